@@ -1,0 +1,1 @@
+"""Resto-Mairie: school meals booked by phone, locked for the kitchen."""
