@@ -1,0 +1,256 @@
+"""Import families and children from the town's CSV (documented in the README).
+
+One row per child; columns ``family, pin, phones, guardian, child, first_name, last_name,
+birth_date, school, diet, days`` (optional: ``language``). Comma or semicolon separated, UTF-8 with
+or without a BOM. The whole file is checked first; any wrong line makes the import fail with every
+error by line number, and nothing is written. A valid file is applied in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
+from restomairie.config import WEEKDAY_KEYS
+from restomairie.models import AuditEntry, Child, Family, FamilyPhone, Subscription
+
+REQUIRED = (
+    "family", "pin", "phones", "guardian", "child", "first_name", "last_name",
+    "birth_date", "school", "diet", "days",
+)
+PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+class ImportFailed(Exception):
+    """The file has errors: ``errors`` lists (line number, message); nothing was written."""
+
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(f"ligne {n} : {m}" for n, m in errors))
+
+
+@dataclass
+class Row:
+    line: int
+    family: str
+    pin: str
+    phones: tuple[str, ...]
+    guardian: str
+    child: str
+    first_name: str
+    last_name: str
+    birth_date: date | None
+    school: str
+    diet: str
+    weekdays: int
+    language: str
+
+
+@dataclass
+class ImportReport:
+    families_created: int = 0
+    families_updated: int = 0
+    children_created: int = 0
+    children_updated: int = 0
+    rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalise_phone(raw: str) -> str:
+    """A French or international number in E.164 ("06 12 34 56 78" → "+33612345678")."""
+    s = re.sub(r"[\s.\-()]", "", raw)
+    if s.startswith("00"):
+        s = "+" + s[2:]
+    elif s.startswith("0") and len(s) == 10:
+        s = "+33" + s[1:]
+    if not PHONE.match(s):
+        raise ValueError(f"numéro de téléphone invalide {raw!r}")
+    return s
+
+
+def _date(raw: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date de naissance invalide {raw!r} (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> list[Row]:
+    """Parse and check a whole file; raise :class:`ImportFailed` with every error by line."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ImportFailed([(1, f"le fichier n'est pas en UTF-8 ({exc.reason})")]) from exc
+    else:
+        text = data.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportFailed([(1, "fichier vide")]) from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFailed([(1, f"colonnes manquantes : {', '.join(missing)}")])
+    errors: list[tuple[int, str]] = []
+    rows: list[Row] = []
+    seen_children: dict[str, int] = {}
+    families: dict[str, Row] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+            continue
+        rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
+        try:
+            row = _row(line, rec, school_ids, variants)
+        except ValueError as exc:
+            errors.append((line, str(exc)))
+            continue
+        if row.child in seen_children:
+            errors.append((line, f"enfant {row.child!r} déjà présent ligne {seen_children[row.child]}"))
+            continue
+        seen_children[row.child] = line
+        prev = families.get(row.family)
+        if prev is not None and (prev.pin, prev.phones, prev.guardian) != (
+            row.pin, row.phones, row.guardian
+        ):
+            errors.append(
+                (line, f"famille {row.family!r} : code, téléphones ou responsable différents de la ligne {prev.line}")
+            )
+            continue
+        families.setdefault(row.family, row)
+        rows.append(row)
+    if errors:
+        raise ImportFailed(errors)
+    if not rows:
+        raise ImportFailed([(1, "aucune ligne à importer")])
+    return rows
+
+
+def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]) -> Row:
+    for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
+        if not rec[col]:
+            raise ValueError(f"colonne {col!r} vide")
+    if not re.fullmatch(r"\d{4}", rec["pin"]):
+        raise ValueError("le code secret doit avoir 4 chiffres")
+    phones = tuple(normalise_phone(p) for p in rec["phones"].split())
+    if rec["school"] not in school_ids:
+        raise ValueError(f"école inconnue {rec['school']!r}")
+    if rec["diet"] not in variants:
+        raise ValueError(f"régime inconnu {rec['diet']!r} ({', '.join(variants)})")
+    mask = 0
+    for token in rec["days"].replace(",", " ").split():
+        key = token.lower()[:3]
+        if key not in WEEKDAY_KEYS:
+            raise ValueError(f"jour inconnu {token!r} (lun mar mer jeu ven)")
+        mask |= 1 << WEEKDAY_KEYS[key]
+    language = rec.get("language", "") or "fr"
+    if language not in ("fr", "en"):
+        raise ValueError(f"langue inconnue {language!r} (fr, en)")
+    return Row(
+        line, rec["family"], rec["pin"], phones, rec["guardian"], rec["child"],
+        rec["first_name"], rec["last_name"], _date(rec["birth_date"]), rec["school"], rec["diet"],
+        mask, language,
+    )
+
+
+def apply_rows(service: BookingService, rows: list[Row], actor: Actor) -> ImportReport:
+    """Write checked rows in one transaction: families and children are created or updated; a
+    changed weekly pattern takes effect on the first day that can still be changed."""
+    now = service.clock.now()
+    today = now.date()
+    report = ImportReport(rows=len(rows))
+    with service.sessions() as session, session.begin():
+        families = {
+            f.account: f
+            for f in session.scalars(select(Family).where(Family.account.in_({r.family for r in rows})))
+        }
+        children = {
+            c.ref: c for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
+        }
+        done_families: set[str] = set()
+        for row in rows:
+            fam = families.get(row.family)
+            if row.family not in done_families:
+                done_families.add(row.family)
+                if fam is None:
+                    fam = Family(account=row.family, created_at=now, failed_pins=0)
+                    session.add(fam)
+                    families[row.family] = fam
+                    report.families_created += 1
+                else:
+                    report.families_updated += 1
+                fam.pin_hash = hash_pin(row.pin)
+                fam.guardian = row.guardian
+                fam.language = row.language
+                fam.phones = [FamilyPhone(number=p) for p in dict.fromkeys(row.phones)]
+                session.flush()
+            assert fam is not None
+            child = children.get(row.child)
+            start = _first_open_day(service, row.school, now)
+            if child is None:
+                child = Child(ref=row.child, family_id=fam.id, enrolled_from=today)
+                session.add(child)
+                report.children_created += 1
+                old_mask = 0
+            else:
+                report.children_updated += 1
+                old_mask = next(
+                    (s.weekdays for s in child.subscriptions
+                     if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)), 0,
+                )
+            child.family_id = fam.id
+            child.first_name, child.last_name = row.first_name, row.last_name
+            child.birth_date, child.school_id, child.diet = row.birth_date, row.school, row.diet
+            session.flush()
+            if row.weekdays != old_mask:
+                for sub in list(child.subscriptions):
+                    if sub.starts_on >= start:
+                        session.delete(sub)
+                    elif sub.ends_on is None or sub.ends_on >= start:
+                        sub.ends_on = start.fromordinal(start.toordinal() - 1)
+                if row.weekdays:
+                    session.add(Subscription(child_id=child.id, weekdays=row.weekdays, starts_on=start))
+                session.add(
+                    AuditEntry(
+                        at=now, actor=actor.label, channel=actor.channel,
+                        action="subscribe" if row.weekdays else "unsubscribe",
+                        family_id=fam.id, child_id=child.id, day=start,
+                        before=weekdays_text(old_mask), after=weekdays_text(row.weekdays),
+                        detail={"line": row.line},
+                    )
+                )
+    return report
+
+
+def _first_open_day(service: BookingService, school_id: str, now: datetime) -> date:
+    st = service.calendar.next_operating(
+        now.date(),
+        service.settings.weekdays_of(service.settings.school(school_id)),
+        service.settings.deadline,
+        open_at=now,
+    )
+    # Past the known calendar there is nothing to book yet: start the pattern tomorrow.
+    return st.day if st is not None else date.fromordinal(now.date().toordinal() + 1)
+
+
+def import_csv(service: BookingService, data: bytes | str, actor: Actor) -> ImportReport:
+    """Check then apply a whole CSV file (see the module docstring)."""
+    rows = parse_csv(data, {s.id for s in service.settings.schools}, service.settings.menu_variants)
+    return apply_rows(service, rows, actor)

@@ -1,0 +1,160 @@
+"""The production lock (DOMAIN.md §5).
+
+At each cut-off, every meal day whose deadline has passed is locked, per school: the booked meals
+per menu variant and the list of children are frozen with the lock time and never change again
+through the booking path. Later staff changes are adjustments beside the figure
+(:class:`~restomairie.models.LockAdjustment`). Locking is idempotent and safe when two processes
+run it at once: the exclusive guard (PostgreSQL advisory lock / SQLite write lock) orders it after
+every change in flight, and ``uq_day_locks_school_day`` makes a second lock of the same day
+impossible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from restomairie.booking import queries
+from restomairie.booking.errors import OutsideCalendar
+from restomairie.booking.guard import guard
+from restomairie.booking.services import BookingService
+from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
+
+LATE_AFTER = timedelta(minutes=5)  # a lock taken later than this after its cut-off is "late"
+
+
+@dataclass(frozen=True)
+class LockResult:
+    school_id: str
+    day: date
+    deadline: datetime
+    locked_at: datetime
+    late: bool
+    counts: dict[str, int]
+    created: bool  # False: it was locked already (idempotent call)
+    adjustments: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+class LockService:
+    """Takes and reads production locks."""
+
+    def __init__(self, booking: BookingService) -> None:
+        self.booking = booking
+        self.settings = booking.settings
+
+    def due(self, now: datetime, lookback_days: int = 31) -> list[tuple[str, date, datetime]]:
+        """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
+        from ``lookback_days`` back (the catch-up after a scheduler outage)."""
+        start = now.date() - timedelta(days=lookback_days)
+        end = now.date() + timedelta(days=31)
+        with self.booking.sessions() as session:
+            done = set(
+                session.execute(
+                    select(DayLock.school_id, DayLock.day).where(DayLock.day >= start)
+                ).tuples()
+            )
+        out = []
+        for school in self.settings.schools:
+            day = start
+            while day <= end:
+                try:
+                    st = self.booking.lock_deadline(day, school.id)
+                except Exception:  # outside the covered calendar: nothing to lock there
+                    st = None
+                if st is not None and st.operating and st.deadline is not None:
+                    if st.deadline <= now and (school.id, day) not in done:
+                        out.append((school.id, day, st.deadline))
+                day += timedelta(days=1)
+        return sorted(out, key=lambda x: (x[2], x[0]))
+
+    def lock_due(self, now: datetime | None = None, lookback_days: int = 31) -> list[LockResult]:
+        """Lock every due day (see :meth:`due`); days locked long after their cut-off are late."""
+        now = now or self.booking.clock.now()
+        return [
+            self.lock_day(school_id, day, deadline=deadline, now=now)
+            for school_id, day, deadline in self.due(now, lookback_days)
+        ]
+
+    def lock_day(
+        self, school_id: str, day: date, *, deadline: datetime | None = None, now: datetime | None = None
+    ) -> LockResult:
+        """Freeze one school's meal day. Idempotent: a second call returns the first lock."""
+        now = now or self.booking.clock.now()
+        if deadline is None:
+            st = self.booking.lock_deadline(day, school_id)
+            if not st.operating or st.deadline is None:
+                raise OutsideCalendar(day, f"Le {day} n'est pas un jour de fonctionnement.")
+            deadline = st.deadline
+        try:
+            with self.booking.sessions() as session, session.begin():
+                guard(session, [(school_id, day)], exclusive=True)
+                existing = self._existing(session, school_id, day)
+                if existing is not None:
+                    return existing
+                lock = DayLock(
+                    school_id=school_id, day=day, deadline=deadline, locked_at=now,
+                    late=now - deadline > LATE_AFTER,
+                )
+                session.add(lock)
+                session.flush()
+                closures = self.booking.closures(session)
+                open_ = self.booking.day_status(day, school_id, "phone", closures).operating
+                if open_:
+                    sub = queries.booked_children(day, [school_id]).subquery()
+                    session.execute(
+                        insert(LockedChild).from_select(
+                            ["lock_id", "child_id", "variant"],
+                            select(literal(lock.id), sub.c.id, sub.c.diet),
+                        )
+                    )
+                counted = dict(
+                    session.execute(
+                        select(LockedChild.variant, func.count())
+                        .where(LockedChild.lock_id == lock.id)
+                        .group_by(LockedChild.variant)
+                    ).tuples()
+                )
+                counts = {v: counted.get(v, 0) for v in self.settings.menu_variants}
+                session.add_all(
+                    LockedCount(lock_id=lock.id, variant=v, count=n) for v, n in counts.items()
+                )
+                return LockResult(school_id, day, deadline, now, lock.late, counts, True)
+        except IntegrityError:
+            # Another process locked it between our check and our insert (SQLite without the
+            # advisory lock): theirs is the lock.
+            with self.booking.sessions() as session:
+                found = self._existing(session, school_id, day)
+                assert found is not None
+                return found
+
+    def _existing(self, session: Session, school_id: str, day: date) -> LockResult | None:
+        lock = session.scalars(
+            select(DayLock).where(DayLock.school_id == school_id, DayLock.day == day)
+        ).one_or_none()
+        if lock is None:
+            return None
+        counts = {c.variant: c.count for c in lock.counts}
+        adjustments = [
+            {"variant": a.variant, "delta": a.delta, "reason": a.reason, "actor": a.actor,
+             "at": a.at.astimezone(self.settings.tz).isoformat()}
+            for a in session.scalars(
+                select(LockAdjustment).where(LockAdjustment.lock_id == lock.id).order_by(LockAdjustment.id)
+            )
+        ]
+        return LockResult(
+            lock.school_id, lock.day, lock.deadline.astimezone(self.settings.tz),
+            lock.locked_at.astimezone(self.settings.tz), lock.late, counts, False, adjustments,
+        )
+
+    def get(self, school_id: str, day: date) -> LockResult | None:
+        """The lock of a school's day, with its adjustments, or None."""
+        with self.booking.sessions() as session:
+            return self._existing(session, school_id, day)

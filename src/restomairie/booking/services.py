@@ -1,0 +1,573 @@
+"""The booking services: every channel (phone, staff pages, command line, scheduler) calls these.
+
+Each public method is one transaction (``with session.begin()``): it either applies completely or
+raises a :class:`~restomairie.booking.errors.BookingError` and writes nothing. Repeating a request
+never changes anything twice ("already booked", "nothing to cancel").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from restomairie.booking import queries
+from restomairie.booking.errors import (
+    BookingError,
+    DayLocked,
+    InvalidRequest,
+    NotEnrolled,
+    NotOperatingDay,
+    OutsideCalendar,
+    PastDeadline,
+    UnknownChild,
+    UnknownFamily,
+)
+from restomairie.booking.guard import guard
+from restomairie.calendar.days import Closure as CalendarClosure
+from restomairie.calendar.days import DayStatus, SchoolCalendar
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.clock import Clock
+from restomairie.config import Settings
+from restomairie.models import (
+    AuditEntry,
+    BookingDay,
+    Child,
+    Closure,
+    DayLock,
+    Family,
+    FamilyPhone,
+    LockAdjustment,
+    Subscription,
+)
+
+
+class Outcome(StrEnum):
+    BOOKED = "booked"
+    ALREADY_BOOKED = "already_booked"
+    CANCELLED = "cancelled"
+    NOTHING_TO_CANCEL = "nothing_to_cancel"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, through which channel (and in which call)."""
+
+    kind: str  # family, staff, system
+    name: str
+    channel: str  # phone, web, staff, import, system
+    call_sid: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+SYSTEM = Actor("system", "system", "system")
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    child_ref: str
+    first_name: str
+    day: date
+    action: str
+    outcome: Outcome
+    adjusted: bool = False  # made after the lock: recorded as a kitchen adjustment
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome in (Outcome.BOOKED, Outcome.CANCELLED)
+
+
+@dataclass(frozen=True)
+class ChildDay:
+    """A child's effective state on a day, and why."""
+
+    child_ref: str
+    first_name: str
+    day: date
+    operating: bool
+    booked: bool
+    source: str  # subscription, booked, cancelled, none, closed
+    reason: str | None = None
+    deadline: datetime | None = None
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    ref: str
+    first_name: str
+    last_name: str
+    school_id: str
+    diet: str
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    account: str
+    guardian: str
+    language: str
+    children: tuple[ChildInfo, ...]
+    phones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PinCheck:
+    ok: bool
+    locked_until: datetime | None = None  # set when the phone access is (now) locked
+    failures: int = 0
+
+
+PIN_ITERATIONS = 20_000  # the code has 10^4 values: lockout is the real defence, keep calls fast
+
+
+def hash_pin(pin: str) -> str:
+    """A salted PBKDF2-SHA256 hash of a 4-digit code (never stored or logged in clear)."""
+    if not (len(pin) == 4 and pin.isdigit()):
+        raise InvalidRequest("Le code secret doit avoir 4 chiffres.")
+    salt = secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), PIN_ITERATIONS).hex()
+    return f"pbkdf2_sha256${PIN_ITERATIONS}${salt}${digest}"
+
+
+def check_pin_hash(pin: str, stored: str) -> bool:
+    try:
+        _, iterations, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    candidate = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), int(iterations)).hex()
+    return hmac.compare_digest(candidate, digest)
+
+
+class BookingService:
+    """The booking engine over the shared store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        calendar: SchoolCalendar | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.clock = clock
+        self.calendar = calendar or SchoolCalendar(
+            tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
+        )
+
+    # ----------------------------------------------------------------- calendar
+    def closures(self, session: Session) -> tuple[CalendarClosure, ...]:
+        rows = session.scalars(select(Closure)).all()
+        return tuple(
+            CalendarClosure(c.school_id, c.first_day, c.last_day, c.label) for c in rows
+        )
+
+    def day_status(
+        self,
+        day: date,
+        school_id: str | None = None,
+        channel: str = "phone",
+        closures: Iterable[CalendarClosure] = (),
+    ) -> DayStatus:
+        """Is ``day`` an operating day for the school (or the town), and its deadline.
+
+        Raises :class:`OutsideCalendar` past the shipped calendar."""
+        school = self.settings.school(school_id) if school_id else None
+        try:
+            return self.calendar.status(
+                day,
+                self.settings.weekdays_of(school),
+                self.settings.rule_for(channel),
+                school_id=school_id,
+                closures=closures,
+            )
+        except CalendarCoverageError as exc:
+            raise OutsideCalendar(day, str(exc)) from exc
+
+    def lock_deadline(self, day: date, school_id: str) -> DayStatus:
+        """The status of a day under the latest of the rules in force (the lock waits for the
+        last channel to close)."""
+        school = self.settings.school(school_id)
+        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        statuses = [
+            self.calendar.status(day, self.settings.weekdays_of(school), r) for r in rules
+        ]
+        return max(statuses, key=lambda s: s.deadline or datetime.min.replace(tzinfo=self.settings.tz))
+
+    # ----------------------------------------------------------------- families
+    def _family(self, session: Session, account: str) -> Family:
+        family = session.scalars(
+            select(Family)
+            .where(Family.account == account)
+            .options(selectinload(Family.children), selectinload(Family.phones))
+        ).one_or_none()
+        if family is None:
+            raise UnknownFamily(account)
+        return family
+
+    def family_info(self, account: str) -> FamilyInfo:
+        """The family's account, children (in the order of their first names) and phones."""
+        with self.sessions() as session:
+            family = self._family(session, account)
+            return _family_info(family)
+
+    def families_by_phone(self, number: str) -> list[str]:
+        """Accounts whose phone list holds exactly ``number`` (E.164)."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(Family.account)
+                    .join(FamilyPhone)
+                    .where(FamilyPhone.number == number)
+                    .distinct()
+                )
+            )
+
+    def check_pin(self, account: str, pin: str) -> PinCheck:
+        """Check a family's code; after ``lockout_after`` wrong codes the phone access is locked
+        for ``lockout_minutes``. The code itself is never stored or logged."""
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            family = self._family(session, account)
+            if family.locked_until is not None and family.locked_until > now:
+                return PinCheck(False, family.locked_until, family.failed_pins)
+            if check_pin_hash(pin, family.pin_hash):
+                family.failed_pins = 0
+                family.locked_until = None
+                return PinCheck(True)
+            family.failed_pins += 1
+            locked = None
+            if family.failed_pins >= self.settings.phone.lockout_after:
+                locked = now + timedelta(minutes=self.settings.phone.lockout_minutes)
+                family.locked_until = locked
+                family.failed_pins = 0
+                session.add(
+                    AuditEntry(
+                        at=now, actor=f"family:{account}", channel="phone", action="phone_lockout",
+                        family_id=family.id, detail={"until": locked.isoformat()},
+                    )
+                )
+            return PinCheck(False, locked, family.failed_pins)
+
+    # ----------------------------------------------------------------- changes
+    def book(self, account: str, days: Sequence[date], actor: Actor, children: Sequence[str] | None = None,
+             override_reason: str | None = None) -> list[ChangeResult]:
+        """Book a meal for the given children (default: all) on each day."""
+        return self.change(account, "book", days, actor, children, override_reason)
+
+    def cancel(self, account: str, days: Sequence[date], actor: Actor, children: Sequence[str] | None = None,
+               override_reason: str | None = None) -> list[ChangeResult]:
+        """Cancel the meal of the given children (default: all) on each day."""
+        return self.change(account, "cancel", days, actor, children, override_reason)
+
+    def change(
+        self,
+        account: str,
+        action: str,
+        days: Sequence[date],
+        actor: Actor,
+        children: Sequence[str] | None = None,
+        override_reason: str | None = None,
+    ) -> list[ChangeResult]:
+        """Book or cancel, for one child, several or all of a family's, on one day or several.
+
+        All or nothing: the first refused (child, day) raises with its reason and nothing is
+        written. ``override_reason`` (staff only) lets a change through after the deadline; after
+        the lock it is recorded as an adjustment beside the locked figure, never by rewriting it.
+        """
+        if action not in ("book", "cancel"):
+            raise InvalidRequest(f"Action inconnue : {action}.")
+        if not days:
+            raise InvalidRequest("Aucune date demandée.")
+        if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
+            raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            family = self._family(session, account)
+            kids = _pick_children(family, children)
+            closures = self.closures(session)
+            plan: list[tuple[Child, date, DayStatus]] = []
+            for day in sorted(set(days)):
+                for child in kids:
+                    st = self._check(child, day, now, actor, action, closures, override_reason)
+                    plan.append((child, day, st))
+            guard(session, {(c.school_id, d) for c, d, _ in plan}, exclusive=False)
+            locks = {
+                (lk.school_id, lk.day): lk
+                for lk in session.scalars(
+                    select(DayLock).where(
+                        DayLock.day.in_({d for _, d, _ in plan}),
+                        DayLock.school_id.in_({c.school_id for c, _, _ in plan}),
+                    )
+                )
+            }
+            existing = {
+                (b.child_id, b.day): b
+                for b in session.scalars(
+                    select(BookingDay).where(
+                        BookingDay.child_id.in_({c.id for c in kids}),
+                        BookingDay.day.in_({d for _, d, _ in plan}),
+                    )
+                )
+            }
+            results = []
+            for child, day, _st in plan:
+                lock = locks.get((child.school_id, day))
+                if lock is not None and override_reason is None:
+                    raise DayLocked(day, lock.locked_at.astimezone(self.settings.tz), child.first_name)
+                row = existing.get((child.id, day))
+                booked = row.booked if row is not None else _subscribed(child, day)
+                want = action == "book"
+                if booked == want:
+                    outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
+                    results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
+                    continue
+                if row is None:
+                    row = BookingDay(child_id=child.id, day=day)
+                    session.add(row)
+                row.booked = want
+                row.channel = actor.channel
+                row.updated_at = now
+                session.add(
+                    AuditEntry(
+                        at=now, actor=actor.label, channel=actor.channel, action=action,
+                        family_id=family.id, child_id=child.id, day=day,
+                        before="booked" if booked else "not_booked",
+                        after="booked" if want else "not_booked",
+                        call_sid=actor.call_sid,
+                        detail={"override": override_reason} if override_reason else None,
+                    )
+                )
+                if lock is not None:
+                    session.add(
+                        LockAdjustment(
+                            lock_id=lock.id, child_id=child.id, variant=child.diet,
+                            delta=1 if want else -1, reason=override_reason or "",
+                            actor=actor.label, at=now,
+                        )
+                    )
+                results.append(
+                    ChangeResult(
+                        child.ref, child.first_name, day, action,
+                        Outcome.BOOKED if want else Outcome.CANCELLED, adjusted=lock is not None,
+                    )
+                )
+            return results
+
+    def _check(
+        self,
+        child: Child,
+        day: date,
+        now: datetime,
+        actor: Actor,
+        action: str,
+        closures: tuple[CalendarClosure, ...],
+        override_reason: str | None,
+    ) -> DayStatus:
+        st = self.day_status(day, child.school_id, actor.channel, closures)
+        if not st.operating:
+            raise NotOperatingDay(day, st.reason or "", child.first_name)
+        if not _enrolled(child, day):
+            raise NotEnrolled(child.first_name, day)
+        assert st.deadline is not None
+        if now >= st.deadline and override_reason is None:
+            raise PastDeadline(day, st.deadline, action, child.first_name)
+        return st
+
+    # ----------------------------------------------------------------- subscriptions
+    def set_subscription(
+        self,
+        account: str,
+        child_ref: str,
+        weekdays: Iterable[int],
+        starts_on: date,
+        actor: Actor,
+        override_reason: str | None = None,
+    ) -> None:
+        """Book the child's meals on ``weekdays`` from ``starts_on`` on (abonnement régulier),
+        replacing any pattern from that date. Follows the deadline of its effective date."""
+        mask = 0
+        for wd in weekdays:
+            if not 0 <= wd <= 6:
+                raise InvalidRequest(f"Jour de la semaine invalide : {wd}.")
+            mask |= 1 << wd
+        if mask == 0:
+            raise InvalidRequest("Un abonnement régulier a au moins un jour.")
+        self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason)
+
+    def end_subscription(
+        self, account: str, child_ref: str, from_day: date, actor: Actor,
+        override_reason: str | None = None,
+    ) -> None:
+        """No more meals by subscription from ``from_day`` on (abonnement choisi from then)."""
+        self._resubscribe(account, child_ref, 0, from_day, actor, override_reason)
+
+    def _resubscribe(
+        self, account: str, child_ref: str, mask: int, start: date, actor: Actor,
+        override_reason: str | None,
+    ) -> None:
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            family = self._family(session, account)
+            (child,) = _pick_children(family, [child_ref])
+            closures = self.closures(session)
+            first = self.calendar.next_operating(
+                start,
+                self.settings.weekdays_of(self.settings.school(child.school_id)),
+                self.settings.rule_for(actor.channel),
+            )
+            if first is not None and first.deadline is not None and override_reason is None:
+                # The change takes effect on the first operating day from ``start``: it must
+                # still be open, like any booking of that day.
+                self._check(child, first.day, now, actor, "book", closures, None)
+            before = _pattern(child, start)
+            for sub in list(child.subscriptions):
+                if sub.starts_on >= start:
+                    session.delete(sub)
+                elif sub.ends_on is None or sub.ends_on >= start:
+                    sub.ends_on = start - timedelta(days=1)
+            if mask:
+                session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
+            session.add(
+                AuditEntry(
+                    at=now, actor=actor.label, channel=actor.channel,
+                    action="subscribe" if mask else "unsubscribe",
+                    family_id=family.id, child_id=child.id, day=start,
+                    before=weekdays_text(before), after=weekdays_text(mask), call_sid=actor.call_sid,
+                    detail={"override": override_reason} if override_reason else None,
+                )
+            )
+
+    # ----------------------------------------------------------------- reads
+    def state(self, account: str, child_ref: str, day: date) -> ChildDay:
+        """A child's effective state on ``day`` (booked or not, and why)."""
+        with self.sessions() as session:
+            family = self._family(session, account)
+            (child,) = _pick_children(family, [child_ref])
+            return self._states(session, [child], [day])[0]
+
+    def upcoming(self, account: str, start: date | None = None, days: int = 14) -> dict[str, list[ChildDay]]:
+        """Each child's operating days from ``start`` (default today) for ``days`` days."""
+        start = start or self.clock.today()
+        dates = [start + timedelta(days=i) for i in range(days)]
+        with self.sessions() as session:
+            family = self._family(session, account)
+            states = self._states(session, list(family.children), dates)
+        out: dict[str, list[ChildDay]] = {c.ref: [] for c in family.children}
+        for st in states:
+            out[st.child_ref].append(st)
+        return out
+
+    def _states(self, session: Session, kids: list[Child], dates: list[date]) -> list[ChildDay]:
+        closures = self.closures(session)
+        rows = {
+            (b.child_id, b.day): b
+            for b in session.scalars(
+                select(BookingDay).where(
+                    BookingDay.child_id.in_([c.id for c in kids]), BookingDay.day.in_(dates)
+                )
+            )
+        }
+        locked = {
+            (lk.school_id, lk.day)
+            for lk in session.scalars(select(DayLock).where(DayLock.day.in_(dates)))
+        }
+        out = []
+        for child in kids:
+            for day in dates:
+                try:
+                    st = self.day_status(day, child.school_id, "phone", closures)
+                except OutsideCalendar:
+                    continue
+                is_locked = (child.school_id, day) in locked
+                if not st.operating or not _enrolled(child, day):
+                    out.append(ChildDay(child.ref, child.first_name, day, False, False,
+                                        "closed", st.reason or "non inscrit", st.deadline, is_locked))
+                    continue
+                row = rows.get((child.id, day))
+                if row is not None:
+                    booked, source = row.booked, "booked" if row.booked else "cancelled"
+                else:
+                    booked = _subscribed(child, day)
+                    source = "subscription" if booked else "none"
+                out.append(ChildDay(child.ref, child.first_name, day, True, booked, source,
+                                    None, st.deadline, is_locked))
+        return out
+
+    def counts(self, day: date) -> dict[str, dict[str, int]]:
+        """Live meal counts {school: {variant: n}} for ``day`` (closed schools count zero)."""
+        with self.sessions() as session:
+            closures = self.closures(session)
+            open_schools = []
+            for school in self.settings.schools:
+                try:
+                    if self.day_status(day, school.id, "phone", closures).operating:
+                        open_schools.append(school.id)
+                except OutsideCalendar:
+                    continue
+            found = queries.counts(session, day, open_schools)
+        return {
+            s.id: {v: found.get(s.id, {}).get(v, 0) for v in self.settings.menu_variants}
+            for s in self.settings.schools
+        }
+
+
+# --------------------------------------------------------------------- helpers
+def _family_info(family: Family) -> FamilyInfo:
+    return FamilyInfo(
+        account=family.account,
+        guardian=family.guardian,
+        language=family.language,
+        children=tuple(
+            ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet)
+            for c in sorted(family.children, key=lambda c: (c.first_name.casefold(), c.ref))
+        ),
+        phones=tuple(p.number for p in family.phones),
+    )
+
+
+def _pick_children(family: Family, refs: Sequence[str] | None) -> list[Child]:
+    kids = sorted(family.children, key=lambda c: (c.first_name.casefold(), c.ref))
+    if refs is None:
+        if not kids:
+            raise BookingError(f"Aucun enfant dans le dossier {family.account}.")
+        return kids
+    by_ref = {c.ref: c for c in kids}
+    picked = []
+    for ref in refs:
+        if ref not in by_ref:
+            raise UnknownChild(ref)
+        picked.append(by_ref[ref])
+    return picked
+
+
+def _enrolled(child: Child, day: date) -> bool:
+    return child.enrolled_from <= day and (child.enrolled_until is None or day <= child.enrolled_until)
+
+
+def _subscribed(child: Child, day: date) -> bool:
+    return bool(_pattern(child, day) & (1 << day.weekday()))
+
+
+def _pattern(child: Child, day: date) -> int:
+    for sub in child.subscriptions:
+        if sub.starts_on <= day and (sub.ends_on is None or day <= sub.ends_on):
+            return sub.weekdays
+    return 0
+
+
+_WD = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+
+
+def weekdays_text(mask: int) -> str:
+    return " ".join(_WD[i] for i in range(7) if mask & (1 << i)) or "aucun"

@@ -1,0 +1,217 @@
+"""Operating days of a school, and the deadline of each meal (DOMAIN.md §2).
+
+An operating day is a canteen weekday of the school that is neither a public holiday (``holidays``,
+France, with Alsace-Moselle's two extra days when configured) nor a school-holiday day of the town's
+zone (the shipped official calendar). Local closures (a strike, a school trip) are laid over that by
+:meth:`SchoolCalendar.status`: they close the day for booking, but they do **not** move other
+days' deadlines — a closure declared late must never pull a deadline families relied on into the
+past, and the kitchen's production rhythm does not change because one school is on strike.
+
+Speed: the first question about a school builds an index of every covered day (a dict); after that
+a deadline answer is one dict look-up.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays
+from babel.dates import format_date
+
+from restomairie.calendar.deadlines import DeadlineContext, DeadlineRule
+from restomairie.calendar.schoolholidays import (
+    CalendarCoverageError,
+    SchoolHolidayCalendar,
+    load_school_holidays,
+)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A local closure: one school (``school_id``) or all (None), from ``first`` to ``last``."""
+
+    school_id: str | None
+    first: date
+    last: date
+    reason: str  # French, e.g. "grève"
+
+    def covers(self, school_id: str, day: date) -> bool:
+        return (self.school_id is None or self.school_id == school_id) and (
+            self.first <= day <= self.last
+        )
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Whether a school's canteen serves lunch on a day; if not, why (French); if so, until when
+    a change is accepted."""
+
+    day: date
+    operating: bool
+    reason: str | None = None
+    deadline: datetime | None = None
+    closure: bool = False  # closed by a local closure (not billed)
+
+
+class _Index:
+    """Every covered day of one school under one rule."""
+
+    def __init__(self, statuses: dict[date, DayStatus], operating: list[date]) -> None:
+        self.statuses = statuses
+        self.operating = operating
+
+
+class SchoolCalendar:
+    """The school calendar of one town: pure, no database, no clock."""
+
+    def __init__(
+        self,
+        *,
+        tz: ZoneInfo,
+        zone: str,
+        alsace_moselle: bool = False,
+        school_holidays: SchoolHolidayCalendar | None = None,
+        locale: str = "fr_FR",
+    ) -> None:
+        self.tz = tz
+        self.zone = zone
+        self.alsace_moselle = alsace_moselle
+        self.school_holidays = school_holidays or load_school_holidays()
+        self.locale = locale
+        self._indexes: dict[tuple[frozenset[int], DeadlineRule], _Index] = {}
+
+    @property
+    def first_covered(self) -> date:
+        return self.school_holidays.first_covered
+
+    @property
+    def last_covered(self) -> date:
+        return self.school_holidays.last_covered
+
+    @cached_property
+    def public_holidays(self) -> holidays.HolidayBase:
+        years = range(self.first_covered.year - 1, self.last_covered.year + 2)
+        return holidays.France(
+            years=years, subdiv="Alsace-Moselle" if self.alsace_moselle else None, language="fr"
+        )
+
+    def is_public_holiday(self, day: date) -> bool:
+        return day in self.public_holidays
+
+    def _static_reason(self, weekdays: frozenset[int], day: date, closed: dict[date, str]) -> str | None:
+        if day.weekday() not in weekdays:
+            return format_date(day, "EEEE", locale=self.locale)
+        name = self.public_holidays.get(day)
+        if name:
+            return str(name)
+        return closed.get(day)
+
+    def _index(self, weekdays: frozenset[int], rule: DeadlineRule) -> _Index:
+        key = (weekdays, rule)
+        index = self._indexes.get(key)
+        if index is not None:
+            return index
+        closed = self.school_holidays.closed_days(self.zone)
+        reasons: dict[date, str | None] = {}
+        operating: list[date] = []
+        day = self.first_covered
+        while day <= self.last_covered:
+            reason = self._static_reason(weekdays, day, closed)
+            reasons[day] = reason
+            if reason is None:
+                operating.append(day)
+            day += timedelta(days=1)
+
+        def previous_operating(d: date, n: int) -> date:
+            pos = bisect.bisect_left(operating, d) - n
+            if pos < 0:
+                raise CalendarCoverageError(d, self.first_covered, self.last_covered)
+            return operating[pos]
+
+        ctx = DeadlineContext(
+            tz=self.tz, previous_operating=previous_operating, is_public_holiday=self.is_public_holiday
+        )
+        statuses: dict[date, DayStatus] = {}
+        for d, reason in reasons.items():
+            if reason is not None:
+                statuses[d] = DayStatus(d, False, reason)
+                continue
+            try:
+                statuses[d] = DayStatus(d, True, None, rule.deadline(d, ctx))
+            except CalendarCoverageError:
+                # Too close to the start of the known calendar to count back: leave it out, so
+                # that asking about it raises the coverage error instead of guessing.
+                continue
+        index = _Index(statuses, operating)
+        self._indexes[key] = index
+        return index
+
+    def status(
+        self,
+        day: date,
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+    ) -> DayStatus:
+        """The status of ``day`` for a school open on ``weekdays``, deadlines under ``rule``.
+
+        Raises :class:`CalendarCoverageError` for a day the shipped calendar does not cover.
+        """
+        found = self._index(weekdays, rule).statuses.get(day)
+        if found is None:
+            raise CalendarCoverageError(day, self.first_covered, self.last_covered)
+        if found.operating and school_id is not None:
+            for closure in closures:
+                if closure.covers(school_id, day):
+                    return DayStatus(day, False, f"fermeture : {closure.reason}", found.deadline, True)
+        return found
+
+    def days(
+        self,
+        start: date,
+        end: date,
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+    ) -> list[DayStatus]:
+        """Every day from ``start`` to ``end`` inclusive, with its status."""
+        closures = tuple(closures)
+        out = []
+        day = start
+        while day <= end:
+            out.append(self.status(day, weekdays, rule, school_id=school_id, closures=closures))
+            day += timedelta(days=1)
+        return out
+
+    def next_operating(
+        self,
+        after: date,
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        open_at: datetime | None = None,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+        horizon: int = 120,
+    ) -> DayStatus | None:
+        """The first operating day on or after ``after`` (whose deadline is after ``open_at``
+        when given): what a refused caller can still change."""
+        closures = tuple(closures)
+        day = after
+        for _ in range(horizon):
+            if day > self.last_covered:
+                return None
+            st = self.status(day, weekdays, rule, school_id=school_id, closures=closures)
+            if st.operating and (open_at is None or (st.deadline and open_at < st.deadline)):
+                return st
+            day += timedelta(days=1)
+        return None

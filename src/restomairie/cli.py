@@ -1,0 +1,325 @@
+"""The ``restomairie`` command line, for town staff and operators.
+
+Each command parses its arguments, calls the services and prints the answer in French; the work is
+done by plain functions that tests call directly. Exit codes: 0 done, 1 refused or failed (the
+message says why), 2 wrong usage, 3 wrong configuration.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from restomairie.booking.errors import BookingError
+from restomairie.booking.importer import ImportFailed, import_csv
+from restomairie.booking.services import Actor, ChildDay, Outcome
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.clock import ClockError
+from restomairie.config import ConfigError
+from restomairie.i18n import format_day, format_deadline
+from restomairie.runtime import Runtime
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+OUTCOME_TEXT = {
+    Outcome.BOOKED: "réservé",
+    Outcome.ALREADY_BOOKED: "déjà réservé",
+    Outcome.CANCELLED: "annulé",
+    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
+}
+
+
+def parse_day(text: str) -> date:
+    """``2026-12-07`` or ``07/12/2026``."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"date invalide {text!r} (AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+class DayType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_day(str(value))
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DAY = DayType()
+
+
+def runtime(ctx: click.Context) -> Runtime:
+    obj = ctx.ensure_object(dict)
+    if "runtime" not in obj:
+        obj["runtime"] = Runtime.build(obj.get("config"))
+    rt: Runtime = obj["runtime"]
+    return rt
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and configuration errors into a French message and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, ClockError) as exc:
+            click.echo(f"Erreur de configuration : {exc}", err=True)
+            sys.exit(3)
+        except (BookingError, CalendarCoverageError) as exc:
+            click.echo(f"Refusé : {exc}", err=True)
+            sys.exit(1)
+        except ImportFailed as exc:
+            click.echo("Import refusé, rien n'a été importé :", err=True)
+            for line, message in exc.errors:
+                click.echo(f"  ligne {line} : {message}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group()
+@click.option("--config", "config", envvar="RESTOMAIRIE_CONFIG", help="Fichier TOML ou nom de préréglage (dijon, villepreux, cesson-sevigne).")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Resto-Mairie : réservation des repas de restauration scolaire."""
+    ctx.ensure_object(dict)["config"] = config
+
+
+@main.command("init-db")
+@click.pass_context
+@friendly
+def init_db(ctx: click.Context) -> None:
+    """Créer ou mettre à jour la base de données (migrations) et les écoles configurées."""
+    from restomairie.migrate import upgrade
+
+    rt = runtime(ctx)
+    upgrade(rt.engine)
+    rt.sync_schools()
+    click.echo(f"Base de données prête ({rt.engine.url.render_as_string(hide_password=True)}).")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+@friendly
+def import_cmd(ctx: click.Context, file: Path) -> None:
+    """Importer des familles et enfants depuis un CSV (tout ou rien)."""
+    rt = runtime(ctx)
+    report = import_csv(rt.booking, file.read_bytes(), Actor("staff", _user(), "import"))
+    click.echo(
+        f"Import terminé : {report.rows} ligne(s) ; familles créées {report.families_created}, "
+        f"mises à jour {report.families_updated} ; enfants créés {report.children_created}, "
+        f"mis à jour {report.children_updated}."
+    )
+
+
+def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:
+    """The ``deadline`` command's answer as data (what ``--json`` prints)."""
+    if school is not None:
+        try:
+            rt.settings.school(school)
+        except KeyError:
+            raise BookingError(f"École inconnue : {school}.") from None
+    st = rt.booking.day_status(day, school)
+    out: dict[str, Any] = {"date": day.isoformat(), "school": school, "operating": st.operating}
+    if st.operating and st.deadline is not None:
+        out["deadline"] = st.deadline.isoformat()
+    else:
+        out["reason"] = st.reason
+    return out
+
+
+@main.command()
+@click.argument("day", metavar="DATE", type=DAY)
+@click.option("--school", help="Identifiant de l'école (sinon : les jours de cantine de la ville).")
+@click.option("--json", "as_json", is_flag=True, help="Réponse JSON.")
+@click.pass_context
+@friendly
+def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -> None:
+    """La date limite pour réserver ou annuler le repas du DATE."""
+    rt = runtime(ctx)
+    ans = deadline_answer(rt, day, school)
+    if as_json:
+        click.echo(json.dumps(ans, ensure_ascii=False))
+        return
+    if ans["operating"]:
+        st = rt.booking.day_status(day, school)
+        assert st.deadline is not None
+        click.echo(
+            f"Repas du {format_day(day)} {day.year} : réserver ou annuler avant le "
+            f"{format_deadline(st.deadline)} ({st.deadline:%d/%m/%Y %H:%M})."
+        )
+    else:
+        click.echo(f"Le {format_day(day)} {day.year}, pas de restauration scolaire : {ans['reason']}.")
+
+
+@main.command("calendar")
+@click.argument("start", metavar="FROM", type=DAY)
+@click.argument("end", metavar="TO", type=DAY)
+@click.option("--school", help="Identifiant de l'école.")
+@click.option("--json", "as_json", is_flag=True, help="Réponse JSON.")
+@click.pass_context
+@friendly
+def calendar_cmd(ctx: click.Context, start: date, end: date, school: str | None, as_json: bool) -> None:
+    """Les jours de fonctionnement entre FROM et TO, avec leur date limite, et les jours fermés
+    avec leur raison."""
+    rt = runtime(ctx)
+    if end < start:
+        raise click.BadParameter("TO doit être après FROM")
+    if (end - start).days > 400:
+        raise click.BadParameter("au plus 400 jours à la fois")
+    with rt.sessions() as session:
+        closures = rt.booking.closures(session)
+    rows = []
+    day = start
+    while day <= end:
+        st = rt.booking.day_status(day, school, "phone", closures)
+        rows.append(st)
+        day = date.fromordinal(day.toordinal() + 1)
+    if as_json:
+        click.echo(json.dumps([
+            {"date": s.day.isoformat(), "operating": s.operating,
+             **({"deadline": s.deadline.isoformat()} if s.operating and s.deadline else {"reason": s.reason})}
+            for s in rows
+        ], ensure_ascii=False, indent=1))
+        return
+    for s in rows:
+        label = f"{format_day(s.day):<24}"
+        if s.operating and s.deadline:
+            click.echo(f"{s.day}  {label} ouvert — avant le {format_deadline(s.deadline)}")
+        else:
+            click.echo(f"{s.day}  {label} fermé — {s.reason}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "staff"
+
+
+def _change(ctx: click.Context, action: str, family: str, child: str, days: tuple[date, ...],
+            override: str | None, user: str | None) -> None:
+    rt = runtime(ctx)
+    actor = Actor("staff", user or _user(), "staff")
+    children = None if child in ("*", "tous", "all") else [child]
+    results = rt.booking.change(family, action, list(days), actor, children, override)
+    for r in results:
+        extra = " (ajustement après verrouillage)" if r.adjusted else ""
+        click.echo(f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}")
+
+
+@main.command()
+@click.argument("family")
+@click.argument("child")
+@click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
+@click.option("--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité).")
+@click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
+@click.pass_context
+@friendly
+def book(ctx: click.Context, family: str, child: str, days: tuple[date, ...], override: str | None, user: str | None) -> None:
+    """Réserver le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
+    _change(ctx, "book", family, child, days, override, user)
+
+
+@main.command()
+@click.argument("family")
+@click.argument("child")
+@click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
+@click.option("--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité).")
+@click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
+@click.pass_context
+@friendly
+def cancel(ctx: click.Context, family: str, child: str, days: tuple[date, ...], override: str | None, user: str | None) -> None:
+    """Annuler le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
+    _change(ctx, "cancel", family, child, days, override, user)
+
+
+def describe_day(d: ChildDay) -> str:
+    if not d.operating:
+        return f"pas de cantine ({d.reason})"
+    state = {"subscription": "réservé (abonnement)", "booked": "réservé", "cancelled": "annulé",
+             "none": "non réservé"}[d.source]
+    if d.locked:
+        return f"{state} — transmis à la cuisine"
+    if d.deadline:
+        return f"{state} — modifiable avant le {format_deadline(d.deadline)}"
+    return state
+
+
+@main.command()
+@click.argument("family")
+@click.option("--days", default=14, show_default=True, help="Nombre de jours à afficher.")
+@click.pass_context
+@friendly
+def bookings(ctx: click.Context, family: str, days: int) -> None:
+    """Les repas à venir de chaque enfant de la famille FAMILY."""
+    rt = runtime(ctx)
+    info = rt.booking.family_info(family)
+    upcoming = rt.booking.upcoming(family, days=days)
+    click.echo(f"Dossier {info.account} — {info.guardian}")
+    for child in info.children:
+        click.echo(f"\n{child.first_name} {child.last_name} ({child.ref}, {child.school_id}, {child.diet})")
+        for d in upcoming[child.ref]:
+            if d.operating:
+                click.echo(f"  {format_day(d.day):<24} {describe_day(d)}")
+
+
+@main.command()
+@click.option("--families", default=50, show_default=True, help="Nombre de familles.")
+@click.pass_context
+@friendly
+def demo(ctx: click.Context, families: int) -> None:
+    """Créer la base si besoin et charger une ville de démonstration (familles, codes, téléphones)."""
+    from restomairie.demo import load_demo
+    from restomairie.migrate import upgrade
+
+    rt = runtime(ctx)
+    upgrade(rt.engine)
+    rt.sync_schools()
+    report, listing = load_demo(rt.booking, families)
+    click.echo(f"Démonstration chargée : {report.families_created + report.families_updated} familles, "
+               f"{report.children_created + report.children_updated} enfants.")
+    click.echo("Pour essayer la ligne (dossier, code, téléphone, enfants) :")
+    for f in listing[:10]:
+        click.echo(f"  {f.account}  code {f.pin}  {f.phone}  {', '.join(f.children)}")
+    click.echo(f"  … et {len(listing) - 10} autres familles." if len(listing) > 10 else "")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+@friendly
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
+    import waitress
+
+    from restomairie.web import create_app
+
+    rt = runtime(ctx)
+    app = create_app(runtime=rt)
+    frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
+    click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

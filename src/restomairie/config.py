@@ -1,0 +1,322 @@
+"""Deployment configuration: one town per deployment.
+
+Loaded once into typed, frozen objects from a TOML file (``--config`` or ``RESTOMAIRIE_CONFIG``;
+default: the shipped Dijon preset) plus environment variables for what is deployment-specific
+(``DATABASE_URL``) and for secrets, which never live in the file. A wrong file stops the start with
+a :class:`ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from restomairie.calendar.deadlines import (
+    CalendarDaysRule,
+    DeadlineRule,
+    OperatingDaysRule,
+    WorkingHoursRule,
+)
+
+WEEKDAY_KEYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
+MENU_VARIANTS = ("standard", "sans_porc", "vegetarien", "pai")
+CHANNELS = ("phone", "web", "staff", "import", "system")
+PRESETS_DIR = Path(__file__).resolve().parents[2] / "config"
+DEFAULT_PRESET = "dijon"
+
+
+class ConfigError(Exception):
+    """The configuration is wrong; the message names the key and what is expected."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"configuration : « {key} » {message}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class School:
+    """A school canteen (also the kitchen's delivery site)."""
+
+    id: str
+    name: str
+    kitchen: str
+    canteen_weekdays: frozenset[int] | None = None  # None: the town's own canteen weekdays
+
+
+@dataclass(frozen=True)
+class Kitchen:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PhoneLine:
+    """Opening hours and behaviour of the phone line."""
+
+    number: str
+    opens: time
+    closes: time
+    summer_closed_until: tuple[int, int] | None  # (month, day): closed in summer holidays until then
+    web_alternative: str
+    voice: str
+    language: str
+    max_attempts: int
+    lockout_after: int
+    lockout_minutes: int
+    sms_receipts: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a deployment needs, validated."""
+
+    source: str
+    town: str
+    tz: ZoneInfo
+    zone: str
+    alsace_moselle: bool
+    canteen_weekdays: frozenset[int]
+    deadline: DeadlineRule
+    deadline_by_channel: Mapping[str, DeadlineRule]
+    phone: PhoneLine
+    menu_variants: tuple[str, ...]
+    kitchens: tuple[Kitchen, ...]
+    schools: tuple[School, ...]
+    call_log_retention_days: int
+    database_url: str
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def school(self, school_id: str) -> School:
+        """The school with that id (KeyError if unknown)."""
+        for s in self.schools:
+            if s.id == school_id:
+                return s
+        raise KeyError(school_id)
+
+    def weekdays_of(self, school: School | None) -> frozenset[int]:
+        """The canteen weekdays of a school (or of the town when ``school`` is None)."""
+        if school is not None and school.canteen_weekdays is not None:
+            return school.canteen_weekdays
+        return self.canteen_weekdays
+
+    def rule_for(self, channel: str) -> DeadlineRule:
+        """The deadline rule that applies to a change made through ``channel``."""
+        return self.deadline_by_channel.get(channel, self.deadline)
+
+    def secret(self, name: str) -> str | None:
+        return self.secrets.get(name)
+
+
+SECRET_VARS = (
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_ACCOUNT_SID",
+    "RESTOMAIRIE_KITCHEN_TOKEN",
+    "RESTOMAIRIE_SECRET_KEY",
+    "RESTOMAIRIE_PUBLIC_URL",
+    "RESTOMAIRIE_SMS_FROM",
+)
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
+    """``path``, else ``RESTOMAIRIE_CONFIG``, else the Dijon preset; a bare name is a preset."""
+    raw = str(path) if path else environ.get("RESTOMAIRIE_CONFIG") or DEFAULT_PRESET
+    candidate = Path(raw)
+    if candidate.suffix != ".toml" and not candidate.exists():
+        candidate = PRESETS_DIR / f"{raw}.toml"
+    if not candidate.is_file():
+        raise ConfigError("RESTOMAIRIE_CONFIG", f": fichier introuvable ({candidate})")
+    return candidate
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Load and validate a deployment configuration (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    file = resolve_config_path(path, env)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(file), f"n'est pas un TOML valide : {exc}") from exc
+    return parse_settings(data, source=str(file), environ=env)
+
+
+def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+    node: Any = data
+    parts = key.split(".")
+    for i, part in enumerate(parts):
+        if not isinstance(node, Mapping) or part not in node:
+            if default is not ...:
+                return default
+            raise ConfigError(key, "est obligatoire")
+        node = node[part]
+        if i < len(parts) - 1 and not isinstance(node, Mapping):
+            raise ConfigError(".".join(parts[: i + 1]), "doit être une table")
+    if isinstance(node, bool) and kind in (int, (int,)):
+        raise ConfigError(key, "doit être un nombre entier")
+    if not isinstance(node, kind):
+        raise ConfigError(key, f"a un type inattendu ({type(node).__name__})")
+    return node
+
+
+def _time(data: Mapping[str, Any], key: str, default: str | None = None) -> time:
+    raw = _get(data, key, str, default)
+    try:
+        hh, mm = raw.split(":")
+        if hh == "24" and mm == "00":
+            raise ValueError
+        return time(int(hh), int(mm))
+    except ValueError as exc:
+        raise ConfigError(key, f"doit être une heure HH:MM, pas {raw!r}") from exc
+
+
+def _weekdays(data: Mapping[str, Any], key: str, default: Any = ...) -> frozenset[int] | None:
+    raw = _get(data, key, list, default)
+    if raw is None:
+        return None
+    days = set()
+    for item in raw:
+        if not isinstance(item, str) or item.lower()[:3] not in WEEKDAY_KEYS:
+            raise ConfigError(key, f"contient un jour inconnu {item!r} (lun, mar, mer, jeu, ven…)")
+        days.add(WEEKDAY_KEYS[item.lower()[:3]])
+    if not days:
+        raise ConfigError(key, "ne peut pas être vide")
+    return frozenset(days)
+
+
+def _positive(data: Mapping[str, Any], key: str, default: Any = ...) -> int:
+    value = _get(data, key, int, default)
+    if value < 0:
+        raise ConfigError(key, "doit être positif")
+    return int(value)
+
+
+def parse_rule(data: Mapping[str, Any], prefix: str) -> DeadlineRule:
+    """Build a deadline rule from its table (``kind`` and the kind's own keys)."""
+    kind = _get(data, f"{prefix}.kind", str)
+    if kind == "operating_days":
+        return OperatingDaysRule(days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at"))
+    if kind == "working_hours":
+        return WorkingHoursRule(
+            hours=_positive(data, f"{prefix}.hours"),
+            reference=_time(data, f"{prefix}.reference", "00:00"),
+        )
+    if kind == "calendar_days":
+        return CalendarDaysRule(days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at"))
+    raise ConfigError(
+        f"{prefix}.kind", f"inconnu {kind!r} (operating_days, working_hours ou calendar_days)"
+    )
+
+
+def parse_settings(
+    data: Mapping[str, Any], source: str = "<dict>", environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Validate a parsed TOML document; raise :class:`ConfigError` naming the first wrong key."""
+    env = os.environ if environ is None else environ
+    tz_name = _get(data, "town.timezone", str, "Europe/Paris")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError("town.timezone", f"fuseau inconnu {tz_name!r}") from exc
+    zone = _get(data, "town.zone", str)
+    if zone not in ("A", "B", "C"):
+        raise ConfigError("town.zone", "doit être A, B ou C")
+    canteen = _weekdays(data, "town.canteen_weekdays")
+    assert canteen is not None
+
+    by_channel: dict[str, DeadlineRule] = {}
+    for channel in _get(data, "deadline.by_channel", Mapping, {}):
+        if channel not in CHANNELS:
+            raise ConfigError(f"deadline.by_channel.{channel}", f"canal inconnu ({', '.join(CHANNELS)})")
+        by_channel[channel] = parse_rule(data, f"deadline.by_channel.{channel}")
+
+    summer = _get(data, "phone.summer_closed_until", str, "")
+    summer_until: tuple[int, int] | None = None
+    if summer:
+        try:
+            month, day = (int(x) for x in summer.split("-"))
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                raise ValueError
+            summer_until = (month, day)
+        except ValueError as exc:
+            raise ConfigError("phone.summer_closed_until", "doit être MM-JJ (ex. 08-15)") from exc
+    phone = PhoneLine(
+        number=_get(data, "phone.number", str, ""),
+        opens=_time(data, "phone.opens"),
+        closes=_time(data, "phone.closes"),
+        summer_closed_until=summer_until,
+        web_alternative=_get(data, "phone.web_alternative", str, ""),
+        voice=_get(data, "phone.voice", str, "Polly.Lea-Neural"),
+        language=_get(data, "phone.language", str, "fr-FR"),
+        max_attempts=_positive(data, "phone.max_attempts", 3) or 1,
+        lockout_after=_positive(data, "phone.lockout_after", 5) or 1,
+        lockout_minutes=_positive(data, "phone.lockout_minutes", 15),
+        sms_receipts=_get(data, "phone.sms_receipts", bool, False),
+    )
+    if phone.opens >= phone.closes:
+        raise ConfigError("phone.closes", "doit être après phone.opens")
+
+    variants = tuple(_get(data, "menu.variants", list, list(MENU_VARIANTS)))
+    for v in variants:
+        if v not in MENU_VARIANTS:
+            raise ConfigError("menu.variants", f"variante inconnue {v!r} ({', '.join(MENU_VARIANTS)})")
+
+    kitchens = []
+    for i, raw in enumerate(_get(data, "kitchens", list)):
+        key = f"kitchens[{i}]"
+        if not isinstance(raw, Mapping):
+            _fail(key, "doit être une table")
+        kitchens.append(Kitchen(id=_get(raw, "id", str), name=_get(raw, "name", str)))
+    kitchen_ids = {k.id for k in kitchens}
+    schools = []
+    seen: set[str] = set()
+    for i, raw in enumerate(_get(data, "schools", list)):
+        key = f"schools[{i}]"
+        if not isinstance(raw, Mapping):
+            _fail(key, "doit être une table")
+        try:
+            sid = _get(raw, "id", str)
+            school = School(
+                id=sid,
+                name=_get(raw, "name", str),
+                kitchen=_get(raw, "kitchen", str),
+                canteen_weekdays=_weekdays(raw, "canteen_weekdays", None),
+            )
+        except ConfigError as exc:
+            raise ConfigError(f"{key}.{exc.key}", str(exc).split("» ", 1)[1]) from exc
+        if sid in seen:
+            raise ConfigError(f"{key}.id", f"en double ({sid!r})")
+        if school.kitchen not in kitchen_ids:
+            raise ConfigError(f"{key}.kitchen", f"cuisine inconnue {school.kitchen!r}")
+        seen.add(sid)
+        schools.append(school)
+    if not schools:
+        raise ConfigError("schools", "doit contenir au moins une école")
+
+    return Settings(
+        source=source,
+        town=_get(data, "town.name", str),
+        tz=tz,
+        zone=zone,
+        alsace_moselle=_get(data, "town.alsace_moselle", bool, False),
+        canteen_weekdays=canteen,
+        deadline=parse_rule(data, "deadline"),
+        deadline_by_channel=by_channel,
+        phone=phone,
+        menu_variants=variants,
+        kitchens=tuple(kitchens),
+        schools=tuple(schools),
+        call_log_retention_days=_positive(data, "retention.call_log_days", 365),
+        database_url=env.get("DATABASE_URL") or _get(data, "database.url", str, "sqlite:///restomairie.db"),
+        secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
+    )
+
+
+def _fail(key: str, message: str) -> Any:
+    raise ConfigError(key, message)

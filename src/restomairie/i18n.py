@@ -1,0 +1,30 @@
+"""Dates and times spoken and written the French way ("jeudi 21 novembre", "13 heures"), through
+``babel.dates`` in the reader's locale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date, format_time
+
+PARIS_TZ = "Europe/Paris"
+
+
+def format_day(day: date, locale: str = "fr_FR") -> str:
+    """``lundi 9 novembre`` (the year is implied: bookings are always near)."""
+    return format_date(day, "EEEE d MMMM", locale=locale)
+
+
+def format_hour(moment: datetime, locale: str = "fr_FR") -> str:
+    """``13 heures`` / ``12 h 30`` in French, ``1:00 PM`` in English."""
+    if locale.startswith("fr"):
+        if moment.minute == 0:
+            return f"{moment.hour} heures" if moment.hour != 1 else "1 heure"
+        return f"{moment.hour} h {moment.minute:02d}"
+    return format_time(moment, "h:mm a", locale=locale)
+
+
+def format_deadline(moment: datetime, locale: str = "fr_FR") -> str:
+    """``lundi 9 novembre à 13 heures`` in the moment's own zone (the town's)."""
+    sep = " à " if locale.startswith("fr") else " at "
+    return f"{format_day(moment.date(), locale)}{sep}{format_hour(moment, locale)}"

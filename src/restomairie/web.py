@@ -1,0 +1,60 @@
+"""The web application: the phone line's webhooks, the kitchen and staff pages.
+
+``create_app`` is the factory (flaskr's pattern): blueprints are imported and registered here, and
+the :class:`~restomairie.runtime.Runtime` (configuration, clock, database, services) hangs on
+``app.extensions["restomairie"]``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, current_app, render_template_string
+
+from restomairie.runtime import Runtime
+
+INDEX = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Resto-Mairie — {{ town }}</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<h1>Resto-Mairie — {{ town }}</h1>
+<p>La ligne téléphonique de réservation des repas de restauration scolaire{% if number %}
+({{ number }}){% endif %}.</p>
+<ul>{% for href, label in links %}<li><a href="{{ href }}">{{ label }}</a></li>{% endfor %}</ul>
+</body></html>"""
+
+
+def get_runtime() -> Runtime:
+    """The runtime of the current application."""
+    runtime: Runtime = current_app.extensions["restomairie"]
+    return runtime
+
+
+def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    """Build the Flask application for one deployment."""
+    app = Flask(__name__)
+    runtime = runtime or Runtime.build()
+    app.extensions["restomairie"] = runtime
+    app.config.update(
+        SECRET_KEY=runtime.settings.secret("RESTOMAIRIE_SECRET_KEY") or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    if test_config:
+        app.config.update(test_config)
+    links: list[tuple[str, str]] = []
+    app.config["RESTOMAIRIE_LINKS"] = links
+
+    @app.get("/")
+    def index() -> str:
+        return render_template_string(
+            INDEX, town=runtime.settings.town, number=runtime.settings.phone.number, links=links
+        )
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "town": runtime.settings.town}
+
+    return app

@@ -1,0 +1,55 @@
+"""Test data written straight to the store (the import has its own tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from restomairie.booking.services import hash_pin
+from restomairie.models import Child, Family, FamilyPhone, Subscription
+from restomairie.runtime import Runtime
+
+MON_TUE_THU_FRI = 0b0011011
+
+
+@dataclass
+class KidSpec:
+    ref: str
+    first_name: str
+    school: str = "anjou-elem"
+    diet: str = "standard"
+    weekdays: int = MON_TUE_THU_FRI  # 0: abonnement choisi
+    enrolled_from: date = date(2024, 9, 1)
+    enrolled_until: date | None = None
+    subscribed_from: date = date(2024, 9, 1)
+
+
+def make_family(
+    rt: Runtime,
+    account: str = "210001",
+    pin: str = "1234",
+    phones: Sequence[str] = ("+33612345678",),
+    kids: Sequence[KidSpec] = (KidSpec("E1", "Léa"),),
+    language: str = "fr",
+) -> str:
+    now = rt.clock.now()
+    with rt.sessions() as session, session.begin():
+        family = Family(
+            account=account, pin_hash=hash_pin(pin), guardian=f"Famille {account}",
+            language=language, failed_pins=0, created_at=now,
+            phones=[FamilyPhone(number=p) for p in phones],
+        )
+        session.add(family)
+        session.flush()
+        for k in kids:
+            child = Child(
+                ref=k.ref, family_id=family.id, first_name=k.first_name, last_name="Test",
+                school_id=k.school, diet=k.diet, enrolled_from=k.enrolled_from,
+                enrolled_until=k.enrolled_until,
+            )
+            session.add(child)
+            session.flush()
+            if k.weekdays:
+                session.add(Subscription(child_id=child.id, weekdays=k.weekdays, starts_on=k.subscribed_from))
+    return account
