@@ -92,3 +92,16 @@ def rt(settings: Settings, clock: Clock, engine: Engine) -> Runtime:
 def pg_url() -> str:
     assert PG_URL
     return normalise_url(PG_URL)
+
+
+@pytest.fixture
+def app(rt: Runtime):  # type: ignore[no-untyped-def]
+    from restomairie.web import create_app
+
+    application = create_app({"TESTING": True}, runtime=rt)
+    return application
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()

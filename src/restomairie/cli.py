@@ -321,5 +321,13 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
 
 
+def _register_commands() -> None:
+    """Commands that live beside their capability (phone line, kitchen, staff)."""
+    # Imported here, not at the top: those modules import ``main``'s helpers from this one.
+    # --- registered commands (one line per capability) ---
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
         app.config.update(test_config)
     links: list[tuple[str, str]] = []
     app.config["RESTOMAIRIE_LINKS"] = links
+    # --- blueprints (one block per capability; each may append to ``links``) ---
 
     @app.get("/")
     def index() -> str:

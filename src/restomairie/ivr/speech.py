@@ -334,13 +334,14 @@ _I = Intent
 _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     # YES
     (
-        "oui|ouais|ouai|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|oui oui|ça va",
+        "oui|ouais|ouai|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|oui oui|ça va|"
+        "c'est bon",
         (_I.YES,),
         True,
     ),
     (
         "je confirme|confirm*|c'est ça|c'est bien ça|exact|exactement|c'est exact|parfait|"
-        "tout à fait|absolument|c'est bon|correct|c'est correct|valid*|affirmatif|"
+        "tout à fait|absolument|correct|c'est correct|valid*|affirmatif|"
         "pas de problème|pas de souci|pas de soucis|ça marche|ça me va|c'est juste|volontiers|"
         "bien entendu|allez-y|vas-y|très bien",
         (_I.YES,),
@@ -600,6 +601,7 @@ _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
 }  # fmt: skip
 _FUZZY_RATIO = 0.8
+_EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis"})
 
 
 def _phonetic(word: str) -> str:
@@ -616,10 +618,12 @@ def _phonetic(word: str) -> str:
 
 def _name_tiers(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> list[set[int]]:
     """0-based indexes of names matched, tier by tier, from the strictest to the loosest."""
+    # "pas Hugo", "sauf Hugo", "pas pour Hugo": that child is excluded, not chosen.
     excluded = {
         k
         for k in range(len(tokens))
-        if any(tokens[j] in ("pas", "sauf") for j in range(max(0, k - 2), k))
+        if (k >= 1 and tokens[k - 1] in _EXCLUDING)
+        or (k >= 2 and tokens[k - 2] in _EXCLUDING and tokens[k - 1] in ("pour", "de", "a"))
     }
     positions = [k for k in range(len(tokens)) if k not in excluded]
     words = {tokens[k] for k in positions}
