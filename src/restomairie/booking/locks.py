@@ -56,10 +56,10 @@ class LockService:
         start = now.date() - timedelta(days=lookback_days)
         end = now.date() + timedelta(days=31)
         with self.booking.sessions() as session:
-            done = set(
+            done: set[tuple[str, date]] = set(
                 session.execute(
                     select(DayLock.school_id, DayLock.day).where(DayLock.day >= start)
-                ).tuples()
+                )
             )
         out = []
         for school in self.settings.schools:
@@ -115,13 +115,14 @@ class LockService:
                             select(literal(lock.id), sub.c.id, sub.c.diet),
                         )
                     )
-                counted = dict(
-                    session.execute(
+                counted: dict[str, int] = {
+                    variant: n
+                    for variant, n in session.execute(
                         select(LockedChild.variant, func.count())
                         .where(LockedChild.lock_id == lock.id)
                         .group_by(LockedChild.variant)
-                    ).tuples()
-                )
+                    )
+                }
                 counts = {v: counted.get(v, 0) for v in self.settings.menu_variants}
                 session.add_all(
                     LockedCount(lock_id=lock.id, variant=v, count=n) for v, n in counts.items()

@@ -95,9 +95,11 @@ class SchoolCalendar:
 
     @cached_property
     def public_holidays(self) -> holidays.HolidayBase:
+        # Alsace (6AE) and Moselle (57) have the same two extra days: Good Friday, 26 December.
+
         years = range(self.first_covered.year - 1, self.last_covered.year + 2)
         return holidays.France(
-            years=years, subdiv="Alsace-Moselle" if self.alsace_moselle else None, language="fr"
+            years=years, subdiv="6AE" if self.alsace_moselle else None, language="fr"
         )
 
     def is_public_holiday(self, day: date) -> bool:

@@ -180,7 +180,7 @@ _TENS = {
 }
 _CARDINAL_WORDS = {*_UNITS, *_TEENS, *_TENS, "soixante", "vingts", "zero"}
 # Ordinal word -> cardinal word ("troisieme" -> "trois", "unieme" -> "un", "vingtieme" -> "vingt").
-_ORDINAL_TO_CARDINAL = {_ordinal_of_word(word): word for word in _CARDINAL_WORDS - {"vingts"}}
+_ORDINAL_TO_CARDINAL = {_ordinal_of_word(w): w for w in _CARDINAL_WORDS - {"vingts", "une"}}
 _ORDINAL_TO_CARDINAL["vingtieme"] = "vingt"
 _BIG_NUMBER_WORDS = frozenset({"cent", "cents", "mille", "million", "millions", "milliard"})
 
@@ -334,8 +334,7 @@ _I = Intent
 _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     # YES
     (
-        "oui|ouais|ouai|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|oui oui|ça va|"
-        "c'est bon",
+        "oui|ouais|ouai|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|oui oui|ça va|c'est bon",
         (_I.YES,),
         True,
     ),
@@ -354,7 +353,7 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "pas du tout|pas ça|c'est pas ça|autre date|une autre date|un autre jour|autre jour|"
         "une autre journée|chang*|modifier|modifiez|mauvaise date|erreur|faux|incorrect|"
         "négatif|absolument pas|surtout pas|pas d'accord|pas bon|pas le bon|pas la bonne|"
-        "trompé|trompée|pas correct|pas exact|pas ce jour",
+        "trompé|trompée|pas correct|pas exact|pas ce jour|pas tout à fait",
         (_I.NO,),
         False,
     ),
@@ -606,7 +605,8 @@ _EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis"})
 
 def _phonetic(word: str) -> str:
     """A rough French sound key for first names: "Mathys" ~ "Mathis", "Léah" ~ "Léa"."""
-    key = word.replace("ch", "S").replace("ph", "f").replace("qu", "k").replace("ck", "k")
+    key = re.sub(r"ch(?=[lr])", "k", word)  # Chloé, Christophe
+    key = key.replace("ch", "S").replace("ph", "f").replace("qu", "k").replace("ck", "k")
     key = key.replace("h", "").replace("y", "i").replace("eau", "o").replace("au", "o")
     key = key.replace("ai", "e").replace("ei", "e")
     key = re.sub(r"c(?=[aou])", "k", key)
@@ -680,7 +680,10 @@ def _ordinal_choice(tokens: Sequence[str], count: int) -> set[int]:
         if number.end < len(tokens) and tokens[number.end] in _MONTHS:
             continue  # "le premier décembre" is a date, not a child
         said = list(tokens[number.start : number.end])
-        after_numero = number.start > 0 and tokens[number.start - 1] in ("numero", "no", "n")
+        before = tokens[number.start - 1] if number.start > 0 else ""
+        if before in ("les", "tous", "toutes"):
+            continue  # "les deux" is everyone, not the second child
+        after_numero = before in ("numero", "no", "n")
         if _is_article_un(tokens, number):
             alone = said == list(tokens)  # "un" is an article in "c'est pour un enfant"
         else:
@@ -967,7 +970,10 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     ``certain=False``; a weekday said next to a more precise date that agrees with it
     confirms it. An explicit year is taken as said, even in the past.
     """
-    exprs = _date_exprs(_tokens(text), today)
+    try:
+        exprs = _date_exprs(_tokens(text), today)
+    except OverflowError:  # past year 9999 or before year 1
+        return None
     if not exprs or any(expr.day is None for expr in exprs):
         return None
     precise = [expr for expr in exprs if not expr.weekday_only]

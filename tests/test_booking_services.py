@@ -1,0 +1,253 @@
+"""The booking services on a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from restomairie.booking.errors import (
+    DayLocked,
+    InvalidRequest,
+    NotEnrolled,
+    NotOperatingDay,
+    OutsideCalendar,
+    PastDeadline,
+    UnknownChild,
+    UnknownFamily,
+)
+from restomairie.booking.services import Actor, Outcome
+from restomairie.clock import PARIS
+from restomairie.models import AuditEntry, BookingDay, LockAdjustment
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+
+PARENT = Actor("family", "210001", "phone", call_sid="CA123")
+STAFF = Actor("staff", "marie", "staff")
+MON_7_DEC = date(2026, 12, 7)  # deadline Thursday 3 December 13:00
+THU_10_DEC = date(2026, 12, 10)
+
+
+def audit_count(rt: Runtime) -> int:
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def test_cancelling_a_subscribed_meal_then_again_changes_nothing_twice(rt: Runtime) -> None:
+    make_family(rt)
+    first = rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    assert [r.outcome for r in first] == [Outcome.CANCELLED]
+    again = rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    assert [r.outcome for r in again] == [Outcome.NOTHING_TO_CANCEL]
+    assert audit_count(rt) == 1
+    assert not rt.booking.state("210001", "E1", MON_7_DEC).booked
+
+
+def test_booking_an_extra_meal_for_a_day_by_day_child(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa", weekdays=0)])
+    assert rt.booking.state("210001", "E1", MON_7_DEC).source == "none"
+    res = rt.booking.book("210001", [MON_7_DEC], PARENT)
+    assert res[0].outcome is Outcome.BOOKED
+    assert rt.booking.book("210001", [MON_7_DEC], PARENT)[0].outcome is Outcome.ALREADY_BOOKED
+    assert rt.booking.state("210001", "E1", MON_7_DEC).source == "booked"
+
+
+def test_rebooking_a_cancelled_subscription_meal(rt: Runtime) -> None:
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    assert rt.booking.book("210001", [MON_7_DEC], PARENT)[0].outcome is Outcome.BOOKED
+    assert rt.booking.state("210001", "E1", MON_7_DEC).booked
+
+
+def test_a_change_at_12_59_59_counts_and_at_13_00_00_is_too_late(rt: Runtime) -> None:
+    make_family(rt)
+    rt.clock.frozen = datetime(2026, 12, 3, 12, 59, 59, tzinfo=PARIS)
+    assert rt.booking.cancel("210001", [MON_7_DEC], PARENT)[0].outcome is Outcome.CANCELLED
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 0, 0, tzinfo=PARIS)
+    with pytest.raises(PastDeadline) as err:
+        rt.booking.book("210001", [MON_7_DEC], PARENT)
+    assert err.value.deadline == datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)
+    assert "il fallait réserver avant le jeudi 3 décembre à 13 heures" in str(err.value)
+
+
+def test_booking_a_wednesday_is_refused_with_the_reason(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(NotOperatingDay) as err:
+        rt.booking.book("210001", [date(2026, 12, 9)], PARENT)
+    assert err.value.reason == "mercredi"
+    assert "il n'y a pas de restauration scolaire : mercredi" in str(err.value)
+
+
+def test_booking_during_christmas_holidays_is_refused(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(NotOperatingDay, match="Vacances de Noël"):
+        rt.booking.book("210001", [date(2026, 12, 22)], PARENT)
+
+
+def test_a_child_not_enrolled_cannot_be_booked(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa", enrolled_from=date(2027, 1, 4))])
+    with pytest.raises(NotEnrolled):
+        rt.booking.book("210001", [MON_7_DEC], PARENT)
+
+
+def test_dates_past_the_calendar_are_refused(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(OutsideCalendar):
+        rt.booking.book("210001", [date(2028, 1, 10)], PARENT)
+
+
+def test_unknown_family_and_child_are_errors(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(UnknownFamily):
+        rt.booking.book("999999", [MON_7_DEC], PARENT)
+    with pytest.raises(UnknownChild):
+        rt.booking.book("210001", [MON_7_DEC], PARENT, children=["E9"])
+
+
+def test_a_run_of_days_with_one_bad_day_writes_nothing(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(NotOperatingDay) as err:
+        rt.booking.cancel("210001", [MON_7_DEC, date(2026, 12, 8), date(2026, 12, 9)], PARENT)
+    assert err.value.day == date(2026, 12, 9)
+    assert audit_count(rt) == 0
+    assert rt.booking.state("210001", "E1", MON_7_DEC).booked
+
+
+def test_all_children_of_a_family_at_once(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
+    res = rt.booking.book("210001", [MON_7_DEC, THU_10_DEC], PARENT)
+    assert {(r.first_name, r.day, r.outcome) for r in res} == {
+        ("Hugo", MON_7_DEC, Outcome.BOOKED),
+        ("Hugo", THU_10_DEC, Outcome.BOOKED),
+        ("Léa", MON_7_DEC, Outcome.ALREADY_BOOKED),
+        ("Léa", THU_10_DEC, Outcome.ALREADY_BOOKED),
+    }
+    # Children come in the order of their first names (the keypad contract's 1…n).
+    assert [c.first_name for c in rt.booking.family_info("210001").children] == ["Hugo", "Léa"]
+
+
+def test_audit_records_who_what_when_and_the_call(rt: Runtime) -> None:
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    with rt.sessions() as s:
+        entry = s.scalars(select(AuditEntry)).one()
+    assert (entry.actor, entry.channel, entry.action, entry.day) == ("family:210001", "phone", "cancel", MON_7_DEC)
+    assert (entry.before, entry.after, entry.call_sid) == ("booked", "not_booked", "CA123")
+    assert entry.at == rt.clock.now()
+
+
+def test_the_audit_log_is_append_only(rt: Runtime) -> None:
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    with rt.sessions() as s, pytest.raises(ValueError, match="append-only"), s.begin():
+        entry = s.scalars(select(AuditEntry)).one()
+        entry.after = "booked"
+
+
+def test_a_locked_day_refuses_changes_and_keeps_its_count(rt: Runtime) -> None:
+    make_family(rt)
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)
+    lock = rt.locks.lock_day("anjou-elem", MON_7_DEC)
+    assert lock.counts["standard"] == 1
+    rt.clock.frozen = datetime(2026, 12, 3, 12, 0, tzinfo=PARIS)  # even with a clock that lags
+    with pytest.raises(DayLocked):
+        rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+
+
+def test_staff_override_after_the_lock_is_an_adjustment_not_a_rewrite(rt: Runtime) -> None:
+    make_family(rt)
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 5, tzinfo=PARIS)
+    rt.locks.lock_day("anjou-elem", MON_7_DEC)
+    with pytest.raises(PastDeadline):
+        rt.booking.cancel("210001", [MON_7_DEC], STAFF)
+    res = rt.booking.cancel("210001", [MON_7_DEC], STAFF, override_reason="hospitalisation")
+    assert res[0].adjusted
+    lock = rt.locks.get("anjou-elem", MON_7_DEC)
+    assert lock is not None and lock.counts["standard"] == 1
+    assert [(a["delta"], a["reason"]) for a in lock.adjustments] == [(-1, "hospitalisation")]
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LockAdjustment)) == 1
+
+
+def test_only_staff_may_override_and_with_a_reason(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(InvalidRequest):
+        rt.booking.cancel("210001", [MON_7_DEC], PARENT, override_reason="please")
+    with pytest.raises(InvalidRequest):
+        rt.booking.cancel("210001", [MON_7_DEC], STAFF, override_reason="  ")
+
+
+def test_subscription_changes_follow_the_deadline_of_their_effective_date(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa", weekdays=0)])
+    rt.booking.set_subscription("210001", "E1", [0, 3], MON_7_DEC, PARENT)
+    assert rt.booking.state("210001", "E1", MON_7_DEC).source == "subscription"
+    assert rt.booking.state("210001", "E1", THU_10_DEC).booked
+    assert not rt.booking.state("210001", "E1", date(2026, 12, 8)).booked
+    rt.clock.frozen = datetime(2026, 12, 7, 13, 0, tzinfo=PARIS)
+    with pytest.raises(PastDeadline):
+        rt.booking.end_subscription("210001", "E1", THU_10_DEC, PARENT)
+    rt.booking.end_subscription("210001", "E1", date(2026, 12, 14), PARENT)
+    assert rt.booking.state("210001", "E1", THU_10_DEC).booked
+    assert not rt.booking.state("210001", "E1", date(2026, 12, 14)).booked
+
+
+def test_upcoming_lists_operating_days_with_their_deadlines(rt: Runtime) -> None:
+    make_family(rt)
+    rt.booking.cancel("210001", [THU_10_DEC], PARENT)
+    days = rt.booking.upcoming("210001", start=MON_7_DEC, days=5)["E1"]
+    assert [(d.day.day, d.operating, d.booked, d.source) for d in days] == [
+        (7, True, True, "subscription"),
+        (8, True, True, "subscription"),
+        (9, False, False, "closed"),
+        (10, True, False, "cancelled"),
+        (11, True, True, "subscription"),
+    ]
+    assert days[0].deadline == datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)
+
+
+def test_counts_per_school_and_variant(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", diet="pai"), KidSpec("E3", "Zoé", school="darcy-elem", diet="vegetarien")])
+    make_family(rt, account="210002", phones=(), kids=[KidSpec("E4", "Tom", diet="sans_porc", weekdays=0)])
+    rt.booking.book("210002", [MON_7_DEC], PARENT)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT, children=["E1"])
+    counts = rt.booking.counts(MON_7_DEC)
+    assert counts["anjou-elem"] == {"standard": 0, "sans_porc": 1, "vegetarien": 0, "pai": 1}
+    assert counts["darcy-elem"] == {"standard": 0, "sans_porc": 0, "vegetarien": 1, "pai": 0}
+    assert rt.booking.counts(date(2026, 12, 9))["anjou-elem"] == {"standard": 0, "sans_porc": 0, "vegetarien": 0, "pai": 0}
+
+
+def test_one_state_per_child_and_day_is_a_database_constraint(rt: Runtime) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    with rt.sessions() as s, pytest.raises(IntegrityError), s.begin():
+        row = s.scalars(select(BookingDay)).one()
+        s.add(BookingDay(child_id=row.child_id, day=row.day, booked=True, channel="staff", updated_at=rt.clock.now()))
+
+
+def test_wrong_codes_lock_the_phone_access_for_15_minutes(rt: Runtime) -> None:
+    make_family(rt, pin="4321")
+    for _ in range(4):
+        assert not rt.booking.check_pin("210001", "0000").ok
+    fifth = rt.booking.check_pin("210001", "0000")
+    assert fifth.locked_until == datetime(2026, 11, 23, 10, 15, tzinfo=PARIS)
+    assert not rt.booking.check_pin("210001", "4321").ok  # even the right code, while locked
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 15, tzinfo=PARIS)
+    assert rt.booking.check_pin("210001", "4321").ok
+
+
+def test_codes_are_stored_hashed(rt: Runtime) -> None:
+    from restomairie.models import Family
+
+    make_family(rt, pin="4321")
+    with rt.sessions() as s:
+        stored = s.scalars(select(Family.pin_hash)).one()
+    assert "4321" not in stored and stored.startswith("pbkdf2_sha256$")
+
+
+def test_families_are_found_by_exact_caller_number(rt: Runtime) -> None:
+    make_family(rt, phones=("+33612345678", "+33380000000"))
+    assert rt.booking.families_by_phone("+33612345678") == ["210001"]
+    assert rt.booking.families_by_phone("+3361234567") == []
