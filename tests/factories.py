@@ -36,20 +36,33 @@ def make_family(
     now = rt.clock.now()
     with rt.sessions() as session, session.begin():
         family = Family(
-            account=account, pin_hash=hash_pin(pin), guardian=f"Famille {account}",
-            language=language, failed_pins=0, created_at=now,
+            account=account,
+            pin_hash=hash_pin(pin),
+            guardian=f"Famille {account}",
+            language=language,
+            failed_pins=0,
+            created_at=now,
             phones=[FamilyPhone(number=p) for p in phones],
         )
         session.add(family)
         session.flush()
         for k in kids:
             child = Child(
-                ref=k.ref, family_id=family.id, first_name=k.first_name, last_name="Test",
-                school_id=k.school, diet=k.diet, enrolled_from=k.enrolled_from,
+                ref=k.ref,
+                family_id=family.id,
+                first_name=k.first_name,
+                last_name="Test",
+                school_id=k.school,
+                diet=k.diet,
+                enrolled_from=k.enrolled_from,
                 enrolled_until=k.enrolled_until,
             )
             session.add(child)
             session.flush()
             if k.weekdays:
-                session.add(Subscription(child_id=child.id, weekdays=k.weekdays, starts_on=k.subscribed_from))
+                session.add(
+                    Subscription(
+                        child_id=child.id, weekdays=k.weekdays, starts_on=k.subscribed_from
+                    )
+                )
     return account

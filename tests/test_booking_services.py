@@ -132,7 +132,12 @@ def test_audit_records_who_what_when_and_the_call(rt: Runtime) -> None:
     rt.booking.cancel("210001", [MON_7_DEC], PARENT)
     with rt.sessions() as s:
         entry = s.scalars(select(AuditEntry)).one()
-    assert (entry.actor, entry.channel, entry.action, entry.day) == ("family:210001", "phone", "cancel", MON_7_DEC)
+    assert (entry.actor, entry.channel, entry.action, entry.day) == (
+        "family:210001",
+        "phone",
+        "cancel",
+        MON_7_DEC,
+    )
     assert (entry.before, entry.after, entry.call_sid) == ("booked", "not_booked", "CA123")
     assert entry.at == rt.clock.now()
 
@@ -207,14 +212,28 @@ def test_upcoming_lists_operating_days_with_their_deadlines(rt: Runtime) -> None
 
 
 def test_counts_per_school_and_variant(rt: Runtime) -> None:
-    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", diet="pai"), KidSpec("E3", "Zoé", school="darcy-elem", diet="vegetarien")])
-    make_family(rt, account="210002", phones=(), kids=[KidSpec("E4", "Tom", diet="sans_porc", weekdays=0)])
+    make_family(
+        rt,
+        kids=[
+            KidSpec("E1", "Léa"),
+            KidSpec("E2", "Hugo", diet="pai"),
+            KidSpec("E3", "Zoé", school="darcy-elem", diet="vegetarien"),
+        ],
+    )
+    make_family(
+        rt, account="210002", phones=(), kids=[KidSpec("E4", "Tom", diet="sans_porc", weekdays=0)]
+    )
     rt.booking.book("210002", [MON_7_DEC], PARENT)
     rt.booking.cancel("210001", [MON_7_DEC], PARENT, children=["E1"])
     counts = rt.booking.counts(MON_7_DEC)
     assert counts["anjou-elem"] == {"standard": 0, "sans_porc": 1, "vegetarien": 0, "pai": 1}
     assert counts["darcy-elem"] == {"standard": 0, "sans_porc": 0, "vegetarien": 1, "pai": 0}
-    assert rt.booking.counts(date(2026, 12, 9))["anjou-elem"] == {"standard": 0, "sans_porc": 0, "vegetarien": 0, "pai": 0}
+    assert rt.booking.counts(date(2026, 12, 9))["anjou-elem"] == {
+        "standard": 0,
+        "sans_porc": 0,
+        "vegetarien": 0,
+        "pai": 0,
+    }
 
 
 def test_one_state_per_child_and_day_is_a_database_constraint(rt: Runtime) -> None:
@@ -224,7 +243,15 @@ def test_one_state_per_child_and_day_is_a_database_constraint(rt: Runtime) -> No
     rt.booking.cancel("210001", [MON_7_DEC], PARENT)
     with rt.sessions() as s, pytest.raises(IntegrityError), s.begin():
         row = s.scalars(select(BookingDay)).one()
-        s.add(BookingDay(child_id=row.child_id, day=row.day, booked=True, channel="staff", updated_at=rt.clock.now()))
+        s.add(
+            BookingDay(
+                child_id=row.child_id,
+                day=row.day,
+                booked=True,
+                channel="staff",
+                updated_at=rt.clock.now(),
+            )
+        )
 
 
 def test_wrong_codes_lock_the_phone_access_for_15_minutes(rt: Runtime) -> None:

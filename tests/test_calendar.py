@@ -16,7 +16,9 @@ DIJON_RULE = OperatingDaysRule(days=2, at=time(13, 0))
 CAL = SchoolCalendar(tz=PARIS, zone="A")
 
 
-def deadline(day: date, rule: object = DIJON_RULE, weekdays: frozenset[int] = DIJON_DAYS) -> datetime:
+def deadline(
+    day: date, rule: object = DIJON_RULE, weekdays: frozenset[int] = DIJON_DAYS
+) -> datetime:
     st = CAL.status(day, weekdays, rule)  # type: ignore[arg-type]
     assert st.operating, st.reason
     assert st.deadline is not None
@@ -31,8 +33,8 @@ def at13(y: int, m: int, d: int) -> datetime:
 @pytest.mark.parametrize(
     ("meal", "expected"),
     [
-        (date(2026, 12, 7), at13(2026, 12, 3)),   # lundi → jeudi de la semaine précédente
-        (date(2026, 12, 8), at13(2026, 12, 4)),   # mardi → vendredi de la semaine précédente
+        (date(2026, 12, 7), at13(2026, 12, 3)),  # lundi → jeudi de la semaine précédente
+        (date(2026, 12, 8), at13(2026, 12, 4)),  # mardi → vendredi de la semaine précédente
         (date(2026, 12, 10), at13(2026, 12, 7)),  # jeudi → lundi précédent
         (date(2026, 12, 11), at13(2026, 12, 8)),  # vendredi → mardi précédent
     ],
@@ -79,7 +81,11 @@ def test_ordinary_weeks_are_most_of_the_school_year() -> None:
 @pytest.mark.parametrize(
     ("meal", "expected", "why"),
     [
-        (date(2025, 11, 13), at13(2025, 11, 7), "Armistice on Tuesday: Thursday's deadline moves to Friday before"),
+        (
+            date(2025, 11, 13),
+            at13(2025, 11, 7),
+            "Armistice on Tuesday: Thursday's deadline moves to Friday before",
+        ),
         (date(2025, 11, 14), at13(2025, 11, 10), "Friday: Tuesday was a holiday, so Monday"),
         (date(2027, 3, 30), at13(2027, 3, 25), "Easter Monday skipped"),
         (date(2026, 5, 4), at13(2026, 4, 28), "1 May on Friday skipped"),
@@ -87,11 +93,19 @@ def test_ordinary_weeks_are_most_of_the_school_year() -> None:
         (date(2026, 5, 18), at13(2026, 5, 11), "Ascension Thursday and the pont skipped"),
         (date(2026, 5, 19), at13(2026, 5, 12), "the day after: Tuesday before the pont"),
         (date(2026, 5, 26), at13(2026, 5, 21), "Whit Monday skipped"),
-        (date(2026, 11, 2), at13(2026, 10, 15), "first meal after the Toussaint break: before the break"),
+        (
+            date(2026, 11, 2),
+            at13(2026, 10, 15),
+            "first meal after the Toussaint break: before the break",
+        ),
         (date(2027, 1, 4), at13(2026, 12, 17), "first meal after Christmas: before the break"),
         (date(2027, 1, 5), at13(2026, 12, 18), "second meal after Christmas: the last day before"),
         (date(2026, 9, 1), at13(2026, 7, 2), "rentrée: deadline before the summer"),
-        (date(2026, 9, 3), at13(2026, 7, 3), "second day of the year: the last day of the previous one"),
+        (
+            date(2026, 9, 3),
+            at13(2026, 7, 3),
+            "second day of the year: the last day of the previous one",
+        ),
     ],
 )
 def test_holidays_are_skipped_when_counting_back(meal: date, expected: datetime, why: str) -> None:
@@ -100,7 +114,7 @@ def test_holidays_are_skipped_when_counting_back(meal: date, expected: datetime,
 
 def test_deadline_is_1300_paris_on_both_sides_of_daylight_saving() -> None:
     winter = deadline(date(2026, 3, 31))  # deadline Friday 27 March, before the change
-    summer = deadline(date(2026, 4, 2))   # deadline Monday 30 March, after the change
+    summer = deadline(date(2026, 4, 2))  # deadline Monday 30 March, after the change
     assert (winter.hour, winter.utcoffset()) == (13, timedelta(hours=1))
     assert (summer.hour, summer.utcoffset()) == (13, timedelta(hours=2))
 
@@ -135,23 +149,33 @@ def test_a_school_with_its_own_weekdays_has_its_own_operating_days() -> None:
 
 def test_local_closure_closes_the_day_without_moving_other_deadlines() -> None:
     strike = Closure("anjou-elem", date(2026, 12, 7), date(2026, 12, 7), "grève")
-    st = CAL.status(date(2026, 12, 7), DIJON_DAYS, DIJON_RULE, school_id="anjou-elem", closures=[strike])
+    st = CAL.status(
+        date(2026, 12, 7), DIJON_DAYS, DIJON_RULE, school_id="anjou-elem", closures=[strike]
+    )
     assert not st.operating and st.closure
     assert st.reason == "fermeture : grève"
-    other_school = CAL.status(date(2026, 12, 7), DIJON_DAYS, DIJON_RULE, school_id="darcy-elem", closures=[strike])
+    other_school = CAL.status(
+        date(2026, 12, 7), DIJON_DAYS, DIJON_RULE, school_id="darcy-elem", closures=[strike]
+    )
     assert other_school.operating
-    after = CAL.status(date(2026, 12, 10), DIJON_DAYS, DIJON_RULE, school_id="anjou-elem", closures=[strike])
+    after = CAL.status(
+        date(2026, 12, 10), DIJON_DAYS, DIJON_RULE, school_id="anjou-elem", closures=[strike]
+    )
     assert after.deadline == at13(2026, 12, 7)
 
 
 def test_a_town_wide_closure_covers_every_school() -> None:
     everywhere = Closure(None, date(2026, 12, 10), date(2026, 12, 11), "sortie scolaire")
     for school in ("anjou-elem", "darcy-elem"):
-        st = CAL.status(date(2026, 12, 11), DIJON_DAYS, DIJON_RULE, school_id=school, closures=[everywhere])
+        st = CAL.status(
+            date(2026, 12, 11), DIJON_DAYS, DIJON_RULE, school_id=school, closures=[everywhere]
+        )
         assert not st.operating
 
 
-@pytest.mark.parametrize("day", [date(2027, 9, 6), date(2030, 1, 7), date(2024, 9, 2), date(2023, 5, 1)])
+@pytest.mark.parametrize(
+    "day", [date(2027, 9, 6), date(2030, 1, 7), date(2024, 9, 2), date(2023, 5, 1)]
+)
 def test_days_outside_the_known_calendar_are_refused_not_guessed(day: date) -> None:
     with pytest.raises(CalendarCoverageError) as err:
         CAL.status(day, DIJON_DAYS, DIJON_RULE)
@@ -167,10 +191,19 @@ CAL_C = SchoolCalendar(tz=PARIS, zone="C")
     ("meal", "expected"),
     [
         (date(2026, 12, 10), datetime(2026, 12, 8, 0, 0, tzinfo=PARIS)),  # Thursday → Tuesday 00:00
-        (date(2026, 12, 7), datetime(2026, 12, 3, 0, 0, tzinfo=PARIS)),   # Monday → Thursday (weekend not counted)
-        (date(2026, 12, 8), datetime(2026, 12, 4, 0, 0, tzinfo=PARIS)),   # Tuesday → Friday
-        (date(2025, 11, 13), datetime(2025, 11, 10, 0, 0, tzinfo=PARIS)),  # Armistice (Tue) not counted
-        (date(2026, 5, 12), datetime(2026, 5, 7, 0, 0, tzinfo=PARIS)),    # 8 May (Fri) and weekend not counted
+        (
+            date(2026, 12, 7),
+            datetime(2026, 12, 3, 0, 0, tzinfo=PARIS),
+        ),  # Monday → Thursday (weekend not counted)
+        (date(2026, 12, 8), datetime(2026, 12, 4, 0, 0, tzinfo=PARIS)),  # Tuesday → Friday
+        (
+            date(2025, 11, 13),
+            datetime(2025, 11, 10, 0, 0, tzinfo=PARIS),
+        ),  # Armistice (Tue) not counted
+        (
+            date(2026, 5, 12),
+            datetime(2026, 5, 7, 0, 0, tzinfo=PARIS),
+        ),  # 8 May (Fri) and weekend not counted
     ],
 )
 def test_villepreux_48_working_hours(meal: date, expected: datetime) -> None:

@@ -29,8 +29,13 @@ CHILDREN = 240
 def test_changes_and_the_lock_never_interleave(rt: Runtime) -> None:
     for i in range(CHILDREN // 4):
         make_family(
-            rt, account=f"F{i}", phones=(),
-            kids=[KidSpec(f"C{i}-{j}", f"Enfant{j}", weekdays=(0b11011 if (i + j) % 2 else 0)) for j in range(4)],
+            rt,
+            account=f"F{i}",
+            phones=(),
+            kids=[
+                KidSpec(f"C{i}-{j}", f"Enfant{j}", weekdays=(0b11011 if (i + j) % 2 else 0))
+                for j in range(4)
+            ],
         )
     rt.clock.frozen = datetime(2026, 12, 3, 12, 59, 59, tzinfo=PARIS)
     work: queue.Queue[tuple[str, str]] = queue.Queue()
@@ -69,7 +74,9 @@ def test_changes_and_the_lock_never_interleave(rt: Runtime) -> None:
 
     def locker() -> None:
         started.wait(timeout=30)
-        result.append(rt.locks.lock_day("anjou-elem", DAY, now=datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)))
+        result.append(
+            rt.locks.lock_day("anjou-elem", DAY, now=datetime(2026, 12, 3, 13, 0, tzinfo=PARIS))
+        )
 
     threads = [threading.Thread(target=toggler, args=(rt.booking,)) for _ in range(6)]
     threads.append(threading.Thread(target=locker))

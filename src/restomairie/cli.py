@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
 from restomairie.booking.importer import ImportFailed, import_csv
@@ -84,6 +85,14 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         except (BookingError, CalendarCoverageError) as exc:
             click.echo(f"Refusé : {exc}", err=True)
             sys.exit(1)
+        except (OperationalError, ProgrammingError) as exc:
+            click.echo(
+                "Base de données inaccessible ou non initialisée "
+                "(lancez « restomairie init-db ») : "
+                f"{exc.orig}",
+                err=True,
+            )
+            sys.exit(1)
         except ImportFailed as exc:
             click.echo("Import refusé, rien n'a été importé :", err=True)
             for line, message in exc.errors:
@@ -94,7 +103,12 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @click.group()
-@click.option("--config", "config", envvar="RESTOMAIRIE_CONFIG", help="Fichier TOML ou nom de préréglage (dijon, villepreux, cesson-sevigne).")
+@click.option(
+    "--config",
+    "config",
+    envvar="RESTOMAIRIE_CONFIG",
+    help="Fichier TOML ou nom de préréglage (dijon, villepreux, cesson-sevigne).",
+)
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """Resto-Mairie : réservation des repas de restauration scolaire."""
@@ -166,7 +180,9 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
             f"{format_deadline(st.deadline)} ({st.deadline:%d/%m/%Y %H:%M})."
         )
     else:
-        click.echo(f"Le {format_day(day)} {day.year}, pas de restauration scolaire : {ans['reason']}.")
+        click.echo(
+            f"Le {format_day(day)} {day.year}, pas de restauration scolaire : {ans['reason']}."
+        )
 
 
 @main.command("calendar")
@@ -176,7 +192,9 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
 @click.option("--json", "as_json", is_flag=True, help="Réponse JSON.")
 @click.pass_context
 @friendly
-def calendar_cmd(ctx: click.Context, start: date, end: date, school: str | None, as_json: bool) -> None:
+def calendar_cmd(
+    ctx: click.Context, start: date, end: date, school: str | None, as_json: bool
+) -> None:
     """Les jours de fonctionnement entre FROM et TO, avec leur date limite, et les jours fermés
     avec leur raison."""
     rt = runtime(ctx)
@@ -193,11 +211,24 @@ def calendar_cmd(ctx: click.Context, start: date, end: date, school: str | None,
         rows.append(st)
         day = date.fromordinal(day.toordinal() + 1)
     if as_json:
-        click.echo(json.dumps([
-            {"date": s.day.isoformat(), "operating": s.operating,
-             **({"deadline": s.deadline.isoformat()} if s.operating and s.deadline else {"reason": s.reason})}
-            for s in rows
-        ], ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "date": s.day.isoformat(),
+                        "operating": s.operating,
+                        **(
+                            {"deadline": s.deadline.isoformat()}
+                            if s.operating and s.deadline
+                            else {"reason": s.reason}
+                        ),
+                    }
+                    for s in rows
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     for s in rows:
         label = f"{format_day(s.day):<24}"
@@ -214,26 +245,44 @@ def _user() -> str:
         return "staff"
 
 
-def _change(ctx: click.Context, action: str, family: str, child: str, days: tuple[date, ...],
-            override: str | None, user: str | None) -> None:
+def _change(
+    ctx: click.Context,
+    action: str,
+    family: str,
+    child: str,
+    days: tuple[date, ...],
+    override: str | None,
+    user: str | None,
+) -> None:
     rt = runtime(ctx)
     actor = Actor("staff", user or _user(), "staff")
     children = None if child in ("*", "tous", "all") else [child]
     results = rt.booking.change(family, action, list(days), actor, children, override)
     for r in results:
         extra = " (ajustement après verrouillage)" if r.adjusted else ""
-        click.echo(f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}")
+        click.echo(
+            f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}"
+        )
 
 
 @main.command()
 @click.argument("family")
 @click.argument("child")
 @click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
-@click.option("--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité).")
+@click.option(
+    "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
+)
 @click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
 @click.pass_context
 @friendly
-def book(ctx: click.Context, family: str, child: str, days: tuple[date, ...], override: str | None, user: str | None) -> None:
+def book(
+    ctx: click.Context,
+    family: str,
+    child: str,
+    days: tuple[date, ...],
+    override: str | None,
+    user: str | None,
+) -> None:
     """Réserver le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
     _change(ctx, "book", family, child, days, override, user)
 
@@ -242,25 +291,39 @@ def book(ctx: click.Context, family: str, child: str, days: tuple[date, ...], ov
 @click.argument("family")
 @click.argument("child")
 @click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
-@click.option("--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité).")
+@click.option(
+    "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
+)
 @click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
 @click.pass_context
 @friendly
-def cancel(ctx: click.Context, family: str, child: str, days: tuple[date, ...], override: str | None, user: str | None) -> None:
+def cancel(
+    ctx: click.Context,
+    family: str,
+    child: str,
+    days: tuple[date, ...],
+    override: str | None,
+    user: str | None,
+) -> None:
     """Annuler le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
     _change(ctx, "cancel", family, child, days, override, user)
 
 
-def describe_day(d: ChildDay) -> str:
+def describe_day(d: ChildDay, now: datetime) -> str:
+    """One line of a child's upcoming day, in French."""
     if not d.operating:
         return f"pas de cantine ({d.reason})"
-    state = {"subscription": "réservé (abonnement)", "booked": "réservé", "cancelled": "annulé",
-             "none": "non réservé"}[d.source]
+    state = {
+        "subscription": "réservé (abonnement)",
+        "booked": "réservé",
+        "cancelled": "annulé",
+        "none": "non réservé",
+    }[d.source]
     if d.locked:
         return f"{state} — transmis à la cuisine"
-    if d.deadline:
+    if d.deadline and now < d.deadline:
         return f"{state} — modifiable avant le {format_deadline(d.deadline)}"
-    return state
+    return f"{state} — plus modifiable"
 
 
 @main.command()
@@ -275,10 +338,12 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
     upcoming = rt.booking.upcoming(family, days=days)
     click.echo(f"Dossier {info.account} — {info.guardian}")
     for child in info.children:
-        click.echo(f"\n{child.first_name} {child.last_name} ({child.ref}, {child.school_id}, {child.diet})")
+        click.echo(
+            f"\n{child.first_name} {child.last_name} ({child.ref}, {child.school_id}, {child.diet})"
+        )
         for d in upcoming[child.ref]:
             if d.operating:
-                click.echo(f"  {format_day(d.day):<24} {describe_day(d)}")
+                click.echo(f"  {format_day(d.day):<24}{describe_day(d, rt.clock.now())}")
 
 
 @main.command()
@@ -286,7 +351,8 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
 @click.pass_context
 @friendly
 def demo(ctx: click.Context, families: int) -> None:
-    """Créer la base si besoin et charger une ville de démonstration (familles, codes, téléphones)."""
+    """Créer la base si besoin et charger une ville de démonstration (familles, codes,
+    téléphones)."""
     from restomairie.demo import load_demo
     from restomairie.migrate import upgrade
 
@@ -294,8 +360,10 @@ def demo(ctx: click.Context, families: int) -> None:
     upgrade(rt.engine)
     rt.sync_schools()
     report, listing = load_demo(rt.booking, families)
-    click.echo(f"Démonstration chargée : {report.families_created + report.families_updated} familles, "
-               f"{report.children_created + report.children_updated} enfants.")
+    click.echo(
+        f"Démonstration chargée : {report.families_created + report.families_updated} familles, "
+        f"{report.children_created + report.children_updated} enfants."
+    )
     click.echo("Pour essayer la ligne (dossier, code, téléphone, enfants) :")
     for f in listing[:10]:
         click.echo(f"  {f.account}  code {f.pin}  {f.phone}  {', '.join(f.children)}")

@@ -27,9 +27,7 @@ def parse_now(text: str) -> datetime:
             f"RESTOMAIRIE_NOW={text!r} n'est pas une date ISO 8601 (ex. 2026-11-23T12:59:59+01:00)"
         ) from exc
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ClockError(
-            f"RESTOMAIRIE_NOW={text!r} doit préciser le décalage horaire (ex. +01:00)"
-        )
+        raise ClockError(f"RESTOMAIRIE_NOW={text!r} doit préciser le décalage horaire (ex. +01:00)")
     return value
 
 

@@ -62,7 +62,9 @@ class PhoneLine:
     number: str
     opens: time
     closes: time
-    summer_closed_until: tuple[int, int] | None  # (month, day): closed in summer holidays until then
+    summer_closed_until: (
+        tuple[int, int] | None
+    )  # (month, day): closed in summer holidays until then
     web_alternative: str
     voice: str
     language: str
@@ -147,7 +149,9 @@ def load_config(
     return parse_settings(data, source=str(file), environ=env)
 
 
-def _get(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+def _get(
+    data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default: Any = ...
+) -> Any:
     node: Any = data
     parts = key.split(".")
     for i, part in enumerate(parts):
@@ -201,14 +205,18 @@ def parse_rule(data: Mapping[str, Any], prefix: str) -> DeadlineRule:
     """Build a deadline rule from its table (``kind`` and the kind's own keys)."""
     kind = _get(data, f"{prefix}.kind", str)
     if kind == "operating_days":
-        return OperatingDaysRule(days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at"))
+        return OperatingDaysRule(
+            days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at")
+        )
     if kind == "working_hours":
         return WorkingHoursRule(
             hours=_positive(data, f"{prefix}.hours"),
             reference=_time(data, f"{prefix}.reference", "00:00"),
         )
     if kind == "calendar_days":
-        return CalendarDaysRule(days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at"))
+        return CalendarDaysRule(
+            days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at")
+        )
     raise ConfigError(
         f"{prefix}.kind", f"inconnu {kind!r} (operating_days, working_hours ou calendar_days)"
     )
@@ -233,7 +241,9 @@ def parse_settings(
     by_channel: dict[str, DeadlineRule] = {}
     for channel in _get(data, "deadline.by_channel", Mapping, {}):
         if channel not in CHANNELS:
-            raise ConfigError(f"deadline.by_channel.{channel}", f"canal inconnu ({', '.join(CHANNELS)})")
+            raise ConfigError(
+                f"deadline.by_channel.{channel}", f"canal inconnu ({', '.join(CHANNELS)})"
+            )
         by_channel[channel] = parse_rule(data, f"deadline.by_channel.{channel}")
 
     summer = _get(data, "phone.summer_closed_until", str, "")
@@ -265,7 +275,9 @@ def parse_settings(
     variants = tuple(_get(data, "menu.variants", list, list(MENU_VARIANTS)))
     for v in variants:
         if v not in MENU_VARIANTS:
-            raise ConfigError("menu.variants", f"variante inconnue {v!r} ({', '.join(MENU_VARIANTS)})")
+            raise ConfigError(
+                "menu.variants", f"variante inconnue {v!r} ({', '.join(MENU_VARIANTS)})"
+            )
 
     kitchens = []
     for i, raw in enumerate(_get(data, "kitchens", list)):
@@ -313,7 +325,8 @@ def parse_settings(
         kitchens=tuple(kitchens),
         schools=tuple(schools),
         call_log_retention_days=_positive(data, "retention.call_log_days", 365),
-        database_url=env.get("DATABASE_URL") or _get(data, "database.url", str, "sqlite:///restomairie.db"),
+        database_url=env.get("DATABASE_URL")
+        or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
     )
 

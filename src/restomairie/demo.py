@@ -10,17 +10,88 @@ from restomairie.booking.importer import ImportReport, import_csv
 from restomairie.booking.services import Actor, BookingService
 
 FIRST_NAMES = (
-    "Léa", "Hugo", "Chloé", "Lucas", "Emma", "Nathan", "Jade", "Louis", "Inès", "Gabriel", "Manon",
-    "Raphaël", "Zoé", "Arthur", "Lina", "Jules", "Camille", "Adam", "Sarah", "Noé", "Alice",
-    "Ethan", "Louise", "Mohamed", "Ambre", "Paul", "Yasmine", "Tom", "Anaïs", "Sacha", "Maël",
-    "Rose", "Timéo", "Lou", "Aylin", "Éloïse", "Malo", "Nour", "Axel", "Margaux",
+    "Léa",
+    "Hugo",
+    "Chloé",
+    "Lucas",
+    "Emma",
+    "Nathan",
+    "Jade",
+    "Louis",
+    "Inès",
+    "Gabriel",
+    "Manon",
+    "Raphaël",
+    "Zoé",
+    "Arthur",
+    "Lina",
+    "Jules",
+    "Camille",
+    "Adam",
+    "Sarah",
+    "Noé",
+    "Alice",
+    "Ethan",
+    "Louise",
+    "Mohamed",
+    "Ambre",
+    "Paul",
+    "Yasmine",
+    "Tom",
+    "Anaïs",
+    "Sacha",
+    "Maël",
+    "Rose",
+    "Timéo",
+    "Lou",
+    "Aylin",
+    "Éloïse",
+    "Malo",
+    "Nour",
+    "Axel",
+    "Margaux",
 )
 LAST_NAMES = (
-    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
-    "Laurent", "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel",
-    "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent",
-    "Muller", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier",
-    "Benali", "Nguyen", "Diallo", "Da Silva", "Haddad",
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "Benali",
+    "Nguyen",
+    "Diallo",
+    "Da Silva",
+    "Haddad",
 )
 PATTERNS = ("lun mar jeu ven", "lun mar jeu ven", "lun mar jeu ven", "lun jeu", "mar ven", "")
 DIETS = ("standard",) * 6 + ("sans_porc", "sans_porc", "vegetarien", "pai")
@@ -35,7 +106,9 @@ class DemoFamily:
     children: tuple[str, ...]
 
 
-def demo_csv(school_ids: list[str], families: int = 50, seed: int = 2026) -> tuple[str, list[DemoFamily]]:
+def demo_csv(
+    school_ids: list[str], families: int = 50, seed: int = 2026
+) -> tuple[str, list[DemoFamily]]:
     """The demo town as an import file (so the demo goes through the real import)."""
     rng = random.Random(seed)
     lines = ["family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days"]
@@ -53,13 +126,17 @@ def demo_csv(school_ids: list[str], families: int = 50, seed: int = 2026) -> tup
         for _ in range(rng.choice((1, 1, 2, 2, 3))):
             first = rng.choice([n for n in FIRST_NAMES if n not in names])
             names.append(first)
-            birth = f"{rng.randrange(2015, 2022)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            birth = (
+                f"{rng.randrange(2015, 2022)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            )
             lines.append(
                 f"{account};{pin};{phones};{guardian};E{child_no:05d};{first};{last};{birth};"
                 f"{school};{rng.choice(DIETS)};{rng.choice(PATTERNS)}"
             )
             child_no += 1
-        out.append(DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=str.casefold))))
+        out.append(
+            DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=str.casefold)))
+        )
     return "\n".join(lines) + "\n", out
 
 

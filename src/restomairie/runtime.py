@@ -30,7 +30,9 @@ def shared_calendar(settings: Settings) -> SchoolCalendar:
     key = (str(settings.tz), settings.zone, settings.alsace_moselle)
     cal = _CALENDARS.get(key)
     if cal is None:
-        cal = SchoolCalendar(tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle)
+        cal = SchoolCalendar(
+            tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
+        )
         _CALENDARS[key] = cal
     return cal
 

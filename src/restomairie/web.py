@@ -15,9 +15,11 @@ from flask import Flask, current_app, render_template_string
 from restomairie.runtime import Runtime
 
 INDEX = """<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Resto-Mairie — {{ town }}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto;
+ padding: 0 1rem">
 <h1>Resto-Mairie — {{ town }}</h1>
 <p>La ligne téléphonique de réservation des repas de restauration scolaire{% if number %}
 ({{ number }}){% endif %}.</p>

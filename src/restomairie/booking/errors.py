@@ -60,7 +60,9 @@ class NotOperatingDay(BookingError):
 class PastDeadline(BookingError):
     code = "past_deadline"
 
-    def __init__(self, day: date, deadline: datetime, action: str, child: str | None = None) -> None:
+    def __init__(
+        self, day: date, deadline: datetime, action: str, child: str | None = None
+    ) -> None:
         verb = "réserver" if action == "book" else "annuler"
         super().__init__(
             f"Trop tard pour le {format_day(day)} : il fallait {verb} avant le "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -21,8 +22,17 @@ from restomairie.config import WEEKDAY_KEYS
 from restomairie.models import AuditEntry, Child, Family, FamilyPhone, Subscription
 
 REQUIRED = (
-    "family", "pin", "phones", "guardian", "child", "first_name", "last_name",
-    "birth_date", "school", "diet", "days",
+    "family",
+    "pin",
+    "phones",
+    "guardian",
+    "child",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "school",
+    "diet",
+    "days",
 )
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 
@@ -123,15 +133,23 @@ def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]
             errors.append((line, str(exc)))
             continue
         if row.child in seen_children:
-            errors.append((line, f"enfant {row.child!r} déjà présent ligne {seen_children[row.child]}"))
+            errors.append(
+                (line, f"enfant {row.child!r} déjà présent ligne {seen_children[row.child]}")
+            )
             continue
         seen_children[row.child] = line
         prev = families.get(row.family)
         if prev is not None and (prev.pin, prev.phones, prev.guardian) != (
-            row.pin, row.phones, row.guardian
+            row.pin,
+            row.phones,
+            row.guardian,
         ):
             errors.append(
-                (line, f"famille {row.family!r} : code, téléphones ou responsable différents de la ligne {prev.line}")
+                (
+                    line,
+                    f"famille {row.family!r} : code, téléphones ou responsable différents "
+                    f"de la ligne {prev.line}",
+                )
             )
             continue
         families.setdefault(row.family, row)
@@ -164,28 +182,49 @@ def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[s
     if language not in ("fr", "en"):
         raise ValueError(f"langue inconnue {language!r} (fr, en)")
     return Row(
-        line, rec["family"], rec["pin"], phones, rec["guardian"], rec["child"],
-        rec["first_name"], rec["last_name"], _date(rec["birth_date"]), rec["school"], rec["diet"],
-        mask, language,
+        line,
+        rec["family"],
+        rec["pin"],
+        phones,
+        rec["guardian"],
+        rec["child"],
+        rec["first_name"],
+        rec["last_name"],
+        _date(rec["birth_date"]),
+        rec["school"],
+        rec["diet"],
+        mask,
+        language,
     )
 
 
-def apply_rows(service: BookingService, rows: list[Row], actor: Actor) -> ImportReport:
+def apply_rows(
+    service: BookingService,
+    rows: list[Row],
+    actor: Actor,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
-    changed weekly pattern takes effect on the first day that can still be changed."""
+    changed weekly pattern takes effect on the first day that can still be changed.
+    ``progress(done, total)``, if given, is called as rows are written (the staff page's bar)."""
     now = service.clock.now()
     today = now.date()
     report = ImportReport(rows=len(rows))
     with service.sessions() as session, session.begin():
         families = {
             f.account: f
-            for f in session.scalars(select(Family).where(Family.account.in_({r.family for r in rows})))
+            for f in session.scalars(
+                select(Family).where(Family.account.in_({r.family for r in rows}))
+            )
         }
         children = {
-            c.ref: c for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
+            c.ref: c
+            for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
         }
         done_families: set[str] = set()
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress is not None:
+                progress(done, len(rows))
             fam = families.get(row.family)
             if row.family not in done_families:
                 done_families.add(row.family)
@@ -199,7 +238,10 @@ def apply_rows(service: BookingService, rows: list[Row], actor: Actor) -> Import
                 fam.pin_hash = hash_pin(row.pin)
                 fam.guardian = row.guardian
                 fam.language = row.language
-                fam.phones = [FamilyPhone(number=p) for p in dict.fromkeys(row.phones)]
+                keep = {p.number: p for p in fam.phones if p.number in row.phones}
+                fam.phones = [
+                    keep.get(n) or FamilyPhone(number=n) for n in dict.fromkeys(row.phones)
+                ]
                 session.flush()
             assert fam is not None
             child = children.get(row.child)
@@ -212,8 +254,12 @@ def apply_rows(service: BookingService, rows: list[Row], actor: Actor) -> Import
             else:
                 report.children_updated += 1
                 old_mask = next(
-                    (s.weekdays for s in child.subscriptions
-                     if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)), 0,
+                    (
+                        s.weekdays
+                        for s in child.subscriptions
+                        if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)
+                    ),
+                    0,
                 )
             child.family_id = fam.id
             child.first_name, child.last_name = row.first_name, row.last_name
@@ -226,13 +272,20 @@ def apply_rows(service: BookingService, rows: list[Row], actor: Actor) -> Import
                     elif sub.ends_on is None or sub.ends_on >= start:
                         sub.ends_on = start.fromordinal(start.toordinal() - 1)
                 if row.weekdays:
-                    session.add(Subscription(child_id=child.id, weekdays=row.weekdays, starts_on=start))
+                    session.add(
+                        Subscription(child_id=child.id, weekdays=row.weekdays, starts_on=start)
+                    )
                 session.add(
                     AuditEntry(
-                        at=now, actor=actor.label, channel=actor.channel,
+                        at=now,
+                        actor=actor.label,
+                        channel=actor.channel,
                         action="subscribe" if row.weekdays else "unsubscribe",
-                        family_id=fam.id, child_id=child.id, day=start,
-                        before=weekdays_text(old_mask), after=weekdays_text(row.weekdays),
+                        family_id=fam.id,
+                        child_id=child.id,
+                        day=start,
+                        before=weekdays_text(old_mask),
+                        after=weekdays_text(row.weekdays),
                         detail={"line": row.line},
                     )
                 )

@@ -99,6 +99,9 @@ class LockService:
                 existing = self._existing(session, school_id, day)
                 if existing is not None:
                     return existing
+                # Stamped once exclusive (advisory lock held / SQLite write lock taken by the read
+                # above), so every change this lock counts has an older audit timestamp.
+                now = max(now, self.booking.clock.now())
                 lock = DayLock(
                     school_id=school_id, day=day, deadline=deadline, locked_at=now,
                     late=now - deadline > LATE_AFTER,

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from restomairie.models import BookingDay, Child, Subscription
 
 
-def booked_children(day: date, school_ids: list[str] | None = None) -> Select[tuple[int, str, str]]:
+def booked_children(day: date, school_ids: list[str] | None = None) -> Select[int, str, str]:
     """SELECT child id, school, variant of every child with a meal on ``day``."""
     bit = 1 << day.weekday()
     exc = aliased(BookingDay)
@@ -42,7 +42,9 @@ def booked_children(day: date, school_ids: list[str] | None = None) -> Select[tu
     return stmt
 
 
-def counts(session: Session, day: date, school_ids: list[str] | None = None) -> dict[str, dict[str, int]]:
+def counts(
+    session: Session, day: date, school_ids: list[str] | None = None
+) -> dict[str, dict[str, int]]:
     """{school: {variant: meals}} for ``day`` from the live bookings (no calendar check)."""
     sub = booked_children(day, school_ids).subquery()
     rows = session.execute(

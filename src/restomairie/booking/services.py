@@ -168,9 +168,7 @@ class BookingService:
     # ----------------------------------------------------------------- calendar
     def closures(self, session: Session) -> tuple[CalendarClosure, ...]:
         rows = session.scalars(select(Closure)).all()
-        return tuple(
-            CalendarClosure(c.school_id, c.first_day, c.last_day, c.label) for c in rows
-        )
+        return tuple(CalendarClosure(c.school_id, c.first_day, c.last_day, c.label) for c in rows)
 
     def day_status(
         self,
@@ -199,10 +197,10 @@ class BookingService:
         last channel to close)."""
         school = self.settings.school(school_id)
         rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
-        statuses = [
-            self.calendar.status(day, self.settings.weekdays_of(school), r) for r in rules
-        ]
-        return max(statuses, key=lambda s: s.deadline or datetime.min.replace(tzinfo=self.settings.tz))
+        statuses = [self.calendar.status(day, self.settings.weekdays_of(school), r) for r in rules]
+        return max(
+            statuses, key=lambda s: s.deadline or datetime.min.replace(tzinfo=self.settings.tz)
+        )
 
     # ----------------------------------------------------------------- families
     def _family(self, session: Session, account: str) -> Family:
@@ -253,20 +251,36 @@ class BookingService:
                 family.failed_pins = 0
                 session.add(
                     AuditEntry(
-                        at=now, actor=f"family:{account}", channel="phone", action="phone_lockout",
-                        family_id=family.id, detail={"until": locked.isoformat()},
+                        at=now,
+                        actor=f"family:{account}",
+                        channel="phone",
+                        action="phone_lockout",
+                        family_id=family.id,
+                        detail={"until": locked.isoformat()},
                     )
                 )
             return PinCheck(False, locked, family.failed_pins)
 
     # ----------------------------------------------------------------- changes
-    def book(self, account: str, days: Sequence[date], actor: Actor, children: Sequence[str] | None = None,
-             override_reason: str | None = None) -> list[ChangeResult]:
+    def book(
+        self,
+        account: str,
+        days: Sequence[date],
+        actor: Actor,
+        children: Sequence[str] | None = None,
+        override_reason: str | None = None,
+    ) -> list[ChangeResult]:
         """Book a meal for the given children (default: all) on each day."""
         return self.change(account, "book", days, actor, children, override_reason)
 
-    def cancel(self, account: str, days: Sequence[date], actor: Actor, children: Sequence[str] | None = None,
-               override_reason: str | None = None) -> list[ChangeResult]:
+    def cancel(
+        self,
+        account: str,
+        days: Sequence[date],
+        actor: Actor,
+        children: Sequence[str] | None = None,
+        override_reason: str | None = None,
+    ) -> list[ChangeResult]:
         """Cancel the meal of the given children (default: all) on each day."""
         return self.change(account, "cancel", days, actor, children, override_reason)
 
@@ -324,7 +338,9 @@ class BookingService:
             for child, day, _st in plan:
                 lock = locks.get((child.school_id, day))
                 if lock is not None and override_reason is None:
-                    raise DayLocked(day, lock.locked_at.astimezone(self.settings.tz), child.first_name)
+                    raise DayLocked(
+                        day, lock.locked_at.astimezone(self.settings.tz), child.first_name
+                    )
                 row = existing.get((child.id, day))
                 booked = row.booked if row is not None else _subscribed(child, day)
                 want = action == "book"
@@ -340,8 +356,13 @@ class BookingService:
                 row.updated_at = now
                 session.add(
                     AuditEntry(
-                        at=now, actor=actor.label, channel=actor.channel, action=action,
-                        family_id=family.id, child_id=child.id, day=day,
+                        at=now,
+                        actor=actor.label,
+                        channel=actor.channel,
+                        action=action,
+                        family_id=family.id,
+                        child_id=child.id,
+                        day=day,
                         before="booked" if booked else "not_booked",
                         after="booked" if want else "not_booked",
                         call_sid=actor.call_sid,
@@ -351,15 +372,23 @@ class BookingService:
                 if lock is not None:
                     session.add(
                         LockAdjustment(
-                            lock_id=lock.id, child_id=child.id, variant=child.diet,
-                            delta=1 if want else -1, reason=override_reason or "",
-                            actor=actor.label, at=now,
+                            lock_id=lock.id,
+                            child_id=child.id,
+                            variant=child.diet,
+                            delta=1 if want else -1,
+                            reason=override_reason or "",
+                            actor=actor.label,
+                            at=now,
                         )
                     )
                 results.append(
                     ChangeResult(
-                        child.ref, child.first_name, day, action,
-                        Outcome.BOOKED if want else Outcome.CANCELLED, adjusted=lock is not None,
+                        child.ref,
+                        child.first_name,
+                        day,
+                        action,
+                        Outcome.BOOKED if want else Outcome.CANCELLED,
+                        adjusted=lock is not None,
                     )
                 )
             return results
@@ -406,14 +435,23 @@ class BookingService:
         self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason)
 
     def end_subscription(
-        self, account: str, child_ref: str, from_day: date, actor: Actor,
+        self,
+        account: str,
+        child_ref: str,
+        from_day: date,
+        actor: Actor,
         override_reason: str | None = None,
     ) -> None:
         """No more meals by subscription from ``from_day`` on (abonnement choisi from then)."""
         self._resubscribe(account, child_ref, 0, from_day, actor, override_reason)
 
     def _resubscribe(
-        self, account: str, child_ref: str, mask: int, start: date, actor: Actor,
+        self,
+        account: str,
+        child_ref: str,
+        mask: int,
+        start: date,
+        actor: Actor,
         override_reason: str | None,
     ) -> None:
         now = self.clock.now()
@@ -430,6 +468,18 @@ class BookingService:
                 # The change takes effect on the first operating day from ``start``: it must
                 # still be open, like any booking of that day.
                 self._check(child, first.day, now, actor, "book", closures, None)
+                # Ordered against the lock of that day like a booking (see guard.py): a pattern
+                # change must not commit after the day's count was frozen.
+                guard(session, [(child.school_id, first.day)], exclusive=False)
+                lock = session.scalars(
+                    select(DayLock).where(
+                        DayLock.school_id == child.school_id, DayLock.day == first.day
+                    )
+                ).one_or_none()
+                if lock is not None:
+                    raise DayLocked(
+                        first.day, lock.locked_at.astimezone(self.settings.tz), child.first_name
+                    )
             before = _pattern(child, start)
             for sub in list(child.subscriptions):
                 if sub.starts_on >= start:
@@ -440,10 +490,16 @@ class BookingService:
                 session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
             session.add(
                 AuditEntry(
-                    at=now, actor=actor.label, channel=actor.channel,
+                    at=now,
+                    actor=actor.label,
+                    channel=actor.channel,
                     action="subscribe" if mask else "unsubscribe",
-                    family_id=family.id, child_id=child.id, day=start,
-                    before=weekdays_text(before), after=weekdays_text(mask), call_sid=actor.call_sid,
+                    family_id=family.id,
+                    child_id=child.id,
+                    day=start,
+                    before=weekdays_text(before),
+                    after=weekdays_text(mask),
+                    call_sid=actor.call_sid,
                     detail={"override": override_reason} if override_reason else None,
                 )
             )
@@ -456,7 +512,9 @@ class BookingService:
             (child,) = _pick_children(family, [child_ref])
             return self._states(session, [child], [day])[0]
 
-    def upcoming(self, account: str, start: date | None = None, days: int = 14) -> dict[str, list[ChildDay]]:
+    def upcoming(
+        self, account: str, start: date | None = None, days: int = 14
+    ) -> dict[str, list[ChildDay]]:
         """Each child's operating days from ``start`` (default today) for ``days`` days."""
         start = start or self.clock.today()
         dates = [start + timedelta(days=i) for i in range(days)]
@@ -491,8 +549,19 @@ class BookingService:
                     continue
                 is_locked = (child.school_id, day) in locked
                 if not st.operating or not _enrolled(child, day):
-                    out.append(ChildDay(child.ref, child.first_name, day, False, False,
-                                        "closed", st.reason or "non inscrit", st.deadline, is_locked))
+                    out.append(
+                        ChildDay(
+                            child.ref,
+                            child.first_name,
+                            day,
+                            False,
+                            False,
+                            "closed",
+                            st.reason or "non inscrit",
+                            st.deadline,
+                            is_locked,
+                        )
+                    )
                     continue
                 row = rows.get((child.id, day))
                 if row is not None:
@@ -500,8 +569,19 @@ class BookingService:
                 else:
                     booked = _subscribed(child, day)
                     source = "subscription" if booked else "none"
-                out.append(ChildDay(child.ref, child.first_name, day, True, booked, source,
-                                    None, st.deadline, is_locked))
+                out.append(
+                    ChildDay(
+                        child.ref,
+                        child.first_name,
+                        day,
+                        True,
+                        booked,
+                        source,
+                        None,
+                        st.deadline,
+                        is_locked,
+                    )
+                )
         return out
 
     def counts(self, day: date) -> dict[str, dict[str, int]]:
@@ -552,7 +632,9 @@ def _pick_children(family: Family, refs: Sequence[str] | None) -> list[Child]:
 
 
 def _enrolled(child: Child, day: date) -> bool:
-    return child.enrolled_from <= day and (child.enrolled_until is None or day <= child.enrolled_until)
+    return child.enrolled_from <= day and (
+        child.enrolled_until is None or day <= child.enrolled_until
+    )
 
 
 def _subscribed(child: Child, day: date) -> bool:

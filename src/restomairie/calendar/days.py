@@ -105,7 +105,9 @@ class SchoolCalendar:
     def is_public_holiday(self, day: date) -> bool:
         return day in self.public_holidays
 
-    def _static_reason(self, weekdays: frozenset[int], day: date, closed: dict[date, str]) -> str | None:
+    def _static_reason(
+        self, weekdays: frozenset[int], day: date, closed: dict[date, str]
+    ) -> str | None:
         if day.weekday() not in weekdays:
             return format_date(day, "EEEE", locale=self.locale)
         name = self.public_holidays.get(day)
@@ -136,7 +138,9 @@ class SchoolCalendar:
             return operating[pos]
 
         ctx = DeadlineContext(
-            tz=self.tz, previous_operating=previous_operating, is_public_holiday=self.is_public_holiday
+            tz=self.tz,
+            previous_operating=previous_operating,
+            is_public_holiday=self.is_public_holiday,
         )
         statuses: dict[date, DayStatus] = {}
         for d, reason in reasons.items():
@@ -172,7 +176,9 @@ class SchoolCalendar:
         if found.operating and school_id is not None:
             for closure in closures:
                 if closure.covers(school_id, day):
-                    return DayStatus(day, False, f"fermeture : {closure.reason}", found.deadline, True)
+                    return DayStatus(
+                        day, False, f"fermeture : {closure.reason}", found.deadline, True
+                    )
         return found
 
     def days(

@@ -88,4 +88,3 @@ class CalendarDaysRule:
 
 
 DeadlineRule = OperatingDaysRule | WorkingHoursRule | CalendarDaysRule
-

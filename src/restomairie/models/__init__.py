@@ -309,9 +309,7 @@ class StaffUser(Base):
     """A town staff account; password hashed with a standard KDF."""
 
     __tablename__ = "staff_users"
-    __table_args__ = (
-        CheckConstraint("role IN ('staff', 'kitchen', 'admin')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('staff', 'kitchen', 'admin')", name="role_known"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))

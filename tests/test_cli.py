@@ -1,0 +1,132 @@
+"""The staff command line, end to end on a SQLite file with a pinned clock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from restomairie.cli import main
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T10:00:00+01:00")
+    monkeypatch.delenv("RESTOMAIRIE_CONFIG", raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("day", "deadline"),
+    [
+        ("2026-12-07", "2026-12-03T13:00:00+01:00"),
+        ("2026-12-08", "2026-12-04T13:00:00+01:00"),
+        ("2026-12-10", "2026-12-07T13:00:00+01:00"),
+        ("2026-12-11", "2026-12-08T13:00:00+01:00"),
+        ("2027-01-04", "2026-12-17T13:00:00+01:00"),
+    ],
+)
+def test_deadline_json_reproduces_dijon_table(cli: CliRunner, day: str, deadline: str) -> None:
+    res = cli.invoke(main, ["deadline", day, "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output) == {
+        "date": day,
+        "school": None,
+        "operating": True,
+        "deadline": deadline,
+    }
+
+
+def test_deadline_for_a_closed_day_says_why(cli: CliRunner) -> None:
+    res = cli.invoke(main, ["deadline", "2026-05-15", "--school", "anjou-elem", "--json"])
+    assert json.loads(res.output) == {
+        "date": "2026-05-15",
+        "school": "anjou-elem",
+        "operating": False,
+        "reason": "Pont de l'Ascension",
+    }
+    text = cli.invoke(main, ["deadline", "2026-12-07"])
+    assert "avant le jeudi 3 décembre à 13 heures" in text.output
+
+
+def test_a_database_not_initialised_is_a_clear_error(cli: CliRunner) -> None:
+    res = cli.invoke(main, ["bookings", "210001"])
+    assert res.exit_code == 1
+    assert "restomairie init-db" in res.output
+
+
+def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["deadline", "2031-01-06"]).exit_code == 1
+    assert cli.invoke(main, ["deadline", "07/13/2026"]).exit_code == 2
+    assert cli.invoke(main, ["deadline", "2026-12-07", "--school", "nope"]).exit_code == 1
+    bad = cli.invoke(main, ["--config", "/nonexistent.toml", "deadline", "2026-12-07"])
+    assert bad.exit_code == 3 and "RESTOMAIRIE_CONFIG" in bad.output
+
+
+def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
+    cli: CliRunner,
+) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["calendar", "2026-12-16", "2026-12-21"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert (
+        "2026-12-17" in lines[1] and "ouvert — avant le lundi 14 décembre à 13 heures" in lines[1]
+    )
+    assert "mercredi" in lines[0] and "fermé" in lines[0]
+    assert "Vacances de Noël" in lines[-1]
+
+
+def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    csv = tmp_path / "f.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E1;Léa;Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n",
+        encoding="utf-8",
+    )
+    res = cli.invoke(main, ["import", str(csv)])
+    assert res.exit_code == 0, res.output
+    res = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--user", "marie"])
+    assert res.exit_code == 0 and "annulé" in res.output
+    again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"])
+    assert "rien à annuler" in again.output
+    late = cli.invoke(main, ["book", "210001", "E1", "2026-11-24"])
+    assert (
+        late.exit_code == 1
+        and "il fallait réserver avant le vendredi 20 novembre à 13 heures" in late.output
+    )
+    forced = cli.invoke(
+        main, ["book", "210001", "E1", "2026-11-24", "--override", "erreur de saisie"]
+    )
+    assert forced.exit_code == 0, forced.output
+    listing = cli.invoke(main, ["bookings", "210001", "--days", "21"])
+    assert listing.exit_code == 0
+    assert "lundi 7 décembre        annulé — modifiable avant le jeudi 3 décembre" in listing.output
+    assert "mardi 24 novembre       réservé — plus modifiable" in listing.output
+    assert cli.invoke(main, ["bookings", "999"]).exit_code == 1
+
+
+def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path: Path) -> None:
+    cli.invoke(main, ["init-db"])
+    csv = tmp_path / "bad.csv"
+    csv.write_text(
+        "family,pin,phones,guardian,child,first_name,last_name,birth_date,school,diet,days\n"
+        "210001,12,0612345678,Mme Martin,E1,Léa,Martin,2018-03-04,anjou-elem,standard,\n",
+        encoding="utf-8",
+    )
+    res = cli.invoke(main, ["import", str(csv)])
+    assert res.exit_code == 1
+    assert "ligne 2 : le code secret doit avoir 4 chiffres" in res.output
+
+
+def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:
+    res = cli.invoke(main, ["demo"])
+    assert res.exit_code == 0, res.output
+    assert "50 familles" in res.output
+    assert "code" in res.output
+    again = cli.invoke(main, ["demo"])  # idempotent
+    assert again.exit_code == 0

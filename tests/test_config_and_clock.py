@@ -1,0 +1,125 @@
+"""Configuration presets, validation messages that name the key, and the injectable clock."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule, WorkingHoursRule
+from restomairie.clock import PARIS, Clock, ClockError, parse_now
+from restomairie.config import PRESETS_DIR, ConfigError, load_config, parse_settings
+
+
+@pytest.mark.parametrize(
+    ("preset", "rule"),
+    [
+        ("dijon", OperatingDaysRule(2, time(13))),
+        ("villepreux", WorkingHoursRule(48, time(0))),
+        ("cesson-sevigne", CalendarDaysRule(1, time(0))),
+    ],
+)
+def test_each_preset_loads_with_its_rule(preset: str, rule: object) -> None:
+    settings = load_config(preset, environ={})
+    assert settings.deadline == rule
+    assert settings.schools
+
+
+def test_each_preset_quotes_its_seed_sentence() -> None:
+    for name, quote in [
+        ("dijon", "3 jours de fonctionnement scolaire"),
+        ("villepreux", "48 heures (week-end et jours fériés non compris)"),
+        ("cesson-sevigne", "jusqu'à J-2"),
+    ]:
+        assert quote in (PRESETS_DIR / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def test_dijon_is_the_default_and_lists_real_schools_under_one_kitchen() -> None:
+    settings = load_config(environ={})
+    assert settings.town == "Dijon" and settings.zone == "A"
+    assert settings.canteen_weekdays == frozenset({0, 1, 3, 4})
+    assert {s.kitchen for s in settings.schools} == {"cuisine-centrale"}
+    assert "École élémentaire Joséphine Baker" in {s.name for s in settings.schools}
+    assert settings.phone.opens == time(8) and settings.phone.closes == time(13)
+    assert settings.phone.summer_closed_until == (8, 15)
+
+
+def test_villepreux_staff_channel_has_the_8_day_rule() -> None:
+    settings = load_config("villepreux", environ={})
+    assert settings.rule_for("staff") == WorkingHoursRule(192, time(0))
+    assert settings.rule_for("phone") == WorkingHoursRule(48, time(0))
+
+
+def test_environment_overrides_the_database_and_carries_secrets() -> None:
+    settings = load_config(
+        "dijon", environ={"DATABASE_URL": "sqlite:///x.db", "TWILIO_AUTH_TOKEN": "s3cret"}
+    )
+    assert settings.database_url == "sqlite:///x.db"
+    assert settings.secret("TWILIO_AUTH_TOKEN") == "s3cret"
+    assert "s3cret" not in repr(settings)
+
+
+def dijon() -> dict[str, Any]:
+    return tomllib.loads((PRESETS_DIR / "dijon.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        (lambda d: d["deadline"].__setitem__("kind", "lunar"), "deadline.kind"),
+        (lambda d: d["deadline"].__setitem__("at", "25:00"), "deadline.at"),
+        (lambda d: d["deadline"].pop("days"), "deadline.days"),
+        (lambda d: d["town"].__setitem__("zone", "D"), "town.zone"),
+        (
+            lambda d: d["town"].__setitem__("canteen_weekdays", ["lun", "funday"]),
+            "town.canteen_weekdays",
+        ),
+        (lambda d: d["town"].__setitem__("timezone", "Mars/Olympus"), "town.timezone"),
+        (lambda d: d["phone"].__setitem__("closes", "07:00"), "phone.closes"),
+        (lambda d: d["menu"].__setitem__("variants", ["standard", "caviar"]), "menu.variants"),
+        (lambda d: d["schools"][1].__setitem__("kitchen", "nowhere"), "schools[1].kitchen"),
+        (lambda d: d["schools"][2].pop("name"), "schools[2].name"),
+        (lambda d: d["schools"][3].__setitem__("id", d["schools"][0]["id"]), "schools[3].id"),
+        (lambda d: d["phone"].__setitem__("max_attempts", "three"), "phone.max_attempts"),
+    ],
+)
+def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
+    data = dijon()
+    mutate(data)
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == key
+    assert key in str(err.value)
+
+
+def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="introuvable"):
+        load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_a_file_that_is_not_toml_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[town\nname=", encoding="utf-8")
+    with pytest.raises(ConfigError, match="TOML"):
+        load_config(bad, environ={})
+
+
+def test_restomairie_now_freezes_the_clock_in_paris_time() -> None:
+    clock = Clock.from_env(environ={"RESTOMAIRIE_NOW": "2026-12-03T11:59:59+00:00"})
+    assert clock.now().isoformat() == "2026-12-03T12:59:59+01:00"
+    assert clock.now().tzinfo is PARIS
+    assert clock.today().isoformat() == "2026-12-03"
+
+
+def test_the_real_clock_is_aware_and_in_paris() -> None:
+    now = Clock.from_env(environ={}).now()
+    assert now.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
+
+
+@pytest.mark.parametrize("raw", ["2026-12-03 12:00", "hier", "2026-13-01T00:00+01:00"])
+def test_a_naive_or_wrong_now_is_refused(raw: str) -> None:
+    with pytest.raises(ClockError, match="RESTOMAIRIE_NOW"):
+        parse_now(raw)

@@ -1,0 +1,118 @@
+"""The families CSV import: all or nothing, errors by line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from restomairie.booking.importer import ImportFailed, import_csv, normalise_phone
+from restomairie.booking.services import Actor
+from restomairie.models import Child, Family
+from restomairie.runtime import Runtime
+
+IMPORTER = Actor("staff", "marie", "import")
+HEADER = "family,pin,phones,guardian,child,first_name,last_name,birth_date,school,diet,days\n"
+GOOD = (
+    HEADER
+    + "210001,1234,0612345678,Mme Martin,E1,Léa,Martin,2018-03-04,anjou-elem,standard,lun mar jeu ven\n"
+    + "210001,1234,0612345678,Mme Martin,E2,Hugo,Martin,04/05/2020,anjou-elem,pai,\n"
+    + "210002,9876,+33380000000 0033612000000,M. Petit,E3,Zoé,Petit,,darcy-elem,vegetarien,lun jeu\n"
+)
+
+
+def families(rt: Runtime) -> int:
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(Family)) or 0)
+
+
+def test_a_good_file_imports_families_children_and_subscriptions(rt: Runtime) -> None:
+    report = import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    assert (report.families_created, report.children_created) == (2, 3)
+    info = rt.booking.family_info("210001")
+    assert [c.first_name for c in info.children] == ["Hugo", "Léa"]
+    assert info.phones == ("+33612345678",)
+    assert rt.booking.family_info("210002").phones == ("+33380000000", "+33612000000")
+    # The subscription starts on the first day that can still be changed (Monday 23 Nov, 10:00:
+    # Thursday 26 November is open, its deadline is Monday 13:00).
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
+    assert rt.booking.state("210001", "E2", date(2026, 11, 26)).source == "none"
+    assert rt.booking.check_pin("210002", "9876").ok
+
+
+def test_semicolons_and_a_bom_are_accepted(rt: Runtime) -> None:
+    data = "\ufeff" + GOOD.replace(",", ";")
+    import_csv(rt.booking, data.encode("utf-8"), IMPORTER)
+    assert families(rt) == 2
+
+
+def test_a_bad_line_imports_nothing_and_names_every_wrong_line(rt: Runtime) -> None:
+    bad = (
+        GOOD
+        + "210003,12a4,0612345678,M. X,E4,Tom,X,2019-01-01,anjou-elem,standard,\n"
+        + "210004,1111,0612345678,M. Y,E5,Noé,Y,2019-01-01,nowhere,standard,\n"
+        + "210005,1111,0612345678,M. Z,E6,Lou,Z,2019-01-01,anjou-elem,halal,\n"
+        + "210006,1111,12,M. W,E7,Lina,W,2019-01-01,anjou-elem,standard,\n"
+        + "210007,1111,0612345678,M. V,E8,Ambre,V,2019-01-01,anjou-elem,standard,lun funday\n"
+        + "210008,1111,0612345678,M. U,E1,Sacha,U,2019-01-01,anjou-elem,standard,\n"
+        + "210009,1111,0612345678,M. T,E9,Jade,T,31/02/2019,anjou-elem,standard,\n"
+        + "210010,1111\n"
+    )
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, bad.encode(), IMPORTER)
+    lines = [n for n, _ in err.value.errors]
+    assert lines == [5, 6, 7, 8, 9, 10, 11, 12]
+    messages = dict(err.value.errors)
+    assert "4 chiffres" in messages[5]
+    assert "école inconnue" in messages[6]
+    assert "régime inconnu" in messages[7]
+    assert "téléphone invalide" in messages[8]
+    assert "jour inconnu" in messages[9]
+    assert "déjà présent ligne 2" in messages[10]
+    assert "date de naissance invalide" in messages[11]
+    assert "colonnes" in messages[12]
+    assert families(rt) == 0
+
+
+def test_a_family_with_inconsistent_rows_is_refused(rt: Runtime) -> None:
+    data = GOOD.replace(
+        "210001,1234,0612345678,Mme Martin,E2", "210001,4321,0612345678,Mme Martin,E2"
+    )
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, data.encode(), IMPORTER)
+    assert err.value.errors[0][0] == 3
+
+
+def test_missing_columns_and_non_utf8_files_are_refused(rt: Runtime) -> None:
+    with pytest.raises(ImportFailed, match="colonnes manquantes : diet, days"):
+        import_csv(
+            rt.booking,
+            b"family,pin,phones,guardian,child,first_name,last_name,birth_date,school\n",
+            IMPORTER,
+        )
+    with pytest.raises(ImportFailed, match="UTF-8"):
+        import_csv(rt.booking, GOOD.replace("Léa", "L\xe9a").encode("latin-1"), IMPORTER)
+
+
+def test_importing_twice_updates_without_duplicating(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    report = import_csv(rt.booking, GOOD.replace("pai", "sans_porc").encode(), IMPORTER)
+    assert (report.families_created, report.children_updated) == (0, 3)
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Child)) == 3
+        assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "sans_porc"
+
+
+@pytest.mark.parametrize(
+    ("raw", "e164"),
+    [
+        ("06 12 34 56 78", "+33612345678"),
+        ("0612345678", "+33612345678"),
+        ("+33 6 12 34 56 78", "+33612345678"),
+        ("0033380000000", "+33380000000"),
+        ("03.80.74.51.51", "+33380745151"),
+    ],
+)
+def test_phone_numbers_become_e164(raw: str, e164: str) -> None:
+    assert normalise_phone(raw) == e164
