@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -114,6 +114,17 @@ def test_a_run_of_days_with_one_bad_day_writes_nothing(rt: Runtime) -> None:
     assert rt.booking.state("210001", "E1", MON_7_DEC).booked
 
 
+def test_a_range_passes_over_closed_days_but_not_an_all_closed_range(rt: Runtime) -> None:
+    make_family(rt)
+    week = [date(2026, 12, 14) + timedelta(days=i) for i in range(5)]
+    res = rt.booking.cancel("210001", week, PARENT, skip_closed=True)
+    assert [r.day.day for r in res] == [14, 15, 17, 18]
+    with pytest.raises(NotOperatingDay, match="Vacances de Noël"):
+        rt.booking.cancel(
+            "210001", [date(2026, 12, 21), date(2026, 12, 22)], PARENT, skip_closed=True
+        )
+
+
 def test_all_children_of_a_family_at_once(rt: Runtime) -> None:
     make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
     res = rt.booking.book("210001", [MON_7_DEC, THU_10_DEC], PARENT)
@@ -125,6 +136,12 @@ def test_all_children_of_a_family_at_once(rt: Runtime) -> None:
     }
     # Children come in the order of their first names (the keypad contract's 1…n).
     assert [c.first_name for c in rt.booking.family_info("210001").children] == ["Hugo", "Léa"]
+
+
+def test_children_are_ordered_by_first_name_ignoring_accents(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Zoé"), KidSpec("E2", "Éloïse"), KidSpec("E3", "adam")])
+    names = [c.first_name for c in rt.booking.family_info("210001").children]
+    assert names == ["adam", "Éloïse", "Zoé"]
 
 
 def test_audit_records_who_what_when_and_the_call(rt: Runtime) -> None:

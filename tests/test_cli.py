@@ -108,6 +108,11 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     assert "lundi 7 décembre        annulé — modifiable avant le jeudi 3 décembre" in listing.output
     assert "mardi 24 novembre       réservé — plus modifiable" in listing.output
     assert cli.invoke(main, ["bookings", "999"]).exit_code == 1
+    week = cli.invoke(main, ["cancel", "210001", "tous", "2026-12-14..2026-12-18"])
+    assert week.exit_code == 0, week.output
+    assert week.output.count("annulé") == 4  # Wednesday passed over
+    bad = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-14..2026-12-10"])
+    assert bad.exit_code == 2
 
 
 def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path: Path) -> None:

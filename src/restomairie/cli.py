@@ -245,19 +245,36 @@ def _user() -> str:
         return "staff"
 
 
+def expand_days(values: tuple[str, ...]) -> tuple[list[date], bool]:
+    """Dates and ranges ``FROM..TO``; a range passes over days without canteen."""
+    out: list[date] = []
+    ranged = False
+    for value in values:
+        if ".." in value:
+            start, end = (parse_day(v) for v in value.split("..", 1))
+            if end < start or (end - start).days > 366:
+                raise click.BadParameter(f"plage invalide {value!r}")
+            ranged = True
+            out.extend(date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1))
+        else:
+            out.append(parse_day(value))
+    return out, ranged
+
+
 def _change(
     ctx: click.Context,
     action: str,
     family: str,
     child: str,
-    days: tuple[date, ...],
+    values: tuple[str, ...],
     override: str | None,
     user: str | None,
 ) -> None:
     rt = runtime(ctx)
+    days, ranged = expand_days(values)
     actor = Actor("staff", user or _user(), "staff")
     children = None if child in ("*", "tous", "all") else [child]
-    results = rt.booking.change(family, action, list(days), actor, children, override)
+    results = rt.booking.change(family, action, days, actor, children, override, skip_closed=ranged)
     for r in results:
         extra = " (ajustement après verrouillage)" if r.adjusted else ""
         click.echo(
@@ -268,7 +285,7 @@ def _change(
 @main.command()
 @click.argument("family")
 @click.argument("child")
-@click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
+@click.argument("days", metavar="DATE...", nargs=-1, required=True)
 @click.option(
     "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
 )
@@ -279,18 +296,19 @@ def book(
     ctx: click.Context,
     family: str,
     child: str,
-    days: tuple[date, ...],
+    days: tuple[str, ...],
     override: str | None,
     user: str | None,
 ) -> None:
-    """Réserver le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
+    """Réserver le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données
+    (AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont passés)."""
     _change(ctx, "book", family, child, days, override, user)
 
 
 @main.command()
 @click.argument("family")
 @click.argument("child")
-@click.argument("days", metavar="DATE...", type=DAY, nargs=-1, required=True)
+@click.argument("days", metavar="DATE...", nargs=-1, required=True)
 @click.option(
     "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
 )
@@ -301,11 +319,12 @@ def cancel(
     ctx: click.Context,
     family: str,
     child: str,
-    days: tuple[date, ...],
+    days: tuple[str, ...],
     override: str | None,
     user: str | None,
 ) -> None:
-    """Annuler le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données."""
+    """Annuler le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données
+    (AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont passés)."""
     _change(ctx, "cancel", family, child, days, override, user)
 
 
@@ -368,6 +387,14 @@ def demo(ctx: click.Context, families: int) -> None:
     for f in listing[:10]:
         click.echo(f"  {f.account}  code {f.pin}  {f.phone}  {', '.join(f.children)}")
     click.echo(f"  … et {len(listing) - 10} autres familles." if len(listing) > 10 else "")
+    from restomairie.staff.accounts import AccountService
+
+    _, password = AccountService(rt.sessions, rt.clock).ensure_user("demo", "admin")
+    click.echo(
+        "Espace du personnel et téléphone d'essai : lancez « restomairie serve » puis ouvrez "
+        f"http://127.0.0.1:8000/staff/phone — identifiant demo, mot de passe {password} "
+        "(nouveau à chaque « restomairie demo »)."
+    )
 
 
 @main.command()
@@ -393,6 +420,9 @@ def _register_commands() -> None:
     """Commands that live beside their capability (phone line, kitchen, staff)."""
     # Imported here, not at the top: those modules import ``main``'s helpers from this one.
     # --- registered commands (one line per capability) ---
+    from restomairie.staff.cli import create_user_cmd
+
+    main.add_command(create_user_cmd)
 
 
 _register_commands()

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 
 from restomairie.booking.importer import ImportReport, import_csv
-from restomairie.booking.services import Actor, BookingService
+from restomairie.booking.services import Actor, BookingService, name_key
 
 FIRST_NAMES = (
     "Léa",
@@ -135,7 +135,7 @@ def demo_csv(
             )
             child_no += 1
         out.append(
-            DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=str.casefold)))
+            DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=name_key)))
         )
     return "\n".join(lines) + "\n", out
 

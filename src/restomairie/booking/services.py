@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -269,9 +270,12 @@ class BookingService:
         actor: Actor,
         children: Sequence[str] | None = None,
         override_reason: str | None = None,
+        skip_closed: bool = False,
     ) -> list[ChangeResult]:
         """Book a meal for the given children (default: all) on each day."""
-        return self.change(account, "book", days, actor, children, override_reason)
+        return self.change(
+            account, "book", days, actor, children, override_reason, skip_closed=skip_closed
+        )
 
     def cancel(
         self,
@@ -280,9 +284,12 @@ class BookingService:
         actor: Actor,
         children: Sequence[str] | None = None,
         override_reason: str | None = None,
+        skip_closed: bool = False,
     ) -> list[ChangeResult]:
         """Cancel the meal of the given children (default: all) on each day."""
-        return self.change(account, "cancel", days, actor, children, override_reason)
+        return self.change(
+            account, "cancel", days, actor, children, override_reason, skip_closed=skip_closed
+        )
 
     def change(
         self,
@@ -292,12 +299,16 @@ class BookingService:
         actor: Actor,
         children: Sequence[str] | None = None,
         override_reason: str | None = None,
+        skip_closed: bool = False,
     ) -> list[ChangeResult]:
         """Book or cancel, for one child, several or all of a family's, on one day or several.
 
         All or nothing: the first refused (child, day) raises with its reason and nothing is
         written. ``override_reason`` (staff only) lets a change through after the deadline; after
         the lock it is recorded as an adjustment beside the locked figure, never by rewriting it.
+        ``skip_closed`` (a range of days, "toute la semaine") passes over the days a child's
+        canteen does not serve instead of refusing the whole request; a range with no day at all
+        is still refused.
         """
         if action not in ("book", "cancel"):
             raise InvalidRequest(f"Action inconnue : {action}.")
@@ -311,10 +322,20 @@ class BookingService:
             kids = _pick_children(family, children)
             closures = self.closures(session)
             plan: list[tuple[Child, date, DayStatus]] = []
+            first_refusal: NotOperatingDay | None = None
             for day in sorted(set(days)):
                 for child in kids:
-                    st = self._check(child, day, now, actor, action, closures, override_reason)
+                    try:
+                        st = self._check(child, day, now, actor, action, closures, override_reason)
+                    except NotOperatingDay as exc:
+                        if not skip_closed:
+                            raise
+                        first_refusal = first_refusal or exc
+                        continue
                     plan.append((child, day, st))
+            if not plan:
+                assert first_refusal is not None
+                raise first_refusal
             guard(session, {(c.school_id, d) for c, d, _ in plan}, exclusive=False)
             locks = {
                 (lk.school_id, lk.day): lk
@@ -603,6 +624,13 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
+def name_key(name: str) -> str:
+    """Sort key for first names as a French reader orders them: "Éloïse" between "Dylan" and
+    "Farah", not after "Zoé" (the keypad's 1…n follows this order)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _family_info(family: Family) -> FamilyInfo:
     return FamilyInfo(
         account=family.account,
@@ -610,14 +638,14 @@ def _family_info(family: Family) -> FamilyInfo:
         language=family.language,
         children=tuple(
             ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet)
-            for c in sorted(family.children, key=lambda c: (c.first_name.casefold(), c.ref))
+            for c in sorted(family.children, key=lambda c: (name_key(c.first_name), c.ref))
         ),
         phones=tuple(p.number for p in family.phones),
     )
 
 
 def _pick_children(family: Family, refs: Sequence[str] | None) -> list[Child]:
-    kids = sorted(family.children, key=lambda c: (c.first_name.casefold(), c.ref))
+    kids = sorted(family.children, key=lambda c: (name_key(c.first_name), c.ref))
     if refs is None:
         if not kids:
             raise BookingError(f"Aucun enfant dans le dossier {family.account}.")
