@@ -58,6 +58,12 @@ def test_a_database_not_initialised_is_a_clear_error(cli: CliRunner) -> None:
     assert "restomairie init-db" in res.output
 
 
+def test_serve_refuses_a_database_that_is_not_migrated(cli: CliRunner) -> None:
+    res = cli.invoke(main, ["serve", "--port", "1"])
+    assert res.exit_code == 1
+    assert "restomairie init-db" in res.output
+
+
 def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
     assert cli.invoke(main, ["deadline", "2031-01-06"]).exit_code == 1
     assert cli.invoke(main, ["deadline", "07/13/2026"]).exit_code == 2

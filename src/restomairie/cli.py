@@ -409,7 +409,16 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
     from restomairie.web import create_app
 
+    from restomairie.migrate import is_current
+
     rt = runtime(ctx)
+    if not is_current(rt.engine):
+        click.echo(
+            "La base de données n'est pas à jour : lancez « restomairie init-db » "
+            "(ou « restomairie demo » pour une ville de démonstration).",
+            err=True,
+        )
+        sys.exit(1)
     app = create_app(runtime=rt)
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
@@ -423,6 +432,11 @@ def _register_commands() -> None:
     from restomairie.staff.cli import create_user_cmd
 
     main.add_command(create_user_cmd)
+    from restomairie.kitchen.commands import counts_cmd, lock_cmd, scheduler_cmd
+
+    main.add_command(lock_cmd)
+    main.add_command(counts_cmd)
+    main.add_command(scheduler_cmd)
 
 
 _register_commands()
