@@ -45,6 +45,9 @@ def live_server(app: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
     finally:
+        # Stop the worker threads first: closing the trigger under a running dispatcher races
+        # ("Bad file descriptor"), which warnings-as-errors would turn into a failure.
+        server.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
         server.close()
         thread.join(timeout=5)
 

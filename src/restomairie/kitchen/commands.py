@@ -1,0 +1,156 @@
+"""Commands of the lock and the kitchen: ``restomairie lock``, ``counts`` and ``scheduler``.
+
+Each parses its arguments, calls a plain function that tests call directly, and prints French.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+import click
+
+from restomairie.booking.locks import LockResult
+from restomairie.cli import DAY, friendly, runtime
+from restomairie.i18n import format_day, format_deadline
+from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
+from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
+from restomairie.runtime import Runtime
+from restomairie.scheduler import lock_job
+
+NOTHING_TO_LOCK = "Rien à verrouiller : chaque jour dont la date limite est passée l'est déjà."
+
+
+def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
+    """What a lock run did, in French: one heading per meal day, one line per school."""
+    if not results:
+        return [NOTHING_TO_LOCK]
+    names = {s.id: s.name for s in rt.settings.schools}
+    lines: list[str] = []
+    for day in sorted({r.day for r in results}):
+        of_day = [r for r in results if r.day == day]
+        first = of_day[0]
+        late = " — EN RETARD" if any(r.late for r in of_day) else ""
+        lines.append(
+            f"Repas du {format_day(day)} {day.year} (date limite : "
+            f"{format_deadline(first.deadline)}), verrouillés à "
+            f"{first.locked_at.astimezone(rt.settings.tz):%H:%M:%S}{late} :"
+        )
+        for r in of_day:
+            detail = ", ".join(f"{variant_short(v)} {n}" for v, n in r.counts.items())
+            lines.append(f"  {names.get(r.school_id, r.school_id)} : {r.total} repas ({detail})")
+    days = len({r.day for r in results})
+    late_n = sum(1 for r in results if r.late)
+    lines.append(
+        f"{len(results)} verrouillage(s) sur {days} jour(s)"
+        + (f", dont {late_n} en retard (rattrapage)." if late_n else ".")
+    )
+    return lines
+
+
+def lock_now(rt: Runtime) -> list[LockResult]:
+    """Lock what is due now (the scheduler's job, once, by hand); only the new locks."""
+    return lock_job(rt)
+
+
+def describe_counts(day: DayCounts) -> list[str]:
+    """A day's counts as a text table."""
+    lines = []
+    head = f"Effectifs du {format_day(day.day)} {day.day.year}"
+    if day.locked:
+        assert day.locked_at is not None
+        head += f" — verrouillés le {format_deadline(day.locked_at)}"
+        head += " (en retard)" if day.late else ""
+    elif not day.operating:
+        head += f" — pas de restauration scolaire : {day.reason}"
+    else:
+        head += " — PROVISOIRES"
+        if day.deadline is not None:
+            head += f" (verrouillage le {format_deadline(day.deadline)})"
+    lines.append(head)
+    width = max([len(s.name) for s in day.schools] + [10])
+    cols = "".join(f"{variant_label(v)[:12]:>13}" for v in day.variants)
+    lines.append(f"{'École':<{width}}{cols}{'Total':>10}")
+    for s in day.schools:
+        cells = "".join(f"{_cell(s.counts[v], s.delta(v)):>13}" for v in day.variants)
+        note = "" if s.operating and day.locked == s.locked else f"  [{status_text(s)}]"
+        total = _cell(s.total, s.adjusted_total - s.total)
+        lines.append(f"{s.name:<{width}}{cells}{total:>10}{note}")
+    cells = "".join(
+        f"{_cell(day.totals[v], day.adjusted_totals[v] - day.totals[v]):>13}" for v in day.variants
+    )
+    lines.append(f"{'Total':<{width}}{cells}{_cell(day.total, day.adjusted_total - day.total):>10}")
+    lines.append(f"Repas à produire (hors paniers repas, ajustements compris) : {day.to_produce}")
+    for s, a in day.adjustments:
+        sign = f"+{a.delta}" if a.delta > 0 else str(a.delta)
+        lines.append(
+            f"  ajustement {sign} {variant_short(a.variant)} — {s.name} — {a.reason} "
+            f"({a.actor}, {format_deadline(a.at)})"
+        )
+    return lines
+
+
+def _cell(n: int, delta: int) -> str:
+    if not delta:
+        return str(n)
+    return f"{n} ({delta:+d})"
+
+
+@click.command("lock")
+@click.pass_context
+@friendly
+def lock_cmd(ctx: click.Context) -> None:
+    """Verrouiller maintenant les effectifs de chaque jour dont la date limite est passée
+    (ce que fait le planificateur à chaque heure limite) et dire ce qui a été verrouillé."""
+    rt = runtime(ctx)
+    for line in describe_locks(rt, lock_now(rt)):
+        click.echo(line)
+
+
+@click.command("counts")
+@click.argument("day", metavar="DATE", type=DAY)
+@click.option("--json", "fmt", flag_value="json", help="Réponse JSON (comme /kitchen/counts).")
+@click.option("--csv", "fmt", flag_value="csv", help="CSV « ; » UTF-8 avec BOM (Excel).")
+@click.option("--kitchen", help="Seulement les écoles livrées par cette cuisine.")
+@click.pass_context
+@friendly
+def counts_cmd(ctx: click.Context, day: date, fmt: str | None, kitchen: str | None) -> None:
+    """Les effectifs de repas du DATE par école et par menu : verrouillés (avec les ajustements)
+    ou provisoires."""
+    rt = runtime(ctx)
+    try:
+        found = KitchenService(rt.booking).day(day, kitchen)
+    except UnknownKitchen as exc:
+        raise click.BadParameter(str(exc), param_hint="--kitchen") from None
+    if fmt == "json":
+        click.echo(json.dumps(to_json(found), ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        click.echo(to_csv([found]), nl=False)  # bytes: written as is (BOM, CRLF)
+    else:
+        for line in describe_counts(found):
+            click.echo(line)
+
+
+@click.command("scheduler")
+@click.option(
+    "--safety-interval", default=60, show_default=True, type=click.IntRange(min=0),
+    help="Secondes entre deux passages de sécurité du verrouillage (0 : aucun).",
+)
+@click.pass_context
+@friendly
+def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
+    """Lancer le planificateur (un seul processus) : rattrapage des verrouillages manqués,
+    verrouillage à chaque heure limite, purge quotidienne du journal d'appels."""
+    from restomairie.scheduler import run_scheduler
+
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    rt = runtime(ctx)
+    click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
+    run_scheduler(rt, safety_interval=safety_interval)

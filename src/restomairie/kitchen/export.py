@@ -1,0 +1,125 @@
+"""The kitchen counts as JSON (the ``/kitchen/counts`` contract) and as CSV for French Excel.
+
+Both the HTTP endpoint and ``restomairie counts`` render through these two functions, so the
+command line prints exactly what the kitchen's systems download.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from restomairie.kitchen.service import DayCounts, SchoolCounts
+
+VARIANT_LABELS = {
+    "standard": "Standard",
+    "sans_porc": "Sans porc",
+    "vegetarien": "Végétarien",
+    "pai": "Panier repas (PAI)",
+}
+
+VARIANT_SHORT = {
+    "standard": "standard", "sans_porc": "sans porc", "vegetarien": "végétarien", "pai": "PAI",
+}
+
+CSV_HEADER = (
+    "date", "code_ecole", "ecole", "cuisine", "variante", "libelle", "effectif", "ajustements",
+    "effectif_ajuste", "statut", "verrouille_le",
+)
+BOM = "\ufeff"
+
+
+def variant_label(variant: str) -> str:
+    return VARIANT_LABELS.get(variant, variant)
+
+
+def variant_short(variant: str) -> str:
+    """The variant in running text: ``sans porc``, ``PAI``."""
+    return VARIANT_SHORT.get(variant, variant)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def school_json(s: SchoolCounts) -> dict[str, Any]:
+    return {
+        "school": s.school,
+        "name": s.name,
+        "kitchen": s.kitchen,
+        "operating": s.operating,
+        "reason": s.reason,
+        "locked": s.locked,
+        "locked_at": _iso(s.locked_at),
+        "late": s.late,
+        "deadline": _iso(s.deadline),
+        "counts": dict(s.counts),
+        "total": s.total,
+        "adjustments": [
+            {"variant": a.variant, "delta": a.delta, "reason": a.reason, "actor": a.actor,
+             "at": a.at.isoformat()}
+            for a in s.adjustments
+        ],
+        "adjusted_counts": s.adjusted,
+        "adjusted_total": s.adjusted_total,
+        "to_produce": s.to_produce,
+    }
+
+
+def to_json(day: DayCounts) -> dict[str, Any]:
+    """``{"date", "locked", "locked_at", "late", "schools": [...], "total", ...}``.
+
+    ``counts``/``total`` are the locked figures (or the provisional ones while ``locked`` is
+    false); ``adjustments`` lists the changes made after the lock and ``adjusted_*`` adds them
+    up; ``to_produce`` leaves out the packed meals (PAI). The day is ``locked`` once every school
+    serving it is; each school also says whether it is (a day is locked school by school)."""
+    return {
+        "date": day.day.isoformat(),
+        "operating": day.operating,
+        "reason": day.reason,
+        "locked": day.locked,
+        "locked_at": _iso(day.locked_at),
+        "late": day.late,
+        "deadline": _iso(day.deadline),
+        "schools": [school_json(s) for s in day.schools],
+        "totals": day.totals,
+        "total": day.total,
+        "adjusted_totals": day.adjusted_totals,
+        "adjusted_total": day.adjusted_total,
+        "to_produce": day.to_produce,
+    }
+
+
+def status_text(s: SchoolCounts) -> str:
+    """``verrouillé``, ``verrouillé (en retard)``, ``provisoire`` or ``fermé : <raison>``."""
+    if s.locked:
+        return "verrouillé (en retard)" if s.late else "verrouillé"
+    if not s.operating:
+        return f"fermé : {s.reason}"
+    return "provisoire"
+
+
+def to_csv(days: Iterable[DayCounts]) -> bytes:
+    """One row per day, school and variant; ``;``-separated, CRLF, UTF-8 with a BOM: the file
+    opens with its accents and columns right in a French Excel."""
+    buf = io.StringIO()
+    buf.write(BOM)
+    out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    out.writerow(CSV_HEADER)
+    for day in days:
+        for s in day.schools:
+            adjusted = s.adjusted
+            stamp = s.locked_at.strftime("%Y-%m-%d %H:%M") if s.locked_at else ""
+            for v in day.variants:
+                out.writerow((
+                    day.day.isoformat(), s.school, s.name, s.kitchen, v, variant_label(v),
+                    s.counts.get(v, 0), s.delta(v), adjusted.get(v, 0), status_text(s), stamp,
+                ))
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_filename(day: DayCounts) -> str:
+    return f"repas-{day.day.isoformat()}.csv"

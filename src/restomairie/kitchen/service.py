@@ -1,0 +1,274 @@
+"""What the central kitchen reads: meal counts per day, delivery site and menu variant.
+
+A day a school has been locked for (:mod:`restomairie.booking.locks`) shows the frozen figures,
+unchanged, with the staff adjustments made since listed beside them; a day not locked yet shows the
+live, provisional count (``locked`` false). Every reader — the JSON/CSV endpoint, the kitchen pages,
+``restomairie counts`` — goes through :class:`KitchenService`; none of them reads the store itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from restomairie.booking import queries
+from restomairie.booking.errors import OutsideCalendar
+from restomairie.booking.services import BookingService
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.config import Settings
+from restomairie.models import DayLock, LockAdjustment
+
+NOT_PRODUCED = frozenset({"pai"})  # packed meals brought from home: counted, never cooked
+
+
+class UnknownKitchen(ValueError):
+    """No configured kitchen has that id."""
+
+    def __init__(self, kitchen: str) -> None:
+        super().__init__(f"Cuisine inconnue : {kitchen}.")
+        self.kitchen = kitchen
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change after the lock, shown beside the locked figure (never folded into it)."""
+
+    variant: str
+    delta: int
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SchoolCounts:
+    """One delivery site on one day."""
+
+    school: str
+    name: str
+    kitchen: str
+    operating: bool
+    reason: str | None  # why there is no meal (French), when not operating
+    locked: bool
+    locked_at: datetime | None
+    late: bool
+    deadline: datetime | None  # the lock's cut-off (the last channel's deadline)
+    counts: Mapping[str, int]  # the locked figures, or the live ones while not locked
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def adjusted(self) -> dict[str, int]:
+        """Locked figure plus the adjustments, per variant: what to deliver now."""
+        out = dict(self.counts)
+        for a in self.adjustments:
+            out[a.variant] = out.get(a.variant, 0) + a.delta
+        return out
+
+    @property
+    def adjusted_total(self) -> int:
+        return sum(self.adjusted.values())
+
+    def delta(self, variant: str) -> int:
+        return sum(a.delta for a in self.adjustments if a.variant == variant)
+
+    @property
+    def to_produce(self) -> int:
+        """Meals the kitchen cooks (adjusted, packed meals left out)."""
+        return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Every delivery site of one day, in configuration order."""
+
+    day: date
+    variants: tuple[str, ...]
+    schools: tuple[SchoolCounts, ...]
+
+    @property
+    def operating(self) -> bool:
+        return any(s.operating for s in self.schools)
+
+    @property
+    def reason(self) -> str | None:
+        """Why no school serves lunch that day (when none does)."""
+        if self.operating or not self.schools:
+            return None
+        return self.schools[0].reason
+
+    @property
+    def locked(self) -> bool:
+        """True once every school serving that day is locked."""
+        serving = [s for s in self.schools if s.operating or s.locked]
+        return bool(serving) and all(s.locked for s in serving)
+
+    @property
+    def partly_locked(self) -> bool:
+        return not self.locked and any(s.locked for s in self.schools)
+
+    @property
+    def locked_at(self) -> datetime | None:
+        stamps = [s.locked_at for s in self.schools if s.locked_at is not None]
+        return max(stamps) if stamps else None
+
+    @property
+    def late(self) -> bool:
+        return any(s.late for s in self.schools)
+
+    @property
+    def deadline(self) -> datetime | None:
+        found = [s.deadline for s in self.schools if s.deadline is not None]
+        return max(found) if found else None
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {v: sum(s.counts.get(v, 0) for s in self.schools) for v in self.variants}
+
+    @property
+    def adjusted_totals(self) -> dict[str, int]:
+        return {v: sum(s.adjusted.get(v, 0) for s in self.schools) for v in self.variants}
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+    @property
+    def adjusted_total(self) -> int:
+        return sum(self.adjusted_totals.values())
+
+    @property
+    def to_produce(self) -> int:
+        return sum(s.to_produce for s in self.schools)
+
+    @property
+    def adjustments(self) -> list[tuple[SchoolCounts, Adjustment]]:
+        return [(s, a) for s in self.schools for a in s.adjustments]
+
+    def site(self, school_id: str) -> SchoolCounts:
+        for s in self.schools:
+            if s.school == school_id:
+                return s
+        raise KeyError(school_id)
+
+
+class KitchenService:
+    """Meal counts for the central kitchen."""
+
+    def __init__(self, booking: BookingService) -> None:
+        self.booking = booking
+        self.settings: Settings = booking.settings
+
+    def check_kitchen(self, kitchen: str | None) -> None:
+        """Raise :class:`UnknownKitchen` unless ``kitchen`` is None or configured."""
+        if kitchen is not None and kitchen not in {k.id for k in self.settings.kitchens}:
+            raise UnknownKitchen(kitchen)
+
+    def kitchen_name(self, kitchen_id: str) -> str:
+        for k in self.settings.kitchens:
+            if k.id == kitchen_id:
+                return k.name
+        return kitchen_id
+
+    def day(self, day: date, kitchen: str | None = None) -> DayCounts:
+        """The counts of ``day``: locked figures with their adjustments, else provisional.
+
+        Raises :class:`~restomairie.booking.errors.OutsideCalendar` past the shipped calendar,
+        :class:`UnknownKitchen` for a kitchen that is not configured."""
+        return self.days([day], kitchen)[0]
+
+    def days(self, days: Sequence[date], kitchen: str | None = None) -> list[DayCounts]:
+        """:meth:`day` for several days, read together (one query per kind of row)."""
+        self.check_kitchen(kitchen)
+        schools = [s for s in self.settings.schools if kitchen is None or s.kitchen == kitchen]
+        ids = [s.id for s in schools]
+        variants = self.settings.menu_variants
+        with self.booking.sessions() as session:
+            closures = self.booking.closures(session)
+            locks = {
+                (lk.school_id, lk.day): lk
+                for lk in session.scalars(
+                    select(DayLock)
+                    .where(DayLock.day.in_(list(days)), DayLock.school_id.in_(ids))
+                    .options(selectinload(DayLock.counts))
+                )
+            }
+            adjustments: dict[int, list[Adjustment]] = {}
+            if locks:
+                lock_ids = [lk.id for lk in locks.values()]
+                for a in session.scalars(
+                    select(LockAdjustment)
+                    .where(LockAdjustment.lock_id.in_(lock_ids))
+                    .order_by(LockAdjustment.at, LockAdjustment.id)
+                ):
+                    at = a.at.astimezone(self.settings.tz)
+                    adjustments.setdefault(a.lock_id, []).append(
+                        Adjustment(a.variant, a.delta, a.reason, a.actor, at)
+                    )
+            out = []
+            for day in days:
+                statuses = {
+                    s.id: self.booking.day_status(day, s.id, "phone", closures) for s in schools
+                }
+                live_for = [
+                    s.id for s in schools if statuses[s.id].operating and (s.id, day) not in locks
+                ]
+                live = queries.counts(session, day, live_for) if live_for else {}
+                rows = []
+                for s in schools:
+                    st = statuses[s.id]
+                    lock = locks.get((s.id, day))
+                    deadline = (
+                        self.booking.lock_deadline(day, s.id).deadline
+                        if st.operating or st.closure else None
+                    )
+                    if lock is not None:
+                        frozen = {c.variant: c.count for c in lock.counts}
+                        rows.append(SchoolCounts(
+                            s.id, s.name, s.kitchen, st.operating, st.reason, True,
+                            lock.locked_at.astimezone(self.settings.tz), lock.late,
+                            lock.deadline.astimezone(self.settings.tz),
+                            {v: frozen.get(v, 0) for v in variants},
+                            tuple(adjustments.get(lock.id, ())),
+                        ))
+                    else:
+                        found = live.get(s.id, {})
+                        rows.append(SchoolCounts(
+                            s.id, s.name, s.kitchen, st.operating, st.reason, False, None, False,
+                            deadline, {v: found.get(v, 0) for v in variants},
+                        ))
+                out.append(DayCounts(day, variants, tuple(rows)))
+        return out
+
+    def operating_days(self, start: date, count: int = 5, horizon: int = 120) -> list[date]:
+        """The first ``count`` days from ``start`` (inclusive) on which at least one school's
+        canteen serves lunch by the calendar (fewer when the shipped calendar ends first)."""
+        found: list[date] = []
+        day = start
+        for _ in range(horizon):
+            if len(found) >= count:
+                break
+            try:
+                if any(self._serves(day, s.id) for s in self.settings.schools):
+                    found.append(day)
+            except (OutsideCalendar, CalendarCoverageError):
+                break
+            day += timedelta(days=1)
+        return found
+
+    def _serves(self, day: date, school_id: str) -> bool:
+        return self.booking.day_status(day, school_id).operating
+
+    def upcoming(
+        self, start: date | None = None, count: int = 5, kitchen: str | None = None
+    ) -> list[DayCounts]:
+        """The counts of the next ``count`` operating days from ``start`` (default: today)."""
+        start = start or self.booking.clock.today()
+        return self.days(self.operating_days(start, count), kitchen)

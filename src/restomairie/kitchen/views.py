@@ -1,0 +1,361 @@
+"""The kitchen's HTTP side: ``GET /kitchen/counts`` (JSON or CSV) and the kitchen staff pages.
+
+Access
+    * ``/kitchen/counts`` takes ``Authorization: Bearer <RESTOMAIRIE_KITCHEN_TOKEN>`` (compared in
+      constant time). No token configured means no access at all (401), never an open endpoint.
+    * The pages (and the CSV links on them) take the same token once — ``/kitchen/?token=…`` (a
+      link bookmarked on the kitchen tablet; the token is dropped from the address at once) or the
+      login form — and then a signed session cookie valid ``SESSION_HOURS`` hours. The cookie
+      carries a fingerprint of the token, so changing the token logs every tablet out.
+    * A login of the staff back office (roles ``kitchen``, ``staff``, ``admin``) opens the pages
+      and the CSV links too, when that capability is installed.
+
+Views parse the request and render; the counts come from
+:class:`~restomairie.kitchen.service.KitchenService`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from markupsafe import Markup
+
+from restomairie.booking.errors import OutsideCalendar
+from restomairie.i18n import format_day, format_deadline
+from restomairie.kitchen.chart import bar_chart
+from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
+from restomairie.kitchen.service import NOT_PRODUCED, KitchenService, UnknownKitchen
+from restomairie.web import get_runtime
+
+bp = Blueprint("kitchen", __name__, url_prefix="/kitchen")
+
+TOKEN_VAR = "RESTOMAIRIE_KITCHEN_TOKEN"
+SESSION_KEY = "kitchen"
+SESSION_HOURS = 12  # one working shift on the kitchen tablet
+STAFF_ROLES = frozenset({"kitchen", "staff", "admin"})  # back-office logins that may read counts
+PRINT_SCRIPT = (
+    "document.querySelectorAll('[data-print]').forEach(function(b){"
+    "b.hidden=false;b.addEventListener('click',function(){window.print()})})"
+)
+_PRINT_HASH = base64.b64encode(hashlib.sha256(PRINT_SCRIPT.encode()).digest()).decode()
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    f"script-src 'sha256-{_PRINT_HASH}'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class BadRequest(ValueError):
+    """A query parameter the kitchen endpoints cannot use; the message says which and why."""
+
+
+# --------------------------------------------------------------------------- access
+def _digest(value: str) -> bytes:
+    return hashlib.sha256(value.encode("utf-8")).digest()
+
+
+def _expected_token() -> str | None:
+    return get_runtime().settings.secret(TOKEN_VAR)
+
+
+def token_matches(candidate: str | None) -> bool:
+    """Constant-time comparison with the configured token; False when none is configured."""
+    expected = _expected_token()
+    if not expected or not candidate:
+        return False
+    return hmac.compare_digest(_digest(candidate), _digest(expected))
+
+
+def _fingerprint(token: str) -> str:
+    key = token.encode("utf-8")
+    return hmac.new(key, b"restomairie-kitchen-session", hashlib.sha256).hexdigest()
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _open_session() -> None:
+    expected = _expected_token()
+    assert expected is not None
+    session[SESSION_KEY] = {
+        "fp": _fingerprint(expected),
+        "since": get_runtime().clock.now().isoformat(),
+        "csrf": secrets.token_urlsafe(24),
+    }
+
+
+def session_ok() -> bool:
+    """A kitchen session opened with the current token, less than ``SESSION_HOURS`` old."""
+    data = session.get(SESSION_KEY)
+    expected = _expected_token()
+    if not isinstance(data, dict) or not expected:
+        return False
+    if not hmac.compare_digest(str(data.get("fp", "")), _fingerprint(expected)):
+        return False
+    try:
+        since = datetime.fromisoformat(str(data.get("since")))
+    except ValueError:
+        return False
+    now = get_runtime().clock.now()
+    return since <= now + timedelta(minutes=5) and now - since < timedelta(hours=SESSION_HOURS)
+
+
+def _staff_role() -> str | None:
+    """The role of the back office's logged-in user, when the staff capability is installed."""
+    if "restomairie.staff" not in current_app.extensions:
+        return None
+    from restomairie.staff.security import current_user
+
+    user = current_user()
+    return user.role if user is not None else None
+
+
+def page_access() -> bool:
+    """May this browser read the kitchen pages (token session or staff login)?"""
+    return session_ok() or _staff_role() in STAFF_ROLES
+
+
+def _unauthorised(message: str, invalid: bool) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = 401
+    challenge = 'Bearer realm="restomairie-kitchen"'
+    if invalid:
+        challenge += ', error="invalid_token"'
+    resp.headers["WWW-Authenticate"] = challenge
+    return resp
+
+
+# --------------------------------------------------------------------------- parsing
+def parse_date(raw: str | None, name: str = "date") -> date:
+    """``YYYY-MM-DD``; :class:`BadRequest` otherwise."""
+    if not raw:
+        raise BadRequest(f"Paramètre « {name} » manquant : une date AAAA-MM-JJ, ex. 2026-11-26.")
+    try:
+        if not ISO_DAY.fullmatch(raw):  # not the ISO week or ordinal forms fromisoformat takes
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(
+            f"Date invalide « {raw[:40]} » pour « {name} » : attendu AAAA-MM-JJ, ex. 2026-11-26."
+        ) from None
+
+
+def _service() -> KitchenService:
+    return KitchenService(get_runtime().booking)
+
+
+def _kitchen_arg() -> str | None:
+    kitchen = request.args.get("kitchen") or None
+    try:
+        _service().check_kitchen(kitchen)
+    except UnknownKitchen as exc:
+        raise BadRequest(str(exc)) from None
+    return kitchen
+
+
+# --------------------------------------------------------------------------- the data endpoint
+@bp.get("/counts")
+def counts() -> Response:
+    """The counts of ``?date=`` as JSON, or ``?format=csv``."""
+    bearer = _bearer()
+    if not (token_matches(bearer) or page_access()):
+        if not _expected_token():
+            return _unauthorised("Accès cuisine non configuré (RESTOMAIRIE_KITCHEN_TOKEN).", False)
+        if bearer is None:
+            return _unauthorised("Jeton d'accès requis : Authorization: Bearer <jeton>.", False)
+        return _unauthorised("Jeton d'accès invalide.", True)
+    try:
+        day = parse_date(request.args.get("date"))
+        fmt = request.args.get("format", "json")
+        if fmt not in ("json", "csv"):
+            raise BadRequest(f"Format inconnu « {fmt[:20]} » : json ou csv.")
+        kitchen = _kitchen_arg()
+        found = _service().day(day, kitchen)
+    except (BadRequest, OutsideCalendar) as exc:
+        resp = jsonify({"error": str(exc)})
+        resp.status_code = 400
+        return resp
+    if fmt == "csv":
+        resp = Response(to_csv([found]), mimetype="text/csv")
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+        resp.headers["Content-Disposition"] = f'attachment; filename="{csv_filename(found)}"'
+    else:
+        resp = jsonify(to_json(found))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+# --------------------------------------------------------------------------- pages
+@bp.after_request
+def _headers(resp: Response) -> Response:
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("Cache-Control", "no-store")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    return resp
+
+
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "0"
+
+
+def _moment(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return format_deadline(moment.astimezone(get_runtime().settings.tz))
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    rt = get_runtime()
+    return {
+        "town": rt.settings.town,
+        "day_label": format_day,
+        "moment": _moment,
+        "signed": _signed,
+        "variant_label": variant_label,
+        "status_text": status_text,
+        "not_produced": NOT_PRODUCED,
+        "print_script": Markup(PRINT_SCRIPT),  # a constant, hashed in the CSP
+        "authed": session_ok(),
+        "logout_token": (session.get(SESSION_KEY) or {}).get("csrf", ""),
+    }
+
+
+def _login_page(status: int = 401, error: str | None = None) -> tuple[str, int]:
+    configured = bool(_expected_token())
+    staff_login = (
+        url_for("staff.login", next=request.full_path.rstrip("?"))
+        if "staff.login" in current_app.view_functions
+        else None
+    )
+    page = render_template(
+        "kitchen/login.html",
+        error=error,
+        configured=configured,
+        next=request.full_path.rstrip("?"),
+        staff_login=staff_login,
+    )
+    return page, status
+
+
+def _page_guard() -> Any:
+    """None when the page may be shown; else the response to send (login or redirect)."""
+    if "token" in request.args:
+        if token_matches(request.args.get("token")):
+            _open_session()
+            rest = {k: v for k, v in request.args.items() if k != "token"}
+            return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), 303)
+        return _login_page(401, "Jeton invalide.")
+    if not page_access():
+        return _login_page()
+    return None
+
+
+@bp.get("/")
+def index() -> Any:
+    """The next five operating days, locked and provisional, with a chart and print links."""
+    denied = _page_guard()
+    if denied is not None:
+        return denied
+    svc = _service()
+    try:
+        raw = request.args.get("from")
+        start = parse_date(raw, "from") if raw else get_runtime().clock.today()
+        kitchen = _kitchen_arg()
+        days = svc.upcoming(start, 5, kitchen)
+    except (BadRequest, OutsideCalendar) as exc:
+        return render_template("kitchen/error.html", message=str(exc)), 400
+    nxt = days[-1].day + timedelta(days=1) if days else None
+    return render_template(
+        "kitchen/index.html",
+        days=days,
+        start=start,
+        next_start=nxt,
+        kitchen=kitchen,
+        kitchens=get_runtime().settings.kitchens,
+        kitchen_name=svc.kitchen_name(kitchen) if kitchen else None,
+        chart=bar_chart(days),
+    )
+
+
+@bp.get("/sheet/<day>")
+def sheet(day: str) -> Any:
+    """Printable production sheet of one day: a summary, then one page per delivery site."""
+    denied = _page_guard()
+    if denied is not None:
+        return denied
+    svc = _service()
+    try:
+        the_day = parse_date(day, "date")
+        kitchen = _kitchen_arg()
+        found = svc.day(the_day, kitchen)
+        school = request.args.get("school")
+        if school is not None and school not in {s.school for s in found.schools}:
+            raise BadRequest(f"École inconnue : {school[:64]}.")
+    except (BadRequest, OutsideCalendar) as exc:
+        return render_template("kitchen/error.html", message=str(exc)), 400
+    sites = [s for s in found.schools if (school is None or s.school == school)]
+    sites = [s for s in sites if s.operating or s.locked or school is not None]
+    kitchen_ids = list(dict.fromkeys(s.kitchen for s in found.schools))
+    return render_template(
+        "kitchen/sheet.html",
+        d=found,
+        sites=sites,
+        single=school is not None,
+        kitchen=kitchen,
+        kitchen_names=[svc.kitchen_name(k) for k in kitchen_ids],
+        kitchen_name=svc.kitchen_name,
+        printed_at=get_runtime().clock.now(),
+    )
+
+
+@bp.post("/login")
+def login() -> Any:
+    """The login form: the kitchen token typed once on the tablet."""
+    if not token_matches(request.form.get("token")):
+        return _login_page(401, "Jeton invalide.")
+    _open_session()
+    target = request.form.get("next") or ""
+    if not target.startswith("/kitchen/") or "token=" in target:
+        target = url_for("kitchen.index")
+    return redirect(target, 303)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Close the token session of this browser (a staff login is closed on the staff pages)."""
+    expected = str((session.get(SESSION_KEY) or {}).get("csrf", ""))
+    sent = request.form.get("csrf", "")
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, description="Formulaire expiré : rechargez la page.")
+    session.pop(SESSION_KEY, None)
+    return redirect(url_for("kitchen.index"), 303)

@@ -1,0 +1,58 @@
+"""Retention of personal data in the call logs (``retention.call_log_days``).
+
+A call's details — the caller's number, the per-call state (account, choices), every step heard
+and answered — are personal data kept for the staff's support work, not forever. Once a call is
+older than the retention period it is **deleted with its events**. What billing needs stays: every
+booking change is in the append-only audit log (who, which child and day, before/after, when,
+channel and CallSid), which is never purged. The purge itself is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from restomairie.config import Settings
+from restomairie.models import AuditEntry, Call, CallEvent
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    before: datetime  # calls started before this moment were purged
+    calls: int
+    events: int
+
+
+def retention_cutoff(settings: Settings, now: datetime) -> datetime:
+    """Calls started before this are purged. At least one day is kept whatever the setting, so a
+    call in progress is never touched."""
+    return now - timedelta(days=max(settings.call_log_retention_days, 1))
+
+
+def purge_call_logs(
+    sessions: sessionmaker[Session], settings: Settings, now: datetime
+) -> PurgeReport:
+    """Delete the calls older than the retention period, with their events (one transaction)."""
+    before = retention_cutoff(settings, now)
+    with sessions() as session, session.begin():
+        old = select(Call.id).where(Call.started_at < before)
+        calls = session.scalar(select(func.count()).select_from(old.subquery())) or 0
+        if not calls:
+            return PurgeReport(before, 0, 0)
+        events = session.scalar(
+            select(func.count()).select_from(CallEvent).where(CallEvent.call_id.in_(old))
+        ) or 0
+        bulk = {"synchronize_session": False}
+        session.execute(delete(CallEvent).where(CallEvent.call_id.in_(old)), execution_options=bulk)
+        session.execute(delete(Call).where(Call.started_at < before), execution_options=bulk)
+        session.add(
+            AuditEntry(
+                at=now, actor="system", channel="system", action="purge_call_logs",
+                detail={"before": before.isoformat(), "calls": calls, "events": events,
+                        "retention_days": settings.call_log_retention_days},
+            )
+        )
+    return PurgeReport(before, calls, events)

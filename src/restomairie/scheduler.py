@@ -1,0 +1,243 @@
+"""The scheduler process (``restomairie scheduler``): the production lock at each cut-off, and the
+daily purge of old call logs.
+
+It runs as its own process so that web workers never run jobs (twice or at all). What it does:
+
+* **at start**, it catches up: every day whose cut-off passed while it was down is locked at
+  once (:meth:`~restomairie.booking.locks.LockService.lock_due`, marked late), and old call logs
+  are purged;
+* **at each cut-off** — the next instant at which some school's meal day stops accepting changes,
+  computed from the calendar and the configured deadline rules (13:00 in Dijon, midnight in
+  Cesson-Sévigné, whatever a town configures), never a fixed hour — it locks what is due. The
+  :class:`CutoffTrigger` asks the calendar for the next cut-off after each run;
+* **every minute**, a safety run of the same lock (cheap: nothing is due almost always) covers a
+  cut-off missed because the database was unreachable or the machine slept;
+* **every night** (03:30 town time), the call-log purge (:mod:`restomairie.retention`).
+
+Two schedulers started by mistake still lock each day once: the lock takes an exclusive per-day
+guard and ``uq_day_locks_school_day`` refuses a second lock row, so the second run finds the day
+locked and does nothing. The job functions are plain functions of a
+:class:`~restomairie.runtime.Runtime`; this module only wires them to APScheduler 3.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta, tzinfo
+from types import FrameType
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from restomairie.booking.locks import LockResult
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.retention import PurgeReport, purge_call_logs
+from restomairie.runtime import Runtime
+
+log = logging.getLogger("restomairie.scheduler")
+
+LOCK_WORKERS = 4  # connections locking schools side by side at a cut-off (PostgreSQL)
+SAFETY_INTERVAL = 60  # seconds between safety runs of the lock (well under LATE_AFTER)
+PURGE_AT = (3, 30)  # the nightly purge, town time
+HORIZON_DAYS = 200  # how far to look for the next cut-off (covers the summer break)
+
+
+# --------------------------------------------------------------------------- planning
+def next_cutoff(rt: Runtime, after: datetime, horizon_days: int = HORIZON_DAYS) -> datetime | None:
+    """The first lock cut-off strictly after ``after``: the earliest deadline, over every school
+    and meal day, that is still to come. None past the shipped calendar.
+
+    A meal day's deadline never comes after the meal, and later meals never have earlier
+    deadlines, so for each school the first meal day from ``after``'s date whose deadline is
+    still to come gives that school's next cut-off."""
+    tz = rt.settings.tz
+    start = after.astimezone(tz).date()
+    best: datetime | None = None
+    for school in rt.settings.schools:
+        day = start
+        for _ in range(horizon_days):
+            try:
+                st = rt.booking.lock_deadline(day, school.id)
+            except CalendarCoverageError:
+                break
+            if st.operating and st.deadline is not None and st.deadline > after:
+                if best is None or st.deadline < best:
+                    best = st.deadline
+                break
+            day += timedelta(days=1)
+    return best
+
+
+class CutoffTrigger(BaseTrigger):
+    """Fires at each lock cut-off, computed from the calendar after every run."""
+
+    def __init__(self, next_fn: Callable[[datetime], datetime | None], timezone: tzinfo) -> None:
+        self.next_fn = next_fn
+        self.timezone = timezone
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        if previous_fire_time is None:
+            after = now - timedelta(microseconds=1)  # a cut-off exactly now is still to fire
+        else:
+            after = previous_fire_time
+        found = self.next_fn(after)
+        return found.astimezone(self.timezone) if found is not None else None
+
+    def __str__(self) -> str:
+        return "cutoff[calendar]"
+
+
+# --------------------------------------------------------------------------- jobs
+def lock_job(rt: Runtime, workers: int = LOCK_WORKERS) -> list[LockResult]:
+    """Lock every day whose cut-off has passed and is not locked yet (what
+    :meth:`~restomairie.booking.locks.LockService.lock_due` does); log and return the new locks.
+
+    Each (school, day) lock is its own transaction under its own guard, so on PostgreSQL they
+    run side by side on ``workers`` connections: at the cut-off the kitchen waits for the slowest
+    school, not for the sum of them. SQLite has one writer: one after the other."""
+    now = rt.clock.now()
+    due = rt.locks.due(now)
+
+    def lock(item: tuple[str, date, datetime]) -> LockResult:
+        school_id, day, deadline = item
+        return rt.locks.lock_day(school_id, day, deadline=deadline, now=now)
+
+    if workers > 1 and len(due) > 1 and rt.engine.dialect.name == "postgresql":
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lock") as pool:
+            done = list(pool.map(lock, due))
+    else:
+        done = [lock(item) for item in due]
+    results = [r for r in done if r.created]
+    for r in results:
+        log.info(
+            "verrouillé %s %s : %d repas %s%s", r.school_id, r.day.isoformat(), r.total,
+            dict(r.counts), " (en retard)" if r.late else "",
+        )
+    return results
+
+
+def purge_job(rt: Runtime) -> PurgeReport:
+    """Purge the call logs older than ``retention.call_log_days``."""
+    report = purge_call_logs(rt.sessions, rt.settings, rt.clock.now())
+    if report.calls:
+        log.info(
+            "journal d'appels purgé : %d appel(s), %d étape(s) avant le %s",
+            report.calls, report.events, report.before.isoformat(),
+        )
+    return report
+
+
+def catch_up(rt: Runtime) -> tuple[list[LockResult], PurgeReport]:
+    """What the scheduler does first: the locks missed while it was down (marked late), then the
+    purge."""
+    locked = lock_job(rt)
+    if locked:
+        log.warning("rattrapage : %d verrouillage(s) manqué(s) pris au démarrage", len(locked))
+    return locked, purge_job(rt)
+
+
+def _safe(job: Callable[[Runtime], Any]) -> Callable[[Runtime], None]:
+    """A job that logs its failure instead of killing the scheduler (the next run retries)."""
+
+    def run(rt: Runtime) -> None:
+        try:
+            job(rt)
+        except Exception:
+            log.exception("échec de la tâche %s (nouvel essai à la prochaine échéance)",
+                          job.__name__)
+
+    run.__name__ = job.__name__
+    return run
+
+
+# --------------------------------------------------------------------------- wiring
+def build_scheduler(
+    rt: Runtime,
+    scheduler: BaseScheduler | None = None,
+    safety_interval: int = SAFETY_INTERVAL,
+) -> BaseScheduler:
+    """The lock at each cut-off, its safety run and the nightly purge, on ``scheduler``
+    (default: a :class:`BlockingScheduler` in the town's zone)."""
+    tz = rt.settings.tz
+    sched = scheduler or BlockingScheduler(timezone=tz)
+    defaults: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+    sched.add_job(
+        _safe(lock_job), CutoffTrigger(lambda after: next_cutoff(rt, after), tz), args=[rt],
+        id="lock-at-cutoff", name="verrouillage à l'heure limite", **defaults,
+    )
+    if safety_interval > 0:
+        sched.add_job(
+            _safe(lock_job), IntervalTrigger(seconds=safety_interval, timezone=tz), args=[rt],
+            id="lock-safety", name="verrouillage de sécurité", **defaults,
+        )
+    sched.add_job(
+        _safe(purge_job), CronTrigger(hour=PURGE_AT[0], minute=PURGE_AT[1], timezone=tz),
+        args=[rt], id="purge-call-logs", name="purge du journal d'appels", **defaults,
+    )
+    return sched
+
+
+def planned(rt: Runtime, now: datetime) -> dict[str, datetime | None]:
+    """When each job would next run if the scheduler started at ``now`` (for the start-up
+    message and tests)."""
+    sched = build_scheduler(rt, BackgroundScheduler(timezone=rt.settings.tz))
+    out: dict[str, datetime | None] = {}
+    for job in sched.get_jobs():
+        out[job.id] = job.trigger.get_next_fire_time(None, now.astimezone(rt.settings.tz))
+    return out
+
+
+def run_scheduler(
+    rt: Runtime, safety_interval: int = SAFETY_INTERVAL, stop: threading.Event | None = None
+) -> None:
+    """Catch up, then run the jobs (in the scheduler's threads) until SIGTERM, Ctrl-C or
+    ``stop`` is set."""
+    stop = stop or threading.Event()
+    try:
+        rt.sync_schools()
+        catch_up(rt)
+    except Exception:  # e.g. the database is not reachable yet: the safety run retries
+        log.exception("rattrapage impossible au démarrage (nouvel essai par la tâche de sécurité)")
+    sched = build_scheduler(rt, BackgroundScheduler(timezone=rt.settings.tz), safety_interval)
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("arrêt demandé (signal %d)", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+    sched.start()
+    try:
+        for job in sched.get_jobs():
+            when = job.next_run_time.isoformat() if job.next_run_time else "-"
+            log.info("tâche %s : prochaine exécution %s", job.id, when)
+        while not stop.wait(1):
+            pass
+    finally:
+        sched.shutdown(wait=True)
+        log.info("planificateur arrêté")
+
+
+def cutoffs_between(rt: Runtime, start: datetime, end: datetime) -> list[datetime]:
+    """Every cut-off in ``(start, end]`` (what the trigger will fire on)."""
+    out: list[datetime] = []
+    cursor = start
+    while True:
+        nxt = next_cutoff(rt, cursor)
+        if nxt is None or nxt > end:
+            return out
+        out.append(nxt)
+        cursor = nxt
+

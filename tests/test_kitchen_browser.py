@@ -1,0 +1,148 @@
+"""The kitchen pages in a real browser (Debian's chromium through Playwright): the login with the
+token, the five days, the chart, the tablet and phone layouts, the CSV download and the printed
+production sheets (one A4 page per delivery site)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from restomairie.booking.services import Actor
+from restomairie.clock import PARIS
+from restomairie.config import Settings
+from restomairie.runtime import Runtime
+from tests.browser_support import live_server, page  # noqa: F401
+from tests.kitchen_support import THU, THU_CUTOFF, TOKEN, small_town, with_token
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("engine", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_token(settings)
+
+
+@pytest.fixture
+def kitchen(rt: Runtime, page: Any) -> Any:  # noqa: F811
+    """The small town, Thursday locked at its cut-off and adjusted since; logged in."""
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF
+    rt.locks.lock_due()
+    rt.clock.frozen = datetime(2026, 11, 23, 14, 0, tzinfo=PARIS)
+    rt.booking.cancel("210001", [THU], Actor("staff", "marie", "staff"), ["E1"],
+                      override_reason="malade, certificat")
+    page.goto("/kitchen/")  # 401: the login form
+    assert page.get_by_role("heading", name="Accès cuisine").is_visible()
+    page.get_by_label("Jeton d'accès").fill(TOKEN)
+    page.get_by_role("button", name="Entrer").click()
+    page.wait_for_url(re.compile(r"/kitchen/$"))
+    errors: list[str] = []  # from here on: CSP violations, script errors, failed loads
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.console_errors = errors
+    return page
+
+
+def test_kitchen_staff_see_the_next_five_days_locked_and_provisional(kitchen: Any) -> None:
+    days = kitchen.locator("section.day")
+    assert days.count() == 5
+    assert [days.nth(i).get_attribute("data-locked") for i in range(5)] == [
+        "true", "true", "true", "false", "false",
+    ]
+    thursday = kitchen.locator("#j-2026-11-26")
+    assert thursday.get_by_role("heading").first.inner_text() == "Jeudi 26 novembre 2026"
+    assert thursday.locator(".badge.locked").inner_text() == "Verrouillé"
+    anjou = thursday.locator('tr[data-school="anjou-elem"] td[data-variant="standard"]')
+    assert anjou.locator(".fig").inner_text() == "1"  # the locked figure, unchanged
+    assert anjou.locator(".adj").inner_text() == "−1 → 0"  # the adjustment beside it
+    assert "malade, certificat" in thursday.locator(".adjustments").inner_text()
+    assert thursday.locator("[data-produce]").inner_text() == "3"
+
+    friday = kitchen.locator("#j-2026-11-27")
+    assert friday.locator(".badge.provisional").inner_text() == "Provisoire"
+    assert "verrouillage, le mardi 24 novembre à 13 heures" in friday.locator(".meta").inner_text()
+    baker = friday.locator('tr[data-school="josephine-baker-elem"]')
+    assert baker.locator("th").inner_text().startswith("École élémentaire Joséphine Baker")
+    assert baker.locator("td.total").inner_text() == "2"
+    assert kitchen.console_errors == []
+
+
+def test_the_chart_shows_each_day_s_total_locked_or_provisional(kitchen: Any) -> None:
+    bars = kitchen.locator("figure.chart svg g.bar")
+    assert bars.count() == 5
+    assert kitchen.locator("figure.chart svg g.bar.locked").count() == 3
+    assert kitchen.locator("figure.chart svg g.bar.provisional").count() == 2
+    values = [bars.nth(i).locator("text").first.text_content() for i in range(5)]
+    assert values == ["5", "5", "4", "5", "5"]  # Thursday: one meal cancelled after the lock
+    heights = [float(bars.nth(i).locator("rect").get_attribute("height")) for i in range(5)]
+    assert 0 < heights[2] < heights[0] == heights[1] == heights[3] == heights[4]
+    title = kitchen.locator("figure.chart svg > title").text_content()
+    assert "jeudi 26 novembre : 4 repas (verrouillé)" in title
+
+
+@pytest.mark.parametrize(("width", "height"), [(768, 1024), (1024, 768), (375, 740)])
+def test_the_page_fits_a_tablet_and_a_phone_without_sideways_scrolling(
+    kitchen: Any, width: int, height: int
+) -> None:
+    kitchen.set_viewport_size({"width": width, "height": height})
+    kitchen.reload()
+    overflow = kitchen.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    font = kitchen.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('table.counts td')).fontSize)"
+    )
+    assert font >= 15  # readable at arm's length in a kitchen
+    button = kitchen.get_by_role("link", name="Fiches de production").first.bounding_box()
+    assert button["height"] >= 44  # a finger, possibly gloved
+
+
+def test_the_csv_link_downloads_the_excel_file_with_the_session(kitchen: Any, tmp_path: Path) -> None:
+    with kitchen.expect_download() as download:
+        kitchen.locator("#j-2026-11-26").get_by_role("link", name="Export CSV").click()
+    target = tmp_path / "repas.csv"
+    download.value.save_as(target)
+    data = target.read_bytes()
+    assert download.value.suggested_filename == "repas-2026-11-26.csv"
+    assert data.startswith(b"\xef\xbb\xbfdate;code_ecole;")
+    assert "École élémentaire Joséphine Baker;cuisine-centrale;pai;".encode() in data
+
+
+def test_the_printed_page_keeps_the_tables_and_drops_the_screen_furniture(kitchen: Any) -> None:
+    kitchen.emulate_media(media="print")
+    hidden = kitchen.evaluate(
+        "['header.top', 'figure.chart', 'nav.pager', 'p.actions']"
+        ".map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none"] * 4
+    assert kitchen.locator("section.day").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+
+
+def test_the_production_sheet_prints_one_a4_page_per_delivery_site(kitchen: Any) -> None:
+    kitchen.locator("#j-2026-11-26").get_by_role("link", name="Fiches de production").click()
+    kitchen.wait_for_url(re.compile(r"/kitchen/sheet/2026-11-26"))
+    # the print button is shown by the page's one script: the CSP hash lets exactly it run
+    assert kitchen.get_by_role("button", name="Imprimer").is_visible()
+    sites = kitchen.locator("section.sheet.site")
+    assert sites.count() == 10
+    baker = kitchen.locator('section.sheet.site[data-school="josephine-baker-elem"]')
+    assert baker.get_by_role("heading", level=1).inner_text() == "École élémentaire Joséphine Baker"
+    assert "Température à réception" in baker.inner_text()
+    assert baker.locator('tr[data-variant="vegetarien"] td').last.inner_text() == "1"
+
+    kitchen.emulate_media(media="print")
+    assert sites.first.evaluate("e => getComputedStyle(e).breakAfter") == "page"
+    assert kitchen.locator(".toolbar").evaluate("e => getComputedStyle(e).display") == "none"
+    pdf = kitchen.pdf(format="A4", print_background=False)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 11  # the kitchen's summary, then one page per delivery site
+    assert kitchen.console_errors == []
+
+
+def test_a_session_from_yesterday_asks_for_the_token_again(rt: Runtime, kitchen: Any) -> None:
+    rt.clock.frozen = rt.clock.now() + timedelta(hours=13)
+    kitchen.reload()
+    assert kitchen.get_by_role("heading", name="Accès cuisine").is_visible()

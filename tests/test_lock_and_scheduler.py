@@ -1,0 +1,384 @@
+"""The production lock as the scheduler runs it: idempotence, catch-up marked late, two schedulers
+at once, a booking race checked against the audit log, the planning of the next cut-off from the
+configured rule, and the call-log purge."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import func, select
+
+from restomairie.booking import queries
+from restomairie.booking.errors import DayLocked
+from restomairie.booking.services import Actor
+from restomairie.calendar.deadlines import OperatingDaysRule
+from restomairie.clock import PARIS, Clock
+from restomairie.config import Settings, load_config
+from restomairie.db import make_engine
+from restomairie.models import AuditEntry, Call, CallEvent, Child, DayLock, LockedChild
+from restomairie.runtime import Runtime
+from restomairie.scheduler import (
+    CutoffTrigger,
+    build_scheduler,
+    catch_up,
+    cutoffs_between,
+    lock_job,
+    next_cutoff,
+    planned,
+    purge_job,
+)
+from tests.factories import KidSpec, make_family
+from tests.kitchen_support import FRI, FRI_CUTOFF, THU, THU_CUTOFF, small_town
+
+
+def paris(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=PARIS)
+
+
+# --------------------------------------------------------------------------- the lock
+def test_locking_what_is_due_twice_locks_each_day_once(rt: Runtime) -> None:
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF
+    first = lock_job(rt)
+    assert {r.day for r in first if r.school_id == "anjou-elem"} >= {THU}
+    assert lock_job(rt) == []
+    again = rt.locks.lock_day("anjou-elem", THU)
+    assert not again.created and again.locked_at == THU_CUTOFF
+    assert again.counts == {"standard": 1, "sans_porc": 1, "vegetarien": 0, "pai": 0}
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DayLock).where(DayLock.day == THU)) == 10
+        assert s.scalar(select(func.count()).select_from(DayLock)) == len(first)
+
+
+def test_a_lock_taken_at_its_cut_off_is_on_time_and_a_missed_one_is_late(rt: Runtime) -> None:
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF + timedelta(seconds=30)
+    on_time = [r for r in lock_job(rt) if r.day == THU]
+    assert len(on_time) == 10 and not any(r.late for r in on_time)
+    rt.clock.frozen = FRI_CUTOFF + timedelta(hours=3)  # the scheduler was down at 13:00
+    missed = lock_job(rt)
+    assert {r.day for r in missed} == {FRI}
+    assert all(r.late and r.locked_at == FRI_CUTOFF + timedelta(hours=3) for r in missed)
+    assert rt.locks.get("anjou-elem", FRI).late  # type: ignore[union-attr]
+
+
+def test_the_scheduler_catches_up_every_missed_lock_at_start_marked_late(rt: Runtime) -> None:
+    small_town(rt)
+    rt.clock.frozen = paris(2026, 11, 30, 9, 0)  # down since before Monday 23 at 13:00
+    locked, purge = catch_up(rt)
+    days = {r.day for r in locked}
+    assert {THU, FRI, date(2026, 11, 30), date(2026, 12, 1)} <= days
+    assert date(2026, 12, 3) not in days  # its cut-off (Monday 30, 13:00) is still to come
+    assert all(r.late for r in locked)
+    assert len(locked) == 10 * len(days)
+    anjou = rt.locks.get("anjou-elem", FRI)
+    assert anjou is not None and anjou.counts["standard"] == 1
+    assert purge.calls == 0
+    assert catch_up(rt)[0] == []
+
+
+def test_two_schedulers_running_the_lock_at_once_lock_each_day_once(
+    settings: Settings, rt: Runtime
+) -> None:
+    small_town(rt)
+    now = paris(2026, 11, 24, 13, 0, 1)
+    # Two scheduler processes: each its own runtime (and connections) on the same database.
+    runtimes = [rt, Runtime.build(settings=settings, clock=Clock(PARIS, now), engine=rt.engine)]
+    rt.clock.frozen = now
+    due = {(s, d) for s, d, _ in rt.locks.due(now)}
+    barrier = threading.Barrier(4)
+    results: list[list[tuple[str, date]]] = []
+    errors: list[BaseException] = []
+
+    def scheduler(runtime: Runtime) -> None:
+        try:
+            barrier.wait()
+            results.append([(r.school_id, r.day) for r in lock_job(runtime)])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler, args=(runtimes[i % 2],)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    created = [key for run in results for key in run]
+    assert len(created) == len(set(created)) == len(due)  # every due day, each by one run only
+    assert set(created) == due
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DayLock)) == len(due)
+
+
+class TickingClock(Clock):
+    """Real time, shifted to start at ``start``: every reading is later than the previous one."""
+
+    def __init__(self, start: datetime) -> None:
+        super().__init__(PARIS, None)
+        self.origin = time.perf_counter()
+        self.start = start
+
+    def now(self) -> datetime:
+        return (self.start + timedelta(seconds=time.perf_counter() - self.origin)).astimezone(PARIS)
+
+
+def test_bookings_and_pattern_changes_racing_the_lock_never_commit_after_it(
+    settings: Settings, rt: Runtime
+) -> None:
+    """Threads book, cancel and change weekly patterns for Thursday while another locks it early
+    (the guard, not the deadline, must keep them apart). The frozen list equals the effective
+    bookings when the lock was taken; no change starting after the lock got through; every
+    change in the audit log is older than the lock."""
+    families = 12
+    for i in range(families):
+        make_family(rt, f"R{i}", phones=(), kids=[
+            KidSpec(f"R{i}-{j}", f"Enfant{j}", weekdays=(0b11011 if (i + j) % 2 else 0))
+            for j in range(4)
+        ])
+    ticking = Runtime.build(
+        settings=settings, clock=TickingClock(THU_CUTOFF - timedelta(seconds=50)), engine=rt.engine
+    )
+    staff = Actor("staff", "race", "staff")
+    phone = Actor("family", "race", "phone")
+    lock_done = threading.Event()
+    lock_returned: list[float] = []
+    ops: list[tuple[float, bool]] = []  # (start, committed)
+    errors: list[BaseException] = []
+    mutex = threading.Lock()
+    enough = threading.Event()
+
+    def worker(seed: int) -> None:
+        rnd = random.Random(seed)
+        refused_after = 0
+        while refused_after < 5:
+            i, j = rnd.randrange(families), rnd.randrange(4)
+            account, child = f"R{i}", f"R{i}-{j}"
+            started = time.perf_counter()
+            try:
+                kind = rnd.random()
+                if kind < 0.4:
+                    ticking.booking.book(account, [THU], phone, [child])
+                elif kind < 0.8:
+                    ticking.booking.cancel(account, [THU], phone, [child])
+                elif kind < 0.9:
+                    ticking.booking.set_subscription(account, child, [0, 3], THU, staff)
+                else:
+                    ticking.booking.end_subscription(account, child, THU, staff)
+                committed = True
+            except DayLocked:
+                committed = False
+                if lock_done.is_set():
+                    refused_after += 1
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            with mutex:
+                ops.append((started, committed))
+                if sum(1 for _, ok in ops if ok) >= 40:
+                    enough.set()
+
+    def locker() -> None:
+        enough.wait(timeout=60)
+        ticking.locks.lock_day("anjou-elem", THU, deadline=THU_CUTOFF)
+        lock_returned.append(time.perf_counter())
+        lock_done.set()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(5)]
+    threads.append(threading.Thread(target=locker))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    assert not errors, errors
+    assert lock_returned, "the lock never ran"
+    before = [ok for started, ok in ops if started < lock_returned[0]]
+    after = [ok for started, ok in ops if started >= lock_returned[0]]
+    assert any(before) and after, "the race did not happen"
+    assert not any(after), "a change that started after the lock was committed"
+
+    with rt.sessions() as s:
+        lock = s.scalars(select(DayLock).where(DayLock.day == THU)).one()
+        frozen = set(s.scalars(select(LockedChild.child_id).where(LockedChild.lock_id == lock.id)))
+        live = {row[0] for row in s.execute(queries.booked_children(THU, ["anjou-elem"]))}
+        stamps = list(s.scalars(
+            select(AuditEntry.at).where(AuditEntry.actor.in_(["family:race", "staff:race"]))
+        ))
+        frozen_total = sum(c.count for c in lock.counts)
+        n_children = s.scalar(select(func.count()).select_from(Child)) or 0
+    assert not lock.late
+    assert frozen == live and frozen_total == len(frozen)
+    assert 0 < len(frozen) < n_children
+    assert stamps and max(stamps) <= lock.locked_at
+
+
+# --------------------------------------------------------------------------- planning
+@pytest.mark.parametrize(
+    ("after", "cutoff"),
+    [
+        (paris(2026, 11, 23, 10, 0), paris(2026, 11, 23, 13, 0)),
+        (paris(2026, 11, 23, 12, 59, 59), paris(2026, 11, 23, 13, 0)),
+        (paris(2026, 11, 23, 13, 0), paris(2026, 11, 24, 13, 0)),  # strictly after
+        (paris(2026, 11, 24, 13, 0), paris(2026, 11, 26, 13, 0)),  # no cut-off on Wednesdays
+        (paris(2026, 11, 27, 13, 0), paris(2026, 11, 30, 13, 0)),  # nor at weekends
+        (paris(2026, 12, 18, 13, 0), paris(2027, 1, 4, 13, 0)),  # the Christmas break
+    ],
+)
+def test_the_next_cut_off_comes_from_the_calendar_and_the_rule(
+    rt: Runtime, after: datetime, cutoff: datetime
+) -> None:
+    assert next_cutoff(rt, after) == cutoff
+
+
+def test_the_cut_off_follows_the_configured_hour_not_a_fixed_one(
+    settings: Settings, clock: Clock, rt: Runtime
+) -> None:
+    at_1030 = dataclasses.replace(settings, deadline=OperatingDaysRule(days=2, at=clock_time(10, 30)))
+    other = Runtime.build(settings=at_1030, clock=clock, engine=rt.engine)
+    assert next_cutoff(other, paris(2026, 11, 23, 10, 0)) == paris(2026, 11, 23, 10, 30)
+    assert next_cutoff(other, paris(2026, 11, 23, 10, 30)) == paris(2026, 11, 24, 10, 30)
+
+
+def test_a_town_with_a_j_minus_2_rule_locks_at_midnight(clock: Clock, rt: Runtime) -> None:
+    cesson = Runtime.build(settings=load_config("cesson-sevigne", environ={}), clock=clock,
+                           engine=rt.engine)
+    cutoffs = cutoffs_between(cesson, paris(2026, 11, 23, 10, 0), paris(2026, 11, 28, 0, 0))
+    # Thursday's meal can change until Tuesday (J-2) included, Friday's until Wednesday.
+    assert cutoffs == [paris(2026, 11, 25, 0, 0), paris(2026, 11, 26, 0, 0)]
+
+
+def test_the_trigger_fires_at_each_cut_off_in_turn(rt: Runtime) -> None:
+    trigger = CutoffTrigger(lambda after: next_cutoff(rt, after), PARIS)
+    first = trigger.get_next_fire_time(None, paris(2026, 11, 23, 10, 0))
+    assert first == paris(2026, 11, 23, 13, 0)
+    assert trigger.get_next_fire_time(first, paris(2026, 11, 23, 13, 0, 0, 4)) == paris(2026, 11, 24, 13, 0)
+    assert trigger.get_next_fire_time(None, paris(2026, 11, 23, 13, 0)) == paris(2026, 11, 23, 13, 0)
+    past_calendar = trigger.get_next_fire_time(None, paris(2027, 9, 3, 0, 0))
+    assert past_calendar is None
+
+
+def test_the_scheduler_plans_the_lock_at_the_next_cut_off_and_the_purge_at_night(rt: Runtime) -> None:
+    plan = planned(rt, paris(2026, 11, 23, 10, 0))
+    assert plan["lock-at-cutoff"] == paris(2026, 11, 23, 13, 0)
+    assert plan["purge-call-logs"] == paris(2026, 11, 24, 3, 30)
+    assert "lock-safety" in plan
+
+
+def test_a_started_scheduler_has_its_three_jobs(rt: Runtime) -> None:
+    sched = build_scheduler(rt, BackgroundScheduler(timezone=PARIS), safety_interval=60)
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+        assert {"lock-safety", "purge-call-logs"} <= jobs.keys()
+        now = datetime.now(PARIS)
+        expected = next_cutoff(rt, now - timedelta(microseconds=1))
+        cutoff_job = jobs.get("lock-at-cutoff")
+        # the job's first run is the calendar's next cut-off (none past the shipped calendar)
+        assert (cutoff_job.next_run_time if cutoff_job else None) == expected
+        assert jobs["lock-safety"].next_run_time - now <= timedelta(seconds=61)
+    finally:
+        sched.shutdown(wait=False)
+
+
+# --------------------------------------------------------------------------- purge
+def _call(rt: Runtime, sid: str, started: datetime, events: int) -> None:
+    with rt.sessions() as s, s.begin():
+        call = Call(call_sid=sid, started_at=started, from_number="+33612345678",
+                    to_number="+33800210519", step="done", state={"account": "210001"})
+        call.events = [
+            CallEvent(at=started, request_key=f"{sid}-{n}", step="menu", input_kind="dtmf",
+                      heard="1", outcome="ok", response="<Response/>")
+            for n in range(events)
+        ]
+        s.add(call)
+        s.add(AuditEntry(at=started, actor="family:210001", channel="phone", action="cancel",
+                         call_sid=sid, before="booked", after="not_booked"))
+
+
+def test_the_purge_deletes_call_details_past_the_retention_and_keeps_the_audit_log(
+    rt: Runtime,
+) -> None:
+    now = rt.clock.now()
+    cutoff = now - timedelta(days=365)
+    _call(rt, "CA-old", cutoff - timedelta(days=30), 3)
+    _call(rt, "CA-edge-old", cutoff - timedelta(minutes=1), 2)
+    _call(rt, "CA-edge-new", cutoff + timedelta(minutes=1), 2)
+    _call(rt, "CA-recent", now - timedelta(days=3), 4)
+
+    report = purge_job(rt)
+
+    assert (report.calls, report.events, report.before) == (2, 5, cutoff)
+    with rt.sessions() as s:
+        assert set(s.scalars(select(Call.call_sid))) == {"CA-edge-new", "CA-recent"}
+        assert s.scalar(select(func.count()).select_from(CallEvent)) == 6
+        sids = set(s.scalars(select(AuditEntry.call_sid).where(AuditEntry.action == "cancel")))
+        assert sids == {"CA-old", "CA-edge-old", "CA-edge-new", "CA-recent"}  # billing keeps them
+        purge = s.scalars(select(AuditEntry).where(AuditEntry.action == "purge_call_logs")).one()
+        assert purge.detail == {"before": cutoff.isoformat(), "calls": 2, "events": 5,
+                                "retention_days": 365}
+    assert purge_job(rt).calls == 0
+
+
+def test_the_purge_follows_the_configured_retention(settings: Settings, clock: Clock, rt: Runtime) -> None:
+    short = Runtime.build(settings=dataclasses.replace(settings, call_log_retention_days=30),
+                          clock=clock, engine=rt.engine)
+    _call(rt, "CA-40-days", clock.now() - timedelta(days=40), 1)
+    _call(rt, "CA-20-days", clock.now() - timedelta(days=20), 1)
+    assert purge_job(rt).calls == 0  # 365 days in the Dijon file
+    assert purge_job(short).calls == 1
+    with rt.sessions() as s:
+        assert list(s.scalars(select(Call.call_sid))) == ["CA-20-days"]
+
+
+# --------------------------------------------------------------------------- the process
+def test_the_scheduler_process_catches_up_at_start_and_stops_on_sigterm(tmp_path: Path) -> None:
+    db = tmp_path / "sched.db"
+    env = {
+        **os.environ, "DATABASE_URL": f"sqlite:///{db}", "RESTOMAIRIE_CONFIG": "dijon",
+        "RESTOMAIRIE_NOW": "2026-11-24T09:00:00+01:00", "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-c", "from restomairie.cli import main; main()"]
+    subprocess.run([*command, "init-db"], env=env, check=True, capture_output=True, timeout=120)
+    lines: list[str] = []
+    with subprocess.Popen(
+        [*command, "scheduler", "--safety-interval", "0"], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if "purge-call-logs : prochaine exécution" in line:
+                    break
+            proc.send_signal(signal.SIGTERM)
+            lines.append(proc.communicate(timeout=30)[0])
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    output = "".join(lines)
+    assert proc.returncode == 0, output
+    assert "rattrapage :" in output and "(en retard)" in output
+    assert "verrouillé anjou-elem 2026-11-26 : 0 repas" in output  # due Monday 23, 13:00
+    assert "verrouillé anjou-elem 2026-11-27" not in output  # its cut-off (Tuesday, 13:00) is to come
+    assert "arrêt demandé (signal 15)" in output and "planificateur arrêté" in output
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            late = conn.execute(select(func.count()).select_from(DayLock).where(DayLock.late)).scalar()
+            total = conn.execute(select(func.count()).select_from(DayLock)).scalar()
+    finally:
+        engine.dispose()
+    assert late == total and total is not None and total >= 10
