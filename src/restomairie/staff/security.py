@@ -1,0 +1,165 @@
+"""Sessions, roles and CSRF protection for the staff pages.
+
+* **Login**: the Flask session (signed cookie, HttpOnly, SameSite=Lax) holds the user id, the
+  password fingerprint (a password change closes the other sessions) and the login time (sessions
+  end after :data:`MAX_SESSION`). The user is read again from the database on every request, so a
+  deleted account or a changed role takes effect at once.
+* **Roles**: every view declares who may use it with :func:`roles`; a view without a declaration
+  is refused to everyone (fail closed). Other blueprints (the kitchen pages) can use
+  :func:`login_required` for the same session.
+* **CSRF**: one random token per session, put in every form as ``csrf_token`` (and sent by the
+  page's scripts as the ``X-CSRF-Token`` header); any POST without the right token is refused with
+  400 before anything else runs. We write this instead of adding Flask-WTF: a session token,
+  a constant-time comparison and one hook are all the staff pages need, and a new dependency would
+  bring WTForms along for forms we render by hand.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+from werkzeug.wrappers import Response
+
+from restomairie.booking.services import Actor
+from restomairie.staff.accounts import AccountService, UserView
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_SESSION = timedelta(hours=10)
+ALL_ROLES = frozenset({"staff", "kitchen", "admin"})
+STAFF = frozenset({"staff", "admin"})
+ADMIN = frozenset({"admin"})
+PUBLIC = frozenset({"*"})
+
+
+def roles(allowed: frozenset[str]) -> Callable[[F], F]:
+    """Declare which roles may use a view (checked by :func:`enforce`)."""
+
+    def mark(fn: F) -> F:
+        fn.allowed_roles = allowed  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (created on first use)."""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Abort with 400 unless a state-changing request carries this session's token."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = session.get(CSRF_FIELD)
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
+        abort(400, description="Jeton de sécurité (CSRF) absent ou invalide : rechargez la page.")
+
+
+def accounts() -> AccountService:
+    service: AccountService = current_app.extensions["restomairie.staff"].accounts
+    return service
+
+
+def current_user() -> UserView | None:
+    """The logged-in staff user of this request, or None."""
+    if "staff_user" in g:
+        user: UserView | None = g.staff_user
+        return user
+    user = None
+    uid = session.get("staff_uid")
+    started = session.get("staff_since")
+    if isinstance(uid, int) and isinstance(started, str):
+        try:
+            since = datetime.fromisoformat(started)
+        except ValueError:
+            since = None
+        found = accounts().get(uid)
+        fresh = since is not None and datetime.now(UTC) - since < MAX_SESSION
+        if found is not None and fresh and found.fingerprint == session.get("staff_fp"):
+            user = found
+    g.staff_user = user
+    return user
+
+
+def staff_actor() -> Actor:
+    """The booking services' actor for the logged-in user."""
+    user = current_user()
+    assert user is not None
+    return Actor("staff", user.username, "staff")
+
+
+def actor_label() -> str:
+    user = current_user()
+    return f"staff:{user.username}" if user else "staff:?"
+
+
+def log_in(user: UserView) -> None:
+    """Start a fresh session for ``user`` (a new session and CSRF token: no fixation)."""
+    session.clear()
+    session["staff_uid"] = user.id
+    session["staff_fp"] = user.fingerprint
+    session["staff_since"] = datetime.now(UTC).isoformat()
+    session.permanent = False
+    g.staff_user = user
+    csrf_token()
+
+
+def log_out() -> None:
+    session.clear()
+    g.staff_user = None
+
+
+def _wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def enforce() -> Response | None:
+    """The blueprint's ``before_request``: CSRF first, then login, then the view's roles."""
+    check_csrf()
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed: frozenset[str] = getattr(view, "allowed_roles", frozenset())
+    if "*" in allowed:
+        return None
+    user = current_user()
+    if user is None:
+        if _wants_json() or request.method not in SAFE_METHODS:
+            abort(401)
+        return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+    if user.role not in allowed:
+        abort(403)
+    return None
+
+
+def login_required(allowed: frozenset[str] = ALL_ROLES) -> Callable[[F], F]:
+    """For views outside the staff blueprint (e.g. the kitchen pages): the same login, and
+    the roles in ``allowed``."""
+
+    def decorate(fn: F) -> F:
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check_csrf()
+            user = current_user()
+            if user is None:
+                return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
+            if user.role not in allowed:
+                abort(403)
+            return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,842 @@
+"""What the billing centre's staff need beyond the booking services: closures, the call log, the
+audit trail, families and their children's months, and a family's data as JSON.
+
+Booking, cancelling (with an override after the deadline) and subscriptions are the booking
+services' (:class:`~restomairie.booking.services.BookingService`); the call log's purge is the
+scheduler's. Each public method here is one transaction or one read.
+"""
+
+from __future__ import annotations
+
+import calendar as stdcalendar
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from restomairie.booking import queries
+from restomairie.booking.errors import InvalidRequest, UnknownChild
+from restomairie.booking.guard import guard
+from restomairie.booking.importer import normalise_phone
+from restomairie.booking.services import Actor, BookingService, ChildDay, weekdays_text
+from restomairie.calendar.days import Closure as CalendarClosure
+from restomairie.models import (
+    AuditEntry,
+    BookingDay,
+    Call,
+    CallEvent,
+    Child,
+    Closure,
+    DayLock,
+    Family,
+    FamilyPhone,
+    LockAdjustment,
+    StaffUser,
+    Subscription,
+)
+
+CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
+CALL_OUTCOMES = {
+    "booked": "réservation",
+    "cancelled": "annulation",
+    "listened": "consultation",
+    "refused": "refusé",
+    "abandoned": "abandon",
+    "closed": "ligne fermée",
+    "error": "erreur",
+}
+SECRET_STEP_WORDS = ("pin", "code", "secret")
+CHOSEN = "choisi (jour par jour)"
+MAX_CLOSURE_DAYS = 366
+PAGE = 50
+
+
+# --------------------------------------------------------------------------- phone numbers
+def mask_phone(number: str | None) -> str:
+    """A number as lists show it: ``+33 6 •• •• •• 78`` (only the kind of line and the last two
+    digits); search takes the whole number."""
+    if not number:
+        return "numéro masqué"
+    if number.startswith("+33") and len(number) == 12:
+        return f"+33 {number[3]} •• •• •• {number[-2:]}"
+    if number.startswith("+") and len(number) > 6:
+        return f"{number[:3]} •• •• {number[-2:]}"
+    return "•• " + number[-2:]
+
+
+def phone_query(text: str) -> str | None:
+    """A typed number in E.164, or None when it is not a whole phone number."""
+    try:
+        return normalise_phone(text)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- views
+@dataclass(frozen=True)
+class ClosureView:
+    id: int
+    school_id: str | None
+    school_name: str
+    first_day: date
+    last_day: date
+    kind: str
+    label: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ClosureReport:
+    """What a declared (or lifted) closure did."""
+
+    closure_id: int
+    label: str
+    days: int  # operating days it closed (or reopened)
+    meals: int  # meals on those days: not billed (or billable again)
+    adjustments: int  # of them on days already locked: kitchen adjustments recorded
+
+
+@dataclass(frozen=True)
+class CallRow:
+    call_sid: str
+    started_at: datetime
+    masked: str
+    account: str | None
+    outcome: str | None
+    status: str | None
+    duration: int | None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One step of a call: what the caller did, then what the line said."""
+
+    at: datetime
+    step: str
+    input_kind: str | None
+    heard: str | None  # None for a secret step (never the code)
+    secret: bool
+    outcome: str | None
+    said: tuple[str, ...]
+    hung_up: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: datetime
+    actor: str
+    channel: str
+    action: str
+    account: str | None
+    child: str | None
+    day: date | None
+    before: str | None
+    after: str | None
+    call_sid: str | None
+    detail: dict[str, Any] | None
+
+    @property
+    def override(self) -> str | None:
+        return (self.detail or {}).get("override")
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    row: CallRow
+    number: str | None
+    ended_at: datetime | None
+    duration: int | None  # seconds: Twilio's, else from start to end
+    language: str
+    exchanges: tuple[Exchange, ...]
+    changes: tuple[HistoryEntry, ...]
+    training_by: str | None  # staff user who made it from the in-browser phone
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    account: str
+    guardian: str
+    children: tuple[str, ...]
+    masked: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChildView:
+    ref: str
+    first_name: str
+    last_name: str
+    school_id: str
+    school_name: str
+    diet: str
+    enrolled_from: date
+    enrolled_until: date | None
+    pattern: str  # the weekly pattern in force today, and the next one if it changes
+    subscriptions: tuple[tuple[date, date | None, str], ...]
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    account: str
+    guardian: str
+    language: str
+    phones: tuple[str, ...]
+    created_at: datetime
+    locked_until: datetime | None
+    children: tuple[ChildView, ...]
+
+
+@dataclass(frozen=True)
+class DayCell:
+    day: date
+    in_month: bool
+    state: str  # subscription, booked, cancelled, none, closed, closure, not_enrolled, unknown
+    label: str
+    reason: str | None = None
+    locked: bool = False
+    deadline: datetime | None = None
+    open: bool = False  # still changeable by the family
+
+
+@dataclass(frozen=True)
+class MonthView:
+    child: ChildView
+    month: date
+    weeks: tuple[tuple[DayCell, ...], ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+STATE_LABELS = {
+    "subscription": "réservé (abonnement)",
+    "booked": "réservé",
+    "cancelled": "annulé",
+    "none": "non réservé",
+    "closed": "pas de cantine",
+    "closure": "fermé — non facturé",
+    "not_enrolled": "non inscrit",
+    "unknown": "hors calendrier",
+}
+
+
+def said_in(twiml: str) -> tuple[tuple[str, ...], bool]:
+    """The sentences of a TwiML answer (``<Say>``, also inside ``<Gather>``) and whether it
+    hangs up."""
+    try:
+        root = ET.fromstring(twiml)
+    except ET.ParseError:
+        return (), False
+    says = tuple(" ".join((el.text or "").split()) for el in root.iter("Say") if el.text)
+    hung = any(True for _ in root.iter("Hangup")) or any(True for _ in root.iter("Reject"))
+    return says, hung
+
+
+class StaffService:
+    """The back office over the shared store."""
+
+    def __init__(self, booking: BookingService) -> None:
+        self.booking = booking
+        self.settings = booking.settings
+        self.sessions = booking.sessions
+        self.clock = booking.clock
+
+    def school_name(self, school_id: str | None) -> str:
+        if school_id is None:
+            return "toutes les écoles"
+        try:
+            return self.settings.school(school_id).name
+        except KeyError:
+            return school_id
+
+    # ================================================================== closures
+    def closures(self, include_past: bool = False) -> list[ClosureView]:
+        """Declared closures, the latest first (past ones only if asked)."""
+        today = self.clock.today()
+        with self.sessions() as session:
+            stmt = select(Closure).order_by(Closure.first_day.desc(), Closure.id.desc())
+            if not include_past:
+                stmt = stmt.where(Closure.last_day >= today)
+            return [self._closure_view(c) for c in session.scalars(stmt)]
+
+    def _closure_view(self, c: Closure) -> ClosureView:
+        return ClosureView(
+            c.id, c.school_id, self.school_name(c.school_id), c.first_day, c.last_day, c.kind,
+            c.label, c.created_by, c.created_at,
+        )
+
+    def declare_closure(
+        self,
+        school_id: str | None,
+        first_day: date,
+        last_day: date,
+        kind: str,
+        note: str,
+        actor: Actor,
+    ) -> ClosureReport:
+        """Close one school (or all, ``school_id`` None) from ``first_day`` to ``last_day``.
+
+        Those days stop being operating days for booking. Nothing is refused silently: every meal
+        booked on them becomes "closed, not billed" with an audit entry per child and day, and on
+        a day already locked a kitchen adjustment (−1) is recorded beside the locked figure."""
+        kind, label = self._closure_label(kind, note)
+        schools = self._closure_schools(school_id, first_day, last_day)
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            days = self._closure_days(session, schools, first_day, last_day, exclude=None)
+            guard(session, days, exclusive=True)
+            row = Closure(
+                school_id=school_id, first_day=first_day, last_day=last_day, kind=kind,
+                label=label, created_by=actor.label, created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            meals, adjusted = self._reflect(session, days, row, actor, now, closing=True)
+            session.add(AuditEntry(
+                at=now, actor=actor.label, channel=actor.channel, action="closure_declared",
+                day=first_day, before=None, after=kind,
+                detail={"closure": row.id, "school": school_id, "first_day": first_day.isoformat(),
+                        "last_day": last_day.isoformat(), "label": label, "days": len(days),
+                        "meals": meals, "adjustments": adjusted},
+            ))
+            return ClosureReport(row.id, label, len({d for _, d in days}), meals, adjusted)
+
+    def lift_closure(self, closure_id: int, actor: Actor) -> ClosureReport:
+        """Withdraw a closure declared by mistake: its days open again and their meals are
+        billable again (audited; +1 adjustments on locked days)."""
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            row = session.get(Closure, closure_id)
+            if row is None:
+                raise InvalidRequest(f"Fermeture inconnue : {closure_id}.")
+            schools = [row.school_id] if row.school_id else [s.id for s in self.settings.schools]
+            days = self._closure_days(session, schools, row.first_day, row.last_day, exclude=row.id)
+            guard(session, days, exclusive=True)
+            meals, adjusted = self._reflect(session, days, row, actor, now, closing=False)
+            session.add(AuditEntry(
+                at=now, actor=actor.label, channel=actor.channel, action="closure_lifted",
+                day=row.first_day, before=row.kind, after=None,
+                detail={"closure": row.id, "school": row.school_id,
+                        "first_day": row.first_day.isoformat(),
+                        "last_day": row.last_day.isoformat(),
+                        "label": row.label, "meals": meals, "adjustments": adjusted},
+            ))
+            report = ClosureReport(row.id, row.label, len({d for _, d in days}), meals, adjusted)
+            session.delete(row)
+            return report
+
+    def _closure_label(self, kind: str, note: str) -> tuple[str, str]:
+        note = " ".join(note.split())[:150]
+        if kind not in CLOSURE_KINDS:
+            raise InvalidRequest(f"Motif de fermeture inconnu : {kind} (grève, sortie, autre).")
+        if kind == "other":
+            if not note:
+                raise InvalidRequest("Précisez le motif de la fermeture.")
+            return kind, note
+        return kind, f"{CLOSURE_KINDS[kind]} ({note})" if note else CLOSURE_KINDS[kind]
+
+    def _closure_schools(self, school_id: str | None, first: date, last: date) -> list[str]:
+        if last < first:
+            raise InvalidRequest("La fin de la fermeture est avant son début.")
+        if (last - first).days >= MAX_CLOSURE_DAYS:
+            raise InvalidRequest("Une fermeture dure au plus un an.")
+        if school_id is None:
+            return [s.id for s in self.settings.schools]
+        try:
+            self.settings.school(school_id)
+        except KeyError:
+            raise InvalidRequest(f"École inconnue : {school_id}.") from None
+        return [school_id]
+
+    def _closure_days(
+        self, session: Session, schools: Sequence[str], first: date, last: date,
+        exclude: int | None,
+    ) -> list[tuple[str, date]]:
+        """The (school, day) of the range that are operating days without this closure (days
+        already closed by another closure are left to it). Raises OutsideCalendar past the
+        shipped calendar."""
+        others = tuple(
+            CalendarClosure(c.school_id, c.first_day, c.last_day, c.label)
+            for c in session.scalars(select(Closure).where(
+                Closure.first_day <= last, Closure.last_day >= first,
+            ))
+            if c.id != exclude
+        )
+        out = []
+        day = first
+        while day <= last:
+            for school in schools:
+                st = self.booking.day_status(day, school, "phone", others)
+                if st.operating:
+                    out.append((school, day))
+            day += timedelta(days=1)
+        return out
+
+    def _reflect(
+        self, session: Session, days: list[tuple[str, date]], closure: Closure, actor: Actor,
+        now: datetime, *, closing: bool,
+    ) -> tuple[int, int]:
+        """Audit each booked meal of the closed (or reopened) days; adjust locked days."""
+        by_day: dict[date, list[str]] = {}
+        for school, day in days:
+            by_day.setdefault(day, []).append(school)
+        if not by_day:
+            return 0, 0
+        locks = {
+            (lk.school_id, lk.day): lk
+            for lk in session.scalars(select(DayLock).where(DayLock.day.in_(list(by_day))))
+        }
+        meals = adjusted = 0
+        reason = ("fermeture : " if closing else "fermeture annulée : ") + closure.label
+        for day, schools in sorted(by_day.items()):
+            rows = session.execute(
+                queries.booked_children(day, schools).add_columns(Child.family_id)
+            ).all()
+            for child_id, school_id, diet, family_id in rows:
+                meals += 1
+                session.add(AuditEntry(
+                    at=now, actor=actor.label, channel=actor.channel,
+                    action="closure" if closing else "closure_lifted",
+                    family_id=family_id, child_id=child_id, day=day,
+                    before="booked" if closing else "closed",
+                    after="closed" if closing else "booked",
+                    detail={"closure": closure.id, "label": closure.label, "billed": not closing},
+                ))
+                lock = locks.get((school_id, day))
+                if lock is not None:
+                    adjusted += 1
+                    session.add(LockAdjustment(
+                        lock_id=lock.id, child_id=child_id, variant=diet,
+                        delta=-1 if closing else 1, reason=reason, actor=actor.label, at=now,
+                    ))
+        return meals, adjusted
+
+    # ================================================================== calls
+    def outcomes(self) -> dict[str, str]:
+        """The known call outcomes with their labels (and any other seen in the log)."""
+        with self.sessions() as session:
+            seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
+            extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
+        return {**CALL_OUTCOMES, **extra}
+
+    def search_calls(
+        self,
+        day: date | None = None,
+        phone: str | None = None,
+        account: str | None = None,
+        outcome: str | None = None,
+        page: int = 1,
+    ) -> tuple[list[CallRow], int]:
+        """Calls, the latest first, filtered by day (town time), whole phone number, family
+        account and outcome; 50 a page. Returns the page and the total count."""
+        stmt = select(Call, Family.account).outerjoin(
+            Family, Family.id == Call.family_id
+        )
+        if day is not None:
+            start = datetime.combine(day, time(0), self.settings.tz)
+            end = datetime.combine(day + timedelta(days=1), time(0), self.settings.tz)
+            stmt = stmt.where(Call.started_at >= start, Call.started_at < end)
+        if phone:
+            number = phone_query(phone)
+            if number is None:
+                raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
+            stmt = stmt.where(Call.from_number == number)
+        if account:
+            stmt = stmt.where(Family.account == account.strip())
+        if outcome:
+            stmt = stmt.where(Call.outcome == outcome)
+        with self.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            rows = session.execute(
+                stmt.order_by(Call.started_at.desc(), Call.id.desc())
+                .limit(PAGE).offset(max(page - 1, 0) * PAGE)
+            ).all()
+            return [_call_row(c, acc) for c, acc in rows], total
+
+    def call_detail(self, call_sid: str) -> CallDetail | None:
+        """A call's timeline: each question and answer (never a code), the changes it made (the
+        audit entries carrying its CallSid) and its duration."""
+        with self.sessions() as session:
+            found = session.execute(
+                select(Call, Family.account)
+                .outerjoin(Family, Family.id == Call.family_id)
+                .where(Call.call_sid == call_sid)
+                .options(selectinload(Call.events))
+            ).first()
+            if found is None:
+                return None
+            call, account = found
+            exchanges = tuple(_exchange(e) for e in call.events)
+            entries = session.scalars(
+                select(AuditEntry).where(AuditEntry.call_sid == call_sid).order_by(AuditEntry.id)
+            ).all()
+            changes = []
+            training_by = None
+            for e in entries:
+                if e.action == "training_call":
+                    training_by = e.actor
+                    continue
+                changes.append(e)
+            duration = call.duration
+            if duration is None and call.ended_at is not None:
+                duration = int((call.ended_at - call.started_at).total_seconds())
+            return CallDetail(
+                row=_call_row(call, account),
+                number=call.from_number,
+                ended_at=call.ended_at,
+                duration=duration,
+                language=call.language,
+                exchanges=exchanges,
+                changes=tuple(self._history(session, changes)),
+                training_by=training_by,
+            )
+
+    # ================================================================== families
+    def search_families(self, query: str, limit: int = PAGE) -> list[FamilyRow]:
+        """Families whose account, guardian, child's name or child id matches ``query``, or
+        whose phone list holds the whole number typed."""
+        q = " ".join(query.split())
+        if not q:
+            return []
+        number = phone_query(q)
+        like = f"%{q.lower()}%"
+        child_match = select(Child.family_id).where(or_(
+            func.lower(Child.first_name).like(like),
+            func.lower(Child.last_name).like(like),
+            func.lower(Child.first_name + " " + Child.last_name).like(like),
+            Child.ref == q,
+        ))
+        conds = [
+            Family.account == q,
+            Family.account.like(f"{q}%"),
+            func.lower(Family.guardian).like(like),
+            Family.id.in_(child_match),
+        ]
+        if number is not None:
+            by_phone = select(FamilyPhone.family_id).where(FamilyPhone.number == number)
+            conds.append(Family.id.in_(by_phone))
+        with self.sessions() as session:
+            families = session.scalars(
+                select(Family).where(or_(*conds)).order_by(Family.account).limit(limit)
+                .options(selectinload(Family.children), selectinload(Family.phones))
+            ).all()
+            return [
+                FamilyRow(
+                    f.account, f.guardian,
+                    tuple(f"{c.first_name} {c.last_name}" for c in f.children),
+                    tuple(mask_phone(p.number) for p in f.phones),
+                )
+                for f in families
+            ]
+
+    def family(self, account: str) -> FamilyView | None:
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            return None if fam is None else self._family_view(fam)
+
+    def _family(self, session: Session, account: str) -> Family | None:
+        return session.scalars(
+            select(Family).where(Family.account == account).options(
+                selectinload(Family.phones),
+                selectinload(Family.children).selectinload(Child.subscriptions),
+            )
+        ).one_or_none()
+
+    def _family_view(self, fam: Family) -> FamilyView:
+        today = self.clock.today()
+        return FamilyView(
+            fam.account, fam.guardian, fam.language, tuple(p.number for p in fam.phones),
+            fam.created_at, fam.locked_until,
+            tuple(self._child_view(c, today) for c in
+                  sorted(fam.children, key=lambda c: (c.first_name.casefold(), c.ref))),
+        )
+
+    def _child_view(self, c: Child, today: date) -> ChildView:
+        current = next(
+            (s for s in c.subscriptions
+             if s.starts_on <= today and (s.ends_on is None or s.ends_on >= today)), None,
+        )
+        coming = next((s for s in c.subscriptions if s.starts_on > today), None)
+        pattern = weekdays_text(current.weekdays) if current else CHOSEN
+        if coming is not None and (current is None or current.ends_on is not None):
+            # What the family will have, not only what it has today (a change takes effect
+            # on the first day still open).
+            pattern = (f"{pattern}, puis {weekdays_text(coming.weekdays)} à partir du "
+                       f"{coming.starts_on:%d/%m/%Y}")
+        return ChildView(
+            c.ref, c.first_name, c.last_name, c.school_id, self.school_name(c.school_id), c.diet,
+            c.enrolled_from, c.enrolled_until, pattern,
+            tuple((s.starts_on, s.ends_on, weekdays_text(s.weekdays)) for s in c.subscriptions),
+        )
+
+    def family_history(self, account: str, child_ref: str | None = None,
+                       limit: int = 200) -> list[HistoryEntry]:
+        """Every change of a family (or of one child), the latest first."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return []
+            stmt = select(AuditEntry).where(AuditEntry.family_id == fam.id)
+            if child_ref is not None:
+                child = next((c for c in fam.children if c.ref == child_ref), None)
+                if child is None:
+                    raise UnknownChild(child_ref)
+                stmt = select(AuditEntry).where(AuditEntry.child_id == child.id)
+            entries = session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                      .limit(limit)).all()
+            return self._history(session, entries)
+
+    def family_calls(self, account: str, limit: int = 20) -> list[CallRow]:
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return []
+            calls = session.scalars(
+                select(Call).where(Call.family_id == fam.id)
+                .order_by(Call.started_at.desc()).limit(limit)
+            ).all()
+            return [_call_row(c, account) for c in calls]
+
+    def child_month(self, account: str, child_ref: str, month: date) -> MonthView | None:
+        """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return None
+            child = next((c for c in fam.children if c.ref == child_ref), None)
+            if child is None:
+                raise UnknownChild(child_ref)
+            view = self._child_view(child, self.clock.today())
+            closures = self.booking.closures(session)
+        first = month.replace(day=1)
+        last = first.replace(day=stdcalendar.monthrange(first.year, first.month)[1])
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = last + timedelta(days=6 - last.weekday())
+        span = (grid_end - grid_start).days + 1
+        states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
+        now = self.clock.now()
+        cells = []
+        counts: dict[str, int] = {}
+        day = grid_start
+        while day <= grid_end:
+            cell = self._cell(states.get(day), day, first.month, child, closures, now)
+            if cell.in_month:
+                counts[cell.state] = counts.get(cell.state, 0) + 1
+            cells.append(cell)
+            day += timedelta(days=1)
+        weeks = tuple(tuple(cells[i:i + 7]) for i in range(0, len(cells), 7))
+        return MonthView(view, first, weeks, counts)
+
+    def _cell(self, st: ChildDay | None, day: date, month: int, child: Child,
+              closures: tuple[CalendarClosure, ...], now: datetime) -> DayCell:
+        in_month = day.month == month
+        if st is None:
+            return DayCell(day, in_month, "unknown", STATE_LABELS["unknown"])
+        if not st.operating:
+            closure = next((c for c in closures if c.covers(child.school_id, day)), None)
+            enrolled = child.enrolled_from <= day and (
+                child.enrolled_until is None or day <= child.enrolled_until)
+            if closure is not None and st.deadline is not None:
+                state = "closure"
+                reason = closure.reason
+            elif not enrolled and st.deadline is not None:
+                state, reason = "not_enrolled", None
+            else:
+                state, reason = "closed", st.reason
+            return DayCell(day, in_month, state, STATE_LABELS[state], reason, st.locked)
+        is_open = st.deadline is not None and now < st.deadline and not st.locked
+        return DayCell(day, in_month, st.source, STATE_LABELS[st.source], None, st.locked,
+                       st.deadline, is_open)
+
+    # ================================================================== audit
+    def search_audit(
+        self,
+        start: date | None = None,
+        end: date | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        account: str | None = None,
+        channel: str | None = None,
+        page: int = 1,
+    ) -> tuple[list[HistoryEntry], int]:
+        """The audit log, the latest first, filtered; 50 a page."""
+        stmt = select(AuditEntry)
+        tz = self.settings.tz
+        if start:
+            stmt = stmt.where(AuditEntry.at >= datetime.combine(start, time(0), tz))
+        if end:
+            until = datetime.combine(end + timedelta(days=1), time(0), tz)
+            stmt = stmt.where(AuditEntry.at < until)
+        if actor:
+            stmt = stmt.where(func.lower(AuditEntry.actor).like(f"%{actor.strip().lower()}%"))
+        if action:
+            stmt = stmt.where(AuditEntry.action == action)
+        if channel:
+            stmt = stmt.where(AuditEntry.channel == channel)
+        if account:
+            stmt = stmt.where(AuditEntry.family_id.in_(
+                select(Family.id).where(Family.account == account.strip())))
+        with self.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+            rows = session.scalars(
+                stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                .limit(PAGE).offset(max(page - 1, 0) * PAGE)
+            ).all()
+            return self._history(session, rows), total
+
+    def audit_actions(self) -> list[str]:
+        with self.sessions() as session:
+            return sorted(a for a in session.scalars(select(AuditEntry.action).distinct()) if a)
+
+    def _history(self, session: Session, entries: Sequence[AuditEntry]) -> list[HistoryEntry]:
+        fam_ids = {e.family_id for e in entries if e.family_id}
+        child_ids = {e.child_id for e in entries if e.child_id}
+        accounts = {
+            fid: acc for fid, acc in session.execute(
+                select(Family.id, Family.account).where(Family.id.in_(fam_ids)))
+        } if fam_ids else {}
+        names = {
+            cid: f"{first} ({ref})"
+            for cid, first, ref in session.execute(
+                select(Child.id, Child.first_name, Child.ref).where(Child.id.in_(child_ids)))
+        } if child_ids else {}
+        return [
+            HistoryEntry(
+                e.id, e.at, e.actor, e.channel, e.action,
+                accounts.get(e.family_id) if e.family_id else None,
+                names.get(e.child_id) if e.child_id else None,
+                e.day, e.before, e.after, e.call_sid, e.detail,
+            )
+            for e in entries
+        ]
+
+    # ================================================================== export
+    def export_family(self, account: str) -> dict[str, Any] | None:
+        """Everything the store holds about a family, as JSON-ready data (right of access):
+        account, phones, children, subscriptions, explicit bookings, calls with their steps
+        (never a code) and the audit trail. The code's hash is not exported."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return None
+            child_ids = [c.id for c in fam.children]
+            bookings = session.scalars(
+                select(BookingDay).where(BookingDay.child_id.in_(child_ids))
+                .order_by(BookingDay.day)
+            ).all() if child_ids else []
+            refs = {c.id: c.ref for c in fam.children}
+            calls = session.scalars(
+                select(Call).where(Call.family_id == fam.id).order_by(Call.started_at)
+                .options(selectinload(Call.events))
+            ).all()
+            audit = session.scalars(
+                select(AuditEntry).where(AuditEntry.family_id == fam.id).order_by(AuditEntry.id)
+            ).all()
+            subs: list[Subscription] = [s for c in fam.children for s in c.subscriptions]
+            return {
+                "exported_at": self.clock.now().isoformat(),
+                "town": self.settings.town,
+                "family": {
+                    "account": fam.account,
+                    "guardian": fam.guardian,
+                    "language": fam.language,
+                    "created_at": _iso(fam.created_at),
+                    "phones": [p.number for p in fam.phones],
+                    "phone_access_locked_until": _iso(fam.locked_until),
+                },
+                "children": [
+                    {
+                        "ref": c.ref, "first_name": c.first_name, "last_name": c.last_name,
+                        "birth_date": _iso(c.birth_date), "school": c.school_id, "diet": c.diet,
+                        "enrolled_from": _iso(c.enrolled_from),
+                        "enrolled_until": _iso(c.enrolled_until),
+                    }
+                    for c in fam.children
+                ],
+                "subscriptions": [
+                    {"child": refs[s.child_id], "weekdays": weekdays_text(s.weekdays),
+                     "starts_on": _iso(s.starts_on), "ends_on": _iso(s.ends_on)}
+                    for s in subs
+                ],
+                "bookings": [
+                    {"child": refs[b.child_id], "day": _iso(b.day),
+                     "state": "booked" if b.booked else "cancelled", "channel": b.channel,
+                     "updated_at": _iso(b.updated_at)}
+                    for b in bookings
+                ],
+                "calls": [
+                    {
+                        "call_sid": c.call_sid, "started_at": _iso(c.started_at),
+                        "ended_at": _iso(c.ended_at), "from": c.from_number, "outcome": c.outcome,
+                        "duration": c.duration,
+                        "steps": [
+                            {"at": _iso(x.at), "step": x.step, "input": x.input_kind,
+                             "heard": x.heard, "outcome": x.outcome}
+                            for x in map(_exchange, c.events)
+                        ],
+                    }
+                    for c in calls
+                ],
+                "audit": [
+                    {"at": _iso(e.at), "actor": e.actor, "channel": e.channel, "action": e.action,
+                     "child": refs.get(e.child_id) if e.child_id else None, "day": _iso(e.day),
+                     "before": e.before, "after": e.after, "call_sid": e.call_sid,
+                     "detail": e.detail}
+                    for e in audit
+                ],
+            }
+
+    def family_id(self, account: str) -> int | None:
+        with self.sessions() as session:
+            return session.scalar(select(Family.id).where(Family.account == account))
+
+    # ================================================================== overview
+    def overview(self) -> dict[str, Any]:
+        """Figures for the home page: today's calls by outcome, upcoming closures, accounts."""
+        today = self.clock.today()
+        start = datetime.combine(today, time(0), self.settings.tz)
+        with self.sessions() as session:
+            by_outcome: dict[str | None, int] = {
+                outcome: n for outcome, n in session.execute(
+                    select(Call.outcome, func.count()).where(Call.started_at >= start)
+                    .group_by(Call.outcome))
+            }
+            families = session.scalar(select(func.count()).select_from(Family)) or 0
+            users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
+        return {
+            "calls_today": sum(by_outcome.values()),
+            "by_outcome": {k or "en cours": v for k, v in by_outcome.items()},
+            "families": families,
+            "users": users,
+            "closures": self.closures()[:5],
+        }
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _secret_step(step: str) -> bool:
+    low = step.lower()
+    return any(w in low for w in SECRET_STEP_WORDS)
+
+
+def _exchange(e: CallEvent) -> Exchange:
+    said, hung = said_in(e.response or "")
+    secret = _secret_step(e.step)
+    return Exchange(
+        at=e.at, step=e.step, input_kind=e.input_kind,
+        heard=None if secret else e.heard, secret=secret and bool(e.heard),
+        outcome=e.outcome, said=said, hung_up=hung,
+    )
+
+
+def _call_row(c: Call, account: str | None) -> CallRow:
+    duration = c.duration
+    if duration is None and c.ended_at is not None:
+        duration = int((c.ended_at - c.started_at).total_seconds())
+    return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
+                   c.status, duration)

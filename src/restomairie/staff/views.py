@@ -1,0 +1,768 @@
+"""The staff pages (``/staff``): entry points only — each view parses the request, calls a
+service and renders a template. Access: see :mod:`restomairie.staff.security`."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from restomairie.booking.errors import BookingError, InvalidRequest
+from restomairie.booking.importer import normalise_phone
+from restomairie.booking.services import Actor, ChangeResult, Outcome
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.i18n import format_day
+from restomairie.models import FamilyPhone
+from restomairie.runtime import Runtime
+from restomairie.staff import phone as line_phone
+from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
+from restomairie.staff.imports import ImportDesk
+from restomairie.staff.security import (
+    ADMIN,
+    ALL_ROLES,
+    PUBLIC,
+    STAFF,
+    accounts,
+    actor_label,
+    csrf_token,
+    current_user,
+    enforce,
+    log_in,
+    log_out,
+    roles,
+    staff_actor,
+)
+from restomairie.staff.services import CALL_OUTCOMES, CLOSURE_KINDS, STATE_LABELS, StaffService
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+bp.before_request(enforce)
+
+OUTCOME_TEXT = {
+    Outcome.BOOKED: "réservé",
+    Outcome.ALREADY_BOOKED: "déjà réservé",
+    Outcome.CANCELLED: "annulé",
+    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
+}
+ACTION_LABELS = {
+    "book": "réservation",
+    "cancel": "annulation",
+    "subscribe": "abonnement",
+    "unsubscribe": "fin d'abonnement",
+    "closure": "fermeture (repas non facturé)",
+    "closure_declared": "fermeture déclarée",
+    "closure_lifted": "fermeture annulée",
+    "phone_lockout": "accès téléphone bloqué",
+    "login": "connexion",
+    "login_failed": "connexion refusée",
+    "logout": "déconnexion",
+    "export_family": "export des données",
+    "training_call": "appel d'essai (navigateur)",
+    "import": "import",
+    "import_failed": "import échoué",
+    "user_created": "compte créé",
+    "user_role": "rôle modifié",
+    "user_deleted": "compte supprimé",
+    "password_set": "mot de passe changé",
+}
+STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
+WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
+MAX_RANGE_DAYS = 120
+
+
+class StaffParts:
+    """The staff capability's services, built once per application."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        from restomairie.staff.accounts import AccountService
+
+        self.runtime = runtime
+        self.accounts = AccountService(runtime.sessions, runtime.clock)
+        self.service = StaffService(runtime.booking)
+        self.imports = ImportDesk(runtime.booking)
+
+
+def parts() -> StaffParts:
+    found: StaffParts = current_app.extensions["restomairie.staff"]
+    return found
+
+
+def service() -> StaffService:
+    return parts().service
+
+
+def runtime() -> Runtime:
+    return parts().runtime
+
+
+# ------------------------------------------------------------------ template helpers
+@bp.app_context_processor
+def _inject() -> dict[str, Any]:
+    return {"staff_user": current_user, "csrf_token": csrf_token, "role_labels": ROLE_LABELS}
+
+
+@bp.app_template_filter("staff_dt")
+def _fmt_dt(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(runtime().settings.tz)
+    return local.strftime("%d/%m/%Y %H:%M:%S")
+
+
+@bp.app_template_filter("staff_day")
+def _fmt_day(value: date | None) -> str:
+    if value is None:
+        return "—"
+    return f"{format_day(value)} {value.year}"
+
+
+@bp.app_template_filter("staff_short")
+def _fmt_short(value: date | None) -> str:
+    return "—" if value is None else value.strftime("%d/%m/%Y")
+
+
+@bp.app_template_filter("staff_duration")
+def _fmt_duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+@bp.app_template_filter("staff_action")
+def _fmt_action(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+@bp.app_template_filter("staff_state")
+def _fmt_state(state: str | None) -> str:
+    if state is None:
+        return "—"
+    return STATE_TEXT.get(state, state)
+
+
+# ------------------------------------------------------------------ errors
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> tuple[Any, int]:
+    code = exc.code or 500
+    messages = {
+        400: exc.description or "Requête invalide.",
+        401: "Connectez-vous pour continuer.",
+        403: "Votre compte n'a pas accès à cette page ou à cette action.",
+        404: "Page introuvable.",
+        413: "Fichier trop volumineux.",
+    }
+    message = messages.get(code, exc.description or exc.name)
+    if request.path.startswith("/staff/phone/") or request.is_json:
+        return jsonify({"error": message}), code
+    return render_template("staff/error.html", code=code, message=message), code
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise InvalidRequest(f"Date invalide ({field}) : {value}.")
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+# ------------------------------------------------------------------ login
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@roles(PUBLIC)
+def login() -> Any:
+    """Log in with a user name and password."""
+    error = None
+    status = 200
+    if request.method == "POST":
+        try:
+            user = accounts().authenticate(
+                request.form.get("username", ""), request.form.get("password", ""),
+                request.remote_addr or "",
+            )
+        except LoginThrottled as exc:
+            error, status = str(exc), 429
+        except AccountError as exc:
+            error, status = str(exc), 401
+        else:
+            log_in(user)
+            return redirect(_safe_next(request.form.get("next")))
+    return render_template(
+        "staff/login.html", error=error, next=request.values.get("next", "")
+    ), status
+
+
+@bp.post("/logout")
+@roles(ALL_ROLES)
+def logout() -> BaseResponse:
+    accounts().record(actor_label(), "logout")
+    log_out()
+    flash("Vous êtes déconnecté(e).")
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@roles(ALL_ROLES)
+def password() -> Any:
+    """Change one's own password (the other sessions are closed)."""
+    user = current_user()
+    assert user is not None
+    if request.method == "POST":
+        new = request.form.get("new", "")
+        try:
+            accounts().authenticate(user.username, request.form.get("current", ""),
+                                    request.remote_addr or "")
+            if new != request.form.get("confirm", ""):
+                raise AccountError("Les deux mots de passe ne sont pas identiques.")
+            accounts().set_password(user.username, new, by=actor_label())
+        except AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            refreshed = accounts().get(user.id)
+            assert refreshed is not None
+            log_in(refreshed)
+            flash("Mot de passe changé.")
+            return redirect(url_for("staff.home"))
+    return render_template("staff/password.html")
+
+
+# ------------------------------------------------------------------ home
+@bp.get("/")
+@roles(ALL_ROLES)
+def home() -> str:
+    user = current_user()
+    assert user is not None
+    kitchen = [r.rule for r in current_app.url_map.iter_rules() if r.rule.startswith("/kitchen")
+               and "GET" in (r.methods or ()) and "<" not in r.rule]
+    overview = service().overview() if user.role in STAFF else None
+    return render_template("staff/home.html", overview=overview, kitchen_links=sorted(kitchen),
+                           outcome_labels=CALL_OUTCOMES, today=runtime().clock.today().isoformat())
+
+
+# ------------------------------------------------------------------ calls
+@bp.get("/calls")
+@roles(STAFF)
+def calls() -> Any:
+    """The call log, searchable by day, whole phone number, family and outcome."""
+    args = request.args
+    error = None
+    rows: list[Any] = []
+    total = 0
+    try:
+        rows, total = service().search_calls(
+            day=_day(args.get("day"), "jour"), phone=args.get("phone") or None,
+            account=args.get("account") or None, outcome=args.get("outcome") or None,
+            page=_page(),
+        )
+    except BookingError as exc:
+        error = str(exc)
+    return render_template("staff/calls.html", rows=rows, total=total, page=_page(), error=error,
+                           outcomes=service().outcomes(), args=args)
+
+
+@bp.get("/calls/<call_sid>")
+@roles(STAFF)
+def call(call_sid: str) -> str:
+    detail = service().call_detail(call_sid)
+    if detail is None:
+        abort(404)
+    return render_template("staff/call.html", call=detail, outcomes=service().outcomes())
+
+
+# ------------------------------------------------------------------ families
+@bp.get("/families")
+@roles(STAFF)
+def families() -> str:
+    q = request.args.get("q", "")
+    rows = service().search_families(q) if q.strip() else []
+    return render_template("staff/families.html", q=q, rows=rows)
+
+
+@bp.get("/families/<account>")
+@roles(STAFF)
+def family(account: str) -> str:
+    fam = service().family(account)
+    if fam is None:
+        abort(404)
+    return render_template(
+        "staff/family.html", family=fam, history=service().family_history(account, limit=100),
+        calls=service().family_calls(account), today=runtime().clock.today(),
+        weekdays=WEEKDAY_CHOICES,
+    )
+
+
+@bp.post("/families/<account>/export")
+@roles(STAFF)
+def export_family(account: str) -> Response:
+    """The family's data as a JSON file (right of access); audited."""
+    data = service().export_family(account)
+    if data is None:
+        abort(404)
+    accounts().record(actor_label(), "export_family", family_id=service().family_id(account),
+                      detail={"account": account})
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body, mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="famille-{account}.json"'},
+    )
+
+
+@bp.get("/families/<account>/children/<ref>")
+@roles(STAFF)
+def child(account: str, ref: str) -> str:
+    """A child's month: each day's state, and every change with who, when, how."""
+    today = runtime().clock.today()
+    raw = request.args.get("month", "")
+    try:
+        month = datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
+    except ValueError:
+        month = today.replace(day=1)
+    try:
+        view = service().child_month(account, ref, month)
+    except BookingError:
+        abort(404)
+    if view is None:
+        abort(404)
+    fam = service().family(account)
+    assert fam is not None
+    prev_month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return render_template(
+        "staff/child.html", family=fam, view=view, history=service().family_history(account, ref),
+        month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
+        next_month=next_month, today=today, state_labels=STATE_LABELS, weekdays=WEEKDAY_CHOICES,
+        pending=session.pop("staff_pending_change", None),
+    )
+
+
+def _days_for(first: date, last: date | None) -> list[date]:
+    """One day, or every day of a range (the services pass over those without canteen)."""
+    if last is None or last == first:
+        return [first]
+    if last < first:
+        raise InvalidRequest("La fin de la période est avant son début.")
+    if (last - first).days > MAX_RANGE_DAYS:
+        raise InvalidRequest(f"Au plus {MAX_RANGE_DAYS} jours à la fois.")
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _describe(results: list[ChangeResult]) -> str:
+    parts_ = []
+    for r in results:
+        extra = " — ajustement cuisine (jour déjà verrouillé)" if r.adjusted else ""
+        parts_.append(f"{r.first_name}, {format_day(r.day)} : {OUTCOME_TEXT[r.outcome]}{extra}")
+    return " ; ".join(parts_)
+
+
+@bp.post("/families/<account>/change")
+@roles(STAFF)
+def change(account: str) -> BaseResponse:
+    """Book or cancel for a family; after the deadline only with an override and a reason."""
+    form = request.form
+    back = form.get("back") or url_for("staff.family", account=account)
+    if not back.startswith("/staff/"):
+        back = url_for("staff.family", account=account)
+    action = form.get("action", "")
+    child_ref = form.get("child", "*")
+    refs = None if child_ref == "*" else [child_ref]
+    override = form.get("override") == "1"
+    reason = " ".join(form.get("reason", "").split())
+    try:
+        if override and not reason:
+            raise InvalidRequest("Un forçage demande un motif.")
+        first = _day(form.get("day"), "date")
+        if first is None:
+            raise InvalidRequest("Choisissez une date.")
+        days = _days_for(first, _day(form.get("until"), "fin"))
+        results = runtime().booking.change(
+            account, action, days, staff_actor(), refs, reason if override else None,
+            skip_closed=len(days) > 1,
+        )
+    except (BookingError, CalendarCoverageError) as exc:
+        flash(str(exc), "error")
+        if getattr(exc, "code", "") in ("past_deadline", "locked"):
+            session["staff_pending_change"] = {
+                "action": action, "child": child_ref, "day": form.get("day", ""),
+                "until": form.get("until", ""),
+            }
+            flash("Pour passer outre, cochez « forcer le délai » et donnez un motif : "
+                  "le changement sera audité (et ajusté pour la cuisine si le jour est "
+                  "verrouillé).",
+                  "hint")
+        return redirect(back)
+    skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
+    ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
+    flash(_describe(results) + ignored)
+    return redirect(back)
+
+
+@bp.post("/families/<account>/subscription")
+@roles(STAFF)
+def subscription(account: str) -> BaseResponse:
+    """Set or end a child's weekly subscription from a date."""
+    form = request.form
+    back = form.get("back") or url_for("staff.family", account=account)
+    if not back.startswith("/staff/"):
+        back = url_for("staff.family", account=account)
+    override = form.get("override") == "1"
+    reason = " ".join(form.get("reason", "").split())
+    try:
+        if override and not reason:
+            raise InvalidRequest("Un forçage demande un motif.")
+        start = _day(form.get("start"), "début")
+        if start is None:
+            raise InvalidRequest("Choisissez la date d'effet.")
+        ref = form.get("child", "")
+        if form.get("mode") == "end":
+            runtime().booking.end_subscription(account, ref, start, staff_actor(),
+                                               reason if override else None)
+            flash(f"Abonnement arrêté à partir du {format_day(start)}.")
+        else:
+            weekdays = [int(w) for w in form.getlist("weekdays") if w.isdigit()]
+            runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
+                                               reason if override else None)
+            flash(f"Abonnement enregistré à partir du {format_day(start)}.")
+    except (BookingError, CalendarCoverageError) as exc:
+        flash(str(exc), "error")
+    return redirect(back)
+
+
+# ------------------------------------------------------------------ closures
+@bp.route("/closures", methods=["GET", "POST"])
+@roles(STAFF)
+def closures() -> Any:
+    """Declare a closure (one school or all, a day or a range; strike, trip, other)."""
+    if request.method == "POST":
+        form = request.form
+        try:
+            first = _day(form.get("first_day"), "début")
+            if first is None:
+                raise InvalidRequest("Choisissez le premier jour.")
+            last = _day(form.get("last_day"), "fin") or first
+            school = form.get("school") or None
+            report = service().declare_closure(
+                school, first, last, form.get("kind", ""), form.get("note", ""), staff_actor()
+            )
+        except (BookingError, CalendarCoverageError) as exc:
+            flash(str(exc), "error")
+        else:
+            flash(
+                f"Fermeture enregistrée ({report.label}) : {report.days} jour(s) de cantine "
+                f"fermé(s), "
+                f"{report.meals} repas non facturé(s), {report.adjustments} ajustement(s) cuisine."
+            )
+        return redirect(url_for("staff.closures"))
+    show_past = request.args.get("past") == "1"
+    return render_template(
+        "staff/closures.html", rows=service().closures(include_past=show_past),
+        schools=runtime().settings.schools, kinds=CLOSURE_KINDS, show_past=show_past,
+        today=runtime().clock.today(),
+    )
+
+
+@bp.post("/closures/<int:closure_id>/lift")
+@roles(STAFF)
+def lift_closure(closure_id: int) -> BaseResponse:
+    try:
+        report = service().lift_closure(closure_id, staff_actor())
+    except BookingError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Fermeture annulée ({report.label}) : {report.meals} repas de nouveau "
+              f"facturable(s), {report.adjustments} ajustement(s) cuisine.")
+    return redirect(url_for("staff.closures"))
+
+
+# ------------------------------------------------------------------ audit
+@bp.get("/audit")
+@roles(STAFF)
+def audit() -> str:
+    args = request.args
+    error = None
+    rows: list[Any] = []
+    total = 0
+    try:
+        rows, total = service().search_audit(
+            start=_day(args.get("start"), "du"), end=_day(args.get("end"), "au"),
+            actor=args.get("actor") or None, action=args.get("action") or None,
+            account=args.get("account") or None, channel=args.get("channel") or None,
+            page=_page(),
+        )
+    except BookingError as exc:
+        error = str(exc)
+    return render_template("staff/audit.html", rows=rows, total=total, page=_page(), args=args,
+                           actions=service().audit_actions(), error=error)
+
+
+# ------------------------------------------------------------------ import
+@bp.get("/import")
+@roles(ADMIN)
+def import_form() -> str:
+    return render_template("staff/import.html", preview=None)
+
+
+@bp.post("/import")
+@roles(ADMIN)
+def import_check() -> Any:
+    """Check the file and show the report by line; nothing is written."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("Choisissez un fichier CSV.", "error")
+        return redirect(url_for("staff.import_form"))
+    preview = parts().imports.check(upload.read(), upload.filename, actor_label())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"ok": preview.ok, "errors": preview.errors, "token": preview.token,
+                        "html": render_template("staff/_import_report.html", preview=preview)})
+    return render_template("staff/import.html", preview=preview)
+
+
+@bp.post("/import/confirm")
+@roles(ADMIN)
+def import_confirm() -> BaseResponse:
+    user = current_user()
+    assert user is not None
+    try:
+        job = parts().imports.start(request.form.get("token", ""),
+                                    Actor("staff", user.username, "import"))
+    except KeyError:
+        flash("Ce fichier n'est plus en attente : envoyez-le de nouveau.", "error")
+        return redirect(url_for("staff.import_form"))
+    return redirect(url_for("staff.import_job", job_id=job.id))
+
+
+@bp.get("/import/jobs/<job_id>")
+@roles(ADMIN)
+def import_job(job_id: str) -> Any:
+    job = parts().imports.job(job_id, actor_label())
+    if job is None:
+        abort(404)
+    if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
+        return jsonify(job.as_dict())
+    return render_template("staff/import_job.html", job=job, status=job.as_dict())
+
+
+# ------------------------------------------------------------------ users
+@bp.get("/users")
+@roles(ADMIN)
+def users() -> str:
+    return render_template("staff/users.html", users=accounts().list_users(), roles=ROLES)
+
+
+@bp.post("/users")
+@roles(ADMIN)
+def create_user() -> BaseResponse:
+    form = request.form
+    try:
+        accounts().create_user(form.get("username", ""), form.get("role", ""),
+                               form.get("password", ""), by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Compte {form.get('username', '').strip().lower()} créé.")
+    return redirect(url_for("staff.users"))
+
+
+@bp.post("/users/<username>/role")
+@roles(ADMIN)
+def user_role(username: str) -> BaseResponse:
+    try:
+        accounts().set_role(username, request.form.get("role", ""), by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Rôle de {username} modifié.")
+    return redirect(url_for("staff.users"))
+
+
+@bp.post("/users/<username>/password")
+@roles(ADMIN)
+def user_password(username: str) -> BaseResponse:
+    try:
+        accounts().set_password(username, request.form.get("password", ""), by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Mot de passe de {username} remplacé ; ses sessions ouvertes sont fermées.")
+    return redirect(url_for("staff.users"))
+
+
+@bp.post("/users/<username>/delete")
+@roles(ADMIN)
+def user_delete(username: str) -> BaseResponse:
+    try:
+        accounts().delete_user(username, by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Compte {username} supprimé.")
+    return redirect(url_for("staff.users"))
+
+
+# ------------------------------------------------------------------ in-browser phone
+def _bridge() -> line_phone.PhoneBridge:
+    """Sign with what the phone line checks: its own webhook settings when it is installed
+    (``app.extensions["restomairie.ivr"]``: auth token, public URL, development switch)."""
+    settings = runtime().settings
+    token = settings.secret("TWILIO_AUTH_TOKEN")
+    public = settings.secret("RESTOMAIRIE_PUBLIC_URL")
+    installed = current_app.extensions.get("restomairie.ivr")
+    if installed is not None:
+        security = installed[1]
+        token, public = security.auth_token, security.public_url
+        if not token and security.skip:
+            token = "unsigned"  # the line checks nothing (development switch)
+    return line_phone.PhoneBridge(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                  token, public or request.host_url)
+
+
+def _line_number() -> str:
+    raw = runtime().settings.phone.number
+    try:
+        return normalise_phone(raw) if raw else "+33800000000"
+    except ValueError:
+        return "+33800000000"
+
+
+@bp.get("/phone")
+@roles(STAFF)
+def phone() -> str:
+    """A keypad that calls the real phone line, shows and speaks what the caller hears."""
+    bridge = _bridge()
+    with runtime().sessions() as s:
+        numbers = list(s.scalars(select(FamilyPhone.number).order_by(FamilyPhone.id).limit(12)))
+    problem = None
+    if not bridge.available():
+        problem = "La ligne téléphonique (/ivr/voice) n'est pas installée sur ce serveur."
+    elif not bridge.auth_token:
+        problem = ("TWILIO_AUTH_TOKEN n'est pas configuré : la ligne refuse toute requête non "
+                   "signée. Relancez le serveur avec un jeton, par exemple "
+                   "« TWILIO_AUTH_TOKEN=essai restomairie serve » (sans compte Twilio, n'importe "
+                   "quel secret convient pour un essai).")
+    return render_template("staff/phone.html", numbers=numbers, problem=problem,
+                           line_number=_line_number(), default_from=numbers[0] if numbers else "")
+
+
+def _phone_payload() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, description="JSON attendu.")
+    return data
+
+
+def _my_call(sid: Any) -> dict[str, Any]:
+    calls_: dict[str, Any] = session.get("staff_phone_calls", {})
+    if not isinstance(sid, str) or sid not in calls_:
+        abort(404, description="Appel inconnu.")
+    found: dict[str, Any] = calls_[sid]
+    return found
+
+
+@bp.post("/phone/call")
+@roles(STAFF)
+def phone_call() -> Any:
+    """Place a call from ``from`` (a phone number, or empty for a hidden number)."""
+    data = _phone_payload()
+    raw = str(data.get("from") or "").strip()
+    try:
+        caller = normalise_phone(raw) if raw else "anonymous"
+    except ValueError:
+        return jsonify({"error": f"Numéro d'appelant invalide : {raw}."}), 400
+    bridge = _bridge()
+    sid = line_phone.new_call_sid()
+    params = line_phone.call_params(sid, caller, _line_number(), status="ringing")
+    try:
+        answer = bridge.post(line_phone.VOICE_PATH, params)
+    except line_phone.PhoneError as exc:
+        return jsonify({"error": str(exc)}), 502
+    calls_ = dict(session.get("staff_phone_calls", {}))
+    if len(calls_) >= 5:
+        calls_.pop(next(iter(calls_)))
+    calls_[sid] = {"from": caller, "started": datetime.now().timestamp()}
+    session["staff_phone_calls"] = calls_
+    accounts().record(actor_label(), "training_call", call_sid=sid, detail={"from": caller})
+    return jsonify({"sid": sid, "url": answer.url, "script": answer.script,
+                    "timeline": url_for("staff.call", call_sid=sid)})
+
+
+@bp.post("/phone/send")
+@roles(STAFF)
+def phone_send() -> Any:
+    """Answer a ``<Gather>`` (keys or a phrase) or follow a ``<Redirect>``."""
+    data = _phone_payload()
+    sid = data.get("sid")
+    info = _my_call(sid)
+    params = line_phone.call_params(str(sid), info["from"], _line_number())
+    digits = data.get("digits")
+    speech = data.get("speech")
+    if isinstance(digits, str) and digits:
+        if not re.fullmatch(r"[0-9*#]{1,32}", digits):
+            return jsonify({"error": "Touches invalides."}), 400
+        params["Digits"] = digits
+    elif isinstance(speech, str) and speech.strip():
+        params["SpeechResult"] = speech.strip()[:200]
+        params["Confidence"] = "0.9"
+    elif data.get("kind") == "gather":
+        params["Digits"] = ""  # actionOnEmptyResult: silence
+    try:
+        answer = _bridge().post(str(data.get("url") or ""), params)
+    except line_phone.PhoneError as exc:
+        return jsonify({"error": str(exc)}), 502
+    return jsonify({"sid": sid, "url": answer.url, "script": answer.script})
+
+
+@bp.post("/phone/hangup")
+@roles(STAFF)
+def phone_hangup() -> Any:
+    """End the call (the caller hung up, or the line did): the status callback, as Twilio
+    sends it, with the duration."""
+    data = _phone_payload()
+    sid = data.get("sid")
+    info = _my_call(sid)
+    calls_ = dict(session.get("staff_phone_calls", {}))
+    calls_.pop(str(sid), None)
+    session["staff_phone_calls"] = calls_
+    bridge = _bridge()
+    status = None
+    if bridge.available(line_phone.STATUS_PATH):
+        params = line_phone.call_params(str(sid), info["from"], _line_number(), status="completed")
+        duration = max(0, int(datetime.now().timestamp() - float(info["started"])))
+        params["CallDuration"] = str(duration)
+        try:
+            status = bridge.notify(line_phone.STATUS_PATH, params)
+        except line_phone.PhoneError as exc:
+            return jsonify({"error": str(exc)}), 502
+    return jsonify({"sid": sid, "status_callback": status,
+                    "timeline": url_for("staff.call", call_sid=str(sid))})

@@ -1,0 +1,319 @@
+"""The staff pages through HTTP (Flask's test client): what staff see and what their actions do."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import select
+
+from restomairie.booking.services import Actor
+from restomairie.models import AuditEntry, Call, CallEvent, LockAdjustment, StaffUser
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.staff_support import PASSWORD, csrf, login, make_user, post
+
+TUE = date(2026, 11, 24)
+THU = date(2026, 11, 26)
+
+
+@pytest.fixture
+def staff_client(app: Flask, rt: Runtime) -> Any:
+    make_family(rt, "210001", phones=("+33612345678",),
+                kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask, rt: Runtime) -> Any:
+    make_user(rt, "chef", "admin")
+    client = app.test_client()
+    assert login(client, "chef").status_code == 302
+    return client
+
+
+def entries(rt: Runtime, action: str) -> list[AuditEntry]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+# ------------------------------------------------------------------ login
+def test_login_with_a_wrong_password_says_so_and_opens_nothing(app: Flask, rt: Runtime) -> None:
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    response = login(client, "marie", "pas le bon")
+    assert response.status_code == 401
+    assert "Identifiant ou mot de passe incorrect" in response.get_data(as_text=True)
+    assert client.get("/staff/calls").status_code == 302
+
+
+def test_login_goes_back_to_the_page_asked_but_never_off_site(app: Flask, rt: Runtime) -> None:
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    first = client.get("/staff/audit?actor=x")
+    assert first.headers["Location"] == "/staff/login?next=/staff/audit?actor%3Dx"
+    token = csrf(client)
+    ok = client.post("/staff/login", data={"username": "marie", "password": PASSWORD,
+                                           "csrf_token": token, "next": "/staff/audit?actor=x"})
+    assert ok.headers["Location"] == "/staff/audit?actor=x"
+    client2 = app.test_client()
+    evil = client2.post("/staff/login", data={"username": "marie", "password": PASSWORD,
+                                              "csrf_token": csrf(client2),
+                                              "next": "//evil.example/"})
+    assert evil.headers["Location"] == "/staff/"
+
+
+def test_a_burst_of_wrong_passwords_is_answered_429(app: Flask, rt: Runtime) -> None:
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    for _ in range(5):
+        assert login(client, "marie", "mauvais").status_code == 401
+    throttled = login(client, "marie")
+    assert throttled.status_code == 429
+    assert "Trop d&#39;essais" in throttled.get_data(as_text=True)
+
+
+def test_changing_ones_password_keeps_this_session_and_needs_the_current_one(
+    staff_client: Any, rt: Runtime
+) -> None:
+    bad = post(staff_client, "/staff/password",
+               {"current": "faux", "new": "nouveau mot de passe", "confirm": "nouveau mot de passe"})
+    assert bad.status_code == 200 and "incorrect" in bad.get_data(as_text=True)
+    ok = post(staff_client, "/staff/password",
+              {"current": PASSWORD, "new": "nouveau mot de passe", "confirm": "nouveau mot de passe"},
+              follow_redirects=True)
+    assert "Mot de passe changé" in ok.get_data(as_text=True)
+    assert staff_client.get("/staff/calls").status_code == 200
+    assert [e.detail for e in entries(rt, "password_set")] == [{"username": "marie"}]
+
+
+# ------------------------------------------------------------------ calls
+def _call(rt: Runtime, sid: str = "CA42") -> None:
+    start = datetime(2026, 11, 23, 9, 0, tzinfo=rt.settings.tz)
+    fid = None
+    from restomairie.staff.services import StaffService
+
+    fid = StaffService(rt.booking).family_id("210001")
+    with rt.sessions() as s, s.begin():
+        call = Call(call_sid=sid, started_at=start, from_number="+33612345678", family_id=fid,
+                    step="end", state={}, outcome="cancelled", duration=72,
+                    ended_at=start + timedelta(seconds=72))
+        call.events.append(CallEvent(at=start, request_key="a", step="greeting", input_kind=None,
+                                     heard=None, response="<Response><Gather><Say>Bonjour, tapez votre code.</Say></Gather></Response>"))
+        call.events.append(CallEvent(at=start, request_key="b", step="pin", input_kind="dtmf",
+                                     heard="8642", outcome="right",
+                                     response="<Response><Say>Le repas de Léa est annulé.</Say><Hangup/></Response>"))
+        s.add(call)
+
+
+def test_the_call_log_masks_numbers_and_finds_a_whole_one(staff_client: Any, rt: Runtime) -> None:
+    _call(rt)
+    page = staff_client.get("/staff/calls").get_data(as_text=True)
+    assert "+33 6 •• •• •• 78" in page and "+33612345678" not in page
+    found = staff_client.get("/staff/calls?phone=06+12+34+56+78").get_data(as_text=True)
+    assert "CA42" in found
+    none = staff_client.get("/staff/calls?phone=0699999999").get_data(as_text=True)
+    assert "CA42" not in none and "Aucun appel" in none
+    partial = staff_client.get("/staff/calls?phone=5678").get_data(as_text=True)
+    assert "numéro entier" in partial
+
+
+def test_a_call_timeline_shows_what_was_said_and_hides_the_code(staff_client: Any, rt: Runtime) -> None:
+    _call(rt)
+    rt.booking.cancel("210001", [THU], Actor("family", "210001", "phone", call_sid="CA42"), ["E1"])
+    page = staff_client.get("/staff/calls/CA42").get_data(as_text=True)
+    assert "Bonjour, tapez votre code." in page and "Le repas de Léa est annulé." in page
+    assert "code secret (jamais enregistré)" in page and "8642" not in page
+    assert "1 min 12 s" in page
+    assert "annulation" in page and "26/11/2026" in page
+    assert staff_client.get("/staff/calls/CAnope").status_code == 404
+
+
+# ------------------------------------------------------------------ families
+def test_family_search_and_page_show_children_and_masked_numbers_in_lists(staff_client: Any) -> None:
+    found = staff_client.get("/staff/families?q=hugo").get_data(as_text=True)
+    assert "210001" in found and "+33 6 •• •• •• 78" in found and "+33612345678" not in found
+    page = staff_client.get("/staff/families/210001").get_data(as_text=True)
+    assert "Léa Test" in page and "Hugo Test" in page and "École élémentaire Anjou" in page
+    assert staff_client.get("/staff/families/999999").status_code == 404
+
+
+def test_a_child_month_page_shows_each_state(staff_client: Any, rt: Runtime) -> None:
+    rt.locks.lock_day("anjou-elem", TUE)
+    page = staff_client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
+    assert 'data-day="2026-11-24" data-state="subscription"' in page
+    assert "verrouillé" in page and "mercredi" in page and "novembre 2026" in page
+    assert staff_client.get("/staff/families/210001/children/E9").status_code == 404
+
+
+def test_a_family_export_is_a_json_file_and_is_audited(staff_client: Any, rt: Runtime) -> None:
+    response = post(staff_client, "/staff/families/210001/export")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="famille-210001.json"'
+    data = json.loads(response.get_data(as_text=True))
+    assert data["family"]["account"] == "210001" and len(data["children"]) == 2
+    (entry,) = entries(rt, "export_family")
+    assert entry.actor == "staff:marie" and entry.family_id is not None
+
+
+# ------------------------------------------------------------------ acting
+def test_a_change_after_the_deadline_needs_an_override_with_a_reason(
+    staff_client: Any, rt: Runtime
+) -> None:
+    form = {"action": "book", "child": "E2", "day": TUE.isoformat(),
+            "back": "/staff/families/210001/children/E2"}
+    refused = post(staff_client, "/staff/families/210001/change", form, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "Trop tard" in text and "vendredi 20 novembre à 13 heures" in text
+    assert "forcer le délai" in text
+    no_reason = post(staff_client, "/staff/families/210001/change", {**form, "override": "1"},
+                     follow_redirects=True)
+    assert "demande un motif" in no_reason.get_data(as_text=True)
+    assert entries(rt, "book") == []
+    rt.locks.lock_day("anjou-elem", TUE)
+    done = post(staff_client, "/staff/families/210001/change",
+                {**form, "override": "1", "reason": "inscription tardive validée"},
+                follow_redirects=True)
+    assert "Hugo, mardi 24 novembre : réservé — ajustement cuisine" in done.get_data(as_text=True)
+    (entry,) = entries(rt, "book")
+    assert entry.actor == "staff:marie" and entry.detail == {"override": "inscription tardive validée"}
+    with rt.sessions() as s:
+        adj = s.scalars(select(LockAdjustment)).one()
+    assert (adj.delta, adj.actor) == (1, "staff:marie")
+
+
+def test_a_range_skips_days_without_canteen(staff_client: Any, rt: Runtime) -> None:
+    done = post(staff_client, "/staff/families/210001/change",
+                {"action": "book", "child": "E2", "day": "2026-11-30", "until": "2026-12-06"},
+                follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert text.count("réservé") >= 4 and "jours sans cantine ignorés : 1" in text
+    assert len(entries(rt, "book")) == 4  # Mon, Tue, Thu, Fri
+
+
+def test_a_subscription_is_set_and_ended_from_the_family_page(staff_client: Any, rt: Runtime) -> None:
+    set_ = post(staff_client, "/staff/families/210001/subscription",
+                {"child": "E2", "mode": "set", "weekdays": ["0", "3"], "start": "2026-11-30"},
+                follow_redirects=True)
+    assert "Abonnement enregistré" in set_.get_data(as_text=True)
+    assert rt.booking.state("210001", "E2", date(2026, 12, 3)).source == "subscription"
+    family = staff_client.get("/staff/families/210001").get_data(as_text=True)
+    assert "choisi (jour par jour), puis lun jeu à partir du 30/11/2026" in family
+    end = post(staff_client, "/staff/families/210001/subscription",
+               {"child": "E2", "mode": "end", "start": "2026-12-07"}, follow_redirects=True)
+    assert "Abonnement arrêté" in end.get_data(as_text=True)
+    assert rt.booking.state("210001", "E2", date(2026, 12, 7)).source == "none"
+    assert [e.after for e in entries(rt, "subscribe")] == ["lun jeu"]
+
+
+def test_a_closure_is_declared_listed_and_lifted(staff_client: Any, rt: Runtime) -> None:
+    done = post(staff_client, "/staff/closures",
+                {"school": "anjou-elem", "first_day": "2026-11-26", "last_day": "2026-11-27",
+                 "kind": "strike", "note": "préavis national"}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "2 jour(s) de cantine fermé(s), 2 repas non facturé(s)" in text
+    assert "grève (préavis national)" in text and "École élémentaire Anjou" in text
+    with rt.sessions() as s:
+        from restomairie.models import Closure
+
+        closure_id = s.scalars(select(Closure.id)).one()
+    lifted = post(staff_client, f"/staff/closures/{closure_id}/lift", follow_redirects=True)
+    assert "Fermeture annulée" in lifted.get_data(as_text=True)
+    bad = post(staff_client, "/staff/closures", {"first_day": "2026-11-26", "kind": "other"},
+               follow_redirects=True)
+    assert "Précisez le motif" in bad.get_data(as_text=True)
+
+
+def test_the_audit_page_filters_by_actor(staff_client: Any, rt: Runtime) -> None:
+    post(staff_client, "/staff/families/210001/change",
+         {"action": "cancel", "child": "E1", "day": THU.isoformat()})
+    page = staff_client.get("/staff/audit?actor=marie&action=cancel").get_data(as_text=True)
+    assert "1 entrée(s)" in page and "staff:marie" in page
+
+
+# ------------------------------------------------------------------ import (admin)
+HEADER = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+
+
+def test_an_import_with_a_bad_line_shows_the_line_and_writes_nothing(
+    admin_client: Any, rt: Runtime
+) -> None:
+    data = (HEADER + "300001;1234;0612345678;Mme A;C1;Léa;A;;anjou-elem;standard;lun\n"
+            "300002;1234;0612345679;Mme B;C2;Hugo;B;;anjou-elem;poisson;lun\n").encode()
+    from io import BytesIO
+
+    page = post(admin_client, "/staff/import", {"file": (BytesIO(data), "f.csv")},
+                content_type="multipart/form-data").get_data(as_text=True)
+    assert "rien n'a été importé" in page and "<td>3</td>" in page and "régime inconnu" in page
+    assert rt.booking.families_by_phone("+33612345678") == []
+
+
+def test_an_import_is_checked_then_confirmed_then_followed(admin_client: Any, rt: Runtime) -> None:
+    from io import BytesIO
+
+    data = (HEADER + "300001;1234;0612345678;Mme A;C1;Léa;A;;anjou-elem;standard;lun\n").encode()
+    page = post(admin_client, "/staff/import", {"file": (BytesIO(data), "f.csv")},
+                content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 famille(s) à créer" in page and "Rien n'est encore écrit" in page
+    assert rt.booking.families_by_phone("+33612345678") == []
+    token = page.split('name="token" value="')[1].split('"')[0]
+    started = post(admin_client, "/staff/import/confirm", {"token": token})
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    for _ in range(200):
+        status = admin_client.get(job_url + "?format=json").get_json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.02)
+    assert status["state"] == "done" and status["percent"] == 100
+    assert rt.booking.families_by_phone("+33612345678") == ["300001"]
+    assert "Import terminé" in admin_client.get(job_url).get_data(as_text=True)
+    again = post(admin_client, "/staff/import/confirm", {"token": token}, follow_redirects=True)
+    assert "plus en attente" in again.get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ accounts (admin)
+def test_an_admin_manages_accounts_and_every_change_is_audited(admin_client: Any, rt: Runtime) -> None:
+    post(admin_client, "/staff/users", {"username": "Paul", "role": "kitchen",
+                                        "password": "cuisine centrale"})
+    post(admin_client, "/staff/users/paul/role", {"role": "staff"})
+    post(admin_client, "/staff/users/paul/password", {"password": "nouveau secret !"})
+    refused = post(admin_client, "/staff/users/chef/delete", follow_redirects=True)
+    assert "propre compte" in refused.get_data(as_text=True)
+    post(admin_client, "/staff/users/paul/delete")
+    with rt.sessions() as s:
+        assert list(s.scalars(select(StaffUser.username))) == ["chef"]
+    by_chef = [e for a in ("user_created", "user_role", "password_set", "user_deleted")
+               for e in entries(rt, a) if e.actor == "staff:chef"]
+    assert [(e.action, e.detail) for e in by_chef] == [
+        (a, {"username": "paul"})
+        for a in ("user_created", "user_role", "password_set", "user_deleted")
+    ]
+
+
+# ------------------------------------------------------------------ command line
+def test_create_user_reads_the_password_from_stdin_or_asks_twice(rt: Runtime) -> None:
+    from restomairie.cli import main
+
+    runner = CliRunner()
+    obj = {"runtime": rt}
+    ok = runner.invoke(main, ["create-user", "marie", "--role", "admin", "--password-stdin"],
+                       input="un mot de passe long\n", obj=obj)
+    assert ok.exit_code == 0, ok.output
+    assert "Compte marie créé (rôle : administrateur)" in ok.output
+    asked = runner.invoke(main, ["create-user", "paul"], input="un autre secret\nun autre secret\n",
+                          obj=obj)
+    assert asked.exit_code == 0, asked.output
+    short = runner.invoke(main, ["create-user", "zoe", "--password-stdin"], input="court\n", obj=obj)
+    assert short.exit_code == 1 and "au moins 10" in short.output
+    with rt.sessions() as s:
+        assert sorted(s.scalars(select(StaffUser.username))) == ["marie", "paul"]
+        assert s.scalar(select(StaffUser.role).where(StaffUser.username == "paul")) == "staff"
