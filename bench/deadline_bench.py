@@ -52,7 +52,8 @@ def main() -> None:
             lambda d, c=calendar, w=raw_weekdays, r=settings.deadline: c.status(d, w, r), list(days)
         )
         print(
-            f"  {preset:<15} index {index * 1e3:7.1f} ms   service.day_status {per * 1e6:6.3f} µs   "
+            f"  {preset:<15} index {index * 1e3:7.1f} ms   "
+            f"service.day_status {per * 1e6:6.3f} µs   "
             f"calendar.status {raw * 1e6:6.3f} µs   ({per / bare:5.1f}× a dict look-up)"
         )
     print("target: one deadline answer ≤ 10 µs after the one-time index")

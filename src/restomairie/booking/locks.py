@@ -22,6 +22,7 @@ from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import BookingService
+from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
 LATE_AFTER = timedelta(minutes=5)  # a lock taken later than this after its cut-off is "late"
@@ -57,9 +58,7 @@ class LockService:
         end = now.date() + timedelta(days=31)
         with self.booking.sessions() as session:
             done: set[tuple[str, date]] = set(
-                session.execute(
-                    select(DayLock.school_id, DayLock.day).where(DayLock.day >= start)
-                )
+                session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
         out = []
         for school in self.settings.schools:
@@ -67,11 +66,16 @@ class LockService:
             while day <= end:
                 try:
                     st = self.booking.lock_deadline(day, school.id)
-                except Exception:  # outside the covered calendar: nothing to lock there
+                except CalendarCoverageError:  # outside the known calendar: nothing to lock
                     st = None
-                if st is not None and st.operating and st.deadline is not None:
-                    if st.deadline <= now and (school.id, day) not in done:
-                        out.append((school.id, day, st.deadline))
+                if (
+                    st is not None
+                    and st.operating
+                    and st.deadline is not None
+                    and st.deadline <= now
+                    and (school.id, day) not in done
+                ):
+                    out.append((school.id, day, st.deadline))
                 day += timedelta(days=1)
         return sorted(out, key=lambda x: (x[2], x[0]))
 
@@ -84,7 +88,12 @@ class LockService:
         ]
 
     def lock_day(
-        self, school_id: str, day: date, *, deadline: datetime | None = None, now: datetime | None = None
+        self,
+        school_id: str,
+        day: date,
+        *,
+        deadline: datetime | None = None,
+        now: datetime | None = None,
     ) -> LockResult:
         """Freeze one school's meal day. Idempotent: a second call returns the first lock."""
         now = now or self.booking.clock.now()
@@ -103,7 +112,10 @@ class LockService:
                 # above), so every change this lock counts has an older audit timestamp.
                 now = max(now, self.booking.clock.now())
                 lock = DayLock(
-                    school_id=school_id, day=day, deadline=deadline, locked_at=now,
+                    school_id=school_id,
+                    day=day,
+                    deadline=deadline,
+                    locked_at=now,
                     late=now - deadline > LATE_AFTER,
                 )
                 session.add(lock)
@@ -147,15 +159,28 @@ class LockService:
             return None
         counts = {c.variant: c.count for c in lock.counts}
         adjustments = [
-            {"variant": a.variant, "delta": a.delta, "reason": a.reason, "actor": a.actor,
-             "at": a.at.astimezone(self.settings.tz).isoformat()}
+            {
+                "variant": a.variant,
+                "delta": a.delta,
+                "reason": a.reason,
+                "actor": a.actor,
+                "at": a.at.astimezone(self.settings.tz).isoformat(),
+            }
             for a in session.scalars(
-                select(LockAdjustment).where(LockAdjustment.lock_id == lock.id).order_by(LockAdjustment.id)
+                select(LockAdjustment)
+                .where(LockAdjustment.lock_id == lock.id)
+                .order_by(LockAdjustment.id)
             )
         ]
         return LockResult(
-            lock.school_id, lock.day, lock.deadline.astimezone(self.settings.tz),
-            lock.locked_at.astimezone(self.settings.tz), lock.late, counts, False, adjustments,
+            lock.school_id,
+            lock.day,
+            lock.deadline.astimezone(self.settings.tz),
+            lock.locked_at.astimezone(self.settings.tz),
+            lock.late,
+            counts,
+            False,
+            adjustments,
         )
 
     def get(self, school_id: str, day: date) -> LockResult | None:

@@ -6,10 +6,10 @@ A change is accepted when ``now < deadline``: at 12:59:59 it counts, at 13:00:00
 Three kinds cover the towns we know (``config/*.toml`` quote the sentences they encode):
 
 * :class:`OperatingDaysRule` — Dijon: "3 jours de fonctionnement scolaire avant la date souhaitée
-  (avant 13h00)", i.e. 13:00 on the 2nd operating day before the meal, counting the deadline day and
-  the meal day themselves; holidays and breaks are skipped when counting back.
-* :class:`WorkingHoursRule` — Villepreux: "48 heures (week-end et jours fériés non compris)", counted
-  back from a reference time of the meal day over weekdays that are not public holidays.
+  (avant 13h00)", i.e. 13:00 on the 2nd operating day before the meal, counting the deadline day
+  and the meal day themselves; holidays and breaks are skipped when counting back.
+* :class:`WorkingHoursRule` — Villepreux: "48 heures (week-end et jours fériés non compris)",
+  counted back from a reference time of the meal day over weekdays that are not public holidays.
 * :class:`CalendarDaysRule` — Cesson-Sévigné: "modifications jusqu'à J-2", plain calendar days.
 
 All answers are wall-clock times in the town's zone, so 13:00 stays 13:00 across DST changes.

@@ -22,7 +22,13 @@ from restomairie.booking import queries
 from restomairie.booking.errors import InvalidRequest, UnknownChild
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
-from restomairie.booking.services import Actor, BookingService, ChildDay, weekdays_text
+from restomairie.booking.services import (
+    Actor,
+    BookingService,
+    ChildDay,
+    name_key,
+    weekdays_text,
+)
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.models import (
     AuditEntry,
@@ -551,7 +557,7 @@ class StaffService:
             fam.account, fam.guardian, fam.language, tuple(p.number for p in fam.phones),
             fam.created_at, fam.locked_until,
             tuple(self._child_view(c, today) for c in
-                  sorted(fam.children, key=lambda c: (c.first_name.casefold(), c.ref))),
+                  sorted(fam.children, key=lambda c: (name_key(c.first_name), c.ref))),
         )
 
     def _child_view(self, c: Child, today: date) -> ChildView:
