@@ -295,3 +295,18 @@ def test_families_are_found_by_exact_caller_number(rt: Runtime) -> None:
     make_family(rt, phones=("+33612345678", "+33380000000"))
     assert rt.booking.families_by_phone("+33612345678") == ["210001"]
     assert rt.booking.families_by_phone("+3361234567") == []
+
+
+def test_a_forced_pattern_change_on_a_locked_day_is_an_adjustment(rt: Runtime) -> None:
+    make_family(rt)
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 5, tzinfo=PARIS)
+    rt.locks.lock_day("anjou-elem", MON_7_DEC)
+    with pytest.raises(PastDeadline):
+        rt.booking.end_subscription("210001", "E1", MON_7_DEC, STAFF)
+    with pytest.raises(InvalidRequest):
+        rt.booking.end_subscription("210001", "E1", MON_7_DEC, PARENT, override_reason="x")
+    rt.booking.end_subscription("210001", "E1", MON_7_DEC, STAFF, override_reason="déménagement")
+    lock = rt.locks.get("anjou-elem", MON_7_DEC)
+    assert lock is not None and lock.counts["standard"] == 1
+    assert [(a["delta"], a["reason"]) for a in lock.adjustments] == [(-1, "déménagement")]
+    assert not rt.booking.state("210001", "E1", MON_7_DEC).booked

@@ -475,6 +475,8 @@ class BookingService:
         actor: Actor,
         override_reason: str | None,
     ) -> None:
+        if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
+            raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
@@ -485,21 +487,60 @@ class BookingService:
                 self.settings.weekdays_of(self.settings.school(child.school_id)),
                 self.settings.rule_for(actor.channel),
             )
-            if first is not None and first.deadline is not None and override_reason is None:
+            if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
                 # still be open, like any booking of that day.
                 self._check(child, first.day, now, actor, "book", closures, None)
-                # Ordered against the lock of that day like a booking (see guard.py): a pattern
-                # change must not commit after the day's count was frozen.
-                guard(session, [(child.school_id, first.day)], exclusive=False)
-                lock = session.scalars(
-                    select(DayLock).where(
-                        DayLock.school_id == child.school_id, DayLock.day == first.day
+            # Ordered against the locks like a booking (see guard.py): a pattern change must not
+            # commit after a count it changes was frozen. Locks are taken day after day, so only
+            # the days just after ``start`` can be locked or being locked.
+            horizon = (first.day if first is not None else start) + timedelta(days=14)
+            guard(
+                session,
+                [
+                    (child.school_id, start + timedelta(days=i))
+                    for i in range((horizon - start).days)
+                ],
+                exclusive=False,
+            )
+            locks = list(
+                session.scalars(
+                    select(DayLock)
+                    .where(DayLock.school_id == child.school_id, DayLock.day >= start)
+                    .order_by(DayLock.day)
+                )
+            )
+            if locks and override_reason is None:
+                raise DayLocked(
+                    locks[0].day, locks[0].locked_at.astimezone(self.settings.tz), child.first_name
+                )
+            explicit = {
+                b.day: b.booked
+                for b in session.scalars(
+                    select(BookingDay).where(
+                        BookingDay.child_id == child.id,
+                        BookingDay.day.in_([lk.day for lk in locks]),
                     )
-                ).one_or_none()
-                if lock is not None:
-                    raise DayLocked(
-                        first.day, lock.locked_at.astimezone(self.settings.tz), child.first_name
+                )
+            }
+            for lk in locks:
+                # A forced change of pattern on a day already counted: an adjustment beside the
+                # frozen figure, as for a forced booking.
+                if lk.day in explicit or not _enrolled(child, lk.day):
+                    continue
+                was = _subscribed(child, lk.day)
+                will = bool(mask & (1 << lk.day.weekday()))
+                if was != will:
+                    session.add(
+                        LockAdjustment(
+                            lock_id=lk.id,
+                            child_id=child.id,
+                            variant=child.diet,
+                            delta=1 if will else -1,
+                            reason=override_reason or "",
+                            actor=actor.label,
+                            at=now,
+                        )
                     )
             before = _pattern(child, start)
             for sub in list(child.subscriptions):
