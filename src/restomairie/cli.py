@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import secrets
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -390,10 +391,13 @@ def demo(ctx: click.Context, families: int) -> None:
     from restomairie.staff.accounts import AccountService
 
     _, password = AccountService(rt.sessions, rt.clock).ensure_user("demo", "admin")
+    serve_cmd = "restomairie serve"
+    if not rt.settings.secret("TWILIO_AUTH_TOKEN"):  # the line only answers signed requests
+        serve_cmd = f"TWILIO_AUTH_TOKEN={secrets.token_hex(8)} restomairie serve"
     click.echo(
-        "Espace du personnel et téléphone d'essai : lancez « restomairie serve » puis ouvrez "
-        f"http://127.0.0.1:8000/staff/phone — identifiant demo, mot de passe {password} "
-        "(nouveau à chaque « restomairie demo »)."
+        f"Téléphone d'essai dans le navigateur : lancez « {serve_cmd} », ouvrez "
+        "http://127.0.0.1:8000/staff/phone et connectez-vous (identifiant demo, mot de passe "
+        f"{password}, nouveau à chaque « restomairie demo »)."
     )
 
 
@@ -407,9 +411,8 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
     import waitress
 
-    from restomairie.web import create_app
-
     from restomairie.migrate import is_current
+    from restomairie.web import create_app
 
     rt = runtime(ctx)
     if not is_current(rt.engine):
@@ -429,6 +432,9 @@ def _register_commands() -> None:
     """Commands that live beside their capability (phone line, kitchen, staff)."""
     # Imported here, not at the top: those modules import ``main``'s helpers from this one.
     # --- registered commands (one line per capability) ---
+    from restomairie.ivr.terminal import call_cmd
+
+    main.add_command(call_cmd)
     from restomairie.staff.cli import create_user_cmd
 
     main.add_command(create_user_cmd)

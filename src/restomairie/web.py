@@ -49,6 +49,16 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     links: list[tuple[str, str]] = []
     app.config["RESTOMAIRIE_LINKS"] = links
     # --- blueprints (one block per capability; each may append to ``links``) ---
+    from restomairie.ivr.views import register as register_phone_line
+
+    register_phone_line(app, runtime)
+    from restomairie import staff
+
+    staff.init_app(app, links)
+    from restomairie.kitchen.views import bp as kitchen_bp
+
+    app.register_blueprint(kitchen_bp)
+    links.append(("/kitchen/", "Cuisine : effectifs des repas des prochains jours"))
 
     @app.get("/")
     def index() -> str:

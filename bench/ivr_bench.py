@@ -1,0 +1,467 @@
+"""The phone line under load: concurrent simulated calls through a real WSGI server.
+
+Run: ``python bench/ivr_bench.py`` (``--help`` for the options). For each database (SQLite, and
+PostgreSQL when reachable: ``RESTOMAIRIE_TEST_DATABASE_URL`` or ``--pg-url``) it loads the demo
+town (50 families), starts the application under waitress on 127.0.0.1 in a process of its own,
+and places ``--calls`` simultaneous calls, each from a family's phone (caller ID), signed like
+Twilio: greeting, code, child (9 when several), cancel (or book, every other wave), date, read-back
+confirmed, another operation, listen, goodbye; then the status callback. In the same run, a bare
+Flask app under the same server answers a fixed TwiML to the same number of requests with the same
+concurrency and pacing: the reference.
+
+Printed: per step the median and p99 latency (ms), the throughput (requests/s) and the errors
+(HTTP status other than 200, invalid TwiML, an apology, or a call that went off script).
+Targets (issue 3): zero errors, p99 per step < 50 ms, median per step within 3× the bare app's.
+
+``--think`` sets the caller's pause between two answers (a uniform random range in seconds; a
+real caller listens for 5–20 s, the default is much harsher); each call also starts at a random
+moment within that range, so the calls overlap without all ringing in the same millisecond.
+``--think 0 0`` is a stress test: every caller answers instantly, all at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+from twilio.request_validator import RequestValidator
+
+TOKEN = "bench-auth-token-" + "0" * 16
+NOW = "2026-11-23T09:30:00+01:00"  # a Monday morning: the line is open
+HOST = "127.0.0.1"
+BARE_TWIML = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="step?n=1" '
+    'actionOnEmptyResult="true" finishOnKey="#" input="dtmf speech" language="fr-FR" '
+    'method="POST" numDigits="1" speechTimeout="2" timeout="6"><Say language="fr-FR" '
+    'voice="Polly.Lea-Neural">Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2.'
+    "</Say></Gather></Response>"
+)
+STEPS = (
+    "greeting",
+    "pin",
+    "child",
+    "action",
+    "date",
+    "confirm",
+    "after",
+    "listen",
+    "goodbye",
+    "status",
+)
+
+
+# ------------------------------------------------------------------------------------ servers
+def serve(app_kind: str, port: int, threads: int, database_url: str, schema: str) -> None:
+    """Run one application under waitress (in this process, until killed)."""
+    import waitress
+
+    if app_kind == "bare":
+        from flask import Flask, Response
+
+        app = Flask("bare")
+
+        @app.post("/ivr/<path:rest>")
+        def answer(rest: str) -> Response:
+            return Response(BARE_TWIML, mimetype="text/xml")
+
+    else:
+        from restomairie.clock import Clock, parse_now
+        from restomairie.config import load_config
+        from restomairie.db import make_engine
+        from restomairie.runtime import Runtime
+        from restomairie.web import create_app
+
+        env = {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN}
+        settings = load_config("dijon", environ=env)
+        kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+        if schema:
+            kwargs["pool_size"] = threads + 2  # type: ignore[assignment]
+        engine = make_engine(database_url, **kwargs)
+        clock = Clock(settings.tz, parse_now(NOW))
+        runtime = Runtime.build(settings=settings, clock=clock, engine=engine)
+        app = create_app({"IVR_PUBLIC_URL": f"http://{HOST}:{port}"}, runtime=runtime)
+    waitress.serve(
+        app,
+        host=HOST,
+        port=port,
+        threads=threads,
+        ident="bench",
+        connection_limit=1000,
+        backlog=2048,
+        _quiet=True,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    app_kind: str, threads: int, database_url: str = "", schema: str = ""
+) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        __file__,
+        "serve",
+        app_kind,
+        str(port),
+        str(threads),
+        database_url,
+        schema,
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            if proc.poll() is not None:
+                detail = proc.stderr.read().decode() if proc.stderr else ""
+                raise SystemExit(f"server failed: {detail}") from None
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+# ------------------------------------------------------------------------------------ data
+@dataclass(frozen=True)
+class Caller:
+    phone: str
+    pin: str
+    children: int
+
+
+def prepare(database_url: str, schema: str) -> list[Caller]:
+    """A fresh database with the demo town; the families' phones and codes."""
+    from sqlalchemy import text
+
+    from restomairie.config import load_config
+    from restomairie.db import make_engine
+    from restomairie.demo import load_demo
+    from restomairie.migrate import upgrade
+    from restomairie.runtime import Runtime
+
+    if schema:
+        admin = make_engine(database_url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+    engine = make_engine(database_url, **kwargs)
+    upgrade(engine)
+    rt = Runtime.build(
+        settings=load_config("dijon", environ={"DATABASE_URL": database_url}), engine=engine
+    )
+    rt.sync_schools()
+    _, listing = load_demo(rt.booking, 50)
+    engine.dispose()
+    return [Caller(f.phone, f.pin, len(f.children)) for f in listing]
+
+
+def drop_schema(database_url: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from restomairie.db import make_engine
+
+    admin = make_engine(database_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+# ------------------------------------------------------------------------------------ callers
+@dataclass
+class Results:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, step: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies[step].append(seconds)
+            self.requests += 1
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+
+class Session:
+    """One caller's keep-alive connection, posting signed webhooks like Twilio."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.base = f"http://{HOST}:{port}"
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.validator = RequestValidator(TOKEN)
+
+    def post(self, path: str, params: dict[str, str]) -> tuple[int, str, float]:
+        from urllib.parse import urlencode
+
+        body = urlencode(params)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": self.validator.compute_signature(self.base + path, params),
+        }
+        start = time.perf_counter()
+        self.conn.request("POST", path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read().decode()
+        return response.status, data, time.perf_counter() - start
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _pause(think: tuple[float, float], rng: random.Random) -> None:
+    low, high = think
+    if high > 0:
+        time.sleep(rng.uniform(low, high))
+
+
+def ivr_call(
+    port: int, caller: Caller, wave: int, think: tuple[float, float], results: Results, seed: int
+) -> None:
+    """One scripted call; each request is timed under the step it answers."""
+    rng = random.Random(seed)
+    _pause((0.0, think[1]), rng)  # calls overlap, but do not all ring in the same millisecond
+    session = Session(port)
+    sid = "CA" + secrets.token_hex(16)
+    base = {
+        "AccountSid": "AC" + "0" * 32,
+        "CallSid": sid,
+        "CallStatus": "in-progress",
+        "From": caller.phone,
+        "To": "+33800210519",
+        "Direction": "inbound",
+    }
+    path, params, step = "/ivr/voice", dict(base), "greeting"
+    action_done = False
+    after_seen = 0
+    try:
+        for _ in range(20):
+            status, body, seconds = session.post(path, params)
+            results.record(step, seconds)
+            if status != 200:
+                results.error(f"{step}: HTTP {status}")
+                return
+            root = ET.fromstring(body)
+            text = " ".join((s.text or "") for s in root.iter("Say"))
+            if "problème technique" in text:
+                results.error(f"{step}: apology")
+                return
+            gather = root.find("Gather")
+            if gather is None:
+                if step != "goodbye":
+                    results.error(f"{step}: call ended early: {text[:120]}")
+                return
+            path = urljoin(path, gather.get("action", ""))
+            if "code secret" in text:
+                step, digits = "pin", caller.pin
+            elif "tapez 9" in text:
+                step, digits = "child", "9"
+            elif "Pour réserver un repas, tapez 1" in text:
+                if not action_done:
+                    step, digits = "action", "2" if wave % 2 == 0 else "1"
+                    action_done = True
+                else:
+                    step, digits = "listen", "3"
+            elif "Pour quel jour" in text:
+                step, digits = "date", "2611"
+            elif "Pour confirmer" in text:
+                step, digits = "confirm", "1"
+            elif "Pour une autre opération" in text:
+                after_seen += 1
+                step, digits = ("after", "1") if after_seen == 1 else ("goodbye", "2")
+            else:
+                results.error(f"{step}: unexpected question: {text[:160]}")
+                return
+            _pause(think, rng)
+            params = {**base, "Digits": digits}
+        results.error("call did not end")
+    finally:
+        try:
+            status, _, seconds = session.post(
+                "/ivr/status", {**base, "CallStatus": "completed", "CallDuration": "60"}
+            )
+            results.record("status", seconds)
+            if status != 200:
+                results.error(f"status: HTTP {status}")
+        except OSError as exc:
+            results.error(f"status: {exc}")
+        session.close()
+
+
+def bare_call(
+    port: int, requests: int, think: tuple[float, float], results: Results, seed: int
+) -> None:
+    rng = random.Random(seed)
+    _pause((0.0, think[1]), rng)
+    session = Session(port)
+    params = {"CallSid": "CA" + secrets.token_hex(16), "Digits": "1"}
+    try:
+        for _ in range(requests):
+            status, body, seconds = session.post("/ivr/step?n=1", params)
+            results.record("bare", seconds)
+            if status != 200 or "<Gather" not in body:
+                results.error(f"bare: HTTP {status}")
+            _pause(think, rng)
+    finally:
+        session.close()
+
+
+def run_wave(target: Callable[[int], None], calls: int) -> float:
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(calls)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+# ------------------------------------------------------------------------------------ report
+def pct(values: list[float], q: float) -> float:
+    if len(values) == 1:
+        return values[0]
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: float) -> bool:
+    bare_lat = bare.latencies["bare"]
+    bare_med, bare_p99 = statistics.median(bare_lat) * 1e3, pct(bare_lat, 0.99) * 1e3
+    print(f"\n== {name} ==")
+    print(f"{'step':<10}{'n':>6}{'median ms':>12}{'p99 ms':>10}{'× bare':>9}")
+    ok = not ivr.errors and not bare.errors
+    for step in STEPS:
+        values = ivr.latencies.get(step)
+        if not values:
+            continue
+        med, p99 = statistics.median(values) * 1e3, pct(values, 0.99) * 1e3
+        ratio = med / bare_med if bare_med else float("inf")
+        flag = "" if p99 < 50 and ratio <= 3 else "  ← over target"
+        ok = ok and p99 < 50 and ratio <= 3
+        print(f"{step:<10}{len(values):>6}{med:>12.2f}{p99:>10.2f}{ratio:>9.1f}{flag}")
+    everything = [v for vs in ivr.latencies.values() for v in vs]
+    print(
+        f"{'all steps':<10}{len(everything):>6}{statistics.median(everything) * 1e3:>12.2f}"
+        f"{pct(everything, 0.99) * 1e3:>10.2f}"
+    )
+    print(f"{'bare app':<10}{len(bare_lat):>6}{bare_med:>12.2f}{bare_p99:>10.2f}")
+    print(
+        f"throughput: phone line {ivr.requests / ivr_wall:.0f} req/s "
+        f"({ivr.requests} requests in {ivr_wall:.1f} s), "
+        f"bare app {bare.requests / bare_wall:.0f} req/s"
+    )
+    print(f"errors: phone line {len(ivr.errors)}, bare app {len(bare.errors)}")
+    for message in sorted(set(ivr.errors))[:10]:
+        print(f"  {message}")
+    print("targets (0 errors, p99 < 50 ms, median ≤ 3× bare): " + ("met" if ok else "NOT met"))
+    return ok
+
+
+def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -> bool:
+    callers = prepare(database_url, schema)
+    think = (args.think[0], args.think[1])
+    ivr, bare = Results(), Results()
+    ivr_wall = bare_wall = 0.0
+    proc, port = start_server("ivr", args.threads, database_url, schema)
+    try:
+        for wave in range(args.waves):
+
+            def one_ivr_call(i: int, wave: int = wave) -> None:
+                ivr_call(port, callers[i % len(callers)], wave, think, ivr, wave * 1000 + i)
+
+            ivr_wall += run_wave(one_ivr_call, args.calls)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    per_call = max(1, round(ivr.requests / max(1, args.calls * args.waves)))
+    proc, port = start_server("bare", args.threads)
+    try:
+        for wave in range(args.waves):
+
+            def one_bare_call(i: int, wave: int = wave) -> None:
+                bare_call(port, per_call, think, bare, wave * 1000 + i)
+
+            bare_wall += run_wave(one_bare_call, args.calls)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return report(name, ivr, ivr_wall, bare, bare_wall)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=50, help="simultaneous calls (default 50)")
+    parser.add_argument("--waves", type=int, default=4, help="waves of calls (default 4)")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(0.2, 1.0),
+        metavar=("MIN", "MAX"),
+        help="pause between answers, s (0.2 1.0)",
+    )
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "RESTOMAIRIE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = parser.parse_args()
+    print(
+        f"{args.calls} simultaneous calls × {args.waves} waves, waitress {args.threads} threads, "
+        f"pause {args.think[0]}–{args.think[1]} s between answers, {os.cpu_count()} CPUs"
+    )
+    ok = True
+    backends = args.backends.split(",")
+    if "sqlite" in backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            ok &= bench("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", "", args)
+    if "postgresql" in backends:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        try:
+            ok &= bench("PostgreSQL", args.pg_url, schema, args)
+        finally:
+            drop_schema(args.pg_url, schema)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        kind, port, threads, url, schema = sys.argv[2:7]
+        if not re.fullmatch(r"[a-z]+", kind):
+            raise SystemExit("bad app kind")
+        serve(kind, int(port), int(threads), url, schema)
+    else:
+        main()

@@ -1,0 +1,1024 @@
+"""The call, step by step: what the caller hears, what is asked, what each answer does.
+
+A call is a small state machine (DOMAIN.md §4, the keypad contract)::
+
+    greeting ─┬─ closed (hours, summer) ─────────────────────────────────────────▶ end
+              └─ account (caller ID unknown) ─▶ pin ─▶ child (several) ─▶ action ─┐
+                                      pin (caller ID matches one family) ─┘       │
+      action: 1 book / 2 cancel ─▶ date ─▶ confirm (read-back) ─▶ result ─▶ after │
+              3 listen ─────────────────────────────────────────────▶ after      │
+      after: 1 another operation ─▶ action ◀──────────────────────────────────────┘
+             2 goodbye ─▶ end
+
+Every question accepts the keypad, menus and dates also French speech (never the secret code);
+``*`` (or "répétez") repeats the question; silence or a wrong answer asks again, at most
+``phone.max_attempts`` times, then a polite goodbye. A refused date says why and the exact
+deadline, and the date question offers the first date that can still be changed.
+
+This module knows nothing of HTTP, TwiML or the call log: :class:`CallFlow` takes a
+:class:`CallState` and what was heard, and returns a :class:`Turn` (what to say, what to ask
+next, what happened). It calls the booking services, which own their transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from restomairie.booking.errors import (
+    BookingError,
+    DayLocked,
+    NotEnrolled,
+    NotOperatingDay,
+    OutsideCalendar,
+    PastDeadline,
+    UnknownFamily,
+)
+from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay
+from restomairie.calendar.days import DayStatus
+from restomairie.clock import Clock
+from restomairie.config import Settings
+from restomairie.ivr.hours import LineState, line_state
+from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker, language_of
+from restomairie.ivr.speech import (
+    SPEECH_HINTS,
+    Intent,
+    child_hints,
+    parse_choice,
+    parse_date,
+    parse_digits_date,
+    parse_intent,
+)
+
+# Steps (the question the caller is answering).
+GREETING = "greeting"
+ACCOUNT = "account"
+PIN = "pin"
+CHILD = "child"
+ACTION = "action"
+DATE = "date"
+CONFIRM = "confirm"
+AFTER = "after"
+END = "end"
+
+ALL_CHILDREN_KEY = "9"
+MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
+LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
+TYPING_TIMEOUT = 10  # account number and code: people look for their papers
+
+# Call outcomes (the call log), from the weakest to the strongest.
+OUTCOME_RANK = {
+    None: 0,
+    "closed": 1,
+    "abandoned": 1,
+    "refused": 2,
+    "listened": 3,
+    "error": 4,
+    "booked": 5,
+    "cancelled": 5,
+}
+
+
+@dataclass(frozen=True)
+class Ask:
+    """How the next answer is collected (rendered as a ``<Gather>``)."""
+
+    step: str
+    num_digits: int | None  # None: any number of keys, ended by "#"
+    speech: bool
+    hints: str | None = None
+    timeout: int = MENU_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the caller hears, then either a question (``ask``) or the end of the call."""
+
+    lines: tuple[str, ...]
+    ask: Ask | None
+    voice: str
+    language: str
+    speech_language: str
+
+    @property
+    def hangup(self) -> bool:
+        return self.ask is None
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One answer as Twilio posted it (keys win over speech when both are present)."""
+
+    digits: str = ""
+    speech: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.digits:
+            return "dtmf"
+        if self.speech.strip():
+            return "speech"
+        return "none"
+
+    @property
+    def star(self) -> bool:
+        return "*" in self.digits
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """An SMS receipt to send after the call's step is saved (never in the response path)."""
+
+    to: str
+    body: str
+
+
+@dataclass
+class CallState:
+    """The per-call state kept in the database between two webhooks."""
+
+    call_sid: str
+    step: str = GREETING
+    attempts: int = 0
+    language: str = DEFAULT_LANGUAGE
+    outcome: str | None = None
+    from_number: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def account(self) -> str | None:
+        account = self.data.get("account")
+        return str(account) if account else None
+
+    def settle(self, outcome: str) -> None:
+        """Record the call's outcome unless a stronger one is already known."""
+        if OUTCOME_RANK.get(outcome, 0) >= OUTCOME_RANK.get(self.outcome, 0):
+            self.outcome = outcome
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The result of one webhook: the reply, and what the call log records about the step."""
+
+    reply: Reply
+    step: str  # the question that was answered (or "greeting")
+    outcome: str  # what happened at this step: ok, wrong_code, invalid_key, refused:…
+    heard: str | None = None  # what was heard, redacted on the secret-code step
+    receipts: tuple[Receipt, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kid:
+    ref: str
+    name: str
+    school: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of checking a date before the read-back."""
+
+    refusal: str | None = None
+    code: str = ""
+    change: tuple[Kid, ...] = ()  # children whose meal will change
+    notes: tuple[str, ...] = ()  # already in the wanted state
+
+
+class CallFlow:
+    """The phone line's call flow over the booking services (see the module docstring)."""
+
+    def __init__(self, settings: Settings, booking: BookingService, clock: Clock) -> None:
+        self.settings = settings
+        self.booking = booking
+        self.clock = clock
+        self._speakers: dict[str, Speaker] = {}
+        self._handlers: dict[str, Callable[[CallState, Speaker, Heard], Turn]] = {
+            ACCOUNT: self._on_account,
+            PIN: self._on_pin,
+            CHILD: self._on_child,
+            ACTION: self._on_action,
+            DATE: self._on_date,
+            CONFIRM: self._on_confirm,
+            AFTER: self._on_after,
+        }
+
+    def speaker(self, lang: str) -> Speaker:
+        lang = language_of(lang)
+        found = self._speakers.get(lang)
+        if found is None:
+            found = self._speakers[lang] = Speaker(self.settings, lang)
+        return found
+
+    # ------------------------------------------------------------------ entry points
+    def greet(self, st: CallState) -> Turn:
+        """A new call: closed, or welcome and the first identification question."""
+        sp = self.speaker(st.language)
+        now = self.clock.now()
+        state = line_state(now, self.settings.phone, self._school_holiday)
+        if state is not LineState.OPEN:
+            st.settle("closed")
+            return self._end(st, sp, self._closed_lines(sp, state, now), GREETING, "closed")
+        lines = [
+            sp._(
+                "Hello, and welcome to Resto-Mairie, the school meal line of %(town)s.",
+                town=self.settings.town,
+            ),
+            sp._("At any time, press star to hear the question again."),
+        ]
+        accounts = self.booking.families_by_phone(st.from_number) if st.from_number else []
+        if len(accounts) == 1:
+            st.data["account"] = accounts[0]
+            st.data["by_caller_id"] = True
+            return self._ask(st, sp, PIN, lines, GREETING, "caller_id")
+        return self._ask(st, sp, ACCOUNT, lines, GREETING, "open")
+
+    def answer(self, st: CallState, heard: Heard) -> Turn:
+        """The caller answered the current question."""
+        sp = self.speaker(st.language)
+        step = st.step
+        st.data["answers"] = int(st.data.get("answers", 0)) + 1
+        shown = "[code]" if step == PIN and heard.kind != "none" else _shown(heard)
+        if step not in self._handlers:
+            return self._end(st, sp, [self._goodbye(sp)], step, "ended", shown)
+        if st.data["answers"] > MAX_ANSWERS:
+            st.settle("abandoned")
+            lines = [sp._("This call has lasted a long time."), self._goodbye_failed(sp)]
+            return self._end(st, sp, lines, step, "too_long", shown)
+        if heard.star:
+            return self._repeat(st, sp, shown)
+        if heard.kind == "none":
+            return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
+        turn = self._handlers[step](st, sp, heard)
+        if turn.heard is None:
+            turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
+        return turn
+
+    def again(self, st: CallState) -> Turn:
+        """Ask the current question again (a stale webhook: nothing was answered)."""
+        sp = self.speaker(st.language)
+        if st.step not in self._handlers:
+            return self._end(st, sp, [self._goodbye(sp)], st.step, "ended")
+        return self._ask(st, sp, st.step, [], st.step, "stale", reset=False)
+
+    # ------------------------------------------------------------------ steps
+    def _on_account(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        digits = heard.digits.strip().rstrip("#")
+        if not digits.isdigit() or len(digits) > 20:
+            return self._retry(
+                st, sp, sp._("Please type your account number on the keypad."), "invalid"
+            )
+        try:
+            self.booking.family_info(digits)
+        except UnknownFamily:
+            return self._retry(
+                st,
+                sp,
+                sp._("I cannot find the family account %(account)s.", account=sp.keys(digits)),
+                "unknown_account",
+            )
+        st.data["account"] = digits
+        return self._ask(st, sp, PIN, [], ACCOUNT, "ok")
+
+    def _on_pin(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        code = heard.digits.strip()
+        account = st.account
+        if account is None:  # cannot happen through Twilio: start again
+            return self._ask(st, sp, ACCOUNT, [], PIN, "no_account")
+        if len(code) != 4 or not code.isdigit():
+            return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
+        check = self.booking.check_pin(account, code)
+        if check.locked_until is not None:
+            st.settle("refused")
+            lines = [
+                sp._(
+                    "After too many wrong codes, phone access to this account is blocked "
+                    "until %(time)s.",
+                    time=sp.hour(check.locked_until),
+                ),
+                self._web_sentence(sp),
+                sp._("Goodbye."),
+            ]
+            return self._end(st, sp, lines, PIN, "locked")
+        if not check.ok:
+            return self._retry(st, sp, sp._("That code is not correct."), "wrong_code")
+        info = self.booking.family_info(account)
+        st.language = language_of(info.language)
+        sp = self.speaker(st.language)
+        kids = [Kid(c.ref, c.first_name, c.school_id) for c in info.children]
+        st.data["kids"] = [[k.ref, k.name, k.school] for k in kids]
+        st.data["identified"] = True
+        if not kids:
+            st.settle("refused")
+            lines = [
+                sp._("No child of this account is registered for school catering."),
+                self._goodbye(sp),
+            ]
+            return self._end(st, sp, lines, PIN, "right_code")
+        if len(kids) == 1:
+            st.data["pick"] = [kids[0].ref]
+            return self._ask(st, sp, ACTION, [sp._("Thank you.")], PIN, "right_code")
+        return self._ask(st, sp, CHILD, [sp._("Thank you.")], PIN, "right_code")
+
+    def _on_child(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        kids = self._kids(st)
+        picked: list[Kid] | None = None
+        if heard.kind == "dtmf":
+            key = heard.digits[:1]
+            if key == ALL_CHILDREN_KEY:
+                picked = kids
+            elif key.isdigit() and 1 <= int(key) <= min(len(kids), 8):
+                picked = [kids[int(key) - 1]]
+            else:
+                return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+        else:
+            intent = parse_intent(heard.speech, {Intent.ALL, Intent.REPEAT, Intent.GOODBYE})
+            if intent is Intent.REPEAT:
+                return self._repeat(st, sp)
+            if intent is Intent.GOODBYE:
+                return self._bye(st, sp, CHILD)
+            if intent is Intent.ALL:
+                picked = kids
+            else:
+                index = parse_choice(heard.speech, [k.name for k in kids])
+                if index is None:
+                    return self._retry(st, sp, self._not_understood(sp), "not_understood")
+                picked = [kids[index - 1]]
+        st.data["pick"] = [k.ref for k in picked]
+        st.data["all"] = len(picked) > 1
+        return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    def _on_action(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        several = len(self._kids(st)) > 1
+        choice: str | None
+        if heard.kind == "dtmf":
+            choice = {"1": "book", "2": "cancel", "3": "list"}.get(heard.digits[:1])
+            if heard.digits[:1] == "4" and several:
+                choice = "child"
+            if choice is None:
+                return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+        else:
+            intent = parse_intent(
+                heard.speech,
+                {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE},
+            )
+            if intent is Intent.REPEAT:
+                return self._repeat(st, sp)
+            if intent is Intent.GOODBYE:
+                return self._bye(st, sp, ACTION)
+            choices = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
+            choice = choices.get(intent) if intent is not None else None
+            if choice is None:
+                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        return self._choose(st, sp, choice, ACTION)
+
+    def _choose(self, st: CallState, sp: Speaker, choice: str, step: str) -> Turn:
+        if choice == "child":
+            return self._ask(st, sp, CHILD, [], step, "change_child")
+        if choice == "list":
+            st.settle("listened")
+            return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed")
+        st.data["action"] = choice
+        return self._ask(st, sp, DATE, [], step, choice)
+
+    def _on_date(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        today = self.clock.today()
+        day: date | None
+        if heard.kind == "dtmf":
+            day = parse_digits_date(heard.digits, today)
+        else:
+            guess = parse_date(heard.speech, today)
+            day = guess.day if guess else None
+            if day is None:
+                intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
+                if intent is Intent.REPEAT:
+                    return self._repeat(st, sp)
+                if intent is Intent.GOODBYE:
+                    return self._bye(st, sp, DATE)
+        if day is None:
+            return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
+        return self._with_date(st, sp, day, DATE)
+
+    def _with_date(self, st: CallState, sp: Speaker, day: date, step: str) -> Turn:
+        check = self._check(st, sp, day)
+        if check.refusal is not None:
+            st.settle("refused")
+            if st.step != DATE:
+                st.step, st.attempts = DATE, 0
+            return self._retry(st, sp, check.refusal, f"refused:{check.code}")
+        if not check.change:
+            return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do")
+        st.data["day"] = day.isoformat()
+        st.data["change"] = [k.ref for k in check.change]
+        return self._ask(st, sp, CONFIRM, list(check.notes), step, f"read_back:{day.isoformat()}")
+
+    def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        if heard.kind == "dtmf":
+            key = heard.digits[:1]
+            if key == "2":
+                return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
+            if key != "1":
+                return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+        else:
+            intent = parse_intent(
+                heard.speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
+            )
+            if intent is Intent.REPEAT:
+                return self._repeat(st, sp)
+            if intent is Intent.GOODBYE:
+                return self._bye(st, sp, CONFIRM)
+            if intent is Intent.NO:
+                # "Non, le 4 décembre": go straight to the date said.
+                guess = parse_date(heard.speech, self.clock.today())
+                if guess is not None:
+                    return self._with_date(st, sp, guess.day, CONFIRM)
+                return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
+            if intent is not Intent.YES:
+                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        return self._apply(st, sp)
+
+    def _apply(self, st: CallState, sp: Speaker) -> Turn:
+        account = st.account
+        assert account is not None
+        action = str(st.data["action"])
+        day = date.fromisoformat(str(st.data["day"]))
+        refs = [str(r) for r in st.data.get("change", [])]
+        actor = Actor("family", account, "phone", st.call_sid)
+        try:
+            results = self.booking.change(account, action, [day], actor, refs)
+        except BookingError as exc:  # the deadline passed during the read-back, a new lock…
+            st.settle("refused")
+            lines = [self._refusal(sp, exc, action, several=len(refs) > 1)]
+            return self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{exc.code}")
+        changed = [r for r in results if r.changed]
+        if changed:
+            st.settle("booked" if action == "book" else "cancelled")
+        lines = self._result_lines(sp, action, day, results)
+        receipts = self._receipts(st, action, day, changed)
+        st.data.pop("change", None)
+        turn = self._ask(
+            st,
+            sp,
+            AFTER,
+            lines,
+            CONFIRM,
+            "booked" if action == "book" and changed else "cancelled" if changed else "unchanged",
+        )
+        return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
+
+    def _on_after(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        if heard.kind == "dtmf":
+            key = heard.digits[:1]
+            if key == "1":
+                return self._ask(st, sp, ACTION, [], AFTER, "another")
+            if key == "2":
+                return self._bye(st, sp, AFTER)
+            return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+        intent = parse_intent(
+            heard.speech,
+            {
+                Intent.ANOTHER,
+                Intent.YES,
+                Intent.GOODBYE,
+                Intent.NO,
+                Intent.BOOK,
+                Intent.CANCEL,
+                Intent.LIST,
+                Intent.REPEAT,
+            },
+        )
+        if intent is Intent.REPEAT:
+            return self._repeat(st, sp)
+        if intent in (Intent.ANOTHER, Intent.YES):
+            return self._ask(st, sp, ACTION, [], AFTER, "another")
+        if intent in (Intent.GOODBYE, Intent.NO):
+            return self._bye(st, sp, AFTER)
+        if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
+            choice = {Intent.BOOK: "book", Intent.CANCEL: "cancel"}.get(intent, "list")
+            return self._choose(st, sp, choice, AFTER)
+        guess = parse_date(heard.speech, self.clock.today())
+        if guess is not None and st.data.get("action"):  # "lundi prochain": the same, that day
+            return self._with_date(st, sp, guess.day, AFTER)
+        return self._retry(st, sp, self._not_understood(sp), "not_understood")
+
+    # ------------------------------------------------------------------ questions
+    def _question(self, st: CallState, sp: Speaker, step: str) -> tuple[list[str], Ask]:
+        if step == ACCOUNT:
+            return (
+                [sp._("Please type your family account number, then press the hash key.")],
+                Ask(ACCOUNT, None, False, timeout=TYPING_TIMEOUT),
+            )
+        if step == PIN:
+            return (
+                [sp._("Please type your four-digit secret code.")],
+                Ask(PIN, 4, False, timeout=TYPING_TIMEOUT),
+            )
+        if step == CHILD:
+            kids = self._kids(st)
+            lines = [
+                sp._("For %(name)s, press %(key)s.", name=k.name, key=i)
+                for i, k in enumerate(kids[:8], start=1)
+            ]
+            lines.append(sp._("For all your children, press 9."))
+            if sp.speech:
+                lines.append(sp._("You can also say the first name."))
+            return lines, Ask(CHILD, 1, sp.speech, child_hints([k.name for k in kids]))
+        if step == ACTION:
+            lines = []
+            if len(self._kids(st)) > 1:
+                lines.append(sp._("For %(names)s:", names=sp.names(self._picked_names(st))))
+            lines.append(sp._("To book a meal, press 1. To cancel a meal, press 2."))
+            lines.append(sp._("To hear the meals booked for the next two weeks, press 3."))
+            if len(self._kids(st)) > 1:
+                lines.append(sp._("To choose another child, press 4."))
+            if sp.speech:
+                lines.append(sp._("You can also say: book, cancel, or listen."))
+            return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
+        if step == DATE:
+            return self._date_question(st, sp), Ask(DATE, 4, sp.speech, SPEECH_HINTS["date"])
+        if step == CONFIRM:
+            return self._read_back(st, sp), Ask(CONFIRM, 1, sp.speech, SPEECH_HINTS["confirm"])
+        if step == AFTER:
+            lines = [sp._("For another operation, press 1. To end the call, press 2.")]
+            return lines, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
+        raise ValueError(f"no question for step {step!r}")
+
+    def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
+        action = st.data.get("action")
+        lines = [
+            sp._("Which day do you want to book?")
+            if action == "book"
+            else sp._("Which day do you want to cancel?"),
+            sp._("Type the day, then the month: four digits."),
+        ]
+        first = self._first_open(self._picked(st))
+        if first is not None:
+            lines.append(
+                sp._(
+                    "The first day you can still change is %(day)s: for that day, type %(keys)s.",
+                    day=sp.day(first),
+                    keys=sp.keys(first.strftime("%d%m")),
+                )
+            )
+        if sp.speech:
+            lines.append(sp._("You can also say the date."))
+        return lines
+
+    def _read_back(self, st: CallState, sp: Speaker) -> list[str]:
+        day = date.fromisoformat(str(st.data["day"]))
+        names = [k.name for k in self._kids(st) if k.ref in st.data.get("change", [])]
+        n = len(names)
+        params = {"names": sp.names(names), "day": sp.day(day)}
+        if st.data.get("action") == "book":
+            what = sp.ngettext(
+                "You want to book the meal of %(names)s on %(day)s.",
+                "You want to book the meals of %(names)s on %(day)s.",
+                n,
+                **params,
+            )
+        else:
+            what = sp.ngettext(
+                "You want to cancel the meal of %(names)s on %(day)s.",
+                "You want to cancel the meals of %(names)s on %(day)s.",
+                n,
+                **params,
+            )
+        lines = [what, sp._("To confirm, press 1. To choose another date, press 2.")]
+        if sp.speech:
+            lines.append(sp._("You can also say yes or no."))
+        return lines
+
+    # ------------------------------------------------------------------ checks and words
+    def _check(self, st: CallState, sp: Speaker, day: date) -> Check:
+        """Why the change cannot be done on ``day``, or which children it will change."""
+        account = st.account
+        assert account is not None
+        action = str(st.data.get("action", "book"))
+        kids = self._picked(st)
+        several = len(kids) > 1
+        now = self.clock.now()
+        try:
+            with self.booking.sessions() as session:
+                closures = self.booking.closures(session)
+            statuses = {
+                k.ref: self.booking.day_status(day, k.school, "phone", closures) for k in kids
+            }
+        except OutsideCalendar:
+            return Check(
+                sp._(
+                    "I do not know the school calendar of %(day)s %(year)s yet. "
+                    "Please choose a nearer date.",
+                    day=sp.day(day),
+                    year=day.year,
+                ),
+                "outside_calendar",
+            )
+        for k in kids:
+            status = statuses[k.ref]
+            if not status.operating:
+                text = self._closed_day(sp, day, status)
+                return Check(text, NotOperatingDay.code)
+        states = self.booking.upcoming(account, start=day, days=1)
+        today_state: dict[str, ChildDay | None] = {
+            k.ref: next(iter(states.get(k.ref, [])), None) for k in kids
+        }
+        enrolled = [k for k in kids if (s := today_state[k.ref]) is not None and s.operating]
+        missing = [k for k in kids if k not in enrolled]
+        if missing and (not st.data.get("all") or not enrolled):
+            k = missing[0]
+            return Check(
+                sp._(
+                    "%(name)s is not registered for school catering on %(day)s.",
+                    name=k.name,
+                    day=sp.day(day),
+                ),
+                NotEnrolled.code,
+            )
+        want = action == "book"
+        done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
+        change = [k for k in enrolled if k not in done]
+        for k in change:
+            status = statuses[k.ref]
+            assert status.deadline is not None
+            state = today_state[k.ref]
+            if now >= status.deadline or (state is not None and state.locked):
+                exc = PastDeadline(day, status.deadline, action, k.name)
+                return Check(self._refusal(sp, exc, action, several), PastDeadline.code)
+        notes = []
+        if done:
+            names = sp.names([k.name for k in done])
+            n = len(done)
+            if want:
+                notes.append(
+                    sp.ngettext(
+                        "The meal of %(names)s on %(day)s is already booked.",
+                        "The meals of %(names)s on %(day)s are already booked.",
+                        n,
+                        names=names,
+                        day=sp.day(day),
+                    )
+                )
+            else:
+                notes.append(
+                    sp.ngettext(
+                        "%(names)s has no meal booked on %(day)s: there is nothing to cancel.",
+                        "%(names)s have no meal booked on %(day)s: there is nothing to cancel.",
+                        n,
+                        names=names,
+                        day=sp.day(day),
+                    )
+                )
+        return Check(change=tuple(change), notes=tuple(notes))
+
+    def _refusal(self, sp: Speaker, exc: BookingError, action: str, several: bool = False) -> str:
+        """Why a change was refused, in the caller's words, with the deadline that applied."""
+        if isinstance(exc, PastDeadline | DayLocked):
+            deadline = exc.deadline if isinstance(exc, PastDeadline) else None
+            if deadline is None and exc.day is not None:
+                deadline = self.booking.day_status(exc.day).deadline
+            if deadline is None:
+                text = sp._("Too late: the meals of that day were already sent to the kitchen.")
+            elif action == "book":
+                text = sp._(
+                    "Too late: you had to book before %(deadline)s. A meal eaten without "
+                    "booking is charged at the highest rate.",
+                    deadline=sp.deadline(deadline),
+                )
+            else:
+                text = sp._(
+                    "Too late: you had to cancel before %(deadline)s. The meal will be "
+                    "charged, unless an illness is reported to the school.",
+                    deadline=sp.deadline(deadline),
+                )
+        elif isinstance(exc, NotOperatingDay) and exc.day is not None:
+            text = self._closed_day(sp, exc.day, self.booking.day_status(exc.day))
+        elif isinstance(exc, NotEnrolled) and exc.day is not None:
+            text = sp._(
+                "%(name)s is not registered for school catering on %(day)s.",
+                name=exc.child or "",
+                day=sp.day(exc.day),
+            )
+        elif isinstance(exc, OutsideCalendar) and exc.day is not None:
+            text = sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet. "
+                "Please choose a nearer date.",
+                day=sp.day(exc.day),
+                year=exc.day.year,
+            )
+        else:
+            text = sp._("This change is not possible by phone.")
+        if several and exc.child and not isinstance(exc, NotEnrolled):
+            return sp._("For %(name)s: %(text)s", name=exc.child, text=text)
+        return text
+
+    def _closed_day(self, sp: Speaker, day: date, status: DayStatus) -> str:
+        """ "Le vendredi 15 mai, il n'y a pas de restauration scolaire : c'est le pont de
+        l'Ascension." """
+        reason = status.reason or ""
+        if status.closure:
+            why = sp._(
+                "the school is closed (%(reason)s)", reason=reason.removeprefix("fermeture : ")
+            )
+        elif reason == sp.weekday(day) or reason == self.speaker("fr").weekday(day):
+            why = sp._("the canteen is never open on %(weekday)s", weekday=sp.weekday(day))
+        elif self.booking.calendar.is_public_holiday(day):
+            why = sp._("it is a public holiday (%(name)s)", name=reason)
+        else:
+            why = _holiday_phrase(sp, reason)
+        return sp._("On %(day)s, there is no school catering: %(why)s.", day=sp.day(day), why=why)
+
+    def _result_lines(
+        self, sp: Speaker, action: str, day: date, results: Sequence[ChangeResult]
+    ) -> list[str]:
+        changed = [r.first_name for r in results if r.changed]
+        unchanged = [r.first_name for r in results if not r.changed]
+        lines = []
+        params = {"day": sp.day(day)}
+        if changed:
+            names = sp.names(changed)
+            if action == "book":
+                lines.append(
+                    sp.ngettext(
+                        "Done: the meal of %(names)s on %(day)s is booked.",
+                        "Done: the meals of %(names)s on %(day)s are booked.",
+                        len(changed),
+                        names=names,
+                        **params,
+                    )
+                )
+            else:
+                lines.append(
+                    sp.ngettext(
+                        "Done: the meal of %(names)s on %(day)s is cancelled.",
+                        "Done: the meals of %(names)s on %(day)s are cancelled.",
+                        len(changed),
+                        names=names,
+                        **params,
+                    )
+                )
+        if unchanged:
+            names = sp.names(unchanged)
+            if action == "book":
+                lines.append(
+                    sp.ngettext(
+                        "The meal of %(names)s on %(day)s was already booked: nothing changed.",
+                        "The meals of %(names)s on %(day)s were already booked: nothing changed.",
+                        len(unchanged),
+                        names=names,
+                        **params,
+                    )
+                )
+            else:
+                lines.append(
+                    sp.ngettext(
+                        "%(names)s had no meal booked on %(day)s: nothing changed.",
+                        "%(names)s had no meal booked on %(day)s: nothing changed.",
+                        len(unchanged),
+                        names=names,
+                        **params,
+                    )
+                )
+        return lines
+
+    def _listing(self, st: CallState, sp: Speaker) -> list[str]:
+        account = st.account
+        assert account is not None
+        upcoming = self.booking.upcoming(account, start=self.clock.today(), days=LIST_DAYS)
+        lines = []
+        for kid in self._picked(st):
+            days = [d for d in upcoming.get(kid.ref, []) if d.operating]
+            booked = [sp.day(d.day) for d in days if d.booked]
+            free = [sp.day(d.day) for d in days if not d.booked]
+            if not days:
+                lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
+                continue
+            if booked:
+                lines.append(
+                    sp.ngettext(
+                        "%(name)s: a meal is booked on %(days)s.",
+                        "%(name)s: meals are booked on %(days)s.",
+                        len(booked),
+                        name=kid.name,
+                        days=sp.names(booked),
+                    )
+                )
+            else:
+                lines.append(sp._("%(name)s: no meal booked in the next two weeks.", name=kid.name))
+            if booked and free:
+                lines.append(
+                    sp.ngettext(
+                        "No meal on %(days)s.",
+                        "No meal on %(days)s.",
+                        len(free),
+                        days=sp.names(free),
+                    )
+                )
+        return lines
+
+    def _receipts(
+        self, st: CallState, action: str, day: date, changed: Sequence[ChangeResult]
+    ) -> tuple[Receipt, ...]:
+        number = st.from_number or ""
+        if not (changed and self.settings.phone.sms_receipts and _mobile(number)):
+            return ()
+        account = st.account
+        assert account is not None
+        if number not in self.booking.family_info(account).phones:
+            return ()  # only to the family's own phones
+        sp = self.speaker(st.language)
+        names = sp.names([r.first_name for r in changed])
+        if action == "book":
+            body = sp._(
+                "Resto-Mairie: meal booked for %(names)s on %(day)s.", names=names, day=sp.day(day)
+            )
+        else:
+            body = sp._(
+                "Resto-Mairie: meal cancelled for %(names)s on %(day)s.",
+                names=names,
+                day=sp.day(day),
+            )
+        return (Receipt(number, body),)
+
+    # ------------------------------------------------------------------ helpers
+    def _ask(
+        self,
+        st: CallState,
+        sp: Speaker,
+        step: str,
+        preamble: Sequence[str],
+        answered: str,
+        outcome: str,
+        reset: bool = True,
+    ) -> Turn:
+        st.step = step
+        if reset:
+            st.attempts = 0
+        lines, ask = self._question(st, sp, step)
+        return Turn(self._reply(sp, [*preamble, *lines], ask), answered, outcome)
+
+    def _repeat(self, st: CallState, sp: Speaker, shown: str | None = None) -> Turn:
+        turn = self._ask(st, sp, st.step, [], st.step, "repeat", reset=False)
+        return Turn(turn.reply, turn.step, turn.outcome, shown)
+
+    def _retry(
+        self, st: CallState, sp: Speaker, message: str, outcome: str, shown: str | None = None
+    ) -> Turn:
+        step = st.step
+        st.attempts += 1
+        if st.attempts >= self.settings.phone.max_attempts:
+            st.settle("abandoned")
+            return self._end(st, sp, [message, self._goodbye_failed(sp)], step, outcome, shown)
+        lines, ask = self._question(st, sp, step)
+        return Turn(self._reply(sp, [message, *lines], ask), step, outcome, shown)
+
+    def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
+        st.settle("abandoned")
+        return self._end(st, sp, [self._goodbye(sp)], step, "goodbye")
+
+    def _end(
+        self,
+        st: CallState,
+        sp: Speaker,
+        lines: Sequence[str],
+        step: str,
+        outcome: str,
+        shown: str | None = None,
+    ) -> Turn:
+        st.step = END
+        st.attempts = 0
+        return Turn(self._reply(sp, lines, None), step, outcome, shown)
+
+    def _reply(self, sp: Speaker, lines: Sequence[str], ask: Ask | None) -> Reply:
+        return Reply(
+            tuple(x for x in lines if x), ask, sp.voice, sp.say_language, sp.speech_language
+        )
+
+    def _kids(self, st: CallState) -> list[Kid]:
+        return [Kid(str(r), str(n), str(s)) for r, n, s in st.data.get("kids", [])]
+
+    def _picked(self, st: CallState) -> list[Kid]:
+        pick = st.data.get("pick") or []
+        return [k for k in self._kids(st) if k.ref in pick]
+
+    def _picked_names(self, st: CallState) -> list[str]:
+        return [k.name for k in self._picked(st)]
+
+    def _first_open(self, kids: Sequence[Kid]) -> date | None:
+        """The first day whose meal can still be changed, for every one of ``kids``."""
+        if not kids:
+            return None
+        now = self.clock.now()
+        with self.booking.sessions() as session:
+            closures = self.booking.closures(session)
+        found: list[date] = []
+        for school_id in sorted({k.school for k in kids}):
+            school = self.settings.school(school_id)
+            status = self.booking.calendar.next_operating(
+                now.date(),
+                self.settings.weekdays_of(school),
+                self.settings.rule_for("phone"),
+                open_at=now,
+                school_id=school_id,
+                closures=closures,
+            )
+            if status is None:
+                return None
+            found.append(status.day)
+        return max(found)
+
+    def _school_holiday(self, day: date) -> str | None:
+        return self.booking.calendar.school_holidays.reason_closed(self.settings.zone, day)
+
+    def _closed_lines(self, sp: Speaker, state: LineState, now: datetime) -> list[str]:
+        phone = self.settings.phone
+        lines = [
+            sp._(
+                "Welcome to Resto-Mairie, the school meal line of %(town)s.",
+                town=self.settings.town,
+            )
+        ]
+        if state is LineState.CLOSED_SUMMER and phone.summer_closed_until is not None:
+            month, day = phone.summer_closed_until
+            lines.append(
+                sp._(
+                    "The line is closed during the summer holidays, until %(day)s.",
+                    day=sp.day_month(date(now.year, month, day)),
+                )
+            )
+        else:
+            lines.append(
+                sp._(
+                    "The line is open from %(opens)s to %(closes)s.",
+                    opens=sp.hour(phone.opens),
+                    closes=sp.hour(phone.closes),
+                )
+            )
+        lines.append(self._web_sentence(sp))
+        lines.append(sp._("Goodbye."))
+        return lines
+
+    def _web_sentence(self, sp: Speaker) -> str:
+        web = self.settings.phone.web_alternative
+        if not web:
+            return ""
+        return sp._("You can also book or cancel a meal on %(web)s.", web=web)
+
+    def _goodbye(self, sp: Speaker) -> str:
+        return sp._("Thank you for calling. Goodbye.")
+
+    def _goodbye_failed(self, sp: Speaker) -> str:
+        phone = self.settings.phone
+        parts = [
+            sp._(
+                "You can call again between %(opens)s and %(closes)s.",
+                opens=sp.hour(phone.opens),
+                closes=sp.hour(phone.closes),
+            ),
+            self._web_sentence(sp),
+            sp._("Thank you for calling. Goodbye."),
+        ]
+        return " ".join(p for p in parts if p)
+
+    def _wrong_key(self, sp: Speaker) -> str:
+        return sp._("That key is not in the menu.")
+
+    def _not_understood(self, sp: Speaker) -> str:
+        return sp._("Sorry, I did not understand.")
+
+
+def _holiday_phrase(sp: Speaker, reason: str) -> str:
+    """The school-holiday period, said as a reason ("c'est le pont de l'Ascension")."""
+    key = reason.casefold()
+    if "ascension" in key:
+        return sp._("it is the Ascension bridge day")
+    if "toussaint" in key:
+        return sp._("it is the autumn holidays")
+    if "noël" in key or "noel" in key:
+        return sp._("it is the Christmas holidays")
+    if "hiver" in key:
+        return sp._("it is the winter holidays")
+    if "printemps" in key:
+        return sp._("it is the spring holidays")
+    if "été" in key or "ete" in key.split():
+        return sp._("it is the summer holidays")
+    return reason
+
+
+def _shown(heard: Heard) -> str | None:
+    """What the call log keeps of an answer (never more than 200 characters)."""
+    if heard.digits:
+        return heard.digits[:200]
+    if heard.speech.strip():
+        return heard.speech.strip()[:200]
+    return None
+
+
+def _mobile(number: str) -> bool:
+    """A number that can receive an SMS: French mobiles (06, 07) or any foreign number."""
+    if not number.startswith("+"):
+        return False
+    if number.startswith("+33"):
+        return number.startswith(("+336", "+337"))
+    return True

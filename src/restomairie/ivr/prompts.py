@@ -1,0 +1,129 @@
+"""Every sentence of the phone line, from the Babel message catalogs, in the caller's language.
+
+The catalogs live in ``restomairie/translations/<lang>/LC_MESSAGES/messages.{po,mo}`` (French and
+English shipped; message ids are English). Dates, hours and lists are spoken through Babel in the
+same locale ("jeudi 26 novembre", "13 heures", "Léa et Hugo").
+
+To change a sentence: edit the code (English) or the ``.po`` (translation), then::
+
+    pybabel extract -F babel.cfg -o src/restomairie/translations/messages.pot .
+    pybabel update -i src/restomairie/translations/messages.pot -d src/restomairie/translations
+    pybabel compile -d src/restomairie/translations
+
+and commit the ``.po`` and ``.mo`` together (a test checks the ``.mo`` matches the ``.po``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.support import Translations
+
+from restomairie.config import Settings
+from restomairie.i18n import format_deadline, format_hour
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+DEFAULT_LANGUAGE = "fr"
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+# Voices for the languages the configuration does not name (it names the French one).
+OTHER_VOICES = {"en": ("Polly.Amy-Neural", "en-GB")}
+SPEECH_LANGUAGES = frozenset({"fr"})  # the speech parser understands French only
+
+
+class MissingCatalog(RuntimeError):
+    """A shipped message catalog is missing: the line would speak raw message ids."""
+
+
+@functools.cache
+def catalog(lang: str) -> Translations:
+    """The compiled catalog of ``lang`` (loaded once per process)."""
+    found = Translations.load(str(TRANSLATIONS_DIR), [lang], domain="messages")
+    if not isinstance(found, Translations):
+        raise MissingCatalog(f"no compiled catalog for {lang!r} in {TRANSLATIONS_DIR}")
+    return found
+
+
+def language_of(code: str | None) -> str:
+    """A language the line speaks: ``"en"``, ``"en-GB"``, ``"fr_FR"``… else French."""
+    short = (code or "").replace("_", "-").split("-")[0].lower()
+    return short if short in LOCALES else DEFAULT_LANGUAGE
+
+
+class Speaker:
+    """The line's words and voice in one language."""
+
+    def __init__(self, settings: Settings, lang: str = DEFAULT_LANGUAGE) -> None:
+        self.settings = settings
+        self.lang = language_of(lang)
+        self.locale = LOCALES[self.lang]
+        self._catalog = catalog(self.lang)
+
+    # -- words
+    def _(self, message: str, **params: Any) -> str:
+        text = self._catalog.gettext(message)
+        return text % params if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        text = self._catalog.ngettext(singular, plural, n)
+        return text % params if params else text
+
+    def day(self, day: date) -> str:
+        """``jeudi 26 novembre``, ``mardi 1er décembre``."""
+        return f"{self.weekday(day)} {self.day_month(day)}"
+
+    def day_month(self, day: date) -> str:
+        """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
+        if day.day == 1 and self.lang == "fr":
+            return format_date(day, "'1er' MMMM", locale=self.locale)
+        return format_date(day, "d MMMM", locale=self.locale)
+
+    def weekday(self, day: date) -> str:
+        return format_date(day, "EEEE", locale=self.locale)
+
+    def deadline(self, moment: datetime) -> str:
+        """``lundi 23 novembre à 13 heures``, in the town's time."""
+        return format_deadline(moment.astimezone(self.settings.tz), self.locale)
+
+    def hour(self, moment: datetime | time) -> str:
+        """``13 heures``, ``10 h 15``."""
+        if isinstance(moment, time):
+            moment = datetime.combine(date(2000, 1, 3), moment)
+        else:
+            moment = moment.astimezone(self.settings.tz)
+        return format_hour(moment, self.locale)
+
+    def names(self, names: Sequence[str]) -> str:
+        """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
+        return format_list(list(names), locale=self.locale) if names else ""
+
+    def keys(self, digits: str) -> str:
+        """Keys to press, spoken one by one: ``2, 6, 1, 1``."""
+        return ", ".join(digits)
+
+    # -- voice
+    @property
+    def voice(self) -> str:
+        if self.lang == DEFAULT_LANGUAGE:
+            return self.settings.phone.voice
+        return OTHER_VOICES[self.lang][0]
+
+    @property
+    def say_language(self) -> str:
+        if self.lang == DEFAULT_LANGUAGE:
+            return self.settings.phone.language
+        return OTHER_VOICES[self.lang][1]
+
+    @property
+    def speech(self) -> bool:
+        """Whether questions also accept speech in this language."""
+        return self.lang in SPEECH_LANGUAGES
+
+    @property
+    def speech_language(self) -> str:
+        return self.settings.phone.language

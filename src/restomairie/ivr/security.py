@@ -1,0 +1,87 @@
+"""Twilio's signature on every webhook (``X-Twilio-Signature``), checked with Twilio's library.
+
+Twilio signs the URL it called — the public URL, not the one the proxies hand to us — plus the
+sorted POST parameters, with the account's auth token (HMAC-SHA1). We rebuild that URL from the
+configured public base (``RESTOMAIRIE_PUBLIC_URL``) and the path and query exactly as received.
+A missing or wrong signature is refused before anything is done.
+
+Configuration (Flask ``app.config``, else the deployment's secrets and environment):
+
+- ``IVR_AUTH_TOKEN``: default ``TWILIO_AUTH_TOKEN``. Without it every webhook is refused.
+- ``IVR_PUBLIC_URL``: default ``RESTOMAIRIE_PUBLIC_URL``; without it, the URL as received
+  (fine when nothing rewrites it; behind a proxy set it).
+- ``IVR_SKIP_SIGNATURE``: default ``RESTOMAIRIE_IVR_SKIP_SIGNATURE`` in the environment. For
+  development only, and only when explicitly set to ``1``/``true``/``yes``/``on``; the server says
+  so loudly at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from flask import Request
+from twilio.request_validator import RequestValidator
+
+from restomairie.config import Settings
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SKIP_ENV = "RESTOMAIRIE_IVR_SKIP_SIGNATURE"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+@dataclass(frozen=True)
+class WebhookSecurity:
+    auth_token: str | None
+    public_url: str | None
+    skip: bool
+
+    def expected_url(self, request: Request) -> str:
+        """The URL Twilio signed: the public base plus the path and query as received."""
+        base = (self.public_url or request.host_url).rstrip("/")
+        return base + received_target(request)
+
+    def verify(self, request: Request) -> bool:
+        """Whether the request carries a valid Twilio signature (always True when skipped)."""
+        if self.skip:
+            return True
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        if not self.auth_token or not signature:
+            return False
+        validator = RequestValidator(self.auth_token)
+        return bool(validator.validate(self.expected_url(request), request.form, signature))
+
+    def sign(self, url: str, params: Mapping[str, str]) -> str:
+        """The signature Twilio would send for ``params`` posted to ``url``."""
+        if not self.auth_token:
+            raise ValueError("no auth token to sign with")
+        return str(RequestValidator(self.auth_token).compute_signature(url, dict(params)))
+
+
+def received_target(request: Request) -> str:
+    """The path and query of the request line, as the client sent them."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if raw:
+        parts = urlsplit(raw)
+        if parts.scheme:  # absolute-form request target
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return str(raw)
+    path = quote(request.script_root + request.path, safe="/;:@&=+$,!~*'()%")
+    query = request.query_string.decode("latin-1")
+    return path + (f"?{query}" if query else "")
+
+
+def webhook_security(
+    config: Mapping[str, object], settings: Settings, environ: Mapping[str, str] | None = None
+) -> WebhookSecurity:
+    """Read the webhook settings (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    token = config.get("IVR_AUTH_TOKEN") or settings.secret("TWILIO_AUTH_TOKEN")
+    public = config.get("IVR_PUBLIC_URL") or settings.secret("RESTOMAIRIE_PUBLIC_URL")
+    skip_raw = config.get("IVR_SKIP_SIGNATURE")
+    if skip_raw is None:
+        skip_raw = env.get(SKIP_ENV, "")
+    skip = skip_raw is True or str(skip_raw).strip().lower() in TRUE_WORDS
+    return WebhookSecurity(str(token) if token else None, str(public) if public else None, skip)

@@ -1,0 +1,377 @@
+"""The phone line's service layer: one webhook is *claim*, *work*, *save*.
+
+1. **Claim** (one short transaction): find or create the :class:`~restomairie.models.Call` by
+   ``CallSid`` and insert a :class:`~restomairie.models.CallEvent` with the webhook's request key
+   (``voice``, ``step:<n>``, ``status:<status>``). The key is unique per call, so a webhook
+   delivered twice — Twilio retries — finds its event: the stored TwiML is answered again and
+   nothing is done twice. A duplicate that arrives while the first is still being worked on waits
+   for the first's answer.
+2. **Work**: :class:`~restomairie.ivr.flow.CallFlow` turns the per-call state and the answer into
+   a reply; booking changes go through the booking services (their own transactions, all or
+   nothing, audited with the ``CallSid``).
+3. **Save** (one short transaction): the new per-call state, and on the event the step, how it
+   was answered, the outcome (never a code) and the TwiML.
+
+Each question's ``action`` URL carries a sequence number (``/ivr/step?n=7``), never anything
+secret; the state stays in the database. Anything unexpected answers the apology TwiML, which is
+also stored, so that a retry gets the same apology. SMS receipts are queued after the save.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from restomairie.clock import Clock
+from restomairie.config import Settings
+from restomairie.db import is_postgres, make_session_factory
+from restomairie.ivr import twiml
+from restomairie.ivr.flow import END, GREETING, OUTCOME_RANK, CallFlow, CallState, Heard, Turn
+from restomairie.ivr.prompts import DEFAULT_LANGUAGE
+from restomairie.ivr.sms import ReceiptOutbox
+from restomairie.models import Call, CallEvent, Family
+
+if TYPE_CHECKING:
+    from restomairie.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+REPLAY_WAIT = 10.0  # seconds a duplicate waits for the first delivery's answer (Twilio: 15 s)
+KEY_LENGTH = 128
+
+ActionUrl = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """The parameters of a Twilio voice webhook this line uses."""
+
+    call_sid: str
+    from_number: str | None = None
+    to_number: str | None = None
+    digits: str = ""
+    speech: str = ""
+    call_status: str | None = None
+    duration: int | None = None
+    error_code: str | None = None
+    error_url: str | None = None
+
+    @property
+    def heard(self) -> Heard:
+        return Heard(self.digits, self.speech)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    call_id: int
+    event_id: int
+    state: CallState
+    outcome: str | None  # the call's outcome when claimed
+    family_id: int | None
+
+
+_CALL_COLUMNS = (
+    Call.id,
+    Call.call_sid,
+    Call.step,
+    Call.attempts,
+    Call.language,
+    Call.outcome,
+    Call.from_number,
+    Call.family_id,
+    Call.state,
+)
+
+
+class _Answered(Exception):
+    """The webhook was already handled (or is being handled): its answer must be replayed."""
+
+
+class _UnknownCall(Exception):
+    """A step for a call this line never answered."""
+
+
+class PhoneLine:
+    """The phone line's service: what the webhook views call."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        flow: CallFlow,
+        clock: Clock,
+        outbox: ReceiptOutbox | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sessions = make_session_factory(engine)
+        self.flow = flow
+        self.clock = clock
+        self.outbox = outbox
+
+    @classmethod
+    def from_runtime(cls, rt: Runtime, outbox: ReceiptOutbox | None = None) -> PhoneLine:
+        return cls(
+            rt.settings, rt.engine, CallFlow(rt.settings, rt.booking, rt.clock), rt.clock, outbox
+        )
+
+    # ------------------------------------------------------------------ webhooks
+    def incoming(self, hook: Webhook, action_url: ActionUrl) -> str:
+        """A new call (the number's voice URL): closed, or welcome and the first question."""
+        return self._run(hook, "voice", True, action_url, lambda st: self.flow.greet(st))
+
+    def step(self, n: str | None, hook: Webhook, action_url: ActionUrl) -> str:
+        """The answer to the question whose ``action`` URL carried sequence number ``n``."""
+        key = f"step:{(n or '')[:20]}"
+
+        def work(st: CallState) -> Turn:
+            if str(st.data.get("seq", "")) != (n or ""):
+                log.warning(
+                    "call %s: stale step n=%r (expected %r): asking again",
+                    hook.call_sid,
+                    n,
+                    st.data.get("seq"),
+                )
+                return self.flow.again(st)
+            return self.flow.answer(st, hook.heard)
+
+        return self._run(hook, key, False, action_url, work)
+
+    def status(self, hook: Webhook) -> None:
+        """The status callback: final status and duration; a call that ended before any
+        outcome was abandoned."""
+        now = self.clock.now()
+        key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
+        try:
+            with self.sessions() as session, session.begin():
+                call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
+                call.status = (hook.call_status or "")[:32] or call.status
+                if hook.duration is not None:
+                    call.duration = hook.duration
+                if hook.call_status in FINAL_STATUSES:
+                    call.ended_at = call.ended_at or now
+                    if call.outcome is None:
+                        call.outcome = "abandoned"
+                    call.step = END
+                if self._event(session, call.id, key) is None:
+                    session.add(
+                        CallEvent(
+                            call_id=call.id,
+                            at=now,
+                            request_key=key,
+                            step="status",
+                            outcome=hook.call_status,
+                            response=twiml.empty(),
+                        )
+                    )
+        except IntegrityError:
+            log.info("call %s: status %s delivered twice", hook.call_sid, hook.call_status)
+
+    def fallback(self, hook: Webhook) -> str:
+        """Twilio's fallback URL (our voice or step URL failed): apologise and hang up; the
+        error is logged with Twilio's ``ErrorCode`` and ``ErrorUrl``."""
+        log.error(
+            "Twilio fallback for call %s: ErrorCode=%s ErrorUrl=%s",
+            hook.call_sid,
+            hook.error_code,
+            hook.error_url,
+        )
+        answer = twiml.apology(self.settings)
+        now = self.clock.now()
+        key = f"fallback:{hook.error_code or ''}:{hook.error_url or ''}"[:KEY_LENGTH]
+        try:
+            with self.sessions() as session, session.begin():
+                call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
+                _settle(call, "error")
+                call.step = END
+                if self._event(session, call.id, key) is None:
+                    session.add(
+                        CallEvent(
+                            call_id=call.id,
+                            at=now,
+                            request_key=key,
+                            step="fallback",
+                            outcome=f"error:{hook.error_code or '?'}"[:64],
+                            heard=(hook.error_url or "")[:200] or None,
+                            response=answer,
+                        )
+                    )
+        except Exception:
+            log.exception("call %s: the fallback could not be logged", hook.call_sid)
+        return answer
+
+    # ------------------------------------------------------------------ claim, work, save
+    def _run(
+        self,
+        hook: Webhook,
+        key: str,
+        create: bool,
+        action_url: ActionUrl,
+        work: Callable[[CallState], Turn],
+    ) -> str:
+        try:
+            claim = self._claim(hook, key, create)
+        except _Answered:
+            return self._replay(hook.call_sid, key)
+        except _UnknownCall:
+            log.warning("step for unknown call %s: apologising", hook.call_sid)
+            return twiml.apology(self.settings)
+        st = claim.state
+        try:
+            turn = work(st)
+            action = None
+            if turn.reply.ask is not None:
+                seq = int(st.data.get("seq", 0)) + 1
+                st.data["seq"] = seq
+                action = action_url(seq)
+            answer = twiml.render(turn.reply, action)
+            self._save(claim, st, turn, hook.heard if key != "voice" else None, answer)
+        except Exception:
+            log.exception("call %s: unexpected error at %s", hook.call_sid, key)
+            answer = twiml.apology(self.settings)
+            self._save_failure(claim, answer)
+            return answer
+        if self.outbox is not None:
+            for receipt in turn.receipts:
+                self.outbox.put(receipt)
+        return answer
+
+    def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
+        # Core statements on a bare connection, not the ORM: this runs on every webhook.
+        now = self.clock.now()
+        try:
+            with self.engine.begin() as conn:
+                query = select(*_CALL_COLUMNS).where(Call.call_sid == hook.call_sid)
+                if self.engine.dialect.name == "postgresql":
+                    query = query.with_for_update()
+                row = conn.execute(query).one_or_none()
+                if row is None:
+                    if not create:
+                        raise _UnknownCall(hook.call_sid)
+                    conn.execute(insert(Call).values(**self._new_call_values(hook, GREETING)))
+                    row = conn.execute(query).one()
+                # The request key is unique per call: a second delivery fails here.
+                event_id = conn.execute(
+                    insert(CallEvent)
+                    .values(call_id=row.id, at=now, request_key=key, step=row.step, response="")
+                    .returning(CallEvent.id)
+                ).scalar_one()
+                return _Claim(row.id, event_id, _state_of(row), row.outcome, row.family_id)
+        except IntegrityError as exc:  # delivered twice (before, or at the same time)
+            raise _Answered(key) from exc
+
+    def _replay(self, call_sid: str, key: str) -> str:
+        """The answer given to the first delivery of this webhook (waiting for it if needed)."""
+        deadline = time.monotonic() + REPLAY_WAIT
+        while True:
+            with self.sessions() as session:
+                stored = session.scalar(
+                    select(CallEvent.response)
+                    .join(Call, Call.id == CallEvent.call_id)
+                    .where(Call.call_sid == call_sid, CallEvent.request_key == key)
+                )
+            if stored:
+                log.info("call %s: %s delivered again, answer replayed", call_sid, key)
+                return stored
+            if time.monotonic() >= deadline:
+                log.error("call %s: %s still unanswered after %.0f s", call_sid, key, REPLAY_WAIT)
+                return twiml.apology(self.settings)
+            time.sleep(0.02)
+
+    def _save(
+        self, claim: _Claim, st: CallState, turn: Turn, heard: Heard | None, answer: str
+    ) -> None:
+        values: dict[str, Any] = {
+            "step": st.step,
+            "attempts": st.attempts,
+            "language": st.language,
+            "state": dict(st.data),
+        }
+        if st.outcome != claim.outcome:  # CallState.settle only ever raises it
+            values["outcome"] = st.outcome
+        if claim.family_id is None and st.data.get("identified") and st.account:
+            values["family_id"] = (
+                select(Family.id).where(Family.account == st.account).scalar_subquery()
+            )
+        with self.engine.begin() as conn:
+            conn.execute(update(Call).where(Call.id == claim.call_id).values(**values))
+            conn.execute(
+                update(CallEvent)
+                .where(CallEvent.id == claim.event_id)
+                .values(
+                    step=turn.step,
+                    input_kind=heard.kind if heard is not None else None,
+                    heard=turn.heard,
+                    outcome=turn.outcome[:64],
+                    response=answer,
+                )
+            )
+
+    def _save_failure(self, claim: _Claim, answer: str) -> None:
+        try:
+            with self.sessions() as session, session.begin():
+                call = session.get(Call, claim.call_id)
+                event = session.get(CallEvent, claim.event_id)
+                if call is not None:
+                    _settle(call, "error")
+                    call.step = END
+                if event is not None:
+                    event.outcome = "error"
+                    event.response = answer
+        except Exception:
+            log.exception("the failure of call event %s could not be saved", claim.event_id)
+
+    # ------------------------------------------------------------------ rows
+    def _load(self, session: Session, call_sid: str, lock: bool = False) -> Call | None:
+        query = select(Call).where(Call.call_sid == call_sid)
+        if lock and is_postgres(session):
+            query = query.with_for_update()
+        return session.scalars(query).one_or_none()
+
+    def _new_call_values(self, hook: Webhook, step: str) -> dict[str, Any]:
+        return {
+            "call_sid": hook.call_sid,
+            "started_at": self.clock.now(),
+            "from_number": hook.from_number[:32] if hook.from_number else None,
+            "to_number": hook.to_number[:32] if hook.to_number else None,
+            "language": DEFAULT_LANGUAGE,
+            "step": step,
+            "attempts": 0,
+            "state": {},
+        }
+
+    def _new_call(self, session: Session, hook: Webhook, step: str) -> Call:
+        call = Call(**self._new_call_values(hook, step))
+        session.add(call)
+        session.flush()
+        return call
+
+    def _event(self, session: Session, call_id: int, key: str) -> CallEvent | None:
+        return session.scalars(
+            select(CallEvent).where(CallEvent.call_id == call_id, CallEvent.request_key == key)
+        ).one_or_none()
+
+
+def _state_of(call: Any) -> CallState:
+    return CallState(
+        call_sid=call.call_sid,
+        step=call.step,
+        attempts=call.attempts,
+        language=call.language,
+        outcome=call.outcome,
+        from_number=call.from_number,
+        data=dict(call.state or {}),
+    )
+
+
+def _settle(call: Call, outcome: str) -> None:
+    if OUTCOME_RANK.get(outcome, 0) >= OUTCOME_RANK.get(call.outcome, 0):
+        call.outcome = outcome

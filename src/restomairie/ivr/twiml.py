@@ -1,0 +1,82 @@
+"""Replies rendered as TwiML with Twilio's own library (``twilio.twiml.voice_response``).
+
+A question is one ``<Gather>`` with its sentences nested in it (the caller may answer before the
+end), ``actionOnEmptyResult="true"`` (silence comes back to us, so we can ask again and count the
+attempt) and nothing after it. An ending is its sentences, then ``<Hangup/>``.
+``speechTimeout`` is a number of seconds, not ``auto``: Twilio refuses ``auto`` with its default
+speech model (warning 13335).
+"""
+
+from __future__ import annotations
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from restomairie.config import Settings
+from restomairie.ivr.flow import Reply
+
+SPEECH_TIMEOUT = 2  # seconds of silence that end a spoken answer
+
+APOLOGY_FR = (
+    "Nous sommes désolés, un problème technique empêche de traiter votre appel. "
+    "Merci de rappeler un peu plus tard. Au revoir."
+)
+
+
+def render(reply: Reply, action: str | None) -> str:
+    """The TwiML of a reply; ``action`` is the URL that receives the answer to its question."""
+    response = VoiceResponse()
+    ask = reply.ask
+    if ask is None:
+        for line in reply.lines:
+            response.say(line, voice=reply.voice, language=reply.language)
+        response.hangup()
+        return str(response.to_xml())
+    assert action is not None
+    options: dict[str, object] = {
+        "input": "dtmf speech" if ask.speech else "dtmf",
+        "action": action,
+        "method": "POST",
+        "timeout": ask.timeout,
+        "action_on_empty_result": True,
+        "finish_on_key": "#",
+    }
+    if ask.num_digits is not None:
+        options["num_digits"] = ask.num_digits
+    if ask.speech:
+        options["language"] = reply.speech_language
+        options["speech_timeout"] = SPEECH_TIMEOUT
+        if ask.hints:
+            options["hints"] = ask.hints
+    gather = response.gather(**options)
+    for line in reply.lines:
+        gather.say(line, voice=reply.voice, language=reply.language)
+    return str(response.to_xml())
+
+
+def apology(settings: Settings | None = None) -> str:
+    """A short French apology and a hang-up: the answer to anything unexpected (never a 500).
+
+    Built without the database and, should the catalog itself be the problem, without it."""
+    voice, language = "Polly.Lea-Neural", "fr-FR"
+    text = APOLOGY_FR
+    try:
+        if settings is not None:
+            from restomairie.ivr.prompts import Speaker
+
+            sp = Speaker(settings)
+            voice, language = sp.voice, sp.say_language
+            text = sp._(
+                "We are sorry, a technical problem prevents us from handling your call. "
+                "Please call again a little later. Goodbye."
+            )
+    except Exception:  # the apology must always be available
+        pass
+    response = VoiceResponse()
+    response.say(text, voice=voice, language=language)
+    response.hangup()
+    return str(response.to_xml())
+
+
+def empty() -> str:
+    """``<Response/>``: what a status callback gets back."""
+    return str(VoiceResponse().to_xml())

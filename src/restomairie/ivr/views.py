@@ -1,0 +1,157 @@
+"""The phone line's webhooks: a Flask blueprint that only checks, parses and renders.
+
+``POST /ivr/voice`` (the number's voice URL), ``POST /ivr/step?n=…`` (each question's
+``action``), ``POST /ivr/status`` (the status callback) and ``POST /ivr/fallback`` (the fallback
+URL). Every request must carry a valid Twilio signature (403 otherwise, nothing done); whatever
+goes wrong afterwards is answered with valid TwiML — a French apology and a hang-up — never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from restomairie.ivr import twiml
+from restomairie.ivr.security import WebhookSecurity, webhook_security
+from restomairie.ivr.service import PhoneLine, Webhook
+from restomairie.ivr.sms import ReceiptOutbox, outbox_from_settings
+from restomairie.runtime import Runtime
+
+log = logging.getLogger("restomairie.ivr")
+
+bp = Blueprint("ivr", __name__, url_prefix="/ivr")
+EXTENSION = "restomairie.ivr"
+TWIML = "text/xml; charset=utf-8"
+
+
+def register(app: Flask, runtime: Runtime, outbox: ReceiptOutbox | None = None) -> PhoneLine:
+    """Install the phone line on ``app`` (called by ``create_app``)."""
+    security = webhook_security(app.config, runtime.settings)
+    if outbox is None:
+        outbox = app.config.get("IVR_SMS_OUTBOX") or outbox_from_settings(
+            runtime.settings.phone.sms_receipts, runtime.settings.secrets
+        )
+    line = PhoneLine.from_runtime(runtime, outbox)
+    app.extensions[EXTENSION] = (line, security)
+    app.register_blueprint(bp)
+    _announce(security)
+    return line
+
+
+def _announce(security: WebhookSecurity) -> None:
+    if security.skip:
+        banner = (
+            "\n" + "!" * 78 + "\n"
+            "!!  PHONE LINE: TWILIO SIGNATURE CHECK DISABLED (RESTOMAIRIE_IVR_SKIP_SIGNATURE)\n"
+            "!!  Anyone can drive /ivr/* webhooks. Development only: never in production.\n"
+            + "!" * 78
+            + "\n"
+        )
+        log.critical(banner)
+        sys.stderr.write(banner)
+    elif not security.auth_token:
+        log.warning("phone line: TWILIO_AUTH_TOKEN is not set: every webhook will be refused (403)")
+
+
+def _line() -> tuple[PhoneLine, WebhookSecurity]:
+    found: tuple[PhoneLine, WebhookSecurity] = current_app.extensions[EXTENSION]
+    return found
+
+
+def _twiml(body: str) -> Response:
+    return Response(body, status=200, mimetype="text/xml", content_type=TWIML)
+
+
+def _clean(text: str | None, limit: int) -> str:
+    """Printable text only (a NUL cannot even be stored by PostgreSQL), at most ``limit``."""
+    if not text:
+        return ""
+    return "".join(ch if ch.isprintable() else " " for ch in text[:limit]).strip()
+
+
+def _hook() -> Webhook:
+    form = request.form
+    duration = form.get("CallDuration", "")
+    return Webhook(
+        call_sid=_clean(form.get("CallSid"), 64),
+        from_number=_clean(form.get("From"), 32) or None,
+        to_number=_clean(form.get("To"), 32) or None,
+        digits=_clean(form.get("Digits"), 64),
+        speech=_clean(form.get("SpeechResult"), 1000),
+        call_status=_clean(form.get("CallStatus"), 32) or None,
+        duration=int(duration) if duration.isdigit() else None,
+        error_code=_clean(form.get("ErrorCode"), 16) or None,
+        error_url=_clean(form.get("ErrorUrl"), 500) or None,
+    )
+
+
+def _action_url(seq: int) -> str:
+    # Relative to the webhook's own URL (Twilio resolves it like a browser): it stays right
+    # whatever prefix a proxy adds in front of /ivr/.
+    return f"step?n={seq}"
+
+
+@bp.before_request
+def _check_signature() -> Response | None:
+    _, security = _line()
+    try:
+        if security.verify(request):
+            return None
+    except Exception:  # an unreadable request is not a signed one
+        log.exception("phone line: signature check failed on %s", request.path)
+    log.warning(
+        "phone line: refused %s %s (%s signature)",
+        request.method,
+        request.path,
+        "missing" if not request.headers.get("X-Twilio-Signature") else "wrong",
+    )
+    return Response("Forbidden: invalid Twilio signature.\n", status=403, mimetype="text/plain")
+
+
+def _safely(handler: Any) -> Response:
+    try:
+        hook = _hook()
+        if not hook.call_sid:
+            log.warning("phone line: webhook without CallSid on %s", request.path)
+            return _twiml(twiml.apology(_line()[0].settings))
+        return _twiml(handler(hook))
+    except Exception:
+        log.exception("phone line: unexpected error on %s", request.path)
+        try:
+            settings = _line()[0].settings
+        except Exception:
+            settings = None
+        return _twiml(twiml.apology(settings))
+
+
+@bp.post("/voice")
+def voice() -> Response:
+    line, _ = _line()
+    return _safely(lambda hook: line.incoming(hook, _action_url))
+
+
+@bp.post("/step")
+def step() -> Response:
+    line, _ = _line()
+    n = request.args.get("n")
+    return _safely(lambda hook: line.step(n, hook, _action_url))
+
+
+@bp.post("/status")
+def status() -> Response:
+    line, _ = _line()
+
+    def handle(hook: Webhook) -> str:
+        line.status(hook)
+        return twiml.empty()
+
+    return _safely(handle)
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    line, _ = _line()
+    return _safely(line.fallback)

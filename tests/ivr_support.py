@@ -1,0 +1,219 @@
+"""Driving the phone line like Twilio does: signed webhooks, TwiML parsed and checked against
+Twilio's documented ``<Gather>`` and ``<Say>`` attributes.
+
+Reference (TwiML Voice, twilio.com/docs/voice/twiml/gather and /say):
+
+- ``<Gather>``: ``action`` (URL, relative or absolute), ``method`` (GET, POST),
+  ``input`` (``dtmf``, ``speech``, ``dtmf speech``), ``numDigits`` (positive integer),
+  ``finishOnKey`` (0-9, ``#``, ``*`` or empty), ``timeout`` (positive integer, seconds),
+  ``speechTimeout`` (positive integer or ``auto``), ``actionOnEmptyResult`` (true, false),
+  ``language`` (BCP-47), ``hints`` (comma-separated words and phrases, each at most 100
+  characters), plus ``maxSpeechTime``, ``profanityFilter``, ``partialResultCallback``,
+  ``partialResultCallbackMethod``, ``bargeIn``, ``debug``, ``speechModel``, ``enhanced``.
+  It nests ``<Say>``, ``<Play>`` and ``<Pause>`` only.
+- ``<Say>``: ``voice``, ``language``, ``loop``; its text is what is spoken.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+
+from restomairie.config import Settings
+from restomairie.runtime import Runtime
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://resto.example.fr"
+NUMBER = "+33800210519"
+
+GATHER_ATTRIBUTES = {
+    "action", "method", "input", "numDigits", "finishOnKey", "timeout", "speechTimeout",
+    "actionOnEmptyResult", "language", "hints", "maxSpeechTime", "profanityFilter",
+    "partialResultCallback", "partialResultCallbackMethod", "bargeIn", "debug", "speechModel",
+    "enhanced",
+}  # fmt: skip
+SAY_ATTRIBUTES = {"voice", "language", "loop"}
+VERBS = {"Say", "Gather", "Hangup", "Pause", "Play", "Redirect"}
+GATHER_CHILDREN = {"Say", "Play", "Pause"}
+BCP47 = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def line_app(rt: Runtime, **config: Any) -> Flask:
+    """The application with the phone line, checking signatures with :data:`TOKEN`."""
+    from restomairie.web import create_app
+
+    return create_app(
+        {"TESTING": True, "IVR_AUTH_TOKEN": TOKEN, "IVR_PUBLIC_URL": PUBLIC_URL, **config},
+        runtime=rt,
+    )
+
+
+def sign(url: str, params: dict[str, str], token: str = TOKEN) -> str:
+    return str(RequestValidator(token).compute_signature(url, params))
+
+
+def post_signed(
+    client: FlaskClient, path: str, params: dict[str, str], token: str | None = TOKEN
+) -> Any:
+    """POST like Twilio: form-encoded, signed over the public URL and the sorted parameters."""
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + path, params, token)} if token else {}
+    return client.post(path, data=params, headers=headers)
+
+
+@dataclass
+class Twiml:
+    """A parsed TwiML answer."""
+
+    xml: str
+    root: ET.Element
+
+    @property
+    def says(self) -> list[str]:
+        return [" ".join((el.text or "").split()) for el in self.root.iter("Say")]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.says)
+
+    @property
+    def gather(self) -> ET.Element | None:
+        return self.root.find("Gather")
+
+    @property
+    def hangup(self) -> bool:
+        return self.root.find("Hangup") is not None
+
+
+def check_twiml(xml: str, settings: Settings, voices: set[str] | None = None) -> Twiml:
+    """Parse ``xml`` and check it is TwiML the way Twilio documents it; the parsed answer."""
+    root = ET.fromstring(xml)
+    assert root.tag == "Response", root.tag
+    children = list(root)
+    assert children, "an empty <Response> would hang up without a word"
+    for el in children:
+        assert el.tag in VERBS, f"unexpected verb <{el.tag}>"
+    last = children[-1].tag
+    assert last in ("Gather", "Hangup"), f"the answer must end with a question or a hang-up: {last}"
+    gathers = root.findall("Gather")
+    assert len(gathers) <= 1
+    allowed_voices = voices or {settings.phone.voice, "Polly.Amy-Neural"}
+    for say in root.iter("Say"):
+        assert set(say.attrib) <= SAY_ATTRIBUTES, say.attrib
+        assert say.get("voice") in allowed_voices, say.get("voice")
+        assert BCP47.fullmatch(say.get("language", "")), say.get("language")
+        assert (say.text or "").strip(), "a <Say> with nothing to say"
+        assert "%(" not in (say.text or ""), f"unformatted message: {say.text}"
+    for gather in gathers:
+        _check_gather(gather, settings)
+    return Twiml(xml, root)
+
+
+def _check_gather(gather: ET.Element, settings: Settings) -> None:
+    attrs = gather.attrib
+    assert set(attrs) <= GATHER_ATTRIBUTES, set(attrs) - GATHER_ATTRIBUTES
+    for child in gather:
+        assert child.tag in GATHER_CHILDREN, f"<{child.tag}> cannot be nested in <Gather>"
+    assert list(gather), "a question must say something"
+    assert attrs.get("input") in ("dtmf", "speech", "dtmf speech"), attrs.get("input")
+    assert attrs.get("method", "POST") in ("GET", "POST")
+    assert attrs.get("actionOnEmptyResult") == "true", "silence must come back to the line"
+    action = attrs.get("action", "")
+    assert re.fullmatch(r"step\?n=[0-9]+", action), action
+    if "numDigits" in attrs:
+        assert attrs["numDigits"].isdigit() and int(attrs["numDigits"]) > 0
+    assert attrs.get("finishOnKey", "#") in ("", "#", "*", *"0123456789")
+    assert attrs.get("timeout", "5").isdigit() and int(attrs.get("timeout", "5")) > 0
+    if "speech" in attrs["input"]:
+        assert attrs.get("language") == settings.phone.language
+        assert BCP47.fullmatch(attrs["language"])
+        timeout = attrs.get("speechTimeout", "auto")
+        assert timeout == "auto" or (timeout.isdigit() and int(timeout) > 0)
+        hints = [h.strip() for h in attrs.get("hints", "").split(",")]
+        assert hints and all(0 < len(h) <= 100 for h in hints), hints
+    else:
+        assert "speechTimeout" not in attrs and "hints" not in attrs
+
+
+@dataclass
+class Caller:
+    """One simulated call: Twilio's parameters, each answer posted to the last ``action``."""
+
+    client: FlaskClient
+    settings: Settings
+    from_number: str = "+33612345678"
+    call_sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
+    url: str | None = None
+    last: Twiml | None = None
+    history: list[Twiml] = field(default_factory=list)
+
+    def params(self, **extra: str) -> dict[str, str]:
+        return {
+            "AccountSid": "AC" + "0" * 32,
+            "CallSid": self.call_sid,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "From": self.from_number,
+            "To": NUMBER,
+            "ApiVersion": "2010-04-01",
+            **extra,
+        }
+
+    def _post(self, path: str, params: dict[str, str]) -> Twiml:
+        response = post_signed(self.client, path, params)
+        assert response.status_code == 200, response.status_code
+        assert response.mimetype == "text/xml"
+        twiml = check_twiml(response.get_data(as_text=True), self.settings)
+        self.last = twiml
+        self.history.append(twiml)
+        gather = twiml.gather
+        if gather is not None:
+            absolute = urljoin(PUBLIC_URL + path, gather.get("action", ""))
+            parts = urlsplit(absolute)
+            self.url = parts.path + (f"?{parts.query}" if parts.query else "")
+        else:
+            self.url = None
+        return twiml
+
+    def start(self) -> Twiml:
+        self.url = "/ivr/voice"
+        return self._post("/ivr/voice", self.params())
+
+    def press(self, digits: str) -> Twiml:
+        assert self.url is not None, "the call is over"
+        return self._post(self.url, self.params(Digits=digits))
+
+    def say(self, phrase: str) -> Twiml:
+        assert self.url is not None, "the call is over"
+        gather = self.last.gather if self.last else None
+        assert gather is not None and "speech" in gather.get("input", ""), "no speech here"
+        return self._post(self.url, self.params(SpeechResult=phrase, Confidence="0.9"))
+
+    def silence(self) -> Twiml:
+        assert self.url is not None, "the call is over"
+        return self._post(self.url, self.params())
+
+    def keys(self, *answers: str) -> Twiml:
+        twiml = self.last
+        for answer in answers:
+            twiml = self.press(answer)
+        assert twiml is not None
+        return twiml
+
+    def hang_up(self, duration: int = 42) -> Any:
+        return post_signed(
+            self.client,
+            "/ivr/status",
+            self.params(CallStatus="completed", CallDuration=str(duration)),
+        )
+
+    @property
+    def ended(self) -> bool:
+        return self.last is not None and self.last.hangup

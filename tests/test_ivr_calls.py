@@ -1,0 +1,1065 @@
+"""The phone line end to end: signed webhooks through the Flask test client, TwiML parsed and
+checked against Twilio's documented attributes, on SQLite and PostgreSQL.
+
+The clock is pinned to Monday 23 November 2026, 10:00 (Paris): Thursday 26 November is the first
+meal that can still be changed (deadline: today 13:00); Tuesday 24 November closed on Friday 20.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import date, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from restomairie.booking.services import Actor
+from restomairie.clock import PARIS
+from restomairie.ivr import flow as flow_module
+from restomairie.ivr.calllog import mask_number
+from restomairie.ivr.flow import Receipt
+from restomairie.ivr.service import PhoneLine
+from restomairie.ivr.sms import ReceiptOutbox
+from restomairie.models import AuditEntry, BookingDay, Call, CallEvent, Closure, Family
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import (
+    PUBLIC_URL,
+    TOKEN,
+    Caller,
+    check_twiml,
+    line_app,
+    post_signed,
+    sign,
+)
+
+PHONE = "+33612345678"
+UNKNOWN = "+33198765432"
+CANCEL_TOO_LATE = (
+    "Trop tard : il fallait annuler avant le vendredi 20 novembre à 13 heures. "
+    "Le repas sera facturé, sauf maladie signalée à l'école."
+)
+OFFER = (
+    "Le premier jour encore modifiable est le jeudi 26 novembre : pour ce jour, tapez 2, 6, 1, 1."
+)
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return line_app(rt)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def family(rt: Runtime) -> str:
+    return make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+
+
+def caller(client: FlaskClient, rt: Runtime, number: str = PHONE) -> Caller:
+    return Caller(client, rt.settings, number)
+
+
+def the_call(rt: Runtime, call: Caller) -> Call:
+    with rt.sessions() as session:
+        found = session.scalars(select(Call).where(Call.call_sid == call.call_sid)).one()
+        found.events  # noqa: B018 - load them before the session closes
+        return found
+
+
+def events(rt: Runtime, call: Caller) -> list[CallEvent]:
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(CallEvent)
+                .join(Call)
+                .where(Call.call_sid == call.call_sid)
+                .order_by(CallEvent.id)
+            )
+        )
+
+
+def booked(rt: Runtime, ref: str, day: date) -> bool | None:
+    with rt.sessions() as session:
+        from restomairie.models import Child
+
+        return session.scalar(
+            select(BookingDay.booked)
+            .join(Child, Child.id == BookingDay.child_id)
+            .where(Child.ref == ref, BookingDay.day == day)
+        )
+
+
+def audit_count(rt: Runtime) -> int:
+    with rt.sessions() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.channel == "phone", AuditEntry.action.in_(("book", "cancel")))
+            )
+            or 0
+        )
+
+
+# ---------------------------------------------------------------------------------- happy paths
+def test_a_known_caller_cancels_a_meal_hearing_the_read_back_then_the_confirmation(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    greeting = call.start()
+    assert "Bonjour et bienvenue sur Resto-Mairie" in greeting.text
+    assert "tapez étoile pour réécouter la question" in greeting.text
+    assert greeting.says[-1] == "Tapez votre code secret à 4 chiffres."  # caller ID: no account
+    gather = greeting.gather
+    assert gather is not None
+    assert gather.get("input") == "dtmf" and gather.get("numDigits") == "4"
+
+    menu = call.press("1234")
+    assert "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2." in menu.text
+    assert "Pour écouter les repas réservés des deux prochaines semaines, tapez 3." in menu.text
+    date_q = call.press("2")
+    assert "Pour quel jour voulez-vous annuler ?" in date_q.text
+    assert OFFER in date_q.text
+    read_back = call.press("2611")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2." in read_back.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None  # nothing before the confirmation
+
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    assert "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2." in done.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+
+    bye = call.press("2")
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+    assert bye.gather is None
+
+    logged = the_call(rt, call)
+    assert logged.outcome == "cancelled"
+    assert logged.from_number == PHONE
+    assert logged.family_id is not None
+    with rt.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "cancel")).one()
+    assert entry.call_sid == call.call_sid and entry.actor == "family:210001"
+    assert entry.channel == "phone"
+
+
+def test_an_unknown_caller_types_the_account_number_and_hash_then_the_code(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt, UNKNOWN)
+    greeting = call.start()
+    assert greeting.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
+    gather = greeting.gather
+    assert gather is not None
+    assert gather.get("finishOnKey") == "#" and "numDigits" not in gather.attrib
+    assert gather.get("input") == "dtmf"
+    code_q = call.press("210001")
+    assert code_q.says == ["Tapez votre code secret à 4 chiffres."]
+    menu = call.press("1234")
+    assert menu.says[0] == "Merci."
+    assert "Pour réserver un repas, tapez 1." in menu.text
+
+
+def test_a_caller_id_shared_by_two_families_asks_for_the_account_number(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    make_family(rt, "210002", "4321", (PHONE,), (KidSpec("E9", "Paul"),))
+    greeting = caller(client, rt).start()
+    assert "Tapez votre numéro de dossier famille" in greeting.text
+
+
+def test_an_unknown_account_number_is_said_back_and_asked_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    again = call.press("999")
+    assert again.says[0] == "Je ne trouve pas le dossier famille 9, 9, 9."
+    assert again.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
+
+
+def test_booking_a_meal_reads_back_then_confirms(rt: Runtime, client: FlaskClient) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "1", "3011")
+    assert read_back.says[0] == "Vous souhaitez réserver le repas de Léa le lundi 30 novembre."
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du lundi 30 novembre est réservé."
+    assert booked(rt, "E1", date(2026, 11, 30)) is True
+    call.press("2")
+    assert the_call(rt, call).outcome == "booked"
+
+
+def test_choosing_another_date_at_the_read_back_asks_the_date_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    again = call.press("2")
+    assert "Pour quel jour voulez-vous annuler ?" in again.text
+    read_back = call.press("2711")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
+def test_after_the_result_1_goes_back_to_the_action_menu(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+    menu = call.press("1")
+    assert "Pour réserver un repas, tapez 1." in menu.text
+    read_back = call.keys("2", "2711")
+    assert "vendredi 27 novembre" in read_back.says[0]
+    call.keys("1", "2")
+    assert call.ended
+    assert booked(rt, "E1", date(2026, 11, 27)) is False
+
+
+def test_listening_reads_the_meals_of_the_next_two_weeks(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    with rt.sessions() as session, session.begin():
+        pass
+    rt.booking.cancel("210001", [date(2026, 11, 27)], Actor("family", "210001", "web"))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[0] == (
+        "Léa : des repas sont réservés les lundi 23 novembre, mardi 24 novembre, "
+        "jeudi 26 novembre, lundi 30 novembre, mardi 1er décembre, jeudi 3 décembre "
+        "et vendredi 4 décembre."
+    )
+    assert listing.says[1] == "Pas de repas le vendredi 27 novembre."
+    assert "Pour une autre opération, tapez 1." in listing.text
+    call.press("2")
+    assert the_call(rt, call).outcome == "listened"
+
+
+# ---------------------------------------------------------------------------------- refusals
+def test_cancelling_too_late_says_the_exact_deadline_and_offers_the_first_changeable_date(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    assert refused.says[0] == CANCEL_TOO_LATE
+    assert OFFER in refused.text
+    gather = refused.gather
+    assert gather is not None and gather.get("numDigits") == "4"  # the date, asked again
+    assert booked(rt, "E1", date(2026, 11, 24)) is None
+    assert audit_count(rt) == 0
+    call.hang_up()
+    assert the_call(rt, call).outcome == "refused"
+
+
+def test_booking_too_late_says_the_deadline_and_the_price_of_an_unbooked_meal(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "1", "2411")
+    assert refused.says[0] == (
+        "Trop tard : il fallait réserver avant le vendredi 20 novembre à 13 heures. "
+        "Un repas pris sans réservation est facturé au tarif le plus élevé."
+    )
+
+
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        (
+            "2511",
+            "Le mercredi 25 novembre, il n'y a pas de restauration scolaire : "
+            "la cantine ne fonctionne jamais le mercredi.",
+        ),
+        (
+            "0705",
+            "Le vendredi 7 mai, il n'y a pas de restauration scolaire : "
+            "c'est le pont de l'Ascension.",
+        ),
+        (
+            "2112",
+            "Le lundi 21 décembre, il n'y a pas de restauration scolaire : "
+            "ce sont les vacances de Noël.",
+        ),
+        (
+            "2903",
+            "Le lundi 29 mars, il n'y a pas de restauration scolaire : "
+            "c'est un jour férié (Lundi de Pâques).",
+        ),
+        (
+            "2811",
+            "Le samedi 28 novembre, il n'y a pas de restauration scolaire : "
+            "la cantine ne fonctionne jamais le samedi.",
+        ),
+    ],
+)
+def test_a_day_without_school_catering_is_refused_with_its_reason(
+    rt: Runtime, client: FlaskClient, family: str, keys: str, said: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", keys)
+    assert refused.says[0] == said
+    assert OFFER in refused.text
+
+
+def test_a_school_closure_is_refused_with_its_label(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem",
+                first_day=date(2026, 12, 3),
+                last_day=date(2026, 12, 3),
+                kind="strike",
+                label="grève",
+                created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "0312")
+    assert refused.says[0] == (
+        "Le jeudi 3 décembre, il n'y a pas de restauration scolaire : l'école est fermée (grève)."
+    )
+
+
+def test_a_date_past_the_known_school_calendar_is_refused(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "1111")  # 11 November 2027: past the shipped calendar
+    assert refused.says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du jeudi 11 novembre 2027. "
+        "Choisissez une date plus proche."
+    )
+
+
+def test_a_child_not_enrolled_that_day_is_refused(rt: Runtime, client: FlaskClient) -> None:
+    make_family(
+        rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", enrolled_until=date(2026, 11, 30)),)
+    )
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "0312")
+    assert refused.says[0] == (
+        "Léa n'a pas d'inscription à la restauration scolaire le jeudi 3 décembre."
+    )
+
+
+def test_a_locked_day_is_refused_with_its_deadline(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.locks.lock_day("anjou-elem", date(2026, 11, 24))
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    assert refused.says[0] == CANCEL_TOO_LATE
+
+
+def test_the_deadline_passing_during_the_read_back_refuses_the_change(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "2", "2611")
+    assert "jeudi 26 novembre" in read_back.says[0]
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)
+    refused = call.press("1")
+    assert refused.says[0] == (
+        "Trop tard : il fallait annuler avant le lundi 23 novembre à 13 heures. "
+        "Le repas sera facturé, sauf maladie signalée à l'école."
+    )
+    assert "Le premier jour encore modifiable est le vendredi 27 novembre" in refused.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_cancelling_a_meal_that_is_not_booked_says_there_is_nothing_to_cancel(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = caller(client, rt)
+    call.start()
+    answer = call.keys("1234", "2", "2611")
+    assert answer.says[0] == (
+        "Léa n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler."
+    )
+    assert "Pour une autre opération, tapez 1." in answer.text
+
+
+# ---------------------------------------------------------------------------------- the line
+@pytest.mark.parametrize(
+    ("now", "open_"),
+    [
+        (datetime(2026, 11, 23, 7, 59, 59, tzinfo=PARIS), False),
+        (datetime(2026, 11, 23, 8, 0, tzinfo=PARIS), True),
+        (datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS), True),
+        (datetime(2026, 11, 23, 13, 0, tzinfo=PARIS), False),
+        (datetime(2026, 11, 23, 22, 0, tzinfo=PARIS), False),
+    ],
+)
+def test_outside_opening_hours_the_caller_hears_the_hours_and_the_web_alternative(
+    rt: Runtime, client: FlaskClient, family: str, now: datetime, open_: bool
+) -> None:
+    rt.clock.frozen = now
+    call = caller(client, rt)
+    answer = call.start()
+    if open_:
+        assert answer.gather is not None
+        return
+    assert answer.says == [
+        "Bienvenue sur Resto-Mairie, la ligne des repas de restauration scolaire de Dijon.",
+        "La ligne est ouverte de 8 heures à 13 heures.",
+        "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille sur www.dijon.fr.",
+        "Au revoir.",
+    ]
+    assert answer.hangup and answer.gather is None
+    assert the_call(rt, call).outcome == "closed"
+
+
+@pytest.mark.parametrize(
+    ("day", "closed"),
+    [
+        (date(2026, 7, 3), False),  # last school day before the summer holidays
+        (date(2026, 7, 6), True),
+        (date(2026, 8, 14), True),
+        (date(2026, 8, 15), True),  # "jusqu'au 15 août" (a Saturday)
+        (date(2026, 8, 17), False),
+        (date(2026, 8, 31), False),
+    ],
+)
+def test_the_line_is_closed_in_the_summer_holidays_until_15_august(
+    rt: Runtime, client: FlaskClient, family: str, day: date, closed: bool
+) -> None:
+    rt.clock.frozen = datetime.combine(day, datetime.min.time(), PARIS) + timedelta(hours=9)
+    answer = caller(client, rt).start()
+    if not closed:
+        assert answer.gather is not None
+        return
+    assert "La ligne est fermée pendant les vacances d'été, jusqu'au 15 août." in answer.says
+    assert answer.hangup
+
+
+def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    first = caller(client, rt)
+    first.start()
+    assert first.press("0000").says[0] == "Ce code n'est pas le bon."
+    first.press("1111")
+    bye = first.press("2222")  # third attempt: a polite goodbye
+    assert bye.hangup
+    assert bye.says[0] == "Ce code n'est pas le bon."
+    assert "Vous pouvez rappeler entre 8 heures et 13 heures." in bye.text
+    assert "Merci de votre appel. Au revoir." in bye.text
+
+    second = caller(client, rt)
+    second.start()
+    second.press("3333")
+    locked = second.press("4444")  # fifth wrong code
+    assert locked.says[0] == (
+        "Après plusieurs codes erronés, l'accès par téléphone à ce dossier est bloqué "
+        "jusqu'à 10 h 15."
+    )
+    assert locked.hangup
+    assert the_call(rt, second).outcome == "refused"
+
+    third = caller(client, rt)
+    third.start()
+    still = third.press("1234")  # even the right code, while locked
+    assert still.says[0].startswith("Après plusieurs codes erronés")
+
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 15, tzinfo=PARIS)
+    fourth = caller(client, rt)
+    fourth.start()
+    assert "Pour réserver un repas, tapez 1." in fourth.press("1234").text
+
+
+def test_codes_are_never_stored_or_logged(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt)
+    call.start()
+    call.press("9876")
+    call.press("1234")
+    logged = events(rt, call)
+    pin_events = [e for e in logged if e.step == "pin"]
+    assert [e.heard for e in pin_events] == ["[code]", "[code]"]
+    assert [e.outcome for e in pin_events] == ["wrong_code", "right_code"]
+    everything = (
+        " ".join(f"{e.heard} {e.outcome} {e.response} {e.request_key}" for e in logged)
+        + str(the_call(rt, call).state)
+        + caplog.text
+    )
+    assert "9876" not in everything and "1234" not in everything
+
+
+# ---------------------------------------------------------------------------------- children
+@pytest.fixture
+def three_children(rt: Runtime) -> str:
+    return make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"), KidSpec("E3", "Hugo")),
+    )
+
+
+def test_several_children_are_offered_in_first_name_order_and_9_means_all(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    menu = call.press("1234")
+    assert menu.says == [
+        "Merci.",
+        "Pour Hugo, tapez 1.",
+        "Pour Léa, tapez 2.",
+        "Pour Zoé, tapez 3.",
+        "Pour tous vos enfants, tapez 9.",
+        "Vous pouvez aussi dire le prénom.",
+    ]
+    gather = menu.gather
+    assert gather is not None
+    assert gather.get("hints", "").startswith("Hugo, Léa, Zoé, ")
+    action = call.press("9")
+    assert action.says[0] == "Pour Hugo, Léa et Zoé :"
+    read_back = call.keys("2", "2611")
+    assert read_back.says[0] == (
+        "Vous souhaitez annuler les repas de Hugo, Léa et Zoé le jeudi 26 novembre."
+    )
+    done = call.press("1")
+    assert done.says[0] == (
+        "C'est fait : les repas de Hugo, Léa et Zoé du jeudi 26 novembre sont annulés."
+    )
+    assert [booked(rt, ref, date(2026, 11, 26)) for ref in ("E1", "E2", "E3")] == [False] * 3
+
+
+def test_one_child_by_key_then_another_with_4(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    action = call.press("2")
+    assert action.says[0] == "Pour Léa :"
+    assert "Pour choisir un autre enfant, tapez 4." in action.text
+    call.keys("2", "2611", "1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+    call.press("1")
+    children = call.press("4")
+    assert "Pour Zoé, tapez 3." in children.text
+    assert call.press("3").says[0] == "Pour Zoé :"
+
+
+def test_all_children_when_one_is_already_in_the_wanted_state(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    rt.booking.cancel("210001", [date(2026, 11, 26)], Actor("family", "210001", "web"), ["E3"])
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "9", "2", "2611")
+    assert read_back.says[0] == (
+        "Hugo n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler."
+    )
+    assert read_back.says[1] == (
+        "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 26 novembre."
+    )
+
+
+def test_a_key_that_is_not_a_child_is_asked_again(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    again = call.press("5")
+    assert again.says[0] == "Cette touche ne fait pas partie du menu."
+    assert "Pour Hugo, tapez 1." in again.text
+
+
+# ---------------------------------------------------------------------------------- repeat, silence
+def test_star_repeats_the_question_without_counting_an_attempt(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    menu = call.press("1234")
+    for _ in range(5):
+        again = call.press("*")
+        assert again.says == menu.says[1:]  # the question again, without "Merci."
+    call.press("7")
+    call.press("8")
+    assert not call.ended
+    bye = call.press("0")
+    assert bye.hangup
+    assert the_call(rt, call).outcome == "abandoned"
+
+
+def test_star_repeats_the_read_back_and_the_code_question(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    assert call.press("*").says == ["Tapez votre code secret à 4 chiffres."]
+    read_back = call.keys("1234", "2", "2611")
+    assert call.press("*").says == read_back.says
+
+
+def test_silence_asks_again_and_three_silences_end_the_call_politely(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    first = call.silence()
+    assert first.says[0] == "Je n'ai rien entendu."
+    assert "Pour réserver un repas, tapez 1." in first.text
+    call.silence()
+    bye = call.silence()
+    assert bye.hangup
+    assert bye.says == [
+        "Je n'ai rien entendu.",
+        "Vous pouvez rappeler entre 8 heures et 13 heures. Vous pouvez aussi réserver ou annuler "
+        "un repas sur l'espace famille sur www.dijon.fr. Merci de votre appel. Au revoir.",
+    ]
+
+
+def test_a_call_ends_after_too_many_answers(rt: Runtime, client: FlaskClient, family: str) -> None:
+    call = caller(client, rt)
+    call.start()
+    for _ in range(flow_module.MAX_ANSWERS):
+        call.press("*")
+    bye = call.press("*")
+    assert bye.hangup
+    assert bye.says[0] == "Cet appel dure depuis longtemps."
+
+
+# ---------------------------------------------------------------------------------- speech
+def test_speech_drives_the_menus_and_the_date(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    menu = call.press("1234")
+    gather = menu.gather
+    assert gather is not None
+    assert gather.get("input") == "dtmf speech" and gather.get("language") == "fr-FR"
+    assert "annuler" in gather.get("hints", "")
+    date_q = call.say("Je voudrais annuler le repas.")
+    assert "Pour quel jour voulez-vous annuler ?" in date_q.text
+    read_back = call.say("lundi prochain")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    done = call.say("Oui, je confirme.")
+    assert done.says[0] == "C'est fait : le repas de Léa du lundi 30 novembre est annulé."
+    bye = call.say("Non merci, au revoir.")
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+
+
+def test_speech_refusal_for_tomorrow_says_the_deadline(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    call.say("annuler")
+    refused = call.say("demain")
+    assert refused.says[0] == CANCEL_TOO_LATE
+
+
+def test_saying_no_with_another_date_at_the_read_back_reads_that_date_back(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    other = call.say("Non, le 3 décembre.")
+    assert other.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+
+
+def test_a_child_is_chosen_by_first_name_or_all_by_speech(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    assert call.say("C'est pour Zoé").says[0] == "Pour Zoé :"
+    call.say("changer d'enfant")  # not understood here: asked again
+    call2 = caller(client, rt)
+    call2.start()
+    call2.press("1234")
+    assert call2.say("tous les enfants").says[0] == "Pour Hugo, Léa et Zoé :"
+
+
+def test_speech_that_is_not_understood_is_asked_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    again = call.say("la météo de demain")
+    assert again.says[0] == "Pardon, je n'ai pas compris."
+    assert call.say("répétez s'il vous plaît").says == again.says[1:]
+    date_again = call.keys("2")
+    assert "Pour quel jour" in date_again.text
+    assert call.say("bof").says[0] == "Je n'ai pas compris cette date."
+
+
+def test_listening_by_speech(rt: Runtime, client: FlaskClient, family: str) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    listing = call.say("écouter mes réservations")
+    assert listing.says[0].startswith("Léa : des repas sont réservés les lundi 23 novembre")
+
+
+def test_english_speaking_families_hear_english_prompts_dates_and_voice(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    call = caller(client, rt)
+    call.start()
+    menu = call.press("1234")
+    assert menu.says[:2] == [
+        "Thank you.",
+        "To book a meal, press 1. To cancel a meal, press 2.",
+    ]
+    say = menu.root.find("Gather/Say")
+    assert say is not None
+    assert (say.get("voice"), say.get("language")) == ("Polly.Amy-Neural", "en-GB")
+    gather = menu.gather
+    assert gather is not None and gather.get("input") == "dtmf"  # the parser is French only
+    refused = call.keys("2", "2411")
+    assert refused.says[0].startswith(
+        "Too late: you had to cancel before Friday 20 November at 1:00"
+    )
+    assert refused.says[0].endswith(
+        "The meal will be charged, unless an illness is reported to the school."
+    )
+
+
+# ---------------------------------------------------------------------------------- webhooks
+def test_a_duplicated_webhook_gets_the_same_twiml_and_changes_nothing_twice(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    first_voice = post_signed(client, "/ivr/voice", call.params())
+    second_voice = post_signed(client, "/ivr/voice", call.params())
+    assert first_voice.get_data() == second_voice.get_data()
+    call.url = "/ivr/step?n=1"
+    call.keys("1234", "2", "2611")
+    confirm_url = call.url
+    assert confirm_url is not None
+    done = post_signed(client, confirm_url, call.params(Digits="1"))
+    again = post_signed(client, confirm_url, call.params(Digits="1"))
+    assert done.status_code == again.status_code == 200
+    assert done.get_data() == again.get_data()
+    assert "C'est fait" in done.get_data(as_text=True)
+    assert audit_count(rt) == 1
+    with rt.sessions() as session:
+        calls = session.scalar(select(func.count()).select_from(Call))
+    assert calls == 1
+    keys = [e.request_key for e in events(rt, call)]
+    assert len(keys) == len(set(keys))
+
+
+def test_a_stale_step_asks_the_current_question_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    stale = post_signed(client, "/ivr/step?n=99", call.params(Digits="1"))
+    twiml = check_twiml(stale.get_data(as_text=True), rt.settings)
+    assert "Pour quel jour voulez-vous annuler ?" in twiml.text
+    assert audit_count(rt) == 0
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["missing", "wrong token", "other url", "changed digits", "http instead of https"],
+)
+def test_a_missing_or_wrong_signature_is_refused_with_403_and_nothing_is_done(
+    rt: Runtime, client: FlaskClient, family: str, tamper: str
+) -> None:
+    params = Caller(client, rt.settings).params()
+    headers = {}
+    if tamper == "wrong token":
+        headers["X-Twilio-Signature"] = sign(PUBLIC_URL + "/ivr/voice", params, "other-token")
+    elif tamper == "other url":
+        headers["X-Twilio-Signature"] = sign(PUBLIC_URL + "/ivr/status", params)
+    elif tamper == "changed digits":
+        headers["X-Twilio-Signature"] = sign(PUBLIC_URL + "/ivr/voice", {**params, "Digits": "1"})
+    elif tamper == "http instead of https":
+        headers["X-Twilio-Signature"] = sign("http://resto.example.fr/ivr/voice", params)
+    response = client.post("/ivr/voice", data=params, headers=headers)
+    assert response.status_code == 403
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Call)) == 0
+
+
+def test_signatures_are_checked_on_every_webhook(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    params = Caller(client, rt.settings).params()
+    for path in ("/ivr/step?n=1", "/ivr/status", "/ivr/fallback"):
+        assert client.post(path, data=params).status_code == 403
+
+
+def test_the_signed_url_is_the_public_url_whatever_the_proxy_sends_us(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    params = Caller(client, rt.settings).params()
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+    response = client.post(
+        "/ivr/voice", base_url="http://10.0.0.7:8080", data=params, headers=headers
+    )
+    assert response.status_code == 200
+
+
+def test_without_a_public_url_the_url_as_received_is_checked(rt: Runtime, family: str) -> None:
+    client = line_app(rt, IVR_PUBLIC_URL=None).test_client()
+    params = Caller(client, rt.settings).params()
+    good = {"X-Twilio-Signature": sign("http://localhost/ivr/voice", params, TOKEN)}
+    assert client.post("/ivr/voice", data=params, headers=good).status_code == 200
+    bad = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params, TOKEN)}
+    assert client.post("/ivr/voice", data=params, headers=bad).status_code == 403
+
+
+def test_without_an_auth_token_every_webhook_is_refused(rt: Runtime, family: str) -> None:
+    client = line_app(rt, IVR_AUTH_TOKEN=None).test_client()
+    params = Caller(client, rt.settings).params()
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+    assert client.post("/ivr/voice", data=params, headers=headers).status_code == 403
+
+
+def test_the_development_switch_accepts_unsigned_requests_and_says_so_loudly(
+    rt: Runtime, family: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = line_app(rt, IVR_SKIP_SIGNATURE=True).test_client()
+    assert "TWILIO SIGNATURE CHECK DISABLED" in capsys.readouterr().err
+    params = Caller(client, rt.settings).params()
+    assert client.post("/ivr/voice", data=params).status_code == 200
+
+
+def test_the_development_switch_is_off_unless_explicitly_set(
+    rt: Runtime, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RESTOMAIRIE_IVR_SKIP_SIGNATURE", "0")
+    client = line_app(rt).test_client()
+    assert client.post("/ivr/voice", data=Caller(client, rt.settings).params()).status_code == 403
+    monkeypatch.setenv("RESTOMAIRIE_IVR_SKIP_SIGNATURE", "1")
+    client = line_app(rt).test_client()
+    assert client.post("/ivr/voice", data=Caller(client, rt.settings).params()).status_code == 200
+
+
+def test_an_unexpected_error_answers_an_apology_never_a_500(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(flow_module.CallFlow, "answer", broken)
+    url = call.url
+    assert url is not None
+    response = post_signed(client, url, call.params(Digits="1234"))
+    assert response.status_code == 200
+    twiml = check_twiml(response.get_data(as_text=True), rt.settings)
+    assert twiml.says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. "
+        "Merci de rappeler un peu plus tard. Au revoir."
+    ]
+    assert twiml.hangup
+    again = post_signed(client, url, call.params(Digits="1234"))
+    assert again.get_data() == response.get_data()  # a retry gets the same apology
+    logged = the_call(rt, call)
+    assert logged.outcome == "error"
+    assert events(rt, call)[-1].outcome == "error"
+
+
+def test_an_error_outside_the_call_flow_is_an_apology_too(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no database")
+
+    monkeypatch.setattr(PhoneLine, "incoming", broken)
+    response = post_signed(client, "/ivr/voice", Caller(client, rt.settings).params())
+    assert response.status_code == 200
+    assert check_twiml(response.get_data(as_text=True), rt.settings).hangup
+
+
+def test_a_step_for_an_unknown_call_gets_the_apology(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    response = post_signed(client, "/ivr/step?n=1", Caller(client, rt.settings).params())
+    twiml = check_twiml(response.get_data(as_text=True), rt.settings)
+    assert twiml.hangup and "problème technique" in twiml.text
+
+
+def test_the_fallback_url_apologises_and_logs_twilio_error(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    params = call.params(ErrorCode="11200", ErrorUrl=f"{PUBLIC_URL}/ivr/step?n=1")
+    response = post_signed(client, "/ivr/fallback", params)
+    assert response.status_code == 200
+    assert check_twiml(response.get_data(as_text=True), rt.settings).hangup
+    assert "ErrorCode=11200" in caplog.text
+    assert the_call(rt, call).outcome == "error"
+    fallback = events(rt, call)[-1]
+    assert fallback.step == "fallback" and fallback.outcome == "error:11200"
+    assert fallback.heard == f"{PUBLIC_URL}/ivr/step?n=1"
+
+
+def test_the_status_callback_records_the_duration_and_abandoned_calls(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    response = call.hang_up(duration=37)
+    assert response.status_code == 200
+    check_twiml_empty = response.get_data(as_text=True)
+    assert "<Response" in check_twiml_empty
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration, logged.outcome) == ("completed", 37, "abandoned")
+    assert logged.ended_at is not None
+    assert call.hang_up(duration=37).status_code == 200  # delivered twice: harmless
+
+
+def test_the_call_log_records_each_step_and_masks_numbers_for_display(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2411", "2611", "1", "2")
+    call.hang_up(duration=95)
+    steps = [(e.step, e.input_kind, e.heard, e.outcome) for e in events(rt, call)]
+    assert steps == [
+        ("greeting", None, None, "caller_id"),
+        ("pin", "dtmf", "[code]", "right_code"),
+        ("action", "dtmf", "2", "cancel"),
+        ("date", "dtmf", "2411", "refused:past_deadline"),
+        ("date", "dtmf", "2611", "read_back:2026-11-26"),
+        ("confirm", "dtmf", "1", "cancelled"),
+        ("after", "dtmf", "2", "goodbye"),
+        ("status", None, None, "completed"),
+    ]
+    logged = the_call(rt, call)
+    assert (logged.outcome, logged.duration, logged.step) == ("cancelled", 95, "end")
+    assert mask_number(logged.from_number) == "+336•••••678"
+    with rt.sessions() as session:
+        family_id = session.scalar(select(Family.id).where(Family.account == "210001"))
+    assert logged.family_id == family_id
+
+
+# ---------------------------------------------------------------------------------- SMS receipts
+def _with_receipts(rt: Runtime) -> Runtime:
+    phone = dataclasses.replace(rt.settings.phone, sms_receipts=True)
+    settings = dataclasses.replace(rt.settings, phone=phone)
+    return Runtime.build(settings=settings, clock=rt.clock, engine=rt.engine)
+
+
+def test_an_sms_receipt_is_sent_in_the_background_after_a_change(rt: Runtime, family: str) -> None:
+    sent: list[Receipt] = []
+    outbox = ReceiptOutbox(sent.append)
+    rt2 = _with_receipts(rt)
+    client = line_app(rt2, IVR_SMS_OUTBOX=outbox).test_client()
+    call = Caller(client, rt2.settings, PHONE)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+    outbox.join()
+    assert sent == [Receipt(PHONE, "Resto-Mairie : repas annulé pour Léa le jeudi 26 novembre.")]
+    outbox.close()
+
+
+def test_a_failing_sms_receipt_never_affects_the_call(
+    rt: Runtime, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(receipt: Receipt) -> None:
+        raise ConnectionError("Twilio unreachable")
+
+    outbox = ReceiptOutbox(broken)
+    rt2 = _with_receipts(rt)
+    client = line_app(rt2, IVR_SMS_OUTBOX=outbox).test_client()
+    call = Caller(client, rt2.settings, PHONE)
+    call.start()
+    done = call.keys("1234", "2", "2611", "1")
+    assert done.says[0].startswith("C'est fait")
+    outbox.join()
+    assert outbox.failed == 1
+    assert "SMS receipt to +336•••••678 failed" in caplog.text
+    outbox.close()
+
+
+def test_receipts_are_off_by_default(rt: Runtime, family: str) -> None:
+    assert rt.settings.phone.sms_receipts is False
+    app = line_app(rt)
+    line, _ = app.extensions["restomairie.ivr"]
+    assert line.outbox is None
+
+
+def test_the_same_webhook_delivered_twice_at_once_is_done_once(
+    rt: Runtime, app: Flask, client: FlaskClient, family: str
+) -> None:
+    import threading
+
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    url = call.url
+    assert url is not None
+    bodies: list[bytes] = []
+    barrier = threading.Barrier(3)
+
+    def deliver() -> None:
+        own = app.test_client()
+        barrier.wait()
+        response = post_signed(own, url, call.params(Digits="1"))
+        assert response.status_code == 200
+        bodies.append(response.get_data())
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(bodies) == 3 and len(set(bodies)) == 1
+    assert b"C'est fait" in bodies[0]
+    assert audit_count(rt) == 1
+
+
+def test_a_date_said_at_the_end_of_an_operation_starts_the_same_operation_for_that_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = caller(client, rt)
+    call.start()
+    done = call.keys("1234", "1", "2611", "1")
+    assert done.says[0].startswith("C'est fait")
+    read_back = call.say("et le 1er décembre ?")
+    assert read_back.says[0] == "Vous souhaitez réserver le repas de Léa le mardi 1er décembre."

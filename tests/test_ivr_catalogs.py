@@ -1,0 +1,80 @@
+"""The phone line's message catalogs: complete, consistent with the code, and compiled."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+import restomairie
+from restomairie.ivr.prompts import LOCALES, TRANSLATIONS_DIR, Speaker
+
+PACKAGE = Path(restomairie.__file__).parent
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _po(lang: str) -> Catalog:
+    with open(TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f)
+
+
+def _mo(lang: str) -> Catalog:
+    with open(TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.mo", "rb") as f:
+        return read_mo(f)
+
+
+def _plain(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
+def _table(catalog: Catalog) -> dict[object, object]:
+    return {_plain(m.id): _plain(m.string) for m in catalog if m.id}
+
+
+def _code_messages() -> set[object]:
+    found = extract_from_dir(str(PACKAGE), method_map=[("**.py", "python")])
+    return {message for _file, _line, message, _comments, _context in found}
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALES))
+def test_the_compiled_catalog_is_up_to_date_with_its_po_file(lang: str) -> None:
+    po = _po(lang)
+    assert _table(_mo(lang)) == _table(po), "run: pybabel compile -d src/restomairie/translations"
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALES))
+def test_every_sentence_of_the_code_is_translated_and_nothing_else(lang: str) -> None:
+    po = _po(lang)
+    assert set(_table(po)) == _code_messages(), "run pybabel extract/update (see prompts.py)"
+    for message in po:
+        if not message.id:
+            continue
+        assert not message.fuzzy, message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), f"untranslated: {message.id}"
+
+
+@pytest.mark.parametrize("lang", sorted(LOCALES))
+def test_translations_keep_every_placeholder(lang: str) -> None:
+    for message in _po(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == wanted, (message.id, string)
+
+
+def test_the_french_catalog_speaks_french(settings: object) -> None:
+    from restomairie.config import Settings
+
+    assert isinstance(settings, Settings)
+    assert Speaker(settings, "fr")._("Goodbye.") == "Au revoir."
+    assert Speaker(settings, "en")._("Goodbye.") == "Goodbye."
+    assert Speaker(settings, "de").lang == "fr"  # an unknown language falls back to French

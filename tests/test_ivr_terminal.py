@@ -1,0 +1,136 @@
+"""``restomairie call``: a call in the terminal against the real webhooks, signed like Twilio."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from restomairie.cli import main
+from restomairie.demo import demo_csv
+from restomairie.ivr.terminal import HttpLine, InProcessLine, Question, answer_params, run_call
+from restomairie.models import Call
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import line_app
+
+PHONE = "+33612345678"
+
+
+def _lines(out: list[str]) -> str:
+    return "\n".join(out)
+
+
+def test_a_scripted_call_in_process_prints_what_the_caller_hears(rt: Runtime) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    app = line_app(rt)
+    line = InProcessLine(app, app.extensions["restomairie.ivr"][1])
+    out: list[str] = []
+    record = run_call(line, ["1234", "2", "2611", "1", "2"], PHONE, "+33800210519", out.append)
+    text = _lines(out)
+    assert "« Vous souhaitez annuler le repas de Léa le jeudi 26 novembre. »" in text
+    assert "« C'est fait : le repas de Léa du jeudi 26 novembre est annulé. »" in text
+    assert "[touches] ••••" in text  # the code is not echoed
+    assert record.hung_up_by_line and set(record.statuses) == {200}
+    with rt.sessions() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == record.call_sid)).one()
+    assert (call.outcome, call.status) == ("cancelled", "completed")
+    assert call.duration is not None and call.duration >= 1
+
+
+def test_when_the_answers_run_out_the_caller_hangs_up(rt: Runtime) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    app = line_app(rt)
+    line = InProcessLine(app, app.extensions["restomairie.ivr"][1])
+    out: list[str] = []
+    record = run_call(line, ["1234"], PHONE, "", out.append)
+    assert not record.hung_up_by_line
+    assert "(l'appelant raccroche)" in _lines(out)
+    with rt.sessions() as session:
+        call = session.scalars(select(Call).where(Call.call_sid == record.call_sid)).one()
+    assert call.outcome == "abandoned"
+
+
+@pytest.fixture
+def served(rt: Runtime) -> Iterator[str]:
+    import waitress
+
+    app = line_app(rt, IVR_PUBLIC_URL=None)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> None:
+    from tests.ivr_support import TOKEN
+
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    out: list[str] = []
+    record = run_call(HttpLine(served, TOKEN), ["1234", "3", "2"], PHONE, "", out.append)
+    assert record.hung_up_by_line
+    assert "Léa : des repas sont réservés" in _lines(out)
+    unsigned: list[str] = []
+    refused = run_call(HttpLine(served, None), ["1234"], PHONE, "", unsigned.append)
+    assert refused.statuses == [403]
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "params", "shown"),
+    [
+        (
+            Question("step?n=1", "dtmf", None, "#"),
+            "210500#",
+            {"Digits": "210500"},
+            "[touches] 210500",
+        ),
+        (Question("step?n=1", "dtmf", 4, "#"), "123456", {"Digits": "1234"}, "[touches] ••••"),
+        (Question("step?n=1", "dtmf speech", 4, "#"), "2611", {"Digits": "2611"}, "[touches] 2611"),
+        (Question("step?n=1", "dtmf speech", 1, "#"), "*", {"Digits": "*"}, "[touches] *"),
+        (Question("step?n=1", "dtmf speech", 1, "#"), "-", {}, "[silence]"),
+        (
+            Question("step?n=1", "dtmf speech", 1, "#"),
+            "lundi prochain",
+            {"SpeechResult": "lundi prochain", "Confidence": "0.92"},
+            "[parole] « lundi prochain »",
+        ),
+        (
+            Question("step?n=1", "dtmf", 4, "#"),
+            "bonjour",
+            {},
+            "[ignoré : cette question n'accepte que le clavier]",
+        ),
+    ],
+)
+def test_answers_become_twilio_parameters(
+    question: Question, typed: str, params: dict[str, str], shown: str
+) -> None:
+    assert answer_params(question, typed) == (params, shown)
+
+
+def test_the_call_command_on_the_demo_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T09:30:00+01:00")
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    monkeypatch.delenv("RESTOMAIRIE_PUBLIC_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    from restomairie.config import load_config
+
+    schools = [s.id for s in load_config("dijon", environ={}).schools]
+    first = next(f for f in demo_csv(schools)[1] if len(f.children) == 1)
+    res = runner.invoke(main, ["call", "--from", first.phone, first.pin, "3"], input="2\n")
+    assert res.exit_code == 0, res.output
+    assert "Appel de " + first.phone in res.output
+    assert "horloge figée au 23/11/2026 09:30" in res.output
+    assert f"« {first.children[0]} : " in res.output  # the listing of the next two weeks
+    assert "Merci de votre appel. Au revoir." in res.output
+    assert "— fin de l'appel" in res.output

@@ -1,0 +1,88 @@
+"""Small parts of the phone line: SMS outbox, TwiML rendering, call-log helpers."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from restomairie.config import Settings
+from restomairie.ivr import twiml
+from restomairie.ivr.calllog import mask_number
+from restomairie.ivr.flow import Ask, Receipt, Reply
+from restomairie.ivr.sms import ReceiptOutbox, outbox_from_settings
+from tests.ivr_support import check_twiml
+
+
+def test_the_outbox_never_blocks_and_drops_when_full() -> None:
+    release = threading.Event()
+
+    def slow(receipt: Receipt) -> None:
+        release.wait(5)
+
+    outbox = ReceiptOutbox(slow, maxsize=1)
+    assert outbox.put(Receipt("+33600000001", "a"))
+    accepted = [outbox.put(Receipt("+33600000001", str(i))) for i in range(5)]
+    assert not all(accepted)  # full: dropped, not waited for
+    release.set()
+    outbox.join()
+    outbox.close()
+
+
+def test_receipts_need_twilio_credentials(caplog: pytest.LogCaptureFixture) -> None:
+    assert outbox_from_settings(False, {}) is None
+    assert outbox_from_settings(True, {"TWILIO_AUTH_TOKEN": "x"}) is None
+    assert "no SMS receipt will be sent" in caplog.text
+    secrets = {
+        "TWILIO_ACCOUNT_SID": "AC1",
+        "TWILIO_AUTH_TOKEN": "x",
+        "RESTOMAIRIE_SMS_FROM": "+331",
+    }
+    assert isinstance(outbox_from_settings(True, secrets), ReceiptOutbox)
+
+
+def test_a_question_is_one_gather_with_its_sentences_and_nothing_after(settings: Settings) -> None:
+    reply = Reply(
+        ("Bonjour.", "Tapez 1."),
+        Ask("action", 1, True, "oui, non"),
+        "Polly.Lea-Neural",
+        "fr-FR",
+        "fr-FR",
+    )
+    parsed = check_twiml(twiml.render(reply, "step?n=3"), settings)
+    gather = parsed.gather
+    assert gather is not None
+    assert dict(gather.attrib) == {
+        "action": "step?n=3",
+        "method": "POST",
+        "input": "dtmf speech",
+        "numDigits": "1",
+        "finishOnKey": "#",
+        "timeout": "6",
+        "actionOnEmptyResult": "true",
+        "language": "fr-FR",
+        "speechTimeout": "2",
+        "hints": "oui, non",
+    }
+    assert [el.tag for el in parsed.root] == ["Gather"]
+    assert parsed.says == ["Bonjour.", "Tapez 1."]
+
+
+def test_an_ending_says_its_sentences_then_hangs_up(settings: Settings) -> None:
+    reply = Reply(("Au revoir.",), None, "Polly.Lea-Neural", "fr-FR", "fr-FR")
+    parsed = check_twiml(twiml.render(reply, None), settings)
+    assert [el.tag for el in parsed.root] == ["Say", "Hangup"]
+
+
+def test_the_apology_needs_neither_settings_nor_database(settings: Settings) -> None:
+    bare = check_twiml(twiml.apology(None), settings)
+    assert bare.hangup and "problème technique" in bare.text
+    assert check_twiml(twiml.apology(settings), settings).says == bare.says
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [("+33612345678", "+336•••••678"), ("0612345678", "06•••••678"), ("+33", "•••"), (None, "")],
+)
+def test_numbers_are_masked_for_display(number: str | None, shown: str) -> None:
+    assert mask_number(number) == shown
