@@ -846,11 +846,17 @@ def test_without_a_public_url_the_url_as_received_is_checked(rt: Runtime, family
     assert client.post("/ivr/voice", data=params, headers=bad).status_code == 403
 
 
-def test_without_an_auth_token_every_webhook_is_refused(rt: Runtime, family: str) -> None:
-    client = line_app(rt, IVR_AUTH_TOKEN=None).test_client()
+def test_without_an_auth_token_only_this_process_can_drive_the_line(rt: Runtime, family: str) -> None:
+    app = line_app(rt, IVR_AUTH_TOKEN=None)
+    client = app.test_client()
     params = Caller(client, rt.settings).params()
     headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
     assert client.post("/ivr/voice", data=params, headers=headers).status_code == 403
+    assert client.post("/ivr/voice", data=params).status_code == 403
+    security = app.extensions["restomairie.ivr"][1]
+    assert security.ephemeral and security.auth_token  # a random token, never "no check"
+    own = {"X-Twilio-Signature": security.sign(PUBLIC_URL + "/ivr/voice", params)}
+    assert client.post("/ivr/voice", data=params, headers=own).status_code == 200
 
 
 def test_the_development_switch_accepts_unsigned_requests_and_says_so_loudly(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import secrets
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -391,11 +390,8 @@ def demo(ctx: click.Context, families: int) -> None:
     from restomairie.staff.accounts import AccountService
 
     _, password = AccountService(rt.sessions, rt.clock).ensure_user("demo", "admin")
-    serve_cmd = "restomairie serve"
-    if not rt.settings.secret("TWILIO_AUTH_TOKEN"):  # the line only answers signed requests
-        serve_cmd = f"TWILIO_AUTH_TOKEN={secrets.token_hex(8)} restomairie serve"
     click.echo(
-        f"Téléphone d'essai dans le navigateur : lancez « {serve_cmd} », ouvrez "
+        "Téléphone d'essai dans le navigateur : lancez « restomairie serve », ouvrez "
         "http://127.0.0.1:8000/staff/phone et connectez-vous (identifiant demo, mot de passe "
         f"{password}, nouveau à chaque « restomairie demo »)."
     )

@@ -7,7 +7,9 @@ A missing or wrong signature is refused before anything is done.
 
 Configuration (Flask ``app.config``, else the deployment's secrets and environment):
 
-- ``IVR_AUTH_TOKEN``: default ``TWILIO_AUTH_TOKEN``. Without it every webhook is refused.
+- ``IVR_AUTH_TOKEN``: default ``TWILIO_AUTH_TOKEN``. Without it the line signs with a random
+  per-process token (``ephemeral``): only this process's own in-browser phone and terminal call can
+  drive it, and every request from outside is refused.
 - ``IVR_PUBLIC_URL``: default ``RESTOMAIRIE_PUBLIC_URL``; without it, the URL as received
   (fine when nothing rewrites it; behind a proxy set it).
 - ``IVR_SKIP_SIGNATURE``: default ``RESTOMAIRIE_IVR_SKIP_SIGNATURE`` in the environment. For
@@ -37,6 +39,7 @@ class WebhookSecurity:
     auth_token: str | None
     public_url: str | None
     skip: bool
+    ephemeral: bool = False  # a random per-process token: TWILIO_AUTH_TOKEN is not configured
 
     def expected_url(self, request: Request) -> str:
         """The URL Twilio signed: the public base plus the path and query as received."""

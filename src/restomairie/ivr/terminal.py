@@ -260,10 +260,7 @@ def call_cmd(ctx: click.Context, caller: str, url: str | None, answers: tuple[st
             from restomairie.ivr.views import EXTENSION
             from restomairie.web import create_app
 
-            config: dict[str, Any] = {}
-            if not rt.settings.secret("TWILIO_AUTH_TOKEN"):
-                config["IVR_AUTH_TOKEN"] = secrets.token_hex(16)  # this process signs and checks
-            app = create_app(config, runtime=rt)
+            app = create_app(runtime=rt)  # signs with the line's own (maybe per-process) token
             line = InProcessLine(app, app.extensions[EXTENSION][1])
             where = "en local"
         frozen = f", horloge figée au {rt.clock.now():%d/%m/%Y %H:%M}" if rt.clock.frozen else ""

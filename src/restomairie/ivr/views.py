@@ -9,7 +9,9 @@ goes wrong afterwards is answered with valid TwiML — a French apology and a ha
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -30,6 +32,11 @@ TWIML = "text/xml; charset=utf-8"
 def register(app: Flask, runtime: Runtime, outbox: ReceiptOutbox | None = None) -> PhoneLine:
     """Install the phone line on ``app`` (called by ``create_app``)."""
     security = webhook_security(app.config, runtime.settings)
+    if not security.auth_token and not security.skip:
+        # No Twilio account yet (a newcomer's demo, training): this process signs with a random
+        # token of its own, so the in-browser phone and ``restomairie call`` work while any
+        # request from outside — Twilio's included — is still refused. Never "no check".
+        security = replace(security, auth_token=secrets.token_urlsafe(32), ephemeral=True)
     if outbox is None:
         outbox = app.config.get("IVR_SMS_OUTBOX") or outbox_from_settings(
             runtime.settings.phone.sms_receipts, runtime.settings.secrets
@@ -52,8 +59,12 @@ def _announce(security: WebhookSecurity) -> None:
         )
         log.critical(banner)
         sys.stderr.write(banner)
-    elif not security.auth_token:
-        log.warning("phone line: TWILIO_AUTH_TOKEN is not set: every webhook will be refused (403)")
+    elif security.ephemeral:
+        log.warning(
+            "phone line: TWILIO_AUTH_TOKEN is not set: this process signs with a random token, "
+            "so only the in-browser phone and `restomairie call` can drive the line; requests "
+            "from Twilio will be refused (403) until the token is configured"
+        )
 
 
 def _line() -> tuple[PhoneLine, WebhookSecurity]:
