@@ -40,7 +40,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads (see make_read_session_factory) begin deferred: under WAL they neither wait
+            # for the writer nor hold it up. Everything else takes the write lock up front.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -49,8 +54,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+READ_ONLY = "restomairie_read_only"
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for work that may write (each transaction is a write transaction on SQLite)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reads only: a deferred transaction on SQLite, so that the phone line's many
+    small reads never queue behind, or hold up, a writer."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

@@ -19,7 +19,7 @@ from restomairie.booking.services import BookingService
 from restomairie.calendar.days import SchoolCalendar
 from restomairie.clock import Clock
 from restomairie.config import Settings, load_config
-from restomairie.db import make_engine, make_session_factory
+from restomairie.db import make_engine, make_read_session_factory, make_session_factory
 from restomairie.models import School
 
 _CALENDARS: dict[tuple[str, str, bool], SchoolCalendar] = {}
@@ -62,7 +62,9 @@ class Runtime:
         clock = clock or Clock.from_env(settings.tz, dict(env))
         engine = engine or make_engine(settings.database_url, **engine_kwargs)
         sessions = make_session_factory(engine)
-        booking = BookingService(settings, sessions, clock, shared_calendar(settings))
+        booking = BookingService(
+            settings, sessions, clock, shared_calendar(settings), make_read_session_factory(engine)
+        )
         return cls(settings, clock, engine, sessions, booking, LockService(booking))
 
     def sync_schools(self) -> None:

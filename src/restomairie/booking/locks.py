@@ -56,7 +56,7 @@ class LockService:
         from ``lookback_days`` back (the catch-up after a scheduler outage)."""
         start = now.date() - timedelta(days=lookback_days)
         end = now.date() + timedelta(days=31)
-        with self.booking.sessions() as session:
+        with self.booking.read_sessions() as session:
             done: set[tuple[str, date]] = set(
                 session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
@@ -185,5 +185,5 @@ class LockService:
 
     def get(self, school_id: str, day: date) -> LockResult | None:
         """The lock of a school's day, with its adjustments, or None."""
-        with self.booking.sessions() as session:
+        with self.booking.read_sessions() as session:
             return self._existing(session, school_id, day)

@@ -158,9 +158,12 @@ class BookingService:
         sessions: sessionmaker[Session],
         clock: Clock,
         calendar: SchoolCalendar | None = None,
+        read_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
+        # Reads that never write (family look-ups, states, counts) use deferred transactions.
+        self.read_sessions = read_sessions or sessions
         self.clock = clock
         self.calendar = calendar or SchoolCalendar(
             tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
@@ -216,13 +219,13 @@ class BookingService:
 
     def family_info(self, account: str) -> FamilyInfo:
         """The family's account, children (in the order of their first names) and phones."""
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             family = self._family(session, account)
             return _family_info(family)
 
     def families_by_phone(self, number: str) -> list[str]:
         """Accounts whose phone list holds exactly ``number`` (E.164)."""
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             return list(
                 session.scalars(
                     select(Family.account)
@@ -236,13 +239,25 @@ class BookingService:
         """Check a family's code; after ``lockout_after`` wrong codes the phone access is locked
         for ``lockout_minutes``. The code itself is never stored or logged."""
         now = self.clock.now()
+        with self.read_sessions() as session:
+            family = self._family(session, account)
+            locked_until, stored = family.locked_until, family.pin_hash
+            clean = family.failed_pins == 0 and locked_until is None
+        if locked_until is not None and locked_until > now:
+            return PinCheck(False, locked_until)
+        # The deliberately slow hash runs outside any transaction: on SQLite a write transaction
+        # holds the whole database, and the phone line answers in milliseconds.
+        right = check_pin_hash(pin, stored)
+        if right and clean:
+            return PinCheck(True)  # nothing to reset
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
             if family.locked_until is not None and family.locked_until > now:
-                return PinCheck(False, family.locked_until, family.failed_pins)
-            if check_pin_hash(pin, family.pin_hash):
-                family.failed_pins = 0
-                family.locked_until = None
+                return PinCheck(False, family.locked_until, family.failed_pins)  # locked meanwhile
+            if right:
+                if family.failed_pins or family.locked_until is not None:
+                    family.failed_pins = 0
+                    family.locked_until = None
                 return PinCheck(True)
             family.failed_pins += 1
             locked = None
@@ -569,7 +584,7 @@ class BookingService:
     # ----------------------------------------------------------------- reads
     def state(self, account: str, child_ref: str, day: date) -> ChildDay:
         """A child's effective state on ``day`` (booked or not, and why)."""
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])
             return self._states(session, [child], [day])[0]
@@ -580,7 +595,7 @@ class BookingService:
         """Each child's operating days from ``start`` (default today) for ``days`` days."""
         start = start or self.clock.today()
         dates = [start + timedelta(days=i) for i in range(days)]
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             family = self._family(session, account)
             states = self._states(session, list(family.children), dates)
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in family.children}
@@ -648,7 +663,7 @@ class BookingService:
 
     def counts(self, day: date) -> dict[str, dict[str, int]]:
         """Live meal counts {school: {variant: n}} for ``day`` (closed schools count zero)."""
-        with self.sessions() as session:
+        with self.read_sessions() as session:
             closures = self.closures(session)
             open_schools = []
             for school in self.settings.schools:

@@ -600,7 +600,7 @@ class CallFlow:
         several = len(kids) > 1
         now = self.clock.now()
         try:
-            with self.booking.sessions() as session:
+            with self.booking.read_sessions() as session:
                 closures = self.booking.closures(session)
             statuses = {
                 k.ref: self.booking.day_status(day, k.school, "phone", closures) for k in kids
@@ -910,7 +910,7 @@ class CallFlow:
         if not kids:
             return None
         now = self.clock.now()
-        with self.booking.sessions() as session:
+        with self.booking.read_sessions() as session:
             closures = self.booking.closures(session)
         found: list[date] = []
         for school_id in sorted({k.school for k in kids}):
