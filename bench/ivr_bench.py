@@ -427,9 +427,11 @@ def main() -> None:
         "--think",
         type=float,
         nargs=2,
-        default=(0.2, 1.0),
+        # A caller answers after hearing the question: the shortest prompt takes about 2 s to
+        # say. 2–6 s is still faster than a real caller; --think 0.2 1 is a stress test.
+        default=(2.0, 6.0),
         metavar=("MIN", "MAX"),
-        help="pause between answers, s (0.2 1.0)",
+        help="pause between answers, s (default 2 6: as fast as a caller who knows the menu)",
     )
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(

@@ -123,3 +123,14 @@ def test_the_real_clock_is_aware_and_in_paris() -> None:
 def test_a_naive_or_wrong_now_is_refused(raw: str) -> None:
     with pytest.raises(ClockError, match="RESTOMAIRIE_NOW"):
         parse_now(raw)
+
+
+def test_dates_are_written_the_french_way() -> None:
+    from datetime import date, datetime
+
+    from restomairie.i18n import format_day, format_deadline
+
+    assert format_day(date(2026, 12, 1)) == "mardi 1er décembre"
+    assert format_day(date(2026, 11, 9)) == "lundi 9 novembre"
+    assert format_deadline(datetime(2026, 11, 9, 13, 0, tzinfo=PARIS)) == "lundi 9 novembre à 13 heures"
+    assert format_deadline(datetime(2026, 11, 9, 12, 30, tzinfo=PARIS)) == "lundi 9 novembre à 12 h 30"

@@ -11,7 +11,10 @@ PARIS_TZ = "Europe/Paris"
 
 
 def format_day(day: date, locale: str = "fr_FR") -> str:
-    """``lundi 9 novembre`` (the year is implied: bookings are always near)."""
+    """``lundi 9 novembre``, ``mardi 1er décembre`` (French says the first of the month as an
+    ordinal; the year is implied: bookings are always near)."""
+    if day.day == 1 and locale.startswith("fr"):
+        return format_date(day, "EEEE '1er' MMMM", locale=locale)
     return format_date(day, "EEEE d MMMM", locale=locale)
 
 
