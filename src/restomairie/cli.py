@@ -282,50 +282,40 @@ def _change(
         )
 
 
-@main.command()
-@click.argument("family")
-@click.argument("child")
-@click.argument("days", metavar="DATE...", nargs=-1, required=True)
-@click.option(
-    "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
-)
-@click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
-@click.pass_context
-@friendly
-def book(
-    ctx: click.Context,
-    family: str,
-    child: str,
-    days: tuple[str, ...],
-    override: str | None,
-    user: str | None,
-) -> None:
-    """Réserver le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données
-    (AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont passés)."""
-    _change(ctx, "book", family, child, days, override, user)
+def _change_command(action: str, verb: str) -> click.Command:
+    """``book`` and ``cancel``: the same arguments, the same audited staff change."""
+
+    @click.argument("family")
+    @click.argument("child")
+    @click.argument("days", metavar="DATE...", nargs=-1, required=True)
+    @click.option(
+        "--override",
+        metavar="MOTIF",
+        help="Forcer après la date limite (motif obligatoire, audité).",
+    )
+    @click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
+    @click.pass_context
+    @friendly
+    def command(
+        ctx: click.Context,
+        family: str,
+        child: str,
+        days: tuple[str, ...],
+        override: str | None,
+        user: str | None,
+    ) -> None:
+        _change(ctx, action, family, child, days, override, user)
+
+    command.__doc__ = (
+        f"{verb} le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données "
+        "(AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont "
+        "passés)."
+    )
+    return main.command(action)(command)
 
 
-@main.command()
-@click.argument("family")
-@click.argument("child")
-@click.argument("days", metavar="DATE...", nargs=-1, required=True)
-@click.option(
-    "--override", metavar="MOTIF", help="Forcer après la date limite (motif obligatoire, audité)."
-)
-@click.option("--user", help="Nom de l'agent (par défaut : l'utilisateur système).")
-@click.pass_context
-@friendly
-def cancel(
-    ctx: click.Context,
-    family: str,
-    child: str,
-    days: tuple[str, ...],
-    override: str | None,
-    user: str | None,
-) -> None:
-    """Annuler le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données
-    (AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont passés)."""
-    _change(ctx, "cancel", family, child, days, override, user)
+book = _change_command("book", "Réserver")
+cancel = _change_command("cancel", "Annuler")
 
 
 def describe_day(d: ChildDay, now: datetime) -> str:
