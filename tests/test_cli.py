@@ -141,3 +141,7 @@ def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> No
     assert "code" in res.output
     again = cli.invoke(main, ["demo"])  # idempotent
     assert again.exit_code == 0
+    # Families have been there since the rentrée: today's locked counts are not empty.
+    counts = cli.invoke(main, ["counts", "2026-11-23", "--json"])
+    assert counts.exit_code == 0, counts.output
+    assert json.loads(counts.output)["total"] > 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date
 
 from restomairie.booking.importer import ImportReport, import_csv
 from restomairie.booking.services import Actor, BookingService, name_key
@@ -134,14 +135,18 @@ def demo_csv(
                 f"{school};{rng.choice(DIETS)};{rng.choice(PATTERNS)}"
             )
             child_no += 1
-        out.append(
-            DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=name_key)))
-        )
+        out.append(DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=name_key))))
     return "\n".join(lines) + "\n", out
 
 
 def load_demo(service: BookingService, families: int = 50) -> tuple[ImportReport, list[DemoFamily]]:
-    """Load the demo town through the import (idempotent: a second run updates in place)."""
+    """Load the demo town through the import (idempotent: a second run updates in place).
+
+    The families are enrolled and subscribed since the start of the current school year, so
+    that past and locked days have meals too (the kitchen pages, the calendars)."""
     data, listing = demo_csv([s.id for s in service.settings.schools], families)
-    report = import_csv(service, data, Actor("system", "demo", "import"))
+    today = service.clock.today()
+    rentree = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    since = max(rentree, service.calendar.first_covered)
+    report = import_csv(service, data, Actor("system", "demo", "import"), since=since)
     return report, listing

@@ -203,10 +203,13 @@ def apply_rows(
     rows: list[Row],
     actor: Actor,
     progress: Callable[[int, int], None] | None = None,
+    since: date | None = None,
 ) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
     changed weekly pattern takes effect on the first day that can still be changed.
-    ``progress(done, total)``, if given, is called as rows are written (the staff page's bar)."""
+    ``progress(done, total)``, if given, is called as rows are written (the staff page's bar).
+    ``since`` (the demo town only) enrols and subscribes from that date instead, as if the
+    families had been there since the start of the school year."""
     now = service.clock.now()
     today = now.date()
     report = ImportReport(rows=len(rows))
@@ -245,9 +248,9 @@ def apply_rows(
                 session.flush()
             assert fam is not None
             child = children.get(row.child)
-            start = _first_open_day(service, row.school, now)
+            start = since or _first_open_day(service, row.school, now)
             if child is None:
-                child = Child(ref=row.child, family_id=fam.id, enrolled_from=today)
+                child = Child(ref=row.child, family_id=fam.id, enrolled_from=since or today)
                 session.add(child)
                 report.children_created += 1
                 old_mask = 0
@@ -303,7 +306,9 @@ def _first_open_day(service: BookingService, school_id: str, now: datetime) -> d
     return st.day if st is not None else date.fromordinal(now.date().toordinal() + 1)
 
 
-def import_csv(service: BookingService, data: bytes | str, actor: Actor) -> ImportReport:
-    """Check then apply a whole CSV file (see the module docstring)."""
+def import_csv(
+    service: BookingService, data: bytes | str, actor: Actor, since: date | None = None
+) -> ImportReport:
+    """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`)."""
     rows = parse_csv(data, {s.id for s in service.settings.schools}, service.settings.menu_variants)
-    return apply_rows(service, rows, actor)
+    return apply_rows(service, rows, actor, since=since)
