@@ -26,8 +26,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from types import FrameType
 from typing import Any
 
@@ -100,24 +99,10 @@ class CutoffTrigger(BaseTrigger):
 
 # --------------------------------------------------------------------------- jobs
 def lock_job(rt: Runtime, workers: int = LOCK_WORKERS) -> list[LockResult]:
-    """Lock every day whose cut-off has passed and is not locked yet (what
-    :meth:`~restomairie.booking.locks.LockService.lock_due` does); log and return the new locks.
-
-    Each (school, day) lock is its own transaction under its own guard, so on PostgreSQL they
-    run side by side on ``workers`` connections: at the cut-off the kitchen waits for the slowest
-    school, not for the sum of them. SQLite has one writer: one after the other."""
-    now = rt.clock.now()
-    due = rt.locks.due(now)
-
-    def lock(item: tuple[str, date, datetime]) -> LockResult:
-        school_id, day, deadline = item
-        return rt.locks.lock_day(school_id, day, deadline=deadline, now=now)
-
-    if workers > 1 and len(due) > 1 and rt.engine.dialect.name == "postgresql":
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lock") as pool:
-            done = list(pool.map(lock, due))
-    else:
-        done = [lock(item) for item in due]
+    """Lock every day whose cut-off has passed and is not locked yet
+    (:meth:`~restomairie.booking.locks.LockService.lock_due`, schools side by side on
+    PostgreSQL); log and return the new locks."""
+    done = rt.locks.lock_due(rt.clock.now(), workers=workers)
     results = [r for r in done if r.created]
     for r in results:
         log.info(

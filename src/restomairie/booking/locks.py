@@ -11,6 +11,7 @@ impossible.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,7 @@ from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import BookingService
 from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.db import is_postgres
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
 LATE_AFTER = timedelta(minutes=5)  # a lock taken later than this after its cut-off is "late"
@@ -79,13 +81,25 @@ class LockService:
                 day += timedelta(days=1)
         return sorted(out, key=lambda x: (x[2], x[0]))
 
-    def lock_due(self, now: datetime | None = None, lookback_days: int = 31) -> list[LockResult]:
-        """Lock every due day (see :meth:`due`); days locked long after their cut-off are late."""
-        now = now or self.booking.clock.now()
-        return [
-            self.lock_day(school_id, day, deadline=deadline, now=now)
-            for school_id, day, deadline in self.due(now, lookback_days)
-        ]
+    def lock_due(
+        self, now: datetime | None = None, lookback_days: int = 31, workers: int = 1
+    ) -> list[LockResult]:
+        """Lock every due day (see :meth:`due`); days locked long after their cut-off are late.
+
+        Each (school, day) lock is its own transaction under its own guard, so on PostgreSQL
+        ``workers`` connections can lock schools side by side: at the cut-off the kitchen waits
+        for the slowest school, not for the sum of them. SQLite has one writer: one at a time."""
+        at = now or self.booking.clock.now()
+        due = self.due(at, lookback_days)
+
+        def lock(item: tuple[str, date, datetime]) -> LockResult:
+            school_id, day, deadline = item
+            return self.lock_day(school_id, day, deadline=deadline, now=at)
+
+        if workers > 1 and len(due) > 1 and is_postgres(self.booking.sessions.kw["bind"]):
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lock") as pool:
+                return list(pool.map(lock, due))
+        return [lock(item) for item in due]
 
     def lock_day(
         self,
