@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,8 @@ from restomairie.ivr import twiml
 from restomairie.ivr.flow import END, GREETING, OUTCOME_RANK, CallFlow, CallState, Heard, Turn
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE
 from restomairie.ivr.sms import ReceiptOutbox
-from restomairie.models import Call, CallEvent, Family
+from restomairie.ivr.store import CallStore
+from restomairie.models import Call, CallEvent
 
 if TYPE_CHECKING:
     from restomairie.runtime import Runtime
@@ -78,19 +79,6 @@ class _Claim:
     family_id: int | None
 
 
-_CALL_COLUMNS = (
-    Call.id,
-    Call.call_sid,
-    Call.step,
-    Call.attempts,
-    Call.language,
-    Call.outcome,
-    Call.from_number,
-    Call.family_id,
-    Call.state,
-)
-
-
 class _Answered(Exception):
     """The webhook was already handled (or is being handled): its answer must be replayed."""
 
@@ -113,6 +101,7 @@ class PhoneLine:
         self.settings = settings
         self.engine = engine
         self.sessions = make_session_factory(engine)
+        self.store = CallStore(engine)
         self.flow = flow
         self.clock = clock
         self.outbox = outbox
@@ -245,28 +234,20 @@ class PhoneLine:
         return answer
 
     def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
-        # Core statements on a bare connection, not the ORM: this runs on every webhook.
-        now = self.clock.now()
+        new_call = None
+        if create:
+            new_call = self._new_call_values(hook, GREETING)
+            del new_call["call_sid"], new_call["started_at"], new_call["attempts"]
         try:
-            with self.engine.begin() as conn:
-                query = select(*_CALL_COLUMNS).where(Call.call_sid == hook.call_sid)
-                if self.engine.dialect.name == "postgresql":
-                    query = query.with_for_update()
-                row = conn.execute(query).one_or_none()
-                if row is None:
-                    if not create:
-                        raise _UnknownCall(hook.call_sid)
-                    conn.execute(insert(Call).values(**self._new_call_values(hook, GREETING)))
-                    row = conn.execute(query).one()
-                # The request key is unique per call: a second delivery fails here.
-                event_id = conn.execute(
-                    insert(CallEvent)
-                    .values(call_id=row.id, at=now, request_key=key, step=row.step, response="")
-                    .returning(CallEvent.id)
-                ).scalar_one()
-                return _Claim(row.id, event_id, _state_of(row), row.outcome, row.family_id)
+            claimed = self.store.claim(hook.call_sid, key, self.clock.now(), new_call)
         except IntegrityError as exc:  # delivered twice (before, or at the same time)
             raise _Answered(key) from exc
+        if claimed is None:
+            raise _UnknownCall(hook.call_sid)
+        if claimed.event_id is None:
+            raise _Answered(key)
+        row = claimed.call
+        return _Claim(row.id, claimed.event_id, _state_of(row), row.outcome, row.family_id)
 
     def _replay(self, call_sid: str, key: str) -> str:
         """The answer given to the first delivery of this webhook (waiting for it if needed)."""
@@ -289,31 +270,28 @@ class PhoneLine:
     def _save(
         self, claim: _Claim, st: CallState, turn: Turn, heard: Heard | None, answer: str
     ) -> None:
-        values: dict[str, Any] = {
-            "step": st.step,
-            "attempts": st.attempts,
-            "language": st.language,
-            "state": dict(st.data),
-        }
-        if st.outcome != claim.outcome:  # CallState.settle only ever raises it
-            values["outcome"] = st.outcome
-        if claim.family_id is None and st.data.get("identified") and st.account:
-            values["family_id"] = (
-                select(Family.id).where(Family.account == st.account).scalar_subquery()
-            )
-        with self.engine.begin() as conn:
-            conn.execute(update(Call).where(Call.id == claim.call_id).values(**values))
-            conn.execute(
-                update(CallEvent)
-                .where(CallEvent.id == claim.event_id)
-                .values(
-                    step=turn.step,
-                    input_kind=heard.kind if heard is not None else None,
-                    heard=turn.heard,
-                    outcome=turn.outcome[:64],
-                    response=answer,
-                )
-            )
+        identified = claim.family_id is None and st.data.get("identified") and st.account
+        self.store.save(
+            claim.call_id,
+            claim.event_id,
+            {
+                "step": st.step,
+                "attempts": st.attempts,
+                "language": st.language,
+                "state": dict(st.data),
+            },
+            {
+                "event_step": turn.step,
+                "input_kind": heard.kind if heard is not None else None,
+                "heard": turn.heard,
+                "event_outcome": turn.outcome[:64],
+                "response": answer,
+            },
+            # CallState.settle only ever raises the outcome: write it only when it changed, so
+            # that a status callback's "abandoned" is not overwritten with an older value.
+            outcome=st.outcome if st.outcome != claim.outcome else None,
+            account=st.account if identified else None,
+        )
 
     def _save_failure(self, claim: _Claim, answer: str) -> None:
         try:

@@ -1,0 +1,243 @@
+"""The per-call state's two writes on every webhook, *claim* and *save*, built once.
+
+They run on every request of every call, so they are the phone line's hot path: each statement is
+built once at import (SQLAlchemy then reuses its compiled form without even rebuilding the
+expression), and on PostgreSQL each write is a single statement in autocommit mode — one round
+trip to the server instead of ``BEGIN``, two or three statements and ``COMMIT``. A single
+statement is atomic on its own; the data-modifying CTEs run in one snapshot.
+
+- **claim**: read the call by ``CallSid`` and insert the webhook's event (unique per call and
+  request key). ``None`` for the event means the webhook was already delivered.
+- **save**: the new per-call state on the call and the answer on the event.
+
+SQLite has no data-modifying CTEs; there each write is one short ``BEGIN IMMEDIATE`` transaction
+(the database-wide writer lock is held for microseconds, never while the flow works).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Row, bindparam, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.sql.expression import Executable
+
+from restomairie.models import Call, CallEvent, Family, UTCDateTime
+
+_CALL_COLUMNS = (
+    Call.id,
+    Call.call_sid,
+    Call.step,
+    Call.attempts,
+    Call.language,
+    Call.outcome,
+    Call.from_number,
+    Call.family_id,
+    Call.state,
+)
+
+_READ_CALL = select(*_CALL_COLUMNS).where(Call.call_sid == bindparam("p_sid"))
+_NEW_CALL = insert(Call).values(
+    call_sid=bindparam("p_sid"),
+    started_at=bindparam("p_at", type_=UTCDateTime()),
+    from_number=bindparam("p_from_number"),
+    to_number=bindparam("p_to_number"),
+    language=bindparam("p_language"),
+    step=bindparam("p_step"),
+    attempts=0,
+    state=bindparam("p_state"),
+)
+_NEW_EVENT = (
+    insert(CallEvent)
+    .values(
+        call_id=bindparam("p_call_id"),
+        at=bindparam("p_at", type_=UTCDateTime()),
+        request_key=bindparam("p_key"),
+        step=bindparam("p_step"),
+        response="",
+    )
+    .returning(CallEvent.id)
+)
+
+
+def _pg_claim() -> Executable:
+    # WITH c AS (SELECT … FROM calls WHERE call_sid = :sid),
+    #      e AS (INSERT INTO call_events … SELECT … FROM c ON CONFLICT DO NOTHING RETURNING id)
+    # SELECT c.*, (SELECT id FROM e) AS event_id FROM c
+    found = _READ_CALL.cte("found")
+    event = (
+        pg_insert(CallEvent)
+        .from_select(
+            ["call_id", "at", "request_key", "step", "response"],
+            select(
+                found.c.id,
+                bindparam("p_at", type_=UTCDateTime()),
+                bindparam("p_key"),
+                found.c.step,
+                literal(""),
+            ),
+        )
+        .on_conflict_do_nothing(constraint="uq_call_events_request")
+        .returning(CallEvent.id)
+        .cte("event")
+    )
+    return select(found, select(event.c.id).scalar_subquery().label("event_id"))
+
+
+_PG_CLAIM = _pg_claim()
+_PG_NEW_CALL = (
+    pg_insert(Call)
+    .from_select(
+        [
+            "call_sid",
+            "started_at",
+            "from_number",
+            "to_number",
+            "language",
+            "step",
+            "attempts",
+            "state",
+        ],
+        select(
+            bindparam("p_sid"),
+            bindparam("p_at", type_=UTCDateTime()),
+            bindparam("p_from_number"),
+            bindparam("p_to_number"),
+            bindparam("p_language"),
+            bindparam("p_step"),
+            literal(0),
+            bindparam("p_state", type_=Call.__table__.c.state.type),
+        ),
+    )
+    .on_conflict_do_nothing(index_elements=["call_sid"])
+)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """The call as the claim found it, and the event inserted for this webhook (``None``: the
+    webhook was delivered before)."""
+
+    call: Row[Any]
+    event_id: int | None
+
+
+class CallStore:
+    """The claim and save of :class:`~restomairie.ivr.service.PhoneLine`, per database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.postgres = engine.dialect.name == "postgresql"
+        # Every statement here commits on its own (see the module docstring).
+        self.autocommit = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if self.postgres else engine
+        )
+        self._saves: dict[tuple[bool, bool], Executable] = {}
+
+    def claim(
+        self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
+    ) -> Claimed | None:
+        """Read the call and insert this webhook's event; ``None`` when the call is unknown and
+        ``new_call`` (the values of a new call) is not given."""
+        if self.postgres:
+            return self._claim_pg(sid, key, at, new_call)
+        with self.engine.begin() as conn:
+            row = conn.execute(_READ_CALL, {"p_sid": sid}).one_or_none()
+            if row is None:
+                if new_call is None:
+                    return None
+                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
+                row = conn.execute(_READ_CALL, {"p_sid": sid}).one()
+            # The request key is unique per call: a second delivery fails here (IntegrityError,
+            # which the caller takes as "delivered before").
+            event_id = conn.execute(
+                _NEW_EVENT, {"p_call_id": row.id, "p_at": at, "p_key": key, "p_step": row.step}
+            ).scalar_one()
+            return Claimed(row, event_id)
+
+    def _claim_pg(
+        self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
+    ) -> Claimed | None:
+        with self.autocommit.connect() as conn:
+            row = conn.execute(_PG_CLAIM, {"p_sid": sid, "p_at": at, "p_key": key}).one_or_none()
+            if row is None:
+                if new_call is None:
+                    return None
+                # Two deliveries of a new call may race: one inserts, both then claim, and the
+                # unique request key lets only one of them have the event.
+                conn.execute(_PG_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
+                row = conn.execute(_PG_CLAIM, {"p_sid": sid, "p_at": at, "p_key": key}).one()
+            return Claimed(row, row.event_id)
+
+    def save(
+        self,
+        call_id: int,
+        event_id: int,
+        call: dict[str, Any],
+        event: dict[str, Any],
+        outcome: str | None = None,
+        account: str | None = None,
+    ) -> None:
+        """Write the call's new state (``call``: step, attempts, language, state; ``outcome``
+        and the identified family's ``account`` only when they change) and the event's answer
+        (``event``: step, input_kind, heard, outcome, response)."""
+        shape = (outcome is not None, account is not None)
+        params = {
+            "p_call_id": call_id,
+            "p_event_id": event_id,
+            **_prefixed(call),
+            **_prefixed(event),
+        }
+        if outcome is not None:
+            params["p_call_outcome"] = outcome
+        if account is not None:
+            params["p_account"] = account
+        stmt = self._saves.get(shape)
+        if stmt is None:
+            stmt = self._saves[shape] = self._save_statement(*shape)
+        if self.postgres:
+            with self.autocommit.connect() as conn:
+                conn.execute(stmt, params)
+            return
+        update_call, update_event = stmt  # type: ignore[misc]
+        with self.engine.begin() as conn:
+            conn.execute(update_call, params)
+            conn.execute(update_event, params)
+
+    def _save_statement(self, with_outcome: bool, with_family: bool) -> Any:
+        values: dict[str, Any] = {
+            "step": bindparam("p_step"),
+            "attempts": bindparam("p_attempts"),
+            "language": bindparam("p_language"),
+            "state": bindparam("p_state", type_=Call.__table__.c.state.type),
+        }
+        if with_outcome:
+            values["outcome"] = bindparam("p_call_outcome")
+        if with_family:
+            values["family_id"] = (
+                select(Family.id).where(Family.account == bindparam("p_account")).scalar_subquery()
+            )
+        update_call = update(Call).where(Call.id == bindparam("p_call_id")).values(**values)
+        update_event = (
+            update(CallEvent)
+            .where(CallEvent.id == bindparam("p_event_id"))
+            .values(
+                step=bindparam("p_event_step"),
+                input_kind=bindparam("p_input_kind"),
+                heard=bindparam("p_heard"),
+                outcome=bindparam("p_event_outcome"),
+                response=bindparam("p_response"),
+            )
+        )
+        if self.postgres:
+            # WITH u AS (UPDATE calls …) UPDATE call_events …: one statement, one round trip.
+            return update_event.add_cte(update_call.cte("saved_call"))
+        return (update_call, update_event)
+
+
+def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
+    # Bound parameters are named p_<column>: SQLAlchemy reserves the bare column names of an
+    # INSERT or UPDATE for its own use.
+    return {f"p_{k}": v for k, v in values.items()}
