@@ -304,7 +304,7 @@ class CallFlow:
             return self._end(st, sp, lines, PIN, "locked")
         if not check.ok:
             return self._retry(st, sp, sp._("That code is not correct."), "wrong_code")
-        info = self.booking.family_info(account)
+        info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
         sp = self.speaker(st.language)
         kids = [Kid(c.ref, c.first_name, c.school_id) for c in info.children]
@@ -599,11 +599,12 @@ class CallFlow:
         kids = self._picked(st)
         several = len(kids) > 1
         now = self.clock.now()
+        # One read: the local closures and the children's states of the day.
+        outlook = self.booking.outlook(account, start=day, days=1)
         try:
-            with self.booking.read_sessions() as session:
-                closures = self.booking.closures(session)
             statuses = {
-                k.ref: self.booking.day_status(day, k.school, "phone", closures) for k in kids
+                k.ref: self.booking.day_status(day, k.school, "phone", outlook.closures)
+                for k in kids
             }
         except OutsideCalendar:
             return Check(
@@ -620,7 +621,7 @@ class CallFlow:
             if not status.operating:
                 text = self._closed_day(sp, day, status)
                 return Check(text, NotOperatingDay.code)
-        states = self.booking.upcoming(account, start=day, days=1)
+        states = outlook.states
         today_state: dict[str, ChildDay | None] = {
             k.ref: next(iter(states.get(k.ref, [])), None) for k in kids
         }

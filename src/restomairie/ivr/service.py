@@ -137,32 +137,18 @@ class PhoneLine:
     def status(self, hook: Webhook) -> None:
         """The status callback: final status and duration; a call that ended before any
         outcome was abandoned."""
-        now = self.clock.now()
         key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
-        try:
-            with self.sessions() as session, session.begin():
-                call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
-                call.status = (hook.call_status or "")[:32] or call.status
-                if hook.duration is not None:
-                    call.duration = hook.duration
-                if hook.call_status in FINAL_STATUSES:
-                    call.ended_at = call.ended_at or now
-                    if call.outcome is None:
-                        call.outcome = "abandoned"
-                    call.step = END
-                if self._event(session, call.id, key) is None:
-                    session.add(
-                        CallEvent(
-                            call_id=call.id,
-                            at=now,
-                            request_key=key,
-                            step="status",
-                            outcome=hook.call_status,
-                            response=twiml.empty(),
-                        )
-                    )
-        except IntegrityError:
-            log.info("call %s: status %s delivered twice", hook.call_sid, hook.call_status)
+        self.store.status(
+            hook.call_sid,
+            key,
+            self.clock.now(),
+            (hook.call_status or "")[:32] or None,
+            hook.duration,
+            hook.call_status in FINAL_STATUSES,
+            END,
+            twiml.empty(),
+            self._fresh_call(hook, END),
+        )
 
     def fallback(self, hook: Webhook) -> str:
         """Twilio's fallback URL (our voice or step URL failed): apologise and hang up; the
@@ -234,10 +220,7 @@ class PhoneLine:
         return answer
 
     def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
-        new_call = None
-        if create:
-            new_call = self._new_call_values(hook, GREETING)
-            del new_call["call_sid"], new_call["started_at"], new_call["attempts"]
+        new_call = self._fresh_call(hook, GREETING) if create else None
         try:
             claimed = self.store.claim(hook.call_sid, key, self.clock.now(), new_call)
         except IntegrityError as exc:  # delivered twice (before, or at the same time)
@@ -314,16 +297,22 @@ class PhoneLine:
             query = query.with_for_update()
         return session.scalars(query).one_or_none()
 
-    def _new_call_values(self, hook: Webhook, step: str) -> dict[str, Any]:
+    def _fresh_call(self, hook: Webhook, step: str) -> dict[str, Any]:
+        """A new call's columns besides its CallSid, start time and attempts (see store.py)."""
         return {
-            "call_sid": hook.call_sid,
-            "started_at": self.clock.now(),
             "from_number": hook.from_number[:32] if hook.from_number else None,
             "to_number": hook.to_number[:32] if hook.to_number else None,
             "language": DEFAULT_LANGUAGE,
             "step": step,
-            "attempts": 0,
             "state": {},
+        }
+
+    def _new_call_values(self, hook: Webhook, step: str) -> dict[str, Any]:
+        return {
+            "call_sid": hook.call_sid,
+            "started_at": self.clock.now(),
+            "attempts": 0,
+            **self._fresh_call(hook, step),
         }
 
     def _new_call(self, session: Session, hook: Webhook, step: str) -> Call:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, insert, literal, select, update
+from sqlalchemy import Boolean, Engine, Row, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
@@ -115,6 +116,56 @@ _PG_NEW_CALL = (
 )
 
 
+_FINAL = bindparam("p_final", type_=Boolean())
+# The status callback: the final status and duration; a call that ends without an outcome was
+# abandoned. Written the same way however often Twilio delivers it.
+_STATUS_CALL = (
+    update(Call)
+    .where(Call.call_sid == bindparam("p_sid"))
+    .values(
+        status=func.coalesce(bindparam("p_status"), Call.status),
+        duration=func.coalesce(bindparam("p_duration"), Call.duration),
+        ended_at=case(
+            (_FINAL, func.coalesce(Call.ended_at, bindparam("p_at", type_=UTCDateTime()))),
+            else_=Call.ended_at,
+        ),
+        outcome=case((_FINAL & Call.outcome.is_(None), "abandoned"), else_=Call.outcome),
+        step=case((_FINAL, bindparam("p_end")), else_=Call.step),
+    )
+    .returning(Call.id)
+)
+
+
+def _status_event(dialect_insert: Any, call_id: Any) -> Any:
+    return (
+        dialect_insert(CallEvent)
+        .from_select(
+            ["call_id", "at", "request_key", "step", "outcome", "response"],
+            select(
+                call_id,
+                bindparam("p_at", type_=UTCDateTime()),
+                bindparam("p_key"),
+                literal("status"),
+                bindparam("p_status"),
+                bindparam("p_response"),
+            ),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def _pg_status() -> Executable:
+    # WITH c AS (UPDATE calls … RETURNING id), e AS (INSERT INTO call_events … FROM c …)
+    # SELECT id FROM c: one statement; no row means an unknown call.
+    updated = _STATUS_CALL.cte("updated")
+    event = _status_event(pg_insert, updated.c.id).add_cte(updated)
+    return select(updated.c.id).add_cte(event.cte("status_event"))
+
+
+_PG_STATUS = _pg_status()
+_SQLITE_STATUS_EVENT = _status_event(sqlite_insert, bindparam("p_call_id"))
+
+
 @dataclass(frozen=True)
 class Claimed:
     """The call as the claim found it, and the event inserted for this webhook (``None``: the
@@ -170,6 +221,43 @@ class CallStore:
                 conn.execute(_PG_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
                 row = conn.execute(_PG_CLAIM, {"p_sid": sid, "p_at": at, "p_key": key}).one()
             return Claimed(row, row.event_id)
+
+    def status(
+        self,
+        sid: str,
+        key: str,
+        at: datetime,
+        status: str | None,
+        duration: int | None,
+        final: bool,
+        end_step: str,
+        response: str,
+        new_call: dict[str, Any],
+    ) -> None:
+        """Record a status callback on the call (created when unknown: ``new_call``) and its
+        event (once per ``key``)."""
+        params = {
+            "p_sid": sid,
+            "p_key": key,
+            "p_at": at,
+            "p_status": status,
+            "p_duration": duration,
+            "p_final": final,
+            "p_end": end_step,
+            "p_response": response,
+        }
+        if self.postgres:
+            with self.autocommit.connect() as conn:
+                if conn.execute(_PG_STATUS, params).first() is None:
+                    conn.execute(_PG_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
+                    conn.execute(_PG_STATUS, params)
+            return
+        with self.engine.begin() as conn:
+            call_id = conn.execute(_STATUS_CALL, params).scalar()
+            if call_id is None:
+                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
+                call_id = conn.execute(_STATUS_CALL, params).scalar_one()
+            conn.execute(_SQLITE_STATUS_EVENT, {**params, "p_call_id": call_id})
 
     def save(
         self,
