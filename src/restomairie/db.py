@@ -7,6 +7,7 @@ PostgreSQL (production) uses per-day advisory locks instead (:mod:`restomairie.b
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -51,7 +52,48 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _MADE[engine] = (url, kwargs)
+    return engine
+
+
+# How each PostgreSQL engine was made, so that a sibling can be made like it.
+_MADE: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def async_commit_engine(engine: Engine, pool_size: int = 5) -> Engine:
+    """An engine of its own pool beside ``engine`` (made by :func:`make_engine`, same database and
+    connection arguments), in autocommit mode with ``synchronous_commit = off`` on PostgreSQL:
+    a commit returns before its WAL reaches the disk. For writes that can afford to be lost in a
+    server crash (at most about three ``wal_writer_delay``, 0.6 s by default; the database stays
+    consistent) and that run very often: the phone line's per-call state. Never bookings.
+
+    Any other engine (SQLite, or one not made here) is returned as it is."""
+    made = _MADE.get(engine)
+    if made is None or engine.dialect.name != "postgresql":
+        return engine
+    url, kwargs = made
+    connect_args = dict(kwargs.get("connect_args", {}))
+    connect_args["options"] = (
+        connect_args.get("options", "") + " -c synchronous_commit=off"
+    ).strip()
+    sibling = create_engine(
+        url,
+        **{
+            **kwargs,
+            "connect_args": connect_args,
+            "isolation_level": "AUTOCOMMIT",
+            "pool_size": pool_size,
+            "max_overflow": 2 * pool_size,
+        },
+    )
+
+    @event.listens_for(engine, "engine_disposed")
+    def _dispose_too(_conn: Any) -> None:
+        # Its connections go with the engine's (tests drop their schema right after).
+        sibling.dispose()
+
+    return sibling
 
 
 READ_ONLY = "restomairie_read_only"

@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
+from restomairie.db import async_commit_engine
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
 
 _CALL_COLUMNS = (
@@ -181,10 +182,12 @@ class CallStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.postgres = engine.dialect.name == "postgresql"
-        # Every statement here commits on its own (see the module docstring).
-        self.autocommit = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if self.postgres else engine
-        )
+        # On PostgreSQL every statement here commits on its own (see the module docstring), and
+        # asynchronously when the engine allows it: the call log and state can afford to lose
+        # their last fraction of a second in a server crash, a booking never (its own engine).
+        self.autocommit = async_commit_engine(engine) if self.postgres else engine
+        if self.postgres and self.autocommit is engine:
+            self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._saves: dict[tuple[bool, bool], Executable] = {}
 
     def claim(
