@@ -846,7 +846,9 @@ def test_without_a_public_url_the_url_as_received_is_checked(rt: Runtime, family
     assert client.post("/ivr/voice", data=params, headers=bad).status_code == 403
 
 
-def test_without_an_auth_token_only_this_process_can_drive_the_line(rt: Runtime, family: str) -> None:
+def test_without_an_auth_token_only_this_process_can_drive_the_line(
+    rt: Runtime, family: str
+) -> None:
     app = line_app(rt, IVR_AUTH_TOKEN=None)
     client = app.test_client()
     params = Caller(client, rt.settings).params()
@@ -1069,3 +1071,41 @@ def test_a_date_said_at_the_end_of_an_operation_starts_the_same_operation_for_th
     assert done.says[0].startswith("C'est fait")
     read_back = call.say("et le 1er décembre ?")
     assert read_back.says[0] == "Vous souhaitez réserver le repas de Léa le mardi 1er décembre."
+
+
+def test_call_state_commits_asynchronously_on_postgresql_but_bookings_do_not(rt: Runtime) -> None:
+    """The per-call state may lose its last fraction of a second in a server crash; a booking
+    never: they run on different pools with different commit settings."""
+    from sqlalchemy import text
+
+    line = PhoneLine.from_runtime(rt)
+    with line.store.autocommit.connect() as conn:
+        calls = (
+            conn.execute(text("SHOW synchronous_commit")).scalar() if line.store.postgres else None
+        )
+    with rt.engine.connect() as conn:
+        bookings = (
+            conn.execute(text("SHOW synchronous_commit")).scalar() if line.store.postgres else None
+        )
+    if rt.engine.dialect.name == "postgresql":
+        assert (calls, bookings) == ("off", "on")
+        assert line.store.autocommit is not rt.engine
+    else:
+        assert line.store.autocommit is rt.engine  # SQLite: short BEGIN IMMEDIATE transactions
+
+
+def test_a_status_callback_delivered_twice_is_recorded_once(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    for _ in range(2):
+        assert call.hang_up(duration=42).status_code == 200
+    found = the_call(rt, call)
+    assert (found.status, found.duration, found.outcome, found.step) == (
+        "completed",
+        42,
+        "abandoned",
+        "end",
+    )
+    assert [e.request_key for e in found.events].count("status:completed") == 1

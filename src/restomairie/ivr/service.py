@@ -1,7 +1,9 @@
 """The phone line's service layer: one webhook is *claim*, *work*, *save*.
 
-1. **Claim** (one short transaction): find or create the :class:`~restomairie.models.Call` by
-   ``CallSid`` and insert a :class:`~restomairie.models.CallEvent` with the webhook's request key
+1. **Claim** (one statement on PostgreSQL — two more for a new call —, one short transaction
+   on SQLite: see :mod:`restomairie.ivr.store`): find or create the
+   :class:`~restomairie.models.Call` by ``CallSid`` and insert a
+   :class:`~restomairie.models.CallEvent` with the webhook's request key
    (``voice``, ``step:<n>``, ``status:<status>``). The key is unique per call, so a webhook
    delivered twice — Twilio retries — finds its event: the stored TwiML is answered again and
    nothing is done twice. A duplicate that arrives while the first is still being worked on waits
@@ -9,7 +11,8 @@
 2. **Work**: :class:`~restomairie.ivr.flow.CallFlow` turns the per-call state and the answer into
    a reply; booking changes go through the booking services (their own transactions, all or
    nothing, audited with the ``CallSid``).
-3. **Save** (one short transaction): the new per-call state, and on the event the step, how it
+3. **Save** (likewise one statement or one short transaction): the new per-call state, and on
+   the event the step, how it
    was answered, the outcome (never a code) and the TwiML.
 
 Each question's ``action`` URL carries a sequence number (``/ivr/step?n=7``), never anything
