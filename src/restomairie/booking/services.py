@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -238,8 +238,8 @@ class BookingService:
     def family_info(self, account: str) -> FamilyInfo:
         """The family's account, children (in the order of their first names) and phones."""
         with self.read_sessions() as session:
-            family = self._family(session, account)
-            return _family_info(family)
+            plan = _family_plan(session, account)
+            return _info_of(plan, session.scalars(_PHONES, {"family_id": plan.id}))
 
     def families_by_phone(self, number: str) -> list[str]:
         """Accounts whose phone list holds exactly ``number`` (E.164)."""
@@ -278,7 +278,7 @@ class BookingService:
                 if family.failed_pins or family.locked_until is not None:
                     family.failed_pins = 0
                     family.locked_until = None
-                return PinCheck(True, family=_family_info(family))
+                return PinCheck(True, family=info)
             family.failed_pins += 1
             locked = None
             if family.failed_pins >= self.settings.phone.lockout_after:
@@ -726,24 +726,19 @@ def name_key(name: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _family_info(family: Family) -> FamilyInfo:
-    return FamilyInfo(
-        account=family.account,
-        guardian=family.guardian,
-        language=family.language,
-        children=tuple(
-            ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet)
-            for c in sorted(family.children, key=lambda c: (name_key(c.first_name), c.ref))
-        ),
-        phones=tuple(p.number for p in family.phones),
-    )
+_Kid = TypeVar("_Kid", Child, "KidPlan")
 
 
 def _pick_children(family: Family, refs: Sequence[str] | None) -> list[Child]:
     kids = sorted(family.children, key=lambda c: (name_key(c.first_name), c.ref))
+    return _pick(kids, refs, family.account)
+
+
+def _pick(kids: list[_Kid], refs: Sequence[str] | None, account: str) -> list[_Kid]:
+    """The children ``refs`` of ``kids`` (all of them when ``None``), or :class:`UnknownChild`."""
     if refs is None:
         if not kids:
-            raise BookingError(f"Aucun enfant dans le dossier {family.account}.")
+            raise BookingError(f"Aucun enfant dans le dossier {account}.")
         return kids
     by_ref = {c.ref: c for c in kids}
     picked = []
@@ -794,17 +789,7 @@ class FamilyPlan:
 
     def pick(self, refs: Sequence[str] | None) -> list[KidPlan]:
         """The children ``refs`` (all of them when ``None``), or :class:`UnknownChild`."""
-        if refs is None:
-            if not self.children:
-                raise BookingError(f"Aucun enfant dans le dossier {self.account}.")
-            return list(self.children)
-        by_ref = {c.ref: c for c in self.children}
-        picked = []
-        for ref in refs:
-            if ref not in by_ref:
-                raise UnknownChild(ref)
-            picked.append(by_ref[ref])
-        return picked
+        return _pick(list(self.children), refs, self.account)
 
 
 _CLOSURES = select(Closure.school_id, Closure.first_day, Closure.last_day, Closure.label)

@@ -41,16 +41,6 @@ _CALL_COLUMNS = (
 )
 
 _READ_CALL = select(*_CALL_COLUMNS).where(Call.call_sid == bindparam("p_sid"))
-_NEW_CALL = insert(Call).values(
-    call_sid=bindparam("p_sid"),
-    started_at=bindparam("p_at", type_=UTCDateTime()),
-    from_number=bindparam("p_from_number"),
-    to_number=bindparam("p_to_number"),
-    language=bindparam("p_language"),
-    step=bindparam("p_step"),
-    attempts=0,
-    state=bindparam("p_state"),
-)
 _NEW_EVENT = (
     insert(CallEvent)
     .values(
@@ -89,32 +79,40 @@ def _pg_claim() -> Executable:
 
 
 _PG_CLAIM = _pg_claim()
-_PG_NEW_CALL = (
-    pg_insert(Call)
-    .from_select(
-        [
-            "call_sid",
-            "started_at",
-            "from_number",
-            "to_number",
-            "language",
-            "step",
-            "attempts",
-            "state",
-        ],
-        select(
-            bindparam("p_sid"),
-            bindparam("p_at", type_=UTCDateTime()),
-            bindparam("p_from_number"),
-            bindparam("p_to_number"),
-            bindparam("p_language"),
-            bindparam("p_step"),
-            literal(0),
-            bindparam("p_state", type_=Call.__table__.c.state.type),
-        ),
+
+
+def _new_call(dialect_insert: Any) -> Any:
+    # A new call; two deliveries of its first webhook may race: one inserts, the other nothing.
+    return (
+        dialect_insert(Call)
+        .from_select(
+            [
+                "call_sid",
+                "started_at",
+                "from_number",
+                "to_number",
+                "language",
+                "step",
+                "attempts",
+                "state",
+            ],
+            select(
+                bindparam("p_sid"),
+                bindparam("p_at", type_=UTCDateTime()),
+                bindparam("p_from_number"),
+                bindparam("p_to_number"),
+                bindparam("p_language"),
+                bindparam("p_step"),
+                literal(0),
+                bindparam("p_state", type_=Call.__table__.c.state.type),
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["call_sid"])
     )
-    .on_conflict_do_nothing(index_elements=["call_sid"])
-)
+
+
+_PG_NEW_CALL = _new_call(pg_insert)
+_NEW_CALL = _new_call(sqlite_insert)
 
 
 _FINAL = bindparam("p_final", type_=Boolean())
