@@ -7,10 +7,11 @@ PostgreSQL (production) uses per-day advisory locks instead (:mod:`restomairie.b
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -49,51 +50,110 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    explicit_ping = kwargs.pop("pool_pre_ping", None)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    engine = create_engine(url, **kwargs)
-    _MADE[engine] = (url, kwargs)
+    engine = create_engine(url, pool_pre_ping=bool(explicit_ping), **kwargs)
+    if explicit_ping is None:
+        ping_when_idle(engine)
+    _MADE[engine] = (url, kwargs, explicit_ping is None)
     return engine
 
 
-# How each PostgreSQL engine was made, so that a sibling can be made like it.
-_MADE: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+# How each PostgreSQL engine was made, so that a sibling can be made like it; and its siblings.
+_Made = tuple[str, dict[str, Any], bool]  # url, engine arguments, whether it pings when idle
+_MADE: weakref.WeakKeyDictionary[Engine, _Made] = weakref.WeakKeyDictionary()
+_SIBLINGS: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKeyDictionary()
+
+# A pooled connection that was in use less than this many seconds ago is handed out without a
+# ping. SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip for each of the
+# three or four a phone-line webhook makes, a few milliseconds apart on the same connections.
+# A server restart inside that window costs at most the statements in flight (SQLAlchemy then
+# drops the whole pool); after it, every connection is pinged again.
+PING_AFTER_IDLE = 1.0
+_LAST_USED = "restomairie_last_used"
 
 
-def async_commit_engine(engine: Engine, pool_size: int = 5) -> Engine:
-    """An engine of its own pool beside ``engine`` (made by :func:`make_engine`, same database and
-    connection arguments), in autocommit mode with ``synchronous_commit = off`` on PostgreSQL:
-    a commit returns before its WAL reaches the disk. For writes that can afford to be lost in a
-    server crash (at most about three ``wal_writer_delay``, 0.6 s by default; the database stays
-    consistent) and that run very often: the phone line's per-call state. Never bookings.
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout (SQLAlchemy's pessimistic disconnect handling, with
+    its documented ``checkout`` hook) only when it sat idle for :data:`PING_AFTER_IDLE` seconds or
+    more; a dead one is replaced before anyone uses it."""
+    dialect = engine.dialect
 
-    Any other engine (SQLite, or one not made here) is returned as it is."""
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except dialect.loaded_dbapi.Error as error:
+            # The pool retries with a new connection.
+            raise exc.DisconnectionError(str(error)) from error
+
+
+def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
+    """An autocommit engine of its own pool beside ``engine`` (made by :func:`make_engine`: same
+    database and connection arguments, plus the server ``options``); one per role and engine."""
     made = _MADE.get(engine)
     if made is None or engine.dialect.name != "postgresql":
         return engine
-    url, kwargs = made
+    siblings = _SIBLINGS.setdefault(engine, {})
+    if role in siblings:
+        return siblings[role]
+    url, kwargs, idle_ping = made
     connect_args = dict(kwargs.get("connect_args", {}))
-    connect_args["options"] = (
-        connect_args.get("options", "") + " -c synchronous_commit=off"
-    ).strip()
+    connect_args["options"] = (connect_args.get("options", "") + " " + options).strip()
     sibling = create_engine(
         url,
         **{
             **kwargs,
             "connect_args": connect_args,
             "isolation_level": "AUTOCOMMIT",
+            "pool_pre_ping": not idle_ping,
             "pool_size": pool_size,
             "max_overflow": 2 * pool_size,
         },
     )
+    if idle_ping:
+        ping_when_idle(sibling)
+    siblings[role] = sibling
 
     @event.listens_for(engine, "engine_disposed")
     def _dispose_too(_conn: Any) -> None:
         # Its connections go with the engine's (tests drop their schema right after).
         sibling.dispose()
+        siblings.pop(role, None)
 
     return sibling
+
+
+def async_commit_engine(engine: Engine, pool_size: int = 5) -> Engine:
+    """An engine of its own pool beside ``engine`` (see :func:`_sibling`), in autocommit mode
+    with ``synchronous_commit = off`` on PostgreSQL: a commit returns before its WAL reaches the
+    disk. For writes that can afford to be lost in a server crash (at most about three
+    ``wal_writer_delay``, 0.6 s by default; the database stays consistent) and that run very
+    often: the phone line's per-call state. Never bookings.
+
+    Any other engine (SQLite, or one not made here) is returned as it is."""
+    return _sibling(engine, "async_commit", "-c synchronous_commit=off", pool_size)
+
+
+def read_only_engine(engine: Engine, pool_size: int = 5) -> Engine:
+    """An engine of its own pool beside ``engine`` for reads on PostgreSQL: autocommit (no
+    ``BEGIN`` and ``ROLLBACK`` round trips around a look-up) and read-only at the server, so that
+    a write sent through it by mistake fails instead of committing. Each statement reads its own
+    snapshot. Any other engine is returned as it is."""
+    return _sibling(engine, "read_only", "-c default_transaction_read_only=on", pool_size)
 
 
 READ_ONLY = "restomairie_read_only"
@@ -106,7 +166,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reads only: a deferred transaction on SQLite, so that the phone line's many
-    small reads never queue behind, or hold up, a writer."""
+    small reads never queue behind, or hold up, a writer; on PostgreSQL, the autocommit read-only
+    pool of :func:`read_only_engine`."""
+    reader = read_only_engine(engine)
+    if reader is not engine:
+        return sessionmaker(reader, expire_on_commit=False)
     return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 

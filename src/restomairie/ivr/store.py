@@ -20,7 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Engine, Row, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import (
+    Boolean,
+    Engine,
+    Row,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
@@ -54,11 +66,17 @@ _NEW_EVENT = (
 )
 
 
-def _pg_claim() -> Executable:
+def _pg_claim(new_call: Any = None) -> Executable:
     # WITH c AS (SELECT … FROM calls WHERE call_sid = :sid),
     #      e AS (INSERT INTO call_events … SELECT … FROM c ON CONFLICT DO NOTHING RETURNING id)
     # SELECT c.*, (SELECT id FROM e) AS event_id FROM c
-    found = _READ_CALL.cte("found")
+    # With ``new_call`` (an INSERT … ON CONFLICT DO NOTHING RETURNING the call's columns), c is
+    # the stored call UNION ALL the one this statement inserts: a new call in one round trip.
+    if new_call is None:
+        found = _READ_CALL.cte("found")
+    else:
+        inserted = new_call.cte("new_call")
+        found = union_all(_READ_CALL, select(inserted)).cte("found")
     event = (
         pg_insert(CallEvent)
         .from_select(
@@ -76,9 +94,6 @@ def _pg_claim() -> Executable:
         .cte("event")
     )
     return select(found, select(event.c.id).scalar_subquery().label("event_id"))
-
-
-_PG_CLAIM = _pg_claim()
 
 
 def _new_call(dialect_insert: Any) -> Any:
@@ -113,6 +128,8 @@ def _new_call(dialect_insert: Any) -> Any:
 
 _PG_NEW_CALL = _new_call(pg_insert)
 _NEW_CALL = _new_call(sqlite_insert)
+_PG_CLAIM = _pg_claim()
+_PG_CLAIM_NEW = _pg_claim(_PG_NEW_CALL.returning(*_CALL_COLUMNS))
 
 
 _FINAL = bindparam("p_final", type_=Boolean())
@@ -212,15 +229,17 @@ class CallStore:
     def _claim_pg(
         self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
     ) -> Claimed | None:
+        params = {"p_sid": sid, "p_at": at, "p_key": key}
         with self.autocommit.connect() as conn:
-            row = conn.execute(_PG_CLAIM, {"p_sid": sid, "p_at": at, "p_key": key}).one_or_none()
+            if new_call is None:
+                row = conn.execute(_PG_CLAIM, params).one_or_none()
+                return None if row is None else Claimed(row, row.event_id)
+            row = conn.execute(_PG_CLAIM_NEW, {**params, **_prefixed(new_call)}).one_or_none()
             if row is None:
-                if new_call is None:
-                    return None
-                # Two deliveries of a new call may race: one inserts, both then claim, and the
-                # unique request key lets only one of them have the event.
-                conn.execute(_PG_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
-                row = conn.execute(_PG_CLAIM, {"p_sid": sid, "p_at": at, "p_key": key}).one()
+                # Two deliveries of a new call raced: the other one inserted it, after this
+                # statement's snapshot. Claim it now; the unique request key lets only one of
+                # them have the event.
+                row = conn.execute(_PG_CLAIM, params).one()
             return Claimed(row, row.event_id)
 
     def status(
