@@ -42,11 +42,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            # Reads (see make_read_session_factory) begin deferred: under WAL they neither wait
-            # for the writer nor hold it up. Everything else takes the write lock up front.
-            if conn.get_execution_options().get(READ_ONLY):
-                conn.exec_driver_sql("BEGIN")
-            else:
+            # Reads (see make_read_session_factory) and the call state's claim run statement by
+            # statement, each atomic on its own: no BEGIN, so under WAL they neither wait for the
+            # writer nor hold it up, and cost no BEGIN and COMMIT. Everything else takes the
+            # write lock up front.
+            if not conn.get_execution_options().get(ONE_BY_ONE):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
@@ -156,7 +156,8 @@ def read_only_engine(engine: Engine, pool_size: int = 5) -> Engine:
     return _sibling(engine, "read_only", "-c default_transaction_read_only=on", pool_size)
 
 
-READ_ONLY = "restomairie_read_only"
+# SQLite: an execution option for statements that each commit on their own (see make_engine).
+ONE_BY_ONE = "restomairie_one_by_one"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -165,13 +166,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for reads only: a deferred transaction on SQLite, so that the phone line's many
-    small reads never queue behind, or hold up, a writer; on PostgreSQL, the autocommit read-only
-    pool of :func:`read_only_engine`."""
+    """Sessions for reads only, each statement on its own (no transaction around them, so each
+    reads its own snapshot): on SQLite, so that the phone line's many small reads never queue
+    behind, or hold up, a writer; on PostgreSQL, the autocommit read-only pool of
+    :func:`read_only_engine`."""
     reader = read_only_engine(engine)
     if reader is not engine:
         return sessionmaker(reader, expire_on_commit=False)
-    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    return sessionmaker(engine.execution_options(**{ONE_BY_ONE: True}), expire_on_commit=False)
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

@@ -21,6 +21,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from babel.core import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.support import Translations
@@ -55,6 +56,20 @@ def language_of(code: str | None) -> str:
     return short if short in LOCALES else DEFAULT_LANGUAGE
 
 
+# A listing speaks a dozen dates, each through Babel's pattern formatter: the same few hundred
+# dates, in two languages, over and over. Remembered per process (a few hundred bytes each).
+@functools.lru_cache(maxsize=4096)
+def _weekday(day: date, locale: str) -> str:
+    return format_date(day, "EEEE", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_month(day: date, locale: str) -> str:
+    if day.day == 1 and locale.startswith("fr"):
+        return format_date(day, "'1er' MMMM", locale=locale)
+    return format_date(day, "d MMMM", locale=locale)
+
+
 class Speaker:
     """The line's words and voice in one language."""
 
@@ -62,6 +77,7 @@ class Speaker:
         self.settings = settings
         self.lang = language_of(lang)
         self.locale = LOCALES[self.lang]
+        self._babel_locale = Locale.parse(self.locale)  # parsed once, not on every list
         self._catalog = catalog(self.lang)
 
     # -- words
@@ -79,12 +95,10 @@ class Speaker:
 
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
-        if day.day == 1 and self.lang == "fr":
-            return format_date(day, "'1er' MMMM", locale=self.locale)
-        return format_date(day, "d MMMM", locale=self.locale)
+        return _day_month(day, self.locale)
 
     def weekday(self, day: date) -> str:
-        return format_date(day, "EEEE", locale=self.locale)
+        return _weekday(day, self.locale)
 
     def deadline(self, moment: datetime) -> str:
         """``lundi 23 novembre à 13 heures``, in the town's time."""
@@ -100,7 +114,7 @@ class Speaker:
 
     def names(self, names: Sequence[str]) -> str:
         """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
-        return format_list(list(names), locale=self.locale) if names else ""
+        return format_list(list(names), locale=self._babel_locale) if names else ""
 
     def keys(self, digits: str) -> str:
         """Keys to press, spoken one by one: ``2, 6, 1, 1``."""

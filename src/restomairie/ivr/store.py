@@ -10,8 +10,10 @@ statement is atomic on its own; the data-modifying CTEs run in one snapshot.
   request key). ``None`` for the event means the webhook was already delivered.
 - **save**: the new per-call state on the call and the answer on the event.
 
-SQLite has no data-modifying CTEs; there each write is one short ``BEGIN IMMEDIATE`` transaction
-(the database-wide writer lock is held for microseconds, never while the flow works).
+SQLite has no data-modifying CTEs; there the claim runs statement by statement (each one atomic,
+the event's unique key deciding between two deliveries) and the save is one short
+``BEGIN IMMEDIATE`` transaction (the database-wide writer lock is held for microseconds, never
+while the flow works).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
-from restomairie.db import async_commit_engine
+from restomairie.db import ONE_BY_ONE, async_commit_engine
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
 
 _CALL_COLUMNS = (
@@ -203,6 +205,7 @@ class CallStore:
         self.autocommit = async_commit_engine(engine) if self.postgres else engine
         if self.postgres and self.autocommit is engine:
             self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.one_by_one = engine.execution_options(**{ONE_BY_ONE: True})
         self._saves: dict[tuple[bool, bool], Executable] = {}
 
     def claim(
@@ -212,7 +215,9 @@ class CallStore:
         ``new_call`` (the values of a new call) is not given."""
         if self.postgres:
             return self._claim_pg(sid, key, at, new_call)
-        with self.engine.begin() as conn:
+        # SQLite: statement by statement, each committing on its own (no BEGIN IMMEDIATE: the
+        # read needs no lock, and the event's unique key is what decides between two deliveries).
+        with self.one_by_one.connect() as conn:
             row = conn.execute(_READ_CALL, {"p_sid": sid}).one_or_none()
             if row is None:
                 if new_call is None:
@@ -224,6 +229,7 @@ class CallStore:
             event_id = conn.execute(
                 _NEW_EVENT, {"p_call_id": row.id, "p_at": at, "p_key": key, "p_step": row.step}
             ).scalar_one()
+            conn.commit()
             return Claimed(row, event_id)
 
     def _claim_pg(
