@@ -228,6 +228,59 @@ def test_upcoming_lists_operating_days_with_their_deadlines(rt: Runtime) -> None
     assert days[0].deadline == datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)
 
 
+def test_the_outlook_reads_closures_locks_and_decisions_of_the_family_together(
+    rt: Runtime,
+) -> None:
+    from restomairie.models import Closure
+
+    make_family(
+        rt,
+        kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Zoé", school="darcy-elem")],
+    )
+    with rt.sessions() as session, session.begin():
+        for school, first, last, label in (
+            ("anjou-elem", MON_7_DEC, MON_7_DEC, "grève"),
+            (None, date(2026, 12, 11), date(2026, 12, 11), "sortie scolaire"),
+        ):
+            session.add(
+                Closure(
+                    school_id=school,
+                    first_day=first,
+                    last_day=last,
+                    kind="other",
+                    label=label,
+                    created_by="staff:marie",
+                    created_at=rt.clock.now(),
+                )
+            )
+    rt.booking.cancel("210001", [date(2026, 12, 8)], PARENT, children=["E2"])
+    rt.clock.frozen = datetime(2026, 12, 4, 13, 5, tzinfo=PARIS)  # Tuesday 8 Dec is due
+    rt.locks.lock_day("anjou-elem", date(2026, 12, 8))
+    outlook = rt.booking.outlook("210001", start=MON_7_DEC, days=5)
+    assert sorted((c.school_id or "", c.reason) for c in outlook.closures) == [
+        ("", "sortie scolaire"),
+        ("anjou-elem", "grève"),
+    ]
+    shown = {
+        ref: [(d.day.day, d.operating, d.booked, d.source, d.locked) for d in days]
+        for ref, days in outlook.states.items()
+    }
+    assert shown["E1"] == [
+        (7, False, False, "closed", False),  # the strike at her school
+        (8, True, True, "subscription", True),  # her school's day is locked
+        (9, False, False, "closed", False),  # no canteen on Wednesdays
+        (10, True, True, "subscription", False),
+        (11, False, False, "closed", False),  # the whole town's closure
+    ]
+    assert shown["E2"] == [
+        (7, True, True, "subscription", False),  # the strike is not at her school
+        (8, True, False, "cancelled", False),  # nor the lock
+        (9, False, False, "closed", False),
+        (10, True, True, "subscription", False),
+        (11, False, False, "closed", False),
+    ]
+
+
 def test_counts_per_school_and_variant(rt: Runtime) -> None:
     make_family(
         rt,

@@ -17,7 +17,24 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
@@ -48,6 +65,7 @@ from restomairie.models import (
     FamilyPhone,
     LockAdjustment,
     Subscription,
+    UTCDateTime,
 )
 
 
@@ -345,16 +363,26 @@ class BookingService:
         if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
             raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
         now = self.clock.now()
+        wanted = sorted(set(days))
         with self.sessions() as session, session.begin():
             family = _family_plan(session, account)
             kids = family.pick(children)
-            closures = self.closures(session)
+            # The shared guards first (on every day asked, for the children's schools), then
+            # everything that decides the days in one read that sees what committed before them:
+            # a lock taken meanwhile is there.
+            guard(session, {(c.school_id, d) for c in kids for d in wanted}, exclusive=False)
+            # Plain columns and Core statements below, not ORM objects and a flush: this is the
+            # phone line's "confirm", and the unit of work costs more than the statements.
+            conn = session.connection()
+            facts = _read_facts(conn, kids, wanted[0], wanted[-1])
             plan: list[tuple[KidPlan, date, DayStatus]] = []
             first_refusal: NotOperatingDay | None = None
-            for day in sorted(set(days)):
+            for day in wanted:
                 for child in kids:
                     try:
-                        st = self._check(child, day, now, actor, action, closures, override_reason)
+                        st = self._check(
+                            child, day, now, actor, action, facts.closures, override_reason
+                        )
                     except NotOperatingDay as exc:
                         if not skip_closed:
                             raise
@@ -364,58 +392,36 @@ class BookingService:
             if not plan:
                 assert first_refusal is not None
                 raise first_refusal
-            guard(session, {(c.school_id, d) for c, d, _ in plan}, exclusive=False)
-            # Plain columns and Core statements below, not ORM objects and a flush: this is the
-            # phone line's "confirm", and the unit of work costs more than the statements.
-            conn = session.connection()
-            plan_days = list({d for _, d, _ in plan})
-            locks = {
-                (school_id, day): (lock_id, locked_at)
-                for lock_id, school_id, day, locked_at in conn.execute(
-                    _DAY_LOCKS,
-                    {"p_days": plan_days, "p_schools": list({c.school_id for c, _, _ in plan})},
-                )
-            }
-            existing = {
-                (child_id, day): (row_id, booked)
-                for row_id, child_id, day, booked in conn.execute(
-                    _BOOKING_ROWS, {"p_children": [c.id for c in kids], "p_days": plan_days}
-                )
-            }
             want = action == "book"
-            inserts: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            audits: list[dict[str, Any]] = []
+            writes: list[dict[str, Any]] = []
             adjustments: list[dict[str, Any]] = []
             results = []
             for child, day, _st in plan:
-                lock = locks.get((child.school_id, day))
+                lock = facts.locks.get((child.school_id, day))
                 if lock is not None and override_reason is None:
                     raise DayLocked(day, lock[1].astimezone(self.settings.tz), child.first_name)
-                row = existing.get((child.id, day))
-                booked = row[1] if row is not None else _subscribed(child, day)
+                row = facts.bookings.get((child.id, day))
+                booked = row if row is not None else _subscribed(child, day)
                 if booked == want:
                     outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
                     results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
                     continue
-                values = {"booked": want, "channel": actor.channel, "updated_at": now}
-                if row is None:
-                    inserts.append({"child_id": child.id, "day": day, **values})
-                else:
-                    updates.append({"p_id": row[0], **values})
-                audits.append(
+                writes.append(
                     {
-                        "at": now,
-                        "actor": actor.label,
-                        "channel": actor.channel,
-                        "action": action,
-                        "family_id": family.id,
-                        "child_id": child.id,
-                        "day": day,
-                        "before": "booked" if booked else "not_booked",
-                        "after": "booked" if want else "not_booked",
-                        "call_sid": actor.call_sid,
-                        "detail": {"override": override_reason} if override_reason else None,
+                        # the booking day (inserted, or updated when there is one)
+                        "p_child_id": child.id,
+                        "p_day": day,
+                        "p_booked": want,
+                        "p_channel": actor.channel,
+                        "p_at": now,
+                        # its audit entry
+                        "p_actor": actor.label,
+                        "p_action": action,
+                        "p_family_id": family.id,
+                        "p_before": "booked" if booked else "not_booked",
+                        "p_after": "booked" if want else "not_booked",
+                        "p_call_sid": actor.call_sid,
+                        "p_detail": {"override": override_reason} if override_reason else None,
                     }
                 )
                 if lock is not None:
@@ -440,14 +446,14 @@ class BookingService:
                         adjusted=lock is not None,
                     )
                 )
-            for statement, rows in (
-                (_INSERT_BOOKING, inserts),
-                (_UPDATE_BOOKING, updates),
-                (_INSERT_AUDIT, audits),
-                (_INSERT_ADJUSTMENT, adjustments),
-            ):
-                if rows:
-                    conn.execute(statement, rows)
+            if writes:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(_PG_WRITE_BOOKING, writes)  # booking and audit: one statement
+                else:
+                    conn.execute(_SQLITE_UPSERT_BOOKING, writes)
+                    conn.execute(_INSERT_AUDIT, writes)
+            if adjustments:
+                conn.execute(_INSERT_ADJUSTMENT, adjustments)
             return results
 
     def _check(
@@ -608,7 +614,8 @@ class BookingService:
         with self.read_sessions() as session:
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])
-            return self._states(session, [child], [day])[0]
+            facts = _read_facts(session.connection(), [child], day, day)
+        return self._states([child], [day], facts)[0]
 
     def upcoming(
         self, account: str, start: date | None = None, days: int = 14
@@ -623,37 +630,17 @@ class BookingService:
         dates = [start + timedelta(days=i) for i in range(days)]
         with self.read_sessions() as session:
             kids = _family_plan(session, account).children
-            closures = self.closures(session)
-            states = self._states(session, kids, dates, closures)
+            facts = _read_facts(session.connection(), kids, dates[0], dates[-1])
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in kids}
-        for st in states:
+        for st in self._states(kids, dates, facts):
             out[st.child_ref].append(st)
-        return Outlook(out, closures)
+        return Outlook(out, facts.closures)
 
     def _states(
-        self,
-        session: Session,
-        kids: Sequence[Child | KidPlan],
-        dates: list[date],
-        closures: tuple[CalendarClosure, ...] | None = None,
+        self, kids: Sequence[Child | KidPlan], dates: list[date], facts: _Facts
     ) -> list[ChildDay]:
-        if closures is None:
-            closures = self.closures(session)
-        # Plain columns over the range of the days, not ORM objects: this runs on most of the
-        # phone line's questions.
-        first, last = min(dates), max(dates)
-        conn = session.connection()
-        rows = {
-            (child_id, day): booked
-            for child_id, day, booked in conn.execute(
-                _BOOKED_BETWEEN,
-                {"p_children": [c.id for c in kids], "p_first": first, "p_last": last},
-            )
-        }
-        locked = {
-            (school_id, day)
-            for school_id, day in conn.execute(_LOCKED_BETWEEN, {"p_first": first, "p_last": last})
-        }
+        closures, rows = facts.closures, facts.bookings
+        locked = facts.locks
         out = []
         for child in kids:
             for day in dates:
@@ -832,27 +819,130 @@ _ACCOUNTS_BY_PHONE = (
     .where(FamilyPhone.number == bindparam("p_number"))
     .distinct()
 )
-# _states(): the explicit decisions and the locks over a range of days.
-_BOOKED_BETWEEN = select(BookingDay.child_id, BookingDay.day, BookingDay.booked).where(
-    BookingDay.child_id.in_(bindparam("p_children", expanding=True)),
-    BookingDay.day.between(bindparam("p_first"), bindparam("p_last")),
-)
-_LOCKED_BETWEEN = select(DayLock.school_id, DayLock.day).where(
-    DayLock.day.between(bindparam("p_first"), bindparam("p_last"))
-)
-# change(): what it reads under the guard, and what it writes.
-_DAY_LOCKS = select(DayLock.id, DayLock.school_id, DayLock.day, DayLock.locked_at).where(
-    DayLock.day.in_(bindparam("p_days", expanding=True)),
-    DayLock.school_id.in_(bindparam("p_schools", expanding=True)),
-)
-_BOOKING_ROWS = select(BookingDay.id, BookingDay.child_id, BookingDay.day, BookingDay.booked).where(
-    BookingDay.child_id.in_(bindparam("p_children", expanding=True)),
-    BookingDay.day.in_(bindparam("p_days", expanding=True)),
-)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What decides some children's days, read in one statement: the local closures, the
+    production locks of their schools and their explicit decisions, over a range of days."""
+
+    closures: tuple[CalendarClosure, ...]
+    locks: dict[tuple[str, date], tuple[int, datetime]]  # (school, day): (lock id, locked at)
+    bookings: dict[tuple[int, date], bool]  # (child id, day): booked
+
+
+def _facts_query() -> Any:
+    # Three reads in one round trip (UNION ALL of one row shape; a NULL is typed, so that both
+    # databases agree on each column's type): the phone line asks this on most questions.
+    first, last = bindparam("p_first", type_=Date()), bindparam("p_last", type_=Date())
+    locks: Any = select(
+        literal_column("'lock'").label("kind"),
+        DayLock.school_id.label("school_id"),
+        sql_cast(null(), Integer()).label("child_id"),
+        DayLock.day.label("first_day"),
+        DayLock.day.label("last_day"),
+        sql_cast(null(), String()).label("label"),
+        sql_cast(null(), Boolean()).label("booked"),
+        DayLock.id.label("lock_id"),
+        DayLock.locked_at.label("locked_at"),
+    ).where(
+        DayLock.day.between(first, last),
+        DayLock.school_id.in_(bindparam("p_schools", expanding=True)),
+    )
+    closures: Any = select(
+        literal_column("'closure'"),
+        Closure.school_id,
+        sql_cast(null(), Integer()),
+        Closure.first_day,
+        Closure.last_day,
+        Closure.label,
+        sql_cast(null(), Boolean()),
+        sql_cast(null(), Integer()),
+        sql_cast(null(), UTCDateTime()),
+    )
+    bookings: Any = select(
+        literal_column("'booking'"),
+        sql_cast(null(), String()),
+        BookingDay.child_id,
+        BookingDay.day,
+        BookingDay.day,
+        sql_cast(null(), String()),
+        BookingDay.booked,
+        sql_cast(null(), Integer()),
+        sql_cast(null(), UTCDateTime()),
+    ).where(
+        BookingDay.child_id.in_(bindparam("p_children", expanding=True)),
+        BookingDay.day.between(first, last),
+    )
+    return union_all(locks, closures, bookings)
+
+
+_FACTS = _facts_query()
+
+
+def _read_facts(
+    conn: Connection, kids: Sequence[Child | KidPlan], first: date, last: date
+) -> _Facts:
+    closures: list[CalendarClosure] = []
+    locks: dict[tuple[str, date], tuple[int, datetime]] = {}
+    bookings: dict[tuple[int, date], bool] = {}
+    params = {
+        "p_first": first,
+        "p_last": last,
+        "p_schools": sorted({c.school_id for c in kids}),
+        "p_children": [c.id for c in kids],
+    }
+    for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in (
+        conn.execute(_FACTS, params)
+    ):
+        if kind == "booking":
+            bookings[(child_id, day)] = booked
+        elif kind == "lock":
+            locks[(school_id, day)] = (lock_id, locked_at)
+        else:
+            closures.append(CalendarClosure(school_id, day, last_day, label))
+    return _Facts(tuple(closures), locks, bookings)
+
+
+# change(): the booking day (inserted, or updated when there is one) and its audit entry.
 _BOOKINGS = cast(Table, BookingDay.__table__)
-_INSERT_BOOKING = insert(_BOOKINGS)
-_UPDATE_BOOKING = update(_BOOKINGS).where(_BOOKINGS.c.id == bindparam("p_id"))
-_INSERT_AUDIT = insert(cast(Table, AuditEntry.__table__))
+_AUDIT = cast(Table, AuditEntry.__table__)
+_INSERT_AUDIT = insert(_AUDIT).values(
+    at=bindparam("p_at"),
+    actor=bindparam("p_actor"),
+    channel=bindparam("p_channel"),
+    action=bindparam("p_action"),
+    family_id=bindparam("p_family_id"),
+    child_id=bindparam("p_child_id"),
+    day=bindparam("p_day"),
+    before=bindparam("p_before"),
+    after=bindparam("p_after"),
+    call_sid=bindparam("p_call_sid"),
+    detail=bindparam("p_detail", type_=_AUDIT.c.detail.type),
+)
+
+
+def _upsert_booking(dialect_insert: Any) -> Any:
+    statement = dialect_insert(_BOOKINGS).values(
+        child_id=bindparam("p_child_id"),
+        day=bindparam("p_day"),
+        booked=bindparam("p_booked"),
+        channel=bindparam("p_channel"),
+        updated_at=bindparam("p_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["child_id", "day"],
+        set_={
+            "booked": statement.excluded.booked,
+            "channel": statement.excluded.channel,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+_SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
+# WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
+_PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__))
 
 
