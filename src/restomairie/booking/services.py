@@ -892,8 +892,8 @@ def _read_facts(
         "p_schools": sorted({c.school_id for c in kids}),
         "p_children": [c.id for c in kids],
     }
-    for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in (
-        conn.execute(_FACTS, params)
+    for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in conn.execute(
+        _FACTS, params
     ):
         if kind == "booking":
             bookings[(child_id, day)] = booked
@@ -907,28 +907,33 @@ def _read_facts(
 # change(): the booking day (inserted, or updated when there is one) and its audit entry.
 _BOOKINGS = cast(Table, BookingDay.__table__)
 _AUDIT = cast(Table, AuditEntry.__table__)
+
+
+def _bound(*columns: str) -> dict[str, Any]:
+    # Parameters named p_<column>: SQLAlchemy keeps the bare column names of an INSERT for itself.
+    return {c: bindparam(f"p_{c}") for c in columns}
+
+
 _INSERT_AUDIT = insert(_AUDIT).values(
-    at=bindparam("p_at"),
-    actor=bindparam("p_actor"),
-    channel=bindparam("p_channel"),
-    action=bindparam("p_action"),
-    family_id=bindparam("p_family_id"),
-    child_id=bindparam("p_child_id"),
-    day=bindparam("p_day"),
-    before=bindparam("p_before"),
-    after=bindparam("p_after"),
-    call_sid=bindparam("p_call_sid"),
+    **_bound(
+        "at",
+        "actor",
+        "channel",
+        "action",
+        "family_id",
+        "child_id",
+        "day",
+        "before",
+        "after",
+        "call_sid",
+    ),
     detail=bindparam("p_detail", type_=_AUDIT.c.detail.type),
 )
 
 
 def _upsert_booking(dialect_insert: Any) -> Any:
     statement = dialect_insert(_BOOKINGS).values(
-        child_id=bindparam("p_child_id"),
-        day=bindparam("p_day"),
-        booked=bindparam("p_booked"),
-        channel=bindparam("p_channel"),
-        updated_at=bindparam("p_at"),
+        **_bound("child_id", "day", "booked", "channel"), updated_at=bindparam("p_at")
     )
     return statement.on_conflict_do_update(
         index_elements=["child_id", "day"],
