@@ -218,12 +218,11 @@ class CallStore:
         # SQLite: statement by statement, each committing on its own (no BEGIN IMMEDIATE: the
         # read needs no lock, and the event's unique key is what decides between two deliveries).
         with self.one_by_one.connect() as conn:
+            if new_call is not None:  # the number's voice URL: almost always a new call
+                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
             row = conn.execute(_READ_CALL, {"p_sid": sid}).one_or_none()
             if row is None:
-                if new_call is None:
-                    return None
-                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
-                row = conn.execute(_READ_CALL, {"p_sid": sid}).one()
+                return None
             # The request key is unique per call: a second delivery fails here (IntegrityError,
             # which the caller takes as "delivered before").
             event_id = conn.execute(
