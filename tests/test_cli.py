@@ -145,3 +145,16 @@ def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> No
     counts = cli.invoke(main, ["counts", "2026-11-23", "--json"])
     assert counts.exit_code == 0, counts.output
     assert json.loads(counts.output)["total"] > 20
+
+
+@pytest.mark.parametrize("module", ["restomairie", "restomairie.cli"])
+def test_python_dash_m_runs_the_whole_command_line(module: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    listed = {line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")}
+    assert {"call", "lock", "counts", "scheduler", "create-user", "serve"} <= listed

@@ -431,7 +431,12 @@ def _register_commands() -> None:
     main.add_command(scheduler_cmd)
 
 
-_register_commands()
+if __name__ == "__main__":
+    # ``python -m restomairie.cli`` runs this file as ``__main__``, a second copy of the module:
+    # the capability modules import ``restomairie.cli``, so the commands are registered on that
+    # one, and that is the one to run.
+    from restomairie.cli import main as _main
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+    _main()
+else:
+    _register_commands()
