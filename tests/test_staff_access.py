@@ -48,8 +48,14 @@ EXPECTED: dict[str, set[str]] = {
     "staff.user_password": ADMIN,
     "staff.user_delete": ADMIN,
 }
-ARGS: dict[str, Any] = {"account": "210001", "ref": "E1", "call_sid": "CA0", "closure_id": 1,
-        "username": "victim", "job_id": "nojob"}
+ARGS: dict[str, Any] = {
+    "account": "210001",
+    "ref": "E1",
+    "call_sid": "CA0",
+    "closure_id": 1,
+    "username": "victim",
+    "job_id": "nojob",
+}
 # Requests that end the session they are made in are checked on their own.
 ENDS_SESSION = {"staff.logout"}
 
@@ -158,10 +164,15 @@ def test_logout_needs_the_token_ends_the_session_and_is_audited(
     assert response.status_code == 302
     assert client.get("/staff/calls").status_code == 302
     with rt.sessions() as s:
-        assert s.scalar(select(AuditEntry.actor).where(AuditEntry.action == "logout")) == "staff:u-staff"
+        assert (
+            s.scalar(select(AuditEntry.actor).where(AuditEntry.action == "logout"))
+            == "staff:u-staff"
+        )
 
 
-def test_the_kitchen_role_lands_on_the_kitchen_pages_only(app: Flask, clients: dict[str, Any]) -> None:
+def test_the_kitchen_role_lands_on_the_kitchen_pages_only(
+    app: Flask, clients: dict[str, Any]
+) -> None:
     client = clients["kitchen"]
     home = client.get("/staff/")
     assert home.status_code == 200
@@ -188,3 +199,25 @@ def test_a_deleted_account_or_a_changed_password_closes_open_sessions(
     accounts.create_user("other-admin", "admin", "un mot de passe long")
     accounts.set_role("u-admin", "staff", by="staff:other-admin")
     assert clients["admin"].get("/staff/users").status_code == 403  # the role counts at once
+
+
+@pytest.mark.parametrize(
+    ("public_url", "secure"), [("https://ligne.example.fr", True), ("", False)]
+)
+def test_the_session_cookie_is_secure_when_the_line_is_served_over_https(
+    rt: Runtime, public_url: str, secure: bool
+) -> None:
+    from dataclasses import replace
+
+    from restomairie.web import create_app
+
+    settings = replace(
+        rt.settings, secrets={**rt.settings.secrets, "RESTOMAIRIE_PUBLIC_URL": public_url}
+    )
+    app = create_app({"TESTING": True}, runtime=replace(rt, settings=settings))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    response = login(client, "marie")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert cookie.startswith("session=")
+    assert ("; Secure" in cookie) is secure

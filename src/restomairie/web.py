@@ -38,10 +38,13 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app = Flask(__name__)
     runtime = runtime or Runtime.build()
     app.extensions["restomairie"] = runtime
+    public_url = runtime.settings.secret("RESTOMAIRIE_PUBLIC_URL") or ""
     app.config.update(
         SECRET_KEY=runtime.settings.secret("RESTOMAIRIE_SECRET_KEY") or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Served over HTTPS (the public URL says so): the staff session never travels in clear.
+        SESSION_COOKIE_SECURE=public_url.lower().startswith("https://"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     if test_config:
