@@ -2,7 +2,9 @@
 
 SQLite (the embedded default) serialises writers; every transaction starts with ``BEGIN IMMEDIATE``
 so that a check-then-write (is the day locked? then book) cannot be overtaken by another writer.
-PostgreSQL (production) uses per-day advisory locks instead (:mod:`restomairie.booking.guard`).
+Reads, and the phone line's claim, run statement by statement instead (:data:`ONE_BY_ONE`).
+PostgreSQL (production) uses per-day advisory locks instead (:mod:`restomairie.booking.guard`);
+there reads and the call state have autocommit pools of their own beside the main one.
 """
 
 from __future__ import annotations

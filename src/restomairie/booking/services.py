@@ -195,7 +195,7 @@ class BookingService:
     ) -> None:
         self.settings = settings
         self.sessions = sessions
-        # Reads that never write (family look-ups, states, counts) use deferred transactions.
+        # Reads that never write (family look-ups, states, counts): no transaction around them.
         self.read_sessions = read_sessions or sessions
         self.clock = clock
         self.calendar = calendar or SchoolCalendar(
