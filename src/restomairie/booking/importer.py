@@ -238,7 +238,7 @@ def apply_rows(
                     report.families_created += 1
                 else:
                     report.families_updated += 1
-                fam.pin_hash = hash_pin(row.pin)
+                fam.pin_hash = hash_pin(row.pin, service.pin_pepper)
                 fam.guardian = row.guardian
                 fam.language = row.language
                 keep = {p.number: p for p in fam.phones if p.number in row.phones}

@@ -158,28 +158,60 @@ class PinCheck:
 
 # Why so few: a code has 10^4 values, so a stolen hash falls to enumeration whatever the count
 # (20,000 rounds: about a minute on one core; 1,000: a few seconds). What protects a code is that
-# hashes never leave the database and that 5 wrong codes lock the phone access (lockout_after).
-# Each round costs the caller: 20,000 took 4.7 ms, longer than the whole rest of the PIN step.
-# Hashes keep their own count, so codes hashed with another count still verify.
+# hashes never leave the database, that 5 wrong codes lock the phone access (lockout_after), and,
+# when the deployment sets RESTOMAIRIE_PIN_PEPPER, a secret outside the database: a stolen dump
+# alone then cannot be enumerated. Each round costs the caller: 20,000 took 4.7 ms, longer than the
+# whole rest of the PIN step. Hashes keep their own count, so codes hashed with another count
+# still verify.
 PIN_ITERATIONS = 1_000
+PLAIN_SCHEME = "pbkdf2_sha256"
+PEPPERED_SCHEME = "pbkdf2_sha256_pepper"  # PBKDF2 over HMAC-SHA256(pepper, code)
 
 
-def hash_pin(pin: str) -> str:
-    """A salted PBKDF2-SHA256 hash of a 4-digit code (never stored or logged in clear)."""
+class MissingPepper(RuntimeError):
+    """A code was hashed with the pepper and this deployment has none: it cannot be checked."""
+
+
+def _keyed(pin: str, pepper: str | None) -> bytes:
+    if pepper is None:
+        return pin.encode()
+    return hmac.new(pepper.encode(), pin.encode(), hashlib.sha256).digest()
+
+
+def hash_pin(pin: str, pepper: str | None = None) -> str:
+    """A salted PBKDF2-SHA256 hash of a 4-digit code (never stored or logged in clear), keyed with
+    the deployment's ``pepper`` when it has one."""
     if not (len(pin) == 4 and pin.isdigit()):
         raise InvalidRequest("Le code secret doit avoir 4 chiffres.")
     salt = secrets.token_hex(16)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), PIN_ITERATIONS).hex()
-    return f"pbkdf2_sha256${PIN_ITERATIONS}${salt}${digest}"
+    key = _keyed(pin, pepper)
+    digest = hashlib.pbkdf2_hmac("sha256", key, salt.encode(), PIN_ITERATIONS).hex()
+    scheme = PLAIN_SCHEME if pepper is None else PEPPERED_SCHEME
+    return f"{scheme}${PIN_ITERATIONS}${salt}${digest}"
 
 
-def check_pin_hash(pin: str, stored: str) -> bool:
+def check_pin_hash(pin: str, stored: str, pepper: str | None = None) -> bool:
+    """Whether ``pin`` is the code of ``stored`` (either scheme). A peppered hash without the
+    pepper raises :class:`MissingPepper`: every caller would be told "wrong code" otherwise."""
     try:
-        _, iterations, salt, digest = stored.split("$")
+        scheme, iterations, salt, digest = stored.split("$")
     except ValueError:
         return False
-    candidate = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), int(iterations)).hex()
+    if scheme == PEPPERED_SCHEME:
+        if pepper is None:
+            raise MissingPepper("RESTOMAIRIE_PIN_PEPPER is not set: the codes cannot be checked")
+        key = _keyed(pin, pepper)
+    elif scheme == PLAIN_SCHEME:
+        key = _keyed(pin, None)
+    else:
+        return False
+    candidate = hashlib.pbkdf2_hmac("sha256", key, salt.encode(), int(iterations)).hex()
     return hmac.compare_digest(candidate, digest)
+
+
+def needs_rehash(stored: str, pepper: str | None) -> bool:
+    """A code hashed before the deployment had its pepper: hash it again on its next success."""
+    return pepper is not None and not stored.startswith(PEPPERED_SCHEME + "$")
 
 
 class BookingService:
@@ -201,6 +233,11 @@ class BookingService:
         self.calendar = calendar or SchoolCalendar(
             tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
         )
+
+    @property
+    def pin_pepper(self) -> str | None:
+        """The deployment's pepper for code hashes (``RESTOMAIRIE_PIN_PEPPER``), if any."""
+        return self.settings.secret("RESTOMAIRIE_PIN_PEPPER")
 
     # ----------------------------------------------------------------- calendar
     def closures(self, session: Session) -> tuple[CalendarClosure, ...]:
@@ -278,8 +315,10 @@ class BookingService:
             return PinCheck(False, locked_until)
         # The hash runs outside any transaction: on SQLite a write transaction holds the whole
         # database, and the phone line answers in milliseconds.
-        right = check_pin_hash(pin, stored)
-        if right and clean:
+        pepper = self.pin_pepper
+        right = check_pin_hash(pin, stored, pepper)
+        rehash = right and needs_rehash(stored, pepper)
+        if right and clean and not rehash:
             return PinCheck(True, family=info)  # nothing to reset
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
@@ -289,6 +328,8 @@ class BookingService:
                 if family.failed_pins or family.locked_until is not None:
                     family.failed_pins = 0
                     family.locked_until = None
+                if rehash and family.pin_hash == stored:
+                    family.pin_hash = hash_pin(pin, pepper)  # now keyed with the pepper
                 return PinCheck(True, family=info)
             family.failed_pins += 1
             locked = None
