@@ -104,3 +104,20 @@ def test_each_sibling_pool_is_made_once_per_engine(engine: Engine) -> None:
     assert read_only_engine(engine) is read_only_engine(engine)
     assert async_commit_engine(engine) is async_commit_engine(engine)
     assert read_only_engine(engine) is not async_commit_engine(engine)
+
+
+def test_an_explicit_pool_pre_ping_is_kept_on_the_sibling_pools_too(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgres_only(engine)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # an idle ping would run on every checkout
+    url = engine.url.render_as_string(hide_password=False)
+    never = db.make_engine(url, pool_pre_ping=False)
+    try:
+        reader = read_only_engine(never)
+        pid = _backend_pid(reader)
+        _kill(engine, pid)
+        with pytest.raises(DBAPIError):  # no ping at all, as asked
+            _backend_pid(reader)
+    finally:
+        never.dispose()

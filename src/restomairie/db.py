@@ -52,19 +52,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    explicit_ping = kwargs.pop("pool_pre_ping", None)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    engine = create_engine(url, pool_pre_ping=bool(explicit_ping), **kwargs)
-    if explicit_ping is None:
+    return _create_pg(url, kwargs)
+
+
+def _create_pg(url: str, kwargs: dict[str, Any]) -> Engine:
+    # pool_pre_ping as given (True or False), else a ping after an idle second (ping_when_idle).
+    engine = create_engine(url, **kwargs)
+    if "pool_pre_ping" not in kwargs:
         ping_when_idle(engine)
-    _MADE[engine] = (url, kwargs, explicit_ping is None)
+    _MADE[engine] = (url, kwargs)
     return engine
 
 
 # How each PostgreSQL engine was made, so that a sibling can be made like it; and its siblings.
-_Made = tuple[str, dict[str, Any], bool]  # url, engine arguments, whether it pings when idle
-_MADE: weakref.WeakKeyDictionary[Engine, _Made] = weakref.WeakKeyDictionary()
+_MADE: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _SIBLINGS: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKeyDictionary()
 
 # A pooled connection that was in use less than this many seconds ago is handed out without a
@@ -112,22 +115,19 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
     siblings = _SIBLINGS.setdefault(engine, {})
     if role in siblings:
         return siblings[role]
-    url, kwargs, idle_ping = made
+    url, kwargs = made
     connect_args = dict(kwargs.get("connect_args", {}))
     connect_args["options"] = (connect_args.get("options", "") + " " + options).strip()
-    sibling = create_engine(
+    sibling = _create_pg(
         url,
-        **{
+        {
             **kwargs,
             "connect_args": connect_args,
             "isolation_level": "AUTOCOMMIT",
-            "pool_pre_ping": not idle_ping,
             "pool_size": pool_size,
             "max_overflow": 2 * pool_size,
         },
     )
-    if idle_ping:
-        ping_when_idle(sibling)
     siblings[role] = sibling
 
     @event.listens_for(engine, "engine_disposed")
