@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from babel.dates import format_date, format_time
@@ -10,6 +11,9 @@ from babel.dates import format_date, format_time
 PARIS_TZ = "Europe/Paris"
 
 
+# The phone line speaks a dozen dates per listing, each through Babel's pattern formatter: the
+# same few hundred dates over and over, so they are remembered per process.
+@functools.lru_cache(maxsize=4096)
 def format_day(day: date, locale: str = "fr_FR") -> str:
     """``lundi 9 novembre``, ``mardi 1er décembre`` (French says the first of the month as an
     ordinal; the year is implied: bookings are always near)."""

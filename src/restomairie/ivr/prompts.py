@@ -27,7 +27,7 @@ from babel.lists import format_list
 from babel.support import Translations
 
 from restomairie.config import Settings
-from restomairie.i18n import format_deadline, format_hour
+from restomairie.i18n import format_day, format_deadline, format_hour
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 DEFAULT_LANGUAGE = "fr"
@@ -56,20 +56,6 @@ def language_of(code: str | None) -> str:
     return short if short in LOCALES else DEFAULT_LANGUAGE
 
 
-# A listing speaks a dozen dates, each through Babel's pattern formatter: the same few hundred
-# dates, in two languages, over and over. Remembered per process (a few hundred bytes each).
-@functools.lru_cache(maxsize=4096)
-def _weekday(day: date, locale: str) -> str:
-    return format_date(day, "EEEE", locale=locale)
-
-
-@functools.lru_cache(maxsize=4096)
-def _day_month(day: date, locale: str) -> str:
-    if day.day == 1 and locale.startswith("fr"):
-        return format_date(day, "'1er' MMMM", locale=locale)
-    return format_date(day, "d MMMM", locale=locale)
-
-
 class Speaker:
     """The line's words and voice in one language."""
 
@@ -91,14 +77,16 @@ class Speaker:
 
     def day(self, day: date) -> str:
         """``jeudi 26 novembre``, ``mardi 1er décembre``."""
-        return f"{self.weekday(day)} {self.day_month(day)}"
+        return format_day(day, self.locale)
 
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
-        return _day_month(day, self.locale)
+        if day.day == 1 and self.lang == "fr":
+            return format_date(day, "'1er' MMMM", locale=self.locale)
+        return format_date(day, "d MMMM", locale=self.locale)
 
     def weekday(self, day: date) -> str:
-        return _weekday(day, self.locale)
+        return format_date(day, "EEEE", locale=self.locale)
 
     def deadline(self, moment: datetime) -> str:
         """``lundi 23 novembre à 13 heures``, in the town's time."""
