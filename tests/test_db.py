@@ -121,3 +121,107 @@ def test_an_explicit_pool_pre_ping_is_kept_on_the_sibling_pools_too(
             _backend_pid(reader)
     finally:
         never.dispose()
+
+
+# ------------------------------------------------------------------------- DirectStatement
+_SID = "CA" + "d" * 32
+
+
+def _direct(engine: Engine, statement: Any, params: dict[str, Any]) -> list[Any]:
+    from contextlib import closing
+
+    with closing(engine.raw_connection()) as conn:
+        rows = db.DirectStatement(statement, engine.dialect).execute(conn, params)
+        conn.commit()
+        return rows
+
+
+def test_a_direct_statement_converts_values_as_sqlalchemy_does(engine: Engine) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import bindparam, insert, literal, select
+
+    from restomairie.models import Call
+
+    paris = timezone(timedelta(hours=1))
+    started = datetime(2026, 11, 23, 9, 30, 15, tzinfo=paris)
+    new_call = insert(Call).values(
+        call_sid=bindparam("p_sid"),
+        started_at=bindparam("p_at"),
+        language=literal("fr"),
+        step=bindparam("p_step"),
+        attempts=0,
+        state=bindparam("p_state", type_=Call.__table__.c.state.type),
+    )
+    assert (
+        _direct(
+            engine,
+            new_call,
+            {"p_sid": _SID, "p_at": started, "p_step": "pin", "p_state": {"seq": 3, "day": "é"}},
+        )
+        == []
+    )
+    read = select(Call.id, Call.started_at, Call.state, Call.outcome).where(
+        Call.call_sid == bindparam("p_sid")
+    )
+    (row,) = _direct(engine, read, {"p_sid": _SID})
+    with engine.connect() as conn:  # exactly what SQLAlchemy's own execute returns
+        expected = conn.execute(read, {"p_sid": _SID}).one()
+    assert tuple(row) == tuple(expected)
+    assert row.started_at == started and row.started_at.tzinfo is not None  # UTC, aware
+    assert row.state == {"seq": 3, "day": "é"} and row.outcome is None
+    assert _direct(engine, read, {"p_sid": "CA-unknown"}) == []
+    some = select(Call.call_sid).where(Call.call_sid.in_(bindparam("p_sids", expanding=True)))
+    assert [r.call_sid for r in _direct(engine, some, {"p_sids": [_SID, "CA-x", "CA-y"]})] == [_SID]
+
+
+def test_a_direct_statement_raises_sqlalchemys_errors_and_writes_nothing(
+    engine: Engine,
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import bindparam, func, insert, select
+    from sqlalchemy.exc import IntegrityError, InvalidRequestError
+
+    from restomairie.models import Call
+
+    new_call = insert(Call).values(
+        call_sid=bindparam("p_sid"),
+        started_at=bindparam("p_at"),
+        language="fr",
+        step="greeting",
+        attempts=0,
+        state={},
+    )
+    params = {"p_sid": _SID, "p_at": datetime(2026, 11, 23, 8, 30, tzinfo=UTC)}
+    _direct(engine, new_call, params)
+    with pytest.raises(IntegrityError):  # call_sid is unique: the caller can tell a duplicate
+        _direct(engine, new_call, params)
+    with pytest.raises(InvalidRequestError, match="p_at"):  # a missing value is named
+        _direct(engine, new_call, {"p_sid": "CA-other"})
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Call)).scalar() == 1
+
+
+def test_a_direct_statement_drops_a_connection_the_server_closed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import closing
+
+    from sqlalchemy import literal, select
+
+    _postgres_only(engine)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # no ping: the statement meets it
+    one = db.DirectStatement(select(literal(1).label("one")), engine.dialect)
+    pid = _backend_pid(engine)
+    other = db.create_engine(engine.url)
+    try:
+        _kill(other, pid)
+    finally:
+        other.dispose()
+    with closing(engine.raw_connection()) as conn, pytest.raises(DBAPIError) as caught:
+        one.execute(conn, {})
+    assert caught.value.connection_invalidated
+    with closing(engine.raw_connection()) as conn:  # a new connection, not the dead one
+        assert [tuple(row) for row in one.execute(conn, {})] == [(1,)]
+    assert _backend_pid(engine) != pid

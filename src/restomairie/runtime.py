@@ -19,7 +19,12 @@ from restomairie.booking.services import BookingService
 from restomairie.calendar.days import SchoolCalendar
 from restomairie.clock import Clock
 from restomairie.config import Settings, load_config
-from restomairie.db import make_engine, make_read_session_factory, make_session_factory
+from restomairie.db import (
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+    read_engine,
+)
 from restomairie.models import School
 
 _CALENDARS: dict[tuple[str, str, bool], SchoolCalendar] = {}
@@ -63,7 +68,12 @@ class Runtime:
         engine = engine or make_engine(settings.database_url, **engine_kwargs)
         sessions = make_session_factory(engine)
         booking = BookingService(
-            settings, sessions, clock, shared_calendar(settings), make_read_session_factory(engine)
+            settings,
+            sessions,
+            clock,
+            shared_calendar(settings),
+            make_read_session_factory(engine),
+            read_engine(engine),
         )
         return cls(settings, clock, engine, sessions, booking, LockService(booking))
 

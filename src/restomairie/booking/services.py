@@ -12,6 +12,7 @@ import hmac
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Boolean,
     Connection,
     Date,
+    Engine,
     Integer,
     String,
     Table,
@@ -55,6 +57,7 @@ from restomairie.calendar.days import DayStatus, SchoolCalendar
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
+from restomairie.db import DirectStatements
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -224,11 +227,16 @@ class BookingService:
         clock: Clock,
         calendar: SchoolCalendar | None = None,
         read_sessions: sessionmaker[Session] | None = None,
+        reader: Engine | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         # Reads that never write (family look-ups, states, counts): no transaction around them.
         self.read_sessions = read_sessions or sessions
+        # The phone line's own reads, asked on almost every webhook, skip the session and run
+        # their statements (compiled once) straight on a pooled connection of ``reader``.
+        self.reader = reader
+        self._direct = DirectStatements(reader.dialect) if reader is not None else None
         self.clock = clock
         self.calendar = calendar or SchoolCalendar(
             tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
@@ -243,6 +251,19 @@ class BookingService:
     def closures(self, session: Session) -> tuple[CalendarClosure, ...]:
         rows = session.connection().execute(_CLOSURES)
         return tuple(CalendarClosure(*row) for row in rows)
+
+    def local_closures(self) -> tuple[CalendarClosure, ...]:
+        """Every local closure (a strike, a school's own day off…), read on its own."""
+        return tuple(CalendarClosure(*row) for row in self._read(_CLOSURES, {}))
+
+    def _read(self, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
+        """Rows of a read that needs no transaction: straight on the reader's connection when
+        there is one (see ``__init__``), else through a read session."""
+        if self.reader is None or self._direct is None:
+            with self.read_sessions() as session:
+                return session.connection().execute(statement, params).all()
+        with closing(self.reader.raw_connection()) as conn:
+            return self._direct(statement).execute(conn, params)
 
     def day_status(
         self,
@@ -292,25 +313,26 @@ class BookingService:
 
     def family_info(self, account: str) -> FamilyInfo:
         """The family's account, children (in the order of their first names) and phones."""
-        with self.read_sessions() as session:
-            plan = _family_plan(session, account, phones=True)
-            return _info_of(plan, plan.phones or ())
+        plan = self._family_plan(account, phones=True)
+        return _info_of(plan, plan.phones or ())
 
     def families_by_phone(self, number: str) -> list[str]:
         """Accounts whose phone list holds exactly ``number`` (E.164)."""
-        with self.read_sessions() as session:
-            return list(session.connection().scalars(_ACCOUNTS_BY_PHONE, {"p_number": number}))
+        return [row[0] for row in self._read(_ACCOUNTS_BY_PHONE, {"p_number": number})]
+
+    def _family_plan(self, account: str, phones: bool = False) -> FamilyPlan:
+        query = _FAMILY_PLAN_PHONES if phones else _FAMILY_PLAN
+        return _plan_of(self._read(query, {"account": account}), account, phones)
 
     def check_pin(self, account: str, pin: str) -> PinCheck:
         """Check a family's code; after ``lockout_after`` wrong codes the phone access is locked
         for ``lockout_minutes``. The code itself is never stored or logged."""
         now = self.clock.now()
-        with self.read_sessions() as session:
-            plan = _family_plan(session, account, phones=True)
-            locked_until, stored = plan.locked_until, plan.pin_hash
-            clean = plan.failed_pins == 0 and locked_until is None
-            # What the caller hears next, read with the code's hash.
-            info = _info_of(plan, plan.phones or ())
+        plan = self._family_plan(account, phones=True)
+        locked_until, stored = plan.locked_until, plan.pin_hash
+        clean = plan.failed_pins == 0 and locked_until is None
+        # What the caller hears next, read with the code's hash.
+        info = _info_of(plan, plan.phones or ())
         if locked_until is not None and locked_until > now:
             return PinCheck(False, locked_until)
         # The hash runs outside any transaction: on SQLite a write transaction holds the whole
@@ -669,9 +691,12 @@ class BookingService:
         phone line checks a date's status and the children's states in one read)."""
         start = start or self.clock.today()
         dates = [start + timedelta(days=i) for i in range(days)]
-        with self.read_sessions() as session:
-            kids = _family_plan(session, account).children
-            facts = _read_facts(session.connection(), kids, dates[0], dates[-1])
+        kids = self._family_plan(account).children
+        # The facts of all the family's children, found by its account: a plain statement.
+        rows = self._read(
+            _FAMILY_FACTS, {"p_account": account, "p_first": dates[0], "p_last": dates[-1]}
+        )
+        facts = _facts_of(rows)
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in kids}
         for st in self._states(kids, dates, facts):
             out[st.child_ref].append(st)
@@ -872,9 +897,10 @@ class _Facts:
     bookings: dict[tuple[int, date], bool]  # (child id, day): booked
 
 
-def _facts_query() -> Any:
+def _facts_query(children: Any, schools: Any) -> Any:
     # Three reads in one round trip (UNION ALL of one row shape; a NULL is typed, so that both
     # databases agree on each column's type): the phone line asks this on most questions.
+    # ``children`` and ``schools``: what the child and school ids are IN.
     first, last = bindparam("p_first", type_=Date()), bindparam("p_last", type_=Date())
     locks: Any = select(
         literal_column("'lock'").label("kind"),
@@ -888,7 +914,7 @@ def _facts_query() -> Any:
         DayLock.locked_at.label("locked_at"),
     ).where(
         DayLock.day.between(first, last),
-        DayLock.school_id.in_(bindparam("p_schools", expanding=True)),
+        DayLock.school_id.in_(schools),
     )
     closures: Any = select(
         literal_column("'closure'"),
@@ -912,30 +938,43 @@ def _facts_query() -> Any:
         sql_cast(null(), Integer()),
         sql_cast(null(), UTCDateTime()),
     ).where(
-        BookingDay.child_id.in_(bindparam("p_children", expanding=True)),
+        BookingDay.child_id.in_(children),
         BookingDay.day.between(first, last),
     )
     return union_all(locks, closures, bookings)
 
 
-_FACTS = _facts_query()
+_FACTS = _facts_query(
+    bindparam("p_children", expanding=True), bindparam("p_schools", expanding=True)
+)
+
+
+# The same for all the children of a family, found by its account (no list of ids to expand).
+def _of_family(column: Any) -> Any:
+    return select(column).join(Family).where(Family.account == bindparam("p_account"))
+
+
+_FAMILY_FACTS = _facts_query(_of_family(Child.id), _of_family(Child.school_id))
 
 
 def _read_facts(
     conn: Connection, kids: Sequence[Child | KidPlan], first: date, last: date
 ) -> _Facts:
-    closures: list[CalendarClosure] = []
-    locks: dict[tuple[str, date], tuple[int, datetime]] = {}
-    bookings: dict[tuple[int, date], bool] = {}
     params = {
         "p_first": first,
         "p_last": last,
         "p_schools": sorted({c.school_id for c in kids}),
         "p_children": [c.id for c in kids],
     }
-    for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in conn.execute(
-        _FACTS, params
-    ):
+    return _facts_of(conn.execute(_FACTS, params))
+
+
+def _facts_of(rows: Iterable[Any]) -> _Facts:
+    """The :class:`_Facts` of the rows of ``_FACTS`` (``_FAMILY_FACTS``)."""
+    closures: list[CalendarClosure] = []
+    locks: dict[tuple[str, date], tuple[int, datetime]] = {}
+    bookings: dict[tuple[int, date], bool] = {}
+    for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in rows:
         if kind == "booking":
             bookings[(child_id, day)] = booked
         elif kind == "lock":
@@ -997,7 +1036,12 @@ def _family_plan(session: Session, account: str, phones: bool = False) -> Family
     when ``phones``), or :class:`UnknownFamily`."""
     # Through the session's connection: plain rows, without the ORM's result machinery.
     query = _FAMILY_PLAN_PHONES if phones else _FAMILY_PLAN
-    rows: Sequence[Any] = session.connection().execute(query, {"account": account}).all()
+    rows = session.connection().execute(query, {"account": account}).all()
+    return _plan_of(rows, account, phones)
+
+
+def _plan_of(rows: Sequence[Any], account: str, phones: bool) -> FamilyPlan:
+    """The :class:`FamilyPlan` of the rows of ``_FAMILY_PLAN`` (``_FAMILY_PLAN_PHONES``)."""
     if not rows:
         raise UnknownFamily(account)
     kids: dict[int, KidPlan] = {}

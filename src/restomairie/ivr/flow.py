@@ -911,8 +911,7 @@ class CallFlow:
         if not kids:
             return None
         now = self.clock.now()
-        with self.booking.read_sessions() as session:
-            closures = self.booking.closures(session)
+        closures = self.booking.local_closures()
         found: list[date] = []
         for school_id in sorted({k.school for k in kids}):
             school = self.settings.school(school_id)

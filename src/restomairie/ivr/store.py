@@ -18,6 +18,7 @@ while the flow works).
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Engine,
-    Row,
     bindparam,
     case,
     func,
@@ -39,7 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
-from restomairie.db import ONE_BY_ONE, async_commit_engine
+from restomairie.db import DirectStatement, DirectStatements, async_commit_engine
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
 
 _CALL_COLUMNS = (
@@ -189,7 +189,7 @@ class Claimed:
     """The call as the claim found it, and the event inserted for this webhook (``None``: the
     webhook was delivered before)."""
 
-    call: Row[Any]
+    call: Any  # a named tuple of the call's columns
     event_id: int | None
 
 
@@ -205,8 +205,9 @@ class CallStore:
         self.autocommit = async_commit_engine(engine) if self.postgres else engine
         if self.postgres and self.autocommit is engine:
             self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self.one_by_one = engine.execution_options(**{ONE_BY_ONE: True})
-        self._saves: dict[tuple[bool, bool], Executable] = {}
+        # The claim and save run on every webhook: compiled once, run on the driver's cursor.
+        self._direct = DirectStatements(engine.dialect)
+        self._saves: dict[tuple[bool, bool], tuple[DirectStatement, ...]] = {}
 
     def claim(
         self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
@@ -217,35 +218,37 @@ class CallStore:
             return self._claim_pg(sid, key, at, new_call)
         # SQLite: statement by statement, each committing on its own (no BEGIN IMMEDIATE: the
         # read needs no lock, and the event's unique key is what decides between two deliveries).
-        with self.one_by_one.connect() as conn:
+        with closing(self.engine.raw_connection()) as conn:
             if new_call is not None:  # the number's voice URL: almost always a new call
-                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
-            row = conn.execute(_READ_CALL, {"p_sid": sid}).one_or_none()
-            if row is None:
+                self._direct(_NEW_CALL).execute(
+                    conn, {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
+                )
+            rows = self._direct(_READ_CALL).execute(conn, {"p_sid": sid})
+            if not rows:
                 return None
+            row = rows[0]
             # The request key is unique per call: a second delivery fails here (IntegrityError,
             # which the caller takes as "delivered before").
-            event_id = conn.execute(
-                _NEW_EVENT, {"p_call_id": row.id, "p_at": at, "p_key": key, "p_step": row.step}
-            ).scalar_one()
-            conn.commit()
-            return Claimed(row, event_id)
+            (event,) = self._direct(_NEW_EVENT).execute(
+                conn, {"p_call_id": row.id, "p_at": at, "p_key": key, "p_step": row.step}
+            )
+            return Claimed(row, event.id)
 
     def _claim_pg(
         self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
     ) -> Claimed | None:
         params = {"p_sid": sid, "p_at": at, "p_key": key}
-        with self.autocommit.connect() as conn:
+        with closing(self.autocommit.raw_connection()) as conn:
             if new_call is None:
-                row = conn.execute(_PG_CLAIM, params).one_or_none()
-                return None if row is None else Claimed(row, row.event_id)
-            row = conn.execute(_PG_CLAIM_NEW, {**params, **_prefixed(new_call)}).one_or_none()
-            if row is None:
+                rows = self._direct(_PG_CLAIM).execute(conn, params)
+                return Claimed(rows[0], rows[0].event_id) if rows else None
+            rows = self._direct(_PG_CLAIM_NEW).execute(conn, {**params, **_prefixed(new_call)})
+            if not rows:
                 # Two deliveries of a new call raced: the other one inserted it, after this
                 # statement's snapshot. Claim it now; the unique request key lets only one of
                 # them have the event.
-                row = conn.execute(_PG_CLAIM, params).one()
-            return Claimed(row, row.event_id)
+                rows = self._direct(_PG_CLAIM).execute(conn, params)
+            return Claimed(rows[0], rows[0].event_id)
 
     def status(
         self,
@@ -307,17 +310,26 @@ class CallStore:
             params["p_call_outcome"] = outcome
         if account is not None:
             params["p_account"] = account
-        stmt = self._saves.get(shape)
-        if stmt is None:
-            stmt = self._saves[shape] = self._save_statement(*shape)
+        statements = self._saves.get(shape)
+        if statements is None:
+            statements = self._saves[shape] = tuple(
+                DirectStatement(stmt, self.engine.dialect) for stmt in self._save_statement(*shape)
+            )
         if self.postgres:
-            with self.autocommit.connect() as conn:
-                conn.execute(stmt, params)
+            (statement,) = statements
+            with closing(self.autocommit.raw_connection()) as conn:
+                statement.execute(conn, params)
             return
-        update_call, update_event = stmt  # type: ignore[misc]
-        with self.engine.begin() as conn:
-            conn.execute(update_call, params)
-            conn.execute(update_event, params)
+        # SQLite: one short write transaction, the database's write lock taken up front.
+        with closing(self.engine.raw_connection()) as conn:
+            conn.cursor().execute("BEGIN IMMEDIATE")
+            try:
+                for statement in statements:
+                    statement.execute(conn, params)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
 
     def _save_statement(self, with_outcome: bool, with_family: bool) -> Any:
         values: dict[str, Any] = {
@@ -346,7 +358,7 @@ class CallStore:
         )
         if self.postgres:
             # WITH u AS (UPDATE calls …) UPDATE call_events …: one statement, one round trip.
-            return update_event.add_cte(update_call.cte("saved_call"))
+            return (update_event.add_cte(update_call.cte("saved_call")),)
         return (update_call, update_event)
 
 
