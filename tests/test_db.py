@@ -225,3 +225,39 @@ def test_a_direct_statement_drops_a_connection_the_server_closed(
     with closing(engine.raw_connection()) as conn:  # a new connection, not the dead one
         assert [tuple(row) for row in one.execute(conn, {})] == [(1,)]
     assert _backend_pid(engine) != pid
+
+
+def test_a_direct_transaction_commits_all_or_nothing(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import bindparam, func, insert, select
+
+    from restomairie.models import Call
+
+    new_call = db.DirectStatement(
+        insert(Call).values(
+            call_sid=bindparam("p_sid"),
+            started_at=bindparam("p_at"),
+            language="fr",
+            step="greeting",
+            attempts=0,
+            state={},
+        ),
+        engine.dialect,
+    )
+    at = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+    def count() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Call)).scalar_one())
+
+    with db.direct_transaction(engine) as conn:
+        new_call.execute_many(conn, [{"p_sid": "CA-1", "p_at": at}, {"p_sid": "CA-2", "p_at": at}])
+    assert count() == 2
+    with pytest.raises(RuntimeError), db.direct_transaction(engine) as conn:
+        new_call.execute(conn, {"p_sid": "CA-3", "p_at": at})
+        raise RuntimeError("refused halfway")
+    with pytest.raises(DBAPIError), db.direct_transaction(engine) as conn:
+        new_call.execute(conn, {"p_sid": "CA-4", "p_at": at})
+        new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})  # a duplicate: the whole fails
+    assert count() == 2

@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 import weakref
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from typing import Any
 
 from sqlalchemy import Dialect, Engine, Insert, create_engine, event, exc
@@ -248,24 +249,28 @@ class DirectStatement:
         """Run on ``dbapi_conn`` (a pooled DBAPI connection: ``engine.raw_connection()``); the
         rows it returns, as named tuples."""
         sql, driver_params = self.prepare(params)
+        return self._run(dbapi_conn, sql, driver_params, many=False)
+
+    def execute_many(self, dbapi_conn: Any, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per parameter set, with the driver's ``executemany`` (no rows returned)."""
+        prepared = [self.prepare(p) for p in params]
+        sql = prepared[0][0]
+        if any(other != sql for other, _ in prepared):
+            raise ValueError("execute_many: every parameter set must give the same SQL")
+        self._run(dbapi_conn, sql, [values for _, values in prepared], many=True)
+
+    def _run(self, dbapi_conn: Any, sql: str, driver_params: Any, many: bool) -> list[Any]:
         cursor = dbapi_conn.cursor()
         try:
-            cursor.execute(sql, driver_params)
-            raw = cursor.fetchall() if cursor.description is not None else []
+            if many:
+                cursor.executemany(sql, driver_params)
+                raw: list[Any] = []
+            else:
+                cursor.execute(sql, driver_params)
+                raw = cursor.fetchall() if cursor.description is not None else []
         except self.dialect.loaded_dbapi.Error as error:
-            invalidated = self.dialect.is_disconnect(
-                error, getattr(dbapi_conn, "dbapi_connection", dbapi_conn), cursor
-            )
-            if invalidated:
-                dbapi_conn.invalidate(error)
-            raise exc.DBAPIError.instance(
-                sql,
-                driver_params,
-                error,
-                self.dialect.loaded_dbapi.Error,
-                connection_invalidated=invalidated,
-                dialect=self.dialect,
-            ) from error
+            wrapped = _translated(self.dialect, dbapi_conn, cursor, error, sql, driver_params)
+            raise wrapped from error
         finally:
             cursor.close()
         if self.make_row is None:
@@ -277,6 +282,47 @@ class DirectStatement:
             make([v if p is None else p(v) for v, p in zip(row, processors, strict=True)])
             for row in raw
         ]
+
+
+def _translated(
+    dialect: Dialect, dbapi_conn: Any, cursor: Any, error: Any, sql: str, params: Any
+) -> exc.StatementError:
+    """A driver error as SQLAlchemy raises it (``IntegrityError``…); a connection found dead
+    is dropped from its pool first."""
+    invalidated = dialect.is_disconnect(
+        error, getattr(dbapi_conn, "dbapi_connection", dbapi_conn), cursor
+    )
+    if invalidated:
+        dbapi_conn.invalidate(error)
+    return exc.DBAPIError.instance(
+        sql,
+        params,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
+
+
+@contextmanager
+def direct_transaction(engine: Engine) -> Iterator[Any]:
+    """A write transaction on a pooled DBAPI connection of ``engine``, for
+    :class:`DirectStatement`: committed at the end, rolled back on any error. On SQLite it
+    begins with ``BEGIN IMMEDIATE``, like every write transaction here (see :func:`make_engine`);
+    PostgreSQL's driver begins it with the first statement."""
+    dialect = engine.dialect
+    with closing(engine.raw_connection()) as conn:
+        try:
+            if dialect.name == "sqlite":
+                conn.cursor().execute("BEGIN IMMEDIATE")
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        try:
+            conn.commit()
+        except dialect.loaded_dbapi.Error as error:
+            raise _translated(dialect, conn, None, error, "COMMIT", ()) from error
 
 
 class DirectStatements:

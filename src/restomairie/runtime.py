@@ -23,7 +23,6 @@ from restomairie.db import (
     make_engine,
     make_read_session_factory,
     make_session_factory,
-    read_engine,
 )
 from restomairie.models import School
 
@@ -73,7 +72,7 @@ class Runtime:
             clock,
             shared_calendar(settings),
             make_read_session_factory(engine),
-            read_engine(engine),
+            engine,
         )
         return cls(settings, clock, engine, sessions, booking, LockService(booking))
 

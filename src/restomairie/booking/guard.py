@@ -13,11 +13,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from restomairie.db import is_postgres
+from restomairie.db import DirectStatements, is_postgres
 
 
 def _key(school_id: str, day: date) -> tuple[int, int]:
@@ -27,10 +28,29 @@ def _key(school_id: str, day: date) -> tuple[int, int]:
     return school_key, day.toordinal()
 
 
+_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:a, :b)")
+_SHARED = text("SELECT pg_advisory_xact_lock_shared(:a, :b)")
+
+
+def _sorted_keys(keys: Iterable[tuple[str, date]]) -> list[dict[str, int]]:
+    # Sorted, so that two transactions never deadlock on them.
+    return [{"a": a, "b": b} for a, b in sorted({_key(s, d) for s, d in keys})]
+
+
 def guard(session: Session, keys: Iterable[tuple[str, date]], *, exclusive: bool) -> None:
-    """Take the guards for ``keys`` (sorted, so two transactions never deadlock on them)."""
+    """Take the guards for ``keys`` in the session's transaction."""
     if not is_postgres(session):
         return
-    fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    for a, b in sorted({_key(s, d) for s, d in keys}):
-        session.execute(text(f"SELECT {fn}(:a, :b)"), {"a": a, "b": b})
+    for params in _sorted_keys(keys):
+        session.execute(_EXCLUSIVE if exclusive else _SHARED, params)
+
+
+def guard_direct(
+    conn: Any, statements: DirectStatements, keys: Iterable[tuple[str, date]], *, exclusive: bool
+) -> None:
+    """:func:`guard` in a :func:`~restomairie.db.direct_transaction` (``conn``)."""
+    if statements.dialect.name != "postgresql":
+        return
+    statement = statements(_EXCLUSIVE if exclusive else _SHARED)
+    for params in _sorted_keys(keys):
+        statement.execute(conn, params)

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
-from contextlib import closing
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -51,13 +51,13 @@ from restomairie.booking.errors import (
     UnknownChild,
     UnknownFamily,
 )
-from restomairie.booking.guard import guard
+from restomairie.booking.guard import guard, guard_direct
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import DayStatus, SchoolCalendar
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
-from restomairie.db import DirectStatements
+from restomairie.db import DirectStatements, direct_transaction, read_engine
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -227,16 +227,20 @@ class BookingService:
         clock: Clock,
         calendar: SchoolCalendar | None = None,
         read_sessions: sessionmaker[Session] | None = None,
-        reader: Engine | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         # Reads that never write (family look-ups, states, counts): no transaction around them.
         self.read_sessions = read_sessions or sessions
-        # The phone line's own reads, asked on almost every webhook, skip the session and run
-        # their statements (compiled once) straight on a pooled connection of ``reader``.
-        self.reader = reader
-        self._direct = DirectStatements(reader.dialect) if reader is not None else None
+        # The phone line's reads (asked on almost every webhook) and the changes skip the ORM
+        # session: their statements, compiled once, run straight on a pooled connection (of
+        # the read pool, for reads: see restomairie.db.read_engine). Default: the sessions'.
+        if engine is None and sessions is not None:
+            engine = sessions.kw.get("bind")
+        self.engine = engine
+        self.reader = read_engine(engine) if engine is not None else None
+        self._direct = DirectStatements(engine.dialect) if engine is not None else None
         self.clock = clock
         self.calendar = calendar or SchoolCalendar(
             tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
@@ -257,13 +261,20 @@ class BookingService:
         return tuple(CalendarClosure(*row) for row in self._read(_CLOSURES, {}))
 
     def _read(self, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
-        """Rows of a read that needs no transaction: straight on the reader's connection when
-        there is one (see ``__init__``), else through a read session."""
-        if self.reader is None or self._direct is None:
-            with self.read_sessions() as session:
-                return session.connection().execute(statement, params).all()
-        with closing(self.reader.raw_connection()) as conn:
-            return self._direct(statement).execute(conn, params)
+        """Rows of a read that needs no transaction, on a connection of the read pool."""
+        reader = self.reader or self._engine()
+        with closing(reader.raw_connection()) as conn:
+            return self._statements()(statement).execute(conn, params)
+
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("BookingService without a database")
+        return self.engine
+
+    def _statements(self) -> DirectStatements:
+        if self._direct is None:
+            raise RuntimeError("BookingService without a database")
+        return self._direct
 
     def day_status(
         self,
@@ -427,17 +438,14 @@ class BookingService:
             raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
         now = self.clock.now()
         wanted = sorted(set(days))
-        with self.sessions() as session, session.begin():
-            family = _family_plan(session, account)
+        with self._changing() as run:
+            family = _plan_of(run(_FAMILY_PLAN, {"account": account}), account, False)
             kids = family.pick(children)
             # The shared guards first (on every day asked, for the children's schools), then
             # everything that decides the days in one read that sees what committed before them:
             # a lock taken meanwhile is there.
-            guard(session, {(c.school_id, d) for c in kids for d in wanted}, exclusive=False)
-            # Plain columns and Core statements below, not ORM objects and a flush: this is the
-            # phone line's "confirm", and the unit of work costs more than the statements.
-            conn = session.connection()
-            facts = _read_facts(conn, kids, wanted[0], wanted[-1])
+            run.guard({(c.school_id, d) for c in kids for d in wanted})
+            facts = _facts_of(run(_FACTS, _facts_params(kids, wanted[0], wanted[-1])))
             plan: list[tuple[KidPlan, date, DayStatus]] = []
             first_refusal: NotOperatingDay | None = None
             for day in wanted:
@@ -490,13 +498,13 @@ class BookingService:
                 if lock is not None:
                     adjustments.append(
                         {
-                            "lock_id": lock[0],
-                            "child_id": child.id,
-                            "variant": child.diet,
-                            "delta": 1 if want else -1,
-                            "reason": override_reason or "",
-                            "actor": actor.label,
-                            "at": now,
+                            "p_lock_id": lock[0],
+                            "p_child_id": child.id,
+                            "p_variant": child.diet,
+                            "p_delta": 1 if want else -1,
+                            "p_reason": override_reason or "",
+                            "p_actor": actor.label,
+                            "p_at": now,
                         }
                     )
                 results.append(
@@ -510,14 +518,21 @@ class BookingService:
                     )
                 )
             if writes:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(_PG_WRITE_BOOKING, writes)  # booking and audit: one statement
+                if run.postgres:
+                    run.many(_PG_WRITE_BOOKING, writes)  # booking and audit: one statement
                 else:
-                    conn.execute(_SQLITE_UPSERT_BOOKING, writes)
-                    conn.execute(_INSERT_AUDIT, writes)
+                    run.many(_SQLITE_UPSERT_BOOKING, writes)
+                    run.many(_INSERT_AUDIT, writes)
             if adjustments:
-                conn.execute(_INSERT_ADJUSTMENT, adjustments)
+                run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
+
+    @contextmanager
+    def _changing(self) -> Iterator[_Change]:
+        """A change's write transaction: compiled statements straight on a pooled connection
+        (no ORM objects, no unit of work: this is the phone line's "confirm")."""
+        with direct_transaction(self._engine()) as conn:
+            yield _Change(conn, self._statements())
 
     def _check(
         self,
@@ -960,13 +975,35 @@ _FAMILY_FACTS = _facts_query(_of_family(Child.id), _of_family(Child.school_id))
 def _read_facts(
     conn: Connection, kids: Sequence[Child | KidPlan], first: date, last: date
 ) -> _Facts:
-    params = {
+    return _facts_of(conn.execute(_FACTS, _facts_params(kids, first, last)))
+
+
+def _facts_params(kids: Sequence[Child | KidPlan], first: date, last: date) -> dict[str, Any]:
+    return {
         "p_first": first,
         "p_last": last,
         "p_schools": sorted({c.school_id for c in kids}),
         "p_children": [c.id for c in kids],
     }
-    return _facts_of(conn.execute(_FACTS, params))
+
+
+class _Change:
+    """A change's write transaction (see ``BookingService._changing``): ``run(statement,
+    params)`` gives the rows."""
+
+    def __init__(self, conn: Any, direct: DirectStatements) -> None:
+        self.conn, self.direct = conn, direct
+        self.postgres = direct.dialect.name == "postgresql"
+
+    def __call__(self, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
+        return self.direct(statement).execute(self.conn, params)
+
+    def many(self, statement: Any, params: list[dict[str, Any]]) -> None:
+        self.direct(statement).execute_many(self.conn, params)
+
+    def guard(self, keys: Iterable[tuple[str, date]]) -> None:
+        """The shared guards of ``keys`` (see :mod:`restomairie.booking.guard`)."""
+        guard_direct(self.conn, self.direct, keys, exclusive=False)
 
 
 def _facts_of(rows: Iterable[Any]) -> _Facts:
@@ -1028,7 +1065,9 @@ def _upsert_booking(dialect_insert: Any) -> Any:
 _SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
 # WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
 _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
-_INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__))
+_INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
+    **_bound("lock_id", "child_id", "variant", "delta", "reason", "actor", "at")
+)
 
 
 def _family_plan(session: Session, account: str, phones: bool = False) -> FamilyPlan:

@@ -39,7 +39,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
-from restomairie.db import DirectStatement, DirectStatements, async_commit_engine
+from restomairie.db import (
+    DirectStatement,
+    DirectStatements,
+    async_commit_engine,
+    direct_transaction,
+)
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
 
 _CALL_COLUMNS = (
@@ -321,15 +326,9 @@ class CallStore:
                 statement.execute(conn, params)
             return
         # SQLite: one short write transaction, the database's write lock taken up front.
-        with closing(self.engine.raw_connection()) as conn:
-            conn.cursor().execute("BEGIN IMMEDIATE")
-            try:
-                for statement in statements:
-                    statement.execute(conn, params)
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+        with direct_transaction(self.engine) as conn:
+            for statement in statements:
+                statement.execute(conn, params)
 
     def _save_statement(self, with_outcome: bool, with_family: bool) -> Any:
         values: dict[str, Any] = {
