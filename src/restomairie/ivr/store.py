@@ -279,18 +279,19 @@ class CallStore:
             "p_end": end_step,
             "p_response": response,
         }
+        fresh = {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
         if self.postgres:
-            with self.autocommit.connect() as conn:
-                if conn.execute(_PG_STATUS, params).first() is None:
-                    conn.execute(_PG_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
-                    conn.execute(_PG_STATUS, params)
+            with closing(self.autocommit.raw_connection()) as conn:
+                if not self._direct(_PG_STATUS).execute(conn, params):
+                    self._direct(_PG_NEW_CALL).execute(conn, fresh)
+                    self._direct(_PG_STATUS).execute(conn, params)
             return
-        with self.engine.begin() as conn:
-            call_id = conn.execute(_STATUS_CALL, params).scalar()
-            if call_id is None:
-                conn.execute(_NEW_CALL, {"p_sid": sid, "p_at": at, **_prefixed(new_call)})
-                call_id = conn.execute(_STATUS_CALL, params).scalar_one()
-            conn.execute(_SQLITE_STATUS_EVENT, {**params, "p_call_id": call_id})
+        with direct_transaction(self.engine) as conn:
+            found = self._direct(_STATUS_CALL).execute(conn, params)
+            if not found:
+                self._direct(_NEW_CALL).execute(conn, fresh)
+                found = self._direct(_STATUS_CALL).execute(conn, params)
+            self._direct(_SQLITE_STATUS_EVENT).execute(conn, {**params, "p_call_id": found[0].id})
 
     def save(
         self,
