@@ -221,3 +221,16 @@ def test_the_session_cookie_is_secure_when_the_line_is_served_over_https(
     cookie = response.headers.get("Set-Cookie", "")
     assert cookie.startswith("session=")
     assert ("; Secure" in cookie) is secure
+
+
+def test_the_phone_line_opens_no_cookie_session_the_staff_pages_do(app: Flask) -> None:
+    from flask import session
+
+    def opened() -> bool:
+        current = session._get_current_object()  # type: ignore[attr-defined]
+        return not app.session_interface.is_null_session(current)
+
+    with app.test_request_context("/ivr/voice", method="POST"):
+        assert not opened()
+    with app.test_request_context("/staff/login"):
+        assert opened()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, current_app, render_template_string
+from flask import Flask, Request, current_app, render_template_string
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from restomairie.runtime import Runtime
 
@@ -27,6 +28,17 @@ INDEX = """<!doctype html>
 </body></html>"""
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session (the staff pages' login and CSRF token), not opened for
+    the phone line's webhooks: Twilio sends no cookie and the line keeps its state in the
+    database, so the cookie's serializer is not built on every webhook for nothing."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/ivr/"):
+            return None  # Flask's null session: nothing read, nothing written
+        return super().open_session(app, request)
+
+
 def get_runtime() -> Runtime:
     """The runtime of the current application."""
     runtime: Runtime = current_app.extensions["restomairie"]
@@ -36,6 +48,7 @@ def get_runtime() -> Runtime:
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the Flask application for one deployment."""
     app = Flask(__name__)
+    app.session_interface = SessionInterface()
     runtime = runtime or Runtime.build()
     app.extensions["restomairie"] = runtime
     public_url = runtime.settings.secret("RESTOMAIRIE_PUBLIC_URL") or ""

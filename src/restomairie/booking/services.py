@@ -262,9 +262,16 @@ class BookingService:
 
     def _read(self, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
         """Rows of a read that needs no transaction, on a connection of the read pool."""
+        (rows,) = self._reads((statement, params))
+        return rows
+
+    def _reads(self, *reads: tuple[Any, dict[str, Any]]) -> list[Sequence[Any]]:
+        """The rows of each read, one after the other on the same pooled connection (each
+        statement sees its own snapshot: nothing here writes)."""
         reader = self.reader or self._engine()
+        statements = self._statements()
         with closing(reader.raw_connection()) as conn:
-            return self._statements()(statement).execute(conn, params)
+            return [statements(statement).execute(conn, params) for statement, params in reads]
 
     def _engine(self) -> Engine:
         if self.engine is None:
@@ -706,12 +713,14 @@ class BookingService:
         phone line checks a date's status and the children's states in one read)."""
         start = start or self.clock.today()
         dates = [start + timedelta(days=i) for i in range(days)]
-        kids = self._family_plan(account).children
-        # The facts of all the family's children, found by its account: a plain statement.
-        rows = self._read(
-            _FAMILY_FACTS, {"p_account": account, "p_first": dates[0], "p_last": dates[-1]}
+        # The family, and the facts of all its children found by its account (no list of ids to
+        # pass from one to the other): two reads back to back on one connection.
+        plan_rows, fact_rows = self._reads(
+            (_FAMILY_PLAN, {"account": account}),
+            (_FAMILY_FACTS, {"p_account": account, "p_first": dates[0], "p_last": dates[-1]}),
         )
-        facts = _facts_of(rows)
+        kids = _plan_of(plan_rows, account, False).children
+        facts = _facts_of(fact_rows)
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in kids}
         for st in self._states(kids, dates, facts):
             out[st.child_ref].append(st)
