@@ -200,13 +200,15 @@ def is_postgres(session_or_engine: Session | Engine) -> bool:
 class DirectStatement:
     """A Core statement compiled once for ``dialect`` and run straight on a DBAPI cursor.
 
-    For the few statements the phone line runs on every webhook (the call's claim and save): on
-    this project's machines SQLAlchemy's ``Connection.execute`` adds about 0.15 ms per statement
-    around the driver's own call (execution context, result metadata, events), as much as the
-    statement itself costs on SQLite. SQLAlchemy still writes the SQL and converts every value
+    For the statements the phone line runs on (almost) every webhook — the call's claim, save
+    and status, its family look-ups and outlook, a booking change: on this project's machines
+    SQLAlchemy's ``Connection.execute`` adds about 0.15 ms per statement around the driver's own
+    call (execution context, result metadata, events), as much as the statement itself costs on
+    SQLite. SQLAlchemy still writes the SQL and converts every value
     with the dialect's own type processors (the same ones ``execute`` applies), driver errors are
     still raised as SQLAlchemy's (``IntegrityError``…), and a connection found dead is dropped
-    from its pool.
+    from its pool. What is skipped: SQLAlchemy's statement events and ``echo`` (these
+    statements are not logged by it) and its result objects (rows are named tuples).
     """
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
