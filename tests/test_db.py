@@ -261,3 +261,22 @@ def test_a_direct_transaction_commits_all_or_nothing(engine: Engine) -> None:
         new_call.execute(conn, {"p_sid": "CA-4", "p_at": at})
         new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})  # a duplicate: the whole fails
     assert count() == 2
+
+
+def test_a_lent_connection_serves_every_autocommit_statement_of_the_block(engine: Engine) -> None:
+    from sqlalchemy import literal, select
+
+    one = db.DirectStatement(select(literal(1).label("one")), engine.dialect)
+    reader = read_only_engine(engine)
+    lender = async_commit_engine(engine)  # the call state's pool (the engine on SQLite)
+    checked_out = lender.pool.checkedout  # type: ignore[attr-defined]
+    with db.lend_connection(lender):
+        with db.autocommit_connection(lender) as first, db.autocommit_connection(reader) as other:
+            assert first is other  # whatever pool it is asked of
+            assert [tuple(r) for r in one.execute(first, {})] == [(1,)]
+            assert checked_out() == 1
+        with db.direct_transaction(engine) as conn:  # a transaction takes its own
+            assert conn is not first
+    assert checked_out() == 0  # the lent one is back in its pool
+    with db.autocommit_connection(lender):  # the block is over: a checkout of its own again
+        assert checked_out() == 1

@@ -14,6 +14,7 @@ import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Dialect, Engine, Insert, create_engine, event, exc
@@ -304,6 +305,38 @@ def _translated(
         connection_invalidated=invalidated,
         dialect=dialect,
     )
+
+
+# A connection lent to everything that runs outside transactions in this thread (see below).
+_LENT: ContextVar[Any] = ContextVar("restomairie_lent_connection", default=None)
+
+
+@contextmanager
+def autocommit_connection(engine: Engine) -> Iterator[Any]:
+    """A pooled DBAPI connection of ``engine`` for :class:`DirectStatement` statements that
+    each commit on their own (autocommit; no transaction is ever begun on it); inside
+    :func:`lend_connection`, the connection lent there."""
+    lent = _LENT.get()
+    if lent is not None:
+        yield lent
+        return
+    with closing(engine.raw_connection()) as conn:
+        yield conn
+
+
+@contextmanager
+def lend_connection(engine: Engine) -> Iterator[None]:
+    """Within the block (in this thread), :func:`autocommit_connection` hands out one
+    connection of ``engine`` (an autocommit engine), whichever engine it is asked for: the
+    statements of a phone-line webhook — claim, reads, save — share one checkout and a server
+    process that has just answered, instead of three or four of each. Transactions
+    (:func:`direct_transaction`) still take their own connection."""
+    with closing(engine.raw_connection()) as conn:
+        token = _LENT.set(conn)
+        try:
+            yield
+        finally:
+            _LENT.reset(token)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ import hmac
 import secrets
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -57,7 +57,12 @@ from restomairie.calendar.days import DayStatus, SchoolCalendar
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
-from restomairie.db import DirectStatements, direct_transaction, read_engine
+from restomairie.db import (
+    DirectStatements,
+    autocommit_connection,
+    direct_transaction,
+    read_engine,
+)
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -270,7 +275,7 @@ class BookingService:
         statement sees its own snapshot: nothing here writes)."""
         reader = self.reader or self._engine()
         statements = self._statements()
-        with closing(reader.raw_connection()) as conn:
+        with autocommit_connection(reader) as conn:
             return [statements(statement).execute(conn, params) for statement, params in reads]
 
     def _engine(self) -> Engine:

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from restomairie.clock import Clock
 from restomairie.config import Settings
-from restomairie.db import is_postgres, make_session_factory
+from restomairie.db import is_postgres, lend_connection, make_session_factory
 from restomairie.ivr import twiml
 from restomairie.ivr.flow import END, GREETING, OUTCOME_RANK, CallFlow, CallState, Heard, Turn
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE
@@ -188,6 +188,20 @@ class PhoneLine:
 
     # ------------------------------------------------------------------ claim, work, save
     def _run(
+        self,
+        hook: Webhook,
+        key: str,
+        create: bool,
+        action_url: ActionUrl,
+        work: Callable[[CallState], Turn],
+    ) -> str:
+        if not self.store.postgres:  # no round trips to save on SQLite
+            return self._run_on(hook, key, create, action_url, work)
+        # One connection of the call-state pool for the claim, the step's reads and the save.
+        with lend_connection(self.store.autocommit):
+            return self._run_on(hook, key, create, action_url, work)
+
+    def _run_on(
         self,
         hook: Webhook,
         key: str,

@@ -43,6 +43,7 @@ from restomairie.db import (
     DirectStatement,
     DirectStatements,
     async_commit_engine,
+    autocommit_connection,
     direct_transaction,
 )
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
@@ -243,7 +244,7 @@ class CallStore:
         self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
     ) -> Claimed | None:
         params = {"p_sid": sid, "p_at": at, "p_key": key}
-        with closing(self.autocommit.raw_connection()) as conn:
+        with autocommit_connection(self.autocommit) as conn:
             if new_call is None:
                 rows = self._direct(_PG_CLAIM).execute(conn, params)
                 return Claimed(rows[0], rows[0].event_id) if rows else None
@@ -281,7 +282,7 @@ class CallStore:
         }
         fresh = {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
         if self.postgres:
-            with closing(self.autocommit.raw_connection()) as conn:
+            with autocommit_connection(self.autocommit) as conn:
                 if not self._direct(_PG_STATUS).execute(conn, params):
                     self._direct(_PG_NEW_CALL).execute(conn, fresh)
                     self._direct(_PG_STATUS).execute(conn, params)
@@ -323,7 +324,7 @@ class CallStore:
             )
         if self.postgres:
             (statement,) = statements
-            with closing(self.autocommit.raw_connection()) as conn:
+            with autocommit_connection(self.autocommit) as conn:
                 statement.execute(conn, params)
             return
         # SQLite: one short write transaction, the database's write lock taken up front.
