@@ -28,6 +28,18 @@ def _kill(engine: Engine, pid: int) -> None:
         conn.commit()
 
 
+def _kill_pooled(engine: Engine) -> int:
+    """The server ends the connection waiting in ``engine``'s pool (killed from a connection
+    not from that pool); its backend's pid."""
+    pid = _backend_pid(engine)
+    other = db.create_engine(engine.url)
+    try:
+        _kill(other, pid)
+    finally:
+        other.dispose()
+    return pid
+
+
 def _counting_pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pings: list[int] = []
     real = engine.dialect.do_ping
@@ -59,12 +71,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
 ) -> None:
     _postgres_only(engine)
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every checkout counts as idle
-    pid = _backend_pid(engine)
-    other = db.create_engine(engine.url)  # not from the pool under test
-    try:
-        _kill(other, pid)
-    finally:
-        other.dispose()
+    pid = _kill_pooled(engine)
     assert _backend_pid(engine) != pid  # no error: the dead connection was replaced
 
 
@@ -75,12 +82,7 @@ def test_without_the_ping_a_dropped_connection_fails_its_statement(
     # after a long idle time).
     _postgres_only(engine)
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)
-    pid = _backend_pid(engine)
-    other = db.create_engine(engine.url)
-    try:
-        _kill(other, pid)
-    finally:
-        other.dispose()
+    pid = _kill_pooled(engine)
     with pytest.raises(DBAPIError):
         _backend_pid(engine)
     assert _backend_pid(engine) != pid  # and the pool then recovers on its own
@@ -125,6 +127,21 @@ def test_an_explicit_pool_pre_ping_is_kept_on_the_sibling_pools_too(
 
 # ------------------------------------------------------------------------- DirectStatement
 _SID = "CA" + "d" * 32
+
+
+def _new_call() -> Any:
+    from sqlalchemy import bindparam, insert
+
+    from restomairie.models import Call
+
+    return insert(Call).values(
+        call_sid=bindparam("p_sid"),
+        started_at=bindparam("p_at"),
+        language="fr",
+        step="greeting",
+        attempts=0,
+        state={},
+    )
 
 
 def _direct(engine: Engine, statement: Any, params: dict[str, Any]) -> list[Any]:
@@ -180,19 +197,12 @@ def test_a_direct_statement_raises_sqlalchemys_errors_and_writes_nothing(
 ) -> None:
     from datetime import UTC, datetime
 
-    from sqlalchemy import bindparam, func, insert, select
+    from sqlalchemy import func, select
     from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
     from restomairie.models import Call
 
-    new_call = insert(Call).values(
-        call_sid=bindparam("p_sid"),
-        started_at=bindparam("p_at"),
-        language="fr",
-        step="greeting",
-        attempts=0,
-        state={},
-    )
+    new_call = _new_call()
     params = {"p_sid": _SID, "p_at": datetime(2026, 11, 23, 8, 30, tzinfo=UTC)}
     _direct(engine, new_call, params)
     with pytest.raises(IntegrityError):  # call_sid is unique: the caller can tell a duplicate
@@ -213,12 +223,7 @@ def test_a_direct_statement_drops_a_connection_the_server_closed(
     _postgres_only(engine)
     monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # no ping: the statement meets it
     one = db.DirectStatement(select(literal(1).label("one")), engine.dialect)
-    pid = _backend_pid(engine)
-    other = db.create_engine(engine.url)
-    try:
-        _kill(other, pid)
-    finally:
-        other.dispose()
+    pid = _kill_pooled(engine)
     with closing(engine.raw_connection()) as conn, pytest.raises(DBAPIError) as caught:
         one.execute(conn, {})
     assert caught.value.connection_invalidated
@@ -230,21 +235,11 @@ def test_a_direct_statement_drops_a_connection_the_server_closed(
 def test_a_direct_transaction_commits_all_or_nothing(engine: Engine) -> None:
     from datetime import UTC, datetime
 
-    from sqlalchemy import bindparam, func, insert, select
+    from sqlalchemy import func, select
 
     from restomairie.models import Call
 
-    new_call = db.DirectStatement(
-        insert(Call).values(
-            call_sid=bindparam("p_sid"),
-            started_at=bindparam("p_at"),
-            language="fr",
-            step="greeting",
-            attempts=0,
-            state={},
-        ),
-        engine.dialect,
-    )
+    new_call = db.DirectStatement(_new_call(), engine.dialect)
     at = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
     def count() -> int:

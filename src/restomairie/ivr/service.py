@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -195,46 +196,35 @@ class PhoneLine:
         action_url: ActionUrl,
         work: Callable[[CallState], Turn],
     ) -> str:
-        if not self.store.postgres:  # no round trips to save on SQLite
-            return self._run_on(hook, key, create, action_url, work)
-        # One connection of the call-state pool for the claim, the step's reads and the save.
-        with lend_connection(self.store.autocommit):
-            return self._run_on(hook, key, create, action_url, work)
-
-    def _run_on(
-        self,
-        hook: Webhook,
-        key: str,
-        create: bool,
-        action_url: ActionUrl,
-        work: Callable[[CallState], Turn],
-    ) -> str:
-        try:
-            claim = self._claim(hook, key, create)
-        except _Answered:
-            return self._replay(hook.call_sid, key)
-        except _UnknownCall:
-            log.warning("step for unknown call %s: apologising", hook.call_sid)
-            return twiml.apology(self.settings)
-        st = claim.state
-        try:
-            turn = work(st)
-            action = None
-            if turn.reply.ask is not None:
-                seq = int(st.data.get("seq", 0)) + 1
-                st.data["seq"] = seq
-                action = action_url(seq)
-            answer = twiml.render(turn.reply, action)
-            self._save(claim, st, turn, hook.heard if key != "voice" else None, answer)
-        except Exception:
-            log.exception("call %s: unexpected error at %s", hook.call_sid, key)
-            answer = twiml.apology(self.settings)
-            self._save_failure(claim, answer)
+        # On PostgreSQL one connection of the call-state pool serves the claim, the step's
+        # reads and the save (SQLite has no round trips to save).
+        with lend_connection(self.store.autocommit) if self.store.postgres else nullcontext():
+            try:
+                claim = self._claim(hook, key, create)
+            except _Answered:
+                return self._replay(hook.call_sid, key)
+            except _UnknownCall:
+                log.warning("step for unknown call %s: apologising", hook.call_sid)
+                return twiml.apology(self.settings)
+            st = claim.state
+            try:
+                turn = work(st)
+                action = None
+                if turn.reply.ask is not None:
+                    seq = int(st.data.get("seq", 0)) + 1
+                    st.data["seq"] = seq
+                    action = action_url(seq)
+                answer = twiml.render(turn.reply, action)
+                self._save(claim, st, turn, hook.heard if key != "voice" else None, answer)
+            except Exception:
+                log.exception("call %s: unexpected error at %s", hook.call_sid, key)
+                answer = twiml.apology(self.settings)
+                self._save_failure(claim, answer)
+                return answer
+            if self.outbox is not None:
+                for receipt in turn.receipts:
+                    self.outbox.put(receipt)
             return answer
-        if self.outbox is not None:
-            for receipt in turn.receipts:
-                self.outbox.put(receipt)
-        return answer
 
     def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
         new_call = self._fresh_call(hook, GREETING) if create else None
