@@ -783,6 +783,27 @@ def test_a_duplicated_webhook_gets_the_same_twiml_and_changes_nothing_twice(
     assert len(keys) == len(set(keys))
 
 
+def test_a_duplicate_waits_for_the_first_answer_without_holding_a_connection(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie.db import async_commit_engine
+
+    pool = async_commit_engine(rt.engine).pool  # the call state's (the engine's on SQLite)
+    held: list[int] = []
+    real = PhoneLine._replay
+
+    def replay(self: PhoneLine, call_sid: str, key: str) -> str:
+        held.append(pool.checkedout())  # type: ignore[attr-defined]
+        return real(self, call_sid, key)
+
+    monkeypatch.setattr(PhoneLine, "_replay", replay)
+    call = caller(client, rt)
+    first = post_signed(client, "/ivr/voice", call.params())
+    again = post_signed(client, "/ivr/voice", call.params())
+    assert first.get_data() == again.get_data()
+    assert held == [0]
+
+
 def test_a_stale_step_asks_the_current_question_again(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

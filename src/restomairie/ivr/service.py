@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -196,12 +196,15 @@ class PhoneLine:
         action_url: ActionUrl,
         work: Callable[[CallState], Turn],
     ) -> str:
-        # On PostgreSQL one connection of the call-state pool serves the claim, the step's
-        # reads and the save (SQLite has no round trips to save).
-        with lend_connection(self.store.autocommit) if self.store.postgres else nullcontext():
+        with ExitStack() as lent:
+            if self.store.postgres:
+                # One connection of the call-state pool serves the claim, the step's reads and
+                # the save (SQLite has no round trips to save).
+                lent.enter_context(lend_connection(self.store.autocommit))
             try:
                 claim = self._claim(hook, key, create)
             except _Answered:
+                lent.close()  # waiting for the first delivery's answer holds no connection
                 return self._replay(hook.call_sid, key)
             except _UnknownCall:
                 log.warning("step for unknown call %s: apologising", hook.call_sid)
