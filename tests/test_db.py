@@ -275,3 +275,19 @@ def test_a_lent_connection_serves_every_autocommit_statement_of_the_block(engine
     assert checked_out() == 0  # the lent one is back in its pool
     with db.autocommit_connection(lender):  # the block is over: a checkout of its own again
         assert checked_out() == 1
+
+
+def test_statements_outside_a_transaction_stick_on_any_engine(engine: Engine) -> None:
+    # The main pool is not in autocommit on PostgreSQL: what autocommit_connection ran there
+    # is committed when the block ends, not rolled back when the connection goes back.
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from restomairie.models import Call
+
+    new_call = db.DirectStatement(_new_call(), engine.dialect)
+    with db.autocommit_connection(engine) as conn:
+        new_call.execute(conn, {"p_sid": _SID, "p_at": datetime(2026, 11, 23, tzinfo=UTC)})
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Call)).scalar() == 1

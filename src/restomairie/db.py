@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) serialises writers; every transaction starts with ``BEGIN IMMEDIATE``
 so that a check-then-write (is the day locked? then book) cannot be overtaken by another writer.
-Reads, and the phone line's claim, run statement by statement instead (:data:`ONE_BY_ONE`).
+Reads run statement by statement instead (:data:`ONE_BY_ONE`, or a DBAPI connection outside any
+transaction: :func:`autocommit_connection`).
 PostgreSQL (production) uses per-day advisory locks instead (:mod:`restomairie.booking.guard`);
 there reads and the call state have autocommit pools of their own beside the main one.
 """
@@ -48,10 +49,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            # Reads (see make_read_session_factory) and the call state's claim run statement by
-            # statement, each atomic on its own: no BEGIN, so under WAL they neither wait for the
-            # writer nor hold it up, and cost no BEGIN and COMMIT. Everything else takes the
-            # write lock up front.
+            # Reads (see make_read_session_factory) run statement by statement, each atomic on
+            # its own: no BEGIN, so under WAL they neither wait for the writer nor hold it up,
+            # and cost no BEGIN and COMMIT. Everything else takes the write lock up front.
             if not conn.get_execution_options().get(ONE_BY_ONE):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -171,13 +171,6 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def read_engine(engine: Engine) -> Engine:
-    """Where reads run each statement on its own, outside any transaction: the read-only pool
-    on PostgreSQL (:func:`read_only_engine`); on SQLite the engine itself, whose connections
-    only begin a transaction when SQLAlchemy starts one (see :func:`make_engine`)."""
-    return read_only_engine(engine)
-
-
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for reads only, each statement on its own (no transaction around them, so each
     reads its own snapshot): on SQLite, so that the phone line's many small reads never queue
@@ -205,11 +198,11 @@ class DirectStatement:
     and status, its family look-ups and outlook, a booking change: on this project's machines
     SQLAlchemy's ``Connection.execute`` adds about 0.15 ms per statement around the driver's own
     call (execution context, result metadata, events), as much as the statement itself costs on
-    SQLite. SQLAlchemy still writes the SQL and converts every value
-    with the dialect's own type processors (the same ones ``execute`` applies), driver errors are
-    still raised as SQLAlchemy's (``IntegrityError``…), and a connection found dead is dropped
-    from its pool. What is skipped: SQLAlchemy's statement events and ``echo`` (these
-    statements are not logged by it) and its result objects (rows are named tuples).
+    SQLite. SQLAlchemy still writes the SQL and converts every value with the dialect's own type
+    processors (the same ones ``execute`` applies), driver errors are still raised as
+    SQLAlchemy's (``IntegrityError``…), and a connection found dead is dropped from its pool.
+    What is skipped: SQLAlchemy's statement events and ``echo`` (these statements are not
+    logged by it) and its result objects (rows are named tuples).
     """
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
@@ -312,15 +305,25 @@ _LENT: ContextVar[Any] = ContextVar("restomairie_lent_connection", default=None)
 
 
 @contextmanager
+def _committed(engine: Engine) -> Iterator[Any]:
+    # A pooled DBAPI connection, committed when the block ends. On the autocommit engines made
+    # here (and SQLite's connections, outside BEGIN) each statement has committed already and
+    # this costs nothing; on any other engine it is what makes the statements stick.
+    with closing(engine.raw_connection()) as conn:
+        yield conn
+        conn.commit()
+
+
+@contextmanager
 def autocommit_connection(engine: Engine) -> Iterator[Any]:
     """A pooled DBAPI connection of ``engine`` for :class:`DirectStatement` statements that
-    each commit on their own (autocommit; no transaction is ever begun on it); inside
-    :func:`lend_connection`, the connection lent there."""
+    each commit on their own (no transaction is begun on it); inside :func:`lend_connection`,
+    the connection lent there."""
     lent = _LENT.get()
     if lent is not None:
         yield lent
         return
-    with closing(engine.raw_connection()) as conn:
+    with _committed(engine) as conn:
         yield conn
 
 
@@ -331,7 +334,7 @@ def lend_connection(engine: Engine) -> Iterator[None]:
     statements of a phone-line webhook — claim, reads, save — share one checkout and a server
     process that has just answered, instead of three or four of each. Transactions
     (:func:`direct_transaction`) still take their own connection."""
-    with closing(engine.raw_connection()) as conn:
+    with _committed(engine) as conn:
         token = _LENT.set(conn)
         try:
             yield

@@ -19,11 +19,7 @@ from restomairie.booking.services import BookingService
 from restomairie.calendar.days import SchoolCalendar
 from restomairie.clock import Clock
 from restomairie.config import Settings, load_config
-from restomairie.db import (
-    make_engine,
-    make_read_session_factory,
-    make_session_factory,
-)
+from restomairie.db import make_engine, make_read_session_factory, make_session_factory
 from restomairie.models import School
 
 _CALENDARS: dict[tuple[str, str, bool], SchoolCalendar] = {}

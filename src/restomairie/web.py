@@ -33,8 +33,11 @@ class SessionInterface(SecureCookieSessionInterface):
     the phone line's webhooks: Twilio sends no cookie and the line keeps its state in the
     database, so the cookie's serializer is not built on every webhook for nothing."""
 
+    def __init__(self, cookieless_prefix: str) -> None:
+        self.cookieless_prefix = cookieless_prefix.rstrip("/") + "/"
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if request.path.startswith("/ivr/"):
+        if request.path.startswith(self.cookieless_prefix):
             return None  # Flask's null session: nothing read, nothing written
         return super().open_session(app, request)
 
@@ -48,7 +51,6 @@ def get_runtime() -> Runtime:
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the Flask application for one deployment."""
     app = Flask(__name__)
-    app.session_interface = SessionInterface()
     runtime = runtime or Runtime.build()
     app.extensions["restomairie"] = runtime
     public_url = runtime.settings.secret("RESTOMAIRIE_PUBLIC_URL") or ""
@@ -65,9 +67,11 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     links: list[tuple[str, str]] = []
     app.config["RESTOMAIRIE_LINKS"] = links
     # --- blueprints (one block per capability; each may append to ``links``) ---
+    from restomairie.ivr.views import bp as phone_line_bp
     from restomairie.ivr.views import register as register_phone_line
 
     register_phone_line(app, runtime)
+    app.session_interface = SessionInterface(str(phone_line_bp.url_prefix))
     from restomairie import staff
 
     staff.init_app(app, links)

@@ -61,7 +61,7 @@ from restomairie.db import (
     DirectStatements,
     autocommit_connection,
     direct_transaction,
-    read_engine,
+    read_only_engine,
 )
 from restomairie.models import (
     AuditEntry,
@@ -239,12 +239,9 @@ class BookingService:
         # Reads that never write (family look-ups, states, counts): no transaction around them.
         self.read_sessions = read_sessions or sessions
         # The phone line's reads (asked on almost every webhook) and the changes skip the ORM
-        # session: their statements, compiled once, run straight on a pooled connection (of
-        # the read pool, for reads: see restomairie.db.read_engine). Default: the sessions'.
-        if engine is None and sessions is not None:
-            engine = sessions.kw.get("bind")
+        # session: their statements, compiled once, run straight on a pooled connection of
+        # ``engine`` (of its read-only pool, for reads: see restomairie.db.read_only_engine).
         self.engine = engine
-        self.reader = read_engine(engine) if engine is not None else None
         self._direct = DirectStatements(engine.dialect) if engine is not None else None
         self.clock = clock
         self.calendar = calendar or SchoolCalendar(
@@ -273,9 +270,8 @@ class BookingService:
     def _reads(self, *reads: tuple[Any, dict[str, Any]]) -> list[Sequence[Any]]:
         """The rows of each read, one after the other on the same pooled connection (each
         statement sees its own snapshot: nothing here writes)."""
-        reader = self.reader or self._engine()
         statements = self._statements()
-        with autocommit_connection(reader) as conn:
+        with autocommit_connection(read_only_engine(self._engine())) as conn:
             return [statements(statement).execute(conn, params) for statement, params in reads]
 
     def _engine(self) -> Engine:
@@ -1082,15 +1078,6 @@ _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
     **_bound("lock_id", "child_id", "variant", "delta", "reason", "actor", "at")
 )
-
-
-def _family_plan(session: Session, account: str, phones: bool = False) -> FamilyPlan:
-    """The family ``account`` with its children and their subscriptions (and its phone numbers
-    when ``phones``), or :class:`UnknownFamily`."""
-    # Through the session's connection: plain rows, without the ORM's result machinery.
-    query = _FAMILY_PLAN_PHONES if phones else _FAMILY_PLAN
-    rows = session.connection().execute(query, {"account": account}).all()
-    return _plan_of(rows, account, phones)
 
 
 def _plan_of(rows: Sequence[Any], account: str, phones: bool) -> FamilyPlan:

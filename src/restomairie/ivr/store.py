@@ -18,7 +18,6 @@ while the flow works).
 
 from __future__ import annotations
 
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -208,9 +207,7 @@ class CallStore:
         # On PostgreSQL every statement here commits on its own (see the module docstring), and
         # asynchronously when the engine allows it: the call log and state can afford to lose
         # their last fraction of a second in a server crash, a booking never (its own engine).
-        self.autocommit = async_commit_engine(engine) if self.postgres else engine
-        if self.postgres and self.autocommit is engine:
-            self.autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.autocommit = async_commit_engine(engine)  # the engine itself on SQLite
         # The claim and save run on every webhook: compiled once, run on the driver's cursor.
         self._direct = DirectStatements(engine.dialect)
         self._saves: dict[tuple[bool, bool], tuple[DirectStatement, ...]] = {}
@@ -224,7 +221,7 @@ class CallStore:
             return self._claim_pg(sid, key, at, new_call)
         # SQLite: statement by statement, each committing on its own (no BEGIN IMMEDIATE: the
         # read needs no lock, and the event's unique key is what decides between two deliveries).
-        with closing(self.engine.raw_connection()) as conn:
+        with autocommit_connection(self.engine) as conn:
             if new_call is not None:  # the number's voice URL: almost always a new call
                 self._direct(_NEW_CALL).execute(
                     conn, {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
