@@ -236,6 +236,7 @@ def test_a_direct_transaction_commits_all_or_nothing(engine: Engine) -> None:
     from datetime import UTC, datetime
 
     from sqlalchemy import func, select
+    from sqlalchemy.exc import IntegrityError
 
     from restomairie.models import Call
 
@@ -248,6 +249,10 @@ def test_a_direct_transaction_commits_all_or_nothing(engine: Engine) -> None:
 
     with db.direct_transaction(engine) as conn:
         new_call.execute_many(conn, [{"p_sid": "CA-1", "p_at": at}, {"p_sid": "CA-2", "p_at": at}])
+    assert count() == 2
+    with pytest.raises(IntegrityError), db.direct_transaction(engine) as conn:
+        new_call.execute_many(conn, [{"p_sid": "CA-5", "p_at": at}])  # one set: run on its own
+        new_call.execute_many(conn, [{"p_sid": "CA-1", "p_at": at}])
     assert count() == 2
     with pytest.raises(RuntimeError), db.direct_transaction(engine) as conn:
         new_call.execute(conn, {"p_sid": "CA-3", "p_at": at})
@@ -270,9 +275,8 @@ def test_a_lent_connection_serves_every_autocommit_statement_of_the_block(engine
             assert first is other  # whatever pool it is asked of
             assert [tuple(r) for r in one.execute(first, {})] == [(1,)]
             assert checked_out() == 1
-        with db.direct_transaction(engine) as conn:
-            # PostgreSQL: the engine's transactions run on it too; SQLite: on their own
-            assert (conn is first) == (engine.dialect.name == "postgresql")
+        with db.direct_transaction(engine) as conn:  # a transaction takes its own
+            assert conn is not first
     assert checked_out() == 0  # the lent one is back in its pool
     with db.autocommit_connection(lender):  # the block is over: a checkout of its own again
         assert checked_out() == 1
@@ -292,51 +296,3 @@ def test_statements_outside_a_transaction_stick_on_any_engine(engine: Engine) ->
         new_call.execute(conn, {"p_sid": _SID, "p_at": datetime(2026, 11, 23, tzinfo=UTC)})
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Call)).scalar() == 1
-
-
-def test_a_transaction_on_the_lent_connection_is_as_durable_and_all_or_nothing(
-    engine: Engine,
-) -> None:
-    # The lent connection is of the call-state pool, whose commits are asynchronous; a booking
-    # run on it must still commit like one on the engine's own pool.
-    from datetime import UTC, datetime
-
-    from sqlalchemy import func, select
-
-    from restomairie.models import Call
-
-    _postgres_only(engine)
-    new_call = db.DirectStatement(_new_call(), engine.dialect)
-    at = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
-    with engine.connect() as conn:
-        durable = conn.exec_driver_sql("SHOW synchronous_commit").scalar_one()
-    assert durable != "off"
-
-    def setting(conn: Any) -> str:
-        cursor = conn.cursor()
-        try:
-            cursor.execute("SHOW synchronous_commit")
-            return str(cursor.fetchone()[0])
-        finally:
-            cursor.close()
-
-    def count() -> int:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Call)).scalar_one())
-
-    lender = async_commit_engine(engine)
-    with db.lend_connection(lender), db.autocommit_connection(lender) as lent:
-        assert setting(lent) == "off"
-        with db.direct_transaction(engine) as conn:
-            assert conn is lent and setting(conn) == durable
-            new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})
-            with db.direct_transaction(engine) as inner:  # never nested into the open one
-                assert inner is not lent
-        assert count() == 1 and setting(lent) == "off"  # committed; the pool's setting again
-        with pytest.raises(DBAPIError), db.direct_transaction(engine) as conn:
-            new_call.execute(conn, {"p_sid": "CA-2", "p_at": at})
-            new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})  # a duplicate: all fails
-        assert count() == 1
-        with db.direct_transaction(engine) as conn:  # the connection is still good
-            new_call.execute(conn, {"p_sid": "CA-2", "p_at": at})
-        assert count() == 2

@@ -73,7 +73,6 @@ def _create_pg(url: str, kwargs: dict[str, Any]) -> Engine:
 # How each PostgreSQL engine was made, so that a sibling can be made like it; and its siblings.
 _MADE: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _SIBLINGS: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKeyDictionary()
-_ROOTS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()  # sibling → engine
 
 # A pooled connection that was in use less than this many seconds ago is handed out without a
 # ping. SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip for each of the
@@ -134,7 +133,6 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
         },
     )
     siblings[role] = sibling
-    _ROOTS[sibling] = engine
 
     @event.listens_for(engine, "engine_disposed")
     def _dispose_too(_conn: Any) -> None:
@@ -309,13 +307,8 @@ def _translated(
     )
 
 
-# A connection lent to everything that runs in this thread (see below): (its engine, it).
-_LENT: ContextVar[tuple[Engine, Any] | None] = ContextVar(
-    "restomairie_lent_connection", default=None
-)
-# The synchronous_commit of each engine's own connections (what its transactions commit with).
-_DURABLE: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
-_COMMIT_LEVELS = frozenset({"on", "off", "local", "remote_write", "remote_apply"})
+# A connection lent to everything that runs outside transactions in this thread (see below).
+_LENT: ContextVar[Any] = ContextVar("restomairie_lent_connection", default=None)
 
 
 @contextmanager
@@ -335,7 +328,7 @@ def autocommit_connection(engine: Engine) -> Iterator[Any]:
     the connection lent there."""
     lent = _LENT.get()
     if lent is not None:
-        yield lent[1]
+        yield lent
         return
     with _committed(engine) as conn:
         yield conn
@@ -343,50 +336,17 @@ def autocommit_connection(engine: Engine) -> Iterator[Any]:
 
 @contextmanager
 def lend_connection(engine: Engine) -> Iterator[None]:
-    """Within the block (in this thread), one connection of ``engine`` (an autocommit engine)
-    serves :func:`autocommit_connection`, whichever engine it is asked for, and the
-    :func:`direct_transaction` of any engine of the same database: the statements of a
-    phone-line webhook — claim, reads, a booking, save — share one checkout and a server process
-    that has just answered, instead of a checkout each and a second server process woken up."""
+    """Within the block (in this thread), :func:`autocommit_connection` hands out one
+    connection of ``engine`` (an autocommit engine), whichever engine it is asked for: the
+    statements of a phone-line webhook — claim, reads, save — share one checkout and a server
+    process that has just answered, instead of three or four of each. Transactions
+    (:func:`direct_transaction`) still take their own connection."""
     with _committed(engine) as conn:
-        token = _LENT.set((engine, conn))
+        token = _LENT.set(conn)
         try:
             yield
         finally:
             _LENT.reset(token)
-
-
-def _root(engine: Engine) -> Engine:
-    return _ROOTS.get(engine, engine)
-
-
-def _lent_for_transaction(engine: Engine) -> Any | None:
-    """The lent connection, when it may carry a transaction of ``engine``: on PostgreSQL, an
-    engine made here and the lent connection's are siblings (one database, one set of
-    credentials)."""
-    lent = _LENT.get()
-    if lent is None or engine.dialect.name != "postgresql":
-        return None
-    lent_engine, conn = lent
-    if _root(lent_engine) is not _root(engine) or _root(engine) not in _MADE:
-        return None
-    status = getattr(conn, "dbapi_connection", conn).info.transaction_status
-    if status.name != "IDLE":  # a transaction is open on it already: never nest into it
-        return None
-    return conn
-
-
-def _durable_setting(engine: Engine) -> str:
-    # Read once from one of the engine's own connections: the deployment's setting (``on``, or
-    # ``remote_apply`` with a synchronous standby…), not a value written here.
-    setting = _DURABLE.get(engine)
-    if setting is None:
-        with engine.connect() as conn:
-            setting = str(conn.exec_driver_sql("SHOW synchronous_commit").scalar_one())
-        if setting not in _COMMIT_LEVELS:
-            raise RuntimeError(f"unknown synchronous_commit setting: {setting!r}")
-        _DURABLE[engine] = setting
-    return setting
 
 
 @contextmanager
@@ -394,45 +354,20 @@ def direct_transaction(engine: Engine) -> Iterator[Any]:
     """A write transaction on a pooled DBAPI connection of ``engine``, for
     :class:`DirectStatement`: committed at the end, rolled back on any error. On SQLite it
     begins with ``BEGIN IMMEDIATE``, like every write transaction here (see :func:`make_engine`);
-    PostgreSQL's driver begins it with the first statement.
-
-    Inside :func:`lend_connection` on PostgreSQL, it runs on the lent connection (an autocommit
-    sibling of ``engine``: see :func:`_lent_for_transaction`), begun explicitly and committed with
-    ``engine``'s own ``synchronous_commit``: a booking is as durable there as on its own pool,
-    even on the call-state pool, whose connections commit asynchronously."""
+    PostgreSQL's driver begins it with the first statement."""
     dialect = engine.dialect
-    lent = _lent_for_transaction(engine)
-    if lent is not None:
-        durable = _durable_setting(_root(engine))
-        # No parameters: one simple-query message, one round trip for both.
-        begin = f"BEGIN; SET LOCAL synchronous_commit TO '{durable}'"
-        yield from _transaction(dialect, lent, begin)
-        return
     with closing(engine.raw_connection()) as conn:
-        yield from _transaction(
-            dialect, conn, "BEGIN IMMEDIATE" if dialect.name == "sqlite" else None
-        )
-
-
-def _transaction(dialect: Dialect, conn: Any, begin: str | None) -> Iterator[Any]:
-    try:
-        if begin is not None:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(begin)
-            except dialect.loaded_dbapi.Error as error:
-                raise _translated(dialect, conn, cursor, error, begin, ()) from error
-            finally:
-                cursor.close()
-        yield conn
-    except BaseException:
-        if getattr(conn, "is_valid", True):  # a connection found dead is already dropped
+        try:
+            if dialect.name == "sqlite":
+                conn.cursor().execute("BEGIN IMMEDIATE")
+            yield conn
+        except BaseException:
             conn.rollback()
-        raise
-    try:
-        conn.commit()
-    except dialect.loaded_dbapi.Error as error:
-        raise _translated(dialect, conn, None, error, "COMMIT", ()) from error
+            raise
+        try:
+            conn.commit()
+        except dialect.loaded_dbapi.Error as error:
+            raise _translated(dialect, conn, None, error, "COMMIT", ()) from error
 
 
 class DirectStatements:
