@@ -9,8 +9,10 @@ confirmed, another operation, listen, goodbye; then the status callback. In the 
 Flask app under the same server answers a fixed TwiML to the same number of requests with the same
 concurrency and pacing: the reference.
 
-Printed: per step the median and p99 latency (ms), the throughput (requests/s) and the errors
-(HTTP status other than 200, invalid TwiML, an apology, or a call that went off script).
+Printed: per step the median and p99 latency (ms) as the caller's side sees them, the median time
+spent inside the WSGI application (each server times it and writes its times when terminated),
+the throughput (requests/s) and the errors (HTTP status other than 200, invalid TwiML, an
+apology, or a call that went off script).
 Targets (issue 3): zero errors, p99 per step < 50 ms, median per step within 3× the bare app's.
 
 ``--think`` sets the caller's pause between two answers (a uniform random range in seconds; a
@@ -40,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 from twilio.request_validator import RequestValidator
@@ -69,8 +72,14 @@ STEPS = (
 
 
 # ------------------------------------------------------------------------------------ servers
-def serve(app_kind: str, port: int, threads: int, database_url: str, schema: str) -> None:
-    """Run one application under waitress (in this process, until killed)."""
+def serve(
+    app_kind: str, port: int, threads: int, database_url: str, schema: str, times_file: str
+) -> None:
+    """Run one application under waitress (in this process, until terminated); on SIGTERM, write
+    each step's server-side times to ``times_file`` (JSON) and exit."""
+    import json
+    import signal
+
     import waitress
 
     if app_kind == "bare":
@@ -98,6 +107,14 @@ def serve(app_kind: str, port: int, threads: int, database_url: str, schema: str
         clock = Clock(settings.tz, parse_now(NOW))
         runtime = Runtime.build(settings=settings, clock=clock, engine=engine)
         app = create_app({"IVR_PUBLIC_URL": f"http://{HOST}:{port}"}, runtime=runtime)
+    server_times: dict[str, list[float]] = defaultdict(list)
+    app.wsgi_app = _timed(app.wsgi_app, server_times)  # type: ignore[method-assign]
+
+    def dump(_signum: int, _frame: object) -> None:
+        Path(times_file).write_text(json.dumps(server_times))
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, dump)
     waitress.serve(
         app,
         host=HOST,
@@ -110,6 +127,20 @@ def serve(app_kind: str, port: int, threads: int, database_url: str, schema: str
     )
 
 
+def _timed(wsgi_app: Callable[..., Any], times: dict[str, list[float]]) -> Callable[..., Any]:
+    """``wsgi_app`` timed from the call to its response (Flask has built the whole body by
+    then), under the step the bench client names (``X-Bench-Step``): the application's own
+    share of each request, without HTTP, waitress's queue or the client."""
+
+    def timed(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        start = time.perf_counter()
+        response = wsgi_app(environ, start_response)
+        times[environ.get("HTTP_X_BENCH_STEP", "?")].append(time.perf_counter() - start)
+        return response
+
+    return timed
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -117,7 +148,7 @@ def free_port() -> int:
 
 
 def start_server(
-    app_kind: str, threads: int, database_url: str = "", schema: str = ""
+    app_kind: str, threads: int, times_file: Path, database_url: str = "", schema: str = ""
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     cmd = [
@@ -129,6 +160,7 @@ def start_server(
         str(threads),
         database_url,
         schema,
+        str(times_file),
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
@@ -143,6 +175,18 @@ def start_server(
             time.sleep(0.05)
     proc.kill()
     raise SystemExit("server did not start")
+
+
+def stop_server(proc: subprocess.Popen[bytes], times_file: Path) -> dict[str, list[float]]:
+    """Terminate a server; the server-side times it wrote on its way out."""
+    import json
+
+    proc.terminate()
+    proc.wait(10)
+    if not times_file.exists():
+        return {}
+    times: dict[str, list[float]] = json.loads(times_file.read_text())
+    return times
 
 
 # ------------------------------------------------------------------------------------ data
@@ -195,6 +239,7 @@ def drop_schema(database_url: str, schema: str) -> None:
 @dataclass
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    server: dict[str, list[float]] = field(default_factory=dict)  # inside the application
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -218,13 +263,14 @@ class Session:
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
         self.validator = RequestValidator(TOKEN)
 
-    def post(self, path: str, params: dict[str, str]) -> tuple[int, str, float]:
+    def post(self, path: str, params: dict[str, str], step: str) -> tuple[int, str, float]:
         from urllib.parse import urlencode
 
         body = urlencode(params)
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Twilio-Signature": self.validator.compute_signature(self.base + path, params),
+            "X-Bench-Step": step,  # not signed, not read by the application: the server's timer
         }
         start = time.perf_counter()
         self.conn.request("POST", path, body=body, headers=headers)
@@ -263,7 +309,7 @@ def ivr_call(
     after_seen = 0
     try:
         for _ in range(20):
-            status, body, seconds = session.post(path, params)
+            status, body, seconds = session.post(path, params, step)
             results.record(step, seconds)
             if status != 200:
                 results.error(f"{step}: HTTP {status}")
@@ -305,7 +351,7 @@ def ivr_call(
     finally:
         try:
             status, _, seconds = session.post(
-                "/ivr/status", {**base, "CallStatus": "completed", "CallDuration": "60"}
+                "/ivr/status", {**base, "CallStatus": "completed", "CallDuration": "60"}, "status"
             )
             results.record("status", seconds)
             if status != 200:
@@ -324,7 +370,7 @@ def bare_call(
     params = {"CallSid": "CA" + secrets.token_hex(16), "Digits": "1"}
     try:
         for _ in range(requests):
-            status, body, seconds = session.post("/ivr/step?n=1", params)
+            status, body, seconds = session.post("/ivr/step?n=1", params, "bare")
             results.record("bare", seconds)
             if status != 200 or "<Gather" not in body:
                 results.error(f"bare: HTTP {status}")
@@ -354,11 +400,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def _server_median(results: Results, step: str) -> str:
+    values = results.server.get(step)
+    return f"{statistics.median(values) * 1e3:.2f}" if values else "–"
+
+
 def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: float) -> bool:
     bare_lat = bare.latencies["bare"]
     bare_med, bare_p99 = statistics.median(bare_lat) * 1e3, pct(bare_lat, 0.99) * 1e3
     print(f"\n== {name} ==")
-    print(f"{'step':<10}{'n':>6}{'median ms':>12}{'p99 ms':>10}{'× bare':>9}")
+    print(f"{'step':<10}{'n':>6}{'median ms':>12}{'p99 ms':>10}{'× bare':>9}{'in app ms':>12}")
     ok = not ivr.errors and not bare.errors
     for step in STEPS:
         values = ivr.latencies.get(step)
@@ -368,14 +419,24 @@ def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: f
         ratio = med / bare_med if bare_med else float("inf")
         flag = "" if p99 < 50 and ratio <= 3 else "  ← over target"
         ok = ok and p99 < 50 and ratio <= 3
-        print(f"{step:<10}{len(values):>6}{med:>12.2f}{p99:>10.2f}{ratio:>9.1f}{flag}")
+        print(
+            f"{step:<10}{len(values):>6}{med:>12.2f}{p99:>10.2f}{ratio:>9.1f}"
+            f"{_server_median(ivr, step):>12}{flag}"
+        )
     everything = [v for vs in ivr.latencies.values() for v in vs]
     all_med = statistics.median(everything) * 1e3
     print(
         f"{'all steps':<10}{len(everything):>6}{all_med:>12.2f}"
         f"{pct(everything, 0.99) * 1e3:>10.2f}{all_med / bare_med if bare_med else 0:>9.1f}"
     )
-    print(f"{'bare app':<10}{len(bare_lat):>6}{bare_med:>12.2f}{bare_p99:>10.2f}")
+    print(
+        f"{'bare app':<10}{len(bare_lat):>6}{bare_med:>12.2f}{bare_p99:>10.2f}{'':>9}"
+        f"{_server_median(bare, 'bare'):>12}"
+    )
+    print(
+        "(median ms and p99 ms: as the caller's side sees each request; in app ms: the median "
+        "time inside the WSGI application, without HTTP and the server)"
+    )
     print(
         f"throughput: phone line {ivr.requests / ivr_wall:.0f} req/s "
         f"({ivr.requests} requests in {ivr_wall:.1f} s), "
@@ -393,29 +454,30 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
     think = (args.think[0], args.think[1])
     ivr, bare = Results(), Results()
     ivr_wall = bare_wall = 0.0
-    proc, port = start_server("ivr", args.threads, database_url, schema)
-    try:
-        for wave in range(args.waves):
+    with tempfile.TemporaryDirectory() as tmp:
+        times_file = Path(tmp) / "ivr.json"
+        proc, port = start_server("ivr", args.threads, times_file, database_url, schema)
+        try:
+            for wave in range(args.waves):
 
-            def one_ivr_call(i: int, wave: int = wave) -> None:
-                ivr_call(port, callers[i % len(callers)], wave, think, ivr, wave * 1000 + i)
+                def one_ivr_call(i: int, wave: int = wave) -> None:
+                    ivr_call(port, callers[i % len(callers)], wave, think, ivr, wave * 1000 + i)
 
-            ivr_wall += run_wave(one_ivr_call, args.calls)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    per_call = max(1, round(ivr.requests / max(1, args.calls * args.waves)))
-    proc, port = start_server("bare", args.threads)
-    try:
-        for wave in range(args.waves):
+                ivr_wall += run_wave(one_ivr_call, args.calls)
+        finally:
+            ivr.server = stop_server(proc, times_file)
+        per_call = max(1, round(ivr.requests / max(1, args.calls * args.waves)))
+        times_file = Path(tmp) / "bare.json"
+        proc, port = start_server("bare", args.threads, times_file)
+        try:
+            for wave in range(args.waves):
 
-            def one_bare_call(i: int, wave: int = wave) -> None:
-                bare_call(port, per_call, think, bare, wave * 1000 + i)
+                def one_bare_call(i: int, wave: int = wave) -> None:
+                    bare_call(port, per_call, think, bare, wave * 1000 + i)
 
-            bare_wall += run_wave(one_bare_call, args.calls)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+                bare_wall += run_wave(one_bare_call, args.calls)
+        finally:
+            bare.server = stop_server(proc, times_file)
     return report(name, ivr, ivr_wall, bare, bare_wall)
 
 
@@ -462,9 +524,9 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        kind, port, threads, url, schema = sys.argv[2:7]
+        kind, port, threads, url, schema, times_file = sys.argv[2:8]
         if not re.fullmatch(r"[a-z]+", kind):
             raise SystemExit("bad app kind")
-        serve(kind, int(port), int(threads), url, schema)
+        serve(kind, int(port), int(threads), url, schema, times_file)
     else:
         main()
