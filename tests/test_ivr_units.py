@@ -68,6 +68,31 @@ def test_a_question_is_one_gather_with_its_sentences_and_nothing_after(settings:
     assert parsed.says == ["Bonjour.", "Tapez 1."]
 
 
+def test_a_reply_rendered_again_gets_its_own_action_and_the_same_twiml(
+    settings: Settings,
+) -> None:
+    # Replies are rendered once per process; each answer still carries its own action URL.
+    import xml.etree.ElementTree as ET
+
+    reply = Reply(
+        ("Bonjour & bienvenue.",),
+        Ask("action", 1, True, "oui, non"),
+        "Polly.Lea-Neural",
+        "fr-FR",
+        "fr-FR",
+    )
+    first = check_twiml(twiml.render(reply, "step?n=3"), settings)
+    again = check_twiml(twiml.render(reply, "step?n=4"), settings)
+    assert first.gather is not None and again.gather is not None
+    assert {**first.gather.attrib, "action": "step?n=4"} == dict(again.gather.attrib)
+    assert again.says == first.says == ["Bonjour & bienvenue."]
+    odd = "https://x.test/ivr/step?n=6&a=<b>\"c\"'d'\n\te"
+    gather = ET.fromstring(twiml.render(reply, odd)).find("Gather")
+    assert gather is not None and gather.get("action") == odd  # escaped, exact once parsed
+    with pytest.raises(ValueError):
+        twiml.render(reply, None)
+
+
 def test_an_ending_says_its_sentences_then_hangs_up(settings: Settings) -> None:
     reply = Reply(("Au revoir.",), None, "Polly.Lea-Neural", "fr-FR", "fr-FR")
     parsed = check_twiml(twiml.render(reply, None), settings)

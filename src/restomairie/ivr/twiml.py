@@ -9,6 +9,9 @@ speech model (warning 13335).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
 from twilio.twiml.voice_response import VoiceResponse
 
 from restomairie.config import Settings
@@ -22,8 +25,32 @@ APOLOGY_FR = (
 )
 
 
+# The Gather's action in a rendered template: letters only, so XML escaping leaves it as it is.
+_ACTION = "RESTOMAIRIEACTIONURL"
+_CACHED_REPLIES = 1024
+
+
 def render(reply: Reply, action: str | None) -> str:
-    """The TwiML of a reply; ``action`` is the URL that receives the answer to its question."""
+    """The TwiML of a reply; ``action`` is the URL that receives the answer to its question.
+
+    A reply's TwiML depends on nothing else, and most replies come back again and again (the
+    menus, the same questions in each call): Twilio's builder renders each distinct reply once
+    per process, with a stand-in for ``action``, which is then put in, escaped like any
+    attribute."""
+    if reply.ask is None:
+        return _rendered(reply)
+    if action is None:
+        raise ValueError("a question needs the URL of its answer")
+    template = _rendered(reply)
+    return template.replace(f'action="{_ACTION}"', f'action="{_attribute(action)}"', 1)
+
+
+def _attribute(value: str) -> str:
+    return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
+
+
+@lru_cache(maxsize=_CACHED_REPLIES)
+def _rendered(reply: Reply) -> str:
     response = VoiceResponse()
     ask = reply.ask
     if ask is None:
@@ -31,10 +58,9 @@ def render(reply: Reply, action: str | None) -> str:
             response.say(line, voice=reply.voice, language=reply.language)
         response.hangup()
         return str(response.to_xml())
-    assert action is not None
     options: dict[str, object] = {
         "input": "dtmf speech" if ask.speech else "dtmf",
-        "action": action,
+        "action": _ACTION,
         "method": "POST",
         "timeout": ask.timeout,
         "action_on_empty_result": True,
