@@ -4,8 +4,8 @@ Run: ``python bench/ivr_bench.py`` (``--help`` for the options). For each databa
 PostgreSQL when reachable: ``RESTOMAIRIE_TEST_DATABASE_URL`` or ``--pg-url``) it loads the demo
 town (50 families), starts the application under waitress on 127.0.0.1 in a process of its own,
 and places ``--calls`` simultaneous calls, each from a family's phone (caller ID), signed like
-Twilio: greeting, code, child (9 when several), cancel (or book, every other wave), date, read-back
-confirmed, another operation, listen, goodbye; then the status callback. In the same run, a bare
+Twilio: greeting, code, child (9 when several), cancel (or book, every other wave), a date (another
+each wave), read-back confirmed, another operation, listen, goodbye; then the status callback. In the same run, a bare
 Flask app under the same server answers a fixed TwiML to the same number of requests with the same
 concurrency and pacing: the reference.
 
@@ -57,6 +57,10 @@ BARE_TWIML = (
     'voice="Polly.Lea-Neural">Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2.'
     "</Say></Gather></Response>"
 )
+# The day each wave books or cancels (DDMM), all open to changes at NOW: a family's read-back and
+# result differ from one wave to the next, as different families' do in a town; only the menus
+# and questions every caller hears are the same each time.
+DAYS = ("2611", "2711", "3011", "0112")
 STEPS = (
     "greeting",
     "pin",
@@ -336,7 +340,7 @@ def ivr_call(
                 else:
                     step, digits = "listen", "3"
             elif "Pour quel jour" in text:
-                step, digits = "date", "2611"
+                step, digits = "date", DAYS[wave % len(DAYS)]
             elif "Pour confirmer" in text:
                 step, digits = "confirm", "1"
             elif "Pour une autre opération" in text:
