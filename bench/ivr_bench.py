@@ -5,9 +5,9 @@ PostgreSQL when reachable: ``RESTOMAIRIE_TEST_DATABASE_URL`` or ``--pg-url``) it
 town (50 families), starts the application under waitress on 127.0.0.1 in a process of its own,
 and places ``--calls`` simultaneous calls, each from a family's phone (caller ID), signed like
 Twilio: greeting, code, child (9 when several), cancel (or book, every other wave), a date (another
-each wave), read-back confirmed, another operation, listen, goodbye; then the status callback. In the same run, a bare
-Flask app under the same server answers a fixed TwiML to the same number of requests with the same
-concurrency and pacing: the reference.
+each wave), read-back confirmed, another operation, listen, goodbye; then the status callback.
+In the same run, a bare Flask app under the same server answers a fixed TwiML to the same number
+of requests with the same concurrency and pacing: the reference.
 
 Printed: per step the median and p99 latency (ms) as the caller's side sees them, the median time
 spent inside the WSGI application (each server times it and writes its times when terminated),
