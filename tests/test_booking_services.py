@@ -212,6 +212,10 @@ def test_subscription_changes_follow_the_deadline_of_their_effective_date(rt: Ru
     rt.booking.end_subscription("210001", "E1", date(2026, 12, 14), PARENT)
     assert rt.booking.state("210001", "E1", THU_10_DEC).booked
     assert not rt.booking.state("210001", "E1", date(2026, 12, 14)).booked
+    # The phone line's outlook (one read of the family and its facts) tells the same days.
+    days = rt.booking.outlook("210001", start=MON_7_DEC, days=12).states["E1"]
+    assert [d.day for d in days if d.booked] == [MON_7_DEC, THU_10_DEC]
+    assert [d.booked for d in days] == [rt.booking.state("210001", "E1", d.day).booked for d in days]
 
 
 def test_upcoming_lists_operating_days_with_their_deadlines(rt: Runtime) -> None:
