@@ -10,15 +10,16 @@ gives the same order.
 
 from __future__ import annotations
 
+import weakref
 import zlib
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Dialect, text
 from sqlalchemy.orm import Session
 
-from restomairie.db import DirectStatements, is_postgres
+from restomairie.db import DirectStatements
 
 
 def _key(school_id: str, day: date) -> tuple[int, int]:
@@ -28,6 +29,8 @@ def _key(school_id: str, day: date) -> tuple[int, int]:
     return school_key, day.toordinal()
 
 
+# The compiled guards of each dialect (one per engine, in practice).
+_STATEMENTS: weakref.WeakKeyDictionary[Dialect, DirectStatements] = weakref.WeakKeyDictionary()
 _EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:a, :b)")
 _SHARED = text("SELECT pg_advisory_xact_lock_shared(:a, :b)")
 
@@ -38,17 +41,22 @@ def _sorted_keys(keys: Iterable[tuple[str, date]]) -> list[dict[str, int]]:
 
 
 def guard(session: Session, keys: Iterable[tuple[str, date]], *, exclusive: bool) -> None:
-    """Take the guards for ``keys`` in the session's transaction."""
-    if not is_postgres(session):
-        return
-    for params in _sorted_keys(keys):
-        session.execute(_EXCLUSIVE if exclusive else _SHARED, params)
+    """Take the guards for ``keys`` in the session's transaction (on its connection, the same
+    statements as :func:`guard_direct`)."""
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        return  # SQLite: the write transaction holds the database's one write lock already
+    statements = _STATEMENTS.get(dialect)
+    if statements is None:
+        statements = _STATEMENTS[dialect] = DirectStatements(dialect)
+    guard_direct(session.connection().connection, statements, keys, exclusive=exclusive)
 
 
 def guard_direct(
     conn: Any, statements: DirectStatements, keys: Iterable[tuple[str, date]], *, exclusive: bool
 ) -> None:
-    """:func:`guard` in a :func:`~restomairie.db.direct_transaction` (``conn``)."""
+    """Take the guards for ``keys`` in the transaction of ``conn`` (a pooled DBAPI connection,
+    e.g. of a :func:`~restomairie.db.direct_transaction`)."""
     if statements.dialect.name != "postgresql":
         return
     statement = statements(_EXCLUSIVE if exclusive else _SHARED)

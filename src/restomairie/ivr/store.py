@@ -39,7 +39,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 
 from restomairie.db import (
-    DirectStatement,
     DirectStatements,
     async_commit_engine,
     autocommit_connection,
@@ -210,7 +209,8 @@ class CallStore:
         self.autocommit = async_commit_engine(engine)  # the engine itself on SQLite
         # The claim and save run on every webhook: compiled once, run on the driver's cursor.
         self._direct = DirectStatements(engine.dialect)
-        self._saves: dict[tuple[bool, bool], tuple[DirectStatement, ...]] = {}
+        # Each shape of save built once (kept here, so that _direct compiles it once too).
+        self._saves: dict[tuple[bool, bool], tuple[Executable, ...]] = {}
 
     def claim(
         self, sid: str, key: str, at: datetime, new_call: dict[str, Any] | None
@@ -316,20 +316,18 @@ class CallStore:
             params["p_account"] = account
         statements = self._saves.get(shape)
         if statements is None:
-            statements = self._saves[shape] = tuple(
-                DirectStatement(stmt, self.engine.dialect) for stmt in self._save_statement(*shape)
-            )
+            statements = self._saves[shape] = self._save_statement(*shape)
         if self.postgres:
             (statement,) = statements
             with autocommit_connection(self.autocommit) as conn:
-                statement.execute(conn, params)
+                self._direct(statement).execute(conn, params)
             return
         # SQLite: one short write transaction, the database's write lock taken up front.
         with direct_transaction(self.engine) as conn:
             for statement in statements:
-                statement.execute(conn, params)
+                self._direct(statement).execute(conn, params)
 
-    def _save_statement(self, with_outcome: bool, with_family: bool) -> Any:
+    def _save_statement(self, with_outcome: bool, with_family: bool) -> tuple[Executable, ...]:
         values: dict[str, Any] = {
             "step": bindparam("p_step"),
             "attempts": bindparam("p_attempts"),
