@@ -7,13 +7,17 @@ and places ``--calls`` simultaneous calls, each from a family's phone (caller ID
 Twilio: greeting, code, child (9 when several), cancel (or book, every other wave), a date (another
 each wave), read-back confirmed, another operation, listen, goodbye; then the status callback.
 In the same run, a bare Flask app under the same server answers a fixed TwiML to the same number
-of requests with the same concurrency and pacing: the reference.
+of requests with the same concurrency and pacing: the reference. A third app, the *floor*, does
+the least any webhook of this line must do before it answers — check Twilio's signature and write
+the call's state in one statement on the same database — and answers the same TwiML:
+it shows how much of each step's time the database alone costs on this machine (``× floor``).
 
 Printed: per step the median and p99 latency (ms) as the caller's side sees them, the median time
 spent inside the WSGI application (each server times it and writes its times when terminated),
 the throughput (requests/s) and the errors (HTTP status other than 200, invalid TwiML, an
 apology, or a call that went off script).
-Targets (issue 3): zero errors, p99 per step < 50 ms, median per step within 3× the bare app's.
+Targets (issue 3): zero errors, p99 per step < 50 ms, median per step within 3× the bare app's
+(the floor is printed for information: the verdict is against the bare app).
 
 ``--think`` sets the caller's pause between two answers (a uniform random range in seconds; a
 real caller listens for 5–20 s, the default is much harsher); each call also starts at a random
@@ -95,6 +99,8 @@ def serve(
         def answer(rest: str) -> Response:
             return Response(BARE_TWIML, mimetype="text/xml")
 
+    elif app_kind == "floor":
+        app = _floor_app(port, threads, database_url, schema)
     else:
         from restomairie.clock import Clock, parse_now
         from restomairie.config import load_config
@@ -129,6 +135,49 @@ def serve(
         backlog=2048,
         _quiet=True,
     )
+
+
+def _floor_app(port: int, threads: int, database_url: str, schema: str) -> Any:
+    """The least a webhook of this line must do: Twilio's signature checked, and the call's
+    state kept in the database by ``CallSid``, written in one statement with the durability the
+    line's own call state has (:func:`~restomairie.db.async_commit_engine`: on PostgreSQL one
+    round trip in autocommit; on SQLite a write transaction of its own), before the fixed TwiML
+    is answered. A booking's durable commit is on top of this."""
+    from flask import Flask, Response, abort, request
+    from sqlalchemy import text
+
+    from restomairie.db import async_commit_engine, make_engine
+
+    kwargs: dict[str, Any] = {}
+    if schema:  # as the phone line's server has it
+        kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}, "pool_size": threads + 2}
+    engine = make_engine(database_url, **kwargs)
+    with engine.begin() as conn:
+        conn.execute(
+            text("CREATE TABLE IF NOT EXISTS bench_floor (sid VARCHAR(64) PRIMARY KEY, n INTEGER)")
+        )
+    # The durability the line's per-call state has: on PostgreSQL autocommit (one round trip)
+    # with synchronous_commit off; on SQLite the engine itself.
+    engine = async_commit_engine(engine, pool_size=threads + 2)
+    upsert = text(
+        "INSERT INTO bench_floor (sid, n) VALUES (:sid, 1) "
+        "ON CONFLICT (sid) DO UPDATE SET n = bench_floor.n + 1"
+    )
+    validator = RequestValidator(TOKEN)
+    base = f"http://{HOST}:{port}"
+    app = Flask("floor")
+
+    @app.post("/ivr/<path:rest>")
+    def answer(rest: str) -> Response:
+        url = base + request.full_path.rstrip("?")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not validator.validate(url, request.form, signature):
+            abort(403)
+        with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE … COMMIT, as the line's saves
+            conn.execute(upsert, {"sid": request.form.get("CallSid", "")})
+        return Response(BARE_TWIML, mimetype="text/xml")
+
+    return app
 
 
 def _timed(wsgi_app: Callable[..., Any], times: dict[str, list[float]]) -> Callable[..., Any]:
@@ -366,18 +415,24 @@ def ivr_call(
 
 
 def bare_call(
-    port: int, requests: int, think: tuple[float, float], results: Results, seed: int
+    port: int,
+    requests: int,
+    think: tuple[float, float],
+    results: Results,
+    seed: int,
+    label: str = "bare",
 ) -> None:
+    """``requests`` signed requests of one call to a reference app, recorded under ``label``."""
     rng = random.Random(seed)
     _pause((0.0, think[1]), rng)
     session = Session(port)
     params = {"CallSid": "CA" + secrets.token_hex(16), "Digits": "1"}
     try:
         for _ in range(requests):
-            status, body, seconds = session.post("/ivr/step?n=1", params, "bare")
-            results.record("bare", seconds)
+            status, body, seconds = session.post("/ivr/step?n=1", params, label)
+            results.record(label, seconds)
             if status != 200 or "<Gather" not in body:
-                results.error(f"bare: HTTP {status}")
+                results.error(f"{label}: HTTP {status}")
             _pause(think, rng)
     finally:
         session.close()
@@ -409,12 +464,19 @@ def _server_median(results: Results, step: str) -> str:
     return f"{statistics.median(values) * 1e3:.2f}" if values else "–"
 
 
-def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: float) -> bool:
+def report(
+    name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: float, floor: Results
+) -> bool:
     bare_lat = bare.latencies["bare"]
     bare_med, bare_p99 = statistics.median(bare_lat) * 1e3, pct(bare_lat, 0.99) * 1e3
+    floor_lat = floor.latencies["floor"]
+    floor_med = statistics.median(floor_lat) * 1e3
     print(f"\n== {name} ==")
-    print(f"{'step':<10}{'n':>6}{'median ms':>12}{'p99 ms':>10}{'× bare':>9}{'in app ms':>12}")
-    ok = not ivr.errors and not bare.errors
+    print(
+        f"{'step':<10}{'n':>6}{'median ms':>12}{'p99 ms':>10}{'× bare':>9}{'in app ms':>12}"
+        f"{'× floor':>9}"
+    )
+    ok = not ivr.errors and not bare.errors and not floor.errors
     for step in STEPS:
         values = ivr.latencies.get(step)
         if not values:
@@ -425,28 +487,37 @@ def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: f
         ok = ok and p99 < 50 and ratio <= 3
         print(
             f"{step:<10}{len(values):>6}{med:>12.2f}{p99:>10.2f}{ratio:>9.1f}"
-            f"{_server_median(ivr, step):>12}{flag}"
+            f"{_server_median(ivr, step):>12}{med / floor_med:>9.1f}{flag}"
         )
     everything = [v for vs in ivr.latencies.values() for v in vs]
     all_med = statistics.median(everything) * 1e3
     print(
         f"{'all steps':<10}{len(everything):>6}{all_med:>12.2f}"
         f"{pct(everything, 0.99) * 1e3:>10.2f}{all_med / bare_med if bare_med else 0:>9.1f}"
+        f"{'':>12}{all_med / floor_med:>9.1f}"
     )
     print(
         f"{'bare app':<10}{len(bare_lat):>6}{bare_med:>12.2f}{bare_p99:>10.2f}{'':>9}"
         f"{_server_median(bare, 'bare'):>12}"
     )
     print(
+        f"{'floor':<10}{len(floor_lat):>6}{floor_med:>12.2f}{pct(floor_lat, 0.99) * 1e3:>10.2f}"
+        f"{floor_med / bare_med if bare_med else 0:>9.1f}{_server_median(floor, 'floor'):>12}"
+    )
+    print(
         "(median ms and p99 ms: as the caller's side sees each request; in app ms: the median "
-        "time inside the WSGI application, without HTTP and the server)"
+        "time inside the WSGI application, without HTTP and the server; floor: signature checked "
+        "and the call's state written in one statement, then the bare app's TwiML)"
     )
     print(
         f"throughput: phone line {ivr.requests / ivr_wall:.0f} req/s "
         f"({ivr.requests} requests in {ivr_wall:.1f} s), "
         f"bare app {bare.requests / bare_wall:.0f} req/s"
     )
-    print(f"errors: phone line {len(ivr.errors)}, bare app {len(bare.errors)}")
+    print(
+        f"errors: phone line {len(ivr.errors)}, bare app {len(bare.errors)}, "
+        f"floor {len(floor.errors)}"
+    )
     for message in sorted(set(ivr.errors))[:10]:
         print(f"  {message}")
     print("targets (0 errors, p99 < 50 ms, median ≤ 3× bare): " + ("met" if ok else "NOT met"))
@@ -456,7 +527,7 @@ def report(name: str, ivr: Results, ivr_wall: float, bare: Results, bare_wall: f
 def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -> bool:
     callers = prepare(database_url, schema)
     think = (args.think[0], args.think[1])
-    ivr, bare = Results(), Results()
+    ivr, bare, floor = Results(), Results(), Results()
     ivr_wall = bare_wall = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         times_file = Path(tmp) / "ivr.json"
@@ -482,7 +553,18 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
                 bare_wall += run_wave(one_bare_call, args.calls)
         finally:
             bare.server = stop_server(proc, times_file)
-    return report(name, ivr, ivr_wall, bare, bare_wall)
+        times_file = Path(tmp) / "floor.json"
+        proc, port = start_server("floor", args.threads, times_file, database_url, schema)
+        try:
+            for wave in range(args.waves):
+
+                def one_floor_call(i: int, wave: int = wave) -> None:
+                    bare_call(port, per_call, think, floor, wave * 1000 + i, "floor")
+
+                run_wave(one_floor_call, args.calls)
+        finally:
+            floor.server = stop_server(proc, times_file)
+    return report(name, ivr, ivr_wall, bare, bare_wall, floor)
 
 
 def main() -> None:
