@@ -518,7 +518,7 @@ def report(
         f"errors: phone line {len(ivr.errors)}, bare app {len(bare.errors)}, "
         f"floor {len(floor.errors)}"
     )
-    for message in sorted(set(ivr.errors))[:10]:
+    for message in sorted(set(ivr.errors + bare.errors + floor.errors))[:10]:
         print(f"  {message}")
     print("targets (0 errors, p99 < 50 ms, median ≤ 3× bare): " + ("met" if ok else "NOT met"))
     return ok
@@ -527,8 +527,8 @@ def report(
 def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -> bool:
     callers = prepare(database_url, schema)
     think = (args.think[0], args.think[1])
-    ivr, bare, floor = Results(), Results(), Results()
-    ivr_wall = bare_wall = 0.0
+    ivr = Results()
+    ivr_wall = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         times_file = Path(tmp) / "ivr.json"
         proc, port = start_server("ivr", args.threads, times_file, database_url, schema)
@@ -542,29 +542,35 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
         finally:
             ivr.server = stop_server(proc, times_file)
         per_call = max(1, round(ivr.requests / max(1, args.calls * args.waves)))
-        times_file = Path(tmp) / "bare.json"
-        proc, port = start_server("bare", args.threads, times_file)
-        try:
-            for wave in range(args.waves):
-
-                def one_bare_call(i: int, wave: int = wave) -> None:
-                    bare_call(port, per_call, think, bare, wave * 1000 + i)
-
-                bare_wall += run_wave(one_bare_call, args.calls)
-        finally:
-            bare.server = stop_server(proc, times_file)
-        times_file = Path(tmp) / "floor.json"
-        proc, port = start_server("floor", args.threads, times_file, database_url, schema)
-        try:
-            for wave in range(args.waves):
-
-                def one_floor_call(i: int, wave: int = wave) -> None:
-                    bare_call(port, per_call, think, floor, wave * 1000 + i, "floor")
-
-                run_wave(one_floor_call, args.calls)
-        finally:
-            floor.server = stop_server(proc, times_file)
+        bare, bare_wall = reference("bare", Path(tmp), per_call, args)
+        floor, _ = reference("floor", Path(tmp), per_call, args, database_url, schema)
     return report(name, ivr, ivr_wall, bare, bare_wall, floor)
+
+
+def reference(
+    kind: str,
+    tmp: Path,
+    per_call: int,
+    args: argparse.Namespace,
+    database_url: str = "",
+    schema: str = "",
+) -> tuple[Results, float]:
+    """A reference app (``bare`` or ``floor``) under the phone line's load: as many calls, each
+    of ``per_call`` requests, with the same pacing; its results (under ``kind``) and wall time."""
+    results, wall = Results(), 0.0
+    think = (args.think[0], args.think[1])
+    times_file = tmp / f"{kind}.json"
+    proc, port = start_server(kind, args.threads, times_file, database_url, schema)
+    try:
+        for wave in range(args.waves):
+
+            def one_call(i: int, wave: int = wave) -> None:
+                bare_call(port, per_call, think, results, wave * 1000 + i, kind)
+
+            wall += run_wave(one_call, args.calls)
+    finally:
+        results.server = stop_server(proc, times_file)
+    return results, wall
 
 
 def main() -> None:
