@@ -105,6 +105,18 @@ def test_unknown_family_and_child_are_errors(rt: Runtime) -> None:
         rt.booking.book("210001", [MON_7_DEC], PARENT, children=["E9"])
 
 
+def test_a_childs_state_names_what_it_cannot_tell(rt: Runtime) -> None:
+    make_family(rt)
+    with pytest.raises(UnknownFamily):
+        rt.booking.state("999999", "E1", MON_7_DEC)
+    with pytest.raises(UnknownChild):
+        rt.booking.state("210001", "E9", MON_7_DEC)
+    with pytest.raises(OutsideCalendar):
+        rt.booking.state("210001", "E1", date(2028, 1, 10))
+    saturday = rt.booking.state("210001", "E1", date(2026, 12, 5))
+    assert (saturday.operating, saturday.booked, saturday.source) == (False, False, "closed")
+
+
 def test_a_run_of_days_with_one_bad_day_writes_nothing(rt: Runtime) -> None:
     make_family(rt)
     with pytest.raises(NotOperatingDay) as err:

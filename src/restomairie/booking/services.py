@@ -20,7 +20,6 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Boolean,
-    Connection,
     Date,
     Engine,
     Integer,
@@ -696,12 +695,13 @@ class BookingService:
 
     # ----------------------------------------------------------------- reads
     def state(self, account: str, child_ref: str, day: date) -> ChildDay:
-        """A child's effective state on ``day`` (booked or not, and why)."""
-        with self.read_sessions() as session:
-            family = self._family(session, account)
-            (child,) = _pick_children(family, [child_ref])
-            facts = _read_facts(session.connection(), [child], day, day)
-        return self._states([child], [day], facts)[0]
+        """A child's effective state on ``day`` (booked or not, and why), read as the outlook
+        reads it. Raises :class:`UnknownChild`, or :class:`OutsideCalendar` past the shipped
+        calendar."""
+        kids, facts = self._family_days(account, day, day)
+        (kid,) = _pick(kids, [child_ref], account)
+        self.day_status(day, kid.school_id, "phone", facts.closures)  # OutsideCalendar first
+        return self._states([kid], [day], facts)[0]
 
     def upcoming(
         self, account: str, start: date | None = None, days: int = 14
@@ -714,18 +714,21 @@ class BookingService:
         phone line checks a date's status and the children's states in one read)."""
         start = start or self.clock.today()
         dates = [start + timedelta(days=i) for i in range(days)]
-        # The family, and the facts of all its children found by its account (no list of ids to
-        # pass from one to the other): two reads back to back on one connection.
-        plan_rows, fact_rows = self._reads(
-            (_FAMILY_PLAN, {"account": account}),
-            (_FAMILY_FACTS, {"p_account": account, "p_first": dates[0], "p_last": dates[-1]}),
-        )
-        kids = _plan_of(plan_rows, account, False).children
-        facts = _facts_of(fact_rows)
+        kids, facts = self._family_days(account, dates[0], dates[-1])
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in kids}
         for st in self._states(kids, dates, facts):
             out[st.child_ref].append(st)
         return Outlook(out, facts.closures)
+
+    def _family_days(self, account: str, first: date, last: date) -> tuple[list[KidPlan], _Facts]:
+        """The family's children, and the facts of ``first``…``last`` for all of them, found by
+        its account (no list of ids to pass from one to the other): two reads back to back on
+        one connection."""
+        plan_rows, fact_rows = self._reads(
+            (_FAMILY_PLAN, {"account": account}),
+            (_FAMILY_FACTS, {"p_account": account, "p_first": first, "p_last": last}),
+        )
+        return _plan_of(plan_rows, account, False).children, _facts_of(fact_rows)
 
     def _states(
         self, kids: Sequence[Child | KidPlan], dates: list[date], facts: _Facts
@@ -980,12 +983,6 @@ def _of_family(column: Any) -> Any:
 
 
 _FAMILY_FACTS = _facts_query(_of_family(Child.id), _of_family(Child.school_id))
-
-
-def _read_facts(
-    conn: Connection, kids: Sequence[Child | KidPlan], first: date, last: date
-) -> _Facts:
-    return _facts_of(conn.execute(_FACTS, _facts_params(kids, first, last)))
 
 
 def _facts_params(kids: Sequence[Child | KidPlan], first: date, last: date) -> dict[str, Any]:
