@@ -700,8 +700,10 @@ class BookingService:
         calendar."""
         kids, facts = self._family_days(account, day, day)
         (kid,) = _pick(kids, [child_ref], account)
-        self.day_status(day, kid.school_id, "phone", facts.closures)  # OutsideCalendar first
-        return self._states([kid], [day], facts)[0]
+        states = self._states([kid], [day], facts)
+        if not states:  # _states leaves out a day past the calendar: day_status says so
+            self.day_status(day, kid.school_id, "phone", facts.closures)
+        return states[0]
 
     def upcoming(
         self, account: str, start: date | None = None, days: int = 14
