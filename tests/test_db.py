@@ -275,11 +275,71 @@ def test_a_lent_connection_serves_every_autocommit_statement_of_the_block(engine
             assert first is other  # whatever pool it is asked of
             assert [tuple(r) for r in one.execute(first, {})] == [(1,)]
             assert checked_out() == 1
-        with db.direct_transaction(engine) as conn:  # a transaction takes its own
-            assert conn is not first
+        with db.direct_transaction(engine) as conn:
+            # PostgreSQL: a transaction of the same database runs on the lent connection too;
+            # SQLite's write transactions always take their own (BEGIN IMMEDIATE).
+            assert (conn is first) == (engine.dialect.name == "postgresql")
+            if conn is first:
+                with db.direct_transaction(engine) as inner:  # never one inside another
+                    assert inner is not conn
+        postgres = engine.dialect.name == "postgresql"
+        other_database = db.make_engine(
+            engine.url.set(database="postgres").render_as_string(hide_password=False)
+            if postgres
+            else "sqlite://"
+        )
+        try:
+            with db.direct_transaction(other_database) as conn:
+                assert conn is not first
+        finally:
+            other_database.dispose()
     assert checked_out() == 0  # the lent one is back in its pool
     with db.autocommit_connection(lender):  # the block is over: a checkout of its own again
         assert checked_out() == 1
+
+
+def test_a_transaction_on_the_lent_connection_commits_synchronously_all_or_nothing(
+    engine: Engine,
+) -> None:
+    """A booking confirmed on the phone runs on the call state's connection, whose commits are
+    asynchronous: its own commit is synchronous, and the connection is left as it was."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, literal_column, select
+    from sqlalchemy.exc import IntegrityError
+
+    from restomairie.models import Call
+
+    _postgres_only(engine)
+    new_call = db.DirectStatement(_new_call(), engine.dialect)
+    setting = db.DirectStatement(
+        select(literal_column("current_setting('synchronous_commit')").label("s")), engine.dialect
+    )
+    at = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+    def count() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Call)).scalar_one())
+
+    lender = async_commit_engine(engine)
+    with db.lend_connection(lender), db.autocommit_connection(lender) as lent:
+        assert setting.execute(lent, {})[0].s == "off"
+        with db.direct_transaction(engine) as conn:
+            assert conn is lent
+            new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})
+            assert setting.execute(conn, {})[0].s == "on"
+        assert count() == 1
+        with pytest.raises(IntegrityError), db.direct_transaction(engine) as conn:
+            new_call.execute(conn, {"p_sid": "CA-2", "p_at": at})
+            new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})  # a duplicate: all fails
+        with pytest.raises(RuntimeError), db.direct_transaction(engine) as conn:
+            new_call.execute(conn, {"p_sid": "CA-3", "p_at": at})
+            raise RuntimeError("refused halfway")
+        assert count() == 1
+        # The connection goes on serving the call state: outside a transaction, asynchronous.
+        assert setting.execute(lent, {})[0].s == "off"
+        new_call.execute(lent, {"p_sid": "CA-4", "p_at": at})
+    assert count() == 2
 
 
 def test_statements_outside_a_transaction_stick_on_any_engine(engine: Engine) -> None:
