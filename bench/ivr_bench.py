@@ -11,6 +11,8 @@ of requests with the same concurrency and pacing: the reference. A third app, th
 the least any webhook of this line must do before it answers — check Twilio's signature and write
 the call's state in one statement on the same database — and answers the same TwiML:
 it shows how much of each step's time the database alone costs on this machine (``× floor``).
+The three servers run side by side and take turns wave by wave (in a rotating order), so that a
+slower minute of this shared machine does not fall on one of them only.
 
 Printed: per step the median and p99 latency (ms) as the caller's side sees them, the median time
 spent inside the WSGI application (each server times it and writes its times when terminated),
@@ -525,52 +527,52 @@ def report(
 
 
 def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -> bool:
+    """The phone line and its two reference apps on one database. The three servers run side by
+    side and take turns wave by wave, in an order that rotates, so that a slower minute of this
+    shared machine falls on all three alike instead of on one of them."""
     callers = prepare(database_url, schema)
-    think = (args.think[0], args.think[1])
-    ivr = Results()
-    ivr_wall = 0.0
+    kinds = ("ivr", "bare", "floor")
+    results = {kind: Results() for kind in kinds}
+    walls = dict.fromkeys(kinds, 0.0)
     with tempfile.TemporaryDirectory() as tmp:
-        times_file = Path(tmp) / "ivr.json"
-        proc, port = start_server("ivr", args.threads, times_file, database_url, schema)
+        servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
         try:
+            for kind in kinds:
+                url = "" if kind == "bare" else database_url
+                servers[kind] = start_server(kind, args.threads, Path(tmp) / kind, url, schema)
+            ivr_waves = 0
             for wave in range(args.waves):
-
-                def one_ivr_call(i: int, wave: int = wave) -> None:
-                    ivr_call(port, callers[i % len(callers)], wave, think, ivr, wave * 1000 + i)
-
-                ivr_wall += run_wave(one_ivr_call, args.calls)
+                for kind in kinds[wave % 3 :] + kinds[: wave % 3]:  # the phone line first at 0
+                    ivr_waves += kind == "ivr"
+                    port = servers[kind][1]
+                    target = _caller(kind, port, wave, ivr_waves, callers, results, args)
+                    walls[kind] += run_wave(target, args.calls)
         finally:
-            ivr.server = stop_server(proc, times_file)
-        per_call = max(1, round(ivr.requests / max(1, args.calls * args.waves)))
-        bare, bare_wall = reference("bare", Path(tmp), per_call, args)
-        floor, _ = reference("floor", Path(tmp), per_call, args, database_url, schema)
-    return report(name, ivr, ivr_wall, bare, bare_wall, floor)
+            for kind, (proc, _port) in servers.items():
+                results[kind].server = stop_server(proc, Path(tmp) / kind)
+    ivr, bare, floor = (results[kind] for kind in kinds)
+    return report(name, ivr, walls["ivr"], bare, walls["bare"], floor)
 
 
-def reference(
+def _caller(
     kind: str,
-    tmp: Path,
-    per_call: int,
+    port: int,
+    wave: int,
+    ivr_waves: int,
+    callers: list[Caller],
+    results: dict[str, Results],
     args: argparse.Namespace,
-    database_url: str = "",
-    schema: str = "",
-) -> tuple[Results, float]:
-    """A reference app (``bare`` or ``floor``) under the phone line's load: as many calls, each
-    of ``per_call`` requests, with the same pacing; its results (under ``kind``) and wall time."""
-    results, wall = Results(), 0.0
+) -> Callable[[int], None]:
+    """What the ``i``-th caller of a wave does: a scripted call to the phone line, or to a
+    reference app as many requests as the phone line's calls made on average in its
+    ``ivr_waves`` waves so far, paced alike."""
     think = (args.think[0], args.think[1])
-    times_file = tmp / f"{kind}.json"
-    proc, port = start_server(kind, args.threads, times_file, database_url, schema)
-    try:
-        for wave in range(args.waves):
-
-            def one_call(i: int, wave: int = wave) -> None:
-                bare_call(port, per_call, think, results, wave * 1000 + i, kind)
-
-            wall += run_wave(one_call, args.calls)
-    finally:
-        results.server = stop_server(proc, times_file)
-    return results, wall
+    if kind == "ivr":
+        return lambda i: ivr_call(
+            port, callers[i % len(callers)], wave, think, results[kind], wave * 1000 + i
+        )
+    per_call = max(1, round(results["ivr"].requests / max(1, args.calls * ivr_waves)))
+    return lambda i: bare_call(port, per_call, think, results[kind], wave * 1000 + i, kind)
 
 
 def main() -> None:
