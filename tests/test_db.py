@@ -342,6 +342,27 @@ def test_a_transaction_on_the_lent_connection_commits_synchronously_all_or_nothi
     assert count() == 2
 
 
+def test_a_lent_connection_found_dead_fails_the_booking_and_nothing_else(
+    engine: Engine,
+) -> None:
+    """The server drops the webhook's connection: the booking raises (the caller hears the
+    apology) and giving the connection back does not raise a second error."""
+    from sqlalchemy import literal, select
+
+    _postgres_only(engine)
+    one = db.DirectStatement(select(literal(1).label("one")), engine.dialect)
+    lender = async_commit_engine(engine)
+    with db.lend_connection(lender):
+        with db.autocommit_connection(lender) as lent:
+            pid = lent.cursor().execute("SELECT pg_backend_pid()").fetchone()[0]
+        _kill(engine, pid)
+        with pytest.raises(DBAPIError) as caught, db.direct_transaction(engine) as conn:
+            one.execute(conn, {})
+        assert caught.value.connection_invalidated
+    with db.autocommit_connection(lender) as conn:  # the pool goes on with a live connection
+        assert [tuple(r) for r in one.execute(conn, {})] == [(1,)]
+
+
 def test_statements_outside_a_transaction_stick_on_any_engine(engine: Engine) -> None:
     # The main pool is not in autocommit on PostgreSQL: what autocommit_connection ran there
     # is committed when the block ends, not rolled back when the connection goes back.

@@ -320,7 +320,8 @@ def _committed(engine: Engine) -> Iterator[Any]:
     # this costs nothing; on any other engine it is what makes the statements stick.
     with closing(engine.raw_connection()) as conn:
         yield conn
-        conn.commit()
+        if conn.is_valid:  # a connection found dead meanwhile was dropped: nothing to commit
+            conn.commit()
 
 
 @contextmanager
