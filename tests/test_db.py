@@ -359,6 +359,9 @@ def test_a_lent_connection_found_dead_fails_the_booking_and_nothing_else(
         with pytest.raises(DBAPIError) as caught, db.direct_transaction(engine) as conn:
             one.execute(conn, {})
         assert caught.value.connection_invalidated
+        with db.direct_transaction(engine) as conn:  # the next one takes a live connection
+            assert conn is not lent
+            assert [tuple(r) for r in one.execute(conn, {})] == [(1,)]
     with db.autocommit_connection(lender) as conn:  # the pool goes on with a live connection
         assert [tuple(r) for r in one.execute(conn, {})] == [(1,)]
 

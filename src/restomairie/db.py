@@ -364,7 +364,8 @@ def direct_transaction(engine: Engine) -> Iterator[Any]:
     lent = _LENT.get()
     if lent is not None and dialect.name == "postgresql" and lent[1] == engine.url:
         conn = lent[0]
-        if not _in_transaction(conn):  # never a transaction inside another one
+        # Never a transaction inside another one, nor on a connection found dead meanwhile.
+        if conn.is_valid and not _in_transaction(conn):
             with _lent_transaction(conn, dialect):
                 yield conn
             return
@@ -422,7 +423,7 @@ def _lent_transaction(conn: Any, dialect: Dialect) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        if conn.dbapi_connection is not None and _in_transaction(conn):  # None: invalidated
+        if conn.is_valid and _in_transaction(conn):
             _run_plain(dialect, conn, cursor, "ROLLBACK")
         raise
     _run_plain(dialect, conn, cursor, "COMMIT")
