@@ -929,6 +929,45 @@ def test_an_unexpected_error_answers_an_apology_never_a_500(
     assert events(rt, call)[-1].outcome == "error"
 
 
+def test_a_connection_the_server_drops_during_the_booking_loses_nothing_half_written(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the booking runs on the webhook's own connection: when the server drops it
+    right then, the caller hears the apology, nothing is booked, and the line goes on."""
+    from sqlalchemy import text
+
+    from restomairie import db
+    from restomairie.booking.services import BookingService
+
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("the connection lent to a webhook: PostgreSQL only")
+    change = BookingService.change
+
+    def dropped_first(self: BookingService, *args: object, **kwargs: object) -> object:
+        with db.autocommit_connection(rt.engine) as lent:  # the webhook's lent connection
+            pid = lent.cursor().execute("SELECT pg_backend_pid()").fetchone()[0]
+        with rt.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        return change(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    monkeypatch.setattr(BookingService, "change", dropped_first)
+    apology = call.press("1")
+    assert apology.hangup and "problème technique" in apology.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None and audit_count(rt) == 0
+    assert the_call(rt, call).outcome == "error"
+
+    monkeypatch.setattr(BookingService, "change", change)
+    again = caller(client, rt, PHONE)
+    again.start()
+    done = again.keys("1234", "2", "2611", "1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    assert booked(rt, "E1", date(2026, 11, 26)) is False and audit_count(rt) == 1
+
+
 def test_an_error_outside_the_call_flow_is_an_apology_too(
     rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
