@@ -16,9 +16,9 @@ from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Dialect, Engine, Insert, create_engine, event, exc
+from sqlalchemy import URL, Dialect, Engine, Insert, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -310,7 +310,12 @@ def _translated(
 
 
 # A connection lent to everything that runs outside transactions in this thread (see below).
-_LENT: ContextVar[Any] = ContextVar("restomairie_lent_connection", default=None)
+class _Lent(NamedTuple):
+    conn: Any  # the pooled DBAPI connection
+    url: URL  # its database: a transaction of another one never runs there
+
+
+_LENT: ContextVar[_Lent | None] = ContextVar("restomairie_lent_connection", default=None)
 
 
 @contextmanager
@@ -331,7 +336,7 @@ def autocommit_connection(engine: Engine) -> Iterator[Any]:
     the connection lent there."""
     lent = _LENT.get()
     if lent is not None:
-        yield lent[0]
+        yield lent.conn
         return
     with _committed(engine) as conn:
         yield conn
@@ -346,7 +351,7 @@ def lend_connection(engine: Engine) -> Iterator[None]:
     :func:`direct_transaction` of the same database (a booking confirmed on the phone) runs
     there too, committing synchronously; any other transaction takes its own connection."""
     with _committed(engine) as conn:
-        token = _LENT.set((conn, engine.url))
+        token = _LENT.set(_Lent(conn, engine.url))
         try:
             yield
         finally:
@@ -362,8 +367,8 @@ def direct_transaction(engine: Engine) -> Iterator[Any]:
     PostgreSQL, the lent connection serves it (see :func:`_lent_transaction`)."""
     dialect = engine.dialect
     lent = _LENT.get()
-    if lent is not None and dialect.name == "postgresql" and lent[1] == engine.url:
-        conn = lent[0]
+    if lent is not None and dialect.name == "postgresql" and lent.url == engine.url:
+        conn = lent.conn
         # Never a transaction inside another one, nor on a connection found dead meanwhile.
         if conn.is_valid and not _in_transaction(conn):
             with _lent_transaction(conn, dialect):
