@@ -42,6 +42,7 @@ CANCEL_TOO_LATE = (
     "Trop tard : il fallait annuler avant le vendredi 20 novembre à 13 heures. "
     "Le repas sera facturé, sauf maladie signalée à l'école."
 )
+ALREADY_BOOKED_MONDAY = "Le repas de Léa du lundi 30 novembre est déjà réservé."
 OFFER = (
     "Le premier jour encore modifiable est le jeudi 26 novembre : pour ce jour, tapez 2, 6, 1, 1."
 )
@@ -695,6 +696,76 @@ def test_saying_no_with_another_date_at_the_read_back_reads_that_date_back(
     call.keys("1234", "2", "2611")
     other = call.say("Non, le 3 décembre.")
     assert other.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+
+
+def test_an_action_and_its_date_said_together_are_read_back_at_once(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    read_back = call.say("Je voudrais annuler le repas de lundi prochain.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    assert audit_count(rt) == 0  # read back: nothing done yet
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas de Léa du lundi 30 novembre est annulé."
+    assert booked(rt, "E1", date(2026, 11, 30)) is False
+    # After the result too: another action and its date in one phrase.
+    again = call.say("Et réserver le 30 novembre.")
+    assert again.says[0] == "Vous souhaitez réserver le repas de Léa le lundi 30 novembre."
+    assert audit_count(rt) == 1
+
+
+def test_an_action_said_with_a_date_past_its_deadline_is_refused_with_the_reason(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    refused = call.say("annuler demain")
+    assert refused.says[0] == CANCEL_TOO_LATE
+    assert "Pour quel jour voulez-vous annuler ?" in refused.text and OFFER in refused.text
+    assert audit_count(rt) == 0
+
+
+def test_the_other_action_said_at_the_date_question_is_the_one_asked_about(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")  # cancel
+    question = call.say("Non, je préfère réserver.")
+    assert "Pour quel jour voulez-vous réserver ?" in question.text
+    call2 = caller(client, rt)
+    call2.start()
+    call2.keys("1234", "2", "3011", "1")  # cancel Monday 30
+    assert booked(rt, "E1", date(2026, 11, 30)) is False
+    call2.keys("1", "2")  # another operation: cancel, again
+    read_back = call2.say("réserver lundi prochain")
+    assert read_back.says[0] == "Vous souhaitez réserver le repas de Léa le lundi 30 novembre."
+
+
+def test_the_other_action_said_at_the_read_back_is_never_the_one_done(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "2", "3011")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    # "Oui, réserver" to a cancellation: not a yes to what was read back.
+    answer = call.say("Oui, réserver.")
+    assert "annulé" not in answer.text
+    assert answer.says[0] == ALREADY_BOOKED_MONDAY
+    assert booked(rt, "E1", date(2026, 11, 30)) is None and audit_count(rt) == 0
+    # With another date, the booking of that date is read back in its turn.
+    call.keys("1", "2", "3011", "1")  # cancel Monday 30
+    read_back = call.keys("1", "2", "0112")  # cancel Tuesday 1st
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
+    switched = call.say("Non, je veux réserver le 30 novembre.")
+    assert switched.says[0] == "Vous souhaitez réserver le repas de Léa le lundi 30 novembre."
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du lundi 30 novembre est réservé."
+    assert booked(rt, "E1", date(2026, 12, 1)) is None  # the cancellation read back: not done
 
 
 def test_a_child_is_chosen_by_first_name_or_all_by_speech(

@@ -372,7 +372,35 @@ class CallFlow:
             choice = choices.get(intent) if intent is not None else None
             if choice is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
+            dated = self._action_with_date(st, sp, choice, heard.speech, ACTION)
+            if dated is not None:
+                return dated
         return self._choose(st, sp, choice, ACTION)
+
+    def _action_with_date(
+        self, st: CallState, sp: Speaker, choice: str, speech: str, step: str
+    ) -> Turn | None:
+        """An action and its date said in one phrase ("annuler vendredi", "je veux réserver
+        lundi prochain") go straight to that date: read back before anything is done, or
+        refused with the reason. ``None`` when no date was said."""
+        if choice not in ("book", "cancel"):
+            return None
+        guess = parse_date(speech, self.clock.today())
+        if guess is None:
+            return None
+        st.data["action"] = choice
+        return self._with_date(st, sp, guess.day, step)
+
+    @staticmethod
+    def _switch_action(st: CallState, speech: str) -> str | None:
+        """The other action, when the phrase names it ("réserver" while cancelling; not both,
+        not negated): it becomes the call's action. ``None`` when no action or the same one."""
+        intent = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
+        said = {Intent.BOOK: "book", Intent.CANCEL: "cancel"}.get(intent) if intent else None
+        if said is None or said == st.data.get("action"):
+            return None
+        st.data["action"] = said
+        return said
 
     def _choose(self, st: CallState, sp: Speaker, choice: str, step: str) -> Turn:
         if choice == "child":
@@ -389,8 +417,13 @@ class CallFlow:
         if heard.kind == "dtmf":
             day = parse_digits_date(heard.digits, today)
         else:
+            # "Réserver lundi" while the question was for cancelling: the action said now is
+            # the one wanted (the read-back says it before anything is done).
+            switched = self._switch_action(st, heard.speech)
             guess = parse_date(heard.speech, today)
             day = guess.day if guess else None
+            if day is None and switched is not None:
+                return self._ask(st, sp, DATE, [], DATE, switched)  # the question, for it
             if day is None:
                 intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
                 if intent is Intent.REPEAT:
@@ -422,6 +455,12 @@ class CallFlow:
             if key != "1":
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         else:
+            if self._switch_action(st, heard.speech) is not None:
+                # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
+                # never the action read back; the one said, read back in its turn.
+                guess = parse_date(heard.speech, self.clock.today())
+                day = guess.day if guess else date.fromisoformat(str(st.data["day"]))
+                return self._with_date(st, sp, day, CONFIRM)
             intent = parse_intent(
                 heard.speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
             )
@@ -497,7 +536,8 @@ class CallFlow:
             return self._bye(st, sp, AFTER)
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = {Intent.BOOK: "book", Intent.CANCEL: "cancel"}.get(intent, "list")
-            return self._choose(st, sp, choice, AFTER)
+            dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
+            return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         guess = parse_date(heard.speech, self.clock.today())
         if guess is not None and st.data.get("action"):  # "lundi prochain": the same, that day
             return self._with_date(st, sp, guess.day, AFTER)
