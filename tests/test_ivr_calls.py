@@ -768,6 +768,27 @@ def test_the_other_action_said_at_the_read_back_is_never_the_one_done(
     assert booked(rt, "E1", date(2026, 12, 1)) is None  # the cancellation read back: not done
 
 
+def test_refused_dates_are_not_failed_attempts_the_caller_may_try_another(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    for keys in ("2411", "2811", "0212", "2512", "2411"):  # too late, Saturday, Wednesday, Noël
+        refused = call.press(keys)
+        assert refused.says[0].startswith(("Trop tard", "Le ")) and OFFER in refused.text
+        assert not call.ended
+    read_back = call.press("3011")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    # Answers not understood still count, from the last refusal on.
+    call.press("2")  # another date
+    call.press("2411")
+    call.press("99")
+    call.press("3232")
+    assert call.press("0000").hangup
+    assert [e.outcome for e in events(rt, call)].count("refused:past_deadline") == 3
+
+
 def test_a_child_is_chosen_by_first_name_or_all_by_speech(
     rt: Runtime, client: FlaskClient, three_children: str
 ) -> None:

@@ -11,9 +11,10 @@ A call is a small state machine (DOMAIN.md §4, the keypad contract)::
              2 goodbye ─▶ end
 
 Every question accepts the keypad, menus and dates also French speech (never the secret code);
-``*`` (or "répétez") repeats the question; silence or a wrong answer asks again, at most
-``phone.max_attempts`` times, then a polite goodbye. A refused date says why and the exact
-deadline, and the date question offers the first date that can still be changed.
+``*`` (or "répétez") repeats the question; silence or an answer not understood asks again, at
+most ``phone.max_attempts`` times, then a polite goodbye. A refused date says why and the exact
+deadline, and the date question, asked again, offers the first date that can still be changed;
+a refusal is not a failed attempt.
 
 This module knows nothing of HTTP, TwiML or the call log: :class:`CallFlow` takes a
 :class:`CallState` and what was heard, and returns a :class:`Turn` (what to say, what to ask
@@ -438,9 +439,10 @@ class CallFlow:
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
-            if st.step != DATE:
-                st.step, st.attempts = DATE, 0
-            return self._retry(st, sp, check.refusal, f"refused:{check.code}")
+            # A refused date was understood: the caller hears why and may try another one,
+            # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
+            # were not understood count towards phone.max_attempts.
+            return self._ask(st, sp, DATE, [check.refusal], step, f"refused:{check.code}")
         if not check.change:
             return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do")
         st.data["day"] = day.isoformat()
