@@ -803,6 +803,42 @@ def test_a_child_is_chosen_by_first_name_or_all_by_speech(
     assert call2.say("tous les enfants").says[0] == "Pour Hugo, Léa et Zoé :"
 
 
+def test_the_child_and_what_to_do_are_understood_in_one_phrase(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    listing = call.say("écouter")  # no child named: the whole family's meals
+    assert [line.split(" : ")[0] for line in listing.says if " : des repas" in line] == [
+        "Hugo",
+        "Léa",
+        "Zoé",
+    ]
+    call2 = caller(client, rt)
+    call2.start()
+    call2.press("1234")
+    question = call2.say("Je voudrais annuler pour Zoé.")
+    assert "Pour quel jour voulez-vous annuler ?" in question.text
+    read_back = call2.say("lundi prochain")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le lundi 30 novembre."
+
+
+def test_another_child_named_at_the_action_menu_is_the_one_meant(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "1")  # Hugo
+    assert call.say("Zoé").says[0] == "Pour Zoé :"
+    read_back = call.say("Non, annuler pour Léa lundi prochain.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    assert audit_count(rt) == 0
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 30)) is False
+    assert booked(rt, "E1", date(2026, 11, 30)) is None  # Zoé's meal: untouched
+
+
 def test_speech_that_is_not_understood_is_asked_again(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

@@ -67,6 +67,7 @@ END = "end"
 ALL_CHILDREN_KEY = "9"
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+_CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
@@ -335,21 +336,38 @@ class CallFlow:
             else:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         else:
-            intent = parse_intent(heard.speech, {Intent.ALL, Intent.REPEAT, Intent.GOODBYE})
+            intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
             if intent is Intent.REPEAT:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, CHILD)
-            if intent is Intent.ALL:
-                picked = kids
-            else:
-                index = parse_choice(heard.speech, [k.name for k in kids])
-                if index is None:
-                    return self._retry(st, sp, self._not_understood(sp), "not_understood")
-                picked = [kids[index - 1]]
+            picked = self._children_said(kids, heard.speech)
+            action = parse_intent(heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST})
+            if picked is None and action is Intent.LIST:
+                picked = kids  # "écouter" before choosing: the whole family's meals
+            if picked is None:
+                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+            if action is not None:
+                # "Annuler pour Nathan", "écouter pour Rose": the child and what to do in one
+                # phrase. Not a date: "le premier" here is a child, not the 1st of the month.
+                self._pick(st, picked)
+                return self._choose(st, sp, _CHOICES[action], CHILD)
+        self._pick(st, picked)
+        return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    @staticmethod
+    def _children_said(kids: Sequence[Kid], speech: str) -> list[Kid] | None:
+        """The children a phrase names: one by first name or position, or all ("tous les
+        enfants"); ``None`` when it names none, or several but not all."""
+        if parse_intent(speech, {Intent.ALL}) is Intent.ALL:
+            return list(kids)
+        index = parse_choice(speech, [k.name for k in kids])
+        return None if index is None else [kids[index - 1]]
+
+    @staticmethod
+    def _pick(st: CallState, picked: Sequence[Kid]) -> None:
         st.data["pick"] = [k.ref for k in picked]
         st.data["all"] = len(picked) > 1
-        return self._ask(st, sp, ACTION, [], CHILD, "ok")
 
     def _on_action(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         several = len(self._kids(st)) > 1
@@ -369,8 +387,14 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
-            choices = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
-            choice = choices.get(intent) if intent is not None else None
+            if several:
+                # "Nathan", "annuler pour Nathan": another child named here is the one meant.
+                picked = self._children_said(self._kids(st), heard.speech)
+                if picked is not None:
+                    self._pick(st, picked)
+                    if intent is None:
+                        return self._ask(st, sp, ACTION, [], ACTION, "change_child")
+            choice = _CHOICES.get(intent) if intent is not None else None
             if choice is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             dated = self._action_with_date(st, sp, choice, heard.speech, ACTION)
@@ -397,7 +421,7 @@ class CallFlow:
         """The other action, when the phrase names it ("réserver" while cancelling; not both,
         not negated): it becomes the call's action. ``None`` when no action or the same one."""
         intent = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
-        said = {Intent.BOOK: "book", Intent.CANCEL: "cancel"}.get(intent) if intent else None
+        said = _CHOICES[intent] if intent is not None else None
         if said is None or said == st.data.get("action"):
             return None
         st.data["action"] = said
@@ -537,7 +561,7 @@ class CallFlow:
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
-            choice = {Intent.BOOK: "book", Intent.CANCEL: "cancel"}.get(intent, "list")
+            choice = _CHOICES[intent]
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         guess = parse_date(heard.speech, self.clock.today())
