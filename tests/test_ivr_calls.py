@@ -839,6 +839,26 @@ def test_another_child_named_at_the_action_menu_is_the_one_meant(
     assert booked(rt, "E1", date(2026, 11, 30)) is None  # Zoé's meal: untouched
 
 
+def test_several_days_asked_at_once_are_answered_one_day_at_a_time(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    answer = call.say("Annuler toute la semaine prochaine.")
+    assert answer.says[:2] == [
+        "Sur cette ligne, les repas se changent un jour à la fois.",
+        "Pour plusieurs jours d'un coup, vous pouvez utiliser l'espace famille sur www.dijon.fr.",
+    ]
+    assert "Pour quel jour voulez-vous annuler ?" in answer.text
+    for _ in range(4):  # understood, not possible here: not a failed attempt
+        again = call.say("du 30 novembre au 4 décembre")
+        assert again.says[0] == answer.says[0] and not call.ended
+    read_back = call.say("lundi prochain")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    assert audit_count(rt) == 0
+
+
 def test_speech_that_is_not_understood_is_asked_again(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

@@ -21,6 +21,7 @@ from restomairie.ivr.speech import (
     parse_digits_date,
     parse_intent,
     parse_number,
+    several_days,
 )
 
 MON_23_NOV = date(2026, 11, 23)  # a Monday
@@ -961,3 +962,34 @@ def test_speech_hints_cover_every_step_and_parse() -> None:
 def test_child_hints_put_the_names_first() -> None:
     assert child_hints(["Hugo", "Léa, Marie"]).startswith("Hugo, Léa Marie, tous les enfants")
     assert child_hints([]) == SPEECH_HINTS["child"]
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "du 30 novembre au 4 décembre",
+        "annuler lundi et mardi",
+        "toute la semaine prochaine",
+        "annuler toute la semaine",
+        "le 30 novembre et le 1er décembre",
+    ],
+)
+def test_several_days_asked_at_once_are_recognised(phrase: str) -> None:
+    assert parse_date(phrase, MON_23_NOV) is None
+    assert several_days(phrase, MON_23_NOV)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "lundi prochain",
+        "annuler",
+        "dans deux semaines",
+        "demain jeudi",
+        "bof",
+        "",
+        "la semaine du 3",
+    ],
+)
+def test_one_day_or_none_is_not_several_days(phrase: str) -> None:
+    assert not several_days(phrase, MON_23_NOV)

@@ -51,6 +51,7 @@ from restomairie.ivr.speech import (
     parse_date,
     parse_digits_date,
     parse_intent,
+    several_days,
 )
 
 # Steps (the question the caller is answering).
@@ -412,7 +413,10 @@ class CallFlow:
             return None
         guess = parse_date(speech, self.clock.today())
         if guess is None:
-            return None
+            if not several_days(speech, self.clock.today()):
+                return None
+            st.data["action"] = choice
+            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         st.data["action"] = choice
         return self._with_date(st, sp, guess.day, step)
 
@@ -447,6 +451,9 @@ class CallFlow:
             switched = self._switch_action(st, heard.speech)
             guess = parse_date(heard.speech, today)
             day = guess.day if guess else None
+            if day is None and several_days(heard.speech, today):
+                # Understood, but not possible here: not a failed attempt.
+                return self._ask(st, sp, DATE, self._one_day(sp), DATE, "several_days")
             if day is None and switched is not None:
                 return self._ask(st, sp, DATE, [], DATE, switched)  # the question, for it
             if day is None:
@@ -1033,6 +1040,14 @@ class CallFlow:
 
     def _goodbye(self, sp: Speaker) -> str:
         return sp._("Thank you for calling. Goodbye.")
+
+    def _one_day(self, sp: Speaker) -> list[str]:
+        """Said when several days are asked at once ("toute la semaine prochaine")."""
+        lines = [sp._("On this line, meals are changed one day at a time.")]
+        web = self.settings.phone.web_alternative
+        if web:
+            lines.append(sp._("For several days at once, you can use %(web)s.", web=web))
+        return lines
 
     def _goodbye_failed(self, sp: Speaker) -> str:
         phone = self.settings.phone

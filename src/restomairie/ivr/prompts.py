@@ -6,11 +6,14 @@ same locale ("jeudi 26 novembre", "13 heures", "Léa et Hugo").
 
 To change a sentence: edit the code (English) or the ``.po`` (translation), then::
 
-    pybabel extract -F babel.cfg -o src/restomairie/translations/messages.pot .
-    pybabel update -i src/restomairie/translations/messages.pot -d src/restomairie/translations
+    pybabel extract -F babel.cfg --project=restomairie --copyright-holder=Resto-Mairie \
+        --no-location --sort-output -o src/restomairie/translations/messages.pot .
+    pybabel update -i src/restomairie/translations/messages.pot \
+        -d src/restomairie/translations --no-fuzzy-matching -w 100
     pybabel compile -d src/restomairie/translations
 
-and commit the ``.po`` and ``.mo`` together (a test checks the ``.mo`` matches the ``.po``).
+(the options keep the files as they are: no line numbers, sorted, 100 columns), and commit the
+``.po`` and ``.mo`` together (a test checks the ``.mo`` matches the ``.po``).
 """
 
 from __future__ import annotations

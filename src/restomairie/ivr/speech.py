@@ -992,6 +992,23 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     return DateGuess(day, certain)
 
 
+def several_days(text: str, today: date) -> bool:
+    """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
+    au 4 décembre", "lundi et mardi") or a week without a date ("toute la semaine prochaine").
+    The phone line changes one day at a time and says so, instead of "not understood". A
+    phrase :func:`parse_date` reads as one date ("demain jeudi") is not several days."""
+    if parse_date(text, today) is not None:
+        return False
+    tokens = _tokens(text)
+    try:
+        exprs = _date_exprs(tokens, today)
+    except OverflowError:
+        return False
+    if len({expr.day for expr in exprs if expr.day is not None}) > 1:
+        return True
+    return not exprs and any(token in ("semaine", "semaines") for token in tokens)
+
+
 _DDMM_RE = re.compile(r"[0-9]{4}")
 
 
