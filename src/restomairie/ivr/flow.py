@@ -411,14 +411,14 @@ class CallFlow:
         refused with the reason. ``None`` when no date was said."""
         if choice not in ("book", "cancel"):
             return None
-        guess = parse_date(speech, self.clock.today())
-        if guess is None:
-            if not several_days(speech, self.clock.today()):
-                return None
-            st.data["action"] = choice
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         st.data["action"] = choice
-        return self._with_date(st, sp, guess.day, step)
+        today = self.clock.today()
+        guess = parse_date(speech, today)
+        if guess is not None:
+            return self._with_date(st, sp, guess.day, step)
+        if several_days(speech, today):
+            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+        return None
 
     @staticmethod
     def _switch_action(st: CallState, speech: str) -> str | None:
