@@ -10,6 +10,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
+from restomairie.ivr import speech
 from restomairie.ivr.speech import (
     SPEECH_HINTS,
     DateGuess,
@@ -993,3 +994,37 @@ def test_several_days_asked_at_once_are_recognised(phrase: str) -> None:
 )
 def test_one_day_or_none_is_not_several_days(phrase: str) -> None:
     assert not several_days(phrase, MON_23_NOV)
+
+
+def _every_phrase_scan(tokens: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
+    # The phrase matcher as it was before its first-word index: every phrase at every token.
+    found, i = [], 0
+    while i < len(tokens):
+        best, best_key = None, (0, 0)
+        for phrase in speech._PHRASES:
+            size = len(phrase.words)
+            if i + size <= len(tokens) and all(
+                speech._word_matches(w, tokens[i + k]) for k, w in enumerate(phrase.words)
+            ):
+                key = (size, sum(not w.endswith("*") for w in phrase.words))
+                if key > best_key:
+                    best, best_key = phrase, key
+        if best is None:
+            i += 1
+            continue
+        found.append((i, i + len(best.words), best.words))
+        i += len(best.words)
+    return found
+
+
+_PHRASE_WORDS = sorted(
+    {w.rstrip("*") + ("er" if w.endswith("*") else "") for p in speech._PHRASES for w in p.words}
+)
+
+
+@given(st.lists(st.sampled_from([*_PHRASE_WORDS, "lea", "demain", "xyz"]), max_size=12))
+def test_the_indexed_phrase_matcher_finds_what_a_scan_of_every_phrase_finds(
+    tokens: list[str],
+) -> None:
+    matched = [(m.start, m.end, m.phrase.words) for m in speech._match_phrases(tokens)]
+    assert matched == _every_phrase_scan(tokens)
