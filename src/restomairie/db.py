@@ -423,15 +423,15 @@ def _lent_transaction(conn: Any, dialect: Dialect) -> Iterator[None]:
     # millisecond, measured), and holds one connection per call instead of two. That connection
     # is in autocommit mode with asynchronous commits (the call state's pool), so the
     # transaction is begun by hand, with a synchronous commit: a booking is never lost.
-    cursor = conn.cursor()
-    _run_plain(dialect, conn, cursor, "BEGIN; SET LOCAL synchronous_commit = on")
-    try:
-        yield
-    except BaseException:
-        if conn.is_valid and _in_transaction(conn):
-            _run_plain(dialect, conn, cursor, "ROLLBACK")
-        raise
-    _run_plain(dialect, conn, cursor, "COMMIT")
+    with closing(conn.cursor()) as cursor:
+        _run_plain(dialect, conn, cursor, "BEGIN; SET LOCAL synchronous_commit = on")
+        try:
+            yield
+        except BaseException:
+            if conn.is_valid and _in_transaction(conn):
+                _run_plain(dialect, conn, cursor, "ROLLBACK")
+            raise
+        _run_plain(dialect, conn, cursor, "COMMIT")
 
 
 def _in_transaction(conn: Any) -> bool:

@@ -371,7 +371,8 @@ class CallFlow:
         st.data["all"] = len(picked) > 1
 
     def _on_action(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
-        several = len(self._kids(st)) > 1
+        kids = self._kids(st)
+        several = len(kids) > 1
         choice: str | None
         if heard.kind == "dtmf":
             choice = {"1": "book", "2": "cancel", "3": "list"}.get(heard.digits[:1])
@@ -390,7 +391,7 @@ class CallFlow:
                 return self._bye(st, sp, ACTION)
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant.
-                picked = self._children_said(self._kids(st), heard.speech)
+                picked = self._children_said(kids, heard.speech)
                 if picked is not None:
                     self._pick(st, picked)
                     if intent is None:
