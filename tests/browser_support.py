@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from tests.serving import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,39 +28,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
     """The test application on a real WSGI server; yields its base URL."""
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
-    stopping = threading.Event()
-
-    def serve() -> None:
-        try:
-            server.run()
-        except OSError:
-            # Closing the server from this fixture while its loop sits in select() can make
-            # that select() fail ("Bad file descriptor"): expected once we asked it to stop.
-            if not stopping.is_set():
-                raise
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    finally:
-        stopping.set()
-        # Stop the worker threads first, then the sockets.
-        server.task_dispatcher.shutdown(timeout=5)  # type: ignore[union-attr]
-        server.close()
-        thread.join(timeout=5)
+    with serving(app, threads=4) as url:
+        yield url
 
 
 @pytest.fixture

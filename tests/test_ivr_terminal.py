@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from restomairie.models import Call
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import line_app
+from tests.serving import serving
 
 PHONE = "+33612345678"
 
@@ -57,17 +57,8 @@ def test_when_the_answers_run_out_the_caller_hangs_up(rt: Runtime) -> None:
 
 @pytest.fixture
 def served(rt: Runtime) -> Iterator[str]:
-    import waitress
-
-    app = line_app(rt, IVR_PUBLIC_URL=None)
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with serving(line_app(rt, IVR_PUBLIC_URL=None)) as url:
+        yield url
 
 
 def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> None:
