@@ -7,7 +7,9 @@ that text into the same decisions the keypad gives (see DOMAIN.md §4, the keypa
 
 - :func:`parse_intent` -- menu answers (book, cancel, listen, yes, no, repeat, ...);
 - :func:`parse_number` -- a spoken number from 0 to 99 ("quatre-vingt-douze", "21", "le premier");
+- :func:`is_closing` -- whether the caller is done ("merci", "non c'est bon") after an operation;
 - :func:`parse_choice` -- which child ("c'est pour Hugo", "la deuxième", "numéro deux");
+- :func:`parse_children` -- which children ("Margaux et Rose", "tous sauf Rose", "les deux");
 - :func:`parse_date` -- a meal date relative to a given ``today``;
 - :func:`parse_digits_date` -- the keypad date (four digits, day then month).
 
@@ -32,7 +34,9 @@ __all__ = [
     "DateGuess",
     "Intent",
     "child_hints",
+    "is_closing",
     "normalise",
+    "parse_children",
     "parse_choice",
     "parse_date",
     "parse_digits_date",
@@ -54,6 +58,7 @@ class Intent(enum.Enum):
     OPERATOR = "operator"
     GOODBYE = "goodbye"
     ANOTHER = "another"
+    OTHER_CHILD = "other_child"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,11 +335,13 @@ class _Phrase(NamedTuple):
 _I = Intent
 # (phrases, readings, weak). Phrases are written the way people say them; they are normalised
 # when the table is built. Longest match wins at each position, so "une autre date" (NO) beats
-# "une autre" and "pas entendu" (REPEAT) beats "entendu" (YES).
+# "une autre" and "pas entendu" (REPEAT) beats "entendu" (YES). A word ending in "*" (anywhere
+# in a phrase) matches any word starting with it: "annul* une réservation".
 _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     # YES
     (
-        "oui|ouais|ouai|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|oui oui|ça va|c'est bon",
+        "oui|ouais|ouai|ouaip|ouep|yep|ok|okay|o k|d'accord|si|entendu|yes|bien sûr|voilà|"
+        "oui oui|ça va|c'est bon",
         (_I.YES,),
         True,
     ),
@@ -357,13 +364,29 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         (_I.NO,),
         False,
     ),
+    # Changing a booking is not booking: without these, "modifier une réservation" would read
+    # BOOK wherever NO is not allowed (the action menu), where it is now "not understood".
+    # Where it is allowed, ANOTHER comes first: after an operation NO means "goodbye", and a
+    # caller who wants to change a meal needs the menu, not the end of the call.
+    (
+        "modifi* une réservation|modifi* la réservation|modifi* ma réservation|"
+        "modifi* mes réservations|modifi* les réservations|modifi* réservation|"
+        "modifi* une inscription|modifi* un repas|modifi* le repas|"
+        "chang* une réservation|chang* la réservation|chang* ma réservation|"
+        "chang* mes réservations|chang* les réservations|chang* de réservation|"
+        "chang* réservation|chang* une inscription|chang* un repas|chang* le repas",
+        (_I.ANOTHER, _I.NO),
+        False,
+    ),
     # BOOK
     (
         "réserver|réserve|réservez|réservé|réservée|réservons|je réserve|faire une réservation|"
         "une réservation|nouvelle réservation|faire des réservations|inscrire|inscrivez|"
         "inscris|inscrit|inscrite|réinscrire|ajouter|ajoute|ajoutez|ajouter un repas|"
         "rajouter|rajoute|rajoutez|commander|commande|commandez|un repas de plus|"
-        "il mangera|elle mangera|mangera|manger à la cantine|prendre un repas",
+        "il mangera|elle mangera|mangera|manger à la cantine|prendre un repas|"
+        "mange à la cantine|mangent à la cantine|mangera à la cantine|déjeune à la cantine|"
+        "déjeunent à la cantine|déjeunera à la cantine|déjeuner à la cantine",
         (_I.BOOK,),
         False,
     ),
@@ -374,6 +397,31 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "il sera absent|elle sera absente|absent|absente|absents|absentes|absence|malade|"
         "ne mangera pas|mangera pas|ne sera pas là|sera pas là|pas de cantine|pas de repas|"
         "ne mange pas|mange pas|ne vient pas",
+        (_I.CANCEL,),
+        False,
+    ),
+    # Eating at home, or not going to school, is a cancellation: "il mangera à la maison" must
+    # not read as "mangera" (BOOK), which would turn a cancellation into "already booked".
+    (
+        "mange à la maison|mangent à la maison|mangera à la maison|mangeront à la maison|"
+        "il mangera à la maison|elle mangera à la maison|il mangera pas|elle mangera pas|"
+        "manger à la maison|déjeune à la maison|déjeunent à la maison|déjeunera à la maison|"
+        "déjeuneront à la maison|déjeuner à la maison|reste à la maison|restera à la maison|"
+        "rester à la maison|ne va pas manger|va pas manger|ne va pas déjeuner|"
+        "va pas déjeuner|ne vont pas manger|vont pas manger|"
+        "ne sera pas à l'école|sera pas à l'école|ne sera pas à la cantine|"
+        "sera pas à la cantine|ne va pas à l'école|va pas à l'école|ne va pas à la cantine|"
+        "va pas à la cantine|n'ira pas à l'école|ira pas à l'école|n'ira pas à la cantine|"
+        "ira pas à la cantine|n'a pas école|a pas école|n'a pas cantine|a pas cantine|"
+        "pas d'école|pas école",
+        (_I.CANCEL,),
+        False,
+    ),
+    # "Annuler une réservation" is one act: without this "une réservation" (BOOK) would cancel
+    # "annuler" out and the phrase would not be understood.
+    (
+        "annul* une réservation|supprim* une réservation|décommand* une réservation|"
+        "retir* une réservation|enlev* une réservation|annul* une inscription",
         (_I.CANCEL,),
         False,
     ),
@@ -419,7 +467,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     (
         "au revoir|termin*|c'est tout|ça sera tout|ce sera tout|ça ira|fini|c'est fini|"
         "j'ai fini|raccroch*|quitter|stop|arrêter|fin|bonne journée|bye|plus rien|"
-        "rien d'autre|rien de plus|merci au revoir|je n'ai plus besoin",
+        "rien d'autre|rien de plus|merci au revoir|je n'ai plus besoin|bonne soirée|"
+        "bonne fin de journée|bon week-end|bonne fin de semaine|à bientôt",
         (_I.GOODBYE,),
         False,
     ),
@@ -429,13 +478,31 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "autre chose|une autre opération|autre opération|une autre demande|autre demande|"
         "nouvelle opération|continuer|pas tout|pas fini|pas terminé|pas encore fini|"
         "pas encore terminé|retour au menu|"
-        "revenir au menu|menu principal|recommencer|un autre enfant",
+        "revenir au menu|menu principal|recommencer|retour|menu|le menu|retourner au menu|"
+        "revenir en arrière|retour en arrière|en arrière|laissez tomber|laisse tomber|"
+        "laisser tomber|tant pis|on oublie|oubliez|oubliez ça|oublie ça",
         (_I.ANOTHER,),
         False,
     ),
     ("encore", (_I.ANOTHER,), True),
+    # OTHER_CHILD: the action menu's "another child" (key 4 when the family has several).
+    (
+        "un autre enfant|autre enfant|l'autre enfant|mon autre enfant|pour un autre enfant|"
+        "un autre de mes enfants|autre de mes enfants|mon autre fils|mon autre fille|"
+        "chang* d'enfant|chang* d'enfants|chang* l'enfant|chang* enfant|un enfant différent",
+        (_I.OTHER_CHILD,),
+        False,
+    ),
     # Neutral: consume the words so that they neither match nor act as a negation.
-    ("n'importe|ma réservation", (), False),
+    # "Il ne mange pas à la maison" means the canteen, or elsewhere: neither CANCEL nor BOOK.
+    (
+        "n'importe|ma réservation|ne mange pas à la maison|mange pas à la maison|"
+        "ne mangera pas à la maison|mangera pas à la maison|ne va pas manger à la maison|"
+        "va pas manger à la maison|ne déjeune pas à la maison|déjeune pas à la maison|"
+        "il mangera pas à la maison|elle mangera pas à la maison",
+        (),
+        False,
+    ),
 ]
 
 _NEGATION_WORDS = frozenset({"ne", "n", "pas", "jamais", "aucun", "aucune", "nullement"})
@@ -451,10 +518,14 @@ def _build_phrases() -> list[_Phrase]:
     phrases: list[_Phrase] = []
     for spelled, readings, weak in _PHRASE_TABLE:
         for variant in spelled.split("|"):
-            prefix = variant.endswith("*")
-            words = normalise(variant.rstrip("*")).split()
-            if prefix:
-                words[-1] += "*"
+            words: list[str] = []
+            for chunk in variant.split():
+                # Normalise each written word on its own so that a "*" stays on its word
+                # ("chang* d'enfant" -> "chang*", "d", "enfant").
+                said = normalise(chunk.rstrip("*")).split()
+                if chunk.endswith("*") and said:
+                    said[-1] += "*"
+                words.extend(said)
             phrases.append(_Phrase(tuple(words), readings, weak))
     return phrases
 
@@ -525,6 +596,15 @@ def _match_phrases(tokens: Sequence[str]) -> list[_Match]:
     return matches
 
 
+def _owners(tokens: Sequence[str], matches: Sequence[_Match]) -> list[_Match | None]:
+    """The match each token belongs to (``None`` for a word outside every phrase)."""
+    owner: list[_Match | None] = [None] * len(tokens)
+    for match in matches:
+        for k in range(match.start, match.end):
+            owner[k] = match
+    return owner
+
+
 def _contains_negation(phrase: _Phrase) -> bool:
     return any(w in _NEGATION_WORDS or w in ("rien", "plus") for w in phrase.words)
 
@@ -583,10 +663,7 @@ def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent
     negated_something = False
     for tokens in _clauses(text):
         matches = _match_phrases(tokens)
-        owner: list[_Match | None] = [None] * len(tokens)
-        for match in matches:
-            for k in range(match.start, match.end):
-                owner[k] = match
+        owner = _owners(tokens, matches)
         for match in matches:
             readings = match.phrase.readings
             if not readings:
@@ -604,6 +681,83 @@ def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent
     if len(pool) != 1:
         return None
     return next(iter(pool))
+
+
+_THANKS = frozenset({"merci", "remercie", "remercions"})
+# Intents that ask the line for something more: a phrase with one of them is not a goodbye.
+_REQUESTS = frozenset(
+    {
+        Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.ALL, Intent.OPERATOR,
+        Intent.ANOTHER, Intent.OTHER_CHILD,
+    }
+)  # fmt: skip
+# "Non" followed by one of these settles the call: "non c'est bon", "non ça va".
+_SETTLED = (("c", "est", "bon"), ("ca", "va"), ("ca", "ira"))
+_WISHES = frozenset(
+    {
+        "voudrais", "voudrait", "voulais", "voulait", "veux", "veut", "souhaite", "souhaiterais",
+        "souhaitais", "aimerais", "aimerait", "peux", "pouvez", "pourriez", "pourrais", "besoin",
+    }
+)  # fmt: skip
+_DATE_WORDS = frozenset({"demain", "aujourd", "aujourdhui", "hier"})
+
+
+def _contains_run(tokens: Sequence[str], run: Sequence[str]) -> bool:
+    size = len(run)
+    return any(tuple(tokens[k : k + size]) == tuple(run) for k in range(len(tokens) - size + 1))
+
+
+def is_closing(text: str) -> bool:
+    """Whether ``text``, said after an operation ("Pour une autre opération, tapez 1. Pour
+    terminer l'appel, tapez 2."), means the caller is done.
+
+    True for thanks and farewells ("merci", "d'accord merci", "OK merci", "merci beaucoup",
+    "merci bonne journée", "ce sera tout merci", "au revoir", "non merci") and for a settled
+    "no" ("non c'est bon", "non ça va", "non rien"). False as soon as the phrase also asks for
+    something: an action, a listing, another operation or child, a repeat, an operator, a date
+    or a number, a wish ("merci, je voudrais ..."), or a correction ("merci, je me suis
+    trompé"). False too for a plain "oui", "d'accord", "ok" (another operation, at that step)
+    and for a plain "non" (which :func:`parse_intent` already reads). Child names are not known
+    here. Pure, and never raises.
+    """
+    closing = False
+    said: list[str] = []
+    for tokens in _clauses(text):
+        matches = _match_phrases(tokens)
+        owner = _owners(tokens, matches)
+        for match in matches:
+            readings = match.phrase.readings
+            if not readings or _is_negated(tokens, match, owner):
+                continue
+            if match.phrase.words == ("encore",) and "merci" in tokens:
+                continue  # "encore merci": thanks again, not "encore" (another operation)
+            if _REQUESTS.intersection(readings):
+                return False
+            # A strong "no" ("une autre date", "je me suis trompé") asks to change something.
+            if readings[0] is Intent.NO and not match.phrase.weak:
+                return False
+            if Intent.GOODBYE in readings:
+                closing = True
+        for k, token in enumerate(tokens):
+            if token in _WEEKDAYS or token in _MONTHS or token in _DATE_WORDS:
+                return False
+            if owner[k] is None and token in _WISHES:
+                # "merci, je voudrais ..." asks for more; "je ne veux rien" does not.
+                before = tokens[max(0, k - 2) : k]
+                after = tokens[k + 1 : k + 2]
+                if not any(t in ("ne", "n") for t in before) and not any(
+                    t in ("rien", "pas", "plus") for t in after
+                ):
+                    return False
+        if any(not _is_article_un(tokens, number) for number in _numbers(tokens)):
+            return False  # a date or a key: something to do
+        if any(token in _THANKS for token in tokens):
+            closing = True
+        said.extend(tokens)
+    # "Non, c'est bon.": the two may be in different clauses.
+    if "non" in said and any(_contains_run(said, run) for run in _SETTLED):
+        closing = True
+    return closing
 
 
 # ---------------------------------------------------------------------------------------------
@@ -628,7 +782,32 @@ _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
 }  # fmt: skip
 _FUZZY_RATIO = 0.8
-_EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis"})
+# Words after which a name is left out, not chosen: "pas Hugo", "sauf Rose", "sans Léa".
+_EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis", "sans"})
+# The same without "pas", which is also a plain negation ("il ne mange pas jeudi").
+_STRONG_EXCLUDING = frozenset({"sauf", "excepte", "hormis", "sans"})
+_EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a"})  # "sauf pour Rose", "pas de Hugo"
+_NAME_LINKS = frozenset({"et", "ni"})  # "sauf Rose et Margaux": both left out
+# Words before a count of the children: "les deux", "mes 3 enfants", "tous deux".
+_COUNT_WORDS = frozenset({"les", "mes", "ces", "nos", "tous", "toutes"})
+# Nouns that make "tous les ...", "les deux ..." about something else than the children.
+_NOT_CHILDREN = frozenset(
+    {
+        "jour", "jours", "semaine", "semaines", "mois", "fois", "repas", "midi", "midis",
+        "matin", "matins", "soir", "soirs", "annee", "annees", "ans", "heures", "minutes",
+    }
+)  # fmt: skip
+_CHILD_WORDS = frozenset({"enfant", "enfants"})
+# Words said around names that are never matched to a name by sound or spelling ("juste" is
+# close to "Justine"); an exact first name is still found.
+_NOT_NAMES = frozenset(
+    {
+        "juste", "seulement", "uniquement", "aussi", "egalement", "sauf", "excepte", "hormis",
+        "sans", "part", "tous", "toutes", "tout", "enfants", "demain", "aujourd", "hui", "hier",
+        "apres", "prochain", "prochaine", "semaine", "cantine", "ecole", "maison", "repas",
+        "jour", "jours", "meme", "plus", "autre", "autres",
+    }
+)  # fmt: skip
 
 
 def _phonetic(word: str) -> str:
@@ -644,73 +823,199 @@ def _phonetic(word: str) -> str:
     return key
 
 
-def _name_tiers(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> list[set[int]]:
-    """0-based indexes of names matched, tier by tier, from the strictest to the loosest."""
-    # "pas Hugo", "sauf Hugo", "pas pour Hugo": that child is excluded, not chosen.
-    excluded = {
-        k
-        for k in range(len(tokens))
-        if (k >= 1 and tokens[k - 1] in _EXCLUDING)
-        or (k >= 2 and tokens[k - 2] in _EXCLUDING and tokens[k - 1] in ("pour", "de", "a"))
+class _Said(NamedTuple):
+    start: int  # in the tokens of the whole text
+    end: int
+    phrase: _Phrase
+    negated: bool
+
+
+def _phrases_said(clauses: Sequence[Sequence[str]]) -> list[_Said]:
+    """The intent phrases in each clause, placed in the tokens of the whole text."""
+    found: list[_Said] = []
+    offset = 0
+    for tokens in clauses:
+        matches = _match_phrases(tokens)
+        owner = _owners(tokens, matches)
+        for match in matches:
+            negated = _is_negated(tokens, match, owner)
+            found.append(_Said(offset + match.start, offset + match.end, match.phrase, negated))
+        offset += len(tokens)
+    return found
+
+
+def _name_at(tokens: Sequence[str], k: int, names: Sequence[Sequence[str]]) -> int:
+    """How many tokens the longest name said exactly at ``tokens[k]`` takes (1 if none)."""
+    sizes = [len(n) for n in names if n and tuple(tokens[k : k + len(n)]) == tuple(n)]
+    return max(sizes, default=1)
+
+
+def _left_out(
+    tokens: Sequence[str], clause_of: Sequence[int], names: Sequence[Sequence[str]]
+) -> tuple[set[int], set[int]]:
+    """Positions of the words left out by "pas", "sauf", "sans", "à part" ("sauf Rose et
+    Margaux", "pas pour Hugo"), and those of them left out by a word other than "pas"."""
+    every: set[int] = set()
+    strong: set[int] = set()
+    n = len(tokens)
+    for k, token in enumerate(tokens):
+        after_a_part = token == "part" and k > 0 and tokens[k - 1] == "a"  # "à part Rose"
+        is_strong = token in _STRONG_EXCLUDING or after_a_part
+        if not is_strong and token != "pas":
+            continue
+        j = k + 1
+        while True:
+            if j < n and tokens[j] in _EXCLUSION_LINKS:
+                j += 1
+            # An exclusion ends with its clause: "Pas Hugo, Léa" is Léa.
+            if j >= n or clause_of[j] != clause_of[k]:
+                break
+            if tokens[j] in _CHOICE_STOPWORDS or tokens[j] in _EXCLUDING:
+                break
+            size = _name_at(tokens, j, names)
+            words = set(range(j, j + size))
+            every |= words
+            if is_strong:
+                strong |= words
+            j += size
+            if j < n and tokens[j] in _NAME_LINKS and clause_of[j] == clause_of[k]:
+                j += 1
+                continue
+            break
+    return every, strong
+
+
+def _loosely_named(token: str, names: Sequence[Sequence[str]]) -> set[int]:
+    """Children whose name sounds like ``token`` ("Mathys" ~ "Mathis"), else is spelled close
+    to it ("Léah" ~ "Léa"): the closest spellings only."""
+    key = _phonetic(token)
+    found = {
+        i for i, name in enumerate(names) if any(len(w) >= 3 and _phonetic(w) == key for w in name)
     }
-    positions = [k for k in range(len(tokens)) if k not in excluded]
-    words = {tokens[k] for k in positions}
-
-    def spans(name: Sequence[str]) -> list[tuple[int, int]]:
-        size = len(name)
-        return [(k, k + size) for k in positions if tuple(tokens[k : k + size]) == tuple(name)]
-
-    found = {i: spans(name) for i, name in enumerate(names) if name}
-    found = {i: where for i, where in found.items() if where}
-
-    def covered(i: int) -> bool:
-        """Every place name i was heard is inside a longer name ("Marie" in "Marie Claire")."""
-        return all(
-            any(
-                j != i and len(names[j]) > len(names[i]) and a <= start and stop <= b
-                for j, others in found.items()
-                for a, b in others
-            )
-            for start, stop in found[i]
-        )
-
-    exact = {i for i in found if not covered(i)}
-    partial = {i for i, name in enumerate(names) if any(len(w) >= 3 and w in words for w in name)}
-    content = {w for w in words if len(w) >= 3 and w not in _CHOICE_STOPWORDS}
-    content_keys = {_phonetic(w) for w in content}
-    sound = {
-        i
-        for i, name in enumerate(names)
-        if any(len(w) >= 3 and _phonetic(w) in content_keys for w in name)
-    }
-    fuzzy: set[int] = set()
+    if found:
+        return found
     best = 0.0
     for i, name in enumerate(names):
         for w in name:
             if len(w) < 3:
                 continue
-            for t in content:
-                ratio = SequenceMatcher(None, w, t).ratio()
-                if ratio >= _FUZZY_RATIO and ratio > best:
-                    fuzzy, best = {i}, ratio
-                elif ratio >= _FUZZY_RATIO and ratio == best:
-                    fuzzy.add(i)
-    return [exact, partial, sound, fuzzy]
+            ratio = SequenceMatcher(None, w, token).ratio()
+            if ratio >= _FUZZY_RATIO and ratio > best:
+                found, best = {i}, ratio
+            elif ratio >= _FUZZY_RATIO and ratio == best:
+                found.add(i)
+    return found
 
 
-def _ordinal_choice(tokens: Sequence[str], count: int) -> set[int]:
-    """1-based positions said as "le premier", "la deuxième", "numéro deux", "le dernier"."""
+def _names_in(
+    tokens: Sequence[str],
+    names: Sequence[Sequence[str]],
+    usable: Collection[int],
+    vocabulary: Collection[int],
+) -> set[int] | None:
+    """0-based indexes of the children named at the positions ``usable``; ``None`` when one
+    word could be either of two children (twins "Léa" and "Léa", "Marie" for "Marie-Claire"
+    and "Marie-Anne") or a loose match adds a child beside names said exactly."""
+    usable = frozenset(usable)
+    # Whole names first; a name heard inside a longer one ("Marie" in "Marie Claire") is the
+    # longer one. One word heard as two overlapping names is ambiguous.
+    spans: dict[tuple[int, int], set[int]] = {}
+    for i, name in enumerate(names):
+        size = len(name)
+        if not size:
+            continue
+        for k in usable:
+            if tuple(tokens[k : k + size]) == tuple(name) and all(
+                m in usable for m in range(k, k + size)
+            ):
+                spans.setdefault((k, k + size), set()).add(i)
+    outer = sorted(
+        span
+        for span in spans
+        if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)
+    )
+    strict: list[set[int]] = []
+    used: set[int] = set()
+    for a, b in outer:
+        if strict and a in used:
+            strict[-1] |= spans[(a, b)]
+        else:
+            strict.append(set(spans[(a, b)]))
+        used.update(range(a, b))
+    # Then one word of a compound name: "Marie" for "Marie-Claire".
+    for k in sorted(usable):
+        if k in used or len(tokens[k]) < 3:
+            continue
+        who = {i for i, name in enumerate(names) if tokens[k] in name}
+        if who:
+            strict.append(who)
+            used.add(k)
+    # Then by sound or close spelling, only for words that are not the line's vocabulary.
+    loose: list[set[int]] = []
+    heard: dict[str, set[int]] = {}  # a word said twice is compared with the names once
+    for k in sorted(usable):
+        token = tokens[k]
+        if (
+            k in used
+            or k in vocabulary
+            or len(token) < 3
+            or token in _CHOICE_STOPWORDS
+            or token in _NOT_NAMES
+            or token in _WEEKDAYS
+            or token in _MONTHS
+            or _number_at(tokens, k) is not None
+        ):
+            continue
+        if token not in heard:
+            heard[token] = _loosely_named(token, names)
+        who = heard[token]
+        if who:
+            loose.append(who)
+    if any(len(who) > 1 for who in strict + loose):
+        return None
+    named = set().union(*strict)
+    if strict:
+        # "Sasha" beside "Timéo" may be Sacha, or a word that only looks like a name: with
+        # exact names said, a loose match must be one of them, or the phrase is unclear.
+        return named if all(who <= named for who in loose) else None
+    return set().union(*loose)
+
+
+def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
+    """A number that is part of a date: "le premier décembre", "mardi 1er", "jeudi le 3"."""
+    if number.end < len(tokens) and tokens[number.end] in _MONTHS:
+        return True
+    k = number.start - 1
+    if k >= 0 and tokens[k] == "le":
+        k -= 1
+    if k >= 0 and tokens[k] in ("prochain", "prochaine"):
+        k -= 1
+    return k >= 0 and tokens[k] in _WEEKDAYS
+
+
+def _near_child_word(tokens: Sequence[str], start: int, end: int) -> bool:
+    """Whether "enfant" is said by a position: "le premier enfant", "l'enfant numéro 2"."""
+    return any(t in _CHILD_WORDS for t in tokens[max(0, start - 3) : end + 1])
+
+
+def _positions(tokens: Sequence[str], count: int, ordinals: bool) -> set[int]:
+    """1-based positions said as "le premier", "la deuxième", "numéro deux", "le dernier" or a
+    number said alone; with ``ordinals`` False, only beside the word "enfant"."""
     picked: set[int] = set()
-    if count and any(token in ("dernier", "derniere") for token in tokens):
-        picked.add(count)
+    for k, token in enumerate(tokens):
+        last = token in ("dernier", "derniere") and count
+        if last and (ordinals or _near_child_word(tokens, k, k + 1)):
+            picked.add(count)
     content = [t for t in tokens if t not in _CHOICE_STOPWORDS]
     for number in _numbers(tokens):
-        if number.end < len(tokens) and tokens[number.end] in _MONTHS:
-            continue  # "le premier décembre" is a date, not a child
-        said = list(tokens[number.start : number.end])
+        if _is_date_number(tokens, number):
+            continue  # never a child, whatever ``ordinals`` says
         before = tokens[number.start - 1] if number.start > 0 else ""
-        if before in ("les", "tous", "toutes"):
-            continue  # "les deux" is everyone, not the second child
+        if before in _COUNT_WORDS:
+            continue  # "les deux" is a count of the children, not the second one
+        if not ordinals and not _near_child_word(tokens, number.start, number.end):
+            continue  # "annuler le premier" may be the 1st of the month
+        said = list(tokens[number.start : number.end])
         after_numero = before in ("numero", "no", "n")
         if _is_article_un(tokens, number):
             alone = said == list(tokens)  # "un" is an article in "c'est pour un enfant"
@@ -721,41 +1026,128 @@ def _ordinal_choice(tokens: Sequence[str], count: int) -> set[int]:
     return picked
 
 
-def parse_choice(text: str, names: Sequence[str]) -> int | None:
-    """The 1-based index in ``names`` of the child meant by ``text``, else ``None``.
+def _about_other_things(tokens: Sequence[str], end: int) -> bool:
+    """Whether the words after "tous", "les deux" ... count days or meals, not children:
+    "tous les jours", "tous les trois jours", "les deux jeudis", "l'ensemble des repas"."""
+    k = end
+    if k < len(tokens) and tokens[k] in ("les", "des", "de", "du"):
+        k += 1
+    number = _number_at(tokens, k)
+    if number is not None and not number.ordinal:
+        k = number.end
+    if k >= len(tokens):
+        return False
+    word = tokens[k]
+    plural_weekday = word.endswith("s") and word[:-1] in _WEEKDAYS  # "tous les jeudis"
+    return word in _NOT_CHILDREN or word in _MONTHS or plural_weekday
 
-    A first name may be said anywhere in a sentence ("c'est pour Hugo"), matched without
-    accents or case ("Léa" = "lea"), then, when no name matches exactly, by one word of a
-    compound name ("Marie" for "Marie-Claire"), by a rough French sound key ("Mathys" for
-    "Mathis") and finally by close spelling ("Léah" for "Léa"); a looser tier is only used when
-    the stricter ones found nothing, and a tier that finds two children gives ``None``. A name
-    right after "pas"/"sauf" is ignored ("pas Hugo, Léa"). Positions work too: "le premier",
-    "la deuxième", "numéro deux", "le dernier", or a number said alone. A name and a position
-    that disagree, two children, or none give ``None``.
+
+def _everyone(tokens: Sequence[str], said: Sequence[_Said]) -> tuple[bool, set[int]]:
+    """Whether the phrase says every child ("tous", "toute la famille", "les deux"), and the
+    counts it gives ("les deux" -> 2, "mes trois enfants" -> 3)."""
+    everyone = False
+    for found in said:
+        says_all = Intent.ALL in found.phrase.readings and not found.negated
+        if says_all and not _about_other_things(tokens, found.end):
+            everyone = True
+    counts: set[int] = set()
+    for number in _numbers(tokens):
+        if number.ordinal or number.start == 0 or tokens[number.start - 1] not in _COUNT_WORDS:
+            continue
+        if _about_other_things(tokens, number.start):
+            continue  # "les deux jours"
+        if any(t in _NEGATION_WORDS for t in tokens[max(0, number.start - 3) : number.start - 1]):
+            continue  # "pas les deux"
+        counts.add(number.value)
+    return everyone or bool(counts), counts
+
+
+def parse_children(
+    text: str, names: Sequence[str], *, ordinals: bool = True
+) -> frozenset[int] | None:
+    """The 1-based indexes in ``names`` of the children meant by ``text``, else ``None``.
+
+    - One child by first name or position, as :func:`parse_choice` reads it.
+    - Several by name: "Sacha et Timéo", "pour Margaux et pour Rose".
+    - Everyone: "tous", "toutes", "tous les enfants", "mes enfants", "toute la famille",
+      "tout le monde". A count says everyone only when it is the family's size: "les deux",
+      "les 2", "mes deux enfants", "tous les 3", "les trois" are everyone in a family of that
+      size and ``None`` otherwise; with names it must agree with them ("Margaux et Rose, toutes
+      les deux"). "Tous les jours", "les deux jeudis" are not about the children.
+    - Left out: "tous sauf Rose", "tout le monde sauf Rose et Margaux", "tous à part Rose",
+      "pas Rose, Margaux" (Margaux). "Tous sauf" someone not in the family gives ``None``.
+    - ``ordinals=False`` (at a step where a date may be said: "annuler le premier", "mardi
+      1er"): positions ("le premier", "la deuxième", "numéro 2", a bare number, "le dernier")
+      are not children unless the word "enfant" is said by them ("le premier enfant").
+    - A number that is part of a date ("le 1er décembre", "mardi 1er", "jeudi 3") is never a
+      child.
+
+    Names that disagree with a position ("Hugo, le deuxième"), names beside "tous" that are
+    not everyone ("tous, Rose"), a word that could be two children (twins with the same first
+    name), several positions, or no child at all give ``None``. Pure; never raises.
     """
     if not names:
         return None
-    tokens = _tokens(text)
+    clauses = _clauses(text)
+    tokens = [token for clause in clauses for token in clause]
+    clause_of = [c for c, clause in enumerate(clauses) for _ in clause]
     norm_names = [normalise(name).split() for name in names]
-    by_name: set[int] = set()
-    for tier in _name_tiers(tokens, norm_names):
-        if tier:
-            by_name = tier
-            break
-    if len(by_name) > 1:
+    said = _phrases_said(clauses)
+    vocabulary = {k for found in said for k in range(found.start, found.end)}
+    excluded, strongly_excluded = _left_out(tokens, clause_of, norm_names)
+    kept = [k for k in range(len(tokens)) if k not in excluded]
+    chosen = _names_in(tokens, norm_names, kept, vocabulary)
+    left_out = _names_in(tokens, norm_names, sorted(excluded), vocabulary)
+    if chosen is None or left_out is None or chosen & left_out:
         return None
-    positions = _ordinal_choice(tokens, len(names))
-    if len(positions) > 1:
+    everyone, counts = _everyone(tokens, said)
+    positions = _positions(tokens, len(names), ordinals)
+    if len(counts) > 1 or len(positions) > 1:
         return None
-    by_position = positions.pop() if positions else None
-    if by_position is not None and not 1 <= by_position <= len(names):
-        return None
-    if by_name:
-        index = by_name.pop() + 1
-        if by_position is not None and by_position != index:
+    if positions:
+        index = positions.pop() - 1
+        if not 0 <= index < len(names) or (chosen and chosen != {index}):
             return None
-        return index
-    return by_position
+        chosen = {index}
+    family = set(range(len(names)))
+    count = counts.pop() if counts else None
+    if everyone and chosen:
+        if count is not None and count != len(chosen):
+            return None
+        if count is None and chosen != family - left_out:
+            return None  # "tous, Rose": everyone, or Rose?
+        result = chosen
+    elif everyone:
+        if count is not None and count != len(names):
+            return None  # "les deux" in a family of three
+        strongly_left_out = _names_in(tokens, norm_names, sorted(strongly_excluded), vocabulary)
+        if strongly_excluded and not strongly_left_out:
+            return None  # "tous sauf Paul": Paul is not one of them
+        result = family - left_out
+    else:
+        result = chosen
+    if not result:
+        return None
+    return frozenset(i + 1 for i in result)
+
+
+def parse_choice(text: str, names: Sequence[str]) -> int | None:
+    """The 1-based index in ``names`` of the one child meant by ``text``, else ``None``.
+
+    A first name may be said anywhere in a sentence ("c'est pour Hugo"), matched without
+    accents or case ("Léa" = "lea"), then by one word of a compound name ("Marie" for
+    "Marie-Claire"), and, for words that are not the line's own vocabulary, by a rough French
+    sound key ("Mathys" for "Mathis") or close spelling ("Léah" for "Léa"); a word that could
+    be two children gives ``None``. A name right after "pas"/"sauf" is left out ("pas Hugo,
+    Léa"). Positions work too: "le premier", "la deuxième", "numéro deux", "le dernier", or a
+    number said alone (not one that is part of a date: "le premier décembre", "mardi 1er").
+    This is :func:`parse_children` when it finds exactly one child: a name and a position that
+    disagree, several children, or none give ``None``.
+    """
+    children = parse_children(text, names)
+    if children is None or len(children) != 1:
+        return None
+    return next(iter(children))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -811,10 +1203,46 @@ def _next_weekday(weekday: int, today: date) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _previous_weekday(weekday: int, today: date) -> date:
+    """The last day with this weekday strictly before ``today`` ("jeudi dernier")."""
+    return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+
+
+def _nth_weekday(nth: int, weekday: int, year: int, month: int) -> date | None:
+    """The ``nth`` (1 to 5, or -1 for the last) such weekday of a month; None if there is none."""
+    try:
+        if nth == -1:
+            last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            return last - timedelta(days=(last.weekday() - weekday) % 7)
+        first = date(year, month, 1)
+        found = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+    except (ValueError, OverflowError):  # past year 9999
+        return None
+    return found if found.month == month else None
+
+
+def _nearest_weekday_day_of_month(day: int, weekday: int, today: date) -> date | None:
+    """The first date not before ``today`` and less than a year ahead that is both this weekday
+    and this day of the month ("lundi 4" -> the next Monday the 4th); None if there is none."""
+    year, month = today.year, today.month
+    for _ in range(13):
+        candidate = _make_date(year, month, day)
+        if (
+            candidate is not None
+            and candidate.weekday() == weekday
+            and today <= candidate
+            and candidate - today < timedelta(days=366)
+        ):
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
 class _DateExpr(NamedTuple):
     day: date | None  # None: the words name an impossible date ("31 février")
     certain: bool
     weekday_only: bool  # a weekday alone, which gives way to a more precise expression
+    negated: bool = False  # said to be excluded: "pas demain" in "non, pas demain, jeudi"
 
 
 def _year_at(tokens: Sequence[str], k: int, short_ok: bool) -> tuple[int, int] | None:
@@ -860,29 +1288,123 @@ def _day_month_expr(
     return _DateExpr(found, certain, False)
 
 
-def _weekday_expr(tokens: Sequence[str], i: int, today: date) -> tuple[_DateExpr, int]:
-    """A weekday at ``tokens[i]`` and what follows it: a date, "prochain", "en huit"."""
-    weekday = _WEEKDAYS[tokens[i]]
-    j = i + 1
-    if j < len(tokens) and tokens[j] in ("prochain", "prochaine"):
-        j += 1
-    k = j + 1 if j < len(tokens) and tokens[j] == "le" else j
+def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
+    """The number at ``tokens[k]``, taking "1 er" as "1er" (Twilio sometimes cuts the suffix)."""
     number = _number_at(tokens, k)
-    if number is not None and 1 <= number.value <= 31:
-        day, end = number.value, number.end
-        month: int | None = None
-        if end < len(tokens) and tokens[end] in _MONTHS:
-            month, end = _MONTHS[tokens[end]], end + 1
+    if (
+        number is not None
+        and number.digits
+        and number.value == 1
+        and number.end < len(tokens)
+        and tokens[number.end] in ("er", "ere")
+    ):
+        return number._replace(end=number.end + 1, ordinal=True)
+    return number
+
+
+_RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
+
+
+def _day_month_at(
+    tokens: Sequence[str], number: _Number, weekday: int | None, today: date
+) -> tuple[_DateExpr, int] | None:
+    """The day ``number`` with the month (and year) said after it: "3 décembre [2026]",
+    "21/11", "21 11 2026", "vingt et un onze". None when no month follows."""
+    n = len(tokens)
+    end = number.end
+    if end < n and tokens[end] in _MONTHS:
+        month, end = _MONTHS[tokens[end]], end + 1
+        found_year = _year_at(tokens, end, short_ok=False)
         year = None
-        if month is not None:
-            found_year = _year_at(tokens, end, short_ok=False)
-            if found_year is not None:
-                year, end = found_year
-            return _day_month_expr(day, month, year, weekday, today), end
+        if found_year is not None:
+            year, end = found_year
+        return _day_month_expr(number.value, month, year, weekday, today), end
+    second = _number_at(tokens, end)
+    if (
+        second is not None
+        and not second.ordinal
+        and 1 <= second.value <= 12
+        and (second.digits or not number.digits)
+        and not (second.end < n and tokens[second.end] in _RELATIVE_UNITS)
+    ):
+        # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26"
+        end = second.end
+        found_year = _year_at(tokens, end, short_ok=second.digits)
+        year = None
+        if found_year is not None:
+            year, end = found_year
+        return _day_month_expr(number.value, second.value, year, weekday, today), end
+    return None
+
+
+# Said after a weekday, these make it the last one before today: "jeudi dernier", "lundi passé".
+_PAST_WORDS = frozenset({"dernier", "derniere", "passe", "passee", "precedent", "precedente"})
+# School-calendar events the parser cannot date: "le lundi de la rentrée", "jeudi avant Noël".
+_EVENT_WORDS = frozenset(
+    {"rentree", "vacances", "paques", "pentecote", "toussaint", "noel", "ascension", "carnaval"}
+)
+_EVENT_LINKS = frozenset({"de", "d", "du", "des", "la", "l", "les", "apres", "avant"})
+
+
+def _names_event(tokens: Sequence[str], j: int) -> bool:
+    """Whether the words from ``tokens[j]`` name a calendar event ("de la rentrée")."""
+    k = j
+    while k < len(tokens) and k - j < 4 and tokens[k] in _EVENT_LINKS:
+        k += 1
+    return k < len(tokens) and tokens[k] in _EVENT_WORDS
+
+
+def _weekday_expr(
+    tokens: Sequence[str],
+    i: int,
+    today: date,
+    breaks: Collection[int],
+    this: bool,
+    negated: bool,
+) -> tuple[_DateExpr, int]:
+    """A weekday at ``tokens[i]`` and what follows it: a date, "prochain", "dernier", "en huit".
+
+    ``breaks`` are the indexes where a clause starts; ``this`` is True after "ce" ("ce
+    vendredi" said on a Friday is that day); a ``negated`` weekday ends with its clause."""
+    weekday = _WEEKDAYS[tokens[i]]
+    n = len(tokens)
+    j = i + 1
+    if _names_event(tokens, j):
+        # Which Monday is "le lundi de la rentrée" depends on a calendar not known here.
+        return _DateExpr(None, False, False), j
+    if j < n and tokens[j] in _PAST_WORDS:
+        # Certain: the flow then says that this day is past, rather than reading back a day
+        # a week later that the caller may accept without noticing.
+        return _DateExpr(_previous_weekday(weekday, today), True, False), j + 1
+    if tokens[j : j + 2] == ["d", "avant"]:
+        # "le jeudi d'avant" ends the clause; "le jeudi d'avant le 10" is before what is said
+        # next, which is not understood here: None rather than a guess.
+        if j + 2 == n or j + 2 in breaks:
+            return _DateExpr(_previous_weekday(weekday, today), True, False), j + 2
+        return _DateExpr(None, False, False), j + 2
+    if tokens[j : j + 2] == ["d", "apres"]:
+        return _DateExpr(None, False, False), j + 2  # "le lundi d'après": after which day?
+    if j < n and tokens[j] in ("prochain", "prochaine"):
+        j += 1
+    k = j + 1 if j < n and tokens[j] == "le" else j
+    # "pas ce jeudi, le 4 décembre": the date after the comma is the one meant, not part of
+    # the excluded weekday. Without a negation, "jeudi, le 3" is still one date.
+    number = None if negated and j in breaks else _day_number_at(tokens, k)
+    if number is not None and 1 <= number.value <= 31:
+        # "jeudi 3 décembre", "jeudi 04/02/2027": the full date wins over the weekday.
+        dated = _day_month_at(tokens, number, weekday, today)
+        if dated is not None:
+            return dated
+        day, end = number.value, number.end
         found = _nearest_day_of_month(day, today)
         if found is None:
             return _DateExpr(None, False, False), end
-        return _DateExpr(found, found.weekday() == weekday, False), end
+        if found.weekday() == weekday:
+            return _DateExpr(found, True, False), end
+        # "lundi 4" when the next 4th is a Friday: the next Monday the 4th, if within a year,
+        # else the next 4th; read back either way.
+        agreeing = _nearest_weekday_day_of_month(day, weekday, today)
+        return _DateExpr(agreeing or found, False, False), end
     rest = tokens[j : j + 4]
     if rest[:2] == ["en", "huit"]:
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
@@ -891,39 +1413,141 @@ def _weekday_expr(tokens: Sequence[str], i: int, today: date) -> tuple[_DateExpr
     if "semaine" in rest:
         s = j + rest.index("semaine")
         monday = today - timedelta(days=today.weekday())
-        if s + 1 < len(tokens) and tokens[s + 1] in ("prochaine", "suivante"):
+        if s + 1 < n and tokens[s + 1] in ("prochaine", "suivante"):
             return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 2
+        if s + 1 < n and tokens[s + 1] in _PAST_WORDS:
+            return _DateExpr(monday - timedelta(days=7 - weekday), True, False), s + 2
         if s > 0 and tokens[s - 1] == "cette":
             return _DateExpr(monday + timedelta(days=weekday), True, False), s + 1
+    if this and today.weekday() == weekday:
+        return _DateExpr(today, False, True), j  # "ce vendredi" said on a Friday: today
     return _DateExpr(_next_weekday(weekday, today), False, True), j
 
 
+def _nth_weekday_expr(
+    tokens: Sequence[str], i: int, today: date, breaks: Collection[int]
+) -> tuple[_DateExpr, int] | None:
+    """An ordinal weekday of a month at ``tokens[i]``: "le deuxième jeudi de décembre", "le
+    dernier vendredi de janvier 2027". None when the words there are not an ordinal followed
+    by a weekday."""
+    n = len(tokens)
+    if tokens[i] in ("dernier", "derniere"):
+        nth, w = -1, i + 1
+    else:
+        number = _day_number_at(tokens, i)
+        if number is None or not number.ordinal:
+            return None
+        nth, w = number.value, number.end
+    if w >= n or w in breaks or tokens[w] not in _WEEKDAYS:
+        return None
+    weekday = _WEEKDAYS[tokens[w]]
+    k = w + 1
+    while k < n and k - w <= 4 and tokens[k] in ("de", "d", "du", "mois", "en"):
+        k += 1
+    if k >= n or tokens[k] not in _MONTHS or not (1 <= nth <= 5 or nth == -1):
+        # "le premier lundi du mois", "le deuxième jeudi de la rentrée": which month? Not the
+        # coming Thursday, which is what the weekday alone would give.
+        return _DateExpr(None, False, False), w + 1
+    month, end = _MONTHS[tokens[k]], k + 1
+    found_year = _year_at(tokens, end, short_ok=False)
+    if found_year is not None:
+        year, end = found_year
+        return _DateExpr(_nth_weekday(nth, weekday, year, month), True, False), end
+    for year in range(today.year, today.year + _YEARS_SEARCHED):
+        found = _nth_weekday(nth, weekday, year, month)
+        if found is not None and found >= today:
+            return _DateExpr(found, found - today <= _FAR_AHEAD, False), end
+    return _DateExpr(None, False, False), end
+
+
+def _number_expr(
+    tokens: Sequence[str], number: _Number, today: date
+) -> tuple[_DateExpr | None, int]:
+    """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one."""
+    if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
+        return None, number.end  # "le premier" is a date, "le deuxième" is not
+    dated = _day_month_at(tokens, number, None, today)
+    if dated is not None:
+        return dated
+    said_alone = number.start == 0 and number.end == len(tokens)
+    after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
+    if said_alone or after_article:
+        return _DateExpr(_nearest_day_of_month(number.value, today), False, False), number.end
+    return None, number.end
+
+
 _DAY_ARTICLES = frozenset({"le", "du", "au"})
-_RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
+# Words between "pas" and the date it excludes: "pas le 3", "pas ce jeudi", "pas pour demain".
+_NEGATION_SKIPPED = frozenset({"le", "la", "l", "ce", "cette", "pour"})
+# "pas" before a date excludes the date when it starts a clause ("non, pas demain") or follows
+# one of these ("non pas demain", "c'est pas lundi", "je veux pas jeudi"). After another verb it
+# negates the verb and the date is the day meant: "il mange pas demain" cancels tomorrow. Not
+# "et"/"mais": in "il mange lundi mais pas mardi" the day to cancel is Tuesday. An infinitive
+# is not negated by a "pas" after it ("ne pas annuler"): "annuler pas lundi, mardi" is Tuesday.
+_DATE_NEGATION_LEADS = frozenset(
+    {
+        "non", "est", "veux", "voudrais", "voulais", "souhaite", "surtout", "enfin", "euh", "bon",
+        "annuler", "reserver", "decommander", "commander", "inscrire", "desinscrire", "ajouter",
+        "retirer", "supprimer",
+    }
+)  # fmt: skip
 
 
-def _date_exprs(tokens: Sequence[str], today: date) -> list[_DateExpr]:
-    """Every date expression in the tokens, left to right."""
+def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> bool:
+    """Whether the date expression starting at ``tokens[start]`` is said to be excluded:
+    "non pas demain, jeudi", "pas le 3, le 4", "ni mardi"."""
+    k = start
+    while k > 0 and k not in breaks and tokens[k - 1] in _NEGATION_SKIPPED:
+        k -= 1
+    if k == 0 or k in breaks:
+        return False
+    if tokens[k - 1] == "ni":
+        return True  # "pas lundi ni mardi": neither
+    if tokens[k - 1] != "pas":
+        return False
+    p = k - 1
+    return p == 0 or p in breaks or tokens[p - 1] in _DATE_NEGATION_LEADS
+
+
+def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
+    """The tokens of ``text`` and the indexes where its clauses start (punctuation ends one)."""
+    tokens = _tokens(text)
+    starts = {0}
+    joined: list[str] = []
+    for clause in _clauses(text):
+        starts.add(len(joined))
+        joined.extend(clause)
+    if joined != tokens:  # not expected; then only the start of the text starts a clause
+        return tokens, frozenset({0})
+    return tokens, frozenset(starts)
+
+
+def _date_exprs(
+    tokens: Sequence[str], today: date, breaks: Collection[int] = (0,)
+) -> list[_DateExpr]:
+    """Every date expression in the tokens, left to right (``breaks``: where clauses start)."""
     exprs: list[_DateExpr] = []
     i = 0
     n = len(tokens)
     while i < n:
+        start = i
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else ""
+        expr: _DateExpr | None = None
         if token == "aujourd" or token == "aujourdhui":
-            exprs.append(_DateExpr(today, True, False))
+            expr = _DateExpr(today, True, False)
             i += 2 if nxt == "hui" else 1
         elif token == "apres" and nxt == "demain":
-            exprs.append(_DateExpr(today + timedelta(days=2), True, False))
+            expr = _DateExpr(today + timedelta(days=2), True, False)
             i += 2
         elif token == "avant" and nxt == "hier":
-            exprs.append(_DateExpr(today - timedelta(days=2), True, False))
+            expr = _DateExpr(today - timedelta(days=2), True, False)
             i += 2
         elif token == "demain":
-            exprs.append(_DateExpr(today + timedelta(days=1), True, False))
+            expr = _DateExpr(today + timedelta(days=1), True, False)
             i += 1
         elif token == "hier":
-            exprs.append(_DateExpr(today - timedelta(days=1), True, False))
+            expr = _DateExpr(today - timedelta(days=1), True, False)
             i += 1
         elif token == "dans" and (number := _number_at(tokens, i + 1)) is not None:
             unit = tokens[number.end] if number.end < n else ""
@@ -932,51 +1556,22 @@ def _date_exprs(tokens: Sequence[str], today: date) -> list[_DateExpr]:
                 idiom = unit.startswith("jour") and number.value in (8, 15)
                 if idiom:
                     days -= 1  # "dans huit jours" = in a week, "dans quinze jours" = two weeks
-                exprs.append(_DateExpr(today + timedelta(days=days), not idiom, False))
+                expr = _DateExpr(today + timedelta(days=days), not idiom, False)
                 i = number.end + 1
             else:
                 i = number.end
+        elif (nth := _nth_weekday_expr(tokens, i, today, breaks)) is not None:
+            expr, i = nth
         elif token in _WEEKDAYS:
-            expr, i = _weekday_expr(tokens, i, today)
-            exprs.append(expr)
-        elif (number := _number_at(tokens, i)) is not None:
-            i = number.end
-            after = tokens[number.end] if number.end < n else ""
-            if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
-                continue  # "le premier" is a date, "le deuxième" is not
-            if after in _MONTHS:
-                month, end = _MONTHS[after], number.end + 1
-                found_year = _year_at(tokens, end, short_ok=False)
-                year = None
-                if found_year is not None:
-                    year, end = found_year
-                exprs.append(_day_month_expr(number.value, month, year, None, today))
-                i = end
-                continue
-            second = _number_at(tokens, number.end)
-            if (
-                second is not None
-                and not second.ordinal
-                and 1 <= second.value <= 12
-                and (second.digits or not number.digits)
-                and not (second.end < n and tokens[second.end] in _RELATIVE_UNITS)
-            ):
-                # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26"
-                end = second.end
-                found_year = _year_at(tokens, end, short_ok=second.digits)
-                year = None
-                if found_year is not None:
-                    year, end = found_year
-                exprs.append(_day_month_expr(number.value, second.value, year, None, today))
-                i = end
-                continue
-            said_alone = number.start == 0 and number.end == n
-            after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
-            if said_alone or after_article:
-                found = _nearest_day_of_month(number.value, today)
-                exprs.append(_DateExpr(found, False, False))
+            this = i > 0 and tokens[i - 1] == "ce"
+            negated = _negated_at(tokens, i, breaks)
+            expr, i = _weekday_expr(tokens, i, today, breaks, this, negated)
+        elif (number := _day_number_at(tokens, i)) is not None:
+            expr, i = _number_expr(tokens, number, today)
         else:
             i += 1
+        if expr is not None:
+            exprs.append(expr._replace(negated=_negated_at(tokens, start, breaks)))
     return exprs
 
 
@@ -987,9 +1582,20 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
     today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days,
     "en quinze" + 14; "mardi de la semaine prochaine" = the Tuesday of next calendar week);
-    "le 3" (the next 3rd of a month that is not past); "le 21 novembre", "vingt et un
-    novembre", "le 1er décembre", "le premier décembre", "le 21/11", "21 11", "21/11/2026",
-    "jeudi 3 décembre", "le 3 décembre 2026" / "deux mille vingt-six".
+    "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
+    d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
+    caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
+    4" (the next Monday the 4th within a year, read back; else the next 4th); "le 21
+    novembre", "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier
+    décembre", "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi 04/02/2027", "le 3
+    décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de décembre", "le dernier
+    vendredi de janvier" (the nearest not past). A weekday tied to a school event ("le lundi
+    de la rentrée") or an ordinal weekday without a month gives ``None``.
+
+    A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
+    jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
+    "pas" excludes the date when it starts a clause or follows "non", "c'est", "je veux";
+    after another verb ("il mange pas demain") the date is the day meant.
 
     A date without a year is the nearest such date that is not past (today counts), so
     "29 février" may be years ahead. An impossible date ("31 février", "29 février 2027")
@@ -999,9 +1605,12 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     confirms it. An explicit year is taken as said, even in the past.
     """
     try:
-        exprs = _date_exprs(_tokens(text), today)
+        tokens, breaks = _date_tokens(text)
+        found = _date_exprs(tokens, today, breaks)
     except OverflowError:  # past year 9999 or before year 1
         return None
+    # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
+    exprs = [expr for expr in found if not expr.negated]
     if not exprs or any(expr.day is None for expr in exprs):
         return None
     precise = [expr for expr in exprs if not expr.weekday_only]
@@ -1024,15 +1633,17 @@ def several_days(text: str, today: date) -> bool:
     """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
     au 4 décembre", "lundi et mardi") or a week without a date ("toute la semaine prochaine").
     The phone line changes one day at a time and says so, instead of "not understood". A
-    phrase :func:`parse_date` reads as one date ("demain jeudi") is not several days."""
+    phrase :func:`parse_date` reads as one date ("demain jeudi", "pas lundi, mardi") is not
+    several days, and a date said to be excluded does not count."""
     if parse_date(text, today) is not None:
         return False
-    tokens = _tokens(text)
     try:
-        exprs = _date_exprs(tokens, today)
+        tokens, breaks = _date_tokens(text)
+        exprs = _date_exprs(tokens, today, breaks)
     except OverflowError:
         return False
-    if len({expr.day for expr in exprs if expr.day is not None}) > 1:
+    # "pas lundi, mardi" is one day (Tuesday), not two.
+    if len({expr.day for expr in exprs if expr.day is not None and not expr.negated}) > 1:
         return True
     return not exprs and any(token in ("semaine", "semaines") for token in tokens)
 
@@ -1065,8 +1676,8 @@ SPEECH_HINTS: dict[str, str] = {
         [
             "réserver", "réserver un repas", "annuler", "annuler un repas", "décommander",
             "il sera absent", "elle sera absente", "écouter mes réservations",
-            "mes réservations", "consulter", "répéter", "conseiller", "parler à quelqu'un",
-            "au revoir",
+            "mes réservations", "consulter", "un autre enfant", "répéter", "conseiller",
+            "parler à quelqu'un", "au revoir",
         ]
     ),
     "date": ", ".join(
@@ -1075,18 +1686,19 @@ SPEECH_HINTS: dict[str, str] = {
             "lundi prochain", "jeudi prochain", "lundi en huit", "la semaine prochaine",
             "le premier", "le 1er", "janvier", "février", "mars", "avril", "mai", "juin",
             "juillet", "août", "septembre", "octobre", "novembre", "décembre", "répéter",
+            "retour au menu",
         ]
     ),
     "confirm": ", ".join(
         [
             "oui", "non", "je confirme", "c'est ça", "d'accord", "exact", "pas du tout",
-            "une autre date", "changer", "répéter",
+            "une autre date", "changer", "répéter", "retour au menu",
         ]
     ),
     "after": ", ".join(
         [
-            "autre chose", "une autre opération", "encore", "non merci", "c'est tout",
-            "au revoir", "terminer", "raccrocher", "répéter",
+            "autre chose", "une autre opération", "un autre enfant", "encore", "non merci",
+            "merci", "c'est tout", "au revoir", "terminer", "raccrocher", "répéter",
         ]
     ),
     "child": ", ".join(

@@ -1,0 +1,427 @@
+"""More tests for spoken dates (restomairie.ivr.speech.parse_date / several_days).
+
+Cases found by exploratory testing of real calls: past references ("jeudi dernier"), "ce
+vendredi" said on a Friday, negated dates ("non, pas demain, jeudi"), "1 er décembre", a weekday
+before a full numeric date, a weekday with a bare day of the month ("lundi 4"), and ordinal
+weekdays of a month ("le deuxième jeudi de décembre").
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from restomairie.ivr.speech import DateGuess, parse_date, several_days
+
+MON_23_NOV = date(2026, 11, 23)
+THU_26_NOV = date(2026, 11, 26)
+FRI_27_NOV = date(2026, 11, 27)
+MON_28_DEC = date(2026, 12, 28)
+
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+todays = st.dates(min_value=date(2020, 1, 1), max_value=date(2090, 12, 31))
+
+
+def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
+    assert MON_23_NOV.weekday() == 0
+    assert THU_26_NOV.weekday() == 3
+    assert FRI_27_NOV.weekday() == 4
+    assert MON_28_DEC.weekday() == 0
+    assert date(2027, 2, 4).weekday() == 3
+
+
+def check(text: str, today: date, expected: date | None, certain: bool | None = None) -> None:
+    guess = parse_date(text, today)
+    if expected is None:
+        assert guess is None, text
+    else:
+        assert guess == DateGuess(expected, bool(certain)), text
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Past references: the most recent such weekday strictly before today, certain
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("jeudi dernier", MON_23_NOV, date(2026, 11, 19)),
+        ("Jeudi dernier.", MON_23_NOV, date(2026, 11, 19)),
+        ("vendredi dernier", MON_23_NOV, date(2026, 11, 20)),
+        ("lundi passé", MON_23_NOV, date(2026, 11, 16)),  # not today: strictly before
+        ("jeudi passé", MON_23_NOV, date(2026, 11, 19)),
+        ("le jeudi d'avant", MON_23_NOV, date(2026, 11, 19)),
+        ("Le jeudi d'avant ?", MON_23_NOV, date(2026, 11, 19)),
+        ("le jeudi précédent", MON_23_NOV, date(2026, 11, 19)),
+        ("jeudi de la semaine dernière", MON_23_NOV, date(2026, 11, 19)),
+        ("jeudi la semaine passée", FRI_27_NOV, date(2026, 11, 19)),
+        ("jeudi dernier", THU_26_NOV, date(2026, 11, 19)),
+        ("mercredi dernier", THU_26_NOV, date(2026, 11, 25)),
+        ("vendredi dernier", MON_28_DEC, date(2026, 12, 25)),
+        ("annuler le repas de jeudi dernier", MON_23_NOV, date(2026, 11, 19)),
+        ("hier", MON_23_NOV, date(2026, 11, 22)),  # unchanged
+        ("avant-hier", MON_23_NOV, date(2026, 11, 21)),
+    ],
+)
+def test_past_weekday(text: str, today: date, expected: date) -> None:
+    check(text, today, expected, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi prochain", date(2026, 11, 26), False),  # still the coming one
+        ("jeudi", date(2026, 11, 26), False),
+        ("le jeudi d'avant les vacances", None, None),  # before an unknown date: not guessed
+        ("le jeudi d'avant le 10", None, None),
+        ("jeudi dernier, le 3 décembre", None, None),  # two different days
+        ("demain ou jeudi dernier", None, None),
+    ],
+)
+def test_past_weekday_negative(text: str, expected: date | None, certain: bool | None) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+@given(todays, st.sampled_from(range(7)), st.sampled_from(["dernier", "passé", "d'avant"]))
+def test_past_weekday_is_the_last_one_before_today(today: date, weekday: int, word: str) -> None:
+    guess = parse_date(f"le {WEEKDAYS[weekday]} {word}", today)
+    assert guess is not None
+    assert guess.certain
+    assert guess.day.weekday() == weekday
+    assert today - timedelta(days=7) <= guess.day < today
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. "ce vendredi" said on a Friday is today
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("ce vendredi", FRI_27_NOV, date(2026, 11, 27)),
+        ("Ce vendredi.", FRI_27_NOV, date(2026, 11, 27)),
+        ("annuler ce vendredi", FRI_27_NOV, date(2026, 11, 27)),
+        ("ce jeudi", MON_23_NOV, date(2026, 11, 26)),  # unchanged: the coming Thursday
+        ("ce vendredi", MON_23_NOV, date(2026, 11, 27)),
+        ("ce lundi", MON_23_NOV, date(2026, 11, 23)),
+        # a bare weekday said on that weekday keeps today's behaviour: the next one
+        ("vendredi", FRI_27_NOV, date(2026, 12, 4)),
+        ("vendredi prochain", FRI_27_NOV, date(2026, 12, 4)),
+        ("ce vendredi en huit", FRI_27_NOV, date(2026, 12, 11)),
+    ],
+)
+def test_ce_weekday(text: str, today: date, expected: date) -> None:
+    check(text, today, expected, False)
+
+
+@given(todays, st.sampled_from(range(7)))
+def test_ce_weekday_is_today_or_the_bare_weekday(today: date, weekday: int) -> None:
+    guess = parse_date(f"ce {WEEKDAYS[weekday]}", today)
+    bare = parse_date(WEEKDAYS[weekday], today)
+    assert guess is not None and bare is not None
+    assert not guess.certain
+    if today.weekday() == weekday:
+        assert guess.day == today
+    else:
+        assert guess == bare
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Negated dates
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("non pas demain, jeudi", date(2026, 11, 26), False),
+        ("Non, pas demain, jeudi.", date(2026, 11, 26), False),
+        ("non pas demain mais jeudi", date(2026, 11, 26), False),
+        ("pas demain, jeudi", date(2026, 11, 26), False),
+        ("pas lundi, mardi", date(2026, 11, 24), False),
+        ("pas le 3, le 4 décembre", date(2026, 12, 4), True),
+        ("Pas le 3. Le 4 décembre.", date(2026, 12, 4), True),
+        ("jeudi, pas demain", date(2026, 11, 26), False),
+        ("c'est pas demain, c'est jeudi", date(2026, 11, 26), False),
+        ("ce n'est pas pour demain, c'est pour le 4 décembre", date(2026, 12, 4), True),
+        ("je veux pas demain, je veux jeudi", date(2026, 11, 26), False),
+        ("non pas ce jeudi, le 4 décembre", date(2026, 12, 4), True),
+        ("Je voudrais annuler. Pas demain, jeudi.", date(2026, 11, 26), False),
+        ("pas aujourd'hui, demain", date(2026, 11, 24), True),
+        ("Annuler pas lundi, mardi.", date(2026, 11, 24), False),  # "ne pas annuler" otherwise
+        ("je voudrais réserver pas demain mais jeudi", date(2026, 11, 26), False),
+        # "pas" negating a verb or a noun: the date is the day meant
+        ("pas de cantine jeudi", date(2026, 11, 26), False),
+        ("pas de repas demain", date(2026, 11, 24), True),
+        ("il mange pas demain", date(2026, 11, 24), True),
+        ("il ne mange pas jeudi", date(2026, 11, 26), False),
+        ("Léa ne vient pas demain.", date(2026, 11, 24), True),
+        ("elle ne sera pas là le 4 décembre", date(2026, 12, 4), True),
+        ("je ne veux pas annuler demain", date(2026, 11, 24), True),
+    ],
+)
+def test_negated_date(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pas demain",
+        "Non, pas demain.",
+        "non pas jeudi",
+        "pas le 3",
+        "pas lundi ni mardi",  # neither
+        "ni lundi ni mardi",
+        "pas jeudi de la semaine prochaine",
+        "Annuler pas demain.",
+    ],
+)
+def test_negated_date_alone_is_nothing(text: str) -> None:
+    assert parse_date(text, MON_23_NOV) is None
+    assert not several_days(text, MON_23_NOV)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lundi et mardi",
+        "du 30 novembre au 4 décembre",
+        "toute la semaine prochaine",
+        "le 3 et le 4",
+        # "pas" after a verb negates the verb: both days are meant
+        "il ne mange pas lundi et pas mardi",
+        "il mange lundi mais pas mardi",
+        "pas demain, jeudi et vendredi",
+    ],
+)
+def test_genuine_several_days_still_count(text: str) -> None:
+    assert parse_date(text, MON_23_NOV) is None
+    assert several_days(text, MON_23_NOV)
+
+
+SIMPLE = [
+    "demain", "après-demain", "aujourd'hui", "lundi", "jeudi prochain", "mardi en huit",
+    "le 3", "le 4 décembre", "le 21/11", "jeudi 3 décembre", "dans trois jours",
+]  # fmt: skip
+
+
+@given(todays, st.sampled_from(SIMPLE), st.sampled_from(SIMPLE))
+@example(MON_23_NOV, "demain", "jeudi prochain")
+def test_negated_then_said_is_what_is_said(today: date, negated: str, said: str) -> None:
+    alone = parse_date(said, today)
+    for text in (f"non, pas {negated}, {said}", f"non pas {negated} mais {said}"):
+        assert parse_date(text, today) == alone, text
+        if alone is not None:
+            assert not several_days(text, today), text
+    assert parse_date(f"pas {negated}", today) is None
+    assert not several_days(f"pas {negated}", today)
+
+
+@given(todays, st.sampled_from(SIMPLE))
+def test_a_phrase_without_negation_is_unchanged_by_a_verb_negation(today: date, said: str) -> None:
+    # "il ne mange pas demain" is about tomorrow: the verb is negated, not the date.
+    assert parse_date(f"il ne mange pas {said}", today) == parse_date(said, today)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. "1 er décembre" (a space before the ordinal suffix)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        ("1 er décembre", MON_23_NOV, date(2026, 12, 1), True),
+        ("le 1 er décembre", MON_23_NOV, date(2026, 12, 1), True),
+        ("Le 1 er décembre.", MON_23_NOV, date(2026, 12, 1), True),
+        ("mardi 1 er décembre", MON_23_NOV, date(2026, 12, 1), True),
+        ("le 1 er décembre 2026", MON_23_NOV, date(2026, 12, 1), True),
+        ("le 1 er janvier", MON_28_DEC, date(2027, 1, 1), True),
+        ("le 1 er", MON_23_NOV, date(2026, 12, 1), False),
+        ("1er décembre", MON_23_NOV, date(2026, 12, 1), True),  # unchanged
+        ("le 11 décembre", MON_23_NOV, date(2026, 12, 11), True),
+    ],
+)
+def test_premier_with_a_space(text: str, today: date, expected: date, certain: bool) -> None:
+    check(text, today, expected, certain)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. A weekday before a full date: the full date wins
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi 04/02/2027", date(2027, 2, 4), True),
+        ("Jeudi 04/02/2027.", date(2027, 2, 4), True),
+        ("jeudi 4/2/2027", date(2027, 2, 4), True),
+        ("jeudi 4 février 2027", date(2027, 2, 4), True),
+        ("le jeudi 4/2/27", date(2027, 2, 4), True),
+        ("jeudi 04/02", date(2027, 2, 4), True),
+        ("jeudi prochain 3/12", date(2026, 12, 3), True),
+        ("lundi 04/02/2027", date(2027, 2, 4), False),  # the weekday disagrees: read back
+        ("vendredi 4/2/2027", date(2027, 2, 4), False),
+        ("jeudi 31/02/2027", None, None),  # impossible
+    ],
+)
+def test_weekday_and_numeric_date(text: str, expected: date | None, certain: bool | None) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. A weekday and a bare day of the month
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        ("lundi 4", MON_23_NOV, date(2027, 1, 4), False),
+        ("le lundi 4", MON_23_NOV, date(2027, 1, 4), False),
+        ("lundi 3", MON_23_NOV, date(2027, 5, 3), False),
+        ("jeudi 3", MON_23_NOV, date(2026, 12, 3), True),  # the next 3rd agrees: unchanged
+        ("lundi 23", MON_23_NOV, date(2026, 11, 23), True),  # today counts
+        ("mardi 1 er", MON_23_NOV, date(2026, 12, 1), True),
+        ("vendredi 1er", MON_23_NOV, date(2027, 1, 1), False),
+    ],
+)
+def test_weekday_and_day_of_month(text: str, today: date, expected: date, certain: bool) -> None:
+    check(text, today, expected, certain)
+
+
+@given(todays, st.sampled_from(range(7)), st.integers(1, 31))
+def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) -> None:
+    guess = parse_date(f"{WEEKDAYS[weekday]} {day}", today)
+    assert guess is not None
+    assert guess.day.day == day
+    assert guess.day >= today
+    within_a_year = [
+        today + timedelta(days=k) for k in range(366) if (today + timedelta(days=k)).day == day
+    ]
+    agreeing = [d for d in within_a_year if d.weekday() == weekday]
+    if agreeing:
+        assert guess.day == agreeing[0]
+        assert guess.certain == (agreeing[0] == within_a_year[0])
+    else:  # falls back on the next such day of the month, read back
+        assert guess == DateGuess(within_a_year[0], False)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Ordinal weekdays of a month; school-calendar events
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        ("le deuxième jeudi de décembre", MON_23_NOV, date(2026, 12, 10), True),
+        ("Le 2e jeudi de décembre.", MON_23_NOV, date(2026, 12, 10), True),
+        ("le second jeudi de décembre", MON_23_NOV, date(2026, 12, 10), True),
+        ("le deuxième jeudi du mois de décembre", MON_23_NOV, date(2026, 12, 10), True),
+        ("le premier lundi de janvier", MON_23_NOV, date(2027, 1, 4), True),
+        ("le 1er lundi de janvier", MON_23_NOV, date(2027, 1, 4), True),
+        ("le premier lundi de décembre 2026", MON_23_NOV, date(2026, 12, 7), True),
+        ("le premier vendredi d'octobre", MON_23_NOV, date(2027, 10, 1), False),  # far ahead
+        ("le dernier vendredi de novembre", MON_23_NOV, date(2026, 11, 27), True),
+        ("le dernier jeudi de décembre", MON_23_NOV, date(2026, 12, 31), True),
+        ("le troisième mercredi de novembre", MON_23_NOV, date(2027, 11, 17), False),  # past
+        ("le quatrième lundi de novembre", MON_23_NOV, date(2026, 11, 23), True),  # today
+        ("annuler le deuxième jeudi de décembre pour Léa", MON_23_NOV, date(2026, 12, 10), True),
+    ],
+)
+def test_nth_weekday_of_month(text: str, today: date, expected: date, certain: bool) -> None:
+    check(text, today, expected, certain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le lundi de la rentrée",
+        "Le lundi de la rentrée.",
+        "le jeudi avant les vacances",
+        "le lundi après les vacances de Noël",
+        "le lundi de Pâques",
+        "le lundi d'après",
+        "le deuxième jeudi",  # of which month?
+        "le premier lundi du mois",
+        "le premier lundi de la rentrée",
+        "le sixième jeudi de décembre",
+        "le cinquième lundi de février 2027",  # there are four
+    ],
+)
+def test_weekday_the_parser_cannot_date_is_none(text: str) -> None:
+    assert parse_date(text, MON_23_NOV) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lundi après-midi", date(2026, 11, 30)),  # not "lundi d'après"
+        ("le premier décembre", date(2026, 12, 1)),
+        ("le premier", date(2026, 12, 1)),
+        ("le premier, jeudi", date(2026, 12, 1)),  # as before: not "the first Thursday"
+    ],
+)
+def test_near_misses_of_the_new_forms(text: str, expected: date) -> None:
+    guess = parse_date(text, MON_23_NOV)
+    assert (guess.day if guess else None) == expected
+
+
+@given(
+    todays,
+    st.sampled_from(["premier", "deuxième", "troisième", "quatrième", "cinquième", "dernier"]),
+    st.sampled_from(range(7)),
+    st.integers(1, 12),
+)
+def test_nth_weekday_property(today: date, nth: str, weekday: int, month: int) -> None:
+    months = [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre",
+    ]  # fmt: skip
+    guess = parse_date(f"le {nth} {WEEKDAYS[weekday]} de {months[month - 1]}", today)
+    if guess is None:
+        assert nth == "cinquième"
+        return
+    assert guess.day >= today
+    assert guess.day.weekday() == weekday
+    assert guess.day.month == month
+    if nth == "dernier":
+        assert (guess.day + timedelta(days=7)).month != month
+    else:
+        index = ["premier", "deuxième", "troisième", "quatrième", "cinquième"].index(nth)
+        assert (guess.day.day - 1) // 7 == index
+
+
+# ---------------------------------------------------------------------------------------------
+# Robustness
+# ---------------------------------------------------------------------------------------------
+
+date_words = st.sampled_from(
+    [
+        *WEEKDAYS, "décembre", "février", "le", "ce", "de", "la", "du", "mois", "premier", "1",
+        "er", "1er", "deuxième", "dernier", "passé", "d'avant", "d'après", "avant", "après",
+        "rentrée", "vacances", "pas", "non", "ni", "mais", "c'est", "demain", "hier", "semaine",
+        "dernière", "prochaine", "4", "04/02/2027", "4/2", "2027", "31", ",", ".", "?",
+    ]
+)  # fmt: skip
+
+
+@given(st.one_of(st.text(), st.lists(date_words, max_size=8).map(" ".join)), todays)
+@example("le cinquième lundi de février", date(9999, 12, 1))
+@example("le dernier jeudi de décembre", date(9999, 12, 31))
+@example("lundi 31", date(9999, 12, 31))
+@example("jeudi dernier", date(1, 1, 1))
+@example("jeudi de la semaine dernière", date(1, 1, 2))
+def test_never_raises(text: str, today: date) -> None:
+    guess = parse_date(text, today)
+    assert guess is None or isinstance(guess.day, date)
+    assert isinstance(several_days(text, today), bool)

@@ -1,0 +1,593 @@
+"""More phrases callers say (restomairie.ivr.speech): eating at home is a cancellation,
+"annuler une réservation", another child, back to the menu, closing thanks, several children."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from restomairie.ivr import speech
+from restomairie.ivr.speech import Intent, is_closing, parse_children, parse_choice, parse_intent
+
+ACTION = {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE}
+READ_BACK = {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
+AFTER = {
+    Intent.ANOTHER,
+    Intent.YES,
+    Intent.GOODBYE,
+    Intent.NO,
+    Intent.BOOK,
+    Intent.CANCEL,
+    Intent.LIST,
+    Intent.REPEAT,
+}
+
+THREE = ["Sacha", "Timéo", "Rose"]
+MARGAUX_ROSE_JULES = ["Margaux", "Rose", "Jules"]
+TWO = ["Margaux", "Rose"]
+
+
+def test_the_new_names_are_public() -> None:
+    assert Intent.OTHER_CHILD.value == "other_child"
+    assert {"is_closing", "parse_children", "parse_choice"} <= set(speech.__all__)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Eating at home, not going to school: CANCEL
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il mange à la maison jeudi",
+        "Il mange à la maison jeudi.",
+        "il mangera à la maison",
+        "Elle mangera à la maison vendredi.",
+        "elle déjeune à la maison",
+        "ils mangent à la maison lundi",
+        "il reste à la maison demain",
+        "il ne va pas manger à la cantine jeudi",
+        "il va pas manger à la cantine",
+        "elle ne sera pas à l'école jeudi",
+        "il n'a pas école jeudi",
+        "il n'y a pas école jeudi",
+        "il ne va pas à l'école",
+        "elle n'ira pas à la cantine lundi",
+        "il mangera pas jeudi",
+        "oui, il mange à la maison jeudi",
+    ],
+)
+def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:
+    assert parse_intent(text) is Intent.CANCEL
+    assert parse_intent(text, ACTION) is Intent.CANCEL
+    assert parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is Intent.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je voudrais qu'il mange à la cantine",
+        "elle déjeune à la cantine jeudi",
+        "il mangera",
+        "elle mangera lundi",
+        "il mangera à la cantine",
+        "il mangera à la cantine lundi",
+    ],
+)
+def test_eating_at_the_canteen_is_book(text: str) -> None:
+    assert parse_intent(text) is Intent.BOOK
+    assert parse_intent(text, ACTION) is Intent.BOOK
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "il ne mange pas à la maison jeudi",
+        "il ne mangera pas à la maison",
+        "il mangera pas à la maison",
+        "elle ne va pas manger à la maison",
+    ],
+)
+def test_not_eating_at_home_is_neither_cancel_nor_book(text: str) -> None:
+    # The canteen, or the grandparents': not a guess the line makes.
+    assert parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. "Annuler une réservation"; changing a booking is not booking
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je voudrais annuler une réservation pour jeudi",
+        "Je voudrais annuler une réservation pour jeudi.",
+        "je souhaite annuler une réservation",
+        "supprimer une réservation",
+        "annuler ma réservation",
+        "j'annule une réservation",
+        "décommander une réservation",
+        "annuler la réservation de jeudi",
+    ],
+)
+def test_cancelling_a_booking_is_cancel(text: str) -> None:
+    assert parse_intent(text) is Intent.CANCEL
+    assert parse_intent(text, ACTION) is Intent.CANCEL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "modifier une réservation",
+        "Je voudrais modifier une réservation.",
+        "changer une réservation",
+        "changer ma réservation",
+        "modifier un repas",
+        "modifier réservation",
+        "je voudrais changer la réservation de jeudi",
+    ],
+)
+def test_changing_a_booking_is_not_book(text: str) -> None:
+    assert parse_intent(text) is not Intent.BOOK
+    assert parse_intent(text, ACTION) is None  # the action menu says it did not understand
+    assert parse_intent(text, {Intent.BOOK}) is None
+    # After an operation it is not "goodbye" (NO there): the caller needs the menu.
+    assert parse_intent(text, AFTER) is Intent.ANOTHER
+    assert parse_intent(text, READ_BACK) is Intent.NO
+
+
+def test_a_booking_is_still_book() -> None:
+    assert parse_intent("je voudrais faire une réservation", ACTION) is Intent.BOOK
+    assert parse_intent("une réservation", ACTION) is Intent.BOOK
+    assert parse_intent("changer de date", READ_BACK) is Intent.NO
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. YES
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["ouaip", "Ouaip.", "ouep", "yep", "Yep !"])
+def test_more_ways_to_say_yes(text: str) -> None:
+    assert parse_intent(text) is Intent.YES
+    assert parse_intent(text, READ_BACK) is Intent.YES
+
+
+@pytest.mark.parametrize("text", ["oui merci", "Oui, merci.", "d'accord merci", "D'accord, merci."])
+def test_yes_with_thanks_stays_yes_at_the_read_back(text: str) -> None:
+    assert parse_intent(text, READ_BACK) is Intent.YES
+    assert parse_intent(text) is Intent.YES
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. OTHER_CHILD
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "un autre enfant",
+        "Un autre enfant.",
+        "autre enfant",
+        "changer d'enfant",
+        "Je voudrais changer d'enfant.",
+        "pour un autre enfant",
+        "un autre de mes enfants",
+        "c'est pour un autre de mes enfants",
+        "l'autre enfant",
+        "mon autre fille",
+    ],
+)
+def test_other_child(text: str) -> None:
+    assert parse_intent(text) is Intent.OTHER_CHILD
+    assert parse_intent(text, {*ACTION, Intent.OTHER_CHILD}) is Intent.OTHER_CHILD
+    assert parse_intent(text, {Intent.ANOTHER, Intent.NO, Intent.ALL}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("je ne veux pas changer d'enfant", Intent.NO),
+        ("changer de date", Intent.NO),
+        ("un autre jour", Intent.NO),
+        ("mes enfants", Intent.ALL),
+        ("annuler pour un autre enfant", None),  # two intents: the step decides which counts
+    ],
+)
+def test_other_child_does_not_swallow_neighbours(text: str, intent: Intent | None) -> None:
+    assert parse_intent(text) is intent
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. ANOTHER: back to the menu
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "retour",
+        "Retour.",
+        "menu",
+        "le menu",
+        "retour au menu",
+        "Revenir en arrière.",
+        "en arrière",
+        "laissez tomber",
+        "Laisse tomber.",
+        "tant pis",
+        "Tant pis.",
+        "on oublie",
+        "oubliez",
+        "non, retour au menu",
+    ],
+)
+def test_back_to_the_menu(text: str) -> None:
+    assert parse_intent(text) is Intent.ANOTHER
+    assert parse_intent(text, {*READ_BACK, Intent.ANOTHER}) is Intent.ANOTHER
+    assert parse_intent(text, AFTER) is Intent.ANOTHER
+
+
+def test_another_child_is_no_longer_another_operation() -> None:
+    assert parse_intent("un autre enfant", {Intent.ANOTHER}) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. is_closing
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "merci",
+        "Merci.",
+        "MERCI !",
+        "d'accord merci",
+        "D'accord, merci.",
+        "OK merci",
+        "c'est bon merci",
+        "parfait merci",
+        "Parfait, merci.",
+        "ça va merci",
+        "non c'est bon",
+        "Non, c'est bon.",
+        "non ça va",
+        "non rien",
+        "Non, rien.",
+        "non, c'est bon, merci",
+        "non merci",
+        "Non merci.",
+        "ce sera tout merci",
+        "merci beaucoup",
+        "Merci beaucoup !",
+        "merci bonne journée",
+        "Merci, bonne journée.",
+        "merci, bonne soirée",
+        "au revoir",
+        "c'est tout",
+        "encore merci, au revoir",
+        "je vous remercie",
+        "merci mille fois",
+        "non merci, je ne veux rien d'autre",
+        "je ne veux plus rien, merci",
+    ],
+)
+def test_is_closing(text: str) -> None:
+    assert is_closing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "oui",
+        "Oui.",
+        "d'accord",
+        "ok",
+        "OK.",
+        "non",  # parse_intent already reads it (NO)
+        "c'est bon",
+        "euh",
+        "merci, je voudrais aussi annuler jeudi",
+        "Merci. Je voudrais aussi annuler jeudi.",
+        "oui, autre chose",
+        "merci, autre chose",
+        "merci, une autre opération",
+        "merci, et réserver lundi",
+        "merci, écouter mes réservations",
+        "merci, le 3 décembre",
+        "merci, lundi prochain",
+        "merci, et demain ?",
+        "merci, pour un autre enfant",
+        "merci, pour tous les enfants",
+        "merci de répéter",
+        "merci, je voudrais parler à quelqu'un",
+        "merci mais je me suis trompé",
+        "merci, une autre date",
+        "merci, je voudrais savoir",
+        "merci, il mange à la maison jeudi",
+        "merci, 2",
+        "non merci, je veux annuler",
+        "je ne veux pas raccrocher",
+    ],
+)
+def test_is_not_closing(text: str) -> None:
+    assert not is_closing(text)
+
+
+@given(st.text())
+@example("merci")
+@example("merci\u2026 1er")
+def test_is_closing_never_raises(text: str) -> None:
+    assert is_closing(text) in (True, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. parse_children
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        # One child, as parse_choice reads it.
+        ("Sacha", THREE, {1}),
+        ("C'est pour Timéo.", THREE, {2}),
+        ("la troisième", THREE, {3}),
+        ("numéro 2", THREE, {2}),
+        ("le dernier", THREE, {3}),
+        ("Hugo, le premier.", ["Hugo", "Léa"], {1}),
+        # Several by name.
+        ("Sacha et Timéo", THREE, {1, 2}),
+        ("Margaux et Rose", MARGAUX_ROSE_JULES, {1, 2}),
+        ("pour Margaux et pour Rose", MARGAUX_ROSE_JULES, {1, 2}),
+        ("Annuler pour Margaux et Rose jeudi.", MARGAUX_ROSE_JULES, {1, 2}),
+        ("Sacha, Timéo et Rose", THREE, {1, 2, 3}),
+        # Everyone.
+        ("tous", THREE, {1, 2, 3}),
+        ("Tous.", THREE, {1, 2, 3}),
+        ("toutes", TWO, {1, 2}),
+        ("tous les enfants", THREE, {1, 2, 3}),
+        ("mes enfants", THREE, {1, 2, 3}),
+        ("les enfants", THREE, {1, 2, 3}),
+        ("toute la famille", THREE, {1, 2, 3}),
+        ("tout le monde", THREE, {1, 2, 3}),
+        ("pour tous", TWO, {1, 2}),
+        # Counts that are the family's size.
+        ("les deux", TWO, {1, 2}),
+        ("Les deux.", TWO, {1, 2}),
+        ("les 2", TWO, {1, 2}),
+        ("mes deux enfants", TWO, {1, 2}),
+        ("pour les 2", TWO, {1, 2}),
+        ("tous les deux", TWO, {1, 2}),
+        ("toutes les deux", TWO, {1, 2}),
+        ("tous les 3", THREE, {1, 2, 3}),
+        ("les 3 enfants", THREE, {1, 2, 3}),
+        ("les trois", THREE, {1, 2, 3}),
+        ("annuler pour les deux jeudi", TWO, {1, 2}),
+        ("Margaux et Rose, toutes les deux", MARGAUX_ROSE_JULES, {1, 2}),
+        ("tous les enfants, Margaux et Rose", TWO, {1, 2}),
+        # Left out.
+        ("tous sauf Rose", MARGAUX_ROSE_JULES, {1, 3}),
+        ("Tous sauf Rose.", MARGAUX_ROSE_JULES, {1, 3}),
+        ("tous les enfants sauf Rose", MARGAUX_ROSE_JULES, {1, 3}),
+        ("tout le monde sauf Rose", MARGAUX_ROSE_JULES, {1, 3}),
+        ("tous à part Rose", MARGAUX_ROSE_JULES, {1, 3}),
+        ("tous sauf pour Rose", MARGAUX_ROSE_JULES, {1, 3}),
+        ("tous sauf Rose et Jules", MARGAUX_ROSE_JULES, {1}),
+        ("tous sauf Margaux, Rose et Jules", MARGAUX_ROSE_JULES, {2, 3}),
+        ("pas Rose, Margaux", MARGAUX_ROSE_JULES, {1}),
+        ("Margaux mais pas Rose", MARGAUX_ROSE_JULES, {1}),
+        ("pas tous, juste Rose", MARGAUX_ROSE_JULES, {2}),
+        ("pas les deux, juste Rose", MARGAUX_ROSE_JULES, {2}),
+        # Days and meals counted, not children.
+        ("réserver tous les lundis pour Rose", MARGAUX_ROSE_JULES, {2}),
+        ("tous les jours pour Jules", MARGAUX_ROSE_JULES, {3}),
+        # Dates are not positions.
+        ("Hugo, le premier décembre", ["Hugo", "Léa"], {1}),
+        ("Rose, mardi 1er", MARGAUX_ROSE_JULES, {2}),
+        ("Jules jeudi 3", MARGAUX_ROSE_JULES, {3}),
+        ("Jules, jeudi le 2", MARGAUX_ROSE_JULES, {3}),
+    ],
+)
+def test_parse_children(text: str, names: list[str], expected: set[int]) -> None:
+    assert parse_children(text, names) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("", THREE),
+        ("euh", THREE),
+        ("Paul", THREE),
+        ("bonjour", THREE),
+        ("Sacha", []),
+        ("tous", []),
+        # A count that is not the family's size.
+        ("les deux", THREE),
+        ("Les deux.", MARGAUX_ROSE_JULES),
+        ("les 2", THREE),
+        ("mes deux enfants", THREE),
+        ("pour les 2", THREE),
+        ("tous les deux", THREE),
+        ("tous les 3", TWO),
+        ("les 3 enfants", TWO),
+        ("les trois", TWO),
+        ("les quatre", THREE),
+        ("Margaux et Rose, les trois", MARGAUX_ROSE_JULES),
+        # Contradictions and ambiguities.
+        ("tous, Rose", MARGAUX_ROSE_JULES),
+        ("tous, le premier", THREE),
+        ("tous sauf Paul", MARGAUX_ROSE_JULES),
+        ("pas Rose", MARGAUX_ROSE_JULES),
+        ("pas tous", MARGAUX_ROSE_JULES),
+        ("pas Rose, Rose", MARGAUX_ROSE_JULES),
+        ("Sacha, le deuxième", THREE),
+        ("le premier et le deuxième", THREE),
+        ("Léa", ["Léa", "Léa"]),
+        ("Marie", ["Marie-Claire", "Marie-Anne"]),
+        ("le quatrième", THREE),
+        ("numéro 9", THREE),
+        ("c'est pour un enfant", THREE),
+        ("tous les jours", THREE),
+        ("tous les deux jours", TWO),
+        ("les deux jeudis", TWO),
+        # A number in a date is never a child.
+        ("mardi 1er", THREE),
+        ("Annuler mardi 1er.", THREE),
+        ("jeudi 3", THREE),
+        ("jeudi le 2", THREE),
+        ("le premier décembre", THREE),
+        ("jeudi prochain le 2", THREE),
+    ],
+)
+def test_parse_children_none(text: str, names: list[str]) -> None:
+    assert parse_children(text, names) is None
+    if text not in POSITION_CONFLICTS:  # without ordinals, no position to conflict with
+        assert parse_children(text, names, ordinals=False) is None
+
+
+POSITION_CONFLICTS = {"tous, le premier", "Sacha, le deuxième"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le premier",
+        "Annuler le premier.",
+        "annuler le premier",
+        "1er",
+        "premier",
+        "la deuxième",
+        "numéro 2",
+        "2",
+        "deux",
+        "le dernier",
+        "réserver le 3",
+    ],
+)
+def test_positions_are_not_children_where_a_date_may_be_said(text: str) -> None:
+    assert parse_children(text, THREE, ordinals=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le premier enfant", {1}),
+        ("mon deuxième enfant", {2}),
+        ("annuler pour le premier enfant", {1}),
+        ("l'enfant numéro 3", {3}),
+        ("le dernier enfant", {3}),
+        ("Timéo", {2}),  # names still count
+        ("annuler le premier pour Rose", {3}),  # "le premier" is the date there
+        ("annuler le premier pour Sacha et Rose", {1, 3}),
+        ("les deux premiers", None),  # "les deux" in a family of three
+        ("tous, le premier", {1, 2, 3}),  # everyone, on the 1st
+        ("Sacha, le deuxième", {1}),
+        ("tous", {1, 2, 3}),
+        ("tous les 3", {1, 2, 3}),
+    ],
+)
+def test_without_ordinals(text: str, expected: set[int] | None) -> None:
+    result = parse_children(text, THREE, ordinals=False)
+    assert result == (None if expected is None else frozenset(expected))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("le premier", 1), ("Annuler le premier", 1), ("la deuxième", 2), ("2", 2)],
+)
+def test_with_ordinals_positions_are_children(text: str, expected: int) -> None:
+    assert parse_children(text, THREE) == frozenset({expected})
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("Sasha et Timéo", THREE, None),  # a near-name beside exact ones: ask again
+        ("juste Rose", ["Rose", "Justine"], {1}),  # "juste" is not taken for Justine
+        ("Mathys et Chloé", ["Mathis", "Chloé", "Nathan"], None),
+        ("Mathys", ["Mathis", "Chloé"], {1}),
+        ("Léah", ["Léa", "Léo"], {1}),
+        ("Marie et Marie-Claire", ["Marie", "Marie-Claire"], {1, 2}),
+        ("Marie-Claire", ["Marie", "Marie-Claire"], {2}),
+        ("pas Marie-Claire, Hugo", ["Hugo", "Marie-Claire"], {1}),
+    ],
+)
+def test_names_said_loosely_or_compound(
+    text: str, names: list[str], expected: set[int] | None
+) -> None:
+    assert parse_children(text, names) == (None if expected is None else frozenset(expected))
+
+
+def test_les_deux_no_longer_picks_three_children() -> None:
+    assert parse_children("les deux", THREE) is None
+    assert parse_choice("les deux", THREE) is None
+
+
+def test_parse_choice_gains_exclusions_from_everyone() -> None:
+    assert parse_choice("tous sauf Rose", TWO) == 1
+    assert parse_choice("tous sauf Rose", MARGAUX_ROSE_JULES) is None
+
+
+NAMES = st.lists(
+    st.sampled_from(["Hugo", "Léa", "Chloé", "Mathis", "Inès", "Nathan", "Marie-Claire"]),
+    min_size=1,
+    max_size=5,
+    unique=True,
+)
+
+
+@given(st.text(), st.lists(st.text(max_size=20), max_size=6), st.booleans())
+@example("le premier", [""], True)
+@example("tous sauf", ["a", "b"], True)
+@example("les 0", ["a"], True)
+@example("tous sauf Léa", ["Léa"], False)
+def test_parse_children_never_raises_and_stays_in_range(
+    text: str, names: list[str], ordinals: bool
+) -> None:
+    result = parse_children(text, names, ordinals=ordinals)
+    assert result is None or (result and all(1 <= i <= len(names) for i in result))
+
+
+@given(st.text(), st.lists(st.text(max_size=20), max_size=6))
+def test_parse_choice_is_parse_children_when_it_finds_one_child(
+    text: str, names: list[str]
+) -> None:
+    children = parse_children(text, names)
+    expected = next(iter(children)) if children is not None and len(children) == 1 else None
+    assert parse_choice(text, names) == expected
+
+
+@given(NAMES, st.data())
+def test_names_joined_by_et_are_those_children(names: list[str], data: st.DataObject) -> None:
+    picked = data.draw(st.lists(st.integers(1, len(names)), min_size=1, unique=True))
+    template = data.draw(st.sampled_from(["{}", "pour {}", "C'est pour {}.", "annuler {} jeudi"]))
+    said = " et ".join(names[i - 1] for i in picked)
+    assert parse_children(template.format(said), names) == frozenset(picked)
+    assert parse_children(template.format(said), names, ordinals=False) == frozenset(picked)
+
+
+@given(NAMES, st.data())
+def test_everyone_but_one(names: list[str], data: st.DataObject) -> None:
+    left_out = data.draw(st.integers(1, len(names)))
+    said = data.draw(st.sampled_from(["tous sauf {}", "tout le monde sauf {}", "tous à part {}"]))
+    expected = frozenset(range(1, len(names) + 1)) - {left_out}
+    result = parse_children(said.format(names[left_out - 1]), names)
+    assert result == (expected or None)
+
+
+@given(NAMES, st.integers(2, 6))
+def test_a_count_is_everyone_only_for_that_family_size(names: list[str], count: int) -> None:
+    for said in (f"les {count}", f"tous les {count}", f"mes {count} enfants"):
+        result = parse_children(said, names)
+        if count == len(names):
+            assert result == frozenset(range(1, len(names) + 1))
+        else:
+            assert result is None
