@@ -84,6 +84,15 @@ def dijon() -> dict[str, Any]:
         (lambda d: d["schools"][2].pop("name"), "schools[2].name"),
         (lambda d: d["schools"][3].__setitem__("id", d["schools"][0]["id"]), "schools[3].id"),
         (lambda d: d["phone"].__setitem__("max_attempts", "three"), "phone.max_attempts"),
+        (
+            lambda d: d["phone"].__setitem__("web_alternative", {"fr": "x", "de": "y"}),
+            "phone.web_alternative.de",
+        ),
+        (
+            lambda d: d["phone"].__setitem__("web_alternative", {"en": "the website"}),
+            "phone.web_alternative",
+        ),
+        (lambda d: d["phone"].__setitem__("web_alternative", {"fr": 3}), "phone.web_alternative.fr"),
     ],
 )
 def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
@@ -93,6 +102,19 @@ def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
         parse_settings(data, environ={})
     assert err.value.key == key
     assert key in str(err.value)
+
+
+def test_the_web_alternative_is_said_in_the_callers_language() -> None:
+    phone = load_config(environ={}).phone
+    assert phone.web("fr") == "l'espace famille du site www.dijon.fr"
+    assert phone.web("en") == "the family area of www.dijon.fr"
+    data = dijon()
+    data["phone"]["web_alternative"] = "le Portail Familles"  # one text: every language
+    assert parse_settings(data, environ={}).phone.web("en") == "le Portail Familles"
+    data["phone"]["web_alternative"] = {"fr": "le portail"}  # no English: the French one
+    assert parse_settings(data, environ={}).phone.web("en") == "le portail"
+    data["phone"].pop("web_alternative")
+    assert parse_settings(data, environ={}).phone.web("fr") == ""
 
 
 def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ from tests.ivr_support import (
 PHONE = "+33612345678"
 UNKNOWN = "+33198765432"
 CANCEL_TOO_LATE = (
-    "Trop tard : il fallait annuler avant le vendredi 20 novembre à 13 heures. "
+    "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre à "
+    "13 heures. "
     "Le repas sera facturé, sauf maladie signalée à l'école."
 )
 ALREADY_BOOKED_MONDAY = "Le repas de Léa du lundi 30 novembre est déjà réservé."
@@ -272,7 +273,8 @@ def test_booking_too_late_says_the_deadline_and_the_price_of_an_unbooked_meal(
     call.start()
     refused = call.keys("1234", "1", "2411")
     assert refused.says[0] == (
-        "Trop tard : il fallait réserver avant le vendredi 20 novembre à 13 heures. "
+        "Trop tard pour le mardi 24 novembre : il fallait réserver avant le vendredi 20 novembre "
+        "à 13 heures. "
         "Un repas pris sans réservation est facturé au tarif le plus élevé."
     )
 
@@ -345,11 +347,36 @@ def test_a_date_past_the_known_school_calendar_is_refused(
 ) -> None:
     call = caller(client, rt)
     call.start()
-    refused = call.keys("1234", "2", "1111")  # 11 November 2027: past the shipped calendar
+    refused = call.keys("1234", "2", "0809")  # 8 September 2027: past the shipped calendar
     assert refused.says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du jeudi 11 novembre 2027. "
+        "Je ne connais pas encore le calendrier scolaire du mercredi 8 septembre 2027. "
         "Choisissez une date plus proche."
     )
+
+
+def test_a_day_month_just_past_is_said_to_be_past_not_next_years(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # By the keypad contract 1111 is 11 November 2027; typed on 23 November 2026 it surely
+    # meant twelve days ago.
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "1111")
+    assert refused.says[0] == "Le mercredi 11 novembre est déjà passé."
+    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in refused.text
+    assert refused.gather is not None  # the date is asked again
+
+
+@pytest.mark.parametrize("said", ["jeudi dernier", "hier"])
+def test_a_past_day_said_is_answered_as_past(
+    rt: Runtime, client: FlaskClient, family: str, said: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    refused = call.say(said)
+    assert refused.says[0].endswith("est déjà passé.")
+    assert refused.gather is not None
 
 
 def test_a_child_not_enrolled_that_day_is_refused(rt: Runtime, client: FlaskClient) -> None:
@@ -385,7 +412,8 @@ def test_the_deadline_passing_during_the_read_back_refuses_the_change(
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)
     refused = call.press("1")
     assert refused.says[0] == (
-        "Trop tard : il fallait annuler avant le lundi 23 novembre à 13 heures. "
+        "Trop tard pour le jeudi 26 novembre : il fallait annuler avant le lundi 23 novembre à "
+        "13 heures. "
         "Le repas sera facturé, sauf maladie signalée à l'école."
     )
     assert "Le premier jour encore modifiable est le vendredi 27 novembre" in refused.text
@@ -428,7 +456,7 @@ def test_outside_opening_hours_the_caller_hears_the_hours_and_the_web_alternativ
     assert answer.says == [
         "Bienvenue sur Resto-Mairie, la ligne des repas de restauration scolaire de Dijon.",
         "La ligne est ouverte de 8 heures à 13 heures.",
-        "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille sur www.dijon.fr.",
+        "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site www.dijon.fr.",
         "Au revoir.",
     ]
     assert answer.hangup and answer.gather is None
@@ -642,7 +670,7 @@ def test_silence_asks_again_and_three_silences_end_the_call_politely(
     assert bye.says == [
         "Je n'ai rien entendu.",
         "Vous pouvez rappeler entre 8 heures et 13 heures. Vous pouvez aussi réserver ou annuler "
-        "un repas sur l'espace famille sur www.dijon.fr. Merci de votre appel. Au revoir.",
+        "un repas sur l'espace famille du site www.dijon.fr. Merci de votre appel. Au revoir.",
     ]
 
 
@@ -848,7 +876,7 @@ def test_several_days_asked_at_once_are_answered_one_day_at_a_time(
     answer = call.say("Annuler toute la semaine prochaine.")
     assert answer.says[:2] == [
         "Sur cette ligne, les repas se changent un jour à la fois.",
-        "Pour plusieurs jours d'un coup, vous pouvez utiliser l'espace famille sur www.dijon.fr.",
+        "Pour plusieurs jours d'un coup, vous pouvez utiliser l'espace famille du site www.dijon.fr.",
     ]
     assert "Pour quel jour voulez-vous annuler ?" in answer.text
     for _ in range(4):  # understood, not possible here: not a failed attempt
@@ -899,11 +927,136 @@ def test_english_speaking_families_hear_english_prompts_dates_and_voice(
     assert gather is not None and gather.get("input") == "dtmf"  # the parser is French only
     refused = call.keys("2", "2411")
     assert refused.says[0].startswith(
-        "Too late: you had to cancel before Friday 20 November at 1:00"
+        "Too late for Tuesday 24 November: you had to cancel before Friday 20 November at 1:00"
     )
     assert refused.says[0].endswith(
         "The meal will be charged, unless an illness is reported to the school."
     )
+
+
+def _closure(rt: Runtime, school: str, day: date, kind: str, label: str) -> None:
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id=school,
+                first_day=day,
+                last_day=day,
+                kind=kind,
+                label=label,
+                created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )
+
+
+def test_an_english_call_has_no_french_in_it(rt: Runtime, client: FlaskClient) -> None:
+    # The web alternative, a public holiday's name and a closure (its staff label is French)
+    # are all said in English; a fallback in the middle of the call apologises in English.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    _closure(rt, "anjou-elem", date(2026, 12, 3), "strike", "grève des agents")
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "1")
+    assert call.press("2512").says[0] == (
+        "On Friday 25 December, there is no school catering: it is a public holiday "
+        "(Christmas Day)."
+    )
+    assert call.press("0312").says[0] == (
+        "On Thursday 3 December, there is no school catering: the school is closed because "
+        "of a strike."
+    )
+    assert call.press("0212").says[0] == (
+        "On Wednesday 2 December, there is no school catering: the canteen is never open on "
+        "Wednesdays."
+    )
+    ended = call.keys("-", "-", "-")
+    assert "You can also book or cancel a meal on the family area of www.dijon.fr." in ended.text
+    params = call.params(ErrorCode="11200", ErrorUrl=f"{PUBLIC_URL}/ivr/step?n=1")
+    apology = check_twiml(
+        post_signed(client, "/ivr/fallback", params).get_data(as_text=True), rt.settings
+    )
+    assert apology.says[0].startswith("We are sorry, a technical problem")
+
+
+def test_all_children_with_one_school_closed_changes_the_others(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="darcy-elem")),
+    )
+    _closure(rt, "anjou-elem", date(2026, 12, 4), "strike", "grève")
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "9", "2", "0412")
+    assert read_back.says[:2] == [
+        "Pour Léa, il n'y a pas de restauration scolaire le vendredi 4 décembre : l'école est "
+        "fermée (grève).",
+        "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+    ]
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Hugo du vendredi 4 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
+def test_all_children_names_the_child_not_enrolled_that_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", enrolled_until=date(2026, 11, 27))),
+    )
+    call = caller(client, rt)
+    call.start()
+    read_back = call.keys("1234", "9", "2", "3011")
+    assert read_back.says[:2] == [
+        "Hugo n'a pas d'inscription à la restauration scolaire le lundi 30 novembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+
+
+def test_all_children_too_late_names_no_single_child(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo")))
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "9", "2", "2411")
+    assert refused.says[0] == CANCEL_TOO_LATE
+
+
+def test_a_call_ended_at_the_read_back_says_nothing_was_changed(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    ended = call.keys("-", "-", "-")
+    assert ended.hangup
+    assert "Aucun changement n'a été fait." in ended.says
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_asking_for_an_operator_says_the_line_is_automatic_and_asks_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    answer = call.say("je voudrais parler à un conseiller")
+    assert answer.says[0] == "Cette ligne est automatique : personne ne peut vous répondre ici."
+    assert "l'espace famille du site www.dijon.fr" in answer.says[1]
+    assert "Pour réserver un repas, tapez 1" in answer.text
+    # Understood: not one of the three attempts.
+    for _ in range(3):
+        answer = call.say("un conseiller")
+    assert answer.gather is not None
 
 
 # ---------------------------------------------------------------------------------- webhooks

@@ -107,6 +107,13 @@ def test_answers_become_twilio_parameters(
     assert answer_params(question, typed) == (params, shown)
 
 
+def test_four_keys_after_the_menus_are_a_date_not_a_code() -> None:
+    # An English family's date question is keypad only, like the code: once a menu was asked,
+    # the keys are shown.
+    question = Question("step?n=5", "dtmf", 4, "#")
+    assert answer_params(question, "2611", identified=True) == ({"Digits": "2611"}, "[touches] 2611")
+
+
 def test_the_call_command_on_the_demo_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T09:30:00+01:00")

@@ -23,6 +23,7 @@ from restomairie.calendar.deadlines import (
     OperatingDaysRule,
     WorkingHoursRule,
 )
+from restomairie.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 WEEKDAY_KEYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
 MENU_VARIANTS = ("standard", "sans_porc", "vegetarien", "pai")
@@ -65,13 +66,18 @@ class PhoneLine:
     summer_closed_until: (
         tuple[int, int] | None
     )  # (month, day): closed in summer holidays until then
-    web_alternative: str
+    web_alternative: Mapping[str, str]  # by language ("fr", "en"), or "" for every language
     voice: str
     language: str
     max_attempts: int
     lockout_after: int
     lockout_minutes: int
     sms_receipts: bool
+
+    def web(self, lang: str) -> str:
+        """The web alternative, to be said in ``lang`` ("" when there is none)."""
+        texts = self.web_alternative
+        return texts.get(lang) or texts.get("") or texts.get(DEFAULT_LANGUAGE, "")
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,25 @@ def _get(
     return node
 
 
+def _web_alternative(data: Mapping[str, Any]) -> Mapping[str, str]:
+    # One text for every language, or a table by language: the phone line says it inside a
+    # sentence of the caller's language ("You can also book or cancel a meal on …").
+    key = "phone.web_alternative"
+    raw = _get(data, key, (str, Mapping), "")
+    if isinstance(raw, str):
+        return {"": raw}
+    texts: dict[str, str] = {}
+    for lang, text in raw.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(f"{key}.{lang}", f"langue inconnue ({', '.join(LANGUAGES)})")
+        if not isinstance(text, str):
+            raise ConfigError(f"{key}.{lang}", "doit être un texte")
+        texts[lang] = text
+    if texts and DEFAULT_LANGUAGE not in texts:
+        raise ConfigError(key, f"le texte en {DEFAULT_LANGUAGE!r} est obligatoire")
+    return texts
+
+
 def _time(data: Mapping[str, Any], key: str, default: str | None = None) -> time:
     raw = _get(data, key, str, default)
     try:
@@ -262,7 +287,7 @@ def parse_settings(
         opens=_time(data, "phone.opens"),
         closes=_time(data, "phone.closes"),
         summer_closed_until=summer_until,
-        web_alternative=_get(data, "phone.web_alternative", str, ""),
+        web_alternative=_web_alternative(data),
         voice=_get(data, "phone.voice", str, "Polly.Lea-Neural"),
         language=_get(data, "phone.language", str, "fr-FR"),
         max_attempts=_positive(data, "phone.max_attempts", 3) or 1,

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date, format_time
 
 PARIS_TZ = "Europe/Paris"
+LANGUAGES = ("fr", "en")  # the languages a family may have (the phone line's catalogs)
+DEFAULT_LANGUAGE = "fr"
 
 
 # The phone line speaks a dozen dates per listing, each through Babel's pattern formatter: the
@@ -23,7 +25,9 @@ def format_day(day: date, locale: str = "fr_FR") -> str:
 
 
 def format_hour(moment: datetime, locale: str = "fr_FR") -> str:
-    """``13 heures`` / ``12 h 30`` in French, ``1:00 PM`` in English."""
+    """``13 heures`` / ``12 h 30`` / ``minuit`` in French, ``1:00 PM`` in English."""
+    if moment.hour == 0 and moment.minute == 0:
+        return "minuit" if locale.startswith("fr") else "midnight"
     if locale.startswith("fr"):
         if moment.minute == 0:
             return f"{moment.hour} heures" if moment.hour != 1 else "1 heure"
@@ -32,6 +36,13 @@ def format_hour(moment: datetime, locale: str = "fr_FR") -> str:
 
 
 def format_deadline(moment: datetime, locale: str = "fr_FR") -> str:
-    """``lundi 9 novembre à 13 heures`` in the moment's own zone (the town's)."""
+    """``lundi 9 novembre à 13 heures`` in the moment's own zone (the town's). A deadline at
+    midnight is the end of the day before, said so: ``lundi 23 novembre à 24 heures`` (the
+    official French way; "mardi à 0 heure" or "à minuit" is easily heard as a day late)."""
+    if moment.hour == 0 and moment.minute == 0:
+        eve = moment.date() - timedelta(days=1)
+        if locale.startswith("fr"):
+            return f"{format_day(eve, locale)} à 24 heures"
+        return f"the end of {format_day(eve, locale)}"
     sep = " à " if locale.startswith("fr") else " at "
     return f"{format_day(moment.date(), locale)}{sep}{format_hour(moment, locale)}"

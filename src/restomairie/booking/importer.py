@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
 from restomairie.config import WEEKDAY_KEYS
+from restomairie.i18n import LANGUAGES
 from restomairie.models import AuditEntry, Child, Family, FamilyPhone, Subscription
 
 REQUIRED = (
@@ -179,8 +180,8 @@ def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[s
             raise ValueError(f"jour inconnu {token!r} (lun mar mer jeu ven)")
         mask |= 1 << WEEKDAY_KEYS[key]
     language = rec.get("language", "") or "fr"
-    if language not in ("fr", "en"):
-        raise ValueError(f"langue inconnue {language!r} (fr, en)")
+    if language not in LANGUAGES:
+        raise ValueError(f"langue inconnue {language!r} ({', '.join(LANGUAGES)})")
     return Row(
         line,
         rec["family"],

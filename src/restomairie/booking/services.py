@@ -874,7 +874,9 @@ class FamilyPlan:
         return _pick(list(self.children), refs, self.account)
 
 
-_CLOSURES = select(Closure.school_id, Closure.first_day, Closure.last_day, Closure.label)
+_CLOSURES = select(
+    Closure.school_id, Closure.first_day, Closure.last_day, Closure.label, Closure.kind
+)
 _FAMILY_PLAN = (
     select(
         Family.id,
@@ -947,7 +949,7 @@ def _facts_query(children: Any, schools: Any) -> Any:
         DayLock.school_id.in_(schools),
     )
     closures: Any = select(
-        literal_column("'closure'"),
+        Closure.kind,  # strike, trip or other: never "lock" nor "booking"
         Closure.school_id,
         sql_cast(null(), Integer()),
         Closure.first_day,
@@ -1025,8 +1027,8 @@ def _facts_of(rows: Iterable[Any]) -> _Facts:
             bookings[(child_id, day)] = booked
         elif kind == "lock":
             locks[(school_id, day)] = (lock_id, locked_at)
-        else:
-            closures.append(CalendarClosure(school_id, day, last_day, label))
+        else:  # a closure: its kind
+            closures.append(CalendarClosure(school_id, day, last_day, label, kind))
     return _Facts(tuple(closures), locks, bookings)
 
 

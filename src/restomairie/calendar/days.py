@@ -17,7 +17,6 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -39,6 +38,7 @@ class Closure:
     first: date
     last: date
     reason: str  # French, e.g. "grève"
+    kind: str = "other"  # strike, trip, other (said instead of the label in other languages)
 
     def covers(self, school_id: str, day: date) -> bool:
         return (self.school_id is None or self.school_id == school_id) and (
@@ -56,6 +56,7 @@ class DayStatus:
     reason: str | None = None
     deadline: datetime | None = None
     closure: bool = False  # closed by a local closure (not billed)
+    closure_kind: str | None = None  # that closure's kind (strike, trip, other)
 
 
 class _Index:
@@ -84,6 +85,7 @@ class SchoolCalendar:
         self.school_holidays = school_holidays or load_school_holidays()
         self.locale = locale
         self._indexes: dict[tuple[frozenset[int], DeadlineRule], _Index] = {}
+        self._holidays_by_language: dict[str, holidays.HolidayBase] = {}
 
     @property
     def first_covered(self) -> date:
@@ -93,17 +95,31 @@ class SchoolCalendar:
     def last_covered(self) -> date:
         return self.school_holidays.last_covered
 
-    @cached_property
+    @property
     def public_holidays(self) -> holidays.HolidayBase:
-        # Alsace (6AE) and Moselle (57) have the same two extra days: Good Friday, 26 December.
+        """France's public holidays over the covered years, named in French."""
+        return self._public_holidays_in("fr")
 
-        years = range(self.first_covered.year - 1, self.last_covered.year + 2)
-        return holidays.France(
-            years=years, subdiv="6AE" if self.alsace_moselle else None, language="fr"
-        )
+    def _public_holidays_in(self, language: str) -> holidays.HolidayBase:
+        found = self._holidays_by_language.get(language)
+        if found is None:
+            # Alsace (6AE) and Moselle (57) have the same two extra days: Good Friday, 26 Dec.
+            years = range(self.first_covered.year - 1, self.last_covered.year + 2)
+            found = self._holidays_by_language[language] = holidays.France(
+                years=years, subdiv="6AE" if self.alsace_moselle else None, language=language
+            )
+        return found
 
     def is_public_holiday(self, day: date) -> bool:
         return day in self.public_holidays
+
+    def public_holiday_name(self, day: date, lang: str = "fr") -> str | None:
+        """The public holiday's name in ``lang`` ("Noël", "Christmas Day"), or None."""
+        if lang == "fr":
+            found = self.public_holidays.get(day)
+        else:
+            found = self._public_holidays_in("en_US").get(day)  # the library's English
+        return str(found) if found else None
 
     def _static_reason(
         self, weekdays: frozenset[int], day: date, closed: dict[date, str]
@@ -177,7 +193,12 @@ class SchoolCalendar:
             for closure in closures:
                 if closure.covers(school_id, day):
                     return DayStatus(
-                        day, False, f"fermeture : {closure.reason}", found.deadline, True
+                        day,
+                        False,
+                        f"fermeture : {closure.reason}",
+                        found.deadline,
+                        True,
+                        closure.kind,
                     )
         return found
 

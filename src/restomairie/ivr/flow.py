@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from restomairie.booking.errors import (
@@ -47,7 +47,9 @@ from restomairie.ivr.speech import (
     SPEECH_HINTS,
     Intent,
     child_hints,
-    parse_choice,
+    is_closing,
+    normalise,
+    parse_children,
     parse_date,
     parse_digits_date,
     parse_intent,
@@ -68,7 +70,10 @@ END = "end"
 ALL_CHILDREN_KEY = "9"
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+# A day-month typed that fell this far back is a past day, not next year's (see _check).
+RECENT_PAST = timedelta(days=62)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
+_ALSO_WORDS = frozenset({"aussi", "egalement", "avec"})  # normalised
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
@@ -248,12 +253,23 @@ class CallFlow:
             return self._end(st, sp, [self._goodbye(sp)], step, "ended", shown)
         if st.data["answers"] > MAX_ANSWERS:
             st.settle("abandoned")
-            lines = [sp._("This call has lasted a long time."), self._goodbye_failed(sp)]
+            lines = [
+                sp._("This call has lasted a long time."),
+                self._nothing_done(st, sp),
+                self._goodbye_failed(sp),
+            ]
             return self._end(st, sp, lines, step, "too_long", shown)
         if heard.star:
             return self._repeat(st, sp, shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
+        if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:
+            # "Je voudrais parler à un conseiller": nobody answers this line; where to go
+            # instead, then the same question (understood: not a failed attempt).
+            lines = [sp._("This line is automatic: no one can take your call here.")]
+            lines.append(self._web_sentence(sp))
+            turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
         turn = self._handlers[step](st, sp, heard)
         if turn.heard is None:
             turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
@@ -269,7 +285,9 @@ class CallFlow:
     # ------------------------------------------------------------------ steps
     def _on_account(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         digits = heard.digits.strip().rstrip("#")
-        if not digits.isdigit() or len(digits) > 20:
+        if digits.isdigit() and len(digits) > 20:
+            return self._retry(st, sp, sp._("That account number is too long."), "invalid")
+        if not digits.isdigit():
             return self._retry(
                 st, sp, sp._("Please type your account number on the keypad."), "invalid"
             )
@@ -349,21 +367,29 @@ class CallFlow:
             if picked is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             if action is not None:
-                # "Annuler pour Nathan", "écouter pour Rose": the child and what to do in one
-                # phrase. Not a date: "le premier" here is a child, not the 1st of the month.
+                # "Annuler pour Nathan", "écouter pour Rose", "Rose sera absente jeudi": the
+                # child, what to do and maybe the day in one phrase. A date only when the
+                # children were named: in "annuler pour le premier", "le premier" is a child.
                 self._pick(st, picked)
-                return self._choose(st, sp, _CHOICES[action], CHILD)
+                choice = _CHOICES[action]
+                if self._children_said(kids, heard.speech, ordinals=False) is not None:
+                    dated = self._action_with_date(st, sp, choice, heard.speech, CHILD)
+                    if dated is not None:
+                        return dated
+                return self._choose(st, sp, choice, CHILD)
         self._pick(st, picked)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
 
     @staticmethod
-    def _children_said(kids: Sequence[Kid], speech: str) -> list[Kid] | None:
-        """The children a phrase names: one by first name or position, or all ("tous les
-        enfants"); ``None`` when it names none, or several but not all."""
-        if parse_intent(speech, {Intent.ALL}) is Intent.ALL:
-            return list(kids)
-        index = parse_choice(speech, [k.name for k in kids])
-        return None if index is None else [kids[index - 1]]
+    def _children_said(
+        kids: Sequence[Kid], speech: str, ordinals: bool = True
+    ) -> list[Kid] | None:
+        """The children a phrase names, by first name ("Rose", "Sacha et Timéo"), all ("tous
+        les enfants", "tous sauf Rose") or, with ``ordinals``, by position ("la deuxième");
+        ``None`` when it names none. Without ``ordinals`` (where a date may be said) "le
+        premier" is the 1st of the month, not the first child."""
+        found = parse_children(speech, [k.name for k in kids], ordinals=ordinals)
+        return None if not found else [k for i, k in enumerate(kids, start=1) if i in found]
 
     @staticmethod
     def _pick(st: CallState, picked: Sequence[Kid]) -> None:
@@ -383,15 +409,25 @@ class CallFlow:
         else:
             intent = parse_intent(
                 heard.speech,
-                {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE},
+                {
+                    Intent.BOOK,
+                    Intent.CANCEL,
+                    Intent.LIST,
+                    Intent.REPEAT,
+                    Intent.GOODBYE,
+                    Intent.OTHER_CHILD,
+                },
             )
             if intent is Intent.REPEAT:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
+            if intent is Intent.OTHER_CHILD and several:  # "un autre enfant": key 4
+                return self._choose(st, sp, "child", ACTION)
             if several:
-                # "Nathan", "annuler pour Nathan": another child named here is the one meant.
-                picked = self._children_said(kids, heard.speech)
+                # "Nathan", "annuler pour Nathan": another child named here is the one meant
+                # ("annuler mardi 1er": a date, not the first child).
+                picked = self._children_said(kids, heard.speech, ordinals=False)
                 if picked is not None:
                     self._pick(st, picked)
                     if intent is None:
@@ -458,16 +494,26 @@ class CallFlow:
             if day is None and switched is not None:
                 return self._ask(st, sp, DATE, [], DATE, switched)  # the question, for it
             if day is None:
-                intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
+                intent = parse_intent(
+                    heard.speech, {Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER}
+                )
                 if intent is Intent.REPEAT:
                     return self._repeat(st, sp)
                 if intent is Intent.GOODBYE:
                     return self._bye(st, sp, DATE)
+                if intent is Intent.ANOTHER:  # "retour au menu", "tant pis"
+                    return self._ask(st, sp, ACTION, [], DATE, "back")
+            if day is not None:
+                self._children_correction(st, heard.speech)  # "pour Rose, le 3 décembre"
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         return self._with_date(st, sp, day, DATE)
 
     def _with_date(self, st: CallState, sp: Speaker, day: date, step: str) -> Turn:
+        if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
+            st.settle("refused")
+            refusal = sp._("%(day)s is already past.", day=sp.day(day))
+            return self._ask(st, sp, DATE, [refusal], step, "refused:past_day")
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
@@ -488,29 +534,53 @@ class CallFlow:
                 return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
             if key != "1":
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
-        else:
-            if self._switch_action(st, heard.speech) is not None:
-                # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
-                # never the action read back; the one said, read back in its turn.
-                guess = parse_date(heard.speech, self.clock.today())
-                day = guess.day if guess else date.fromisoformat(str(st.data["day"]))
-                return self._with_date(st, sp, day, CONFIRM)
-            intent = parse_intent(
-                heard.speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
-            )
-            if intent is Intent.REPEAT:
-                return self._repeat(st, sp)
-            if intent is Intent.GOODBYE:
-                return self._bye(st, sp, CONFIRM)
-            if intent is Intent.NO:
-                # "Non, le 4 décembre": go straight to the date said.
-                guess = parse_date(heard.speech, self.clock.today())
-                if guess is not None:
-                    return self._with_date(st, sp, guess.day, CONFIRM)
-                return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
-            if intent is not Intent.YES:
-                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+            return self._apply(st, sp)
+        speech = heard.speech
+        pending = date.fromisoformat(str(st.data["day"]))
+        guess = parse_date(speech, self.clock.today())
+        day = guess.day if guess is not None else pending
+        if self._switch_action(st, speech) is not None:
+            # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
+            # never the action read back; the one said, read back in its turn.
+            self._children_correction(st, speech)
+            return self._with_date(st, sp, day, CONFIRM)
+        intent = parse_intent(
+            speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER}
+        )
+        if intent is Intent.REPEAT:
+            return self._repeat(st, sp)
+        if intent is Intent.GOODBYE:
+            return self._bye(st, sp, CONFIRM)
+        if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
+            return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
+        # Another day or another child said here ("oui, pour Rose", "oui mais le 4 décembre",
+        # "le 4 décembre", "non, le 4"): a correction, read back in its turn, even after a yes.
+        if self._children_correction(st, speech) or day != pending:
+            return self._with_date(st, sp, day, CONFIRM)
+        if intent is Intent.NO:
+            return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
+        if intent is not Intent.YES:
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _children_correction(self, st: CallState, speech: str, also: bool = True) -> bool:
+        """Children named that are not the ones picked ("pour Rose", "et Rose aussi") become
+        the picked ones; whether they changed. With ``also``, "aussi" adds them to the picked
+        ones (a request still pending); without it (after a result: "annuler aussi pour Rose")
+        they replace them."""
+        kids = self._kids(st)
+        if len(kids) < 2:
+            return False
+        said = self._children_said(kids, speech, ordinals=False)
+        if said is None:
+            return False
+        picked = self._picked(st)
+        if also and _ALSO_WORDS & set(normalise(speech).split()):  # "Rose aussi": with them
+            said = [k for k in kids if k in said or k in picked]
+        if {k.ref for k in said} == {k.ref for k in picked}:
+            return False
+        self._pick(st, said)
+        return True
 
     def _apply(self, st: CallState, sp: Speaker) -> Turn:
         account = st.account
@@ -549,9 +619,12 @@ class CallFlow:
             if key == "2":
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+        if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
+            return self._bye(st, sp, AFTER)
         intent = parse_intent(
             heard.speech,
             {
+                Intent.OTHER_CHILD,
                 Intent.ANOTHER,
                 Intent.YES,
                 Intent.GOODBYE,
@@ -564,12 +637,15 @@ class CallFlow:
         )
         if intent is Intent.REPEAT:
             return self._repeat(st, sp)
-        if intent in (Intent.ANOTHER, Intent.YES):
+        if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
+            return self._ask(st, sp, CHILD, [], AFTER, "change_child")
+        if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
             return self._ask(st, sp, ACTION, [], AFTER, "another")
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = _CHOICES[intent]
+            self._children_correction(st, heard.speech, also=False)  # "réserver pour Rose"
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         guess = parse_date(heard.speech, self.clock.today())
@@ -671,7 +747,6 @@ class CallFlow:
         assert account is not None
         action = str(st.data.get("action", "book"))
         kids = self._picked(st)
-        several = len(kids) > 1
         now = self.clock.now()
         # One read: the local closures and the children's states of the day.
         outlook = self.booking.outlook(account, start=day, days=1)
@@ -681,6 +756,14 @@ class CallFlow:
                 for k in kids
             }
         except OutsideCalendar:
+            last_year = _year_before(day)
+            if last_year is not None and timedelta(0) < now.date() - last_year <= RECENT_PAST:
+                # "2011" typed on 23 November is next year's 20 November by the keypad
+                # contract, but surely meant last week's: a calendar not published yet would
+                # be a puzzling answer.
+                return Check(
+                    sp._("%(day)s is already past.", day=sp.day(last_year)), "past_day"
+                )
             return Check(
                 sp._(
                     "I do not know the school calendar of %(day)s %(year)s yet. "
@@ -690,27 +773,32 @@ class CallFlow:
                 ),
                 "outside_calendar",
             )
-        for k in kids:
-            status = statuses[k.ref]
-            if not status.operating:
-                text = self._closed_day(sp, day, status)
-                return Check(text, NotOperatingDay.code)
+        # With several children, a day that some of them cannot have (another school's strike,
+        # an enrolment that ended) is changed for the others, and the caller hears about each.
+        notes: list[str] = []
+        closed = [k for k in kids if not statuses[k.ref].operating]
+        if closed and (len(closed) == len(kids) or not st.data.get("all")):
+            return Check(self._closed_day(sp, day, statuses[closed[0].ref]), NotOperatingDay.code)
+        if closed:
+            notes.append(self._closed_day(sp, day, statuses[closed[0].ref], closed))
         states = outlook.states
         today_state: dict[str, ChildDay | None] = {
             k.ref: next(iter(states.get(k.ref, [])), None) for k in kids
         }
-        enrolled = [k for k in kids if (s := today_state[k.ref]) is not None and s.operating]
-        missing = [k for k in kids if k not in enrolled]
-        if missing and (not st.data.get("all") or not enrolled):
-            k = missing[0]
-            return Check(
-                sp._(
-                    "%(name)s is not registered for school catering on %(day)s.",
-                    name=k.name,
-                    day=sp.day(day),
-                ),
-                NotEnrolled.code,
+        open_kids = [k for k in kids if k not in closed]
+        enrolled = [k for k in open_kids if (s := today_state[k.ref]) is not None and s.operating]
+        missing = [k for k in open_kids if k not in enrolled]
+        if missing:
+            text = sp.ngettext(
+                "%(names)s is not registered for school catering on %(day)s.",
+                "%(names)s are not registered for school catering on %(day)s.",
+                len(missing),
+                names=sp.names([k.name for k in missing]),
+                day=sp.day(day),
             )
+            if not st.data.get("all") or not enrolled:
+                return Check(text, NotEnrolled.code)
+            notes.append(text)
         want = action == "book"
         done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
         change = [k for k in enrolled if k not in done]
@@ -719,9 +807,10 @@ class CallFlow:
             assert status.deadline is not None
             state = today_state[k.ref]
             if now >= status.deadline or (state is not None and state.locked):
+                # The deadline is the day's, the same for every child: no name ("Pour Nathan"
+                # alone would suggest that his sister's meal was dealt with).
                 exc = PastDeadline(day, status.deadline, action, k.name)
-                return Check(self._refusal(sp, exc, action, several), PastDeadline.code)
-        notes = []
+                return Check(self._refusal(sp, exc, action), PastDeadline.code)
         if done:
             names = sp.names([k.name for k in done])
             n = len(done)
@@ -753,18 +842,22 @@ class CallFlow:
             deadline = exc.deadline if isinstance(exc, PastDeadline) else None
             if deadline is None and exc.day is not None:
                 deadline = self.booking.day_status(exc.day).deadline
+            # The day is said: a date misheard ("mardi prochain" taken for tomorrow) shows.
+            day = sp.day(exc.day) if exc.day is not None else ""
             if deadline is None:
                 text = sp._("Too late: the meals of that day were already sent to the kitchen.")
             elif action == "book":
                 text = sp._(
-                    "Too late: you had to book before %(deadline)s. A meal eaten without "
-                    "booking is charged at the highest rate.",
+                    "Too late for %(day)s: you had to book before %(deadline)s. A meal eaten "
+                    "without booking is charged at the highest rate.",
+                    day=day,
                     deadline=sp.deadline(deadline),
                 )
             else:
                 text = sp._(
-                    "Too late: you had to cancel before %(deadline)s. The meal will be "
-                    "charged, unless an illness is reported to the school.",
+                    "Too late for %(day)s: you had to cancel before %(deadline)s. The meal will "
+                    "be charged, unless an illness is reported to the school.",
+                    day=day,
                     deadline=sp.deadline(deadline),
                 )
         elif isinstance(exc, NotOperatingDay) and exc.day is not None:
@@ -784,25 +877,47 @@ class CallFlow:
             )
         else:
             text = sp._("This change is not possible by phone.")
-        if several and exc.child and not isinstance(exc, NotEnrolled):
+        # A deadline is the day's, the same for every child: no name before it.
+        if several and exc.child and not isinstance(exc, NotEnrolled | PastDeadline | DayLocked):
             return sp._("For %(name)s: %(text)s", name=exc.child, text=text)
         return text
 
-    def _closed_day(self, sp: Speaker, day: date, status: DayStatus) -> str:
+    def _closed_day(
+        self, sp: Speaker, day: date, status: DayStatus, kids: Sequence[Kid] = ()
+    ) -> str:
         """ "Le vendredi 15 mai, il n'y a pas de restauration scolaire : c'est le pont de
-        l'Ascension." """
+        l'Ascension." With ``kids``, only for them ("Pour Margaux et Nathan, …")."""
         reason = status.reason or ""
         if status.closure:
-            why = sp._(
-                "the school is closed (%(reason)s)", reason=reason.removeprefix("fermeture : ")
-            )
+            why = self._closure_phrase(sp, status)
         elif reason == sp.weekday(day) or reason == self.speaker("fr").weekday(day):
             why = sp._("the canteen is never open on %(weekday)s", weekday=sp.weekday(day))
         elif self.booking.calendar.is_public_holiday(day):
-            why = sp._("it is a public holiday (%(name)s)", name=reason)
+            name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
+            why = sp._("it is a public holiday (%(name)s)", name=name)
         else:
             why = _holiday_phrase(sp, reason)
+        if kids:
+            return sp._(
+                "For %(names)s, there is no school catering on %(day)s: %(why)s.",
+                names=sp.names([k.name for k in kids]),
+                day=sp.day(day),
+                why=why,
+            )
         return sp._("On %(day)s, there is no school catering: %(why)s.", day=sp.day(day), why=why)
+
+    @staticmethod
+    def _closure_phrase(sp: Speaker, status: DayStatus) -> str:
+        # The label is the town staff's own words, in French: said as it is to French callers,
+        # replaced by the kind of closure for the others.
+        if sp.lang == DEFAULT_LANGUAGE:
+            label = (status.reason or "").removeprefix("fermeture : ")
+            return sp._("the school is closed (%(reason)s)", reason=label)
+        if status.closure_kind == "strike":
+            return sp._("the school is closed because of a strike")
+        if status.closure_kind == "trip":
+            return sp._("the class is on a school trip")
+        return sp._("the school is closed")
 
     def _result_lines(
         self, sp: Speaker, action: str, day: date, results: Sequence[ChangeResult]
@@ -944,13 +1059,20 @@ class CallFlow:
         st.attempts += 1
         if st.attempts >= self.settings.phone.max_attempts:
             st.settle("abandoned")
-            return self._end(st, sp, [message, self._goodbye_failed(sp)], step, outcome, shown)
+            lines = [message, self._nothing_done(st, sp), self._goodbye_failed(sp)]
+            return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [message, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("abandoned")
-        return self._end(st, sp, [self._goodbye(sp)], step, "goodbye")
+        return self._end(st, sp, [self._nothing_done(st, sp), self._goodbye(sp)], step, "goodbye")
+
+    @staticmethod
+    def _nothing_done(st: CallState, sp: Speaker) -> str:
+        # A call that ends at the read-back: the last thing heard was the change, which was
+        # not made; the parent must not believe it was.
+        return sp._("Nothing was changed.") if st.step == CONFIRM else ""
 
     def _end(
         self,
@@ -1034,7 +1156,7 @@ class CallFlow:
         return lines
 
     def _web_sentence(self, sp: Speaker) -> str:
-        web = self.settings.phone.web_alternative
+        web = self.settings.phone.web(sp.lang)
         if not web:
             return ""
         return sp._("You can also book or cancel a meal on %(web)s.", web=web)
@@ -1045,7 +1167,7 @@ class CallFlow:
     def _one_day(self, sp: Speaker) -> list[str]:
         """Said when several days are asked at once ("toute la semaine prochaine")."""
         lines = [sp._("On this line, meals are changed one day at a time.")]
-        web = self.settings.phone.web_alternative
+        web = self.settings.phone.web(sp.lang)
         if web:
             lines.append(sp._("For several days at once, you can use %(web)s.", web=web))
         return lines
@@ -1068,6 +1190,14 @@ class CallFlow:
 
     def _not_understood(self, sp: Speaker) -> str:
         return sp._("Sorry, I did not understand.")
+
+
+def _year_before(day: date) -> date | None:
+    """The same day a year earlier (None for a 29 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return None
 
 
 def _holiday_phrase(sp: Speaker, reason: str) -> str:

@@ -30,10 +30,9 @@ from babel.lists import format_list
 from babel.support import Translations
 
 from restomairie.config import Settings
-from restomairie.i18n import format_day, format_deadline, format_hour
+from restomairie.i18n import DEFAULT_LANGUAGE, format_day, format_deadline, format_hour
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
-DEFAULT_LANGUAGE = "fr"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 # Voices for the languages the configuration does not name (it names the French one).
 OTHER_VOICES = {"en": ("Polly.Amy-Neural", "en-GB")}

@@ -169,6 +169,7 @@ class PhoneLine:
         try:
             with self.sessions() as session, session.begin():
                 call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
+                answer = twiml.apology(self.settings, call.language)  # the caller's, if known
                 _settle(call, "error")
                 call.step = END
                 if self._event(session, call.id, key) is None:
@@ -221,7 +222,7 @@ class PhoneLine:
                 self._save(claim, st, turn, hook.heard if key != "voice" else None, answer)
             except Exception:
                 log.exception("call %s: unexpected error at %s", hook.call_sid, key)
-                answer = twiml.apology(self.settings)
+                answer = twiml.apology(self.settings, st.language)
                 self._save_failure(claim, answer)
                 return answer
             if self.outbox is not None:

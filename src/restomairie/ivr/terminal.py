@@ -117,8 +117,13 @@ def call_params(call_sid: str, caller: str, called: str) -> dict[str, str]:
     }
 
 
-def answer_params(question: Question, answer: str) -> tuple[dict[str, str], str]:
-    """Twilio's parameters for ``answer`` to ``question``, and how to show it."""
+def answer_params(
+    question: Question, answer: str, *, identified: bool = False
+) -> tuple[dict[str, str], str]:
+    """Twilio's parameters for ``answer`` to ``question``, and how to show it. Keys typed for
+    the secret code (four keys, keypad only, before the caller is ``identified``) are shown as
+    dots; after it, four keys are a date (keypad-only questions in a language the speech parser
+    does not know)."""
     text = answer.strip()
     if text.lower() in SILENCE:
         return {}, "[silence]"
@@ -128,7 +133,7 @@ def answer_params(question: Question, answer: str) -> tuple[dict[str, str], str]
             keys = keys.split(question.finish_on_key, 1)[0]
         if question.num_digits is not None:
             keys = keys[: question.num_digits]
-        secret = question.input == "dtmf" and question.num_digits == 4
+        secret = not identified and question.input == "dtmf" and question.num_digits == 4
         shown = "•" * len(keys) if secret else keys
         return ({"Digits": keys} if keys else {}), f"[touches] {shown or '(aucune)'}"
     if "speech" in question.input:
@@ -151,6 +156,7 @@ def run_call(
     url = f"{line.base_url}/ivr/voice"
     params = dict(base)
     started = time.monotonic()
+    identified = False  # a one-key menu has been asked: the code is behind
     try:
         for _ in range(MAX_TURNS):
             status, body = line.post(url, params)
@@ -166,7 +172,8 @@ def run_call(
             if answer is None:
                 echo("(l'appelant raccroche)")
                 return record
-            extra, shown = answer_params(question, answer)
+            identified = identified or question.num_digits == 1
+            extra, shown = answer_params(question, answer, identified=identified)
             echo(f"    {shown}")
             url, params = question.action, {**base, **extra}
         echo("(appel interrompu : trop d'échanges)")

@@ -79,8 +79,9 @@ def _rendered(reply: Reply) -> str:
     return str(response.to_xml())
 
 
-def apology(settings: Settings | None = None) -> str:
-    """A short French apology and a hang-up: the answer to anything unexpected (never a 500).
+def apology(settings: Settings | None = None, lang: str | None = None) -> str:
+    """A short apology and a hang-up: the answer to anything unexpected (never a 500), in the
+    call's language once known (``lang``), else the line's.
 
     Built without the database and, should the catalog itself be the problem, without it."""
     voice, language = "Polly.Lea-Neural", "fr-FR"
@@ -89,7 +90,7 @@ def apology(settings: Settings | None = None) -> str:
         if settings is not None:
             from restomairie.ivr.prompts import Speaker
 
-            sp = Speaker(settings)
+            sp = Speaker(settings, lang) if lang else Speaker(settings)
             voice, language = sp.voice, sp.say_language
             text = sp._(
                 "We are sorry, a technical problem prevents us from handling your call. "

@@ -93,7 +93,9 @@ def _hook() -> Webhook:
         digits=_clean(form.get("Digits"), 64),
         speech=_clean(form.get("SpeechResult"), 1000),
         call_status=_clean(form.get("CallStatus"), 32) or None,
-        duration=int(duration) if duration.isdigit() else None,
+        # Seconds; a figure no call reaches (over a year) is not stored rather than refused:
+        # the status callback must still record how the call ended.
+        duration=int(duration) if duration.isdigit() and len(duration) <= 8 else None,
         error_code=_clean(form.get("ErrorCode"), 16) or None,
         error_url=_clean(form.get("ErrorUrl"), 500) or None,
     )

@@ -365,7 +365,7 @@ class StaffService:
         already closed by another closure are left to it). Raises OutsideCalendar past the
         shipped calendar."""
         others = tuple(
-            CalendarClosure(c.school_id, c.first_day, c.last_day, c.label)
+            CalendarClosure(c.school_id, c.first_day, c.last_day, c.label, c.kind)
             for c in session.scalars(select(Closure).where(
                 Closure.first_day <= last, Closure.last_day >= first,
             ))

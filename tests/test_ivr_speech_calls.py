@@ -1,0 +1,151 @@
+"""What parents said to the line in exploratory calls, and what it must do with it: corrections
+at the read-back, children and dates said at the "wrong" question, ways of saying goodbye.
+
+Each test is a whole call through the real webhooks (signed like Twilio's), on a family of three
+(Hugo, Léa, Zoé: keys 1, 2, 3), every meal booked by subscription, on Monday 23 November 2026.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from restomairie.models import BookingDay, Child
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+
+PHONE = "+33612345678"
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    app: Flask = line_app(rt)
+    return app.test_client()
+
+
+@pytest.fixture
+def call(rt: Runtime, client: FlaskClient) -> Caller:
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"), KidSpec("E3", "Hugo")),
+    )
+    caller = Caller(client, rt.settings, PHONE)
+    caller.start()
+    caller.press("1234")
+    return caller
+
+
+def booked(rt: Runtime, ref: str, day: date) -> bool | None:
+    with rt.sessions() as session:
+        return session.scalar(
+            select(BookingDay.booked)
+            .join(Child, Child.id == BookingDay.child_id)
+            .where(Child.ref == ref, BookingDay.day == day)
+        )
+
+
+@pytest.mark.parametrize(
+    ("correction", "read_back"),
+    [
+        ("Oui, pour Zoé.", "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."),
+        (
+            "Oui, mais pour le 4 décembre.",
+            "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        ),
+        ("Le 4 décembre.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        (
+            "Oui, et pour Zoé aussi.",
+            "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre.",
+        ),
+    ],
+)
+def test_a_correction_at_the_read_back_is_read_back_not_done(
+    rt: Runtime, call: Caller, correction: str, read_back: str
+) -> None:
+    call.press("2")  # Léa
+    first = call.say("annuler le 3 décembre")
+    assert first.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+    again = call.say(correction)
+    assert again.says[0] == read_back
+    # Nothing was done on a "oui" that came with a correction.
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
+def test_back_to_the_menu_from_the_read_back_changes_nothing(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    menu = call.say("laissez tomber, retour au menu")
+    assert menu.says[0] == "Aucun changement n'a été fait."
+    assert "Pour réserver un repas, tapez 1" in menu.text
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+def test_back_to_the_menu_from_the_date_question(call: Caller) -> None:
+    call.keys("2", "2")
+    menu = call.say("retour au menu")
+    assert "Pour réserver un repas, tapez 1" in menu.text
+
+
+def test_yes_with_eating_at_home_confirms_the_cancellation(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("Annuler le 3 décembre.")
+    done = call.say("Oui, elle mangera à la maison ce jour-là.")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_the_first_of_the_month_at_the_action_menu_is_a_date_not_the_first_child(
+    call: Caller,
+) -> None:
+    call.press("3")  # Zoé
+    read_back = call.say("Annuler mardi 1er.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre."
+
+
+def test_a_child_named_at_the_date_question_is_the_one_meant(call: Caller) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    read_back = call.say("Pour Zoé, le 3 décembre.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+
+
+def test_a_child_and_a_date_at_the_child_question_go_to_the_read_back(call: Caller) -> None:
+    read_back = call.say("Zoé sera absente jeudi 3 décembre.")
+    assert "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre." in read_back.says
+
+
+def test_two_children_named_are_both_picked(call: Caller) -> None:
+    action = call.say("Zoé et Hugo.")
+    assert action.says[0] == "Pour Hugo et Zoé :"
+
+
+def test_a_child_named_after_a_result_is_the_one_meant(call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    read_back = call.say("Annuler aussi pour Hugo le 4 décembre.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre."
+
+
+@pytest.mark.parametrize("thanks", ["Merci.", "D'accord, merci.", "Non, c'est bon, merci."])
+def test_thanks_after_a_result_ends_the_call_kindly(call: Caller, thanks: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    bye = call.say(thanks)
+    assert bye.hangup
+    assert bye.says == ["Merci de votre appel. Au revoir."]
+
+
+def test_another_child_by_speech_is_key_4(call: Caller) -> None:
+    call.press("2")
+    menu = call.say("un autre enfant")
+    assert "Pour Hugo, tapez 1." in menu.says
