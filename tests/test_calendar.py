@@ -240,3 +240,10 @@ def test_next_operating_day_skips_closed_and_past_deadline_days() -> None:
     now = datetime(2026, 12, 3, 13, 0, tzinfo=PARIS)  # Monday 7 December just closed
     st = CAL.next_operating(date(2026, 12, 5), DIJON_DAYS, DIJON_RULE, open_at=now)
     assert st is not None and st.day == date(2026, 12, 8)
+
+
+def test_public_holidays_are_named_in_the_callers_language() -> None:
+    assert CAL.public_holiday_name(date(2026, 12, 25)) == "Noël"
+    assert CAL.public_holiday_name(date(2026, 12, 25), "en") == "Christmas Day"
+    assert CAL.public_holiday_name(date(2027, 5, 6), "en") == "Ascension Day"
+    assert CAL.public_holiday_name(date(2026, 12, 24), "en") is None  # school holidays only

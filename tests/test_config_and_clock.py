@@ -156,3 +156,7 @@ def test_dates_are_written_the_french_way() -> None:
     assert format_day(date(2026, 11, 9)) == "lundi 9 novembre"
     assert format_deadline(datetime(2026, 11, 9, 13, 0, tzinfo=PARIS)) == "lundi 9 novembre à 13 heures"
     assert format_deadline(datetime(2026, 11, 9, 12, 30, tzinfo=PARIS)) == "lundi 9 novembre à 12 h 30"
+    # A deadline at midnight is the end of the day before ("mardi à 0 heures" was a day late).
+    midnight = datetime(2026, 11, 24, 0, 0, tzinfo=PARIS)
+    assert format_deadline(midnight) == "lundi 23 novembre à 24 heures"
+    assert format_deadline(midnight, "en_GB") == "the end of Monday 23 November"

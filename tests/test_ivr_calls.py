@@ -188,6 +188,15 @@ def test_an_unknown_account_number_is_said_back_and_asked_again(
     assert again.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
 
 
+def test_an_account_number_too_long_is_said_to_be_too_long(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    again = call.press("1" * 23)
+    assert again.says[0] == "Ce numéro de dossier est trop long."
+
+
 def test_booking_a_meal_reads_back_then_confirms(rt: Runtime, client: FlaskClient) -> None:
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
     call = caller(client, rt)
@@ -1318,6 +1327,19 @@ def test_the_status_callback_records_the_duration_and_abandoned_calls(
     assert (logged.status, logged.duration, logged.outcome) == ("completed", 37, "abandoned")
     assert logged.ended_at is not None
     assert call.hang_up(duration=37).status_code == 200  # delivered twice: harmless
+
+
+def test_a_status_callback_with_an_absurd_duration_still_records_the_end(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    response = post_signed(
+        client, "/ivr/status", call.params(CallStatus="completed", CallDuration="9" * 40)
+    )
+    assert response.status_code == 200 and "<Say" not in response.get_data(as_text=True)
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration) == ("completed", None)
 
 
 def test_the_call_log_records_each_step_and_masks_numbers_for_display(

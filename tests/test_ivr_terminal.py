@@ -42,6 +42,18 @@ def test_a_scripted_call_in_process_prints_what_the_caller_hears(rt: Runtime) ->
     assert call.duration is not None and call.duration >= 1
 
 
+def test_an_english_familys_typed_date_is_shown_only_its_code_is_masked(rt: Runtime) -> None:
+    # Their date question is keypad only with four keys, like the code: it comes after a menu.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    app = line_app(rt)
+    line = InProcessLine(app, app.extensions["restomairie.ivr"][1])
+    out: list[str] = []
+    run_call(line, ["1234", "2", "2611"], PHONE, "", out.append)
+    text = _lines(out)
+    assert "[touches] ••••" in text and "[touches] 2611" in text
+    assert "« You want to cancel the meal of Léa on Thursday 26 November. »" in text
+
+
 def test_when_the_answers_run_out_the_caller_hangs_up(rt: Runtime) -> None:
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
     app = line_app(rt)
