@@ -20,14 +20,17 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from restomairie.config import Settings
+from restomairie.models import BookingDay, Child
 from restomairie.runtime import Runtime
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -217,3 +220,13 @@ class Caller:
     @property
     def ended(self) -> bool:
         return self.last is not None and self.last.hangup
+
+
+def booked(rt: Runtime, ref: str, day: date) -> bool | None:
+    """The booking day of child ``ref`` on ``day``: booked, cancelled, or None (never changed)."""
+    with rt.sessions() as session:
+        return session.scalar(
+            select(BookingDay.booked)
+            .join(Child, Child.id == BookingDay.child_id)
+            .where(Child.ref == ref, BookingDay.day == day)
+        )

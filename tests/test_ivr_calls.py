@@ -23,13 +23,14 @@ from restomairie.ivr.calllog import mask_number
 from restomairie.ivr.flow import Receipt
 from restomairie.ivr.service import PhoneLine
 from restomairie.ivr.sms import ReceiptOutbox
-from restomairie.models import AuditEntry, BookingDay, Call, CallEvent, Closure, Family
+from restomairie.models import AuditEntry, Call, CallEvent, Closure, Family
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import (
     PUBLIC_URL,
     TOKEN,
     Caller,
+    booked,
     check_twiml,
     line_app,
     post_signed,
@@ -87,15 +88,6 @@ def events(rt: Runtime, call: Caller) -> list[CallEvent]:
         )
 
 
-def booked(rt: Runtime, ref: str, day: date) -> bool | None:
-    with rt.sessions() as session:
-        from restomairie.models import Child
-
-        return session.scalar(
-            select(BookingDay.booked)
-            .join(Child, Child.id == BookingDay.child_id)
-            .where(Child.ref == ref, BookingDay.day == day)
-        )
 
 
 def audit_count(rt: Runtime) -> int:

@@ -12,12 +12,10 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from restomairie.models import BookingDay, Child
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, line_app
+from tests.ivr_support import Caller, booked, line_app
 
 PHONE = "+33612345678"
 
@@ -41,15 +39,6 @@ def call(rt: Runtime, client: FlaskClient) -> Caller:
     caller.start()
     caller.press("1234")
     return caller
-
-
-def booked(rt: Runtime, ref: str, day: date) -> bool | None:
-    with rt.sessions() as session:
-        return session.scalar(
-            select(BookingDay.booked)
-            .join(Child, Child.id == BookingDay.child_id)
-            .where(Child.ref == ref, BookingDay.day == day)
-        )
 
 
 @pytest.mark.parametrize(
