@@ -138,3 +138,11 @@ def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")
     assert "Pour Hugo, tapez 1." in menu.says
+
+
+def test_a_key_said_is_the_key_pressed(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    done = call.say("Un.")  # "pour confirmer, tapez 1", not the 1st of the month
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 3)) is False

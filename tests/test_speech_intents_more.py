@@ -591,3 +591,27 @@ def test_a_count_is_everyone_only_for_that_family_size(names: list[str], count: 
             assert result == frozenset(range(1, len(names) + 1))
         else:
             assert result is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("un", "1"),
+        ("Un.", "1"),
+        ("1", "1"),
+        ("une", "1"),
+        ("deux", "2"),
+        ("la touche 2", "2"),
+        ("je tape trois", "3"),
+        ("neuf", "9"),
+        ("zéro", "0"),
+        ("oui 1", None),  # more than a key
+        ("le 3", None),  # a date
+        ("deux jours", None),
+        ("le premier", None),
+        ("douze", None),
+        ("", None),
+    ],
+)
+def test_spoken_key(text: str, key: str | None) -> None:
+    assert speech.spoken_key(text) == key

@@ -54,6 +54,7 @@ from restomairie.ivr.speech import (
     parse_digits_date,
     parse_intent,
     several_days,
+    spoken_key,
 )
 
 # Steps (the question the caller is answering).
@@ -263,6 +264,12 @@ class CallFlow:
             return self._repeat(st, sp, shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
+        if heard.kind == "speech" and step in (ACTION, CONFIRM, AFTER):
+            # "Un" for "tapez 1": the key said is the key pressed (at the read-back, "un" would
+            # otherwise be read as the 1st of the month).
+            key = spoken_key(heard.speech)
+            if key is not None:
+                heard = Heard(digits=key)
         if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:
             # "Je voudrais parler à un conseiller": nobody answers this line; where to go
             # instead, then the same question (understood: not a failed attempt).

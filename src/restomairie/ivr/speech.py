@@ -7,6 +7,7 @@ that text into the same decisions the keypad gives (see DOMAIN.md §4, the keypa
 
 - :func:`parse_intent` -- menu answers (book, cancel, listen, yes, no, repeat, ...);
 - :func:`parse_number` -- a spoken number from 0 to 99 ("quatre-vingt-douze", "21", "le premier");
+- :func:`spoken_key` -- a menu key said instead of pressed ("un", "la touche deux");
 - :func:`is_closing` -- whether the caller is done ("merci", "non c'est bon") after an operation;
 - :func:`parse_choice` -- which child ("c'est pour Hugo", "la deuxième", "numéro deux");
 - :func:`parse_children` -- which children ("Margaux et Rose", "tous sauf Rose", "les deux");
@@ -42,6 +43,7 @@ __all__ = [
     "parse_digits_date",
     "parse_intent",
     "parse_number",
+    "spoken_key",
 ]
 
 
@@ -319,6 +321,22 @@ def parse_number(text: str) -> int | None:
         return None
     value = values.pop()
     return value if 0 <= value <= 99 else None
+
+
+_KEY_WORDS = frozenset({"touche", "la", "numero", "tape", "tapez", "je", "j", "c", "est"})
+_KEY_VALUES = {word: str(value) for value, word in enumerate(_UNITS_WORDS)} | {"une": "1"}
+
+
+def spoken_key(text: str) -> str | None:
+    """The menu key a caller said instead of pressing it ("un", "2", "la touche trois", "je
+    tape 1"), else ``None``: the phrase must be that key and nothing else."""
+    rest = [t for t in _tokens(text) if t not in _KEY_WORDS]
+    if len(rest) != 1:
+        return None
+    word = rest[0]
+    if len(word) == 1 and word.isdigit():
+        return word
+    return _KEY_VALUES.get(word)
 
 
 # ---------------------------------------------------------------------------------------------
