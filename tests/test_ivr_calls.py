@@ -1484,3 +1484,26 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
         "end",
     )
     assert [e.request_key for e in found.events].count("status:completed") == 1
+
+
+def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa's enrolment ends on Friday 27 November; her brother's goes on.
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa", enrolled_until=date(2026, 11, 27)), KidSpec("E2", "Hugo")),
+    )
+    rt.clock.frozen = datetime(2026, 11, 27, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    alone = call.keys("1234", "2", "1")  # Léa: no day she can still change
+    assert "Pour quel jour voulez-vous réserver ?" in alone.text
+    assert "Le premier jour encore modifiable" not in alone.text
+    call = caller(client, rt)
+    call.start()
+    both = call.keys("1234", "9", "1")  # the day Hugo can have
+    assert "Le premier jour encore modifiable est le mardi 1er décembre" in both.text

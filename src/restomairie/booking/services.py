@@ -136,6 +136,7 @@ class ChildInfo:
     last_name: str
     school_id: str
     diet: str
+    enrolled_until: date | None = None  # the last day of school catering, when it is known
 
 
 @dataclass(frozen=True)
@@ -1126,7 +1127,8 @@ def _info_of(plan: FamilyPlan, phones: Iterable[str]) -> FamilyInfo:
         guardian=plan.guardian,
         language=plan.language,
         children=tuple(
-            ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet) for c in plan.children
+            ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet, c.enrolled_until)
+            for c in plan.children
         ),
         phones=tuple(sorted(phones)),
     )

@@ -184,6 +184,7 @@ class Kid:
     ref: str
     name: str
     school: str
+    until: date | None = None  # the end of the child's enrolment, if known
 
 
 @dataclass(frozen=True)
@@ -335,8 +336,10 @@ class CallFlow:
         info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
         sp = self.speaker(st.language)
-        kids = [Kid(c.ref, c.first_name, c.school_id) for c in info.children]
-        st.data["kids"] = [[k.ref, k.name, k.school] for k in kids]
+        kids = [Kid(c.ref, c.first_name, c.school_id, c.enrolled_until) for c in info.children]
+        st.data["kids"] = [
+            [k.ref, k.name, k.school, k.until.isoformat() if k.until else None] for k in kids
+        ]
         st.data["identified"] = True
         if not kids:
             st.settle("refused")
@@ -1100,7 +1103,16 @@ class CallFlow:
         )
 
     def _kids(self, st: CallState) -> list[Kid]:
-        return [Kid(str(r), str(n), str(s)) for r, n, s in st.data.get("kids", [])]
+        # [ref, name, school, until]; calls begun before "until" was kept have three items.
+        return [
+            Kid(
+                str(k[0]),
+                str(k[1]),
+                str(k[2]),
+                date.fromisoformat(k[3]) if k[3:4] and k[3] else None,
+            )
+            for k in st.data.get("kids", [])
+        ]
 
     def _picked(self, st: CallState) -> list[Kid]:
         pick = st.data.get("pick") or []
@@ -1115,7 +1127,7 @@ class CallFlow:
             return None
         now = self.clock.now()
         closures = self.booking.local_closures()
-        found: list[date] = []
+        found: dict[str, date] = {}
         for school_id in sorted({k.school for k in kids}):
             school = self.settings.school(school_id)
             status = self.booking.calendar.next_operating(
@@ -1128,8 +1140,11 @@ class CallFlow:
             )
             if status is None:
                 return None
-            found.append(status.day)
-        return max(found)
+            found[school_id] = status.day
+        # A child whose enrolment ends before that day cannot have it: offering it would only
+        # have it refused ("n'a pas d'inscription"). With all the children, the others' day.
+        able = [k for k in kids if k.until is None or k.until >= found[k.school]]
+        return max((found[k.school] for k in able), default=None)
 
     def _school_holiday(self, day: date) -> str | None:
         return self.booking.calendar.school_holidays.reason_closed(self.settings.zone, day)
