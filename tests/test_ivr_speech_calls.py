@@ -146,3 +146,66 @@ def test_a_key_said_is_the_key_pressed(rt: Runtime, call: Caller) -> None:
     done = call.say("Un.")  # "pour confirmer, tapez 1", not the 1st of the month
     assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
     assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+@pytest.mark.parametrize(
+    "said", ["Oui, sauf Zoé.", "Oui mais pas Zoé.", "Oui, pas pour Zoé.", "Oui, sans Zoé."]
+)
+def test_a_yes_that_leaves_a_child_out_is_read_back_without_that_child(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.keys("9", "2")  # all three, cancel
+    first = call.say("le 3 décembre")
+    assert first.says[0] == "Vous souhaitez annuler les repas de Hugo, Léa et Zoé le jeudi 3 décembre."
+    again = call.say(said)
+    assert again.says[0] == "Vous souhaitez annuler les repas de Hugo et Léa le jeudi 3 décembre."
+    assert all(booked(rt, ref, date(2026, 12, 3)) is None for ref in ("E1", "E2", "E3"))
+
+
+def test_leaving_out_the_only_child_read_back_is_not_a_yes(rt: Runtime, call: Caller) -> None:
+    call.press("3")  # Zoé
+    call.say("annuler le 3 décembre")
+    again = call.say("Oui, sauf Zoé.")
+    assert again.says[0] == "Pardon, je n'ai pas compris."
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["Oui, attendez.", "Oui enfin je sais pas.", "Oui, je ne veux pas.", "Oui non."]
+)
+def test_a_hesitant_yes_confirms_nothing(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say(said)
+    assert again.says[0] == "Pardon, je n'ai pas compris."
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+@pytest.mark.parametrize("said", ["Oui, pas de problème.", "Oui, bien sûr.", "Euh oui."])
+def test_a_plain_yes_with_words_around_it_confirms(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    assert call.say(said).says[0].startswith("C'est fait")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_the_weekday_read_back_said_again_is_a_yes_and_another_is_near_it(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")  # a Thursday
+    moved = call.say("Non, vendredi.")
+    assert moved.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    done = call.say("Oui, vendredi.")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 4 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 11, 27)) is None
+
+
+def test_a_second_day_at_the_read_back_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Oui, et le 4 aussi.")
+    assert again.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in again.says
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+    assert booked(rt, "E2", date(2026, 12, 4)) is None

@@ -615,3 +615,55 @@ def test_a_count_is_everyone_only_for_that_family_size(names: list[str], count: 
 )
 def test_spoken_key(text: str, key: str | None) -> None:
     assert speech.spoken_key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "hesitant"),
+    [
+        ("oui", False),
+        ("Oui, pas de problème.", False),
+        ("oui bien sûr", False),
+        ("euh oui", False),
+        ("oui, il mangera à la maison ce jour-là", False),
+        ("oui, attendez", True),
+        ("oui enfin je sais pas", True),
+        ("oui, je ne veux pas", True),
+        ("oui je veux pas qu'il mange", True),
+        ("oui non", False),  # both are phrases of the line: parse_intent finds it ambiguous
+    ],
+)
+def test_is_hesitant(text: str, hesitant: bool) -> None:
+    assert speech.is_hesitant(text) is hesitant
+
+
+@pytest.mark.parametrize(
+    ("text", "left_out"),
+    [
+        ("oui sauf Timéo", {2}),
+        ("oui mais pas Timéo", {2}),
+        ("oui, pas pour Timéo", {2}),
+        ("oui sans Timéo", {2}),
+        ("oui à part Timéo", {2}),
+        ("oui pour Sacha", set()),
+        ("oui", set()),
+    ],
+)
+def test_children_left_out(text: str, left_out: set[int]) -> None:
+    assert speech.children_left_out(text, ["Sacha", "Timéo"]) == left_out
+
+
+@pytest.mark.parametrize(
+    ("text", "weekday"),
+    [
+        ("oui, jeudi", 3),
+        ("non, vendredi", 4),
+        ("oui c'est bien jeudi", 3),
+        ("jeudi prochain", None),
+        ("jeudi 3", None),
+        ("ce jeudi", None),
+        ("lundi et mardi", None),
+        ("le 3 décembre", None),
+    ],
+)
+def test_weekday_alone(text: str, weekday: int | None) -> None:
+    assert speech.weekday_alone(text) == weekday

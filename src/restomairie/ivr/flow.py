@@ -47,7 +47,9 @@ from restomairie.ivr.speech import (
     SPEECH_HINTS,
     Intent,
     child_hints,
+    children_left_out,
     is_closing,
+    is_hesitant,
     normalise,
     parse_children,
     parse_date,
@@ -55,6 +57,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     several_days,
     spoken_key,
+    weekday_alone,
 )
 
 # Steps (the question the caller is answering).
@@ -547,12 +550,18 @@ class CallFlow:
             return self._apply(st, sp)
         speech = heard.speech
         pending = date.fromisoformat(str(st.data["day"]))
-        guess = parse_date(speech, self.clock.today())
-        day = guess.day if guess is not None else pending
+        day = self._day_at_read_back(speech, pending)
+        if day != pending and (
+            _ALSO_WORDS & set(normalise(speech).split()) or several_days(speech, pending)
+        ):
+            # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
+            # (taking only the 4th would drop the 3rd the caller just said yes to).
+            return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
         if self._switch_action(st, speech) is not None:
             # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
             # never the action read back; the one said, read back in its turn.
-            self._children_correction(st, speech)
+            if self._children_correction(st, speech) is None:
+                return self._retry(st, sp, self._not_understood(sp), "not_understood")
             return self._with_date(st, sp, day, CONFIRM)
         intent = parse_intent(
             speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER}
@@ -563,29 +572,56 @@ class CallFlow:
             return self._bye(st, sp, CONFIRM)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
             return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
-        # Another day or another child said here ("oui, pour Rose", "oui mais le 4 décembre",
-        # "le 4 décembre", "non, le 4"): a correction, read back in its turn, even after a yes.
-        if self._children_correction(st, speech) or day != pending:
+        # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
+        # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
+        # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.
+        corrected = self._children_correction(st, speech)
+        if corrected is None:
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)
         if intent is Intent.NO:
             return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
-        if intent is not Intent.YES:
+        if intent is not Intent.YES or is_hesitant(speech):
+            # "Oui, attendez", "oui enfin je sais pas": this confirms a change, so only a
+            # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
 
-    def _children_correction(self, st: CallState, speech: str, also: bool = True) -> bool:
+    def _day_at_read_back(self, speech: str, pending: date) -> date:
+        """The day a phrase said at the read-back means: the one read back, unless another is
+        said. A weekday alone is the first such day from the one read back ("oui, jeudi" to
+        "jeudi 3 décembre" is that day; "non, vendredi" the 4th), not from today."""
+        weekday = weekday_alone(speech)
+        if weekday is not None:
+            return pending + timedelta(days=(weekday - pending.weekday()) % 7)
+        guess = parse_date(speech, self.clock.today())
+        return guess.day if guess is not None else pending
+
+    def _children_correction(
+        self, st: CallState, speech: str, also: bool = True
+    ) -> bool | None:
         """Children named that are not the ones picked ("pour Rose", "et Rose aussi") become
-        the picked ones; whether they changed. With ``also``, "aussi" adds them to the picked
-        ones (a request still pending); without it (after a result: "annuler aussi pour Rose")
-        they replace them."""
+        the picked ones, and children left out ("sauf Timéo", "pas pour Rose") leave them;
+        whether they changed, or ``None`` when the phrase leaves out every child picked or
+        names children that cannot be told apart. With ``also``, "aussi" adds them to the
+        picked ones (a request still pending); without it (after a result: "annuler aussi
+        pour Rose") they replace them."""
         kids = self._kids(st)
         if len(kids) < 2:
             return False
+        picked = self._picked(st)
         said = self._children_said(kids, speech, ordinals=False)
         if said is None:
-            return False
-        picked = self._picked(st)
-        if also and _ALSO_WORDS & set(normalise(speech).split()):  # "Rose aussi": with them
+            left_out = children_left_out(speech, [k.name for k in kids])
+            if left_out is None:
+                return None
+            if not left_out:
+                return False
+            said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
+            if not said:
+                return None
+        elif also and _ALSO_WORDS & set(normalise(speech).split()):  # "Rose aussi": with them
             said = [k for k in kids if k in said or k in picked]
         if {k.ref for k in said} == {k.ref for k in picked}:
             return False

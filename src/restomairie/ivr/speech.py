@@ -35,7 +35,9 @@ __all__ = [
     "DateGuess",
     "Intent",
     "child_hints",
+    "children_left_out",
     "is_closing",
+    "is_hesitant",
     "normalise",
     "parse_children",
     "parse_choice",
@@ -44,6 +46,7 @@ __all__ = [
     "parse_intent",
     "parse_number",
     "spoken_key",
+    "weekday_alone",
 ]
 
 
@@ -1147,6 +1150,62 @@ def parse_children(
     if not result:
         return None
     return frozenset(i + 1 for i in result)
+
+
+def children_left_out(text: str, names: Sequence[str]) -> frozenset[int] | None:
+    """The 1-based indexes in ``names`` of the children ``text`` leaves out ("sauf Timéo", "oui
+    mais pas pour Rose", "sans Léa", "à part Hugo"), whatever else it says: empty when it
+    leaves out no one, ``None`` when a word left out could be two children."""
+    if not names:
+        return frozenset()
+    clauses = _clauses(text)
+    tokens = [token for clause in clauses for token in clause]
+    clause_of = [c for c, clause in enumerate(clauses) for _ in clause]
+    norm_names = [normalise(name).split() for name in names]
+    vocabulary = {k for found in _phrases_said(clauses) for k in range(found.start, found.end)}
+    excluded, _strong = _left_out(tokens, clause_of, norm_names)
+    found = _names_in(tokens, norm_names, sorted(excluded), vocabulary)
+    return None if found is None else frozenset(i + 1 for i in found)
+
+
+# Words that make a "yes" something else than a yes: a doubt, a wait, or a negation that no
+# phrase of the line accounts for ("oui, attendez", "oui enfin je sais pas", "oui je veux pas").
+_HESITATIONS = frozenset(
+    {
+        "attendez", "attends", "attendre", "attend", "minute", "moment", "seconde", "instant",
+        "hesite", "sais", "sait", "peut", "etre", "enfin", "quoique", "bof",
+        "ne", "n", "pas", "non", "jamais", "plus",
+    }
+)  # fmt: skip
+
+
+def weekday_alone(text: str) -> int | None:
+    """The weekday (0 = Monday) when ``text`` names one and no other part of a date ("oui,
+    jeudi", "pour vendredi"): no number, month, "prochain", "demain"... Else ``None``."""
+    tokens = _tokens(text)
+    days = {_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS}
+    if len(days) != 1 or _numbers(tokens) or any(t in _MONTHS or t in _NOT_ALONE for t in tokens):
+        return None
+    return days.pop()
+
+
+_NOT_ALONE = frozenset(
+    {
+        "prochain", "prochaine", "dernier", "derniere", "passe", "avant", "apres", "demain",
+        "hier", "aujourd", "semaine", "huit", "quinze", "suivant", "suivante", "ce", "cette",
+    }
+)  # fmt: skip
+
+
+def is_hesitant(text: str) -> bool:
+    """Whether ``text`` holds a doubt or a negation outside the line's phrases, so that a "yes"
+    in it must not be taken as a confirmation ("oui, attendez", "oui enfin je sais pas", "oui,
+    je ne veux pas"); "oui, pas de problème" and "oui, bien sûr" are not hesitant."""
+    for tokens in _clauses(text):
+        owner = _owners(tokens, _match_phrases(tokens))
+        if any(owner[k] is None and token in _HESITATIONS for k, token in enumerate(tokens)):
+            return True
+    return False
 
 
 def parse_choice(text: str, names: Sequence[str]) -> int | None:
