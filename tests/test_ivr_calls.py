@@ -839,7 +839,7 @@ def test_the_child_and_what_to_do_are_understood_in_one_phrase(
     call.start()
     call.press("1234")
     listing = call.say("écouter")  # no child named: the whole family's meals
-    assert [line.split(" : ")[0] for line in listing.says if " : des repas" in line] == [
+    assert [line.split(" : ")[0] for line in listing.says if " : un repas" in line] == [
         "Hugo",
         "Léa",
         "Zoé",
@@ -907,7 +907,24 @@ def test_listening_by_speech(rt: Runtime, client: FlaskClient, family: str) -> N
     call.start()
     call.press("1234")
     listing = call.say("écouter mes réservations")
-    assert listing.says[0].startswith("Léa : des repas sont réservés les lundi 23 novembre")
+    assert listing.says[0] == (
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 23 novembre au vendredi "
+        "4 décembre."
+    )
+
+
+def test_listening_names_the_days_a_closure_takes_away(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    _closure(rt, "anjou-elem", date(2026, 12, 3), "strike", "grève")
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:2] == [
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 23 novembre au vendredi "
+        "4 décembre.",
+        "L'école est fermée le jeudi 3 décembre.",
+    ]
 
 
 def test_english_speaking_families_hear_english_prompts_dates_and_voice(

@@ -80,7 +80,7 @@ def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> 
     out: list[str] = []
     record = run_call(HttpLine(served, TOKEN), ["1234", "3", "2"], PHONE, "", out.append)
     assert record.hung_up_by_line
-    assert "Léa : des repas sont réservés" in _lines(out)
+    assert "Léa : un repas est réservé chaque jour de cantine" in _lines(out)
     unsigned: list[str] = []
     refused = run_call(HttpLine(served, None), ["1234"], PHONE, "", unsigned.append)
     assert refused.statuses == [403]

@@ -29,6 +29,8 @@ from restomairie.calendar.schoolholidays import (
     load_school_holidays,
 )
 
+CLOSURE_PREFIX = "fermeture : "  # the reason of a day a local closure closes: "fermeture : grève"
+
 
 @dataclass(frozen=True)
 class Closure:
@@ -195,7 +197,7 @@ class SchoolCalendar:
                     return DayStatus(
                         day,
                         False,
-                        f"fermeture : {closure.reason}",
+                        f"{CLOSURE_PREFIX}{closure.reason}",
                         found.deadline,
                         True,
                         closure.kind,

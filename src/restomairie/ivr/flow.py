@@ -38,7 +38,7 @@ from restomairie.booking.errors import (
     UnknownFamily,
 )
 from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay
-from restomairie.calendar.days import DayStatus
+from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.ivr.hours import LineState, line_state
@@ -74,6 +74,7 @@ END = "end"
 ALL_CHILDREN_KEY = "9"
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
 # A day-month typed that fell this far back is a past day, not next year's (see _check).
 RECENT_PAST = timedelta(days=62)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
@@ -957,7 +958,7 @@ class CallFlow:
         # The label is the town staff's own words, in French: said as it is to French callers,
         # replaced by the kind of closure for the others.
         if sp.lang == DEFAULT_LANGUAGE:
-            label = (status.reason or "").removeprefix("fermeture : ")
+            label = (status.reason or "").removeprefix(CLOSURE_PREFIX)
             return sp._("the school is closed (%(reason)s)", reason=label)
         if status.closure_kind == "strike":
             return sp._("the school is closed because of a strike")
@@ -1024,13 +1025,37 @@ class CallFlow:
         upcoming = self.booking.upcoming(account, start=self.clock.today(), days=LIST_DAYS)
         lines = []
         for kid in self._picked(st):
-            days = [d for d in upcoming.get(kid.ref, []) if d.operating]
+            states = upcoming.get(kid.ref, [])
+            days = [d for d in states if d.operating]
             booked = [sp.day(d.day) for d in days if d.booked]
             free = [sp.day(d.day) for d in days if not d.booked]
+            # A local closure (strike, trip) is said: the meal the parent expects is not there.
+            closed = [
+                sp.day(d.day) for d in states if (d.reason or "").startswith(CLOSURE_PREFIX)
+            ]
+            closed_line = sp.ngettext(
+                "The school is closed on %(days)s.",
+                "The school is closed on %(days)s.",
+                len(closed),
+                days=sp.names(closed),
+            )
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
+                if closed:
+                    lines.append(closed_line)
                 continue
-            if booked:
+            if len(booked) >= EVERY_DAY_FROM and not free:
+                # Every canteen day: said as a span, not eight dates in a row.
+                lines.append(
+                    sp._(
+                        "%(name)s: a meal is booked on every canteen day, from %(first)s to "
+                        "%(last)s.",
+                        name=kid.name,
+                        first=booked[0],
+                        last=booked[-1],
+                    )
+                )
+            elif booked:
                 lines.append(
                     sp.ngettext(
                         "%(name)s: a meal is booked on %(days)s.",
@@ -1051,6 +1076,8 @@ class CallFlow:
                         days=sp.names(free),
                     )
                 )
+            if closed:
+                lines.append(closed_line)
         return lines
 
     def _receipts(
