@@ -209,3 +209,23 @@ def test_a_second_day_at_the_read_back_is_one_day_at_a_time(rt: Runtime, call: C
     assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in again.says
     assert booked(rt, "E2", date(2026, 12, 3)) is None
     assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+def test_thanks_at_the_first_menus_end_the_call(call: Caller) -> None:
+    bye = call.say("Merci.")  # at the child question
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+
+
+def test_thanks_at_the_action_menu_end_the_call_and_a_child_with_thanks_does_not(
+    call: Caller,
+) -> None:
+    action = call.say("Zoé, merci.")
+    assert action.says[0] == "Pour Zoé :"
+    assert call.say("Non merci.").hangup
+
+
+def test_back_to_the_menu_at_the_menu_asks_it_again(call: Caller) -> None:
+    call.press("2")
+    again = call.say("retour au menu")
+    assert "Pour réserver un repas, tapez 1" in again.text
+    assert not again.says[0].startswith("Pardon")

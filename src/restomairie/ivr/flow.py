@@ -378,6 +378,10 @@ class CallFlow:
             action = parse_intent(heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST})
             if picked is None and action is Intent.LIST:
                 picked = kids  # "écouter" before choosing: the whole family's meals
+            if picked is None and is_closing(heard.speech):  # "merci", "non merci"
+                return self._bye(st, sp, CHILD)
+            if picked is None and parse_intent(heard.speech, {Intent.ANOTHER}):
+                return self._repeat(st, sp)  # "retour au menu": this is the first menu
             if picked is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             if action is not None:
@@ -404,6 +408,10 @@ class CallFlow:
         premier" is the 1st of the month, not the first child."""
         found = parse_children(speech, [k.name for k in kids], ordinals=ordinals)
         return None if not found else [k for i, k in enumerate(kids, start=1) if i in found]
+
+    def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
+        """ "Merci", "non merci" at a menu: the caller is done (not "Rose, merci")."""
+        return is_closing(speech) and self._children_said(kids, speech, ordinals=False) is None
 
     @staticmethod
     def _pick(st: CallState, picked: Sequence[Kid]) -> None:
@@ -438,6 +446,10 @@ class CallFlow:
                 return self._bye(st, sp, ACTION)
             if intent is Intent.OTHER_CHILD and several:  # "un autre enfant": key 4
                 return self._choose(st, sp, "child", ACTION)
+            if intent is None and self._closing_at_menu(kids, heard.speech):
+                return self._bye(st, sp, ACTION)
+            if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
+                return self._repeat(st, sp)  # "retour au menu": this is the menu
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant
                 # ("annuler mardi 1er": a date, not the first child).
