@@ -522,6 +522,21 @@ def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
     assert "Pour réserver un repas, tapez 1." in fourth.press("1234").text
 
 
+def test_a_lock_that_outlasts_the_opening_hours_is_said_to_last_the_day(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 55, tzinfo=PARIS)  # the line closes at 13:00
+    for _ in range(2):
+        call = caller(client, rt)
+        call.start()
+        call.keys("0000", "1111")
+    locked = call.press("2222")  # the fifth wrong code: blocked until 13:10
+    assert locked.says[0] == (
+        "Après plusieurs codes erronés, l'accès par téléphone à ce dossier est bloqué pour le "
+        "reste de la journée."
+    )
+
+
 def test_codes_are_never_stored_or_logged(
     rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -325,12 +325,21 @@ class CallFlow:
         check = self.booking.check_pin(account, code)
         if check.locked_until is not None:
             st.settle("refused")
-            lines = [
-                sp._(
+            until = check.locked_until.astimezone(self.settings.tz)
+            if until.time() > self.settings.phone.closes:
+                # Blocked until 13:06 on a line that closes at 13:00: say what it means.
+                blocked = sp._(
+                    "After too many wrong codes, phone access to this account is blocked for "
+                    "the rest of the day."
+                )
+            else:
+                blocked = sp._(
                     "After too many wrong codes, phone access to this account is blocked "
                     "until %(time)s.",
-                    time=sp.hour(check.locked_until),
-                ),
+                    time=sp.hour(until),
+                )
+            lines = [
+                blocked,
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
