@@ -79,6 +79,17 @@ EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, fr
 RECENT_PAST = timedelta(days=62)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
 _ALSO_WORDS = frozenset({"aussi", "egalement", "avec"})  # normalised
+# What speech may mean at each menu (parse_intent's ``allowed``).
+ACTION_INTENTS = frozenset(
+    {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE, Intent.OTHER_CHILD}
+)
+CONFIRM_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER})
+AFTER_INTENTS = frozenset(
+    {
+        Intent.OTHER_CHILD, Intent.ANOTHER, Intent.YES, Intent.GOODBYE, Intent.NO, Intent.BOOK,
+        Intent.CANCEL, Intent.LIST, Intent.REPEAT,
+    }
+)  # fmt: skip
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
@@ -438,17 +449,7 @@ class CallFlow:
             if choice is None:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         else:
-            intent = parse_intent(
-                heard.speech,
-                {
-                    Intent.BOOK,
-                    Intent.CANCEL,
-                    Intent.LIST,
-                    Intent.REPEAT,
-                    Intent.GOODBYE,
-                    Intent.OTHER_CHILD,
-                },
-            )
+            intent = parse_intent(heard.speech, ACTION_INTENTS)
             if intent is Intent.REPEAT:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
@@ -574,7 +575,8 @@ class CallFlow:
         pending = date.fromisoformat(str(st.data["day"]))
         day = self._day_at_read_back(speech, pending)
         if day != pending and (
-            _ALSO_WORDS & set(normalise(speech).split()) or several_days(speech, pending)
+            _ALSO_WORDS & set(normalise(speech).split())
+            or several_days(speech, self.clock.today())
         ):
             # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
             # (taking only the 4th would drop the 3rd the caller just said yes to).
@@ -585,9 +587,7 @@ class CallFlow:
             if self._children_correction(st, speech) is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             return self._with_date(st, sp, day, CONFIRM)
-        intent = parse_intent(
-            speech, {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER}
-        )
+        intent = parse_intent(speech, CONFIRM_INTENTS)
         if intent is Intent.REPEAT:
             return self._repeat(st, sp)
         if intent is Intent.GOODBYE:
@@ -689,20 +689,7 @@ class CallFlow:
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
             return self._bye(st, sp, AFTER)
-        intent = parse_intent(
-            heard.speech,
-            {
-                Intent.OTHER_CHILD,
-                Intent.ANOTHER,
-                Intent.YES,
-                Intent.GOODBYE,
-                Intent.NO,
-                Intent.BOOK,
-                Intent.CANCEL,
-                Intent.LIST,
-                Intent.REPEAT,
-            },
-        )
+        intent = parse_intent(heard.speech, AFTER_INTENTS)
         if intent is Intent.REPEAT:
             return self._repeat(st, sp)
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:

@@ -88,9 +88,9 @@ def apology(settings: Settings | None = None, lang: str | None = None) -> str:
     text = APOLOGY_FR
     try:
         if settings is not None:
-            from restomairie.ivr.prompts import Speaker
+            from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker
 
-            sp = Speaker(settings, lang) if lang else Speaker(settings)
+            sp = Speaker(settings, lang or DEFAULT_LANGUAGE)
             voice, language = sp.voice, sp.say_language
             text = sp._(
                 "We are sorry, a technical problem prevents us from handling your call. "
