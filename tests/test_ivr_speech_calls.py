@@ -134,6 +134,41 @@ def test_thanks_after_a_result_ends_the_call_kindly(call: Caller, thanks: str) -
     assert bye.says == ["Merci de votre appel. Au revoir."]
 
 
+def test_a_date_taken_back_at_the_date_question_is_not_the_one_read_back(call: Caller) -> None:
+    call.press("2")
+    call.press("2")  # cancel
+    read_back = call.say("Le 3, pardon, le 4 décembre.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+
+
+@pytest.mark.parametrize("declined", ["Non merci.", "Non, c'est bon."])
+def test_no_thanks_at_the_read_back_ends_the_call_and_says_nothing_was_done(
+    rt: Runtime, call: Caller, declined: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    bye = call.say(declined)
+    assert bye.hangup
+    assert bye.says == ["Aucun changement n'a été fait.", "Merci de votre appel. Au revoir."]
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+def test_yes_thanks_at_the_read_back_confirms(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    done = call.say("Oui merci.")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_thanks_at_the_date_question_ends_the_call(call: Caller) -> None:
+    call.press("2")
+    call.press("2")
+    bye = call.say("Merci.")
+    assert bye.hangup
+    assert bye.says == ["Merci de votre appel. Au revoir."]
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

@@ -3,7 +3,8 @@
 Cases found by exploratory testing of real calls: past references ("jeudi dernier"), "ce
 vendredi" said on a Friday, negated dates ("non, pas demain, jeudi"), "1 er décembre", a weekday
 before a full numeric date, a weekday with a bare day of the month ("lundi 4"), and ordinal
-weekdays of a month ("le deuxième jeudi de décembre").
+weekdays of a month ("le deuxième jeudi de décembre"), a date taken back ("jeudi, non,
+vendredi").
 """
 
 from __future__ import annotations
@@ -402,6 +403,45 @@ def test_nth_weekday_property(today: date, nth: str, weekday: int, month: int) -
 
 
 # ---------------------------------------------------------------------------------------------
+# Self-corrections: a date taken back by the next one
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi, non, vendredi", FRI_27_NOV, False),
+        ("jeudi non vendredi", FRI_27_NOV, False),
+        ("Jeudi euh non vendredi.", FRI_27_NOV, False),
+        ("jeudi ou plutôt vendredi", FRI_27_NOV, False),
+        ("lundi, enfin je veux dire mardi", date(2026, 11, 24), False),
+        ("le 3, pardon le 4", date(2026, 12, 4), False),
+        ("le 3 décembre, non, le 4 décembre", date(2026, 12, 4), True),
+        ("jeudi 3, non, le vendredi 4", date(2026, 12, 4), True),
+        ("demain, non, après-demain", date(2026, 11, 25), True),
+        ("jeudi, non, vendredi, non, lundi", date(2026, 11, 30), False),
+        ("annuler jeudi non vendredi", FRI_27_NOV, False),
+        # The second date excluded: the first one stands.
+        ("jeudi, non pas vendredi", THU_26_NOV, False),
+    ],
+)
+def test_a_date_taken_back_gives_way_to_the_next(
+    text: str, expected: date, certain: bool
+) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jeudi ou vendredi", "jeudi et vendredi", "le 3 ou le 4", "jeudi, vendredi", "jeudi, lundi"],
+)
+def test_two_dates_without_a_correction_are_still_two(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+# ---------------------------------------------------------------------------------------------
 # Robustness
 # ---------------------------------------------------------------------------------------------
 
@@ -411,6 +451,7 @@ date_words = st.sampled_from(
         "er", "1er", "deuxième", "dernier", "passé", "d'avant", "d'après", "avant", "après",
         "rentrée", "vacances", "pas", "non", "ni", "mais", "c'est", "demain", "hier", "semaine",
         "dernière", "prochaine", "4", "04/02/2027", "4/2", "2027", "31", ",", ".", "?",
+        "pardon", "plutôt", "enfin", "ou",
     ]
 )  # fmt: skip
 

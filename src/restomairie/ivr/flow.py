@@ -539,6 +539,8 @@ class CallFlow:
                     return self._bye(st, sp, DATE)
                 if intent is Intent.ANOTHER:  # "retour au menu", "tant pis"
                     return self._ask(st, sp, ACTION, [], DATE, "back")
+                if is_closing(heard.speech):  # "merci", "non merci": no date after all
+                    return self._bye(st, sp, DATE)
             if day is not None:
                 self._children_correction(st, heard.speech)  # "pour Rose, le 3 décembre"
         if day is None:
@@ -602,6 +604,10 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)
+        if intent is not Intent.YES and is_closing(speech):
+            # "Non merci", "non c'est bon": the change is declined and the caller is done
+            # (never "oui merci", which confirms).
+            return self._bye(st, sp, CONFIRM)
         if intent is Intent.NO:
             return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
         if intent is not Intent.YES or is_hesitant(speech):

@@ -1604,6 +1604,7 @@ def _date_exprs(
 ) -> list[_DateExpr]:
     """Every date expression in the tokens, left to right (``breaks``: where clauses start)."""
     exprs: list[_DateExpr] = []
+    spans: list[tuple[int, int]] = []  # the tokens of each expression
     i = 0
     n = len(tokens)
     while i < n:
@@ -1649,6 +1650,32 @@ def _date_exprs(
             i += 1
         if expr is not None:
             exprs.append(expr._replace(negated=_negated_at(tokens, start, breaks)))
+            spans.append((start, i))
+    return _corrected(tokens, exprs, spans)
+
+
+# A date taken back by the next one: "jeudi, non, vendredi", "le 3, pardon le 4", "jeudi ou
+# plutôt vendredi", "lundi, enfin je veux dire mardi".
+_CORRECTION_MARKERS = frozenset({"non", "pardon", "plutot", "enfin", "dire", "oups"})
+_CORRECTION_GAP = _CORRECTION_MARKERS | frozenset(
+    {"euh", "heu", "ou", "mais", "je", "j", "veux", "voulais", "excusez", "excuse", "moi", "ah"}
+) | _NEGATION_SKIPPED
+
+
+def _corrected(
+    tokens: Sequence[str], exprs: list[_DateExpr], spans: Sequence[tuple[int, int]]
+) -> list[_DateExpr]:
+    """``exprs`` with each date the caller took back marked excluded: one followed, with only
+    correction words between them ("non", "pardon", "plutôt"…), by a date that is not itself
+    excluded ("jeudi, non pas vendredi" keeps Thursday)."""
+    for k in range(len(exprs) - 1):
+        gap = tokens[spans[k][1] : spans[k + 1][0]]
+        if (
+            not exprs[k + 1].negated
+            and _CORRECTION_MARKERS.intersection(gap)
+            and _CORRECTION_GAP.issuperset(gap)
+        ):
+            exprs[k] = exprs[k]._replace(negated=True)
     return exprs
 
 
