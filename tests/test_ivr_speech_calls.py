@@ -169,6 +169,37 @@ def test_thanks_at_the_date_question_ends_the_call(call: Caller) -> None:
     assert bye.says == ["Merci de votre appel. Au revoir."]
 
 
+@pytest.mark.parametrize(
+    ("same", "read_back"),
+    [
+        ("Pareil pour Zoé.", "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."),
+        ("Et Hugo aussi.", "Vous souhaitez annuler le repas de Hugo le jeudi 3 décembre."),
+        (
+            "La même chose pour Hugo le 4 décembre.",
+            "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+        ),
+    ],
+)
+def test_the_same_change_for_another_child_after_a_result_is_read_back(
+    rt: Runtime, call: Caller, same: str, read_back: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    again = call.say(same)
+    assert again.says[0] == read_back
+    assert booked(rt, "E1", date(2026, 12, 3)) is None  # read back, not done
+    assert booked(rt, "E3", date(2026, 12, 3)) is None
+
+
+def test_a_child_named_after_listening_gets_the_menu(call: Caller) -> None:
+    call.press("2")
+    call.press("3")  # listen
+    menu = call.say("Zoé")
+    assert menu.says[0] == "Pour Zoé :"
+    assert "Pour réserver un repas, tapez 1" in menu.text
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

@@ -509,6 +509,7 @@ class CallFlow:
             return self._ask(st, sp, CHILD, [], step, "change_child")
         if choice == "list":
             st.settle("listened")
+            st.data.pop("day", None)  # no change to repeat "for Rose" after listening
             return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed")
         st.data["action"] = choice
         return self._ask(st, sp, DATE, [], step, choice)
@@ -710,8 +711,18 @@ class CallFlow:
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         guess = parse_date(heard.speech, self.clock.today())
-        if guess is not None and st.data.get("action"):  # "lundi prochain": the same, that day
-            return self._with_date(st, sp, guess.day, AFTER)
+        kids = self._kids(st)
+        named = self._children_said(kids, heard.speech, ordinals=False) if len(kids) > 1 else None
+        if named is not None:
+            self._pick(st, named)
+        # "Lundi prochain", "pareil pour Margaux", "et Nathan aussi le 4": the same change for
+        # that day or those children (the day just done, unless another is said), read back.
+        last = st.data.get("day")
+        day = guess.day if guess is not None else date.fromisoformat(str(last)) if last else None
+        if (guess is not None or named is not None) and day and st.data.get("action"):
+            return self._with_date(st, sp, day, AFTER)
+        if named is not None:  # after listening: what to do for them
+            return self._ask(st, sp, ACTION, [], AFTER, "change_child")
         return self._retry(st, sp, self._not_understood(sp), "not_understood")
 
     # ------------------------------------------------------------------ questions
