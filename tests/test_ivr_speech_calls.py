@@ -200,6 +200,14 @@ def test_a_child_named_after_listening_gets_the_menu(call: Caller) -> None:
     assert "Pour réserver un repas, tapez 1" in menu.text
 
 
+def test_a_child_said_no_to_at_the_read_back_is_left_out(rt: Runtime, call: Caller) -> None:
+    call.press("9")
+    call.say("annuler le 3 décembre")
+    again = call.say("Zoé oui, Hugo non, Léa oui.")
+    assert again.says[0] == "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre."
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

@@ -646,10 +646,33 @@ def test_is_hesitant(text: str, hesitant: bool) -> None:
         ("oui à part Timéo", {2}),
         ("oui pour Sacha", set()),
         ("oui", set()),
+        # A "non" or "pas" after the name, ending its clause
+        ("Timéo non", {2}),
+        ("Sacha oui, Timéo non.", {2}),
+        ("Timéo non, Sacha oui", {2}),
+        ("Timéo non mais Sacha oui", {2}),
+        ("Timéo pas", {2}),
+        ("Timéo non plus", set()),  # "neither": Timéo too
+        ("Timéo, non", set()),  # the "non" is a clause of its own
+        ("il mange pas", set()),
     ],
 )
 def test_children_left_out(text: str, left_out: set[int]) -> None:
     assert speech.children_left_out(text, ["Sacha", "Timéo"]) == left_out
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("Sacha oui, Timéo non", {1}),
+        ("Timéo non", None),
+        ("Timéo non plus", {2}),
+        ("Marie Lou non, Sacha oui", {1}),
+    ],
+)
+def test_a_child_said_no_to_is_not_chosen(text: str, chosen: set[int] | None) -> None:
+    found = parse_children(text, ["Sacha", "Timéo", "Marie Lou"], ordinals=False)
+    assert found == (None if chosen is None else frozenset(chosen))
 
 
 @pytest.mark.parametrize(

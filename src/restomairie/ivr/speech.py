@@ -807,6 +807,7 @@ _FUZZY_RATIO = 0.8
 _EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis", "sans"})
 # The same without "pas", which is also a plain negation ("il ne mange pas jeudi").
 _STRONG_EXCLUDING = frozenset({"sauf", "excepte", "hormis", "sans"})
+_POST_EXCLUDING = frozenset({"non", "pas"})  # after the name: "Timéo non"
 _EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a"})  # "sauf pour Rose", "pas de Hugo"
 _NAME_LINKS = frozenset({"et", "ni"})  # "sauf Rose et Margaux": both left out
 # Words before a count of the children: "les deux", "mes 3 enfants", "tous deux".
@@ -880,6 +881,14 @@ def _left_out(
     strong: set[int] = set()
     n = len(tokens)
     for k, token in enumerate(tokens):
+        if token in _POST_EXCLUDING and k > 0 and clause_of[k - 1] == clause_of[k]:
+            # "Timéo non", "Sacha oui, Timéo non", "Timéo pas": the word(s) just before, when
+            # the clause ends there ("Timéo non plus" is Timéo too, "il mange pas" no name).
+            ends = k + 1 >= n or clause_of[k + 1] != clause_of[k] or tokens[k + 1] == "mais"
+            said = tuple(tokens[:k])
+            size = max((len(m) for m in names if m and said[-len(m) :] == tuple(m)), default=1)
+            if ends and all(clause_of[j] == clause_of[k] for j in range(k - size, k)):
+                every |= set(range(k - size, k))
         after_a_part = token == "part" and k > 0 and tokens[k - 1] == "a"  # "à part Rose"
         is_strong = token in _STRONG_EXCLUDING or after_a_part
         if not is_strong and token != "pas":
