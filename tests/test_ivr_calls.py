@@ -557,6 +557,72 @@ def test_codes_are_never_stored_or_logged(
     assert "9876" not in everything and "1234" not in everything
 
 
+def _everything_logged(rt: Runtime, call: Caller, caplog: pytest.LogCaptureFixture) -> str:
+    logged = events(rt, call)
+    return (
+        " ".join(f"{e.heard} {e.outcome} {e.response} {e.request_key}" for e in logged)
+        + str(the_call(rt, call).state)
+        + caplog.text
+    )
+
+
+def test_the_account_and_the_code_typed_together_identify_the_caller_without_logging_the_code(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    menu = call.press("2100011234")  # no "#" between them
+    assert menu.says[0] == "Merci."
+    assert "Pour réserver un repas, tapez 1." in menu.text
+    assert [e.heard for e in events(rt, call)][-1] == "210001 + [code]"
+    assert "1234" not in _everything_logged(rt, call, caplog)
+    assert the_call(rt, call).family_id is not None
+
+
+def test_the_account_and_a_wrong_code_typed_together_count_as_a_wrong_code(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    again = call.press("2100019876")
+    assert again.says == ["Ce code n'est pas le bon.", "Tapez votre code secret à 4 chiffres."]
+    with rt.sessions() as session:
+        assert session.scalars(select(Family.failed_pins)).one() == 1
+    assert call.press("1234").says[0] == "Merci."
+    with rt.sessions() as session:
+        assert session.scalars(select(Family.failed_pins)).one() == 0  # reset by the right one
+    assert "9876" not in _everything_logged(rt, call, caplog)
+
+
+@pytest.mark.parametrize("typed", ["1234", "2100091234"])
+def test_keys_that_may_hold_the_code_are_neither_said_back_nor_logged(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture, typed: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    again = call.press(typed)  # the code first, or a mistyped account with the code after it
+    assert again.says[0] == "Je ne trouve pas ce numéro de dossier famille."
+    assert [e.heard for e in events(rt, call)][-1] == "•" * len(typed)
+    assert "1234" not in _everything_logged(rt, call, caplog)
+
+
+def test_the_code_typed_again_at_the_date_question_is_not_logged(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    again = call.press("1234")  # not a date (the 12th of a 34th month)
+    assert again.says[0] == "Je n'ai pas compris cette date."
+    logged = events(rt, call)
+    assert (logged[-1].heard, logged[-1].outcome) == ("••••", "invalid_date")
+    assert "1234" not in _everything_logged(rt, call, caplog)
+
+
 # ---------------------------------------------------------------------------------- children
 @pytest.fixture
 def three_children(rt: Runtime) -> str:

@@ -72,6 +72,9 @@ AFTER = "after"
 END = "end"
 
 ALL_CHILDREN_KEY = "9"
+CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
+# Outcomes of keys that were not understood: they may be the code typed at the wrong prompt.
+_KEYS_NOT_UNDERSTOOD = frozenset({"invalid", "invalid_key", "invalid_date"})
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
@@ -295,6 +298,8 @@ class CallFlow:
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         turn = self._handlers[step](st, sp, heard)
         if turn.heard is None:
+            if turn.outcome in _KEYS_NOT_UNDERSTOOD and _may_hold_code(heard.digits):
+                shown = _masked(heard.digits)  # "1951" at the date question: kept as "••••"
             turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
         return turn
 
@@ -314,24 +319,47 @@ class CallFlow:
             return self._retry(
                 st, sp, sp._("Please type your account number on the keypad."), "invalid"
             )
+        if not self._is_account(digits):
+            together = self._account_and_code(st, sp, digits)
+            if together is not None:
+                return together
+            if _may_hold_code(digits):
+                # Four digits (the code typed first) or more than an account (the account and
+                # the code typed together, mistyped): never read back nor logged.
+                message = sp._("I cannot find that family account number.")
+                return self._retry(st, sp, message, "unknown_account", _masked(digits))
+            message = sp._(
+                "I cannot find the family account %(account)s.", account=sp.keys(digits)
+            )
+            return self._retry(st, sp, message, "unknown_account")
+        st.data["account"] = digits
+        return self._ask(st, sp, PIN, [], ACCOUNT, "ok")
+
+    def _is_account(self, digits: str) -> bool:
         try:
             self.booking.family_info(digits)
         except UnknownFamily:
-            return self._retry(
-                st,
-                sp,
-                sp._("I cannot find the family account %(account)s.", account=sp.keys(digits)),
-                "unknown_account",
-            )
-        st.data["account"] = digits
-        return self._ask(st, sp, PIN, [], ACCOUNT, "ok")
+            return False
+        return True
+
+    def _account_and_code(self, st: CallState, sp: Speaker, digits: str) -> Turn | None:
+        """ "2105001951#": the account number and the code typed together, without the "#"
+        between them. When the digits before the last four are an account, they are taken as
+        the account and the last four as its code (checked and counted like any code)."""
+        account, code = digits[:-CODE_DIGITS], digits[-CODE_DIGITS:]
+        if not account or not self._is_account(account):
+            return None
+        st.data["account"] = account
+        st.step, st.attempts = PIN, 0
+        turn = self._on_pin(st, sp, Heard(digits=code))
+        return Turn(turn.reply, ACCOUNT, turn.outcome, f"{account} + [code]", turn.receipts)
 
     def _on_pin(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         code = heard.digits.strip()
         account = st.account
         if account is None:  # cannot happen through Twilio: start again
             return self._ask(st, sp, ACCOUNT, [], PIN, "no_account")
-        if len(code) != 4 or not code.isdigit():
+        if len(code) != CODE_DIGITS or not code.isdigit():
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
         check = self.booking.check_pin(account, code)
         if check.locked_until is not None:
@@ -1335,6 +1363,17 @@ def _shown(heard: Heard) -> str | None:
     if heard.speech.strip():
         return heard.speech.strip()[:200]
     return None
+
+
+def _may_hold_code(digits: str) -> bool:
+    """Whether keys not understood may hold the secret code: four digits, or more than an
+    account number has (the account and the code typed together)."""
+    return len(digits) == CODE_DIGITS or len(digits) > 8
+
+
+def _masked(digits: str) -> str:
+    """What the call log keeps of keys that may hold the code: one dot per key."""
+    return "•" * min(len(digits), 20)
 
 
 def _mobile(number: str) -> bool:
