@@ -402,6 +402,20 @@ def test_a_locked_day_is_refused_with_its_deadline(
     assert refused.says[0] == CANCEL_TOO_LATE
 
 
+def test_a_day_typed_that_is_next_years_is_read_back_with_its_year(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.clock.frozen = datetime(2026, 9, 10, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    # "0209" on 10 September: the nearest 2 September not past is a year ahead.
+    far = call.keys("1234", "2", "0209")
+    assert far.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 2 septembre 2027."
+    call.press("2")
+    near = call.press("1709")
+    assert near.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 17 septembre."
+
+
 def test_the_deadline_passing_during_the_read_back_refuses_the_change(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

@@ -16,12 +16,11 @@ DEFAULT_LANGUAGE = "fr"
 # The phone line speaks a dozen dates per listing, each through Babel's pattern formatter: the
 # same few hundred dates over and over, so they are remembered per process.
 @functools.lru_cache(maxsize=4096)
-def format_day(day: date, locale: str = "fr_FR") -> str:
+def format_day(day: date, locale: str = "fr_FR", year: bool = False) -> str:
     """``lundi 9 novembre``, ``mardi 1er décembre`` (French says the first of the month as an
-    ordinal; the year is implied: bookings are always near)."""
-    if day.day == 1 and locale.startswith("fr"):
-        return format_date(day, "EEEE '1er' MMMM", locale=locale)
-    return format_date(day, "EEEE d MMMM", locale=locale)
+    ordinal); with ``year``, ``jeudi 2 septembre 2027``."""
+    pattern = "EEEE '1er' MMMM" if day.day == 1 and locale.startswith("fr") else "EEEE d MMMM"
+    return format_date(day, pattern + " y" if year else pattern, locale=locale)
 
 
 def format_hour(moment: datetime, locale: str = "fr_FR") -> str:

@@ -237,7 +237,7 @@ class CallFlow:
         lang = language_of(lang)
         found = self._speakers.get(lang)
         if found is None:
-            found = self._speakers[lang] = Speaker(self.settings, lang)
+            found = self._speakers[lang] = Speaker(self.settings, lang, self.clock)
         return found
 
     # ------------------------------------------------------------------ entry points

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,13 @@ from babel.dates import format_date
 from babel.lists import format_list
 from babel.support import Translations
 
+from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.i18n import DEFAULT_LANGUAGE, format_day, format_deadline, format_hour
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+FAR_DAY = timedelta(days=183)  # a day further than this from today is said with its year
 # Voices for the languages the configuration does not name (it names the French one).
 OTHER_VOICES = {"en": ("Polly.Amy-Neural", "en-GB")}
 SPEECH_LANGUAGES = frozenset({"fr"})  # the speech parser understands French only
@@ -61,8 +63,11 @@ def language_of(code: str | None) -> str:
 class Speaker:
     """The line's words and voice in one language."""
 
-    def __init__(self, settings: Settings, lang: str = DEFAULT_LANGUAGE) -> None:
+    def __init__(
+        self, settings: Settings, lang: str = DEFAULT_LANGUAGE, clock: Clock | None = None
+    ) -> None:
         self.settings = settings
+        self.clock = clock  # for the year of far days (none: never said)
         self.lang = language_of(lang)
         self.locale = LOCALES[self.lang]
         self._babel_locale = Locale.parse(self.locale)  # parsed once, not on every list
@@ -78,8 +83,11 @@ class Speaker:
         return text % params if params else text
 
     def day(self, day: date) -> str:
-        """``jeudi 26 novembre``, ``mardi 1er décembre``."""
-        return format_day(day, self.locale)
+        """``jeudi 26 novembre``, ``mardi 1er décembre``; with its year when it is more than
+        half a year from today (``jeudi 2 septembre 2027``): "0209" typed on 10 September is
+        next year's, and the caller must hear it."""
+        far = self.clock is not None and abs(day - self.clock.today()) > FAR_DAY
+        return format_day(day, self.locale, year=far)
 
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
