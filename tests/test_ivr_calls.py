@@ -392,6 +392,26 @@ def test_a_child_not_enrolled_that_day_is_refused(rt: Runtime, client: FlaskClie
     )
 
 
+def test_a_child_enrolled_later_is_offered_the_first_day_of_the_enrolment(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    start = date(2027, 1, 7)  # Thursday, after the Christmas holidays
+    kid = KidSpec("E1", "Léa", weekdays=0, enrolled_from=start, subscribed_from=start)
+    make_family(rt, "210001", "1234", (PHONE,), (kid,))
+    call = caller(client, rt)
+    call.start()
+    question = call.keys("1234", "1")
+    assert (
+        "Le premier jour encore modifiable est le jeudi 7 janvier : pour ce jour, tapez 0, 7, "
+        "0, 1." in question.says
+    )
+    refused = call.press("1412")
+    assert refused.says[0] == (
+        "Léa n'a pas d'inscription à la restauration scolaire le lundi 14 décembre."
+    )
+    assert "Le premier jour encore modifiable est le jeudi 7 janvier" in refused.text
+
+
 def test_a_locked_day_is_refused_with_its_deadline(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

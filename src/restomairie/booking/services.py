@@ -137,6 +137,7 @@ class ChildInfo:
     school_id: str
     diet: str
     enrolled_until: date | None = None  # the last day of school catering, when it is known
+    enrolled_from: date | None = None  # the first day of school catering
 
 
 @dataclass(frozen=True)
@@ -1127,7 +1128,15 @@ def _info_of(plan: FamilyPlan, phones: Iterable[str]) -> FamilyInfo:
         guardian=plan.guardian,
         language=plan.language,
         children=tuple(
-            ChildInfo(c.ref, c.first_name, c.last_name, c.school_id, c.diet, c.enrolled_until)
+            ChildInfo(
+                c.ref,
+                c.first_name,
+                c.last_name,
+                c.school_id,
+                c.diet,
+                c.enrolled_until,
+                c.enrolled_from,
+            )
             for c in plan.children
         ),
         phones=tuple(sorted(phones)),

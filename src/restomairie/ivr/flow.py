@@ -203,6 +203,7 @@ class Kid:
     name: str
     school: str
     until: date | None = None  # the end of the child's enrolment, if known
+    since: date | None = None  # the start of the child's enrolment, if known
 
 
 @dataclass(frozen=True)
@@ -388,9 +389,12 @@ class CallFlow:
         info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
         sp = self.speaker(st.language)
-        kids = [Kid(c.ref, c.first_name, c.school_id, c.enrolled_until) for c in info.children]
+        kids = [
+            Kid(c.ref, c.first_name, c.school_id, c.enrolled_until, c.enrolled_from)
+            for c in info.children
+        ]
         st.data["kids"] = [
-            [k.ref, k.name, k.school, k.until.isoformat() if k.until else None] for k in kids
+            [k.ref, k.name, k.school, _iso(k.until), _iso(k.since)] for k in kids
         ]
         st.data["identified"] = True
         if not kids:
@@ -1219,14 +1223,10 @@ class CallFlow:
         )
 
     def _kids(self, st: CallState) -> list[Kid]:
-        # [ref, name, school, until]; calls begun before "until" was kept have three items.
+        # [ref, name, school, until, since]; calls begun before "until" and "since" were kept
+        # have three or four items.
         return [
-            Kid(
-                str(k[0]),
-                str(k[1]),
-                str(k[2]),
-                date.fromisoformat(k[3]) if k[3:4] and k[3] else None,
-            )
+            Kid(str(k[0]), str(k[1]), str(k[2]), _day_at(k, 3), _day_at(k, 4))
             for k in st.data.get("kids", [])
         ]
 
@@ -1243,11 +1243,14 @@ class CallFlow:
             return None
         now = self.clock.now()
         closures = self.booking.local_closures()
-        found: dict[str, date] = {}
-        for school_id in sorted({k.school for k in kids}):
+        # Searched from the day the child's enrolment starts, when that is later than today
+        # (a child starting in January is not offered a December day: it would be refused).
+        starts = {k.ref: (k.school, max(now.date(), k.since or now.date())) for k in kids}
+        found: dict[tuple[str, date], date] = {}
+        for school_id, start in sorted(set(starts.values())):
             school = self.settings.school(school_id)
             status = self.booking.calendar.next_operating(
-                now.date(),
+                start,
                 self.settings.weekdays_of(school),
                 self.settings.rule_for("phone"),
                 open_at=now,
@@ -1256,11 +1259,12 @@ class CallFlow:
             )
             if status is None:
                 return None
-            found[school_id] = status.day
+            found[school_id, start] = status.day
+        first = {k.ref: found[starts[k.ref]] for k in kids}
         # A child whose enrolment ends before that day cannot have it: offering it would only
         # have it refused ("n'a pas d'inscription"). With all the children, the others' day.
-        able = [k for k in kids if k.until is None or k.until >= found[k.school]]
-        return max((found[k.school] for k in able), default=None)
+        able = [k for k in kids if k.until is None or k.until >= first[k.ref]]
+        return max((first[k.ref] for k in able), default=None)
 
     def _school_holiday(self, day: date) -> str | None:
         return self.booking.calendar.school_holidays.reason_closed(self.settings.zone, day)
@@ -1363,6 +1367,15 @@ def _shown(heard: Heard) -> str | None:
     if heard.speech.strip():
         return heard.speech.strip()[:200]
     return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day_at(items: Sequence[Any], index: int) -> date | None:
+    value = items[index] if len(items) > index else None
+    return date.fromisoformat(str(value)) if value else None
 
 
 def _may_hold_code(digits: str) -> bool:
