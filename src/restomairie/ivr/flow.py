@@ -872,7 +872,7 @@ class CallFlow:
                 sp._(
                     "I do not know the school calendar of %(day)s %(year)s yet. "
                     "Please choose a nearer date.",
-                    day=sp.day(day),
+                    day=sp.day(day, year=False),  # the sentence says the year
                     year=day.year,
                 ),
                 "outside_calendar",
@@ -976,7 +976,7 @@ class CallFlow:
             text = sp._(
                 "I do not know the school calendar of %(day)s %(year)s yet. "
                 "Please choose a nearer date.",
-                day=sp.day(exc.day),
+                day=sp.day(exc.day, year=False),
                 year=exc.day.year,
             )
         else:

@@ -82,12 +82,13 @@ class Speaker:
         text = self._catalog.ngettext(singular, plural, n)
         return text % params if params else text
 
-    def day(self, day: date) -> str:
-        """``jeudi 26 novembre``, ``mardi 1er décembre``; with its year when it is more than
-        half a year from today (``jeudi 2 septembre 2027``): "0209" typed on 10 September is
-        next year's, and the caller must hear it."""
-        far = self.clock is not None and abs(day - self.clock.today()) > FAR_DAY
-        return format_day(day, self.locale, year=far)
+    def day(self, day: date, year: bool | None = None) -> str:
+        """``jeudi 26 novembre``, ``mardi 1er décembre``; by default with its year when it is
+        more than half a year from today (``jeudi 2 septembre 2027``): "0209" typed on 10
+        September is next year's, and the caller must hear it. ``year`` forces either way."""
+        if year is None:
+            year = self.clock is not None and abs(day - self.clock.today()) > FAR_DAY
+        return format_day(day, self.locale, year=year)
 
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
