@@ -208,6 +208,49 @@ def test_a_child_said_no_to_at_the_read_back_is_left_out(rt: Runtime, call: Call
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+@pytest.mark.parametrize(
+    "farewell",
+    ["Oui, merci, au revoir.", "Oui, c'est tout.", "Oui merci bonne journée", "Oui, ce sera tout."],
+)
+def test_a_yes_with_a_farewell_at_the_read_back_makes_the_change_then_ends(
+    rt: Runtime, call: Caller, farewell: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    done = call.say(farewell)
+    assert done.hangup
+    assert done.says == [
+        "C'est fait : le repas de Léa du jeudi 3 décembre est annulé.",
+        "Merci de votre appel. Au revoir.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+@pytest.mark.parametrize("thanks", ["Merci.", "Super, merci."])
+def test_thanks_without_a_yes_at_the_read_back_say_nothing_is_changed_yet(
+    rt: Runtime, call: Caller, thanks: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say(thanks)
+    assert not again.hangup
+    assert again.says[:2] == [
+        "Rien n'a encore été modifié.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+
+
+def test_a_yes_with_a_farewell_and_a_correction_is_read_back(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Oui, pour Zoé, merci, au revoir.")
+    assert again.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

@@ -625,8 +625,6 @@ class CallFlow:
         intent = parse_intent(speech, CONFIRM_INTENTS)
         if intent is Intent.REPEAT:
             return self._repeat(st, sp)
-        if intent is Intent.GOODBYE:
-            return self._bye(st, sp, CONFIRM)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
             return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
@@ -637,6 +635,12 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)
+        if intent in (Intent.GOODBYE, None) and is_closing(speech):
+            farewell = self._farewell_at_read_back(st, sp, speech)
+            if farewell is not None:
+                return farewell
+        if intent is Intent.GOODBYE:
+            return self._bye(st, sp, CONFIRM)
         if intent is not Intent.YES and is_closing(speech):
             # "Non merci", "non c'est bon": the change is declined and the caller is done
             # (never "oui merci", which confirms).
@@ -648,6 +652,22 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _farewell_at_read_back(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
+        """A farewell said to the read-back. With a plain yes ("oui, merci, au revoir", "oui,
+        c'est tout") the change is made, said, and the call ends: the caller is leaving and
+        believes it done. Thanks without a yes ("merci", "super, merci") are not a yes, but
+        the caller may think it is: they hear that nothing is changed yet and the question
+        again. ``None`` otherwise (a goodbye alone, a no: handled as such). Corrections are
+        read back before this is asked."""
+        yes = parse_intent(speech, {Intent.YES}) is Intent.YES
+        no = parse_intent(speech, {Intent.NO}) is Intent.NO  # "non merci", "non, c'est bon"
+        if yes and not no and not is_hesitant(speech):
+            return self._apply(st, sp, then_end=True)
+        if not yes and not no and parse_intent(speech, {Intent.GOODBYE}) is None:
+            lines = [sp._("Nothing has been changed yet.")]
+            return self._ask(st, sp, CONFIRM, lines, CONFIRM, "not_confirmed", reset=False)
+        return None
 
     def _day_at_read_back(self, speech: str, pending: date) -> date:
         """The day a phrase said at the read-back means: the one read back, unless another is
@@ -689,7 +709,7 @@ class CallFlow:
         self._pick(st, said)
         return True
 
-    def _apply(self, st: CallState, sp: Speaker) -> Turn:
+    def _apply(self, st: CallState, sp: Speaker, then_end: bool = False) -> Turn:
         account = st.account
         assert account is not None
         action = str(st.data["action"])
@@ -708,14 +728,13 @@ class CallFlow:
         lines = self._result_lines(sp, action, day, results)
         receipts = self._receipts(st, action, day, changed)
         st.data.pop("change", None)
-        turn = self._ask(
-            st,
-            sp,
-            AFTER,
-            lines,
-            CONFIRM,
-            "booked" if action == "book" and changed else "cancelled" if changed else "unchanged",
+        outcome = (
+            "booked" if action == "book" and changed else "cancelled" if changed else "unchanged"
         )
+        if then_end:  # "oui, merci, au revoir": the result, then goodbye
+            turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
+            return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
+        turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome)
         return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
 
     def _on_after(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
