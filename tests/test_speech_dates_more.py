@@ -442,6 +442,61 @@ def test_two_dates_without_a_correction_are_still_two(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# What parents said in exploratory calls (second round)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("la semaine prochaine jeudi", date(2026, 12, 3), True),
+        ("la semaine prochaine, jeudi", date(2026, 12, 3), True),
+        ("Lundi en 8.", date(2026, 12, 7), False),
+        ("Jeudi en 15.", date(2026, 12, 10), False),
+        ("jeudi 12h", THU_26_NOV, False),  # the hour of the meal, not the 12th
+        ("jeudi à 12 h 30", THU_26_NOV, False),
+        ("ce midi", MON_23_NOV, True),
+        # The keys the line asked for, said aloud
+        ("2, 6, 1, 1.", THU_26_NOV, True),
+        ("2611", THU_26_NOV, True),
+        ("0 3 1 2", date(2026, 12, 3), True),
+        # "ni" after a day meant: both meant ("pas lundi ni mardi" stays neither)
+        ("non pas lundi ni mardi, mercredi", date(2026, 11, 25), False),
+    ],
+)
+def test_second_round_dates(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Annuler les 3 et 4 décembre.",
+        "le 3 et le 4 décembre",
+        "les 3 premiers jours",
+        "annuler toute la semaine prochaine sauf jeudi",
+        "tous les jours sauf le 3 décembre",
+        "Il ne mange pas jeudi ni vendredi.",
+        "jusqu'à vendredi",
+        "Rose est malade jusqu'au 4 décembre.",
+        "à partir du 3 décembre",
+        "à partir de jeudi",
+        "depuis lundi",
+        "dès lundi",
+    ],
+)
+def test_spans_and_lists_of_days_are_several_days(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize("text", ["sauf jeudi", "à part le 3", "sans jeudi", "pas lundi ni mardi"])
+def test_days_left_out_alone_are_no_date(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert not several_days(text, MON_23_NOV), text
+
+
+# ---------------------------------------------------------------------------------------------
 # Robustness
 # ---------------------------------------------------------------------------------------------
 

@@ -510,9 +510,13 @@ def test_with_ordinals_positions_are_children(text: str, expected: int) -> None:
 @pytest.mark.parametrize(
     ("text", "names", "expected"),
     [
-        ("Sasha et Timéo", THREE, None),  # a near-name beside exact ones: ask again
+        # A name that sounds like a child's, beside exact names: that child too (read back)
+        ("Sasha et Timéo", THREE, {1, 2}),
+        ("Rose et Margot", ["Margaux", "Nathan", "Rose"], {1, 3}),
+        ("Mathys et Chloé", ["Mathis", "Chloé", "Nathan"], {1, 2}),
+        # Only spelled close to a name, beside exact names: maybe another word, ask again
+        ("Rose et Natha", ["Margaux", "Nathan", "Rose"], None),
         ("juste Rose", ["Rose", "Justine"], {1}),  # "juste" is not taken for Justine
-        ("Mathys et Chloé", ["Mathis", "Chloé", "Nathan"], None),
         ("Mathys", ["Mathis", "Chloé"], {1}),
         ("Léah", ["Léa", "Léo"], {1}),
         ("Marie et Marie-Claire", ["Marie", "Marie-Claire"], {1, 2}),
@@ -659,6 +663,20 @@ def test_is_hesitant(text: str, hesitant: bool) -> None:
 )
 def test_children_left_out(text: str, left_out: set[int]) -> None:
     assert speech.children_left_out(text, ["Sacha", "Timéo"]) == left_out
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("Annuler les 3 et 4 décembre.", None),  # days, not "les trois" children
+        ("les 3 premiers jours", None),
+        ("les trois", {1, 2, 3}),
+        ("tous les trois le 4 décembre", {1, 2, 3}),
+    ],
+)
+def test_numbers_of_days_are_not_counts_of_children(text: str, chosen: set[int] | None) -> None:
+    found = parse_children(text, ["Margaux", "Nathan", "Rose"], ordinals=False)
+    assert found == (None if chosen is None else frozenset(chosen))
 
 
 @pytest.mark.parametrize(

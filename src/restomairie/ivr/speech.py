@@ -820,6 +820,9 @@ _NOT_CHILDREN = frozenset(
     }
 )  # fmt: skip
 _CHILD_WORDS = frozenset({"enfant", "enfants"})
+_DAYS_COUNTED = frozenset(
+    {"jours", "semaines", "lundis", "mardis", "mercredis", "jeudis", "vendredis"}
+)
 # Words said around names that are never matched to a name by sound or spelling ("juste" is
 # close to "Justine"); an exact first name is still found.
 _NOT_NAMES = frozenset(
@@ -835,7 +838,8 @@ _NOT_NAMES = frozenset(
 def _phonetic(word: str) -> str:
     """A rough French sound key for first names: "Mathys" ~ "Mathis", "Léah" ~ "Léa"."""
     key = re.sub(r"ch(?=[lr])", "k", word)  # Chloé, Christophe
-    key = key.replace("ch", "S").replace("ph", "f").replace("qu", "k").replace("ck", "k")
+    key = key.replace("ch", "S").replace("sh", "S")  # Sacha, Sasha
+    key = key.replace("ph", "f").replace("qu", "k").replace("ck", "k")
     key = key.replace("h", "").replace("y", "i").replace("eau", "o").replace("au", "o")
     key = key.replace("ai", "e").replace("ei", "e")
     key = re.sub(r"c(?=[aou])", "k", key)
@@ -915,15 +919,16 @@ def _left_out(
     return every, strong
 
 
-def _loosely_named(token: str, names: Sequence[Sequence[str]]) -> set[int]:
-    """Children whose name sounds like ``token`` ("Mathys" ~ "Mathis"), else is spelled close
-    to it ("Léah" ~ "Léa"): the closest spellings only."""
+def _loosely_named(token: str, names: Sequence[Sequence[str]]) -> tuple[set[int], bool]:
+    """Children whose name sounds like ``token`` ("Mathys" ~ "Mathis", "Sasha" ~ "Sacha"),
+    else is spelled close to it ("Léah" ~ "Léa"): the closest spellings only; and whether
+    they were found by sound."""
     key = _phonetic(token)
     found = {
         i for i, name in enumerate(names) if any(len(w) >= 3 and _phonetic(w) == key for w in name)
     }
     if found:
-        return found
+        return found, True
     best = 0.0
     for i, name in enumerate(names):
         for w in name:
@@ -934,7 +939,7 @@ def _loosely_named(token: str, names: Sequence[Sequence[str]]) -> set[int]:
                 found, best = {i}, ratio
             elif ratio >= _FUZZY_RATIO and ratio == best:
                 found.add(i)
-    return found
+    return found, False
 
 
 def _names_in(
@@ -982,7 +987,8 @@ def _names_in(
             used.add(k)
     # Then by sound or close spelling, only for words that are not the line's vocabulary.
     loose: list[set[int]] = []
-    heard: dict[str, set[int]] = {}  # a word said twice is compared with the names once
+    sounded: list[set[int]] = []  # the loose matches by sound
+    heard: dict[str, tuple[set[int], bool]] = {}  # a word said twice is compared once
     for k in sorted(usable):
         token = tokens[k]
         if (
@@ -998,22 +1004,32 @@ def _names_in(
             continue
         if token not in heard:
             heard[token] = _loosely_named(token, names)
-        who = heard[token]
+        who, by_sound = heard[token]
         if who:
             loose.append(who)
+            if by_sound:
+                sounded.append(who)
     if any(len(who) > 1 for who in strict + loose):
         return None
     named = set().union(*strict)
     if strict:
-        # "Sasha" beside "Timéo" may be Sacha, or a word that only looks like a name: with
-        # exact names said, a loose match must be one of them, or the phrase is unclear.
+        # "Sasha et Timéo": a name that sounds like a child's is that child (how the
+        # recogniser spells a name it does not know). A word only spelled close to a name
+        # beside names said exactly may be another word: it must be one of them, or the
+        # phrase is unclear. Either way, the children are read back before anything is done.
+        named |= set().union(*sounded)
         return named if all(who <= named for who in loose) else None
     return set().union(*loose)
 
 
 def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
-    """A number that is part of a date: "le premier décembre", "mardi 1er", "jeudi le 3"."""
+    """A number that is part of a date: "le premier décembre", "mardi 1er", "jeudi le 3",
+    "les 3 et 4 décembre", "les 3 premiers jours"."""
     if number.end < len(tokens) and tokens[number.end] in _MONTHS:
+        return True
+    if _DAYS_COUNTED.intersection(tokens[number.end : number.end + 2]):
+        return True  # "les 3 jours", "les 3 premiers jours"
+    if _month_after_list(tokens, number.end) is not None:
         return True
     k = number.start - 1
     if k >= 0 and tokens[k] == "le":
@@ -1084,8 +1100,8 @@ def _everyone(tokens: Sequence[str], said: Sequence[_Said]) -> tuple[bool, set[i
     for number in _numbers(tokens):
         if number.ordinal or number.start == 0 or tokens[number.start - 1] not in _COUNT_WORDS:
             continue
-        if _about_other_things(tokens, number.start):
-            continue  # "les deux jours"
+        if _about_other_things(tokens, number.start) or _is_date_number(tokens, number):
+            continue  # "les deux jours", "les 3 et 4 décembre", "les 3 premiers jours"
         if any(t in _NEGATION_WORDS for t in tokens[max(0, number.start - 3) : number.start - 1]):
             continue  # "pas les deux"
         counts.add(number.value)
@@ -1329,6 +1345,7 @@ class _DateExpr(NamedTuple):
     certain: bool
     weekday_only: bool  # a weekday alone, which gives way to a more precise expression
     negated: bool = False  # said to be excluded: "pas demain" in "non, pas demain, jeudi"
+    ranged: bool = False  # a bound of a span of days: "jusqu'à vendredi", "à partir du 3"
 
 
 def _year_at(tokens: Sequence[str], k: int, short_ok: bool) -> tuple[int, int] | None:
@@ -1389,6 +1406,7 @@ def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
 
 
 _RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
+_HOUR_WORDS = frozenset({"h", "heure", "heures"})
 
 
 def _day_month_at(
@@ -1476,6 +1494,8 @@ def _weekday_expr(
     # "pas ce jeudi, le 4 décembre": the date after the comma is the one meant, not part of
     # the excluded weekday. Without a negation, "jeudi, le 3" is still one date.
     number = None if negated and j in breaks else _day_number_at(tokens, k)
+    if number is not None and number.end < n and tokens[number.end] in _HOUR_WORDS:
+        number = None  # "jeudi 12h": the hour of the meal, not the 12th
     if number is not None and 1 <= number.value <= 31:
         # "jeudi 3 décembre", "jeudi 04/02/2027": the full date wins over the weekday.
         dated = _day_month_at(tokens, number, weekday, today)
@@ -1492,9 +1512,9 @@ def _weekday_expr(
         agreeing = _nearest_weekday_day_of_month(day, weekday, today)
         return _DateExpr(agreeing or found, False, False), end
     rest = tokens[j : j + 4]
-    if rest[:2] == ["en", "huit"]:
+    if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
-    if rest[:2] == ["en", "quinze"]:
+    if rest[:2] in (["en", "quinze"], ["en", "15"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=14), False, False), j + 2
     if "semaine" in rest:
         s = j + rest.index("semaine")
@@ -1505,6 +1525,12 @@ def _weekday_expr(
             return _DateExpr(monday - timedelta(days=7 - weekday), True, False), s + 2
         if s > 0 and tokens[s - 1] == "cette":
             return _DateExpr(monday + timedelta(days=weekday), True, False), s + 1
+    before = tokens[max(0, i - 2) : i]
+    if before in (["semaine", "prochaine"], ["semaine", "suivante"]):
+        # "la semaine prochaine jeudi", "la semaine prochaine, jeudi" ("jeudi, la semaine
+        # prochaine" is read above)
+        monday = today - timedelta(days=today.weekday())
+        return _DateExpr(monday + timedelta(days=7 + weekday), True, False), j
     if this and today.weekday() == weekday:
         return _DateExpr(today, False, True), j  # "ce vendredi" said on a Friday: today
     return _DateExpr(_next_weekday(weekday, today), False, True), j
@@ -1546,15 +1572,43 @@ def _nth_weekday_expr(
     return _DateExpr(None, False, False), end
 
 
+_LIST_LINKS = frozenset({"et", "ou", "le", "au"})
+
+
+def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
+    """The month that ends a list of days begun before ``tokens[end]``: "les 3 et 4 décembre",
+    "le 3, 4 et 5 décembre" give December to the 3. ``None`` when no such list follows."""
+    if end >= len(tokens) or tokens[end] not in ("et", "ou"):
+        return None  # "tous les trois le 4 décembre": the three children, on the 4th
+    linked = False
+    j = end
+    while j < len(tokens):
+        if tokens[j] in _MONTHS:
+            return _MONTHS[tokens[j]] if linked else None
+        if tokens[j] in _LIST_LINKS:
+            j += 1
+            continue
+        following = _day_number_at(tokens, j)
+        if following is None or not 1 <= following.value <= 31:
+            return None
+        linked, j = True, following.end
+    return None
+
+
 def _number_expr(
     tokens: Sequence[str], number: _Number, today: date
 ) -> tuple[_DateExpr | None, int]:
     """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
+    if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
+        return None, number.end  # "jeudi 12h": an hour, not the 12th
     dated = _day_month_at(tokens, number, None, today)
     if dated is not None:
         return dated
+    month = _month_after_list(tokens, number.end)
+    if month is not None:  # "les 3 et 4 décembre": the 3rd of December too
+        return _day_month_expr(number.value, month, None, None, today), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
     if said_alone or after_article:
@@ -1588,11 +1642,31 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
     if k == 0 or k in breaks:
         return False
     if tokens[k - 1] == "ni":
-        return True  # "pas lundi ni mardi": neither
+        return True  # "pas lundi ni mardi": neither (unless the day before was meant: see below)
+    if tokens[k - 1] in _STRONG_EXCLUDING or tokens[k - 2 : k] == ["a", "part"]:
+        return True  # "toute la semaine sauf jeudi", "à part le 3"
     if tokens[k - 1] != "pas":
         return False
     p = k - 1
     return p == 0 or p in breaks or tokens[p - 1] in _DATE_NEGATION_LEADS
+
+
+def _joined_by_ni(tokens: Sequence[str], start: int) -> bool:
+    k = start
+    while k > 0 and tokens[k - 1] in _NEGATION_SKIPPED:
+        k -= 1
+    return k > 0 and tokens[k - 1] == "ni"
+
+
+# A date after these bounds a span of days: "jusqu'à vendredi", "à partir du 3", "dès lundi".
+_RANGE_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau", "partir", "depuis", "des"})
+
+
+def _starts_range(tokens: Sequence[str], start: int) -> bool:
+    k = start
+    while k > 0 and tokens[k - 1] in _NEGATION_SKIPPED | {"a", "au", "du", "de", "d"}:
+        k -= 1
+    return k > 0 and tokens[k - 1] in _RANGE_WORDS
 
 
 def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
@@ -1621,7 +1695,10 @@ def _date_exprs(
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else ""
         expr: _DateExpr | None = None
-        if token == "aujourd" or token == "aujourdhui":
+        if token == "ce" and nxt == "midi":
+            expr = _DateExpr(today, True, False)  # "ce midi": today's meal
+            i += 2
+        elif token == "aujourd" or token == "aujourdhui":
             expr = _DateExpr(today, True, False)
             i += 2 if nxt == "hui" else 1
         elif token == "apres" and nxt == "demain":
@@ -1658,7 +1735,13 @@ def _date_exprs(
         else:
             i += 1
         if expr is not None:
-            exprs.append(expr._replace(negated=_negated_at(tokens, start, breaks)))
+            negated = _negated_at(tokens, start, breaks)
+            if negated and exprs and _joined_by_ni(tokens, start):
+                # "il ne mange pas jeudi ni vendredi": neither day at the canteen, so both
+                # meant; "non, pas lundi ni mardi": neither meant.
+                negated = exprs[-1].negated
+            ranged = _starts_range(tokens, start)
+            exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     return _corrected(tokens, exprs, spans)
 
@@ -1719,13 +1802,17 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     """
     try:
         tokens, breaks = _date_tokens(text)
+        keyed = _keyed_digits(tokens)
+        if keyed is not None:  # "2, 6, 1, 1": the keys the line asked for, said
+            day = parse_digits_date(keyed, today)
+            return DateGuess(day, True) if day is not None else None
         found = _date_exprs(tokens, today, breaks)
     except OverflowError:  # past year 9999 or before year 1
         return None
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
     exprs = [expr for expr in found if not expr.negated]
-    if not exprs or any(expr.day is None for expr in exprs):
-        return None
+    if not exprs or any(expr.day is None or expr.ranged for expr in exprs):
+        return None  # nothing, an impossible date, or a span ("jusqu'à vendredi")
     precise = [expr for expr in exprs if not expr.weekday_only]
     chosen = precise or exprs
     days = {expr.day for expr in chosen}
@@ -1742,6 +1829,15 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     return DateGuess(day, certain)
 
 
+def _keyed_digits(tokens: Sequence[str]) -> str | None:
+    """The four keys of a keypad date said aloud ("2, 6, 1, 1", "2611"), else ``None``."""
+    if len(tokens) == 4 and all(len(t) == 1 and _is_digits(t) for t in tokens):
+        return "".join(tokens)
+    if len(tokens) == 1 and len(tokens[0]) == 4 and _is_digits(tokens[0]):
+        return tokens[0]
+    return None
+
+
 def several_days(text: str, today: date) -> bool:
     """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
     au 4 décembre", "lundi et mardi") or a week without a date ("toute la semaine prochaine").
@@ -1755,10 +1851,15 @@ def several_days(text: str, today: date) -> bool:
         exprs = _date_exprs(tokens, today, breaks)
     except OverflowError:
         return False
+    meant = [expr for expr in exprs if expr.day is not None and not expr.negated]
     # "pas lundi, mardi" is one day (Tuesday), not two.
-    if len({expr.day for expr in exprs if expr.day is not None and not expr.negated}) > 1:
+    if len({expr.day for expr in meant}) > 1 or any(expr.ranged for expr in meant):
         return True
-    return not exprs and any(token in ("semaine", "semaines") for token in tokens)
+    # "toute la semaine prochaine", "tous les jours", "les trois premiers jours", and with
+    # days left out ("toute la semaine sauf jeudi"); not "pas dans trois jours".
+    if meant or (exprs and not _STRONG_EXCLUDING.intersection(tokens) and "part" not in tokens):
+        return False
+    return any(token in ("semaine", "semaines", "jours") for token in tokens)
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
