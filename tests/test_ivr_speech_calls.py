@@ -251,6 +251,46 @@ def test_a_yes_with_a_farewell_and_a_correction_is_read_back(rt: Runtime, call: 
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+def test_an_action_and_a_day_without_a_child_ask_which_child_then_read_back(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(
+        rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"))
+    )
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    call.press("1234")
+    which = call.say("Je voudrais annuler jeudi.")
+    assert which.says[0] == "Pour quel enfant ?"
+    assert "Pour Léa, tapez 1." in which.says
+    read_back = call.press("2")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_an_action_without_a_day_or_child_asks_which_child_then_the_day(call: Caller) -> None:
+    which = call.say("Annuler.")
+    assert which.says[0] == "Pour quel enfant ?"
+    question = call.say("Hugo")
+    assert "Pour quel jour voulez-vous annuler ?" in question.says
+
+
+@pytest.mark.parametrize(
+    "other", ["Non, un autre enfant.", "Non, je me suis trompé d'enfant.", "C'est pas le bon enfant."]
+)
+def test_another_child_at_the_read_back_reads_back_the_same_change_for_them(
+    rt: Runtime, call: Caller, other: str
+) -> None:
+    call.press("2")  # Léa
+    call.say("annuler le 3 décembre")
+    which = call.say(other)
+    assert which.says[0] == "Aucun changement n'a été fait."
+    assert "Pour Zoé, tapez 3." in which.says
+    read_back = call.say("Zoé")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

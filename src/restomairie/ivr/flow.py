@@ -86,7 +86,9 @@ _ALSO_WORDS = frozenset({"aussi", "egalement", "avec"})  # normalised
 ACTION_INTENTS = frozenset(
     {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE, Intent.OTHER_CHILD}
 )
-CONFIRM_INTENTS = frozenset({Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER})
+CONFIRM_INTENTS = frozenset(
+    {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE, Intent.ANOTHER, Intent.OTHER_CHILD}
+)
 AFTER_INTENTS = frozenset(
     {
         Intent.OTHER_CHILD, Intent.ANOTHER, Intent.YES, Intent.GOODBYE, Intent.NO, Intent.BOOK,
@@ -434,6 +436,10 @@ class CallFlow:
                 return self._bye(st, sp, CHILD)
             if picked is None and parse_intent(heard.speech, {Intent.ANOTHER}):
                 return self._repeat(st, sp)  # "retour au menu": this is the first menu
+            if picked is None and action in (Intent.BOOK, Intent.CANCEL):
+                # "Je voudrais annuler jeudi": understood, but for which child? Kept, then
+                # asked (the child's key or name), not a failed attempt.
+                return self._which_child(st, sp, _CHOICES[action], heard.speech)
             if picked is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             if action is not None:
@@ -448,7 +454,24 @@ class CallFlow:
                         return dated
                 return self._choose(st, sp, choice, CHILD)
         self._pick(st, picked)
+        if st.data.pop("resume", False) and st.data.get("action") in ("book", "cancel"):
+            # The change asked before the child was chosen ("annuler jeudi" said first, or
+            # "un autre enfant" at the read-back): its day read back for them, or asked.
+            day = st.data.get("day")
+            if day:
+                return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
+            return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    def _which_child(self, st: CallState, sp: Speaker, choice: str, speech: str) -> Turn:
+        st.data["action"] = choice
+        st.data["resume"] = True
+        st.data.pop("day", None)
+        guess = parse_date(speech, self.clock.today())
+        if guess is not None:
+            st.data["day"] = guess.day.isoformat()
+        lines = [sp._("For which child?")]
+        return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
 
     @staticmethod
     def _children_said(
@@ -627,6 +650,11 @@ class CallFlow:
             return self._repeat(st, sp)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
             return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
+        if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
+            # "Non, je me suis trompé d'enfant": which child, then the same change read back.
+            st.data["resume"] = True
+            lines = [sp._("Nothing was changed.")]
+            return self._ask(st, sp, CHILD, lines, CONFIRM, "change_child")
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
         # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
         # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.

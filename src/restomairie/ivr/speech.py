@@ -421,6 +421,18 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         (_I.CANCEL,),
         False,
     ),
+    # The same said of several children, or of coming: "ils ne mangent pas jeudi", "elle ne
+    # viendra pas" (without these, "son repas est réservé mais elle ne viendra pas" read as a
+    # booking at the read-back).
+    (
+        "ne mangent pas|mangent pas|ne mangeront pas|mangeront pas|ne seront pas là|"
+        "seront pas là|ne viennent pas|viennent pas|ne viendra pas|viendra pas|"
+        "ne viendront pas|viendront pas|ne pourra pas venir|pourra pas venir|"
+        "ne pourront pas venir|pourront pas venir|ne déjeunera pas|déjeunera pas|"
+        "ne déjeuneront pas|déjeuneront pas|pas besoin de la cantine|pas besoin de cantine",
+        (_I.CANCEL,),
+        False,
+    ),
     # Eating at home, or not going to school, is a cancellation: "il mangera à la maison" must
     # not read as "mangera" (BOOK), which would turn a cancellation into "already booked".
     (
@@ -510,7 +522,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     (
         "un autre enfant|autre enfant|l'autre enfant|mon autre enfant|pour un autre enfant|"
         "un autre de mes enfants|autre de mes enfants|mon autre fils|mon autre fille|"
-        "chang* d'enfant|chang* d'enfants|chang* l'enfant|chang* enfant|un enfant différent",
+        "chang* d'enfant|chang* d'enfants|chang* l'enfant|chang* enfant|un enfant différent|"
+        "trompé d'enfant|trompée d'enfant|pas le bon enfant|mauvais enfant",
         (_I.OTHER_CHILD,),
         False,
     ),
