@@ -412,6 +412,36 @@ def test_a_child_enrolled_later_is_offered_the_first_day_of_the_enrolment(
     assert "Le premier jour encore modifiable est le jeudi 7 janvier" in refused.text
 
 
+def test_a_child_whose_enrolment_has_ended_is_not_in_the_menu(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa", enrolled_until=date(2026, 10, 16)), KidSpec("E2", "Hugo")),
+    )
+    call = caller(client, rt)
+    call.start()
+    menu = call.press("1234")  # only Hugo is left: his action menu at once
+    assert "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2." in menu.text
+    assert "Léa" not in menu.text
+
+
+def test_silence_after_a_result_ends_with_the_plain_goodbye(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+    call.silence()
+    call.silence()
+    bye = call.silence()
+    assert bye.hangup
+    assert bye.says[-1] == "Merci de votre appel. Au revoir."
+
+
 def test_a_locked_day_is_refused_with_its_deadline(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

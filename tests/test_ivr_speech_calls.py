@@ -291,6 +291,14 @@ def test_another_child_at_the_read_back_reads_back_the_same_change_for_them(
     assert booked(rt, "E2", date(2026, 12, 3)) is None
 
 
+def test_a_child_taken_back_at_the_read_back_is_replaced(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler le 3 décembre")
+    again = call.say("Non, pas Léa, euh, Zoé.")
+    assert again.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

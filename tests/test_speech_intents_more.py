@@ -682,6 +682,23 @@ def test_numbers_of_days_are_not_counts_of_children(text: str, chosen: set[int] 
 @pytest.mark.parametrize(
     ("text", "chosen"),
     [
+        ("Rose, euh non, Nathan", {2}),
+        ("Rose ou plutôt Nathan, annuler jeudi.", {2}),
+        ("Rose, enfin Nathan", {2}),
+        ("Je voudrais annuler pour Rose. Non pour Nathan.", {2}),
+        ("Je voudrais annuler le repas de Rose, pas celui de Nathan, jeudi.", {3}),
+        ("Rose, non, jeudi", {3}),  # no name after the "non": nothing taken back
+        ("Rose et Nathan", {2, 3}),
+    ],
+)
+def test_a_child_taken_back_gives_way_to_the_next(text: str, chosen: set[int]) -> None:
+    found = parse_children(text, ["Margaux", "Nathan", "Rose"], ordinals=False)
+    assert found == frozenset(chosen)
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
         ("Sacha oui, Timéo non", {1}),
         ("Timéo non", None),
         ("Timéo non plus", {2}),

@@ -391,9 +391,12 @@ class CallFlow:
         info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
         sp = self.speaker(st.language)
+        today = self.clock.today()
         kids = [
             Kid(c.ref, c.first_name, c.school_id, c.enrolled_until, c.enrolled_from)
             for c in info.children
+            # A child whose enrolment has ended has no meal left to change: not offered.
+            if c.enrolled_until is None or c.enrolled_until >= today
         ]
         st.data["kids"] = [
             [k.ref, k.name, k.school, _iso(k.until), _iso(k.since)] for k in kids
@@ -1236,7 +1239,10 @@ class CallFlow:
         st.attempts += 1
         if st.attempts >= self.settings.phone.max_attempts:
             st.settle("abandoned")
-            lines = [message, self._nothing_done(st, sp), self._goodbye_failed(sp)]
+            # After a result, silence is a caller who is done: the plain goodbye, not "you
+            # may call again between 8 and 13 o'clock".
+            bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp)
+            lines = [message, self._nothing_done(st, sp), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [message, *lines], ask), step, outcome, shown)

@@ -821,7 +821,8 @@ _EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis", "sans"})
 # The same without "pas", which is also a plain negation ("il ne mange pas jeudi").
 _STRONG_EXCLUDING = frozenset({"sauf", "excepte", "hormis", "sans"})
 _POST_EXCLUDING = frozenset({"non", "pas"})  # after the name: "Timéo non"
-_EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a"})  # "sauf pour Rose", "pas de Hugo"
+# "sauf pour Rose", "pas de Hugo", "pas celui de Nathan"
+_EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a", "celui", "celle", "ceux", "celles"})
 _NAME_LINKS = frozenset({"et", "ni"})  # "sauf Rose et Margaux": both left out
 # Words before a count of the children: "les deux", "mes 3 enfants", "tous deux".
 _COUNT_WORDS = frozenset({"les", "mes", "ces", "nos", "tous", "toutes"})
@@ -898,6 +899,15 @@ def _left_out(
     strong: set[int] = set()
     n = len(tokens)
     for k, token in enumerate(tokens):
+        if token in _CORRECTION_MARKERS:
+            # "Rose, euh non, Nathan", "Rose ou plutôt Nathan": a name taken back by the next.
+            p, q = k, k + 1
+            while p > 0 and tokens[p - 1] in _CORRECTION_GAP:
+                p -= 1
+            while q < n and tokens[q] in _CORRECTION_GAP:
+                q += 1
+            if p > 0 and q < n and _names_in(tokens, names, [q], ()):
+                every.add(p - 1)
         if token in _POST_EXCLUDING and k > 0 and clause_of[k - 1] == clause_of[k]:
             # "Timéo non", "Sacha oui, Timéo non", "Timéo pas": the word(s) just before, when
             # the clause ends there ("Timéo non plus" is Timéo too, "il mange pas" no name).
@@ -912,7 +922,7 @@ def _left_out(
             continue
         j = k + 1
         while True:
-            if j < n and tokens[j] in _EXCLUSION_LINKS:
+            while j < n and tokens[j] in _EXCLUSION_LINKS:
                 j += 1
             # An exclusion ends with its clause: "Pas Hugo, Léa" is Léa.
             if j >= n or clause_of[j] != clause_of[k]:
