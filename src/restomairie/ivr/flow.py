@@ -450,6 +450,7 @@ class CallFlow:
                 # child, what to do and maybe the day in one phrase. A date only when the
                 # children were named: in "annuler pour le premier", "le premier" is a child.
                 self._pick(st, picked)
+                st.data.pop("resume", None)  # the action said now wins over one kept
                 choice = _CHOICES[action]
                 if self._children_said(kids, heard.speech, ordinals=False) is not None:
                     dated = self._action_with_date(st, sp, choice, heard.speech, CHILD)
