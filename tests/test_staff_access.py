@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[str]] = {
     "staff.families": STAFF,
     "staff.family": STAFF,
     "staff.export_family": STAFF,
+    "staff.unlock_phone": STAFF,
     "staff.child": STAFF,
     "staff.change": STAFF,
     "staff.subscription": STAFF,

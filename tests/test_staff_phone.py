@@ -12,6 +12,7 @@ from sqlalchemy import select
 from restomairie.models import AuditEntry, Call
 from restomairie.runtime import Runtime
 from restomairie.staff.phone import PhoneBridge, PhoneError, call_params, twiml_script
+from restomairie.staff.services import StaffService
 from restomairie.web import create_app
 from tests.factories import KidSpec, make_family
 from tests.staff_support import csrf, login, make_user
@@ -101,6 +102,10 @@ def phone(line_app: Flask, rt: Runtime) -> Any:
     return client
 
 
+def rt_staff(rt: Runtime) -> StaffService:
+    return StaffService(rt.booking)
+
+
 def _post(client: Any, path: str, body: dict[str, Any]) -> Any:
     return client.post(path, json=body, headers={"X-CSRF-Token": csrf(client)})
 
@@ -149,6 +154,14 @@ def test_a_whole_call_through_the_staff_phone_cancels_a_meal_and_leaves_its_trac
     timeline = page.split('id="timeline"')[1].split("</ol>")[0]
     assert "code secret (jamais enregistré)" in timeline and "1234" not in timeline
     assert "« 2611 »" in timeline and "Au revoir" in timeline
+    # The cancellation is recorded as the family's (it went through the real line), but the
+    # history says it was a training call, not the parent.
+    (hugo,) = [e for e in rt_staff(rt).family_history("210001") if e.action == "cancel"]
+    assert (hugo.actor, hugo.training_by) == ("family:210001", "staff:marie")
+    history = phone.get("/staff/families/210001").get_data(as_text=True).split("<h2>Historique")[1]
+    assert "family:210001 <span class=\"tag training\">appel d'essai par staff:marie</span>" in history
+    audit = phone.get("/staff/audit?action=cancel").get_data(as_text=True)
+    assert "appel d'essai par staff:marie" in audit and "<td>téléphone</td>" in audit
 
 
 def test_speech_is_sent_as_twilio_speech_result(phone: Any) -> None:

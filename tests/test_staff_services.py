@@ -51,7 +51,17 @@ def adjustments(rt: Runtime) -> list[LockAdjustment]:
         ("+33380123456", "+33 3 •• •• •• 56"),
         ("+4915123456789", "+49 •• •• 89"),
         (None, "numéro masqué"),
-        ("anonymous", "•• us"),
+        ("anonymous", "numéro masqué"),
+        ("Anonymous", "numéro masqué"),
+        ("restricted", "numéro masqué"),
+        ("unknown", "numéro masqué"),
+        # Twilio's keypad spellings of ANONYMOUS, UNAVAILABLE, RESTRICTED, BLOCKED
+        ("+266696687", "numéro masqué"),
+        ("+86282452253", "numéro masqué"),
+        ("+7378742833", "numéro masqué"),
+        ("+2562533", "numéro masqué"),
+        ("+2666966870", "+26 •• •• 70"),  # a real number that merely starts like one
+        ("0612", "•• 12"),
     ],
 )
 def test_phone_numbers_are_masked_but_for_the_kind_of_line_and_last_two_digits(

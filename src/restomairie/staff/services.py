@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
-from restomairie.booking.errors import InvalidRequest, UnknownChild
+from restomairie.booking.errors import InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
@@ -30,6 +30,7 @@ from restomairie.booking.services import (
     weekdays_text,
 )
 from restomairie.calendar.days import Closure as CalendarClosure
+from restomairie.i18n import format_day
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -44,17 +45,30 @@ from restomairie.models import (
     StaffUser,
     Subscription,
 )
+from restomairie.staff.labels import (
+    CALL_OUTCOMES,
+    NO_END_LABEL,
+    ONGOING,
+    ONGOING_LABEL,
+    call_outcome_label,
+)
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
-CALL_OUTCOMES = {
-    "booked": "réservation",
-    "cancelled": "annulation",
-    "listened": "consultation",
-    "refused": "refusé",
-    "abandoned": "abandon",
-    "closed": "ligne fermée",
-    "error": "erreur",
-}
+# What a step's outcome says the call did (the call keeps only its strongest outcome).
+DONE_EVENTS = {"booked": "booked", "cancelled": "cancelled", "listed": "listened"}
+DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
+# A call without an outcome (no status callback yet) is "en cours" for this long after its start,
+# then "fin non signalée": no call lasts an hour (MAX_ANSWERS ends it), Twilio did not call back.
+ONGOING_FOR = timedelta(hours=1)
+# The call's account when the caller was not identified: typed, or matched by caller ID, and the
+# code never right (Call.family_id is only set with the right code). Kept in the call's state.
+TYPED_ACCOUNT = Call.state["account"].as_string()
+# Twilio's From for a withheld number: words, or the keypad spelling of them
+# (ANONYMOUS, UNAVAILABLE, RESTRICTED, BLOCKED).
+WITHHELD = frozenset({
+    "anonymous", "restricted", "unknown", "private", "unavailable", "blocked", "withheld",
+    "266696687", "86282452253", "7378742833", "2562533",
+})
 SECRET_STEP_WORDS = ("pin", "code", "secret")
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
@@ -65,13 +79,18 @@ PAGE = 50
 def mask_phone(number: str | None) -> str:
     """A number as lists show it: ``+33 6 •• •• •• 78`` (only the kind of line and the last two
     digits); search takes the whole number."""
-    if not number:
+    if not number or is_withheld(number):
         return "numéro masqué"
     if number.startswith("+33") and len(number) == 12:
         return f"+33 {number[3]} •• •• •• {number[-2:]}"
     if number.startswith("+") and len(number) > 6:
         return f"{number[:3]} •• •• {number[-2:]}"
     return "•• " + number[-2:]
+
+
+def is_withheld(number: str) -> bool:
+    """Whether Twilio's ``From`` is a withheld number ("anonymous", "+266696687"…)."""
+    return number.strip().lower().lstrip("+") in WITHHELD
 
 
 def phone_query(text: str) -> str | None:
@@ -115,7 +134,11 @@ class CallRow:
     account: str | None
     outcome: str | None
     status: str | None
-    duration: int | None
+    duration: int | None  # seconds, as Twilio reported them (None: not reported)
+    verified: bool = True  # False: the account was typed or matched, the code never right
+    did: tuple[str, ...] = ()  # every outcome of the call in order: ("cancelled", "booked")
+    training_by: str | None = None  # staff user who made it from the in-browser phone
+    summary: str = ""  # the "Issue" column: "annulation, réservation", "en cours"…
 
 
 @dataclass(frozen=True)
@@ -146,6 +169,7 @@ class HistoryEntry:
     after: str | None
     call_sid: str | None
     detail: dict[str, Any] | None
+    training_by: str | None = None  # the call was a training call by this staff user
 
     @property
     def override(self) -> str | None:
@@ -157,11 +181,23 @@ class CallDetail:
     row: CallRow
     number: str | None
     ended_at: datetime | None
-    duration: int | None  # seconds: Twilio's, else from start to end
+    duration: int | None  # seconds, as Twilio reported them
     language: str
     exchanges: tuple[Exchange, ...]
     changes: tuple[HistoryEntry, ...]
     training_by: str | None  # staff user who made it from the in-browser phone
+    identified_by: str | None = None  # unverified account: "caller_id" or "typed"
+    ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """A family's phone lockout and the calls behind it."""
+
+    until: datetime
+    active: bool
+    causes: tuple[CallRow, ...]  # the calls with the wrong codes that locked it
+    blocked: tuple[CallRow, ...]  # calls refused while it was locked
 
 
 @dataclass(frozen=True)
@@ -422,11 +458,12 @@ class StaffService:
 
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
-        """The known call outcomes with their labels (and any other seen in the log)."""
+        """The outcomes the call log can be searched by, with their labels (and any other seen
+        in the log); ``in_progress``: calls without an outcome yet."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, **extra}
+        return {**CALL_OUTCOMES, **extra, ONGOING: ONGOING_LABEL}
 
     def search_calls(
         self,
@@ -437,7 +474,13 @@ class StaffService:
         page: int = 1,
     ) -> tuple[list[CallRow], int]:
         """Calls, the latest first, filtered by day (town time), whole phone number, family
-        account and outcome; 50 a page. Returns the page and the total count."""
+        account and outcome; 50 a page. Returns the page and the total count.
+
+        The account finds the family's calls and the calls where it was typed (or matched by
+        caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
+        call that did it, not only those whose strongest outcome it is: ``cancelled`` (or
+        ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
+        with any refusal; ``in_progress`` the calls without an outcome yet."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
@@ -451,20 +494,35 @@ class StaffService:
                 raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
             stmt = stmt.where(Call.from_number == number)
         if account:
-            stmt = stmt.where(Family.account == account.strip())
+            acc = account.strip()
+            stmt = stmt.where(or_(
+                Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
+            ))
         if outcome:
-            stmt = stmt.where(Call.outcome == outcome)
+            stmt = stmt.where(_outcome_filter(outcome))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.execute(
                 stmt.order_by(Call.started_at.desc(), Call.id.desc())
                 .limit(PAGE).offset(max(page - 1, 0) * PAGE)
             ).all()
-            return [_call_row(c, acc) for c, acc in rows], total
+            return self._call_rows(session, [(c, acc) for c, acc in rows]), total
+
+    def _call_rows(
+        self, session: Session, calls: Sequence[tuple[Call, str | None]]
+    ) -> list[CallRow]:
+        """The rows of these calls with what each did (two reads for the whole page)."""
+        did, training = _call_facts(session, [c for c, _ in calls])
+        now = self.clock.now()
+        return [
+            _call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now)
+            for c, acc in calls
+        ]
 
     def call_detail(self, call_sid: str) -> CallDetail | None:
         """A call's timeline: each question and answer (never a code), the changes it made (the
-        audit entries carrying its CallSid) and its duration."""
+        audit entries carrying its CallSid), its duration, and how it ended when the outcome
+        alone would mislead (hung up at the read-back: nothing was changed)."""
         with self.sessions() as session:
             found = session.execute(
                 select(Call, Family.account)
@@ -479,25 +537,23 @@ class StaffService:
             entries = session.scalars(
                 select(AuditEntry).where(AuditEntry.call_sid == call_sid).order_by(AuditEntry.id)
             ).all()
-            changes = []
-            training_by = None
-            for e in entries:
-                if e.action == "training_call":
-                    training_by = e.actor
-                    continue
-                changes.append(e)
-            duration = call.duration
-            if duration is None and call.ended_at is not None:
-                duration = int((call.ended_at - call.started_at).total_seconds())
+            changes = [e for e in entries if e.action != "training_call"]
+            (row,) = self._call_rows(session, [(call, account)])
+            identified_by = None
+            if not row.verified and row.account:
+                identified_by = "caller_id" if call.state.get("by_caller_id") else "typed"
+            over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             return CallDetail(
-                row=_call_row(call, account),
+                row=row,
                 number=call.from_number,
                 ended_at=call.ended_at,
-                duration=duration,
+                duration=row.duration,
                 language=call.language,
                 exchanges=exchanges,
                 changes=tuple(self._history(session, changes)),
-                training_by=training_by,
+                training_by=row.training_by,
+                identified_by=identified_by,
+                ending=_read_back_ending(exchanges, over, bool(changes)),
             )
 
     # ================================================================== families
@@ -596,15 +652,85 @@ class StaffService:
             return self._history(session, entries)
 
     def family_calls(self, account: str, limit: int = 20) -> list[CallRow]:
+        """The family's latest calls, with those where its account was typed (or matched by
+        caller ID) but the code was never right (``verified`` false): wrong codes, lockouts."""
         with self.sessions() as session:
             fam = self._family(session, account)
             if fam is None:
                 return []
             calls = session.scalars(
-                select(Call).where(Call.family_id == fam.id)
-                .order_by(Call.started_at.desc()).limit(limit)
+                select(Call).where(_of_account(fam.id, account))
+                .order_by(Call.started_at.desc(), Call.id.desc()).limit(limit)
             ).all()
-            return [_call_row(c, account) for c in calls]
+            return self._call_rows(session, [(c, account) for c in calls])
+
+    def phone_lockout(self, account: str) -> Lockout | None:
+        """The family's phone lockout (``None``: never locked, or lifted by a right code or by
+        staff), with the calls whose wrong codes caused it and those refused while it lasted.
+
+        The wrong codes counted are those since the last right code, lockout or unlock before
+        it (the count starts again from each)."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None or fam.locked_until is None:
+                return None
+            until = fam.locked_until
+            marks = session.execute(
+                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail)
+                .where(AuditEntry.family_id == fam.id,
+                       AuditEntry.action.in_(("phone_lockout", "phone_unlock")))
+                .order_by(AuditEntry.at, AuditEntry.id)
+            ).all()
+            locked_at = next(
+                (at for action, at, detail in reversed(marks)
+                 if action == "phone_lockout" and _until(detail) == until),
+                until - timedelta(minutes=self.settings.phone.lockout_minutes),
+            )
+            since = [at for _, at, _ in marks if at < locked_at]
+            last_right = session.scalar(
+                select(func.max(Call.started_at))
+                .where(Call.family_id == fam.id, Call.started_at < locked_at)
+            )
+            if last_right is not None:
+                since.append(last_right)
+            stmt = select(Call).where(
+                Call.family_id.is_(None), account == TYPED_ACCOUNT,
+                Call.id.in_(select(CallEvent.call_id).where(
+                    CallEvent.outcome.in_(("wrong_code", "locked")))),
+            )
+            if since:
+                stmt = stmt.where(Call.started_at >= max(since))
+            calls = session.scalars(stmt.order_by(Call.started_at, Call.id)).all()
+            rows = self._call_rows(session, [(c, account) for c in calls])
+        return Lockout(
+            until, until > self.clock.now(),
+            tuple(r for r in rows if r.started_at <= locked_at),
+            tuple(r for r in rows if r.started_at > locked_at),
+        )
+
+    def unlock_phone(self, account: str, actor: Actor) -> datetime:
+        """Lift a family's phone lockout before its end (the count of wrong codes starts again);
+        audited as ``phone_unlock``. Returns the time it would have lasted until."""
+        now = self.clock.now()
+        with self.sessions() as session, session.begin():
+            fam = session.scalars(
+                select(Family).where(Family.account == account).with_for_update()
+            ).one_or_none()
+            if fam is None:
+                raise UnknownFamily(account)
+            until = fam.locked_until
+            if until is None or until <= now:
+                raise InvalidRequest("L'accès par téléphone de ce dossier n'est pas bloqué.")
+            fam.locked_until = None
+            fam.failed_pins = 0
+            local = until.astimezone(self.settings.tz)
+            session.add(AuditEntry(
+                at=now, actor=actor.label, channel=actor.channel, action="phone_unlock",
+                family_id=fam.id,
+                detail={"until": until.isoformat(),
+                        "label": f"blocage jusqu'au {local:%d/%m/%Y %H:%M} levé"},
+            ))
+            return until
 
     def child_month(self, account: str, child_ref: str, month: date) -> MonthView | None:
         """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason."""
@@ -709,12 +835,21 @@ class StaffService:
             for cid, first, ref in session.execute(
                 select(Child.id, Child.first_name, Child.ref).where(Child.id.in_(child_ids)))
         } if child_ids else {}
+        # A change made from the in-browser phone is recorded as the family's (it went through
+        # the real line); the training call's own entry says which staff user made it.
+        sids = {e.call_sid for e in entries if e.call_sid}
+        training = {
+            sid: actor for sid, actor in session.execute(
+                select(AuditEntry.call_sid, AuditEntry.actor).where(
+                    AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
+        } if sids else {}
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
                 accounts.get(e.family_id) if e.family_id else None,
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
+                training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
             )
             for e in entries
         ]
@@ -840,9 +975,124 @@ def _exchange(e: CallEvent) -> Exchange:
     )
 
 
-def _call_row(c: Call, account: str | None) -> CallRow:
-    duration = c.duration
-    if duration is None and c.ended_at is not None:
-        duration = int((c.ended_at - c.started_at).total_seconds())
+def _of_account(family_id: int, account: str) -> Any:
+    """Calls of a family: identified, or its account typed (or matched) with no right code."""
+    return or_(
+        Call.family_id == family_id, and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
+    )
+
+
+def _outcome_filter(outcome: str) -> Any:
+    if outcome == ONGOING:
+        return Call.outcome.is_(None)
+    action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
+    if action is not None:  # booked, cancelled: whatever the call did after it
+        return or_(
+            Call.outcome == outcome,
+            Call.call_sid.in_(select(AuditEntry.call_sid).where(
+                AuditEntry.action == action, AuditEntry.call_sid.is_not(None))),
+            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == outcome)),
+        )
+    if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
+        return or_(
+            Call.outcome == outcome,
+            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome.like("refused%"))),
+        )
+    return Call.outcome == outcome
+
+
+def _call_facts(
+    session: Session, calls: Sequence[Call]
+) -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
+    """What each call did, in order (from its steps and its audit entries: a change whose step
+    could not be logged is still in the audit), and which were training calls (by whom)."""
+    if not calls:
+        return {}, {}
+    ids = {c.call_sid: c.id for c in calls}
+    marks: dict[int, list[tuple[datetime, str]]] = {}
+    for call_id, at, outcome in session.execute(
+        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome)
+        .where(CallEvent.call_id.in_(list(ids.values())),
+               or_(CallEvent.outcome.in_(list(DONE_EVENTS)),
+                   CallEvent.outcome.like("refused:%")))
+        .order_by(CallEvent.id)
+    ):
+        marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
+    training: dict[str, str] = {}
+    for sid, at, action, actor in session.execute(
+        select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor)
+        .where(AuditEntry.call_sid.in_(list(ids)),
+               AuditEntry.action.in_([*DONE_ACTIONS, "training_call"]))
+        .order_by(AuditEntry.id)
+    ):
+        if sid is None:
+            continue
+        if action == "training_call":
+            training[sid] = actor
+        else:
+            marks.setdefault(ids[sid], []).append((at, DONE_ACTIONS[action]))
+    did = {
+        call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
+        for call_id, found in marks.items()
+    }
+    return did, training
+
+
+def _call_row(
+    c: Call, account: str | None, did: tuple[str, ...], training_by: str | None, now: datetime,
+) -> CallRow:
+    verified = c.family_id is not None
+    if not verified:
+        typed = (c.state or {}).get("account")
+        account = str(typed) if typed else None
+    things = [*did, c.outcome] if c.outcome and c.outcome not in did else list(did)
+    if things:
+        summary = ", ".join(call_outcome_label(t) for t in things)
+    else:
+        summary = ONGOING_LABEL if now - c.started_at < ONGOING_FOR else NO_END_LABEL
+    # Twilio's duration only: a status without CallDuration (busy, no answer…) has none.
     return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
-                   c.status, duration)
+                   c.status, c.duration, verified, did, training_by, summary)
+
+
+def _until(detail: dict[str, Any] | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str((detail or {})["until"]))
+    except (KeyError, ValueError):
+        return None
+
+
+# Answers at the read-back that leave it: done, refused, another date, back to the menu.
+_LEAVE_READ_BACK = frozenset({"booked", "cancelled", "unchanged", "other_date", "back"})
+
+
+def _read_back_ending(
+    exchanges: Sequence[Exchange], over: bool, changed: bool
+) -> str | None:
+    """What the end of a call means when it ended at the read-back (the change read back was
+    not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !"."""
+    pending: str | None = None  # the day read back, not answered yet
+    line_ended = False
+    for x in exchanges:
+        outcome = x.outcome or ""
+        if x.step in ("status", "fallback", "end"):
+            continue  # the status callback, an answer after the end: nothing done
+        if outcome.startswith("read_back:"):
+            pending, line_ended = outcome.partition(":")[2], False
+        elif pending is not None and x.step == "confirm":
+            if outcome in _LEAVE_READ_BACK or outcome.startswith("refused:"):
+                pending = None
+            elif x.hung_up:  # "non merci", too many answers not understood
+                line_ended = True
+        elif pending is not None:
+            pending = None
+    if pending is None or not (over or line_ended):
+        return None
+    try:
+        day = f" du {format_day(date.fromisoformat(pending), year=True)}"
+    except ValueError:
+        day = ""
+    what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
+            "restent faits)." if changed else "rien n'a été modifié.")
+    who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
+    return f"{who} à la relecture{day} : {what}"

@@ -36,6 +36,14 @@ from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
 from restomairie.staff.imports import ImportDesk
+from restomairie.staff.labels import (
+    CALL_OUTCOMES,
+    CHANNELS,
+    call_outcome_label,
+    channel_label,
+    event_label,
+    step_label,
+)
 from restomairie.staff.security import (
     ADMIN,
     ALL_ROLES,
@@ -51,7 +59,7 @@ from restomairie.staff.security import (
     roles,
     staff_actor,
 )
-from restomairie.staff.services import CALL_OUTCOMES, CLOSURE_KINDS, STATE_LABELS, StaffService
+from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
@@ -71,6 +79,7 @@ ACTION_LABELS = {
     "closure_declared": "fermeture déclarée",
     "closure_lifted": "fermeture annulée",
     "phone_lockout": "accès téléphone bloqué",
+    "phone_unlock": "accès téléphone débloqué",
     "login": "connexion",
     "login_failed": "connexion refusée",
     "logout": "déconnexion",
@@ -150,6 +159,26 @@ def _fmt_duration(seconds: int | None) -> str:
 @bp.app_template_filter("staff_action")
 def _fmt_action(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
+@bp.app_template_filter("staff_event")
+def _fmt_event(outcome: str | None, step: str | None = None) -> str:
+    return event_label(outcome, step)
+
+
+@bp.app_template_filter("staff_step")
+def _fmt_step(step: str) -> str:
+    return step_label(step)
+
+
+@bp.app_template_filter("staff_channel")
+def _fmt_channel(channel: str) -> str:
+    return channel_label(channel)
+
+
+@bp.app_template_filter("staff_outcome")
+def _fmt_outcome(outcome: str | None) -> str:
+    return call_outcome_label(outcome)
 
 
 @bp.app_template_filter("staff_state")
@@ -320,8 +349,22 @@ def family(account: str) -> str:
     return render_template(
         "staff/family.html", family=fam, history=service().family_history(account, limit=100),
         calls=service().family_calls(account), today=runtime().clock.today(),
-        weekdays=WEEKDAY_CHOICES,
+        weekdays=WEEKDAY_CHOICES, lockout=service().phone_lockout(account),
     )
+
+
+@bp.post("/families/<account>/unlock")
+@roles(STAFF)
+def unlock_phone(account: str) -> BaseResponse:
+    """Lift the family's phone lockout (wrong codes) before its end; audited."""
+    try:
+        until = service().unlock_phone(account, staff_actor())
+    except BookingError as exc:
+        flash(str(exc), "error")
+    else:
+        local = until.astimezone(runtime().settings.tz)
+        flash(f"Accès par téléphone débloqué (il était bloqué jusqu'au {local:%d/%m/%Y %H:%M}).")
+    return redirect(url_for("staff.family", account=account))
 
 
 @bp.post("/families/<account>/export")
@@ -524,7 +567,7 @@ def audit() -> str:
     except BookingError as exc:
         error = str(exc)
     return render_template("staff/audit.html", rows=rows, total=total, page=_page(), args=args,
-                           actions=service().audit_actions(), error=error)
+                           actions=service().audit_actions(), error=error, channels=CHANNELS)
 
 
 # ------------------------------------------------------------------ import

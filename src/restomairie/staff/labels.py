@@ -1,0 +1,149 @@
+"""French labels for the codes the phone line and the audit log store (steps, outcomes, refusals,
+Twilio statuses, channels): the one place the staff pages translate them.
+
+The codes come from :mod:`restomairie.ivr.flow` (``_ask``/``_retry``/``_end`` outcomes, the
+``refused:<code>`` refusals and ``read_back:<iso date>``), :mod:`restomairie.ivr.service`
+(``error``, ``error:<Twilio code>``, the status callback's ``CallStatus``) and the booking errors'
+``code``. A code not listed here is shown as it is stored: a new one stays readable, never hidden.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from restomairie.i18n import format_day
+
+# The call's outcome (one per call, the strongest: see ``ivr.flow.OUTCOME_RANK``).
+CALL_OUTCOMES = {
+    "booked": "réservation",
+    "cancelled": "annulation",
+    "listened": "consultation",
+    "refused": "refusé",
+    "abandoned": "abandon",
+    "closed": "ligne fermée",
+    "error": "erreur",
+}
+# A call with no outcome yet: no status callback (Twilio's end of call) has arrived.
+ONGOING = "in_progress"
+ONGOING_LABEL = "en cours"
+NO_END_LABEL = "fin non signalée"
+
+# The question a step answered.
+STEPS = {
+    "greeting": "accueil",
+    "account": "numéro de dossier",
+    "pin": "code secret",
+    "child": "choix de l'enfant",
+    "action": "menu",
+    "date": "date",
+    "confirm": "relecture",
+    "after": "suite",
+    "end": "fin",
+    "status": "fin d'appel (Twilio)",
+    "fallback": "secours (Twilio)",
+}
+
+# What happened at one step.
+EVENT_OUTCOMES = {
+    "open": "ligne ouverte",
+    "caller_id": "dossier reconnu par le numéro appelant",
+    "closed": "ligne fermée",
+    "ok": "compris",
+    "invalid": "saisie invalide",
+    "unknown_account": "dossier inconnu",
+    "no_account": "numéro de dossier manquant",
+    "wrong_code": "code erroné",
+    "right_code": "code correct",
+    "locked": "accès bloqué (codes erronés)",
+    "invalid_key": "touche non prévue",
+    "not_understood": "pas compris",
+    "invalid_date": "date non comprise",
+    "no_input": "silence",
+    "repeat": "question répétée",
+    "stale": "question reposée",
+    "operator": "demande un conseiller (ligne automatique)",
+    "change_child": "changement d'enfant",
+    "several_days": "plusieurs jours demandés (un à la fois)",
+    "book": "réserver",
+    "cancel": "annuler",
+    "listed": "écoute des réservations",
+    "back": "retour au menu",
+    "other_date": "autre date demandée",
+    "nothing_to_do": "rien à changer (déjà fait)",
+    "booked": "réservé",
+    "cancelled": "annulé",
+    "unchanged": "rien n'a changé",
+    "another": "autre opération",
+    "goodbye": "au revoir",
+    "too_long": "appel trop long : terminé",
+    "ended": "après la fin de l'appel : rien n'a été fait",
+    "error": "erreur",
+}
+# Why a change was refused (``refused:<code>``; the booking errors' codes).
+REFUSALS = {
+    "past_day": "jour passé",
+    "past_deadline": "délai dépassé",
+    "locked": "jour verrouillé",
+    "not_operating": "pas de cantine ce jour",
+    "not_enrolled": "enfant non inscrit ce jour",
+    "outside_calendar": "hors calendrier",
+    "unknown_family": "dossier inconnu",
+    "unknown_child": "enfant inconnu",
+    "invalid": "demande invalide",
+    "error": "erreur",
+}
+# Twilio's CallStatus, logged by the status callback.
+STATUSES = {
+    "queued": "en attente",
+    "ringing": "sonnerie",
+    "in-progress": "en communication",
+    "completed": "terminé",
+    "busy": "occupé",
+    "failed": "échec",
+    "no-answer": "sans réponse",
+    "canceled": "annulé avant réponse",
+}
+CHANNELS = {
+    "phone": "téléphone",
+    "web": "web",
+    "staff": "personnel",
+    "import": "import",
+    "system": "système",
+}
+
+
+def call_outcome_label(outcome: str | None) -> str:
+    """The call's outcome (``None``: still without one)."""
+    if outcome is None or outcome == ONGOING:
+        return ONGOING_LABEL
+    return CALL_OUTCOMES.get(outcome, outcome)
+
+
+def step_label(step: str) -> str:
+    return STEPS.get(step, step)
+
+
+def channel_label(channel: str) -> str:
+    return CHANNELS.get(channel, channel)
+
+
+def event_label(outcome: str | None, step: str | None = None) -> str:
+    """What happened at one step of a call, in French; the raw code when unknown."""
+    if not outcome:
+        return ""
+    if step == "status":
+        return STATUSES.get(outcome, outcome)
+    kind, _, rest = outcome.partition(":")
+    if rest:
+        if kind == "refused":
+            return f"refusé : {REFUSALS.get(rest, rest)}"
+        if kind == "read_back":
+            try:
+                day = date.fromisoformat(rest)
+            except ValueError:
+                return outcome
+            return f"relecture du {format_day(day, year=True)}"
+        if kind == "error":
+            return f"erreur (code Twilio {rest})"
+        return outcome
+    return EVENT_OUTCOMES.get(outcome, outcome)
