@@ -63,6 +63,8 @@ EVENT_OUTCOMES = {
     "stale": "question reposée",
     "operator": "demande un conseiller (ligne automatique)",
     "change_child": "changement d'enfant",
+    "which_child": "action dite avant l'enfant : quel enfant ?",
+    "not_confirmed": "remerciement sans oui : rien n'est encore fait",
     "several_days": "plusieurs jours demandés (un à la fois)",
     "book": "réserver",
     "cancel": "annuler",
