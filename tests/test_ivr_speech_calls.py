@@ -299,6 +299,44 @@ def test_a_child_taken_back_at_the_read_back_is_replaced(rt: Runtime, call: Call
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Le lendemain.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        (
+            "Oui, pour Hugo aussi vendredi.",
+            "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+        ),
+    ],
+)
+def test_a_day_said_with_a_yes_after_a_result_is_the_same_change_that_day(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    again = call.say(said)
+    assert again.says[0] == read_back
+    assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+def test_a_plain_yes_after_a_result_is_another_operation(call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    menu = call.say("Oui.")
+    assert "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2." in menu.text
+
+
+def test_a_yes_with_a_doubt_does_not_confirm(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Oui, je crois.")
+    assert again.says[0] == "Pardon, je n'ai pas compris."
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

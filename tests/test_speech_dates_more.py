@@ -460,6 +460,13 @@ def test_two_dates_without_a_correction_are_still_two(text: str) -> None:
         ("2, 6, 1, 1.", THU_26_NOV, True),
         ("2611", THU_26_NOV, True),
         ("0 3 1 2", date(2026, 12, 3), True),
+        ("le 14 janv.", date(2027, 1, 14), True),
+        ("le 7 déc.", date(2026, 12, 7), True),
+        ("le sept décembre", date(2026, 12, 7), True),  # "sept" is seven, not September
+        ("aujourd'hui en huit", date(2026, 11, 30), False),
+        ("demain en huit", date(2026, 12, 1), False),
+        ("jeudi dans une semaine", date(2026, 12, 3), False),
+        ("jeudi dans 8 jours", date(2026, 12, 3), False),
         # "ni" after a day meant: both meant ("pas lundi ni mardi" stays neither)
         ("non pas lundi ni mardi, mercredi", date(2026, 11, 25), False),
     ],

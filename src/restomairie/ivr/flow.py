@@ -784,8 +784,6 @@ class CallFlow:
             return self._repeat(st, sp)
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
-        if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
-            return self._ask(st, sp, ACTION, [], AFTER, "another")
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
@@ -793,20 +791,38 @@ class CallFlow:
             self._children_correction(st, heard.speech, also=False)  # "réserver pour Rose"
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
-        guess = parse_date(heard.speech, self.clock.today())
+        same = self._same_change(st, sp, heard.speech)
+        if same is not None:
+            return same
+        if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
+            return self._ask(st, sp, ACTION, [], AFTER, "another")
+        return self._retry(st, sp, self._not_understood(sp), "not_understood")
+
+    def _same_change(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
+        """After a result, "lundi prochain", "oui, vendredi", "le lendemain", "pareil pour
+        Margaux", "et Nathan aussi le 4": the same change for that day or those children (the
+        day just done, unless another is said), read back. A child named after listening gets
+        the menu. ``None`` when the phrase names no day and no child."""
+        last_said = st.data.get("day")
+        last = date.fromisoformat(str(last_said)) if last_said else None
+        guess = parse_date(speech, self.clock.today())
+        day = guess.day if guess is not None else None
+        if last is not None and day is not None:
+            # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
+            day = self._day_at_read_back(speech, last)
+        if day is None and last is not None and "lendemain" in normalise(speech).split():
+            day = last + timedelta(days=1)
         kids = self._kids(st)
-        named = self._children_said(kids, heard.speech, ordinals=False) if len(kids) > 1 else None
+        named = self._children_said(kids, speech, ordinals=False) if len(kids) > 1 else None
         if named is not None:
             self._pick(st, named)
-        # "Lundi prochain", "pareil pour Margaux", "et Nathan aussi le 4": the same change for
-        # that day or those children (the day just done, unless another is said), read back.
-        last = st.data.get("day")
-        day = guess.day if guess is not None else date.fromisoformat(str(last)) if last else None
-        if (guess is not None or named is not None) and day and st.data.get("action"):
-            return self._with_date(st, sp, day, AFTER)
+        target = day or last
+        said = day is not None or named is not None
+        if said and target is not None and st.data.get("action"):
+            return self._with_date(st, sp, target, AFTER)
         if named is not None:  # after listening: what to do for them
             return self._ask(st, sp, ACTION, [], AFTER, "change_child")
-        return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        return None
 
     # ------------------------------------------------------------------ questions
     def _question(self, st: CallState, sp: Speaker, step: str) -> tuple[list[str], Ask]:

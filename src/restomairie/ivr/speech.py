@@ -811,6 +811,9 @@ _CHOICE_STOPWORDS = frozenset(
 _MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
     "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    # as written short ("le 14 janv.")
+    # ("sept" is seven, and "mar" a word of its own: not taken)
+    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -1222,6 +1225,7 @@ _HESITATIONS = frozenset(
     {
         "attendez", "attends", "attendre", "attend", "minute", "moment", "seconde", "instant",
         "hesite", "sais", "sait", "peut", "etre", "enfin", "quoique", "bof",
+        "crois", "pense", "suppose", "imagine", "probablement",
         "ne", "n", "pas", "non", "jamais", "plus",
     }
 )  # fmt: skip
@@ -1535,6 +1539,9 @@ def _weekday_expr(
         agreeing = _nearest_weekday_day_of_month(day, weekday, today)
         return _DateExpr(agreeing or found, False, False), end
     rest = tokens[j : j + 4]
+    if rest[:3] in (["dans", "une", "semaine"], ["dans", "huit", "jours"], ["dans", "8", "jours"]):
+        # "jeudi dans une semaine": the Thursday of the week after
+        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 3
     if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
     if rest[:2] in (["en", "quinze"], ["en", "15"]):
@@ -1757,6 +1764,14 @@ def _date_exprs(
             expr, i = _number_expr(tokens, number, today)
         else:
             i += 1
+        if expr is not None and expr.day is not None and tokens[i : i + 1] == ["en"]:
+            weeks = {"huit": 7, "8": 7, "quinze": 14, "15": 14}.get(
+                tokens[i + 1] if i + 1 < n else ""
+            )
+            if weeks is not None and not expr.weekday_only:
+                # "demain en huit": a week after tomorrow ("lundi en huit" is read above)
+                expr = _DateExpr(expr.day + timedelta(days=weeks), False, False)
+                i += 2
         if expr is not None:
             negated = _negated_at(tokens, start, breaks)
             if negated and exprs and _joined_by_ni(tokens, start):
