@@ -667,13 +667,14 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)
-        if intent in (Intent.GOODBYE, None) and is_closing(speech):
+        closing = is_closing(speech)
+        if intent in (Intent.GOODBYE, None) and closing:
             farewell = self._farewell_at_read_back(st, sp, speech)
             if farewell is not None:
                 return farewell
         if intent is Intent.GOODBYE:
             return self._bye(st, sp, CONFIRM)
-        if intent is not Intent.YES and is_closing(speech):
+        if intent is not Intent.YES and closing:
             # "Non merci", "non c'est bon": the change is declined and the caller is done
             # (never "oui merci", which confirms).
             return self._bye(st, sp, CONFIRM)
