@@ -170,14 +170,16 @@ def test_a_caller_id_shared_by_two_families_asks_for_the_account_number(
     assert "Tapez votre numéro de dossier famille" in greeting.text
 
 
-def test_an_unknown_account_number_is_said_back_and_asked_again(
+def test_an_unknown_account_number_is_asked_again_without_being_said_back(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
     call = caller(client, rt, UNKNOWN)
     call.start()
-    again = call.press("999")
-    assert again.says[0] == "Je ne trouve pas le dossier famille 9, 9, 9."
+    again = call.press("210009")
+    # Not said back: what was typed may hold the code.
+    assert again.says[0] == "Je ne trouve pas ce numéro de dossier famille."
     assert again.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
+    assert [e.heard for e in events(rt, call)][-1] == "••••••"
 
 
 def test_an_account_number_too_long_is_said_to_be_too_long(
@@ -442,6 +444,19 @@ def test_silence_after_a_result_ends_with_the_plain_goodbye(
     assert bye.says[-1] == "Merci de votre appel. Au revoir."
 
 
+@pytest.mark.parametrize("keys", ["¹", "①", "¹⁹⁵¹"])
+def test_digits_that_are_not_keypad_digits_are_a_wrong_key_not_an_error(
+    rt: Runtime, client: FlaskClient, keys: str
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo")))
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    again = call.press(keys)
+    assert again.says[0] == "Cette touche ne fait pas partie du menu."
+    assert the_call(rt, call).outcome != "error"
+
+
 def test_a_locked_day_is_refused_with_its_deadline(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
@@ -660,7 +675,7 @@ def test_the_account_and_a_wrong_code_typed_together_count_as_a_wrong_code(
     assert "9876" not in _everything_logged(rt, call, caplog)
 
 
-@pytest.mark.parametrize("typed", ["1234", "2100091234"])
+@pytest.mark.parametrize("typed", ["1234", "2100091234", "12341234", "12340"])
 def test_keys_that_may_hold_the_code_are_neither_said_back_nor_logged(
     rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture, typed: str
 ) -> None:
@@ -671,6 +686,53 @@ def test_keys_that_may_hold_the_code_are_neither_said_back_nor_logged(
     assert again.says[0] == "Je ne trouve pas ce numéro de dossier famille."
     assert [e.heard for e in events(rt, call)][-1] == "•" * len(typed)
     assert "1234" not in _everything_logged(rt, call, caplog)
+
+
+@pytest.mark.parametrize(
+    ("step_keys", "typed", "logged"),
+    [
+        ((), "210001*1234", "••••••*••••"),  # a star in the account: the question again
+        (("1234",), "1234*", "••••*"),  # at the menu
+    ],
+)
+def test_keys_with_a_star_are_logged_masked(
+    rt: Runtime,
+    client: FlaskClient,
+    family: str,
+    caplog: pytest.LogCaptureFixture,
+    step_keys: tuple[str, ...],
+    typed: str,
+    logged: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt, UNKNOWN if not step_keys else PHONE)
+    call.start()
+    for keys in step_keys:
+        call.press(keys)
+    call.press(typed)
+    assert [e.heard for e in events(rt, call)][-1] == logged
+    assert "1234" not in _everything_logged(rt, call, caplog)
+
+
+def test_a_code_said_aloud_is_logged_masked(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    call.say("mon code c'est le 1234")
+    assert [e.heard for e in events(rt, call)][-1] == "mon code c'est le ••••"
+    assert "1234" not in _everything_logged(rt, call, caplog)
+
+
+def test_a_date_typed_and_understood_is_logged_as_typed(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    assert [e.heard for e in events(rt, call)][-1] == "2611"
 
 
 def test_the_code_typed_again_at_the_date_question_is_not_logged(
@@ -1483,13 +1545,14 @@ def test_the_status_callback_records_the_duration_and_abandoned_calls(
     assert call.hang_up(duration=37).status_code == 200  # delivered twice: harmless
 
 
+@pytest.mark.parametrize("duration", ["9" * 40, "²", "-5"])
 def test_a_status_callback_with_an_absurd_duration_still_records_the_end(
-    rt: Runtime, client: FlaskClient, family: str
+    rt: Runtime, client: FlaskClient, family: str, duration: str
 ) -> None:
     call = caller(client, rt)
     call.start()
     response = post_signed(
-        client, "/ivr/status", call.params(CallStatus="completed", CallDuration="9" * 40)
+        client, "/ivr/status", call.params(CallStatus="completed", CallDuration=duration)
     )
     assert response.status_code == 200 and "<Say" not in response.get_data(as_text=True)
     logged = the_call(rt, call)

@@ -630,6 +630,8 @@ def test_spoken_key(text: str, key: str | None) -> None:
         ("euh oui", False),
         ("oui, il mangera à la maison ce jour-là", False),
         ("oui, attendez", True),
+        ("oui mais", True),
+        ("Oui, je crois.", True),
         ("oui enfin je sais pas", True),
         ("oui, je ne veux pas", True),
         ("oui je veux pas qu'il mange", True),

@@ -23,6 +23,7 @@ next, what happened). It calls the booking services, which own their transaction
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -73,8 +74,8 @@ END = "end"
 
 ALL_CHILDREN_KEY = "9"
 CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
-# Outcomes of keys that were not understood: they may be the code typed at the wrong prompt.
-_KEYS_NOT_UNDERSTOOD = frozenset({"invalid", "invalid_key", "invalid_date"})
+# Four digits or more in a row (spaces, dots, commas or dashes between them): maybe the code.
+_DIGIT_RUN = re.compile(r"[0-9](?:[ .,\-]?[0-9]){3,}")
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
@@ -271,7 +272,7 @@ class CallFlow:
         sp = self.speaker(st.language)
         step = st.step
         st.data["answers"] = int(st.data.get("answers", 0)) + 1
-        shown = "[code]" if step == PIN and heard.kind != "none" else _shown(heard)
+        shown = _logged(step, heard, None)
         if step not in self._handlers:
             return self._end(st, sp, [self._goodbye(sp)], step, "ended", shown)
         if st.data["answers"] > MAX_ANSWERS:
@@ -301,8 +302,7 @@ class CallFlow:
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         turn = self._handlers[step](st, sp, heard)
         if turn.heard is None:
-            if turn.outcome in _KEYS_NOT_UNDERSTOOD and _may_hold_code(heard.digits):
-                shown = _masked(heard.digits)  # "1951" at the date question: kept as "••••"
+            shown = _logged(step, heard, turn.outcome)
             turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
         return turn
 
@@ -316,9 +316,10 @@ class CallFlow:
     # ------------------------------------------------------------------ steps
     def _on_account(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         digits = heard.digits.strip().rstrip("#")
-        if digits.isdigit() and len(digits) > 20:
+        ascii_digits = digits.isascii() and digits.isdigit()  # not "¹²", which int() refuses
+        if ascii_digits and len(digits) > 20:
             return self._retry(st, sp, sp._("That account number is too long."), "invalid")
-        if not digits.isdigit():
+        if not ascii_digits:
             return self._retry(
                 st, sp, sp._("Please type your account number on the keypad."), "invalid"
             )
@@ -326,14 +327,9 @@ class CallFlow:
             together = self._account_and_code(st, sp, digits)
             if together is not None:
                 return together
-            if _may_hold_code(digits):
-                # Four digits (the code typed first) or more than an account (the account and
-                # the code typed together, mistyped): never read back nor logged.
-                message = sp._("I cannot find that family account number.")
-                return self._retry(st, sp, message, "unknown_account", _masked(digits))
-            message = sp._(
-                "I cannot find the family account %(account)s.", account=sp.keys(digits)
-            )
+            # Not said back: the digits may hold the code (typed first, twice, or after the
+            # account with a typo), and the log keeps them masked (see _logged).
+            message = sp._("I cannot find that family account number.")
             return self._retry(st, sp, message, "unknown_account")
         st.data["account"] = digits
         return self._ask(st, sp, PIN, [], ACCOUNT, "ok")
@@ -362,7 +358,7 @@ class CallFlow:
         account = st.account
         if account is None:  # cannot happen through Twilio: start again
             return self._ask(st, sp, ACCOUNT, [], PIN, "no_account")
-        if len(code) != CODE_DIGITS or not code.isdigit():
+        if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
         check = self.booking.check_pin(account, code)
         if check.locked_until is not None:
@@ -421,7 +417,7 @@ class CallFlow:
             key = heard.digits[:1]
             if key == ALL_CHILDREN_KEY:
                 picked = kids
-            elif key.isdigit() and 1 <= int(key) <= min(len(kids), 8):
+            elif key.isascii() and key.isdigit() and 1 <= int(key) <= min(len(kids), 8):
                 picked = [kids[int(key) - 1]]
             else:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
@@ -1449,15 +1445,23 @@ def _day_at(items: Sequence[Any], index: int) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-def _may_hold_code(digits: str) -> bool:
-    """Whether keys not understood may hold the secret code: four digits, or more than an
-    account number has (the account and the code typed together)."""
-    return len(digits) == CODE_DIGITS or len(digits) > 8
-
-
-def _masked(digits: str) -> str:
-    """What the call log keeps of keys that may hold the code: one dot per key."""
-    return "•" * min(len(digits), 20)
+def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:
+    """What the call log keeps of an answer: never the code. At the code step, "[code]";
+    elsewhere every run of four digits or more is masked ("1951" at the date question, "mon
+    code est 1951", "210500*1951", an unknown account), except an account number that was
+    found and a date that was understood (``outcome``: what the step made of it; ``None``
+    when it was not read, e.g. ``*``)."""
+    if step == PIN and heard.kind != "none":
+        return "[code]"
+    shown = _shown(heard)
+    if shown is None:
+        return None
+    if outcome is not None and (
+        (step == ACCOUNT and outcome == "ok")
+        or (step == DATE and outcome not in ("invalid_date", "not_understood", "repeat"))
+    ):
+        return shown
+    return _DIGIT_RUN.sub(lambda m: "".join("•" if c.isdigit() else c for c in m[0]), shown)
 
 
 def _mobile(number: str) -> bool:

@@ -1225,7 +1225,7 @@ _HESITATIONS = frozenset(
     {
         "attendez", "attends", "attendre", "attend", "minute", "moment", "seconde", "instant",
         "hesite", "sais", "sait", "peut", "etre", "enfin", "quoique", "bof",
-        "crois", "pense", "suppose", "imagine", "probablement",
+        "crois", "pense", "suppose", "imagine", "probablement", "mais",
         "ne", "n", "pas", "non", "jamais", "plus",
     }
 )  # fmt: skip

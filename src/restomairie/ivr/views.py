@@ -95,7 +95,9 @@ def _hook() -> Webhook:
         call_status=_clean(form.get("CallStatus"), 32) or None,
         # Seconds; a figure no call reaches (over a year) is not stored rather than refused:
         # the status callback must still record how the call ended.
-        duration=int(duration) if duration.isdigit() and len(duration) <= 8 else None,
+        duration=int(duration)
+        if duration.isascii() and duration.isdigit() and len(duration) <= 8
+        else None,
         error_code=_clean(form.get("ErrorCode"), 16) or None,
         error_url=_clean(form.get("ErrorUrl"), 500) or None,
     )
