@@ -73,6 +73,11 @@ class PhoneLine:
     lockout_after: int
     lockout_minutes: int
     sms_receipts: bool
+    # Wrong codes from one caller number, over all accounts, before that number is refused for
+    # caller_lockout_minutes (an account typed, not recognised by caller ID): no spraying
+    # codes over the town's accounts, nor locking every family, from one phone.
+    caller_lockout_after: int = 10
+    caller_lockout_minutes: int = 60
 
     def web(self, lang: str) -> str:
         """The web alternative, to be said in ``lang`` ("" when there is none)."""
@@ -294,6 +299,8 @@ def parse_settings(
         lockout_after=_positive(data, "phone.lockout_after", 5) or 1,
         lockout_minutes=_positive(data, "phone.lockout_minutes", 15),
         sms_receipts=_get(data, "phone.sms_receipts", bool, False),
+        caller_lockout_after=_positive(data, "phone.caller_lockout_after", 10) or 1,
+        caller_lockout_minutes=_positive(data, "phone.caller_lockout_minutes", 60),
     )
     if phone.opens >= phone.closes:
         raise ConfigError("phone.closes", "doit être après phone.opens")

@@ -65,6 +65,8 @@ from restomairie.db import (
 from restomairie.models import (
     AuditEntry,
     BookingDay,
+    Call,
+    CallEvent,
     Child,
     Closure,
     DayLock,
@@ -163,6 +165,7 @@ class PinCheck:
     locked_until: datetime | None = None  # set when the phone access is (now) locked
     failures: int = 0
     family: FamilyInfo | None = None  # the family, when the code is right
+    caller_blocked: bool = False  # too many wrong codes from this caller's number
 
 
 # Why so few: a code has 10^4 values, so a stolen hash falls to enumeration whatever the count
@@ -344,10 +347,30 @@ class BookingService:
         query = _FAMILY_PLAN_PHONES if phones else _FAMILY_PLAN
         return _plan_of(self._read(query, {"account": account}), account, phones)
 
-    def check_pin(self, account: str, pin: str) -> PinCheck:
-        """Check a family's code; after ``lockout_after`` wrong codes the phone access is locked
-        for ``lockout_minutes``. The code itself is never stored or logged."""
+    def check_pin(
+        self,
+        account: str,
+        pin: str,
+        *,
+        number: str | None = None,
+        call_sid: str | None = None,
+    ) -> PinCheck:
+        """Check a family's code; after ``lockout_after`` wrong codes in a row (each within
+        ``lockout_minutes`` of the last) the phone access is locked for ``lockout_minutes``.
+
+        ``number``, when given, is a caller who typed the account (not recognised by caller
+        ID): after ``caller_lockout_after`` wrong codes from it over every account within
+        ``caller_lockout_minutes``, it is refused without a check and without counting against
+        the family (no spraying codes over the town's accounts from one phone, nor locking every
+        family). ``call_sid`` links a lockout to the call that caused it. The code itself is
+        never stored or logged."""
         now = self.clock.now()
+        phone = self.settings.phone
+        if number is not None:
+            since = now - timedelta(minutes=phone.caller_lockout_minutes)
+            wrong = self._read(_WRONG_CODES_FROM, {"p_number": number, "p_since": since})
+            if wrong and wrong[0][0] >= phone.caller_lockout_after:
+                return PinCheck(False, caller_blocked=True)
         plan = self._family_plan(account, phones=True)
         locked_until, stored = plan.locked_until, plan.pin_hash
         clean = plan.failed_pins == 0 and locked_until is None
@@ -363,22 +386,32 @@ class BookingService:
         if right and clean and not rehash:
             return PinCheck(True, family=info)  # nothing to reset
         with self.sessions() as session, session.begin():
-            family = self._family(session, account)
+            # The row locked: simultaneous wrong codes are each counted (on PostgreSQL they
+            # would otherwise overwrite each other's count).
+            family = session.scalars(
+                select(Family).where(Family.account == account).with_for_update()
+            ).one()
             if family.locked_until is not None and family.locked_until > now:
                 return PinCheck(False, family.locked_until, family.failed_pins)  # locked meanwhile
             if right:
                 if family.failed_pins or family.locked_until is not None:
                     family.failed_pins = 0
+                    family.failed_pin_at = None
                     family.locked_until = None
                 if rehash and family.pin_hash == stored:
                     family.pin_hash = hash_pin(pin, pepper)  # now keyed with the pepper
                 return PinCheck(True, family=info)
+            window = timedelta(minutes=phone.lockout_minutes)
+            if family.failed_pin_at is not None and now - family.failed_pin_at > window:
+                family.failed_pins = 0  # an old failure and a new one are not "in a row"
             family.failed_pins += 1
+            family.failed_pin_at = now
             locked = None
-            if family.failed_pins >= self.settings.phone.lockout_after:
-                locked = now + timedelta(minutes=self.settings.phone.lockout_minutes)
+            if family.failed_pins >= phone.lockout_after:
+                locked = now + window
                 family.locked_until = locked
                 family.failed_pins = 0
+                family.failed_pin_at = None
                 session.add(
                     AuditEntry(
                         at=now,
@@ -386,6 +419,7 @@ class BookingService:
                         channel="phone",
                         action="phone_lockout",
                         family_id=family.id,
+                        call_sid=call_sid,  # the call whose wrong code locked it: its number
                         detail={"until": locked.isoformat()},
                     )
                 )
@@ -913,6 +947,20 @@ _FAMILY_PLAN_PHONES = _FAMILY_PLAN.add_columns(
     .where(FamilyPhone.family_id == Family.id)
     .scalar_subquery()
 )
+# Wrong codes typed from a number since a moment, over every call and account (the call log's
+# code steps; the code itself is never there).
+_WRONG_CODES_FROM = (
+    select(func.count())
+    .select_from(CallEvent)
+    .join(Call, Call.id == CallEvent.call_id)
+    .where(
+        Call.from_number == bindparam("p_number"),
+        CallEvent.step == "pin",
+        CallEvent.outcome == "wrong_code",
+        CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
+    )
+)
+
 _ACCOUNTS_BY_PHONE = (
     select(Family.account)
     .join(FamilyPhone)

@@ -360,7 +360,22 @@ class CallFlow:
             return self._ask(st, sp, ACCOUNT, [], PIN, "no_account")
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
-        check = self.booking.check_pin(account, code)
+        # A caller recognised by caller ID can only try its own family's code (its lockout);
+        # one who typed an account number is also counted by number, over every account.
+        typed = not st.data.get("by_caller_id") and st.from_number is not None
+        number = st.from_number if typed else None
+        check = self.booking.check_pin(account, code, number=number, call_sid=st.call_sid)
+        if check.caller_blocked:
+            st.settle("refused")
+            lines = [
+                sp._(
+                    "Too many wrong codes have been typed from this phone number. Please try "
+                    "again later."
+                ),
+                self._web_sentence(sp),
+                sp._("Goodbye."),
+            ]
+            return self._end(st, sp, lines, PIN, "caller_blocked")
         if check.locked_until is not None:
             st.settle("refused")
             until = check.locked_until.astimezone(self.settings.tz)

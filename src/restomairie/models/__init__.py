@@ -92,6 +92,9 @@ class Family(Base):
     guardian: Mapped[str] = mapped_column(String(200), default="")
     language: Mapped[str] = mapped_column(String(8), default="fr")
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    # The last wrong code: older ones are forgotten (a failure a week ago plus four today is
+    # not five in a row).
+    failed_pin_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     phones: Mapped[list[FamilyPhone]] = relationship(

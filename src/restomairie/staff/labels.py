@@ -55,6 +55,7 @@ EVENT_OUTCOMES = {
     "wrong_code": "code erroné",
     "right_code": "code correct",
     "locked": "accès bloqué (codes erronés)",
+    "caller_blocked": "numéro bloqué (trop de codes erronés depuis ce numéro)",
     "invalid_key": "touche non prévue",
     "not_understood": "pas compris",
     "invalid_date": "date non comprise",

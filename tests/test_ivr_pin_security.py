@@ -1,0 +1,138 @@
+"""The secret code against guessing: counted per family (5 in a row lock it for 15 minutes),
+per caller number over every account when the account is typed (10 in an hour refuse that
+number), each wrong code counted even when several arrive at once, old failures forgotten,
+and a lockout linked to the call that caused it.
+
+Whole calls through the signed webhooks, on Monday 23 November 2026.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from restomairie.models import AuditEntry, Family
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+
+ATTACKER = "+33700000001"
+PARENT = "+33612345678"
+ACCOUNTS = ("210001", "210002", "210003")
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    for n, account in enumerate(ACCOUNTS):
+        phones = (PARENT,) if n == 0 else ()
+        make_family(rt, account, "1234", phones, (KidSpec(f"E{n}", "Léa"),))
+    return line_app(rt).test_client()
+
+
+def typed_call(client: FlaskClient, rt: Runtime, account: str, *codes: str) -> Caller:
+    call = Caller(client, rt.settings, ATTACKER)
+    call.start()
+    call.press(account)
+    for code in codes:
+        call.press(code)
+    return call
+
+
+def failed_pins(rt: Runtime, account: str) -> int:
+    with rt.sessions() as session:
+        return session.scalars(select(Family.failed_pins).where(Family.account == account)).one()
+
+
+def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Four wrong codes on each of two accounts and two on a third: no family locked (five in a
+    # row lock one), but ten from this number.
+    typed_call(client, rt, "210001", "0000", "0001", "0002")
+    typed_call(client, rt, "210001", "0003")
+    typed_call(client, rt, "210002", "0000", "0001", "0002")
+    typed_call(client, rt, "210002", "0003")
+    typed_call(client, rt, "210003", "0000", "0001")
+    call = Caller(client, rt.settings, ATTACKER)
+    call.start()
+    call.press("210003")
+    refused = call.press("1234")  # even the right code: this number is not checked any more
+    assert refused.hangup
+    assert refused.says[0] == (
+        "Trop de codes erronés ont été tapés depuis ce numéro de téléphone. Merci de réessayer "
+        "plus tard."
+    )
+    assert failed_pins(rt, "210003") == 2  # not counted against the family
+    # The family, calling from its own number, is not concerned.
+    parent = Caller(client, rt.settings, PARENT)
+    parent.start()
+    assert parent.press("1234").says[0] == "Merci."
+    # An hour later the number may try again.
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=61)
+    later = typed_call(client, rt, "210003")
+    assert later.press("1234").says[0] == "Merci."
+
+
+def test_a_number_recognised_by_caller_id_is_limited_by_its_family_lockout_only(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Ten wrong codes within the hour from the family's own number: its account is locked
+    # twice, but the number is not refused (it can only ever try this family's code).
+    for _ in range(2):
+        for codes in (("0000", "0001"), ("0002", "0003"), ("0004",)):
+            call = Caller(client, rt.settings, PARENT)
+            call.start()
+            for code in codes:
+                call.press(code)
+        with rt.sessions() as session:
+            lock = session.scalars(select(Family.locked_until).where(Family.account == "210001"))
+            assert lock.one() is not None
+        rt.clock.frozen = rt.clock.now() + timedelta(minutes=16)
+    parent = Caller(client, rt.settings, PARENT)
+    parent.start()
+    assert parent.press("1234").says[0] == "Merci."
+
+
+def test_a_wrong_code_long_after_the_last_starts_the_count_again(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    typed_call(client, rt, "210001", "0000", "0001", "0002")
+    typed_call(client, rt, "210001", "0003")
+    assert failed_pins(rt, "210001") == 4
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=16)
+    typed_call(client, rt, "210001", "0004")
+    assert failed_pins(rt, "210001") == 1  # not five in a row: not locked
+
+
+def test_a_lockout_is_linked_to_the_call_that_caused_it(rt: Runtime, client: FlaskClient) -> None:
+    typed_call(client, rt, "210001", "0000", "0001", "0002")
+    last = typed_call(client, rt, "210001", "0003", "0004")
+    with rt.sessions() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "phone_lockout")
+        ).one()
+    assert entry.call_sid == last.call_sid
+
+
+def test_simultaneous_wrong_codes_are_each_counted(rt: Runtime, client: FlaskClient) -> None:
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def guess(code: str) -> None:
+        try:
+            start.wait()
+            rt.booking.check_pin("210002", code)
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guess, args=(f"000{k}",)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert failed_pins(rt, "210002") == 4
