@@ -337,6 +337,77 @@ def test_a_yes_with_a_doubt_does_not_confirm(rt: Runtime, call: Caller) -> None:
     assert booked(rt, "E2", date(2026, 12, 3)) is None
 
 
+@pytest.mark.parametrize(
+    "several",
+    ["Oui, jeudi et vendredi.", "Oui, jusqu'à la fin de la semaine.", "Oui, toute la semaine, merci."],
+)
+def test_several_days_with_a_yes_at_the_read_back_do_nothing_yet(
+    rt: Runtime, call: Caller, several: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say(several)
+    assert not again.hangup
+    assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in again.says
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["Merci, pareil pour Hugo.", "Pareil pour Hugo, merci.", "Non, pareil pour Hugo."]
+)
+def test_a_request_with_thanks_after_a_result_is_not_a_goodbye(call: Caller, said: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    again = call.say(said)
+    assert again.says[0] == "Vous souhaitez annuler le repas de Hugo le jeudi 3 décembre."
+
+
+def test_a_request_with_a_goodbye_word_at_the_child_question_is_not_a_goodbye(
+    call: Caller,
+) -> None:
+    answer = call.say("Léa ne mangera pas jusqu'à la fin de la semaine.")
+    assert not answer.hangup
+    assert any("un jour à la fois" in line for line in answer.says)
+
+
+def test_the_same_change_after_nothing_to_do_is_for_that_day(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")  # Léa's 3 December cancelled
+    call.say("annuler le 4 décembre pour Hugo")
+    call.press("1")
+    nothing = call.say("annuler le 3 décembre pour Léa")
+    assert "il n'y a rien à annuler" in nothing.says[0]
+    same = call.say("pareil pour Zoé")
+    assert same.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+
+
+def test_a_day_said_with_the_child_when_asked_which_child_wins(call: Caller) -> None:
+    call.say("Je voudrais annuler jeudi.")
+    read_back = call.say("Zoé, mais vendredi.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le vendredi 27 novembre."
+
+
+def test_thanks_again_and_again_at_the_read_back_end_the_call(call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.say("Merci.")
+    call.say("Merci.")
+    end = call.say("Merci.")
+    assert end.hangup
+    assert "Aucun changement n'a été fait." in end.says
+
+
+def test_pardon_before_a_correction_is_not_a_request_to_repeat(call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Pardon, pour Zoé.")
+    assert again.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+    repeated = call.say("Pardon ?")
+    assert repeated.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+
+
 def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     call.press("2")
     menu = call.say("un autre enfant")

@@ -480,6 +480,9 @@ def test_second_round_dates(text: str, expected: date, certain: bool) -> None:
     [
         "Annuler les 3 et 4 décembre.",
         "le 3 et le 4 décembre",
+        "les 1, 2 décembre",
+        "le 11, 12 janvier",
+        "3-4 décembre",
         "les 3 premiers jours",
         "annuler toute la semaine prochaine sauf jeudi",
         "tous les jours sauf le 3 décembre",

@@ -438,12 +438,14 @@ class CallFlow:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         else:
             intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
-            if intent is Intent.REPEAT:
-                return self._repeat(st, sp)
-            if intent is Intent.GOODBYE:
-                return self._bye(st, sp, CHILD)
             picked = self._children_said(kids, heard.speech)
             action = parse_intent(heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST})
+            # Not "Rose ne mangera pas jusqu'à la fin de la semaine" (a request), nor "Rose,
+            # pardon, Nathan" (a correction): only a phrase that asks nothing else.
+            if intent is Intent.REPEAT and picked is None and action is None:
+                return self._repeat(st, sp)
+            if intent is Intent.GOODBYE and picked is None and action is None:
+                return self._bye(st, sp, CHILD)
             if picked is None and action is Intent.LIST:
                 picked = kids  # "écouter" before choosing: the whole family's meals
             if picked is None and is_closing(heard.speech):  # "merci", "non merci"
@@ -471,8 +473,10 @@ class CallFlow:
         self._pick(st, picked)
         if st.data.pop("resume", False) and st.data.get("action") in ("book", "cancel"):
             # The change asked before the child was chosen ("annuler jeudi" said first, or
-            # "un autre enfant" at the read-back): its day read back for them, or asked.
-            day = st.data.get("day")
+            # "un autre enfant" at the read-back): its day (or one said now: "Rose, mais
+            # vendredi") read back for them, or asked.
+            said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
+            day = said.day.isoformat() if said is not None else st.data.get("day")
             if day:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
@@ -631,6 +635,7 @@ class CallFlow:
             # were not understood count towards phone.max_attempts.
             return self._ask(st, sp, DATE, [check.refusal], step, f"refused:{check.code}")
         if not check.change:
+            st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
             return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do")
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
@@ -647,9 +652,8 @@ class CallFlow:
         speech = heard.speech
         pending = date.fromisoformat(str(st.data["day"]))
         day = self._day_at_read_back(speech, pending)
-        if day != pending and (
-            _ALSO_WORDS & set(normalise(speech).split())
-            or several_days(speech, self.clock.today())
+        if several_days(speech, self.clock.today()) or (
+            day != pending and _ALSO_WORDS & set(normalise(speech).split())
         ):
             # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
             # (taking only the 4th would drop the 3rd the caller just said yes to).
@@ -661,8 +665,6 @@ class CallFlow:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             return self._with_date(st, sp, day, CONFIRM)
         intent = parse_intent(speech, CONFIRM_INTENTS)
-        if intent is Intent.REPEAT:
-            return self._repeat(st, sp)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
             return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
@@ -677,7 +679,9 @@ class CallFlow:
         if corrected is None:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if corrected or day != pending:
-            return self._with_date(st, sp, day, CONFIRM)
+            return self._with_date(st, sp, day, CONFIRM)  # even after "pardon": "pardon, Rose"
+        if intent is Intent.REPEAT:
+            return self._repeat(st, sp)
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:
             farewell = self._farewell_at_read_back(st, sp, speech)
@@ -709,8 +713,8 @@ class CallFlow:
         if yes and not no and not is_hesitant(speech):
             return self._apply(st, sp, then_end=True)
         if not yes and not no and parse_intent(speech, {Intent.GOODBYE}) is None:
-            lines = [sp._("Nothing has been changed yet.")]
-            return self._ask(st, sp, CONFIRM, lines, CONFIRM, "not_confirmed", reset=False)
+            # An attempt like any answer that is not a yes or a no: no endless "merci".
+            return self._retry(st, sp, sp._("Nothing has been changed yet."), "not_confirmed")
         return None
 
     def _day_at_read_back(self, speech: str, pending: date) -> date:
@@ -789,23 +793,25 @@ class CallFlow:
             if key == "2":
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
-        if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
-            return self._bye(st, sp, AFTER)
         intent = parse_intent(heard.speech, AFTER_INTENTS)
-        if intent is Intent.REPEAT:
-            return self._repeat(st, sp)
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
-        if intent in (Intent.GOODBYE, Intent.NO):
-            return self._bye(st, sp, AFTER)
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = _CHOICES[intent]
             self._children_correction(st, heard.speech, also=False)  # "réserver pour Rose"
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
+        # A day or a child said is a request, even with thanks or a "non" before it
+        # ("merci, pareil pour Nathan", "non, vendredi aussi").
         same = self._same_change(st, sp, heard.speech)
         if same is not None:
             return same
+        if intent is Intent.REPEAT:  # not "pardon, pareil pour Nathan"
+            return self._repeat(st, sp)
+        if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
+            return self._bye(st, sp, AFTER)
+        if intent in (Intent.GOODBYE, Intent.NO):
+            return self._bye(st, sp, AFTER)
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
             return self._ask(st, sp, ACTION, [], AFTER, "another")
         return self._retry(st, sp, self._not_understood(sp), "not_understood")

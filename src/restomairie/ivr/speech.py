@@ -904,12 +904,23 @@ def _left_out(
     for k, token in enumerate(tokens):
         if token in _CORRECTION_MARKERS:
             # "Rose, euh non, Nathan", "Rose ou plutôt Nathan": a name taken back by the next.
+            # Not "oui pour Rose, non pour Nathan" (Nathan left out), and after a bare "non"
+            # only when the new name ends its clause ("Rose. Non, Nathan il mange" is unclear).
             p, q = k, k + 1
             while p > 0 and tokens[p - 1] in _CORRECTION_GAP:
                 p -= 1
-            while q < n and tokens[q] in _CORRECTION_GAP:
+            while q < n and tokens[q] in _CORRECTION_GAP and tokens[q] != "pour":
                 q += 1
-            if p > 0 and q < n and _names_in(tokens, names, [q], ()):
+            plain_no = token == "non" and not {"pardon", "plutot", "enfin", "dire"} & set(
+                tokens[p:q]
+            )
+            ends = q + 1 >= n or clause_of[q + 1] != clause_of[q]
+            if (
+                p > 0
+                and q < n
+                and (ends or not plain_no)
+                and _names_in(tokens, names, [q], ())
+            ):
                 every.add(p - 1)
         if token in _POST_EXCLUDING and k > 0 and clause_of[k - 1] == clause_of[k]:
             # "Timéo non", "Sacha oui, Timéo non", "Timéo pas": the word(s) just before, when
@@ -921,7 +932,7 @@ def _left_out(
                 every |= set(range(k - size, k))
         after_a_part = token == "part" and k > 0 and tokens[k - 1] == "a"  # "à part Rose"
         is_strong = token in _STRONG_EXCLUDING or after_a_part
-        if not is_strong and token != "pas":
+        if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
         j = k + 1
         while True:
@@ -1457,6 +1468,7 @@ def _day_month_at(
         and 1 <= second.value <= 12
         and (second.digits or not number.digits)
         and not (second.end < n and tokens[second.end] in _RELATIVE_UNITS)
+        and not (second.end < n and tokens[second.end] in _MONTHS)  # "les 1, 2 décembre"
     ):
         # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26"
         end = second.end
@@ -1608,7 +1620,7 @@ _LIST_LINKS = frozenset({"et", "ou", "le", "au"})
 def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
     """The month that ends a list of days begun before ``tokens[end]``: "les 3 et 4 décembre",
     "le 3, 4 et 5 décembre" give December to the 3. ``None`` when no such list follows."""
-    if end >= len(tokens) or tokens[end] not in ("et", "ou"):
+    if end >= len(tokens) or not (tokens[end] in ("et", "ou") or _is_digits(tokens[end])):
         return None  # "tous les trois le 4 décembre": the three children, on the 4th
     linked = False
     j = end
