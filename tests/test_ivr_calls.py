@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.ivr import flow as flow_module
+from restomairie.ivr import service as service_module
 from restomairie.ivr.calllog import mask_number
 from restomairie.ivr.flow import Receipt
 from restomairie.ivr.service import PhoneLine
@@ -1426,6 +1427,25 @@ def test_the_development_switch_is_off_unless_explicitly_set(
     monkeypatch.setenv("RESTOMAIRIE_IVR_SKIP_SIGNATURE", "1")
     client = line_app(rt).test_client()
     assert client.post("/ivr/voice", data=Caller(client, rt.settings).params()).status_code == 200
+
+
+def test_a_change_ready_after_twilio_gave_up_is_rolled_back(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    # As if the database had kept the webhook waiting past Twilio's 15 s: the caller has
+    # heard the fallback's apology, so the change must not be made.
+    monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
+    late = call.press("1")
+    assert late.hangup
+    assert late.says[0].startswith("Nous sommes désolés, un problème technique")
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+    assert the_call(rt, call).outcome == "error"
+    # Outside a webhook (staff, imports) there is no such limit.
+    rt.booking.cancel("210001", [date(2026, 11, 26)], Actor("staff", "agent", "staff"))
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
 
 
 def test_an_unexpected_error_answers_an_apology_never_a_500(

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -76,6 +78,26 @@ from restomairie.models import (
     Subscription,
     UTCDateTime,
 )
+
+# A request with a time limit (a phone webhook: after 15 s Twilio gives up, plays its fallback
+# and the caller hears an apology) must not make a change the caller never hears about: a
+# change ready after the limit (the database was busy: an import, a lock) is rolled back.
+_COMMIT_BY: ContextVar[float | None] = ContextVar("restomairie_commit_by", default=None)
+
+
+class TooSlow(RuntimeError):
+    """A change was ready after the time limit of its request (see :func:`commit_by`)."""
+
+
+@contextmanager
+def commit_by(deadline: float) -> Iterator[None]:
+    """Within this block, a booking change ready after ``deadline`` (``time.monotonic()``) is
+    rolled back and raises :class:`TooSlow`."""
+    token = _COMMIT_BY.set(deadline)
+    try:
+        yield
+    finally:
+        _COMMIT_BY.reset(token)
 
 
 class Outcome(StrEnum):
@@ -573,9 +595,14 @@ class BookingService:
     @contextmanager
     def _changing(self) -> Iterator[_Change]:
         """A change's write transaction: compiled statements straight on a pooled connection
-        (no ORM objects, no unit of work: this is the phone line's "confirm")."""
+        (no ORM objects, no unit of work: this is the phone line's "confirm"). Past the
+        :func:`commit_by` time of the request it is rolled back instead of committed."""
         with direct_transaction(self._engine()) as conn:
             yield _Change(conn, self._statements())
+            by = _COMMIT_BY.get()
+            if by is not None and time.monotonic() > by:
+                # The caller has heard Twilio's apology by now, not our "c'est fait".
+                raise TooSlow("the change was ready after its request's time limit")
 
     def _check(
         self,

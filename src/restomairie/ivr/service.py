@@ -33,6 +33,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from restomairie.booking.services import commit_by
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.db import is_postgres, lend_connection, make_session_factory
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 
 FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 REPLAY_WAIT = 10.0  # seconds a duplicate waits for the first delivery's answer (Twilio: 15 s)
+# Seconds a webhook may take to make a booking change: Twilio waits 15 s for our answer, then
+# plays the fallback's apology. A change ready later is rolled back (the caller never hears it).
+WEBHOOK_BUDGET = 10.0
 KEY_LENGTH = 128
 
 ActionUrl = Callable[[int], str]
@@ -197,6 +201,7 @@ class PhoneLine:
         action_url: ActionUrl,
         work: Callable[[CallState], Turn],
     ) -> str:
+        started = time.monotonic()
         with ExitStack() as lent:
             if self.store.postgres:
                 # One connection of the call-state pool serves the claim, the step's reads and
@@ -212,7 +217,8 @@ class PhoneLine:
                 return twiml.apology(self.settings)
             st = claim.state
             try:
-                turn = work(st)
+                with commit_by(started + WEBHOOK_BUDGET):
+                    turn = work(st)
                 action = None
                 if turn.reply.ask is not None:
                     seq = int(st.data.get("seq", 0)) + 1
