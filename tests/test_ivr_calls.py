@@ -783,11 +783,11 @@ def test_several_children_are_offered_in_first_name_order_and_9_means_all(
     assert action.says[0] == "Pour Hugo, Léa et Zoé :"
     read_back = call.keys("2", "2611")
     assert read_back.says[0] == (
-        "Vous souhaitez annuler les repas de Hugo, Léa et Zoé le jeudi 26 novembre."
+        "Vous souhaitez annuler les repas d'Hugo, Léa et Zoé le jeudi 26 novembre."
     )
     done = call.press("1")
     assert done.says[0] == (
-        "C'est fait : les repas de Hugo, Léa et Zoé du jeudi 26 novembre sont annulés."
+        "C'est fait : les repas d'Hugo, Léa et Zoé du jeudi 26 novembre sont annulés."
     )
     assert [booked(rt, ref, date(2026, 11, 26)) for ref in ("E1", "E2", "E3")] == [False] * 3
 
@@ -1221,10 +1221,10 @@ def test_all_children_with_one_school_closed_changes_the_others(
     assert read_back.says[:2] == [
         "Pour Léa, il n'y a pas de restauration scolaire le vendredi 4 décembre : l'école est "
         "fermée (grève).",
-        "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+        "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre.",
     ]
     done = call.press("1")
-    assert done.says[0] == "C'est fait : le repas de Hugo du vendredi 4 décembre est annulé."
+    assert done.says[0] == "C'est fait : le repas d'Hugo du vendredi 4 décembre est annulé."
     assert booked(rt, "E2", date(2026, 12, 4)) is False
 
 

@@ -121,7 +121,7 @@ def test_a_child_named_after_a_result_is_the_one_meant(call: Caller) -> None:
     call.say("annuler le 3 décembre")
     call.press("1")
     read_back = call.say("Annuler aussi pour Hugo le 4 décembre.")
-    assert read_back.says[0] == "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre."
+    assert read_back.says[0] == "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre."
 
 
 @pytest.mark.parametrize("thanks", ["Merci.", "D'accord, merci.", "Non, c'est bon, merci."])
@@ -173,10 +173,10 @@ def test_thanks_at_the_date_question_ends_the_call(call: Caller) -> None:
     ("same", "read_back"),
     [
         ("Pareil pour Zoé.", "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."),
-        ("Et Hugo aussi.", "Vous souhaitez annuler le repas de Hugo le jeudi 3 décembre."),
+        ("Et Hugo aussi.", "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre."),
         (
             "La même chose pour Hugo le 4 décembre.",
-            "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+            "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre.",
         ),
     ],
 )
@@ -306,7 +306,7 @@ def test_a_child_taken_back_at_the_read_back_is_replaced(rt: Runtime, call: Call
         ("Le lendemain.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         (
             "Oui, pour Hugo aussi vendredi.",
-            "Vous souhaitez annuler le repas de Hugo le vendredi 4 décembre.",
+            "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre.",
         ),
     ],
 )
@@ -360,7 +360,7 @@ def test_a_request_with_thanks_after_a_result_is_not_a_goodbye(call: Caller, sai
     call.say("annuler le 3 décembre")
     call.press("1")
     again = call.say(said)
-    assert again.says[0] == "Vous souhaitez annuler le repas de Hugo le jeudi 3 décembre."
+    assert again.says[0] == "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre."
 
 
 def test_a_request_with_a_goodbye_word_at_the_child_question_is_not_a_goodbye(
@@ -430,9 +430,9 @@ def test_a_yes_that_leaves_a_child_out_is_read_back_without_that_child(
 ) -> None:
     call.keys("9", "2")  # all three, cancel
     first = call.say("le 3 décembre")
-    assert first.says[0] == "Vous souhaitez annuler les repas de Hugo, Léa et Zoé le jeudi 3 décembre."
+    assert first.says[0] == "Vous souhaitez annuler les repas d'Hugo, Léa et Zoé le jeudi 3 décembre."
     again = call.say(said)
-    assert again.says[0] == "Vous souhaitez annuler les repas de Hugo et Léa le jeudi 3 décembre."
+    assert again.says[0] == "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 3 décembre."
     assert all(booked(rt, ref, date(2026, 12, 3)) is None for ref in ("E1", "E2", "E3"))
 
 

@@ -131,8 +131,8 @@ def test_a_whole_call_through_the_staff_phone_cancels_a_meal_and_leaves_its_trac
     assert "code secret" in _said(answer)
     sid = answer["sid"]
     for keys, heard in [("1234", "Pour Hugo, tapez 1"), ("1", "Pour annuler un repas, tapez 2"),
-                        ("2", "Pour quel jour"), ("2611", "annuler le repas de Hugo le jeudi 26"),
-                        ("1", "le repas de Hugo du jeudi 26 novembre est annulé"),
+                        ("2", "Pour quel jour"), ("2611", "annuler le repas d'Hugo le jeudi 26"),
+                        ("1", "le repas d'Hugo du jeudi 26 novembre est annulé"),
                         ("2", "Au revoir")]:
         response = _post(phone, "/staff/phone/send",
                          {"sid": sid, "url": _gather(answer)["action"], "digits": keys,

@@ -36,6 +36,7 @@ from restomairie.i18n import DEFAULT_LANGUAGE, format_day, format_deadline, form
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 FAR_DAY = timedelta(days=183)  # a day further than this from today is said with its year
+_ELIDING = frozenset("AEIOUYHÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyhàâäéèêëîïôöùûü")  # "d'Éloïse", "d'Hugo"
 # Voices for the languages the configuration does not name (it names the French one).
 OTHER_VOICES = {"en": ("Polly.Amy-Neural", "en-GB")}
 SPEECH_LANGUAGES = frozenset({"fr"})  # the speech parser understands French only
@@ -76,11 +77,22 @@ class Speaker:
     # -- words
     def _(self, message: str, **params: Any) -> str:
         text = self._catalog.gettext(message)
-        return text % params if params else text
+        return self._elided(text, params) % params if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
         text = self._catalog.ngettext(singular, plural, n)
-        return text % params if params else text
+        return self._elided(text, params) % params if params else text
+
+    def _elided(self, text: str, params: dict[str, Any]) -> str:
+        """French elides "de" before a vowel or a mute h: "le repas d'Éloïse", "d'Hugo". The
+        catalog writes "de %(names)s"; the value decides."""
+        if self.lang != "fr":
+            return text
+        for key, value in params.items():
+            if isinstance(value, str) and value[:1] in _ELIDING:
+                text = text.replace(f"de %({key})s", f"d'%({key})s")
+                text = text.replace(f"De %({key})s", f"D'%({key})s")
+        return text
 
     def day(self, day: date, year: bool | None = None) -> str:
         """``jeudi 26 novembre``, ``mardi 1er décembre``; by default with its year when it is
