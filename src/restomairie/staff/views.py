@@ -95,6 +95,13 @@ ACTION_LABELS = {
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
 WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
 MAX_RANGE_DAYS = 120
+# Dates typed in a form or a URL: far enough for any search, near enough that a day's bounds in
+# town time (and the month grid around it) stay inside what Python and the databases can hold
+# (0001-01-01 and 9999-12-31 overflow as soon as a day is added or the zone is applied).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+# A page number past this is the last page anyway (50 a page); larger ones overflow SQLite.
+MAX_PAGE = 100_000
 
 
 class StaffParts:
@@ -210,15 +217,20 @@ def _day(value: str | None, field: str) -> date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            found = datetime.strptime(value.strip(), fmt).date()
         except ValueError:
             continue
+        if not FIRST_DAY <= found <= LAST_DAY:
+            raise InvalidRequest(
+                f"Date hors limites ({field}) : {value} (entre {FIRST_DAY:%d/%m/%Y} et "
+                f"{LAST_DAY:%d/%m/%Y}).")
+        return found
     raise InvalidRequest(f"Date invalide ({field}) : {value}.")
 
 
 def _page() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 
@@ -304,7 +316,7 @@ def home() -> str:
 # ------------------------------------------------------------------ calls
 @bp.get("/calls")
 @roles(STAFF)
-def calls() -> Any:
+def calls() -> tuple[str, int]:
     """The call log, searchable by day, whole phone number, family and outcome."""
     args = request.args
     error = None
@@ -319,7 +331,7 @@ def calls() -> Any:
     except BookingError as exc:
         error = str(exc)
     return render_template("staff/calls.html", rows=rows, total=total, page=_page(), error=error,
-                           outcomes=service().outcomes(), args=args)
+                           outcomes=service().outcomes(), args=args), 400 if error else 200
 
 
 @bp.get("/calls/<call_sid>")
@@ -393,6 +405,9 @@ def child(account: str, ref: str) -> str:
         month = datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
     except ValueError:
         month = today.replace(day=1)
+    if not FIRST_DAY <= month <= LAST_DAY:
+        abort(400, description=f"Mois hors limites : {raw} (entre {FIRST_DAY:%m/%Y} et "
+                               f"{LAST_DAY:%m/%Y}).")
     try:
         view = service().child_month(account, ref, month)
     except BookingError:
@@ -494,7 +509,9 @@ def subscription(account: str) -> BaseResponse:
                                                reason if override else None)
             flash(f"Abonnement arrêté à partir du {format_day(start)}.")
         else:
-            weekdays = [int(w) for w in form.getlist("weekdays") if w.isdigit()]
+            # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+            weekdays = [int(w) for w in form.getlist("weekdays")
+                        if w.isascii() and w.isdigit()]
             runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
                                                reason if override else None)
             flash(f"Abonnement enregistré à partir du {format_day(start)}.")
@@ -536,7 +553,7 @@ def closures() -> Any:
     )
 
 
-@bp.post("/closures/<int:closure_id>/lift")
+@bp.post("/closures/<int(max=2147483647):closure_id>/lift")  # larger ones overflow
 @roles(STAFF)
 def lift_closure(closure_id: int) -> BaseResponse:
     try:
@@ -552,7 +569,7 @@ def lift_closure(closure_id: int) -> BaseResponse:
 # ------------------------------------------------------------------ audit
 @bp.get("/audit")
 @roles(STAFF)
-def audit() -> str:
+def audit() -> tuple[str, int]:
     args = request.args
     error = None
     rows: list[Any] = []
@@ -567,7 +584,8 @@ def audit() -> str:
     except BookingError as exc:
         error = str(exc)
     return render_template("staff/audit.html", rows=rows, total=total, page=_page(), args=args,
-                           actions=service().audit_actions(), error=error, channels=CHANNELS)
+                           actions=service().audit_actions(), error=error,
+                           channels=CHANNELS), 400 if error else 200
 
 
 # ------------------------------------------------------------------ import

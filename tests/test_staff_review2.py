@@ -1,0 +1,96 @@
+"""The back office after the billing centre's second review: the family in every audit entry,
+the lockout kept on the family page, training calls marked in the export, no full number on
+the training phone page, what the "Issue" column says, lists that say they are cut, one rule
+for "en cours", no error 500 on out-of-range input, withheld numbers searchable, French
+wording."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from restomairie.models import Closure
+from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+from tests.staff_support import login, make_user, post
+
+PHONE = "+33612345678"
+STRANGER = "+33198765432"
+THU = date(2026, 11, 26)
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return line_app(rt)
+
+
+@pytest.fixture
+def staff(rt: Runtime) -> StaffService:
+    return StaffService(rt.booking)
+
+
+@pytest.fixture
+def agent(app: Flask, rt: Runtime) -> Any:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    return client
+
+
+def call(app: Flask, rt: Runtime, number: str = PHONE) -> Caller:
+    caller = Caller(app.test_client(), rt.settings, number)
+    caller.start()
+    return caller
+
+
+def body(client: Any, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+    return str(response.get_data(as_text=True))
+
+
+# ------------------------------------------------------------------ 8. out-of-range input
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/staff/calls?day=0001-01-01", "Date hors limites (jour) : 0001-01-01"),
+        ("/staff/calls?day=9999-12-31", "Date hors limites (jour) : 9999-12-31"),
+        ("/staff/calls?day=31/12/9999", "Date hors limites (jour) : 31/12/9999"),
+        ("/staff/audit?start=0001-01-01", "Date hors limites (du) : 0001-01-01"),
+        ("/staff/audit?end=9999-12-31", "Date hors limites (au) : 9999-12-31"),
+        ("/staff/families/210001/children/E1?month=9999-12", "Mois hors limites : 9999-12"),
+        ("/staff/families/210001/children/E1?month=0001-01", "Mois hors limites : 0001-01"),
+    ],
+)
+def test_an_out_of_range_date_is_a_400_in_french(agent: Any, url: str, message: str) -> None:
+    assert message in body(agent, url, 400)
+
+
+@pytest.mark.parametrize("url", ["/staff/calls", "/staff/audit"])
+def test_a_huge_page_number_is_the_last_page_not_an_error(
+    app: Flask, rt: Runtime, agent: Any, url: str
+) -> None:
+    call(app, rt).hang_up()
+    page = body(agent, url + "?page=99999999999999999999")
+    assert "page 100000" not in page  # one page of results: no pager, and no crash
+    assert "Aucun" in page
+
+
+def test_out_of_range_form_input_is_refused_not_a_500(agent: Any, rt: Runtime) -> None:
+    far = post(agent, "/staff/families/210001/subscription",
+               {"start": "9999-12-31", "child": "E1", "weekdays": "0"}, follow_redirects=True)
+    assert far.status_code == 200
+    assert "Date hors limites (début) : 9999-12-31" in far.get_data(as_text=True)
+    odd = post(agent, "/staff/families/210001/subscription",
+               {"start": "2026-12-07", "child": "E1", "weekdays": "²"}, follow_redirects=True)
+    assert odd.status_code == 200  # "²" is no weekday: ignored like any other non-digit
+    assert post(agent, "/staff/closures/99999999999999999999/lift").status_code == 404
+    with rt.sessions() as s:
+        assert s.scalars(select(Closure)).all() == []
