@@ -94,3 +94,16 @@ def test_out_of_range_form_input_is_refused_not_a_500(agent: Any, rt: Runtime) -
     assert post(agent, "/staff/closures/99999999999999999999/lift").status_code == 404
     with rt.sessions() as s:
         assert s.scalars(select(Closure)).all() == []
+
+
+# ------------------------------------------------------------------ 9. withheld numbers
+@pytest.mark.parametrize("query", ["anonyme", "masqué", "anonymous", " Numéro  masqué ", "+266696687"])
+def test_calls_from_withheld_numbers_can_be_searched(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService, query: str
+) -> None:
+    hidden = [call(app, rt, n) for n in ("anonymous", "+266696687", "Restricted")]
+    call(app, rt).hang_up()
+    rows, total = staff.search_calls(phone=query)
+    assert total == 3 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
+    page = body(agent, f"/staff/calls?phone={query}")
+    assert "3 appel(s)" in page and "incomplet" not in page

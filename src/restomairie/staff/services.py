@@ -69,6 +69,9 @@ WITHHELD = frozenset({
     "anonymous", "restricted", "unknown", "private", "unavailable", "blocked", "withheld",
     "266696687", "86282452253", "7378742833", "2562533",
 })
+# What staff type in the call log's number field to find the calls from withheld numbers.
+WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
+                             "anonymous", "caché", "cache", "inconnu"})
 SECRET_STEP_WORDS = ("pin", "code", "secret")
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
@@ -91,6 +94,20 @@ def mask_phone(number: str | None) -> str:
 def is_withheld(number: str) -> bool:
     """Whether Twilio's ``From`` is a withheld number ("anonymous", "+266696687"…)."""
     return number.strip().lower().lstrip("+") in WITHHELD
+
+
+def withheld_query(text: str) -> bool:
+    """Whether a search for a number asks for the withheld ones ("anonyme", "masqué", or one of
+    Twilio's own spellings)."""
+    words = " ".join(text.split()).lower()
+    return words in WITHHELD_SEARCH or is_withheld(words)
+
+
+def _withheld_number() -> Any:
+    """The calls whose ``From`` is a withheld number, however Twilio wrote it (with or without
+    "+", any case)."""
+    spellings = [*WITHHELD, *(f"+{w}" for w in WITHHELD)]
+    return func.lower(Call.from_number).in_(spellings)
 
 
 def phone_query(text: str) -> str | None:
@@ -473,8 +490,9 @@ class StaffService:
         outcome: str | None = None,
         page: int = 1,
     ) -> tuple[list[CallRow], int]:
-        """Calls, the latest first, filtered by day (town time), whole phone number, family
-        account and outcome; 50 a page. Returns the page and the total count.
+        """Calls, the latest first, filtered by day (town time), whole phone number (or
+        "anonyme", "masqué": the withheld numbers), family account and outcome; 50 a page.
+        Returns the page and the total count.
 
         The account finds the family's calls and the calls where it was typed (or matched by
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
@@ -488,7 +506,9 @@ class StaffService:
             start = datetime.combine(day, time(0), self.settings.tz)
             end = datetime.combine(day + timedelta(days=1), time(0), self.settings.tz)
             stmt = stmt.where(Call.started_at >= start, Call.started_at < end)
-        if phone:
+        if phone and withheld_query(phone):
+            stmt = stmt.where(_withheld_number())
+        elif phone:
             number = phone_query(phone)
             if number is None:
                 raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
