@@ -6,7 +6,7 @@ wording."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -107,3 +107,88 @@ def test_calls_from_withheld_numbers_can_be_searched(
     assert total == 3 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
     page = body(agent, f"/staff/calls?phone={query}")
     assert "3 appel(s)" in page and "incomplet" not in page
+
+
+# ------------------------------------------------------------------ 4. the "Issue" column
+def test_the_issue_column_says_what_the_caller_lived(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    from restomairie.booking.services import Actor
+
+    rt.booking.cancel("210001", [THU], Actor("staff", "marie", "staff"))
+    call(app, rt).keys("0000", "1111", "2222")  # three wrong codes: goodbye
+    fifth = call(app, rt)
+    fifth.keys("3333", "4444")  # the fifth locks the account: told so
+    locked = [call(app, rt)]
+    locked[0].keys("1234")  # refused: locked
+    locked[0].hang_up()
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=20)  # the lockout is over
+    late = call(app, rt)
+    late.keys("1234", "2", "2411", "2")  # a deadline refusal, goodbye
+    late.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "2", "2611")  # "rien à annuler": already cancelled
+    nothing.keys("2")  # goodbye
+    nothing.hang_up()
+    half = call(app, rt)
+    half.keys("1234", "2", "3011", "1", "1", "2", "0112")  # one cancelled, the next read back
+    half.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[locked[0].call_sid].summary == "accès bloqué"
+    assert rows[fifth.call_sid].summary == "accès bloqué"
+    assert rows[late.call_sid].summary == "refusé"
+    assert rows[nothing.call_sid].summary == "rien à changer"
+    assert rows[half.call_sid].summary == "annulation, raccroché à la relecture"
+    blocked = [r.call_sid for r in staff.search_calls(outcome="blocked")[0]]
+    assert blocked == [locked[0].call_sid, fifth.call_sid]
+    assert locked[0].call_sid not in [r.call_sid for r in staff.search_calls(outcome="refused")[0]]
+    assert late.call_sid in [r.call_sid for r in staff.search_calls(outcome="refused")[0]]
+    page = body(agent, "/staff/calls?outcome=blocked")
+    assert '<option value="blocked" selected>accès bloqué</option>' in page
+    assert "2 appel(s)" in page and "accès bloqué" in page.split('id="calls"')[1]
+
+
+def test_a_page_of_calls_reads_its_facts_in_a_fixed_number_of_queries(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    from sqlalchemy import event
+
+    def count(n: int) -> int:
+        for _ in range(n):
+            c = call(app, rt)
+            c.keys("1234", "2", "2611")
+            c.hang_up()
+        seen: list[str] = []
+
+        def on(*args: Any) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(rt.engine, "before_cursor_execute", on)
+        try:
+            staff.search_calls()
+        finally:
+            event.remove(rt.engine, "before_cursor_execute", on)
+        return len(seen)
+
+    assert count(2) == count(6)
+
+
+# ------------------------------------------------------------------ 7. "en cours", one rule
+def test_en_cours_means_the_same_on_the_home_page_the_rows_and_the_filter(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    old = call(app, rt)
+    old.press("1234")  # no status callback, ever
+    rt.clock.frozen = rt.clock.now() + timedelta(hours=2)
+    now = call(app, rt)
+    now.press("1234")
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[old.call_sid].summary == "fin non signalée"
+    assert rows[now.call_sid].summary == "en cours"
+    assert [r.call_sid for r in staff.search_calls(outcome="in_progress")[0]] == [now.call_sid]
+    assert [r.call_sid for r in staff.search_calls(outcome="no_end")[0]] == [old.call_sid]
+    assert staff.overview()["by_outcome"] == {"in_progress": 1, "no_end": 1}
+    home = body(agent, "/staff/").split('id="calls-today"')[1].split("</ul>")[0]
+    assert "en cours</a> : 1" in home and "fin non signalée</a> : 1" in home
+    assert "outcome=no_end" in home

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
@@ -46,8 +46,13 @@ from restomairie.models import (
     Subscription,
 )
 from restomairie.staff.labels import (
+    BLOCKED,
+    CALL_FACTS,
     CALL_OUTCOMES,
+    HUNG_UP_READ_BACK,
+    NO_END,
     NO_END_LABEL,
+    NOTHING,
     ONGOING,
     ONGOING_LABEL,
     call_outcome_label,
@@ -55,7 +60,20 @@ from restomairie.staff.labels import (
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
 # What a step's outcome says the call did (the call keeps only its strongest outcome).
-DONE_EVENTS = {"booked": "booked", "cancelled": "cancelled", "listed": "listened"}
+DONE_EVENTS = {
+    "booked": "booked", "cancelled": "cancelled", "listed": "listened",
+    # refused by the lockout (the family's, or the caller's number's), not by a deadline
+    "locked": BLOCKED, "caller_blocked": BLOCKED,
+    # "rien à annuler", "déjà réservé": heard, nothing to do
+    "nothing_to_do": NOTHING, "unchanged": NOTHING,
+}
+BLOCKED_EVENTS = ("locked", "caller_blocked")
+# The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
+# an "abandon" after "rien à changer".
+SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
+# Steps that are not the caller's conversation: Twilio's status callback, its fallback, an
+# answer after the end.
+OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
 # then "fin non signalée": no call lasts an hour (MAX_ANSWERS ends it), Twilio did not call back.
@@ -153,7 +171,9 @@ class CallRow:
     status: str | None
     duration: int | None  # seconds, as Twilio reported them (None: not reported)
     verified: bool = True  # False: the account was typed or matched, the code never right
-    did: tuple[str, ...] = ()  # every outcome of the call in order: ("cancelled", "booked")
+    # every outcome of the call in order: ("cancelled", "booked"); also "blocked" (refused by a
+    # lockout), "nothing" ("rien à annuler"…), "hung_up_read_back" (last, when it ended there)
+    did: tuple[str, ...] = ()
     training_by: str | None = None  # staff user who made it from the in-browser phone
     summary: str = ""  # the "Issue" column: "annulation, réservation", "en cours"…
 
@@ -476,11 +496,13 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``in_progress``: calls without an outcome yet."""
+        in the log); ``blocked``: calls refused by a lockout; ``in_progress``: calls without an
+        outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, **extra, ONGOING: ONGOING_LABEL}
+        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], **extra, ONGOING: ONGOING_LABEL,
+                NO_END: NO_END_LABEL}
 
     def search_calls(
         self,
@@ -498,7 +520,9 @@ class StaffService:
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
         call that did it, not only those whose strongest outcome it is: ``cancelled`` (or
         ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
-        with any refusal; ``in_progress`` the calls without an outcome yet."""
+        with any refusal but the lockout's, ``blocked`` a call refused by a lockout;
+        ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
+        less than an hour ago), ``no_end`` the older ones ("fin non signalée")."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
@@ -519,7 +543,7 @@ class StaffService:
                 Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
             ))
         if outcome:
-            stmt = stmt.where(_outcome_filter(outcome))
+            stmt = stmt.where(_outcome_filter(outcome, self.clock.now()))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.execute(
@@ -956,20 +980,25 @@ class StaffService:
 
     # ================================================================== overview
     def overview(self) -> dict[str, Any]:
-        """Figures for the home page: today's calls by outcome, upcoming closures, accounts."""
+        """Figures for the home page: today's calls by outcome (``in_progress`` and ``no_end``
+        for those without one, as the call log says), upcoming closures, accounts."""
         today = self.clock.today()
         start = datetime.combine(today, time(0), self.settings.tz)
         with self.sessions() as session:
-            by_outcome: dict[str | None, int] = {
+            # Without an outcome: "en cours" within the hour, then "fin non signalée", as in
+            # the rows and the filter.
+            recent = Call.started_at > self.clock.now() - ONGOING_FOR
+            kind = case((Call.outcome.is_not(None), Call.outcome), (recent, ONGOING),
+                        else_=NO_END)
+            by_outcome: dict[str, int] = {
                 outcome: n for outcome, n in session.execute(
-                    select(Call.outcome, func.count()).where(Call.started_at >= start)
-                    .group_by(Call.outcome))
+                    select(kind, func.count()).where(Call.started_at >= start).group_by(kind))
             }
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
         return {
             "calls_today": sum(by_outcome.values()),
-            "by_outcome": {k or "en cours": v for k, v in by_outcome.items()},
+            "by_outcome": by_outcome,
             "families": families,
             "users": users,
             "closures": self.closures()[:5],
@@ -1002,9 +1031,19 @@ def _of_account(family_id: int, account: str) -> Any:
     )
 
 
-def _outcome_filter(outcome: str) -> Any:
+def _blocked_calls() -> Any:
+    return select(CallEvent.call_id).where(CallEvent.outcome.in_(BLOCKED_EVENTS))
+
+
+def _outcome_filter(outcome: str, now: datetime) -> Any:
+    # The same rule as the row (_call_row) and the home page: no outcome, started within the
+    # hour is "en cours"; no outcome, older, is "fin non signalée".
     if outcome == ONGOING:
-        return Call.outcome.is_(None)
+        return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
+    if outcome == NO_END:
+        return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
+    if outcome == BLOCKED:
+        return Call.id.in_(_blocked_calls())
     action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
     if action is not None:  # booked, cancelled: whatever the call did after it
         return or_(
@@ -1014,8 +1053,8 @@ def _outcome_filter(outcome: str) -> Any:
             Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == outcome)),
         )
     if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
-        return or_(
-            Call.outcome == outcome,
+        return or_(  # …but a lockout is "accès bloqué", not mixed with deadline refusals
+            and_(Call.outcome == outcome, Call.id.not_in(_blocked_calls())),
             Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome.like("refused%"))),
         )
     return Call.outcome == outcome
@@ -1030,14 +1069,27 @@ def _call_facts(
         return {}, {}
     ids = {c.call_sid: c.id for c in calls}
     marks: dict[int, list[tuple[datetime, str]]] = {}
-    for call_id, at, outcome in session.execute(
-        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome)
-        .where(CallEvent.call_id.in_(list(ids.values())),
+    # One read: the steps that say what the call did, and each call's last step of the
+    # conversation (a read-back there, the call over: the caller hung up before confirming).
+    page_ids = list(ids.values())
+    last_step = (
+        select(func.max(CallEvent.id))
+        .where(CallEvent.call_id.in_(page_ids), CallEvent.step.not_in(OFF_CALL_STEPS))
+        .group_by(CallEvent.call_id)
+    )
+    last: dict[int, str] = {}
+    for call_id, at, outcome, step in session.execute(
+        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome, CallEvent.step)
+        .where(CallEvent.call_id.in_(page_ids),
                or_(CallEvent.outcome.in_(list(DONE_EVENTS)),
-                   CallEvent.outcome.like("refused:%")))
+                   CallEvent.outcome.like("refused:%"),
+                   CallEvent.id.in_(last_step)))
         .order_by(CallEvent.id)
     ):
-        marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
+        if step not in OFF_CALL_STEPS:
+            last[call_id] = outcome or ""  # ordered by id: the last one read is the last step
+        if outcome in DONE_EVENTS or (outcome or "").startswith("refused:"):
+            marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
     training: dict[str, str] = {}
     for sid, at, action, actor in session.execute(
         select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor)
@@ -1055,6 +1107,9 @@ def _call_facts(
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
     }
+    for call_id, outcome in last.items():
+        if outcome.startswith("read_back:"):  # always last: nothing came after it
+            did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
     return did, training
 
 
@@ -1065,11 +1120,15 @@ def _call_row(
     if not verified:
         typed = (c.state or {}).get("account")
         account = str(typed) if typed else None
-    things = [*did, c.outcome] if c.outcome and c.outcome not in did else list(did)
-    if things:
-        summary = ", ".join(call_outcome_label(t) for t in things)
-    else:
-        summary = ONGOING_LABEL if now - c.started_at < ONGOING_FOR else NO_END_LABEL
+    over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+    if not over:  # still at the read-back: the caller may yet confirm
+        did = tuple(d for d in did if d != HUNG_UP_READ_BACK)
+    things = list(did)
+    if c.outcome and c.outcome not in did and SAID_BETTER.get(c.outcome) not in did:
+        things.append(c.outcome)
+    if c.outcome is None:  # no status callback: the same rule as the filter and the home page
+        things.append(ONGOING if not over else NO_END)
+    summary = ", ".join(call_outcome_label(t) for t in things)
     # Twilio's duration only: a status without CallDuration (busy, no answer…) has none.
     return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
                    c.status, c.duration, verified, did, training_by, summary)

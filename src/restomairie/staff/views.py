@@ -37,7 +37,6 @@ from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
-    CALL_OUTCOMES,
     CHANNELS,
     call_outcome_label,
     channel_label,
@@ -310,7 +309,7 @@ def home() -> str:
                and "GET" in (r.methods or ()) and "<" not in r.rule]
     overview = service().overview() if user.role in STAFF else None
     return render_template("staff/home.html", overview=overview, kitchen_links=sorted(kitchen),
-                           outcome_labels=CALL_OUTCOMES, today=runtime().clock.today().isoformat())
+                           today=runtime().clock.today().isoformat())
 
 
 # ------------------------------------------------------------------ calls
