@@ -180,7 +180,8 @@ def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
         "refusés pendant le blocage") < facts.index(blocked.call_sid)
     assert earlier.call_sid not in facts
 
-    done = post(agent, "/staff/families/210001/unlock", follow_redirects=True)
+    done = post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé"},
+                follow_redirects=True)
     assert "Accès par téléphone débloqué" in done.get_data(as_text=True)
     with rt.sessions() as s:
         fam = s.scalars(select(Family).where(Family.account == "210001")).one()
@@ -188,7 +189,8 @@ def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
         (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_unlock"))
     assert (entry.actor, entry.channel, entry.family_id) == ("staff:marie", "staff", fam.id)
     assert staff.phone_lockout("210001") is None
-    again = post(agent, "/staff/families/210001/unlock", follow_redirects=True)
+    again = post(agent, "/staff/families/210001/unlock", {"reason": "encore"},
+                 follow_redirects=True)
     assert "n&#39;est pas bloqué" in again.get_data(as_text=True)
     history = body(agent, "/staff/families/210001")
     assert "accès téléphone débloqué" in history and 'id="lockout"' not in history

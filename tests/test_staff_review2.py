@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from restomairie.models import Closure
+from restomairie.models import AuditEntry, Closure
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
@@ -192,3 +192,46 @@ def test_en_cours_means_the_same_on_the_home_page_the_rows_and_the_filter(
     home = body(agent, "/staff/").split('id="calls-today"')[1].split("</ul>")[0]
     assert "en cours</a> : 1" in home and "fin non signalée</a> : 1" in home
     assert "outcome=no_end" in home
+
+
+# ------------------------------------------------------------------ 1. the family in the audit
+def lock(app: Flask, rt: Runtime) -> Caller:
+    """Lock the family's phone access (five wrong codes); the call that locked it."""
+    call(app, rt).keys("0000", "1111", "2222")
+    fifth = call(app, rt, STRANGER)
+    fifth.keys("210001#", "3333", "4444")
+    return fifth
+
+
+def audit_row(page: str, action_label: str) -> str:
+    table = page.split('class="list history"')[1]
+    (row,) = [r for r in table.split("<tr")[1:] if f"<td>{action_label}</td>" in r]
+    return row
+
+
+def test_the_audit_says_which_family_for_lockouts_unlocks_and_exports(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    fifth = lock(app, rt)
+    refused = post(agent, "/staff/families/210001/unlock", {"reason": "  "},
+                   follow_redirects=True)
+    assert "Le déblocage demande un motif." in refused.get_data(as_text=True)
+    with rt.sessions() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_unlock")).all() == []
+    post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé au 06 du dossier"})
+    assert post(agent, "/staff/families/210001/export").status_code == 200
+
+    page = body(agent, "/staff/audit")
+    assert "<th>Dossier</th>" in page
+    family_link = '<a href="/staff/families/210001">210001</a>'
+    lockout = audit_row(page, "accès téléphone bloqué")
+    assert family_link in lockout
+    assert "bloqué jusqu'au 23/11/2026 10:15:00" in lockout
+    assert f'href="/staff/calls/{fifth.call_sid}"' in lockout
+    unlock = audit_row(page, "accès téléphone débloqué")
+    assert family_link in unlock and "motif :</strong> parent rappelé au 06 du dossier" in unlock
+    assert family_link in audit_row(page, "export des données")
+    with rt.sessions() as s:
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_unlock"))
+    assert entry.detail["reason"] == "parent rappelé au 06 du dossier"
+    assert "210001" in body(agent, "/staff/audit?account=210001&action=phone_unlock")

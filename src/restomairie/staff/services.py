@@ -212,6 +212,16 @@ class HistoryEntry:
     def override(self) -> str | None:
         return (self.detail or {}).get("override")
 
+    @property
+    def reason(self) -> str | None:
+        """The reason staff gave (an unlock's)."""
+        return (self.detail or {}).get("reason")
+
+    @property
+    def until(self) -> datetime | None:
+        """How long a phone lockout lasted (``phone_lockout`` entries)."""
+        return _until(self.detail) if self.action == "phone_lockout" else None
+
 
 @dataclass(frozen=True)
 class CallDetail:
@@ -752,9 +762,14 @@ class StaffService:
             tuple(r for r in rows if r.started_at > locked_at),
         )
 
-    def unlock_phone(self, account: str, actor: Actor) -> datetime:
+    def unlock_phone(self, account: str, actor: Actor, reason: str) -> datetime:
         """Lift a family's phone lockout before its end (the count of wrong codes starts again);
-        audited as ``phone_unlock``. Returns the time it would have lasted until."""
+        audited as ``phone_unlock`` with the reason staff give (required: lifting a protection
+        against guessed codes must say why, e.g. "parent rappelé au numéro du dossier").
+        Returns the time it would have lasted until."""
+        reason = " ".join(reason.split())[:200]
+        if not reason:
+            raise InvalidRequest("Le déblocage demande un motif.")
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             fam = session.scalars(
@@ -771,7 +786,7 @@ class StaffService:
             session.add(AuditEntry(
                 at=now, actor=actor.label, channel=actor.channel, action="phone_unlock",
                 family_id=fam.id,
-                detail={"until": until.isoformat(),
+                detail={"until": until.isoformat(), "reason": reason,
                         "label": f"blocage jusqu'au {local:%d/%m/%Y %H:%M} levé"},
             ))
             return until
@@ -890,7 +905,9 @@ class StaffService:
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
-                accounts.get(e.family_id) if e.family_id else None,
+                # an entry about a family without its row (a family since deleted, an old
+                # export) still names it
+                accounts.get(e.family_id) if e.family_id else _detail_account(e.detail),
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
@@ -1132,6 +1149,11 @@ def _call_row(
     # Twilio's duration only: a status without CallDuration (busy, no answer…) has none.
     return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
                    c.status, c.duration, verified, did, training_by, summary)
+
+
+def _detail_account(detail: dict[str, Any] | None) -> str | None:
+    found = (detail or {}).get("account")
+    return str(found) if found else None
 
 
 def _until(detail: dict[str, Any] | None) -> datetime | None:

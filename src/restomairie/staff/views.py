@@ -367,9 +367,9 @@ def family(account: str) -> str:
 @bp.post("/families/<account>/unlock")
 @roles(STAFF)
 def unlock_phone(account: str) -> BaseResponse:
-    """Lift the family's phone lockout (wrong codes) before its end; audited."""
+    """Lift the family's phone lockout (wrong codes) before its end, with a reason; audited."""
     try:
-        until = service().unlock_phone(account, staff_actor())
+        until = service().unlock_phone(account, staff_actor(), request.form.get("reason", ""))
     except BookingError as exc:
         flash(str(exc), "error")
     else:
