@@ -235,3 +235,38 @@ def test_the_audit_says_which_family_for_lockouts_unlocks_and_exports(
         (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_unlock"))
     assert entry.detail["reason"] == "parent rappelé au 06 du dossier"
     assert "210001" in body(agent, "/staff/audit?account=210001&action=phone_unlock")
+
+
+# ------------------------------------------------------------------ 2. training calls in the export
+def test_the_export_marks_training_calls_and_their_changes_and_speaks_paris_time(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    import json
+    import re
+
+    from restomairie.staff.accounts import AccountService
+
+    training = call(app, rt)
+    AccountService(rt.sessions, rt.clock).record(
+        "staff:marie", "training_call", call_sid=training.call_sid, detail={"from": PHONE})
+    training.keys("1234", "2", "2611", "1", "2")
+    training.hang_up()
+    own = call(app, rt)
+    own.keys("1234", "1", "2611", "1", "2")  # the family books it back, itself
+    own.hang_up()
+    lock(app, rt)
+
+    response = post(agent, "/staff/families/210001/export")
+    data = json.loads(response.get_data(as_text=True))
+    calls = {c["call_sid"]: c for c in data["calls"]}
+    assert calls[training.call_sid]["training_by"] == "staff:marie"
+    assert "training_by" not in calls[own.call_sid]
+    changes = {e["call_sid"]: e for e in data["audit"] if e["action"] in ("book", "cancel")}
+    assert changes[training.call_sid]["training_by"] == "staff:marie"
+    assert changes[training.call_sid]["actor"] == "family:210001"  # as recorded: the real line
+    assert "training_by" not in changes[own.call_sid]
+
+    times = re.findall(r'"\d{4}-\d\d-\d\dT[^"]*"', response.get_data(as_text=True))
+    assert times and all(t.endswith('+01:00"') for t in times), times
+    (lockout,) = [e for e in data["audit"] if e["action"] == "phone_lockout"]
+    assert lockout["detail"]["until"] == "2026-11-23T10:15:00+01:00"

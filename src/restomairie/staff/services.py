@@ -12,7 +12,7 @@ import calendar as stdcalendar
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -919,7 +919,12 @@ class StaffService:
     def export_family(self, account: str) -> dict[str, Any] | None:
         """Everything the store holds about a family, as JSON-ready data (right of access):
         account, phones, children, subscriptions, explicit bookings, calls with their steps
-        (never a code) and the audit trail. The code's hash is not exported."""
+        (never a code) and the audit trail. The code's hash is not exported.
+
+        Every time is in the town's zone (Europe/Paris), ISO 8601 with its offset. Calls made by
+        staff from the in-browser phone (and the changes they made, recorded as the family's
+        since they went through the real line) carry ``"training_by": "staff:…"``: they are
+        not the family's own."""
         with self.sessions() as session:
             fam = self._family(session, account)
             if fam is None:
@@ -938,44 +943,57 @@ class StaffService:
                 select(AuditEntry).where(AuditEntry.family_id == fam.id).order_by(AuditEntry.id)
             ).all()
             subs: list[Subscription] = [s for c in fam.children for s in c.subscriptions]
+            sids = {c.call_sid for c in calls} | {e.call_sid for e in audit if e.call_sid}
+            training = {
+                sid: actor for sid, actor in session.execute(
+                    select(AuditEntry.call_sid, AuditEntry.actor).where(
+                        AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
+            } if sids else {}
+            tz = self.settings.tz
+
+            def iso(value: date | datetime | None) -> str | None:
+                return _iso_local(value, tz)
+
             return {
-                "exported_at": self.clock.now().isoformat(),
+                "exported_at": iso(self.clock.now()),
                 "town": self.settings.town,
                 "family": {
                     "account": fam.account,
                     "guardian": fam.guardian,
                     "language": fam.language,
-                    "created_at": _iso(fam.created_at),
+                    "created_at": iso(fam.created_at),
                     "phones": [p.number for p in fam.phones],
-                    "phone_access_locked_until": _iso(fam.locked_until),
+                    "phone_access_locked_until": iso(fam.locked_until),
                 },
                 "children": [
                     {
                         "ref": c.ref, "first_name": c.first_name, "last_name": c.last_name,
-                        "birth_date": _iso(c.birth_date), "school": c.school_id, "diet": c.diet,
-                        "enrolled_from": _iso(c.enrolled_from),
-                        "enrolled_until": _iso(c.enrolled_until),
+                        "birth_date": iso(c.birth_date), "school": c.school_id, "diet": c.diet,
+                        "enrolled_from": iso(c.enrolled_from),
+                        "enrolled_until": iso(c.enrolled_until),
                     }
                     for c in fam.children
                 ],
                 "subscriptions": [
                     {"child": refs[s.child_id], "weekdays": weekdays_text(s.weekdays),
-                     "starts_on": _iso(s.starts_on), "ends_on": _iso(s.ends_on)}
+                     "starts_on": iso(s.starts_on), "ends_on": iso(s.ends_on)}
                     for s in subs
                 ],
                 "bookings": [
-                    {"child": refs[b.child_id], "day": _iso(b.day),
+                    {"child": refs[b.child_id], "day": iso(b.day),
                      "state": "booked" if b.booked else "cancelled", "channel": b.channel,
-                     "updated_at": _iso(b.updated_at)}
+                     "updated_at": iso(b.updated_at)}
                     for b in bookings
                 ],
                 "calls": [
                     {
-                        "call_sid": c.call_sid, "started_at": _iso(c.started_at),
-                        "ended_at": _iso(c.ended_at), "from": c.from_number, "outcome": c.outcome,
+                        "call_sid": c.call_sid, "started_at": iso(c.started_at),
+                        "ended_at": iso(c.ended_at), "from": c.from_number, "outcome": c.outcome,
                         "duration": c.duration,
+                        **({"training_by": training[c.call_sid]}
+                           if c.call_sid in training else {}),
                         "steps": [
-                            {"at": _iso(x.at), "step": x.step, "input": x.input_kind,
+                            {"at": iso(x.at), "step": x.step, "input": x.input_kind,
                              "heard": x.heard, "outcome": x.outcome}
                             for x in map(_exchange, c.events)
                         ],
@@ -983,10 +1001,12 @@ class StaffService:
                     for c in calls
                 ],
                 "audit": [
-                    {"at": _iso(e.at), "actor": e.actor, "channel": e.channel, "action": e.action,
-                     "child": refs.get(e.child_id) if e.child_id else None, "day": _iso(e.day),
+                    {"at": iso(e.at), "actor": e.actor, "channel": e.channel, "action": e.action,
+                     "child": refs.get(e.child_id) if e.child_id else None, "day": iso(e.day),
                      "before": e.before, "after": e.after, "call_sid": e.call_sid,
-                     "detail": e.detail}
+                     "detail": _detail_local(e.detail, tz),
+                     **({"training_by": training[e.call_sid]}
+                        if e.call_sid in training else {})}
                     for e in audit
                 ],
             }
@@ -1024,6 +1044,22 @@ class StaffService:
 
 def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _iso_local(value: date | datetime | None, tz: tzinfo) -> str | None:
+    """A date as it is; a time in the town's zone with its offset (the database gives UTC on
+    PostgreSQL, the clock gives Paris time: an export must not mix them)."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat()
+    return _iso(value)
+
+
+def _detail_local(detail: dict[str, Any] | None, tz: tzinfo) -> dict[str, Any] | None:
+    """An audit detail with its times (a lockout's ``until``) in the town's zone."""
+    if not detail or "until" not in detail:
+        return detail
+    until = _until(detail)
+    return detail if until is None else {**detail, "until": _iso_local(until, tz)}
 
 
 def _secret_step(step: str) -> bool:
