@@ -270,3 +270,32 @@ def test_the_export_marks_training_calls_and_their_changes_and_speaks_paris_time
     assert times and all(t.endswith('+01:00"') for t in times), times
     (lockout,) = [e for e in data["audit"] if e["action"] == "phone_lockout"]
     assert lockout["detail"]["until"] == "2026-11-23T10:15:00+01:00"
+
+
+# ------------------------------------------------------------------ 3. no whole number on /staff/phone
+def test_the_training_phone_page_holds_no_whole_number_and_calls_as_a_family(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    import re
+
+    from tests.staff_support import csrf
+
+    for i in range(13):
+        make_family(rt, f"3000{i:02d}", "1234", (f"+336000000{i:02d}",), (KidSpec(f"K{i}", "Zoé"),))
+    page = body(agent, "/staff/phone")
+    assert not re.search(r"\+?33\s?6\d{8}|\b06\d{8}\b", page), "a whole number in the page"
+    assert '<option value="210001" selected>210001 — ' in page and "+33 6 •• •• •• 78" in page
+
+    def place(payload: dict[str, str]) -> Any:
+        return agent.post("/staff/phone/call", json=payload, headers={"X-CSRF-Token": csrf(agent)})
+
+    answer = place({"account": "210001"})
+    assert answer.status_code == 200 and answer.get_json()["from"] == "+33 6 •• •• •• 78"
+    said = " ".join(p["text"] for v in answer.get_json()["script"] for p in v.get("prompts", []))
+    assert "code secret" in said and "numéro de dossier" not in said  # recognised by its number
+    with rt.sessions() as s:
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "training_call"))
+    assert entry.detail == {"from": PHONE}
+    unknown = place({"account": "999999"})
+    assert unknown.status_code == 400 and "Dossier inconnu" in unknown.get_json()["error"]
+    assert place({"from": "06 00 00 00 01"}).get_json()["from"] == "+33 6 •• •• •• 01"

@@ -22,7 +22,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,7 +31,7 @@ from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import Actor, ChangeResult, Outcome
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.i18n import format_day
-from restomairie.models import FamilyPhone
+from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
@@ -58,7 +58,7 @@ from restomairie.staff.security import (
     roles,
     staff_actor,
 )
-from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService
+from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService, mask_phone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
@@ -716,13 +716,32 @@ def _line_number() -> str:
         return "+33800000000"
 
 
+# Families offered on the phone page to call "as" (their number is used server-side).
+PHONE_FAMILIES = 12
+
+
 @bp.get("/phone")
 @roles(STAFF)
 def phone() -> str:
-    """A keypad that calls the real phone line, shows and speaks what the caller hears."""
+    """A keypad that calls the real phone line, shows and speaks what the caller hears.
+
+    The page never holds a family's whole number: staff pick a family (the call comes from its
+    first number, looked up by the server) or type a number; only masked numbers are shown."""
     bridge = _bridge()
     with runtime().sessions() as s:
-        numbers = list(s.scalars(select(FamilyPhone.number).order_by(FamilyPhone.id).limit(12)))
+        first_phones = (
+            select(FamilyPhone.family_id, func.min(FamilyPhone.id).label("phone_id"))
+            .group_by(FamilyPhone.family_id).subquery()
+        )
+        families = [
+            (account, guardian, mask_phone(number))
+            for account, guardian, number in s.execute(
+                select(Family.account, Family.guardian, FamilyPhone.number)
+                .join(first_phones, first_phones.c.family_id == Family.id)
+                .join(FamilyPhone, FamilyPhone.id == first_phones.c.phone_id)
+                .order_by(Family.account).limit(PHONE_FAMILIES)
+            )
+        ]
     problem = None
     if not bridge.available():
         problem = "La ligne téléphonique (/ivr/voice) n'est pas installée sur ce serveur."
@@ -731,8 +750,18 @@ def phone() -> str:
                    "signée. Relancez le serveur avec un jeton, par exemple "
                    "« TWILIO_AUTH_TOKEN=essai restomairie serve » (sans compte Twilio, n'importe "
                    "quel secret convient pour un essai).")
-    return render_template("staff/phone.html", numbers=numbers, problem=problem,
-                           line_number=_line_number(), default_from=numbers[0] if numbers else "")
+    return render_template("staff/phone.html", families=families, problem=problem,
+                           line_number=_line_number())
+
+
+def _family_number(account: str) -> str | None:
+    """The number a call "as this family" comes from: its first phone (None: no such family, or
+    no phone)."""
+    with runtime().sessions() as s:
+        return s.scalar(
+            select(FamilyPhone.number).join(Family, Family.id == FamilyPhone.family_id)
+            .where(Family.account == account).order_by(FamilyPhone.id).limit(1)
+        )
 
 
 def _phone_payload() -> dict[str, Any]:
@@ -753,13 +782,21 @@ def _my_call(sid: Any) -> dict[str, Any]:
 @bp.post("/phone/call")
 @roles(STAFF)
 def phone_call() -> Any:
-    """Place a call from ``from`` (a phone number, or empty for a hidden number)."""
+    """Place a call as the family ``account`` (from its number, looked up here: the page never
+    has it), or from ``from`` (a typed number, or empty for a hidden number)."""
     data = _phone_payload()
+    account = str(data.get("account") or "").strip()
     raw = str(data.get("from") or "").strip()
-    try:
-        caller = normalise_phone(raw) if raw else "anonymous"
-    except ValueError:
-        return jsonify({"error": f"Numéro d'appelant invalide : {raw}."}), 400
+    if account:
+        found = _family_number(account)
+        if found is None:
+            return jsonify({"error": f"Dossier inconnu ou sans téléphone : {account}."}), 400
+        caller = found
+    else:
+        try:
+            caller = normalise_phone(raw) if raw else "anonymous"
+        except ValueError:
+            return jsonify({"error": f"Numéro d'appelant invalide : {raw}."}), 400
     bridge = _bridge()
     sid = line_phone.new_call_sid()
     params = line_phone.call_params(sid, caller, _line_number(), status="ringing")
@@ -774,7 +811,7 @@ def phone_call() -> Any:
     session["staff_phone_calls"] = calls_
     accounts().record(actor_label(), "training_call", call_sid=sid, detail={"from": caller})
     return jsonify({"sid": sid, "url": answer.url, "script": answer.script,
-                    "timeline": url_for("staff.call", call_sid=sid)})
+                    "from": mask_phone(caller), "timeline": url_for("staff.call", call_sid=sid)})
 
 
 @bp.post("/phone/send")
