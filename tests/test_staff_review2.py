@@ -299,3 +299,31 @@ def test_the_training_phone_page_holds_no_whole_number_and_calls_as_a_family(
     unknown = place({"account": "999999"})
     assert unknown.status_code == 400 and "Dossier inconnu" in unknown.get_json()["error"]
     assert place({"from": "06 00 00 00 01"}).get_json()["from"] == "+33 6 •• •• •• 01"
+
+
+# ------------------------------------------------------------------ 5. lists that say they are cut
+def test_the_family_and_child_pages_say_how_many_they_show_and_link_the_rest(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    from restomairie.models import Child, Family
+
+    for _ in range(21):
+        call(app, rt).hang_up()
+    with rt.sessions() as s, s.begin():
+        fam = s.scalars(select(Family).where(Family.account == "210001")).one()
+        child = s.scalars(select(Child).where(Child.ref == "E1")).one()
+        for i in range(201):
+            s.add(AuditEntry(at=rt.clock.now(), actor="staff:marie", channel="staff",
+                             action="book", family_id=fam.id, child_id=child.id,
+                             day=THU, before=None, after="booked", detail={"n": i}))
+    page = body(agent, "/staff/families/210001")
+    calls = page.split('id="calls-shown"')[1].split("</p>")[0]
+    assert "Les 20 derniers appels sur 21" in calls
+    assert 'href="/staff/calls?account=210001"' in calls
+    history = page.split('id="history-shown"')[1].split("</p>")[0]
+    assert "Les 100 derniers changements sur 201" in history
+    assert 'href="/staff/audit?account=210001"' in history
+    child_page = body(agent, "/staff/families/210001/children/E1")
+    assert "Les 200 derniers changements sur 201" in child_page
+    assert "201 entrée(s)" in body(agent, "/staff/audit?account=210001")
+    assert "21 appel(s)" in body(agent, "/staff/calls?account=210001")

@@ -705,6 +705,24 @@ class StaffService:
                                       .limit(limit)).all()
             return self._history(session, entries)
 
+    def family_totals(self, account: str, child_ref: str | None = None) -> tuple[int, int]:
+        """How many calls the family has (as :meth:`family_calls` counts them) and how many
+        history lines (of one child, if given): the pages show the latest and say of how many."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return 0, 0
+            calls = session.scalar(
+                select(func.count()).select_from(Call).where(_of_account(fam.id, account))) or 0
+            where = AuditEntry.family_id == fam.id
+            if child_ref is not None:
+                child = next((c for c in fam.children if c.ref == child_ref), None)
+                if child is None:
+                    raise UnknownChild(child_ref)
+                where = AuditEntry.child_id == child.id
+            lines = session.scalar(select(func.count()).select_from(AuditEntry).where(where)) or 0
+            return calls, lines
+
     def family_calls(self, account: str, limit: int = 20) -> list[CallRow]:
         """The family's latest calls, with those where its account was typed (or matched by
         caller ID) but the code was never right (``verified`` false): wrong codes, lockouts."""

@@ -94,6 +94,10 @@ ACTION_LABELS = {
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
 WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
 MAX_RANGE_DAYS = 120
+# The latest lines a family (or child) page shows; the page says of how many, and links the rest.
+FAMILY_CALLS = 20
+FAMILY_HISTORY = 100
+CHILD_HISTORY = 200
 # Dates typed in a form or a URL: far enough for any search, near enough that a day's bounds in
 # town time (and the month grid around it) stay inside what Python and the databases can hold
 # (0001-01-01 and 9999-12-31 overflow as soon as a day is added or the zone is applied).
@@ -357,10 +361,13 @@ def family(account: str) -> str:
     fam = service().family(account)
     if fam is None:
         abort(404)
+    calls_total, history_total = service().family_totals(account)
     return render_template(
-        "staff/family.html", family=fam, history=service().family_history(account, limit=100),
-        calls=service().family_calls(account), today=runtime().clock.today(),
+        "staff/family.html", family=fam,
+        history=service().family_history(account, limit=FAMILY_HISTORY),
+        calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
         weekdays=WEEKDAY_CHOICES, lockout=service().phone_lockout(account),
+        calls_total=calls_total, history_total=history_total,
     )
 
 
@@ -417,8 +424,11 @@ def child(account: str, ref: str) -> str:
     assert fam is not None
     prev_month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    history_total = service().family_totals(account, ref)[1]
     return render_template(
-        "staff/child.html", family=fam, view=view, history=service().family_history(account, ref),
+        "staff/child.html", family=fam, view=view,
+        history=service().family_history(account, ref, limit=CHILD_HISTORY),
+        history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
         next_month=next_month, today=today, state_labels=STATE_LABELS, weekdays=WEEKDAY_CHOICES,
         pending=session.pop("staff_pending_change", None),
