@@ -327,3 +327,38 @@ def test_the_family_and_child_pages_say_how_many_they_show_and_link_the_rest(
     assert "Les 200 derniers changements sur 201" in child_page
     assert "201 entrée(s)" in body(agent, "/staff/audit?account=210001")
     assert "21 appel(s)" in body(agent, "/staff/calls?account=210001")
+
+
+# ------------------------------------------------------------------ 6. the lockout stays shown
+def test_the_latest_lockout_stays_on_the_family_page_once_over(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    fifth = lock(app, rt)
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
+    refused = call(app, rt)
+    refused.keys("1234")  # refused while locked
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=30)  # it ran out
+    after = call(app, rt)
+    after.keys("5555")  # one more wrong code, after it
+    after.hang_up()
+
+    lockout = staff.phone_lockout("210001")
+    assert lockout is not None and not lockout.active and lockout.lifted_at is None
+    assert fifth.call_sid in [r.call_sid for r in lockout.causes]
+    assert [r.call_sid for r in lockout.blocked] == [refused.call_sid]
+    facts = body(agent, "/staff/families/210001").split('id="lockout"')[1].split("</dd>")[0]
+    assert "a été bloqué le 23/11/2026 10:00:00 jusqu'au 23/11/2026 10:15:00" in facts
+    assert '<strong class="expired">expiré</strong>' in facts
+    assert fifth.call_sid in facts and refused.call_sid in facts
+    assert after.call_sid not in facts
+    assert "Débloquer" not in facts
+
+
+def test_a_lockout_lifted_by_staff_says_who_when_and_why(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    lock(app, rt)
+    post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé"})
+    facts = body(agent, "/staff/families/210001").split('id="lockout"')[1].split("</dd>")[0]
+    assert ("débloqué</strong> le 23/11/2026 10:00:00 par staff:marie (motif : parent rappelé)"
+            in facts)

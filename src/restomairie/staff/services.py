@@ -239,12 +239,16 @@ class CallDetail:
 
 @dataclass(frozen=True)
 class Lockout:
-    """A family's phone lockout and the calls behind it."""
+    """A family's (latest) phone lockout and the calls behind it."""
 
     until: datetime
     active: bool
     causes: tuple[CallRow, ...]  # the calls with the wrong codes that locked it
     blocked: tuple[CallRow, ...]  # calls refused while it was locked
+    locked_at: datetime | None = None
+    lifted_at: datetime | None = None  # lifted by staff before its end (None: it ran out)
+    lifted_by: str | None = None
+    reason: str | None = None  # the reason staff gave to lift it
 
 
 @dataclass(frozen=True)
@@ -737,28 +741,37 @@ class StaffService:
             return self._call_rows(session, [(c, account) for c in calls])
 
     def phone_lockout(self, account: str) -> Lockout | None:
-        """The family's phone lockout (``None``: never locked, or lifted by a right code or by
-        staff), with the calls whose wrong codes caused it and those refused while it lasted.
+        """The family's latest phone lockout (``None``: never locked), active or not — ran out,
+        or lifted by staff (who, when, why) — with the calls whose wrong codes caused it and
+        those refused while it lasted. Read from the ``phone_lockout`` audit entries, so it
+        stays on the family page once over.
 
         The wrong codes counted are those since the last right code, lockout or unlock before
         it (the count starts again from each)."""
+        now = self.clock.now()
         with self.sessions() as session:
             fam = self._family(session, account)
-            if fam is None or fam.locked_until is None:
+            if fam is None:
                 return None
-            until = fam.locked_until
             marks = session.execute(
-                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail)
+                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor)
                 .where(AuditEntry.family_id == fam.id,
                        AuditEntry.action.in_(("phone_lockout", "phone_unlock")))
                 .order_by(AuditEntry.at, AuditEntry.id)
             ).all()
-            locked_at = next(
-                (at for action, at, detail in reversed(marks)
-                 if action == "phone_lockout" and _until(detail) == until),
-                until - timedelta(minutes=self.settings.phone.lockout_minutes),
-            )
-            since = [at for _, at, _ in marks if at < locked_at]
+            last = next((m for m in reversed(marks) if m.action == "phone_lockout"), None)
+            until = _until(last.detail) if last is not None else None
+            if until is None:  # no audit entry to read (a lockout older than the audit)
+                if fam.locked_until is None:
+                    return None
+                until = fam.locked_until
+            locked_at = last.at if last is not None else (
+                until - timedelta(minutes=self.settings.phone.lockout_minutes))
+            lift = next((m for m in marks if m.action == "phone_unlock" and m.at >= locked_at),
+                        None)
+            active = (lift is None and fam.locked_until is not None
+                      and fam.locked_until > now)
+            since = [at for _, at, _, _ in marks if at < locked_at]
             last_right = session.scalar(
                 select(func.max(Call.started_at))
                 .where(Call.family_id == fam.id, Call.started_at < locked_at)
@@ -774,10 +787,16 @@ class StaffService:
                 stmt = stmt.where(Call.started_at >= max(since))
             calls = session.scalars(stmt.order_by(Call.started_at, Call.id)).all()
             rows = self._call_rows(session, [(c, account) for c in calls])
+        end = lift.at if lift is not None else until
         return Lockout(
-            until, until > self.clock.now(),
+            until, active,
             tuple(r for r in rows if r.started_at <= locked_at),
-            tuple(r for r in rows if r.started_at > locked_at),
+            # refused while it lasted: not the wrong codes typed after it ran out
+            tuple(r for r in rows if locked_at < r.started_at < end),
+            locked_at,
+            lift.at if lift is not None else None,
+            lift.actor if lift is not None else None,
+            (lift.detail or {}).get("reason") if lift is not None else None,
         )
 
     def unlock_phone(self, account: str, actor: Actor, reason: str) -> datetime:
