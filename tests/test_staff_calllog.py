@@ -217,8 +217,8 @@ def test_hanging_up_at_the_read_back_says_nothing_was_changed(
     declined.say("non merci")
     detail = staff.call_detail(declined.call_sid)
     assert detail is not None
-    assert detail.ending == ("La ligne a terminé l'appel à la relecture du jeudi 26 novembre "
-                             "2026 : rien n'a été modifié.")
+    assert detail.ending == ("L'appel s'est terminé à la relecture du jeudi 26 novembre 2026 "
+                             "(l'appelant a dit au revoir) : rien n'a été modifié.")
 
     confirmed = call(app, rt)
     confirmed.keys("1234", "2", "2611", "1")

@@ -362,3 +362,36 @@ def test_a_lockout_lifted_by_staff_says_who_when_and_why(
     facts = body(agent, "/staff/families/210001").split('id="lockout"')[1].split("</dd>")[0]
     assert ("débloqué</strong> le 23/11/2026 10:00:00 par staff:marie (motif : parent rappelé)"
             in facts)
+
+
+# ------------------------------------------------------------------ 10. wording
+def test_menus_and_language_read_in_french(app: Flask, rt: Runtime, agent: Any) -> None:
+    make_family(rt, "210002", "1234", ("+33611111111",),
+                (KidSpec("P1", "Margaux", diet="pai"), KidSpec("P2", "Nathan", diet="sans_porc"),
+                 KidSpec("P3", "Rose", diet="vegetarien")), language="en")
+    page = body(agent, "/staff/families/210002")
+    children = page.split('id="children"')[1].split("</table>")[0]
+    for label in ("<td>Panier repas (PAI)</td>", "<td>Sans porc</td>", "<td>Végétarien</td>"):
+        assert label in children, label
+    for raw in ("<td>pai</td>", "<td>sans_porc</td>", "<td>vegetarien</td>"):
+        assert raw not in children
+    assert "<dt>Langue</dt><dd>anglais</dd>" in page
+    assert "Menu : Panier repas (PAI)" in body(agent, "/staff/families/210002/children/P1")
+    assert "<dt>Langue</dt><dd>français</dd>" in body(agent, "/staff/families/210001")
+
+
+def test_the_lines_prompts_are_labelled_with_the_question_they_ask(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    make_family(rt, "210002", "1234", ("+33611111111",),
+                (KidSpec("P1", "Margaux"), KidSpec("P2", "Nathan")))
+    caller = call(app, rt, "+33611111111")
+    caller.keys("1234", "1", "3", "2")
+    caller.hang_up()
+    page = body(agent, f"/staff/calls/{caller.call_sid}")
+    timeline = page.split('id="timeline"')[1]
+    assert "<strong>Ligne</strong> (choix de l&#39;enfant) : Pour Margaux, tapez 1" in timeline
+    assert "(code secret) : Pour Margaux" not in timeline
+    assert "(secours (Twilio))" not in timeline and "(fin d&#39;appel (Twilio))" not in timeline
+    # no answer follows: plain "Ligne"
+    assert "<strong>Ligne</strong> : Merci de votre appel. Au revoir." in timeline

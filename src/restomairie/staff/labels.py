@@ -120,6 +120,8 @@ STATUSES = {
     "no-answer": "sans réponse",
     "canceled": "annulé avant réponse",
 }
+# A family's language (the phone line's catalogs, ``i18n.LANGUAGES``).
+LANGUAGES = {"fr": "français", "en": "anglais"}
 CHANNELS = {
     "phone": "téléphone",
     "web": "web",
@@ -140,6 +142,17 @@ def call_outcome_label(outcome: str | None) -> str:
 
 def step_label(step: str) -> str:
     return STEPS.get(step, step)
+
+
+def language_label(language: str) -> str:
+    return LANGUAGES.get(language, language)
+
+
+def diet_label(diet: str) -> str:
+    """A child's menu as the kitchen pages name it ("Panier repas (PAI)", "Sans porc")."""
+    from restomairie.kitchen.export import variant_label
+
+    return variant_label(diet)
 
 
 def channel_label(channel: str) -> str:

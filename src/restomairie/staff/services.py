@@ -1247,6 +1247,7 @@ def _read_back_ending(
     not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !"."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
+    said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
     for x in exchanges:
         outcome = x.outcome or ""
         if x.step in ("status", "fallback", "end"):
@@ -1258,6 +1259,7 @@ def _read_back_ending(
                 pending = None
             elif x.hung_up:  # "non merci", too many answers not understood
                 line_ended = True
+                said_goodbye = outcome == "goodbye"
         elif pending is not None:
             pending = None
     if pending is None or not (over or line_ended):
@@ -1268,5 +1270,7 @@ def _read_back_ending(
         day = ""
     what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
             "restent faits)." if changed else "rien n'a été modifié.")
+    if said_goodbye:  # not the line's doing: the caller declined and said goodbye
+        return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
     return f"{who} à la relecture{day} : {what}"

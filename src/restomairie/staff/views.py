@@ -40,7 +40,9 @@ from restomairie.staff.labels import (
     CHANNELS,
     call_outcome_label,
     channel_label,
+    diet_label,
     event_label,
+    language_label,
     step_label,
 )
 from restomairie.staff.security import (
@@ -179,6 +181,16 @@ def _fmt_event(outcome: str | None, step: str | None = None) -> str:
 @bp.app_template_filter("staff_step")
 def _fmt_step(step: str) -> str:
     return step_label(step)
+
+
+@bp.app_template_filter("staff_diet")
+def _fmt_diet(diet: str) -> str:
+    return diet_label(diet)
+
+
+@bp.app_template_filter("staff_language")
+def _fmt_language(language: str) -> str:
+    return language_label(language)
 
 
 @bp.app_template_filter("staff_channel")
