@@ -180,18 +180,22 @@ def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
         "refusés pendant le blocage") < facts.index(blocked.call_sid)
     assert earlier.call_sid not in facts
 
-    done = post(agent, "/staff/families/210001/unlock", follow_redirects=True)
+    done = post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé"},
+                follow_redirects=True)
     assert "Accès par téléphone débloqué" in done.get_data(as_text=True)
     with rt.sessions() as s:
         fam = s.scalars(select(Family).where(Family.account == "210001")).one()
         assert (fam.locked_until, fam.failed_pins) == (None, 0)
         (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_unlock"))
     assert (entry.actor, entry.channel, entry.family_id) == ("staff:marie", "staff", fam.id)
-    assert staff.phone_lockout("210001") is None
-    again = post(agent, "/staff/families/210001/unlock", follow_redirects=True)
+    lifted = staff.phone_lockout("210001")  # still shown, as lifted
+    assert lifted is not None and not lifted.active and lifted.lifted_by == "staff:marie"
+    again = post(agent, "/staff/families/210001/unlock", {"reason": "encore"},
+                 follow_redirects=True)
     assert "n&#39;est pas bloqué" in again.get_data(as_text=True)
     history = body(agent, "/staff/families/210001")
-    assert "accès téléphone débloqué" in history and 'id="lockout"' not in history
+    assert "accès téléphone débloqué" in history
+    assert "débloqué</strong> le 23/11/2026 10:02:00 par staff:marie" in history
     assert "Pour réserver un repas" in call(app, rt).press("1234").text
 
 
@@ -213,8 +217,8 @@ def test_hanging_up_at_the_read_back_says_nothing_was_changed(
     declined.say("non merci")
     detail = staff.call_detail(declined.call_sid)
     assert detail is not None
-    assert detail.ending == ("La ligne a terminé l'appel à la relecture du jeudi 26 novembre "
-                             "2026 : rien n'a été modifié.")
+    assert detail.ending == ("L'appel s'est terminé à la relecture du jeudi 26 novembre 2026 "
+                             "(l'appelant a dit au revoir) : rien n'a été modifié.")
 
     confirmed = call(app, rt)
     confirmed.keys("1234", "2", "2611", "1")

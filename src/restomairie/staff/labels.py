@@ -23,10 +23,24 @@ CALL_OUTCOMES = {
     "closed": "ligne fermée",
     "error": "erreur",
 }
-# A call with no outcome yet: no status callback (Twilio's end of call) has arrived.
+# A call with no outcome yet: no status callback (Twilio's end of call) has arrived. It is
+# "en cours" for an hour after its start, then "fin non signalée" (see staff.services).
 ONGOING = "in_progress"
 ONGOING_LABEL = "en cours"
+NO_END = "no_end"
 NO_END_LABEL = "fin non signalée"
+# What else the "Issue" column says of a call, beside its outcomes (read from its steps): a call
+# refused because the family's (or the number's) phone access was locked is not a deadline
+# refusal; "rien à annuler" / "déjà réservé" then goodbye is not an abandon; a change read back
+# and never confirmed because the caller hung up.
+BLOCKED = "blocked"
+NOTHING = "nothing"
+HUNG_UP_READ_BACK = "hung_up_read_back"
+CALL_FACTS = {
+    BLOCKED: "accès bloqué",
+    NOTHING: "rien à changer",
+    HUNG_UP_READ_BACK: "raccroché à la relecture",
+}
 
 # The question a step answered.
 STEPS = {
@@ -106,6 +120,8 @@ STATUSES = {
     "no-answer": "sans réponse",
     "canceled": "annulé avant réponse",
 }
+# A family's language (the phone line's catalogs, ``i18n.LANGUAGES``).
+LANGUAGES = {"fr": "français", "en": "anglais"}
 CHANNELS = {
     "phone": "téléphone",
     "web": "web",
@@ -119,11 +135,24 @@ def call_outcome_label(outcome: str | None) -> str:
     """The call's outcome (``None``: still without one)."""
     if outcome is None or outcome == ONGOING:
         return ONGOING_LABEL
-    return CALL_OUTCOMES.get(outcome, outcome)
+    if outcome == NO_END:
+        return NO_END_LABEL
+    return CALL_OUTCOMES.get(outcome) or CALL_FACTS.get(outcome, outcome)
 
 
 def step_label(step: str) -> str:
     return STEPS.get(step, step)
+
+
+def language_label(language: str) -> str:
+    return LANGUAGES.get(language, language)
+
+
+def diet_label(diet: str) -> str:
+    """A child's menu as the kitchen pages name it ("Panier repas (PAI)", "Sans porc")."""
+    from restomairie.kitchen.export import variant_label
+
+    return variant_label(diet)
 
 
 def channel_label(channel: str) -> str:

@@ -12,10 +12,10 @@ import calendar as stdcalendar
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
@@ -46,8 +46,13 @@ from restomairie.models import (
     Subscription,
 )
 from restomairie.staff.labels import (
+    BLOCKED,
+    CALL_FACTS,
     CALL_OUTCOMES,
+    HUNG_UP_READ_BACK,
+    NO_END,
     NO_END_LABEL,
+    NOTHING,
     ONGOING,
     ONGOING_LABEL,
     call_outcome_label,
@@ -55,7 +60,20 @@ from restomairie.staff.labels import (
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
 # What a step's outcome says the call did (the call keeps only its strongest outcome).
-DONE_EVENTS = {"booked": "booked", "cancelled": "cancelled", "listed": "listened"}
+DONE_EVENTS = {
+    "booked": "booked", "cancelled": "cancelled", "listed": "listened",
+    # refused by the lockout (the family's, or the caller's number's), not by a deadline
+    "locked": BLOCKED, "caller_blocked": BLOCKED,
+    # "rien à annuler", "déjà réservé": heard, nothing to do
+    "nothing_to_do": NOTHING, "unchanged": NOTHING,
+}
+BLOCKED_EVENTS = ("locked", "caller_blocked")
+# The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
+# an "abandon" after "rien à changer".
+SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
+# Steps that are not the caller's conversation: Twilio's status callback, its fallback, an
+# answer after the end.
+OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
 # then "fin non signalée": no call lasts an hour (MAX_ANSWERS ends it), Twilio did not call back.
@@ -69,6 +87,9 @@ WITHHELD = frozenset({
     "anonymous", "restricted", "unknown", "private", "unavailable", "blocked", "withheld",
     "266696687", "86282452253", "7378742833", "2562533",
 })
+# What staff type in the call log's number field to find the calls from withheld numbers.
+WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
+                             "anonymous", "caché", "cache", "inconnu"})
 SECRET_STEP_WORDS = ("pin", "code", "secret")
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
@@ -91,6 +112,20 @@ def mask_phone(number: str | None) -> str:
 def is_withheld(number: str) -> bool:
     """Whether Twilio's ``From`` is a withheld number ("anonymous", "+266696687"…)."""
     return number.strip().lower().lstrip("+") in WITHHELD
+
+
+def withheld_query(text: str) -> bool:
+    """Whether a search for a number asks for the withheld ones ("anonyme", "masqué", or one of
+    Twilio's own spellings)."""
+    words = " ".join(text.split()).lower()
+    return words in WITHHELD_SEARCH or is_withheld(words)
+
+
+def _withheld_number() -> Any:
+    """The calls whose ``From`` is a withheld number, however Twilio wrote it (with or without
+    "+", any case)."""
+    spellings = [*WITHHELD, *(f"+{w}" for w in WITHHELD)]
+    return func.lower(Call.from_number).in_(spellings)
 
 
 def phone_query(text: str) -> str | None:
@@ -136,7 +171,9 @@ class CallRow:
     status: str | None
     duration: int | None  # seconds, as Twilio reported them (None: not reported)
     verified: bool = True  # False: the account was typed or matched, the code never right
-    did: tuple[str, ...] = ()  # every outcome of the call in order: ("cancelled", "booked")
+    # every outcome of the call in order: ("cancelled", "booked"); also "blocked" (refused by a
+    # lockout), "nothing" ("rien à annuler"…), "hung_up_read_back" (last, when it ended there)
+    did: tuple[str, ...] = ()
     training_by: str | None = None  # staff user who made it from the in-browser phone
     summary: str = ""  # the "Issue" column: "annulation, réservation", "en cours"…
 
@@ -175,6 +212,16 @@ class HistoryEntry:
     def override(self) -> str | None:
         return (self.detail or {}).get("override")
 
+    @property
+    def reason(self) -> str | None:
+        """The reason staff gave (an unlock's)."""
+        return (self.detail or {}).get("reason")
+
+    @property
+    def until(self) -> datetime | None:
+        """How long a phone lockout lasted (``phone_lockout`` entries)."""
+        return _until(self.detail) if self.action == "phone_lockout" else None
+
 
 @dataclass(frozen=True)
 class CallDetail:
@@ -192,12 +239,16 @@ class CallDetail:
 
 @dataclass(frozen=True)
 class Lockout:
-    """A family's phone lockout and the calls behind it."""
+    """A family's (latest) phone lockout and the calls behind it."""
 
     until: datetime
     active: bool
     causes: tuple[CallRow, ...]  # the calls with the wrong codes that locked it
     blocked: tuple[CallRow, ...]  # calls refused while it was locked
+    locked_at: datetime | None = None
+    lifted_at: datetime | None = None  # lifted by staff before its end (None: it ran out)
+    lifted_by: str | None = None
+    reason: str | None = None  # the reason staff gave to lift it
 
 
 @dataclass(frozen=True)
@@ -459,11 +510,13 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``in_progress``: calls without an outcome yet."""
+        in the log); ``blocked``: calls refused by a lockout; ``in_progress``: calls without an
+        outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, **extra, ONGOING: ONGOING_LABEL}
+        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], **extra, ONGOING: ONGOING_LABEL,
+                NO_END: NO_END_LABEL}
 
     def search_calls(
         self,
@@ -473,14 +526,17 @@ class StaffService:
         outcome: str | None = None,
         page: int = 1,
     ) -> tuple[list[CallRow], int]:
-        """Calls, the latest first, filtered by day (town time), whole phone number, family
-        account and outcome; 50 a page. Returns the page and the total count.
+        """Calls, the latest first, filtered by day (town time), whole phone number (or
+        "anonyme", "masqué": the withheld numbers), family account and outcome; 50 a page.
+        Returns the page and the total count.
 
         The account finds the family's calls and the calls where it was typed (or matched by
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
         call that did it, not only those whose strongest outcome it is: ``cancelled`` (or
         ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
-        with any refusal; ``in_progress`` the calls without an outcome yet."""
+        with any refusal but the lockout's, ``blocked`` a call refused by a lockout;
+        ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
+        less than an hour ago), ``no_end`` the older ones ("fin non signalée")."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
@@ -488,7 +544,9 @@ class StaffService:
             start = datetime.combine(day, time(0), self.settings.tz)
             end = datetime.combine(day + timedelta(days=1), time(0), self.settings.tz)
             stmt = stmt.where(Call.started_at >= start, Call.started_at < end)
-        if phone:
+        if phone and withheld_query(phone):
+            stmt = stmt.where(_withheld_number())
+        elif phone:
             number = phone_query(phone)
             if number is None:
                 raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
@@ -499,7 +557,7 @@ class StaffService:
                 Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
             ))
         if outcome:
-            stmt = stmt.where(_outcome_filter(outcome))
+            stmt = stmt.where(_outcome_filter(outcome, self.clock.now()))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.execute(
@@ -651,6 +709,24 @@ class StaffService:
                                       .limit(limit)).all()
             return self._history(session, entries)
 
+    def family_totals(self, account: str, child_ref: str | None = None) -> tuple[int, int]:
+        """How many calls the family has (as :meth:`family_calls` counts them) and how many
+        history lines (of one child, if given): the pages show the latest and say of how many."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return 0, 0
+            calls = session.scalar(
+                select(func.count()).select_from(Call).where(_of_account(fam.id, account))) or 0
+            where = AuditEntry.family_id == fam.id
+            if child_ref is not None:
+                child = next((c for c in fam.children if c.ref == child_ref), None)
+                if child is None:
+                    raise UnknownChild(child_ref)
+                where = AuditEntry.child_id == child.id
+            lines = session.scalar(select(func.count()).select_from(AuditEntry).where(where)) or 0
+            return calls, lines
+
     def family_calls(self, account: str, limit: int = 20) -> list[CallRow]:
         """The family's latest calls, with those where its account was typed (or matched by
         caller ID) but the code was never right (``verified`` false): wrong codes, lockouts."""
@@ -665,28 +741,37 @@ class StaffService:
             return self._call_rows(session, [(c, account) for c in calls])
 
     def phone_lockout(self, account: str) -> Lockout | None:
-        """The family's phone lockout (``None``: never locked, or lifted by a right code or by
-        staff), with the calls whose wrong codes caused it and those refused while it lasted.
+        """The family's latest phone lockout (``None``: never locked), active or not — ran out,
+        or lifted by staff (who, when, why) — with the calls whose wrong codes caused it and
+        those refused while it lasted. Read from the ``phone_lockout`` audit entries, so it
+        stays on the family page once over.
 
         The wrong codes counted are those since the last right code, lockout or unlock before
         it (the count starts again from each)."""
+        now = self.clock.now()
         with self.sessions() as session:
             fam = self._family(session, account)
-            if fam is None or fam.locked_until is None:
+            if fam is None:
                 return None
-            until = fam.locked_until
             marks = session.execute(
-                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail)
+                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor)
                 .where(AuditEntry.family_id == fam.id,
                        AuditEntry.action.in_(("phone_lockout", "phone_unlock")))
                 .order_by(AuditEntry.at, AuditEntry.id)
             ).all()
-            locked_at = next(
-                (at for action, at, detail in reversed(marks)
-                 if action == "phone_lockout" and _until(detail) == until),
-                until - timedelta(minutes=self.settings.phone.lockout_minutes),
-            )
-            since = [at for _, at, _ in marks if at < locked_at]
+            last = next((m for m in reversed(marks) if m.action == "phone_lockout"), None)
+            until = _until(last.detail) if last is not None else None
+            if until is None:  # no audit entry to read (a lockout older than the audit)
+                if fam.locked_until is None:
+                    return None
+                until = fam.locked_until
+            locked_at = last.at if last is not None else (
+                until - timedelta(minutes=self.settings.phone.lockout_minutes))
+            lift = next((m for m in marks if m.action == "phone_unlock" and m.at >= locked_at),
+                        None)
+            active = (lift is None and fam.locked_until is not None
+                      and fam.locked_until > now)
+            since = [at for _, at, _, _ in marks if at < locked_at]
             last_right = session.scalar(
                 select(func.max(Call.started_at))
                 .where(Call.family_id == fam.id, Call.started_at < locked_at)
@@ -702,15 +787,26 @@ class StaffService:
                 stmt = stmt.where(Call.started_at >= max(since))
             calls = session.scalars(stmt.order_by(Call.started_at, Call.id)).all()
             rows = self._call_rows(session, [(c, account) for c in calls])
+        end = lift.at if lift is not None else until
         return Lockout(
-            until, until > self.clock.now(),
+            until, active,
             tuple(r for r in rows if r.started_at <= locked_at),
-            tuple(r for r in rows if r.started_at > locked_at),
+            # refused while it lasted: not the wrong codes typed after it ran out
+            tuple(r for r in rows if locked_at < r.started_at < end),
+            locked_at,
+            lift.at if lift is not None else None,
+            lift.actor if lift is not None else None,
+            (lift.detail or {}).get("reason") if lift is not None else None,
         )
 
-    def unlock_phone(self, account: str, actor: Actor) -> datetime:
+    def unlock_phone(self, account: str, actor: Actor, reason: str) -> datetime:
         """Lift a family's phone lockout before its end (the count of wrong codes starts again);
-        audited as ``phone_unlock``. Returns the time it would have lasted until."""
+        audited as ``phone_unlock`` with the reason staff give (required: lifting a protection
+        against guessed codes must say why, e.g. "parent rappelé au numéro du dossier").
+        Returns the time it would have lasted until."""
+        reason = " ".join(reason.split())[:200]
+        if not reason:
+            raise InvalidRequest("Le déblocage demande un motif.")
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             fam = session.scalars(
@@ -727,7 +823,7 @@ class StaffService:
             session.add(AuditEntry(
                 at=now, actor=actor.label, channel=actor.channel, action="phone_unlock",
                 family_id=fam.id,
-                detail={"until": until.isoformat(),
+                detail={"until": until.isoformat(), "reason": reason,
                         "label": f"blocage jusqu'au {local:%d/%m/%Y %H:%M} levé"},
             ))
             return until
@@ -846,7 +942,9 @@ class StaffService:
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
-                accounts.get(e.family_id) if e.family_id else None,
+                # an entry about a family without its row (a family since deleted, an old
+                # export) still names it
+                accounts.get(e.family_id) if e.family_id else _detail_account(e.detail),
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
@@ -858,7 +956,12 @@ class StaffService:
     def export_family(self, account: str) -> dict[str, Any] | None:
         """Everything the store holds about a family, as JSON-ready data (right of access):
         account, phones, children, subscriptions, explicit bookings, calls with their steps
-        (never a code) and the audit trail. The code's hash is not exported."""
+        (never a code) and the audit trail. The code's hash is not exported.
+
+        Every time is in the town's zone (Europe/Paris), ISO 8601 with its offset. Calls made by
+        staff from the in-browser phone (and the changes they made, recorded as the family's
+        since they went through the real line) carry ``"training_by": "staff:…"``: they are
+        not the family's own."""
         with self.sessions() as session:
             fam = self._family(session, account)
             if fam is None:
@@ -877,44 +980,57 @@ class StaffService:
                 select(AuditEntry).where(AuditEntry.family_id == fam.id).order_by(AuditEntry.id)
             ).all()
             subs: list[Subscription] = [s for c in fam.children for s in c.subscriptions]
+            sids = {c.call_sid for c in calls} | {e.call_sid for e in audit if e.call_sid}
+            training = {
+                sid: actor for sid, actor in session.execute(
+                    select(AuditEntry.call_sid, AuditEntry.actor).where(
+                        AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
+            } if sids else {}
+            tz = self.settings.tz
+
+            def iso(value: date | datetime | None) -> str | None:
+                return _iso_local(value, tz)
+
             return {
-                "exported_at": self.clock.now().isoformat(),
+                "exported_at": iso(self.clock.now()),
                 "town": self.settings.town,
                 "family": {
                     "account": fam.account,
                     "guardian": fam.guardian,
                     "language": fam.language,
-                    "created_at": _iso(fam.created_at),
+                    "created_at": iso(fam.created_at),
                     "phones": [p.number for p in fam.phones],
-                    "phone_access_locked_until": _iso(fam.locked_until),
+                    "phone_access_locked_until": iso(fam.locked_until),
                 },
                 "children": [
                     {
                         "ref": c.ref, "first_name": c.first_name, "last_name": c.last_name,
-                        "birth_date": _iso(c.birth_date), "school": c.school_id, "diet": c.diet,
-                        "enrolled_from": _iso(c.enrolled_from),
-                        "enrolled_until": _iso(c.enrolled_until),
+                        "birth_date": iso(c.birth_date), "school": c.school_id, "diet": c.diet,
+                        "enrolled_from": iso(c.enrolled_from),
+                        "enrolled_until": iso(c.enrolled_until),
                     }
                     for c in fam.children
                 ],
                 "subscriptions": [
                     {"child": refs[s.child_id], "weekdays": weekdays_text(s.weekdays),
-                     "starts_on": _iso(s.starts_on), "ends_on": _iso(s.ends_on)}
+                     "starts_on": iso(s.starts_on), "ends_on": iso(s.ends_on)}
                     for s in subs
                 ],
                 "bookings": [
-                    {"child": refs[b.child_id], "day": _iso(b.day),
+                    {"child": refs[b.child_id], "day": iso(b.day),
                      "state": "booked" if b.booked else "cancelled", "channel": b.channel,
-                     "updated_at": _iso(b.updated_at)}
+                     "updated_at": iso(b.updated_at)}
                     for b in bookings
                 ],
                 "calls": [
                     {
-                        "call_sid": c.call_sid, "started_at": _iso(c.started_at),
-                        "ended_at": _iso(c.ended_at), "from": c.from_number, "outcome": c.outcome,
+                        "call_sid": c.call_sid, "started_at": iso(c.started_at),
+                        "ended_at": iso(c.ended_at), "from": c.from_number, "outcome": c.outcome,
                         "duration": c.duration,
+                        **({"training_by": training[c.call_sid]}
+                           if c.call_sid in training else {}),
                         "steps": [
-                            {"at": _iso(x.at), "step": x.step, "input": x.input_kind,
+                            {"at": iso(x.at), "step": x.step, "input": x.input_kind,
                              "heard": x.heard, "outcome": x.outcome}
                             for x in map(_exchange, c.events)
                         ],
@@ -922,10 +1038,12 @@ class StaffService:
                     for c in calls
                 ],
                 "audit": [
-                    {"at": _iso(e.at), "actor": e.actor, "channel": e.channel, "action": e.action,
-                     "child": refs.get(e.child_id) if e.child_id else None, "day": _iso(e.day),
+                    {"at": iso(e.at), "actor": e.actor, "channel": e.channel, "action": e.action,
+                     "child": refs.get(e.child_id) if e.child_id else None, "day": iso(e.day),
                      "before": e.before, "after": e.after, "call_sid": e.call_sid,
-                     "detail": e.detail}
+                     "detail": _detail_local(e.detail, tz),
+                     **({"training_by": training[e.call_sid]}
+                        if e.call_sid in training else {})}
                     for e in audit
                 ],
             }
@@ -936,20 +1054,25 @@ class StaffService:
 
     # ================================================================== overview
     def overview(self) -> dict[str, Any]:
-        """Figures for the home page: today's calls by outcome, upcoming closures, accounts."""
+        """Figures for the home page: today's calls by outcome (``in_progress`` and ``no_end``
+        for those without one, as the call log says), upcoming closures, accounts."""
         today = self.clock.today()
         start = datetime.combine(today, time(0), self.settings.tz)
         with self.sessions() as session:
-            by_outcome: dict[str | None, int] = {
+            # Without an outcome: "en cours" within the hour, then "fin non signalée", as in
+            # the rows and the filter.
+            recent = Call.started_at > self.clock.now() - ONGOING_FOR
+            kind = case((Call.outcome.is_not(None), Call.outcome), (recent, ONGOING),
+                        else_=NO_END)
+            by_outcome: dict[str, int] = {
                 outcome: n for outcome, n in session.execute(
-                    select(Call.outcome, func.count()).where(Call.started_at >= start)
-                    .group_by(Call.outcome))
+                    select(kind, func.count()).where(Call.started_at >= start).group_by(kind))
             }
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
         return {
             "calls_today": sum(by_outcome.values()),
-            "by_outcome": {k or "en cours": v for k, v in by_outcome.items()},
+            "by_outcome": by_outcome,
             "families": families,
             "users": users,
             "closures": self.closures()[:5],
@@ -958,6 +1081,22 @@ class StaffService:
 
 def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _iso_local(value: date | datetime | None, tz: tzinfo) -> str | None:
+    """A date as it is; a time in the town's zone with its offset (the database gives UTC on
+    PostgreSQL, the clock gives Paris time: an export must not mix them)."""
+    if isinstance(value, datetime):
+        return value.astimezone(tz).isoformat()
+    return _iso(value)
+
+
+def _detail_local(detail: dict[str, Any] | None, tz: tzinfo) -> dict[str, Any] | None:
+    """An audit detail with its times (a lockout's ``until``) in the town's zone."""
+    if not detail or "until" not in detail:
+        return detail
+    until = _until(detail)
+    return detail if until is None else {**detail, "until": _iso_local(until, tz)}
 
 
 def _secret_step(step: str) -> bool:
@@ -982,9 +1121,19 @@ def _of_account(family_id: int, account: str) -> Any:
     )
 
 
-def _outcome_filter(outcome: str) -> Any:
+def _blocked_calls() -> Any:
+    return select(CallEvent.call_id).where(CallEvent.outcome.in_(BLOCKED_EVENTS))
+
+
+def _outcome_filter(outcome: str, now: datetime) -> Any:
+    # The same rule as the row (_call_row) and the home page: no outcome, started within the
+    # hour is "en cours"; no outcome, older, is "fin non signalée".
     if outcome == ONGOING:
-        return Call.outcome.is_(None)
+        return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
+    if outcome == NO_END:
+        return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
+    if outcome == BLOCKED:
+        return Call.id.in_(_blocked_calls())
     action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
     if action is not None:  # booked, cancelled: whatever the call did after it
         return or_(
@@ -994,8 +1143,8 @@ def _outcome_filter(outcome: str) -> Any:
             Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == outcome)),
         )
     if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
-        return or_(
-            Call.outcome == outcome,
+        return or_(  # …but a lockout is "accès bloqué", not mixed with deadline refusals
+            and_(Call.outcome == outcome, Call.id.not_in(_blocked_calls())),
             Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome.like("refused%"))),
         )
     return Call.outcome == outcome
@@ -1010,14 +1159,27 @@ def _call_facts(
         return {}, {}
     ids = {c.call_sid: c.id for c in calls}
     marks: dict[int, list[tuple[datetime, str]]] = {}
-    for call_id, at, outcome in session.execute(
-        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome)
-        .where(CallEvent.call_id.in_(list(ids.values())),
+    # One read: the steps that say what the call did, and each call's last step of the
+    # conversation (a read-back there, the call over: the caller hung up before confirming).
+    page_ids = list(ids.values())
+    last_step = (
+        select(func.max(CallEvent.id))
+        .where(CallEvent.call_id.in_(page_ids), CallEvent.step.not_in(OFF_CALL_STEPS))
+        .group_by(CallEvent.call_id)
+    )
+    last: dict[int, str] = {}
+    for call_id, at, outcome, step in session.execute(
+        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome, CallEvent.step)
+        .where(CallEvent.call_id.in_(page_ids),
                or_(CallEvent.outcome.in_(list(DONE_EVENTS)),
-                   CallEvent.outcome.like("refused:%")))
+                   CallEvent.outcome.like("refused:%"),
+                   CallEvent.id.in_(last_step)))
         .order_by(CallEvent.id)
     ):
-        marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
+        if step not in OFF_CALL_STEPS:
+            last[call_id] = outcome or ""  # ordered by id: the last one read is the last step
+        if outcome in DONE_EVENTS or (outcome or "").startswith("refused:"):
+            marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
     training: dict[str, str] = {}
     for sid, at, action, actor in session.execute(
         select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor)
@@ -1035,6 +1197,9 @@ def _call_facts(
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
     }
+    for call_id, outcome in last.items():
+        if outcome.startswith("read_back:"):  # always last: nothing came after it
+            did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
     return did, training
 
 
@@ -1045,14 +1210,23 @@ def _call_row(
     if not verified:
         typed = (c.state or {}).get("account")
         account = str(typed) if typed else None
-    things = [*did, c.outcome] if c.outcome and c.outcome not in did else list(did)
-    if things:
-        summary = ", ".join(call_outcome_label(t) for t in things)
-    else:
-        summary = ONGOING_LABEL if now - c.started_at < ONGOING_FOR else NO_END_LABEL
+    over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+    if not over:  # still at the read-back: the caller may yet confirm
+        did = tuple(d for d in did if d != HUNG_UP_READ_BACK)
+    things = list(did)
+    if c.outcome and c.outcome not in did and SAID_BETTER.get(c.outcome) not in did:
+        things.append(c.outcome)
+    if c.outcome is None:  # no status callback: the same rule as the filter and the home page
+        things.append(ONGOING if not over else NO_END)
+    summary = ", ".join(call_outcome_label(t) for t in things)
     # Twilio's duration only: a status without CallDuration (busy, no answer…) has none.
     return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
                    c.status, c.duration, verified, did, training_by, summary)
+
+
+def _detail_account(detail: dict[str, Any] | None) -> str | None:
+    found = (detail or {}).get("account")
+    return str(found) if found else None
 
 
 def _until(detail: dict[str, Any] | None) -> datetime | None:
@@ -1073,6 +1247,7 @@ def _read_back_ending(
     not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !"."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
+    said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
     for x in exchanges:
         outcome = x.outcome or ""
         if x.step in ("status", "fallback", "end"):
@@ -1084,6 +1259,7 @@ def _read_back_ending(
                 pending = None
             elif x.hung_up:  # "non merci", too many answers not understood
                 line_ended = True
+                said_goodbye = outcome == "goodbye"
         elif pending is not None:
             pending = None
     if pending is None or not (over or line_ended):
@@ -1094,5 +1270,7 @@ def _read_back_ending(
         day = ""
     what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
             "restent faits)." if changed else "rien n'a été modifié.")
+    if said_goodbye:  # not the line's doing: the caller declined and said goodbye
+        return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
     return f"{who} à la relecture{day} : {what}"

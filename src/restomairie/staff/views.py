@@ -22,7 +22,7 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -31,17 +31,18 @@ from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import Actor, ChangeResult, Outcome
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.i18n import format_day
-from restomairie.models import FamilyPhone
+from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
-    CALL_OUTCOMES,
     CHANNELS,
     call_outcome_label,
     channel_label,
+    diet_label,
     event_label,
+    language_label,
     step_label,
 )
 from restomairie.staff.security import (
@@ -59,7 +60,7 @@ from restomairie.staff.security import (
     roles,
     staff_actor,
 )
-from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService
+from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService, mask_phone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
@@ -95,6 +96,17 @@ ACTION_LABELS = {
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
 WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
 MAX_RANGE_DAYS = 120
+# The latest lines a family (or child) page shows; the page says of how many, and links the rest.
+FAMILY_CALLS = 20
+FAMILY_HISTORY = 100
+CHILD_HISTORY = 200
+# Dates typed in a form or a URL: far enough for any search, near enough that a day's bounds in
+# town time (and the month grid around it) stay inside what Python and the databases can hold
+# (0001-01-01 and 9999-12-31 overflow as soon as a day is added or the zone is applied).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+# A page number past this is the last page anyway (50 a page); larger ones overflow SQLite.
+MAX_PAGE = 100_000
 
 
 class StaffParts:
@@ -171,6 +183,16 @@ def _fmt_step(step: str) -> str:
     return step_label(step)
 
 
+@bp.app_template_filter("staff_diet")
+def _fmt_diet(diet: str) -> str:
+    return diet_label(diet)
+
+
+@bp.app_template_filter("staff_language")
+def _fmt_language(language: str) -> str:
+    return language_label(language)
+
+
 @bp.app_template_filter("staff_channel")
 def _fmt_channel(channel: str) -> str:
     return channel_label(channel)
@@ -210,15 +232,20 @@ def _day(value: str | None, field: str) -> date | None:
         return None
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            found = datetime.strptime(value.strip(), fmt).date()
         except ValueError:
             continue
+        if not FIRST_DAY <= found <= LAST_DAY:
+            raise InvalidRequest(
+                f"Date hors limites ({field}) : {value} (entre {FIRST_DAY:%d/%m/%Y} et "
+                f"{LAST_DAY:%d/%m/%Y}).")
+        return found
     raise InvalidRequest(f"Date invalide ({field}) : {value}.")
 
 
 def _page() -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
     except ValueError:
         return 1
 
@@ -298,13 +325,13 @@ def home() -> str:
                and "GET" in (r.methods or ()) and "<" not in r.rule]
     overview = service().overview() if user.role in STAFF else None
     return render_template("staff/home.html", overview=overview, kitchen_links=sorted(kitchen),
-                           outcome_labels=CALL_OUTCOMES, today=runtime().clock.today().isoformat())
+                           today=runtime().clock.today().isoformat())
 
 
 # ------------------------------------------------------------------ calls
 @bp.get("/calls")
 @roles(STAFF)
-def calls() -> Any:
+def calls() -> tuple[str, int]:
     """The call log, searchable by day, whole phone number, family and outcome."""
     args = request.args
     error = None
@@ -319,7 +346,7 @@ def calls() -> Any:
     except BookingError as exc:
         error = str(exc)
     return render_template("staff/calls.html", rows=rows, total=total, page=_page(), error=error,
-                           outcomes=service().outcomes(), args=args)
+                           outcomes=service().outcomes(), args=args), 400 if error else 200
 
 
 @bp.get("/calls/<call_sid>")
@@ -346,19 +373,22 @@ def family(account: str) -> str:
     fam = service().family(account)
     if fam is None:
         abort(404)
+    calls_total, history_total = service().family_totals(account)
     return render_template(
-        "staff/family.html", family=fam, history=service().family_history(account, limit=100),
-        calls=service().family_calls(account), today=runtime().clock.today(),
+        "staff/family.html", family=fam,
+        history=service().family_history(account, limit=FAMILY_HISTORY),
+        calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
         weekdays=WEEKDAY_CHOICES, lockout=service().phone_lockout(account),
+        calls_total=calls_total, history_total=history_total,
     )
 
 
 @bp.post("/families/<account>/unlock")
 @roles(STAFF)
 def unlock_phone(account: str) -> BaseResponse:
-    """Lift the family's phone lockout (wrong codes) before its end; audited."""
+    """Lift the family's phone lockout (wrong codes) before its end, with a reason; audited."""
     try:
-        until = service().unlock_phone(account, staff_actor())
+        until = service().unlock_phone(account, staff_actor(), request.form.get("reason", ""))
     except BookingError as exc:
         flash(str(exc), "error")
     else:
@@ -393,6 +423,9 @@ def child(account: str, ref: str) -> str:
         month = datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
     except ValueError:
         month = today.replace(day=1)
+    if not FIRST_DAY <= month <= LAST_DAY:
+        abort(400, description=f"Mois hors limites : {raw} (entre {FIRST_DAY:%m/%Y} et "
+                               f"{LAST_DAY:%m/%Y}).")
     try:
         view = service().child_month(account, ref, month)
     except BookingError:
@@ -403,8 +436,11 @@ def child(account: str, ref: str) -> str:
     assert fam is not None
     prev_month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    history_total = service().family_totals(account, ref)[1]
     return render_template(
-        "staff/child.html", family=fam, view=view, history=service().family_history(account, ref),
+        "staff/child.html", family=fam, view=view,
+        history=service().family_history(account, ref, limit=CHILD_HISTORY),
+        history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
         next_month=next_month, today=today, state_labels=STATE_LABELS, weekdays=WEEKDAY_CHOICES,
         pending=session.pop("staff_pending_change", None),
@@ -494,7 +530,9 @@ def subscription(account: str) -> BaseResponse:
                                                reason if override else None)
             flash(f"Abonnement arrêté à partir du {format_day(start)}.")
         else:
-            weekdays = [int(w) for w in form.getlist("weekdays") if w.isdigit()]
+            # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+            weekdays = [int(w) for w in form.getlist("weekdays")
+                        if w.isascii() and w.isdigit()]
             runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
                                                reason if override else None)
             flash(f"Abonnement enregistré à partir du {format_day(start)}.")
@@ -536,7 +574,7 @@ def closures() -> Any:
     )
 
 
-@bp.post("/closures/<int:closure_id>/lift")
+@bp.post("/closures/<int(max=2147483647):closure_id>/lift")  # larger ones overflow
 @roles(STAFF)
 def lift_closure(closure_id: int) -> BaseResponse:
     try:
@@ -552,7 +590,7 @@ def lift_closure(closure_id: int) -> BaseResponse:
 # ------------------------------------------------------------------ audit
 @bp.get("/audit")
 @roles(STAFF)
-def audit() -> str:
+def audit() -> tuple[str, int]:
     args = request.args
     error = None
     rows: list[Any] = []
@@ -567,7 +605,8 @@ def audit() -> str:
     except BookingError as exc:
         error = str(exc)
     return render_template("staff/audit.html", rows=rows, total=total, page=_page(), args=args,
-                           actions=service().audit_actions(), error=error, channels=CHANNELS)
+                           actions=service().audit_actions(), error=error,
+                           channels=CHANNELS), 400 if error else 200
 
 
 # ------------------------------------------------------------------ import
@@ -699,13 +738,32 @@ def _line_number() -> str:
         return "+33800000000"
 
 
+# Families offered on the phone page to call "as" (their number is used server-side).
+PHONE_FAMILIES = 12
+
+
 @bp.get("/phone")
 @roles(STAFF)
 def phone() -> str:
-    """A keypad that calls the real phone line, shows and speaks what the caller hears."""
+    """A keypad that calls the real phone line, shows and speaks what the caller hears.
+
+    The page never holds a family's whole number: staff pick a family (the call comes from its
+    first number, looked up by the server) or type a number; only masked numbers are shown."""
     bridge = _bridge()
     with runtime().sessions() as s:
-        numbers = list(s.scalars(select(FamilyPhone.number).order_by(FamilyPhone.id).limit(12)))
+        first_phones = (
+            select(FamilyPhone.family_id, func.min(FamilyPhone.id).label("phone_id"))
+            .group_by(FamilyPhone.family_id).subquery()
+        )
+        families = [
+            (account, guardian, mask_phone(number))
+            for account, guardian, number in s.execute(
+                select(Family.account, Family.guardian, FamilyPhone.number)
+                .join(first_phones, first_phones.c.family_id == Family.id)
+                .join(FamilyPhone, FamilyPhone.id == first_phones.c.phone_id)
+                .order_by(Family.account).limit(PHONE_FAMILIES)
+            )
+        ]
     problem = None
     if not bridge.available():
         problem = "La ligne téléphonique (/ivr/voice) n'est pas installée sur ce serveur."
@@ -714,8 +772,18 @@ def phone() -> str:
                    "signée. Relancez le serveur avec un jeton, par exemple "
                    "« TWILIO_AUTH_TOKEN=essai restomairie serve » (sans compte Twilio, n'importe "
                    "quel secret convient pour un essai).")
-    return render_template("staff/phone.html", numbers=numbers, problem=problem,
-                           line_number=_line_number(), default_from=numbers[0] if numbers else "")
+    return render_template("staff/phone.html", families=families, problem=problem,
+                           line_number=_line_number())
+
+
+def _family_number(account: str) -> str | None:
+    """The number a call "as this family" comes from: its first phone (None: no such family, or
+    no phone)."""
+    with runtime().sessions() as s:
+        return s.scalar(
+            select(FamilyPhone.number).join(Family, Family.id == FamilyPhone.family_id)
+            .where(Family.account == account).order_by(FamilyPhone.id).limit(1)
+        )
 
 
 def _phone_payload() -> dict[str, Any]:
@@ -736,13 +804,21 @@ def _my_call(sid: Any) -> dict[str, Any]:
 @bp.post("/phone/call")
 @roles(STAFF)
 def phone_call() -> Any:
-    """Place a call from ``from`` (a phone number, or empty for a hidden number)."""
+    """Place a call as the family ``account`` (from its number, looked up here: the page never
+    has it), or from ``from`` (a typed number, or empty for a hidden number)."""
     data = _phone_payload()
+    account = str(data.get("account") or "").strip()
     raw = str(data.get("from") or "").strip()
-    try:
-        caller = normalise_phone(raw) if raw else "anonymous"
-    except ValueError:
-        return jsonify({"error": f"Numéro d'appelant invalide : {raw}."}), 400
+    if account:
+        found = _family_number(account)
+        if found is None:
+            return jsonify({"error": f"Dossier inconnu ou sans téléphone : {account}."}), 400
+        caller = found
+    else:
+        try:
+            caller = normalise_phone(raw) if raw else "anonymous"
+        except ValueError:
+            return jsonify({"error": f"Numéro d'appelant invalide : {raw}."}), 400
     bridge = _bridge()
     sid = line_phone.new_call_sid()
     params = line_phone.call_params(sid, caller, _line_number(), status="ringing")
@@ -757,7 +833,7 @@ def phone_call() -> Any:
     session["staff_phone_calls"] = calls_
     accounts().record(actor_label(), "training_call", call_sid=sid, detail={"from": caller})
     return jsonify({"sid": sid, "url": answer.url, "script": answer.script,
-                    "timeline": url_for("staff.call", call_sid=sid)})
+                    "from": mask_phone(caller), "timeline": url_for("staff.call", call_sid=sid)})
 
 
 @bp.post("/phone/send")

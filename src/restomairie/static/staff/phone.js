@@ -175,7 +175,12 @@
     $("call").disabled = true;
     status("Appel en cours…");
     try {
-      const answer = await post(root.dataset.callUrl, { from: $("caller").value });
+      // A family chosen: the server calls from its number (the page never has it); a number
+      // typed instead wins, as does an empty choice (a withheld number).
+      const typedNumber = $("caller").value.trim();
+      const body = typedNumber ? { from: typedNumber } : { account: $("account").value };
+      const answer = await post(root.dataset.callUrl, body);
+      if (answer.from) status("Appel en cours depuis " + answer.from + "…");
       state.sid = answer.sid;
       state.timeline = answer.timeline;
       $("hangup").disabled = false;
