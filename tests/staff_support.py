@@ -6,6 +6,8 @@ from typing import Any
 
 from restomairie.runtime import Runtime
 from restomairie.staff.accounts import AccountService
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller
 
 PASSWORD = "correct horse battery"
 
@@ -35,3 +37,20 @@ def login(client: Any, username: str, password: str = PASSWORD) -> Any:
 def post(client: Any, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
     """A form POST with the CSRF token."""
     return client.post(url, data={**(data or {}), "csrf_token": csrf(client)}, **kw)
+
+
+def agent_with_a_family(app: Any, rt: Runtime, phone: str) -> Any:
+    """A logged-in staff client (user "marie"), with family 210001 (code 1234, Léa, calling
+    from ``phone``): the call-log tests' agent."""
+    make_family(rt, "210001", "1234", (phone,), (KidSpec("E1", "Léa"),))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    return client
+
+
+def started_call(app: Any, rt: Runtime, number: str) -> Caller:
+    """A call to the line from ``number``, greeted."""
+    caller = Caller(app.test_client(), rt.settings, number)
+    caller.start()
+    return caller

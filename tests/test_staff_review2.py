@@ -18,7 +18,7 @@ from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, line_app
-from tests.staff_support import login, make_user, post
+from tests.staff_support import agent_with_a_family, post, started_call
 
 PHONE = "+33612345678"
 STRANGER = "+33198765432"
@@ -37,17 +37,11 @@ def staff(rt: Runtime) -> StaffService:
 
 @pytest.fixture
 def agent(app: Flask, rt: Runtime) -> Any:
-    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
-    make_user(rt, "marie", "staff")
-    client = app.test_client()
-    assert login(client, "marie").status_code == 302
-    return client
+    return agent_with_a_family(app, rt, PHONE)
 
 
 def call(app: Flask, rt: Runtime, number: str = PHONE) -> Caller:
-    caller = Caller(app.test_client(), rt.settings, number)
-    caller.start()
-    return caller
+    return started_call(app, rt, number)
 
 
 def body(client: Any, url: str, status: int = 200) -> str:
