@@ -493,6 +493,11 @@ def test_second_round_dates(text: str, expected: date, certain: bool) -> None:
         "à partir de jeudi",
         "depuis lundi",
         "dès lundi",
+        "tous les jeudis",
+        "annuler chaque jeudi",
+        "jusqu'aux vacances",
+        "jusqu'à Noël",
+        "tout le mois de décembre",
     ],
 )
 def test_spans_and_lists_of_days_are_several_days(text: str) -> None:

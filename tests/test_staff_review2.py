@@ -168,6 +168,19 @@ def test_a_page_of_calls_reads_its_facts_in_a_fixed_number_of_queries(
     assert count(2) == count(6)
 
 
+def test_the_home_page_counts_lockouts_apart_from_refusals(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    late = call(app, rt)
+    late.keys("1234", "2", "2311")  # today: too late, a refusal
+    late.hang_up()
+    for codes in (("0000", "0001", "0002"), ("0003", "0004")):  # the fifth locks the family
+        caller = call(app, rt)
+        for code in codes:
+            caller.press(code)
+    assert staff.overview()["by_outcome"] == {"abandoned": 1, "blocked": 1, "refused": 1}
+
+
 # ------------------------------------------------------------------ 7. "en cours", one rule
 def test_en_cours_means_the_same_on_the_home_page_the_rows_and_the_filter(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService

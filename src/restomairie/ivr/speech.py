@@ -1701,7 +1701,9 @@ def _joined_by_ni(tokens: Sequence[str], start: int) -> bool:
 
 
 # A date after these bounds a span of days: "jusqu'à vendredi", "à partir du 3", "dès lundi".
-_RANGE_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau", "partir", "depuis", "des"})
+_RANGE_WORDS = frozenset(
+    {"jusqu", "jusque", "jusqua", "jusquau", "partir", "depuis", "des", "chaque"}
+)  # "chaque jeudi" too: every Thursday
 
 
 def _starts_range(tokens: Sequence[str], start: int) -> bool:
@@ -1909,7 +1911,10 @@ def several_days(text: str, today: date) -> bool:
     # days left out ("toute la semaine sauf jeudi"); not "pas dans trois jours".
     if meant or (exprs and not _STRONG_EXCLUDING.intersection(tokens) and "part" not in tokens):
         return False
-    return any(token in ("semaine", "semaines", "jours") for token in tokens)
+    if _DAYS_COUNTED.intersection(tokens) or {"semaine", "semaines", "mois"} & set(tokens):
+        return True  # "tous les jeudis", "toute la semaine", "tout le mois de décembre"
+    # "jusqu'aux vacances", "jusqu'à Noël": a span, to a day not named
+    return not exprs and bool(_RANGE_WORDS.intersection(tokens) - {"des"})
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")

@@ -1055,15 +1055,19 @@ class StaffService:
     # ================================================================== overview
     def overview(self) -> dict[str, Any]:
         """Figures for the home page: today's calls by outcome (``in_progress`` and ``no_end``
-        for those without one, as the call log says), upcoming closures, accounts."""
+        for those without one, ``blocked`` for lockouts, as the call log says), upcoming
+        closures, accounts."""
         today = self.clock.today()
         start = datetime.combine(today, time(0), self.settings.tz)
         with self.sessions() as session:
             # Without an outcome: "en cours" within the hour, then "fin non signalée", as in
             # the rows and the filter.
             recent = Call.started_at > self.clock.now() - ONGOING_FOR
-            kind = case((Call.outcome.is_not(None), Call.outcome), (recent, ONGOING),
-                        else_=NO_END)
+            # A refusal at the code step is a lockout ("accès bloqué", its own filter), as in
+            # the call log: not counted with the deadline refusals.
+            blocked = and_(Call.outcome == "refused", Call.id.in_(_blocked_calls()))
+            kind = case((blocked, BLOCKED), (Call.outcome.is_not(None), Call.outcome),
+                        (recent, ONGOING), else_=NO_END)
             by_outcome: dict[str, int] = {
                 outcome: n for outcome, n in session.execute(
                     select(kind, func.count()).where(Call.started_at >= start).group_by(kind))
