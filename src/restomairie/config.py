@@ -76,8 +76,8 @@ class PhoneLine:
     # Wrong codes from one caller number, over all accounts, before that number is refused for
     # caller_lockout_minutes (an account typed, not recognised by caller ID): no spraying
     # codes over the town's accounts, nor locking every family, from one phone.
-    caller_lockout_after: int = 10
-    caller_lockout_minutes: int = 60
+    caller_lockout_after: int
+    caller_lockout_minutes: int
 
     def web(self, lang: str) -> str:
         """The web alternative, to be said in ``lang`` ("" when there is none)."""

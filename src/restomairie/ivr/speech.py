@@ -911,9 +911,7 @@ def _left_out(
                 p -= 1
             while q < n and tokens[q] in _CORRECTION_GAP and tokens[q] != "pour":
                 q += 1
-            plain_no = token == "non" and not {"pardon", "plutot", "enfin", "dire"} & set(
-                tokens[p:q]
-            )
+            plain_no = token == "non" and not (_CORRECTION_MARKERS - {"non"}) & set(tokens[p:q])
             ends = q + 1 >= n or clause_of[q + 1] != clause_of[q]
             if (
                 p > 0
