@@ -864,6 +864,42 @@ def test_star_repeats_the_read_back_and_the_code_question(
     assert call.press("*").says == read_back.says
 
 
+def test_star_after_a_result_repeats_the_result_then_the_question(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    done = call.keys("1234", "2", "2611", "1")
+    assert done.says[0].startswith("C'est fait")
+    assert call.press("*").says == done.says
+    call.press("7")  # a wrong key asks again; the result is still what "*" repeats
+    assert call.press("*").says == done.says
+    menu = call.press("1")  # another question: "*" repeats it alone
+    assert call.press("*").says == menu.says
+
+
+def test_star_after_a_refusal_repeats_the_refusal_and_the_offer(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    assert refused.says[0] == CANCEL_TOO_LATE
+    again = call.press("*")
+    assert again.says == refused.says and OFFER in again.text
+    assert call.say("pardon ?").says == refused.says  # said, not typed
+
+
+def test_star_after_listening_repeats_the_meals(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[0].startswith("Léa : un repas est réservé chaque jour")
+    assert call.press("*").says == listing.says
+
+
 def test_silence_asks_again_and_three_silences_end_the_call_politely(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

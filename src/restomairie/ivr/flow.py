@@ -11,9 +11,10 @@ A call is a small state machine (DOMAIN.md §4, the keypad contract)::
              2 goodbye ─▶ end
 
 Every question accepts the keypad, menus and dates also French speech (never the secret code);
-``*`` (or "répétez") repeats the question; silence or an answer not understood asks again, at
-most ``phone.max_attempts`` times, then a polite goodbye. A refused date says why and the exact
-deadline, and the date question, asked again, offers the first date that can still be changed;
+``*`` (or "répétez") repeats the question, after the result, refusal or list just heard;
+silence or an answer not understood asks again, at most ``phone.max_attempts`` times, then a
+polite goodbye. A refused date says why and the exact deadline, and the date question, asked
+again, offers the first date that can still be changed;
 a refusal is not a failed attempt.
 
 This module knows nothing of HTTP, TwiML or the call log: :class:`CallFlow` takes a
@@ -584,7 +585,7 @@ class CallFlow:
         if choice == "list":
             st.settle("listened")
             st.data.pop("day", None)  # no change to repeat "for Rose" after listening
-            return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed")
+            return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed", recap=True)
         st.data["action"] = choice
         return self._ask(st, sp, DATE, [], step, choice)
 
@@ -626,20 +627,24 @@ class CallFlow:
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            return self._ask(st, sp, DATE, [refusal], step, "refused:past_day")
+            return self._ask(st, sp, DATE, [refusal], step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
             # A refused date was understood: the caller hears why and may try another one,
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
-            return self._ask(st, sp, DATE, [check.refusal], step, f"refused:{check.code}")
+            return self._ask(
+                st, sp, DATE, [check.refusal], step, f"refused:{check.code}", recap=True
+            )
         if not check.change:
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
-            return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do")
+            return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
-        return self._ask(st, sp, CONFIRM, list(check.notes), step, f"read_back:{day.isoformat()}")
+        return self._ask(
+            st, sp, CONFIRM, list(check.notes), step, f"read_back:{day.isoformat()}", recap=True
+        )
 
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         if heard.kind == "dtmf":
@@ -769,7 +774,7 @@ class CallFlow:
         except BookingError as exc:  # the deadline passed during the read-back, a new lock…
             st.settle("refused")
             lines = [self._refusal(sp, exc, action, several=len(refs) > 1)]
-            return self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{exc.code}")
+            return self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{exc.code}", recap=True)
         changed = [r for r in results if r.changed]
         if changed:
             st.settle("booked" if action == "book" else "cancelled")
@@ -782,7 +787,7 @@ class CallFlow:
         if then_end:  # "oui, merci, au revoir": the result, then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
             return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
-        turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome)
+        turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
         return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
 
     def _on_after(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
@@ -1256,15 +1261,24 @@ class CallFlow:
         answered: str,
         outcome: str,
         reset: bool = True,
+        recap: bool = False,
     ) -> Turn:
+        """Ask the question of ``step`` after ``preamble``. With ``recap`` the preamble is
+        what the caller may want to hear again (a result, a refusal, the meals listed): ``*``
+        and "pardon ?" repeat it before the question, until another question is asked."""
         st.step = step
+        if recap:
+            st.data["said"] = [x for x in preamble if x]
+        elif reset:
+            st.data.pop("said", None)
         if reset:
             st.attempts = 0
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [*preamble, *lines], ask), answered, outcome)
 
     def _repeat(self, st: CallState, sp: Speaker, shown: str | None = None) -> Turn:
-        turn = self._ask(st, sp, st.step, [], st.step, "repeat", reset=False)
+        said = [str(x) for x in st.data.get("said", [])]
+        turn = self._ask(st, sp, st.step, said, st.step, "repeat", reset=False)
         return Turn(turn.reply, turn.step, turn.outcome, shown)
 
     def _retry(
