@@ -7,12 +7,13 @@ Each test is a whole call through the real webhooks (signed like Twilio's), on a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, booked, line_app
@@ -503,3 +504,124 @@ def test_back_to_the_menu_at_the_menu_asks_it_again(call: Caller) -> None:
     again = call.say("retour au menu")
     assert "Pour réserver un repas, tapez 1" in again.text
     assert not again.says[0].startswith("Pardon")
+
+
+# ------------------------------------------------------------ a change taken back after its result
+UNDO_THURSDAY = "Et le repas de Léa du jeudi 3 décembre sera de nouveau réservé."
+
+
+def _cancel_leas_thursday(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler le 3 décembre")
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+@pytest.mark.parametrize(
+    "said", ["Mince, je voulais dire vendredi.", "Non, vendredi.", "Vendredi au lieu de jeudi."]
+)
+def test_a_day_taken_back_after_the_result_is_replaced_once_confirmed(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
+    assert booked(rt, "E2", date(2026, 12, 4)) is None  # read back, nothing done yet
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    done = call.press("1")
+    assert done.says[:2] == [
+        "C'est fait : le repas de Léa du vendredi 4 décembre est annulé.",
+        "Le repas de Léa du jeudi 3 décembre est de nouveau réservé.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+    assert call.press("*").says == done.says  # both are heard again
+
+
+def test_a_child_taken_back_after_the_result_is_replaced_once_confirmed(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Ah non, je me suis trompée, c'était pour Zoé.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+    call.say("Oui.")
+    assert booked(rt, "E1", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("Non, vendredi aussi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Non, pour Léa et Zoé.", "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."),
+        ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+    ],
+)
+def test_a_change_added_after_the_result_keeps_the_first(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    again = call.say(said)
+    assert read_back in again.says
+    assert UNDO_THURSDAY not in again.says
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_declining_the_replacement_changes_nothing(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.say("Non, vendredi.")
+    asked = call.press("2")  # another date: the first change is no longer taken back
+    assert "Pour quel jour voulez-vous annuler ?" in asked.text
+    read_back = call.keys("0712")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."
+    assert UNDO_THURSDAY not in read_back.says
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+def test_a_replacement_refused_says_the_first_change_stays(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    refused = call.say("Mince, je voulais dire demain.")  # Tuesday 24: too late
+    assert refused.says[0].startswith("Trop tard pour le mardi 24 novembre")
+    assert refused.says[1] == "Le repas de Léa du jeudi 3 décembre reste annulé."
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_the_other_action_after_a_result_is_an_operation_of_its_own(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    answer = call.say("Non, je voulais réserver vendredi.")
+    assert answer.says[0] == "Le repas de Léa du vendredi 27 novembre est déjà réservé."
+    assert not any("jeudi 3 décembre" in line for line in answer.says)
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_an_undo_past_its_deadline_is_refused_and_said(rt: Runtime, client: FlaskClient) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E2", "Léa"),))
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, tzinfo=PARIS)
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    call.press("1234")
+    call.say("annuler jeudi")  # Thursday 26: its deadline is today at 13:00
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
+    read_back = call.say("Oups, je voulais dire vendredi.")
+    assert read_back.says[1] == "Et le repas de Léa du jeudi 26 novembre sera de nouveau réservé."
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
+    assert done.says[1].startswith(
+        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant le lundi 23 novembre"
+    )
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False

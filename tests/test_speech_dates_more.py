@@ -423,6 +423,9 @@ def test_nth_weekday_property(today: date, nth: str, weekday: int, month: int) -
         ("annuler jeudi non vendredi", FRI_27_NOV, False),
         # The second date excluded: the first one stands.
         ("jeudi, non pas vendredi", THU_26_NOV, False),
+        ("vendredi au lieu de jeudi", FRI_27_NOV, False),
+        ("le 4 décembre au lieu du 3", date(2026, 12, 4), True),
+        ("au lieu de jeudi, vendredi", FRI_27_NOV, False),
     ],
 )
 def test_a_date_taken_back_gives_way_to_the_next(

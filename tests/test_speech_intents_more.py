@@ -721,6 +721,9 @@ def test_a_child_said_no_to_is_not_chosen(text: str, chosen: set[int] | None) ->
     [
         ("oui, jeudi", 3),
         ("non, vendredi", 4),
+        ("vendredi au lieu de jeudi", 4),
+        ("non pas jeudi, vendredi", 4),
+        ("pas jeudi", None),
         ("oui c'est bien jeudi", 3),
         ("jeudi prochain", None),
         ("jeudi 3", None),
@@ -731,3 +734,33 @@ def test_a_child_said_no_to_is_not_chosen(text: str, chosen: set[int] | None) ->
 )
 def test_weekday_alone(text: str, weekday: int | None) -> None:
     assert speech.weekday_alone(text) == weekday
+
+
+@pytest.mark.parametrize(
+    ("text", "taken_back"),
+    [
+        ("Mince, je voulais dire vendredi.", True),
+        ("Non, vendredi.", True),
+        ("Ah non, je me suis trompée, c'est pour Rose.", True),
+        ("C'était vendredi, pas jeudi.", True),
+        ("Vendredi au lieu de jeudi.", True),
+        ("Oups, plutôt le 4.", True),
+        ("Erreur, le 4 décembre", True),
+        ("Oui, vendredi.", False),
+        ("Vendredi aussi.", False),
+        ("Non, pareil pour Hugo.", False),
+        ("Non, vendredi aussi.", False),
+        ("Et la même chose le 4.", False),
+        ("Timéo non plus.", False),
+        ("Non, en plus vendredi.", False),
+        ("Le lendemain.", False),
+        ("", False),
+    ],
+)
+def test_is_correction(text: str, taken_back: bool) -> None:
+    assert speech.is_correction(text) is taken_back
+
+
+@given(st.text(max_size=60))
+def test_is_correction_never_raises(text: str) -> None:
+    assert isinstance(speech.is_correction(text), bool)

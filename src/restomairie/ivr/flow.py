@@ -51,6 +51,7 @@ from restomairie.ivr.speech import (
     child_hints,
     children_left_out,
     is_closing,
+    is_correction,
     is_hesitant,
     normalise,
     parse_children,
@@ -627,19 +628,20 @@ class CallFlow:
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            return self._ask(st, sp, DATE, [refusal], step, "refused:past_day", recap=True)
+            lines = [refusal, self._kept(st, sp, day)]
+            return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
             # A refused date was understood: the caller hears why and may try another one,
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
-            return self._ask(
-                st, sp, DATE, [check.refusal], step, f"refused:{check.code}", recap=True
-            )
+            lines = [check.refusal, self._kept(st, sp, day)]
+            return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
         if not check.change:
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
-            return self._ask(st, sp, AFTER, list(check.notes), step, "nothing_to_do", recap=True)
+            lines = [*check.notes, self._kept(st, sp, day)]
+            return self._ask(st, sp, AFTER, lines, step, "nothing_to_do", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         return self._ask(
@@ -769,18 +771,25 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         refs = [str(r) for r in st.data.get("change", [])]
         actor = Actor("family", account, "phone", st.call_sid)
+        undo = self._undo(st, day)
         try:
             results = self.booking.change(account, action, [day], actor, refs)
         except BookingError as exc:  # the deadline passed during the read-back, a new lock…
             st.settle("refused")
-            lines = [self._refusal(sp, exc, action, several=len(refs) > 1)]
+            lines = [self._refusal(sp, exc, action, several=len(refs) > 1), self._kept(st, sp, day)]
             return self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{exc.code}", recap=True)
         changed = [r for r in results if r.changed]
         if changed:
             st.settle("booked" if action == "book" else "cancelled")
         lines = self._result_lines(sp, action, day, results)
         receipts = self._receipts(st, action, day, changed)
+        if undo is not None:  # the change taken back, once the one said instead of it is made
+            undone, undo_receipts = self._run_undo(st, sp, undo, actor)
+            lines += undone
+            receipts += undo_receipts
         st.data.pop("change", None)
+        # What "mince, je voulais dire vendredi" would take back.
+        st.data["done"] = [action, day.isoformat(), [r.child_ref for r in changed]]
         outcome = (
             "booked" if action == "book" and changed else "cancelled" if changed else "unchanged"
         )
@@ -799,6 +808,9 @@ class CallFlow:
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         intent = parse_intent(heard.speech, AFTER_INTENTS)
+        taken_back = self._taken_back(st, sp, heard.speech, intent)
+        if taken_back is not None:
+            return taken_back
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
@@ -820,6 +832,101 @@ class CallFlow:
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
             return self._ask(st, sp, ACTION, [], AFTER, "another")
         return self._retry(st, sp, self._not_understood(sp), "not_understood")
+
+    def _taken_back(
+        self, st: CallState, sp: Speaker, speech: str, intent: Intent | None
+    ) -> Turn | None:
+        """Right after a change, "mince, je voulais dire vendredi", "non, c'était pour Rose":
+        the change said instead, read back with the undoing of the one just made ("Et le repas
+        de Léa du jeudi 3 décembre sera de nouveau réservé."), both done on a yes. Without it,
+        Friday would be cancelled too while the parent believes Thursday restored. ``None``
+        when nothing was just changed, the phrase takes nothing back, names neither a day nor
+        a child, or asks for the other action ("je voulais réserver": an operation of its
+        own)."""
+        done = st.data.get("done")
+        if not done or not done[2] or not is_correction(speech):
+            return None
+        if intent in (Intent.BOOK, Intent.CANCEL) and _CHOICES[intent] != done[0]:
+            return None
+        st.data["undo"] = done
+        turn = self._same_change(st, sp, speech)
+        if turn is None:
+            st.data.pop("undo", None)
+        return turn
+
+    def _undo(self, st: CallState, new_day: date) -> tuple[str, date, list[str]] | None:
+        """The change to undo with the one asked for ``new_day``: the reverse action, its day,
+        the children, less those the new change is for on that same day ("non, pour Léa et
+        Hugo" after Léa's: only Hugo's is new, and Léa's stays)."""
+        undo = st.data.get("undo")
+        if not undo:
+            return None
+        action, day, refs = str(undo[0]), str(undo[1]), [str(r) for r in undo[2]]
+        if new_day.isoformat() == day:
+            refs = [r for r in refs if r not in (st.data.get("pick") or [])]
+        if not refs:
+            return None
+        return ("cancel" if action == "book" else "book"), date.fromisoformat(day), refs
+
+    def _names_of(self, st: CallState, refs: Sequence[str]) -> list[str]:
+        return [k.name for k in self._kids(st) if k.ref in refs]
+
+    def _kept(self, st: CallState, sp: Speaker, new_day: date) -> str:
+        """ "Le repas de Léa du jeudi 3 décembre reste annulé.": the change that was to be
+        undone, when the one said instead of it (for ``new_day``) cannot be made."""
+        undo = self._undo(st, new_day)
+        if undo is None:
+            return ""
+        reverse, day, refs = undo
+        names = self._names_of(st, refs)
+        params = {"names": sp.names(names), "day": sp.day(day)}
+        if reverse == "book":
+            return sp.ngettext(
+                "The meal of %(names)s on %(day)s stays cancelled.",
+                "The meals of %(names)s on %(day)s stay cancelled.",
+                len(names),
+                **params,
+            )
+        return sp.ngettext(
+            "The meal of %(names)s on %(day)s stays booked.",
+            "The meals of %(names)s on %(day)s stay booked.",
+            len(names),
+            **params,
+        )
+
+    def _run_undo(
+        self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], actor: Actor
+    ) -> tuple[list[str], tuple[Receipt, ...]]:
+        """Undo the change taken back; what to say of it, and its receipts."""
+        account = st.account
+        assert account is not None
+        reverse, day, refs = undo
+        try:
+            results = self.booking.change(account, reverse, [day], actor, refs)
+        except BookingError as exc:  # its deadline passed since it was made
+            return [self._refusal(sp, exc, reverse, several=len(refs) > 1)], ()
+        changed = [r for r in results if r.changed]
+        lines = self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
+        if changed:
+            st.settle("booked" if reverse == "book" else "cancelled")
+            names = [r.first_name for r in changed]
+            params = {"names": sp.names(names), "day": sp.day(day)}
+            if reverse == "book":
+                undone = sp.ngettext(
+                    "The meal of %(names)s on %(day)s is booked again.",
+                    "The meals of %(names)s on %(day)s are booked again.",
+                    len(names),
+                    **params,
+                )
+            else:
+                undone = sp.ngettext(
+                    "The meal of %(names)s on %(day)s is no longer booked.",
+                    "The meals of %(names)s on %(day)s are no longer booked.",
+                    len(names),
+                    **params,
+                )
+            lines.insert(0, undone)
+        return lines, self._receipts(st, reverse, day, changed)
 
     def _same_change(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
         """After a result, "lundi prochain", "oui, vendredi", "le lendemain", "pareil pour
@@ -929,7 +1036,31 @@ class CallFlow:
                 n,
                 **params,
             )
-        lines = [what, sp._("To confirm, press 1. To choose another date, press 2.")]
+        lines = [what]
+        undo = self._undo(st, day)
+        if undo is not None:
+            reverse, undo_day, refs = undo
+            undone = self._names_of(st, refs)
+            undo_params = {"names": sp.names(undone), "day": sp.day(undo_day)}
+            if reverse == "book":
+                lines.append(
+                    sp.ngettext(
+                        "And the meal of %(names)s on %(day)s will be booked again.",
+                        "And the meals of %(names)s on %(day)s will be booked again.",
+                        len(undone),
+                        **undo_params,
+                    )
+                )
+            else:
+                lines.append(
+                    sp.ngettext(
+                        "And the meal of %(names)s on %(day)s will no longer be booked.",
+                        "And the meals of %(names)s on %(day)s will no longer be booked.",
+                        len(undone),
+                        **undo_params,
+                    )
+                )
+        lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say yes or no."))
         return lines
@@ -1267,6 +1398,12 @@ class CallFlow:
         what the caller may want to hear again (a result, a refusal, the meals listed): ``*``
         and "pardon ?" repeat it before the question, until another question is asked."""
         st.step = step
+        # A change just made can be taken back only right after its result; the one read back
+        # to undo it, only at the read-back (see _taken_back).
+        if step != AFTER:
+            st.data.pop("done", None)
+        if step != CONFIRM:
+            st.data.pop("undo", None)
         if recap:
             st.data["said"] = [x for x in preamble if x]
         elif reset:

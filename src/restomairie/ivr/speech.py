@@ -1242,9 +1242,14 @@ _HESITATIONS = frozenset(
 
 def weekday_alone(text: str) -> int | None:
     """The weekday (0 = Monday) when ``text`` names one and no other part of a date ("oui,
-    jeudi", "pour vendredi"): no number, month, "prochain", "demain"... Else ``None``."""
-    tokens = _tokens(text)
-    days = {_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS}
+    jeudi", "pour vendredi", "vendredi au lieu de jeudi": a day excluded does not count): no
+    number, month, "prochain", "demain"... Else ``None``."""
+    tokens, breaks = _date_tokens(text)
+    days = {
+        _WEEKDAYS[t]
+        for i, t in enumerate(tokens)
+        if t in _WEEKDAYS and not _negated_at(tokens, i, breaks)
+    }
     if len(days) != 1 or _numbers(tokens) or any(t in _MONTHS or t in _NOT_ALONE for t in tokens):
         return None
     return days.pop()
@@ -1256,6 +1261,25 @@ _NOT_ALONE = frozenset(
         "hier", "aujourd", "semaine", "huit", "quinze", "suivant", "suivante", "ce", "cette",
     }
 )  # fmt: skip
+
+
+_TAKEN_BACK = frozenset(
+    {
+        "non", "trompe", "trompee", "erreur", "oups", "mince", "zut", "plutot", "voulais",
+        "lieu", "etait",
+    }
+)  # fmt: skip
+_ADDED = frozenset({"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter"})
+
+
+def is_correction(text: str) -> bool:
+    """Whether ``text``, said right after a change was made, takes that change back for the one
+    it names ("mince, je voulais dire vendredi", "non, vendredi", "je me suis trompé, c'était
+    pour Rose", "vendredi au lieu de jeudi"): a word of error or a "non", and nothing that adds
+    to the change ("non, pareil pour Hugo", "vendredi aussi", "non plus", "en plus"). Whether
+    a day or a child is named is for the caller of this to see."""
+    words = set(_tokens(text))
+    return not words & _ADDED and bool(words & _TAKEN_BACK)
 
 
 def is_hesitant(text: str) -> bool:
@@ -1685,6 +1709,8 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
         return True  # "pas lundi ni mardi": neither (unless the day before was meant: see below)
     if tokens[k - 1] in _STRONG_EXCLUDING or tokens[k - 2 : k] == ["a", "part"]:
         return True  # "toute la semaine sauf jeudi", "à part le 3"
+    if k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d"):
+        return True  # "vendredi au lieu de jeudi", "le 4 au lieu du 3"
     if tokens[k - 1] != "pas":
         return False
     p = k - 1
