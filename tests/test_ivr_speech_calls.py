@@ -8,11 +8,13 @@ Each test is a whole call through the real webhooks (signed like Twilio's), on a
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from restomairie.booking.services import TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
@@ -625,3 +627,25 @@ def test_an_undo_past_its_deadline_is_refused_and_said(rt: Runtime, client: Flas
     )
     assert booked(rt, "E2", date(2026, 11, 26)) is False
     assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_an_undo_past_the_webhook_time_limit_says_the_first_change_stays(
+    rt: Runtime, call: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.say("Non, vendredi.")
+    change = rt.booking.change
+
+    def then_too_slow(account: str, action: str, *args: Any, **kwargs: Any) -> Any:
+        if action == "book":  # the undo: as if it had been ready too late, and rolled back
+            raise TooSlow("late")
+        return change(account, action, *args, **kwargs)
+
+    monkeypatch.setattr(rt.booking, "change", then_too_slow)
+    done = call.press("1")
+    assert done.says[:2] == [
+        "C'est fait : le repas de Léa du vendredi 4 décembre est annulé.",
+        "Le repas de Léa du jeudi 3 décembre reste annulé.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is False

@@ -39,7 +39,7 @@ from restomairie.booking.errors import (
     PastDeadline,
     UnknownFamily,
 )
-from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay
+from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay, TooSlow
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
 from restomairie.clock import Clock
 from restomairie.config import Settings
@@ -875,8 +875,9 @@ class CallFlow:
         """ "Le repas de Léa du jeudi 3 décembre reste annulé.": the change that was to be
         undone, when the one said instead of it (for ``new_day``) cannot be made."""
         undo = self._undo(st, new_day)
-        if undo is None:
-            return ""
+        return "" if undo is None else self._stays(st, sp, undo)
+
+    def _stays(self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]) -> str:
         reverse, day, refs = undo
         names = self._names_of(st, refs)
         params = {"names": sp.names(names), "day": sp.day(day)}
@@ -905,6 +906,11 @@ class CallFlow:
             results = self.booking.change(account, reverse, [day], actor, refs)
         except BookingError as exc:  # its deadline passed since it was made
             return [self._refusal(sp, exc, reverse, several=len(refs) > 1)], ()
+        except TooSlow:
+            # Rolled back, past the webhook's time limit: the change said instead was made,
+            # so no apology (it would say nothing was done); the first change stands, and is
+            # said to.
+            return [self._stays(st, sp, undo)], ()
         changed = [r for r in results if r.changed]
         lines = self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
         if changed:
