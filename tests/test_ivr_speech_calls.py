@@ -649,3 +649,27 @@ def test_an_undo_past_the_webhook_time_limit_says_the_first_change_stays(
     ]
     assert booked(rt, "E2", date(2026, 12, 4)) is False
     assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_a_weekday_taken_back_is_the_nearest_one_and_can_be_taken_back_again(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Mince, je voulais dire mardi.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
+        UNDO_THURSDAY,
+    ]
+    call.press("2")  # not that either: another date, Thursday stays cancelled
+    call.keys("0412", "1")  # Friday 4 December
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    # Thursday is still cancelled: what is left is undoing Friday, read back on its own.
+    read_back = call.say("Non, en fait c'était bien jeudi.")
+    assert read_back.says[:2] == [
+        "Léa n'a pas de repas réservé le jeudi 3 décembre : il n'y a rien à annuler.",
+        "Vous souhaitez réserver le repas de Léa le vendredi 4 décembre.",
+    ]
+    done = call.say("Oui.")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 4 décembre est réservé."
+    assert booked(rt, "E2", date(2026, 12, 4)) is True
+    assert booked(rt, "E2", date(2026, 12, 3)) is False

@@ -624,11 +624,15 @@ class CallFlow:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         return self._with_date(st, sp, day, DATE)
 
-    def _with_date(self, st: CallState, sp: Speaker, day: date, step: str) -> Turn:
+    def _with_date(
+        self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
+    ) -> Turn:
+        """The change asked for ``day``: refused, nothing to do, or read back (after
+        ``before``)."""
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            lines = [refusal, self._kept(st, sp, day)]
+            lines = [*before, refusal, self._kept(st, sp, day)]
             return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
@@ -636,17 +640,23 @@ class CallFlow:
             # A refused date was understood: the caller hears why and may try another one,
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
-            lines = [check.refusal, self._kept(st, sp, day)]
+            lines = [*before, check.refusal, self._kept(st, sp, day)]
             return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
         if not check.change:
+            undo = self._undo(st, day)
+            if undo is not None:
+                # "Non, c'était bien jeudi" with Thursday's meal already cancelled: what is
+                # left to do is undoing the change just made, read back on its own.
+                st.data.pop("undo")
+                st.data["action"], undo_day, st.data["pick"] = undo
+                return self._with_date(st, sp, undo_day, step, [*before, *check.notes])
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
-            lines = [*check.notes, self._kept(st, sp, day)]
+            lines = [*before, *check.notes]
             return self._ask(st, sp, AFTER, lines, step, "nothing_to_do", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
-        return self._ask(
-            st, sp, CONFIRM, list(check.notes), step, f"read_back:{day.isoformat()}", recap=True
-        )
+        lines = [*before, *check.notes]
+        return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
 
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         if heard.kind == "dtmf":
@@ -724,13 +734,16 @@ class CallFlow:
             return self._retry(st, sp, sp._("Nothing has been changed yet."), "not_confirmed")
         return None
 
-    def _day_at_read_back(self, speech: str, pending: date) -> date:
+    def _day_at_read_back(self, speech: str, pending: date, nearest: bool = False) -> date:
         """The day a phrase said at the read-back means: the one read back, unless another is
         said. A weekday alone is the first such day from the one read back ("oui, jeudi" to
-        "jeudi 3 décembre" is that day; "non, vendredi" the 4th), not from today."""
+        "jeudi 3 décembre" is that day; "non, vendredi" the 4th), not from today; with
+        ``nearest``, the nearest one, before or after (a day taken back for another of its
+        week: "je voulais dire mardi" after Thursday 3 December is the 1st)."""
         weekday = weekday_alone(speech)
         if weekday is not None:
-            return pending + timedelta(days=(weekday - pending.weekday()) % 7)
+            offset = (weekday - pending.weekday()) % 7
+            return pending + timedelta(days=offset - 7 if nearest and offset > 3 else offset)
         guess = parse_date(speech, self.clock.today())
         return guess.day if guess is not None else pending
 
@@ -849,7 +862,7 @@ class CallFlow:
         if intent in (Intent.BOOK, Intent.CANCEL) and _CHOICES[intent] != done[0]:
             return None
         st.data["undo"] = done
-        turn = self._same_change(st, sp, speech)
+        turn = self._same_change(st, sp, speech, nearest=True)
         if turn is None:
             st.data.pop("undo", None)
         return turn
@@ -934,18 +947,21 @@ class CallFlow:
             lines.insert(0, undone)
         return lines, self._receipts(st, reverse, day, changed)
 
-    def _same_change(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
+    def _same_change(
+        self, st: CallState, sp: Speaker, speech: str, nearest: bool = False
+    ) -> Turn | None:
         """After a result, "lundi prochain", "oui, vendredi", "le lendemain", "pareil pour
         Margaux", "et Nathan aussi le 4": the same change for that day or those children (the
         day just done, unless another is said), read back. A child named after listening gets
-        the menu. ``None`` when the phrase names no day and no child."""
+        the menu. ``None`` when the phrase names no day and no child. ``nearest``: see
+        :meth:`_day_at_read_back`."""
         last_said = st.data.get("day")
         last = date.fromisoformat(str(last_said)) if last_said else None
         guess = parse_date(speech, self.clock.today())
         day = guess.day if guess is not None else None
         if last is not None and day is not None:
             # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
-            day = self._day_at_read_back(speech, last)
+            day = self._day_at_read_back(speech, last, nearest)
         if day is None and last is not None and "lendemain" in normalise(speech).split():
             day = last + timedelta(days=1)
         kids = self._kids(st)
