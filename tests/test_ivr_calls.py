@@ -20,11 +20,11 @@ from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.ivr import flow as flow_module
 from restomairie.ivr import service as service_module
-from restomairie.ivr.calllog import mask_number
 from restomairie.ivr.flow import Receipt
 from restomairie.ivr.service import PhoneLine
 from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.models import AuditEntry, Call, CallEvent, Closure, Family
+from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import (
@@ -1635,7 +1635,7 @@ def test_the_call_log_records_each_step_and_masks_numbers_for_display(
     ]
     logged = the_call(rt, call)
     assert (logged.outcome, logged.duration, logged.step) == ("cancelled", 95, "end")
-    assert mask_number(logged.from_number) == "+336•••••678"
+    assert mask_phone(logged.from_number) == "+33 6 •• •• •• 78"
     with rt.sessions() as session:
         family_id = session.scalar(select(Family.id).where(Family.account == "210001"))
     assert logged.family_id == family_id
@@ -1676,7 +1676,7 @@ def test_a_failing_sms_receipt_never_affects_the_call(
     assert done.says[0].startswith("C'est fait")
     outbox.join()
     assert outbox.failed == 1
-    assert "SMS receipt to +336•••••678 failed" in caplog.text
+    assert "SMS receipt to +33 6 •• •• •• 78 failed" in caplog.text
     outbox.close()
 
 

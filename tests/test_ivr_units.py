@@ -8,7 +8,6 @@ import pytest
 
 from restomairie.config import Settings
 from restomairie.ivr import twiml
-from restomairie.ivr.calllog import mask_number
 from restomairie.ivr.flow import Ask, Receipt, Reply
 from restomairie.ivr.sms import ReceiptOutbox, outbox_from_settings
 from tests.ivr_support import check_twiml
@@ -103,11 +102,3 @@ def test_the_apology_needs_neither_settings_nor_database(settings: Settings) -> 
     bare = check_twiml(twiml.apology(None), settings)
     assert bare.hangup and "problème technique" in bare.text
     assert check_twiml(twiml.apology(settings), settings).says == bare.says
-
-
-@pytest.mark.parametrize(
-    ("number", "shown"),
-    [("+33612345678", "+336•••••678"), ("0612345678", "06•••••678"), ("+33", "•••"), (None, "")],
-)
-def test_numbers_are_masked_for_display(number: str | None, shown: str) -> None:
-    assert mask_number(number) == shown

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 
 from restomairie.ivr.flow import Receipt
+from restomairie.phones import mask_phone
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class ReceiptOutbox:
                 self.sent += 1
             except Exception:  # a receipt is a courtesy: its failure is only logged
                 self.failed += 1
-                log.exception("SMS receipt to %s failed", _masked(receipt.to if receipt else ""))
+                log.exception("SMS receipt to %s failed", mask_phone(receipt.to if receipt else ""))
             finally:
                 self.queue.task_done()
 
@@ -102,9 +103,3 @@ def outbox_from_settings(enabled: bool, secrets: Mapping[str, str]) -> ReceiptOu
         )
         return None
     return ReceiptOutbox(twilio_sender(sid, token, sender))
-
-
-def _masked(number: str) -> str:
-    from restomairie.ivr.calllog import mask_number
-
-    return mask_number(number)

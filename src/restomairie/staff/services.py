@@ -45,6 +45,7 @@ from restomairie.models import (
     StaffUser,
     Subscription,
 )
+from restomairie.phones import WITHHELD, is_withheld, mask_phone
 from restomairie.staff.labels import (
     BLOCKED,
     CALL_FACTS,
@@ -81,12 +82,6 @@ ONGOING_FOR = timedelta(hours=1)
 # The call's account when the caller was not identified: typed, or matched by caller ID, and the
 # code never right (Call.family_id is only set with the right code). Kept in the call's state.
 TYPED_ACCOUNT = Call.state["account"].as_string()
-# Twilio's From for a withheld number: words, or the keypad spelling of them
-# (ANONYMOUS, UNAVAILABLE, RESTRICTED, BLOCKED).
-WITHHELD = frozenset({
-    "anonymous", "restricted", "unknown", "private", "unavailable", "blocked", "withheld",
-    "266696687", "86282452253", "7378742833", "2562533",
-})
 # What staff type in the call log's number field to find the calls from withheld numbers.
 WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
                              "anonymous", "caché", "cache", "inconnu"})
@@ -97,23 +92,6 @@ PAGE = 50
 
 
 # --------------------------------------------------------------------------- phone numbers
-def mask_phone(number: str | None) -> str:
-    """A number as lists show it: ``+33 6 •• •• •• 78`` (only the kind of line and the last two
-    digits); search takes the whole number."""
-    if not number or is_withheld(number):
-        return "numéro masqué"
-    if number.startswith("+33") and len(number) == 12:
-        return f"+33 {number[3]} •• •• •• {number[-2:]}"
-    if number.startswith("+") and len(number) > 6:
-        return f"{number[:3]} •• •• {number[-2:]}"
-    return "•• " + number[-2:]
-
-
-def is_withheld(number: str) -> bool:
-    """Whether Twilio's ``From`` is a withheld number ("anonymous", "+266696687"…)."""
-    return number.strip().lower().lstrip("+") in WITHHELD
-
-
 def withheld_query(text: str) -> bool:
     """Whether a search for a number asks for the withheld ones ("anonyme", "masqué", or one of
     Twilio's own spellings)."""
