@@ -77,6 +77,30 @@ def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
     assert later.press("1234").says[0] == "Merci."
 
 
+def test_a_withheld_number_refused_is_told_to_show_its_number(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    withheld = "+266696687"  # Twilio's From for ANONYMOUS
+    for account in ACCOUNTS[:2]:  # four wrong codes on each: no family locked
+        for codes in (("0000", "0001", "0002"), ("0003",)):
+            call = Caller(client, rt.settings, withheld)
+            call.start()
+            call.keys(account, *codes)
+    call = Caller(client, rt.settings, withheld)
+    call.start()
+    call.press("210003")
+    refused = call.keys("0000", "0001", "1234")
+    assert refused.hangup
+    assert refused.says[0] == (
+        "Trop de codes erronés ont été tapés depuis des numéros masqués. Merci de rappeler en "
+        "affichant votre numéro, ou de réessayer plus tard."
+    )
+    # Shown, the same family's number is recognised and let in.
+    parent = Caller(client, rt.settings, PARENT)
+    parent.start()
+    assert parent.press("1234").says[0] == "Merci."
+
+
 def test_a_number_recognised_by_caller_id_is_limited_by_its_family_lockout_only(
     rt: Runtime, client: FlaskClient
 ) -> None:

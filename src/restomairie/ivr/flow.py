@@ -62,6 +62,7 @@ from restomairie.ivr.speech import (
     spoken_key,
     weekday_alone,
 )
+from restomairie.phones import is_withheld
 
 # Steps (the question the caller is answering).
 GREETING = "greeting"
@@ -369,11 +370,20 @@ class CallFlow:
         check = self.booking.check_pin(account, code, number=number, call_sid=st.call_sid)
         if check.caller_blocked:
             st.settle("refused")
-            lines = [
-                sp._(
+            if is_withheld(st.from_number or ""):
+                # Withheld numbers share one count: a parent hiding theirs gets through by
+                # showing it (recognised, or counted apart).
+                why = sp._(
+                    "Too many wrong codes have been typed from withheld numbers. Please call "
+                    "again showing your number, or try again later."
+                )
+            else:
+                why = sp._(
                     "Too many wrong codes have been typed from this phone number. Please try "
                     "again later."
-                ),
+                )
+            lines = [
+                why,
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
