@@ -346,6 +346,34 @@ def test_a_school_closure_is_refused_with_its_label(
     )
 
 
+def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(
+        rt, "210001", "1234", (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
+    )  # fmt: skip
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem",
+                first_day=date(2026, 11, 26),
+                last_day=date(2026, 11, 26),
+                kind="strike",
+                label="grève",
+                created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )
+    call = caller(client, rt)
+    call.start()
+    asked = call.keys("1234", "9", "2")
+    # Léa's school is on strike on Thursday 26, Hugo's serves it: Thursday is still open for him.
+    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in asked.text
+    read_back = call.press("2611")
+    assert "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre." in read_back.says
+
+
 def test_a_date_past_the_known_school_calendar_is_refused(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

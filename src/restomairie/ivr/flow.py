@@ -1509,7 +1509,7 @@ class CallFlow:
         return [k.name for k in self._picked(st)]
 
     def _first_open(self, kids: Sequence[Kid]) -> date | None:
-        """The first day whose meal can still be changed, for every one of ``kids``."""
+        """The first day whose meal can still be changed, for one of ``kids`` at least."""
         if not kids:
             return None
         now = self.clock.now()
@@ -1535,7 +1535,10 @@ class CallFlow:
         # A child whose enrolment ends before that day cannot have it: offering it would only
         # have it refused ("n'a pas d'inscription"). With all the children, the others' day.
         able = [k for k in kids if k.until is None or k.until >= first[k.ref]]
-        return max((first[k.ref] for k in able), default=None)
+        # With several children, the earliest: a parent told "the first day is Monday" would
+        # not try Friday, still open for the child whose school serves it (the others are
+        # named as not changed, with their reason).
+        return min((first[k.ref] for k in able), default=None)
 
     def _school_holiday(self, day: date) -> str | None:
         return self.booking.calendar.school_holidays.reason_closed(self.settings.zone, day)
