@@ -14,10 +14,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from restomairie.booking.services import Actor
-from restomairie.clock import PARIS
+from restomairie.clock import PARIS, Clock
+from restomairie.config import Settings
 from restomairie.ivr import flow as flow_module
 from restomairie.ivr import service as service_module
 from restomairie.ivr.flow import Receipt
@@ -372,6 +373,75 @@ def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them
     assert "Le premier jour encore modifiable est le jeudi 26 novembre" in asked.text
     read_back = call.press("2611")
     assert "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre." in read_back.says
+
+
+@pytest.mark.parametrize(
+    ("action", "heard"),
+    [
+        (
+            "1",  # book: Léa is booked by her subscription, Hugo books day by day
+            [
+                "Le repas de Léa du mardi 24 novembre est déjà réservé.",
+                "Pour Hugo : Trop tard pour le mardi 24 novembre : il fallait réserver avant le "
+                "vendredi 20 novembre à 13 heures. Un repas pris sans réservation est facturé au "
+                "tarif le plus élevé.",
+            ],
+        ),
+        (
+            "2",  # cancel: Hugo has nothing to cancel, Léa's meal will be charged
+            [
+                "Hugo n'a pas de repas réservé le mardi 24 novembre : il n'y a rien à annuler.",
+                "Pour Léa : Trop tard pour le mardi 24 novembre : il fallait annuler avant le "
+                "vendredi 20 novembre à 13 heures. Le repas sera facturé, sauf maladie signalée "
+                "à l'école.",
+            ],
+        ),
+    ],
+)
+def test_too_late_with_all_the_children_names_those_it_is_too_late_for(
+    rt: Runtime, client: FlaskClient, action: str, heard: list[str]
+) -> None:
+    make_family(
+        rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0))
+    )
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "9", action, "2411")
+    assert refused.says[0] == " ".join(heard)
+    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in refused.text
+
+
+def test_too_late_for_one_child_changes_the_others_and_says_so(
+    settings: Settings, clock: Clock, engine: Engine
+) -> None:
+    # Champollion's canteen also serves on Wednesdays: its deadline for Thursday 3 December is
+    # Tuesday 1st at 13:00, Anjou's Monday 30 November.
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset(range(5)))
+        if school.id == "champollion-elem"
+        else school
+        for school in settings.schools
+    )
+    rt = Runtime.build(
+        settings=dataclasses.replace(settings, schools=schools), clock=clock, engine=engine
+    )
+    rt.sync_schools()
+    make_family(
+        rt, "210001", "1234", (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
+    )  # fmt: skip
+    clock.frozen = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+    call = caller(line_app(rt).test_client(), rt)
+    call.start()
+    read_back = call.keys("1234", "9", "2", "0312")
+    assert read_back.says[:2] == [
+        "Pour Léa : Trop tard pour le jeudi 3 décembre : il fallait annuler avant le lundi "
+        "30 novembre à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre.",
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
 def test_a_date_past_the_known_school_calendar_is_refused(

@@ -1159,15 +1159,6 @@ class CallFlow:
         want = action == "book"
         done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
         change = [k for k in enrolled if k not in done]
-        for k in change:
-            status = statuses[k.ref]
-            assert status.deadline is not None
-            state = today_state[k.ref]
-            if now >= status.deadline or (state is not None and state.locked):
-                # The deadline is the day's, the same for every child: no name ("Pour Nathan"
-                # alone would suggest that his sister's meal was dealt with).
-                exc = PastDeadline(day, status.deadline, action, k.name)
-                return Check(self._refusal(sp, exc, action), PastDeadline.code)
         if done:
             names = sp.names([k.name for k in done])
             n = len(done)
@@ -1191,7 +1182,29 @@ class CallFlow:
                         day=sp.day(day),
                     )
                 )
+        late = [k for k in change if self._too_late(statuses[k.ref], today_state[k.ref], now)]
+        if late:
+            deadline = statuses[late[0].ref].deadline
+            assert deadline is not None  # an operating day
+            text = self._refusal(sp, PastDeadline(day, deadline, action, late[0].name), action)
+            if len(late) < len(kids):
+                # The others are dealt with otherwise (changed, already so, closed, their school
+                # with a later deadline): name those it is too late for, or a parent would take
+                # "le repas sera facturé" for all of them.
+                names = sp.names([k.name for k in late])
+                text = sp._("For %(name)s: %(text)s", name=names, text=text)
+            change = [k for k in change if k not in late]
+            if not change:
+                return Check(" ".join([*notes, text]), PastDeadline.code)
+            notes.append(text)
         return Check(change=tuple(change), notes=tuple(notes))
+
+    @staticmethod
+    def _too_late(status: DayStatus, state: ChildDay | None, now: datetime) -> bool:
+        """Whether a child's meal of the day can no longer be changed: its school's deadline
+        has passed (schools with other canteen days have other deadlines), or it is locked."""
+        assert status.deadline is not None
+        return now >= status.deadline or (state is not None and state.locked)
 
     def _refusal(self, sp: Speaker, exc: BookingError, action: str, several: bool = False) -> str:
         """Why a change was refused, in the caller's words, with the deadline that applied."""
