@@ -1294,6 +1294,23 @@ def test_english_speaking_families_hear_english_prompts_dates_and_voice(
     )
 
 
+def test_an_english_family_recognised_by_its_number_is_greeted_in_english(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    greeting = caller(client, rt).start()
+    assert greeting.says[0].startswith("Hello, and welcome to Resto-Mairie")
+    assert greeting.says[-1] == "Please type your four-digit secret code."
+    rt.clock.frozen = datetime(2026, 11, 23, 7, 30, tzinfo=PARIS)  # before the line opens
+    closed = caller(client, rt).start()
+    assert closed.hangup and "The line is open from" in closed.text
+    # A number two families share says nothing of either: French, and the account asked.
+    make_family(rt, "210002", "5678", (PHONE,), (KidSpec("E2", "Hugo"),))
+    rt.clock.frozen = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+    shared = caller(client, rt).start()
+    assert shared.says[0].startswith("Bonjour et bienvenue")
+
+
 def _closure(rt: Runtime, school: str, day: date, kind: str, label: str) -> None:
     with rt.sessions() as session, session.begin():
         session.add(

@@ -363,7 +363,11 @@ class BookingService:
 
     def families_by_phone(self, number: str) -> list[str]:
         """Accounts whose phone list holds exactly ``number`` (E.164)."""
-        return [row[0] for row in self._read(_ACCOUNTS_BY_PHONE, {"p_number": number})]
+        return [account for account, _ in self.callers_families(number)]
+
+    def callers_families(self, number: str) -> list[tuple[str, str]]:
+        """The account and language of each family whose phone list holds exactly ``number``."""
+        return [(row[0], row[1]) for row in self._read(_ACCOUNTS_BY_PHONE, {"p_number": number})]
 
     def _family_plan(self, account: str, phones: bool = False) -> FamilyPlan:
         query = _FAMILY_PLAN_PHONES if phones else _FAMILY_PLAN
@@ -989,7 +993,7 @@ _WRONG_CODES_FROM = (
 )
 
 _ACCOUNTS_BY_PHONE = (
-    select(Family.account)
+    select(Family.account, Family.language)
     .join(FamilyPhone)
     .where(FamilyPhone.number == bindparam("p_number"))
     .distinct()

@@ -250,6 +250,11 @@ class CallFlow:
     # ------------------------------------------------------------------ entry points
     def greet(self, st: CallState) -> Turn:
         """A new call: closed, or welcome and the first identification question."""
+        found = self.booking.callers_families(st.from_number) if st.from_number else []
+        if len(found) == 1:
+            # Caller ID says which family calls (the code proves it): an English-speaking
+            # family hears English from the first word, the code question included.
+            st.language = language_of(found[0][1])
         sp = self.speaker(st.language)
         now = self.clock.now()
         state = line_state(now, self.settings.phone, self._school_holiday)
@@ -263,9 +268,8 @@ class CallFlow:
             ),
             sp._("At any time, press star to hear the question again."),
         ]
-        accounts = self.booking.families_by_phone(st.from_number) if st.from_number else []
-        if len(accounts) == 1:
-            st.data["account"] = accounts[0]
+        if len(found) == 1:
+            st.data["account"] = found[0][0]
             st.data["by_caller_id"] = True
             return self._ask(st, sp, PIN, lines, GREETING, "caller_id")
         return self._ask(st, sp, ACCOUNT, lines, GREETING, "open")
