@@ -253,6 +253,36 @@ def test_listening_reads_the_meals_of_the_next_two_weeks(
     assert the_call(rt, call).outcome == "listened"
 
 
+def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # On Friday 18 December, "the next two weeks" are two weeks of school: the meals of
+    # January, whose deadlines come before the break, are said too.
+    rt.clock.frozen = datetime(2026, 12, 18, 9, 30, tzinfo=PARIS)
+    rt.booking.cancel("210001", [date(2027, 1, 5)], Actor("family", "210001", "web"))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:3] == [
+        "Pas de restauration scolaire pendant les vacances de Noël, du dimanche 20 décembre au "
+        "dimanche 3 janvier.",
+        "Léa : des repas sont réservés les vendredi 18 décembre, lundi 4 janvier, jeudi "
+        "7 janvier, vendredi 8 janvier, lundi 11 janvier, mardi 12 janvier, jeudi 14 janvier "
+        "et vendredi 15 janvier.",
+        "Pas de repas le mardi 5 janvier.",
+    ]
+    # During the holidays, from the day of the call to the end of them.
+    rt.clock.frozen = datetime(2026, 12, 28, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[0] == (
+        "Pas de restauration scolaire pendant les vacances de Noël, jusqu'au dimanche 3 janvier."
+    )
+    assert listing.says[1].startswith("Léa : des repas sont réservés les lundi 4 janvier, jeudi")
+    assert listing.says[2] == "Pas de repas le mardi 5 janvier."
+
+
 # ---------------------------------------------------------------------------------- refusals
 def test_cancelling_too_late_says_the_exact_deadline_and_offers_the_first_changeable_date(
     rt: Runtime, client: FlaskClient, family: str

@@ -24,6 +24,7 @@ next, what happened). It calls the booking services, which own their transaction
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from restomairie.booking.errors import (
 )
 from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay, TooSlow
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
+from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.ivr.hours import LineState, line_state
@@ -81,6 +83,8 @@ CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .,\-]?[0-9]){3,}")
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+# School holidays do not count in those two weeks, up to a summer's worth of them.
+MAX_LIST_SPAN = 80
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
 # A day-month typed that fell this far back is a past day, not next year's (see _check).
 RECENT_PAST = timedelta(days=62)
@@ -1349,8 +1353,29 @@ class CallFlow:
     def _listing(self, st: CallState, sp: Speaker) -> list[str]:
         account = st.account
         assert account is not None
-        upcoming = self.booking.upcoming(account, start=self.clock.today(), days=LIST_DAYS)
+        today = self.clock.today()
+        span, breaks = self._list_span(today)
+        upcoming = self.booking.upcoming(account, start=today, days=span)
         lines = []
+        for name, first, last in breaks:
+            holidays = _holiday_name(sp, name)
+            if first == today:
+                lines.append(
+                    sp._(
+                        "No school catering during %(holidays)s, until %(last)s.",
+                        holidays=holidays,
+                        last=sp.day(last),
+                    )
+                )
+            else:
+                lines.append(
+                    sp._(
+                        "No school catering during %(holidays)s, from %(first)s to %(last)s.",
+                        holidays=holidays,
+                        first=sp.day(first),
+                        last=sp.day(last),
+                    )
+                )
         for kid in self._picked(st):
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]
@@ -1406,6 +1431,35 @@ class CallFlow:
             if closed:
                 lines.append(closed_line)
         return lines
+
+    def _list_span(self, today: date) -> tuple[int, list[tuple[str, date, date]]]:
+        """How many days "the next two weeks" take from ``today``, school holidays not counted
+        (on 18 December a parent hears the meals after Christmas, whose deadlines come before
+        the break), and the holidays within them: (name, first day, last day)."""
+        holidays = self.booking.calendar.school_holidays
+        breaks: list[tuple[str, date, date]] = []
+        counted = span = 0
+        while counted < LIST_DAYS and span < MAX_LIST_SPAN:
+            day = today + timedelta(days=span)
+            try:
+                name = holidays.reason_closed(self.settings.zone, day)
+            except CalendarCoverageError:
+                break  # the calendar's end: the days after it are not known
+            span += 1
+            if name is None:
+                counted += 1
+            elif breaks and breaks[-1][0] == name and breaks[-1][2] == day - timedelta(days=1):
+                breaks[-1] = (name, breaks[-1][1], day)
+            else:
+                breaks.append((name, day, day))
+        if breaks and breaks[-1][2] == today + timedelta(days=span - 1):
+            # The window ends inside a break: said up to its end, which the calendar knows.
+            name, first, last = breaks[-1]
+            with contextlib.suppress(CalendarCoverageError):
+                while holidays.reason_closed(self.settings.zone, last + timedelta(days=1)) == name:
+                    last += timedelta(days=1)
+            breaks[-1] = (name, first, last)
+        return span, breaks
 
     def _receipts(
         self, st: CallState, action: str, day: date, changed: Sequence[ChangeResult]
@@ -1633,22 +1687,45 @@ def _year_before(day: date) -> date | None:
         return None
 
 
+def _holiday_kind(reason: str) -> str | None:
+    """Which school-holiday period the official calendar's name is ("Vacances de Noël")."""
+    key = reason.casefold()
+    for kind, words in (
+        ("ascension", ("ascension",)),
+        ("autumn", ("toussaint",)),
+        ("christmas", ("noël", "noel")),
+        ("winter", ("hiver",)),
+        ("spring", ("printemps",)),
+    ):
+        if any(word in key for word in words):
+            return kind
+    return "summer" if "été" in key or "ete" in key.split() else None
+
+
 def _holiday_phrase(sp: Speaker, reason: str) -> str:
     """The school-holiday period, said as a reason ("c'est le pont de l'Ascension")."""
-    key = reason.casefold()
-    if "ascension" in key:
-        return sp._("it is the Ascension bridge day")
-    if "toussaint" in key:
-        return sp._("it is the autumn holidays")
-    if "noël" in key or "noel" in key:
-        return sp._("it is the Christmas holidays")
-    if "hiver" in key:
-        return sp._("it is the winter holidays")
-    if "printemps" in key:
-        return sp._("it is the spring holidays")
-    if "été" in key or "ete" in key.split():
-        return sp._("it is the summer holidays")
-    return reason
+    phrases = {
+        "ascension": sp._("it is the Ascension bridge day"),
+        "autumn": sp._("it is the autumn holidays"),
+        "christmas": sp._("it is the Christmas holidays"),
+        "winter": sp._("it is the winter holidays"),
+        "spring": sp._("it is the spring holidays"),
+        "summer": sp._("it is the summer holidays"),
+    }
+    return phrases.get(_holiday_kind(reason) or "", reason)
+
+
+def _holiday_name(sp: Speaker, reason: str) -> str:
+    """The school-holiday period, named ("les vacances de Noël")."""
+    names = {
+        "ascension": sp._("the Ascension bridge"),
+        "autumn": sp._("the autumn holidays"),
+        "christmas": sp._("the Christmas holidays"),
+        "winter": sp._("the winter holidays"),
+        "spring": sp._("the spring holidays"),
+        "summer": sp._("the summer holidays"),
+    }
+    return names.get(_holiday_kind(reason) or "", reason)
 
 
 def _shown(heard: Heard) -> str | None:
