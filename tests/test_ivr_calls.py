@@ -283,6 +283,33 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
     assert listing.says[2] == "Pas de repas le mardi 5 janvier."
 
 
+def test_listening_to_a_child_booked_day_by_day_does_not_list_every_day_without_a_meal(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Paul", weekdays=0),))
+    rt.booking.book("210001", [date(2026, 11, 26)], Actor("family", "210001", "web"))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:2] == [
+        "Paul : un repas est réservé le jeudi 26 novembre.",
+        "Pas de repas les autres jours.",
+    ]
+
+
+def test_listening_says_when_an_enrolment_ends(rt: Runtime, client: FlaskClient) -> None:
+    kid = KidSpec("E1", "Hugo", enrolled_until=date(2026, 11, 27))
+    make_family(rt, "210001", "1234", (PHONE,), (kid,))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:2] == [
+        "Hugo : un repas est réservé chaque jour de cantine, du lundi 23 novembre au vendredi "
+        "27 novembre.",
+        "L'inscription d'Hugo à la cantine se termine le vendredi 27 novembre.",
+    ]
+
+
 # ---------------------------------------------------------------------------------- refusals
 def test_cancelling_too_late_says_the_exact_deadline_and_offers_the_first_changeable_date(
     rt: Runtime, client: FlaskClient, family: str

@@ -1381,9 +1381,13 @@ class CallFlow:
             days = [d for d in states if d.operating]
             booked = [sp.day(d.day) for d in days if d.booked]
             free = [sp.day(d.day) for d in days if not d.booked]
-            # A local closure (strike, trip) is said: the meal the parent expects is not there.
+            # A local closure (strike, trip) is said: the meal the parent expects is not there
+            # (not after the child's enrolment has ended: no meal was expected).
             closed = [
-                sp.day(d.day) for d in states if (d.reason or "").startswith(CLOSURE_PREFIX)
+                sp.day(d.day)
+                for d in states
+                if (d.reason or "").startswith(CLOSURE_PREFIX)
+                and (kid.until is None or d.day <= kid.until)
             ]
             closed_line = sp.ngettext(
                 "The school is closed on %(days)s.",
@@ -1419,7 +1423,10 @@ class CallFlow:
                 )
             else:
                 lines.append(sp._("%(name)s: no meal booked in the next two weeks.", name=kid.name))
-            if booked and free:
+            if booked and len(free) > len(booked):
+                # Booked day by day: the days without a meal are the rule, not a list of dates.
+                lines.append(sp._("No meal on the other days."))
+            elif booked and free:
                 lines.append(
                     sp.ngettext(
                         "No meal on %(days)s.",
@@ -1430,6 +1437,15 @@ class CallFlow:
                 )
             if closed:
                 lines.append(closed_line)
+            if kid.until is not None and today <= kid.until < today + timedelta(days=span):
+                # Otherwise the child's meals simply stop, and the child leaves the menu.
+                lines.append(
+                    sp._(
+                        "The canteen registration of %(name)s ends on %(day)s.",
+                        name=kid.name,
+                        day=sp.day(kid.until),
+                    )
+                )
         return lines
 
     def _list_span(self, today: date) -> tuple[int, list[tuple[str, date, date]]]:
