@@ -41,6 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
+from restomairie.booking.adjustments import settle
 from restomairie.booking.errors import (
     BookingError,
     DayLocked,
@@ -725,16 +726,16 @@ class BookingService:
                 was = _subscribed(child, lk.day)
                 will = bool(mask & (1 << lk.day.weekday()))
                 if was != will:
-                    session.add(
-                        LockAdjustment(
-                            lock_id=lk.id,
-                            child_id=child.id,
-                            variant=child.diet,
-                            delta=1 if will else -1,
-                            reason=override_reason or "",
-                            actor=actor.label,
-                            at=now,
-                        )
+                    # Settled against what the kitchen was told for the child (its variant
+                    # then, not a diet changed since), and a closed day counts nobody.
+                    open_ = self.day_status(lk.day, child.school_id, "phone", closures).operating
+                    settle(
+                        session,
+                        lk,
+                        {child.id: child.diet if will and open_ else None},
+                        reason=override_reason or "",
+                        actor=actor.label,
+                        at=now,
                     )
             before = _pattern(child, start)
             for sub in list(child.subscriptions):
