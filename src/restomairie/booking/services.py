@@ -685,7 +685,8 @@ class BookingService:
             if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
                 # still be open, like any booking of that day.
-                self._check(child, first.day, now, actor, "book", closures, None)
+                action = "subscribe" if mask else "unsubscribe"
+                self._check(child, first.day, now, actor, action, closures, None)
             # Ordered against the locks like a booking (see guard.py): a pattern change must not
             # commit after a count it changes was frozen. Locks are taken day after day, so only
             # the days just after ``start`` can be locked or being locked.
