@@ -219,8 +219,10 @@ def test_subscription_changes_follow_the_deadline_of_their_effective_date(rt: Ru
     assert rt.booking.state("210001", "E1", THU_10_DEC).booked
     assert not rt.booking.state("210001", "E1", date(2026, 12, 8)).booked
     rt.clock.frozen = datetime(2026, 12, 7, 13, 0, tzinfo=PARIS)
-    with pytest.raises(PastDeadline):
+    with pytest.raises(PastDeadline, match="il fallait mettre fin à l'abonnement avant le"):
         rt.booking.end_subscription("210001", "E1", THU_10_DEC, PARENT)
+    with pytest.raises(PastDeadline, match="il fallait modifier l'abonnement avant le"):
+        rt.booking.set_subscription("210001", "E1", [1], THU_10_DEC, PARENT)
     rt.booking.end_subscription("210001", "E1", date(2026, 12, 14), PARENT)
     assert rt.booking.state("210001", "E1", THU_10_DEC).booked
     assert not rt.booking.state("210001", "E1", date(2026, 12, 14)).booked

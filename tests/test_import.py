@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from restomairie.booking import queries
 from restomairie.booking.importer import ImportFailed, import_csv, normalise_phone
 from restomairie.booking.services import Actor
-from restomairie.models import Child, Family
+from restomairie.clock import PARIS
+from restomairie.kitchen.service import KitchenService
+from restomairie.models import AuditEntry, Child, Family
 from restomairie.runtime import Runtime
 
 IMPORTER = Actor("staff", "marie", "import")
@@ -102,6 +105,53 @@ def test_importing_twice_updates_without_duplicating(rt: Runtime) -> None:
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Child)) == 3
         assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "sans_porc"
+
+
+def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_locked_figure(
+    rt: Runtime,
+) -> None:
+    thu, fri = date(2026, 11, 26), date(2026, 11, 27)
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)  # meals from Thursday 26 on
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)  # Thursday's cut-off
+    anjou = rt.locks.lock_day("anjou-elem", thu)
+    darcy = rt.locks.lock_day("darcy-elem", thu)
+    assert anjou.counts["standard"] == 1 and darcy.counts["vegetarien"] == 1
+    rt.clock.frozen = datetime(2026, 11, 23, 16, 0, tzinfo=PARIS)
+    changed = (
+        GOOD.replace("anjou-elem,standard", "anjou-elem,vegetarien")  # Léa
+        .replace("darcy-elem,vegetarien", "anjou-elem,vegetarien")  # Zoé changes school
+    )
+    report = import_csv(rt.booking, changed.encode(), IMPORTER)
+    assert report.adjustments == 4
+    kitchen = KitchenService(rt.booking)
+    day = kitchen.day(thu)
+    site, other = day.site("anjou-elem"), day.site("darcy-elem")
+    # The locked figures never move; the change is beside them, with its reason.
+    assert site.counts == anjou.counts and other.counts == darcy.counts
+    assert sorted((a.variant, a.delta) for a in site.adjustments) == [
+        ("standard", -1), ("vegetarien", 1), ("vegetarien", 1),
+    ]
+    assert [(a.variant, a.delta) for a in other.adjustments] == [("vegetarien", -1)]
+    assert all(a.reason.startswith("import ligne ") for _, a in day.adjustments)
+    assert {a.reason for _, a in day.adjustments if a.variant == "standard"} == {
+        "import ligne 2 : Léa, régime standard → vegetarien"
+    }
+    # Locked figures plus adjustments are what the children booked add up to now.
+    with rt.sessions() as s:
+        live = queries.counts(s, thu, ["anjou-elem", "darcy-elem"])
+        entries = list(s.scalars(select(AuditEntry).where(
+            AuditEntry.action.in_(["diet_changed", "school_changed"])
+        ).order_by(AuditEntry.action)))
+    assert {v: n for v, n in site.adjusted.items() if n} == live["anjou-elem"]
+    assert other.adjusted_total == 0 and "darcy-elem" not in live
+    assert [(e.action, e.before, e.after) for e in entries] == [
+        ("diet_changed", "standard", "vegetarien"),
+        ("school_changed", "darcy-elem", "anjou-elem"),
+    ]
+    assert entries[0].detail == {"line": 2, "adjusted_days": ["2026-11-26"]}
+    # A day not locked yet just counts the children as they are now: nothing to adjust.
+    friday = kitchen.day(fri).site("anjou-elem")  # Zoé eats on Mondays and Thursdays only
+    assert not friday.locked and (friday.counts["standard"], friday.counts["vegetarien"]) == (0, 1)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from restomairie.config import Settings
 from restomairie.kitchen.service import KitchenService
 from restomairie.models import Closure
 from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
 from restomairie.web import create_app
 from tests.factories import KidSpec, make_family
 from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
@@ -245,6 +246,28 @@ def test_the_csv_has_one_row_per_school_and_variant(town: Runtime, client: Flask
     }
     assert sum(int(r[6]) for r in body) == 5
     assert {r[9] for r in body} == {"provisoire"}
+
+
+def test_a_site_closed_after_its_day_was_locked_says_closed_in_the_csv_and_json(
+    town: Runtime, client: FlaskClient
+) -> None:
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due()
+    town.clock.frozen = datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+    StaffService(town.booking).declare_closure("anjou-elem", THU, THU, "strike", "", STAFF)
+    res = _counts(client, "2026-11-26", format="csv")
+    rows = list(csv.DictReader(io.StringIO(res.data.decode("utf-8-sig")), delimiter=";"))
+    anjou = [r for r in rows if r["code_ecole"] == "anjou-elem"]
+    assert {r["statut"] for r in anjou} == {"fermé : fermeture : grève (verrouillé)"}
+    assert {r["effectif_ajuste"] for r in anjou} == {"0"}
+    assert {r["verrouille_le"] for r in anjou} == {"2026-11-23 13:00"}
+    assert {r["statut"] for r in rows if r["code_ecole"] != "anjou-elem"} == {"verrouillé"}
+    body = _counts(client, "2026-11-26").get_json()
+    site = next(s for s in body["schools"] if s["school"] == "anjou-elem")
+    assert site["status"] == "fermé : fermeture : grève (verrouillé)"
+    assert site["operating"] is False and site["locked"] is True and site["adjusted_total"] == 0
+    other = next(s for s in body["schools"] if s["school"] == "josephine-baker-elem")
+    assert other["status"] == "verrouillé"
 
 
 # --------------------------------------------------------------------------- the pages' access

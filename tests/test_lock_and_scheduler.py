@@ -27,6 +27,7 @@ from restomairie.calendar.deadlines import OperatingDaysRule
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings, load_config
 from restomairie.db import make_engine
+from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Call, CallEvent, Child, DayLock, LockedChild
 from restomairie.runtime import Runtime
 from restomairie.scheduler import (
@@ -41,6 +42,8 @@ from restomairie.scheduler import (
 )
 from tests.factories import KidSpec, make_family
 from tests.kitchen_support import FRI, FRI_CUTOFF, THU, THU_CUTOFF, small_town
+
+STAFF = Actor("staff", "marie", "staff")
 
 
 def paris(
@@ -89,6 +92,32 @@ def test_the_scheduler_catches_up_every_missed_lock_at_start_marked_late(rt: Run
     assert anjou is not None and anjou.counts["standard"] == 1
     assert purge.calls == 0
     assert catch_up(rt)[0] == []
+
+
+def test_the_first_day_after_the_summer_is_locked_at_its_cut_off_before_the_break(
+    settings: Settings, rt: Runtime
+) -> None:
+    # Thursday 2 September 2027 is two months after its cut-off (Thursday 1 July, 13:00): it
+    # must be locked then, on time, not a month later as a "late" catch-up.
+    small_town(rt)
+    back = date(2027, 9, 2)
+    cutoff = paris(2027, 7, 1, 13, 0)
+    assert rt.booking.lock_deadline(back, "anjou-elem").deadline == cutoff
+    rt.clock.frozen = cutoff + timedelta(seconds=20)
+    locked = [r for r in lock_job(rt) if r.day == back]
+    assert {r.school_id for r in locked} == {s.id for s in settings.schools}
+    assert not any(r.late for r in locked)
+    assert all(r.locked_at == cutoff + timedelta(seconds=20) for r in locked)
+    day = KitchenService(rt.booking).day(back)
+    assert day.locked and not day.late and day.locked_at == cutoff + timedelta(seconds=20)
+    assert day.site("anjou-elem").counts["standard"] == 1
+    # A staff change during the summer is an adjustment beside the figure, not folded into it.
+    rt.clock.frozen = paris(2027, 8, 20, 10, 0)
+    rt.booking.cancel("210001", [back], STAFF, ["E1"], override_reason="déménagement")
+    assert lock_job(rt) == []
+    anjou = KitchenService(rt.booking).day(back).site("anjou-elem")
+    assert anjou.counts["standard"] == 1 and anjou.adjusted["standard"] == 0
+    assert [(a.variant, a.delta) for a in anjou.adjustments] == [("standard", -1)]
 
 
 def test_two_schedulers_running_the_lock_at_once_lock_each_day_once(

@@ -3,13 +3,18 @@ accounts and imports."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from restomairie.booking.errors import InvalidRequest, OutsideCalendar, PastDeadline
+from restomairie.booking.importer import import_csv
 from restomairie.booking.services import Actor
+from restomairie.kitchen.export import to_csv
+from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Call, CallEvent, LockAdjustment
 from restomairie.runtime import Runtime
 from restomairie.staff.accounts import (
@@ -23,6 +28,7 @@ from restomairie.staff.services import StaffService, mask_phone, said_in
 from tests.factories import KidSpec, make_family
 
 MARIE = Actor("staff", "marie", "staff")
+IMPORT_HEADER = "family,pin,phones,guardian,child,first_name,last_name,birth_date,school,diet,days\n"
 TUE = date(2026, 11, 24)  # deadline passed (Friday 20th, 13:00) at the frozen Monday 23rd 10:00
 THU = date(2026, 11, 26)  # still open until Monday 23rd 13:00
 FRI = date(2026, 11, 27)
@@ -102,6 +108,42 @@ def test_a_closure_of_a_day_already_locked_records_an_adjustment_not_a_new_count
     again = rt.locks.get("anjou-elem", TUE)
     assert again is not None and again.counts == locked.counts  # the frozen figure never moves
     assert len(again.adjustments) == 2
+
+
+def test_a_closure_of_a_locked_day_takes_what_the_kitchen_was_told_to_zero_after_an_import(
+    rt: Runtime, staff: StaffService
+) -> None:
+    # Anjou is locked on Tuesday with 3 standard and 1 vegetarian; then an import makes Léa
+    # vegetarian and moves Hugo to another school. Closing Anjou must cancel the 4 meals the
+    # kitchen was told, whatever the children are now: 0 of each, never below.
+    kids = [KidSpec("E1", "Léa"), KidSpec("E2", "Hugo"), KidSpec("E3", "Noé"),
+            KidSpec("E4", "Zoé", diet="vegetarien")]
+    make_family(rt, "210001", kids=kids)
+    locked = rt.locks.lock_day("anjou-elem", TUE)
+    assert locked.counts == {"standard": 3, "sans_porc": 0, "vegetarien": 1, "pai": 0}
+    row = "210001,1234,+33612345678,Famille 210001,{},{},Test,,{},{},lun mar jeu ven\n"
+    import_csv(rt.booking, (
+        IMPORT_HEADER
+        + row.format("E1", "Léa", "anjou-elem", "vegetarien")
+        + row.format("E2", "Hugo", "alsace-elem", "standard")
+    ).encode(), Actor("staff", "marie", "import"))
+    staff.declare_closure("anjou-elem", TUE, TUE, "strike", "", MARIE)
+    day = KitchenService(rt.booking).day(TUE)
+    site = day.site("anjou-elem")
+    assert site.counts == locked.counts  # the frozen figure never moves
+    raw = {v: site.counts[v] + site.delta(v) for v in site.counts}  # before any floor
+    assert raw == site.adjusted == {"standard": 0, "sans_porc": 0, "vegetarien": 0, "pai": 0}
+    assert site.to_produce == 0
+    rows = [r for r in csv.DictReader(io.StringIO(to_csv([day]).decode("utf-8-sig")), delimiter=";")
+            if r["code_ecole"] == "anjou-elem"]
+    assert {r["effectif_ajuste"] for r in rows} == {"0"}
+    # Lifting it counts again the children booked that day, as they are now.
+    staff.lift_closure(staff.closures()[0].id, MARIE)
+    site = KitchenService(rt.booking).day(TUE).site("anjou-elem")
+    assert site.counts == locked.counts
+    assert {v: site.counts[v] + site.delta(v) for v in site.counts} == {
+        "standard": 1, "sans_porc": 0, "vegetarien": 2, "pai": 0,
+    }
 
 
 def test_declaring_a_closure_refuses_nothing_silently_and_overlaps_count_once(

@@ -141,6 +141,11 @@ def import_cmd(ctx: click.Context, file: Path) -> None:
         f"mises à jour {report.families_updated} ; enfants créés {report.children_created}, "
         f"mis à jour {report.children_updated}."
     )
+    if report.adjustments:
+        click.echo(
+            f"{report.adjustments} ajustement(s) pour la cuisine à côté des effectifs déjà "
+            "verrouillés (école ou régime changé)."
+        )
 
 
 def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:

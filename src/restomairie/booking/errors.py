@@ -57,13 +57,23 @@ class NotOperatingDay(BookingError):
         self.reason = reason
 
 
+PAST_DEADLINE_VERBS = {
+    "book": "réserver",
+    "cancel": "annuler",
+    "subscribe": "modifier l'abonnement",
+    "unsubscribe": "mettre fin à l'abonnement",
+}
+
+
 class PastDeadline(BookingError):
     code = "past_deadline"
 
     def __init__(
         self, day: date, deadline: datetime, action: str, child: str | None = None
     ) -> None:
-        verb = "réserver" if action == "book" else "annuler"
+        # The change actually refused: a subscription ended or changed too late is not a meal
+        # "to book" (the parent was trying to stop meals).
+        verb = PAST_DEADLINE_VERBS.get(action, "annuler")
         super().__init__(
             f"Trop tard pour le {format_day(day)} : il fallait {verb} avant le "
             f"{format_deadline(deadline)}.",

@@ -13,14 +13,23 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from restomairie.booking import queries
+from restomairie.booking.adjustments import settle
+from restomairie.booking.guard import guard
 from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
+from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import WEEKDAY_KEYS
 from restomairie.i18n import LANGUAGES
-from restomairie.models import AuditEntry, Child, Family, FamilyPhone, Subscription
+from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
+
+# How far ahead of now a cut-off must be for the import to leave its day unguarded: a lock may be
+# taken while the import runs on any day whose cut-off comes before this (see _settle_moves).
+GUARD_AHEAD = timedelta(hours=1)
 
 REQUIRED = (
     "family",
@@ -70,6 +79,7 @@ class ImportReport:
     children_created: int = 0
     children_updated: int = 0
     rows: int = 0
+    adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -226,6 +236,7 @@ def apply_rows(
             for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
         }
         done_families: set[str] = set()
+        moves: list[_Move] = []
         for done, row in enumerate(rows):
             if progress is not None:
                 progress(done, len(rows))
@@ -257,6 +268,8 @@ def apply_rows(
                 old_mask = 0
             else:
                 report.children_updated += 1
+                if (child.school_id, child.diet) != (row.school, row.diet):
+                    moves.append(_Move(child, child.school_id, child.diet, row.line))
                 old_mask = next(
                     (
                         s.weekdays
@@ -293,7 +306,98 @@ def apply_rows(
                         detail={"line": row.line},
                     )
                 )
+        if moves:
+            report.adjustments = _settle_moves(service, session, moves, now, actor)
     return report
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A child whose school or diet the import changed (the child already holds the new ones)."""
+
+    child: Child
+    school: str  # before the import
+    diet: str
+    line: int
+
+
+def _settle_moves(
+    service: BookingService, session: Session, moves: list[_Move], now: datetime, actor: Actor
+) -> int:
+    """Audit each change of school or diet, and record it beside the locked figures it touches.
+
+    A child has one school and one diet, with no dates, so the change applies to every day at
+    once, the days already locked included. Those figures are what the kitchen produces from and
+    never change (DOMAIN.md §5); yet from today on the child eats at the new school, with the new
+    diet (a PAI is a medical plan: a meal cooked for that child must not be served). So the
+    kitchen is told, as adjustments beside each locked figure from today on, that the child's
+    meal leaves the old school or variant and, when the child is booked that day, comes to the
+    new one: the kitchen sees the change with its reason and decides what it can still do, and
+    the locked figure plus its adjustments stays what the children booked add up to. Past days
+    are left alone (their meals were served); today is included, even after lunch, so that a
+    later forced change of today's meal, which adjusts the child's school and diet as they are
+    now, finds the child counted there. Returns the number of adjustments."""
+    today = now.date()
+    schools = sorted({m.school for m in moves} | {m.child.school_id for m in moves})
+    # Ordered against the locks like a booking (see guard.py): every day whose lock could be
+    # taken while this transaction runs is guarded, so a lock either is seen below or counts
+    # the children as this import leaves them. Cut-offs grow with the meal day, so the walk ends
+    # at the first day whose cut-off is well ahead.
+    keys: list[tuple[str, date]] = []
+    for school in schools:
+        day = today
+        while day <= today + timedelta(days=366):
+            try:
+                st = service.lock_deadline(day, school)
+            except CalendarCoverageError:
+                break
+            keys.append((school, day))
+            if st.operating and st.deadline is not None and st.deadline > now + GUARD_AHEAD:
+                break
+            day += timedelta(days=1)
+    guard(session, keys, exclusive=False)
+    locks = list(session.scalars(
+        select(DayLock)
+        .where(DayLock.school_id.in_(schools), DayLock.day >= today)
+        .order_by(DayLock.day, DayLock.school_id)
+    ))
+    closures = service.closures(session)
+    added = 0
+    for move in moves:
+        child = move.child
+        why = []
+        if move.school != child.school_id:
+            why.append(f"école {move.school} → {child.school_id}")
+        if move.diet != child.diet:
+            why.append(f"régime {move.diet} → {child.diet}")
+        reason = f"import ligne {move.line} : {child.first_name}, " + ", ".join(why)
+        days = []
+        for lock in locks:
+            if lock.school_id not in (move.school, child.school_id):
+                continue
+            target = None
+            if lock.school_id == child.school_id and service.day_status(
+                lock.day, lock.school_id, "phone", closures
+            ).operating:  # a closed day counts nobody
+                booked = session.execute(
+                    queries.booked_children(lock.day, [lock.school_id]).where(Child.id == child.id)
+                ).first()
+                target = child.diet if booked is not None else None
+            n = settle(session, lock, {child.id: target}, reason=reason, actor=actor.label, at=now)
+            if n:
+                added += n
+                days.append(lock.day.isoformat())
+        changes = [("school_changed", move.school, child.school_id),
+                   ("diet_changed", move.diet, child.diet)]
+        for action, before, after in changes:
+            if before != after:
+                session.add(AuditEntry(
+                    at=now, actor=actor.label, channel=actor.channel, action=action,
+                    family_id=child.family_id, child_id=child.id, day=None,
+                    before=before, after=after,
+                    detail={"line": move.line, "adjusted_days": sorted(set(days))},
+                ))
+    return added
 
 
 def _first_open_day(service: BookingService, school_id: str, now: datetime) -> date:

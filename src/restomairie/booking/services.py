@@ -41,6 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
+from restomairie.booking.adjustments import settle
 from restomairie.booking.errors import (
     BookingError,
     DayLocked,
@@ -684,7 +685,8 @@ class BookingService:
             if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
                 # still be open, like any booking of that day.
-                self._check(child, first.day, now, actor, "book", closures, None)
+                action = "subscribe" if mask else "unsubscribe"
+                self._check(child, first.day, now, actor, action, closures, None)
             # Ordered against the locks like a booking (see guard.py): a pattern change must not
             # commit after a count it changes was frozen. Locks are taken day after day, so only
             # the days just after ``start`` can be locked or being locked.
@@ -725,16 +727,16 @@ class BookingService:
                 was = _subscribed(child, lk.day)
                 will = bool(mask & (1 << lk.day.weekday()))
                 if was != will:
-                    session.add(
-                        LockAdjustment(
-                            lock_id=lk.id,
-                            child_id=child.id,
-                            variant=child.diet,
-                            delta=1 if will else -1,
-                            reason=override_reason or "",
-                            actor=actor.label,
-                            at=now,
-                        )
+                    # Settled against what the kitchen was told for the child (its variant
+                    # then, not a diet changed since), and a closed day counts nobody.
+                    open_ = self.day_status(lk.day, child.school_id, "phone", closures).operating
+                    settle(
+                        session,
+                        lk,
+                        {child.id: child.diet if will and open_ else None},
+                        reason=override_reason or "",
+                        actor=actor.label,
+                        at=now,
                     )
             before = _pattern(child, start)
             for sub in list(child.subscriptions):

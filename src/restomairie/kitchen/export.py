@@ -53,6 +53,7 @@ def school_json(s: SchoolCounts) -> dict[str, Any]:
         "operating": s.operating,
         "reason": s.reason,
         "locked": s.locked,
+        "status": status_text(s),
         "locked_at": _iso(s.locked_at),
         "late": s.late,
         "deadline": _iso(s.deadline),
@@ -94,11 +95,17 @@ def to_json(day: DayCounts) -> dict[str, Any]:
 
 
 def status_text(s: SchoolCounts) -> str:
-    """``verrouillé``, ``verrouillé (en retard)``, ``provisoire`` or ``fermé : <raison>``."""
-    if s.locked:
-        return "verrouillé (en retard)" if s.late else "verrouillé"
+    """``verrouillé``, ``verrouillé (en retard)``, ``provisoire``, ``fermé : <raison>`` or, for a
+    site closed after its day was locked, ``fermé : <raison> (verrouillé)``.
+
+    A closure comes first: a site closed after the lock still has its locked figures (and the
+    adjustments that take them to 0), and a kitchen system reading only this column must see
+    that nothing is to be delivered there."""
+    locked = "verrouillé (en retard)" if s.late else "verrouillé"
     if not s.operating:
-        return f"fermé : {s.reason}"
+        return f"fermé : {s.reason} ({locked})" if s.locked else f"fermé : {s.reason}"
+    if s.locked:
+        return locked
     return "provisoire"
 
 

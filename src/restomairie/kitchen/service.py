@@ -66,11 +66,16 @@ class SchoolCounts:
 
     @property
     def adjusted(self) -> dict[str, int]:
-        """Locked figure plus the adjustments, per variant: what to deliver now."""
+        """Locked figure plus the adjustments, per variant: what to deliver now (never below 0).
+
+        Adjustments are settled against what each child was counted for
+        (:mod:`restomairie.booking.adjustments`), so they never take a figure below 0; the floor
+        only keeps adjustments recorded before that was so from asking a kitchen to deliver a
+        negative number of meals."""
         out = dict(self.counts)
         for a in self.adjustments:
             out[a.variant] = out.get(a.variant, 0) + a.delta
-        return out
+        return {v: max(0, n) for v, n in out.items()}
 
     @property
     def adjusted_total(self) -> int:

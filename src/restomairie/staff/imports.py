@@ -87,6 +87,7 @@ class Job:
                 "families_updated": report.families_updated,
                 "children_created": report.children_created,
                 "children_updated": report.children_updated,
+                "adjustments": report.adjustments,
             },
         }
 
@@ -202,6 +203,7 @@ class ImportDesk:
                 "families_updated": report.families_updated,
                 "children_created": report.children_created,
                 "children_updated": report.children_updated,
+                "adjustments": report.adjustments,
             })
         finally:
             job.finished = time.monotonic()

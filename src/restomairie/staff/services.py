@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
+from restomairie.booking.adjustments import settle
 from restomairie.booking.errors import InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
@@ -41,7 +42,6 @@ from restomairie.models import (
     DayLock,
     Family,
     FamilyPhone,
-    LockAdjustment,
     StaffUser,
     Subscription,
 )
@@ -352,7 +352,8 @@ class StaffService:
 
         Those days stop being operating days for booking. Nothing is refused silently: every meal
         booked on them becomes "closed, not billed" with an audit entry per child and day, and on
-        a day already locked a kitchen adjustment (−1) is recorded beside the locked figure."""
+        a day already locked adjustments beside the locked figure take each of its variants to
+        0 (the figure itself never changes)."""
         kind, label = self._closure_label(kind, note)
         schools = self._closure_schools(school_id, first_day, last_day)
         now = self.clock.now()
@@ -450,7 +451,13 @@ class StaffService:
         self, session: Session, days: list[tuple[str, date]], closure: Closure, actor: Actor,
         now: datetime, *, closing: bool,
     ) -> tuple[int, int]:
-        """Audit each booked meal of the closed (or reopened) days; adjust locked days."""
+        """Audit each booked meal of the closed (or reopened) days; adjust locked days.
+
+        A locked day is adjusted from what the kitchen was told (the locked list and the
+        adjustments since, :mod:`restomairie.booking.adjustments`), not from the children booked
+        now: a child whose diet or school changed after the lock was counted under the old ones.
+        Closing takes every variant of the site to exactly 0; reopening counts again, with its
+        variant of today, every child booked that day (adjustments beside the figure)."""
         by_day: dict[date, list[str]] = {}
         for school, day in days:
             by_day.setdefault(day, []).append(school)
@@ -466,8 +473,10 @@ class StaffService:
             rows = session.execute(
                 queries.booked_children(day, schools).add_columns(Child.family_id)
             ).all()
+            booked: dict[str, dict[int, str | None]] = {}
             for child_id, school_id, diet, family_id in rows:
                 meals += 1
+                booked.setdefault(school_id, {})[child_id] = diet
                 session.add(AuditEntry(
                     at=now, actor=actor.label, channel=actor.channel,
                     action="closure" if closing else "closure_lifted",
@@ -476,13 +485,13 @@ class StaffService:
                     after="closed" if closing else "booked",
                     detail={"closure": closure.id, "label": closure.label, "billed": not closing},
                 ))
+            for school_id in schools:
                 lock = locks.get((school_id, day))
                 if lock is not None:
-                    adjusted += 1
-                    session.add(LockAdjustment(
-                        lock_id=lock.id, child_id=child_id, variant=diet,
-                        delta=-1 if closing else 1, reason=reason, actor=actor.label, at=now,
-                    ))
+                    adjusted += settle(
+                        session, lock, {} if closing else booked.get(school_id, {}),
+                        reason=reason, actor=actor.label, at=now, everyone=True,
+                    )
         return meals, adjusted
 
     # ================================================================== calls

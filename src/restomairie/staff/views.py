@@ -76,6 +76,8 @@ ACTION_LABELS = {
     "cancel": "annulation",
     "subscribe": "abonnement",
     "unsubscribe": "fin d'abonnement",
+    "diet_changed": "régime modifié",
+    "school_changed": "école modifiée",
     "closure": "fermeture (repas non facturé)",
     "closure_declared": "fermeture déclarée",
     "closure_lifted": "fermeture annulée",

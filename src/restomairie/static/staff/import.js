@@ -46,7 +46,8 @@
         const p = s.report;
         label.textContent = "Import terminé : " + p.rows + " ligne(s) ; familles créées " + p.families_created +
           ", mises à jour " + p.families_updated + " ; enfants créés " + p.children_created +
-          ", mis à jour " + p.children_updated + ".";
+          ", mis à jour " + p.children_updated + "." +
+          (p.adjustments ? " " + p.adjustments + " ajustement(s) pour la cuisine (école ou régime changé sur un jour déjà verrouillé)." : "");
       } else {
         label.textContent = "Import échoué, rien n'a été écrit : " + s.error;
       }
