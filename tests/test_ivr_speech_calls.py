@@ -510,6 +510,7 @@ def test_back_to_the_menu_at_the_menu_asks_it_again(call: Caller) -> None:
 
 # ------------------------------------------------------------ a change taken back after its result
 UNDO_THURSDAY = "Et le repas de Léa du jeudi 3 décembre sera de nouveau réservé."
+THURSDAY_AGAIN = "Le repas de Léa du jeudi 3 décembre est de nouveau réservé."
 
 
 def _cancel_leas_thursday(rt: Runtime, call: Caller) -> None:
@@ -521,7 +522,8 @@ def _cancel_leas_thursday(rt: Runtime, call: Caller) -> None:
 
 
 @pytest.mark.parametrize(
-    "said", ["Mince, je voulais dire vendredi.", "Non, vendredi.", "Vendredi au lieu de jeudi."]
+    "said",
+    ["Mince, je voulais dire vendredi.", "Zut, c'était vendredi.", "Vendredi au lieu de jeudi."],
 )
 def test_a_day_taken_back_after_the_result_is_replaced_once_confirmed(
     rt: Runtime, call: Caller, said: str
@@ -536,8 +538,8 @@ def test_a_day_taken_back_after_the_result_is_replaced_once_confirmed(
     assert booked(rt, "E2", date(2026, 12, 3)) is False
     done = call.press("1")
     assert done.says[:2] == [
+        THURSDAY_AGAIN,
         "C'est fait : le repas de Léa du vendredi 4 décembre est annulé.",
-        "Le repas de Léa du jeudi 3 décembre est de nouveau réservé.",
     ]
     assert booked(rt, "E2", date(2026, 12, 4)) is False
     assert booked(rt, "E2", date(2026, 12, 3)) is True
@@ -558,12 +560,30 @@ def test_a_child_taken_back_after_the_result_is_replaced_once_confirmed(
     assert booked(rt, "E2", date(2026, 12, 3)) is True
 
 
+@pytest.mark.parametrize("said", ["Je me suis trompé.", "Oups, erreur.", "Attendez, c'est une erreur."])
+def test_a_mistake_said_alone_offers_to_undo_the_change(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert not read_back.hangup
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+    done = call.say("Oui.")
+    assert done.says[0] == THURSDAY_AGAIN
+    assert "Pour une autre opération, tapez 1." in done.text
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
 @pytest.mark.parametrize(
     ("said", "read_back"),
     [
         ("Non, vendredi aussi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Non, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         ("Non, pour Léa et Zoé.", "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."),
         ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Non, et Hugo.", "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre."),
     ],
 )
 def test_a_change_added_after_the_result_keeps_the_first(
@@ -577,25 +597,54 @@ def test_a_change_added_after_the_result_keeps_the_first(
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
-def test_declining_the_replacement_changes_nothing(rt: Runtime, call: Caller) -> None:
+@pytest.mark.parametrize("said", ["Merci, à lundi.", "Non merci, à demain.", "Lundi je rappellerai."])
+def test_a_see_you_after_the_result_ends_the_call(rt: Runtime, call: Caller, said: str) -> None:
     _cancel_leas_thursday(rt, call)
-    call.say("Non, vendredi.")
-    asked = call.press("2")  # another date: the first change is no longer taken back
+    bye = call.say(said)
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+
+
+def test_another_date_at_the_replacement_read_back_is_still_instead_of_the_first(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.say("Mince, je voulais dire vendredi.")
+    asked = call.press("2")
     assert "Pour quel jour voulez-vous annuler ?" in asked.text
     read_back = call.keys("0712")
-    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."
-    assert UNDO_THURSDAY not in read_back.says
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le lundi 7 décembre.",
+        UNDO_THURSDAY,
+    ]
     call.press("1")
-    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+    assert booked(rt, "E2", date(2026, 12, 7)) is False
     assert booked(rt, "E2", date(2026, 12, 4)) is None
 
 
-def test_a_replacement_refused_says_the_first_change_stays(rt: Runtime, call: Caller) -> None:
+def test_back_to_the_menu_from_a_replacement_keeps_the_first_change(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.say("Mince, je voulais dire vendredi.")
+    call.say("laissez tomber, retour au menu")
+    call.keys("2", "0712", "1")  # a change of its own afterwards
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 7)) is False
+
+
+def test_a_replacement_refused_asks_another_day_still_instead_of_the_first(
+    rt: Runtime, call: Caller
+) -> None:
     _cancel_leas_thursday(rt, call)
     refused = call.say("Mince, je voulais dire demain.")  # Tuesday 24: too late
     assert refused.says[0].startswith("Trop tard pour le mardi 24 novembre")
-    assert refused.says[1] == "Le repas de Léa du jeudi 3 décembre reste annulé."
     assert booked(rt, "E2", date(2026, 12, 3)) is False
+    read_back = call.keys("0412")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
 
 
 def test_the_other_action_after_a_result_is_an_operation_of_its_own(
@@ -608,32 +657,72 @@ def test_the_other_action_after_a_result_is_an_operation_of_its_own(
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
-def test_an_undo_past_its_deadline_is_refused_and_said(rt: Runtime, client: FlaskClient) -> None:
+def test_a_request_that_changed_nothing_is_not_taken_back_for_the_change_before(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.keys("1", "2", "0412", "1")  # Friday cancelled too
+    nothing = call.say("et vendredi aussi")
+    assert "il n'y a rien à annuler" in nothing.says[0]
+    read_back = call.say("Non, je voulais dire lundi.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."
+    assert not any("de nouveau" in line for line in read_back.says)
+
+
+def _léa_only(rt: Runtime, client: FlaskClient, at: datetime) -> Caller:
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E2", "Léa"),))
-    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, tzinfo=PARIS)
+    rt.clock.frozen = at
     call = Caller(client, rt.settings, PHONE)
     call.start()
     call.press("1234")
+    return call
+
+
+def test_a_change_that_can_no_longer_be_undone_is_said_before_the_new_one(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _léa_only(rt, client, datetime(2026, 11, 23, 12, 59, tzinfo=PARIS))
     call.say("annuler jeudi")  # Thursday 26: its deadline is today at 13:00
     call.press("1")
-    assert booked(rt, "E2", date(2026, 11, 26)) is False
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
     read_back = call.say("Oups, je voulais dire vendredi.")
-    assert read_back.says[1] == "Et le repas de Léa du jeudi 26 novembre sera de nouveau réservé."
-    done = call.press("1")
-    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
-    assert done.says[1].startswith(
+    assert read_back.says[0].startswith(
         "Trop tard pour le jeudi 26 novembre : il fallait réserver avant le lundi 23 novembre"
     )
+    assert read_back.says[1:3] == [
+        "Le repas de Léa du jeudi 26 novembre reste annulé.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]
+    call.press("1")  # the parent still wants Friday cancelled
     assert booked(rt, "E2", date(2026, 11, 26)) is False
     assert booked(rt, "E2", date(2026, 11, 27)) is False
 
 
-def test_an_undo_past_the_webhook_time_limit_says_the_first_change_stays(
+def test_an_undo_refused_at_the_confirmation_makes_no_change_at_all(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _léa_only(rt, client, datetime(2026, 11, 23, 12, 58, tzinfo=PARIS))
+    call.say("annuler jeudi")
+    call.press("1")
+    read_back = call.say("Oups, je voulais dire vendredi.")
+    assert read_back.says[1] == "Et le repas de Léa du jeudi 26 novembre sera de nouveau réservé."
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 10, tzinfo=PARIS)  # during the read-back
+    done = call.press("1")
+    assert done.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert done.says[1:3] == [
+        "Le repas de Léa du jeudi 26 novembre reste annulé.",
+        "Aucun changement n'a été fait.",
+    ]
+    # Friday is not cancelled: the parent wanted to move a meal, not lose two.
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is None
+
+
+def test_an_undo_past_the_webhook_time_limit_makes_no_change_at_all(
     rt: Runtime, call: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _cancel_leas_thursday(rt, call)
-    call.say("Non, vendredi.")
+    call.say("Mince, je voulais dire vendredi.")
     change = rt.booking.change
 
     def then_too_slow(account: str, action: str, *args: Any, **kwargs: Any) -> Any:
@@ -644,10 +733,10 @@ def test_an_undo_past_the_webhook_time_limit_says_the_first_change_stays(
     monkeypatch.setattr(rt.booking, "change", then_too_slow)
     done = call.press("1")
     assert done.says[:2] == [
-        "C'est fait : le repas de Léa du vendredi 4 décembre est annulé.",
         "Le repas de Léa du jeudi 3 décembre reste annulé.",
+        "Aucun changement n'a été fait.",
     ]
-    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is None
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
@@ -660,16 +749,29 @@ def test_a_weekday_taken_back_is_the_nearest_one_and_can_be_taken_back_again(
         "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
         UNDO_THURSDAY,
     ]
-    call.press("2")  # not that either: another date, Thursday stays cancelled
-    call.keys("0412", "1")  # Friday 4 December
+    call.keys("2", "0412", "1")  # not Tuesday either: Friday, still instead of Thursday
     assert booked(rt, "E2", date(2026, 12, 4)) is False
-    # Thursday is still cancelled: what is left is undoing Friday, read back on its own.
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
     read_back = call.say("Non, en fait c'était bien jeudi.")
     assert read_back.says[:2] == [
-        "Léa n'a pas de repas réservé le jeudi 3 décembre : il n'y a rien à annuler.",
-        "Vous souhaitez réserver le repas de Léa le vendredi 4 décembre.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+        "Et le repas de Léa du vendredi 4 décembre sera de nouveau réservé.",
     ]
-    done = call.say("Oui.")
-    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 4 décembre est réservé."
+    call.say("Oui.")
+    assert booked(rt, "E2", date(2026, 12, 4)) is True
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_taken_back_to_a_day_already_so_reads_back_the_undoing_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.keys("1", "2", "0412", "1")  # Friday cancelled too
+    read_back = call.say("Mince, je voulais dire jeudi.")  # Thursday: already cancelled
+    assert read_back.says[:2] == [
+        "Léa n'a pas de repas réservé le jeudi 3 décembre : il n'y a rien à annuler.",
+        "Vous souhaitez que le repas de Léa du vendredi 4 décembre soit de nouveau réservé.",
+    ]
+    call.say("Oui.")
     assert booked(rt, "E2", date(2026, 12, 4)) is True
     assert booked(rt, "E2", date(2026, 12, 3)) is False

@@ -740,12 +740,14 @@ def test_weekday_alone(text: str, weekday: int | None) -> None:
     ("text", "taken_back"),
     [
         ("Mince, je voulais dire vendredi.", True),
-        ("Non, vendredi.", True),
         ("Ah non, je me suis trompée, c'est pour Rose.", True),
-        ("C'était vendredi, pas jeudi.", True),
+        ("Non, c'était pour Nathan.", True),
         ("Vendredi au lieu de jeudi.", True),
         ("Oups, plutôt le 4.", True),
         ("Erreur, le 4 décembre", True),
+        ("Je me suis trompé.", True),
+        ("Attendez, c'est une erreur.", True),
+        ("Non, vendredi.", False),  # read back as asked, alone
         ("Oui, vendredi.", False),
         ("Vendredi aussi.", False),
         ("Non, pareil pour Hugo.", False),
@@ -753,6 +755,9 @@ def test_weekday_alone(text: str, weekday: int | None) -> None:
         ("Et la même chose le 4.", False),
         ("Timéo non plus.", False),
         ("Non, en plus vendredi.", False),
+        ("Non, et Nathan.", False),
+        ("Non merci, à lundi.", False),
+        ("Non, c'était tout pour aujourd'hui.", False),
         ("Le lendemain.", False),
         ("", False),
     ],
@@ -764,3 +769,28 @@ def test_is_correction(text: str, taken_back: bool) -> None:
 @given(st.text(max_size=60))
 def test_is_correction_never_raises(text: str) -> None:
     assert isinstance(speech.is_correction(text), bool)
+
+
+@pytest.mark.parametrize(
+    ("text", "see_you"),
+    [
+        ("Merci, à lundi.", True),
+        ("Non merci, à demain", True),
+        ("c'était parfait, merci, à mardi", True),
+        ("Bonne journée, à la semaine prochaine.", True),
+        ("Non, lundi je rappellerai.", True),
+        ("À bientôt", True),
+        ("Pour lundi.", False),
+        ("Et lundi aussi.", False),
+        ("Non, et le vendredi d'après.", False),
+        ("Merci.", False),
+        ("", False),
+    ],
+)
+def test_is_see_you(text: str, see_you: bool) -> None:
+    assert speech.is_see_you(text) is see_you
+
+
+@given(st.text(max_size=60))
+def test_is_see_you_never_raises(text: str) -> None:
+    assert isinstance(speech.is_see_you(text), bool)

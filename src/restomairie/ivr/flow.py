@@ -55,6 +55,7 @@ from restomairie.ivr.speech import (
     is_closing,
     is_correction,
     is_hesitant,
+    is_see_you,
     normalise,
     parse_children,
     parse_date,
@@ -650,7 +651,7 @@ class CallFlow:
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            lines = [*before, refusal, self._kept(st, sp, day)]
+            lines = [*before, refusal]
             return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
@@ -658,18 +659,21 @@ class CallFlow:
             # A refused date was understood: the caller hears why and may try another one,
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
-            lines = [*before, check.refusal, self._kept(st, sp, day)]
+            lines = [*before, check.refusal]
             return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
         if not check.change:
             undo = self._undo(st, day)
-            if undo is not None:
-                # "Non, c'était bien jeudi" with Thursday's meal already cancelled: what is
-                # left to do is undoing the change just made, read back on its own.
-                st.data.pop("undo")
-                st.data["action"], undo_day, st.data["pick"] = undo
-                return self._with_date(st, sp, undo_day, step, [*before, *check.notes])
-            st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
             lines = [*before, *check.notes]
+            if undo is not None:
+                # "Je voulais dire jeudi" with Thursday's meal already cancelled: what is left
+                # to do is undoing the change just made, read back on its own.
+                st.data["day"] = undo[1].isoformat()
+                st.data["change"] = []
+                return self._ask(st, sp, CONFIRM, lines, step, "read_back:undo", recap=True)
+            # A request that changed nothing: "je voulais dire…" after it is not about the
+            # change before it.
+            st.data.pop("done", None)
+            st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
             return self._ask(st, sp, AFTER, lines, step, "nothing_to_do", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
@@ -802,32 +806,63 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         refs = [str(r) for r in st.data.get("change", [])]
         actor = Actor("family", account, "phone", st.call_sid)
-        undo = self._undo(st, day)
+        undo = self._undo(st, day if refs else None)
+        lines: list[str] = []
+        receipts: tuple[Receipt, ...] = ()
+        if undo is not None:
+            # The change taken back first: if it can no longer be undone, the one said instead
+            # of it is not made either (the parent wanted to move a meal, not lose two).
+            undone, lines, receipts = self._run_undo(st, sp, undo, actor)
+            if undone is None:
+                st.settle("refused")
+                st.data.pop("done", None)
+                turn = self._ask(st, sp, AFTER, lines, CONFIRM, "refused:undo", recap=True)
+                return turn
+            st.data["done"] = [undo[0], undo[1].isoformat(), undone]
+            if not refs:  # "je me suis trompé": only the undoing was asked for
+                outcome = "booked" if undo[0] == "book" and undone else "cancelled"
+                return self._result(st, sp, lines, outcome if undone else "unchanged", receipts,
+                                    then_end)
         try:
             results = self.booking.change(account, action, [day], actor, refs)
-        except BookingError as exc:  # the deadline passed during the read-back, a new lock…
+        except (BookingError, TooSlow) as exc:  # the deadline passed during the read-back…
             st.settle("refused")
-            lines = [self._refusal(sp, exc, action, several=len(refs) > 1), self._kept(st, sp, day)]
-            return self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{exc.code}", recap=True)
+            if isinstance(exc, TooSlow):
+                if undo is None:
+                    raise  # nothing done: the apology says so
+                lines.append(sp._("The other change could not be made. Please try again."))
+                code = "too_slow"
+            else:
+                lines.append(self._refusal(sp, exc, action, several=len(refs) > 1))
+                code = exc.code
+            turn = self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{code}", recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
         changed = [r for r in results if r.changed]
         if changed:
             st.settle("booked" if action == "book" else "cancelled")
-        lines = self._result_lines(sp, action, day, results)
-        receipts = self._receipts(st, action, day, changed)
-        if undo is not None:  # the change taken back, once the one said instead of it is made
-            undone, undo_receipts = self._run_undo(st, sp, undo, actor)
-            lines += undone
-            receipts += undo_receipts
+        lines += self._result_lines(sp, action, day, results)
+        receipts += self._receipts(st, action, day, changed)
         st.data.pop("change", None)
         # What "mince, je voulais dire vendredi" would take back.
         st.data["done"] = [action, day.isoformat(), [r.child_ref for r in changed]]
         outcome = (
             "booked" if action == "book" and changed else "cancelled" if changed else "unchanged"
         )
+        return self._result(st, sp, lines, outcome, receipts, then_end)
+
+    def _result(
+        self,
+        st: CallState,
+        sp: Speaker,
+        lines: list[str],
+        outcome: str,
+        receipts: tuple[Receipt, ...],
+        then_end: bool,
+    ) -> Turn:
         if then_end:  # "oui, merci, au revoir": the result, then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
-            return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
-        turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
+        else:
+            turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
         return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
 
     def _on_after(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
@@ -839,6 +874,8 @@ class CallFlow:
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         intent = parse_intent(heard.speech, AFTER_INTENTS)
+        if is_see_you(heard.speech) and intent not in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
+            return self._bye(st, sp, AFTER)  # "merci, à lundi": not a request for Monday
         taken_back = self._taken_back(st, sp, heard.speech, intent)
         if taken_back is not None:
             return taken_back
@@ -867,33 +904,59 @@ class CallFlow:
     def _taken_back(
         self, st: CallState, sp: Speaker, speech: str, intent: Intent | None
     ) -> Turn | None:
-        """Right after a change, "mince, je voulais dire vendredi", "non, c'était pour Rose":
-        the change said instead, read back with the undoing of the one just made ("Et le repas
-        de Léa du jeudi 3 décembre sera de nouveau réservé."), both done on a yes. Without it,
-        Friday would be cancelled too while the parent believes Thursday restored. ``None``
-        when nothing was just changed, the phrase takes nothing back, names neither a day nor
-        a child, or asks for the other action ("je voulais réserver": an operation of its
-        own)."""
+        """Right after a change, "mince, je voulais dire vendredi", "je me suis trompé, c'était
+        pour Rose": the change said instead, read back with the undoing of the one just made
+        ("Et le repas de Léa du jeudi 3 décembre sera de nouveau réservé."), both done on a
+        yes. Without it, Friday would be cancelled too while the parent believes Thursday
+        restored. Nothing named ("je me suis trompé"): the undoing alone is read back. If the
+        first change can no longer be undone, the caller hears why, then the new change alone.
+        ``None`` when nothing was just changed, the phrase takes nothing back, or asks for the
+        other action ("je voulais réserver": an operation of its own)."""
         done = st.data.get("done")
         if not done or not done[2] or not is_correction(speech):
             return None
         if intent in (Intent.BOOK, Intent.CANCEL) and _CHOICES[intent] != done[0]:
             return None
         st.data["undo"] = done
-        turn = self._same_change(st, sp, speech, nearest=True)
-        if turn is None:
-            st.data.pop("undo", None)
-        return turn
+        reverse, day, refs = self._undo(st, None) or ("", self.clock.today(), [])
+        too_late = self._too_late_to_undo(st, sp, (reverse, day, refs))
+        if too_late:
+            st.data.pop("undo")
+        turn = self._same_change(st, sp, speech, nearest=True, before=too_late)
+        if turn is not None:
+            return turn
+        if too_late:  # "je me suis trompé" about a change that can no longer be undone
+            return self._ask(st, sp, AFTER, too_late, AFTER, "refused:undo", recap=True)
+        st.data["day"] = day.isoformat()
+        st.data["change"] = []  # the undoing alone
+        return self._ask(st, sp, CONFIRM, [], AFTER, "read_back:undo", recap=True)
 
-    def _undo(self, st: CallState, new_day: date) -> tuple[str, date, list[str]] | None:
-        """The change to undo with the one asked for ``new_day``: the reverse action, its day,
-        the children, less those the new change is for on that same day ("non, pour Léa et
-        Hugo" after Léa's: only Hugo's is new, and Léa's stays)."""
+    def _too_late_to_undo(
+        self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]
+    ) -> list[str]:
+        """Why the change just made can no longer be undone (its deadline passed since), and
+        that it stays; empty when it can."""
+        reverse, day, refs = undo
+        now = self.clock.now()
+        for kid in self._kids(st):
+            if kid.ref not in refs:
+                continue
+            deadline = self.booking.day_status(day, kid.school, "phone").deadline
+            if deadline is not None and now >= deadline:
+                exc = PastDeadline(day, deadline, reverse, kid.name)
+                return [self._refusal(sp, exc, reverse), self._stays(st, sp, undo)]
+        return []
+
+    def _undo(self, st: CallState, new_day: date | None) -> tuple[str, date, list[str]] | None:
+        """The change to undo with the one asked for ``new_day`` (``None``: the undoing alone):
+        the reverse action, its day, the children, less those the new change is for on that
+        same day ("non, pour Léa et Hugo" after Léa's: only Hugo's is new, and Léa's
+        stays)."""
         undo = st.data.get("undo")
         if not undo:
             return None
         action, day, refs = str(undo[0]), str(undo[1]), [str(r) for r in undo[2]]
-        if new_day.isoformat() == day:
+        if new_day is not None and new_day.isoformat() == day:
             refs = [r for r in refs if r not in (st.data.get("pick") or [])]
         if not refs:
             return None
@@ -902,13 +965,9 @@ class CallFlow:
     def _names_of(self, st: CallState, refs: Sequence[str]) -> list[str]:
         return [k.name for k in self._kids(st) if k.ref in refs]
 
-    def _kept(self, st: CallState, sp: Speaker, new_day: date) -> str:
-        """ "Le repas de Léa du jeudi 3 décembre reste annulé.": the change that was to be
-        undone, when the one said instead of it (for ``new_day``) cannot be made."""
-        undo = self._undo(st, new_day)
-        return "" if undo is None else self._stays(st, sp, undo)
-
     def _stays(self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]) -> str:
+        """ "Le repas de Léa du jeudi 3 décembre reste annulé.": the change that was to be
+        undone, and is not."""
         reverse, day, refs = undo
         names = self._names_of(st, refs)
         params = {"names": sp.names(names), "day": sp.day(day)}
@@ -928,20 +987,19 @@ class CallFlow:
 
     def _run_undo(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], actor: Actor
-    ) -> tuple[list[str], tuple[Receipt, ...]]:
-        """Undo the change taken back; what to say of it, and its receipts."""
+    ) -> tuple[list[str] | None, list[str], tuple[Receipt, ...]]:
+        """Undo the change taken back: the children it changed (``None`` if it was refused),
+        what to say of it, and its receipts."""
         account = st.account
         assert account is not None
         reverse, day, refs = undo
         try:
             results = self.booking.change(account, reverse, [day], actor, refs)
-        except BookingError as exc:  # its deadline passed since it was made
-            return [self._refusal(sp, exc, reverse, several=len(refs) > 1)], ()
-        except TooSlow:
-            # Rolled back, past the webhook's time limit: the change said instead was made,
-            # so no apology (it would say nothing was done); the first change stands, and is
-            # said to.
-            return [self._stays(st, sp, undo)], ()
+        except BookingError as exc:  # its deadline passed during the read-back
+            lines = [self._refusal(sp, exc, reverse, several=len(refs) > 1)]
+            return None, [*lines, self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
+        except TooSlow:  # rolled back, past the webhook's time limit
+            return None, [self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
         changed = [r for r in results if r.changed]
         lines = self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
         if changed:
@@ -963,16 +1021,22 @@ class CallFlow:
                     **params,
                 )
             lines.insert(0, undone)
-        return lines, self._receipts(st, reverse, day, changed)
+        refs_done = [r.child_ref for r in changed]
+        return refs_done, lines, self._receipts(st, reverse, day, changed)
 
     def _same_change(
-        self, st: CallState, sp: Speaker, speech: str, nearest: bool = False
+        self,
+        st: CallState,
+        sp: Speaker,
+        speech: str,
+        nearest: bool = False,
+        before: Sequence[str] = (),
     ) -> Turn | None:
         """After a result, "lundi prochain", "oui, vendredi", "le lendemain", "pareil pour
         Margaux", "et Nathan aussi le 4": the same change for that day or those children (the
         day just done, unless another is said), read back. A child named after listening gets
         the menu. ``None`` when the phrase names no day and no child. ``nearest``: see
-        :meth:`_day_at_read_back`."""
+        :meth:`_day_at_read_back`; ``before``: said first."""
         last_said = st.data.get("day")
         last = date.fromisoformat(str(last_said)) if last_said else None
         guess = parse_date(speech, self.clock.today())
@@ -989,9 +1053,9 @@ class CallFlow:
         target = day or last
         said = day is not None or named is not None
         if said and target is not None and st.data.get("action"):
-            return self._with_date(st, sp, target, AFTER)
+            return self._with_date(st, sp, target, AFTER, before)
         if named is not None:  # after listening: what to do for them
-            return self._ask(st, sp, ACTION, [], AFTER, "change_child")
+            return self._ask(st, sp, ACTION, list(before), AFTER, "change_child")
         return None
 
     # ------------------------------------------------------------------ questions
@@ -1059,51 +1123,68 @@ class CallFlow:
 
     def _read_back(self, st: CallState, sp: Speaker) -> list[str]:
         day = date.fromisoformat(str(st.data["day"]))
-        names = [k.name for k in self._kids(st) if k.ref in st.data.get("change", [])]
-        n = len(names)
-        params = {"names": sp.names(names), "day": sp.day(day)}
-        if st.data.get("action") == "book":
-            what = sp.ngettext(
-                "You want to book the meal of %(names)s on %(day)s.",
-                "You want to book the meals of %(names)s on %(day)s.",
-                n,
-                **params,
-            )
-        else:
-            what = sp.ngettext(
-                "You want to cancel the meal of %(names)s on %(day)s.",
-                "You want to cancel the meals of %(names)s on %(day)s.",
-                n,
-                **params,
-            )
-        lines = [what]
-        undo = self._undo(st, day)
-        if undo is not None:
-            reverse, undo_day, refs = undo
-            undone = self._names_of(st, refs)
-            undo_params = {"names": sp.names(undone), "day": sp.day(undo_day)}
-            if reverse == "book":
-                lines.append(
-                    sp.ngettext(
-                        "And the meal of %(names)s on %(day)s will be booked again.",
-                        "And the meals of %(names)s on %(day)s will be booked again.",
-                        len(undone),
-                        **undo_params,
-                    )
+        refs = st.data.get("change", [])
+        lines = []
+        if refs:
+            names = self._names_of(st, refs)
+            params = {"names": sp.names(names), "day": sp.day(day)}
+            if st.data.get("action") == "book":
+                what = sp.ngettext(
+                    "You want to book the meal of %(names)s on %(day)s.",
+                    "You want to book the meals of %(names)s on %(day)s.",
+                    len(names),
+                    **params,
                 )
             else:
-                lines.append(
-                    sp.ngettext(
-                        "And the meal of %(names)s on %(day)s will no longer be booked.",
-                        "And the meals of %(names)s on %(day)s will no longer be booked.",
-                        len(undone),
-                        **undo_params,
-                    )
+                what = sp.ngettext(
+                    "You want to cancel the meal of %(names)s on %(day)s.",
+                    "You want to cancel the meals of %(names)s on %(day)s.",
+                    len(names),
+                    **params,
                 )
+            lines.append(what)
+        undo = self._undo(st, day if refs else None)
+        if undo is not None:
+            lines.append(self._undo_read_back(st, sp, undo, alone=not refs))
         lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say yes or no."))
         return lines
+
+    def _undo_read_back(
+        self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], alone: bool
+    ) -> str:
+        reverse, day, refs = undo
+        names = self._names_of(st, refs)
+        n = len(names)
+        params = {"names": sp.names(names), "day": sp.day(day)}
+        if alone and reverse == "book":
+            return sp.ngettext(
+                "You want the meal of %(names)s on %(day)s to be booked again.",
+                "You want the meals of %(names)s on %(day)s to be booked again.",
+                n,
+                **params,
+            )
+        if alone:
+            return sp.ngettext(
+                "You want the meal of %(names)s on %(day)s to be no longer booked.",
+                "You want the meals of %(names)s on %(day)s to be no longer booked.",
+                n,
+                **params,
+            )
+        if reverse == "book":
+            return sp.ngettext(
+                "And the meal of %(names)s on %(day)s will be booked again.",
+                "And the meals of %(names)s on %(day)s will be booked again.",
+                n,
+                **params,
+            )
+        return sp.ngettext(
+            "And the meal of %(names)s on %(day)s will no longer be booked.",
+            "And the meals of %(names)s on %(day)s will no longer be booked.",
+            n,
+            **params,
+        )
 
     # ------------------------------------------------------------------ checks and words
     def _check(self, st: CallState, sp: Speaker, day: date) -> Check:
@@ -1518,10 +1599,10 @@ class CallFlow:
         and "pardon ?" repeat it before the question, until another question is asked."""
         st.step = step
         # A change just made can be taken back only right after its result; the one read back
-        # to undo it, only at the read-back (see _taken_back).
+        # to undo it, only at the read-back and the date question (see _taken_back).
         if step != AFTER:
             st.data.pop("done", None)
-        if step != CONFIRM:
+        if step not in (CONFIRM, DATE):  # "2" at its read-back: another day instead, still
             st.data.pop("undo", None)
         if recap:
             st.data["said"] = [x for x in preamble if x]

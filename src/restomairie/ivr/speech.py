@@ -1263,23 +1263,44 @@ _NOT_ALONE = frozenset(
 )  # fmt: skip
 
 
+# Words of error. Not a bare "non": after a result it starts additions and farewells as often
+# ("non, et vendredi", "non merci, à lundi"); the change is then read back as asked, alone.
 _TAKEN_BACK = frozenset(
-    {
-        "non", "trompe", "trompee", "erreur", "oups", "mince", "zut", "plutot", "voulais",
-        "lieu", "etait",
-    }
-)  # fmt: skip
-_ADDED = frozenset({"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter"})
+    {"trompe", "trompee", "erreur", "oups", "mince", "zut", "plutot", "voulais", "lieu", "etait"}
+)
+_ADDED = frozenset(
+    {"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter", "tout"}
+)
 
 
 def is_correction(text: str) -> bool:
-    """Whether ``text``, said right after a change was made, takes that change back for the one
-    it names ("mince, je voulais dire vendredi", "non, vendredi", "je me suis trompé, c'était
-    pour Rose", "vendredi au lieu de jeudi"): a word of error or a "non", and nothing that adds
-    to the change ("non, pareil pour Hugo", "vendredi aussi", "non plus", "en plus"). Whether
-    a day or a child is named is for the caller of this to see."""
+    """Whether ``text``, said right after a change was made, takes that change back, for the
+    one it names if any ("mince, je voulais dire vendredi", "je me suis trompé, c'était pour
+    Rose", "vendredi au lieu de jeudi", "oups, erreur"): a word of error, and nothing that
+    adds to the change or closes it ("pareil pour Hugo", "vendredi aussi", "non plus", "en
+    plus", "c'était tout"). Whether a day or a child is named is for the caller of this to
+    see."""
     words = set(_tokens(text))
     return not words & _ADDED and bool(words & _TAKEN_BACK)
+
+
+_SEE_YOU = frozenset({"demain", "bientot", "plus", "tantot", *_WEEKDAYS})
+_CALLING_BACK = frozenset({"rappellerai", "rappellerais", "rappelle", "rappellera", "rappeler"})
+
+
+def is_see_you(text: str) -> bool:
+    """Whether ``text`` ends the call with a "see you" rather than asking for a day: "merci,
+    à lundi", "non merci, à demain", "à la semaine prochaine", "lundi je rappellerai". A day
+    after "à" at the end of a clause is a farewell; "pour lundi", "et lundi" are requests."""
+    for tokens in _clauses(text):
+        n = len(tokens)
+        if n >= 2 and tokens[-2] == "a" and tokens[-1] in _SEE_YOU:
+            return True
+        if tokens[-4:] == ["a", "la", "semaine", "prochaine"]:
+            return True
+        if any(t in _CALLING_BACK for t in tokens) and ({"je", "j", "on"} & set(tokens)):
+            return True
+    return False
 
 
 def is_hesitant(text: str) -> bool:
