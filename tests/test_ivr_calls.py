@@ -310,6 +310,28 @@ def test_listening_says_when_an_enrolment_ends(rt: Runtime, client: FlaskClient)
     ]
 
 
+def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.clock.frozen = datetime(2027, 4, 29, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:3] == [
+        "Pas de restauration scolaire le jeudi 6 mai : Ascension.",
+        "Pas de restauration scolaire pendant le pont de l'Ascension, le vendredi 7 mai.",
+        "Léa : un repas est réservé chaque jour de cantine, du jeudi 29 avril au jeudi 13 mai.",
+    ]
+    # Late August: the calendar shipped ends on 2 September; later days are not "no meal".
+    rt.clock.frozen = datetime(2027, 8, 30, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[-2] == (
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
+    )
+
+
 # ---------------------------------------------------------------------------------- refusals
 def test_cancelling_too_late_says_the_exact_deadline_and_offers_the_first_changeable_date(
     rt: Runtime, client: FlaskClient, family: str

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from restomairie.booking.errors import (
     BookingError,
@@ -215,6 +215,15 @@ class Kid:
     school: str
     until: date | None = None  # the end of the child's enrolment, if known
     since: date | None = None  # the start of the child's enrolment, if known
+
+
+class _Break(NamedTuple):
+    """Days without school catering said when listening: school holidays, public holidays."""
+
+    name: str
+    first: date
+    last: date
+    public: bool
 
 
 @dataclass(frozen=True)
@@ -1435,12 +1444,29 @@ class CallFlow:
         account = st.account
         assert account is not None
         today = self.clock.today()
-        span, breaks = self._list_span(today)
+        span, breaks, known_until = self._list_span(today)
         upcoming = self.booking.upcoming(account, start=today, days=span)
         lines = []
-        for name, first, last in breaks:
+        for name, first, last, public in breaks:
+            if public:
+                lines.append(
+                    sp._(
+                        "No school catering on %(day)s: %(name)s.",
+                        day=sp.day(first),
+                        name=self.booking.calendar.public_holiday_name(first, sp.lang) or name,
+                    )
+                )
+                continue
             holidays = _holiday_name(sp, name)
-            if first == today:
+            if first == last:
+                lines.append(
+                    sp._(
+                        "No school catering during %(holidays)s, on %(day)s.",
+                        holidays=holidays,
+                        day=sp.day(first),
+                    )
+                )
+            elif first == today:
                 lines.append(
                     sp._(
                         "No school catering during %(holidays)s, until %(last)s.",
@@ -1527,36 +1553,51 @@ class CallFlow:
                         day=sp.day(kid.until),
                     )
                 )
+        if known_until is not None:  # not "no meal": the days after it are not known yet
+            lines.append(
+                sp._(
+                    "The school calendar after %(day)s is not known yet.",
+                    day=sp.day(known_until),
+                )
+            )
         return lines
 
-    def _list_span(self, today: date) -> tuple[int, list[tuple[str, date, date]]]:
+    def _list_span(self, today: date) -> tuple[int, list[_Break], date | None]:
         """How many days "the next two weeks" take from ``today``, school holidays not counted
         (on 18 December a parent hears the meals after Christmas, whose deadlines come before
-        the break), and the holidays within them: (name, first day, last day)."""
-        holidays = self.booking.calendar.school_holidays
-        breaks: list[tuple[str, date, date]] = []
+        the break); the holidays and weekday public holidays within them; and the school
+        calendar's last day when they reach past it."""
+        calendar = self.booking.calendar
+        holidays = calendar.school_holidays
+        zone = self.settings.zone
+        breaks: list[_Break] = []
         counted = span = 0
+        known_until = None
         while counted < LIST_DAYS and span < MAX_LIST_SPAN:
             day = today + timedelta(days=span)
             try:
-                name = holidays.reason_closed(self.settings.zone, day)
+                name = holidays.reason_closed(zone, day)
             except CalendarCoverageError:
-                break  # the calendar's end: the days after it are not known
+                known_until = day - timedelta(days=1)  # the days after it are not known
+                break
             span += 1
             if name is None:
                 counted += 1
-            elif breaks and breaks[-1][0] == name and breaks[-1][2] == day - timedelta(days=1):
-                breaks[-1] = (name, breaks[-1][1], day)
+                if day.weekday() < 5 and calendar.is_public_holiday(day):
+                    breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
+            elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
+                breaks[-1] = breaks[-1]._replace(last=day)
             else:
-                breaks.append((name, day, day))
-        if breaks and breaks[-1][2] == today + timedelta(days=span - 1):
+                breaks.append(_Break(name, day, day, False))
+        last = breaks[-1] if breaks else None
+        if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
             # The window ends inside a break: said up to its end, which the calendar knows.
-            name, first, last = breaks[-1]
+            end = last.last
             with contextlib.suppress(CalendarCoverageError):
-                while holidays.reason_closed(self.settings.zone, last + timedelta(days=1)) == name:
-                    last += timedelta(days=1)
-            breaks[-1] = (name, first, last)
-        return span, breaks
+                while holidays.reason_closed(zone, end + timedelta(days=1)) == last.name:
+                    end += timedelta(days=1)
+            breaks[-1] = last._replace(last=end)
+        return span, breaks, known_until
 
     def _receipts(
         self, st: CallState, action: str, day: date, changed: Sequence[ChangeResult]
