@@ -406,18 +406,7 @@ def test_a_day_without_school_catering_is_refused_with_its_reason(
 def test_a_school_closure_is_refused_with_its_label(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
-    with rt.sessions() as session, session.begin():
-        session.add(
-            Closure(
-                school_id="anjou-elem",
-                first_day=date(2026, 12, 3),
-                last_day=date(2026, 12, 3),
-                kind="strike",
-                label="grève",
-                created_by="staff:marie",
-                created_at=rt.clock.now(),
-            )
-        )
+    _closure(rt, "anjou-elem", date(2026, 12, 3), "strike", "grève")
     call = caller(client, rt)
     call.start()
     refused = call.keys("1234", "2", "0312")
@@ -433,18 +422,7 @@ def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them
         rt, "210001", "1234", (PHONE,),
         (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
     )  # fmt: skip
-    with rt.sessions() as session, session.begin():
-        session.add(
-            Closure(
-                school_id="anjou-elem",
-                first_day=date(2026, 11, 26),
-                last_day=date(2026, 11, 26),
-                kind="strike",
-                label="grève",
-                created_by="staff:marie",
-                created_at=rt.clock.now(),
-            )
-        )
+    _closure(rt, "anjou-elem", date(2026, 11, 26), "strike", "grève")
     call = caller(client, rt)
     call.start()
     asked = call.keys("1234", "9", "2")
