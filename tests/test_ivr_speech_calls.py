@@ -775,3 +775,73 @@ def test_taken_back_to_a_day_already_so_reads_back_the_undoing_alone(
     call.say("Oui.")
     assert booked(rt, "E2", date(2026, 12, 4)) is True
     assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Non non, vendredi, pas jeudi.", "C'est pas jeudi, c'est vendredi.", "Non pardon, vendredi."],
+)
+def test_the_day_just_changed_said_to_be_wrong_is_taken_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        ("Oui oui c'était bien ça, merci.", "Merci de votre appel. Au revoir."),
+        ("Et je voulais annuler le lundi 7 décembre.", "Vous souhaitez annuler le repas de Léa"),
+        ("Parfait, pas d'erreur, au revoir.", "Merci de votre appel. Au revoir."),
+        ("Pardon ?", "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."),
+    ],
+)
+def test_thanks_polite_requests_and_pardon_take_nothing_back(
+    rt: Runtime, call: Caller, said: str, heard: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    answer = call.say(said)
+    assert heard in answer.text
+    assert not any("de nouveau" in line for line in answer.says)
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_a_day_asked_again_while_taking_back_is_the_one_of_its_week(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    refused = call.say("Mince, je voulais dire mercredi.")  # no canteen on Wednesdays
+    assert refused.says[1] == "Le repas de Léa du jeudi 3 décembre reste annulé."
+    read_back = call.say("Vendredi alors.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
+def test_the_wrong_child_asks_which_one_and_reads_back_the_change_for_them(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    asked = call.say("Je me suis trompé d'enfant.")
+    assert "Pour Zoé, tapez 3." in asked.text
+    read_back = call.say("Zoé")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+    call.press("1")
+    assert booked(rt, "E1", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+def test_after_listening_nothing_is_taken_back(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.keys("1", "3")  # listen, in between
+    answer = call.say("Mince, je voulais dire vendredi.")
+    assert not any("de nouveau" in line for line in answer.says)

@@ -736,39 +736,57 @@ def test_weekday_alone(text: str, weekday: int | None) -> None:
     assert speech.weekday_alone(text) == weekday
 
 
+YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.TakenBack.NO
+
+
 @pytest.mark.parametrize(
-    ("text", "taken_back"),
+    ("text", "expected"),
     [
-        ("Mince, je voulais dire vendredi.", True),
-        ("Ah non, je me suis trompée, c'est pour Rose.", True),
-        ("Non, c'était pour Nathan.", True),
-        ("Vendredi au lieu de jeudi.", True),
-        ("Oups, plutôt le 4.", True),
-        ("Erreur, le 4 décembre", True),
-        ("Je me suis trompé.", True),
-        ("Attendez, c'est une erreur.", True),
-        ("Non, vendredi.", False),  # read back as asked, alone
-        ("Oui, vendredi.", False),
-        ("Vendredi aussi.", False),
-        ("Non, pareil pour Hugo.", False),
-        ("Non, vendredi aussi.", False),
-        ("Et la même chose le 4.", False),
-        ("Timéo non plus.", False),
-        ("Non, en plus vendredi.", False),
-        ("Non, et Nathan.", False),
-        ("Non merci, à lundi.", False),
-        ("Non, c'était tout pour aujourd'hui.", False),
-        ("Le lendemain.", False),
-        ("", False),
+        ("Mince, je voulais dire vendredi.", YES),
+        ("Ah non, je me suis trompée, c'est pour Rose.", YES),
+        ("Je me suis trompé.", YES),
+        ("Oups, erreur.", YES),
+        ("Attendez, c'est une erreur.", YES),
+        ("Non, c'était pour Nathan.", IF_NAMED),
+        ("Vendredi au lieu de jeudi.", IF_NAMED),
+        ("Oui, plutôt le 4.", IF_NAMED),
+        ("Non pardon, vendredi.", IF_NAMED),
+        ("Pardon ?", IF_NAMED),  # nothing named: the caller of this sees it is no correction
+        ("Non en fait vendredi.", IF_NAMED),
+        ("Je voulais dire lundi.", IF_NAMED),
+        ("Je me suis mal exprimé, c'est vendredi.", IF_NAMED),
+        ("Oui oui c'était bien ça, merci.", IF_NAMED),
+        ("Non non, vendredi, pas jeudi.", IF_NAMED),
+        ("C'est pas jeudi, c'est vendredi.", IF_NAMED),
+        ("Non, vendredi.", NO),  # read back as asked, alone
+        ("Oui, vendredi.", NO),
+        ("Vendredi aussi.", NO),
+        ("Non, pareil pour Hugo.", NO),
+        ("Non, vendredi aussi.", NO),
+        ("Et je voulais annuler le lundi 7 décembre.", NO),
+        ("Ah et lundi c'était possible ?", NO),
+        ("Parfait, pas d'erreur, au revoir.", NO),
+        ("Timéo non plus.", NO),
+        ("Non, en plus vendredi.", NO),
+        ("Non, et Nathan.", NO),
+        ("Non merci, à lundi.", NO),
+        ("Non, c'était tout pour aujourd'hui.", NO),
+        ("Le lendemain.", NO),
+        ("", NO),
     ],
 )
-def test_is_correction(text: str, taken_back: bool) -> None:
-    assert speech.is_correction(text) is taken_back
+def test_taken_back(text: str, expected: speech.TakenBack) -> None:
+    assert speech.taken_back(text, done_weekday=3) is expected
+
+
+def test_a_day_excluded_takes_back_only_the_day_just_changed() -> None:
+    assert speech.taken_back("vendredi, pas jeudi", done_weekday=3) is IF_NAMED
+    assert speech.taken_back("vendredi, pas jeudi", done_weekday=1) is NO
 
 
 @given(st.text(max_size=60))
-def test_is_correction_never_raises(text: str) -> None:
-    assert isinstance(speech.is_correction(text), bool)
+def test_taken_back_never_raises(text: str) -> None:
+    assert isinstance(speech.taken_back(text, 3), speech.TakenBack)
 
 
 @pytest.mark.parametrize(

@@ -50,10 +50,10 @@ from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker, language_of
 from restomairie.ivr.speech import (
     SPEECH_HINTS,
     Intent,
+    TakenBack,
     child_hints,
     children_left_out,
     is_closing,
-    is_correction,
     is_hesitant,
     is_see_you,
     normalise,
@@ -63,6 +63,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     several_days,
     spoken_key,
+    taken_back,
     weekday_alone,
 )
 from restomairie.phones import is_withheld
@@ -614,6 +615,7 @@ class CallFlow:
         if choice == "list":
             st.settle("listened")
             st.data.pop("day", None)  # no change to repeat "for Rose" after listening
+            st.data.pop("done", None)  # nor one to take back: listening came in between
             return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed", recap=True)
         st.data["action"] = choice
         return self._ask(st, sp, DATE, [], step, choice)
@@ -629,6 +631,11 @@ class CallFlow:
             switched = self._switch_action(st, heard.speech)
             guess = parse_date(heard.speech, today)
             day = guess.day if guess else None
+            undo = st.data.get("undo")
+            if day is not None and undo and weekday_alone(heard.speech) is not None:
+                # Asked again while a change is being taken back ("mince, je voulais dire
+                # mercredi", refused): "vendredi alors" is the one of its week.
+                day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
             if day is None and several_days(heard.speech, today):
                 # Understood, but not possible here: not a failed attempt.
                 return self._ask(st, sp, DATE, self._one_day(sp), DATE, "several_days")
@@ -660,7 +667,7 @@ class CallFlow:
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            lines = [*before, refusal]
+            lines = [*before, refusal, *self._kept(st, sp, day)]
             return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
@@ -668,7 +675,7 @@ class CallFlow:
             # A refused date was understood: the caller hears why and may try another one,
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
-            lines = [*before, check.refusal]
+            lines = [*before, check.refusal, *self._kept(st, sp, day)]
             return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
         if not check.change:
             undo = self._undo(st, day)
@@ -822,6 +829,7 @@ class CallFlow:
             # The change taken back first: if it can no longer be undone, the one said instead
             # of it is not made either (the parent wanted to move a meal, not lose two).
             undone, lines, receipts = self._run_undo(st, sp, undo, actor)
+            st.data.pop("undo", None)  # done (or not to be): never read back again
             if undone is None:
                 st.settle("refused")
                 st.data.pop("done", None)
@@ -922,7 +930,10 @@ class CallFlow:
         ``None`` when nothing was just changed, the phrase takes nothing back, or asks for the
         other action ("je voulais réserver": an operation of its own)."""
         done = st.data.get("done")
-        if not done or not done[2] or not is_correction(speech):
+        if not done or not done[2]:
+            return None
+        strength = taken_back(speech, date.fromisoformat(str(done[1])).weekday())
+        if strength is TakenBack.NO:
             return None
         if intent in (Intent.BOOK, Intent.CANCEL) and _CHOICES[intent] != done[0]:
             return None
@@ -931,9 +942,17 @@ class CallFlow:
         too_late = self._too_late_to_undo(st, sp, (reverse, day, refs))
         if too_late:
             st.data.pop("undo")
+        if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
+            # "Je me suis trompé d'enfant": which child, then the same change for them, read
+            # back with the undoing.
+            st.data["resume"] = True
+            return self._ask(st, sp, CHILD, too_late, AFTER, "change_child")
         turn = self._same_change(st, sp, speech, nearest=True, before=too_late)
         if turn is not None:
             return turn
+        if strength is not TakenBack.YES:  # "pardon ?", "c'était bien ça": nothing instead
+            st.data.pop("undo", None)
+            return None
         if too_late:  # "je me suis trompé" about a change that can no longer be undone
             return self._ask(st, sp, AFTER, too_late, AFTER, "refused:undo", recap=True)
         st.data["day"] = day.isoformat()
@@ -973,6 +992,12 @@ class CallFlow:
 
     def _names_of(self, st: CallState, refs: Sequence[str]) -> list[str]:
         return [k.name for k in self._kids(st) if k.ref in refs]
+
+    def _kept(self, st: CallState, sp: Speaker, new_day: date) -> list[str]:
+        """While a change is taken back and the one said instead is refused: that the first
+        one stands, until another day is confirmed (the read-back will say its undoing)."""
+        undo = self._undo(st, new_day)
+        return [] if undo is None else [self._stays(st, sp, undo)]
 
     def _stays(self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]) -> str:
         """ "Le repas de Léa du jeudi 3 décembre reste annulé.": the change that was to be
@@ -1640,11 +1665,11 @@ class CallFlow:
         and "pardon ?" repeat it before the question, until another question is asked."""
         st.step = step
         # A change just made can be taken back only right after its result; the one read back
-        # to undo it, only at the read-back and the date question (see _taken_back).
+        # to undo it, only at the read-back and the date and child questions (_taken_back).
         if step != AFTER:
             st.data.pop("done", None)
-        if step not in (CONFIRM, DATE):  # "2" at its read-back: another day instead, still
-            st.data.pop("undo", None)
+        if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
+            st.data.pop("undo", None)  # still; "un autre enfant": another child instead
         if recap:
             st.data["said"] = [x for x in preamble if x]
         elif reset:

@@ -22,6 +22,7 @@ so the caller can ask again; nothing here raises on any input text.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -1263,25 +1264,60 @@ _NOT_ALONE = frozenset(
 )  # fmt: skip
 
 
-# Words of error. Not a bare "non": after a result it starts additions and farewells as often
-# ("non, et vendredi", "non merci, à lundi"); the change is then read back as asked, alone.
-_TAKEN_BACK = frozenset(
-    {"trompe", "trompee", "erreur", "oups", "mince", "zut", "plutot", "voulais", "lieu", "etait"}
-)
+# Words of error that take back the change just made even alone ("je me suis trompé"), and
+# words that do so only beside the day or child meant instead ("pardon, vendredi", "c'était
+# pour Rose", "je voulais dire lundi", "en fait vendredi"). Not a bare "non": after a result it
+# starts additions and farewells as often ("non, et vendredi", "non merci, à lundi"); nor a
+# bare "je voulais", the polite way to ask ("et je voulais annuler lundi").
+_MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut"})
+_INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
+_INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait")})
 _ADDED = frozenset(
-    {"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter", "tout"}
+    {"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter", "tout", "et"}
 )
+_DENIED = frozenset({"pas", "aucune", "aucun", "sans"})  # "pas d'erreur", "sans erreur"
 
 
-def is_correction(text: str) -> bool:
+class TakenBack(enum.IntEnum):
+    """How surely a phrase said right after a change takes it back (see :func:`taken_back`)."""
+
+    NO = 0
+    IF_NAMED = 1  # only with the day or child meant instead
+    YES = 2
+
+
+def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     """Whether ``text``, said right after a change was made, takes that change back, for the
-    one it names if any ("mince, je voulais dire vendredi", "je me suis trompé, c'était pour
-    Rose", "vendredi au lieu de jeudi", "oups, erreur"): a word of error, and nothing that
-    adds to the change or closes it ("pareil pour Hugo", "vendredi aussi", "non plus", "en
-    plus", "c'était tout"). Whether a day or a child is named is for the caller of this to
-    see."""
-    words = set(_tokens(text))
-    return not words & _ADDED and bool(words & _TAKEN_BACK)
+    one it names if any: ``YES`` with a word of error ("mince, je voulais dire vendredi",
+    "je me suis trompé", "oups, erreur"); ``IF_NAMED`` with a word that only says "instead"
+    ("pardon, vendredi", "c'était pour Rose", "vendredi au lieu de jeudi", "non en fait
+    vendredi") or with the day just changed said to be excluded ("non, vendredi, pas jeudi",
+    ``done_weekday`` being Thursday); ``NO`` when something is added or the call closed
+    ("pareil pour Hugo", "vendredi aussi", "non plus", "et lundi", "c'était tout", "pas
+    d'erreur"). Pure, and never raises."""
+    tokens, breaks = _date_tokens(text)
+    words = set(tokens)
+    if words & _ADDED:
+        return TakenBack.NO
+    mistake = any(
+        t in _MISTAKE and not _DENIED & set(tokens[max(0, k - 2) : k])
+        for k, t in enumerate(tokens)
+    )
+    if mistake:
+        return TakenBack.YES
+    excluded = {
+        _WEEKDAYS[t]
+        for k, t in enumerate(tokens)
+        if t in _WEEKDAYS and _negated_at(tokens, k, breaks)
+    }
+    pairs = set(itertools.pairwise(tokens))
+    if (
+        words & _INSTEAD
+        or pairs & _INSTEAD_PAIRS
+        or (done_weekday is not None and done_weekday in excluded)
+    ):
+        return TakenBack.IF_NAMED
+    return TakenBack.NO
 
 
 _SEE_YOU = frozenset({"demain", "bientot", "plus", "tantot", *_WEEKDAYS})
