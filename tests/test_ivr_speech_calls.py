@@ -845,3 +845,47 @@ def test_after_listening_nothing_is_taken_back(rt: Runtime, call: Caller) -> Non
     call.keys("1", "3")  # listen, in between
     answer = call.say("Mince, je voulais dire vendredi.")
     assert not any("de nouveau" in line for line in answer.says)
+
+
+def test_narrowing_a_change_for_all_the_children_undoes_it_for_the_others_only(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("9")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    read_back = call.say("Mince, c'était pour Zoé.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que les repas d'Hugo et Léa du jeudi 3 décembre soient de nouveau "
+        "réservés."
+    )
+    call.say("Oui.")
+    assert booked(rt, "E1", date(2026, 12, 3)) is False  # Zoé's stays cancelled
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+    assert booked(rt, "E3", date(2026, 12, 3)) is True
+
+
+def test_an_error_word_beside_encore_or_avec_still_takes_back(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Mince je me suis encore trompée, c'est vendredi.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
+def test_a_weekday_taken_back_is_never_today(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler jeudi")  # Thursday 26, on Monday 23
+    call.press("1")
+    read_back = call.say("Mince, je voulais dire lundi.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+        "Et le repas de Léa du jeudi 26 novembre sera de nouveau réservé.",
+    ]
+
+
+def test_a_polite_pardon_before_a_request_takes_nothing_back(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Pardon, je voudrais annuler lundi pour Hugo.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas d'Hugo le lundi 30 novembre."
+    assert UNDO_THURSDAY not in read_back.says

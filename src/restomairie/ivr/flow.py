@@ -682,9 +682,13 @@ class CallFlow:
             lines = [*before, *check.notes]
             if undo is not None:
                 # "Je voulais dire jeudi" with Thursday's meal already cancelled: what is left
-                # to do is undoing the change just made, read back on its own.
+                # to do is undoing the change just made, read back on its own, for the children
+                # left ("mince, c'était pour Timéo" after both: Sacha's only, Timéo's stays).
+                st.data["undo"] = [st.data["undo"][0], undo[1].isoformat(), undo[2]]
                 st.data["day"] = undo[1].isoformat()
                 st.data["change"] = []
+                if undo[1] == day:  # the same day: the notes would contradict the parent
+                    lines = list(before)
                 return self._ask(st, sp, CONFIRM, lines, step, "read_back:undo", recap=True)
             # A request that changed nothing: "je voulais dire…" after it is not about the
             # change before it.
@@ -781,7 +785,12 @@ class CallFlow:
         weekday = weekday_alone(speech)
         if weekday is not None:
             offset = (weekday - pending.weekday()) % 7
-            return pending + timedelta(days=offset - 7 if nearest and offset > 3 else offset)
+            before = pending + timedelta(days=offset - 7)
+            # The one before only while it is still to come ("je voulais dire lundi" on
+            # Monday 23, after Thursday 26: Monday 30, not today).
+            if nearest and offset > 3 and before > self.clock.today():
+                return before
+            return pending + timedelta(days=offset)
         guess = parse_date(speech, self.clock.today())
         return guess.day if guess is not None else pending
 
@@ -935,7 +944,11 @@ class CallFlow:
         strength = taken_back(speech, date.fromisoformat(str(done[1])).weekday())
         if strength is TakenBack.NO:
             return None
-        if intent in (Intent.BOOK, Intent.CANCEL) and _CHOICES[intent] != done[0]:
+        if intent in (Intent.BOOK, Intent.CANCEL) and (
+            _CHOICES[intent] != done[0] or strength is not TakenBack.YES
+        ):
+            # "Je voulais réserver": an operation of its own; "pardon, je voudrais annuler
+            # lundi pour Nathan": a request, politely.
             return None
         st.data["undo"] = done
         reverse, day, refs = self._undo(st, None) or ("", self.clock.today(), [])

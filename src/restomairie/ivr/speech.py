@@ -1272,9 +1272,11 @@ _NOT_ALONE = frozenset(
 _MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut"})
 _INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
 _INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait")})
-_ADDED = frozenset(
-    {"aussi", "egalement", "avec", "pareil", "meme", "encore", "plus", "ajouter", "tout", "et"}
-)
+# Words that add to the change rather than take it back: some surely ("aussi", "pareil"),
+# some only beside "instead" words ("et vendredi", "encore", "c'était tout"); after a word of
+# error these are part of the sentence ("je me suis encore trompé", "trompé avec les jours").
+_ADDED = frozenset({"aussi", "egalement", "pareil", "ajouter", "ajoutez"})
+_ALSO_ADDED = frozenset({"avec", "meme", "encore", "plus", "tout"})
 _DENIED = frozenset({"pas", "aucune", "aucun", "sans"})  # "pas d'erreur", "sans erreur"
 
 
@@ -1305,6 +1307,12 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     )
     if mistake:
         return TakenBack.YES
+    # "et" adds ("non, et vendredi") unless it excludes ("c'était Timéo et pas Sacha").
+    joined = any(
+        t == "et" and tokens[k + 1 : k + 2] not in (["pas"], ["non"]) for k, t in enumerate(tokens)
+    )
+    if words & _ALSO_ADDED or joined:
+        return TakenBack.NO
     excluded = {
         _WEEKDAYS[t]
         for k, t in enumerate(tokens)
