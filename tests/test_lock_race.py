@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -54,6 +55,10 @@ def test_changes_and_the_lock_never_interleave(rt: Runtime) -> None:
                 account, child = work.get_nowait()
             except queue.Empty:
                 return
+            if started.is_set():
+                # Leave the locker time to run on a loaded machine: without it, every change
+                # may be over before the lock starts, and the race would not happen.
+                time.sleep(0.01)
             try:
                 booked = service.state(account, child, DAY).booked
                 action = "cancel" if booked else "book"
