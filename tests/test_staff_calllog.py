@@ -260,6 +260,8 @@ def test_a_step_after_the_end_of_the_call_reads_as_nothing_done(
         ("read_back:2026-11-30", "date", "relecture du lundi 30 novembre 2026"),
         ("read_back:2026-12-01", "date", "relecture du mardi 1er décembre 2026"),
         ("refused:past_deadline", "date", "refusé : délai dépassé"),
+        ("refused:undo", "confirm", "refusé : trop tard pour revenir sur le changement"),
+        ("read_back:undo", "after", "relecture : revenir sur le changement"),
         ("refused:something_new", "date", "refusé : something_new"),
         ("nothing_to_do", "date", "rien à changer (déjà fait)"),
         ("other_date", "confirm", "autre date demandée"),

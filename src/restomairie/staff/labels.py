@@ -108,6 +108,10 @@ REFUSALS = {
     "unknown_child": "enfant inconnu",
     "invalid": "demande invalide",
     "error": "erreur",
+    # The phone line's own: a change taken back that could no longer be undone, a change
+    # ready after the webhook's time limit (rolled back).
+    "undo": "trop tard pour revenir sur le changement",
+    "too_slow": "réponse trop lente : rien n'a été fait",
 }
 # Twilio's CallStatus, logged by the status callback.
 STATUSES = {
@@ -170,6 +174,8 @@ def event_label(outcome: str | None, step: str | None = None) -> str:
         if kind == "refused":
             return f"refusé : {REFUSALS.get(rest, rest)}"
         if kind == "read_back":
+            if rest == "undo":  # "je me suis trompé": the change just made, to be undone
+                return "relecture : revenir sur le changement"
             try:
                 day = date.fromisoformat(rest)
             except ValueError:
