@@ -531,6 +531,8 @@ def _cancel_leas_thursday(rt: Runtime, call: Caller) -> None:
         "C'est pas jeudi, c'est vendredi.",
         "Non pardon, vendredi.",
         "Mince je me suis encore trompée, c'est vendredi.",
+        "C'est une erreur, c'est vendredi.",
+        "Non j'ai dit vendredi.",
     ],
 )
 def test_a_day_taken_back_after_the_result_is_replaced_once_confirmed(
@@ -568,7 +570,18 @@ def test_a_child_taken_back_after_the_result_is_replaced_once_confirmed(
     assert booked(rt, "E2", date(2026, 12, 3)) is True
 
 
-@pytest.mark.parametrize("said", ["Je me suis trompé.", "Oups, erreur.", "Attendez, c'est une erreur."])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Je me suis trompé.",
+        "Oups, erreur.",
+        "Attendez, c'est une erreur.",
+        "Non, je ne voulais pas annuler.",
+        "Non, c'est pas ça.",
+        "Ce n'est pas le bon jour.",
+        "Non, pas jeudi.",
+    ],
+)
 def test_a_mistake_said_alone_offers_to_undo_the_change(
     rt: Runtime, call: Caller, said: str
 ) -> None:
@@ -888,3 +901,49 @@ def test_a_polite_pardon_before_a_request_takes_nothing_back(rt: Runtime, call: 
     read_back = call.say("Pardon, je voudrais annuler lundi pour Hugo.")
     assert read_back.says[0] == "Vous souhaitez annuler le repas d'Hugo le lundi 30 novembre."
     assert UNDO_THURSDAY not in read_back.says
+
+
+def test_non_attendez_after_a_result_does_not_end_the_call(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    answer = call.say("Non, attendez.")
+    assert not answer.hangup
+
+
+def test_no_child_instead_is_taken_back_for_them(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Non c'est Zoé.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
+def test_ending_the_call_at_a_replacement_says_the_first_change_stands(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.say("Mince, je voulais dire vendredi.")
+    bye = call.say("Non merci.")
+    assert bye.hangup
+    assert bye.says[0] == (
+        "Aucun changement n'a été fait. Le repas de Léa du jeudi 3 décembre reste annulé."
+    )
+
+
+def test_the_new_change_past_its_deadline_at_the_confirmation_undoes_nothing(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _léa_only(rt, client, datetime(2026, 11, 23, 12, 58, tzinfo=PARIS))
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    read_back = call.say("Mince, je voulais dire jeudi 26.")  # its deadline: today 13:00
+    assert read_back.says[1] == UNDO_THURSDAY
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 10, tzinfo=PARIS)  # during the read-back
+    done = call.press("1")
+    assert done.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert done.says[1:3] == [
+        "Le repas de Léa du jeudi 3 décembre reste annulé.",
+        "Aucun changement n'a été fait.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 11, 26)) is None

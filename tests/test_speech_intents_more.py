@@ -721,6 +721,7 @@ def test_a_child_said_no_to_is_not_chosen(text: str, chosen: set[int] | None) ->
     [
         ("oui, jeudi", 3),
         ("non, vendredi", 4),
+        ("c'est une erreur, c'est vendredi", 4),
         ("vendredi au lieu de jeudi", 4),
         ("non pas jeudi, vendredi", 4),
         ("pas jeudi", None),
@@ -753,7 +754,7 @@ YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.Take
         ("C'était Timéo et pas Sacha.", IF_NAMED),
         ("Zut, et vendredi aussi.", NO),
         ("Non, c'était pour Nathan.", IF_NAMED),
-        ("Vendredi au lieu de jeudi.", IF_NAMED),
+        ("Vendredi au lieu de jeudi.", YES),
         ("Oui, plutôt le 4.", IF_NAMED),
         ("Non pardon, vendredi.", IF_NAMED),
         ("Pardon ?", IF_NAMED),  # nothing named: the caller of this sees it is no correction
@@ -761,8 +762,15 @@ YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.Take
         ("Je voulais dire lundi.", IF_NAMED),
         ("Je me suis mal exprimé, c'est vendredi.", IF_NAMED),
         ("Oui oui c'était bien ça, merci.", IF_NAMED),
-        ("Non non, vendredi, pas jeudi.", IF_NAMED),
-        ("C'est pas jeudi, c'est vendredi.", IF_NAMED),
+        ("Non non, vendredi, pas jeudi.", YES),
+        ("C'est pas jeudi, c'est vendredi.", YES),
+        ("Non, pas jeudi.", YES),
+        ("Non, je ne voulais pas annuler.", YES),
+        ("C'est pas ça.", YES),
+        ("Ce n'est pas le bon jour.", YES),
+        ("C'est faux.", YES),
+        ("Non c'est Rose.", IF_NAMED),
+        ("Non j'ai dit vendredi.", IF_NAMED),
         ("Non, vendredi.", NO),  # read back as asked, alone
         ("Oui, vendredi.", NO),
         ("Vendredi aussi.", NO),
@@ -785,7 +793,7 @@ def test_taken_back(text: str, expected: speech.TakenBack) -> None:
 
 
 def test_a_day_excluded_takes_back_only_the_day_just_changed() -> None:
-    assert speech.taken_back("vendredi, pas jeudi", done_weekday=3) is IF_NAMED
+    assert speech.taken_back("vendredi, pas jeudi", done_weekday=3) is YES
     assert speech.taken_back("vendredi, pas jeudi", done_weekday=1) is NO
 
 

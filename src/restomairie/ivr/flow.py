@@ -684,10 +684,13 @@ class CallFlow:
                 # "Je voulais dire jeudi" with Thursday's meal already cancelled: what is left
                 # to do is undoing the change just made, read back on its own, for the children
                 # left ("mince, c'était pour Timéo" after both: Sacha's only, Timéo's stays).
+                undo_refs = list(st.data["undo"][2])
                 st.data["undo"] = [st.data["undo"][0], undo[1].isoformat(), undo[2]]
                 st.data["day"] = undo[1].isoformat()
                 st.data["change"] = []
-                if undo[1] == day:  # the same day: the notes would contradict the parent
+                if undo[1] == day and set(st.data.get("pick") or []) <= set(undo_refs):
+                    # Narrowing the change just made: "rien à annuler" for the child kept
+                    # would contradict the parent.
                     lines = list(before)
                 return self._ask(st, sp, CONFIRM, lines, step, "read_back:undo", recap=True)
             # A request that changed nothing: "je voulais dire…" after it is not about the
@@ -725,11 +728,11 @@ class CallFlow:
             return self._with_date(st, sp, day, CONFIRM)
         intent = parse_intent(speech, CONFIRM_INTENTS)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
-            return self._ask(st, sp, ACTION, [sp._("Nothing was changed.")], CONFIRM, "back")
+            return self._ask(st, sp, ACTION, [self._nothing_done(st, sp)], CONFIRM, "back")
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             # "Non, je me suis trompé d'enfant": which child, then the same change read back.
             st.data["resume"] = True
-            lines = [sp._("Nothing was changed.")]
+            lines = [self._nothing_done(st, sp)]
             return self._ask(st, sp, CHILD, lines, CONFIRM, "change_child")
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
         # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
@@ -834,6 +837,14 @@ class CallFlow:
         undo = self._undo(st, day if refs else None)
         lines: list[str] = []
         receipts: tuple[Receipt, ...] = ()
+        if undo is not None and refs:
+            # The change said instead, past its deadline since the read-back: neither is made
+            # (the parent wanted to move a meal, not have two).
+            late = self._past_deadline(st, sp, action, day, refs)
+            if late:
+                st.settle("refused")
+                lines = [*late, self._stays(st, sp, undo), sp._("Nothing was changed.")]
+                return self._ask(st, sp, AFTER, lines, CONFIRM, "refused:past_deadline", recap=True)
         if undo is not None:
             # The change taken back first: if it can no longer be undone, the one said instead
             # of it is not made either (the parent wanted to move a meal, not lose two).
@@ -921,6 +932,8 @@ class CallFlow:
             return self._repeat(st, sp)
         if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
             return self._bye(st, sp, AFTER)
+        if intent is Intent.NO and is_hesitant(heard.speech):  # "non, attendez": not a goodbye
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
@@ -977,15 +990,21 @@ class CallFlow:
     ) -> list[str]:
         """Why the change just made can no longer be undone (its deadline passed since), and
         that it stays; empty when it can."""
-        reverse, day, refs = undo
+        late = self._past_deadline(st, sp, *undo)
+        return [*late, self._stays(st, sp, undo)] if late else []
+
+    def _past_deadline(
+        self, st: CallState, sp: Speaker, action: str, day: date, refs: Sequence[str]
+    ) -> list[str]:
+        """Why ``action`` on ``day`` for those children is past its deadline; empty if not."""
         now = self.clock.now()
         for kid in self._kids(st):
             if kid.ref not in refs:
                 continue
             deadline = self.booking.day_status(day, kid.school, "phone").deadline
             if deadline is not None and now >= deadline:
-                exc = PastDeadline(day, deadline, reverse, kid.name)
-                return [self._refusal(sp, exc, reverse), self._stays(st, sp, undo)]
+                exc = PastDeadline(day, deadline, action, kid.name)
+                return [self._refusal(sp, exc, action)]
         return []
 
     def _undo(self, st: CallState, new_day: date | None) -> tuple[str, date, list[str]] | None:
@@ -1716,11 +1735,15 @@ class CallFlow:
         st.settle("abandoned")
         return self._end(st, sp, [self._nothing_done(st, sp), self._goodbye(sp)], step, "goodbye")
 
-    @staticmethod
-    def _nothing_done(st: CallState, sp: Speaker) -> str:
+    def _nothing_done(self, st: CallState, sp: Speaker) -> str:
         # A call that ends at the read-back: the last thing heard was the change, which was
-        # not made; the parent must not believe it was.
-        return sp._("Nothing was changed.") if st.step == CONFIRM else ""
+        # not made; the parent must not believe it was (nor that the change taken back with
+        # it was undone).
+        if st.step != CONFIRM:
+            return ""
+        undo = self._undo(st, date.fromisoformat(str(st.data["day"])))
+        stays = [self._stays(st, sp, undo)] if undo is not None else []
+        return " ".join([sp._("Nothing was changed."), *stays])
 
     def _end(
         self,

@@ -1251,7 +1251,8 @@ def weekday_alone(text: str) -> int | None:
         for i, t in enumerate(tokens)
         if t in _WEEKDAYS and not _negated_at(tokens, i, breaks)
     }
-    if len(days) != 1 or _numbers(tokens) or any(t in _MONTHS or t in _NOT_ALONE for t in tokens):
+    numbers = [n for n in _numbers(tokens) if not _is_article_un(tokens, n)]  # "une erreur"
+    if len(days) != 1 or numbers or any(t in _MONTHS or t in _NOT_ALONE for t in tokens):
         return None
     return days.pop()
 
@@ -1269,9 +1270,13 @@ _NOT_ALONE = frozenset(
 # pour Rose", "je voulais dire lundi", "en fait vendredi"). Not a bare "non": after a result it
 # starts additions and farewells as often ("non, et vendredi", "non merci, à lundi"); nor a
 # bare "je voulais", the polite way to ask ("et je voulais annuler lundi").
-_MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut"})
+_MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut", "faux", "incorrect"})
+# "c'est pas ça", "pas le bon jour", "je ne voulais pas annuler"
+_MISTAKE_PAIRS = frozenset({("pas", "ca"), ("pas", "bon"), ("pas", "bonne"), ("voulais", "pas")})
 _INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
-_INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait")})
+_INSTEAD_PAIRS = frozenset(
+    {("voulais", "dire"), ("veux", "dire"), ("en", "fait"), ("ai", "dit"), ("non", "c")}
+)
 # Words that add to the change rather than take it back: some surely ("aussi", "pareil"),
 # some only beside "instead" words ("et vendredi", "encore", "c'était tout"); after a word of
 # error these are part of the sentence ("je me suis encore trompé", "trompé avec les jours").
@@ -1305,7 +1310,16 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
         t in _MISTAKE and not _DENIED & set(tokens[max(0, k - 2) : k])
         for k, t in enumerate(tokens)
     )
-    if mistake:
+    # "pas le bon": a word between them is allowed
+    loose = {(a, c) for a, _, c in zip(tokens, tokens[1:], tokens[2:], strict=False)}
+    pairs = set(itertools.pairwise(tokens))
+    excluded = {
+        _WEEKDAYS[t]
+        for k, t in enumerate(tokens)
+        if t in _WEEKDAYS and _negated_at(tokens, k, breaks)
+    }
+    # The day just changed said to be wrong ("non, pas jeudi") is as sure as a word of error.
+    if mistake or (pairs | loose) & _MISTAKE_PAIRS or done_weekday in excluded:
         return TakenBack.YES
     # "et" adds ("non, et vendredi") unless it excludes ("c'était Timéo et pas Sacha").
     joined = any(
@@ -1313,17 +1327,7 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     )
     if words & _ALSO_ADDED or joined:
         return TakenBack.NO
-    excluded = {
-        _WEEKDAYS[t]
-        for k, t in enumerate(tokens)
-        if t in _WEEKDAYS and _negated_at(tokens, k, breaks)
-    }
-    pairs = set(itertools.pairwise(tokens))
-    if (
-        words & _INSTEAD
-        or pairs & _INSTEAD_PAIRS
-        or (done_weekday is not None and done_weekday in excluded)
-    ):
+    if words & _INSTEAD or pairs & _INSTEAD_PAIRS:
         return TakenBack.IF_NAMED
     return TakenBack.NO
 
