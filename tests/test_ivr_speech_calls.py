@@ -909,13 +909,36 @@ def test_non_attendez_after_a_result_does_not_end_the_call(rt: Runtime, call: Ca
     assert not answer.hangup
 
 
-def test_no_child_instead_is_taken_back_for_them(rt: Runtime, call: Caller) -> None:
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Non c'est bon merci, ah si, Zoé vendredi.",
+        "Non, c'est pour Zoé maintenant.",
+        "Annuler Zoé lundi, pas jeudi.",
+        "Et Zoé, pas jeudi mais vendredi.",
+    ],
+)
+def test_the_next_child_or_a_request_takes_nothing_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
     _cancel_leas_thursday(rt, call)
-    read_back = call.say("Non c'est Zoé.")
-    assert read_back.says[:2] == [
-        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
-        UNDO_THURSDAY,
-    ]
+    answer = call.say(said)
+    assert any("Zoé" in line for line in answer.says)
+    assert not any("de nouveau" in line for line in answer.says)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Non, c'est tout ce que je voulais, pas plus.",
+        "Non merci, pas besoin, ça ira.",
+        "Non, je ne voulais pas plus, merci.",
+    ],
+)
+def test_goodbyes_with_pas_take_nothing_back(rt: Runtime, call: Caller, said: str) -> None:
+    _cancel_leas_thursday(rt, call)
+    bye = call.say(said)
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
 
 
 def test_ending_the_call_at_a_replacement_says_the_first_change_stands(

@@ -738,6 +738,7 @@ def test_weekday_alone(text: str, weekday: int | None) -> None:
 
 
 YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.TakenBack.NO
+EXCLUDED = speech.TakenBack.EXCLUDED
 
 
 @pytest.mark.parametrize(
@@ -754,7 +755,7 @@ YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.Take
         ("C'était Timéo et pas Sacha.", IF_NAMED),
         ("Zut, et vendredi aussi.", NO),
         ("Non, c'était pour Nathan.", IF_NAMED),
-        ("Vendredi au lieu de jeudi.", YES),
+        ("Vendredi au lieu de jeudi.", EXCLUDED),
         ("Oui, plutôt le 4.", IF_NAMED),
         ("Non pardon, vendredi.", IF_NAMED),
         ("Pardon ?", IF_NAMED),  # nothing named: the caller of this sees it is no correction
@@ -762,14 +763,19 @@ YES, IF_NAMED, NO = speech.TakenBack.YES, speech.TakenBack.IF_NAMED, speech.Take
         ("Je voulais dire lundi.", IF_NAMED),
         ("Je me suis mal exprimé, c'est vendredi.", IF_NAMED),
         ("Oui oui c'était bien ça, merci.", IF_NAMED),
-        ("Non non, vendredi, pas jeudi.", YES),
-        ("C'est pas jeudi, c'est vendredi.", YES),
-        ("Non, pas jeudi.", YES),
+        ("Non non, vendredi, pas jeudi.", EXCLUDED),
+        ("C'est pas jeudi, c'est vendredi.", EXCLUDED),
+        ("Non, pas jeudi.", EXCLUDED),
         ("Non, je ne voulais pas annuler.", YES),
         ("C'est pas ça.", YES),
         ("Ce n'est pas le bon jour.", YES),
         ("C'est faux.", YES),
-        ("Non c'est Rose.", IF_NAMED),
+        ("Non c'est Rose.", NO),  # as often the next child: "non c'est Nathan maintenant"
+        ("Non, c'est tout ce que je voulais, pas plus.", NO),
+        ("Non merci, pas besoin, ça ira.", NO),
+        ("Non, je ne voulais pas plus, merci.", NO),
+        ("Je sais pas, bon, au revoir.", NO),
+        ("Et Rose, pas jeudi mais vendredi.", NO),
         ("Non j'ai dit vendredi.", IF_NAMED),
         ("Non, vendredi.", NO),  # read back as asked, alone
         ("Oui, vendredi.", NO),
@@ -793,7 +799,7 @@ def test_taken_back(text: str, expected: speech.TakenBack) -> None:
 
 
 def test_a_day_excluded_takes_back_only_the_day_just_changed() -> None:
-    assert speech.taken_back("vendredi, pas jeudi", done_weekday=3) is YES
+    assert speech.taken_back("vendredi, pas jeudi", done_weekday=3) is EXCLUDED
     assert speech.taken_back("vendredi, pas jeudi", done_weekday=1) is NO
 
 

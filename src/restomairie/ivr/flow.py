@@ -976,7 +976,7 @@ class CallFlow:
         turn = self._same_change(st, sp, speech, nearest=True, before=too_late)
         if turn is not None:
             return turn
-        if strength is not TakenBack.YES:  # "pardon ?", "c'était bien ça": nothing instead
+        if strength is TakenBack.IF_NAMED:  # "pardon ?", "c'était bien ça": nothing instead
             st.data.pop("undo", None)
             return None
         if too_late:  # "je me suis trompé" about a change that can no longer be undone
@@ -1741,7 +1741,8 @@ class CallFlow:
         # it was undone).
         if st.step != CONFIRM:
             return ""
-        undo = self._undo(st, date.fromisoformat(str(st.data["day"])))
+        day = date.fromisoformat(str(st.data["day"]))
+        undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
         return " ".join([sp._("Nothing was changed."), *stays])
 

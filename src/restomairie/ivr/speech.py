@@ -1271,12 +1271,14 @@ _NOT_ALONE = frozenset(
 # starts additions and farewells as often ("non, et vendredi", "non merci, à lundi"); nor a
 # bare "je voulais", the polite way to ask ("et je voulais annuler lundi").
 _MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut", "faux", "incorrect"})
-# "c'est pas ça", "pas le bon jour", "je ne voulais pas annuler"
-_MISTAKE_PAIRS = frozenset({("pas", "ca"), ("pas", "bon"), ("pas", "bonne"), ("voulais", "pas")})
+# "c'est pas ça", "pas le bon jour", "je ne voulais pas annuler" (not "je ne voulais pas plus",
+# "pas besoin, ça va": goodbyes)
+_MISTAKE_RUNS = (
+    ("pas", "ca"), ("pas", "le", "bon"), ("pas", "la", "bonne"), ("voulais", "pas", "annuler"),
+    ("voulais", "pas", "reserver"), ("fallait", "pas"),
+)  # fmt: skip
 _INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
-_INSTEAD_PAIRS = frozenset(
-    {("voulais", "dire"), ("veux", "dire"), ("en", "fait"), ("ai", "dit"), ("non", "c")}
-)
+_INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait"), ("ai", "dit")})
 # Words that add to the change rather than take it back: some surely ("aussi", "pareil"),
 # some only beside "instead" words ("et vendredi", "encore", "c'était tout"); after a word of
 # error these are part of the sentence ("je me suis encore trompé", "trompé avec les jours").
@@ -1290,16 +1292,17 @@ class TakenBack(enum.IntEnum):
 
     NO = 0
     IF_NAMED = 1  # only with the day or child meant instead
-    YES = 2
+    EXCLUDED = 2  # the day just changed said to be wrong: unless it comes with a request
+    YES = 3
 
 
 def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     """Whether ``text``, said right after a change was made, takes that change back, for the
     one it names if any: ``YES`` with a word of error ("mince, je voulais dire vendredi",
-    "je me suis trompé", "oups, erreur"); ``IF_NAMED`` with a word that only says "instead"
-    ("pardon, vendredi", "c'était pour Rose", "vendredi au lieu de jeudi", "non en fait
-    vendredi") or with the day just changed said to be excluded ("non, vendredi, pas jeudi",
-    ``done_weekday`` being Thursday); ``NO`` when something is added or the call closed
+    "je me suis trompé", "oups, erreur", "c'est pas le bon jour"); ``EXCLUDED`` with the day
+    just changed said to be wrong ("non, pas jeudi", ``done_weekday`` being Thursday);
+    ``IF_NAMED`` with a word that only says "instead" ("pardon, vendredi", "c'était pour
+    Rose", "non en fait vendredi"); ``NO`` when something is added or the call closed
     ("pareil pour Hugo", "vendredi aussi", "non plus", "et lundi", "c'était tout", "pas
     d'erreur"). Pure, and never raises."""
     tokens, breaks = _date_tokens(text)
@@ -1310,16 +1313,7 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
         t in _MISTAKE and not _DENIED & set(tokens[max(0, k - 2) : k])
         for k, t in enumerate(tokens)
     )
-    # "pas le bon": a word between them is allowed
-    loose = {(a, c) for a, _, c in zip(tokens, tokens[1:], tokens[2:], strict=False)}
-    pairs = set(itertools.pairwise(tokens))
-    excluded = {
-        _WEEKDAYS[t]
-        for k, t in enumerate(tokens)
-        if t in _WEEKDAYS and _negated_at(tokens, k, breaks)
-    }
-    # The day just changed said to be wrong ("non, pas jeudi") is as sure as a word of error.
-    if mistake or (pairs | loose) & _MISTAKE_PAIRS or done_weekday in excluded:
+    if mistake or any(_contains_run(tokens, run) for run in _MISTAKE_RUNS):
         return TakenBack.YES
     # "et" adds ("non, et vendredi") unless it excludes ("c'était Timéo et pas Sacha").
     joined = any(
@@ -1327,6 +1321,14 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     )
     if words & _ALSO_ADDED or joined:
         return TakenBack.NO
+    excluded = {
+        _WEEKDAYS[t]
+        for k, t in enumerate(tokens)
+        if t in _WEEKDAYS and _negated_at(tokens, k, breaks)
+    }
+    if done_weekday is not None and done_weekday in excluded:
+        return TakenBack.EXCLUDED
+    pairs = set(itertools.pairwise(tokens))
     if words & _INSTEAD or pairs & _INSTEAD_PAIRS:
         return TakenBack.IF_NAMED
     return TakenBack.NO
