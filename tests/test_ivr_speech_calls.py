@@ -933,6 +933,9 @@ def test_the_next_child_or_a_request_takes_nothing_back(
         "Non, c'est tout ce que je voulais, pas plus.",
         "Non merci, pas besoin, ça ira.",
         "Non, je ne voulais pas plus, merci.",
+        "Pas besoin, ça va.",
+        "Non merci, pas besoin.",
+        "Je voulais pas plus.",
     ],
 )
 def test_goodbyes_with_pas_take_nothing_back(rt: Runtime, call: Caller, said: str) -> None:

@@ -502,7 +502,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "au revoir|termin*|c'est tout|ça sera tout|ce sera tout|ça ira|fini|c'est fini|"
         "j'ai fini|raccroch*|quitter|stop|arrêter|fin|bonne journée|bye|plus rien|"
         "rien d'autre|rien de plus|merci au revoir|je n'ai plus besoin|bonne soirée|"
-        "bonne fin de journée|bon week-end|bonne fin de semaine|à bientôt",
+        "bonne fin de journée|bon week-end|bonne fin de semaine|à bientôt|pas besoin|"
+        "pas plus|ça va aller",
         (_I.GOODBYE,),
         False,
     ),
