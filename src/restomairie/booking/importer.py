@@ -22,7 +22,6 @@ from restomairie.booking import queries
 from restomairie.booking.adjustments import settle
 from restomairie.booking.guard import guard
 from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
-from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import WEEKDAY_KEYS
 from restomairie.i18n import LANGUAGES
 from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
@@ -343,18 +342,11 @@ def _settle_moves(
     # taken while this transaction runs is guarded, so a lock either is seen below or counts
     # the children as this import leaves them. Cut-offs grow with the meal day, so the walk ends
     # at the first day whose cut-off is well ahead.
-    keys: list[tuple[str, date]] = []
-    for school in schools:
-        day = today
-        while day <= today + timedelta(days=366):
-            try:
-                st = service.lock_deadline(day, school)
-            except CalendarCoverageError:
-                break
-            keys.append((school, day))
-            if st.operating and st.deadline is not None and st.deadline > now + GUARD_AHEAD:
-                break
-            day += timedelta(days=1)
+    keys = [
+        (school, day)
+        for school in schools
+        for day, _ in service.days_to_cutoff(school, today, now + GUARD_AHEAD)
+    ]
     guard(session, keys, exclusive=False)
     locks = list(session.scalars(
         select(DayLock)

@@ -23,15 +23,10 @@ from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import BookingService
-from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.db import is_postgres
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
 LATE_AFTER = timedelta(minutes=5)  # a lock taken later than this after its cut-off is "late"
-# The farthest ahead :meth:`LockService.due` ever looks. The walk stops much earlier (at the first
-# day still open); this only bounds it. The longest gap between a cut-off and its meal is the
-# summer break (early July → early September, about 65 days): a year is far more than enough.
-MAX_LEAD_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -60,16 +55,8 @@ class LockService:
     def due(self, now: datetime, lookback_days: int = 31) -> list[tuple[str, date, datetime]]:
         """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
-        still open, however far ahead it is.
-
-        The days ahead have no fixed horizon: the first meals after a break have their cut-off
-        before it (2 September after the summer: 1 July, 13:00), so a fixed window of days after
-        ``now`` missed them and locked them a month late. Instead each school's days are walked
-        until the first operating day whose cut-off is still to come: a later meal never has an
-        earlier cut-off (each rule's deadline grows with the meal day, and the lock's is the
-        latest of them), so nothing past it can be due. That is a few days in term time, about
-        two months at the start of the summer, and the walk also ends where the shipped calendar
-        does; ``MAX_LEAD_DAYS`` only bounds it against a calendar that never ends."""
+        still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
+        meals after the summer have their cut-off before it)."""
         today = now.date()
         start = today - timedelta(days=lookback_days)
         with self.booking.read_sessions() as session:
@@ -78,23 +65,14 @@ class LockService:
             )
         out = []
         for school in self.settings.schools:
-            day = start
-            last = today + timedelta(days=MAX_LEAD_DAYS)
-            while day <= last:
-                try:
-                    st = self.booking.lock_deadline(day, school.id)
-                except CalendarCoverageError:  # outside the known calendar: nothing to lock
-                    if day > today:
-                        break  # the calendar ends here: nothing further is known
-                    day += timedelta(days=1)
-                    continue
-                if st.operating and st.deadline is not None:
-                    if st.deadline > now:
-                        if day >= today:
-                            break  # still open, and so is every later day
-                    elif (school.id, day) not in done:
-                        out.append((school.id, day, st.deadline))
-                day += timedelta(days=1)
+            for day, st in self.booking.days_to_cutoff(school.id, start, now):
+                if (
+                    st.operating
+                    and st.deadline is not None
+                    and st.deadline <= now
+                    and (school.id, day) not in done
+                ):
+                    out.append((school.id, day, st.deadline))
         return sorted(out, key=lambda x: (x[2], x[0]))
 
     def lock_due(

@@ -80,6 +80,12 @@ from restomairie.models import (
     UTCDateTime,
 )
 
+# The farthest ahead :meth:`BookingService.days_to_cutoff` ever walks. The walk stops much earlier
+# (at the first day still open); this only bounds it. The longest gap between a cut-off and its
+# meal is the summer break (early July → early September, about 65 days): a year is far more
+# than enough.
+MAX_LEAD_DAYS = 366
+
 # A request with a time limit (a phone webhook: after 15 s Twilio gives up, plays its fallback
 # and the caller hears an apology) must not make a change the caller never hears about: a
 # change ready after the limit (the database was busy: an import, a lock) is rolled back.
@@ -332,6 +338,31 @@ class BookingService:
             )
         except CalendarCoverageError as exc:
             raise OutsideCalendar(day, str(exc)) from exc
+
+    def days_to_cutoff(
+        self, school_id: str, start: date, after: datetime
+    ) -> Iterator[tuple[date, DayStatus]]:
+        """Each day from ``start`` with its lock status (:meth:`lock_deadline`), up to and
+        including the first operating day, from ``after``'s date on, whose cut-off is later
+        than ``after``: a later meal never has an earlier cut-off (each rule's deadline grows
+        with the meal day), so no day past it can be due. That is a few days in term time and
+        about two months at the start of the summer (2 September's cut-off is 1 July), which a
+        fixed window would miss. Days before the shipped calendar are skipped; the walk ends
+        where it does, and ``MAX_LEAD_DAYS`` only bounds it against one that never ends."""
+        today = after.date()
+        day = start
+        while day <= today + timedelta(days=MAX_LEAD_DAYS):
+            try:
+                st = self.lock_deadline(day, school_id)
+            except CalendarCoverageError:
+                if day > today:
+                    return  # the calendar ends here: nothing further is known
+                day += timedelta(days=1)
+                continue
+            yield day, st
+            if day >= today and st.operating and st.deadline is not None and st.deadline > after:
+                return
+            day += timedelta(days=1)
 
     def lock_deadline(self, day: date, school_id: str) -> DayStatus:
         """The status of a day under the latest of the rules in force (the lock waits for the
