@@ -33,8 +33,10 @@ def client(rt: Runtime) -> FlaskClient:
     return line_app(rt).test_client()
 
 
-def typed_call(client: FlaskClient, rt: Runtime, account: str, *codes: str) -> Caller:
-    call = Caller(client, rt.settings, ATTACKER)
+def typed_call(
+    client: FlaskClient, rt: Runtime, account: str, *codes: str, number: str = ATTACKER
+) -> Caller:
+    call = Caller(client, rt.settings, number)
     call.start()
     call.press(account)
     for code in codes:
@@ -82,14 +84,10 @@ def test_a_withheld_number_refused_is_told_to_show_its_number(
 ) -> None:
     withheld = "+266696687"  # Twilio's From for ANONYMOUS
     for account in ACCOUNTS[:2]:  # four wrong codes on each: no family locked
-        for codes in (("0000", "0001", "0002"), ("0003",)):
-            call = Caller(client, rt.settings, withheld)
-            call.start()
-            call.keys(account, *codes)
-    call = Caller(client, rt.settings, withheld)
-    call.start()
-    call.press("210003")
-    refused = call.keys("0000", "0001", "1234")
+        typed_call(client, rt, account, "0000", "0001", "0002", number=withheld)
+        typed_call(client, rt, account, "0003", number=withheld)
+    call = typed_call(client, rt, "210003", "0000", "0001", number=withheld)
+    refused = call.press("1234")
     assert refused.hangup
     assert refused.says[0] == (
         "Trop de codes erronés ont été tapés depuis des numéros masqués. Merci de rappeler en "

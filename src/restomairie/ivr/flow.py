@@ -964,8 +964,10 @@ class CallFlow:
             # lundi pour Nathan": a request, politely.
             return None
         st.data["undo"] = done
-        reverse, day, refs = self._undo(st, None) or ("", self.clock.today(), [])
-        too_late = self._too_late_to_undo(st, sp, (reverse, day, refs))
+        undo = self._undo(st, None)
+        assert undo is not None  # done[2], the children it changed, is not empty
+        day = undo[1]
+        too_late = self._too_late_to_undo(st, sp, undo)
         if too_late:
             st.data.pop("undo")
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
@@ -1001,9 +1003,9 @@ class CallFlow:
         for kid in self._kids(st):
             if kid.ref not in refs:
                 continue
-            deadline = self.booking.day_status(day, kid.school, "phone").deadline
-            if deadline is not None and now >= deadline:
-                exc = PastDeadline(day, deadline, action, kid.name)
+            status = self.booking.day_status(day, kid.school, "phone")
+            if status.deadline is not None and self._too_late(status, None, now):
+                exc = PastDeadline(day, status.deadline, action, kid.name)
                 return [self._refusal(sp, exc, action)]
         return []
 
