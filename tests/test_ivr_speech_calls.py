@@ -944,6 +944,24 @@ def test_goodbyes_with_pas_take_nothing_back(rt: Runtime, call: Caller, said: st
     assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Non c'est bon pour Léa, au revoir.",
+        "C'est bon pour Léa, merci.",
+        "Léa, merci, au revoir.",
+        "C'est parfait, merci.",
+    ],
+)
+def test_thanks_naming_the_child_just_changed_end_the_call(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Not the same change again for Léa (it used to say "déjà annulé" and go on)
+    _cancel_leas_thursday(rt, call)
+    bye = call.say(said)
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+
+
 def test_ending_the_call_at_a_replacement_says_the_first_change_stands(
     rt: Runtime, call: Caller
 ) -> None:
