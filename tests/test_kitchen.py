@@ -258,16 +258,20 @@ def test_a_site_closed_after_its_day_was_locked_says_closed_in_the_csv_and_json(
     res = _counts(client, "2026-11-26", format="csv")
     rows = list(csv.DictReader(io.StringIO(res.data.decode("utf-8-sig")), delimiter=";"))
     anjou = [r for r in rows if r["code_ecole"] == "anjou-elem"]
-    assert {r["statut"] for r in anjou} == {"fermé : fermeture : grève (verrouillé)"}
+    assert {r["statut"] for r in anjou} == {"fermé : grève (verrouillé)"}
     assert {r["effectif_ajuste"] for r in anjou} == {"0"}
     assert {r["verrouille_le"] for r in anjou} == {"2026-11-23 13:00"}
     assert {r["statut"] for r in rows if r["code_ecole"] != "anjou-elem"} == {"verrouillé"}
     body = _counts(client, "2026-11-26").get_json()
     site = next(s for s in body["schools"] if s["school"] == "anjou-elem")
-    assert site["status"] == "fermé : fermeture : grève (verrouillé)"
+    assert site["status"] == "fermé : grève (verrouillé)"
     assert site["operating"] is False and site["locked"] is True and site["adjusted_total"] == 0
     other = next(s for s in body["schools"] if s["school"] == "josephine-baker-elem")
     assert other["status"] == "verrouillé"
+    sheet = client.get(
+        "/kitchen/sheet/2026-11-26?token=" + TOKEN, follow_redirects=True
+    ).get_data(True)
+    assert "fermé : grève" in sheet and "fermé : fermeture" not in sheet
 
 
 # --------------------------------------------------------------------------- the pages' access

@@ -103,7 +103,8 @@ def status_text(s: SchoolCounts) -> str:
     that nothing is to be delivered there."""
     locked = "verrouillé (en retard)" if s.late else "verrouillé"
     if not s.operating:
-        return f"fermé : {s.reason} ({locked})" if s.locked else f"fermé : {s.reason}"
+        closed = f"fermé : {s.closed_because}"
+        return f"{closed} ({locked})" if s.locked else closed
     if s.locked:
         return locked
     return "provisoire"

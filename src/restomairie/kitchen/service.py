@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.services import BookingService
+from restomairie.calendar.days import CLOSURE_PREFIX
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
 from restomairie.models import DayLock, LockAdjustment
@@ -59,6 +60,12 @@ class SchoolCounts:
     deadline: datetime | None  # the lock's cut-off (the last channel's deadline)
     counts: Mapping[str, int]  # the locked figures, or the live ones while not locked
     adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def closed_because(self) -> str:
+        """Why the site is closed, after "fermé : " ("grève", not "fermeture : grève")."""
+        reason = self.reason or ""
+        return reason.removeprefix(CLOSURE_PREFIX) if not self.operating else ""
 
     @property
     def total(self) -> int:
