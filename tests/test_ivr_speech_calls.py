@@ -556,6 +556,54 @@ def test_a_day_taken_back_after_the_result_is_replaced_once_confirmed(
     assert call.press("*").says == done.says  # both are heard again
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["Mince, c'était le jeudi d'après.", "Je me suis trompée de semaine.", "Zut, la semaine suivante."],
+)
+def test_a_week_taken_back_is_the_same_day_a_week_on(rt: Runtime, call: Caller, said: str) -> None:
+    # It used to be Thursday 3 again: "rien à annuler", and Thursday 10 still booked.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre.",
+        UNDO_THURSDAY,
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 10)) is False
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+def test_the_week_after_the_day_just_changed_is_the_same_change_a_week_on(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Et la semaine d'après aussi.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."
+    assert UNDO_THURSDAY not in read_back.says
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("Non, jeudi prochain.", "jeudi 3 décembre"),  # not the one read back: a week on
+        ("Non, le jeudi d'après.", "jeudi 3 décembre"),
+        ("Oui, jeudi prochain.", None),  # the day asked for, said again: a yes
+    ],
+)
+def test_the_day_read_back_said_again_with_prochain(
+    rt: Runtime, call: Caller, said: str, day: str | None
+) -> None:
+    call.press("2")  # Léa
+    first = call.say("annuler jeudi prochain")
+    assert first.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    answer = call.say(said)
+    if day is None:
+        assert answer.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    else:
+        assert answer.says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
+        assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
 def test_a_child_taken_back_after_the_result_is_replaced_once_confirmed(
     rt: Runtime, call: Caller
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from restomairie.ivr.speech import DateGuess, parse_date, several_days
+from restomairie.ivr.speech import DateGuess, parse_date, several_days, the_week_after
 
 MON_23_NOV = date(2026, 11, 23)
 THU_26_NOV = date(2026, 11, 26)
@@ -539,3 +539,20 @@ def test_never_raises(text: str, today: date) -> None:
     guess = parse_date(text, today)
     assert guess is None or isinstance(guess.day, date)
     assert isinstance(several_days(text, today), bool)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("non, jeudi prochain", True),
+        ("le jeudi d'après", True),
+        ("je me suis trompée de semaine", True),
+        ("la semaine suivante", True),
+        ("jeudi en huit", True),
+        ("non, jeudi", False),
+        ("après-demain", False),
+        ("le 3 décembre", False),
+    ],
+)
+def test_the_week_after(text: str, expected: bool) -> None:
+    assert the_week_after(text) is expected

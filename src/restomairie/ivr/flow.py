@@ -64,6 +64,7 @@ from restomairie.ivr.speech import (
     several_days,
     spoken_key,
     taken_back,
+    the_week_after,
     weekday_alone,
 )
 from restomairie.phones import is_withheld
@@ -714,6 +715,14 @@ class CallFlow:
         speech = heard.speech
         pending = date.fromisoformat(str(st.data["day"]))
         day = self._day_at_read_back(speech, pending)
+        if (
+            day == pending
+            and the_week_after(speech)
+            and parse_intent(speech, {Intent.NO}) is Intent.NO
+        ):
+            # "Non, jeudi prochain" to Thursday 26 read back: the Thursday after (with a yes,
+            # or alone, the caller says again the day they asked for).
+            day = pending + timedelta(days=7)
         if several_days(speech, self.clock.today()) or (
             day != pending and _ALSO_WORDS & set(normalise(speech).split())
         ):
@@ -1109,9 +1118,13 @@ class CallFlow:
         last = date.fromisoformat(str(last_said)) if last_said else None
         guess = parse_date(speech, self.clock.today())
         day = guess.day if guess is not None else None
-        if last is not None and day is not None:
+        if last is not None and (day is not None or the_week_after(speech)):
             # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
             day = self._day_at_read_back(speech, last, nearest)
+            if day == last and the_week_after(speech):
+                # "Mince, c'était jeudi prochain", "je me suis trompé de semaine", "et la
+                # semaine d'après aussi": never the day just done again, the one a week on.
+                day = last + timedelta(days=7)
         if day is None and last is not None and "lendemain" in normalise(speech).split():
             day = last + timedelta(days=1)
         kids = self._kids(st)

@@ -1266,6 +1266,20 @@ _NOT_ALONE = frozenset(
 )  # fmt: skip
 
 
+_WEEK_AFTER = frozenset({"prochain", "prochaine", "suivant", "suivante"})
+_WEEK_AFTER_RUNS = (("d", "apres"), ("de", "semaine"), ("en", "huit"))
+
+
+def the_week_after(text: str) -> bool:
+    """Whether ``text`` points a week on from a day already said ("non, jeudi prochain" to a
+    read-back of this Thursday, "c'était la semaine d'après", "je me suis trompé de semaine").
+    Only meaningful where a day was just said or done: the caller moves away from it."""
+    tokens, _breaks = _date_tokens(text)
+    return bool(_WEEK_AFTER.intersection(tokens)) or any(
+        _contains_run(tokens, run) for run in _WEEK_AFTER_RUNS
+    )
+
+
 # Words of error that take back the change just made even alone ("je me suis trompé"), and
 # words that do so only beside the day or child meant instead ("pardon, vendredi", "c'était
 # pour Rose", "je voulais dire lundi", "en fait vendredi"). Not a bare "non": after a result it
