@@ -302,6 +302,42 @@ def test_a_child_taken_back_at_the_read_back_is_replaced(rt: Runtime, call: Call
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+def test_a_change_taken_back_at_the_menu_after_pressing_1(rt: Runtime, call: Caller) -> None:
+    # "1" (another operation), then the mistake is noticed: it was "not understood".
+    _cancel_leas_thursday(rt, call)
+    call.press("1")
+    read_back = call.say("Mince, je voulais dire vendredi.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        UNDO_THURSDAY,
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
+def test_a_mistake_said_at_the_menu_after_a_wrong_answer_still_undoes(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.press("1")
+    assert call.say("Euh.").says[0] == "Pardon, je n'ai pas compris."
+    read_back = call.say("Je me suis trompée.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+
+
+def test_the_menu_after_another_child_takes_nothing_back(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.press("1")
+    call.press("4")  # another child
+    call.press("1")  # Zoé
+    answer = call.say("Je me suis trompée.")
+    assert UNDO_THURSDAY not in answer.says
+    assert not any("de nouveau" in line for line in answer.says)
+
+
 @pytest.mark.parametrize(
     ("said", "read_back"),
     [

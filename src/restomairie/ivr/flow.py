@@ -560,6 +560,11 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
+            # "1" pressed after a result, then "mince, je voulais dire lundi": the change just
+            # made is still the one taken back.
+            taken = self._taken_back(st, sp, heard.speech, intent, ACTION)
+            if taken is not None:
+                return taken
             if intent is Intent.OTHER_CHILD and several:  # "un autre enfant": key 4
                 return self._choose(st, sp, "child", ACTION)
             if intent is None and self._closing_at_menu(kids, heard.speech):
@@ -950,7 +955,12 @@ class CallFlow:
         return self._retry(st, sp, self._not_understood(sp), "not_understood")
 
     def _taken_back(
-        self, st: CallState, sp: Speaker, speech: str, intent: Intent | None
+        self,
+        st: CallState,
+        sp: Speaker,
+        speech: str,
+        intent: Intent | None,
+        answered: str = AFTER,
     ) -> Turn | None:
         """Right after a change, "mince, je voulais dire vendredi", "je me suis trompé, c'était
         pour Rose": the change said instead, read back with the undoing of the one just made
@@ -959,7 +969,8 @@ class CallFlow:
         restored. Nothing named ("je me suis trompé"): the undoing alone is read back. If the
         first change can no longer be undone, the caller hears why, then the new change alone.
         ``None`` when nothing was just changed, the phrase takes nothing back, or asks for the
-        other action ("je voulais réserver": an operation of its own)."""
+        other action ("je voulais réserver": an operation of its own). Said after the result or at
+        the menu that follows it (``answered``: which)."""
         done = st.data.get("done")
         if not done or not done[2]:
             return None
@@ -983,18 +994,18 @@ class CallFlow:
             # "Je me suis trompé d'enfant": which child, then the same change for them, read
             # back with the undoing.
             st.data["resume"] = True
-            return self._ask(st, sp, CHILD, too_late, AFTER, "change_child")
-        turn = self._same_change(st, sp, speech, nearest=True, before=too_late)
+            return self._ask(st, sp, CHILD, too_late, answered, "change_child")
+        turn = self._same_change(st, sp, speech, True, too_late, answered)
         if turn is not None:
             return turn
         if strength is TakenBack.IF_NAMED:  # "pardon ?", "c'était bien ça": nothing instead
             st.data.pop("undo", None)
             return None
         if too_late:  # "je me suis trompé" about a change that can no longer be undone
-            return self._ask(st, sp, AFTER, too_late, AFTER, "refused:undo", recap=True)
+            return self._ask(st, sp, AFTER, too_late, answered, "refused:undo", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = []  # the undoing alone
-        return self._ask(st, sp, CONFIRM, [], AFTER, "read_back:undo", recap=True)
+        return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
 
     def _too_late_to_undo(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]
@@ -1108,6 +1119,7 @@ class CallFlow:
         speech: str,
         nearest: bool = False,
         before: Sequence[str] = (),
+        answered: str = AFTER,
     ) -> Turn | None:
         """After a result, "lundi prochain", "oui, vendredi", "le lendemain", "pareil pour
         Margaux", "et Nathan aussi le 4": the same change for that day or those children (the
@@ -1144,9 +1156,9 @@ class CallFlow:
         target = day or last
         said = day is not None or named is not None
         if said and target is not None and st.data.get("action"):
-            return self._with_date(st, sp, target, AFTER, before)
+            return self._with_date(st, sp, target, answered, before)
         if named is not None:  # after listening: what to do for them
-            return self._ask(st, sp, ACTION, list(before), AFTER, "change_child")
+            return self._ask(st, sp, ACTION, list(before), answered, "change_child")
         return None
 
     # ------------------------------------------------------------------ questions
@@ -1720,11 +1732,12 @@ class CallFlow:
         """Ask the question of ``step`` after ``preamble``. With ``recap`` the preamble is
         what the caller may want to hear again (a result, a refusal, the meals listed): ``*``
         and "pardon ?" repeat it before the question, until another question is asked."""
-        st.step = step
-        # A change just made can be taken back only right after its result; the one read back
-        # to undo it, only at the read-back and the date and child questions (_taken_back).
-        if step != AFTER:
+        # A change just made can be taken back only right after its result (and at the menu
+        # the caller goes on to from there); the one read back to undo it, only at the
+        # read-back and the date and child questions (_taken_back).
+        if step != AFTER and not (step == ACTION and st.step in (AFTER, ACTION)):
             st.data.pop("done", None)
+        st.step = step
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
         if recap:
