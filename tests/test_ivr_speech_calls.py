@@ -453,12 +453,29 @@ def test_another_child_by_speech_is_key_4(call: Caller) -> None:
     assert "Pour Hugo, tapez 1." in menu.says
 
 
-def test_a_key_said_is_the_key_pressed(rt: Runtime, call: Caller) -> None:
+@pytest.mark.parametrize("said", ["Un.", "Le un.", "Oui, le 1.", "J'appuie sur le un."])
+def test_a_key_said_is_the_key_pressed(rt: Runtime, call: Caller, said: str) -> None:
+    # "Le un" was read as the 1st of December: read back, then cancelled on a "oui".
     call.press("2")
     call.say("annuler le 3 décembre")
-    done = call.say("Un.")  # "pour confirmer, tapez 1", not the 1st of the month
+    done = call.say(said)  # "pour confirmer, tapez 1", not the 1st of the month
     assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
     assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_le_deux_after_a_result_ends_the_call(rt: Runtime, call: Caller) -> None:
+    # It was the 2nd of December (a Wednesday): "pas de restauration", and the call went on.
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    assert call.say("Le deux.").hangup
+
+
+def test_le_and_a_day_not_in_the_menu_is_still_a_date(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Non, le 4.")
+    assert again.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
 
 
 @pytest.mark.parametrize(

@@ -609,8 +609,11 @@ def test_a_count_is_everyone_only_for_that_family_size(names: list[str], count: 
         ("je tape trois", "3"),
         ("neuf", "9"),
         ("zéro", "0"),
-        ("oui 1", None),  # more than a key
+        ("oui 1", "1"),
+        ("j'appuie sur la touche deux", "2"),
+        ("je fais le un", None),  # "le": a key of the menu only (none given here)
         ("le 3", None),  # a date
+        ("oui deux jours", None),  # more than a key
         ("deux jours", None),
         ("le premier", None),
         ("douze", None),
@@ -619,6 +622,22 @@ def test_a_count_is_everyone_only_for_that_family_size(names: list[str], count: 
 )
 def test_spoken_key(text: str, key: str | None) -> None:
     assert speech.spoken_key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("le un", "1"),
+        ("oui, le un", "1"),
+        ("je fais le un", "1"),
+        ("j'appuie sur le 2", "2"),
+        ("le 3", None),  # not a key of "tapez 1 ou 2": the 3rd of the month
+        ("le premier", None),
+        ("le un décembre", None),
+    ],
+)
+def test_a_key_said_with_le_is_a_key_of_the_menu(text: str, key: str | None) -> None:
+    assert speech.spoken_key(text, "12") == key
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ DATE = "date"
 CONFIRM = "confirm"
 AFTER = "after"
 END = "end"
+# The keys of the menus where a key may be said ("le un": key 1, not the 1st of the month).
+_MENU_KEYS = {ACTION: "1234", CONFIRM: "12", AFTER: "12"}
 
 ALL_CHILDREN_KEY = "9"
 CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
@@ -312,8 +314,8 @@ class CallFlow:
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
         if heard.kind == "speech" and step in (ACTION, CONFIRM, AFTER):
             # "Un" for "tapez 1": the key said is the key pressed (at the read-back, "un" would
-            # otherwise be read as the 1st of the month).
-            key = spoken_key(heard.speech)
+            # otherwise be read as the 1st of the month, and "le un" too).
+            key = spoken_key(heard.speech, _MENU_KEYS[step])
             if key is not None:
                 heard = Heard(digits=key)
         if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:

@@ -327,20 +327,31 @@ def parse_number(text: str) -> int | None:
     return value if 0 <= value <= 99 else None
 
 
-_KEY_WORDS = frozenset({"touche", "la", "numero", "tape", "tapez", "je", "j", "c", "est"})
+# Words around a key said ("je fais le un", "j'appuie sur la touche deux", "oui, 1").
+_KEY_WORDS = frozenset(
+    {
+        "touche", "la", "numero", "tape", "tapez", "taper", "je", "j", "c", "est", "appuie",
+        "appuyer", "appuyez", "sur", "fais", "choisis", "prends", "oui", "alors", "euh", "ben",
+        "bah", "bon",
+    }
+)  # fmt: skip
 _KEY_VALUES = {word: str(value) for value, word in enumerate(_UNITS_WORDS)} | {"une": "1"}
 
 
-def spoken_key(text: str) -> str | None:
+def spoken_key(text: str, menu: str = "") -> str | None:
     """The menu key a caller said instead of pressing it ("un", "2", "la touche trois", "je
-    tape 1"), else ``None``: the phrase must be that key and nothing else."""
-    rest = [t for t in _tokens(text) if t not in _KEY_WORDS]
+    tape 1", "j'appuie sur le deux"), else ``None``: the phrase must be that key and nothing
+    else. With "le" ("le un", "oui le 1") only a key of ``menu``: "le 3" to "tapez 1 ou 2" is
+    the 3rd of the month, "le un" the key (the 1st is "le premier")."""
+    tokens = _tokens(text)
+    rest = [t for t in tokens if t not in _KEY_WORDS and t != "le"]
     if len(rest) != 1:
         return None
     word = rest[0]
-    if len(word) == 1 and word.isdigit():
-        return word
-    return _KEY_VALUES.get(word)
+    key = word if len(word) == 1 and word.isdigit() else _KEY_VALUES.get(word)
+    if key is not None and "le" in tokens and key not in menu:
+        return None
+    return key
 
 
 # ---------------------------------------------------------------------------------------------
