@@ -339,6 +339,26 @@ def test_the_menu_after_another_child_takes_nothing_back(rt: Runtime, call: Call
 
 
 @pytest.mark.parametrize(
+    "said", ["Oh non, c'était pas ce jour-là.", "Non, pas cette date.", "C'est pas ce repas."]
+)
+def test_not_that_day_after_a_result_offers_to_undo(rt: Runtime, call: Caller, said: str) -> None:
+    # It ended the call, the wrong day staying cancelled.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+
+
+def test_putting_back_a_meal_just_cancelled(rt: Runtime, call: Caller) -> None:
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Remettre le repas du 3 décembre.")
+    assert read_back.says[0] == "Vous souhaitez réserver le repas de Léa le jeudi 3 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+@pytest.mark.parametrize(
     ("said", "read_back"),
     [
         ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),

@@ -74,6 +74,9 @@ def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:
         "elle mangera lundi",
         "il mangera à la cantine",
         "il mangera à la cantine lundi",
+        "remettre le repas de jeudi",  # a meal cancelled, put back
+        "vous pouvez rétablir jeudi",
+        "remettez-le jeudi",
     ],
 )
 def test_eating_at_the_canteen_is_book(text: str) -> None:

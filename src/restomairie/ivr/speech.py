@@ -419,7 +419,9 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "rajouter|rajoute|rajoutez|commander|commande|commandez|un repas de plus|"
         "il mangera|elle mangera|mangera|manger à la cantine|prendre un repas|"
         "mange à la cantine|mangent à la cantine|mangera à la cantine|déjeune à la cantine|"
-        "déjeunent à la cantine|déjeunera à la cantine|déjeuner à la cantine",
+        "déjeunent à la cantine|déjeunera à la cantine|déjeuner à la cantine|"
+        # (not "il mange": "il mange à la maison", "elle mange chez sa mamie" cancel)
+        "remettre|remettez|remets|remet|rétablir|rétablissez|rétablis",
         (_I.BOOK,),
         False,
     ),
@@ -1301,7 +1303,8 @@ _MISTAKE = frozenset({"trompe", "trompee", "erreur", "oups", "mince", "zut", "fa
 # "pas besoin, ça va": goodbyes)
 _MISTAKE_RUNS = (
     ("pas", "ca"), ("pas", "le", "bon"), ("pas", "la", "bonne"), ("voulais", "pas", "annuler"),
-    ("voulais", "pas", "reserver"), ("fallait", "pas"),
+    ("voulais", "pas", "reserver"), ("fallait", "pas"), ("pas", "ce", "jour"),
+    ("pas", "cette", "date"), ("pas", "ce", "repas"),
 )  # fmt: skip
 _INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
 _INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait"), ("ai", "dit")})
