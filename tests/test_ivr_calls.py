@@ -164,6 +164,29 @@ def test_an_unknown_caller_types_the_account_number_and_hash_then_the_code(
     assert "Pour réserver un repas, tapez 1." in menu.text
 
 
+def test_a_star_pressed_for_the_hash_key_ends_the_account_number(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # "210500*" was a request to repeat: the number typed was thrown away.
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    assert call.press("210001*").says == ["Tapez votre code secret à 4 chiffres."]
+    assert call.press("*").says[-1] == "Tapez votre code secret à 4 chiffres."  # star alone
+
+
+def test_an_account_number_said_aloud_is_asked_on_the_keypad(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # These questions listen to keys only: what was said arrives as nothing.
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    again = call.silence()
+    assert again.says[0] == (
+        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone."
+    )
+    assert again.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
+
+
 def test_a_caller_id_shared_by_two_families_asks_for_the_account_number(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

@@ -308,8 +308,17 @@ class CallFlow:
                 self._goodbye_failed(sp),
             ]
             return self._end(st, sp, lines, step, "too_long", shown)
+        if step in (ACCOUNT, PIN) and heard.digits[:1].isdigit() and heard.digits.endswith("*"):
+            # "210500*": the star pressed for the hash key ends the number typed; it is not a
+            # request to hear the question again (the number was thrown away).
+            heard = Heard(digits=heard.digits.rstrip("*"))
         if heard.star:
             return self._repeat(st, sp, shown)
+        if heard.kind == "none" and step in (ACCOUNT, PIN):
+            # These questions listen to keys only: an account number said aloud arrives as
+            # nothing at all.
+            why = sp._("No key was pressed: please type the digits on your phone's keypad.")
+            return self._retry(st, sp, why, "no_input", shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
         if heard.kind == "speech" and step in (ACTION, CONFIRM, AFTER):
