@@ -483,6 +483,22 @@ def test_a_key_said_is_the_key_pressed(rt: Runtime, call: Caller, said: str) -> 
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
+@pytest.mark.parametrize("said", ["Oui.", "D'accord.", "Le premier jour possible.", "Ce jour-là."])
+def test_the_first_day_offered_at_the_date_question_is_taken(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "Le premier jour encore modifiable est le jeudi 26 novembre": "oui" was "je n'ai pas
+    # compris cette date", "le premier jour possible" the 1st of December.
+    call.keys("2", "2")  # Léa, cancel
+    read_back = call.say(said)
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
+def test_a_hesitant_yes_at_the_date_question_takes_no_day(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")
+    assert call.say("Oui, attendez.").says[0] == "Je n'ai pas compris cette date."
+
+
 def test_le_deux_after_a_result_ends_the_call(rt: Runtime, call: Caller) -> None:
     # It was the 2nd of December (a Wednesday): "pas de restauration", and the call went on.
     call.press("2")

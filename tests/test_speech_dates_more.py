@@ -15,7 +15,13 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from restomairie.ivr.speech import DateGuess, parse_date, several_days, the_week_after
+from restomairie.ivr.speech import (
+    DateGuess,
+    names_the_offered_day,
+    parse_date,
+    several_days,
+    the_week_after,
+)
 
 MON_23_NOV = date(2026, 11, 23)
 THU_26_NOV = date(2026, 11, 26)
@@ -556,3 +562,23 @@ def test_never_raises(text: str, today: date) -> None:
 )
 def test_the_week_after(text: str, expected: bool) -> None:
     assert the_week_after(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("le premier jour possible", True),  # not the 1st of the month
+        ("le premier jour", True),
+        ("d'accord, ce jour-là", True),
+        ("le plus tôt possible", True),
+        ("va pour celui-là", True),
+        ("le premier", False),
+        ("le premier décembre", False),
+        ("le premier jour du mois", False),
+        ("pas ce jour-là", False),
+        ("jeudi, ce jour-là", False),
+        ("va pour le 26", False),
+    ],
+)
+def test_names_the_offered_day(text: str, expected: bool) -> None:
+    assert names_the_offered_day(text) is expected

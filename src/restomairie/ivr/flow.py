@@ -56,6 +56,7 @@ from restomairie.ivr.speech import (
     is_closing,
     is_hesitant,
     is_see_you,
+    names_the_offered_day,
     normalise,
     parse_children,
     parse_date,
@@ -648,6 +649,14 @@ class CallFlow:
             switched = self._switch_action(st, heard.speech)
             guess = parse_date(heard.speech, today)
             day = guess.day if guess else None
+            if names_the_offered_day(heard.speech) or (
+                day is None
+                and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES
+                and not is_hesitant(heard.speech)
+            ):
+                # "Oui", "le premier jour possible", "ce jour-là": the first day the question
+                # offered (read back before anything is done).
+                day = self._first_open(self._picked(st)) or day
             undo = st.data.get("undo")
             if day is not None and undo and weekday_alone(heard.speech) is not None:
                 # Asked again while a change is being taken back ("mince, je voulais dire

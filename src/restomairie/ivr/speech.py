@@ -1293,6 +1293,25 @@ def the_week_after(text: str) -> bool:
     )
 
 
+_OFFERED_RUNS = (
+    ("premier", "jour"), ("premier", "possible"), ("plus", "tot"), ("ce", "jour"),
+    ("cette", "date"), ("celui", "la"), ("celle", "la"), ("va", "pour"),
+)  # fmt: skip
+
+
+def names_the_offered_day(text: str) -> bool:
+    """Whether ``text``, said to "the first day you can still change is Thursday 26: for that
+    day, type 2, 6, 1, 1", points at that day ("le premier jour possible", "ce jour-là", "le
+    plus tôt possible", "va pour celui-là") rather than at a date of its own: no weekday,
+    month or number in it ("le premier jour possible" is not the 1st of the month)."""
+    tokens, _breaks = _date_tokens(text)
+    if {"pas", "mois"} & set(tokens) or any(t in _WEEKDAYS or t in _MONTHS for t in tokens):
+        return False  # "pas ce jour-là", "le premier jour du mois"
+    if _numbers([t for t in tokens if t not in ("premier", "premiere")]):
+        return False
+    return any(_contains_run(tokens, run) for run in _OFFERED_RUNS)
+
+
 # Words of error that take back the change just made even alone ("je me suis trompé"), and
 # words that do so only beside the day or child meant instead ("pardon, vendredi", "c'était
 # pour Rose", "je voulais dire lundi", "en fait vendredi"). Not a bare "non": after a result it
