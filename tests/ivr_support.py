@@ -30,7 +30,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from restomairie.config import Settings
-from restomairie.models import BookingDay, Child
+from restomairie.models import BookingDay, Call, CallEvent, Child
 from restomairie.runtime import Runtime
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -229,4 +229,17 @@ def booked(rt: Runtime, ref: str, day: date) -> bool | None:
             select(BookingDay.booked)
             .join(Child, Child.id == BookingDay.child_id)
             .where(Child.ref == ref, BookingDay.day == day)
+        )
+
+
+def events(rt: Runtime, call: Caller) -> list[CallEvent]:
+    """The call's logged steps, in order."""
+    with rt.sessions() as session:
+        return list(
+            session.scalars(
+                select(CallEvent)
+                .join(Call)
+                .where(Call.call_sid == call.call_sid)
+                .order_by(CallEvent.id)
+            )
         )

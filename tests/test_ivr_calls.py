@@ -24,7 +24,7 @@ from restomairie.ivr import service as service_module
 from restomairie.ivr.flow import Receipt
 from restomairie.ivr.service import PhoneLine
 from restomairie.ivr.sms import ReceiptOutbox
-from restomairie.models import AuditEntry, Call, CallEvent, Closure, Family
+from restomairie.models import AuditEntry, Call, Closure, Family
 from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
@@ -34,6 +34,7 @@ from tests.ivr_support import (
     Caller,
     booked,
     check_twiml,
+    events,
     line_app,
     post_signed,
     sign,
@@ -76,18 +77,6 @@ def the_call(rt: Runtime, call: Caller) -> Call:
         found = session.scalars(select(Call).where(Call.call_sid == call.call_sid)).one()
         found.events  # noqa: B018 - load them before the session closes
         return found
-
-
-def events(rt: Runtime, call: Caller) -> list[CallEvent]:
-    with rt.sessions() as session:
-        return list(
-            session.scalars(
-                select(CallEvent)
-                .join(Call)
-                .where(Call.call_sid == call.call_sid)
-                .order_by(CallEvent.id)
-            )
-        )
 
 
 

@@ -18,7 +18,7 @@ from restomairie.booking.services import TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, booked, line_app
+from tests.ivr_support import Caller, booked, events, line_app
 
 PHONE = "+33612345678"
 
@@ -496,7 +496,35 @@ def test_the_first_day_offered_at_the_date_question_is_taken(
 
 def test_a_hesitant_yes_at_the_date_question_takes_no_day(rt: Runtime, call: Caller) -> None:
     call.keys("2", "2")
-    assert call.say("Oui, attendez.").says[0] == "Je n'ai pas compris cette date."
+    assert call.say("Oui enfin je sais pas.").says[0] == "Je n'ai pas compris cette date."
+
+
+def test_asking_to_wait_is_not_a_failed_answer(rt: Runtime, call: Caller) -> None:
+    # Three "attendez" used to end the call ("je n'ai pas compris" ×3, then goodbye).
+    for said in ("Attendez.", "Un instant s'il vous plaît.", "Deux secondes, je regarde."):
+        wait = call.say(said)
+        assert wait.says == ["Prenez votre temps, je vous écoute."]
+        assert wait.gather is not None and wait.gather.get("timeout") == "15"
+        assert wait.gather.get("input") == "dtmf speech"
+    menu = call.say("Léa")
+    assert "Pour réserver un repas, tapez 1." in menu.text
+    assert [e.outcome for e in events(rt, call)][-4:-1] == ["wait", "wait", "wait"]
+
+
+def test_asking_for_help_says_how_to_answer_then_the_question(call: Caller) -> None:
+    call.press("2")  # Léa
+    help_ = call.say("Je ne comprends pas.")
+    assert help_.says[0].startswith("Répondez avec les touches de votre téléphone")
+    assert "Pour réserver un repas, tapez 1." in help_.text
+    for _ in range(3):  # not counted as failed answers
+        call.say("Aidez-moi.")
+    assert not call.say("Annuler.").hangup
+
+
+def test_wait_with_a_request_is_the_request(call: Caller) -> None:
+    call.press("2")
+    read_back = call.say("Attendez, annuler le 3 décembre.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
 
 
 def test_le_deux_after_a_result_ends_the_call(rt: Runtime, call: Caller) -> None:
@@ -536,14 +564,25 @@ def test_leaving_out_the_only_child_read_back_is_not_a_yes(rt: Runtime, call: Ca
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+NOT_UNDERSTOOD = "Pardon, je n'ai pas compris."
+
+
 @pytest.mark.parametrize(
-    "said", ["Oui, attendez.", "Oui enfin je sais pas.", "Oui, je ne veux pas.", "Oui non."]
+    ("said", "answer"),
+    [
+        ("Oui, attendez.", "Prenez votre temps, je vous écoute."),
+        ("Oui enfin je sais pas.", NOT_UNDERSTOOD),
+        ("Oui, je ne veux pas.", NOT_UNDERSTOOD),
+        ("Oui non.", NOT_UNDERSTOOD),
+    ],
 )
-def test_a_hesitant_yes_confirms_nothing(rt: Runtime, call: Caller, said: str) -> None:
+def test_a_hesitant_yes_confirms_nothing(
+    rt: Runtime, call: Caller, said: str, answer: str
+) -> None:
     call.press("2")
     call.say("annuler le 3 décembre")
     again = call.say(said)
-    assert again.says[0] == "Pardon, je n'ai pas compris."
+    assert again.says[0] == answer
     assert booked(rt, "E2", date(2026, 12, 3)) is None
 
 

@@ -853,3 +853,28 @@ def test_is_see_you(text: str, see_you: bool) -> None:
 @given(st.text(max_size=60))
 def test_is_see_you_never_raises(text: str) -> None:
     assert isinstance(speech.is_see_you(text), bool)
+
+
+@pytest.mark.parametrize(
+    ("text", "waiting", "helping"),
+    [
+        ("Attendez.", True, False),
+        ("Un instant s'il vous plaît.", True, False),
+        ("Deux secondes, je regarde le calendrier.", True, False),
+        ("Oui, attendez.", True, False),
+        ("Un moment, je cherche mon code.", True, False),
+        ("Je ne comprends pas.", False, True),
+        ("Aidez-moi.", False, True),
+        ("Plus lentement s'il vous plaît.", False, True),
+        ("Comment ça marche ?", False, True),
+        ("Ça marche.", False, False),  # a yes
+        ("Attendez, annuler jeudi.", False, False),  # a request
+        ("Attendez, pour Rose.", False, False),
+        ("Je ne comprends pas, je voudrais annuler.", False, False),
+        ("Deux.", False, False),
+        ("", False, False),
+    ],
+)
+def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
+    assert speech.is_waiting(text) is waiting
+    assert speech.asks_for_help(text) is helping

@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -51,11 +51,13 @@ from restomairie.ivr.speech import (
     SPEECH_HINTS,
     Intent,
     TakenBack,
+    asks_for_help,
     child_hints,
     children_left_out,
     is_closing,
     is_hesitant,
     is_see_you,
+    is_waiting,
     names_the_offered_day,
     normalise,
     parse_children,
@@ -110,6 +112,7 @@ AFTER_INTENTS = frozenset(
     }
 )  # fmt: skip
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
+WAIT_TIMEOUT = 15  # "attendez, je regarde": the same question, answered a little later
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
 # Call outcomes (the call log), from the weakest to the strongest.
@@ -334,6 +337,22 @@ class CallFlow:
             lines = [sp._("This line is automatic: no one can take your call here.")]
             lines.append(self._web_sentence(sp))
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if heard.kind == "speech" and is_waiting(heard.speech):
+            # "Attendez, je regarde le calendrier": not a failed answer, and not the whole
+            # question at once: the line waits longer for the same answer.
+            _lines, ask = self._question(st, sp, step)
+            waiting = replace(ask, timeout=WAIT_TIMEOUT)
+            reply = self._reply(sp, [sp._("Take your time, I am listening.")], waiting)
+            return Turn(reply, step, "wait", shown)
+        if heard.kind == "speech" and asks_for_help(heard.speech):
+            # "Je ne comprends pas", "aidez-moi": how to answer, then the question again (not
+            # counted as a failed answer either).
+            how = sp._(
+                "Answer with your phone's keys, or say your answer in a few words. Press star "
+                "to hear the question again."
+            )
+            turn = self._ask(st, sp, step, [how], step, "help", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         turn = self._handlers[step](st, sp, heard)
         if turn.heard is None:

@@ -1312,6 +1312,55 @@ def names_the_offered_day(text: str) -> bool:
     return any(_contains_run(tokens, run) for run in _OFFERED_RUNS)
 
 
+# A request to wait ("attendez", "un instant s'il vous plaît", "deux secondes, je regarde le
+# calendrier") or for help ("je ne comprends pas", "aidez-moi", "plus lentement"): each needs
+# one word of its own, and every other word must be one of these, so that "attendez, annuler
+# jeudi" is a request and not a wait.
+_WAIT_WORDS = frozenset(
+    {
+        "attendez", "attends", "attend", "instant", "moment", "minute", "seconde", "secondes",
+        "patientez", "patiente", "regarde", "cherche", "verifie", "quittez", "bougez",
+    }
+)  # fmt: skip
+_HELP_WORDS = frozenset(
+    {
+        "comprends", "comprend", "aide", "aidez", "aider", "lentement", "explique", "expliquez",
+        "expliquer", "perdu", "perdue", "comment",
+    }
+)  # fmt: skip
+_AROUND_WORDS = frozenset(
+    {
+        "je", "j", "ne", "n", "pas", "rien", "moi", "m", "me", "vous", "il", "s", "plait", "svp",
+        "un", "une", "deux", "petit", "petite", "oui", "non", "euh", "alors", "ben", "bah", "bon",
+        "mais", "attention", "le", "la", "les", "mon", "ma", "mes", "calendrier", "agenda",
+        "papiers", "papier", "dossier", "numero", "code", "carnet", "telephone", "dans", "sur",
+        "plus", "parlez", "pouvez", "pourriez", "sais", "quoi", "faire", "comment", "ca", "c",
+        "est", "que", "qu", "y", "a", "ai", "suis", "peu", "trop", "vite",
+        "ce", "cela", "tout", "du", "de", "d", "laissez", "temps", "quelques", "encore",
+        "marche", "fonctionne", "fait", "on",
+    }
+)  # fmt: skip
+
+
+def _only(text: str, own: frozenset[str]) -> bool:
+    tokens = _tokens(text)
+    return bool(own.intersection(tokens)) and all(
+        t in own or t in _AROUND_WORDS for t in tokens
+    )
+
+
+def is_waiting(text: str) -> bool:
+    """Whether ``text`` only asks the line to wait ("attendez", "un instant s'il vous plaît",
+    "deux secondes, je regarde le calendrier"). Pure, and never raises."""
+    return _only(text, _WAIT_WORDS)
+
+
+def asks_for_help(text: str) -> bool:
+    """Whether ``text`` only asks for help ("je ne comprends pas", "aidez-moi", "plus
+    lentement s'il vous plaît", "comment ça marche ?"). Pure, and never raises."""
+    return _only(text, _HELP_WORDS)
+
+
 # Words of error that take back the change just made even alone ("je me suis trompé"), and
 # words that do so only beside the day or child meant instead ("pardon, vendredi", "c'était
 # pour Rose", "je voulais dire lundi", "en fait vendredi"). Not a bare "non": after a result it
