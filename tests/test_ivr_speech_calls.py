@@ -527,6 +527,14 @@ def test_wait_with_a_request_is_the_request(call: Caller) -> None:
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
 
 
+@pytest.mark.parametrize("said", ["Deux, six, un, un.", "2 6 1 1", "euh deux six un un"])
+def test_the_date_keys_said_one_by_one_are_the_date(call: Caller, said: str) -> None:
+    # The question spells "tapez 2, 6, 1, 1"; said back, it was "un jour à la fois".
+    call.keys("2", "2")
+    read_back = call.say(said)
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
 def test_le_deux_after_a_result_ends_the_call(rt: Runtime, call: Caller) -> None:
     # It was the 2nd of December (a Wednesday): "pas de restauration", and the call went on.
     call.press("2")

@@ -878,3 +878,19 @@ def test_is_see_you_never_raises(text: str) -> None:
 def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
     assert speech.is_waiting(text) is waiting
     assert speech.asks_for_help(text) is helping
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("deux six un un", "2611"),
+        ("2 6 1 1", "2611"),
+        ("zéro trois, un deux", "0312"),
+        ("le deux", None),
+        ("deux six onze", None),  # "onze" is not a key
+        ("2611", None),  # one number: a date of its own
+        ("un", None),
+    ],
+)
+def test_spoken_keys(text: str, keys: str | None) -> None:
+    assert speech.spoken_keys(text) == keys

@@ -66,6 +66,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     several_days,
     spoken_key,
+    spoken_keys,
     taken_back,
     the_week_after,
     weekday_alone,
@@ -666,8 +667,14 @@ class CallFlow:
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
             switched = self._switch_action(st, heard.speech)
-            guess = parse_date(heard.speech, today)
-            day = guess.day if guess else None
+            keys = spoken_keys(heard.speech)
+            if keys is not None and len(keys) == 4:
+                # "Deux, six, un, un": the keys the question spelled, said instead of typed
+                # (read as a date, the 2nd and the 6th: "un jour à la fois").
+                day = parse_digits_date(keys, today)
+            else:
+                guess = parse_date(heard.speech, today)
+                day = guess.day if guess else None
             if names_the_offered_day(heard.speech) or (
                 day is None
                 and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES

@@ -338,6 +338,20 @@ _KEY_WORDS = frozenset(
 _KEY_VALUES = {word: str(value) for value, word in enumerate(_UNITS_WORDS)} | {"une": "1"}
 
 
+def spoken_keys(text: str) -> str | None:
+    """The keys a caller said one by one, as the line spelled them ("deux, six, un, un" for
+    "tapez 2, 6, 1, 1"; "2 6 1 1"), else ``None``: at least two keys and nothing else."""
+    keys = []
+    for token in _tokens(text):
+        if token in ("euh", "alors"):
+            continue
+        key = token if len(token) == 1 and token.isdigit() else _KEY_VALUES.get(token)
+        if key is None:
+            return None
+        keys.append(key)
+    return "".join(keys) if len(keys) >= 2 else None
+
+
 def spoken_key(text: str, menu: str = "") -> str | None:
     """The menu key a caller said instead of pressing it ("un", "2", "la touche trois", "je
     tape 1", "j'appuie sur le deux"), else ``None``: the phrase must be that key and nothing
