@@ -169,7 +169,18 @@ def test_thanks_at_the_date_question_ends_the_call(call: Caller) -> None:
     call.press("2")
     bye = call.say("Merci.")
     assert bye.hangup
-    assert bye.says == ["Merci de votre appel. Au revoir."]
+    # The cancellation asked for was not made: said, as at a read-back
+    assert bye.says == ["Aucun changement n'a été fait.", "Merci de votre appel. Au revoir."]
+
+
+def test_thanks_at_the_date_question_after_a_change_says_only_goodbye(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.press("1")
+    call.press("2")  # cancel, again
+    bye = call.say("Ça ne fait rien, merci.")
+    assert bye.says == ["Merci de votre appel. Au revoir."]  # not "aucun changement"
 
 
 @pytest.mark.parametrize(

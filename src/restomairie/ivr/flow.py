@@ -1823,6 +1823,10 @@ class CallFlow:
         # A call that ends at the read-back: the last thing heard was the change, which was
         # not made; the parent must not believe it was (nor that the change taken back with
         # it was undone).
+        if st.step == DATE and st.outcome not in ("booked", "cancelled"):
+            # "Ça ne fait rien" to "pour quel jour voulez-vous annuler ?": the request asked
+            # for was not made (said only when the call changed nothing at all).
+            return sp._("Nothing was changed.")
         if st.step != CONFIRM:
             return ""
         day = date.fromisoformat(str(st.data["day"]))
