@@ -479,6 +479,45 @@ def test_the_home_page_counts_lockouts_apart_from_refusals(
     assert staff.overview()["by_outcome"] == {"abandoned": 1, "blocked": 1, "refused": 1}
 
 
+def test_the_home_page_counts_the_rows_each_of_its_links_lists(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday…
+    both.keys("1", "1", "2611", "1", "2")  # …then book it back: both
+    both.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "2", "2711", "1", "2")  # cancel Friday
+    booked.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "1", "3011")  # Monday is booked already: "rien à changer"
+    nothing.hang_up()  # the line records an abandon
+    gone = call(app, rt)
+    gone.keys("1234")
+    gone.hang_up()  # a plain abandon
+    listened = call(app, rt)
+    listened.keys("1234", "3", "1", "2", "2711")  # heard the bookings, then "rien à annuler"
+    listened.hang_up()
+
+    today = rt.clock.today()
+    overview = staff.overview()
+    assert overview["calls_today"] == 5
+    every = {r.call_sid: r.summary for r in staff.search_calls(day=today)[0]}
+    home = body(agent, "/staff/").split('id="calls-today"')[1].split("</ul>")[0]
+    for outcome, label in staff.outcomes().items():
+        rows, total = staff.search_calls(day=today, outcome=outcome)
+        assert overview["by_outcome"].get(outcome, 0) == total, outcome
+        # the rows the link lists are exactly those whose "Issue" says it
+        found = {r.call_sid for r in rows}
+        assert found == {sid for sid, summary in every.items()
+                         if label in summary.split(", ")}, outcome
+        if total:
+            assert f"outcome={outcome}\">{label}</a> : {total}</li>" in home, outcome
+    assert overview["by_outcome"]["cancelled"] == 2 and overview["by_outcome"]["booked"] == 1
+    assert overview["by_outcome"]["abandoned"] == 1 and overview["by_outcome"]["nothing"] == 2
+    assert overview["by_outcome"]["listened"] == 1
+
+
 # ------------------------------------------------------------------ 7. "en cours", one rule
 def test_en_cours_means_the_same_on_the_home_page_the_rows_and_the_filter(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService

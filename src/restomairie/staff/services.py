@@ -68,7 +68,6 @@ DONE_EVENTS = {
     # "rien à annuler", "déjà réservé": heard, nothing to do
     "nothing_to_do": NOTHING, "unchanged": NOTHING,
 }
-BLOCKED_EVENTS = ("locked", "caller_blocked")
 # The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
 # an "abandon" after "rien à changer".
 SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
@@ -497,13 +496,14 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``blocked``: calls refused by a lockout; ``in_progress``: calls without an
+        in the log); ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
+        "rien à annuler" or "déjà réservé"; ``in_progress``: calls without an
         outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], **extra, ONGOING: ONGOING_LABEL,
-                NO_END: NO_END_LABEL}
+        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
+                **extra, ONGOING: ONGOING_LABEL, NO_END: NO_END_LABEL}
 
     def search_calls(
         self,
@@ -521,16 +521,15 @@ class StaffService:
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
         call that did it, not only those whose strongest outcome it is: ``cancelled`` (or
         ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
-        with any refusal but the lockout's, ``blocked`` a call refused by a lockout;
-        ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
+        with any refusal but the lockout's, ``blocked`` a call refused by a lockout, ``nothing``
+        a call that heard "rien à annuler" or "déjà réservé" (then not an "abandon"), the
+        others the call's own outcome; ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
         less than an hour ago), ``no_end`` the older ones ("fin non signalée")."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
         if day is not None:
-            start = datetime.combine(day, time(0), self.settings.tz)
-            end = datetime.combine(day + timedelta(days=1), time(0), self.settings.tz)
-            stmt = stmt.where(Call.started_at >= start, Call.started_at < end)
+            stmt = stmt.where(*_day_range(day, self.settings.tz))
         if phone and withheld_query(phone):
             stmt = stmt.where(_withheld_number())
         elif phone:
@@ -1041,28 +1040,25 @@ class StaffService:
 
     # ================================================================== overview
     def overview(self) -> dict[str, Any]:
-        """Figures for the home page: today's calls by outcome (``in_progress`` and ``no_end``
-        for those without one, ``blocked`` for lockouts, as the call log says), upcoming
-        closures, accounts."""
-        today = self.clock.today()
-        start = datetime.combine(today, time(0), self.settings.tz)
+        """Figures for the home page: today's calls, and how many the call log finds for each
+        of its outcomes (the same filter as the list each count links to: a call that
+        cancelled then booked counts in both; ``nothing`` for "rien à changer", ``blocked``
+        for lockouts, ``in_progress`` and ``no_end`` for those without an outcome), upcoming
+        closures, accounts. Only the outcomes with calls are given."""
+        now = self.clock.now()
+        outcomes = list(self.outcomes())
         with self.sessions() as session:
-            # Without an outcome: "en cours" within the hour, then "fin non signalée", as in
-            # the rows and the filter.
-            recent = Call.started_at > self.clock.now() - ONGOING_FOR
-            # A refusal at the code step is a lockout ("accès bloqué", its own filter), as in
-            # the call log: not counted with the deadline refusals.
-            blocked = and_(Call.outcome == "refused", Call.id.in_(_blocked_calls()))
-            kind = case((blocked, BLOCKED), (Call.outcome.is_not(None), Call.outcome),
-                        (recent, ONGOING), else_=NO_END)
-            by_outcome: dict[str, int] = {
-                outcome: n for outcome, n in session.execute(
-                    select(kind, func.count()).where(Call.started_at >= start).group_by(kind))
-            }
+            # One read: each count is its filter's, over the same day as the call log's.
+            figures = session.execute(
+                select(func.count(), *(
+                    func.count(case((_outcome_filter(o, now), 1))) for o in outcomes))
+                .where(*_day_range(self.clock.today(), self.settings.tz))
+            ).one()
+            by_outcome = {o: n for o, n in zip(outcomes, figures[1:], strict=True) if n}
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
         return {
-            "calls_today": sum(by_outcome.values()),
+            "calls_today": figures[0],
             "by_outcome": by_outcome,
             "families": families,
             "users": users,
@@ -1112,33 +1108,51 @@ def _of_account(family_id: int, account: str) -> Any:
     )
 
 
-def _blocked_calls() -> Any:
-    return select(CallEvent.call_id).where(CallEvent.outcome.in_(BLOCKED_EVENTS))
+def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:
+    """The calls started on ``day``, town time."""
+    start = datetime.combine(day, time(0), tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz)
+    return Call.started_at >= start, Call.started_at < end
+
+
+def _calls_with(events: Sequence[str]) -> Any:
+    """The calls with a step whose outcome is one of ``events``."""
+    return select(CallEvent.call_id).where(CallEvent.outcome.in_(list(events)))
+
+
+def _events_of(kind: str) -> list[str]:
+    """The step outcomes that say a call did ``kind`` (``DONE_EVENTS``)."""
+    return [event for event, done in DONE_EVENTS.items() if done == kind]
 
 
 def _outcome_filter(outcome: str, now: datetime) -> Any:
-    # The same rule as the row (_call_row) and the home page: no outcome, started within the
-    # hour is "en cours"; no outcome, older, is "fin non signalée".
+    """The calls whose row (:func:`_call_row`) names ``outcome`` in its "Issue": the one rule
+    of the rows, the filter and the home page's counts."""
+    # No outcome, started within the hour is "en cours"; no outcome, older, is "fin non
+    # signalée".
     if outcome == ONGOING:
         return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
     if outcome == NO_END:
         return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
-    if outcome == BLOCKED:
-        return Call.id.in_(_blocked_calls())
-    action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
-    if action is not None:  # booked, cancelled: whatever the call did after it
-        return or_(
-            Call.outcome == outcome,
-            Call.call_sid.in_(select(AuditEntry.call_sid).where(
-                AuditEntry.action == action, AuditEntry.call_sid.is_not(None))),
-            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == outcome)),
-        )
+    # The call's own outcome, unless a fact of its steps says it better (a refusal that was
+    # the lockout, an "abandon" after "rien à annuler")…
+    own: Any = Call.outcome == outcome
+    better = _events_of(SAID_BETTER.get(outcome, ""))
+    if better:
+        own = and_(own, Call.id.not_in(_calls_with(better)))
+    # …or any step that did it: a call that listened, then booked, did both.
+    conds = [own]
+    events = _events_of(outcome)
+    if events:
+        conds.append(Call.id.in_(_calls_with(events)))
     if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
-        return or_(  # …but a lockout is "accès bloqué", not mixed with deadline refusals
-            and_(Call.outcome == outcome, Call.id.not_in(_blocked_calls())),
-            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome.like("refused%"))),
-        )
-    return Call.outcome == outcome
+        conds.append(Call.id.in_(
+            select(CallEvent.call_id).where(CallEvent.outcome.like("refused:%"))))
+    action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
+    if action is not None:  # booked, cancelled: a change in the audit log whose step was lost
+        conds.append(Call.call_sid.in_(select(AuditEntry.call_sid).where(
+            AuditEntry.action == action, AuditEntry.call_sid.is_not(None))))
+    return or_(*conds)
 
 
 def _call_facts(
