@@ -29,6 +29,7 @@ STRANGER = "+33198765432"
 THU = date(2026, 11, 26)
 # Codes the line logs that must never reach a staff page as they are.
 RAW = ("caller_id", "right_code", "read_back:", "refused:", "nothing_to_do", "other_date",
+       "nothing_to_cancel", "already_booked",
        "wrong_code", "status — completed", "greeting —", "(confirm)", "(pin)", ">cancelled<",
        ">abandoned<", ">refused<")
 
@@ -263,7 +264,9 @@ def test_a_step_after_the_end_of_the_call_reads_as_nothing_done(
         ("refused:undo", "confirm", "refusé : trop tard pour revenir sur le changement"),
         ("read_back:undo", "after", "relecture : revenir sur le changement"),
         ("refused:something_new", "date", "refusé : something_new"),
-        ("nothing_to_do", "date", "rien à changer (déjà fait)"),
+        ("nothing_to_cancel", "date", "rien à annuler (pas de repas réservé)"),
+        ("already_booked", "action", "déjà réservé"),
+        ("nothing_to_do", "date", "rien à changer (rien à annuler ou déjà réservé)"),
         ("other_date", "confirm", "autre date demandée"),
         ("completed", "status", "terminé"),
         ("ended", "end", "après la fin de l'appel : rien n'a été fait"),
@@ -276,6 +279,28 @@ def test_every_code_of_the_line_has_a_french_label_or_shows_as_it_is(
     outcome: str, step: str, label: str
 ) -> None:
     assert event_label(outcome, step) == label
+
+
+def test_a_cancellation_with_nothing_to_cancel_never_reads_as_already_done(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    cancelled = call(app, rt)
+    cancelled.keys("1234", "2", "2711", "1", "2")  # Friday cancelled: no meal left that day
+    cancelled.hang_up()
+    again = call(app, rt)
+    again.keys("1234")
+    again.say("annuler vendredi")  # nothing to cancel
+    again.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "1", "3011")  # Monday is booked by the subscription
+    booked.hang_up()
+    page = body(agent, f"/staff/calls/{again.call_sid}").split('id="timeline"')[1]
+    assert "rien à annuler (pas de repas réservé)" in page
+    assert "déjà" not in page
+    page = body(agent, f"/staff/calls/{booked.call_sid}").split('id="timeline"')[1]
+    assert "déjà réservé" in page and "rien à annuler" not in page
+    rows = {r.call_sid: r.summary for r in StaffService(rt.booking).search_calls()[0]}
+    assert rows[again.call_sid] == rows[booked.call_sid] == "rien à changer"
 
 
 def test_the_timeline_and_the_family_page_show_no_raw_code(

@@ -86,7 +86,12 @@ EVENT_OUTCOMES = {
     "listed": "écoute des réservations",
     "back": "retour au menu",
     "other_date": "autre date demandée",
-    "nothing_to_do": "rien à changer (déjà fait)",
+    # Nothing to do: a cancellation with no meal to cancel is not a change already made (the
+    # agent must not tell the parent "vous aviez déjà annulé"). Calls logged before the line
+    # told them apart only say "nothing_to_do".
+    "nothing_to_cancel": "rien à annuler (pas de repas réservé)",
+    "already_booked": "déjà réservé",
+    "nothing_to_do": "rien à changer (rien à annuler ou déjà réservé)",
     "booked": "réservé",
     "cancelled": "annulé",
     "unchanged": "rien n'a changé",

@@ -66,7 +66,8 @@ DONE_EVENTS = {
     # refused by the lockout (the family's, or the caller's number's), not by a deadline
     "locked": BLOCKED, "caller_blocked": BLOCKED,
     # "rien à annuler", "déjà réservé": heard, nothing to do
-    "nothing_to_do": NOTHING, "unchanged": NOTHING,
+    "nothing_to_cancel": NOTHING, "already_booked": NOTHING, "nothing_to_do": NOTHING,
+    "unchanged": NOTHING,
 }
 # The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
 # an "abandon" after "rien à changer".
@@ -523,8 +524,9 @@ class StaffService:
         ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
         with any refusal but the lockout's, ``blocked`` a call refused by a lockout, ``nothing``
         a call that heard "rien à annuler" or "déjà réservé" (then not an "abandon"), the
-        others the call's own outcome; ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
-        less than an hour ago), ``no_end`` the older ones ("fin non signalée")."""
+        others the call's own outcome; ``in_progress`` the calls without an outcome yet that the
+        rows show "en cours" (started less than an hour ago), ``no_end`` the older ones ("fin
+        non signalée")."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
