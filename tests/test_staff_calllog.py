@@ -303,6 +303,34 @@ def test_a_cancellation_with_nothing_to_cancel_never_reads_as_already_done(
     assert rows[again.call_sid] == rows[booked.call_sid] == "rien à changer"
 
 
+def line_labels(agent: Any, caller: Caller) -> list[str]:
+    """The label of each line of the call's timeline: "Ligne (relecture)", "Ligne"…"""
+    timeline = body(agent, f"/staff/calls/{caller.call_sid}").split('id="timeline"')[1]
+    timeline = timeline.split("</ol>")[0]
+    return [li.split(" : ")[0].split("</strong>")[0] + li.split(" : ")[0].split("</strong>")[1]
+            for li in timeline.split('<li class="line"><strong>')[1:]]
+
+
+def test_the_last_questions_of_a_call_keep_their_step_label(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    at_read_back = call(app, rt)
+    at_read_back.keys("1234", "2", "2611")  # read back, never confirmed
+    at_read_back.hang_up()
+    labels = line_labels(agent, at_read_back)
+    assert labels[-1] == "Ligne (relecture)" and "Ligne" not in labels
+    too_late = call(app, rt)
+    too_late.keys("1234", "2", "2311")  # refused: too late, another date asked
+    too_late.hang_up()
+    labels = line_labels(agent, too_late)
+    assert labels[-1] == "Ligne (date)" and "Ligne" not in labels
+    goodbye = call(app, rt)
+    goodbye.keys("1234", "3", "2")  # the line says goodbye and hangs up: no question
+    goodbye.hang_up()
+    labels = line_labels(agent, goodbye)
+    assert labels[-1] == "Ligne" and labels[:-1] and "Ligne" not in labels[:-1]
+
+
 def test_the_timeline_and_the_family_page_show_no_raw_code(
     app: Flask, rt: Runtime, agent: Any
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as stdcalendar
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -56,6 +56,7 @@ from restomairie.staff.labels import (
     NOTHING,
     ONGOING,
     ONGOING_LABEL,
+    asked_after,
     call_outcome_label,
 )
 
@@ -168,6 +169,7 @@ class Exchange:
     outcome: str | None
     said: tuple[str, ...]
     hung_up: bool
+    asks: str | None = None  # the step the line's last question is for (None: not known)
 
 
 @dataclass(frozen=True)
@@ -579,7 +581,7 @@ class StaffService:
             if found is None:
                 return None
             call, account = found
-            exchanges = tuple(_exchange(e) for e in call.events)
+            exchanges = _with_questions([_exchange(e) for e in call.events])
             entries = session.scalars(
                 select(AuditEntry).where(AuditEntry.call_sid == call_sid).order_by(AuditEntry.id)
             ).all()
@@ -1101,6 +1103,23 @@ def _exchange(e: CallEvent) -> Exchange:
         heard=None if secret else e.heard, secret=secret and bool(e.heard),
         outcome=e.outcome, said=said, hung_up=hung,
     )
+
+
+def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
+    """Each step with the question the line ended it with: the step of the next answer, or,
+    for the call's last answer (hung up at the read-back, after a refusal…), the one its outcome
+    says; none when the line hung up."""
+    out = []
+    for i, x in enumerate(exchanges):
+        following = exchanges[i + 1] if i + 1 < len(exchanges) else None
+        if following is not None and following.step not in OFF_CALL_STEPS:
+            asks: str | None = following.step
+        elif x.hung_up or x.step in OFF_CALL_STEPS:
+            asks = None
+        else:
+            asks = asked_after(x.step, x.outcome)
+        out.append(replace(x, asks=asks))
+    return tuple(out)
 
 
 def _of_account(family_id: int, account: str) -> Any:
