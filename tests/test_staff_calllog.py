@@ -418,6 +418,43 @@ def test_an_out_of_range_date_is_a_400_in_french(agent: Any, url: str, message: 
     assert message in body(agent, url, 400)
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/staff/calls?account=999999", "Dossier famille inconnu : « 999999 »."),
+        ("/staff/calls?outcome=bogus", "Issue inconnue : « bogus »."),
+        ("/staff/calls?phone=abc", "« abc » n&#39;est pas un numéro de téléphone"),
+        ("/staff/calls?phone=06+12", "Numéro de téléphone incomplet"),
+        ("/staff/audit?start=2026-11-24&end=2026-11-20",
+         "La date de début (24/11/2026) est après la date de fin (20/11/2026)"),
+        ("/staff/families/210001/children/E1?month=2026-13", "Mois invalide : 2026-13"),
+    ],
+)
+def test_wrong_input_is_a_400_that_says_what_is_wrong(agent: Any, url: str, message: str) -> None:
+    page = body(agent, url, 400)
+    assert message in page
+    assert "0 appel(s)" not in page and "0 entrée(s)" not in page
+
+
+@pytest.mark.parametrize("number", ["33612345678", "0033612345678", "+33 6 12 34 56 78",
+                                    "06 12 34 56 78"])
+def test_a_whole_number_is_found_however_it_is_typed(
+    app: Flask, rt: Runtime, agent: Any, number: str
+) -> None:
+    call(app, rt).hang_up()
+    assert "1 appel(s)" in body(agent, f"/staff/calls?phone={number.replace('+', '%2B')}")
+    assert "210001" in body(agent, f"/staff/families?q={number.replace('+', '%2B')}")
+
+
+@pytest.mark.parametrize("query", ["%", "_", "L_a"])
+def test_a_family_search_takes_wildcards_as_text(agent: Any, rt: Runtime, query: str) -> None:
+    make_family(rt, "210002", "1234", ("+33611111111",), (KidSpec("E2", "Hugo"),))
+    page = body(agent, f"/staff/families?q={query.replace('%', '%25')}")
+    assert "210001" not in page and "210002" not in page
+    assert "Aucune famille ne correspond" in page
+    assert "210001" in body(agent, "/staff/families?q=l%C3%A9")  # "lé" still finds Léa
+
+
 @pytest.mark.parametrize("url", ["/staff/calls", "/staff/audit"])
 def test_a_huge_page_number_is_the_last_page_not_an_error(
     app: Flask, rt: Runtime, agent: Any, url: str

@@ -9,6 +9,7 @@ scheduler's. Each public method here is one transaction or one read.
 from __future__ import annotations
 
 import calendar as stdcalendar
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -108,11 +109,24 @@ def _withheld_number() -> Any:
 
 
 def phone_query(text: str) -> str | None:
-    """A typed number in E.164, or None when it is not a whole phone number."""
+    """A typed number in E.164, or None when it is not a whole phone number.
+
+    Beside the importer's spellings ("06 12 34 56 78", "+33…", "0033…"), a French number
+    typed in international form without its "+" ("33 6 12 34 56 78": 11 digits starting 33,
+    which no French national number is) is taken as it is meant."""
+    digits = re.sub(r"[\s.\-()]", "", text)
+    if len(digits) == 11 and digits.isdigit() and digits.startswith("33"):
+        text = "+" + digits
     try:
         return normalise_phone(text)
     except ValueError:
         return None
+
+
+def not_a_phone_number(text: str) -> bool:
+    """Whether a typed number holds something a phone number never has (letters, signs): not
+    a number cut short, but no number at all."""
+    return re.fullmatch(r"\+?[\d\s.\-()]+", text.strip()) is None
 
 
 # --------------------------------------------------------------------------- views
@@ -538,11 +552,22 @@ class StaffService:
             stmt = stmt.where(_withheld_number())
         elif phone:
             number = phone_query(phone)
+            if number is None and not_a_phone_number(phone):
+                raise InvalidRequest(
+                    f"« {phone.strip()} » n'est pas un numéro de téléphone : tapez le numéro "
+                    "entier (chiffres), ou « masqué » pour les numéros masqués.")
             if number is None:
                 raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
             stmt = stmt.where(Call.from_number == number)
+        if outcome and outcome not in self.outcomes():
+            raise InvalidRequest(
+                f"Issue inconnue : « {outcome} ». Choisissez-en une dans la liste.")
         if account:
             acc = account.strip()
+            # An account no family has finds nothing: say so rather than "0 appel(s)" (a
+            # number the caller typed that matched no family is not kept in the log either).
+            if self.family_id(acc) is None:
+                raise InvalidRequest(f"Dossier famille inconnu : « {acc} ».")
             stmt = stmt.where(or_(
                 Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
             ))
@@ -612,17 +637,19 @@ class StaffService:
         if not q:
             return []
         number = phone_query(q)
-        like = f"%{q.lower()}%"
+        # What staff type is text, not a pattern: "%" or "_" finds the names holding them,
+        # not every family (autoescape escapes LIKE's wildcards).
+        low = q.lower()
         child_match = select(Child.family_id).where(or_(
-            func.lower(Child.first_name).like(like),
-            func.lower(Child.last_name).like(like),
-            func.lower(Child.first_name + " " + Child.last_name).like(like),
+            func.lower(Child.first_name).contains(low, autoescape=True),
+            func.lower(Child.last_name).contains(low, autoescape=True),
+            func.lower(Child.first_name + " " + Child.last_name).contains(low, autoescape=True),
             Child.ref == q,
         ))
         conds = [
             Family.account == q,
-            Family.account.like(f"{q}%"),
-            func.lower(Family.guardian).like(like),
+            Family.account.startswith(q, autoescape=True),
+            func.lower(Family.guardian).contains(low, autoescape=True),
             Family.id.in_(child_match),
         ]
         if number is not None:
@@ -880,7 +907,12 @@ class StaffService:
         channel: str | None = None,
         page: int = 1,
     ) -> tuple[list[HistoryEntry], int]:
-        """The audit log, the latest first, filtered; 50 a page."""
+        """The audit log, the latest first, filtered; 50 a page. A start after the end is
+        refused (it would find nothing, silently)."""
+        if start and end and start > end:
+            raise InvalidRequest(
+                f"La date de début ({start:%d/%m/%Y}) est après la date de fin "
+                f"({end:%d/%m/%Y}) : aucune entrée ne peut correspondre.")
         stmt = select(AuditEntry)
         tz = self.settings.tz
         if start:
@@ -889,7 +921,8 @@ class StaffService:
             until = datetime.combine(end + timedelta(days=1), time(0), tz)
             stmt = stmt.where(AuditEntry.at < until)
         if actor:
-            stmt = stmt.where(func.lower(AuditEntry.actor).like(f"%{actor.strip().lower()}%"))
+            stmt = stmt.where(func.lower(AuditEntry.actor).contains(actor.strip().lower(),
+                                                                    autoescape=True))
         if action:
             stmt = stmt.where(AuditEntry.action == action)
         if channel:

@@ -423,8 +423,9 @@ def child(account: str, ref: str) -> str:
     raw = request.args.get("month", "")
     try:
         month = datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
-    except ValueError:
-        month = today.replace(day=1)
+    except ValueError:  # "2026-13": said, not silently replaced by this month
+        abort(400, description=f"Mois invalide : {raw} (attendu AAAA-MM, par exemple "
+                               f"{today:%Y-%m}).")
     if not FIRST_DAY <= month <= LAST_DAY:
         abort(400, description=f"Mois hors limites : {raw} (entre {FIRST_DAY:%m/%Y} et "
                                f"{LAST_DAY:%m/%Y}).")
