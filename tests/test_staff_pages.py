@@ -317,3 +317,44 @@ def test_create_user_reads_the_password_from_stdin_or_asks_twice(rt: Runtime) ->
     with rt.sessions() as s:
         assert sorted(s.scalars(select(StaffUser.username))) == ["marie", "paul"]
         assert s.scalar(select(StaffUser.role).where(StaffUser.username == "paul")) == "staff"
+
+
+# ------------------------------------------------------------------ personal data on the pages
+def test_the_family_page_masks_its_phone_numbers(staff_client: Any) -> None:
+    page = staff_client.get("/staff/families/210001").get_data(as_text=True)
+    assert "+33 6 •• •• •• 78" in page
+    assert "+33612345678" not in page and "0612345678" not in page
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/families/210001", "/staff/calls",
+                                 "/staff/audit", "/staff/families/210001/children/E1",
+                                 "/staff/families/999999"])
+def test_staff_pages_are_never_cached_nor_framed(staff_client: Any, url: str) -> None:
+    response = staff_client.get(url)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_the_export_and_the_login_page_are_not_cached_either(app: Flask, staff_client: Any) -> None:
+    export = post(staff_client, "/staff/families/210001/export")
+    assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
+    login_page = app.test_client().get("/staff/login")
+    assert login_page.headers["Cache-Control"] == "no-store"
+    assert login_page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_staff_template_holds_inline_script_the_policy_would_block() -> None:
+    import re
+    from pathlib import Path
+
+    import restomairie
+
+    folder = Path(restomairie.__file__).parent / "templates" / "staff"
+    for template in folder.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"\son[a-z]+\s*=", text), template.name  # onsubmit="…"
+        assert not re.search(r"<script(?![^>]*\ssrc=)", text), template.name
+        assert not re.search(r"\sstyle\s*=", text), template.name

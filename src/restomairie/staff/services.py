@@ -272,7 +272,7 @@ class FamilyView:
     account: str
     guardian: str
     language: str
-    phones: tuple[str, ...]
+    phones: tuple[str, ...]  # masked ("+33 6 •• •• •• 78")
     created_at: datetime
     locked_until: datetime | None
     children: tuple[ChildView, ...]
@@ -685,7 +685,10 @@ class StaffService:
     def _family_view(self, fam: Family) -> FamilyView:
         today = self.clock.today()
         return FamilyView(
-            fam.account, fam.guardian, fam.language, tuple(p.number for p in fam.phones),
+            # Masked as in every list: the page has no form that needs the whole number (a
+            # whole number typed in a search still finds the family; the export holds them).
+            fam.account, fam.guardian, fam.language,
+            tuple(mask_phone(p.number) for p in fam.phones),
             fam.created_at, fam.locked_until,
             tuple(self._child_view(c, today) for c in
                   sorted(fam.children, key=lambda c: (name_key(c.first_name), c.ref))),
