@@ -190,6 +190,30 @@ def test_a_change_after_the_deadline_needs_an_override_with_a_reason(
     assert (adj.delta, adj.actor) == (1, "staff:marie")
 
 
+def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
+    staff_client: Any, rt: Runtime
+) -> None:
+    form = {"action": "book", "child": "E2", "day": TUE.isoformat(), "override": "1",
+            "reason": "oubli de la famille"}
+    post(staff_client, "/staff/families/210001/change", form)  # past the deadline, not locked
+    rt.locks.lock_day("anjou-elem", TUE)
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
+    post(staff_client, "/staff/families/210001/change",
+         {**form, "action": "cancel", "reason": "enfant malade"})  # after the lock
+
+    def reasons(url: str) -> list[str]:
+        page = staff_client.get(url).get_data(as_text=True).split('class="list history"')[1]
+        return [row.split("<strong>")[1].split("</td>")[0]
+                for row in page.split("<tr")[1:] if "<strong>forçage" in row]
+
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E2",
+                "/staff/audit?account=210001"):
+        assert reasons(url) == [  # the latest first
+            "forçage (ajustement après verrouillage) :</strong> enfant malade",
+            "forçage :</strong> oubli de la famille",
+        ], url
+
+
 def test_a_range_skips_days_without_canteen(staff_client: Any, rt: Runtime) -> None:
     done = post(staff_client, "/staff/families/210001/change",
                 {"action": "book", "child": "E2", "day": "2026-11-30", "until": "2026-12-06"},

@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -43,6 +43,7 @@ from restomairie.models import (
     DayLock,
     Family,
     FamilyPhone,
+    LockAdjustment,
     StaffUser,
     Subscription,
 )
@@ -201,6 +202,9 @@ class HistoryEntry:
     call_sid: str | None
     detail: dict[str, Any] | None
     training_by: str | None = None  # the call was a training call by this staff user
+    # A forced change on a day already locked: recorded as a kitchen adjustment beside the
+    # locked figure (the kitchen had already been told the other figure).
+    after_lock: bool = False
 
     @property
     def override(self) -> str | None:
@@ -965,6 +969,19 @@ class StaffService:
                 select(AuditEntry.call_sid, AuditEntry.actor).where(
                     AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
         } if sids else {}
+        # A forced change made after the lock wrote, at the same moment, an adjustment for that
+        # child and day (booking.services.change): one read for the page.
+        forced = [e for e in entries
+                  if (e.detail or {}).get("override") and e.child_id and e.day is not None]
+        adjusted = {
+            (child_id, day, actor, _utc(at), "book" if delta > 0 else "cancel")
+            for child_id, day, actor, at, delta in session.execute(
+                select(LockAdjustment.child_id, DayLock.day, LockAdjustment.actor,
+                       LockAdjustment.at, LockAdjustment.delta)
+                .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+                .where(LockAdjustment.child_id.in_({e.child_id for e in forced}),
+                       DayLock.day.in_({e.day for e in forced})))
+        } if forced else set()
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
@@ -974,6 +991,7 @@ class StaffService:
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
+                (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
             )
             for e in entries
         ]
@@ -1104,6 +1122,11 @@ class StaffService:
             "users": users,
             "closures": self.closures()[:5],
         }
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time, comparable whichever database gave it back."""
+    return moment.astimezone(UTC)
 
 
 def _iso(value: date | datetime | None) -> str | None:
