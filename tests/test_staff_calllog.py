@@ -29,6 +29,7 @@ STRANGER = "+33198765432"
 THU = date(2026, 11, 26)
 # Codes the line logs that must never reach a staff page as they are.
 RAW = ("caller_id", "right_code", "read_back:", "refused:", "nothing_to_do", "other_date",
+       "nothing_to_cancel", "already_booked",
        "wrong_code", "status — completed", "greeting —", "(confirm)", "(pin)", ">cancelled<",
        ">abandoned<", ">refused<")
 
@@ -263,7 +264,9 @@ def test_a_step_after_the_end_of_the_call_reads_as_nothing_done(
         ("refused:undo", "confirm", "refusé : trop tard pour revenir sur le changement"),
         ("read_back:undo", "after", "relecture : revenir sur le changement"),
         ("refused:something_new", "date", "refusé : something_new"),
-        ("nothing_to_do", "date", "rien à changer (déjà fait)"),
+        ("nothing_to_cancel", "date", "rien à annuler (pas de repas réservé)"),
+        ("already_booked", "action", "déjà réservé"),
+        ("nothing_to_do", "date", "rien à changer (rien à annuler ou déjà réservé)"),
         ("other_date", "confirm", "autre date demandée"),
         ("completed", "status", "terminé"),
         ("ended", "end", "après la fin de l'appel : rien n'a été fait"),
@@ -276,6 +279,56 @@ def test_every_code_of_the_line_has_a_french_label_or_shows_as_it_is(
     outcome: str, step: str, label: str
 ) -> None:
     assert event_label(outcome, step) == label
+
+
+def test_a_cancellation_with_nothing_to_cancel_never_reads_as_already_done(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    cancelled = call(app, rt)
+    cancelled.keys("1234", "2", "2711", "1", "2")  # Friday cancelled: no meal left that day
+    cancelled.hang_up()
+    again = call(app, rt)
+    again.keys("1234")
+    again.say("annuler vendredi")  # nothing to cancel
+    again.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "1", "3011")  # Monday is booked by the subscription
+    booked.hang_up()
+    page = body(agent, f"/staff/calls/{again.call_sid}").split('id="timeline"')[1]
+    assert "rien à annuler (pas de repas réservé)" in page
+    assert "déjà" not in page
+    page = body(agent, f"/staff/calls/{booked.call_sid}").split('id="timeline"')[1]
+    assert "déjà réservé" in page and "rien à annuler" not in page
+    rows = {r.call_sid: r.summary for r in StaffService(rt.booking).search_calls()[0]}
+    assert rows[again.call_sid] == rows[booked.call_sid] == "rien à changer"
+
+
+def line_labels(agent: Any, caller: Caller) -> list[str]:
+    """The label of each line of the call's timeline: "Ligne (relecture)", "Ligne"…"""
+    timeline = body(agent, f"/staff/calls/{caller.call_sid}").split('id="timeline"')[1]
+    timeline = timeline.split("</ol>")[0]
+    return [li.split(" : ")[0].split("</strong>")[0] + li.split(" : ")[0].split("</strong>")[1]
+            for li in timeline.split('<li class="line"><strong>')[1:]]
+
+
+def test_the_last_questions_of_a_call_keep_their_step_label(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    at_read_back = call(app, rt)
+    at_read_back.keys("1234", "2", "2611")  # read back, never confirmed
+    at_read_back.hang_up()
+    labels = line_labels(agent, at_read_back)
+    assert labels[-1] == "Ligne (relecture)" and "Ligne" not in labels
+    too_late = call(app, rt)
+    too_late.keys("1234", "2", "2311")  # refused: too late, another date asked
+    too_late.hang_up()
+    labels = line_labels(agent, too_late)
+    assert labels[-1] == "Ligne (date)" and "Ligne" not in labels
+    goodbye = call(app, rt)
+    goodbye.keys("1234", "3", "2")  # the line says goodbye and hangs up: no question
+    goodbye.hang_up()
+    labels = line_labels(agent, goodbye)
+    assert labels[-1] == "Ligne" and labels[:-1] and "Ligne" not in labels[:-1]
 
 
 def test_the_timeline_and_the_family_page_show_no_raw_code(
@@ -363,6 +416,43 @@ def test_a_training_call_is_marked_in_the_call_log(
 )
 def test_an_out_of_range_date_is_a_400_in_french(agent: Any, url: str, message: str) -> None:
     assert message in body(agent, url, 400)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/staff/calls?account=999999", "Dossier famille inconnu : « 999999 »."),
+        ("/staff/calls?outcome=bogus", "Issue inconnue : « bogus »."),
+        ("/staff/calls?phone=abc", "« abc » n&#39;est pas un numéro de téléphone"),
+        ("/staff/calls?phone=06+12", "Numéro de téléphone incomplet"),
+        ("/staff/audit?start=2026-11-24&end=2026-11-20",
+         "La date de début (24/11/2026) est après la date de fin (20/11/2026)"),
+        ("/staff/families/210001/children/E1?month=2026-13", "Mois invalide : 2026-13"),
+    ],
+)
+def test_wrong_input_is_a_400_that_says_what_is_wrong(agent: Any, url: str, message: str) -> None:
+    page = body(agent, url, 400)
+    assert message in page
+    assert "0 appel(s)" not in page and "0 entrée(s)" not in page
+
+
+@pytest.mark.parametrize("number", ["33612345678", "0033612345678", "+33 6 12 34 56 78",
+                                    "06 12 34 56 78"])
+def test_a_whole_number_is_found_however_it_is_typed(
+    app: Flask, rt: Runtime, agent: Any, number: str
+) -> None:
+    call(app, rt).hang_up()
+    assert "1 appel(s)" in body(agent, f"/staff/calls?phone={number.replace('+', '%2B')}")
+    assert "210001" in body(agent, f"/staff/families?q={number.replace('+', '%2B')}")
+
+
+@pytest.mark.parametrize("query", ["%", "_", "L_a"])
+def test_a_family_search_takes_wildcards_as_text(agent: Any, rt: Runtime, query: str) -> None:
+    make_family(rt, "210002", "1234", ("+33611111111",), (KidSpec("E2", "Hugo"),))
+    page = body(agent, f"/staff/families?q={query.replace('%', '%25')}")
+    assert "210001" not in page and "210002" not in page
+    assert "Aucune famille ne correspond" in page
+    assert "210001" in body(agent, "/staff/families?q=l%C3%A9")  # "lé" still finds Léa
 
 
 @pytest.mark.parametrize("url", ["/staff/calls", "/staff/audit"])
@@ -477,6 +567,45 @@ def test_the_home_page_counts_lockouts_apart_from_refusals(
         for code in codes:
             caller.press(code)
     assert staff.overview()["by_outcome"] == {"abandoned": 1, "blocked": 1, "refused": 1}
+
+
+def test_the_home_page_counts_the_rows_each_of_its_links_lists(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday…
+    both.keys("1", "1", "2611", "1", "2")  # …then book it back: both
+    both.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "2", "2711", "1", "2")  # cancel Friday
+    booked.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "1", "3011")  # Monday is booked already: "rien à changer"
+    nothing.hang_up()  # the line records an abandon
+    gone = call(app, rt)
+    gone.keys("1234")
+    gone.hang_up()  # a plain abandon
+    listened = call(app, rt)
+    listened.keys("1234", "3", "1", "2", "2711")  # heard the bookings, then "rien à annuler"
+    listened.hang_up()
+
+    today = rt.clock.today()
+    overview = staff.overview()
+    assert overview["calls_today"] == 5
+    every = {r.call_sid: r.summary for r in staff.search_calls(day=today)[0]}
+    home = body(agent, "/staff/").split('id="calls-today"')[1].split("</ul>")[0]
+    for outcome, label in staff.outcomes().items():
+        rows, total = staff.search_calls(day=today, outcome=outcome)
+        assert overview["by_outcome"].get(outcome, 0) == total, outcome
+        # the rows the link lists are exactly those whose "Issue" says it
+        found = {r.call_sid for r in rows}
+        assert found == {sid for sid, summary in every.items()
+                         if label in summary.split(", ")}, outcome
+        if total:
+            assert f"outcome={outcome}\">{label}</a> : {total}</li>" in home, outcome
+    assert overview["by_outcome"]["cancelled"] == 2 and overview["by_outcome"]["booked"] == 1
+    assert overview["by_outcome"]["abandoned"] == 1 and overview["by_outcome"]["nothing"] == 2
+    assert overview["by_outcome"]["listened"] == 1
 
 
 # ------------------------------------------------------------------ 7. "en cours", one rule

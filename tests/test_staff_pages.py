@@ -190,6 +190,30 @@ def test_a_change_after_the_deadline_needs_an_override_with_a_reason(
     assert (adj.delta, adj.actor) == (1, "staff:marie")
 
 
+def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
+    staff_client: Any, rt: Runtime
+) -> None:
+    form = {"action": "book", "child": "E2", "day": TUE.isoformat(), "override": "1",
+            "reason": "oubli de la famille"}
+    post(staff_client, "/staff/families/210001/change", form)  # past the deadline, not locked
+    rt.locks.lock_day("anjou-elem", TUE)
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
+    post(staff_client, "/staff/families/210001/change",
+         {**form, "action": "cancel", "reason": "enfant malade"})  # after the lock
+
+    def reasons(url: str) -> list[str]:
+        page = staff_client.get(url).get_data(as_text=True).split('class="list history"')[1]
+        return [row.split("<strong>")[1].split("</td>")[0]
+                for row in page.split("<tr")[1:] if "<strong>forçage" in row]
+
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E2",
+                "/staff/audit?account=210001"):
+        assert reasons(url) == [  # the latest first
+            "forçage (ajustement après verrouillage) :</strong> enfant malade",
+            "forçage :</strong> oubli de la famille",
+        ], url
+
+
 def test_a_range_skips_days_without_canteen(staff_client: Any, rt: Runtime) -> None:
     done = post(staff_client, "/staff/families/210001/change",
                 {"action": "book", "child": "E2", "day": "2026-11-30", "until": "2026-12-06"},
@@ -317,3 +341,44 @@ def test_create_user_reads_the_password_from_stdin_or_asks_twice(rt: Runtime) ->
     with rt.sessions() as s:
         assert sorted(s.scalars(select(StaffUser.username))) == ["marie", "paul"]
         assert s.scalar(select(StaffUser.role).where(StaffUser.username == "paul")) == "staff"
+
+
+# ------------------------------------------------------------------ personal data on the pages
+def test_the_family_page_masks_its_phone_numbers(staff_client: Any) -> None:
+    page = staff_client.get("/staff/families/210001").get_data(as_text=True)
+    assert "+33 6 •• •• •• 78" in page
+    assert "+33612345678" not in page and "0612345678" not in page
+
+
+@pytest.mark.parametrize("url", ["/staff/", "/staff/families/210001", "/staff/calls",
+                                 "/staff/audit", "/staff/families/210001/children/E1",
+                                 "/staff/families/999999"])
+def test_staff_pages_are_never_cached_nor_framed(staff_client: Any, url: str) -> None:
+    response = staff_client.get(url)
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_the_export_and_the_login_page_are_not_cached_either(app: Flask, staff_client: Any) -> None:
+    export = post(staff_client, "/staff/families/210001/export")
+    assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
+    login_page = app.test_client().get("/staff/login")
+    assert login_page.headers["Cache-Control"] == "no-store"
+    assert login_page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_no_staff_template_holds_inline_script_the_policy_would_block() -> None:
+    import re
+    from pathlib import Path
+
+    import restomairie
+
+    folder = Path(restomairie.__file__).parent / "templates" / "staff"
+    for template in folder.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"\son[a-z]+\s*=", text), template.name  # onsubmit="…"
+        assert not re.search(r"<script(?![^>]*\ssrc=)", text), template.name
+        assert not re.search(r"\sstyle\s*=", text), template.name

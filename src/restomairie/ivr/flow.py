@@ -749,7 +749,9 @@ class CallFlow:
             # change before it.
             st.data.pop("done", None)
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
-            return self._ask(st, sp, AFTER, lines, step, "nothing_to_do", recap=True)
+            # Which nothing it was, for the call log: "rien à annuler" is not "déjà réservé".
+            nothing = "already_booked" if st.data.get("action") == "book" else "nothing_to_cancel"
+            return self._ask(st, sp, AFTER, lines, step, nothing, recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]

@@ -57,6 +57,31 @@ STEPS = {
     "fallback": "secours (Twilio)",
 }
 
+# The question the line asks after a step, when that step's outcome alone says it (a call's last
+# answer has no next step to name it: the caller hung up at the read-back, after a refusal).
+# The same question again after an answer not understood; the rest as ``ivr.flow`` asks it.
+ASKED_AGAIN = frozenset({
+    "invalid", "not_understood", "invalid_key", "invalid_date", "no_input", "repeat", "stale",
+    "operator", "wrong_code", "unknown_account", "not_confirmed",
+})
+ASKED_AFTER = {
+    "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
+    "cancel": "date", "other_date": "date", "back": "action", "another": "action",
+    "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
+    "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
+    "which_child": "child",
+}
+# Outcomes whose next question depends on the step answered.
+ASKED_AFTER_STEP = {
+    ("account", "ok"): "pin", ("child", "ok"): "action", ("date", "several_days"): "date",
+    ("action", "several_days"): "date", ("confirm", "several_days"): "confirm",
+}
+# A refusal asks for another date, except a change taken back too late (or said instead, past its
+# deadline since the read-back): then the line offers another operation.
+REFUSED_AFTER = {("confirm", "refused:past_deadline"), ("confirm", "refused:undo"),
+                 ("after", "refused:undo")}
+
+
 # What happened at one step.
 EVENT_OUTCOMES = {
     "open": "ligne ouverte",
@@ -86,7 +111,12 @@ EVENT_OUTCOMES = {
     "listed": "écoute des réservations",
     "back": "retour au menu",
     "other_date": "autre date demandée",
-    "nothing_to_do": "rien à changer (déjà fait)",
+    # Nothing to do: a cancellation with no meal to cancel is not a change already made (the
+    # agent must not tell the parent "vous aviez déjà annulé"). Calls logged before the line
+    # told them apart only say "nothing_to_do".
+    "nothing_to_cancel": "rien à annuler (pas de repas réservé)",
+    "already_booked": "déjà réservé",
+    "nothing_to_do": "rien à changer (rien à annuler ou déjà réservé)",
     "booked": "réservé",
     "cancelled": "annulé",
     "unchanged": "rien n'a changé",
@@ -146,6 +176,20 @@ def call_outcome_label(outcome: str | None) -> str:
 
 def step_label(step: str) -> str:
     return STEPS.get(step, step)
+
+
+def asked_after(step: str, outcome: str | None) -> str | None:
+    """The step the line's answer to ``step`` asks about (the question it ends with), when the
+    outcome says it; ``None`` when it depends on more than the outcome."""
+    if not outcome:
+        return None
+    if outcome in ASKED_AGAIN:
+        return step
+    if outcome.startswith("read_back:"):
+        return "confirm"
+    if outcome.startswith("refused:"):
+        return "after" if (step, outcome) in REFUSED_AFTER else "date"
+    return ASKED_AFTER_STEP.get((step, outcome)) or ASKED_AFTER.get(outcome)
 
 
 def language_label(language: str) -> str:

@@ -9,10 +9,11 @@ scheduler's. Each public method here is one transaction or one read.
 from __future__ import annotations
 
 import calendar as stdcalendar
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -42,6 +43,7 @@ from restomairie.models import (
     DayLock,
     Family,
     FamilyPhone,
+    LockAdjustment,
     StaffUser,
     Subscription,
 )
@@ -56,6 +58,7 @@ from restomairie.staff.labels import (
     NOTHING,
     ONGOING,
     ONGOING_LABEL,
+    asked_after,
     call_outcome_label,
 )
 
@@ -66,9 +69,9 @@ DONE_EVENTS = {
     # refused by the lockout (the family's, or the caller's number's), not by a deadline
     "locked": BLOCKED, "caller_blocked": BLOCKED,
     # "rien à annuler", "déjà réservé": heard, nothing to do
-    "nothing_to_do": NOTHING, "unchanged": NOTHING,
+    "nothing_to_cancel": NOTHING, "already_booked": NOTHING, "nothing_to_do": NOTHING,
+    "unchanged": NOTHING,
 }
-BLOCKED_EVENTS = ("locked", "caller_blocked")
 # The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
 # an "abandon" after "rien à changer".
 SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
@@ -107,11 +110,24 @@ def _withheld_number() -> Any:
 
 
 def phone_query(text: str) -> str | None:
-    """A typed number in E.164, or None when it is not a whole phone number."""
+    """A typed number in E.164, or None when it is not a whole phone number.
+
+    Beside the importer's spellings ("06 12 34 56 78", "+33…", "0033…"), a French number
+    typed in international form without its "+" ("33 6 12 34 56 78": 11 digits starting 33,
+    which no French national number is) is taken as it is meant."""
+    digits = re.sub(r"[\s.\-()]", "", text)
+    if len(digits) == 11 and digits.isdigit() and digits.startswith("33"):
+        text = "+" + digits
     try:
         return normalise_phone(text)
     except ValueError:
         return None
+
+
+def not_a_phone_number(text: str) -> bool:
+    """Whether a typed number holds something a phone number never has (letters, signs): not
+    a number cut short, but no number at all."""
+    return re.fullmatch(r"\+?[\d\s.\-()]+", text.strip()) is None
 
 
 # --------------------------------------------------------------------------- views
@@ -168,6 +184,7 @@ class Exchange:
     outcome: str | None
     said: tuple[str, ...]
     hung_up: bool
+    asks: str | None = None  # the step the line's last question is for (None: not known)
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,9 @@ class HistoryEntry:
     call_sid: str | None
     detail: dict[str, Any] | None
     training_by: str | None = None  # the call was a training call by this staff user
+    # A forced change on a day already locked: recorded as a kitchen adjustment beside the
+    # locked figure (the kitchen had already been told the other figure).
+    after_lock: bool = False
 
     @property
     def override(self) -> str | None:
@@ -256,7 +276,7 @@ class FamilyView:
     account: str
     guardian: str
     language: str
-    phones: tuple[str, ...]
+    phones: tuple[str, ...]  # masked ("+33 6 •• •• •• 78")
     created_at: datetime
     locked_until: datetime | None
     children: tuple[ChildView, ...]
@@ -497,13 +517,14 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``blocked``: calls refused by a lockout; ``in_progress``: calls without an
+        in the log); ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
+        "rien à annuler" or "déjà réservé"; ``in_progress``: calls without an
         outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], **extra, ONGOING: ONGOING_LABEL,
-                NO_END: NO_END_LABEL}
+        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
+                **extra, ONGOING: ONGOING_LABEL, NO_END: NO_END_LABEL}
 
     def search_calls(
         self,
@@ -521,25 +542,36 @@ class StaffService:
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
         call that did it, not only those whose strongest outcome it is: ``cancelled`` (or
         ``booked``) a call with such a change in the audit log or such a step, ``refused`` a call
-        with any refusal but the lockout's, ``blocked`` a call refused by a lockout;
-        ``in_progress`` the calls without an outcome yet that the rows show "en cours" (started
-        less than an hour ago), ``no_end`` the older ones ("fin non signalée")."""
+        with any refusal but the lockout's, ``blocked`` a call refused by a lockout, ``nothing``
+        a call that heard "rien à annuler" or "déjà réservé" (then not an "abandon"), the
+        others the call's own outcome; ``in_progress`` the calls without an outcome yet that the
+        rows show "en cours" (started less than an hour ago), ``no_end`` the older ones ("fin
+        non signalée")."""
         stmt = select(Call, Family.account).outerjoin(
             Family, Family.id == Call.family_id
         )
         if day is not None:
-            start = datetime.combine(day, time(0), self.settings.tz)
-            end = datetime.combine(day + timedelta(days=1), time(0), self.settings.tz)
-            stmt = stmt.where(Call.started_at >= start, Call.started_at < end)
+            stmt = stmt.where(*_day_range(day, self.settings.tz))
         if phone and withheld_query(phone):
             stmt = stmt.where(_withheld_number())
         elif phone:
             number = phone_query(phone)
+            if number is None and not_a_phone_number(phone):
+                raise InvalidRequest(
+                    f"« {phone.strip()} » n'est pas un numéro de téléphone : tapez le numéro "
+                    "entier (chiffres), ou « masqué » pour les numéros masqués.")
             if number is None:
                 raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
             stmt = stmt.where(Call.from_number == number)
+        if outcome and outcome not in self.outcomes():
+            raise InvalidRequest(
+                f"Issue inconnue : « {outcome} ». Choisissez-en une dans la liste.")
         if account:
             acc = account.strip()
+            # An account no family has finds nothing: say so rather than "0 appel(s)" (a
+            # number the caller typed that matched no family is not kept in the log either).
+            if self.family_id(acc) is None:
+                raise InvalidRequest(f"Dossier famille inconnu : « {acc} ».")
             stmt = stmt.where(or_(
                 Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
             ))
@@ -578,7 +610,7 @@ class StaffService:
             if found is None:
                 return None
             call, account = found
-            exchanges = tuple(_exchange(e) for e in call.events)
+            exchanges = _with_questions([_exchange(e) for e in call.events])
             entries = session.scalars(
                 select(AuditEntry).where(AuditEntry.call_sid == call_sid).order_by(AuditEntry.id)
             ).all()
@@ -609,17 +641,19 @@ class StaffService:
         if not q:
             return []
         number = phone_query(q)
-        like = f"%{q.lower()}%"
+        # What staff type is text, not a pattern: "%" or "_" finds the names holding them,
+        # not every family (autoescape escapes LIKE's wildcards).
+        low = q.lower()
         child_match = select(Child.family_id).where(or_(
-            func.lower(Child.first_name).like(like),
-            func.lower(Child.last_name).like(like),
-            func.lower(Child.first_name + " " + Child.last_name).like(like),
+            func.lower(Child.first_name).contains(low, autoescape=True),
+            func.lower(Child.last_name).contains(low, autoescape=True),
+            func.lower(Child.first_name + " " + Child.last_name).contains(low, autoescape=True),
             Child.ref == q,
         ))
         conds = [
             Family.account == q,
-            Family.account.like(f"{q}%"),
-            func.lower(Family.guardian).like(like),
+            Family.account.startswith(q, autoescape=True),
+            func.lower(Family.guardian).contains(low, autoescape=True),
             Family.id.in_(child_match),
         ]
         if number is not None:
@@ -655,7 +689,10 @@ class StaffService:
     def _family_view(self, fam: Family) -> FamilyView:
         today = self.clock.today()
         return FamilyView(
-            fam.account, fam.guardian, fam.language, tuple(p.number for p in fam.phones),
+            # Masked as in every list: the page has no form that needs the whole number (a
+            # whole number typed in a search still finds the family; the export holds them).
+            fam.account, fam.guardian, fam.language,
+            tuple(mask_phone(p.number) for p in fam.phones),
             fam.created_at, fam.locked_until,
             tuple(self._child_view(c, today) for c in
                   sorted(fam.children, key=lambda c: (name_key(c.first_name), c.ref))),
@@ -877,7 +914,12 @@ class StaffService:
         channel: str | None = None,
         page: int = 1,
     ) -> tuple[list[HistoryEntry], int]:
-        """The audit log, the latest first, filtered; 50 a page."""
+        """The audit log, the latest first, filtered; 50 a page. A start after the end is
+        refused (it would find nothing, silently)."""
+        if start and end and start > end:
+            raise InvalidRequest(
+                f"La date de début ({start:%d/%m/%Y}) est après la date de fin "
+                f"({end:%d/%m/%Y}) : aucune entrée ne peut correspondre.")
         stmt = select(AuditEntry)
         tz = self.settings.tz
         if start:
@@ -886,7 +928,8 @@ class StaffService:
             until = datetime.combine(end + timedelta(days=1), time(0), tz)
             stmt = stmt.where(AuditEntry.at < until)
         if actor:
-            stmt = stmt.where(func.lower(AuditEntry.actor).like(f"%{actor.strip().lower()}%"))
+            stmt = stmt.where(func.lower(AuditEntry.actor).contains(actor.strip().lower(),
+                                                                    autoescape=True))
         if action:
             stmt = stmt.where(AuditEntry.action == action)
         if channel:
@@ -926,6 +969,19 @@ class StaffService:
                 select(AuditEntry.call_sid, AuditEntry.actor).where(
                     AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
         } if sids else {}
+        # A forced change made after the lock wrote, at the same moment, an adjustment for that
+        # child and day (booking.services.change): one read for the page.
+        forced = [e for e in entries
+                  if (e.detail or {}).get("override") and e.child_id and e.day is not None]
+        adjusted = {
+            (child_id, day, actor, _utc(at), "book" if delta > 0 else "cancel")
+            for child_id, day, actor, at, delta in session.execute(
+                select(LockAdjustment.child_id, DayLock.day, LockAdjustment.actor,
+                       LockAdjustment.at, LockAdjustment.delta)
+                .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+                .where(LockAdjustment.child_id.in_({e.child_id for e in forced}),
+                       DayLock.day.in_({e.day for e in forced})))
+        } if forced else set()
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
@@ -935,6 +991,7 @@ class StaffService:
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
+                (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
             )
             for e in entries
         ]
@@ -1041,33 +1098,35 @@ class StaffService:
 
     # ================================================================== overview
     def overview(self) -> dict[str, Any]:
-        """Figures for the home page: today's calls by outcome (``in_progress`` and ``no_end``
-        for those without one, ``blocked`` for lockouts, as the call log says), upcoming
-        closures, accounts."""
-        today = self.clock.today()
-        start = datetime.combine(today, time(0), self.settings.tz)
+        """Figures for the home page: today's calls, and how many the call log finds for each
+        of its outcomes (the same filter as the list each count links to: a call that
+        cancelled then booked counts in both; ``nothing`` for "rien à changer", ``blocked``
+        for lockouts, ``in_progress`` and ``no_end`` for those without an outcome), upcoming
+        closures, accounts. Only the outcomes with calls are given."""
+        now = self.clock.now()
+        outcomes = list(self.outcomes())
         with self.sessions() as session:
-            # Without an outcome: "en cours" within the hour, then "fin non signalée", as in
-            # the rows and the filter.
-            recent = Call.started_at > self.clock.now() - ONGOING_FOR
-            # A refusal at the code step is a lockout ("accès bloqué", its own filter), as in
-            # the call log: not counted with the deadline refusals.
-            blocked = and_(Call.outcome == "refused", Call.id.in_(_blocked_calls()))
-            kind = case((blocked, BLOCKED), (Call.outcome.is_not(None), Call.outcome),
-                        (recent, ONGOING), else_=NO_END)
-            by_outcome: dict[str, int] = {
-                outcome: n for outcome, n in session.execute(
-                    select(kind, func.count()).where(Call.started_at >= start).group_by(kind))
-            }
+            # One read: each count is its filter's, over the same day as the call log's.
+            figures = session.execute(
+                select(func.count(), *(
+                    func.count(case((_outcome_filter(o, now), 1))) for o in outcomes))
+                .where(*_day_range(self.clock.today(), self.settings.tz))
+            ).one()
+            by_outcome = {o: n for o, n in zip(outcomes, figures[1:], strict=True) if n}
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
         return {
-            "calls_today": sum(by_outcome.values()),
+            "calls_today": figures[0],
             "by_outcome": by_outcome,
             "families": families,
             "users": users,
             "closures": self.closures()[:5],
         }
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time, comparable whichever database gave it back."""
+    return moment.astimezone(UTC)
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -1105,6 +1164,23 @@ def _exchange(e: CallEvent) -> Exchange:
     )
 
 
+def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
+    """Each step with the question the line ended it with: the step of the next answer, or,
+    for the call's last answer (hung up at the read-back, after a refusal…), the one its outcome
+    says; none when the line hung up."""
+    out = []
+    for i, x in enumerate(exchanges):
+        following = exchanges[i + 1] if i + 1 < len(exchanges) else None
+        if following is not None and following.step not in OFF_CALL_STEPS:
+            asks: str | None = following.step
+        elif x.hung_up or x.step in OFF_CALL_STEPS:
+            asks = None
+        else:
+            asks = asked_after(x.step, x.outcome)
+        out.append(replace(x, asks=asks))
+    return tuple(out)
+
+
 def _of_account(family_id: int, account: str) -> Any:
     """Calls of a family: identified, or its account typed (or matched) with no right code."""
     return or_(
@@ -1112,33 +1188,51 @@ def _of_account(family_id: int, account: str) -> Any:
     )
 
 
-def _blocked_calls() -> Any:
-    return select(CallEvent.call_id).where(CallEvent.outcome.in_(BLOCKED_EVENTS))
+def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:
+    """The calls started on ``day``, town time."""
+    start = datetime.combine(day, time(0), tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz)
+    return Call.started_at >= start, Call.started_at < end
+
+
+def _calls_with(events: Sequence[str]) -> Any:
+    """The calls with a step whose outcome is one of ``events``."""
+    return select(CallEvent.call_id).where(CallEvent.outcome.in_(list(events)))
+
+
+def _events_of(kind: str) -> list[str]:
+    """The step outcomes that say a call did ``kind`` (``DONE_EVENTS``)."""
+    return [event for event, done in DONE_EVENTS.items() if done == kind]
 
 
 def _outcome_filter(outcome: str, now: datetime) -> Any:
-    # The same rule as the row (_call_row) and the home page: no outcome, started within the
-    # hour is "en cours"; no outcome, older, is "fin non signalée".
+    """The calls whose row (:func:`_call_row`) names ``outcome`` in its "Issue": the one rule
+    of the rows, the filter and the home page's counts."""
+    # No outcome, started within the hour is "en cours"; no outcome, older, is "fin non
+    # signalée".
     if outcome == ONGOING:
         return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
     if outcome == NO_END:
         return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
-    if outcome == BLOCKED:
-        return Call.id.in_(_blocked_calls())
-    action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
-    if action is not None:  # booked, cancelled: whatever the call did after it
-        return or_(
-            Call.outcome == outcome,
-            Call.call_sid.in_(select(AuditEntry.call_sid).where(
-                AuditEntry.action == action, AuditEntry.call_sid.is_not(None))),
-            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == outcome)),
-        )
+    # The call's own outcome, unless a fact of its steps says it better (a refusal that was
+    # the lockout, an "abandon" after "rien à annuler")…
+    own: Any = Call.outcome == outcome
+    better = _events_of(SAID_BETTER.get(outcome, ""))
+    if better:
+        own = and_(own, Call.id.not_in(_calls_with(better)))
+    # …or any step that did it: a call that listened, then booked, did both.
+    conds = [own]
+    events = _events_of(outcome)
+    if events:
+        conds.append(Call.id.in_(_calls_with(events)))
     if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
-        return or_(  # …but a lockout is "accès bloqué", not mixed with deadline refusals
-            and_(Call.outcome == outcome, Call.id.not_in(_blocked_calls())),
-            Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome.like("refused%"))),
-        )
-    return Call.outcome == outcome
+        conds.append(Call.id.in_(
+            select(CallEvent.call_id).where(CallEvent.outcome.like("refused:%"))))
+    action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
+    if action is not None:  # booked, cancelled: a change in the audit log whose step was lost
+        conds.append(Call.call_sid.in_(select(AuditEntry.call_sid).where(
+            AuditEntry.action == action, AuditEntry.call_sid.is_not(None))))
+    return or_(*conds)
 
 
 def _call_facts(

@@ -65,6 +65,25 @@ from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
 
+# The staff pages hold personal data (names, calls, a family's export): never kept by a browser
+# or proxy cache, never framed, no script but the pages' own files (no inline script: a name
+# typed into a page can never run), no referrer (search URLs carry phone numbers).
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@bp.after_request
+def _headers(resp: BaseResponse) -> BaseResponse:
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    if resp.mimetype == "text/html":
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+    return resp
+
 OUTCOME_TEXT = {
     Outcome.BOOKED: "réservé",
     Outcome.ALREADY_BOOKED: "déjà réservé",
@@ -423,8 +442,9 @@ def child(account: str, ref: str) -> str:
     raw = request.args.get("month", "")
     try:
         month = datetime.strptime(raw, "%Y-%m").date() if raw else today.replace(day=1)
-    except ValueError:
-        month = today.replace(day=1)
+    except ValueError:  # "2026-13": said, not silently replaced by this month
+        abort(400, description=f"Mois invalide : {raw} (attendu AAAA-MM, par exemple "
+                               f"{today:%Y-%m}).")
     if not FIRST_DAY <= month <= LAST_DAY:
         abort(400, description=f"Mois hors limites : {raw} (entre {FIRST_DAY:%m/%Y} et "
                                f"{LAST_DAY:%m/%Y}).")
