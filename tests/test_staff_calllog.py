@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from restomairie.models import AuditEntry, Closure, Family
 from restomairie.runtime import Runtime
-from restomairie.staff.labels import event_label
+from restomairie.staff.labels import asked_after, event_label
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, line_app, post_signed
@@ -829,3 +829,10 @@ def test_the_lines_prompts_are_labelled_with_the_question_they_ask(
     assert "(secours (Twilio))" not in timeline and "(fin d&#39;appel (Twilio))" not in timeline
     # no answer follows: plain "Ligne"
     assert "<strong>Ligne</strong> : Merci de votre appel. Au revoir." in timeline
+
+
+def test_a_wait_or_a_help_request_reads_as_such_and_the_same_question_follows() -> None:
+    assert event_label("wait") == "demande d'attendre (la ligne attend la réponse)"
+    assert event_label("help") == "demande d'aide (comment répondre, puis la question)"
+    assert asked_after("confirm", "wait") == "confirm"
+    assert asked_after("date", "help") == "date"
