@@ -546,6 +546,61 @@ def test_the_date_keys_said_one_by_one_are_the_date(call: Caller, said: str) -> 
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 
+def test_a_wait_word_with_a_take_back_is_the_take_back(rt: Runtime, call: Caller) -> None:
+    # "Attendez, c'est pas ça" was a wait: the cancellation stayed.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Attendez, c'est pas ça.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+
+
+def test_requests_to_wait_stop_being_free_after_a_few(call: Caller) -> None:
+    for _ in range(5):
+        assert call.say("Aidez-moi.").says[0].startswith("Répondez avec les touches")
+    assert call.say("Aidez-moi.").says[0] == NOT_UNDERSTOOD  # now a failed answer
+    call.say("Attendez.")
+    assert call.say("Aidez-moi.").hangup  # the third: the call ends
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        ("Je me suis trompée, c'était le jeudi d'avant.", "jeudi 26 novembre"),
+        ("Mince, c'était la semaine d'avant.", "jeudi 26 novembre"),
+        ("Zut, le vendredi d'après.", "vendredi 4 décembre"),
+    ],
+)
+def test_a_day_taken_back_for_the_week_before_or_after(
+    rt: Runtime, call: Caller, said: str, day: str
+) -> None:
+    # "Le jeudi d'avant" was Thursday 19 November, "déjà passé", from today.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say(said)
+    assert read_back.says[:2] == [f"Vous souhaitez annuler le repas de Léa le {day}.", UNDO_THURSDAY]
+
+
+def test_the_keys_of_another_date_said_at_the_read_back(rt: Runtime, call: Caller) -> None:
+    # "Non, zéro quatre un deux" was the 4th of January.
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say("Non, zéro quatre un deux.")
+    assert again.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+
+
+@pytest.mark.parametrize("said", ["Le un.", "La touche deux.", "Je tape 9."])
+def test_a_key_said_at_the_children_menu(call: Caller, said: str) -> None:
+    menu = call.say(said)
+    assert "Pour réserver un repas, tapez 1." in menu.text
+
+
+def test_a_key_said_politely_is_the_key(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    done = call.say("Le 1 s'il vous plaît.")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+
+
 def test_le_deux_after_a_result_ends_the_call(rt: Runtime, call: Caller) -> None:
     # It was the 2nd of December (a Wednesday): "pas de restauration", and the call went on.
     call.press("2")
@@ -589,7 +644,7 @@ NOT_UNDERSTOOD = "Pardon, je n'ai pas compris."
 @pytest.mark.parametrize(
     ("said", "answer"),
     [
-        ("Oui, attendez.", "Prenez votre temps, je vous écoute."),
+        ("Oui, attendez.", NOT_UNDERSTOOD),
         ("Oui enfin je sais pas.", NOT_UNDERSTOOD),
         ("Oui, je ne veux pas.", NOT_UNDERSTOOD),
         ("Oui non.", NOT_UNDERSTOOD),

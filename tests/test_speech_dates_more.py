@@ -20,7 +20,7 @@ from restomairie.ivr.speech import (
     names_the_offered_day,
     parse_date,
     several_days,
-    the_week_after,
+    shifted_day,
 )
 
 MON_23_NOV = date(2026, 11, 23)
@@ -547,21 +547,29 @@ def test_never_raises(text: str, today: date) -> None:
     assert isinstance(several_days(text, today), bool)
 
 
+THU_3_DEC = date(2026, 12, 3)
+
+
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "last", "expected"),
     [
-        ("non, jeudi prochain", True),
-        ("le jeudi d'après", True),
-        ("je me suis trompée de semaine", True),
-        ("la semaine suivante", True),
-        ("jeudi en huit", True),
-        ("non, jeudi", False),
-        ("après-demain", False),
-        ("le 3 décembre", False),
+        ("non, jeudi prochain", THU_26_NOV, THU_3_DEC),  # "prochain" is Thursday 26 itself
+        ("non, jeudi prochain", date(2026, 11, 30), None),  # Thursday 26: a date of its own
+        ("le jeudi d'après", THU_26_NOV, THU_3_DEC),
+        ("le vendredi d'après", THU_3_DEC, date(2026, 12, 4)),
+        ("je me suis trompée de semaine", THU_26_NOV, THU_3_DEC),
+        ("la semaine suivante", THU_26_NOV, THU_3_DEC),
+        ("c'était la semaine d'avant", THU_3_DEC, THU_26_NOV),
+        ("le jeudi d'avant", THU_3_DEC, THU_26_NOV),
+        ("le vendredi précédent", THU_3_DEC, date(2026, 11, 27)),
+        ("jeudi en huit", THU_26_NOV, None),  # from today: parse_date's
+        ("non, jeudi", THU_26_NOV, None),
+        ("après-demain", THU_26_NOV, None),
+        ("le 3 décembre", THU_26_NOV, None),
     ],
 )
-def test_the_week_after(text: str, expected: bool) -> None:
-    assert the_week_after(text) is expected
+def test_shifted_day(text: str, last: date, expected: date | None) -> None:
+    assert shifted_day(text, last, MON_23_NOV) == expected
 
 
 @pytest.mark.parametrize(
@@ -582,3 +590,19 @@ def test_the_week_after(text: str, expected: bool) -> None:
 )
 def test_names_the_offered_day(text: str, expected: bool) -> None:
     assert names_the_offered_day(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("deux six un un", THU_26_NOV),
+        ("je tape deux six un un", THU_26_NOV),
+        ("non, zéro trois un deux", date(2026, 12, 3)),  # at a read-back: not the 3rd of January
+        ("c'est 2 6 1 1", THU_26_NOV),
+        ("trois un un un", None),  # no 31 November: not several days either
+    ],
+)
+def test_the_keys_of_a_date_said_one_by_one(text: str, expected: date | None) -> None:
+    guess = parse_date(text, MON_23_NOV)
+    assert (guess.day if guess else None) == expected
+    assert not several_days(text, MON_23_NOV)

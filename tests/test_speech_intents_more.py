@@ -861,7 +861,10 @@ def test_is_see_you_never_raises(text: str) -> None:
         ("Attendez.", True, False),
         ("Un instant s'il vous plaît.", True, False),
         ("Deux secondes, je regarde le calendrier.", True, False),
-        ("Oui, attendez.", True, False),
+        ("Oui, attendez.", False, False),  # a hesitant yes
+        ("Deux minutes.", True, False),
+        ("Juste un instant.", True, False),
+        ("Attendez, deux.", False, False),  # a key
         ("Un moment, je cherche mon code.", True, False),
         ("Je ne comprends pas.", False, True),
         ("Aidez-moi.", False, True),
@@ -878,19 +881,3 @@ def test_is_see_you_never_raises(text: str) -> None:
 def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
     assert speech.is_waiting(text) is waiting
     assert speech.asks_for_help(text) is helping
-
-
-@pytest.mark.parametrize(
-    ("text", "keys"),
-    [
-        ("deux six un un", "2611"),
-        ("2 6 1 1", "2611"),
-        ("zéro trois, un deux", "0312"),
-        ("le deux", None),
-        ("deux six onze", None),  # "onze" is not a key
-        ("2611", None),  # one number: a date of its own
-        ("un", None),
-    ],
-)
-def test_spoken_keys(text: str, keys: str | None) -> None:
-    assert speech.spoken_keys(text) == keys

@@ -65,10 +65,9 @@ from restomairie.ivr.speech import (
     parse_digits_date,
     parse_intent,
     several_days,
+    shifted_day,
     spoken_key,
-    spoken_keys,
     taken_back,
-    the_week_after,
     weekday_alone,
 )
 from restomairie.phones import is_withheld
@@ -84,7 +83,7 @@ CONFIRM = "confirm"
 AFTER = "after"
 END = "end"
 # The keys of the menus where a key may be said ("le un": key 1, not the 1st of the month).
-_MENU_KEYS = {ACTION: "1234", CONFIRM: "12", AFTER: "12"}
+_MENU_KEYS = {CHILD: "123456789", ACTION: "1234", CONFIRM: "12", AFTER: "12"}
 
 ALL_CHILDREN_KEY = "9"
 CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
@@ -113,6 +112,7 @@ AFTER_INTENTS = frozenset(
     }
 )  # fmt: skip
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
+MAX_PAUSES = 5  # requests to wait or for help not counted as failed answers, per call
 WAIT_TIMEOUT = 15  # "attendez, je regarde": the same question, answered a little later
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
@@ -326,7 +326,7 @@ class CallFlow:
             return self._retry(st, sp, why, "no_input", shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
-        if heard.kind == "speech" and step in (ACTION, CONFIRM, AFTER):
+        if heard.kind == "speech" and step in _MENU_KEYS:
             # "Un" for "tapez 1": the key said is the key pressed (at the read-back, "un" would
             # otherwise be read as the 1st of the month, and "le un" too).
             key = spoken_key(heard.speech, _MENU_KEYS[step])
@@ -339,14 +339,15 @@ class CallFlow:
             lines.append(self._web_sentence(sp))
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
-        if heard.kind == "speech" and is_waiting(heard.speech):
+        pause = self._pause(st, heard)
+        if pause == "wait":
             # "Attendez, je regarde le calendrier": not a failed answer, and not the whole
             # question at once: the line waits longer for the same answer.
             _lines, ask = self._question(st, sp, step)
             waiting = replace(ask, timeout=WAIT_TIMEOUT)
             reply = self._reply(sp, [sp._("Take your time, I am listening.")], waiting)
             return Turn(reply, step, "wait", shown)
-        if heard.kind == "speech" and asks_for_help(heard.speech):
+        if pause == "help":
             # "Je ne comprends pas", "aidez-moi": how to answer, then the question again (not
             # counted as a failed answer either).
             how = sp._(
@@ -667,14 +668,8 @@ class CallFlow:
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
             switched = self._switch_action(st, heard.speech)
-            keys = spoken_keys(heard.speech)
-            if keys is not None and len(keys) == 4:
-                # "Deux, six, un, un": the keys the question spelled, said instead of typed
-                # (read as a date, the 2nd and the 6th: "un jour à la fois").
-                day = parse_digits_date(keys, today)
-            else:
-                guess = parse_date(heard.speech, today)
-                day = guess.day if guess else None
+            guess = parse_date(heard.speech, today)
+            day = guess.day if guess else None
             if names_the_offered_day(heard.speech) or (
                 day is None
                 and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES
@@ -768,14 +763,12 @@ class CallFlow:
         speech = heard.speech
         pending = date.fromisoformat(str(st.data["day"]))
         day = self._day_at_read_back(speech, pending)
-        if (
-            day == pending
-            and the_week_after(speech)
-            and parse_intent(speech, {Intent.NO}) is Intent.NO
-        ):
-            # "Non, jeudi prochain" to Thursday 26 read back: the Thursday after (with a yes,
-            # or alone, the caller says again the day they asked for).
-            day = pending + timedelta(days=7)
+        moved = shifted_day(speech, pending, self.clock.today())
+        if moved is not None and parse_intent(speech, {Intent.YES}) is None:
+            # "Non, jeudi prochain" to Thursday 26 read back: the Thursday after; "le jeudi
+            # d'avant", the one before (with a yes, the caller says again the day they asked
+            # for).
+            day = moved
         if several_days(speech, self.clock.today()) or (
             day != pending and _ALSO_WORDS & set(normalise(speech).split())
         ):
@@ -1176,15 +1169,17 @@ class CallFlow:
         :meth:`_day_at_read_back`; ``before``: said first."""
         last_said = st.data.get("day")
         last = date.fromisoformat(str(last_said)) if last_said else None
-        guess = parse_date(speech, self.clock.today())
+        today = self.clock.today()
+        guess = parse_date(speech, today)
         day = guess.day if guess is not None else None
-        if last is not None and (day is not None or the_week_after(speech)):
+        moved = shifted_day(speech, last, today) if last is not None else None
+        if moved is not None:
+            # "Mince, c'était le jeudi d'après", "je me suis trompée de semaine, c'était la
+            # semaine d'avant", "et la semaine suivante aussi": counted from the day just done
+            day = moved
+        elif last is not None and day is not None:
             # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
             day = self._day_at_read_back(speech, last, nearest)
-            if day == last and the_week_after(speech):
-                # "Mince, c'était jeudi prochain", "je me suis trompé de semaine", "et la
-                # semaine d'après aussi": never the day just done again, the one a week on.
-                day = last + timedelta(days=7)
         if day is None and last is not None and "lendemain" in normalise(speech).split():
             day = last + timedelta(days=1)
         kids = self._kids(st)
@@ -1848,6 +1843,23 @@ class CallFlow:
         st.step = END
         st.attempts = 0
         return Turn(self._reply(sp, lines, None), step, outcome, shown)
+
+    @staticmethod
+    def _pause(st: CallState, heard: Heard) -> str | None:
+        """ "wait" or "help" for a request to wait ("attendez, je regarde") or for help ("je ne
+        comprends pas"), not counted as a failed answer; else ``None``. Not with a phrase of the
+        line in it ("attendez, c'est pas ça" takes a change back; "oui, attendez" is a hesitant
+        yes), and no more than MAX_PAUSES in a call (then they count, so that "aidez-moi" said
+        again and again still ends the call)."""
+        if heard.kind != "speech":
+            return None
+        speech = heard.speech
+        pause = "wait" if is_waiting(speech) else "help" if asks_for_help(speech) else None
+        pauses = int(st.data.get("pauses", 0))
+        if pause is None or pauses >= MAX_PAUSES or parse_intent(speech) is not None:
+            return None
+        st.data["pauses"] = pauses + 1
+        return pause
 
     def _reply(self, sp: Speaker, lines: Sequence[str], ask: Ask | None) -> Reply:
         return Reply(

@@ -332,24 +332,10 @@ _KEY_WORDS = frozenset(
     {
         "touche", "la", "numero", "tape", "tapez", "taper", "je", "j", "c", "est", "appuie",
         "appuyer", "appuyez", "sur", "fais", "choisis", "prends", "oui", "alors", "euh", "ben",
-        "bah", "bon",
+        "bah", "bon", "s", "il", "vous", "plait", "svp", "merci",
     }
 )  # fmt: skip
 _KEY_VALUES = {word: str(value) for value, word in enumerate(_UNITS_WORDS)} | {"une": "1"}
-
-
-def spoken_keys(text: str) -> str | None:
-    """The keys a caller said one by one, as the line spelled them ("deux, six, un, un" for
-    "tapez 2, 6, 1, 1"; "2 6 1 1"), else ``None``: at least two keys and nothing else."""
-    keys = []
-    for token in _tokens(text):
-        if token in ("euh", "alors"):
-            continue
-        key = token if len(token) == 1 and token.isdigit() else _KEY_VALUES.get(token)
-        if key is None:
-            return None
-        keys.append(key)
-    return "".join(keys) if len(keys) >= 2 else None
 
 
 def spoken_key(text: str, menu: str = "") -> str | None:
@@ -1293,18 +1279,43 @@ _NOT_ALONE = frozenset(
 )  # fmt: skip
 
 
-_WEEK_AFTER = frozenset({"prochain", "prochaine", "suivant", "suivante"})
-_WEEK_AFTER_RUNS = (("d", "apres"), ("de", "semaine"), ("en", "huit"))
+_WEEK_AFTER = frozenset({"suivant", "suivante"})
+_WEEK_AFTER_RUNS = (("d", "apres"), ("de", "semaine"))
+_WEEK_BEFORE = frozenset({"precedent", "precedente"})
+_WEEK_BEFORE_RUNS = (("d", "avant"), ("semaine", "derniere"))
+_NEXT = frozenset({"prochain", "prochaine"})
 
 
-def the_week_after(text: str) -> bool:
-    """Whether ``text`` points a week on from a day already said ("non, jeudi prochain" to a
-    read-back of this Thursday, "c'était la semaine d'après", "je me suis trompé de semaine").
-    Only meaningful where a day was just said or done: the caller moves away from it."""
-    tokens, _breaks = _date_tokens(text)
-    return bool(_WEEK_AFTER.intersection(tokens)) or any(
-        _contains_run(tokens, run) for run in _WEEK_AFTER_RUNS
-    )
+def shifted_day(text: str, last: date, today: date) -> date | None:
+    """The day ``text`` means counted from ``last`` (a day just read back or just changed),
+    when it points a week on or back from it: "le jeudi d'après", "la semaine suivante", "je
+    me suis trompée de semaine" (the same weekday, or the one named, after ``last``); "le
+    jeudi d'avant", "la semaine précédente" (before it); "jeudi prochain" when that is
+    ``last`` itself (the caller moves away from it). ``None`` otherwise, and for a date of its
+    own (a number, a month, two weekdays). Pure, and never raises."""
+    try:
+        tokens, breaks = _date_tokens(text)
+        named = {
+            _WEEKDAYS[t]
+            for k, t in enumerate(tokens)
+            if t in _WEEKDAYS and not _negated_at(tokens, k, breaks)
+        }
+        numbers = [n for n in _numbers(tokens) if not _is_article_un(tokens, n)]
+        if len(named) > 1 or numbers or any(t in _MONTHS for t in tokens):
+            return None
+        weekday = next(iter(named), last.weekday())
+        words = set(tokens)
+        if words & _WEEK_BEFORE or any(_contains_run(tokens, r) for r in _WEEK_BEFORE_RUNS):
+            return last - timedelta(days=(last.weekday() - weekday - 1) % 7 + 1)
+        after = last + timedelta(days=(weekday - last.weekday() - 1) % 7 + 1)
+        if words & _WEEK_AFTER or any(_contains_run(tokens, r) for r in _WEEK_AFTER_RUNS):
+            return after
+        if words & _NEXT:
+            guess = parse_date(text, today)
+            return after if guess is None or guess.day == last else None
+    except OverflowError:
+        return None
+    return None
 
 
 _OFFERED_RUNS = (
@@ -1332,8 +1343,8 @@ def names_the_offered_day(text: str) -> bool:
 # jeudi" is a request and not a wait.
 _WAIT_WORDS = frozenset(
     {
-        "attendez", "attends", "attend", "instant", "moment", "minute", "seconde", "secondes",
-        "patientez", "patiente", "regarde", "cherche", "verifie", "quittez", "bougez",
+        "attendez", "attends", "attend", "instant", "moment", "minute", "minutes", "seconde",
+        "secondes", "patientez", "patiente", "regarde", "cherche", "verifie", "quittez", "bougez",
     }
 )  # fmt: skip
 _HELP_WORDS = frozenset(
@@ -1345,21 +1356,26 @@ _HELP_WORDS = frozenset(
 _AROUND_WORDS = frozenset(
     {
         "je", "j", "ne", "n", "pas", "rien", "moi", "m", "me", "vous", "il", "s", "plait", "svp",
-        "un", "une", "deux", "petit", "petite", "oui", "non", "euh", "alors", "ben", "bah", "bon",
-        "mais", "attention", "le", "la", "les", "mon", "ma", "mes", "calendrier", "agenda",
-        "papiers", "papier", "dossier", "numero", "code", "carnet", "telephone", "dans", "sur",
-        "plus", "parlez", "pouvez", "pourriez", "sais", "quoi", "faire", "comment", "ca", "c",
-        "est", "que", "qu", "y", "a", "ai", "suis", "peu", "trop", "vite",
-        "ce", "cela", "tout", "du", "de", "d", "laissez", "temps", "quelques", "encore",
-        "marche", "fonctionne", "fait", "on",
+        "euh", "alors", "ben", "bah", "bon", "mais", "le", "la", "les", "mon", "ma", "mes",
+        "calendrier", "agenda", "papiers", "papier", "dossier", "numero", "code", "carnet",
+        "telephone", "dans", "sur", "plus", "parlez", "pouvez", "pourriez", "sais", "quoi",
+        "faire", "comment", "ca", "c", "est", "que", "qu", "y", "a", "ai", "suis", "peu", "trop",
+        "vite", "ce", "cela", "tout", "du", "de", "d", "laissez", "temps", "encore", "marche",
+        "fonctionne", "fait", "on",
     }
 )  # fmt: skip
+# "Deux minutes", "juste un instant", "deux petites secondes": counted time, not a key or date
+_TIME_COUNTS = frozenset(
+    {"un", "une", "deux", "trois", "quelques", "petit", "petite", "petits", "petites", "juste"}
+)
+_TIMES = frozenset({"instant", "moment", "minute", "minutes", "seconde", "secondes"})
 
 
 def _only(text: str, own: frozenset[str]) -> bool:
     tokens = _tokens(text)
+    timed = bool(_TIMES.intersection(tokens))
     return bool(own.intersection(tokens)) and all(
-        t in own or t in _AROUND_WORDS for t in tokens
+        t in own or t in _AROUND_WORDS or (timed and t in _TIME_COUNTS) for t in tokens
     )
 
 
@@ -2088,12 +2104,19 @@ def parse_date(text: str, today: date) -> DateGuess | None:
 
 
 def _keyed_digits(tokens: Sequence[str]) -> str | None:
-    """The four keys of a keypad date said aloud ("2, 6, 1, 1", "2611"), else ``None``."""
-    if len(tokens) == 4 and all(len(t) == 1 and _is_digits(t) for t in tokens):
-        return "".join(tokens)
-    if len(tokens) == 1 and len(tokens[0]) == 4 and _is_digits(tokens[0]):
-        return tokens[0]
+    """The four keys of a keypad date said aloud ("2, 6, 1, 1", "deux six un un", "non, je
+    tape zéro quatre un deux", "2611"), else ``None``. Read as a date, "deux six un un" would
+    be the 2nd and the 6th."""
+    said = [t for t in tokens if t not in _KEY_WORDS and t not in _KEY_LEAD_INS]
+    keys = [t if len(t) == 1 and _is_digits(t) else _KEY_VALUES.get(t) for t in said]
+    if len(keys) == 4 and all(keys):
+        return "".join(k for k in keys if k)
+    if len(said) == 1 and len(said[0]) == 4 and _is_digits(said[0]):
+        return said[0]
     return None
+
+
+_KEY_LEAD_INS = frozenset({"le", "non", "attendez", "pardon"})
 
 
 def several_days(text: str, today: date) -> bool:
@@ -2106,6 +2129,8 @@ def several_days(text: str, today: date) -> bool:
         return False
     try:
         tokens, breaks = _date_tokens(text)
+        if _keyed_digits(tokens) is not None:
+            return False  # "trois un un un": keys of a date that does not exist, one date
         exprs = _date_exprs(tokens, today, breaks)
     except OverflowError:
         return False
