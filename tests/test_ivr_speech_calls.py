@@ -580,6 +580,17 @@ def test_a_day_taken_back_for_the_week_before_or_after(
     assert read_back.says[:2] == [f"Vous souhaitez annuler le repas de Léa le {day}.", UNDO_THURSDAY]
 
 
+@pytest.mark.parametrize(
+    "said", ["Je me suis trompée de semaine.", "Non, la semaine prochaine.", "Non, le jeudi d'après."]
+)
+def test_the_week_after_said_at_the_read_back(rt: Runtime, call: Caller, said: str) -> None:
+    # It was "un jour à la fois" (a week: several days).
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say(said)
+    assert again.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."
+
+
 def test_the_keys_of_another_date_said_at_the_read_back(rt: Runtime, call: Caller) -> None:
     # "Non, zéro quatre un deux" was the 4th of January.
     call.press("2")

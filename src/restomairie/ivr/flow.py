@@ -769,7 +769,7 @@ class CallFlow:
             # d'avant", the one before (with a yes, the caller says again the day they asked
             # for).
             day = moved
-        if several_days(speech, self.clock.today()) or (
+        if (moved is None and several_days(speech, self.clock.today())) or (
             day != pending and _ALSO_WORDS & set(normalise(speech).split())
         ):
             # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
