@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from babel.dates import format_date
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,7 +19,7 @@ from restomairie.booking.services import TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, booked, events, line_app
+from tests.ivr_support import Caller, Twiml, booked, events, line_app
 
 PHONE = "+33612345678"
 
@@ -318,13 +319,7 @@ def test_a_change_taken_back_at_the_menu_after_pressing_1(rt: Runtime, call: Cal
     _cancel_leas_thursday(rt, call)
     call.press("1")
     read_back = call.say("Mince, je voulais dire vendredi.")
-    assert read_back.says[:2] == [
-        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
-        UNDO_THURSDAY,
-    ]
-    call.press("1")
-    assert booked(rt, "E2", date(2026, 12, 3)) is True
-    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    _replaces_thursday(rt, call, read_back, date(2026, 12, 4))
 
 
 def test_a_mistake_said_at_the_menu_after_a_wrong_answer_still_undoes(
@@ -734,6 +729,15 @@ def _cancel_leas_thursday(rt: Runtime, call: Caller) -> None:
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
+def _replaces_thursday(rt: Runtime, call: Caller, read_back: Twiml, day: date) -> None:
+    """The read-back of ``day`` cancelled instead of Léa's Thursday 3, confirmed: done."""
+    said = format_date(day, "EEEE d MMMM", locale="fr")
+    assert read_back.says[:2] == [f"Vous souhaitez annuler le repas de Léa le {said}.", UNDO_THURSDAY]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+    assert booked(rt, "E2", day) is False
+
+
 @pytest.mark.parametrize(
     "said",
     [
@@ -894,13 +898,7 @@ def test_another_date_at_the_replacement_read_back_is_still_instead_of_the_first
     asked = call.press("2")
     assert "Pour quel jour voulez-vous annuler ?" in asked.text
     read_back = call.keys("0712")
-    assert read_back.says[:2] == [
-        "Vous souhaitez annuler le repas de Léa le lundi 7 décembre.",
-        UNDO_THURSDAY,
-    ]
-    call.press("1")
-    assert booked(rt, "E2", date(2026, 12, 3)) is True
-    assert booked(rt, "E2", date(2026, 12, 7)) is False
+    _replaces_thursday(rt, call, read_back, date(2026, 12, 7))
     assert booked(rt, "E2", date(2026, 12, 4)) is None
 
 
