@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from restomairie.clock import PARIS
 from restomairie.models import Call
@@ -145,6 +145,9 @@ def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
         ["read_back:2026-11-26", "cancel", "2026-11-26", ["E2"]],
         ["refused:past_deadline", "cancel", "2026-11-26", ["E2"]],
     ]
+    (attempt,) = staff.child_attempts("210001", "E2")
+    assert attempt.label == ("annulation refusée (trop tard : il fallait annuler avant le "
+                             "lundi 23 novembre à 13 heures)")
 
 
 def test_a_call_logged_before_the_line_kept_its_requests_still_names_a_read_back_day(
@@ -159,3 +162,85 @@ def test_a_call_logged_before_the_line_kept_its_requests_still_names_a_read_back
     (found,) = staff.search_calls()[0]
     # the refusal's day and child are not known, the read-back's day is
     assert found.about == ("27/11 : demande relue, jamais confirmée (raccroché)",)
+    assert staff.child_attempts("210001", "E2") == []
+
+
+# ------------------------------------------------------------------ the child's page
+def test_the_childs_page_shows_each_request_without_effect_on_its_day_and_in_a_list(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)
+    refused.hang_up()
+    unconfirmed = call(app, rt)
+    unconfirmed.keys("1234", ROSE, "2", FRIDAY)
+    unconfirmed.hang_up()
+    lea = call(app, rt)  # Léa's: not on Rose's page
+    lea.keys("1234", LEA, "2", "3011")
+    lea.hang_up()
+
+    html = page(agent, "/staff/families/210001/children/E2?month=2026-11")
+    tuesday = cell(html, "2026-11-24")
+    assert ("annulation refusée (trop tard : il fallait annuler avant le vendredi 20 novembre "
+            "à 13 heures)") in tuesday
+    assert f'href="/staff/calls/{refused.call_sid}"' in tuesday
+    assert "appel du 23/11 à 10:00" in tuesday
+    friday = cell(html, "2026-11-27")
+    assert "annulation relue, jamais confirmée (raccroché)" in friday
+    assert f'href="/staff/calls/{unconfirmed.call_sid}"' in friday
+    assert "relue" not in cell(html, "2026-11-30")  # Léa's Monday
+    listed = html.split('id="attempts"')[1].split("</table>")[0]
+    assert "Demandes par téléphone sans effet" in html
+    assert listed.index("27/11/2026") < listed.index("24/11/2026")  # the latest first
+    assert unconfirmed.call_sid in listed and lea.call_sid not in listed
+
+    other = page(agent, "/staff/families/210001/children/E1?month=2026-11")
+    assert "annulation relue, jamais confirmée (raccroché)" in cell(other, "2026-11-30")
+    assert "refusée" not in other.split('id="month"')[1]
+    assert "Aucune." not in other.split('id="attempts"')[1].split("</table>")[0]
+
+
+def test_a_request_for_all_the_children_is_on_each_childs_page(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    both = call(app, rt)
+    both.keys("1234", "9", "2", TOO_LATE)
+    both.hang_up()
+    for ref in ("E1", "E2"):
+        (attempt,) = staff.child_attempts("210001", ref)
+        assert attempt.call_sid == both.call_sid and attempt.names == ("Léa", "Rose")
+    (row,) = staff.search_calls()[0]
+    assert row.about == ("Léa, Rose — 24/11 : annulation refusée (délai dépassé)",)
+
+
+def test_a_closed_day_refused_says_why(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    wednesday = call(app, rt)
+    wednesday.keys("1234", ROSE, "1", "2511")
+    wednesday.hang_up()
+    (attempt,) = staff.child_attempts("210001", "E2")
+    assert attempt.label.startswith("réservation refusée (pas de cantine ce jour")
+
+
+def test_the_childs_requests_are_read_in_a_fixed_number_of_queries(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    def count(n: int) -> int:
+        for _ in range(n):
+            c = call(app, rt)
+            c.keys("1234", ROSE, "2", TOO_LATE, FRIDAY)
+            c.hang_up()
+        seen: list[str] = []
+
+        def on(*args: Any) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(rt.engine, "before_cursor_execute", on)
+        try:
+            assert len(staff.child_attempts("210001", "E2")) >= 2 * n
+        finally:
+            event.remove(rt.engine, "before_cursor_execute", on)
+        return len(seen)
+
+    assert count(1) == count(4)

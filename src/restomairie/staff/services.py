@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
 from restomairie.booking.adjustments import settle
-from restomairie.booking.errors import InvalidRequest, UnknownChild, UnknownFamily
+from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
@@ -906,6 +906,58 @@ class StaffService:
             day += timedelta(days=1)
         weeks = tuple(tuple(cells[i:i + 7]) for i in range(0, len(cells), 7))
         return MonthView(view, first, weeks, counts)
+
+    def child_attempts(self, account: str, child_ref: str) -> list[Attempt]:
+        """The child's requests on the phone that changed nothing, the latest first: each
+        refusal (with the deadline that applied, or why the day has no meal) and each change
+        read back and never confirmed (hung up, declined), from the family's calls. Three reads
+        whatever the number of calls: the family, its calls with a refusal or a read-back, and
+        their steps."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return []
+            child = next((c for c in fam.children if c.ref == child_ref), None)
+            if child is None:
+                raise UnknownChild(child_ref)
+            tried = select(CallEvent.call_id).where(or_(
+                CallEvent.outcome.like("refused:%"), CallEvent.outcome.like("read_back:%")))
+            calls = session.execute(
+                select(Call.id, Call.call_sid, Call.started_at, Call.outcome, Call.state)
+                .where(Call.family_id == fam.id, Call.id.in_(tried))
+                .order_by(Call.started_at, Call.id)
+            ).all()
+            # Only the calls whose line kept this child for a request: the others' steps are
+            # not read.
+            mine = [c for c in calls if any(
+                isinstance(rec, list) and len(rec) == 4 and child_ref in (rec[3] or ())
+                for rec in (c.state or {}).get("tried") or ())]
+            steps = _steps(session, [c.id for c in mine])
+            closures = self.booking.closures(session)
+        now = self.clock.now()
+        found = []
+        for c in mine:
+            over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+            for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
+                if child_ref in a.children:
+                    found.append(replace(a, label=self._attempt_label(a, child, closures)))
+        # The latest first; at the same time (a frozen clock, a training session), the order
+        # they were made in, reversed.
+        found.reverse()
+        return sorted(found, key=lambda a: a.at, reverse=True)
+
+    def _attempt_label(self, a: Attempt, child: Child,
+                       closures: tuple[CalendarClosure, ...]) -> str:
+        """An attempt's label with the deadline that applied to the child's school, or why
+        the day had no meal."""
+        if a.kind != "refused" or a.day is None or a.code not in (
+                "past_deadline", "locked", "not_operating"):
+            return a.label
+        try:
+            status = self.booking.day_status(a.day, child.school_id, "phone", closures)
+        except BookingError:  # past the shipped calendar: the label without the deadline
+            return a.label
+        return attempt_label(a.kind, a.code, a.action, status.deadline, status.reason)
 
     def _cell(self, st: ChildDay | None, day: date, month: int, child: Child,
               closures: tuple[CalendarClosure, ...], now: datetime) -> DayCell:
