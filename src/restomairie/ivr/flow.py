@@ -715,6 +715,7 @@ class CallFlow:
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
             lines = [*before, refusal, *self._kept(st, sp, day)]
+            _tried(st, "refused:past_day", day, st.data.get("pick"))
             return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
         check = self._check(st, sp, day)
         if check.refusal is not None:
@@ -723,6 +724,7 @@ class CallFlow:
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
             lines = [*before, check.refusal, *self._kept(st, sp, day)]
+            _tried(st, f"refused:{check.code}", day, st.data.get("pick"))
             return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
         if not check.change:
             undo = self._undo(st, day)
@@ -750,6 +752,7 @@ class CallFlow:
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]
+        _tried(st, f"read_back:{day.isoformat()}", day, st.data["change"])
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
 
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
@@ -899,6 +902,7 @@ class CallFlow:
             if late:
                 st.settle("refused")
                 lines = [*late, self._stays(st, sp, undo), sp._("Nothing was changed.")]
+                _tried(st, "refused:past_deadline", day, refs)
                 return self._ask(st, sp, AFTER, lines, CONFIRM, "refused:past_deadline", recap=True)
         if undo is not None:
             # The change taken back first: if it can no longer be undone, the one said instead
@@ -927,6 +931,7 @@ class CallFlow:
             else:
                 lines.append(self._refusal(sp, exc, action, several=len(refs) > 1))
                 code = exc.code
+            _tried(st, f"refused:{code}", day, refs)
             turn = self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{code}", recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
         changed = [r for r in results if r.changed]
@@ -2046,6 +2051,15 @@ def _iso(day: date | None) -> str | None:
 def _day_at(items: Sequence[Any], index: int) -> date | None:
     value = items[index] if len(items) > index else None
     return date.fromisoformat(str(value)) if value else None
+
+
+def _tried(st: CallState, outcome: str, day: date, refs: Any) -> None:
+    """Keep, in the call's state, the action, day and children of a refusal or read-back (its
+    event's outcome names neither the children nor a refusal's day): the staff pages pair them,
+    in order, with the events of that outcome."""
+    st.data.setdefault("tried", []).append(
+        [outcome, st.data.get("action"), day.isoformat(), [str(r) for r in refs or ()]]
+    )
 
 
 def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:

@@ -9,9 +9,9 @@ The codes come from :mod:`restomairie.ivr.flow` (``_ask``/``_retry``/``_end`` ou
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from restomairie.i18n import format_day
+from restomairie.i18n import format_day, format_deadline
 
 # The call's outcome (one per call, the strongest: see ``ivr.flow.OUTCOME_RANK``).
 CALL_OUTCOMES = {
@@ -145,6 +145,23 @@ REFUSALS = {
     "undo": "trop tard pour revenir sur le changement",
     "too_slow": "réponse trop lente : rien n'a été fait",
 }
+# How a change read back and never confirmed ended (see staff.services._read_back_end): the
+# caller hung up, declined ("non merci"), or asked for something else instead.
+READ_BACK_ENDINGS = {
+    "hung_up": "raccroché",
+    "goodbye": "l'appelant a dit au revoir",
+    "line_ended": "la ligne a terminé l'appel",
+    "other_date": "autre date demandée",
+    "back": "retour au menu",
+    "change_child": "autre enfant demandé",
+}
+# The request, by its action (a call logged before the line kept the action: "demande").
+REQUESTS = {"book": "réservation", "cancel": "annulation"}
+_VERBS = {"book": "réserver", "cancel": "annuler"}
+# What a change made on the phone left the meal (the call log's "Rose — 26/11 : annulé").
+DONE_STATES = {"book": "réservé", "cancel": "annulé"}
+
+
 # Twilio's CallStatus, logged by the status callback.
 STATUSES = {
     "queued": "en attente",
@@ -231,3 +248,27 @@ def event_label(outcome: str | None, step: str | None = None) -> str:
             return f"erreur (code Twilio {rest})"
         return outcome
     return EVENT_OUTCOMES.get(outcome, outcome)
+
+
+def attempt_label(
+    kind: str, code: str, action: str | None, deadline: datetime | None = None,
+    reason: str | None = None,
+) -> str:
+    """A phone request that changed nothing, in the agent's words: "annulation refusée (trop
+    tard : il fallait annuler avant le vendredi 20 novembre à 13 heures)", "annulation relue,
+    jamais confirmée (raccroché)". ``kind``: ``refused`` (``code``: the refusal's) or
+    ``read_back`` (``code``: how it ended, :data:`READ_BACK_ENDINGS`); ``deadline`` and
+    ``reason`` (a closed day's), when known, say why."""
+    noun = REQUESTS.get(action or "", "demande")
+    if kind == "read_back":
+        return f"{noun} relue, jamais confirmée ({READ_BACK_ENDINGS.get(code, code)})"
+    if code in ("past_deadline", "locked") and deadline is not None:
+        verb = _VERBS.get(action or "", "changer le repas")
+        why = f"trop tard : il fallait {verb} avant le {format_deadline(deadline)}"
+    elif code == "past_deadline":
+        why = "trop tard"
+    elif code == "not_operating" and reason:
+        why = f"pas de cantine ce jour : {reason}"
+    else:
+        why = REFUSALS.get(code, code)
+    return f"{noun} refusée ({why})"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
 from restomairie.booking.adjustments import settle
-from restomairie.booking.errors import InvalidRequest, UnknownChild, UnknownFamily
+from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
@@ -52,13 +52,17 @@ from restomairie.staff.labels import (
     BLOCKED,
     CALL_FACTS,
     CALL_OUTCOMES,
+    DONE_STATES,
     HUNG_UP_READ_BACK,
     NO_END,
     NO_END_LABEL,
     NOTHING,
     ONGOING,
     ONGOING_LABEL,
+    REFUSALS,
+    REQUESTS,
     asked_after,
+    attempt_label,
     call_outcome_label,
 )
 
@@ -170,6 +174,26 @@ class CallRow:
     did: tuple[str, ...] = ()
     training_by: str | None = None  # staff user who made it from the in-browser phone
     summary: str = ""  # the "Issue" column: "annulation, réservation", "en cours"…
+    # which children and meal days the call was about, when known, in order: its changes
+    # ("Rose — 26/11 : annulé") and its requests that changed nothing ("Rose — 24/11 :
+    # annulation refusée (délai dépassé)", "… relue, jamais confirmée (raccroché)")
+    about: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A request made on the phone that changed nothing: refused, or read back and never
+    confirmed. What the agent needs when a parent says "mais j'ai bien annulé !"."""
+
+    call_sid: str
+    at: datetime  # when the line answered it
+    kind: str  # "refused" or "read_back"
+    code: str  # the refusal's code, or how the read-back ended (labels.READ_BACK_ENDINGS)
+    action: str | None  # "book", "cancel"; None when the line did not record it
+    day: date | None
+    children: tuple[str, ...]  # refs (empty when the line did not record them)
+    names: tuple[str, ...]  # their first names, as the line had them
+    label: str = ""  # in French: "annulation refusée (trop tard : il fallait annuler…)"
 
 
 @dataclass(frozen=True)
@@ -589,10 +613,11 @@ class StaffService:
         self, session: Session, calls: Sequence[tuple[Call, str | None]]
     ) -> list[CallRow]:
         """The rows of these calls with what each did (two reads for the whole page)."""
-        did, training = _call_facts(session, [c for c, _ in calls])
         now = self.clock.now()
+        did, training, about = _call_facts(session, [c for c, _ in calls], now)
         return [
-            _call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now)
+            replace(_call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now),
+                    about=about.get(c.id, ()))
             for c, acc in calls
         ]
 
@@ -881,6 +906,58 @@ class StaffService:
             day += timedelta(days=1)
         weeks = tuple(tuple(cells[i:i + 7]) for i in range(0, len(cells), 7))
         return MonthView(view, first, weeks, counts)
+
+    def child_attempts(self, account: str, child_ref: str) -> list[Attempt]:
+        """The child's requests on the phone that changed nothing, the latest first: each
+        refusal (with the deadline that applied, or why the day has no meal) and each change
+        read back and never confirmed (hung up, declined), from the family's calls. Three reads
+        whatever the number of calls: the family, its calls with a refusal or a read-back, and
+        their steps."""
+        with self.sessions() as session:
+            fam = self._family(session, account)
+            if fam is None:
+                return []
+            child = next((c for c in fam.children if c.ref == child_ref), None)
+            if child is None:
+                raise UnknownChild(child_ref)
+            tried = select(CallEvent.call_id).where(or_(
+                CallEvent.outcome.like("refused:%"), CallEvent.outcome.like("read_back:%")))
+            calls = session.execute(
+                select(Call.id, Call.call_sid, Call.started_at, Call.outcome, Call.state)
+                .where(Call.family_id == fam.id, Call.id.in_(tried))
+                .order_by(Call.started_at, Call.id)
+            ).all()
+            # Only the calls whose line kept this child for a request: the others' steps are
+            # not read.
+            mine = [c for c in calls if any(
+                isinstance(rec, list) and len(rec) == 4 and child_ref in (rec[3] or ())
+                for rec in (c.state or {}).get("tried") or ())]
+            steps = _steps(session, [c.id for c in mine])
+            closures = self.booking.closures(session)
+        now = self.clock.now()
+        found = []
+        for c in mine:
+            over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+            for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
+                if child_ref in a.children:
+                    found.append(replace(a, label=self._attempt_label(a, child, closures)))
+        # The latest first; at the same time (a frozen clock, a training session), the order
+        # they were made in, reversed.
+        found.reverse()
+        return sorted(found, key=lambda a: a.at, reverse=True)
+
+    def _attempt_label(self, a: Attempt, child: Child,
+                       closures: tuple[CalendarClosure, ...]) -> str:
+        """An attempt's label with the deadline that applied to the child's school, or why
+        the day had no meal."""
+        if a.kind != "refused" or a.day is None or a.code not in (
+                "past_deadline", "locked", "not_operating"):
+            return a.label
+        try:
+            status = self.booking.day_status(a.day, child.school_id, "phone", closures)
+        except BookingError:  # past the shipped calendar: the label without the deadline
+            return a.label
+        return attempt_label(a.kind, a.code, a.action, status.deadline, status.reason)
 
     def _cell(self, st: ChildDay | None, day: date, month: int, child: Child,
               closures: tuple[CalendarClosure, ...], now: datetime) -> DayCell:
@@ -1235,39 +1312,55 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
     return or_(*conds)
 
 
-def _call_facts(
-    session: Session, calls: Sequence[Call]
-) -> tuple[dict[int, tuple[str, ...]], dict[str, str]]:
-    """What each call did, in order (from its steps and its audit entries: a change whose step
-    could not be logged is still in the audit), and which were training calls (by whom)."""
-    if not calls:
-        return {}, {}
-    ids = {c.call_sid: c.id for c in calls}
-    marks: dict[int, list[tuple[datetime, str]]] = {}
-    # One read: the steps that say what the call did, and each call's last step of the
-    # conversation (a read-back there, the call over: the caller hung up before confirming).
-    page_ids = list(ids.values())
-    last_step = (
-        select(func.max(CallEvent.id))
-        .where(CallEvent.call_id.in_(page_ids), CallEvent.step.not_in(OFF_CALL_STEPS))
-        .group_by(CallEvent.call_id)
-    )
-    last: dict[int, str] = {}
-    for call_id, at, outcome, step in session.execute(
-        select(CallEvent.call_id, CallEvent.at, CallEvent.outcome, CallEvent.step)
-        .where(CallEvent.call_id.in_(page_ids),
-               or_(CallEvent.outcome.in_(list(DONE_EVENTS)),
-                   CallEvent.outcome.like("refused:%"),
-                   CallEvent.id.in_(last_step)))
+# One step of a call as the lists read it: (id, at, step, outcome, whether the line hung up).
+_Step = tuple[int, datetime, str, str | None, bool]
+
+
+def _steps(session: Session, call_ids: Sequence[int]) -> dict[int, list[_Step]]:
+    """The steps of these calls, in order, without what the line said (one read): whether an
+    answer hung up is read in the database, not by loading every TwiML."""
+    hung = or_(CallEvent.response.contains("<Hangup"), CallEvent.response.contains("<Reject"))
+    out: dict[int, list[_Step]] = {}
+    if not call_ids:
+        return out
+    for call_id, event_id, at, step, outcome, hung_up in session.execute(
+        select(CallEvent.call_id, CallEvent.id, CallEvent.at, CallEvent.step, CallEvent.outcome,
+               case((hung, True), else_=False))
+        .where(CallEvent.call_id.in_(list(call_ids)))
         .order_by(CallEvent.id)
     ):
-        if step not in OFF_CALL_STEPS:
-            last[call_id] = outcome or ""  # ordered by id: the last one read is the last step
-        if outcome in DONE_EVENTS or (outcome or "").startswith("refused:"):
-            marks.setdefault(call_id, []).append((at, DONE_EVENTS.get(outcome or "", "refused")))
+        out.setdefault(call_id, []).append((event_id, at, step, outcome, bool(hung_up)))
+    return out
+
+
+def _call_facts(
+    session: Session, calls: Sequence[Call], now: datetime
+) -> tuple[dict[int, tuple[str, ...]], dict[str, str], dict[int, tuple[str, ...]]]:
+    """What each call did, in order (from its steps and its audit entries: a change whose step
+    could not be logged is still in the audit), which were training calls (by whom), and which
+    children and days each was about (:attr:`CallRow.about`). Two reads for the whole page."""
+    if not calls:
+        return {}, {}, {}
+    ids = {c.call_sid: c.id for c in calls}
+    marks: dict[int, list[tuple[datetime, str]]] = {}
+    # One read: every step of the page's calls (what they did, the last step of the
+    # conversation — a read-back there, the call over: the caller hung up before confirming —
+    # and the requests that changed nothing).
+    steps = _steps(session, list(ids.values()))
+    last: dict[int, str] = {}
+    for call_id, found in steps.items():
+        for _, at, step, outcome, _ in found:
+            if step not in OFF_CALL_STEPS:
+                last[call_id] = outcome or ""  # in order: the last one kept is the last step
+            if outcome in DONE_EVENTS or (outcome or "").startswith("refused:"):
+                marks.setdefault(call_id, []).append(
+                    (at, DONE_EVENTS.get(outcome or "", "refused")))
     training: dict[str, str] = {}
-    for sid, at, action, actor in session.execute(
-        select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor)
+    about: dict[int, list[tuple[datetime, str]]] = {}
+    for sid, at, action, actor, day, name in session.execute(
+        select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor,
+               AuditEntry.day, Child.first_name)
+        .outerjoin(Child, Child.id == AuditEntry.child_id)
         .where(AuditEntry.call_sid.in_(list(ids)),
                AuditEntry.action.in_([*DONE_ACTIONS, "training_call"]))
         .order_by(AuditEntry.id)
@@ -1278,6 +1371,9 @@ def _call_facts(
             training[sid] = actor
         else:
             marks.setdefault(ids[sid], []).append((at, DONE_ACTIONS[action]))
+            if day is not None:
+                about.setdefault(ids[sid], []).append(
+                    (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
     did = {
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
@@ -1285,7 +1381,98 @@ def _call_facts(
     for call_id, outcome in last.items():
         if outcome.startswith("read_back:"):  # always last: nothing came after it
             did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
-    return did, training
+    for c in calls:
+        over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+        for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
+            if a.day is None:  # a refusal logged before the line kept its day: nothing to name
+                continue
+            names = ", ".join(a.names) + " — " if a.names else ""
+            about.setdefault(c.id, []).append((a.at, f"{names}{a.day:%d/%m} : {_short(a)}"))
+    return did, training, {
+        # Several children changed the same day read as one line per child: kept apart, in
+        # the order they were made; the same line twice is said once.
+        call_id: tuple(dict.fromkeys(text for _, text in sorted(found, key=lambda m: m[0])))
+        for call_id, found in about.items()
+    }
+
+
+def _short(a: Attempt) -> str:
+    """An attempt in a call-log row, without its deadline: "annulation refusée (délai
+    dépassé)" (the call's timeline and the child's page say the rest)."""
+    if a.kind == "refused":
+        return f"{REQUESTS.get(a.action or '', 'demande')} refusée ({REFUSALS.get(a.code, a.code)})"
+    return a.label
+
+
+# What a read-back's answer may be, beside one that leaves the read-back for good: the change
+# made (or found already so), refused, or said again otherwise (a correction, read back in its
+# turn: that read-back is the request).
+_CONFIRMED = frozenset({"booked", "cancelled", "unchanged"})
+# Answers at the read-back that ask for something else instead: the change read back was
+# declined.
+_DECLINED = frozenset({"other_date", "back", "change_child"})
+
+
+def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
+    """How a read-back ended, from the steps after it: ``None`` when it was confirmed, refused,
+    corrected (read back again), or may still be answered (the call not over); else
+    "hung_up", "goodbye" ("non merci"), "line_ended" (too many answers not understood) or
+    what was asked instead ("other_date", "back", "change_child")."""
+    for _, _, step, outcome, hung_up in after:
+        if step in OFF_CALL_STEPS:
+            continue
+        o = outcome or ""
+        if step != "confirm" or o in _CONFIRMED or o.startswith(("refused:", "read_back:")):
+            return None
+        if o in _DECLINED:
+            return o
+        if hung_up:
+            return "goodbye" if o == "goodbye" else "line_ended"
+        # "répétez", a key not expected, "merci" without a yes: the read-back is asked again
+    return "hung_up" if over else None
+
+
+def _attempts(
+    call_sid: str, state: dict[str, Any] | None, steps: Sequence[_Step], over: bool
+) -> list[Attempt]:
+    """A call's requests that changed nothing: each refusal, and each read-back never
+    confirmed, with the action, day and children the line kept for it in the call's state
+    (``tried``: ``[outcome, action, day, refs]``, one per such step, in order: paired with the
+    steps of that outcome). A call logged before the line kept them gives what its steps say:
+    a read-back's day, no child."""
+    state = state or {}
+    names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
+    kept: dict[str, list[list[Any]]] = {}
+    for rec in state.get("tried") or ():
+        if isinstance(rec, list) and len(rec) == 4:
+            kept.setdefault(str(rec[0]), []).append(rec)
+    talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    out = []
+    for i, (_, at, _, outcome, _) in enumerate(talk):
+        o = outcome or ""
+        kind, _, rest = o.partition(":")
+        if kind not in ("refused", "read_back") or not rest or rest == "undo":
+            continue  # taking back a change just made: not a request about a meal day
+        queue = kept.get(o)
+        rec = queue.pop(0) if queue else None  # popped even when skipped: the pairing is by order
+        if kind == "read_back":
+            code = _read_back_end(talk[i + 1:], over)
+            if code is None:
+                continue
+        else:
+            code = rest
+        day: date | None = None
+        try:
+            day = date.fromisoformat(str(rec[2]) if rec else rest)
+        except ValueError:
+            day = None
+        refs = tuple(str(r) for r in rec[3]) if rec else ()
+        action = str(rec[1]) if rec and rec[1] in ("book", "cancel") else None
+        out.append(Attempt(
+            call_sid, at, kind, code, action, day, refs,
+            tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
+        ))
+    return out
 
 
 def _call_row(

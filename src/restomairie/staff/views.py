@@ -169,6 +169,22 @@ def _fmt_dt(value: datetime | None) -> str:
     return local.strftime("%d/%m/%Y %H:%M:%S")
 
 
+@bp.app_template_filter("staff_time")
+def _fmt_time(value: datetime | None) -> str:
+    """The time of day, town time ("09:31")."""
+    if value is None:
+        return "—"
+    return value.astimezone(runtime().settings.tz).strftime("%H:%M")
+
+
+@bp.app_template_filter("staff_dm")
+def _fmt_dm(value: datetime | None) -> str:
+    """The day and month, town time ("23/11")."""
+    if value is None:
+        return "—"
+    return value.astimezone(runtime().settings.tz).strftime("%d/%m")
+
+
 @bp.app_template_filter("staff_day")
 def _fmt_day(value: date | None) -> str:
     if value is None:
@@ -459,8 +475,14 @@ def child(account: str, ref: str) -> str:
     prev_month = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     history_total = service().family_totals(account, ref)[1]
+    attempts = service().child_attempts(account, ref)
+    # Each day of the calendar shows its own (the list under the history shows them all).
+    by_day: dict[date, list[Any]] = {}
+    for a in attempts:
+        if a.day is not None:
+            by_day.setdefault(a.day, []).insert(0, a)  # in the order they were made
     return render_template(
-        "staff/child.html", family=fam, view=view,
+        "staff/child.html", family=fam, view=view, attempts=attempts, attempts_by_day=by_day,
         history=service().family_history(account, ref, limit=CHILD_HISTORY),
         history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,

@@ -1,0 +1,246 @@
+""""Mais j'ai bien annulé !": the phone requests that changed nothing, where the billing centre
+looks. Each call-log row names the children and meal days the call was about (its changes, its
+refusals, its read-backs never confirmed), and a child's page shows, on each day and in a list
+under the history, the requests refused (with the deadline that applied) and those read back
+and never confirmed (hung up, declined), each with its time and a link to the call."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, select
+
+from restomairie.clock import PARIS
+from restomairie.models import Call
+from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+from tests.staff_support import login, make_user, started_call
+
+PHONE = "+33612345678"
+# 23 November 2026, 10:00 (conftest): Tuesday 24 is past its deadline (Friday 20, 13:00),
+# Thursday 26 and Friday 27 can still be changed.
+TOO_LATE = "2411"
+FRIDAY = "2711"
+THURSDAY = "2611"
+LEA, ROSE = "1", "2"  # the children's keys, in the order of their first names
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return line_app(rt)
+
+
+@pytest.fixture
+def staff(rt: Runtime) -> StaffService:
+    return StaffService(rt.booking)
+
+
+@pytest.fixture
+def agent(app: Flask, rt: Runtime) -> Any:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"), KidSpec("E2", "Rose")))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    return client
+
+
+def call(app: Flask, rt: Runtime) -> Caller:
+    return started_call(app, rt, PHONE)
+
+
+def page(client: Any, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return " ".join(str(response.get_data(as_text=True)).replace("&#39;", "'").split())
+
+
+def cell(html: str, day: str) -> str:
+    """The calendar cell of ``day`` (ISO)."""
+    found = re.search(rf'data-day="{day}"[^>]*>(.*?)</td>', html)
+    assert found is not None, day
+    return found.group(1)
+
+
+# ------------------------------------------------------------------ the call log's rows
+def test_each_call_row_names_the_children_and_days_it_was_about(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Rose's Tuesday
+    refused.hang_up()
+    unconfirmed = call(app, rt)
+    unconfirmed.keys("1234", LEA, "2", FRIDAY)  # read back, never confirmed
+    unconfirmed.hang_up()
+    done = call(app, rt)
+    done.keys("1234", "9", "2", THURSDAY, "1", "2")  # both children's Thursday cancelled
+    done.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[refused.call_sid].about == (
+        "Rose — 24/11 : annulation refusée (délai dépassé)",)
+    assert rows[unconfirmed.call_sid].about == (
+        "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)",)
+    assert rows[done.call_sid].about == ("Léa — 26/11 : annulé", "Rose — 26/11 : annulé")
+
+    listed = page(agent, "/staff/calls").split('id="calls"')[1]
+    assert "Enfant(s) et jour(s)" in listed
+    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in listed
+    assert "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)" in listed
+    assert "Léa — 26/11 : annulé<br>Rose — 26/11 : annulé" in listed
+    family = page(agent, "/staff/families/210001")
+    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in family
+    assert "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)" in family
+    detail = page(agent, f"/staff/calls/{refused.call_sid}")
+    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in detail
+
+
+def test_a_read_back_is_named_by_how_it_ended_and_not_when_confirmed_or_still_open(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    other = call(app, rt)
+    other.keys("1234", ROSE, "2", FRIDAY, "2")  # "choisir une autre date", then hung up
+    other.hang_up()
+    declined = call(app, rt)
+    declined.keys("1234", ROSE, "2", "3011")
+    declined.say("non merci")  # the caller ends it at the read-back
+    assert declined.ended
+    declined.hang_up()
+    confirmed = call(app, rt)
+    confirmed.keys("1234", LEA, "2", FRIDAY, "1")  # done: not a request without effect
+    confirmed.hang_up()
+    ongoing = call(app, rt)
+    ongoing.keys("1234", LEA, "2", "3011")  # still at the read-back: may yet confirm
+    assert ongoing.last is not None and "Vous souhaitez annuler" in ongoing.last.text
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[other.call_sid].about == (
+        "Rose — 27/11 : annulation relue, jamais confirmée (autre date demandée)",)
+    assert rows[declined.call_sid].about == (
+        "Rose — 30/11 : annulation relue, jamais confirmée (l'appelant a dit au revoir)",)
+    assert rows[confirmed.call_sid].about == ("Léa — 27/11 : annulé",)
+    assert rows[ongoing.call_sid].about == ()
+
+
+def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
+    app: Flask, rt: Runtime, clock: Any, agent: Any, staff: StaffService
+) -> None:
+    # Thursday's deadline is today, 13:00: it passes while the change is read back.
+    clock.frozen = datetime(2026, 11, 23, 12, 59, 50, tzinfo=PARIS)
+    late = call(app, rt)
+    late.keys("1234", ROSE, "2", THURSDAY)
+    clock.frozen += timedelta(seconds=15)
+    late.press("1")
+    late.hang_up()
+    (row,) = staff.search_calls()[0]
+    assert row.about == ("Rose — 26/11 : annulation refusée (délai dépassé)",)
+    with rt.sessions() as session:  # what the line kept for it (flow._tried)
+        state = session.scalar(select(Call.state).where(Call.call_sid == late.call_sid))
+    assert state["tried"] == [
+        ["read_back:2026-11-26", "cancel", "2026-11-26", ["E2"]],
+        ["refused:past_deadline", "cancel", "2026-11-26", ["E2"]],
+    ]
+    (attempt,) = staff.child_attempts("210001", "E2")
+    assert attempt.label == ("annulation refusée (trop tard : il fallait annuler avant le "
+                             "lundi 23 novembre à 13 heures)")
+
+
+def test_a_call_logged_before_the_line_kept_its_requests_still_names_a_read_back_day(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    old = call(app, rt)
+    old.keys("1234", ROSE, "2", TOO_LATE, FRIDAY)
+    old.hang_up()
+    with rt.sessions() as session, session.begin():
+        row = session.scalars(select(Call).where(Call.call_sid == old.call_sid)).one()
+        row.state = {k: v for k, v in row.state.items() if k != "tried"}
+    (found,) = staff.search_calls()[0]
+    # the refusal's day and child are not known, the read-back's day is
+    assert found.about == ("27/11 : demande relue, jamais confirmée (raccroché)",)
+    assert staff.child_attempts("210001", "E2") == []
+
+
+# ------------------------------------------------------------------ the child's page
+def test_the_childs_page_shows_each_request_without_effect_on_its_day_and_in_a_list(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)
+    refused.hang_up()
+    unconfirmed = call(app, rt)
+    unconfirmed.keys("1234", ROSE, "2", FRIDAY)
+    unconfirmed.hang_up()
+    lea = call(app, rt)  # Léa's: not on Rose's page
+    lea.keys("1234", LEA, "2", "3011")
+    lea.hang_up()
+
+    html = page(agent, "/staff/families/210001/children/E2?month=2026-11")
+    tuesday = cell(html, "2026-11-24")
+    assert ("annulation refusée (trop tard : il fallait annuler avant le vendredi 20 novembre "
+            "à 13 heures)") in tuesday
+    assert f'href="/staff/calls/{refused.call_sid}"' in tuesday
+    assert "appel du 23/11 à 10:00" in tuesday
+    friday = cell(html, "2026-11-27")
+    assert "annulation relue, jamais confirmée (raccroché)" in friday
+    assert f'href="/staff/calls/{unconfirmed.call_sid}"' in friday
+    assert "relue" not in cell(html, "2026-11-30")  # Léa's Monday
+    listed = html.split('id="attempts"')[1].split("</table>")[0]
+    assert "Demandes par téléphone sans effet" in html
+    assert listed.index("27/11/2026") < listed.index("24/11/2026")  # the latest first
+    assert unconfirmed.call_sid in listed and lea.call_sid not in listed
+
+    other = page(agent, "/staff/families/210001/children/E1?month=2026-11")
+    assert "annulation relue, jamais confirmée (raccroché)" in cell(other, "2026-11-30")
+    assert "refusée" not in other.split('id="month"')[1]
+    assert "Aucune." not in other.split('id="attempts"')[1].split("</table>")[0]
+
+
+def test_a_request_for_all_the_children_is_on_each_childs_page(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    both = call(app, rt)
+    both.keys("1234", "9", "2", TOO_LATE)
+    both.hang_up()
+    for ref in ("E1", "E2"):
+        (attempt,) = staff.child_attempts("210001", ref)
+        assert attempt.call_sid == both.call_sid and attempt.names == ("Léa", "Rose")
+    (row,) = staff.search_calls()[0]
+    assert row.about == ("Léa, Rose — 24/11 : annulation refusée (délai dépassé)",)
+
+
+def test_a_closed_day_refused_says_why(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    wednesday = call(app, rt)
+    wednesday.keys("1234", ROSE, "1", "2511")
+    wednesday.hang_up()
+    (attempt,) = staff.child_attempts("210001", "E2")
+    assert attempt.label.startswith("réservation refusée (pas de cantine ce jour")
+
+
+def test_the_childs_requests_are_read_in_a_fixed_number_of_queries(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    def count(n: int) -> int:
+        for _ in range(n):
+            c = call(app, rt)
+            c.keys("1234", ROSE, "2", TOO_LATE, FRIDAY)
+            c.hang_up()
+        seen: list[str] = []
+
+        def on(*args: Any) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(rt.engine, "before_cursor_execute", on)
+        try:
+            assert len(staff.child_attempts("210001", "E2")) >= 2 * n
+        finally:
+            event.remove(rt.engine, "before_cursor_execute", on)
+        return len(seen)
+
+    assert count(1) == count(4)
