@@ -322,6 +322,34 @@ def test_a_change_taken_back_at_the_menu_after_pressing_1(rt: Runtime, call: Cal
     _replaces_thursday(rt, call, read_back, date(2026, 12, 4))
 
 
+def test_a_change_taken_back_at_the_date_question_after_1_and_2(rt: Runtime, call: Caller) -> None:
+    # "1" (another operation), "2" (cancel), then the mistake is noticed at the date question:
+    # Friday used to be cancelled as well, Thursday staying cancelled.
+    _cancel_leas_thursday(rt, call)
+    call.press("1")
+    call.press("2")
+    read_back = call.say("Zut, c'était vendredi.")
+    _replaces_thursday(rt, call, read_back, date(2026, 12, 4))
+
+
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        (("1", "2"), "Je voulais dire vendredi."),  # no word of error: an answer, maybe
+        (("1", "1"), "Mince, vendredi."),  # booking now: an operation of its own
+    ],
+)
+def test_the_date_question_takes_back_only_a_mistake_for_the_same_action(
+    rt: Runtime, call: Caller, keys: tuple[str, str], said: str
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    for key in keys:
+        call.press(key)
+    answer = call.say(said)
+    assert UNDO_THURSDAY not in answer.says
+    assert not any("de nouveau" in line for line in answer.says)
+
+
 def test_a_mistake_said_at_the_menu_after_a_wrong_answer_still_undoes(
     rt: Runtime, call: Caller
 ) -> None:
@@ -1250,3 +1278,19 @@ def test_the_new_change_past_its_deadline_at_the_confirmation_undoes_nothing(
     ]
     assert booked(rt, "E2", date(2026, 12, 3)) is False
     assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+def test_eating_elsewhere_cancels_and_eating_again_books(rt: Runtime, call: Caller) -> None:
+    # "Il mangera chez sa mamie" used to read back a booking ("mangera"), so a parent answering
+    # "oui" heard "déjà réservé" and believed the meal cancelled.
+    call.press("2")  # Léa
+    away = call.say("Elle mangera chez sa mamie le 3 décembre.")
+    assert away.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    call.press("1")  # another operation
+    call.press("2")  # Léa
+    back = call.say("Finalement elle mange le 3 décembre.")
+    assert back.says[0] == "Vous souhaitez réserver le repas de Léa le jeudi 3 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True

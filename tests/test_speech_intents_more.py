@@ -57,6 +57,13 @@ def test_the_new_names_are_public() -> None:
         "elle n'ira pas à la cantine lundi",
         "il mangera pas jeudi",
         "oui, il mange à la maison jeudi",
+        # Eating somewhere else, wherever it is said in the sentence
+        "il mangera chez sa mamie",
+        "Elle mange chez sa grand-mère jeudi.",
+        "il mangera jeudi chez son père",
+        "il mange avec nous jeudi",
+        "elle déjeune ailleurs vendredi",
+        "il mange le midi à la maison le jeudi",
     ],
 )
 def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:
@@ -77,6 +84,11 @@ def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:
         "remettre le repas de jeudi",  # a meal cancelled, put back
         "vous pouvez rétablir jeudi",
         "remettez-le jeudi",
+        # The present tense with a day: the canteen
+        "finalement elle mange jeudi",
+        "Ils mangent lundi.",
+        "elle déjeune jeudi",
+        "il mange chez vous jeudi à la cantine",
     ],
 )
 def test_eating_at_the_canteen_is_book(text: str) -> None:
@@ -96,6 +108,20 @@ def test_eating_at_the_canteen_is_book(text: str) -> None:
 def test_not_eating_at_home_is_neither_cancel_nor_book(text: str) -> None:
     # The canteen, or the grandparents': not a guess the line makes.
     assert parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed", "intent"),
+    [
+        # "Mange" is weak: the read-back's "non" or "oui" still decides...
+        ("non, elle mange jeudi", READ_BACK, Intent.NO),
+        ("oui elle mange", READ_BACK, Intent.YES),
+        # ...and a stronger word wins over it.
+        ("elle mange jeudi, annulez vendredi", ACTION, Intent.CANCEL),
+    ],
+)
+def test_eating_in_the_present_is_weak(text: str, allowed: set[Intent], intent: Intent) -> None:
+    assert parse_intent(text, allowed) is intent
 
 
 # ---------------------------------------------------------------------------------------------

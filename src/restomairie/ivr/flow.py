@@ -667,6 +667,14 @@ class CallFlow:
         else:
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
+            done = st.data.get("done")
+            if done and done[0] == st.data.get("action"):
+                # "1", "2", then "mince, je voulais dire vendredi": Friday instead of the day
+                # just cancelled, not as well (only with a word of error: here "je voulais
+                # dire vendredi" is as likely the answer to the question).
+                taken = self._taken_back(st, sp, heard.speech, None, DATE, surely=True)
+                if taken is not None:
+                    return taken
             switched = self._switch_action(st, heard.speech)
             guess = parse_date(heard.speech, today)
             day = guess.day if guess else None
@@ -1007,6 +1015,7 @@ class CallFlow:
         speech: str,
         intent: Intent | None,
         answered: str = AFTER,
+        surely: bool = False,
     ) -> Turn | None:
         """Right after a change, "mince, je voulais dire vendredi", "je me suis trompé, c'était
         pour Rose": the change said instead, read back with the undoing of the one just made
@@ -1016,12 +1025,13 @@ class CallFlow:
         first change can no longer be undone, the caller hears why, then the new change alone.
         ``None`` when nothing was just changed, the phrase takes nothing back, or asks for the
         other action ("je voulais réserver": an operation of its own). Said after the result or at
-        the menu that follows it (``answered``: which)."""
+        the menu or date question that follows it (``answered``: which); ``surely``: only with a
+        word of error."""
         done = st.data.get("done")
         if not done or not done[2]:
             return None
         strength = taken_back(speech, date.fromisoformat(str(done[1])).weekday())
-        if strength is TakenBack.NO:
+        if strength is TakenBack.NO or (surely and strength is not TakenBack.YES):
             return None
         if intent in (Intent.BOOK, Intent.CANCEL) and (
             _CHOICES[intent] != done[0] or strength is not TakenBack.YES
@@ -1781,9 +1791,12 @@ class CallFlow:
         what the caller may want to hear again (a result, a refusal, the meals listed): ``*``
         and "pardon ?" repeat it before the question, until another question is asked."""
         # A change just made can be taken back only right after its result (and at the menu
-        # the caller goes on to from there); the one read back to undo it, only at the
-        # read-back and the date and child questions (_taken_back).
-        if step != AFTER and not (step == ACTION and st.step in (AFTER, ACTION)):
+        # and date question the caller goes on to from there); the one read back to undo it,
+        # only at the read-back and the date and child questions (_taken_back).
+        if step != AFTER and not (
+            (step == ACTION and st.step in (AFTER, ACTION))
+            or (step == DATE and st.step in (ACTION, DATE))
+        ):
             st.data.pop("done", None)
         st.step = step
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,

@@ -426,6 +426,9 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         False,
     ),
     ("réservation|inscription", (_I.BOOK,), True),
+    # "Finalement elle mange jeudi": the present tense with a day means the canteen, but only
+    # when nothing stronger was said ("il mange à la maison" is a cancellation, below).
+    ("mange|mangent|déjeune|déjeunent", (_I.BOOK,), True),
     # CANCEL
     (
         "annul*|décommand*|désinscri*|supprim*|retirer|retire|retirez|enlever|enlève|enlevez|"
@@ -692,6 +695,25 @@ def _is_negated(tokens: Sequence[str], match: _Match, owner: Sequence[_Match | N
     return False
 
 
+# Eating somewhere else is not eating at the canteen: "il mangera chez sa mamie", "elle mange
+# avec nous jeudi" cancel, whatever eating verb is used.
+_EATING_PREFIXES = ("mang", "dejeun")
+_AWAY_WORDS = frozenset({"chez", "ailleurs", "dehors", "maison"})
+_AWAY_RUNS = (("avec", "moi"), ("avec", "nous"), ("avec", "papa"), ("avec", "maman"))
+
+
+def _eats_away(tokens: Sequence[str], match: _Match) -> bool:
+    """Whether an eating phrase ("mangera", "déjeune") is said of somewhere else than the
+    canteen in its clause."""
+    if not any(w.startswith(_EATING_PREFIXES) for w in match.phrase.words):
+        return False
+    if any(w.startswith("cantine") for w in tokens):
+        return False
+    return any(t in _AWAY_WORDS for t in tokens) or any(
+        _contains_run(tokens, run) for run in _AWAY_RUNS
+    )
+
+
 def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent | None:
     """The caller's intent in ``text``, restricted to ``allowed`` when given.
 
@@ -721,6 +743,8 @@ def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent
                 if Intent.NO not in readings:
                     negated_something = True
                 continue
+            if Intent.BOOK in readings and _eats_away(tokens, match):
+                readings = (Intent.CANCEL,)
             usable = [r for r in readings if allowed_set is None or r in allowed_set]
             if usable:
                 (weak if match.phrase.weak else strong).add(usable[0])
@@ -1681,7 +1705,8 @@ def _day_month_at(
         if found_year is not None:
             year, end = found_year
         return _day_month_expr(number.value, month, year, weekday, today), end
-    second = _number_at(tokens, end)
+    # "le 26 du 11": the month's number after "du", as some people say it
+    second = _number_at(tokens, end + 1 if tokens[end : end + 1] == ["du"] else end)
     if (
         second is not None
         and not second.ordinal
@@ -1690,7 +1715,7 @@ def _day_month_at(
         and not (second.end < n and tokens[second.end] in _RELATIVE_UNITS)
         and not (second.end < n and tokens[second.end] in _MONTHS)  # "les 1, 2 décembre"
     ):
-        # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26"
+        # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26", "le 21 du 11"
         end = second.end
         found_year = _year_at(tokens, end, short_ok=second.digits)
         year = None
