@@ -1294,3 +1294,12 @@ def test_eating_elsewhere_cancels_and_eating_again_books(rt: Runtime, call: Call
     assert back.says[0] == "Vous souhaitez réserver le repas de Léa le jeudi 3 décembre."
     call.press("1")
     assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+def test_settling_one_child_and_asking_for_another_is_the_other_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    # Léa's was read back with Zoé's, though the parent only said that Léa's was fine.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("C'est bon pour Léa, je voudrais annuler pour Zoé le 4 décembre.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le vendredi 4 décembre."

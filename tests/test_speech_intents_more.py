@@ -378,6 +378,13 @@ def test_is_closing_never_raises(text: str) -> None:
         ("pour Margaux et pour Rose", MARGAUX_ROSE_JULES, {1, 2}),
         ("Annuler pour Margaux et Rose jeudi.", MARGAUX_ROSE_JULES, {1, 2}),
         ("Sacha, Timéo et Rose", THREE, {1, 2, 3}),
+        # A clause settling the change just made names no child asked for...
+        ("C'est bon pour Sacha, je voudrais réserver pour Rose.", THREE, {3}),
+        ("Merci pour Timéo. Et pour Rose aussi le 8.", THREE, {3}),
+        ("Non c'est bon pour Sacha, pour tous les autres annulez.", THREE, {2, 3}),
+        # ...unless it is alone, or not set apart
+        ("c'est bon pour Timéo", THREE, {2}),
+        ("c'est bon pour Sacha je voudrais réserver pour Rose", THREE, {1, 3}),
         # Everyone.
         ("tous", THREE, {1, 2, 3}),
         ("Tous.", THREE, {1, 2, 3}),

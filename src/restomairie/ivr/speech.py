@@ -1182,6 +1182,30 @@ def _everyone(tokens: Sequence[str], said: Sequence[_Said]) -> tuple[bool, set[i
     return everyone or bool(counts), counts
 
 
+# "C'est bon pour Nathan, je voudrais réserver pour Margaux": the first clause is about the
+# change just made, the request is Margaux's alone.
+_SETTLING_RUNS = (
+    ("c", "est", "bon", "pour"), ("c", "est", "fait", "pour"), ("c", "est", "tout", "pour"),
+    ("c", "est", "parfait", "pour"), ("ca", "va", "pour"), ("merci", "pour"),
+)  # fmt: skip
+
+
+def _settled_words(clauses: Sequence[Sequence[str]]) -> set[int]:
+    """Positions of the words of the clauses that settle something ("c'est bon pour Nathan"),
+    when other clauses are left: the children they name are not the ones asked for. A clause
+    alone is left to the caller's step to read."""
+    settled = [any(_contains_run(c, run) for run in _SETTLING_RUNS) for c in clauses]
+    if not any(settled) or all(settled):
+        return set()
+    positions: set[int] = set()
+    offset = 0
+    for clause, is_settled in zip(clauses, settled, strict=True):
+        if is_settled:
+            positions.update(range(offset, offset + len(clause)))
+        offset += len(clause)
+    return positions
+
+
 def parse_children(
     text: str, names: Sequence[str], *, ordinals: bool = True
 ) -> frozenset[int] | None:
@@ -1215,6 +1239,7 @@ def parse_children(
     said = _phrases_said(clauses)
     vocabulary = {k for found in said for k in range(found.start, found.end)}
     excluded, strongly_excluded = _left_out(tokens, clause_of, norm_names)
+    excluded |= _settled_words(clauses)
     kept = [k for k in range(len(tokens)) if k not in excluded]
     chosen = _names_in(tokens, norm_names, kept, vocabulary)
     left_out = _names_in(tokens, norm_names, sorted(excluded), vocabulary)
