@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine
+
 from restomairie.booking.services import hash_pin
+from restomairie.clock import Clock
+from restomairie.config import Settings
 from restomairie.models import Child, Family, FamilyPhone, Subscription
 from restomairie.runtime import Runtime
 
@@ -66,3 +71,22 @@ def make_family(
                     )
                 )
     return account
+
+
+def wednesday_canteen_runtime(
+    settings: Settings, clock: Clock, engine: Engine, school_id: str = "champollion-elem"
+) -> Runtime:
+    """A runtime whose ``school_id`` canteen also serves on Wednesdays: its deadlines come a
+    school day later than Anjou's (Thursday 3 December: Tuesday 1st at 13:00, not Monday 30
+    November), so a change for all the children can be too late for some only."""
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset(range(5)))
+        if school.id == school_id
+        else school
+        for school in settings.schools
+    )
+    rt = Runtime.build(
+        settings=dataclasses.replace(settings, schools=schools), clock=clock, engine=engine
+    )
+    rt.sync_schools()
+    return rt

@@ -27,7 +27,7 @@ from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.models import AuditEntry, Call, Closure, Family
 from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
-from tests.factories import KidSpec, make_family
+from tests.factories import KidSpec, make_family, wednesday_canteen_runtime
 from tests.ivr_support import (
     PUBLIC_URL,
     TOKEN,
@@ -485,16 +485,7 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
 ) -> None:
     # Champollion's canteen also serves on Wednesdays: its deadline for Thursday 3 December is
     # Tuesday 1st at 13:00, Anjou's Monday 30 November.
-    schools = tuple(
-        dataclasses.replace(school, canteen_weekdays=frozenset(range(5)))
-        if school.id == "champollion-elem"
-        else school
-        for school in settings.schools
-    )
-    rt = Runtime.build(
-        settings=dataclasses.replace(settings, schools=schools), clock=clock, engine=engine
-    )
-    rt.sync_schools()
+    rt = wednesday_canteen_runtime(settings, clock, engine)
     make_family(
         rt, "210001", "1234", (PHONE,),
         (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 
-from restomairie.clock import PARIS
+from restomairie.clock import PARIS, Clock
+from restomairie.config import Settings
 from restomairie.models import Call
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
-from tests.factories import KidSpec, make_family
+from tests.factories import KidSpec, make_family, wednesday_canteen_runtime
 from tests.ivr_support import Caller, line_app
 from tests.staff_support import login, make_user, started_call
 
@@ -211,6 +212,32 @@ def test_a_request_for_all_the_children_is_on_each_childs_page(
         assert attempt.call_sid == both.call_sid and attempt.names == ("Léa", "Rose")
     (row,) = staff.search_calls()[0]
     assert row.about == ("Léa, Rose — 24/11 : annulation refusée (délai dépassé)",)
+
+
+def test_too_late_for_one_child_beside_a_read_back_is_on_that_childs_page(
+    settings: Settings, clock: Clock, engine: Engine
+) -> None:
+    # "Mais j'ai annulé pour les deux !": Léa's refusal was only said on the phone, before
+    # Hugo's read-back; the line kept Hugo's alone.
+    rt = wednesday_canteen_runtime(settings, clock, engine)
+    make_family(
+        rt, "210001", "1234", (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
+    )  # fmt: skip
+    clock.frozen = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+    both = call(line_app(rt), rt)
+    both.keys("1234", "9", "2", "0312", "1", "2")  # Hugo's Thursday cancelled, not Léa's
+    staff = StaffService(rt.booking)
+    (refused,) = staff.child_attempts("210001", "E1")
+    assert (refused.call_sid, refused.kind, refused.names) == (both.call_sid, "refused", ("Léa",))
+    assert refused.label == (
+        "annulation refusée (trop tard : il fallait annuler avant le lundi 30 novembre à 13 heures)"
+    )
+    assert staff.child_attempts("210001", "E2") == []  # confirmed: it changed something
+    (row,) = staff.search_calls()[0]
+    assert row.about == (
+        "Hugo — 03/12 : annulé", "Léa — 03/12 : annulation refusée (délai dépassé)",
+    )
 
 
 def test_a_closed_day_refused_says_why(

@@ -243,6 +243,7 @@ class Check:
     code: str = ""
     change: tuple[Kid, ...] = ()  # children whose meal will change
     notes: tuple[str, ...] = ()  # already in the wanted state
+    late: tuple[Kid, ...] = ()  # refused as too late while the others change
 
 
 class CallFlow:
@@ -760,7 +761,7 @@ class CallFlow:
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]
-        _tried(st, f"read_back:{day.isoformat()}", day, st.data["change"])
+        _tried(st, f"read_back:{day.isoformat()}", day, st.data["change"], check.late)
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
 
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
@@ -1447,7 +1448,7 @@ class CallFlow:
             if not change:
                 return Check(" ".join([*notes, text]), PastDeadline.code)
             notes.append(text)
-        return Check(change=tuple(change), notes=tuple(notes))
+        return Check(change=tuple(change), notes=tuple(notes), late=tuple(late))
 
     @staticmethod
     def _too_late(status: DayStatus, state: ChildDay | None, now: datetime) -> bool:
@@ -2066,13 +2067,16 @@ def _day_at(items: Sequence[Any], index: int) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-def _tried(st: CallState, outcome: str, day: date, refs: Any) -> None:
+def _tried(st: CallState, outcome: str, day: date, refs: Any, late: Sequence[Kid] = ()) -> None:
     """Keep, in the call's state, the action, day and children of a refusal or read-back (its
     event's outcome names neither the children nor a refusal's day): the staff pages pair them,
-    in order, with the events of that outcome."""
-    st.data.setdefault("tried", []).append(
-        [outcome, st.data.get("action"), day.isoformat(), [str(r) for r in refs or ()]]
-    )
+    in order, with the events of that outcome. A read-back for some children, refused as too
+    late for others (``late``), keeps those too: "mais j'ai bien annulé pour les deux !"."""
+    record: list[Any] = [outcome, st.data.get("action"), day.isoformat()]
+    record.append([str(r) for r in refs or ()])
+    if late:
+        record.append([k.ref for k in late])
+    st.data.setdefault("tried", []).append(record)
 
 
 def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:

@@ -930,8 +930,7 @@ class StaffService:
             # Only the calls whose line kept this child for a request: the others' steps are
             # not read.
             mine = [c for c in calls if any(
-                isinstance(rec, list) and len(rec) == 4 and child_ref in (rec[3] or ())
-                for rec in (c.state or {}).get("tried") or ())]
+                child_ref in _tried_refs(rec) for rec in (c.state or {}).get("tried") or ())]
             steps = _steps(session, [c.id for c in mine])
             closures = self.booking.closures(session)
         now = self.clock.now()
@@ -1432,19 +1431,28 @@ def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
     return "hung_up" if over else None
 
 
+def _tried_refs(rec: Any) -> list[str]:
+    """The children a ``tried`` record of the line is about: those read back or refused, and
+    those refused as too late beside a read-back (its fifth item); none if malformed."""
+    if not isinstance(rec, list) or len(rec) not in (4, 5):
+        return []
+    return [str(r) for part in rec[3:] for r in part or ()]
+
+
 def _attempts(
     call_sid: str, state: dict[str, Any] | None, steps: Sequence[_Step], over: bool
 ) -> list[Attempt]:
     """A call's requests that changed nothing: each refusal, and each read-back never
     confirmed, with the action, day and children the line kept for it in the call's state
     (``tried``: ``[outcome, action, day, refs]``, one per such step, in order: paired with the
-    steps of that outcome). A call logged before the line kept them gives what its steps say:
+    steps of that outcome; a read-back for some children also keeps those refused as too late,
+    ``[..., refs, late]``). A call logged before the line kept them gives what its steps say:
     a read-back's day, no child."""
     state = state or {}
     names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
     kept: dict[str, list[list[Any]]] = {}
     for rec in state.get("tried") or ():
-        if isinstance(rec, list) and len(rec) == 4:
+        if isinstance(rec, list) and len(rec) in (4, 5):
             kept.setdefault(str(rec[0]), []).append(rec)
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
     out = []
@@ -1455,19 +1463,28 @@ def _attempts(
             continue  # taking back a change just made: not a request about a meal day
         queue = kept.get(o)
         rec = queue.pop(0) if queue else None  # popped even when skipped: the pairing is by order
+        day: date | None = None
+        try:
+            day = date.fromisoformat(str(rec[2]) if rec else rest)
+        except ValueError:
+            day = None
+        action = str(rec[1]) if rec and rec[1] in ("book", "cancel") else None
+        if rec is not None and len(rec) == 5 and rec[4]:
+            # Too late for these children while the others were read back: refused, whatever
+            # the read-back became.
+            late = tuple(str(r) for r in rec[4])
+            out.append(Attempt(
+                call_sid, at, "refused", "past_deadline", action, day, late,
+                tuple(names.get(r, r) for r in late),
+                attempt_label("refused", "past_deadline", action),
+            ))
         if kind == "read_back":
             code = _read_back_end(talk[i + 1:], over)
             if code is None:
                 continue
         else:
             code = rest
-        day: date | None = None
-        try:
-            day = date.fromisoformat(str(rec[2]) if rec else rest)
-        except ValueError:
-            day = None
         refs = tuple(str(r) for r in rec[3]) if rec else ()
-        action = str(rec[1]) if rec and rec[1] in ("book", "cancel") else None
         out.append(Attempt(
             call_sid, at, kind, code, action, day, refs,
             tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
