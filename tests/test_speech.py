@@ -1039,3 +1039,32 @@ def test_the_indexed_phrase_matcher_finds_what_a_scan_of_every_phrase_finds(
 ) -> None:
     matched = [(m.start, m.end, m.phrase.words) for m in speech._match_phrases(tokens)]
     assert matched == _every_phrase_scan(tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("mon code c'est dix-neuf cinquante et un", "mon code c'est ••••"),
+        ("un neuf cinq un", "••••"),
+        ("Quatre-vingt-dix-neuf, quatre-vingt-dix-neuf.", "••••."),
+        ("21 05 00", "••••"),
+        ("2 1 0 5 0 0 dièse", "•••• dièse"),
+        # fewer than four digits, or not one after another: dates and keys stay readable
+        ("le vingt et un novembre", "le vingt et un novembre"),
+        ("annuler le 3 décembre pour Léa", "annuler le 3 décembre pour Léa"),
+        ("le 1er, le 2 et le 3", "le 1er, le 2 et le 3"),
+        ("deux mille vingt-six", "deux mille vingt-six"),
+        ("", ""),
+    ],
+)
+def test_spoken_digit_runs(text: str, masked: str) -> None:
+    out = text
+    for start, end in reversed(speech.spoken_digit_runs(text)):
+        out = f"{out[:start]}••••{out[end:]}"
+    assert out == masked
+
+
+@given(st.text(max_size=60))
+def test_spoken_digit_runs_never_raises(text: str) -> None:
+    for start, end in speech.spoken_digit_runs(text):
+        assert 0 <= start < end <= len(text)

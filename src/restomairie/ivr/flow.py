@@ -66,6 +66,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     several_days,
     shifted_day,
+    spoken_digit_runs,
     spoken_key,
     taken_back,
     weekday_alone,
@@ -2095,6 +2096,9 @@ def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:
         or (step == DATE and outcome not in ("invalid_date", "not_understood", "repeat"))
     ):
         return shown
+    # Numbers said in words too ("dix-neuf cinquante et un"): masked as a whole.
+    for start, end in reversed(spoken_digit_runs(shown)):
+        shown = f"{shown[:start]}••••{shown[end:]}"
     return _DIGIT_RUN.sub(lambda m: "".join("•" if c.isdigit() else c for c in m[0]), shown)
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "parse_digits_date",
     "parse_intent",
     "parse_number",
+    "spoken_digit_runs",
     "spoken_key",
     "weekday_alone",
 ]
@@ -304,6 +305,44 @@ def _numbers(tokens: Sequence[str]) -> list[_Number]:
 
 def _is_article_un(tokens: Sequence[str], number: _Number) -> bool:
     return number.end - number.start == 1 and tokens[number.start] in ("un", "une")
+
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def spoken_digit_runs(text: str) -> list[tuple[int, int]]:
+    """The character spans of ``text`` where numbers said one after another make four digits
+    or more ("mon code c'est dix-neuf cinquante et un", "un neuf cinq un", "21 05 00"): what
+    the call log masks, as it masks a run of four digits. Pure; never raises."""
+    words: list[tuple[str, int, int]] = []
+    for found in _WORD_RE.finditer(text):
+        said = normalise(found[0]).split()
+        if len(said) == 1:
+            words.append((said[0], found.start(), found.end()))
+        else:  # "21e", "1er": not a plain word; it breaks a run
+            words.append(("", found.start(), found.end()))
+    tokens = [w for w, _, _ in words]
+    spans: list[tuple[int, int]] = []
+    run: list[_Number] = []
+
+    def close() -> None:
+        if run and sum(len(str(n.value)) for n in run) >= 4:
+            spans.append((words[run[0].start][1], words[run[-1].end - 1][2]))
+        run.clear()
+
+    i = 0
+    while i < len(tokens):
+        number = _number_at(tokens, i)
+        if number is None:
+            close()
+            i += 1
+            continue
+        if run and run[-1].end != number.start:
+            close()
+        run.append(number)
+        i = number.end
+    close()
+    return spans
 
 
 def parse_number(text: str) -> int | None:
