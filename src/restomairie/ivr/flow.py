@@ -2096,10 +2096,11 @@ def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:
         or (step == DATE and outcome not in ("invalid_date", "not_understood", "repeat"))
     ):
         return shown
+    shown = _DIGIT_RUN.sub(lambda m: "".join("•" if c.isdigit() else c for c in m[0]), shown)
     # Numbers said in words too ("dix-neuf cinquante et un"): masked as a whole.
     for start, end in reversed(spoken_digit_runs(shown)):
         shown = f"{shown[:start]}••••{shown[end:]}"
-    return _DIGIT_RUN.sub(lambda m: "".join("•" if c.isdigit() else c for c in m[0]), shown)
+    return shown
 
 
 def _mobile(number: str) -> bool:
