@@ -58,6 +58,15 @@ def call(rt: Runtime, client: FlaskClient) -> Caller:
             "Oui, et pour Zoé aussi.",
             "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre.",
         ),
+        # Additions without "aussi" (Zoé used to replace Léa, whose meal was then not changed)
+        ("Oui, et pour Zoé.", "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre."),
+        ("oui et Zoé", "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre."),
+        ("Pareil pour Zoé.", "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre."),
+        (
+            "Oui, la même chose pour Zoé.",
+            "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 3 décembre.",
+        ),
+        ("Non, Zoé et Hugo.", "Vous souhaitez annuler les repas d'Hugo et Zoé le jeudi 3 décembre."),
     ],
 )
 def test_a_correction_at_the_read_back_is_read_back_not_done(

@@ -914,3 +914,24 @@ def test_is_see_you_never_raises(text: str) -> None:
 def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
     assert speech.is_waiting(text) is waiting
     assert speech.asks_for_help(text) is helping
+
+
+@pytest.mark.parametrize(
+    ("text", "adds"),
+    [
+        ("oui, et pour Timéo", True),
+        ("Et Timéo.", True),
+        ("ok, et pour Rose", True),
+        ("pareil pour Timéo", True),
+        ("la même chose pour Rose", True),
+        ("Timéo aussi", True),
+        ("idem pour Rose", True),
+        ("oui, pour Timéo", False),
+        ("Sacha et Timéo", False),
+        ("non, Rose et Margaux", False),
+        ("oui", False),
+        ("", False),
+    ],
+)
+def test_adds_to(text: str, adds: bool) -> None:
+    assert speech.adds_to(text) is adds

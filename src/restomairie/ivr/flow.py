@@ -51,6 +51,7 @@ from restomairie.ivr.speech import (
     SPEECH_HINTS,
     Intent,
     TakenBack,
+    adds_to,
     asks_for_help,
     child_hints,
     children_left_out,
@@ -98,7 +99,6 @@ EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, fr
 # A day-month typed that fell this far back is a past day, not next year's (see _check).
 RECENT_PAST = timedelta(days=62)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
-_ALSO_WORDS = frozenset({"aussi", "egalement", "avec"})  # normalised
 # What speech may mean at each menu (parse_intent's ``allowed``).
 ACTION_INTENTS = frozenset(
     {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE, Intent.OTHER_CHILD}
@@ -783,7 +783,7 @@ class CallFlow:
             # for).
             day = moved
         if (moved is None and several_days(speech, self.clock.today())) or (
-            day != pending and _ALSO_WORDS & set(normalise(speech).split())
+            day != pending and adds_to(speech)
         ):
             # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
             # (taking only the 4th would drop the 3rd the caller just said yes to).
@@ -888,7 +888,7 @@ class CallFlow:
             said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
             if not said:
                 return None
-        elif also and _ALSO_WORDS & set(normalise(speech).split()):  # "Rose aussi": with them
+        elif also and adds_to(speech):  # "Rose aussi", "oui, et pour Rose": with them
             said = [k for k in kids if k in said or k in picked]
         if {k.ref for k in said} == {k.ref for k in picked}:
             return False

@@ -35,6 +35,7 @@ __all__ = [
     "SPEECH_HINTS",
     "DateGuess",
     "Intent",
+    "adds_to",
     "child_hints",
     "children_left_out",
     "is_closing",
@@ -1547,6 +1548,26 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     if words & _INSTEAD or pairs & _INSTEAD_PAIRS:
         return TakenBack.IF_NAMED
     return TakenBack.NO
+
+
+_ADDING = frozenset({"aussi", "egalement", "avec", "pareil", "idem"})
+_ADDING_RUNS = (("meme", "chose"), ("de", "meme"))
+_LEAD_INS = frozenset({"oui", "ouais", "ok", "d", "accord", "alors", "bon", "euh", "ah"})
+
+
+def adds_to(text: str) -> bool:
+    """Whether ``text``, said to a change read back, adds to it rather than replacing what it
+    names: "oui, et pour Timéo", "et Timéo", "pareil pour Timéo", "la même chose pour Timéo",
+    "Timéo aussi", "avec Rose" (not "oui, pour Timéo" nor "Rose et Margaux": those name the
+    children meant). Pure; never raises."""
+    tokens = normalise(text).split()
+    if _ADDING.intersection(tokens) or any(_contains_run(tokens, r) for r in _ADDING_RUNS):
+        return True
+    for clause in _clauses(text):
+        said = [t for t in clause if t not in _LEAD_INS]
+        if said[:1] == ["et"]:
+            return True
+    return False
 
 
 _SEE_YOU = frozenset({"demain", "bientot", "plus", "tantot", *_WEEKDAYS})
