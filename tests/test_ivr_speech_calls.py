@@ -872,6 +872,18 @@ def test_a_child_taken_back_after_the_result_is_replaced_once_confirmed(
     assert booked(rt, "E2", date(2026, 12, 3)) is True
 
 
+def test_the_other_child_put_forward_after_a_cancellation_replaces_it(
+    rt: Runtime, call: Caller
+) -> None:
+    # Léa's Thursday stayed cancelled and the line asked Zoé's day anew.
+    _cancel_leas_thursday(rt, call)
+    read_back = call.say("Ah non, c'est Zoé qui est malade.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
 @pytest.mark.parametrize(
     "said",
     [

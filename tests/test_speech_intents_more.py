@@ -826,6 +826,8 @@ EXCLUDED = speech.TakenBack.EXCLUDED
         ("Ce n'est pas le bon jour.", YES),
         ("C'est faux.", YES),
         ("Non c'est Rose.", NO),  # as often the next child: "non c'est Nathan maintenant"
+        ("Ah non, c'est Nathan qui est malade.", YES),  # the other child, put forward
+        ("Non c'est Nathan qui mange pas maintenant.", NO),
         ("Non, c'est tout ce que je voulais, pas plus.", NO),
         ("Non merci, pas besoin, ça ira.", NO),
         ("Non, je ne voulais pas plus, merci.", NO),

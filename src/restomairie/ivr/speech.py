@@ -1503,6 +1503,21 @@ _ALSO_ADDED = frozenset({"avec", "meme", "encore", "plus", "tout"})
 _DENIED = frozenset({"pas", "aucune", "aucun", "sans"})  # "pas d'erreur", "sans erreur"
 
 
+def _is_cleft_no(tokens: Sequence[str]) -> bool:
+    """ "Ah non, c'est Nathan qui est malade": a "non" then "c'est <someone> qui", the other
+    child (or day) put forward instead of the one just changed ("non, c'est Nathan qui mange
+    maintenant": the next request)."""
+    if "maintenant" in tokens:
+        return False
+    for k, token in enumerate(tokens):
+        if token != "non":
+            continue
+        rest = tokens[k + 1 :]
+        if rest[:2] == ["c", "est"] and "qui" in rest[3:6]:
+            return True
+    return False
+
+
 class TakenBack(enum.IntEnum):
     """How surely a phrase said right after a change takes it back (see :func:`taken_back`)."""
 
@@ -1529,7 +1544,7 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
         t in _MISTAKE and not _DENIED & set(tokens[max(0, k - 2) : k])
         for k, t in enumerate(tokens)
     )
-    if mistake or any(_contains_run(tokens, run) for run in _MISTAKE_RUNS):
+    if mistake or _is_cleft_no(tokens) or any(_contains_run(tokens, run) for run in _MISTAKE_RUNS):
         return TakenBack.YES
     # "et" adds ("non, et vendredi") unless it excludes ("c'était Timéo et pas Sacha").
     joined = any(
