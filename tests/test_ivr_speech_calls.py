@@ -1324,3 +1324,9 @@ def test_settling_one_child_and_asking_for_another_is_the_other_alone(
     _cancel_leas_thursday(rt, call)
     read_back = call.say("C'est bon pour Léa, je voudrais annuler pour Zoé le 4 décembre.")
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le vendredi 4 décembre."
+
+
+@pytest.mark.parametrize("said", ["Zoé est pas là jeudi.", "Zoé vient pas jeudi."])
+def test_spoken_french_without_ne_at_the_child_question(call: Caller, said: str) -> None:
+    read_back = call.say(said)
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."

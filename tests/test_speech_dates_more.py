@@ -606,3 +606,12 @@ def test_the_keys_of_a_date_said_one_by_one(text: str, expected: date | None) ->
     guess = parse_date(text, MON_23_NOV)
     assert (guess.day if guess else None) == expected
     assert not several_days(text, MON_23_NOV)
+
+
+@pytest.mark.parametrize(
+    "text", ["il est pas là jeudi", "Nathan est pas là jeudi.", "il n'est pas là jeudi"]
+)
+def test_la_before_a_weekday_is_there_not_an_article(text: str) -> None:
+    # "pas là jeudi" read as "pas (la) jeudi": Thursday excluded, so no date at all
+    guess = parse_date(text, date(2026, 11, 23))
+    assert guess is not None and guess.day == date(2026, 11, 26)

@@ -64,6 +64,12 @@ def test_the_new_names_are_public() -> None:
         "il mange avec nous jeudi",
         "elle déjeune ailleurs vendredi",
         "il mange le midi à la maison le jeudi",
+        # Spoken French without "ne"
+        "il est pas là jeudi",
+        "Elle vient pas jeudi.",
+        "pas cantine jeudi",
+        "Nathan pas manger jeudi",
+        "ils sont pas là lundi",
     ],
 )
 def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:

@@ -474,7 +474,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "annul*|décommand*|désinscri*|supprim*|retirer|retire|retirez|enlever|enlève|enlevez|"
         "il sera absent|elle sera absente|absent|absente|absents|absentes|absence|malade|"
         "ne mangera pas|mangera pas|ne sera pas là|sera pas là|pas de cantine|pas de repas|"
-        "ne mange pas|mange pas|ne vient pas",
+        "ne mange pas|mange pas|ne vient pas|vient pas|n'est pas là|est pas là|"
+        "ne sont pas là|sont pas là|pas cantine|pas manger|pas à la cantine",
         (_I.CANCEL,),
         False,
     ),
@@ -2023,6 +2024,8 @@ _DATE_NEGATION_LEADS = frozenset(
 def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> bool:
     """Whether the date expression starting at ``tokens[start]`` is said to be excluded:
     "non pas demain, jeudi", "pas le 3, le 4", "ni mardi"."""
+    if start > 0 and tokens[start - 1] == "la" and tokens[start] in _WEEKDAYS:
+        return False  # "il est pas là jeudi": "là" (weekdays are masculine), not an article
     k = start
     while k > 0 and k not in breaks and tokens[k - 1] in _NEGATION_SKIPPED:
         k -= 1
