@@ -554,6 +554,17 @@ def test_asking_to_wait_is_not_a_failed_answer(rt: Runtime, call: Caller) -> Non
     assert [e.outcome for e in events(rt, call)][-4:-1] == ["wait", "wait", "wait"]
 
 
+def test_allo_is_not_a_failed_answer(rt: Runtime, call: Caller) -> None:
+    # An elderly caller's "allô ?", "oui bonjour", "vous m'entendez ?" ended the call.
+    for said in ("Allô ?", "Oui bonjour.", "Vous m'entendez ?"):
+        hello = call.say(said)
+        assert hello.says[0] == "Oui, je vous entends bien."
+        assert "Pour Léa, tapez 2." in hello.says
+    menu = call.say("Léa")
+    assert "Pour réserver un repas, tapez 1." in menu.text
+    assert [e.outcome for e in events(rt, call)][-4:-1] == ["hello", "hello", "hello"]
+
+
 def test_asking_for_help_says_how_to_answer_then_the_question(call: Caller) -> None:
     call.press("2")  # Léa
     help_ = call.say("Je ne comprends pas.")

@@ -925,6 +925,25 @@ def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "hello"),
+    [
+        ("Allô ?", True),
+        ("Oui bonjour.", True),
+        ("Vous m'entendez ?", True),
+        ("Allô, il y a quelqu'un ?", True),
+        ("Bonjour madame.", True),
+        ("Bonjour, je voudrais annuler jeudi.", False),
+        ("Allô, Nathan.", False),
+        ("Oui.", False),
+        ("Ça marche.", False),
+        ("", False),
+    ],
+)
+def test_is_hello(text: str, hello: bool) -> None:
+    assert speech.is_hello(text) is hello
+
+
+@pytest.mark.parametrize(
     ("text", "adds"),
     [
         ("oui, et pour Timéo", True),

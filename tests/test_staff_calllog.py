@@ -836,3 +836,5 @@ def test_a_wait_or_a_help_request_reads_as_such_and_the_same_question_follows() 
     assert event_label("help") == "demande d'aide (comment répondre, puis la question)"
     assert asked_after("confirm", "wait") == "confirm"
     assert asked_after("date", "help") == "date"
+    assert event_label("hello") == "« allô ? » (la ligne répond qu'elle entend, puis la question)"
+    assert asked_after("child", "hello") == "child"

@@ -56,6 +56,7 @@ from restomairie.ivr.speech import (
     child_hints,
     children_left_out,
     is_closing,
+    is_hello,
     is_hesitant,
     is_see_you,
     is_waiting,
@@ -349,6 +350,11 @@ class CallFlow:
             waiting = replace(ask, timeout=WAIT_TIMEOUT)
             reply = self._reply(sp, [sp._("Take your time, I am listening.")], waiting)
             return Turn(reply, step, "wait", shown)
+        if pause == "hello":
+            # "Allô ?", "vous m'entendez ?": someone is there; the question again, whole.
+            hear = sp._("Yes, I can hear you.")
+            turn = self._ask(st, sp, step, [hear], step, "hello", reset=False)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
         if pause == "help":
             # "Je ne comprends pas", "aidez-moi": how to answer, then the question again (not
             # counted as a failed answer either).
@@ -1867,15 +1873,19 @@ class CallFlow:
     @staticmethod
     def _pause(st: CallState, heard: Heard) -> str | None:
         """ "wait" or "help" for a request to wait ("attendez, je regarde") or for help ("je ne
-        comprends pas"), not counted as a failed answer; else ``None``. Not with a phrase of the
-        line in it ("attendez, c'est pas ça" takes a change back; "oui, attendez" is a hesitant
-        yes), and no more than MAX_PAUSES in a call (then they count, so that "aidez-moi" said
-        again and again still ends the call)."""
+        comprends pas"), "hello" for "allô ?", not counted as a failed answer; else ``None``.
+        Not with a phrase of the line in it ("attendez, c'est pas ça" takes a change back;
+        "oui, attendez" is a hesitant yes; the "oui" of "oui, allô ?" is no answer), and no
+        more than MAX_PAUSES in a call (then they count, so that "aidez-moi" said again and
+        again still ends the call)."""
         if heard.kind != "speech":
             return None
         speech = heard.speech
-        pause = "wait" if is_waiting(speech) else "help" if asks_for_help(speech) else None
         pauses = int(st.data.get("pauses", 0))
+        if is_hello(speech) and pauses < MAX_PAUSES:
+            st.data["pauses"] = pauses + 1
+            return "hello"
+        pause = "wait" if is_waiting(speech) else "help" if asks_for_help(speech) else None
         if pause is None or pauses >= MAX_PAUSES or parse_intent(speech) is not None:
             return None
         st.data["pauses"] = pauses + 1

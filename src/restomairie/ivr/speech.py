@@ -39,6 +39,7 @@ __all__ = [
     "child_hints",
     "children_left_out",
     "is_closing",
+    "is_hello",
     "is_hesitant",
     "normalise",
     "parse_children",
@@ -1466,6 +1467,25 @@ def _only(text: str, own: frozenset[str]) -> bool:
     timed = bool(_TIMES.intersection(tokens))
     return bool(own.intersection(tokens)) and all(
         t in own or t in _AROUND_WORDS or (timed and t in _TIME_COUNTS) for t in tokens
+    )
+
+
+_HELLO_WORDS = frozenset({"allo", "alo", "bonjour", "bonsoir", "hello", "entendez", "entends"})
+_AROUND_HELLO = frozenset(
+    {
+        "oui", "ouais", "vous", "m", "me", "est", "il", "y", "a", "quelqu", "un", "qui", "c", "la",
+        "bien", "madame", "monsieur", "euh", "ah", "bon", "ca", "marche", "je", "on",
+    }
+)  # fmt: skip
+
+
+def is_hello(text: str) -> bool:
+    """Whether ``text`` only checks that someone is there ("allô ?", "oui bonjour", "vous
+    m'entendez ?", "allô, il y a quelqu'un ?"): an elderly caller's first words, not a wrong
+    answer. Pure, and never raises."""
+    tokens = normalise(text).split()
+    return bool(_HELLO_WORDS.intersection(tokens)) and all(
+        t in _HELLO_WORDS or t in _AROUND_HELLO for t in tokens
     )
 
 

@@ -62,7 +62,7 @@ STEPS = {
 # The same question again after an answer not understood; the rest as ``ivr.flow`` asks it.
 ASKED_AGAIN = frozenset({
     "invalid", "not_understood", "invalid_key", "invalid_date", "no_input", "repeat", "stale",
-    "operator", "wrong_code", "unknown_account", "not_confirmed", "wait", "help",
+    "operator", "wrong_code", "unknown_account", "not_confirmed", "wait", "help", "hello",
 })
 ASKED_AFTER = {
     "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
@@ -104,6 +104,7 @@ EVENT_OUTCOMES = {
     "operator": "demande un conseiller (ligne automatique)",
     "wait": "demande d'attendre (la ligne attend la réponse)",
     "help": "demande d'aide (comment répondre, puis la question)",
+    "hello": "« allô ? » (la ligne répond qu'elle entend, puis la question)",
     "change_child": "changement d'enfant",
     "which_child": "action dite avant l'enfant : quel enfant ?",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
