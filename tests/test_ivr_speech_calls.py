@@ -1341,3 +1341,18 @@ def test_settling_one_child_and_asking_for_another_is_the_other_alone(
 def test_spoken_french_without_ne_at_the_child_question(call: Caller, said: str) -> None:
     read_back = call.say(said)
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."
+
+
+@pytest.mark.parametrize(
+    ("said", "ends"),
+    [("Tant pis, au revoir.", True), ("Tant pis, merci.", True), ("Tant pis.", False)],
+)
+def test_never_mind_with_thanks_after_a_result_ends_the_call(
+    rt: Runtime, call: Caller, said: str, ends: bool
+) -> None:
+    # "Tant pis, au revoir" was not understood, "tant pis merci" went back to the menu.
+    _cancel_leas_thursday(rt, call)
+    answer = call.say(said)
+    assert answer.hangup is ends
+    if not ends:
+        assert "Pour réserver un repas, tapez 1." in answer.text

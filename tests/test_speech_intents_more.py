@@ -291,6 +291,9 @@ def test_another_child_is_no_longer_another_operation() -> None:
         "ça va merci",
         "non c'est bon",
         "Non, c'est bon.",
+        "Tant pis, merci.",  # never mind, and thanks: done
+        "tant pis, au revoir",
+        "Laissez tomber, merci.",
         "non ça va",
         "non rien",
         "Non, rien.",

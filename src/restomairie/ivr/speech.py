@@ -407,6 +407,9 @@ class _Phrase(NamedTuple):
 
 
 _I = Intent
+_NEVER_MIND = (
+    "laissez tomber|laisse tomber|laisser tomber|tant pis|on oublie|oubliez|oubliez ça|oublie ça"
+)
 # (phrases, readings, weak). Phrases are written the way people say them; they are normalised
 # when the table is built. Longest match wins at each position, so "une autre date" (NO) beats
 # "une autre" and "pas entendu" (REPEAT) beats "entendu" (YES). A word ending in "*" (anywhere
@@ -572,11 +575,13 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "nouvelle opération|continuer|pas tout|pas fini|pas terminé|pas encore fini|"
         "pas encore terminé|retour au menu|"
         "revenir au menu|menu principal|recommencer|retour|menu|le menu|retourner au menu|"
-        "revenir en arrière|retour en arrière|en arrière|laissez tomber|laisse tomber|"
-        "laisser tomber|tant pis|on oublie|oubliez|oubliez ça|oublie ça",
+        "revenir en arrière|retour en arrière|en arrière",
         (_I.ANOTHER,),
         False,
     ),
+    # "Never mind": the menu again, but with thanks or a farewell the caller is done (see
+    # is_closing: "tant pis, merci", "laissez tomber, au revoir").
+    (_NEVER_MIND, (_I.ANOTHER,), False),
     ("encore", (_I.ANOTHER,), True),
     # OTHER_CHILD: the action menu's "another child" (key 4 when the family has several).
     (
@@ -625,6 +630,7 @@ def _build_phrases() -> list[_Phrase]:
 
 
 _PHRASES = _build_phrases()
+_NEVER_MIND_WORDS = frozenset(tuple(normalise(v).split()) for v in _NEVER_MIND.split("|"))
 
 
 def _index_by_first_word(
@@ -846,7 +852,7 @@ def is_closing(text: str) -> bool:
                 continue
             if match.phrase.words == ("encore",) and "merci" in tokens:
                 continue  # "encore merci": thanks again, not "encore" (another operation)
-            if _REQUESTS.intersection(readings):
+            if _REQUESTS.intersection(readings) and match.phrase.words not in _NEVER_MIND_WORDS:
                 return False
             # A strong "no" ("une autre date", "je me suis trompé") asks to change something.
             if readings[0] is Intent.NO and not match.phrase.weak:
