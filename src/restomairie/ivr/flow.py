@@ -945,7 +945,7 @@ class CallFlow:
                 lines.append(sp._("The other change could not be made. Please try again."))
                 code = "too_slow"
             else:
-                lines.append(self._refusal(sp, exc, action, several=len(refs) > 1))
+                lines.append(self._refusal(sp, exc, action, len(refs)))
                 code = exc.code
             _tried(st, f"refused:{code}", day, refs)
             turn = self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{code}", recap=True)
@@ -1090,7 +1090,7 @@ class CallFlow:
             status = self.booking.day_status(day, kid.school, "phone")
             if status.deadline is not None and self._too_late(status, None, now):
                 exc = PastDeadline(day, status.deadline, action, kid.name)
-                return [self._refusal(sp, exc, action)]
+                return [self._refusal(sp, exc, action, len(refs))]
         return []
 
     def _undo(self, st: CallState, new_day: date | None) -> tuple[str, date, list[str]] | None:
@@ -1148,7 +1148,7 @@ class CallFlow:
         try:
             results = self.booking.change(account, reverse, [day], actor, refs)
         except BookingError as exc:  # its deadline passed during the read-back
-            lines = [self._refusal(sp, exc, reverse, several=len(refs) > 1)]
+            lines = [self._refusal(sp, exc, reverse, len(refs))]
             return None, [*lines, self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
         except TooSlow:  # rolled back, past the webhook's time limit
             return None, [self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
@@ -1444,13 +1444,14 @@ class CallFlow:
         if late:
             deadline = statuses[late[0].ref].deadline
             assert deadline is not None  # an operating day
-            text = self._refusal(sp, PastDeadline(day, deadline, action, late[0].name), action)
+            exc = PastDeadline(day, deadline, action, late[0].name)
+            text = self._refusal(sp, exc, action, len(late))
             if len(late) < len(kids):
                 # The others are dealt with otherwise (changed, already so, closed, their school
                 # with a later deadline): name those it is too late for, or a parent would take
                 # "le repas sera facturé" for all of them.
                 names = sp.names([k.name for k in late])
-                text = sp._("For %(name)s: %(text)s", name=names, text=text)
+                text = sp._("For %(name)s: %(text)s", name=names, text=_after_colon(text))
             change = [k for k in change if k not in late]
             if not change:
                 return Check(" ".join([*notes, text]), PastDeadline.code)
@@ -1464,8 +1465,9 @@ class CallFlow:
         assert status.deadline is not None
         return now >= status.deadline or (state is not None and state.locked)
 
-    def _refusal(self, sp: Speaker, exc: BookingError, action: str, several: bool = False) -> str:
-        """Why a change was refused, in the caller's words, with the deadline that applied."""
+    def _refusal(self, sp: Speaker, exc: BookingError, action: str, count: int = 1) -> str:
+        """Why a change was refused, in the caller's words, with the deadline that applied
+        (``count``: the children it is said of)."""
         if isinstance(exc, PastDeadline | DayLocked):
             deadline = exc.deadline if isinstance(exc, PastDeadline) else None
             if deadline is None and exc.day is not None:
@@ -1482,9 +1484,12 @@ class CallFlow:
                     deadline=sp.deadline(deadline),
                 )
             else:
-                text = sp._(
+                text = sp.ngettext(
                     "Too late for %(day)s: you had to cancel before %(deadline)s. The meal will "
                     "be charged, unless an illness is reported to the school.",
+                    "Too late for %(day)s: you had to cancel before %(deadline)s. The meals will "
+                    "be charged, unless an illness is reported to the school.",
+                    count,
                     day=day,
                     deadline=sp.deadline(deadline),
                 )
@@ -1506,8 +1511,8 @@ class CallFlow:
         else:
             text = sp._("This change is not possible by phone.")
         # A deadline is the day's, the same for every child: no name before it.
-        if several and exc.child and not isinstance(exc, NotEnrolled | PastDeadline | DayLocked):
-            return sp._("For %(name)s: %(text)s", name=exc.child, text=text)
+        if count > 1 and exc.child and not isinstance(exc, NotEnrolled | PastDeadline | DayLocked):
+            return sp._("For %(name)s: %(text)s", name=exc.child, text=_after_colon(text))
         return text
 
     def _closed_day(
@@ -2067,6 +2072,12 @@ def _shown(heard: Heard) -> str | None:
     if heard.speech.strip():
         return heard.speech.strip()[:200]
     return None
+
+
+def _after_colon(text: str) -> str:
+    """A sentence put after "Pour Léa :": its first letter in lower case, as French writes it
+    ("Pour Léa : trop tard pour…")."""
+    return text[:1].lower() + text[1:]
 
 
 def _iso(day: date | None) -> str | None:
