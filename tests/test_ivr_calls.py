@@ -276,8 +276,9 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[:3] == [
-        "Pas de restauration scolaire pendant les vacances de Noël, du dimanche 20 décembre au "
-        "dimanche 3 janvier.",
+        # as parents know holidays, not their first and last days off (Sundays)
+        "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi "
+        "18 décembre ; reprise le lundi 4 janvier.",
         "Léa : des repas sont réservés les vendredi 18 décembre, lundi 4 janvier, jeudi "
         "7 janvier, vendredi 8 janvier, lundi 11 janvier, mardi 12 janvier, jeudi 14 janvier "
         "et vendredi 15 janvier.",
@@ -289,7 +290,7 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[0] == (
-        "Pas de restauration scolaire pendant les vacances de Noël, jusqu'au dimanche 3 janvier."
+        "Pas de restauration scolaire pendant les vacances de Noël ; reprise le lundi 4 janvier."
     )
     assert listing.says[1].startswith("Léa : des repas sont réservés les lundi 4 janvier, jeudi")
     assert listing.says[2] == "Pas de repas le mardi 5 janvier."

@@ -1631,21 +1631,24 @@ class CallFlow:
                         day=sp.day(first),
                     )
                 )
+            # Said as parents know holidays: from the last school day before them to the day
+            # school starts again (not their first and last days off, a Sunday each).
             elif first == today:
                 lines.append(
                     sp._(
-                        "No school catering during %(holidays)s, until %(last)s.",
+                        "No school catering during %(holidays)s; school starts again on %(day)s.",
                         holidays=holidays,
-                        last=sp.day(last),
+                        day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
                     )
                 )
             else:
                 lines.append(
                     sp._(
-                        "No school catering during %(holidays)s, from %(first)s to %(last)s.",
+                        "No school catering during %(holidays)s, after %(last)s; school starts "
+                        "again on %(day)s.",
                         holidays=holidays,
-                        first=sp.day(first),
-                        last=sp.day(last),
+                        last=sp.day(_weekday_from(first - timedelta(days=1), -1)),
+                        day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
                     )
                 )
         for kid in self._picked(st):
@@ -2072,6 +2075,13 @@ def _shown(heard: Heard) -> str | None:
     if heard.speech.strip():
         return heard.speech.strip()[:200]
     return None
+
+
+def _weekday_from(day: date, step: int) -> date:
+    """``day``, or the nearest Monday-to-Friday day from it going ``step`` (1 or -1)."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
 
 
 def _after_colon(text: str) -> str:
