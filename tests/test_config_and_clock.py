@@ -117,6 +117,18 @@ def test_the_web_alternative_is_said_in_the_callers_language() -> None:
     assert parse_settings(data, environ={}).phone.web("fr") == ""
 
 
+def test_the_help_desk_is_said_in_the_callers_language() -> None:
+    phone = load_config(environ={}).phone
+    assert phone.desk("fr").startswith("le Centre de traitement unique de la facturation au 03")
+    assert phone.desk("en").startswith("the billing centre on 03 80 74 51 51")
+    data = dijon()
+    data["phone"].pop("help_desk")  # optional: then the line names no one
+    assert parse_settings(data, environ={}).phone.desk("fr") == ""
+    data["phone"]["help_desk"] = {"de": "x"}
+    with pytest.raises(ConfigError, match=r"phone\.help_desk\.de"):
+        parse_settings(data, environ={})
+
+
 def test_a_missing_config_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="introuvable"):
         load_config(tmp_path / "nope.toml", environ={})

@@ -1507,7 +1507,11 @@ def test_asking_for_an_operator_says_the_line_is_automatic_and_asks_again(
     call.press("1234")
     answer = call.say("je voudrais parler à un conseiller")
     assert answer.says[0] == "Cette ligne est automatique : personne ne peut vous répondre ici."
-    assert "l'espace famille du site www.dijon.fr" in answer.says[1]
+    assert answer.says[1] == (
+        "Pour parler à quelqu'un, appelez le Centre de traitement unique de la facturation au "
+        "03 80 74 51 51, du lundi au vendredi de 8 heures à 18 heures."
+    )
+    assert "l'espace famille du site www.dijon.fr" in answer.says[2]
     assert "Pour réserver un repas, tapez 1" in answer.text
     # Understood: not one of the three attempts.
     for _ in range(3):

@@ -78,11 +78,20 @@ class PhoneLine:
     # codes over the town's accounts, nor locking every family, from one phone.
     caller_lockout_after: int
     caller_lockout_minutes: int
+    # Who answers people, said to a caller asking for someone: by language, like web_alternative.
+    help_desk: Mapping[str, str] = field(default_factory=dict)
 
     def web(self, lang: str) -> str:
         """The web alternative, to be said in ``lang`` ("" when there is none)."""
-        texts = self.web_alternative
-        return texts.get(lang) or texts.get("") or texts.get(DEFAULT_LANGUAGE, "")
+        return _in_language(self.web_alternative, lang)
+
+    def desk(self, lang: str) -> str:
+        """The help desk (who answers and its number), to be said in ``lang`` ("" if none)."""
+        return _in_language(self.help_desk, lang)
+
+
+def _in_language(texts: Mapping[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("") or texts.get(DEFAULT_LANGUAGE, "")
 
 
 @dataclass(frozen=True)
@@ -181,10 +190,9 @@ def _get(
     return node
 
 
-def _web_alternative(data: Mapping[str, Any]) -> Mapping[str, str]:
+def _by_language(data: Mapping[str, Any], key: str) -> Mapping[str, str]:
     # One text for every language, or a table by language: the phone line says it inside a
     # sentence of the caller's language ("You can also book or cancel a meal on …").
-    key = "phone.web_alternative"
     raw = _get(data, key, (str, Mapping), "")
     if isinstance(raw, str):
         return {"": raw}
@@ -292,7 +300,8 @@ def parse_settings(
         opens=_time(data, "phone.opens"),
         closes=_time(data, "phone.closes"),
         summer_closed_until=summer_until,
-        web_alternative=_web_alternative(data),
+        web_alternative=_by_language(data, "phone.web_alternative"),
+        help_desk=_by_language(data, "phone.help_desk"),
         voice=_get(data, "phone.voice", str, "Polly.Lea-Neural"),
         language=_get(data, "phone.language", str, "fr-FR"),
         max_attempts=_positive(data, "phone.max_attempts", 3) or 1,

@@ -339,6 +339,9 @@ class CallFlow:
             # "Je voudrais parler à un conseiller": nobody answers this line; where to go
             # instead, then the same question (understood: not a failed attempt).
             lines = [sp._("This line is automatic: no one can take your call here.")]
+            desk = self.settings.phone.desk(sp.lang)
+            if desk:
+                lines.append(sp._("To speak to someone, call %(desk)s.", desk=desk))
             lines.append(self._web_sentence(sp))
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
