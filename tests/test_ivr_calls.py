@@ -48,8 +48,10 @@ CANCEL_TOO_LATE = (
     "Le repas sera facturé, sauf maladie signalée à l'école."
 )
 ALREADY_BOOKED_MONDAY = "Le repas de Léa du lundi 30 novembre est déjà réservé."
+CANCEL_OFFER = "Le premier repas que vous pouvez encore annuler est celui du "
 OFFER = (
-    "Le premier jour encore modifiable est le jeudi 26 novembre : pour ce jour, tapez 2, 6, 1, 1."
+    "Le premier repas que vous pouvez encore annuler est celui du jeudi 26 novembre : pour ce "
+    "jour, tapez 2, 6, 1, 1."
 )
 
 
@@ -440,7 +442,7 @@ def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them
     call.start()
     asked = call.keys("1234", "9", "2")
     # Léa's school is on strike on Thursday 26, Hugo's serves it: Thursday is still open for him.
-    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in asked.text
+    assert f"{CANCEL_OFFER}jeudi 26 novembre" in asked.text
     read_back = call.press("2611")
     assert "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre." in read_back.says
 
@@ -478,7 +480,7 @@ def test_too_late_with_all_the_children_names_those_it_is_too_late_for(
     call.start()
     refused = call.keys("1234", "9", action, "2411")
     assert refused.says[0] == " ".join(heard)
-    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in refused.text
+    assert "jeudi 26 novembre : pour ce jour, tapez 2, 6, 1, 1." in refused.text
 
 
 def test_too_late_for_one_child_changes_the_others_and_says_so(
@@ -526,7 +528,7 @@ def test_a_day_month_just_past_is_said_to_be_past_not_next_years(
     call.start()
     refused = call.keys("1234", "2", "1111")
     assert refused.says[0] == "Le mercredi 11 novembre est déjà passé."
-    assert "Le premier jour encore modifiable est le jeudi 26 novembre" in refused.text
+    assert f"{CANCEL_OFFER}jeudi 26 novembre" in refused.text
     assert refused.gather is not None  # the date is asked again
 
 
@@ -564,14 +566,14 @@ def test_a_child_enrolled_later_is_offered_the_first_day_of_the_enrolment(
     call.start()
     question = call.keys("1234", "1")
     assert (
-        "Le premier jour encore modifiable est le jeudi 7 janvier : pour ce jour, tapez 0, 7, "
-        "0, 1." in question.says
+        "Le premier jour où vous pouvez encore réserver un repas est le jeudi 7 janvier : pour "
+        "ce jour, tapez 0, 7, 0, 1." in question.says
     )
     refused = call.press("1412")
     assert refused.says[0] == (
         "Léa n'a pas d'inscription à la restauration scolaire le lundi 14 décembre."
     )
-    assert "Le premier jour encore modifiable est le jeudi 7 janvier" in refused.text
+    assert "réserver un repas est le jeudi 7 janvier" in refused.text
 
 
 def test_a_child_whose_enrolment_has_ended_is_not_in_the_menu(
@@ -656,7 +658,7 @@ def test_the_deadline_passing_during_the_read_back_refuses_the_change(
         "13 heures. "
         "Le repas sera facturé, sauf maladie signalée à l'école."
     )
-    assert "Le premier jour encore modifiable est le vendredi 27 novembre" in refused.text
+    assert f"{CANCEL_OFFER}vendredi 27 novembre" in refused.text
     assert booked(rt, "E1", date(2026, 11, 26)) is None
 
 
@@ -1981,8 +1983,34 @@ def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
     call.start()
     alone = call.keys("1234", "2", "1")  # Léa: no day she can still change
     assert "Pour quel jour voulez-vous réserver ?" in alone.text
-    assert "Le premier jour encore modifiable" not in alone.text
+    assert "Le premier" not in alone.text
     call = caller(client, rt)
     call.start()
     both = call.keys("1234", "9", "1")  # the day Hugo can have
     assert "Le premier jour encore modifiable est le mardi 1er décembre" in both.text
+
+
+def test_the_day_offered_is_one_the_action_changes(rt: Runtime, client: FlaskClient) -> None:
+    # Léa eats on Tuesdays and Fridays: Thursday 26, the first open day, was offered for a
+    # cancellation, then "rien à annuler".
+    tue_fri = 0b0010010
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=tue_fri),))
+    call = caller(client, rt)
+    call.start()
+    cancel = call.keys("1234", "2")
+    assert f"{CANCEL_OFFER}vendredi 27 novembre : pour ce jour, tapez 2, 7, 1, 1." in cancel.says
+    read_back = call.say("oui")  # the day offered
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.press("1")
+    call.press("1")  # another operation
+    again = call.press("2")  # Friday 27 is cancelled now: the next meal
+    assert f"{CANCEL_OFFER}mardi 1er décembre" in again.text
+    call.press("*")
+    call.hang_up()
+    book = caller(client, rt)
+    book.start()
+    question = book.keys("1234", "1")
+    assert (
+        "Le premier jour où vous pouvez encore réserver un repas est le jeudi 26 novembre : pour "
+        "ce jour, tapez 2, 6, 1, 1." in question.says
+    )

@@ -94,6 +94,8 @@ CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .,\-]?[0-9]){3,}")
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
+# How far from the first open day the date question looks for a meal the action would change.
+OFFER_DAYS = 21
 # School holidays do not count in those two weeks, up to a summer's worth of them.
 MAX_LIST_SPAN = 80
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
@@ -696,7 +698,8 @@ class CallFlow:
             ):
                 # "Oui", "le premier jour possible", "ce jour-là": the first day the question
                 # offered (read back before anything is done).
-                day = self._first_open(self._picked(st)) or day
+                offered = st.data.get("offered")
+                day = date.fromisoformat(str(offered)) if offered else day
             undo = st.data.get("undo")
             if day is not None and undo and weekday_alone(heard.speech) is not None:
                 # Asked again while a change is being taken back ("mince, je voulais dire
@@ -1280,15 +1283,28 @@ class CallFlow:
             else sp._("Which day do you want to cancel?"),
             sp._("Type the day, then the month: four digits."),
         ]
-        first = self._first_open(self._picked(st))
+        first, applies = self._offered_day(st)
+        st.data["offered"] = first.isoformat() if first is not None else None
         if first is not None:
-            lines.append(
-                sp._(
-                    "The first day you can still change is %(day)s: for that day, type %(keys)s.",
-                    day=sp.day(first),
-                    keys=sp.keys(first.strftime("%d%m")),
+            params = {"day": sp.day(first), "keys": sp.keys(first.strftime("%d%m"))}
+            if applies and action == "cancel":
+                offer = sp._(
+                    "The first meal you can still cancel is on %(day)s: for that day, type "
+                    "%(keys)s.",
+                    **params,
                 )
-            )
+            elif applies:
+                offer = sp._(
+                    "The first day you can still book a meal for is %(day)s: for that day, "
+                    "type %(keys)s.",
+                    **params,
+                )
+            else:
+                offer = sp._(
+                    "The first day you can still change is %(day)s: for that day, type %(keys)s.",
+                    **params,
+                )
+            lines.append(offer)
         if sp.speech:
             lines.append(sp._("You can also say the date."))
         return lines
@@ -1921,6 +1937,34 @@ class CallFlow:
 
     def _picked_names(self, st: CallState) -> list[str]:
         return [k.name for k in self._picked(st)]
+
+    def _offered_day(self, st: CallState) -> tuple[date | None, bool]:
+        """The day the date question offers, and whether the action changes a meal on it: the
+        first day still open on which one of the children picked has a meal to cancel (or none
+        yet, to book), within OFFER_DAYS of the first open day; else that first open day (a
+        parent offered Thursday for Nathan, who never eats on Thursdays, heard "rien à
+        annuler")."""
+        kids = self._picked(st)
+        first = self._first_open(kids)
+        action = st.data.get("action")
+        if first is None or action not in ("book", "cancel") or st.account is None:
+            return first, False
+        want = action == "book"
+        now = self.clock.now()
+        refs = {k.ref for k in kids}
+        outlook = self.booking.outlook(st.account, start=first, days=OFFER_DAYS)
+        days = [
+            d.day
+            for ref, states in outlook.states.items()
+            if ref in refs
+            for d in states
+            if d.operating
+            and d.booked != want
+            and not d.locked
+            and d.deadline is not None
+            and now < d.deadline
+        ]
+        return (min(days), True) if days else (first, False)
 
     def _first_open(self, kids: Sequence[Kid]) -> date | None:
         """The first day whose meal can still be changed, for one of ``kids`` at least."""
