@@ -307,6 +307,25 @@ def index() -> Any:
     )
 
 
+def staff_links() -> list[tuple[str, str]]:
+    """The kitchen pages as (label, address) for the back office's home page: the next days'
+    counts, then the production sheets and the CSV of today or the next operating day (none
+    past the shipped calendar). Call within a request."""
+    svc = _service()
+    links = [("Effectifs des repas des prochains jours", url_for("kitchen.index"))]
+    days = svc.operating_days(get_runtime().clock.today(), 1)
+    if days:
+        day = days[0]
+        label = format_day(day)
+        sheet_url = url_for("kitchen.sheet", day=day.isoformat())
+        links.append((f"Fiches de production du {label}", sheet_url))
+        links.append((
+            f"Effectifs du {label} en tableur (CSV)",
+            url_for("kitchen.counts", date=day.isoformat(), format="csv"),
+        ))
+    return links
+
+
 @bp.get("/sheet/<day>")
 def sheet(day: str) -> Any:
     """Printable production sheet of one day: a summary, then one page per delivery site."""
