@@ -77,11 +77,14 @@ def test_the_chart_shows_each_day_s_total_locked_or_provisional(kitchen: Any) ->
     assert kitchen.locator("figure.chart svg g.bar.locked").count() == 3
     assert kitchen.locator("figure.chart svg g.bar.provisional").count() == 2
     values = [bars.nth(i).locator("text").first.text_content() for i in range(5)]
-    assert values == ["5", "5", "4", "5", "5"]  # Thursday: one meal cancelled after the lock
+    # meals delivered (Zoé's packed PAI meal apart); Thursday: one meal cancelled after the lock
+    assert values == ["4", "4", "3", "4", "4"]
     heights = [float(bars.nth(i).locator("rect").get_attribute("height")) for i in range(5)]
     assert 0 < heights[2] < heights[0] == heights[1] == heights[3] == heights[4]
     title = kitchen.locator("figure.chart svg > title").text_content()
-    assert "jeudi 26 novembre : 4 repas (verrouillé)" in title
+    assert "jeudi 26 novembre : 3 repas à livrer, plus 1 panier repas PAI apporté (verrouillé)" in title
+    thursday = kitchen.locator("#j-2026-11-26")
+    assert thursday.locator("[data-produce]").inner_text() == values[2]
 
 
 @pytest.mark.parametrize(("width", "height"), [(768, 1024), (1024, 768), (375, 740)])

@@ -26,7 +26,18 @@ from restomairie.booking.services import BookingService
 from restomairie.db import is_postgres
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
-LATE_AFTER = timedelta(minutes=5)  # a lock taken later than this after its cut-off is "late"
+# A lock taken this long or longer after its cut-off is "late"; a day still not locked this long
+# after its cut-off is overdue (the kitchen pages, exports and ``restomairie counts`` say so).
+LATE_AFTER = timedelta(minutes=5)
+
+
+def is_late(deadline: datetime, at: datetime) -> bool:
+    """Is a lock taken (or still missing) at ``at`` late for its cut-off ``deadline``?
+
+    The one threshold for both: a lock the scheduler takes within ``LATE_AFTER`` of the cut-off
+    is on time, and a day not locked by then is shown as overdue, so a day the pages called
+    overdue is always marked late once it is locked."""
+    return at - deadline >= LATE_AFTER
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,7 @@ class LockService:
                     day=day,
                     deadline=deadline,
                     locked_at=now,
-                    late=now - deadline > LATE_AFTER,
+                    late=is_late(deadline, now),
                 )
                 session.add(lock)
                 session.flush()

@@ -26,6 +26,7 @@ class Bar:
     label: str  # "jeu. 26"
     title: str  # what a screen reader or a hover says
     locked: bool
+    overdue: bool = False  # cut-off passed long enough ago, still not locked
 
     @property
     def centre(self) -> float:
@@ -41,17 +42,29 @@ class Chart:
 
 
 def bar_chart(days: Sequence[DayCounts], locale: str = "fr_FR") -> Chart:
-    """One bar per day: the meals to deliver (adjusted total), locked or provisional."""
+    """One bar per day: the meals to deliver (adjusted, packed PAI meals left out: the families
+    bring them), locked or provisional — the figure of the day's "Repas à produire" line and of
+    its production sheet's "Repas à livrer"."""
     n = max(len(days), 1)
     slot = (WIDTH - GAP) / n
-    peak = max((d.adjusted_total for d in days), default=0) or 1
+    peak = max((d.to_produce for d in days), default=0) or 1
     usable = HEIGHT - TOP - BOTTOM
     bars = []
     for i, d in enumerate(days):
-        value = d.adjusted_total
+        value = d.to_produce
         h = usable * value / peak
-        status = "verrouillé" if d.locked else "provisoire"
+        if d.locked:
+            status = "verrouillé en retard" if d.late else "verrouillé"
+        elif d.overdue:
+            status = "non verrouillé, en retard"
+        else:
+            status = "provisoire"
         day_text = format_date(d.day, "EEEE d MMMM", locale=locale)
+        packed = ""
+        if d.packed == 1:
+            packed = ", plus 1 panier repas PAI apporté"
+        elif d.packed:
+            packed = f", plus {d.packed} paniers repas PAI apportés"
         bars.append(Bar(
             x=GAP + i * slot,
             y=TOP + usable - h,
@@ -59,7 +72,8 @@ def bar_chart(days: Sequence[DayCounts], locale: str = "fr_FR") -> Chart:
             height=h,
             value=value,
             label=format_date(d.day, "EEE d", locale=locale),
-            title=f"{day_text} : {value} repas ({status})",
+            title=f"{day_text} : {value} repas à livrer{packed} ({status})",
             locked=d.locked,
+            overdue=d.overdue,
         ))
     return Chart(WIDTH, HEIGHT, TOP + usable, tuple(bars))

@@ -66,11 +66,23 @@ def describe_counts(day: DayCounts) -> list[str]:
         head += " (en retard)" if day.late else ""
     elif not day.operating:
         head += f" — pas de restauration scolaire : {day.reason}"
+    elif day.overdue:
+        head += " — NON VERROUILLÉS, EN RETARD"
+        if day.deadline is not None:
+            head += f" (verrouillage prévu le {format_deadline(day.deadline)})"
     else:
         head += " — PROVISOIRES"
-        if day.deadline is not None:
+        if day.due and day.deadline is not None:
+            head += f" (verrouillage en cours depuis le {format_deadline(day.deadline)})"
+        elif day.deadline is not None:
             head += f" (verrouillage le {format_deadline(day.deadline)})"
     lines.append(head)
+    if day.overdue:
+        lines.append(
+            "Le planificateur n'a pas verrouillé ce jour à l'heure limite : les effectifs ne sont "
+            "pas figés. Lancez « restomairie lock » (ou redémarrez « restomairie scheduler ») "
+            "avant de lancer la production."
+        )
     width = max([len(s.name) for s in day.schools] + [10])
     cols = "".join(f"{variant_label(v)[:12]:>13}" for v in day.variants)
     lines.append(f"{'École':<{width}}{cols}{'Total':>10}")
@@ -84,6 +96,8 @@ def describe_counts(day: DayCounts) -> list[str]:
     )
     lines.append(f"{'Total':<{width}}{cells}{_cell(day.total, day.adjusted_total - day.total):>10}")
     lines.append(f"Repas à produire (hors paniers repas, ajustements compris) : {day.to_produce}")
+    if day.packed:
+        lines.append(f"Paniers repas PAI (apportés par les familles, non livrés) : {day.packed}")
     for s, a in day.adjustments:
         sign = f"+{a.delta}" if a.delta > 0 else str(a.delta)
         lines.append(

@@ -56,6 +56,7 @@ def school_json(s: SchoolCounts) -> dict[str, Any]:
         "status": status_text(s),
         "locked_at": _iso(s.locked_at),
         "late": s.late,
+        "overdue": s.overdue,
         "deadline": _iso(s.deadline),
         "counts": dict(s.counts),
         "total": s.total,
@@ -75,8 +76,10 @@ def to_json(day: DayCounts) -> dict[str, Any]:
 
     ``counts``/``total`` are the locked figures (or the provisional ones while ``locked`` is
     false); ``adjustments`` lists the changes made after the lock and ``adjusted_*`` adds them
-    up; ``to_produce`` leaves out the packed meals (PAI). The day is ``locked`` once every school
-    serving it is; each school also says whether it is (a day is locked school by school)."""
+    up; ``to_produce`` leaves out the packed meals (PAI), which ``packed`` counts. The day is
+    ``locked`` once every school serving it is; each school also says whether it is (a day is
+    locked school by school). ``late``: a lock was taken late, or is late now — ``overdue``: the
+    cut-off passed ``LATE_AFTER`` ago or more and the day is still not locked."""
     return {
         "date": day.day.isoformat(),
         "operating": day.operating,
@@ -84,6 +87,7 @@ def to_json(day: DayCounts) -> dict[str, Any]:
         "locked": day.locked,
         "locked_at": _iso(day.locked_at),
         "late": day.late,
+        "overdue": day.overdue,
         "deadline": _iso(day.deadline),
         "schools": [school_json(s) for s in day.schools],
         "totals": day.totals,
@@ -91,22 +95,30 @@ def to_json(day: DayCounts) -> dict[str, Any]:
         "adjusted_totals": day.adjusted_totals,
         "adjusted_total": day.adjusted_total,
         "to_produce": day.to_produce,
+        "packed": day.packed,
     }
 
 
 def status_text(s: SchoolCounts) -> str:
-    """``verrouillé``, ``verrouillé (en retard)``, ``provisoire``, ``fermé : <raison>`` or, for a
-    site closed after its day was locked, ``fermé : <raison> (verrouillé)``.
+    """``verrouillé``, ``verrouillé (en retard)``, ``non verrouillé (en retard)`` (the cut-off has
+    passed and the scheduler has not locked it), ``verrouillage en cours`` (the cut-off has just
+    passed), ``provisoire``, ``fermé : <raison>`` or, for a site closed after its day was locked,
+    ``fermé : <raison> (verrouillé)``.
 
     A closure comes first: a site closed after the lock still has its locked figures (and the
     adjustments that take them to 0), and a kitchen system reading only this column must see
     that nothing is to be delivered there."""
-    locked = "verrouillé (en retard)" if s.late else "verrouillé"
     if not s.operating:
         closed = f"fermé : {s.closed_because}"
-        return f"{closed} ({locked})" if s.locked else closed
+        if not s.locked:
+            return closed
+        return f"{closed} (verrouillé en retard)" if s.late else f"{closed} (verrouillé)"
     if s.locked:
-        return locked
+        return "verrouillé (en retard)" if s.late else "verrouillé"
+    if s.overdue:
+        return "non verrouillé (en retard)"
+    if s.due:
+        return "verrouillage en cours"
     return "provisoire"
 
 

@@ -2,8 +2,11 @@
 
 A day a school has been locked for (:mod:`restomairie.booking.locks`) shows the frozen figures,
 unchanged, with the staff adjustments made since listed beside them; a day not locked yet shows the
-live, provisional count (``locked`` false). Every reader — the JSON/CSV endpoint, the kitchen pages,
-``restomairie counts`` — goes through :class:`KitchenService`; none of them reads the store itself.
+live, provisional count (``locked`` false). A day whose cut-off has passed and that is still not
+locked is *due*, and once ``LATE_AFTER`` has gone by, *overdue*: the scheduler did not lock it, and
+every reader says so (``late``), as it says of a lock taken late. Every reader — the JSON/CSV
+endpoint, the kitchen pages, ``restomairie counts`` — goes through :class:`KitchenService`; none
+of them reads the store itself.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
+from restomairie.booking.locks import is_late
 from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX
 from restomairie.calendar.schoolholidays import CalendarCoverageError
@@ -56,10 +60,17 @@ class SchoolCounts:
     reason: str | None  # why there is no meal (French), when not operating
     locked: bool
     locked_at: datetime | None
-    late: bool
+    locked_late: bool  # the lock was taken late (a catch-up after the scheduler was down)
     deadline: datetime | None  # the lock's cut-off (the last channel's deadline)
     counts: Mapping[str, int]  # the locked figures, or the live ones while not locked
     adjustments: tuple[Adjustment, ...] = ()
+    due: bool = False  # serving, not locked, and its cut-off has passed: the lock is expected now
+    overdue: bool = False  # due for ``LATE_AFTER`` or more: the scheduler has not locked it
+
+    @property
+    def late(self) -> bool:
+        """The lock was taken late, or is late now (overdue)."""
+        return self.locked_late or self.overdue
 
     @property
     def closed_because(self) -> str:
@@ -133,7 +144,35 @@ class DayCounts:
 
     @property
     def late(self) -> bool:
+        """Some school's lock was taken late, or is late now (:attr:`overdue`)."""
         return any(s.late for s in self.schools)
+
+    @property
+    def overdue(self) -> bool:
+        """Some school serving that day should have been locked by now and is not."""
+        return any(s.overdue for s in self.schools)
+
+    @property
+    def due(self) -> bool:
+        """Some school serving that day is past its cut-off and not locked (overdue or not yet)."""
+        return any(s.due for s in self.schools)
+
+    @property
+    def state(self) -> str:
+        """One word for the day's badge: ``locked``, ``locked_late``, ``closed``, ``overdue``,
+        ``partial``, ``locking`` (cut-off just passed, the lock is being taken) or
+        ``provisional``."""
+        if self.locked:
+            return "locked_late" if self.late else "locked"
+        if not self.operating:
+            return "closed"
+        if self.overdue:
+            return "overdue"
+        if self.partly_locked:
+            return "partial"
+        if self.due:
+            return "locking"
+        return "provisional"
 
     @property
     def deadline(self) -> datetime | None:
@@ -158,7 +197,13 @@ class DayCounts:
 
     @property
     def to_produce(self) -> int:
+        """Meals to cook and deliver: adjusted, packed meals (PAI) left out."""
         return sum(s.to_produce for s in self.schools)
+
+    @property
+    def packed(self) -> int:
+        """Packed meals (PAI) brought by the families: counted, neither cooked nor delivered."""
+        return sum(self.adjusted_totals.get(v, 0) for v in self.variants if v in NOT_PRODUCED)
 
     @property
     def adjustments(self) -> list[tuple[SchoolCounts, Adjustment]]:
@@ -202,6 +247,7 @@ class KitchenService:
         schools = [s for s in self.settings.schools if kitchen is None or s.kitchen == kitchen]
         ids = [s.id for s in schools]
         variants = self.settings.menu_variants
+        now = self.booking.clock.now()
         with self.booking.sessions() as session:
             closures = self.booking.closures(session)
             locks = {
@@ -252,12 +298,21 @@ class KitchenService:
                         ))
                     else:
                         found = live.get(s.id, {})
+                        due = st.operating and deadline is not None and deadline <= now
+                        overdue = due and deadline is not None and is_late(deadline, now)
                         rows.append(SchoolCounts(
                             s.id, s.name, s.kitchen, st.operating, st.reason, False, None, False,
                             deadline, {v: found.get(v, 0) for v in variants},
+                            due=due, overdue=overdue,
                         ))
                 out.append(DayCounts(day, variants, tuple(rows)))
         return out
+
+    @property
+    def calendar_range(self) -> tuple[date, date]:
+        """The first and last day the shipped school calendar covers."""
+        cal = self.booking.calendar
+        return cal.first_covered, cal.last_covered
 
     def operating_days(self, start: date, count: int = 5, horizon: int = 120) -> list[date]:
         """The first ``count`` days from ``start`` (inclusive) on which at least one school's

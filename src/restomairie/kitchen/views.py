@@ -213,6 +213,26 @@ def counts() -> Response:
 
 
 # --------------------------------------------------------------------------- pages
+UPCOMING_DAYS = 5  # days on the kitchen's front page
+
+
+def school_year(day: date) -> int:
+    """The school year a day belongs to, by the year it starts (September to August)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def day_with_year(day: date, today: date) -> str:
+    """``jeudi 26 novembre``, with the year when the day is not in today's school year."""
+    return format_day(day, year=school_year(day) != school_year(today))
+
+
+def french_list(items: list[str]) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
 @bp.after_request
 def _headers(resp: Response) -> Response:
     if resp.mimetype == "text/html":
@@ -291,20 +311,48 @@ def index() -> Any:
         raw = request.args.get("from")
         start = parse_date(raw, "from") if raw else get_runtime().clock.today()
         kitchen = _kitchen_arg()
-        days = svc.upcoming(start, 5, kitchen)
+        days = svc.upcoming(start, UPCOMING_DAYS, kitchen)
     except (BadRequest, OutsideCalendar) as exc:
         return render_template("kitchen/error.html", message=str(exc)), 400
     nxt = days[-1].day + timedelta(days=1) if days else None
+    today = get_runtime().clock.today()
+    first, last = svc.calendar_range
+    overdue = [d.day for d in days if d.overdue]
     return render_template(
         "kitchen/index.html",
         days=days,
+        wanted=UPCOMING_DAYS,
         start=start,
+        start_label=day_with_year(start, today),
+        calendar_first=first,
+        calendar_first_label=format_day(first, year=True),
+        calendar_last_label=format_day(last, year=True),
+        overdue_days=french_list([f"le {day_with_year(d, today)}" for d in overdue]),
         next_start=nxt,
         kitchen=kitchen,
         kitchens=get_runtime().settings.kitchens,
         kitchen_name=svc.kitchen_name(kitchen) if kitchen else None,
         chart=bar_chart(days),
     )
+
+
+def staff_links() -> list[tuple[str, str]]:
+    """The kitchen pages as (label, address) for the back office's home page: the next days'
+    counts, then the production sheets and the CSV of today or the next operating day (none
+    past the shipped calendar). Call within a request."""
+    svc = _service()
+    links = [("Effectifs des repas des prochains jours", url_for("kitchen.index"))]
+    days = svc.operating_days(get_runtime().clock.today(), 1)
+    if days:
+        day = days[0]
+        label = format_day(day)
+        sheet_url = url_for("kitchen.sheet", day=day.isoformat())
+        links.append((f"Fiches de production du {label}", sheet_url))
+        links.append((
+            f"Effectifs du {label} en tableur (CSV)",
+            url_for("kitchen.counts", date=day.isoformat(), format="csv"),
+        ))
+    return links
 
 
 @bp.get("/sheet/<day>")

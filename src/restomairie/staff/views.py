@@ -358,10 +358,13 @@ def password() -> Any:
 def home() -> str:
     user = current_user()
     assert user is not None
-    kitchen = [r.rule for r in current_app.url_map.iter_rules() if r.rule.startswith("/kitchen")
-               and "GET" in (r.methods or ()) and "<" not in r.rule]
+    kitchen: list[tuple[str, str]] = []
+    if user.role == "kitchen" and "kitchen.index" in current_app.view_functions:
+        from restomairie.kitchen.views import staff_links  # the kitchen capability is installed
+
+        kitchen = staff_links()
     overview = service().overview() if user.role in STAFF else None
-    return render_template("staff/home.html", overview=overview, kitchen_links=sorted(kitchen),
+    return render_template("staff/home.html", overview=overview, kitchen_links=kitchen,
                            today=runtime().clock.today().isoformat())
 
 

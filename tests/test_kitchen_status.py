@@ -1,0 +1,236 @@
+"""What the kitchen is told about a day, end to end through the Flask app and the command line: a
+lock the scheduler missed is overdue everywhere (page, JSON, CSV, ``counts``) and a late lock has
+one badge; the headline figure is the meals delivered (packed PAI meals apart); a kitchen account's
+home page links to the kitchen pages by name; the page's first sentence agrees in number.
+
+The clock is pinned: Monday 23 November 2026, the cut-off of Thursday 26 (13:00)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from restomairie.booking.locks import LATE_AFTER
+from restomairie.cli import main
+from restomairie.clock import PARIS
+from restomairie.config import Settings
+from restomairie.models import DayLock
+from restomairie.runtime import Runtime
+from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
+from tests.staff_support import login, make_user
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AT_13_05 = THU_CUTOFF + timedelta(minutes=5)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return with_token(settings)
+
+
+@pytest.fixture
+def town(rt: Runtime) -> Runtime:
+    small_town(rt)
+    return rt
+
+
+def _kitchen(client: FlaskClient) -> FlaskClient:
+    assert client.get(f"/kitchen/?token={TOKEN}").status_code == 303
+    return client
+
+
+def _page(client: FlaskClient, start: str = "2026-11-23") -> str:
+    res = client.get(f"/kitchen/?from={start}")
+    assert res.status_code == 200
+    return res.get_data(as_text=True)
+
+
+def _section(html: str, day: str) -> str:
+    found = re.search(rf'<section class="day[^"]*" id="j-{day}".*?</section>', html, re.S)
+    assert found, day
+    return found.group(0)
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _badges(section: str) -> list[str]:
+    return re.findall(r'<span class="badge[^"]*">([^<]*)</span>', section)
+
+
+def _json(client: FlaskClient, day: str) -> Any:
+    return client.get("/kitchen/counts", query_string={"date": day}, headers=AUTH).get_json()
+
+
+def _csv_status(client: FlaskClient, day: str) -> set[str]:
+    res = client.get("/kitchen/counts", query_string={"date": day, "format": "csv"}, headers=AUTH)
+    rows = csv.DictReader(io.StringIO(res.data.decode("utf-8-sig")), delimiter=";")
+    return {r["statut"] for r in rows if r["code_ecole"] == "anjou-elem"}
+
+
+# --------------------------------------------------------------------------- 1. the overdue lock
+def test_at_13_05_with_the_scheduler_stopped_every_reader_says_the_lock_is_overdue(
+    town: Runtime, client: FlaskClient
+) -> None:
+    town.clock.frozen = AT_13_05  # nothing was ever locked: the scheduler is stopped
+    html = _page(_kitchen(client))
+
+    thursday = _section(html, "2026-11-26")
+    assert 'data-status="overdue"' in thursday and 'data-locked="false"' in thursday
+    assert _badges(thursday) == ["Verrouillage en retard"]
+    text = _text(thursday)
+    assert (
+        "Verrouillage en retard : ce jour devait être verrouillé le lundi 23 novembre à 13 heures "
+        "et le planificateur ne l'a pas fait." in text
+    )
+    assert "prévenez le service informatique" in text
+    assert "peuvent encore changer" not in text  # no promise about a moment already past
+    # Monday 23 and Tuesday 24 (cut-offs on 19 and 20 November) were missed too
+    for day in ("2026-11-23", "2026-11-24"):
+        assert _badges(_section(html, day)) == ["Verrouillage en retard"]
+    friday = _section(html, "2026-11-27")
+    assert _badges(friday) == ["Provisoire"]
+    assert "jusqu'au verrouillage, le mardi 24 novembre à 13 heures" in _text(friday)
+    banner = re.search(r'<p class="alert" role="alert"[^>]*>(.*?)</p>', html, re.S)
+    assert banner is not None
+    assert (
+        "Verrouillage en retard pour le lundi 23 novembre, le mardi 24 novembre et le jeudi "
+        "26 novembre" in _text(banner.group(1))
+    )
+
+    body = _json(client, "2026-11-26")
+    assert body["locked"] is False and body["late"] is True and body["overdue"] is True
+    anjou = next(s for s in body["schools"] if s["school"] == "anjou-elem")
+    assert anjou["late"] is True and anjou["status"] == "non verrouillé (en retard)"
+    assert _csv_status(client, "2026-11-26") == {"non verrouillé (en retard)"}
+    friday_json = _json(client, FRI.isoformat())
+    assert friday_json["late"] is False and friday_json["overdue"] is False
+
+    runner = CliRunner()
+    as_json = runner.invoke(main, ["counts", "2026-11-26", "--json"], obj={"runtime": town})
+    assert json.loads(as_json.output) == body
+    text_out = runner.invoke(main, ["counts", "2026-11-26"], obj={"runtime": town}).output
+    assert text_out.splitlines()[0] == (
+        "Effectifs du jeudi 26 novembre 2026 — NON VERROUILLÉS, EN RETARD "
+        "(verrouillage prévu le lundi 23 novembre à 13 heures)"
+    )
+    assert "Lancez « restomairie lock »" in text_out
+
+    # reading never locks: the page, the exports and the command left the day as it was
+    with town.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DayLock)) == 0
+
+
+@pytest.mark.parametrize(
+    ("after_cut_off", "overdue"),
+    [(timedelta(seconds=30), False), (LATE_AFTER - timedelta(seconds=1), False), (LATE_AFTER, True)],
+)
+def test_a_day_shown_overdue_is_exactly_a_day_whose_lock_is_then_marked_late(
+    town: Runtime, client: FlaskClient, after_cut_off: timedelta, overdue: bool
+) -> None:
+    town.clock.frozen = THU_CUTOFF - timedelta(hours=1)
+    town.locks.lock_due()  # Monday and Tuesday on time: only Thursday is at stake
+    town.clock.frozen = THU_CUTOFF + after_cut_off
+    _kitchen(client)
+    thursday = _section(_page(client), "2026-11-26")
+    body = _json(client, "2026-11-26")
+    assert body["overdue"] is overdue and body["late"] is overdue
+    if overdue:
+        assert _badges(thursday) == ["Verrouillage en retard"]
+    else:  # the scheduler is taking the lock: say so, neither "provisional until 13:00" nor late
+        assert _badges(thursday) == ["Verrouillage en cours"]
+        assert "le verrouillage est en cours" in _text(thursday)
+        assert _csv_status(client, "2026-11-26") == {"verrouillage en cours"}
+    town.locks.lock_due()
+    assert town.locks.get("anjou-elem", THU).late is overdue  # type: ignore[union-attr]
+
+
+def test_a_day_locked_late_shows_one_clear_badge(town: Runtime, client: FlaskClient) -> None:
+    town.clock.frozen = datetime(2026, 11, 23, 16, 10, tzinfo=PARIS)  # the scheduler is back
+    town.locks.lock_due()
+    thursday = _section(_page(_kitchen(client)), "2026-11-26")
+    assert _badges(thursday) == ["Verrouillé en retard"]
+    assert (
+        "Effectifs verrouillés en retard, le lundi 23 novembre à 16 h 10 (heure limite : lundi "
+        "23 novembre à 13 heures)" in _text(thursday)
+    )
+    body = _json(client, "2026-11-26")
+    assert body["locked"] is True and body["late"] is True and body["overdue"] is False
+    assert _csv_status(client, "2026-11-26") == {"verrouillé (en retard)"}
+
+
+# --------------------------------------------------------------------------- 2. meals delivered
+def test_the_chart_and_the_day_count_the_meals_delivered_with_packed_meals_apart(
+    town: Runtime, client: FlaskClient
+) -> None:
+    # Thursday: 5 children eat, 1 of them (Zoé, PAI) brings a packed meal: 4 meals to deliver
+    html = _page(_kitchen(client))
+    title = re.search(r"<title id=\"chart-title\">(.*?)</title>", html, re.S)
+    assert title is not None
+    assert "jeudi 26 novembre : 4 repas à livrer, plus 1 panier repas PAI apporté" in title.group(1)
+    bars = re.findall(r'<g class="bar[^"]*">.*?font-weight="700"[^>]*>(\d+)</text>', html, re.S)
+    assert bars == ["4", "4", "4", "4", "4"]
+    thursday = _section(html, "2026-11-26")
+    produce = re.search(r"<td class=\"num\" data-produce>(\d+)</td>", thursday)
+    packed = re.search(r"<td class=\"num\" data-packed>(\d+)</td>", thursday)
+    assert produce is not None and produce.group(1) == "4"
+    assert packed is not None and packed.group(1) == "1"
+    assert "Paniers repas PAI, apportés par les familles" in thursday
+    sheet = client.get("/kitchen/sheet/2026-11-26").get_data(as_text=True)
+    summary = re.search(r'class="num big" data-produce>(\d+)<', sheet)
+    assert summary is not None and summary.group(1) == "4"  # the figure the chart shows
+    assert _json(client, "2026-11-26")["packed"] == 1
+
+
+# --------------------------------------------------------------------------- 3. a kitchen account
+def test_a_kitchen_account_lands_on_named_links_that_all_work(
+    town: Runtime, client: FlaskClient
+) -> None:
+    make_user(town, "cuisine1", "kitchen")
+    assert login(client, "cuisine1").status_code == 302
+    home = client.get("/staff/").get_data(as_text=True)
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', home)
+    assert [label for _href, label in links] == [
+        "Effectifs des repas des prochains jours",
+        "Fiches de production du lundi 23 novembre",
+        "Effectifs du lundi 23 novembre en tableur (CSV)",
+    ]
+    for href, label in links:
+        res = client.get(href.replace("&amp;", "&"))
+        assert res.status_code == 200, (label, res.status_code)
+    assert ">/kitchen/" not in home
+
+
+# --------------------------------------------------------------------------- 4. the wording
+def test_the_first_sentence_agrees_in_number_and_names_the_end_of_the_calendar(
+    town: Runtime, client: FlaskClient
+) -> None:
+    _kitchen(client)
+    five = _text(_page(client))
+    assert "Les 5 prochains jours de fonctionnement à partir du lundi 23 novembre." in five
+
+    one = _text(_page(client, "2027-08-20"))
+    assert "Les 1 " not in one
+    assert (
+        "Le seul jour de fonctionnement connu à partir du vendredi 20 août : le calendrier "
+        "scolaire connu s'arrête au jeudi 2 septembre 2027." in one
+    )
+
+    none = _text(_page(client, "9999-01-01"))
+    assert "Les 0 " not in none
+    assert "Aucun jour de fonctionnement connu à partir du vendredi 1er janvier 9999." in none
+    assert "Le calendrier scolaire connu s'arrête au jeudi 2 septembre 2027" in none
+
+    before = _text(_page(client, "2024-01-08"))
+    assert "Aucun jour de fonctionnement connu à partir du lundi 8 janvier 2024." in before
+    assert "Le calendrier scolaire connu commence au lundi 2 septembre 2024" in before
