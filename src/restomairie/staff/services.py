@@ -65,6 +65,7 @@ from restomairie.staff.labels import (
     attempt_label,
     call_outcome_label,
 )
+from restomairie.textfold import fold, folded
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
 # What a step's outcome says the call did (the call keeps only its strongest outcome).
@@ -95,6 +96,8 @@ WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", 
 SECRET_STEP_WORDS = ("pin", "code", "secret")
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
+# The words of a family search that count (each must match: more only narrow it further).
+MAX_WORDS = 8
 PAGE = 50
 
 
@@ -132,6 +135,27 @@ def not_a_phone_number(text: str) -> bool:
     """Whether a typed number holds something a phone number never has (letters, signs): not
     a number cut short, but no number at all."""
     return re.fullmatch(r"\+?[\d\s.\-()]+", text.strip()) is None
+
+
+def account_query(text: str) -> str:
+    """A family account as typed, without the spaces inside it ("210 500" is 210500)."""
+    return "".join(text.split())
+
+
+def _word_match(word: str) -> Any:
+    """The families where ``word`` is in the guardian's name, a child's first or last name
+    (accents and case aside), at the start of the account, or is a child id."""
+    low = fold(word)
+    children = select(Child.family_id).where(or_(
+        folded(Child.first_name).contains(low, autoescape=True),
+        folded(Child.last_name).contains(low, autoescape=True),
+        Child.ref == word,
+    ))
+    return or_(
+        Family.account.startswith(word, autoescape=True),
+        folded(Family.guardian).contains(low, autoescape=True),
+        Family.id.in_(children),
+    )
 
 
 # --------------------------------------------------------------------------- views
@@ -178,6 +202,10 @@ class CallRow:
     # ("Rose — 26/11 : annulé") and its requests that changed nothing ("Rose — 24/11 :
     # annulation refusée (délai dépassé)", "… relue, jamais confirmée (raccroché)")
     about: tuple[str, ...] = ()
+    # Neither identified nor an account typed (the line was closed, the caller hung up before
+    # the code…), from a number registered to these families' accounts (today's numbers):
+    # "numéro de la famille, code non saisi"; several when the number is shared.
+    number_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -591,14 +619,13 @@ class StaffService:
             raise InvalidRequest(
                 f"Issue inconnue : « {outcome} ». Choisissez-en une dans la liste.")
         if account:
-            acc = account.strip()
+            acc = account_query(account)
             # An account no family has finds nothing: say so rather than "0 appel(s)" (a
             # number the caller typed that matched no family is not kept in the log either).
-            if self.family_id(acc) is None:
+            fid = self.family_id(acc)
+            if fid is None:
                 raise InvalidRequest(f"Dossier famille inconnu : « {acc} ».")
-            stmt = stmt.where(or_(
-                Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
-            ))
+            stmt = stmt.where(_of_account(fid, acc))
         if outcome:
             stmt = stmt.where(_outcome_filter(outcome, self.clock.now()))
         with self.sessions() as session:
@@ -615,9 +642,10 @@ class StaffService:
         """The rows of these calls with what each did (two reads for the whole page)."""
         now = self.clock.now()
         did, training, about = _call_facts(session, [c for c, _ in calls], now)
+        owners = _number_owners(session, [c for c, _ in calls])
         return [
             replace(_call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now),
-                    about=about.get(c.id, ()))
+                    about=about.get(c.id, ()), number_of=owners.get(c.id, ()))
             for c, acc in calls
         ]
 
@@ -661,26 +689,25 @@ class StaffService:
     # ================================================================== families
     def search_families(self, query: str, limit: int = PAGE) -> list[FamilyRow]:
         """Families whose account, guardian, child's name or child id matches ``query``, or
-        whose phone list holds the whole number typed."""
+        whose phone list holds the whole number typed.
+
+        Accents and case do not count ("eloise" finds Éloïse, on SQLite as on PostgreSQL:
+        :mod:`restomairie.textfold`), an account typed with spaces ("210 500") is that
+        account, and several words ("martin nathan") find the families where each word is in
+        one of them: the guardian's name, a child's first or last name, the account (its
+        start), a child id."""
         q = " ".join(query.split())
         if not q:
             return []
         number = phone_query(q)
+        compact = account_query(q)
         # What staff type is text, not a pattern: "%" or "_" finds the names holding them,
         # not every family (autoescape escapes LIKE's wildcards).
-        low = q.lower()
-        child_match = select(Child.family_id).where(or_(
-            func.lower(Child.first_name).contains(low, autoescape=True),
-            func.lower(Child.last_name).contains(low, autoescape=True),
-            func.lower(Child.first_name + " " + Child.last_name).contains(low, autoescape=True),
-            Child.ref == q,
-        ))
-        conds = [
-            Family.account == q,
-            Family.account.startswith(q, autoescape=True),
-            func.lower(Family.guardian).contains(low, autoescape=True),
-            Family.id.in_(child_match),
-        ]
+        conds: list[Any] = [Family.id.in_(select(Child.family_id).where(Child.ref == q))]
+        if compact.isdigit():
+            conds.append(Family.account.startswith(compact, autoescape=True))
+        words = list(dict.fromkeys(q.split()))[:MAX_WORDS]
+        conds.append(and_(*(_word_match(w) for w in words)))
         if number is not None:
             by_phone = select(FamilyPhone.family_id).where(FamilyPhone.number == number)
             conds.append(Family.id.in_(by_phone))
@@ -1012,7 +1039,7 @@ class StaffService:
             stmt = stmt.where(AuditEntry.channel == channel)
         if account:
             stmt = stmt.where(AuditEntry.family_id.in_(
-                select(Family.id).where(Family.account == account.strip())))
+                select(Family.id).where(Family.account == account_query(account))))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.scalars(
@@ -1258,10 +1285,32 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
 
 
 def _of_account(family_id: int, account: str) -> Any:
-    """Calls of a family: identified, or its account typed (or matched) with no right code."""
+    """Calls of a family: identified; or its account typed (or matched) with no right code;
+    or, with neither (the line closed, hung up before the code), from one of its numbers."""
     return or_(
-        Call.family_id == family_id, and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
+        Call.family_id == family_id,
+        and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
+        and_(Call.family_id.is_(None), TYPED_ACCOUNT.is_(None), Call.from_number.in_(
+            select(FamilyPhone.number).where(FamilyPhone.family_id == family_id))),
     )
+
+
+def _number_owners(session: Session, calls: Sequence[Call]) -> dict[int, tuple[str, ...]]:
+    """For each call neither identified nor with an account typed, the accounts its number is
+    registered to (in order; none for a withheld or unknown number). One read for a page."""
+    unknown = {c.id: c.from_number for c in calls if c.family_id is None and c.from_number
+               and (c.state or {}).get("account") is None}
+    if not unknown:
+        return {}
+    accounts: dict[str, list[str]] = {}
+    for number, account in session.execute(
+        select(FamilyPhone.number, Family.account)
+        .join(Family, Family.id == FamilyPhone.family_id)
+        .where(FamilyPhone.number.in_(set(unknown.values())))
+        .order_by(Family.account)
+    ):
+        accounts.setdefault(number, []).append(account)
+    return {cid: tuple(accounts[number]) for cid, number in unknown.items() if number in accounts}
 
 
 def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:

@@ -1,0 +1,172 @@
+"""What the billing centre needs when a parent says "mais j'ai bien annulé !", end to end through
+the staff pages: the deadline beside each change, the calls from the family's own number that
+never got to the code, a family search that ignores accents, closures that cannot close nothing
+or un-bill the past by surprise, and the reason staff type kept with their change."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, update
+
+from restomairie.clock import PARIS
+from restomairie.models import Child, Family
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import line_app
+from tests.staff_support import agent_with_a_family, started_call
+
+PHONE = "+33612345678"
+OTHER = "+33698765432"
+THU = date(2026, 11, 26)
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return line_app(rt)
+
+
+@pytest.fixture
+def agent(app: Flask, rt: Runtime) -> Any:
+    return agent_with_a_family(app, rt, PHONE)
+
+
+def text(response: Any) -> str:
+    """A page's text without its tags, spaces collapsed."""
+    raw = response.get_data(as_text=True)
+    return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))
+
+
+def queries(rt: Runtime, read: Any) -> int:
+    seen: list[str] = []
+
+    def on(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(rt.engine, "before_cursor_execute", on)
+    try:
+        read()
+    finally:
+        event.remove(rt.engine, "before_cursor_execute", on)
+    return len(seen)
+
+
+# ------------------------------------------------------------------ calls from the family's number
+def test_a_call_from_the_familys_number_while_the_line_is_closed_is_on_its_page(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 20, 0, tzinfo=PARIS)  # the line closes at 13:00
+    closed = started_call(app, rt, PHONE)
+    closed.hang_up()
+    stranger = started_call(app, rt, OTHER)  # a number no family has
+    stranger.hang_up()
+    page = text(agent.get("/staff/families/210001"))
+    assert closed.call_sid in agent.get("/staff/families/210001").get_data(as_text=True)
+    assert "ligne fermée (numéro de la famille, code non saisi)" in page
+    assert "1 appel(s)" in page
+    log = agent.get("/staff/calls?account=210001").get_data(as_text=True)
+    assert closed.call_sid in log and stranger.call_sid not in log
+    assert "numéro de la famille, code non saisi" in log
+    # The call itself names the family whose number it came from, never as verified.
+    detail = text(agent.get(f"/staff/calls/{closed.call_sid}"))
+    assert ("Famille non identifiée — appel depuis un numéro enregistré : 210001 (numéro de la "
+            "famille, code non saisi)") in detail
+    assert "code non vérifié" not in detail
+    # The whole log says it too; the stranger's call stays unidentified.
+    whole = agent.get("/staff/calls").get_data(as_text=True)
+    row = whole.split(stranger.call_sid)[0].rsplit("<tr", 1)[-1]
+    assert "code non saisi" not in row
+
+
+def test_a_right_code_is_still_verified_and_a_typed_account_still_unverified(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    right = started_call(app, rt, PHONE)
+    right.keys("1234", "3")
+    right.hang_up()
+    wrong = started_call(app, rt, PHONE)
+    wrong.keys("0000")
+    wrong.hang_up()
+    page = agent.get("/staff/families/210001").get_data(as_text=True)
+    assert "by-number" not in page  # both got to the code: neither is "by number"
+    assert page.count("(code non vérifié)") == 1
+
+
+def test_a_number_shared_by_two_families_lists_the_call_under_each_and_says_so(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    make_family(rt, "210002", "5678", (PHONE,), (KidSpec("E9", "Zoé"),))
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, tzinfo=PARIS)  # "j'ai appelé à 13h"
+    closed = started_call(app, rt, PHONE)
+    closed.hang_up()
+    for account in ("210001", "210002"):
+        page = text(agent.get(f"/staff/families/{account}"))
+        assert ("numéro de la famille, code non saisi — numéro partagé par 2 dossiers : "
+                "210001, 210002") in page
+        assert closed.call_sid in agent.get(f"/staff/calls?account={account}").get_data(
+            as_text=True)
+    detail = text(agent.get(f"/staff/calls/{closed.call_sid}"))
+    assert "210001, 210002 (numéro de la famille, code non saisi — numéro partagé par 2 " \
+        "dossiers)" in detail
+
+
+def test_the_calls_from_the_familys_number_are_read_in_a_fixed_number_of_queries(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 20, 0, tzinfo=PARIS)
+
+    def count(n: int) -> int:
+        for _ in range(n):
+            started_call(app, rt, PHONE).hang_up()
+        return queries(rt, lambda: (
+            agent.get("/staff/families/210001"), agent.get("/staff/calls?account=210001"),
+            agent.get("/staff/calls")))
+
+    assert count(1) == count(4)
+
+
+# ------------------------------------------------------------------ family search
+@pytest.fixture
+def accented(rt: Runtime) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                (KidSpec("M1", "Margaux"), KidSpec("N1", "Nathan")))
+    make_family(rt, "210502", "8414", ("+33685592988",), (KidSpec("T1", "Éloïse"),))
+    with rt.sessions() as s, s.begin():
+        s.execute(update(Family).where(Family.account == "210500").values(guardian="Mme Martin"))
+        s.execute(update(Family).where(Family.account == "210502")
+                  .values(guardian="Mme Bérénice Thomas"))
+        s.execute(update(Child).where(Child.ref == "N1").values(last_name="Martin"))
+        s.execute(update(Child).where(Child.ref == "T1").values(last_name="Lefèvre"))
+
+
+@pytest.mark.parametrize("q, found", [
+    ("Éloïse", ["210502"]), ("éloïse", ["210502"]), ("Eloise", ["210502"]),
+    ("ELOÏSE", ["210502"]), ("ÉLOÏSE", ["210502"]), ("loïse", ["210502"]),
+    ("lefevre", ["210502"]), ("berenice", ["210502"]), ("BÉRÉNICE thomas", ["210502"]),
+    ("210 500", ["210500"]), (" 210500 ", ["210500"]), ("martin nathan", ["210500"]),
+    ("Nathan Martin", ["210500"]), ("martin éloïse", []), ("2105", ["210500", "210502"]),
+    ("T1", ["210502"]), ("06 42 88 04 83", ["210500"]), ("%", []), ("_", []),
+])
+def test_the_family_search_ignores_accents_case_and_spaces_and_matches_each_word(
+    agent: Any, accented: None, q: str, found: list[str]
+) -> None:
+    page = agent.get("/staff/families", query_string={"q": q}).get_data(as_text=True)
+    rows = re.findall(r'<td><a href="/staff/families/(\d+)">', page)
+    assert rows == found
+
+
+def test_the_call_log_takes_an_account_typed_with_spaces(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    caller = started_call(app, rt, PHONE)
+    caller.keys("1234", "3")
+    caller.hang_up()
+    response = agent.get("/staff/calls", query_string={"account": "210 001"})
+    assert response.status_code == 200
+    assert caller.call_sid in response.get_data(as_text=True)
+    audit = agent.get("/staff/audit", query_string={"account": " 210 001 "})
+    assert audit.status_code == 200
