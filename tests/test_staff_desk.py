@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from restomairie.clock import PARIS
-from restomairie.models import Child, Family
+from restomairie.models import AuditEntry, Child, Family
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import line_app
-from tests.staff_support import agent_with_a_family, started_call
+from tests.staff_support import agent_with_a_family, post, started_call
 
 PHONE = "+33612345678"
 OTHER = "+33698765432"
@@ -170,3 +170,76 @@ def test_the_call_log_takes_an_account_typed_with_spaces(
     assert caller.call_sid in response.get_data(as_text=True)
     audit = agent.get("/staff/audit", query_string={"account": " 210 001 "})
     assert audit.status_code == 200
+
+
+# ------------------------------------------------------------------ the deadline beside each change
+def cancelled_on_the_phone(app: Flask, rt: Runtime, at: datetime, day: str) -> str:
+    rt.clock.frozen = at
+    caller = started_call(app, rt, PHONE)
+    caller.keys("1234", "2", day, "1")
+    caller.hang_up()
+    return caller.call_sid
+
+
+def test_each_change_shows_the_deadline_that_applied_and_whether_it_was_met(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    # Thursday 26/11: until Monday 23/11 at 13:00; cancelled at 12:59:59, in time.
+    sid = cancelled_on_the_phone(app, rt, datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS),
+                                 "2611")
+    # Staff at 13:05: Tuesday 24/11 (its deadline was Friday 20/11) forced with a reason,
+    # Friday 27/11 (until Tuesday 24/11) in time.
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)
+    post(agent, "/staff/families/210001/change", {
+        "action": "cancel", "child": "E1", "day": "2026-11-24", "override": "1",
+        "reason": "maladie signalée à l'école"})
+    post(agent, "/staff/families/210001/change", {
+        "action": "cancel", "child": "E1", "day": "2026-11-27"})
+    in_time = "date limite : lundi 23/11 à 13:00 — dans les délais"
+    forced = "date limite : vendredi 20/11 à 13:00 — après la date limite (forçage)"
+    staff_in_time = "date limite : mardi 24/11 à 13:00 — dans les délais"
+    call_page = text(agent.get(f"/staff/calls/{sid}"))
+    assert "26/11/2026 " + in_time in call_page
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E1",
+                "/staff/audit", "/staff/audit?account=210001"):
+        page = text(agent.get(url))
+        assert "26/11/2026 " + in_time in page, url
+        assert "24/11/2026 " + forced in page, url
+        assert "27/11/2026 " + staff_in_time in page, url
+    # Entries that are not a booking change have none (a login, a subscription of the import).
+    audit = agent.get("/staff/audit?action=login").get_data(as_text=True)
+    assert "date limite" not in audit
+
+
+def test_the_deadlines_cost_no_query_per_change(app: Flask, rt: Runtime, agent: Any) -> None:
+    days = iter(["2611", "2711", "3011", "0112", "0312", "0412"])
+
+    def count(n: int) -> int:
+        for _ in range(n):
+            cancelled_on_the_phone(app, rt, datetime(2026, 11, 23, 9, 0, tzinfo=PARIS),
+                                   next(days))
+        return queries(rt, lambda: (agent.get("/staff/audit"),
+                                    agent.get("/staff/families/210001"),
+                                    agent.get("/staff/families/210001/children/E1")))
+
+    assert count(1) == count(3)
+
+
+# ------------------------------------------------------------------ a reason without "forcer"
+def test_a_reason_given_without_forcing_is_kept_in_the_audit(agent: Any, rt: Runtime) -> None:
+    done = post(agent, "/staff/families/210001/change", {
+        "action": "cancel", "child": "E1", "day": "2026-11-27",
+        "reason": "maladie signalée par la mère"}, follow_redirects=True)
+    assert "motif noté : maladie signalée par la mère" in text(done)
+    post(agent, "/staff/families/210001/subscription", {
+        "child": "E1", "mode": "set", "weekdays": ["0", "3"], "start": "2026-12-07",
+        "reason": "demande écrite du 20/11"})
+    with rt.sessions() as s:
+        details = {e.action: e.detail for e in s.scalars(select(AuditEntry).where(
+            AuditEntry.action.in_(("cancel", "subscribe"))))}
+    assert details == {"cancel": {"reason": "maladie signalée par la mère"},
+                       "subscribe": {"reason": "demande écrite du 20/11"}}
+    for url in ("/staff/families/210001", "/staff/audit"):
+        page = text(agent.get(url))
+        assert "motif : maladie signalée par la mère" in page
+        assert "motif : demande écrite du 20/11" in page

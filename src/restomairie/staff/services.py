@@ -84,6 +84,8 @@ SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
 # answer after the end.
 OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
+# The channels whose changes are held to a deadline (the import's and the system's are not).
+TIMED_CHANNELS = ("phone", "web", "staff")
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
 # then "fin non signalée": no call lasts an hour (MAX_ANSWERS ends it), Twilio did not call back.
 ONGOING_FOR = timedelta(hours=1)
@@ -257,6 +259,11 @@ class HistoryEntry:
     # A forced change on a day already locked: recorded as a kitchen adjustment beside the
     # locked figure (the kitchen had already been told the other figure).
     after_lock: bool = False
+    # A booking or cancellation by a family or staff: the deadline of that meal day for the
+    # child's school under the rule of the change's channel (the booking engine's day status),
+    # and whether the change came before it (None: not known, past the shipped calendar).
+    deadline: datetime | None = None
+    on_time: bool | None = None
 
     @property
     def override(self) -> str | None:
@@ -264,7 +271,8 @@ class HistoryEntry:
 
     @property
     def reason(self) -> str | None:
-        """The reason staff gave (an unlock's)."""
+        """The reason staff gave: an unlock's, or a change's made without overriding (a forced
+        change's is :attr:`override`)."""
         return (self.detail or {}).get("reason")
 
     @property
@@ -1059,11 +1067,13 @@ class StaffService:
             fid: acc for fid, acc in session.execute(
                 select(Family.id, Family.account).where(Family.id.in_(fam_ids)))
         } if fam_ids else {}
-        names = {
-            cid: f"{first} ({ref})"
-            for cid, first, ref in session.execute(
-                select(Child.id, Child.first_name, Child.ref).where(Child.id.in_(child_ids)))
-        } if child_ids else {}
+        names: dict[int, str] = {}
+        schools: dict[int, str] = {}
+        for cid, first, ref, school in session.execute(
+            select(Child.id, Child.first_name, Child.ref, Child.school_id)
+            .where(Child.id.in_(child_ids))
+        ) if child_ids else ():
+            names[cid], schools[cid] = f"{first} ({ref})", school
         # A change made from the in-browser phone is recorded as the family's (it went through
         # the real line); the training call's own entry says which staff user made it.
         sids = {e.call_sid for e in entries if e.call_sid}
@@ -1095,9 +1105,28 @@ class StaffService:
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
                 (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
+                *self._timing(e, schools),
             )
             for e in entries
         ]
+
+    def _timing(self, e: AuditEntry, schools: dict[int, str]) -> tuple[datetime | None,
+                                                                        bool | None]:
+        """The deadline a booking change had (its meal day's, for the child's school, under
+        its channel's rule: the booking engine's own day status, no read) and whether it was
+        made before it."""
+        school = schools.get(e.child_id) if e.child_id else None
+        if (e.action not in DONE_ACTIONS or e.channel not in TIMED_CHANNELS or e.day is None
+                or school is None):
+            return None, None
+        try:
+            # Local closures do not move deadlines: the day's own stays what it was.
+            deadline = self.booking.day_status(e.day, school, e.channel).deadline
+        except (BookingError, KeyError):  # past the shipped calendar, a school since removed
+            return None, None
+        if deadline is None:
+            return None, None
+        return deadline, _utc(e.at) < _utc(deadline)
 
     # ================================================================== export
     def export_family(self, account: str) -> dict[str, Any] | None:

@@ -192,6 +192,15 @@ def _fmt_day(value: date | None) -> str:
     return f"{format_day(value)} {value.year}"
 
 
+@bp.app_template_filter("staff_deadline")
+def _fmt_deadline(value: datetime | None) -> str:
+    """A deadline, town time: "lundi 23/11 à 13:00"."""
+    if value is None:
+        return "—"
+    local = value.astimezone(runtime().settings.tz)
+    return f"{format_date(local.date(), 'EEEE dd/MM', locale='fr_FR')} à {local:%H:%M}"
+
+
 @bp.app_template_filter("staff_short")
 def _fmt_short(value: date | None) -> str:
     return "—" if value is None else value.strftime("%d/%m/%Y")
@@ -532,7 +541,7 @@ def change(account: str) -> BaseResponse:
         days = _days_for(first, _day(form.get("until"), "fin"))
         results = runtime().booking.change(
             account, action, days, staff_actor(), refs, reason if override else None,
-            skip_closed=len(days) > 1,
+            skip_closed=len(days) > 1, note=None if override else reason,
         )
     except (BookingError, CalendarCoverageError) as exc:
         flash(str(exc), "error")
@@ -548,7 +557,9 @@ def change(account: str) -> BaseResponse:
         return redirect(back)
     skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
     ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
-    flash(_describe(results) + ignored)
+    noted = f" — motif noté : {reason}" if reason and not override and any(
+        r.changed for r in results) else ""
+    flash(_describe(results) + ignored + noted)
     return redirect(back)
 
 
@@ -571,14 +582,16 @@ def subscription(account: str) -> BaseResponse:
         ref = form.get("child", "")
         if form.get("mode") == "end":
             runtime().booking.end_subscription(account, ref, start, staff_actor(),
-                                               reason if override else None)
+                                               reason if override else None,
+                                               note=None if override else reason)
             flash(f"Abonnement arrêté à partir du {format_day(start)}.")
         else:
             # ASCII digits only: "²" is a digit to str.isdigit, not to int().
             weekdays = [int(w) for w in form.getlist("weekdays")
                         if w.isascii() and w.isdigit()]
             runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
-                                               reason if override else None)
+                                               reason if override else None,
+                                               note=None if override else reason)
             flash(f"Abonnement enregistré à partir du {format_day(start)}.")
     except (BookingError, CalendarCoverageError) as exc:
         flash(str(exc), "error")
