@@ -5,6 +5,7 @@ or un-bill the past by surprise, and the reason staff type kept with their chang
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from flask import Flask
 from sqlalchemy import event, select, update
 
 from restomairie.clock import PARIS
-from restomairie.models import AuditEntry, Child, Family
+from restomairie.models import AuditEntry, Child, Closure, Family
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import line_app
@@ -37,7 +38,7 @@ def agent(app: Flask, rt: Runtime) -> Any:
 
 def text(response: Any) -> str:
     """A page's text without its tags, spaces collapsed."""
-    raw = response.get_data(as_text=True)
+    raw = html.unescape(response.get_data(as_text=True))
     return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))
 
 
@@ -243,3 +244,63 @@ def test_a_reason_given_without_forcing_is_kept_in_the_audit(agent: Any, rt: Run
         page = text(agent.get(url))
         assert "motif : maladie signalée par la mère" in page
         assert "motif : demande écrite du 20/11" in page
+
+
+# ------------------------------------------------------------------ closures
+def closures_in_store(rt: Runtime) -> list[Closure]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(Closure)))
+
+
+@pytest.mark.parametrize("form, why", [
+    ({"first_day": "2026-11-25", "school": ""},
+     "Aucun jour de cantine à fermer le mercredi 25 novembre 2026 dans aucune école (mercredi)"),
+    ({"first_day": "2026-12-21", "last_day": "2026-12-31", "school": "anjou-elem"},
+     "Aucun jour de cantine à fermer du lundi 21 décembre 2026 au jeudi 31 décembre 2026 pour "
+     "« École élémentaire Anjou » (Vacances de Noël"),
+])
+def test_a_closure_without_a_canteen_day_is_refused_and_nothing_is_written(
+    agent: Any, rt: Runtime, form: dict[str, str], why: str
+) -> None:
+    page = text(post(agent, "/staff/closures", {**form, "kind": "strike"},
+                     follow_redirects=True))
+    assert why in page and "aucune fermeture n'a été enregistrée" in page
+    assert "Fermeture enregistrée" not in page
+    assert closures_in_store(rt) == []
+
+
+def test_a_closure_already_declared_is_not_declared_twice(agent: Any, rt: Runtime) -> None:
+    form = {"first_day": "2026-11-26", "school": "", "kind": "strike"}
+    assert "Fermeture enregistrée" in text(post(agent, "/staff/closures", form,
+                                                follow_redirects=True))
+    again = text(post(agent, "/staff/closures", form, follow_redirects=True))
+    assert "Aucun jour de cantine à fermer le jeudi 26 novembre 2026" in again
+    assert "fermeture : grève" in again
+    assert len(closures_in_store(rt)) == 1
+
+
+def test_a_closure_reaching_into_the_past_needs_a_confirmation_saying_what_it_unbills(
+    agent: Any, rt: Runtime
+) -> None:
+    form = {"first_day": "2026-10-01", "school": "", "kind": "other", "note": "erreur cuisine"}
+    asked = post(agent, "/staff/closures", form, follow_redirects=True)
+    page = text(asked)
+    assert ("Cette fermeture comprend 1 jour(s) de cantine déjà passé(s) (le jeudi 1er octobre "
+            "2026) : 1 repas réservé(s) ces jours-là ne seraient plus facturé(s)") in page
+    assert "Fermeture enregistrée" not in page
+    assert closures_in_store(rt) == []
+    # The form comes back filled, with the box to tick; ticked, the closure is made.
+    html = asked.get_data(as_text=True)
+    assert 'name="confirm_past" value="1"' in html and 'value="2026-10-01"' in html
+    assert "Je confirme : 1 jour(s) déjà passé(s), 1 repas réservé(s)" in page
+    done = text(post(agent, "/staff/closures", {**form, "confirm_past": "1"},
+                     follow_redirects=True))
+    assert "Fermeture enregistrée (erreur cuisine) : 1 jour(s) de cantine fermé(s), 1 repas" in done
+    assert len(closures_in_store(rt)) == 1
+
+
+def test_a_closure_from_today_on_needs_no_confirmation(agent: Any, rt: Runtime) -> None:
+    done = text(post(agent, "/staff/closures", {
+        "first_day": "2026-11-23", "last_day": "2026-11-24", "school": "", "kind": "strike"},
+        follow_redirects=True))
+    assert "Fermeture enregistrée (grève) : 2 jour(s) de cantine fermé(s)" in done

@@ -185,6 +185,22 @@ class ClosureReport:
     adjustments: int  # of them on days already locked: kitchen adjustments recorded
 
 
+class PastClosure(InvalidRequest):
+    """A closure that reaches back before today: its meals there were served (or not) and are
+    billed; un-billing them needs staff to confirm it, knowing how many. Nothing was written."""
+
+    code = "past_closure"
+
+    def __init__(self, days: int, meals: int, first: date, last: date) -> None:
+        span = (f"le {format_day(first, year=True)}" if first == last else
+                f"du {format_day(first, year=True)} au {format_day(last, year=True)}")
+        super().__init__(
+            f"Cette fermeture comprend {days} jour(s) de cantine déjà passé(s) ({span}) : "
+            f"{meals} repas réservé(s) ces jours-là ne seraient plus facturé(s). Cochez la "
+            "confirmation pour l'enregistrer quand même.")
+        self.days, self.meals, self.first, self.last = days, meals, first, last
+
+
 @dataclass(frozen=True)
 class CallRow:
     call_sid: str
@@ -427,18 +443,33 @@ class StaffService:
         kind: str,
         note: str,
         actor: Actor,
+        confirm_past: bool = False,
     ) -> ClosureReport:
         """Close one school (or all, ``school_id`` None) from ``first_day`` to ``last_day``.
 
         Those days stop being operating days for booking. Nothing is refused silently: every meal
         booked on them becomes "closed, not billed" with an audit entry per child and day, and on
         a day already locked adjustments beside the locked figure take each of its variants to
-        0 (the figure itself never changes)."""
+        0 (the figure itself never changes).
+
+        A range without a canteen day to close (a Wednesday, the holidays, days already closed)
+        is refused with the reason, and one with days before today raises :class:`PastClosure`
+        (how many meals it would un-bill) unless ``confirm_past``; nothing is written then."""
         kind, label = self._closure_label(kind, note)
         schools = self._closure_schools(school_id, first_day, last_day)
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             days = self._closure_days(session, schools, first_day, last_day, exclude=None)
+            if not days:
+                raise InvalidRequest(self._nothing_to_close(
+                    session, school_id, schools, first_day, last_day))
+            past = sorted({d for _, d in days if d < now.astimezone(self.settings.tz).date()})
+            if past and not confirm_past:
+                meals = sum(
+                    len(session.execute(queries.booked_children(
+                        day, [s for s, d in days if d == day])).all())
+                    for day in past)
+                raise PastClosure(len(past), meals, past[0], past[-1])
             guard(session, days, exclusive=True)
             row = Closure(
                 school_id=school_id, first_day=first_day, last_day=last_day, kind=kind,
@@ -502,6 +533,26 @@ class StaffService:
         except KeyError:
             raise InvalidRequest(f"École inconnue : {school_id}.") from None
         return [school_id]
+
+    def _nothing_to_close(self, session: Session, school_id: str | None,
+                          schools: Sequence[str], first: date, last: date) -> str:
+        """Why a range has no canteen day to close: each day's reason (a Wednesday, the
+        holidays, a closure already declared), in French."""
+        closures = self.booking.closures(session)
+        reasons: list[str] = []
+        day = first
+        while day <= last:
+            for school in schools:
+                reason = self.booking.day_status(day, school, "phone", closures).reason
+                reasons.append(reason or "pas de cantine")
+            day += timedelta(days=1)
+        why = "; ".join(dict.fromkeys(reasons))
+        span = (f"le {format_day(first, year=True)}" if first == last else
+                f"du {format_day(first, year=True)} au {format_day(last, year=True)}")
+        where = ("dans aucune école" if school_id is None
+                 else f"pour « {self.school_name(school_id)} »")
+        return (f"Aucun jour de cantine à fermer {span} {where} ({why}) : aucune fermeture "
+                "n'a été enregistrée.")
 
     def _closure_days(
         self, session: Session, schools: Sequence[str], first: date, last: date,

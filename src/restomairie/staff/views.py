@@ -60,7 +60,13 @@ from restomairie.staff.security import (
     roles,
     staff_actor,
 )
-from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService, mask_phone
+from restomairie.staff.services import (
+    CLOSURE_KINDS,
+    STATE_LABELS,
+    PastClosure,
+    StaffService,
+    mask_phone,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
@@ -612,10 +618,17 @@ def closures() -> Any:
             last = _day(form.get("last_day"), "fin") or first
             school = form.get("school") or None
             report = service().declare_closure(
-                school, first, last, form.get("kind", ""), form.get("note", ""), staff_actor()
+                school, first, last, form.get("kind", ""), form.get("note", ""), staff_actor(),
+                confirm_past=form.get("confirm_past") == "1",
             )
         except (BookingError, CalendarCoverageError) as exc:
             flash(str(exc), "error")
+            if isinstance(exc, PastClosure):
+                # The form again with what was typed, and the box to tick.
+                session["staff_pending_closure"] = {
+                    key: form.get(key, "") for key in (
+                        "school", "first_day", "last_day", "kind", "note")
+                } | {"days": exc.days, "meals": exc.meals}
         else:
             flash(
                 f"Fermeture enregistrée ({report.label}) : {report.days} jour(s) de cantine "
@@ -627,7 +640,7 @@ def closures() -> Any:
     return render_template(
         "staff/closures.html", rows=service().closures(include_past=show_past),
         schools=runtime().settings.schools, kinds=CLOSURE_KINDS, show_past=show_past,
-        today=runtime().clock.today(),
+        today=runtime().clock.today(), pending=session.pop("staff_pending_closure", None),
     )
 
 
