@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import URL, Dialect, Engine, Insert, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from restomairie.textfold import register_sqlite
+
 
 def normalise_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` URLs and drive them with psycopg 3."""
@@ -46,6 +48,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # Accent-insensitive search (restomairie.textfold): SQLite's lower() folds ASCII.
+            register_sqlite(dbapi_conn)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:

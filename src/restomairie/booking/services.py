@@ -521,6 +521,7 @@ class BookingService:
         children: Sequence[str] | None = None,
         override_reason: str | None = None,
         skip_closed: bool = False,
+        note: str | None = None,
     ) -> list[ChangeResult]:
         """Book or cancel, for one child, several or all of a family's, on one day or several.
 
@@ -529,7 +530,8 @@ class BookingService:
         the lock it is recorded as an adjustment beside the locked figure, never by rewriting it.
         ``skip_closed`` (a range of days, "toute la semaine") passes over the days a child's
         canteen does not serve instead of refusing the whole request; a range with no day at all
-        is still refused.
+        is still refused. ``note`` (staff) is a reason given without overriding anything ("maladie
+        signalée"): kept in each audit entry as its ``reason``.
         """
         if action not in ("book", "cancel"):
             raise InvalidRequest(f"Action inconnue : {action}.")
@@ -593,7 +595,7 @@ class BookingService:
                         "p_before": "booked" if booked else "not_booked",
                         "p_after": "booked" if want else "not_booked",
                         "p_call_sid": actor.call_sid,
-                        "p_detail": {"override": override_reason} if override_reason else None,
+                        "p_detail": _detail(override_reason, note),
                     }
                 )
                 if lock is not None:
@@ -669,6 +671,7 @@ class BookingService:
         starts_on: date,
         actor: Actor,
         override_reason: str | None = None,
+        note: str | None = None,
     ) -> None:
         """Book the child's meals on ``weekdays`` from ``starts_on`` on (abonnement régulier),
         replacing any pattern from that date. Follows the deadline of its effective date."""
@@ -679,7 +682,7 @@ class BookingService:
             mask |= 1 << wd
         if mask == 0:
             raise InvalidRequest("Un abonnement régulier a au moins un jour.")
-        self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason)
+        self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason, note)
 
     def end_subscription(
         self,
@@ -688,9 +691,10 @@ class BookingService:
         from_day: date,
         actor: Actor,
         override_reason: str | None = None,
+        note: str | None = None,
     ) -> None:
         """No more meals by subscription from ``from_day`` on (abonnement choisi from then)."""
-        self._resubscribe(account, child_ref, 0, from_day, actor, override_reason)
+        self._resubscribe(account, child_ref, 0, from_day, actor, override_reason, note)
 
     def _resubscribe(
         self,
@@ -700,6 +704,7 @@ class BookingService:
         start: date,
         actor: Actor,
         override_reason: str | None,
+        note: str | None = None,
     ) -> None:
         if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
             raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
@@ -789,7 +794,7 @@ class BookingService:
                     before=weekdays_text(before),
                     after=weekdays_text(mask),
                     call_sid=actor.call_sid,
-                    detail={"override": override_reason} if override_reason else None,
+                    detail=_detail(override_reason, note),
                 )
             )
 
@@ -900,6 +905,15 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
+def _detail(override_reason: str | None, note: str | None) -> dict[str, str] | None:
+    """An audit entry's detail for a change: the override's reason, or a reason staff gave
+    without overriding anything."""
+    if override_reason:
+        return {"override": override_reason}
+    note = " ".join((note or "").split())
+    return {"reason": note} if note else None
+
+
 def name_key(name: str) -> str:
     """Sort key for first names as a French reader orders them: "Éloïse" between "Dylan" and
     "Farah", not after "Zoé" (the keypad's 1…n follows this order)."""

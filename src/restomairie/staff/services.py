@@ -65,6 +65,7 @@ from restomairie.staff.labels import (
     attempt_label,
     call_outcome_label,
 )
+from restomairie.textfold import fold, folded
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
 # What a step's outcome says the call did (the call keeps only its strongest outcome).
@@ -83,6 +84,8 @@ SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
 # answer after the end.
 OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
+# The channels whose changes are held to a deadline (the import's and the system's are not).
+TIMED_CHANNELS = ("phone", "web", "staff")
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
 # then "fin non signalée": no call lasts an hour (MAX_ANSWERS ends it), Twilio did not call back.
 ONGOING_FOR = timedelta(hours=1)
@@ -95,6 +98,8 @@ WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", 
 SECRET_STEP_WORDS = ("pin", "code", "secret")
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
+# The words of a family search that count (each must match: more only narrow it further).
+MAX_WORDS = 8
 PAGE = 50
 
 
@@ -134,6 +139,27 @@ def not_a_phone_number(text: str) -> bool:
     return re.fullmatch(r"\+?[\d\s.\-()]+", text.strip()) is None
 
 
+def account_query(text: str) -> str:
+    """A family account as typed, without the spaces inside it ("210 500" is 210500)."""
+    return "".join(text.split())
+
+
+def _word_match(word: str) -> Any:
+    """The families where ``word`` is in the guardian's name, a child's first or last name
+    (accents and case aside), at the start of the account, or is a child id."""
+    low = fold(word)
+    children = select(Child.family_id).where(or_(
+        folded(Child.first_name).contains(low, autoescape=True),
+        folded(Child.last_name).contains(low, autoescape=True),
+        Child.ref == word,
+    ))
+    return or_(
+        Family.account.startswith(word, autoescape=True),
+        folded(Family.guardian).contains(low, autoescape=True),
+        Family.id.in_(children),
+    )
+
+
 # --------------------------------------------------------------------------- views
 @dataclass(frozen=True)
 class ClosureView:
@@ -159,6 +185,22 @@ class ClosureReport:
     adjustments: int  # of them on days already locked: kitchen adjustments recorded
 
 
+class PastClosure(InvalidRequest):
+    """A closure that reaches back before today: its meals there were served (or not) and are
+    billed; un-billing them needs staff to confirm it, knowing how many. Nothing was written."""
+
+    code = "past_closure"
+
+    def __init__(self, days: int, meals: int, first: date, last: date) -> None:
+        span = (f"le {format_day(first, year=True)}" if first == last else
+                f"du {format_day(first, year=True)} au {format_day(last, year=True)}")
+        super().__init__(
+            f"Cette fermeture comprend {days} jour(s) de cantine déjà passé(s) ({span}) : "
+            f"{meals} repas réservé(s) ces jours-là ne seraient plus facturé(s). Cochez la "
+            "confirmation pour l'enregistrer quand même.")
+        self.days, self.meals, self.first, self.last = days, meals, first, last
+
+
 @dataclass(frozen=True)
 class CallRow:
     call_sid: str
@@ -178,6 +220,10 @@ class CallRow:
     # ("Rose — 26/11 : annulé") and its requests that changed nothing ("Rose — 24/11 :
     # annulation refusée (délai dépassé)", "… relue, jamais confirmée (raccroché)")
     about: tuple[str, ...] = ()
+    # Neither identified nor an account typed (the line was closed, the caller hung up before
+    # the code…), from a number registered to these families' accounts (today's numbers):
+    # "numéro de la famille, code non saisi"; several when the number is shared.
+    number_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +275,11 @@ class HistoryEntry:
     # A forced change on a day already locked: recorded as a kitchen adjustment beside the
     # locked figure (the kitchen had already been told the other figure).
     after_lock: bool = False
+    # A booking or cancellation by a family or staff: the deadline of that meal day for the
+    # child's school under the rule of the change's channel (the booking engine's day status),
+    # and whether the change came before it (None: not known, past the shipped calendar).
+    deadline: datetime | None = None
+    on_time: bool | None = None
 
     @property
     def override(self) -> str | None:
@@ -236,7 +287,8 @@ class HistoryEntry:
 
     @property
     def reason(self) -> str | None:
-        """The reason staff gave (an unlock's)."""
+        """The reason staff gave: an unlock's, or a change's made without overriding (a forced
+        change's is :attr:`override`)."""
         return (self.detail or {}).get("reason")
 
     @property
@@ -391,18 +443,33 @@ class StaffService:
         kind: str,
         note: str,
         actor: Actor,
+        confirm_past: bool = False,
     ) -> ClosureReport:
         """Close one school (or all, ``school_id`` None) from ``first_day`` to ``last_day``.
 
         Those days stop being operating days for booking. Nothing is refused silently: every meal
         booked on them becomes "closed, not billed" with an audit entry per child and day, and on
         a day already locked adjustments beside the locked figure take each of its variants to
-        0 (the figure itself never changes)."""
+        0 (the figure itself never changes).
+
+        A range without a canteen day to close (a Wednesday, the holidays, days already closed)
+        is refused with the reason, and one with days before today raises :class:`PastClosure`
+        (how many meals it would un-bill) unless ``confirm_past``; nothing is written then."""
         kind, label = self._closure_label(kind, note)
         schools = self._closure_schools(school_id, first_day, last_day)
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             days = self._closure_days(session, schools, first_day, last_day, exclude=None)
+            if not days:
+                raise InvalidRequest(self._nothing_to_close(
+                    session, school_id, schools, first_day, last_day))
+            past = sorted({d for _, d in days if d < now.astimezone(self.settings.tz).date()})
+            if past and not confirm_past:
+                meals = sum(
+                    len(session.execute(queries.booked_children(
+                        day, [s for s, d in days if d == day])).all())
+                    for day in past)
+                raise PastClosure(len(past), meals, past[0], past[-1])
             guard(session, days, exclusive=True)
             row = Closure(
                 school_id=school_id, first_day=first_day, last_day=last_day, kind=kind,
@@ -466,6 +533,26 @@ class StaffService:
         except KeyError:
             raise InvalidRequest(f"École inconnue : {school_id}.") from None
         return [school_id]
+
+    def _nothing_to_close(self, session: Session, school_id: str | None,
+                          schools: Sequence[str], first: date, last: date) -> str:
+        """Why a range has no canteen day to close: each day's reason (a Wednesday, the
+        holidays, a closure already declared), in French."""
+        closures = self.booking.closures(session)
+        reasons: list[str] = []
+        day = first
+        while day <= last:
+            for school in schools:
+                reason = self.booking.day_status(day, school, "phone", closures).reason
+                reasons.append(reason or "pas de cantine")
+            day += timedelta(days=1)
+        why = "; ".join(dict.fromkeys(reasons))
+        span = (f"le {format_day(first, year=True)}" if first == last else
+                f"du {format_day(first, year=True)} au {format_day(last, year=True)}")
+        where = ("dans aucune école" if school_id is None
+                 else f"pour « {self.school_name(school_id)} »")
+        return (f"Aucun jour de cantine à fermer {span} {where} ({why}) : aucune fermeture "
+                "n'a été enregistrée.")
 
     def _closure_days(
         self, session: Session, schools: Sequence[str], first: date, last: date,
@@ -591,14 +678,13 @@ class StaffService:
             raise InvalidRequest(
                 f"Issue inconnue : « {outcome} ». Choisissez-en une dans la liste.")
         if account:
-            acc = account.strip()
+            acc = account_query(account)
             # An account no family has finds nothing: say so rather than "0 appel(s)" (a
             # number the caller typed that matched no family is not kept in the log either).
-            if self.family_id(acc) is None:
+            fid = self.family_id(acc)
+            if fid is None:
                 raise InvalidRequest(f"Dossier famille inconnu : « {acc} ».")
-            stmt = stmt.where(or_(
-                Family.account == acc, and_(Call.family_id.is_(None), acc == TYPED_ACCOUNT),
-            ))
+            stmt = stmt.where(_of_account(fid, acc))
         if outcome:
             stmt = stmt.where(_outcome_filter(outcome, self.clock.now()))
         with self.sessions() as session:
@@ -615,9 +701,10 @@ class StaffService:
         """The rows of these calls with what each did (two reads for the whole page)."""
         now = self.clock.now()
         did, training, about = _call_facts(session, [c for c, _ in calls], now)
+        owners = _number_owners(session, [c for c, _ in calls])
         return [
             replace(_call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now),
-                    about=about.get(c.id, ()))
+                    about=about.get(c.id, ()), number_of=owners.get(c.id, ()))
             for c, acc in calls
         ]
 
@@ -661,26 +748,25 @@ class StaffService:
     # ================================================================== families
     def search_families(self, query: str, limit: int = PAGE) -> list[FamilyRow]:
         """Families whose account, guardian, child's name or child id matches ``query``, or
-        whose phone list holds the whole number typed."""
+        whose phone list holds the whole number typed.
+
+        Accents and case do not count ("eloise" finds Éloïse, on SQLite as on PostgreSQL:
+        :mod:`restomairie.textfold`), an account typed with spaces ("210 500") is that
+        account, and several words ("martin nathan") find the families where each word is in
+        one of them: the guardian's name, a child's first or last name, the account (its
+        start), a child id."""
         q = " ".join(query.split())
         if not q:
             return []
         number = phone_query(q)
+        compact = account_query(q)
         # What staff type is text, not a pattern: "%" or "_" finds the names holding them,
         # not every family (autoescape escapes LIKE's wildcards).
-        low = q.lower()
-        child_match = select(Child.family_id).where(or_(
-            func.lower(Child.first_name).contains(low, autoescape=True),
-            func.lower(Child.last_name).contains(low, autoescape=True),
-            func.lower(Child.first_name + " " + Child.last_name).contains(low, autoescape=True),
-            Child.ref == q,
-        ))
-        conds = [
-            Family.account == q,
-            Family.account.startswith(q, autoescape=True),
-            func.lower(Family.guardian).contains(low, autoescape=True),
-            Family.id.in_(child_match),
-        ]
+        conds: list[Any] = [Family.id.in_(select(Child.family_id).where(Child.ref == q))]
+        if compact.isdigit():
+            conds.append(Family.account.startswith(compact, autoescape=True))
+        words = list(dict.fromkeys(q.split()))[:MAX_WORDS]
+        conds.append(and_(*(_word_match(w) for w in words)))
         if number is not None:
             by_phone = select(FamilyPhone.family_id).where(FamilyPhone.number == number)
             conds.append(Family.id.in_(by_phone))
@@ -1012,7 +1098,7 @@ class StaffService:
             stmt = stmt.where(AuditEntry.channel == channel)
         if account:
             stmt = stmt.where(AuditEntry.family_id.in_(
-                select(Family.id).where(Family.account == account.strip())))
+                select(Family.id).where(Family.account == account_query(account))))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.scalars(
@@ -1032,11 +1118,13 @@ class StaffService:
             fid: acc for fid, acc in session.execute(
                 select(Family.id, Family.account).where(Family.id.in_(fam_ids)))
         } if fam_ids else {}
-        names = {
-            cid: f"{first} ({ref})"
-            for cid, first, ref in session.execute(
-                select(Child.id, Child.first_name, Child.ref).where(Child.id.in_(child_ids)))
-        } if child_ids else {}
+        names: dict[int, str] = {}
+        schools: dict[int, str] = {}
+        for cid, first, ref, school in session.execute(
+            select(Child.id, Child.first_name, Child.ref, Child.school_id)
+            .where(Child.id.in_(child_ids))
+        ) if child_ids else ():
+            names[cid], schools[cid] = f"{first} ({ref})", school
         # A change made from the in-browser phone is recorded as the family's (it went through
         # the real line); the training call's own entry says which staff user made it.
         sids = {e.call_sid for e in entries if e.call_sid}
@@ -1068,9 +1156,28 @@ class StaffService:
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
                 (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
+                *self._timing(e, schools),
             )
             for e in entries
         ]
+
+    def _timing(self, e: AuditEntry, schools: dict[int, str]) -> tuple[datetime | None,
+                                                                        bool | None]:
+        """The deadline a booking change had (its meal day's, for the child's school, under
+        its channel's rule: the booking engine's own day status, no read) and whether it was
+        made before it."""
+        school = schools.get(e.child_id) if e.child_id else None
+        if (e.action not in DONE_ACTIONS or e.channel not in TIMED_CHANNELS or e.day is None
+                or school is None):
+            return None, None
+        try:
+            # Local closures do not move deadlines: the day's own stays what it was.
+            deadline = self.booking.day_status(e.day, school, e.channel).deadline
+        except (BookingError, KeyError):  # past the shipped calendar, a school since removed
+            return None, None
+        if deadline is None:
+            return None, None
+        return deadline, _utc(e.at) < _utc(deadline)
 
     # ================================================================== export
     def export_family(self, account: str) -> dict[str, Any] | None:
@@ -1258,10 +1365,32 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
 
 
 def _of_account(family_id: int, account: str) -> Any:
-    """Calls of a family: identified, or its account typed (or matched) with no right code."""
+    """Calls of a family: identified; or its account typed (or matched) with no right code;
+    or, with neither (the line closed, hung up before the code), from one of its numbers."""
     return or_(
-        Call.family_id == family_id, and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
+        Call.family_id == family_id,
+        and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
+        and_(Call.family_id.is_(None), TYPED_ACCOUNT.is_(None), Call.from_number.in_(
+            select(FamilyPhone.number).where(FamilyPhone.family_id == family_id))),
     )
+
+
+def _number_owners(session: Session, calls: Sequence[Call]) -> dict[int, tuple[str, ...]]:
+    """For each call neither identified nor with an account typed, the accounts its number is
+    registered to (in order; none for a withheld or unknown number). One read for a page."""
+    unknown = {c.id: c.from_number for c in calls if c.family_id is None and c.from_number
+               and (c.state or {}).get("account") is None}
+    if not unknown:
+        return {}
+    accounts: dict[str, list[str]] = {}
+    for number, account in session.execute(
+        select(FamilyPhone.number, Family.account)
+        .join(Family, Family.id == FamilyPhone.family_id)
+        .where(FamilyPhone.number.in_(set(unknown.values())))
+        .order_by(Family.account)
+    ):
+        accounts.setdefault(number, []).append(account)
+    return {cid: tuple(accounts[number]) for cid, number in unknown.items() if number in accounts}
 
 
 def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:

@@ -60,7 +60,13 @@ from restomairie.staff.security import (
     roles,
     staff_actor,
 )
-from restomairie.staff.services import CLOSURE_KINDS, STATE_LABELS, StaffService, mask_phone
+from restomairie.staff.services import (
+    CLOSURE_KINDS,
+    STATE_LABELS,
+    PastClosure,
+    StaffService,
+    mask_phone,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
@@ -190,6 +196,15 @@ def _fmt_day(value: date | None) -> str:
     if value is None:
         return "—"
     return f"{format_day(value)} {value.year}"
+
+
+@bp.app_template_filter("staff_deadline")
+def _fmt_deadline(value: datetime | None) -> str:
+    """A deadline, town time: "lundi 23/11 à 13:00"."""
+    if value is None:
+        return "—"
+    local = value.astimezone(runtime().settings.tz)
+    return f"{format_date(local.date(), 'EEEE dd/MM', locale='fr_FR')} à {local:%H:%M}"
 
 
 @bp.app_template_filter("staff_short")
@@ -535,7 +550,7 @@ def change(account: str) -> BaseResponse:
         days = _days_for(first, _day(form.get("until"), "fin"))
         results = runtime().booking.change(
             account, action, days, staff_actor(), refs, reason if override else None,
-            skip_closed=len(days) > 1,
+            skip_closed=len(days) > 1, note=None if override else reason,
         )
     except (BookingError, CalendarCoverageError) as exc:
         flash(str(exc), "error")
@@ -551,7 +566,9 @@ def change(account: str) -> BaseResponse:
         return redirect(back)
     skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
     ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
-    flash(_describe(results) + ignored)
+    noted = f" — motif noté : {reason}" if reason and not override and any(
+        r.changed for r in results) else ""
+    flash(_describe(results) + ignored + noted)
     return redirect(back)
 
 
@@ -574,14 +591,16 @@ def subscription(account: str) -> BaseResponse:
         ref = form.get("child", "")
         if form.get("mode") == "end":
             runtime().booking.end_subscription(account, ref, start, staff_actor(),
-                                               reason if override else None)
+                                               reason if override else None,
+                                               note=None if override else reason)
             flash(f"Abonnement arrêté à partir du {format_day(start)}.")
         else:
             # ASCII digits only: "²" is a digit to str.isdigit, not to int().
             weekdays = [int(w) for w in form.getlist("weekdays")
                         if w.isascii() and w.isdigit()]
             runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
-                                               reason if override else None)
+                                               reason if override else None,
+                                               note=None if override else reason)
             flash(f"Abonnement enregistré à partir du {format_day(start)}.")
     except (BookingError, CalendarCoverageError) as exc:
         flash(str(exc), "error")
@@ -602,10 +621,17 @@ def closures() -> Any:
             last = _day(form.get("last_day"), "fin") or first
             school = form.get("school") or None
             report = service().declare_closure(
-                school, first, last, form.get("kind", ""), form.get("note", ""), staff_actor()
+                school, first, last, form.get("kind", ""), form.get("note", ""), staff_actor(),
+                confirm_past=form.get("confirm_past") == "1",
             )
         except (BookingError, CalendarCoverageError) as exc:
             flash(str(exc), "error")
+            if isinstance(exc, PastClosure):
+                # The form again with what was typed, and the box to tick.
+                session["staff_pending_closure"] = {
+                    key: form.get(key, "") for key in (
+                        "school", "first_day", "last_day", "kind", "note")
+                } | {"days": exc.days, "meals": exc.meals}
         else:
             flash(
                 f"Fermeture enregistrée ({report.label}) : {report.days} jour(s) de cantine "
@@ -617,7 +643,7 @@ def closures() -> Any:
     return render_template(
         "staff/closures.html", rows=service().closures(include_past=show_past),
         schools=runtime().settings.schools, kinds=CLOSURE_KINDS, show_past=show_past,
-        today=runtime().clock.today(),
+        today=runtime().clock.today(), pending=session.pop("staff_pending_closure", None),
     )
 
 
