@@ -397,7 +397,7 @@ def test_a_training_call_is_marked_in_the_call_log(
     assert rows[real.call_sid].training_by is None
     (cancel,) = [e for e in staff.search_audit(action="cancel")[0]]
     assert (cancel.actor, cancel.training_by) == ("family:210001", "staff:marie")
-    assert "appel d'essai par staff:marie" in body(agent, "/staff/calls")
+    assert "appel d'essai par agent marie" in body(agent, "/staff/calls")
 
 
 # ============================================================ the second review
@@ -425,6 +425,7 @@ def test_an_out_of_range_date_is_a_400_in_french(agent: Any, url: str, message: 
         ("/staff/calls?outcome=bogus", "Issue inconnue : « bogus »."),
         ("/staff/calls?phone=abc", "« abc » n&#39;est pas un numéro de téléphone"),
         ("/staff/calls?phone=06+12", "Numéro de téléphone incomplet"),
+        ("/staff/calls?phone=06+12+34+56+78+90", "Numéro de téléphone trop long"),
         ("/staff/audit?start=2026-11-24&end=2026-11-20",
          "La date de début (24/11/2026) est après la date de fin (20/11/2026)"),
         ("/staff/families/210001/children/E1?month=2026-13", "Mois invalide : 2026-13"),

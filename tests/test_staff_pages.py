@@ -260,7 +260,23 @@ def test_the_audit_page_filters_by_actor(staff_client: Any, rt: Runtime) -> None
     post(staff_client, "/staff/families/210001/change",
          {"action": "cancel", "child": "E1", "day": THU.isoformat()})
     page = staff_client.get("/staff/audit?actor=marie&action=cancel").get_data(as_text=True)
-    assert "1 entrée(s)" in page and "staff:marie" in page
+    assert "1 entrée(s)" in page and "<td>agent marie</td>" in page
+
+
+def test_the_journal_names_schools_menus_and_who_in_words(staff_client: Any, rt: Runtime) -> None:
+    # "anjou-elem → champollion-elem", "staff:marie": the stored codes, not what staff read
+    with rt.sessions() as s, s.begin():
+        for action, before, after in (
+            ("school_changed", "anjou-elem", "champollion-elem"),
+            ("diet_changed", "standard", "vegetarien"),
+        ):
+            s.add(AuditEntry(at=datetime(2026, 11, 23, 9, 0, tzinfo=rt.settings.tz),
+                             actor="staff:marie", channel="import", action=action,
+                             before=before, after=after))
+    page = staff_client.get("/staff/audit").get_data(as_text=True)
+    assert "École élémentaire Anjou → École élémentaire Champollion" in page
+    assert "Standard → Végétarien" in page
+    assert "<td>agent marie</td>" in page
 
 
 # ------------------------------------------------------------------ import (admin)

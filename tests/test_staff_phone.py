@@ -150,7 +150,7 @@ def test_a_whole_call_through_the_staff_phone_cancels_a_meal_and_leaves_its_trac
         actions = {(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(AuditEntry.call_sid == sid))}
     assert actions == {("training_call", "staff:marie"), ("cancel", "family:210001")}
     page = phone.get(ended["timeline"]).get_data(as_text=True)
-    assert "passé depuis le navigateur par staff:marie" in page
+    assert "passé depuis le navigateur par agent marie" in page
     timeline = page.split('id="timeline"')[1].split("</ol>")[0]
     assert "code secret (jamais enregistré)" in timeline and "1234" not in timeline
     assert "« 2611 »" in timeline and "Au revoir" in timeline
@@ -159,9 +159,9 @@ def test_a_whole_call_through_the_staff_phone_cancels_a_meal_and_leaves_its_trac
     (hugo,) = [e for e in rt_staff(rt).family_history("210001") if e.action == "cancel"]
     assert (hugo.actor, hugo.training_by) == ("family:210001", "staff:marie")
     history = phone.get("/staff/families/210001").get_data(as_text=True).split("<h2>Historique")[1]
-    assert "family:210001 <span class=\"tag training\">appel d'essai par staff:marie</span>" in history
+    assert "famille 210001 <span class=\"tag training\">appel d'essai par agent marie</span>" in history
     audit = phone.get("/staff/audit?action=cancel").get_data(as_text=True)
-    assert "appel d'essai par staff:marie" in audit and "<td>téléphone</td>" in audit
+    assert "appel d'essai par agent marie" in audit and "<td>téléphone</td>" in audit
 
 
 def test_speech_is_sent_as_twilio_speech_result(phone: Any) -> None:

@@ -176,6 +176,8 @@ STATUSES = {
 }
 # A family's language (the phone line's catalogs, ``i18n.LANGUAGES``).
 LANGUAGES = {"fr": "français", "en": "anglais"}
+# Who made a change, as the journal stores it ("family:210500", "staff:marie", "system:demo").
+ACTOR_KINDS = {"family": "famille", "staff": "agent", "system": "système"}
 CHANNELS = {
     "phone": "téléphone",
     "web": "web",

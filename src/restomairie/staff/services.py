@@ -672,7 +672,12 @@ class StaffService:
                     f"« {phone.strip()} » n'est pas un numéro de téléphone : tapez le numéro "
                     "entier (chiffres), ou « masqué » pour les numéros masqués.")
             if number is None:
-                raise InvalidRequest("Numéro de téléphone incomplet : tapez le numéro entier.")
+                digits = sum(c.isdigit() for c in phone)
+                what = "trop long" if digits > 15 or (phone.strip()[:1] == "0" and digits > 10) \
+                    else "incomplet"
+                raise InvalidRequest(
+                    f"Numéro de téléphone {what} : tapez le numéro entier (06 12 34 56 78 ou "
+                    "+33 6 12 34 56 78).")
             stmt = stmt.where(Call.from_number == number)
         if outcome and outcome not in self.outcomes():
             raise InvalidRequest(

@@ -37,6 +37,7 @@ from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
+    ACTOR_KINDS,
     CHANNELS,
     call_outcome_label,
     channel_label,
@@ -256,10 +257,28 @@ def _fmt_outcome(outcome: str | None) -> str:
 
 
 @bp.app_template_filter("staff_state")
-def _fmt_state(state: str | None) -> str:
+def _fmt_state(state: str | None, action: str | None = None) -> str:
+    """A state before or after a change, in words: a school by its name and a menu by its
+    label for the import's moves ("École élémentaire Anjou", not "anjou-elem")."""
     if state is None:
         return "—"
+    if action == "school_changed":
+        try:
+            return runtime().settings.school(state).name
+        except KeyError:  # a school no longer configured: its id is all there is
+            return state
+    if action == "diet_changed":
+        return diet_label(state)
     return STATE_TEXT.get(state, state)
+
+
+@bp.app_template_filter("staff_actor")
+def _fmt_actor(actor: str) -> str:
+    """Who made a change, in words: "famille 210500", "agent marie" ("family:210500" is what
+    the journal stores, and what its filter takes)."""
+    kind, _, who = actor.partition(":")
+    label = ACTOR_KINDS.get(kind)
+    return f"{label} {who}" if label and who else actor
 
 
 # ------------------------------------------------------------------ errors
