@@ -1303,3 +1303,23 @@ def test_settling_one_child_and_asking_for_another_is_the_other_alone(
     _cancel_leas_thursday(rt, call)
     read_back = call.say("C'est bon pour Léa, je voudrais annuler pour Zoé le 4 décembre.")
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le vendredi 4 décembre."
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("Jeudi, 2 repas.", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("jeudi, 3 repas", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("jeudi 1 seul repas", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("lundi, 2e enfant", "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."),
+    ],
+)
+def test_a_count_after_a_weekday_leaves_the_weekday(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    # "jeudi, 2 repas" was read back as Thursday 2 September 2027, "jeudi, 3 repas" as
+    # Thursday 3 December: the count was taken for the day of the month.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from restomairie.ivr.speech import (
     DateGuess,
     names_the_offered_day,
+    parse_choice,
     parse_date,
     several_days,
     shifted_day,
@@ -606,3 +607,49 @@ def test_the_keys_of_a_date_said_one_by_one(text: str, expected: date | None) ->
     guess = parse_date(text, MON_23_NOV)
     assert (guess.day if guess else None) == expected
     assert not several_days(text, MON_23_NOV)
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a number that counts meals or children after a weekday is not a day of the month
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi, 2 repas", THU_26_NOV, False),
+        ("jeudi, 3 repas", THU_26_NOV, False),  # not Thursday 3 December
+        ("jeudi 1 seul repas", THU_26_NOV, False),
+        ("Jeudi, un seul repas.", THU_26_NOV, False),
+        ("lundi, 2e enfant", date(2026, 11, 30), False),
+        ("lundi pour le deuxième enfant", date(2026, 11, 30), False),
+        ("jeudi pour le premier enfant", THU_26_NOV, False),  # not also the 1st
+        ("jeudi 2 enfants", THU_26_NOV, False),
+        ("jeudi 2 de mes enfants", THU_26_NOV, False),
+        ("jeudi, 2 fois", THU_26_NOV, False),
+        ("jeudi 3 décembre, 2 repas", date(2026, 12, 3), True),
+        # unchanged: the number is a date
+        ("jeudi dans 3 jours", THU_26_NOV, True),
+        ("jeudi 3", date(2026, 12, 3), True),
+        ("jeudi 12h", THU_26_NOV, False),
+    ],
+)
+def test_a_count_after_a_weekday_is_not_the_day_of_the_month(
+    text: str, expected: date, certain: bool
+) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize("text", ["lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines"])
+def test_a_count_of_days_after_a_weekday_is_a_span(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("lundi, 2e enfant", 2), ("jeudi, le premier enfant", 1), ("pour lundi, le deuxième enfant", 2)],
+)
+def test_an_ordinal_child_after_a_weekday_is_the_child(text: str, expected: int) -> None:
+    assert parse_choice(text, ["Hugo", "Léa", "Zoé"]) == expected

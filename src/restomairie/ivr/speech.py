@@ -1137,7 +1137,9 @@ def _names_in(
 
 def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
     """A number that is part of a date: "le premier décembre", "mardi 1er", "jeudi le 3",
-    "les 3 et 4 décembre", "les 3 premiers jours"."""
+    "les 3 et 4 décembre", "les 3 premiers jours"; not one that counts ("lundi, 2e enfant")."""
+    if _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        return False
     if number.end < len(tokens) and tokens[number.end] in _MONTHS:
         return True
     if _DAYS_COUNTED.intersection(tokens[number.end : number.end + 2]):
@@ -1753,6 +1755,29 @@ def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
 
 _RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
 _HOUR_WORDS = frozenset({"h", "heure", "heures"})
+# Nouns a number counts rather than dates: "jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1 seul
+# repas". After a weekday, "jours" and "semaines" count the days of a span ("lundi, 3 jours");
+# "dans 3 jours" is read before any of this.
+_COUNTED_NOUNS = frozenset(
+    {
+        "repas", "enfant", "enfants", "fois", "personne", "personnes", "portion", "portions",
+        "plateau", "plateaux", "menu", "menus", "gamin", "gamins", "gamine", "gamines",
+    }
+)  # fmt: skip
+_COUNTED_SPANS = frozenset({"jour", "jours", "semaine", "semaines"})
+_COUNT_FILLERS = frozenset(
+    {"seul", "seule", "seuls", "seules", "petit", "petite", "petits", "petites", "de", "d",
+     "des", "mes", "nos", "les", "autre", "autres", "premiers", "premieres", "derniers"}
+)  # fmt: skip
+
+
+def _counted_at(tokens: Sequence[str], end: int, nouns: Collection[str]) -> bool:
+    """Whether the words from ``tokens[end]`` (just after a number) are one of ``nouns``, with
+    at most two fillers before it ("1 seul repas", "2 de mes enfants")."""
+    k = end
+    while k < len(tokens) and k - end < 2 and tokens[k] in _COUNT_FILLERS:
+        k += 1
+    return k < len(tokens) and tokens[k] in nouns
 
 
 def _day_month_at(
@@ -1844,6 +1869,12 @@ def _weekday_expr(
     number = None if negated and j in breaks else _day_number_at(tokens, k)
     if number is not None and number.end < n and tokens[number.end] in _HOUR_WORDS:
         number = None  # "jeudi 12h": the hour of the meal, not the 12th
+    if number is not None and _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        # "jeudi, 2 repas", "lundi, 2e enfant": a count, not the 2nd; the weekday stands.
+        number = None
+    if number is not None and _counted_at(tokens, number.end, _COUNTED_SPANS):
+        # "lundi, 3 jours": a span of days from Monday, not the 3rd
+        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
     if number is not None and 1 <= number.value <= 31:
         # "jeudi 3 décembre", "jeudi 04/02/2027": the full date wins over the weekday.
         dated = _day_month_at(tokens, number, weekday, today)
@@ -1954,6 +1985,8 @@ def _number_expr(
         return None, number.end  # "le premier" is a date, "le deuxième" is not
     if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
         return None, number.end  # "jeudi 12h": an hour, not the 12th
+    if _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        return None, number.end  # "pour le premier enfant", "le 2 repas": a count
     dated = _day_month_at(tokens, number, None, today)
     if dated is not None:
         return dated
@@ -2103,7 +2136,7 @@ def _date_exprs(
                 # "il ne mange pas jeudi ni vendredi": neither day at the canteen, so both
                 # meant; "non, pas lundi ni mardi": neither meant.
                 negated = exprs[-1].negated
-            ranged = _starts_range(tokens, start)
+            ranged = expr.ranged or _starts_range(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     return _corrected(tokens, exprs, spans)
