@@ -1323,3 +1323,23 @@ def test_a_count_after_a_weekday_leaves_the_weekday(
     call.press("2")  # cancel
     answer = call.say(said)
     assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("3 décembre, non, 4", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Jeudi 26, non 27.", "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."),
+        ("jeudi en 8, non en 15", "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."),
+        ("le 4 janvier, non, 5", "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."),
+    ],
+)
+def test_a_correction_ending_with_a_bare_number_is_the_day_read_back(
+    call: Caller, said: str, read_back: str
+) -> None:
+    # "3 décembre, non, 4" read back the 3rd: a bare number was a date only said alone or
+    # after "le", so the correction was not heard.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back

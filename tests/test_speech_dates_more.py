@@ -653,3 +653,55 @@ def test_a_count_of_days_after_a_weekday_is_a_span(text: str) -> None:
 )
 def test_an_ordinal_child_after_a_weekday_is_the_child(text: str, expected: int) -> None:
     assert parse_choice(text, ["Hugo", "Léa", "Zoé"]) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a correction that ends with a bare number
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 décembre, non, 4", date(2026, 12, 4)),
+        ("Le 3 décembre, non, 4.", date(2026, 12, 4)),
+        ("le 3 décembre, pardon 4", date(2026, 12, 4)),
+        ("le 3 décembre ou plutôt 4", date(2026, 12, 4)),
+        ("jeudi 26, non 27", FRI_27_NOV),
+        ("jeudi 26, euh non, 27", FRI_27_NOV),
+        ("jeudi en 8, non en 15", date(2026, 12, 10)),  # Thursday 26 + 14 days
+        ("jeudi en huit, non, en quinze", date(2026, 12, 10)),
+        ("lundi en 15, non en 8", date(2026, 12, 7)),
+        ("jeudi, non, en huit", date(2026, 12, 3)),
+        ("demain en huit, non en quinze", date(2026, 12, 8)),
+        # the month of the date corrected, not the nearest such day
+        ("le 3 janvier, non le 4", date(2027, 1, 4)),
+        ("le 3 janvier, non, 4", date(2027, 1, 4)),
+        ("le 3 mars, non, 4", date(2027, 3, 4)),
+        ("le 30 novembre, non, le 1er", date(2026, 12, 1)),  # the 1st of November is past
+        ("jeudi, non, 4", date(2026, 12, 4)),  # no month said: the next 4th
+        # unchanged
+        ("le 3 décembre, non le 4", date(2026, 12, 4)),
+        ("le 3, pardon le 4", date(2026, 12, 4)),
+        ("jeudi, non pas 27", THU_26_NOV),  # the 27th said to be excluded
+        ("jeudi non 2 repas", THU_26_NOV),
+    ],
+)
+def test_a_correction_with_a_bare_number(text: str, expected: date) -> None:
+    check(text, MON_23_NOV, expected, False)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize("text", ["le 30 novembre, non 31", "jeudi 26, non, 31"])
+def test_a_correction_to_a_day_the_month_lacks_is_no_date(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("3 décembre, 4", date(2026, 12, 3)), ("jeudi 26, 27", THU_26_NOV)]
+)
+def test_a_bare_number_without_a_correction_word_is_still_no_date(
+    text: str, expected: date
+) -> None:
+    check(text, MON_23_NOV, expected, True)  # as before: only a correction word makes it one

@@ -1978,9 +1978,12 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
 
 
 def _number_expr(
-    tokens: Sequence[str], number: _Number, today: date
+    tokens: Sequence[str], number: _Number, today: date, corrected: _DateExpr | None = None
 ) -> tuple[_DateExpr | None, int]:
-    """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one."""
+    """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one.
+
+    ``corrected``: the date said just before, which this one corrects ("3 décembre, non, 4"):
+    a bare day number is then a date too, in that date's month or the next not past."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
     if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
@@ -1993,6 +1996,16 @@ def _number_expr(
     month = _month_after_list(tokens, number.end)
     if month is not None:  # "les 3 et 4 décembre": the 3rd of December too
         return _day_month_expr(number.value, month, None, None, today), number.end
+    if corrected is not None and corrected.day is not None:
+        # "3 décembre, non, 4", "le 3 janvier, pardon le 4": the 4th of that month, unless past
+        # ("le 30 novembre, non, le 1er": the next 1st) or the month was not said ("jeudi,
+        # non, 4": the next 4th); "le 30 novembre, non, 31" is no date.
+        found = _make_date(corrected.day.year, corrected.day.month, number.value)
+        if corrected.weekday_only or found is None or found < today:
+            if found is None and not corrected.weekday_only:
+                return _DateExpr(None, False, False), number.end
+            found = _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, False, False), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
     if said_alone or after_article:
@@ -2119,13 +2132,21 @@ def _date_exprs(
             negated = _negated_at(tokens, i, breaks)
             expr, i = _weekday_expr(tokens, i, today, breaks, this, negated)
         elif (number := _day_number_at(tokens, i)) is not None:
-            expr, i = _number_expr(tokens, number, today)
+            expr, i = _number_expr(tokens, number, today, _correcting(tokens, exprs, spans, i))
+        elif token == "en" and nxt in _WEEKS_LATER and (
+            (taken := _correcting(tokens, exprs, spans, i)) is not None
+        ):
+            # "jeudi en 8, non en 15": a fortnight after the day the first "en" counted from
+            # (Thursday), not after the day it gave; "jeudi, non, en huit" likewise.
+            before = tokens[spans[-1][1] - 2 : spans[-1][1]]
+            base = taken.day - timedelta(days=_weeks_later(before)) if taken.day else None
+            later = base + timedelta(days=_WEEKS_LATER[nxt]) if base else None
+            expr = _DateExpr(later, False, False)
+            i += 2
         else:
             i += 1
         if expr is not None and expr.day is not None and tokens[i : i + 1] == ["en"]:
-            weeks = {"huit": 7, "8": 7, "quinze": 14, "15": 14}.get(
-                tokens[i + 1] if i + 1 < n else ""
-            )
+            weeks = _WEEKS_LATER.get(tokens[i + 1] if i + 1 < n else "")
             if weeks is not None and not expr.weekday_only:
                 # "demain en huit": a week after tomorrow ("lundi en huit" is read above)
                 expr = _DateExpr(expr.day + timedelta(days=weeks), False, False)
@@ -2140,6 +2161,30 @@ def _date_exprs(
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     return _corrected(tokens, exprs, spans)
+
+
+_WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
+
+
+def _weeks_later(words: Sequence[str]) -> int:
+    """The days "en huit" / "en quinze" add, when ``words`` are these two words; else 0."""
+    if len(words) == 2 and words[0] == "en":
+        return _WEEKS_LATER.get(words[1], 0)
+    return 0
+
+
+def _correcting(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], i: int
+) -> _DateExpr | None:
+    """The date just said, when only correction words ("non", "pardon", "plutôt"...) are
+    between it and ``tokens[i]``: what a bare number said there corrects ("3 décembre, non, 4",
+    "jeudi 26, non 27"). None otherwise."""
+    if not exprs or exprs[-1].day is None:
+        return None
+    gap = tokens[spans[-1][1] : i]
+    if _CORRECTION_MARKERS.intersection(gap) and _CORRECTION_GAP.issuperset(gap):
+        return exprs[-1]
+    return None
 
 
 # A date taken back by the next one: "jeudi, non, vendredi", "le 3, pardon le 4", "jeudi ou
