@@ -1343,3 +1343,22 @@ def test_a_correction_ending_with_a_bare_number_is_the_day_read_back(
     call.press("2")  # cancel
     answer = call.say(said)
     assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize(
+    "said", ["le 4 de janvier", "Le 4 du mois de janvier.", "le 4 en janvier", "En janvier, le 4."]
+)
+def test_the_month_said_in_other_ways_is_the_month_read_back(call: Caller, said: str) -> None:
+    # These read back Friday 4 December: the month was not heard.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+
+
+def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say("le 3 de chaque mois")
+    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert booked(rt, "E2", date(2026, 12, 3)) is None

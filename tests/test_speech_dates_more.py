@@ -705,3 +705,79 @@ def test_a_bare_number_without_a_correction_word_is_still_no_date(
     text: str, expected: date
 ) -> None:
     check(text, MON_23_NOV, expected, True)  # as before: only a correction word makes it one
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: the month said in other ways
+# ---------------------------------------------------------------------------------------------
+
+MON_4_JAN = date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("le 4 de janvier", MON_4_JAN, True),
+        ("Le 4 du mois de janvier.", MON_4_JAN, True),
+        ("le 4 en janvier", MON_4_JAN, True),
+        ("le quatre au mois de janvier", MON_4_JAN, True),
+        ("le 8 d'avril", date(2027, 4, 8), True),
+        ("le 8 d'août", date(2027, 8, 8), False),  # more than six months ahead
+        ("jeudi 4 de février", date(2027, 2, 4), True),
+        ("lundi 4 du mois de janvier", MON_4_JAN, True),
+        ("le 4 de janvier 2027", MON_4_JAN, True),
+        # the month said first
+        ("en janvier, le 4", MON_4_JAN, True),
+        ("En janvier le 4.", MON_4_JAN, True),
+        ("février le 5", date(2027, 2, 5), True),
+        ("au mois de janvier, le 4", MON_4_JAN, True),
+        ("janvier 2027, le 4", MON_4_JAN, True),
+        ("annuler en janvier le 4 pour Léa", MON_4_JAN, True),
+        # corrections and lists keep working
+        ("le 3 janvier, non, le 4 de janvier", MON_4_JAN, True),
+        ("le 4 de janvier, non, le 5", date(2027, 1, 5), False),
+        # unchanged
+        ("le 4 du mois", date(2026, 12, 4), False),
+        ("le 3 du 12", date(2026, 12, 3), True),
+        ("le 4", date(2026, 12, 4), False),
+    ],
+)
+def test_the_month_said_in_other_ways(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "les 3 et 4 de janvier",
+        "le 3 de chaque mois",
+        "le 3 chaque mois",
+        "annuler le 15 de tous les mois",
+        "en janvier, le 4 et le 5",
+    ],
+)
+def test_days_of_a_month_said_in_other_ways_are_several(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("le 2 de janvier", None), ("le 2", 2), ("le 2e enfant", 2)]
+)
+def test_a_day_said_with_de_and_its_month_is_no_child(text: str, expected: int | None) -> None:
+    assert parse_choice(text, ["Hugo", "Léa", "Zoé"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        # a month that ends another date is that date's: "le 3" is the nearest 3rd, as before
+        ("non, pas le 4 janvier, le 3", date(2026, 12, 3), False),
+        ("pas le 4 janvier mais le 3", date(2026, 12, 3), False),
+    ],
+)
+def test_a_month_of_another_date_is_not_said_first(
+    text: str, expected: date, certain: bool
+) -> None:
+    check(text, MON_23_NOV, expected, certain)

@@ -1140,7 +1140,7 @@ def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
     "les 3 et 4 décembre", "les 3 premiers jours"; not one that counts ("lundi, 2e enfant")."""
     if _counted_at(tokens, number.end, _COUNTED_NOUNS):
         return False
-    if number.end < len(tokens) and tokens[number.end] in _MONTHS:
+    if _month_at(tokens, number.end) is not None:  # "le premier décembre", "le 2 de janvier"
         return True
     if _DAYS_COUNTED.intersection(tokens[number.end : number.end + 2]):
         return True  # "les 3 jours", "les 3 premiers jours"
@@ -1780,15 +1780,60 @@ def _counted_at(tokens: Sequence[str], end: int, nouns: Collection[str]) -> bool
     return k < len(tokens) and tokens[k] in nouns
 
 
+# Words between a day and its month: "le 4 de janvier", "le 4 d'avril", "le 4 en janvier",
+# "le 4 du mois de janvier", "le 4 au mois d'août".
+_MONTH_LINKS = (
+    (), ("de",), ("d",), ("en",), ("du", "mois", "de"), ("du", "mois", "d"), ("au", "mois", "de"),
+    ("au", "mois", "d"),
+)  # fmt: skip
+
+
+def _month_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
+    """The month named from ``tokens[k]``, after a day ("décembre", "de janvier", "du mois de
+    janvier"), and the index after it; None when no month is named there."""
+    for link in _MONTH_LINKS:
+        m = k + len(link)
+        if tuple(tokens[k:m]) == link and m < len(tokens) and tokens[m] in _MONTHS:
+            return _MONTHS[tokens[m]], m + 1
+    return None
+
+
+def _month_before(
+    tokens: Sequence[str], start: int, free: int
+) -> tuple[int, int | None] | None:
+    """The month (and year) said before "le" and the day at ``tokens[start]``: "en janvier, le
+    4", "février le 5", "au mois de janvier 2027, le 4"; None when there is none. Only words
+    from ``tokens[free]`` count: a month that ends another date ("pas le 4 décembre, le 3")
+    is that date's."""
+    k = start - 1
+    if k < 1 or tokens[k] != "le":
+        return None
+    year = None
+    if _is_digits(tokens[k - 1]) and len(tokens[k - 1]) == 4 and k >= 2:
+        year, k = int(tokens[k - 1]), k - 1
+    if k - 1 < free or tokens[k - 1] not in _MONTHS:
+        return None
+    return _MONTHS[tokens[k - 1]], year
+
+
+# Said after a day, these make it every month's: "le 3 de chaque mois", "le 3 de tous les mois".
+_EVERY_MONTH_RUNS = (
+    ("de", "chaque", "mois"), ("chaque", "mois"), ("de", "tous", "les", "mois"),
+    ("tous", "les", "mois"),
+)  # fmt: skip
+
+
 def _day_month_at(
     tokens: Sequence[str], number: _Number, weekday: int | None, today: date
 ) -> tuple[_DateExpr, int] | None:
     """The day ``number`` with the month (and year) said after it: "3 décembre [2026]",
-    "21/11", "21 11 2026", "vingt et un onze". None when no month follows."""
+    "le 4 de janvier", "le 4 du mois de janvier", "21/11", "21 11 2026", "vingt et un onze".
+    None when no month follows."""
     n = len(tokens)
     end = number.end
-    if end < n and tokens[end] in _MONTHS:
-        month, end = _MONTHS[tokens[end]], end + 1
+    month_at = _month_at(tokens, end)
+    if month_at is not None:
+        month, end = month_at
         found_year = _year_at(tokens, end, short_ok=False)
         year = None
         if found_year is not None:
@@ -1965,8 +2010,9 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
     linked = False
     j = end
     while j < len(tokens):
-        if tokens[j] in _MONTHS:
-            return _MONTHS[tokens[j]] if linked else None
+        month_at = _month_at(tokens, j)  # "les 3 et 4 décembre", "les 3 et 4 de janvier"
+        if month_at is not None:
+            return month_at[0] if linked else None
         if tokens[j] in _LIST_LINKS:
             j += 1
             continue
@@ -1978,12 +2024,17 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
 
 
 def _number_expr(
-    tokens: Sequence[str], number: _Number, today: date, corrected: _DateExpr | None = None
+    tokens: Sequence[str],
+    number: _Number,
+    today: date,
+    corrected: _DateExpr | None = None,
+    free: int = 0,
 ) -> tuple[_DateExpr | None, int]:
     """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one.
 
     ``corrected``: the date said just before, which this one corrects ("3 décembre, non, 4"):
-    a bare day number is then a date too, in that date's month or the next not past."""
+    a bare day number is then a date too, in that date's month or the next not past.
+    ``free``: where the words that belong to no date said before start."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
     if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
@@ -2006,8 +2057,16 @@ def _number_expr(
                 return _DateExpr(None, False, False), number.end
             found = _nearest_day_of_month(number.value, today)
         return _DateExpr(found, False, False), number.end
+    if any(tuple(tokens[number.end : number.end + len(r)]) == r for r in _EVERY_MONTH_RUNS):
+        # "le 3 de chaque mois": every month, several days (answered one day at a time)
+        found = _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, False, False, ranged=True), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
+    before = _month_before(tokens, number.start, free)
+    if before is not None:  # "en janvier, le 4", "février le 5"
+        month, year = before
+        return _day_month_expr(number.value, month, year, None, today), number.end
     if said_alone or after_article:
         return _DateExpr(_nearest_day_of_month(number.value, today), False, False), number.end
     return None, number.end
@@ -2132,7 +2191,9 @@ def _date_exprs(
             negated = _negated_at(tokens, i, breaks)
             expr, i = _weekday_expr(tokens, i, today, breaks, this, negated)
         elif (number := _day_number_at(tokens, i)) is not None:
-            expr, i = _number_expr(tokens, number, today, _correcting(tokens, exprs, spans, i))
+            corrected = _correcting(tokens, exprs, spans, i)
+            free = spans[-1][1] if spans else 0
+            expr, i = _number_expr(tokens, number, today, corrected, free)
         elif token == "en" and nxt in _WEEKS_LATER and (
             (taken := _correcting(tokens, exprs, spans, i)) is not None
         ):
