@@ -1362,3 +1362,16 @@ def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) ->
     answer = call.say("le 3 de chaque mois")
     assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
     assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+@pytest.mark.parametrize("said", ["la semaine du 7 décembre", "Toute la semaine du lundi 7."])
+def test_a_week_named_by_its_monday_is_one_day_at_a_time(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "la semaine du 7 décembre" read back Monday 7 alone: a "oui" cancelled one meal of five.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert booked(rt, "E2", date(2026, 12, 7)) is None

@@ -781,3 +781,41 @@ def test_a_month_of_another_date_is_not_said_first(
     text: str, expected: date, certain: bool
 ) -> None:
     check(text, MON_23_NOV, expected, certain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a week named by one of its days
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la semaine du 7 décembre",
+        "Annuler la semaine du 7.",
+        "toute la semaine du lundi 7 décembre",
+        "la semaine du 7 décembre sauf jeudi",
+        "la semaine qui commence le 7 décembre",
+        "la semaine de jeudi",
+        "les semaines du 7 et du 14 décembre",
+    ],
+)
+def test_a_week_named_by_a_day_is_several_days(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi de la semaine du 7 décembre", date(2026, 12, 10), True),
+        ("le vendredi de la semaine du 30 novembre", date(2026, 12, 4), True),
+        # unchanged
+        ("jeudi de la semaine prochaine", date(2026, 12, 3), True),
+        ("cette semaine, jeudi", THU_26_NOV, False),
+        ("le 7 décembre", date(2026, 12, 7), True),
+    ],
+)
+def test_a_weekday_of_a_week_named_by_a_day(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text

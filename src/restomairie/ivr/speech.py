@@ -1946,6 +1946,13 @@ def _weekday_expr(
     if "semaine" in rest:
         s = j + rest.index("semaine")
         monday = today - timedelta(days=today.weekday())
+        number = _day_number_at(tokens, s + 2) if tokens[s + 1 : s + 2] == ["du"] else None
+        if number is not None:
+            # "jeudi de la semaine du 7 décembre": the Thursday of that week
+            week, end = _number_expr(tokens, number, today)
+            if week is not None and week.day is not None:
+                that = week.day - timedelta(days=week.day.weekday() - weekday)
+                return _DateExpr(that, week.certain, False), end
         if s + 1 < n and tokens[s + 1] in ("prochaine", "suivante"):
             return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 2
         if s + 1 < n and tokens[s + 1] in _PAST_WORDS:
@@ -2129,6 +2136,22 @@ def _starts_range(tokens: Sequence[str], start: int) -> bool:
     return k > 0 and tokens[k - 1] in _RANGE_WORDS
 
 
+_WEEK_OF_LINKS = frozenset({"du", "de", "d"})
+_WEEK_STARTS = (("qui", "commence", "le"), ("qui", "debute", "le"), ("commencant", "le"))
+
+
+def _names_a_week(tokens: Sequence[str], start: int) -> bool:
+    """Whether the date at ``tokens[start]`` names a week: "la semaine du 7 décembre", "la
+    semaine du lundi 7", "la semaine qui commence le 7"."""
+    if start >= 2 and tokens[start - 1] in _WEEK_OF_LINKS:
+        return tokens[start - 2] in ("semaine", "semaines")
+    for run in _WEEK_STARTS:
+        k = start - len(run)
+        if k >= 1 and tuple(tokens[k:start]) == run and tokens[k - 1] == "semaine":
+            return True
+    return False
+
+
 def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
     """The tokens of ``text`` and the indexes where its clauses start (punctuation ends one)."""
     tokens = _tokens(text)
@@ -2218,7 +2241,8 @@ def _date_exprs(
                 # "il ne mange pas jeudi ni vendredi": neither day at the canteen, so both
                 # meant; "non, pas lundi ni mardi": neither meant.
                 negated = exprs[-1].negated
-            ranged = expr.ranged or _starts_range(tokens, start)
+            # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
+            ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     return _corrected(tokens, exprs, spans)
