@@ -1375,3 +1375,24 @@ def test_a_week_named_by_its_monday_is_one_day_at_a_time(
     assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
     assert not any(line.startswith("Vous souhaitez") for line in answer.says)
     assert booked(rt, "E2", date(2026, 12, 7)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("mardi 3", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Lundi 3.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("jeudi 4", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("lundi 4", "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."),
+    ],
+)
+def test_a_weekday_that_disagrees_with_the_day_reads_back_the_nearest(
+    call: Caller, said: str, read_back: str
+) -> None:
+    # "mardi 3" was "le mardi 3 août 2027 ... vacances d'été", "lundi 3" Monday 3 May: the next
+    # such weekday the 3rd, months ahead. Now the nearest 3rd, its true weekday read back (or,
+    # "lundi 4", the 4th of the month after when that one is the Monday).
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back

@@ -293,9 +293,17 @@ def test_weekday_and_numeric_date(text: str, expected: date | None, certain: boo
 @pytest.mark.parametrize(
     ("text", "today", "expected", "certain"),
     [
-        ("lundi 4", MON_23_NOV, date(2027, 1, 4), False),
+        ("lundi 4", MON_23_NOV, date(2027, 1, 4), False),  # the 4th after the next: a Monday
         ("le lundi 4", MON_23_NOV, date(2027, 1, 4), False),
-        ("lundi 3", MON_23_NOV, date(2027, 5, 3), False),
+        # No Monday the 3rd in December or January: Thursday 3 December (read back as such),
+        # not Monday 3 May 2027.
+        ("lundi 3", MON_23_NOV, date(2026, 12, 3), False),
+        ("mardi 3", MON_23_NOV, date(2026, 12, 3), False),  # not Tuesday 3 August 2027
+        ("jeudi 4", MON_23_NOV, date(2026, 12, 4), False),  # not Thursday 4 February 2027
+        ("jeudi 1er", MON_23_NOV, date(2026, 12, 1), False),  # not Thursday 1 April 2027
+        ("le mardi 3 ", MON_23_NOV, date(2026, 12, 3), False),
+        ("mardi 29", MON_23_NOV, date(2026, 12, 29), False),  # Sunday 29 Nov, Tuesday 29 Dec
+        ("lundi 31", MON_23_NOV, date(2026, 12, 31), False),
         ("jeudi 3", MON_23_NOV, date(2026, 12, 3), True),  # the next 3rd agrees: unchanged
         ("lundi 23", MON_23_NOV, date(2026, 11, 23), True),  # today counts
         ("mardi 1 er", MON_23_NOV, date(2026, 12, 1), True),
@@ -312,15 +320,22 @@ def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) 
     assert guess is not None
     assert guess.day.day == day
     assert guess.day >= today
-    within_a_year = [
+    nearest = next(
         today + timedelta(days=k) for k in range(366) if (today + timedelta(days=k)).day == day
+    )
+    month_after = [
+        nearest + timedelta(days=k)
+        for k in range(1, 63)
+        if (nearest + timedelta(days=k)).day == day
+        and (nearest + timedelta(days=k)).month == nearest.month % 12 + 1
     ]
-    agreeing = [d for d in within_a_year if d.weekday() == weekday]
-    if agreeing:
+    agreeing = [d for d in [nearest, *month_after] if d.weekday() == weekday]
+    if agreeing:  # the nearest such day, or the same day the month after
         assert guess.day == agreeing[0]
-        assert guess.certain == (agreeing[0] == within_a_year[0])
-    else:  # falls back on the next such day of the month, read back
-        assert guess == DateGuess(within_a_year[0], False)
+        assert guess.certain == (agreeing[0] == nearest)
+    else:  # the number wins: the nearest such day of the month, read back with its weekday
+        assert guess == DateGuess(nearest, False)
+    assert guess.day - today < timedelta(days=63)  # never months ahead
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1671,21 +1671,23 @@ def _nth_weekday(nth: int, weekday: int, year: int, month: int) -> date | None:
     return found if found.month == month else None
 
 
-def _nearest_weekday_day_of_month(day: int, weekday: int, today: date) -> date | None:
-    """The first date not before ``today`` and less than a year ahead that is both this weekday
-    and this day of the month ("lundi 4" -> the next Monday the 4th); None if there is none."""
-    year, month = today.year, today.month
-    for _ in range(13):
-        candidate = _make_date(year, month, day)
-        if (
-            candidate is not None
-            and candidate.weekday() == weekday
-            and today <= candidate
-            and candidate - today < timedelta(days=366)
-        ):
-            return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return None
+def _weekday_day_of_month(day: int, weekday: int, today: date) -> tuple[date | None, bool]:
+    """The date meant by a weekday and a day of the month ("lundi 4") and whether both agree.
+
+    The weekday chooses between the nearest such day not past and the same day the month
+    after: "lundi 4" on 23 November 2026 is Monday 4 January (the 4th of
+    December is a Friday). When neither is that weekday, the number wins: the nearest such day,
+    whose weekday the read-back says ("mardi 3" is Thursday 3 December, not Tuesday 3 August
+    2027, which a parent would not expect). ``(None, False)`` when there is no such day."""
+    nearest = _nearest_day_of_month(day, today)
+    if nearest is None:
+        return None, False
+    year, month = divmod(nearest.year * 12 + nearest.month, 12)  # the month after
+    later = _make_date(year, month + 1, day)
+    for candidate in (nearest, later):
+        if candidate is not None and candidate.weekday() == weekday:
+            return candidate, True
+    return nearest, False
 
 
 class _DateExpr(NamedTuple):
@@ -1925,16 +1927,11 @@ def _weekday_expr(
         dated = _day_month_at(tokens, number, weekday, today)
         if dated is not None:
             return dated
-        day, end = number.value, number.end
-        found = _nearest_day_of_month(day, today)
-        if found is None:
-            return _DateExpr(None, False, False), end
-        if found.weekday() == weekday:
-            return _DateExpr(found, True, False), end
-        # "lundi 4" when the next 4th is a Friday: the next Monday the 4th, if within a year,
-        # else the next 4th; read back either way.
-        agreeing = _nearest_weekday_day_of_month(day, weekday, today)
-        return _DateExpr(agreeing or found, False, False), end
+        # "jeudi 3": the next 3rd when a Thursday; "lundi 4" when the next 4th is a Friday: the
+        # 4th after it if a Monday, else the next 4th; read back with its weekday either way.
+        found, agrees = _weekday_day_of_month(number.value, weekday, today)
+        certain = agrees and found == _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, certain, False), number.end
     rest = tokens[j : j + 4]
     if rest[:3] in (["dans", "une", "semaine"], ["dans", "huit", "jours"], ["dans", "8", "jours"]):
         # "jeudi dans une semaine": the Thursday of the week after
