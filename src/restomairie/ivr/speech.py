@@ -2304,17 +2304,27 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
     d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
     caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
-    4" (the next Monday the 4th within a year, read back; else the next 4th); "le 21
-    novembre", "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier
-    décembre", "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi 04/02/2027", "le 3
-    décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de décembre", "le dernier
-    vendredi de janvier" (the nearest not past). A weekday tied to a school event ("le lundi
-    de la rentrée") or an ordinal weekday without a month gives ``None``.
+    4" (the nearest 4th if a Monday, else the 4th of the month after if a Monday, else the
+    nearest 4th whatever its weekday: "mardi 3" on 23 November 2026 is Thursday 3 December,
+    read back with its weekday, never a Tuesday the 3rd months ahead); "le 21 novembre",
+    "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier décembre", "le 4
+    de janvier", "le 4 du mois de janvier", "le 4 en janvier", the month first ("en janvier, le
+    4", "février le 5"), "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi
+    04/02/2027", "le 3 décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de
+    décembre", "le dernier vendredi de janvier" (the nearest not past); "jeudi de la semaine
+    du 7 décembre". A weekday tied to a school event ("le lundi de la rentrée") or an ordinal
+    weekday without a month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e
+    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands.
 
     A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
     jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
     "pas" excludes the date when it starts a clause or follows "non", "c'est", "je veux";
-    after another verb ("il mange pas demain") the date is the day meant.
+    after another verb ("il mange pas demain") the date is the day meant. A date taken back
+    ("jeudi, non, vendredi", "le 3, pardon le 4") gives the next one; right after it a bare
+    number is a day of the taken-back date's month ("3 décembre, non, 4" is 4 December, "jeudi
+    26, non 27" the 27th) and "en quinze" counts from the same day ("jeudi en 8, non en 15" is
+    Thursday + 14 days). Spans ("jusqu'à vendredi", "la semaine du 7 décembre", "lundi, 3
+    jours", "le 3 de chaque mois") give ``None``: see :func:`several_days`.
 
     A date without a year is the nearest such date that is not past (today counts), so
     "29 février" may be years ahead. An impossible date ("31 février", "29 février 2027")
@@ -2370,7 +2380,9 @@ _KEY_LEAD_INS = frozenset({"le", "non", "attendez", "pardon"})
 
 def several_days(text: str, today: date) -> bool:
     """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
-    au 4 décembre", "lundi et mardi") or a week without a date ("toute la semaine prochaine").
+    au 4 décembre", "lundi et mardi"), a week ("toute la semaine prochaine", "la semaine du 7
+    décembre"), a count of days ("lundi, 3 jours") or a day of every month ("le 3 de chaque
+    mois").
     The phone line changes one day at a time and says so, instead of "not understood". A
     phrase :func:`parse_date` reads as one date ("demain jeudi", "pas lundi, mardi") is not
     several days, and a date said to be excluded does not count."""
