@@ -1396,3 +1396,13 @@ def test_a_weekday_that_disagrees_with_the_day_reads_back_the_nearest(
     call.press("2")  # cancel
     answer = call.say(said)
     assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize("said", ["Non, 5.", "non, le 5", "pardon, le 5"])
+def test_a_bare_number_at_the_read_back_keeps_its_month(call: Caller, said: str) -> None:
+    # "non, le 5" to "lundi 4 janvier" read back Saturday 5 December (no canteen); "non, 5" was
+    # not understood.
+    call.press("2")  # Léa
+    call.say("annuler le 4 janvier")
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."

@@ -834,3 +834,23 @@ def test_a_week_named_by_a_day_is_several_days(text: str) -> None:
 def test_a_weekday_of_a_week_named_by_a_day(text: str, expected: date, certain: bool) -> None:
     check(text, MON_23_NOV, expected, certain)
     assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("non, 5", date(2027, 1, 5)),
+        ("Non, le 5.", date(2027, 1, 5)),
+        ("pardon, le 5", date(2027, 1, 5)),
+        ("non, en huit", date(2027, 1, 11)),
+        # no correction word, or a full date: as without the date heard
+        ("le 5", date(2026, 12, 5)),
+        ("non, le 5 février", date(2027, 2, 5)),
+        ("non, vendredi", FRI_27_NOV),  # the flow reads a weekday alone from the day heard
+        ("oui", None),
+    ],
+)
+def test_a_bare_number_correcting_the_date_heard(text: str, expected: date | None) -> None:
+    # At the read-back of Monday 4 January, "non, 5" is the 5th of January.
+    guess = parse_date(text, MON_23_NOV, heard=MON_4_JAN)
+    assert (guess.day if guess else None) == expected

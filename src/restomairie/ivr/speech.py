@@ -2163,11 +2163,18 @@ def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
 
 
 def _date_exprs(
-    tokens: Sequence[str], today: date, breaks: Collection[int] = (0,)
+    tokens: Sequence[str],
+    today: date,
+    breaks: Collection[int] = (0,),
+    heard: date | None = None,
 ) -> list[_DateExpr]:
-    """Every date expression in the tokens, left to right (``breaks``: where clauses start)."""
+    """Every date expression in the tokens, left to right (``breaks``: where clauses start;
+    ``heard``: a date said just before the tokens, which they may correct: "non, le 5")."""
     exprs: list[_DateExpr] = []
     spans: list[tuple[int, int]] = []  # the tokens of each expression
+    if heard is not None:
+        exprs.append(_DateExpr(heard, True, False))
+        spans.append((0, 0))
     i = 0
     n = len(tokens)
     while i < n:
@@ -2242,7 +2249,8 @@ def _date_exprs(
             ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
-    return _corrected(tokens, exprs, spans)
+    said = _corrected(tokens, exprs, spans)
+    return said[1:] if heard is not None else said
 
 
 _WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
@@ -2294,8 +2302,10 @@ def _corrected(
     return exprs
 
 
-def parse_date(text: str, today: date) -> DateGuess | None:
+def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess | None:
     """The meal date said in ``text``, relative to ``today`` (never the system clock).
+    ``heard``: the date the caller just heard read back, which a bare number after a
+    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January).
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
@@ -2339,7 +2349,7 @@ def parse_date(text: str, today: date) -> DateGuess | None:
         if keyed is not None:  # "2, 6, 1, 1": the keys the line asked for, said
             day = parse_digits_date(keyed, today)
             return DateGuess(day, True) if day is not None else None
-        found = _date_exprs(tokens, today, breaks)
+        found = _date_exprs(tokens, today, breaks, heard)
     except OverflowError:  # past year 9999 or before year 1
         return None
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
