@@ -1356,3 +1356,106 @@ def test_never_mind_with_thanks_after_a_result_ends_the_call(
     assert answer.hangup is ends
     if not ends:
         assert "Pour réserver un repas, tapez 1." in answer.text
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("Jeudi, 2 repas.", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("jeudi, 3 repas", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("jeudi 1 seul repas", "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."),
+        ("lundi, 2e enfant", "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."),
+    ],
+)
+def test_a_count_after_a_weekday_leaves_the_weekday(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    # "jeudi, 2 repas" was read back as Thursday 2 September 2027, "jeudi, 3 repas" as
+    # Thursday 3 December: the count was taken for the day of the month.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("3 décembre, non, 4", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Jeudi 26, non 27.", "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."),
+        ("jeudi en 8, non en 15", "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."),
+        ("le 4 janvier, non, 5", "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."),
+    ],
+)
+def test_a_correction_ending_with_a_bare_number_is_the_day_read_back(
+    call: Caller, said: str, read_back: str
+) -> None:
+    # "3 décembre, non, 4" read back the 3rd: a bare number was a date only said alone or
+    # after "le", so the correction was not heard.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize(
+    "said", ["le 4 de janvier", "Le 4 du mois de janvier.", "le 4 en janvier", "En janvier, le 4."]
+)
+def test_the_month_said_in_other_ways_is_the_month_read_back(call: Caller, said: str) -> None:
+    # These read back Friday 4 December: the month was not heard.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+
+
+def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say("le 3 de chaque mois")
+    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+
+
+@pytest.mark.parametrize("said", ["la semaine du 7 décembre", "Toute la semaine du lundi 7."])
+def test_a_week_named_by_its_monday_is_one_day_at_a_time(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "la semaine du 7 décembre" read back Monday 7 alone: a "oui" cancelled one meal of five.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert booked(rt, "E2", date(2026, 12, 7)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("mardi 3", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Lundi 3.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("jeudi 4", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("lundi 4", "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."),
+    ],
+)
+def test_a_weekday_that_disagrees_with_the_day_reads_back_the_nearest(
+    call: Caller, said: str, read_back: str
+) -> None:
+    # "mardi 3" was "le mardi 3 août 2027 ... vacances d'été", "lundi 3" Monday 3 May: the next
+    # such weekday the 3rd, months ahead. Now the nearest 3rd, its true weekday read back (or,
+    # "lundi 4", the 4th of the month after when that one is the Monday).
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    assert answer.says[0] == read_back
+
+
+@pytest.mark.parametrize("said", ["Non, 5.", "non, le 5", "pardon, le 5"])
+def test_a_bare_number_at_the_read_back_keeps_its_month(call: Caller, said: str) -> None:
+    # "non, le 5" to "lundi 4 janvier" read back Saturday 5 December (no canteen); "non, 5" was
+    # not understood.
+    call.press("2")  # Léa
+    call.say("annuler le 4 janvier")
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."

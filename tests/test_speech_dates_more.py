@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from restomairie.ivr.speech import (
     DateGuess,
     names_the_offered_day,
+    parse_choice,
     parse_date,
     several_days,
     shifted_day,
@@ -292,9 +293,17 @@ def test_weekday_and_numeric_date(text: str, expected: date | None, certain: boo
 @pytest.mark.parametrize(
     ("text", "today", "expected", "certain"),
     [
-        ("lundi 4", MON_23_NOV, date(2027, 1, 4), False),
+        ("lundi 4", MON_23_NOV, date(2027, 1, 4), False),  # the 4th after the next: a Monday
         ("le lundi 4", MON_23_NOV, date(2027, 1, 4), False),
-        ("lundi 3", MON_23_NOV, date(2027, 5, 3), False),
+        # No Monday the 3rd in December or January: Thursday 3 December (read back as such),
+        # not Monday 3 May 2027.
+        ("lundi 3", MON_23_NOV, date(2026, 12, 3), False),
+        ("mardi 3", MON_23_NOV, date(2026, 12, 3), False),  # not Tuesday 3 August 2027
+        ("jeudi 4", MON_23_NOV, date(2026, 12, 4), False),  # not Thursday 4 February 2027
+        ("jeudi 1er", MON_23_NOV, date(2026, 12, 1), False),  # not Thursday 1 April 2027
+        ("le mardi 3 ", MON_23_NOV, date(2026, 12, 3), False),
+        ("mardi 29", MON_23_NOV, date(2026, 12, 29), False),  # Sunday 29 Nov, Tuesday 29 Dec
+        ("lundi 31", MON_23_NOV, date(2026, 12, 31), False),
         ("jeudi 3", MON_23_NOV, date(2026, 12, 3), True),  # the next 3rd agrees: unchanged
         ("lundi 23", MON_23_NOV, date(2026, 11, 23), True),  # today counts
         ("mardi 1 er", MON_23_NOV, date(2026, 12, 1), True),
@@ -311,15 +320,22 @@ def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) 
     assert guess is not None
     assert guess.day.day == day
     assert guess.day >= today
-    within_a_year = [
+    nearest = next(
         today + timedelta(days=k) for k in range(366) if (today + timedelta(days=k)).day == day
+    )
+    month_after = [
+        nearest + timedelta(days=k)
+        for k in range(1, 63)
+        if (nearest + timedelta(days=k)).day == day
+        and (nearest + timedelta(days=k)).month == nearest.month % 12 + 1
     ]
-    agreeing = [d for d in within_a_year if d.weekday() == weekday]
-    if agreeing:
+    agreeing = [d for d in [nearest, *month_after] if d.weekday() == weekday]
+    if agreeing:  # the nearest such day, or the same day the month after
         assert guess.day == agreeing[0]
-        assert guess.certain == (agreeing[0] == within_a_year[0])
-    else:  # falls back on the next such day of the month, read back
-        assert guess == DateGuess(within_a_year[0], False)
+        assert guess.certain == (agreeing[0] == nearest)
+    else:  # the number wins: the nearest such day of the month, read back with its weekday
+        assert guess == DateGuess(nearest, False)
+    assert guess.day - today < timedelta(days=63)  # never months ahead
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,3 +631,235 @@ def test_la_before_a_weekday_is_there_not_an_article(text: str) -> None:
     # "pas là jeudi" read as "pas (la) jeudi": Thursday excluded, so no date at all
     guess = parse_date(text, date(2026, 11, 23))
     assert guess is not None and guess.day == date(2026, 11, 26)
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a number that counts meals or children after a weekday is not a day of the month
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi, 2 repas", THU_26_NOV, False),
+        ("jeudi, 3 repas", THU_26_NOV, False),  # not Thursday 3 December
+        ("jeudi 1 seul repas", THU_26_NOV, False),
+        ("Jeudi, un seul repas.", THU_26_NOV, False),
+        ("lundi, 2e enfant", date(2026, 11, 30), False),
+        ("lundi pour le deuxième enfant", date(2026, 11, 30), False),
+        ("jeudi pour le premier enfant", THU_26_NOV, False),  # not also the 1st
+        ("jeudi 2 enfants", THU_26_NOV, False),
+        ("jeudi 2 de mes enfants", THU_26_NOV, False),
+        ("jeudi, 2 fois", THU_26_NOV, False),
+        ("jeudi 3 décembre, 2 repas", date(2026, 12, 3), True),
+        # unchanged: the number is a date
+        ("jeudi dans 3 jours", THU_26_NOV, True),
+        ("jeudi 3", date(2026, 12, 3), True),
+        ("jeudi 12h", THU_26_NOV, False),
+    ],
+)
+def test_a_count_after_a_weekday_is_not_the_day_of_the_month(
+    text: str, expected: date, certain: bool
+) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize("text", ["lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines"])
+def test_a_count_of_days_after_a_weekday_is_a_span(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("lundi, 2e enfant", 2), ("jeudi, le premier enfant", 1), ("pour lundi, le deuxième enfant", 2)],
+)
+def test_an_ordinal_child_after_a_weekday_is_the_child(text: str, expected: int) -> None:
+    assert parse_choice(text, ["Hugo", "Léa", "Zoé"]) == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a correction that ends with a bare number
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 décembre, non, 4", date(2026, 12, 4)),
+        ("Le 3 décembre, non, 4.", date(2026, 12, 4)),
+        ("le 3 décembre, pardon 4", date(2026, 12, 4)),
+        ("le 3 décembre ou plutôt 4", date(2026, 12, 4)),
+        ("jeudi 26, non 27", FRI_27_NOV),
+        ("jeudi 26, euh non, 27", FRI_27_NOV),
+        ("jeudi en 8, non en 15", date(2026, 12, 10)),  # Thursday 26 + 14 days
+        ("jeudi en huit, non, en quinze", date(2026, 12, 10)),
+        ("lundi en 15, non en 8", date(2026, 12, 7)),
+        ("jeudi, non, en huit", date(2026, 12, 3)),
+        ("demain en huit, non en quinze", date(2026, 12, 8)),
+        # the month of the date corrected, not the nearest such day
+        ("le 3 janvier, non le 4", date(2027, 1, 4)),
+        ("le 3 janvier, non, 4", date(2027, 1, 4)),
+        ("le 3 mars, non, 4", date(2027, 3, 4)),
+        ("le 30 novembre, non, le 1er", date(2026, 12, 1)),  # the 1st of November is past
+        ("jeudi, non, 4", date(2026, 12, 4)),  # no month said: the next 4th
+        # unchanged
+        ("le 3 décembre, non le 4", date(2026, 12, 4)),
+        ("le 3, pardon le 4", date(2026, 12, 4)),
+        ("jeudi, non pas 27", THU_26_NOV),  # the 27th said to be excluded
+        ("jeudi non 2 repas", THU_26_NOV),
+    ],
+)
+def test_a_correction_with_a_bare_number(text: str, expected: date) -> None:
+    check(text, MON_23_NOV, expected, False)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize("text", ["le 30 novembre, non 31", "jeudi 26, non, 31"])
+def test_a_correction_to_a_day_the_month_lacks_is_no_date(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("3 décembre, 4", date(2026, 12, 3)), ("jeudi 26, 27", THU_26_NOV)]
+)
+def test_a_bare_number_without_a_correction_word_is_still_no_date(
+    text: str, expected: date
+) -> None:
+    check(text, MON_23_NOV, expected, True)  # as before: only a correction word makes it one
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: the month said in other ways
+# ---------------------------------------------------------------------------------------------
+
+MON_4_JAN = date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("le 4 de janvier", MON_4_JAN, True),
+        ("Le 4 du mois de janvier.", MON_4_JAN, True),
+        ("le 4 en janvier", MON_4_JAN, True),
+        ("le quatre au mois de janvier", MON_4_JAN, True),
+        ("le 8 d'avril", date(2027, 4, 8), True),
+        ("le 8 d'août", date(2027, 8, 8), False),  # more than six months ahead
+        ("jeudi 4 de février", date(2027, 2, 4), True),
+        ("lundi 4 du mois de janvier", MON_4_JAN, True),
+        ("le 4 de janvier 2027", MON_4_JAN, True),
+        # the month said first
+        ("en janvier, le 4", MON_4_JAN, True),
+        ("En janvier le 4.", MON_4_JAN, True),
+        ("février le 5", date(2027, 2, 5), True),
+        ("au mois de janvier, le 4", MON_4_JAN, True),
+        ("janvier 2027, le 4", MON_4_JAN, True),
+        ("annuler en janvier le 4 pour Léa", MON_4_JAN, True),
+        # corrections and lists keep working
+        ("le 3 janvier, non, le 4 de janvier", MON_4_JAN, True),
+        ("le 4 de janvier, non, le 5", date(2027, 1, 5), False),
+        # unchanged
+        ("le 4 du mois", date(2026, 12, 4), False),
+        ("le 3 du 12", date(2026, 12, 3), True),
+        ("le 4", date(2026, 12, 4), False),
+    ],
+)
+def test_the_month_said_in_other_ways(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "les 3 et 4 de janvier",
+        "le 3 de chaque mois",
+        "le 3 chaque mois",
+        "annuler le 15 de tous les mois",
+        "en janvier, le 4 et le 5",
+    ],
+)
+def test_days_of_a_month_said_in_other_ways_are_several(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("le 2 de janvier", None), ("le 2", 2), ("le 2e enfant", 2)]
+)
+def test_a_day_said_with_de_and_its_month_is_no_child(text: str, expected: int | None) -> None:
+    assert parse_choice(text, ["Hugo", "Léa", "Zoé"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        # a month that ends another date is that date's: "le 3" is the nearest 3rd, as before
+        ("non, pas le 4 janvier, le 3", date(2026, 12, 3), False),
+        ("pas le 4 janvier mais le 3", date(2026, 12, 3), False),
+    ],
+)
+def test_a_month_of_another_date_is_not_said_first(
+    text: str, expected: date, certain: bool
+) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: a week named by one of its days
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la semaine du 7 décembre",
+        "Annuler la semaine du 7.",
+        "toute la semaine du lundi 7 décembre",
+        "la semaine du 7 décembre sauf jeudi",
+        "la semaine qui commence le 7 décembre",
+        "la semaine de jeudi",
+        "les semaines du 7 et du 14 décembre",
+    ],
+)
+def test_a_week_named_by_a_day_is_several_days(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        ("jeudi de la semaine du 7 décembre", date(2026, 12, 10), True),
+        ("le vendredi de la semaine du 30 novembre", date(2026, 12, 4), True),
+        # unchanged
+        ("jeudi de la semaine prochaine", date(2026, 12, 3), True),
+        ("cette semaine, jeudi", THU_26_NOV, False),
+        ("le 7 décembre", date(2026, 12, 7), True),
+    ],
+)
+def test_a_weekday_of_a_week_named_by_a_day(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+    assert not several_days(text, MON_23_NOV), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("non, 5", date(2027, 1, 5)),
+        ("Non, le 5.", date(2027, 1, 5)),
+        ("pardon, le 5", date(2027, 1, 5)),
+        ("non, en huit", date(2027, 1, 11)),
+        # no correction word, or a full date: as without the date heard
+        ("le 5", date(2026, 12, 5)),
+        ("non, le 5 février", date(2027, 2, 5)),
+        ("non, vendredi", FRI_27_NOV),  # the flow reads a weekday alone from the day heard
+        ("oui", None),
+    ],
+)
+def test_a_bare_number_correcting_the_date_heard(text: str, expected: date | None) -> None:
+    # At the read-back of Monday 4 January, "non, 5" is the 5th of January.
+    guess = parse_date(text, MON_23_NOV, heard=MON_4_JAN)
+    assert (guess.day if guess else None) == expected

@@ -874,7 +874,8 @@ class CallFlow:
             if nearest and offset > 3 and before > self.clock.today():
                 return before
             return pending + timedelta(days=offset)
-        guess = parse_date(speech, self.clock.today())
+        # "non, 5" / "non, le 5" to "lundi 4 janvier" read back: the 5th of January
+        guess = parse_date(speech, self.clock.today(), heard=pending)
         return guess.day if guess is not None else pending
 
     def _children_correction(

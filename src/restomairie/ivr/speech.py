@@ -1146,8 +1146,10 @@ def _names_in(
 
 def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
     """A number that is part of a date: "le premier décembre", "mardi 1er", "jeudi le 3",
-    "les 3 et 4 décembre", "les 3 premiers jours"."""
-    if number.end < len(tokens) and tokens[number.end] in _MONTHS:
+    "les 3 et 4 décembre", "les 3 premiers jours"; not one that counts ("lundi, 2e enfant")."""
+    if _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        return False
+    if _month_at(tokens, number.end) is not None:  # "le premier décembre", "le 2 de janvier"
         return True
     if _DAYS_COUNTED.intersection(tokens[number.end : number.end + 2]):
         return True  # "les 3 jours", "les 3 premiers jours"
@@ -1732,21 +1734,23 @@ def _nth_weekday(nth: int, weekday: int, year: int, month: int) -> date | None:
     return found if found.month == month else None
 
 
-def _nearest_weekday_day_of_month(day: int, weekday: int, today: date) -> date | None:
-    """The first date not before ``today`` and less than a year ahead that is both this weekday
-    and this day of the month ("lundi 4" -> the next Monday the 4th); None if there is none."""
-    year, month = today.year, today.month
-    for _ in range(13):
-        candidate = _make_date(year, month, day)
-        if (
-            candidate is not None
-            and candidate.weekday() == weekday
-            and today <= candidate
-            and candidate - today < timedelta(days=366)
-        ):
-            return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return None
+def _weekday_day_of_month(day: int, weekday: int, today: date) -> tuple[date | None, bool]:
+    """The date meant by a weekday and a day of the month ("lundi 4") and whether both agree.
+
+    The weekday chooses between the nearest such day not past and the same day the month
+    after: "lundi 4" on 23 November 2026 is Monday 4 January (the 4th of
+    December is a Friday). When neither is that weekday, the number wins: the nearest such day,
+    whose weekday the read-back says ("mardi 3" is Thursday 3 December, not Tuesday 3 August
+    2027, which a parent would not expect). ``(None, False)`` when there is no such day."""
+    nearest = _nearest_day_of_month(day, today)
+    if nearest is None:
+        return None, False
+    year, month = divmod(nearest.year * 12 + nearest.month, 12)  # the month after
+    later = _make_date(year, month + 1, day)
+    for candidate in (nearest, later):
+        if candidate is not None and candidate.weekday() == weekday:
+            return candidate, True
+    return nearest, False
 
 
 class _DateExpr(NamedTuple):
@@ -1816,17 +1820,85 @@ def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
 
 _RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
 _HOUR_WORDS = frozenset({"h", "heure", "heures"})
+# Nouns a number counts rather than dates: "jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1 seul
+# repas". After a weekday, "jours" and "semaines" count the days of a span ("lundi, 3 jours");
+# "dans 3 jours" is read before any of this.
+_COUNTED_NOUNS = frozenset(
+    {
+        "repas", "enfant", "enfants", "fois", "personne", "personnes", "portion", "portions",
+        "plateau", "plateaux", "menu", "menus", "gamin", "gamins", "gamine", "gamines",
+    }
+)  # fmt: skip
+_COUNTED_SPANS = frozenset({"jour", "jours", "semaine", "semaines"})
+_COUNT_FILLERS = frozenset(
+    {"seul", "seule", "seuls", "seules", "petit", "petite", "petits", "petites", "de", "d",
+     "des", "mes", "nos", "les", "autre", "autres", "premiers", "premieres", "derniers"}
+)  # fmt: skip
+
+
+def _counted_at(tokens: Sequence[str], end: int, nouns: Collection[str]) -> bool:
+    """Whether the words from ``tokens[end]`` (just after a number) are one of ``nouns``, with
+    at most two fillers before it ("1 seul repas", "2 de mes enfants")."""
+    k = end
+    while k < len(tokens) and k - end < 2 and tokens[k] in _COUNT_FILLERS:
+        k += 1
+    return k < len(tokens) and tokens[k] in nouns
+
+
+# Words between a day and its month: "le 4 de janvier", "le 4 d'avril", "le 4 en janvier",
+# "le 4 du mois de janvier", "le 4 au mois d'août".
+_MONTH_LINKS = (
+    (), ("de",), ("d",), ("en",), ("du", "mois", "de"), ("du", "mois", "d"), ("au", "mois", "de"),
+    ("au", "mois", "d"),
+)  # fmt: skip
+
+
+def _month_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
+    """The month named from ``tokens[k]``, after a day ("décembre", "de janvier", "du mois de
+    janvier"), and the index after it; None when no month is named there."""
+    for link in _MONTH_LINKS:
+        m = k + len(link)
+        if tuple(tokens[k:m]) == link and m < len(tokens) and tokens[m] in _MONTHS:
+            return _MONTHS[tokens[m]], m + 1
+    return None
+
+
+def _month_before(
+    tokens: Sequence[str], start: int, free: int
+) -> tuple[int, int | None] | None:
+    """The month (and year) said before "le" and the day at ``tokens[start]``: "en janvier, le
+    4", "février le 5", "au mois de janvier 2027, le 4"; None when there is none. Only words
+    from ``tokens[free]`` count: a month that ends another date ("pas le 4 décembre, le 3")
+    is that date's."""
+    k = start - 1
+    if k < 1 or tokens[k] != "le":
+        return None
+    year = None
+    if _is_digits(tokens[k - 1]) and len(tokens[k - 1]) == 4 and k >= 2:
+        year, k = int(tokens[k - 1]), k - 1
+    if k - 1 < free or tokens[k - 1] not in _MONTHS:
+        return None
+    return _MONTHS[tokens[k - 1]], year
+
+
+# Said after a day, these make it every month's: "le 3 de chaque mois", "le 3 de tous les mois".
+_EVERY_MONTH_RUNS = (
+    ("de", "chaque", "mois"), ("chaque", "mois"), ("de", "tous", "les", "mois"),
+    ("tous", "les", "mois"),
+)  # fmt: skip
 
 
 def _day_month_at(
     tokens: Sequence[str], number: _Number, weekday: int | None, today: date
 ) -> tuple[_DateExpr, int] | None:
     """The day ``number`` with the month (and year) said after it: "3 décembre [2026]",
-    "21/11", "21 11 2026", "vingt et un onze". None when no month follows."""
+    "le 4 de janvier", "le 4 du mois de janvier", "21/11", "21 11 2026", "vingt et un onze".
+    None when no month follows."""
     n = len(tokens)
     end = number.end
-    if end < n and tokens[end] in _MONTHS:
-        month, end = _MONTHS[tokens[end]], end + 1
+    month_at = _month_at(tokens, end)
+    if month_at is not None:
+        month, end = month_at
         found_year = _year_at(tokens, end, short_ok=False)
         year = None
         if found_year is not None:
@@ -1907,21 +1979,22 @@ def _weekday_expr(
     number = None if negated and j in breaks else _day_number_at(tokens, k)
     if number is not None and number.end < n and tokens[number.end] in _HOUR_WORDS:
         number = None  # "jeudi 12h": the hour of the meal, not the 12th
+    if number is not None and _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        # "jeudi, 2 repas", "lundi, 2e enfant": a count, not the 2nd; the weekday stands.
+        number = None
+    if number is not None and _counted_at(tokens, number.end, _COUNTED_SPANS):
+        # "lundi, 3 jours": a span of days from Monday, not the 3rd
+        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
     if number is not None and 1 <= number.value <= 31:
         # "jeudi 3 décembre", "jeudi 04/02/2027": the full date wins over the weekday.
         dated = _day_month_at(tokens, number, weekday, today)
         if dated is not None:
             return dated
-        day, end = number.value, number.end
-        found = _nearest_day_of_month(day, today)
-        if found is None:
-            return _DateExpr(None, False, False), end
-        if found.weekday() == weekday:
-            return _DateExpr(found, True, False), end
-        # "lundi 4" when the next 4th is a Friday: the next Monday the 4th, if within a year,
-        # else the next 4th; read back either way.
-        agreeing = _nearest_weekday_day_of_month(day, weekday, today)
-        return _DateExpr(agreeing or found, False, False), end
+        # "jeudi 3": the next 3rd when a Thursday; "lundi 4" when the next 4th is a Friday: the
+        # 4th after it if a Monday, else the next 4th; read back with its weekday either way.
+        found, agrees = _weekday_day_of_month(number.value, weekday, today)
+        certain = agrees and found == _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, certain, False), number.end
     rest = tokens[j : j + 4]
     if rest[:3] in (["dans", "une", "semaine"], ["dans", "huit", "jours"], ["dans", "8", "jours"]):
         # "jeudi dans une semaine": the Thursday of the week after
@@ -1933,6 +2006,13 @@ def _weekday_expr(
     if "semaine" in rest:
         s = j + rest.index("semaine")
         monday = today - timedelta(days=today.weekday())
+        number = _day_number_at(tokens, s + 2) if tokens[s + 1 : s + 2] == ["du"] else None
+        if number is not None:
+            # "jeudi de la semaine du 7 décembre": the Thursday of that week
+            week, end = _number_expr(tokens, number, today)
+            if week is not None and week.day is not None:
+                that = week.day - timedelta(days=week.day.weekday() - weekday)
+                return _DateExpr(that, week.certain, False), end
         if s + 1 < n and tokens[s + 1] in ("prochaine", "suivante"):
             return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 2
         if s + 1 < n and tokens[s + 1] in _PAST_WORDS:
@@ -1997,8 +2077,9 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
     linked = False
     j = end
     while j < len(tokens):
-        if tokens[j] in _MONTHS:
-            return _MONTHS[tokens[j]] if linked else None
+        month_at = _month_at(tokens, j)  # "les 3 et 4 décembre", "les 3 et 4 de janvier"
+        if month_at is not None:
+            return month_at[0] if linked else None
         if tokens[j] in _LIST_LINKS:
             j += 1
             continue
@@ -2010,21 +2091,49 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
 
 
 def _number_expr(
-    tokens: Sequence[str], number: _Number, today: date
+    tokens: Sequence[str],
+    number: _Number,
+    today: date,
+    corrected: _DateExpr | None = None,
+    free: int = 0,
 ) -> tuple[_DateExpr | None, int]:
-    """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one."""
+    """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one.
+
+    ``corrected``: the date said just before, which this one corrects ("3 décembre, non, 4"):
+    a bare day number is then a date too, in that date's month or the next not past.
+    ``free``: where the words that belong to no date said before start."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
     if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
         return None, number.end  # "jeudi 12h": an hour, not the 12th
+    if _counted_at(tokens, number.end, _COUNTED_NOUNS):
+        return None, number.end  # "pour le premier enfant", "le 2 repas": a count
     dated = _day_month_at(tokens, number, None, today)
     if dated is not None:
         return dated
     month = _month_after_list(tokens, number.end)
     if month is not None:  # "les 3 et 4 décembre": the 3rd of December too
         return _day_month_expr(number.value, month, None, None, today), number.end
+    if corrected is not None and corrected.day is not None:
+        # "3 décembre, non, 4", "le 3 janvier, pardon le 4": the 4th of that month, unless past
+        # ("le 30 novembre, non, le 1er": the next 1st) or the month was not said ("jeudi,
+        # non, 4": the next 4th); "le 30 novembre, non, 31" is no date.
+        found = _make_date(corrected.day.year, corrected.day.month, number.value)
+        if corrected.weekday_only or found is None or found < today:
+            if found is None and not corrected.weekday_only:
+                return _DateExpr(None, False, False), number.end
+            found = _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, False, False), number.end
+    if any(tuple(tokens[number.end : number.end + len(r)]) == r for r in _EVERY_MONTH_RUNS):
+        # "le 3 de chaque mois": every month, several days (answered one day at a time)
+        found = _nearest_day_of_month(number.value, today)
+        return _DateExpr(found, False, False, ranged=True), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
+    before = _month_before(tokens, number.start, free)
+    if before is not None:  # "en janvier, le 4", "février le 5"
+        month, year = before
+        return _day_month_expr(number.value, month, year, None, today), number.end
     if said_alone or after_article:
         return _DateExpr(_nearest_day_of_month(number.value, today), False, False), number.end
     return None, number.end
@@ -2089,6 +2198,22 @@ def _starts_range(tokens: Sequence[str], start: int) -> bool:
     return k > 0 and tokens[k - 1] in _RANGE_WORDS
 
 
+_WEEK_OF_LINKS = frozenset({"du", "de", "d"})
+_WEEK_STARTS = (("qui", "commence", "le"), ("qui", "debute", "le"), ("commencant", "le"))
+
+
+def _names_a_week(tokens: Sequence[str], start: int) -> bool:
+    """Whether the date at ``tokens[start]`` names a week: "la semaine du 7 décembre", "la
+    semaine du lundi 7", "la semaine qui commence le 7"."""
+    if start >= 2 and tokens[start - 1] in _WEEK_OF_LINKS:
+        return tokens[start - 2] in ("semaine", "semaines")
+    for run in _WEEK_STARTS:
+        k = start - len(run)
+        if k >= 1 and tuple(tokens[k:start]) == run and tokens[k - 1] == "semaine":
+            return True
+    return False
+
+
 def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
     """The tokens of ``text`` and the indexes where its clauses start (punctuation ends one)."""
     tokens = _tokens(text)
@@ -2103,11 +2228,18 @@ def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
 
 
 def _date_exprs(
-    tokens: Sequence[str], today: date, breaks: Collection[int] = (0,)
+    tokens: Sequence[str],
+    today: date,
+    breaks: Collection[int] = (0,),
+    heard: date | None = None,
 ) -> list[_DateExpr]:
-    """Every date expression in the tokens, left to right (``breaks``: where clauses start)."""
+    """Every date expression in the tokens, left to right (``breaks``: where clauses start;
+    ``heard``: a date said just before the tokens, which they may correct: "non, le 5")."""
     exprs: list[_DateExpr] = []
     spans: list[tuple[int, int]] = []  # the tokens of each expression
+    if heard is not None:
+        exprs.append(_DateExpr(heard, True, False))
+        spans.append((0, 0))
     i = 0
     n = len(tokens)
     while i < n:
@@ -2151,13 +2283,23 @@ def _date_exprs(
             negated = _negated_at(tokens, i, breaks)
             expr, i = _weekday_expr(tokens, i, today, breaks, this, negated)
         elif (number := _day_number_at(tokens, i)) is not None:
-            expr, i = _number_expr(tokens, number, today)
+            corrected = _correcting(tokens, exprs, spans, i)
+            free = spans[-1][1] if spans else 0
+            expr, i = _number_expr(tokens, number, today, corrected, free)
+        elif token == "en" and nxt in _WEEKS_LATER and (
+            (taken := _correcting(tokens, exprs, spans, i)) is not None
+        ):
+            # "jeudi en 8, non en 15": a fortnight after the day the first "en" counted from
+            # (Thursday), not after the day it gave; "jeudi, non, en huit" likewise.
+            before = tokens[spans[-1][1] - 2 : spans[-1][1]]
+            base = taken.day - timedelta(days=_weeks_later(before)) if taken.day else None
+            later = base + timedelta(days=_WEEKS_LATER[nxt]) if base else None
+            expr = _DateExpr(later, False, False)
+            i += 2
         else:
             i += 1
         if expr is not None and expr.day is not None and tokens[i : i + 1] == ["en"]:
-            weeks = {"huit": 7, "8": 7, "quinze": 14, "15": 14}.get(
-                tokens[i + 1] if i + 1 < n else ""
-            )
+            weeks = _WEEKS_LATER.get(tokens[i + 1] if i + 1 < n else "")
             if weeks is not None and not expr.weekday_only:
                 # "demain en huit": a week after tomorrow ("lundi en huit" is read above)
                 expr = _DateExpr(expr.day + timedelta(days=weeks), False, False)
@@ -2168,10 +2310,36 @@ def _date_exprs(
                 # "il ne mange pas jeudi ni vendredi": neither day at the canteen, so both
                 # meant; "non, pas lundi ni mardi": neither meant.
                 negated = exprs[-1].negated
-            ranged = _starts_range(tokens, start)
+            # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
+            ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
-    return _corrected(tokens, exprs, spans)
+    said = _corrected(tokens, exprs, spans)
+    return said[1:] if heard is not None else said
+
+
+_WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
+
+
+def _weeks_later(words: Sequence[str]) -> int:
+    """The days "en huit" / "en quinze" add, when ``words`` are these two words; else 0."""
+    if len(words) == 2 and words[0] == "en":
+        return _WEEKS_LATER.get(words[1], 0)
+    return 0
+
+
+def _correcting(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], i: int
+) -> _DateExpr | None:
+    """The date just said, when only correction words ("non", "pardon", "plutôt"...) are
+    between it and ``tokens[i]``: what a bare number said there corrects ("3 décembre, non, 4",
+    "jeudi 26, non 27"). None otherwise."""
+    if not exprs or exprs[-1].day is None:
+        return None
+    gap = tokens[spans[-1][1] : i]
+    if _CORRECTION_MARKERS.intersection(gap) and _CORRECTION_GAP.issuperset(gap):
+        return exprs[-1]
+    return None
 
 
 # A date taken back by the next one: "jeudi, non, vendredi", "le 3, pardon le 4", "jeudi ou
@@ -2199,8 +2367,10 @@ def _corrected(
     return exprs
 
 
-def parse_date(text: str, today: date) -> DateGuess | None:
+def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess | None:
     """The meal date said in ``text``, relative to ``today`` (never the system clock).
+    ``heard``: the date the caller just heard read back, which a bare number after a
+    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January).
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
@@ -2209,17 +2379,27 @@ def parse_date(text: str, today: date) -> DateGuess | None:
     "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
     d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
     caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
-    4" (the next Monday the 4th within a year, read back; else the next 4th); "le 21
-    novembre", "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier
-    décembre", "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi 04/02/2027", "le 3
-    décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de décembre", "le dernier
-    vendredi de janvier" (the nearest not past). A weekday tied to a school event ("le lundi
-    de la rentrée") or an ordinal weekday without a month gives ``None``.
+    4" (the nearest 4th if a Monday, else the 4th of the month after if a Monday, else the
+    nearest 4th whatever its weekday: "mardi 3" on 23 November 2026 is Thursday 3 December,
+    read back with its weekday, never a Tuesday the 3rd months ahead); "le 21 novembre",
+    "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier décembre", "le 4
+    de janvier", "le 4 du mois de janvier", "le 4 en janvier", the month first ("en janvier, le
+    4", "février le 5"), "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi
+    04/02/2027", "le 3 décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de
+    décembre", "le dernier vendredi de janvier" (the nearest not past); "jeudi de la semaine
+    du 7 décembre". A weekday tied to a school event ("le lundi de la rentrée") or an ordinal
+    weekday without a month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e
+    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands.
 
     A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
     jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
     "pas" excludes the date when it starts a clause or follows "non", "c'est", "je veux";
-    after another verb ("il mange pas demain") the date is the day meant.
+    after another verb ("il mange pas demain") the date is the day meant. A date taken back
+    ("jeudi, non, vendredi", "le 3, pardon le 4") gives the next one; right after it a bare
+    number is a day of the taken-back date's month ("3 décembre, non, 4" is 4 December, "jeudi
+    26, non 27" the 27th) and "en quinze" counts from the same day ("jeudi en 8, non en 15" is
+    Thursday + 14 days). Spans ("jusqu'à vendredi", "la semaine du 7 décembre", "lundi, 3
+    jours", "le 3 de chaque mois") give ``None``: see :func:`several_days`.
 
     A date without a year is the nearest such date that is not past (today counts), so
     "29 février" may be years ahead. An impossible date ("31 février", "29 février 2027")
@@ -2234,7 +2414,7 @@ def parse_date(text: str, today: date) -> DateGuess | None:
         if keyed is not None:  # "2, 6, 1, 1": the keys the line asked for, said
             day = parse_digits_date(keyed, today)
             return DateGuess(day, True) if day is not None else None
-        found = _date_exprs(tokens, today, breaks)
+        found = _date_exprs(tokens, today, breaks, heard)
     except OverflowError:  # past year 9999 or before year 1
         return None
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
@@ -2275,7 +2455,9 @@ _KEY_LEAD_INS = frozenset({"le", "non", "attendez", "pardon"})
 
 def several_days(text: str, today: date) -> bool:
     """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
-    au 4 décembre", "lundi et mardi") or a week without a date ("toute la semaine prochaine").
+    au 4 décembre", "lundi et mardi"), a week ("toute la semaine prochaine", "la semaine du 7
+    décembre"), a count of days ("lundi, 3 jours") or a day of every month ("le 3 de chaque
+    mois").
     The phone line changes one day at a time and says so, instead of "not understood". A
     phrase :func:`parse_date` reads as one date ("demain jeudi", "pas lundi, mardi") is not
     several days, and a date said to be excluded does not count."""
