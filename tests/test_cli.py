@@ -131,7 +131,7 @@ def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path:
     )
     res = cli.invoke(main, ["import", str(csv)])
     assert res.exit_code == 1
-    assert "ligne 2 : le code secret doit avoir 4 chiffres" in res.output
+    assert "ligne 2, colonne pin : le code secret doit avoir 4 chiffres" in res.output
 
 
 def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:

@@ -20,7 +20,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
-from restomairie.booking.importer import ImportFailed, import_csv
+from restomairie.booking.importer import ImportFailed, import_csv, line_text
 from restomairie.booking.services import Actor, ChildDay, Outcome
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import ClockError
@@ -96,7 +96,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         except ImportFailed as exc:
             click.echo("Import refusé, rien n'a été importé :", err=True)
             for line, message in exc.errors:
-                click.echo(f"  ligne {line} : {message}", err=True)
+                click.echo(f"  {line_text(line, message)}", err=True)
             sys.exit(1)
 
     return wrapper

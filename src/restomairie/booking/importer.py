@@ -2,8 +2,9 @@
 
 One row per child; columns ``family, pin, phones, guardian, child, first_name, last_name,
 birth_date, school, diet, days`` (optional: ``language``). Comma or semicolon separated, UTF-8 with
-or without a BOM. The whole file is checked first; any wrong line makes the import fail with every
-error by line number, and nothing is written. A valid file is applied in one transaction.
+or without a BOM, else Windows-1252 (Excel's "CSV point-virgule"). The whole file is checked first;
+any wrong line makes the import fail with every error of every line, by line number and column,
+and nothing is written. A valid file is applied in one transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,7 +24,6 @@ from restomairie.booking import queries
 from restomairie.booking.adjustments import settle
 from restomairie.booking.guard import guard
 from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
-from restomairie.config import WEEKDAY_KEYS
 from restomairie.i18n import LANGUAGES
 from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
 
@@ -46,12 +47,21 @@ REQUIRED = (
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
+def line_text(line: int, message: str) -> str:
+    """An error as said to staff: "ligne 4, colonne pin : le code secret doit avoir 4 chiffres"
+    (a message about a column starts with "colonne …")."""
+    return f"ligne {line}, {message}" if message.startswith("colonne ") else (
+        f"ligne {line} : {message}"
+    )
+
+
 class ImportFailed(Exception):
-    """The file has errors: ``errors`` lists (line number, message); nothing was written."""
+    """The file has errors: ``errors`` lists (line number, message), every error of each line,
+    the message naming its column ("colonne pin : …"); nothing was written."""
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         self.errors = errors
-        super().__init__("\n".join(f"ligne {n} : {m}" for n, m in errors))
+        super().__init__("\n".join(line_text(n, m) for n, m in errors))
 
 
 @dataclass
@@ -80,6 +90,7 @@ class ImportReport:
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
+    encoding: str = "UTF-8"  # the file's, when it was read from bytes
 
 
 def normalise_phone(raw: str) -> str:
@@ -90,8 +101,45 @@ def normalise_phone(raw: str) -> str:
     elif s.startswith("0") and len(s) == 10:
         s = "+33" + s[1:]
     if not PHONE.match(s):
-        raise ValueError(f"numéro de téléphone invalide {raw!r}")
+        raise ValueError(f"numéro de téléphone invalide {raw.strip()!r}")
     return s
+
+
+# Between several numbers of one family: a comma (the documented separator), a semicolon or a
+# vertical bar. Spaces, dots and dashes are inside a number ("06 12 34 56 78", "03.80.74.51.51").
+PHONE_SEPARATORS = re.compile(r"[,;|]")
+
+
+def split_phones(raw: str) -> tuple[str, ...]:
+    """The numbers of a ``phones`` field, in E.164, in order, without repeats.
+
+    Several numbers are separated by a comma (``06 12 34 56 78, 03 80 00 00 00``; ``;`` and
+    ``|`` too). A part that is not one number written with spaces is read the way files made
+    before the comma was the separator were: numbers without spaces, separated by spaces
+    (``0612345678 +33380000000``). Two numbers that are each valid never join into a valid one
+    (a second ``+``, or more than 15 digits), so the two readings never disagree."""
+    numbers: list[str] = []
+    for part in PHONE_SEPARATORS.split(raw):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            numbers.append(normalise_phone(part))
+            continue
+        except ValueError:
+            pass
+        tokens = part.split()
+        if len(tokens) > 1:
+            try:
+                numbers.extend(normalise_phone(t) for t in tokens)
+                continue
+            except ValueError:
+                raise ValueError(
+                    f"numéro de téléphone invalide {part!r} (séparez plusieurs numéros par une "
+                    "virgule : « 06 12 34 56 78, 03 80 00 00 00 »)"
+                ) from None
+        raise ValueError(f"numéro de téléphone invalide {part!r}")
+    return tuple(dict.fromkeys(numbers))
 
 
 def _date(raw: str) -> date | None:
@@ -106,15 +154,71 @@ def _date(raw: str) -> date | None:
     raise ValueError(f"date de naissance invalide {raw!r} (AAAA-MM-JJ ou JJ/MM/AAAA)")
 
 
+def _key(text: str) -> str:
+    """A word as a reader matches it: no case, no accents, no spaces, dashes or underscores
+    ("Sans porc", "sans-porc" and "SANS_PORC" are one key)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[\s_\-'’]", "", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
+WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def match_diet(raw: str, variants: tuple[str, ...]) -> str | None:
+    """The menu variant written as ``raw`` ("sans porc" → ``sans_porc``), or None when no
+    variant, or more than one, matches."""
+    found = [v for v in variants if _key(v) == _key(raw)]
+    return found[0] if len(found) == 1 else None
+
+
+def match_weekday(raw: str) -> int | None:
+    """Monday = 0 for "lun", "lundi", "Lundi", "LUN."; None when it is no weekday's name: its
+    first three letters or more of the full name ("mer" and "mar" differ, "jeudi" is Thursday)."""
+    key = _key(raw).rstrip(".")
+    if len(key) < 3:
+        return None
+    found = [i for i, name in enumerate(WEEKDAY_NAMES) if name.startswith(key)]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A checked file: its rows and the encoding it was read in."""
+
+    rows: list[Row]
+    encoding: str  # "UTF-8" or "Windows-1252"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the name of its encoding: UTF-8 (with or without a BOM) first,
+    then Windows-1252, what Excel writes for "CSV (séparateur : point-virgule)" on a French
+    Windows (Latin-1 with a few more characters: a Latin-1 file reads the same)."""
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise ImportFailed([(1, (
+            "encodage du fichier non reconnu (ni UTF-8 ni Windows-1252) : dans Excel, "
+            "enregistrez-le au format « CSV UTF-8 (délimité par des virgules) » puis "
+            "envoyez-le de nouveau"
+        ))]) from None
+
+
 def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> list[Row]:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line."""
+    return check_file(data, school_ids, variants).rows
+
+
+def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> CheckedFile:
+    """Parse and check a whole file; raise :class:`ImportFailed` with every error by line (all
+    of each line's, each naming its column)."""
     if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed([(1, f"le fichier n'est pas en UTF-8 ({exc.reason})")]) from exc
+        text, encoding = decode(data)
     else:
-        text = data.removeprefix("\ufeff")
+        text, encoding = data.removeprefix("\ufeff"), "UTF-8"
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -137,60 +241,83 @@ def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]
             errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
-        try:
-            row = _row(line, rec, school_ids, variants)
-        except ValueError as exc:
-            errors.append((line, str(exc)))
+        row, problems = _row(line, rec, school_ids, variants)
+        errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
+        if row is None:
             continue
         if row.child in seen_children:
             errors.append(
-                (line, f"enfant {row.child!r} déjà présent ligne {seen_children[row.child]}")
+                (line, f"colonne child : enfant {row.child!r} déjà présent "
+                       f"ligne {seen_children[row.child]}")
             )
             continue
         seen_children[row.child] = line
         prev = families.get(row.family)
-        if prev is not None and (prev.pin, prev.phones, prev.guardian) != (
-            row.pin,
-            row.phones,
-            row.guardian,
-        ):
-            errors.append(
-                (
-                    line,
-                    f"famille {row.family!r} : code, téléphones ou responsable différents "
-                    f"de la ligne {prev.line}",
-                )
-            )
-            continue
+        if prev is not None:
+            differ = [
+                col
+                for col, a, b in (("pin", prev.pin, row.pin), ("phones", prev.phones, row.phones),
+                                  ("guardian", prev.guardian, row.guardian))
+                if a != b
+            ]
+            if differ:
+                errors.append((line, (
+                    f"colonne {', '.join(differ)} : famille {row.family!r} différente de la "
+                    f"ligne {prev.line} (code, téléphones et responsable doivent être les "
+                    "mêmes sur chaque ligne d'une famille)"
+                )))
+                continue
         families.setdefault(row.family, row)
         rows.append(row)
     if errors:
         raise ImportFailed(errors)
     if not rows:
         raise ImportFailed([(1, "aucune ligne à importer")])
-    return rows
+    return CheckedFile(rows, encoding)
 
 
-def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]) -> Row:
+def _row(
+    line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]
+) -> tuple[Row | None, list[tuple[str, str]]]:
+    """The row of a line, or None, with every problem found as (column, message)."""
+    problems: list[tuple[str, str]] = []
     for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
         if not rec[col]:
-            raise ValueError(f"colonne {col!r} vide")
-    if not re.fullmatch(r"\d{4}", rec["pin"]):
-        raise ValueError("le code secret doit avoir 4 chiffres")
-    phones = tuple(normalise_phone(p) for p in rec["phones"].split())
-    if rec["school"] not in school_ids:
-        raise ValueError(f"école inconnue {rec['school']!r}")
-    if rec["diet"] not in variants:
-        raise ValueError(f"régime inconnu {rec['diet']!r} ({', '.join(variants)})")
+            problems.append((col, "vide"))
+    if rec["pin"] and not re.fullmatch(r"\d{4}", rec["pin"]):
+        problems.append(("pin", "le code secret doit avoir 4 chiffres"))
+    phones: tuple[str, ...] = ()
+    try:
+        phones = split_phones(rec["phones"])
+    except ValueError as exc:
+        problems.append(("phones", str(exc)))
+    birth: date | None = None
+    try:
+        birth = _date(rec["birth_date"])
+    except ValueError as exc:
+        problems.append(("birth_date", str(exc)))
+    if rec["school"] and rec["school"] not in school_ids:
+        problems.append(("school", (
+            f"école inconnue {rec['school']!r} ({', '.join(sorted(school_ids))})"
+        )))
+    diet = match_diet(rec["diet"], variants) if rec["diet"] else None
+    if rec["diet"] and diet is None:
+        problems.append(("diet", f"régime inconnu {rec['diet']!r} ({', '.join(variants)})"))
     mask = 0
-    for token in rec["days"].replace(",", " ").split():
-        key = token.lower()[:3]
-        if key not in WEEKDAY_KEYS:
-            raise ValueError(f"jour inconnu {token!r} (lun mar mer jeu ven)")
-        mask |= 1 << WEEKDAY_KEYS[key]
+    for token in re.split(r"[\s,;/]+", rec["days"]):
+        if not token:
+            continue
+        day = match_weekday(token)
+        if day is None:
+            problems.append(("days", f"jour inconnu {token!r} (lun mar mer jeu ven)"))
+        else:
+            mask |= 1 << day
     language = rec.get("language", "") or "fr"
     if language not in LANGUAGES:
-        raise ValueError(f"langue inconnue {language!r} ({', '.join(LANGUAGES)})")
+        problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
+    if problems:
+        return None, problems
+    assert diet is not None
     return Row(
         line,
         rec["family"],
@@ -200,12 +327,12 @@ def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[s
         rec["child"],
         rec["first_name"],
         rec["last_name"],
-        _date(rec["birth_date"]),
+        birth,
         rec["school"],
-        rec["diet"],
+        diet,
         mask,
         language,
-    )
+    ), []
 
 
 def apply_rows(
@@ -407,5 +534,9 @@ def import_csv(
     service: BookingService, data: bytes | str, actor: Actor, since: date | None = None
 ) -> ImportReport:
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`)."""
-    rows = parse_csv(data, {s.id for s in service.settings.schools}, service.settings.menu_variants)
-    return apply_rows(service, rows, actor, since=since)
+    checked = check_file(
+        data, {s.id for s in service.settings.schools}, service.settings.menu_variants
+    )
+    report = apply_rows(service, checked.rows, actor, since=since)
+    report.encoding = checked.encoding
+    return report
