@@ -267,3 +267,113 @@ def test_only_an_unambiguous_diet_or_weekday_is_taken() -> None:
     assert [match_weekday(w) for w in ("lun", "Mercredi", "mar", "VEN.", "jeudi")] == [
         0, 2, 1, 4, 3]
     assert [match_weekday(w) for w in ("ma", "lunatic", "j", "")] == [None, None, None, None]
+
+
+CHANGED = GOOD.replace("210002,9876,+33380000000 0033612000000",
+                       "210002,4321,\"+33380000000, 07 00 00 00 01\"")
+
+
+def audit(rt: Runtime, *actions: str) -> list[AuditEntry]:
+    with rt.sessions() as s:
+        return list(s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(actions)).order_by(AuditEntry.id)))
+
+
+def audit_ids(rt: Runtime) -> list[int]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
+
+
+def test_a_changed_code_and_phones_are_reported_and_audited_never_the_code(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    with rt.sessions() as s:
+        old_hash = s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one()
+    report = import_csv(rt.booking, CHANGED.encode(), IMPORTER)
+    [change] = report.family_changes
+    assert (change.account, change.line, change.pin_changed) == ("210002", 4, True)
+    assert change.describe() == [
+        "code secret modifié",
+        "téléphone ajouté : +33 7 •• •• •• 01",
+        "téléphone retiré : +33 6 •• •• •• 00",
+    ]
+    assert rt.booking.check_pin("210002", "4321").ok
+    entries = audit(rt, "pin_changed", "phones_changed")
+    assert [(e.action, e.family_id is not None, e.child_id) for e in entries] == [
+        ("pin_changed", True, None), ("phones_changed", True, None)]
+    assert entries[0].detail == {"line": 4, "label": "code secret modifié (import, ligne 4)"}
+    assert entries[1].detail == {
+        "line": 4, "label": "téléphones : ajouté : +33 7 •• •• •• 01 ; retiré : +33 6 •• •• •• 00",
+        "added": ["+33 7 •• •• •• 01"], "removed": ["+33 6 •• •• •• 00"],
+    }
+    said = repr([(e.before, e.after, e.detail) for e in entries])
+    assert "4321" not in said and "9876" not in said and old_hash not in said
+    assert "0700000001" not in said and "+33700000001" not in said
+    # The same file again changes nothing and says nothing: the code's hash stays as it was.
+    with rt.sessions() as s:
+        new_hash = s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one()
+    again = import_csv(rt.booking, CHANGED.encode(), IMPORTER)
+    assert again.family_changes == [] and again.child_changes == []
+    assert len(audit(rt, "pin_changed", "phones_changed")) == 2
+    with rt.sessions() as s:
+        assert s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one() == (
+            new_hash
+        )
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    before = audit_ids(rt)
+    data = CHANGED.replace("E2,Hugo,Martin,04/05/2020,anjou-elem,pai,",
+                           "E2,Hugo,Martin,04/05/2020,anjou-elem,standard,lun")
+    report = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=True)
+    assert [c.account for c in report.family_changes] == ["210002"]
+    [hugo] = report.child_changes
+    assert hugo.describe() == [
+        "régime pai → standard, dès aujourd'hui (lundi 23 novembre), sans toucher aux jours "
+        "déjà verrouillés pour la cuisine",
+        "jours aucun → lun à partir du jeudi 26 novembre",
+    ]
+    assert rt.booking.check_pin("210002", "9876").ok
+    assert rt.booking.family_info("210002").phones == ("+33380000000", "+33612000000")
+    assert audit_ids(rt) == before
+    with rt.sessions() as s:
+        assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "pai"
+
+
+def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Runtime) -> None:
+    thu = date(2026, 11, 26)
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)  # Thursday's cut-off
+    rt.locks.lock_day("anjou-elem", thu)
+    rt.locks.lock_day("darcy-elem", thu)
+    rt.clock.frozen = datetime(2026, 11, 23, 16, 0, tzinfo=PARIS)
+    changed = GOOD.replace("darcy-elem,vegetarien", "anjou-elem,sans porc")  # Zoé
+    trial = import_csv(rt.booking, changed.encode(), IMPORTER, dry_run=True)
+    [zoe] = trial.child_changes
+    assert (zoe.ref, zoe.adjusted_days, trial.adjustments) == ("E3", [thu], 2)
+    assert zoe.describe() == [
+        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès aujourd'hui "
+        "(lundi 23 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
+        "cuisine : il recevra un ajustement"
+    ]
+    assert not KitchenService(rt.booking).day(thu).adjustments  # rolled back
+    report = import_csv(rt.booking, changed.encode(), IMPORTER)
+    assert report.adjustments == 2 and report.child_changes[0].adjusted_days == [thu]
+    assert len(KitchenService(rt.booking).day(thu).adjustments) == 2
+
+
+def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
+    from restomairie.booking.importer import ChildChange
+
+    days = [date(2026, 11, d) for d in (24, 26, 27, 30)] + [date(2026, 12, d) for d in (1, 3)]
+    change = ChildChange("E1", 2, "Léa", "210001", diet=("standard", "pai"),
+                         moved_on=date(2026, 11, 23), adjusted_days=days)
+    assert change.describe() == [
+        "régime standard → pai, dès aujourd'hui (lundi 23 novembre), y compris 6 jours déjà "
+        "verrouillés pour la cuisine, du mardi 24 novembre au jeudi 3 décembre, qui recevront "
+        "un ajustement"
+    ]
+    change.adjusted_days = days[:2]
+    assert change.describe()[0].endswith(
+        "y compris 2 jours déjà verrouillés pour la cuisine, qui recevront un ajustement : "
+        "mardi 24 novembre, jeudi 26 novembre")
