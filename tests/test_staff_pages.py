@@ -393,6 +393,19 @@ def test_the_import_page_reports_every_error_of_a_line_by_column(
     assert "ni UTF-8 ni Windows-1252" in undecodable and "CSV UTF-8" in undecodable
 
 
+def test_the_import_page_lists_the_accepted_values(admin_client: Any, rt: Runtime) -> None:
+    page = admin_client.get("/staff/import").get_data(as_text=True)
+    help_ = page.split('id="import-help"')[1].split("</details>")[0]
+    for school in rt.settings.schools:
+        assert f"<code>{school.id}</code> : {school.name}" in help_
+    for diet in ("standard", "sans_porc", "vegetarien", "pai"):
+        assert f"<code>{diet}</code>" in help_
+    assert "<code>lun</code>" in help_ and "<code>ven</code>" in help_
+    assert "Jours de cantine : lun mar jeu ven" in help_
+    assert "<code>AAAA-MM-JJ</code> ou <code>JJ/MM/AAAA</code>" in help_
+    assert "séparés par une virgule : <code>06 12 34 56 78, 03 80 00 00 00</code>" in help_
+
+
 # ------------------------------------------------------------------ accounts (admin)
 def test_an_admin_manages_accounts_and_every_change_is_audited(admin_client: Any, rt: Runtime) -> None:
     post(admin_client, "/staff/users", {"username": "Paul", "role": "kitchen",
