@@ -131,7 +131,39 @@ def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path:
     )
     res = cli.invoke(main, ["import", str(csv)])
     assert res.exit_code == 1
-    assert "ligne 2 : le code secret doit avoir 4 chiffres" in res.output
+    assert "ligne 2, colonne pin : le code secret doit avoir 4 chiffres" in res.output
+
+
+def test_import_dry_run_says_what_would_change_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli.invoke(main, ["init-db"])
+    header = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+    first = tmp_path / "first.csv"
+    first.write_text(header + "210001;1234;06 12 34 56 78, 03 80 00 00 00;Mme Martin;E1;Léa;"
+                     "Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n", encoding="utf-8")
+    res = cli.invoke(main, ["import", str(first)])
+    assert res.exit_code == 0, res.output
+    assert "Import terminé (fichier lu en UTF-8)" in res.output
+    second = tmp_path / "second.csv"
+    second.write_bytes((header + "210001;5678;06 12 34 56 78;Mme Martin;E1;Léa;Martin;"
+                        "2018-03-04;anjou-elem;Sans porc;lun jeu\n").encode("cp1252"))
+    dry = cli.invoke(main, ["import", "--dry-run", str(second)])
+    assert dry.exit_code == 0, dry.output
+    assert "Import vérifié, rien n'a été écrit (fichier lu en Windows-1252)" in dry.output
+    assert ("ligne 2, dossier 210001 : code secret modifié ; téléphone retiré : "
+            "+33 3 •• •• •• 00") in dry.output
+    assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès aujourd'hui "
+            "(lundi 23 novembre)") in dry.output
+    assert "jours lun mar jeu ven → lun jeu à partir du jeudi 26 novembre" in dry.output
+    assert "5678" not in dry.output and "1234" not in dry.output
+    listing = cli.invoke(main, ["bookings", "210001", "--days", "7"])
+    assert "vendredi 27 novembre    réservé" in listing.output  # the pattern is unchanged
+    done = cli.invoke(main, ["import", str(second)])
+    assert done.exit_code == 0 and "Import terminé (fichier lu en Windows-1252)" in done.output
+    assert "code secret modifié" in done.output
+    assert "vendredi 27 novembre    réservé" not in cli.invoke(
+        main, ["bookings", "210001", "--days", "7"]).output
 
 
 def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:

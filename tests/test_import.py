@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from restomairie.booking import queries
-from restomairie.booking.importer import ImportFailed, import_csv, normalise_phone
+from restomairie.booking.importer import (
+    ImportFailed,
+    import_csv,
+    match_diet,
+    match_weekday,
+    normalise_phone,
+    split_phones,
+)
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.kitchen.service import KitchenService
@@ -94,8 +101,24 @@ def test_missing_columns_and_non_utf8_files_are_refused(rt: Runtime) -> None:
             b"family,pin,phones,guardian,child,first_name,last_name,birth_date,school\n",
             IMPORTER,
         )
-    with pytest.raises(ImportFailed, match="UTF-8"):
-        import_csv(rt.booking, GOOD.replace("Léa", "L\xe9a").encode("latin-1"), IMPORTER)
+    # Neither UTF-8 nor Windows-1252 (0x81 is undefined there): a French message with the fix.
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.encode() + b"\x81\xff\n", IMPORTER)
+    [(line, message)] = err.value.errors
+    assert line == 1 and "ni UTF-8 ni Windows-1252" in message and "CSV UTF-8" in message
+    assert families(rt) == 0
+
+
+def test_a_windows_1252_file_from_excel_is_read_and_says_so(rt: Runtime) -> None:
+    excel = GOOD.replace(",", ";").replace("Mme Martin", "Mme Lefèvre-Œuvray")
+    report = import_csv(rt.booking, excel.encode("cp1252"), IMPORTER)
+    assert report.encoding == "Windows-1252" and report.families_created == 2
+    assert rt.booking.family_info("210001").children[1].first_name == "Léa"
+    with rt.sessions() as s:
+        assert s.scalars(select(Family.guardian).where(Family.account == "210001")).one() == (
+            "Mme Lefèvre-Œuvray"
+        )
+    assert import_csv(rt.booking, GOOD.encode(), IMPORTER).encoding == "UTF-8"
 
 
 def test_importing_twice_updates_without_duplicating(rt: Runtime) -> None:
@@ -166,3 +189,191 @@ def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_loc
 )
 def test_phone_numbers_become_e164(raw: str, e164: str) -> None:
     assert normalise_phone(raw) == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "numbers"),
+    [
+        ("06 12 34 56 78", ("+33612345678",)),
+        ("06 12 34 56 78, 03 80 00 00 00", ("+33612345678", "+33380000000")),
+        ("06.12.34.56.78 | +33 3 80 00 00 00", ("+33612345678", "+33380000000")),
+        ("06-12-34-56-78;0380000000", ("+33612345678", "+33380000000")),
+        # files written before the comma: numbers without spaces, separated by spaces
+        ("0612345678 +33380000000", ("+33612345678", "+33380000000")),
+        ("+33380000000 0033612000000", ("+33380000000", "+33612000000")),
+        ("0612345678, 06 12 34 56 78", ("+33612345678",)),
+        ("", ()),
+    ],
+)
+def test_phones_are_separated_by_commas_and_may_be_written_with_spaces(
+    raw: str, numbers: tuple[str, ...]
+) -> None:
+    assert split_phones(raw) == numbers
+
+
+def test_two_numbers_written_with_spaces_and_no_comma_say_how_to_separate_them() -> None:
+    with pytest.raises(ValueError, match="séparez plusieurs numéros par une virgule"):
+        split_phones("06 12 34 56 78 03 80 00 00 00")
+    with pytest.raises(ValueError, match="numéro de téléphone invalide '12'"):
+        split_phones("0612345678, 12")
+
+
+def test_a_file_with_spaced_phones_imports(rt: Runtime) -> None:
+    data = GOOD.replace("0612345678,Mme Martin", '"06 12 34 56 78, 03 80 00 00 01",Mme Martin')
+    import_csv(rt.booking, data.encode(), IMPORTER)
+    assert rt.booking.family_info("210001").phones == ("+33380000001", "+33612345678")
+
+
+def test_every_error_of_a_line_is_reported_with_its_column(rt: Runtime) -> None:
+    bad = HEADER + "210001,12a4,06 12,Mme M,E1,Léa,M,31/02/2018,nowhere,sans porc,lun funday\n"
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, bad.encode(), IMPORTER)
+    errors = err.value.errors
+    school = errors.pop(3)
+    assert school[0] == 2 and school[1].startswith("colonne school : école inconnue 'nowhere' (")
+    assert "anjou-elem, " in school[1]  # the configured schools
+    assert errors == [
+        (2, "colonne pin : le code secret doit avoir 4 chiffres"),
+        (2, "colonne phones : numéro de téléphone invalide '06 12' (séparez plusieurs "
+            "numéros par une virgule : « 06 12 34 56 78, 03 80 00 00 00 »)"),
+        (2, "colonne birth_date : date de naissance invalide '31/02/2018' "
+            "(AAAA-MM-JJ ou JJ/MM/AAAA)"),
+        (2, "colonne days : jour inconnu 'funday' (lun mar mer jeu ven)"),
+    ]
+    assert str(err.value).startswith("ligne 2, colonne pin : ")
+
+
+def test_diets_and_weekdays_are_matched_without_case_accents_or_spaces(rt: Runtime) -> None:
+    data = (
+        HEADER
+        + "210001,1234,0612345678,Mme M,E1,Léa,M,,anjou-elem,Sans porc,Lundi MARDI jeu. Ven\n"
+        + "210001,1234,0612345678,Mme M,E2,Hugo,M,,anjou-elem,Végétarien,\"lun, jeudi\"\n"
+        + "210001,1234,0612345678,Mme M,E3,Zoé,M,,anjou-elem,PAI,\n"
+    )
+    import_csv(rt.booking, data.encode(), IMPORTER)
+    with rt.sessions() as s:
+        diets = {ref: diet for ref, diet in s.execute(select(Child.ref, Child.diet))}
+    assert diets == {"E1": "sans_porc", "E2": "vegetarien", "E3": "pai"}
+    assert rt.booking.state("210001", "E1", date(2026, 11, 27)).source == "subscription"
+    assert rt.booking.state("210001", "E2", date(2026, 11, 26)).source == "subscription"
+    assert rt.booking.state("210001", "E2", date(2026, 11, 27)).source == "none"
+
+
+def test_only_an_unambiguous_diet_or_weekday_is_taken() -> None:
+    variants = ("standard", "sans_porc", "vegetarien", "pai")
+    assert match_diet("sans-porc", variants) == "sans_porc"
+    assert match_diet("sans porc", ("sans_porc", "sansporc")) is None
+    assert match_diet("halal", variants) is None
+    assert [match_weekday(w) for w in ("lun", "Mercredi", "mar", "VEN.", "jeudi")] == [
+        0, 2, 1, 4, 3]
+    assert [match_weekday(w) for w in ("ma", "lunatic", "j", "")] == [None, None, None, None]
+
+
+CHANGED = GOOD.replace("210002,9876,+33380000000 0033612000000",
+                       "210002,4321,\"+33380000000, 07 00 00 00 01\"")
+
+
+def audit(rt: Runtime, *actions: str) -> list[AuditEntry]:
+    with rt.sessions() as s:
+        return list(s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(actions)).order_by(AuditEntry.id)))
+
+
+def audit_ids(rt: Runtime) -> list[int]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
+
+
+def test_a_changed_code_and_phones_are_reported_and_audited_never_the_code(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    with rt.sessions() as s:
+        old_hash = s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one()
+    report = import_csv(rt.booking, CHANGED.encode(), IMPORTER)
+    [change] = report.family_changes
+    assert (change.account, change.line, change.pin_changed) == ("210002", 4, True)
+    assert change.describe() == [
+        "code secret modifié",
+        "téléphone ajouté : +33 7 •• •• •• 01",
+        "téléphone retiré : +33 6 •• •• •• 00",
+    ]
+    assert rt.booking.check_pin("210002", "4321").ok
+    entries = audit(rt, "pin_changed", "phones_changed")
+    assert [(e.action, e.family_id is not None, e.child_id) for e in entries] == [
+        ("pin_changed", True, None), ("phones_changed", True, None)]
+    assert entries[0].detail == {"line": 4, "label": "code secret modifié (import, ligne 4)"}
+    assert entries[1].detail == {
+        "line": 4, "label": "téléphones : ajouté : +33 7 •• •• •• 01 ; retiré : +33 6 •• •• •• 00",
+        "added": ["+33 7 •• •• •• 01"], "removed": ["+33 6 •• •• •• 00"],
+    }
+    said = repr([(e.before, e.after, e.detail) for e in entries])
+    assert "4321" not in said and "9876" not in said and old_hash not in said
+    assert "0700000001" not in said and "+33700000001" not in said
+    # The same file again changes nothing and says nothing: the code's hash stays as it was.
+    with rt.sessions() as s:
+        new_hash = s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one()
+    again = import_csv(rt.booking, CHANGED.encode(), IMPORTER)
+    assert again.family_changes == [] and again.child_changes == []
+    assert len(audit(rt, "pin_changed", "phones_changed")) == 2
+    with rt.sessions() as s:
+        assert s.scalars(select(Family.pin_hash).where(Family.account == "210002")).one() == (
+            new_hash
+        )
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    before = audit_ids(rt)
+    data = CHANGED.replace("E2,Hugo,Martin,04/05/2020,anjou-elem,pai,",
+                           "E2,Hugo,Martin,04/05/2020,anjou-elem,standard,lun")
+    report = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=True)
+    assert [c.account for c in report.family_changes] == ["210002"]
+    [hugo] = report.child_changes
+    assert hugo.describe() == [
+        "régime pai → standard, dès aujourd'hui (lundi 23 novembre), sans toucher aux jours "
+        "déjà verrouillés pour la cuisine",
+        "jours aucun → lun à partir du jeudi 26 novembre",
+    ]
+    assert rt.booking.check_pin("210002", "9876").ok
+    assert rt.booking.family_info("210002").phones == ("+33380000000", "+33612000000")
+    assert audit_ids(rt) == before
+    with rt.sessions() as s:
+        assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "pai"
+
+
+def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Runtime) -> None:
+    thu = date(2026, 11, 26)
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)  # Thursday's cut-off
+    rt.locks.lock_day("anjou-elem", thu)
+    rt.locks.lock_day("darcy-elem", thu)
+    rt.clock.frozen = datetime(2026, 11, 23, 16, 0, tzinfo=PARIS)
+    changed = GOOD.replace("darcy-elem,vegetarien", "anjou-elem,sans porc")  # Zoé
+    trial = import_csv(rt.booking, changed.encode(), IMPORTER, dry_run=True)
+    [zoe] = trial.child_changes
+    assert (zoe.ref, zoe.adjusted_days, trial.adjustments) == ("E3", [thu], 2)
+    assert zoe.describe() == [
+        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès aujourd'hui "
+        "(lundi 23 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
+        "cuisine : il recevra un ajustement"
+    ]
+    assert not KitchenService(rt.booking).day(thu).adjustments  # rolled back
+    report = import_csv(rt.booking, changed.encode(), IMPORTER)
+    assert report.adjustments == 2 and report.child_changes[0].adjusted_days == [thu]
+    assert len(KitchenService(rt.booking).day(thu).adjustments) == 2
+
+
+def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
+    from restomairie.booking.importer import ChildChange
+
+    days = [date(2026, 11, d) for d in (24, 26, 27, 30)] + [date(2026, 12, d) for d in (1, 3)]
+    change = ChildChange("E1", 2, "Léa", "210001", diet=("standard", "pai"),
+                         moved_on=date(2026, 11, 23), adjusted_days=days)
+    assert change.describe() == [
+        "régime standard → pai, dès aujourd'hui (lundi 23 novembre), y compris 6 jours déjà "
+        "verrouillés pour la cuisine, du mardi 24 novembre au jeudi 3 décembre, qui recevront "
+        "un ajustement"
+    ]
+    change.adjusted_days = days[:2]
+    assert change.describe()[0].endswith(
+        "y compris 2 jours déjà verrouillés pour la cuisine, qui recevront un ajustement : "
+        "mardi 24 novembre, jeudi 26 novembre")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from datetime import date, datetime, timedelta
@@ -318,6 +319,107 @@ def test_an_import_is_checked_then_confirmed_then_followed(admin_client: Any, rt
     assert "Import terminé" in admin_client.get(job_url).get_data(as_text=True)
     again = post(admin_client, "/staff/import/confirm", {"token": token}, follow_redirects=True)
     assert "plus en attente" in again.get_data(as_text=True)
+
+
+def check_file(client: Any, data: bytes, name: str = "f.csv") -> str:
+    """The import page's report on a file sent (its HTML, entities unescaped)."""
+    from io import BytesIO
+
+    return html.unescape(post(client, "/staff/import", {"file": (BytesIO(data), name)},
+                              content_type="multipart/form-data").get_data(as_text=True))
+
+
+def confirm_import(client: Any, page: str) -> dict[str, Any]:
+    token = page.split('name="token" value="')[1].split('"')[0]
+    job_url = post(client, "/staff/import/confirm", {"token": token}).headers["Location"]
+    for _ in range(200):
+        status: dict[str, Any] = client.get(job_url + "?format=json").get_json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.02)
+    return status
+
+
+def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_them(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483", "+33367446522"),
+                [KidSpec("E00002", "Rose", school="champollion-elem")])
+    data = (HEADER + "210500;4826;+33642880483;Mme Martin;E00002;Rose;Martin;2017-01-01;"
+            "anjou-elem;vegetarien;lun mar jeu ven\n").encode()
+    page = check_file(admin_client, data)
+    assert "1 à mettre à jour" in page and "Rien n'est encore écrit" in page
+    assert ("Ligne 2, dossier 210500 : code secret modifié ; "
+            "téléphone retiré : +33 3 •• •• •• 22") in page
+    assert ("Ligne 2, Rose (E00002, dossier 210500) : école champollion-elem → anjou-elem et "
+            "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)") in page
+    assert "4826" not in page and "1951" not in page and "67446522" not in page
+    assert rt.booking.check_pin("210500", "1951").ok  # nothing written by the preview
+    assert confirm_import(admin_client, page)["state"] == "done"
+    assert rt.booking.check_pin("210500", "4826").ok
+    assert rt.booking.family_info("210500").phones == ("+33642880483",)
+    journal = html.unescape(admin_client.get("/staff/audit?account=210500").get_data(as_text=True))
+    assert "code secret modifié (import, ligne 2)" in journal
+    assert "téléphones : retiré : +33 3 •• •• •• 22" in journal
+    assert "téléphones modifiés" in journal and "école modifiée" in journal
+    assert "4826" not in journal and "1951" not in journal and "67446522" not in journal
+
+
+def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210001", kids=[KidSpec("E1", "Léa")])  # Anjou, Mon Tue Thu Fri
+    rt.locks.lock_day("anjou-elem", TUE)  # its cut-off was Friday: locked for the kitchen
+    data = (HEADER + "210001;1234;+33612345678;Famille 210001;E1;Léa;Test;;darcy-elem;"
+            "standard;lun mar jeu ven\n").encode()
+    page = check_file(admin_client, data)
+    assert "Cet import enregistrera 1 ajustement(s) pour la cuisine" in page
+    assert ("Léa (E1, dossier 210001) : école anjou-elem → darcy-elem, dès aujourd'hui (lundi "
+            "23 novembre), y compris le mardi 24 novembre, jour déjà verrouillé pour la cuisine "
+            ": il recevra un ajustement") in page
+    with rt.sessions() as s:
+        assert list(s.scalars(select(LockAdjustment))) == []
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done" and status["report"]["adjustments"] == 1
+
+
+def test_the_import_page_reads_spaced_phones_and_an_excel_windows_1252_file(
+    admin_client: Any, rt: Runtime
+) -> None:
+    data = (HEADER + "300001;1234;06 12 34 56 78, 03.80.00.00.01;Mme Lefèvre;C1;Léa;Lefèvre;"
+            "04/03/2018;anjou-elem;Sans porc;lundi mardi jeudi vendredi\n").encode("cp1252")
+    page = check_file(admin_client, data)
+    assert "1 famille(s) à créer" in page and "Fichier lu en Windows-1252" in page
+    assert "Léa Lefèvre" in page
+    assert confirm_import(admin_client, page)["state"] == "done"
+    assert rt.booking.families_by_phone("+33380000001") == ["300001"]
+    assert rt.booking.family_info("300001").children[0].first_name == "Léa"
+
+
+def test_the_import_page_reports_every_error_of_a_line_by_column(
+    admin_client: Any, rt: Runtime
+) -> None:
+    data = (HEADER + "300001;12a4;0612345678;Mme A;C1;Léa;A;31/02/2018;anjou-elem;"
+            "sans porc;lun\n").encode()
+    page = check_file(admin_client, data)
+    assert "3 erreur(s)" not in page and "2 erreur(s)" in page
+    assert "<td>2</td><td>colonne pin : le code secret doit avoir 4 chiffres</td>" in page
+    assert "<td>2</td><td>colonne birth_date : date de naissance invalide '31/02/2018'" in page
+    undecodable = check_file(admin_client, HEADER.encode() + b"\x81\n")
+    assert "ni UTF-8 ni Windows-1252" in undecodable and "CSV UTF-8" in undecodable
+
+
+def test_the_import_page_lists_the_accepted_values(admin_client: Any, rt: Runtime) -> None:
+    page = admin_client.get("/staff/import").get_data(as_text=True)
+    help_ = page.split('id="import-help"')[1].split("</details>")[0]
+    for school in rt.settings.schools:
+        assert f"<code>{school.id}</code> : {school.name}" in help_
+    for diet in ("standard", "sans_porc", "vegetarien", "pai"):
+        assert f"<code>{diet}</code>" in help_
+    assert "<code>lun</code>" in help_ and "<code>ven</code>" in help_
+    assert "Jours de cantine : lun mar jeu ven" in help_
+    assert "<code>AAAA-MM-JJ</code> ou <code>JJ/MM/AAAA</code>" in help_
+    assert "séparés par une virgule : <code>06 12 34 56 78, 03 80 00 00 00</code>" in help_
 
 
 # ------------------------------------------------------------------ accounts (admin)

@@ -472,8 +472,9 @@ def test_an_import_with_a_bad_line_reports_it_and_writes_nothing(rt: Runtime) ->
             "300002;12;0612345679;Mme B;C2;Hugo;B;2018-01-01;nulle-part;standard;lun\n").encode()
     preview = desk.check(data, "familles.csv", "staff:admin")
     assert not preview.ok and preview.token is None
-    assert [n for n, _ in preview.errors] == [3]
-    assert "code secret" in preview.errors[0][1]
+    assert [n for n, _ in preview.errors] == [3, 3]  # every error of the line, by column
+    assert preview.errors[0][1].startswith("colonne pin : le code secret")
+    assert preview.errors[1][1].startswith("colonne school : école inconnue 'nulle-part'")
     assert StaffService(rt.booking).search_families("300001") == []
 
 

@@ -20,7 +20,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
-from restomairie.booking.importer import ImportFailed, import_csv
+from restomairie.booking.importer import ImportFailed, import_csv, line_text
 from restomairie.booking.services import Actor, ChildDay, Outcome
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import ClockError
@@ -96,7 +96,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         except ImportFailed as exc:
             click.echo("Import refusé, rien n'a été importé :", err=True)
             for line, message in exc.errors:
-                click.echo(f"  ligne {line} : {message}", err=True)
+                click.echo(f"  {line_text(line, message)}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -130,21 +130,40 @@ def init_db(ctx: click.Context) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True,
+    help="Vérifier le fichier et dire ce qui changerait, sans rien écrire.",
+)
 @click.pass_context
 @friendly
-def import_cmd(ctx: click.Context, file: Path) -> None:
+def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     """Importer des familles et enfants depuis un CSV (tout ou rien)."""
     rt = runtime(ctx)
-    report = import_csv(rt.booking, file.read_bytes(), Actor("staff", _user(), "import"))
-    click.echo(
-        f"Import terminé : {report.rows} ligne(s) ; familles créées {report.families_created}, "
-        f"mises à jour {report.families_updated} ; enfants créés {report.children_created}, "
-        f"mis à jour {report.children_updated}."
+    report = import_csv(
+        rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run
     )
+    verb = "Import vérifié, rien n'a été écrit" if dry_run else "Import terminé"
+    future = dry_run  # the dry run says what would be done
+    click.echo(
+        f"{verb} (fichier lu en {report.encoding}) : {report.rows} ligne(s) ; "
+        f"familles {'à créer' if future else 'créées'} {report.families_created}, "
+        f"{'à mettre à jour' if future else 'mises à jour'} {report.families_updated} ; "
+        f"enfants {'à créer' if future else 'créés'} {report.children_created}, "
+        f"{'à mettre à jour' if future else 'mis à jour'} {report.children_updated}."
+    )
+    changes = [(c.line, f"dossier {c.account}", c.describe()) for c in report.family_changes]
+    changes += [
+        (c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
+        for c in report.child_changes
+    ]
+    if changes:
+        click.echo("Changements dans les dossiers existants :")
+        for line, who, said in sorted(changes, key=lambda c: c[0]):
+            click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
     if report.adjustments:
         click.echo(
             f"{report.adjustments} ajustement(s) pour la cuisine à côté des effectifs déjà "
-            "verrouillés (école ou régime changé)."
+            f"verrouillés (école ou régime changé){' à enregistrer' if future else ''}."
         )
 
 

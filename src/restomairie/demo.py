@@ -120,7 +120,7 @@ def demo_csv(
         pin = f"{rng.randrange(10000):04d}"
         last = LAST_NAMES[i % len(LAST_NAMES)]
         phone = f"+336{rng.randrange(10**8):08d}"
-        phones = phone if i % 7 else f"{phone} +333{rng.randrange(10**8):08d}"
+        phones = phone if i % 7 else f"{phone}, +333{rng.randrange(10**8):08d}"
         guardian = f"{rng.choice(('Mme', 'M.'))} {last}"
         school = rng.choice(school_ids)
         names = []

@@ -2,8 +2,10 @@
 
 One row per child; columns ``family, pin, phones, guardian, child, first_name, last_name,
 birth_date, school, diet, days`` (optional: ``language``). Comma or semicolon separated, UTF-8 with
-or without a BOM. The whole file is checked first; any wrong line makes the import fail with every
-error by line number, and nothing is written. A valid file is applied in one transaction.
+or without a BOM, else Windows-1252 (Excel's "CSV point-virgule"). The whole file is checked first;
+any wrong line makes the import fail with every error of every line, by line number and column,
+and nothing is written. A valid file is applied in one transaction, which also says what it
+changed in families and children already known (run and rolled back, it is the preview).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,10 +24,18 @@ from sqlalchemy.orm import Session
 from restomairie.booking import queries
 from restomairie.booking.adjustments import settle
 from restomairie.booking.guard import guard
-from restomairie.booking.services import Actor, BookingService, hash_pin, weekdays_text
-from restomairie.config import WEEKDAY_KEYS
-from restomairie.i18n import LANGUAGES
+from restomairie.booking.services import (
+    Actor,
+    BookingService,
+    MissingPepper,
+    check_pin_hash,
+    hash_pin,
+    needs_rehash,
+    weekdays_text,
+)
+from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
+from restomairie.phones import mask_phone
 
 # How far ahead of now a cut-off must be for the import to leave its day unguarded: a lock may be
 # taken while the import runs on any day whose cut-off comes before this (see _settle_moves).
@@ -46,12 +57,21 @@ REQUIRED = (
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
+def line_text(line: int, message: str) -> str:
+    """An error as said to staff: "ligne 4, colonne pin : le code secret doit avoir 4 chiffres"
+    (a message about a column starts with "colonne …")."""
+    return f"ligne {line}, {message}" if message.startswith("colonne ") else (
+        f"ligne {line} : {message}"
+    )
+
+
 class ImportFailed(Exception):
-    """The file has errors: ``errors`` lists (line number, message); nothing was written."""
+    """The file has errors: ``errors`` lists (line number, message), every error of each line,
+    the message naming its column ("colonne pin : …"); nothing was written."""
 
     def __init__(self, errors: list[tuple[int, str]]) -> None:
         self.errors = errors
-        super().__init__("\n".join(f"ligne {n} : {m}" for n, m in errors))
+        super().__init__("\n".join(line_text(n, m) for n, m in errors))
 
 
 @dataclass
@@ -80,6 +100,102 @@ class ImportReport:
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
+    encoding: str = "UTF-8"  # the file's, when it was read from bytes
+    # What changes in families and children already known (new ones are counted above).
+    family_changes: list[FamilyChange] = field(default_factory=list)
+    child_changes: list[ChildChange] = field(default_factory=list)
+
+
+# At most this many locked days are named one by one; more are said as a count and a range.
+NAMED_DAYS = 5
+
+
+@dataclass
+class FamilyChange:
+    """What an import changes in a family already known. Never the code itself: only whether
+    it changed. Numbers are in E.164 here; they are said masked (:func:`mask_phone`)."""
+
+    account: str
+    line: int
+    pin_changed: bool = False
+    phones_added: tuple[str, ...] = ()
+    phones_removed: tuple[str, ...] = ()
+    guardian: tuple[str, str] | None = None  # (before, after)
+    language: tuple[str, str] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.pin_changed or self.phones_added or self.phones_removed
+                    or self.guardian or self.language)
+
+    def describe(self) -> list[str]:
+        """Each change in French ("code secret modifié", "téléphone ajouté : +33 6 •• •• •• 83")."""
+        out = ["code secret modifié"] if self.pin_changed else []
+        out += [f"téléphone ajouté : {mask_phone(n)}" for n in self.phones_added]
+        out += [f"téléphone retiré : {mask_phone(n)}" for n in self.phones_removed]
+        if self.guardian:
+            out.append(f"responsable : {self.guardian[0] or '—'} → {self.guardian[1] or '—'}")
+        if self.language:
+            out.append(f"langue : {self.language[0]} → {self.language[1]}")
+        return out
+
+
+@dataclass
+class ChildChange:
+    """What an import changes for a child already known: school or diet (from ``moved_on``, the
+    day of the import, locked days included: ``adjusted_days`` get kitchen adjustments) and the
+    weekly pattern (from ``pattern_from``, the first day that can still be changed)."""
+
+    ref: str
+    line: int
+    name: str
+    account: str
+    school: tuple[str, str] | None = None
+    diet: tuple[str, str] | None = None
+    moved_on: date | None = None
+    adjusted_days: list[date] = field(default_factory=list)
+    weekdays: tuple[str, str] | None = None
+    pattern_from: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.school or self.diet or self.weekdays)
+
+    def describe(self) -> list[str]:
+        out = []
+        moves = []
+        if self.school:
+            moves.append(f"école {self.school[0]} → {self.school[1]}")
+        if self.diet:
+            moves.append(f"régime {self.diet[0]} → {self.diet[1]}")
+        if moves:
+            assert self.moved_on is not None
+            text = f"{' et '.join(moves)}, dès aujourd'hui ({format_day(self.moved_on)})"
+            days = sorted(self.adjusted_days)
+            if not days:
+                text += ", sans toucher aux jours déjà verrouillés pour la cuisine"
+            elif len(days) == 1:
+                text += (
+                    f", y compris le {format_day(days[0])}, jour déjà verrouillé pour la "
+                    "cuisine : il recevra un ajustement"
+                )
+            elif len(days) <= NAMED_DAYS:
+                text += (
+                    f", y compris {len(days)} jours déjà verrouillés pour la cuisine, qui "
+                    f"recevront un ajustement : {', '.join(format_day(d) for d in days)}"
+                )
+            else:
+                text += (
+                    f", y compris {len(days)} jours déjà verrouillés pour la cuisine, du "
+                    f"{format_day(days[0])} au {format_day(days[-1])}, qui recevront un "
+                    "ajustement"
+                )
+            out.append(text)
+        if self.weekdays:
+            assert self.pattern_from is not None
+            out.append(
+                f"jours {self.weekdays[0]} → {self.weekdays[1]} à partir du "
+                f"{format_day(self.pattern_from)}"
+            )
+        return out
 
 
 def normalise_phone(raw: str) -> str:
@@ -90,8 +206,45 @@ def normalise_phone(raw: str) -> str:
     elif s.startswith("0") and len(s) == 10:
         s = "+33" + s[1:]
     if not PHONE.match(s):
-        raise ValueError(f"numéro de téléphone invalide {raw!r}")
+        raise ValueError(f"numéro de téléphone invalide {raw.strip()!r}")
     return s
+
+
+# Between several numbers of one family: a comma (the documented separator), a semicolon or a
+# vertical bar. Spaces, dots and dashes are inside a number ("06 12 34 56 78", "03.80.74.51.51").
+PHONE_SEPARATORS = re.compile(r"[,;|]")
+
+
+def split_phones(raw: str) -> tuple[str, ...]:
+    """The numbers of a ``phones`` field, in E.164, in order, without repeats.
+
+    Several numbers are separated by a comma (``06 12 34 56 78, 03 80 00 00 00``; ``;`` and
+    ``|`` too). A part that is not one number written with spaces is read the way files made
+    before the comma was the separator were: numbers without spaces, separated by spaces
+    (``0612345678 +33380000000``). Two numbers that are each valid never join into a valid one
+    (a second ``+``, or more than 15 digits), so the two readings never disagree."""
+    numbers: list[str] = []
+    for part in PHONE_SEPARATORS.split(raw):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            numbers.append(normalise_phone(part))
+            continue
+        except ValueError:
+            pass
+        tokens = part.split()
+        if len(tokens) > 1:
+            try:
+                numbers.extend(normalise_phone(t) for t in tokens)
+                continue
+            except ValueError:
+                raise ValueError(
+                    f"numéro de téléphone invalide {part!r} (séparez plusieurs numéros par une "
+                    "virgule : « 06 12 34 56 78, 03 80 00 00 00 »)"
+                ) from None
+        raise ValueError(f"numéro de téléphone invalide {part!r}")
+    return tuple(dict.fromkeys(numbers))
 
 
 def _date(raw: str) -> date | None:
@@ -106,15 +259,71 @@ def _date(raw: str) -> date | None:
     raise ValueError(f"date de naissance invalide {raw!r} (AAAA-MM-JJ ou JJ/MM/AAAA)")
 
 
+def _key(text: str) -> str:
+    """A word as a reader matches it: no case, no accents, no spaces, dashes or underscores
+    ("Sans porc", "sans-porc" and "SANS_PORC" are one key)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return re.sub(r"[\s_\-'’]", "", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
+WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def match_diet(raw: str, variants: tuple[str, ...]) -> str | None:
+    """The menu variant written as ``raw`` ("sans porc" → ``sans_porc``), or None when no
+    variant, or more than one, matches."""
+    found = [v for v in variants if _key(v) == _key(raw)]
+    return found[0] if len(found) == 1 else None
+
+
+def match_weekday(raw: str) -> int | None:
+    """Monday = 0 for "lun", "lundi", "Lundi", "LUN."; None when it is no weekday's name: its
+    first three letters or more of the full name ("mer" and "mar" differ, "jeudi" is Thursday)."""
+    key = _key(raw).rstrip(".")
+    if len(key) < 3:
+        return None
+    found = [i for i, name in enumerate(WEEKDAY_NAMES) if name.startswith(key)]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A checked file: its rows and the encoding it was read in."""
+
+    rows: list[Row]
+    encoding: str  # "UTF-8" or "Windows-1252"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the name of its encoding: UTF-8 (with or without a BOM) first,
+    then Windows-1252, what Excel writes for "CSV (séparateur : point-virgule)" on a French
+    Windows (Latin-1 with a few more characters: a Latin-1 file reads the same)."""
+    try:
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise ImportFailed([(1, (
+            "encodage du fichier non reconnu (ni UTF-8 ni Windows-1252) : dans Excel, "
+            "enregistrez-le au format « CSV UTF-8 (délimité par des virgules) » puis "
+            "envoyez-le de nouveau"
+        ))]) from None
+
+
 def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> list[Row]:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line."""
+    return check_file(data, school_ids, variants).rows
+
+
+def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> CheckedFile:
+    """Parse and check a whole file; raise :class:`ImportFailed` with every error by line (all
+    of each line's, each naming its column)."""
     if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFailed([(1, f"le fichier n'est pas en UTF-8 ({exc.reason})")]) from exc
+        text, encoding = decode(data)
     else:
-        text = data.removeprefix("\ufeff")
+        text, encoding = data.removeprefix("\ufeff"), "UTF-8"
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -137,60 +346,83 @@ def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]
             errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
-        try:
-            row = _row(line, rec, school_ids, variants)
-        except ValueError as exc:
-            errors.append((line, str(exc)))
+        row, problems = _row(line, rec, school_ids, variants)
+        errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
+        if row is None:
             continue
         if row.child in seen_children:
             errors.append(
-                (line, f"enfant {row.child!r} déjà présent ligne {seen_children[row.child]}")
+                (line, f"colonne child : enfant {row.child!r} déjà présent "
+                       f"ligne {seen_children[row.child]}")
             )
             continue
         seen_children[row.child] = line
         prev = families.get(row.family)
-        if prev is not None and (prev.pin, prev.phones, prev.guardian) != (
-            row.pin,
-            row.phones,
-            row.guardian,
-        ):
-            errors.append(
-                (
-                    line,
-                    f"famille {row.family!r} : code, téléphones ou responsable différents "
-                    f"de la ligne {prev.line}",
-                )
-            )
-            continue
+        if prev is not None:
+            differ = [
+                col
+                for col, a, b in (("pin", prev.pin, row.pin), ("phones", prev.phones, row.phones),
+                                  ("guardian", prev.guardian, row.guardian))
+                if a != b
+            ]
+            if differ:
+                errors.append((line, (
+                    f"colonne {', '.join(differ)} : famille {row.family!r} différente de la "
+                    f"ligne {prev.line} (code, téléphones et responsable doivent être les "
+                    "mêmes sur chaque ligne d'une famille)"
+                )))
+                continue
         families.setdefault(row.family, row)
         rows.append(row)
     if errors:
         raise ImportFailed(errors)
     if not rows:
         raise ImportFailed([(1, "aucune ligne à importer")])
-    return rows
+    return CheckedFile(rows, encoding)
 
 
-def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]) -> Row:
+def _row(
+    line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]
+) -> tuple[Row | None, list[tuple[str, str]]]:
+    """The row of a line, or None, with every problem found as (column, message)."""
+    problems: list[tuple[str, str]] = []
     for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
         if not rec[col]:
-            raise ValueError(f"colonne {col!r} vide")
-    if not re.fullmatch(r"\d{4}", rec["pin"]):
-        raise ValueError("le code secret doit avoir 4 chiffres")
-    phones = tuple(normalise_phone(p) for p in rec["phones"].split())
-    if rec["school"] not in school_ids:
-        raise ValueError(f"école inconnue {rec['school']!r}")
-    if rec["diet"] not in variants:
-        raise ValueError(f"régime inconnu {rec['diet']!r} ({', '.join(variants)})")
+            problems.append((col, "vide"))
+    if rec["pin"] and not re.fullmatch(r"\d{4}", rec["pin"]):
+        problems.append(("pin", "le code secret doit avoir 4 chiffres"))
+    phones: tuple[str, ...] = ()
+    try:
+        phones = split_phones(rec["phones"])
+    except ValueError as exc:
+        problems.append(("phones", str(exc)))
+    birth: date | None = None
+    try:
+        birth = _date(rec["birth_date"])
+    except ValueError as exc:
+        problems.append(("birth_date", str(exc)))
+    if rec["school"] and rec["school"] not in school_ids:
+        problems.append(("school", (
+            f"école inconnue {rec['school']!r} ({', '.join(sorted(school_ids))})"
+        )))
+    diet = match_diet(rec["diet"], variants) if rec["diet"] else None
+    if rec["diet"] and diet is None:
+        problems.append(("diet", f"régime inconnu {rec['diet']!r} ({', '.join(variants)})"))
     mask = 0
-    for token in rec["days"].replace(",", " ").split():
-        key = token.lower()[:3]
-        if key not in WEEKDAY_KEYS:
-            raise ValueError(f"jour inconnu {token!r} (lun mar mer jeu ven)")
-        mask |= 1 << WEEKDAY_KEYS[key]
+    for token in re.split(r"[\s,;/]+", rec["days"]):
+        if not token:
+            continue
+        day = match_weekday(token)
+        if day is None:
+            problems.append(("days", f"jour inconnu {token!r} (lun mar mer jeu ven)"))
+        else:
+            mask |= 1 << day
     language = rec.get("language", "") or "fr"
     if language not in LANGUAGES:
-        raise ValueError(f"langue inconnue {language!r} ({', '.join(LANGUAGES)})")
+        problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
+    if problems:
+        return None, problems
+    assert diet is not None
     return Row(
         line,
         rec["family"],
@@ -200,12 +432,19 @@ def _row(line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[s
         rec["child"],
         rec["first_name"],
         rec["last_name"],
-        _date(rec["birth_date"]),
+        birth,
         rec["school"],
-        rec["diet"],
+        diet,
         mask,
         language,
-    )
+    ), []
+
+
+class _DryRun(Exception):
+    """Rolls back a trial import (the preview) after it has said what it would do."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
 
 
 def apply_rows(
@@ -214,15 +453,36 @@ def apply_rows(
     actor: Actor,
     progress: Callable[[int, int], None] | None = None,
     since: date | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
     changed weekly pattern takes effect on the first day that can still be changed.
     ``progress(done, total)``, if given, is called as rows are written (the staff page's bar).
     ``since`` (the demo town only) enrols and subscribes from that date instead, as if the
-    families had been there since the start of the school year."""
+    families had been there since the start of the school year.
+
+    The report says what changed in each family and child already known (code, phones, school,
+    diet, pattern, the locked days adjusted); each change is in the audit log, the code's as a
+    fact only. With ``dry_run`` everything is done the same way, then rolled back: the report is
+    the preview of exactly what the import would do (taking, meanwhile, the same locks)."""
+    try:
+        return _apply(service, rows, actor, progress, since, dry_run)
+    except _DryRun as trial:
+        return trial.report
+
+
+def _apply(
+    service: BookingService,
+    rows: list[Row],
+    actor: Actor,
+    progress: Callable[[int, int], None] | None,
+    since: date | None,
+    dry_run: bool,
+) -> ImportReport:
     now = service.clock.now()
     today = now.date()
     report = ImportReport(rows=len(rows))
+    pepper = service.pin_pepper
     with service.sessions() as session, session.begin():
         families = {
             f.account: f
@@ -247,9 +507,13 @@ def apply_rows(
                     session.add(fam)
                     families[row.family] = fam
                     report.families_created += 1
+                    fam.pin_hash = hash_pin(row.pin, pepper)
+                    change = None
                 else:
                     report.families_updated += 1
-                fam.pin_hash = hash_pin(row.pin, service.pin_pepper)
+                    change = _family_change(fam, row, pepper)
+                    if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
+                        fam.pin_hash = hash_pin(row.pin, pepper)
                 fam.guardian = row.guardian
                 fam.language = row.language
                 keep = {p.number: p for p in fam.phones if p.number in row.phones}
@@ -257,9 +521,13 @@ def apply_rows(
                     keep.get(n) or FamilyPhone(number=n) for n in dict.fromkeys(row.phones)
                 ]
                 session.flush()
+                if change:
+                    report.family_changes.append(change)
+                    session.add_all(_family_audit(change, fam.id, now, actor))
             assert fam is not None
             child = children.get(row.child)
             start = since or _first_open_day(service, row.school, now)
+            child_change = None
             if child is None:
                 child = Child(ref=row.child, family_id=fam.id, enrolled_from=since or today)
                 session.add(child)
@@ -267,8 +535,14 @@ def apply_rows(
                 old_mask = 0
             else:
                 report.children_updated += 1
+                child_change = ChildChange(row.child, row.line, row.first_name, row.family)
                 if (child.school_id, child.diet) != (row.school, row.diet):
-                    moves.append(_Move(child, child.school_id, child.diet, row.line))
+                    moves.append(_Move(child, child.school_id, child.diet, row.line, child_change))
+                    child_change.moved_on = today
+                    if child.school_id != row.school:
+                        child_change.school = (child.school_id, row.school)
+                    if child.diet != row.diet:
+                        child_change.diet = (child.diet, row.diet)
                 old_mask = next(
                     (
                         s.weekdays
@@ -282,6 +556,9 @@ def apply_rows(
             child.birth_date, child.school_id, child.diet = row.birth_date, row.school, row.diet
             session.flush()
             if row.weekdays != old_mask:
+                if child_change is not None:
+                    child_change.weekdays = (weekdays_text(old_mask), weekdays_text(row.weekdays))
+                    child_change.pattern_from = start
                 for sub in list(child.subscriptions):
                     if sub.starts_on >= start:
                         session.delete(sub)
@@ -305,9 +582,64 @@ def apply_rows(
                         detail={"line": row.line},
                     )
                 )
+            if child_change:
+                report.child_changes.append(child_change)
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
+        if dry_run:
+            raise _DryRun(report)  # rolls the transaction back
     return report
+
+
+def _family_change(fam: Family, row: Row, pepper: str | None) -> FamilyChange:
+    """What ``row`` changes in the known family ``fam`` (read before anything is written)."""
+    try:
+        pin_changed = not check_pin_hash(row.pin, fam.pin_hash, pepper)
+    except MissingPepper:  # the old code cannot be checked here: it is replaced, say so
+        pin_changed = True
+    old = [p.number for p in fam.phones]
+    return FamilyChange(
+        fam.account,
+        row.line,
+        pin_changed=pin_changed,
+        phones_added=tuple(n for n in row.phones if n not in old),
+        phones_removed=tuple(n for n in old if n not in row.phones),
+        guardian=(fam.guardian, row.guardian) if fam.guardian != row.guardian else None,
+        language=(fam.language, row.language) if fam.language != row.language else None,
+    )
+
+
+def _family_audit(
+    change: FamilyChange, family_id: int, now: datetime, actor: Actor
+) -> list[AuditEntry]:
+    """The audit entries of a family's changes: the code's as a fact (no code, no hash), the
+    phones masked as the staff pages show them, the guardian and language before → after."""
+
+    def entry(action: str, label: str, before: str | None = None, after: str | None = None,
+              **detail: object) -> AuditEntry:
+        return AuditEntry(
+            at=now, actor=actor.label, channel=actor.channel, action=action,
+            family_id=family_id, before=before, after=after,
+            detail={"line": change.line, "label": label, **detail},
+        )
+
+    out = []
+    if change.pin_changed:
+        out.append(entry("pin_changed", f"code secret modifié (import, ligne {change.line})"))
+    if change.phones_added or change.phones_removed:
+        added = [mask_phone(n) for n in change.phones_added]
+        removed = [mask_phone(n) for n in change.phones_removed]
+        said = [f"ajouté : {n}" for n in added] + [f"retiré : {n}" for n in removed]
+        out.append(entry("phones_changed", f"téléphones : {' ; '.join(said)}",
+                         added=added, removed=removed))
+    if change.guardian:
+        before, after = change.guardian
+        out.append(entry("guardian_changed", f"responsable : {before} → {after}",
+                         before[:64], after[:64]))
+    if change.language:
+        before, after = change.language
+        out.append(entry("language_changed", f"langue : {before} → {after}", before, after))
+    return out
 
 
 @dataclass(frozen=True)
@@ -318,6 +650,7 @@ class _Move:
     school: str  # before the import
     diet: str
     line: int
+    change: ChildChange  # its locked days adjusted are added there
 
 
 def _settle_moves(
@@ -379,6 +712,8 @@ def _settle_moves(
             if n:
                 added += n
                 days.append(lock.day.isoformat())
+                if lock.day not in move.change.adjusted_days:
+                    move.change.adjusted_days.append(lock.day)
         changes = [("school_changed", move.school, child.school_id),
                    ("diet_changed", move.diet, child.diet)]
         for action, before, after in changes:
@@ -404,8 +739,17 @@ def _first_open_day(service: BookingService, school_id: str, now: datetime) -> d
 
 
 def import_csv(
-    service: BookingService, data: bytes | str, actor: Actor, since: date | None = None
+    service: BookingService,
+    data: bytes | str,
+    actor: Actor,
+    since: date | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
-    """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`)."""
-    rows = parse_csv(data, {s.id for s in service.settings.schools}, service.settings.menu_variants)
-    return apply_rows(service, rows, actor, since=since)
+    """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
+    with ``dry_run``, say what it would do and write nothing."""
+    checked = check_file(
+        data, {s.id for s in service.settings.schools}, service.settings.menu_variants
+    )
+    report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
+    report.encoding = checked.encoding
+    return report

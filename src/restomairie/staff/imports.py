@@ -18,7 +18,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from restomairie.booking.importer import ImportFailed, ImportReport, Row, apply_rows, parse_csv
+from restomairie.booking.importer import (
+    CheckedFile,
+    ImportFailed,
+    ImportReport,
+    Row,
+    apply_rows,
+    check_file,
+)
 from restomairie.booking.services import Actor, BookingService, weekdays_text
 from restomairie.models import AuditEntry, Child, Family
 
@@ -40,6 +47,15 @@ class PreviewRow:
     child_new: bool
 
 
+@dataclass(frozen=True)
+class PreviewChange:
+    """A family or a child already known and what the import would change (in French)."""
+
+    line: int
+    who: str
+    changes: list[str]
+
+
 @dataclass
 class Preview:
     """The report of a checked file: errors by line, or what the import would do."""
@@ -52,6 +68,10 @@ class Preview:
     families_updated: int = 0
     children_new: int = 0
     children_updated: int = 0
+    encoding: str = ""
+    family_changes: list[PreviewChange] = field(default_factory=list)
+    child_changes: list[PreviewChange] = field(default_factory=list)
+    adjustments: int = 0  # kitchen adjustments the import would record on locked days
     token: str | None = None  # set when the file can be imported
 
     @property
@@ -109,18 +129,40 @@ class ImportDesk:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def _parse(self, data: bytes) -> list[Row]:
+    def _check(self, data: bytes) -> CheckedFile:
         settings = self.booking.settings
-        return parse_csv(data, {s.id for s in settings.schools}, settings.menu_variants)
+        return check_file(data, {s.id for s in settings.schools}, settings.menu_variants)
+
+    def _parse(self, data: bytes) -> list[Row]:
+        return self._check(data).rows
 
     def check(self, data: bytes, filename: str, owner: str) -> Preview:
-        """Check a whole file without writing anything."""
+        """Check a whole file without writing anything: the import is tried and rolled back, so
+        the preview says what it would change (codes, phones, schools, diets, patterns, the
+        locked days that would get kitchen adjustments)."""
         preview = Preview(filename=filename)
         try:
-            rows = self._parse(data)
+            checked = self._check(data)
         except ImportFailed as exc:
             preview.errors = exc.errors
             return preview
+        rows = checked.rows
+        preview.encoding = checked.encoding
+        actor = Actor("staff", owner.removeprefix("staff:"), "import")
+        try:
+            trial = apply_rows(self.booking, rows, actor, dry_run=True)
+        except Exception as exc:  # the import would fail the same way: say it now
+            preview.errors = [(0, f"l'import échouerait ({type(exc).__name__} : {exc})")]
+            return preview
+        preview.adjustments = trial.adjustments
+        preview.family_changes = [
+            PreviewChange(c.line, f"dossier {c.account}", c.describe())
+            for c in trial.family_changes
+        ]
+        preview.child_changes = [
+            PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
+            for c in trial.child_changes
+        ]
         with self.booking.sessions() as session:
             known_families = set(session.scalars(
                 select(Family.account).where(Family.account.in_({r.family for r in rows}))))

@@ -30,7 +30,7 @@ from restomairie.booking.errors import BookingError, InvalidRequest
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import Actor, ChangeResult, Outcome
 from restomairie.calendar.schoolholidays import CalendarCoverageError
-from restomairie.i18n import format_day
+from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
@@ -116,6 +116,10 @@ ACTION_LABELS = {
     "training_call": "appel d'essai (navigateur)",
     "import": "import",
     "import_failed": "import échoué",
+    "pin_changed": "code secret modifié",
+    "phones_changed": "téléphones modifiés",
+    "guardian_changed": "responsable modifié",
+    "language_changed": "langue modifiée",
     "user_created": "compte créé",
     "user_role": "rôle modifié",
     "user_deleted": "compte supprimé",
@@ -705,7 +709,20 @@ def audit() -> tuple[str, int]:
 @bp.get("/import")
 @roles(ADMIN)
 def import_form() -> str:
-    return render_template("staff/import.html", preview=None)
+    return render_template("staff/import.html", preview=None, help=_import_help())
+
+
+def _import_help() -> dict[str, Any]:
+    """The values the import accepts, from the configuration (the page's "Valeurs acceptées")."""
+    settings = runtime().settings
+    names = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+    return {
+        "schools": sorted(settings.schools, key=lambda s: s.id),
+        "diets": [(v, diet_label(v)) for v in settings.menu_variants],
+        "weekdays": names,
+        "canteen_days": " ".join(names[d] for d in sorted(settings.canteen_weekdays)),
+        "languages": [(code, language_label(code)) for code in LANGUAGES],
+    }
 
 
 @bp.post("/import")
@@ -720,7 +737,7 @@ def import_check() -> Any:
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"ok": preview.ok, "errors": preview.errors, "token": preview.token,
                         "html": render_template("staff/_import_report.html", preview=preview)})
-    return render_template("staff/import.html", preview=preview)
+    return render_template("staff/import.html", preview=preview, help=_import_help())
 
 
 @bp.post("/import/confirm")
