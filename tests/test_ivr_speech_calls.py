@@ -1441,3 +1441,21 @@ def test_a_bare_number_at_the_read_back_keeps_its_month(call: Caller, said: str)
     call.say("annuler le 4 janvier")
     answer = call.say(said)
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+
+
+def test_thanks_at_the_date_question_after_a_refusal_is_no_day(call: Caller) -> None:
+    # "ok merci au revoir" after "trop tard" read back the day offered, as a "oui" would.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    call.press("2411")  # too late
+    bye = call.say("Ok merci, au revoir.")
+    assert bye.hangup
+
+
+def test_a_day_forgotten_after_a_change_is_not_taken_back(rt: Runtime, call: Caller) -> None:
+    # "mince, j'ai oublié le vendredi" after Thursday's cancellation read back Thursday's
+    # undoing with Friday: a "oui" booked Thursday again.
+    _cancel_leas_thursday(rt, call)
+    answer = call.say("Mince, j'ai oublié le vendredi.")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    assert UNDO_THURSDAY not in answer.says

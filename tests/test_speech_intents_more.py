@@ -95,6 +95,9 @@ def test_eating_at_home_or_no_school_is_cancel(text: str) -> None:
         "Ils mangent lundi.",
         "elle déjeune jeudi",
         "il mange chez vous jeudi à la cantine",
+        # somewhere else said to be not where the child eats
+        "jeudi elle mangera à l'école pas à la maison",
+        "jeudi elle mange à l'école et pas chez sa mamie",
     ],
 )
 def test_eating_at_the_canteen_is_book(text: str) -> None:
@@ -353,6 +356,7 @@ def test_is_closing(text: str) -> None:
         "merci, 2",
         "non merci, je veux annuler",
         "je ne veux pas raccrocher",
+        "Ah tant pis, merci, on recommence.",  # never mind, and go on
     ],
 )
 def test_is_not_closing(text: str) -> None:
@@ -837,6 +841,11 @@ EXCLUDED = speech.TakenBack.EXCLUDED
         ("Non c'est Rose.", NO),  # as often the next child: "non c'est Nathan maintenant"
         ("Ah non, c'est Nathan qui est malade.", YES),  # the other child, put forward
         ("Non c'est Nathan qui mange pas maintenant.", NO),
+        ("Non c'est tout ce qui me fallait, merci.", NO),  # no one put forward
+        ("Non, c'est mon mari qui appellera pour le reste.", NO),
+        ("Non, c'est moi qui vous remercie.", NO),
+        ("Mince, j'ai oublié le vendredi.", NO),  # a day added, not the change taken back
+        ("Zut, et vendredi.", NO),
         ("Non, c'est tout ce que je voulais, pas plus.", NO),
         ("Non merci, pas besoin, ça ira.", NO),
         ("Non, je ne voulais pas plus, merci.", NO),
@@ -935,6 +944,8 @@ def test_waiting_and_help(text: str, waiting: bool, helping: bool) -> None:
         ("Vous m'entendez ?", True),
         ("Allô, il y a quelqu'un ?", True),
         ("Bonjour madame.", True),
+        ("Allô ? Oui, c'est bien ça.", False),  # an answer after the "allô"
+        ("Bonjour, un.", False),
         ("Bonjour, je voudrais annuler jeudi.", False),
         ("Allô, Nathan.", False),
         ("Oui.", False),
@@ -957,6 +968,8 @@ def test_is_hello(text: str, hello: bool) -> None:
         ("Timéo aussi", True),
         ("idem pour Rose", True),
         ("oui, pour Timéo", False),
+        ("non, c'est pour Rose, et pas pour Nathan", False),  # Nathan left out
+        ("non pour Rose, pas avec Nathan", False),
         ("Sacha et Timéo", False),
         ("non, Rose et Margaux", False),
         ("oui", False),

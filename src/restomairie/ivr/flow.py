@@ -695,6 +695,7 @@ class CallFlow:
                 day is None
                 and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES
                 and not is_hesitant(heard.speech)
+                and not is_closing(heard.speech)  # "ok merci au revoir": no day after all
             ):
                 # "Oui", "le premier jour possible", "ce jour-là": the first day the question
                 # offered (read back before anything is done).

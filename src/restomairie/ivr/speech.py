@@ -575,7 +575,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "nouvelle opération|continuer|pas tout|pas fini|pas terminé|pas encore fini|"
         "pas encore terminé|retour au menu|"
         "revenir au menu|menu principal|recommencer|retour|menu|le menu|retourner au menu|"
-        "revenir en arrière|retour en arrière|en arrière",
+        "revenir en arrière|retour en arrière|en arrière|recommence|on recommence|"
+        "recommençons|on reprend|reprenons",
         (_I.ANOTHER,),
         False,
     ),
@@ -755,11 +756,15 @@ def _eats_away(tokens: Sequence[str], match: _Match) -> bool:
     canteen in its clause."""
     if not any(w.startswith(_EATING_PREFIXES) for w in match.phrase.words):
         return False
-    if any(w.startswith("cantine") for w in tokens):
-        return False
-    return any(t in _AWAY_WORDS for t in tokens) or any(
-        _contains_run(tokens, run) for run in _AWAY_RUNS
-    )
+    if any(w.startswith(("cantine", "ecole")) for w in tokens):
+        return False  # "à l'école, pas à la maison": the canteen
+
+    def denied(k: int) -> bool:  # "pas à la maison", "et pas chez sa mamie"
+        return "pas" in tokens[max(0, k - 3) : k]
+
+    away = [k for k, t in enumerate(tokens) if t in _AWAY_WORDS]
+    away += [k for k in range(len(tokens)) for run in _AWAY_RUNS if tuple(tokens[k : k + 2]) == run]
+    return any(not denied(k) for k in away)
 
 
 def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent | None:
@@ -1481,8 +1486,8 @@ def _only(text: str, own: frozenset[str]) -> bool:
 _HELLO_WORDS = frozenset({"allo", "alo", "bonjour", "bonsoir", "hello", "entendez", "entends"})
 _AROUND_HELLO = frozenset(
     {
-        "oui", "ouais", "vous", "m", "me", "est", "il", "y", "a", "quelqu", "un", "qui", "c", "la",
-        "bien", "madame", "monsieur", "euh", "ah", "bon", "ca", "marche", "je", "on",
+        "oui", "ouais", "vous", "m", "me", "est", "il", "y", "a", "quelqu", "qui", "c", "la",
+        "madame", "monsieur", "euh", "ah", "je", "on",
     }
 )  # fmt: skip
 
@@ -1492,6 +1497,8 @@ def is_hello(text: str) -> bool:
     m'entendez ?", "allô, il y a quelqu'un ?"): an elderly caller's first words, not a wrong
     answer. Pure, and never raises."""
     tokens = normalise(text).split()
+    # "quelqu'un" is no key "un"; any other word is an answer ("allô, oui, c'est bien ça")
+    tokens = [t for k, t in enumerate(tokens) if t != "un" or tokens[k - 1 : k] != ["quelqu"]]
     return bool(_HELLO_WORDS.intersection(tokens)) and all(
         t in _HELLO_WORDS or t in _AROUND_HELLO for t in tokens
     )
@@ -1527,7 +1534,7 @@ _INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait"
 # Words that add to the change rather than take it back: some surely ("aussi", "pareil"),
 # some only beside "instead" words ("et vendredi", "encore", "c'était tout"); after a word of
 # error these are part of the sentence ("je me suis encore trompé", "trompé avec les jours").
-_ADDED = frozenset({"aussi", "egalement", "pareil", "ajouter", "ajoutez"})
+_ADDED = frozenset({"aussi", "egalement", "pareil", "ajouter", "ajoutez", "oublie", "oubliee"})
 _ALSO_ADDED = frozenset({"avec", "meme", "encore", "plus", "tout"})
 _DENIED = frozenset({"pas", "aucune", "aucun", "sans"})  # "pas d'erreur", "sans erreur"
 
@@ -1542,9 +1549,20 @@ def _is_cleft_no(tokens: Sequence[str]) -> bool:
         if token != "non":
             continue
         rest = tokens[k + 1 :]
-        if rest[:2] == ["c", "est"] and "qui" in rest[3:6]:
+        # "c'est Nathan qui": one word, a name ("c'est tout ce qui", "c'est moi qui vous
+        # remercie", "c'est mon mari qui appellera" put no one forward instead)
+        if rest[:2] == ["c", "est"] and rest[3:4] == ["qui"] and rest[2] not in _NOT_PUT_FORWARD:
             return True
     return False
+
+
+_NOT_PUT_FORWARD = frozenset(
+    {
+        "tout", "moi", "toi", "lui", "elle", "nous", "vous", "eux", "mon", "ma", "mes", "son",
+        "sa", "ses", "ca", "cela", "ce", "bon", "le", "la", "les", "un", "une", "pas", "plus",
+        "bien", "lequel", "laquelle", "celui", "celle", "papa", "maman", "qui",
+    }
+)  # fmt: skip
 
 
 class TakenBack(enum.IntEnum):
@@ -1567,7 +1585,7 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     d'erreur"). Pure, and never raises."""
     tokens, breaks = _date_tokens(text)
     words = set(tokens)
-    if words & _ADDED:
+    if words & _ADDED or _and_first(text):  # "j'ai oublié vendredi", "zut, et vendredi"
         return TakenBack.NO
     mistake = any(
         t in _MISTAKE and not _DENIED & set(tokens[max(0, k - 2) : k])
@@ -1596,7 +1614,9 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
 
 _ADDING = frozenset({"aussi", "egalement", "avec", "pareil", "idem"})
 _ADDING_RUNS = (("meme", "chose"), ("de", "meme"))
-_LEAD_INS = frozenset({"oui", "ouais", "ok", "d", "accord", "alors", "bon", "euh", "ah"})
+_LEAD_INS = frozenset(
+    {"oui", "ouais", "ok", "d", "accord", "alors", "bon", "euh", "ah", "mince", "zut", "oups"}
+)
 
 
 def adds_to(text: str) -> bool:
@@ -1605,11 +1625,20 @@ def adds_to(text: str) -> bool:
     "Timéo aussi", "avec Rose" (not "oui, pour Timéo" nor "Rose et Margaux": those name the
     children meant). Pure; never raises."""
     tokens = normalise(text).split()
-    if _ADDING.intersection(tokens) or any(_contains_run(tokens, r) for r in _ADDING_RUNS):
+    # Not "pas avec Nathan", "et pas pour Nathan": a child left out
+    adding = [k for k, t in enumerate(tokens) if t in _ADDING]
+    adding += [k for k in range(len(tokens)) for r in _ADDING_RUNS if tuple(tokens[k : k + 2]) == r]
+    if any(not {"pas", "sans"} & set(tokens[max(0, k - 2) : k]) for k in adding):
         return True
+    return _and_first(text)
+
+
+def _and_first(text: str) -> bool:
+    """Whether a clause of ``text`` starts with "et" (after "oui", "mince"…), adding something
+    ("oui, et pour Timéo", "zut, et vendredi"; not "et pas pour Nathan")."""
     for clause in _clauses(text):
         said = [t for t in clause if t not in _LEAD_INS]
-        if said[:1] == ["et"]:
+        if said[:1] == ["et"] and said[1:2] not in (["pas"], ["non"], ["sauf"]):
             return True
     return False
 
