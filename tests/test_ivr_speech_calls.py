@@ -1391,6 +1391,8 @@ def _cancel_read_back(day: str) -> str:
         ("Jeudi 26, non 27.", "vendredi 27 novembre"),
         ("jeudi en 8, non en 15", "jeudi 10 décembre"),
         ("le 4 janvier, non, 5", "mardi 5 janvier"),
+        # A weekday said instead of a date: the one of its week (it was the coming Friday 27)
+        ("le 3 décembre, non, vendredi", "vendredi 4 décembre"),
         # The month said in other ways (these read back Friday 4 December)
         ("le 4 de janvier", "lundi 4 janvier"),
         ("Le 4 du mois de janvier.", "lundi 4 janvier"),

@@ -335,7 +335,9 @@ def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) 
         assert guess.certain == (agreeing[0] == nearest)
     else:  # the number wins: the nearest such day of the month, read back with its weekday
         assert guess == DateGuess(nearest, False)
-    assert guess.day - today < timedelta(days=63)  # never months ahead
+    # never months past the nearest such day (itself up to two months ahead on 1 November:
+    # "dimanche 31", the next 31st being 31 December)
+    assert guess.day - nearest < timedelta(days=63)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -855,7 +857,7 @@ def test_a_weekday_of_a_week_named_by_a_day(text: str, expected: date, certain: 
         # no correction word, or a full date: as without the date heard
         ("le 5", date(2026, 12, 5)),
         ("non, le 5 février", date(2027, 2, 5)),
-        ("non, vendredi", FRI_27_NOV),  # the flow reads a weekday alone from the day heard
+        ("non, vendredi", date(2027, 1, 8)),  # that week's Friday, as the flow reads it too
         ("oui", None),
     ],
 )
@@ -863,3 +865,18 @@ def test_a_bare_number_correcting_the_date_heard(text: str, expected: date | Non
     # At the read-back of Monday 4 January, "non, 5" is the 5th of January.
     guess = parse_date(text, MON_23_NOV, heard=MON_4_JAN)
     assert (guess.day if guess else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("le 3 décembre, non, vendredi", date(2026, 12, 4)),  # that week's Friday
+        ("le 10 décembre, non plutôt mardi", date(2026, 12, 8)),
+        ("le 3 décembre, pardon, lundi", date(2026, 11, 30)),
+        ("jeudi, non, vendredi", date(2026, 11, 27)),  # a weekday for a weekday: as before
+        ("demain, non, jeudi", date(2026, 11, 26)),  # never earlier than the coming one
+    ],
+)
+def test_a_weekday_said_instead_of_a_date_is_the_one_of_its_week(text: str, day: date) -> None:
+    guess = parse_date(text, date(2026, 11, 23))
+    assert guess is not None and guess.day == day

@@ -2384,7 +2384,9 @@ def _corrected(
 ) -> list[_DateExpr]:
     """``exprs`` with each date the caller took back marked excluded: one followed, with only
     correction words between them ("non", "pardon", "plutôt"…), by a date that is not itself
-    excluded ("jeudi, non pas vendredi" keeps Thursday)."""
+    excluded ("jeudi, non pas vendredi" keeps Thursday). A weekday alone said instead of a
+    precise date is the one of that date's week when that is not earlier ("le 3 décembre, non,
+    vendredi" is Friday 4 December, not the coming Friday 27 November)."""
     for k in range(len(exprs) - 1):
         gap = tokens[spans[k][1] : spans[k + 1][0]]
         if (
@@ -2392,7 +2394,12 @@ def _corrected(
             and _CORRECTION_MARKERS.intersection(gap)
             and _CORRECTION_GAP.issuperset(gap)
         ):
-            exprs[k] = exprs[k]._replace(negated=True)
+            taken, said = exprs[k], exprs[k + 1]
+            exprs[k] = taken._replace(negated=True)
+            if said.weekday_only and said.day and taken.day and not taken.weekday_only:
+                week_of = taken.day + timedelta(days=said.day.weekday() - taken.day.weekday())
+                if week_of > said.day:
+                    exprs[k + 1] = said._replace(day=week_of, certain=False)
     return exprs
 
 
