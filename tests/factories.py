@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 
 from restomairie.booking.services import hash_pin
-from restomairie.clock import Clock
+from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
 from restomairie.models import Child, Family, FamilyPhone, Subscription
 from restomairie.runtime import Runtime
@@ -73,15 +73,14 @@ def make_family(
     return account
 
 
-def wednesday_canteen_runtime(
-    settings: Settings, clock: Clock, engine: Engine, school_id: str = "champollion-elem"
-) -> Runtime:
-    """A runtime whose ``school_id`` canteen also serves on Wednesdays: its deadlines come a
-    school day later than Anjou's (Thursday 3 December: Tuesday 1st at 13:00, not Monday 30
-    November), so a change for all the children can be too late for some only."""
+def two_deadlines_family(settings: Settings, clock: Clock, engine: Engine) -> Runtime:
+    """Family 210001 (code 1234, +33612345678): Léa at Anjou, Hugo at Champollion, whose canteen
+    also serves on Wednesdays, so its deadlines come a school day later (Thursday 3 December:
+    Tuesday 1st at 13:00, not Monday 30 November); the clock on Tuesday 1 December, 9:30, when
+    a change for both on Thursday 3 is too late for Léa only."""
     schools = tuple(
         dataclasses.replace(school, canteen_weekdays=frozenset(range(5)))
-        if school.id == school_id
+        if school.id == "champollion-elem"
         else school
         for school in settings.schools
     )
@@ -89,4 +88,9 @@ def wednesday_canteen_runtime(
         settings=dataclasses.replace(settings, schools=schools), clock=clock, engine=engine
     )
     rt.sync_schools()
+    make_family(
+        rt, "210001", "1234", ("+33612345678",),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
+    )  # fmt: skip
+    clock.frozen = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
     return rt

@@ -27,7 +27,7 @@ from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.models import AuditEntry, Call, Closure, Family
 from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
-from tests.factories import KidSpec, make_family, wednesday_canteen_runtime
+from tests.factories import KidSpec, make_family, two_deadlines_family
 from tests.ivr_support import (
     PUBLIC_URL,
     TOKEN,
@@ -488,12 +488,7 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
 ) -> None:
     # Champollion's canteen also serves on Wednesdays: its deadline for Thursday 3 December is
     # Tuesday 1st at 13:00, Anjou's Monday 30 November.
-    rt = wednesday_canteen_runtime(settings, clock, engine)
-    make_family(
-        rt, "210001", "1234", (PHONE,),
-        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
-    )  # fmt: skip
-    clock.frozen = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+    rt = two_deadlines_family(settings, clock, engine)
     call = caller(line_app(rt).test_client(), rt)
     call.start()
     read_back = call.keys("1234", "9", "2", "0312")

@@ -19,7 +19,7 @@ from restomairie.config import Settings
 from restomairie.models import Call
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
-from tests.factories import KidSpec, make_family, wednesday_canteen_runtime
+from tests.factories import KidSpec, make_family, two_deadlines_family
 from tests.ivr_support import Caller, line_app
 from tests.staff_support import login, make_user, started_call
 
@@ -219,12 +219,7 @@ def test_too_late_for_one_child_beside_a_read_back_is_on_that_childs_page(
 ) -> None:
     # "Mais j'ai annulé pour les deux !": Léa's refusal was only said on the phone, before
     # Hugo's read-back; the line kept Hugo's alone.
-    rt = wednesday_canteen_runtime(settings, clock, engine)
-    make_family(
-        rt, "210001", "1234", (PHONE,),
-        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", school="champollion-elem")),
-    )  # fmt: skip
-    clock.frozen = datetime(2026, 12, 1, 9, 30, tzinfo=PARIS)
+    rt = two_deadlines_family(settings, clock, engine)
     both = call(line_app(rt), rt)
     both.keys("1234", "9", "2", "0312", "1", "2")  # Hugo's Thursday cancelled, not Léa's
     staff = StaffService(rt.booking)
