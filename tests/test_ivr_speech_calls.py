@@ -1461,3 +1461,71 @@ def test_a_day_forgotten_after_a_change_is_not_taken_back(rt: Runtime, call: Cal
     answer = call.say("Mince, j'ai oublié le vendredi.")
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
     assert UNDO_THURSDAY not in answer.says
+
+
+WHICH_CHILD = (
+    "Je n'ai pas compris de quel enfant vous parlez : dites son prénom, s'il vous plaît."
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        # Each used to confirm the whole change read back, the child left out included.
+        ("9", "Oui, sauf la petite."),
+        ("9", "oui sauf mon fils"),
+        ("9", "Oui, seulement le grand."),
+        ("9", "oui sauf Timothée"),  # a name heard wrong
+        ("9", "oui sauf le deuxième"),
+        # Each used to confirm Léa's alone, the child added dropped unsaid.
+        ("2", "Oui, et pour son frère aussi."),
+        ("2", "oui, pour le petit aussi"),
+        ("2", "oui pour les deux"),  # two of three
+        ("2", "Oui, pour elle aussi."),
+    ],
+)
+def test_children_said_but_not_by_name_at_the_read_back_are_asked_for(
+    rt: Runtime, call: Caller, key: str, said: str
+) -> None:
+    call.press(key)
+    first = call.say("annuler le 3 décembre")
+    again = call.say(said)
+    assert again.says[0] == WHICH_CHILD
+    assert again.says[1] == first.says[0]  # the same change read back, nothing done
+    assert all(booked(rt, ref, date(2026, 12, 3)) is None for ref in ("E1", "E2", "E3"))
+    assert events(rt, call)[-1].outcome == "unnamed_children"
+
+
+@pytest.mark.parametrize("said", ["Oui, merci beaucoup.", "Oui, un grand merci."])
+def test_a_yes_with_thanks_still_confirms(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    done = call.say(said)
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Oui, mais Zoé elle mange.", "Zoé, elle mange.", "Zoé mange à la cantine.", "réserver Zoé"],
+)
+def test_a_child_said_to_eat_is_left_out_of_the_cancellation_read_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("9")
+    call.say("annuler le 3 décembre")
+    again = call.say(said)
+    # Zoé used to be given a booking (already made), and Hugo's and Léa's cancellations were
+    # dropped without a word.
+    assert again.says[0] == "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 3 décembre."
+    call.press("1")
+    day = date(2026, 12, 3)
+    assert (booked(rt, "E1", day), booked(rt, "E2", day), booked(rt, "E3", day)) == (
+        None, False, False
+    )
+
+
+def test_asking_the_other_action_for_one_child_switches_to_it(rt: Runtime, call: Caller) -> None:
+    call.press("9")
+    call.say("annuler le 3 décembre")
+    again = call.say("Non, je veux réserver pour Zoé.")
+    assert again.says[0].startswith("Le repas de Zoé du jeudi 3 décembre est déjà réservé")

@@ -978,3 +978,33 @@ def test_is_hello(text: str, hello: bool) -> None:
 )
 def test_adds_to(text: str, adds: bool) -> None:
     assert speech.adds_to(text) is adds
+
+
+@pytest.mark.parametrize(
+    ("text", "speaks"),
+    [
+        ("oui, sauf la petite", True),
+        ("oui sauf mon fils", True),
+        ("oui, seulement le grand", True),
+        ("oui sauf l'aînée", True),
+        ("oui sauf Timothée", True),  # a name the line does not know: someone is left out
+        ("oui, à part le deuxième", True),
+        ("oui, et pour son frère aussi", True),
+        ("oui pour les deux", True),
+        ("oui pour mes trois enfants", True),
+        ("oui, pour elle aussi", True),
+        ("oui", False),
+        ("oui merci", False),
+        ("oui, un grand merci", False),
+        ("oui attendez un petit moment", False),
+        ("oui pour les deux jours", False),
+        ("oui pour les deux jeudis", False),
+        ("oui pour lui", False),  # the child read back
+        ("oui pour Rose", False),
+        ("oui sans problème", False),
+        ("oui, à part ça c'est tout", False),
+    ],
+)
+def test_speaks_of_children(text: str, speaks: bool) -> None:
+    assert speech.speaks_of_children(text) is speaks
+

@@ -68,6 +68,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     several_days,
     shifted_day,
+    speaks_of_children,
     spoken_digit_runs,
     spoken_key,
     taken_back,
@@ -801,11 +802,13 @@ class CallFlow:
             # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
             # (taking only the 4th would drop the 3rd the caller just said yes to).
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
+        if self._left_as_they_are(st, speech):
+            return self._with_date(st, sp, day, CONFIRM)
         if self._switch_action(st, speech) is not None:
             # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
             # never the action read back; the one said, read back in its turn.
             if self._children_correction(st, speech) is None:
-                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+                return self._not_whom(st, sp, speech)
             return self._with_date(st, sp, day, CONFIRM)
         intent = parse_intent(speech, CONFIRM_INTENTS)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
@@ -820,7 +823,7 @@ class CallFlow:
         # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.
         corrected = self._children_correction(st, speech)
         if corrected is None:
-            return self._retry(st, sp, self._not_understood(sp), "not_understood")
+            return self._not_whom(st, sp, speech)
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)  # even after "pardon": "pardon, Rose"
         if intent is Intent.REPEAT:
@@ -843,6 +846,37 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _left_as_they_are(self, st: CallState, speech: str) -> bool:
+        """Whether the phrase leaves some of the children read back out of the change by saying
+        the other action of them, and if so, leaves them out: "oui, mais Rose elle mange" to a
+        cancellation read back for Nathan and Rose is Nathan's alone, read back in its turn
+        (giving Rose the other action would drop Nathan's change unsaid, when Rose's meal is
+        already booked). Not after a "non": "non, je veux réserver pour Rose" switches the
+        action, read back in its turn."""
+        picked = self._picked(st)
+        other = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
+        if len(picked) < 2 or other is None or _CHOICES[other] == st.data.get("action"):
+            return False
+        if "non" in normalise(speech).split():
+            return False
+        said = self._children_said(self._kids(st), speech, ordinals=False)
+        if not said or not {k.ref for k in said} < {k.ref for k in picked}:
+            return False
+        self._pick(st, [k for k in picked if k not in said])
+        return True
+
+    def _not_whom(self, st: CallState, sp: Speaker, speech: str) -> Turn:
+        """A change read back, answered with children the line cannot tell ("oui, sauf la
+        petite", "oui, et son frère aussi"): the question again, never a yes."""
+        names = [k.name for k in self._kids(st)]
+        unnamed = not parse_children(speech, names, ordinals=False) and not children_left_out(
+            speech, names
+        )  # not "oui, sauf Zoé" when Zoé alone is read back: not understood
+        if unnamed and speaks_of_children(speech):
+            line = sp._("I did not understand which child you mean: please say the first name.")
+            return self._retry(st, sp, line, "unnamed_children")
+        return self._retry(st, sp, self._not_understood(sp), "not_understood")
 
     def _farewell_at_read_back(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
         """A farewell said to the read-back. With a plain yes ("oui, merci, au revoir", "oui,
@@ -898,7 +932,8 @@ class CallFlow:
             if left_out is None:
                 return None
             if not left_out:
-                return False
+                # "Oui, sauf la petite", "et son frère aussi": children, but not by name.
+                return None if speaks_of_children(speech) else False
             said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
             if not said:
                 return None

@@ -48,6 +48,7 @@ __all__ = [
     "parse_digits_date",
     "parse_intent",
     "parse_number",
+    "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
     "weekday_alone",
@@ -1641,6 +1642,50 @@ def _and_first(text: str) -> bool:
         if said[:1] == ["et"] and said[1:2] not in (["pas"], ["non"], ["sauf"]):
             return True
     return False
+
+
+# Words for a child that is not named: kin, size and age ("son frère", "la petite", "l'aînée").
+_KIN = frozenset(
+    {
+        "frere", "freres", "soeur", "soeurs", "fils", "fille", "filles", "garcon", "garcons",
+        "gamin", "gamine", "gamins", "gamines", "gosse", "gosses", "enfant", "enfants", "bebe",
+        "petit", "petite", "petits", "petites", "grand", "grande", "grands", "grandes",
+        "aine", "ainee", "aines", "ainees", "cadet", "cadette", "cadets", "benjamin",
+        "benjamine", "jumeau", "jumelle", "jumeaux", "jumelles", "moyen", "moyenne",
+    }
+)  # fmt: skip
+# "un petit moment", "un grand merci", "très grand": not a child
+_NOT_KIN_AFTER = frozenset({"un", "une", "tres", "trop", "plus", "moins", "si"})
+_PRONOUNS = frozenset({"lui", "elle", "eux", "elles"})
+_LEAVING_OUT = frozenset({"sauf", "excepte", "exceptee", "hormis"})
+_SMALL_COUNTS = frozenset({"deux", "trois", "quatre", "cinq", "2", "3", "4", "5"})
+_DAY_WORDS = frozenset(
+    {"jours", "jour", "semaines", "dates", "repas", *_WEEKDAYS, *(f"{d}s" for d in _WEEKDAYS)}
+)
+
+
+def speaks_of_children(text: str) -> bool:
+    """Whether ``text`` speaks of children without naming them, in a way that changes a change
+    read back: a kin or age word ("oui, sauf la petite", "pour son frère aussi", "seulement le
+    grand"), a count ("oui, pour les deux"), a child left out ("oui sauf Timothée", a name the
+    recogniser heard wrong), or a pronoun added ("pour elle aussi"). Read where names were
+    looked for and none was found: such a "oui" is no plain yes, since the line cannot tell
+    whom it is for. Pure; never raises."""
+    tokens = normalise(text).split()
+    for k, token in enumerate(tokens):
+        before = tokens[k - 1] if k else ""
+        if token in _KIN and before not in _NOT_KIN_AFTER:
+            return True
+        following = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if token in _LEAVING_OUT or (
+            token == "part" and before == "a" and following not in ("ca", "cela")
+        ):
+            return True
+        # "les deux", not "les deux jours", "les deux jeudis"
+        if token in _SMALL_COUNTS and before in _COUNT_WORDS and following not in _DAY_WORDS:
+            return True
+    return bool(_PRONOUNS & set(tokens)) and adds_to(text)
+
 
 
 _SEE_YOU = frozenset({"demain", "bientot", "plus", "tantot", *_WEEKDAYS})

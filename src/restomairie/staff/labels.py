@@ -63,6 +63,7 @@ STEPS = {
 ASKED_AGAIN = frozenset({
     "invalid", "not_understood", "invalid_key", "invalid_date", "no_input", "repeat", "stale",
     "operator", "wrong_code", "unknown_account", "not_confirmed", "wait", "help", "hello",
+    "unnamed_children",
 })
 ASKED_AFTER = {
     "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
@@ -97,6 +98,7 @@ EVENT_OUTCOMES = {
     "caller_blocked": "numéro bloqué (trop de codes erronés depuis ce numéro)",
     "invalid_key": "touche non prévue",
     "not_understood": "pas compris",
+    "unnamed_children": "enfants dits sans leur prénom (prénom demandé)",
     "invalid_date": "date non comprise",
     "no_input": "silence",
     "repeat": "question répétée",
