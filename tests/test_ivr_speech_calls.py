@@ -1529,3 +1529,25 @@ def test_asking_the_other_action_for_one_child_switches_to_it(rt: Runtime, call:
     call.say("annuler le 3 décembre")
     again = call.say("Non, je veux réserver pour Zoé.")
     assert again.says[0].startswith("Le repas de Zoé du jeudi 3 décembre est déjà réservé")
+
+
+@pytest.mark.parametrize("said", ["Et pour son frère aussi.", "Pareil pour la grande."])
+def test_the_same_change_for_a_child_not_named_asks_for_the_name(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    again = call.say(said)
+    assert again.says[0] == WHICH_CHILD
+    named = call.say("Hugo")
+    assert named.says[0] == "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre."
+
+
+def test_a_child_not_named_at_the_child_question_asks_for_the_name(
+    rt: Runtime, call: Caller
+) -> None:
+    again = call.say("c'est pour la petite")
+    assert again.says[0] == WHICH_CHILD
+    assert again.says[1] == "Pour Hugo, tapez 1."
+    assert call.say("Léa").says[0] == "Pour Léa :"

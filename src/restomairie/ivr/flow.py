@@ -535,8 +535,8 @@ class CallFlow:
                 # "Je voudrais annuler jeudi": understood, but for which child? Kept, then
                 # asked (the child's key or name), not a failed attempt.
                 return self._which_child(st, sp, _CHOICES[action], heard.speech)
-            if picked is None:
-                return self._retry(st, sp, self._not_understood(sp), "not_understood")
+            if picked is None:  # "la petite": the first name is asked for
+                return self._not_whom(st, sp, heard.speech)
             if action is not None:
                 # "Annuler pour Nathan", "écouter pour Rose", "Rose sera absente jeudi": the
                 # child, what to do and maybe the day in one phrase. A date only when the
@@ -867,8 +867,9 @@ class CallFlow:
         return True
 
     def _not_whom(self, st: CallState, sp: Speaker, speech: str) -> Turn:
-        """A change read back, answered with children the line cannot tell ("oui, sauf la
-        petite", "oui, et son frère aussi"): the question again, never a yes."""
+        """A phrase not understood: the question again, never a yes. When it spoke of children
+        the line cannot tell ("oui, sauf la petite", "et son frère aussi"), the caller hears
+        that a first name is wanted."""
         names = [k.name for k in self._kids(st)]
         unnamed = not parse_children(speech, names, ordinals=False) and not children_left_out(
             speech, names
@@ -1057,7 +1058,7 @@ class CallFlow:
             return self._bye(st, sp, AFTER)
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
             return self._ask(st, sp, ACTION, [], AFTER, "another")
-        return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        return self._not_whom(st, sp, heard.speech)  # "et pour son frère aussi": which child
 
     def _taken_back(
         self,
