@@ -155,6 +155,51 @@ def test_a_child_month_page_shows_each_state(staff_client: Any, rt: Runtime) -> 
     assert staff_client.get("/staff/families/210001/children/E9").status_code == 404
 
 
+def day_cell(page: str, day: date) -> str:
+    """The month grid's cell of ``day`` (its classes, then its content)."""
+    start = page.rindex('<td class="', 0, page.index(f'data-day="{day.isoformat()}"'))
+    return page[start:page.index("</td>", start)]
+
+
+def test_a_child_month_page_says_which_days_to_come_are_overdue_for_the_lock(
+    staff_client: Any, rt: Runtime
+) -> None:
+    from restomairie.kitchen.service import KitchenService
+
+    mon, fri_before = date(2026, 11, 23), date(2026, 11, 20)
+
+    def page(ref: str = "E1") -> str:
+        return html.unescape(staff_client.get(
+            f"/staff/families/210001/children/{ref}?month=2026-11").get_data(as_text=True))
+
+    # Monday 10:00: Monday's and Tuesday's cut-offs (Thursday and Friday 13:00) are long gone
+    # and the scheduler has locked neither; Thursday's is at 13:00 today.
+    now = page()
+    assert ("Verrouillage en retard pour le lundi 23 novembre 2026 (heure limite : jeudi 19/11 à "
+            "13:00) et le mardi 24 novembre 2026 (heure limite : vendredi 20/11 à 13:00)") in now
+    for day in (mon, TUE):
+        assert "overdue" in day_cell(now, day).split('"')[1]
+        assert "verrouillage en retard" in day_cell(now, day)
+    assert "modifiable" in day_cell(now, THU) and "retard" not in day_cell(now, THU)
+    assert "retard" not in day_cell(now, fri_before)  # gone by: the meals were served
+    # The school's counts, not the child's meal: a child without a meal that day reads it too.
+    assert "Verrouillage en retard pour le lundi 23 novembre" in page("E2")
+    # Thursday's cut-off: the same instant makes the kitchen's page and the child's say it.
+    kitchen = KitchenService(rt.booking)
+    thu_cutoff = datetime(2026, 11, 23, 13, 0, tzinfo=rt.settings.tz)
+    for minutes, overdue in ((0, False), (4, False), (5, True), (90, True)):
+        rt.clock.frozen = thu_cutoff + timedelta(minutes=minutes)
+        assert kitchen.day(THU).site("anjou-elem").overdue is overdue, minutes
+        cell = day_cell(page(), THU)
+        assert ("verrouillage en retard" in cell) is overdue, minutes
+        assert "modifiable" not in cell
+    for day in (mon, TUE, THU):
+        rt.locks.lock_day("anjou-elem", day)
+    locked = page()
+    assert "Verrouillage en retard" not in locked and 'id="overdue"' not in locked
+    assert all("verrouillé" in day_cell(locked, d) for d in (mon, TUE, THU))
+
+
 def test_a_family_export_is_a_json_file_and_is_audited(staff_client: Any, rt: Runtime) -> None:
     response = post(staff_client, "/staff/families/210001/export")
     assert response.status_code == 200
