@@ -410,6 +410,57 @@ def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_
     assert "4826" not in journal and "1951" not in journal and "67446522" not in journal
 
 
+def test_the_finished_import_shows_what_the_preview_showed_codes_and_phones_never_in_clear(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483", "+33367446522"),
+                [KidSpec("E00002", "Rose", school="champollion-elem")])
+    data = (HEADER + "210500;4826;+33642880483;Mme Martin;E00002;Rose;Martin;2017-01-01;"
+            "anjou-elem;vegetarien;lun mar jeu ven\n"
+            "300001;7319;06 98 76 54 32;Mme Neuve;C1;Léon;Neuve;;anjou-elem;standard;lun\n"
+            ).encode()
+    page = check_file(admin_client, data)
+    changes = ["Ligne 2, dossier 210500 : code secret modifié ; téléphone retiré : "
+               "+33 3 •• •• •• 22",
+               "Ligne 2, Rose (E00002, dossier 210500) : école champollion-elem → anjou-elem et "
+               "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)"]
+    assert all(c in page for c in changes)
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert "Import terminé : 2 ligne(s)" in done
+    assert all(c in done for c in changes)  # what was changed, as the preview said it
+    rows = done.split('id="import-rows"')[1].split("</table>")[0]
+    assert "<td>210500</td>" in rows and "<td>E00002</td><td>Rose Martin</td>" in rows
+    assert '<td>300001 <span class="tag">créé</span></td>' in rows
+    assert '<td>C1 <span class="tag">créé</span></td><td>Léon Neuve</td>' in rows
+    for secret in ("4826", "1951", "7319", "67446522", "98765432", "98 76 54 32"):
+        assert secret not in done and secret not in json.dumps(status, ensure_ascii=False)
+    # The page polling the job gets the same lists when it finishes.
+    assert html.unescape(status["html"]) in done
+
+
+def test_the_finished_import_s_lists_are_bounded_as_the_preview_s(
+    admin_client: Any, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie.staff import imports
+
+    monkeypatch.setattr(imports, "PREVIEW_ROWS", 2)
+    for i in range(3):
+        make_family(rt, f"21050{i}", "1951", (f"+3364288048{i}",), [KidSpec(f"E{i}", "Rose")])
+    data = (HEADER + "".join(
+        f"21050{i};4826;+3364288048{i};Mme Martin;E{i};Rose;Test;;anjou-elem;standard;"
+        "lun mar jeu ven\n" for i in range(3))).encode()
+    status = confirm_import(admin_client, check_file(admin_client, data))
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert done.count('class="family-change"') == 2
+    assert "… et 1 autre(s) changement(s)" in done
+    assert done.split('id="import-rows"')[1].split("</table>")[0].count("<tr>") == 3  # + head
+    assert "… et 1 autre(s) ligne(s)." in done
+
+
 def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(
     admin_client: Any, rt: Runtime
 ) -> None:

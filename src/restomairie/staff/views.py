@@ -807,7 +807,10 @@ def import_job(job_id: str) -> Any:
     if job is None:
         abort(404)
     if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
-        return jsonify(job.as_dict())
+        status = job.as_dict()
+        if job.state == "done":  # what it did, as the page shows it once finished
+            status["html"] = render_template("staff/_import_done.html", job=job)
+        return jsonify(status)
     return render_template("staff/import_job.html", job=job, status=job.as_dict())
 
 
