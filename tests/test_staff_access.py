@@ -212,7 +212,7 @@ def test_a_kitchen_login_lands_on_the_kitchen_counts_and_the_others_on_the_home_
     assert lands("new-staff", "/staff/users") == "/staff/"
     assert lands("new-admin", "/staff/users") == "/staff/users"
     for elsewhere in ("//evil.example/kitchen/", "https://evil.example/", "/ivr/voice",
-                      "/staff/nowhere"):
+                      "/staff/nowhere", "/staff/login"):
         assert lands("new-kitchen", elsewhere) == "/kitchen/", elsewhere
 
 

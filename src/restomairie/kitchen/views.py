@@ -263,6 +263,7 @@ def _moment(moment: datetime | None) -> str:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     rt = get_runtime()
+    account = _staff_login()
     return {
         "town": rt.settings.town,
         "day_label": format_day,
@@ -275,7 +276,7 @@ def _helpers() -> dict[str, Any]:
         "authed": session_ok(),
         # A back-office login reading these pages: its name, a link back to its pages (home,
         # password) and its own logout.
-        "staff_account": _staff_login() if _staff_role() in STAFF_ROLES else None,
+        "staff_account": account if account is not None and account[1] in STAFF_ROLES else None,
         "logout_token": (session.get(SESSION_KEY) or {}).get("csrf", ""),
     }
 

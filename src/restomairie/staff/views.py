@@ -361,6 +361,8 @@ def _role_opens(path: str, role: str) -> bool:
         endpoint, _ = adapter.match(urlsplit(path).path, method="GET")
     except HTTPException:  # no such page, not a GET, or a redirect ("/staff" → "/staff/")
         return False
+    if endpoint == "staff.login":  # logged in now: not a page to land on
+        return False
     if endpoint.startswith("kitchen."):
         return kitchen_open()
     allowed: frozenset[str] = getattr(current_app.view_functions.get(endpoint),
