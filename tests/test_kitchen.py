@@ -27,7 +27,7 @@ from restomairie.staff.services import StaffService
 from restomairie.web import create_app
 from tests.factories import KidSpec, make_family
 from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
-from tests.staff_support import login, make_user
+from tests.staff_support import PASSWORD, csrf, login, make_user
 
 STAFF = Actor("staff", "marie", "staff")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -331,6 +331,32 @@ def test_a_back_office_login_opens_the_kitchen_pages_without_the_token(
     login(client, "cuisine1")
     assert client.get("/kitchen/").status_code == 200
     assert client.get("/kitchen/counts?date=2026-11-26&format=csv").status_code == 200
+
+
+def test_the_kitchen_login_page_s_staff_link_comes_back_to_the_page_asked_with_a_way_out(
+    town: Runtime, app: Flask
+) -> None:
+    make_user(town, "cuisine1", "kitchen")
+    client = app.test_client()
+    asked = client.get("/kitchen/sheet/2026-11-26").get_data(as_text=True)
+    link = asked.split("Se connecter avec un compte du personnel")[0].rsplit('href="', 1)[1]
+    assert link.split('"')[0] == "/staff/login?next=/kitchen/sheet/2026-11-26"
+    landed = client.post("/staff/login", data={
+        "username": "cuisine1", "password": PASSWORD, "csrf_token": csrf(client),
+        "next": "/kitchen/sheet/2026-11-26"})
+    assert landed.headers["Location"] == "/kitchen/sheet/2026-11-26"
+    header = client.get("/kitchen/").get_data(as_text=True).split("</header>")[0]
+    # The account's name leads to its own pages (password), and it logs out from here.
+    assert '<a href="/staff/" title="Espace du personnel">cuisine1</a>' in header
+    assert 'action="/staff/logout"' in header and 'action="/kitchen/logout"' not in header
+    token = header.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/kitchen/").status_code == 401
+    # A tablet on the kitchen token has no back-office account to show.
+    tablet = app.test_client()
+    tablet.get(f"/kitchen/?token={TOKEN}")
+    header = tablet.get("/kitchen/").get_data(as_text=True).split("</header>")[0]
+    assert "/staff/" not in header and 'action="/kitchen/logout"' in header
 
 
 def test_the_production_sheet_has_a_summary_and_one_page_per_delivery_site(

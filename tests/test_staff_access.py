@@ -3,6 +3,8 @@ role, and no state-changing request without the CSRF token (400, nothing done)."
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from sqlalchemy import func, select
 from restomairie.models import AuditEntry
 from restomairie.runtime import Runtime
 from tests.factories import make_family
-from tests.staff_support import csrf, login, make_user
+from tests.staff_support import PASSWORD, csrf, login, make_user
 
 ALL = {"kitchen", "staff", "admin"}
 STAFF = {"staff", "admin"}
@@ -182,6 +184,72 @@ def test_the_kitchen_role_lands_on_the_kitchen_pages_only(
     assert "/staff/calls" not in body and "/staff/phone" not in body
     if any(r.rule == "/kitchen/" for r in app.url_map.iter_rules()):
         assert client.get("/kitchen/").status_code == 200
+
+
+def test_a_kitchen_login_lands_on_the_kitchen_counts_and_the_others_on_the_home_page(
+    app: Flask, rt: Runtime
+) -> None:
+    for role in sorted(ALL):
+        make_user(rt, f"new-{role}", role)
+
+    def lands(username: str, next_: str | None = None) -> str:
+        client = app.test_client()
+        data = {"username": username, "password": PASSWORD, "csrf_token": csrf(client)}
+        if next_ is not None:
+            data["next"] = next_
+        response = client.post("/staff/login", data=data)
+        assert response.status_code == 302, username
+        return str(response.headers["Location"])
+
+    assert lands("new-kitchen") == "/kitchen/"
+    assert lands("new-staff") == lands("new-admin") == "/staff/"
+    # The page asked before logging in, when the role may open it; else the landing page.
+    assert lands("new-kitchen", "/staff/") == "/kitchen/"
+    assert lands("new-kitchen", "/staff/calls?day=2026-11-23") == "/kitchen/"
+    assert lands("new-kitchen", "/staff/password") == "/staff/password"
+    assert lands("new-kitchen", "/kitchen/sheet/2026-11-26") == "/kitchen/sheet/2026-11-26"
+    assert lands("new-staff", "/kitchen/?from=2026-11-30") == "/kitchen/?from=2026-11-30"
+    assert lands("new-staff", "/staff/users") == "/staff/"
+    assert lands("new-admin", "/staff/users") == "/staff/users"
+    for elsewhere in ("//evil.example/kitchen/", "https://evil.example/", "/ivr/voice",
+                      "/staff/nowhere", "/staff/login"):
+        assert lands("new-kitchen", elsewhere) == "/kitchen/", elsewhere
+
+
+def hrefs(body: str) -> set[str]:
+    """The addresses of a page's links to the application's pages (not its static files)."""
+    found = {html.unescape(h) for h in re.findall(r'href="([^"]+)"', body)}
+    return {h for h in found if h.startswith("/") and not h.startswith("/static/")}
+
+
+def test_every_role_has_the_kitchen_link_and_a_kitchen_account_sees_no_link_it_cannot_open(
+    app: Flask, clients: dict[str, Any]
+) -> None:
+    for role in ALL:
+        nav = clients[role].get("/staff/").get_data(as_text=True).split("</nav>")[0]
+        assert '<a href="/kitchen/">Cuisine</a>' in nav, role
+    assert "Cuisine" not in clients["anonymous"].get("/staff/login").get_data(as_text=True)
+    client = clients["kitchen"]
+    seen: set[str] = set()
+    # Every page it can reach from its landing page, a refusal (403) and its own pages.
+    todo = ["/kitchen/", "/staff/", "/staff/password", "/staff/calls"]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        if url == "/staff/calls":
+            assert response.status_code == 403
+        else:
+            assert response.status_code == 200, url
+            assert "/staff/login" not in response.headers.get("Location", ""), url
+        if response.mimetype == "text/html":
+            todo += [h for h in hrefs(response.get_data(as_text=True))
+                     if h.split("?")[0] not in {s.split("?")[0] for s in seen}]
+    assert "/staff/password" in seen and any(u.startswith("/kitchen/sheet/") for u in seen)
+    assert not {u for u in seen if u.startswith(("/staff/calls?", "/staff/families",
+                                                 "/staff/import", "/staff/users"))}
 
 
 def test_a_deleted_account_or_a_changed_password_closes_open_sessions(

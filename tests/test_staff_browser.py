@@ -145,6 +145,11 @@ def test_an_import_with_a_bad_line_is_reported_then_a_good_file_is_imported(
     page.get_by_role("button", name="Importer tout").click()
     page.get_by_role("status").filter(has_text="Import terminé : 40 ligne(s)").wait_for()
     assert page.locator("#job-progress").get_attribute("value") == "100"
+    # The lines imported, as the preview listed them, shown when the job ends.
+    rows = page.locator("#import-done #import-rows tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 40 and "300107" in rows.nth(7).inner_text()
+    assert "créé" in rows.first.inner_text()
     assert rt.booking.families_by_phone("+33633333307") == ["300107"]
 
 

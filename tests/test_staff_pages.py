@@ -155,6 +155,51 @@ def test_a_child_month_page_shows_each_state(staff_client: Any, rt: Runtime) -> 
     assert staff_client.get("/staff/families/210001/children/E9").status_code == 404
 
 
+def day_cell(page: str, day: date) -> str:
+    """The month grid's cell of ``day`` (its classes, then its content)."""
+    start = page.rindex('<td class="', 0, page.index(f'data-day="{day.isoformat()}"'))
+    return page[start:page.index("</td>", start)]
+
+
+def test_a_child_month_page_says_which_days_to_come_are_overdue_for_the_lock(
+    staff_client: Any, rt: Runtime
+) -> None:
+    from restomairie.kitchen.service import KitchenService
+
+    mon, fri_before = date(2026, 11, 23), date(2026, 11, 20)
+
+    def page(ref: str = "E1") -> str:
+        return html.unescape(staff_client.get(
+            f"/staff/families/210001/children/{ref}?month=2026-11").get_data(as_text=True))
+
+    # Monday 10:00: Monday's and Tuesday's cut-offs (Thursday and Friday 13:00) are long gone
+    # and the scheduler has locked neither; Thursday's is at 13:00 today.
+    now = page()
+    assert ("Verrouillage en retard pour le lundi 23 novembre 2026 (heure limite : jeudi 19/11 à "
+            "13:00) et le mardi 24 novembre 2026 (heure limite : vendredi 20/11 à 13:00)") in now
+    for day in (mon, TUE):
+        assert "overdue" in day_cell(now, day).split('"')[1]
+        assert "verrouillage en retard" in day_cell(now, day)
+    assert "modifiable" in day_cell(now, THU) and "retard" not in day_cell(now, THU)
+    assert "retard" not in day_cell(now, fri_before)  # gone by: the meals were served
+    # The school's counts, not the child's meal: a child without a meal that day reads it too.
+    assert "Verrouillage en retard pour le lundi 23 novembre" in page("E2")
+    # Thursday's cut-off: the same instant makes the kitchen's page and the child's say it.
+    kitchen = KitchenService(rt.booking)
+    thu_cutoff = datetime(2026, 11, 23, 13, 0, tzinfo=rt.settings.tz)
+    for minutes, overdue in ((0, False), (4, False), (5, True), (90, True)):
+        rt.clock.frozen = thu_cutoff + timedelta(minutes=minutes)
+        assert kitchen.day(THU).site("anjou-elem").overdue is overdue, minutes
+        cell = day_cell(page(), THU)
+        assert ("verrouillage en retard" in cell) is overdue, minutes
+        assert "modifiable" not in cell
+    for day in (mon, TUE, THU):
+        rt.locks.lock_day("anjou-elem", day)
+    locked = page()
+    assert "Verrouillage en retard" not in locked and 'id="overdue"' not in locked
+    assert all("verrouillé" in day_cell(locked, d) for d in (mon, TUE, THU))
+
+
 def test_a_family_export_is_a_json_file_and_is_audited(staff_client: Any, rt: Runtime) -> None:
     response = post(staff_client, "/staff/families/210001/export")
     assert response.status_code == 200
@@ -363,6 +408,57 @@ def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_
     assert "téléphones : retiré : +33 3 •• •• •• 22" in journal
     assert "téléphones modifiés" in journal and "école modifiée" in journal
     assert "4826" not in journal and "1951" not in journal and "67446522" not in journal
+
+
+def test_the_finished_import_shows_what_the_preview_showed_codes_and_phones_never_in_clear(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483", "+33367446522"),
+                [KidSpec("E00002", "Rose", school="champollion-elem")])
+    data = (HEADER + "210500;4826;+33642880483;Mme Martin;E00002;Rose;Martin;2017-01-01;"
+            "anjou-elem;vegetarien;lun mar jeu ven\n"
+            "300001;7319;06 98 76 54 32;Mme Neuve;C1;Léon;Neuve;;anjou-elem;standard;lun\n"
+            ).encode()
+    page = check_file(admin_client, data)
+    changes = ["Ligne 2, dossier 210500 : code secret modifié ; téléphone retiré : "
+               "+33 3 •• •• •• 22",
+               "Ligne 2, Rose (E00002, dossier 210500) : école champollion-elem → anjou-elem et "
+               "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)"]
+    assert all(c in page for c in changes)
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert "Import terminé : 2 ligne(s)" in done
+    assert all(c in done for c in changes)  # what was changed, as the preview said it
+    rows = done.split('id="import-rows"')[1].split("</table>")[0]
+    assert "<td>210500</td>" in rows and "<td>E00002</td><td>Rose Martin</td>" in rows
+    assert '<td>300001 <span class="tag">créé</span></td>' in rows
+    assert '<td>C1 <span class="tag">créé</span></td><td>Léon Neuve</td>' in rows
+    for secret in ("4826", "1951", "7319", "67446522", "98765432", "98 76 54 32"):
+        assert secret not in done and secret not in json.dumps(status, ensure_ascii=False)
+    # The page polling the job gets the same lists when it finishes.
+    assert html.unescape(status["html"]) in done
+
+
+def test_the_finished_import_s_lists_are_bounded_as_the_preview_s(
+    admin_client: Any, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie.staff import imports
+
+    monkeypatch.setattr(imports, "PREVIEW_ROWS", 2)
+    for i in range(3):
+        make_family(rt, f"21050{i}", "1951", (f"+3364288048{i}",), [KidSpec(f"E{i}", "Rose")])
+    data = (HEADER + "".join(
+        f"21050{i};4826;+3364288048{i};Mme Martin;E{i};Rose;Test;;anjou-elem;standard;"
+        "lun mar jeu ven\n" for i in range(3))).encode()
+    status = confirm_import(admin_client, check_file(admin_client, data))
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert done.count('class="family-change"') == 2
+    assert "… et 1 autre(s) changement(s)" in done
+    assert done.split('id="import-rows"')[1].split("</table>")[0].count("<tr>") == 3  # + head
+    assert "… et 1 autre(s) ligne(s)." in done
 
 
 def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(

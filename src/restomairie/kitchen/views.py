@@ -127,14 +127,21 @@ def session_ok() -> bool:
     return since <= now + timedelta(minutes=5) and now - since < timedelta(hours=SESSION_HOURS)
 
 
-def _staff_role() -> str | None:
-    """The role of the back office's logged-in user, when the staff capability is installed."""
+def _staff_login() -> tuple[str, str] | None:
+    """(user name, role) of the back office's logged-in user, when the staff capability is
+    installed."""
     if "restomairie.staff" not in current_app.extensions:
         return None
     from restomairie.staff.security import current_user
 
     user = current_user()
-    return user.role if user is not None else None
+    return (user.username, user.role) if user is not None else None
+
+
+def _staff_role() -> str | None:
+    """The role of the back office's logged-in user, when the staff capability is installed."""
+    login = _staff_login()
+    return login[1] if login is not None else None
 
 
 def page_access() -> bool:
@@ -256,6 +263,7 @@ def _moment(moment: datetime | None) -> str:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     rt = get_runtime()
+    account = _staff_login()
     return {
         "town": rt.settings.town,
         "day_label": format_day,
@@ -266,6 +274,9 @@ def _helpers() -> dict[str, Any]:
         "not_produced": NOT_PRODUCED,
         "print_script": Markup(PRINT_SCRIPT),  # a constant, hashed in the CSP
         "authed": session_ok(),
+        # A back-office login reading these pages: its name, a link back to its pages (home,
+        # password) and its own logout.
+        "staff_account": account if account is not None and account[1] in STAFF_ROLES else None,
         "logout_token": (session.get(SESSION_KEY) or {}).get("csrf", ""),
     }
 

@@ -81,6 +81,11 @@ class Preview:
 
 @dataclass
 class Job:
+    """A confirmed import running in the background, and what it did: the counts, and what the
+    preview showed — the lines (families and children, created or updated, as they were before
+    the import) and the changes made in those already known — each list at most
+    :data:`PREVIEW_ROWS` long (``total`` and the ``*_total`` say of how many)."""
+
     id: str
     owner: str
     filename: str
@@ -91,6 +96,11 @@ class Job:
     error: str | None = None
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
+    rows: list[PreviewRow] = field(default_factory=list)
+    family_changes: list[PreviewChange] = field(default_factory=list)
+    child_changes: list[PreviewChange] = field(default_factory=list)
+    family_changes_total: int = 0
+    child_changes_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         report = self.report
@@ -155,31 +165,15 @@ class ImportDesk:
             preview.errors = [(0, f"l'import échouerait ({type(exc).__name__} : {exc})")]
             return preview
         preview.adjustments = trial.adjustments
-        preview.family_changes = [
-            PreviewChange(c.line, f"dossier {c.account}", c.describe())
-            for c in trial.family_changes
-        ]
-        preview.child_changes = [
-            PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
-            for c in trial.child_changes
-        ]
-        with self.booking.sessions() as session:
-            known_families = set(session.scalars(
-                select(Family.account).where(Family.account.in_({r.family for r in rows}))))
-            known_children = set(session.scalars(
-                select(Child.ref).where(Child.ref.in_({r.child for r in rows}))))
+        preview.family_changes, preview.child_changes = _changes(trial)
+        known_families, known_children = self._known(rows)
         families = {r.family for r in rows}
         preview.total_rows = len(rows)
         preview.families_updated = len(families & known_families)
         preview.families_new = len(families) - preview.families_updated
         preview.children_updated = sum(1 for r in rows if r.child in known_children)
         preview.children_new = len(rows) - preview.children_updated
-        preview.rows = [
-            PreviewRow(r.line, r.family, r.family not in known_families, r.child,
-                       f"{r.first_name} {r.last_name}", r.school, r.diet, weekdays_text(r.weekdays),
-                       r.child not in known_children)
-            for r in rows[:PREVIEW_ROWS]
-        ]
+        preview.rows = _preview_rows(rows, known_families, known_children)
         token = secrets.token_urlsafe(18)
         with self._lock:
             self._expire()
@@ -199,7 +193,9 @@ class ImportDesk:
                 raise KeyError(token)
             del self._pending[token]
         rows = self._parse(pending.data)  # checked again: the same bytes, the same answer
-        job = Job(secrets.token_urlsafe(12), actor.label, pending.filename, len(rows))
+        # The lines as the preview showed them, new or known as they are now, before the import.
+        job = Job(secrets.token_urlsafe(12), actor.label, pending.filename, len(rows),
+                  rows=_preview_rows(rows, *self._known(rows)))
         with self._lock:
             self._jobs[job.id] = job
         thread = threading.Thread(
@@ -237,6 +233,11 @@ class ImportDesk:
             job.state = "failed"
             self._audit(actor, "import_failed", job, {"error": job.error})
         else:
+            family_changes, child_changes = _changes(report)
+            job.family_changes_total = len(family_changes)
+            job.child_changes_total = len(child_changes)
+            job.family_changes = family_changes[:PREVIEW_ROWS]
+            job.child_changes = child_changes[:PREVIEW_ROWS]
             job.report = report
             job.done = job.total
             job.state = "done"
@@ -249,6 +250,15 @@ class ImportDesk:
             })
         finally:
             job.finished = time.monotonic()
+
+    def _known(self, rows: list[Row]) -> tuple[set[str], set[str]]:
+        """The family accounts and child ids of ``rows`` already in the database."""
+        with self.booking.sessions() as session:
+            families = set(session.scalars(
+                select(Family.account).where(Family.account.in_({r.family for r in rows}))))
+            children = set(session.scalars(
+                select(Child.ref).where(Child.ref.in_({r.child for r in rows}))))
+        return families, children
 
     def _audit(self, actor: Actor, action: str, job: Job, extra: dict[str, Any]) -> None:
         with self.booking.sessions() as session, session.begin():
@@ -264,3 +274,25 @@ class ImportDesk:
         old = [k for k, j in self._jobs.items() if j.finished and now - j.finished > PENDING_TTL]
         for key in old:
             del self._jobs[key]
+
+
+def _preview_rows(rows: list[Row], known_families: set[str],
+                  known_children: set[str]) -> list[PreviewRow]:
+    """The first :data:`PREVIEW_ROWS` lines of a file as the report shows them."""
+    return [
+        PreviewRow(r.line, r.family, r.family not in known_families, r.child,
+                   f"{r.first_name} {r.last_name}", r.school, r.diet, weekdays_text(r.weekdays),
+                   r.child not in known_children)
+        for r in rows[:PREVIEW_ROWS]
+    ]
+
+
+def _changes(report: ImportReport) -> tuple[list[PreviewChange], list[PreviewChange]]:
+    """What an import changes (or changed) in the families and children already known, in
+    French: never a code, numbers masked (:meth:`FamilyChange.describe`)."""
+    return (
+        [PreviewChange(c.line, f"dossier {c.account}", c.describe())
+         for c in report.family_changes],
+        [PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
+         for c in report.child_changes],
+    )

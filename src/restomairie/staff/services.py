@@ -24,6 +24,7 @@ from restomairie.booking.adjustments import settle
 from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
+from restomairie.booking.locks import is_late
 from restomairie.booking.services import (
     Actor,
     BookingService,
@@ -368,6 +369,14 @@ class DayCell:
     locked: bool = False
     deadline: datetime | None = None
     open: bool = False  # still changeable by the family
+    # The school's lock cut-off for the day, when the day is overdue for the lock (the cut-off
+    # passed ``LATE_AFTER`` ago or more and the day is still not locked: the kitchen's
+    # "Verrouillage en retard"); None otherwise.
+    overdue_since: datetime | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_since is not None
 
 
 @dataclass(frozen=True)
@@ -376,6 +385,11 @@ class MonthView:
     month: date
     weeks: tuple[tuple[DayCell, ...], ...]
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def overdue(self) -> list[DayCell]:
+        """The days of the grid overdue for the lock, in order."""
+        return [c for week in self.weeks for c in week if c.overdue]
 
 
 STATE_LABELS = {
@@ -1067,8 +1081,18 @@ class StaffService:
                 state, reason = "closed", st.reason
             return DayCell(day, in_month, state, STATE_LABELS[state], reason, st.locked)
         is_open = st.deadline is not None and now < st.deadline and not st.locked
+        overdue_since = None
+        if (not st.locked and st.deadline is not None and st.deadline <= now
+                and day >= now.astimezone(self.settings.tz).date()):
+            # A day to come past the line's deadline: the lock's cut-off (the latest channel's,
+            # as the kitchen reads it) may have passed too, by the kitchen pages' measure. (A day
+            # gone by is not said: the meals were served, and the days before the scheduler's
+            # catch-up window were never locked.)
+            lock = self.booking.lock_deadline(day, child.school_id).deadline
+            if lock is not None and is_late(lock, now):
+                overdue_since = lock
         return DayCell(day, in_month, st.source, STATE_LABELS[st.source], None, st.locked,
-                       st.deadline, is_open)
+                       st.deadline, is_open, overdue_since)
 
     # ================================================================== audit
     def search_audit(

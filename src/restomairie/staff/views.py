@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.dates import format_date
 from flask import (
@@ -34,7 +35,13 @@ from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
-from restomairie.staff.accounts import ROLE_LABELS, ROLES, AccountError, LoginThrottled
+from restomairie.staff.accounts import (
+    ROLE_LABELS,
+    ROLES,
+    AccountError,
+    LoginThrottled,
+    UserView,
+)
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
     ACTOR_KINDS,
@@ -169,7 +176,8 @@ def runtime() -> Runtime:
 # ------------------------------------------------------------------ template helpers
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"staff_user": current_user, "csrf_token": csrf_token, "role_labels": ROLE_LABELS}
+    return {"staff_user": current_user, "csrf_token": csrf_token, "role_labels": ROLE_LABELS,
+            "kitchen_open": kitchen_open}
 
 
 @bp.app_template_filter("staff_dt")
@@ -326,10 +334,50 @@ def _page() -> int:
 
 
 # ------------------------------------------------------------------ login
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/staff") and not target.startswith("//"):
-        return target
+def kitchen_open() -> bool:
+    """May the logged-in user open the kitchen pages (installed on this server, and a role they
+    let in)? The staff pages' "Cuisine" link follows this."""
+    user = current_user()
+    if user is None or "kitchen.index" not in current_app.view_functions:
+        return False
+    from restomairie.kitchen.views import STAFF_ROLES  # the kitchen capability is installed
+
+    return user.role in STAFF_ROLES
+
+
+def _landing(user: UserView) -> str:
+    """Where a login lands when no page was asked: the kitchen's counts for a kitchen account
+    (the only pages it works in), the home page for the others."""
+    if user.role == "kitchen" and kitchen_open():
+        return url_for("kitchen.index")
     return url_for("staff.home")
+
+
+def _role_opens(path: str, role: str) -> bool:
+    """Does ``path`` name a page (GET) that ``role`` may open? The staff pages say so with
+    :func:`roles`; the kitchen pages are open to :func:`kitchen_open`'s roles."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(urlsplit(path).path, method="GET")
+    except HTTPException:  # no such page, not a GET, or a redirect ("/staff" → "/staff/")
+        return False
+    if endpoint == "staff.login":  # logged in now: not a page to land on
+        return False
+    if endpoint.startswith("kitchen."):
+        return kitchen_open()
+    allowed: frozenset[str] = getattr(current_app.view_functions.get(endpoint),
+                                      "allowed_roles", frozenset())
+    return "*" in allowed or role in allowed
+
+
+def _safe_next(target: str | None, user: UserView) -> str:
+    """The page asked before the login, when it is one of ours that the user may open (never
+    off site); else the user's landing page. The home page asked is the landing page too (it is
+    where any page without a login sends back to)."""
+    if (target and target.startswith(("/staff/", "/kitchen/")) and not target.startswith("//")
+            and target != url_for("staff.home") and _role_opens(target, user.role)):
+        return target
+    return _landing(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -350,7 +398,7 @@ def login() -> Any:
             error, status = str(exc), 401
         else:
             log_in(user)
-            return redirect(_safe_next(request.form.get("next")))
+            return redirect(_safe_next(request.form.get("next"), user))
     return render_template(
         "staff/login.html", error=error, next=request.values.get("next", "")
     ), status
@@ -397,7 +445,7 @@ def home() -> str:
     user = current_user()
     assert user is not None
     kitchen: list[tuple[str, str]] = []
-    if user.role == "kitchen" and "kitchen.index" in current_app.view_functions:
+    if user.role == "kitchen" and kitchen_open():
         from restomairie.kitchen.views import staff_links  # the kitchen capability is installed
 
         kitchen = staff_links()
@@ -761,7 +809,10 @@ def import_job(job_id: str) -> Any:
     if job is None:
         abort(404)
     if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
-        return jsonify(job.as_dict())
+        status = job.as_dict()
+        if job.state == "done":  # what it did, as the page shows it once finished
+            status["html"] = render_template("staff/_import_done.html", job=job)
+        return jsonify(status)
     return render_template("staff/import_job.html", job=job, status=job.as_dict())
 
 

@@ -48,6 +48,7 @@
           ", mises à jour " + p.families_updated + " ; enfants créés " + p.children_created +
           ", mis à jour " + p.children_updated + "." +
           (p.adjustments ? " " + p.adjustments + " ajustement(s) pour la cuisine (école ou régime changé sur un jour déjà verrouillé)." : "");
+        document.getElementById("job-result").innerHTML = s.html;  // rendered (escaped) by the server
       } else {
         label.textContent = "Import échoué, rien n'a été écrit : " + s.error;
       }
