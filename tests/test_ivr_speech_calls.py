@@ -1551,3 +1551,44 @@ def test_a_child_not_named_at_the_child_question_asks_for_the_name(
     assert again.says[0] == WHICH_CHILD
     assert again.says[1] == "Pour Hugo, tapez 1."
     assert call.say("Léa").says[0] == "Pour Léa :"
+
+
+def test_days_named_together_are_taken_one_after_the_other(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    first = call.say("Elle est malade, les 3 et 4 décembre.")
+    assert first.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    second = call.press("1")
+    assert second.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 3 décembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 4)) is None  # each day read back before it is done
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 4 décembre est annulé."
+    assert done.says[1].startswith("Pour une autre opération, tapez 1.")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
+def test_a_day_refused_among_several_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    first = call.say("annuler aujourd'hui et le 3 décembre")
+    assert first.says[1].startswith("Trop tard pour le lundi 23 novembre")
+    assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in first.says
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_going_back_to_the_menu_forgets_the_days_left(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 et le 4 décembre")
+    call.say("laissez tomber")
+    call.say("annuler le 7 décembre")
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du lundi 7 décembre est annulé."
+    assert done.says[1].startswith("Pour une autre opération, tapez 1.")
+    assert booked(rt, "E2", date(2026, 12, 4)) is None

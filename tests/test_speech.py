@@ -1068,3 +1068,28 @@ def test_spoken_digit_runs(text: str, masked: str) -> None:
 def test_spoken_digit_runs_never_raises(text: str) -> None:
     for start, end in speech.spoken_digit_runs(text):
         assert 0 <= start < end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "days"),
+    [
+        ("elle est malade, jeudi et vendredi", ["2026-11-26", "2026-11-27"]),
+        ("annuler lundi et mardi", ["2026-11-24", "2026-11-30"]),
+        ("les 3 et 4 décembre", ["2026-12-03", "2026-12-04"]),
+        ("le 30 novembre et le 1er décembre", ["2026-11-30", "2026-12-01"]),
+        ("demain et après-demain", ["2026-11-24", "2026-11-25"]),
+        # A span, a week, a count, a choice, one day, too many: not listed.
+        ("du 30 novembre au 4 décembre", []),
+        ("entre le 3 et le 7 décembre", []),
+        ("toute la semaine prochaine", []),
+        ("la semaine du 3", []),
+        ("jusqu'à vendredi", []),
+        ("tous les jeudis", []),
+        ("jeudi ou vendredi", []),
+        ("pas jeudi, vendredi", []),
+        ("jeudi", []),
+        ("le 3, le 4, le 7, le 8, le 9 et le 10 décembre", []),
+    ],
+)
+def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
+    assert [day.isoformat() for day in speech.days_said(phrase, MON_23_NOV)] == days

@@ -55,6 +55,7 @@ from restomairie.ivr.speech import (
     asks_for_help,
     child_hints,
     children_left_out,
+    days_said,
     is_closing,
     is_hello,
     is_hesitant,
@@ -648,8 +649,31 @@ class CallFlow:
         if guess is not None:
             return self._with_date(st, sp, guess.day, step)
         if several_days(speech, today):
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+            return self._several_days(st, sp, speech, step)
         return None
+
+    def _several_days(self, st: CallState, sp: Speaker, speech: str, step: str) -> Turn:
+        """Several days asked at once. Days named one by one ("jeudi et vendredi", "les 3 et 4
+        décembre": a sick child's days, the most common case) are taken one after the other:
+        the first read back, and each next one after the result, refusal or nothing to do of
+        the one before (``queue``). A span or a count ("toute la semaine", "tous les jeudis")
+        is answered with one day at a time and where to change several."""
+        days = days_said(speech, self.clock.today())
+        if not days:
+            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+        st.data["queue"] = [day.isoformat() for day in days[1:]]
+        before = [sp._("I will take these days one at a time.")]
+        return self._with_date(st, sp, days[0], step, before)
+
+    def _next_day(self, st: CallState, sp: Speaker, step: str, lines: Sequence[str]) -> Turn | None:
+        """The next of several days asked at once (see :meth:`_several_days`), after
+        ``lines``; ``None`` when none is left."""
+        queue = [str(day) for day in st.data.pop("queue", [])]
+        if not queue:
+            return None
+        if queue[1:]:
+            st.data["queue"] = queue[1:]
+        return self._with_date(st, sp, date.fromisoformat(queue[0]), step, lines)
 
     @staticmethod
     def _switch_action(st: CallState, speech: str) -> str | None:
@@ -708,8 +732,8 @@ class CallFlow:
                 # mercredi", refused): "vendredi alors" is the one of its week.
                 day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
             if day is None and several_days(heard.speech, today):
-                # Understood, but not possible here: not a failed attempt.
-                return self._ask(st, sp, DATE, self._one_day(sp), DATE, "several_days")
+                # Understood: not a failed attempt.
+                return self._several_days(st, sp, heard.speech, DATE)
             if day is None and switched is not None:
                 return self._ask(st, sp, DATE, [], DATE, switched)  # the question, for it
             if day is None:
@@ -740,7 +764,7 @@ class CallFlow:
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
             lines = [*before, refusal, *self._kept(st, sp, day)]
             _tried(st, "refused:past_day", day, st.data.get("pick"))
-            return self._ask(st, sp, DATE, lines, step, "refused:past_day", recap=True)
+            return self._then_next(st, sp, DATE, lines, step, "refused:past_day")
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
@@ -749,7 +773,7 @@ class CallFlow:
             # were not understood count towards phone.max_attempts.
             lines = [*before, check.refusal, *self._kept(st, sp, day)]
             _tried(st, f"refused:{check.code}", day, st.data.get("pick"))
-            return self._ask(st, sp, DATE, lines, step, f"refused:{check.code}", recap=True)
+            return self._then_next(st, sp, DATE, lines, step, f"refused:{check.code}")
         if not check.change:
             undo = self._undo(st, day)
             lines = [*before, *check.notes]
@@ -772,12 +796,22 @@ class CallFlow:
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
             # Which nothing it was, for the call log: "rien à annuler" is not "déjà réservé".
             nothing = "already_booked" if st.data.get("action") == "book" else "nothing_to_cancel"
-            return self._ask(st, sp, AFTER, lines, step, nothing, recap=True)
+            return self._then_next(st, sp, AFTER, lines, step, nothing)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]
         _tried(st, f"read_back:{day.isoformat()}", day, st.data["change"], check.late)
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
+
+    def _then_next(
+        self, st: CallState, sp: Speaker, ask: str, lines: list[str], step: str, outcome: str
+    ) -> Turn:
+        """After a day's result, refusal or nothing to do (``lines``, the answered ``step``'s
+        ``outcome``): the next of several days asked at once, else the question ``ask``."""
+        turn = self._next_day(st, sp, step, lines)
+        if turn is None:
+            return self._ask(st, sp, ask, lines, step, outcome, recap=True)
+        return replace(turn, outcome=outcome)  # the call log keeps what this step did
 
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         if heard.kind == "dtmf":
@@ -1016,7 +1050,9 @@ class CallFlow:
         receipts: tuple[Receipt, ...],
         then_end: bool,
     ) -> Turn:
-        if then_end:  # "oui, merci, au revoir": the result, then goodbye
+        if st.data.get("queue"):  # the next day asked (even after "oui, merci, au revoir")
+            turn = self._then_next(st, sp, AFTER, lines, CONFIRM, outcome)
+        elif then_end:  # "oui, merci, au revoir": the result, then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
         else:
             turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
@@ -1872,6 +1908,8 @@ class CallFlow:
         ):
             st.data.pop("done", None)
         st.step = step
+        if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
+            st.data.pop("queue", None)
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
         if recap:

@@ -38,6 +38,7 @@ __all__ = [
     "adds_to",
     "child_hints",
     "children_left_out",
+    "days_said",
     "is_closing",
     "is_hello",
     "is_hesitant",
@@ -2563,6 +2564,37 @@ def several_days(text: str, today: date) -> bool:
         return True  # "tous les jeudis", "toute la semaine", "tout le mois de décembre"
     # "jusqu'aux vacances", "jusqu'à Noël": a span, to a day not named
     return not exprs and bool(_RANGE_WORDS.intersection(tokens) - {"des"})
+
+
+# The most days a phrase may list for the phone line to take them one after the other: a
+# school week. Beyond it, the web site is the better tool (and a long call the worse one).
+MAX_DAYS_SAID = 5
+
+
+def days_said(text: str, today: date) -> list[date]:
+    """The days ``text`` names one by one ("jeudi et vendredi", "les 3 et 4 décembre", "lundi,
+    mardi et jeudi prochains"), in order, when it names from two to :data:`MAX_DAYS_SAID`;
+    else an empty list: one day or none, a span ("du 30 novembre au 4 décembre", "toute la
+    semaine", "jusqu'à vendredi"), days counted ("tous les jeudis", "3 jours") or a day that
+    does not exist. Days said to be excluded are not listed. Pure; never raises."""
+    if not several_days(text, today):
+        return []
+    try:
+        tokens, breaks = _date_tokens(text)
+        exprs = _date_exprs(tokens, today, breaks)
+    except OverflowError:
+        return []
+    meant = [expr for expr in exprs if not expr.negated]
+    if any(expr.day is None or expr.ranged for expr in meant):
+        return []
+    if _DAYS_COUNTED.intersection(tokens) or _RANGE_WORDS.intersection(tokens) - {"des"}:
+        return []
+    if "ou" in tokens or ({"du", "entre"} & set(tokens) and {"au", "et"} & set(tokens)):
+        return []  # "jeudi ou vendredi": one of them; "du 30 au 4", "entre le 3 et le 7": a span
+    if {"semaine", "semaines", "mois"} & set(tokens) and len(meant) < 2:
+        return []  # "toute la semaine"
+    days = sorted({expr.day for expr in meant if expr.day is not None})
+    return days if 2 <= len(days) <= MAX_DAYS_SAID else []
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
