@@ -667,7 +667,14 @@ def test_a_count_after_a_weekday_is_not_the_day_of_the_month(
     assert not several_days(text, MON_23_NOV), text
 
 
-@pytest.mark.parametrize("text", ["lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines",
+        # how long, not when: never Thursday 26 read back as the one day asked
+        "jeudi, pour 2 semaines", "jeudi pour deux semaines", "lundi pendant 3 jours",
+    ],
+)  # fmt: skip
 def test_a_count_of_days_after_a_weekday_is_a_span(text: str) -> None:
     check(text, MON_23_NOV, None)
     assert several_days(text, MON_23_NOV), text
@@ -880,3 +887,46 @@ def test_a_bare_number_correcting_the_date_heard(text: str, expected: date | Non
 def test_a_weekday_said_instead_of_a_date_is_the_one_of_its_week(text: str, day: date) -> None:
     guess = parse_date(text, date(2026, 11, 23))
     assert guess is not None and guess.day == day
+
+
+# ---------------------------------------------------------------------------------------------
+# Fourth round: a weekday some weeks ahead, a day of a month said by its place, the day after
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        # The Thursday that many weeks after the coming one (Thursday 26), as "en quinze": the
+        # Thursday of the week two weeks ahead. It was Monday 7 December, the weekday dropped.
+        ("jeudi dans deux semaines", date(2026, 12, 10), False),
+        ("Jeudi dans 2 semaines.", date(2026, 12, 10), False),
+        ("le jeudi dans quinze jours", date(2026, 12, 10), False),
+        ("dans deux semaines, jeudi", date(2026, 12, 10), False),
+        ("dans quinze jours le jeudi", date(2026, 12, 10), False),
+        ("mardi dans trois semaines", date(2026, 12, 15), False),
+        ("dans une semaine, vendredi", date(2026, 12, 4), False),
+        # unchanged
+        ("jeudi dans une semaine", date(2026, 12, 3), False),
+        ("jeudi en huit", date(2026, 12, 3), False),  # the Thursday after the coming one
+        ("jeudi en quinze", date(2026, 12, 10), False),
+        ("mardi de la semaine prochaine", date(2026, 12, 1), True),
+        ("la semaine prochaine, mardi", date(2026, 12, 1), True),
+        ("dans deux semaines", date(2026, 12, 7), True),
+        ("dans quinze jours", date(2026, 12, 7), False),
+        ("jeudi dans 3 jours", THU_26_NOV, True),  # days, not weeks: the two agree
+    ],
+)
+def test_a_weekday_some_weeks_ahead(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+@given(todays, st.sampled_from(range(7)))
+@example(MON_23_NOV, 3)
+def test_a_weekday_two_weeks_ahead_is_that_weekday_en_quinze(today: date, weekday: int) -> None:
+    said = WEEKDAYS[weekday]
+    in_fifteen = parse_date(f"{said} en quinze", today)
+    assert in_fifteen is not None and in_fifteen.day.weekday() == weekday
+    for text in (f"{said} dans deux semaines", f"dans deux semaines, {said}"):
+        assert parse_date(text, today) == in_fifteen, text
+    assert parse_date(f"{said} dans quinze jours", today) == in_fifteen

@@ -1848,6 +1848,27 @@ def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
 
 
 _RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
+# Counted in days, these say weeks: "dans huit jours" is in a week, "dans quinze jours" in two.
+_DAYS_AS_WEEKS = {8: 7, 15: 14}
+
+
+def _weeks_ahead_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
+    """The days "dans N semaines" at ``tokens[k]`` adds, in whole weeks ("dans une semaine" 7,
+    "dans deux semaines" 14, "dans huit jours" 7, "dans quinze jours" 14), and the index after
+    it; None for anything else ("dans 3 jours" is no count of weeks)."""
+    if tokens[k : k + 1] != ["dans"]:
+        return None
+    number = _number_at(tokens, k + 1)
+    if number is None or number.ordinal or number.end >= len(tokens):
+        return None
+    unit = tokens[number.end]
+    if unit in ("semaine", "semaines") and 1 <= number.value <= 52:
+        return 7 * number.value, number.end + 1
+    if unit in ("jour", "jours") and number.value in _DAYS_AS_WEEKS:
+        return _DAYS_AS_WEEKS[number.value], number.end + 1
+    return None
+
+
 _HOUR_WORDS = frozenset({"h", "heure", "heures"})
 # Nouns a number counts rather than dates: "jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1 seul
 # repas". After a weekday, "jours" and "semaines" count the days of a span ("lundi, 3 jours");
@@ -1859,6 +1880,8 @@ _COUNTED_NOUNS = frozenset(
     }
 )  # fmt: skip
 _COUNTED_SPANS = frozenset({"jour", "jours", "semaine", "semaines"})
+# Before a count of days or weeks, these make it how long: "jeudi, pour 2 semaines".
+_SPAN_LEADS = frozenset({"pour", "pendant", "sur", "durant"})
 _COUNT_FILLERS = frozenset(
     {"seul", "seule", "seuls", "seules", "petit", "petite", "petits", "petites", "de", "d",
      "des", "mes", "nos", "les", "autre", "autres", "premiers", "premieres", "derniers"}
@@ -2024,10 +2047,20 @@ def _weekday_expr(
         found, agrees = _weekday_day_of_month(number.value, weekday, today)
         certain = agrees and found == _nearest_day_of_month(number.value, today)
         return _DateExpr(found, certain, False), number.end
+    count = _number_at(tokens, j + 1) if j < n and tokens[j] in _SPAN_LEADS else None
+    if count is not None and _counted_at(tokens, count.end, _COUNTED_SPANS):
+        # "jeudi, pour 2 semaines", "lundi pendant 3 jours": how long, from that day (every
+        # Thursday, or every day?): a span, asked one day at a time, never a single date.
+        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
+    ahead = _weeks_ahead_at(tokens, j)
+    if ahead is not None:
+        # "jeudi dans une semaine", "jeudi dans deux semaines", "jeudi dans quinze jours": the
+        # Thursday that many weeks after the coming one, as "jeudi en huit" / "en quinze" (from
+        # Monday 23 November, "jeudi dans deux semaines" is Thursday 10 December, in the week
+        # two weeks ahead). Read back: some count the weeks from this week's Thursday.
+        days, end = ahead
+        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
-    if rest[:3] in (["dans", "une", "semaine"], ["dans", "huit", "jours"], ["dans", "8", "jours"]):
-        # "jeudi dans une semaine": the Thursday of the week after
-        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 3
     if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
     if rest[:2] in (["en", "quinze"], ["en", "15"]):
@@ -2298,11 +2331,20 @@ def _date_exprs(
             unit = tokens[number.end] if number.end < n else ""
             if unit in _RELATIVE_UNITS and number.value <= 366:
                 days = number.value * _RELATIVE_UNITS[unit]
-                idiom = unit.startswith("jour") and number.value in (8, 15)
+                idiom = unit.startswith("jour") and number.value in _DAYS_AS_WEEKS
                 if idiom:
                     days -= 1  # "dans huit jours" = in a week, "dans quinze jours" = two weeks
                 expr = _DateExpr(today + timedelta(days=days), not idiom, False)
                 i = number.end + 1
+                ahead = _weeks_ahead_at(tokens, start)
+                w = i + 1 if tokens[i : i + 1] == ["le"] else i
+                if ahead is not None and w < n and tokens[w] in _WEEKDAYS:
+                    # "dans deux semaines, jeudi": that Thursday, as "jeudi dans deux
+                    # semaines", not the Monday two weeks on that the words alone give.
+                    that, end = _weekday_expr(tokens, w, today, breaks, False, False)
+                    if that.weekday_only and that.day is not None:
+                        expr = _DateExpr(that.day + timedelta(days=ahead[0]), False, False)
+                        i = end
             else:
                 i = number.end
         elif (nth := _nth_weekday_expr(tokens, i, today, breaks)) is not None:
@@ -2411,7 +2453,8 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
     today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days,
-    "en quinze" + 14; "mardi de la semaine prochaine" = the Tuesday of next calendar week);
+    "en quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
+    semaine prochaine" = the Tuesday of next calendar week);
     "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
     d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
     caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
@@ -2425,7 +2468,8 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
     décembre", "le dernier vendredi de janvier" (the nearest not past); "jeudi de la semaine
     du 7 décembre". A weekday tied to a school event ("le lundi de la rentrée") or an ordinal
     weekday without a month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e
-    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands.
+    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands; one
+    that says how long ("lundi, 3 jours", "jeudi, pour 2 semaines") makes a span.
 
     A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
     jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
