@@ -1414,6 +1414,27 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
     assert answer.says[0] == _cancel_read_back(day)
 
 
+@pytest.mark.parametrize(
+    ("said", "answer"),
+    [
+        # It was read back as Thursday 26 November (the nearest 26th).
+        (
+            "le 26 du mois prochain",
+            "Le samedi 26 décembre, il n'y a pas de restauration scolaire : la cantine ne "
+            "fonctionne jamais le samedi.",
+        ),
+        # It was read back as Friday 4 December (the nearest 4th).
+        ("le 4 de ce mois-ci", "Le mercredi 4 novembre est déjà passé."),
+    ],
+)
+def test_a_day_of_a_month_said_by_its_place_is_that_month_s(
+    call: Caller, said: str, answer: str
+) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    assert call.say(said).says[0] == answer
+
+
 def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:
     call.press("2")  # Léa
     call.press("2")  # cancel

@@ -930,3 +930,56 @@ def test_a_weekday_two_weeks_ahead_is_that_weekday_en_quinze(today: date, weekda
     for text in (f"{said} dans deux semaines", f"dans deux semaines, {said}"):
         assert parse_date(text, today) == in_fifteen, text
     assert parse_date(f"{said} dans quinze jours", today) == in_fifteen
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        # That month's day, the year known: it was the nearest 26th (today's month's, 26
+        # November) and the nearest 4th (4 December) for this month's.
+        ("le 26 du mois prochain", MON_23_NOV, date(2026, 12, 26), True),
+        ("le 4 du mois prochain", MON_23_NOV, date(2026, 12, 4), True),
+        ("le 4 du mois prochain", MON_28_DEC, date(2027, 1, 4), True),  # into the next year
+        ("le 10 le mois prochain", MON_23_NOV, date(2026, 12, 10), True),
+        ("Le 10 du mois suivant.", MON_23_NOV, date(2026, 12, 10), True),
+        ("le premier du mois prochain", MON_23_NOV, date(2026, 12, 1), True),
+        ("le mois prochain, le 26", MON_23_NOV, date(2026, 12, 26), True),
+        ("jeudi 10 du mois prochain", MON_23_NOV, date(2026, 12, 10), True),
+        ("lundi 10 du mois prochain", MON_23_NOV, date(2026, 12, 10), False),  # a Thursday
+        ("le 4 de ce mois", MON_23_NOV, date(2026, 11, 4), True),  # past: the line says so
+        ("le 4 de ce mois-ci", MON_23_NOV, date(2026, 11, 4), True),
+        ("le 26 de ce mois-ci", MON_23_NOV, THU_26_NOV, True),
+        ("ce mois-ci, le 30", MON_23_NOV, date(2026, 11, 30), True),
+        ("le premier lundi du mois prochain", MON_23_NOV, date(2026, 12, 7), True),
+        ("le dernier vendredi de ce mois", MON_23_NOV, FRI_27_NOV, True),
+        # unchanged: which month is not said
+        ("le 4 du mois", MON_23_NOV, date(2026, 12, 4), False),
+        ("le 4 de ce mois-là", MON_23_NOV, date(2026, 12, 4), False),
+    ],
+)
+def test_a_day_of_a_month_said_by_its_place(
+    text: str, today: date, expected: date, certain: bool
+) -> None:
+    check(text, today, expected, certain)
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [("le 31 du mois prochain", date(2027, 1, 5)), ("le 31 de ce mois", MON_23_NOV)],
+)
+def test_a_day_the_month_said_by_its_place_lacks_is_no_date(text: str, today: date) -> None:
+    check(text, today, None)  # not the next 31st, in another month
+
+
+@pytest.mark.parametrize("text", ["les 3 et 4 du mois prochain", "le 3 et le 4 de ce mois-ci"])
+def test_days_of_a_month_said_by_its_place_are_several(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@given(todays, st.integers(1, 28))
+def test_a_day_of_next_month_is_in_the_month_after_today_s(today: date, day: int) -> None:
+    guess = parse_date(f"le {day} du mois prochain", today)
+    after = (today.replace(day=1) + timedelta(days=31)).replace(day=day)
+    assert guess == DateGuess(after, True)
+    assert parse_date(f"le {day} de ce mois-ci", today) == DateGuess(today.replace(day=day), True)

@@ -1905,26 +1905,69 @@ _MONTH_LINKS = (
 )  # fmt: skip
 
 
-def _month_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
-    """The month named from ``tokens[k]``, after a day ("décembre", "de janvier", "du mois de
-    janvier"), and the index after it; None when no month is named there."""
+# A month said by its place after a day: next month ("le 26 du mois prochain", "le 10 le mois
+# prochain", "le 4 du mois suivant") and, below, this month ("le 4 de ce mois", "de ce mois-ci").
+_RELATIVE_MONTH_RUNS = (
+    *((*link, "mois", *word) for link in ((), ("du",), ("le",), ("au",), ("de",), ("d",))
+      for word in (("prochain",), ("suivant",), ("d", "apres"))),
+)  # fmt: skip
+_THIS_MONTH_RUNS = (
+    ("de", "ce", "mois"), ("d", "ce", "mois"), ("ce", "mois"), ("du", "mois", "en", "cours"),
+)  # fmt: skip
+
+
+class _MonthSaid(NamedTuple):
+    """A month said with a day: named ("décembre": ``month`` 12, ``ahead`` None) or by its
+    place from today's ("du mois prochain": ``ahead`` 1, "de ce mois-ci": 0); ``end`` is the
+    index after its words."""
+
+    month: int
+    ahead: int | None
+    end: int
+
+    def year_month(self, today: date) -> tuple[int | None, int]:
+        """The year (None when the month is named: the nearest such date is meant) and month."""
+        if self.ahead is None:
+            return None, self.month
+        year, month = divmod(today.year * 12 + today.month - 1 + self.ahead, 12)
+        return year, month + 1
+
+
+def _month_at(tokens: Sequence[str], k: int) -> _MonthSaid | None:
+    """The month said from ``tokens[k]``, after a day: named ("décembre", "de janvier", "du
+    mois de janvier") or by its place ("du mois prochain", "de ce mois-ci"); None when no month
+    is said there ("le 4 du mois": which month?)."""
     for link in _MONTH_LINKS:
         m = k + len(link)
         if tuple(tokens[k:m]) == link and m < len(tokens) and tokens[m] in _MONTHS:
-            return _MONTHS[tokens[m]], m + 1
+            return _MonthSaid(_MONTHS[tokens[m]], None, m + 1)
+    for run in _RELATIVE_MONTH_RUNS:
+        if tuple(tokens[k : k + len(run)]) == run:
+            return _MonthSaid(0, 1, k + len(run))
+    for run in _THIS_MONTH_RUNS:
+        end = k + len(run)
+        if tuple(tokens[k:end]) == run and tokens[end : end + 1] != ["la"]:  # not "ce mois-là"
+            return _MonthSaid(0, 0, end + 1 if tokens[end : end + 1] == ["ci"] else end)
     return None
 
 
 def _month_before(
-    tokens: Sequence[str], start: int, free: int
+    tokens: Sequence[str], start: int, free: int, today: date
 ) -> tuple[int, int | None] | None:
     """The month (and year) said before "le" and the day at ``tokens[start]``: "en janvier, le
-    4", "février le 5", "au mois de janvier 2027, le 4"; None when there is none. Only words
+    4", "février le 5", "au mois de janvier 2027, le 4", "le mois prochain, le 10" (with
+    its year: that month's 10th, not the nearest); None when there is none. Only words
     from ``tokens[free]`` count: a month that ends another date ("pas le 4 décembre, le 3")
     is that date's."""
     k = start - 1
     if k < 1 or tokens[k] != "le":
         return None
+    for m in range(max(free, k - 4), k):
+        said = _month_at(tokens, m)
+        if said is not None and said.ahead is not None and said.end == k:
+            # "le mois prochain, le 10", "ce mois-ci, le 4": the year is the month's
+            year, month = said.year_month(today)
+            return month, year
     year = None
     if _is_digits(tokens[k - 1]) and len(tokens[k - 1]) == 4 and k >= 2:
         year, k = int(tokens[k - 1]), k - 1
@@ -1944,17 +1987,20 @@ def _day_month_at(
     tokens: Sequence[str], number: _Number, weekday: int | None, today: date
 ) -> tuple[_DateExpr, int] | None:
     """The day ``number`` with the month (and year) said after it: "3 décembre [2026]",
-    "le 4 de janvier", "le 4 du mois de janvier", "21/11", "21 11 2026", "vingt et un onze".
-    None when no month follows."""
+    "le 4 de janvier", "le 4 du mois de janvier", "le 26 du mois prochain", "le 4 de ce
+    mois-ci", "21/11", "21 11 2026", "vingt et un onze". None when no month follows."""
     n = len(tokens)
     end = number.end
     month_at = _month_at(tokens, end)
     if month_at is not None:
-        month, end = month_at
-        found_year = _year_at(tokens, end, short_ok=False)
-        year = None
+        year, month = month_at.year_month(today)
+        end = month_at.end
+        found_year = _year_at(tokens, end, short_ok=False) if year is None else None
         if found_year is not None:
             year, end = found_year
+        # With a month by its place the year is known: "le 26 du mois prochain" is the 26th of
+        # December said on 23 November, not the nearest 26th (today's month's), and "le 4 de
+        # ce mois" the 4th of November even though past (the line then says so).
         return _day_month_expr(number.value, month, year, weekday, today), end
     # "le 26 du 11": the month's number after "du", as some people say it
     second = _number_at(tokens, end + 1 if tokens[end : end + 1] == ["du"] else end)
@@ -2109,6 +2155,12 @@ def _nth_weekday_expr(
     if w >= n or w in breaks or tokens[w] not in _WEEKDAYS:
         return None
     weekday = _WEEKDAYS[tokens[w]]
+    placed = _month_at(tokens, w + 1)
+    if placed is not None and placed.ahead is not None and (1 <= nth <= 5 or nth == -1):
+        # "le premier lundi du mois prochain", "le dernier vendredi de ce mois": that month's
+        year, month = placed.year_month(today)
+        if year is not None:
+            return _DateExpr(_nth_weekday(nth, weekday, year, month), True, False), placed.end
     k = w + 1
     while k < n and k - w <= 4 and tokens[k] in ("de", "d", "du", "mois", "en"):
         k += 1
@@ -2131,7 +2183,7 @@ def _nth_weekday_expr(
 _LIST_LINKS = frozenset({"et", "ou", "le", "au"})
 
 
-def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
+def _month_after_list(tokens: Sequence[str], end: int) -> _MonthSaid | None:
     """The month that ends a list of days begun before ``tokens[end]``: "les 3 et 4 décembre",
     "le 3, 4 et 5 décembre" give December to the 3. ``None`` when no such list follows."""
     if end >= len(tokens) or not (tokens[end] in ("et", "ou") or _is_digits(tokens[end])):
@@ -2141,7 +2193,7 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
     while j < len(tokens):
         month_at = _month_at(tokens, j)  # "les 3 et 4 décembre", "les 3 et 4 de janvier"
         if month_at is not None:
-            return month_at[0] if linked else None
+            return month_at if linked else None
         if tokens[j] in _LIST_LINKS:
             j += 1
             continue
@@ -2173,9 +2225,10 @@ def _number_expr(
     dated = _day_month_at(tokens, number, None, today)
     if dated is not None:
         return dated
-    month = _month_after_list(tokens, number.end)
-    if month is not None:  # "les 3 et 4 décembre": the 3rd of December too
-        return _day_month_expr(number.value, month, None, None, today), number.end
+    listed = _month_after_list(tokens, number.end)
+    if listed is not None:  # "les 3 et 4 décembre": the 3rd of December too
+        year, month = listed.year_month(today)
+        return _day_month_expr(number.value, month, year, None, today), number.end
     if corrected is not None and corrected.day is not None:
         # "3 décembre, non, 4", "le 3 janvier, pardon le 4": the 4th of that month, unless past
         # ("le 30 novembre, non, le 1er": the next 1st) or the month was not said ("jeudi,
@@ -2192,7 +2245,7 @@ def _number_expr(
         return _DateExpr(found, False, False, ranged=True), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
-    before = _month_before(tokens, number.start, free)
+    before = _month_before(tokens, number.start, free, today)
     if before is not None:  # "en janvier, le 4", "février le 5"
         month, year = before
         return _day_month_expr(number.value, month, year, None, today), number.end
@@ -2452,24 +2505,26 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
-    today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days,
-    "en quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
-    semaine prochaine" = the Tuesday of next calendar week);
-    "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
-    d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
-    caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
-    4" (the nearest 4th if a Monday, else the 4th of the month after if a Monday, else the
-    nearest 4th whatever its weekday: "mardi 3" on 23 November 2026 is Thursday 3 December,
-    read back with its weekday, never a Tuesday the 3rd months ahead); "le 21 novembre",
-    "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier décembre", "le 4
-    de janvier", "le 4 du mois de janvier", "le 4 en janvier", the month first ("en janvier, le
-    4", "février le 5"), "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi
-    04/02/2027", "le 3 décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de
-    décembre", "le dernier vendredi de janvier" (the nearest not past); "jeudi de la semaine
-    du 7 décembre". A weekday tied to a school event ("le lundi de la rentrée") or an ordinal
-    weekday without a month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e
-    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands; one
-    that says how long ("lundi, 3 jours", "jeudi, pour 2 semaines") makes a span.
+    today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days, "en
+    quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
+    semaine prochaine" = the Tuesday of next calendar week); "ce vendredi" said on a Friday is
+    today; "jeudi dernier", "lundi passé", "le jeudi d'avant", "jeudi de la semaine dernière" =
+    that weekday strictly before today (certain: the caller is then told it is past); "le 3"
+    (the next 3rd of a month that is not past); "lundi 4" (the nearest 4th if a Monday, else the
+    4th of the month after if a Monday, else the nearest 4th whatever its weekday: "mardi 3" on
+    23 November 2026 is Thursday 3 December, read back with its weekday, never a Tuesday the 3rd
+    months ahead); "le 21 novembre", "vingt et un novembre", "le 1er décembre", "1 er décembre",
+    "le premier décembre", "le 4 de janvier", "le 4 du mois de janvier", "le 4 en janvier", the
+    month first ("en janvier, le 4", "février le 5"), the month by its place ("le 26 du mois
+    prochain", "le 10 le mois prochain", "le mois prochain, le 10": next month's; "le 4 de ce
+    mois-ci": this month's, even past, certain as "jeudi dernier"), "le 21/11", "21 11",
+    "21/11/2026", "jeudi 3 décembre", "jeudi 04/02/2027", "le 3 décembre 2026" / "deux mille
+    vingt-six"; "le deuxième jeudi de décembre", "le dernier vendredi de janvier" (the nearest
+    not past), "le premier lundi du mois prochain"; "jeudi de la semaine du 7 décembre". A
+    weekday tied to a school event ("le lundi de la rentrée") or an ordinal weekday without a
+    month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1
+    seul repas") is not a day of the month: the weekday alone stands; one that says how long
+    ("lundi, 3 jours", "jeudi, pour 2 semaines") makes a span.
 
     A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
     jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
