@@ -406,6 +406,7 @@ def test_putting_back_a_meal_just_cancelled(rt: Runtime, call: Caller) -> None:
     [
         ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         ("Le lendemain.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Et le jour d'après.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         (
             "Oui, pour Hugo aussi vendredi.",
             "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre.",
@@ -632,6 +633,25 @@ def test_the_week_after_said_at_the_read_back(rt: Runtime, call: Caller, said: s
     call.say("annuler le 3 décembre")
     again = call.say(said)
     assert again.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."
+
+
+@pytest.mark.parametrize(
+    ("first", "said", "day"),
+    [
+        # "Le jour d'après" was Thursday 10 December, a week on, as "le jeudi d'après"; "le
+        # lendemain" was not understood there.
+        ("le 3 décembre", "Non, le jour d'après.", "vendredi 4 décembre"),
+        ("le 3 décembre", "Le lendemain.", "vendredi 4 décembre"),
+        ("le 3 décembre", "Non, le jour suivant.", "vendredi 4 décembre"),
+        ("le 4 décembre", "Non, le lendemain.", "lundi 7 décembre"),  # no meal at the weekend
+        ("le 4 décembre", "Non pardon, la veille.", "jeudi 3 décembre"),
+    ],
+)
+def test_the_day_after_said_at_the_read_back(call: Caller, first: str, said: str, day: str) -> None:
+    call.press("2")
+    call.say(f"annuler {first}")
+    again = call.say(said)
+    assert again.says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
 
 
 def test_the_keys_of_another_date_said_at_the_read_back(rt: Runtime, call: Caller) -> None:

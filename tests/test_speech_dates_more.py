@@ -22,6 +22,7 @@ from restomairie.ivr.speech import (
     parse_date,
     several_days,
     shifted_day,
+    weekday_alone,
 )
 
 MON_23_NOV = date(2026, 11, 23)
@@ -581,6 +582,10 @@ THU_3_DEC = date(2026, 12, 3)
         ("le jeudi d'avant", THU_3_DEC, THU_26_NOV),
         ("le vendredi précédent", THU_3_DEC, date(2026, 11, 27)),
         ("jeudi en huit", THU_26_NOV, None),  # from today: parse_date's
+        ("le jour d'après", THU_26_NOV, None),  # a day on, not a week: parse_date's
+        ("le jour suivant", THU_26_NOV, None),
+        ("le jour d'avant", THU_3_DEC, None),
+        ("le lendemain", THU_26_NOV, None),
         ("non, jeudi", THU_26_NOV, None),
         ("après-demain", THU_26_NOV, None),
         ("le 3 décembre", THU_26_NOV, None),
@@ -983,3 +988,52 @@ def test_a_day_of_next_month_is_in_the_month_after_today_s(today: date, day: int
     after = (today.replace(day=1) + timedelta(days=31)).replace(day=day)
     assert guess == DateGuess(after, True)
     assert parse_date(f"le {day} de ce mois-ci", today) == DateGuess(today.replace(day=day), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "expected", "certain"),
+    [
+        # From the day just heard: it was no date, and at the read-back "le jour d'après" was
+        # Thursday 3 December (a week on, as "le jeudi d'après").
+        ("le jour d'après", THU_26_NOV, FRI_27_NOV, True),
+        ("Non, le lendemain.", THU_26_NOV, FRI_27_NOV, True),
+        ("le jour suivant", THU_26_NOV, FRI_27_NOV, True),
+        ("le jour d'avant", THU_26_NOV, date(2026, 11, 25), True),
+        ("la veille", FRI_27_NOV, THU_26_NOV, True),
+        # past a weekend, when there are no school meals: read back
+        ("le lendemain", FRI_27_NOV, date(2026, 11, 30), False),
+        ("le surlendemain", THU_26_NOV, date(2026, 11, 30), False),
+        ("la veille", date(2026, 11, 30), FRI_27_NOV, False),
+        # without a day heard, from today
+        ("le lendemain", None, date(2026, 11, 24), False),
+        ("le jour d'après", None, date(2026, 11, 24), False),
+        ("le surlendemain", None, date(2026, 11, 25), False),
+        # from the date said after it
+        ("le lendemain de jeudi", None, FRI_27_NOV, False),
+        ("le lendemain du 3 décembre", None, date(2026, 12, 4), True),
+        ("la veille du 4 décembre", THU_26_NOV, date(2026, 12, 3), True),
+        ("le lendemain de vendredi", None, date(2026, 11, 30), False),
+        ("le lendemain de ce jeudi", None, FRI_27_NOV, False),
+    ],
+)
+def test_a_day_counted_from_another(
+    text: str, heard: date | None, expected: date, certain: bool
+) -> None:
+    assert parse_date(text, MON_23_NOV, heard=heard) == DateGuess(expected, certain), text
+
+
+@pytest.mark.parametrize(
+    ("text", "heard"),
+    [
+        ("la veille", None),  # of today: no day to book
+        ("le lendemain de la rentrée", None),  # from a day not understood here
+        ("le lendemain de", THU_26_NOV),
+        ("pas le lendemain", THU_26_NOV),
+    ],
+)
+def test_a_day_counted_from_a_day_not_known_is_no_date(text: str, heard: date | None) -> None:
+    assert parse_date(text, MON_23_NOV, heard=heard) is None
+
+
+def test_a_day_counted_from_another_is_no_weekday_alone() -> None:
+    assert weekday_alone("le lendemain de jeudi") is None  # Friday, not Thursday

@@ -61,7 +61,6 @@ from restomairie.ivr.speech import (
     is_see_you,
     is_waiting,
     names_the_offered_day,
-    normalise,
     parse_children,
     parse_date,
     parse_digits_date,
@@ -1209,10 +1208,9 @@ class CallFlow:
             # semaine d'avant", "et la semaine suivante aussi": counted from the day just done
             day = moved
         elif last is not None and day is not None:
-            # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
+            # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back;
+            # "le lendemain", "le jour d'après": the school day after it
             day = self._day_at_read_back(speech, last, nearest)
-        if day is None and last is not None and "lendemain" in normalise(speech).split():
-            day = last + timedelta(days=1)
         kids = self._kids(st)
         named = self._children_said(kids, speech, ordinals=False) if len(kids) > 1 else None
         if (

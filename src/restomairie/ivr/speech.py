@@ -1379,6 +1379,7 @@ _NOT_ALONE = frozenset(
     {
         "prochain", "prochaine", "dernier", "derniere", "passe", "avant", "apres", "demain",
         "hier", "aujourd", "semaine", "huit", "quinze", "suivant", "suivante", "ce", "cette",
+        "lendemain", "surlendemain", "veille",  # "le lendemain de jeudi" is Friday
     }
 )  # fmt: skip
 
@@ -1395,8 +1396,9 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
     when it points a week on or back from it: "le jeudi d'après", "la semaine suivante", "je
     me suis trompée de semaine" (the same weekday, or the one named, after ``last``); "le
     jeudi d'avant", "la semaine précédente" (before it); "jeudi prochain" when that is
-    ``last`` itself (the caller moves away from it). ``None`` otherwise, and for a date of its
-    own (a number, a month, two weekdays). Pure, and never raises."""
+    ``last`` itself (the caller moves away from it). ``None`` otherwise, for a date of its
+    own (a number, a month, two weekdays) and for a day on or back ("le jour d'après", "le
+    lendemain": :func:`parse_date` with ``heard``). Pure, and never raises."""
     try:
         tokens, breaks = _date_tokens(text)
         named = {
@@ -1407,6 +1409,8 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
         numbers = [n for n in _numbers(tokens) if not _is_article_un(tokens, n)]
         if len(named) > 1 or numbers or any(t in _MONTHS for t in tokens):
             return None
+        if any(_day_step_at(tokens, k) is not None for k in range(len(tokens))):
+            return None  # "le jour d'après", "le lendemain": a day on, not a week (parse_date's)
         weekday = next(iter(named), last.weekday())
         words = set(tokens)
         if words & _WEEK_BEFORE or any(_contains_run(tokens, r) for r in _WEEK_BEFORE_RUNS):
@@ -2342,6 +2346,39 @@ def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
     return tokens, frozenset(starts)
 
 
+# A day counted from another, in days: "le lendemain", "le jour d'après", "la veille". Said
+# alone, from the date the caller just heard, else from today; "le lendemain de jeudi", "la
+# veille du 4", from the date said next. Not "le jeudi d'après", a week on: see shifted_day.
+_DAY_STEPS = (
+    (("surlendemain",), 2), (("lendemain",), 1), (("jour", "d", "apres"), 1),
+    (("jour", "suivant"), 1), (("avant", "veille"), -2), (("veille",), -1),
+    (("jour", "d", "avant"), -1), (("jour", "precedent"), -1),
+)  # fmt: skip
+_ANCHOR_LINKS = frozenset({"de", "du", "d"})
+
+
+def _day_step_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
+    """The days a phrase at ``tokens[i]`` counts from another day ("le lendemain" 1, "le
+    surlendemain" 2, "la veille" -1) and the index after it; None when there is none."""
+    for run, steps in _DAY_STEPS:
+        if tuple(tokens[i : i + len(run)]) == run:
+            return steps, i + len(run)
+    return None
+
+
+def _school_day_step(day: date, steps: int) -> tuple[date, bool]:
+    """``day`` moved by ``steps`` days, and on past a weekend in the same direction, as there
+    are no school meals then: the day after Friday 27 November is Monday 30, the day before
+    Monday 30 is Friday 27. Also whether that weekend was passed (the caller should hear the
+    day read back). Other days without meals (Wednesdays, holidays) are the school's, which
+    the flow knows and says."""
+    said = day + timedelta(days=steps)
+    found = said
+    while found.weekday() >= 5:
+        found += timedelta(days=1 if steps > 0 else -1)
+    return found, found == said
+
+
 def _date_exprs(
     tokens: Sequence[str],
     today: date,
@@ -2357,7 +2394,17 @@ def _date_exprs(
         spans.append((0, 0))
     i = 0
     n = len(tokens)
-    while i < n:
+    # "le lendemain de": the days it counts, where it starts and by when the date it counts
+    # from must have started ("de jeudi", "du 3 décembre", "de ce jeudi")
+    anchor: tuple[int, int, int] | None = None
+    while i <= n:
+        if anchor is not None and (i > anchor[2] or i == n):
+            # "le lendemain de la rentrée": from a day not understood here, no date
+            exprs.append(_DateExpr(None, False, False))
+            spans.append((anchor[1], i))
+            anchor = None
+        if i == n:
+            break
         start = i
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else ""
@@ -2400,6 +2447,22 @@ def _date_exprs(
                         i = end
             else:
                 i = number.end
+        elif (step := _day_step_at(tokens, i)) is not None:
+            steps, i = step
+            if i < n and tokens[i] in _ANCHOR_LINKS and anchor is None:
+                anchor = (steps, start, i + 2)  # counted from the date said next
+                i += 1
+            elif heard is not None:
+                # From the date just heard: "le jour d'après" to Thursday 26 read back is
+                # Friday 27, not Thursday 3 December.
+                found, school_day = _school_day_step(heard, steps)
+                expr = _DateExpr(found, school_day, False)
+            elif steps > 0:
+                # Else from today: "le lendemain" is tomorrow, read back (which day the caller
+                # counts from is not known). "La veille" of today is no day to book: None.
+                expr = _DateExpr(_school_day_step(today, steps)[0], False, False)
+            else:
+                expr = _DateExpr(None, False, False)
         elif (nth := _nth_weekday_expr(tokens, i, today, breaks)) is not None:
             expr, i = nth
         elif token in _WEEKDAYS:
@@ -2428,6 +2491,14 @@ def _date_exprs(
                 # "demain en huit": a week after tomorrow ("lundi en huit" is read above)
                 expr = _DateExpr(expr.day + timedelta(days=weeks), False, False)
                 i += 2
+        if expr is not None and anchor is not None:
+            # "le lendemain de jeudi", "la veille du 4 décembre": counted from that date
+            steps, start, _ = anchor
+            anchor = None
+            if expr.day is not None:
+                found, school_day = _school_day_step(expr.day, steps)
+                expr = expr._replace(day=found, certain=expr.certain and school_day)
+            expr = expr._replace(weekday_only=False)
         if expr is not None:
             negated = _negated_at(tokens, start, breaks)
             if negated and exprs and _joined_by_ni(tokens, start):
@@ -2501,7 +2572,12 @@ def _corrected(
 def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess | None:
     """The meal date said in ``text``, relative to ``today`` (never the system clock).
     ``heard``: the date the caller just heard read back, which a bare number after a
-    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January).
+    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January), and
+    from which "le lendemain", "le jour d'après", "le surlendemain", "la veille" count (to
+    Thursday 26 November, "le jour d'après" is Friday 27; past a weekend, without school meals,
+    Monday, not certain). Without ``heard`` they count from today ("le lendemain" is tomorrow,
+    not certain; "la veille" no date); "le lendemain de jeudi", "la veille du 4 décembre" count
+    from the date said.
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
