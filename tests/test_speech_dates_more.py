@@ -910,6 +910,7 @@ def test_a_weekday_said_instead_of_a_date_is_the_one_of_its_week(text: str, day:
         ("dans deux semaines, jeudi", date(2026, 12, 10), False),
         ("dans quinze jours le jeudi", date(2026, 12, 10), False),
         ("mardi dans trois semaines", date(2026, 12, 15), False),
+        ("lundi dans deux semaines", date(2026, 12, 7), False),  # said on a Monday: from today
         ("dans une semaine, vendredi", date(2026, 12, 4), False),
         # unchanged
         ("jeudi dans une semaine", date(2026, 12, 3), False),
@@ -928,13 +929,20 @@ def test_a_weekday_some_weeks_ahead(text: str, expected: date, certain: bool) ->
 
 @given(todays, st.sampled_from(range(7)))
 @example(MON_23_NOV, 3)
+@example(THU_26_NOV, 3)
 def test_a_weekday_two_weeks_ahead_is_that_weekday_en_quinze(today: date, weekday: int) -> None:
     said = WEEKDAYS[weekday]
     in_fifteen = parse_date(f"{said} en quinze", today)
     assert in_fifteen is not None and in_fifteen.day.weekday() == weekday
+    if today.weekday() == weekday:
+        # Said on that weekday: two weeks from today, as "dans deux semaines" alone (not
+        # three, as "jeudi en quinze" said on a Thursday gives)
+        expected = DateGuess(today + timedelta(days=14), False)
+    else:
+        expected = in_fifteen
     for text in (f"{said} dans deux semaines", f"dans deux semaines, {said}"):
-        assert parse_date(text, today) == in_fifteen, text
-    assert parse_date(f"{said} dans quinze jours", today) == in_fifteen
+        assert parse_date(text, today) == expected, text
+    assert parse_date(f"{said} dans quinze jours", today) == expected
 
 
 @pytest.mark.parametrize(

@@ -1749,6 +1749,13 @@ def _next_weekday(weekday: int, today: date) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _weekday_from(weekday: int, today: date) -> date:
+    """The next day with this weekday, today included: what "dans deux semaines" counts from
+    after a weekday ("jeudi dans deux semaines" said on a Thursday is two weeks from today, as
+    "dans deux semaines" alone; a week later is what "jeudi en quinze" gives then)."""
+    return today if today.weekday() == weekday else _next_weekday(weekday, today)
+
+
 def _previous_weekday(weekday: int, today: date) -> date:
     """The last day with this weekday strictly before ``today`` ("jeudi dernier")."""
     return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
@@ -2109,7 +2116,7 @@ def _weekday_expr(
         # Monday 23 November, "jeudi dans deux semaines" is Thursday 10 December, in the week
         # two weeks ahead). Read back: some count the weeks from this week's Thursday.
         days, end = ahead
-        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=days), False, False), end
+        return _DateExpr(_weekday_from(weekday, today) + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
     if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
@@ -2443,7 +2450,8 @@ def _date_exprs(
                     # semaines", not the Monday two weeks on that the words alone give.
                     that, end = _weekday_expr(tokens, w, today, breaks, False, False)
                     if that.weekday_only and that.day is not None:
-                        expr = _DateExpr(that.day + timedelta(days=ahead[0]), False, False)
+                        first = _weekday_from(that.day.weekday(), today)
+                        expr = _DateExpr(first + timedelta(days=ahead[0]), False, False)
                         i = end
             else:
                 i = number.end
