@@ -424,6 +424,22 @@ def test_a_day_said_with_a_yes_after_a_result_is_the_same_change_that_day(
     assert booked(rt, "E2", date(2026, 12, 4)) is None
 
 
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        # "Le jour d'avant" was Friday 27 November, a week before; "la veille" not understood.
+        ("Et la veille.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Le jour d'avant aussi.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Et le lendemain.", "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."),
+    ],
+)
+def test_a_day_counted_from_the_one_just_changed(call: Caller, said: str, read_back: str) -> None:
+    call.press("2")
+    call.say("annuler le 4 décembre")  # a Friday
+    call.press("1")
+    assert call.say(said).says[0] == read_back
+
+
 def test_a_plain_yes_after_a_result_is_another_operation(call: Caller) -> None:
     call.press("2")
     call.say("annuler le 3 décembre")

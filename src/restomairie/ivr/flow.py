@@ -1201,6 +1201,9 @@ class CallFlow:
         last = date.fromisoformat(str(last_said)) if last_said else None
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if guess is None and last is not None:
+            # "Et la veille", "mince, c'était le jour d'avant": no day but from the one just done
+            guess = parse_date(speech, today, heard=last)
         day = guess.day if guess is not None else None
         moved = shifted_day(speech, last, today) if last is not None else None
         if moved is not None:

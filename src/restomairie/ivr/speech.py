@@ -2112,9 +2112,10 @@ def _weekday_expr(
     ahead = _weeks_ahead_at(tokens, j)
     if ahead is not None:
         # "jeudi dans une semaine", "jeudi dans deux semaines", "jeudi dans quinze jours": the
-        # Thursday that many weeks after the coming one, as "jeudi en huit" / "en quinze" (from
-        # Monday 23 November, "jeudi dans deux semaines" is Thursday 10 December, in the week
-        # two weeks ahead). Read back: some count the weeks from this week's Thursday.
+        # Thursday that many weeks after the coming one (today, said on a Thursday), as "jeudi
+        # en huit" / "en quinze": from Monday 23 November, "jeudi dans deux semaines" is
+        # Thursday 10 December, in the week two weeks ahead. Read back: some count the weeks
+        # from another Thursday.
         days, end = ahead
         return _DateExpr(_weekday_from(weekday, today) + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
