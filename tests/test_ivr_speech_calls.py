@@ -406,6 +406,7 @@ def test_putting_back_a_meal_just_cancelled(rt: Runtime, call: Caller) -> None:
     [
         ("Oui, vendredi.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         ("Le lendemain.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
+        ("Et le jour d'après.", "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."),
         (
             "Oui, pour Hugo aussi vendredi.",
             "Vous souhaitez annuler le repas d'Hugo le vendredi 4 décembre.",
@@ -421,6 +422,22 @@ def test_a_day_said_with_a_yes_after_a_result_is_the_same_change_that_day(
     again = call.say(said)
     assert again.says[0] == read_back
     assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        # "Le jour d'avant" was Friday 27 November, a week before; "la veille" not understood.
+        ("Et la veille.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Le jour d'avant aussi.", "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."),
+        ("Et le lendemain.", "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."),
+    ],
+)
+def test_a_day_counted_from_the_one_just_changed(call: Caller, said: str, read_back: str) -> None:
+    call.press("2")
+    call.say("annuler le 4 décembre")  # a Friday
+    call.press("1")
+    assert call.say(said).says[0] == read_back
 
 
 def test_a_plain_yes_after_a_result_is_another_operation(call: Caller) -> None:
@@ -632,6 +649,25 @@ def test_the_week_after_said_at_the_read_back(rt: Runtime, call: Caller, said: s
     call.say("annuler le 3 décembre")
     again = call.say(said)
     assert again.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 10 décembre."
+
+
+@pytest.mark.parametrize(
+    ("first", "said", "day"),
+    [
+        # "Le jour d'après" was Thursday 10 December, a week on, as "le jeudi d'après"; "le
+        # lendemain" was not understood there.
+        ("le 3 décembre", "Non, le jour d'après.", "vendredi 4 décembre"),
+        ("le 3 décembre", "Le lendemain.", "vendredi 4 décembre"),
+        ("le 3 décembre", "Non, le jour suivant.", "vendredi 4 décembre"),
+        ("le 4 décembre", "Non, le lendemain.", "lundi 7 décembre"),  # no meal at the weekend
+        ("le 4 décembre", "Non pardon, la veille.", "jeudi 3 décembre"),
+    ],
+)
+def test_the_day_after_said_at_the_read_back(call: Caller, first: str, said: str, day: str) -> None:
+    call.press("2")
+    call.say(f"annuler {first}")
+    again = call.say(said)
+    assert again.says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
 
 
 def test_the_keys_of_another_date_said_at_the_read_back(rt: Runtime, call: Caller) -> None:
@@ -1412,6 +1448,27 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
     call.press("2")  # cancel
     answer = call.say(said)
     assert answer.says[0] == _cancel_read_back(day)
+
+
+@pytest.mark.parametrize(
+    ("said", "answer"),
+    [
+        # It was read back as Thursday 26 November (the nearest 26th).
+        (
+            "le 26 du mois prochain",
+            "Le samedi 26 décembre, il n'y a pas de restauration scolaire : la cantine ne "
+            "fonctionne jamais le samedi.",
+        ),
+        # It was read back as Friday 4 December (the nearest 4th).
+        ("le 4 de ce mois-ci", "Le mercredi 4 novembre est déjà passé."),
+    ],
+)
+def test_a_day_of_a_month_said_by_its_place_is_that_month_s(
+    call: Caller, said: str, answer: str
+) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    assert call.say(said).says[0] == answer
 
 
 def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:

@@ -22,6 +22,7 @@ from restomairie.ivr.speech import (
     parse_date,
     several_days,
     shifted_day,
+    weekday_alone,
 )
 
 MON_23_NOV = date(2026, 11, 23)
@@ -581,6 +582,10 @@ THU_3_DEC = date(2026, 12, 3)
         ("le jeudi d'avant", THU_3_DEC, THU_26_NOV),
         ("le vendredi précédent", THU_3_DEC, date(2026, 11, 27)),
         ("jeudi en huit", THU_26_NOV, None),  # from today: parse_date's
+        ("le jour d'après", THU_26_NOV, None),  # a day on, not a week: parse_date's
+        ("le jour suivant", THU_26_NOV, None),
+        ("le jour d'avant", THU_3_DEC, None),
+        ("le lendemain", THU_26_NOV, None),
         ("non, jeudi", THU_26_NOV, None),
         ("après-demain", THU_26_NOV, None),
         ("le 3 décembre", THU_26_NOV, None),
@@ -667,7 +672,14 @@ def test_a_count_after_a_weekday_is_not_the_day_of_the_month(
     assert not several_days(text, MON_23_NOV), text
 
 
-@pytest.mark.parametrize("text", ["lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lundi, 3 jours", "jeudi 2 jours de suite", "lundi 2 semaines",
+        # how long, not when: never Thursday 26 read back as the one day asked
+        "jeudi, pour 2 semaines", "jeudi pour deux semaines", "lundi pendant 3 jours",
+    ],
+)  # fmt: skip
 def test_a_count_of_days_after_a_weekday_is_a_span(text: str) -> None:
     check(text, MON_23_NOV, None)
     assert several_days(text, MON_23_NOV), text
@@ -880,3 +892,156 @@ def test_a_bare_number_correcting_the_date_heard(text: str, expected: date | Non
 def test_a_weekday_said_instead_of_a_date_is_the_one_of_its_week(text: str, day: date) -> None:
     guess = parse_date(text, date(2026, 11, 23))
     assert guess is not None and guess.day == day
+
+
+# ---------------------------------------------------------------------------------------------
+# Fourth round: a weekday some weeks ahead, a day of a month said by its place, the day after
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "certain"),
+    [
+        # The Thursday that many weeks after the coming one (Thursday 26), as "en quinze": the
+        # Thursday of the week two weeks ahead. It was Monday 7 December, the weekday dropped.
+        ("jeudi dans deux semaines", date(2026, 12, 10), False),
+        ("Jeudi dans 2 semaines.", date(2026, 12, 10), False),
+        ("le jeudi dans quinze jours", date(2026, 12, 10), False),
+        ("dans deux semaines, jeudi", date(2026, 12, 10), False),
+        ("dans quinze jours le jeudi", date(2026, 12, 10), False),
+        ("mardi dans trois semaines", date(2026, 12, 15), False),
+        ("lundi dans deux semaines", date(2026, 12, 7), False),  # said on a Monday: from today
+        ("dans une semaine, vendredi", date(2026, 12, 4), False),
+        # unchanged
+        ("jeudi dans une semaine", date(2026, 12, 3), False),
+        ("jeudi en huit", date(2026, 12, 3), False),  # the Thursday after the coming one
+        ("jeudi en quinze", date(2026, 12, 10), False),
+        ("mardi de la semaine prochaine", date(2026, 12, 1), True),
+        ("la semaine prochaine, mardi", date(2026, 12, 1), True),
+        ("dans deux semaines", date(2026, 12, 7), True),
+        ("dans quinze jours", date(2026, 12, 7), False),
+        ("jeudi dans 3 jours", THU_26_NOV, True),  # days, not weeks: the two agree
+    ],
+)
+def test_a_weekday_some_weeks_ahead(text: str, expected: date, certain: bool) -> None:
+    check(text, MON_23_NOV, expected, certain)
+
+
+@given(todays, st.sampled_from(range(7)))
+@example(MON_23_NOV, 3)
+@example(THU_26_NOV, 3)
+def test_a_weekday_two_weeks_ahead_is_that_weekday_en_quinze(today: date, weekday: int) -> None:
+    said = WEEKDAYS[weekday]
+    in_fifteen = parse_date(f"{said} en quinze", today)
+    assert in_fifteen is not None and in_fifteen.day.weekday() == weekday
+    if today.weekday() == weekday:
+        # Said on that weekday: two weeks from today, as "dans deux semaines" alone (not
+        # three, as "jeudi en quinze" said on a Thursday gives)
+        expected = DateGuess(today + timedelta(days=14), False)
+    else:
+        expected = in_fifteen
+    for text in (f"{said} dans deux semaines", f"dans deux semaines, {said}"):
+        assert parse_date(text, today) == expected, text
+    assert parse_date(f"{said} dans quinze jours", today) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        # That month's day, the year known: it was the nearest 26th (today's month's, 26
+        # November) and the nearest 4th (4 December) for this month's.
+        ("le 26 du mois prochain", MON_23_NOV, date(2026, 12, 26), True),
+        ("le 4 du mois prochain", MON_23_NOV, date(2026, 12, 4), True),
+        ("le 4 du mois prochain", MON_28_DEC, date(2027, 1, 4), True),  # into the next year
+        ("le 10 le mois prochain", MON_23_NOV, date(2026, 12, 10), True),
+        ("Le 10 du mois suivant.", MON_23_NOV, date(2026, 12, 10), True),
+        ("le premier du mois prochain", MON_23_NOV, date(2026, 12, 1), True),
+        ("le mois prochain, le 26", MON_23_NOV, date(2026, 12, 26), True),
+        ("jeudi 10 du mois prochain", MON_23_NOV, date(2026, 12, 10), True),
+        ("lundi 10 du mois prochain", MON_23_NOV, date(2026, 12, 10), False),  # a Thursday
+        ("le 4 de ce mois", MON_23_NOV, date(2026, 11, 4), True),  # past: the line says so
+        ("le 4 de ce mois-ci", MON_23_NOV, date(2026, 11, 4), True),
+        ("le 26 de ce mois-ci", MON_23_NOV, THU_26_NOV, True),
+        ("ce mois-ci, le 30", MON_23_NOV, date(2026, 11, 30), True),
+        ("le premier lundi du mois prochain", MON_23_NOV, date(2026, 12, 7), True),
+        ("le dernier vendredi de ce mois", MON_23_NOV, FRI_27_NOV, True),
+        # unchanged: which month is not said
+        ("le 4 du mois", MON_23_NOV, date(2026, 12, 4), False),
+        ("le 4 de ce mois-là", MON_23_NOV, date(2026, 12, 4), False),
+    ],
+)
+def test_a_day_of_a_month_said_by_its_place(
+    text: str, today: date, expected: date, certain: bool
+) -> None:
+    check(text, today, expected, certain)
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [("le 31 du mois prochain", date(2027, 1, 5)), ("le 31 de ce mois", MON_23_NOV)],
+)
+def test_a_day_the_month_said_by_its_place_lacks_is_no_date(text: str, today: date) -> None:
+    check(text, today, None)  # not the next 31st, in another month
+
+
+@pytest.mark.parametrize("text", ["les 3 et 4 du mois prochain", "le 3 et le 4 de ce mois-ci"])
+def test_days_of_a_month_said_by_its_place_are_several(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+
+
+@given(todays, st.integers(1, 28))
+def test_a_day_of_next_month_is_in_the_month_after_today_s(today: date, day: int) -> None:
+    guess = parse_date(f"le {day} du mois prochain", today)
+    after = (today.replace(day=1) + timedelta(days=31)).replace(day=day)
+    assert guess == DateGuess(after, True)
+    assert parse_date(f"le {day} de ce mois-ci", today) == DateGuess(today.replace(day=day), True)
+
+
+@pytest.mark.parametrize(
+    ("text", "heard", "expected", "certain"),
+    [
+        # From the day just heard: it was no date, and at the read-back "le jour d'après" was
+        # Thursday 3 December (a week on, as "le jeudi d'après").
+        ("le jour d'après", THU_26_NOV, FRI_27_NOV, True),
+        ("Non, le lendemain.", THU_26_NOV, FRI_27_NOV, True),
+        ("le jour suivant", THU_26_NOV, FRI_27_NOV, True),
+        ("le jour d'avant", THU_26_NOV, date(2026, 11, 25), True),
+        ("la veille", FRI_27_NOV, THU_26_NOV, True),
+        # past a weekend, when there are no school meals: read back
+        ("le lendemain", FRI_27_NOV, date(2026, 11, 30), False),
+        ("le surlendemain", THU_26_NOV, date(2026, 11, 30), False),
+        ("la veille", date(2026, 11, 30), FRI_27_NOV, False),
+        # without a day heard, from today
+        ("le lendemain", None, date(2026, 11, 24), False),
+        ("le jour d'après", None, date(2026, 11, 24), False),
+        ("le surlendemain", None, date(2026, 11, 25), False),
+        # from the date said after it
+        ("le lendemain de jeudi", None, FRI_27_NOV, False),
+        ("le lendemain du 3 décembre", None, date(2026, 12, 4), True),
+        ("la veille du 4 décembre", THU_26_NOV, date(2026, 12, 3), True),
+        ("le lendemain de vendredi", None, date(2026, 11, 30), False),
+        ("le lendemain de ce jeudi", None, FRI_27_NOV, False),
+    ],
+)
+def test_a_day_counted_from_another(
+    text: str, heard: date | None, expected: date, certain: bool
+) -> None:
+    assert parse_date(text, MON_23_NOV, heard=heard) == DateGuess(expected, certain), text
+
+
+@pytest.mark.parametrize(
+    ("text", "heard"),
+    [
+        ("la veille", None),  # of today: no day to book
+        ("le lendemain de la rentrée", None),  # from a day not understood here
+        ("le lendemain de", THU_26_NOV),
+        ("pas le lendemain", THU_26_NOV),
+    ],
+)
+def test_a_day_counted_from_a_day_not_known_is_no_date(text: str, heard: date | None) -> None:
+    assert parse_date(text, MON_23_NOV, heard=heard) is None
+
+
+def test_a_day_counted_from_another_is_no_weekday_alone() -> None:
+    assert weekday_alone("le lendemain de jeudi") is None  # Friday, not Thursday

@@ -62,7 +62,6 @@ from restomairie.ivr.speech import (
     is_see_you,
     is_waiting,
     names_the_offered_day,
-    normalise,
     parse_children,
     parse_date,
     parse_digits_date,
@@ -1274,6 +1273,9 @@ class CallFlow:
         last = date.fromisoformat(str(last_said)) if last_said else None
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if guess is None and last is not None:
+            # "Et la veille", "mince, c'était le jour d'avant": no day but from the one just done
+            guess = parse_date(speech, today, heard=last)
         day = guess.day if guess is not None else None
         moved = shifted_day(speech, last, today) if last is not None else None
         if moved is not None:
@@ -1281,10 +1283,9 @@ class CallFlow:
             # semaine d'avant", "et la semaine suivante aussi": counted from the day just done
             day = moved
         elif last is not None and day is not None:
-            # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back
+            # "Oui, vendredi" after Thursday 3 December: the Friday after it, as at a read-back;
+            # "le lendemain", "le jour d'après": the school day after it
             day = self._day_at_read_back(speech, last, nearest)
-        if day is None and last is not None and "lendemain" in normalise(speech).split():
-            day = last + timedelta(days=1)
         kids = self._kids(st)
         named = self._children_said(kids, speech, ordinals=False) if len(kids) > 1 else None
         if (

@@ -1381,6 +1381,7 @@ _NOT_ALONE = frozenset(
     {
         "prochain", "prochaine", "dernier", "derniere", "passe", "avant", "apres", "demain",
         "hier", "aujourd", "semaine", "huit", "quinze", "suivant", "suivante", "ce", "cette",
+        "lendemain", "surlendemain", "veille",  # "le lendemain de jeudi" is Friday
     }
 )  # fmt: skip
 
@@ -1397,8 +1398,9 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
     when it points a week on or back from it: "le jeudi d'après", "la semaine suivante", "je
     me suis trompée de semaine" (the same weekday, or the one named, after ``last``); "le
     jeudi d'avant", "la semaine précédente" (before it); "jeudi prochain" when that is
-    ``last`` itself (the caller moves away from it). ``None`` otherwise, and for a date of its
-    own (a number, a month, two weekdays). Pure, and never raises."""
+    ``last`` itself (the caller moves away from it). ``None`` otherwise, for a date of its
+    own (a number, a month, two weekdays) and for a day on or back ("le jour d'après", "le
+    lendemain": :func:`parse_date` with ``heard``). Pure, and never raises."""
     try:
         tokens, breaks = _date_tokens(text)
         named = {
@@ -1409,6 +1411,8 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
         numbers = [n for n in _numbers(tokens) if not _is_article_un(tokens, n)]
         if len(named) > 1 or numbers or any(t in _MONTHS for t in tokens):
             return None
+        if any(_day_step_at(tokens, k) is not None for k in range(len(tokens))):
+            return None  # "le jour d'après", "le lendemain": a day on, not a week (parse_date's)
         weekday = next(iter(named), last.weekday())
         words = set(tokens)
         if words & _WEEK_BEFORE or any(_contains_run(tokens, r) for r in _WEEK_BEFORE_RUNS):
@@ -1791,6 +1795,13 @@ def _next_weekday(weekday: int, today: date) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _weekday_from(weekday: int, today: date) -> date:
+    """The next day with this weekday, today included: what "dans deux semaines" counts from
+    after a weekday ("jeudi dans deux semaines" said on a Thursday is two weeks from today, as
+    "dans deux semaines" alone; a week later is what "jeudi en quinze" gives then)."""
+    return today if today.weekday() == weekday else _next_weekday(weekday, today)
+
+
 def _previous_weekday(weekday: int, today: date) -> date:
     """The last day with this weekday strictly before ``today`` ("jeudi dernier")."""
     return today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
@@ -1894,6 +1905,27 @@ def _day_number_at(tokens: Sequence[str], k: int) -> _Number | None:
 
 
 _RELATIVE_UNITS = {"jour": 1, "jours": 1, "semaine": 7, "semaines": 7}
+# Counted in days, these say weeks: "dans huit jours" is in a week, "dans quinze jours" in two.
+_DAYS_AS_WEEKS = {8: 7, 15: 14}
+
+
+def _weeks_ahead_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
+    """The days "dans N semaines" at ``tokens[k]`` adds, in whole weeks ("dans une semaine" 7,
+    "dans deux semaines" 14, "dans huit jours" 7, "dans quinze jours" 14), and the index after
+    it; None for anything else ("dans 3 jours" is no count of weeks)."""
+    if tokens[k : k + 1] != ["dans"]:
+        return None
+    number = _number_at(tokens, k + 1)
+    if number is None or number.ordinal or number.end >= len(tokens):
+        return None
+    unit = tokens[number.end]
+    if unit in ("semaine", "semaines") and 1 <= number.value <= 52:
+        return 7 * number.value, number.end + 1
+    if unit in ("jour", "jours") and number.value in _DAYS_AS_WEEKS:
+        return _DAYS_AS_WEEKS[number.value], number.end + 1
+    return None
+
+
 _HOUR_WORDS = frozenset({"h", "heure", "heures"})
 # Nouns a number counts rather than dates: "jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1 seul
 # repas". After a weekday, "jours" and "semaines" count the days of a span ("lundi, 3 jours");
@@ -1905,6 +1937,8 @@ _COUNTED_NOUNS = frozenset(
     }
 )  # fmt: skip
 _COUNTED_SPANS = frozenset({"jour", "jours", "semaine", "semaines"})
+# Before a count of days or weeks, these make it how long: "jeudi, pour 2 semaines".
+_SPAN_LEADS = frozenset({"pour", "pendant", "sur", "durant"})
 _COUNT_FILLERS = frozenset(
     {"seul", "seule", "seuls", "seules", "petit", "petite", "petits", "petites", "de", "d",
      "des", "mes", "nos", "les", "autre", "autres", "premiers", "premieres", "derniers"}
@@ -1928,26 +1962,69 @@ _MONTH_LINKS = (
 )  # fmt: skip
 
 
-def _month_at(tokens: Sequence[str], k: int) -> tuple[int, int] | None:
-    """The month named from ``tokens[k]``, after a day ("décembre", "de janvier", "du mois de
-    janvier"), and the index after it; None when no month is named there."""
+# A month said by its place after a day: next month ("le 26 du mois prochain", "le 10 le mois
+# prochain", "le 4 du mois suivant") and, below, this month ("le 4 de ce mois", "de ce mois-ci").
+_RELATIVE_MONTH_RUNS = (
+    *((*link, "mois", *word) for link in ((), ("du",), ("le",), ("au",), ("de",), ("d",))
+      for word in (("prochain",), ("suivant",), ("d", "apres"))),
+)  # fmt: skip
+_THIS_MONTH_RUNS = (
+    ("de", "ce", "mois"), ("d", "ce", "mois"), ("ce", "mois"), ("du", "mois", "en", "cours"),
+)  # fmt: skip
+
+
+class _MonthSaid(NamedTuple):
+    """A month said with a day: named ("décembre": ``month`` 12, ``ahead`` None) or by its
+    place from today's ("du mois prochain": ``ahead`` 1, "de ce mois-ci": 0); ``end`` is the
+    index after its words."""
+
+    month: int
+    ahead: int | None
+    end: int
+
+    def year_month(self, today: date) -> tuple[int | None, int]:
+        """The year (None when the month is named: the nearest such date is meant) and month."""
+        if self.ahead is None:
+            return None, self.month
+        year, month = divmod(today.year * 12 + today.month - 1 + self.ahead, 12)
+        return year, month + 1
+
+
+def _month_at(tokens: Sequence[str], k: int) -> _MonthSaid | None:
+    """The month said from ``tokens[k]``, after a day: named ("décembre", "de janvier", "du
+    mois de janvier") or by its place ("du mois prochain", "de ce mois-ci"); None when no month
+    is said there ("le 4 du mois": which month?)."""
     for link in _MONTH_LINKS:
         m = k + len(link)
         if tuple(tokens[k:m]) == link and m < len(tokens) and tokens[m] in _MONTHS:
-            return _MONTHS[tokens[m]], m + 1
+            return _MonthSaid(_MONTHS[tokens[m]], None, m + 1)
+    for run in _RELATIVE_MONTH_RUNS:
+        if tuple(tokens[k : k + len(run)]) == run:
+            return _MonthSaid(0, 1, k + len(run))
+    for run in _THIS_MONTH_RUNS:
+        end = k + len(run)
+        if tuple(tokens[k:end]) == run and tokens[end : end + 1] != ["la"]:  # not "ce mois-là"
+            return _MonthSaid(0, 0, end + 1 if tokens[end : end + 1] == ["ci"] else end)
     return None
 
 
 def _month_before(
-    tokens: Sequence[str], start: int, free: int
+    tokens: Sequence[str], start: int, free: int, today: date
 ) -> tuple[int, int | None] | None:
     """The month (and year) said before "le" and the day at ``tokens[start]``: "en janvier, le
-    4", "février le 5", "au mois de janvier 2027, le 4"; None when there is none. Only words
+    4", "février le 5", "au mois de janvier 2027, le 4", "le mois prochain, le 10" (with
+    its year: that month's 10th, not the nearest); None when there is none. Only words
     from ``tokens[free]`` count: a month that ends another date ("pas le 4 décembre, le 3")
     is that date's."""
     k = start - 1
     if k < 1 or tokens[k] != "le":
         return None
+    for m in range(max(free, k - 4), k):
+        said = _month_at(tokens, m)
+        if said is not None and said.ahead is not None and said.end == k:
+            # "le mois prochain, le 10", "ce mois-ci, le 4": the year is the month's
+            year, month = said.year_month(today)
+            return month, year
     year = None
     if _is_digits(tokens[k - 1]) and len(tokens[k - 1]) == 4 and k >= 2:
         year, k = int(tokens[k - 1]), k - 1
@@ -1967,17 +2044,20 @@ def _day_month_at(
     tokens: Sequence[str], number: _Number, weekday: int | None, today: date
 ) -> tuple[_DateExpr, int] | None:
     """The day ``number`` with the month (and year) said after it: "3 décembre [2026]",
-    "le 4 de janvier", "le 4 du mois de janvier", "21/11", "21 11 2026", "vingt et un onze".
-    None when no month follows."""
+    "le 4 de janvier", "le 4 du mois de janvier", "le 26 du mois prochain", "le 4 de ce
+    mois-ci", "21/11", "21 11 2026", "vingt et un onze". None when no month follows."""
     n = len(tokens)
     end = number.end
     month_at = _month_at(tokens, end)
     if month_at is not None:
-        month, end = month_at
-        found_year = _year_at(tokens, end, short_ok=False)
-        year = None
+        year, month = month_at.year_month(today)
+        end = month_at.end
+        found_year = _year_at(tokens, end, short_ok=False) if year is None else None
         if found_year is not None:
             year, end = found_year
+        # With a month by its place the year is known: "le 26 du mois prochain" is the 26th of
+        # December said on 23 November, not the nearest 26th (today's month's), and "le 4 de
+        # ce mois" the 4th of November even though past (the line then says so).
         return _day_month_expr(number.value, month, year, weekday, today), end
     # "le 26 du 11": the month's number after "du", as some people say it
     second = _number_at(tokens, end + 1 if tokens[end : end + 1] == ["du"] else end)
@@ -2070,10 +2150,21 @@ def _weekday_expr(
         found, agrees = _weekday_day_of_month(number.value, weekday, today)
         certain = agrees and found == _nearest_day_of_month(number.value, today)
         return _DateExpr(found, certain, False), number.end
+    count = _number_at(tokens, j + 1) if j < n and tokens[j] in _SPAN_LEADS else None
+    if count is not None and _counted_at(tokens, count.end, _COUNTED_SPANS):
+        # "jeudi, pour 2 semaines", "lundi pendant 3 jours": how long, from that day (every
+        # Thursday, or every day?): a span, asked one day at a time, never a single date.
+        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
+    ahead = _weeks_ahead_at(tokens, j)
+    if ahead is not None:
+        # "jeudi dans une semaine", "jeudi dans deux semaines", "jeudi dans quinze jours": the
+        # Thursday that many weeks after the coming one (today, said on a Thursday), as "jeudi
+        # en huit" / "en quinze": from Monday 23 November, "jeudi dans deux semaines" is
+        # Thursday 10 December, in the week two weeks ahead. Read back: some count the weeks
+        # from another Thursday.
+        days, end = ahead
+        return _DateExpr(_weekday_from(weekday, today) + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
-    if rest[:3] in (["dans", "une", "semaine"], ["dans", "huit", "jours"], ["dans", "8", "jours"]):
-        # "jeudi dans une semaine": the Thursday of the week after
-        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 3
     if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
     if rest[:2] in (["en", "quinze"], ["en", "15"]):
@@ -2122,6 +2213,12 @@ def _nth_weekday_expr(
     if w >= n or w in breaks or tokens[w] not in _WEEKDAYS:
         return None
     weekday = _WEEKDAYS[tokens[w]]
+    placed = _month_at(tokens, w + 1)
+    if placed is not None and placed.ahead is not None and (1 <= nth <= 5 or nth == -1):
+        # "le premier lundi du mois prochain", "le dernier vendredi de ce mois": that month's
+        year, month = placed.year_month(today)
+        if year is not None:
+            return _DateExpr(_nth_weekday(nth, weekday, year, month), True, False), placed.end
     k = w + 1
     while k < n and k - w <= 4 and tokens[k] in ("de", "d", "du", "mois", "en"):
         k += 1
@@ -2144,7 +2241,7 @@ def _nth_weekday_expr(
 _LIST_LINKS = frozenset({"et", "ou", "le", "au"})
 
 
-def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
+def _month_after_list(tokens: Sequence[str], end: int) -> _MonthSaid | None:
     """The month that ends a list of days begun before ``tokens[end]``: "les 3 et 4 décembre",
     "le 3, 4 et 5 décembre" give December to the 3. ``None`` when no such list follows."""
     if end >= len(tokens) or not (tokens[end] in ("et", "ou") or _is_digits(tokens[end])):
@@ -2154,7 +2251,7 @@ def _month_after_list(tokens: Sequence[str], end: int) -> int | None:
     while j < len(tokens):
         month_at = _month_at(tokens, j)  # "les 3 et 4 décembre", "les 3 et 4 de janvier"
         if month_at is not None:
-            return month_at[0] if linked else None
+            return month_at if linked else None
         if tokens[j] in _LIST_LINKS:
             j += 1
             continue
@@ -2186,9 +2283,10 @@ def _number_expr(
     dated = _day_month_at(tokens, number, None, today)
     if dated is not None:
         return dated
-    month = _month_after_list(tokens, number.end)
-    if month is not None:  # "les 3 et 4 décembre": the 3rd of December too
-        return _day_month_expr(number.value, month, None, None, today), number.end
+    listed = _month_after_list(tokens, number.end)
+    if listed is not None:  # "les 3 et 4 décembre": the 3rd of December too
+        year, month = listed.year_month(today)
+        return _day_month_expr(number.value, month, year, None, today), number.end
     if corrected is not None and corrected.day is not None:
         # "3 décembre, non, 4", "le 3 janvier, pardon le 4": the 4th of that month, unless past
         # ("le 30 novembre, non, le 1er": the next 1st) or the month was not said ("jeudi,
@@ -2205,7 +2303,7 @@ def _number_expr(
         return _DateExpr(found, False, False, ranged=True), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
     after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
-    before = _month_before(tokens, number.start, free)
+    before = _month_before(tokens, number.start, free, today)
     if before is not None:  # "en janvier, le 4", "février le 5"
         month, year = before
         return _day_month_expr(number.value, month, year, None, today), number.end
@@ -2302,6 +2400,39 @@ def _date_tokens(text: str) -> tuple[list[str], frozenset[int]]:
     return tokens, frozenset(starts)
 
 
+# A day counted from another, in days: "le lendemain", "le jour d'après", "la veille". Said
+# alone, from the date the caller just heard, else from today; "le lendemain de jeudi", "la
+# veille du 4", from the date said next. Not "le jeudi d'après", a week on: see shifted_day.
+_DAY_STEPS = (
+    (("surlendemain",), 2), (("lendemain",), 1), (("jour", "d", "apres"), 1),
+    (("jour", "suivant"), 1), (("avant", "veille"), -2), (("veille",), -1),
+    (("jour", "d", "avant"), -1), (("jour", "precedent"), -1),
+)  # fmt: skip
+_ANCHOR_LINKS = frozenset({"de", "du", "d"})
+
+
+def _day_step_at(tokens: Sequence[str], i: int) -> tuple[int, int] | None:
+    """The days a phrase at ``tokens[i]`` counts from another day ("le lendemain" 1, "le
+    surlendemain" 2, "la veille" -1) and the index after it; None when there is none."""
+    for run, steps in _DAY_STEPS:
+        if tuple(tokens[i : i + len(run)]) == run:
+            return steps, i + len(run)
+    return None
+
+
+def _school_day_step(day: date, steps: int) -> tuple[date, bool]:
+    """``day`` moved by ``steps`` days, and on past a weekend in the same direction, as there
+    are no school meals then: the day after Friday 27 November is Monday 30, the day before
+    Monday 30 is Friday 27. Also whether that weekend was passed (the caller should hear the
+    day read back). Other days without meals (Wednesdays, holidays) are the school's, which
+    the flow knows and says."""
+    said = day + timedelta(days=steps)
+    found = said
+    while found.weekday() >= 5:
+        found += timedelta(days=1 if steps > 0 else -1)
+    return found, found == said
+
+
 def _date_exprs(
     tokens: Sequence[str],
     today: date,
@@ -2317,7 +2448,17 @@ def _date_exprs(
         spans.append((0, 0))
     i = 0
     n = len(tokens)
-    while i < n:
+    # "le lendemain de": the days it counts, where it starts and by when the date it counts
+    # from must have started ("de jeudi", "du 3 décembre", "de ce jeudi")
+    anchor: tuple[int, int, int] | None = None
+    while i <= n:
+        if anchor is not None and (i > anchor[2] or i == n):
+            # "le lendemain de la rentrée": from a day not understood here, no date
+            exprs.append(_DateExpr(None, False, False))
+            spans.append((anchor[1], i))
+            anchor = None
+        if i == n:
+            break
         start = i
         token = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else ""
@@ -2344,13 +2485,39 @@ def _date_exprs(
             unit = tokens[number.end] if number.end < n else ""
             if unit in _RELATIVE_UNITS and number.value <= 366:
                 days = number.value * _RELATIVE_UNITS[unit]
-                idiom = unit.startswith("jour") and number.value in (8, 15)
+                idiom = unit.startswith("jour") and number.value in _DAYS_AS_WEEKS
                 if idiom:
                     days -= 1  # "dans huit jours" = in a week, "dans quinze jours" = two weeks
                 expr = _DateExpr(today + timedelta(days=days), not idiom, False)
                 i = number.end + 1
+                ahead = _weeks_ahead_at(tokens, start)
+                w = i + 1 if tokens[i : i + 1] == ["le"] else i
+                if ahead is not None and w < n and tokens[w] in _WEEKDAYS:
+                    # "dans deux semaines, jeudi": that Thursday, as "jeudi dans deux
+                    # semaines", not the Monday two weeks on that the words alone give.
+                    that, end = _weekday_expr(tokens, w, today, breaks, False, False)
+                    if that.weekday_only and that.day is not None:
+                        first = _weekday_from(that.day.weekday(), today)
+                        expr = _DateExpr(first + timedelta(days=ahead[0]), False, False)
+                        i = end
             else:
                 i = number.end
+        elif (step := _day_step_at(tokens, i)) is not None:
+            steps, i = step
+            if i < n and tokens[i] in _ANCHOR_LINKS and anchor is None:
+                anchor = (steps, start, i + 2)  # counted from the date said next
+                i += 1
+            elif heard is not None:
+                # From the date just heard: "le jour d'après" to Thursday 26 read back is
+                # Friday 27, not Thursday 3 December.
+                found, school_day = _school_day_step(heard, steps)
+                expr = _DateExpr(found, school_day, False)
+            elif steps > 0:
+                # Else from today: "le lendemain" is tomorrow, read back (which day the caller
+                # counts from is not known). "La veille" of today is no day to book: None.
+                expr = _DateExpr(_school_day_step(today, steps)[0], False, False)
+            else:
+                expr = _DateExpr(None, False, False)
         elif (nth := _nth_weekday_expr(tokens, i, today, breaks)) is not None:
             expr, i = nth
         elif token in _WEEKDAYS:
@@ -2379,6 +2546,14 @@ def _date_exprs(
                 # "demain en huit": a week after tomorrow ("lundi en huit" is read above)
                 expr = _DateExpr(expr.day + timedelta(days=weeks), False, False)
                 i += 2
+        if expr is not None and anchor is not None:
+            # "le lendemain de jeudi", "la veille du 4 décembre": counted from that date
+            steps, start, _ = anchor
+            anchor = None
+            if expr.day is not None:
+                found, school_day = _school_day_step(expr.day, steps)
+                expr = expr._replace(day=found, certain=expr.certain and school_day)
+            expr = expr._replace(weekday_only=False)
         if expr is not None:
             negated = _negated_at(tokens, start, breaks)
             if negated and exprs and _joined_by_ni(tokens, start):
@@ -2452,26 +2627,35 @@ def _corrected(
 def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess | None:
     """The meal date said in ``text``, relative to ``today`` (never the system clock).
     ``heard``: the date the caller just heard read back, which a bare number after a
-    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January).
+    correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January), and
+    from which "le lendemain", "le jour d'après", "le surlendemain", "la veille" count (to
+    Thursday 26 November, "le jour d'après" is Friday 27; past a weekend, without school meals,
+    Monday, not certain). Without ``heard`` they count from today ("le lendemain" is tomorrow,
+    not certain; "la veille" no date); "le lendemain de jeudi", "la veille du 4 décembre" count
+    from the date said.
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
-    today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days,
-    "en quinze" + 14; "mardi de la semaine prochaine" = the Tuesday of next calendar week);
-    "ce vendredi" said on a Friday is today; "jeudi dernier", "lundi passé", "le jeudi
-    d'avant", "jeudi de la semaine dernière" = that weekday strictly before today (certain: the
-    caller is then told it is past); "le 3" (the next 3rd of a month that is not past); "lundi
-    4" (the nearest 4th if a Monday, else the 4th of the month after if a Monday, else the
-    nearest 4th whatever its weekday: "mardi 3" on 23 November 2026 is Thursday 3 December,
-    read back with its weekday, never a Tuesday the 3rd months ahead); "le 21 novembre",
-    "vingt et un novembre", "le 1er décembre", "1 er décembre", "le premier décembre", "le 4
-    de janvier", "le 4 du mois de janvier", "le 4 en janvier", the month first ("en janvier, le
-    4", "février le 5"), "le 21/11", "21 11", "21/11/2026", "jeudi 3 décembre", "jeudi
-    04/02/2027", "le 3 décembre 2026" / "deux mille vingt-six"; "le deuxième jeudi de
-    décembre", "le dernier vendredi de janvier" (the nearest not past); "jeudi de la semaine
-    du 7 décembre". A weekday tied to a school event ("le lundi de la rentrée") or an ordinal
-    weekday without a month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e
-    enfant", "jeudi 1 seul repas") is not a day of the month: the weekday alone stands.
+    today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days, "en
+    quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
+    semaine prochaine" = the Tuesday of next calendar week); "ce vendredi" said on a Friday is
+    today; "jeudi dernier", "lundi passé", "le jeudi d'avant", "jeudi de la semaine dernière" =
+    that weekday strictly before today (certain: the caller is then told it is past); "le 3"
+    (the next 3rd of a month that is not past); "lundi 4" (the nearest 4th if a Monday, else the
+    4th of the month after if a Monday, else the nearest 4th whatever its weekday: "mardi 3" on
+    23 November 2026 is Thursday 3 December, read back with its weekday, never a Tuesday the 3rd
+    months ahead); "le 21 novembre", "vingt et un novembre", "le 1er décembre", "1 er décembre",
+    "le premier décembre", "le 4 de janvier", "le 4 du mois de janvier", "le 4 en janvier", the
+    month first ("en janvier, le 4", "février le 5"), the month by its place ("le 26 du mois
+    prochain", "le 10 le mois prochain", "le mois prochain, le 10": next month's; "le 4 de ce
+    mois-ci": this month's, even past, certain as "jeudi dernier"), "le 21/11", "21 11",
+    "21/11/2026", "jeudi 3 décembre", "jeudi 04/02/2027", "le 3 décembre 2026" / "deux mille
+    vingt-six"; "le deuxième jeudi de décembre", "le dernier vendredi de janvier" (the nearest
+    not past), "le premier lundi du mois prochain"; "jeudi de la semaine du 7 décembre". A
+    weekday tied to a school event ("le lundi de la rentrée") or an ordinal weekday without a
+    month gives ``None``. A number that counts ("jeudi, 2 repas", "lundi, 2e enfant", "jeudi 1
+    seul repas") is not a day of the month: the weekday alone stands; one that says how long
+    ("lundi, 3 jours", "jeudi, pour 2 semaines") makes a span.
 
     A date said to be excluded is left out: "non, pas demain, jeudi", "non pas demain mais
     jeudi", "pas le 3, le 4 décembre" give the other date; "pas demain" alone gives ``None``.
