@@ -62,6 +62,7 @@ from restomairie.ivr.speech import (
     is_see_you,
     is_waiting,
     names_the_offered_day,
+    normalise,
     parse_children,
     parse_date,
     parse_digits_date,
