@@ -2009,3 +2009,16 @@ def test_the_day_offered_is_one_the_action_changes(rt: Runtime, client: FlaskCli
         "Le premier jour où vous pouvez encore réserver un repas est le jeudi 26 novembre : pour "
         "ce jour, tapez 2, 6, 1, 1." in question.says
     )
+
+
+def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # The line listens to keys only in English: words said arrive as nothing at all, which
+    # "I did not hear anything" answered as if the caller had been silent.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    again = call.silence()
+    assert again.says[0] == "No key was pressed: please type the digits on your phone's keypad."

@@ -326,9 +326,9 @@ class CallFlow:
             heard = Heard(digits=heard.digits.rstrip("*"))
         if heard.star:
             return self._repeat(st, sp, shown)
-        if heard.kind == "none" and step in (ACCOUNT, PIN):
-            # These questions listen to keys only: an account number said aloud arrives as
-            # nothing at all.
+        if heard.kind == "none" and (step in (ACCOUNT, PIN) or not sp.speech):
+            # These questions listen to keys only (all of them in a language the line does not
+            # understand spoken: English): an answer said aloud arrives as nothing at all.
             why = sp._("No key was pressed: please type the digits on your phone's keypad.")
             return self._retry(st, sp, why, "no_input", shown)
         if heard.kind == "none":
