@@ -1649,3 +1649,21 @@ def test_going_back_to_the_menu_forgets_the_days_left(rt: Runtime, call: Caller)
     assert done.says[0] == "C'est fait : le repas de Léa du lundi 7 décembre est annulé."
     assert done.says[1].startswith("Pour une autre opération, tapez 1.")
     assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["Annulez ce que je viens de faire.", "Non, revenez en arrière.", "Annulez l'annulation."]
+)
+def test_undoing_the_change_just_made_in_so_many_words(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    # "Annulez" used to start a new cancellation.
+    undo = call.say(said)
+    assert undo.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True

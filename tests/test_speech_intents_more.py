@@ -1008,3 +1008,22 @@ def test_adds_to(text: str, adds: bool) -> None:
 def test_speaks_of_children(text: str, speaks: bool) -> None:
     assert speech.speaks_of_children(text) is speaks
 
+
+
+@pytest.mark.parametrize(
+    ("text", "undo"),
+    [
+        ("annulez ce que je viens de faire", True),
+        ("non, revenez en arrière", True),
+        ("annulez l'annulation", True),
+        ("remettez comme avant", True),
+        ("annuler la dernière opération", True),
+        ("non, ne revenez pas en arrière", False),
+        ("annuler vendredi", False),
+        ("c'est bon, merci", False),
+    ],
+)
+def test_undoes(text: str, undo: bool) -> None:
+    assert speech.undoes(text) is undo
+    if undo:
+        assert speech.taken_back(text) is speech.TakenBack.YES

@@ -73,6 +73,7 @@ from restomairie.ivr.speech import (
     spoken_digit_runs,
     spoken_key,
     taken_back,
+    undoes,
     weekday_alone,
 )
 from restomairie.phones import is_withheld
@@ -1121,7 +1122,7 @@ class CallFlow:
         strength = taken_back(speech, date.fromisoformat(str(done[1])).weekday())
         if strength is TakenBack.NO or (surely and strength is not TakenBack.YES):
             return None
-        if intent in (Intent.BOOK, Intent.CANCEL) and (
+        if intent in (Intent.BOOK, Intent.CANCEL) and not undoes(speech) and (
             _CHOICES[intent] != done[0] or strength is not TakenBack.YES
         ):
             # "Je voulais réserver": an operation of its own; "pardon, je voudrais annuler

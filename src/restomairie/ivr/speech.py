@@ -52,6 +52,7 @@ __all__ = [
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
+    "undoes",
     "weekday_alone",
 ]
 
@@ -1535,6 +1536,23 @@ _MISTAKE_RUNS = (
     ("voulais", "pas", "reserver"), ("fallait", "pas"), ("pas", "ce", "jour"),
     ("pas", "cette", "date"), ("pas", "ce", "repas"),
 )  # fmt: skip
+# "Annulez ce que je viens de faire", "revenez en arrière", "remettez comme avant": the change
+# just made undone, whatever the action named ("annuler" a booking).
+_UNDO_RUNS = (
+    ("viens", "de", "faire"), ("vient", "d", "etre", "fait"), ("derniere", "operation"),
+    ("en", "arriere"), ("comme", "avant"), ("l", "annulation"), ("cette", "annulation"),
+    ("cette", "reservation"), ("defaire",), ("defaites",), ("defaites", "le"),
+)  # fmt: skip
+
+
+def undoes(text: str) -> bool:
+    """Whether ``text`` asks, in so many words, to undo the change just made ("annulez ce que
+    je viens de faire", "revenir en arrière", "annulez l'annulation"), even with the other
+    action's verb in it. Pure; never raises."""
+    tokens = normalise(text).split()
+    return not _DENIED & set(tokens) and any(_contains_run(tokens, run) for run in _UNDO_RUNS)
+
+
 _INSTEAD = frozenset({"pardon", "plutot", "lieu", "etait", "exprime"})
 _INSTEAD_PAIRS = frozenset({("voulais", "dire"), ("veux", "dire"), ("en", "fait"), ("ai", "dit")})
 # Words that add to the change rather than take it back: some surely ("aussi", "pareil"),
@@ -1598,6 +1616,8 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
         for k, t in enumerate(tokens)
     )
     if mistake or _is_cleft_no(tokens) or any(_contains_run(tokens, run) for run in _MISTAKE_RUNS):
+        return TakenBack.YES
+    if undoes(text):
         return TakenBack.YES
     # "et" adds ("non, et vendredi") unless it excludes ("c'était Timéo et pas Sacha").
     joined = any(
