@@ -226,11 +226,14 @@ class ImportDesk:
         def progress(done: int, total: int) -> None:
             job.done = done
 
+        # The state changes last, once the audit entry is written and its connection is back
+        # in the pool: whoever sees the end (the page, a test tearing its database down) sees
+        # everything this thread did.
+        state = "failed"
         try:
             report = apply_rows(self.booking, rows, actor, progress=progress)
         except Exception as exc:  # reported on the page; the transaction was rolled back
             job.error = f"{type(exc).__name__}: {exc}"
-            job.state = "failed"
             self._audit(actor, "import_failed", job, {"error": job.error})
         else:
             family_changes, child_changes = _changes(report)
@@ -239,8 +242,7 @@ class ImportDesk:
             job.family_changes = family_changes[:PREVIEW_ROWS]
             job.child_changes = child_changes[:PREVIEW_ROWS]
             job.report = report
-            job.done = job.total
-            job.state = "done"
+            state = "done"
             self._audit(actor, "import", job, {
                 "families_created": report.families_created,
                 "families_updated": report.families_updated,
@@ -248,8 +250,10 @@ class ImportDesk:
                 "children_updated": report.children_updated,
                 "adjustments": report.adjustments,
             })
+            job.done = job.total
         finally:
             job.finished = time.monotonic()
+            job.state = state
 
     def _known(self, rows: list[Row]) -> tuple[set[str], set[str]]:
         """The family accounts and child ids of ``rows`` already in the database."""
