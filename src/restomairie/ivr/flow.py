@@ -328,6 +328,11 @@ class CallFlow:
             # These questions listen to keys only: an account number said aloud arrives as
             # nothing at all.
             why = sp._("No key was pressed: please type the digits on your phone's keypad.")
+            # Maybe "je n'ai pas mon numéro de dossier", "je voudrais parler à quelqu'un"
+            # (said, never heard: these questions take keys only): who can help.
+            desk = self._desk_sentence(sp, step)
+            if st.attempts + 1 < self.settings.phone.max_attempts and desk:
+                why = f"{why} {desk}"
             return self._retry(st, sp, why, "no_input", shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
@@ -340,11 +345,11 @@ class CallFlow:
         if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:
             # "Je voudrais parler à un conseiller": nobody answers this line; where to go
             # instead, then the same question (understood: not a failed attempt).
-            lines = [sp._("This line is automatic: no one can take your call here.")]
-            desk = self.settings.phone.desk(sp.lang)
-            if desk:
-                lines.append(sp._("To speak to someone, call %(desk)s.", desk=desk))
-            lines.append(self._web_sentence(sp))
+            lines = [
+                sp._("This line is automatic: no one can take your call here."),
+                self._desk_sentence(sp),
+                self._web_sentence(sp),
+            ]
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         pause = self._pause(st, heard)
@@ -450,6 +455,7 @@ class CallFlow:
                 )
             lines = [
                 why,
+                self._desk_sentence(sp),
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
@@ -471,6 +477,7 @@ class CallFlow:
                 )
             lines = [
                 blocked,
+                self._desk_sentence(sp),
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
@@ -1861,7 +1868,7 @@ class CallFlow:
             st.settle("abandoned")
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
-            bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp)
+            bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
             lines = [message, self._nothing_done(st, sp), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
@@ -2048,18 +2055,39 @@ class CallFlow:
             lines.append(sp._("For several days at once, you can use %(web)s.", web=web))
         return lines
 
-    def _goodbye_failed(self, sp: Speaker) -> str:
+    def _goodbye_failed(self, sp: Speaker, step: str | None = None) -> str:
+        """The goodbye of a call that got nowhere: when to call again (while the line is
+        open, until it closes), who answers in person (the help desk, if there is one; at the
+        identification questions, for a lost account number or code) and the web."""
         phone = self.settings.phone
-        parts = [
-            sp._(
+        now = self.clock.now()
+        if line_state(now, phone, self._school_holiday) is LineState.OPEN:
+            again = sp._("You can call again until %(closes)s.", closes=sp.hour(phone.closes))
+        else:  # a call that began before closing time
+            again = sp._(
                 "You can call again between %(opens)s and %(closes)s.",
                 opens=sp.hour(phone.opens),
                 closes=sp.hour(phone.closes),
-            ),
+            )
+        parts = [
+            again,
+            self._desk_sentence(sp, step),
             self._web_sentence(sp),
             sp._("Thank you for calling. Goodbye."),
         ]
         return " ".join(p for p in parts if p)
+
+    def _desk_sentence(self, sp: Speaker, step: str | None = None) -> str:
+        """Who to call to speak to someone ("" when the configuration names no one); at the
+        account and code questions, for a caller without their account number or code."""
+        desk = self.settings.phone.desk(sp.lang)
+        if not desk:
+            return ""
+        if step == ACCOUNT:
+            return sp._("If you do not know your family account number, call %(desk)s.", desk=desk)
+        if step == PIN:
+            return sp._("If you do not know your secret code, call %(desk)s.", desk=desk)
+        return sp._("To speak to someone, call %(desk)s.", desk=desk)
 
     def _wrong_key(self, sp: Speaker) -> str:
         return sp._("That key is not in the menu.")
