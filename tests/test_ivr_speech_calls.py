@@ -1461,3 +1461,32 @@ def test_a_day_forgotten_after_a_change_is_not_taken_back(rt: Runtime, call: Cal
     answer = call.say("Mince, j'ai oublié le vendredi.")
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
     assert UNDO_THURSDAY not in answer.says
+
+
+# ------------------------------------------------------- a day, a child, said at another question
+def test_listening_before_choosing_then_another_operation_asks_the_child(
+    rt: Runtime, call: Caller
+) -> None:
+    # The whole family was silently kept for the next change.
+    listing = call.say("écouter")
+    assert listing.says[0].startswith("Hugo : un repas est réservé")
+    child = call.press("1")
+    assert "Pour Hugo, tapez 1." in child.says
+    assert events(rt, call)[-1].outcome == "another_which_child"
+    assert call.press("3").says[0] == "Pour Zoé :"
+    call.press("3")  # listen, for Zoé
+    assert call.press("1").says[0] == "Pour Zoé :"  # chosen: her menu again, as before
+
+
+def test_a_change_said_after_listening_before_choosing_asks_the_child(call: Caller) -> None:
+    call.say("écouter")
+    which = call.say("annuler jeudi 3 décembre")
+    assert which.says[0] == "Pour quel enfant ?"
+    read_back = call.press("2")  # Léa
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+
+
+def test_all_the_children_chosen_by_key_stay_chosen_after_listening(call: Caller) -> None:
+    call.keys("9", "3")  # all the children, listen
+    menu = call.press("1")  # another operation: the action menu (the keypad contract)
+    assert menu.says[0] == "Pour Hugo, Léa et Zoé :"

@@ -531,7 +531,8 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE and picked is None and action is None:
                 return self._bye(st, sp, CHILD)
-            if picked is None and action is Intent.LIST:
+            listen_all = picked is None and action is Intent.LIST
+            if listen_all:
                 picked = kids  # "écouter" before choosing: the whole family's meals
             if picked is None and is_closing(heard.speech):  # "merci", "non merci"
                 return self._bye(st, sp, CHILD)
@@ -548,6 +549,9 @@ class CallFlow:
                 # child, what to do and maybe the day in one phrase. A date only when the
                 # children were named: in "annuler pour le premier", "le premier" is a child.
                 self._pick(st, picked)
+                if listen_all and len(kids) > 1:
+                    # Not a choice of children: the next operation asks which child.
+                    st.data["unchosen"] = True
                 st.data.pop("resume", None)  # the action said now wins over one kept
                 choice = _CHOICES[action]
                 if self._children_said(kids, heard.speech, ordinals=False) is not None:
@@ -567,7 +571,9 @@ class CallFlow:
             return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
 
-    def _which_child(self, st: CallState, sp: Speaker, choice: str, speech: str) -> Turn:
+    def _which_child(
+        self, st: CallState, sp: Speaker, choice: str, speech: str, answered: str = CHILD
+    ) -> Turn:
         st.data["action"] = choice
         st.data["resume"] = True
         st.data.pop("day", None)
@@ -575,7 +581,7 @@ class CallFlow:
         if guess is not None:
             st.data["day"] = guess.day.isoformat()
         lines = [sp._("For which child?")]
-        return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
+        return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
     @staticmethod
     def _children_said(
@@ -596,6 +602,14 @@ class CallFlow:
     def _pick(st: CallState, picked: Sequence[Kid]) -> None:
         st.data["pick"] = [k.ref for k in picked]
         st.data["all"] = len(picked) > 1
+        st.data.pop("unchosen", None)  # chosen now (see _another)
+
+    def _another(self, st: CallState, sp: Speaker) -> Turn:
+        """Another operation: the action menu for the children chosen; after "écouter" said
+        before choosing (the whole family heard, none chosen), which child, as at the start."""
+        if st.data.pop("unchosen", None):
+            return self._ask(st, sp, CHILD, [], AFTER, "another_which_child")
+        return self._ask(st, sp, ACTION, [], AFTER, "another")
 
     def _on_action(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         kids = self._kids(st)
@@ -997,7 +1011,7 @@ class CallFlow:
         if heard.kind == "dtmf":
             key = heard.digits[:1]
             if key == "1":
-                return self._ask(st, sp, ACTION, [], AFTER, "another")
+                return self._another(st, sp)
             if key == "2":
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
@@ -1011,7 +1025,11 @@ class CallFlow:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = _CHOICES[intent]
-            self._children_correction(st, heard.speech, also=False)  # "réserver pour Rose"
+            unchosen = st.data.get("unchosen")
+            corrected = self._children_correction(st, heard.speech, also=False)  # "pour Rose"
+            if unchosen and not corrected and intent is not Intent.LIST:
+                # "Annuler jeudi" after hearing the whole family's meals: for which child?
+                return self._which_child(st, sp, choice, heard.speech, AFTER)
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         # A day or a child said is a request, even with thanks or a "non" before it
@@ -1028,7 +1046,7 @@ class CallFlow:
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
-            return self._ask(st, sp, ACTION, [], AFTER, "another")
+            return self._another(st, sp)
         return self._retry(st, sp, self._not_understood(sp), "not_understood")
 
     def _taken_back(

@@ -69,7 +69,7 @@ ASKED_AFTER = {
     "cancel": "date", "other_date": "date", "back": "action", "another": "action",
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
-    "which_child": "child",
+    "which_child": "child", "another_which_child": "child",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -124,6 +124,7 @@ EVENT_OUTCOMES = {
     "cancelled": "annulé",
     "unchanged": "rien n'a changé",
     "another": "autre opération",
+    "another_which_child": "autre opération : quel enfant ? (aucun choisi avant l'écoute)",
     "goodbye": "au revoir",
     "too_long": "appel trop long : terminé",
     "ended": "après la fin de l'appel : rien n'a été fait",
