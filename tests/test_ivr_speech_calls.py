@@ -1490,3 +1490,19 @@ def test_all_the_children_chosen_by_key_stay_chosen_after_listening(call: Caller
     call.keys("9", "3")  # all the children, listen
     menu = call.press("1")  # another operation: the action menu (the keypad contract)
     assert menu.says[0] == "Pour Hugo, Léa et Zoé :"
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [("et Léa aussi", "Léa et Zoé"), ("Léa aussi", "Léa et Zoé"), ("Léa", "Léa")],
+)
+def test_a_child_added_at_the_action_menu_is_with_the_one_chosen(
+    rt: Runtime, call: Caller, said: str, who: str
+) -> None:
+    call.press("3")  # Zoé
+    menu = call.say(said)
+    assert menu.says[0] == f"Pour {who} :"
+    call.press("2")
+    read_back = call.say("jeudi 3 décembre")
+    meals = "le repas de Léa" if who == "Léa" else "les repas de Léa et Zoé"
+    assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."

@@ -640,12 +640,12 @@ class CallFlow:
                 return self._repeat(st, sp)  # "retour au menu": this is the menu
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant
-                # ("annuler mardi 1er": a date, not the first child).
-                picked = self._children_said(kids, heard.speech, ordinals=False)
-                if picked is not None:
-                    self._pick(st, picked)
-                    if intent is None:
-                        return self._ask(st, sp, ACTION, [], ACTION, "change_child")
+                # ("annuler mardi 1er": a date, not the first child); "et Margaux aussi" at
+                # Rose's menu: both of them; "tous sauf Rose": the others.
+                named = self._children_said(kids, heard.speech, ordinals=False) is not None
+                named = self._children_correction(st, heard.speech, and_first=False) or named
+                if named and intent is None:
+                    return self._ask(st, sp, ACTION, [], ACTION, "change_child")
             choice = _CHOICES.get(intent) if intent is not None else None
             if choice is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
@@ -901,14 +901,15 @@ class CallFlow:
         return guess.day if guess is not None else pending
 
     def _children_correction(
-        self, st: CallState, speech: str, also: bool = True
+        self, st: CallState, speech: str, also: bool = True, and_first: bool = True
     ) -> bool | None:
         """Children named that are not the ones picked ("pour Rose", "et Rose aussi") become
         the picked ones, and children left out ("sauf Timéo", "pas pour Rose") leave them;
         whether they changed, or ``None`` when the phrase leaves out every child picked or
         names children that cannot be told apart. With ``also``, "aussi" adds them to the
         picked ones (a request still pending); without it (after a result: "annuler aussi
-        pour Rose") they replace them."""
+        pour Rose") they replace them. Without ``and_first``, a phrase that only begins with
+        "et" ("et Nathan ?", at a question that is not a read-back) does not add."""
         kids = self._kids(st)
         if len(kids) < 2:
             return False
@@ -923,7 +924,7 @@ class CallFlow:
             said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
             if not said:
                 return None
-        elif also and adds_to(speech):  # "Rose aussi", "oui, et pour Rose": with them
+        elif also and adds_to(speech, and_first=and_first):  # "Rose aussi", "oui, et Rose"
             said = [k for k in kids if k in said or k in picked]
         if {k.ref for k in said} == {k.ref for k in picked}:
             return False
