@@ -1167,6 +1167,24 @@ def test_a_call_that_fails_after_closing_time_says_the_opening_hours(
     assert bye.says[1].startswith("Vous pouvez rappeler entre 8 heures et 13 heures. ")
 
 
+def test_a_day_said_at_the_menu_of_an_only_child_asks_the_action_for_it(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    menu = call.say("c'est pour jeudi 26")
+    assert menu.says == [
+        "Pour le jeudi 26 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+        "Vous pouvez aussi dire : réserver ou annuler.",
+    ]
+    read_back = call.say("annuler")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+
+
 def test_a_call_ends_after_too_many_answers(rt: Runtime, client: FlaskClient, family: str) -> None:
     call = caller(client, rt)
     call.start()
@@ -1386,7 +1404,7 @@ def test_speech_that_is_not_understood_is_asked_again(
     call = caller(client, rt)
     call.start()
     call.press("1234")
-    again = call.say("la météo de demain")
+    again = call.say("la météo")  # ("la météo de demain": a day, kept for the action)
     assert again.says[0] == "Pardon, je n'ai pas compris."
     assert call.say("répétez s'il vous plaît").says == again.says[1:]
     date_again = call.keys("2")

@@ -1464,6 +1464,61 @@ def test_a_day_forgotten_after_a_change_is_not_taken_back(rt: Runtime, call: Cal
 
 
 # ------------------------------------------------------- a day, a child, said at another question
+@pytest.mark.parametrize("said", ["jeudi", "pour jeudi", "c'est pour jeudi 26"])
+def test_a_day_said_at_the_action_menu_is_kept_and_only_the_action_asked(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was "Pardon, je n'ai pas compris" three times, and the call ended.
+    call.press("2")  # Léa
+    menu = call.say(said)
+    assert menu.says == [
+        "Pour Léa, le jeudi 26 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+        "Vous pouvez aussi dire : réserver ou annuler.",
+    ]
+    read_back = call.press("2")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    logged = [e.outcome for e in events(rt, call) if e.step == "action"]
+    assert logged == ["day_kept", "read_back:2026-11-26"]
+
+
+def test_a_day_said_at_the_menu_after_another_operation(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi 26")
+    call.press("1")
+    call.press("1")  # another operation
+    menu = call.say("vendredi")
+    assert menu.says[0] == "Pour Léa, le vendredi 27 novembre :"
+    read_back = call.say("annuler")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+    ]  # Thursday is not taken back
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_the_day_kept_at_the_menu_leaves_the_other_keys_as_they_were(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("jeudi")
+    again = call.say("le temps qu'il fera")  # not understood: the day is still kept
+    assert again.says[:2] == ["Pardon, je n'ai pas compris.", "Pour Léa, le jeudi 26 novembre :"]
+    menu = call.say("Zoé")  # another child: the same day, for her
+    assert menu.says[0] == "Pour Zoé, le jeudi 26 novembre :"
+    listing = call.press("3")  # listen, as on the whole menu
+    assert listing.says[0].startswith("Zoé : un repas est réservé")
+    menu = call.press("1")  # another operation: the whole menu, without the day
+    assert menu.says[:2] == [
+        "Pour Zoé :",
+        "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2.",
+    ]
+    assert call.press("2").says[0] == "Pour quel jour voulez-vous annuler ?"
+
+
 def test_listening_before_choosing_then_another_operation_asks_the_child(
     rt: Runtime, call: Caller
 ) -> None:

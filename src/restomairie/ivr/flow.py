@@ -621,6 +621,11 @@ class CallFlow:
                 choice = "child"
             if choice is None:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+            asked = self._day_asked(st)
+            if asked is not None and choice in ("book", "cancel"):
+                # "Jeudi" said first, then the key of the action: that day, read back.
+                st.data["action"] = choice
+                return self._with_date(st, sp, asked, ACTION)
         else:
             intent = parse_intent(heard.speech, ACTION_INTENTS)
             if intent is Intent.REPEAT:
@@ -638,21 +643,39 @@ class CallFlow:
                 return self._bye(st, sp, ACTION)
             if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
                 return self._repeat(st, sp)  # "retour au menu": this is the menu
+            named = False
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant
                 # ("annuler mardi 1er": a date, not the first child); "et Margaux aussi" at
                 # Rose's menu: both of them; "tous sauf Rose": the others.
                 named = self._children_said(kids, heard.speech, ordinals=False) is not None
                 named = self._children_correction(st, heard.speech, and_first=False) or named
-                if named and intent is None:
-                    return self._ask(st, sp, ACTION, [], ACTION, "change_child")
+            if intent is None:
+                # "Jeudi", "c'est pour jeudi 26" without saying what to do: the day is kept,
+                # and only the action is asked (then read back for that day).
+                guess = parse_date(heard.speech, self.clock.today())
+                if guess is not None:
+                    st.data["asked_day"] = guess.day.isoformat()
+                if guess is not None or named:
+                    outcome = "day_kept" if guess is not None else "change_child"
+                    return self._ask(st, sp, ACTION, [], ACTION, outcome)
             choice = _CHOICES.get(intent) if intent is not None else None
             if choice is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             dated = self._action_with_date(st, sp, choice, heard.speech, ACTION)
             if dated is not None:
                 return dated
+            asked = self._day_asked(st)
+            if asked is not None and choice in ("book", "cancel"):
+                st.data["action"] = choice  # "annuler" after "jeudi": that Thursday
+                return self._with_date(st, sp, asked, ACTION)
         return self._choose(st, sp, choice, ACTION)
+
+    @staticmethod
+    def _day_asked(st: CallState) -> date | None:
+        """The day said at the action menu before the action ("jeudi", then "annuler")."""
+        asked = st.data.get("asked_day")
+        return date.fromisoformat(str(asked)) if asked else None
 
     def _action_with_date(
         self, st: CallState, sp: Speaker, choice: str, speech: str, step: str
@@ -1283,6 +1306,8 @@ class CallFlow:
             if sp.speech:
                 lines.append(sp._("You can also say the first name."))
             return lines, Ask(CHILD, 1, sp.speech, child_hints([k.name for k in kids]))
+        if step == ACTION and self._day_asked(st) is not None:
+            return self._action_for_day(st, sp)
         if step == ACTION:
             lines = []
             if len(self._kids(st)) > 1:
@@ -1302,6 +1327,21 @@ class CallFlow:
             lines = [sp._("For another operation, press 1. To end the call, press 2.")]
             return lines, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
         raise ValueError(f"no question for step {step!r}")
+
+    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str], Ask]:
+        """The action menu once a day was said there without the action ("jeudi"): only the
+        action is asked (keys 3 and 4 still work as on the whole menu)."""
+        day = self._day_asked(st)
+        assert day is not None
+        if len(self._kids(st)) > 1:
+            names = sp.names(self._picked_names(st))
+            lines = [sp._("For %(names)s, on %(day)s:", names=names, day=sp.day(day))]
+        else:
+            lines = [sp._("For %(day)s:", day=sp.day(day))]
+        lines.append(sp._("To book, press 1. To cancel, press 2."))
+        if sp.speech:
+            lines.append(sp._("You can also say: book or cancel."))
+        return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
 
     def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
         action = st.data.get("action")
@@ -1861,6 +1901,8 @@ class CallFlow:
             or (step == DATE and st.step in (ACTION, DATE))
         ):
             st.data.pop("done", None)
+        if step != ACTION:  # the day said at the action menu, kept only while it is asked
+            st.data.pop("asked_day", None)
         st.step = step
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
