@@ -1519,6 +1519,55 @@ def test_the_day_kept_at_the_menu_leaves_the_other_keys_as_they_were(call: Calle
     assert call.press("2").says[0] == "Pour quel jour voulez-vous annuler ?"
 
 
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [
+        ("c'est pour Zoé en fait", "Zoé"),
+        ("et Zoé ?", "Zoé"),
+        ("Zoé", "Zoé"),
+        ("et Zoé aussi", "Léa et Zoé"),
+    ],
+)
+def test_a_child_named_at_the_date_question_asks_the_day_for_them(
+    call: Caller, said: str, who: str
+) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    again = call.say(said)
+    assert again.says[:2] == [f"Pour {who} :", "Pour quel jour voulez-vous annuler ?"]
+    read_back = call.say("jeudi 3 décembre")
+    meals = "le repas de Zoé" if who == "Zoé" else "les repas de Léa et Zoé"
+    assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."
+
+
+@pytest.mark.parametrize(
+    "said", ["je me suis trompé d'enfant", "changer d'enfant", "un autre enfant"]
+)
+def test_another_child_at_the_date_question_asks_which_child_then_the_day(
+    call: Caller, said: str
+) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    child = call.say(said)
+    assert "Pour Hugo, tapez 1." in child.says
+    question = call.press("3")  # Zoé: the same action
+    assert question.says[0] == "Pour quel jour voulez-vous annuler ?"
+    read_back = call.say("jeudi 3 décembre")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+
+
+def test_the_wrong_child_said_at_the_date_question_after_a_change_takes_it_back(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.keys("1", "2")  # another operation, cancel
+    child = call.say("je me suis trompé d'enfant")
+    assert "Pour Hugo, tapez 1." in child.says
+    read_back = call.press("3")  # Zoé
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
 def test_listening_before_choosing_then_another_operation_asks_the_child(
     rt: Runtime, call: Caller
 ) -> None:

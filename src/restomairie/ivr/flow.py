@@ -729,7 +729,9 @@ class CallFlow:
                 # "1", "2", then "mince, je voulais dire vendredi": Friday instead of the day
                 # just cancelled, not as well (only with a word of error: here "je voulais
                 # dire vendredi" is as likely the answer to the question).
-                taken = self._taken_back(st, sp, heard.speech, None, DATE, surely=True)
+                # ("Je me suis trompé d'enfant": which child, then the same change for them.)
+                other = parse_intent(heard.speech, {Intent.OTHER_CHILD})
+                taken = self._taken_back(st, sp, heard.speech, other, DATE, surely=True)
                 if taken is not None:
                     return taken
             switched = self._switch_action(st, heard.speech)
@@ -767,11 +769,35 @@ class CallFlow:
                     return self._ask(st, sp, ACTION, [], DATE, "back")
                 if is_closing(heard.speech):  # "merci", "non merci": no date after all
                     return self._bye(st, sp, DATE)
+                other_child = self._other_child_at_date(st, sp, heard.speech)
+                if other_child is not None:
+                    return other_child
             if day is not None:
                 self._children_correction(st, heard.speech)  # "pour Rose, le 3 décembre"
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         return self._with_date(st, sp, day, DATE)
+
+    def _other_child_at_date(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
+        """A child, and no day, said to the date question: "c'est pour Nathan en fait", "et
+        Nathan ?" are for them (the same action: its day asked again, for them; "et Nathan
+        aussi" for both); "je me suis trompé d'enfant", "un autre enfant" ask which child,
+        then the day. ``None`` when the phrase is not about the children."""
+        kids = self._kids(st)
+        if len(kids) < 2:
+            return None
+        named = self._children_said(kids, speech, ordinals=False) is not None
+        corrected = self._children_correction(st, speech, and_first=False)
+        if named or corrected:
+            names = sp.names(self._picked_names(st))
+            lines = [sp._("For %(names)s:", names=names)]
+            return self._ask(st, sp, DATE, lines, DATE, "change_child")
+        if parse_intent(speech, {Intent.OTHER_CHILD}) is Intent.OTHER_CHILD:
+            # The same action, for the child chosen: the date question after it.
+            st.data["resume"] = True
+            st.data.pop("day", None)
+            return self._ask(st, sp, CHILD, [], DATE, "change_child")
+        return None
 
     def _with_date(
         self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
