@@ -49,6 +49,10 @@ CANCEL_TOO_LATE = (
 )
 ALREADY_BOOKED_MONDAY = "Le repas de Léa du lundi 30 novembre est déjà réservé."
 CANCEL_OFFER = "Le premier repas que vous pouvez encore annuler est celui du "
+DESK = (
+    "le Centre de traitement unique de la facturation au 03 80 74 51 51, du lundi au vendredi "
+    "de 8 heures à 18 heures."
+)
 OFFER = (
     "Le premier repas que vous pouvez encore annuler est celui du jeudi 26 novembre : pour ce "
     "jour, tapez 2, 6, 1, 1."
@@ -172,8 +176,11 @@ def test_an_account_number_said_aloud_is_asked_on_the_keypad(
     call = caller(client, rt, UNKNOWN)
     call.start()
     again = call.silence()
+    # "Je n'ai pas le numéro de dossier", "je voudrais parler à quelqu'un" arrive so too: who
+    # can help is said.
     assert again.says[0] == (
-        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone."
+        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone. "
+        f"Si vous ne connaissez pas votre numéro de dossier famille, appelez {DESK}"
     )
     assert again.says[-1] == "Tapez votre numéro de dossier famille, puis la touche dièse."
 
@@ -733,8 +740,12 @@ def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
     bye = first.press("2222")  # third attempt: a polite goodbye
     assert bye.hangup
     assert bye.says[0] == "Ce code n'est pas le bon."
-    assert "Vous pouvez rappeler entre 8 heures et 13 heures." in bye.text
-    assert "Merci de votre appel. Au revoir." in bye.text
+    # At 10:00 the line is open: until when, and who to call without the code.
+    assert bye.says[1] == (
+        "Vous pouvez rappeler jusqu'à 13 heures. Si vous ne connaissez pas votre code secret, "
+        f"appelez {DESK} Vous pouvez aussi réserver ou annuler un repas sur l'espace famille "
+        "du site www.dijon.fr. Merci de votre appel. Au revoir."
+    )
 
     second = caller(client, rt)
     second.start()
@@ -744,6 +755,7 @@ def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
         "Après plusieurs codes erronés, l'accès par téléphone à ce dossier est bloqué "
         "jusqu'à 10 h 15."
     )
+    assert locked.says[1] == f"Pour parler à quelqu'un, appelez {DESK}"
     assert locked.hangup
     assert the_call(rt, second).outcome == "refused"
 
@@ -1085,9 +1097,92 @@ def test_silence_asks_again_and_three_silences_end_the_call_politely(
     assert bye.hangup
     assert bye.says == [
         "Je n'ai rien entendu.",
-        "Vous pouvez rappeler entre 8 heures et 13 heures. Vous pouvez aussi réserver ou annuler "
+        f"Vous pouvez rappeler jusqu'à 13 heures. Pour parler à quelqu'un, appelez {DESK} "
+        "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site "
+        "www.dijon.fr. Merci de votre appel. Au revoir.",
+    ]
+
+
+def test_a_caller_without_an_account_number_hears_who_to_call(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # "Je n'ai pas le numéro de dossier" said at a question that takes keys only, then a wrong
+    # number and silence: the help desk, each time, and in the goodbye.
+    call = caller(client, rt, UNKNOWN)
+    call.start()
+    desk = f"Si vous ne connaissez pas votre numéro de dossier famille, appelez {DESK}"
+    assert call.silence().says[0].endswith(desk)
+    assert call.press("999#").says[0] == "Je ne trouve pas ce numéro de dossier famille."
+    bye = call.silence()
+    assert bye.hangup
+    assert bye.says == [
+        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone.",
+        f"Vous pouvez rappeler jusqu'à 13 heures. {desk} Vous pouvez aussi réserver ou annuler "
         "un repas sur l'espace famille du site www.dijon.fr. Merci de votre appel. Au revoir.",
     ]
+
+
+def test_a_caller_without_the_code_hears_who_to_call(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)  # recognised: only the code is asked
+    call.start()
+    again = call.silence()
+    assert again.says[0] == (
+        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone. "
+        f"Si vous ne connaissez pas votre code secret, appelez {DESK}"
+    )
+    assert again.says[-1] == "Tapez votre code secret à 4 chiffres."
+
+
+def test_without_a_help_desk_no_one_is_named(rt: Runtime, family: str) -> None:
+    phone = dataclasses.replace(rt.settings.phone, help_desk={})
+    settings = dataclasses.replace(rt.settings, phone=phone)
+    rt2 = Runtime.build(settings=settings, clock=rt.clock, engine=rt.engine)
+    call = caller(line_app(rt2).test_client(), rt2, UNKNOWN)
+    call.start()
+    assert call.silence().says[0] == (
+        "Je n'ai reçu aucune touche : tapez les chiffres sur le clavier de votre téléphone."
+    )
+    call.silence()
+    bye = call.silence()
+    assert bye.says[-1] == (
+        "Vous pouvez rappeler jusqu'à 13 heures. Vous pouvez aussi réserver ou annuler un repas "
+        "sur l'espace famille du site www.dijon.fr. Merci de votre appel. Au revoir."
+    )
+
+
+def test_a_call_that_fails_after_closing_time_says_the_opening_hours(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 1, tzinfo=PARIS)  # the line has closed since
+    call.silence()
+    call.silence()
+    bye = call.silence()
+    assert bye.hangup
+    assert bye.says[1].startswith("Vous pouvez rappeler entre 8 heures et 13 heures. ")
+
+
+def test_a_day_said_at_the_menu_of_an_only_child_asks_the_action_for_it(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    menu = call.say("c'est pour jeudi 26")
+    assert menu.says == [
+        "Pour le jeudi 26 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+        "Vous pouvez aussi dire : réserver ou annuler.",
+    ]
+    read_back = call.say("annuler")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
 
 
 def test_a_call_ends_after_too_many_answers(rt: Runtime, client: FlaskClient, family: str) -> None:
@@ -1309,7 +1404,7 @@ def test_speech_that_is_not_understood_is_asked_again(
     call = caller(client, rt)
     call.start()
     call.press("1234")
-    again = call.say("la météo de demain")
+    again = call.say("la météo")  # ("la météo de demain": a day, kept for the action)
     assert again.says[0] == "Pardon, je n'ai pas compris."
     assert call.say("répétez s'il vous plaît").says == again.says[1:]
     date_again = call.keys("2")
@@ -2021,4 +2116,6 @@ def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(
     call.start()
     call.press("1234")
     again = call.silence()
-    assert again.says[0] == "No key was pressed: please type the digits on your phone's keypad."
+    assert again.says[0].startswith(
+        "No key was pressed: please type the digits on your phone's keypad."
+    )

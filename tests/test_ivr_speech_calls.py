@@ -1667,3 +1667,152 @@ def test_undoing_the_change_just_made_in_so_many_words(
     )
     call.press("1")
     assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+# ------------------------------------------------------- a day, a child, said at another question
+@pytest.mark.parametrize("said", ["jeudi", "pour jeudi", "c'est pour jeudi 26"])
+def test_a_day_said_at_the_action_menu_is_kept_and_only_the_action_asked(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was "Pardon, je n'ai pas compris" three times, and the call ended.
+    call.press("2")  # Léa
+    menu = call.say(said)
+    assert menu.says == [
+        "Pour Léa, le jeudi 26 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+        "Vous pouvez aussi dire : réserver ou annuler.",
+    ]
+    read_back = call.press("2")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    logged = [e.outcome for e in events(rt, call) if e.step == "action"]
+    assert logged == ["day_kept", "read_back:2026-11-26"]
+
+
+def test_a_day_said_at_the_menu_after_another_operation(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi 26")
+    call.press("1")
+    call.press("1")  # another operation
+    menu = call.say("vendredi")
+    assert menu.says[0] == "Pour Léa, le vendredi 27 novembre :"
+    read_back = call.say("annuler")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+    ]  # Thursday is not taken back
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_the_day_kept_at_the_menu_leaves_the_other_keys_as_they_were(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("jeudi")
+    again = call.say("le temps qu'il fera")  # not understood: the day is still kept
+    assert again.says[:2] == ["Pardon, je n'ai pas compris.", "Pour Léa, le jeudi 26 novembre :"]
+    menu = call.say("Zoé")  # another child: the same day, for her
+    assert menu.says[0] == "Pour Zoé, le jeudi 26 novembre :"
+    listing = call.press("3")  # listen, as on the whole menu
+    assert listing.says[0].startswith("Zoé : un repas est réservé")
+    menu = call.press("1")  # another operation: the whole menu, without the day
+    assert menu.says[:2] == [
+        "Pour Zoé :",
+        "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2.",
+    ]
+    assert call.press("2").says[0] == "Pour quel jour voulez-vous annuler ?"
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [
+        ("c'est pour Zoé en fait", "Zoé"),
+        ("et Zoé ?", "Zoé"),
+        ("Zoé", "Zoé"),
+        ("et Zoé aussi", "Léa et Zoé"),
+    ],
+)
+def test_a_child_named_at_the_date_question_asks_the_day_for_them(
+    call: Caller, said: str, who: str
+) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    again = call.say(said)
+    assert again.says[:2] == [f"Pour {who} :", "Pour quel jour voulez-vous annuler ?"]
+    read_back = call.say("jeudi 3 décembre")
+    meals = "le repas de Zoé" if who == "Zoé" else "les repas de Léa et Zoé"
+    assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."
+
+
+@pytest.mark.parametrize(
+    "said", ["je me suis trompé d'enfant", "changer d'enfant", "un autre enfant"]
+)
+def test_another_child_at_the_date_question_asks_which_child_then_the_day(
+    call: Caller, said: str
+) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    child = call.say(said)
+    assert "Pour Hugo, tapez 1." in child.says
+    question = call.press("3")  # Zoé: the same action
+    assert question.says[0] == "Pour quel jour voulez-vous annuler ?"
+    read_back = call.say("jeudi 3 décembre")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
+
+
+def test_the_wrong_child_said_at_the_date_question_after_a_change_takes_it_back(
+    rt: Runtime, call: Caller
+) -> None:
+    _cancel_leas_thursday(rt, call)
+    call.keys("1", "2")  # another operation, cancel
+    child = call.say("je me suis trompé d'enfant")
+    assert "Pour Hugo, tapez 1." in child.says
+    read_back = call.press("3")  # Zoé
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre.",
+        UNDO_THURSDAY,
+    ]
+
+
+def test_listening_before_choosing_then_another_operation_asks_the_child(
+    rt: Runtime, call: Caller
+) -> None:
+    # The whole family was silently kept for the next change.
+    listing = call.say("écouter")
+    assert listing.says[0].startswith("Hugo : un repas est réservé")
+    child = call.press("1")
+    assert "Pour Hugo, tapez 1." in child.says
+    assert events(rt, call)[-1].outcome == "another_which_child"
+    assert call.press("3").says[0] == "Pour Zoé :"
+    call.press("3")  # listen, for Zoé
+    assert call.press("1").says[0] == "Pour Zoé :"  # chosen: her menu again, as before
+
+
+def test_a_change_said_after_listening_before_choosing_asks_the_child(call: Caller) -> None:
+    call.say("écouter")
+    which = call.say("annuler jeudi 3 décembre")
+    assert which.says[0] == "Pour quel enfant ?"
+    read_back = call.press("2")  # Léa
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+
+
+def test_all_the_children_chosen_by_key_stay_chosen_after_listening(call: Caller) -> None:
+    call.keys("9", "3")  # all the children, listen
+    menu = call.press("1")  # another operation: the action menu (the keypad contract)
+    assert menu.says[0] == "Pour Hugo, Léa et Zoé :"
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [("et Léa aussi", "Léa et Zoé"), ("Léa aussi", "Léa et Zoé"), ("Léa", "Léa")],
+)
+def test_a_child_added_at_the_action_menu_is_with_the_one_chosen(
+    rt: Runtime, call: Caller, said: str, who: str
+) -> None:
+    call.press("3")  # Zoé
+    menu = call.say(said)
+    assert menu.says[0] == f"Pour {who} :"
+    call.press("2")
+    read_back = call.say("jeudi 3 décembre")
+    meals = "le repas de Léa" if who == "Léa" else "les repas de Léa et Zoé"
+    assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."

@@ -331,6 +331,11 @@ class CallFlow:
             # These questions listen to keys only (all of them in a language the line does not
             # understand spoken: English): an answer said aloud arrives as nothing at all.
             why = sp._("No key was pressed: please type the digits on your phone's keypad.")
+            # Maybe "je n'ai pas mon numéro de dossier", "je voudrais parler à quelqu'un"
+            # (said, never heard: these questions take keys only): who can help.
+            desk = self._desk_sentence(sp, step)
+            if st.attempts + 1 < self.settings.phone.max_attempts and desk:
+                why = f"{why} {desk}"
             return self._retry(st, sp, why, "no_input", shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
@@ -343,11 +348,11 @@ class CallFlow:
         if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:
             # "Je voudrais parler à un conseiller": nobody answers this line; where to go
             # instead, then the same question (understood: not a failed attempt).
-            lines = [sp._("This line is automatic: no one can take your call here.")]
-            desk = self.settings.phone.desk(sp.lang)
-            if desk:
-                lines.append(sp._("To speak to someone, call %(desk)s.", desk=desk))
-            lines.append(self._web_sentence(sp))
+            lines = [
+                sp._("This line is automatic: no one can take your call here."),
+                self._desk_sentence(sp),
+                self._web_sentence(sp),
+            ]
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         pause = self._pause(st, heard)
@@ -453,6 +458,7 @@ class CallFlow:
                 )
             lines = [
                 why,
+                self._desk_sentence(sp),
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
@@ -474,6 +480,7 @@ class CallFlow:
                 )
             lines = [
                 blocked,
+                self._desk_sentence(sp),
                 self._web_sentence(sp),
                 sp._("Goodbye."),
             ]
@@ -527,7 +534,8 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE and picked is None and action is None:
                 return self._bye(st, sp, CHILD)
-            if picked is None and action is Intent.LIST:
+            listen_all = picked is None and action is Intent.LIST
+            if listen_all:
                 picked = kids  # "écouter" before choosing: the whole family's meals
             if picked is None and is_closing(heard.speech):  # "merci", "non merci"
                 return self._bye(st, sp, CHILD)
@@ -544,6 +552,9 @@ class CallFlow:
                 # child, what to do and maybe the day in one phrase. A date only when the
                 # children were named: in "annuler pour le premier", "le premier" is a child.
                 self._pick(st, picked)
+                if listen_all and len(kids) > 1:
+                    # Not a choice of children: the next operation asks which child.
+                    st.data["unchosen"] = True
                 st.data.pop("resume", None)  # the action said now wins over one kept
                 choice = _CHOICES[action]
                 if self._children_said(kids, heard.speech, ordinals=False) is not None:
@@ -563,7 +574,9 @@ class CallFlow:
             return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
 
-    def _which_child(self, st: CallState, sp: Speaker, choice: str, speech: str) -> Turn:
+    def _which_child(
+        self, st: CallState, sp: Speaker, choice: str, speech: str, answered: str = CHILD
+    ) -> Turn:
         st.data["action"] = choice
         st.data["resume"] = True
         st.data.pop("day", None)
@@ -571,7 +584,7 @@ class CallFlow:
         if guess is not None:
             st.data["day"] = guess.day.isoformat()
         lines = [sp._("For which child?")]
-        return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
+        return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
     @staticmethod
     def _children_said(
@@ -592,6 +605,14 @@ class CallFlow:
     def _pick(st: CallState, picked: Sequence[Kid]) -> None:
         st.data["pick"] = [k.ref for k in picked]
         st.data["all"] = len(picked) > 1
+        st.data.pop("unchosen", None)  # chosen now (see _another)
+
+    def _another(self, st: CallState, sp: Speaker) -> Turn:
+        """Another operation: the action menu for the children chosen; after "écouter" said
+        before choosing (the whole family heard, none chosen), which child, as at the start."""
+        if st.data.pop("unchosen", None):
+            return self._ask(st, sp, CHILD, [], AFTER, "another_which_child")
+        return self._ask(st, sp, ACTION, [], AFTER, "another")
 
     def _on_action(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         kids = self._kids(st)
@@ -603,6 +624,11 @@ class CallFlow:
                 choice = "child"
             if choice is None:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
+            asked = self._day_asked(st)
+            if asked is not None and choice in ("book", "cancel"):
+                # "Jeudi" said first, then the key of the action: that day, read back.
+                st.data["action"] = choice
+                return self._with_date(st, sp, asked, ACTION)
         else:
             intent = parse_intent(heard.speech, ACTION_INTENTS)
             if intent is Intent.REPEAT:
@@ -620,21 +646,39 @@ class CallFlow:
                 return self._bye(st, sp, ACTION)
             if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
                 return self._repeat(st, sp)  # "retour au menu": this is the menu
+            named = False
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant
-                # ("annuler mardi 1er": a date, not the first child).
-                picked = self._children_said(kids, heard.speech, ordinals=False)
-                if picked is not None:
-                    self._pick(st, picked)
-                    if intent is None:
-                        return self._ask(st, sp, ACTION, [], ACTION, "change_child")
+                # ("annuler mardi 1er": a date, not the first child); "et Margaux aussi" at
+                # Rose's menu: both of them; "tous sauf Rose": the others.
+                named = self._children_said(kids, heard.speech, ordinals=False) is not None
+                named = self._children_correction(st, heard.speech, and_first=False) or named
+            if intent is None:
+                # "Jeudi", "c'est pour jeudi 26" without saying what to do: the day is kept,
+                # and only the action is asked (then read back for that day).
+                guess = parse_date(heard.speech, self.clock.today())
+                if guess is not None:
+                    st.data["asked_day"] = guess.day.isoformat()
+                if guess is not None or named:
+                    outcome = "day_kept" if guess is not None else "change_child"
+                    return self._ask(st, sp, ACTION, [], ACTION, outcome)
             choice = _CHOICES.get(intent) if intent is not None else None
             if choice is None:
                 return self._retry(st, sp, self._not_understood(sp), "not_understood")
             dated = self._action_with_date(st, sp, choice, heard.speech, ACTION)
             if dated is not None:
                 return dated
+            asked = self._day_asked(st)
+            if asked is not None and choice in ("book", "cancel"):
+                st.data["action"] = choice  # "annuler" after "jeudi": that Thursday
+                return self._with_date(st, sp, asked, ACTION)
         return self._choose(st, sp, choice, ACTION)
+
+    @staticmethod
+    def _day_asked(st: CallState) -> date | None:
+        """The day said at the action menu before the action ("jeudi", then "annuler")."""
+        asked = st.data.get("asked_day")
+        return date.fromisoformat(str(asked)) if asked else None
 
     def _action_with_date(
         self, st: CallState, sp: Speaker, choice: str, speech: str, step: str
@@ -711,7 +755,9 @@ class CallFlow:
                 # "1", "2", then "mince, je voulais dire vendredi": Friday instead of the day
                 # just cancelled, not as well (only with a word of error: here "je voulais
                 # dire vendredi" is as likely the answer to the question).
-                taken = self._taken_back(st, sp, heard.speech, None, DATE, surely=True)
+                # ("Je me suis trompé d'enfant": which child, then the same change for them.)
+                other = parse_intent(heard.speech, {Intent.OTHER_CHILD})
+                taken = self._taken_back(st, sp, heard.speech, other, DATE, surely=True)
                 if taken is not None:
                     return taken
             switched = self._switch_action(st, heard.speech)
@@ -749,11 +795,35 @@ class CallFlow:
                     return self._ask(st, sp, ACTION, [], DATE, "back")
                 if is_closing(heard.speech):  # "merci", "non merci": no date after all
                     return self._bye(st, sp, DATE)
+                other_child = self._other_child_at_date(st, sp, heard.speech)
+                if other_child is not None:
+                    return other_child
             if day is not None:
                 self._children_correction(st, heard.speech)  # "pour Rose, le 3 décembre"
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         return self._with_date(st, sp, day, DATE)
+
+    def _other_child_at_date(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
+        """A child, and no day, said to the date question: "c'est pour Nathan en fait", "et
+        Nathan ?" are for them (the same action: its day asked again, for them; "et Nathan
+        aussi" for both); "je me suis trompé d'enfant", "un autre enfant" ask which child,
+        then the day. ``None`` when the phrase is not about the children."""
+        kids = self._kids(st)
+        if len(kids) < 2:
+            return None
+        named = self._children_said(kids, speech, ordinals=False) is not None
+        corrected = self._children_correction(st, speech, and_first=False)
+        if named or corrected:
+            names = sp.names(self._picked_names(st))
+            lines = [sp._("For %(names)s:", names=names)]
+            return self._ask(st, sp, DATE, lines, DATE, "change_child")
+        if parse_intent(speech, {Intent.OTHER_CHILD}) is Intent.OTHER_CHILD:
+            # The same action, for the child chosen: the date question after it.
+            st.data["resume"] = True
+            st.data.pop("day", None)
+            return self._ask(st, sp, CHILD, [], DATE, "change_child")
+        return None
 
     def _with_date(
         self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
@@ -950,14 +1020,15 @@ class CallFlow:
         return guess.day if guess is not None else pending
 
     def _children_correction(
-        self, st: CallState, speech: str, also: bool = True
+        self, st: CallState, speech: str, also: bool = True, and_first: bool = True
     ) -> bool | None:
         """Children named that are not the ones picked ("pour Rose", "et Rose aussi") become
         the picked ones, and children left out ("sauf Timéo", "pas pour Rose") leave them;
         whether they changed, or ``None`` when the phrase leaves out every child picked or
         names children that cannot be told apart. With ``also``, "aussi" adds them to the
         picked ones (a request still pending); without it (after a result: "annuler aussi
-        pour Rose") they replace them."""
+        pour Rose") they replace them. Without ``and_first``, a phrase that only begins with
+        "et" ("et Nathan ?", at a question that is not a read-back) does not add."""
         kids = self._kids(st)
         if len(kids) < 2:
             return False
@@ -973,7 +1044,7 @@ class CallFlow:
             said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
             if not said:
                 return None
-        elif also and adds_to(speech):  # "Rose aussi", "oui, et pour Rose": with them
+        elif also and adds_to(speech, and_first=and_first):  # "Rose aussi", "oui, et Rose"
             said = [k for k in kids if k in said or k in picked]
         if {k.ref for k in said} == {k.ref for k in picked}:
             return False
@@ -1063,7 +1134,7 @@ class CallFlow:
         if heard.kind == "dtmf":
             key = heard.digits[:1]
             if key == "1":
-                return self._ask(st, sp, ACTION, [], AFTER, "another")
+                return self._another(st, sp)
             if key == "2":
                 return self._bye(st, sp, AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
@@ -1077,7 +1148,11 @@ class CallFlow:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = _CHOICES[intent]
-            self._children_correction(st, heard.speech, also=False)  # "réserver pour Rose"
+            unchosen = st.data.get("unchosen")
+            corrected = self._children_correction(st, heard.speech, also=False)  # "pour Rose"
+            if unchosen and not corrected and intent is not Intent.LIST:
+                # "Annuler jeudi" after hearing the whole family's meals: for which child?
+                return self._which_child(st, sp, choice, heard.speech, AFTER)
             dated = self._action_with_date(st, sp, choice, heard.speech, AFTER)
             return dated if dated is not None else self._choose(st, sp, choice, AFTER)
         # A day or a child said is a request, even with thanks or a "non" before it
@@ -1094,7 +1169,7 @@ class CallFlow:
         if intent in (Intent.GOODBYE, Intent.NO):
             return self._bye(st, sp, AFTER)
         if intent in (Intent.ANOTHER, Intent.YES, Intent.OTHER_CHILD):
-            return self._ask(st, sp, ACTION, [], AFTER, "another")
+            return self._another(st, sp)
         return self._not_whom(st, sp, heard.speech)  # "et pour son frère aussi": which child
 
     def _taken_back(
@@ -1332,6 +1407,8 @@ class CallFlow:
             if sp.speech:
                 lines.append(sp._("You can also say the first name."))
             return lines, Ask(CHILD, 1, sp.speech, child_hints([k.name for k in kids]))
+        if step == ACTION and self._day_asked(st) is not None:
+            return self._action_for_day(st, sp)
         if step == ACTION:
             lines = []
             if len(self._kids(st)) > 1:
@@ -1351,6 +1428,21 @@ class CallFlow:
             lines = [sp._("For another operation, press 1. To end the call, press 2.")]
             return lines, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
         raise ValueError(f"no question for step {step!r}")
+
+    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str], Ask]:
+        """The action menu once a day was said there without the action ("jeudi"): only the
+        action is asked (keys 3 and 4 still work as on the whole menu)."""
+        day = self._day_asked(st)
+        assert day is not None
+        if len(self._kids(st)) > 1:
+            names = sp.names(self._picked_names(st))
+            lines = [sp._("For %(names)s, on %(day)s:", names=names, day=sp.day(day))]
+        else:
+            lines = [sp._("For %(day)s:", day=sp.day(day))]
+        lines.append(sp._("To book, press 1. To cancel, press 2."))
+        if sp.speech:
+            lines.append(sp._("You can also say: book or cancel."))
+        return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
 
     def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
         action = st.data.get("action")
@@ -1910,6 +2002,8 @@ class CallFlow:
             or (step == DATE and st.step in (ACTION, DATE))
         ):
             st.data.pop("done", None)
+        if step != ACTION:  # the day said at the action menu, kept only while it is asked
+            st.data.pop("asked_day", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
@@ -1938,7 +2032,7 @@ class CallFlow:
             st.settle("abandoned")
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
-            bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp)
+            bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
             lines = [message, self._nothing_done(st, sp), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
@@ -2125,18 +2219,39 @@ class CallFlow:
             lines.append(sp._("For several days at once, you can use %(web)s.", web=web))
         return lines
 
-    def _goodbye_failed(self, sp: Speaker) -> str:
+    def _goodbye_failed(self, sp: Speaker, step: str | None = None) -> str:
+        """The goodbye of a call that got nowhere: when to call again (while the line is
+        open, until it closes), who answers in person (the help desk, if there is one; at the
+        identification questions, for a lost account number or code) and the web."""
         phone = self.settings.phone
-        parts = [
-            sp._(
+        now = self.clock.now()
+        if line_state(now, phone, self._school_holiday) is LineState.OPEN:
+            again = sp._("You can call again until %(closes)s.", closes=sp.hour(phone.closes))
+        else:  # a call that began before closing time
+            again = sp._(
                 "You can call again between %(opens)s and %(closes)s.",
                 opens=sp.hour(phone.opens),
                 closes=sp.hour(phone.closes),
-            ),
+            )
+        parts = [
+            again,
+            self._desk_sentence(sp, step),
             self._web_sentence(sp),
             sp._("Thank you for calling. Goodbye."),
         ]
         return " ".join(p for p in parts if p)
+
+    def _desk_sentence(self, sp: Speaker, step: str | None = None) -> str:
+        """Who to call to speak to someone ("" when the configuration names no one); at the
+        account and code questions, for a caller without their account number or code."""
+        desk = self.settings.phone.desk(sp.lang)
+        if not desk:
+            return ""
+        if step == ACCOUNT:
+            return sp._("If you do not know your family account number, call %(desk)s.", desk=desk)
+        if step == PIN:
+            return sp._("If you do not know your secret code, call %(desk)s.", desk=desk)
+        return sp._("To speak to someone, call %(desk)s.", desk=desk)
 
     def _wrong_key(self, sp: Speaker) -> str:
         return sp._("That key is not in the menu.")

@@ -1645,18 +1645,19 @@ _LEAD_INS = frozenset(
 )
 
 
-def adds_to(text: str) -> bool:
+def adds_to(text: str, and_first: bool = True) -> bool:
     """Whether ``text``, said to a change read back, adds to it rather than replacing what it
     names: "oui, et pour Timéo", "et Timéo", "pareil pour Timéo", "la même chose pour Timéo",
     "Timéo aussi", "avec Rose" (not "oui, pour Timéo" nor "Rose et Margaux": those name the
-    children meant). Pure; never raises."""
+    children meant). Without ``and_first``, only a word that adds counts ("et Timéo ?" asked
+    at a menu is about Timéo instead). Pure; never raises."""
     tokens = normalise(text).split()
     # Not "pas avec Nathan", "et pas pour Nathan": a child left out
     adding = [k for k, t in enumerate(tokens) if t in _ADDING]
     adding += [k for k in range(len(tokens)) for r in _ADDING_RUNS if tuple(tokens[k : k + 2]) == r]
     if any(not {"pas", "sans"} & set(tokens[max(0, k - 2) : k]) for k in adding):
         return True
-    return _and_first(text)
+    return and_first and _and_first(text)
 
 
 def _and_first(text: str) -> bool:

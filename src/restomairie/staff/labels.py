@@ -70,7 +70,7 @@ ASKED_AFTER = {
     "cancel": "date", "other_date": "date", "back": "action", "another": "action",
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
-    "which_child": "child",
+    "which_child": "child", "another_which_child": "child", "day_kept": "action",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -109,6 +109,7 @@ EVENT_OUTCOMES = {
     "hello": "« allô ? » (la ligne répond qu'elle entend, puis la question)",
     "change_child": "changement d'enfant",
     "which_child": "action dite avant l'enfant : quel enfant ?",
+    "day_kept": "jour dit sans l'action : l'action demandée pour ce jour",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
     "several_days": "plusieurs jours demandés (un à la fois)",
     "book": "réserver",
@@ -126,6 +127,7 @@ EVENT_OUTCOMES = {
     "cancelled": "annulé",
     "unchanged": "rien n'a changé",
     "another": "autre opération",
+    "another_which_child": "autre opération : quel enfant ? (aucun choisi avant l'écoute)",
     "goodbye": "au revoir",
     "too_long": "appel trop long : terminé",
     "ended": "après la fin de l'appel : rien n'a été fait",
