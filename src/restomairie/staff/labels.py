@@ -70,7 +70,7 @@ ASKED_AFTER = {
     "cancel": "date", "other_date": "date", "back": "action", "another": "action",
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
-    "which_child": "child",
+    "which_child": "child", "which_day": "date", "holidays": "date",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -111,6 +111,8 @@ EVENT_OUTCOMES = {
     "which_child": "action dite avant l'enfant : quel enfant ?",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
     "several_days": "plusieurs jours demandés (un à la fois)",
+    "which_day": "un jour ou un autre : lequel ?",
+    "holidays": "vacances scolaires demandées (pas de cantine)",
     "book": "réserver",
     "cancel": "annuler",
     "listed": "écoute des réservations",
