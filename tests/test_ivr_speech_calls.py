@@ -1816,3 +1816,124 @@ def test_a_child_added_at_the_action_menu_is_with_the_one_chosen(
     read_back = call.say("jeudi 3 décembre")
     meals = "le repas de Léa" if who == "Léa" else "les repas de Léa et Zoé"
     assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."
+
+
+ONE_DAY = "Sur cette ligne, les repas se changent un jour à la fois."
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["jeudi... non attendez vendredi", "jeudi, non, vendredi", "plutôt vendredi que jeudi"],
+)
+def test_a_day_taken_back_in_the_date_answer_reads_back_the_later_one(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "jeudi... non attendez vendredi" used to be taken one day at a time, Thursday first.
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+def test_a_choice_of_days_asks_which_one(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    asked = call.say("le 3 ou le 4 décembre")
+    assert asked.says == [
+        "Le jeudi 3 décembre ou le vendredi 4 décembre ? Dites le jour, ou tapez-le en 4 "
+        "chiffres."
+    ]
+    assert asked.gather is not None
+    assert events(rt, call)[-1].outcome == "which_day"
+    # "vendredi" is the Friday of the choice, not the coming one (27 November).
+    answer = call.say("vendredi")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+def test_a_choice_of_days_is_not_a_failed_attempt(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")
+    for _ in range(rt.settings.phone.max_attempts + 1):
+        asked = call.say("jeudi ou vendredi")
+        assert asked.says[0].startswith("Le jeudi 26 novembre ou le vendredi 27 novembre ?")
+        assert not asked.hangup
+    answer = call.press("2711")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "mardi prochain alors, non, euh, toute la semaine prochaine",
+        "jeudi, non, toute la semaine prochaine",
+    ],
+)
+def test_a_correction_to_several_days_is_one_day_at_a_time(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # The first read Tuesday 24 (too late), the second read back Thursday 3 December.
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[0] == ONE_DAY
+    assert not any(line.startswith(("Vous souhaitez", "Trop tard")) for line in answer.says)
+    assert events(rt, call)[-1].outcome == "several_days"
+
+
+@pytest.mark.parametrize("said", ["pendant les vacances", "Pendant les vacances de Noël."])
+def test_the_holidays_asked_for_are_said_to_have_no_canteen(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Used to be "Je n'ai pas compris cette date."
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[0] == (
+        "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18 "
+        "décembre ; reprise le lundi 4 janvier."
+    )
+    assert answer.says[1] == "Pour quel jour voulez-vous annuler ?"
+    assert events(rt, call)[-1].outcome == "holidays"
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ("3002", "Le 30 février n'existe pas."),
+        ("3104", "Le 31 avril n'existe pas."),
+        ("26", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 26 novembre, tapez "
+         "2, 6, 1, 1."),
+        ("9999", "Je n'ai pas compris cette date."),
+    ],
+)
+def test_keys_that_are_no_date_say_why(rt: Runtime, call: Caller, keys: str, message: str) -> None:
+    call.keys("2", "2")
+    answer = call.press(keys)
+    assert answer.says[0] == message
+    assert answer.says[1] == "Pour quel jour voulez-vous annuler ?"
+    assert events(rt, call)[-1].outcome == "invalid_date"
+    # The keypad contract still holds.
+    assert call.press("2611").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    )
+
+
+@pytest.mark.parametrize(
+    "said", ["Oui mais la semaine prochaine.", "oui, la semaine prochaine", "non, la semaine suivante"]
+)
+def test_next_week_at_the_read_back_is_read_back_in_its_turn(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "oui mais la semaine prochaine" was not understood.
+    call.keys("2", "2", "2611")
+    answer = call.say(said)
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+def test_a_plain_yes_with_next_week_already_read_back_confirms(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")
+    call.say("jeudi de la semaine prochaine")
+    done = call.say("oui, la semaine prochaine")
+    assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."

@@ -1087,6 +1087,11 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         ("tous les jeudis", []),
         ("jeudi ou vendredi", []),
         ("pas jeudi, vendredi", []),
+        # A day taken back: one day, not two ("jeudi" used to be read back first).
+        ("jeudi... non attendez vendredi", []),
+        ("plutôt vendredi que jeudi", []),
+        ("vendredi plutôt que jeudi", []),
+        ("jeudi, non, toute la semaine prochaine", []),
         ("jeudi", []),
         ("le 3, le 4, le 7, le 8, le 9 et le 10 décembre", []),
     ],

@@ -17,9 +17,15 @@ from hypothesis import strategies as st
 
 from restomairie.ivr.speech import (
     DateGuess,
+    days_said,
+    days_to_choose,
+    digits_day_alone,
+    holidays_said,
+    impossible_digits_date,
     names_the_offered_day,
     parse_choice,
     parse_date,
+    parse_digits_date,
     several_days,
     shifted_day,
     weekday_alone,
@@ -1045,3 +1051,166 @@ def test_a_day_counted_from_a_day_not_known_is_no_date(text: str, heard: date | 
 
 def test_a_day_counted_from_another_is_no_weekday_alone() -> None:
     assert weekday_alone("le lendemain de jeudi") is None  # Friday, not Thursday
+
+
+# ---------------------------------------------------------------------------------------------
+# Third round: corrections inside the date answer, a choice of days, the holidays
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Used to be two days, taken one by one (Thursday read back first).
+        ("jeudi... non attendez vendredi", FRI_27_NOV),
+        ("jeudi, non attends, vendredi", FRI_27_NOV),
+        ("jeudi, non, vendredi", FRI_27_NOV),
+        ("jeudi alors, non, vendredi", FRI_27_NOV),
+        ("jeudi, pardon, vendredi", FRI_27_NOV),
+        ("jeudi, enfin, vendredi", FRI_27_NOV),
+        ("jeudi, je veux dire vendredi", FRI_27_NOV),
+        ("jeudi, finalement non, vendredi", FRI_27_NOV),
+        # "plutôt X que Y" is X.
+        ("plutôt vendredi que jeudi", FRI_27_NOV),
+        ("vendredi plutôt que jeudi", FRI_27_NOV),
+        ("plutôt le 4 décembre que le 3", date(2026, 12, 4)),
+        ("jeudi ou plutôt vendredi", FRI_27_NOV),
+    ],
+)
+def test_the_later_day_after_a_correction_word_wins(text: str, expected: date) -> None:
+    guess = parse_date(text, MON_23_NOV)
+    assert guess is not None and guess.day == expected, text
+    assert not several_days(text, MON_23_NOV), text
+    assert days_said(text, MON_23_NOV) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Used to read back Tuesday 24 (too late) and Thursday 3 December.
+        "mardi prochain alors, non, euh, toute la semaine prochaine",
+        "jeudi, non, toute la semaine prochaine",
+        "jeudi, pardon, toute la semaine",
+        "le 3 décembre, non, tous les jours",
+        "toute la semaine prochaine",
+    ],
+)
+def test_a_correction_to_several_days_is_several_days(text: str) -> None:
+    check(text, MON_23_NOV, None)
+    assert several_days(text, MON_23_NOV), text
+    assert days_said(text, MON_23_NOV) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The week after a weekday is that weekday's week, when nothing comes between.
+        ("jeudi de la semaine prochaine", date(2026, 12, 3)),
+        ("jeudi, la semaine prochaine", date(2026, 12, 3)),
+        ("jeudi la semaine prochaine", date(2026, 12, 3)),
+        ("jeudi de cette semaine", THU_26_NOV),
+        # A span taken back by a day: that day (of the span's week).
+        ("toute la semaine prochaine, non, jeudi", date(2026, 12, 3)),
+    ],
+)
+def test_a_weekday_and_its_week(text: str, expected: date) -> None:
+    guess = parse_date(text, MON_23_NOV)
+    assert guess is not None and guess.day == expected, text
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("jeudi ou vendredi", [THU_26_NOV, FRI_27_NOV]),
+        ("le 3 ou le 4 décembre", [date(2026, 12, 3), date(2026, 12, 4)]),
+        ("jeudi ou bien vendredi", [THU_26_NOV, FRI_27_NOV]),
+        ("lundi, mardi ou jeudi", [date(2026, 11, 24), THU_26_NOV, date(2026, 11, 30)]),
+        # Not a choice: one day, days named together, a span
+        ("jeudi ou plutôt vendredi", []),
+        ("jeudi et vendredi", []),
+        ("jeudi", []),
+        ("du 30 novembre au 4 décembre", []),
+        ("toute la semaine ou jeudi", []),
+    ],
+)
+def test_days_to_choose(text: str, days: list[date]) -> None:
+    assert days_to_choose(text, MON_23_NOV) == days
+    if days:
+        assert days_said(text, MON_23_NOV) == []  # one of them, not each
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("pendant les vacances", ""),
+        ("Pendant les vacances de Noël.", "christmas"),
+        ("pour les vacances de la Toussaint", "autumn"),
+        ("les vacances d'hiver", "winter"),
+        ("pendant les vacances de février", "winter"),
+        ("les vacances de Pâques", "spring"),
+        ("les grandes vacances", "summer"),
+        ("toutes les vacances d'été", "summer"),
+        # Not the holidays' days: a day near them, a span up to them, a date
+        ("jusqu'aux vacances", None),
+        ("le jeudi avant les vacances", None),
+        ("le lundi de la rentrée des vacances", None),
+        ("le 23 décembre pendant les vacances", None),
+        ("jeudi", None),
+    ],
+)
+def test_holidays_said(text: str, kind: str | None) -> None:
+    assert holidays_said(text, MON_23_NOV) == kind
+    if kind is not None:
+        check(text, MON_23_NOV, None)
+        assert several_days(text, MON_23_NOV), text  # never "pas compris"
+        assert days_said(text, MON_23_NOV) == []
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ("3002", (30, 2)),
+        ("3102", (31, 2)),
+        ("3104", (31, 4)),
+        ("3111#", (31, 11)),
+        ("2902", None),  # the next 29 February
+        ("2611", None),
+        ("0013", None),  # no day and month at all
+        ("4512", None),
+        ("26", None),
+    ],
+)
+def test_impossible_digits_date(keys: str, expected: tuple[int, int] | None) -> None:
+    assert impossible_digits_date(keys) == expected
+    if expected is not None:
+        assert parse_digits_date(keys, MON_23_NOV) is None
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ("26", THU_26_NOV),
+        ("3", date(2026, 12, 3)),
+        ("03", date(2026, 12, 3)),
+        ("31", date(2026, 12, 31)),
+        ("23#", MON_23_NOV),
+        ("32", None),
+        ("0", None),
+        ("2611", None),
+        ("", None),
+    ],
+)
+def test_digits_day_alone(keys: str, expected: date | None) -> None:
+    assert digits_day_alone(keys, MON_23_NOV) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "last", "expected"),
+    [
+        ("oui mais la semaine prochaine", THU_26_NOV, THU_3_DEC),
+        ("la semaine prochaine", THU_26_NOV, THU_3_DEC),
+        ("oui mais la semaine suivante", THU_26_NOV, THU_3_DEC),
+    ],
+)
+def test_shifted_day_to_next_week(text: str, last: date, expected: date) -> None:
+    assert shifted_day(text, last, MON_23_NOV) == expected

@@ -56,6 +56,10 @@ from restomairie.ivr.speech import (
     child_hints,
     children_left_out,
     days_said,
+    days_to_choose,
+    digits_day_alone,
+    holidays_said,
+    impossible_digits_date,
     is_closing,
     is_hello,
     is_hesitant,
@@ -703,12 +707,76 @@ class CallFlow:
         the first read back, and each next one after the result, refusal or nothing to do of
         the one before (``queue``). A span or a count ("toute la semaine", "tous les jeudis")
         is answered with one day at a time and where to change several."""
-        days = days_said(speech, self.clock.today())
+        today = self.clock.today()
+        choice = days_to_choose(speech, today)
+        if choice:
+            # "Jeudi ou vendredi": which one (understood: not a failed attempt).
+            st.data["choice"] = [day.isoformat() for day in choice]
+            return self._ask(st, sp, DATE, [], step, "which_day")
+        holidays = self._holidays_lines(sp, speech, today)
+        if holidays:
+            # "Pendant les vacances de Noël": no meals then, said as listening says it.
+            return self._ask(st, sp, DATE, holidays, step, "holidays")
+        days = days_said(speech, today)
         if not days:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         st.data["queue"] = [day.isoformat() for day in days[1:]]
         before = [sp._("I will take these days one at a time.")]
         return self._with_date(st, sp, days[0], step, before)
+
+    def _holidays_lines(self, sp: Speaker, speech: str, today: date) -> list[str]:
+        """What the line says of the school holidays the phrase asks for ("pendant les
+        vacances", "les vacances de Noël": the next such ones, or the ones under way), as
+        listening says them; empty when none are named or the calendar does not know them."""
+        kind = holidays_said(speech, today)
+        if kind is None:
+            return []
+        holidays = self.booking.calendar.school_holidays
+        zone = self.settings.zone
+        first: date | None = None
+        name = ""
+        try:
+            day = today
+            while first is None and day <= today + timedelta(days=366):
+                reason = holidays.reason_closed(zone, day)
+                if reason is not None and (not kind or _holiday_kind(reason) == kind):
+                    first, name = day, reason
+                day += timedelta(days=1)
+            if first is None:
+                return []
+            last = first
+            while holidays.reason_closed(zone, last + timedelta(days=1)) == name:
+                last += timedelta(days=1)
+        except CalendarCoverageError:
+            return []  # not in the calendar shipped, or no known end (the summer's)
+        return [self._holidays_line(sp, name, first, last, today)]
+
+    @staticmethod
+    def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:
+        """ "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18
+        décembre ; reprise le lundi 4 janvier." """
+        holidays = _holiday_name(sp, name)
+        if first == last:
+            return sp._(
+                "No school catering during %(holidays)s, on %(day)s.",
+                holidays=holidays,
+                day=sp.day(first),
+            )
+        # Said as parents know holidays: from the last school day before them to the day
+        # school starts again (not their first and last days off, a Sunday each).
+        if first == today:
+            return sp._(
+                "No school catering during %(holidays)s; school starts again on %(day)s.",
+                holidays=holidays,
+                day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
+            )
+        return sp._(
+            "No school catering during %(holidays)s, after %(last)s; school starts "
+            "again on %(day)s.",
+            holidays=holidays,
+            last=sp.day(_weekday_from(first - timedelta(days=1), -1)),
+            day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
+        )
 
     def _next_day(self, st: CallState, sp: Speaker, step: str, lines: Sequence[str]) -> Turn | None:
         """The next of several days asked at once (see :meth:`_several_days`), after
@@ -745,8 +813,12 @@ class CallFlow:
     def _on_date(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         today = self.clock.today()
         day: date | None
+        # The days of "jeudi ou vendredi" the question just offered (asked once).
+        choice = [date.fromisoformat(str(d)) for d in st.data.pop("choice", None) or []]
         if heard.kind == "dtmf":
             day = parse_digits_date(heard.digits, today)
+            if day is None:
+                return self._keys_not_a_date(st, sp, heard.digits, today)
         else:
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
@@ -773,6 +845,10 @@ class CallFlow:
                 # offered (read back before anything is done).
                 offered = st.data.get("offered")
                 day = date.fromisoformat(str(offered)) if offered else day
+            alone = weekday_alone(heard.speech)
+            chosen = [d for d in choice if alone is not None and d.weekday() == alone]
+            if day is not None and chosen:
+                day = chosen[0]  # "vendredi" to "le jeudi 3 ou le vendredi 4 décembre ?"
             undo = st.data.get("undo")
             if day is not None and undo and weekday_alone(heard.speech) is not None:
                 # Asked again while a change is being taken back ("mince, je voulais dire
@@ -824,6 +900,24 @@ class CallFlow:
             st.data.pop("day", None)
             return self._ask(st, sp, CHILD, [], DATE, "change_child")
         return None
+
+    def _keys_not_a_date(self, st: CallState, sp: Speaker, digits: str, today: date) -> Turn:
+        """Keys at the date question that are no date: a day the month never has ("3002":
+        "Le 30 février n'existe pas."), a day without its month ("26": the four keys of the
+        nearest 26th), else not understood. Each counts as a failed attempt."""
+        impossible = impossible_digits_date(digits)
+        alone = digits_day_alone(digits, today)
+        if impossible is not None:
+            message = sp._("%(day)s does not exist.", day=sp.day_of_month(*impossible))
+        elif alone is not None:
+            message = sp._(
+                "Please type the day and the month, four digits: for %(day)s, type %(keys)s.",
+                day=sp.day(alone),
+                keys=sp.keys(alone.strftime("%d%m")),
+            )
+        else:
+            message = sp._("I did not understand that date.")
+        return self._retry(st, sp, message, "invalid_date")
 
     def _with_date(
         self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
@@ -896,10 +990,12 @@ class CallFlow:
         pending = date.fromisoformat(str(st.data["day"]))
         day = self._day_at_read_back(speech, pending)
         moved = shifted_day(speech, pending, self.clock.today())
-        if moved is not None and parse_intent(speech, {Intent.YES}) is None:
+        if moved is not None and (
+            parse_intent(speech, {Intent.YES}) is None or self._yes_but_moved(speech, pending)
+        ):
             # "Non, jeudi prochain" to Thursday 26 read back: the Thursday after; "le jeudi
-            # d'avant", the one before (with a yes, the caller says again the day they asked
-            # for).
+            # d'avant", the one before (with a plain yes, the caller says again the day they
+            # asked for; "oui mais la semaine prochaine" moves it).
             day = moved
         if (moved is None and several_days(speech, self.clock.today())) or (
             day != pending and adds_to(speech)
@@ -951,6 +1047,15 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _yes_but_moved(self, speech: str, pending: date) -> bool:
+        """Whether a yes said with another week ("oui mais la semaine prochaine", "oui, la
+        semaine prochaine" to a day of this week) moves the day read back rather than confirm
+        it: "mais" or "plutôt" says so, and so does next week named for a day of this week."""
+        words = set(normalise(speech).split())
+        today = self.clock.today()
+        next_monday = today + timedelta(days=7 - today.weekday())
+        return bool({"mais", "plutot"} & words) or ("semaine" in words and pending < next_monday)
 
     def _left_as_they_are(self, st: CallState, speech: str) -> bool:
         """Whether the phrase leaves some of the children read back out of the change by saying
@@ -1446,6 +1551,13 @@ class CallFlow:
 
     def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
         action = st.data.get("action")
+        choice = [date.fromisoformat(str(day)) for day in st.data.get("choice") or []]
+        if choice:
+            # "Jeudi ou vendredi": "Le jeudi 26 novembre ou le vendredi 27 novembre ?"
+            st.data["offered"] = None  # a "oui" now is no day
+            days = sp.either([sp._("on %(day)s", day=sp.day(day)) for day in choice])
+            asked = sp._("%(days)s? Say the day, or type it with four digits.", days=days)
+            return [asked[:1].upper() + asked[1:]]
         lines = [
             sp._("Which day do you want to book?")
             if action == "book"
@@ -1810,35 +1922,7 @@ class CallFlow:
                     )
                 )
                 continue
-            holidays = _holiday_name(sp, name)
-            if first == last:
-                lines.append(
-                    sp._(
-                        "No school catering during %(holidays)s, on %(day)s.",
-                        holidays=holidays,
-                        day=sp.day(first),
-                    )
-                )
-            # Said as parents know holidays: from the last school day before them to the day
-            # school starts again (not their first and last days off, a Sunday each).
-            elif first == today:
-                lines.append(
-                    sp._(
-                        "No school catering during %(holidays)s; school starts again on %(day)s.",
-                        holidays=holidays,
-                        day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
-                    )
-                )
-            else:
-                lines.append(
-                    sp._(
-                        "No school catering during %(holidays)s, after %(last)s; school starts "
-                        "again on %(day)s.",
-                        holidays=holidays,
-                        last=sp.day(_weekday_from(first - timedelta(days=1), -1)),
-                        day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
-                    )
-                )
+            lines.append(self._holidays_line(sp, name, first, last, today))
         for kid in self._picked(st):
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]

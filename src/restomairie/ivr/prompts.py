@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.core import Locale
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from babel.lists import format_list
 from babel.support import Translations
 
@@ -107,6 +107,15 @@ class Speaker:
         if day.day == 1 and self.lang == "fr":
             return format_date(day, "'1er' MMMM", locale=self.locale)
         return format_date(day, "d MMMM", locale=self.locale)
+
+    def day_of_month(self, day: int, month: int) -> str:
+        """``30 février``: a day and month said as typed, even one that does not exist."""
+        name = get_month_names("wide", locale=self._babel_locale)[month]
+        return f"{day} {name}"
+
+    def either(self, texts: Sequence[str]) -> str:
+        """``le jeudi 26 novembre ou le vendredi 27 novembre``: a choice."""
+        return format_list(list(texts), style="or", locale=self._babel_locale)
 
     def weekday(self, day: date) -> str:
         return format_date(day, "EEEE", locale=self.locale)

@@ -39,6 +39,10 @@ __all__ = [
     "child_hints",
     "children_left_out",
     "days_said",
+    "days_to_choose",
+    "digits_day_alone",
+    "holidays_said",
+    "impossible_digits_date",
     "is_closing",
     "is_hello",
     "is_hesitant",
@@ -2117,6 +2121,11 @@ def _names_event(tokens: Sequence[str], j: int) -> bool:
     return k < len(tokens) and tokens[k] in _EVENT_WORDS
 
 
+# Words between a weekday and the week it is in: "jeudi de la semaine prochaine", "jeudi, la
+# semaine prochaine", "jeudi de cette semaine".
+_WEEK_LEAD_INS = frozenset({"de", "d", "la", "cette"})
+
+
 def _weekday_expr(
     tokens: Sequence[str],
     i: int,
@@ -2186,6 +2195,10 @@ def _weekday_expr(
         days, end = ahead
         return _DateExpr(_weekday_from(weekday, today) + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
+    if "semaine" in rest and not _WEEK_LEAD_INS.issuperset(rest[: rest.index("semaine")]):
+        # "jeudi, non, toute la semaine prochaine": the week is another request (a span
+        # taking Thursday back), not the week of that Thursday.
+        rest = rest[: rest.index("semaine")]
     if rest[:2] in (["en", "huit"], ["en", "8"]):
         return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
     if rest[:2] in (["en", "quinze"], ["en", "15"]):
@@ -2539,6 +2552,8 @@ def _date_exprs(
                 expr = _DateExpr(_school_day_step(today, steps)[0], False, False)
             else:
                 expr = _DateExpr(None, False, False)
+        elif (whole := _whole_span_at(tokens, i, today)) is not None:
+            expr, i = whole  # "toute la semaine prochaine", "tous les jours": a span
         elif (nth := _nth_weekday_expr(tokens, i, today, breaks)) is not None:
             expr, i = nth
         elif token in _WEEKDAYS:
@@ -2591,6 +2606,31 @@ def _date_exprs(
 
 _WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
 
+# "toute la semaine", "toutes les semaines", "tout le mois", "tous les jours": a span of days,
+# whose first day is its week's Monday ("prochaine", "suivante": next week's) or today.
+_WHOLE_SPANS = (
+    ("toute", "la", "semaine"), ("toutes", "les", "semaines"), ("tout", "le", "mois"),
+    ("tous", "les", "jours"),
+)  # fmt: skip
+
+
+def _whole_span_at(tokens: Sequence[str], i: int, today: date) -> tuple[_DateExpr, int] | None:
+    """The span of days said from ``tokens[i]`` ("toute la semaine prochaine") and the index
+    after it, as one ranged expression: said after a date with a correction word ("jeudi,
+    non, toute la semaine prochaine") it takes that date back and the caller asked for
+    several days. ``None`` when there is none."""
+    for run in _WHOLE_SPANS:
+        if tuple(tokens[i : i + len(run)]) == run:
+            end = i + len(run)
+            first = today
+            if run[-1] == "semaine":
+                first = today - timedelta(days=today.weekday())
+                if tokens[end : end + 1] in (["prochaine"], ["suivante"]):
+                    first += timedelta(days=7)
+                    end += 1
+            return _DateExpr(first, False, False, ranged=True), end
+    return None
+
 
 def _weeks_later(words: Sequence[str]) -> int:
     """The days "en huit" / "en quinze" add, when ``words`` are these two words; else 0."""
@@ -2617,8 +2657,13 @@ def _correcting(
 # plutôt vendredi", "lundi, enfin je veux dire mardi".
 _CORRECTION_MARKERS = frozenset({"non", "pardon", "plutot", "enfin", "dire", "oups"})
 _CORRECTION_GAP = _CORRECTION_MARKERS | frozenset(
-    {"euh", "heu", "ou", "mais", "je", "j", "veux", "voulais", "excusez", "excuse", "moi", "ah"}
-) | _NEGATION_SKIPPED
+    {
+        "euh", "heu", "ou", "mais", "je", "j", "veux", "voulais", "excusez", "excuse", "moi", "ah",
+        "attendez", "attends", "alors", "finalement",
+    }
+) | _NEGATION_SKIPPED  # fmt: skip
+# "plutôt vendredi que jeudi", "vendredi plutôt que jeudi": the day after "que" is not meant.
+_RATHER = "plutot"
 
 
 def _corrected(
@@ -2631,6 +2676,16 @@ def _corrected(
     vendredi" is Friday 4 December, not the coming Friday 27 November)."""
     for k in range(len(exprs) - 1):
         gap = tokens[spans[k][1] : spans[k + 1][0]]
+        words = [t for t in gap if t not in _NEGATION_SKIPPED and t not in ("du", "d", "de")]
+        lead = spans[k][0]
+        while lead > 0 and tokens[lead - 1] in _NEGATION_SKIPPED:
+            lead -= 1
+        rather = words[-1:] == ["que"] and (
+            words[:-1] == [_RATHER] or (not words[:-1] and lead > 0 and tokens[lead - 1] == _RATHER)
+        )
+        if rather and not exprs[k].negated:
+            exprs[k + 1] = exprs[k + 1]._replace(negated=True)  # "plutôt X que Y": X
+            continue
         if (
             not exprs[k + 1].negated
             and _CORRECTION_MARKERS.intersection(gap)
@@ -2768,6 +2823,8 @@ def several_days(text: str, today: date) -> bool:
     if _DAYS_COUNTED.intersection(tokens) or {"semaine", "semaines", "mois"} & set(tokens):
         return True  # "tous les jeudis", "toute la semaine", "tout le mois de décembre"
     # "jusqu'aux vacances", "jusqu'à Noël": a span, to a day not named
+    if holidays_said(text, today) is not None:
+        return True  # "pendant les vacances de Noël": the holidays' days
     return not exprs and bool(_RANGE_WORDS.intersection(tokens) - {"des"})
 
 
@@ -2780,26 +2837,71 @@ def days_said(text: str, today: date) -> list[date]:
     """The days ``text`` names one by one ("jeudi et vendredi", "les 3 et 4 décembre", "lundi,
     mardi et jeudi prochains"), in order, when it names from two to :data:`MAX_DAYS_SAID`;
     else an empty list: one day or none, a span ("du 30 novembre au 4 décembre", "toute la
-    semaine", "jusqu'à vendredi"), days counted ("tous les jeudis", "3 jours") or a day that
-    does not exist. Days said to be excluded are not listed. Pure; never raises."""
+    semaine", "jusqu'à vendredi"), days counted ("tous les jeudis", "3 jours"), a day that
+    does not exist, or a choice ("jeudi ou vendredi": see :func:`days_to_choose`). Days said
+    to be excluded are not listed. Pure; never raises."""
+    days, tokens = _listed_days(text, today)
+    return [] if "ou" in tokens else days
+
+
+def days_to_choose(text: str, today: date) -> list[date]:
+    """The days ``text`` offers as a choice ("jeudi ou vendredi", "le 3 ou le 4 décembre",
+    "lundi, mardi ou jeudi"), in order: the caller does not know which one, and the line asks.
+    Empty otherwise: one day ("jeudi ou plutôt vendredi" is Friday), days named together
+    ("jeudi et vendredi": :func:`days_said`), a span. Pure; never raises."""
+    days, tokens = _listed_days(text, today)
+    return days if "ou" in tokens and "et" not in tokens else []
+
+
+def _listed_days(text: str, today: date) -> tuple[list[date], list[str]]:
+    """The days :func:`days_said` and :func:`days_to_choose` read, and the phrase's tokens."""
     if not several_days(text, today):
-        return []
+        return [], []
     try:
         tokens, breaks = _date_tokens(text)
         exprs = _date_exprs(tokens, today, breaks)
     except OverflowError:
-        return []
+        return [], []
     meant = [expr for expr in exprs if not expr.negated]
     if any(expr.day is None or expr.ranged for expr in meant):
-        return []
+        return [], tokens
     if _DAYS_COUNTED.intersection(tokens) or _RANGE_WORDS.intersection(tokens) - {"des"}:
-        return []
-    if "ou" in tokens or ({"du", "entre"} & set(tokens) and {"au", "et"} & set(tokens)):
-        return []  # "jeudi ou vendredi": one of them; "du 30 au 4", "entre le 3 et le 7": a span
+        return [], tokens
+    if {"du", "entre"} & set(tokens) and {"au", "et"} & set(tokens):
+        return [], tokens  # "du 30 au 4", "entre le 3 et le 7": a span
     if {"semaine", "semaines", "mois"} & set(tokens) and len(meant) < 2:
-        return []  # "toute la semaine"
+        return [], tokens  # "toute la semaine"
     days = sorted({expr.day for expr in meant if expr.day is not None})
-    return days if 2 <= len(days) <= MAX_DAYS_SAID else []
+    return (days if 2 <= len(days) <= MAX_DAYS_SAID else []), tokens
+
+
+# School holidays named as the days wanted: "pendant les vacances", "les vacances de Noël".
+_HOLIDAY_KINDS = {
+    "noel": "christmas", "toussaint": "autumn", "hiver": "winter", "fevrier": "winter",
+    "printemps": "spring", "paques": "spring", "ete": "summer", "grandes": "summer",
+}  # fmt: skip
+_NEAR_HOLIDAYS = frozenset({"avant", "apres", "rentree", "retour", "fin", "debut", "veille"})
+
+
+def holidays_said(text: str, today: date) -> str | None:
+    """Which school holidays ``text`` asks for as the days wanted ("pendant les vacances",
+    "pour les vacances de Noël", "les grandes vacances"): the period's kind ("christmas",
+    "autumn", "winter", "spring", "summer"), or ``""`` for the holidays to come, whichever they
+    are. ``None`` when the phrase names no holidays, or a date or a span that is not them ("le
+    lundi de la rentrée", "jusqu'aux vacances", "le 23 décembre"). Pure; never raises."""
+    tokens, breaks = _date_tokens(text)
+    if "vacances" not in tokens or _RANGE_WORDS.intersection(tokens) - {"des"}:
+        return None
+    if _NEAR_HOLIDAYS.intersection(tokens):
+        return None  # "avant les vacances", "la rentrée des vacances": a day near them
+    try:
+        if [expr for expr in _date_exprs(tokens, today, breaks) if not expr.negated]:
+            return None
+    except OverflowError:
+        return None
+    k = tokens.index("vacances")
+    near = tokens[max(0, k - 1) : k + 4]
+    return next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
@@ -2819,6 +2921,32 @@ def parse_digits_date(digits: str, today: date) -> date | None:
     if not (1 <= day <= 31 and 1 <= month <= 12):
         return None
     return _nearest_day_month(day, month, today)
+
+
+def impossible_digits_date(digits: str) -> tuple[int, int] | None:
+    """The day and month of four keys that name a day of a month that never has it ("3002":
+    30 February, "3104": 31 April), else ``None`` (a date that exists, "2902", or keys that
+    are no day and month: "0013", "4512")."""
+    cleaned = digits.strip().removesuffix("#").strip()
+    if not _DDMM_RE.fullmatch(cleaned):
+        return None
+    day, month = int(cleaned[:2]), int(cleaned[2:])
+    if not (1 <= day <= 31 and 1 <= month <= 12) or day <= _DAYS_IN_MONTH[month - 1]:
+        return None
+    return day, month
+
+
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 February exists
+
+
+def digits_day_alone(digits: str, today: date) -> date | None:
+    """The nearest day of that number for one or two keys that are a day of the month alone
+    ("26", "3": the month is missing), to show the caller the four keys; else ``None``."""
+    cleaned = digits.strip().removesuffix("#").strip()
+    if not (1 <= len(cleaned) <= 2 and cleaned.isascii() and cleaned.isdigit()):
+        return None
+    day = int(cleaned)
+    return _nearest_day_of_month(day, today) if 1 <= day <= 31 else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -71,6 +71,7 @@ ASKED_AFTER = {
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
     "which_child": "child", "another_which_child": "child", "day_kept": "action",
+    "which_day": "date", "holidays": "date",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -112,6 +113,8 @@ EVENT_OUTCOMES = {
     "day_kept": "jour dit sans l'action : l'action demandée pour ce jour",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
     "several_days": "plusieurs jours demandés (un à la fois)",
+    "which_day": "un jour ou un autre : lequel ?",
+    "holidays": "vacances scolaires demandées (pas de cantine)",
     "book": "réserver",
     "cancel": "annuler",
     "listed": "écoute des réservations",
