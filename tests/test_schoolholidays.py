@@ -535,3 +535,14 @@ def test_every_covered_weekday_agrees_with_the_holidays_package_school_category(
     assert differences == KNOWN_DIFFERENCES[zone]
     for day in KNOWN_DIFFERENCES[zone]:  # each one a public holiday all the same
         assert day in holidays.country_holidays("FR", years=day.year)
+
+
+def test_periods_of_a_zone_are_its_own_in_order(calendar: SchoolHolidayCalendar) -> None:
+    periods = calendar.periods_of("Zone A")
+    assert periods and {p.zone for p in periods} == {"A"}
+    assert [p.first_day for p in periods] == sorted(p.first_day for p in periods)
+    assert periods == calendar.periods_of("a")
+    christmas = next(p for p in periods if p.first_day.year == 2026 and p.first_day.month == 12)
+    assert calendar.reason_closed("A", christmas.first_day) == christmas.name
+    with pytest.raises(ValueError):
+        calendar.periods_of("D")

@@ -216,6 +216,15 @@ class SchoolHolidayCalendar:
         self.check_covered(day)
         return closed.get(day)
 
+    def periods_of(self, zone: str) -> list[HolidayPeriod]:
+        """The holiday periods of ``zone`` (``"A"`` or ``"Zone A"``), by their first day.
+
+        Raises:
+            ValueError: ``zone`` is not a mainland zone.
+        """
+        code = _zone_code(zone)
+        return sorted((p for p in self.periods if p.zone == code), key=lambda p: p.first_day)
+
     def closed_days(self, zone: str) -> dict[date, str]:
         """Every school-holiday day of ``zone`` within the covered range, mapped to its name.
 

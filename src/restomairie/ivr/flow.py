@@ -732,24 +732,16 @@ class CallFlow:
         if kind is None:
             return []
         holidays = self.booking.calendar.school_holidays
-        zone = self.settings.zone
-        first: date | None = None
-        name = ""
-        try:
-            day = today
-            while first is None and day <= today + timedelta(days=366):
-                reason = holidays.reason_closed(zone, day)
-                if reason is not None and (not kind or _holiday_kind(reason) == kind):
-                    first, name = day, reason
-                day += timedelta(days=1)
-            if first is None:
-                return []
-            last = first
-            while holidays.reason_closed(zone, last + timedelta(days=1)) == name:
-                last += timedelta(days=1)
-        except CalendarCoverageError:
-            return []  # not in the calendar shipped, or no known end (the summer's)
-        return [self._holidays_line(sp, name, first, last, today)]
+        if today < holidays.first_covered:
+            return []
+        for period in holidays.periods_of(self.settings.zone):
+            if period.last_day < today or (kind and _holiday_kind(period.name) != kind):
+                continue
+            if period.last_day >= holidays.last_covered:
+                return []  # not in the calendar shipped, or no known end (the summer's)
+            first = max(period.first_day, today)  # under way: from today
+            return [self._holidays_line(sp, period.name, first, period.last_day, today)]
+        return []
 
     @staticmethod
     def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:

@@ -1687,7 +1687,7 @@ _KIN = frozenset(
 # "un petit moment", "un grand merci", "très grand": not a child
 _NOT_KIN_AFTER = frozenset({"un", "une", "tres", "trop", "plus", "moins", "si"})
 _PRONOUNS = frozenset({"lui", "elle", "eux", "elles"})
-_LEAVING_OUT = frozenset({"sauf", "excepte", "exceptee", "hormis"})
+_LEAVING_OUT = _STRONG_EXCLUDING - {"sans"} | {"exceptee"}  # not "oui, sans problème"
 _SMALL_COUNTS = frozenset({"deux", "trois", "quatre", "cinq", "2", "3", "4", "5"})
 _DAY_WORDS = frozenset(
     {"jours", "jour", "semaines", "dates", "repas", *_WEEKDAYS, *(f"{d}s" for d in _WEEKDAYS)}
