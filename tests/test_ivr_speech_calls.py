@@ -770,10 +770,14 @@ def test_the_weekday_read_back_said_again_is_a_yes_and_another_is_near_it(
     assert booked(rt, "E2", date(2026, 11, 27)) is None
 
 
-def test_a_second_day_at_the_read_back_is_one_day_at_a_time(rt: Runtime, call: Caller) -> None:
+def test_a_second_day_for_another_child_at_the_read_back_is_one_day_at_a_time(
+    rt: Runtime, call: Caller
+) -> None:
+    # A second day alone is taken after the first ("Oui, et le 4 aussi": see below); with a
+    # child named too, the line does not guess which child each day is for.
     call.press("2")
     call.say("annuler le 3 décembre")
-    again = call.say("Oui, et le 4 aussi.")
+    again = call.say("Oui, et le 4 pour Zoé aussi.")
     assert again.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
     assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in again.says
     assert booked(rt, "E2", date(2026, 12, 3)) is None
@@ -1649,6 +1653,55 @@ def test_going_back_to_the_menu_forgets_the_days_left(rt: Runtime, call: Caller)
     assert done.says[0] == "C'est fait : le repas de Léa du lundi 7 décembre est annulé."
     assert done.says[1].startswith("Pour une autre opération, tapez 1.")
     assert booked(rt, "E2", date(2026, 12, 4)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "second"),
+    [
+        ("Oui, et le 4 aussi.", "annuler le 3 décembre", "le vendredi 4 décembre"),
+        ("Oui, et vendredi aussi.", "annuler le 3 décembre", "le vendredi 4 décembre"),
+        ("Oui, jeudi et vendredi.", "annuler jeudi", "le vendredi 27 novembre"),
+    ],
+)
+def test_a_yes_with_another_day_confirms_then_reads_back_the_other(
+    rt: Runtime, call: Caller, said: str, first: str, second: str
+) -> None:
+    # It used to be "un jour à la fois" and the day read back asked again.
+    call.press("2")  # Léa
+    asked = call.say(first)
+    day = date(2026, 12, 3) if "3" in first else date(2026, 11, 26)
+    other = date(2026, 12, 4) if "3" in first else date(2026, 11, 27)
+    assert asked.says[0].startswith("Vous souhaitez annuler le repas de Léa le jeudi")
+    both = call.say(said)
+    assert both.says[0].startswith("C'est fait : le repas de Léa du jeudi")
+    assert both.says[1] == f"Vous souhaitez annuler le repas de Léa {second}."
+    assert booked(rt, "E2", day) is False
+    assert booked(rt, "E2", other) is None  # read back, not done
+    call.press("1")
+    assert booked(rt, "E2", other) is False
+
+
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        # No yes: nothing done, the days said taken one after the other from the first.
+        ("Et le 4 aussi.", "le jeudi 3 décembre"),
+        ("Non, le 7 et le 8 décembre.", "le lundi 7 décembre"),
+    ],
+)
+def test_days_said_at_the_read_back_without_a_yes_are_read_back_one_by_one(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    again = call.say(said)
+    assert again.says[:2] == [
+        "Je prends ces jours un par un.",
+        f"Vous souhaitez annuler le repas de Léa {read_back}.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 3)) is None
+    assert call.press("1").says[1].startswith("Vous souhaitez annuler le repas de Léa le")
+    assert call.press("1").says[1].startswith("Pour une autre opération, tapez 1.")
 
 
 @pytest.mark.parametrize(

@@ -992,9 +992,7 @@ class CallFlow:
         if (moved is None and several_days(speech, self.clock.today())) or (
             day != pending and adds_to(speech)
         ):
-            # "Oui, et le 4 aussi": one day at a time; the day read back is asked again
-            # (taking only the 4th would drop the 3rd the caller just said yes to).
-            return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
+            return self._days_at_read_back(st, sp, speech, pending, day)
         if self._left_as_they_are(st, speech):
             return self._with_date(st, sp, day, CONFIRM)
         if self._switch_action(st, speech) is not None:
@@ -1039,6 +1037,38 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _days_at_read_back(
+        self, st: CallState, sp: Speaker, speech: str, pending: date, day: date
+    ) -> Turn:
+        """Days added to the one read back, or said instead of it, taken one after the other
+        (as at the date question). "Oui, et le 4 aussi", "oui, jeudi et vendredi" to Thursday
+        read back: the yes confirms Thursday's change, then the 4th or Friday is read back in
+        its turn. Without a yes ("non, jeudi et vendredi", "et le 4 aussi"), the first day said
+        is read back. Children named with the days, a span, or a yes that leaves out the day
+        read back: one day at a time, the day read back asked again (taking only the other
+        days would drop the one the caller just said yes to)."""
+        today = self.clock.today()
+        days = days_said(speech, today)
+        if not days and day != pending and adds_to(speech):
+            days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
+        yes = (
+            parse_intent(speech, {Intent.YES}) is Intent.YES
+            and parse_intent(speech, {Intent.NO}) is None
+            and not is_hesitant(speech)
+        )
+        named = self._children_said(self._kids(st), speech, ordinals=False)
+        if not days or named or (yes and pending not in days):
+            return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
+        queued = [str(d) for d in st.data.get("queue", [])]
+        if yes:
+            later = [d.isoformat() for d in days if d != pending]
+            st.data["queue"] = list(dict.fromkeys([*later, *queued]))
+            return self._apply(st, sp)
+        first, *later_days = days
+        st.data["queue"] = list(dict.fromkeys([*(d.isoformat() for d in later_days), *queued]))
+        before = [sp._("I will take these days one at a time.")]
+        return self._with_date(st, sp, first, CONFIRM, before)
 
     def _yes_but_moved(self, speech: str, pending: date) -> bool:
         """Whether a yes said with another week ("oui mais la semaine prochaine", "oui, la
