@@ -784,6 +784,27 @@ def test_a_second_day_for_another_child_at_the_read_back_is_one_day_at_a_time(
     assert booked(rt, "E2", date(2026, 12, 4)) is None
 
 
+@pytest.mark.parametrize(
+    ("said", "read_back"),
+    [
+        ("Oui pour Léa, Zoé elle reste.", "le repas de Léa"),
+        ("Oui mais Zoé reste.", "les repas d'Hugo et Léa"),
+        ("Oui, mais Hugo et Zoé restent.", "le repas de Léa"),
+    ],
+)
+def test_a_child_said_to_stay_is_left_out_of_the_change_read_back(
+    rt: Runtime, call: Caller, said: str, read_back: str
+) -> None:
+    # Zoé used to stay in the change read back again.
+    call.press("9")
+    call.say("annuler le 3 décembre")
+    again = call.say(said)
+    assert again.says[0] == f"Vous souhaitez annuler {read_back} le jeudi 3 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
 def test_thanks_at_the_first_menus_end_the_call(call: Caller) -> None:
     bye = call.say("Merci.")  # at the child question
     assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]

@@ -729,6 +729,12 @@ def test_is_hesitant(text: str, hesitant: bool) -> None:
         ("Timéo non plus", set()),  # "neither": Timéo too
         ("Timéo, non", set()),  # the "non" is a clause of its own
         ("il mange pas", set()),
+        # Named as staying as they are, the clause ending there
+        ("oui pour Sacha, Timéo il reste", {2}),
+        ("oui mais Timéo reste", {2}),
+        ("Sacha et Timéo restent.", {1, 2}),
+        ("Timéo reste à la maison", set()),  # for a cancellation, the other way round
+        ("oui, le reste non", set()),
     ],
 )
 def test_children_left_out(text: str, left_out: set[int]) -> None:

@@ -923,6 +923,8 @@ _EXCLUDING = frozenset({"pas", "sauf", "excepte", "hormis", "sans"})
 # The same without "pas", which is also a plain negation ("il ne mange pas jeudi").
 _STRONG_EXCLUDING = frozenset({"sauf", "excepte", "hormis", "sans"})
 _POST_EXCLUDING = frozenset({"non", "pas"})  # after the name: "Timéo non"
+_STAYING = frozenset({"reste", "restera", "restent", "resteront"})  # "Rose (elle) reste"
+_HE_SHE_THEY = frozenset({"il", "elle", "ils", "elles"})
 # "sauf pour Rose", "pas de Hugo", "pas celui de Nathan"
 _EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a", "celui", "celle", "ceux", "celles"})
 _NAME_LINKS = frozenset({"et", "ni"})  # "sauf Rose et Margaux": both left out
@@ -1027,6 +1029,21 @@ def _left_out(
             size = max((len(m) for m in names if m and said[-len(m) :] == tuple(m)), default=1)
             if ends and all(clause_of[j] == clause_of[k] for j in range(k - size, k)):
                 every |= set(range(k - size, k))
+        if token in _STAYING and (k + 1 >= n or clause_of[k + 1] != clause_of[k]):
+            # "Oui pour Nathan, Rose elle reste", "Margaux et Rose restent": left as they are.
+            # Only when the clause ends there: "Rose reste à la maison" is the other way round
+            # for a cancellation, and "le reste" is no child.
+            j = k - 1 - (k > 1 and tokens[k - 1] in _HE_SHE_THEY)
+            while j >= 0 and clause_of[j] == clause_of[k]:
+                said = tuple(tokens[: j + 1])
+                size = max((len(m) for m in names if m and said[-len(m) :] == tuple(m)), default=0)
+                if not size or clause_of[j + 1 - size] != clause_of[k]:
+                    break
+                every |= set(range(j + 1 - size, j + 1))
+                j -= size
+                if j < 0 or tokens[j] not in _NAME_LINKS:
+                    break
+                j -= 1
         after_a_part = token == "part" and k > 0 and tokens[k - 1] == "a"  # "à part Rose"
         is_strong = token in _STRONG_EXCLUDING or after_a_part
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
