@@ -1765,6 +1765,41 @@ def test_a_day_said_at_the_action_menu_is_kept_and_only_the_action_asked(
     assert logged == ["day_kept", "read_back:2026-11-26"]
 
 
+@pytest.mark.parametrize("said", ["jeudi", "C'est pour jeudi."])
+def test_a_day_said_at_the_child_question_is_kept_and_the_child_asked(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was "Pardon, je n'ai pas compris" and the day forgotten.
+    which = call.say(said)
+    assert which.says[0] == "Pour quel enfant ?"
+    menu = call.say("Léa")
+    assert menu.says[:2] == [
+        "Pour Léa, le jeudi 26 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+    ]
+    assert call.press("2").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    logged = [e.outcome for e in events(rt, call) if e.step == "child"]
+    assert logged == ["which_child", "ok"]
+
+
+def test_a_child_and_a_day_at_the_child_question_ask_only_the_action(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Léa, jeudi" used to forget the day: the whole menu, then the date asked again.
+    menu = call.say("Léa, jeudi.")
+    assert menu.says[0] == "Pour Léa, le jeudi 26 novembre :"
+    # Another child (key 4) keeps the day: it was dropped.
+    call.press("4")
+    other = call.press("1")
+    assert other.says[0] == "Pour Hugo, le jeudi 26 novembre :"
+    assert call.press("2").says[0] == "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre."
+
+
+def test_a_child_by_position_at_the_child_question_is_no_date(call: Caller) -> None:
+    menu = call.say("la deuxième")  # not the 2nd of the month
+    assert menu.says[0] == "Pour Léa :"
+
+
 def test_a_day_said_at_the_menu_after_another_operation(rt: Runtime, call: Caller) -> None:
     call.press("2")  # Léa
     call.say("annuler jeudi 26")

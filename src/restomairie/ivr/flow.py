@@ -549,6 +549,10 @@ class CallFlow:
                 # "Je voudrais annuler jeudi": understood, but for which child? Kept, then
                 # asked (the child's key or name), not a failed attempt.
                 return self._which_child(st, sp, _CHOICES[action], heard.speech)
+            if action is None and not st.data.get("resume"):
+                kept = self._day_at_child_question(st, sp, kids, picked, heard.speech)
+                if kept is not None:
+                    return kept
             if picked is None:  # "la petite": the first name is asked for
                 return self._not_whom(st, sp, heard.speech)
             if action is not None:
@@ -577,6 +581,25 @@ class CallFlow:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    def _day_at_child_question(
+        self, st: CallState, sp: Speaker, kids: Sequence[Kid], picked: list[Kid] | None, speech: str
+    ) -> Turn | None:
+        """A day said at the child question without the action ("jeudi", "Rose, jeudi",
+        "c'est pour jeudi"): kept, as at the action menu, and only what is missing asked (the
+        child, then the action for that day). ``None`` when no day was said, or when the
+        children were chosen by position ("la deuxième": no date there)."""
+        if picked is not None and self._children_said(kids, speech, ordinals=False) is None:
+            return None
+        guess = parse_date(speech, self.clock.today())
+        if guess is None:
+            return None
+        st.data["asked_day"] = guess.day.isoformat()
+        if picked is None:
+            lines = [sp._("For which child?")]
+            return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
+        self._pick(st, picked)
+        return self._ask(st, sp, ACTION, [], CHILD, "day_kept")
 
     def _which_child(
         self, st: CallState, sp: Speaker, choice: str, speech: str, answered: str = CHILD
@@ -2108,7 +2131,9 @@ class CallFlow:
             or (step == DATE and st.step in (ACTION, DATE))
         ):
             st.data.pop("done", None)
-        if step != ACTION:  # the day said at the action menu, kept only while it is asked
+        if step not in (ACTION, CHILD):
+            # The day said at the action or child question, kept only while the action is
+            # asked (for the children chosen then, or another chosen with key 4).
             st.data.pop("asked_day", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
