@@ -1795,6 +1795,28 @@ def test_a_child_and_a_day_at_the_child_question_ask_only_the_action(
     assert call.press("2").says[0] == "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre."
 
 
+def test_days_said_together_at_the_action_menu_are_kept_then_taken_one_by_one(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Jeudi et vendredi" at the menu was "Pardon, je n'ai pas compris", both days forgotten.
+    call.press("2")  # Léa
+    menu = call.say("jeudi et vendredi")
+    assert menu.says[:2] == [
+        "Pour Léa, le jeudi 26 novembre et le vendredi 27 novembre :",
+        "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+    ]
+    first = call.press("2")
+    assert first.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    second = call.press("1")
+    assert second.says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
 def test_a_child_by_position_at_the_child_question_is_no_date(call: Caller) -> None:
     menu = call.say("la deuxième")  # not the 2nd of the month
     assert menu.says[0] == "Pour Léa :"

@@ -591,10 +591,8 @@ class CallFlow:
         children were chosen by position ("la deuxième": no date there)."""
         if picked is not None and self._children_said(kids, speech, ordinals=False) is None:
             return None
-        guess = parse_date(speech, self.clock.today())
-        if guess is None:
+        if not self._keep_days(st, speech):
             return None
-        st.data["asked_day"] = guess.day.isoformat()
         if picked is None:
             lines = [sp._("For which child?")]
             return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
@@ -655,7 +653,7 @@ class CallFlow:
             if asked is not None and choice in ("book", "cancel"):
                 # "Jeudi" said first, then the key of the action: that day, read back.
                 st.data["action"] = choice
-                return self._with_date(st, sp, asked, ACTION)
+                return self._with_asked_days(st, sp, asked)
         else:
             intent = parse_intent(heard.speech, ACTION_INTENTS)
             if intent is Intent.REPEAT:
@@ -681,13 +679,12 @@ class CallFlow:
                 named = self._children_said(kids, heard.speech, ordinals=False) is not None
                 named = self._children_correction(st, heard.speech, and_first=False) or named
             if intent is None:
-                # "Jeudi", "c'est pour jeudi 26" without saying what to do: the day is kept,
-                # and only the action is asked (then read back for that day).
-                guess = parse_date(heard.speech, self.clock.today())
-                if guess is not None:
-                    st.data["asked_day"] = guess.day.isoformat()
-                if guess is not None or named:
-                    outcome = "day_kept" if guess is not None else "change_child"
+                # "Jeudi", "c'est pour jeudi 26", "jeudi et vendredi" without saying what to
+                # do: the days are kept, and only the action is asked (then read back for
+                # each day in turn).
+                kept = self._keep_days(st, heard.speech)
+                if kept or named:
+                    outcome = "day_kept" if kept else "change_child"
                     return self._ask(st, sp, ACTION, [], ACTION, outcome)
             choice = _CHOICES.get(intent) if intent is not None else None
             if choice is None:
@@ -698,7 +695,7 @@ class CallFlow:
             asked = self._day_asked(st)
             if asked is not None and choice in ("book", "cancel"):
                 st.data["action"] = choice  # "annuler" after "jeudi": that Thursday
-                return self._with_date(st, sp, asked, ACTION)
+                return self._with_asked_days(st, sp, asked)
         return self._choose(st, sp, choice, ACTION)
 
     @staticmethod
@@ -706,6 +703,27 @@ class CallFlow:
         """The day said at the action menu before the action ("jeudi", then "annuler")."""
         asked = st.data.get("asked_day")
         return date.fromisoformat(str(asked)) if asked else None
+
+    def _keep_days(self, st: CallState, speech: str) -> bool:
+        """Keep the day, or the days named together ("jeudi et vendredi"), said without the
+        action, until the action is said (:meth:`_with_asked_days`); whether any was said."""
+        today = self.clock.today()
+        guess = parse_date(speech, today)
+        days = [guess.day] if guess is not None else days_said(speech, today)
+        if not days:
+            return False
+        st.data["asked_day"] = days[0].isoformat()
+        st.data["asked_more"] = [day.isoformat() for day in days[1:]]
+        return True
+
+    def _with_asked_days(self, st: CallState, sp: Speaker, asked: date) -> Turn:
+        """The action said for the days kept: the first read back, the others after it."""
+        more = [str(day) for day in st.data.pop("asked_more", None) or []]
+        if not more:
+            return self._with_date(st, sp, asked, ACTION)
+        st.data["queue"] = more
+        before = [sp._("I will take these days one at a time.")]
+        return self._with_date(st, sp, asked, ACTION, before)
 
     def _action_with_date(
         self, st: CallState, sp: Speaker, choice: str, speech: str, step: str
@@ -1584,7 +1602,12 @@ class CallFlow:
         action is asked (keys 3 and 4 still work as on the whole menu)."""
         day = self._day_asked(st)
         assert day is not None
-        if len(self._kids(st)) > 1:
+        more = [date.fromisoformat(str(d)) for d in st.data.get("asked_more") or []]
+        if more:  # "jeudi et vendredi": "Pour Rose, le jeudi 26 et le vendredi 27 novembre :"
+            days = sp.names([sp._("on %(day)s", day=sp.day(d)) for d in (day, *more)])
+            names = sp.names(self._picked_names(st))
+            lines = [sp._("For %(names)s, %(days)s:", names=names, days=days)]
+        elif len(self._kids(st)) > 1:
             names = sp.names(self._picked_names(st))
             lines = [sp._("For %(names)s, on %(day)s:", names=names, day=sp.day(day))]
         else:
@@ -2135,6 +2158,7 @@ class CallFlow:
             # The day said at the action or child question, kept only while the action is
             # asked (for the children chosen then, or another chosen with key 4).
             st.data.pop("asked_day", None)
+            st.data.pop("asked_more", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
