@@ -1743,6 +1743,71 @@ def test_undoing_the_change_just_made_in_so_many_words(
     assert booked(rt, "E2", date(2026, 12, 3)) is True
 
 
+@pytest.mark.parametrize(
+    "said", ["Annulez ça.", "J'ai changé d'avis.", "Finalement non.", "Annulez ce que j'ai fait."]
+)
+def test_taking_back_the_change_in_other_words(rt: Runtime, call: Caller, said: str) -> None:
+    # "Annulez ça" started a new cancellation; "j'ai changé d'avis" ended the call, the change
+    # left standing unsaid.
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    undo = call.say(said)
+    assert undo.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 3 décembre soit de nouveau réservé."
+    )
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+@pytest.mark.parametrize("said", ["Ah non.", "Oh là là.", "Mais non !"])
+def test_dismay_after_a_change_says_how_to_take_it_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was a goodbye (or "Pardon, je n'ai pas compris"), the change standing unsaid.
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    hint = call.say(said)
+    assert not hint.hangup
+    assert hint.says[0] == "Si c'est une erreur, dites : je me suis trompé."
+    undo = call.say("je me suis trompé")
+    assert undo.says[0].startswith("Vous souhaitez que le repas de Léa du jeudi 3 décembre")
+
+
+def test_a_plain_no_after_a_change_still_ends_the_call(call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 décembre")
+    call.press("1")
+    assert call.say("Non.").hangup
+
+
+@pytest.mark.parametrize(
+    ("first", "said", "read_back"),
+    [
+        ("annuler le 4 décembre", "Non, le jeudi.", "le jeudi 3 décembre"),
+        ("annuler vendredi", "Non, jeudi.", "le jeudi 26 novembre"),
+        ("annuler vendredi", "Plutôt jeudi.", "le jeudi 26 novembre"),
+        ("annuler le 3 décembre", "Non, vendredi.", "le vendredi 4 décembre"),
+    ],
+)
+def test_a_weekday_said_instead_at_the_read_back_is_the_nearest(
+    call: Caller, first: str, said: str, read_back: str
+) -> None:
+    # "Non, le jeudi" to Friday 4 read back used to be Thursday 10, a week later.
+    call.press("2")
+    call.say(first)
+    again = call.say(said)
+    assert again.says[0] == f"Vous souhaitez annuler le repas de Léa {read_back}."
+
+
+def test_stopping_a_meal_at_the_menu_is_a_cancellation(call: Caller) -> None:
+    # "Arrêter le repas de jeudi" ended the call.
+    call.press("2")
+    read_back = call.say("arrêter le repas de jeudi")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
 # ------------------------------------------------------- a day, a child, said at another question
 @pytest.mark.parametrize("said", ["jeudi", "pour jeudi", "c'est pour jeudi 26"])
 def test_a_day_said_at_the_action_menu_is_kept_and_only_the_action_asked(

@@ -1024,12 +1024,59 @@ def test_speaks_of_children(text: str, speaks: bool) -> None:
         ("annulez l'annulation", True),
         ("remettez comme avant", True),
         ("annuler la dernière opération", True),
+        ("annulez ça", True),
+        ("annulez ce que j'ai fait", True),
+        ("annulez tout ce que j'ai fait", True),
+        ("annule ce que je viens de dire", True),
+        ("j'ai changé d'avis", True),
+        ("finalement non", True),
+        ("en fait non laissez", True),
+        ("laissez comme c'était", True),
         ("non, ne revenez pas en arrière", False),
         ("annuler vendredi", False),
+        ("annulez", False),  # after a booking: another cancellation
         ("c'est bon, merci", False),
+        ("je n'ai pas changé d'avis", False),
     ],
 )
 def test_undoes(text: str, undo: bool) -> None:
     assert speech.undoes(text) is undo
     if undo:
         assert speech.taken_back(text) is speech.TakenBack.YES
+
+
+@pytest.mark.parametrize(
+    ("text", "dismayed"),
+    [
+        ("ah non", True),
+        ("oh non", True),
+        ("mais non", True),
+        ("attendez, non", True),
+        ("oh là là", True),
+        ("non", False),
+        ("non merci", False),
+        ("ah non merci", False),
+        ("oh, d'accord", False),
+    ],
+)
+def test_is_dismayed(text: str, dismayed: bool) -> None:
+    assert speech.is_dismayed(text) is dismayed
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("arrêter le repas de jeudi", speech.Intent.CANCEL),
+        ("arrêter jeudi", speech.Intent.CANCEL),
+        ("je veux arrêter la cantine pour Rose", speech.Intent.CANCEL),
+        ("stop cantine", speech.Intent.CANCEL),
+        # Said alone, or of the call, it ends the call
+        ("arrêter", speech.Intent.GOODBYE),
+        ("arrêter l'appel", speech.Intent.GOODBYE),
+        ("on peut arrêter là", speech.Intent.GOODBYE),
+        ("stop", speech.Intent.GOODBYE),
+    ],
+)
+def test_stopping_a_meal_is_cancelling_it(text: str, intent: speech.Intent) -> None:
+    # "Arrêter le repas de jeudi" used to end the call, the meal still billed.
+    assert speech.parse_intent(text) is intent

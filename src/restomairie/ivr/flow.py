@@ -61,6 +61,7 @@ from restomairie.ivr.speech import (
     holidays_said,
     impossible_digits_date,
     is_closing,
+    is_dismayed,
     is_hello,
     is_hesitant,
     is_see_you,
@@ -1021,7 +1022,8 @@ class CallFlow:
             return self._apply(st, sp)
         speech = heard.speech
         pending = date.fromisoformat(str(st.data["day"]))
-        day = self._day_at_read_back(speech, pending)
+        # "Non, jeudi" to Friday 4 read back: Thursday 3, the nearest (not the 10th).
+        day = self._day_at_read_back(speech, pending, nearest=True)
         moved = shifted_day(speech, pending, self.clock.today())
         if moved is not None and (
             parse_intent(speech, {Intent.YES}) is None or self._yes_but_moved(speech, pending)
@@ -1332,6 +1334,10 @@ class CallFlow:
             return self._repeat(st, sp)
         if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
             return self._bye(st, sp, AFTER)
+        if st.data.get("done") and is_dismayed(heard.speech):
+            # "Ah non", "oh là là" right after a change: not a goodbye that leaves it unsaid.
+            line = sp._("If this was a mistake, say: I made a mistake.")
+            return self._retry(st, sp, line, "dismay")
         if intent is Intent.NO and is_hesitant(heard.speech):  # "non, attendez": not a goodbye
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if intent in (Intent.GOODBYE, Intent.NO):

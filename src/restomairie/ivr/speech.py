@@ -490,6 +490,16 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         (_I.CANCEL,),
         False,
     ),
+    # "Arrêter le repas de jeudi", "arrêter jeudi", "stop la cantine": stopping a meal is
+    # cancelling it (only "arrêter" alone, or "arrêter l'appel", ends the call).
+    (
+        "arrêt* le repas|arrêt* les repas|arrêt* son repas|arrêt* ses repas|arrêt* la cantine|"
+        "arrêt* le|arrêt* lundi|arrêt* mardi|arrêt* jeudi|arrêt* vendredi|arrêt* demain|"
+        "arrêt* pour|arrêt* après-demain|stop la cantine|stop cantine|stop le repas|"
+        "stopp* le repas|stopp* la cantine|stopp* les repas|termin* la cantine",
+        (_I.CANCEL,),
+        False,
+    ),
     # The same said of several children, or of coming: "ils ne mangent pas jeudi", "elle ne
     # viendra pas" (without these, "son repas est réservé mais elle ne viendra pas" read as a
     # booking at the read-back).
@@ -1563,6 +1573,12 @@ _UNDO_RUNS = (
     ("viens", "de", "faire"), ("vient", "d", "etre", "fait"), ("derniere", "operation"),
     ("en", "arriere"), ("comme", "avant"), ("l", "annulation"), ("cette", "annulation"),
     ("cette", "reservation"), ("defaire",), ("defaites",), ("defaites", "le"),
+    # "Annulez ça", "annulez ce que j'ai fait", "j'ai changé d'avis", "finalement non",
+    # "laissez comme c'était": the change just made taken back (plain "annulez" after a
+    # booking is another cancellation).
+    ("annulez", "ca"), ("annule", "ca"), ("annuler", "ca"), ("ce", "que", "j", "ai", "fait"),
+    ("ce", "que", "je", "viens"), ("ce", "que", "j", "ai", "dit"), ("change", "d", "avis"),
+    ("finalement", "non"), ("comme", "c", "etait"), ("en", "fait", "non"),
 )  # fmt: skip
 
 
@@ -1763,6 +1779,18 @@ def is_hesitant(text: str) -> bool:
         if any(owner[k] is None and token in _HESITATIONS for k, token in enumerate(tokens)):
             return True
     return False
+
+
+_DISMAY = frozenset({"ah", "oh", "mais", "attendez", "attends", "zut", "mince", "hein", "la"})
+
+
+def is_dismayed(text: str) -> bool:
+    """Whether ``text`` is a "no" said in dismay ("ah non", "oh non", "mais non", "attendez,
+    non", "oh là là"), not a plain "non" nor "non merci". Pure; never raises."""
+    tokens = normalise(text).split()
+    if tokens.count("la") >= 2 and "oh" in tokens:  # "oh là là"
+        return True
+    return "non" in tokens and bool(_DISMAY & set(tokens)) and "merci" not in tokens
 
 
 def parse_choice(text: str, names: Sequence[str]) -> int | None:
