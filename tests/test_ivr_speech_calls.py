@@ -1808,6 +1808,55 @@ def test_stopping_a_meal_at_the_menu_is_a_cancellation(call: Caller) -> None:
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 
+def test_a_question_about_a_day_is_answered_never_read_back(rt: Runtime, call: Caller) -> None:
+    # "Est-ce que Léa mange jeudi ?" was read back as a booking, which a "oui" then made.
+    call.say("Léa")
+    answer = call.say("Est-ce que Léa mange jeudi ?")
+    assert answer.says[:3] == [
+        "Le jeudi 26 novembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé jusqu'au lundi 23 novembre à 13 heures.",
+        "Pour Léa, le jeudi 26 novembre :",
+    ]
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    again = call.say("Oui.")
+    assert not any(line.startswith("C'est fait") for line in again.says)
+    read_back = call.press("2")  # then the action, for that day
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert events(rt, call)[-2].outcome == "not_understood"
+
+
+def test_a_question_at_the_child_question_is_answered_for_the_whole_family(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")  # Léa: cancel Thursday first
+    call.say("annuler jeudi")
+    call.press("1")
+    call.press("1")
+    call.press("4")
+    answer = call.say("Est-ce que j'ai bien annulé jeudi ?")
+    assert answer.says[:2] == [
+        "Le jeudi 26 novembre, Hugo et Zoé ont un repas réservé.",
+        "Léa n'a pas de repas réservé.",
+    ]
+
+
+def test_a_question_about_a_day_past_its_deadline_says_so(call: Caller) -> None:
+    call.press("2")
+    answer = call.say("C'est trop tard pour demain ?")
+    assert answer.says[:2] == [
+        "Le mardi 24 novembre, Léa a un repas réservé.",
+        "Il est trop tard pour changer ce jour : la date limite était le vendredi 20 novembre "
+        "à 13 heures.",
+    ]
+    assert answer.says[2] == "Pour Léa :"  # the whole menu: that day cannot change
+
+
+def test_a_polite_request_is_still_a_request(call: Caller) -> None:
+    call.press("2")
+    read_back = call.say("Est-ce que je peux annuler jeudi ?")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
 # ------------------------------------------------------- a day, a child, said at another question
 @pytest.mark.parametrize("said", ["jeudi", "pour jeudi", "c'est pour jeudi 26"])
 def test_a_day_said_at_the_action_menu_is_kept_and_only_the_action_asked(

@@ -1080,3 +1080,26 @@ def test_is_dismayed(text: str, dismayed: bool) -> None:
 def test_stopping_a_meal_is_cancelling_it(text: str, intent: speech.Intent) -> None:
     # "Arrêter le repas de jeudi" used to end the call, the meal still billed.
     assert speech.parse_intent(text) is intent
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("est-ce que Margaux mange jeudi ?", True),
+        ("est-ce que j'ai bien annulé jeudi ?", True),
+        ("jusqu'à quand je peux annuler vendredi ?", True),
+        ("c'est trop tard pour demain ?", True),
+        ("quelle est la date limite pour annuler lundi prochain ?", True),
+        ("je peux encore annuler vendredi ?", True),
+        ("mange-t-il jeudi ?", True),
+        ("est-ce qu'elle est inscrite jeudi ?", True),
+        # Polite requests and plain ones
+        ("est-ce que je peux annuler jeudi ?", False),
+        ("est-ce que vous pouvez réserver jeudi ?", False),
+        ("est-ce qu'il est possible d'annuler jeudi ?", False),
+        ("annuler jeudi", False),
+        ("elle est malade jeudi", False),
+    ],
+)
+def test_asks_about_day(text: str, asks: bool) -> None:
+    assert speech.asks_about_day(text) is asks

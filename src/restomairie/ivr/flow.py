@@ -52,6 +52,7 @@ from restomairie.ivr.speech import (
     Intent,
     TakenBack,
     adds_to,
+    asks_about_day,
     asks_for_help,
     child_hints,
     children_left_out,
@@ -532,6 +533,10 @@ class CallFlow:
         else:
             intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
             picked = self._children_said(kids, heard.speech)
+            named = self._children_said(kids, heard.speech, ordinals=False)
+            about = self._about_day(st, sp, heard.speech, CHILD, named or kids)
+            if about is not None:  # "est-ce que Rose mange jeudi ?": answered, then the menu
+                return about
             action = parse_intent(heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST})
             # Not "Rose ne mangera pas jusqu'à la fin de la semaine" (a request), nor "Rose,
             # pardon, Nathan" (a correction): only a phrase that asks nothing else.
@@ -661,6 +666,10 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
+            said = self._children_said(kids, heard.speech, ordinals=False)
+            about = self._about_day(st, sp, heard.speech, ACTION, said or self._picked(st))
+            if about is not None:
+                return about
             # "1" pressed after a result, then "mince, je voulais dire lundi": the change just
             # made is still the one taken back.
             taken = self._taken_back(st, sp, heard.speech, intent, ACTION)
@@ -704,6 +713,100 @@ class CallFlow:
         """The day said at the action menu before the action ("jeudi", then "annuler")."""
         asked = st.data.get("asked_day")
         return date.fromisoformat(str(asked)) if asked else None
+
+    def _about_day(
+        self, st: CallState, sp: Speaker, speech: str, step: str, kids: Sequence[Kid]
+    ) -> Turn | None:
+        """A question about a day ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien
+        annulé jeudi ?", "jusqu'à quand je peux annuler jeudi ?"): answered, for ``kids``, with
+        whether a meal is booked and until when it can be changed, then only the action is
+        asked for that day (a question is never read back as a change: a parent answering
+        "oui" to it would make one). ``None`` when the phrase asks no such thing."""
+        if not asks_about_day(speech):
+            return None
+        today = self.clock.today()
+        guess = parse_date(speech, today)
+        if guess is None:
+            return None
+        day = guess.day
+        self._pick(st, kids)
+        if day < today:
+            lines = [sp._("%(day)s is already past.", day=sp.day(day))]
+            return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+        lines = self._day_answer(st, sp, day, kids)
+        open_to_change = st.data.pop("answer_open", False)
+        if open_to_change:
+            st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
+        return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+
+    def _day_answer(self, st: CallState, sp: Speaker, day: date, kids: Sequence[Kid]) -> list[str]:
+        """Whether ``kids`` have a meal on ``day`` and until when it can be changed (sets
+        ``answer_open`` when it still can, for one of them at least)."""
+        account = st.account
+        assert account is not None
+        outlook = self.booking.outlook(account, start=day, days=1)
+        try:
+            statuses = {
+                k.ref: self.booking.day_status(day, k.school, "phone", outlook.closures)
+                for k in kids
+            }
+        except OutsideCalendar:
+            return [self._check(st, sp, day).refusal or ""]
+        closed = [k for k in kids if not statuses[k.ref].operating]
+        if closed and len(closed) == len(kids):
+            return [self._closed_day(sp, day, statuses[closed[0].ref])]
+        lines = [self._closed_day(sp, day, statuses[closed[0].ref], closed)] if closed else []
+        states = {k.ref: next(iter(outlook.states.get(k.ref, [])), None) for k in kids}
+        open_kids = [k for k in kids if k not in closed]
+        booked = [k for k in open_kids if (s := states[k.ref]) is not None and s.booked]
+        without = [k for k in open_kids if k not in booked]
+        if booked:
+            lines.append(
+                sp.ngettext(
+                    "On %(day)s, %(names)s has a meal booked.",
+                    "On %(day)s, %(names)s have a meal booked.",
+                    len(booked),
+                    names=sp.names([k.name for k in booked]),
+                    day=sp.day(day),
+                )
+            )
+        if without and booked:  # the day said once: "…; Margaux n'a pas de repas réservé."
+            lines.append(
+                sp.ngettext(
+                    "%(names)s has no meal booked.",
+                    "%(names)s have no meal booked.",
+                    len(without),
+                    names=sp.names([k.name for k in without]),
+                )
+            )
+        elif without:
+            lines.append(
+                sp.ngettext(
+                    "On %(day)s, %(names)s has no meal booked.",
+                    "On %(day)s, %(names)s have no meal booked.",
+                    len(without),
+                    names=sp.names([k.name for k in without]),
+                    day=sp.day(day),
+                )
+            )
+        now = self.clock.now()
+        late = [k for k in open_kids if self._too_late(statuses[k.ref], states[k.ref], now)]
+        still = [k for k in open_kids if k not in late]
+        # The earliest deadline of those that can still change (schools may differ), else the
+        # one that passed.
+        deadlines = sorted(d for k in (still or late) if (d := statuses[k.ref].deadline))
+        if not deadlines:
+            return lines
+        if still:
+            st.data["answer_open"] = True
+            until = sp.deadline(deadlines[0])
+            line = sp._("This day can still be changed until %(deadline)s.", deadline=until)
+        else:
+            line = sp._(
+                "It is too late to change this day: the deadline was %(deadline)s.",
+                deadline=sp.deadline(deadlines[-1]),
+            )
+        return [*lines, line]
 
     def _keep_days(self, st: CallState, speech: str) -> bool:
         """Keep the day, or the days named together ("jeudi et vendredi"), said without the
@@ -1314,6 +1417,12 @@ class CallFlow:
         taken_back = self._taken_back(st, sp, heard.speech, intent)
         if taken_back is not None:
             return taken_back
+        kids = self._kids(st)
+        named = self._children_said(kids, heard.speech, ordinals=False)
+        mine = kids if st.data.get("unchosen") else self._picked(st)
+        about = self._about_day(st, sp, heard.speech, AFTER, named or mine)
+        if about is not None:
+            return about
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):

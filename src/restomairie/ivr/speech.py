@@ -1781,6 +1781,42 @@ def is_hesitant(text: str) -> bool:
     return False
 
 
+# A question about a day rather than a change asked for: "est-ce que Rose mange jeudi ?",
+# "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je peux annuler jeudi ?", "c'est trop
+# tard pour demain ?". Not "est-ce que je peux annuler jeudi ?" nor "est-ce que vous pouvez
+# annuler jeudi ?": polite requests.
+_ASKING_RUNS = (
+    ("jusqu", "a", "quand"), ("date", "limite"), ("trop", "tard"), ("encore", "le", "temps"),
+    ("bien", "annule"), ("bien", "annulee"), ("bien", "reserve"), ("bien", "reservee"),
+    ("bien", "pris"), ("bien", "enregistre"), ("bien", "inscrit"), ("bien", "inscrite"),
+    ("mange", "t"), ("mangent", "ils"), ("mangent", "elles"), ("peux", "encore"),
+    ("peut", "encore"),
+)  # fmt: skip
+_ASKING_AFTER_EST_CE = frozenset(
+    {"mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite", "inscrits", "prevu",
+     "reserve", "reservee", "annule", "annulee", "ai", "a", "avait", "est", "sont", "y"}
+)  # fmt: skip
+_POLITE_REQUEST = frozenset(
+    {"peux", "peut", "pouvez", "pourrais", "pourriez", "pourrait", "voudrais", "veux", "faut",
+     "possible"}
+)
+
+
+def asks_about_day(text: str) -> bool:
+    """Whether ``text`` asks about a day's meal or its deadline instead of asking for a change
+    ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je
+    peux annuler jeudi ?", "c'est trop tard pour demain ?"). A polite request ("est-ce que je
+    peux annuler jeudi ?") is not one. Pure; never raises."""
+    tokens = normalise(text).split()
+    if any(_contains_run(tokens, run) for run in _ASKING_RUNS):
+        return True
+    for k in range(len(tokens) - 2):
+        if tokens[k : k + 2] == ["est", "ce"] and tokens[k + 2] in ("que", "qu"):
+            rest = set(tokens[k + 3 :])
+            return bool(rest & _ASKING_AFTER_EST_CE) and not rest & _POLITE_REQUEST
+    return False
+
+
 _DISMAY = frozenset({"ah", "oh", "mais", "attendez", "attends", "zut", "mince", "hein", "la"})
 
 
