@@ -1032,7 +1032,7 @@ def test_star_repeats_the_question_without_counting_an_attempt(
     call.press("7")
     call.press("8")
     assert not call.ended
-    bye = call.press("0")
+    bye = call.press("6")
     assert bye.hangup
     assert the_call(rt, call).outcome == "abandoned"
 
@@ -1609,6 +1609,19 @@ def test_asking_for_an_operator_says_the_line_is_automatic_and_asks_again(
     for _ in range(3):
         answer = call.say("un conseiller")
     assert answer.gather is not None
+
+
+def test_key_0_is_the_operator_and_star_repeats_the_help_desk_number(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.press("1234")
+    answer = call.press("0")  # the operator's key on many lines: it was "not in the menu"
+    assert answer.says[0] == "Cette ligne est automatique : personne ne peut vous répondre ici."
+    again = call.press("*")  # the number again (it was the menu alone)
+    assert again.says[:2] == answer.says[:2]
+    assert "03 80 74 51 51" in again.says[1]
 
 
 # ---------------------------------------------------------------------------------- webhooks

@@ -351,15 +351,17 @@ class CallFlow:
             key = spoken_key(heard.speech, _MENU_KEYS[step])
             if key is not None:
                 heard = Heard(digits=key)
-        if heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR:
-            # "Je voudrais parler à un conseiller": nobody answers this line; where to go
-            # instead, then the same question (understood: not a failed attempt).
+        operator = heard.kind == "speech" and parse_intent(heard.speech) is Intent.OPERATOR
+        if operator or (heard.digits == "0" and step in (CHILD, ACTION, CONFIRM, AFTER)):
+            # "Je voudrais parler à un conseiller", or 0, the operator's key on many lines (no
+            # menu here has it): nobody answers this line; where to go instead, then the same
+            # question (understood: not a failed attempt). Star repeats the number too.
             lines = [
                 sp._("This line is automatic: no one can take your call here."),
                 self._desk_sentence(sp),
                 self._web_sentence(sp),
             ]
-            turn = self._ask(st, sp, step, lines, step, "operator", reset=False)
+            turn = self._ask(st, sp, step, lines, step, "operator", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         pause = self._pause(st, heard)
         if pause == "wait":
