@@ -2119,6 +2119,23 @@ def test_the_day_offered_is_one_the_action_changes(rt: Runtime, client: FlaskCli
     )
 
 
+def test_a_child_with_no_meal_to_cancel_is_said_so_at_the_date_question(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa books day by day and has nothing booked: "Le premier jour encore modifiable est le
+    # jeudi 26 novembre" was offered, then "rien à annuler".
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = caller(client, rt)
+    call.start()
+    cancel = call.keys("1234", "2")
+    assert (
+        "Léa n'a aucun repas réservé qui puisse encore être annulé dans les prochaines semaines."
+        in cancel.says
+    )
+    assert "Le premier" not in cancel.text
+    assert "Je n'ai pas compris cette date." in call.say("oui").says  # no day was offered
+
+
 def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(
     rt: Runtime, client: FlaskClient
 ) -> None:

@@ -1765,6 +1765,19 @@ class CallFlow:
                     "type %(keys)s.",
                     **params,
                 )
+            elif action == "cancel":
+                # Nothing booked to cancel soon (a child who eats day by day): offering the
+                # first open day would only lead to "rien à annuler".
+                names = self._picked_names(st)
+                offer = sp.ngettext(
+                    "%(names)s has no meal booked that can still be cancelled in the coming "
+                    "weeks.",
+                    "%(names)s have no meal booked that can still be cancelled in the coming "
+                    "weeks.",
+                    len(names),
+                    names=sp.names(names),
+                )
+                st.data["offered"] = None  # a "oui" now is no day
             else:
                 offer = sp._(
                     "The first day you can still change is %(day)s: for that day, type %(keys)s.",
