@@ -1665,6 +1665,21 @@ def test_a_day_refused_among_several_goes_on_to_the_next(rt: Runtime, call: Call
     assert booked(rt, "E2", date(2026, 12, 3)) is False
 
 
+def test_no_to_one_of_several_days_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
+    # "Non" to Friday asked the date again, and Monday was dropped unsaid.
+    call.press("2")
+    call.say("annuler jeudi, vendredi et lundi")
+    call.press("1")
+    skipped = call.say("Non.")
+    assert skipped.says[:2] == [
+        "Rien n'a été changé pour le vendredi 27 novembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 27)) is None
+    assert booked(rt, "E2", date(2026, 11, 30)) is False
+
+
 def test_going_back_to_the_menu_forgets_the_days_left(rt: Runtime, call: Caller) -> None:
     call.press("2")
     call.say("annuler le 3 et le 4 décembre")

@@ -1178,6 +1178,13 @@ class CallFlow:
             # "Non merci", "non c'est bon": the change is declined and the caller is done
             # (never "oui merci", which confirms).
             return self._bye(st, sp, CONFIRM)
+        if intent is Intent.NO and st.data.get("queue"):
+            # "Non" to one of several days taken one by one: that day is left as it is and the
+            # next one read back (the date question would drop the days left unsaid).
+            skipped = sp._("Nothing was changed for %(day)s.", day=sp.day(pending))
+            turn = self._next_day(st, sp, CONFIRM, [skipped])
+            if turn is not None:
+                return replace(turn, outcome="skipped")
         if intent is Intent.NO:
             return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
         if intent is not Intent.YES or is_hesitant(speech):
