@@ -805,6 +805,19 @@ def test_a_child_said_to_stay_is_left_out_of_the_change_read_back(
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+def test_asking_for_english_goes_on_in_english_on_the_keypad(rt: Runtime, call: Caller) -> None:
+    # "English please" was "Pardon, je n'ai pas compris".
+    english = call.say("English please")
+    assert english.says[:2] == [
+        "This call will now be in English. Please answer with your phone's keypad.",
+        "For Hugo, press 1.",
+    ]
+    assert english.gather is not None and english.gather.get("input") == "dtmf"
+    menu = call.press("2")
+    assert menu.says[0] == "For Léa:"
+    assert events(rt, call)[-2].outcome == "english"
+
+
 def test_thanks_at_the_first_menus_end_the_call(call: Caller) -> None:
     bye = call.say("Merci.")  # at the child question
     assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]

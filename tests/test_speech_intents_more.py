@@ -1103,3 +1103,19 @@ def test_stopping_a_meal_is_cancelling_it(text: str, intent: speech.Intent) -> N
 )
 def test_asks_about_day(text: str, asks: bool) -> None:
     assert speech.asks_about_day(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("English please", True),
+        ("en anglais s'il vous plaît", True),
+        ("je ne parle pas bien français", True),
+        ("I don't speak French", True),
+        ("je ne parle pas anglais", False),
+        ("je parle français", False),
+        ("annuler jeudi", False),
+    ],
+)
+def test_asks_for_english(text: str, english: bool) -> None:
+    assert speech.asks_for_english(text) is english

@@ -53,6 +53,7 @@ from restomairie.ivr.speech import (
     TakenBack,
     adds_to,
     asks_about_day,
+    asks_for_english,
     asks_for_help,
     child_hints,
     children_left_out,
@@ -362,6 +363,14 @@ class CallFlow:
                 self._web_sentence(sp),
             ]
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False, recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
+            # "English please", "je ne parle pas bien français": the rest of the call in
+            # English, on the keypad (the line understands spoken French only).
+            st.language = "en"
+            sp = self.speaker(st.language)
+            line = sp._("This call will now be in English. Please answer with your phone's keypad.")
+            turn = self._ask(st, sp, step, [line], step, "english", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         pause = self._pause(st, heard)
         if pause == "wait":

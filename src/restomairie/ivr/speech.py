@@ -1817,6 +1817,22 @@ def asks_about_day(text: str) -> bool:
     return False
 
 
+_ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
+
+
+def asks_for_english(text: str) -> bool:
+    """Whether ``text`` asks for the line in English ("English please", "en anglais s'il vous
+    plaît", "je ne parle pas bien français", "I don't speak French"); not "je ne parle pas
+    anglais". Pure; never raises."""
+    tokens = normalise(text).split()
+    for k, token in enumerate(tokens):
+        if token in _ENGLISH and not {"pas", "not", "t"} & set(tokens[max(0, k - 3) : k]):
+            return True
+    speaks = {"parle", "parlons", "speak"} & set(tokens)
+    french = {"francais", "french"} & set(tokens)
+    return bool(speaks and french and {"pas", "not", "t", "peu"} & set(tokens))
+
+
 _DISMAY = frozenset({"ah", "oh", "mais", "attendez", "attends", "zut", "mince", "hein", "la"})
 
 
