@@ -1772,7 +1772,15 @@ def test_undoing_the_change_just_made_in_so_many_words(
 
 
 @pytest.mark.parametrize(
-    "said", ["Annulez ça.", "J'ai changé d'avis.", "Finalement non.", "Annulez ce que j'ai fait."]
+    "said",
+    [
+        "Annulez ça.",
+        "J'ai changé d'avis.",
+        "Finalement non.",
+        "Annulez ce que j'ai fait.",
+        "C'était pas jeudi.",  # was "rien à annuler" for Thursday
+        "Ce n'était pas jeudi.",
+    ],
 )
 def test_taking_back_the_change_in_other_words(rt: Runtime, call: Caller, said: str) -> None:
     # "Annulez ça" started a new cancellation; "j'ai changé d'avis" ended the call, the change

@@ -2453,9 +2453,9 @@ _NEGATION_SKIPPED = frozenset({"le", "la", "l", "ce", "cette", "pour"})
 # is not negated by a "pas" after it ("ne pas annuler"): "annuler pas lundi, mardi" is Tuesday.
 _DATE_NEGATION_LEADS = frozenset(
     {
-        "non", "est", "veux", "voudrais", "voulais", "souhaite", "surtout", "enfin", "euh", "bon",
-        "annuler", "reserver", "decommander", "commander", "inscrire", "desinscrire", "ajouter",
-        "retirer", "supprimer",
+        "non", "est", "etait", "veux", "voudrais", "voulais", "souhaite", "surtout",
+        "enfin", "euh", "bon", "annuler", "reserver", "decommander", "commander", "inscrire",
+        "desinscrire", "ajouter", "retirer", "supprimer",
     }
 )  # fmt: skip
 
