@@ -166,6 +166,31 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
         main, ["bookings", "210001", "--days", "7"]).output
 
 
+def test_import_refuses_a_child_of_another_family_by_line(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli.invoke(main, ["init-db"])
+    header = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+    martin = "210500;1951;06 42 88 04 83;Mme Martin;E00003;Nathan;Martin;2015-05-27;"
+    first = tmp_path / "first.csv"
+    first.write_text(header + martin + "champollion-elem;standard;lun jeu\n", encoding="utf-8")
+    assert cli.invoke(main, ["import", str(first)]).exit_code == 0
+    # The tester's file: a new account 310003 with Nathan's id, another name and school.
+    move = tmp_path / "move.csv"
+    move.write_text(header + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+                    "standard;lun\n", encoding="utf-8")
+    refusal = ("ligne 2, colonne child : l'enfant E00003 appartient déjà au dossier 210500 ; "
+               "un changement de famille ne se fait pas par import : à traiter à part par le "
+               "service (retirez cette ligne du fichier) ; s'il s'agit d'un autre enfant, "
+               "donnez-lui un autre identifiant")
+    for args in (["import", "--dry-run", str(move)], ["import", str(move)]):
+        res = cli.invoke(main, args)
+        assert res.exit_code == 1, res.output
+        assert "Import refusé, rien n'a été importé" in res.output and refusal in res.output
+    listing = cli.invoke(main, ["bookings", "310003"])  # nothing was written
+    assert listing.exit_code == 1 and "Dossier famille inconnu : 310003" in listing.output
+
+
 def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:
     res = cli.invoke(main, ["demo"])
     assert res.exit_code == 0, res.output

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from restomairie.booking import queries
 from restomairie.booking.importer import (
     ImportFailed,
+    apply_rows,
+    check_file,
     import_csv,
     match_diet,
     match_weekday,
@@ -338,6 +340,69 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> Non
     assert audit_ids(rt) == before
     with rt.sessions() as s:
         assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "pai"
+
+
+def other_family(child: str, account: str) -> str:
+    return (
+        f"colonne child : l'enfant {child} appartient déjà au dossier {account} ; un changement "
+        "de famille ne se fait pas par import : à traiter à part par le service (retirez cette "
+        "ligne du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre identifiant"
+    )
+
+
+def test_a_child_of_another_family_is_refused_and_nothing_is_written(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    before = audit_ids(rt)
+    # The tester's file: a new account whose line names a known child (Léa, of 210001) under
+    # another name and school. With a good line before it, the whole file is refused.
+    data = (HEADER + "310001,1111,0699999999,M. Neuf,N1,Noé,Neuf,,anjou-elem,standard,lun\n"
+            "310003,1234,0611223344,M. Y,E1,Léa,Autre,,darcy-elem,standard,lun\n")
+    for dry_run in (True, False):
+        with pytest.raises(ImportFailed) as err:
+            import_csv(rt.booking, data.encode(), IMPORTER, dry_run=dry_run)
+        assert err.value.errors == [(3, other_family("E1", "210001"))]
+        assert str(err.value) == f"ligne 3, {other_family('E1', '210001')}"
+    assert families(rt) == 2 and audit_ids(rt) == before
+    info = rt.booking.family_info("210001")
+    assert [(c.ref, c.first_name, c.last_name, c.school_id) for c in info.children] == [
+        ("E2", "Hugo", "Martin", "anjou-elem"), ("E1", "Léa", "Martin", "anjou-elem")]
+    # Two families of the file each naming the other's child: both lines, by line.
+    swapped = (GOOD.replace("210002,9876,+33380000000 0033612000000,M. Petit,E3",
+                            "210002,9876,+33380000000 0033612000000,M. Petit,E2")
+               .replace("210001,1234,0612345678,Mme Martin,E2", "210001,1234,0612345678,"
+                        "Mme Martin,E3"))
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, swapped.encode(), IMPORTER)
+    assert err.value.errors == [(3, other_family("E3", "210002")),
+                                (4, other_family("E2", "210001"))]
+
+
+def test_a_child_of_another_family_is_reported_with_the_line_s_other_errors(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = HEADER + "310003,12,0611223344,M. Y,E3,Zoé,Autre,,darcy-elem,halal,lun\n"
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, data.encode(), IMPORTER)
+    assert [m.split(" :")[0] for _, m in err.value.errors] == [
+        "colonne pin", "colonne diet", "colonne child"]
+    assert err.value.errors[-1] == (2, other_family("E3", "210002"))
+
+
+def test_the_import_itself_refuses_a_child_moved_to_another_family_since_the_check(
+    rt: Runtime,
+) -> None:
+    # Checked while E9 was not known (the preview), confirmed after another import gave E9 to
+    # another family: the import's own transaction refuses it, by line, and writes nothing.
+    data = HEADER + "310001,1111,0699999999,M. Neuf,E9,Noé,Neuf,,anjou-elem,standard,lun\n"
+    rows = check_file(data, {s.id for s in rt.settings.schools}, rt.settings.menu_variants).rows
+    import_csv(rt.booking, (HEADER + "310002,2222,0688888888,Mme Autre,E9,Noé,Autre,,"
+                            "anjou-elem,standard,\n").encode(), IMPORTER)
+    before = audit_ids(rt)
+    with pytest.raises(ImportFailed) as err:
+        apply_rows(rt.booking, rows, IMPORTER)
+    assert err.value.errors == [(2, other_family("E9", "310002"))]
+    assert families(rt) == 1 and audit_ids(rt) == before
 
 
 def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Runtime) -> None:

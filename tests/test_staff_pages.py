@@ -479,6 +479,46 @@ def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(
     assert status["state"] == "done" and status["report"]["adjustments"] == 1
 
 
+OTHER_FAMILY = (
+    "colonne child : l'enfant E00003 appartient déjà au dossier {account} ; un changement de "
+    "famille ne se fait pas par import : à traiter à part par le service (retirez cette ligne "
+    "du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre identifiant"
+)
+
+
+def test_the_import_page_refuses_a_child_of_another_family_by_line(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                [KidSpec("E00003", "Nathan", school="champollion-elem")])
+    data = (HEADER + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+            "standard;lun\n").encode()
+    page = check_file(admin_client, data)
+    assert "Fichier refusé : rien n'a été importé" in page and 'name="token"' not in page
+    assert f"<td>2</td><td>{OTHER_FAMILY.format(account='210500')}</td>" in page
+    assert rt.booking.families_by_phone("+33611223344") == []
+
+
+def test_a_confirmed_import_refuses_a_child_given_to_another_family_since_its_preview(
+    admin_client: Any, rt: Runtime
+) -> None:
+    data = (HEADER + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+            "standard;lun\n").encode()
+    page = check_file(admin_client, data)
+    assert "1 enfant(s) à créer" in page
+    # Meanwhile another family gets E00003: the confirmed import refuses the line, by line.
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                [KidSpec("E00003", "Nathan", school="champollion-elem")])
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "failed"
+    assert status["error"] == f"ligne 2, {OTHER_FAMILY.format(account='210500')}"
+    job = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                        .get_data(as_text=True))
+    assert "Import échoué, rien n'a été écrit : ligne 2, colonne child : l'enfant E00003" in job
+    assert rt.booking.families_by_phone("+33611223344") == []
+    assert [c.last_name for c in rt.booking.family_info("210500").children] == ["Test"]
+
+
 def test_the_import_page_reads_spaced_phones_and_an_excel_windows_1252_file(
     admin_client: Any, rt: Runtime
 ) -> None:

@@ -4,8 +4,10 @@ One row per child; columns ``family, pin, phones, guardian, child, first_name, l
 birth_date, school, diet, days`` (optional: ``language``). Comma or semicolon separated, UTF-8 with
 or without a BOM, else Windows-1252 (Excel's "CSV point-virgule"). The whole file is checked first;
 any wrong line makes the import fail with every error of every line, by line number and column,
-and nothing is written. A valid file is applied in one transaction, which also says what it
-changed in families and children already known (run and rolled back, it is the preview).
+and nothing is written; so does a line whose child id already belongs to another family (an
+import never moves a child between families). A valid file is applied in one transaction, which
+also says what it changed in families and children already known (run and rolled back, it is the
+preview).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,7 +146,9 @@ class FamilyChange:
 class ChildChange:
     """What an import changes for a child already known: school or diet (from ``moved_on``, the
     day of the import, locked days included: ``adjusted_days`` get kitchen adjustments) and the
-    weekly pattern (from ``pattern_from``, the first day that can still be changed)."""
+    weekly pattern (from ``pattern_from``, the first day that can still be changed). Never its
+    family: a line that would move a child to another family is refused
+    (:func:`_family_errors`)."""
 
     ref: str
     line: int
@@ -286,6 +291,14 @@ def match_weekday(raw: str) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
+class Claim(NamedTuple):
+    """What a line says of whose a child is: the line, its family account and child id."""
+
+    line: int
+    family: str
+    child: str
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     """A checked file: its rows and the encoding it was read in."""
@@ -317,9 +330,17 @@ def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]
     return check_file(data, school_ids, variants).rows
 
 
-def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> CheckedFile:
+def check_file(
+    data: bytes | str,
+    school_ids: set[str],
+    variants: tuple[str, ...],
+    known: Callable[[list[Claim]], list[tuple[int, str]]] | None = None,
+) -> CheckedFile:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line (all
-    of each line's, each naming its column)."""
+    of each line's, each naming its column). ``known``, if given, checks each line's family and
+    child against the database (:func:`database_errors`), those of lines with other errors too:
+    its errors are reported with the others, in line order, so that one refusal lists
+    everything to correct."""
     if isinstance(data, bytes):
         text, encoding = decode(data)
     else:
@@ -338,6 +359,7 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
     rows: list[Row] = []
     seen_children: dict[str, int] = {}
     families: dict[str, Row] = {}
+    claims: list[Claim] = []
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -346,6 +368,8 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
             errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
+        if rec["family"] and rec["child"]:
+            claims.append(Claim(line, rec["family"], rec["child"]))
         row, problems = _row(line, rec, school_ids, variants)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
         if row is None:
@@ -374,6 +398,9 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
                 continue
         families.setdefault(row.family, row)
         rows.append(row)
+    if known is not None and claims:
+        # A stable sort: each line's own errors keep their order.
+        errors = sorted(errors + known(claims), key=lambda e: e[0])
     if errors:
         raise ImportFailed(errors)
     if not rows:
@@ -440,6 +467,46 @@ def _row(
     ), []
 
 
+def other_family_error(claim: Claim, owner: str) -> tuple[int, str]:
+    """The error of a line whose child id belongs to another family than the line's."""
+    return (claim.line, (
+        f"colonne child : l'enfant {claim.child} appartient déjà au dossier {owner} ; un "
+        "changement de famille ne se fait pas par import : à traiter à part par le service "
+        "(retirez cette ligne du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre "
+        "identifiant"
+    ))
+
+
+def _owners(session: Session, refs: set[str]) -> dict[str, str]:
+    """The family account each of these child ids already belongs to (unknown ids left out)."""
+    found = session.execute(
+        select(Child.ref, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .where(Child.ref.in_(refs))
+    )
+    return {ref: account for ref, account in found}
+
+
+def _family_errors(claims: list[Claim], owners: dict[str, str]) -> list[tuple[int, str]]:
+    """A line whose child is already in another family is refused: an import never moves a
+    child from one family to another. It would hand the child to another household without a
+    word — its phone and code could then book and cancel the child's meals, its data export
+    would hold the child's bookings. Nothing in the product moves a child between families;
+    staff handle such a case apart (README, "Families CSV")."""
+    return [
+        other_family_error(c, owners[c.child])
+        for c in claims
+        if c.child in owners and owners[c.child] != c.family
+    ]
+
+
+def database_errors(service: BookingService, claims: list[Claim]) -> list[tuple[int, str]]:
+    """The errors of a file's lines against the database, by line: for now, a child already in
+    another family (:func:`_family_errors`). The import checks it again in its transaction."""
+    with service.sessions() as session:
+        return _family_errors(claims, _owners(session, {c.child for c in claims}))
+
+
 class _DryRun(Exception):
     """Rolls back a trial import (the preview) after it has said what it would do."""
 
@@ -494,6 +561,13 @@ def _apply(
             c.ref: c
             for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
         }
+        # Checked here, in the import's own transaction, before anything is written: the file
+        # was checked against the database before (the preview, the command line), but a
+        # confirmed import runs later and on its own (apply_rows).
+        moved = _family_errors([Claim(r.line, r.family, r.child) for r in rows],
+                               _owners(session, set(children)))
+        if moved:
+            raise ImportFailed(moved)
         done_families: set[str] = set()
         moves: list[_Move] = []
         for done, row in enumerate(rows):
@@ -551,7 +625,7 @@ def _apply(
                     ),
                     0,
                 )
-            child.family_id = fam.id
+            # (A known child is in this family already: _family_errors refused any other.)
             child.first_name, child.last_name = row.first_name, row.last_name
             child.birth_date, child.school_id, child.diet = row.birth_date, row.school, row.diet
             session.flush()
@@ -748,7 +822,8 @@ def import_csv(
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
     with ``dry_run``, say what it would do and write nothing."""
     checked = check_file(
-        data, {s.id for s in service.settings.schools}, service.settings.menu_variants
+        data, {s.id for s in service.settings.schools}, service.settings.menu_variants,
+        known=lambda rows: database_errors(service, rows),
     )
     report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
     report.encoding = checked.encoding
