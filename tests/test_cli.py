@@ -166,7 +166,7 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
         main, ["bookings", "210001", "--days", "7"]).output
 
 
-def test_import_refuses_a_child_of_another_family_by_line(
+def test_import_refuses_a_child_of_another_family_by_line_and_says_a_rename(
     cli: CliRunner, tmp_path: Path
 ) -> None:
     cli.invoke(main, ["init-db"])
@@ -189,6 +189,13 @@ def test_import_refuses_a_child_of_another_family_by_line(
         assert "Import refusé, rien n'a été importé" in res.output and refusal in res.output
     listing = cli.invoke(main, ["bookings", "310003"])  # nothing was written
     assert listing.exit_code == 1 and "Dossier famille inconnu : 310003" in listing.output
+    rename = tmp_path / "rename.csv"
+    rename.write_text(header + martin.replace("Nathan;Martin;2015-05-27", "Nathaniel;Martin;")
+                      + "champollion-elem;standard;lun jeu\n", encoding="utf-8")
+    dry = cli.invoke(main, ["import", "--dry-run", str(rename)])
+    assert dry.exit_code == 0, dry.output
+    assert ("ligne 2, Nathaniel (E00003, dossier 210500) : prénom modifié : Nathan → Nathaniel ; "
+            "date de naissance modifiée : 27/05/2015 → —") in dry.output
 
 
 def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:

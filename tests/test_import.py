@@ -405,6 +405,47 @@ def test_the_import_itself_refuses_a_child_moved_to_another_family_since_the_che
     assert families(rt) == 1 and audit_ids(rt) == before
 
 
+def test_a_known_child_s_new_name_and_birth_date_are_said_and_audited(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = (GOOD.replace("E1,Léa,Martin,2018-03-04", "E1,Léa-Rose,Martin-Petit,2018-04-03")
+            .replace("E2,Hugo,Martin,04/05/2020", "E2,Hugues,Martin,04/05/2020")
+            .replace("E3,Zoé,Petit,,", "E3,Zoé,Petit,01/02/2019,"))
+    trial = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=True)
+    assert [(c.ref, c.name, c.describe()) for c in trial.child_changes] == [
+        ("E1", "Léa-Rose", ["prénom modifié : Léa → Léa-Rose", "nom modifié : Martin → "
+                            "Martin-Petit", "date de naissance modifiée : 04/03/2018 → 03/04/2018"]),
+        ("E2", "Hugues", ["prénom modifié : Hugo → Hugues"]),
+        ("E3", "Zoé", ["date de naissance modifiée : — → 01/02/2019"]),
+    ]
+    assert audit(rt, "child_renamed", "birth_date_changed") == []  # rolled back
+    report = import_csv(rt.booking, data.encode(), IMPORTER)
+    assert [c.describe() for c in report.child_changes] == [
+        c.describe() for c in trial.child_changes]
+    with rt.sessions() as s:
+        ids = {ref: id_ for ref, id_ in s.execute(select(Child.ref, Child.id))}
+        family_of = {id_: fam for id_, fam in s.execute(select(Child.id, Child.family_id))}
+    entries = audit(rt, "child_renamed", "birth_date_changed")
+    assert [(e.action, e.child_id, e.before, e.after, e.detail) for e in entries] == [
+        ("child_renamed", ids["E1"], "Léa Martin", "Léa-Rose Martin-Petit", {
+            "line": 2, "label": "prénom modifié : Léa → Léa-Rose ; nom modifié : Martin → "
+                               "Martin-Petit",
+            "first_name": ["Léa", "Léa-Rose"], "last_name": ["Martin", "Martin-Petit"]}),
+        ("birth_date_changed", ids["E1"], "2018-03-04", "2018-04-03", {
+            "line": 2, "label": "date de naissance modifiée : 04/03/2018 → 03/04/2018"}),
+        ("child_renamed", ids["E2"], "Hugo Martin", "Hugues Martin", {
+            "line": 3, "label": "prénom modifié : Hugo → Hugues",
+            "first_name": ["Hugo", "Hugues"]}),
+        ("birth_date_changed", ids["E3"], None, "2019-02-01", {
+            "line": 4, "label": "date de naissance modifiée : — → 01/02/2019"}),
+    ]
+    assert all(e.family_id == family_of[e.child_id] for e in entries)
+    assert [c.first_name for c in rt.booking.family_info("210001").children] == [
+        "Hugues", "Léa-Rose"]
+    # The same file again changes nothing and says nothing.
+    assert import_csv(rt.booking, data.encode(), IMPORTER).child_changes == []
+    assert len(audit(rt, "child_renamed", "birth_date_changed")) == 4
+
+
 def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Runtime) -> None:
     thu = date(2026, 11, 26)
     import_csv(rt.booking, GOOD.encode(), IMPORTER)

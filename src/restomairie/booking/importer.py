@@ -144,11 +144,11 @@ class FamilyChange:
 
 @dataclass
 class ChildChange:
-    """What an import changes for a child already known: school or diet (from ``moved_on``, the
-    day of the import, locked days included: ``adjusted_days`` get kitchen adjustments) and the
-    weekly pattern (from ``pattern_from``, the first day that can still be changed). Never its
-    family: a line that would move a child to another family is refused
-    (:func:`_family_errors`)."""
+    """What an import changes for a child already known: first name, last name, birth date;
+    school or diet (from ``moved_on``, the day of the import, locked days included:
+    ``adjusted_days`` get kitchen adjustments) and the weekly pattern (from ``pattern_from``,
+    the first day that can still be changed). Never its family: a line that would move a child
+    to another family is refused (:func:`_family_errors`)."""
 
     ref: str
     line: int
@@ -160,12 +160,32 @@ class ChildChange:
     adjusted_days: list[date] = field(default_factory=list)
     weekdays: tuple[str, str] | None = None
     pattern_from: date | None = None
+    # Who the child is, (before, after) when the file says otherwise than the database.
+    first_name: tuple[str, str] | None = None
+    last_name: tuple[str, str] | None = None
+    birth_date: tuple[date | None, date | None] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.school or self.diet or self.weekdays)
+        return bool(self.school or self.diet or self.weekdays or self.first_name
+                    or self.last_name or self.birth_date)
+
+    def identity(self) -> list[str]:
+        """The changes of who the child is, in French ("prénom modifié : Nathan → Nathaniel",
+        "date de naissance modifiée : 27/05/2015 → —")."""
+        out = []
+        if self.first_name:
+            out.append(f"prénom modifié : {self.first_name[0]} → {self.first_name[1]}")
+        if self.last_name:
+            out.append(f"nom modifié : {self.last_name[0]} → {self.last_name[1]}")
+        if self.birth_date:
+            before, after = (_birth_text(d) for d in self.birth_date)
+            out.append(f"date de naissance modifiée : {before} → {after}")
+        return out
 
     def describe(self) -> list[str]:
-        out = []
+        """Each change in French: who the child is, then school and diet (from when, and the
+        locked days adjusted), then the weekly pattern."""
+        out = self.identity()
         moves = []
         if self.school:
             moves.append(f"école {self.school[0]} → {self.school[1]}")
@@ -201,6 +221,11 @@ class ChildChange:
                 f"{format_day(self.pattern_from)}"
             )
         return out
+
+
+def _birth_text(day: date | None) -> str:
+    """A birth date as staff write it in the file ("27/05/2015"), or "—" when there is none."""
+    return "—" if day is None else f"{day:%d/%m/%Y}"
 
 
 def normalise_phone(raw: str) -> str:
@@ -610,6 +635,17 @@ def _apply(
             else:
                 report.children_updated += 1
                 child_change = ChildChange(row.child, row.line, row.first_name, row.family)
+                if child.first_name != row.first_name:
+                    child_change.first_name = (child.first_name, row.first_name)
+                if child.last_name != row.last_name:
+                    child_change.last_name = (child.last_name, row.last_name)
+                if child.birth_date != row.birth_date:
+                    child_change.birth_date = (child.birth_date, row.birth_date)
+                session.add_all(_child_audit(
+                    child_change, (fam.id, child.id),
+                    (f"{child.first_name} {child.last_name}", f"{row.first_name} {row.last_name}"),
+                    now, actor,
+                ))
                 if (child.school_id, child.diet) != (row.school, row.diet):
                     moves.append(_Move(child, child.school_id, child.diet, row.line, child_change))
                     child_change.moved_on = today
@@ -713,6 +749,45 @@ def _family_audit(
     if change.language:
         before, after = change.language
         out.append(entry("language_changed", f"langue : {before} → {after}", before, after))
+    return out
+
+
+def _child_audit(
+    change: ChildChange,
+    ids: tuple[int, int],
+    names: tuple[str, str],
+    now: datetime,
+    actor: Actor,
+) -> list[AuditEntry]:
+    """The audit entries of a change of who a known child is (``ids``: its family's and its
+    own): ``child_renamed``, before → after the whole name (``names``, cut to the column's 64
+    characters; ``detail`` keeps each part that changed in full), and ``birth_date_changed``
+    (ISO dates, None for none). School, diet and pattern are audited where they are done."""
+    family_id, child_id = ids
+
+    def entry(action: str, label: str, before: str | None, after: str | None,
+              **detail: object) -> AuditEntry:
+        return AuditEntry(
+            at=now, actor=actor.label, channel=actor.channel, action=action,
+            family_id=family_id, child_id=child_id, before=before, after=after,
+            detail={"line": change.line, "label": label, **detail},
+        )
+
+    said = change.identity()
+    out = []
+    parts = {
+        key: list(value)
+        for key, value in (("first_name", change.first_name), ("last_name", change.last_name))
+        if value
+    }
+    if parts:
+        out.append(entry("child_renamed", " ; ".join(said[: len(parts)]),
+                         names[0][:64], names[1][:64], **parts))
+    if change.birth_date:
+        before, after = change.birth_date
+        out.append(entry("birth_date_changed", said[-1],
+                         None if before is None else before.isoformat(),
+                         None if after is None else after.isoformat()))
     return out
 
 
