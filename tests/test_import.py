@@ -468,6 +468,27 @@ def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Run
     assert len(KitchenService(rt.booking).day(thu).adjustments) == 2
 
 
+STAFF = Actor("staff", "marie", "staff")
+
+
+def test_a_forced_change_of_a_past_day_adjusts_the_menu_the_kitchen_counted(rt: Runtime) -> None:
+    # Locked on Thursday 19 with the standard menu; the import makes Léa vegetarian on Monday;
+    # then Thursday's meal is cancelled (illness reported late): the standard meal comes off,
+    # no vegetarian figure goes below 0.
+    from tests.factories import KidSpec, make_family
+
+    thu = date(2026, 11, 19)
+    make_family(rt, kids=[KidSpec("E1", "Léa")])
+    rt.locks.lock_day("anjou-elem", thu)
+    data = HEADER + "210001,1234,0612345678,Famille 210001,E1,Léa,Test,,anjou-elem,vegetarien,"
+    data += "lun mar jeu ven\n"
+    import_csv(rt.booking, data.encode(), IMPORTER)
+    rt.booking.cancel("210001", [thu], STAFF, override_reason="maladie signalée à l'école")
+    site = KitchenService(rt.booking).day(thu).site("anjou-elem")
+    assert [(a.variant, a.delta) for a in site.adjustments] == [("standard", -1)]
+    assert (site.adjusted["standard"], site.adjusted["vegetarien"]) == (0, 0)
+
+
 def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
     from restomairie.booking.importer import ChildChange
 
