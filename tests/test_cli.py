@@ -153,8 +153,8 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     assert "Import vérifié, rien n'a été écrit (fichier lu en Windows-1252)" in dry.output
     assert ("ligne 2, dossier 210001 : code secret modifié ; téléphone retiré : "
             "+33 3 •• •• •• 00") in dry.output
-    assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès aujourd'hui "
-            "(lundi 23 novembre)") in dry.output
+    assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès demain "
+            "(mardi 24 novembre)") in dry.output
     assert "jours lun mar jeu ven → lun jeu à partir du jeudi 26 novembre" in dry.output
     assert "5678" not in dry.output and "1234" not in dry.output
     listing = cli.invoke(main, ["bookings", "210001", "--days", "7"])

@@ -331,7 +331,7 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> Non
     assert [c.account for c in report.family_changes] == ["210002"]
     [hugo] = report.child_changes
     assert hugo.describe() == [
-        "régime pai → standard, dès aujourd'hui (lundi 23 novembre), sans toucher aux jours "
+        "régime pai → standard, dès demain (mardi 24 novembre), sans toucher aux jours "
         "déjà verrouillés pour la cuisine",
         "jours aucun → lun à partir du jeudi 26 novembre",
     ]
@@ -458,8 +458,8 @@ def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Run
     [zoe] = trial.child_changes
     assert (zoe.ref, zoe.adjusted_days, trial.adjustments) == ("E3", [thu], 2)
     assert zoe.describe() == [
-        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès aujourd'hui "
-        "(lundi 23 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
+        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès demain "
+        "(mardi 24 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
         "cuisine : il recevra un ajustement"
     ]
     assert not KitchenService(rt.booking).day(thu).adjustments  # rolled back
@@ -469,6 +469,56 @@ def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Run
 
 
 STAFF = Actor("staff", "marie", "staff")
+
+
+def test_a_move_imported_after_lunch_leaves_today_s_served_meal_where_the_kitchen_sent_it(
+    rt: Runtime,
+) -> None:
+    from tests.factories import KidSpec, make_family
+
+    mon, tue, thu = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 26)
+    make_family(rt, kids=[KidSpec("E1", "Léa")])  # Anjou, standard, Mon Tue Thu Fri
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)  # the tester's 13:05
+    for school in ("anjou-elem", "darcy-elem"):
+        for day in (mon, tue, thu):  # today's lunch, served; Tuesday's and Thursday's to come
+            rt.locks.lock_day(school, day)
+    data = HEADER + "210001,1234,0612345678,Famille 210001,E1,Léa,Test,,darcy-elem,vegetarien,"
+    data += "lun mar jeu ven\n"
+    report = import_csv(rt.booking, data.encode(), IMPORTER)
+    [lea] = report.child_changes
+    assert (lea.moved_on, lea.adjusted_days, report.adjustments) == (tue, [tue, thu], 4)
+    assert lea.describe() == [
+        "école anjou-elem → darcy-elem et régime standard → vegetarien, dès demain (mardi 24 "
+        "novembre), y compris 2 jours déjà verrouillés pour la cuisine, qui recevront un "
+        "ajustement : mardi 24 novembre, jeudi 26 novembre"
+    ]
+    kitchen = KitchenService(rt.booking)
+    today = kitchen.day(mon)
+    # Today's lunch stays as cooked and served: Léa's standard meal at Anjou, nothing beside it.
+    assert today.adjustments == []
+    assert today.site("anjou-elem").counts["standard"] == 1
+    assert today.site("darcy-elem").counts["vegetarien"] == 0
+    for day in (tue, thu):
+        assert sorted((s.school, a.variant, a.delta) for s, a in kitchen.day(day).adjustments) == [
+            ("anjou-elem", "standard", -1), ("darcy-elem", "vegetarien", 1)]
+    with rt.sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "school_changed")).one()
+    assert entry.detail == {"line": 2, "adjusted_days": ["2026-11-24", "2026-11-26"]}
+    # Léa went home ill before lunch: the forced cancellation of today takes her meal out
+    # where the kitchen counted it (Anjou, standard), not at her school and menu now.
+    [res] = rt.booking.cancel("210001", [mon], STAFF, override_reason="malade, partie à 10 h")
+    assert res.adjusted
+    today = kitchen.day(mon)
+    assert [(s.school, a.variant, a.delta) for s, a in today.adjustments] == [
+        ("anjou-elem", "standard", -1)]
+    assert today.site("anjou-elem").adjusted["standard"] == 0
+    assert today.site("darcy-elem").adjusted["vegetarien"] == 0  # never below what was made
+    # Thursday's meal was moved to Darcy by the import: cancelled there, and booked back there.
+    rt.booking.cancel("210001", [thu], STAFF, override_reason="sortie scolaire")
+    assert kitchen.day(thu).site("darcy-elem").adjusted["vegetarien"] == 0
+    assert kitchen.day(thu).site("anjou-elem").adjusted["standard"] == 0
+    rt.booking.book("210001", [thu], STAFF, override_reason="sortie annulée")
+    assert kitchen.day(thu).site("darcy-elem").adjusted["vegetarien"] == 1
 
 
 def test_a_forced_change_of_a_past_day_adjusts_the_menu_the_kitchen_counted(rt: Runtime) -> None:
@@ -494,9 +544,9 @@ def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
 
     days = [date(2026, 11, d) for d in (24, 26, 27, 30)] + [date(2026, 12, d) for d in (1, 3)]
     change = ChildChange("E1", 2, "Léa", "210001", diet=("standard", "pai"),
-                         moved_on=date(2026, 11, 23), adjusted_days=days)
+                         moved_on=date(2026, 11, 24), adjusted_days=days)
     assert change.describe() == [
-        "régime standard → pai, dès aujourd'hui (lundi 23 novembre), y compris 6 jours déjà "
+        "régime standard → pai, dès demain (mardi 24 novembre), y compris 6 jours déjà "
         "verrouillés pour la cuisine, du mardi 24 novembre au jeudi 3 décembre, qui recevront "
         "un ajustement"
     ]

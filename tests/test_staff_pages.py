@@ -398,7 +398,7 @@ def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_
             "téléphone retiré : +33 3 •• •• •• 22") in page
     assert ("Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
             "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
-            "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)") in page
+            "régime standard → vegetarien, dès demain (mardi 24 novembre)") in page
     assert "4826" not in page and "1951" not in page and "67446522" not in page
     assert rt.booking.check_pin("210500", "1951").ok  # nothing written by the preview
     assert confirm_import(admin_client, page)["state"] == "done"
@@ -425,7 +425,7 @@ def test_the_finished_import_shows_what_the_preview_showed_codes_and_phones_neve
                "+33 3 •• •• •• 22",
                "Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
                "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
-               "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)"]
+               "régime standard → vegetarien, dès demain (mardi 24 novembre)"]
     assert all(c in page for c in changes)
     status = confirm_import(admin_client, page)
     assert status["state"] == "done"
@@ -472,8 +472,8 @@ def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(
             "standard;lun mar jeu ven\n").encode()
     page = check_file(admin_client, data)
     assert "Cet import enregistrera 1 ajustement(s) pour la cuisine" in page
-    assert ("Léa (E1, dossier 210001) : école anjou-elem → darcy-elem, dès aujourd'hui (lundi "
-            "23 novembre), y compris le mardi 24 novembre, jour déjà verrouillé pour la cuisine "
+    assert ("Léa (E1, dossier 210001) : école anjou-elem → darcy-elem, dès demain (mardi "
+            "24 novembre), y compris le mardi 24 novembre, jour déjà verrouillé pour la cuisine "
             ": il recevra un ajustement") in page
     with rt.sessions() as s:
         assert list(s.scalars(select(LockAdjustment))) == []

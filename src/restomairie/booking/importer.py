@@ -145,7 +145,7 @@ class FamilyChange:
 @dataclass
 class ChildChange:
     """What an import changes for a child already known: first name, last name, birth date;
-    school or diet (from ``moved_on``, the day of the import, locked days included:
+    school or diet (from ``moved_on``, the day after the import, locked days included:
     ``adjusted_days`` get kitchen adjustments) and the weekly pattern (from ``pattern_from``,
     the first day that can still be changed). Never its family: a line that would move a child
     to another family is refused (:func:`_family_errors`)."""
@@ -193,7 +193,7 @@ class ChildChange:
             moves.append(f"régime {self.diet[0]} → {self.diet[1]}")
         if moves:
             assert self.moved_on is not None
-            text = f"{' et '.join(moves)}, dès aujourd'hui ({format_day(self.moved_on)})"
+            text = f"{' et '.join(moves)}, dès demain ({format_day(self.moved_on)})"
             days = sorted(self.adjusted_days)
             if not days:
                 text += ", sans toucher aux jours déjà verrouillés pour la cuisine"
@@ -648,7 +648,7 @@ def _apply(
                 ))
                 if (child.school_id, child.diet) != (row.school, row.diet):
                     moves.append(_Move(child, child.school_id, child.diet, row.line, child_change))
-                    child_change.moved_on = today
+                    child_change.moved_on = today + timedelta(days=1)  # see _settle_moves
                     if child.school_id != row.school:
                         child_change.school = (child.school_id, row.school)
                     if child.diet != row.diet:
@@ -809,16 +809,22 @@ def _settle_moves(
 
     A child has one school and one diet, with no dates, so the change applies to every day at
     once, the days already locked included. Those figures are what the kitchen produces from and
-    never change (DOMAIN.md §5); yet from today on the child eats at the new school, with the new
-    diet (a PAI is a medical plan: a meal cooked for that child must not be served). So the
-    kitchen is told, as adjustments beside each locked figure from today on, that the child's
+    never change (DOMAIN.md §5); yet from tomorrow on the child eats at the new school, with the
+    new diet (a PAI is a medical plan: a meal cooked for that child must not be served). So the
+    kitchen is told, as adjustments beside each locked figure from tomorrow on, that the child's
     meal leaves the old school or variant and, when the child is booked that day, comes to the
     new one: the kitchen sees the change with its reason and decides what it can still do, and
-    the locked figure plus its adjustments stays what the children booked add up to. Past days
-    are left alone (their meals were served); today is included, even after lunch, so that a
-    later forced change of today's meal, which adjusts the child's school and diet as they are
-    now, finds the child counted there. Returns the number of adjustments."""
-    today = now.date()
+    the locked figure plus its adjustments stays what the children booked add up to on those
+    days.
+
+    Today is left alone, like the past days. Its meals were cooked three days ago (DOMAIN.md
+    §1) and are sent out for today's lunch, so an adjustment can no longer change what is
+    cooked or delivered, and from lunch on it would record, beside a meal already eaten where it
+    was delivered, that the child ate elsewhere (an import at 13:05 did). The figure stays as
+    produced, the child counted at the old school with the old menu. A later forced change of
+    such a day adjusts the figure where the child is counted, not at the child's school now
+    (BookingService.change). Returns the number of adjustments."""
+    first = now.date() + timedelta(days=1)
     schools = sorted({m.school for m in moves} | {m.child.school_id for m in moves})
     # Ordered against the locks like a booking (see guard.py): every day whose lock could be
     # taken while this transaction runs is guarded, so a lock either is seen below or counts
@@ -827,12 +833,12 @@ def _settle_moves(
     keys = [
         (school, day)
         for school in schools
-        for day, _ in service.days_to_cutoff(school, today, now + GUARD_AHEAD)
+        for day, _ in service.days_to_cutoff(school, first, now + GUARD_AHEAD)
     ]
     guard(session, keys, exclusive=False)
     locks = list(session.scalars(
         select(DayLock)
-        .where(DayLock.school_id.in_(schools), DayLock.day >= today)
+        .where(DayLock.school_id.in_(schools), DayLock.day >= first)
         .order_by(DayLock.day, DayLock.school_id)
     ))
     closures = service.closures(session)
