@@ -153,8 +153,8 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     assert "Import vérifié, rien n'a été écrit (fichier lu en Windows-1252)" in dry.output
     assert ("ligne 2, dossier 210001 : code secret modifié ; téléphone retiré : "
             "+33 3 •• •• •• 00") in dry.output
-    assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès aujourd'hui "
-            "(lundi 23 novembre)") in dry.output
+    assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès demain "
+            "(mardi 24 novembre)") in dry.output
     assert "jours lun mar jeu ven → lun jeu à partir du jeudi 26 novembre" in dry.output
     assert "5678" not in dry.output and "1234" not in dry.output
     listing = cli.invoke(main, ["bookings", "210001", "--days", "7"])
@@ -164,6 +164,38 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     assert "code secret modifié" in done.output
     assert "vendredi 27 novembre    réservé" not in cli.invoke(
         main, ["bookings", "210001", "--days", "7"]).output
+
+
+def test_import_refuses_a_child_of_another_family_by_line_and_says_a_rename(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli.invoke(main, ["init-db"])
+    header = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+    martin = "210500;1951;06 42 88 04 83;Mme Martin;E00003;Nathan;Martin;2015-05-27;"
+    first = tmp_path / "first.csv"
+    first.write_text(header + martin + "champollion-elem;standard;lun jeu\n", encoding="utf-8")
+    assert cli.invoke(main, ["import", str(first)]).exit_code == 0
+    # The tester's file: a new account 310003 with Nathan's id, another name and school.
+    move = tmp_path / "move.csv"
+    move.write_text(header + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+                    "standard;lun\n", encoding="utf-8")
+    refusal = ("ligne 2, colonne child : l'enfant E00003 appartient déjà au dossier 210500 ; "
+               "un changement de famille ne se fait pas par import : à traiter à part par le "
+               "service (retirez cette ligne du fichier) ; s'il s'agit d'un autre enfant, "
+               "donnez-lui un autre identifiant")
+    for args in (["import", "--dry-run", str(move)], ["import", str(move)]):
+        res = cli.invoke(main, args)
+        assert res.exit_code == 1, res.output
+        assert "Import refusé, rien n'a été importé" in res.output and refusal in res.output
+    listing = cli.invoke(main, ["bookings", "310003"])  # nothing was written
+    assert listing.exit_code == 1 and "Dossier famille inconnu : 310003" in listing.output
+    rename = tmp_path / "rename.csv"
+    rename.write_text(header + martin.replace("Nathan;Martin;2015-05-27", "Nathaniel;Martin;")
+                      + "champollion-elem;standard;lun jeu\n", encoding="utf-8")
+    dry = cli.invoke(main, ["import", "--dry-run", str(rename)])
+    assert dry.exit_code == 0, dry.output
+    assert ("ligne 2, Nathaniel (E00003, dossier 210500) : prénom modifié : Nathan → Nathaniel ; "
+            "date de naissance modifiée : 27/05/2015 → —") in dry.output
 
 
 def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from restomairie.booking import queries
 from restomairie.booking.importer import (
     ImportFailed,
+    apply_rows,
+    check_file,
     import_csv,
     match_diet,
     match_weekday,
@@ -329,7 +331,7 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> Non
     assert [c.account for c in report.family_changes] == ["210002"]
     [hugo] = report.child_changes
     assert hugo.describe() == [
-        "régime pai → standard, dès aujourd'hui (lundi 23 novembre), sans toucher aux jours "
+        "régime pai → standard, dès demain (mardi 24 novembre), sans toucher aux jours "
         "déjà verrouillés pour la cuisine",
         "jours aucun → lun à partir du jeudi 26 novembre",
     ]
@@ -338,6 +340,110 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(rt: Runtime) -> Non
     assert audit_ids(rt) == before
     with rt.sessions() as s:
         assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "pai"
+
+
+def other_family(child: str, account: str) -> str:
+    return (
+        f"colonne child : l'enfant {child} appartient déjà au dossier {account} ; un changement "
+        "de famille ne se fait pas par import : à traiter à part par le service (retirez cette "
+        "ligne du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre identifiant"
+    )
+
+
+def test_a_child_of_another_family_is_refused_and_nothing_is_written(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    before = audit_ids(rt)
+    # The tester's file: a new account whose line names a known child (Léa, of 210001) under
+    # another name and school. With a good line before it, the whole file is refused.
+    data = (HEADER + "310001,1111,0699999999,M. Neuf,N1,Noé,Neuf,,anjou-elem,standard,lun\n"
+            "310003,1234,0611223344,M. Y,E1,Léa,Autre,,darcy-elem,standard,lun\n")
+    for dry_run in (True, False):
+        with pytest.raises(ImportFailed) as err:
+            import_csv(rt.booking, data.encode(), IMPORTER, dry_run=dry_run)
+        assert err.value.errors == [(3, other_family("E1", "210001"))]
+        assert str(err.value) == f"ligne 3, {other_family('E1', '210001')}"
+    assert families(rt) == 2 and audit_ids(rt) == before
+    info = rt.booking.family_info("210001")
+    assert [(c.ref, c.first_name, c.last_name, c.school_id) for c in info.children] == [
+        ("E2", "Hugo", "Martin", "anjou-elem"), ("E1", "Léa", "Martin", "anjou-elem")]
+    # Two families of the file each naming the other's child: both lines, by line.
+    swapped = (GOOD.replace("210002,9876,+33380000000 0033612000000,M. Petit,E3",
+                            "210002,9876,+33380000000 0033612000000,M. Petit,E2")
+               .replace("210001,1234,0612345678,Mme Martin,E2", "210001,1234,0612345678,"
+                        "Mme Martin,E3"))
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, swapped.encode(), IMPORTER)
+    assert err.value.errors == [(3, other_family("E3", "210002")),
+                                (4, other_family("E2", "210001"))]
+
+
+def test_a_child_of_another_family_is_reported_with_the_line_s_other_errors(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = HEADER + "310003,12,0611223344,M. Y,E3,Zoé,Autre,,darcy-elem,halal,lun\n"
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, data.encode(), IMPORTER)
+    assert [m.split(" :")[0] for _, m in err.value.errors] == [
+        "colonne pin", "colonne diet", "colonne child"]
+    assert err.value.errors[-1] == (2, other_family("E3", "210002"))
+
+
+def test_the_import_itself_refuses_a_child_moved_to_another_family_since_the_check(
+    rt: Runtime,
+) -> None:
+    # Checked while E9 was not known (the preview), confirmed after another import gave E9 to
+    # another family: the import's own transaction refuses it, by line, and writes nothing.
+    data = HEADER + "310001,1111,0699999999,M. Neuf,E9,Noé,Neuf,,anjou-elem,standard,lun\n"
+    rows = check_file(data, {s.id for s in rt.settings.schools}, rt.settings.menu_variants).rows
+    import_csv(rt.booking, (HEADER + "310002,2222,0688888888,Mme Autre,E9,Noé,Autre,,"
+                            "anjou-elem,standard,\n").encode(), IMPORTER)
+    before = audit_ids(rt)
+    with pytest.raises(ImportFailed) as err:
+        apply_rows(rt.booking, rows, IMPORTER)
+    assert err.value.errors == [(2, other_family("E9", "310002"))]
+    assert families(rt) == 1 and audit_ids(rt) == before
+
+
+def test_a_known_child_s_new_name_and_birth_date_are_said_and_audited(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = (GOOD.replace("E1,Léa,Martin,2018-03-04", "E1,Léa-Rose,Martin-Petit,2018-04-03")
+            .replace("E2,Hugo,Martin,04/05/2020", "E2,Hugues,Martin,04/05/2020")
+            .replace("E3,Zoé,Petit,,", "E3,Zoé,Petit,01/02/2019,"))
+    trial = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=True)
+    assert [(c.ref, c.name, c.describe()) for c in trial.child_changes] == [
+        ("E1", "Léa-Rose", ["prénom modifié : Léa → Léa-Rose", "nom modifié : Martin → "
+                            "Martin-Petit", "date de naissance modifiée : 04/03/2018 → 03/04/2018"]),
+        ("E2", "Hugues", ["prénom modifié : Hugo → Hugues"]),
+        ("E3", "Zoé", ["date de naissance modifiée : — → 01/02/2019"]),
+    ]
+    assert audit(rt, "child_renamed", "birth_date_changed") == []  # rolled back
+    report = import_csv(rt.booking, data.encode(), IMPORTER)
+    assert [c.describe() for c in report.child_changes] == [
+        c.describe() for c in trial.child_changes]
+    with rt.sessions() as s:
+        ids = {ref: id_ for ref, id_ in s.execute(select(Child.ref, Child.id))}
+        family_of = {id_: fam for id_, fam in s.execute(select(Child.id, Child.family_id))}
+    entries = audit(rt, "child_renamed", "birth_date_changed")
+    assert [(e.action, e.child_id, e.before, e.after, e.detail) for e in entries] == [
+        ("child_renamed", ids["E1"], "Léa Martin", "Léa-Rose Martin-Petit", {
+            "line": 2, "label": "prénom modifié : Léa → Léa-Rose ; nom modifié : Martin → "
+                               "Martin-Petit",
+            "first_name": ["Léa", "Léa-Rose"], "last_name": ["Martin", "Martin-Petit"]}),
+        ("birth_date_changed", ids["E1"], "2018-03-04", "2018-04-03", {
+            "line": 2, "label": "date de naissance modifiée : 04/03/2018 → 03/04/2018"}),
+        ("child_renamed", ids["E2"], "Hugo Martin", "Hugues Martin", {
+            "line": 3, "label": "prénom modifié : Hugo → Hugues",
+            "first_name": ["Hugo", "Hugues"]}),
+        ("birth_date_changed", ids["E3"], None, "2019-02-01", {
+            "line": 4, "label": "date de naissance modifiée : — → 01/02/2019"}),
+    ]
+    assert all(e.family_id == family_of[e.child_id] for e in entries)
+    assert [c.first_name for c in rt.booking.family_info("210001").children] == [
+        "Hugues", "Léa-Rose"]
+    # The same file again changes nothing and says nothing.
+    assert import_csv(rt.booking, data.encode(), IMPORTER).child_changes == []
+    assert len(audit(rt, "child_renamed", "birth_date_changed")) == 4
 
 
 def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Runtime) -> None:
@@ -352,8 +458,8 @@ def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Run
     [zoe] = trial.child_changes
     assert (zoe.ref, zoe.adjusted_days, trial.adjustments) == ("E3", [thu], 2)
     assert zoe.describe() == [
-        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès aujourd'hui "
-        "(lundi 23 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
+        "école darcy-elem → anjou-elem et régime vegetarien → sans_porc, dès demain "
+        "(mardi 24 novembre), y compris le jeudi 26 novembre, jour déjà verrouillé pour la "
         "cuisine : il recevra un ajustement"
     ]
     assert not KitchenService(rt.booking).day(thu).adjustments  # rolled back
@@ -362,14 +468,85 @@ def test_a_dry_run_names_the_locked_days_a_school_or_diet_change_adjusts(rt: Run
     assert len(KitchenService(rt.booking).day(thu).adjustments) == 2
 
 
+STAFF = Actor("staff", "marie", "staff")
+
+
+def test_a_move_imported_after_lunch_leaves_today_s_served_meal_where_the_kitchen_sent_it(
+    rt: Runtime,
+) -> None:
+    from tests.factories import KidSpec, make_family
+
+    mon, tue, thu = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 26)
+    make_family(rt, kids=[KidSpec("E1", "Léa")])  # Anjou, standard, Mon Tue Thu Fri
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)  # the tester's 13:05
+    for school in ("anjou-elem", "darcy-elem"):
+        for day in (mon, tue, thu):  # today's lunch, served; Tuesday's and Thursday's to come
+            rt.locks.lock_day(school, day)
+    data = HEADER + "210001,1234,0612345678,Famille 210001,E1,Léa,Test,,darcy-elem,vegetarien,"
+    data += "lun mar jeu ven\n"
+    report = import_csv(rt.booking, data.encode(), IMPORTER)
+    [lea] = report.child_changes
+    assert (lea.moved_on, lea.adjusted_days, report.adjustments) == (tue, [tue, thu], 4)
+    assert lea.describe() == [
+        "école anjou-elem → darcy-elem et régime standard → vegetarien, dès demain (mardi 24 "
+        "novembre), y compris 2 jours déjà verrouillés pour la cuisine, qui recevront un "
+        "ajustement : mardi 24 novembre, jeudi 26 novembre"
+    ]
+    kitchen = KitchenService(rt.booking)
+    today = kitchen.day(mon)
+    # Today's lunch stays as cooked and served: Léa's standard meal at Anjou, nothing beside it.
+    assert today.adjustments == []
+    assert today.site("anjou-elem").counts["standard"] == 1
+    assert today.site("darcy-elem").counts["vegetarien"] == 0
+    for day in (tue, thu):
+        assert sorted((s.school, a.variant, a.delta) for s, a in kitchen.day(day).adjustments) == [
+            ("anjou-elem", "standard", -1), ("darcy-elem", "vegetarien", 1)]
+    with rt.sessions() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "school_changed")).one()
+    assert entry.detail == {"line": 2, "adjusted_days": ["2026-11-24", "2026-11-26"]}
+    # Léa went home ill before lunch: the forced cancellation of today takes her meal out
+    # where the kitchen counted it (Anjou, standard), not at her school and menu now.
+    [res] = rt.booking.cancel("210001", [mon], STAFF, override_reason="malade, partie à 10 h")
+    assert res.adjusted
+    today = kitchen.day(mon)
+    assert [(s.school, a.variant, a.delta) for s, a in today.adjustments] == [
+        ("anjou-elem", "standard", -1)]
+    assert today.site("anjou-elem").adjusted["standard"] == 0
+    assert today.site("darcy-elem").adjusted["vegetarien"] == 0  # never below what was made
+    # Thursday's meal was moved to Darcy by the import: cancelled there, and booked back there.
+    rt.booking.cancel("210001", [thu], STAFF, override_reason="sortie scolaire")
+    assert kitchen.day(thu).site("darcy-elem").adjusted["vegetarien"] == 0
+    assert kitchen.day(thu).site("anjou-elem").adjusted["standard"] == 0
+    rt.booking.book("210001", [thu], STAFF, override_reason="sortie annulée")
+    assert kitchen.day(thu).site("darcy-elem").adjusted["vegetarien"] == 1
+
+
+def test_a_forced_change_of_a_past_day_adjusts_the_menu_the_kitchen_counted(rt: Runtime) -> None:
+    # Locked on Thursday 19 with the standard menu; the import makes Léa vegetarian on Monday;
+    # then Thursday's meal is cancelled (illness reported late): the standard meal comes off,
+    # no vegetarian figure goes below 0.
+    from tests.factories import KidSpec, make_family
+
+    thu = date(2026, 11, 19)
+    make_family(rt, kids=[KidSpec("E1", "Léa")])
+    rt.locks.lock_day("anjou-elem", thu)
+    data = HEADER + "210001,1234,0612345678,Famille 210001,E1,Léa,Test,,anjou-elem,vegetarien,"
+    data += "lun mar jeu ven\n"
+    import_csv(rt.booking, data.encode(), IMPORTER)
+    rt.booking.cancel("210001", [thu], STAFF, override_reason="maladie signalée à l'école")
+    site = KitchenService(rt.booking).day(thu).site("anjou-elem")
+    assert [(a.variant, a.delta) for a in site.adjustments] == [("standard", -1)]
+    assert (site.adjusted["standard"], site.adjusted["vegetarien"]) == (0, 0)
+
+
 def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
     from restomairie.booking.importer import ChildChange
 
     days = [date(2026, 11, d) for d in (24, 26, 27, 30)] + [date(2026, 12, d) for d in (1, 3)]
     change = ChildChange("E1", 2, "Léa", "210001", diet=("standard", "pai"),
-                         moved_on=date(2026, 11, 23), adjusted_days=days)
+                         moved_on=date(2026, 11, 24), adjusted_days=days)
     assert change.describe() == [
-        "régime standard → pai, dès aujourd'hui (lundi 23 novembre), y compris 6 jours déjà "
+        "régime standard → pai, dès demain (mardi 24 novembre), y compris 6 jours déjà "
         "verrouillés pour la cuisine, du mardi 24 novembre au jeudi 3 décembre, qui recevront "
         "un ajustement"
     ]

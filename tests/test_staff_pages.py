@@ -396,8 +396,9 @@ def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_
     assert "1 à mettre à jour" in page and "Rien n'est encore écrit" in page
     assert ("Ligne 2, dossier 210500 : code secret modifié ; "
             "téléphone retiré : +33 3 •• •• •• 22") in page
-    assert ("Ligne 2, Rose (E00002, dossier 210500) : école champollion-elem → anjou-elem et "
-            "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)") in page
+    assert ("Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
+            "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
+            "régime standard → vegetarien, dès demain (mardi 24 novembre)") in page
     assert "4826" not in page and "1951" not in page and "67446522" not in page
     assert rt.booking.check_pin("210500", "1951").ok  # nothing written by the preview
     assert confirm_import(admin_client, page)["state"] == "done"
@@ -422,8 +423,9 @@ def test_the_finished_import_shows_what_the_preview_showed_codes_and_phones_neve
     page = check_file(admin_client, data)
     changes = ["Ligne 2, dossier 210500 : code secret modifié ; téléphone retiré : "
                "+33 3 •• •• •• 22",
-               "Ligne 2, Rose (E00002, dossier 210500) : école champollion-elem → anjou-elem et "
-               "régime standard → vegetarien, dès aujourd'hui (lundi 23 novembre)"]
+               "Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
+               "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
+               "régime standard → vegetarien, dès demain (mardi 24 novembre)"]
     assert all(c in page for c in changes)
     status = confirm_import(admin_client, page)
     assert status["state"] == "done"
@@ -470,13 +472,74 @@ def test_the_import_preview_names_the_locked_days_a_school_change_adjusts(
             "standard;lun mar jeu ven\n").encode()
     page = check_file(admin_client, data)
     assert "Cet import enregistrera 1 ajustement(s) pour la cuisine" in page
-    assert ("Léa (E1, dossier 210001) : école anjou-elem → darcy-elem, dès aujourd'hui (lundi "
-            "23 novembre), y compris le mardi 24 novembre, jour déjà verrouillé pour la cuisine "
+    assert ("Léa (E1, dossier 210001) : école anjou-elem → darcy-elem, dès demain (mardi "
+            "24 novembre), y compris le mardi 24 novembre, jour déjà verrouillé pour la cuisine "
             ": il recevra un ajustement") in page
     with rt.sessions() as s:
         assert list(s.scalars(select(LockAdjustment))) == []
     status = confirm_import(admin_client, page)
     assert status["state"] == "done" and status["report"]["adjustments"] == 1
+
+
+OTHER_FAMILY = (
+    "colonne child : l'enfant E00003 appartient déjà au dossier {account} ; un changement de "
+    "famille ne se fait pas par import : à traiter à part par le service (retirez cette ligne "
+    "du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre identifiant"
+)
+
+
+def test_the_import_page_refuses_a_child_of_another_family_by_line(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                [KidSpec("E00003", "Nathan", school="champollion-elem")])
+    data = (HEADER + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+            "standard;lun\n").encode()
+    page = check_file(admin_client, data)
+    assert "Fichier refusé : rien n'a été importé" in page and 'name="token"' not in page
+    assert f"<td>2</td><td>{OTHER_FAMILY.format(account='210500')}</td>" in page
+    assert rt.booking.families_by_phone("+33611223344") == []
+
+
+def test_a_confirmed_import_refuses_a_child_given_to_another_family_since_its_preview(
+    admin_client: Any, rt: Runtime
+) -> None:
+    data = (HEADER + "310003;1234;06 11 22 33 44;M. Y;E00003;Nathan;Autre;;anjou-elem;"
+            "standard;lun\n").encode()
+    page = check_file(admin_client, data)
+    assert "1 enfant(s) à créer" in page
+    # Meanwhile another family gets E00003: the confirmed import refuses the line, by line.
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                [KidSpec("E00003", "Nathan", school="champollion-elem")])
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "failed"
+    assert status["error"] == f"ligne 2, {OTHER_FAMILY.format(account='210500')}"
+    job = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                        .get_data(as_text=True))
+    assert "Import échoué, rien n'a été écrit : ligne 2, colonne child : l'enfant E00003" in job
+    assert rt.booking.families_by_phone("+33611223344") == []
+    assert [c.last_name for c in rt.booking.family_info("210500").children] == ["Test"]
+
+
+def test_a_renamed_child_is_in_the_preview_the_finished_screen_and_the_journal(
+    admin_client: Any, rt: Runtime
+) -> None:
+    make_family(rt, "210500", "1951", ("+33642880483",),
+                [KidSpec("E00003", "Nathan", school="champollion-elem")])
+    data = (HEADER + "210500;1951;+33642880483;Famille 210500;E00003;Nathaniel;Martin;"
+            "27/05/2015;champollion-elem;standard;lun mar jeu ven\n").encode()
+    said = ("Ligne 2, Nathaniel (E00003, dossier 210500) : prénom modifié : Nathan → Nathaniel ; "
+            "nom modifié : Test → Martin ; date de naissance modifiée : — → 27/05/2015")
+    page = check_file(admin_client, data)
+    assert said in page
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert said in done
+    journal = html.unescape(admin_client.get("/staff/audit?account=210500").get_data(as_text=True))
+    assert "nom de l'enfant modifié" in journal and "Nathan Test → Nathaniel Martin" in journal
+    assert "date de naissance modifiée" in journal and "— → 27/05/2015" in journal
 
 
 def test_the_import_page_reads_spaced_phones_and_an_excel_windows_1252_file(

@@ -481,8 +481,9 @@ def test_an_import_with_a_bad_line_reports_it_and_writes_nothing(rt: Runtime) ->
 def test_an_import_is_previewed_then_applied_all_at_once_with_progress(rt: Runtime) -> None:
     make_family(rt, "300001", kids=[KidSpec("C1", "Léa")])
     desk = ImportDesk(rt.booking)
-    lines = [f"30000{i % 3 + 1};1234;0612345678;Mme A;C{i};Enfant{i};A;;anjou-elem;standard;lun mar\n"
-             for i in range(1, 8)]
+    # C1, already known, stays in its family 300001 (a line giving it to another is refused).
+    lines = [f"30000{(i - 1) % 3 + 1};1234;0612345678;Mme A;C{i};Enfant{i};A;;anjou-elem;standard;"
+             "lun mar\n" for i in range(1, 8)]
     data = (HEADER + "".join(lines)).encode()
     preview = desk.check(data, "familles.csv", "staff:admin")
     assert preview.ok and preview.token

@@ -4,8 +4,10 @@ One row per child; columns ``family, pin, phones, guardian, child, first_name, l
 birth_date, school, diet, days`` (optional: ``language``). Comma or semicolon separated, UTF-8 with
 or without a BOM, else Windows-1252 (Excel's "CSV point-virgule"). The whole file is checked first;
 any wrong line makes the import fail with every error of every line, by line number and column,
-and nothing is written. A valid file is applied in one transaction, which also says what it
-changed in families and children already known (run and rolled back, it is the preview).
+and nothing is written; so does a line whose child id already belongs to another family (an
+import never moves a child between families). A valid file is applied in one transaction, which
+also says what it changed in families and children already known (run and rolled back, it is the
+preview).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -141,9 +144,11 @@ class FamilyChange:
 
 @dataclass
 class ChildChange:
-    """What an import changes for a child already known: school or diet (from ``moved_on``, the
-    day of the import, locked days included: ``adjusted_days`` get kitchen adjustments) and the
-    weekly pattern (from ``pattern_from``, the first day that can still be changed)."""
+    """What an import changes for a child already known: first name, last name, birth date;
+    school or diet (from ``moved_on``, the day after the import, locked days included:
+    ``adjusted_days`` get kitchen adjustments) and the weekly pattern (from ``pattern_from``,
+    the first day that can still be changed). Never its family: a line that would move a child
+    to another family is refused (:func:`_family_errors`)."""
 
     ref: str
     line: int
@@ -155,12 +160,32 @@ class ChildChange:
     adjusted_days: list[date] = field(default_factory=list)
     weekdays: tuple[str, str] | None = None
     pattern_from: date | None = None
+    # Who the child is, (before, after) when the file says otherwise than the database.
+    first_name: tuple[str, str] | None = None
+    last_name: tuple[str, str] | None = None
+    birth_date: tuple[date | None, date | None] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.school or self.diet or self.weekdays)
+        return bool(self.school or self.diet or self.weekdays or self.first_name
+                    or self.last_name or self.birth_date)
+
+    def identity(self) -> list[str]:
+        """The changes of who the child is, in French ("prénom modifié : Nathan → Nathaniel",
+        "date de naissance modifiée : 27/05/2015 → —")."""
+        out = []
+        if self.first_name:
+            out.append(f"prénom modifié : {self.first_name[0]} → {self.first_name[1]}")
+        if self.last_name:
+            out.append(f"nom modifié : {self.last_name[0]} → {self.last_name[1]}")
+        if self.birth_date:
+            before, after = (_birth_text(d) for d in self.birth_date)
+            out.append(f"date de naissance modifiée : {before} → {after}")
+        return out
 
     def describe(self) -> list[str]:
-        out = []
+        """Each change in French: who the child is, then school and diet (from when, and the
+        locked days adjusted), then the weekly pattern."""
+        out = self.identity()
         moves = []
         if self.school:
             moves.append(f"école {self.school[0]} → {self.school[1]}")
@@ -168,7 +193,7 @@ class ChildChange:
             moves.append(f"régime {self.diet[0]} → {self.diet[1]}")
         if moves:
             assert self.moved_on is not None
-            text = f"{' et '.join(moves)}, dès aujourd'hui ({format_day(self.moved_on)})"
+            text = f"{' et '.join(moves)}, dès demain ({format_day(self.moved_on)})"
             days = sorted(self.adjusted_days)
             if not days:
                 text += ", sans toucher aux jours déjà verrouillés pour la cuisine"
@@ -196,6 +221,11 @@ class ChildChange:
                 f"{format_day(self.pattern_from)}"
             )
         return out
+
+
+def _birth_text(day: date | None) -> str:
+    """A birth date as staff write it in the file ("27/05/2015"), or "—" when there is none."""
+    return "—" if day is None else f"{day:%d/%m/%Y}"
 
 
 def normalise_phone(raw: str) -> str:
@@ -286,6 +316,14 @@ def match_weekday(raw: str) -> int | None:
     return found[0] if len(found) == 1 else None
 
 
+class Claim(NamedTuple):
+    """What a line says of whose a child is: the line, its family account and child id."""
+
+    line: int
+    family: str
+    child: str
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     """A checked file: its rows and the encoding it was read in."""
@@ -317,9 +355,17 @@ def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]
     return check_file(data, school_ids, variants).rows
 
 
-def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> CheckedFile:
+def check_file(
+    data: bytes | str,
+    school_ids: set[str],
+    variants: tuple[str, ...],
+    known: Callable[[list[Claim]], list[tuple[int, str]]] | None = None,
+) -> CheckedFile:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line (all
-    of each line's, each naming its column)."""
+    of each line's, each naming its column). ``known``, if given, checks each line's family and
+    child against the database (:func:`database_errors`), those of lines with other errors too:
+    its errors are reported with the others, in line order, so that one refusal lists
+    everything to correct."""
     if isinstance(data, bytes):
         text, encoding = decode(data)
     else:
@@ -338,6 +384,7 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
     rows: list[Row] = []
     seen_children: dict[str, int] = {}
     families: dict[str, Row] = {}
+    claims: list[Claim] = []
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -346,6 +393,8 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
             errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
+        if rec["family"] and rec["child"]:
+            claims.append(Claim(line, rec["family"], rec["child"]))
         row, problems = _row(line, rec, school_ids, variants)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
         if row is None:
@@ -374,6 +423,9 @@ def check_file(data: bytes | str, school_ids: set[str], variants: tuple[str, ...
                 continue
         families.setdefault(row.family, row)
         rows.append(row)
+    if known is not None and claims:
+        # A stable sort: each line's own errors keep their order.
+        errors = sorted(errors + known(claims), key=lambda e: e[0])
     if errors:
         raise ImportFailed(errors)
     if not rows:
@@ -440,6 +492,46 @@ def _row(
     ), []
 
 
+def other_family_error(claim: Claim, owner: str) -> tuple[int, str]:
+    """The error of a line whose child id belongs to another family than the line's."""
+    return (claim.line, (
+        f"colonne child : l'enfant {claim.child} appartient déjà au dossier {owner} ; un "
+        "changement de famille ne se fait pas par import : à traiter à part par le service "
+        "(retirez cette ligne du fichier) ; s'il s'agit d'un autre enfant, donnez-lui un autre "
+        "identifiant"
+    ))
+
+
+def _owners(session: Session, refs: set[str]) -> dict[str, str]:
+    """The family account each of these child ids already belongs to (unknown ids left out)."""
+    found = session.execute(
+        select(Child.ref, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .where(Child.ref.in_(refs))
+    )
+    return {ref: account for ref, account in found}
+
+
+def _family_errors(claims: list[Claim], owners: dict[str, str]) -> list[tuple[int, str]]:
+    """A line whose child is already in another family is refused: an import never moves a
+    child from one family to another. It would hand the child to another household without a
+    word — its phone and code could then book and cancel the child's meals, its data export
+    would hold the child's bookings. Nothing in the product moves a child between families;
+    staff handle such a case apart (README, "Families CSV")."""
+    return [
+        other_family_error(c, owners[c.child])
+        for c in claims
+        if c.child in owners and owners[c.child] != c.family
+    ]
+
+
+def database_errors(service: BookingService, claims: list[Claim]) -> list[tuple[int, str]]:
+    """The errors of a file's lines against the database, by line: for now, a child already in
+    another family (:func:`_family_errors`). The import checks it again in its transaction."""
+    with service.sessions() as session:
+        return _family_errors(claims, _owners(session, {c.child for c in claims}))
+
+
 class _DryRun(Exception):
     """Rolls back a trial import (the preview) after it has said what it would do."""
 
@@ -494,6 +586,13 @@ def _apply(
             c.ref: c
             for c in session.scalars(select(Child).where(Child.ref.in_({r.child for r in rows})))
         }
+        # Checked here, in the import's own transaction, before anything is written: the file
+        # was checked against the database before (the preview, the command line), but a
+        # confirmed import runs later and on its own (apply_rows).
+        moved = _family_errors([Claim(r.line, r.family, r.child) for r in rows],
+                               _owners(session, set(children)))
+        if moved:
+            raise ImportFailed(moved)
         done_families: set[str] = set()
         moves: list[_Move] = []
         for done, row in enumerate(rows):
@@ -536,9 +635,20 @@ def _apply(
             else:
                 report.children_updated += 1
                 child_change = ChildChange(row.child, row.line, row.first_name, row.family)
+                if child.first_name != row.first_name:
+                    child_change.first_name = (child.first_name, row.first_name)
+                if child.last_name != row.last_name:
+                    child_change.last_name = (child.last_name, row.last_name)
+                if child.birth_date != row.birth_date:
+                    child_change.birth_date = (child.birth_date, row.birth_date)
+                session.add_all(_child_audit(
+                    child_change, (fam.id, child.id),
+                    (f"{child.first_name} {child.last_name}", f"{row.first_name} {row.last_name}"),
+                    now, actor,
+                ))
                 if (child.school_id, child.diet) != (row.school, row.diet):
                     moves.append(_Move(child, child.school_id, child.diet, row.line, child_change))
-                    child_change.moved_on = today
+                    child_change.moved_on = today + timedelta(days=1)  # see _settle_moves
                     if child.school_id != row.school:
                         child_change.school = (child.school_id, row.school)
                     if child.diet != row.diet:
@@ -551,7 +661,7 @@ def _apply(
                     ),
                     0,
                 )
-            child.family_id = fam.id
+            # (A known child is in this family already: _family_errors refused any other.)
             child.first_name, child.last_name = row.first_name, row.last_name
             child.birth_date, child.school_id, child.diet = row.birth_date, row.school, row.diet
             session.flush()
@@ -642,6 +752,45 @@ def _family_audit(
     return out
 
 
+def _child_audit(
+    change: ChildChange,
+    ids: tuple[int, int],
+    names: tuple[str, str],
+    now: datetime,
+    actor: Actor,
+) -> list[AuditEntry]:
+    """The audit entries of a change of who a known child is (``ids``: its family's and its
+    own): ``child_renamed``, before → after the whole name (``names``, cut to the column's 64
+    characters; ``detail`` keeps each part that changed in full), and ``birth_date_changed``
+    (ISO dates, None for none). School, diet and pattern are audited where they are done."""
+    family_id, child_id = ids
+
+    def entry(action: str, label: str, before: str | None, after: str | None,
+              **detail: object) -> AuditEntry:
+        return AuditEntry(
+            at=now, actor=actor.label, channel=actor.channel, action=action,
+            family_id=family_id, child_id=child_id, before=before, after=after,
+            detail={"line": change.line, "label": label, **detail},
+        )
+
+    said = change.identity()
+    out = []
+    parts = {
+        key: list(value)
+        for key, value in (("first_name", change.first_name), ("last_name", change.last_name))
+        if value
+    }
+    if parts:
+        out.append(entry("child_renamed", " ; ".join(said[: len(parts)]),
+                         names[0][:64], names[1][:64], **parts))
+    if change.birth_date:
+        before, after = change.birth_date
+        out.append(entry("birth_date_changed", said[-1],
+                         None if before is None else before.isoformat(),
+                         None if after is None else after.isoformat()))
+    return out
+
+
 @dataclass(frozen=True)
 class _Move:
     """A child whose school or diet the import changed (the child already holds the new ones)."""
@@ -660,16 +809,22 @@ def _settle_moves(
 
     A child has one school and one diet, with no dates, so the change applies to every day at
     once, the days already locked included. Those figures are what the kitchen produces from and
-    never change (DOMAIN.md §5); yet from today on the child eats at the new school, with the new
-    diet (a PAI is a medical plan: a meal cooked for that child must not be served). So the
-    kitchen is told, as adjustments beside each locked figure from today on, that the child's
+    never change (DOMAIN.md §5); yet from tomorrow on the child eats at the new school, with the
+    new diet (a PAI is a medical plan: a meal cooked for that child must not be served). So the
+    kitchen is told, as adjustments beside each locked figure from tomorrow on, that the child's
     meal leaves the old school or variant and, when the child is booked that day, comes to the
     new one: the kitchen sees the change with its reason and decides what it can still do, and
-    the locked figure plus its adjustments stays what the children booked add up to. Past days
-    are left alone (their meals were served); today is included, even after lunch, so that a
-    later forced change of today's meal, which adjusts the child's school and diet as they are
-    now, finds the child counted there. Returns the number of adjustments."""
-    today = now.date()
+    the locked figure plus its adjustments stays what the children booked add up to on those
+    days.
+
+    Today is left alone, like the past days. Its meals were cooked three days ago (DOMAIN.md
+    §1) and are sent out for today's lunch, so an adjustment can no longer change what is
+    cooked or delivered, and from lunch on it would record, beside a meal already eaten where it
+    was delivered, that the child ate elsewhere (an import at 13:05 did). The figure stays as
+    produced, the child counted at the old school with the old menu. A later forced change of
+    such a day adjusts the figure where the child is counted, not at the child's school now
+    (BookingService.change). Returns the number of adjustments."""
+    first = now.date() + timedelta(days=1)
     schools = sorted({m.school for m in moves} | {m.child.school_id for m in moves})
     # Ordered against the locks like a booking (see guard.py): every day whose lock could be
     # taken while this transaction runs is guarded, so a lock either is seen below or counts
@@ -678,12 +833,12 @@ def _settle_moves(
     keys = [
         (school, day)
         for school in schools
-        for day, _ in service.days_to_cutoff(school, today, now + GUARD_AHEAD)
+        for day, _ in service.days_to_cutoff(school, first, now + GUARD_AHEAD)
     ]
     guard(session, keys, exclusive=False)
     locks = list(session.scalars(
         select(DayLock)
-        .where(DayLock.school_id.in_(schools), DayLock.day >= today)
+        .where(DayLock.school_id.in_(schools), DayLock.day >= first)
         .order_by(DayLock.day, DayLock.school_id)
     ))
     closures = service.closures(session)
@@ -748,7 +903,8 @@ def import_csv(
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
     with ``dry_run``, say what it would do and write nothing."""
     checked = check_file(
-        data, {s.id for s in service.settings.schools}, service.settings.menu_variants
+        data, {s.id for s in service.settings.schools}, service.settings.menu_variants,
+        known=lambda rows: database_errors(service, rows),
     )
     report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
     report.encoding = checked.encoding

@@ -76,6 +76,7 @@ from restomairie.models import (
     Family,
     FamilyPhone,
     LockAdjustment,
+    LockedChild,
     Subscription,
     UTCDateTime,
 )
@@ -598,18 +599,24 @@ class BookingService:
                         "p_detail": _detail(override_reason, note),
                     }
                 )
+                adjusted = []
                 if lock is not None:
-                    adjustments.append(
+                    adjusted = [
                         {
-                            "p_lock_id": lock[0],
+                            "p_lock_id": lock_id,
                             "p_child_id": child.id,
-                            "p_variant": child.diet,
-                            "p_delta": 1 if want else -1,
+                            "p_variant": variant,
+                            "p_delta": delta,
                             "p_reason": override_reason or "",
                             "p_actor": actor.label,
                             "p_at": now,
                         }
-                    )
+                        for (lock_id, variant), delta in _forced_deltas(
+                            run(_TOLD, {"p_child_id": child.id, "p_day": day}),
+                            want, lock[0], child.diet,
+                        ).items()
+                    ]
+                    adjustments += adjusted
                 results.append(
                     ChangeResult(
                         child.ref,
@@ -617,7 +624,7 @@ class BookingService:
                         day,
                         action,
                         Outcome.BOOKED if want else Outcome.CANCELLED,
-                        adjusted=lock is not None,
+                        adjusted=bool(adjusted),
                     )
                 )
             if writes:
@@ -1207,6 +1214,38 @@ _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
     **_bound("lock_id", "child_id", "variant", "delta", "reason", "actor", "at")
 )
+
+
+# What the kitchen was told for one child on one day, in every school's lock of that day (the
+# child's line in a frozen list, and its adjustments since): rows (lock id, variant, count).
+_TOLD = union_all(
+    select(LockedChild.lock_id, LockedChild.variant, sql_cast(literal_column("1"), Integer()))
+    .join(DayLock, DayLock.id == LockedChild.lock_id)
+    .where(LockedChild.child_id == bindparam("p_child_id"), DayLock.day == bindparam("p_day")),
+    select(LockAdjustment.lock_id, LockAdjustment.variant, LockAdjustment.delta)
+    .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+    .where(LockAdjustment.child_id == bindparam("p_child_id"), DayLock.day == bindparam("p_day")),
+)
+
+
+def _forced_deltas(
+    told: Iterable[Any], want: bool, own_lock: int, diet: str
+) -> dict[tuple[int, str], int]:
+    """The adjustments of a forced booking (``want``) or cancellation on a locked day, from
+    ``told`` (rows of ``_TOLD``): per (lock id, variant), what brings the child to one meal or
+    to none *where the kitchen counted it*. A child's school and diet have no dates, and an
+    import that changes them leaves the days before the change as they were locked
+    (importer._settle_moves): there the child is still counted at its old school with its old
+    menu. A cancellation takes the child out of the lock that counts it; a booking of a child
+    counted nowhere adds it to its school's lock (``own_lock``) with its menu (``diet``), all
+    that is known. (The same as :func:`restomairie.booking.adjustments.settle`, across the
+    day's locks; without a move, one meal more or less at the child's school and menu.)"""
+    counted: dict[tuple[int, str], int] = {}
+    for lock_id, variant, n in told:
+        counted[(lock_id, variant)] = counted.get((lock_id, variant), 0) + int(n)
+    if want:
+        return {} if sum(counted.values()) > 0 else {(own_lock, diet): 1}
+    return {key: -n for key, n in counted.items() if n}
 
 
 def _plan_of(rows: Sequence[Any], account: str, phones: bool) -> FamilyPlan:

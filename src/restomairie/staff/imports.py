@@ -25,6 +25,8 @@ from restomairie.booking.importer import (
     Row,
     apply_rows,
     check_file,
+    database_errors,
+    line_text,
 )
 from restomairie.booking.services import Actor, BookingService, weekdays_text
 from restomairie.models import AuditEntry, Child, Family
@@ -139,9 +141,12 @@ class ImportDesk:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def _check(self, data: bytes) -> CheckedFile:
+    def _check(self, data: bytes, against_database: bool = False) -> CheckedFile:
+        """The checked file; ``against_database``: its lines are checked against the database
+        too (a child already in another family), with the file's own errors."""
         settings = self.booking.settings
-        return check_file(data, {s.id for s in settings.schools}, settings.menu_variants)
+        known = (lambda rows: database_errors(self.booking, rows)) if against_database else None
+        return check_file(data, {s.id for s in settings.schools}, settings.menu_variants, known)
 
     def _parse(self, data: bytes) -> list[Row]:
         return self._check(data).rows
@@ -152,7 +157,7 @@ class ImportDesk:
         locked days that would get kitchen adjustments)."""
         preview = Preview(filename=filename)
         try:
-            checked = self._check(data)
+            checked = self._check(data, against_database=True)
         except ImportFailed as exc:
             preview.errors = exc.errors
             return preview
@@ -161,6 +166,9 @@ class ImportDesk:
         actor = Actor("staff", owner.removeprefix("staff:"), "import")
         try:
             trial = apply_rows(self.booking, rows, actor, dry_run=True)
+        except ImportFailed as exc:  # the database changed since the check above: by line too
+            preview.errors = exc.errors
+            return preview
         except Exception as exc:  # the import would fail the same way: say it now
             preview.errors = [(0, f"l'import échouerait ({type(exc).__name__} : {exc})")]
             return preview
@@ -232,6 +240,9 @@ class ImportDesk:
         state = "failed"
         try:
             report = apply_rows(self.booking, rows, actor, progress=progress)
+        except ImportFailed as exc:  # the database changed since the preview: say it by line
+            job.error = " ; ".join(line_text(n, m) for n, m in exc.errors)
+            self._audit(actor, "import_failed", job, {"error": job.error})
         except Exception as exc:  # reported on the page; the transaction was rolled back
             job.error = f"{type(exc).__name__}: {exc}"
             self._audit(actor, "import_failed", job, {"error": job.error})

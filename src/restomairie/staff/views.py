@@ -127,6 +127,8 @@ ACTION_LABELS = {
     "phones_changed": "téléphones modifiés",
     "guardian_changed": "responsable modifié",
     "language_changed": "langue modifiée",
+    "child_renamed": "nom de l'enfant modifié",
+    "birth_date_changed": "date de naissance modifiée",
     "user_created": "compte créé",
     "user_role": "rôle modifié",
     "user_deleted": "compte supprimé",
@@ -271,7 +273,8 @@ def _fmt_outcome(outcome: str | None) -> str:
 @bp.app_template_filter("staff_state")
 def _fmt_state(state: str | None, action: str | None = None) -> str:
     """A state before or after a change, in words: a school by its name and a menu by its
-    label for the import's moves ("École élémentaire Anjou", not "anjou-elem")."""
+    label for the import's moves ("École élémentaire Anjou", not "anjou-elem"), a birth date
+    as a date is written in the file ("27/05/2015")."""
     if state is None:
         return "—"
     if action == "school_changed":
@@ -281,6 +284,11 @@ def _fmt_state(state: str | None, action: str | None = None) -> str:
             return state
     if action == "diet_changed":
         return diet_label(state)
+    if action == "birth_date_changed":  # stored as ISO, read as staff write it: 27/05/2015
+        try:
+            return f"{date.fromisoformat(state):%d/%m/%Y}"
+        except ValueError:
+            return state
     return STATE_TEXT.get(state, state)
 
 
