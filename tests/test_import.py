@@ -19,7 +19,7 @@ from restomairie.booking.importer import (
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.kitchen.service import KitchenService
-from restomairie.models import AuditEntry, Child, Family
+from restomairie.models import AuditEntry, Child, Family, LockAdjustment
 from restomairie.runtime import Runtime
 
 IMPORTER = Actor("staff", "marie", "import")
@@ -155,10 +155,14 @@ def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_loc
         ("standard", -1), ("vegetarien", 1), ("vegetarien", 1),
     ]
     assert [(a.variant, a.delta) for a in other.adjustments] == [("vegetarien", -1)]
-    assert all(a.reason.startswith("import ligne ") for _, a in day.adjustments)
-    assert {a.reason for _, a in day.adjustments if a.variant == "standard"} == {
-        "import ligne 2 : Léa, régime standard → vegetarien"
+    # The kitchen is told the category; the line, naming the child, is for staff only.
+    assert {(a.kind, a.label) for _, a in day.adjustments} == {
+        ("import", "changement d'école ou de menu (import)")
     }
+    with rt.sessions() as s:
+        reasons = set(s.scalars(select(LockAdjustment.reason).where(
+            LockAdjustment.variant == "standard")))
+    assert reasons == {"import ligne 2 : Léa, régime standard → vegetarien"}
     # Locked figures plus adjustments are what the children booked add up to now.
     with rt.sessions() as s:
         live = queries.counts(s, thu, ["anjou-elem", "darcy-elem"])

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import settle
+from restomairie.booking.adjustments import OVERRIDE, settle
 from restomairie.booking.errors import (
     BookingError,
     DayLocked,
@@ -605,6 +605,7 @@ class BookingService:
                             "p_child_id": child.id,
                             "p_variant": child.diet,
                             "p_delta": 1 if want else -1,
+                            "p_kind": OVERRIDE,
                             "p_reason": override_reason or "",
                             "p_actor": actor.label,
                             "p_at": now,
@@ -770,6 +771,7 @@ class BookingService:
                         session,
                         lk,
                         {child.id: child.diet if will and open_ else None},
+                        kind=OVERRIDE,
                         reason=override_reason or "",
                         actor=actor.label,
                         at=now,
@@ -1205,7 +1207,7 @@ _SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
 # WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
 _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
-    **_bound("lock_id", "child_id", "variant", "delta", "reason", "actor", "at")
+    **_bound("lock_id", "child_id", "variant", "delta", "kind", "reason", "actor", "at")
 )
 
 

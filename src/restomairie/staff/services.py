@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import settle
+from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
 from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
@@ -635,6 +635,7 @@ class StaffService:
                 if lock is not None:
                     adjusted += settle(
                         session, lock, {} if closing else booked.get(school_id, {}),
+                        kind=CLOSURE if closing else REOPENING,
                         reason=reason, actor=actor.label, at=now, everyone=True,
                     )
         return meals, adjusted
