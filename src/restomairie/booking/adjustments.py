@@ -16,7 +16,7 @@ in the adjustment's ``reason`` and in the audit log.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,6 +43,18 @@ KIND_LABELS = {
 def kind_label(kind: str) -> str:
     """The kitchen's words for an adjustment's kind (a neutral word for one it does not know)."""
     return KIND_LABELS.get(kind, "ajustement")
+
+
+def served(day: date, now: datetime, lunch_ends: time) -> bool:
+    """Whether ``day``'s meals have been served at ``now`` (town time): a day before today, or
+    today once the lunch service is over (``lunch_ends``).
+
+    What the kitchen cooked and delivered for such a day is history: a change made then (a
+    billing correction, a closure declared afterwards) changes the family's bill, never the
+    kitchen's record, so it records no adjustment. Today before the end of the service still
+    does: the school's delivery note and the meals on site can still follow it."""
+    today = now.date()
+    return day < today or (day == today and now.time() >= lunch_ends)
 
 
 def told(

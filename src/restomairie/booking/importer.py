@@ -665,10 +665,10 @@ def _settle_moves(
     kitchen is told, as adjustments beside each locked figure from today on, that the child's
     meal leaves the old school or variant and, when the child is booked that day, comes to the
     new one: the kitchen sees the change with its reason and decides what it can still do, and
-    the locked figure plus its adjustments stays what the children booked add up to. Past days
-    are left alone (their meals were served); today is included, even after lunch, so that a
-    later forced change of today's meal, which adjusts the child's school and diet as they are
-    now, finds the child counted there. Returns the number of adjustments."""
+    the locked figure plus its adjustments stays what the children booked add up to. Days whose
+    meals were served are left alone (:meth:`BookingService.served`: past days, and today once
+    the lunch service is over), as every other change leaves them: what was cooked and
+    delivered is the kitchen's record. Returns the number of adjustments."""
     today = now.date()
     schools = sorted({m.school for m in moves} | {m.child.school_id for m in moves})
     # Ordered against the locks like a booking (see guard.py): every day whose lock could be
@@ -700,6 +700,8 @@ def _settle_moves(
         for lock in locks:
             if lock.school_id not in (move.school, child.school_id):
                 continue
+            if service.served(lock.day, now):
+                continue  # today after lunch: served as counted, the kitchen's record stays
             target = None
             if lock.school_id == child.school_id and service.day_status(
                 lock.day, lock.school_id, "phone", closures

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import OVERRIDE, settle
+from restomairie.booking.adjustments import OVERRIDE, served, settle
 from restomairie.booking.errors import (
     BookingError,
     DayLocked,
@@ -139,10 +139,20 @@ class ChangeResult:
     action: str
     outcome: Outcome
     adjusted: bool = False  # made after the lock: recorded as a kitchen adjustment
+    # The day's meals were already served (a day gone by, or today after lunch): the change is
+    # billing only, and the kitchen's figure for that day stays what was produced.
+    served: bool = False
 
     @property
     def changed(self) -> bool:
         return self.outcome in (Outcome.BOOKED, Outcome.CANCELLED)
+
+
+def served_text(day: date, today: date) -> str:
+    """What staff are told of a change made for a day whose meals were served (French): the bill
+    is corrected, the kitchen has nothing to do."""
+    when = "jour passé" if day < today else "repas du jour déjà servi"
+    return f"{when} : facturation corrigée, rien à changer pour la cuisine"
 
 
 @dataclass(frozen=True)
@@ -338,6 +348,13 @@ class BookingService:
             )
         except CalendarCoverageError as exc:
             raise OutsideCalendar(day, str(exc)) from exc
+
+    def served(self, day: date, now: datetime | None = None) -> bool:
+        """Whether ``day``'s meals have been served at ``now`` (default: the clock): a day gone
+        by, or today after the lunch service (``town.lunch_ends``). A change for such a day is
+        billing only: no kitchen adjustment (:func:`restomairie.booking.adjustments.served`)."""
+        moment = (now or self.clock.now()).astimezone(self.settings.tz)
+        return served(day, moment, self.settings.lunch_ends)
 
     def days_to_cutoff(
         self, school_id: str, start: date, after: datetime
@@ -580,6 +597,10 @@ class BookingService:
                     outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
                     results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
                     continue
+                # A day already served (59 meals cooked and delivered) keeps its kitchen record:
+                # a forced change then corrects the bill, and the audit entry says so.
+                past = self.served(day, now)
+                adjust = lock is not None and not past
                 writes.append(
                     {
                         # the booking day (inserted, or updated when there is one)
@@ -595,10 +616,11 @@ class BookingService:
                         "p_before": "booked" if booked else "not_booked",
                         "p_after": "booked" if want else "not_booked",
                         "p_call_sid": actor.call_sid,
-                        "p_detail": _detail(override_reason, note),
+                        "p_detail": _detail(override_reason, note, served=past),
                     }
                 )
-                if lock is not None:
+                if adjust:
+                    assert lock is not None
                     adjustments.append(
                         {
                             "p_lock_id": lock[0],
@@ -618,7 +640,8 @@ class BookingService:
                         day,
                         action,
                         Outcome.BOOKED if want else Outcome.CANCELLED,
-                        adjusted=lock is not None,
+                        adjusted=adjust,
+                        served=past,
                     )
                 )
             if writes:
@@ -758,8 +781,9 @@ class BookingService:
             }
             for lk in locks:
                 # A forced change of pattern on a day already counted: an adjustment beside the
-                # frozen figure, as for a forced booking.
-                if lk.day in explicit or not _enrolled(child, lk.day):
+                # frozen figure, as for a forced booking — unless its meals were served already
+                # (a pattern changed from a past date): then it is billing only.
+                if lk.day in explicit or not _enrolled(child, lk.day) or self.served(lk.day, now):
                     continue
                 was = _subscribed(child, lk.day)
                 will = bool(mask & (1 << lk.day.weekday()))
@@ -907,11 +931,15 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
-def _detail(override_reason: str | None, note: str | None) -> dict[str, str] | None:
-    """An audit entry's detail for a change: the override's reason, or a reason staff gave
-    without overriding anything."""
+def _detail(
+    override_reason: str | None, note: str | None, served: bool = False
+) -> dict[str, Any] | None:
+    """An audit entry's detail for a change: the override's reason (with ``"served": true``
+    when the day's meals had been served: billing only, no kitchen adjustment), or a reason
+    staff gave without overriding anything."""
     if override_reason:
-        return {"override": override_reason}
+        return {"override": override_reason, "served": True} if served else {
+            "override": override_reason}
     note = " ".join((note or "").split())
     return {"reason": note} if note else None
 
