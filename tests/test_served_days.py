@@ -58,7 +58,8 @@ def town(rt: Runtime) -> Runtime:
     each of those days locked at its cut-off; the clock at Monday 23, 13:05."""
     make_family(rt, "210001", kids=[KidSpec("E1", "Rose"), KidSpec("E2", "Nathan")])
     for day, cutoff in CUTOFFS.items():
-        rt.locks.lock_day("anjou-elem", day, now=cutoff)
+        rt.clock.frozen = cutoff  # the lock stamps the later of its ``now`` and the clock's
+        rt.locks.lock_day("anjou-elem", day)
     rt.clock.frozen = AT_13_05
     return rt
 

@@ -118,6 +118,20 @@ class SchoolCounts:
         return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
 
 
+# What a day's state (:attr:`DayCounts.state`) is called: its badge on the kitchen page and its
+# bar in the chart say the same words, so a day is never "provisoire" on one and "Verrouillage
+# en cours" on the other.
+STATE_LABELS = {
+    "provisional": "Provisoire",
+    "locking": "Verrouillage en cours",
+    "partial": "Partiellement verrouillé",
+    "overdue": "Verrouillage en retard",
+    "locked": "Verrouillé",
+    "locked_late": "Verrouillé en retard",
+    "closed": "Pas de restauration",
+}
+
+
 @dataclass(frozen=True)
 class DayCounts:
     """Every delivery site of one day, in configuration order."""
@@ -183,6 +197,11 @@ class DayCounts:
         if self.due:
             return "locking"
         return "provisional"
+
+    @property
+    def state_label(self) -> str:
+        """The day's state in words, as its badge and its bar say it (:data:`STATE_LABELS`)."""
+        return STATE_LABELS[self.state]
 
     @property
     def deadline(self) -> datetime | None:
