@@ -938,8 +938,10 @@ def _detail(
     when the day's meals had been served: billing only, no kitchen adjustment), or a reason
     staff gave without overriding anything."""
     if override_reason:
-        return {"override": override_reason, "served": True} if served else {
-            "override": override_reason}
+        detail: dict[str, Any] = {"override": override_reason}
+        if served:
+            detail["served"] = True
+        return detail
     note = " ".join((note or "").split())
     return {"reason": note} if note else None
 

@@ -61,10 +61,6 @@ class Bar:
         return self.x + self.width / 2
 
     @property
-    def locked(self) -> bool:
-        return self.state in ("locked", "locked_late")
-
-    @property
     def css(self) -> str:
         return CLASSES[self.state]
 
