@@ -199,7 +199,9 @@ def test_staff_override_after_the_lock_is_an_adjustment_not_a_rewrite(rt: Runtim
     assert res[0].adjusted
     lock = rt.locks.get("anjou-elem", MON_7_DEC)
     assert lock is not None and lock.counts["standard"] == 1
-    assert [(a["delta"], a["reason"]) for a in lock.adjustments] == [(-1, "hospitalisation")]
+    assert [(a["delta"], a["kind"], a["reason"]) for a in lock.adjustments] == [
+        (-1, "override", "hospitalisation"),
+    ]
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(LockAdjustment)) == 1
 
@@ -379,5 +381,7 @@ def test_a_forced_pattern_change_on_a_locked_day_is_an_adjustment(rt: Runtime) -
     rt.booking.end_subscription("210001", "E1", MON_7_DEC, STAFF, override_reason="déménagement")
     lock = rt.locks.get("anjou-elem", MON_7_DEC)
     assert lock is not None and lock.counts["standard"] == 1
-    assert [(a["delta"], a["reason"]) for a in lock.adjustments] == [(-1, "déménagement")]
+    assert [(a["delta"], a["kind"], a["reason"]) for a in lock.adjustments] == [
+        (-1, "override", "déménagement"),
+    ]
     assert not rt.booking.state("210001", "E1", MON_7_DEC).booked

@@ -21,7 +21,7 @@ from restomairie.booking.importer import (
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.kitchen.service import KitchenService
-from restomairie.models import AuditEntry, Child, Family
+from restomairie.models import AuditEntry, Child, Family, LockAdjustment
 from restomairie.runtime import Runtime
 
 IMPORTER = Actor("staff", "marie", "import")
@@ -157,10 +157,14 @@ def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_loc
         ("standard", -1), ("vegetarien", 1), ("vegetarien", 1),
     ]
     assert [(a.variant, a.delta) for a in other.adjustments] == [("vegetarien", -1)]
-    assert all(a.reason.startswith("import ligne ") for _, a in day.adjustments)
-    assert {a.reason for _, a in day.adjustments if a.variant == "standard"} == {
-        "import ligne 2 : Léa, régime standard → vegetarien"
+    # The kitchen is told the category; the line, naming the child, is for staff only.
+    assert {(a.kind, a.label) for _, a in day.adjustments} == {
+        ("import", "changement d'école ou de menu (import)")
     }
+    with rt.sessions() as s:
+        reasons = set(s.scalars(select(LockAdjustment.reason).where(
+            LockAdjustment.variant == "standard")))
+    assert reasons == {"import ligne 2 : Léa, régime standard → vegetarien"}
     # Locked figures plus adjustments are what the children booked add up to now.
     with rt.sessions() as s:
         live = queries.counts(s, thu, ["anjou-elem", "darcy-elem"])
@@ -521,10 +525,12 @@ def test_a_move_imported_after_lunch_leaves_today_s_served_meal_where_the_kitche
     assert kitchen.day(thu).site("darcy-elem").adjusted["vegetarien"] == 1
 
 
-def test_a_forced_change_of_a_past_day_adjusts_the_menu_the_kitchen_counted(rt: Runtime) -> None:
+def test_a_forced_change_of_a_past_day_after_a_diet_change_leaves_the_kitchen_alone(
+    rt: Runtime,
+) -> None:
     # Locked on Thursday 19 with the standard menu; the import makes Léa vegetarian on Monday;
-    # then Thursday's meal is cancelled (illness reported late): the standard meal comes off,
-    # no vegetarian figure goes below 0.
+    # then Thursday's meal is cancelled (illness reported late): a served day, billing only.
+    # (It took a vegetarian meal off that was never counted, below 0.)
     from tests.factories import KidSpec, make_family
 
     thu = date(2026, 11, 19)
@@ -535,8 +541,8 @@ def test_a_forced_change_of_a_past_day_adjusts_the_menu_the_kitchen_counted(rt: 
     import_csv(rt.booking, data.encode(), IMPORTER)
     rt.booking.cancel("210001", [thu], STAFF, override_reason="maladie signalée à l'école")
     site = KitchenService(rt.booking).day(thu).site("anjou-elem")
-    assert [(a.variant, a.delta) for a in site.adjustments] == [("standard", -1)]
-    assert (site.adjusted["standard"], site.adjusted["vegetarien"]) == (0, 0)
+    assert not site.adjustments
+    assert (site.adjusted["standard"], site.adjusted["vegetarien"]) == (1, 0)
 
 
 def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:

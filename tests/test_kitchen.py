@@ -72,9 +72,11 @@ def test_a_locked_day_keeps_its_figures_and_lists_the_adjustments_beside_them(to
     anjou, baker = day.site("anjou-elem"), day.site("josephine-baker-elem")
     assert day.locked and day.locked_at == THU_CUTOFF and not day.late
     assert anjou.counts["standard"] == 1 and anjou.total == 2  # unchanged
-    assert [(a.variant, a.delta, a.reason, a.actor) for a in anjou.adjustments] == [
-        ("standard", -1, "malade, certificat", "staff:marie"),
+    # Why, for the kitchen, is a neutral category: the staff's motif is not read here.
+    assert [(a.variant, a.delta, a.kind, a.label, a.actor) for a in anjou.adjustments] == [
+        ("standard", -1, "override", "changement forcé par le service", "staff:marie"),
     ]
+    assert not hasattr(anjou.adjustments[0], "reason")
     assert anjou.adjusted["standard"] == 0 and anjou.adjusted_total == 1
     assert baker.counts["standard"] == 0 and baker.adjusted["standard"] == 1
     assert day.total == 5 and day.adjusted_total == 5 and day.to_produce == 4
@@ -133,8 +135,10 @@ def test_counts_json_of_a_locked_day_with_an_adjustment(town: Runtime, client: F
     anjou = next(s for s in body["schools"] if s["school"] == "anjou-elem")
     assert anjou["counts"]["sans_porc"] == 1 and anjou["total"] == 2
     assert anjou["adjustments"] == [{
-        "variant": "sans_porc", "delta": -1, "reason": "hospitalisation", "actor": "staff:marie",
-        "at": "2026-11-23T15:00:00+01:00",
+        # ``reason`` keeps its name (the published contract) and carries the neutral category;
+        # the staff's "hospitalisation" stays with staff.
+        "variant": "sans_porc", "delta": -1, "reason": "changement forcé par le service",
+        "kind": "override", "actor": "staff:marie", "at": "2026-11-23T15:00:00+01:00",
     }]
     assert anjou["adjusted_counts"]["sans_porc"] == 0 and anjou["adjusted_total"] == 1
     assert body["total"] == 5 and body["adjusted_total"] == 4

@@ -59,7 +59,9 @@ def test_kitchen_staff_see_the_next_five_days_locked_and_provisional(kitchen: An
     anjou = thursday.locator('tr[data-school="anjou-elem"] td[data-variant="standard"]')
     assert anjou.locator(".fig").inner_text() == "1"  # the locked figure, unchanged
     assert anjou.locator(".adj").inner_text() == "−1 → 0"  # the adjustment beside it
-    assert "malade, certificat" in thursday.locator(".adjustments").inner_text()
+    adjustments = thursday.locator(".adjustments").inner_text()
+    assert "changement forcé par le service" in adjustments
+    assert "malade" not in adjustments  # the staff's motif stays with staff
     assert thursday.locator("[data-produce]").inner_text() == "3"
 
     friday = kitchen.locator("#j-2026-11-27")

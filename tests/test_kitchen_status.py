@@ -169,6 +169,65 @@ def test_a_day_locked_late_shows_one_clear_badge(town: Runtime, client: FlaskCli
     assert _csv_status(client, "2026-11-26") == {"verrouillé (en retard)"}
 
 
+def _bar(html: str, label: str) -> tuple[str, str, str]:
+    """The classes, title and outline colour of the chart's bar for a day ("jeu. 26")."""
+    for g in re.findall(r'<g class="(bar[^"]*)">(.*?)</g>', html, re.S):
+        if f">{label}</text>" in g[1]:
+            title = re.search(r"<title>(.*?)</title>", g[1], re.S)
+            stroke = re.search(r'stroke="([^"]+)"', g[1])
+            assert title is not None and stroke is not None
+            return g[0], title.group(1), stroke.group(1)
+    raise AssertionError(label)
+
+
+def _legend(html: str) -> list[str]:
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html, re.S)
+    assert caption is not None
+    return re.findall(r'<span class="key [^"]*"></span>([^<]*)</span>', caption.group(1))
+
+
+def test_at_13_02_the_chart_says_what_the_badge_says_the_lock_is_being_taken(
+    town: Runtime, client: FlaskClient
+) -> None:
+    town.clock.frozen = THU_CUTOFF - timedelta(hours=1)
+    town.locks.lock_due()  # Monday and Tuesday locked (late: their cut-offs were last week)
+    town.clock.frozen = THU_CUTOFF + timedelta(minutes=2)
+    html = _page(_kitchen(client))
+    thursday = _section(html, "2026-11-26")
+    assert re.findall(r'<span class="badge ([^"]*)">([^<]*)</span>', thursday) == [
+        ("locking", "Verrouillage en cours")]
+    css, title, stroke = _bar(html, "jeu. 26")
+    assert css == "bar locking" and stroke == "#0969da"
+    assert title.endswith("(verrouillage en cours)") and "provisoire" not in title
+    css, title, _ = _bar(html, "ven. 27")  # Friday's cut-off is tomorrow: still provisional
+    assert css == "bar provisional" and title.endswith("(provisoire)")
+    assert _badges(_section(html, "2026-11-27")) == ["Provisoire"]
+    assert "verrouillage en cours" in _legend(html) and "provisoire" in _legend(html)
+
+
+def test_a_late_lock_has_its_own_badge_and_bar_beside_an_on_time_one(
+    town: Runtime, client: FlaskClient
+) -> None:
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=1)
+    for school_id, day, deadline in town.locks.due(town.clock.now()):
+        if day != THU:  # Monday and Tuesday locked at their cut-offs: on time
+            town.clock.frozen = deadline
+            town.locks.lock_day(school_id, day, deadline=deadline)
+    town.clock.frozen = datetime(2026, 11, 23, 16, 10, tzinfo=PARIS)  # the scheduler is back
+    town.locks.lock_due()  # Thursday, 3 hours late
+    html = _page(_kitchen(client))
+    badge = r'<span class="badge ([^"]*)">([^<]*)</span>'
+    assert re.findall(badge, _section(html, "2026-11-24")) == [("locked", "Verrouillé")]
+    assert re.findall(badge, _section(html, "2026-11-26")) == [
+        ("locked-late", "Verrouillé en retard")]
+    on_time, late = _bar(html, "mar. 24"), _bar(html, "jeu. 26")
+    assert on_time[0] == "bar locked" and on_time[1].endswith("(verrouillé)")
+    assert on_time[2] == "#0969da"
+    assert late[0] == "bar locked locked-late" and late[1].endswith("(verrouillé en retard)")
+    assert late[2] == "#cf222e"  # the red edge of lateness, as on the badge
+    assert _legend(html)[:2] == ["verrouillé", "verrouillé en retard"]
+
+
 # --------------------------------------------------------------------------- 2. meals delivered
 def test_the_chart_and_the_day_count_the_meals_delivered_with_packed_meals_apart(
     town: Runtime, client: FlaskClient

@@ -104,7 +104,8 @@ def test_a_closure_of_a_day_already_locked_records_an_adjustment_not_a_new_count
     assert (report.meals, report.adjustments) == (2, 2)
     adj = adjustments(rt)
     assert sorted((a.variant, a.delta) for a in adj) == [("standard", -1), ("vegetarien", -1)]
-    assert all(a.reason == "fermeture : sortie scolaire (musée)" for a in adj)
+    assert all(a.reason == "fermeture : sortie scolaire (musée)" for a in adj)  # for staff
+    assert {a.kind for a in adj} == {"closure"}  # for the kitchen
     again = rt.locks.get("anjou-elem", TUE)
     assert again is not None and again.counts == locked.counts  # the frozen figure never moves
     assert len(again.adjustments) == 2
@@ -165,6 +166,7 @@ def test_lifting_a_closure_makes_its_meals_billable_again_and_readjusts_the_kitc
     lifted = staff.lift_closure(report.closure_id, MARIE)
     assert (lifted.meals, lifted.adjustments) == (2, 1)
     assert sum(a.delta for a in adjustments(rt)) == 0
+    assert sorted((a.kind, a.delta) for a in adjustments(rt)) == [("closure", -1), ("reopening", 1)]
     assert rt.booking.state("210001", "E1", THU).booked
     assert staff.closures() == []
     assert {e.after for e in audit(rt, "closure_lifted") if e.child_id} == {"booked"}

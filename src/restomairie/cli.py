@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
 from restomairie.booking.importer import ImportFailed, import_csv, line_text
-from restomairie.booking.services import Actor, ChildDay, Outcome
+from restomairie.booking.services import Actor, ChildDay, Outcome, served_text
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import ClockError
 from restomairie.config import ConfigError
@@ -299,8 +299,11 @@ def _change(
     actor = Actor("staff", user or _user(), "staff")
     children = None if child in ("*", "tous", "all") else [child]
     results = rt.booking.change(family, action, days, actor, children, override, skip_closed=ranged)
+    today = rt.clock.today()
     for r in results:
         extra = " (ajustement après verrouillage)" if r.adjusted else ""
+        if r.served and r.changed:
+            extra = f" ({served_text(r.day, today)})"
         click.echo(
             f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}"
         )

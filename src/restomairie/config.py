@@ -113,6 +113,10 @@ class Settings:
     call_log_retention_days: int
     database_url: str
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The lunch service is over by then (town time): from this time on, today's meals have been
+    # served, and a change for today is billing only, like a change for a day gone by — never a
+    # kitchen adjustment (restomairie.booking.adjustments.served).
+    lunch_ends: time = time(14, 0)
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -370,6 +374,7 @@ def parse_settings(
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
+        lunch_ends=_time(data, "town.lunch_ends", "14:00"),
     )
 
 

@@ -7,17 +7,54 @@ to what they should count for now by recording the difference, per variant, agai
 never against the child's current school or diet, which may have changed since the lock (an
 import). So closing a school takes every variant of its locked figure to exactly 0, a change of
 diet moves the child's meal from the old variant to the new one, and no figure goes below 0.
+
+What the kitchen is told of *why* is only the adjustment's ``kind``, one of :data:`KIND_LABELS`:
+the staff's own reason (an override's motif, an import line naming the child) stays with staff,
+in the adjustment's ``reason`` and in the audit log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from restomairie.models import DayLock, LockAdjustment, LockedChild
+
+OVERRIDE = "override"  # a booking, cancellation or pattern forced by staff after the deadline
+IMPORT = "import"  # a child's school or diet changed by a families import
+CLOSURE = "closure"  # a site closed (strike, school trip…) after its day was locked
+REOPENING = "reopening"  # such a closure lifted
+
+# What the kitchen reads (pages, production sheets, JSON, CSV, ``restomairie counts``): the
+# figure, the site, the menu and one of these. Never a child's name nor the staff's free text,
+# which may be medical ("malade, certificat transmis") and which the production sheet, the
+# school's delivery note, would carry out of the town's offices.
+KIND_LABELS = {
+    OVERRIDE: "changement forcé par le service",
+    IMPORT: "changement d'école ou de menu (import)",
+    CLOSURE: "fermeture",
+    REOPENING: "fermeture annulée",
+}
+
+
+def kind_label(kind: str) -> str:
+    """The kitchen's words for an adjustment's kind (a neutral word for one it does not know)."""
+    return KIND_LABELS.get(kind, "ajustement")
+
+
+def served(day: date, now: datetime, lunch_ends: time) -> bool:
+    """Whether ``day``'s meals have been served at ``now`` (town time): a day before today, or
+    today once the lunch service is over (``lunch_ends``).
+
+    What the kitchen cooked and delivered for such a day is history: a change made then (a
+    billing correction, a closure declared afterwards) changes the family's bill, never the
+    kitchen's record, so it records no adjustment. Today before the end of the service still
+    does: the school's delivery note and the meals on site can still follow it."""
+    today = now.date()
+    return day < today or (day == today and now.time() >= lunch_ends)
 
 
 def told(
@@ -52,6 +89,7 @@ def settle(
     lock: DayLock,
     targets: Mapping[int, str | None],
     *,
+    kind: str,
     reason: str,
     actor: str,
     at: datetime,
@@ -60,7 +98,8 @@ def settle(
     """Record the adjustments that make each child of ``targets`` count for one meal of its
     variant in ``lock`` (None: for none). With ``everyone``, every other child the lock counts
     (and any adjustment without a child) is brought to none too: what a closure does. Returns
-    the number of adjustments recorded."""
+    the number of adjustments recorded. ``kind`` is what the kitchen is shown
+    (:data:`KIND_LABELS`), ``reason`` what staff are."""
     have = told(session, lock, None if everyone else list(targets))
     keys: list[int | None] = list(targets)
     keys += [k for k in have if k not in targets]
@@ -74,7 +113,7 @@ def settle(
             if delta:
                 session.add(LockAdjustment(
                     lock_id=lock.id, child_id=child_id, variant=variant, delta=delta,
-                    reason=reason, actor=actor, at=at,
+                    kind=kind, reason=reason, actor=actor, at=at,
                 ))
                 added += 1
     return added

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import settle
+from restomairie.booking.adjustments import IMPORT, settle
 from restomairie.booking.guard import guard
 from restomairie.booking.services import (
     Actor,
@@ -863,7 +863,10 @@ def _settle_moves(
                     queries.booked_children(lock.day, [lock.school_id]).where(Child.id == child.id)
                 ).first()
                 target = child.diet if booked is not None else None
-            n = settle(session, lock, {child.id: target}, reason=reason, actor=actor.label, at=now)
+            n = settle(
+                session, lock, {child.id: target}, kind=IMPORT, reason=reason, actor=actor.label,
+                at=now,
+            )
             if n:
                 added += n
                 days.append(lock.day.isoformat())

@@ -181,7 +181,8 @@ class LockService:
             {
                 "variant": a.variant,
                 "delta": a.delta,
-                "reason": a.reason,
+                "kind": a.kind,
+                "reason": a.reason,  # the staff's own text: not for the kitchen
                 "actor": a.actor,
                 "at": a.at.astimezone(self.settings.tz).isoformat(),
             }

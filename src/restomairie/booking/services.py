@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import settle
+from restomairie.booking.adjustments import OVERRIDE, served, settle
 from restomairie.booking.errors import (
     BookingError,
     DayLocked,
@@ -140,10 +140,20 @@ class ChangeResult:
     action: str
     outcome: Outcome
     adjusted: bool = False  # made after the lock: recorded as a kitchen adjustment
+    # The day's meals were already served (a day gone by, or today after lunch): the change is
+    # billing only, and the kitchen's figure for that day stays what was produced.
+    served: bool = False
 
     @property
     def changed(self) -> bool:
         return self.outcome in (Outcome.BOOKED, Outcome.CANCELLED)
+
+
+def served_text(day: date, today: date) -> str:
+    """What staff are told of a change made for a day whose meals were served (French): the bill
+    is corrected, the kitchen has nothing to do."""
+    when = "jour passé" if day < today else "repas du jour déjà servi"
+    return f"{when} : facturation corrigée, rien à changer pour la cuisine"
 
 
 @dataclass(frozen=True)
@@ -339,6 +349,13 @@ class BookingService:
             )
         except CalendarCoverageError as exc:
             raise OutsideCalendar(day, str(exc)) from exc
+
+    def served(self, day: date, now: datetime | None = None) -> bool:
+        """Whether ``day``'s meals have been served at ``now`` (default: the clock): a day gone
+        by, or today after the lunch service (``town.lunch_ends``). A change for such a day is
+        billing only: no kitchen adjustment (:func:`restomairie.booking.adjustments.served`)."""
+        moment = (now or self.clock.now()).astimezone(self.settings.tz)
+        return served(day, moment, self.settings.lunch_ends)
 
     def days_to_cutoff(
         self, school_id: str, start: date, after: datetime
@@ -581,6 +598,10 @@ class BookingService:
                     outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
                     results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
                     continue
+                # A day already served (59 meals cooked and delivered) keeps its kitchen record:
+                # a forced change then corrects the bill, and the audit entry says so.
+                past = self.served(day, now)
+                adjust = lock is not None and not past
                 writes.append(
                     {
                         # the booking day (inserted, or updated when there is one)
@@ -596,17 +617,19 @@ class BookingService:
                         "p_before": "booked" if booked else "not_booked",
                         "p_after": "booked" if want else "not_booked",
                         "p_call_sid": actor.call_sid,
-                        "p_detail": _detail(override_reason, note),
+                        "p_detail": _detail(override_reason, note, served=past),
                     }
                 )
                 adjusted = []
-                if lock is not None:
+                if adjust:
+                    assert lock is not None
                     adjusted = [
                         {
                             "p_lock_id": lock_id,
                             "p_child_id": child.id,
                             "p_variant": variant,
                             "p_delta": delta,
+                            "p_kind": OVERRIDE,
                             "p_reason": override_reason or "",
                             "p_actor": actor.label,
                             "p_at": now,
@@ -625,6 +648,7 @@ class BookingService:
                         action,
                         Outcome.BOOKED if want else Outcome.CANCELLED,
                         adjusted=bool(adjusted),
+                        served=past,
                     )
                 )
             if writes:
@@ -764,8 +788,9 @@ class BookingService:
             }
             for lk in locks:
                 # A forced change of pattern on a day already counted: an adjustment beside the
-                # frozen figure, as for a forced booking.
-                if lk.day in explicit or not _enrolled(child, lk.day):
+                # frozen figure, as for a forced booking — unless its meals were served already
+                # (a pattern changed from a past date): then it is billing only.
+                if lk.day in explicit or not _enrolled(child, lk.day) or self.served(lk.day, now):
                     continue
                 was = _subscribed(child, lk.day)
                 will = bool(mask & (1 << lk.day.weekday()))
@@ -777,6 +802,7 @@ class BookingService:
                         session,
                         lk,
                         {child.id: child.diet if will and open_ else None},
+                        kind=OVERRIDE,
                         reason=override_reason or "",
                         actor=actor.label,
                         at=now,
@@ -912,11 +938,17 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
-def _detail(override_reason: str | None, note: str | None) -> dict[str, str] | None:
-    """An audit entry's detail for a change: the override's reason, or a reason staff gave
-    without overriding anything."""
+def _detail(
+    override_reason: str | None, note: str | None, served: bool = False
+) -> dict[str, Any] | None:
+    """An audit entry's detail for a change: the override's reason (with ``"served": true``
+    when the day's meals had been served: billing only, no kitchen adjustment), or a reason
+    staff gave without overriding anything."""
     if override_reason:
-        return {"override": override_reason}
+        detail: dict[str, Any] = {"override": override_reason}
+        if served:
+            detail["served"] = True
+        return detail
     note = " ".join((note or "").split())
     return {"reason": note} if note else None
 
@@ -1212,7 +1244,7 @@ _SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
 # WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
 _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
-    **_bound("lock_id", "child_id", "variant", "delta", "reason", "actor", "at")
+    **_bound("lock_id", "child_id", "variant", "delta", "kind", "reason", "actor", "at")
 )
 
 

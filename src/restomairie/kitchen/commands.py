@@ -101,7 +101,7 @@ def describe_counts(day: DayCounts) -> list[str]:
     for s, a in day.adjustments:
         sign = f"+{a.delta}" if a.delta > 0 else str(a.delta)
         lines.append(
-            f"  ajustement {sign} {variant_short(a.variant)} — {s.name} — {a.reason} "
+            f"  ajustement {sign} {variant_short(a.variant)} — {s.name} — {a.label} "
             f"({a.actor}, {format_deadline(a.at)})"
         )
     return lines

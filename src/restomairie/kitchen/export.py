@@ -60,9 +60,11 @@ def school_json(s: SchoolCounts) -> dict[str, Any]:
         "deadline": _iso(s.deadline),
         "counts": dict(s.counts),
         "total": s.total,
+        # ``reason`` is the neutral category's words, never the staff's own text (which may
+        # name a child or their health); ``kind`` is the same as a code.
         "adjustments": [
-            {"variant": a.variant, "delta": a.delta, "reason": a.reason, "actor": a.actor,
-             "at": a.at.isoformat()}
+            {"variant": a.variant, "delta": a.delta, "reason": a.label, "kind": a.kind,
+             "actor": a.actor, "at": a.at.isoformat()}
             for a in s.adjustments
         ],
         "adjusted_counts": s.adjusted,
@@ -75,11 +77,13 @@ def to_json(day: DayCounts) -> dict[str, Any]:
     """``{"date", "locked", "locked_at", "late", "schools": [...], "total", ...}``.
 
     ``counts``/``total`` are the locked figures (or the provisional ones while ``locked`` is
-    false); ``adjustments`` lists the changes made after the lock and ``adjusted_*`` adds them
-    up; ``to_produce`` leaves out the packed meals (PAI), which ``packed`` counts. The day is
-    ``locked`` once every school serving it is; each school also says whether it is (a day is
-    locked school by school). ``late``: a lock was taken late, or is late now — ``overdue``: the
-    cut-off passed ``LATE_AFTER`` ago or more and the day is still not locked."""
+    false); ``adjustments`` lists the changes made after the lock, each with a neutral
+    ``reason`` ("changement forcé par le service", "fermeture"…) and ``kind``, and
+    ``adjusted_*`` adds them up; ``to_produce`` leaves out the packed meals (PAI), which
+    ``packed`` counts. The day is ``locked`` once every school serving it is; each school also
+    says whether it is (a day is locked school by school). ``late``: a lock was taken late, or
+    is late now — ``overdue``: the cut-off passed ``LATE_AFTER`` ago or more and the day is
+    still not locked."""
     return {
         "date": day.day.isoformat(),
         "operating": day.operating,

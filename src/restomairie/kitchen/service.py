@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from restomairie.booking import queries
+from restomairie.booking.adjustments import kind_label
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.locks import is_late
 from restomairie.booking.services import BookingService
@@ -40,13 +41,22 @@ class UnknownKitchen(ValueError):
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A change after the lock, shown beside the locked figure (never folded into it)."""
+    """A change after the lock, shown beside the locked figure (never folded into it).
+
+    It says why only by its ``kind`` (:attr:`label`: "changement forcé par le service",
+    "fermeture"…): the staff's reason, which may name a child or their health, is not read
+    here, so no kitchen page, sheet, export or command can show it."""
 
     variant: str
     delta: int
-    reason: str
+    kind: str
     actor: str
     at: datetime
+
+    @property
+    def label(self) -> str:
+        """The kitchen's words for why (the JSON's ``reason``)."""
+        return kind_label(self.kind)
 
 
 @dataclass(frozen=True)
@@ -106,6 +116,20 @@ class SchoolCounts:
     def to_produce(self) -> int:
         """Meals the kitchen cooks (adjusted, packed meals left out)."""
         return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
+
+
+# What a day's state (:attr:`DayCounts.state`) is called: its badge on the kitchen page and its
+# bar in the chart say the same words, so a day is never "provisoire" on one and "Verrouillage
+# en cours" on the other.
+STATE_LABELS = {
+    "provisional": "Provisoire",
+    "locking": "Verrouillage en cours",
+    "partial": "Partiellement verrouillé",
+    "overdue": "Verrouillage en retard",
+    "locked": "Verrouillé",
+    "locked_late": "Verrouillé en retard",
+    "closed": "Pas de restauration",
+}
 
 
 @dataclass(frozen=True)
@@ -173,6 +197,11 @@ class DayCounts:
         if self.due:
             return "locking"
         return "provisional"
+
+    @property
+    def state_label(self) -> str:
+        """The day's state in words, as its badge and its bar say it (:data:`STATE_LABELS`)."""
+        return STATE_LABELS[self.state]
 
     @property
     def deadline(self) -> datetime | None:
@@ -261,14 +290,16 @@ class KitchenService:
             adjustments: dict[int, list[Adjustment]] = {}
             if locks:
                 lock_ids = [lk.id for lk in locks.values()]
-                for a in session.scalars(
-                    select(LockAdjustment)
+                # Only these columns: the staff's reason (LockAdjustment.reason) is never read
+                # for the kitchen.
+                for lock_id, variant, delta, kind, actor, at in session.execute(
+                    select(LockAdjustment.lock_id, LockAdjustment.variant, LockAdjustment.delta,
+                           LockAdjustment.kind, LockAdjustment.actor, LockAdjustment.at)
                     .where(LockAdjustment.lock_id.in_(lock_ids))
                     .order_by(LockAdjustment.at, LockAdjustment.id)
                 ):
-                    at = a.at.astimezone(self.settings.tz)
-                    adjustments.setdefault(a.lock_id, []).append(
-                        Adjustment(a.variant, a.delta, a.reason, a.actor, at)
+                    adjustments.setdefault(lock_id, []).append(
+                        Adjustment(variant, delta, kind, actor, at.astimezone(self.settings.tz))
                     )
             out = []
             for day in days:

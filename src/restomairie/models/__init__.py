@@ -228,7 +228,13 @@ class LockedChild(Base):
 
 
 class LockAdjustment(Base):
-    """A change after the lock (override, late enrolment, closure): shown beside the figure."""
+    """A change after the lock (override, late enrolment, closure): shown beside the figure.
+
+    ``kind`` is all the kitchen is told of why (a neutral category:
+    :data:`restomairie.booking.adjustments.KIND_LABELS`). ``reason`` is the staff's own text
+    (an override's motif, "import ligne 2 : <first name>, …", a closure's label): it may name a
+    child or their health, so it is for staff only — the audit log holds it too — and no
+    kitchen reader ever selects it."""
 
     __tablename__ = "lock_adjustments"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,6 +242,7 @@ class LockAdjustment(Base):
     child_id: Mapped[int | None] = mapped_column(ForeignKey("children.id"))
     variant: Mapped[str] = mapped_column(String(16))
     delta: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

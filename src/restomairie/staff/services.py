@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from restomairie.booking import queries
-from restomairie.booking.adjustments import settle
+from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
 from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
@@ -197,8 +197,9 @@ class PastClosure(InvalidRequest):
                 f"du {format_day(first, year=True)} au {format_day(last, year=True)}")
         super().__init__(
             f"Cette fermeture comprend {days} jour(s) de cantine déjà passé(s) ({span}) : "
-            f"{meals} repas réservé(s) ces jours-là ne seraient plus facturé(s). Cochez la "
-            "confirmation pour l'enregistrer quand même.")
+            f"{meals} repas réservé(s) ces jours-là ne seraient plus facturé(s) (la cuisine "
+            "n'a rien à changer : ces repas sont servis). Cochez la confirmation pour "
+            "l'enregistrer quand même.")
         self.days, self.meals, self.first, self.last = days, meals, first, last
 
 
@@ -285,6 +286,12 @@ class HistoryEntry:
     @property
     def override(self) -> str | None:
         return (self.detail or {}).get("override")
+
+    @property
+    def served(self) -> bool:
+        """A forced change for a day whose meals had been served: billing only, no kitchen
+        adjustment (the kitchen's record of that day stays what was produced)."""
+        return bool((self.detail or {}).get("served"))
 
     @property
     def reason(self) -> str | None:
@@ -464,7 +471,8 @@ class StaffService:
         Those days stop being operating days for booking. Nothing is refused silently: every meal
         booked on them becomes "closed, not billed" with an audit entry per child and day, and on
         a day already locked adjustments beside the locked figure take each of its variants to
-        0 (the figure itself never changes).
+        0 (the figure itself never changes) — unless its meals were served already (a day gone
+        by, today after lunch): then it is billing only, and the kitchen's record stays.
 
         A range without a canteen day to close (a Wednesday, the holidays, days already closed)
         is refused with the reason, and one with days before today raises :class:`PastClosure`
@@ -630,11 +638,15 @@ class StaffService:
                     after="closed" if closing else "booked",
                     detail={"closure": closure.id, "label": closure.label, "billed": not closing},
                 ))
+            # A day already served keeps the kitchen's record (what was cooked and delivered):
+            # closing it afterwards un-bills its meals, and that is all.
+            served = self.booking.served(day, now)
             for school_id in schools:
                 lock = locks.get((school_id, day))
-                if lock is not None:
+                if lock is not None and not served:
                     adjusted += settle(
                         session, lock, {} if closing else booked.get(school_id, {}),
+                        kind=CLOSURE if closing else REOPENING,
                         reason=reason, actor=actor.label, at=now, everyone=True,
                     )
         return meals, adjusted

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from restomairie.booking.errors import BookingError, InvalidRequest
 from restomairie.booking.importer import normalise_phone
-from restomairie.booking.services import Actor, ChangeResult, Outcome
+from restomairie.booking.services import Actor, ChangeResult, Outcome, served_text
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
@@ -599,10 +599,14 @@ def _days_for(first: date, last: date | None) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _describe(results: list[ChangeResult]) -> str:
+def _describe(results: list[ChangeResult], today: date) -> str:
     parts_ = []
     for r in results:
-        extra = " — ajustement cuisine (jour déjà verrouillé)" if r.adjusted else ""
+        extra = ""
+        if r.adjusted:
+            extra = " — ajustement cuisine (jour déjà verrouillé)"
+        elif r.served and r.changed:
+            extra = f" — {served_text(r.day, today)}"
         parts_.append(f"{r.first_name}, {format_day(r.day)} : {OUTCOME_TEXT[r.outcome]}{extra}")
     return " ; ".join(parts_)
 
@@ -640,14 +644,14 @@ def change(account: str) -> BaseResponse:
             }
             flash("Pour passer outre, cochez « forcer le délai » et donnez un motif : "
                   "le changement sera audité (et ajusté pour la cuisine si le jour est "
-                  "verrouillé).",
+                  "verrouillé et ses repas pas encore servis).",
                   "hint")
         return redirect(back)
     skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
     ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
     noted = f" — motif noté : {reason}" if reason and not override and any(
         r.changed for r in results) else ""
-    flash(_describe(results) + ignored + noted)
+    flash(_describe(results, runtime().clock.today()) + ignored + noted)
     return redirect(back)
 
 
