@@ -320,6 +320,22 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StaffSession(Base):
+    """One open staff login. The signed cookie alone cannot be taken back (a copy made before
+    the logout would stay valid until it expires), so the cookie also carries a random token
+    whose hash is kept here: the logout deletes the row, and a password set, a role changed or
+    an account deleted deletes all of that user's rows. Each staff request reads its row, with
+    the user, by the unique hash."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 @event.listens_for(LockedCount, "before_update")
 @event.listens_for(LockedChild, "before_update")
 @event.listens_for(DayLock, "before_update")

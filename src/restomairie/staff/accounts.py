@@ -9,7 +9,15 @@ stored or logged in clear. Roles:
 * ``admin`` — staff, plus user accounts and family imports.
 
 Every login, failed login, logout and account change is written to the audit log (channel
-``staff``). The failed logins in the audit log are also what the rate limit counts, so it holds
+``staff``).
+
+Each login opens a row in ``staff_sessions`` (:meth:`AccountService.open_session`): the cookie
+carries its random token, the table its SHA-256. A logout deletes that row; setting a password,
+changing a role or deleting an account deletes all of the user's rows, so a copy of the cookie
+stops working at once on every process (a signed cookie alone could not be taken back before it
+expires). A session also ends :data:`MAX_SESSION` after the login.
+
+The failed logins in the audit log are also what the rate limit counts, so it holds
 across processes and restarts: after :data:`MAX_FAILURES` wrong passwords for a user name within
 :data:`WINDOW`, that name is refused (without checking the password) until the window has passed.
 """
@@ -23,20 +31,21 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from restomairie.clock import Clock
-from restomairie.models import AuditEntry, StaffUser
+from restomairie.models import AuditEntry, StaffSession, StaffUser
 
 ROLES = ("staff", "kitchen", "admin")
 ROLE_LABELS = {"staff": "personnel", "kitchen": "cuisine", "admin": "administrateur"}
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+MAX_SESSION = timedelta(hours=10)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 # A fixed hash to check against when the user does not exist, so that an unknown name and a wrong
@@ -71,6 +80,15 @@ class UserView:
 
 def _fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _wall_clock() -> datetime:
+    """Real time: a session lasts 10 real hours even when the clock is frozen for a demo."""
+    return datetime.now(UTC)
 
 
 def _view(user: StaffUser) -> UserView:
@@ -117,6 +135,57 @@ class AccountService:
         self.sessions = sessions
         self.clock = clock
         self.ip_throttle = IpThrottle()
+        self.wall_clock = _wall_clock
+
+    # ------------------------------------------------------------------ sessions
+    def open_session(self, user_id: int) -> str:
+        """Open a session for the user; returns its token (for the signed cookie only: the
+        database keeps its hash). Sessions past :data:`MAX_SESSION` are purged on the way."""
+        token = secrets.token_urlsafe(32)
+        now = self.wall_clock()
+        with self.sessions() as session, session.begin():
+            session.execute(
+                delete(StaffSession).where(StaffSession.created_at <= now - MAX_SESSION)
+            )
+            session.add(
+                StaffSession(user_id=user_id, token_hash=_token_hash(token), created_at=now)
+            )
+        return token
+
+    def session_user(self, user_id: int, token: str) -> UserView | None:
+        """The user of an open session (one read by the token's unique hash), or None when the
+        session was closed, has expired, or is not that user's."""
+        with self.sessions() as session:
+            user = session.scalars(
+                select(StaffUser).join(StaffSession, StaffSession.user_id == StaffUser.id).where(
+                    StaffSession.token_hash == _token_hash(token),
+                    StaffSession.user_id == user_id,
+                    StaffSession.created_at > self.wall_clock() - MAX_SESSION,
+                )
+            ).first()
+            return _view(user) if user is not None else None
+
+    def close_session(self, token: str) -> None:
+        """End one session (the logout): its cookie, even copied, opens nothing any more."""
+        with self.sessions() as session, session.begin():
+            session.execute(
+                delete(StaffSession).where(StaffSession.token_hash == _token_hash(token))
+            )
+
+    def open_sessions(self, user_id: int) -> int:
+        """How many sessions the user has open (not expired)."""
+        with self.sessions() as session:
+            return session.scalar(
+                select(func.count()).select_from(StaffSession).where(
+                    StaffSession.user_id == user_id,
+                    StaffSession.created_at > self.wall_clock() - MAX_SESSION,
+                )
+            ) or 0
+
+    @staticmethod
+    def _close_all(session: Session, user: StaffUser) -> None:
+        """End every session of ``user`` (in the caller's transaction)."""
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
 
     # ------------------------------------------------------------------ reads
     def get(self, user_id: int) -> UserView | None:
@@ -159,6 +228,8 @@ class AccountService:
         with self.sessions() as session, session.begin():
             user = self._user(session, username)
             user.password_hash = generate_password_hash(password)
+            # Whoever knew the old password may hold a session: all of them end.
+            self._close_all(session, user)
             session.add(_audit(now, by, "password_set", detail={"username": username}))
 
     def set_role(self, username: str, role: str, by: str) -> None:
@@ -170,6 +241,10 @@ class AccountService:
             if user.role == "admin" and role != "admin":
                 self._keep_an_admin(session)
             before, user.role = user.role, role
+            if before != role:
+                # A role taken away must not live on in an open page; a new one is taken with
+                # a new login. (The role is read again on every request anyway.)
+                self._close_all(session, user)
             session.add(
                 _audit(now, by, "user_role", before=before, after=role,
                        detail={"username": username})
@@ -183,6 +258,7 @@ class AccountService:
                 raise AccountError("Vous ne pouvez pas supprimer votre propre compte.")
             if user.role == "admin":
                 self._keep_an_admin(session)
+            self._close_all(session, user)
             session.delete(user)
             session.add(
                 _audit(now, by, "user_deleted", before=user.role, detail={"username": username})
