@@ -50,6 +50,8 @@ EXPECTED: dict[str, set[str]] = {
     "staff.user_role": ADMIN,
     "staff.user_password": ADMIN,
     "staff.user_delete": ADMIN,
+    "staff.user_unlock": ADMIN,
+    "staff.address_unlock": ADMIN,
 }
 ARGS: dict[str, Any] = {
     "account": "210001",

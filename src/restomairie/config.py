@@ -113,6 +113,9 @@ class Settings:
     call_log_retention_days: int
     database_url: str
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Reverse proxies in front of the web application (RESTOMAIRIE_TRUSTED_PROXIES): how many
+    # X-Forwarded-For entries to trust for the client's address (0: the connection's own).
+    trusted_proxies: int = 0
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -370,7 +373,18 @@ def parse_settings(
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
+        trusted_proxies=_trusted_proxies(env),
     )
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> int:
+    raw = env.get("RESTOMAIRIE_TRUSTED_PROXIES", "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError(
+            "RESTOMAIRIE_TRUSTED_PROXIES",
+            "doit être le nombre de proxys devant le service (0 à 10)",
+        )
+    return int(raw)
 
 
 def _fail(key: str, message: str) -> Any:
