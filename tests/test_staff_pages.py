@@ -147,6 +147,30 @@ def test_family_search_and_page_show_children_and_masked_numbers_in_lists(staff_
     assert staff_client.get("/staff/families/999999").status_code == 404
 
 
+def test_a_family_search_says_how_many_match_and_pages_through_them(
+    staff_client: Any, rt: Runtime
+) -> None:
+    for n in range(2, 63):  # 61 more families, all of them "Test" like 210001's children
+        make_family(rt, f"2100{n:02d}", phones=(f"+336000000{n:02d}",),
+                    kids=[KidSpec(f"K{n}", f"Enfant{n}")])
+    first = staff_client.get("/staff/families?q=test").get_data(as_text=True)
+    assert "<strong>50 premières familles sur 62</strong> : précisez la recherche" in first
+    rows = first.split('id="families"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 51  # the header and 50 families
+    assert "page 1 / 2" in first and 'href="/staff/families?q=test&amp;page=2"' in first
+    second = staff_client.get("/staff/families?q=test&page=2").get_data(as_text=True)
+    assert "Familles 51 à 62 sur 62." in second and "page 2 / 2" in second
+    rows = second.split('id="families"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 13 and "210062" in rows and "210050" not in rows
+    beyond = staff_client.get("/staff/families?q=test&page=3").get_data(as_text=True)
+    assert "Plus rien sur cette page : 62 famille(s) en tout." in beyond
+    assert "Aucune famille ne correspond" not in beyond
+    one = staff_client.get("/staff/families?q=enfant7").get_data(as_text=True)
+    assert "1 famille(s)." in one and "premières" not in one and "page 1" not in one
+    none = staff_client.get("/staff/families?q=personne").get_data(as_text=True)
+    assert "Aucune famille ne correspond à « personne »." in none
+
+
 def test_a_child_month_page_shows_each_state(staff_client: Any, rt: Runtime) -> None:
     rt.locks.lock_day("anjou-elem", TUE)
     page = staff_client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)

@@ -75,6 +75,7 @@ from restomairie.staff.security import (
 )
 from restomairie.staff.services import (
     CLOSURE_KINDS,
+    PAGE,
     STATE_LABELS,
     PastClosure,
     StaffService,
@@ -494,9 +495,11 @@ def call(call_sid: str) -> str:
 @bp.get("/families")
 @roles(STAFF)
 def families() -> str:
+    """The family search, 50 a page like the call log, saying how many match in all."""
     q = request.args.get("q", "")
-    rows = service().search_families(q) if q.strip() else []
-    return render_template("staff/families.html", q=q, rows=rows)
+    rows, total = service().search_families_page(q, page=_page()) if q.strip() else ([], 0)
+    return render_template("staff/families.html", q=q, rows=rows, total=total, page=_page(),
+                           args={"q": q}, per_page=PAGE)
 
 
 @bp.get("/families/<account>")
