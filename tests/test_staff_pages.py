@@ -561,7 +561,73 @@ def test_an_admin_manages_accounts_and_every_change_is_audited(admin_client: Any
     ]
 
 
+WEAK_PASSWORDS = [
+    ("aaaaaaaaaa", "il répète les mêmes caractères"),
+    ("abababababab", "il répète les mêmes caractères"),
+    ("abcdefghij", "c'est une suite de caractères"),
+    ("9876543210", "c'est une suite de caractères"),
+    ("paul-paul-paul", "il reprend l'identifiant"),
+    ("Paul2026!!", "il reprend l'identifiant"),
+    ("azertyuiop", "c'est l'un des plus courants"),
+    ("Motdepasse2024!", "c'est l'un des plus courants"),
+    ("1q2w3e4r5t", "c'est l'un des plus courants"),
+]
+
+
+@pytest.mark.parametrize(("password", "why"), WEAK_PASSWORDS)
+def test_an_obviously_weak_password_is_refused_on_the_accounts_page(
+    admin_client: Any, rt: Runtime, password: str, why: str
+) -> None:
+    created = post(admin_client, "/staff/users",
+                   {"username": "paul", "role": "staff", "password": password},
+                   follow_redirects=True)
+    text = html.unescape(created.get_data(as_text=True))
+    assert f"Mot de passe trop faible : {why}" in text
+    make_user(rt, "paul", "staff")
+    reset = post(admin_client, "/staff/users/paul/password", {"password": password},
+                 follow_redirects=True)
+    assert f"Mot de passe trop faible : {why}" in html.unescape(reset.get_data(as_text=True))
+    with rt.sessions() as s:
+        assert list(s.scalars(select(StaffUser.username).order_by(StaffUser.username))) == [
+            "chef", "paul"]
+    assert not entries(rt, "password_set")
+    assert login(app_client(admin_client), "paul", password).status_code == 401
+
+
+def app_client(client: Any) -> Any:
+    """A new browser on the same application."""
+    return client.application.test_client()
+
+
+def test_a_weak_new_password_is_refused_on_ones_own_password_page(
+    staff_client: Any, rt: Runtime
+) -> None:
+    weak = post(staff_client, "/staff/password",
+                {"current": PASSWORD, "new": "marie12345", "confirm": "marie12345"})
+    assert "Mot de passe trop faible : il reprend l&#39;identifiant." in weak.get_data(
+        as_text=True)
+    assert login(app_client(staff_client), "marie").status_code == 302  # unchanged
+
+
+def test_the_accounts_page_says_what_a_password_needs(admin_client: Any) -> None:
+    page = admin_client.get("/staff/users").get_data(as_text=True)
+    assert "ni un caractère répété" in html.unescape(page)
+
+
 # ------------------------------------------------------------------ command line
+def test_create_user_refuses_an_obviously_weak_password(rt: Runtime) -> None:
+    from restomairie.cli import main
+
+    runner = CliRunner()
+    for password, why in WEAK_PASSWORDS:
+        refused = runner.invoke(main, ["create-user", "paul", "--password-stdin"],
+                                input=f"{password}\n", obj={"runtime": rt})
+        assert refused.exit_code == 1, password
+        assert f"Refusé : Mot de passe trop faible : {why}" in refused.output, password
+    with rt.sessions() as s:
+        assert list(s.scalars(select(StaffUser.username))) == []
+
+
 def test_create_user_reads_the_password_from_stdin_or_asks_twice(rt: Runtime) -> None:
     from restomairie.cli import main
 

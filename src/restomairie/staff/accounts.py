@@ -43,6 +43,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import pairwise
 
 from sqlalchemy import and_, case, delete, false, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,10 +135,50 @@ def _view(user: StaffUser) -> UserView:
     )
 
 
-def check_new_password(password: str) -> None:
-    """Refuse a password too short to resist guessing."""
+# The commonest passwords of 10 characters or more (shorter ones are refused anyway), lowercased:
+# the top of the public leak lists, French ones first (keyboard rows, counting, "mot de passe").
+COMMON_PASSWORDS = frozenset({
+    "1234567890", "0123456789", "0987654321", "1234567891", "12345678910", "123456789a",
+    "azertyuiop", "qwertyuiop", "azerty1234", "qwerty1234", "azerty123456", "qwerty123456",
+    "1q2w3e4r5t", "1qaz2wsx3edc", "a1z2e3r4t5", "aqwzsxedc123", "motdepasse", "motdepasse1",
+    "password12", "password123", "password1234", "iloveyou12", "abcdefghij", "abcd123456",
+    "0000000000", "1111111111", "123123123123",
+})
+# Words that, with digits or signs around them ("Motdepasse2024!", "Soleil123456"), make most
+# of the other common passwords; and the service's own names, the first an attacker tries.
+COMMON_WORDS = frozenset({
+    "motdepasse", "password", "azerty", "qwerty", "azertyuiop", "qwertyuiop", "bonjour",
+    "soleil", "doudou", "loulou", "chouchou", "jetaime", "iloveyou", "marseille", "welcome",
+    "bienvenue", "changeme", "admin", "administrateur", "restomairie", "mairie", "cantine",
+})
+MIN_DISTINCT = 4
+WEAK = "Mot de passe trop faible : "
+
+
+def check_new_password(password: str, username: str = "") -> None:
+    """Refuse a password too short, or obviously weak (the first ones a guesser tries): one
+    character repeated (or a few), a run of keys in order, the user name with digits or signs
+    around it, one of the commonest passwords. The message says which, in French."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"Le mot de passe doit avoir au moins {MIN_PASSWORD} caractères.")
+    folded = password.lower()
+    if len(set(folded)) < MIN_DISTINCT:
+        raise AccountError(
+            WEAK + f"il répète les mêmes caractères (il en faut au moins {MIN_DISTINCT} "
+            "différents).")
+    steps = {ord(b) - ord(a) for a, b in pairwise(folded)}
+    if steps in ({1}, {-1}):
+        raise AccountError(WEAK + "c'est une suite de caractères (« abcdefghij », « 0123456789 »).")
+    name = username.strip().lower()
+    if name and name in folded:
+        rest = folded.replace(name, "")
+        if not any(c.isalpha() for c in rest) or len(set(rest)) < MIN_DISTINCT:
+            raise AccountError(WEAK + "il reprend l'identifiant.")
+    letters = "".join(c for c in folded if c.isalpha())
+    if folded in COMMON_PASSWORDS or letters in COMMON_WORDS:
+        raise AccountError(
+            WEAK + "c'est l'un des plus courants (« motdepasse », « azertyuiop »…) : "
+            "une phrase de quelques mots est plus sûre et se retient mieux.")
 
 
 class AccountService:
@@ -219,7 +260,7 @@ class AccountService:
             )
         if role not in ROLES:
             raise AccountError(f"Rôle inconnu : {role} ({', '.join(ROLES)}).")
-        check_new_password(password)
+        check_new_password(password, username)
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             if session.scalars(select(StaffUser).where(StaffUser.username == username)).first():
@@ -234,7 +275,7 @@ class AccountService:
             return _view(user)
 
     def set_password(self, username: str, password: str, by: str = "system") -> None:
-        check_new_password(password)
+        check_new_password(password, username)
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             user = self._user(session, username)
@@ -279,6 +320,13 @@ class AccountService:
         """Create the account, or give it a new password if it exists; returns the new password
         (for the demo account: printed by ``restomairie demo``)."""
         password = secrets.token_urlsafe(9)
+        while True:  # a random one is as good as refused once in a blue moon: draw again
+            try:
+                check_new_password(password, username)
+            except AccountError:
+                password = secrets.token_urlsafe(9)
+            else:
+                break
         with self.sessions() as session:
             exists = session.scalars(
                 select(StaffUser.id).where(StaffUser.username == username)
