@@ -224,16 +224,6 @@ class AccountService:
                 delete(StaffSession).where(StaffSession.token_hash == _token_hash(token))
             )
 
-    def open_sessions(self, user_id: int) -> int:
-        """How many sessions the user has open (not expired)."""
-        with self.sessions() as session:
-            return session.scalar(
-                select(func.count()).select_from(StaffSession).where(
-                    StaffSession.user_id == user_id,
-                    StaffSession.created_at > self.wall_clock() - MAX_SESSION,
-                )
-            ) or 0
-
     @staticmethod
     def _close_all(session: Session, user: StaffUser) -> None:
         """End every session of ``user`` (in the caller's transaction)."""
