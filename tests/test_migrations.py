@@ -50,7 +50,7 @@ def test_calls_the_line_ended_at_identification_are_no_longer_abandons(
         "CAmenu": ("action", "not_understood", hung_up),  # past the code: still an abandon
     }
     try:
-        upgrade(engine, "0004")
+        upgrade(engine, "0005")
         with engine.begin() as conn:
             for i, (sid, (step, outcome, response)) in enumerate(calls.items(), 1):
                 conn.execute(Call.__table__.insert().values(
@@ -70,7 +70,7 @@ def test_calls_the_line_ended_at_identification_are_no_longer_abandons(
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0004")
+            command.downgrade(cfg, "0005")
         assert set(outcomes().values()) == {"abandoned"}
     finally:
         engine.dispose()

@@ -598,7 +598,7 @@ def test_a_call_the_line_ended_at_identification_is_an_identification_failure(
             CallEvent.outcome == "wrong_code").order_by(CallEvent.id.desc())).first()
     assert stored[codes.call_sid] == stored[accounts.call_sid] == "ident_failed"
     assert stored[gone.call_sid] == "abandoned"
-    # What migration 0005 looks for in the calls logged before as "abandoned".
+    # What migration 0006 looks for in the calls logged before as "abandoned".
     assert last is not None and "<Hangup" in last
     rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
     assert rows[codes.call_sid] == rows[accounts.call_sid] == "échec d'identification"

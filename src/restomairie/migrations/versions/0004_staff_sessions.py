@@ -1,8 +1,8 @@
 """staff_sessions: open staff logins, so that a logout (or a password, role or account change)
 ends them on the server, not only in the browser
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import restomairie.models
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """calls.outcome "ident_failed": the calls the line itself ended at identification (the last
 wrong code, unknown account number or silence), logged before as "abandoned", are said so
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 11:00:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

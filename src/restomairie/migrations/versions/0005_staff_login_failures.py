@@ -1,8 +1,8 @@
 """staff_login_failures: recent wrong passwords by user name and client address, so that the
 login's rate limit locks a name for the address that guessed, not for everyone
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import restomairie.models
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
