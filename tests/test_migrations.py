@@ -25,3 +25,53 @@ def test_migrations_match_the_models(backend: str, tmp_path: Path) -> None:
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_calls_the_line_ended_at_identification_are_no_longer_abandons(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import select
+
+    from restomairie.migrate import alembic_config
+    from restomairie.models import Call, CallEvent
+
+    engine, schema = new_engine(backend, tmp_path)
+    hung_up = "<Response><Say>Ce code n'est pas correct.</Say><Hangup /></Response>"
+    asked = "<Response><Gather><Say>Tapez votre code.</Say></Gather></Response>"
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    calls = {  # CallSid: the last step (step, outcome, response)
+        "CAcodes": ("pin", "wrong_code", hung_up),  # the third wrong code: the line hung up
+        "CAaccount": ("account", "unknown_account", hung_up),
+        "CAgone": ("pin", "wrong_code", asked),  # one wrong code, then the caller hung up
+        "CAmenu": ("action", "not_understood", hung_up),  # past the code: still an abandon
+    }
+    try:
+        upgrade(engine, "0005")
+        with engine.begin() as conn:
+            for i, (sid, (step, outcome, response)) in enumerate(calls.items(), 1):
+                conn.execute(Call.__table__.insert().values(
+                    id=i, call_sid=sid, started_at=at, language="fr", step="end", attempts=0,
+                    state={}, outcome="abandoned"))
+                conn.execute(CallEvent.__table__.insert().values(
+                    call_id=i, at=at, request_key=f"k{i}", step=step, outcome=outcome,
+                    response=response))
+
+        def outcomes() -> dict[str, str]:
+            with engine.connect() as conn:
+                return {sid: o for sid, o in conn.execute(select(Call.call_sid, Call.outcome))}
+
+        upgrade(engine)
+        assert outcomes() == {"CAcodes": "ident_failed", "CAaccount": "ident_failed",
+                              "CAgone": "abandoned", "CAmenu": "abandoned"}
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0005")
+        assert set(outcomes().values()) == {"abandoned"}
+    finally:
+        engine.dispose()
+        drop_schema(schema)

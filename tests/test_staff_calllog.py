@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from restomairie.models import AuditEntry, Closure, Family
+from restomairie.models import AuditEntry, Call, CallEvent, Closure, Family
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after, event_label
 from restomairie.staff.services import StaffService
@@ -31,7 +31,7 @@ THU = date(2026, 11, 26)
 RAW = ("caller_id", "right_code", "read_back:", "refused:", "nothing_to_do", "other_date",
        "nothing_to_cancel", "already_booked",
        "wrong_code", "status — completed", "greeting —", "(confirm)", "(pin)", ">cancelled<",
-       ">abandoned<", ">refused<")
+       ">abandoned<", ">refused<", ">ident_failed<", "ident_failed<")
 
 
 @pytest.fixture
@@ -567,7 +567,53 @@ def test_the_home_page_counts_lockouts_apart_from_refusals(
         caller = call(app, rt)
         for code in codes:
             caller.press(code)
-    assert staff.overview()["by_outcome"] == {"abandoned": 1, "blocked": 1, "refused": 1}
+    # The first of those two calls ended after three wrong codes: not identified, not an
+    # abandon (the line hung up, not the caller).
+    assert staff.overview()["by_outcome"] == {"ident_failed": 1, "blocked": 1, "refused": 1}
+
+
+def test_a_call_the_line_ended_at_identification_is_an_identification_failure(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    codes = call(app, rt)  # caller ID known: three wrong codes
+    for code in ("0000", "0001"):
+        assert not codes.press(code).hangup
+    assert codes.press("0002").hangup  # the line hangs up
+    codes.hang_up()
+    accounts = call(app, rt, STRANGER)  # three account numbers that are no family's
+    for number in ("999991#", "999992#", "999993#"):
+        accounts.press(number)
+    accounts.hang_up()
+    gone = call(app, rt)  # one wrong code, then the caller hangs up: an abandon
+    gone.press("0000")
+    gone.hang_up()
+    locked = call(app, rt)  # the fifth wrong code for the family: the lockout
+    assert locked.press("0003").hangup
+    locked.hang_up()
+
+    with rt.sessions() as s:
+        stored = dict(s.execute(select(Call.call_sid, Call.outcome)).all())
+        last = s.scalars(select(CallEvent.response).join(Call).where(
+            Call.call_sid == codes.call_sid, CallEvent.step == "pin",
+            CallEvent.outcome == "wrong_code").order_by(CallEvent.id.desc())).first()
+    assert stored[codes.call_sid] == stored[accounts.call_sid] == "ident_failed"
+    assert stored[gone.call_sid] == "abandoned"
+    # What migration 0006 looks for in the calls logged before as "abandoned".
+    assert last is not None and "<Hangup" in last
+    rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
+    assert rows[codes.call_sid] == rows[accounts.call_sid] == "échec d'identification"
+    assert rows[gone.call_sid] == "abandon" and rows[locked.call_sid] == "accès bloqué"
+    assert set(sids(staff, outcome="ident_failed")) == {codes.call_sid, accounts.call_sid}
+    assert sids(staff, outcome="abandoned") == [gone.call_sid]
+    assert staff.outcomes()["ident_failed"] == "échec d'identification"
+    page = body(agent, "/staff/calls?outcome=ident_failed")
+    assert '<option value="ident_failed" selected>échec d&#39;identification</option>' in page
+    assert "2 appel(s)" in page and page.count("échec d&#39;identification</td>") == 2
+    home = body(agent, "/staff/")
+    assert "outcome=ident_failed\">échec d&#39;identification</a> : 2</li>" in home
+    detail = body(agent, f"/staff/calls/{codes.call_sid}")
+    assert "échec d&#39;identification" in detail
+    no_raw_codes(detail)
 
 
 def test_the_home_page_counts_the_rows_each_of_its_links_lists(

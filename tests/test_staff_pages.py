@@ -147,6 +147,30 @@ def test_family_search_and_page_show_children_and_masked_numbers_in_lists(staff_
     assert staff_client.get("/staff/families/999999").status_code == 404
 
 
+def test_a_family_search_says_how_many_match_and_pages_through_them(
+    staff_client: Any, rt: Runtime
+) -> None:
+    for n in range(2, 63):  # 61 more families, all of them "Test" like 210001's children
+        make_family(rt, f"2100{n:02d}", phones=(f"+336000000{n:02d}",),
+                    kids=[KidSpec(f"K{n}", f"Enfant{n}")])
+    first = staff_client.get("/staff/families?q=test").get_data(as_text=True)
+    assert "<strong>50 premières familles sur 62</strong> : précisez la recherche" in first
+    rows = first.split('id="families"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 51  # the header and 50 families
+    assert "page 1 / 2" in first and 'href="/staff/families?q=test&amp;page=2"' in first
+    second = staff_client.get("/staff/families?q=test&page=2").get_data(as_text=True)
+    assert "Familles 51 à 62 sur 62." in second and "page 2 / 2" in second
+    rows = second.split('id="families"')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 13 and "210062" in rows and "210050" not in rows
+    beyond = staff_client.get("/staff/families?q=test&page=3").get_data(as_text=True)
+    assert "Plus rien sur cette page : 62 famille(s) en tout." in beyond
+    assert "Aucune famille ne correspond" not in beyond
+    one = staff_client.get("/staff/families?q=enfant7").get_data(as_text=True)
+    assert "1 famille(s)." in one and "premières" not in one and "page 1" not in one
+    none = staff_client.get("/staff/families?q=personne").get_data(as_text=True)
+    assert "Aucune famille ne correspond à « personne »." in none
+
+
 def test_a_child_month_page_shows_each_state(staff_client: Any, rt: Runtime) -> None:
     rt.locks.lock_day("anjou-elem", TUE)
     page = staff_client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
@@ -600,7 +624,73 @@ def test_an_admin_manages_accounts_and_every_change_is_audited(admin_client: Any
     ]
 
 
+WEAK_PASSWORDS = [
+    ("aaaaaaaaaa", "il répète les mêmes caractères"),
+    ("abababababab", "il répète les mêmes caractères"),
+    ("abcdefghij", "c'est une suite de caractères"),
+    ("9876543210", "c'est une suite de caractères"),
+    ("paul-paul-paul", "il reprend l'identifiant"),
+    ("Paul2026!!", "il reprend l'identifiant"),
+    ("azertyuiop", "c'est l'un des plus courants"),
+    ("Motdepasse2024!", "c'est l'un des plus courants"),
+    ("1q2w3e4r5t", "c'est l'un des plus courants"),
+]
+
+
+@pytest.mark.parametrize(("password", "why"), WEAK_PASSWORDS)
+def test_an_obviously_weak_password_is_refused_on_the_accounts_page(
+    admin_client: Any, rt: Runtime, password: str, why: str
+) -> None:
+    created = post(admin_client, "/staff/users",
+                   {"username": "paul", "role": "staff", "password": password},
+                   follow_redirects=True)
+    text = html.unescape(created.get_data(as_text=True))
+    assert f"Mot de passe trop faible : {why}" in text
+    make_user(rt, "paul", "staff")
+    reset = post(admin_client, "/staff/users/paul/password", {"password": password},
+                 follow_redirects=True)
+    assert f"Mot de passe trop faible : {why}" in html.unescape(reset.get_data(as_text=True))
+    with rt.sessions() as s:
+        assert list(s.scalars(select(StaffUser.username).order_by(StaffUser.username))) == [
+            "chef", "paul"]
+    assert not entries(rt, "password_set")
+    assert login(app_client(admin_client), "paul", password).status_code == 401
+
+
+def app_client(client: Any) -> Any:
+    """A new browser on the same application."""
+    return client.application.test_client()
+
+
+def test_a_weak_new_password_is_refused_on_ones_own_password_page(
+    staff_client: Any, rt: Runtime
+) -> None:
+    weak = post(staff_client, "/staff/password",
+                {"current": PASSWORD, "new": "marie12345", "confirm": "marie12345"})
+    assert "Mot de passe trop faible : il reprend l&#39;identifiant." in weak.get_data(
+        as_text=True)
+    assert login(app_client(staff_client), "marie").status_code == 302  # unchanged
+
+
+def test_the_accounts_page_says_what_a_password_needs(admin_client: Any) -> None:
+    page = admin_client.get("/staff/users").get_data(as_text=True)
+    assert "ni un caractère répété" in html.unescape(page)
+
+
 # ------------------------------------------------------------------ command line
+def test_create_user_refuses_an_obviously_weak_password(rt: Runtime) -> None:
+    from restomairie.cli import main
+
+    runner = CliRunner()
+    for password, why in WEAK_PASSWORDS:
+        refused = runner.invoke(main, ["create-user", "paul", "--password-stdin"],
+                                input=f"{password}\n", obj={"runtime": rt})
+        assert refused.exit_code == 1, password
+        assert f"Refusé : Mot de passe trop faible : {why}" in refused.output, password
+    with rt.sessions() as s:
+        assert list(s.scalars(select(StaffUser.username))) == []
+
+
 def test_create_user_reads_the_password_from_stdin_or_asks_twice(rt: Runtime) -> None:
     from restomairie.cli import main
 

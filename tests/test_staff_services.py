@@ -18,6 +18,7 @@ from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Call, CallEvent, LockAdjustment
 from restomairie.runtime import Runtime
 from restomairie.staff.accounts import (
+    ADDRESS_LIMIT,
     MAX_FAILURES,
     AccountError,
     AccountService,
@@ -426,7 +427,7 @@ def test_too_many_wrong_passwords_lock_the_name_for_a_while(rt: Runtime) -> None
 
 def test_one_address_trying_many_names_is_throttled(rt: Runtime) -> None:
     accounts = AccountService(rt.sessions, rt.clock)
-    for i in range(accounts.ip_throttle.limit):
+    for i in range(ADDRESS_LIMIT):
         with pytest.raises(AccountError):
             accounts.authenticate(f"nom{i}", "faux mot de passe", "10.0.0.1")
     with pytest.raises(LoginThrottled):

@@ -117,6 +117,9 @@ class Settings:
     # served, and a change for today is billing only, like a change for a day gone by — never a
     # kitchen adjustment (restomairie.booking.adjustments.served).
     lunch_ends: time = time(14, 0)
+    # Reverse proxies in front of the web application (RESTOMAIRIE_TRUSTED_PROXIES): how many
+    # X-Forwarded-For entries to trust for the client's address (0: the connection's own).
+    trusted_proxies: int = 0
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -375,7 +378,18 @@ def parse_settings(
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
         lunch_ends=_time(data, "town.lunch_ends", "14:00"),
+        trusted_proxies=_trusted_proxies(env),
     )
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> int:
+    raw = env.get("RESTOMAIRIE_TRUSTED_PROXIES", "").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise ConfigError(
+            "RESTOMAIRIE_TRUSTED_PROXIES",
+            "doit être le nombre de proxys devant le service (0 à 10)",
+        )
+    return int(raw)
 
 
 def _fail(key: str, message: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Request, current_app, render_template_string
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from restomairie.runtime import Runtime
 
@@ -64,6 +65,15 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     )
     if test_config:
         app.config.update(test_config)
+    hops = int(app.config.get("RESTOMAIRIE_TRUSTED_PROXIES", runtime.settings.trusted_proxies))
+    if hops:
+        # Behind reverse proxies, the client's address (the staff login's rate limit counts by
+        # it) is the one the nearest trusted proxies forwarded: only their X-Forwarded-For
+        # entries are believed, never what a client writes there itself. The host, scheme and
+        # path are left alone: the phone line checks Twilio's signatures against the public
+        # URL configured, not against what the proxies say.
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     links: list[tuple[str, str]] = []
     app.config["RESTOMAIRIE_LINKS"] = links
     # --- blueprints (one block per capability; each may append to ``links``) ---

@@ -130,12 +130,15 @@ MAX_PAUSES = 5  # requests to wait or for help not counted as failed answers, pe
 WAIT_TIMEOUT = 15  # "attendez, je regarde": the same question, answered a little later
 TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
-# Call outcomes (the call log), from the weakest to the strongest.
+# Call outcomes (the call log), from the weakest to the strongest. "ident_failed": the line
+# ended the call at identification after the last attempt (wrong codes, an account number not
+# found, nothing typed) — its doing, not the caller's, so not an "abandoned".
 OUTCOME_RANK = {
     None: 0,
     "closed": 1,
     "abandoned": 1,
     "refused": 2,
+    "ident_failed": 2,
     "listened": 3,
     "error": 4,
     "booked": 5,
@@ -2330,7 +2333,9 @@ class CallFlow:
         step = st.step
         st.attempts += 1
         if st.attempts >= self.settings.phone.max_attempts:
-            st.settle("abandoned")
+            # The line hangs up: at the account number or the code, the caller could not be
+            # identified (three wrong codes are not a parent who gave up).
+            st.settle("ident_failed" if step in (ACCOUNT, PIN) else "abandoned")
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
             bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)

@@ -327,6 +327,40 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StaffSession(Base):
+    """One open staff login. The signed cookie alone cannot be taken back (a copy made before
+    the logout would stay valid until it expires), so the cookie also carries a random token
+    whose hash is kept here: the logout deletes the row, and a password set, a role changed or
+    an account deleted deletes all of that user's rows. Each staff request reads its row, with
+    the user, by the unique hash."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffLoginFailure(Base):
+    """A wrong password typed at the staff login, with the user name tried and the client's
+    address: what the login's rate limit counts (per name and address, per name, per address;
+    see ``restomairie.staff.accounts``). Rows older than the limit's window are deleted; a
+    right password deletes its name and address's rows, an admin's unlock a name's or an
+    address's. The audit log keeps every failure for good."""
+
+    __tablename__ = "staff_login_failures"
+    __table_args__ = (
+        Index("ix_staff_login_failures_username_at", "username", "at"),
+        Index("ix_staff_login_failures_address_at", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))  # "" when the address is not known
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 @event.listens_for(LockedCount, "before_update")
 @event.listens_for(LockedChild, "before_update")
 @event.listens_for(DayLock, "before_update")

@@ -20,6 +20,9 @@ CALL_OUTCOMES = {
     "listened": "consultation",
     "refused": "refusé",
     "abandoned": "abandon",
+    # The line hung up at the account number or the code after the last attempt (wrong codes,
+    # an unknown account, nothing typed): the caller was not identified.
+    "ident_failed": "échec d'identification",
     "closed": "ligne fermée",
     "error": "erreur",
 }

@@ -1,9 +1,11 @@
 """Sessions, roles and CSRF protection for the staff pages.
 
 * **Login**: the Flask session (signed cookie, HttpOnly, SameSite=Lax) holds the user id, the
-  password fingerprint (a password change closes the other sessions) and the login time (sessions
-  end after :data:`MAX_SESSION`). The user is read again from the database on every request, so a
-  deleted account or a changed role takes effect at once.
+  password fingerprint and the token of a server-side session (``staff_sessions``, see
+  :mod:`restomairie.staff.accounts`). Every request reads that session with its user, in one
+  indexed read: a logout, a password set, a role changed or an account deleted ends it at once,
+  even for a copy of the cookie, and it ends
+  :data:`~restomairie.staff.accounts.MAX_SESSION` after the login.
 * **Roles**: every view declares who may use it with :func:`roles`; a view without a declaration
   is refused to everyone (fail closed). Other blueprints (the kitchen pages) can use
   :func:`login_required` for the same session.
@@ -19,7 +21,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -34,7 +35,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_SESSION = timedelta(hours=10)
 ALL_ROLES = frozenset({"staff", "kitchen", "admin"})
 STAFF = frozenset({"staff", "admin"})
 ADMIN = frozenset({"admin"})
@@ -82,18 +82,22 @@ def current_user() -> UserView | None:
         return user
     user = None
     uid = session.get("staff_uid")
-    started = session.get("staff_since")
-    if isinstance(uid, int) and isinstance(started, str):
-        try:
-            since = datetime.fromisoformat(started)
-        except ValueError:
-            since = None
-        found = accounts().get(uid)
-        fresh = since is not None and datetime.now(UTC) - since < MAX_SESSION
-        if found is not None and fresh and found.fingerprint == session.get("staff_fp"):
+    token = session.get("staff_sid")
+    if isinstance(uid, int) and isinstance(token, str) and token:
+        found = accounts().session_user(uid, token)
+        # The password fingerprint as well: a password changed by any other means than
+        # set_password (which ends the sessions) still closes them.
+        if found is not None and found.fingerprint == session.get("staff_fp"):
             user = found
     g.staff_user = user
     return user
+
+
+def client_address() -> str:
+    """The client's address, as the login's rate limit counts it: the connection's, or the
+    one the trusted proxies forwarded (``RESTOMAIRIE_TRUSTED_PROXIES``: ``restomairie.web``
+    puts werkzeug's ProxyFix in front, which rewrites ``remote_addr``)."""
+    return request.remote_addr or ""
 
 
 def staff_actor() -> Actor:
@@ -109,19 +113,30 @@ def actor_label() -> str:
 
 
 def log_in(user: UserView) -> None:
-    """Start a fresh session for ``user`` (a new session and CSRF token: no fixation)."""
+    """Start a fresh session for ``user`` (a new session and CSRF token: no fixation); a
+    session this browser still had is closed first."""
+    _close_server_session()
     session.clear()
     session["staff_uid"] = user.id
     session["staff_fp"] = user.fingerprint
-    session["staff_since"] = datetime.now(UTC).isoformat()
+    session["staff_sid"] = accounts().open_session(user.id)
     session.permanent = False
     g.staff_user = user
     csrf_token()
 
 
 def log_out() -> None:
+    """End this session on the server (a copy of the cookie opens nothing any more), then
+    in the browser."""
+    _close_server_session()
     session.clear()
     g.staff_user = None
+
+
+def _close_server_session() -> None:
+    token = session.get("staff_sid")
+    if isinstance(token, str) and token:
+        accounts().close_session(token)
 
 
 def _wants_json() -> bool:

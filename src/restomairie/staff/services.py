@@ -778,8 +778,15 @@ class StaffService:
 
     # ================================================================== families
     def search_families(self, query: str, limit: int = PAGE) -> list[FamilyRow]:
-        """Families whose account, guardian, child's name or child id matches ``query``, or
-        whose phone list holds the whole number typed.
+        """The first ``limit`` families :meth:`search_families_page` finds."""
+        return self.search_families_page(query, page=1, per_page=limit)[0]
+
+    def search_families_page(
+        self, query: str, page: int = 1, per_page: int = PAGE
+    ) -> tuple[list[FamilyRow], int]:
+        """One page of the families whose account, guardian, child's name or child id matches
+        ``query``, or whose phone list holds the whole number typed, by account; and how many
+        match in all (a list cut without saying so would hide the family staff look for).
 
         Accents and case do not count ("eloise" finds Éloïse, on SQLite as on PostgreSQL:
         :mod:`restomairie.textfold`), an account typed with spaces ("210 500") is that
@@ -788,7 +795,7 @@ class StaffService:
         start), a child id."""
         q = " ".join(query.split())
         if not q:
-            return []
+            return [], 0
         number = phone_query(q)
         compact = account_query(q)
         # What staff type is text, not a pattern: "%" or "_" finds the names holding them,
@@ -801,9 +808,12 @@ class StaffService:
         if number is not None:
             by_phone = select(FamilyPhone.family_id).where(FamilyPhone.number == number)
             conds.append(Family.id.in_(by_phone))
+        matching = or_(*conds)
         with self.sessions() as session:
+            total = session.scalar(select(func.count()).select_from(Family).where(matching)) or 0
             families = session.scalars(
-                select(Family).where(or_(*conds)).order_by(Family.account).limit(limit)
+                select(Family).where(matching).order_by(Family.account)
+                .limit(per_page).offset(max(page - 1, 0) * per_page)
                 .options(selectinload(Family.children), selectinload(Family.phones))
             ).all()
             return [
@@ -813,7 +823,7 @@ class StaffService:
                     tuple(mask_phone(p.number) for p in f.phones),
                 )
                 for f in families
-            ]
+            ], total
 
     def family(self, account: str) -> FamilyView | None:
         with self.sessions() as session:

@@ -36,8 +36,12 @@ from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
 from restomairie.staff.accounts import (
+    ADDRESS_LIMIT,
+    MAX_FAILURES,
+    NAME_ALERT,
     ROLE_LABELS,
     ROLES,
+    WINDOW,
     AccountError,
     LoginThrottled,
     UserView,
@@ -60,6 +64,7 @@ from restomairie.staff.security import (
     STAFF,
     accounts,
     actor_label,
+    client_address,
     csrf_token,
     current_user,
     enforce,
@@ -70,6 +75,7 @@ from restomairie.staff.security import (
 )
 from restomairie.staff.services import (
     CLOSURE_KINDS,
+    PAGE,
     STATE_LABELS,
     PastClosure,
     StaffService,
@@ -133,6 +139,7 @@ ACTION_LABELS = {
     "user_role": "rôle modifié",
     "user_deleted": "compte supprimé",
     "password_set": "mot de passe changé",
+    "login_unlock": "connexion débloquée",
 }
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
 WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
@@ -398,7 +405,7 @@ def login() -> Any:
         try:
             user = accounts().authenticate(
                 request.form.get("username", ""), request.form.get("password", ""),
-                request.remote_addr or "",
+                client_address(),
             )
         except LoginThrottled as exc:
             error, status = str(exc), 429
@@ -431,7 +438,7 @@ def password() -> Any:
         new = request.form.get("new", "")
         try:
             accounts().authenticate(user.username, request.form.get("current", ""),
-                                    request.remote_addr or "")
+                                    client_address())
             if new != request.form.get("confirm", ""):
                 raise AccountError("Les deux mots de passe ne sont pas identiques.")
             accounts().set_password(user.username, new, by=actor_label())
@@ -496,9 +503,11 @@ def call(call_sid: str) -> str:
 @bp.get("/families")
 @roles(STAFF)
 def families() -> str:
+    """The family search, 50 a page like the call log, saying how many match in all."""
     q = request.args.get("q", "")
-    rows = service().search_families(q) if q.strip() else []
-    return render_template("staff/families.html", q=q, rows=rows)
+    rows, total = service().search_families_page(q, page=_page()) if q.strip() else ([], 0)
+    return render_template("staff/families.html", q=q, rows=rows, total=total, page=_page(),
+                           args={"q": q}, per_page=PAGE)
 
 
 @bp.get("/families/<account>")
@@ -832,7 +841,55 @@ def import_job(job_id: str) -> Any:
 @bp.get("/users")
 @roles(ADMIN)
 def users() -> str:
-    return render_template("staff/users.html", users=accounts().list_users(), roles=ROLES)
+    """The accounts, with the login locks in force (by name and address, names guessed from
+    many addresses, addresses that tried many names) and a way to lift them."""
+    locks = accounts().login_locks()
+    by_name: dict[str, list[Any]] = {}
+    for lock in locks:
+        if lock.username is not None:
+            by_name.setdefault(lock.username, []).append(lock)
+    users = accounts().list_users()
+    known = {u.username for u in users}
+    return render_template(
+        "staff/users.html", users=users, roles=ROLES, locks=by_name,
+        address_locks=[lk for lk in locks if lk.username is None],
+        # Names that are no account (guessed, mistyped) are listed apart: nothing to lift
+        # for a real user, but the guessing is there to see.
+        unknown_locks=[lk for lk in locks if lk.username is not None
+                       and lk.username not in known],
+        max_failures=MAX_FAILURES, name_alert=NAME_ALERT, address_limit=ADDRESS_LIMIT,
+        window=int(WINDOW.total_seconds() // 60),
+    )
+
+
+@bp.post("/users/<username>/unlock")
+@roles(ADMIN)
+def user_unlock(username: str) -> BaseResponse:
+    """Forget the recent wrong passwords typed for this name (from every address); audited
+    with the reason given."""
+    try:
+        count = accounts().unlock_login(username=username, reason=request.form.get("reason", ""),
+                                        by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Connexion de {username} débloquée ({count} essai(s) manqué(s) oublié(s)).")
+    return redirect(url_for("staff.users"))
+
+
+@bp.post("/users/unlock-address")
+@roles(ADMIN)
+def address_unlock() -> BaseResponse:
+    """Forget the recent wrong passwords typed from one address (for every name); audited."""
+    address = request.form.get("address", "").strip()
+    try:
+        count = accounts().unlock_login(address=address, reason=request.form.get("reason", ""),
+                                        by=actor_label())
+    except AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Adresse {address} débloquée ({count} essai(s) manqué(s) oublié(s)).")
+    return redirect(url_for("staff.users"))
 
 
 @bp.post("/users")
