@@ -182,6 +182,17 @@ def test_a_child_said_not_to_eat_is_left_out_of_the_booking(
     _untouched(rt, (LEA, THU))
 
 
+def test_a_meal_said_booked_is_how_it_is_not_a_second_change(rt: Runtime, call: Caller) -> None:
+    read_back = call.say("Le repas de Zoé est réservé jeudi mais Léa ne viendra pas.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
+def test_cancelling_the_booking_of_a_day_is_one_change(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    read_back = call.say("Annuler la réservation de jeudi.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
 def test_a_child_said_to_stay_at_the_date_question_is_left_out(rt: Runtime, call: Caller) -> None:
     call.keys("9", "2")  # everyone, cancel
     read_back = call.say("Jeudi pour Zoé, Léa elle mange.")

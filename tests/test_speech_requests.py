@@ -79,6 +79,12 @@ def test_the_new_names_are_public() -> None:
         ("Rose reste à la maison jeudi", C, {3}),
         # Everyone said to stay: no one is left for the change, read as before (Nathan)
         ("annuler jeudi, Nathan il mange", C, {2}),
+        # How a meal is, not a second change asked
+        ("le repas de Rose est réservé jeudi mais Nathan ne viendra pas", C, {2}),
+        ("Nathan est malade jeudi mais Rose va bien", C, {2}),
+        # A day after "pas" is no name left out: "pas jeudi et Nathan"
+        ("Rose mange pas jeudi et Nathan mange pas vendredi", C, {2, 3}),
+        ("Rose mange pas jeudi et Nathan mange pas vendredi", None, {2, 3}),
     ],
 )
 def test_children_said_to_stay_as_they_are_are_left_out(
@@ -129,6 +135,9 @@ def test_without_the_change_nothing_is_left_out_as_before(text: str) -> None:
         ("oui", None, None),
         # Two changes asked in so many words: not one (see requests_said)
         ("réserver pour Margaux jeudi et annuler pour Rose vendredi", None, None),
+        # A noun or a participle is no second change
+        ("annuler la réservation de jeudi", None, C),
+        ("le repas de Rose est réservé jeudi mais Nathan ne viendra pas", None, C),
     ],
 )
 def test_parse_action(text: str, current: Intent | None, action: Intent | None) -> None:
@@ -248,6 +257,21 @@ def test_a_single_day_said_to_stay_is_still_that_day() -> None:
         ),
         ("réserver jeudi et annuler vendredi", None, [(B, THU, set()), (C, FRI, set())]),
         ("annuler jeudi mais réserver vendredi", None, [(C, THU, set()), (B, FRI, set())]),
+        (
+            "je réserve jeudi pour Margaux et j'annule vendredi pour Rose",
+            None,
+            [(B, THU, {1}), (C, FRI, {3})],
+        ),
+        (
+            "annuler la réservation de jeudi pour Rose et de lundi pour Nathan",
+            None,
+            [(C, THU, {3}), (C, MON, {2})],
+        ),
+        (
+            "Rose mange pas jeudi et Nathan mange pas vendredi",
+            None,
+            [(C, THU, {3}), (C, FRI, {2})],
+        ),
         # A request taken back by the next one
         ("annuler jeudi, non, réserver jeudi", None, [(B, THU, set())]),
         ("Rose jeudi, non, Nathan lundi", None, [(None, MON, {2})]),
@@ -274,6 +298,11 @@ def test_requests_said(
         "Nathan mange jeudi mais pas Rose",
         "Rose est malade jeudi et vendredi mais Nathan mange",
         "annuler jeudi, vendredi c'est bon",
+        "annuler la réservation de jeudi",  # "réservation": a noun, not a booking
+        "annulation, réservation",
+        "son repas est réservé mais elle ne viendra pas jeudi ni vendredi",
+        "Rose sera absente jeudi et vendredi, Nathan aussi",  # both, both days
+        "annuler jeudi et vendredi pour les deux",  # "les deux" of three: asked as before
         "jeudi ou vendredi",  # a choice: days_to_choose
         "toute la semaine prochaine",  # a span: several_days
         "deux six un un",

@@ -153,6 +153,7 @@ def _ordinal_digits_repl(match: re.Match[str]) -> str:
     return " " + _ordinal_words(number, feminine=suffix in ("re", "ere", "nde")) + " "
 
 
+@functools.lru_cache(maxsize=4096)  # a webhook reads one phrase many times, names too
 def normalise(text: str) -> str:
     """Reduce a transcript to plain lowercase ASCII words separated by single spaces.
 
@@ -679,6 +680,11 @@ class _Match(NamedTuple):
 
 def _match_phrases(tokens: Sequence[str]) -> list[_Match]:
     """Longest phrase at each position, scanning left to right without overlaps."""
+    return list(_matched(tuple(tokens)))
+
+
+@functools.lru_cache(maxsize=512)  # the same clause is read for the intent, children, dates
+def _matched(tokens: tuple[str, ...]) -> tuple[_Match, ...]:
     matches: list[_Match] = []
     i = 0
     while i < len(tokens):
@@ -705,7 +711,7 @@ def _match_phrases(tokens: Sequence[str]) -> list[_Match]:
             continue
         matches.append(_Match(i, i + len(best.words), best))
         i += len(best.words)
-    return matches
+    return tuple(matches)
 
 
 def _owners(tokens: Sequence[str], matches: Sequence[_Match]) -> list[_Match | None]:
@@ -1061,6 +1067,9 @@ def _left_out(
                 break
             if tokens[j] in _CHOICE_STOPWORDS or tokens[j] in _EXCLUDING:
                 break
+            if tokens[j] in _WEEKDAYS or tokens[j] in _MONTHS:
+                break  # "il mange pas jeudi et Nathan …": a day, then no name left out
+
             size = _name_at(tokens, j, names)
             words = set(range(j, j + size))
             every |= words
@@ -1427,6 +1436,7 @@ _CANTEEN_WORDS = frozenset({"cantine", "ecole", "self", "refectoire"})
 _SAME_AGAIN = frozenset({"aussi", "egalement", "pareil", "idem"})
 _AFFIRMING = frozenset({"oui", "si"})  # "Rose ne mange pas jeudi, Nathan si"
 _COMING_BACK = frozenset({"revient", "reviendra", "reviennent", "reviendront"})
+_WELL_RUNS = (("va", "bien"), ("vont", "bien"), ("en", "forme"))  # "mais Rose va bien"
 
 
 class _Part(NamedTuple):
@@ -1437,18 +1447,30 @@ class _Part(NamedTuple):
     said: _Stance | None  # the stance its own eating words give ("il mange pas"), if any
 
 
+# Before a participle that says how a meal is: "est réservé", "déjà annulé", "bien inscrite".
+_BEING = frozenset({"est", "sont", "etait", "etaient", "deja", "bien", "sera", "seront", "ete"})
+
+
 def _asks(phrase: _Phrase) -> bool:
     return any(word.startswith(_ASKING) for word in phrase.words)
 
 
-def _states(said: _Said, words: Sequence[str]) -> tuple[Intent | None, _Stance | None]:
-    """The change an intent phrase asks in so many words, or the stance it states."""
+def _states(
+    said: _Said, tokens: Sequence[str], words: Sequence[str]
+) -> tuple[Intent | None, _Stance | None]:
+    """The change an intent phrase asks in so many words, or the stance it states (``words``:
+    its part of the phrase ``tokens``)."""
     intent = next((r for r in said.phrase.readings if r in _STANCE_OF), None)
     if intent is None:
         return None, None
-    if _asks(said.phrase):
-        return (None, None) if said.negated else (intent, None)
     stance = _STANCE_OF[intent]
+    if _asks(said.phrase):
+        if said.phrase.weak:
+            return None, None  # "annuler la réservation": a noun, not a second change
+        if tokens[said.start - 1 : said.start] and tokens[said.start - 1] in _BEING:
+            # "son repas est réservé", "c'est déjà annulé": how the meal is, not a request
+            return None, _OPPOSITE[stance] if said.negated else stance
+        return (None, None) if said.negated else (intent, None)
     if intent is Intent.BOOK and _eats_away(words, _Match(0, 0, said.phrase)):
         stance = _Stance.ABSENT  # "Nathan mange à la maison"
     return None, _OPPOSITE[stance] if said.negated else stance
@@ -1481,11 +1503,15 @@ def _parts(tokens: Sequence[str], clause_of: Sequence[int], said: Sequence[_Said
 
     def marked(a: int, b: int) -> bool:  # says something of what is in tokens[a:b]
         words = tokens[a:b]
-        if any(a <= found.start < b and _states(found, words) != (None, None) for found in said):
+        if any(
+            a <= found.start < b and _states(found, tokens, words) != (None, None)
+            for found in said
+        ):
             return True
         return bool(words) and (
             words[-1] in _AFFIRMING
             or bool(_AS_IS_WORDS.intersection(words) or _COMING_BACK.intersection(words))
+            or any(_contains_run(words, run) for run in _WELL_RUNS)
             or any(w in _STAYING and a + j not in owned for j, w in enumerate(words))
             or any(_contains_run(words, run) for run in _AS_IS_RUNS)
         )
@@ -1506,7 +1532,7 @@ def _parts(tokens: Sequence[str], clause_of: Sequence[int], said: Sequence[_Said
         stated: set[_Stance] = set()
         for found in said:
             if a <= found.start < b:
-                intent, stance = _states(found, words)
+                intent, stance = _states(found, tokens, words)
                 if intent is not None:
                     asked.add(intent)
                 if stance is not None:
@@ -1522,8 +1548,10 @@ def _parts(tokens: Sequence[str], clause_of: Sequence[int], said: Sequence[_Said
             stance = _Stance.AS_IS  # "vendredi c'est bon", "elle mange normalement"
         elif staying:
             stance = _staying_stance(tokens, staying[0], b)
-        elif own is None and _COMING_BACK.intersection(words):
-            stance = _Stance.EATS  # "vendredi il revient"
+        elif own is None and (
+            _COMING_BACK.intersection(words) or any(_contains_run(words, r) for r in _WELL_RUNS)
+        ):
+            stance = _Stance.EATS  # "vendredi il revient", "mais Rose va bien"
         elif own is None and not asked and before is not None and words:
             if words[-1] in _AFFIRMING:
                 stance = _Stance.EATS
@@ -3161,13 +3189,12 @@ def _days_staying(
     if len(set(stances.values())) < 2:
         return exprs
     ruling = _ruling(parts, set(stances.values()), action)
-    if ruling not in _STANCE_OF:
-        return exprs
-    wanted = _STANCE_OF[ruling]
-    staying = {
+    wanted = _STANCE_OF.get(ruling) if ruling is not None else None
+    staying = {  # "vendredi c'est bon" whatever the change; "vendredi elle mange" for one
         k
         for k, stance in stances.items()
-        if stance is _Stance.AS_IS or (stance is not None and stance is not wanted)
+        if stance is _Stance.AS_IS
+        or (wanted is not None and stance in _OPPOSITE and stance is not wanted)
     }
     if not staying or len(staying) == len(meant):
         return exprs
@@ -3327,7 +3354,7 @@ def requests_said(
     asked = [
         (found.start, found.end, intent)
         for found in reading.said
-        if (intent := _states(found, tokens)[0]) is not None
+        if (intent := _states(found, tokens, tokens)[0]) is not None
     ]
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
@@ -3375,6 +3402,9 @@ def requests_said(
             cuts.append(cut)
     pieces = list(itertools.pairwise([*cuts, len(tokens)]))
     pieces = [piece for k, piece in enumerate(pieces) if k not in taken_back]
+    tail = next((k for k in sorted(breaks) if k >= anchors[-1][1]), len(tokens))
+    if any(k >= tail for k in named):
+        return []  # "Rose sera absente jeudi et vendredi, Nathan aussi": both, both days
     days = [sorted({e.day for (k, _), e in dated if a <= k < b and e.day}) for a, b in pieces]
     acts: list[Intent | None] = []
     for a, b in pieces:
@@ -3406,7 +3436,7 @@ def requests_said(
         ]
         found = _children_in(clauses, names, False, acts[k], phrases)
         if found is None:
-            return None
+            return []  # "les deux" of three: the line asks which children, as for one request
         children.append(found)
     filled_days = _filled([days[k] or None for k in kept], None, forward_first=False)
     filled_children = _filled(children, frozenset(), forward_first=not names_first)
