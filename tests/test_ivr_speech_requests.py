@@ -115,6 +115,22 @@ def test_days_for_one_child_and_another_day_for_the_other(rt: Runtime, call: Cal
     _untouched(rt, (LEA, THU), (LEA, FRI), (ZOE, MON))
 
 
+def test_a_day_added_at_the_read_back_comes_before_the_other_child(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler jeudi pour Zoé et lundi pour Léa.")
+    both = call.say("Oui, et vendredi aussi.")
+    assert both.says[:2] == [
+        "C'est fait : le repas de Zoé du jeudi 26 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Zoé le vendredi 27 novembre.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    call.press("1")
+    assert [booked(rt, ZOE, d) for d in (THU, FRI)] == [False, False]
+    assert booked(rt, LEA, MON) is False
+    _untouched(rt, (LEA, FRI))
+
+
 def test_a_request_refused_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
     first = call.say("Annuler aujourd'hui pour Zoé et jeudi pour Léa.")
     assert first.says[0] == ONE_BY_ONE
