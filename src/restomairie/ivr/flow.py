@@ -70,10 +70,12 @@ from restomairie.ivr.speech import (
     is_waiting,
     names_the_offered_day,
     normalise,
+    parse_action,
     parse_children,
     parse_date,
     parse_digits_date,
     parse_intent,
+    requests_said,
     several_days,
     shifted_day,
     speaks_of_children,
@@ -112,6 +114,7 @@ EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, fr
 # A day-month typed that fell this far back is a past day, not next year's (see _check).
 RECENT_PAST = timedelta(days=62)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
+_CHANGES = {"book": Intent.BOOK, "cancel": Intent.CANCEL}  # the change asked, for the parser
 # What speech may mean at each menu (parse_intent's ``allowed``).
 ACTION_INTENTS = frozenset(
     {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE, Intent.OTHER_CHILD}
@@ -545,13 +548,20 @@ class CallFlow:
             else:
                 return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         else:
+            asked = st.data.get("action") if st.data.get("resume") else None
+            mixed = self._requests(st, sp, heard.speech, CHILD, asked)
+            if mixed is not None:  # "annuler jeudi pour Rose et lundi pour Nathan"
+                return mixed
             intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
-            picked = self._children_said(kids, heard.speech)
             named = self._children_said(kids, heard.speech, ordinals=False)
             about = self._about_day(st, sp, heard.speech, CHILD, named or kids)
             if about is not None:  # "est-ce que Rose mange jeudi ?": answered, then the menu
                 return about
-            action = parse_intent(heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST})
+            action = self._action_said(
+                kids, heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST}
+            )
+            # "Annuler jeudi pour Rose, Nathan il mange": Rose's alone
+            picked = self._children_said(kids, heard.speech, action=action)
             # Not "Rose ne mangera pas jusqu'à la fin de la semaine" (a request), nor "Rose,
             # pardon, Nathan" (a correction): only a phrase that asks nothing else.
             if intent is Intent.REPEAT and picked is None and action is None:
@@ -585,7 +595,7 @@ class CallFlow:
                     st.data["unchosen"] = True
                 st.data.pop("resume", None)  # the action said now wins over one kept
                 choice = _CHOICES[action]
-                if self._children_said(kids, heard.speech, ordinals=False) is not None:
+                if self._children_said(kids, heard.speech, False, action) is not None:
                     dated = self._action_with_date(st, sp, choice, heard.speech, CHILD)
                     if dated is not None:
                         return dated
@@ -633,14 +643,31 @@ class CallFlow:
 
     @staticmethod
     def _children_said(
-        kids: Sequence[Kid], speech: str, ordinals: bool = True
+        kids: Sequence[Kid], speech: str, ordinals: bool = True, action: Intent | None = None
     ) -> list[Kid] | None:
         """The children a phrase names, by first name ("Rose", "Sacha et Timéo"), all ("tous
         les enfants", "tous sauf Rose") or, with ``ordinals``, by position ("la deuxième");
         ``None`` when it names none. Without ``ordinals`` (where a date may be said) "le
-        premier" is the 1st of the month, not the first child."""
-        found = parse_children(speech, [k.name for k in kids], ordinals=ordinals)
+        premier" is the 1st of the month, not the first child. With ``action`` (the change
+        asked), not those said to stay as they are ("annuler jeudi pour Rose, Nathan il
+        mange": Rose)."""
+        names = [k.name for k in kids]
+        found = parse_children(speech, names, ordinals=ordinals, action=action)
         return None if not found else [k for i, k in enumerate(kids, start=1) if i in found]
+
+    @staticmethod
+    def _action_said(kids: Sequence[Kid], speech: str, allowed: set[Intent]) -> Intent | None:
+        """What a phrase asks at a menu (``allowed``), the children it names taken into
+        account: "réserver jeudi pour Rose, Nathan il mange pas" is a booking (Rose's), and
+        "Nathan mange jeudi mais pas Rose" a cancellation (Rose's), where the words alone
+        read both changes, or the other one."""
+        found = parse_intent(speech, allowed)
+        if found not in (None, Intent.BOOK, Intent.CANCEL):
+            return found
+        said = parse_action(speech, [k.name for k in kids])
+        if said != parse_intent(speech, {Intent.BOOK, Intent.CANCEL}):
+            return said  # the statements about some children decide
+        return found
 
     def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
         """ "Merci", "non merci" at a menu: the caller is done (not "Rose, merci")."""
@@ -651,6 +678,7 @@ class CallFlow:
         st.data["pick"] = [k.ref for k in picked]
         st.data["all"] = len(picked) > 1
         st.data.pop("unchosen", None)  # chosen now (see _another)
+        st.data.pop("asked_for", None)  # the children of each day kept (see _requests)
 
     def _another(self, st: CallState, sp: Speaker) -> Turn:
         """Another operation: the action menu for the children chosen; after "écouter" said
@@ -675,7 +703,7 @@ class CallFlow:
                 st.data["action"] = choice
                 return self._with_asked_days(st, sp, asked)
         else:
-            intent = parse_intent(heard.speech, ACTION_INTENTS)
+            intent = self._action_said(kids, heard.speech, set(ACTION_INTENTS))
             if intent is Intent.REPEAT:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
@@ -695,13 +723,21 @@ class CallFlow:
                 return self._bye(st, sp, ACTION)
             if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
                 return self._repeat(st, sp)  # "retour au menu": this is the menu
+            mixed = self._requests(st, sp, heard.speech, ACTION)
+            if mixed is not None:  # "réserver pour Margaux jeudi et annuler pour Rose vendredi"
+                return mixed
             named = False
+            change = intent if intent in (Intent.BOOK, Intent.CANCEL) else None
             if several:
                 # "Nathan", "annuler pour Nathan": another child named here is the one meant
                 # ("annuler mardi 1er": a date, not the first child); "et Margaux aussi" at
-                # Rose's menu: both of them; "tous sauf Rose": the others.
-                named = self._children_said(kids, heard.speech, ordinals=False) is not None
-                named = self._children_correction(st, heard.speech, and_first=False) or named
+                # Rose's menu: both of them; "tous sauf Rose": the others; "annuler jeudi
+                # pour Rose, Nathan il mange": Rose.
+                named = self._children_said(kids, heard.speech, False, change) is not None
+                corrected = self._children_correction(
+                    st, heard.speech, and_first=False, action=change
+                )
+                named = corrected or named
             if intent is None:
                 # "Jeudi", "c'est pour jeudi 26", "jeudi et vendredi" without saying what to
                 # do: the days are kept, and only the action is asked (then read back for
@@ -832,11 +868,22 @@ class CallFlow:
             return False
         st.data["asked_day"] = days[0].isoformat()
         st.data["asked_more"] = [day.isoformat() for day in days[1:]]
+        st.data.pop("asked_for", None)
         return True
 
     def _with_asked_days(self, st: CallState, sp: Speaker, asked: date) -> Turn:
-        """The action said for the days kept: the first read back, the others after it."""
+        """The action said for the days kept: the first read back, the others after it (each
+        for its own children when they were named with it: see :meth:`_requests`)."""
         more = [str(day) for day in st.data.pop("asked_more", None) or []]
+        whom = st.data.pop("asked_for", None)
+        if whom and len(whom) == len(more) + 1:
+            change = str(st.data["action"])
+            days = [asked.isoformat(), *more]
+            first, *rest = [[d, list(r), change] for d, r in zip(days, whom, strict=True)]
+            st.data["queue"] = rest
+            self._take(st, first)
+            before = [sp._("I will take your requests one at a time.")] if rest else []
+            return self._with_date(st, sp, asked, ACTION, before)
         if not more:
             return self._with_date(st, sp, asked, ACTION)
         st.data["queue"] = more
@@ -851,14 +898,67 @@ class CallFlow:
         refused with the reason. ``None`` when no date was said."""
         if choice not in ("book", "cancel"):
             return None
+        mixed = self._requests(st, sp, speech, step, choice)
+        if mixed is not None:  # "annuler jeudi pour Rose et lundi pour Nathan"
+            return mixed
         st.data["action"] = choice
         today = self.clock.today()
-        guess = parse_date(speech, today)
+        guess = parse_date(speech, today, action=_CHANGES[choice])
         if guess is not None:
             return self._with_date(st, sp, guess.day, step)
-        if several_days(speech, today):
+        if several_days(speech, today, _CHANGES[choice]):
             return self._several_days(st, sp, speech, step)
         return None
+
+    def _requests(
+        self, st: CallState, sp: Speaker, speech: str, step: str, choice: str | None = None
+    ) -> Turn | None:
+        """Different changes asked in one phrase, taken one after the other, each read back
+        for its own children and day ("annuler jeudi pour Rose et lundi pour Nathan": Rose's
+        Thursday, then Nathan's Monday; "réserver pour Margaux jeudi et annuler pour Rose
+        vendredi": the booking, then the cancellation), the next after the result, refusal or
+        nothing to do of the one before (``queue``), as days named together. Without the
+        change ("Rose jeudi et Nathan lundi"), the days are kept and the change is asked.
+        When the line cannot tell them apart ("réserver pour Margaux et annuler pour Rose"),
+        the caller hears that it takes one at a time, and the question again (not a failed
+        attempt). ``None`` when the phrase asks one change, for one day or several.
+        ``choice``: the change asked at that step."""
+        kids = self._kids(st)
+        current = _CHANGES.get(choice or "")
+        found = requests_said(speech, [k.name for k in kids], self.clock.today(), current)
+        if found == []:
+            return None
+        entries: list[list[Any]] = []
+        for request in found or []:
+            refs = [k.ref for i, k in enumerate(kids, start=1) if i in request.children]
+            refs = refs or [str(r) for r in st.data.get("pick") or []]
+            change = _CHOICES[request.action] if request.action is not None else choice
+            entries.append([request.day.isoformat(), refs, change])
+        if not entries or not all(refs for _, refs, _ in entries):
+            # No child to say them of ("réserver jeudi et annuler vendredi" before choosing)
+            lines = [sp._("One thing at a time, please.")]
+            return self._ask(st, sp, st.step, lines, step, "one_at_a_time", reset=False)
+        if any(change is None for _, _, change in entries):
+            # "Rose jeudi et Nathan lundi": the days kept with their children, the change asked
+            self._pick(st, [k for k in kids if any(k.ref in refs for _, refs, _ in entries)])
+            st.data["asked_day"] = entries[0][0]
+            st.data["asked_more"] = [day for day, _, _ in entries[1:]]
+            st.data["asked_for"] = [refs for _, refs, _ in entries]
+            return self._ask(st, sp, ACTION, [], step, "day_kept")
+        first, *rest = entries
+        st.data["queue"] = rest
+        self._take(st, first)
+        before = [sp._("I will take your requests one at a time.")] if rest else []
+        return self._with_date(st, sp, date.fromisoformat(first[0]), step, before)
+
+    def _take(self, st: CallState, entry: Sequence[Any]) -> None:
+        """The children and the change of one of several requests (see :meth:`_requests`)."""
+        _day, refs, change = entry
+        kids = [k for k in self._kids(st) if k.ref in refs]
+        if kids:
+            self._pick(st, kids)
+        if change:
+            st.data["action"] = str(change)
 
     def _several_days(self, st: CallState, sp: Speaker, speech: str, step: str) -> Turn:
         """Several days asked at once. Days named one by one ("jeudi et vendredi", "les 3 et 4
@@ -867,7 +967,8 @@ class CallFlow:
         the one before (``queue``). A span or a count ("toute la semaine", "tous les jeudis")
         is answered with one day at a time and where to change several."""
         today = self.clock.today()
-        choice = days_to_choose(speech, today)
+        action = _CHANGES.get(str(st.data.get("action")))
+        choice = days_to_choose(speech, today, action)
         if choice:
             # "Jeudi ou vendredi": which one (understood: not a failed attempt).
             st.data["choice"] = [day.isoformat() for day in choice]
@@ -876,7 +977,7 @@ class CallFlow:
         if holidays:
             # "Pendant les vacances de Noël": no meals then, said as listening says it.
             return self._ask(st, sp, DATE, holidays, step, "holidays")
-        days = days_said(speech, today)
+        days = days_said(speech, today, action)
         if not days:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         st.data["queue"] = [day.isoformat() for day in days[1:]]
@@ -932,18 +1033,23 @@ class CallFlow:
     def _next_day(self, st: CallState, sp: Speaker, step: str, lines: Sequence[str]) -> Turn | None:
         """The next of several days asked at once (see :meth:`_several_days`), after
         ``lines``; ``None`` when none is left."""
-        queue = [str(day) for day in st.data.pop("queue", [])]
+        queue = list(st.data.pop("queue", None) or [])
         if not queue:
             return None
         if queue[1:]:
             st.data["queue"] = queue[1:]
-        return self._with_date(st, sp, date.fromisoformat(queue[0]), step, lines)
+        entry = queue[0]
+        if isinstance(entry, list):  # a request of its own: its children and change
+            self._take(st, entry)
+            entry = entry[0]
+        return self._with_date(st, sp, date.fromisoformat(str(entry)), step, lines)
 
-    @staticmethod
-    def _switch_action(st: CallState, speech: str) -> str | None:
+    def _switch_action(self, st: CallState, speech: str) -> str | None:
         """The other action, when the phrase names it ("réserver" while cancelling; not both,
-        not negated): it becomes the call's action. ``None`` when no action or the same one."""
-        intent = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
+        not negated; not "jeudi, vendredi elle mange", which says how Friday stays): it
+        becomes the call's action. ``None`` when no action or the same one."""
+        names = [k.name for k in self._kids(st)]
+        intent = parse_action(speech, names, _CHANGES.get(str(st.data.get("action"))))
         said = _CHOICES[intent] if intent is not None else None
         if said is None or said == st.data.get("action"):
             return None
@@ -983,8 +1089,12 @@ class CallFlow:
                 taken = self._taken_back(st, sp, heard.speech, other, DATE, surely=True)
                 if taken is not None:
                     return taken
+            mixed = self._requests(st, sp, heard.speech, DATE, st.data.get("action"))
+            if mixed is not None:  # "jeudi pour Rose et lundi pour Nathan"
+                return mixed
             switched = self._switch_action(st, heard.speech)
-            guess = parse_date(heard.speech, today)
+            change = _CHANGES.get(str(st.data.get("action")))
+            guess = parse_date(heard.speech, today, action=change)
             day = guess.day if guess else None
             if names_the_offered_day(heard.speech) or (
                 day is None
@@ -1005,7 +1115,7 @@ class CallFlow:
                 # Asked again while a change is being taken back ("mince, je voulais dire
                 # mercredi", refused): "vendredi alors" is the one of its week.
                 day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
-            if day is None and several_days(heard.speech, today):
+            if day is None and several_days(heard.speech, today, change):
                 # Understood: not a failed attempt.
                 return self._several_days(st, sp, heard.speech, DATE)
             if day is None and switched is not None:
@@ -1025,8 +1135,8 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
-            if day is not None:
-                self._children_correction(st, heard.speech)  # "pour Rose, le 3 décembre"
+            if day is not None:  # "pour Rose, le 3 décembre"
+                self._children_correction(st, heard.speech, action=change)
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         return self._with_date(st, sp, day, DATE)
@@ -1227,13 +1337,13 @@ class CallFlow:
         named = self._children_said(self._kids(st), speech, ordinals=False)
         if not days or named or (yes and pending not in days):
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
-        queued = [str(d) for d in st.data.get("queue", [])]
+        queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
         if yes:
             later = [d.isoformat() for d in days if d != pending]
-            st.data["queue"] = list(dict.fromkeys([*later, *queued]))
+            st.data["queue"] = _unique([*later, *queued])
             return self._apply(st, sp)
         first, *later_days = days
-        st.data["queue"] = list(dict.fromkeys([*(d.isoformat() for d in later_days), *queued]))
+        st.data["queue"] = _unique([*(d.isoformat() for d in later_days), *queued])
         before = [sp._("I will take these days one at a time.")]
         return self._with_date(st, sp, first, CONFIRM, before)
 
@@ -1314,7 +1424,12 @@ class CallFlow:
         return guess.day if guess is not None else pending
 
     def _children_correction(
-        self, st: CallState, speech: str, also: bool = True, and_first: bool = True
+        self,
+        st: CallState,
+        speech: str,
+        also: bool = True,
+        and_first: bool = True,
+        action: Intent | None = None,
     ) -> bool | None:
         """Children named that are not the ones picked ("pour Rose", "et Rose aussi") become
         the picked ones, and children left out ("sauf Timéo", "pas pour Rose") leave them;
@@ -1322,12 +1437,14 @@ class CallFlow:
         names children that cannot be told apart. With ``also``, "aussi" adds them to the
         picked ones (a request still pending); without it (after a result: "annuler aussi
         pour Rose") they replace them. Without ``and_first``, a phrase that only begins with
-        "et" ("et Nathan ?", at a question that is not a read-back) does not add."""
+        "et" ("et Nathan ?", at a question that is not a read-back) does not add. With
+        ``action`` (the change asked), children said to stay as they are are not named
+        ("annuler jeudi pour Rose, Nathan il mange")."""
         kids = self._kids(st)
         if len(kids) < 2:
             return False
         picked = self._picked(st)
-        said = self._children_said(kids, speech, ordinals=False)
+        said = self._children_said(kids, speech, ordinals=False, action=action)
         if said is None:
             left_out = children_left_out(speech, [k.name for k in kids])
             if left_out is None:
@@ -1444,12 +1561,20 @@ class CallFlow:
         about = self._about_day(st, sp, heard.speech, AFTER, named or mine)
         if about is not None:
             return about
+        mixed = self._requests(st, sp, heard.speech, AFTER, st.data.get("action"))
+        if mixed is not None:  # "réserver pour Margaux jeudi et annuler pour Rose vendredi"
+            return mixed
+        if intent in (None, Intent.BOOK, Intent.CANCEL):  # "Nathan mange jeudi mais pas Rose"
+            intent = self._action_said(self._kids(st), heard.speech, set(AFTER_INTENTS))
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             choice = _CHOICES[intent]
             unchosen = st.data.get("unchosen")
-            corrected = self._children_correction(st, heard.speech, also=False)  # "pour Rose"
+            change = intent if intent is not Intent.LIST else None
+            corrected = self._children_correction(  # "pour Rose"
+                st, heard.speech, also=False, action=change
+            )
             if unchosen and not corrected and intent is not Intent.LIST:
                 # "Annuler jeudi" after hearing the whole family's meals: for which child?
                 return self._which_child(st, sp, choice, heard.speech, AFTER)
@@ -1739,7 +1864,21 @@ class CallFlow:
         day = self._day_asked(st)
         assert day is not None
         more = [date.fromisoformat(str(d)) for d in st.data.get("asked_more") or []]
-        if more:  # "jeudi et vendredi": "Pour Rose, le jeudi 26 et le vendredi 27 novembre :"
+        whom = st.data.get("asked_for") or []
+        if len(whom) == len(more) + 1 and len(self._kids(st)) > 1:
+            # "Rose jeudi et Nathan lundi": "Pour Rose le jeudi 26 novembre et pour Nathan le
+            # lundi 30 novembre :"
+            pieces = [
+                sp._(
+                    "for %(names)s on %(day)s",
+                    names=sp.names(self._names_of(st, refs)),
+                    day=sp.day(d),
+                )
+                for d, refs in zip((day, *more), whom, strict=True)
+            ]
+            said = sp._("%(requests)s:", requests=sp.names(pieces))
+            lines = [said[:1].upper() + said[1:]]
+        elif more:  # "jeudi et vendredi": "Pour Rose, le jeudi 26 et le vendredi 27 novembre :"
             days = sp.names([sp._("on %(day)s", day=sp.day(d)) for d in (day, *more)])
             names = sp.names(self._picked_names(st))
             lines = [sp._("For %(names)s, %(days)s:", names=names, days=days)]
@@ -2308,6 +2447,7 @@ class CallFlow:
             # asked (for the children chosen then, or another chosen with key 4).
             st.data.pop("asked_day", None)
             st.data.pop("asked_more", None)
+            st.data.pop("asked_for", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
@@ -2635,6 +2775,18 @@ def _after_colon(text: str) -> str:
     """A sentence put after "Pour Léa :": its first letter in lower case, as French writes it
     ("Pour Léa : trop tard pour…")."""
     return text[:1].lower() + text[1:]
+
+
+def _unique(entries: Sequence[Any]) -> list[Any]:
+    """The queue's entries (days, or requests as lists) without repeats, in order."""
+    seen: set[str] = set()
+    kept = []
+    for entry in entries:
+        key = repr(entry)
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept
 
 
 def _iso(day: date | None) -> str | None:

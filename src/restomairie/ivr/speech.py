@@ -22,6 +22,7 @@ so the caller can ask again; nothing here raises on any input text.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import re
 import unicodedata
@@ -29,12 +30,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 __all__ = [
     "SPEECH_HINTS",
     "DateGuess",
     "Intent",
+    "Request",
     "adds_to",
     "child_hints",
     "children_left_out",
@@ -47,12 +49,14 @@ __all__ = [
     "is_hello",
     "is_hesitant",
     "normalise",
+    "parse_action",
     "parse_children",
     "parse_choice",
     "parse_date",
     "parse_digits_date",
     "parse_intent",
     "parse_number",
+    "requests_said",
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
@@ -149,6 +153,7 @@ def _ordinal_digits_repl(match: re.Match[str]) -> str:
     return " " + _ordinal_words(number, feminine=suffix in ("re", "ere", "nde")) + " "
 
 
+@functools.lru_cache(maxsize=4096)  # a webhook reads one phrase many times, names too
 def normalise(text: str) -> str:
     """Reduce a transcript to plain lowercase ASCII words separated by single spaces.
 
@@ -685,6 +690,11 @@ class _Match(NamedTuple):
 
 def _match_phrases(tokens: Sequence[str]) -> list[_Match]:
     """Longest phrase at each position, scanning left to right without overlaps."""
+    return list(_matched(tuple(tokens)))
+
+
+@functools.lru_cache(maxsize=512)  # the same clause is read for the intent, children, dates
+def _matched(tokens: tuple[str, ...]) -> tuple[_Match, ...]:
     matches: list[_Match] = []
     i = 0
     while i < len(tokens):
@@ -711,7 +721,7 @@ def _match_phrases(tokens: Sequence[str]) -> list[_Match]:
             continue
         matches.append(_Match(i, i + len(best.words), best))
         i += len(best.words)
-    return matches
+    return tuple(matches)
 
 
 def _owners(tokens: Sequence[str], matches: Sequence[_Match]) -> list[_Match | None]:
@@ -1067,6 +1077,9 @@ def _left_out(
                 break
             if tokens[j] in _CHOICE_STOPWORDS or tokens[j] in _EXCLUDING:
                 break
+            if tokens[j] in _WEEKDAYS or tokens[j] in _MONTHS:
+                break  # "il mange pas jeudi et Nathan …": a day, then no name left out
+
             size = _name_at(tokens, j, names)
             words = set(range(j, j + size))
             every |= words
@@ -1296,7 +1309,7 @@ def _settled_words(clauses: Sequence[Sequence[str]]) -> set[int]:
 
 
 def parse_children(
-    text: str, names: Sequence[str], *, ordinals: bool = True
+    text: str, names: Sequence[str], *, ordinals: bool = True, action: Intent | None = None
 ) -> frozenset[int] | None:
     """The 1-based indexes in ``names`` of the children meant by ``text``, else ``None``.
 
@@ -1315,23 +1328,54 @@ def parse_children(
     - A number that is part of a date ("le 1er décembre", "mardi 1er", "jeudi 3") is never a
       child.
 
+    - ``action`` (BOOK or CANCEL, the change asked): children the phrase says stay as they
+      are for it are left out, when other children are named for the change: "annuler jeudi
+      pour Rose, Nathan il mange", "Rose ne mange pas jeudi, Nathan si", "pour Nathan c'est
+      bon", "son frère Nathan reste à la cantine" (a cancellation: Rose); "réserver jeudi pour
+      Rose, Nathan il mange pas" (a booking: Rose). A child left out of a statement is the one
+      the change is for: "Nathan mange jeudi mais pas Rose", "tous mangent sauf Rose" (a
+      cancellation: Rose). See :func:`parse_action`.
+
     Names that disagree with a position ("Hugo, le deuxième"), names beside "tous" that are
     not everyone ("tous, Rose"), a word that could be two children (twins with the same first
     name), several positions, or no child at all give ``None``. Pure; never raises.
     """
     if not names:
         return None
-    clauses = _clauses(text)
+    return _children_in(_clauses(text), names, ordinals, action)
+
+
+def _children_in(
+    clauses: Sequence[Sequence[str]],
+    names: Sequence[str],
+    ordinals: bool,
+    action: Intent | None,
+    phrases: Sequence[_Said] | None = None,
+) -> frozenset[int] | None:
+    """:func:`parse_children` on the tokens of each clause of a phrase (or of a part of it,
+    with the intent ``phrases`` already found in it)."""
     tokens = [token for clause in clauses for token in clause]
     clause_of = [c for c, clause in enumerate(clauses) for _ in clause]
     norm_names = [normalise(name).split() for name in names]
-    said = _phrases_said(clauses)
+    said = list(phrases) if phrases is not None else _phrases_said(clauses)
     vocabulary = {k for found in said for k in range(found.start, found.end)}
     excluded, strongly_excluded = _left_out(tokens, clause_of, norm_names)
     excluded |= _settled_words(clauses)
     kept = [k for k in range(len(tokens)) if k not in excluded]
     chosen = _names_in(tokens, norm_names, kept, vocabulary)
     left_out = _names_in(tokens, norm_names, sorted(excluded), vocabulary)
+    if action in _STANCE_OF and chosen is not None and left_out is not None:
+        # Children said to stay as they are, beside others named for the change.
+        staying, asked_for = _left_as_they_are(tokens, clause_of, said, excluded, action)
+        if staying or asked_for:
+            again = (excluded | staying) - asked_for
+            kept_again = [k for k in range(len(tokens)) if k not in again]
+            chosen_again = _names_in(tokens, norm_names, kept_again, vocabulary)
+            if chosen_again:
+                excluded, chosen = again, chosen_again
+                left_out = _names_in(tokens, norm_names, sorted(excluded), vocabulary)
+                strongly_excluded -= asked_for
+                said = [found for found in said if found.start not in staying]
     if chosen is None or left_out is None or chosen & left_out:
         return None
     everyone, counts = _everyone(tokens, said)
@@ -1363,6 +1407,313 @@ def parse_children(
     if not result:
         return None
     return frozenset(i + 1 for i in result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Children and days said to stay as they are, beside the change asked
+# ---------------------------------------------------------------------------------------------
+
+
+class _Stance(enum.Enum):
+    """What a part of a phrase says of the children or days in it, when it asks nothing."""
+
+    EATS = "eats"  # "Nathan il mange", "vendredi elle reste à la cantine", "Nathan si"
+    ABSENT = "absent"  # "Rose ne mange pas", "Nathan sera absent"
+    AS_IS = "as_is"  # "pour Nathan c'est bon", "vendredi, normalement", "Rose reste"
+
+
+_OPPOSITE = {_Stance.EATS: _Stance.ABSENT, _Stance.ABSENT: _Stance.EATS}
+_STANCE_OF = {Intent.BOOK: _Stance.EATS, Intent.CANCEL: _Stance.ABSENT}
+# Verbs that ask for the change in so many words ("annuler", "réserver", "ajouter"...), as
+# opposed to a statement of who eats ("il mange", "elle est malade").
+_ASKING = (
+    "annul", "decommand", "desinscri", "supprim", "reserv", "inscri", "reinscri", "ajout",
+    "rajout", "command", "retir", "enlev", "remet", "retabl", "arret", "stopp",
+)  # fmt: skip
+# A part of a phrase ends with its clause, and before "mais", "tandis que", "par contre",
+# "alors que", "en revanche"; and before "et", "puis" between two statements ("jeudi elle
+# mange pas et vendredi elle mange").
+_PART_BREAKS = frozenset({"mais", "tandis"})
+_PART_BREAK_RUNS = (("par", "contre"), ("alors", "que"), ("en", "revanche"))
+_PART_LINKS = frozenset({"et", "puis"})
+_AS_IS_RUNS = (
+    ("c", "est", "bon"), ("ca", "va"), ("comme", "d", "habitude"), ("comme", "d", "hab"),
+    ("comme", "prevu"), ("comme", "d", "ordinaire"), ("pas", "de", "changement"),
+    ("aucun", "changement"), ("change", "rien"), ("change", "pas"), ("ne", "change"),
+)  # fmt: skip
+_AS_IS_WORDS = frozenset({"normalement", "habituellement", "inchange", "inchangee"})
+_CANTEEN_WORDS = frozenset({"cantine", "ecole", "self", "refectoire"})
+_SAME_AGAIN = frozenset({"aussi", "egalement", "pareil", "idem"})
+_AFFIRMING = frozenset({"oui", "si"})  # "Rose ne mange pas jeudi, Nathan si"
+_COMING_BACK = frozenset({"revient", "reviendra", "reviennent", "reviendront"})
+_WELL_RUNS = (("va", "bien"), ("vont", "bien"), ("en", "forme"))  # "mais Rose va bien"
+
+
+class _Part(NamedTuple):
+    start: int  # in the tokens of the whole phrase
+    end: int
+    stance: _Stance | None  # what it says of the children and days in it
+    asked: frozenset[Intent]  # the changes it asks for in so many words (BOOK, CANCEL)
+    said: _Stance | None  # the stance its own eating words give ("il mange pas"), if any
+
+
+# Before a participle that says how a meal is: "est réservé", "déjà annulé", "bien inscrite".
+_BEING = frozenset({"est", "sont", "etait", "etaient", "deja", "bien", "sera", "seront", "ete"})
+
+
+def _asks(phrase: _Phrase) -> bool:
+    return any(word.startswith(_ASKING) for word in phrase.words)
+
+
+def _states(
+    said: _Said, tokens: Sequence[str], words: Sequence[str]
+) -> tuple[Intent | None, _Stance | None]:
+    """The change an intent phrase asks in so many words, or the stance it states (``words``:
+    its part of the phrase ``tokens``)."""
+    intent = next((r for r in said.phrase.readings if r in _STANCE_OF), None)
+    if intent is None:
+        return None, None
+    stance = _STANCE_OF[intent]
+    if _asks(said.phrase):
+        if said.phrase.weak:
+            return None, None  # "annuler la réservation": a noun, not a second change
+        if tokens[said.start - 1 : said.start] and tokens[said.start - 1] in _BEING:
+            # "son repas est réservé", "c'est déjà annulé": how the meal is, not a request
+            return None, _OPPOSITE[stance] if said.negated else stance
+        return (None, None) if said.negated else (intent, None)
+    if intent is Intent.BOOK and _eats_away(words, _Match(0, 0, said.phrase)):
+        stance = _Stance.ABSENT  # "Nathan mange à la maison"
+    return None, _OPPOSITE[stance] if said.negated else stance
+
+
+def _staying_stance(tokens: Sequence[str], k: int, end: int) -> _Stance:
+    """ "Rose reste" (as she is), "reste à la cantine" (eats there), "reste chez sa mamie"."""
+    after = set(tokens[k + 1 : end])
+    if after & _CANTEEN_WORDS:
+        return _Stance.EATS
+    if after & _AWAY_WORDS:
+        return _Stance.ABSENT
+    return _Stance.AS_IS
+
+
+def _parts(tokens: Sequence[str], clause_of: Sequence[int], said: Sequence[_Said]) -> list[_Part]:
+    """The parts of a phrase, each with what it asks or states of the children and days in it:
+    "annuler jeudi pour Rose" (asks CANCEL) | "Nathan il mange" (EATS); "Rose ne mange pas
+    jeudi" (ABSENT) | "mais Nathan oui" (EATS, said of the part before)."""
+    n = len(tokens)
+    cuts = {0}
+    for k in range(1, n):
+        if (
+            clause_of[k] != clause_of[k - 1]
+            or tokens[k] in _PART_BREAKS
+            or any(tuple(tokens[k : k + len(run)]) == run for run in _PART_BREAK_RUNS)
+        ):
+            cuts.add(k)
+    owned = {k for found in said for k in range(found.start, found.end)}
+
+    def marked(a: int, b: int) -> bool:  # says something of what is in tokens[a:b]
+        words = tokens[a:b]
+        if any(
+            a <= found.start < b and _states(found, tokens, words) != (None, None)
+            for found in said
+        ):
+            return True
+        return bool(words) and (
+            words[-1] in _AFFIRMING
+            or bool(_AS_IS_WORDS.intersection(words) or _COMING_BACK.intersection(words))
+            or any(_contains_run(words, run) for run in _WELL_RUNS)
+            or any(w in _STAYING and a + j not in owned for j, w in enumerate(words))
+            or any(_contains_run(words, run) for run in _AS_IS_RUNS)
+        )
+
+    bounds = sorted(cuts)
+    for a, b in zip(bounds, [*bounds[1:], n], strict=True):
+        start = a
+        for k in range(a + 1, b):
+            if tokens[k] in _PART_LINKS and marked(start, k) and marked(k + 1, b):
+                cuts.add(k)
+                start = k
+    bounds = sorted(cuts)
+    parts: list[_Part] = []
+    before: _Stance | None = None  # the last stance said, for "Nathan si", "Margaux aussi"
+    for a, b in zip(bounds, [*bounds[1:], n], strict=True):
+        words = tokens[a:b]
+        asked: set[Intent] = set()
+        stated: set[_Stance] = set()
+        for found in said:
+            if a <= found.start < b:
+                intent, stance = _states(found, tokens, words)
+                if intent is not None:
+                    asked.add(intent)
+                if stance is not None:
+                    stated.add(stance)
+        own = stated.pop() if len(stated) == 1 else None
+        stance = own
+        staying = [  # "Rose reste", not "le reste"
+            k
+            for k in range(a, b)
+            if tokens[k] in _STAYING and k not in owned and tokens[k - 1 : k] != ["le"]
+        ]
+        if _AS_IS_WORDS.intersection(words) or any(_contains_run(words, r) for r in _AS_IS_RUNS):
+            stance = _Stance.AS_IS  # "vendredi c'est bon", "elle mange normalement"
+        elif staying:
+            stance = _staying_stance(tokens, staying[0], b)
+        elif own is None and (
+            _COMING_BACK.intersection(words) or any(_contains_run(words, r) for r in _WELL_RUNS)
+        ):
+            stance = _Stance.EATS  # "vendredi il revient", "mais Rose va bien"
+        elif own is None and not asked and before is not None and words:
+            if words[-1] in _AFFIRMING:
+                stance = _Stance.EATS
+            elif _SAME_AGAIN.intersection(words) or _contains_run(words, ("non", "plus")):
+                stance = before
+        parts.append(_Part(a, b, stance, frozenset(asked), own))
+        if stance in _OPPOSITE:
+            before = stance
+    return parts
+
+
+def _ruling(
+    parts: Sequence[_Part], stances: Collection[_Stance | None], current: Intent | None
+) -> Intent | None:
+    """The change a phrase asks when it also says how some children or days stay: the one
+    asked in so many words; else, beside something said without a stance, ``current``
+    (the change asked at that step); else a cancellation if someone or some day is said to
+    be absent, a booking if only to eat."""
+    asked = {intent for part in parts for intent in part.asked}
+    if asked:
+        return next(iter(asked)) if len(asked) == 1 else None
+    if current is not None and None in stances:
+        return current
+    if _Stance.ABSENT in stances:
+        return Intent.CANCEL
+    if _Stance.EATS in stances:
+        return Intent.BOOK
+    return current
+
+
+def _part_at(parts: Sequence[_Part], k: int) -> _Part:
+    return next(part for part in parts if part.start <= k < part.end)
+
+
+def _stance_at(part: _Part) -> _Stance | None:
+    """The stance of what a part names, unless the part asks for a change itself."""
+    return None if part.asked else part.stance
+
+
+def _stated_before(parts: Sequence[_Part]) -> list[_Stance | None]:
+    """For each part, the statement that a name left out in it contradicts: its own ("tous
+    mangent sauf Rose"), else the last one before it ("Nathan mange jeudi, mais pas Rose")."""
+    found: list[_Stance | None] = []
+    last: _Stance | None = None
+    for part in parts:
+        if part.said is not None:
+            last = part.said
+        found.append(None if part.asked else last)
+    return found
+
+
+def _left_as_they_are(
+    tokens: Sequence[str],
+    clause_of: Sequence[int],
+    said: Sequence[_Said],
+    excluded: Collection[int],
+    action: Intent,
+) -> tuple[set[int], set[int]]:
+    """Positions of the words said to stay as they are for ``action`` (a part whose stance
+    is not that change's: "Nathan il mange" for a cancellation), and positions of the words
+    left out of a statement, which are what the change is for ("mais pas Rose" after "Nathan
+    mange jeudi", for a cancellation)."""
+    wanted = _STANCE_OF[action]
+    parts = _parts(tokens, clause_of, said)
+    staying: set[int] = set()
+    asked_for: set[int] = set()
+    for part, stated in zip(parts, _stated_before(parts), strict=True):
+        stance = _stance_at(part)
+        for k in range(part.start, part.end):
+            if k in excluded:
+                if stated is not None and _OPPOSITE[stated] is wanted:
+                    asked_for.add(k)
+            elif stance is _Stance.AS_IS or (stance is not None and stance is not wanted):
+                staying.add(k)
+    return staying, asked_for
+
+
+def _name_positions(
+    tokens: Sequence[str], names: Sequence[Sequence[str]], vocabulary: Collection[int]
+) -> set[int]:
+    """Where a child's first name (or one word of it, or a word that sounds like it) is said:
+    a quick look, to tell which part of a phrase names children."""
+    words = {w for name in names for w in name}
+    keys = {_phonetic(w) for w in words if len(w) >= 3}
+    return {
+        k
+        for k, token in enumerate(tokens)
+        if token in words
+        or (
+            k not in vocabulary
+            and len(token) >= 3
+            and token not in _CHOICE_STOPWORDS
+            and token not in _NOT_NAMES
+            and token not in _WEEKDAYS
+            and token not in _MONTHS
+            and _phonetic(token) in keys
+        )
+    }
+
+
+class _Reading(NamedTuple):
+    tokens: tuple[str, ...]
+    clause_of: tuple[int, ...]
+    said: tuple[_Said, ...]
+    parts: tuple[_Part, ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _read(text: str) -> _Reading:
+    """The tokens of a phrase, its intent phrases and its parts (a webhook reads the same
+    phrase many times: for the children, the action, the dates)."""
+    clauses = _clauses(text)
+    tokens = tuple(token for clause in clauses for token in clause)
+    clause_of = tuple(c for c, clause in enumerate(clauses) for _ in clause)
+    said = tuple(_phrases_said(clauses))
+    return _Reading(tokens, clause_of, said, tuple(_parts(tokens, clause_of, said)))
+
+
+_DAY_NAMING = frozenset({*_WEEKDAYS, *_MONTHS, "demain", "aujourd", "aujourdhui"})
+
+
+def parse_action(
+    text: str, names: Sequence[str], current: Intent | None = None
+) -> Intent | None:
+    """BOOK or CANCEL: the change ``text`` asks for, as :func:`parse_intent` reads it with
+    only those two allowed, unless the phrase also says how other children or days stay.
+    Then the change asked in so many words ("réserver jeudi pour Rose, Nathan il mange pas":
+    BOOK; "annuler jeudi, vendredi elle mange": CANCEL); without one, ``current`` (the change
+    asked at that step) for what is said without a statement ("jeudi, vendredi elle mange"),
+    else a cancellation for whoever is said to be absent ("Nathan mange jeudi mais pas Rose",
+    "Rose ne mange pas jeudi mais Nathan oui": CANCEL). ``None`` when two changes are asked
+    ("réserver pour Margaux, annuler pour Rose": see :func:`requests_said`). Pure; never
+    raises."""
+    base = parse_intent(text, (Intent.BOOK, Intent.CANCEL))
+    reading = _read(text)
+    tokens = reading.tokens
+    norm_names = [normalise(name).split() for name in names]
+    vocabulary = {k for found in reading.said for k in range(found.start, found.end)}
+    named = _name_positions(tokens, norm_names, vocabulary)
+    excluded, _strong = _left_out(tokens, reading.clause_of, norm_names)
+    parts = reading.parts
+    stances: set[_Stance | None] = set()
+    for part, stated in zip(parts, _stated_before(parts), strict=True):
+        for k in range(part.start, part.end):
+            if k in excluded and k in named:
+                if stated is not None:
+                    stances.add(_OPPOSITE[stated])  # "mais pas Rose" after "Nathan mange"
+            elif k in named or tokens[k] in _DAY_NAMING:
+                stances.add(_stance_at(part))
+    if len(stances) < 2:
+        return base
+    return _ruling(parts, stances, current)
 
 
 def children_left_out(text: str, names: Sequence[str]) -> frozenset[int] | None:
@@ -2572,6 +2923,17 @@ def _date_exprs(
 ) -> list[_DateExpr]:
     """Every date expression in the tokens, left to right (``breaks``: where clauses start;
     ``heard``: a date said just before the tokens, which they may correct: "non, le 5")."""
+    return _date_spans(tokens, today, breaks, heard)[0]
+
+
+def _date_spans(
+    tokens: Sequence[str],
+    today: date,
+    breaks: Collection[int] = (0,),
+    heard: date | None = None,
+) -> tuple[list[_DateExpr], list[tuple[int, int]]]:
+    """:func:`_date_exprs`, and where each expression is in the tokens (its first and
+    after-last index)."""
     exprs: list[_DateExpr] = []
     spans: list[tuple[int, int]] = []  # the tokens of each expression
     if heard is not None:
@@ -2698,7 +3060,7 @@ def _date_exprs(
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     said = _corrected(tokens, exprs, spans)
-    return said[1:] if heard is not None else said
+    return (said[1:], spans[1:]) if heard is not None else (said, spans)
 
 
 _WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
@@ -2797,7 +3159,9 @@ def _corrected(
     return exprs
 
 
-def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess | None:
+def parse_date(
+    text: str, today: date, heard: date | None = None, action: Intent | None = None
+) -> DateGuess | None:
     """The meal date said in ``text``, relative to ``today`` (never the system clock).
     ``heard``: the date the caller just heard read back, which a bare number after a
     correction word corrects ("non, le 5" to "lundi 4 janvier" is the 5th of January), and
@@ -2846,6 +3210,12 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
     the date ("lundi 3 décembre" when that is a Thursday) gives the numeric date with
     ``certain=False``; a weekday said next to a more precise date that agrees with it
     confirms it. An explicit year is taken as said, even in the past.
+
+    A day said to stay as it is, beside another day, is not the one meant either: "annuler
+    jeudi, vendredi c'est bon", "annuler jeudi mais vendredi elle mange normalement", "jeudi
+    elle mange pas, vendredi elle mange" are Thursday (for ``action``, the change asked at that
+    step, or the one the phrase asks: see :func:`parse_action`; a day said to eat is left out
+    of a cancellation, one said to be absent out of a booking).
     """
     try:
         tokens, breaks = _date_tokens(text)
@@ -2853,9 +3223,11 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
         if keyed is not None:  # "2, 6, 1, 1": the keys the line asked for, said
             day = parse_digits_date(keyed, today)
             return DateGuess(day, True) if day is not None else None
-        found = _date_exprs(tokens, today, breaks, heard)
+        found, spans = _date_spans(tokens, today, breaks, heard)
     except OverflowError:  # past year 9999 or before year 1
         return None
+    if heard is None:
+        found = _days_staying(text, tokens, found, spans, action)
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
     exprs = [expr for expr in found if not expr.negated]
     if not exprs or any(expr.day is None or expr.ranged for expr in exprs):
@@ -2876,6 +3248,39 @@ def parse_date(text: str, today: date, heard: date | None = None) -> DateGuess |
     return DateGuess(day, certain)
 
 
+def _days_staying(
+    text: str,
+    tokens: Sequence[str],
+    exprs: list[_DateExpr],
+    spans: Sequence[tuple[int, int]],
+    action: Intent | None,
+) -> list[_DateExpr]:
+    """``exprs`` with the days said to stay as they are marked excluded, when another day is
+    meant: "vendredi c'est bon", "vendredi elle mange (normalement)" beside "annuler jeudi"
+    (see :func:`parse_date`). Only read when two days or more are said."""
+    meant = [k for k, expr in enumerate(exprs) if not expr.negated and expr.day is not None]
+    if len(meant) < 2:
+        return exprs
+    reading = _read(text)
+    if reading.tokens != tuple(tokens):
+        return exprs  # not expected (see _date_tokens)
+    parts = reading.parts
+    stances = {k: _stance_at(_part_at(parts, spans[k][0])) for k in meant if spans[k][1] > 0}
+    if len(set(stances.values())) < 2:
+        return exprs
+    ruling = _ruling(parts, set(stances.values()), action)
+    wanted = _STANCE_OF.get(ruling) if ruling is not None else None
+    staying = {  # "vendredi c'est bon" whatever the change; "vendredi elle mange" for one
+        k
+        for k, stance in stances.items()
+        if stance is _Stance.AS_IS
+        or (wanted is not None and stance in _OPPOSITE and stance is not wanted)
+    }
+    if not staying or len(staying) == len(meant):
+        return exprs
+    return [expr._replace(negated=True) if k in staying else expr for k, expr in enumerate(exprs)]
+
+
 def _keyed_digits(tokens: Sequence[str]) -> str | None:
     """The four keys of a keypad date said aloud ("2, 6, 1, 1", "deux six un un", "non, je
     tape zéro quatre un deux", "2611"), else ``None``. Read as a date, "deux six un un" would
@@ -2892,23 +3297,25 @@ def _keyed_digits(tokens: Sequence[str]) -> str | None:
 _KEY_LEAD_INS = frozenset({"le", "non", "attendez", "pardon"})
 
 
-def several_days(text: str, today: date) -> bool:
+def several_days(text: str, today: date, action: Intent | None = None) -> bool:
     """Whether ``text`` asks for several days at once: two different dates ("du 30 novembre
     au 4 décembre", "lundi et mardi"), a week ("toute la semaine prochaine", "la semaine du 7
     décembre"), a count of days ("lundi, 3 jours") or a day of every month ("le 3 de chaque
     mois").
     The phone line changes one day at a time and says so, instead of "not understood". A
     phrase :func:`parse_date` reads as one date ("demain jeudi", "pas lundi, mardi") is not
-    several days, and a date said to be excluded does not count."""
-    if parse_date(text, today) is not None:
+    several days, and a date said to be excluded does not count, nor one said to stay as it
+    is ("annuler jeudi, vendredi c'est bon": see :func:`parse_date`)."""
+    if parse_date(text, today, action=action) is not None:
         return False
     try:
         tokens, breaks = _date_tokens(text)
         if _keyed_digits(tokens) is not None:
             return False  # "trois un un un": keys of a date that does not exist, one date
-        exprs = _date_exprs(tokens, today, breaks)
+        exprs, spans = _date_spans(tokens, today, breaks)
     except OverflowError:
         return False
+    exprs = _days_staying(text, tokens, exprs, spans, action)
     meant = [expr for expr in exprs if expr.day is not None and not expr.negated]
     # "pas lundi, mardi" is one day (Tuesday), not two.
     if len({expr.day for expr in meant}) > 1 or any(expr.ranged for expr in meant):
@@ -2930,35 +3337,39 @@ def several_days(text: str, today: date) -> bool:
 MAX_DAYS_SAID = 5
 
 
-def days_said(text: str, today: date) -> list[date]:
+def days_said(text: str, today: date, action: Intent | None = None) -> list[date]:
     """The days ``text`` names one by one ("jeudi et vendredi", "les 3 et 4 décembre", "lundi,
     mardi et jeudi prochains"), in order, when it names from two to :data:`MAX_DAYS_SAID`;
     else an empty list: one day or none, a span ("du 30 novembre au 4 décembre", "toute la
     semaine", "jusqu'à vendredi"), days counted ("tous les jeudis", "3 jours"), a day that
     does not exist, or a choice ("jeudi ou vendredi": see :func:`days_to_choose`). Days said
-    to be excluded are not listed. Pure; never raises."""
-    days, tokens = _listed_days(text, today)
+    to be excluded, or to stay as they are ("annuler jeudi, vendredi c'est bon"), are not
+    listed. Pure; never raises."""
+    days, tokens = _listed_days(text, today, action)
     return [] if "ou" in tokens else days
 
 
-def days_to_choose(text: str, today: date) -> list[date]:
+def days_to_choose(text: str, today: date, action: Intent | None = None) -> list[date]:
     """The days ``text`` offers as a choice ("jeudi ou vendredi", "le 3 ou le 4 décembre",
     "lundi, mardi ou jeudi"), in order: the caller does not know which one, and the line asks.
     Empty otherwise: one day ("jeudi ou plutôt vendredi" is Friday), days named together
     ("jeudi et vendredi": :func:`days_said`), a span. Pure; never raises."""
-    days, tokens = _listed_days(text, today)
+    days, tokens = _listed_days(text, today, action)
     return days if "ou" in tokens and "et" not in tokens else []
 
 
-def _listed_days(text: str, today: date) -> tuple[list[date], list[str]]:
+def _listed_days(
+    text: str, today: date, action: Intent | None = None
+) -> tuple[list[date], list[str]]:
     """The days :func:`days_said` and :func:`days_to_choose` read, and the phrase's tokens."""
-    if not several_days(text, today):
+    if not several_days(text, today, action):
         return [], []
     try:
         tokens, breaks = _date_tokens(text)
-        exprs = _date_exprs(tokens, today, breaks)
+        exprs, spans = _date_spans(tokens, today, breaks)
     except OverflowError:
         return [], []
+    exprs = _days_staying(text, tokens, exprs, spans, action)
     meant = [expr for expr in exprs if not expr.negated]
     if any(expr.day is None or expr.ranged for expr in meant):
         return [], tokens
@@ -2970,6 +3381,174 @@ def _listed_days(text: str, today: date) -> tuple[list[date], list[str]]:
         return [], tokens  # "toute la semaine"
     days = sorted({expr.day for expr in meant if expr.day is not None})
     return (days if 2 <= len(days) <= MAX_DAYS_SAID else []), tokens
+
+
+_T = TypeVar("_T")
+
+
+class Request(NamedTuple):
+    """One of several changes asked in one phrase (see :func:`requests_said`)."""
+
+    action: Intent | None  # BOOK or CANCEL; None: not said (the one asked at that step)
+    day: date
+    children: frozenset[int]  # 1-based indexes in the names; empty: none named
+
+
+# Words that end one request and start the next: "annuler jeudi pour Rose et lundi pour Nathan"
+_REQUEST_LINKS = frozenset({"et", "puis", "ensuite", "mais"})
+
+
+def requests_said(
+    text: str, names: Sequence[str], today: date, action: Intent | None = None
+) -> list[Request] | None:
+    """The changes ``text`` asks, one per day, when it asks different things of different
+    children or days: "annuler jeudi pour Rose et lundi pour Nathan" and "Rose jeudi et Nathan
+    lundi, annuler" (Rose's Thursday, then Nathan's Monday), "réserver pour Margaux jeudi et
+    annuler pour Rose vendredi" (a booking, then a cancellation), "réserver jeudi pour
+    Margaux et annuler pour Rose" (both on Thursday), in the order said. Each part of the
+    phrase takes the day, the children or the change it does not say from the part next to
+    it ("annuler jeudi et vendredi pour Rose et lundi pour Nathan": Rose's Thursday too); the
+    change said nowhere is ``action`` (the one asked at that step) or :func:`parse_action`'s,
+    else ``None``. Days said to stay as they are are left out (:func:`parse_date`), and so are
+    children (:func:`parse_children` with the change).
+
+    Empty when the phrase asks one change of the same children, for one day or several (the
+    line's other parsers read it): "annuler jeudi et vendredi pour Rose", "réserver jeudi".
+    ``None`` when it asks several that cannot be told apart: two changes without a day
+    ("réserver pour Margaux et annuler pour Rose"), two in one part, two changes of the same
+    child on the same day, more than :data:`MAX_DAYS_SAID`. Pure; never raises."""
+    try:
+        tokens, breaks = _date_tokens(text)
+        if _keyed_digits(tokens) is not None:
+            return []
+        exprs, spans = _date_spans(tokens, today, breaks)
+    except OverflowError:
+        return []
+    reading = _read(text)
+    if reading.tokens != tuple(tokens):
+        return []
+    exprs = _days_staying(text, tokens, exprs, spans, action)
+    dated = [(spans[k], expr) for k, expr in enumerate(exprs) if not expr.negated]
+    if any(expr.day is None or expr.ranged for _, expr in dated):
+        return []  # a span, a day that does not exist: one day at a time (several_days)
+    asked = [
+        (found.start, found.end, intent)
+        for found in reading.said
+        if (intent := _states(found, tokens, tokens)[0]) is not None
+    ]
+    kinds = {intent for _, _, intent in asked}
+    if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
+        return []  # one request; or a choice of days (days_to_choose)
+    norm_names = [normalise(name).split() for name in names]
+    vocabulary = {k for found in reading.said for k in range(found.start, found.end)}
+    named = _name_positions(tokens, norm_names, vocabulary)
+    fallback = action if action is not None else parse_action(text, names)
+    ruling = next(iter(kinds)) if len(kinds) == 1 else fallback if not kinds else None
+    if ruling is not None:
+        # "Rose est malade jeudi et vendredi mais Nathan mange": no request of Nathan's
+        excluded, _strong = _left_out(tokens, reading.clause_of, norm_names)
+        staying, _asked_for = _left_as_they_are(
+            tokens, reading.clause_of, reading.said, excluded, ruling
+        )
+        named -= staying
+    named |= {  # "pour tous", "les deux": the children too
+        k
+        for found in reading.said
+        if Intent.ALL in found.phrase.readings and not found.negated
+        for k in range(found.start, found.end)
+    }
+    # Names before the days ("Rose jeudi et Nathan lundi") or after them ("jeudi pour Rose et
+    # lundi pour Nathan"): where a request ends when several links are between two days.
+    days_start = min((start for (start, _), _ in dated), default=0)
+    days_end = max((end for (_, end), _ in dated), default=len(tokens))
+    names_first = any(k < days_start for k in named) and not any(k >= days_end for k in named)
+    anchors = sorted(
+        [*((*span, True) for span, _ in dated), *((a, b, False) for a, b, _ in asked)]
+    )
+    cuts = [0]
+    taken_back: set[int] = set()  # "annuler jeudi, non, réserver jeudi": the first one
+    for (_, end, _day), (start, _, day) in itertools.pairwise(anchors):
+        if day and not _day:
+            continue  # "annuler pour Rose et Nathan jeudi": the change and its day
+        links = [
+            k
+            for k in range(end, start + 1)
+            if (k in breaks and k > 0) or (k < start and tokens[k] in _REQUEST_LINKS)
+        ]
+        cut = (links[0] if names_first else links[-1]) if links else 0
+        if cut > cuts[-1]:
+            if _CORRECTION_MARKERS.intersection(tokens[end:start]) and "plus" not in tokens:
+                taken_back.add(len(cuts) - 1)
+            cuts.append(cut)
+    pieces = list(itertools.pairwise([*cuts, len(tokens)]))
+    pieces = [piece for k, piece in enumerate(pieces) if k not in taken_back]
+    tail = next((k for k in sorted(breaks) if k >= anchors[-1][1]), len(tokens))
+    if any(k >= tail for k in named):
+        return []  # "Rose sera absente jeudi et vendredi, Nathan aussi": both, both days
+    days = [sorted({e.day for (k, _), e in dated if a <= k < b and e.day}) for a, b in pieces]
+    acts: list[Intent | None] = []
+    for a, b in pieces:
+        said = {intent for k, _, intent in asked if a <= k < b}
+        if len(said) > 1:
+            return None  # "réserver et annuler jeudi"
+        acts.append(next(iter(said), None))
+    acts = _filled(acts, fallback, forward_first=False)
+    naming = [any(a <= k < b for k in named) for a, b in pieces]
+    kept = [k for k in range(len(pieces)) if days[k] or naming[k]]  # not "…, annuler" alone
+    if {acts[k] for k in range(len(pieces)) if k not in kept} - {acts[k] for k in kept}:
+        return None  # "réserver et annuler jeudi": a change said of nothing
+    children: list[frozenset[int] | None] = []
+    for k in kept:
+        a, b = pieces[k]
+        if not naming[k]:
+            children.append(None)
+            continue
+        clauses = [
+            list(tokens[i] for i, _ in group)
+            for _, group in itertools.groupby(
+                ((i, reading.clause_of[i]) for i in range(a, b)), key=lambda x: x[1]
+            )
+        ]
+        phrases = [
+            found._replace(start=found.start - a, end=found.end - a)
+            for found in reading.said
+            if a <= found.start and found.end <= b
+        ]
+        found = _children_in(clauses, names, False, acts[k], phrases)
+        if found is None:
+            return []  # "les deux" of three: the line asks which children, as for one request
+        children.append(found)
+    filled_days = _filled([days[k] or None for k in kept], None, forward_first=False)
+    filled_children = _filled(children, frozenset(), forward_first=not names_first)
+    wanted: list[Request] = []
+    for k, on, who in zip(kept, filled_days, filled_children, strict=True):
+        if not on:
+            return None  # no day said for it: one request at a time
+        wanted.extend(Request(acts[k], day, who or frozenset()) for day in on)
+    if len({(r.action, r.children) for r in wanted}) < 2 and not taken_back:
+        return []  # one change, one or several days, for the same children
+    unique = list(dict.fromkeys(wanted))
+    for first, second in itertools.combinations(unique, 2):
+        same = first.children & second.children or not (first.children and second.children)
+        if first.day == second.day and first.action != second.action and same:
+            return None  # the same child's day booked and cancelled
+    return unique if len(unique) <= MAX_DAYS_SAID else None
+
+
+def _filled(
+    values: Sequence[_T | None], default: _T | None, forward_first: bool
+) -> list[_T | None]:
+    """Each ``None`` in ``values`` taken from the nearest value before it (after it with
+    ``forward_first``), else from the other side, else ``default``."""
+    filled: list[_T | None] = []
+    for k, value in enumerate(values):
+        if value is None:
+            before = next((v for v in reversed(values[:k]) if v is not None), None)
+            after = next((v for v in values[k + 1 :] if v is not None), None)
+            first, second = (after, before) if forward_first else (before, after)
+            value = first if first is not None else second if second is not None else default
+        filled.append(value)
+    return filled
 
 
 # School holidays named as the days wanted: "pendant les vacances", "les vacances de Noël".

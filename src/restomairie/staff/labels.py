@@ -66,7 +66,7 @@ STEPS = {
 ASKED_AGAIN = frozenset({
     "invalid", "not_understood", "invalid_key", "invalid_date", "no_input", "repeat", "stale",
     "operator", "wrong_code", "unknown_account", "not_confirmed", "wait", "help", "hello",
-    "unnamed_children",
+    "unnamed_children", "one_at_a_time",
 })
 ASKED_AFTER = {
     "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
@@ -116,6 +116,7 @@ EVENT_OUTCOMES = {
     "day_kept": "jour dit sans l'action : l'action demandée pour ce jour",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
     "several_days": "plusieurs jours demandés (un à la fois)",
+    "one_at_a_time": "plusieurs opérations mêlées : une à la fois, la question à nouveau",
     "which_day": "un jour ou un autre : lequel ?",
     "holidays": "vacances scolaires demandées (pas de cantine)",
     "book": "réserver",
