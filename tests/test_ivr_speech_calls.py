@@ -818,6 +818,19 @@ def test_asking_for_english_goes_on_in_english_on_the_keypad(rt: Runtime, call: 
     assert events(rt, call)[-2].outcome == "english"
 
 
+@pytest.mark.parametrize("said", ["Je veux résilier l'abonnement.", "Elle change d'école."])
+def test_a_subscription_change_says_where_to_go(rt: Runtime, call: Caller, said: str) -> None:
+    # It was "Pardon, je n'ai pas compris" ("arrêter la cantine": one day's cancellation).
+    call.press("2")
+    answer = call.say(said)
+    assert answer.says[0] == (
+        "Les abonnements et les changements d'école ne se font pas sur cette ligne."
+    )
+    assert answer.says[1].startswith("Pour parler à quelqu'un, appelez")
+    assert answer.says[2] == "Pour Léa :"
+    assert events(rt, call)[-1].outcome == "subscription"
+
+
 def test_thanks_at_the_first_menus_end_the_call(call: Caller) -> None:
     bye = call.say("Merci.")  # at the child question
     assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]

@@ -1119,3 +1119,21 @@ def test_asks_about_day(text: str, asks: bool) -> None:
 )
 def test_asks_for_english(text: str, english: bool) -> None:
     assert speech.asks_for_english(text) is english
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("je veux résilier l'abonnement", True),
+        ("elle change d'école en janvier", True),
+        ("je veux arrêter la cantine pour Rose", True),
+        ("on déménage", True),
+        ("arrêter la cantine jeudi", False),  # that day's meal
+        ("annuler jeudi", False),
+        ("elle change de classe", False),
+    ],
+)
+def test_asks_subscription_change(text: str, asks: bool) -> None:
+    from datetime import date as day
+
+    assert speech.asks_subscription_change(text, day(2026, 11, 23)) is asks

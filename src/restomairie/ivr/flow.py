@@ -55,6 +55,7 @@ from restomairie.ivr.speech import (
     asks_about_day,
     asks_for_english,
     asks_for_help,
+    asks_subscription_change,
     child_hints,
     children_left_out,
     days_said,
@@ -369,6 +370,19 @@ class CallFlow:
                 self._web_sentence(sp),
             ]
             turn = self._ask(st, sp, step, lines, step, "operator", reset=False, recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if (
+            heard.kind == "speech"
+            and step in (CHILD, ACTION, DATE, AFTER)
+            and asks_subscription_change(heard.speech, self.clock.today())
+        ):
+            # "Je veux résilier l'abonnement", "elle change d'école": not something this line
+            # does (one day's meal at a time); where to go, then the same question.
+            lines = [
+                sp._("Subscriptions and changes of school are not handled on this line."),
+                self._desk_sentence(sp),
+            ]
+            turn = self._ask(st, sp, step, lines, step, "subscription", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
             # "English please", "je ne parle pas bien français": the rest of the call in

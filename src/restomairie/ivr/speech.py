@@ -2168,6 +2168,29 @@ def asks_about_day(text: str) -> bool:
     return False
 
 
+_SUBSCRIPTION_WORDS = frozenset(
+    {"abonnement", "abonnements", "resilier", "resiliez", "resiliation", "demenage",
+     "demenageons", "demenagement"}
+)  # fmt: skip
+_SUBSCRIPTION_RUNS = (
+    ("change", "d", "ecole"), ("changer", "d", "ecole"), ("changement", "d", "ecole"),
+    ("changera", "d", "ecole"), ("arreter", "la", "cantine"), ("arrete", "la", "cantine"),
+    ("quitte", "l", "ecole"), ("part", "de", "l", "ecole"),
+)  # fmt: skip
+
+
+def asks_subscription_change(text: str, today: date) -> bool:
+    """Whether ``text`` asks to change, end or start a subscription, or tells of a change of
+    school ("je veux résilier l'abonnement", "elle change d'école", "arrêter la cantine"),
+    with no day said (with one, "arrêter la cantine jeudi" is that day's meal). The line
+    changes days, not subscriptions: it says where to go. Pure; never raises."""
+    tokens = normalise(text).split()
+    said = bool(_SUBSCRIPTION_WORDS & set(tokens)) or any(
+        _contains_run(tokens, run) for run in _SUBSCRIPTION_RUNS
+    )
+    return said and parse_date(text, today) is None and not several_days(text, today)
+
+
 _ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
 
 
