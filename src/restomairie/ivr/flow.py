@@ -40,7 +40,14 @@ from restomairie.booking.errors import (
     PastDeadline,
     UnknownFamily,
 )
-from restomairie.booking.services import Actor, BookingService, ChangeResult, ChildDay, TooSlow
+from restomairie.booking.services import (
+    Actor,
+    BookingService,
+    ChangeResult,
+    ChildDay,
+    Outlook,
+    TooSlow,
+)
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
@@ -797,28 +804,23 @@ class CallFlow:
         if day < today:
             lines = [sp._("%(day)s is already past.", day=sp.day(day))]
             return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
-        lines = self._day_answer(st, sp, day, kids)
-        open_to_change = st.data.pop("answer_open", False)
+        lines, open_to_change = self._day_answer(st, sp, day, kids)
         if open_to_change:
             st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
         return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
 
-    def _day_answer(self, st: CallState, sp: Speaker, day: date, kids: Sequence[Kid]) -> list[str]:
-        """Whether ``kids`` have a meal on ``day`` and until when it can be changed (sets
-        ``answer_open`` when it still can, for one of them at least)."""
-        account = st.account
-        assert account is not None
-        outlook = self.booking.outlook(account, start=day, days=1)
+    def _day_answer(
+        self, st: CallState, sp: Speaker, day: date, kids: Sequence[Kid]
+    ) -> tuple[list[str], bool]:
+        """Whether ``kids`` have a meal on ``day`` and until when it can be changed, and
+        whether it still can, for one of them at least."""
         try:
-            statuses = {
-                k.ref: self.booking.day_status(day, k.school, "phone", outlook.closures)
-                for k in kids
-            }
+            outlook, statuses = self._day_of(st, day, kids)
         except OutsideCalendar:
-            return [self._check(st, sp, day).refusal or ""]
+            return [self._check(st, sp, day).refusal or ""], False
         closed = [k for k in kids if not statuses[k.ref].operating]
         if closed and len(closed) == len(kids):
-            return [self._closed_day(sp, day, statuses[closed[0].ref])]
+            return [self._closed_day(sp, day, statuses[closed[0].ref])], False
         lines = [self._closed_day(sp, day, statuses[closed[0].ref], closed)] if closed else []
         states = {k.ref: next(iter(outlook.states.get(k.ref, [])), None) for k in kids}
         open_kids = [k for k in kids if k not in closed]
@@ -860,9 +862,8 @@ class CallFlow:
         # one that passed.
         deadlines = sorted(d for k in (still or late) if (d := statuses[k.ref].deadline))
         if not deadlines:
-            return lines
+            return lines, False
         if still:
-            st.data["answer_open"] = True
             until = sp.deadline(deadlines[0])
             line = sp._("This day can still be changed until %(deadline)s.", deadline=until)
         else:
@@ -870,7 +871,20 @@ class CallFlow:
                 "It is too late to change this day: the deadline was %(deadline)s.",
                 deadline=sp.deadline(deadlines[-1]),
             )
-        return [*lines, line]
+        return [*lines, line], bool(still)
+
+    def _day_of(
+        self, st: CallState, day: date, kids: Sequence[Kid]
+    ) -> tuple[Outlook, dict[str, DayStatus]]:
+        """One read for ``day``: the family's outlook (local closures, the children's states)
+        and each child's day status on the phone line (raises OutsideCalendar)."""
+        account = st.account
+        assert account is not None
+        outlook = self.booking.outlook(account, start=day, days=1)
+        statuses = {
+            k.ref: self.booking.day_status(day, k.school, "phone", outlook.closures) for k in kids
+        }
+        return outlook, statuses
 
     def _keep_days(self, st: CallState, speech: str) -> bool:
         """Keep the day, or the days named together ("jeudi et vendredi"), said without the
@@ -2028,18 +2042,11 @@ class CallFlow:
     # ------------------------------------------------------------------ checks and words
     def _check(self, st: CallState, sp: Speaker, day: date) -> Check:
         """Why the change cannot be done on ``day``, or which children it will change."""
-        account = st.account
-        assert account is not None
         action = str(st.data.get("action", "book"))
         kids = self._picked(st)
         now = self.clock.now()
-        # One read: the local closures and the children's states of the day.
-        outlook = self.booking.outlook(account, start=day, days=1)
         try:
-            statuses = {
-                k.ref: self.booking.day_status(day, k.school, "phone", outlook.closures)
-                for k in kids
-            }
+            outlook, statuses = self._day_of(st, day, kids)
         except OutsideCalendar:
             last_year = _year_before(day)
             if last_year is not None and timedelta(0) < now.date() - last_year <= RECENT_PAST:

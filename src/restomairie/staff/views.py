@@ -867,14 +867,7 @@ def users() -> str:
 def user_unlock(username: str) -> BaseResponse:
     """Forget the recent wrong passwords typed for this name (from every address); audited
     with the reason given."""
-    try:
-        count = accounts().unlock_login(username=username, reason=request.form.get("reason", ""),
-                                        by=actor_label())
-    except AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"Connexion de {username} débloquée ({count} essai(s) manqué(s) oublié(s)).")
-    return redirect(url_for("staff.users"))
+    return _unlock({"username": username}, f"Connexion de {username} débloquée")
 
 
 @bp.post("/users/unlock-address")
@@ -882,13 +875,19 @@ def user_unlock(username: str) -> BaseResponse:
 def address_unlock() -> BaseResponse:
     """Forget the recent wrong passwords typed from one address (for every name); audited."""
     address = request.form.get("address", "").strip()
+    return _unlock({"address": address}, f"Adresse {address} débloquée")
+
+
+def _unlock(which: dict[str, str], done: str) -> BaseResponse:
+    """Lift a login lock (a name's, or an address's) with the form's reason, and say so."""
     try:
-        count = accounts().unlock_login(address=address, reason=request.form.get("reason", ""),
-                                        by=actor_label())
+        count = accounts().unlock_login(
+            **which, reason=request.form.get("reason", ""), by=actor_label()
+        )
     except AccountError as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Adresse {address} débloquée ({count} essai(s) manqué(s) oublié(s)).")
+        flash(f"{done} ({count} essai(s) manqué(s) oublié(s)).")
     return redirect(url_for("staff.users"))
 
 
