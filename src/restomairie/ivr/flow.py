@@ -574,8 +574,7 @@ class CallFlow:
             if mixed is not None:  # "annuler jeudi pour Rose et lundi pour Nathan"
                 return mixed
             intent = parse_intent(heard.speech, {Intent.REPEAT, Intent.GOODBYE})
-            named = self._children_said(kids, heard.speech, ordinals=False)
-            about = self._about_day(st, sp, heard.speech, CHILD, named or kids)
+            about = self._about_day(st, sp, heard.speech, CHILD, kids)
             if about is not None:  # "est-ce que Rose mange jeudi ?": answered, then the menu
                 return about
             action = self._action_said(
@@ -729,8 +728,7 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
-            said = self._children_said(kids, heard.speech, ordinals=False)
-            about = self._about_day(st, sp, heard.speech, ACTION, said or self._picked(st))
+            about = self._about_day(st, sp, heard.speech, ACTION, self._picked(st))
             if about is not None:
                 return about
             # "1" pressed after a result, then "mince, je voulais dire lundi": the change just
@@ -786,10 +784,11 @@ class CallFlow:
         return date.fromisoformat(str(asked)) if asked else None
 
     def _about_day(
-        self, st: CallState, sp: Speaker, speech: str, step: str, kids: Sequence[Kid]
+        self, st: CallState, sp: Speaker, speech: str, step: str, unnamed: Sequence[Kid]
     ) -> Turn | None:
         """A question about a day ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien
-        annulé jeudi ?", "jusqu'à quand je peux annuler jeudi ?"): answered, for ``kids``, with
+        annulé jeudi ?", "jusqu'à quand je peux annuler jeudi ?"): answered, for the children
+        it names (else ``unnamed``), with
         whether a meal is booked and until when it can be changed, then only the action is
         asked for that day (a question is never read back as a change: a parent answering
         "oui" to it would make one). ``None`` when the phrase asks no such thing."""
@@ -800,6 +799,7 @@ class CallFlow:
         if guess is None:
             return None
         day = guess.day
+        kids = self._children_said(self._kids(st), speech, ordinals=False) or unnamed
         self._pick(st, kids)
         if day < today:
             lines = [sp._("%(day)s is already past.", day=sp.day(day))]
@@ -1583,10 +1583,8 @@ class CallFlow:
         taken_back = self._taken_back(st, sp, heard.speech, intent)
         if taken_back is not None:
             return taken_back
-        kids = self._kids(st)
-        named = self._children_said(kids, heard.speech, ordinals=False)
-        mine = kids if st.data.get("unchosen") else self._picked(st)
-        about = self._about_day(st, sp, heard.speech, AFTER, named or mine)
+        mine = self._kids(st) if st.data.get("unchosen") else self._picked(st)
+        about = self._about_day(st, sp, heard.speech, AFTER, mine)
         if about is not None:
             return about
         mixed = self._requests(st, sp, heard.speech, AFTER, st.data.get("action"))
