@@ -99,6 +99,29 @@ def test_a_withheld_number_refused_is_told_to_show_its_number(
     assert parent.press("1234").says[0] == "Merci."
 
 
+def test_every_spelling_of_a_withheld_number_shares_one_count(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Twilio says "anonymous", "Anonymous", "+266696687", "restricted"… for a hidden number: a
+    # caller must not get a fresh count of wrong codes with each.
+    # Ten wrong codes, at most four per family (five in a row would lock that family).
+    tries = [
+        ("210001", "anonymous"),
+        ("210001", "+266696687"),
+        ("210002", "Restricted"),
+        ("210002", "+86282452253"),
+        ("210003", "unknown"),
+    ]
+    for account, spelling in tries:
+        typed_call(client, rt, account, "0000", "0001", number=spelling)
+    call = typed_call(client, rt, "210003", number="Anonymous")
+    refused = call.press("1234")
+    assert refused.hangup
+    assert refused.says[0].startswith("Trop de codes erronés ont été tapés depuis des numéros")
+    # A shown number is still counted on its own.
+    assert typed_call(client, rt, "210003").press("1234").says[0] == "Merci."
+
+
 def test_a_number_recognised_by_caller_id_is_limited_by_its_family_lockout_only(
     rt: Runtime, client: FlaskClient
 ) -> None:

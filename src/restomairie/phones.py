@@ -26,6 +26,14 @@ def mask_phone(number: str | None) -> str:
     return "•• " + number[-2:]
 
 
+# Every spelling of a withheld number as Twilio may send it ("anonymous", "Anonymous",
+# "+266696687"…): wrong codes from any of them are counted together (see
+# BookingService.check_pin), or a caller hiding its number would get a fresh count per spelling.
+WITHHELD_SPELLINGS = tuple(
+    sorted({form for w in WITHHELD for form in (w, w.capitalize(), w.upper(), f"+{w}")})
+)
+
+
 def is_withheld(number: str) -> bool:
     """Whether Twilio's ``From`` is a withheld number ("anonymous", "+266696687"…)."""
     return number.strip().lower().lstrip("+") in WITHHELD

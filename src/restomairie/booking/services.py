@@ -80,6 +80,7 @@ from restomairie.models import (
     Subscription,
     UTCDateTime,
 )
+from restomairie.phones import WITHHELD_SPELLINGS, is_withheld
 
 # The farthest ahead :meth:`BookingService.days_to_cutoff` ever walks. The walk stops much earlier
 # (at the first day still open); this only bounds it. The longest gap between a cut-off and its
@@ -444,7 +445,11 @@ class BookingService:
         phone = self.settings.phone
         if number is not None:
             since = now - timedelta(minutes=phone.caller_lockout_minutes)
-            wrong = self._read(_WRONG_CODES_FROM, {"p_number": number, "p_since": since})
+            if is_withheld(number):
+                numbers = {"p_numbers": list(WITHHELD_SPELLINGS), "p_since": since}
+                wrong = self._read(_WRONG_CODES_WITHHELD, numbers)
+            else:
+                wrong = self._read(_WRONG_CODES_FROM, {"p_number": number, "p_since": since})
             if wrong and wrong[0][0] >= phone.caller_lockout_after:
                 return PinCheck(False, caller_blocked=True)
         plan = self._family_plan(account, phones=True)
@@ -1066,17 +1071,24 @@ _FAMILY_PLAN_PHONES = _FAMILY_PLAN.add_columns(
 )
 # Wrong codes typed from a number since a moment, over every call and account (the call log's
 # code steps; the code itself is never there).
-_WRONG_CODES_FROM = (
-    select(func.count())
-    .select_from(CallEvent)
-    .join(Call, Call.id == CallEvent.call_id)
-    .where(
-        Call.from_number == bindparam("p_number"),
-        CallEvent.step == "pin",
-        CallEvent.outcome == "wrong_code",
-        CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
+def _wrong_codes(number: Any) -> Any:
+    """Wrong codes typed (since ``p_since``) from the numbers ``number`` matches."""
+    return (
+        select(func.count())
+        .select_from(CallEvent)
+        .join(Call, Call.id == CallEvent.call_id)
+        .where(
+            number,
+            CallEvent.step == "pin",
+            CallEvent.outcome == "wrong_code",
+            CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
+        )
     )
-)
+
+
+_WRONG_CODES_FROM = _wrong_codes(Call.from_number == bindparam("p_number"))
+# The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS).
+_WRONG_CODES_WITHHELD = _wrong_codes(Call.from_number.in_(bindparam("p_numbers", expanding=True)))
 
 _ACCOUNTS_BY_PHONE = (
     select(Family.account, Family.language)
