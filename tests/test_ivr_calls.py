@@ -653,11 +653,15 @@ def test_the_deadline_passing_during_the_read_back_refuses_the_change(
     call.start()
     read_back = call.keys("1234", "2", "2611")
     assert "jeudi 26 novembre" in read_back.says[0]
+    # Thirty seconds from the deadline: the read-back says so before "pour confirmer".
+    assert read_back.says[1] == (
+        "Attention : ce changement n'est possible qu'avant 13 heures, dans moins d'une minute."
+    )
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)
     refused = call.press("1")
+    # A deadline passed today is said as today's, not as a date to work out.
     assert refused.says[0] == (
-        "Trop tard pour le jeudi 26 novembre : il fallait annuler avant le lundi 23 novembre à "
-        "13 heures. "
+        "Trop tard pour le jeudi 26 novembre : il fallait annuler avant 13 heures aujourd'hui. "
         "Le repas sera facturé, sauf maladie signalée à l'école."
     )
     assert f"{CANCEL_OFFER}vendredi 27 novembre" in refused.text

@@ -1114,7 +1114,7 @@ def test_a_change_that_can_no_longer_be_undone_is_said_before_the_new_one(
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
     read_back = call.say("Oups, je voulais dire vendredi.")
     assert read_back.says[0].startswith(
-        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant le lundi 23 novembre"
+        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui"
     )
     assert read_back.says[1:3] == [
         "Le repas de Léa du jeudi 26 novembre reste annulé.",
@@ -1863,7 +1863,7 @@ def test_a_question_about_a_day_is_answered_never_read_back(rt: Runtime, call: C
     answer = call.say("Est-ce que Léa mange jeudi ?")
     assert answer.says[:3] == [
         "Le jeudi 26 novembre, Léa a un repas réservé.",
-        "Ce jour peut encore être changé jusqu'au lundi 23 novembre à 13 heures.",
+        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
         "Pour Léa, le jeudi 26 novembre :",
     ]
     assert not any(line.startswith("Vous souhaitez") for line in answer.says)
@@ -1894,7 +1894,7 @@ def test_a_question_about_a_day_past_its_deadline_says_so(call: Caller) -> None:
     answer = call.say("C'est trop tard pour demain ?")
     assert answer.says[:2] == [
         "Le mardi 24 novembre, Léa a un repas réservé.",
-        "Il est trop tard pour changer ce jour : la date limite était le vendredi 20 novembre "
+        "Il est trop tard pour changer ce jour : il fallait le faire avant le vendredi 20 novembre "
         "à 13 heures.",
     ]
     assert answer.says[2] == "Pour Léa :"  # the whole menu: that day cannot change

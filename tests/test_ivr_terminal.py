@@ -51,7 +51,7 @@ def test_an_english_familys_typed_date_is_shown_only_its_code_is_masked(rt: Runt
     run_call(line, ["1234", "2", "2611"], PHONE, "", out.append)
     text = _lines(out)
     assert "[touches] ••••" in text and "[touches] 2611" in text
-    assert "« You want to cancel the meal of Léa on Thursday 26 November. »" in text
+    assert "« You want to cancel Léa's meal on Thursday 26 November. »" in text
 
 
 def test_when_the_answers_run_out_the_caller_hangs_up(rt: Runtime) -> None:

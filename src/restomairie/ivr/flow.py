@@ -121,6 +121,8 @@ MAX_LIST_SPAN = 80
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
 # A day-month typed that fell this far back is a past day, not next year's (see _check).
 RECENT_PAST = timedelta(days=62)
+# A change read back this close to its deadline is said to be urgent (with the minutes left).
+HURRY = timedelta(minutes=10)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
 _CHANGES = {"book": Intent.BOOK, "cancel": Intent.CANCEL}  # the change asked, for the parser
 # What speech may mean at each menu (parse_intent's ``allowed``).
@@ -865,10 +867,10 @@ class CallFlow:
             return lines, False
         if still:
             until = sp.deadline(deadlines[0])
-            line = sp._("This day can still be changed until %(deadline)s.", deadline=until)
+            line = sp._("This day can still be changed before %(deadline)s.", deadline=until)
         else:
             line = sp._(
-                "It is too late to change this day: the deadline was %(deadline)s.",
+                "It is too late to change this day: it had to be done before %(deadline)s.",
                 deadline=sp.deadline(deadlines[-1]),
             )
         return [*lines, line], bool(still)
@@ -1997,10 +1999,40 @@ class CallFlow:
         undo = self._undo(st, day if refs else None)
         if undo is not None:
             lines.append(self._undo_read_back(st, sp, undo, alone=not refs))
+        # The change read back, else the undoing alone: its deadline may be minutes away.
+        soon = (day, refs) if refs else (undo[1], undo[2]) if undo is not None else None
+        hurry = self._hurry(st, sp, *soon) if soon is not None else None
+        if hurry:
+            lines.append(hurry)
         lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say yes or no."))
         return lines
+
+    def _hurry(self, st: CallState, sp: Speaker, day: date, refs: Sequence[str]) -> str | None:
+        """A warning at the read-back when the change's deadline is minutes away (a parent
+        calling at 12:57 must not linger over "pour confirmer"): the hour, and how little time
+        is left, rounded up ("dans moins de 3 minutes"). ``None`` when it is further."""
+        now = self.clock.now()
+        deadlines = []
+        for kid in self._kids(st):
+            if kid.ref in refs:
+                with contextlib.suppress(BookingError):
+                    deadline = self.booking.day_status(day, kid.school, "phone").deadline
+                    if deadline is not None and deadline > now:
+                        deadlines.append(deadline)
+        if not deadlines or min(deadlines) - now >= HURRY:
+            return None
+        deadline = min(deadlines)
+        minutes = int((deadline - now).total_seconds() // 60) + 1
+        return sp.ngettext(
+            "Please note: this change is only possible before %(hour)s, in less than a minute.",
+            "Please note: this change is only possible before %(hour)s, in less than "
+            "%(minutes)d minutes.",
+            minutes,
+            hour=sp.hour(deadline),
+            minutes=minutes,
+        )
 
     def _undo_read_back(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], alone: bool

@@ -121,8 +121,20 @@ class Speaker:
         return format_date(day, "EEEE", locale=self.locale)
 
     def deadline(self, moment: datetime) -> str:
-        """``lundi 23 novembre à 13 heures``, in the town's time."""
-        return format_deadline(moment.astimezone(self.settings.tz), self.locale)
+        """A deadline as the caller hears it after "avant" (*before*), in the town's time:
+        ``13 heures aujourd'hui``, ``demain à 13 heures``, else with its date, ``le lundi 23
+        novembre à 13 heures``. A caller at 13:05 hearing "avant le lundi 23 novembre" must work
+        out that it was today; "hier" is never said ("avant hier" is heard as *avant-hier*), nor
+        for a deadline at midnight (said as the day before at 24 heures)."""
+        local = moment.astimezone(self.settings.tz)
+        if self.clock is not None and (local.hour, local.minute) != (0, 0):
+            today = self.clock.today()
+            if local.date() == today:
+                return self._("%(hour)s today", hour=self.hour(local))
+            if local.date() == today + timedelta(days=1):
+                return self._("tomorrow at %(hour)s", hour=self.hour(local))
+        said = format_deadline(local, self.locale)
+        return self._("(a deadline's date) %(deadline)s", deadline=said)
 
     def hour(self, moment: datetime | time) -> str:
         """``13 heures``, ``10 h 15``."""

@@ -1,0 +1,120 @@
+"""How the phone line says a deadline: today's and tomorrow's as such ("avant 13 heures
+aujourd'hui"), any other with its date, never "hier" (heard as *avant-hier*); and the read-back's
+warning when the change's deadline is minutes away.
+
+Whole calls through the signed webhooks, on Monday 23 November 2026 (Thursday 26's deadline is
+that Monday at 13:00).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from flask.testing import FlaskClient
+
+from restomairie.clock import PARIS, Clock
+from restomairie.config import Settings
+from restomairie.ivr.prompts import Speaker
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+
+PHONE = "+33612345678"
+MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+
+
+@pytest.mark.parametrize(
+    ("lang", "deadline", "said"),
+    [
+        ("fr", datetime(2026, 11, 23, 13, 0), "13 heures aujourd'hui"),
+        ("fr", datetime(2026, 11, 24, 13, 0), "demain à 13 heures"),
+        ("fr", datetime(2026, 11, 26, 12, 30), "le jeudi 26 novembre à 12 h 30"),
+        # Yesterday's is said with its date: "avant hier" would be heard as "avant-hier".
+        ("fr", datetime(2026, 11, 22, 13, 0), "le dimanche 22 novembre à 13 heures"),
+        ("fr", datetime(2026, 11, 20, 13, 0), "le vendredi 20 novembre à 13 heures"),
+        # A deadline at midnight is the end of the day before, said so, never "demain".
+        ("fr", datetime(2026, 11, 24, 0, 0), "le lundi 23 novembre à 24 heures"),
+        ("en", datetime(2026, 11, 23, 13, 0), "1:00 pm today"),
+        ("en", datetime(2026, 11, 24, 13, 0), "tomorrow at 1:00 pm"),
+        ("en", datetime(2026, 11, 20, 13, 0), "Friday 20 November at 1:00 pm"),
+    ],
+)
+def test_a_deadline_is_said_relative_to_today_when_it_is_today_or_tomorrow(
+    settings: Settings, lang: str, deadline: datetime, said: str
+) -> None:
+    speaker = Speaker(settings, lang, Clock(frozen=MORNING))
+    assert speaker.deadline(deadline.replace(tzinfo=PARIS)) == said
+
+
+def test_without_a_clock_a_deadline_is_said_with_its_date(settings: Settings) -> None:
+    deadline = datetime(2026, 11, 23, 13, 0, tzinfo=PARIS)
+    assert Speaker(settings, "fr").deadline(deadline) == "le lundi 23 novembre à 13 heures"
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    return line_app(rt).test_client()
+
+
+def read_back_at(
+    rt: Runtime, client: FlaskClient, moment: datetime, language: str = "fr"
+) -> list[str]:
+    """What the caller hears at the read-back of Thursday 26's cancellation, at ``moment``."""
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language=language)
+    rt.clock.frozen = moment
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    return call.keys("1234", "2", "2611").says
+
+
+@pytest.mark.parametrize(
+    ("moment", "warning"),
+    [
+        (datetime(2026, 11, 23, 12, 49, 59, tzinfo=PARIS), None),
+        (
+            datetime(2026, 11, 23, 12, 50, 1, tzinfo=PARIS),
+            "Attention : ce changement n'est possible qu'avant 13 heures, dans moins de 10 "
+            "minutes.",
+        ),
+        (
+            datetime(2026, 11, 23, 12, 56, 20, tzinfo=PARIS),
+            "Attention : ce changement n'est possible qu'avant 13 heures, dans moins de 4 minutes.",
+        ),
+        (
+            datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS),
+            "Attention : ce changement n'est possible qu'avant 13 heures, dans moins d'une minute.",
+        ),
+    ],
+)
+def test_a_change_read_back_minutes_before_its_deadline_says_how_little_time_is_left(
+    rt: Runtime, client: FlaskClient, moment: datetime, warning: str | None
+) -> None:
+    says = read_back_at(rt, client, moment)
+    assert says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    if warning is None:
+        assert says[1].startswith("Pour confirmer, tapez 1.")
+    else:
+        assert says[1:3] == [
+            warning,
+            "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+        ]
+
+
+def test_an_english_family_hears_the_warning_in_english(rt: Runtime, client: FlaskClient) -> None:
+    says = read_back_at(rt, client, datetime(2026, 11, 23, 12, 58, 10, tzinfo=PARIS), "en")
+    assert says[1] == (
+        "Please note: this change is only possible before 1:00 pm, in less than 2 minutes."
+    )
+
+
+def test_a_day_whose_deadline_is_days_away_gets_no_warning(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 0, tzinfo=PARIS)
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    says = call.keys("1234", "2", "0412").says  # Friday 4 December: its deadline is days away
+    assert says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    assert not any(s.startswith("Attention") for s in says)
