@@ -1498,7 +1498,33 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
     call.press("2")  # Léa
     call.press("2")  # cancel
     answer = call.say(said)
-    assert answer.says[0] == _cancel_read_back(day)
+    # (A weekday that disagrees is pointed out first: see the test after this one.)
+    says = [line for line in answer.says if not line.startswith("Attention : le ")]
+    assert says[0] == _cancel_read_back(day)
+
+
+@pytest.mark.parametrize(
+    ("said", "note"),
+    [
+        ("mardi 3", "Attention : le 3 décembre est un jeudi, pas un mardi."),
+        ("jeudi 4", "Attention : le 4 décembre est un vendredi, pas un jeudi."),
+        ("demain jeudi", "Attention : le 24 novembre est un mardi, pas un jeudi."),
+        ("Jeudi 26, non 27.", None),  # Thursday went with the 26th, taken back
+        ("pas jeudi, le 27", None),
+        ("lundi 4", None),  # Monday 4 January
+    ],
+)
+def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
+    call: Caller, said: str, note: str | None
+) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    if note is None:
+        assert answer.says[0].startswith("Vous souhaitez annuler")
+    else:  # then the read-back, or the refusal (Tuesday 24 is past its deadline)
+        assert answer.says[0] == note
+        assert answer.says[1].startswith(("Vous souhaitez annuler", "Trop tard pour le mardi"))
 
 
 @pytest.mark.parametrize(
@@ -2231,3 +2257,78 @@ def test_a_plain_yes_with_next_week_already_read_back_confirms(rt: Runtime, call
     call.say("jeudi de la semaine prochaine")
     done = call.say("oui, la semaine prochaine")
     assert done.says[0] == "C'est fait : le repas de Léa du jeudi 3 décembre est annulé."
+
+
+# ---------------------------------------------------------------- days said as a list (explorer)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "first", "second", "days"),
+    [
+        (
+            "annuler lundi et mardi de la semaine prochaine",
+            "le lundi 30 novembre",
+            "le mardi 1er décembre",
+            [date(2026, 11, 30), date(2026, 12, 1)],
+        ),
+        (
+            "annuler le 30 et le 1er décembre",
+            "le lundi 30 novembre",
+            "le mardi 1er décembre",
+            [date(2026, 11, 30), date(2026, 12, 1)],
+        ),
+        (
+            "annuler lundi et mardi",  # said on a Monday: next week's, in the order said
+            "le lundi 30 novembre",
+            "le mardi 1er décembre",
+            [date(2026, 11, 30), date(2026, 12, 1)],
+        ),
+    ],
+)
+def test_every_day_of_a_list_is_read_back_and_done(
+    rt: Runtime, call: Caller, phrase: str, first: str, second: str, days: list[date]
+) -> None:
+    # "lundi et mardi de la semaine prochaine" used to read back Tuesday alone: Monday's meal,
+    # which the parent believed cancelled, stayed booked and billed.
+    call.press("2")  # Léa
+    read_back = call.say(phrase)
+    assert read_back.says[:2] == [
+        "Je prends ces jours un par un.",
+        f"Vous souhaitez annuler le repas de Léa {first}.",
+    ]
+    then = call.press("1")
+    assert then.says[1] == f"Vous souhaitez annuler le repas de Léa {second}."
+    call.press("1")
+    assert [booked(rt, "E2", day) for day in days] == [False, False]
+
+
+def test_a_weekday_said_with_a_date_of_another_weekday_is_pointed_out(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    read_back = call.say("annuler jeudi 27")
+    assert read_back.says[:2] == [
+        "Attention : le 27 novembre est un vendredi, pas un jeudi.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]
+    call.press("2")  # another date
+    again = call.say("mardi 1er décembre")  # agrees: nothing to point out
+    assert again.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
+
+
+def test_a_day_of_a_list_chosen_again_at_the_date_question_is_done_once(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    call.say("annuler jeudi et vendredi")
+    call.press("2")  # not Thursday: another date
+    read_back = call.say("vendredi")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    done = call.press("1")
+    # Friday, still waiting in the list, used to be read back again: "rien à annuler".
+    assert done.says == [
+        "C'est fait : le repas de Léa du vendredi 27 novembre est annulé.",
+        "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2.",
+    ]
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    assert booked(rt, "E2", date(2026, 11, 27)) is False

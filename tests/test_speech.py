@@ -698,6 +698,9 @@ def test_parse_choice_finds_each_name_in_a_sentence(names: list[str], data: st.D
         ("annuler le 3 du 12 pour Léa", MON_23_NOV, date(2026, 12, 3), True),
         ("le 3 décembre", MON_23_NOV, date(2026, 12, 3), True),
         ("Le 3 décembre.", MON_23_NOV, date(2026, 12, 3), True),
+        # September written short (a day in digits, then "sept"): not the next 3rd.
+        ("le 3 sept", MON_23_NOV, date(2027, 9, 3), False),
+        ("le 14 sept 2027", MON_23_NOV, date(2027, 9, 14), True),
         ("le trois décembre", MON_23_NOV, date(2026, 12, 3), True),
         ("jeudi 3 décembre", MON_23_NOV, date(2026, 12, 3), True),
         ("Jeudi 3 décembre.", MON_23_NOV, date(2026, 12, 3), True),
@@ -1074,10 +1077,26 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
     ("phrase", "days"),
     [
         ("elle est malade, jeudi et vendredi", ["2026-11-26", "2026-11-27"]),
-        ("annuler lundi et mardi", ["2026-11-24", "2026-11-30"]),
+        # said on a Monday: next Monday and the Tuesday after it, not tomorrow and next Monday
+        ("annuler lundi et mardi", ["2026-11-30", "2026-12-01"]),
         ("les 3 et 4 décembre", ["2026-12-03", "2026-12-04"]),
         ("le 30 novembre et le 1er décembre", ["2026-11-30", "2026-12-01"]),
         ("demain et après-demain", ["2026-11-24", "2026-11-25"]),
+        # What follows the last weekday of a list is said of them all (each used to be dropped
+        # but the last: "lundi" alone beside "mardi de la semaine prochaine" gave way to it).
+        ("lundi et mardi de la semaine prochaine", ["2026-11-30", "2026-12-01"]),
+        ("lundi et jeudi de la semaine prochaine", ["2026-11-30", "2026-12-03"]),
+        ("jeudi et vendredi de cette semaine", ["2026-11-26", "2026-11-27"]),
+        ("lundi et mardi 1er décembre", ["2026-11-30", "2026-12-01"]),
+        ("lundi et mardi en huit", ["2026-11-30", "2026-12-01"]),
+        # One week's days, in the order said (Tuesday used to be tomorrow, before Monday).
+        ("lundi, mardi, jeudi et vendredi prochains", [
+            "2026-11-30", "2026-12-01", "2026-12-03", "2026-12-04"
+        ]),
+        ("vendredi et lundi", ["2026-11-27", "2026-11-30"]),
+        # Days listed across the end of a month, with the month said once, at the end.
+        ("le 30 et le 1er décembre", ["2026-11-30", "2026-12-01"]),
+        ("le 30 et le 1er", ["2026-11-30", "2026-12-01"]),
         # A span, a week, a count, a choice, one day, too many: not listed.
         ("du 30 novembre au 4 décembre", []),
         ("entre le 3 et le 7 décembre", []),

@@ -56,6 +56,7 @@ from restomairie.ivr.hours import LineState, line_state
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker, language_of
 from restomairie.ivr.speech import (
     SPEECH_HINTS,
+    DateGuess,
     Intent,
     TakenBack,
     adds_to,
@@ -92,6 +93,7 @@ from restomairie.ivr.speech import (
     taken_back,
     undoes,
     weekday_alone,
+    weekday_mismatch,
 )
 from restomairie.phones import is_withheld
 
@@ -935,7 +937,8 @@ class CallFlow:
         today = self.clock.today()
         guess = parse_date(speech, today, action=_CHANGES[choice])
         if guess is not None:
-            return self._with_date(st, sp, guess.day, step)
+            note = self._weekday_note(sp, speech, guess.day, _CHANGES[choice])
+            return self._with_date(st, sp, guess.day, step, note)
         if several_days(speech, today, _CHANGES[choice]):
             return self._several_days(st, sp, speech, step)
         return None
@@ -1100,6 +1103,7 @@ class CallFlow:
     def _on_date(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         today = self.clock.today()
         day: date | None
+        guess: DateGuess | None = None  # the date said, if any
         # The days of "jeudi ou vendredi" the question just offered (asked once).
         choice = [date.fromisoformat(str(d)) for d in st.data.pop("choice", None) or []]
         if heard.kind == "dtmf":
@@ -1169,7 +1173,29 @@ class CallFlow:
                 self._children_correction(st, heard.speech, action=change)
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
+        if guess is not None and guess.day == day:  # the date said, not the one offered
+            change = _CHANGES.get(str(st.data.get("action")))
+            note = self._weekday_note(sp, heard.speech, day, change)
+            return self._with_date(st, sp, day, DATE, note)
         return self._with_date(st, sp, day, DATE)
+
+    def _weekday_note(
+        self, sp: Speaker, speech: str, day: date, action: Intent | None
+    ) -> list[str]:
+        """ "Attention : le 27 novembre est un vendredi, pas un jeudi." when the caller said a
+        weekday with a date that falls on another ("jeudi 27"): the date is taken, and the
+        read-back's weekday alone would easily go unheard. Empty when they agree."""
+        said = weekday_mismatch(speech, self.clock.today(), action)
+        if said is None:
+            return []
+        return [
+            sp._(
+                "Please note: %(date)s is a %(weekday)s, not a %(said)s.",
+                date=sp.day_month(day),
+                weekday=sp.weekday(day),
+                said=sp.weekday(day + timedelta(days=said - day.weekday())),
+            )
+        ]
 
     def _other_child_at_date(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
         """A child, and no day, said to the date question: "c'est pour Nathan en fait", "et
@@ -1215,6 +1241,11 @@ class CallFlow:
     ) -> Turn:
         """The change asked for ``day``: refused, nothing to do, or read back (after
         ``before``)."""
+        queue = st.data.get("queue")
+        if queue and day.isoformat() in queue:
+            # A day still waiting among several said at once, chosen now ("jeudi et vendredi",
+            # 2 at Thursday's read-back, then "vendredi"): taken now, not a second time.
+            st.data["queue"] = [entry for entry in queue if entry != day.isoformat()]
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))

@@ -1744,6 +1744,32 @@ _HESITATIONS = frozenset(
 )  # fmt: skip
 
 
+def weekday_mismatch(text: str, today: date, action: Intent | None = None) -> int | None:
+    """The weekday (0 = Monday) said with a date that falls on another day ("jeudi 27" when the
+    27th is a Friday, "mardi 26 novembre", "demain jeudi" on a Monday), for the line to say so
+    before the date it took
+    (the date: see :func:`parse_date`); ``None`` when they agree, or no such pair was said.
+    A weekday excluded ("pas jeudi, le 27") or taken back ("jeudi 26, non 27") does not
+    count."""
+    guess = parse_date(text, today, action=action)
+    if guess is None or guess.certain:
+        return None
+    tokens, breaks = _date_tokens(text)
+    exprs, spans = _date_spans(tokens, today, breaks)
+    # The weekdays of the dates meant: not of one taken back ("jeudi 26, non 27").
+    said = {
+        _WEEKDAYS[t]
+        for expr, (start, end) in zip(exprs, spans, strict=True)
+        if not expr.negated
+        for t in tokens[start:end]
+        if t in _WEEKDAYS
+    }
+    if len(said) != 1:
+        return None
+    weekday = said.pop()
+    return weekday if weekday != guess.day.weekday() else None
+
+
 def weekday_alone(text: str) -> int | None:
     """The weekday (0 = Monday) when ``text`` names one and no other part of a date ("oui,
     jeudi", "pour vendredi", "vendredi au lieu de jeudi": a day excluded does not count): no
@@ -2545,6 +2571,12 @@ def _day_month_at(
     n = len(tokens)
     end = number.end
     month_at = _month_at(tokens, end)
+    if month_at is None and number.digits and tokens[end : end + 1] == ["sept"]:
+        # "le 3 sept": September written short. Seven after a day written in digits would be
+        # written "7" too; "sept" is kept out of the short months only because it is a number.
+        following = _number_at(tokens, end + 1)
+        if following is None or following.value > 31:  # "le 3 sept 2027", not "3 sept 12"
+            month_at = _MonthSaid(9, None, end + 1)
     if month_at is not None:
         year, month = month_at.year_month(today)
         end = month_at.end
@@ -2627,7 +2659,7 @@ def _weekday_expr(
         return _DateExpr(None, False, False), j + 2
     if tokens[j : j + 2] == ["d", "apres"]:
         return _DateExpr(None, False, False), j + 2  # "le lundi d'après": after which day?
-    if j < n and tokens[j] in ("prochain", "prochaine"):
+    if j < n and tokens[j] in ("prochain", "prochaine", "prochains", "prochaines"):
         j += 1
     k = j + 1 if j < n and tokens[j] == "le" else j
     # "pas ce jeudi, le 4 décembre": the date after the comma is the one meant, not part of
@@ -2791,6 +2823,19 @@ def _number_expr(
     listed = _month_after_list(tokens, number.end)
     if listed is not None:  # "les 3 et 4 décembre": the 3rd of December too
         year, month = listed.year_month(today)
+        j = number.end
+        while j < len(tokens) and tokens[j] in _LIST_LINKS:
+            j += 1
+        following = _day_number_at(tokens, j)
+        if following is not None and following.value < number.value:
+            # "le 30 et le 1er décembre": days listed in order, across the end of a month; the
+            # 30th is November's, the month before the one said, not the 30th of December.
+            later = _day_month_expr(following.value, month, year, None, today)
+            if later.day is None:
+                return later, number.end
+            month_before = later.day.replace(day=1) - timedelta(days=1)
+            found = _make_date(month_before.year, month_before.month, number.value)
+            return _DateExpr(found, later.certain and found is not None, False), number.end
         return _day_month_expr(number.value, month, year, None, today), number.end
     if corrected is not None and corrected.day is not None:
         # "3 décembre, non, 4", "le 3 janvier, pardon le 4": the 4th of that month, unless past
@@ -3082,8 +3127,79 @@ def _date_spans(
             ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
+    _listed_weekdays(tokens, exprs, spans, 1 if heard is not None else 0)
     said = _corrected(tokens, exprs, spans)
     return (said[1:], spans[1:]) if heard is not None else (said, spans)
+
+
+# Words that join the days of a list: "lundi et mardi", "lundi puis le mardi", "lundi, mardi".
+_WEEKDAY_LIST_LINKS = frozenset({"et", "puis", "le", "ainsi", "que"})
+
+
+def _listed_weekdays(
+    tokens: Sequence[str], exprs: list[_DateExpr], spans: Sequence[tuple[int, int]], first: int
+) -> None:
+    """Weekdays said as a list are days of one stretch, in the order said (``exprs`` changed in
+    place, from ``exprs[first]``):
+
+    - what follows the last one is said of them all: "lundi et mardi de la semaine prochaine",
+      "jeudi et vendredi de cette semaine", "lundi et mardi 1er décembre", "lundi et mardi en
+      huit" are days of the week of the last one (each alone would be the coming Monday);
+    - else each comes after the one before it: "lundi et mardi" said on a Monday is Monday 30
+      November and Tuesday 1 December, not tomorrow and the Monday after; "lundi, mardi, jeudi
+      et vendredi prochains" one week's days.
+
+    Not in a choice ("lundi, mardi ou jeudi ?": each is the nearest such day, as alone).
+    """
+    if "ou" in tokens:
+        return
+    k = first
+    while k < len(exprs):
+        end = k
+        while (
+            end + 1 < len(exprs)
+            and _WEEKDAY_LIST_LINKS.issuperset(tokens[spans[end][1] : spans[end + 1][0]])
+            and all(_a_weekday(tokens, exprs[m], spans[m]) for m in (end, end + 1))
+            and exprs[end].weekday_only
+        ):
+            end += 1
+        if end > k:
+            _one_stretch(tokens, exprs, spans, k, end)
+        k = end + 1
+
+
+def _a_weekday(tokens: Sequence[str], expr: _DateExpr, span: tuple[int, int]) -> bool:
+    """Whether ``expr`` is a weekday said for itself (not excluded, nor a span's bound)."""
+    return (
+        tokens[span[0] : span[0] + 1] != []
+        and tokens[span[0]] in _WEEKDAYS
+        and expr.day is not None
+        and not expr.negated
+        and not expr.ranged
+    )
+
+
+def _one_stretch(
+    tokens: Sequence[str],
+    exprs: list[_DateExpr],
+    spans: Sequence[tuple[int, int]],
+    k: int,
+    end: int,
+) -> None:
+    """The weekdays ``exprs[k..end]`` of a list (see :func:`_listed_weekdays`)."""
+    last = exprs[end]
+    if not last.weekday_only and last.day is not None:
+        for m in range(k, end):
+            weekday = _WEEKDAYS[tokens[spans[m][0]]]
+            that = last.day + timedelta(days=weekday - last.day.weekday())
+            exprs[m] = exprs[m]._replace(day=that, certain=last.certain, weekday_only=False)
+        return
+    for m in range(k + 1, end + 1):
+        before, expr = exprs[m - 1].day, exprs[m]
+        if before is not None and expr.day is not None and expr.day <= before:
+            weekday = _WEEKDAYS[tokens[spans[m][0]]]
+            after = before + timedelta(days=(weekday - before.weekday() - 1) % 7 + 1)
+            exprs[m] = expr._replace(day=after, certain=False)
 
 
 _WEEKS_LATER = {"huit": 7, "8": 7, "quinze": 14, "15": 14}  # "lundi en huit", "en quinze"
