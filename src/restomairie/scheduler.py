@@ -5,7 +5,7 @@ It runs as its own process so that web workers never run jobs (twice or at all).
 
 * **at start**, it catches up: every day whose cut-off passed while it was down is locked at
   once (:meth:`~restomairie.booking.locks.LockService.lock_due`, marked late), and old call logs
-  are purged;
+  (and the staff import's leftovers) are purged;
 * **at each cut-off** — the next instant at which some school's meal day stops accepting changes,
   computed from the calendar and the configured deadline rules (13:00 in Dijon, midnight in
   Cesson-Sévigné, whatever a town configures), never a fixed hour — it locks what is due. The
