@@ -441,6 +441,8 @@ class _Progress:
             self.desk._live[self.job_id] = done
         if not self.writes:
             return
+        # A rate of writes, in real seconds: not the town's time (the injectable clock, frozen
+        # in tests and demos), which dates the heartbeat itself.
         now = time.monotonic()
         if done - self.written < PROGRESS_ROWS and now - self.at < PROGRESS_EVERY:
             return
