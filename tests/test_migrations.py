@@ -75,3 +75,27 @@ def test_calls_the_line_ended_at_identification_are_no_longer_abandons(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_import_tables_come_and_go_with_0007(backend: str, tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from restomairie.migrate import alembic_config
+
+    engine, schema = new_engine(backend, tmp_path)
+    try:
+        upgrade(engine)
+        assert {"import_pending", "import_jobs"} <= set(inspect(engine).get_table_names())
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"import_pending", "import_jobs"} & tables and "calls" in tables
+        upgrade(engine, "0007_import_jobs")
+        assert {"import_pending", "import_jobs"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+        drop_schema(schema)

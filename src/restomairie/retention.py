@@ -5,6 +5,10 @@ and answered — are personal data kept for the staff's support work, not foreve
 older than the retention period it is **deleted with its events**. What billing needs stays: every
 booking change is in the append-only audit log (who, which child and day, before/after, when,
 channel and CallSid), which is never purged. The purge itself is written to the audit log.
+
+The staff import's leftovers are personal data too (:func:`purge_imports`): a checked file never
+confirmed is deleted once expired, and a job (its lines, names and changes, for the finished
+page) :data:`IMPORT_JOBS_KEPT` after it ended. The import itself stays in the audit log.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.config import Settings
-from restomairie.models import AuditEntry, Call, CallEvent
+from restomairie.models import AuditEntry, Call, CallEvent, ImportJob, PendingImport
+
+# A finished import's page (what it did) is kept this long after it ended, as the file waiting
+# for its confirmation (restomairie.staff.imports.PENDING_TTL); then it is deleted.
+IMPORT_JOBS_KEPT = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -56,3 +64,33 @@ def purge_call_logs(
             )
         )
     return PurgeReport(before, calls, events)
+
+
+@dataclass(frozen=True)
+class ImportPurge:
+    pending: int  # checked files past their expiry, never confirmed
+    jobs: int  # import jobs ended (or silent) for longer than IMPORT_JOBS_KEPT
+
+
+def purge_imports(
+    sessions: sessionmaker[Session], now: datetime, kept: timedelta = IMPORT_JOBS_KEPT
+) -> ImportPurge:
+    """Delete the expired checked files and the import jobs ended more than ``kept`` ago; a job
+    still "running" whose progress has not moved for ``kept`` belongs to a process that died
+    (its import was rolled back) and goes too. One short transaction; run by the staff import
+    itself as it goes and by the nightly purge, so that nothing lingers when nobody imports."""
+    before = now - kept
+    with sessions() as session, session.begin():
+        bulk = {"synchronize_session": False}
+        pending = session.execute(
+            delete(PendingImport).where(PendingImport.expires_at <= now)
+            .returning(PendingImport.id), execution_options=bulk
+        ).all()
+        jobs = session.execute(
+            delete(ImportJob).where(or_(
+                ImportJob.finished_at < before,
+                and_(ImportJob.state == "running", ImportJob.updated_at < before),
+            )).returning(ImportJob.id),
+            execution_options=bulk,
+        ).all()
+    return ImportPurge(len(pending), len(jobs))

@@ -5,14 +5,15 @@ It runs as its own process so that web workers never run jobs (twice or at all).
 
 * **at start**, it catches up: every day whose cut-off passed while it was down is locked at
   once (:meth:`~restomairie.booking.locks.LockService.lock_due`, marked late), and old call logs
-  are purged;
+  (and the staff import's leftovers) are purged;
 * **at each cut-off** — the next instant at which some school's meal day stops accepting changes,
   computed from the calendar and the configured deadline rules (13:00 in Dijon, midnight in
   Cesson-Sévigné, whatever a town configures), never a fixed hour — it locks what is due. The
   :class:`CutoffTrigger` asks the calendar for the next cut-off after each run;
 * **every minute**, a safety run of the same lock (cheap: nothing is due almost always) covers a
   cut-off missed because the database was unreachable or the machine slept;
-* **every night** (03:30 town time), the call-log purge (:mod:`restomairie.retention`).
+* **every night** (03:30 town time), the call-log purge (:mod:`restomairie.retention`), and the
+  staff import's expired files and old jobs.
 
 Two schedulers started by mistake still lock each day once: the lock takes an exclusive per-day
 guard and ``uq_day_locks_school_day`` refuses a second lock row, so the second run finds the day
@@ -39,7 +40,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from restomairie.booking.locks import LockResult
 from restomairie.calendar.schoolholidays import CalendarCoverageError
-from restomairie.retention import PurgeReport, purge_call_logs
+from restomairie.retention import PurgeReport, purge_call_logs, purge_imports
 from restomairie.runtime import Runtime
 
 log = logging.getLogger("restomairie.scheduler")
@@ -113,8 +114,13 @@ def lock_job(rt: Runtime, workers: int = LOCK_WORKERS) -> list[LockResult]:
 
 
 def purge_job(rt: Runtime) -> PurgeReport:
-    """Purge the call logs older than ``retention.call_log_days``."""
+    """Purge the call logs older than ``retention.call_log_days``, and the staff import's expired
+    files and old jobs (:func:`~restomairie.retention.purge_imports`)."""
     report = purge_call_logs(rt.sessions, rt.settings, rt.clock.now())
+    imports = purge_imports(rt.sessions, rt.clock.now())
+    if imports.pending or imports.jobs:
+        log.info("imports purgés : %d fichier(s) en attente expiré(s), %d import(s) terminé(s)",
+                 imports.pending, imports.jobs)
     if report.calls:
         log.info(
             "journal d'appels purgé : %d appel(s), %d étape(s) avant le %s",

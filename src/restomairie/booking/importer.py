@@ -546,10 +546,14 @@ def apply_rows(
     progress: Callable[[int, int], None] | None = None,
     since: date | None = None,
     dry_run: bool = False,
+    before_commit: Callable[[Session, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
     changed weekly pattern takes effect on the first day that can still be changed.
     ``progress(done, total)``, if given, is called as rows are written (the staff page's bar).
+    ``before_commit(session, report)``, if given, is called once every row is written, in the
+    import's transaction (not on a dry run): what it writes is committed with the import or
+    not at all (the staff page's job says "done" in the same commit).
     ``since`` (the demo town only) enrols and subscribes from that date instead, as if the
     families had been there since the start of the school year.
 
@@ -558,7 +562,7 @@ def apply_rows(
     fact only. With ``dry_run`` everything is done the same way, then rolled back: the report is
     the preview of exactly what the import would do (taking, meanwhile, the same locks)."""
     try:
-        return _apply(service, rows, actor, progress, since, dry_run)
+        return _apply(service, rows, actor, progress, since, dry_run, before_commit)
     except _DryRun as trial:
         return trial.report
 
@@ -570,6 +574,7 @@ def _apply(
     progress: Callable[[int, int], None] | None,
     since: date | None,
     dry_run: bool,
+    before_commit: Callable[[Session, ImportReport], None] | None = None,
 ) -> ImportReport:
     now = service.clock.now()
     today = now.date()
@@ -698,6 +703,8 @@ def _apply(
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
             raise _DryRun(report)  # rolls the transaction back
+        if before_commit is not None:
+            before_commit(session, report)
     return report
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -359,6 +360,45 @@ class StaffLoginFailure(Base):
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))  # "" when the address is not known
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class PendingImport(Base):
+    """A CSV file checked on the staff import page and waiting for its confirmation, kept here
+    (not in one web process's memory) so that whichever process receives the confirmation finds
+    it. The random token the page carries is stored only as its hash; the file is personal data
+    and is deleted when confirmed, once expired (``expires_at``), or by the nightly purge."""
+
+    __tablename__ = "import_pending"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
+    owner: Mapped[str] = mapped_column(String(100))  # the actor label, "staff:marie"
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ImportJob(Base):
+    """A confirmed import and its progress, readable from any web process. ``updated_at`` is
+    its heartbeat: a running job whose heartbeat stopped belongs to a process that died (its
+    transaction rolled back). ``result`` holds what the finished page shows (the report's
+    figures, the lines and changes, bounded as the preview's lists)."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        CheckConstraint("state IN ('running', 'done', 'failed')", name="state_known"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, in the page's URL
+    owner: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 @event.listens_for(LockedCount, "before_update")

@@ -3,20 +3,42 @@
 Two steps, as the billing centre works: the file is checked first and a report by line is shown
 before anything is written (what would be created or updated, or every error with its line
 number); then, on confirmation, the whole file is applied in one transaction (all or nothing) by
-a background thread whose progress the page polls. The checked file waits in memory, under a
-random token bound to the user who sent it, for at most :data:`PENDING_TTL`.
-(The web server is one process with threads, waitress: memory is shared by all requests.)
+a background thread whose progress the page polls.
+
+Any number of web processes may serve these pages (several workers behind a proxy): the confirm
+and the polls need not reach the process that checked the file, so nothing lives in one
+process's memory. The checked file waits in the database (``import_pending``), under a random
+token bound to the user who sent it (only its hash is stored), for at most
+:data:`PENDING_TTL`; the confirmation deletes it and reads it back in one statement, so a
+second confirmation, from any process, finds nothing and imports nothing twice. The job
+(``import_jobs``) runs in a thread of the process that received the confirmation; its progress
+is written every :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_EVERY` seconds on a short
+transaction of its own beside the import's, and its end ("done" and what the import did) in
+the import's own transaction. A job whose progress stopped for :data:`STALE_AFTER` belongs to
+a process that died: it is shown as interrupted, and nothing was written (its transaction was
+rolled back with its connection). Expired files and old jobs are purged
+(:func:`restomairie.retention.purge_imports`).
+
+On SQLite the import holds the database's one write lock from its start: the progress cannot be
+written before the end, so another process sees the job at 0 until it ends (the process running
+it serves its live count), and sees an import longer than :data:`STALE_AFTER` as interrupted
+until it ends. Several web processes are for PostgreSQL.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from restomairie.booking.importer import (
     CheckedFile,
@@ -29,11 +51,21 @@ from restomairie.booking.importer import (
     line_text,
 )
 from restomairie.booking.services import Actor, BookingService, weekdays_text
-from restomairie.models import AuditEntry, Child, Family
+from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
+from restomairie.retention import purge_imports
 
-PENDING_TTL = 3600.0
-MAX_PENDING = 20
+log = logging.getLogger("restomairie.imports")
+
+PENDING_TTL = 3600.0  # seconds a checked file waits for its confirmation
+MAX_PENDING = 20  # files waiting at once, all users together: the oldest goes first
 PREVIEW_ROWS = 500
+PROGRESS_ROWS = 200  # the progress is written at most every this many rows...
+PROGRESS_EVERY = 0.5  # ... or seconds, whichever comes first
+STALE_AFTER = 120.0  # seconds without progress after which a running job is shown interrupted
+INTERRUPTED = (
+    "l'import a été interrompu (le serveur qui l'exécutait s'est arrêté) ; sa transaction a "
+    "été annulée : aucune ligne n'a été écrite. Envoyez le fichier de nouveau."
+)
 
 
 @dataclass(frozen=True)
@@ -81,11 +113,28 @@ class Preview:
         return not self.errors
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What a finished import did, in counts (the report's figures, as stored with the job)."""
+
+    rows: int
+    families_created: int
+    families_updated: int
+    children_created: int
+    children_updated: int
+    adjustments: int
+
+    @classmethod
+    def of(cls, report: ImportReport) -> Figures:
+        return cls(report.rows, report.families_created, report.families_updated,
+                   report.children_created, report.children_updated, report.adjustments)
+
+
 @dataclass
 class Job:
-    """A confirmed import running in the background, and what it did: the counts, and what the
-    preview showed — the lines (families and children, created or updated, as they were before
-    the import) and the changes made in those already known — each list at most
+    """A confirmed import, as last written in the database, and what it did: the counts, and
+    what the preview showed — the lines (families and children, created or updated, as they
+    were before the import) and the changes made in those already known — each list at most
     :data:`PREVIEW_ROWS` long (``total`` and the ``*_total`` say of how many)."""
 
     id: str
@@ -94,10 +143,9 @@ class Job:
     total: int
     done: int = 0
     state: str = "running"  # running, done, failed
-    report: ImportReport | None = None
+    report: Figures | None = None
     error: str | None = None
-    started: float = field(default_factory=time.monotonic)
-    finished: float | None = None
+    interrupted: bool = False  # failed because the process running it stopped
     rows: list[PreviewRow] = field(default_factory=list)
     family_changes: list[PreviewChange] = field(default_factory=list)
     child_changes: list[PreviewChange] = field(default_factory=list)
@@ -113,32 +161,44 @@ class Job:
             "total": self.total,
             "percent": 100 if self.state == "done" else int(100 * self.done / max(self.total, 1)),
             "error": self.error,
-            "report": None if report is None else {
-                "rows": report.rows,
-                "families_created": report.families_created,
-                "families_updated": report.families_updated,
-                "children_created": report.children_created,
-                "children_updated": report.children_updated,
-                "adjustments": report.adjustments,
-            },
+            "interrupted": self.interrupted,
+            "report": None if report is None else asdict(report),
         }
 
+    @classmethod
+    def of(cls, row: ImportJob) -> Job:
+        """The job as stored (``result``: the lines, then the changes and figures at the end)."""
+        result = row.result or {}
+        figures = result.get("figures")
+        return cls(
+            row.id, row.owner, row.filename, row.total, row.done, row.state,
+            report=None if figures is None else Figures(**figures),
+            error=row.error,
+            rows=[PreviewRow(**r) for r in result.get("rows", [])],
+            family_changes=[PreviewChange(**c) for c in result.get("family_changes", [])],
+            child_changes=[PreviewChange(**c) for c in result.get("child_changes", [])],
+            family_changes_total=result.get("family_changes_total", 0),
+            child_changes_total=result.get("child_changes_total", 0),
+        )
 
-@dataclass
-class _Pending:
-    owner: str
-    filename: str
-    data: bytes
-    at: float
+
+def token_hash(token: str) -> str:
+    """What is stored of a pending file's token (SHA-256, hex): a copy of the database does not
+    give the tokens that would confirm the files in it."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ImportDesk:
-    """Checks files, keeps them until confirmed, and runs confirmed imports."""
+    """Checks files, keeps them (in the database) until confirmed, and runs confirmed imports.
+
+    One per web process; any of them serves any step of any import."""
 
     def __init__(self, booking: BookingService) -> None:
         self.booking = booking
-        self._pending: dict[str, _Pending] = {}
-        self._jobs: dict[str, Job] = {}
+        # The jobs this process is running: their threads, and their count of rows written so
+        # far (fresher than the database's, and on SQLite the only one until the end).
+        self._threads: dict[str, threading.Thread] = {}
+        self._live: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def _check(self, data: bytes, against_database: bool = False) -> CheckedFile:
@@ -154,7 +214,8 @@ class ImportDesk:
     def check(self, data: bytes, filename: str, owner: str) -> Preview:
         """Check a whole file without writing anything: the import is tried and rolled back, so
         the preview says what it would change (codes, phones, schools, diets, patterns, the
-        locked days that would get kitchen adjustments)."""
+        locked days that would get kitchen adjustments). A file that can be imported waits in
+        the database for its confirmation by ``owner`` (``preview.token``)."""
         preview = Preview(filename=filename)
         try:
             checked = self._check(data, against_database=True)
@@ -182,113 +243,229 @@ class ImportDesk:
         preview.children_updated = sum(1 for r in rows if r.child in known_children)
         preview.children_new = len(rows) - preview.children_updated
         preview.rows = _preview_rows(rows, known_families, known_children)
-        token = secrets.token_urlsafe(18)
-        with self._lock:
-            self._expire()
-            if len(self._pending) >= MAX_PENDING:
-                oldest = min(self._pending, key=lambda k: self._pending[k].at)
-                del self._pending[oldest]
-            self._pending[token] = _Pending(owner, filename, data, time.monotonic())
-        preview.token = token
+        preview.token = self._keep(data, filename, owner)
         return preview
 
+    def _keep(self, data: bytes, filename: str, owner: str) -> str:
+        """Store a checked file until its confirmation; its token (the page's)."""
+        now = self.booking.clock.now()
+        self._purge(now)
+        token = secrets.token_urlsafe(18)
+        with self.booking.sessions() as session, session.begin():
+            session.add(PendingImport(
+                token_hash=token_hash(token), owner=owner, filename=filename[:255], data=data,
+                created_at=now, expires_at=now + timedelta(seconds=PENDING_TTL),
+            ))
+            session.flush()
+            # At most MAX_PENDING files wait, as in memory before: the oldest go first.
+            newest = (select(PendingImport.id)
+                      .order_by(PendingImport.created_at.desc(), PendingImport.id.desc())
+                      .limit(MAX_PENDING))
+            session.execute(delete(PendingImport).where(PendingImport.id.not_in(newest)),
+                            execution_options={"synchronize_session": False})
+        return token
+
     def start(self, token: str, actor: Actor) -> Job:
-        """Apply a checked file in the background; the job reports its progress."""
-        with self._lock:
-            self._expire()
-            pending = self._pending.get(token)
-            if pending is None or pending.owner != actor.label:
+        """Apply a checked file in the background; the job reports its progress. Raises
+        :class:`KeyError` when ``token`` names no file waiting for ``actor`` (unknown, expired,
+        another user's, or already confirmed)."""
+        now = self.booking.clock.now()
+        with self.booking.sessions() as session, session.begin():
+            # Taken and deleted in one statement: of two confirmations (a double click, two
+            # processes), one gets the file, the other nothing, whatever the timing.
+            taken = session.execute(
+                delete(PendingImport)
+                .where(PendingImport.token_hash == token_hash(token),
+                       PendingImport.owner == actor.label, PendingImport.expires_at > now)
+                .returning(PendingImport.filename, PendingImport.data)
+            ).one_or_none()
+            if taken is None:
                 raise KeyError(token)
-            del self._pending[token]
-        rows = self._parse(pending.data)  # checked again: the same bytes, the same answer
-        # The lines as the preview showed them, new or known as they are now, before the import.
-        job = Job(secrets.token_urlsafe(12), actor.label, pending.filename, len(rows),
-                  rows=_preview_rows(rows, *self._known(rows)))
-        with self._lock:
-            self._jobs[job.id] = job
+            filename, data = taken
+            rows = self._parse(data)  # checked again: the same bytes, the same answer
+            # The lines as the preview showed them, new or known as they are now, before the
+            # import; with the job, in the same transaction: a file is either waiting or begun.
+            shown = _preview_rows(rows, *_known_in(session, rows))
+            job_id = secrets.token_urlsafe(12)
+            session.add(ImportJob(
+                id=job_id, owner=actor.label, filename=filename, state="running", done=0,
+                total=len(rows), result={"rows": [asdict(r) for r in shown]},
+                started_at=now, updated_at=now,
+            ))
         thread = threading.Thread(
-            target=self._run, args=(job, rows, actor), name=f"import-{job.id}", daemon=True
+            target=self._run, args=(job_id, filename, rows, shown, actor), name=f"import-{job_id}",
+            daemon=True,
         )
+        with self._lock:
+            self._live[job_id] = 0
+            self._threads[job_id] = thread
         thread.start()
-        return job
+        return Job(job_id, actor.label, filename, len(rows), rows=shown)
 
     def run_now(self, token: str, actor: Actor) -> Job:
         """:meth:`start` and wait for the end (for the command line and tests)."""
-        job = self.start(token, actor)
-        self.wait(job.id)
-        return job
+        return self.wait(self.start(token, actor).id)
 
     def wait(self, job_id: str, timeout: float = 120.0) -> Job:
-        deadline = time.monotonic() + timeout
-        job = self._jobs[job_id]
-        while job.state == "running" and time.monotonic() < deadline:
-            time.sleep(0.02)
+        """Wait for a job this process runs to end (at most ``timeout`` seconds); the job."""
+        with self._lock:
+            thread = self._threads.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
+        job = self._load(job_id)
+        if job is None:
+            raise KeyError(job_id)
         return job
 
     def job(self, job_id: str, owner: str) -> Job | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
+        """The job ``job_id`` if it is ``owner``'s, as its process last wrote it (whichever
+        process runs it); ``None`` if it is unknown, someone else's, or purged."""
+        job = self._load(job_id)
         return job if job is not None and job.owner == owner else None
 
-    def _run(self, job: Job, rows: list[Row], actor: Actor) -> None:
-        def progress(done: int, total: int) -> None:
-            job.done = done
+    def _load(self, job_id: str) -> Job | None:
+        with self.booking.read_sessions() as session:
+            row = session.get(ImportJob, job_id)
+            if row is None:
+                return None
+            job = Job.of(row)
+            updated_at = row.updated_at
+        if job.state != "running":
+            return job
+        with self._lock:
+            live = self._live.get(job_id)
+        if live is not None:  # running here: its thread is alive, its count the freshest
+            job.done = max(job.done, live)
+        elif self.booking.clock.now() - updated_at > timedelta(seconds=STALE_AFTER):
+            # Its process died (else the count would move): the import's transaction died
+            # with its connection, nothing was written.
+            job.state, job.error, job.interrupted = "failed", INTERRUPTED, True
+        return job
 
-        # The state changes last, once the audit entry is written and its connection is back
-        # in the pool: whoever sees the end (the page, a test tearing its database down) sees
-        # everything this thread did.
-        state = "failed"
-        try:
-            report = apply_rows(self.booking, rows, actor, progress=progress)
-        except ImportFailed as exc:  # the database changed since the preview: say it by line
-            job.error = " ; ".join(line_text(n, m) for n, m in exc.errors)
-            self._audit(actor, "import_failed", job, {"error": job.error})
-        except Exception as exc:  # reported on the page; the transaction was rolled back
-            job.error = f"{type(exc).__name__}: {exc}"
-            self._audit(actor, "import_failed", job, {"error": job.error})
-        else:
+    def _run(self, job_id: str, filename: str, rows: list[Row], shown: list[PreviewRow],
+             actor: Actor) -> None:
+        progress = _Progress(self, job_id)
+
+        def finish(session: Session, report: ImportReport) -> None:
+            # In the import's transaction: the job is "done" (with what it did) and the import
+            # audited if and only if the import is committed.
             family_changes, child_changes = _changes(report)
-            job.family_changes_total = len(family_changes)
-            job.child_changes_total = len(child_changes)
-            job.family_changes = family_changes[:PREVIEW_ROWS]
-            job.child_changes = child_changes[:PREVIEW_ROWS]
-            job.report = report
-            state = "done"
-            self._audit(actor, "import", job, {
+            now = self.booking.clock.now()
+            session.execute(
+                update(ImportJob).where(ImportJob.id == job_id).values(
+                    state="done", done=len(rows), updated_at=now, finished_at=now,
+                    result={
+                        "rows": [asdict(r) for r in shown],
+                        "figures": asdict(Figures.of(report)),
+                        "family_changes": [asdict(c) for c in family_changes[:PREVIEW_ROWS]],
+                        "child_changes": [asdict(c) for c in child_changes[:PREVIEW_ROWS]],
+                        "family_changes_total": len(family_changes),
+                        "child_changes_total": len(child_changes),
+                    },
+                ),
+                execution_options={"synchronize_session": False},
+            )
+            session.add(_audit_entry(now, actor, "import", filename, len(rows), {
                 "families_created": report.families_created,
                 "families_updated": report.families_updated,
                 "children_created": report.children_created,
                 "children_updated": report.children_updated,
                 "adjustments": report.adjustments,
-            })
-            job.done = job.total
+            }))
+
+        try:
+            apply_rows(self.booking, rows, actor, progress=progress, before_commit=finish)
+        except ImportFailed as exc:  # the database changed since the preview: say it by line
+            self._failed(job_id, filename, len(rows), actor,
+                         " ; ".join(line_text(n, m) for n, m in exc.errors))
+        except Exception as exc:  # reported on the page; the transaction was rolled back
+            self._failed(job_id, filename, len(rows), actor, f"{type(exc).__name__}: {exc}")
         finally:
-            job.finished = time.monotonic()
-            job.state = state
+            with self._lock:
+                self._live.pop(job_id, None)
+                self._threads.pop(job_id, None)
+
+    def _failed(self, job_id: str, filename: str, total: int, actor: Actor, error: str) -> None:
+        """Write a job's failure and audit it (the import's transaction was rolled back). If
+        this fails too, the job, silent, is shown interrupted after :data:`STALE_AFTER`."""
+        now = self.booking.clock.now()
+        try:
+            with self.booking.sessions() as session, session.begin():
+                session.execute(
+                    update(ImportJob).where(ImportJob.id == job_id).values(
+                        state="failed", error=error, updated_at=now, finished_at=now),
+                    execution_options={"synchronize_session": False},
+                )
+                session.add(_audit_entry(now, actor, "import_failed", filename, total,
+                                         {"error": error}))
+        except SQLAlchemyError:
+            log.exception("import %s : échec non enregistré", job_id)
+
+    def write_progress(self, job_id: str, done: int) -> None:
+        """Write a running job's count (and heartbeat) on a short transaction of its own."""
+        with self.booking.sessions() as session, session.begin():
+            session.execute(
+                update(ImportJob)
+                .where(ImportJob.id == job_id, ImportJob.state == "running")
+                .values(done=done, updated_at=self.booking.clock.now()),
+                execution_options={"synchronize_session": False},
+            )
 
     def _known(self, rows: list[Row]) -> tuple[set[str], set[str]]:
         """The family accounts and child ids of ``rows`` already in the database."""
-        with self.booking.sessions() as session:
-            families = set(session.scalars(
-                select(Family.account).where(Family.account.in_({r.family for r in rows}))))
-            children = set(session.scalars(
-                select(Child.ref).where(Child.ref.in_({r.child for r in rows}))))
-        return families, children
+        with self.booking.read_sessions() as session:
+            return _known_in(session, rows)
 
-    def _audit(self, actor: Actor, action: str, job: Job, extra: dict[str, Any]) -> None:
-        with self.booking.sessions() as session, session.begin():
-            session.add(AuditEntry(
-                at=self.booking.clock.now(), actor=actor.label, channel="import", action=action,
-                detail={"file": job.filename, "rows": job.total, **extra},
-            ))
+    def _purge(self, now: datetime) -> None:
+        # As the files come, so that they do not wait for the nightly purge.
+        purge_imports(self.booking.sessions, now, timedelta(seconds=PENDING_TTL))
 
-    def _expire(self) -> None:
+
+class _Progress:
+    """The import's ``progress`` callback: the live count for this process at every row; in
+    the database every :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_EVERY` seconds, not on
+    every row (a write each is a transaction each)."""
+
+    def __init__(self, desk: ImportDesk, job_id: str) -> None:
+        self.desk = desk
+        self.job_id = job_id
+        # On SQLite the import holds the one write lock: a write beside it would wait for the
+        # import, which waits for it.
+        with desk.booking.sessions() as session:  # (no connection taken)
+            self.writes = session.get_bind().dialect.name != "sqlite"
+        self.written = 0
+        self.at = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        with self.desk._lock:
+            self.desk._live[self.job_id] = done
+        if not self.writes:
+            return
+        # A rate of writes, in real seconds: not the town's time (the injectable clock, frozen
+        # in tests and demos), which dates the heartbeat itself.
         now = time.monotonic()
-        for key in [k for k, p in self._pending.items() if now - p.at > PENDING_TTL]:
-            del self._pending[key]
-        old = [k for k, j in self._jobs.items() if j.finished and now - j.finished > PENDING_TTL]
-        for key in old:
-            del self._jobs[key]
+        if done - self.written < PROGRESS_ROWS and now - self.at < PROGRESS_EVERY:
+            return
+        self.written, self.at = done, now
+        try:
+            self.desk.write_progress(self.job_id, done)
+        except SQLAlchemyError:  # the bar stops a moment; the import goes on
+            log.warning("import %s : progression non enregistrée", self.job_id, exc_info=True)
+
+
+def _known_in(session: Session, rows: list[Row]) -> tuple[set[str], set[str]]:
+    """The family accounts and child ids of ``rows`` already in the database."""
+    families = set(session.scalars(
+        select(Family.account).where(Family.account.in_({r.family for r in rows}))))
+    children = set(session.scalars(
+        select(Child.ref).where(Child.ref.in_({r.child for r in rows}))))
+    return families, children
+
+
+def _audit_entry(at: datetime, actor: Actor, action: str, filename: str, total: int,
+                 extra: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(at=at, actor=actor.label, channel="import", action=action,
+                      detail={"file": filename, "rows": total, **extra})
 
 
 def _preview_rows(rows: list[Row], known_families: set[str],

@@ -1,0 +1,338 @@
+"""The staff import across web processes: two :class:`ImportDesk` (two processes, each with its
+own memory) over one database. A file checked on one is confirmed on the other, followed from
+either, imported once whatever the confirmations; expired files and old jobs are purged; a job
+whose process died is shown interrupted."""
+
+from __future__ import annotations
+
+import html
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from restomairie.booking.services import Actor
+from restomairie.models import AuditEntry, Family, ImportJob, PendingImport
+from restomairie.retention import IMPORT_JOBS_KEPT, purge_imports
+from restomairie.runtime import Runtime
+from restomairie.scheduler import purge_job
+from restomairie.staff import imports
+from restomairie.staff.imports import (
+    INTERRUPTED,
+    PENDING_TTL,
+    STALE_AFTER,
+    ImportDesk,
+    token_hash,
+)
+from tests.staff_support import login, make_user, post
+
+HEADER = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+ADMIN = Actor("staff", "admin", "import")
+
+
+def csv_file(n: int = 3, first: int = 1) -> bytes:
+    lines = [f"3{i:05d};1234;06123{i:05d};Mme A{i};C{i};Enfant{i};A;;anjou-elem;standard;lun mar\n"
+             for i in range(first, first + n)]
+    return (HEADER + "".join(lines)).encode()
+
+
+def count(rt: Runtime, model: Any, *where: Any) -> int:
+    with rt.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def imported(rt: Runtime) -> int:
+    return count(rt, AuditEntry, AuditEntry.action == "import")
+
+
+def checked(desk: ImportDesk, data: bytes, owner: str = "staff:admin") -> str:
+    preview = desk.check(data, "familles.csv", owner)
+    assert preview.ok and preview.token, preview.errors
+    return preview.token
+
+
+def test_a_file_checked_on_one_process_is_confirmed_on_another_and_followed_from_either(
+    rt: Runtime,
+) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    token = checked(one, csv_file(3))
+    with rt.sessions() as s:  # waiting in the database, the token itself nowhere
+        (pending,) = s.scalars(select(PendingImport))
+        assert pending.token_hash == token_hash(token) != token
+        assert pending.owner == "staff:admin" and pending.filename == "familles.csv"
+        assert pending.data == csv_file(3)
+    job = other.run_now(token, ADMIN)
+    assert job.state == "done", job.error
+    for desk in (one, other):
+        seen = desk.job(job.id, "staff:admin")
+        assert seen is not None and seen.state == "done" and seen.done == seen.total == 3
+        assert seen.as_dict()["percent"] == 100
+        assert seen.report is not None and seen.report.children_created == 3
+        assert seen.as_dict()["report"]["families_created"] == 3
+        assert [r.child for r in seen.rows] == ["C1", "C2", "C3"]
+        assert all(r.family_new and r.child_new for r in seen.rows)
+        assert desk.job(job.id, "staff:autre") is None  # someone else's job is not shown
+    assert count(rt, Family) == 3 and imported(rt) == 1
+    assert count(rt, PendingImport) == 0  # the file is gone with its confirmation
+
+
+def test_the_changes_of_a_finished_import_are_shown_by_the_other_process(rt: Runtime) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    other.run_now(checked(one, csv_file(2)), ADMIN)
+    renamed = csv_file(2).replace(b"Enfant1;", b"Nathaniel;")
+    job = one.run_now(checked(other, renamed), ADMIN)
+    seen = other.job(job.id, "staff:admin")
+    assert seen is not None and seen.state == "done"
+    assert seen.child_changes_total == 1 and seen.family_changes_total == 0
+    (change,) = seen.child_changes
+    assert change.line == 2 and "prénom modifié : Enfant1 → Nathaniel" in change.changes
+    assert not any(r.child_new for r in seen.rows)
+
+
+def test_a_second_confirmation_on_either_process_imports_nothing(rt: Runtime) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    token = checked(one, csv_file(2))
+    assert one.run_now(token, ADMIN).state == "done"
+    for desk in (one, other):
+        with pytest.raises(KeyError):
+            desk.start(token, ADMIN)
+    assert imported(rt) == 1 and count(rt, ImportJob) == 1
+
+
+def test_two_simultaneous_confirmations_from_two_processes_import_once(rt: Runtime) -> None:
+    desks = [ImportDesk(rt.booking), ImportDesk(rt.booking)]
+    results: list[Any] = []
+    for _ in range(5):  # a few rounds: the race must be lost by one, whatever the timing
+        token = checked(desks[0], csv_file(2))
+        barrier = threading.Barrier(2)
+        started: list[Any] = []
+
+        def confirm(desk: ImportDesk, token: str = token, started: list[Any] = started,
+                    barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                started.append((desk, desk.start(token, ADMIN)))
+            except KeyError:
+                started.append(None)
+
+        threads = [threading.Thread(target=confirm, args=(d,)) for d in desks]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        winners = [s for s in started if s is not None]
+        assert len(started) == 2 and len(winners) == 1
+        desk, job = winners[0]
+        results.append(desk.wait(job.id).state)
+    assert results == ["done"] * 5
+    assert imported(rt) == 5 and count(rt, ImportJob) == 5
+
+
+def test_another_user_cannot_confirm_the_file_and_its_owner_still_can(rt: Runtime) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    token = checked(one, csv_file(1))
+    with pytest.raises(KeyError):
+        other.start(token, Actor("staff", "someone-else", "import"))
+    with pytest.raises(KeyError):
+        other.start("not-a-token", ADMIN)
+    assert count(rt, PendingImport) == 1 and count(rt, Family) == 0
+    assert other.run_now(token, ADMIN).state == "done"
+
+
+def test_a_file_waits_for_an_hour_then_expires(rt: Runtime) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    start = rt.clock.now()
+    kept, lost = checked(one, csv_file(1)), checked(one, csv_file(1, first=2))
+    rt.clock.frozen = start + timedelta(seconds=PENDING_TTL - 1)
+    assert other.run_now(kept, ADMIN).state == "done"
+    rt.clock.frozen = start + timedelta(seconds=PENDING_TTL)
+    with pytest.raises(KeyError):
+        other.start(lost, ADMIN)
+    assert count(rt, Family) == 1
+
+
+def test_at_most_max_pending_files_wait_the_oldest_goes(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "MAX_PENDING", 2)
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    start = rt.clock.now()
+    tokens = []
+    for i in range(3):
+        rt.clock.frozen = start + timedelta(seconds=i)
+        tokens.append(checked((one, other)[i % 2], csv_file(1, first=i + 1),
+                              owner=f"staff:u{i}"))
+    assert count(rt, PendingImport) == 2
+    with pytest.raises(KeyError):
+        one.start(tokens[0], Actor("staff", "u0", "import"))
+    assert one.run_now(tokens[2], Actor("staff", "u2", "import")).state == "done"
+
+
+def test_expired_files_and_old_jobs_are_purged_at_night_and_as_files_come(rt: Runtime) -> None:
+    one = ImportDesk(rt.booking)
+    start = rt.clock.now()
+    job = one.run_now(checked(one, csv_file(1)), ADMIN)
+    checked(one, csv_file(1, first=2))  # never confirmed
+    assert purge_job(rt).calls == 0  # nothing is old yet
+    assert count(rt, PendingImport) == 1 and count(rt, ImportJob) == 1
+    rt.clock.frozen = start + timedelta(seconds=PENDING_TTL) + timedelta(minutes=1)
+    purge_job(rt)  # the nightly purge
+    assert count(rt, PendingImport) == 0 and count(rt, ImportJob) == 0
+    assert one.job(job.id, "staff:admin") is None
+    # Without the scheduler, the next file checked purges as well.
+    rt.clock.frozen = start
+    job = one.run_now(checked(one, csv_file(1, first=3)), ADMIN)
+    checked(one, csv_file(1, first=4))
+    rt.clock.frozen = start + IMPORT_JOBS_KEPT + timedelta(minutes=1)
+    checked(one, csv_file(1, first=5))
+    assert count(rt, ImportJob) == 0 and count(rt, PendingImport) == 1
+
+
+def running_job(rt: Runtime, owner: str = "staff:admin") -> str:
+    """A job left "running" by a process that died (nobody runs it any more)."""
+    now = rt.clock.now()
+    with rt.sessions() as s, s.begin():
+        s.add(ImportJob(id="dead-job", owner=owner, filename="f.csv", state="running", done=40,
+                        total=100, result={"rows": []}, started_at=now, updated_at=now))
+    return "dead-job"
+
+
+def test_a_job_whose_process_died_is_shown_interrupted_then_purged(rt: Runtime) -> None:
+    desk = ImportDesk(rt.booking)
+    job_id = running_job(rt)
+    start = rt.clock.now()
+    rt.clock.frozen = start + timedelta(seconds=STALE_AFTER)
+    job = desk.job(job_id, "staff:admin")
+    assert job is not None and job.state == "running" and job.done == 40
+    rt.clock.frozen = start + timedelta(seconds=STALE_AFTER + 1)
+    job = desk.job(job_id, "staff:admin")
+    assert job is not None and job.state == "failed" and job.interrupted
+    assert job.error == INTERRUPTED and "aucune ligne n'a été écrite" in INTERRUPTED
+    assert job.as_dict()["interrupted"] is True
+    assert purge_imports(rt.sessions, rt.clock.now()).jobs == 0  # shown for a while
+    rt.clock.frozen = start + IMPORT_JOBS_KEPT + timedelta(seconds=1)
+    assert purge_imports(rt.sessions, rt.clock.now()).jobs == 1
+
+
+def test_progress_is_written_apart_from_the_import_and_read_by_the_other_process(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "PROGRESS_ROWS", 1)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 1000.0)
+    reached, release = threading.Event(), threading.Event()
+    original = imports._Progress.__call__
+
+    def held(self: Any, done: int, total: int) -> None:
+        original(self, done, total)
+        if done == 3:  # the import, in its transaction, has written three rows
+            reached.set()
+            release.wait(30)
+
+    monkeypatch.setattr(imports._Progress, "__call__", held)
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    job = one.start(checked(other, csv_file(6)), ADMIN)
+    try:
+        assert reached.wait(30)
+        here, there = one.job(job.id, "staff:admin"), other.job(job.id, "staff:admin")
+        assert here is not None and there is not None
+        assert here.state == there.state == "running"
+        assert here.done == 3  # the process running it: its live count
+        postgres = rt.engine.dialect.name == "postgresql"
+        # PostgreSQL: written on a transaction of its own, beside the import's, uncommitted.
+        # SQLite: the import holds the write lock, the count waits for the end.
+        assert there.done == (3 if postgres else 0)
+        if postgres:
+            assert count(rt, Family) == 0
+    finally:
+        release.set()
+    done = one.wait(job.id)
+    assert done.state == "done" and done.done == 6
+    seen = other.job(job.id, "staff:admin")
+    assert seen is not None and seen.state == "done" and seen.done == 6
+    assert count(rt, Family) == 6
+
+
+def test_progress_is_written_every_so_many_rows_not_on_every_row(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(imports, "PROGRESS_ROWS", 10)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 1000.0)
+    desk = ImportDesk(rt.booking)
+    writes: list[int] = []
+    write = desk.write_progress
+
+    def counted(job_id: str, done: int) -> None:
+        writes.append(done)
+        write(job_id, done)
+
+    monkeypatch.setattr(desk, "write_progress", counted)
+    assert desk.run_now(checked(desk, csv_file(45)), ADMIN).state == "done"
+    postgres = rt.engine.dialect.name == "postgresql"
+    assert writes == ([10, 20, 30, 40] if postgres else [])
+
+
+def test_a_failed_import_is_seen_failed_by_the_other_process(rt: Runtime) -> None:
+    one, other = ImportDesk(rt.booking), ImportDesk(rt.booking)
+    token = checked(one, csv_file(1))
+    # Meanwhile, the child is given to another family: the import refuses the line.
+    other.run_now(checked(other, csv_file(1).replace(b"300001;", b"399999;")), ADMIN)
+    job = one.run_now(token, ADMIN)
+    seen = other.job(job.id, "staff:admin")
+    assert seen is not None and seen.state == "failed" and not seen.interrupted
+    assert seen.error is not None and seen.error.startswith("ligne 2, colonne child")
+    assert count(rt, AuditEntry, AuditEntry.action == "import_failed") == 1
+
+
+# ------------------------------------------------------------------ the pages, two processes
+@pytest.fixture
+def two_apps(rt: Runtime) -> tuple[Flask, Flask]:
+    from restomairie.web import create_app
+
+    config = {"TESTING": True, "SECRET_KEY": "the same for every process"}
+    return create_app(config, runtime=rt), create_app(config, runtime=rt)
+
+
+def test_the_pages_check_on_one_process_confirm_on_another_and_poll_either(
+    rt: Runtime, two_apps: tuple[Flask, Flask]
+) -> None:
+    from io import BytesIO
+
+    make_user(rt, "chef", "admin")
+    first = two_apps[0].test_client()
+    assert login(first, "chef").status_code == 302
+    second = two_apps[1].test_client()
+    second.set_cookie("session", first.get_cookie("session").value)  # the proxy's next pick
+    page = post(first, "/staff/import", {"file": (BytesIO(csv_file(2)), "f.csv")},
+                content_type="multipart/form-data").get_data(as_text=True)
+    token = page.split('name="token" value="')[1].split('"')[0]
+    started = post(second, "/staff/import/confirm", {"token": token})
+    assert started.status_code == 302
+    job_url = started.headers["Location"]
+    two_apps[1].extensions["restomairie.staff"].imports.wait(job_url.rsplit("/", 1)[1])
+    status = first.get(job_url + "?format=json").get_json()
+    assert status["state"] == "done" and status["report"]["families_created"] == 2
+    assert "<td>Enfant2 A</td>" in html.unescape(status["html"])
+    assert "Import terminé : 2 ligne(s)" in first.get(job_url).get_data(as_text=True)
+    again = post(first, "/staff/import/confirm", {"token": token}, follow_redirects=True)
+    assert "plus en attente" in again.get_data(as_text=True)
+    assert imported(rt) == 1
+
+
+def test_the_page_of_an_interrupted_import_says_nothing_was_written(
+    rt: Runtime, two_apps: tuple[Flask, Flask]
+) -> None:
+    make_user(rt, "chef", "admin")
+    client = two_apps[0].test_client()
+    assert login(client, "chef").status_code == 302
+    job_id = running_job(rt, owner="staff:chef")
+    assert "Écriture en cours : 40 / 100" in client.get(f"/staff/import/jobs/{job_id}").get_data(
+        as_text=True)
+    rt.clock.frozen = rt.clock.now() + timedelta(seconds=STALE_AFTER + 1)
+    page = html.unescape(client.get(f"/staff/import/jobs/{job_id}").get_data(as_text=True))
+    assert ("Import échoué, rien n'a été écrit : l'import a été interrompu (le serveur qui "
+            "l'exécutait s'est arrêté) ; sa transaction a été annulée") in page
+    status = client.get(f"/staff/import/jobs/{job_id}?format=json").get_json()
+    assert status["state"] == "failed" and status["interrupted"] is True
