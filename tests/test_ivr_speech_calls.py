@@ -778,7 +778,7 @@ def test_a_second_day_for_another_child_at_the_read_back_is_one_day_at_a_time(
     call.press("2")
     call.say("annuler le 3 décembre")
     again = call.say("Oui, et le 4 pour Zoé aussi.")
-    assert again.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert again.says[0] == ONE_DAY
     assert "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre." in again.says
     assert booked(rt, "E2", date(2026, 12, 3)) is None
     assert booked(rt, "E2", date(2026, 12, 4)) is None
@@ -1138,7 +1138,7 @@ def test_an_undo_refused_at_the_confirmation_makes_no_change_at_all(
     assert done.says[0].startswith("Trop tard pour le jeudi 26 novembre")
     assert done.says[1:3] == [
         "Le repas de Léa du jeudi 26 novembre reste annulé.",
-        "Aucun changement n'a été fait.",
+        "Rien d'autre n'a été changé.",  # the cancellation was made, earlier in the call
     ]
     # Friday is not cancelled: the parent wanted to move a meal, not lose two.
     assert booked(rt, "E2", date(2026, 11, 26)) is False
@@ -1161,7 +1161,7 @@ def test_an_undo_past_the_webhook_time_limit_makes_no_change_at_all(
     done = call.press("1")
     assert done.says[:2] == [
         "Le repas de Léa du jeudi 3 décembre reste annulé.",
-        "Aucun changement n'a été fait.",
+        "Rien d'autre n'a été changé.",  # the cancellation was made, earlier in the call
     ]
     assert booked(rt, "E2", date(2026, 12, 4)) is None
     assert booked(rt, "E2", date(2026, 12, 3)) is False
@@ -1393,7 +1393,7 @@ def test_the_new_change_past_its_deadline_at_the_confirmation_undoes_nothing(
     assert done.says[0].startswith("Trop tard pour le jeudi 26 novembre")
     assert done.says[1:3] == [
         "Le repas de Léa du jeudi 3 décembre reste annulé.",
-        "Aucun changement n'a été fait.",
+        "Rien d'autre n'a été changé.",  # the cancellation was made, earlier in the call
     ]
     assert booked(rt, "E2", date(2026, 12, 3)) is False
     assert booked(rt, "E2", date(2026, 11, 26)) is None
@@ -1552,7 +1552,7 @@ def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) ->
     call.press("2")  # Léa
     call.press("2")  # cancel
     answer = call.say("le 3 de chaque mois")
-    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert answer.says[0] == ONE_DAY
     assert booked(rt, "E2", date(2026, 12, 3)) is None
 
 
@@ -1564,7 +1564,7 @@ def test_a_week_named_by_its_monday_is_one_day_at_a_time(
     call.press("2")  # Léa
     call.press("2")  # cancel
     answer = call.say(said)
-    assert answer.says[0] == "Sur cette ligne, les repas se changent un jour à la fois."
+    assert answer.says[0] == ONE_DAY
     assert not any(line.startswith("Vous souhaitez") for line in answer.says)
     assert booked(rt, "E2", date(2026, 12, 7)) is None
 
@@ -2138,7 +2138,10 @@ def test_a_child_added_at_the_action_menu_is_with_the_one_chosen(
     assert read_back.says[0] == f"Vous souhaitez annuler {meals} le jeudi 3 décembre."
 
 
-ONE_DAY = "Sur cette ligne, les repas se changent un jour à la fois."
+ONE_DAY = (
+    "Sur cette ligne, les repas se changent un jour à la fois : dites jusqu'à 5 jours, par "
+    "exemple lundi, mardi et jeudi."
+)
 
 
 @pytest.mark.parametrize(

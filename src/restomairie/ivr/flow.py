@@ -55,6 +55,7 @@ from restomairie.config import Settings
 from restomairie.ivr.hours import LineState, line_state
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker, language_of
 from restomairie.ivr.speech import (
+    MAX_DAYS_SAID,
     SPEECH_HINTS,
     DateGuess,
     Intent,
@@ -1539,7 +1540,8 @@ class CallFlow:
             late = self._past_deadline(st, sp, action, day, refs)
             if late:
                 st.settle("refused")
-                lines = [*late, self._stays(st, sp, undo), sp._("Nothing was changed.")]
+                # "Nothing else": the change taken back was made, earlier in the call.
+                lines = [*late, self._stays(st, sp, undo), sp._("Nothing else was changed.")]
                 _tried(st, "refused:past_deadline", day, refs)
                 return self._ask(st, sp, AFTER, lines, CONFIRM, "refused:past_deadline", recap=True)
         if undo is not None:
@@ -1793,9 +1795,9 @@ class CallFlow:
             results = self.booking.change(account, reverse, [day], actor, refs)
         except BookingError as exc:  # its deadline passed during the read-back
             lines = [self._refusal(sp, exc, reverse, len(refs))]
-            return None, [*lines, self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
+            return None, [*lines, self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
         except TooSlow:  # rolled back, past the webhook's time limit
-            return None, [self._stays(st, sp, undo), sp._("Nothing was changed.")], ()
+            return None, [self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
         changed = [r for r in results if r.changed]
         lines = self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
         if changed:
@@ -2741,7 +2743,15 @@ class CallFlow:
 
     def _one_day(self, sp: Speaker) -> list[str]:
         """Said when several days are asked at once ("toute la semaine prochaine")."""
-        lines = [sp._("On this line, meals are changed one day at a time.")]
+        # A list of days is taken, one after the other: say so, or the parent gives up on a
+        # phone line that in fact takes "lundi, mardi et jeudi".
+        lines = [
+            sp._(
+                "On this line, meals are changed one day at a time: name up to %(count)d days, "
+                "for example Monday, Tuesday and Thursday.",
+                count=MAX_DAYS_SAID,
+            )
+        ]
         web = self.settings.phone.web(sp.lang)
         if web:
             lines.append(sp._("For several days at once, you can use %(web)s.", web=web))
