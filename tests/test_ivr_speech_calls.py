@@ -2223,6 +2223,11 @@ def test_the_holidays_asked_for_are_said_to_have_no_canteen(
         ("3104", "Le 31 avril n'existe pas."),
         ("26", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 26 novembre, tapez "
          "2, 6, 1, 1."),
+        # A day with no canteen: why, not its keys (which would only lead to that refusal).
+        ("2", "Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la cantine ne "
+         "fonctionne jamais le mercredi."),
+        ("31", "Le jeudi 31 décembre, il n'y a pas de restauration scolaire : ce sont les "
+         "vacances de Noël."),
         ("9999", "Je n'ai pas compris cette date."),
     ],
 )

@@ -1227,6 +1227,11 @@ class CallFlow:
         alone = digits_day_alone(digits, today)
         if impossible is not None:
             message = sp._("%(day)s does not exist.", day=sp.day_of_month(*impossible))
+        elif alone is not None and (closed := self._closed_alone(st, sp, alone)) is not None:
+            # "2" for Wednesday 2 December: its keys would only lead to a refusal. Why that day
+            # is closed, then the question again (four digits, and the first day that can
+            # change).
+            message = closed
         elif alone is not None:
             message = sp._(
                 "Please type the day and the month, four digits: for %(day)s, type %(keys)s.",
@@ -1236,6 +1241,21 @@ class CallFlow:
         else:
             message = sp._("I did not understand that date.")
         return self._retry(st, sp, message, "invalid_date")
+
+    def _closed_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
+        """Why ``day`` has no school meals for the children asked about (see
+        :meth:`_closed_day`); ``None`` when it has, for one of them at least."""
+        refs = st.data.get("pick") or []
+        schools: set[str | None] = {kid.school for kid in self._kids(st) if kid.ref in refs}
+        try:
+            statuses = [
+                self.booking.day_status(day, school, "phone") for school in schools or {None}
+            ]
+        except BookingError:  # past the calendar: said when the day itself is asked
+            return None
+        if any(status.operating for status in statuses):
+            return None
+        return self._closed_day(sp, day, statuses[0])
 
     def _with_date(
         self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
