@@ -2340,3 +2340,25 @@ def test_a_day_of_a_list_chosen_again_at_the_date_question_is_done_once(
     ]
     assert booked(rt, "E2", date(2026, 11, 26)) is None
     assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler à la rentrée", "annuler le jour de la rentrée des vacances de Noël"]
+)
+def test_the_day_school_starts_again_is_read_back_with_its_date(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "à la rentrée" was "je n'ai pas compris cette date": it is the day after the holidays
+    # to come (Christmas's: Monday 4 January), read back like any day.
+    call.press("2")
+    read_back = call.say(said)
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+    call.press("1")
+    assert booked(rt, "E2", date(2027, 1, 4)) is False
+
+
+def test_the_day_school_starts_again_at_the_date_question(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")
+    assert call.say("à la rentrée").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+    )

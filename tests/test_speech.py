@@ -1117,3 +1117,26 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
 )
 def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
     assert [day.isoformat() for day in speech.days_said(phrase, MON_23_NOV)] == days
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kind"),
+    [
+        ("à la rentrée", ""),
+        ("annuler le jour de la rentrée", ""),
+        ("le lundi de la rentrée", ""),
+        ("à la reprise", ""),
+        ("au retour des vacances de Noël", "christmas"),
+        ("à la rentrée des vacances d'hiver", "winter"),
+        # Not the day school starts again: a span, a day near it, another date, nothing.
+        ("jusqu'à la rentrée", None),
+        ("la veille de la rentrée", None),
+        ("le lendemain de la rentrée", None),
+        ("la semaine de la rentrée", None),
+        ("le 4 janvier, à la rentrée", None),
+        ("pendant les vacances", None),
+        ("jeudi", None),
+    ],
+)
+def test_return_day_said(phrase: str, kind: str | None) -> None:
+    assert speech.return_day_said(phrase, MON_23_NOV) == kind

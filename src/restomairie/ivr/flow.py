@@ -86,6 +86,7 @@ from restomairie.ivr.speech import (
     parse_digits_date,
     parse_intent,
     requests_said,
+    return_day_said,
     several_days,
     shifted_day,
     speaks_of_children,
@@ -940,6 +941,9 @@ class CallFlow:
         if guess is not None:
             note = self._weekday_note(sp, speech, guess.day, _CHANGES[choice])
             return self._with_date(st, sp, guess.day, step, note)
+        back = self._return_day(speech, today)
+        if back is not None:  # "annuler à la rentrée": read back with its date
+            return self._with_date(st, sp, back, step)
         if several_days(speech, today, _CHANGES[choice]):
             return self._several_days(st, sp, speech, step)
         return None
@@ -1036,6 +1040,24 @@ class CallFlow:
             first = max(period.first_day, today)  # under way: from today
             return [self._holidays_line(sp, period.name, first, period.last_day, today)]
         return []
+
+    def _return_day(self, speech: str, today: date) -> date | None:
+        """The day school starts again that the phrase asks for ("à la rentrée", "au retour
+        des vacances de Noël"): after the holidays under way, or the next ones (of that kind);
+        ``None`` when none is asked, or the calendar does not know when (the summer's end)."""
+        kind = return_day_said(speech, today)
+        if kind is None:
+            return None
+        holidays = self.booking.calendar.school_holidays
+        if today < holidays.first_covered:
+            return None
+        for period in holidays.periods_of(self.settings.zone):
+            if period.last_day < today or (kind and _holiday_kind(period.name) != kind):
+                continue
+            if period.last_day >= holidays.last_covered:
+                return None
+            return _weekday_from(period.last_day + timedelta(days=1), 1)
+        return None
 
     @staticmethod
     def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:
@@ -1150,6 +1172,8 @@ class CallFlow:
                 # Asked again while a change is being taken back ("mince, je voulais dire
                 # mercredi", refused): "vendredi alors" is the one of its week.
                 day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
+            if day is None:
+                day = self._return_day(heard.speech, today)  # "à la rentrée", read back
             if day is None and several_days(heard.speech, today, change):
                 # Understood: not a failed attempt.
                 return self._several_days(st, sp, heard.speech, DATE)

@@ -3719,6 +3719,35 @@ def holidays_said(text: str, today: date) -> str | None:
     return next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
 
 
+# Said of a day near the return, not of the return itself: "avant la rentrée", "la semaine
+# de la rentrée", "le lendemain de la rentrée".
+_NOT_THE_RETURN = frozenset(
+    {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
+)
+
+
+def return_day_said(text: str, today: date) -> str | None:
+    """Whether ``text`` asks for the day school starts again after holidays ("à la rentrée",
+    "le jour de la rentrée", "à la reprise", "au retour des vacances de Noël", "le lundi de la
+    rentrée"): those holidays' kind as :func:`holidays_said` gives it ("christmas"…, ``""`` for
+    the holidays under way or to come). ``None`` for anything else, a date said with it ("le 4
+    janvier, à la rentrée"), a span ("jusqu'à la rentrée") or a day near it ("la veille de la
+    rentrée"). Pure; never raises."""
+    tokens, breaks = _date_tokens(text)
+    words = set(tokens)
+    if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words):
+        return None
+    if (_RANGE_WORDS - {"des"}) & words or _NOT_THE_RETURN & words:
+        return None
+    try:
+        exprs = _date_exprs(tokens, today, breaks)
+    except OverflowError:
+        return None
+    if any(expr.day is not None and not expr.weekday_only for expr in exprs):
+        return None
+    return next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+
+
 _DDMM_RE = re.compile(r"[0-9]{4}")
 
 
