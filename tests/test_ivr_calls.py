@@ -354,6 +354,45 @@ def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
     )
 
 
+def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_calendar_ends(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # 16 August 2027: the line reopens; 2 September's deadline has passed, and the days after it
+    # are past the calendar shipped. The question used to offer nothing, without a word.
+    rt.clock.frozen = datetime(2027, 8, 16, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    question = call.keys("1234", "2")
+    assert question.says[1:3] == [
+        "Tapez le jour puis le mois, en 4 chiffres.",
+        "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
+        "après cette date n'est pas encore connu.",
+    ]
+
+
+def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # It was "du lundi 14 décembre au lundi 11 janvier", as if meals ran over Christmas.
+    rt.clock.frozen = datetime(2026, 12, 14, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[1] == (
+        "Léa : un repas est réservé chaque jour de cantine : du lundi 14 décembre au vendredi "
+        "18 décembre et du lundi 4 janvier au lundi 11 janvier."
+    )
+    # The last days of June, then the day school starts again: "le jeudi 2 septembre".
+    rt.clock.frozen = datetime(2027, 6, 28, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[1] == (
+        "Léa : un repas est réservé chaque jour de cantine : du lundi 28 juin au vendredi "
+        "2 juillet et le jeudi 2 septembre."
+    )
+
+
 # ---------------------------------------------------------------------------------- refusals
 def test_cancelling_too_late_says_the_exact_deadline_and_offers_the_first_changeable_date(
     rt: Runtime, client: FlaskClient, family: str

@@ -2047,9 +2047,25 @@ class CallFlow:
                     **params,
                 )
             lines.append(offer)
+        elif (end := self._calendar_end_near()) is not None:
+            # Mid-August: the first days of September are past their deadline, and the days
+            # after are not in the calendar yet. Said, rather than a question with no hint.
+            lines.append(
+                sp._(
+                    "No day can be changed until %(day)s, and the school calendar after that "
+                    "is not known yet.",
+                    day=sp.day(end),
+                )
+            )
         if sp.speech:
             lines.append(sp._("You can also say the date."))
         return lines
+
+    def _calendar_end_near(self) -> date | None:
+        """The last day of the school calendar shipped, when it is near (within two months):
+        the date question then has no day to offer beyond it."""
+        end = self.booking.calendar.school_holidays.last_covered
+        return end if end - self.clock.today() <= timedelta(days=62) else None
 
     def _read_back(self, st: CallState, sp: Speaker) -> list[str]:
         day = date.fromisoformat(str(st.data["day"]))
@@ -2431,7 +2447,26 @@ class CallFlow:
                 if closed:
                     lines.append(closed_line)
                 continue
-            if len(booked) >= EVERY_DAY_FROM and not free:
+            runs = _runs([d.day for d in days])
+            if len(booked) >= EVERY_DAY_FROM and not free and len(runs) > 1:
+                # Every canteen day, across holidays (the end of June and the day school
+                # starts again): each stretch said apart, never "du 28 juin au 2 septembre".
+                stretches = [
+                    sp._("on %(day)s", day=sp.day(run[0]))
+                    if len(run) == 1
+                    else sp._(
+                        "from %(first)s to %(last)s", first=sp.day(run[0]), last=sp.day(run[-1])
+                    )
+                    for run in runs
+                ]
+                lines.append(
+                    sp._(
+                        "%(name)s: a meal is booked on every canteen day: %(stretches)s.",
+                        name=kid.name,
+                        stretches=sp.names(stretches),
+                    )
+                )
+            elif len(booked) >= EVERY_DAY_FROM and not free:
                 # Every canteen day: said as a span, not eight dates in a row.
                 lines.append(
                     sp._(
@@ -2898,6 +2933,22 @@ def _shown(heard: Heard) -> str | None:
     if heard.speech.strip():
         return heard.speech.strip()[:200]
     return None
+
+
+# Canteen days further apart than this have school holidays between them (not a weekend, a
+# Wednesday, nor a bridge day: a listing of every canteen day runs over those, said apart).
+HOLIDAY_GAP = timedelta(days=7)
+
+
+def _runs(days: Sequence[date]) -> list[list[date]]:
+    """``days`` (in order) in stretches without holidays between them (see HOLIDAY_GAP)."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] <= HOLIDAY_GAP:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
 
 
 def _weekday_from(day: date, step: int) -> date:
