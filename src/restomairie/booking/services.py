@@ -342,7 +342,7 @@ class BookingService:
     ) -> DayStatus:
         """Is ``day`` an operating day for the school (or the town), and its deadline.
 
-        Raises :class:`OutsideCalendar` past the shipped calendar."""
+        Raises :class:`OutsideCalendar` past the school calendar in use."""
         school = self.settings.school(school_id) if school_id else None
         try:
             return self.calendar.status(
