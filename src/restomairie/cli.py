@@ -22,11 +22,26 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from restomairie.booking.errors import BookingError
 from restomairie.booking.importer import ImportFailed, import_csv, line_text
 from restomairie.booking.services import Actor, ChildDay, Outcome, served_text
-from restomairie.calendar.schoolholidays import CalendarCoverageError
-from restomairie.clock import ClockError
-from restomairie.config import ConfigError
+from restomairie.calendar.calendarfile import (
+    CalendarFile,
+    CalendarFileError,
+    check_coverage,
+    convert_export,
+    shipped_calendar_file,
+    write_calendar,
+)
+from restomairie.calendar.schoolholidays import (
+    DATA_FILE_NAME,
+    PARIS,
+    CalendarCoverageError,
+    format_french_date,
+)
+from restomairie.clock import Clock, ClockError
+from restomairie.config import ConfigError, load_config
 from restomairie.i18n import format_day, format_deadline
-from restomairie.runtime import Runtime
+from restomairie.runtime import Runtime, calendar_file_in_use
+
+CALENDAR_WARNING_DAYS = 120  # "show" warns when the calendar in use ends within this many days
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -260,6 +275,114 @@ def calendar_cmd(
             click.echo(f"{s.day}  {label} ouvert — avant le {format_deadline(s.deadline)}")
         else:
             click.echo(f"{s.day}  {label} fermé — {s.reason}")
+
+
+@main.group("calendar-file")
+def calendar_file_group() -> None:
+    """Le fichier du calendrier scolaire : convertir l'export du ministère, voir celui utilisé."""
+
+
+def _file_refused(path: Path, exc: CalendarFileError) -> None:
+    click.echo(f"Fichier refusé ({path}) : {exc}", err=True)
+    sys.exit(1)
+
+
+@calendar_file_group.command("convert")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="Le calendrier à écrire, au format du projet.",
+)
+@click.option(
+    "--since", metavar="AAAA-AAAA",
+    help="Première année scolaire à garder (par défaut : la première du calendrier livré).",
+)
+@click.option(
+    "--retrieved", type=DAY,
+    help="Date du téléchargement de l'export (par défaut : la date d'enregistrement du fichier).",
+)
+@friendly
+def calendar_file_convert(
+    export: Path, output: Path, since: str | None, retrieved: date | None
+) -> None:
+    """Convertir l'export JSON du jeu de données fr-en-calendrier-scolaire (data.education.gouv.fr)
+    en calendrier scolaire de Resto-Mairie, vérifié, et dire ce qu'il couvre."""
+    # Only the date matters here (is today's school year covered?): no configuration is read,
+    # so a town can convert before its setting points at the new file.
+    today = Clock.from_env(PARIS).today()
+    try:
+        document = json.loads(export.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = (
+            f"ligne {exc.lineno}, colonne {exc.colno} ({exc.msg})"
+            if isinstance(exc, json.JSONDecodeError)
+            else str(exc)
+        )
+        _file_refused(export, CalendarFileError(f"JSON illisible, {where}"))
+        return
+    day = retrieved or datetime.fromtimestamp(export.stat().st_mtime, PARIS).date()
+    try:
+        conversion = convert_export(document, retrieved=day, origin=export.name, since=since)
+        check_coverage(conversion.calendar, today, shipped_calendar_file().calendar)
+    except CalendarFileError as exc:
+        _file_refused(export, exc)
+        return
+    write_calendar(conversion.document, output)
+    cal = conversion.calendar
+    others = f" ; autres zones laissées de côté : {', '.join(conversion.other_zones)}" if (
+        conversion.other_zones
+    ) else ""
+    click.echo(
+        f"Export lu : {conversion.records_read} enregistrement(s), {conversion.records_kept} "
+        f"gardé(s) (zones A, B et C, élèves, un par zone et par période){others}."
+    )
+    click.echo(
+        f"Calendrier écrit dans {output} : connu du {format_french_date(cal.first_covered)} "
+        f"au {format_french_date(cal.last_covered)}."
+    )
+    for line in CalendarFile(output, False, cal).describe():
+        click.echo(f"  {line}")
+    click.echo(
+        "Pour l'utiliser : RESTOMAIRIE_CALENDAR_FILE (ou « file » de la table [calendar] du "
+        "fichier de la ville) vers ce fichier, puis « restomairie calendar-file show » et "
+        "redémarrage du service."
+    )
+
+
+@calendar_file_group.command("show")
+@click.pass_context
+@friendly
+def calendar_file_show(ctx: click.Context) -> None:
+    """Le calendrier scolaire utilisé : d'où il vient, sa date, les jours qu'il couvre par zone."""
+    settings = load_config(ctx.find_root().ensure_object(dict).get("config"))
+    today = Clock.from_env(settings.tz).today()
+    # The same check as at the start of the service: a refused file says why (exit code 3).
+    in_use = calendar_file_in_use(settings, today)
+    cal = in_use.calendar
+    if in_use.path is None:
+        click.echo(f"Calendrier scolaire : celui livré avec Resto-Mairie ({DATA_FILE_NAME}).")
+    else:
+        kind = "export du ministère, converti à la lecture" if in_use.export else (
+            "format du projet"
+        )
+        click.echo(
+            f"Calendrier scolaire : {in_use.path} ({kind} ; réglage "
+            f"{settings.calendar_file_key})."
+        )
+    click.echo(f"Source : {cal.source} ({cal.licence}), récupéré le {cal.retrieved}.")
+    click.echo(
+        f"Connu du {format_french_date(cal.first_covered)} au "
+        f"{format_french_date(cal.last_covered)} ; après, tout jour est refusé."
+    )
+    for line in in_use.describe():
+        mark = f"  ← zone de {settings.town}" if line.startswith(f"zone {settings.zone} ") else ""
+        click.echo(f"  {line}{mark}")
+    left = (cal.last_covered - today).days
+    if left <= CALENDAR_WARNING_DAYS:
+        click.echo(
+            f"Attention : plus que {left} jour(s) connus. Téléchargez l'année scolaire suivante "
+            "(voir le README, « School holidays »)."
+        )
 
 
 def _user() -> str:

@@ -120,6 +120,11 @@ class Settings:
     # Reverse proxies in front of the web application (RESTOMAIRIE_TRUSTED_PROXIES): how many
     # X-Forwarded-For entries to trust for the client's address (0: the connection's own).
     trusted_proxies: int = 0
+    # The school-calendar file used instead of the shipped one (RESTOMAIRIE_CALENDAR_FILE, or
+    # calendar.file in the TOML file); None: the shipped one. Checked when the runtime is built,
+    # against today (restomairie.runtime.calendar_file_in_use).
+    calendar_file: Path | None = None
+    calendar_file_key: str = "calendar.file"  # the setting it came from, for error messages
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -379,7 +384,30 @@ def parse_settings(
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
         lunch_ends=_time(data, "town.lunch_ends", "14:00"),
         trusted_proxies=_trusted_proxies(env),
+        **_calendar_file(data, source, env),
     )
+
+
+def _calendar_file(data: Mapping[str, Any], source: str, env: Mapping[str, str]) -> dict[str, Any]:
+    """The school-calendar file: ``RESTOMAIRIE_CALENDAR_FILE``, else ``calendar.file``.
+
+    A relative path in the TOML file is read from the TOML file's folder, so a town keeps its
+    calendar beside its configuration; in the environment, from the working directory.
+    """
+    key = "RESTOMAIRIE_CALENDAR_FILE"
+    raw = env.get(key, "").strip()
+    base = Path.cwd()
+    if not raw:
+        key = "calendar.file"
+        raw = _get(data, key, str, "").strip()
+        if Path(source).is_file():
+            base = Path(source).resolve().parent
+    if not raw:
+        return {}
+    path = base / Path(raw).expanduser()
+    if not path.is_file():
+        raise ConfigError(key, f": fichier de calendrier scolaire introuvable ({path})")
+    return {"calendar_file": path, "calendar_file_key": key}
 
 
 def _trusted_proxies(env: Mapping[str, str]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -16,22 +17,77 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.booking.locks import LockService
 from restomairie.booking.services import BookingService
+from restomairie.calendar.calendarfile import (
+    CalendarFile,
+    CalendarFileError,
+    check_coverage,
+    read_calendar_file,
+    shipped_calendar_file,
+)
 from restomairie.calendar.days import SchoolCalendar
+from restomairie.calendar.schoolholidays import SchoolHolidayCalendar
 from restomairie.clock import Clock
-from restomairie.config import Settings, load_config
+from restomairie.config import ConfigError, Settings, load_config
 from restomairie.db import make_engine, make_read_session_factory, make_session_factory
 from restomairie.models import School
 
-_CALENDARS: dict[tuple[str, str, bool], SchoolCalendar] = {}
+_CALENDARS: dict[tuple[str, str, bool, SchoolHolidayCalendar], SchoolCalendar] = {}
+_FILES: dict[tuple[str, int, int], CalendarFile] = {}
 
 
-def shared_calendar(settings: Settings) -> SchoolCalendar:
-    """One calendar (and its indexes) per town per process."""
-    key = (str(settings.tz), settings.zone, settings.alsace_moselle)
+def calendar_file_in_use(settings: Settings, today: date) -> CalendarFile:
+    """The school calendar the deployment uses: the configured file, else the shipped one.
+
+    A configured file is read once per version of it (path, modification time, size) and checked
+    against ``today`` every time (it must know today's school year and at least the shipped
+    calendar's days: see :func:`restomairie.calendar.calendarfile.check_coverage`).
+
+    Raises:
+        ConfigError: the file is unreadable or refused; the French sentence names the file and
+            the problem, and the service does not start.
+    """
+    path = settings.calendar_file
+    if path is None:
+        return shipped_calendar_file()
+    try:
+        stat = path.stat()
+        version = (str(path), stat.st_mtime_ns, stat.st_size)
+        found = _FILES.get(version)
+        if found is None:
+            found = _FILES[version] = read_calendar_file(path)
+        check_coverage(found.calendar, today, shipped_calendar_file().calendar)
+    except OSError as exc:
+        raise ConfigError(
+            settings.calendar_file_key,
+            f": le fichier de calendrier scolaire {path} est illisible ({exc.strerror})",
+        ) from exc
+    except CalendarFileError as exc:
+        raise ConfigError(
+            settings.calendar_file_key,
+            f": le fichier de calendrier scolaire {path} est refusé : {exc}",
+        ) from exc
+    return found
+
+
+def shared_calendar(settings: Settings, today: date | None = None) -> SchoolCalendar:
+    """One calendar (and its indexes) per town and school-holiday data per process.
+
+    ``today`` (default: the real date in the town) is what a configured calendar file is
+    checked against; pass the runtime clock's.
+
+    Raises:
+        ConfigError: the configured calendar file is refused (see :func:`calendar_file_in_use`).
+    """
+    day = today or Clock(settings.tz).today()
+    holidays = calendar_file_in_use(settings, day).calendar
+    key = (str(settings.tz), settings.zone, settings.alsace_moselle, holidays)
     cal = _CALENDARS.get(key)
     if cal is None:
         cal = SchoolCalendar(
-            tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
+            tz=settings.tz,
+            zone=settings.zone,
+            alsace_moselle=settings.alsace_moselle,
+            school_holidays=holidays,
         )
         _CALENDARS[key] = cal
     return cal
@@ -66,7 +122,7 @@ class Runtime:
             settings,
             sessions,
             clock,
-            shared_calendar(settings),
+            shared_calendar(settings, clock.today()),
             make_read_session_factory(engine),
             engine,
         )

@@ -289,9 +289,13 @@ class BookingService:
         self.engine = engine
         self._direct = DirectStatements(engine.dialect) if engine is not None else None
         self.clock = clock
-        self.calendar = calendar or SchoolCalendar(
-            tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle
-        )
+        if calendar is None:
+            # Imported here: the runtime builds this service. The shared calendar is the one
+            # of the configured calendar file, if any, like everywhere else.
+            from restomairie.runtime import shared_calendar
+
+            calendar = shared_calendar(settings, clock.today() if clock is not None else None)
+        self.calendar = calendar
 
     @property
     def pin_pepper(self) -> str | None:
@@ -338,7 +342,7 @@ class BookingService:
     ) -> DayStatus:
         """Is ``day`` an operating day for the school (or the town), and its deadline.
 
-        Raises :class:`OutsideCalendar` past the shipped calendar."""
+        Raises :class:`OutsideCalendar` past the school calendar in use."""
         school = self.settings.school(school_id) if school_id else None
         try:
             return self.calendar.status(

@@ -2,7 +2,8 @@
 
 An operating day is a canteen weekday of the school that is neither a public holiday (``holidays``,
 France, with Alsace-Moselle's two extra days when configured) nor a school-holiday day of the town's
-zone (the shipped official calendar). Local closures (a strike, a school trip) are laid over that by
+zone (the shipped official calendar, or the deployment's calendar file). Local closures (a
+strike, a school trip) are laid over that by
 :meth:`SchoolCalendar.status`: they close the day for booking, but they do **not** move other
 days' deadlines — a closure declared late must never pull a deadline families relied on into the
 past, and the kitchen's production rhythm does not change because one school is on strike.

@@ -40,6 +40,7 @@ __all__ = [
     "SchoolHolidayCalendar",
     "format_french_date",
     "load_school_holidays",
+    "parse_school_holidays",
 ]
 
 PARIS: Final = ZoneInfo("Europe/Paris")
@@ -262,6 +263,17 @@ def _parse_calendar(text: str, origin: str) -> SchoolHolidayCalendar:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{origin}: not valid JSON ({exc})") from exc
+    return parse_school_holidays(document, origin)
+
+
+def parse_school_holidays(document: object, origin: str) -> SchoolHolidayCalendar:
+    """Build the calendar from an already decoded document of the shipped file's format.
+
+    ``origin`` names the document in error messages (a file name).
+
+    Raises:
+        ValueError: the document is not a well-formed calendar; the message names the record.
+    """
     if not isinstance(document, dict):
         raise ValueError(f"{origin}: the top level must be a JSON object")
     source = _required_str(document, "source", origin)

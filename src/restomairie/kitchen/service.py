@@ -341,7 +341,7 @@ class KitchenService:
 
     @property
     def calendar_range(self) -> tuple[date, date]:
-        """The first and last day the shipped school calendar covers."""
+        """The first and last day the school calendar in use covers (shipped, or a file)."""
         cal = self.booking.calendar
         return cal.first_covered, cal.last_covered
 
