@@ -2362,3 +2362,27 @@ def test_the_day_school_starts_again_at_the_date_question(rt: Runtime, call: Cal
     assert call.say("à la rentrée").says[0] == (
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
     )
+
+
+def test_the_next_day_of_a_list_is_read_back_after_a_deadline_passed_during_the_first(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _léa_only(rt, client, datetime(2026, 11, 23, 12, 58, tzinfo=PARIS))
+    read_back = call.say("annuler jeudi et vendredi")
+    assert read_back.says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 10, tzinfo=PARIS)  # during the read-back
+    refused = call.press("1")
+    # Friday was dropped: the date question came instead.
+    assert refused.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert refused.says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_a_weekday_of_the_return_day_is_that_day_of_its_week(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _léa_only(rt, client, datetime(2026, 12, 14, 9, 30, tzinfo=PARIS))
+    read_back = call.say("annuler le mardi de la rentrée")
+    # It was Monday 4 January, the day school starts again.
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."

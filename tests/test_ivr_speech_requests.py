@@ -350,3 +350,17 @@ def test_a_child_said_to_eat_after_a_result_is_left_out(
     _one_change_made(rt, call)
     read_back = call.say(said)
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."
+
+
+def test_a_week_said_after_the_children_is_said_of_every_day(rt: Runtime, call: Caller) -> None:
+    # Hugo eats on no day. "la semaine prochaine" after "pour Zoé" was lost: Hugo's Tuesday was
+    # tomorrow ("trop tard… facturé") and Zoé was booked on this Thursday.
+    first = call.say("réserver mardi pour Hugo et jeudi pour Zoé de la semaine prochaine")
+    assert first.says[:2] == [
+        ONE_BY_ONE,
+        "Vous souhaitez réserver le repas d'Hugo le mardi 1er décembre.",
+    ]
+    second = call.press("1")
+    assert second.says[1] == "Le repas de Zoé du jeudi 3 décembre est déjà réservé."
+    assert booked(rt, HUGO, date(2026, 12, 1)) is True
+    _untouched(rt, (HUGO, date(2026, 11, 24)), (ZOE, THU))

@@ -700,6 +700,10 @@ def test_parse_choice_finds_each_name_in_a_sentence(names: list[str], data: st.D
         ("Le 3 décembre.", MON_23_NOV, date(2026, 12, 3), True),
         # September written short (a day in digits, then "sept"): not the next 3rd.
         ("le 3 sept", MON_23_NOV, date(2027, 9, 3), False),
+        ("le 3 sep", MON_23_NOV, date(2027, 9, 3), False),
+        # A week said apart from the day ("pour Rose" between them): the day of that week.
+        ("annuler mardi pour Rose la semaine prochaine", MON_23_NOV, date(2026, 12, 1), True),
+        ("jeudi, pas la semaine prochaine", MON_23_NOV, date(2026, 11, 26), False),
         ("le 14 sept 2027", MON_23_NOV, date(2027, 9, 14), True),
         ("le trois décembre", MON_23_NOV, date(2026, 12, 3), True),
         ("jeudi 3 décembre", MON_23_NOV, date(2026, 12, 3), True),
@@ -1094,6 +1098,20 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
             "2026-11-30", "2026-12-01", "2026-12-03", "2026-12-04"
         ]),
         ("vendredi et lundi", ["2026-11-27", "2026-11-30"]),
+        # A week said apart from the days, after or before them and the children.
+        ("réserver mardi pour Nathan et jeudi pour Margaux de la semaine prochaine", [
+            "2026-12-01", "2026-12-03"
+        ]),
+        ("la semaine prochaine réserver mardi pour Nathan et jeudi pour Margaux", [
+            "2026-12-01", "2026-12-03"
+        ]),
+        ("annuler Rose mardi et Nathan jeudi en huit", ["2026-12-01", "2026-12-03"]),
+        # A list taken back for another: the new list is the days of the week of the first.
+        ("annuler lundi et mardi de la semaine prochaine non pardon mardi et jeudi", [
+            "2026-12-01", "2026-12-03"
+        ]),
+        # A weekday and a date joined by "et" are two days ("demain jeudi" is one).
+        ("annuler demain et lundi", ["2026-11-24", "2026-11-30"]),
         # Days listed across the end of a month, with the month said once, at the end.
         ("le 30 et le 1er décembre", ["2026-11-30", "2026-12-01"]),
         ("le 30 et le 1er", ["2026-11-30", "2026-12-01"]),
@@ -1139,4 +1157,11 @@ def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
     ],
 )
 def test_return_day_said(phrase: str, kind: str | None) -> None:
-    assert speech.return_day_said(phrase, MON_23_NOV) == kind
+    said = speech.return_day_said(phrase, MON_23_NOV)
+    assert (said[0] if said is not None else None) == kind
+
+
+def test_the_weekday_said_with_the_return_day_is_kept() -> None:
+    assert speech.return_day_said("le mardi de la rentrée", MON_23_NOV) == ("", 1)
+    assert speech.return_day_said("à la rentrée", MON_23_NOV) == ("", None)
+    assert speech.return_day_said("lundi et mardi de la rentrée", MON_23_NOV) is None

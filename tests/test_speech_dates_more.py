@@ -1131,6 +1131,8 @@ def test_a_weekday_and_its_week(text: str, expected: date) -> None:
         ("jeudi", []),
         ("du 30 novembre au 4 décembre", []),
         ("toute la semaine ou jeudi", []),
+        # What follows the last day of a choice is said of them all (Tuesday was read back).
+        ("lundi ou mardi de la semaine prochaine", [date(2026, 11, 30), date(2026, 12, 1)]),
     ],
 )
 def test_days_to_choose(text: str, days: list[date]) -> None:
@@ -1214,3 +1216,12 @@ def test_digits_day_alone(keys: str, expected: date | None) -> None:
 )
 def test_shifted_day_to_next_week(text: str, last: date, expected: date) -> None:
     assert shifted_day(text, last, MON_23_NOV) == expected
+
+
+def test_days_before_a_dated_day_of_a_list_come_before_it() -> None:
+    # Said on Thursday 26 November: Friday 27, then Monday 30 (Friday was moved to 4 December,
+    # the week of the Monday, against the order said).
+    assert days_said("annuler vendredi et lundi 30", THU_26_NOV) == [
+        date(2026, 11, 27),
+        date(2026, 11, 30),
+    ]

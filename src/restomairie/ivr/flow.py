@@ -1045,9 +1045,10 @@ class CallFlow:
         """The day school starts again that the phrase asks for ("à la rentrée", "au retour
         des vacances de Noël"): after the holidays under way, or the next ones (of that kind);
         ``None`` when none is asked, or the calendar does not know when (the summer's end)."""
-        kind = return_day_said(speech, today)
-        if kind is None:
+        said = return_day_said(speech, today)
+        if said is None:
             return None
+        kind, weekday = said
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
@@ -1056,7 +1057,11 @@ class CallFlow:
                 continue
             if period.last_day >= holidays.last_covered:
                 return None
-            return _weekday_from(period.last_day + timedelta(days=1), 1)
+            back = _weekday_from(period.last_day + timedelta(days=1), 1)
+            # "le mardi de la rentrée": that day of its week (read back with its date).
+            if weekday is not None:
+                back += timedelta(days=(weekday - back.weekday()) % 7)
+            return back
         return None
 
     @staticmethod
@@ -1616,7 +1621,8 @@ class CallFlow:
                 lines.append(self._refusal(sp, exc, action, len(refs)))
                 code = exc.code
             _tried(st, f"refused:{code}", day, refs)
-            turn = self._ask(st, sp, DATE, lines, CONFIRM, f"refused:{code}", recap=True)
+            # The next of several days said at once, if any (its own deadline may be later).
+            turn = self._then_next(st, sp, DATE, lines, CONFIRM, f"refused:{code}")
             return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
         changed = [r for r in results if r.changed]
         if changed:

@@ -932,7 +932,8 @@ _MONTHS = {
     "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
     # as written short ("le 14 janv.")
     # ("sept" is seven, and "mar" a word of its own: not taken)
-    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "oct": 10, "nov": 11, "dec": 12,
+    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "juil": 7, "sep": 9, "oct": 10, "nov": 11,
+    "dec": 12,
 }  # fmt: skip
 _WEEKDAYS = {
     "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
@@ -3127,17 +3128,46 @@ def _date_spans(
             ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
-    _listed_weekdays(tokens, exprs, spans, 1 if heard is not None else 0)
+    offset = 1 if heard is not None else 0
+    _listed_weekdays(tokens, exprs, spans, offset, today)
     said = _corrected(tokens, exprs, spans)
+    # Again, for a list said instead of another ("lundi et mardi de la semaine prochaine, non
+    # pardon, mardi et jeudi": the corrected Tuesday is next week's, and so is Thursday).
+    _listed_weekdays(tokens, said, spans, offset, today)
     return (said[1:], spans[1:]) if heard is not None else (said, spans)
 
 
 # Words that join the days of a list: "lundi et mardi", "lundi puis le mardi", "lundi, mardi".
 _WEEKDAY_LIST_LINKS = frozenset({"et", "puis", "le", "ainsi", "que"})
+_LIST_GAP_MAX = 4  # words between two days of one list: "pour Nathan et", "et pour Rose le"
+
+
+def _one_list(tokens: Sequence[str]) -> bool:
+    """Whether the words between two weekdays join them into one list (see _NOT_ONE_LIST)."""
+    return len(tokens) <= _LIST_GAP_MAX and not _NOT_ONE_LIST.intersection(tokens)
+
+
+def _free_week(tokens: Sequence[str], spans: Sequence[tuple[int, int]]) -> int | None:
+    """A week said apart from any day ("annuler mardi pour Rose la semaine prochaine", "la
+    semaine prochaine, réserver mardi pour Nathan"), not taken back: how many weeks from this
+    one (1 next week, 0 this week); ``None`` when there is none."""
+    used = {k for start, end in spans for k in range(start, end)}
+    for s, token in enumerate(tokens):
+        if token != "semaine" or s in used or _NOT_ONE_LIST.intersection(tokens[max(0, s - 3) : s]):
+            continue
+        if tokens[s + 1 : s + 2] in (["prochaine"], ["suivante"]):
+            return 1
+        if s > 0 and tokens[s - 1] == "cette":
+            return 0
+    return None
 
 
 def _listed_weekdays(
-    tokens: Sequence[str], exprs: list[_DateExpr], spans: Sequence[tuple[int, int]], first: int
+    tokens: Sequence[str],
+    exprs: list[_DateExpr],
+    spans: Sequence[tuple[int, int]],
+    first: int,
+    today: date,
 ) -> None:
     """Weekdays said as a list are days of one stretch, in the order said (``exprs`` changed in
     place, from ``exprs[first]``):
@@ -3149,22 +3179,34 @@ def _listed_weekdays(
       November and Tuesday 1 December, not tomorrow and the Monday after; "lundi, mardi, jeudi
       et vendredi prochains" one week's days.
 
-    Not in a choice ("lundi, mardi ou jeudi ?": each is the nearest such day, as alone).
+    A week said apart from the days ("mardi pour Rose la semaine prochaine") is said of every
+    weekday of the phrase. A choice ("lundi ou mardi de la semaine prochaine") shares what
+    follows its last day too, but each day of "lundi, mardi ou jeudi ?" is the nearest such
+    day, as alone.
     """
-    if "ou" in tokens:
+    week = _free_week(tokens, spans)
+    days = [e for e in exprs[first:] if e.day is not None and not e.negated]
+    if week is not None and days and all(e.weekday_only for e in days):
+        monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
+        for m in range(first, len(exprs)):
+            expr = exprs[m]
+            if expr.day is not None and not expr.negated:
+                that = monday + timedelta(days=expr.day.weekday())
+                exprs[m] = expr._replace(day=that, certain=week > 0, weekday_only=False)
         return
+    choice = "ou" in tokens
     k = first
     while k < len(exprs):
         end = k
         while (
             end + 1 < len(exprs)
-            and _WEEKDAY_LIST_LINKS.issuperset(tokens[spans[end][1] : spans[end + 1][0]])
+            and _one_list(tokens[spans[end][1] : spans[end + 1][0]])
             and all(_a_weekday(tokens, exprs[m], spans[m]) for m in (end, end + 1))
             and exprs[end].weekday_only
         ):
             end += 1
         if end > k:
-            _one_stretch(tokens, exprs, spans, k, end)
+            _one_stretch(tokens, exprs, spans, k, end, ordered=not choice)
         k = end + 1
 
 
@@ -3185,14 +3227,21 @@ def _one_stretch(
     spans: Sequence[tuple[int, int]],
     k: int,
     end: int,
+    ordered: bool,
 ) -> None:
-    """The weekdays ``exprs[k..end]`` of a list (see :func:`_listed_weekdays`)."""
+    """The weekdays ``exprs[k..end]`` of a list (see :func:`_listed_weekdays`); ``ordered``:
+    a list, whose days come one after the other (not a choice)."""
     last = exprs[end]
     if not last.weekday_only and last.day is not None:
-        for m in range(k, end):
+        # Each day before the last is the one before it ("vendredi et lundi 30", said on a
+        # Thursday: Friday 27, then Monday 30; "lundi et mardi de la semaine prochaine").
+        anchor = last.day
+        for m in range(end - 1, k - 1, -1):
             weekday = _WEEKDAYS[tokens[spans[m][0]]]
-            that = last.day + timedelta(days=weekday - last.day.weekday())
-            exprs[m] = exprs[m]._replace(day=that, certain=last.certain, weekday_only=False)
+            anchor -= timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
+            exprs[m] = exprs[m]._replace(day=anchor, certain=last.certain, weekday_only=False)
+        return
+    if not ordered:
         return
     for m in range(k + 1, end + 1):
         before, expr = exprs[m - 1].day, exprs[m]
@@ -3254,6 +3303,18 @@ def _correcting(
 # A date taken back by the next one: "jeudi, non, vendredi", "le 3, pardon le 4", "jeudi ou
 # plutôt vendredi", "lundi, enfin je veux dire mardi".
 _CORRECTION_MARKERS = frozenset({"non", "pardon", "plutot", "enfin", "dire", "oups"})
+# Words that, between two weekdays, make them something else than one list sharing what is said
+# after the last ("jeudi, non, vendredi de la semaine prochaine": a correction; "lundi mais pas
+# mardi"): between the days of a list, only links and who the days are for ("mardi pour
+# Nathan et jeudi pour Margaux de la semaine prochaine").
+# A verb between them makes two requests ("réserver jeudi pour Rose et annuler jeudi").
+_NOT_ONE_LIST = frozenset(
+    {
+        "pas", "ni", "mais", "sauf", "excepte", "hormis", "sans", "ne", "n", "annuler",
+        "reserver", "decommander", "commander", "inscrire", "desinscrire", "ajouter", "retirer",
+        "supprimer", "arreter",
+    }
+) | _CORRECTION_MARKERS  # fmt: skip
 _CORRECTION_GAP = _CORRECTION_MARKERS | frozenset(
     {
         "euh", "heu", "ou", "mais", "je", "j", "veux", "voulais", "excusez", "excuse", "moi", "ah",
@@ -3291,6 +3352,13 @@ def _corrected(
         ):
             taken, said = exprs[k], exprs[k + 1]
             exprs[k] = taken._replace(negated=True)
+            if k + 2 < len(exprs) and _one_list(tokens[spans[k + 1][1] : spans[k + 2][0]]):
+                # A list said instead of a list ("lundi et mardi de la semaine prochaine, non
+                # pardon, mardi et jeudi"): the whole first list is taken back.
+                j = k
+                while j > 0 and _one_list(tokens[spans[j - 1][1] : spans[j][0]]):
+                    j -= 1
+                    exprs[j] = exprs[j]._replace(negated=True)
             if said.weekday_only and said.day and taken.day and not taken.weekday_only:
                 week_of = taken.day + timedelta(days=said.day.weekday() - taken.day.weekday())
                 if week_of > said.day:
@@ -3367,6 +3435,8 @@ def parse_date(
         return None
     if heard is None:
         found = _days_staying(text, tokens, found, spans, action)
+    if _listed_beside(tokens, found, spans):
+        return None  # "demain et lundi": two days (see several_days)
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
     exprs = [expr for expr in found if not expr.negated]
     if not exprs or any(expr.day is None or expr.ranged for expr in exprs):
@@ -3385,6 +3455,21 @@ def parse_date(
         if said != {day.weekday()}:
             certain = False
     return DateGuess(day, certain)
+
+
+def _listed_beside(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]]
+) -> bool:
+    """Whether a weekday alone and a precise date are said as two days of a list ("demain et
+    lundi", "le 4 décembre puis lundi"), not one day named twice ("demain jeudi")."""
+    for k in range(len(exprs) - 1):
+        a, b = exprs[k], exprs[k + 1]
+        if a.negated or b.negated or a.day is None or b.day is None:
+            continue
+        gap = tokens[spans[k][1] : spans[k + 1][0]]
+        if a.weekday_only != b.weekday_only and {"et", "puis"} & set(gap) and _one_list(gap):
+            return True
+    return False
 
 
 def _days_staying(
@@ -3726,13 +3811,15 @@ _NOT_THE_RETURN = frozenset(
 )
 
 
-def return_day_said(text: str, today: date) -> str | None:
+def return_day_said(text: str, today: date) -> tuple[str, int | None] | None:
     """Whether ``text`` asks for the day school starts again after holidays ("à la rentrée",
     "le jour de la rentrée", "à la reprise", "au retour des vacances de Noël", "le lundi de la
     rentrée"): those holidays' kind as :func:`holidays_said` gives it ("christmas"…, ``""`` for
-    the holidays under way or to come). ``None`` for anything else, a date said with it ("le 4
-    janvier, à la rentrée"), a span ("jusqu'à la rentrée") or a day near it ("la veille de la
-    rentrée"). Pure; never raises."""
+    the holidays under way or to come), and the weekday said with it, if any ("le mardi de la
+    rentrée": 1, that day of the week school starts again). ``None`` for anything else, a
+    date said with it ("le 4 janvier, à la rentrée"), a span ("jusqu'à la rentrée"), a day near
+    it ("la veille de la rentrée") or two days ("lundi et mardi de la rentrée"). Pure; never
+    raises."""
     tokens, breaks = _date_tokens(text)
     words = set(tokens)
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words):
@@ -3745,7 +3832,12 @@ def return_day_said(text: str, today: date) -> str | None:
         return None
     if any(expr.day is not None and not expr.weekday_only for expr in exprs):
         return None
-    return next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+    # (A weekday of an event is no date to the parser: "le mardi de la rentrée" is read here.)
+    weekdays = {_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS}
+    if len(weekdays) > 1:
+        return None  # "lundi et mardi de la rentrée": two days, not understood here
+    kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+    return kind, next(iter(weekdays), None)
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
