@@ -2228,6 +2228,9 @@ def test_the_holidays_asked_for_are_said_to_have_no_canteen(
          "fonctionne jamais le mercredi."),
         ("31", "Le jeudi 31 décembre, il n'y a pas de restauration scolaire : ce sont les "
          "vacances de Noël."),
+        # A day past its deadline likewise: why, with the deadline.
+        ("24", "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 "
+         "novembre à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école."),
         ("9999", "Je n'ai pas compris cette date."),
     ],
 )
@@ -2386,3 +2389,28 @@ def test_a_weekday_of_the_return_day_is_that_day_of_its_week(
     read_back = call.say("annuler le mardi de la rentrée")
     # It was Monday 4 January, the day school starts again.
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+
+
+@pytest.mark.parametrize(
+    ("said", "day"), [("le premier", "jeudi 3 décembre"), ("le deuxième", "vendredi 4 décembre")]
+)
+def test_a_position_answers_a_choice_of_days(call: Caller, said: str, day: str) -> None:
+    call.press("2")
+    asked = call.say("annuler le 3 ou le 4 décembre")
+    assert asked.says[0].startswith("Le jeudi 3 décembre ou le vendredi 4 décembre ?")
+    # "le premier" was the 1st of the month: Tuesday 1 December.
+    assert call.say(said).says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
+
+
+def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    call.say("annuler jeudi")
+    # It was "un jour à la fois", and Thursday read back again: the two days were lost.
+    answer = call.say("oui, et lundi et mardi de la semaine prochaine")
+    assert answer.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."

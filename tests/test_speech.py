@@ -1165,3 +1165,21 @@ def test_the_weekday_said_with_the_return_day_is_kept() -> None:
     assert speech.return_day_said("le mardi de la rentrée", MON_23_NOV) == ("", 1)
     assert speech.return_day_said("à la rentrée", MON_23_NOV) == ("", None)
     assert speech.return_day_said("lundi et mardi de la rentrée", MON_23_NOV) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "position"),
+    [
+        ("le premier", 1),
+        ("la première", 1),
+        ("le deuxième", 2),
+        ("plutôt le second", 2),
+        ("le dernier jour", -1),
+        ("c'est le premier", 1),
+        ("le premier décembre", None),
+        ("premier enfant", None),
+        ("jeudi", None),
+    ],
+)
+def test_position_said(phrase: str, position: int | None) -> None:
+    assert speech.position_said(phrase) == position

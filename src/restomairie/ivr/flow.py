@@ -85,6 +85,7 @@ from restomairie.ivr.speech import (
     parse_date,
     parse_digits_date,
     parse_intent,
+    position_said,
     requests_said,
     return_day_said,
     several_days,
@@ -1170,6 +1171,10 @@ class CallFlow:
                 day = date.fromisoformat(str(offered)) if offered else day
             alone = weekday_alone(heard.speech)
             chosen = [d for d in choice if alone is not None and d.weekday() == alone]
+            position = position_said(heard.speech) if choice else None
+            if position is not None and position <= len(choice):
+                # "le premier" to "le jeudi 3 ou le vendredi 4 décembre ?": the 3rd, not the 1st
+                day = choice[position - 1 if position > 0 else -1]
             if day is not None and chosen:
                 day = chosen[0]  # "vendredi" to "le jeudi 3 ou le vendredi 4 décembre ?"
             undo = st.data.get("undo")
@@ -1256,11 +1261,11 @@ class CallFlow:
         alone = digits_day_alone(digits, today)
         if impossible is not None:
             message = sp._("%(day)s does not exist.", day=sp.day_of_month(*impossible))
-        elif alone is not None and (closed := self._closed_alone(st, sp, alone)) is not None:
-            # "2" for Wednesday 2 December: its keys would only lead to a refusal. Why that day
-            # is closed, then the question again (four digits, and the first day that can
-            # change).
-            message = closed
+        elif alone is not None and (why := self._why_not_alone(st, sp, alone)) is not None:
+            # "2" for Wednesday 2 December, "24" on 23 November: its keys would only lead to a
+            # refusal. Why that day cannot change, then the question again (four digits, and
+            # the first day that can change).
+            message = why
         elif alone is not None:
             message = sp._(
                 "Please type the day and the month, four digits: for %(day)s, type %(keys)s.",
@@ -1271,9 +1276,11 @@ class CallFlow:
             message = sp._("I did not understand that date.")
         return self._retry(st, sp, message, "invalid_date")
 
-    def _closed_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
-        """Why ``day`` has no school meals for the children asked about (see
-        :meth:`_closed_day`); ``None`` when it has, for one of them at least."""
+    def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
+        """Why ``day`` cannot change for the children asked about: past, no school meals (see
+        :meth:`_closed_day`) or past its deadline; ``None`` when it can, for one of them."""
+        if day < self.clock.today():
+            return sp._("%(day)s is already past.", day=sp.day(day))
         refs = st.data.get("pick") or []
         schools: set[str | None] = {kid.school for kid in self._kids(st) if kid.ref in refs}
         try:
@@ -1282,9 +1289,14 @@ class CallFlow:
             ]
         except BookingError:  # past the calendar: said when the day itself is asked
             return None
-        if any(status.operating for status in statuses):
-            return None
-        return self._closed_day(sp, day, statuses[0])
+        if not any(status.operating for status in statuses):
+            return self._closed_day(sp, day, statuses[0])
+        now = self.clock.now()
+        deadlines = [s.deadline for s in statuses if s.operating and s.deadline is not None]
+        if deadlines and all(now >= deadline for deadline in deadlines):
+            action = str(st.data.get("action") or "cancel")
+            return self._refusal(sp, PastDeadline(day, max(deadlines), action), action, len(refs))
+        return None
 
     def _with_date(
         self, st: CallState, sp: Speaker, day: date, step: str, before: Sequence[str] = ()
@@ -1445,6 +1457,8 @@ class CallFlow:
             and parse_intent(speech, {Intent.NO}) is None
             and not is_hesitant(speech)
         )
+        if days and yes and pending not in days and adds_to(speech):
+            days = [pending, *days]  # "oui, et lundi et mardi": the day read back, then those
         named = self._children_said(self._kids(st), speech, ordinals=False)
         if not days or named or (yes and pending not in days):
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")

@@ -2246,6 +2246,23 @@ def is_dismayed(text: str) -> bool:
     return "non" in tokens and bool(_DISMAY & set(tokens)) and "merci" not in tokens
 
 
+_POSITIONS = {
+    "premier": 1, "premiere": 1, "deuxieme": 2, "second": 2, "seconde": 2, "troisieme": 3,
+    "dernier": -1, "derniere": -1,
+}  # fmt: skip
+_POSITION_FILLERS = frozenset(
+    {"le", "la", "l", "jour", "celui", "celle", "c", "est", "euh", "alors", "plutot", "oui"}
+)
+
+
+def position_said(text: str) -> int | None:
+    """A position said alone, to a choice of days ("le premier", "la deuxième", "le dernier
+    jour", "plutôt le second"): 1, 2, 3, or -1 for the last; ``None`` for anything else ("le
+    premier décembre" is a date). Pure."""
+    words = [t for t in _tokens(text) if t not in _POSITION_FILLERS]
+    return _POSITIONS.get(words[0]) if len(words) == 1 else None
+
+
 def parse_choice(text: str, names: Sequence[str]) -> int | None:
     """The 1-based index in ``names`` of the one child meant by ``text``, else ``None``.
 
