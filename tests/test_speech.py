@@ -1110,6 +1110,9 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         ("annuler lundi et mardi de la semaine prochaine non pardon mardi et jeudi", [
             "2026-12-01", "2026-12-03"
         ]),
+        # A weekday left out of the list ("sauf") is none of its days (both were read back).
+        ("annuler lundi, mardi et jeudi sauf mardi", ["2026-11-30", "2026-12-03"]),
+        ("annuler lundi, mardi et jeudi sauf le mardi", ["2026-11-30", "2026-12-03"]),
         # A weekday and a date joined by "et" are two days ("demain jeudi" is one).
         ("annuler demain et lundi", ["2026-11-24", "2026-11-30"]),
         # Days listed across the end of a month, with the month said once, at the end.

@@ -3620,8 +3620,22 @@ def _listed_days(
         return [], tokens  # "du 30 au 4", "entre le 3 et le 7": a span
     if {"semaine", "semaines", "mois"} & set(tokens) and len(meant) < 2:
         return [], tokens  # "toute la semaine"
-    days = sorted({expr.day for expr in meant if expr.day is not None})
+    # "lundi, mardi et jeudi sauf mardi": a weekday left out is none of the days of the list.
+    left_out = {
+        expr.day.weekday()
+        for expr, (start, _) in zip(exprs, spans, strict=True)
+        if expr.negated and expr.day is not None and _left_out_at(tokens, start)
+    }
+    days = sorted({e.day for e in meant if e.day is not None and e.day.weekday() not in left_out})
     return (days if 2 <= len(days) <= MAX_DAYS_SAID else []), tokens
+
+
+def _left_out_at(tokens: Sequence[str], start: int) -> bool:
+    """Whether the date at ``tokens[start]`` follows "sauf", "excepté"… ("sauf le mardi")."""
+    j = start - 1
+    while j >= 0 and tokens[j] in ("le", "la", "l", "pour"):
+        j -= 1
+    return j >= 0 and tokens[j] in _STRONG_EXCLUDING
 
 
 _T = TypeVar("_T")
