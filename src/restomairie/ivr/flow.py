@@ -49,7 +49,7 @@ from restomairie.booking.services import (
     TooSlow,
 )
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
-from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.calendar.schoolholidays import CalendarCoverageError, HolidayPeriod
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.ivr.hours import LineState, line_state
@@ -1028,42 +1028,38 @@ class CallFlow:
         vacances", "les vacances de Noël": the next such ones, or the ones under way), as
         listening says them; empty when none are named or the calendar does not know them."""
         kind = holidays_said(speech, today)
-        if kind is None:
+        period = self._holidays_ahead(kind, today) if kind is not None else None
+        if period is None:
             return []
+        first = max(period.first_day, today)  # under way: from today
+        return [self._holidays_line(sp, period.name, first, period.last_day, today)]
+
+    def _holidays_ahead(self, kind: str, today: date) -> HolidayPeriod | None:
+        """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
+        the town's zone; ``None`` when the calendar in use does not know them, or their end
+        (the summer's)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
-            return []
+            return None
         for period in holidays.periods_of(self.settings.zone):
             if period.last_day < today or (kind and _holiday_kind(period.name) != kind):
                 continue
-            if period.last_day >= holidays.last_covered:
-                return []  # not in the calendar shipped, or no known end (the summer's)
-            first = max(period.first_day, today)  # under way: from today
-            return [self._holidays_line(sp, period.name, first, period.last_day, today)]
-        return []
+            return period if period.last_day < holidays.last_covered else None
+        return None
 
     def _return_day(self, speech: str, today: date) -> date | None:
         """The day school starts again that the phrase asks for ("à la rentrée", "au retour
         des vacances de Noël"): after the holidays under way, or the next ones (of that kind);
         ``None`` when none is asked, or the calendar does not know when (the summer's end)."""
         said = return_day_said(speech, today)
-        if said is None:
+        period = self._holidays_ahead(said[0], today) if said is not None else None
+        if said is None or period is None:
             return None
-        kind, weekday = said
-        holidays = self.booking.calendar.school_holidays
-        if today < holidays.first_covered:
-            return None
-        for period in holidays.periods_of(self.settings.zone):
-            if period.last_day < today or (kind and _holiday_kind(period.name) != kind):
-                continue
-            if period.last_day >= holidays.last_covered:
-                return None
-            back = _weekday_from(period.last_day + timedelta(days=1), 1)
-            # "le mardi de la rentrée": that day of its week (read back with its date).
-            if weekday is not None:
-                back += timedelta(days=(weekday - back.weekday()) % 7)
-            return back
-        return None
+        back = _weekday_from(period.last_day + timedelta(days=1), 1)
+        weekday = said[1]
+        if weekday is not None:  # "le mardi de la rentrée": that day of its week
+            back += timedelta(days=(weekday - back.weekday()) % 7)
+        return back
 
     @staticmethod
     def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:
@@ -1277,10 +1273,9 @@ class CallFlow:
         return self._retry(st, sp, message, "invalid_date")
 
     def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
-        """Why ``day`` cannot change for the children asked about: past, no school meals (see
-        :meth:`_closed_day`) or past its deadline; ``None`` when it can, for one of them."""
-        if day < self.clock.today():
-            return sp._("%(day)s is already past.", day=sp.day(day))
+        """Why ``day`` (never past: see digits_day_alone) cannot change for the children asked
+        about: no school meals (see :meth:`_closed_day`) or past its deadline; ``None`` when it
+        can, for one of them."""
         refs = st.data.get("pick") or []
         schools: set[str | None] = {kid.school for kid in self._kids(st) if kid.ref in refs}
         try:
@@ -2082,7 +2077,7 @@ class CallFlow:
         return lines
 
     def _calendar_end_near(self) -> date | None:
-        """The last day of the school calendar shipped, when it is near (within two months):
+        """The last day of the school calendar in use, when it is near (within two months):
         the date question then has no day to offer beyond it."""
         end = self.booking.calendar.school_holidays.last_covered
         return end if end - self.clock.today() <= timedelta(days=62) else None
