@@ -2414,3 +2414,14 @@ def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
+
+
+def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
+    call.press("2")
+    answer = call.say("annuler jeudi 27 et vendredi 28")
+    assert answer.says[:4] == [
+        "Je prends ces jours un par un.",
+        "Attention : le 27 novembre est un vendredi, pas un jeudi.",
+        "Attention : le 28 novembre est un samedi, pas un vendredi.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]

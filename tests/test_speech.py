@@ -1148,6 +1148,7 @@ def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
         ("le lundi de la rentrée", ""),
         ("à la reprise", ""),
         ("au retour des vacances de Noël", "christmas"),
+        ("le premier jour de la rentrée", ""),  # not the 1st of the month
         ("à la rentrée des vacances d'hiver", "winter"),
         # Not the day school starts again: a span, a day near it, another date, nothing.
         ("jusqu'à la rentrée", None),
@@ -1186,3 +1187,17 @@ def test_the_weekday_said_with_the_return_day_is_kept() -> None:
 )
 def test_position_said(phrase: str, position: int | None) -> None:
     assert speech.position_said(phrase) == position
+
+
+def test_weekday_mismatches_of_days_said_one_by_one() -> None:
+    assert speech.weekday_mismatches("jeudi 27 et vendredi 28", MON_23_NOV) == {
+        date(2026, 11, 27): 3,
+        date(2026, 11, 28): 4,
+    }
+    assert speech.weekday_mismatches("jeudi 26 et vendredi 27", MON_23_NOV) == {}
+    assert speech.weekday_mismatches("lundi et mardi 1er décembre", MON_23_NOV) == {}
+
+
+def test_the_first_day_of_something_is_not_the_first_of_the_month() -> None:
+    assert speech.parse_date("le premier jour de la rentrée", MON_23_NOV) is None
+    assert speech.parse_date("le premier", MON_23_NOV) == speech.DateGuess(date(2026, 12, 1), False)

@@ -97,6 +97,7 @@ from restomairie.ivr.speech import (
     undoes,
     weekday_alone,
     weekday_mismatch,
+    weekday_mismatches,
 )
 from restomairie.phones import is_withheld
 
@@ -1021,6 +1022,9 @@ class CallFlow:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         st.data["queue"] = [day.isoformat() for day in days[1:]]
         before = [sp._("I will take these days one at a time.")]
+        # "jeudi 27 et vendredi 28": each weekday said wrong, said first (as for one day).
+        wrong = weekday_mismatches(speech, today)
+        before += [self._weekday_line(sp, day, wrong[day]) for day in days if day in wrong]
         return self._with_date(st, sp, days[0], step, before)
 
     def _holidays_lines(self, sp: Speaker, speech: str, today: date) -> list[str]:
@@ -1217,16 +1221,17 @@ class CallFlow:
         weekday with a date that falls on another ("jeudi 27"): the date is taken, and the
         read-back's weekday alone would easily go unheard. Empty when they agree."""
         said = weekday_mismatch(speech, self.clock.today(), action)
-        if said is None:
-            return []
-        return [
-            sp._(
-                "Please note: %(date)s is a %(weekday)s, not a %(said)s.",
-                date=sp.day_month(day),
-                weekday=sp.weekday(day),
-                said=sp.weekday(day + timedelta(days=said - day.weekday())),
-            )
-        ]
+        return [] if said is None else [self._weekday_line(sp, day, said)]
+
+    @staticmethod
+    def _weekday_line(sp: Speaker, day: date, said: int) -> str:
+        """ "Attention : le 27 novembre est un vendredi, pas un jeudi." (``said``: jeudi)."""
+        return sp._(
+            "Please note: %(date)s is a %(weekday)s, not a %(said)s.",
+            date=sp.day_month(day),
+            weekday=sp.weekday(day),
+            said=sp.weekday(day + timedelta(days=said - day.weekday())),
+        )
 
     def _other_child_at_date(self, st: CallState, sp: Speaker, speech: str) -> Turn | None:
         """A child, and no day, said to the date question: "c'est pour Nathan en fait", "et

@@ -1771,6 +1771,25 @@ def weekday_mismatch(text: str, today: date, action: Intent | None = None) -> in
     return weekday if weekday != guess.day.weekday() else None
 
 
+def weekday_mismatches(text: str, today: date) -> dict[date, int]:
+    """For days said one by one ("jeudi 27 et vendredi 28"), each day whose own weekday was
+    said wrong, with the weekday said (27 November: 3, Thursday; it is a Friday). Empty when
+    every weekday said agrees. Pure; never raises."""
+    try:
+        tokens, breaks = _date_tokens(text)
+        exprs, spans = _date_spans(tokens, today, breaks)
+    except OverflowError:
+        return {}
+    found: dict[date, int] = {}
+    for expr, (start, end) in zip(exprs, spans, strict=True):
+        said = {_WEEKDAYS[t] for t in tokens[start:end] if t in _WEEKDAYS}
+        if expr.day is not None and not expr.negated and len(said) == 1:
+            weekday = said.pop()
+            if weekday != expr.day.weekday():
+                found[expr.day] = weekday
+    return found
+
+
 def weekday_alone(text: str) -> int | None:
     """The weekday (0 = Monday) when ``text`` names one and no other part of a date ("oui,
     jeudi", "pour vendredi", "vendredi au lieu de jeudi": a day excluded does not count): no
@@ -2831,6 +2850,8 @@ def _number_expr(
     ``free``: where the words that belong to no date said before start."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
+    if number.ordinal and tokens[number.end : number.end + 1] in (["jour"], ["jours"]):
+        return None, number.end  # "le premier jour de la rentrée", "… possible": no 1st
     if number.end < len(tokens) and tokens[number.end] in _HOUR_WORDS:
         return None, number.end  # "jeudi 12h": an hour, not the 12th
     if _counted_at(tokens, number.end, _COUNTED_NOUNS):
