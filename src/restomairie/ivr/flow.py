@@ -941,8 +941,7 @@ class CallFlow:
         today = self.clock.today()
         guess = parse_date(speech, today, action=_CHANGES[choice])
         if guess is not None:
-            note = self._weekday_note(sp, speech, guess.day, _CHANGES[choice])
-            return self._with_date(st, sp, guess.day, step, note)
+            return self._with_date(st, sp, guess.day, step, self._weekday_note(sp, speech, guess))
         back = self._return_day(speech, today)
         if back is not None:  # "annuler à la rentrée": read back with its date
             return self._with_date(st, sp, back, step)
@@ -1209,19 +1208,15 @@ class CallFlow:
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         if guess is not None and guess.day == day:  # the date said, not the one offered
-            change = _CHANGES.get(str(st.data.get("action")))
-            note = self._weekday_note(sp, heard.speech, day, change)
-            return self._with_date(st, sp, day, DATE, note)
+            return self._with_date(st, sp, day, DATE, self._weekday_note(sp, heard.speech, guess))
         return self._with_date(st, sp, day, DATE)
 
-    def _weekday_note(
-        self, sp: Speaker, speech: str, day: date, action: Intent | None
-    ) -> list[str]:
+    def _weekday_note(self, sp: Speaker, speech: str, guess: DateGuess) -> list[str]:
         """ "Attention : le 27 novembre est un vendredi, pas un jeudi." when the caller said a
         weekday with a date that falls on another ("jeudi 27"): the date is taken, and the
         read-back's weekday alone would easily go unheard. Empty when they agree."""
-        said = weekday_mismatch(speech, self.clock.today(), action)
-        return [] if said is None else [self._weekday_line(sp, day, said)]
+        said = weekday_mismatch(speech, guess, self.clock.today())
+        return [] if said is None else [self._weekday_line(sp, guess.day, said)]
 
     @staticmethod
     def _weekday_line(sp: Speaker, day: date, said: int) -> str:
@@ -1282,10 +1277,10 @@ class CallFlow:
         about: no school meals (see :meth:`_closed_day`) or past its deadline; ``None`` when it
         can, for one of them."""
         refs = st.data.get("pick") or []
-        schools: set[str | None] = {kid.school for kid in self._kids(st) if kid.ref in refs}
         try:
-            statuses = [
-                self.booking.day_status(day, school, "phone") for school in schools or {None}
+            # No child picked yet: the town's canteen days.
+            statuses = [s for _, s in self._phone_statuses(st, day, refs)] or [
+                self.booking.day_status(day, None, "phone")
             ]
         except BookingError:  # past the calendar: said when the day itself is asked
             return None
@@ -1794,14 +1789,22 @@ class CallFlow:
     ) -> list[str]:
         """Why ``action`` on ``day`` for those children is past its deadline; empty if not."""
         now = self.clock.now()
-        for kid in self._kids(st):
-            if kid.ref not in refs:
-                continue
-            status = self.booking.day_status(day, kid.school, "phone")
+        for kid, status in self._phone_statuses(st, day, refs):
             if status.deadline is not None and self._too_late(status, None, now):
                 exc = PastDeadline(day, status.deadline, action, kid.name)
                 return [self._refusal(sp, exc, action, len(refs))]
         return []
+
+    def _phone_statuses(
+        self, st: CallState, day: date, refs: Sequence[str]
+    ) -> list[tuple[Kid, DayStatus]]:
+        """``day``'s status on the phone line for each of the children ``refs`` (their schools'
+        canteen days and deadlines; no database read). Raises OutsideCalendar."""
+        return [
+            (kid, self.booking.day_status(day, kid.school, "phone"))
+            for kid in self._kids(st)
+            if kid.ref in refs
+        ]
 
     def _undo(self, st: CallState, new_day: date | None) -> tuple[str, date, list[str]] | None:
         """The change to undo with the one asked for ``new_day`` (``None``: the undoing alone):
@@ -2127,13 +2130,11 @@ class CallFlow:
         calling at 12:57 must not linger over "pour confirmer"): the hour, and how little time
         is left, rounded up ("dans moins de 3 minutes"). ``None`` when it is further."""
         now = self.clock.now()
-        deadlines = []
-        for kid in self._kids(st):
-            if kid.ref in refs:
-                with contextlib.suppress(BookingError):
-                    deadline = self.booking.day_status(day, kid.school, "phone").deadline
-                    if deadline is not None and deadline > now:
-                        deadlines.append(deadline)
+        try:
+            statuses = self._phone_statuses(st, day, refs)
+        except BookingError:  # past the calendar: refused when confirmed
+            return None
+        deadlines = [s.deadline for _, s in statuses if s.deadline is not None and s.deadline > now]
         if not deadlines or min(deadlines) - now >= HURRY:
             return None
         deadline = min(deadlines)

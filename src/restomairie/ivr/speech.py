@@ -1745,15 +1745,13 @@ _HESITATIONS = frozenset(
 )  # fmt: skip
 
 
-def weekday_mismatch(text: str, today: date, action: Intent | None = None) -> int | None:
+def weekday_mismatch(text: str, guess: DateGuess, today: date) -> int | None:
     """The weekday (0 = Monday) said with a date that falls on another day ("jeudi 27" when the
     27th is a Friday, "mardi 26 novembre", "demain jeudi" on a Monday), for the line to say so
-    before the date it took
-    (the date: see :func:`parse_date`); ``None`` when they agree, or no such pair was said.
-    A weekday excluded ("pas jeudi, le 27") or taken back ("jeudi 26, non 27") does not
-    count."""
-    guess = parse_date(text, today, action=action)
-    if guess is None or guess.certain:
+    before the date it took (``guess``: :func:`parse_date` of ``text``); ``None`` when they
+    agree, or no such pair was said. A weekday excluded ("pas jeudi, le 27") or taken back
+    ("jeudi 26, non 27") does not count."""
+    if guess.certain:
         return None
     tokens, breaks = _date_tokens(text)
     exprs, spans = _date_spans(tokens, today, breaks)
@@ -2759,12 +2757,6 @@ def _weekday_expr(
             return _DateExpr(monday - timedelta(days=7 - weekday), True, False), s + 2
         if s > 0 and tokens[s - 1] == "cette":
             return _DateExpr(monday + timedelta(days=weekday), True, False), s + 1
-    before = tokens[max(0, i - 2) : i]
-    if before in (["semaine", "prochaine"], ["semaine", "suivante"]):
-        # "la semaine prochaine jeudi", "la semaine prochaine, jeudi" ("jeudi, la semaine
-        # prochaine" is read above)
-        monday = today - timedelta(days=today.weekday())
-        return _DateExpr(monday + timedelta(days=7 + weekday), True, False), j
     if this and today.weekday() == weekday:
         return _DateExpr(today, False, True), j  # "ce vendredi" said on a Friday: today
     return _DateExpr(_next_weekday(weekday, today), False, True), j
