@@ -2402,6 +2402,72 @@ def test_a_position_answers_a_choice_of_days(call: Caller, said: str, day: str) 
     assert call.say(said).says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
 
 
+@pytest.mark.parametrize("said", ["les deux", "tous les deux", "l'un et l'autre", "les 2 jours"])
+def test_both_days_answer_a_choice_of_days(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")
+    call.say("annuler le 3 ou le 4 décembre")
+    # "Les deux" was "je n'ai pas compris cette date".
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    assert (
+        call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    )
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
+def test_more_than_the_days_offered_is_not_all_of_them(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("annuler le 3 ou le 4 décembre")
+    # Two days offered: "les trois" is the three children, whose day is asked.
+    assert call.say("les trois").says[0] == "Pour Hugo, Léa et Zoé :"
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler lundi et mardi à la rentrée", "annuler lundi et mardi de la rentrée"]
+)
+def test_weekdays_of_the_return_are_those_of_its_week(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")
+    answer = call.say(said)
+    # It was Monday 30 November (this week's Monday, "à la rentrée" dropped), then nothing.
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+    call.press("1")
+    assert booked(rt, "E2", date(2027, 1, 4)) is False
+    assert booked(rt, "E2", date(2027, 1, 5)) is False
+    assert booked(rt, "E2", date(2026, 11, 30)) is None
+
+
+def test_weekdays_of_the_return_said_before_the_action_are_kept(call: Caller) -> None:
+    call.press("2")
+    asked = call.say("lundi et mardi de la rentrée")
+    assert asked.says[0] == "Pour Léa, le lundi 4 janvier et le mardi 5 janvier :"
+    answer = call.say("annuler")
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
+    ]
+
+
+def test_the_first_days_of_the_return_are_its_school_days(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    answer = call.say("annuler les trois premiers jours de la rentrée")
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+    # No school meals on Wednesdays: the third is Thursday.
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 7 janvier."
+
+
 def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
     rt: Runtime, call: Caller
 ) -> None:

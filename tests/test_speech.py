@@ -1165,10 +1165,61 @@ def test_return_day_said(phrase: str, kind: str | None) -> None:
     assert (said[0] if said is not None else None) == kind
 
 
-def test_the_weekday_said_with_the_return_day_is_kept() -> None:
-    assert speech.return_day_said("le mardi de la rentrée", MON_23_NOV) == ("", 1)
-    assert speech.return_day_said("à la rentrée", MON_23_NOV) == ("", None)
-    assert speech.return_day_said("lundi et mardi de la rentrée", MON_23_NOV) is None
+@pytest.mark.parametrize(
+    ("phrase", "weekdays", "first_days"),
+    [
+        ("le mardi de la rentrée", (1,), 1),
+        ("à la rentrée", (), 1),
+        ("lundi et mardi de la rentrée", (0, 1), 1),
+        ("annuler mardi et lundi à la rentrée", (1, 0), 1),  # in the order said
+        ("les deux premiers jours de la rentrée", (), 2),
+        ("les 3 premières journées de la rentrée", (), 3),
+        ("le premier jour de la rentrée", (), 1),
+    ],
+)
+def test_the_weekdays_and_days_said_with_the_return_day_are_kept(
+    phrase: str, weekdays: tuple[int, ...], first_days: int
+) -> None:
+    said = speech.return_day_said(phrase, MON_23_NOV)
+    assert said == speech.ReturnDays("", weekdays, first_days)
+    # Never this week's days ("lundi et mardi", "à la rentrée" dropped).
+    assert not speech.several_days(phrase, MON_23_NOV)
+    assert speech.days_said(phrase, MON_23_NOV) == []
+
+
+def test_a_choice_of_weekdays_of_the_return_is_not_read_as_the_return() -> None:
+    assert speech.return_day_said("lundi ou mardi de la rentrée", MON_23_NOV) is None
+
+
+def test_the_first_days_of_the_return_are_not_children() -> None:
+    names = ["Margaux", "Nathan", "Rose"]
+    assert speech.parse_children("annuler les deux premiers jours de la rentrée", names) is None
+    assert speech.parse_children("annuler pour les trois", names) == frozenset({1, 2, 3})
+
+
+@pytest.mark.parametrize(
+    ("phrase", "count"),
+    [
+        ("les deux", 2),
+        ("tous les deux", 2),
+        ("oui les deux s'il vous plaît", 2),
+        ("l'un et l'autre", 2),
+        ("les 2 jours", 2),
+        ("toutes les trois", 3),
+        ("tous", 0),
+        ("tous ces jours", 0),
+        ("deux", None),  # the 2nd, or the second day
+        ("le deuxième", None),
+        ("le 2", None),
+        ("les deux enfants", None),
+        ("pas les deux", None),
+        ("les deux mardis", None),
+        ("les", None),
+        ("oui", None),
+    ],
+)
+def test_every_one_said(phrase: str, count: int | None) -> None:
+    assert speech.every_one_said(phrase) == count
 
 
 @pytest.mark.parametrize(

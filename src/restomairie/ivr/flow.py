@@ -70,6 +70,7 @@ from restomairie.ivr.speech import (
     days_said,
     days_to_choose,
     digits_day_alone,
+    every_one_said,
     holidays_said,
     impossible_digits_date,
     is_closing,
@@ -900,6 +901,7 @@ class CallFlow:
         today = self.clock.today()
         guess = parse_date(speech, today)
         days = [guess.day] if guess is not None else days_said(speech, today)
+        days = days or self._return_days(st, speech, today)  # "mardi de la rentrée"
         if not days:
             return False
         st.data["asked_day"] = days[0].isoformat()
@@ -920,11 +922,8 @@ class CallFlow:
             self._take(st, first)
             before = [sp._("I will take your requests one at a time.")] if rest else []
             return self._with_date(st, sp, asked, ACTION, before)
-        if not more:
-            return self._with_date(st, sp, asked, ACTION)
-        st.data["queue"] = more
-        before = [sp._("I will take these days one at a time.")]
-        return self._with_date(st, sp, asked, ACTION, before)
+        listed = [asked, *(date.fromisoformat(day) for day in more)]
+        return self._one_after_another(st, sp, listed, ACTION, [])
 
     def _action_with_date(
         self, st: CallState, sp: Speaker, choice: str, speech: str, step: str
@@ -942,9 +941,9 @@ class CallFlow:
         guess = parse_date(speech, today, action=_CHANGES[choice])
         if guess is not None:
             return self._with_date(st, sp, guess.day, step, self._weekday_note(sp, speech, guess))
-        back = self._return_day(speech, today)
-        if back is not None:  # "annuler à la rentrée": read back with its date
-            return self._with_date(st, sp, back, step)
+        back = self._return_days(st, speech, today)
+        if back:  # "annuler à la rentrée": read back with its date
+            return self._one_after_another(st, sp, back, step, [])
         if several_days(speech, today, _CHANGES[choice]):
             return self._several_days(st, sp, speech, step)
         return None
@@ -1019,12 +1018,10 @@ class CallFlow:
         days = days_said(speech, today, action)
         if not days:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
-        st.data["queue"] = [day.isoformat() for day in days[1:]]
-        before = [sp._("I will take these days one at a time.")]
         # "jeudi 27 et vendredi 28": each weekday said wrong, said first (as for one day).
         wrong = weekday_mismatches(speech, today)
-        before += [self._weekday_line(sp, day, wrong[day]) for day in days if day in wrong]
-        return self._with_date(st, sp, days[0], step, before)
+        before = [self._weekday_line(sp, day, wrong[day]) for day in days if day in wrong]
+        return self._one_after_another(st, sp, days, step, before)
 
     def _holidays_lines(self, sp: Speaker, speech: str, today: date) -> list[str]:
         """What the line says of the school holidays the phrase asks for ("pendant les
@@ -1050,19 +1047,40 @@ class CallFlow:
             return period if period.last_day < holidays.last_covered else None
         return None
 
-    def _return_day(self, speech: str, today: date) -> date | None:
-        """The day school starts again that the phrase asks for ("à la rentrée", "au retour
-        des vacances de Noël"): after the holidays under way, or the next ones (of that kind);
-        ``None`` when none is asked, or the calendar does not know when (the summer's end)."""
+    def _return_days(self, st: CallState, speech: str, today: date) -> list[date]:
+        """The days school starts again that the phrase asks for ("à la rentrée", "au retour
+        des vacances de Noël": that day; "lundi et mardi à la rentrée": those of its week; "les
+        deux premiers jours de la rentrée": the first two with school meals for the children
+        picked), after the holidays under way, or the next ones (of that kind). Empty when none
+        is asked, or the calendar does not know when (the summer's end)."""
         said = return_day_said(speech, today)
-        period = self._holidays_ahead(said[0], today) if said is not None else None
+        period = self._holidays_ahead(said.kind, today) if said is not None else None
         if said is None or period is None:
-            return None
+            return []
         back = _weekday_from(period.last_day + timedelta(days=1), 1)
-        weekday = said[1]
-        if weekday is not None:  # "le mardi de la rentrée": that day of its week
-            back += timedelta(days=(weekday - back.weekday()) % 7)
-        return back
+        if said.weekdays:  # "le mardi de la rentrée": that day of its week
+            return [back + timedelta(days=(wd - back.weekday()) % 7) for wd in said.weekdays]
+        days = [back]
+        schools = {k.school for k in self._picked(st) or self._kids(st)}
+        day = back
+        while len(days) < said.first_days and day < back + timedelta(days=14):
+            day += timedelta(days=1)
+            try:
+                if any(self.booking.day_status(day, school).operating for school in schools):
+                    days.append(day)
+            except OutsideCalendar:
+                break  # the calendar's end: the days it knows
+        return days
+
+    def _one_after_another(
+        self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
+    ) -> Turn:
+        """Days named together, taken one after the other: the first read back now, each next
+        one after the result, refusal or nothing to do of the one before (``queue``)."""
+        if len(days) > 1:
+            st.data["queue"] = [day.isoformat() for day in days[1:]]
+            before = [sp._("I will take these days one at a time."), *before]
+        return self._with_date(st, sp, days[0], step, list(before))
 
     @staticmethod
     def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:
@@ -1139,6 +1157,11 @@ class CallFlow:
             if day is None:
                 return self._keys_not_a_date(st, sp, heard.digits, today)
         else:
+            count = every_one_said(heard.speech) if choice else None
+            if count is not None and count in (0, len(choice)):
+                # "Les deux" to "le lundi 30 ou le mardi 1er décembre ?": both, one after the
+                # other, as days named together.
+                return self._one_after_another(st, sp, choice, DATE, [])
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
             done = st.data.get("done")
@@ -1181,8 +1204,10 @@ class CallFlow:
                 # Asked again while a change is being taken back ("mince, je voulais dire
                 # mercredi", refused): "vendredi alors" is the one of its week.
                 day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
-            if day is None:
-                day = self._return_day(heard.speech, today)  # "à la rentrée", read back
+            back = self._return_days(st, heard.speech, today) if day is None else []
+            if back:  # "à la rentrée", "lundi et mardi de la rentrée": read back
+                self._children_correction(st, heard.speech, action=change)
+                return self._one_after_another(st, sp, back, DATE, [])
             if day is None and several_days(heard.speech, today, change):
                 # Understood: not a failed attempt.
                 return self._several_days(st, sp, heard.speech, DATE)

@@ -1249,15 +1249,23 @@ def _positions(tokens: Sequence[str], count: int, ordinals: bool) -> set[int]:
     return picked
 
 
+# "Les deux premiers jours (de la rentrée)": the count before the plural ordinal.
+_FIRST_DAYS = frozenset({"premiers", "premieres"})
+_PLURAL_ORDINALS = _FIRST_DAYS | {"derniers", "dernieres"}
+
+
 def _about_other_things(tokens: Sequence[str], end: int) -> bool:
     """Whether the words after "tous", "les deux" ... count days or meals, not children:
-    "tous les jours", "tous les trois jours", "les deux jeudis", "l'ensemble des repas"."""
+    "tous les jours", "tous les trois jours", "les deux jeudis", "l'ensemble des repas", "les
+    deux premiers jours"."""
     k = end
     if k < len(tokens) and tokens[k] in ("les", "des", "de", "du"):
         k += 1
     number = _number_at(tokens, k)
     if number is not None and not number.ordinal:
         k = number.end
+    if k < len(tokens) and tokens[k] in _PLURAL_ORDINALS:
+        k += 1
     if k >= len(tokens):
         return False
     word = tokens[k]
@@ -2280,6 +2288,35 @@ def position_said(text: str) -> int | None:
     return _POSITIONS.get(words[0]) if len(words) == 1 else None
 
 
+_EVERY_ONE_FILLERS = frozenset(
+    {
+        "oui", "euh", "alors", "plutot", "bah", "ben", "eh", "bien", "merci", "s", "il", "vous",
+        "plait", "svp", "jours", "jour", "ces", "les", "tous", "toutes", "meme",
+    }
+)  # fmt: skip
+
+
+def every_one_said(text: str) -> int | None:
+    """How many days a caller takes, said alone to a choice of days ("le lundi 30 ou le mardi 1er
+    décembre ?"): "les deux", "tous les deux", "les 2 jours", "l'un et l'autre" -> 2; "les trois"
+    -> 3; "tous", "tous ces jours" -> 0 (all of them). ``None`` for anything else ("le
+    deuxième", "les deux enfants", "pas les deux"). Pure."""
+    tokens = _tokens(text)
+    if tokens[-5:] == ["l", "un", "et", "l", "autre"]:
+        tokens = [*tokens[:-5], "les", "deux"]  # "l'un et l'autre": both
+    numbers = _numbers(tokens)
+    if len(numbers) > 1 or any(n.ordinal for n in numbers):
+        return None
+    rest = [t for k, t in enumerate(tokens) if not any(n.start <= k < n.end for n in numbers)]
+    if not tokens or any(t not in _EVERY_ONE_FILLERS for t in rest):
+        return None
+    if not numbers:
+        return 0 if {"tous", "toutes"} & set(tokens) else None
+    if not {"les", "tous", "toutes"} & set(tokens):
+        return None  # "deux" alone may be the 2nd, or the second day
+    return numbers[0].value if numbers[0].value >= 2 else None
+
+
 def parse_choice(text: str, names: Sequence[str]) -> int | None:
     """The 1-based index in ``names`` of the one child meant by ``text``, else ``None``.
 
@@ -2648,7 +2685,9 @@ _PAST_WORDS = frozenset({"dernier", "derniere", "passe", "passee", "precedent", 
 _EVENT_WORDS = frozenset(
     {"rentree", "vacances", "paques", "pentecote", "toussaint", "noel", "ascension", "carnaval"}
 )
-_EVENT_LINKS = frozenset({"de", "d", "du", "des", "la", "l", "les", "apres", "avant"})
+_EVENT_LINKS = frozenset(
+    {"de", "d", "du", "des", "la", "l", "les", "apres", "avant", "a", "au", "aux"}
+)
 
 
 def _names_event(tokens: Sequence[str], j: int) -> bool:
@@ -3559,9 +3598,12 @@ def several_days(text: str, today: date, action: Intent | None = None) -> bool:
     The phone line changes one day at a time and says so, instead of "not understood". A
     phrase :func:`parse_date` reads as one date ("demain jeudi", "pas lundi, mardi") is not
     several days, and a date said to be excluded does not count, nor one said to stay as it
-    is ("annuler jeudi, vendredi c'est bon": see :func:`parse_date`)."""
+    is ("annuler jeudi, vendredi c'est bon": see :func:`parse_date`), nor days school starts
+    again ("lundi et mardi à la rentrée": see :func:`return_day_said`)."""
     if parse_date(text, today, action=action) is not None:
         return False
+    if return_day_said(text, today) is not None:
+        return False  # their dates are the calendar's (not this week's Monday and Tuesday)
     try:
         tokens, breaks = _date_tokens(text)
         if _keyed_digits(tokens) is not None:
@@ -3855,15 +3897,24 @@ _NOT_THE_RETURN = frozenset(
 )
 
 
-def return_day_said(text: str, today: date) -> tuple[str, int | None] | None:
+class ReturnDays(NamedTuple):
+    """The days school starts again that a phrase asks for (see :func:`return_day_said`)."""
+
+    kind: str  # the holidays' kind as :func:`holidays_said` gives it; "" for the next ones
+    weekdays: tuple[int, ...]  # weekdays said, in order: "lundi et mardi de la rentrée"
+    first_days: int  # "les deux premiers jours de la rentrée": 2; else 1
+
+
+def return_day_said(text: str, today: date) -> ReturnDays | None:
     """Whether ``text`` asks for the day school starts again after holidays ("à la rentrée",
     "le jour de la rentrée", "à la reprise", "au retour des vacances de Noël", "le lundi de la
-    rentrée"): those holidays' kind as :func:`holidays_said` gives it ("christmas"…, ``""`` for
-    the holidays under way or to come), and the weekday said with it, if any ("le mardi de la
-    rentrée": 1, that day of the week school starts again). ``None`` for anything else, a
-    date said with it ("le 4 janvier, à la rentrée"), a span ("jusqu'à la rentrée"), a day near
-    it ("la veille de la rentrée") or two days ("lundi et mardi de la rentrée"). Pure; never
-    raises."""
+    rentrée"): those holidays' kind as :func:`holidays_said` gives it (``""`` for the holidays
+    under way or to come), the weekdays said with it, in order ("le mardi de la rentrée": that
+    day of the week school starts again; "lundi et mardi à la rentrée": both), and how many
+    school days from it ("les deux premiers jours de la rentrée": 2). ``None`` for anything
+    else, a date said with it ("le 4 janvier, à la rentrée"), a span ("jusqu'à la rentrée"), a
+    day near it ("la veille de la rentrée") or a choice ("lundi ou mardi de la rentrée"). Pure;
+    never raises."""
     tokens, breaks = _date_tokens(text)
     words = set(tokens)
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words):
@@ -3877,11 +3928,18 @@ def return_day_said(text: str, today: date) -> tuple[str, int | None] | None:
     if any(expr.day is not None and not expr.weekday_only for expr in exprs):
         return None
     # (A weekday of an event is no date to the parser: "le mardi de la rentrée" is read here.)
-    weekdays = {_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS}
-    if len(weekdays) > 1:
-        return None  # "lundi et mardi de la rentrée": two days, not understood here
+    weekdays = tuple(dict.fromkeys(_WEEKDAYS[t] for t in tokens if t in _WEEKDAYS))
+    if len(weekdays) > 1 and "ou" in words:
+        return None  # "lundi ou mardi de la rentrée": a choice, not understood here
+    first_days = 1
+    for k, token in enumerate(tokens[1:], 1):
+        number = _number_at(tokens, k - 1) if token in _FIRST_DAYS else None
+        if number is not None and number.end == k and 2 <= number.value <= MAX_DAYS_SAID:
+            first_days = number.value
+    if first_days > 1 and weekdays:
+        return None  # "les deux premiers jours, lundi et mardi, de la rentrée": not both
     kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
-    return kind, next(iter(weekdays), None)
+    return ReturnDays(kind, weekdays, first_days)
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
