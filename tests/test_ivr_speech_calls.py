@@ -2445,6 +2445,16 @@ def test_weekdays_of_the_return_are_those_of_its_week(rt: Runtime, call: Caller,
     assert booked(rt, "E2", date(2026, 11, 30)) is None
 
 
+def test_the_one_day_a_list_leaves_is_read_back(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    read_back = call.say("annuler lundi et mardi de la semaine prochaine sauf mardi")
+    # It was "les repas se changent un jour à la fois", and the date question again.
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 30)) is False
+    assert booked(rt, "E2", date(2026, 12, 1)) is None
+
+
 def test_weekdays_of_the_return_said_before_the_action_are_kept(call: Caller) -> None:
     call.press("2")
     asked = call.say("lundi et mardi de la rentrée")

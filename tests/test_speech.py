@@ -1113,6 +1113,9 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         # A weekday left out of the list ("sauf") is none of its days (both were read back).
         ("annuler lundi, mardi et jeudi sauf mardi", ["2026-11-30", "2026-12-03"]),
         ("annuler lundi, mardi et jeudi sauf le mardi", ["2026-11-30", "2026-12-03"]),
+        # One day left is that day (it was refused as a span: "un jour à la fois").
+        ("annuler lundi et mardi de la semaine prochaine sauf mardi", ["2026-11-30"]),
+        ("lundi ou mardi sauf mardi", []),  # no choice left
         # A weekday and a date joined by "et" are two days ("demain jeudi" is one).
         ("annuler demain et lundi", ["2026-11-24", "2026-11-30"]),
         # Days listed across the end of a month, with the month said once, at the end.

@@ -3640,7 +3640,8 @@ def days_said(text: str, today: date, action: Intent | None = None) -> list[date
     semaine", "jusqu'à vendredi"), days counted ("tous les jeudis", "3 jours"), a day that
     does not exist, or a choice ("jeudi ou vendredi": see :func:`days_to_choose`). Days said
     to be excluded, or to stay as they are ("annuler jeudi, vendredi c'est bon"), are not
-    listed. Pure; never raises."""
+    listed; the one day a list leaves ("lundi et mardi sauf mardi": Monday) is given alone.
+    Pure; never raises."""
     days, tokens = _listed_days(text, today, action)
     return [] if "ou" in tokens else days
 
@@ -3651,7 +3652,7 @@ def days_to_choose(text: str, today: date, action: Intent | None = None) -> list
     Empty otherwise: one day ("jeudi ou plutôt vendredi" is Friday), days named together
     ("jeudi et vendredi": :func:`days_said`), a span. Pure; never raises."""
     days, tokens = _listed_days(text, today, action)
-    return days if "ou" in tokens and "et" not in tokens else []
+    return days if "ou" in tokens and "et" not in tokens and len(days) > 1 else []
 
 
 def _listed_days(
@@ -3682,7 +3683,9 @@ def _listed_days(
         if expr.negated and expr.day is not None and _left_out_at(tokens, start)
     }
     days = sorted({e.day for e in meant if e.day is not None and e.day.weekday() not in left_out})
-    return (days if 2 <= len(days) <= MAX_DAYS_SAID else []), tokens
+    # One day left of a list ("lundi et mardi sauf mardi") is that day, not a span to refuse.
+    fewest = 1 if left_out else 2
+    return (days if fewest <= len(days) <= MAX_DAYS_SAID else []), tokens
 
 
 def _left_out_at(tokens: Sequence[str], start: int) -> bool:
