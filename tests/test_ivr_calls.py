@@ -354,6 +354,19 @@ def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
     )
 
 
+def test_listening_leaves_out_a_public_holiday_on_a_day_without_school_meals(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Wednesday 11 November (Armistice): Dijon's canteens never serve on Wednesdays, so no meal
+    # is missing; it was said as "pas de restauration scolaire le mercredi 11 novembre".
+    rt.clock.frozen = datetime(2026, 11, 9, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert not any("11 novembre" in line for line in listing.says)
+    assert listing.says[0].startswith("Léa : un repas est réservé chaque jour de cantine")
+
+
 def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_calendar_ends(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
@@ -769,7 +782,11 @@ def test_the_line_is_closed_in_the_summer_holidays_until_15_august(
     if not closed:
         assert answer.gather is not None
         return
-    assert "La ligne est fermée pendant les vacances d'été, jusqu'au 15 août." in answer.says
+    # When to call again: "jusqu'au 15 août" left a caller on the 15th asking.
+    assert (
+        "La ligne est fermée pendant les vacances d'été ; elle rouvre le dimanche 16 août à "
+        "8 heures." in answer.says
+    )
     assert answer.hangup
 
 
@@ -1633,6 +1650,21 @@ def test_a_call_ended_at_the_read_back_says_nothing_was_changed(
     assert ended.hangup
     assert "Aucun changement n'a été fait." in ended.says
     assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_a_call_ended_at_a_later_read_back_keeps_the_change_made_before(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1", "1", "2", "2711")
+    ended = call.keys("-", "-", "-")
+    assert ended.hangup
+    # "Aucun changement n'a été fait" unsaid Thursday's cancellation, which was made.
+    assert "Aucun changement n'a été fait." not in ended.says
+    assert "Rien n'a été changé pour le vendredi 27 novembre." in ended.says
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 27)) is None
 
 
 def test_asking_for_an_operator_says_the_line_is_automatic_and_asks_again(

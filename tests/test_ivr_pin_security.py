@@ -64,9 +64,11 @@ def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
     call.press("210003")
     refused = call.press("1234")  # even the right code: this number is not checked any more
     assert refused.hangup
+    # When to call again: the first of the ten (10:00) leaves the hour at 11:00 ("plus tard"
+    # gave no time, where a family's lockout does).
     assert refused.says[0] == (
         "Trop de codes erronés ont été tapés depuis ce numéro de téléphone. Merci de réessayer "
-        "plus tard."
+        "après 11 heures."
     )
     assert failed_pins(rt, "210003") == 2  # not counted against the family
     # The family, calling from its own number, is not concerned.
@@ -77,6 +79,36 @@ def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
     rt.clock.frozen = rt.clock.now() + timedelta(minutes=61)
     later = typed_call(client, rt, "210003")
     assert later.press("1234").says[0] == "Merci."
+
+
+def test_a_number_refused_is_told_when_to_call_again_as_its_oldest_wrong_code_leaves_the_hour(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    start = rt.clock.now()  # 10:00
+    typed_call(client, rt, "210001", "0000", "0001", "0002")
+    rt.clock.frozen = start + timedelta(minutes=20)
+    typed_call(client, rt, "210002", "0000", "0001", "0002")
+    typed_call(client, rt, "210002", "0003")
+    rt.clock.frozen = start + timedelta(minutes=40)
+    typed_call(client, rt, "210003", "0000", "0001", "0002")  # ten in the hour
+    refused = typed_call(client, rt, "210003").press("1234")
+    assert refused.says[0].endswith("Merci de réessayer après 11 heures.")
+    # At 11:01 the three of 10:00 are out of the hour: seven left, the number may try again.
+    rt.clock.frozen = start + timedelta(minutes=61)
+    assert typed_call(client, rt, "210003").press("1234").says[0] == "Merci."
+
+
+def test_a_number_refused_past_the_line_s_hours_is_told_to_try_later(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = rt.clock.now().replace(hour=12, minute=10)
+    for account in ACCOUNTS[:2]:
+        typed_call(client, rt, account, "0000", "0001", "0002")
+        typed_call(client, rt, account, "0003")
+    typed_call(client, rt, "210003", "0000", "0001")
+    refused = typed_call(client, rt, "210003").press("1234")
+    # Free again at 13:10, after the line closes at 13:00: no time said.
+    assert refused.says[0].endswith("Merci de réessayer plus tard.")
 
 
 def test_a_withheld_number_refused_is_told_to_show_its_number(

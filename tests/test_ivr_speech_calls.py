@@ -1375,8 +1375,10 @@ def test_ending_the_call_at_a_replacement_says_the_first_change_stands(
     call.say("Mince, je voulais dire vendredi.")
     bye = call.say("Non merci.")
     assert bye.hangup
+    # (The call changed Thursday: "aucun changement n'a été fait" would unsay it.)
     assert bye.says[0] == (
-        "Aucun changement n'a été fait. Le repas de Léa du jeudi 3 décembre reste annulé."
+        "Rien n'a été changé pour le vendredi 4 décembre. Le repas de Léa du jeudi 3 décembre "
+        "reste annulé."
     )
 
 

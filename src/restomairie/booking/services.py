@@ -203,7 +203,7 @@ class Outlook:
 @dataclass(frozen=True)
 class PinCheck:
     ok: bool
-    locked_until: datetime | None = None  # set when the phone access is (now) locked
+    locked_until: datetime | None = None  # set when the phone access (or the caller) is locked
     failures: int = 0
     family: FamilyInfo | None = None  # the family, when the code is right
     caller_blocked: bool = False  # too many wrong codes from this caller's number
@@ -448,14 +448,16 @@ class BookingService:
         now = self.clock.now()
         phone = self.settings.phone
         if number is not None:
-            since = now - timedelta(minutes=phone.caller_lockout_minutes)
+            window = timedelta(minutes=phone.caller_lockout_minutes)
+            latest = {"p_since": now - window, "p_limit": phone.caller_lockout_after}
             if is_withheld(number):
-                numbers = {"p_numbers": list(WITHHELD_SPELLINGS), "p_since": since}
+                numbers = {"p_numbers": list(WITHHELD_SPELLINGS), **latest}
                 wrong = self._read(_WRONG_CODES_WITHHELD, numbers)
             else:
-                wrong = self._read(_WRONG_CODES_FROM, {"p_number": number, "p_since": since})
-            if wrong and wrong[0][0] >= phone.caller_lockout_after:
-                return PinCheck(False, caller_blocked=True)
+                wrong = self._read(_WRONG_CODES_FROM, {"p_number": number, **latest})
+            if len(wrong) >= phone.caller_lockout_after:
+                # Refused until the oldest of those wrong codes leaves the window.
+                return PinCheck(False, caller_blocked=True, locked_until=wrong[-1][0] + window)
         plan = self._family_plan(account, phones=True)
         locked_until, stored = plan.locked_until, plan.pin_hash
         clean = plan.failed_pins == 0 and locked_until is None
@@ -1076,9 +1078,10 @@ _FAMILY_PLAN_PHONES = _FAMILY_PLAN.add_columns(
 # Wrong codes typed from a number since a moment, over every call and account (the call log's
 # code steps; the code itself is never there).
 def _wrong_codes(number: Any) -> Any:
-    """Wrong codes typed (since ``p_since``) from the numbers ``number`` matches."""
+    """When wrong codes were typed (since ``p_since``) from the numbers ``number`` matches,
+    the latest first, at most ``p_limit`` of them."""
     return (
-        select(func.count())
+        select(CallEvent.at)
         .select_from(CallEvent)
         .join(Call, Call.id == CallEvent.call_id)
         .where(
@@ -1087,6 +1090,8 @@ def _wrong_codes(number: Any) -> Any:
             CallEvent.outcome == "wrong_code",
             CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
         )
+        .order_by(CallEvent.at.desc())
+        .limit(bindparam("p_limit"))
     )
 
 

@@ -504,6 +504,12 @@ class CallFlow:
                     "Too many wrong codes have been typed from withheld numbers. Please call "
                     "again showing your number, or try again later."
                 )
+            elif check.locked_until is not None and not self._after_hours(check.locked_until):
+                why = sp._(
+                    "Too many wrong codes have been typed from this phone number. Please try "
+                    "again after %(time)s.",
+                    time=sp.hour(check.locked_until.astimezone(self.settings.tz)),
+                )
             else:
                 why = sp._(
                     "Too many wrong codes have been typed from this phone number. Please try "
@@ -519,7 +525,7 @@ class CallFlow:
         if check.locked_until is not None:
             st.settle("refused")
             until = check.locked_until.astimezone(self.settings.tz)
-            if until.time() > self.settings.phone.closes:
+            if self._after_hours(until):
                 # Blocked until 13:06 on a line that closes at 13:00: say what it means.
                 blocked = sp._(
                     "After too many wrong codes, phone access to this account is blocked for "
@@ -2458,7 +2464,14 @@ class CallFlow:
         span, breaks, known_until = self._list_span(today)
         upcoming = self.booking.upcoming(account, start=today, days=span)
         lines = []
+        # The weekdays the children's canteens serve: a public holiday on another ("mercredi 11
+        # novembre", in a town without Wednesday meals) takes no meal away, and is not said.
+        served = frozenset().union(
+            *(self.settings.weekdays_of(self.settings.school(k.school)) for k in self._picked(st))
+        )
         for name, first, last, public in breaks:
+            if public and first.weekday() not in served:
+                continue
             if public:
                 lines.append(
                     sp._(
@@ -2710,6 +2723,9 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
+        if st.outcome in ("booked", "cancelled"):
+            # An earlier change of the call was made: "rien n'a été changé" would unsay it.
+            return " ".join([sp._("Nothing was changed for %(day)s.", day=sp.day(day)), *stays])
         return " ".join([sp._("Nothing was changed."), *stays])
 
     def _end(
@@ -2826,6 +2842,12 @@ class CallFlow:
         # named as not changed, with their reason).
         return min((first[k.ref] for k in able), default=None)
 
+    def _after_hours(self, until: datetime) -> bool:
+        """Whether a lockout ending at ``until`` outlasts today's opening hours (one until
+        13:06 on a line that closes at 13:00 is for the rest of the day)."""
+        local = until.astimezone(self.settings.tz)
+        return local.date() > self.clock.today() or local.time() > self.settings.phone.closes
+
     def _school_holiday(self, day: date) -> str | None:
         return self.booking.calendar.school_holidays.reason_closed(self.settings.zone, day)
 
@@ -2839,10 +2861,13 @@ class CallFlow:
         ]
         if state is LineState.CLOSED_SUMMER and phone.summer_closed_until is not None:
             month, day = phone.summer_closed_until
+            # When to call again (a parent calling on the 15th heard "jusqu'au 15 août").
             lines.append(
                 sp._(
-                    "The line is closed during the summer holidays, until %(day)s.",
-                    day=sp.day_month(date(now.year, month, day)),
+                    "The line is closed during the summer holidays; it opens again on %(day)s "
+                    "at %(opens)s.",
+                    day=sp.day(date(now.year, month, day) + timedelta(days=1)),
+                    opens=sp.hour(phone.opens),
                 )
             )
         else:
