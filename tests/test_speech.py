@@ -1060,7 +1060,11 @@ def test_the_indexed_phrase_matcher_finds_what_a_scan_of_every_phrase_finds(
         ("le vingt et un novembre", "le vingt et un novembre"),
         ("annuler le 3 décembre pour Léa", "annuler le 3 décembre pour Léa"),
         ("le 1er, le 2 et le 3", "le 1er, le 2 et le 3"),
-        ("deux mille vingt-six", "deux mille vingt-six"),
+        # A code said as a year ("1951") is masked; so is a year, which costs the log little.
+        ("mille neuf cent cinquante et un", "••••"),
+        ("c'est dix-neuf cent cinquante et un", "c'est ••••"),
+        ("deux mille vingt-six", "••••"),
+        ("trois cents euros", "trois cents euros"),
         ("", ""),
     ],
 )

@@ -324,9 +324,13 @@ def _is_article_un(tokens: Sequence[str], number: _Number) -> bool:
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
+_HUNDREDS_AND_THOUSANDS = frozenset({"cent", "cents", "mille", "mil"})
+
+
 def spoken_digit_runs(text: str) -> list[tuple[int, int]]:
     """The character spans of ``text`` where numbers said one after another make four digits
-    or more ("mon code c'est dix-neuf cinquante et un", "un neuf cinq un", "21 05 00"): what
+    or more ("mon code c'est dix-neuf cinquante et un", "un neuf cinq un", "21 05 00", "mille
+    neuf cent cinquante et un"): what
     the call log masks, as it masks a run of four digits. Pure; never raises."""
     words: list[tuple[str, int, int]] = []
     for found in _WORD_RE.finditer(text):
@@ -347,6 +351,9 @@ def spoken_digit_runs(text: str) -> list[tuple[int, int]]:
     i = 0
     while i < len(tokens):
         number = _number_at(tokens, i)
+        if number is None and tokens[i] in _HUNDREDS_AND_THOUSANDS:
+            # "mille neuf cent cinquante et un": a code said as a year is one run too.
+            number = _Number(1, i, i + 1, False, False)
         if number is None:
             close()
             i += 1
