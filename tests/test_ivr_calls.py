@@ -561,6 +561,33 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+def test_a_deadline_passed_during_the_read_back_for_one_child_changes_the_others(
+    settings: Settings, clock: Clock, engine: Engine
+) -> None:
+    rt = two_deadlines_family(settings, clock, engine)
+    # Monday 30 November, 12:58: Thursday 3 December is still open for both (Léa's school until
+    # 13:00 today, Hugo's, which serves on Wednesdays, until tomorrow 13:00).
+    clock.frozen = datetime(2026, 11, 30, 12, 58, tzinfo=PARIS)
+    call = caller(line_app(rt).test_client(), rt)
+    call.start()
+    read_back = call.keys("1234", "9", "2", "0312")
+    assert read_back.says[:2] == [
+        "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 3 décembre.",
+        # Hugo's may still change tomorrow: the warning is Léa's.
+        "Pour Léa : ce changement n'est possible qu'avant 13 heures, dans moins de 3 minutes.",
+    ]
+    clock.frozen = datetime(2026, 11, 30, 13, 0, 30, tzinfo=PARIS)
+    done = call.press("1")
+    # Both were refused, "les repas seront facturés", though Hugo's could still be cancelled.
+    assert done.says[:2] == [
+        "Pour Léa : trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
+        "aujourd'hui. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "C'est fait : le repas d'Hugo du jeudi 3 décembre est annulé.",
+    ]
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E1", date(2026, 12, 3)) is None
+
+
 def test_a_date_past_the_known_school_calendar_is_refused(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

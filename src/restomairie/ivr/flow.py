@@ -1649,7 +1649,7 @@ class CallFlow:
                 return self._result(st, sp, lines, outcome if undone else "unchanged", receipts,
                                     then_end)
         try:
-            results = self.booking.change(account, action, [day], actor, refs)
+            results = self._change_open(st, sp, action, day, actor, refs, lines)
         except (BookingError, TooSlow) as exc:  # the deadline passed during the read-back…
             st.settle("refused")
             if isinstance(exc, TooSlow):
@@ -1676,6 +1676,39 @@ class CallFlow:
             "booked" if action == "book" and changed else "cancelled" if changed else "unchanged"
         )
         return self._result(st, sp, lines, outcome, receipts, then_end)
+
+    def _change_open(
+        self,
+        st: CallState,
+        sp: Speaker,
+        action: str,
+        day: date,
+        actor: Actor,
+        refs: Sequence[str],
+        lines: list[str],
+    ) -> list[ChangeResult]:
+        """The change confirmed. When its deadline passed during the read-back for some of the
+        children only (schools with other canteen days have other deadlines), it is made for
+        the others, as if asked now, and those it is too late for are named (in ``lines``):
+        refusing all of them said "les repas seront facturés" of a meal still open."""
+        assert st.account is not None
+        try:
+            return self.booking.change(st.account, action, [day], actor, refs)
+        except PastDeadline:
+            now = self.clock.now()
+            statuses = self._phone_statuses(st, day, refs)
+            late = [(k, s) for k, s in statuses if s.deadline is not None and now >= s.deadline]
+            if not late or len(late) == len(statuses):
+                raise
+            deadline = late[0][1].deadline
+            assert deadline is not None
+            names = [k.name for k, _ in late]
+            exc = PastDeadline(day, deadline, action, names[0])
+            text = _after_colon(self._refusal(sp, exc, action, len(late)))
+            lines.append(sp._("For %(name)s: %(text)s", name=sp.names(names), text=text))
+            _tried(st, "refused:past_deadline", day, [k.ref for k, _ in late])
+            others = [r for r in refs if r not in {k.ref for k, _ in late}]
+            return self.booking.change(st.account, action, [day], actor, others)
 
     def _result(
         self,
@@ -2170,7 +2203,7 @@ class CallFlow:
             return None
         deadline = min(deadlines)
         minutes = int((deadline - now).total_seconds() // 60) + 1
-        return sp.ngettext(
+        text = sp.ngettext(
             "Please note: this change is only possible before %(hour)s, in less than a minute.",
             "Please note: this change is only possible before %(hour)s, in less than "
             "%(minutes)d minutes.",
@@ -2178,6 +2211,13 @@ class CallFlow:
             hour=sp.hour(deadline),
             minutes=minutes,
         )
+        hurried = [k.name for k, s in statuses if s.deadline == deadline]
+        if len(hurried) < len(statuses):
+            # Another school's later deadline: the others' change is still possible after.
+            # ("Pour Léa : ce changement…", not "Pour Léa : attention : ce changement…".)
+            text = text.split(": ", 1)[-1]
+            return sp._("For %(name)s: %(text)s", name=sp.names(hurried), text=text)
+        return text
 
     def _undo_read_back(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], alone: bool
