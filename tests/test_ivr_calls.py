@@ -588,6 +588,22 @@ def test_a_deadline_passed_during_the_read_back_for_one_child_changes_the_others
     assert booked(rt, "E1", date(2026, 12, 3)) is None
 
 
+def test_0_at_the_date_question_goes_back_to_the_menu_and_is_said_when_it_is_asked_again(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    first = call.keys("1234", "2")
+    assert "Pour revenir au menu, tapez 0." not in first.says  # most callers type the date
+    refused = call.press("2411")
+    assert refused.says[0].startswith("Trop tard pour le mardi 24 novembre")
+    # A caller on the keypad alone who meant to book had no way back but three failures.
+    assert refused.says[-1] == "Pour revenir au menu, tapez 0."
+    menu = call.press("0")
+    assert menu.says[0] == "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
+    assert call.press("1").says[0] == "Pour quel jour voulez-vous réserver ?"
+
+
 def test_a_date_past_the_known_school_calendar_is_refused(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

@@ -1159,6 +1159,8 @@ class CallFlow:
         # The days of "jeudi ou vendredi" the question just offered (asked once).
         choice = [date.fromisoformat(str(d)) for d in st.data.pop("choice", None) or []]
         if heard.kind == "dtmf":
+            if heard.digits.strip().removesuffix("#") == "0":  # no date: back to the menu
+                return self._ask(st, sp, ACTION, [], DATE, "back")
             day = parse_digits_date(heard.digits, today)
             if day is None:
                 return self._keys_not_a_date(st, sp, heard.digits, today)
@@ -2146,6 +2148,12 @@ class CallFlow:
             )
         if sp.speech:
             lines.append(sp._("You can also say the date."))
+        if st.data.get("date_asked"):
+            # Asked again (after a refusal, a wrong date, 2 at the read-back): a caller on the
+            # keypad alone (an English-speaking family) may want another action or child
+            # instead, and had no key for it.
+            lines.append(sp._("To go back to the menu, type 0."))
+        st.data["date_asked"] = True
         return lines
 
     def _calendar_end_near(self) -> date | None:
