@@ -32,6 +32,7 @@ from twilio.request_validator import RequestValidator
 from restomairie.config import Settings
 from restomairie.models import BookingDay, Call, CallEvent, Child
 from restomairie.runtime import Runtime
+from tests.factories import MON_TUE_THU_FRI, KidSpec, make_family
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_URL = "https://resto.example.fr"
@@ -243,3 +244,19 @@ def events(rt: Runtime, call: Caller) -> list[CallEvent]:
                 .order_by(CallEvent.id)
             )
         )
+
+
+
+def identified_three_children(
+    rt: Runtime, client: FlaskClient, phone: str, hugo_weekdays: int = MON_TUE_THU_FRI
+) -> Caller:
+    """A call identified by caller ID for family 210001 (code 1234, ``phone``): Zoé, Léa and
+    Hugo (keys 1, 2, 3: refs E1, E2, E3), every canteen day booked by subscription, Hugo's
+    as ``hugo_weekdays`` says (0: he books day by day). At the child menu."""
+    hugo = KidSpec("E3", "Hugo", weekdays=hugo_weekdays)
+    kids = (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"), hugo)
+    make_family(rt, "210001", "1234", (phone,), kids)
+    caller = Caller(client, rt.settings, phone)
+    caller.start()
+    caller.press("1234")
+    return caller

@@ -19,7 +19,7 @@ from restomairie.booking.services import TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, Twiml, booked, events, line_app
+from tests.ivr_support import Caller, Twiml, booked, events, identified_three_children, line_app
 
 PHONE = "+33612345678"
 
@@ -32,17 +32,7 @@ def client(rt: Runtime) -> FlaskClient:
 
 @pytest.fixture
 def call(rt: Runtime, client: FlaskClient) -> Caller:
-    make_family(
-        rt,
-        "210001",
-        "1234",
-        (PHONE,),
-        (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"), KidSpec("E3", "Hugo")),
-    )
-    caller = Caller(client, rt.settings, PHONE)
-    caller.start()
-    caller.press("1234")
-    return caller
+    return identified_three_children(rt, client, PHONE)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
-from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, booked, events, line_app
+from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
 
 PHONE = "+33612345678"
 THU, FRI, MON = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)
@@ -34,17 +33,7 @@ def client(rt: Runtime) -> FlaskClient:
 
 @pytest.fixture
 def call(rt: Runtime, client: FlaskClient) -> Caller:
-    make_family(
-        rt,
-        "210001",
-        "1234",
-        (PHONE,),
-        (KidSpec(ZOE, "Zoé"), KidSpec(LEA, "Léa"), KidSpec(HUGO, "Hugo", weekdays=0)),
-    )
-    caller = Caller(client, rt.settings, PHONE)
-    caller.start()
-    caller.press("1234")
-    return caller
+    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
 
 
 def _untouched(rt: Runtime, *meals: tuple[str, date]) -> None:
