@@ -381,6 +381,15 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
         "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
         "après cette date n'est pas encore connu.",
     ]
+    # A day of September, typed whole or alone: "choisissez une date plus proche" was advice
+    # no caller could follow, and "3" was answered with the keys of a day past the calendar.
+    after_it = "ce repas pourra être changé dès qu'il sera publié."
+    assert call.press("0609").says[0] == (
+        f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it}"
+    )
+    assert call.press("3").says[0] == (
+        f"Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : {after_it}"
+    )
 
 
 def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(

@@ -1307,16 +1307,16 @@ class CallFlow:
 
     def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
         """Why ``day`` (never past: see digits_day_alone) cannot change for the children asked
-        about: no school meals (see :meth:`_closed_day`) or past its deadline; ``None`` when it
-        can, for one of them."""
+        about: no school meals (see :meth:`_closed_day`), past its deadline, or past the school
+        calendar in use; ``None`` when it can, for one of them."""
         refs = st.data.get("pick") or []
         try:
             # No child picked yet: the town's canteen days.
             statuses = [s for _, s in self._phone_statuses(st, day, refs)] or [
                 self.booking.day_status(day, None, "phone")
             ]
-        except BookingError:  # past the calendar: said when the day itself is asked
-            return None
+        except OutsideCalendar:  # "3" in late August: 3 September, past the calendar
+            return self._unknown_calendar(st, sp, day)
         if not any(status.operating for status in statuses):
             return self._closed_day(sp, day, statuses[0])
         now = self.clock.now()
@@ -2156,6 +2156,23 @@ class CallFlow:
         st.data["date_asked"] = True
         return lines
 
+    def _unknown_calendar(self, st: CallState, sp: Speaker, day: date) -> str:
+        """Why ``day``, past the school calendar in use, cannot change: "choose a nearer date",
+        except in late summer, when no nearer day can change either (their deadlines passed
+        in July): then, that it can once the calendar is published."""
+        params = {"day": sp.day(day, year=False), "year": day.year}  # the sentence says the year
+        if self._calendar_end_near() is not None and self._first_open(self._picked(st)) is None:
+            return sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: this meal can be "
+                "changed once it is published.",
+                **params,
+            )
+        return sp._(
+            "I do not know the school calendar of %(day)s %(year)s yet. Please choose a nearer "
+            "date.",
+            **params,
+        )
+
     def _calendar_end_near(self) -> date | None:
         """The last day of the school calendar in use, when it is near (within two months):
         the date question then has no day to offer beyond it."""
@@ -2279,15 +2296,7 @@ class CallFlow:
                 return Check(
                     sp._("%(day)s is already past.", day=sp.day(last_year)), "past_day"
                 )
-            return Check(
-                sp._(
-                    "I do not know the school calendar of %(day)s %(year)s yet. "
-                    "Please choose a nearer date.",
-                    day=sp.day(day, year=False),  # the sentence says the year
-                    year=day.year,
-                ),
-                "outside_calendar",
-            )
+            return Check(self._unknown_calendar(st, sp, day), "outside_calendar")
         # With several children, a day that some of them cannot have (another school's strike,
         # an enrolment that ended) is changed for the others, and the caller hears about each.
         notes: list[str] = []
