@@ -2493,3 +2493,60 @@ def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
         "Attention : le 28 novembre est un samedi, pas un vendredi.",
         "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
     ]
+
+
+# Speech recognition without commas: the same phrases as with them (a tester's calls).
+
+
+@pytest.mark.parametrize(
+    "said", ["Léa ne mange pas jeudi Hugo il mange", "Léa ne mange pas jeudi Hugo reste"]
+)
+def test_a_child_said_to_stay_is_left_out_without_a_comma(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    read_back = call.say(said)
+    # Hugo was cancelled too: "annuler les repas de Hugo et Léa" (or Léa's dropped).
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E3", date(2026, 11, 26)) is None
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler vendredi mais pas jeudi pour Léa", "annuler vendredi et non jeudi pour Léa"]
+)
+def test_a_day_left_out_of_the_request_is_not_read_back(call: Caller, said: str) -> None:
+    read_back = call.say(said)
+    # Thursday, the day left out, was read back (first, or alone).
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
+def test_a_day_left_out_at_the_read_back_without_a_comma(call: Caller) -> None:
+    call.say("annuler jeudi pour Léa")
+    read_back = call.say("non vendredi pas jeudi")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
+def test_a_child_added_with_ni_shares_the_denial(rt: Runtime, call: Caller) -> None:
+    call.say("Hugo et Léa ne mangent pas jeudi ni Zoé vendredi")
+    call.press("1")
+    # Zoé's Friday was Léa's: "ni Zoé" read as Zoé left out.
+    answer = call.press("1")
+    assert answer.says[0] == "C'est fait : le repas de Zoé du vendredi 27 novembre est annulé."
+    assert booked(rt, "E1", date(2026, 11, 27)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is None
+    call.press("1")  # another operation: the child menu
+    again = call.say("Léa ne mange pas vendredi ni Hugo")
+    assert again.says[0] == "Vous souhaitez annuler les repas d'Hugo et Léa le vendredi 27 novembre."
+
+
+def test_a_name_not_understood_added_at_the_read_back_is_no_plain_yes(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("annuler vendredi pour Léa")
+    answer = call.say("oui et Théo aussi")
+    # It was a plain yes: Léa's Friday cancelled, "Théo" dropped without a word.
+    assert answer.says[0] == (
+        "Je n'ai pas compris de quel enfant vous parlez : dites son prénom, s'il vous plaît."
+    )
+    assert booked(rt, "E2", date(2026, 11, 27)) is None

@@ -1259,3 +1259,26 @@ def test_weekday_mismatches_of_days_said_one_by_one() -> None:
 def test_the_first_day_of_something_is_not_the_first_of_the_month() -> None:
     assert speech.parse_date("le premier jour de la rentrée", MON_23_NOV) is None
     assert speech.parse_date("le premier", MON_23_NOV) == speech.DateGuess(date(2026, 12, 1), False)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "day"),
+    [
+        # A day left out of the change asked ("mais pas", "et non"): the other one.
+        ("annuler vendredi mais pas jeudi pour Rose", "2026-11-27"),
+        ("annuler vendredi et non jeudi pour Rose", "2026-11-27"),
+        ("annuler pour Rose vendredi et pas jeudi", "2026-11-27"),
+        ("réserver lundi mais pas mardi", "2026-11-30"),
+    ],
+)
+def test_a_day_left_out_of_a_request_is_not_meant(phrase: str, day: str) -> None:
+    guess = speech.parse_date(phrase, MON_23_NOV)
+    assert guess is not None and guess.day.isoformat() == day
+    assert speech.days_said(phrase, MON_23_NOV) == []
+
+
+def test_a_day_said_not_to_be_eaten_is_still_a_day_meant() -> None:
+    # "Il mange lundi mais pas mardi": Tuesday is the day to cancel, not a day left out.
+    assert speech.days_said("il mange lundi mais pas mardi", MON_23_NOV) == [
+        date(2026, 11, 24), date(2026, 11, 30)
+    ]

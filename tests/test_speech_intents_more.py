@@ -1009,6 +1009,13 @@ def test_adds_to(text: str, adds: bool) -> None:
         ("oui pour Rose", False),
         ("oui sans problème", False),
         ("oui, à part ça c'est tout", False),
+        # A name the line does not know, added: someone is added ("Théo" for Timéo).
+        ("oui et Théo aussi", True),
+        ("oui et pour Timothée", True),
+        ("oui et jeudi aussi", False),
+        ("oui et le 4 aussi", False),
+        ("oui moi aussi", False),
+        ("oui et merci", False),
     ],
 )
 def test_speaks_of_children(text: str, speaks: bool) -> None:
@@ -1137,3 +1144,29 @@ def test_asks_subscription_change(text: str, asks: bool) -> None:
     from datetime import date as day
 
     assert speech.asks_subscription_change(text, day(2026, 11, 23)) is asks
+
+
+@pytest.mark.parametrize(
+    ("text", "punctuated"),
+    [
+        # A child's name opening what they keep doing, after the request: a clause of its own.
+        ("Rose ne mange pas jeudi Nathan il mange", "Rose ne mange pas jeudi, Nathan il mange"),
+        ("annuler jeudi pour rose nathan il mange", "annuler jeudi pour rose, nathan il mange"),
+        ("Rose ne mange pas jeudi Nathan reste", "Rose ne mange pas jeudi, Nathan reste"),
+        ("Rose ne mange pas jeudi Nathan si", "Rose ne mange pas jeudi, Nathan si"),
+        # A day left out after the day meant; "ni" and a child after a day.
+        ("non vendredi pas jeudi", "non vendredi, pas jeudi"),
+        (
+            "Nathan et Rose ne mangent pas jeudi ni Margaux vendredi",
+            "Nathan et Rose ne mangent pas jeudi, ni Margaux vendredi",
+        ),
+        # Names that belong to what comes before them: left as they are.
+        ("annuler pour Nathan il est malade", "annuler pour Nathan il est malade"),
+        ("Rose et Nathan ne mangent pas jeudi", "Rose et Nathan ne mangent pas jeudi"),
+        ("Rose ne mange pas jeudi, Nathan il mange", "Rose ne mange pas jeudi, Nathan il mange"),
+        ("pas jeudi vendredi", "pas jeudi vendredi"),
+        ("oui", "oui"),
+    ],
+)
+def test_restore_commas(text: str, punctuated: str) -> None:
+    assert speech.restore_commas(text, ["Margaux", "Nathan", "Rose"]) == punctuated

@@ -88,6 +88,7 @@ from restomairie.ivr.speech import (
     parse_intent,
     position_said,
     requests_said,
+    restore_commas,
     return_day_said,
     several_days,
     shifted_day,
@@ -430,11 +431,21 @@ class CallFlow:
             )
             turn = self._ask(st, sp, step, [how], step, "help", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
-        turn = self._handlers[step](st, sp, heard)
+        turn = self._handlers[step](st, sp, self._punctuated(st, heard))
         if turn.heard is None:
             shown = _logged(step, heard, turn.outcome)
             turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
         return turn
+
+    def _punctuated(self, st: CallState, heard: Heard) -> Heard:
+        """The answer with the commas speech recognition may leave out put back where a clause
+        surely ends ("Rose ne mange pas jeudi Nathan il mange": Nathan is not cancelled; see
+        :func:`restore_commas`): every parser reads clauses by their punctuation. The call
+        log keeps what was heard."""
+        kids = self._kids(st)
+        if heard.kind != "speech" or not kids:
+            return heard
+        return Heard(speech=restore_commas(heard.speech, [k.name for k in kids]))
 
     def again(self, st: CallState) -> Turn:
         """Ask the current question again (a stale webhook: nothing was answered)."""

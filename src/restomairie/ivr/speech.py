@@ -57,6 +57,7 @@ __all__ = [
     "parse_intent",
     "parse_number",
     "requests_said",
+    "restore_commas",
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
@@ -1076,6 +1077,12 @@ def _left_out(
         is_strong = token in _STRONG_EXCLUDING or after_a_part
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
+        denied = token == "ni" and _after_a_denial(tokens, k)
+        if denied or (token == "ni" and _opens_a_dated_clause(tokens, k, clause_of)):
+            # "Rose ne mange pas jeudi ni Nathan", "…, ni Margaux vendredi": they do not
+            # either (a request of its own, read apart from the denial it shares); but "Rose,
+            # ni Margaux ni Nathan" leaves those two out.
+            continue
         j = k + 1
         while True:
             while j < n and tokens[j] in _EXCLUSION_LINKS:
@@ -1099,6 +1106,23 @@ def _left_out(
                 continue
             break
     return every, strong
+
+
+def _after_a_denial(tokens: Sequence[str], k: int) -> bool:
+    """Whether the "ni" at ``tokens[k]`` goes on a verb denied before it ("ne mange pas jeudi
+    ni …", "n'ira pas ni …"): what follows shares the denial; it is not left out of it."""
+    for j in range(k - 1):  # not "pas ni" (nothing between)
+        if tokens[j] == "pas" and {"ne", "n"}.intersection(tokens[max(0, j - 4) : j]):
+            return True
+    return False
+
+
+def _opens_a_dated_clause(tokens: Sequence[str], k: int, clause_of: Sequence[int]) -> bool:
+    """Whether ``tokens[k]`` starts a clause that says a day ("…, ni Margaux vendredi")."""
+    if k > 0 and clause_of[k - 1] == clause_of[k]:
+        return False
+    rest = [t for j, t in enumerate(tokens[k:], k) if clause_of[j] == clause_of[k]]
+    return any(t in _WEEKDAYS or t in _MONTHS or t == "demain" for t in rest)
 
 
 def _loosely_named(token: str, names: Sequence[Sequence[str]]) -> tuple[set[int], bool]:
@@ -2157,8 +2181,39 @@ def speaks_of_children(text: str) -> bool:
         # "les deux", not "les deux jours", "les deux jeudis"
         if token in _SMALL_COUNTS and before in _COUNT_WORDS and following not in _DAY_WORDS:
             return True
-    return bool(_PRONOUNS & set(tokens)) and adds_to(text)
+    if bool(_PRONOUNS & set(tokens)) and adds_to(text):
+        return True
+    return _unknown_word_added(tokens)
 
+
+# Words known to the line that may follow "et" or come before "aussi" without being a name.
+_ADDED_NOT_A_NAME = frozenset(
+    {
+        *(w for phrase in _PHRASES for w in phrase.words if not w.endswith("*")),
+        *_WEEKDAYS, *_MONTHS, *_CARDINAL_WORDS, *_DAY_WORDS, *_KIN, *_PRONOUNS,
+        "le", "la", "les", "l", "pour", "avec", "et", "aussi", "moi", "toi", "meme", "chose",
+        "demain", "apres", "semaine", "prochain", "prochaine", "lendemain", "surlendemain",
+        "cantine", "midi", "matin", "ca", "cela", "tout", "tous", "toutes", "celui", "celle",
+    }
+)  # fmt: skip
+
+
+def _unknown_word_added(tokens: Sequence[str]) -> bool:
+    """Whether a word the line does not know is added to a change read back ("oui et Théo
+    aussi" for Timéo, "et pour Rosa"): a first name the recogniser heard wrong, most likely,
+    which a plain yes would drop without a word."""
+    for k, token in enumerate(tokens):
+        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME:
+            continue
+        before = tokens[max(0, k - 2) : k]
+        after = tokens[k + 1 : k + 2]
+        if (before[-1:] in (["et"], ["avec"]) or before == ["et", "pour"]) and (
+            after == ["aussi"] or k == len(tokens) - 1
+        ):
+            return True
+        if after == ["aussi"] and before[-1:] != ["pas"]:
+            return True
+    return False
 
 
 _SEE_YOU = frozenset({"demain", "bientot", "plus", "tantot", *_WEEKDAYS})
@@ -2947,6 +3002,11 @@ _NEGATION_SKIPPED = frozenset({"le", "la", "l", "ce", "cette", "pour"})
 # negates the verb and the date is the day meant: "il mange pas demain" cancels tomorrow. Not
 # "et"/"mais": in "il mange lundi mais pas mardi" the day to cancel is Tuesday. An infinitive
 # is not negated by a "pas" after it ("ne pas annuler"): "annuler pas lundi, mardi" is Tuesday.
+# The verbs of a change asked for (not "manger", which says what happens on the day).
+_REQUEST_VERBS = frozenset(
+    {"annuler", "annule", "annulez", "reserver", "reserve", "reservez", "decommander",
+     "commander", "inscrire", "desinscrire", "ajouter", "retirer", "supprimer"}
+)  # fmt: skip
 _DATE_NEGATION_LEADS = frozenset(
     {
         "non", "est", "etait", "veux", "voudrais", "voulais", "souhaite", "surtout",
@@ -2972,6 +3032,11 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
         return True  # "toute la semaine sauf jeudi", "à part le 3"
     if k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d"):
         return True  # "vendredi au lieu de jeudi", "le 4 au lieu du 3"
+    if k >= 2 and tokens[k - 1] in ("pas", "non") and tokens[k - 2] in ("et", "mais"):
+        # "annuler vendredi mais pas jeudi", "vendredi et non jeudi": a day left out of the
+        # change asked; but "il mange lundi mais pas mardi" says the day to cancel.
+        clause = max((b for b in breaks if b <= k), default=0)
+        return _REQUEST_VERBS.intersection(tokens[clause:k]) != set()
     if tokens[k - 1] != "pas":
         return False
     p = k - 1
@@ -4045,3 +4110,74 @@ def child_hints(names: Sequence[str]) -> str:
     """The "child" hints with the family's first names in front (names are the best hints)."""
     cleaned = [" ".join(name.replace(",", " ").split()) for name in names]
     return ", ".join([*(name for name in cleaned if name), SPEECH_HINTS["child"]])
+
+
+# ---------------------------------------------------------------------------------------------
+# Commas speech recognition left out
+# ---------------------------------------------------------------------------------------------
+
+# What a child's name opens after a request, when it says how that child stays: "… jeudi Nathan
+# il mange", "… Nathan si", "… Nathan reste à la cantine", "… Nathan lui il y va".
+_STANCE_OPENERS = frozenset(
+    {"il", "elle", "lui", "si", "oui", "non", "aussi", "pareil", "reste", "restera", "mange",
+     "mangera", "va", "ira", "y", "ca", "c", "ne", "n", "continue"}
+)  # fmt: skip
+# Words after which a name belongs to what comes before it ("pour Nathan", "et Nathan").
+_NAME_LEADS = frozenset(
+    {"et", "ou", "pour", "de", "d", "a", "au", "avec", "que", "qu", "sauf", "ni", "mais", "pas",
+     "non", "plus", "excepte", "hormis", "le", "la", "les", "l", "enfant", "fils", "fille",
+     "frere", "soeur", "est", "c"}
+)  # fmt: skip
+# "vendredi pas jeudi", "vendredi mais pas jeudi": the day left out after the day meant.
+# ("Mais pas", "et non" need no comma: see _negated_at.)
+_DAY_EXCLUDERS = (("pas",),)
+
+
+def restore_commas(text: str, names: Sequence[str]) -> str:
+    """``text`` with a comma where speech recognition left none and what follows is surely
+    another clause, as the parsers read clauses by their punctuation (see :func:`_clauses`):
+    before a child's name that says how that child stays ("Rose ne mange pas jeudi Nathan il
+    mange": Nathan is not cancelled), before a day left out after the day meant ("annuler
+    vendredi pas jeudi", "vendredi mais pas jeudi") and before "ni" and a child after a day
+    ("jeudi ni Margaux vendredi"). Anything else is returned as it is. Pure; never raises."""
+    words = text.split()
+    if len(words) < 3:
+        return text
+    name_tokens = [_tokens(name) for name in names]
+    firsts = {tokens[0] for tokens in name_tokens if tokens}
+    toks = [_tokens(word) for word in words]
+
+    def is_name(k: int) -> bool:
+        if not toks[k]:
+            return False
+        token = toks[k][0]
+        if token in firsts:
+            return True
+        vocabulary = _STANCE_OPENERS | _NAME_LEADS | _WEEKDAYS.keys() | _MONTHS.keys()
+        return len(token) >= 4 and token not in vocabulary and _loosely_named(token, name_tokens)[1]
+
+    def is_day(k: int) -> bool:
+        last = toks[k][-1] if toks[k] else ""
+        return last in _WEEKDAYS or last in _MONTHS or last.isdigit() or last == "demain"
+
+    def first(k: int) -> str:
+        return toks[k][0] if k < len(words) and toks[k] else ""
+
+    comma_after: set[int] = set()
+    for k in range(1, len(words)):
+        before = toks[k - 1][-1] if toks[k - 1] else ""
+        if not before or words[k - 1][-1:] in ",.;:!?":
+            continue
+        if is_name(k) and before not in _NAME_LEADS and first(k + 1) in _STANCE_OPENERS:
+            comma_after.add(k - 1)  # "… jeudi | Nathan il mange"
+        elif is_day(k - 1) and first(k) == "ni" and k + 1 < len(words) and is_name(k + 1):
+            comma_after.add(k - 1)  # "… jeudi | ni Margaux vendredi"
+        elif is_day(k - 1):
+            for lead in _DAY_EXCLUDERS:
+                after = k + len(lead)
+                said = [first(j) for j in range(k, after)]
+                if tuple(said) == lead and after < len(words) and is_day(after):
+                    comma_after.add(k - 1)  # "annuler vendredi | pas jeudi"
+    if not comma_after:
+        return text
+    return " ".join(f"{w}," if k in comma_after else w for k, w in enumerate(words))
