@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -77,11 +77,26 @@ class ImportFailed(Exception):
         super().__init__("\n".join(line_text(n, m) for n, m in errors))
 
 
+@dataclass(frozen=True)
+class SealedPin:
+    """A family's code as a checked file waiting for its confirmation keeps it: never the code,
+    only what the import needs of it (:func:`seal_pins`). ``hash`` is what the import writes
+    (``hash_pin`` with the deployment's pepper, as the import would compute it); ``was`` the
+    family's code hash when the file was checked (None for a new family) and ``same`` whether
+    the file's code was that one, which tells the import whether the code changes without the
+    code itself. Only a file checked by this program holds one: a CSV's ``pin`` column is
+    always a code in clear, checked as such (a hash written in a file is refused)."""
+
+    hash: str
+    was: str | None = None
+    same: bool = False
+
+
 @dataclass
 class Row:
     line: int
     family: str
-    pin: str
+    pin: str | SealedPin  # the file's code; sealed while the file waits (staff import)
     phones: tuple[str, ...]
     guardian: str
     child: str
@@ -532,6 +547,58 @@ def database_errors(service: BookingService, claims: list[Claim]) -> list[tuple[
         return _family_errors(claims, _owners(session, {c.child for c in claims}))
 
 
+def seal_pins(service: BookingService, rows: list[Row]) -> list[Row]:
+    """The checked ``rows`` with each family's code replaced by a :class:`SealedPin`, for a
+    file that waits for its confirmation in the database (the staff import): no code in clear
+    is ever stored, only hashes, and a copy of the database taken meanwhile gives none.
+
+    Importing the sealed rows writes what importing the codes would: a new family gets the
+    hash made here (one per family, with the deployment's pepper), and a known family's code is
+    said changed, and replaced, exactly when the file's differs from the one it has now (or its
+    hash was never keyed with the pepper: then it is hashed again, as the import would)."""
+    pepper = service.pin_pepper
+    with service.sessions() as session:
+        stored: dict[str, str] = {
+            account: pin_hash
+            for account, pin_hash in session.execute(
+                select(Family.account, Family.pin_hash)
+                .where(Family.account.in_({r.family for r in rows}))
+            )
+        }
+    sealed: dict[str, SealedPin] = {}
+    out = []
+    for row in rows:
+        seal = sealed.get(row.family)
+        if seal is None:
+            if isinstance(row.pin, SealedPin):
+                seal = row.pin
+            else:
+                was = stored.get(row.family)
+                same = was is not None and not _pin_changed(row.pin, was, pepper)
+                seal = SealedPin(hash_pin(row.pin, pepper), was, same)
+            sealed[row.family] = seal
+        out.append(replace(row, pin=seal))
+    return out
+
+
+def _pin_changed(pin: str | SealedPin, stored: str, pepper: str | None) -> bool:
+    """Whether the code of a line is another than the family's (``stored``, its hash now)."""
+    if isinstance(pin, SealedPin):
+        # The verdict was given against the hash the family had when the file was checked.
+        # If that hash changed since (staff, another import), whether the code differs cannot
+        # be told without it: it is replaced by the file's, and said changed.
+        return not (pin.same and pin.was == stored)
+    try:
+        return not check_pin_hash(pin, stored, pepper)
+    except MissingPepper:  # the old code cannot be checked here: it is replaced, say so
+        return True
+
+
+def _pin_hash(pin: str | SealedPin, pepper: str | None) -> str:
+    """What the import writes of a line's code: its hash (made when the file was sealed)."""
+    return pin.hash if isinstance(pin, SealedPin) else hash_pin(pin, pepper)
+
+
 class _DryRun(Exception):
     """Rolls back a trial import (the preview) after it has said what it would do."""
 
@@ -611,13 +678,13 @@ def _apply(
                     session.add(fam)
                     families[row.family] = fam
                     report.families_created += 1
-                    fam.pin_hash = hash_pin(row.pin, pepper)
+                    fam.pin_hash = _pin_hash(row.pin, pepper)
                     change = None
                 else:
                     report.families_updated += 1
                     change = _family_change(fam, row, pepper)
                     if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
-                        fam.pin_hash = hash_pin(row.pin, pepper)
+                        fam.pin_hash = _pin_hash(row.pin, pepper)
                 fam.guardian = row.guardian
                 fam.language = row.language
                 keep = {p.number: p for p in fam.phones if p.number in row.phones}
@@ -710,15 +777,11 @@ def _apply(
 
 def _family_change(fam: Family, row: Row, pepper: str | None) -> FamilyChange:
     """What ``row`` changes in the known family ``fam`` (read before anything is written)."""
-    try:
-        pin_changed = not check_pin_hash(row.pin, fam.pin_hash, pepper)
-    except MissingPepper:  # the old code cannot be checked here: it is replaced, say so
-        pin_changed = True
     old = [p.number for p in fam.phones]
     return FamilyChange(
         fam.account,
         row.line,
-        pin_changed=pin_changed,
+        pin_changed=_pin_changed(row.pin, fam.pin_hash, pepper),
         phones_added=tuple(n for n in row.phones if n not in old),
         phones_removed=tuple(n for n in old if n not in row.phones),
         guardian=(fam.guardian, row.guardian) if fam.guardian != row.guardian else None,
