@@ -516,3 +516,29 @@ def test_a_menu_no_longer_configured_at_the_confirmation_fails_the_import_by_lin
     job = ImportDesk(town.booking).run_now(token, ADMIN)
     assert job.state == "failed" and count(rt, Family) == 0
     assert job.error is not None and job.error.startswith("ligne 3, colonne diet : régime inconnu")
+
+
+# ------------------------------------------------------------------ menus by their labels
+def test_the_preview_and_the_finished_import_name_menus_by_their_labels(
+    rt: Runtime, two_apps: tuple[Flask, Flask]
+) -> None:
+    from io import BytesIO
+
+    desk = ImportDesk(rt.booking)
+    desk.run_now(checked(desk, secret_file()), ADMIN)
+    preview = desk.check(secret_file(diet="sans_porc"), "familles.csv", "staff:admin")
+    (change,) = preview.child_changes
+    assert change.changes[0].startswith("régime Standard → Sans porc, dès demain")
+    assert preview.token is not None
+    job = desk.run_now(preview.token, ADMIN)
+    assert job.child_changes[0].changes[0].startswith("régime Standard → Sans porc, dès demain")
+    make_user(rt, "chef", "admin")
+    client = two_apps[0].test_client()
+    assert login(client, "chef").status_code == 302
+    page = html.unescape(post(client, "/staff/import",
+                              {"file": (BytesIO(secret_file(diet="vegetarien")), "f.csv")},
+                              content_type="multipart/form-data").get_data(as_text=True))
+    assert "régime Sans porc → Végétarien, dès demain" in page
+    report = page.split('id="import-report"')[1]
+    assert "<td>Végétarien</td>" in report and "<td>Panier repas (PAI)</td>" in report
+    assert "sans_porc" not in report and "vegetarien" not in report

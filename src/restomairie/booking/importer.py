@@ -197,15 +197,18 @@ class ChildChange:
             out.append(f"date de naissance modifiée : {before} → {after}")
         return out
 
-    def describe(self) -> list[str]:
+    def describe(self, menu: Callable[[str], str] | None = None) -> list[str]:
         """Each change in French: who the child is, then school and diet (from when, and the
-        locked days adjusted), then the weekly pattern."""
+        locked days adjusted), then the weekly pattern. ``menu`` names a diet (the staff pages
+        give their labels, "Sans porc"); without it, a diet is said as the file writes it
+        (``sans_porc``)."""
         out = self.identity()
         moves = []
         if self.school:
             moves.append(f"école {self.school[0]} → {self.school[1]}")
         if self.diet:
-            moves.append(f"régime {self.diet[0]} → {self.diet[1]}")
+            said = menu or (lambda diet: diet)
+            moves.append(f"régime {said(self.diet[0])} → {said(self.diet[1])}")
         if moves:
             assert self.moved_on is not None
             text = f"{' et '.join(moves)}, dès demain ({format_day(self.moved_on)})"

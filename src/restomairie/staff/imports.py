@@ -60,6 +60,7 @@ from restomairie.booking.services import Actor, BookingService, weekdays_text
 from restomairie.config import Settings
 from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
 from restomairie.retention import purge_imports
+from restomairie.staff.labels import diet_label
 
 log = logging.getLogger("restomairie.imports")
 
@@ -535,10 +536,12 @@ def _preview_rows(rows: list[Row], known_families: set[str],
 
 def _changes(report: ImportReport) -> tuple[list[PreviewChange], list[PreviewChange]]:
     """What an import changes (or changed) in the families and children already known, in
-    French: never a code, numbers masked (:meth:`FamilyChange.describe`)."""
+    French: never a code, numbers masked (:meth:`FamilyChange.describe`), menus by the labels
+    of the other staff pages ("régime Sans porc → Standard")."""
     return (
         [PreviewChange(c.line, f"dossier {c.account}", c.describe())
          for c in report.family_changes],
-        [PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
+        [PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})",
+                       c.describe(menu=diet_label))
          for c in report.child_changes],
     )
