@@ -230,6 +230,31 @@ def test_a_file_with_spaced_phones_imports(rt: Runtime) -> None:
     assert rt.booking.family_info("210001").phones == ("+33380000001", "+33612345678")
 
 
+@pytest.mark.parametrize("code", ["188", "42", "7"])
+def test_a_code_that_lost_its_leading_zeros_gets_a_hint(rt: Runtime, code: str) -> None:
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", f",{code},").encode(), IMPORTER)
+    assert err.value.errors == [(4, (
+        "colonne pin : le code secret doit avoir 4 chiffres (un zéro initial perdu par le "
+        "tableur ? « 188 » s'écrit « 0188 » : mettez la colonne pin au format Texte)"
+    ))]
+
+
+@pytest.mark.parametrize("code", ["12345", "12a", "١٢٣", "1 234"])
+def test_other_wrong_codes_get_no_hint_about_leading_zeros(rt: Runtime, code: str) -> None:
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", f",{code},").encode(), IMPORTER)
+    assert err.value.errors == [(4, "colonne pin : le code secret doit avoir 4 chiffres")]
+
+
+def test_a_code_of_other_digits_than_a_phone_s_is_refused(rt: Runtime) -> None:
+    # Arabic-Indic digits are digits to Python, not keys of a phone: the family could never
+    # type its code.
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", ",١٢٣٤,").encode(), IMPORTER)
+    assert err.value.errors == [(4, "colonne pin : le code secret doit avoir 4 chiffres")]
+
+
 def test_every_error_of_a_line_is_reported_with_its_column(rt: Runtime) -> None:
     bad = HEADER + "210001,12a4,06 12,Mme M,E1,Léa,M,31/02/2018,nowhere,sans porc,lun funday\n"
     with pytest.raises(ImportFailed) as err:

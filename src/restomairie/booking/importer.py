@@ -459,8 +459,8 @@ def _row(
     for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
         if not rec[col]:
             problems.append((col, "vide"))
-    if rec["pin"] and not re.fullmatch(r"\d{4}", rec["pin"]):
-        problems.append(("pin", "le code secret doit avoir 4 chiffres"))
+    if rec["pin"] and not re.fullmatch(r"[0-9]{4}", rec["pin"]):
+        problems.append(("pin", _pin_problem(rec["pin"])))
     phones: tuple[str, ...] = ()
     try:
         phones = split_phones(rec["phones"])
@@ -508,6 +508,19 @@ def _row(
         mask,
         language,
     ), []
+
+
+def _pin_problem(pin: str) -> str:
+    """Why a code is refused. Fewer than 4 digits is most often a spreadsheet that read "0188"
+    as the number 188 and dropped its leading zero: say so. The example is not the line's code:
+    an error may be shown, copied or printed, and a code is never said back."""
+    text = "le code secret doit avoir 4 chiffres"
+    if re.fullmatch(r"[0-9]{1,3}", pin):
+        text += (
+            " (un zéro initial perdu par le tableur ? « 188 » s'écrit « 0188 » : mettez la "
+            "colonne pin au format Texte)"
+        )
+    return text
 
 
 def other_family_error(claim: Claim, owner: str) -> tuple[int, str]:
