@@ -403,12 +403,14 @@ def check_file(
     seen_children: dict[str, int] = {}
     families: dict[str, Row] = {}
     claims: list[Claim] = []
+    lines = io.StringIO(text, newline="").readlines()  # as the reader counts them
+    ended = reader.line_num  # the last line of the record before
     for values in reader:
-        line = reader.line_num
+        line, start, ended = reader.line_num, ended + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+            errors.append(_columns_error(lines, start, line, len(values), len(header)))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
         if rec["family"] and rec["child"]:
@@ -449,6 +451,22 @@ def check_file(
     if not rows:
         raise ImportFailed([(1, "aucune ligne à importer")])
     return CheckedFile(rows, encoding)
+
+
+def _columns_error(lines: list[str], start: int, end: int, found: int,
+                   expected: int) -> tuple[int, str]:
+    """The error of a record of lines ``start`` to ``end`` without the header's number of
+    columns. A quote opened and never closed makes the reader take the separators and line
+    ends after it as text, up to the next quote or the end of the file, so the count alone
+    ("3 colonnes au lieu de 11") would mislead: the first line of the record with an odd number
+    of quotes is named instead."""
+    for number, text in enumerate(lines[start - 1:end], start):
+        if text.count('"') % 2:
+            return (number, (
+                "guillemet (\") non fermé sur cette ligne : la suite du fichier jusqu'au "
+                "guillemet suivant est lue comme une seule valeur ; fermez-le ou retirez-le"
+            ))
+    return (end, f"{found} colonnes au lieu de {expected}")
 
 
 def _row(
