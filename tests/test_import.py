@@ -230,6 +230,68 @@ def test_a_file_with_spaced_phones_imports(rt: Runtime) -> None:
     assert rt.booking.family_info("210001").phones == ("+33380000001", "+33612345678")
 
 
+@pytest.mark.parametrize("code", ["188", "42", "7"])
+def test_a_code_that_lost_its_leading_zeros_gets_a_hint(rt: Runtime, code: str) -> None:
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", f",{code},").encode(), IMPORTER)
+    assert err.value.errors == [(4, (
+        "colonne pin : le code secret doit avoir 4 chiffres (un zéro initial perdu par le "
+        "tableur ? « 188 » s'écrit « 0188 » : mettez la colonne pin au format Texte)"
+    ))]
+
+
+@pytest.mark.parametrize("code", ["12345", "12a", "١٢٣", "1 234"])
+def test_other_wrong_codes_get_no_hint_about_leading_zeros(rt: Runtime, code: str) -> None:
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", f",{code},").encode(), IMPORTER)
+    assert err.value.errors == [(4, "colonne pin : le code secret doit avoir 4 chiffres")]
+
+
+def test_a_code_of_other_digits_than_a_phone_s_is_refused(rt: Runtime) -> None:
+    # Arabic-Indic digits are digits to Python, not keys of a phone: the family could never
+    # type its code.
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, GOOD.replace(",9876,", ",١٢٣٤,").encode(), IMPORTER)
+    assert err.value.errors == [(4, "colonne pin : le code secret doit avoir 4 chiffres")]
+
+
+UNCLOSED = (
+    "guillemet (\") non fermé sur cette ligne : la suite du fichier jusqu'au guillemet "
+    "suivant est lue comme une seule valeur ; fermez-le ou retirez-le"
+)
+
+
+def test_a_quote_never_closed_is_named_on_its_line(rt: Runtime) -> None:
+    bad = GOOD.replace(",Mme Martin,E2,", ',"Mme Martin,E2,')  # line 3 swallows line 4
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, bad.encode(), IMPORTER)
+    assert err.value.errors == [(3, UNCLOSED)]
+    assert str(err.value) == f"ligne 3 : {UNCLOSED}"
+
+
+def test_a_quote_closed_on_a_later_line_is_named_where_it_opens(rt: Runtime) -> None:
+    lines = GOOD.splitlines(keepends=True)
+    lines[1] = lines[1].replace(",Léa,", ',"Léa,')
+    lines[2] = lines[2].replace(",anjou-elem,pai,", ',anjou-elem",pai,')
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, "".join(lines).encode(), IMPORTER)
+    assert err.value.errors == [(2, UNCLOSED)]
+
+
+def test_a_line_with_too_few_columns_and_no_quote_says_how_many(rt: Runtime) -> None:
+    bad = GOOD.replace(",Mme Martin,E2,Hugo,", ",Mme Martin,E2;Hugo,")
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, bad.encode(), IMPORTER)
+    assert err.value.errors == [(3, "10 colonnes au lieu de 11")]
+
+
+def test_quoted_fields_with_line_breaks_still_import(rt: Runtime) -> None:
+    data = GOOD.replace(",Mme Martin,E1,", ',"Mme\nMartin",E1,', 1)
+    data = data.replace(",Mme Martin,E2,", ',"Mme\nMartin",E2,')
+    report = import_csv(rt.booking, data.encode(), IMPORTER)
+    assert report.children_created == 3
+
+
 def test_every_error_of_a_line_is_reported_with_its_column(rt: Runtime) -> None:
     bad = HEADER + "210001,12a4,06 12,Mme M,E1,Léa,M,31/02/2018,nowhere,sans porc,lun funday\n"
     with pytest.raises(ImportFailed) as err:

@@ -6,7 +6,9 @@ whose process died is shown interrupted."""
 from __future__ import annotations
 
 import html
+import re
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,8 +16,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from restomairie.booking.services import Actor
-from restomairie.models import AuditEntry, Family, ImportJob, PendingImport
+from restomairie.booking.importer import check_file
+from restomairie.booking.services import PEPPERED_SCHEME, PLAIN_SCHEME, Actor, hash_pin
+from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
 from restomairie.retention import IMPORT_JOBS_KEPT, purge_imports
 from restomairie.runtime import Runtime
 from restomairie.scheduler import purge_job
@@ -25,8 +28,10 @@ from restomairie.staff.imports import (
     PENDING_TTL,
     STALE_AFTER,
     ImportDesk,
+    pending_data,
     token_hash,
 )
+from tests.ivr_support import Caller, line_app
 from tests.staff_support import login, make_user, post
 
 HEADER = "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
@@ -48,6 +53,15 @@ def imported(rt: Runtime) -> int:
     return count(rt, AuditEntry, AuditEntry.action == "import")
 
 
+# A code's hash as hash_pin writes it: the only place a code may be in a waiting file.
+HASHED = re.compile(rb"pbkdf2_sha256(?:_pepper)?\$[0-9]+\$[0-9a-f]+\$[0-9a-f]+")
+
+
+def without_hashes(data: bytes) -> bytes:
+    """A waiting file without its codes' hashes (random hex may hold any four digits)."""
+    return HASHED.sub(b"", data)
+
+
 def checked(desk: ImportDesk, data: bytes, owner: str = "staff:admin") -> str:
     preview = desk.check(data, "familles.csv", owner)
     assert preview.ok and preview.token, preview.errors
@@ -63,7 +77,7 @@ def test_a_file_checked_on_one_process_is_confirmed_on_another_and_followed_from
         (pending,) = s.scalars(select(PendingImport))
         assert pending.token_hash == token_hash(token) != token
         assert pending.owner == "staff:admin" and pending.filename == "familles.csv"
-        assert pending.data == csv_file(3)
+        assert b"1234" not in without_hashes(pending.data)  # the codes only hashed
     job = other.run_now(token, ADMIN)
     assert job.state == "done", job.error
     for desk in (one, other):
@@ -336,3 +350,195 @@ def test_the_page_of_an_interrupted_import_says_nothing_was_written(
             "l'exécutait s'est arrêté) ; sa transaction a été annulée") in page
     status = client.get(f"/staff/import/jobs/{job_id}?format=json").get_json()
     assert status["state"] == "failed" and status["interrupted"] is True
+
+
+# ------------------------------------------------------------------ no code waits in clear
+PEPPER = "a-pepper-kept-out-of-the-database"
+CODES = ("4821", "7305")  # four digits found nowhere else in the file
+
+
+def secret_file(first_code: str = "4821", diet: str = "standard") -> bytes:
+    return (HEADER
+            + f"310001;{first_code};06 12 34 56 78;Mme Roux;R1;Lina;Roux;2018-03-04;anjou-elem;"
+              f"{diet};lun mar\n"
+            + f"310001;{first_code};06 12 34 56 78;Mme Roux;R2;Tom;Roux;;anjou-elem;pai;\n"
+            + "310002;7305;06 98 76 54 32;M. Noir;R3;Ana;Noir;;darcy-elem;sans_porc;jeu\n"
+            ).encode()
+
+
+def with_pepper(rt: Runtime, pepper: str | None) -> Runtime:
+    """The same database, served by a deployment with ``pepper`` (or none)."""
+    secrets = {k: v for k, v in rt.settings.secrets.items() if k != "RESTOMAIRIE_PIN_PEPPER"}
+    if pepper is not None:
+        secrets["RESTOMAIRIE_PIN_PEPPER"] = pepper
+    return Runtime.build(settings=replace(rt.settings, secrets=secrets), clock=rt.clock,
+                         engine=rt.engine)
+
+
+def waiting(rt: Runtime) -> bytes:
+    with rt.sessions() as s:
+        (pending,) = s.scalars(select(PendingImport))
+        return pending.data
+
+
+def pin_hash(rt: Runtime, account: str) -> str:
+    with rt.sessions() as s:
+        return str(s.scalar(select(Family.pin_hash).where(Family.account == account)))
+
+
+def family_changes(desk: ImportDesk, data: bytes) -> list[str]:
+    preview = desk.check(data, "familles.csv", "staff:admin")
+    assert preview.ok, preview.errors
+    return [t for c in preview.family_changes for t in c.changes]
+
+
+@pytest.mark.parametrize("pepper", [None, PEPPER])
+def test_a_waiting_file_holds_no_code_and_its_families_log_in_with_their_codes(
+    rt: Runtime, pepper: str | None
+) -> None:
+    town = with_pepper(rt, pepper)
+    desk = ImportDesk(town.booking)
+    token = checked(desk, secret_file())
+    data = waiting(rt)
+    # Each family's code is there as its hash only (once a family), and nowhere else.
+    scheme = (PLAIN_SCHEME if pepper is None else PEPPERED_SCHEME).encode()
+    assert [h.split(b"$")[0] for h in HASHED.findall(data)] == [scheme] * 3
+    assert len(set(HASHED.findall(data))) == 2
+    for code in CODES:
+        assert code.encode() not in without_hashes(data)
+    assert b"Lina" in data  # (the rest of the lines is there, checked)
+    job = desk.run_now(token, ADMIN)
+    assert job.state == "done", job.error
+    assert job.report is not None and job.report.families_created == 2
+    for account, code in (("310001", "4821"), ("310002", "7305")):
+        assert pin_hash(rt, account).startswith(scheme.decode() + "$")
+        assert town.booking.check_pin(account, code).ok
+    assert not town.booking.check_pin("310002", "4821").ok
+
+
+def test_a_family_imported_by_the_staff_page_logs_in_on_the_phone(rt: Runtime) -> None:
+    desk = ImportDesk(rt.booking)
+    assert desk.run_now(checked(desk, secret_file()), ADMIN).state == "done"
+    call = Caller(line_app(rt).test_client(), rt.settings, "+33612345678")
+    assert call.start().says[-1] == "Tapez votre code secret à 4 chiffres."  # caller ID
+    menu = call.press("4821")  # the code is right: which child?
+    assert menu.says[0] == "Merci." and "Pour Lina, tapez 1. Pour Tom, tapez 2." in menu.text
+
+
+def test_a_staff_import_writes_what_the_command_line_import_writes(rt: Runtime) -> None:
+    from restomairie.booking.importer import import_csv
+
+    town = with_pepper(rt, PEPPER)
+    desk = ImportDesk(town.booking)
+    assert desk.run_now(checked(desk, secret_file()), ADMIN).state == "done"
+    # The same file, under other accounts and child ids, through the command line's import.
+    other = secret_file().replace(b"31000", b"41000")
+    for ref in (b"R1", b"R2", b"R3"):
+        other = other.replace(b";" + ref + b";", b";S" + ref[1:] + b";")
+    import_csv(town.booking, other, ADMIN)
+
+    def state(prefix: str) -> list[tuple[object, ...]]:
+        with rt.sessions() as s:
+            families = s.scalars(select(Family).where(Family.account.like(f"{prefix}%"))
+                                 .order_by(Family.account))
+            out: list[tuple[object, ...]] = []
+            for f in families:
+                out.append((f.account[1:], f.guardian, f.language, f.failed_pins,
+                            sorted(p.number for p in f.phones), f.pin_hash.split("$")[:2]))
+                children = s.scalars(select(Child).where(Child.family_id == f.id)
+                                     .order_by(Child.ref))
+                for c in children:
+                    out.append((c.ref[1:], c.first_name, c.last_name, c.birth_date, c.school_id,
+                                c.diet, c.enrolled_from,
+                                [(x.weekdays, x.starts_on, x.ends_on) for x in c.subscriptions]))
+                actions = s.scalars(select(AuditEntry.action)
+                                    .where(AuditEntry.family_id == f.id))
+                out.append(tuple(sorted(actions)))
+            return out
+
+    assert state("31") == state("41")
+    for account, code in (("310001", "4821"), ("410001", "4821"), ("410002", "7305")):
+        assert town.booking.check_pin(account, code).ok
+
+
+def test_a_known_family_s_code_is_said_changed_only_when_it_is(rt: Runtime) -> None:
+    desk = ImportDesk(with_pepper(rt, PEPPER).booking)
+    desk.run_now(checked(desk, secret_file()), ADMIN)
+    before = pin_hash(rt, "310001")
+    # The same code: not said changed, not hashed again.
+    assert "code secret modifié" not in family_changes(desk, secret_file())
+    job = desk.run_now(checked(desk, secret_file()), ADMIN)
+    assert job.state == "done" and job.family_changes == []
+    assert pin_hash(rt, "310001") == before
+    # Another code: said so in the preview and the finished import, and it is the new one.
+    assert family_changes(desk, secret_file("0188")) == ["code secret modifié"]
+    job = desk.run_now(checked(desk, secret_file("0188")), ADMIN)
+    assert [c.changes for c in job.family_changes] == [["code secret modifié"]]
+    assert desk.booking.check_pin("310001", "0188").ok
+    assert not desk.booking.check_pin("310001", "4821").ok
+    assert count(rt, AuditEntry, AuditEntry.action == "pin_changed") == 1
+
+
+def test_a_code_changed_between_the_check_and_the_confirmation_is_the_file_s_again(
+    rt: Runtime,
+) -> None:
+    desk = ImportDesk(with_pepper(rt, PEPPER).booking)
+    desk.run_now(checked(desk, secret_file()), ADMIN)
+    token = checked(desk, secret_file())  # the same code: nothing to change, when checked
+    desk.run_now(checked(desk, secret_file("5555")), ADMIN)  # meanwhile, another code
+    job = desk.run_now(token, ADMIN)
+    assert [c.changes for c in job.family_changes] == [["code secret modifié"]]
+    assert desk.booking.check_pin("310001", "4821").ok
+
+
+def test_a_hash_in_the_file_is_refused_like_any_other_wrong_code(rt: Runtime) -> None:
+    desk = ImportDesk(rt.booking)
+    forged = secret_file().replace(b";4821;", f";{hash_pin('4821')};".encode())
+    preview = desk.check(forged, "familles.csv", "staff:admin")
+    assert (2, "colonne pin : le code secret doit avoir 4 chiffres") in preview.errors
+    assert preview.token is None and count(rt, PendingImport) == 0
+
+
+def test_lines_with_a_code_in_clear_are_never_kept(rt: Runtime) -> None:
+    rows = check_file(secret_file(), {s.id for s in rt.settings.schools},
+                      rt.settings.menu_variants).rows
+    with pytest.raises(TypeError):
+        pending_data(rows)
+
+
+def test_a_menu_no_longer_configured_at_the_confirmation_fails_the_import_by_line(
+    rt: Runtime,
+) -> None:
+    token = checked(ImportDesk(rt.booking), secret_file())
+    variants = tuple(v for v in rt.settings.menu_variants if v != "pai")
+    town = Runtime.build(settings=replace(rt.settings, menu_variants=variants), clock=rt.clock,
+                         engine=rt.engine)
+    job = ImportDesk(town.booking).run_now(token, ADMIN)
+    assert job.state == "failed" and count(rt, Family) == 0
+    assert job.error is not None and job.error.startswith("ligne 3, colonne diet : régime inconnu")
+
+
+# ------------------------------------------------------------------ menus by their labels
+def test_the_preview_and_the_finished_import_name_menus_by_their_labels(
+    rt: Runtime, two_apps: tuple[Flask, Flask]
+) -> None:
+    from io import BytesIO
+
+    desk = ImportDesk(rt.booking)
+    desk.run_now(checked(desk, secret_file()), ADMIN)
+    preview = desk.check(secret_file(diet="sans_porc"), "familles.csv", "staff:admin")
+    (change,) = preview.child_changes
+    assert change.changes[0].startswith("régime Standard → Sans porc, dès demain")
+    assert preview.token is not None
+    job = desk.run_now(preview.token, ADMIN)
+    assert job.child_changes[0].changes[0].startswith("régime Standard → Sans porc, dès demain")
+    make_user(rt, "chef", "admin")
+    client = two_apps[0].test_client()
+    assert login(client, "chef").status_code == 302
+    page = html.unescape(post(client, "/staff/import",
+                              {"file": (BytesIO(secret_file(diet="vegetarien")), "f.csv")},
+                              content_type="multipart/form-data").get_data(as_text=True))
+    assert "régime Sans porc → Végétarien, dès demain" in page
+    report = page.split('id="import-report"')[1]
+    assert "<td>Végétarien</td>" in report and "<td>Panier repas (PAI)</td>" in report
+    assert "sans_porc" not in report and "vegetarien" not in report

@@ -99,3 +99,45 @@ def test_the_import_tables_come_and_go_with_0007(backend: str, tmp_path: Path) -
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0008_deletes_the_files_waiting_with_their_codes_in_clear(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from sqlalchemy import func, select
+
+    from restomairie.migrate import alembic_config
+    from restomairie.models import PendingImport
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+    def wait(token: str) -> None:
+        with engine.begin() as conn:
+            conn.execute(PendingImport.__table__.insert().values(
+                token_hash=token, owner="staff:admin", filename="familles.csv",
+                data=b"family;pin;...\n210001;1234;...\n", created_at=at,
+                expires_at=at + timedelta(hours=1)))
+
+    def waiting() -> int:
+        with engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(PendingImport)) or 0)
+
+    try:
+        upgrade(engine, "0007_import_jobs")
+        wait("a" * 64)
+        upgrade(engine)
+        assert waiting() == 0
+        wait("b" * 64)
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0007_import_jobs")
+        assert waiting() == 0  # the code before 0008 reads none of the new files
+    finally:
+        engine.dispose()
+        drop_schema(schema)

@@ -422,7 +422,7 @@ def test_the_import_preview_says_a_code_and_phones_change_and_the_audit_records_
             "téléphone retiré : +33 3 •• •• •• 22") in page
     assert ("Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
             "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
-            "régime standard → vegetarien, dès demain (mardi 24 novembre)") in page
+            "régime Standard → Végétarien, dès demain (mardi 24 novembre)") in page
     assert "4826" not in page and "1951" not in page and "67446522" not in page
     assert rt.booking.check_pin("210500", "1951").ok  # nothing written by the preview
     assert confirm_import(admin_client, page)["state"] == "done"
@@ -449,7 +449,7 @@ def test_the_finished_import_shows_what_the_preview_showed_codes_and_phones_neve
                "+33 3 •• •• •• 22",
                "Ligne 2, Rose (E00002, dossier 210500) : nom modifié : Test → Martin ; date de "
                "naissance modifiée : — → 01/01/2017 ; école champollion-elem → anjou-elem et "
-               "régime standard → vegetarien, dès demain (mardi 24 novembre)"]
+               "régime Standard → Végétarien, dès demain (mardi 24 novembre)"]
     assert all(c in page for c in changes)
     status = confirm_import(admin_client, page)
     assert status["state"] == "done"

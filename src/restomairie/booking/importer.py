@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -77,11 +77,26 @@ class ImportFailed(Exception):
         super().__init__("\n".join(line_text(n, m) for n, m in errors))
 
 
+@dataclass(frozen=True)
+class SealedPin:
+    """A family's code as a checked file waiting for its confirmation keeps it: never the code,
+    only what the import needs of it (:func:`seal_pins`). ``hash`` is what the import writes
+    (``hash_pin`` with the deployment's pepper, as the import would compute it); ``was`` the
+    family's code hash when the file was checked (None for a new family) and ``same`` whether
+    the file's code was that one, which tells the import whether the code changes without the
+    code itself. Only a file checked by this program holds one: a CSV's ``pin`` column is
+    always a code in clear, checked as such (a hash written in a file is refused)."""
+
+    hash: str
+    was: str | None = None
+    same: bool = False
+
+
 @dataclass
 class Row:
     line: int
     family: str
-    pin: str
+    pin: str | SealedPin  # the file's code; sealed while the file waits (staff import)
     phones: tuple[str, ...]
     guardian: str
     child: str
@@ -182,15 +197,18 @@ class ChildChange:
             out.append(f"date de naissance modifiée : {before} → {after}")
         return out
 
-    def describe(self) -> list[str]:
+    def describe(self, menu: Callable[[str], str] | None = None) -> list[str]:
         """Each change in French: who the child is, then school and diet (from when, and the
-        locked days adjusted), then the weekly pattern."""
+        locked days adjusted), then the weekly pattern. ``menu`` names a diet (the staff pages
+        give their labels, "Sans porc"); without it, a diet is said as the file writes it
+        (``sans_porc``)."""
         out = self.identity()
         moves = []
         if self.school:
             moves.append(f"école {self.school[0]} → {self.school[1]}")
         if self.diet:
-            moves.append(f"régime {self.diet[0]} → {self.diet[1]}")
+            said = menu or (lambda diet: diet)
+            moves.append(f"régime {said(self.diet[0])} → {said(self.diet[1])}")
         if moves:
             assert self.moved_on is not None
             text = f"{' et '.join(moves)}, dès demain ({format_day(self.moved_on)})"
@@ -385,12 +403,14 @@ def check_file(
     seen_children: dict[str, int] = {}
     families: dict[str, Row] = {}
     claims: list[Claim] = []
+    lines = io.StringIO(text, newline="").readlines()  # as the reader counts them
+    ended = reader.line_num  # the last line of the record before
     for values in reader:
-        line = reader.line_num
+        line, start, ended = reader.line_num, ended + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append((line, f"{len(values)} colonnes au lieu de {len(header)}"))
+            errors.append(_columns_error(lines, start, line, len(values), len(header)))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
         if rec["family"] and rec["child"]:
@@ -433,6 +453,22 @@ def check_file(
     return CheckedFile(rows, encoding)
 
 
+def _columns_error(lines: list[str], start: int, end: int, found: int,
+                   expected: int) -> tuple[int, str]:
+    """The error of a record of lines ``start`` to ``end`` without the header's number of
+    columns. A quote opened and never closed makes the reader take the separators and line
+    ends after it as text, up to the next quote or the end of the file, so the count alone
+    ("3 colonnes au lieu de 11") would mislead: the first line of the record with an odd number
+    of quotes is named instead."""
+    for number, text in enumerate(lines[start - 1:end], start):
+        if text.count('"') % 2:
+            return (number, (
+                "guillemet (\") non fermé sur cette ligne : la suite du fichier jusqu'au "
+                "guillemet suivant est lue comme une seule valeur ; fermez-le ou retirez-le"
+            ))
+    return (end, f"{found} colonnes au lieu de {expected}")
+
+
 def _row(
     line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]
 ) -> tuple[Row | None, list[tuple[str, str]]]:
@@ -441,8 +477,8 @@ def _row(
     for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
         if not rec[col]:
             problems.append((col, "vide"))
-    if rec["pin"] and not re.fullmatch(r"\d{4}", rec["pin"]):
-        problems.append(("pin", "le code secret doit avoir 4 chiffres"))
+    if rec["pin"] and not re.fullmatch(r"[0-9]{4}", rec["pin"]):
+        problems.append(("pin", _pin_problem(rec["pin"])))
     phones: tuple[str, ...] = ()
     try:
         phones = split_phones(rec["phones"])
@@ -492,6 +528,19 @@ def _row(
     ), []
 
 
+def _pin_problem(pin: str) -> str:
+    """Why a code is refused. Fewer than 4 digits is most often a spreadsheet that read "0188"
+    as the number 188 and dropped its leading zero: say so. The example is not the line's code:
+    an error may be shown, copied or printed, and a code is never said back."""
+    text = "le code secret doit avoir 4 chiffres"
+    if re.fullmatch(r"[0-9]{1,3}", pin):
+        text += (
+            " (un zéro initial perdu par le tableur ? « 188 » s'écrit « 0188 » : mettez la "
+            "colonne pin au format Texte)"
+        )
+    return text
+
+
 def other_family_error(claim: Claim, owner: str) -> tuple[int, str]:
     """The error of a line whose child id belongs to another family than the line's."""
     return (claim.line, (
@@ -530,6 +579,58 @@ def database_errors(service: BookingService, claims: list[Claim]) -> list[tuple[
     another family (:func:`_family_errors`). The import checks it again in its transaction."""
     with service.sessions() as session:
         return _family_errors(claims, _owners(session, {c.child for c in claims}))
+
+
+def seal_pins(service: BookingService, rows: list[Row]) -> list[Row]:
+    """The checked ``rows`` with each family's code replaced by a :class:`SealedPin`, for a
+    file that waits for its confirmation in the database (the staff import): no code in clear
+    is ever stored, only hashes, and a copy of the database taken meanwhile gives none.
+
+    Importing the sealed rows writes what importing the codes would: a new family gets the
+    hash made here (one per family, with the deployment's pepper), and a known family's code is
+    said changed, and replaced, exactly when the file's differs from the one it has now (or its
+    hash was never keyed with the pepper: then it is hashed again, as the import would)."""
+    pepper = service.pin_pepper
+    with service.sessions() as session:
+        stored: dict[str, str] = {
+            account: pin_hash
+            for account, pin_hash in session.execute(
+                select(Family.account, Family.pin_hash)
+                .where(Family.account.in_({r.family for r in rows}))
+            )
+        }
+    sealed: dict[str, SealedPin] = {}
+    out = []
+    for row in rows:
+        seal = sealed.get(row.family)
+        if seal is None:
+            if isinstance(row.pin, SealedPin):
+                seal = row.pin
+            else:
+                was = stored.get(row.family)
+                same = was is not None and not _pin_changed(row.pin, was, pepper)
+                seal = SealedPin(hash_pin(row.pin, pepper), was, same)
+            sealed[row.family] = seal
+        out.append(replace(row, pin=seal))
+    return out
+
+
+def _pin_changed(pin: str | SealedPin, stored: str, pepper: str | None) -> bool:
+    """Whether the code of a line is another than the family's (``stored``, its hash now)."""
+    if isinstance(pin, SealedPin):
+        # The verdict was given against the hash the family had when the file was checked.
+        # If that hash changed since (staff, another import), whether the code differs cannot
+        # be told without it: it is replaced by the file's, and said changed.
+        return not (pin.same and pin.was == stored)
+    try:
+        return not check_pin_hash(pin, stored, pepper)
+    except MissingPepper:  # the old code cannot be checked here: it is replaced, say so
+        return True
+
+
+def _pin_hash(pin: str | SealedPin, pepper: str | None) -> str:
+    """What the import writes of a line's code: its hash (made when the file was sealed)."""
+    return pin.hash if isinstance(pin, SealedPin) else hash_pin(pin, pepper)
 
 
 class _DryRun(Exception):
@@ -611,13 +712,13 @@ def _apply(
                     session.add(fam)
                     families[row.family] = fam
                     report.families_created += 1
-                    fam.pin_hash = hash_pin(row.pin, pepper)
+                    fam.pin_hash = _pin_hash(row.pin, pepper)
                     change = None
                 else:
                     report.families_updated += 1
                     change = _family_change(fam, row, pepper)
                     if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
-                        fam.pin_hash = hash_pin(row.pin, pepper)
+                        fam.pin_hash = _pin_hash(row.pin, pepper)
                 fam.guardian = row.guardian
                 fam.language = row.language
                 keep = {p.number: p for p in fam.phones if p.number in row.phones}
@@ -710,15 +811,11 @@ def _apply(
 
 def _family_change(fam: Family, row: Row, pepper: str | None) -> FamilyChange:
     """What ``row`` changes in the known family ``fam`` (read before anything is written)."""
-    try:
-        pin_changed = not check_pin_hash(row.pin, fam.pin_hash, pepper)
-    except MissingPepper:  # the old code cannot be checked here: it is replaced, say so
-        pin_changed = True
     old = [p.number for p in fam.phones]
     return FamilyChange(
         fam.account,
         row.line,
-        pin_changed=pin_changed,
+        pin_changed=_pin_changed(row.pin, fam.pin_hash, pepper),
         phones_added=tuple(n for n in row.phones if n not in old),
         phones_removed=tuple(n for n in old if n not in row.phones),
         guardian=(fam.guardian, row.guardian) if fam.guardian != row.guardian else None,

@@ -365,8 +365,10 @@ class StaffLoginFailure(Base):
 class PendingImport(Base):
     """A CSV file checked on the staff import page and waiting for its confirmation, kept here
     (not in one web process's memory) so that whichever process receives the confirmation finds
-    it. The random token the page carries is stored only as its hash; the file is personal data
-    and is deleted when confirmed, once expired (``expires_at``), or by the nightly purge."""
+    it. ``data`` is not the file sent but its checked lines, each family's code sealed (only its
+    hash: :func:`restomairie.staff.imports.pending_data`). The random token the page carries is
+    stored only as its hash; the lines are personal data and are deleted when confirmed, once
+    expired (``expires_at``), or by the nightly purge."""
 
     __tablename__ = "import_pending"
     id: Mapped[int] = mapped_column(primary_key=True)

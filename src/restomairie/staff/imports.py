@@ -9,7 +9,10 @@ Any number of web processes may serve these pages (several workers behind a prox
 and the polls need not reach the process that checked the file, so nothing lives in one
 process's memory. The checked file waits in the database (``import_pending``), under a random
 token bound to the user who sent it (only its hash is stored), for at most
-:data:`PENDING_TTL`; the confirmation deletes it and reads it back in one statement, so a
+:data:`PENDING_TTL`: not the file sent, which holds every family's code in clear, but its
+checked lines with each code sealed (:func:`restomairie.booking.importer.seal_pins`: its hash,
+and whether it is the family's code already), so that no code is ever stored, even for an hour.
+The confirmation deletes it and reads it back in one statement, so a
 second confirmation, from any process, finds nothing and imports nothing twice. The job
 (``import_jobs``) runs in a thread of the process that received the confirmation; its progress
 is written every :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_EVERY` seconds on a short
@@ -28,12 +31,13 @@ until it ends. Several web processes are for PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -45,14 +49,18 @@ from restomairie.booking.importer import (
     ImportFailed,
     ImportReport,
     Row,
+    SealedPin,
     apply_rows,
     check_file,
     database_errors,
     line_text,
+    seal_pins,
 )
 from restomairie.booking.services import Actor, BookingService, weekdays_text
+from restomairie.config import Settings
 from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
 from restomairie.retention import purge_imports
+from restomairie.staff.labels import diet_label
 
 log = logging.getLogger("restomairie.imports")
 
@@ -208,9 +216,6 @@ class ImportDesk:
         known = (lambda rows: database_errors(self.booking, rows)) if against_database else None
         return check_file(data, {s.id for s in settings.schools}, settings.menu_variants, known)
 
-    def _parse(self, data: bytes) -> list[Row]:
-        return self._check(data).rows
-
     def check(self, data: bytes, filename: str, owner: str) -> Preview:
         """Check a whole file without writing anything: the import is tried and rolled back, so
         the preview says what it would change (codes, phones, schools, diets, patterns, the
@@ -222,7 +227,9 @@ class ImportDesk:
         except ImportFailed as exc:
             preview.errors = exc.errors
             return preview
-        rows = checked.rows
+        # From here on the codes are sealed: the trial below imports exactly what the
+        # confirmation will, and only the sealed lines are kept.
+        rows = seal_pins(self.booking, checked.rows)
         preview.encoding = checked.encoding
         actor = Actor("staff", owner.removeprefix("staff:"), "import")
         try:
@@ -243,11 +250,12 @@ class ImportDesk:
         preview.children_updated = sum(1 for r in rows if r.child in known_children)
         preview.children_new = len(rows) - preview.children_updated
         preview.rows = _preview_rows(rows, known_families, known_children)
-        preview.token = self._keep(data, filename, owner)
+        preview.token = self._keep(pending_data(rows), filename, owner)
         return preview
 
     def _keep(self, data: bytes, filename: str, owner: str) -> str:
-        """Store a checked file until its confirmation; its token (the page's)."""
+        """Store a checked file (:func:`pending_data`) until its confirmation; its token (the
+        page's)."""
         now = self.booking.clock.now()
         self._purge(now)
         token = secrets.token_urlsafe(18)
@@ -282,7 +290,7 @@ class ImportDesk:
             if taken is None:
                 raise KeyError(token)
             filename, data = taken
-            rows = self._parse(data)  # checked again: the same bytes, the same answer
+            rows = pending_rows(data)
             # The lines as the preview showed them, new or known as they are now, before the
             # import; with the job, in the same transaction: a file is either waiting or begun.
             shown = _preview_rows(rows, *_known_in(session, rows))
@@ -374,8 +382,9 @@ class ImportDesk:
             }))
 
         try:
+            _still_configured(self.booking.settings, rows)
             apply_rows(self.booking, rows, actor, progress=progress, before_commit=finish)
-        except ImportFailed as exc:  # the database changed since the preview: say it by line
+        except ImportFailed as exc:  # the database (or configuration) changed since the preview
             self._failed(job_id, filename, len(rows), actor,
                          " ; ".join(line_text(n, m) for n, m in exc.errors))
         except Exception as exc:  # reported on the page; the transaction was rolled back
@@ -453,6 +462,52 @@ class _Progress:
             log.warning("import %s : progression non enregistrée", self.job_id, exc_info=True)
 
 
+def pending_data(rows: list[Row]) -> bytes:
+    """What a checked file waits as in ``import_pending``: its checked lines as JSON, each
+    code sealed (:func:`restomairie.booking.importer.seal_pins`). A line whose code is in clear
+    is refused (:class:`TypeError`): no code is ever stored."""
+    lines = []
+    for row in rows:
+        if not isinstance(row.pin, SealedPin):
+            raise TypeError(f"ligne {row.line} : code non scellé, il ne peut pas être conservé")
+        line = asdict(row)  # the sealed code as a mapping, the phones as a list
+        line["birth_date"] = None if row.birth_date is None else row.birth_date.isoformat()
+        lines.append(line)
+    return json.dumps({"rows": lines}, ensure_ascii=False).encode()
+
+
+def pending_rows(data: bytes) -> list[Row]:
+    """The checked lines of a waiting file (:func:`pending_data`), codes still sealed: what
+    the import writes of them is their hash (:func:`restomairie.booking.importer.apply_rows`)."""
+    rows = []
+    for line in json.loads(data)["rows"]:
+        birth = line["birth_date"]
+        rows.append(Row(**{
+            **line,
+            "pin": SealedPin(**line["pin"]),
+            "phones": tuple(line["phones"]),
+            "birth_date": None if birth is None else date.fromisoformat(birth),
+        }))
+    return rows
+
+
+def _still_configured(settings: Settings, rows: list[Row]) -> None:
+    """Raise :class:`ImportFailed`, by line, if a school or menu the file was checked against
+    is no longer configured (the configuration changed, and the service restarted, between
+    the check and the confirmation): the lines are not checked again from the file's text."""
+    schools = {s.id for s in settings.schools}
+    errors = [
+        (r.line, f"colonne school : école inconnue {r.school!r} ({', '.join(sorted(schools))})")
+        for r in rows if r.school not in schools
+    ] + [
+        (r.line, f"colonne diet : régime inconnu {r.diet!r} "
+                 f"({', '.join(settings.menu_variants)})")
+        for r in rows if r.diet not in settings.menu_variants
+    ]
+    if errors:
+        raise ImportFailed(sorted(errors, key=lambda e: e[0]))
+
+
 def _known_in(session: Session, rows: list[Row]) -> tuple[set[str], set[str]]:
     """The family accounts and child ids of ``rows`` already in the database."""
     families = set(session.scalars(
@@ -481,10 +536,12 @@ def _preview_rows(rows: list[Row], known_families: set[str],
 
 def _changes(report: ImportReport) -> tuple[list[PreviewChange], list[PreviewChange]]:
     """What an import changes (or changed) in the families and children already known, in
-    French: never a code, numbers masked (:meth:`FamilyChange.describe`)."""
+    French: never a code, numbers masked (:meth:`FamilyChange.describe`), menus by the labels
+    of the other staff pages ("régime Sans porc → Standard")."""
     return (
         [PreviewChange(c.line, f"dossier {c.account}", c.describe())
          for c in report.family_changes],
-        [PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})", c.describe())
+        [PreviewChange(c.line, f"{c.name} ({c.ref}, dossier {c.account})",
+                       c.describe(menu=diet_label))
          for c in report.child_changes],
     )
