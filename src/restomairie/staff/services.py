@@ -285,7 +285,17 @@ class HistoryEntry:
 
     @property
     def override(self) -> str | None:
+        """The reason of an override as stored (see :attr:`forced` for whether it forced
+        anything)."""
         return (self.detail or {}).get("override")
+
+    @property
+    def forced(self) -> bool:
+        """Did this change override a deadline or a lock ("forçage")? The booking engine stores
+        an override only on the days that needed one; an entry written before it did (the box
+        ticked over a range) says "override" on days still in time: such a day, made before its
+        deadline and not after a lock, was not forced and reads as a plain reason."""
+        return bool(self.override) and not (self.on_time and not self.after_lock)
 
     @property
     def served(self) -> bool:
@@ -296,8 +306,9 @@ class HistoryEntry:
     @property
     def reason(self) -> str | None:
         """The reason staff gave: an unlock's, or a change's made without overriding (a forced
-        change's is :attr:`override`)."""
-        return (self.detail or {}).get("reason")
+        change's is :attr:`override`; an override that forced nothing is this reason)."""
+        return (self.detail or {}).get("reason") or (
+            None if self.forced else self.override)
 
     @property
     def until(self) -> datetime | None:

@@ -1,0 +1,130 @@
+"""What a tester playing the billing centre found on the staff pages, end to end: "forçage" only
+on the days that were forced, a lockout told apart from the family and its calls in two groups,
+the links to calls the retention purge deleted, the seconds around a deadline on a child's
+calendar, and a subscription form without the days the canteens do not serve."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, select
+
+from restomairie.clock import PARIS, Clock
+from restomairie.config import Settings
+from restomairie.models import AuditEntry, Child, LockAdjustment, Subscription
+from restomairie.retention import purge_call_logs
+from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
+from tests.factories import two_deadlines_family
+from tests.ivr_support import line_app
+from tests.staff_support import agent_with_a_family, login, make_user, post, started_call
+
+PHONE = "+33612345678"
+STRANGER = "+33198765432"
+CHANGE = "/staff/families/210001/change"
+REASON = "maladie signalée à l'école"
+
+
+@pytest.fixture
+def app(rt: Runtime) -> Flask:
+    return line_app(rt)
+
+
+@pytest.fixture
+def agent(app: Flask, rt: Runtime) -> Any:
+    return agent_with_a_family(app, rt, PHONE)
+
+
+def text(response: Any) -> str:
+    """A page's text without its tags, spaces collapsed."""
+    assert response.status_code == 200, response.status_code
+    raw = html.unescape(response.get_data(as_text=True))
+    return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))
+
+
+def history_rows(client: Any, url: str) -> list[str]:
+    """The rows of a page's history table, as text."""
+    raw = client.get(url).get_data(as_text=True).split('class="list history"')[1]
+    raw = raw.split("</table>")[0]
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row.split(">", 1)[1])).split())
+            for row in raw.split("<tr")[2:]]
+
+
+def row_of(rows: list[str], day: str) -> str:
+    (found,) = [r for r in rows if f" {day} " in f" {r} "]
+    return found
+
+
+def details_by_day(rt: Runtime, action: str) -> dict[date, Any]:
+    with rt.sessions() as s:
+        return {e.day: e.detail for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == action))}
+
+
+# ------------------------------------------------------------------ 1. "forçage" where forced
+def test_forcing_over_a_range_forces_only_the_days_past_their_deadline_or_locked(
+    rt: Runtime, agent: Any
+) -> None:
+    # Monday 23/11 at 13:05: Tuesday 24 (until Friday 20) and Thursday 26 (until Monday 23 at
+    # 13:00, and locked) are past their deadline; Friday 27 and Monday 30 are still in time.
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)
+    rt.locks.lock_day("anjou-elem", date(2026, 11, 26))
+    done = post(agent, CHANGE, {"action": "cancel", "child": "*", "day": "2026-11-24",
+                                "until": "2026-11-30", "override": "1", "reason": REASON},
+                follow_redirects=True)
+    assert "Léa, jeudi 26 novembre : annulé — ajustement cuisine" in text(done)
+    assert details_by_day(rt, "cancel") == {
+        date(2026, 11, 24): {"override": REASON},
+        date(2026, 11, 26): {"override": REASON},
+        date(2026, 11, 27): {"reason": REASON},
+        date(2026, 11, 30): {"reason": REASON},
+    }
+    with rt.sessions() as s:  # the kitchen's adjustment: the locked day only, as before
+        (adjustment,) = s.scalars(select(LockAdjustment))
+    assert (adjustment.delta, adjustment.reason) == (-1, REASON)
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E1",
+                "/staff/audit?account=210001"):
+        rows = history_rows(agent, url)
+        assert ("après la date limite (forçage)" in row_of(rows, "24/11/2026")
+                and f"forçage : {REASON}" in row_of(rows, "24/11/2026")), url
+        assert f"forçage (ajustement après verrouillage) : {REASON}" in row_of(
+            rows, "26/11/2026"), url
+        for day in ("27/11/2026", "30/11/2026"):
+            row = row_of(rows, day)
+            assert "dans les délais" in row and f"motif : {REASON}" in row, (url, day)
+            assert "forçage" not in row, (url, day)
+
+
+def test_an_entry_stored_as_forced_on_a_day_in_time_reads_as_a_plain_reason(
+    rt: Runtime, agent: Any
+) -> None:
+    # Written before the engine kept "override" to the days that needed it.
+    with rt.sessions() as s, s.begin():
+        child = s.scalars(select(Child).where(Child.ref == "E1")).one()
+        s.add(AuditEntry(at=rt.clock.now(), actor="staff:marie", channel="staff",
+                         action="cancel", family_id=child.family_id, child_id=child.id,
+                         day=date(2026, 11, 27), before="booked", after="not_booked",
+                         detail={"override": REASON}))
+    row = row_of(history_rows(agent, "/staff/families/210001"), "27/11/2026")
+    assert "dans les délais" in row and f"motif : {REASON}" in row
+    assert "forçage" not in row
+
+
+def test_forcing_a_subscription_still_open_keeps_the_reason_as_a_plain_reason(
+    rt: Runtime, agent: Any
+) -> None:
+    post(agent, "/staff/families/210001/subscription", {
+        "child": "E1", "mode": "set", "weekdays": ["0", "3"], "start": "2026-12-07",
+        "override": "1", "reason": "demande écrite du 20/11"})
+    post(agent, "/staff/families/210001/subscription", {  # Tuesday 24: past its deadline
+        "child": "E1", "mode": "set", "weekdays": ["0", "1"], "start": "2026-11-24",
+        "override": "1", "reason": "erreur de saisie"})
+    assert details_by_day(rt, "subscribe") == {
+        date(2026, 12, 7): {"reason": "demande écrite du 20/11"},
+        date(2026, 11, 24): {"override": "erreur de saisie"},
+    }
