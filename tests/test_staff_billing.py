@@ -128,3 +128,60 @@ def test_forcing_a_subscription_still_open_keeps_the_reason_as_a_plain_reason(
         date(2026, 12, 7): {"reason": "demande écrite du 20/11"},
         date(2026, 11, 24): {"override": "erreur de saisie"},
     }
+
+
+# ------------------------------------------------------------------ 2. a lockout from elsewhere
+def test_a_lockout_from_an_unknown_number_is_the_lines_and_its_calls_are_in_two_groups(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    first = started_call(app, rt, STRANGER)
+    first.keys("210001#", "0000", "1111", "2222")  # three wrong codes: goodbye
+    second = started_call(app, rt, STRANGER)
+    second.keys("210001#", "3333", "4444")  # the fifth: locked
+    # The family calls in the same second (a clock set for a demonstration does that too):
+    # refused by the lockout, it caused nothing.
+    refused = started_call(app, rt, PHONE)
+    assert "bloqué" in refused.press("1234").text
+
+    lockout = StaffService(rt.booking).phone_lockout("210001")
+    assert lockout is not None
+    assert [r.call_sid for r in lockout.causes] == [first.call_sid, second.call_sid]
+    assert [r.call_sid for r in lockout.blocked] == [refused.call_sid]
+    page = agent.get("/staff/families/210001").get_data(as_text=True)
+    causes = page.split('id="lockout-causes"')[1].split("<br>")[0]
+    assert causes.startswith(">Codes erronés (appels en cause) : ")
+    assert first.call_sid in causes and second.call_sid in causes
+    assert refused.call_sid not in causes
+    blocked = page.split('id="lockout-refused"')[1].split("</dd>")[0]
+    assert blocked.startswith(">Appels refusés pendant le blocage : ")
+    assert refused.call_sid in blocked and first.call_sid not in blocked
+
+    with rt.sessions() as s:  # stored as before: the journal's filter by family finds it
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "phone_lockout"))
+    assert (entry.actor, entry.call_sid) == ("family:210001", second.call_sid)
+    for url in ("/staff/families/210001", "/staff/audit", "/staff/audit?actor=family:210001"):
+        (row,) = [r for r in history_rows(agent, url) if "accès téléphone bloqué" in r]
+        assert row.startswith("23/11/2026 10:00:00 blocage automatique (codes erronés) "), url
+        assert "famille 210001" not in row, url
+
+
+def test_calls_refused_by_an_earlier_lockout_are_not_counted_in_the_latest(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    def lock_out() -> str:
+        locker = started_call(app, rt, STRANGER)
+        locker.keys("210001#", "0000", "1111", "2222")
+        locker = started_call(app, rt, STRANGER)
+        locker.keys("210001#", "3333", "4444")
+        return locker.call_sid
+
+    lock_out()
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
+    earlier = started_call(app, rt, PHONE)
+    earlier.press("1234")  # refused by the first lockout
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=20)  # it ran out
+    latest = lock_out()
+    lockout = StaffService(rt.booking).phone_lockout("210001")
+    assert lockout is not None
+    assert latest in [r.call_sid for r in lockout.causes]
+    assert earlier.call_sid not in [r.call_sid for r in (*lockout.causes, *lockout.blocked)]

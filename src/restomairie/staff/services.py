@@ -941,7 +941,8 @@ class StaffService:
             if fam is None:
                 return None
             marks = session.execute(
-                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor)
+                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor,
+                       AuditEntry.call_sid)
                 .where(AuditEntry.family_id == fam.id,
                        AuditEntry.action.in_(("phone_lockout", "phone_unlock")))
                 .order_by(AuditEntry.at, AuditEntry.id)
@@ -958,7 +959,7 @@ class StaffService:
                         None)
             active = (lift is None and fam.locked_until is not None
                       and fam.locked_until > now)
-            since = [at for _, at, _, _ in marks if at < locked_at]
+            since = [m.at for m in marks if m.at < locked_at]
             last_right = session.scalar(
                 select(func.max(Call.started_at))
                 .where(Call.family_id == fam.id, Call.started_at < locked_at)
@@ -974,12 +975,38 @@ class StaffService:
                 stmt = stmt.where(Call.started_at >= max(since))
             calls = session.scalars(stmt.order_by(Call.started_at, Call.id)).all()
             rows = self._call_rows(session, [(c, account) for c in calls])
+            outcomes: dict[str, set[str]] = {}
+            sid_of = {c.id: c.call_sid for c in calls}
+            for call_id, outcome in session.execute(
+                select(CallEvent.call_id, CallEvent.outcome).where(
+                    CallEvent.call_id.in_(list(sid_of)),
+                    CallEvent.outcome.in_(("wrong_code", "locked")))
+            ) if sid_of else ():
+                outcomes.setdefault(sid_of[call_id], set()).add(outcome or "")
         end = lift.at if lift is not None else until
+        # Each call by what it did, not by when it started alone: two calls in the same second
+        # (or a clock set for a demonstration) must not put the family's own call, refused by
+        # the lockout, among those whose wrong codes caused it. The call that locked it is the
+        # one its audit entry names; a lockout recorded without one is read by time.
+        by = last.call_sid if last is not None else None
+
+        def caused(r: CallRow) -> bool:
+            if r.call_sid == by:
+                return True
+            if r.started_at > locked_at:
+                return False
+            return by is None or "wrong_code" in outcomes.get(r.call_sid, ())
+
+        causes = tuple(r for r in rows if caused(r))
+        counted = {r.call_sid for r in causes}
         return Lockout(
             until, active,
-            tuple(r for r in rows if r.started_at <= locked_at),
-            # refused while it lasted: not the wrong codes typed after it ran out
-            tuple(r for r in rows if locked_at < r.started_at < end),
+            causes,
+            # refused while it lasted ("accès bloqué" at the code): not the wrong codes typed
+            # after it ran out, nor the calls refused by an earlier lockout
+            tuple(r for r in rows if r.call_sid not in counted
+                  and locked_at <= r.started_at < end
+                  and "locked" in outcomes.get(r.call_sid, ())),
             locked_at,
             lift.at if lift is not None else None,
             lift.actor if lift is not None else None,

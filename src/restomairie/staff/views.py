@@ -48,7 +48,6 @@ from restomairie.staff.accounts import (
 )
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
-    ACTOR_KINDS,
     CHANNELS,
     call_outcome_label,
     channel_label,
@@ -56,6 +55,7 @@ from restomairie.staff.labels import (
     event_label,
     language_label,
     step_label,
+    who_label,
 )
 from restomairie.staff.security import (
     ADMIN,
@@ -300,12 +300,11 @@ def _fmt_state(state: str | None, action: str | None = None) -> str:
 
 
 @bp.app_template_filter("staff_actor")
-def _fmt_actor(actor: str) -> str:
+def _fmt_actor(actor: str, action: str | None = None) -> str:
     """Who made a change, in words: "famille 210500", "agent marie" ("family:210500" is what
-    the journal stores, and what its filter takes)."""
-    kind, _, who = actor.partition(":")
-    label = ACTOR_KINDS.get(kind)
-    return f"{label} {who}" if label and who else actor
+    the journal stores, and what its filter takes); with the entry's ``action``, a lockout
+    reads as the line's own ("blocage automatique (codes erronés)")."""
+    return who_label(actor, action)
 
 
 # ------------------------------------------------------------------ errors
