@@ -185,3 +185,43 @@ def test_calls_refused_by_an_earlier_lockout_are_not_counted_in_the_latest(
     assert lockout is not None
     assert latest in [r.call_sid for r in lockout.causes]
     assert earlier.call_sid not in [r.call_sid for r in (*lockout.causes, *lockout.blocked)]
+
+
+# ------------------------------------------------------------------ 3. purged calls
+def test_a_change_whose_call_was_purged_says_so_and_its_link_explains_it(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    caller = started_call(app, rt, PHONE)
+    caller.keys("1234", "2", "2611", "1")  # Thursday 26/11 cancelled
+    caller.hang_up()
+    rt.clock.frozen = rt.clock.now() + timedelta(days=400)
+    report = purge_call_logs(rt.sessions, rt.settings, rt.clock.now())
+    assert report.calls == 1 and rt.settings.call_log_retention_days == 365
+
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E1?month=2026-11",
+                "/staff/audit?account=210001"):
+        row = row_of(history_rows(agent, url), "26/11/2026")
+        assert ("appel (déroulé effacé après 365 jours de conservation ; changement conservé)"
+                in row), url
+        assert f'href="/staff/calls/{caller.call_sid}"' in agent.get(url).get_data(as_text=True)
+    page = text(agent.get(f"/staff/calls/{caller.call_sid}"))
+    assert "Erreur 404" not in page
+    assert ("Le déroulé de cet appel (numéro, étapes, réponses) a été effacé du journal des "
+            "appels après 365 jours de conservation") in page
+    assert "retention.call_log_days" in page
+    assert "Les changements qu'il a faits restent au journal" in page
+    assert "annulation" in page and "26/11/2026" in page and "famille 210001" in page
+    assert agent.get("/staff/calls/CAnothing").status_code == 404  # nobody's: still a 404
+
+
+def test_a_change_whose_call_is_not_in_the_log_without_a_purge_says_so(
+    rt: Runtime, agent: Any
+) -> None:
+    from restomairie.booking.services import Actor
+
+    rt.booking.cancel("210001", [date(2026, 11, 26)], Actor("family", "210001", "phone", "CA7"))
+    row = row_of(history_rows(agent, "/staff/families/210001"), "26/11/2026")
+    assert "appel (déroulé absent du journal des appels)" in row
+    page = text(agent.get("/staff/calls/CA7"))
+    assert "Le déroulé de cet appel n'est pas au journal des appels" in page
+    assert "effacé" not in page

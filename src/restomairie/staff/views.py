@@ -492,9 +492,14 @@ def calls() -> tuple[str, int]:
 @bp.get("/calls/<call_sid>")
 @roles(STAFF)
 def call(call_sid: str) -> str:
+    """A call's timeline; for a call the retention purge deleted, what the journal keeps of it
+    (its changes) and why its steps are gone, rather than a bare "page introuvable"."""
     detail = service().call_detail(call_sid)
     if detail is None:
-        abort(404)
+        gone = service().gone_call(call_sid)
+        if gone is None:
+            abort(404)
+        return render_template("staff/call_gone.html", gone=gone)
     return render_template("staff/call.html", call=detail, outcomes=service().outcomes())
 
 
