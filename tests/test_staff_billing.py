@@ -225,3 +225,21 @@ def test_a_change_whose_call_is_not_in_the_log_without_a_purge_says_so(
     page = text(agent.get("/staff/calls/CA7"))
     assert "Le déroulé de cet appel n'est pas au journal des appels" in page
     assert "effacé" not in page
+
+
+# ------------------------------------------------------------------ 4. seconds at a deadline
+def test_a_refusal_one_second_after_the_deadline_shows_its_seconds_on_the_calendar(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 50, tzinfo=PARIS)
+    caller = started_call(app, rt, PHONE)
+    caller.keys("1234", "2", "2611")  # read back before 13:00…
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 1, tzinfo=PARIS)
+    caller.keys("1")  # …confirmed one second after Thursday's deadline
+    raw = html.unescape(
+        agent.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True))
+    found = re.search(r'data-day="2026-11-26"[^>]*>(.*?)</td>', raw, re.S)
+    assert found is not None
+    cell = " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+    assert ("appel du 23/11 à 13:00:01 : annulation refusée (trop tard : il fallait annuler "
+            "avant le lundi 23 novembre à 13 heures)") in cell

@@ -198,11 +198,12 @@ def _fmt_dt(value: datetime | None) -> str:
 
 
 @bp.app_template_filter("staff_time")
-def _fmt_time(value: datetime | None) -> str:
-    """The time of day, town time ("09:31")."""
+def _fmt_time(value: datetime | None, seconds: bool = False) -> str:
+    """The time of day, town time ("09:31"; with ``seconds`` "13:00:01": a request answered
+    one second after a 13:00 deadline must not read "13:00")."""
     if value is None:
         return "—"
-    return value.astimezone(runtime().settings.tz).strftime("%H:%M")
+    return value.astimezone(runtime().settings.tz).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 @bp.app_template_filter("staff_dm")
