@@ -243,3 +243,47 @@ def test_a_refusal_one_second_after_the_deadline_shows_its_seconds_on_the_calend
     cell = " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
     assert ("appel du 23/11 à 13:00:01 : annulation refusée (trop tard : il fallait annuler "
             "avant le lundi 23 novembre à 13 heures)") in cell
+
+
+# ------------------------------------------------------------------ 5. the canteen's weekdays
+def weekday_boxes(client: Any, url: str) -> list[str]:
+    form = client.get(url).get_data(as_text=True).split('id="subscription-form"')[1]
+    form = form.split("</form>")[0]
+    return [" ".join(label.split()) for label in re.findall(
+        r'<input type="checkbox" name="weekdays" value="\d">([^<]*)</label>', form)]
+
+
+def test_the_subscription_form_offers_only_the_days_the_school_serves(agent: Any) -> None:
+    for url in ("/staff/families/210001", "/staff/families/210001/children/E1"):
+        assert weekday_boxes(agent, url) == ["lun", "mar", "jeu", "ven"], url
+
+
+def test_a_day_only_one_childs_school_serves_names_that_child_and_is_refused_for_the_other(
+    settings: Settings, clock: Clock, engine: Engine
+) -> None:
+    rt = two_deadlines_family(settings, clock, engine)  # Hugo's canteen serves on Wednesdays
+    make_user(rt, "marie", "staff")
+    client = line_app(rt).test_client()
+    assert login(client, "marie").status_code == 302
+    assert weekday_boxes(client, "/staff/families/210001") == [
+        "lun", "mar", "mer (Hugo)", "jeu", "ven"]
+    assert weekday_boxes(client, "/staff/families/210001/children/E1") == [
+        "lun", "mar", "jeu", "ven"]
+    assert weekday_boxes(client, "/staff/families/210001/children/E2") == [
+        "lun", "mar", "mer", "jeu", "ven"]
+    refused = post(client, "/staff/families/210001/subscription", {
+        "child": "E1", "mode": "set", "weekdays": ["0", "2"], "start": "2026-12-14"},
+        follow_redirects=True)
+    assert ("Pas de cantine le mercredi à « École élémentaire Anjou » : abonnement de Léa non "
+            "enregistré.") in text(refused)
+    done = post(client, "/staff/families/210001/subscription", {
+        "child": "E2", "mode": "set", "weekdays": ["0", "2"], "start": "2026-12-14"},
+        follow_redirects=True)
+    assert "Abonnement enregistré" in text(done)
+    with rt.sessions() as s:
+        subscribed = set(s.execute(
+            select(Child.ref, Subscription.starts_on, Subscription.weekdays)
+            .join(Child, Child.id == Subscription.child_id)).all())
+    assert ("E2", date(2026, 12, 14), 0b101) in subscribed
+    assert not any(ref == "E1" and starts == date(2026, 12, 14)
+                   for ref, starts, _ in subscribed)

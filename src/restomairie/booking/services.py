@@ -761,10 +761,17 @@ class BookingService:
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])
             closures = self.closures(session)
+            school = self.settings.school(child.school_id)
+            served_days = self.settings.weekdays_of(school)
+            unserved = [wd for wd in range(7) if mask & (1 << wd) and wd not in served_days]
+            if unserved:
+                # A pattern on a day the canteen never serves books nothing and reads wrong.
+                names = " ni le ".join(_WEEKDAY_FULL[wd] for wd in unserved)
+                raise InvalidRequest(
+                    f"Pas de cantine le {names} à « {school.name} » : abonnement de "
+                    f"{child.first_name} non enregistré.")
             first = self.calendar.next_operating(
-                start,
-                self.settings.weekdays_of(self.settings.school(child.school_id)),
-                self.settings.rule_for(actor.channel),
+                start, served_days, self.settings.rule_for(actor.channel),
             )
             if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
@@ -1391,6 +1398,7 @@ def _pattern(child: Child | KidPlan, day: date) -> int:
 
 
 _WD = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+_WEEKDAY_FULL = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def weekdays_text(mask: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +78,7 @@ from restomairie.staff.services import (
     CLOSURE_KINDS,
     PAGE,
     STATE_LABELS,
+    ChildView,
     PastClosure,
     StaffService,
     mask_phone,
@@ -142,7 +144,7 @@ ACTION_LABELS = {
     "login_unlock": "connexion débloquée",
 }
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
-WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
+WEEKDAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 MAX_RANGE_DAYS = 120
 # The latest lines a family (or child) page shows; the page says of how many, and links the rest.
 FAMILY_CALLS = 20
@@ -526,7 +528,7 @@ def family(account: str) -> str:
         "staff/family.html", family=fam,
         history=service().family_history(account, limit=FAMILY_HISTORY),
         calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
-        weekdays=WEEKDAY_CHOICES, lockout=service().phone_lockout(account),
+        weekdays=_weekday_choices(fam.children), lockout=service().phone_lockout(account),
         calls_total=calls_total, history_total=history_total,
     )
 
@@ -597,9 +599,31 @@ def child(account: str, ref: str) -> str:
         history=service().family_history(account, ref, limit=CHILD_HISTORY),
         history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
-        next_month=next_month, today=today, state_labels=STATE_LABELS, weekdays=WEEKDAY_CHOICES,
+        next_month=next_month, today=today, state_labels=STATE_LABELS,
+        weekdays=_weekday_choices([view.child]),
         pending=session.pop("staff_pending_change", None),
     )
+
+
+def _weekday_choices(children: Sequence[ChildView]) -> list[tuple[str, str]]:
+    """The days a weekly subscription form offers: those the children's schools serve (no
+    "mer" where the canteens close on Wednesdays). A day only some of the children's schools
+    serve names those children ("mer (Hugo)"): the booking service refuses it for the others."""
+    settings = runtime().settings
+    served: list[tuple[str, frozenset[int]]] = []
+    for c in children:
+        try:
+            school = settings.school(c.school_id)
+        except KeyError:  # a school since removed from the configuration: the town's days
+            school = None
+        served.append((c.first_name, settings.weekdays_of(school)))
+    choices = []
+    for wd, name in enumerate(WEEKDAY_NAMES):
+        who = [first for first, days in served if wd in days]
+        if who:
+            label = name if len(who) == len(served) else f"{name} ({', '.join(who)})"
+            choices.append((str(wd), label))
+    return choices
 
 
 def _days_for(first: date, last: date | None) -> list[date]:
