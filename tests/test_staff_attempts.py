@@ -185,7 +185,7 @@ def test_the_childs_page_shows_each_request_without_effect_on_its_day_and_in_a_l
     assert ("annulation refusée (trop tard : il fallait annuler avant le vendredi 20 novembre "
             "à 13 heures)") in tuesday
     assert f'href="/staff/calls/{refused.call_sid}"' in tuesday
-    assert "appel du 23/11 à 10:00" in tuesday
+    assert "appel du 23/11 à 10:00:00" in tuesday
     friday = cell(html, "2026-11-27")
     assert "annulation relue, jamais confirmée (raccroché)" in friday
     assert f'href="/staff/calls/{unconfirmed.call_sid}"' in friday

@@ -599,10 +599,16 @@ class BookingService:
             writes: list[dict[str, Any]] = []
             adjustments: list[dict[str, Any]] = []
             results = []
-            for child, day, _st in plan:
+            for child, day, st in plan:
                 lock = facts.locks.get((child.school_id, day))
                 if lock is not None and override_reason is None:
                     raise DayLocked(day, lock[1].astimezone(self.settings.tz), child.first_name)
+                # "Forcer le délai" ticked over a range forces only the days that needed it (past
+                # their deadline, or locked): on the others its reason is a plain note, so the
+                # journal and the bill never say "forçage" of a change made in time. Read from
+                # what _check already computed: no query.
+                assert st.deadline is not None
+                forced = lock is not None or now >= st.deadline
                 row = facts.bookings.get((child.id, day))
                 booked = row if row is not None else _subscribed(child, day)
                 if booked == want:
@@ -628,7 +634,7 @@ class BookingService:
                         "p_before": "booked" if booked else "not_booked",
                         "p_after": "booked" if want else "not_booked",
                         "p_call_sid": actor.call_sid,
-                        "p_detail": _detail(override_reason, note, served=past),
+                        "p_detail": _detail(override_reason, note, served=past, forced=forced),
                     }
                 )
                 adjusted = []
@@ -755,10 +761,17 @@ class BookingService:
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])
             closures = self.closures(session)
+            school = self.settings.school(child.school_id)
+            served_days = self.settings.weekdays_of(school)
+            unserved = [wd for wd in range(7) if mask & (1 << wd) and wd not in served_days]
+            if unserved:
+                # A pattern on a day the canteen never serves books nothing and reads wrong.
+                names = " ni le ".join(_WEEKDAY_FULL[wd] for wd in unserved)
+                raise InvalidRequest(
+                    f"Pas de cantine le {names} à « {school.name} » : abonnement de "
+                    f"{child.first_name} non enregistré.")
             first = self.calendar.next_operating(
-                start,
-                self.settings.weekdays_of(self.settings.school(child.school_id)),
-                self.settings.rule_for(actor.channel),
+                start, served_days, self.settings.rule_for(actor.channel),
             )
             if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
@@ -838,7 +851,11 @@ class BookingService:
                     before=weekdays_text(before),
                     after=weekdays_text(mask),
                     call_sid=actor.call_sid,
-                    detail=_detail(override_reason, note),
+                    # Forced only when its first day was past its deadline or a day was locked
+                    # (as for a booking: see change).
+                    detail=_detail(override_reason, note, forced=bool(locks) or (
+                        first is not None and first.deadline is not None
+                        and now >= first.deadline)),
                 )
             )
 
@@ -950,17 +967,19 @@ class BookingService:
 
 # --------------------------------------------------------------------- helpers
 def _detail(
-    override_reason: str | None, note: str | None, served: bool = False
+    override_reason: str | None, note: str | None, served: bool = False, forced: bool = True
 ) -> dict[str, Any] | None:
     """An audit entry's detail for a change: the override's reason (with ``"served": true``
     when the day's meals had been served: billing only, no kitchen adjustment), or a reason
-    staff gave without overriding anything."""
-    if override_reason:
+    staff gave without overriding anything. ``forced`` false: an override was asked but this
+    day did not need it (still within its deadline, not locked): its reason is kept as that
+    plain reason, not as an override."""
+    if override_reason and forced:
         detail: dict[str, Any] = {"override": override_reason}
         if served:
             detail["served"] = True
         return detail
-    note = " ".join((note or "").split())
+    note = " ".join((note or override_reason or "").split())
     return {"reason": note} if note else None
 
 
@@ -1379,6 +1398,7 @@ def _pattern(child: Child | KidPlan, day: date) -> int:
 
 
 _WD = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+_WEEKDAY_FULL = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def weekdays_text(mask: int) -> str:

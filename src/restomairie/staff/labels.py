@@ -194,6 +194,11 @@ STATUSES = {
 LANGUAGES = {"fr": "français", "en": "anglais"}
 # Who made a change, as the journal stores it ("family:210500", "staff:marie", "system:demo").
 ACTOR_KINDS = {"family": "famille", "staff": "agent", "system": "système"}
+# Who an entry names when its stored actor would mislead. A phone lockout is stored with the
+# account it protects ("family:210502": the journal's filter by family finds it), but nobody in
+# the family did it: the line locked the access itself after wrong codes, maybe typed from a
+# number that is not the family's.
+ACTION_ACTORS = {"phone_lockout": "blocage automatique (codes erronés)"}
 CHANNELS = {
     "phone": "téléphone",
     "web": "web",
@@ -239,6 +244,17 @@ def diet_label(diet: str) -> str:
     from restomairie.kitchen.export import variant_label
 
     return variant_label(diet)
+
+
+def who_label(actor: str, action: str | None = None) -> str:
+    """Who made an audit entry, in words: "famille 210500", "agent marie"; for an entry the
+    line made on its own (``action``: a lockout) what did it, "blocage automatique (codes
+    erronés)". An unknown kind is shown as stored."""
+    if action in ACTION_ACTORS:
+        return ACTION_ACTORS[action]
+    kind, _, who = actor.partition(":")
+    label = ACTOR_KINDS.get(kind)
+    return f"{label} {who}" if label and who else actor
 
 
 def channel_label(channel: str) -> str:

@@ -93,6 +93,9 @@ ONGOING_FOR = timedelta(hours=1)
 # The call's account when the caller was not identified: typed, or matched by caller ID, and the
 # code never right (Call.family_id is only set with the right code). Kept in the call's state.
 TYPED_ACCOUNT = Call.state["account"].as_string()
+# Twilio ends any call after four hours: a change made this long after a purge's cut-off can
+# still come from a call that started before it (and was purged).
+LONGEST_CALL = timedelta(hours=4)
 # What staff type in the call log's number field to find the calls from withheld numbers.
 WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
                              "anonymous", "caché", "cache", "inconnu"})
@@ -282,10 +285,25 @@ class HistoryEntry:
     # and whether the change came before it (None: not known, past the shipped calendar).
     deadline: datetime | None = None
     on_time: bool | None = None
+    # The entry's call is no longer in the call log (its link says so instead of leading to a
+    # bare 404): purged after this many days of retention (``retention.call_log_days``)…
+    call_purged_after: int | None = None
+    # …or never in it at all (a change recorded with a CallSid the log does not hold)
+    call_missing: bool = False
 
     @property
     def override(self) -> str | None:
+        """The reason of an override as stored (see :attr:`forced` for whether it forced
+        anything)."""
         return (self.detail or {}).get("override")
+
+    @property
+    def forced(self) -> bool:
+        """Did this change override a deadline or a lock ("forçage")? The booking engine stores
+        an override only on the days that needed one; an entry written before it did (the box
+        ticked over a range) says "override" on days still in time: such a day, made before its
+        deadline and not after a lock, was not forced and reads as a plain reason."""
+        return bool(self.override) and not (self.on_time and not self.after_lock)
 
     @property
     def served(self) -> bool:
@@ -296,8 +314,9 @@ class HistoryEntry:
     @property
     def reason(self) -> str | None:
         """The reason staff gave: an unlock's, or a change's made without overriding (a forced
-        change's is :attr:`override`)."""
-        return (self.detail or {}).get("reason")
+        change's is :attr:`override`; an override that forced nothing is this reason)."""
+        return (self.detail or {}).get("reason") or (
+            None if self.forced else self.override)
 
     @property
     def until(self) -> datetime | None:
@@ -317,6 +336,29 @@ class CallDetail:
     training_by: str | None  # staff user who made it from the in-browser phone
     identified_by: str | None = None  # unverified account: "caller_id" or "typed"
     ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
+
+
+@dataclass(frozen=True)
+class Purge:
+    """The call log's latest purge (``purge_call_logs`` in the audit log)."""
+
+    at: datetime  # when it ran
+    before: datetime  # the calls started before this were deleted with their steps
+    days: int  # the retention period then (``retention.call_log_days``)
+
+    def covers(self, change_at: datetime) -> bool:
+        """Could a call that made a change at ``change_at`` have been deleted by it?"""
+        return _utc(change_at) < _utc(self.before) + LONGEST_CALL
+
+
+@dataclass(frozen=True)
+class GoneCall:
+    """A call no longer in the call log that the audit log names: what its changes were, and
+    the purge that deleted its details (``None``: no purge explains it)."""
+
+    call_sid: str
+    purge: Purge | None
+    changes: tuple[HistoryEntry, ...]
 
 
 @dataclass(frozen=True)
@@ -776,6 +818,42 @@ class StaffService:
                 ending=_read_back_ending(exchanges, over, bool(changes)),
             )
 
+    def gone_call(self, call_sid: str) -> GoneCall | None:
+        """A call the call log no longer holds (see :mod:`restomairie.retention`) but the audit
+        log names: its changes, kept, and the purge that deleted its details when one explains
+        it. ``None`` when the audit log does not name it either (an unknown CallSid)."""
+        with self.sessions() as session:
+            entries = session.scalars(
+                select(AuditEntry).where(AuditEntry.call_sid == call_sid)
+                .order_by(AuditEntry.id)
+            ).all()
+            if not entries or session.scalar(
+                    select(Call.id).where(Call.call_sid == call_sid)) is not None:
+                return None
+            purge = self._last_purge(session)
+            if purge is not None and not any(purge.covers(e.at) for e in entries):
+                purge = None
+            changes = [e for e in entries if e.action != "training_call"]
+            return GoneCall(call_sid, purge, tuple(self._history(session, changes)))
+
+    def _last_purge(self, session: Session) -> Purge | None:
+        """The call log's latest purge, read from its audit entry."""
+        found = session.execute(
+            select(AuditEntry.at, AuditEntry.detail)
+            .where(AuditEntry.action == "purge_call_logs")
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1)
+        ).first()
+        if found is None:
+            return None
+        detail = found.detail or {}
+        try:
+            before = datetime.fromisoformat(str(detail["before"]))
+        except (KeyError, ValueError):
+            return None
+        days = detail.get("retention_days")
+        return Purge(found.at, before,
+                     days if isinstance(days, int) else self.settings.call_log_retention_days)
+
     # ================================================================== families
     def search_families(self, query: str, limit: int = PAGE) -> list[FamilyRow]:
         """The first ``limit`` families :meth:`search_families_page` finds."""
@@ -930,7 +1008,8 @@ class StaffService:
             if fam is None:
                 return None
             marks = session.execute(
-                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor)
+                select(AuditEntry.action, AuditEntry.at, AuditEntry.detail, AuditEntry.actor,
+                       AuditEntry.call_sid)
                 .where(AuditEntry.family_id == fam.id,
                        AuditEntry.action.in_(("phone_lockout", "phone_unlock")))
                 .order_by(AuditEntry.at, AuditEntry.id)
@@ -947,7 +1026,7 @@ class StaffService:
                         None)
             active = (lift is None and fam.locked_until is not None
                       and fam.locked_until > now)
-            since = [at for _, at, _, _ in marks if at < locked_at]
+            since = [m.at for m in marks if m.at < locked_at]
             last_right = session.scalar(
                 select(func.max(Call.started_at))
                 .where(Call.family_id == fam.id, Call.started_at < locked_at)
@@ -963,12 +1042,38 @@ class StaffService:
                 stmt = stmt.where(Call.started_at >= max(since))
             calls = session.scalars(stmt.order_by(Call.started_at, Call.id)).all()
             rows = self._call_rows(session, [(c, account) for c in calls])
+            outcomes: dict[str, set[str]] = {}
+            sid_of = {c.id: c.call_sid for c in calls}
+            for call_id, outcome in session.execute(
+                select(CallEvent.call_id, CallEvent.outcome).where(
+                    CallEvent.call_id.in_(list(sid_of)),
+                    CallEvent.outcome.in_(("wrong_code", "locked")))
+            ) if sid_of else ():
+                outcomes.setdefault(sid_of[call_id], set()).add(outcome or "")
         end = lift.at if lift is not None else until
+        # Each call by what it did, not by when it started alone: two calls in the same second
+        # (or a clock set for a demonstration) must not put the family's own call, refused by
+        # the lockout, among those whose wrong codes caused it. The call that locked it is the
+        # one its audit entry names; a lockout recorded without one is read by time.
+        by = last.call_sid if last is not None else None
+
+        def caused(r: CallRow) -> bool:
+            if r.call_sid == by:
+                return True
+            if r.started_at > locked_at:
+                return False
+            return by is None or "wrong_code" in outcomes.get(r.call_sid, ())
+
+        causes = tuple(r for r in rows if caused(r))
+        counted = {r.call_sid for r in causes}
         return Lockout(
             until, active,
-            tuple(r for r in rows if r.started_at <= locked_at),
-            # refused while it lasted: not the wrong codes typed after it ran out
-            tuple(r for r in rows if locked_at < r.started_at < end),
+            causes,
+            # refused while it lasted ("accès bloqué" at the code): not the wrong codes typed
+            # after it ran out, nor the calls refused by an earlier lockout
+            tuple(r for r in rows if r.call_sid not in counted
+                  and locked_at <= r.started_at < end
+                  and "locked" in outcomes.get(r.call_sid, ())),
             locked_at,
             lift.at if lift is not None else None,
             lift.actor if lift is not None else None,
@@ -1184,6 +1289,11 @@ class StaffService:
                 select(AuditEntry.call_sid, AuditEntry.actor).where(
                     AuditEntry.action == "training_call", AuditEntry.call_sid.in_(sids)))
         } if sids else {}
+        # The calls the retention purge deleted (the audit log keeps their changes): their
+        # links say so. One read for the page, and the purge's only when a call is gone.
+        gone = sids - set(session.scalars(
+            select(Call.call_sid).where(Call.call_sid.in_(sids)))) if sids else set()
+        purge = self._last_purge(session) if gone else None
         # A forced change made after the lock wrote, at the same moment, an adjustment for that
         # child and day (booking.services.change): one read for the page.
         forced = [e for e in entries
@@ -1208,6 +1318,7 @@ class StaffService:
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
                 (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
                 *self._timing(e, schools),
+                *_gone(e, gone, purge),
             )
             for e in entries
         ]
@@ -1697,6 +1808,16 @@ def _detail_account(detail: dict[str, Any] | None) -> str | None:
     found = (detail or {}).get("account")
     return str(found) if found else None
 
+
+
+def _gone(e: AuditEntry, gone: set[str], purge: Purge | None) -> tuple[int | None, bool]:
+    """Whether an entry's call left the call log: purged (after how many days of retention),
+    or missing without a purge to explain it."""
+    if e.call_sid is None or e.call_sid not in gone:
+        return None, False
+    if purge is not None and purge.covers(e.at):
+        return purge.days, False
+    return None, True
 
 def _until(detail: dict[str, Any] | None) -> datetime | None:
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,7 +49,6 @@ from restomairie.staff.accounts import (
 )
 from restomairie.staff.imports import ImportDesk
 from restomairie.staff.labels import (
-    ACTOR_KINDS,
     CHANNELS,
     call_outcome_label,
     channel_label,
@@ -56,6 +56,7 @@ from restomairie.staff.labels import (
     event_label,
     language_label,
     step_label,
+    who_label,
 )
 from restomairie.staff.security import (
     ADMIN,
@@ -77,6 +78,7 @@ from restomairie.staff.services import (
     CLOSURE_KINDS,
     PAGE,
     STATE_LABELS,
+    ChildView,
     PastClosure,
     StaffService,
     mask_phone,
@@ -142,7 +144,7 @@ ACTION_LABELS = {
     "login_unlock": "connexion débloquée",
 }
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
-WEEKDAY_CHOICES = (("0", "lun"), ("1", "mar"), ("2", "mer"), ("3", "jeu"), ("4", "ven"))
+WEEKDAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 MAX_RANGE_DAYS = 120
 # The latest lines a family (or child) page shows; the page says of how many, and links the rest.
 FAMILY_CALLS = 20
@@ -198,11 +200,12 @@ def _fmt_dt(value: datetime | None) -> str:
 
 
 @bp.app_template_filter("staff_time")
-def _fmt_time(value: datetime | None) -> str:
-    """The time of day, town time ("09:31")."""
+def _fmt_time(value: datetime | None, seconds: bool = False) -> str:
+    """The time of day, town time ("09:31"; with ``seconds`` "13:00:01": a request answered
+    one second after a 13:00 deadline must not read "13:00")."""
     if value is None:
         return "—"
-    return value.astimezone(runtime().settings.tz).strftime("%H:%M")
+    return value.astimezone(runtime().settings.tz).strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
 @bp.app_template_filter("staff_dm")
@@ -300,12 +303,11 @@ def _fmt_state(state: str | None, action: str | None = None) -> str:
 
 
 @bp.app_template_filter("staff_actor")
-def _fmt_actor(actor: str) -> str:
+def _fmt_actor(actor: str, action: str | None = None) -> str:
     """Who made a change, in words: "famille 210500", "agent marie" ("family:210500" is what
-    the journal stores, and what its filter takes)."""
-    kind, _, who = actor.partition(":")
-    label = ACTOR_KINDS.get(kind)
-    return f"{label} {who}" if label and who else actor
+    the journal stores, and what its filter takes); with the entry's ``action``, a lockout
+    reads as the line's own ("blocage automatique (codes erronés)")."""
+    return who_label(actor, action)
 
 
 # ------------------------------------------------------------------ errors
@@ -493,9 +495,14 @@ def calls() -> tuple[str, int]:
 @bp.get("/calls/<call_sid>")
 @roles(STAFF)
 def call(call_sid: str) -> str:
+    """A call's timeline; for a call the retention purge deleted, what the journal keeps of it
+    (its changes) and why its steps are gone, rather than a bare "page introuvable"."""
     detail = service().call_detail(call_sid)
     if detail is None:
-        abort(404)
+        gone = service().gone_call(call_sid)
+        if gone is None:
+            abort(404)
+        return render_template("staff/call_gone.html", gone=gone)
     return render_template("staff/call.html", call=detail, outcomes=service().outcomes())
 
 
@@ -521,7 +528,7 @@ def family(account: str) -> str:
         "staff/family.html", family=fam,
         history=service().family_history(account, limit=FAMILY_HISTORY),
         calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
-        weekdays=WEEKDAY_CHOICES, lockout=service().phone_lockout(account),
+        weekdays=_weekday_choices(fam.children), lockout=service().phone_lockout(account),
         calls_total=calls_total, history_total=history_total,
     )
 
@@ -592,9 +599,31 @@ def child(account: str, ref: str) -> str:
         history=service().family_history(account, ref, limit=CHILD_HISTORY),
         history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
-        next_month=next_month, today=today, state_labels=STATE_LABELS, weekdays=WEEKDAY_CHOICES,
+        next_month=next_month, today=today, state_labels=STATE_LABELS,
+        weekdays=_weekday_choices([view.child]),
         pending=session.pop("staff_pending_change", None),
     )
+
+
+def _weekday_choices(children: Sequence[ChildView]) -> list[tuple[str, str]]:
+    """The days a weekly subscription form offers: those the children's schools serve (no
+    "mer" where the canteens close on Wednesdays). A day only some of the children's schools
+    serve names those children ("mer (Hugo)"): the booking service refuses it for the others."""
+    settings = runtime().settings
+    served: list[tuple[str, frozenset[int]]] = []
+    for c in children:
+        try:
+            school = settings.school(c.school_id)
+        except KeyError:  # a school since removed from the configuration: the town's days
+            school = None
+        served.append((c.first_name, settings.weekdays_of(school)))
+    choices = []
+    for wd, name in enumerate(WEEKDAY_NAMES):
+        who = [first for first, days in served if wd in days]
+        if who:
+            label = name if len(who) == len(served) else f"{name} ({', '.join(who)})"
+            choices.append((str(wd), label))
+    return choices
 
 
 def _days_for(first: date, last: date | None) -> list[date]:
