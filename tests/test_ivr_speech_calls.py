@@ -2550,3 +2550,27 @@ def test_a_name_not_understood_added_at_the_read_back_is_no_plain_yes(
         "Je n'ai pas compris de quel enfant vous parlez : dites son prénom, s'il vous plaît."
     )
     assert booked(rt, "E2", date(2026, 11, 27)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        # The week said before "le jeudi" (a request's verb before it is no week taken back).
+        ("annuler la semaine prochaine le jeudi pour Léa", "jeudi 3 décembre"),
+        ("Léa ne mange pas mardi la semaine d'après", "mardi 1er décembre"),
+        # "Le 1er" beside a name is the 1st of the month, and the child is kept.
+        ("annuler le 1er pour Léa", "mardi 1er décembre"),
+    ],
+)
+def test_the_week_and_the_child_of_a_request_are_kept(call: Caller, said: str, day: str) -> None:
+    # Thursday 26 November ("trop tard" for Tuesday 24), or "pour quel enfant ?".
+    assert call.say(said).says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
+
+
+def test_a_name_heard_wrong_as_a_correction_asks_for_the_first_name(call: Caller) -> None:
+    call.say("annuler vendredi pour Léa")
+    answer = call.say("non c'est pour Timothée")
+    # It was "pour quel jour ?", still for Léa.
+    assert answer.says[0] == (
+        "Je n'ai pas compris de quel enfant vous parlez : dites son prénom, s'il vous plaît."
+    )

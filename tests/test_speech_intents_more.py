@@ -1009,17 +1009,31 @@ def test_adds_to(text: str, adds: bool) -> None:
         ("oui pour Rose", False),
         ("oui sans problème", False),
         ("oui, à part ça c'est tout", False),
-        # A name the line does not know, added: someone is added ("Théo" for Timéo).
-        ("oui et Théo aussi", True),
-        ("oui et pour Timothée", True),
-        ("oui et jeudi aussi", False),
-        ("oui et le 4 aussi", False),
-        ("oui moi aussi", False),
-        ("oui et merci", False),
     ],
 )
 def test_speaks_of_children(text: str, speaks: bool) -> None:
     assert speech.speaks_of_children(text) is speaks
+
+
+@pytest.mark.parametrize(
+    ("text", "speaks"),
+    [
+        # A word that is neither a child's name nor the line's, added or said as the child
+        # meant: a name heard wrong ("Théo", "Timothée" for Timéo).
+        ("oui et Théo aussi", True),
+        ("oui et pour Timothée", True),
+        ("non c'est pour Timothée", True),
+        ("oui et Timéo aussi", False),  # named: read as such
+        ("oui pour Sacha", False),
+        ("oui et jeudi aussi", False),
+        ("oui et le 4 aussi", False),
+        ("oui moi aussi", False),
+        ("oui et merci", False),
+        ("non pour jeudi", False),
+    ],
+)
+def test_speaks_of_children_with_a_name_heard_wrong(text: str, speaks: bool) -> None:
+    assert speech.speaks_of_children(text, ["Sacha", "Timéo"]) is speaks
 
 
 

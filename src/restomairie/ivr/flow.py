@@ -1547,7 +1547,7 @@ class CallFlow:
         unnamed = not parse_children(speech, names, ordinals=False) and not children_left_out(
             speech, names
         )  # not "oui, sauf Zoé" when Zoé alone is read back: not understood
-        if unnamed and speaks_of_children(speech):
+        if unnamed and speaks_of_children(speech, names):
             line = sp._("I did not understand which child you mean: please say the first name.")
             return self._retry(st, sp, line, "unnamed_children")
         return self._retry(st, sp, self._not_understood(sp), "not_understood")
@@ -1615,7 +1615,7 @@ class CallFlow:
                 return None
             if not left_out:
                 # "Oui, sauf la petite", "et son frère aussi": children, but not by name.
-                return None if speaks_of_children(speech) else False
+                return None if speaks_of_children(speech, [k.name for k in kids]) else False
             said = [k for i, k in enumerate(kids, start=1) if k in picked and i not in left_out]
             if not said:
                 return None

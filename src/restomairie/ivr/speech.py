@@ -1422,6 +1422,11 @@ def _children_in(
     positions = _positions(tokens, len(names), ordinals)
     if len(counts) > 1 or len(positions) > 1:
         return None
+    first_said = {"premier", "premiere"} & set(tokens) and not _KIN & set(tokens)
+    if first_said and positions == {1} and chosen and chosen != {0} and "numero" not in tokens:
+        # "annuler le 1er pour Rose": the 1st of the month, Rose named (not the first child,
+        # who disagrees with her).
+        positions = set()
     if positions:
         index = positions.pop() - 1
         if not 0 <= index < len(names) or (chosen and chosen != {index}):
@@ -2161,13 +2166,15 @@ _DAY_WORDS = frozenset(
 )
 
 
-def speaks_of_children(text: str) -> bool:
+def speaks_of_children(text: str, names: Sequence[str] | None = None) -> bool:
     """Whether ``text`` speaks of children without naming them, in a way that changes a change
     read back: a kin or age word ("oui, sauf la petite", "pour son frère aussi", "seulement le
     grand"), a count ("oui, pour les deux"), a child left out ("oui sauf Timothée", a name the
-    recogniser heard wrong), or a pronoun added ("pour elle aussi"). Read where names were
-    looked for and none was found: such a "oui" is no plain yes, since the line cannot tell
-    whom it is for. Pure; never raises."""
+    recogniser heard wrong), or a pronoun added ("pour elle aussi"); with the family's
+    ``names``, also a word that is none of them nor the line's, added or said as the child
+    meant ("oui et Théo aussi", "non, c'est pour Timothée": a name heard wrong). Read where
+    names were looked for and none was found: such a "oui" is no plain yes, since the line
+    cannot tell whom it is for. Pure; never raises."""
     tokens = normalise(text).split()
     for k, token in enumerate(tokens):
         before = tokens[k - 1] if k else ""
@@ -2183,7 +2190,7 @@ def speaks_of_children(text: str) -> bool:
             return True
     if bool(_PRONOUNS & set(tokens)) and adds_to(text):
         return True
-    return _unknown_word_added(tokens)
+    return names is not None and _unknown_word_added(tokens, names)
 
 
 # Words known to the line that may follow "et" or come before "aussi" without being a name.
@@ -2198,12 +2205,14 @@ _ADDED_NOT_A_NAME = frozenset(
 )  # fmt: skip
 
 
-def _unknown_word_added(tokens: Sequence[str]) -> bool:
+def _unknown_word_added(tokens: Sequence[str], names: Sequence[str]) -> bool:
     """Whether a word the line does not know is added to a change read back ("oui et Théo
-    aussi" for Timéo, "et pour Rosa"): a first name the recogniser heard wrong, most likely,
-    which a plain yes would drop without a word."""
+    aussi" for Timéo, "et pour Rosa"), or said as the child meant ("non, c'est pour
+    Timothée"): a first name the recogniser heard wrong, most likely, which a plain yes (or
+    no) would drop without a word."""
+    known = {t for name in names for t in normalise(name).split()}
     for k, token in enumerate(tokens):
-        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME:
+        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME or token in known:
             continue
         before = tokens[max(0, k - 2) : k]
         after = tokens[k + 1 : k + 2]
@@ -2213,6 +2222,8 @@ def _unknown_word_added(tokens: Sequence[str]) -> bool:
             return True
         if after == ["aussi"] and before[-1:] != ["pas"]:
             return True
+        if before[-1:] == ["pour"] and k == len(tokens) - 1:
+            return True  # "non, c'est pour Timothée": the child meant, heard wrong
     return False
 
 
@@ -2854,6 +2865,8 @@ def _weekday_expr(
                 return _DateExpr(that, week.certain, False), end
         if s + 1 < n and tokens[s + 1] in ("prochaine", "suivante"):
             return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 2
+        if _week_after(tokens, s):  # "jeudi de la semaine d'après"
+            return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 3
         if s + 1 < n and tokens[s + 1] in _PAST_WORDS:
             return _DateExpr(monday - timedelta(days=7 - weekday), True, False), s + 2
         if s > 0 and tokens[s - 1] == "cette":
@@ -3288,15 +3301,23 @@ def _one_list(tokens: Sequence[str]) -> bool:
     return len(tokens) <= _LIST_GAP_MAX and not _NOT_ONE_LIST.intersection(tokens)
 
 
+def _week_after(tokens: Sequence[str], s: int) -> bool:
+    """Whether "semaine" at ``tokens[s]`` is "la semaine d'après" (next week, as said of now)."""
+    return tokens[s + 1 : s + 3] == ["d", "apres"]
+
+
 def _free_week(tokens: Sequence[str], spans: Sequence[tuple[int, int]]) -> int | None:
     """A week said apart from any day ("annuler mardi pour Rose la semaine prochaine", "la
     semaine prochaine, réserver mardi pour Nathan"), not taken back: how many weeks from this
     one (1 next week, 0 this week); ``None`` when there is none."""
     used = {k for start, end in spans for k in range(start, end)}
     for s, token in enumerate(tokens):
-        if token != "semaine" or s in used or _NOT_ONE_LIST.intersection(tokens[max(0, s - 3) : s]):
+        # Not a week taken back ("non, la semaine prochaine"); a request's verb before it is
+        # no such thing ("annuler la semaine prochaine le jeudi").
+        before = set(tokens[max(0, s - 3) : s]) - _REQUEST_VERBS
+        if token != "semaine" or s in used or _NOT_ONE_LIST.intersection(before):
             continue
-        if tokens[s + 1 : s + 2] in (["prochaine"], ["suivante"]):
+        if tokens[s + 1 : s + 2] in (["prochaine"], ["suivante"]) or _week_after(tokens, s):
             return 1
         if s > 0 and tokens[s - 1] == "cette":
             return 0
