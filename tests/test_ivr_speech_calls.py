@@ -2574,3 +2574,9 @@ def test_a_name_heard_wrong_as_a_correction_asks_for_the_first_name(call: Caller
     assert answer.says[0] == (
         "Je n'ai pas compris de quel enfant vous parlez : dites son prénom, s'il vous plaît."
     )
+
+
+def test_a_child_listed_without_a_name_asks_which_children(rt: Runtime, call: Caller) -> None:
+    answer = call.say("Léa ne mange pas jeudi et son frère non plus")
+    # Léa alone was read back: her brother dropped without a word.
+    assert answer.says[0] == "Pour quel enfant ?"

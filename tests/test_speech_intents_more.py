@@ -1184,3 +1184,44 @@ def test_asks_subscription_change(text: str, asks: bool) -> None:
 )
 def test_restore_commas(text: str, punctuated: str) -> None:
     assert speech.restore_commas(text, ["Margaux", "Nathan", "Rose"]) == punctuated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sacha et Théo ne mangent pas vendredi",  # Timéo heard wrong
+        "Sasha et Timothée ne mangent pas vendredi",
+        "annuler vendredi pour Sacha et le petit",
+        "Sacha et son frère",
+        "Théo et Sacha",
+    ],
+)
+def test_a_child_listed_without_a_known_name_makes_the_children_unclear(text: str) -> None:
+    # Sacha alone was read back: the other child dropped without a word.
+    assert speech.parse_children(text, ["Sacha", "Timéo"]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "children"),
+    [
+        ("Sacha et Timéo", {1, 2}),
+        ("Sacha et sa sœur Timéo", {1, 2}),
+        ("Sacha et moi", {1}),
+        ("pour Sacha et puis vendredi", {1}),
+    ],
+)
+def test_children_listed_by_name_are_read(text: str, children: set[int]) -> None:
+    assert speech.parse_children(text, ["Sacha", "Timéo"]) == frozenset(children)
+
+
+@pytest.mark.parametrize(
+    ("text", "children"),
+    [
+        ("annuler le 1er pour Rose", {3}),  # the 1st of the month, not the first child
+        ("Rose ne mange pas le 1er", {3}),
+        ("le premier", {1}),
+        ("Margaux, la première", {1}),
+    ],
+)
+def test_the_first_beside_a_name(text: str, children: set[int]) -> None:
+    assert speech.parse_children(text, ["Margaux", "Nathan", "Rose"]) == frozenset(children)

@@ -1449,9 +1449,45 @@ def _children_in(
         result = family - left_out
     else:
         result = chosen
-    if not result:
+    if not result or _unnamed_beside(tokens, norm_names):
         return None
     return frozenset(i + 1 for i in result)
+
+
+_POSSESSIVES = frozenset({"son", "sa", "ses", "mon", "ma", "mes", "le", "la", "les", "l"})
+
+
+def _unnamed_beside(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> bool:
+    """Whether a child is listed beside those named without a name the line knows: "Sacha et
+    le petit", "Rose ne mange pas jeudi et son frère non plus", "Sacha et Théo" (Timéo heard
+    wrong). Reading the named ones alone would drop that child without a word; the line asks
+    which children instead."""
+    known = {t for name in names for t in name}
+
+    def a_name(k: int) -> bool:
+        if not 0 <= k < len(tokens):
+            return False
+        return tokens[k] in known or bool(_loosely_named(tokens[k], names)[0])
+
+    for k, token in enumerate(tokens):
+        j = k - 1
+        while j >= 0 and tokens[j] in _POSSESSIVES:
+            j -= 1
+        joined = j >= 0 and tokens[j] in ("et", "ni", "avec")
+        if token in _KIN and token not in ("enfant", "enfants") and joined and not a_name(k + 1):
+            return True  # "et son frère", "et la petite" (not "et sa sœur Rose")
+        unknown = (
+            len(token) >= 3
+            and not token.isdigit()
+            and token not in _ADDED_NOT_A_NAME
+            and token not in _KIN
+            and not a_name(k)
+        )
+        if unknown and k >= 2 and tokens[k - 1] in ("et", "ni") and a_name(k - 2):
+            return True  # "Sacha et Théo"
+        if unknown and tokens[k + 1 : k + 2] == ["et"] and a_name(k + 2):
+            return True  # "Théo et Sacha"
+    return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2201,6 +2237,8 @@ _ADDED_NOT_A_NAME = frozenset(
         "le", "la", "les", "l", "pour", "avec", "et", "aussi", "moi", "toi", "meme", "chose",
         "demain", "apres", "semaine", "prochain", "prochaine", "lendemain", "surlendemain",
         "cantine", "midi", "matin", "ca", "cela", "tout", "tous", "toutes", "celui", "celle",
+        "puis", "donc", "ensuite", "alors", "encore", "surtout", "autre", "autres", "nous",
+        "vous", "ils", "elles", "eux", "mari", "femme", "papa", "maman",
     }
 )  # fmt: skip
 
