@@ -353,3 +353,29 @@ def test_a_week_said_after_the_children_is_said_of_every_day(rt: Runtime, call: 
     assert second.says[1] == "Le repas de Zoé du jeudi 3 décembre est déjà réservé."
     assert booked(rt, HUGO, date(2026, 12, 1)) is True
     _untouched(rt, (HUGO, date(2026, 11, 24)), (ZOE, THU))
+
+
+def test_a_day_denied_after_a_statement_of_who_eats_is_its_cancellation(
+    rt: Runtime, call: Caller
+) -> None:
+    answer = call.say("Léa mange jeudi mais pas vendredi")
+    # Both days were one booking: "déjà réservé" twice, and Friday never cancelled.
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du jeudi 26 novembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, FRI) is False
+    _untouched(rt, (LEA, THU))
+
+
+def test_a_day_denied_after_a_statement_books_the_other_for_a_child_without_it(
+    rt: Runtime, call: Caller
+) -> None:
+    # Hugo books day by day: "il mange jeudi" is Thursday's booking; Friday has nothing.
+    answer = call.say("Hugo mange jeudi mais pas vendredi")
+    assert answer.says[:2] == [
+        ONE_BY_ONE,
+        "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
+    ]

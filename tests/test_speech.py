@@ -1282,3 +1282,14 @@ def test_a_day_said_not_to_be_eaten_is_still_a_day_meant() -> None:
     assert speech.days_said("il mange lundi mais pas mardi", MON_23_NOV) == [
         date(2026, 11, 24), date(2026, 11, 30)
     ]
+
+
+def test_a_statement_denying_a_day_after_another_is_two_changes() -> None:
+    names = ["Margaux", "Nathan", "Rose"]
+    found = speech.requests_said("Rose mange jeudi mais pas vendredi", names, MON_23_NOV)
+    assert found == [
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 26), frozenset({3})),
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 27), frozenset({3})),
+    ]
+    # A request's verb: the day denied is left out of it, one change.
+    assert speech.requests_said("annuler vendredi mais pas jeudi pour Rose", names, MON_23_NOV) == []

@@ -3842,6 +3842,39 @@ class Request(NamedTuple):
 _REQUEST_LINKS = frozenset({"et", "puis", "ensuite", "mais"})
 
 
+def _denied_days(
+    tokens: Sequence[str],
+    said: Sequence[_Said],
+    asked: Sequence[tuple[int, int, Intent]],
+    dated: Sequence[tuple[tuple[int, int], _DateExpr]],
+) -> list[tuple[int, int, Intent]]:
+    """Two changes in a statement of who eats that denies a day after another: "Rose mange
+    jeudi mais pas vendredi" asks Thursday's meal (a booking: nothing to do if she has it) and
+    Friday's cancellation, not both days of one change. The statement and the "pas" before the
+    denied day, as intents of their own; nothing when a change is asked in so many words
+    ("annuler vendredi mais pas jeudi": Thursday is left out, see _negated_at)."""
+    if asked or _REQUEST_VERBS.intersection(tokens):
+        return []
+    intent_of = {_Stance.EATS: Intent.BOOK, _Stance.ABSENT: Intent.CANCEL}
+    opposite = {Intent.BOOK: Intent.CANCEL, Intent.CANCEL: Intent.BOOK}
+    stated = [
+        (found.start, found.end, intent_of[stance])
+        for found in said
+        if (stance := _states(found, tokens, tokens)[1]) in intent_of
+    ]
+    found: list[tuple[int, int, Intent]] = []
+    for (start, _end), _expr in dated:
+        k = start
+        while k > 0 and tokens[k - 1] in _NEGATION_SKIPPED:
+            k -= 1
+        if k < 2 or tokens[k - 1] not in ("pas", "non") or tokens[k - 2] not in ("mais", "et"):
+            continue
+        before = [entry for entry in stated if entry[0] < k - 2]
+        if len(stated) == 1 and before:  # one statement, the day denied after it
+            found += [before[-1], (k - 1, k, opposite[before[-1][2]])]
+    return found
+
+
 def requests_said(
     text: str, names: Sequence[str], today: date, action: Intent | None = None
 ) -> list[Request] | None:
@@ -3880,6 +3913,7 @@ def requests_said(
         for found in reading.said
         if (intent := _states(found, tokens, tokens)[0]) is not None
     ]
+    asked = sorted([*asked, *_denied_days(tokens, reading.said, asked, dated)])
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
         return []  # one request; or a choice of days (days_to_choose)
