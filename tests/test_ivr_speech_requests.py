@@ -379,3 +379,15 @@ def test_a_day_denied_after_a_statement_books_the_other_for_a_child_without_it(
         ONE_BY_ONE,
         "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
     ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "je voudrais annuler jeudi enfin non réserver pour Hugo",
+        "je voudrais annuler jeudi, enfin non, réserver pour Hugo",
+    ],
+)
+def test_a_change_taken_back_for_another_keeps_its_day(call: Caller, said: str) -> None:
+    # It was "une opération à la fois": the caller had changed their mind, in one breath.
+    assert call.say(said).says[0] == "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre."

@@ -3951,7 +3951,9 @@ def requests_said(
         links = [
             k
             for k in range(end, start + 1)
-            if (k in breaks and k > 0) or (k < start and tokens[k] in _REQUEST_LINKS)
+            if (k in breaks and k > 0)
+            # "annuler jeudi enfin non réserver": a correction ends a request, commas or not
+            or (k < start and (tokens[k] in _REQUEST_LINKS or tokens[k] in _CORRECTION_MARKERS))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
         if cut > cuts[-1]:
@@ -3959,11 +3961,17 @@ def requests_said(
                 taken_back.add(len(cuts) - 1)
             cuts.append(cut)
     pieces = list(itertools.pairwise([*cuts, len(tokens)]))
+    days = [sorted({e.day for (k, _), e in dated if a <= k < b and e.day}) for a, b in pieces]
+    for k in sorted(taken_back):
+        if k + 1 < len(pieces) and not days[k + 1]:
+            # "annuler jeudi, enfin non, réserver pour Margaux": the change taken back, its
+            # day kept for the one said instead.
+            days[k + 1] = days[k]
     pieces = [piece for k, piece in enumerate(pieces) if k not in taken_back]
+    days = [on for k, on in enumerate(days) if k not in taken_back]
     tail = next((k for k in sorted(breaks) if k >= anchors[-1][1]), len(tokens))
     if any(k >= tail for k in named):
         return []  # "Rose sera absente jeudi et vendredi, Nathan aussi": both, both days
-    days = [sorted({e.day for (k, _), e in dated if a <= k < b and e.day}) for a, b in pieces]
     acts: list[Intent | None] = []
     for a, b in pieces:
         said = {intent for k, _, intent in asked if a <= k < b}
