@@ -78,6 +78,9 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         ("Chœur", "choeur"),
         ("n°2", "numero 2"),
         ("3décembre", "3 decembre"),
+        ("le vin six novembre", "le vingt six novembre"),  # a homophone of "vingt-six"
+        ("le vin et un", "le vingt et un"),
+        ("un verre de vin", "un verre de vin"),
         ("", ""),
         ("?!...", ""),
     ],

@@ -1149,6 +1149,8 @@ def test_asks_for_english(text: str, english: bool) -> None:
         ("elle change d'école en janvier", True),
         ("je veux arrêter la cantine pour Rose", True),
         ("on déménage", True),
+        ("Nathan ne mange plus à la cantine", True),  # for good
+        ("il ne mange plus à la cantine jeudi", False),  # that day's meal
         ("arrêter la cantine jeudi", False),  # that day's meal
         ("annuler jeudi", False),
         ("elle change de classe", False),

@@ -154,6 +154,10 @@ def _ordinal_digits_repl(match: re.Match[str]) -> str:
     return " " + _ordinal_words(number, feminine=suffix in ("re", "ere", "nde")) + " "
 
 
+# "Le vin six novembre": how speech recognition may write "vingt-six" (a homophone).
+_VIN_RE = re.compile(r"\bvins?(?= +(?:et +un|une?|deux|trois|quatre|cinq|six|sept|huit|neuf)\b)")
+
+
 @functools.lru_cache(maxsize=4096)  # a webhook reads one phrase many times, names too
 def normalise(text: str) -> str:
     """Reduce a transcript to plain lowercase ASCII words separated by single spaces.
@@ -173,6 +177,7 @@ def normalise(text: str) -> str:
     text = _NON_ALNUM_RE.sub(" ", text)
     text = _ORDINAL_DIGITS_RE.sub(_ordinal_digits_repl, text)
     text = _DIGIT_LETTER_RE.sub(" ", text)
+    text = _VIN_RE.sub("vingt", text)
     return " ".join(text.split())
 
 
@@ -2339,6 +2344,10 @@ _SUBSCRIPTION_RUNS = (
     ("change", "d", "ecole"), ("changer", "d", "ecole"), ("changement", "d", "ecole"),
     ("changera", "d", "ecole"), ("arreter", "la", "cantine"), ("arrete", "la", "cantine"),
     ("quitte", "l", "ecole"), ("part", "de", "l", "ecole"),
+    # "Nathan ne mange plus à la cantine": for good, not one day
+    ("mange", "plus", "a", "la", "cantine"), ("mangera", "plus", "a", "la", "cantine"),
+    ("mangent", "plus", "a", "la", "cantine"), ("va", "plus", "a", "la", "cantine"),
+    ("ira", "plus", "a", "la", "cantine"), ("vient", "plus", "a", "la", "cantine"),
 )  # fmt: skip
 
 
