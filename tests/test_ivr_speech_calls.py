@@ -2580,3 +2580,27 @@ def test_a_child_listed_without_a_name_asks_which_children(rt: Runtime, call: Ca
     answer = call.say("Léa ne mange pas jeudi et son frère non plus")
     # Léa alone was read back: her brother dropped without a word.
     assert answer.says[0] == "Pour quel enfant ?"
+
+
+def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
+    call: Caller,
+) -> None:
+    call.press("2")
+    answer = call.say("jusqu'à quand je peux annuler ?")
+    # It was "pour quel jour ?" (or, at the child menu, "pour quel enfant ?"): no answer.
+    assert answer.says[:2] == [
+        "Le jeudi 26 novembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    ]
+
+
+def test_is_it_cancelled_after_a_result_is_answered_from_the_bookings(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    call.say("annuler jeudi")
+    call.press("1")
+    answer = call.say("c'est bien annulé ?")
+    # It was "pour quel jour voulez-vous annuler ?", as if a new cancellation.
+    assert answer.says[0] == "Le jeudi 26 novembre, Léa n'a pas de repas réservé."
+    assert booked(rt, "E2", date(2026, 11, 26)) is False

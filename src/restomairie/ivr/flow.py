@@ -822,10 +822,20 @@ class CallFlow:
             return None
         today = self.clock.today()
         guess = parse_date(speech, today)
-        if guess is None:
-            return None
-        day = guess.day
         kids = self._children_said(self._kids(st), speech, ordinals=False) or unnamed
+        done = st.data.get("done")
+        if guess is not None:
+            day = guess.day
+        elif done:
+            # "C'est bien annulé ?" right after a result: that change's day, as it stands now.
+            day = date.fromisoformat(str(done[1]))
+            kids = [k for k in self._kids(st) if k.ref in done[2]] or kids
+        else:
+            # "Jusqu'à quand je peux annuler ?": answered for the first day that can change.
+            first = self._first_open(kids)
+            if first is None:
+                return None
+            day = first
         self._pick(st, kids)
         if day < today:
             lines = [sp._("%(day)s is already past.", day=sp.day(day))]

@@ -2309,7 +2309,7 @@ _ASKING_RUNS = (
     ("bien", "annule"), ("bien", "annulee"), ("bien", "reserve"), ("bien", "reservee"),
     ("bien", "pris"), ("bien", "enregistre"), ("bien", "inscrit"), ("bien", "inscrite"),
     ("mange", "t"), ("mangent", "ils"), ("mangent", "elles"), ("peux", "encore"),
-    ("peut", "encore"),
+    ("peut", "encore"), ("jusqu", "a", "quelle", "heure"), ("avant", "quelle", "heure"),
 )  # fmt: skip
 _ASKING_AFTER_EST_CE = frozenset(
     {"mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite", "inscrits", "prevu",
