@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -10,6 +13,7 @@ from hypothesis import strategies as st
 from restomairie.ivr import speech
 from restomairie.ivr.speech import Intent, is_closing, parse_children, parse_choice, parse_intent
 
+MON_23_NOV = date(2026, 11, 23)
 ACTION = {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE}
 READ_BACK = {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
 AFTER = {
@@ -1176,12 +1180,34 @@ def test_asks_subscription_change(text: str, asks: bool) -> None:
             "Nathan et Rose ne mangent pas jeudi ni Margaux vendredi",
             "Nathan et Rose ne mangent pas jeudi, ni Margaux vendredi",
         ),
+        # A day saying how it stays, a request after a statement, a child said apart.
+        ("annuler jeudi vendredi c'est bon", "annuler jeudi, vendredi c'est bon"),
+        ("il est malade jeudi vendredi il revient", "il est malade jeudi, vendredi il revient"),
+        ("jeudi elle mange pas vendredi elle mange", "jeudi elle mange pas, vendredi elle mange"),
+        ("elle mange jeudi annulez vendredi", "elle mange jeudi, annulez vendredi"),
+        (
+            "annuler jeudi pour Rose pour Nathan c'est bon",
+            "annuler jeudi pour Rose, pour Nathan c'est bon",
+        ),
+        (
+            "annuler pour Rose jeudi son frère Nathan reste",
+            "annuler pour Rose jeudi, son frère Nathan reste",
+        ),
+        ("Nathan non Rose oui", "Nathan non, Rose oui"),
+        ("et Rose pas jeudi mais vendredi", "et Rose, pas jeudi mais vendredi"),
+        ("pas jeudi le 27", "pas jeudi, le 27"),
+        (
+            "Rose ne mange pas jeudi Nathan sera absent",
+            "Rose ne mange pas jeudi, Nathan sera absent",
+        ),
         # Names that belong to what comes before them: left as they are.
         ("annuler pour Nathan il est malade", "annuler pour Nathan il est malade"),
         ("Rose et Nathan ne mangent pas jeudi", "Rose et Nathan ne mangent pas jeudi"),
         ("Rose ne mange pas jeudi, Nathan il mange", "Rose ne mange pas jeudi, Nathan il mange"),
         ("pas jeudi vendredi", "pas jeudi vendredi"),
         ("oui", "oui"),
+        ("annuler jeudi et vendredi", "annuler jeudi et vendredi"),
+        ("le vendredi c'est bon", "le vendredi c'est bon"),
     ],
 )
 def test_restore_commas(text: str, punctuated: str) -> None:
@@ -1227,3 +1253,34 @@ def test_children_listed_by_name_are_read(text: str, children: set[int]) -> None
 )
 def test_the_first_beside_a_name(text: str, children: set[int]) -> None:
     assert speech.parse_children(text, ["Margaux", "Nathan", "Rose"]) == frozenset(children)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Annuler jeudi, vendredi c'est bon.",
+        "annuler jeudi, vendredi comme d'habitude",
+        "Annuler le repas de Rose jeudi, son frère Nathan reste à la cantine.",
+        "annuler jeudi pour Rose, pour Nathan c'est bon",
+        "Nathan non, Rose oui",
+        "Et Rose, pas jeudi mais vendredi.",
+        "jeudi elle mange pas, vendredi elle mange",
+        "elle mange jeudi, annulez vendredi",
+        "il est malade jeudi, vendredi il revient",
+        "réserver jeudi pour Rose, Nathan sera absent",
+        "Rose ne mange pas jeudi, Nathan il mange.",
+        "pas jeudi, le 27",
+    ],
+)
+def test_speech_without_commas_reads_as_with_them(said: str) -> None:
+    # What the recogniser may send: no punctuation at all, commas put back where a clause
+    # surely ends (every parser reads clauses by their punctuation).
+    names = ["Margaux", "Nathan", "Rose"]
+    bare = speech.restore_commas(" ".join(re.sub(r"[,.]", " ", said).split()), names)
+    for read in (
+        lambda text: parse_children(text, names, ordinals=False, action=Intent.CANCEL),
+        lambda text: speech.parse_action(text, names),
+        lambda text: speech.parse_date(text, MON_23_NOV),
+        lambda text: speech.days_said(text, MON_23_NOV),
+    ):
+        assert read(bare) == read(said), (bare, said)

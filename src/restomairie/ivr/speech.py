@@ -4230,7 +4230,7 @@ def child_hints(names: Sequence[str]) -> str:
 # il mange", "… Nathan si", "… Nathan reste à la cantine", "… Nathan lui il y va".
 _STANCE_OPENERS = frozenset(
     {"il", "elle", "lui", "si", "oui", "non", "aussi", "pareil", "reste", "restera", "mange",
-     "mangera", "va", "ira", "y", "ca", "c", "ne", "n", "continue"}
+     "mangera", "va", "ira", "y", "ca", "c", "ne", "n", "continue", "sera", "est", "rentre"}
 )  # fmt: skip
 # Words after which a name belongs to what comes before it ("pour Nathan", "et Nathan").
 _NAME_LEADS = frozenset(
@@ -4238,9 +4238,16 @@ _NAME_LEADS = frozenset(
      "non", "plus", "excepte", "hormis", "le", "la", "les", "l", "enfant", "fils", "fille",
      "frere", "soeur", "est", "c"}
 )  # fmt: skip
-# "vendredi pas jeudi", "vendredi mais pas jeudi": the day left out after the day meant.
-# ("Mais pas", "et non" need no comma: see _negated_at.)
-_DAY_EXCLUDERS = (("pas",),)
+# What a weekday opens when it says how that day stays: "… vendredi c'est bon", "… vendredi elle
+# mange", "… vendredi comme d'habitude".
+_DAY_STANCES = frozenset({"c", "ca", "elle", "il", "ils", "elles", "on", "comme", "normalement"})
+# Words after which a weekday belongs to what comes before it ("et vendredi", "le vendredi").
+_DAY_LEADS = _NAME_LEADS | {"au", "du", "ce", "chaque", "tous", "dernier", "prochain"}
+_ALL_OF_THEM = frozenset({"tous", "toutes", "les"})
+# Words that end a statement of how a child or day stays: "… Nathan il mange | et lundi …".
+_STANCE_ENDS = frozenset(
+    {"mange", "reste", "si", "oui", "bon", "habitude", "normal", "normalement"}
+)
 
 
 def restore_commas(text: str, names: Sequence[str]) -> str:
@@ -4273,21 +4280,42 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
     def first(k: int) -> str:
         return toks[k][0] if k < len(words) and toks[k] else ""
 
+    def is_weekday(k: int) -> bool:
+        return 0 <= k < len(words) and first(k) in _WEEKDAYS
+
     comma_after: set[int] = set()
     for k in range(1, len(words)):
         before = toks[k - 1][-1] if toks[k - 1] else ""
         if not before or words[k - 1][-1:] in ",.;:!?":
             continue
-        if is_name(k) and before not in _NAME_LEADS and first(k + 1) in _STANCE_OPENERS:
+        nxt = first(k + 1)
+        if is_name(k) and before not in _NAME_LEADS and nxt in _STANCE_OPENERS:
             comma_after.add(k - 1)  # "… jeudi | Nathan il mange"
+        elif is_weekday(k) and nxt in _DAY_STANCES and (
+            before not in _DAY_LEADS or (before == "pas" and first(k - 2) in _STANCE_ENDS)
+        ):
+            # "annuler jeudi | vendredi c'est bon", "jeudi elle mange pas | vendredi elle mange"
+            comma_after.add(k - 1)
         elif is_day(k - 1) and first(k) == "ni" and k + 1 < len(words) and is_name(k + 1):
             comma_after.add(k - 1)  # "… jeudi | ni Margaux vendredi"
-        elif is_day(k - 1):
-            for lead in _DAY_EXCLUDERS:
-                after = k + len(lead)
-                said = [first(j) for j in range(k, after)]
-                if tuple(said) == lead and after < len(words) and is_day(after):
-                    comma_after.add(k - 1)  # "annuler vendredi | pas jeudi"
+        elif is_day(k - 1) and first(k) in _REQUEST_VERBS:
+            comma_after.add(k - 1)  # "elle mange jeudi | annulez vendredi"
+        elif (is_day(k - 1) or is_name(k - 1)) and first(k) == "pas" and is_day(k + 1):
+            comma_after.add(k - 1)  # "annuler vendredi | pas jeudi", "et Rose | pas jeudi"
+        elif is_name(k - 1) and first(k) == "pour" and (is_name(k + 1) or nxt in _ALL_OF_THEM):
+            comma_after.add(k - 1)  # "jeudi pour Rose | pour Nathan c'est bon"
+        elif (is_day(k - 1) or is_name(k - 1)) and first(k) in ("son", "sa") and (
+            k + 1 < len(words) and first(k + 1) in _KIN
+        ):
+            comma_after.add(k - 1)  # "annuler pour Rose jeudi | son frère Nathan reste"
+        elif before in ("non", "oui", "si") and k >= 2 and is_name(k - 2) and is_name(k):
+            if nxt in ("non", "oui", "si"):
+                comma_after.add(k - 1)  # "Timéo non | Sacha oui"
+        elif first(k) == "le" and is_weekday(k - 1) and "pas" in (first(k - 2), first(k - 3)):
+            if k + 1 < len(words) and _number_at(toks[k + 1], 0) is not None:
+                comma_after.add(k - 1)  # "pas jeudi | le 27"
+        elif first(k) == "et" and before in _STANCE_ENDS and is_day(k + 1):
+            comma_after.add(k - 1)  # "… Nathan il mange | et lundi pour Margaux"
     if not comma_after:
         return text
     return " ".join(f"{w}," if k in comma_after else w for k, w in enumerate(words))
