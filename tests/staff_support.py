@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from restomairie.runtime import Runtime
@@ -54,3 +56,9 @@ def started_call(app: Any, rt: Runtime, number: str) -> Caller:
     caller = Caller(app.test_client(), rt.settings, number)
     caller.start()
     return caller
+
+
+def page_text(response: Any) -> str:
+    """A page's text without its tags, spaces collapsed."""
+    raw = html.unescape(response.get_data(as_text=True))
+    return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))

@@ -22,7 +22,7 @@ from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import two_deadlines_family
 from tests.ivr_support import line_app
-from tests.staff_support import agent_with_a_family, login, make_user, post, started_call
+from tests.staff_support import agent_with_a_family, login, make_user, page_text, post, started_call
 
 PHONE = "+33612345678"
 STRANGER = "+33198765432"
@@ -41,10 +41,9 @@ def agent(app: Flask, rt: Runtime) -> Any:
 
 
 def text(response: Any) -> str:
-    """A page's text without its tags, spaces collapsed."""
+    """A page's text without its tags, spaces collapsed (the page must have been served)."""
     assert response.status_code == 200, response.status_code
-    raw = html.unescape(response.get_data(as_text=True))
-    return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))
+    return page_text(response)
 
 
 def history_rows(client: Any, url: str) -> list[str]:

@@ -5,7 +5,6 @@ or un-bill the past by surprise, and the reason staff type kept with their chang
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +18,7 @@ from restomairie.models import AuditEntry, Child, Closure, Family
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import line_app
-from tests.staff_support import agent_with_a_family, post, started_call
+from tests.staff_support import agent_with_a_family, page_text, post, started_call
 
 PHONE = "+33612345678"
 OTHER = "+33698765432"
@@ -36,10 +35,6 @@ def agent(app: Flask, rt: Runtime) -> Any:
     return agent_with_a_family(app, rt, PHONE)
 
 
-def text(response: Any) -> str:
-    """A page's text without its tags, spaces collapsed."""
-    raw = html.unescape(response.get_data(as_text=True))
-    return re.sub(r" ([,.])", r"\1", " ".join(re.sub(r"<[^>]+>", " ", raw).split()))
 
 
 def queries(rt: Runtime, read: Any) -> int:
@@ -65,7 +60,7 @@ def test_a_call_from_the_familys_number_while_the_line_is_closed_is_on_its_page(
     closed.hang_up()
     stranger = started_call(app, rt, OTHER)  # a number no family has
     stranger.hang_up()
-    page = text(agent.get("/staff/families/210001"))
+    page = page_text(agent.get("/staff/families/210001"))
     assert closed.call_sid in agent.get("/staff/families/210001").get_data(as_text=True)
     assert "ligne fermée (numéro de la famille, code non saisi)" in page
     assert "1 appel(s)" in page
@@ -73,7 +68,7 @@ def test_a_call_from_the_familys_number_while_the_line_is_closed_is_on_its_page(
     assert closed.call_sid in log and stranger.call_sid not in log
     assert "numéro de la famille, code non saisi" in log
     # The call itself names the family whose number it came from, never as verified.
-    detail = text(agent.get(f"/staff/calls/{closed.call_sid}"))
+    detail = page_text(agent.get(f"/staff/calls/{closed.call_sid}"))
     assert ("Famille non identifiée — appel depuis un numéro enregistré : 210001 (numéro de la "
             "famille, code non saisi)") in detail
     assert "code non vérifié" not in detail
@@ -105,12 +100,12 @@ def test_a_number_shared_by_two_families_lists_the_call_under_each_and_says_so(
     closed = started_call(app, rt, PHONE)
     closed.hang_up()
     for account in ("210001", "210002"):
-        page = text(agent.get(f"/staff/families/{account}"))
+        page = page_text(agent.get(f"/staff/families/{account}"))
         assert ("numéro de la famille, code non saisi — numéro partagé par 2 dossiers : "
                 "210001, 210002") in page
         assert closed.call_sid in agent.get(f"/staff/calls?account={account}").get_data(
             as_text=True)
-    detail = text(agent.get(f"/staff/calls/{closed.call_sid}"))
+    detail = page_text(agent.get(f"/staff/calls/{closed.call_sid}"))
     assert "210001, 210002 (numéro de la famille, code non saisi — numéro partagé par 2 " \
         "dossiers)" in detail
 
@@ -199,11 +194,11 @@ def test_each_change_shows_the_deadline_that_applied_and_whether_it_was_met(
     in_time = "date limite : lundi 23/11 à 13:00 — dans les délais"
     forced = "date limite : vendredi 20/11 à 13:00 — après la date limite (forçage)"
     staff_in_time = "date limite : mardi 24/11 à 13:00 — dans les délais"
-    call_page = text(agent.get(f"/staff/calls/{sid}"))
+    call_page = page_text(agent.get(f"/staff/calls/{sid}"))
     assert "26/11/2026 " + in_time in call_page
     for url in ("/staff/families/210001", "/staff/families/210001/children/E1",
                 "/staff/audit", "/staff/audit?account=210001"):
-        page = text(agent.get(url))
+        page = page_text(agent.get(url))
         assert "26/11/2026 " + in_time in page, url
         assert "24/11/2026 " + forced in page, url
         assert "27/11/2026 " + staff_in_time in page, url
@@ -231,7 +226,7 @@ def test_a_reason_given_without_forcing_is_kept_in_the_audit(agent: Any, rt: Run
     done = post(agent, "/staff/families/210001/change", {
         "action": "cancel", "child": "E1", "day": "2026-11-27",
         "reason": "maladie signalée par la mère"}, follow_redirects=True)
-    assert "motif noté : maladie signalée par la mère" in text(done)
+    assert "motif noté : maladie signalée par la mère" in page_text(done)
     post(agent, "/staff/families/210001/subscription", {
         "child": "E1", "mode": "set", "weekdays": ["0", "3"], "start": "2026-12-07",
         "reason": "demande écrite du 20/11"})
@@ -241,7 +236,7 @@ def test_a_reason_given_without_forcing_is_kept_in_the_audit(agent: Any, rt: Run
     assert details == {"cancel": {"reason": "maladie signalée par la mère"},
                        "subscribe": {"reason": "demande écrite du 20/11"}}
     for url in ("/staff/families/210001", "/staff/audit"):
-        page = text(agent.get(url))
+        page = page_text(agent.get(url))
         assert "motif : maladie signalée par la mère" in page
         assert "motif : demande écrite du 20/11" in page
 
@@ -262,7 +257,7 @@ def closures_in_store(rt: Runtime) -> list[Closure]:
 def test_a_closure_without_a_canteen_day_is_refused_and_nothing_is_written(
     agent: Any, rt: Runtime, form: dict[str, str], why: str
 ) -> None:
-    page = text(post(agent, "/staff/closures", {**form, "kind": "strike"},
+    page = page_text(post(agent, "/staff/closures", {**form, "kind": "strike"},
                      follow_redirects=True))
     assert why in page and "aucune fermeture n'a été enregistrée" in page
     assert "Fermeture enregistrée" not in page
@@ -271,9 +266,9 @@ def test_a_closure_without_a_canteen_day_is_refused_and_nothing_is_written(
 
 def test_a_closure_already_declared_is_not_declared_twice(agent: Any, rt: Runtime) -> None:
     form = {"first_day": "2026-11-26", "school": "", "kind": "strike"}
-    assert "Fermeture enregistrée" in text(post(agent, "/staff/closures", form,
+    assert "Fermeture enregistrée" in page_text(post(agent, "/staff/closures", form,
                                                 follow_redirects=True))
-    again = text(post(agent, "/staff/closures", form, follow_redirects=True))
+    again = page_text(post(agent, "/staff/closures", form, follow_redirects=True))
     assert "Aucun jour de cantine à fermer le jeudi 26 novembre 2026" in again
     assert "fermeture : grève" in again
     assert len(closures_in_store(rt)) == 1
@@ -284,7 +279,7 @@ def test_a_closure_reaching_into_the_past_needs_a_confirmation_saying_what_it_un
 ) -> None:
     form = {"first_day": "2026-10-01", "school": "", "kind": "other", "note": "erreur cuisine"}
     asked = post(agent, "/staff/closures", form, follow_redirects=True)
-    page = text(asked)
+    page = page_text(asked)
     assert ("Cette fermeture comprend 1 jour(s) de cantine déjà passé(s) (le jeudi 1er octobre "
             "2026) : 1 repas réservé(s) ces jours-là ne seraient plus facturé(s)") in page
     assert "Fermeture enregistrée" not in page
@@ -293,14 +288,14 @@ def test_a_closure_reaching_into_the_past_needs_a_confirmation_saying_what_it_un
     html = asked.get_data(as_text=True)
     assert 'name="confirm_past" value="1"' in html and 'value="2026-10-01"' in html
     assert "Je confirme : 1 jour(s) déjà passé(s), 1 repas réservé(s)" in page
-    done = text(post(agent, "/staff/closures", {**form, "confirm_past": "1"},
+    done = page_text(post(agent, "/staff/closures", {**form, "confirm_past": "1"},
                      follow_redirects=True))
     assert "Fermeture enregistrée (erreur cuisine) : 1 jour(s) de cantine fermé(s), 1 repas" in done
     assert len(closures_in_store(rt)) == 1
 
 
 def test_a_closure_from_today_on_needs_no_confirmation(agent: Any, rt: Runtime) -> None:
-    done = text(post(agent, "/staff/closures", {
+    done = page_text(post(agent, "/staff/closures", {
         "first_day": "2026-11-23", "last_day": "2026-11-24", "school": "", "kind": "strike"},
         follow_redirects=True))
     assert "Fermeture enregistrée (grève) : 2 jour(s) de cantine fermé(s)" in done
