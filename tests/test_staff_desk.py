@@ -35,8 +35,6 @@ def agent(app: Flask, rt: Runtime) -> Any:
     return agent_with_a_family(app, rt, PHONE)
 
 
-
-
 def queries(rt: Runtime, read: Any) -> int:
     seen: list[str] = []
 
