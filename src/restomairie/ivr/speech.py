@@ -1468,31 +1468,37 @@ def _unnamed_beside(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> bo
     wrong). Reading the named ones alone would drop that child without a word; the line asks
     which children instead."""
     known = {t for name in names for t in name}
+    frozen = tuple(tuple(name) for name in names)
 
     def a_name(k: int) -> bool:
         if not 0 <= k < len(tokens):
             return False
-        return tokens[k] in known or bool(_loosely_named(tokens[k], names)[0])
+        return tokens[k] in known or _close_to_a_name(tokens[k], frozen)
+
+    def unknown(k: int) -> bool:
+        token = tokens[k]
+        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME or token in _KIN:
+            return False
+        return not a_name(k)
 
     for k, token in enumerate(tokens):
-        j = k - 1
-        while j >= 0 and tokens[j] in _POSSESSIVES:
-            j -= 1
-        joined = j >= 0 and tokens[j] in ("et", "ni", "avec")
-        if token in _KIN and token not in ("enfant", "enfants") and joined and not a_name(k + 1):
-            return True  # "et son frère", "et la petite" (not "et sa sœur Rose")
-        unknown = (
-            len(token) >= 3
-            and not token.isdigit()
-            and token not in _ADDED_NOT_A_NAME
-            and token not in _KIN
-            and not a_name(k)
-        )
-        if unknown and k >= 2 and tokens[k - 1] in ("et", "ni") and a_name(k - 2):
+        if token in _KIN and token not in ("enfant", "enfants") and not a_name(k + 1):
+            j = k - 1
+            while j >= 0 and tokens[j] in _POSSESSIVES:
+                j -= 1
+            if j >= 0 and tokens[j] in ("et", "ni", "avec"):
+                return True  # "et son frère", "et la petite" (not "et sa sœur Rose")
+        if k >= 2 and tokens[k - 1] in ("et", "ni") and a_name(k - 2) and unknown(k):
             return True  # "Sacha et Théo"
-        if unknown and tokens[k + 1 : k + 2] == ["et"] and a_name(k + 2):
+        if tokens[k + 1 : k + 2] == ["et"] and a_name(k + 2) and unknown(k):
             return True  # "Théo et Sacha"
     return False
+
+
+@functools.lru_cache(maxsize=4096)  # the same words, call after call
+def _close_to_a_name(token: str, names: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``token`` sounds like, or is spelled close to, one of the children's names."""
+    return bool(_loosely_named(token, names)[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -4250,6 +4256,18 @@ _STANCE_ENDS = frozenset(
 )
 
 
+# Words never taken for a child's name by sound when commas are put back (the line's own).
+_NOT_NAMES = frozenset(
+    {*_STANCE_OPENERS, *_NAME_LEADS, *_WEEKDAYS, *_MONTHS, *_ADDED_NOT_A_NAME, *_KIN}
+)
+
+
+@functools.lru_cache(maxsize=4096)  # the same words, call after call
+def _sounds_like_a_name(token: str, names: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``token`` sounds like one of the children's names ("Sasha" for "Sacha")."""
+    return _loosely_named(token, names)[1]
+
+
 def restore_commas(text: str, names: Sequence[str]) -> str:
     """``text`` with a comma where speech recognition left none and what follows is surely
     another clause, as the parsers read clauses by their punctuation (see :func:`_clauses`):
@@ -4264,14 +4282,17 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
     firsts = {tokens[0] for tokens in name_tokens if tokens}
     toks = [_tokens(word) for word in words]
 
-    def is_name(k: int) -> bool:
-        if not toks[k]:
-            return False
-        token = toks[k][0]
+    def named(token: str) -> bool:
         if token in firsts:
             return True
-        vocabulary = _STANCE_OPENERS | _NAME_LEADS | _WEEKDAYS.keys() | _MONTHS.keys()
-        return len(token) >= 4 and token not in vocabulary and _loosely_named(token, name_tokens)[1]
+        if len(token) < 4 or token in _NOT_NAMES:
+            return False
+        return _sounds_like_a_name(token, tuple(tuple(name) for name in name_tokens))
+
+    names_at = [bool(t) and named(t[0]) for t in toks]
+
+    def is_name(k: int) -> bool:
+        return 0 <= k < len(words) and names_at[k]
 
     def is_day(k: int) -> bool:
         last = toks[k][-1] if toks[k] else ""
