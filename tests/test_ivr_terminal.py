@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -84,6 +85,13 @@ def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> 
     unsigned: list[str] = []
     refused = run_call(HttpLine(served, None), ["1234"], PHONE, "", unsigned.append)
     assert refused.statuses == [403]
+
+
+def test_a_server_gone_during_a_call_is_said_not_a_traceback() -> None:
+    # Nothing listens on port 9 (discard) here: the request fails as with a server restarting.
+    line = HttpLine("http://127.0.0.1:9", None)
+    with pytest.raises(click.ClickException, match="le serveur ne répond pas"):
+        line.post("http://127.0.0.1:9/ivr/voice", {"CallSid": "CA1"})
 
 
 @pytest.mark.parametrize(

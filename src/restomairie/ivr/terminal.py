@@ -78,7 +78,11 @@ class HttpLine:
         headers = {}
         if self.security.auth_token:
             headers[SIGNATURE_HEADER] = self.security.sign(url, params)
-        response = requests.post(url, data=params, headers=headers, timeout=20)
+        try:
+            response = requests.post(url, data=params, headers=headers, timeout=20)
+        except requests.RequestException as exc:
+            # The server stopped or restarted during the call: said, not a traceback.
+            raise click.ClickException(f"le serveur ne répond pas ({url}) : {exc}") from exc
         return response.status_code, response.text
 
 
