@@ -2604,3 +2604,14 @@ def test_is_it_cancelled_after_a_result_is_answered_from_the_bookings(
     # It was "pour quel jour voulez-vous annuler ?", as if a new cancellation.
     assert answer.says[0] == "Le jeudi 26 novembre, Léa n'a pas de repas réservé."
     assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_menus_and_prices_are_said_to_be_on_the_website(call: Caller) -> None:
+    call.press("2")
+    answer = call.say("c'est quoi le menu jeudi ?")
+    # It was the menu again, without a word, the day lost.
+    assert answer.says[0] == (
+        "Les menus et les tarifs ne sont pas donnés sur cette ligne : vous les trouverez sur "
+        "l'espace famille du site www.dijon.fr."
+    )
+    assert answer.says[1] == "Pour Léa :"

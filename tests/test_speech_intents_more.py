@@ -1284,3 +1284,23 @@ def test_speech_without_commas_reads_as_with_them(said: str) -> None:
         lambda text: speech.days_said(text, MON_23_NOV),
     ):
         assert read(bare) == read(said), (bare, said)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("c'est quoi le menu jeudi ?", True),
+        ("qu'est-ce qu'il y a à manger demain", True),
+        ("le menu de jeudi", True),
+        ("combien ça coûte ?", True),
+        ("quel est le prix du repas", True),
+        ("les tarifs de la cantine", True),
+        # The line's own menu, to go back to: not the meals'.
+        ("retour au menu", False),
+        ("le menu", False),
+        ("menu principal", False),
+        ("annuler jeudi", False),
+    ],
+)
+def test_asks_menus_or_prices(text: str, asks: bool) -> None:
+    assert speech.asks_menus_or_prices(text) is asks

@@ -64,6 +64,7 @@ from restomairie.ivr.speech import (
     asks_about_day,
     asks_for_english,
     asks_for_help,
+    asks_menus_or_prices,
     asks_subscription_change,
     child_hints,
     children_left_out,
@@ -400,6 +401,26 @@ class CallFlow:
                 self._desk_sentence(sp),
             ]
             turn = self._ask(st, sp, step, lines, step, "subscription", reset=False, recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
+        speech_at_a_question = heard.kind == "speech" and step in (CHILD, ACTION, DATE, AFTER)
+        if speech_at_a_question and asks_menus_or_prices(heard.speech):
+            # "C'est quoi le menu jeudi ?", "combien ça coûte ?": not this line's; where to
+            # find them, then the same question (not a failed answer).
+            web = self.settings.phone.web(sp.lang)
+            if web:
+                lines = [
+                    sp._(
+                        "Menus and prices are not given on this line: you will find them on "
+                        "%(web)s.",
+                        web=web,
+                    )
+                ]
+            else:
+                lines = [
+                    sp._("Menus and prices are not given on this line."),
+                    self._desk_sentence(sp),
+                ]
+            turn = self._ask(st, sp, step, lines, step, "menus_prices", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
             # "English please", "je ne parle pas bien français": the rest of the call in

@@ -38,6 +38,7 @@ __all__ = [
     "Intent",
     "Request",
     "adds_to",
+    "asks_menus_or_prices",
     "child_hints",
     "children_left_out",
     "days_said",
@@ -2367,6 +2368,35 @@ def asks_subscription_change(text: str, today: date) -> bool:
         _contains_run(tokens, run) for run in _SUBSCRIPTION_RUNS
     )
     return said and parse_date(text, today) is None and not several_days(text, today)
+
+
+_PRICE_WORDS = frozenset({"prix", "tarif", "tarifs", "coute", "coutent", "couter", "cout"})
+_MENU_RUNS = (
+    ("quoi", "le", "menu"), ("quel", "est", "le", "menu"), ("les", "menus"),
+    ("y", "a", "au", "menu"),
+    ("quoi", "a", "manger"), ("qu", "il", "y", "a", "a", "manger"),
+    ("qu", "est", "ce", "qu", "ils", "mangent"), ("qu", "est", "ce", "qu", "elle", "mange"),
+    ("qu", "est", "ce", "qu", "il", "mange"), ("qu", "est", "ce", "qu", "elles", "mangent"),
+)  # fmt: skip
+# "Le menu de jeudi", "le menu demain": the meal's (not "le menu", the line's own, to go back).
+_MENU_OF = frozenset({"de", "du", "d", "demain", "aujourd", "ce", "cette", *_WEEKDAYS})
+_BACK_TO_MENU = frozenset({"retour", "revenir", "retourner", "principal", "precedent"})
+
+
+def asks_menus_or_prices(text: str) -> bool:
+    """Whether ``text`` asks what is on the menu or what a meal costs ("c'est quoi le menu
+    jeudi ?", "qu'est-ce qu'il y a à manger", "combien ça coûte ?", "les tarifs"): not this
+    line's, which says where to find them. Not the line's own menu ("retour au menu"). Pure;
+    never raises."""
+    tokens = normalise(text).split()
+    if _PRICE_WORDS.intersection(tokens):
+        return True
+    if _BACK_TO_MENU.intersection(tokens) or "autre" in tokens:
+        return False  # "retour au menu principal", "une autre opération"
+    if any(t == "menu" and tokens[k + 1 : k + 2] in ([w] for w in _MENU_OF)
+           for k, t in enumerate(tokens)):
+        return True
+    return any(_contains_run(tokens, run) for run in _MENU_RUNS)
 
 
 _ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
