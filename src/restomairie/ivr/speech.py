@@ -1476,12 +1476,6 @@ def _unnamed_beside(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> bo
             return False
         return tokens[k] in known or _close_to_a_name(tokens[k], frozen)
 
-    def unknown(k: int) -> bool:
-        token = tokens[k]
-        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME or token in _KIN:
-            return False
-        return not a_name(k)
-
     for k, token in enumerate(tokens):
         if token in _KIN and token not in ("enfant", "enfants") and not a_name(k + 1):
             j = k - 1
@@ -1489,11 +1483,19 @@ def _unnamed_beside(tokens: Sequence[str], names: Sequence[Sequence[str]]) -> bo
                 j -= 1
             if j >= 0 and tokens[j] in ("et", "ni", "avec"):
                 return True  # "et son frère", "et la petite" (not "et sa sœur Rose")
-        if k >= 2 and tokens[k - 1] in ("et", "ni") and a_name(k - 2) and unknown(k):
-            return True  # "Sacha et Théo"
-        if tokens[k + 1 : k + 2] == ["et"] and a_name(k + 2) and unknown(k):
-            return True  # "Théo et Sacha"
+        after_a_name = k >= 2 and tokens[k - 1] in ("et", "ni") and a_name(k - 2)
+        before_a_name = tokens[k + 1 : k + 2] == ["et"] and a_name(k + 2)
+        if (after_a_name or before_a_name) and _no_known_word(token, frozen):
+            return True  # "Sacha et Théo", "Théo et Sacha"
     return False
+
+
+def _no_known_word(token: str, names: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``token`` is neither a word of the line's nor a child's name (exactly, by sound
+    or by close spelling): most likely a first name heard wrong ("Théo" for Timéo)."""
+    if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME or token in _KIN:
+        return False
+    return not any(token in name for name in names) and not _close_to_a_name(token, names)
 
 
 @functools.lru_cache(maxsize=4096)  # the same words, call after call
@@ -2260,9 +2262,9 @@ def _unknown_word_added(tokens: Sequence[str], names: Sequence[str]) -> bool:
     aussi" for Timéo, "et pour Rosa"), or said as the child meant ("non, c'est pour
     Timothée"): a first name the recogniser heard wrong, most likely, which a plain yes (or
     no) would drop without a word."""
-    known = {t for name in names for t in normalise(name).split()}
+    frozen = tuple(tuple(normalise(name).split()) for name in names)
     for k, token in enumerate(tokens):
-        if len(token) < 3 or token.isdigit() or token in _ADDED_NOT_A_NAME or token in known:
+        if not _no_known_word(token, frozen):
             continue
         before = tokens[max(0, k - 2) : k]
         after = tokens[k + 1 : k + 2]
