@@ -76,7 +76,12 @@ def test_forcing_over_a_range_forces_only_the_days_past_their_deadline_or_locked
     done = post(agent, CHANGE, {"action": "cancel", "child": "*", "day": "2026-11-24",
                                 "until": "2026-11-30", "override": "1", "reason": REASON},
                 follow_redirects=True)
-    assert "Léa, jeudi 26 novembre : annulé — ajustement cuisine" in text(done)
+    # The message says which days were forced, and the others were changed in time.
+    told = text(done)
+    assert "Léa, mardi 24 novembre : annulé — délai forcé ;" in told
+    assert "Léa, jeudi 26 novembre : annulé — délai forcé — ajustement cuisine" in told
+    assert "Léa, vendredi 27 novembre : annulé ;" in told
+    assert "lundi 30 novembre : annulé — délai forcé" not in told
     assert details_by_day(rt, "cancel") == {
         date(2026, 11, 24): {"override": REASON},
         date(2026, 11, 26): {"override": REASON},

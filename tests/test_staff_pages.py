@@ -252,7 +252,8 @@ def test_a_change_after_the_deadline_needs_an_override_with_a_reason(
     done = post(staff_client, "/staff/families/210001/change",
                 {**form, "override": "1", "reason": "inscription tardive validée"},
                 follow_redirects=True)
-    assert "Hugo, mardi 24 novembre : réservé — ajustement cuisine" in done.get_data(as_text=True)
+    assert ("Hugo, mardi 24 novembre : réservé — délai forcé — ajustement cuisine"
+            in done.get_data(as_text=True))
     (entry,) = entries(rt, "book")
     assert entry.actor == "staff:marie" and entry.detail == {"override": "inscription tardive validée"}
     with rt.sessions() as s:

@@ -144,6 +144,8 @@ class ChangeResult:
     # The day's meals were already served (a day gone by, or today after lunch): the change is
     # billing only, and the kitchen's figure for that day stays what was produced.
     served: bool = False
+    # Made with "forcer le délai" on a day that needed it (past its deadline, or locked).
+    forced: bool = False
 
     @property
     def changed(self) -> bool:
@@ -666,6 +668,7 @@ class BookingService:
                         Outcome.BOOKED if want else Outcome.CANCELLED,
                         adjusted=bool(adjusted),
                         served=past,
+                        forced=forced,
                     )
                 )
             if writes:

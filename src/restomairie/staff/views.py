@@ -640,11 +640,11 @@ def _days_for(first: date, last: date | None) -> list[date]:
 def _describe(results: list[ChangeResult], today: date) -> str:
     parts_ = []
     for r in results:
-        extra = ""
+        extra = " — délai forcé" if r.forced else ""
         if r.adjusted:
-            extra = " — ajustement cuisine (jour déjà verrouillé)"
+            extra += " — ajustement cuisine (jour déjà verrouillé)"
         elif r.served and r.changed:
-            extra = f" — {served_text(r.day, today)}"
+            extra += f" — {served_text(r.day, today)}"
         parts_.append(f"{r.first_name}, {format_day(r.day)} : {OUTCOME_TEXT[r.outcome]}{extra}")
     return " ; ".join(parts_)
 
