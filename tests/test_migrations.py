@@ -141,3 +141,41 @@ def test_0008_deletes_the_files_waiting_with_their_codes_in_clear(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0009_masks_the_numbers_training_calls_left_in_the_audit_log(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from restomairie.models import AuditEntry
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    details = {"training_call": [{"from": "+33612345678"}, {"from": "anonymous"},
+                                 {"from": "+33 6 •• •• •• 78", "account": "210001"}],
+               "cancel": [{"from": "+33612345678"}]}  # not a training call's: left as it is
+    try:
+        upgrade(engine, "0008_pending_codes_sealed")
+        with engine.begin() as conn:
+            for action, kept in details.items():
+                for detail in kept:
+                    conn.execute(AuditEntry.__table__.insert().values(
+                        at=at, actor="staff:marie", channel="staff", action=action,
+                        detail=detail))
+        upgrade(engine)
+        with engine.connect() as conn:
+            found = [(a, d) for a, d in conn.execute(
+                select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.id))]
+        assert found == [
+            ("training_call", {"from": "+33 6 •• •• •• 78"}),
+            ("training_call", {"from": "numéro masqué"}),
+            ("training_call", {"from": "+33 6 •• •• •• 78", "account": "210001"}),
+            ("cancel", {"from": "+33612345678"}),
+        ]
+    finally:
+        engine.dispose()
+        drop_schema(schema)

@@ -295,6 +295,8 @@ def test_the_session_cookie_is_secure_when_the_line_is_served_over_https(
     cookie = response.headers.get("Set-Cookie", "")
     assert cookie.startswith("session=")
     assert ("; Secure" in cookie) is secure
+    # and browsers are told to come back over HTTPS only
+    assert ("Strict-Transport-Security" in response.headers) is secure
 
 
 def test_the_phone_line_opens_no_cookie_session_the_staff_pages_do(app: Flask) -> None:

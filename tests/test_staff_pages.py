@@ -738,6 +738,26 @@ def test_the_export_and_the_login_page_are_not_cached_either(app: Flask, staff_c
     assert login_page.headers["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.parametrize("url", ["/", "/healthz", "/no-such-page", "/kitchen/counts"])
+def test_every_other_page_is_kept_out_of_frames_sniffing_and_referrers(
+    app: Flask, url: str
+) -> None:
+    response = app.test_client().get(url)
+    assert response.status_code in (200, 401, 404)
+    for header, value in [("X-Frame-Options", "DENY"), ("X-Content-Type-Options", "nosniff"),
+                          ("Referrer-Policy", "no-referrer")]:
+        assert response.headers.get(header) == value, (url, header)
+    if response.mimetype == "text/html":
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_phone_lines_twiml_carries_none_of_the_pages_headers(app: Flask) -> None:
+    # Read by Twilio alone: nothing added to the webhooks' answers (refused here, unsigned).
+    response = app.test_client().post("/ivr/voice", data={"CallSid": "CA1"})
+    assert response.status_code == 403
+    assert "X-Frame-Options" not in response.headers
+
+
 def test_no_staff_template_holds_inline_script_the_policy_would_block() -> None:
     import re
     from pathlib import Path

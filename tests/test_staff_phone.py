@@ -174,6 +174,22 @@ def test_speech_is_sent_as_twilio_speech_result(phone: Any) -> None:
     assert "Pour Léa" in _said(answer)
 
 
+def test_a_call_as_a_family_goes_on_from_its_number_looked_up_at_each_step(
+    phone: Any, rt: Runtime
+) -> None:
+    # The session keeps the account, not the number (test_staff_calllog checks that).
+    answer = _post(phone, "/staff/phone/call", {"account": "210001"}).get_json()
+    sid = answer["sid"]
+    answer = _post(phone, "/staff/phone/send", {"sid": sid, "url": _gather(answer)["action"],
+                                                "digits": "1234"}).get_json()
+    assert "Pour Léa, tapez 2" in _said(answer)  # identified by the family's number
+    ended = _post(phone, "/staff/phone/hangup", {"sid": sid}).get_json()
+    assert ended["status_callback"] == 200
+    with rt.sessions() as s:
+        call = s.scalars(select(Call).where(Call.call_sid == sid)).one()
+    assert (call.from_number, call.status) == ("+33612345678", "completed")
+
+
 def test_the_staff_phone_refuses_other_calls_and_other_addresses(phone: Any, rt: Runtime) -> None:
     answer = _post(phone, "/staff/phone/call", {"from": "+33612345678"}).get_json()
     unknown = _post(phone, "/staff/phone/send", {"sid": "CAnot-mine", "url": "/ivr/step?n=1",

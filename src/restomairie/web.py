@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Request, current_app, render_template_string
+from flask import Flask, Request, Response, current_app, render_template_string, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +27,9 @@ INDEX = """<!doctype html>
 ({{ number }}){% endif %}.</p>
 <ul>{% for href, label in links %}<li><a href="{{ href }}">{{ label }}</a></li>{% endfor %}</ul>
 </body></html>"""
+
+# A page of this module's (the index) or an error page: no script, its inline style only.
+PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -55,12 +58,13 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     runtime = runtime or Runtime.build()
     app.extensions["restomairie"] = runtime
     public_url = runtime.settings.secret("RESTOMAIRIE_PUBLIC_URL") or ""
+    https = public_url.lower().startswith("https://")
     app.config.update(
         SECRET_KEY=runtime.settings.secret("RESTOMAIRIE_SECRET_KEY") or secrets.token_hex(32),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # Served over HTTPS (the public URL says so): the staff session never travels in clear.
-        SESSION_COOKIE_SECURE=public_url.lower().startswith("https://"),
+        SESSION_COOKIE_SECURE=https,
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     if test_config:
@@ -89,6 +93,26 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
 
     app.register_blueprint(kitchen_bp)
     links.append(("/kitchen/", "Cuisine : effectifs des repas des prochains jours"))
+
+    ivr_prefix = str(phone_line_bp.url_prefix).rstrip("/") + "/"
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        # Every page a browser may open, the staff's and kitchen's and the others (the index,
+        # a 404, the counts' JSON), is kept out of frames, sniffing and referrers; the staff and
+        # kitchen blueprints add their own Content-Security-Policy first. The webhooks' TwiML is
+        # read by Twilio alone: nothing added there.
+        if request.path.startswith(ivr_prefix):
+            return resp
+        headers = resp.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        if resp.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        if https:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return resp
 
     @app.get("/")
     def index() -> str:

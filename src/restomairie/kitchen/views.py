@@ -245,8 +245,6 @@ def _headers(resp: Response) -> Response:
     if resp.mimetype == "text/html":
         resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers.setdefault("Cache-Control", "no-store")
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
     return resp
 
 

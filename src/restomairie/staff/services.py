@@ -104,6 +104,8 @@ CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
 # The words of a family search that count (each must match: more only narrow it further).
 MAX_WORDS = 8
+# and the characters: more than any name or number (SQLite refuses a LIKE pattern over 50,000).
+MAX_QUERY = 200
 PAGE = 50
 
 
@@ -871,7 +873,7 @@ class StaffService:
         account, and several words ("martin nathan") find the families where each word is in
         one of them: the guardian's name, a child's first or last name, the account (its
         start), a child id."""
-        q = " ".join(query.split())
+        q = " ".join(query.split())[:MAX_QUERY]
         if not q:
             return [], 0
         number = phone_query(q)

@@ -98,10 +98,8 @@ CSP = (
 
 @bp.after_request
 def _headers(resp: BaseResponse) -> BaseResponse:
+    # (nosniff, no frames, no referrer: the application's, web.create_app, on every page)
     resp.headers["Cache-Control"] = "no-store"
-    resp.headers.setdefault("X-Frame-Options", "DENY")
-    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-    resp.headers.setdefault("Referrer-Policy", "no-referrer")
     if resp.mimetype == "text/html":
         resp.headers.setdefault("Content-Security-Policy", CSP)
     return resp
@@ -1058,6 +1056,19 @@ def _my_call(sid: Any) -> dict[str, Any]:
     return found
 
 
+def _caller_of(info: dict[str, Any]) -> str:
+    """The number a training call comes from. A family's number is looked up again at each
+    step, never kept in the session: Flask's session cookie is signed, not encrypted, so any
+    staff user could read it there (the page only ever shows it masked)."""
+    account = info.get("account")
+    if account is None:
+        return str(info["from"])
+    number = _family_number(str(account))
+    if number is None:
+        abort(404, description=f"Dossier inconnu ou sans téléphone : {account}.")
+    return number
+
+
 @bp.post("/phone/call")
 @roles(STAFF)
 def phone_call() -> Any:
@@ -1086,9 +1097,15 @@ def phone_call() -> Any:
     calls_ = dict(session.get("staff_phone_calls", {}))
     if len(calls_) >= 5:
         calls_.pop(next(iter(calls_)))
-    calls_[sid] = {"from": caller, "started": datetime.now().timestamp()}
+    # A family's call keeps its account, a typed number the number the staff user typed.
+    calls_[sid] = ({"account": account} if account else {"from": caller}) | {
+        "started": datetime.now().timestamp()}
     session["staff_phone_calls"] = calls_
-    accounts().record(actor_label(), "training_call", call_sid=sid, detail={"from": caller})
+    # Masked: the audit log outlives the calls' retention.
+    detail: dict[str, object] = {"from": mask_phone(caller)}
+    if account:
+        detail["account"] = account
+    accounts().record(actor_label(), "training_call", call_sid=sid, detail=detail)
     return jsonify({"sid": sid, "url": answer.url, "script": answer.script,
                     "from": mask_phone(caller), "timeline": url_for("staff.call", call_sid=sid)})
 
@@ -1100,7 +1117,7 @@ def phone_send() -> Any:
     data = _phone_payload()
     sid = data.get("sid")
     info = _my_call(sid)
-    params = line_phone.call_params(str(sid), info["from"], _line_number())
+    params = line_phone.call_params(str(sid), _caller_of(info), _line_number())
     digits = data.get("digits")
     speech = data.get("speech")
     if isinstance(digits, str) and digits:
@@ -1133,7 +1150,8 @@ def phone_hangup() -> Any:
     bridge = _bridge()
     status = None
     if bridge.available(line_phone.STATUS_PATH):
-        params = line_phone.call_params(str(sid), info["from"], _line_number(), status="completed")
+        params = line_phone.call_params(str(sid), _caller_of(info), _line_number(),
+                                           status="completed")
         duration = max(0, int(datetime.now().timestamp() - float(info["started"])))
         params["CallDuration"] = str(duration)
         try:
