@@ -64,6 +64,28 @@ def test_serve_refuses_a_database_that_is_not_migrated(cli: CliRunner) -> None:
     assert "restomairie init-db" in res.output
 
 
+def test_serve_says_which_secrets_a_real_deployment_should_set(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import waitress
+
+    served: list[object] = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.append(app))
+    for name in ("RESTOMAIRIE_PIN_PEPPER", "RESTOMAIRIE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "cuisine")
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["serve", "--port", "1"])
+    assert res.exit_code == 0 and served, res.output
+    for name in ("RESTOMAIRIE_PIN_PEPPER", "RESTOMAIRIE_SECRET_KEY", "RESTOMAIRIE_KITCHEN_TOKEN"):
+        assert f"Attention : {name}" in res.output
+    monkeypatch.setenv("RESTOMAIRIE_PIN_PEPPER", "p" * 32)
+    monkeypatch.setenv("RESTOMAIRIE_SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "k" * 20)
+    res = cli.invoke(main, ["serve", "--port", "1"])
+    assert res.exit_code == 0 and "Attention" not in res.output, res.output
+
+
 def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
     assert cli.invoke(main, ["deadline", "2031-01-06"]).exit_code == 1
     assert cli.invoke(main, ["deadline", "07/13/2026"]).exit_code == 2

@@ -37,7 +37,7 @@ from restomairie.calendar.schoolholidays import (
     format_french_date,
 )
 from restomairie.clock import Clock, ClockError
-from restomairie.config import ConfigError, load_config
+from restomairie.config import ConfigError, Settings, load_config
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
 
@@ -559,9 +559,34 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
         )
         sys.exit(1)
     app = create_app(runtime=rt)
+    for warning in deployment_warnings(rt.settings):
+        click.echo(f"Attention : {warning}", err=True)
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
     waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+
+
+# A kitchen token is typed once per tablet, then kept: long enough that guessing it, which nothing
+# slows down, is hopeless (20 random characters of base64 are 120 bits).
+MIN_TOKEN_LENGTH = 20
+
+
+def deployment_warnings(settings: Settings) -> list[str]:
+    """What ``serve`` says at start-up of secrets a real deployment should set (French): the
+    service runs without them, as the demo does, but less safely."""
+    warnings = []
+    if not settings.secret("RESTOMAIRIE_PIN_PEPPER"):
+        warnings.append("RESTOMAIRIE_PIN_PEPPER n'est pas défini : une copie de la base suffirait "
+                        "à retrouver les codes secrets (voir la configuration dans le README).")
+    if not settings.secret("RESTOMAIRIE_SECRET_KEY"):
+        warnings.append("RESTOMAIRIE_SECRET_KEY n'est pas défini : les sessions du personnel et "
+                        "de la cuisine sont perdues à chaque redémarrage.")
+    token = settings.secret("RESTOMAIRIE_KITCHEN_TOKEN")
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        warnings.append(f"RESTOMAIRIE_KITCHEN_TOKEN a moins de {MIN_TOKEN_LENGTH} caractères : "
+                        "il pourrait être deviné (par exemple « python3 -c 'import secrets; "
+                        "print(secrets.token_urlsafe(24))' »).")
+    return warnings
 
 
 def _register_commands() -> None:
