@@ -16,6 +16,7 @@ from restomairie.booking.importer import (
     match_diet,
     match_weekday,
     normalise_phone,
+    school_days,
     split_phones,
 )
 from restomairie.booking.services import Actor
@@ -311,6 +312,26 @@ def test_every_error_of_a_line_is_reported_with_its_column(rt: Runtime) -> None:
     assert str(err.value).startswith("ligne 2, colonne pin : ")
 
 
+def test_a_pattern_on_a_day_without_canteen_and_an_account_not_typable_are_refused(
+    rt: Runtime
+) -> None:
+    # A Wednesday (no canteen in Dijon) or a weekend would book nothing and read as if it did;
+    # an account number is typed on the phone's keypad and is part of the staff pages' paths.
+    bad = (HEADER
+           + "210001,1234,0612345678,Mme M,E1,Léa,M,,anjou-elem,standard,lun mer\n"
+           + "210002,1234,0612345679,Mme N,E2,Ana,N,,anjou-elem,standard,samedi dimanche\n"
+           + "=1+2/3,1234,0612345670,Mme O,E3,Tom,O,,anjou-elem,standard,lun\n")
+    with pytest.raises(ImportFailed) as err:
+        import_csv(rt.booking, bad.encode(), IMPORTER)
+    assert err.value.errors == [
+        (2, "colonne days : pas de cantine le mercredi à l'école 'anjou-elem'"),
+        (3, "colonne days : pas de cantine le samedi ni le dimanche à l'école 'anjou-elem'"),
+        (4, "colonne family : numéro de dossier '=1+2/3' : des chiffres seulement (il se tape "
+            "sur le clavier du téléphone)"),
+    ]
+    assert families(rt) == 0
+
+
 def test_diets_and_weekdays_are_matched_without_case_accents_or_spaces(rt: Runtime) -> None:
     data = (
         HEADER
@@ -461,7 +482,7 @@ def test_the_import_itself_refuses_a_child_moved_to_another_family_since_the_che
     # Checked while E9 was not known (the preview), confirmed after another import gave E9 to
     # another family: the import's own transaction refuses it, by line, and writes nothing.
     data = HEADER + "310001,1111,0699999999,M. Neuf,E9,Noé,Neuf,,anjou-elem,standard,lun\n"
-    rows = check_file(data, {s.id for s in rt.settings.schools}, rt.settings.menu_variants).rows
+    rows = check_file(data, school_days(rt.settings), rt.settings.menu_variants).rows
     import_csv(rt.booking, (HEADER + "310002,2222,0688888888,Mme Autre,E9,Noé,Autre,,"
                             "anjou-elem,standard,\n").encode(), IMPORTER)
     before = audit_ids(rt)

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from restomairie.booking.importer import check_file
+from restomairie.booking.importer import check_file, school_days
 from restomairie.booking.services import PEPPERED_SCHEME, PLAIN_SCHEME, Actor, hash_pin
 from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
 from restomairie.retention import IMPORT_JOBS_KEPT, purge_imports
@@ -500,8 +500,7 @@ def test_a_hash_in_the_file_is_refused_like_any_other_wrong_code(rt: Runtime) ->
 
 
 def test_lines_with_a_code_in_clear_are_never_kept(rt: Runtime) -> None:
-    rows = check_file(secret_file(), {s.id for s in rt.settings.schools},
-                      rt.settings.menu_variants).rows
+    rows = check_file(secret_file(), school_days(rt.settings), rt.settings.menu_variants).rows
     with pytest.raises(TypeError):
         pending_data(rows)
 

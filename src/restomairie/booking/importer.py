@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -36,6 +36,7 @@ from restomairie.booking.services import (
     needs_rehash,
     weekdays_text,
 )
+from restomairie.config import Settings
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
 from restomairie.phones import mask_phone
@@ -368,14 +369,22 @@ def decode(data: bytes) -> tuple[str, str]:
         ))]) from None
 
 
-def parse_csv(data: bytes | str, school_ids: set[str], variants: tuple[str, ...]) -> list[Row]:
+def parse_csv(
+    data: bytes | str, schools: Mapping[str, frozenset[int]], variants: tuple[str, ...]
+) -> list[Row]:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line."""
-    return check_file(data, school_ids, variants).rows
+    return check_file(data, schools, variants).rows
+
+
+def school_days(settings: Settings) -> dict[str, frozenset[int]]:
+    """Each school id of the configuration with its canteen weekdays, as :func:`check_file`
+    checks a line's school and weekly pattern against them."""
+    return {s.id: settings.weekdays_of(s) for s in settings.schools}
 
 
 def check_file(
     data: bytes | str,
-    school_ids: set[str],
+    schools: Mapping[str, frozenset[int]],
     variants: tuple[str, ...],
     known: Callable[[list[Claim]], list[tuple[int, str]]] | None = None,
 ) -> CheckedFile:
@@ -383,7 +392,7 @@ def check_file(
     of each line's, each naming its column). ``known``, if given, checks each line's family and
     child against the database (:func:`database_errors`), those of lines with other errors too:
     its errors are reported with the others, in line order, so that one refusal lists
-    everything to correct."""
+    everything to correct. ``schools``: :func:`school_days`."""
     if isinstance(data, bytes):
         text, encoding = decode(data)
     else:
@@ -415,7 +424,7 @@ def check_file(
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
         if rec["family"] and rec["child"]:
             claims.append(Claim(line, rec["family"], rec["child"]))
-        row, problems = _row(line, rec, school_ids, variants)
+        row, problems = _row(line, rec, schools, variants)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
         if row is None:
             continue
@@ -470,13 +479,19 @@ def _columns_error(lines: list[str], start: int, end: int, found: int,
 
 
 def _row(
-    line: int, rec: dict[str, str], school_ids: set[str], variants: tuple[str, ...]
+    line: int, rec: dict[str, str], schools: Mapping[str, frozenset[int]],
+    variants: tuple[str, ...]
 ) -> tuple[Row | None, list[tuple[str, str]]]:
     """The row of a line, or None, with every problem found as (column, message)."""
     problems: list[tuple[str, str]] = []
     for col in ("family", "pin", "child", "first_name", "last_name", "school", "diet"):
         if not rec[col]:
             problems.append((col, "vide"))
+    if rec["family"] and not re.fullmatch(r"[0-9]{1,20}", rec["family"]):
+        # Typed on the phone's keypad, and part of the staff pages' addresses.
+        problems.append(("family", (
+            f"numéro de dossier {rec['family']!r} : des chiffres seulement (il se tape sur le "
+            "clavier du téléphone)")))
     if rec["pin"] and not re.fullmatch(r"[0-9]{4}", rec["pin"]):
         problems.append(("pin", _pin_problem(rec["pin"])))
     phones: tuple[str, ...] = ()
@@ -489,9 +504,9 @@ def _row(
         birth = _date(rec["birth_date"])
     except ValueError as exc:
         problems.append(("birth_date", str(exc)))
-    if rec["school"] and rec["school"] not in school_ids:
+    if rec["school"] and rec["school"] not in schools:
         problems.append(("school", (
-            f"école inconnue {rec['school']!r} ({', '.join(sorted(school_ids))})"
+            f"école inconnue {rec['school']!r} ({', '.join(sorted(schools))})"
         )))
     diet = match_diet(rec["diet"], variants) if rec["diet"] else None
     if rec["diet"] and diet is None:
@@ -505,6 +520,13 @@ def _row(
             problems.append(("days", f"jour inconnu {token!r} (lun mar mer jeu ven)"))
         else:
             mask |= 1 << day
+    served = schools.get(rec["school"])
+    unserved = [d for d in range(7) if mask & (1 << d) and served is not None and d not in served]
+    if unserved:
+        # A pattern on a day the canteen never serves would book nothing on it, and read as if
+        # it did (the staff form refuses it the same way).
+        names = " ni le ".join(WEEKDAY_NAMES[d] for d in unserved)
+        problems.append(("days", f"pas de cantine le {names} à l'école {rec['school']!r}"))
     language = rec.get("language", "") or "fr"
     if language not in LANGUAGES:
         problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
@@ -1010,7 +1032,7 @@ def import_csv(
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
     with ``dry_run``, say what it would do and write nothing."""
     checked = check_file(
-        data, {s.id for s in service.settings.schools}, service.settings.menu_variants,
+        data, school_days(service.settings), service.settings.menu_variants,
         known=lambda rows: database_errors(service, rows),
     )
     report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)

@@ -54,6 +54,7 @@ from restomairie.booking.importer import (
     check_file,
     database_errors,
     line_text,
+    school_days,
     seal_pins,
 )
 from restomairie.booking.services import Actor, BookingService, weekdays_text
@@ -214,7 +215,7 @@ class ImportDesk:
         too (a child already in another family), with the file's own errors."""
         settings = self.booking.settings
         known = (lambda rows: database_errors(self.booking, rows)) if against_database else None
-        return check_file(data, {s.id for s in settings.schools}, settings.menu_variants, known)
+        return check_file(data, school_days(settings), settings.menu_variants, known)
 
     def check(self, data: bytes, filename: str, owner: str) -> Preview:
         """Check a whole file without writing anything: the import is tried and rolled back, so
