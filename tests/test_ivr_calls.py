@@ -303,6 +303,14 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
     )
     assert listing.says[1].startswith("Léa : des repas sont réservés les lundi 4 janvier, jeudi")
     assert listing.says[2] == "Pas de repas le mardi 5 janvier."
+    # On the break's last day (a Sunday), too: it was "pendant les vacances de Noël, le
+    # dimanche 3 janvier", as if the break were that day.
+    rt.clock.frozen = datetime(2027, 1, 3, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    assert call.keys("1234", "3").says[0] == (
+        "Pas de restauration scolaire pendant les vacances de Noël ; reprise le lundi 4 janvier."
+    )
 
 
 def test_listening_to_a_child_booked_day_by_day_does_not_list_every_day_without_a_meal(
@@ -352,6 +360,39 @@ def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
     assert listing.says[-2] == (
         "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
     )
+    # Past it (a town that has not loaded the new calendar): the same, and the menu again. It
+    # was a technical error and the end of the call.
+    rt.clock.frozen = datetime(2027, 9, 6, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says == [
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu.",
+        "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2.",
+    ]
+    # and the date question does not say "d'ici le jeudi 2 septembre", a day gone by
+    question = call.keys("1", "2")
+    assert question.says[1:3] == [
+        "Tapez le jour puis le mois, en 4 chiffres.",
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu : aucun jour "
+        "ne peut être changé pour l'instant.",
+    ]
+
+
+def test_listening_names_the_last_school_day_before_a_bridge_not_the_holiday_before_it(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # 2026's Ascension bridge is recorded from Thursday 14 May, Ascension itself: the break
+    # came "après le jeudi 14 mai", a day without school either.
+    rt.clock.frozen = datetime(2026, 5, 11, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[:2] == [
+        "Pas de restauration scolaire le jeudi 14 mai : Ascension.",
+        "Pas de restauration scolaire pendant le pont de l'Ascension, après le mercredi 13 mai ; "
+        "reprise le lundi 18 mai.",
+    ]
 
 
 def test_listening_leaves_out_a_public_holiday_on_a_day_without_school_meals(
@@ -770,6 +811,24 @@ def test_the_deadline_passing_during_the_read_back_refuses_the_change(
     )
     assert f"{CANCEL_OFFER}vendredi 27 novembre" in refused.text
     assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_a_read_back_that_also_undoes_a_change_warns_of_the_undoing_s_deadline(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Friday 27 November's cancellation, taken back for Monday 30 at 12:59:30: Friday's meal
+    # can be booked again only until 13:00 (Tuesday's deadline), and both are made or neither.
+    rt.clock.frozen = datetime(2026, 11, 24, 12, 58, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2711", "1")
+    rt.clock.frozen = datetime(2026, 11, 24, 12, 59, 30, tzinfo=PARIS)
+    read_back = call.say("je voulais dire lundi 30 novembre")
+    assert read_back.says[:3] == [
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+        "Et le repas de Léa du vendredi 27 novembre sera de nouveau réservé.",
+        "Attention : ce changement n'est possible qu'avant 13 heures, dans moins d'une minute.",
+    ]
 
 
 def test_cancelling_a_meal_that_is_not_booked_says_there_is_nothing_to_cancel(

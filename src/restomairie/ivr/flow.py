@@ -1130,11 +1130,17 @@ class CallFlow:
             before = [sp._("I will take these days one at a time."), *before]
         return self._with_date(st, sp, days[0], step, list(before))
 
-    @staticmethod
-    def _holidays_line(sp: Speaker, name: str, first: date, last: date, today: date) -> str:
+    def _holidays_line(self, sp: Speaker, name: str, first: date, last: date, today: date) -> str:
         """ "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18
         décembre ; reprise le lundi 4 janvier." """
         holidays = _holiday_name(sp, name)
+        # Under way (its last day, a Sunday, included): when school starts again.
+        if first == today:
+            return sp._(
+                "No school catering during %(holidays)s; school starts again on %(day)s.",
+                holidays=holidays,
+                day=sp.day(self._school_day_from(last + timedelta(days=1), 1)),
+            )
         if first == last:
             return sp._(
                 "No school catering during %(holidays)s, on %(day)s.",
@@ -1143,19 +1149,21 @@ class CallFlow:
             )
         # Said as parents know holidays: from the last school day before them to the day
         # school starts again (not their first and last days off, a Sunday each).
-        if first == today:
-            return sp._(
-                "No school catering during %(holidays)s; school starts again on %(day)s.",
-                holidays=holidays,
-                day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
-            )
         return sp._(
             "No school catering during %(holidays)s, after %(last)s; school starts "
             "again on %(day)s.",
             holidays=holidays,
-            last=sp.day(_weekday_from(first - timedelta(days=1), -1)),
-            day=sp.day(_weekday_from(last + timedelta(days=1), 1)),
+            last=sp.day(self._school_day_from(first - timedelta(days=1), -1)),
+            day=sp.day(self._school_day_from(last + timedelta(days=1), 1)),
         )
+
+    def _school_day_from(self, day: date, step: int) -> date:
+        """``day``, or the nearest weekday from it going ``step`` (1 or -1) that is no public
+        holiday: the Ascension bridge comes "après le mercredi", not after Ascension Thursday."""
+        day = _weekday_from(day, step)
+        while self.booking.calendar.is_public_holiday(day):
+            day = _weekday_from(day + timedelta(days=step), step)
+        return day
 
     def _next_day(self, st: CallState, sp: Speaker, step: str, lines: Sequence[str]) -> Turn | None:
         """The next of several days asked at once (see :meth:`_several_days`), after
@@ -2178,7 +2186,16 @@ class CallFlow:
                     **params,
                 )
             lines.append(offer)
-        elif (end := self._calendar_end_near()) is not None:
+        elif (end := self._calendar_end_near()) is not None and end < self.clock.today():
+            # The calendar in use has ended (a town that has not loaded the new one yet).
+            lines.append(
+                sp._(
+                    "The school calendar after %(day)s is not known yet: no day can be changed "
+                    "for now.",
+                    day=sp.day(end),
+                )
+            )
+        elif end is not None:
             # Mid-August: the first days of September are past their deadline, and the days
             # after are not in the calendar yet. Said, rather than a question with no hint.
             lines.append(
@@ -2246,9 +2263,10 @@ class CallFlow:
         undo = self._undo(st, day if refs else None)
         if undo is not None:
             lines.append(self._undo_read_back(st, sp, undo, alone=not refs))
-        # The change read back, else the undoing alone: its deadline may be minutes away.
-        soon = (day, refs) if refs else (undo[1], undo[2]) if undo is not None else None
-        hurry = self._hurry(st, sp, *soon) if soon is not None else None
+        # The change read back and the undoing: either deadline may be minutes away, and both
+        # are made or neither.
+        changes = ([(day, refs)] if refs else []) + ([(undo[1], undo[2])] if undo else [])
+        hurry = self._hurry(st, sp, changes)
         if hurry:
             lines.append(hurry)
         lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
@@ -2256,15 +2274,19 @@ class CallFlow:
             lines.append(sp._("You can also say yes or no."))
         return lines
 
-    def _hurry(self, st: CallState, sp: Speaker, day: date, refs: Sequence[str]) -> str | None:
-        """A warning at the read-back when the change's deadline is minutes away (a parent
-        calling at 12:57 must not linger over "pour confirmer"): the hour, and how little time
-        is left, rounded up ("dans moins de 3 minutes"). ``None`` when it is further."""
+    def _hurry(
+        self, st: CallState, sp: Speaker, changes: Sequence[tuple[date, Sequence[str]]]
+    ) -> str | None:
+        """A warning at the read-back when a deadline of the changes read back (each a day and
+        its children) is minutes away (a parent calling at 12:57 must not linger over "pour
+        confirmer"): the hour, and how little time is left, rounded up ("dans moins de 3
+        minutes"). ``None`` when it is further."""
         now = self.clock.now()
-        try:
-            statuses = self._phone_statuses(st, day, refs)
-        except BookingError:  # past the calendar: refused when confirmed
-            return None
+        statuses: list[tuple[Kid, DayStatus]] = []
+        for day, refs in changes:
+            # past the calendar: refused when confirmed
+            with contextlib.suppress(BookingError):
+                statuses += self._phone_statuses(st, day, refs)
         deadlines = [s.deadline for _, s in statuses if s.deadline is not None and s.deadline > now]
         if not deadlines or min(deadlines) - now >= HURRY:
             return None
@@ -2278,8 +2300,8 @@ class CallFlow:
             hour=sp.hour(deadline),
             minutes=minutes,
         )
-        hurried = [k.name for k, s in statuses if s.deadline == deadline]
-        if len(hurried) < len(statuses):
+        hurried = list(dict.fromkeys(k.name for k, s in statuses if s.deadline == deadline))
+        if len(hurried) < len(dict.fromkeys(k.name for k, _ in statuses)):
             # Another school's later deadline: the others' change is still possible after.
             # ("Pour Léa : ce changement…", not "Pour Léa : attention : ce changement…".)
             text = text.split(": ", 1)[-1]
@@ -2561,6 +2583,10 @@ class CallFlow:
         assert account is not None
         today = self.clock.today()
         span, breaks, known_until = self._list_span(today)
+        if not span:  # today is past the school calendar in use: no day to list
+            assert known_until is not None
+            return [sp._("The school calendar after %(day)s is not known yet.",
+                         day=sp.day(known_until))]
         upcoming = self.booking.upcoming(account, start=today, days=span)
         lines = []
         # The weekdays the children's canteens serve: a public holiday on another ("mercredi 11
@@ -2695,7 +2721,7 @@ class CallFlow:
             try:
                 name = holidays.reason_closed(zone, day)
             except CalendarCoverageError:
-                known_until = day - timedelta(days=1)  # the days after it are not known
+                known_until = holidays.last_covered  # the days after it are not known
                 break
             span += 1
             if name is None:
