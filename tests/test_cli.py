@@ -184,6 +184,17 @@ def test_bookings_shows_the_days_a_closure_took_and_why(cli: CliRunner, tmp_path
     assert not any(line.startswith(("mercredi", "samedi", "dimanche")) for line in lines)
 
 
+def test_a_strike_noted_greve_reads_greve_once_in_the_counts_and_the_bookings(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _strike(cli, tmp_path, date(2026, 12, 3), date(2026, 12, 3), "Grève.")
+    counts = cli.invoke(main, ["counts", "2026-12-03"])
+    assert counts.exit_code == 0, counts.output
+    assert "[fermé : grève]" in counts.output and "grève (" not in counts.output
+    listing = cli.invoke(main, ["bookings", "210001", "--days", "14"]).output
+    assert "jeudi 3 décembre        fermé — non facturé : grève\n" in listing
+
+
 def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path: Path) -> None:
     cli.invoke(main, ["init-db"])
     csv = tmp_path / "bad.csv"
