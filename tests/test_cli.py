@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from restomairie.booking.services import Actor
 from restomairie.cli import main
+from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
 
 
 @pytest.fixture
@@ -141,6 +145,54 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     assert week.output.count("annulé") == 4  # Wednesday passed over
     bad = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-14..2026-12-10"])
     assert bad.exit_code == 2
+
+
+def _strike(cli: CliRunner, tmp_path: Path, first: date, last: date, note: str) -> None:
+    """Léa (E1, anjou-elem, every canteen day) in a fresh database, and a strike at Anjou from
+    ``first`` to ``last`` declared by staff as the back office does."""
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    csv = tmp_path / "f.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E1;Léa;Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+    rt = Runtime.build()
+    try:
+        StaffService(rt.booking).declare_closure(
+            "anjou-elem", first, last, "strike", note, Actor("staff", "marie", "staff"))
+    finally:
+        rt.engine.dispose()
+
+
+def test_bookings_shows_the_days_a_closure_took_and_why(cli: CliRunner, tmp_path: Path) -> None:
+    _strike(cli, tmp_path, date(2026, 12, 3), date(2026, 12, 4), "grève des agents")
+    res = cli.invoke(main, ["bookings", "210001", "--days", "20"])
+    assert res.exit_code == 0, res.output
+    lines = [line.strip() for line in res.output.splitlines()]
+    # In the listing's order and shape, with the words of the staff pages' child calendar.
+    at = lines.index("mardi 1er décembre      réservé (abonnement) — modifiable avant le "
+                     "vendredi 27 novembre à 13 heures")
+    assert lines[at + 1:at + 4] == [
+        "jeudi 3 décembre        fermé — non facturé : grève (grève des agents)",
+        "vendredi 4 décembre     fermé — non facturé : grève (grève des agents)",
+        "lundi 7 décembre        réservé (abonnement) — modifiable avant le jeudi 3 décembre "
+        "à 13 heures",
+    ]
+    # Wednesdays and weekends stay out, as before.
+    assert not any(line.startswith(("mercredi", "samedi", "dimanche")) for line in lines)
+
+
+def test_a_strike_noted_greve_reads_greve_once_in_the_counts_and_the_bookings(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _strike(cli, tmp_path, date(2026, 12, 3), date(2026, 12, 3), "Grève.")
+    counts = cli.invoke(main, ["counts", "2026-12-03"])
+    assert counts.exit_code == 0, counts.output
+    assert "[fermé : grève]" in counts.output and "grève (" not in counts.output
+    listing = cli.invoke(main, ["bookings", "210001", "--days", "14"]).output
+    assert "jeudi 3 décembre        fermé — non facturé : grève\n" in listing
 
 
 def test_import_with_a_bad_line_reports_it_and_exits_1(cli: CliRunner, tmp_path: Path) -> None:

@@ -179,3 +179,37 @@ def test_0009_masks_the_numbers_training_calls_left_in_the_audit_log(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0010_says_once_the_kind_a_closure_label_repeated(backend: str, tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select
+
+    from restomairie.models import Closure, School
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    labels = [("strike", "grève (grève)"), ("strike", "grève (Grève.)"),
+              ("trip", "sortie scolaire (sortie)"),
+              ("strike", "grève (grève des agents)"), ("strike", "grève"),
+              ("other", "grève (grève)")]  # "other" is the note alone: left as typed
+    try:
+        upgrade(engine, "0009_training_calls_masked")
+        with engine.begin() as conn:
+            conn.execute(School.__table__.insert().values(
+                id="anjou-elem", name="École élémentaire Anjou", kitchen="cuisine-centrale"))
+            for kind, label in labels:
+                conn.execute(Closure.__table__.insert().values(
+                    school_id="anjou-elem", first_day=date(2026, 12, 3),
+                    last_day=date(2026, 12, 3), kind=kind, label=label,
+                    created_by="staff:marie", created_at=at))
+        upgrade(engine)
+        with engine.connect() as conn:
+            found = list(conn.scalars(select(Closure.label).order_by(Closure.id)))
+        assert found == ["grève", "grève", "sortie scolaire", "grève (grève des agents)",
+                         "grève", "grève (grève)"]
+    finally:
+        engine.dispose()
+        drop_schema(schema)

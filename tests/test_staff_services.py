@@ -25,7 +25,7 @@ from restomairie.staff.accounts import (
     LoginThrottled,
 )
 from restomairie.staff.imports import ImportDesk
-from restomairie.staff.services import StaffService, mask_phone, said_in
+from restomairie.staff.services import StaffService, closure_label, mask_phone, said_in
 from tests.factories import KidSpec, make_family
 
 MARIE = Actor("staff", "marie", "staff")
@@ -146,6 +146,42 @@ def test_a_closure_of_a_locked_day_takes_what_the_kitchen_was_told_to_zero_after
     assert {v: site.counts[v] + site.delta(v) for v in site.counts} == {
         "standard": 1, "sans_porc": 0, "vegetarien": 2, "pai": 0,
     }
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "label"),
+    [
+        ("strike", "", "grève"),
+        # A note that only repeats the kind says nothing more: once is enough.
+        ("strike", "grève", "grève"),
+        ("strike", "Grève", "grève"),
+        ("strike", "greve", "grève"),
+        ("strike", "  GRÈVE. ", "grève"),
+        ("trip", "Sortie scolaire !", "sortie scolaire"),
+        ("trip", "sortie", "sortie scolaire"),
+        # A note that adds something is kept, as typed.
+        ("strike", "grève des agents", "grève (grève des agents)"),
+        ("strike", "préavis  national", "grève (préavis national)"),
+        ("trip", "musée", "sortie scolaire (musée)"),
+        ("other", "dégât des eaux", "dégât des eaux"),
+        ("other", "Autre", "Autre"),
+    ],
+)
+def test_a_closure_label_gives_the_kind_and_a_note_only_when_it_adds_something(
+    kind: str, note: str, label: str
+) -> None:
+    assert closure_label(kind, note) == label
+
+
+def test_a_strike_declared_with_greve_as_its_note_reads_greve_once(
+    rt: Runtime, staff: StaffService
+) -> None:
+    make_family(rt, "210001")
+    report = staff.declare_closure("anjou-elem", THU, THU, "strike", "Grève", MARIE)
+    assert report.label == "grève"
+    assert [c.label for c in staff.closures()] == ["grève"]
+    state = rt.booking.state("210001", "E1", THU)
+    assert state.reason == "fermeture : grève"
 
 
 def test_declaring_a_closure_refuses_nothing_silently_and_overlaps_count_once(

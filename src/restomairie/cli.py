@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
 from restomairie.booking.importer import ImportFailed, import_csv, line_text
-from restomairie.booking.services import Actor, ChildDay, Outcome, served_text
+from restomairie.booking.services import Actor, ChildDay, ChildInfo, Outcome, served_text
 from restomairie.calendar.calendarfile import (
     CalendarFile,
     CalendarFileError,
@@ -30,6 +30,7 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
+from restomairie.calendar.days import CLOSURE_PREFIX
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
@@ -40,6 +41,7 @@ from restomairie.clock import Clock, ClockError
 from restomairie.config import ConfigError, Settings, load_config
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
+from restomairie.staff.services import STATE_LABELS
 
 CALENDAR_WARNING_DAYS = 120  # "show" warns when the calendar in use ends within this many days
 
@@ -469,8 +471,13 @@ cancel = _change_command("cancel", "Annuler")
 
 
 def describe_day(d: ChildDay, now: datetime) -> str:
-    """One line of a child's upcoming day, in French."""
+    """One line of a child's upcoming day, in French (a day a closure took: the child's
+    calendar's words on the staff pages, with the closure's reason)."""
     if not d.operating:
+        if _closed_by_closure(d):
+            # ": reason" as the kitchen's "fermé : <raison>", no brackets in brackets for a
+            # reason with a note ("grève (grève des agents)")
+            return f"{STATE_LABELS['closure']} : {(d.reason or '').removeprefix(CLOSURE_PREFIX)}"
         return f"pas de cantine ({d.reason})"
     state = {
         "subscription": "réservé (abonnement)",
@@ -491,7 +498,8 @@ def describe_day(d: ChildDay, now: datetime) -> str:
 @click.pass_context
 @friendly
 def bookings(ctx: click.Context, family: str, days: int) -> None:
-    """Les repas à venir de chaque enfant de la famille FAMILY."""
+    """Les repas à venir de chaque enfant de la famille FAMILY, et les jours qu'une fermeture
+    (grève, sortie…) leur a retirés."""
     rt = runtime(ctx)
     info = rt.booking.family_info(family)
     upcoming = rt.booking.upcoming(family, days=days)
@@ -501,8 +509,21 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
             f"\n{child.first_name} {child.last_name} ({child.ref}, {child.school_id}, {child.diet})"
         )
         for d in upcoming[child.ref]:
-            if d.operating:
+            # A day a closure took is shown, with its reason: the agent on the phone must see
+            # why the meal is gone and that it is not billed. Weekends, the school's days
+            # without a canteen and the holidays stay out (known to every family, listed by
+            # ``restomairie calendar``), and so do days outside the child's enrolment.
+            if d.operating or (_closed_by_closure(d) and _enrolled_on(child, d.day)):
                 click.echo(f"  {format_day(d.day):<24}{describe_day(d, rt.clock.now())}")
+
+
+def _closed_by_closure(d: ChildDay) -> bool:
+    return (d.reason or "").startswith(CLOSURE_PREFIX)
+
+
+def _enrolled_on(child: ChildInfo, day: date) -> bool:
+    return (child.enrolled_from is None or child.enrolled_from <= day) and (
+        child.enrolled_until is None or day <= child.enrolled_until)
 
 
 @main.command()

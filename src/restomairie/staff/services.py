@@ -69,6 +69,28 @@ from restomairie.staff.labels import (
 from restomairie.textfold import fold, folded
 
 CLOSURE_KINDS = {"strike": "grève", "trip": "sortie scolaire", "other": "autre"}
+
+
+def closure_label(kind: str, note: str) -> str:
+    """The reason a closure of ``kind`` (a key of :data:`CLOSURE_KINDS`) is shown and said with:
+    the kind in French, with the staff's ``note`` in brackets when it adds something ("grève
+    (grève des agents)"); for "other" the note alone.
+
+    A note made only of the kind's own words ("grève", "Grève.", "greve", "Sortie" for a school
+    trip) is left out: the label is stored once and read everywhere (the staff pages, the
+    kitchen's counts and CSV, the phone line's "l'école est fermée (…)"), where "grève (grève)"
+    said the same thing twice."""
+    note = " ".join(note.split())
+    if kind == "other":
+        return note or CLOSURE_KINDS[kind]
+    label = CLOSURE_KINDS[kind]
+    # Case, accents and punctuation do not count: staff type the note freely.
+    words = set(re.findall(r"\w+", fold(note)))
+    if not words or words <= set(re.findall(r"\w+", fold(label))):
+        return label
+    return f"{label} ({note})"
+
+
 # What a step's outcome says the call did (the call keeps only its strongest outcome).
 DONE_EVENTS = {
     "booked": "booked", "cancelled": "cancelled", "listed": "listened",
@@ -581,11 +603,9 @@ class StaffService:
         note = " ".join(note.split())[:150]
         if kind not in CLOSURE_KINDS:
             raise InvalidRequest(f"Motif de fermeture inconnu : {kind} (grève, sortie, autre).")
-        if kind == "other":
-            if not note:
-                raise InvalidRequest("Précisez le motif de la fermeture.")
-            return kind, note
-        return kind, f"{CLOSURE_KINDS[kind]} ({note})" if note else CLOSURE_KINDS[kind]
+        if kind == "other" and not note:
+            raise InvalidRequest("Précisez le motif de la fermeture.")
+        return kind, closure_label(kind, note)
 
     def _closure_schools(self, school_id: str | None, first: date, last: date) -> list[str]:
         if last < first:
