@@ -212,7 +212,7 @@ def test_the_staff_page_says_the_bill_was_corrected_and_the_kitchen_keeps_its_fi
         "reason": "erreur de facturation", "back": "/staff/families/210001/children/E1",
     }, follow_redirects=True)
     text = unescape(done.get_data(as_text=True))
-    assert f"Rose, vendredi 20 novembre : annulé — {SERVED_NOTE}" in text
+    assert f"Rose, vendredi 20 novembre : annulé — délai forcé — {SERVED_NOTE}" in text
     assert "ajustement cuisine" not in text
     # The history says it too, with the full reason.
     assert ("forçage (repas déjà servi : facturation seule, rien pour la cuisine) :</strong> "
@@ -234,7 +234,8 @@ def test_today_after_lunch_the_page_says_the_meal_was_served(town: Runtime, app:
         "action": "cancel", "child": "E2", "day": "2026-11-23", "override": "1",
         "reason": "absent", "back": "/staff/families/210001",
     }, follow_redirects=True)
-    assert ("Nathan, lundi 23 novembre : annulé — repas du jour déjà servi : facturation "
+    assert ("Nathan, lundi 23 novembre : annulé — délai forcé — repas du jour déjà servi : "
+            "facturation "
             "corrigée, rien à changer pour la cuisine") in unescape(done.get_data(as_text=True))
 
 
