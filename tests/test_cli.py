@@ -112,7 +112,8 @@ def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
     assert "Vacances de Noël" in lines[-1]
 
 
-def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
+def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
+    """A fresh database with Léa (E1, anjou-elem, every canteen day) of family 210001."""
     assert cli.invoke(main, ["init-db"]).exit_code == 0
     csv = tmp_path / "f.csv"
     csv.write_text(
@@ -122,6 +123,10 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     )
     res = cli.invoke(main, ["import", str(csv)])
     assert res.exit_code == 0, res.output
+
+
+def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
+    _import_lea(cli, tmp_path)
     res = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--user", "marie"])
     assert res.exit_code == 0 and "annulé" in res.output
     again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"])
@@ -150,14 +155,7 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
 def _strike(cli: CliRunner, tmp_path: Path, first: date, last: date, note: str) -> None:
     """Léa (E1, anjou-elem, every canteen day) in a fresh database, and a strike at Anjou from
     ``first`` to ``last`` declared by staff as the back office does."""
-    assert cli.invoke(main, ["init-db"]).exit_code == 0
-    csv = tmp_path / "f.csv"
-    csv.write_text(
-        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
-        "210001;1234;0612345678;Mme Martin;E1;Léa;Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n",
-        encoding="utf-8",
-    )
-    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+    _import_lea(cli, tmp_path)
     rt = Runtime.build()
     try:
         StaffService(rt.booking).declare_closure(
