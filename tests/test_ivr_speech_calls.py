@@ -1679,6 +1679,24 @@ def test_a_child_not_named_at_the_child_question_asks_for_the_name(
     assert call.say("Léa").says[0] == "Pour Léa :"
 
 
+def test_days_listed_by_number_are_each_read_back_and_none_months_ahead(
+    rt: Runtime, call: Caller
+) -> None:
+    # "le 1, 3 et 4 décembre" cancelled the 4th, then 1 March (read as "1/3"); the 1st and
+    # the 3rd were never said.
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    heard = [call.say("elle est malade le 1, 3 et 4 décembre").says[1]]
+    for _ in range(2):
+        heard.append(call.press("1").says[1])
+    assert heard == [f"Vous souhaitez annuler le repas de Léa le {day}." for day in (
+        "mardi 1er décembre", "jeudi 3 décembre", "vendredi 4 décembre")]
+    call.press("1")
+    for day in (1, 3, 4):
+        assert booked(rt, "E2", date(2026, 12, day)) is False
+    assert booked(rt, "E2", date(2027, 3, 1)) is None
+
+
 def test_days_named_together_are_taken_one_after_the_other(rt: Runtime, call: Caller) -> None:
     call.press("2")  # Léa
     call.press("2")  # cancel

@@ -1225,3 +1225,30 @@ def test_days_before_a_dated_day_of_a_list_come_before_it() -> None:
         date(2026, 11, 27),
         date(2026, 11, 30),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A list ending with its month: days of it, not the 3rd of January (then 1 March, a
+        # meal months ahead, was cancelled) nor the 7th of August 2010
+        ("annuler le 1, 3 et 4 décembre pour Rose", ["2026-12-01", "2026-12-03", "2026-12-04"]),
+        ("le 10, 11 et 14 décembre", ["2026-12-10", "2026-12-11", "2026-12-14"]),
+        ("le 7 8 10 et 11 décembre", ["2026-12-07", "2026-12-08", "2026-12-10", "2026-12-11"]),
+        # Bare numbers after a day: the next days of the list (only the first was done)
+        ("annuler le 26 27 et 30 pour Rose", ["2026-11-26", "2026-11-27", "2026-11-30"]),
+        ("le 26 et 27", ["2026-11-26", "2026-11-27"]),
+        ("le 30 et 2", ["2026-11-30", "2026-12-02"]),  # across the month's end
+    ],
+)
+def test_days_listed_by_their_numbers(text: str, expected: list[str]) -> None:
+    assert [d.isoformat() for d in days_said(text, MON_23_NOV)] == expected
+
+
+def test_numbers_of_a_list_keep_their_other_readings() -> None:
+    assert parse_date("21 11 2026", MON_23_NOV) == DateGuess(date(2026, 11, 21), True)
+    assert days_to_choose("le 26 ou 27", MON_23_NOV) == [THU_26_NOV, FRI_27_NOV]
+    # "le 7 au 11" is a span, as "du 7 au 11": the days between were silently left out
+    assert several_days("le 7 au 11", MON_23_NOV) and days_said("le 7 au 11", MON_23_NOV) == []
+    assert parse_date("Rose mange lundi au lieu de jeudi", MON_23_NOV) == DateGuess(
+        date(2026, 11, 30), False)

@@ -1124,6 +1124,13 @@ def test_stopping_a_meal_is_cancelling_it(text: str, intent: speech.Intent) -> N
         ("est-ce qu'il est possible d'annuler jeudi ?", False),
         ("annuler jeudi", False),
         ("elle est malade jeudi", False),
+        # Said as a statement, heard as a question: a "oui" to its read-back as a booking
+        # would have made one
+        ("Margaux mange jeudi ?", True),
+        ("Nathan il mange vendredi ?", True),
+        ("Margaux mange jeudi", False),
+        ("annuler jeudi ?", False),
+        ("je peux réserver jeudi ?", False),
     ],
 )
 def test_asks_about_day(text: str, asks: bool) -> None:
@@ -1158,6 +1165,16 @@ def test_asks_for_english(text: str, english: bool) -> None:
         ("arrêter la cantine jeudi", False),  # that day's meal
         ("annuler jeudi", False),
         ("elle change de classe", False),
+        # A weekday for good ("le jeudi"): every Thursday, not the next one
+        ("Rose ne mange plus le jeudi", True),
+        ("désormais Rose ne mange pas le vendredi", True),
+        ("Margaux mange le jeudi maintenant", True),
+        ("Rose arrête la cantine le jeudi", True),
+        ("Nathan ne mange plus jeudi", False),  # that Thursday
+        ("Rose ne mange plus le jeudi 26", False),  # a dated day
+        ("Rose ne mange pas le jeudi non plus", False),
+        ("Rose mange en plus le jeudi", False),
+        ("annuler jeudi maintenant", False),
     ],
 )
 def test_asks_subscription_change(text: str, asks: bool) -> None:

@@ -97,6 +97,20 @@ def test_children_said_to_stay_as_they_are_are_left_out(
 @pytest.mark.parametrize(
     "text",
     [
+        "Margaux mange jeudi à la place de Rose",
+        "Margaux mange jeudi au lieu de Rose",
+        "Margaux remplace Rose jeudi",
+        "Margaux à la place de Nathan et Rose",
+    ],
+)
+def test_the_child_a_change_is_instead_of_is_left_out(text: str) -> None:
+    # Rose was booked with Margaux: her cancellation, made earlier in the call, undone.
+    assert parse_children(text, FAMILY, ordinals=False) == frozenset({1})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Rose mange pas jeudi mais Nathan oui",
         "annuler jeudi pour Rose, Nathan il mange",
         "annuler jeudi pour Rose, pour Nathan c'est bon",

@@ -1080,7 +1080,9 @@ def _left_out(
                     break
                 j -= 1
         after_a_part = token == "part" and k > 0 and tokens[k - 1] == "a"  # "à part Rose"
-        is_strong = token in _STRONG_EXCLUDING or after_a_part
+        # "Margaux mange jeudi à la place de Rose", "au lieu de Rose", "Margaux remplace Rose":
+        # Rose is the one who does not (she was booked with Margaux)
+        is_strong = token in _STRONG_EXCLUDING or after_a_part or _in_place_of(tokens, k)
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
         denied = token == "ni" and _after_a_denial(tokens, k)
@@ -1112,6 +1114,17 @@ def _left_out(
                 continue
             break
     return every, strong
+
+
+def _in_place_of(tokens: Sequence[str], k: int) -> bool:
+    """Whether ``tokens[k]`` ends "à la place (de)", "au lieu (de)" or is "remplace": what
+    follows is what the change is instead of, left out of it."""
+    token = tokens[k]
+    return (
+        (token == "place" and tokens[max(0, k - 2) : k] == ["a", "la"])
+        or (token == "lieu" and k > 0 and tokens[k - 1] == "au")
+        or token in ("remplace", "remplacer", "remplacera")
+    )
 
 
 def _after_a_denial(tokens: Sequence[str], k: int) -> bool:
@@ -2330,6 +2343,9 @@ _POLITE_REQUEST = frozenset(
 )
 
 
+_EATS = frozenset({"mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite", "prevu"})
+
+
 def asks_about_day(text: str) -> bool:
     """Whether ``text`` asks about a day's meal or its deadline instead of asking for a change
     ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je
@@ -2337,6 +2353,12 @@ def asks_about_day(text: str) -> bool:
     peux annuler jeudi ?") is not one. Pure; never raises."""
     tokens = normalise(text).split()
     if any(_contains_run(tokens, run) for run in _ASKING_RUNS):
+        return True
+    if text.rstrip().endswith("?") and _EATS.intersection(tokens) and not (
+        _REQUEST_VERBS | _POLITE_REQUEST
+    ).intersection(tokens):
+        # "Margaux mange jeudi ?": a recogniser that heard the question's tone says so; a
+        # "oui" to the read-back of it as a booking would make one the parent never asked.
         return True
     for k in range(len(tokens) - 2):
         if tokens[k : k + 2] == ["est", "ce"] and tokens[k + 2] in ("que", "qu"):
@@ -2369,7 +2391,30 @@ def asks_subscription_change(text: str, today: date) -> bool:
     said = bool(_SUBSCRIPTION_WORDS & set(tokens)) or any(
         _contains_run(tokens, run) for run in _SUBSCRIPTION_RUNS
     )
-    return said and parse_date(text, today) is None and not several_days(text, today)
+    if said and parse_date(text, today) is None and not several_days(text, today):
+        return True
+    return _weekday_for_good(tokens)
+
+
+# Said with "le jeudi" (every Thursday), these make a weekday a habit: "Rose ne mange plus le
+# jeudi", "désormais elle mange le vendredi", "Margaux mange le jeudi maintenant".
+_FOR_GOOD = frozenset({"plus", "desormais", "dorenavant", "maintenant", "arrete", "arreter"})
+
+
+def _weekday_for_good(tokens: Sequence[str]) -> bool:
+    """Whether the words change a weekday for good ("Rose ne mange plus le jeudi", "désormais
+    Rose ne mange pas le vendredi"): a subscription, not the next such day. Not "pas le jeudi
+    non plus", "en plus le jeudi", nor a dated day ("plus le jeudi 26")."""
+    marks = [k for k, t in enumerate(tokens) if t in _FOR_GOOD
+             and not (t == "plus" and k > 0 and tokens[k - 1] in ("non", "en", "de"))]
+    if not marks:
+        return False
+    for k, token in enumerate(tokens):
+        if token in _WEEKDAYS and k > 0 and tokens[k - 1] == "le" and (
+            _number_at(tokens, k + 1) is None
+        ):
+            return True
+    return False
 
 
 _PRICE_WORDS = frozenset({"prix", "tarif", "tarifs", "coute", "coutent", "couter", "cout"})
@@ -2826,6 +2871,9 @@ def _day_month_at(
         and (second.digits or not number.digits)
         and not (second.end < n and tokens[second.end] in _RELATIVE_UNITS)
         and not (second.end < n and tokens[second.end] in _MONTHS)  # "les 1, 2 décembre"
+        # "le 1, 3 et 4 décembre", "le 7 8 10 et 11 décembre": days of a list that ends with
+        # its month, not the 3rd of January nor the 7th of August 2010
+        and _month_after_list(tokens, number.end) is None
     ):
         # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26", "le 21 du 11"
         end = second.end
@@ -3027,18 +3075,49 @@ def _month_after_list(tokens: Sequence[str], end: int) -> _MonthSaid | None:
     return None
 
 
+# Words that join a bare day number to the day said before it: "le 26, 27 et 30", "le 26 ou 27".
+_DAY_LIST_LINKS = frozenset({"et", "ou", "puis"})
+
+
+def _listed_after(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
+) -> date | None:
+    """The day said just before ``tokens[k]`` as a day number ("le 26" in "le 26, 27 et 30"),
+    when at most a word of a list joins them: a bare number there is the next day of the list.
+    ``None`` otherwise."""
+    if not exprs or exprs[-1].day is None or exprs[-1].weekday_only or exprs[-1].negated:
+        return None
+    start, end = spans[-1]
+    if not 0 < end <= k or k - end > 1 or not set(tokens[end:k]) <= _DAY_LIST_LINKS:
+        return None
+    if end == k and tokens[start] in _WEEKDAYS:
+        return None  # "jeudi 26, 27": no word of a list; a correction word would make it one
+    return exprs[-1].day if _number_at(tokens, end - 1) is not None else None
+
+
+def _ends_a_span(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
+) -> bool:
+    """Whether the date at ``tokens[k]`` ends a span begun by the date just before it: "le 7
+    au 11" (the days between are meant too, as in "du 7 au 11")."""
+    return bool(exprs) and k >= 2 and tokens[k - 1] == "au" and spans[-1][1] == k - 1
+
+
 def _number_expr(
     tokens: Sequence[str],
     number: _Number,
     today: date,
     corrected: _DateExpr | None = None,
     free: int = 0,
+    listed_after: date | None = None,
 ) -> tuple[_DateExpr | None, int]:
     """A date starting with a day number ("le 3", "21/11", "3 décembre"); None if it is not one.
 
     ``corrected``: the date said just before, which this one corrects ("3 décembre, non, 4"):
     a bare day number is then a date too, in that date's month or the next not past.
-    ``free``: where the words that belong to no date said before start."""
+    ``free``: where the words that belong to no date said before start. ``listed_after``: the
+    day said just before in a list (:func:`_listed_after`): a bare number is then a day of its
+    month, or of the next one when smaller ("le 30 et 2": 2 December)."""
     if not 1 <= number.value <= 31 or (number.ordinal and number.value != 1):
         return None, number.end  # "le premier" is a date, "le deuxième" is not
     if number.ordinal and tokens[number.end : number.end + 1] in (["jour"], ["jours"]):
@@ -3089,6 +3168,12 @@ def _number_expr(
         return _day_month_expr(number.value, month, year, None, today), number.end
     if said_alone or after_article:
         return _DateExpr(_nearest_day_of_month(number.value, today), False, False), number.end
+    if listed_after is not None and number.value != listed_after.day:
+        first = listed_after.replace(day=1)
+        if number.value < listed_after.day:
+            first = (first + timedelta(days=31)).replace(day=1)
+        found = _make_date(first.year, first.month, number.value)
+        return _DateExpr(found, False, False), number.end
     return None, number.end
 
 
@@ -3128,6 +3213,9 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
         return True  # "pas lundi ni mardi": neither (unless the day before was meant: see below)
     if tokens[k - 1] in _STRONG_EXCLUDING or tokens[k - 2 : k] == ["a", "part"]:
         return True  # "toute la semaine sauf jeudi", "à part le 3"
+    j = k - 1 if tokens[k - 1] in ("de", "d") else k
+    if j > 0 and _in_place_of(tokens, j - 1):
+        return True  # "lundi au lieu de jeudi", "à la place du 3": not that day
     if k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d"):
         return True  # "vendredi au lieu de jeudi", "le 4 au lieu du 3"
     if k >= 2 and tokens[k - 1] in ("pas", "non") and tokens[k - 2] in ("et", "mais"):
@@ -3330,7 +3418,8 @@ def _date_spans(
         elif (number := _day_number_at(tokens, i)) is not None:
             corrected = _correcting(tokens, exprs, spans, i)
             free = spans[-1][1] if spans else 0
-            expr, i = _number_expr(tokens, number, today, corrected, free)
+            expr, i = _number_expr(tokens, number, today, corrected, free,
+                                   _listed_after(tokens, exprs, spans, i))
         elif token == "en" and nxt in _WEEKS_LATER and (
             (taken := _correcting(tokens, exprs, spans, i)) is not None
         ):
@@ -3364,7 +3453,8 @@ def _date_spans(
                 # meant; "non, pas lundi ni mardi": neither meant.
                 negated = exprs[-1].negated
             # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
-            ranged = expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
+            ranged = (expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
+                      or _ends_a_span(tokens, exprs, spans, start))
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     offset = 1 if heard is not None else 0
