@@ -615,6 +615,11 @@ def test_shifted_day(text: str, last: date, expected: date | None) -> None:
         ("pas ce jour-là", False),
         ("jeudi, ce jour-là", False),
         ("va pour le 26", False),
+        # a first day of its own (they were the day offered, Thursday 26 November)
+        ("le premier jour de la rentrée", False),
+        ("le premier jour de la semaine prochaine", False),
+        ("le premier jour après Noël", False),
+        ("le premier jour après les vacances", False),
     ],
 )
 def test_names_the_offered_day(text: str, expected: bool) -> None:

@@ -1974,8 +1974,12 @@ def names_the_offered_day(text: str) -> bool:
     plus tôt possible", "va pour celui-là") rather than at a date of its own: no weekday,
     month or number in it ("le premier jour possible" is not the 1st of the month)."""
     tokens, _breaks = _date_tokens(text)
-    if {"pas", "mois"} & set(tokens) or any(t in _WEEKDAYS or t in _MONTHS for t in tokens):
-        return False  # "pas ce jour-là", "le premier jour du mois"
+    if {"pas", "mois", "semaine", "apres"} & set(tokens) or any(
+        t in _WEEKDAYS or t in _MONTHS or t in _EVENT_WORDS for t in tokens
+    ):
+        # "pas ce jour-là", "le premier jour du mois", "… de la semaine prochaine", "… de la
+        # rentrée", "… après Noël": a day of their own
+        return False
     if _numbers([t for t in tokens if t not in ("premier", "premiere")]):
         return False
     return any(_contains_run(tokens, run) for run in _OFFERED_RUNS)
