@@ -2409,16 +2409,14 @@ def _weekday_for_good(tokens: Sequence[str]) -> bool:
     """Whether the words change a weekday for good ("Rose ne mange plus le jeudi", "désormais
     Rose ne mange pas le vendredi"): a subscription, not the next such day. Not "pas le jeudi
     non plus", "en plus le jeudi", nor a dated day ("plus le jeudi 26")."""
-    marks = [k for k, t in enumerate(tokens) if t in _FOR_GOOD
-             and not (t == "plus" and k > 0 and tokens[k - 1] in ("non", "en", "de"))]
-    if not marks:
-        return False
-    for k, token in enumerate(tokens):
-        if token in _WEEKDAYS and k > 0 and tokens[k - 1] == "le" and (
-            _number_at(tokens, k + 1) is None
-        ):
-            return True
-    return False
+    marked = any(
+        t in _FOR_GOOD and not (t == "plus" and k > 0 and tokens[k - 1] in ("non", "en", "de"))
+        for k, t in enumerate(tokens)
+    )
+    return marked and any(
+        token in _WEEKDAYS and k > 0 and tokens[k - 1] == "le" and _number_at(tokens, k + 1) is None
+        for k, token in enumerate(tokens)
+    )
 
 
 _PRICE_WORDS = frozenset({"prix", "tarif", "tarifs", "coute", "coutent", "couter", "cout"})
