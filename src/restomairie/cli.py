@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError
 from restomairie.booking.importer import ImportFailed, import_csv, line_text
-from restomairie.booking.services import Actor, ChildDay, ChildInfo, Outcome, served_text
+from restomairie.booking.services import Actor, ChildDay, Outcome, enrolled_on, served_text
 from restomairie.calendar.calendarfile import (
     CalendarFile,
     CalendarFileError,
@@ -474,7 +474,7 @@ def describe_day(d: ChildDay, now: datetime) -> str:
     """One line of a child's upcoming day, in French (a day a closure took: the child's
     calendar's words on the staff pages, with the closure's reason)."""
     if not d.operating:
-        if _closed_by_closure(d):
+        if d.closed_by_closure:
             # ": reason" as the kitchen's "fermé : <raison>", no brackets in brackets for a
             # reason with a note ("grève (grève des agents)")
             return f"{STATE_LABELS['closure']} : {(d.reason or '').removeprefix(CLOSURE_PREFIX)}"
@@ -513,17 +513,8 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
             # why the meal is gone and that it is not billed. Weekends, the school's days
             # without a canteen and the holidays stay out (known to every family, listed by
             # ``restomairie calendar``), and so do days outside the child's enrolment.
-            if d.operating or (_closed_by_closure(d) and _enrolled_on(child, d.day)):
+            if d.operating or (d.closed_by_closure and enrolled_on(child, d.day)):
                 click.echo(f"  {format_day(d.day):<24}{describe_day(d, rt.clock.now())}")
-
-
-def _closed_by_closure(d: ChildDay) -> bool:
-    return (d.reason or "").startswith(CLOSURE_PREFIX)
-
-
-def _enrolled_on(child: ChildInfo, day: date) -> bool:
-    return (child.enrolled_from is None or child.enrolled_from <= day) and (
-        child.enrolled_until is None or day <= child.enrolled_until)
 
 
 @main.command()

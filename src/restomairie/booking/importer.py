@@ -28,12 +28,14 @@ from restomairie.booking import queries
 from restomairie.booking.adjustments import IMPORT, settle
 from restomairie.booking.guard import guard
 from restomairie.booking.services import (
+    WEEKDAY_FULL,
     Actor,
     BookingService,
     MissingPepper,
     check_pin_hash,
     hash_pin,
     needs_rehash,
+    unserved_weekdays,
     weekdays_text,
 )
 from restomairie.config import Settings
@@ -315,9 +317,6 @@ def _key(text: str) -> str:
     return re.sub(r"[\s_\-'’]", "", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
-WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
-
 def match_diet(raw: str, variants: tuple[str, ...]) -> str | None:
     """The menu variant written as ``raw`` ("sans porc" → ``sans_porc``), or None when no
     variant, or more than one, matches."""
@@ -331,7 +330,7 @@ def match_weekday(raw: str) -> int | None:
     key = _key(raw).rstrip(".")
     if len(key) < 3:
         return None
-    found = [i for i, name in enumerate(WEEKDAY_NAMES) if name.startswith(key)]
+    found = [i for i, name in enumerate(WEEKDAY_FULL) if name.startswith(key)]
     return found[0] if len(found) == 1 else None
 
 
@@ -521,11 +520,10 @@ def _row(
         else:
             mask |= 1 << day
     served = schools.get(rec["school"])
-    unserved = [d for d in range(7) if mask & (1 << d) and served is not None and d not in served]
-    if unserved:
+    names = unserved_weekdays(mask, served) if served is not None else None
+    if names:
         # A pattern on a day the canteen never serves would book nothing on it, and read as if
         # it did (the staff form refuses it the same way).
-        names = " ni le ".join(WEEKDAY_NAMES[d] for d in unserved)
         problems.append(("days", f"pas de cantine le {names} à l'école {rec['school']!r}"))
     language = rec.get("language", "") or "fr"
     if language not in LANGUAGES:

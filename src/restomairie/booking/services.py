@@ -54,8 +54,8 @@ from restomairie.booking.errors import (
     UnknownFamily,
 )
 from restomairie.booking.guard import guard, guard_direct
+from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, SchoolCalendar
 from restomairie.calendar.days import Closure as CalendarClosure
-from restomairie.calendar.days import DayStatus, SchoolCalendar
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
@@ -172,6 +172,11 @@ class ChildDay:
     reason: str | None = None
     deadline: datetime | None = None
     locked: bool = False
+
+    @property
+    def closed_by_closure(self) -> bool:
+        """Whether a local closure (strike, school trip) took the day, not the calendar."""
+        return (self.reason or "").startswith(CLOSURE_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -706,7 +711,7 @@ class BookingService:
         st = self.day_status(day, child.school_id, actor.channel, closures)
         if not st.operating:
             raise NotOperatingDay(day, st.reason or "", child.first_name)
-        if not _enrolled(child, day):
+        if not enrolled_on(child, day):
             raise NotEnrolled(child.first_name, day)
         assert st.deadline is not None
         if now >= st.deadline and override_reason is None:
@@ -766,10 +771,9 @@ class BookingService:
             closures = self.closures(session)
             school = self.settings.school(child.school_id)
             served_days = self.settings.weekdays_of(school)
-            unserved = [wd for wd in range(7) if mask & (1 << wd) and wd not in served_days]
-            if unserved:
+            names = unserved_weekdays(mask, served_days)
+            if names:
                 # A pattern on a day the canteen never serves books nothing and reads wrong.
-                names = " ni le ".join(_WEEKDAY_FULL[wd] for wd in unserved)
                 raise InvalidRequest(
                     f"Pas de cantine le {names} à « {school.name} » : abonnement de "
                     f"{child.first_name} non enregistré.")
@@ -817,7 +821,7 @@ class BookingService:
                 # A forced change of pattern on a day already counted: an adjustment beside the
                 # frozen figure, as for a forced booking — unless its meals were served already
                 # (a pattern changed from a past date): then it is billing only.
-                if lk.day in explicit or not _enrolled(child, lk.day) or self.served(lk.day, now):
+                if lk.day in explicit or not enrolled_on(child, lk.day) or self.served(lk.day, now):
                     continue
                 was = _subscribed(child, lk.day)
                 will = bool(mask & (1 << lk.day.weekday()))
@@ -914,7 +918,7 @@ class BookingService:
                 except OutsideCalendar:
                     continue
                 is_locked = (child.school_id, day) in locked
-                if not st.operating or not _enrolled(child, day):
+                if not st.operating or not enrolled_on(child, day):
                     out.append(
                         ChildDay(
                             child.ref,
@@ -1383,8 +1387,10 @@ def _info_of(plan: FamilyPlan, phones: Iterable[str]) -> FamilyInfo:
     )
 
 
-def _enrolled(child: Child | KidPlan, day: date) -> bool:
-    return child.enrolled_from <= day and (
+def enrolled_on(child: Child | KidPlan | ChildInfo, day: date) -> bool:
+    """Whether ``child`` is enrolled at the canteen on ``day`` (no first day known: from
+    always)."""
+    return (child.enrolled_from is None or child.enrolled_from <= day) and (
         child.enrolled_until is None or day <= child.enrolled_until
     )
 
@@ -1401,7 +1407,14 @@ def _pattern(child: Child | KidPlan, day: date) -> int:
 
 
 _WD = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
-_WEEKDAY_FULL = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+WEEKDAY_FULL = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def unserved_weekdays(mask: int, served: frozenset[int]) -> str | None:
+    """The days of the weekly pattern ``mask`` a canteen serving on ``served`` never serves,
+    named as the refusals say them ("mercredi ni le samedi"); ``None`` when there is none."""
+    unserved = [wd for wd in range(7) if mask & (1 << wd) and wd not in served]
+    return " ni le ".join(WEEKDAY_FULL[wd] for wd in unserved) or None
 
 
 def weekdays_text(mask: int) -> str:

@@ -2617,7 +2617,7 @@ class CallFlow:
             closed = [
                 sp.day(d.day)
                 for d in states
-                if (d.reason or "").startswith(CLOSURE_PREFIX)
+                if d.closed_by_closure
                 and (kid.until is None or d.day <= kid.until)
             ]
             closed_line = sp.ngettext(

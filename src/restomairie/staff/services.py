@@ -29,6 +29,7 @@ from restomairie.booking.services import (
     Actor,
     BookingService,
     ChildDay,
+    enrolled_on,
     name_key,
     weekdays_text,
 )
@@ -1219,8 +1220,7 @@ class StaffService:
             return DayCell(day, in_month, "unknown", STATE_LABELS["unknown"])
         if not st.operating:
             closure = next((c for c in closures if c.covers(child.school_id, day)), None)
-            enrolled = child.enrolled_from <= day and (
-                child.enrolled_until is None or day <= child.enrolled_until)
+            enrolled = enrolled_on(child, day)
             if closure is not None and st.deadline is not None:
                 state = "closure"
                 reason = closure.reason
