@@ -381,6 +381,30 @@ def test_a_day_denied_after_a_statement_books_the_other_for_a_child_without_it(
     ]
 
 
+def test_a_day_said_instead_of_another_is_moved(rt: Runtime, call: Caller) -> None:
+    # Léa eats every day: Monday was "déjà réservé" and Thursday kept, without a word.
+    answer = call.say("Léa mange lundi au lieu de jeudi")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du lundi 30 novembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, THU) is False
+
+
+def test_a_day_after_but_in_a_denial_is_booked(rt: Runtime, call: Caller) -> None:
+    # "Hugo ne mange pas lundi mais jeudi": Thursday was read back as a cancellation too.
+    answer = call.say("Hugo ne mange pas lundi mais jeudi")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Hugo n'a pas de repas réservé le lundi 30 novembre : il n'y a rien à annuler.",
+        "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, HUGO, THU) is True
+
+
 @pytest.mark.parametrize(
     "said",
     [

@@ -1296,3 +1296,34 @@ def test_a_statement_denying_a_day_after_another_is_two_changes() -> None:
     ]
     # A request's verb: the day denied is left out of it, one change.
     assert speech.requests_said("annuler vendredi mais pas jeudi pour Rose", names, MON_23_NOV) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Rose mange lundi au lieu de jeudi",
+        "Rose mange le 30 au lieu du 26",
+        "Rose mangera lundi à la place de jeudi",
+        "Rose mange lundi, ça remplace jeudi",
+    ],
+)
+def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> None:
+    # It was Monday's booking alone ("déjà réservé"), Thursday kept without a word.
+    names = ["Margaux", "Nathan", "Rose"]
+    assert speech.requests_said(said, names, MON_23_NOV) == [
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 30), frozenset({3})),
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 26), frozenset({3})),
+    ]
+    # A request's verb leaves the other day out, one change (Monday's cancellation).
+    assert speech.requests_said("annuler lundi au lieu de jeudi pour Rose", names, MON_23_NOV) == []
+
+
+def test_a_day_after_but_in_a_denial_is_the_day_eaten() -> None:
+    # "Rose ne mange pas lundi mais jeudi" cancelled both days (Thursday read back first).
+    names = ["Margaux", "Nathan", "Rose"]
+    assert speech.requests_said("Rose ne mange pas lundi mais jeudi", names, MON_23_NOV) == [
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 30), frozenset({3})),
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 26), frozenset({3})),
+    ]
+    # After a statement that she eats, "mais jeudi" says nothing of its own: one change.
+    assert speech.requests_said("Rose mange lundi mais jeudi", names, MON_23_NOV) == []

@@ -3215,11 +3215,8 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
         return True  # "pas lundi ni mardi": neither (unless the day before was meant: see below)
     if tokens[k - 1] in _STRONG_EXCLUDING or tokens[k - 2 : k] == ["a", "part"]:
         return True  # "toute la semaine sauf jeudi", "à part le 3"
-    j = k - 1 if tokens[k - 1] in ("de", "d") else k
-    if j > 0 and _in_place_of(tokens, j - 1):
+    if _instead_of_at(tokens, k):
         return True  # "lundi au lieu de jeudi", "à la place du 3": not that day
-    if k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d"):
-        return True  # "vendredi au lieu de jeudi", "le 4 au lieu du 3"
     if k >= 2 and tokens[k - 1] in ("pas", "non") and tokens[k - 2] in ("et", "mais"):
         # "annuler vendredi mais pas jeudi", "vendredi et non jeudi": a day left out of the
         # change asked; but "il mange lundi mais pas mardi" says the day to cancel.
@@ -3229,6 +3226,16 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
         return False
     p = k - 1
     return p == 0 or p in breaks or tokens[p - 1] in _DATE_NEGATION_LEADS
+
+
+def _instead_of_at(tokens: Sequence[str], k: int) -> bool:
+    """Whether the date expression whose first word (its article included) is ``tokens[k]``
+    follows "au lieu de", "à la place de" or "remplace": "lundi au lieu de jeudi", "le 4 au
+    lieu du 3", "vendredi à la place de jeudi"."""
+    j = k - 1 if k > 0 and tokens[k - 1] in ("de", "d") else k
+    if j > 0 and _in_place_of(tokens, j - 1):
+        return True
+    return k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d")
 
 
 def _joined_by_ni(tokens: Sequence[str], start: int) -> bool:
@@ -4006,11 +4013,20 @@ def _denied_days(
         k = start
         while k > 0 and tokens[k - 1] in _NEGATION_SKIPPED:
             k -= 1
-        if k < 2 or tokens[k - 1] not in ("pas", "non") or tokens[k - 2] not in ("mais", "et"):
+        # Where the other change is said: its "pas", else the day itself (after the link).
+        at = k - 1
+        if k >= 2 and tokens[k - 1] in ("pas", "non") and tokens[k - 2] in ("mais", "et"):
+            before = [entry for entry in stated if entry[0] < k - 2]  # "mange jeudi mais pas …"
+        elif _instead_of_at(tokens, k):
+            before, at = [entry for entry in stated if entry[0] < k - 3], k
+        elif k >= 1 and tokens[k - 1] == "mais":
+            # "Rose ne mange pas lundi mais jeudi": only after a denial ("mange lundi mais
+            # jeudi" says nothing of Thursday)
+            before, at = [e for e in stated if e[0] < k - 1 and e[2] is Intent.CANCEL], k
+        else:
             continue
-        before = [entry for entry in stated if entry[0] < k - 2]
-        if len(stated) == 1 and before:  # one statement, the day denied after it
-            found += [before[-1], (k - 1, k, opposite[before[-1][2]])]
+        if len(stated) == 1 and before:  # one statement, the other day after it
+            found += [before[-1], (at, at + 1, opposite[before[-1][2]])]
     return found
 
 
@@ -4044,7 +4060,14 @@ def requests_said(
     if reading.tokens != tuple(tokens):
         return []
     exprs = _days_staying(text, tokens, exprs, spans, action)
-    dated = [(spans[k], expr) for k, expr in enumerate(exprs) if not expr.negated]
+    # "Rose mange lundi au lieu de jeudi": a statement of who eats, and the day it replaces,
+    # which a request leaves out ("annuler lundi au lieu de jeudi") but a statement changes.
+    instead = not _REQUEST_VERBS.intersection(tokens)
+    dated = [
+        (spans[k], expr)
+        for k, expr in enumerate(exprs)
+        if not expr.negated or (instead and _instead_of_at(tokens, spans[k][0]))
+    ]
     if any(expr.day is None or expr.ranged for _, expr in dated):
         return []  # a span, a day that does not exist: one day at a time (several_days)
     asked = [
@@ -4093,6 +4116,7 @@ def requests_said(
             if (k in breaks and k > 0)
             # "annuler jeudi enfin non réserver": a correction ends a request, commas or not
             or (k < start and (tokens[k] in _REQUEST_LINKS or tokens[k] in _CORRECTION_MARKERS))
+            or (k < start and instead and _in_place_of(tokens, k))  # "lundi au lieu de jeudi"
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
         if cut > cuts[-1]:
