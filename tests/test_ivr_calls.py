@@ -2091,6 +2091,23 @@ def test_the_status_callback_records_the_duration_and_abandoned_calls(
     assert call.hang_up(duration=37).status_code == 200  # delivered twice: harmless
 
 
+def test_a_confirmation_that_arrives_after_the_status_callback_is_still_done(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # "1" pressed, then the phone hung up at once: Twilio's two requests may come in either
+    # order. The key was pressed during the call; it was answered "au revoir" and nothing done.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    call.hang_up(duration=30)
+    assert the_call(rt, call).outcome == "abandoned"
+    answer = call.press("1")
+    assert answer.says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration, logged.outcome) == ("completed", 30, "cancelled")
+
+
 @pytest.mark.parametrize("duration", ["9" * 40, "²", "-5"])
 def test_a_status_callback_with_an_absurd_duration_still_records_the_end(
     rt: Runtime, client: FlaskClient, family: str, duration: str
@@ -2252,7 +2269,7 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
         "completed",
         42,
         "abandoned",
-        "end",
+        "account",  # the question asked stays: a key pressed before the hang-up may come
     )
     assert [e.request_key for e in found.events].count("status:completed") == 1
 

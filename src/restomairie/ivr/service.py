@@ -153,7 +153,6 @@ class PhoneLine:
             (hook.call_status or "")[:32] or None,
             hook.duration,
             hook.call_status in FINAL_STATUSES,
-            END,
             twiml.empty(),
             self._fresh_call(hook, END),
         )

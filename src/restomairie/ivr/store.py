@@ -140,7 +140,8 @@ _PG_CLAIM_NEW = _pg_claim(_PG_NEW_CALL.returning(*_CALL_COLUMNS))
 
 _FINAL = bindparam("p_final", type_=Boolean())
 # The status callback: the final status and duration; a call that ends without an outcome was
-# abandoned. Written the same way however often Twilio delivers it.
+# abandoned. Written the same way however often Twilio delivers it. The step stays: a key pressed
+# just before hanging up ("1" to confirm) may reach us after the call's end, and is still done.
 _STATUS_CALL = (
     update(Call)
     .where(Call.call_sid == bindparam("p_sid"))
@@ -152,7 +153,6 @@ _STATUS_CALL = (
             else_=Call.ended_at,
         ),
         outcome=case((_FINAL & Call.outcome.is_(None), "abandoned"), else_=Call.outcome),
-        step=case((_FINAL, bindparam("p_end")), else_=Call.step),
     )
     .returning(Call.id)
 )
@@ -261,7 +261,6 @@ class CallStore:
         status: str | None,
         duration: int | None,
         final: bool,
-        end_step: str,
         response: str,
         new_call: dict[str, Any],
     ) -> None:
@@ -274,7 +273,6 @@ class CallStore:
             "p_status": status,
             "p_duration": duration,
             "p_final": final,
-            "p_end": end_step,
             "p_response": response,
         }
         fresh = {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
