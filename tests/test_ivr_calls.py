@@ -27,6 +27,7 @@ from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.models import AuditEntry, Call, Closure, Family
 from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family, two_deadlines_family
 from tests.ivr_support import (
     PUBLIC_URL,
@@ -2106,6 +2107,13 @@ def test_a_confirmation_that_arrives_after_the_status_callback_is_still_done(
     assert booked(rt, "E1", date(2026, 11, 26)) is False
     logged = the_call(rt, call)
     assert (logged.status, logged.duration, logged.outcome) == ("completed", 30, "cancelled")
+    # The call log: the end of the call asks nothing; the change is there.
+    detail = StaffService(rt.booking).call_detail(call.call_sid)
+    assert detail is not None
+    assert [(x.step, x.asks) for x in detail.exchanges][-3:] == [
+        ("date", "confirm"), ("status", None), ("confirm", "after")
+    ]
+    assert [(c.day, c.after) for c in detail.changes] == [(date(2026, 11, 26), "not_booked")]
 
 
 @pytest.mark.parametrize("duration", ["9" * 40, "²", "-5"])

@@ -1538,10 +1538,11 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
     out = []
     for i, x in enumerate(exchanges):
         following = exchanges[i + 1] if i + 1 < len(exchanges) else None
-        if following is not None and following.step not in OFF_CALL_STEPS:
-            asks: str | None = following.step
-        elif x.hung_up or x.step in OFF_CALL_STEPS:
-            asks = None
+        if x.hung_up or x.step in OFF_CALL_STEPS:
+            # (a key pressed before the hang-up may be logged after the status callback)
+            asks: str | None = None
+        elif following is not None and following.step not in OFF_CALL_STEPS:
+            asks = following.step
         else:
             asks = asked_after(x.step, x.outcome)
         out.append(replace(x, asks=asks))
