@@ -625,7 +625,7 @@ def test_a_deadline_passed_during_the_read_back_for_one_child_changes_the_others
     assert read_back.says[:2] == [
         "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 3 décembre.",
         # Hugo's may still change tomorrow: the warning is Léa's.
-        "Pour Léa : ce changement n'est possible qu'avant 13 heures, dans moins de 3 minutes.",
+        "Pour Léa : ce changement n'est possible qu'avant 13 heures, dans moins de 2 minutes.",
     ]
     clock.frozen = datetime(2026, 11, 30, 13, 0, 30, tzinfo=PARIS)
     done = call.press("1")

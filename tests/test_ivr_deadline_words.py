@@ -82,6 +82,11 @@ def read_back_at(
             "Attention : ce changement n'est possible qu'avant 13 heures, dans moins de 4 minutes.",
         ),
         (
+            # five minutes exactly: it was "moins de 6 minutes"
+            datetime(2026, 11, 23, 12, 55, tzinfo=PARIS),
+            "Attention : ce changement n'est possible qu'avant 13 heures, dans moins de 5 minutes.",
+        ),
+        (
             datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS),
             "Attention : ce changement n'est possible qu'avant 13 heures, dans moins d'une minute.",
         ),

@@ -25,6 +25,7 @@ next, what happened). It calls the booking services, which own their transaction
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -2291,7 +2292,8 @@ class CallFlow:
         if not deadlines or min(deadlines) - now >= HURRY:
             return None
         deadline = min(deadlines)
-        minutes = int((deadline - now).total_seconds() // 60) + 1
+        # Rounded up, so that 5 minutes left exactly (12:55:00) is not "moins de 6 minutes".
+        minutes = math.ceil((deadline - now).total_seconds() / 60)
         text = sp.ngettext(
             "Please note: this change is only possible before %(hour)s, in less than a minute.",
             "Please note: this change is only possible before %(hour)s, in less than "
