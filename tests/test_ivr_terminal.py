@@ -87,6 +87,19 @@ def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> 
     assert refused.statuses == [403]
 
 
+def test_a_call_to_a_server_behind_its_public_url_is_signed_for_that_url(rt: Runtime) -> None:
+    # The server checks signatures against RESTOMAIRIE_PUBLIC_URL (Twilio calls it from
+    # outside); `call --url` signed for the local address, and every request was a 403.
+    from tests.ivr_support import TOKEN
+
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    public = "https://cantine.example.org/"
+    with serving(line_app(rt, IVR_PUBLIC_URL=public)) as url:
+        record = run_call(HttpLine(url, TOKEN, public), ["1234", "3", "2"], PHONE, "", [].append)
+        assert record.hung_up_by_line and set(record.statuses) == {200}
+        assert run_call(HttpLine(url, TOKEN), ["1234"], PHONE, "", [].append).statuses == [403]
+
+
 def test_a_server_gone_during_a_call_is_said_not_a_traceback() -> None:
     # Nothing listens on port 9 (discard) here: the request fails as with a server restarting.
     line = HttpLine("http://127.0.0.1:9", None)

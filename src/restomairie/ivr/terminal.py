@@ -68,16 +68,24 @@ class InProcessLine:
 class HttpLine:
     """A running server (``restomairie serve``), over HTTP."""
 
-    def __init__(self, base_url: str, auth_token: str | None) -> None:
+    def __init__(
+        self, base_url: str, auth_token: str | None, public_url: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.security = WebhookSecurity(auth_token, self.base_url, False)
+        # The server checks signatures against its public URL (RESTOMAIRIE_PUBLIC_URL) when it
+        # has one, as Twilio calls it from outside: sign for that address, as Twilio would.
+        self.public_url = (public_url or self.base_url).rstrip("/")
+        self.security = WebhookSecurity(auth_token, self.public_url, False)
 
     def post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
         import requests  # Twilio's own dependency
 
         headers = {}
         if self.security.auth_token:
-            headers[SIGNATURE_HEADER] = self.security.sign(url, params)
+            signed = url
+            if url.startswith(self.base_url):
+                signed = self.public_url + url[len(self.base_url) :]
+            headers[SIGNATURE_HEADER] = self.security.sign(signed, params)
         try:
             response = requests.post(url, data=params, headers=headers, timeout=20)
         except requests.RequestException as exc:
@@ -265,7 +273,11 @@ def call_cmd(ctx: click.Context, caller: str, url: str | None, answers: tuple[st
         rt = runtime(ctx)
         line: Line
         if url:
-            line = HttpLine(url, rt.settings.secret("TWILIO_AUTH_TOKEN"))
+            line = HttpLine(
+                url,
+                rt.settings.secret("TWILIO_AUTH_TOKEN"),
+                rt.settings.secret("RESTOMAIRIE_PUBLIC_URL"),
+            )
             where = url
         else:
             from restomairie.ivr.views import EXTENSION
