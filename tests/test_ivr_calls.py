@@ -2301,8 +2301,15 @@ def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
     assert "Le premier" not in alone.text
     call = caller(client, rt)
     call.start()
-    both = call.keys("1234", "9", "1")  # the day Hugo can have
-    assert "Le premier jour encore modifiable est le mardi 1er décembre" in both.text
+    both = call.keys("1234", "9", "2")  # the day Hugo can change
+    assert f"{CANCEL_OFFER}mardi 1er décembre" in both.text
+    call = caller(client, rt)
+    call.start()
+    booking = call.keys("1234", "9", "1")  # Hugo has every day: said of him alone
+    assert (
+        "Hugo a déjà un repas réservé chaque jour qui peut encore être changé dans les "
+        "prochaines semaines." in booking.says
+    )
 
 
 def test_the_day_offered_is_one_the_action_changes(rt: Runtime, client: FlaskClient) -> None:
@@ -2346,6 +2353,24 @@ def test_a_child_with_no_meal_to_cancel_is_said_so_at_the_date_question(
     )
     assert "Le premier" not in cancel.text
     assert "Je n'ai pas compris cette date." in call.say("oui").says  # no day was offered
+
+
+def test_a_child_booked_every_day_is_said_so_at_the_date_question_to_book(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa eats every day: "Le premier jour encore modifiable est le jeudi 26 novembre" was
+    # offered, then "déjà réservé".
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    call = caller(client, rt)
+    call.start()
+    book = call.keys("1234", "1")
+    assert (
+        "Léa a déjà un repas réservé chaque jour qui peut encore être changé dans les prochaines "
+        "semaines." in book.says
+    )
+    assert "Le premier" not in book.text
+    # A day further on can still be typed: the refusal says it is booked already.
+    assert "Le repas de Léa du jeudi 26 novembre est déjà réservé." in call.press("2611").says
 
 
 def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(

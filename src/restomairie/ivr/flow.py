@@ -2152,7 +2152,7 @@ class CallFlow:
             else sp._("Which day do you want to cancel?"),
             sp._("Type the day, then the month: four digits."),
         ]
-        first, applies = self._offered_day(st)
+        first, applies, having = self._offered_day(st)
         st.data["offered"] = first.isoformat() if first is not None else None
         if first is not None:
             params = {"day": sp.day(first), "keys": sp.keys(first.strftime("%d%m"))}
@@ -2181,6 +2181,20 @@ class CallFlow:
                     names=sp.names(names),
                 )
                 st.data["offered"] = None  # a "oui" now is no day
+            elif action == "book" and having:
+                # Every open day already booked (a child who eats every day): the first open day
+                # would only lead to "déjà réservé". Said of the children who have open days (not
+                # of one whose enrolment has ended).
+                names = having
+                offer = sp.ngettext(
+                    "%(names)s already has a meal booked on every day that can still be changed "
+                    "in the coming weeks.",
+                    "%(names)s already have a meal booked on every day that can still be "
+                    "changed in the coming weeks.",
+                    len(names),
+                    names=sp.names(names),
+                )
+                st.data["offered"] = None
             else:
                 offer = sp._(
                     "The first day you can still change is %(day)s: for that day, type %(keys)s.",
@@ -2909,33 +2923,31 @@ class CallFlow:
     def _picked_names(self, st: CallState) -> list[str]:
         return [k.name for k in self._picked(st)]
 
-    def _offered_day(self, st: CallState) -> tuple[date | None, bool]:
-        """The day the date question offers, and whether the action changes a meal on it: the
-        first day still open on which one of the children picked has a meal to cancel (or none
-        yet, to book), within OFFER_DAYS of the first open day; else that first open day (a
-        parent offered Thursday for Nathan, who never eats on Thursdays, heard "rien à
-        annuler")."""
+    def _offered_day(self, st: CallState) -> tuple[date | None, bool, list[str]]:
+        """The day the date question offers, whether the action changes a meal on it, and the
+        children picked who have a day still open within OFFER_DAYS: the first day still open
+        on which one of them has a meal to cancel (or none yet, to book), within OFFER_DAYS of
+        the first open day; else that first open day (a parent offered Thursday for Nathan,
+        who never eats on Thursdays, heard "rien à annuler")."""
         kids = self._picked(st)
         first = self._first_open(kids)
         action = st.data.get("action")
         if first is None or action not in ("book", "cancel") or st.account is None:
-            return first, False
+            return first, False, []
         want = action == "book"
         now = self.clock.now()
-        refs = {k.ref for k in kids}
         outlook = self.booking.outlook(st.account, start=first, days=OFFER_DAYS)
-        days = [
-            d.day
-            for ref, states in outlook.states.items()
-            if ref in refs
-            for d in states
-            if d.operating
-            and d.booked != want
-            and not d.locked
-            and d.deadline is not None
-            and now < d.deadline
-        ]
-        return (min(days), True) if days else (first, False)
+        open_days = {
+            k.ref: [
+                d
+                for d in outlook.states.get(k.ref, ())
+                if d.operating and not d.locked and d.deadline is not None and now < d.deadline
+            ]
+            for k in kids
+        }
+        days = [d.day for states in open_days.values() for d in states if d.booked != want]
+        having = [k.name for k in kids if open_days[k.ref]]
+        return (min(days), True, having) if days else (first, False, having)
 
     def _first_open(self, kids: Sequence[Kid]) -> date | None:
         """The first day whose meal can still be changed, for one of ``kids`` at least."""
