@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import time
@@ -770,3 +771,49 @@ def test_no_staff_template_holds_inline_script_the_policy_would_block() -> None:
         assert not re.search(r"\son[a-z]+\s*=", text), template.name  # onsubmit="…"
         assert not re.search(r"<script(?![^>]*\ssrc=)", text), template.name
         assert not re.search(r"\sstyle\s*=", text), template.name
+
+
+def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
+    settings: Any, clock: Any, engine: Any
+) -> None:
+    # Villepreux: 48 hours for the families, 8 days "via la mairie". The calendar said
+    # "modifiable" where the staff's own change would be refused (and `bookings` too).
+    from datetime import time as dtime
+
+    from restomairie.calendar.deadlines import OperatingDaysRule
+    from restomairie.cli import main
+    from restomairie.web import create_app
+
+    strict = dataclasses.replace(
+        settings, deadline_by_channel={"staff": OperatingDaysRule(4, dtime(13, 0))}
+    )
+    rt = Runtime.build(settings=strict, clock=clock, engine=engine)
+    rt.sync_schools()
+    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
+    make_user(rt, "marie", "staff")
+    client = create_app({"TESTING": True}, runtime=rt).test_client()
+    login(client, "marie")
+    page = html.unescape(
+        client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
+    )
+    # Monday 23, 10:00: Thursday 26 closes at 13:00 today for the family, for the staff it
+    # closed on Thursday 19 (four operating days before); Friday 4 December is open for both.
+    thu = day_cell(page, THU)
+    assert "modifiable par la famille" in thu and "délai passé le jeudi 19/11 à 13:00" in thu
+    later = html.unescape(
+        client.get("/staff/families/210001/children/E1?month=2026-12").get_data(as_text=True)
+    )
+    fri = day_cell(later, date(2026, 12, 4))
+    assert ">modifiable<" in fri and "par la famille" not in fri
+    result = CliRunner().invoke(
+        main, ["bookings", "210001", "--days", "12"], obj={"runtime": rt}, catch_exceptions=False
+    )
+    assert (
+        "jeudi 26 novembre       réservé (abonnement) — modifiable par la famille avant le "
+        "lundi 23 novembre à 13 heures (à la mairie : trop tard depuis le jeudi 19 novembre à 13 "
+        "heures)"
+    ) in result.output
+    assert (
+        "vendredi 4 décembre     réservé (abonnement) — modifiable avant le vendredi 27 novembre "
+        "à 13 heures à la mairie, avant le mardi 1er décembre à 13 heures par la famille"
+    ) in result.output

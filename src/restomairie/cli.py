@@ -470,9 +470,11 @@ book = _change_command("book", "Réserver")
 cancel = _change_command("cancel", "Annuler")
 
 
-def describe_day(d: ChildDay, now: datetime) -> str:
+def describe_day(d: ChildDay, now: datetime, staff: datetime | None = None) -> str:
     """One line of a child's upcoming day, in French (a day a closure took: the child's
-    calendar's words on the staff pages, with the closure's reason)."""
+    calendar's words on the staff pages, with the closure's reason). ``staff``: the deadline
+    of the town's staff when their rule is not the families' (see
+    :meth:`~restomairie.booking.services.BookingService.staff_deadline`)."""
     if not d.operating:
         if d.closed_by_closure:
             # ": reason" as the kitchen's "fermé : <raison>", no brackets in brackets for a
@@ -488,6 +490,17 @@ def describe_day(d: ChildDay, now: datetime) -> str:
     if d.locked:
         return f"{state} — transmis à la cuisine"
     if d.deadline and now < d.deadline:
+        if staff is not None and staff != d.deadline:
+            # Villepreux: the staff are held to 8 days, the families to 48 hours.
+            if now < staff:
+                return (
+                    f"{state} — modifiable avant le {format_deadline(staff)} à la mairie, "
+                    f"avant le {format_deadline(d.deadline)} par la famille"
+                )
+            return (
+                f"{state} — modifiable par la famille avant le {format_deadline(d.deadline)} "
+                f"(à la mairie : trop tard depuis le {format_deadline(staff)})"
+            )
         return f"{state} — modifiable avant le {format_deadline(d.deadline)}"
     return f"{state} — plus modifiable"
 
@@ -514,7 +527,9 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
             # without a canteen and the holidays stay out (known to every family, listed by
             # ``restomairie calendar``), and so do days outside the child's enrolment.
             if d.operating or (d.closed_by_closure and enrolled_on(child, d.day)):
-                click.echo(f"  {format_day(d.day):<24}{describe_day(d, rt.clock.now())}")
+                staff = rt.booking.staff_deadline(d.day, child.school_id) if d.operating else None
+                line = describe_day(d, rt.clock.now(), staff)
+                click.echo(f"  {format_day(d.day):<24}{line}")
 
 
 @main.command()

@@ -394,6 +394,13 @@ class BookingService:
                 return
             day += timedelta(days=1)
 
+    def staff_deadline(self, day: date, school_id: str) -> datetime | None:
+        """The deadline of a change made by the town's staff on ``day``, when their rule is not
+        the families' (Villepreux's "8 jours via la mairie"); ``None`` when it is the same."""
+        if self.settings.rule_for("staff") == self.settings.rule_for("phone"):
+            return None
+        return self.day_status(day, school_id, "staff").deadline
+
     def lock_deadline(self, day: date, school_id: str) -> DayStatus:
         """The status of a day under the latest of the rules in force (the lock waits for the
         last channel to close)."""

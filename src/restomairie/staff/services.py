@@ -447,6 +447,9 @@ class DayCell:
     # passed ``LATE_AFTER`` ago or more and the day is still not locked: the kitchen's
     # "Verrouillage en retard"); None otherwise.
     overdue_since: datetime | None = None
+    # The staff's own deadline, when their rule is stricter than the families' and has passed
+    # while the family can still change the day: "modifiable par la famille" only.
+    staff_closed_at: datetime | None = None
 
     @property
     def overdue(self) -> bool:
@@ -1240,8 +1243,10 @@ class StaffService:
             lock = self.booking.lock_deadline(day, child.school_id).deadline
             if lock is not None and is_late(lock, now):
                 overdue_since = lock
+        staff = self.booking.staff_deadline(day, child.school_id) if is_open else None
         return DayCell(day, in_month, st.source, STATE_LABELS[st.source], None, st.locked,
-                       st.deadline, is_open, overdue_since)
+                       st.deadline, is_open, overdue_since,
+                       staff_closed_at=staff if staff is not None and staff <= now else None)
 
     # ================================================================== audit
     def search_audit(
