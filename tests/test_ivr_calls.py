@@ -1610,6 +1610,30 @@ def test_listening_names_the_days_a_closure_takes_away(
     ]
 
 
+def test_a_closure_of_every_child_listed_is_said_once(rt: Runtime, client: FlaskClient) -> None:
+    # Brothers and sisters at one school heard "L'école est fermée…" after each of them.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo")))
+    other = "+33698765432"
+    make_family(
+        rt, "210002", "5678", (other,),
+        (KidSpec("E3", "Zoé"), KidSpec("E4", "Paul", school="alsace-elem")),
+    )
+    _closure(rt, "anjou-elem", date(2026, 12, 3), "strike", "grève")
+    closed = "L'école est fermée le jeudi 3 décembre."
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "9", "3").says
+    assert listing.count(closed) == 1
+    assert listing.index(closed) > max(i for i, line in enumerate(listing) if "Hugo" in line)
+    # Two schools: said after the child whose school it is.
+    apart = caller(client, rt, other)
+    apart.start()
+    listing = apart.keys("5678", "9", "3").says
+    assert listing.count(closed) == 1
+    zoe = next(i for i, line in enumerate(listing) if line.startswith("Zoé"))
+    assert listing.index(closed) == zoe + 1 and listing[0].startswith("Paul")
+
+
 def test_english_speaking_families_hear_english_prompts_dates_and_voice(
     rt: Runtime, client: FlaskClient
 ) -> None:

@@ -2623,29 +2623,29 @@ class CallFlow:
                 )
                 continue
             lines.append(self._holidays_line(sp, name, first, last, today))
-        for kid in self._picked(st):
+        kids = self._picked(st)
+        # A local closure (strike, trip) is said: the meal the parent expects is not there (not
+        # after the child's enrolment has ended: no meal was expected). Said once after all the
+        # children when it is the same for each (brothers and sisters at one school).
+        closures = {
+            kid.ref: [
+                sp.day(d.day)
+                for d in upcoming.get(kid.ref, [])
+                if d.closed_by_closure and (kid.until is None or d.day <= kid.until)
+            ]
+            for kid in kids
+        }
+        shared = len(kids) > 1 and len({tuple(days) for days in closures.values()}) == 1
+        for kid in kids:
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]
             booked = [sp.day(d.day) for d in days if d.booked]
             free = [sp.day(d.day) for d in days if not d.booked]
-            # A local closure (strike, trip) is said: the meal the parent expects is not there
-            # (not after the child's enrolment has ended: no meal was expected).
-            closed = [
-                sp.day(d.day)
-                for d in states
-                if d.closed_by_closure
-                and (kid.until is None or d.day <= kid.until)
-            ]
-            closed_line = sp.ngettext(
-                "The school is closed on %(days)s.",
-                "The school is closed on %(days)s.",
-                len(closed),
-                days=sp.names(closed),
-            )
+            closed = [] if shared else closures[kid.ref]
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
                 if closed:
-                    lines.append(closed_line)
+                    lines.append(self._closed_line(sp, closed))
                 continue
             runs = _runs([d.day for d in days])
             if len(booked) >= EVERY_DAY_FROM and not free and len(runs) > 1:
@@ -2702,7 +2702,7 @@ class CallFlow:
                     )
                 )
             if closed:
-                lines.append(closed_line)
+                lines.append(self._closed_line(sp, closed))
             if kid.until is not None and today <= kid.until < today + timedelta(days=span):
                 # Otherwise the child's meals simply stop, and the child leaves the menu.
                 lines.append(
@@ -2712,6 +2712,8 @@ class CallFlow:
                         day=sp.day(kid.until),
                     )
                 )
+        if shared and closures[kids[0].ref]:
+            lines.append(self._closed_line(sp, closures[kids[0].ref]))
         if known_until is not None:  # not "no meal": the days after it are not known yet
             lines.append(
                 sp._(
@@ -2720,6 +2722,15 @@ class CallFlow:
                 )
             )
         return lines
+
+    @staticmethod
+    def _closed_line(sp: Speaker, days: Sequence[str]) -> str:
+        return sp.ngettext(
+            "The school is closed on %(days)s.",
+            "The school is closed on %(days)s.",
+            len(days),
+            days=sp.names(days),
+        )
 
     def _list_span(self, today: date) -> tuple[int, list[_Break], date | None]:
         """How many days "the next two weeks" take from ``today``, school holidays not counted
