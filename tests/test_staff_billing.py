@@ -82,6 +82,7 @@ def test_forcing_over_a_range_forces_only_the_days_past_their_deadline_or_locked
     assert "Léa, jeudi 26 novembre : annulé — délai forcé — ajustement cuisine" in told
     assert "Léa, vendredi 27 novembre : annulé ;" in told
     assert "lundi 30 novembre : annulé — délai forcé" not in told
+    assert told.count(f"motif noté : {REASON}") == 1  # kept for each, said once (was not said)
     assert details_by_day(rt, "cancel") == {
         date(2026, 11, 24): {"override": REASON},
         date(2026, 11, 26): {"override": REASON},
@@ -216,6 +217,11 @@ def test_a_change_whose_call_was_purged_says_so_and_its_link_explains_it(
     assert "Les changements qu'il a faits restent au journal" in page
     assert "annulation" in page and "26/11/2026" in page and "famille 210001" in page
     assert agent.get("/staff/calls/CAnothing").status_code == 404  # nobody's: still a 404
+    # The purge's own entry, in words (it read "system | purge_call_logs" with no detail).
+    purge = row_of(history_rows(agent, "/staff/audit?action=purge_call_logs"), "système")
+    assert "purge du journal des appels" in purge
+    assert "1 appel(s) et leurs" in purge and "de plus de 365 jours" in purge
+    assert "<td>système</td>" in agent.get("/staff/audit?actor=système").get_data(as_text=True)
 
 
 def test_a_change_whose_call_is_not_in_the_log_without_a_purge_says_so(

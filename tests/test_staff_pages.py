@@ -333,6 +333,12 @@ def test_the_audit_page_filters_by_actor(staff_client: Any, rt: Runtime) -> None
          {"action": "cancel", "child": "E1", "day": THU.isoformat()})
     page = staff_client.get("/staff/audit?actor=marie&action=cancel").get_data(as_text=True)
     assert "1 entrée(s)" in page and "<td>agent marie</td>" in page
+    # What the column shows finds it too (it found nothing: the journal stores "staff:marie").
+    for shown in ("agent marie", "Agent  Marie"):
+        page = staff_client.get(f"/staff/audit?actor={shown}&action=cancel").get_data(as_text=True)
+        assert "1 entrée(s)" in page, shown
+    nobody = staff_client.get("/staff/audit?actor=famille marie").get_data(as_text=True)
+    assert "0 entrée(s)" in nobody
 
 
 def test_the_journal_names_schools_menus_and_who_in_words(staff_client: Any, rt: Runtime) -> None:
@@ -341,6 +347,7 @@ def test_the_journal_names_schools_menus_and_who_in_words(staff_client: Any, rt:
         for action, before, after in (
             ("school_changed", "anjou-elem", "champollion-elem"),
             ("diet_changed", "standard", "vegetarien"),
+            ("user_role", "kitchen", "admin"),
         ):
             s.add(AuditEntry(at=datetime(2026, 11, 23, 9, 0, tzinfo=rt.settings.tz),
                              actor="staff:marie", channel="import", action=action,
@@ -348,6 +355,7 @@ def test_the_journal_names_schools_menus_and_who_in_words(staff_client: Any, rt:
     page = staff_client.get("/staff/audit").get_data(as_text=True)
     assert "École élémentaire Anjou → École élémentaire Champollion" in page
     assert "Standard → Végétarien" in page
+    assert "cuisine → administrateur" in page
     assert "<td>agent marie</td>" in page
 
 

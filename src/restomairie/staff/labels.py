@@ -254,7 +254,22 @@ def who_label(actor: str, action: str | None = None) -> str:
         return ACTION_ACTORS[action]
     kind, _, who = actor.partition(":")
     label = ACTOR_KINDS.get(kind)
+    if label and (not who or who == kind):
+        return label  # "system" (the nightly purge), "system:system"
     return f"{label} {who}" if label and who else actor
+
+
+def actor_query(text: str) -> str:
+    """What to look for in the journal's stored actors for ``text`` typed in its "Qui" filter,
+    which may be what the journal shows: "famille 210500" is "family:210500", "agent marie"
+    "staff:marie"; anything else as typed."""
+    query = " ".join(text.split()).lower()
+    for kind, label in ACTOR_KINDS.items():
+        if query == label:
+            return kind
+        if query.startswith(f"{label} "):
+            return f"{kind}:{query[len(label) + 1:]}"
+    return query
 
 
 def channel_label(channel: str) -> str:

@@ -63,6 +63,7 @@ from restomairie.staff.labels import (
     ONGOING_LABEL,
     REFUSALS,
     REQUESTS,
+    actor_query,
     asked_after,
     attempt_label,
     call_outcome_label,
@@ -1273,7 +1274,7 @@ class StaffService:
             until = datetime.combine(end + timedelta(days=1), time(0), tz)
             stmt = stmt.where(AuditEntry.at < until)
         if actor:
-            stmt = stmt.where(func.lower(AuditEntry.actor).contains(actor.strip().lower(),
+            stmt = stmt.where(func.lower(AuditEntry.actor).contains(actor_query(actor),
                                                                     autoescape=True))
         if action:
             stmt = stmt.where(AuditEntry.action == action)

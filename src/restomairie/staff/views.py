@@ -140,6 +140,7 @@ ACTION_LABELS = {
     "user_deleted": "compte supprimé",
     "password_set": "mot de passe changé",
     "login_unlock": "connexion débloquée",
+    "purge_call_logs": "purge du journal des appels",
 }
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
 WEEKDAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
@@ -292,6 +293,8 @@ def _fmt_state(state: str | None, action: str | None = None) -> str:
             return state
     if action == "diet_changed":
         return diet_label(state)
+    if action in ("user_created", "user_role", "user_deleted"):
+        return ROLE_LABELS.get(state, state)  # "cuisine", not "kitchen"
     if action == "birth_date_changed":  # stored as ISO, read as staff write it: 27/05/2015
         try:
             return f"{date.fromisoformat(state):%d/%m/%Y}"
@@ -685,8 +688,8 @@ def change(account: str) -> BaseResponse:
         return redirect(back)
     skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
     ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
-    noted = f" — motif noté : {reason}" if reason and not override and any(
-        r.changed for r in results) else ""
+    # The reason is kept in the audit entry of each change, forced or not: said either way.
+    noted = f" — motif noté : {reason}" if reason and any(r.changed for r in results) else ""
     flash(_describe(results, runtime().clock.today()) + ignored + noted)
     return redirect(back)
 
