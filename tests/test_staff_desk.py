@@ -90,6 +90,21 @@ def test_a_right_code_is_still_verified_and_a_typed_account_still_unverified(
     assert page.count("(code non vérifié)") == 1
 
 
+def test_a_call_says_how_its_family_was_found(app: Flask, rt: Runtime, agent: Any) -> None:
+    # "I never booked that": a call from the family's own number read like one from a number
+    # that is not theirs, where the account number was typed with the right code.
+    mine = started_call(app, rt, PHONE)
+    mine.keys("1234", "3")
+    mine.hang_up()
+    other = started_call(app, rt, "+33380000099")
+    other.keys("210001#", "1234", "3")
+    other.hang_up()
+    assert "(numéro appelant enregistré au dossier, code vérifié)" in page_text(
+        agent.get(f"/staff/calls/{mine.call_sid}"))
+    assert ("(numéro de dossier tapé depuis un numéro qui n'est pas enregistré au dossier ; code "
+            "vérifié)") in page_text(agent.get(f"/staff/calls/{other.call_sid}"))
+
+
 def test_a_number_shared_by_two_families_lists_the_call_under_each_and_says_so(
     app: Flask, rt: Runtime, agent: Any
 ) -> None:

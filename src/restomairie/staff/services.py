@@ -360,7 +360,9 @@ class CallDetail:
     exchanges: tuple[Exchange, ...]
     changes: tuple[HistoryEntry, ...]
     training_by: str | None  # staff user who made it from the in-browser phone
-    identified_by: str | None = None  # unverified account: "caller_id" or "typed"
+    # How the account was found: "caller_id", "typed", "typed_elsewhere" (from a number that is
+    # not the family's)
+    identified_by: str | None = None
     ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
 
 
@@ -829,8 +831,14 @@ class StaffService:
             changes = [e for e in entries if e.action != "training_call"]
             (row,) = self._call_rows(session, [(call, account)])
             identified_by = None
-            if not row.verified and row.account:
+            if row.account:  # "I never booked that": from the family's number, or another
                 identified_by = "caller_id" if call.state.get("by_caller_id") else "typed"
+                if row.verified and identified_by == "typed" and call.family_id is not None:
+                    theirs = session.scalar(select(FamilyPhone.id).where(
+                        FamilyPhone.family_id == call.family_id,
+                        FamilyPhone.number == call.from_number))
+                    if theirs is None:
+                        identified_by = "typed_elsewhere"
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             return CallDetail(
                 row=row,
