@@ -266,3 +266,25 @@ def test_the_childs_requests_are_read_in_a_fixed_number_of_queries(
         return len(seen)
 
     assert count(1) == count(4)
+
+
+def test_the_list_of_requests_without_effect_is_capped_and_says_so(
+    app: Flask, rt: Runtime, agent: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A family whose calls are refused over and over made a 1.3 MB page: capped like the
+    # history, the latest first, and the page says how many there are.
+    from restomairie.staff import views
+
+    monkeypatch.setattr(views, "CHILD_HISTORY", 2)
+    sids = []
+    for minutes in range(3):
+        rt.clock.frozen = datetime(2026, 11, 23, 10, minutes, tzinfo=PARIS)
+        refused = call(app, rt)
+        refused.keys("1234", ROSE, "2", TOO_LATE)
+        refused.hang_up()
+        sids.append(refused.call_sid)
+    html = page(agent, "/staff/families/210001/children/E2?month=2026-11")
+    listed = html.split('id="attempts"')[1].split("</table>")[0]
+    assert "Les 2 dernières sur 3." in html
+    assert sids[2] in listed and sids[1] in listed and sids[0] not in listed
+    assert all(sid in cell(html, "2026-11-24") for sid in sids)  # the day shows its own

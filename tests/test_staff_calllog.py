@@ -158,7 +158,7 @@ def test_calls_with_wrong_codes_are_shown_with_the_family_as_not_verified(
 
 
 def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
-    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     earlier = call(app, rt)
     earlier.keys("1111", "1234", "2")  # a wrong code, then the right one: the count restarts
@@ -180,6 +180,14 @@ def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
     assert facts.index(first.call_sid) < facts.index(second.call_sid) < facts.index(
         "refusés pendant le blocage") < facts.index(blocked.call_sid)
     assert earlier.call_sid not in facts
+    # Capped: a number typing codes over and over made a page of megabytes.
+    from restomairie.staff import views
+
+    monkeypatch.setattr(views, "LOCKOUT_SHOWN", 1)
+    capped = body(agent, "/staff/families/210001").split('id="lockout"')[1].split("</dd>")[0]
+    monkeypatch.undo()
+    assert first.call_sid in capped and second.call_sid not in capped
+    assert "et 1 autre(s)" in capped and blocked.call_sid in capped
 
     done = post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé"},
                 follow_redirects=True)

@@ -149,6 +149,9 @@ MAX_RANGE_DAYS = 120
 FAMILY_CALLS = 20
 FAMILY_HISTORY = 100
 CHILD_HISTORY = 200
+# The calls named in each list of a phone lockout (the wrong codes, the calls refused), the
+# rest counted: a number typing codes over and over must not make a page of megabytes.
+LOCKOUT_SHOWN = 50
 # Dates typed in a form or a URL: far enough for any search, near enough that a day's bounds in
 # town time (and the month grid around it) stay inside what Python and the databases can hold
 # (0001-01-01 and 9999-12-31 overflow as soon as a day is added or the zone is applied).
@@ -530,7 +533,7 @@ def family(account: str) -> str:
         history=service().family_history(account, limit=FAMILY_HISTORY),
         calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
         weekdays=_weekday_choices(fam.children), lockout=service().phone_lockout(account),
-        calls_total=calls_total, history_total=history_total,
+        calls_total=calls_total, history_total=history_total, lockout_shown=LOCKOUT_SHOWN,
     )
 
 
@@ -596,7 +599,10 @@ def child(account: str, ref: str) -> str:
         if a.day is not None:
             by_day.setdefault(a.day, []).insert(0, a)  # in the order they were made
     return render_template(
-        "staff/child.html", family=fam, view=view, attempts=attempts, attempts_by_day=by_day,
+        # The list is capped like the history (a family whose account is typed over and over
+        # made a 1.3 MB page); the calendar still shows each of the month's days' own.
+        "staff/child.html", family=fam, view=view, attempts=attempts[:CHILD_HISTORY],
+        attempts_total=len(attempts), attempts_by_day=by_day,
         history=service().family_history(account, ref, limit=CHILD_HISTORY),
         history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
