@@ -292,6 +292,15 @@ def test_a_day_before_the_coverage_is_refused_with_a_french_sentence(
     )
 
 
+def test_a_first_day_whose_deadline_falls_before_the_coverage_says_so() -> None:
+    # "connu commence au 2 septembre 2024 : impossible de répondre pour le 2 septembre 2024"
+    error = CalendarCoverageError(date(2024, 9, 2), date(2024, 9, 2), date(2027, 9, 2))
+    assert str(error) == (
+        "Le calendrier scolaire connu commence au 2 septembre 2024 : la date limite du "
+        "2 septembre 2024 tomberait avant, impossible de la calculer."
+    )
+
+
 def test_both_ends_of_the_coverage_are_covered(calendar: SchoolHolidayCalendar) -> None:
     calendar.check_covered(calendar.first_covered)
     calendar.check_covered(calendar.last_covered)

@@ -111,10 +111,16 @@ class CalendarCoverageError(Exception):
                 f"Le calendrier scolaire connu s'arrête au {format_french_date(last)} : "
                 f"impossible de répondre pour le {format_french_date(day)}."
             )
-        else:
+        elif day < first:
             message = (
                 f"Le calendrier scolaire connu commence au {format_french_date(first)} : "
                 f"impossible de répondre pour le {format_french_date(day)}."
+            )
+        else:
+            # A day of the first days covered, whose deadline falls before them.
+            message = (
+                f"Le calendrier scolaire connu commence au {format_french_date(first)} : la date "
+                f"limite du {format_french_date(day)} tomberait avant, impossible de la calculer."
             )
         super().__init__(message)
 
