@@ -95,7 +95,30 @@ def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
     assert cli.invoke(main, ["deadline", "07/13/2026"]).exit_code == 2
     assert cli.invoke(main, ["deadline", "2026-12-07", "--school", "nope"]).exit_code == 1
     bad = cli.invoke(main, ["--config", "/nonexistent.toml", "deadline", "2026-12-07"])
-    assert bad.exit_code == 3 and "RESTOMAIRIE_CONFIG" in bad.output
+    assert bad.exit_code == 3 and "« --config » : fichier introuvable" in bad.output
+
+
+def test_a_configuration_error_names_where_it_came_from_and_says_configuration_once(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preset = (Path(__file__).resolve().parents[1] / "config/dijon.toml").read_text("utf-8")
+    town = tmp_path / "t.toml"
+    town.write_text(preset.replace("\nalsace_moselle", "\nalsace_mosele"), encoding="utf-8")
+    res = cli.invoke(main, ["--config", str(town), "deadline", "2026-12-07"])
+    assert res.exit_code == 3
+    assert res.output == (
+        "Erreur de configuration : « town.alsace_mosele » est une clé inconnue "
+        "(vouliez-vous dire « town.alsace_moselle » ?)\n"
+    )
+    monkeypatch.setenv("RESTOMAIRIE_CONFIG", str(tmp_path / "nope.toml"))
+    from_env = cli.invoke(main, ["deadline", "2026-12-07"])
+    assert from_env.exit_code == 3
+    assert "Erreur de configuration : « RESTOMAIRIE_CONFIG » : fichier introuvable" in (
+        from_env.output
+    )
+    preset_name = cli.invoke(main, ["--config", "paris", "deadline", "2026-12-07"])
+    assert preset_name.exit_code == 3
+    assert "« paris » (préréglages : cesson-sevigne, dijon, villepreux" in preset_name.output
 
 
 def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(

@@ -96,7 +96,11 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (ConfigError, ClockError) as exc:
+        except ConfigError as exc:
+            # exc.detail: the sentence without its own "configuration :", said once here.
+            click.echo(f"Erreur de configuration : {exc.detail}", err=True)
+            sys.exit(3)
+        except ClockError as exc:
             click.echo(f"Erreur de configuration : {exc}", err=True)
             sys.exit(3)
         except (BookingError, CalendarCoverageError) as exc:
@@ -129,6 +133,10 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """Resto-Mairie : réservation des repas de restauration scolaire."""
+    # A value click took from RESTOMAIRIE_CONFIG is left for the configuration to read there
+    # itself, so that an error names the variable, and a value typed names --config.
+    if ctx.get_parameter_source("config") is not click.core.ParameterSource.COMMANDLINE:
+        config = None
     ctx.ensure_object(dict)["config"] = config
 
 
