@@ -62,6 +62,46 @@ def test_a_database_not_initialised_is_a_clear_error(cli: CliRunner) -> None:
     assert "restomairie init-db" in res.output
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nonsense", "« DATABASE_URL » : n'est pas une adresse de base de données"),
+        ("mysql://x@localhost/db", "« DATABASE_URL » : le pilote de « mysql » n'est pas installé"),
+        ("foo://x", "« DATABASE_URL » : type de base de données inconnu « foo »"),
+        (
+            "sqlite:////nonexistent/dir/x.db",
+            "« DATABASE_URL » (sqlite:////nonexistent/dir/x.db) est inaccessible : le dossier "
+            "/nonexistent/dir n'existe pas",
+        ),
+        # Port 1: nothing listens there, the connection is refused at once.
+        (
+            "postgresql://postgres:secret@127.0.0.1:1/x",
+            "« DATABASE_URL » (postgresql+psycopg://postgres:***@127.0.0.1:1/x) est inaccessible",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["bookings", "210500"],
+        ["book", "210500", "E00002", "2026-12-03"],
+        ["cancel", "210500", "E00002", "2026-12-03"],
+        ["init-db"],
+        ["counts", "2026-12-07"],
+    ],
+)
+def test_a_wrong_database_url_is_one_sentence_and_exit_3(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, url: str, said: str, command: list[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    res = cli.invoke(main, command)
+    assert isinstance(res.exception, SystemExit), res.exception  # no traceback
+    assert res.exit_code == 3, res.output
+    assert res.output.startswith("Erreur de configuration : ") and said in res.output
+    assert len(res.output.splitlines()) == 1
+    assert "init-db" not in res.output and "secret" not in res.output
+
+
 def test_serve_refuses_a_database_that_is_not_migrated(cli: CliRunner) -> None:
     res = cli.invoke(main, ["serve", "--port", "1"])
     assert res.exit_code == 1

@@ -2,7 +2,8 @@
 
 Each command parses its arguments, calls the services and prints the answer in French; the work is
 done by plain functions that tests call directly. Exit codes: 0 done, 1 refused or failed (the
-message says why), 2 wrong usage, 3 wrong configuration.
+message says why), 2 wrong usage, 3 wrong configuration (a database that cannot be reached
+included).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -39,6 +41,7 @@ from restomairie.calendar.schoolholidays import (
 )
 from restomairie.clock import Clock, ClockError
 from restomairie.config import ConfigError, Settings, load_config
+from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
@@ -90,40 +93,90 @@ def runtime(ctx: click.Context) -> Runtime:
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn domain and configuration errors into a French message and an exit code."""
+    """Turn domain, configuration and database errors into a French message and an exit code
+    (see :func:`explained_errors`)."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
+        with explained_errors():
             return fn(*args, **kwargs)
-        except ConfigError as exc:
-            # exc.detail: the sentence without its own "configuration :", said once here.
-            click.echo(f"Erreur de configuration : {exc.detail}", err=True)
-            sys.exit(3)
-        except ClockError as exc:
-            click.echo(f"Erreur de configuration : {exc}", err=True)
-            sys.exit(3)
-        except (BookingError, CalendarCoverageError) as exc:
-            click.echo(f"Refusé : {exc}", err=True)
-            sys.exit(1)
-        except (OperationalError, ProgrammingError) as exc:
-            click.echo(
-                "Base de données inaccessible ou non initialisée "
-                "(lancez « restomairie init-db ») : "
-                f"{exc.orig}",
-                err=True,
-            )
-            sys.exit(1)
-        except ImportFailed as exc:
-            click.echo("Import refusé, rien n'a été importé :", err=True)
-            for line, message in exc.errors:
-                click.echo(f"  {line_text(line, message)}", err=True)
-            sys.exit(1)
 
     return wrapper
 
 
-@click.group()
+# Commands that create the database: "lancez init-db" is no advice when they fail.
+CREATING_COMMANDS = ("init-db", "demo")
+
+
+@contextmanager
+def explained_errors() -> Iterator[None]:
+    """Say a domain, configuration or database error in one French sentence and exit with the
+    code the README gives (1 refused or failed, 3 wrong configuration or a database that cannot
+    be reached), never with a traceback. Every command runs inside it (the group's
+    :class:`ExplainingGroup` and :func:`friendly`)."""
+    try:
+        yield
+    except ConfigError as exc:
+        # exc.detail: the sentence without its own "configuration :", said once here.
+        click.echo(f"Erreur de configuration : {exc.detail}", err=True)
+        sys.exit(3)
+    except ClockError as exc:
+        click.echo(f"Erreur de configuration : {exc}", err=True)
+        sys.exit(3)
+    except (BookingError, CalendarCoverageError) as exc:
+        click.echo(f"Refusé : {exc}", err=True)
+        sys.exit(1)
+    except ImportFailed as exc:
+        click.echo("Import refusé, rien n'a été importé :", err=True)
+        for line, message in exc.errors:
+            click.echo(f"  {line_text(line, message)}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        found = database_problem(exc)
+        if found is None and not isinstance(exc, OperationalError | ProgrammingError):
+            raise
+        click.echo(_database_sentence(found, exc), err=True)
+        sys.exit(3 if found is not None and found[0] == UNREACHABLE else 1)
+
+
+def _database_sentence(found: tuple[str, str] | None, exc: Exception) -> str:
+    ctx = click.get_current_context(silent=True)
+    rt: Runtime | None = ctx.find_root().ensure_object(dict).get("runtime") if ctx else None
+    command = ctx.command.name if ctx is not None else None
+    if ctx is not None and isinstance(ctx.command, click.Group):  # said by the group itself
+        command = ctx.invoked_subcommand
+    where = "la base de données"
+    if rt is not None:
+        url = rt.engine.url
+        where = (
+            f"la base de données de « {rt.settings.database_url_key} » "
+            f"({url.render_as_string(hide_password=True)})"
+        )
+    kind, said = found if found is not None else ("", str(getattr(exc, "orig", exc)))
+    if kind == UNREACHABLE:
+        if rt is not None and rt.engine.url.get_backend_name() == "sqlite":
+            folder = Path(rt.engine.url.database or ".").parent
+            if not folder.is_dir():
+                said = f"le dossier {folder} n'existe pas ({said})"
+        return f"Erreur de configuration : {where} est inaccessible : {said}"
+    if kind == UNINITIALISED and command not in CREATING_COMMANDS:
+        return (
+            f"{where[0].upper()}{where[1:]} n'est pas initialisée ou pas à jour : lancez "
+            f"« restomairie init-db » ({said})"
+        )
+    return f"{where[0].upper()}{where[1:]} a refusé l'opération : {' '.join(said.split())}"
+
+
+class ExplainingGroup(click.Group):
+    """The command group: every command's errors are said by :func:`explained_errors`, so a
+    command that forgot :func:`friendly` still never shows a traceback for them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with explained_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=ExplainingGroup)
 @click.option(
     "--config",
     "config",
@@ -557,6 +610,21 @@ def demo(ctx: click.Context, families: int) -> None:
     )
 
 
+def require_current_database(rt: Runtime) -> None:
+    """Stop (exit 1, French) unless the database is reachable and migrated: the web application
+    would otherwise answer each request with an error (an unreachable one is said by
+    :func:`explained_errors`, exit 3)."""
+    from restomairie.migrate import is_current
+
+    if not is_current(rt.engine):
+        click.echo(
+            "La base de données n'est pas à jour : lancez « restomairie init-db » "
+            "(ou « restomairie demo » pour une ville de démonstration).",
+            err=True,
+        )
+        sys.exit(1)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -567,17 +635,10 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
     import waitress
 
-    from restomairie.migrate import is_current
     from restomairie.web import create_app
 
     rt = runtime(ctx)
-    if not is_current(rt.engine):
-        click.echo(
-            "La base de données n'est pas à jour : lancez « restomairie init-db » "
-            "(ou « restomairie demo » pour une ville de démonstration).",
-            err=True,
-        )
-        sys.exit(1)
+    require_current_database(rt)
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)

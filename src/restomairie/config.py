@@ -130,6 +130,7 @@ class Settings:
     # against today (restomairie.runtime.calendar_file_in_use).
     calendar_file: Path | None = None
     calendar_file_key: str = "calendar.file"  # the setting it came from, for error messages
+    database_url_key: str = "DATABASE_URL"  # likewise: DATABASE_URL, or database.url in the file
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -489,6 +490,10 @@ def parse_settings(
         call_log_retention_days=_positive(data, "retention.call_log_days", 365),
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
+        database_url_key=(
+            "database.url" if not env.get("DATABASE_URL") and "url" in data.get("database", {})
+            else "DATABASE_URL"
+        ),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
         lunch_ends=_time(data, "town.lunch_ends", "14:00"),
         trusted_proxies=_trusted_proxies(env),
