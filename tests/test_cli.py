@@ -175,6 +175,21 @@ def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
     assert "Vacances de Noël" in lines[-1]
 
 
+def test_calendar_refuses_an_unknown_school_as_deadline_does(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["calendar", "2026-12-14", "2027-01-08", "--school", "nope"])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert res.output == "Refusé : École inconnue : nope.\n"
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "401"])
+def test_bookings_refuses_a_number_of_days_out_of_range(cli: CliRunner, days: str) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["bookings", "210001", "--days", days])
+    assert res.exit_code == 2, res.output  # wrong usage, before anything is read
+    assert "--days" in res.output and "1<=x<=400" in res.output
+
+
 def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     """A fresh database with Léa (E1, anjou-elem, every canteen day) of family 210001."""
     assert cli.invoke(main, ["init-db"]).exit_code == 0

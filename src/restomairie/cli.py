@@ -47,6 +47,7 @@ from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
 
 CALENDAR_WARNING_DAYS = 120  # "show" warns when the calendar in use ends within this many days
+MAX_DAYS = 400  # the most days ``calendar`` and ``bookings`` list at once
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -245,13 +246,19 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         )
 
 
-def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:
-    """The ``deadline`` command's answer as data (what ``--json`` prints)."""
+def check_school(rt: Runtime, school: str | None) -> None:
+    """Refuse (:class:`BookingError`, "École inconnue : …") a school id the configuration does
+    not know; None (the town's own canteen days) is fine."""
     if school is not None:
         try:
             rt.settings.school(school)
         except KeyError:
             raise BookingError(f"École inconnue : {school}.") from None
+
+
+def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:
+    """The ``deadline`` command's answer as data (what ``--json`` prints)."""
+    check_school(rt, school)
     st = rt.booking.day_status(day, school)
     out: dict[str, Any] = {"date": day.isoformat(), "school": school, "operating": st.operating}
     if st.operating and st.deadline is not None:
@@ -302,8 +309,9 @@ def calendar_cmd(
     rt = runtime(ctx)
     if end < start:
         raise click.BadParameter("TO doit être après FROM")
-    if (end - start).days > 400:
-        raise click.BadParameter("au plus 400 jours à la fois")
+    if (end - start).days > MAX_DAYS:
+        raise click.BadParameter(f"au plus {MAX_DAYS} jours à la fois")
+    check_school(rt, school)
     with rt.sessions() as session:
         closures = rt.booking.closures(session)
     rows = []
@@ -555,7 +563,10 @@ def describe_day(d: ChildDay, now: datetime) -> str:
 
 @main.command()
 @click.argument("family")
-@click.option("--days", default=14, show_default=True, help="Nombre de jours à afficher.")
+@click.option(
+    "--days", default=14, show_default=True, type=click.IntRange(1, MAX_DAYS),
+    help=f"Nombre de jours à afficher (1 à {MAX_DAYS}).",
+)
 @click.pass_context
 @friendly
 def bookings(ctx: click.Context, family: str, days: int) -> None:
@@ -579,7 +590,10 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
 
 
 @main.command()
-@click.option("--families", default=50, show_default=True, help="Nombre de familles.")
+@click.option(
+    "--families", default=50, show_default=True, type=click.IntRange(min=1),
+    help="Nombre de familles.",
+)
 @click.pass_context
 @friendly
 def demo(ctx: click.Context, families: int) -> None:
