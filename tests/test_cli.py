@@ -203,6 +203,20 @@ def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
 
 
+def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_path: Path) -> None:
+    _import_lea(cli, tmp_path)
+    for extra in (["--dry-run"], []):
+        res = cli.invoke(main, ["import", str(tmp_path / "f.csv"), *extra])
+        assert res.exit_code == 0, res.output
+        assert "mises à jour 0, inchangées 1" in res.output or (
+            "à mettre à jour 0, inchangées 1" in res.output
+        )
+        assert "mis à jour 0, inchangés 1." in res.output or (
+            "à mettre à jour 0, inchangés 1." in res.output
+        )
+        assert "Changements" not in res.output
+
+
 def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
     _import_lea(cli, tmp_path)
     res = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--user", "marie"])

@@ -127,10 +127,27 @@ def test_a_windows_1252_file_from_excel_is_read_and_says_so(rt: Runtime) -> None
 def test_importing_twice_updates_without_duplicating(rt: Runtime) -> None:
     import_csv(rt.booking, GOOD.encode(), IMPORTER)
     report = import_csv(rt.booking, GOOD.replace("pai", "sans_porc").encode(), IMPORTER)
-    assert (report.families_created, report.children_updated) == (0, 3)
+    # Only E2's diet changed: the other two children, and the families, are said unchanged.
+    assert (report.families_created, report.children_updated, report.children_unchanged) == (
+        0, 1, 2
+    )
+    assert (report.families_updated, report.families_unchanged) == (0, 2)
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Child)) == 3
         assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "sans_porc"
+
+
+def test_importing_the_same_file_again_says_nothing_changed(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    for dry_run in (True, False):
+        again = import_csv(rt.booking, GOOD.encode(), IMPORTER, dry_run=dry_run)
+        assert (again.families_created, again.families_updated, again.families_unchanged) == (
+            0, 0, 2
+        )
+        assert (again.children_created, again.children_updated, again.children_unchanged) == (
+            0, 0, 3
+        )
+        assert not again.family_changes and not again.child_changes
 
 
 def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_locked_figure(

@@ -226,9 +226,11 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     click.echo(
         f"{verb} (fichier lu en {report.encoding}) : {report.rows} ligne(s) ; "
         f"familles {'à créer' if future else 'créées'} {report.families_created}, "
-        f"{'à mettre à jour' if future else 'mises à jour'} {report.families_updated} ; "
+        f"{'à mettre à jour' if future else 'mises à jour'} {report.families_updated}, "
+        f"inchangées {report.families_unchanged} ; "
         f"enfants {'à créer' if future else 'créés'} {report.children_created}, "
-        f"{'à mettre à jour' if future else 'mis à jour'} {report.children_updated}."
+        f"{'à mettre à jour' if future else 'mis à jour'} {report.children_updated}, "
+        f"inchangés {report.children_unchanged}."
     )
     changes = [(c.line, f"dossier {c.account}", c.describe()) for c in report.family_changes]
     changes += [
@@ -607,8 +609,11 @@ def demo(ctx: click.Context, families: int) -> None:
     rt.sync_schools()
     report, listing = load_demo(rt.booking, families)
     click.echo(
-        f"Démonstration chargée : {report.families_created + report.families_updated} familles, "
-        f"{report.children_created + report.children_updated} enfants."
+        "Démonstration chargée : "
+        f"{report.families_created + report.families_updated + report.families_unchanged} "
+        "familles, "
+        f"{report.children_created + report.children_updated + report.children_unchanged} "
+        "enfants."
     )
     click.echo("Pour essayer la ligne (dossier, code, téléphone, enfants) :")
     for f in listing[:10]:

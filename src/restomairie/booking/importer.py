@@ -114,10 +114,16 @@ class Row:
 
 @dataclass
 class ImportReport:
+    """What an import did (or, dry run, would do). A family or child already known is counted
+    updated when the file changes something of it (its :class:`FamilyChange` or
+    :class:`ChildChange`), unchanged otherwise: importing the same file again says so."""
+
     families_created: int = 0
     families_updated: int = 0
     children_created: int = 0
     children_updated: int = 0
+    families_unchanged: int = 0
+    children_unchanged: int = 0
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
@@ -735,7 +741,6 @@ def _apply(
                     fam.pin_hash = _pin_hash(row.pin, pepper)
                     change = None
                 else:
-                    report.families_updated += 1
                     change = _family_change(fam, row, pepper)
                     if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
                         fam.pin_hash = _pin_hash(row.pin, pepper)
@@ -747,8 +752,11 @@ def _apply(
                 ]
                 session.flush()
                 if change:
+                    report.families_updated += 1
                     report.family_changes.append(change)
                     session.add_all(_family_audit(change, fam.id, now, actor))
+                elif change is not None:
+                    report.families_unchanged += 1
             assert fam is not None
             child = children.get(row.child)
             start = since or _first_open_day(service, row.school, now)
@@ -759,7 +767,6 @@ def _apply(
                 report.children_created += 1
                 old_mask = 0
             else:
-                report.children_updated += 1
                 child_change = ChildChange(row.child, row.line, row.first_name, row.family)
                 if child.first_name != row.first_name:
                     child_change.first_name = (child.first_name, row.first_name)
@@ -819,7 +826,10 @@ def _apply(
                     )
                 )
             if child_change:
+                report.children_updated += 1
                 report.child_changes.append(child_change)
+            elif child_change is not None:
+                report.children_unchanged += 1
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
