@@ -76,7 +76,10 @@ def test_booking_a_wednesday_is_refused_with_the_reason(rt: Runtime) -> None:
     with pytest.raises(NotOperatingDay) as err:
         rt.booking.book("210001", [date(2026, 12, 9)], PARENT)
     assert err.value.reason == "mercredi"
-    assert "il n'y a pas de restauration scolaire : mercredi" in str(err.value)
+    assert (
+        "il n'y a pas de restauration scolaire : la cantine ne fonctionne jamais le mercredi"
+        in str(err.value)
+    )
 
 
 def test_booking_during_christmas_holidays_is_refused(rt: Runtime) -> None:

@@ -190,6 +190,28 @@ def test_bookings_refuses_a_number_of_days_out_of_range(cli: CliRunner, days: st
     assert "--days" in res.output and "1<=x<=400" in res.output
 
 
+def test_a_day_the_canteen_never_serves_is_said_as_the_phone_says_it(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    never = "la cantine ne fonctionne jamais le mercredi"
+    booked = cli.invoke(main, ["book", "210001", "E1", "2026-12-02"])
+    assert booked.exit_code == 1
+    assert booked.output == (
+        f"Refusé : Le mercredi 2 décembre, il n'y a pas de restauration scolaire : {never}.\n"
+    )
+    said = cli.invoke(main, ["deadline", "2026-12-02"]).output
+    assert said == f"Le mercredi 2 décembre 2026, pas de restauration scolaire : {never}.\n"
+    listed = cli.invoke(main, ["calendar", "2026-12-02", "2026-12-02"]).output
+    assert listed.rstrip().endswith(f"fermé — {never}")
+    counts = cli.invoke(main, ["counts", "2026-12-02"]).output
+    assert counts.startswith(f"Effectifs du mercredi 2 décembre 2026 — pas de restauration "
+                             f"scolaire : {never}\n")
+    # Data stays data: the JSON's reason is the weekday.
+    data = json.loads(cli.invoke(main, ["deadline", "2026-12-02", "--json"]).output)
+    assert data["reason"] == "mercredi"
+
+
 def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     """A fresh database with Léa (E1, anjou-elem, every canteen day) of family 210001."""
     assert cli.invoke(main, ["init-db"]).exit_code == 0

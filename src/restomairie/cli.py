@@ -32,7 +32,7 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX
+from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
@@ -292,7 +292,8 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
         )
     else:
         click.echo(
-            f"Le {format_day(day)} {day.year}, pas de restauration scolaire : {ans['reason']}."
+            f"Le {format_day(day)} {day.year}, pas de restauration scolaire : "
+            f"{closed_reason(day, ans['reason'])}."
         )
 
 
@@ -347,7 +348,7 @@ def calendar_cmd(
         if s.operating and s.deadline:
             click.echo(f"{s.day}  {label} ouvert — avant le {format_deadline(s.deadline)}")
         else:
-            click.echo(f"{s.day}  {label} fermé — {s.reason}")
+            click.echo(f"{s.day}  {label} fermé — {closed_reason(s.day, s.reason)}")
 
 
 @main.group("calendar-file")
