@@ -266,6 +266,15 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     assert bad.exit_code == 2
 
 
+def test_an_empty_override_reason_is_said_as_such(cli: CliRunner, tmp_path: Path) -> None:
+    _import_lea(cli, tmp_path)
+    for reason in ("", "  "):
+        res = cli.invoke(main, ["cancel", "210001", "E1", "2026-11-24", "--override", reason])
+        assert res.exit_code == 2, res.output
+        assert "--override" in res.output and "le motif du forçage est vide" in res.output
+        assert "Seul le personnel" not in res.output
+
+
 def _strike(cli: CliRunner, tmp_path: Path, first: date, last: date, note: str) -> None:
     """Léa (E1, anjou-elem, every canteen day) in a fresh database, and a strike at Anjou from
     ``first`` to ``last`` declared by staff as the back office does."""

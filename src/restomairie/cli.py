@@ -491,6 +491,12 @@ def _change(
     override: str | None,
     user: str | None,
 ) -> None:
+    if override is not None and not override.strip():
+        raise click.BadParameter(
+            "le motif du forçage est vide : donnez la raison (elle est enregistrée dans "
+            "l'historique)",
+            param_hint="--override",
+        )
     rt = runtime(ctx)
     days, ranged = expand_days(values)
     actor = Actor("staff", user or _user(), "staff")
