@@ -275,6 +275,38 @@ def test_an_empty_override_reason_is_said_as_such(cli: CliRunner, tmp_path: Path
         assert "Seul le personnel" not in res.output
 
 
+def test_a_child_is_named_by_its_first_name_when_unique_or_the_children_are_listed(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    by_name = cli.invoke(main, ["cancel", "210001", "lea", "2026-12-07"])
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.output == "Léa — lundi 7 décembre 2026 : annulé\n"
+    unknown = cli.invoke(main, ["book", "210001", "Rose", "2026-12-07"])
+    assert unknown.exit_code == 1
+    assert unknown.output == (
+        "Refusé : Enfant inconnu dans le dossier 210001 : Rose. Enfants du dossier : "
+        "E1 (Léa Martin) ; ou « tous ».\n"
+    )
+
+
+def test_two_children_of_one_first_name_are_asked_by_id(cli: CliRunner, tmp_path: Path) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    csv = tmp_path / "twins.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E1;Léa;Martin;;anjou-elem;standard;lun\n"
+        "210001;1234;0612345678;Mme Martin;E2;Léa;Petit;;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+    res = cli.invoke(main, ["cancel", "210001", "Léa", "2026-12-07"])
+    assert res.exit_code == 1
+    assert "Plusieurs enfants du dossier 210001 s'appellent Léa : donnez l'identifiant (E1, E2)" in (
+        res.output
+    )
+
+
 def _strike(cli: CliRunner, tmp_path: Path, first: date, last: date, note: str) -> None:
     """Léa (E1, anjou-elem, every canteen day) in a fresh database, and a strike at Anjou from
     ``first`` to ``last`` declared by staff as the back office does."""

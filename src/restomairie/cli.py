@@ -45,6 +45,7 @@ from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
+from restomairie.textfold import fold
 
 CALENDAR_WARNING_DAYS = 120  # "show" warns when the calendar in use ends within this many days
 MAX_DAYS = 400  # the most days ``calendar`` and ``bookings`` list at once
@@ -500,7 +501,7 @@ def _change(
     rt = runtime(ctx)
     days, ranged = expand_days(values)
     actor = Actor("staff", user or _user(), "staff")
-    children = None if child in ("*", "tous", "all") else [child]
+    children = None if child in ("*", "tous", "all") else [resolve_child(rt, family, child)]
     results = rt.booking.change(family, action, days, actor, children, override, skip_closed=ranged)
     today = rt.clock.today()
     for r in results:
@@ -510,6 +511,29 @@ def _change(
         click.echo(
             f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}"
         )
+
+
+def resolve_child(rt: Runtime, family: str, child: str) -> str:
+    """The id of the family's child ``child`` names: its id, or its first name when no other
+    child of the family has it (case and accents aside: ``rose`` for Rose). Otherwise a refusal
+    that lists the family's children with their ids, so that the agent can type the right one.
+    """
+    info = rt.booking.family_info(family)  # an unknown family is refused here, as before
+    if any(c.ref == child for c in info.children):
+        return child
+    named = [c for c in info.children if fold(c.first_name) == fold(child)]
+    listed = ", ".join(f"{c.ref} ({c.first_name} {c.last_name})" for c in info.children)
+    if len(named) == 1:
+        return named[0].ref
+    if named:
+        raise BookingError(
+            f"Plusieurs enfants du dossier {info.account} s'appellent {child} : donnez "
+            f"l'identifiant ({', '.join(c.ref for c in named)})."
+        )
+    raise BookingError(
+        f"Enfant inconnu dans le dossier {info.account} : {child}. Enfants du dossier : "
+        f"{listed or 'aucun'} ; ou « tous »."
+    )
 
 
 def _change_command(action: str, verb: str) -> click.Command:
@@ -537,7 +561,8 @@ def _change_command(action: str, verb: str) -> click.Command:
         _change(ctx, action, family, child, days, override, user)
 
     command.__doc__ = (
-        f"{verb} le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données "
+        f"{verb} le repas de CHILD (identifiant, prénom s'il est seul dans le dossier, ou "
+        "« tous ») de la famille FAMILY aux dates données "
         "(AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont "
         "passés)."
     )
