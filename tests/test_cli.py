@@ -102,8 +102,18 @@ def test_a_wrong_database_url_is_one_sentence_and_exit_3(
     assert "init-db" not in res.output and "secret" not in res.output
 
 
+def free_port() -> str:
+    """A port nothing listens on (serve tries it before starting: not port 1, which only root
+    may take)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def test_serve_refuses_a_database_that_is_not_migrated(cli: CliRunner) -> None:
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 1
     assert "restomairie init-db" in res.output
 
@@ -119,15 +129,30 @@ def test_serve_says_which_secrets_a_real_deployment_should_set(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "cuisine")
     assert cli.invoke(main, ["init-db"]).exit_code == 0
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 0 and served, res.output
     for name in ("RESTOMAIRIE_PIN_PEPPER", "RESTOMAIRIE_SECRET_KEY", "RESTOMAIRIE_KITCHEN_TOKEN"):
         assert f"Attention : {name}" in res.output
     monkeypatch.setenv("RESTOMAIRIE_PIN_PEPPER", "p" * 32)
     monkeypatch.setenv("RESTOMAIRIE_SECRET_KEY", "s" * 32)
     monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "k" * 20)
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 0 and "Attention" not in res.output, res.output
+
+
+def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
+    import socket
+
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    with socket.socket() as taken:  # a port someone listens on already
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = cli.invoke(main, ["serve", "--port", str(port)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert (f"Le port {port} est déjà utilisé sur 127.0.0.1 (un autre « restomairie serve » ?) : "
+            "arrêtez ce service ou choisissez un autre port avec --port.") in res.output
+    assert "Traceback" not in res.output
 
 
 def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:

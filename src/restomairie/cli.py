@@ -8,8 +8,10 @@ included).
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -678,7 +680,7 @@ def require_current_database(rt: Runtime) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.pass_context
 @friendly
@@ -690,12 +692,67 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
     rt = runtime(ctx)
     require_current_database(rt)
+    # Tried first, and said in French: waitress would raise (and leave its half-made server's
+    # sockets open) on a port in use or a host it cannot listen on.
+    said = listen_problem(host, port)
+    if said is not None:
+        click.echo(said, err=True)
+        sys.exit(1)
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+    except (OSError, ValueError) as exc:
+        # waitress turns a host it cannot resolve into a ValueError, the resolver's error
+        # being its context.
+        cause = exc.__context__ if isinstance(exc, ValueError) else exc
+        said = listen_error(cause, host, port) if isinstance(cause, OSError) else None
+        if said is None:
+            raise
+        click.echo(said, err=True)
+        sys.exit(1)
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why ``serve`` could not listen on ``host``:``port`` (French), found by binding each of
+    its addresses as waitress will (``SO_REUSEADDR``), then letting go; None when it can."""
+    try:
+        addresses = socket.getaddrinfo(
+            host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )
+        for family, kind, proto, _, address in addresses:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+    except OSError as exc:
+        return listen_error(exc, host, port) or (
+            f"Impossible d'écouter sur {host}:{port} ({exc.strerror or exc}) : voir --host et "
+            "--port."
+        )
+    return None
+
+
+def listen_error(exc: OSError, host: str, port: int) -> str | None:
+    """Why ``serve`` cannot listen on ``host``:``port``, in French (None: not a listening
+    problem)."""
+    if isinstance(exc, socket.gaierror):
+        return f"Impossible d'écouter sur {host} : adresse inconnue ({exc.strerror}) : voir --host."
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Le port {port} est déjà utilisé sur {host} (un autre « restomairie serve » ?) : "
+            "arrêtez ce service ou choisissez un autre port avec --port."
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"Le port {port} est réservé (ports sous 1024 : administrateur seulement) : "
+            "choisissez un autre port avec --port."
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"L'adresse {host} n'est pas une adresse de cette machine : voir --host."
+    return None
 
 
 # A kitchen token is typed once per tablet, then kept: long enough that guessing it, which nothing
