@@ -76,7 +76,10 @@ def test_booking_a_wednesday_is_refused_with_the_reason(rt: Runtime) -> None:
     with pytest.raises(NotOperatingDay) as err:
         rt.booking.book("210001", [date(2026, 12, 9)], PARENT)
     assert err.value.reason == "mercredi"
-    assert "il n'y a pas de restauration scolaire : mercredi" in str(err.value)
+    assert (
+        "il n'y a pas de restauration scolaire : la cantine ne fonctionne jamais le mercredi"
+        in str(err.value)
+    )
 
 
 def test_booking_during_christmas_holidays_is_refused(rt: Runtime) -> None:
@@ -208,10 +211,14 @@ def test_staff_override_after_the_lock_is_an_adjustment_not_a_rewrite(rt: Runtim
 
 def test_only_staff_may_override_and_with_a_reason(rt: Runtime) -> None:
     make_family(rt)
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(InvalidRequest, match="Seul le personnel"):
         rt.booking.cancel("210001", [MON_7_DEC], PARENT, override_reason="please")
-    with pytest.raises(InvalidRequest):
-        rt.booking.cancel("210001", [MON_7_DEC], STAFF, override_reason="  ")
+    # Staff with an empty reason are told the reason is empty, not that only staff may.
+    for call in (rt.booking.cancel, rt.booking.book):
+        with pytest.raises(InvalidRequest, match="Le motif du forçage est vide"):
+            call("210001", [MON_7_DEC], STAFF, override_reason="  ")
+    with pytest.raises(InvalidRequest, match="Le motif du forçage est vide"):
+        rt.booking.end_subscription("210001", "E1", MON_7_DEC, STAFF, override_reason="")
 
 
 def test_subscription_changes_follow_the_deadline_of_their_effective_date(rt: Runtime) -> None:

@@ -519,7 +519,7 @@ def test_a_refused_file_stops_the_commands_with_the_reason(
         res = cli.invoke(main, command)
         assert res.exit_code == 3
         assert res.output == (
-            "Erreur de configuration : configuration : « RESTOMAIRIE_CALENDAR_FILE » : le "
+            "Erreur de configuration : « RESTOMAIRIE_CALENDAR_FILE » : le "
             f"fichier de calendrier scolaire {path} est refusé : il s'arrête au 31 août 2027, "
             "avant le calendrier livré avec Resto-Mairie (jusqu'au 2 septembre 2027) : les "
             "jours entre les deux ne seraient plus connus ; prenez un export plus récent\n"

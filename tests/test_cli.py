@@ -62,8 +62,58 @@ def test_a_database_not_initialised_is_a_clear_error(cli: CliRunner) -> None:
     assert "restomairie init-db" in res.output
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nonsense", "« DATABASE_URL » : n'est pas une adresse de base de données"),
+        ("mysql://x@localhost/db", "« DATABASE_URL » : le pilote de « mysql » n'est pas installé"),
+        ("foo://x", "« DATABASE_URL » : type de base de données inconnu « foo »"),
+        (
+            "sqlite:////nonexistent/dir/x.db",
+            "« DATABASE_URL » (sqlite:////nonexistent/dir/x.db) est inaccessible : le dossier "
+            "/nonexistent/dir n'existe pas",
+        ),
+        # Port 1: nothing listens there, the connection is refused at once.
+        (
+            "postgresql://postgres:secret@127.0.0.1:1/x",
+            "« DATABASE_URL » (postgresql+psycopg://postgres:***@127.0.0.1:1/x) est inaccessible",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["bookings", "210500"],
+        ["book", "210500", "E00002", "2026-12-03"],
+        ["cancel", "210500", "E00002", "2026-12-03"],
+        ["init-db"],
+        ["counts", "2026-12-07"],
+    ],
+)
+def test_a_wrong_database_url_is_one_sentence_and_exit_3(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, url: str, said: str, command: list[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    res = cli.invoke(main, command)
+    assert isinstance(res.exception, SystemExit), res.exception  # no traceback
+    assert res.exit_code == 3, res.output
+    assert res.output.startswith("Erreur de configuration : ") and said in res.output
+    assert len(res.output.splitlines()) == 1
+    assert "init-db" not in res.output and "secret" not in res.output
+
+
+def free_port() -> str:
+    """A port nothing listens on (serve tries it before starting: not port 1, which only root
+    may take)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def test_serve_refuses_a_database_that_is_not_migrated(cli: CliRunner) -> None:
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 1
     assert "restomairie init-db" in res.output
 
@@ -79,15 +129,30 @@ def test_serve_says_which_secrets_a_real_deployment_should_set(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "cuisine")
     assert cli.invoke(main, ["init-db"]).exit_code == 0
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 0 and served, res.output
     for name in ("RESTOMAIRIE_PIN_PEPPER", "RESTOMAIRIE_SECRET_KEY", "RESTOMAIRIE_KITCHEN_TOKEN"):
         assert f"Attention : {name}" in res.output
     monkeypatch.setenv("RESTOMAIRIE_PIN_PEPPER", "p" * 32)
     monkeypatch.setenv("RESTOMAIRIE_SECRET_KEY", "s" * 32)
     monkeypatch.setenv("RESTOMAIRIE_KITCHEN_TOKEN", "k" * 20)
-    res = cli.invoke(main, ["serve", "--port", "1"])
+    res = cli.invoke(main, ["serve", "--port", free_port()])
     assert res.exit_code == 0 and "Attention" not in res.output, res.output
+
+
+def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
+    import socket
+
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    with socket.socket() as taken:  # a port someone listens on already
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = cli.invoke(main, ["serve", "--port", str(port)])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert (f"Le port {port} est déjà utilisé sur 127.0.0.1 (un autre « restomairie serve » ?) : "
+            "arrêtez ce service ou choisissez un autre port avec --port.") in res.output
+    assert "Traceback" not in res.output
 
 
 def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
@@ -95,7 +160,30 @@ def test_deadline_errors_have_exit_codes(cli: CliRunner) -> None:
     assert cli.invoke(main, ["deadline", "07/13/2026"]).exit_code == 2
     assert cli.invoke(main, ["deadline", "2026-12-07", "--school", "nope"]).exit_code == 1
     bad = cli.invoke(main, ["--config", "/nonexistent.toml", "deadline", "2026-12-07"])
-    assert bad.exit_code == 3 and "RESTOMAIRIE_CONFIG" in bad.output
+    assert bad.exit_code == 3 and "« --config » : fichier introuvable" in bad.output
+
+
+def test_a_configuration_error_names_where_it_came_from_and_says_configuration_once(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preset = (Path(__file__).resolve().parents[1] / "config/dijon.toml").read_text("utf-8")
+    town = tmp_path / "t.toml"
+    town.write_text(preset.replace("\nalsace_moselle", "\nalsace_mosele"), encoding="utf-8")
+    res = cli.invoke(main, ["--config", str(town), "deadline", "2026-12-07"])
+    assert res.exit_code == 3
+    assert res.output == (
+        "Erreur de configuration : « town.alsace_mosele » est une clé inconnue "
+        "(vouliez-vous dire « town.alsace_moselle » ?)\n"
+    )
+    monkeypatch.setenv("RESTOMAIRIE_CONFIG", str(tmp_path / "nope.toml"))
+    from_env = cli.invoke(main, ["deadline", "2026-12-07"])
+    assert from_env.exit_code == 3
+    assert "Erreur de configuration : « RESTOMAIRIE_CONFIG » : fichier introuvable" in (
+        from_env.output
+    )
+    preset_name = cli.invoke(main, ["--config", "paris", "deadline", "2026-12-07"])
+    assert preset_name.exit_code == 3
+    assert "« paris » (préréglages : cesson-sevigne, dijon, villepreux" in preset_name.output
 
 
 def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
@@ -112,6 +200,43 @@ def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
     assert "Vacances de Noël" in lines[-1]
 
 
+def test_calendar_refuses_an_unknown_school_as_deadline_does(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["calendar", "2026-12-14", "2027-01-08", "--school", "nope"])
+    assert res.exit_code == 1 and isinstance(res.exception, SystemExit), res.exception
+    assert res.output == "Refusé : École inconnue : nope.\n"
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "401"])
+def test_bookings_refuses_a_number_of_days_out_of_range(cli: CliRunner, days: str) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["bookings", "210001", "--days", days])
+    assert res.exit_code == 2, res.output  # wrong usage, before anything is read
+    assert "--days" in res.output and "1<=x<=400" in res.output
+
+
+def test_a_day_the_canteen_never_serves_is_said_as_the_phone_says_it(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    never = "la cantine ne fonctionne jamais le mercredi"
+    booked = cli.invoke(main, ["book", "210001", "E1", "2026-12-02"])
+    assert booked.exit_code == 1
+    assert booked.output == (
+        f"Refusé : Le mercredi 2 décembre, il n'y a pas de restauration scolaire : {never}.\n"
+    )
+    said = cli.invoke(main, ["deadline", "2026-12-02"]).output
+    assert said == f"Le mercredi 2 décembre 2026, pas de restauration scolaire : {never}.\n"
+    listed = cli.invoke(main, ["calendar", "2026-12-02", "2026-12-02"]).output
+    assert listed.rstrip().endswith(f"fermé — {never}")
+    counts = cli.invoke(main, ["counts", "2026-12-02"]).output
+    assert counts.startswith(f"Effectifs du mercredi 2 décembre 2026 — pas de restauration "
+                             f"scolaire : {never}\n")
+    # Data stays data: the JSON's reason is the weekday.
+    data = json.loads(cli.invoke(main, ["deadline", "2026-12-02", "--json"]).output)
+    assert data["reason"] == "mercredi"
+
+
 def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     """A fresh database with Léa (E1, anjou-elem, every canteen day) of family 210001."""
     assert cli.invoke(main, ["init-db"]).exit_code == 0
@@ -123,6 +248,20 @@ def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     )
     res = cli.invoke(main, ["import", str(csv)])
     assert res.exit_code == 0, res.output
+
+
+def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_path: Path) -> None:
+    _import_lea(cli, tmp_path)
+    for extra in (["--dry-run"], []):
+        res = cli.invoke(main, ["import", str(tmp_path / "f.csv"), *extra])
+        assert res.exit_code == 0, res.output
+        assert "mises à jour 0, inchangées 1" in res.output or (
+            "à mettre à jour 0, inchangées 1" in res.output
+        )
+        assert "mis à jour 0, inchangés 1." in res.output or (
+            "à mettre à jour 0, inchangés 1." in res.output
+        )
+        assert "Changements" not in res.output
 
 
 def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
@@ -150,6 +289,47 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     assert week.output.count("annulé") == 4  # Wednesday passed over
     bad = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-14..2026-12-10"])
     assert bad.exit_code == 2
+
+
+def test_an_empty_override_reason_is_said_as_such(cli: CliRunner, tmp_path: Path) -> None:
+    _import_lea(cli, tmp_path)
+    for reason in ("", "  "):
+        res = cli.invoke(main, ["cancel", "210001", "E1", "2026-11-24", "--override", reason])
+        assert res.exit_code == 2, res.output
+        assert "--override" in res.output and "le motif du forçage est vide" in res.output
+        assert "Seul le personnel" not in res.output
+
+
+def test_a_child_is_named_by_its_first_name_when_unique_or_the_children_are_listed(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    by_name = cli.invoke(main, ["cancel", "210001", "lea", "2026-12-07"])
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.output == "Léa — lundi 7 décembre 2026 : annulé\n"
+    unknown = cli.invoke(main, ["book", "210001", "Rose", "2026-12-07"])
+    assert unknown.exit_code == 1
+    assert unknown.output == (
+        "Refusé : Enfant inconnu dans le dossier 210001 : Rose. Enfants du dossier : "
+        "E1 (Léa Martin) ; ou « tous ».\n"
+    )
+
+
+def test_two_children_of_one_first_name_are_asked_by_id(cli: CliRunner, tmp_path: Path) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    csv = tmp_path / "twins.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E1;Léa;Martin;;anjou-elem;standard;lun\n"
+        "210001;1234;0612345678;Mme Martin;E2;Léa;Petit;;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+    res = cli.invoke(main, ["cancel", "210001", "Léa", "2026-12-07"])
+    assert res.exit_code == 1
+    assert "Plusieurs enfants du dossier 210001 s'appellent Léa : donnez l'identifiant (E1, E2)" in (
+        res.output
+    )
 
 
 def _strike(cli: CliRunner, tmp_path: Path, first: date, last: date, note: str) -> None:

@@ -104,6 +104,67 @@ def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("mutate", "key", "hint"),
+    [
+        (
+            lambda d: d["town"].__setitem__("alsace_mosele", True),
+            "town.alsace_mosele",
+            "vouliez-vous dire « town.alsace_moselle » ?",
+        ),
+        (
+            lambda d: d["phone"].__setitem__("summer_closed_untill", "08-15"),
+            "phone.summer_closed_untill",
+            "vouliez-vous dire « phone.summer_closed_until » ?",
+        ),
+        (
+            lambda d: d.__setitem__("calendars", {"file": "x.json"}),
+            "calendars",
+            "table inconnue (vouliez-vous dire « calendar » ?)",
+        ),
+        (lambda d: d.__setitem__("zzz", 1), "zzz", "clé inconnue (clés connues ici : town,"),
+        (
+            lambda d: d["schools"][2].__setitem__("kitchn", "x"),
+            "schools[2].kitchn",
+            "vouliez-vous dire « schools[2].kitchen » ?",
+        ),
+        (
+            lambda d: d["deadline"].__setitem__("hours", 48),
+            "deadline.hours",
+            "ne s'applique pas à une règle 'operating_days' (clés : kind, days, at)",
+        ),
+        (
+            lambda d: d["deadline"].__setitem__(
+                "by_channel", {"staff": {"kind": "calendar_days", "days": 8, "at": "00:00",
+                                         "reference": "00:00"}}
+            ),
+            "deadline.by_channel.staff.reference",
+            "ne s'applique pas à une règle 'calendar_days'",
+        ),
+    ],
+)
+def test_an_unknown_key_or_table_is_refused_and_named(mutate: Any, key: str, hint: str) -> None:
+    # A misspelt key would otherwise be ignored and its default used without a word.
+    data = dijon()
+    mutate(data)
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == key
+    assert f"« {key} » est une" in str(err.value) or "ne s'applique pas" in str(err.value)
+    assert hint in str(err.value)
+
+
+def test_an_unknown_preset_lists_the_presets() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config("paris", environ={})
+    assert err.value.key == "--config"
+    assert "« paris »" in str(err.value)
+    assert "préréglages : cesson-sevigne, dijon, villepreux" in str(err.value)
+    with pytest.raises(ConfigError) as from_env:
+        load_config(environ={"RESTOMAIRIE_CONFIG": "paris"})
+    assert from_env.value.key == "RESTOMAIRIE_CONFIG"
+
+
 def test_the_web_alternative_is_said_in_the_callers_language() -> None:
     phone = load_config(environ={}).phone
     assert phone.web("fr") == "l'espace famille du site www.dijon.fr"

@@ -21,6 +21,7 @@ from restomairie.booking.importer import (
 )
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
+from restomairie.config import Settings
 from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Child, Family, LockAdjustment
 from restomairie.runtime import Runtime
@@ -127,10 +128,27 @@ def test_a_windows_1252_file_from_excel_is_read_and_says_so(rt: Runtime) -> None
 def test_importing_twice_updates_without_duplicating(rt: Runtime) -> None:
     import_csv(rt.booking, GOOD.encode(), IMPORTER)
     report = import_csv(rt.booking, GOOD.replace("pai", "sans_porc").encode(), IMPORTER)
-    assert (report.families_created, report.children_updated) == (0, 3)
+    # Only E2's diet changed: the other two children, and the families, are said unchanged.
+    assert (report.families_created, report.children_updated, report.children_unchanged) == (
+        0, 1, 2
+    )
+    assert (report.families_updated, report.families_unchanged) == (0, 2)
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Child)) == 3
         assert s.scalars(select(Child.diet).where(Child.ref == "E2")).one() == "sans_porc"
+
+
+def test_importing_the_same_file_again_says_nothing_changed(rt: Runtime) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    for dry_run in (True, False):
+        again = import_csv(rt.booking, GOOD.encode(), IMPORTER, dry_run=dry_run)
+        assert (again.families_created, again.families_updated, again.families_unchanged) == (
+            0, 0, 2
+        )
+        assert (again.children_created, again.children_updated, again.children_unchanged) == (
+            0, 0, 3
+        )
+        assert not again.family_changes and not again.child_changes
 
 
 def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_locked_figure(
@@ -643,3 +661,63 @@ def test_many_locked_days_are_said_as_a_count_and_a_range() -> None:
     assert change.describe()[0].endswith(
         "y compris 2 jours déjà verrouillés pour la cuisine, qui recevront un ajustement : "
         "mardi 24 novembre, jeudi 26 novembre")
+
+
+# ------------------------------------------------------------------ hints for files gone wrong
+def _errors(settings: Settings, text: str) -> list[tuple[int, str]]:
+    with pytest.raises(ImportFailed) as err:
+        check_file(text.encode(), school_days(settings), settings.menu_variants)
+    return err.value.errors
+
+
+def test_the_language_is_read_in_any_case(settings: Settings) -> None:
+    text = (HEADER.rstrip("\n") + ",language\n"
+            "300001,1234,0612345678,Mme A,C1,Léa,A,,anjou-elem,standard,lun,EN\n"
+            "300002,1234,0612345679,Mme B,C2,Hugo,B,,anjou-elem,standard,lun,Fr\n")
+    rows = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert [r.language for r in rows] == ["en", "fr"]
+
+
+def test_a_phone_that_lost_its_leading_zero_says_so(settings: Settings) -> None:
+    [(line, message)] = _errors(
+        settings, HEADER + "300001,1234,612345678,Mme A,C1,Léa,A,,anjou-elem,standard,lun\n"
+    )
+    assert line == 2
+    assert message == (
+        "colonne phones : numéro de téléphone invalide '612345678' (un zéro initial perdu par le "
+        "tableur ? « 612345678 » s'écrit « 0612345678 » : mettez la colonne phones au format "
+        "Texte)"
+    )
+
+
+def test_an_unquoted_comma_between_two_phones_says_to_quote_the_field(settings: Settings) -> None:
+    [(line, message)] = _errors(settings, HEADER + (
+        "300001,1234,06 12 34 56 78, 03 80 00 00 00,Mme A,C1,Léa,A,,anjou-elem,standard,lun\n"
+    ))
+    assert line == 2 and message.startswith("12 colonnes au lieu de 11 : le champ phones")
+    assert "mettez-le entre guillemets" in message
+    # One column too many elsewhere: the count only.
+    [(_, other)] = _errors(settings, HEADER + (
+        "300001,1234,0612345678,Mme A,C1,Léa,A,,anjou-elem,standard,lun,x\n"
+    ))
+    assert other == "12 colonnes au lieu de 11"
+
+
+def test_a_file_without_any_expected_column_says_the_separator_was_not_recognised(
+    settings: Settings,
+) -> None:
+    tabs = HEADER.replace(",", "\t") + "300001\t1234\n"
+    [(line, message)] = _errors(settings, tabs)
+    assert line == 1 and message.startswith("aucune colonne attendue dans la première ligne")
+    assert "le séparateur ou l'encodage n'est pas reconnu" in message
+    assert "colonnes manquantes" not in message
+
+
+def test_a_misspelt_column_is_named_with_the_expected_one(settings: Settings) -> None:
+    [(line, message)] = _errors(
+        settings, HEADER.replace("family,", "famille,") + "300001,1234,0612345678,Mme A,C1,"
+        "Léa,A,,anjou-elem,standard,lun\n"
+    )
+    assert (line, message) == (
+        1, "colonnes manquantes : family ; colonne(s) inattendue(s) : 'famille' (pour 'family' ?)"
+    )

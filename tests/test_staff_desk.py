@@ -262,7 +262,8 @@ def closures_in_store(rt: Runtime) -> list[Closure]:
 
 @pytest.mark.parametrize("form, why", [
     ({"first_day": "2026-11-25", "school": ""},
-     "Aucun jour de cantine à fermer le mercredi 25 novembre 2026 dans aucune école (mercredi)"),
+     "Aucun jour de cantine à fermer le mercredi 25 novembre 2026 dans aucune école (la cantine "
+     "ne fonctionne jamais le mercredi)"),
     ({"first_day": "2026-12-21", "last_day": "2026-12-31", "school": "anjou-elem"},
      "Aucun jour de cantine à fermer du lundi 21 décembre 2026 au jeudi 31 décembre 2026 pour "
      "« École élémentaire Anjou » (Vacances de Noël"),

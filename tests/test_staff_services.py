@@ -517,6 +517,23 @@ def test_an_import_with_a_bad_line_reports_it_and_writes_nothing(rt: Runtime) ->
     assert StaffService(rt.booking).search_families("300001") == []
 
 
+def test_a_file_already_imported_is_previewed_and_reported_unchanged(rt: Runtime) -> None:
+    desk = ImportDesk(rt.booking)
+    admin = Actor("staff", "admin", "import")
+    data = (HEADER + "300001;1234;0612345678;Mme A;C1;Léa;A;2018-01-01;anjou-elem;standard;"
+            "lun mar\n").encode()
+    first = desk.check(data, "familles.csv", "staff:admin")
+    assert first.token and desk.run_now(first.token, admin).state == "done"
+    again = desk.check(data, "familles.csv", "staff:admin")
+    assert (again.families_new, again.families_updated, again.families_unchanged) == (0, 0, 1)
+    assert (again.children_new, again.children_updated, again.children_unchanged) == (0, 0, 1)
+    assert again.token
+    job = desk.run_now(again.token, admin)
+    assert job.state == "done" and job.report is not None
+    assert (job.report.families_updated, job.report.families_unchanged) == (0, 1)
+    assert (job.report.children_updated, job.report.children_unchanged) == (0, 1)
+
+
 def test_an_import_is_previewed_then_applied_all_at_once_with_progress(rt: Runtime) -> None:
     make_family(rt, "300001", kids=[KidSpec("C1", "Léa")])
     desk = ImportDesk(rt.booking)

@@ -2,15 +2,19 @@
 
 Each command parses its arguments, calls the services and prints the answer in French; the work is
 done by plain functions that tests call directly. Exit codes: 0 done, 1 refused or failed (the
-message says why), 2 wrong usage, 3 wrong configuration.
+message says why), 2 wrong usage, 3 wrong configuration (a database that cannot be reached
+included).
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -30,7 +34,7 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX
+from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
@@ -39,11 +43,14 @@ from restomairie.calendar.schoolholidays import (
 )
 from restomairie.clock import Clock, ClockError
 from restomairie.config import ConfigError, Settings, load_config
+from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
+from restomairie.textfold import fold
 
 CALENDAR_WARNING_DAYS = 120  # "show" warns when the calendar in use ends within this many days
+MAX_DAYS = 400  # the most days ``calendar`` and ``bookings`` list at once
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,36 +97,90 @@ def runtime(ctx: click.Context) -> Runtime:
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn domain and configuration errors into a French message and an exit code."""
+    """Turn domain, configuration and database errors into a French message and an exit code
+    (see :func:`explained_errors`)."""
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
+        with explained_errors():
             return fn(*args, **kwargs)
-        except (ConfigError, ClockError) as exc:
-            click.echo(f"Erreur de configuration : {exc}", err=True)
-            sys.exit(3)
-        except (BookingError, CalendarCoverageError) as exc:
-            click.echo(f"Refusé : {exc}", err=True)
-            sys.exit(1)
-        except (OperationalError, ProgrammingError) as exc:
-            click.echo(
-                "Base de données inaccessible ou non initialisée "
-                "(lancez « restomairie init-db ») : "
-                f"{exc.orig}",
-                err=True,
-            )
-            sys.exit(1)
-        except ImportFailed as exc:
-            click.echo("Import refusé, rien n'a été importé :", err=True)
-            for line, message in exc.errors:
-                click.echo(f"  {line_text(line, message)}", err=True)
-            sys.exit(1)
 
     return wrapper
 
 
-@click.group()
+# Commands that create the database: "lancez init-db" is no advice when they fail.
+CREATING_COMMANDS = ("init-db", "demo")
+
+
+@contextmanager
+def explained_errors() -> Iterator[None]:
+    """Say a domain, configuration or database error in one French sentence and exit with the
+    code the README gives (1 refused or failed, 3 wrong configuration or a database that cannot
+    be reached), never with a traceback. Every command runs inside it (the group's
+    :class:`ExplainingGroup` and :func:`friendly`)."""
+    try:
+        yield
+    except ConfigError as exc:
+        # exc.detail: the sentence without its own "configuration :", said once here.
+        click.echo(f"Erreur de configuration : {exc.detail}", err=True)
+        sys.exit(3)
+    except ClockError as exc:
+        click.echo(f"Erreur de configuration : {exc}", err=True)
+        sys.exit(3)
+    except (BookingError, CalendarCoverageError) as exc:
+        click.echo(f"Refusé : {exc}", err=True)
+        sys.exit(1)
+    except ImportFailed as exc:
+        click.echo("Import refusé, rien n'a été importé :", err=True)
+        for line, message in exc.errors:
+            click.echo(f"  {line_text(line, message)}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        found = database_problem(exc)
+        if found is None and not isinstance(exc, OperationalError | ProgrammingError):
+            raise
+        click.echo(_database_sentence(found, exc), err=True)
+        sys.exit(3 if found is not None and found[0] == UNREACHABLE else 1)
+
+
+def _database_sentence(found: tuple[str, str] | None, exc: Exception) -> str:
+    ctx = click.get_current_context(silent=True)
+    rt: Runtime | None = ctx.find_root().ensure_object(dict).get("runtime") if ctx else None
+    command = ctx.command.name if ctx is not None else None
+    if ctx is not None and isinstance(ctx.command, click.Group):  # said by the group itself
+        command = ctx.invoked_subcommand
+    where = "la base de données"
+    if rt is not None:
+        url = rt.engine.url
+        where = (
+            f"la base de données de « {rt.settings.database_url_key} » "
+            f"({url.render_as_string(hide_password=True)})"
+        )
+    kind, said = found if found is not None else ("", str(getattr(exc, "orig", exc)))
+    if kind == UNREACHABLE:
+        if rt is not None and rt.engine.url.get_backend_name() == "sqlite":
+            folder = Path(rt.engine.url.database or ".").parent
+            if not folder.is_dir():
+                said = f"le dossier {folder} n'existe pas ({said})"
+        return f"Erreur de configuration : {where} est inaccessible : {said}"
+    if kind == UNINITIALISED and command not in CREATING_COMMANDS:
+        return (
+            f"{where[0].upper()}{where[1:]} n'est pas initialisée ou pas à jour : lancez "
+            f"« restomairie init-db » ({said})"
+        )
+    return f"{where[0].upper()}{where[1:]} a refusé l'opération : {' '.join(said.split())}"
+
+
+class ExplainingGroup(click.Group):
+    """The command group: every command's errors are said by :func:`explained_errors`, so a
+    command that forgot :func:`friendly` still never shows a traceback for them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with explained_errors():
+            return super().invoke(ctx)
+
+
+@click.group(cls=ExplainingGroup)
 @click.option(
     "--config",
     "config",
@@ -129,6 +190,10 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
     """Resto-Mairie : réservation des repas de restauration scolaire."""
+    # A value click took from RESTOMAIRIE_CONFIG is left for the configuration to read there
+    # itself, so that an error names the variable, and a value typed names --config.
+    if ctx.get_parameter_source("config") is not click.core.ParameterSource.COMMANDLINE:
+        config = None
     ctx.ensure_object(dict)["config"] = config
 
 
@@ -164,9 +229,11 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
     click.echo(
         f"{verb} (fichier lu en {report.encoding}) : {report.rows} ligne(s) ; "
         f"familles {'à créer' if future else 'créées'} {report.families_created}, "
-        f"{'à mettre à jour' if future else 'mises à jour'} {report.families_updated} ; "
+        f"{'à mettre à jour' if future else 'mises à jour'} {report.families_updated}, "
+        f"inchangées {report.families_unchanged} ; "
         f"enfants {'à créer' if future else 'créés'} {report.children_created}, "
-        f"{'à mettre à jour' if future else 'mis à jour'} {report.children_updated}."
+        f"{'à mettre à jour' if future else 'mis à jour'} {report.children_updated}, "
+        f"inchangés {report.children_unchanged}."
     )
     changes = [(c.line, f"dossier {c.account}", c.describe()) for c in report.family_changes]
     changes += [
@@ -184,13 +251,19 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         )
 
 
-def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:
-    """The ``deadline`` command's answer as data (what ``--json`` prints)."""
+def check_school(rt: Runtime, school: str | None) -> None:
+    """Refuse (:class:`BookingError`, "École inconnue : …") a school id the configuration does
+    not know; None (the town's own canteen days) is fine."""
     if school is not None:
         try:
             rt.settings.school(school)
         except KeyError:
             raise BookingError(f"École inconnue : {school}.") from None
+
+
+def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any]:
+    """The ``deadline`` command's answer as data (what ``--json`` prints)."""
+    check_school(rt, school)
     st = rt.booking.day_status(day, school)
     out: dict[str, Any] = {"date": day.isoformat(), "school": school, "operating": st.operating}
     if st.operating and st.deadline is not None:
@@ -222,7 +295,8 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
         )
     else:
         click.echo(
-            f"Le {format_day(day)} {day.year}, pas de restauration scolaire : {ans['reason']}."
+            f"Le {format_day(day)} {day.year}, pas de restauration scolaire : "
+            f"{closed_reason(day, ans['reason'])}."
         )
 
 
@@ -241,8 +315,9 @@ def calendar_cmd(
     rt = runtime(ctx)
     if end < start:
         raise click.BadParameter("TO doit être après FROM")
-    if (end - start).days > 400:
-        raise click.BadParameter("au plus 400 jours à la fois")
+    if (end - start).days > MAX_DAYS:
+        raise click.BadParameter(f"au plus {MAX_DAYS} jours à la fois")
+    check_school(rt, school)
     with rt.sessions() as session:
         closures = rt.booking.closures(session)
     rows = []
@@ -276,7 +351,7 @@ def calendar_cmd(
         if s.operating and s.deadline:
             click.echo(f"{s.day}  {label} ouvert — avant le {format_deadline(s.deadline)}")
         else:
-            click.echo(f"{s.day}  {label} fermé — {s.reason}")
+            click.echo(f"{s.day}  {label} fermé — {closed_reason(s.day, s.reason)}")
 
 
 @main.group("calendar-file")
@@ -419,10 +494,16 @@ def _change(
     override: str | None,
     user: str | None,
 ) -> None:
+    if override is not None and not override.strip():
+        raise click.BadParameter(
+            "le motif du forçage est vide : donnez la raison (elle est enregistrée dans "
+            "l'historique)",
+            param_hint="--override",
+        )
     rt = runtime(ctx)
     days, ranged = expand_days(values)
     actor = Actor("staff", user or _user(), "staff")
-    children = None if child in ("*", "tous", "all") else [child]
+    children = None if child in ("*", "tous", "all") else [resolve_child(rt, family, child)]
     results = rt.booking.change(family, action, days, actor, children, override, skip_closed=ranged)
     today = rt.clock.today()
     for r in results:
@@ -432,6 +513,29 @@ def _change(
         click.echo(
             f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}"
         )
+
+
+def resolve_child(rt: Runtime, family: str, child: str) -> str:
+    """The id of the family's child ``child`` names: its id, or its first name when no other
+    child of the family has it (case and accents aside: ``rose`` for Rose). Otherwise a refusal
+    that lists the family's children with their ids, so that the agent can type the right one.
+    """
+    info = rt.booking.family_info(family)  # an unknown family is refused here, as before
+    if any(c.ref == child for c in info.children):
+        return child
+    named = [c for c in info.children if fold(c.first_name) == fold(child)]
+    listed = ", ".join(f"{c.ref} ({c.first_name} {c.last_name})" for c in info.children)
+    if len(named) == 1:
+        return named[0].ref
+    if named:
+        raise BookingError(
+            f"Plusieurs enfants du dossier {info.account} s'appellent {child} : donnez "
+            f"l'identifiant ({', '.join(c.ref for c in named)})."
+        )
+    raise BookingError(
+        f"Enfant inconnu dans le dossier {info.account} : {child}. Enfants du dossier : "
+        f"{listed or 'aucun'} ; ou « tous »."
+    )
 
 
 def _change_command(action: str, verb: str) -> click.Command:
@@ -459,7 +563,8 @@ def _change_command(action: str, verb: str) -> click.Command:
         _change(ctx, action, family, child, days, override, user)
 
     command.__doc__ = (
-        f"{verb} le repas de CHILD (ou « tous ») de la famille FAMILY aux dates données "
+        f"{verb} le repas de CHILD (identifiant, prénom s'il est seul dans le dossier, ou "
+        "« tous ») de la famille FAMILY aux dates données "
         "(AAAA-MM-JJ, ou une plage AAAA-MM-JJ..AAAA-MM-JJ dont les jours sans cantine sont "
         "passés)."
     )
@@ -507,7 +612,10 @@ def describe_day(d: ChildDay, now: datetime, staff: datetime | None = None) -> s
 
 @main.command()
 @click.argument("family")
-@click.option("--days", default=14, show_default=True, help="Nombre de jours à afficher.")
+@click.option(
+    "--days", default=14, show_default=True, type=click.IntRange(1, MAX_DAYS),
+    help=f"Nombre de jours à afficher (1 à {MAX_DAYS}).",
+)
 @click.pass_context
 @friendly
 def bookings(ctx: click.Context, family: str, days: int) -> None:
@@ -533,7 +641,10 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
 
 
 @main.command()
-@click.option("--families", default=50, show_default=True, help="Nombre de familles.")
+@click.option(
+    "--families", default=50, show_default=True, type=click.IntRange(min=1),
+    help="Nombre de familles.",
+)
 @click.pass_context
 @friendly
 def demo(ctx: click.Context, families: int) -> None:
@@ -547,8 +658,11 @@ def demo(ctx: click.Context, families: int) -> None:
     rt.sync_schools()
     report, listing = load_demo(rt.booking, families)
     click.echo(
-        f"Démonstration chargée : {report.families_created + report.families_updated} familles, "
-        f"{report.children_created + report.children_updated} enfants."
+        "Démonstration chargée : "
+        f"{report.families_created + report.families_updated + report.families_unchanged} "
+        "familles, "
+        f"{report.children_created + report.children_updated + report.children_unchanged} "
+        "enfants."
     )
     click.echo("Pour essayer la ligne (dossier, code, téléphone, enfants) :")
     for f in listing[:10]:
@@ -564,20 +678,12 @@ def demo(ctx: click.Context, families: int) -> None:
     )
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-@click.pass_context
-@friendly
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
-    """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
-    import waitress
-
+def require_current_database(rt: Runtime) -> None:
+    """Stop (exit 1, French) unless the database is reachable and migrated: the web application
+    would otherwise answer each request with an error (an unreachable one is said by
+    :func:`explained_errors`, exit 3)."""
     from restomairie.migrate import is_current
-    from restomairie.web import create_app
 
-    rt = runtime(ctx)
     if not is_current(rt.engine):
         click.echo(
             "La base de données n'est pas à jour : lancez « restomairie init-db » "
@@ -585,12 +691,83 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
             err=True,
         )
         sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+@friendly
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
+    import waitress
+
+    from restomairie.web import create_app
+
+    rt = runtime(ctx)
+    require_current_database(rt)
+    # Tried first, and said in French: waitress would raise (and leave its half-made server's
+    # sockets open) on a port in use or a host it cannot listen on.
+    said = listen_problem(host, port)
+    if said is not None:
+        click.echo(said, err=True)
+        sys.exit(1)
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="restomairie")
+    except (OSError, ValueError) as exc:
+        # waitress turns a host it cannot resolve into a ValueError, the resolver's error
+        # being its context.
+        cause = exc.__context__ if isinstance(exc, ValueError) else exc
+        said = listen_error(cause, host, port) if isinstance(cause, OSError) else None
+        if said is None:
+            raise
+        click.echo(said, err=True)
+        sys.exit(1)
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why ``serve`` could not listen on ``host``:``port`` (French), found by binding each of
+    its addresses as waitress will (``SO_REUSEADDR``), then letting go; None when it can."""
+    try:
+        addresses = socket.getaddrinfo(
+            host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )
+        for family, kind, proto, _, address in addresses:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+    except OSError as exc:
+        return listen_error(exc, host, port) or (
+            f"Impossible d'écouter sur {host}:{port} ({exc.strerror or exc}) : voir --host et "
+            "--port."
+        )
+    return None
+
+
+def listen_error(exc: OSError, host: str, port: int) -> str | None:
+    """Why ``serve`` cannot listen on ``host``:``port``, in French (None: not a listening
+    problem)."""
+    if isinstance(exc, socket.gaierror):
+        return f"Impossible d'écouter sur {host} : adresse inconnue ({exc.strerror}) : voir --host."
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Le port {port} est déjà utilisé sur {host} (un autre « restomairie serve » ?) : "
+            "arrêtez ce service ou choisissez un autre port avec --port."
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"Le port {port} est réservé (ports sous 1024 : administrateur seulement) : "
+            "choisissez un autre port avec --port."
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"L'adresse {host} n'est pas une adresse de cette machine : voir --host."
+    return None
 
 
 # A kitchen token is typed once per tablet, then kept: long enough that guessing it, which nothing

@@ -8,6 +8,7 @@ a :class:`ConfigError` naming the key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -38,6 +39,10 @@ class ConfigError(Exception):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"configuration : « {key} » {message}")
         self.key = key
+        self.message = message
+        # The sentence without its "configuration :" prefix, for a caller that says it is a
+        # configuration error already (the command line's "Erreur de configuration : …").
+        self.detail = f"« {key} » {message}"
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class Settings:
     # against today (restomairie.runtime.calendar_file_in_use).
     calendar_file: Path | None = None
     calendar_file_key: str = "calendar.file"  # the setting it came from, for error messages
+    database_url_key: str = "DATABASE_URL"  # likewise: DATABASE_URL, or database.url in the file
 
     def school(self, school_id: str) -> School:
         """The school with that id (KeyError if unknown)."""
@@ -158,23 +164,49 @@ SECRET_VARS = (
 )
 
 
-def resolve_config_path(path: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
-    """``path``, else ``RESTOMAIRIE_CONFIG``, else the Dijon preset; a bare name is a preset."""
+def presets() -> list[str]:
+    """The names of the shipped presets (``config/*.toml``), sorted."""
+    return sorted(p.stem for p in PRESETS_DIR.glob("*.toml"))
+
+
+def resolve_config_path(
+    path: str | os.PathLike[str] | None, environ: Mapping[str, str], key: str = "--config"
+) -> Path:
+    """``path``, else ``RESTOMAIRIE_CONFIG``, else the Dijon preset; a bare name is a preset.
+
+    ``key`` is how the caller names where ``path`` came from (the command line's ``--config``);
+    a path taken from the environment is named ``RESTOMAIRIE_CONFIG``.
+    """
+    if not path:
+        key = "RESTOMAIRIE_CONFIG"
     raw = str(path) if path else environ.get("RESTOMAIRIE_CONFIG") or DEFAULT_PRESET
     candidate = Path(raw)
     if candidate.suffix != ".toml" and not candidate.exists():
+        if "/" in raw or os.sep in raw:
+            raise ConfigError(key, f": fichier introuvable ({candidate})")
+        # A bare name is a preset: say which there are rather than a path the operator never
+        # typed (config/paris.toml).
         candidate = PRESETS_DIR / f"{raw}.toml"
+        if not candidate.is_file():
+            raise ConfigError(
+                key,
+                f": ni un fichier ni un préréglage connu : « {raw} » (préréglages : "
+                f"{', '.join(presets())} ; sinon, le chemin d'un fichier .toml)",
+            )
     if not candidate.is_file():
-        raise ConfigError("RESTOMAIRIE_CONFIG", f": fichier introuvable ({candidate})")
+        raise ConfigError(key, f": fichier introuvable ({candidate})")
     return candidate
 
 
 def load_config(
-    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    key: str = "--config",
 ) -> Settings:
-    """Load and validate a deployment configuration (see the module docstring)."""
+    """Load and validate a deployment configuration (see the module docstring); ``key`` names
+    where ``path`` came from in an error (see :func:`resolve_config_path`)."""
     env = os.environ if environ is None else environ
-    file = resolve_config_path(path, env)
+    file = resolve_config_path(path, env, key)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -252,9 +284,85 @@ def _positive(data: Mapping[str, Any], key: str, default: Any = ...) -> int:
     return int(value)
 
 
+# The keys of each kind of deadline rule, beside ``kind``: a key of another kind (``hours`` in an
+# operating_days rule) would be ignored, so it is refused like a misspelt one.
+RULE_KEYS = {
+    "operating_days": ("days", "at"),
+    "working_hours": ("hours", "reference"),
+    "calendar_days": ("days", "at"),
+}
+_ANY_RULE_KEY = frozenset({"kind"} | {k for keys in RULE_KEYS.values() for k in keys})
+
+# Every key the file may hold: a table is a dict of its keys, a key whose value is free (a text, a
+# number, or a table checked where it is read, like phone.web_alternative) is None, an array of
+# tables is a one-item list of its table, and "*" stands for any name (deadline.by_channel's
+# channels, checked where they are read). A key that is not here is refused: a misspelt key
+# (alsace_mosele) would otherwise be ignored and its default used, silently.
+_RULE_TABLE: dict[str, Any] = dict.fromkeys(_ANY_RULE_KEY)
+SCHEMA: dict[str, Any] = {
+    "town": dict.fromkeys(
+        ("name", "timezone", "zone", "alsace_moselle", "canteen_weekdays", "lunch_ends")
+    ),
+    "deadline": {**_RULE_TABLE, "by_channel": {"*": _RULE_TABLE}},
+    "phone": dict.fromkeys(
+        (
+            "number", "opens", "closes", "summer_closed_until", "web_alternative", "help_desk",
+            "voice", "language", "max_attempts", "lockout_after", "lockout_minutes",
+            "sms_receipts", "caller_lockout_after", "caller_lockout_minutes",
+        )
+    ),
+    "menu": {"variants": None},
+    "retention": {"call_log_days": None},
+    "database": {"url": None},
+    "calendar": {"file": None},
+    "kitchens": [dict.fromkeys(("id", "name"))],
+    "schools": [dict.fromkeys(("id", "name", "kitchen", "canteen_weekdays"))],
+}
+
+
+def check_known_keys(data: Mapping[str, Any], schema: Mapping[str, Any] = SCHEMA) -> None:
+    """Refuse a key or table the configuration does not know, naming it (and the closest known
+    key, when one is close: ``« town.alsace_mosele » est une clé inconnue (vouliez-vous dire
+    « town.alsace_moselle » ?)``)."""
+    _check_table(data, schema, "")
+
+
+def _check_table(data: Mapping[str, Any], schema: Mapping[str, Any], prefix: str) -> None:
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if name in schema:
+            expected = schema[name]
+        elif "*" in schema:
+            expected = schema["*"]
+        else:
+            kind = "table" if isinstance(value, Mapping) else "clé"
+            close = difflib.get_close_matches(name, list(schema), n=1, cutoff=0.6)
+            hint = f" (vouliez-vous dire « {prefix}{close[0]} » ?)" if close else (
+                f" (clés connues ici : {', '.join(schema)})"
+            )
+            raise ConfigError(key, f"est une {kind} inconnue{hint}")
+        if isinstance(expected, Mapping) and isinstance(value, Mapping):
+            _check_table(value, expected, f"{key}.")
+        elif isinstance(expected, list) and isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    _check_table(item, expected[0], f"{key}[{i}].")
+        # A value of the wrong shape (a text where a table is expected) is left to the reading
+        # of the key, which says what it must be.
+
+
 def parse_rule(data: Mapping[str, Any], prefix: str) -> DeadlineRule:
     """Build a deadline rule from its table (``kind`` and the kind's own keys)."""
     kind = _get(data, f"{prefix}.kind", str)
+    if kind in RULE_KEYS:
+        table = _get(data, prefix, Mapping)
+        for name in table:
+            if name not in (*RULE_KEYS[kind], "kind", "by_channel"):
+                raise ConfigError(
+                    f"{prefix}.{name}",
+                    f"ne s'applique pas à une règle {kind!r} (clés : kind, "
+                    f"{', '.join(RULE_KEYS[kind])})",
+                )
     if kind == "operating_days":
         return OperatingDaysRule(
             days=_positive(data, f"{prefix}.days"), at=_time(data, f"{prefix}.at")
@@ -278,6 +386,7 @@ def parse_settings(
 ) -> Settings:
     """Validate a parsed TOML document; raise :class:`ConfigError` naming the first wrong key."""
     env = os.environ if environ is None else environ
+    check_known_keys(data)
     tz_name = _get(data, "town.timezone", str, "Europe/Paris")
     try:
         tz = ZoneInfo(tz_name)
@@ -355,7 +464,7 @@ def parse_settings(
                 canteen_weekdays=_weekdays(raw, "canteen_weekdays", None),
             )
         except ConfigError as exc:
-            raise ConfigError(f"{key}.{exc.key}", str(exc).split("» ", 1)[1]) from exc
+            raise ConfigError(f"{key}.{exc.key}", exc.message) from exc
         if sid in seen:
             raise ConfigError(f"{key}.id", f"en double ({sid!r})")
         if school.kitchen not in kitchen_ids:
@@ -381,6 +490,10 @@ def parse_settings(
         call_log_retention_days=_positive(data, "retention.call_log_days", 365),
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
+        database_url_key=(
+            "database.url" if not env.get("DATABASE_URL") and "url" in data.get("database", {})
+            else "DATABASE_URL"
+        ),
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
         lunch_ends=_time(data, "town.lunch_ends", "14:00"),
         trusted_proxies=_trusted_proxies(env),

@@ -65,6 +65,71 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return _create_pg(url, kwargs)
 
 
+class DatabaseUrlError(ValueError):
+    """``make_engine`` cannot make an engine of the URL (French, without the URL, which may hold a
+    password): not a URL, a database SQLAlchemy does not know, or a driver not installed."""
+
+
+def engine_for(url: str, **kwargs: Any) -> Engine:
+    """:func:`make_engine`, with what is wrong in ``url`` itself raised as
+    :class:`DatabaseUrlError` rather than SQLAlchemy's or the import system's exceptions.
+    Nothing connects yet: a database that cannot be reached is found at its first use (see
+    :func:`database_problem`)."""
+    expected = "attendu : postgresql://utilisateur@hôte:5432/base ou sqlite:///chemin/du/fichier.db"
+    try:
+        return make_engine(url, **kwargs)
+    except exc.NoSuchModuleError as error:
+        scheme = url.split(":", 1)[0]
+        raise DatabaseUrlError(
+            f"type de base de données inconnu « {scheme} » ({expected})"
+        ) from error
+    except exc.ArgumentError as error:
+        raise DatabaseUrlError(f"n'est pas une adresse de base de données ({expected})") from error
+    except ImportError as error:
+        # SQLAlchemy knows the database but its driver is not installed (mysql:// wants MySQLdb).
+        scheme = url.split(":", 1)[0]
+        raise DatabaseUrlError(
+            f"le pilote de « {scheme} » n'est pas installé ({error.name or error}) ; Resto-Mairie "
+            "fonctionne avec PostgreSQL (postgresql://…, psycopg 3) ou SQLite (sqlite:///…)"
+        ) from error
+
+
+# What database_problem says a failure is.
+UNREACHABLE = "unreachable"  # no connection: server down, unknown host or database, bad file
+UNINITIALISED = "uninitialised"  # connected, but the tables are missing or out of date
+
+
+def database_problem(error: BaseException) -> tuple[str, str] | None:
+    """Whether ``error`` says the database cannot be reached or is not initialised, and the
+    driver's own words on one line; None for anything else (a bug, a constraint).
+
+    The raw driver errors count as well as SQLAlchemy's wrapped ones: the statements run on
+    pooled DBAPI connections (:func:`autocommit_connection`) raise the driver's own when the
+    connection cannot be made.
+    """
+    import sqlite3
+
+    raw = error.orig if isinstance(error, exc.DBAPIError) else error
+    if raw is None:
+        return None
+    said = " ".join(str(raw).split())
+    if isinstance(raw, sqlite3.OperationalError | sqlite3.DatabaseError) and not isinstance(
+        raw, sqlite3.IntegrityError | sqlite3.DataError
+    ):
+        if said.startswith(("no such table", "no such column")):
+            return UNINITIALISED, said
+        return UNREACHABLE, said
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - a dependency
+        return None
+    if isinstance(raw, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedColumn):
+        return UNINITIALISED, said
+    if isinstance(raw, psycopg.OperationalError | psycopg.InterfaceError):
+        return UNREACHABLE, said
+    return None
+
+
 def _create_pg(url: str, kwargs: dict[str, Any]) -> Engine:
     # pool_pre_ping as given (True or False), else a ping after an idle second (ping_when_idle).
     engine = create_engine(url, **kwargs)

@@ -28,7 +28,12 @@ from restomairie.calendar.days import SchoolCalendar
 from restomairie.calendar.schoolholidays import SchoolHolidayCalendar
 from restomairie.clock import Clock
 from restomairie.config import ConfigError, Settings, load_config
-from restomairie.db import make_engine, make_read_session_factory, make_session_factory
+from restomairie.db import (
+    DatabaseUrlError,
+    engine_for,
+    make_read_session_factory,
+    make_session_factory,
+)
 from restomairie.models import School
 
 _CALENDARS: dict[tuple[str, str, bool, SchoolHolidayCalendar], SchoolCalendar] = {}
@@ -112,11 +117,20 @@ class Runtime:
         engine: Engine | None = None,
         **engine_kwargs: Any,
     ) -> Runtime:
-        """Load the configuration (unless given) and build everything from it."""
+        """Load the configuration (unless given) and build everything from it.
+
+        Raises:
+            ConfigError: the configuration is wrong, or its database URL is (not a URL, or a
+                database whose driver is not installed); nothing has connected yet.
+        """
         env = os.environ if environ is None else environ
         settings = settings or load_config(config, env)
         clock = clock or Clock.from_env(settings.tz, dict(env))
-        engine = engine or make_engine(settings.database_url, **engine_kwargs)
+        if engine is None:
+            try:
+                engine = engine_for(settings.database_url, **engine_kwargs)
+            except DatabaseUrlError as exc:
+                raise ConfigError(settings.database_url_key, f": {exc}") from exc
         sessions = make_session_factory(engine)
         booking = BookingService(
             settings,

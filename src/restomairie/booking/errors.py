@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from restomairie.calendar.days import closed_reason
 from restomairie.i18n import format_day, format_deadline
 
 
@@ -50,7 +51,8 @@ class NotOperatingDay(BookingError):
 
     def __init__(self, day: date, reason: str, child: str | None = None) -> None:
         super().__init__(
-            f"Le {format_day(day)}, il n'y a pas de restauration scolaire : {reason}.",
+            f"Le {format_day(day)}, il n'y a pas de restauration scolaire : "
+            f"{closed_reason(day, reason)}.",
             day=day,
             child=child,
         )

@@ -13,6 +13,7 @@ preview).
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -114,10 +115,16 @@ class Row:
 
 @dataclass
 class ImportReport:
+    """What an import did (or, dry run, would do). A family or child already known is counted
+    updated when the file changes something of it (its :class:`FamilyChange` or
+    :class:`ChildChange`), unchanged otherwise: importing the same file again says so."""
+
     families_created: int = 0
     families_updated: int = 0
     children_created: int = 0
     children_updated: int = 0
+    families_unchanged: int = 0
+    children_unchanged: int = 0
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
@@ -257,8 +264,21 @@ def normalise_phone(raw: str) -> str:
     elif s.startswith("0") and len(s) == 10:
         s = "+33" + s[1:]
     if not PHONE.match(s):
-        raise ValueError(f"numéro de téléphone invalide {raw.strip()!r}")
+        raise ValueError(_phone_problem(raw.strip()))
     return s
+
+
+def _phone_problem(raw: str) -> str:
+    """Why a number is refused. Nine digits without a leading 0 or + are most often a French
+    number whose zero a spreadsheet dropped, reading "0612345678" as the number 612345678: say
+    so, as for a code (the example is not the line's number)."""
+    text = f"numéro de téléphone invalide {raw!r}"
+    if re.fullmatch(r"[1-9][0-9]{8}", re.sub(r"[\s.\-()]", "", raw)):
+        text += (
+            " (un zéro initial perdu par le tableur ? « 612345678 » s'écrit « 0612345678 » : "
+            "mettez la colonne phones au format Texte)"
+        )
+    return text
 
 
 # Between several numbers of one family: a comma (the documented separator), a semicolon or a
@@ -294,7 +314,7 @@ def split_phones(raw: str) -> tuple[str, ...]:
                     f"numéro de téléphone invalide {part!r} (séparez plusieurs numéros par une "
                     "virgule : « 06 12 34 56 78, 03 80 00 00 00 »)"
                 ) from None
-        raise ValueError(f"numéro de téléphone invalide {part!r}")
+        raise ValueError(_phone_problem(part))
     return tuple(dict.fromkeys(numbers))
 
 
@@ -405,7 +425,7 @@ def check_file(
         raise ImportFailed([(1, "fichier vide")]) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise ImportFailed([(1, f"colonnes manquantes : {', '.join(missing)}")])
+        raise ImportFailed([(1, _header_problem(header, missing, encoding))])
     errors: list[tuple[int, str]] = []
     rows: list[Row] = []
     seen_children: dict[str, int] = {}
@@ -418,7 +438,14 @@ def check_file(
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append(_columns_error(lines, start, line, len(values), len(header)))
+            number, message = _columns_error(lines, start, line, len(values), len(header))
+            if delimiter == "," and _phones_split(header, values):
+                message += (
+                    " : le champ phones contient une virgule entre deux numéros ; mettez-le "
+                    "entre guillemets (« \"06 12 34 56 78, 03 80 00 00 00\" », ce que fait "
+                    "Excel) ou séparez le fichier par des points-virgules"
+                )
+            errors.append((number, message))
             continue
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
         if rec["family"] and rec["child"]:
@@ -459,6 +486,44 @@ def check_file(
     if not rows:
         raise ImportFailed([(1, "aucune ligne à importer")])
     return CheckedFile(rows, encoding)
+
+
+def _header_problem(header: list[str], missing: list[str], encoding: str) -> str:
+    """Why the first line is not the header the import expects. None of its columns: the
+    separator (or the encoding) was not recognised, or the line is not a header; listing the
+    eleven columns as missing would hide that. Some: the missing ones, and the columns that
+    are not expected, with the expected one each may be a misspelling of (``famille`` →
+    ``family``)."""
+    known = (*REQUIRED, "language")
+    if not any(h in known for h in header):
+        return (
+            "aucune colonne attendue dans la première ligne (lue en "
+            f"{encoding}) : le séparateur ou l'encodage n'est pas reconnu, ou la ligne "
+            "d'en-tête manque ; il faut une première ligne family,pin,phones,… (séparateur "
+            "virgule ou point-virgule, UTF-8 ou Windows-1252)"
+        )
+    text = f"colonnes manquantes : {', '.join(missing)}"
+    odd = []
+    for h in header:
+        if h and h not in known:
+            close = difflib.get_close_matches(h, missing, n=1, cutoff=0.6)
+            odd.append(f"{h!r} (pour {close[0]!r} ?)" if close else repr(h))
+    if odd:
+        text += f" ; colonne(s) inattendue(s) : {', '.join(odd)}"
+    return text
+
+
+def _phones_split(header: list[str], values: list[str]) -> bool:
+    """Whether a line with one column too many reads right once the ``phones`` field and the
+    one after it are taken as one: two numbers separated by a comma, left unquoted in a comma
+    separated file."""
+    if len(values) != len(header) + 1 or "phones" not in header:
+        return False
+    at = header.index("phones")
+    try:
+        return bool(split_phones(values[at])) and bool(split_phones(values[at + 1]))
+    except ValueError:
+        return False
 
 
 def _columns_error(lines: list[str], start: int, end: int, found: int,
@@ -525,7 +590,8 @@ def _row(
         # A pattern on a day the canteen never serves would book nothing on it, and read as if
         # it did (the staff form refuses it the same way).
         problems.append(("days", f"pas de cantine le {names} à l'école {rec['school']!r}"))
-    language = rec.get("language", "") or "fr"
+    # Any case, as diet and days ("EN", "Fr").
+    language = (rec.get("language", "") or "fr").lower()
     if language not in LANGUAGES:
         problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
     if problems:
@@ -735,7 +801,6 @@ def _apply(
                     fam.pin_hash = _pin_hash(row.pin, pepper)
                     change = None
                 else:
-                    report.families_updated += 1
                     change = _family_change(fam, row, pepper)
                     if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
                         fam.pin_hash = _pin_hash(row.pin, pepper)
@@ -747,8 +812,11 @@ def _apply(
                 ]
                 session.flush()
                 if change:
+                    report.families_updated += 1
                     report.family_changes.append(change)
                     session.add_all(_family_audit(change, fam.id, now, actor))
+                elif change is not None:
+                    report.families_unchanged += 1
             assert fam is not None
             child = children.get(row.child)
             start = since or _first_open_day(service, row.school, now)
@@ -759,7 +827,6 @@ def _apply(
                 report.children_created += 1
                 old_mask = 0
             else:
-                report.children_updated += 1
                 child_change = ChildChange(row.child, row.line, row.first_name, row.family)
                 if child.first_name != row.first_name:
                     child_change.first_name = (child.first_name, row.first_name)
@@ -819,7 +886,10 @@ def _apply(
                     )
                 )
             if child_change:
+                report.children_updated += 1
                 report.child_changes.append(child_change)
+            elif child_change is not None:
+                report.children_unchanged += 1
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:

@@ -580,8 +580,7 @@ class BookingService:
             raise InvalidRequest(f"Action inconnue : {action}.")
         if not days:
             raise InvalidRequest("Aucune date demandée.")
-        if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
-            raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
+        _check_override(override_reason, actor)
         now = self.clock.now()
         wanted = sorted(set(days))
         with self._changing() as run:
@@ -769,8 +768,7 @@ class BookingService:
         override_reason: str | None,
         note: str | None = None,
     ) -> None:
-        if override_reason is not None and (actor.kind != "staff" or not override_reason.strip()):
-            raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
+        _check_override(override_reason, actor)
         now = self.clock.now()
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
@@ -980,6 +978,20 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
+def _check_override(override_reason: str | None, actor: Actor) -> None:
+    """Refuse an override from anyone but staff, or without a reason, saying which: an empty
+    reason is the staff's own mistake, and "only staff" would not tell them."""
+    if override_reason is None:
+        return
+    if actor.kind != "staff":
+        raise InvalidRequest("Seul le personnel peut forcer un délai, avec un motif.")
+    if not override_reason.strip():
+        raise InvalidRequest(
+            "Le motif du forçage est vide : donnez la raison du forçage (elle est enregistrée "
+            "dans l'historique)."
+        )
+
+
 def _detail(
     override_reason: str | None, note: str | None, served: bool = False, forced: bool = True
 ) -> dict[str, Any] | None:

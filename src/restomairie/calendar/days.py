@@ -49,6 +49,20 @@ class Closure:
         )
 
 
+def closed_reason(day: date, reason: str | None) -> str:
+    """Why ``day`` has no canteen, in the words of a French sentence: a weekday the canteen
+    never serves is said as the phone line says it (``la cantine ne fonctionne jamais le
+    mercredi``, where the day's reason is only the weekday's name); a holiday or a closure, its
+    reason as it is.
+
+    :attr:`DayStatus.reason` itself stays the weekday's name: the phone line and the kitchen's
+    JSON read it as data."""
+    weekday = format_date(day, "EEEE", locale="fr")
+    if reason == weekday:
+        return f"la cantine ne fonctionne jamais le {weekday}"
+    return reason or ""
+
+
 @dataclass(frozen=True)
 class DayStatus:
     """Whether a school's canteen serves lunch on a day; if not, why (French); if so, until when

@@ -266,7 +266,7 @@ def call_cmd(ctx: click.Context, caller: str, url: str | None, answers: tuple[st
 
         restomairie call --from +33612345678 1234 2 2611 1 2
     """
-    from restomairie.cli import friendly, runtime
+    from restomairie.cli import friendly, require_current_database, runtime
 
     @friendly
     def place() -> None:
@@ -283,6 +283,8 @@ def call_cmd(ctx: click.Context, caller: str, url: str | None, answers: tuple[st
             from restomairie.ivr.views import EXTENSION
             from restomairie.web import create_app
 
+            # In this process the line's errors would be logged as tracebacks, call after call.
+            require_current_database(rt)
             app = create_app(runtime=rt)  # signs with the line's own (maybe per-process) token
             line = InProcessLine(app, app.extensions[EXTENSION][1])
             where = "en local"

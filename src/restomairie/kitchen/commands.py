@@ -65,7 +65,7 @@ def describe_counts(day: DayCounts) -> list[str]:
         head += f" — verrouillés le {format_deadline(day.locked_at)}"
         head += " (en retard)" if day.late else ""
     elif not day.operating:
-        head += f" — pas de restauration scolaire : {day.reason}"
+        head += f" — pas de restauration scolaire : {day.reason_text}"
     elif day.overdue:
         head += " — NON VERROUILLÉS, EN RETARD"
         if day.deadline is not None:

@@ -23,7 +23,7 @@ from restomairie.booking.adjustments import kind_label
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.locks import is_late
 from restomairie.booking.services import BookingService
-from restomairie.calendar.days import CLOSURE_PREFIX
+from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
 from restomairie.models import DayLock, LockAdjustment
@@ -150,6 +150,12 @@ class DayCounts:
         if self.operating or not self.schools:
             return None
         return self.schools[0].reason
+
+    @property
+    def reason_text(self) -> str:
+        """:attr:`reason` in the words of a French sentence (``la cantine ne fonctionne jamais
+        le mercredi``; see :func:`restomairie.calendar.days.closed_reason`)."""
+        return closed_reason(self.day, self.reason)
 
     @property
     def locked(self) -> bool:

@@ -111,6 +111,9 @@ class Preview:
     families_updated: int = 0
     children_new: int = 0
     children_updated: int = 0
+    # Known, and the file changes nothing of them (see ImportReport).
+    families_unchanged: int = 0
+    children_unchanged: int = 0
     encoding: str = ""
     family_changes: list[PreviewChange] = field(default_factory=list)
     child_changes: list[PreviewChange] = field(default_factory=list)
@@ -132,11 +135,16 @@ class Figures:
     children_created: int
     children_updated: int
     adjustments: int
+    # Defaults: a job finished before these were counted has none stored.
+    families_unchanged: int = 0
+    children_unchanged: int = 0
 
     @classmethod
     def of(cls, report: ImportReport) -> Figures:
+        """The figures of ``report``."""
         return cls(report.rows, report.families_created, report.families_updated,
-                   report.children_created, report.children_updated, report.adjustments)
+                   report.children_created, report.children_updated, report.adjustments,
+                   report.families_unchanged, report.children_unchanged)
 
 
 @dataclass
@@ -244,12 +252,16 @@ class ImportDesk:
         preview.adjustments = trial.adjustments
         preview.family_changes, preview.child_changes = _changes(trial)
         known_families, known_children = self._known(rows)
-        families = {r.family for r in rows}
         preview.total_rows = len(rows)
-        preview.families_updated = len(families & known_families)
-        preview.families_new = len(families) - preview.families_updated
-        preview.children_updated = sum(1 for r in rows if r.child in known_children)
-        preview.children_new = len(rows) - preview.children_updated
+        # The trial's own counts: a family or child already known that the file leaves as it
+        # is is said unchanged, not "to update".
+        preview.families_new, preview.children_new = trial.families_created, trial.children_created
+        preview.families_updated, preview.children_updated = (
+            trial.families_updated, trial.children_updated
+        )
+        preview.families_unchanged, preview.children_unchanged = (
+            trial.families_unchanged, trial.children_unchanged
+        )
         preview.rows = _preview_rows(rows, known_families, known_children)
         preview.token = self._keep(pending_data(rows), filename, owner)
         return preview
@@ -379,6 +391,8 @@ class ImportDesk:
                 "families_updated": report.families_updated,
                 "children_created": report.children_created,
                 "children_updated": report.children_updated,
+                "families_unchanged": report.families_unchanged,
+                "children_unchanged": report.children_unchanged,
                 "adjustments": report.adjustments,
             }))
 

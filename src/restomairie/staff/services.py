@@ -34,6 +34,7 @@ from restomairie.booking.services import (
     weekdays_text,
 )
 from restomairie.calendar.days import Closure as CalendarClosure
+from restomairie.calendar.days import closed_reason
 from restomairie.i18n import format_day
 from restomairie.models import (
     AuditEntry,
@@ -637,7 +638,7 @@ class StaffService:
         while day <= last:
             for school in schools:
                 reason = self.booking.day_status(day, school, "phone", closures).reason
-                reasons.append(reason or "pas de cantine")
+                reasons.append(closed_reason(day, reason) if reason else "pas de cantine")
             day += timedelta(days=1)
         why = "; ".join(dict.fromkeys(reasons))
         span = (f"le {format_day(first, year=True)}" if first == last else
@@ -1223,7 +1224,8 @@ class StaffService:
             status = self.booking.day_status(a.day, child.school_id, "phone", closures)
         except BookingError:  # past the shipped calendar: the label without the deadline
             return a.label
-        return attempt_label(a.kind, a.code, a.action, status.deadline, status.reason)
+        return attempt_label(a.kind, a.code, a.action, status.deadline,
+                             closed_reason(a.day, status.reason) if status.reason else None)
 
     def _cell(self, st: ChildDay | None, day: date, month: int, child: Child,
               closures: tuple[CalendarClosure, ...], now: datetime) -> DayCell:

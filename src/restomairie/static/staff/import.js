@@ -45,8 +45,9 @@
       } else if (s.state === "done") {
         const p = s.report;
         label.textContent = "Import terminé : " + p.rows + " ligne(s) ; familles créées " + p.families_created +
-          ", mises à jour " + p.families_updated + " ; enfants créés " + p.children_created +
-          ", mis à jour " + p.children_updated + "." +
+          ", mises à jour " + p.families_updated + ", inchangées " + (p.families_unchanged || 0) +
+          " ; enfants créés " + p.children_created + ", mis à jour " + p.children_updated +
+          ", inchangés " + (p.children_unchanged || 0) + "." +
           (p.adjustments ? " " + p.adjustments + " ajustement(s) pour la cuisine (école ou régime changé sur un jour déjà verrouillé)." : "");
         document.getElementById("job-result").innerHTML = s.html;  // rendered (escaped) by the server
       } else {
