@@ -474,3 +474,34 @@ def test_python_dash_m_runs_the_whole_command_line(module: str) -> None:
     assert done.returncode == 0, done.stderr
     listed = {line.split()[0] for line in done.stdout.splitlines() if line.startswith("  ")}
     assert {"call", "lock", "counts", "scheduler", "create-user", "serve"} <= listed
+
+
+def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_not_a_traceback(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # The same database with another town's file (or a school taken out of it): KeyError.
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "bookings", "210001"])
+    assert res.exit_code == 3, res.output
+    assert res.output.strip() == (
+        "Erreur de configuration : l'école « anjou-elem » n'est pas dans la configuration de la "
+        "ville ([[schools]]) : ajoutez-la, ou changez l'école des enfants qui y sont inscrits"
+    )
+
+
+def test_a_calendar_range_past_the_calendar_lists_the_days_it_knows(cli: CliRunner) -> None:
+    # It printed the refusal alone: July and the first days of September were not listed.
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06"])
+    assert res.exit_code == 1
+    assert res.output.splitlines() == [
+        "2027-08-30  lundi 30 août            fermé — Vacances d'Été",
+        "2027-08-31  mardi 31 août            fermé — Vacances d'Été",
+        "2027-09-01  mercredi 1er septembre   fermé — la cantine ne fonctionne jamais le mercredi",
+        "2027-09-02  jeudi 2 septembre        ouvert — avant le jeudi 1er juillet à 13 heures",
+        "Refusé : Le calendrier scolaire connu s'arrête au 2 septembre 2027 : impossible de "
+        "répondre pour le 3 septembre 2027.",
+    ]
+    # A range that starts past it, or the JSON, is refused as a whole.
+    assert cli.invoke(main, ["calendar", "2027-09-03", "2027-09-06"]).output.startswith("Refusé")
+    assert cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06", "--json"]).exit_code == 1

@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from restomairie.booking.errors import BookingError
+from restomairie.booking.errors import BookingError, OutsideCalendar
 from restomairie.booking.importer import ImportFailed, import_csv, line_text
 from restomairie.booking.services import Actor, ChildDay, Outcome, enrolled_on, served_text
 from restomairie.calendar.calendarfile import (
@@ -34,7 +34,7 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
+from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, closed_reason
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
@@ -42,7 +42,7 @@ from restomairie.calendar.schoolholidays import (
     format_french_date,
 )
 from restomairie.clock import Clock, ClockError
-from restomairie.config import ConfigError, Settings, load_config
+from restomairie.config import ConfigError, Settings, UnknownSchool, load_config
 from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
 from restomairie.i18n import format_day, format_deadline
 from restomairie.runtime import Runtime, calendar_file_in_use
@@ -124,7 +124,9 @@ def explained_errors() -> Iterator[None]:
         # exc.detail: the sentence without its own "configuration :", said once here.
         click.echo(f"Erreur de configuration : {exc.detail}", err=True)
         sys.exit(3)
-    except ClockError as exc:
+    except (ClockError, UnknownSchool) as exc:
+        # UnknownSchool here: a child of the database in a school the configuration no longer
+        # has (a command asked for an unknown school refuses it before).
         click.echo(f"Erreur de configuration : {exc}", err=True)
         sys.exit(3)
     except (BookingError, CalendarCoverageError) as exc:
@@ -320,10 +322,18 @@ def calendar_cmd(
     check_school(rt, school)
     with rt.sessions() as session:
         closures = rt.booking.closures(session)
-    rows = []
+    rows: list[DayStatus] = []
+    beyond: OutsideCalendar | None = None
     day = start
     while day <= end:
-        st = rt.booking.day_status(day, school, "phone", closures)
+        try:
+            st = rt.booking.day_status(day, school, "phone", closures)
+        except OutsideCalendar as exc:
+            if as_json or not rows:  # (a day known before it: the calendar has ended)
+                raise
+            # A range reaching past the calendar in use: the days it knows, then why no more.
+            beyond = exc
+            break
         rows.append(st)
         day = date.fromordinal(day.toordinal() + 1)
     if as_json:
@@ -352,6 +362,8 @@ def calendar_cmd(
             click.echo(f"{s.day}  {label} ouvert — avant le {format_deadline(s.deadline)}")
         else:
             click.echo(f"{s.day}  {label} fermé — {closed_reason(s.day, s.reason)}")
+    if beyond is not None:
+        raise beyond
 
 
 @main.group("calendar-file")

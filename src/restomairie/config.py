@@ -99,6 +99,21 @@ def _in_language(texts: Mapping[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get("") or texts.get(DEFAULT_LANGUAGE, "")
 
 
+class UnknownSchool(KeyError):
+    """A school id the town's configuration does not list: asked for by mistake, or the school
+    of a child in the database that was taken out of the configuration."""
+
+    def __init__(self, school_id: str) -> None:
+        super().__init__(school_id)
+        self.school_id = school_id
+
+    def __str__(self) -> str:
+        return (
+            f"l'école « {self.school_id} » n'est pas dans la configuration de la ville "
+            "([[schools]]) : ajoutez-la, ou changez l'école des enfants qui y sont inscrits"
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a deployment needs, validated."""
@@ -133,11 +148,11 @@ class Settings:
     database_url_key: str = "DATABASE_URL"  # likewise: DATABASE_URL, or database.url in the file
 
     def school(self, school_id: str) -> School:
-        """The school with that id (KeyError if unknown)."""
+        """The school with that id (:class:`UnknownSchool`, a KeyError, if unknown)."""
         for s in self.schools:
             if s.id == school_id:
                 return s
-        raise KeyError(school_id)
+        raise UnknownSchool(school_id)
 
     def weekdays_of(self, school: School | None) -> frozenset[int]:
         """The canteen weekdays of a school (or of the town when ``school`` is None)."""
