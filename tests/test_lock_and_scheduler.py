@@ -411,3 +411,25 @@ def test_the_scheduler_process_catches_up_at_start_and_stops_on_sigterm(tmp_path
     finally:
         engine.dispose()
     assert late == total and total is not None and total >= 10
+
+
+def test_the_purge_command_says_what_it_would_delete_then_deletes_it(rt: Runtime) -> None:
+    # The nightly purge could only be run by starting the scheduler, and not checked first.
+    from click.testing import CliRunner
+
+    from restomairie.cli import main
+
+    _call(rt, "CA-old", rt.clock.now() - timedelta(days=400), 3)
+    _call(rt, "CA-recent", rt.clock.now() - timedelta(days=3), 2)
+    said = "Journal des appels (365 jours de conservation) : 1 appel(s) et 3 étape(s) commencés "
+    said += "avant le dimanche 23 novembre 2025 à 10 heures"
+    dry = CliRunner().invoke(main, ["purge", "--dry-run"], obj={"runtime": rt})
+    assert dry.exit_code == 0 and dry.output == f"{said} à effacer. Rien n'a été effacé.\n"
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Call)) == 2
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "purge_call_logs")) == 0
+    done = CliRunner().invoke(main, ["purge"], obj={"runtime": rt})
+    assert done.exit_code == 0 and done.output == f"{said} effacés.\n"
+    with rt.sessions() as s:
+        assert list(s.scalars(select(Call.call_sid))) == ["CA-recent"]

@@ -44,7 +44,7 @@ from restomairie.calendar.schoolholidays import (
 from restomairie.clock import Clock, ClockError
 from restomairie.config import ConfigError, Settings, UnknownSchool, load_config
 from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
-from restomairie.i18n import format_day, format_deadline
+from restomairie.i18n import format_day, format_deadline, format_hour
 from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
 from restomairie.textfold import fold
@@ -650,6 +650,32 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
                 staff = rt.booking.staff_deadline(d.day, child.school_id) if d.operating else None
                 line = describe_day(d, rt.clock.now(), staff)
                 click.echo(f"  {format_day(d.day):<24}{line}")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Dire ce qui serait effacé, sans rien effacer.")
+@click.pass_context
+@friendly
+def purge(ctx: click.Context, dry_run: bool) -> None:
+    """Effacer maintenant ce que le planificateur efface chaque nuit : les appels plus anciens
+    que retention.call_log_days (numéro, étapes, demandes sans effet ; les changements restent
+    au journal) et les fichiers d'import expirés."""
+    from restomairie.retention import purge_call_logs
+    from restomairie.scheduler import purge_job
+
+    rt = runtime(ctx)
+    days = rt.settings.call_log_retention_days
+    if dry_run:
+        report = purge_call_logs(rt.sessions, rt.settings, rt.clock.now(), dry_run=True)
+    else:
+        report = purge_job(rt)
+    before = report.before.astimezone(rt.settings.tz)
+    done = "à effacer" if dry_run else "effacés"
+    click.echo(
+        f"Journal des appels ({days} jours de conservation) : {report.calls} appel(s) et "
+        f"{report.events} étape(s) commencés avant le {format_day(before.date(), year=True)} "
+        f"à {format_hour(before)} {done}." + (" Rien n'a été effacé." if dry_run else "")
+    )
 
 
 @main.command()

@@ -41,9 +41,10 @@ def retention_cutoff(settings: Settings, now: datetime) -> datetime:
 
 
 def purge_call_logs(
-    sessions: sessionmaker[Session], settings: Settings, now: datetime
+    sessions: sessionmaker[Session], settings: Settings, now: datetime, dry_run: bool = False
 ) -> PurgeReport:
-    """Delete the calls older than the retention period, with their events (one transaction)."""
+    """Delete the calls older than the retention period, with their events (one transaction).
+    ``dry_run``: count them, delete nothing."""
     before = retention_cutoff(settings, now)
     with sessions() as session, session.begin():
         old = select(Call.id).where(Call.started_at < before)
@@ -53,6 +54,8 @@ def purge_call_logs(
         events = session.scalar(
             select(func.count()).select_from(CallEvent).where(CallEvent.call_id.in_(old))
         ) or 0
+        if dry_run:
+            return PurgeReport(before, calls, events)
         bulk = {"synchronize_session": False}
         session.execute(delete(CallEvent).where(CallEvent.call_id.in_(old)), execution_options=bulk)
         session.execute(delete(Call).where(Call.started_at < before), execution_options=bulk)
