@@ -2306,6 +2306,31 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
     assert [e.request_key for e in found.events].count("status:completed") == 1
 
 
+def test_a_free_day_after_the_holidays_is_offered_not_said_booked(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # 10 December: Léa eats every day but Tuesday 5 January, three weeks and a Christmas break
+    # away. The line said she had a meal booked every day "dans les prochaines semaines".
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    rt.clock.frozen = datetime(2026, 12, 10, 9, 30, tzinfo=PARIS)
+    rt.booking.cancel("210001", [date(2027, 1, 5)], Actor("staff", "marie", "staff"))
+    call = caller(client, rt)
+    call.start()
+    question = call.keys("1234", "1")
+    assert (
+        "Le premier jour où vous pouvez encore réserver un repas est le mardi 5 janvier : pour ce "
+        "jour, tapez 0, 5, 0, 1." in question.says
+    )
+    # A brother who starts in January, with nothing booked yet, is offered his first day.
+    make_family(
+        rt, "210002", "5678", ("+33698765432",),
+        (KidSpec("E2", "Zoé"), KidSpec("E3", "Tom", weekdays=0, enrolled_from=date(2027, 1, 4))),
+    )
+    both = caller(client, rt, "+33698765432")
+    both.start()
+    assert "est le lundi 4 janvier" in both.keys("5678", "9", "1").text
+
+
 def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
     rt: Runtime, client: FlaskClient
 ) -> None:
@@ -2331,8 +2356,7 @@ def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
     call.start()
     booking = call.keys("1234", "9", "1")  # Hugo has every day: said of him alone
     assert (
-        "Hugo a déjà un repas réservé chaque jour qui peut encore être changé dans les "
-        "prochaines semaines." in booking.says
+        "Hugo a déjà un repas réservé chaque jour de cantine jusqu'au mardi 30 mars." in booking.says
     )
 
 
@@ -2372,7 +2396,7 @@ def test_a_child_with_no_meal_to_cancel_is_said_so_at_the_date_question(
     call.start()
     cancel = call.keys("1234", "2")
     assert (
-        "Léa n'a aucun repas réservé qui puisse encore être annulé dans les prochaines semaines."
+        "Léa n'a aucun repas réservé qui puisse encore être annulé jusqu'au jeudi 25 mars."
         in cancel.says
     )
     assert "Le premier" not in cancel.text
@@ -2389,8 +2413,7 @@ def test_a_child_booked_every_day_is_said_so_at_the_date_question_to_book(
     call.start()
     book = call.keys("1234", "1")
     assert (
-        "Léa a déjà un repas réservé chaque jour qui peut encore être changé dans les prochaines "
-        "semaines." in book.says
+        "Léa a déjà un repas réservé chaque jour de cantine jusqu'au jeudi 25 mars." in book.says
     )
     assert "Le premier" not in book.text
     # A day further on can still be typed: the refusal says it is booked already.

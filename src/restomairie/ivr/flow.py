@@ -124,8 +124,11 @@ CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .,\-]?[0-9]){3,}")
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
 LIST_DAYS = 14  # "hear the bookings of the next two weeks"
-# How far from the first open day the date question looks for a meal the action would change.
+# How far from the first open day the date question looks for a meal the action would change;
+# when there is none, it looks on as far as FAR_OFFER_DAYS (school holidays count in days: a
+# child booked every day until Christmas may have a free day in January), before saying so.
 OFFER_DAYS = 21
+FAR_OFFER_DAYS = 120
 # School holidays do not count in those two weeks, up to a summer's worth of them.
 MAX_LIST_SPAN = 80
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
@@ -264,6 +267,15 @@ class Kid:
     school: str
     until: date | None = None  # the end of the child's enrolment, if known
     since: date | None = None  # the start of the child's enrolment, if known
+
+
+class _Offer(NamedTuple):
+    """What the date question offers (see CallFlow._offered_day)."""
+
+    day: date | None  # the day offered
+    applies: bool  # whether the action changes a meal on it
+    having: tuple[str, ...] = ()  # (none applies) the children picked with days still open
+    until: date | None = None  # (none applies) the last of those days looked at
 
 
 class _Break(NamedTuple):
@@ -2152,7 +2164,7 @@ class CallFlow:
             else sp._("Which day do you want to cancel?"),
             sp._("Type the day, then the month: four digits."),
         ]
-        first, applies, having = self._offered_day(st)
+        first, applies, having, until = self._offered_day(st)
         st.data["offered"] = first.isoformat() if first is not None else None
         if first is not None:
             params = {"day": sp.day(first), "keys": sp.keys(first.strftime("%d%m"))}
@@ -2168,31 +2180,28 @@ class CallFlow:
                     "type %(keys)s.",
                     **params,
                 )
-            elif action == "cancel":
-                # Nothing booked to cancel soon (a child who eats day by day): offering the
+            elif action == "cancel" and until is not None:
+                # Nothing booked to cancel for months (a child who eats day by day): offering the
                 # first open day would only lead to "rien à annuler".
                 names = self._picked_names(st)
                 offer = sp.ngettext(
-                    "%(names)s has no meal booked that can still be cancelled in the coming "
-                    "weeks.",
-                    "%(names)s have no meal booked that can still be cancelled in the coming "
-                    "weeks.",
+                    "%(names)s has no meal booked that can still be cancelled until %(day)s.",
+                    "%(names)s have no meal booked that can still be cancelled until %(day)s.",
                     len(names),
                     names=sp.names(names),
+                    day=sp.day(until),
                 )
                 st.data["offered"] = None  # a "oui" now is no day
-            elif action == "book" and having:
-                # Every open day already booked (a child who eats every day): the first open day
-                # would only lead to "déjà réservé". Said of the children who have open days (not
-                # of one whose enrolment has ended).
-                names = having
+            elif action == "book" and having and until is not None:
+                # Every open day already booked for months (a child who eats every day): the
+                # first open day would only lead to "déjà réservé". Said of the children who have
+                # open days (not of one whose enrolment has ended).
                 offer = sp.ngettext(
-                    "%(names)s already has a meal booked on every day that can still be changed "
-                    "in the coming weeks.",
-                    "%(names)s already have a meal booked on every day that can still be "
-                    "changed in the coming weeks.",
-                    len(names),
-                    names=sp.names(names),
+                    "%(names)s already has a meal booked on every canteen day until %(day)s.",
+                    "%(names)s already have a meal booked on every canteen day until %(day)s.",
+                    len(having),
+                    names=sp.names(having),
+                    day=sp.day(until),
                 )
                 st.data["offered"] = None
             else:
@@ -2934,31 +2943,39 @@ class CallFlow:
     def _picked_names(self, st: CallState) -> list[str]:
         return [k.name for k in self._picked(st)]
 
-    def _offered_day(self, st: CallState) -> tuple[date | None, bool, list[str]]:
-        """The day the date question offers, whether the action changes a meal on it, and the
-        children picked who have a day still open within OFFER_DAYS: the first day still open
-        on which one of them has a meal to cancel (or none yet, to book), within OFFER_DAYS of
-        the first open day; else that first open day (a parent offered Thursday for Nathan,
-        who never eats on Thursdays, heard "rien à annuler")."""
+    def _offered_day(self, st: CallState) -> _Offer:
+        """The day the date question offers: the first day still open on which one of the
+        children picked has a meal to cancel (or none yet, to book), within OFFER_DAYS of the
+        first open day, else within FAR_OFFER_DAYS; else that first open day (a parent offered
+        Thursday for Nathan, who never eats on Thursdays, heard "rien à annuler"), with the
+        children who have open days and the last of them looked at."""
         kids = self._picked(st)
         first = self._first_open(kids)
         action = st.data.get("action")
         if first is None or action not in ("book", "cancel") or st.account is None:
-            return first, False, []
+            return _Offer(first, False)
         want = action == "book"
         now = self.clock.now()
-        outlook = self.booking.outlook(st.account, start=first, days=OFFER_DAYS)
-        open_days = {
-            k.ref: [
+        open_days: dict[str, list[ChildDay]] = {k.ref: [] for k in kids}
+        # The near weeks first (the read every date question makes); further only when they
+        # have no such day.
+        far = FAR_OFFER_DAYS - OFFER_DAYS
+        for start, days in ((first, OFFER_DAYS), (first + timedelta(OFFER_DAYS), far)):
+            outlook = self.booking.outlook(st.account, start=start, days=days)
+            window = [
                 d
+                for k in kids
                 for d in outlook.states.get(k.ref, ())
                 if d.operating and not d.locked and d.deadline is not None and now < d.deadline
             ]
-            for k in kids
-        }
-        days = [d.day for states in open_days.values() for d in states if d.booked != want]
-        having = [k.name for k in kids if open_days[k.ref]]
-        return (min(days), True, having) if days else (first, False, having)
+            found = [d.day for d in window if d.booked != want]
+            if found:
+                return _Offer(min(found), True)
+            for d in window:
+                open_days[d.child_ref].append(d)
+        having = tuple(k.name for k in kids if open_days[k.ref])
+        last = max((d.day for states in open_days.values() for d in states), default=None)
+        return _Offer(first, False, having, last)
 
     def _first_open(self, kids: Sequence[Kid]) -> date | None:
         """The first day whose meal can still be changed, for one of ``kids`` at least."""
