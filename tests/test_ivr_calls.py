@@ -2304,6 +2304,9 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
         "account",  # the question asked stays: a key pressed before the hang-up may come
     )
     assert [e.request_key for e in found.events].count("status:completed") == 1
+    # A non-final status arriving after the end does not take it back.
+    post_signed(client, "/ivr/status", call.params(CallStatus="in-progress"))
+    assert the_call(rt, call).status == "completed"
 
 
 def test_a_free_day_after_the_holidays_is_offered_not_said_booked(

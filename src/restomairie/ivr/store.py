@@ -146,7 +146,12 @@ _STATUS_CALL = (
     update(Call)
     .where(Call.call_sid == bindparam("p_sid"))
     .values(
-        status=func.coalesce(bindparam("p_status"), Call.status),
+        # A status callback late for its call ("in-progress" after "completed": Twilio does not
+        # promise their order) does not take back the end already recorded.
+        status=case(
+            (_FINAL | Call.ended_at.is_(None), func.coalesce(bindparam("p_status"), Call.status)),
+            else_=Call.status,
+        ),
         duration=func.coalesce(bindparam("p_duration"), Call.duration),
         ended_at=case(
             (_FINAL, func.coalesce(Call.ended_at, bindparam("p_at", type_=UTCDateTime()))),
