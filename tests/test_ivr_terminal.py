@@ -97,7 +97,10 @@ def test_a_call_to_a_server_behind_its_public_url_is_signed_for_that_url(rt: Run
     with serving(line_app(rt, IVR_PUBLIC_URL=public)) as url:
         record = run_call(HttpLine(url, TOKEN, public), ["1234", "3", "2"], PHONE, "", [].append)
         assert record.hung_up_by_line and set(record.statuses) == {200}
-        assert run_call(HttpLine(url, TOKEN), ["1234"], PHONE, "", [].append).statuses == [403]
+        said: list[str] = []
+        assert run_call(HttpLine(url, TOKEN), ["1234"], PHONE, "", said.append).statuses == [403]
+        assert ("(la ligne a répondu HTTP 403 : signature refusée ; TWILIO_AUTH_TOKEN et "
+                "RESTOMAIRIE_PUBLIC_URL doivent être les mêmes ici et pour le serveur)") in said
 
 
 def test_a_server_gone_during_a_call_is_said_not_a_traceback() -> None:
@@ -105,6 +108,10 @@ def test_a_server_gone_during_a_call_is_said_not_a_traceback() -> None:
     line = HttpLine("http://127.0.0.1:9", None)
     with pytest.raises(click.ClickException, match="le serveur ne répond pas"):
         line.post("http://127.0.0.1:9/ivr/voice", {"CallSid": "CA1"})
+    # A whole call: the URL that failed is the voice URL (the status callback sent at the end
+    # failed too, and its error was the one said).
+    with pytest.raises(click.ClickException, match="/ivr/voice"):
+        run_call(line, ["1234"], PHONE, "", [].append)
 
 
 @pytest.mark.parametrize(

@@ -174,7 +174,13 @@ def run_call(
             status, body = line.post(url, params)
             record.statuses.append(status)
             if status != 200:
-                echo(f"(la ligne a répondu HTTP {status})")
+                hint = ""
+                if status == 403:  # the signature: the two sides do not sign alike
+                    hint = (
+                        " : signature refusée ; TWILIO_AUTH_TOKEN et RESTOMAIRIE_PUBLIC_URL "
+                        "doivent être les mêmes ici et pour le serveur"
+                    )
+                echo(f"(la ligne a répondu HTTP {status}{hint})")
                 return record
             question = _play(body, url, record, echo)
             if question is None:
@@ -191,11 +197,14 @@ def run_call(
         echo("(appel interrompu : trop d'échanges)")
         return record
     finally:
-        duration = max(1, round(time.monotonic() - started))
-        line.post(
-            f"{line.base_url}/ivr/status",
-            {**base, "CallStatus": "completed", "CallDuration": str(duration)},
-        )
+        # Not when no request got through (a server that never answered): its error, about the
+        # voice URL, is the one to say.
+        if record.statuses:
+            duration = max(1, round(time.monotonic() - started))
+            line.post(
+                f"{line.base_url}/ivr/status",
+                {**base, "CallStatus": "completed", "CallDuration": str(duration)},
+            )
         echo(f"— fin de l'appel ({record.call_sid}) —")
 
 
@@ -291,7 +300,9 @@ def call_cmd(ctx: click.Context, caller: str, url: str | None, answers: tuple[st
         frozen = f", horloge figée au {rt.clock.now():%d/%m/%Y %H:%M}" if rt.clock.frozen else ""
         number = rt.settings.phone.number
         click.echo(f"Appel de {caller} vers {number or 'la ligne'} ({where}{frozen})")
-        run_call(line, _chain(answers, _stdin_answers), caller, number.replace(" ", ""))
+        record = run_call(line, _chain(answers, _stdin_answers), caller, number.replace(" ", ""))
+        if any(status != 200 for status in record.statuses):
+            sys.exit(1)  # the line refused or failed: a script must see it
 
     place()
 
