@@ -393,6 +393,19 @@ def test_a_day_said_instead_of_another_is_moved(rt: Runtime, call: Caller) -> No
     assert booked(rt, LEA, THU) is False
 
 
+def test_a_week_said_once_is_said_of_both_days_of_a_move(rt: Runtime, call: Caller) -> None:
+    # Thursday was this week's: "oui" cancelled Thursday 26, and Thursday 3 stayed booked.
+    answer = call.say("la semaine prochaine, Léa mange vendredi au lieu de jeudi")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du vendredi 4 décembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, date(2026, 12, 3)) is False
+    _untouched(rt, (LEA, THU))
+
+
 def test_a_day_after_but_in_a_denial_is_booked(rt: Runtime, call: Caller) -> None:
     # "Hugo ne mange pas lundi mais jeudi": Thursday was read back as a cancellation too.
     answer = call.say("Hugo ne mange pas lundi mais jeudi")

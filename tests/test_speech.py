@@ -1318,6 +1318,37 @@ def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> No
     assert speech.requests_said("annuler lundi au lieu de jeudi pour Rose", names, MON_23_NOV) == []
 
 
+@pytest.mark.parametrize(
+    ("said", "first", "second"),
+    [
+        # A week or a date said once is said of both days (the bare one was this week's: a
+        # rushed "oui" changed the wrong meal).
+        ("la semaine prochaine, Nathan mange vendredi au lieu de jeudi", "B4", "C3"),
+        ("Nathan mange vendredi au lieu de jeudi la semaine prochaine", "B4", "C3"),
+        ("Nathan mange vendredi 4 au lieu de jeudi", "B4", "C3"),
+        ("Nathan mange vendredi au lieu du jeudi 3", "B4", "C3"),
+        ("Nathan mange vendredi en huit au lieu de jeudi", "B4", "C3"),
+        ("Nathan ne mange pas jeudi 3 mais vendredi", "C3", "B4"),
+        ("Nathan ne mange pas jeudi mais vendredi la semaine prochaine", "C3", "B4"),
+        ("Margaux mange le jeudi 3 au lieu du vendredi", "B3", "C4"),
+        ("Margaux mange jeudi 3 mais pas vendredi", "B3", "C4"),
+        ("Margaux mange jeudi mais pas vendredi la semaine prochaine", "B3", "C4"),
+    ],
+)
+def test_the_two_days_of_a_swap_share_their_week(said: str, first: str, second: str) -> None:
+    names = ["Margaux", "Nathan", "Rose"]
+    kid = frozenset({1 if said.startswith("Margaux") else 2})
+    intent = {"B": speech.Intent.BOOK, "C": speech.Intent.CANCEL}
+    assert speech.requests_said(said, names, MON_23_NOV) == [
+        speech.Request(intent[code[0]], date(2026, 12, int(code[1:])), kid)
+        for code in (first, second)
+    ]
+    # A request's verb, the other day left out: the day asked is next week's too.
+    assert speech.parse_date(
+        "annuler vendredi mais pas jeudi la semaine prochaine", MON_23_NOV
+    ).day == date(2026, 12, 4)
+
+
 def test_a_day_after_but_in_a_denial_is_the_day_eaten() -> None:
     # "Rose ne mange pas lundi mais jeudi" cancelled both days (Thursday read back first).
     names = ["Margaux", "Nathan", "Rose"]

@@ -3472,7 +3472,51 @@ def _date_spans(
     # Again, for a list said instead of another ("lundi et mardi de la semaine prochaine, non
     # pardon, mardi et jeudi": the corrected Tuesday is next week's, and so is Thursday).
     _listed_weekdays(tokens, said, spans, offset, today)
+    _swapped_weekdays(tokens, said, spans, offset, today)
     return (said[1:], spans[1:]) if heard is not None else (said, spans)
+
+
+# The words between a day and the day it replaces or is denied against: "vendredi au lieu de
+# jeudi", "jeudi 3 mais pas vendredi", "ne mange pas jeudi mais vendredi", "plutôt que".
+_SWAP_MARKS = frozenset({"lieu", "place", "plutot", "remplace", "mais", "pas", "non"})
+_SWAP_WORDS = _SWAP_MARKS | {"au", "a", "la", "de", "du", "d", "le", "et", "que"}
+
+
+def _swapped_weekdays(
+    tokens: Sequence[str],
+    exprs: list[_DateExpr],
+    spans: Sequence[tuple[int, int]],
+    first: int,
+    today: date,
+) -> None:
+    """A weekday alone beside the day it replaces or is denied against, when that day is said
+    precisely, is of its week: "Nathan mange vendredi 4 au lieu de jeudi" is Thursday 3, "jeudi
+    3 mais pas vendredi" Friday 4, "vendredi en huit au lieu de jeudi" the Thursday before it
+    (each alone would be the coming one: a rushed "oui" would change the wrong meal)."""
+    for m in range(first, len(exprs) - 1):
+        gap = tokens[spans[m][1] : spans[m + 1][0]]
+        if not gap or not _SWAP_MARKS.intersection(gap) or not set(gap) <= _SWAP_WORDS:
+            continue
+        # A day refused before the one meant ("non, pas mardi en huit mais lundi") says
+        # nothing of its week; a day replaced ("vendredi au lieu du jeudi 3") or left out after
+        # the one asked ("annuler vendredi mais pas jeudi la semaine prochaine") does.
+        replaced = {"lieu", "place", "plutot", "remplace"}.intersection(gap)
+        for bare, precise in ((m, m + 1), (m + 1, m)):
+            one, other = exprs[bare], exprs[precise]
+            if (
+                (replaced or not other.negated or precise > bare)
+                and one.weekday_only
+                and not other.weekday_only
+                and one.day is not None
+                and other.day is not None
+                and not one.ranged
+                and not other.ranged
+                and tokens[spans[bare][0]] in _WEEKDAYS
+            ):
+                monday = other.day - timedelta(days=other.day.weekday())
+                that = monday + timedelta(days=one.day.weekday())
+                if that != one.day and that >= today:  # (inferred: read back, never certain)
+                    exprs[bare] = one._replace(day=that, certain=False, weekday_only=False)
 
 
 # Words that join the days of a list: "lundi et mardi", "lundi puis le mardi", "lundi, mardi".
@@ -3531,12 +3575,14 @@ def _listed_weekdays(
     day, as alone.
     """
     week = _free_week(tokens, spans)
-    days = [e for e in exprs[first:] if e.day is not None and not e.negated]
+    # (a day excluded too: "annuler vendredi mais pas jeudi la semaine prochaine", "Rose mange
+    # lundi au lieu de jeudi la semaine prochaine")
+    days = [e for e in exprs[first:] if e.day is not None]
     if week is not None and days and all(e.weekday_only for e in days):
         monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
         for m in range(first, len(exprs)):
             expr = exprs[m]
-            if expr.day is not None and not expr.negated:
+            if expr.day is not None:
                 that = monday + timedelta(days=expr.day.weekday())
                 exprs[m] = expr._replace(day=that, certain=week > 0, weekday_only=False)
         return
