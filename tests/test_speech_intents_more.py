@@ -765,8 +765,13 @@ def test_numbers_of_days_are_not_counts_of_children(text: str, chosen: set[int] 
         ("Rose, euh non, Nathan", {2}),
         ("Rose ou plutôt Nathan, annuler jeudi.", {2}),
         ("Rose, enfin Nathan", {2}),
-        # "non pour Nathan" may leave Nathan out: unclear, both are read back
-        ("Je voudrais annuler pour Rose. Non pour Nathan.", {2, 3}),
+        # "Non, pour Nathan" after a name takes it back (both were read back, and a "oui"
+        # cancelled both); after a yes it leaves Nathan out (both read back: unclear).
+        ("Je voudrais annuler pour Rose. Non pour Nathan.", {2}),
+        ("annuler jeudi pour Rose non pour Nathan", {2}),
+        ("annuler jeudi pour Rose pardon pour Nathan", {2}),
+        ("annuler pour Rose euh non Nathan jeudi", {2}),
+        ("c'est pour Rose, ah non pour Nathan, annuler jeudi", {2}),
         ("oui pour Rose, non pour Nathan", {2, 3}),
         ("Rose. Non, Nathan il mange.", {2, 3}),
         ("Rose, ni Margaux ni Nathan", {3}),

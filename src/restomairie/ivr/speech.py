@@ -1045,9 +1045,17 @@ def _left_out(
             p, q = k, k + 1
             while p > 0 and tokens[p - 1] in _CORRECTION_GAP:
                 p -= 1
-            while q < n and tokens[q] in _CORRECTION_GAP and tokens[q] != "pour":
+            # "pour Rose non pour Nathan" takes Rose back; not after a yes ("oui pour Rose, non
+            # pour Nathan": Nathan left out).
+            answered = {"oui", "si"}.intersection(tokens[:p])
+            while q < n and (tokens[q] in _CORRECTION_GAP or tokens[q] == "pour") and not (
+                tokens[q] == "pour" and answered
+            ):
                 q += 1
-            plain_no = token == "non" and not (_CORRECTION_MARKERS - {"non"}) & set(tokens[p:q])
+            # "euh non", "ah non": taken back, as plainly as "pardon"
+            plain_no = token == "non" and not (
+                (_CORRECTION_MARKERS - {"non"}) | {"euh", "heu", "ah"}
+            ) & set(tokens[p:q])
             ends = q + 1 >= n or clause_of[q + 1] != clause_of[q]
             if (
                 p > 0
