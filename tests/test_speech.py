@@ -1140,6 +1140,7 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         # A day taken back: one day, not two ("jeudi" used to be read back first).
         ("jeudi... non attendez vendredi", []),
         ("plutôt vendredi que jeudi", []),
+        ("annuler pour Rose jeudi, euh, vendredi plutôt", []),
         ("vendredi plutôt que jeudi", []),
         ("jeudi, non, toute la semaine prochaine", []),
         ("jeudi", []),

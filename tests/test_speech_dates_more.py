@@ -445,6 +445,9 @@ def test_nth_weekday_property(today: date, nth: str, weekday: int, month: int) -
         ("jeudi non vendredi", FRI_27_NOV, False),
         ("Jeudi euh non vendredi.", FRI_27_NOV, False),
         ("jeudi ou plutôt vendredi", FRI_27_NOV, False),
+        # "plutôt" after the day meant (both days were cancelled, one by one)
+        ("annuler pour Rose jeudi, euh, vendredi plutôt", FRI_27_NOV, False),
+        ("jeudi vendredi plutôt", FRI_27_NOV, False),
         ("lundi, enfin je veux dire mardi", date(2026, 11, 24), False),
         ("le 3, pardon le 4", date(2026, 12, 4), False),
         ("le 3 décembre, non, le 4 décembre", date(2026, 12, 4), True),

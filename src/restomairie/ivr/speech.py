@@ -3745,9 +3745,14 @@ def _corrected(
         if rather and not exprs[k].negated:
             exprs[k + 1] = exprs[k + 1]._replace(negated=True)  # "plutôt X que Y": X
             continue
+        # "jeudi, euh, vendredi plutôt": the "plutôt" said after the day meant instead
+        rather_after = (
+            tokens[spans[k + 1][1] : spans[k + 1][1] + 1] == [_RATHER]
+            and tokens[spans[k + 1][1] + 1 : spans[k + 1][1] + 2] != ["que"]
+        )
         if (
             not exprs[k + 1].negated
-            and _CORRECTION_MARKERS.intersection(gap)
+            and (_CORRECTION_MARKERS.intersection(gap) or rather_after)
             and _CORRECTION_GAP.issuperset(gap)
         ):
             taken, said = exprs[k], exprs[k + 1]
