@@ -406,6 +406,17 @@ def test_a_week_said_once_is_said_of_both_days_of_a_move(rt: Runtime, call: Call
     _untouched(rt, (LEA, THU))
 
 
+def test_a_statement_with_its_own_day_said_without_commas_is_not_a_second_day(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Je prends ces jours un par un", then Thursday and Friday both cancelled on "oui".
+    answer = call.say("Léa ne mange pas jeudi elle mange vendredi")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, LEA, THU) is False
+    _untouched(rt, (LEA, FRI))
+
+
 def test_a_day_after_but_in_a_denial_is_booked(rt: Runtime, call: Caller) -> None:
     # "Hugo ne mange pas lundi mais jeudi": Thursday was read back as a cancellation too.
     answer = call.say("Hugo ne mange pas lundi mais jeudi")

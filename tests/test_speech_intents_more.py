@@ -1206,6 +1206,12 @@ def test_asks_subscription_change(text: str, asks: bool) -> None:
         ("annuler jeudi vendredi c'est bon", "annuler jeudi, vendredi c'est bon"),
         ("il est malade jeudi vendredi il revient", "il est malade jeudi, vendredi il revient"),
         ("jeudi elle mange pas vendredi elle mange", "jeudi elle mange pas, vendredi elle mange"),
+        # A statement with its own day after one that ends with a day (both were cancelled).
+        (
+            "Rose ne mange pas jeudi elle mange vendredi",
+            "Rose ne mange pas jeudi, elle mange vendredi",
+        ),
+        ("Nathan mange pas jeudi il mangera lundi", "Nathan mange pas jeudi, il mangera lundi"),
         ("elle mange jeudi annulez vendredi", "elle mange jeudi, annulez vendredi"),
         (
             "annuler jeudi pour Rose pour Nathan c'est bon",

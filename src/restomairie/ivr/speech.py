@@ -4454,6 +4454,11 @@ _NAME_LEADS = frozenset(
 # What a weekday opens when it says how that day stays: "… vendredi c'est bon", "… vendredi elle
 # mange", "… vendredi comme d'habitude".
 _DAY_STANCES = frozenset({"c", "ca", "elle", "il", "ils", "elles", "on", "comme", "normalement"})
+_PRONOUNS = frozenset({"il", "elle", "ils", "elles"})
+# The verbs of a statement of who eats, after a subject pronoun: "… jeudi | elle mange vendredi".
+_EATS_AFTER_A_DAY = frozenset(
+    {"mange", "mangera", "mangent", "mangeront", "vient", "viendra", "viennent"}
+)
 # Words after which a weekday belongs to what comes before it ("et vendredi", "le vendredi").
 _DAY_LEADS = _NAME_LEADS | {"au", "du", "ce", "chaque", "tous", "dernier", "prochain"}
 _ALL_OF_THEM = frozenset({"tous", "toutes", "les"})
@@ -4511,6 +4516,15 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
     def is_weekday(k: int) -> bool:
         return 0 <= k < len(words) and first(k) in _WEEKDAYS
 
+    def starts_statement(k: int) -> bool:
+        """"elle mange vendredi" at ``k``: a statement with its own day."""
+        return (
+            first(k) in _PRONOUNS
+            and first(k + 1) in _EATS_AFTER_A_DAY
+            and k + 2 < len(words)
+            and is_day(k + 2)
+        )
+
     comma_after: set[int] = set()
     for k in range(1, len(words)):
         before = toks[k - 1][-1] if toks[k - 1] else ""
@@ -4519,7 +4533,7 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
         nxt = first(k + 1)
         if is_name(k) and before not in _NAME_LEADS and nxt in _STANCE_OPENERS:
             comma_after.add(k - 1)  # "… jeudi | Nathan il mange"
-        elif is_weekday(k) and nxt in _DAY_STANCES and (
+        elif is_weekday(k) and nxt in _DAY_STANCES and not starts_statement(k + 1) and (
             before not in _DAY_LEADS or (before == "pas" and first(k - 2) in _STANCE_ENDS)
         ):
             # "annuler jeudi | vendredi c'est bon", "jeudi elle mange pas | vendredi elle mange"
@@ -4528,6 +4542,11 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
             comma_after.add(k - 1)  # "… jeudi | ni Margaux vendredi"
         elif is_day(k - 1) and first(k) in _REQUEST_VERBS:
             comma_after.add(k - 1)  # "elle mange jeudi | annulez vendredi"
+        elif is_day(k - 1) and starts_statement(k):
+            # "Rose ne mange pas jeudi | elle mange vendredi": another statement with its own
+            # day, not a second day of the first (both were cancelled); not "jeudi elle mange
+            # pas …", the statement of that day
+            comma_after.add(k - 1)
         elif (is_day(k - 1) or is_name(k - 1)) and first(k) == "pas" and is_day(k + 1):
             comma_after.add(k - 1)  # "annuler vendredi | pas jeudi", "et Rose | pas jeudi"
         elif is_name(k - 1) and first(k) == "pour" and (is_name(k + 1) or nxt in _ALL_OF_THEM):
