@@ -505,3 +505,18 @@ def test_a_calendar_range_past_the_calendar_lists_the_days_it_knows(cli: CliRunn
     # A range that starts past it, or the JSON, is refused as a whole.
     assert cli.invoke(main, ["calendar", "2027-09-03", "2027-09-06"]).output.startswith("Refusé")
     assert cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06", "--json"]).exit_code == 1
+
+
+def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> None:
+    # Villepreux: 48 working hours for the families, 8 days "via la mairie"; only the
+    # families' was given, and the staff's change was refused.
+    res = cli.invoke(main, ["--config", "villepreux", "deadline", "2026-12-07", "--json"])
+    assert json.loads(res.output) == {
+        "date": "2026-12-07", "school": None, "operating": True,
+        "deadline": "2026-12-03T00:00:00+01:00", "staff_deadline": "2026-11-25T00:00:00+01:00",
+    }
+    text = cli.invoke(main, ["--config", "villepreux", "deadline", "2026-12-07"]).output
+    assert text.strip().endswith(
+        "; à la mairie, avant le mardi 24 novembre à 24 heures (25/11/2026 00:00)."
+    )
+    assert "staff_deadline" not in cli.invoke(main, ["deadline", "2026-12-07", "--json"]).output

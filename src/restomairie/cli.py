@@ -270,6 +270,9 @@ def deadline_answer(rt: Runtime, day: date, school: str | None) -> dict[str, Any
     out: dict[str, Any] = {"date": day.isoformat(), "school": school, "operating": st.operating}
     if st.operating and st.deadline is not None:
         out["deadline"] = st.deadline.isoformat()
+        staff = rt.booking.staff_deadline(day, school)
+        if staff is not None and staff != st.deadline:  # Villepreux: "8 jours via la mairie"
+            out["staff_deadline"] = staff.isoformat()
     else:
         out["reason"] = st.reason
     return out
@@ -291,10 +294,16 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
     if ans["operating"]:
         st = rt.booking.day_status(day, school)
         assert st.deadline is not None
-        click.echo(
+        said = (
             f"Repas du {format_day(day)} {day.year} : réserver ou annuler avant le "
             f"{format_deadline(st.deadline)} ({st.deadline:%d/%m/%Y %H:%M})."
         )
+        if "staff_deadline" in ans:
+            staff = datetime.fromisoformat(ans["staff_deadline"])
+            said = said[:-1] + (
+                f" ; à la mairie, avant le {format_deadline(staff)} ({staff:%d/%m/%Y %H:%M})."
+            )
+        click.echo(said)
     else:
         click.echo(
             f"Le {format_day(day)} {day.year}, pas de restauration scolaire : "

@@ -394,7 +394,7 @@ class BookingService:
                 return
             day += timedelta(days=1)
 
-    def staff_deadline(self, day: date, school_id: str) -> datetime | None:
+    def staff_deadline(self, day: date, school_id: str | None) -> datetime | None:
         """The deadline of a change made by the town's staff on ``day``, when their rule is not
         the families' (Villepreux's "8 jours via la mairie"); ``None`` when it is the same."""
         if self.settings.rule_for("staff") == self.settings.rule_for("phone"):
