@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from restomairie.i18n import format_day, format_deadline
+from restomairie.textfold import fold
 
 # The call's outcome (one per call, the strongest: see ``ivr.flow.OUTCOME_RANK``).
 CALL_OUTCOMES = {
@@ -264,10 +265,12 @@ def actor_query(text: str) -> str:
     which may be what the journal shows: "famille 210500" is "family:210500", "agent marie"
     "staff:marie"; anything else as typed."""
     query = " ".join(text.split()).lower()
+    plain = fold(query)  # "systeme" typed without its accent
     for kind, label in ACTOR_KINDS.items():
-        if query == label:
+        label = fold(label)
+        if plain == label:
             return kind
-        if query.startswith(f"{label} "):
+        if plain.startswith(f"{label} "):
             return f"{kind}:{query[len(label) + 1:]}"
     return query
 
