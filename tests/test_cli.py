@@ -140,6 +140,22 @@ def test_serve_says_which_secrets_a_real_deployment_should_set(
     assert res.exit_code == 0 and "Attention" not in res.output, res.output
 
 
+def test_serve_says_when_children_are_in_schools_the_configuration_does_not_have(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their pages were a 500 and their calls "un problème technique", without a word at start.
+    import waitress
+
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "serve", "--port", free_port()])
+    assert res.exit_code == 0, res.output
+    assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
+            "de la ville : « anjou-elem » (1 enfant(s)).") in res.output
+    res = cli.invoke(main, ["serve", "--port", free_port()])
+    assert "écoles absentes" not in res.output
+
+
 def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
     import socket
 

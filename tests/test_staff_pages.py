@@ -825,3 +825,25 @@ def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
         "vendredi 4 décembre     réservé (abonnement) — modifiable avant le vendredi 27 novembre "
         "à 13 heures à la mairie, avant le mardi 1er décembre à 13 heures par la famille"
     ) in result.output
+
+
+def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_on_its_page(
+    settings: Any, clock: Any, engine: Any
+) -> None:
+    # The page was a bare 500 (a KeyError).
+    from restomairie.web import create_app
+
+    rt = Runtime.build(settings=settings, clock=clock, engine=engine)
+    rt.sync_schools()
+    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
+    make_user(rt, "marie", "staff")
+    without = dataclasses.replace(
+        settings, schools=tuple(s for s in settings.schools if s.id != "anjou-elem")
+    )
+    other = Runtime.build(settings=without, clock=clock, engine=engine)
+    client = create_app({"TESTING": True}, runtime=other).test_client()
+    login(client, "marie")
+    page = client.get("/staff/families/210001/children/E1?month=2026-11")
+    assert page.status_code == 500
+    assert ("Erreur de configuration : l'école « anjou-elem » n'est pas dans la configuration "
+            "de la ville") in html.unescape(page.get_data(as_text=True))

@@ -763,6 +763,15 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)
+    missing = rt.unconfigured_schools()
+    if missing:
+        listed = ", ".join(f"« {school} » ({n} enfant(s))" for school, n in missing.items())
+        click.echo(
+            f"Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
+            f"de la ville : {listed}. Leurs pages et leurs appels échoueront : ajoutez ces écoles "
+            "au fichier de la ville ([[schools]]) ou changez l'école de ces enfants.",
+            err=True,
+        )
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
     try:

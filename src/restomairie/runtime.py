@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.booking.locks import LockService
@@ -34,7 +34,7 @@ from restomairie.db import (
     make_read_session_factory,
     make_session_factory,
 )
-from restomairie.models import School
+from restomairie.models import Child, School
 
 _CALENDARS: dict[tuple[str, str, bool, SchoolHolidayCalendar], SchoolCalendar] = {}
 _FILES: dict[tuple[str, int, int], CalendarFile] = {}
@@ -141,6 +141,20 @@ class Runtime:
             engine,
         )
         return cls(settings, clock, engine, sessions, booking, LockService(booking))
+
+    def unconfigured_schools(self) -> dict[str, int]:
+        """The schools the database's children are in that the configuration does not list,
+        with how many children each: their pages and their calls would fail (a school taken
+        out of the town's file, or another town's file)."""
+        configured = [s.id for s in self.settings.schools]
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Child.school_id, func.count())
+                .where(Child.school_id.not_in(configured))
+                .group_by(Child.school_id)
+                .order_by(Child.school_id)
+            ).all()
+        return {school: count for school, count in rows}
 
     def sync_schools(self) -> None:
         """Mirror the configured schools into the database (the file is the truth)."""

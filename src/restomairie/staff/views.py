@@ -4,6 +4,7 @@ service and renders a template. Access: see :mod:`restomairie.staff.security`.""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from restomairie.booking.errors import BookingError, InvalidRequest
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import Actor, ChangeResult, Outcome, served_text
 from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.config import UnknownSchool
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -84,6 +86,7 @@ from restomairie.staff.services import (
     mask_phone,
 )
 
+log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(enforce)
 
@@ -329,6 +332,17 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     if request.path.startswith("/staff/phone/") or request.is_json:
         return jsonify({"error": message}), code
     return render_template("staff/error.html", code=code, message=message), code
+
+
+@bp.errorhandler(UnknownSchool)
+def _unknown_school(exc: UnknownSchool) -> tuple[Any, int]:
+    # A child of the database in a school the town's file no longer lists: said, for the
+    # town's IT, rather than a bare 500 (``serve`` warns of it at start-up).
+    log.error("staff page %s: %s", request.path, exc)
+    message = f"Erreur de configuration : {exc}."
+    if request.path.startswith("/staff/phone/") or request.is_json:
+        return jsonify({"error": message}), 500
+    return render_template("staff/error.html", code=500, message=message), 500
 
 
 def _day(value: str | None, field: str) -> date | None:
