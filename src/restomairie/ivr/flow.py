@@ -2722,7 +2722,17 @@ class CallFlow:
                     )
                 )
         if shared and closures[kids[0].ref]:
-            lines.append(self._closed_line(sp, closures[kids[0].ref]))
+            # Named: after the last child's line, "L'école est fermée…" alone would read as
+            # that child's.
+            lines.append(
+                sp.ngettext(
+                    "%(names)s: the school is closed on %(days)s.",
+                    "%(names)s: the school is closed on %(days)s.",
+                    len(closures[kids[0].ref]),
+                    names=sp.names([k.name for k in kids]),
+                    days=sp.names(closures[kids[0].ref]),
+                )
+            )
         if known_until is not None:  # not "no meal": the days after it are not known yet
             lines.append(
                 sp._(
