@@ -380,3 +380,18 @@ def test_statements_outside_a_transaction_stick_on_any_engine(engine: Engine) ->
         new_call.execute(conn, {"p_sid": _SID, "p_at": datetime(2026, 11, 23, tzinfo=UTC)})
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Call)).scalar() == 1
+
+
+def test_a_busy_sqlite_database_is_not_said_unreachable() -> None:
+    # "database is locked" (an import writing) was "Erreur de configuration : … inaccessible".
+    import sqlite3
+
+    from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
+
+    assert database_problem(sqlite3.OperationalError("database is locked")) is None
+    assert database_problem(sqlite3.OperationalError("unable to open database file")) == (
+        UNREACHABLE, "unable to open database file"
+    )
+    assert database_problem(sqlite3.OperationalError("no such table: calls")) == (
+        UNINITIALISED, "no such table: calls"
+    )

@@ -118,6 +118,8 @@ def database_problem(error: BaseException) -> tuple[str, str] | None:
     ):
         if said.startswith(("no such table", "no such column")):
             return UNINITIALISED, said
+        if said.startswith(("database is locked", "database table is locked")):
+            return None  # busy (an import writing), not unreachable: "a refusé l'opération"
         return UNREACHABLE, said
     try:
         import psycopg
