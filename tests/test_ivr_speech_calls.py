@@ -1504,6 +1504,8 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
         ("Jeudi 26, non 27.", None),  # Thursday went with the 26th, taken back
         ("pas jeudi, le 27", None),
         ("lundi 4", None),  # Monday 4 January
+        # Two days, not one with its weekday wrong (the warning was "un mardi, pas un jeudi")
+        ("elle ne mange pas demain ni jeudi", "Trop tard pour le mardi 24 novembre"),
     ],
 )
 def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
@@ -1514,6 +1516,8 @@ def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
     answer = call.say(said)
     if note is None:
         assert answer.says[0].startswith("Vous souhaitez annuler")
+    elif not note.startswith("Attention"):
+        assert answer.says[0].startswith(note) and "Attention" not in answer.text
     else:  # then the read-back, or the refusal (Tuesday 24 is past its deadline)
         assert answer.says[0] == note
         assert answer.says[1].startswith(("Vous souhaitez annuler", "Trop tard pour le mardi"))

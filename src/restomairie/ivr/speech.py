@@ -1870,11 +1870,12 @@ def weekday_mismatch(text: str, guess: DateGuess, today: date) -> int | None:
         return None
     tokens, breaks = _date_tokens(text)
     exprs, spans = _date_spans(tokens, today, breaks)
-    # The weekdays of the dates meant: not of one taken back ("jeudi 26, non 27").
+    # The weekdays of the dates meant: not of one taken back ("jeudi 26, non 27"), nor of
+    # another day of the phrase ("ne mange pas demain ni jeudi": two days, no mismatch).
     said = {
         _WEEKDAYS[t]
         for expr, (start, end) in zip(exprs, spans, strict=True)
-        if not expr.negated
+        if not expr.negated and not _joined_by_ni(tokens, start)
         for t in tokens[start:end]
         if t in _WEEKDAYS
     }
