@@ -1166,6 +1166,9 @@ def test_days_to_choose(text: str, days: list[date]) -> None:
         ("le lundi de la rentrée des vacances", None),
         ("le 23 décembre pendant les vacances", None),
         ("jeudi", None),
+        # The family's own holidays, not the school's (answered with the Christmas break)
+        ("on part en vacances la semaine prochaine, Rose ne mange pas", None),
+        ("elle est en vacances de Noël", "christmas"),
     ],
 )
 def test_holidays_said(text: str, kind: str | None) -> None:

@@ -4286,7 +4286,10 @@ def holidays_said(text: str, today: date) -> str | None:
         return None
     k = tokens.index("vacances")
     near = tokens[max(0, k - 1) : k + 4]
-    return next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
+    kind = next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
+    if kind == "" and k > 0 and tokens[k - 1] == "en":
+        return None  # "on part en vacances la semaine prochaine": the family's, not the school's
+    return kind
 
 
 # Said of a day near the return, not of the return itself: "avant la rentrée", "la semaine
