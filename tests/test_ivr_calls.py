@@ -2137,8 +2137,8 @@ def test_a_confirmation_that_arrives_after_the_status_callback_is_still_done(
     # The call log: the end of the call asks nothing; the change is there.
     detail = StaffService(rt.booking).call_detail(call.call_sid)
     assert detail is not None
-    assert [(x.step, x.asks) for x in detail.exchanges][-3:] == [
-        ("date", "confirm"), ("status", None), ("confirm", "after")
+    assert [(x.step, x.asks, x.after_end) for x in detail.exchanges][-3:] == [
+        ("date", "confirm", False), ("status", None, False), ("confirm", "after", True)
     ]
     assert [(c.day, c.after) for c in detail.changes] == [(date(2026, 11, 26), "not_booked")]
 

@@ -903,3 +903,16 @@ def test_a_wait_or_a_help_request_reads_as_such_and_the_same_question_follows() 
     assert asked_after("date", "help") == "date"
     assert event_label("hello") == "« allô ? » (la ligne répond qu'elle entend, puis la question)"
     assert asked_after("child", "hello") == "child"
+
+
+def test_a_key_received_after_the_end_of_the_call_is_marked_so(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    # "1" pressed, the phone hung up at once, the status callback first: done, never heard.
+    late = call(app, rt)
+    late.keys("1234", "2", "2611")
+    late.hang_up()
+    late.press("1")
+    page = body(agent, f"/staff/calls/{late.call_sid}")
+    assert page.count("reçu après la fin de l'appel : fait, réponse non entendue") == 1
+    no_raw_codes(page)

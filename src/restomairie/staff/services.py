@@ -36,6 +36,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
 from restomairie.i18n import format_day
+from restomairie.ivr.service import FINAL_STATUSES
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -287,6 +288,9 @@ class Exchange:
     said: tuple[str, ...]
     hung_up: bool
     asks: str | None = None  # the step the line's last question is for (None: not known)
+    # Received after Twilio said the call had ended (a key pressed just before hanging up):
+    # done, but what the line answered was never heard.
+    after_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -1552,7 +1556,9 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
     for the call's last answer (hung up at the read-back, after a refusal…), the one its outcome
     says; none when the line hung up."""
     out = []
+    ended = False
     for i, x in enumerate(exchanges):
+        ended = ended or (x.step == "status" and x.outcome in FINAL_STATUSES)
         following = exchanges[i + 1] if i + 1 < len(exchanges) else None
         if x.hung_up or x.step in OFF_CALL_STEPS:
             # (a key pressed before the hang-up may be logged after the status callback)
@@ -1561,7 +1567,7 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
             asks = following.step
         else:
             asks = asked_after(x.step, x.outcome)
-        out.append(replace(x, asks=asks))
+        out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS))
     return tuple(out)
 
 
