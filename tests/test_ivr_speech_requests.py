@@ -417,6 +417,17 @@ def test_a_statement_with_its_own_day_said_without_commas_is_not_a_second_day(
     _untouched(rt, (LEA, FRI))
 
 
+def test_a_day_denied_in_a_clause_of_its_own_is_cancelled(rt: Runtime, call: Caller) -> None:
+    answer = call.say("Léa mange vendredi pas jeudi")  # no comma, as speech often comes
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, THU) is False
+
+
 def test_a_day_after_but_in_a_denial_is_booked(rt: Runtime, call: Caller) -> None:
     # "Hugo ne mange pas lundi mais jeudi": Thursday was read back as a cancellation too.
     answer = call.say("Hugo ne mange pas lundi mais jeudi")

@@ -1350,6 +1350,20 @@ def test_the_two_days_of_a_swap_share_their_week(said: str, first: str, second: 
     ).day == date(2026, 12, 4)
 
 
+@pytest.mark.parametrize("said", ["Nathan mange vendredi, pas jeudi", "Nathan mange vendredi pas jeudi"])
+def test_a_day_denied_in_a_clause_of_its_own_after_a_statement_is_two_changes(said: str) -> None:
+    # Friday's booking alone was read back: Thursday's meal stayed, without a word.
+    names = ["Margaux", "Nathan", "Rose"]
+    text = speech.restore_commas(said, names)
+    assert speech.requests_said(text, names, MON_23_NOV) == [
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 27), frozenset({2})),
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 26), frozenset({2})),
+    ]
+    # After a denial, or a request's verb: one change.
+    for one in ("Nathan ne mange pas jeudi, pas vendredi", "annuler vendredi, pas jeudi"):
+        assert speech.requests_said(one, names, MON_23_NOV) == []
+
+
 def test_a_day_after_but_in_a_denial_is_the_day_eaten() -> None:
     # "Rose ne mange pas lundi mais jeudi" cancelled both days (Thursday read back first).
     names = ["Margaux", "Nathan", "Rose"]

@@ -3237,6 +3237,16 @@ def _negated_at(tokens: Sequence[str], start: int, breaks: Collection[int]) -> b
     return p == 0 or p in breaks or tokens[p - 1] in _DATE_NEGATION_LEADS
 
 
+def _denied_apart(
+    tokens: Sequence[str], spans: Sequence[tuple[int, int]], k: int, breaks: Collection[int]
+) -> bool:
+    """Whether the date ``spans[k]`` is "pas" and a day after another day, in a clause of its
+    own: "Nathan mange vendredi, pas jeudi" (in a statement of who eats, Thursday's
+    cancellation; after a request's verb, a day left out of it)."""
+    start = spans[k][0]
+    return k > 0 and start >= 1 and tokens[start - 1] == "pas" and start - 1 in breaks
+
+
 def _instead_of_at(tokens: Sequence[str], k: int) -> bool:
     """Whether the date expression whose first word (its article included) is ``tokens[k]``
     follows "au lieu de", "à la place de" or "remplace": "lundi au lieu de jeudi", "le 4 au
@@ -4053,6 +4063,7 @@ def _denied_days(
     said: Sequence[_Said],
     asked: Sequence[tuple[int, int, Intent]],
     dated: Sequence[tuple[tuple[int, int], _DateExpr]],
+    breaks: Collection[int] = (),
 ) -> list[tuple[int, int, Intent]]:
     """Two changes in a statement of who eats that denies a day after another: "Rose mange
     jeudi mais pas vendredi" asks Thursday's meal (a booking: nothing to do if she has it) and
@@ -4077,6 +4088,10 @@ def _denied_days(
         at = k - 1
         if k >= 2 and tokens[k - 1] in ("pas", "non") and tokens[k - 2] in ("mais", "et"):
             before = [entry for entry in stated if entry[0] < k - 2]  # "mange jeudi mais pas …"
+        elif k >= 1 and tokens[k - 1] == "pas" and k - 1 in breaks:
+            # "mange vendredi, pas jeudi" (not after a denial: "ne mange pas jeudi, pas
+            # vendredi" books nothing)
+            before = [e for e in stated if e[0] < k - 1 and e[2] is Intent.BOOK]
         elif _instead_of_at(tokens, k):
             before, at = [entry for entry in stated if entry[0] < k - 3], k
         elif k >= 1 and tokens[k - 1] == "mais":
@@ -4126,7 +4141,11 @@ def requests_said(
     dated = [
         (spans[k], expr)
         for k, expr in enumerate(exprs)
-        if not expr.negated or (instead and _instead_of_at(tokens, spans[k][0]))
+        if not expr.negated
+        or (
+            instead
+            and (_instead_of_at(tokens, spans[k][0]) or _denied_apart(tokens, spans, k, breaks))
+        )
     ]
     if any(expr.day is None or expr.ranged for _, expr in dated):
         return []  # a span, a day that does not exist: one day at a time (several_days)
@@ -4135,7 +4154,7 @@ def requests_said(
         for found in reading.said
         if (intent := _states(found, tokens, tokens)[0]) is not None
     ]
-    asked = sorted([*asked, *_denied_days(tokens, reading.said, asked, dated)])
+    asked = sorted([*asked, *_denied_days(tokens, reading.said, asked, dated, breaks)])
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
         return []  # one request; or a choice of days (days_to_choose)
