@@ -1008,6 +1008,9 @@ def test_adds_to(text: str, adds: bool) -> None:
         ("oui pour les deux", True),
         ("oui pour mes trois enfants", True),
         ("oui, pour elle aussi", True),
+        ("oui et lui aussi", True),
+        ("oui, eux aussi", True),
+        ("oui il mange aussi", False),  # the child read back: no one added
         ("oui", False),
         ("oui merci", False),
         ("oui, un grand merci", False),

@@ -4477,11 +4477,9 @@ _NAME_LEADS = frozenset(
 # What a weekday opens when it says how that day stays: "… vendredi c'est bon", "… vendredi elle
 # mange", "… vendredi comme d'habitude".
 _DAY_STANCES = frozenset({"c", "ca", "elle", "il", "ils", "elles", "on", "comme", "normalement"})
-_PRONOUNS = frozenset({"il", "elle", "ils", "elles"})
-# The verbs of a statement of who eats, after a subject pronoun: "… jeudi | elle mange vendredi".
-_EATS_AFTER_A_DAY = frozenset(
-    {"mange", "mangera", "mangent", "mangeront", "vient", "viendra", "viennent"}
-)
+# The verbs of a statement of who eats after its pronoun (_HE_SHE_THEY): "… jeudi | elle mange
+# vendredi"; eating (as asks_about_day reads it) or coming.
+_EATS_AFTER_A_DAY = _EATS - {"inscrit", "inscrite", "prevu"} | {"vient", "viendra", "viennent"}
 # Words after which a weekday belongs to what comes before it ("et vendredi", "le vendredi").
 _DAY_LEADS = _NAME_LEADS | {"au", "du", "ce", "chaque", "tous", "dernier", "prochain"}
 _ALL_OF_THEM = frozenset({"tous", "toutes", "les"})
@@ -4542,7 +4540,7 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
     def starts_statement(k: int) -> bool:
         """"elle mange vendredi" at ``k``: a statement with its own day."""
         return (
-            first(k) in _PRONOUNS
+            first(k) in _HE_SHE_THEY
             and first(k + 1) in _EATS_AFTER_A_DAY
             and k + 2 < len(words)
             and is_day(k + 2)
