@@ -1335,3 +1335,17 @@ def test_speech_without_commas_reads_as_with_them(said: str) -> None:
 )
 def test_asks_menus_or_prices(text: str, asks: bool) -> None:
     assert speech.asks_menus_or_prices(text) is asks
+
+
+@pytest.mark.parametrize(
+    ("names", "text"),
+    [
+        (["San", "Léa"], "pour Léa sans problème"),
+        (["Parth", "Léa"], "pour Léa, à part ça c'est tout"),
+        (["Parth", "Léa"], "annuler jeudi pour Léa à part ça rien"),
+    ],
+)
+def test_words_that_are_never_names_are_not_heard_as_a_brother(names: list[str], text: str) -> None:
+    # "sans" and "part" were heard as San and Parth (both children read back): a second list
+    # of such words had replaced the first at run time.
+    assert speech.parse_children(text, names) == frozenset({2})

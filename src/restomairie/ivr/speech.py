@@ -1229,7 +1229,7 @@ def _names_in(
             or k in vocabulary
             or len(token) < 3
             or token in _CHOICE_STOPWORDS
-            or token in _NOT_NAMES
+            or token in _NOT_NAMES_AT_ALL
             or token in _WEEKDAYS
             or token in _MONTHS
             or _number_at(tokens, k) is not None
@@ -1770,7 +1770,7 @@ def _name_positions(
             k not in vocabulary
             and len(token) >= 3
             and token not in _CHOICE_STOPWORDS
-            and token not in _NOT_NAMES
+            and token not in _NOT_NAMES_AT_ALL
             and token not in _WEEKDAYS
             and token not in _MONTHS
             and _phonetic(token) in keys
@@ -4490,7 +4490,9 @@ _STANCE_ENDS = frozenset(
 
 
 # Words never taken for a child's name by sound when commas are put back (the line's own).
-_NOT_NAMES = frozenset(
+# Words never taken for a child's name, wherever one is looked for: _NOT_NAMES, and the words a
+# statement or a read-back is made of.
+_NOT_NAMES_AT_ALL = _NOT_NAMES | frozenset(
     {*_STANCE_OPENERS, *_NAME_LEADS, *_WEEKDAYS, *_MONTHS, *_ADDED_NOT_A_NAME, *_KIN}
 )
 
@@ -4518,7 +4520,7 @@ def restore_commas(text: str, names: Sequence[str]) -> str:
     def named(token: str) -> bool:
         if token in firsts:
             return True
-        if len(token) < 4 or token in _NOT_NAMES:
+        if len(token) < 4 or token in _NOT_NAMES_AT_ALL:
             return False
         return _sounds_like_a_name(token, tuple(tuple(name) for name in name_tokens))
 
