@@ -292,18 +292,13 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
         click.echo(json.dumps(ans, ensure_ascii=False))
         return
     if ans["operating"]:
-        st = rt.booking.day_status(day, school)
-        assert st.deadline is not None
-        said = (
-            f"Repas du {format_day(day)} {day.year} : réserver ou annuler avant le "
-            f"{format_deadline(st.deadline)} ({st.deadline:%d/%m/%Y %H:%M})."
-        )
-        if "staff_deadline" in ans:
-            staff = datetime.fromisoformat(ans["staff_deadline"])
-            said = said[:-1] + (
-                f" ; à la mairie, avant le {format_deadline(staff)} ({staff:%d/%m/%Y %H:%M})."
-            )
-        click.echo(said)
+        # The answer's own deadlines (the day's status is not computed a second time).
+        said = f"Repas du {format_day(day)} {day.year} : réserver ou annuler"
+        for lead, key in (("", "deadline"), (" ; à la mairie,", "staff_deadline")):
+            if key in ans:
+                moment = datetime.fromisoformat(ans[key])
+                said += f"{lead} avant le {format_deadline(moment)} ({moment:%d/%m/%Y %H:%M})"
+        click.echo(f"{said}.")
     else:
         click.echo(
             f"Le {format_day(day)} {day.year}, pas de restauration scolaire : "
