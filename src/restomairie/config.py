@@ -306,7 +306,8 @@ RULE_KEYS = {
     "working_hours": ("hours", "reference"),
     "calendar_days": ("days", "at"),
 }
-_ANY_RULE_KEY = frozenset({"kind"} | {k for keys in RULE_KEYS.values() for k in keys})
+# In a stable order (the hint of an unknown key lists them): kind, then each kind's own.
+_ANY_RULE_KEY = tuple(dict.fromkeys(("kind", *(k for keys in RULE_KEYS.values() for k in keys))))
 
 # Every key the file may hold: a table is a dict of its keys, a key whose value is free (a text, a
 # number, or a table checked where it is read, like phone.web_alternative) is None, an array of
