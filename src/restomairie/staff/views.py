@@ -328,7 +328,12 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
     }
-    message = messages.get(code, exc.description or exc.name)
+    return _error_response(code, messages.get(code, exc.description or exc.name))
+
+
+def _error_response(code: int, message: str) -> tuple[Any, int]:
+    """An error said as the page asking expects it: JSON for the in-browser phone's requests,
+    the staff error page otherwise."""
     if request.path.startswith("/staff/phone/") or request.is_json:
         return jsonify({"error": message}), code
     return render_template("staff/error.html", code=code, message=message), code
@@ -339,10 +344,7 @@ def _unknown_school(exc: UnknownSchool) -> tuple[Any, int]:
     # A child of the database in a school the town's file no longer lists: said, for the
     # town's IT, rather than a bare 500 (``serve`` warns of it at start-up).
     log.error("staff page %s: %s", request.path, exc)
-    message = f"Erreur de configuration : {exc}."
-    if request.path.startswith("/staff/phone/") or request.is_json:
-        return jsonify({"error": message}), 500
-    return render_template("staff/error.html", code=500, message=message), 500
+    return _error_response(500, f"Erreur de configuration : {exc}.")
 
 
 def _day(value: str | None, field: str) -> date | None:
