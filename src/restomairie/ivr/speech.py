@@ -3519,7 +3519,9 @@ def _swapped_weekdays(
         # A day refused before the one meant ("non, pas mardi en huit mais lundi") says
         # nothing of its week; a day replaced ("vendredi au lieu du jeudi 3") or left out after
         # the one asked ("annuler vendredi mais pas jeudi la semaine prochaine") does.
-        replaced = {"lieu", "place", "plutot", "remplace"}.intersection(gap)
+        replaced = "plutot" in gap or any(
+            _in_place_of(tokens, j) for j in range(spans[m][1], spans[m + 1][0])
+        )
         for bare, precise in ((m, m + 1), (m + 1, m)):
             one, other = exprs[bare], exprs[precise]
             if (
