@@ -156,6 +156,47 @@ def test_serve_says_when_children_are_in_schools_the_configuration_does_not_have
     assert "écoles absentes" not in res.output
 
 
+def test_lock_with_another_town_s_file_locks_its_schools_and_says_whose_days_are_never_locked(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Its schools had no row in this database: the lock's insert failed on the foreign key and
+    # the command died on an AssertionError; the children of Dijon's schools were never named.
+    from sqlalchemy import func, select
+
+    from restomairie.models import DayLock
+    from restomairie.runtime import Runtime
+
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    assert res.exit_code == 0, res.output
+    assert "Traceback" not in res.output and "AssertionError" not in res.output
+    assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
+            "de la ville : « anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés "
+            "ni comptés pour la cuisine") in res.output
+    assert "verrouillage(s) sur" in res.output
+    rt = Runtime.build("villepreux")
+    with rt.sessions() as session:
+        schools = set(session.scalars(select(DayLock.school_id).distinct()))
+        assert schools == {s.id for s in rt.settings.schools}
+        assert session.scalar(select(func.count()).select_from(DayLock)) > 0
+    res = cli.invoke(main, ["lock"])  # Dijon's own file: no warning
+    assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
+def test_the_scheduler_says_whose_days_it_will_never_lock(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie import scheduler
+
+    monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: None)
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "scheduler"])
+    assert res.exit_code == 0, res.output
+    assert "« anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés" in res.output
+    res = cli.invoke(main, ["scheduler"])
+    assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
 def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
     import socket
 

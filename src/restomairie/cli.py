@@ -758,15 +758,9 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)
-    missing = rt.unconfigured_schools()
-    if missing:
-        listed = ", ".join(f"« {school} » ({n} enfant(s))" for school, n in missing.items())
-        click.echo(
-            f"Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
-            f"de la ville : {listed}. Leurs pages et leurs appels échoueront : ajoutez ces écoles "
-            "au fichier de la ville ([[schools]]) ou changez l'école de ces enfants.",
-            err=True,
-        )
+    said = unconfigured_warning(rt, "Leurs pages et leurs appels échoueront")
+    if said is not None:
+        click.echo(said, err=True)
     frozen = f" (horloge figée : {rt.clock.now().isoformat()})" if rt.clock.frozen else ""
     click.echo(f"Resto-Mairie {rt.settings.town} sur http://{host}:{port}/{frozen}")
     try:
@@ -780,6 +774,21 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
             raise
         click.echo(said, err=True)
         sys.exit(1)
+
+
+def unconfigured_warning(rt: Runtime, consequence: str) -> str | None:
+    """The warning (French) that some children are in schools the town's file does not list
+    (:meth:`Runtime.unconfigured_schools`), ending with ``consequence`` for the command that
+    says it; None when every child's school is listed."""
+    missing = rt.unconfigured_schools()
+    if not missing:
+        return None
+    listed = ", ".join(f"« {school} » ({n} enfant(s))" for school, n in missing.items())
+    return (
+        f"Attention : des enfants sont inscrits dans des écoles absentes de la configuration de "
+        f"la ville : {listed}. {consequence} : ajoutez ces écoles au fichier de la ville "
+        "([[schools]]) ou changez l'école de ces enfants."
+    )
 
 
 def listen_problem(host: str, port: int) -> str | None:

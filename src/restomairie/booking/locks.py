@@ -164,11 +164,13 @@ class LockService:
                 return LockResult(school_id, day, deadline, now, lock.late, counts, True)
         except IntegrityError:
             # Another process locked it between our check and our insert (SQLite without the
-            # advisory lock): theirs is the lock.
+            # advisory lock): theirs is the lock. Any other violation (a school with no row in
+            # the database) is raised as it is.
             with self.booking.sessions() as session:
                 found = self._existing(session, school_id, day)
-                assert found is not None
-                return found
+            if found is None:
+                raise
+            return found
 
     def _existing(self, session: Session, school_id: str, day: date) -> LockResult | None:
         lock = session.scalars(

@@ -14,7 +14,7 @@ from datetime import date
 import click
 
 from restomairie.booking.locks import LockResult
-from restomairie.cli import DAY, friendly, runtime
+from restomairie.cli import DAY, friendly, runtime, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
 from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
@@ -51,8 +51,16 @@ def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
     return lines
 
 
+# Said by ``lock`` and ``scheduler`` when children are in schools the town's file does not list.
+NEVER_LOCKED = "Leurs repas ne sont jamais verrouillés ni comptés pour la cuisine"
+
+
 def lock_now(rt: Runtime) -> list[LockResult]:
-    """Lock what is due now (the scheduler's job, once, by hand); only the new locks."""
+    """Lock what is due now (the scheduler's job, once, by hand); only the new locks. The
+    configured schools are mirrored into the database first, as the scheduler does when it
+    starts: a school new in the town's file (or a database the scheduler never ran on) has no
+    row yet, and its lock could not be written."""
+    rt.sync_schools()
     return lock_job(rt)
 
 
@@ -120,6 +128,9 @@ def lock_cmd(ctx: click.Context) -> None:
     """Verrouiller maintenant les effectifs de chaque jour dont la date limite est passée
     (ce que fait le planificateur à chaque heure limite) et dire ce qui a été verrouillé."""
     rt = runtime(ctx)
+    said = unconfigured_warning(rt, NEVER_LOCKED)
+    if said is not None:
+        click.echo(said, err=True)
     for line in describe_locks(rt, lock_now(rt)):
         click.echo(line)
 
@@ -167,4 +178,7 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
     )
     rt = runtime(ctx)
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
+    said = unconfigured_warning(rt, NEVER_LOCKED)
+    if said is not None:
+        click.echo(said, err=True)
     run_scheduler(rt, safety_interval=safety_interval)
