@@ -433,3 +433,55 @@ def test_the_purge_command_says_what_it_would_delete_then_deletes_it(rt: Runtime
     assert done.exit_code == 0 and done.output == f"{said} effacés.\n"
     with rt.sessions() as s:
         assert list(s.scalars(select(Call.call_sid))) == ["CA-recent"]
+
+
+# --------------------------------------------------------------------------- a lock overdue
+def test_a_change_forced_while_the_scheduler_is_down_is_an_adjustment_beside_the_late_lock(
+    rt: Runtime,
+) -> None:
+    """The scheduler was down at Monday's 13:00 cut-off (Thursday 26's); staff force a
+    cancellation at 13:10. It was folded into the figure the late lock froze at 13:30, with no
+    adjustment: the kitchen's 13:05 count moved without a word. The forced change now takes the
+    overdue lock first (late), and is recorded beside it."""
+    make_family(rt)  # Léa, anjou-elem, Monday, Tuesday, Thursday, Friday
+    rt.clock.frozen = paris(2026, 11, 23, 12, 59)
+    lock_job(rt)
+    rt.clock.frozen = paris(2026, 11, 23, 13, 10)
+    assert rt.locks.get("anjou-elem", THU) is None  # overdue: the scheduler is down
+    (result,) = rt.booking.cancel("210001", [THU], STAFF, override_reason="malade")
+    assert result.forced and result.adjusted and not result.served
+    lock = rt.locks.get("anjou-elem", THU)
+    assert lock is not None and lock.late and lock.counts["standard"] == 1
+    assert [(a["variant"], a["delta"]) for a in lock.adjustments] == [("standard", -1)]
+    rt.clock.frozen = paris(2026, 11, 23, 13, 30)
+    assert [r for r in lock_job(rt) if (r.school_id, r.day) == ("anjou-elem", THU)] == []
+    assert KitchenService(rt.booking).day(THU).adjusted_total == 0
+
+
+def test_a_billing_correction_of_a_served_day_never_locked_leaves_what_was_produced(
+    rt: Runtime,
+) -> None:
+    """The scheduler stopped after Thursday 19's run; on Monday 23 at 15:00 staff cancel that
+    day's meal (served: billing only). The catch-up lock froze the corrected bookings (nobody),
+    not the meal produced; the day is now locked first, with Léa counted."""
+    make_family(rt)
+    rt.clock.frozen = paris(2026, 11, 19, 12, 0)
+    lock_job(rt)
+    monday = date(2026, 11, 23)
+    rt.clock.frozen = paris(2026, 11, 23, 15, 0)
+    (result,) = rt.booking.cancel("210001", [monday], STAFF, override_reason="facture")
+    assert result.served and not result.adjusted
+    lock = rt.locks.get("anjou-elem", monday)
+    assert lock is not None and lock.late and lock.counts["standard"] == 1
+    assert lock.adjustments == []
+
+
+def test_a_pattern_changed_from_a_past_date_takes_the_overdue_locks_first(rt: Runtime) -> None:
+    make_family(rt)
+    rt.clock.frozen = paris(2026, 11, 23, 12, 59)
+    lock_job(rt)
+    rt.clock.frozen = paris(2026, 11, 23, 13, 10)
+    rt.booking.end_subscription("210001", "E1", date(2026, 11, 16), STAFF, override_reason="départ")
+    lock = rt.locks.get("anjou-elem", THU)
+    assert lock is not None and lock.late and lock.counts["standard"] == 1
+    assert [(a["variant"], a["delta"]) for a in lock.adjustments] == [("standard", -1)]

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
-from restomairie.booking.services import BookingService
+from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
 from restomairie.db import is_postgres
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
@@ -63,7 +63,9 @@ class LockService:
         self.booking = booking
         self.settings = booking.settings
 
-    def due(self, now: datetime, lookback_days: int = 31) -> list[tuple[str, date, datetime]]:
+    def due(
+        self, now: datetime, lookback_days: int = LOCK_LOOKBACK_DAYS
+    ) -> list[tuple[str, date, datetime]]:
         """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
         still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
@@ -87,7 +89,10 @@ class LockService:
         return sorted(out, key=lambda x: (x[2], x[0]))
 
     def lock_due(
-        self, now: datetime | None = None, lookback_days: int = 31, workers: int = 1
+        self,
+        now: datetime | None = None,
+        lookback_days: int = LOCK_LOOKBACK_DAYS,
+        workers: int = 1,
     ) -> list[LockResult]:
         """Lock every due day (see :meth:`due`); days locked long after their cut-off are late.
 

@@ -91,6 +91,9 @@ MAX_LEAD_DAYS = 366
 # A request with a time limit (a phone webhook: after 15 s Twilio gives up, plays its fallback
 # and the caller hears an apology) must not make a change the caller never hears about: a
 # change ready after the limit (the database was busy: an import, a lock) is rolled back.
+# How far back the scheduler's catch-up locks the days it missed (restomairie.booking.locks).
+LOCK_LOOKBACK_DAYS = 31
+
 _COMMIT_BY: ContextVar[float | None] = ContextVar("restomairie_commit_by", default=None)
 
 
@@ -583,6 +586,10 @@ class BookingService:
         _check_override(override_reason, actor)
         now = self.clock.now()
         wanted = sorted(set(days))
+        if override_reason is not None:
+            read = _plan_of(self._read(_FAMILY_PLAN, {"account": account}), account, False)
+            schools = {c.school_id for c in read.pick(children)}
+            self._lock_overdue(schools, wanted[0], wanted[-1], now)
         with self._changing() as run:
             family = _plan_of(run(_FAMILY_PLAN, {"account": account}), account, False)
             kids = family.pick(children)
@@ -692,6 +699,23 @@ class BookingService:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
 
+    def _lock_overdue(
+        self, school_ids: set[str], first: date, last: date | None, now: datetime
+    ) -> None:
+        """Before a change forced past a deadline: lock, late, the days from ``first`` to
+        ``last`` (None: on) of ``school_ids`` whose cut-off has passed and that the scheduler has
+        not locked yet (it was down), as it will when it is back. Without this, the change was
+        part of the figure that late lock froze, with no adjustment beside it: the kitchen's
+        count moved without a word, and a billing correction of a day already served rewrote
+        what was produced. With it the change is recorded against that figure, like any change
+        after a lock (DOMAIN §5)."""
+        from restomairie.booking.locks import LockService  # it builds on this service
+
+        locks = LockService(self)
+        for school_id, day, deadline in locks.due(now):
+            if school_id in school_ids and first <= day and (last is None or day <= last):
+                locks.lock_day(school_id, day, deadline=deadline, now=now)
+
     @contextmanager
     def _changing(self) -> Iterator[_Change]:
         """A change's write transaction: compiled statements straight on a pooled connection
@@ -770,6 +794,10 @@ class BookingService:
     ) -> None:
         _check_override(override_reason, actor)
         now = self.clock.now()
+        if override_reason is not None:
+            read = _plan_of(self._read(_FAMILY_PLAN, {"account": account}), account, False)
+            (kid,) = read.pick([child_ref])
+            self._lock_overdue({kid.school_id}, start, None, now)
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])
@@ -792,13 +820,18 @@ class BookingService:
                 self._check(child, first.day, now, actor, action, closures, None)
             # Ordered against the locks like a booking (see guard.py): a pattern change must not
             # commit after a count it changes was frozen. Locks are taken day after day, so only
-            # the days just after ``start`` can be locked or being locked.
-            horizon = (first.day if first is not None else start) + timedelta(days=14)
+            # the days just after ``start`` can be locked or being locked — or, for a change
+            # forced from a past date, the days around today's cut-off (and those the
+            # scheduler's catch-up still locks), which a guard ending two weeks after that past
+            # date left out.
+            today = now.astimezone(self.settings.tz).date()
+            horizon = max(first.day if first is not None else start, today) + timedelta(days=14)
+            since = max(start, today - timedelta(days=LOCK_LOOKBACK_DAYS + 1))
             guard(
                 session,
                 [
-                    (child.school_id, start + timedelta(days=i))
-                    for i in range((horizon - start).days)
+                    (child.school_id, since + timedelta(days=i))
+                    for i in range((horizon - since).days)
                 ],
                 exclusive=False,
             )
