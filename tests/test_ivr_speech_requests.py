@@ -393,6 +393,19 @@ def test_a_day_said_instead_of_another_is_moved(rt: Runtime, call: Caller) -> No
     assert booked(rt, LEA, THU) is False
 
 
+def test_a_day_eaten_rather_than_another_is_moved(rt: Runtime, call: Caller) -> None:
+    # "plutôt que" was Friday alone ("déjà réservé"), Thursday kept without a word.
+    answer = call.say("Léa mange vendredi plutôt que jeudi")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, THU) is False
+    _untouched(rt, (LEA, FRI))
+
+
 def test_a_week_said_once_is_said_of_both_days_of_a_move(rt: Runtime, call: Caller) -> None:
     # Thursday was this week's: "oui" cancelled Thursday 26, and Thursday 3 stayed booked.
     answer = call.say("la semaine prochaine, Léa mange vendredi au lieu de jeudi")

@@ -1306,6 +1306,9 @@ def test_a_statement_denying_a_day_after_another_is_two_changes() -> None:
         "Rose mange le 30 au lieu du 26",
         "Rose mangera lundi à la place de jeudi",
         "Rose mange lundi, ça remplace jeudi",
+        "Rose mange lundi plutôt que jeudi",
+        "Rose mangera plutôt lundi que jeudi",
+        "Rose mange le 30 plutôt que le 26",
     ],
 )
 def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> None:
@@ -1317,6 +1320,20 @@ def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> No
     ]
     # A request's verb leaves the other day out, one change (Monday's cancellation).
     assert speech.requests_said("annuler lundi au lieu de jeudi pour Rose", names, MON_23_NOV) == []
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Rose mange jeudi, plutôt vendredi",
+        "Rose mange jeudi, euh, vendredi plutôt",
+        "Rose mange jeudi ou plutôt vendredi",
+        "annuler vendredi plutôt que jeudi pour Rose",
+    ],
+)
+def test_plutot_as_a_correction_or_after_a_request_is_one_change(said: str) -> None:
+    # Only a statement's "X plutôt que Y" moves a meal; "jeudi, plutôt vendredi" is Friday.
+    assert speech.requests_said(said, ["Margaux", "Nathan", "Rose"], MON_23_NOV) == []
 
 
 @pytest.mark.parametrize(

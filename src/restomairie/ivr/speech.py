@@ -3249,12 +3249,27 @@ def _denied_apart(
 
 def _instead_of_at(tokens: Sequence[str], k: int) -> bool:
     """Whether the date expression whose first word (its article included) is ``tokens[k]``
-    follows "au lieu de", "à la place de" or "remplace": "lundi au lieu de jeudi", "le 4 au
-    lieu du 3", "vendredi à la place de jeudi"."""
+    follows "au lieu de", "à la place de", "remplace" or "plutôt … que": "lundi au lieu de
+    jeudi", "le 4 au lieu du 3", "vendredi à la place de jeudi", "vendredi plutôt que jeudi"."""
     j = k - 1 if k > 0 and tokens[k - 1] in ("de", "d") else k
-    if j > 0 and _in_place_of(tokens, j - 1):
+    if j > 0 and (_in_place_of(tokens, j - 1) or _rather_than(tokens, j - 1)):
         return True
+    if k >= 2 and tokens[k - 1] in ("le", "l") and _rather_than(tokens, k - 2):
+        return True  # "le 30 plutôt que le 26"
     return k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d")
+
+
+# Words between "plutôt" and its "que" when the day meant is said between them ("plutôt le
+# 30 novembre que le 26"): no more than a date's.
+_RATHER_GAP_MAX = 3
+
+
+def _rather_than(tokens: Sequence[str], k: int) -> bool:
+    """Whether ``tokens[k]`` is the "que" of "X plutôt que Y" or "plutôt X que Y" (X said
+    instead of Y): what follows is what the change is instead of, as after "au lieu de"."""
+    if tokens[k] not in ("que", "qu"):
+        return False
+    return _RATHER in tokens[max(0, k - 1 - _RATHER_GAP_MAX) : k]
 
 
 def _joined_by_ni(tokens: Sequence[str], start: int) -> bool:
@@ -4197,11 +4212,18 @@ def requests_said(
             if (k in breaks and k > 0)
             # "annuler jeudi enfin non réserver": a correction ends a request, commas or not
             or (k < start and (tokens[k] in _REQUEST_LINKS or tokens[k] in _CORRECTION_MARKERS))
-            or (k < start and instead and _in_place_of(tokens, k))  # "lundi au lieu de jeudi"
+            # "lundi au lieu de jeudi", "lundi plutôt que jeudi"
+            or (k < start and instead and (_in_place_of(tokens, k) or _rather_than(tokens, k)))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
         if cut > cuts[-1]:
-            if _CORRECTION_MARKERS.intersection(tokens[end:start]) and "plus" not in tokens:
+            # (not the "plutôt" of "lundi plutôt que jeudi": both days changed)
+            rather = instead and any(_rather_than(tokens, k) for k in range(end, start))
+            if (
+                _CORRECTION_MARKERS.intersection(tokens[end:start])
+                and "plus" not in tokens
+                and not rather
+            ):
                 taken_back.add(len(cuts) - 1)
             cuts.append(cut)
     pieces = list(itertools.pairwise([*cuts, len(tokens)]))
