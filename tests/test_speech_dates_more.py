@@ -524,6 +524,7 @@ def test_second_round_dates(text: str, expected: date, certain: bool) -> None:
         "annuler toute la semaine prochaine sauf jeudi",
         "tous les jours sauf le 3 décembre",
         "Il ne mange pas jeudi ni vendredi.",
+        "Il ne mange pas demain ni jeudi.",
         "jusqu'à vendredi",
         "Rose est malade jusqu'au 4 décembre.",
         "à partir du 3 décembre",

@@ -3894,13 +3894,17 @@ def _listed_beside(
     tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]]
 ) -> bool:
     """Whether a weekday alone and a precise date are said as two days of a list ("demain et
-    lundi", "le 4 décembre puis lundi"), not one day named twice ("demain jeudi")."""
+    lundi", "le 4 décembre puis lundi", "il ne mange pas demain ni jeudi"), not one day named
+    twice ("demain jeudi")."""
     for k in range(len(exprs) - 1):
         a, b = exprs[k], exprs[k + 1]
         if a.negated or b.negated or a.day is None or b.day is None:
             continue
         gap = tokens[spans[k][1] : spans[k + 1][0]]
-        if a.weekday_only != b.weekday_only and {"et", "puis"} & set(gap) and _one_list(gap):
+        listed = bool({"et", "puis"} & set(gap)) and _one_list(gap)
+        # (both meant: "ni" after a denied verb, see _date_spans; "non, pas demain ni jeudi"
+        # excludes both)
+        if a.weekday_only != b.weekday_only and (listed or _joined_by_ni(tokens, spans[k + 1][0])):
             return True
     return False
 
