@@ -1323,6 +1323,33 @@ def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("said", "kid"),
+    [
+        ("Rose ne mange pas jeudi, elle mangera vendredi à la place", 3),
+        ("Rose ne mange pas jeudi elle mangera vendredi à la place", 3),  # commas restored
+        ("Nathan ne mange pas jeudi, il mange vendredi à la place", 2),
+        ("Nathan ne mange pas jeudi, il mangera à la place vendredi", 2),
+        ("annuler jeudi pour Nathan, il mangera vendredi à la place", 2),
+    ],
+)
+def test_a_day_eaten_in_place_of_a_day_denied_is_booked(said: str, kid: int) -> None:
+    # Friday was a day said to stay as it is: Thursday's cancellation alone, Friday dropped
+    # (a child without Friday's meal ate it unbooked).
+    names = ["Margaux", "Nathan", "Rose"]
+    assert speech.requests_said(speech.restore_commas(said, names), names, MON_23_NOV) == [
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 26), frozenset({kid})),
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 27), frozenset({kid})),
+    ]
+    # Without "à la place", a day said to eat beside a cancellation stays as it is.
+    assert speech.requests_said(
+        "Rose ne mange pas jeudi, elle mange vendredi", names, MON_23_NOV
+    ) == []
+    assert speech.parse_date("Rose ne mange pas jeudi, elle mange vendredi", MON_23_NOV) == (
+        speech.DateGuess(date(2026, 11, 26), False)
+    )
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "Rose mange jeudi, plutôt vendredi",

@@ -3935,11 +3935,27 @@ def _days_staying(
         k
         for k, stance in stances.items()
         if stance is _Stance.AS_IS
-        or (wanted is not None and stance in _OPPOSITE and stance is not wanted)
+        or (
+            wanted is not None
+            and stance in _OPPOSITE
+            and stance is not wanted
+            # "elle mangera vendredi à la place": a change of its own, not a day that stays
+            and not _said_in_place(tokens, _part_at(parts, spans[k][0]))
+        )
     }
     if not staying or len(staying) == len(meant):
         return exprs
     return [expr._replace(negated=True) if k in staying else expr for k, expr in enumerate(exprs)]
+
+
+def _said_in_place(tokens: Sequence[str], part: _Part) -> bool:
+    """Whether ``part`` ends with "à la place" said of itself, not of a day after it ("elle
+    mangera vendredi à la place", not "à la place de jeudi"): what it says replaces what was
+    said before it."""
+    for k in range(part.start + 2, part.end):
+        if _in_place_of(tokens, k) and tokens[k] == "place":
+            return k + 1 >= part.end or tokens[k + 1] not in ("de", "du", "d", "des")
+    return False
 
 
 def _keyed_digits(tokens: Sequence[str]) -> str | None:
@@ -4126,6 +4142,26 @@ def _denied_days(
     return found
 
 
+def _moved_days(
+    tokens: Sequence[str], said: Sequence[_Said], parts: Sequence[_Part]
+) -> list[tuple[int, int, Intent]]:
+    """Statements of who eats as changes of their own, when one of them is said "à la place"
+    of what comes before it: "Rose ne mange pas jeudi, elle mangera vendredi à la place" is
+    Thursday's cancellation and Friday's booking (a statement beside a change is otherwise a
+    day that stays as it is: "Rose ne mange pas jeudi, elle mange vendredi")."""
+    intent_of = {_Stance.EATS: Intent.BOOK, _Stance.ABSENT: Intent.CANCEL}
+    if not any(
+        _said_in_place(tokens, part) and not part.asked and part.said in intent_of
+        for part in parts
+    ):
+        return []
+    return [
+        (found.start, found.end, intent_of[stance])
+        for found in said
+        if (stance := _states(found, tokens, tokens)[1]) in intent_of
+    ]
+
+
 def requests_said(
     text: str, names: Sequence[str], today: date, action: Intent | None = None
 ) -> list[Request] | None:
@@ -4175,7 +4211,13 @@ def requests_said(
         for found in reading.said
         if (intent := _states(found, tokens, tokens)[0]) is not None
     ]
-    asked = sorted([*asked, *_denied_days(tokens, reading.said, asked, dated, breaks)])
+    asked = sorted(
+        [
+            *asked,
+            *_denied_days(tokens, reading.said, asked, dated, breaks),
+            *_moved_days(tokens, reading.said, reading.parts),
+        ]
+    )
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
         return []  # one request; or a choice of days (days_to_choose)
