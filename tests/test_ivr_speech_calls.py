@@ -1739,6 +1739,19 @@ def test_a_day_after_ni_is_a_second_day_of_the_cancellation(
     assert booked(rt, "E2", date(2026, 11, 26)) is False
 
 
+def test_a_date_said_again_after_a_hesitation_corrects_the_first(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say("le vingt-six euh le vingt-sept")
+    # It was "Je prends ces jours un par un", the 26th read back first.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
 def test_a_day_refused_among_several_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
     call.press("2")
     first = call.say("annuler aujourd'hui et le 3 décembre")

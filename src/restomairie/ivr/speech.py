@@ -3753,6 +3753,23 @@ _CORRECTION_GAP = _CORRECTION_MARKERS | frozenset(
 _RATHER = "plutot"
 
 
+# A hesitation between two dates: "le 26 euh le 27".
+_FALTERS = frozenset({"euh", "heu"})
+
+
+def _said_again(tokens: Sequence[str], start: int, gap: Sequence[str]) -> bool:
+    """Whether the date at ``tokens[start]``, said with "le", is followed by a hesitation and
+    "le" again (``gap``, the words up to the next date): "le 26 euh le 27", "le jeudi, euh, le
+    vendredi" are the caller starting again, not a list ("le 26 et le 27")."""
+    return (
+        start > 0
+        and tokens[start - 1] == "le"
+        and len(gap) >= 2
+        and gap[-1] == "le"
+        and set(gap[:-1]) <= _FALTERS
+    )
+
+
 def _corrected(
     tokens: Sequence[str], exprs: list[_DateExpr], spans: Sequence[tuple[int, int]]
 ) -> list[_DateExpr]:
@@ -3780,7 +3797,11 @@ def _corrected(
         )
         if (
             not exprs[k + 1].negated
-            and (_CORRECTION_MARKERS.intersection(gap) or rather_after)
+            and (
+                _CORRECTION_MARKERS.intersection(gap)
+                or rather_after
+                or _said_again(tokens, spans[k][0], gap)
+            )
             and _CORRECTION_GAP.issuperset(gap)
         ):
             taken, said = exprs[k], exprs[k + 1]
