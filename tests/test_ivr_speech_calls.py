@@ -1505,7 +1505,7 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
         ("pas jeudi, le 27", None),
         ("lundi 4", None),  # Monday 4 January
         # Two days, not one with its weekday wrong (the warning was "un mardi, pas un jeudi")
-        ("elle ne mange pas demain ni jeudi", "Trop tard pour le mardi 24 novembre"),
+        ("elle ne mange pas demain ni jeudi", "Je prends ces jours un par un."),
     ],
 )
 def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
@@ -1720,6 +1720,36 @@ def test_days_named_together_are_taken_one_after_the_other(rt: Runtime, call: Ca
     assert done.says[1].startswith("Pour une autre opération, tapez 1.")
     assert booked(rt, "E2", date(2026, 12, 3)) is False
     assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
+@pytest.mark.parametrize(
+    "said", ["Léa ne mange pas demain ni jeudi", "Léa ne mange pas demain et jeudi"]
+)
+def test_a_day_after_ni_is_a_second_day_of_the_cancellation(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "ni jeudi" was dropped without a word: Tuesday refused, then the date question again.
+    answer = call.say(said)
+    assert answer.says[0] == "Je prends ces jours un par un."
+    assert answer.says[1].startswith(
+        "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre"
+    )
+    assert answer.says[2] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_a_date_said_again_after_a_hesitation_corrects_the_first(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say("le vingt-six euh le vingt-sept")
+    # It was "Je prends ces jours un par un", the 26th read back first.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
 
 
 def test_a_day_refused_among_several_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:

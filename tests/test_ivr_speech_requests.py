@@ -393,6 +393,19 @@ def test_a_day_said_instead_of_another_is_moved(rt: Runtime, call: Caller) -> No
     assert booked(rt, LEA, THU) is False
 
 
+def test_a_day_eaten_rather_than_another_is_moved(rt: Runtime, call: Caller) -> None:
+    # "plutôt que" was Friday alone ("déjà réservé"), Thursday kept without a word.
+    answer = call.say("Léa mange vendredi plutôt que jeudi")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, LEA, THU) is False
+    _untouched(rt, (LEA, FRI))
+
+
 def test_a_week_said_once_is_said_of_both_days_of_a_move(rt: Runtime, call: Caller) -> None:
     # Thursday was this week's: "oui" cancelled Thursday 26, and Thursday 3 stayed booked.
     answer = call.say("la semaine prochaine, Léa mange vendredi au lieu de jeudi")
@@ -415,6 +428,35 @@ def test_a_statement_with_its_own_day_said_without_commas_is_not_a_second_day(
     call.press("1")
     assert booked(rt, LEA, THU) is False
     _untouched(rt, (LEA, FRI))
+
+
+def test_a_day_eaten_in_place_of_a_day_cancelled_is_booked(rt: Runtime, call: Caller) -> None:
+    # Hugo books day by day: Friday was dropped without a word ("a day that stays"), and he
+    # would have eaten it unbooked.
+    answer = call.say("Hugo ne mange pas jeudi il mangera vendredi à la place")
+    assert answer.says[:3] == [
+        ONE_BY_ONE,
+        "Hugo n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler.",
+        "Vous souhaitez réserver le repas d'Hugo le vendredi 27 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, HUGO, FRI) is True
+
+
+def test_a_day_eaten_in_place_is_read_back_after_the_cancellation(
+    rt: Runtime, call: Caller
+) -> None:
+    answer = call.say("Léa ne mange pas jeudi, elle mangera vendredi à la place")
+    assert answer.says[:2] == [
+        ONE_BY_ONE,
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    done = call.press("1")
+    assert done.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
+    ]
+    assert booked(rt, LEA, THU) is False
 
 
 def test_a_day_denied_in_a_clause_of_its_own_is_cancelled(rt: Runtime, call: Caller) -> None:

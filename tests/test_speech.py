@@ -1128,6 +1128,11 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         # Days listed across the end of a month, with the month said once, at the end.
         ("le 30 et le 1er décembre", ["2026-11-30", "2026-12-01"]),
         ("le 30 et le 1er", ["2026-11-30", "2026-12-01"]),
+        ("le vingt-six et le vingt-sept", ["2026-11-26", "2026-11-27"]),
+        ("le vingt-six euh et le vingt-sept", ["2026-11-26", "2026-11-27"]),
+        # A hesitation between the two, "le" said again: the second corrects the first.
+        ("le vingt-six euh le vingt-sept", []),
+        ("le 26 euh le 27 et le 30", ["2026-11-27", "2026-11-30"]),
         # A span, a week, a count, a choice, one day, too many: not listed.
         ("du 30 novembre au 4 décembre", []),
         ("entre le 3 et le 7 décembre", []),
@@ -1306,6 +1311,9 @@ def test_a_statement_denying_a_day_after_another_is_two_changes() -> None:
         "Rose mange le 30 au lieu du 26",
         "Rose mangera lundi à la place de jeudi",
         "Rose mange lundi, ça remplace jeudi",
+        "Rose mange lundi plutôt que jeudi",
+        "Rose mangera plutôt lundi que jeudi",
+        "Rose mange le 30 plutôt que le 26",
     ],
 )
 def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> None:
@@ -1317,6 +1325,47 @@ def test_a_statement_of_a_day_instead_of_another_is_two_changes(said: str) -> No
     ]
     # A request's verb leaves the other day out, one change (Monday's cancellation).
     assert speech.requests_said("annuler lundi au lieu de jeudi pour Rose", names, MON_23_NOV) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "kid"),
+    [
+        ("Rose ne mange pas jeudi, elle mangera vendredi à la place", 3),
+        ("Rose ne mange pas jeudi elle mangera vendredi à la place", 3),  # commas restored
+        ("Nathan ne mange pas jeudi, il mange vendredi à la place", 2),
+        ("Nathan ne mange pas jeudi, il mangera à la place vendredi", 2),
+        ("annuler jeudi pour Nathan, il mangera vendredi à la place", 2),
+    ],
+)
+def test_a_day_eaten_in_place_of_a_day_denied_is_booked(said: str, kid: int) -> None:
+    # Friday was a day said to stay as it is: Thursday's cancellation alone, Friday dropped
+    # (a child without Friday's meal ate it unbooked).
+    names = ["Margaux", "Nathan", "Rose"]
+    assert speech.requests_said(speech.restore_commas(said, names), names, MON_23_NOV) == [
+        speech.Request(speech.Intent.CANCEL, date(2026, 11, 26), frozenset({kid})),
+        speech.Request(speech.Intent.BOOK, date(2026, 11, 27), frozenset({kid})),
+    ]
+    # Without "à la place", a day said to eat beside a cancellation stays as it is.
+    assert speech.requests_said(
+        "Rose ne mange pas jeudi, elle mange vendredi", names, MON_23_NOV
+    ) == []
+    assert speech.parse_date("Rose ne mange pas jeudi, elle mange vendredi", MON_23_NOV) == (
+        speech.DateGuess(date(2026, 11, 26), False)
+    )
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Rose mange jeudi, plutôt vendredi",
+        "Rose mange jeudi, euh, vendredi plutôt",
+        "Rose mange jeudi ou plutôt vendredi",
+        "annuler vendredi plutôt que jeudi pour Rose",
+    ],
+)
+def test_plutot_as_a_correction_or_after_a_request_is_one_change(said: str) -> None:
+    # Only a statement's "X plutôt que Y" moves a meal; "jeudi, plutôt vendredi" is Friday.
+    assert speech.requests_said(said, ["Margaux", "Nathan", "Rose"], MON_23_NOV) == []
 
 
 @pytest.mark.parametrize(

@@ -460,6 +460,11 @@ def test_nth_weekday_property(today: date, nth: str, weekday: int, month: int) -
         ("vendredi au lieu de jeudi", FRI_27_NOV, False),
         ("le 4 décembre au lieu du 3", date(2026, 12, 4), True),
         ("au lieu de jeudi, vendredi", FRI_27_NOV, False),
+        # A date said again after a hesitation, its "le" repeated (both were read back)
+        ("le vingt-six euh le vingt-sept", FRI_27_NOV, False),
+        ("annuler le 26 euh le 27", FRI_27_NOV, False),
+        ("annuler le 26, euh, le 27", FRI_27_NOV, False),
+        ("le jeudi euh le vendredi", FRI_27_NOV, False),
     ],
 )
 def test_a_date_taken_back_gives_way_to_the_next(
@@ -524,6 +529,7 @@ def test_second_round_dates(text: str, expected: date, certain: bool) -> None:
         "annuler toute la semaine prochaine sauf jeudi",
         "tous les jours sauf le 3 décembre",
         "Il ne mange pas jeudi ni vendredi.",
+        "Il ne mange pas demain ni jeudi.",
         "jusqu'à vendredi",
         "Rose est malade jusqu'au 4 décembre.",
         "à partir du 3 décembre",

@@ -197,6 +197,10 @@ def test_a_day_said_to_stay_as_it_is_is_not_meant(
         ("elle ne mange pas jeudi, et vendredi non plus", [THU, FRI]),
         ("annuler jeudi, et vendredi aussi", [THU, FRI]),
         ("il ne mange pas jeudi ni vendredi", [THU, FRI]),
+        # A precise day and a weekday joined by "ni" too (it was tomorrow alone, Thursday
+        # dropped: the weekday read as tomorrow's, said twice)
+        ("il ne mange pas demain ni jeudi", [date(2026, 11, 24), THU]),
+        ("il ne mange pas le 3 décembre ni lundi", [MON, date(2026, 12, 3)]),
         # All said to stay (no other day meant): as before
         ("jeudi et vendredi c'est bon", [THU, FRI]),
         ("jeudi, vendredi elle mange", [THU, FRI]),  # a booking of both, without a change

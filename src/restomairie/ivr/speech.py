@@ -3249,12 +3249,27 @@ def _denied_apart(
 
 def _instead_of_at(tokens: Sequence[str], k: int) -> bool:
     """Whether the date expression whose first word (its article included) is ``tokens[k]``
-    follows "au lieu de", "à la place de" or "remplace": "lundi au lieu de jeudi", "le 4 au
-    lieu du 3", "vendredi à la place de jeudi"."""
+    follows "au lieu de", "à la place de", "remplace" or "plutôt … que": "lundi au lieu de
+    jeudi", "le 4 au lieu du 3", "vendredi à la place de jeudi", "vendredi plutôt que jeudi"."""
     j = k - 1 if k > 0 and tokens[k - 1] in ("de", "d") else k
-    if j > 0 and _in_place_of(tokens, j - 1):
+    if j > 0 and (_in_place_of(tokens, j - 1) or _rather_than(tokens, j - 1)):
         return True
+    if k >= 2 and tokens[k - 1] in ("le", "l") and _rather_than(tokens, k - 2):
+        return True  # "le 30 plutôt que le 26"
     return k >= 2 and tokens[k - 2] == "lieu" and tokens[k - 1] in ("de", "du", "d")
+
+
+# Words between "plutôt" and its "que" when the day meant is said between them ("plutôt le
+# 30 novembre que le 26"): no more than a date's.
+_RATHER_GAP_MAX = 3
+
+
+def _rather_than(tokens: Sequence[str], k: int) -> bool:
+    """Whether ``tokens[k]`` is the "que" of "X plutôt que Y" or "plutôt X que Y" (X said
+    instead of Y): what follows is what the change is instead of, as after "au lieu de"."""
+    if tokens[k] not in ("que", "qu"):
+        return False
+    return _RATHER in tokens[max(0, k - 1 - _RATHER_GAP_MAX) : k]
 
 
 def _joined_by_ni(tokens: Sequence[str], start: int) -> bool:
@@ -3738,6 +3753,23 @@ _CORRECTION_GAP = _CORRECTION_MARKERS | frozenset(
 _RATHER = "plutot"
 
 
+# A hesitation between two dates: "le 26 euh le 27".
+_FALTERS = frozenset({"euh", "heu"})
+
+
+def _said_again(tokens: Sequence[str], start: int, gap: Sequence[str]) -> bool:
+    """Whether the date at ``tokens[start]``, said with "le", is followed by a hesitation and
+    "le" again (``gap``, the words up to the next date): "le 26 euh le 27", "le jeudi, euh, le
+    vendredi" are the caller starting again, not a list ("le 26 et le 27")."""
+    return (
+        start > 0
+        and tokens[start - 1] == "le"
+        and len(gap) >= 2
+        and gap[-1] == "le"
+        and set(gap[:-1]) <= _FALTERS
+    )
+
+
 def _corrected(
     tokens: Sequence[str], exprs: list[_DateExpr], spans: Sequence[tuple[int, int]]
 ) -> list[_DateExpr]:
@@ -3765,7 +3797,11 @@ def _corrected(
         )
         if (
             not exprs[k + 1].negated
-            and (_CORRECTION_MARKERS.intersection(gap) or rather_after)
+            and (
+                _CORRECTION_MARKERS.intersection(gap)
+                or rather_after
+                or _said_again(tokens, spans[k][0], gap)
+            )
             and _CORRECTION_GAP.issuperset(gap)
         ):
             taken, said = exprs[k], exprs[k + 1]
@@ -3879,13 +3915,17 @@ def _listed_beside(
     tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]]
 ) -> bool:
     """Whether a weekday alone and a precise date are said as two days of a list ("demain et
-    lundi", "le 4 décembre puis lundi"), not one day named twice ("demain jeudi")."""
+    lundi", "le 4 décembre puis lundi", "il ne mange pas demain ni jeudi"), not one day named
+    twice ("demain jeudi")."""
     for k in range(len(exprs) - 1):
         a, b = exprs[k], exprs[k + 1]
         if a.negated or b.negated or a.day is None or b.day is None:
             continue
         gap = tokens[spans[k][1] : spans[k + 1][0]]
-        if a.weekday_only != b.weekday_only and {"et", "puis"} & set(gap) and _one_list(gap):
+        listed = bool({"et", "puis"} & set(gap)) and _one_list(gap)
+        # (both meant: "ni" after a denied verb, see _date_spans; "non, pas demain ni jeudi"
+        # excludes both)
+        if a.weekday_only != b.weekday_only and (listed or _joined_by_ni(tokens, spans[k + 1][0])):
             return True
     return False
 
@@ -3916,11 +3956,27 @@ def _days_staying(
         k
         for k, stance in stances.items()
         if stance is _Stance.AS_IS
-        or (wanted is not None and stance in _OPPOSITE and stance is not wanted)
+        or (
+            wanted is not None
+            and stance in _OPPOSITE
+            and stance is not wanted
+            # "elle mangera vendredi à la place": a change of its own, not a day that stays
+            and not _said_in_place(tokens, _part_at(parts, spans[k][0]))
+        )
     }
     if not staying or len(staying) == len(meant):
         return exprs
     return [expr._replace(negated=True) if k in staying else expr for k, expr in enumerate(exprs)]
+
+
+def _said_in_place(tokens: Sequence[str], part: _Part) -> bool:
+    """Whether ``part`` ends with "à la place" said of itself, not of a day after it ("elle
+    mangera vendredi à la place", not "à la place de jeudi"): what it says replaces what was
+    said before it."""
+    for k in range(part.start + 2, part.end):
+        if _in_place_of(tokens, k) and tokens[k] == "place":
+            return k + 1 >= part.end or tokens[k + 1] not in ("de", "du", "d", "des")
+    return False
 
 
 def _keyed_digits(tokens: Sequence[str]) -> str | None:
@@ -4107,6 +4163,26 @@ def _denied_days(
     return found
 
 
+def _moved_days(
+    tokens: Sequence[str], said: Sequence[_Said], parts: Sequence[_Part]
+) -> list[tuple[int, int, Intent]]:
+    """Statements of who eats as changes of their own, when one of them is said "à la place"
+    of what comes before it: "Rose ne mange pas jeudi, elle mangera vendredi à la place" is
+    Thursday's cancellation and Friday's booking (a statement beside a change is otherwise a
+    day that stays as it is: "Rose ne mange pas jeudi, elle mange vendredi")."""
+    intent_of = {_Stance.EATS: Intent.BOOK, _Stance.ABSENT: Intent.CANCEL}
+    if not any(
+        _said_in_place(tokens, part) and not part.asked and part.said in intent_of
+        for part in parts
+    ):
+        return []
+    return [
+        (found.start, found.end, intent_of[stance])
+        for found in said
+        if (stance := _states(found, tokens, tokens)[1]) in intent_of
+    ]
+
+
 def requests_said(
     text: str, names: Sequence[str], today: date, action: Intent | None = None
 ) -> list[Request] | None:
@@ -4156,7 +4232,13 @@ def requests_said(
         for found in reading.said
         if (intent := _states(found, tokens, tokens)[0]) is not None
     ]
-    asked = sorted([*asked, *_denied_days(tokens, reading.said, asked, dated, breaks)])
+    asked = sorted(
+        [
+            *asked,
+            *_denied_days(tokens, reading.said, asked, dated, breaks),
+            *_moved_days(tokens, reading.said, reading.parts),
+        ]
+    )
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
         return []  # one request; or a choice of days (days_to_choose)
@@ -4197,11 +4279,18 @@ def requests_said(
             if (k in breaks and k > 0)
             # "annuler jeudi enfin non réserver": a correction ends a request, commas or not
             or (k < start and (tokens[k] in _REQUEST_LINKS or tokens[k] in _CORRECTION_MARKERS))
-            or (k < start and instead and _in_place_of(tokens, k))  # "lundi au lieu de jeudi"
+            # "lundi au lieu de jeudi", "lundi plutôt que jeudi"
+            or (k < start and instead and (_in_place_of(tokens, k) or _rather_than(tokens, k)))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
         if cut > cuts[-1]:
-            if _CORRECTION_MARKERS.intersection(tokens[end:start]) and "plus" not in tokens:
+            # (not the "plutôt" of "lundi plutôt que jeudi": both days changed)
+            rather = instead and any(_rather_than(tokens, k) for k in range(end, start))
+            if (
+                _CORRECTION_MARKERS.intersection(tokens[end:start])
+                and "plus" not in tokens
+                and not rather
+            ):
                 taken_back.add(len(cuts) - 1)
             cuts.append(cut)
     pieces = list(itertools.pairwise([*cuts, len(tokens)]))
