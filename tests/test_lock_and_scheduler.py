@@ -485,3 +485,27 @@ def test_a_pattern_changed_from_a_past_date_takes_the_overdue_locks_first(rt: Ru
     lock = rt.locks.get("anjou-elem", THU)
     assert lock is not None and lock.late and lock.counts["standard"] == 1
     assert [(a["variant"], a["delta"]) for a in lock.adjustments] == [("standard", -1)]
+
+
+def test_one_school_whose_lock_fails_leaves_the_others_locked(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Locked one after the other, the first failure stopped the run: every school after it
+    stayed unlocked, on every retry. Each is now tried, then the error raised."""
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF
+    due = [(s, d) for s, d, _ in rt.locks.due(rt.clock.now())]
+    first_school = due[0][0]
+    lock_day = rt.locks.lock_day
+
+    def failing(school_id: str, day: date, **kw: object) -> object:
+        if school_id == first_school:
+            raise RuntimeError("base indisponible pour cette école")
+        return lock_day(school_id, day, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rt.locks, "lock_day", failing)
+    with pytest.raises(RuntimeError, match="base indisponible"):
+        rt.locks.lock_due(rt.clock.now())
+    with rt.sessions() as session:
+        locked = {(s, d) for s, d in session.execute(select(DayLock.school_id, DayLock.day))}
+    assert locked == {(s, d) for s, d in due if s != first_school}

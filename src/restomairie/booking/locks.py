@@ -11,6 +11,7 @@ impossible.
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -39,6 +40,8 @@ def is_late(deadline: datetime, at: datetime) -> bool:
     overdue is always marked late once it is locked."""
     return at - deadline >= LATE_AFTER
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LockResult:
@@ -102,14 +105,26 @@ class LockService:
         at = now or self.booking.clock.now()
         due = self.due(at, lookback_days)
 
-        def lock(item: tuple[str, date, datetime]) -> LockResult:
+        def lock(item: tuple[str, date, datetime]) -> LockResult | Exception:
             school_id, day, deadline = item
-            return self.lock_day(school_id, day, deadline=deadline, now=at)
+            # One school's failure must not leave the others' days unlocked at 13:05 (and on
+            # every retry, the failing one coming first again): each is tried, then the first
+            # error is raised.
+            try:
+                return self.lock_day(school_id, day, deadline=deadline, now=at)
+            except Exception as exc:
+                log.exception("verrouillage impossible : %s %s", school_id, day.isoformat())
+                return exc
 
         if workers > 1 and len(due) > 1 and is_postgres(self.booking.sessions.kw["bind"]):
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lock") as pool:
-                return list(pool.map(lock, due))
-        return [lock(item) for item in due]
+                done = list(pool.map(lock, due))
+        else:
+            done = [lock(item) for item in due]
+        failed = [r for r in done if isinstance(r, Exception)]
+        if failed:
+            raise failed[0]
+        return [r for r in done if isinstance(r, LockResult)]
 
     def lock_day(
         self,
