@@ -398,7 +398,28 @@ def test_the_lock_command_says_what_it_locked_then_that_nothing_is_left(town: Ru
     )
     assert lines[-1] == "10 verrouillage(s) sur 1 jour(s)."
     again = runner.invoke(main, ["lock"], obj={"runtime": town})
-    assert again.output.strip() == "Rien à verrouiller : chaque jour dont la date limite est passée l'est déjà."
+    assert again.output.strip() == (
+        "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de 31 jours "
+        "l'est déjà."
+    )
+
+
+def test_counts_of_a_day_the_catch_up_no_longer_reaches_do_not_ask_for_a_lock(
+    town: Runtime,
+) -> None:
+    """A day never locked, further back than the lock's catch-up goes (a town that started
+    mid-year): ``counts`` told to run ``restomairie lock``, which then said there was nothing
+    left to lock, for ever."""
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=1)
+    runner = CliRunner()
+    assert runner.invoke(main, ["lock"], obj={"runtime": town}).exit_code == 0
+    old = runner.invoke(main, ["counts", "2026-10-16"], obj={"runtime": town})
+    assert old.exit_code == 0, old.output
+    assert "Lancez « restomairie lock »" not in old.output
+    assert ("Ce jour n'a jamais été verrouillé et ne le sera plus : le rattrapage des "
+            "verrouillages ne remonte que 31 jours.") in old.output
+    recent = runner.invoke(main, ["counts", "2026-11-03"], obj={"runtime": town})
+    assert "verrouillés le" in recent.output  # within the catch-up: locked by that run
 
 
 def test_the_counts_command_prints_the_endpoint_s_json_and_csv(town: Runtime, client: FlaskClient) -> None:

@@ -9,11 +9,12 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import click
 
 from restomairie.booking.locks import LockResult
+from restomairie.booking.services import LOCK_LOOKBACK_DAYS
 from restomairie.cli import DAY, friendly, runtime, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
@@ -21,7 +22,10 @@ from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitche
 from restomairie.runtime import Runtime
 from restomairie.scheduler import lock_job
 
-NOTHING_TO_LOCK = "Rien à verrouiller : chaque jour dont la date limite est passée l'est déjà."
+NOTHING_TO_LOCK = (
+    "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de "
+    f"{LOCK_LOOKBACK_DAYS} jours l'est déjà."
+)
 
 
 def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
@@ -64,8 +68,10 @@ def lock_now(rt: Runtime) -> list[LockResult]:
     return lock_job(rt)
 
 
-def describe_counts(day: DayCounts) -> list[str]:
-    """A day's counts as a text table."""
+def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[str]:
+    """A day's counts as a text table. ``catch_up_from``: the first day the lock's catch-up
+    still locks (today minus :data:`LOCK_LOOKBACK_DAYS`): a day before it that was never
+    locked never will be, and running ``lock`` for it would do nothing."""
     lines = []
     head = f"Effectifs du {format_day(day.day)} {day.day.year}"
     if day.locked:
@@ -85,7 +91,13 @@ def describe_counts(day: DayCounts) -> list[str]:
         elif day.deadline is not None:
             head += f" (verrouillage le {format_deadline(day.deadline)})"
     lines.append(head)
-    if day.overdue:
+    if day.overdue and catch_up_from is not None and day.day < catch_up_from:
+        lines.append(
+            "Ce jour n'a jamais été verrouillé et ne le sera plus : le rattrapage des "
+            f"verrouillages ne remonte que {LOCK_LOOKBACK_DAYS} jours. Ces effectifs sont les "
+            "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
+        )
+    elif day.overdue:
         lines.append(
             "Le planificateur n'a pas verrouillé ce jour à l'heure limite : les effectifs ne sont "
             "pas figés. Lancez « restomairie lock » (ou redémarrez « restomairie scheduler ») "
@@ -155,7 +167,8 @@ def counts_cmd(ctx: click.Context, day: date, fmt: str | None, kitchen: str | No
     elif fmt == "csv":
         click.echo(to_csv([found]), nl=False)  # bytes: written as is (BOM, CRLF)
     else:
-        for line in describe_counts(found):
+        catch_up_from = rt.clock.today() - timedelta(days=LOCK_LOOKBACK_DAYS)
+        for line in describe_counts(found, catch_up_from):
             click.echo(line)
 
 
