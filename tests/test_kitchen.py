@@ -278,6 +278,35 @@ def test_a_site_closed_after_its_day_was_locked_says_closed_in_the_csv_and_json(
     assert "fermé : grève" in sheet and "fermé : fermeture" not in sheet
 
 
+def test_a_closure_after_the_lock_is_one_adjustment_line_per_menu_not_one_per_child(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """A strike declared after the lock settles each child on its own: the command, the page
+    and the delivery sheet listed "-1 standard — fermeture" once per child (300 lines for a
+    300-pupil school). One line per menu now; the JSON keeps each settlement."""
+    make_family(town, account="210900", phones=(), kids=[
+        KidSpec(f"M{i}", f"Enfant{i}", school="montchapet-elem") for i in range(3)
+    ])
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due()
+    town.clock.frozen = datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+    StaffService(town.booking).declare_closure("montchapet-elem", THU, THU, "strike", "", STAFF)
+    text = CliRunner().invoke(main, ["counts", "2026-11-26"], obj={"runtime": town}).output
+    lines = [line for line in text.splitlines() if "ajustement" in line and "Montchapet" in line]
+    assert len(lines) == 1 and lines[0].startswith("  ajustement -3 standard — "), text
+    page = client.get("/kitchen/?token=" + TOKEN + "&from=2026-11-26", follow_redirects=True)
+    html = page.get_data(as_text=True)
+    # the page's minus sign is typographic (U+2212)
+    assert html.count("<strong>\u22123 Standard</strong>") == 1, html
+    assert "<strong>\u22121 Standard" not in html
+    sheet = client.get("/kitchen/sheet/2026-11-26?school=montchapet-elem&token=" + TOKEN,
+                       follow_redirects=True).get_data(as_text=True)
+    assert sheet.count("<li>\u22123 ") == 1 and "<li>\u22121 " not in sheet
+    body = _counts(client, "2026-11-26").get_json()
+    site = next(s for s in body["schools"] if s["school"] == "montchapet-elem")
+    assert [a["delta"] for a in site["adjustments"]] == [-1, -1, -1]
+
+
 # --------------------------------------------------------------------------- the pages' access
 def test_the_page_takes_the_token_once_then_a_session(town: Runtime, client: FlaskClient) -> None:
     assert client.get("/kitchen/").status_code == 401

@@ -118,7 +118,7 @@ def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[s
     lines.append(f"Repas à produire (hors paniers repas, ajustements compris) : {day.to_produce}")
     if day.packed:
         lines.append(f"Paniers repas PAI (apportés par les familles, non livrés) : {day.packed}")
-    for s, a in day.adjustments:
+    for s, a in day.adjustment_lines:
         sign = f"+{a.delta}" if a.delta > 0 else str(a.delta)
         lines.append(
             f"  ajustement {sign} {variant_short(a.variant)} — {s.name} — {a.label} "

@@ -113,6 +113,17 @@ class SchoolCounts:
         return sum(a.delta for a in self.adjustments if a.variant == variant)
 
     @property
+    def adjustment_lines(self) -> list[Adjustment]:
+        """The adjustments as people read them: those of one change (same menu, kind, author
+        and moment: a closure declared after the lock settles each child on its own) summed on
+        one line — "-300 standard — fermeture", not three hundred "-1" on a delivery note."""
+        lines: dict[tuple[str, str, str, datetime], int] = {}
+        for a in self.adjustments:
+            key = (a.variant, a.kind, a.actor, a.at)
+            lines[key] = lines.get(key, 0) + a.delta
+        return [Adjustment(v, n, kind, actor, at) for (v, kind, actor, at), n in lines.items()]
+
+    @property
     def to_produce(self) -> int:
         """Meals the kitchen cooks (adjusted, packed meals left out)."""
         return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
@@ -243,6 +254,11 @@ class DayCounts:
     @property
     def adjustments(self) -> list[tuple[SchoolCounts, Adjustment]]:
         return [(s, a) for s in self.schools for a in s.adjustments]
+
+    @property
+    def adjustment_lines(self) -> list[tuple[SchoolCounts, Adjustment]]:
+        """Each site's :attr:`SchoolCounts.adjustment_lines`."""
+        return [(s, a) for s in self.schools for a in s.adjustment_lines]
 
     def site(self, school_id: str) -> SchoolCounts:
         for s in self.schools:
