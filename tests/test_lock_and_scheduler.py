@@ -15,6 +15,7 @@ import time
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,6 +30,7 @@ from restomairie.config import Settings, load_config
 from restomairie.db import make_engine
 from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Call, CallEvent, Child, DayLock, LockedChild
+from restomairie.retention import purge_call_logs
 from restomairie.runtime import Runtime
 from restomairie.scheduler import (
     CutoffTrigger,
@@ -423,16 +425,65 @@ def test_the_purge_command_says_what_it_would_delete_then_deletes_it(rt: Runtime
     _call(rt, "CA-recent", rt.clock.now() - timedelta(days=3), 2)
     said = "Journal des appels (365 jours de conservation) : 1 appel(s) et 3 étape(s) commencés "
     said += "avant le dimanche 23 novembre 2025 à 10 heures"
+    logins = "Connexions du personnel avant cette date : adresse de 0 connexion(s)"
     dry = CliRunner().invoke(main, ["purge", "--dry-run"], obj={"runtime": rt})
-    assert dry.exit_code == 0 and dry.output == f"{said} à effacer. Rien n'a été effacé.\n"
+    assert dry.exit_code == 0 and dry.output == (
+        f"{said} à effacer.\n{logins} à effacer. Rien n'a été effacé.\n"
+    )
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Call)) == 2
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "purge_call_logs")) == 0
     done = CliRunner().invoke(main, ["purge"], obj={"runtime": rt})
-    assert done.exit_code == 0 and done.output == f"{said} effacés.\n"
+    assert done.exit_code == 0 and done.output == f"{said} effacés.\n{logins} effacée.\n"
     with rt.sessions() as s:
         assert list(s.scalars(select(Call.call_sid))) == ["CA-recent"]
+
+
+def test_the_purge_erases_the_staff_logins_addresses_past_the_retention(rt: Runtime) -> None:
+    """The staff logins' client addresses stayed in the audit log for good (and in an address
+    unlock's words); they now go with the calls of their time. The entries themselves stay."""
+    from restomairie.staff.accounts import AccountError, AccountService
+
+    now = rt.clock.now()
+    accounts = AccountService(rt.sessions, rt.clock)
+    rt.clock.frozen = now - timedelta(days=400)
+    accounts.create_user("marie", "staff", "un mot de passe sûr")
+    with pytest.raises(AccountError):
+        accounts.authenticate("marie", "faux", "203.0.113.7")
+    accounts.authenticate("marie", "un mot de passe sûr", "203.0.113.7")
+    with pytest.raises(AccountError):
+        accounts.authenticate("marie", "faux", "198.51.100.9")
+    accounts.unlock_login(address="198.51.100.9", reason="poste du service", by="staff:admin")
+    rt.clock.frozen = now - timedelta(days=3)
+    accounts.authenticate("marie", "un mot de passe sûr", "192.0.2.44")
+    rt.clock.frozen = now
+    dry = purge_call_logs(rt.sessions, rt.settings, now, dry_run=True)
+    assert dry.addresses == 4
+
+    def details() -> list[tuple[str, Any]]:
+        with rt.sessions() as s:
+            return [
+                (e.action, e.detail)
+                for e in s.scalars(select(AuditEntry).where(AuditEntry.action.like("login%"))
+                                   .order_by(AuditEntry.id))
+            ]
+
+    assert "203.0.113.7" in str(details())
+    report = purge_job(rt)
+    assert report.addresses == 4 and report.calls == 0
+    after = details()
+    assert [action for action, _ in after] == [
+        "login_failed", "login", "login_failed", "login_unlock", "login"
+    ]
+    old, recent = after[:4], after[4]
+    assert "203.0.113.7" not in str(old) and "198.51.100.9" not in str(old)
+    assert "(adresse effacée)" in old[3][1]["label"]
+    assert recent[1] == {"address": "192.0.2.44"}
+    with rt.sessions() as s:
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "purge_call_logs"))
+        assert entry.detail is not None and entry.detail["addresses"] == 4
+    assert purge_job(rt).addresses == 0  # once is enough
 
 
 # --------------------------------------------------------------------------- a lock overdue

@@ -267,8 +267,10 @@ def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
 ) -> None:
     form = {"action": "book", "child": "E2", "day": TUE.isoformat(), "override": "1",
             "reason": "oubli de la famille"}
-    post(staff_client, "/staff/families/210001/change", form)  # past the deadline, not locked
-    rt.locks.lock_day("anjou-elem", TUE)
+    # Past the deadline, not locked yet (no scheduler here): the day is locked first, as the
+    # scheduler would have, so this change too is an adjustment beside the frozen figure.
+    post(staff_client, "/staff/families/210001/change", form)
+    assert not rt.locks.lock_day("anjou-elem", TUE).created
     rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
     post(staff_client, "/staff/families/210001/change",
          {**form, "action": "cancel", "reason": "enfant malade"})  # after the lock
@@ -282,7 +284,7 @@ def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
                 "/staff/audit?account=210001"):
         assert reasons(url) == [  # the latest first
             "forçage (ajustement après verrouillage) :</strong> enfant malade",
-            "forçage :</strong> oubli de la famille",
+            "forçage (ajustement après verrouillage) :</strong> oubli de la famille",
         ], url
 
 

@@ -663,7 +663,8 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
 def purge(ctx: click.Context, dry_run: bool) -> None:
     """Effacer maintenant ce que le planificateur efface chaque nuit : les appels plus anciens
     que retention.call_log_days (numéro, étapes, demandes sans effet ; les changements restent
-    au journal) et les fichiers d'import expirés."""
+    au journal), l'adresse des connexions du personnel aussi anciennes et les fichiers d'import
+    expirés."""
     from restomairie.retention import purge_call_logs
     from restomairie.scheduler import purge_job
 
@@ -678,7 +679,11 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
     click.echo(
         f"Journal des appels ({days} jours de conservation) : {report.calls} appel(s) et "
         f"{report.events} étape(s) commencés avant le {format_day(before.date(), year=True)} "
-        f"à {format_hour(before)} {done}." + (" Rien n'a été effacé." if dry_run else "")
+        f"à {format_hour(before)} {done}."
+    )
+    click.echo(
+        f"Connexions du personnel avant cette date : adresse de {report.addresses} connexion(s) "
+        f"{'à effacer' if dry_run else 'effacée'}." + (" Rien n'a été effacé." if dry_run else "")
     )
 
 

@@ -6,6 +6,10 @@ older than the retention period it is **deleted with its events**. What billing 
 booking change is in the append-only audit log (who, which child and day, before/after, when,
 channel and CallSid), which is never purged. The purge itself is written to the audit log.
 
+The staff logins' client addresses (``login``, ``login_failed`` and ``login_unlock`` in the audit
+log) are kept as long as the calls, for the same support work (who tried a password from where),
+then erased from those entries (:func:`forget_login_addresses`); who logged in and when stay.
+
 The staff import's leftovers are personal data too (:func:`purge_imports`): a checked file never
 confirmed is deleted once expired, and a job (its lines, names and changes, for the finished
 page) :data:`IMPORT_JOBS_KEPT` after it ended. The import itself stays in the audit log.
@@ -16,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.config import Settings
@@ -32,6 +36,12 @@ class PurgeReport:
     before: datetime  # calls started before this moment were purged
     calls: int
     events: int
+    addresses: int = 0  # staff logins before it whose client address was erased
+
+
+# The audit entries that keep a staff login's client address (restomairie.staff.accounts).
+LOGIN_ACTIONS = ("login", "login_failed", "login_unlock")
+ERASED_ADDRESS = "(adresse effacée)"
 
 
 def retention_cutoff(settings: Settings, now: datetime) -> datetime:
@@ -49,13 +59,14 @@ def purge_call_logs(
     with sessions() as session, session.begin():
         old = select(Call.id).where(Call.started_at < before)
         calls = session.scalar(select(func.count()).select_from(old.subquery())) or 0
-        if not calls:
-            return PurgeReport(before, 0, 0)
-        events = session.scalar(
-            select(func.count()).select_from(CallEvent).where(CallEvent.call_id.in_(old))
-        ) or 0
-        if dry_run:
-            return PurgeReport(before, calls, events)
+        events = 0
+        if calls:
+            events = session.scalar(
+                select(func.count()).select_from(CallEvent).where(CallEvent.call_id.in_(old))
+            ) or 0
+        addresses = forget_login_addresses(session, before, dry_run)
+        if dry_run or not (calls or addresses):
+            return PurgeReport(before, calls, events, addresses)
         bulk = {"synchronize_session": False}
         session.execute(delete(CallEvent).where(CallEvent.call_id.in_(old)), execution_options=bulk)
         session.execute(delete(Call).where(Call.started_at < before), execution_options=bulk)
@@ -63,10 +74,39 @@ def purge_call_logs(
             AuditEntry(
                 at=now, actor="system", channel="system", action="purge_call_logs",
                 detail={"before": before.isoformat(), "calls": calls, "events": events,
-                        "retention_days": settings.call_log_retention_days},
+                        "retention_days": settings.call_log_retention_days,
+                        **({"addresses": addresses} if addresses else {})},
             )
         )
-    return PurgeReport(before, calls, events)
+    return PurgeReport(before, calls, events, addresses)
+
+
+def forget_login_addresses(session: Session, before: datetime, dry_run: bool = False) -> int:
+    """Erase the client address from the staff logins' audit entries written before ``before``
+    (the address in an unlock's words too); how many entries had one. The audit log is
+    append-only for what was done; this personal detail of it is not kept for good."""
+    rows = session.execute(
+        select(AuditEntry.id, AuditEntry.detail).where(
+            AuditEntry.action.in_(LOGIN_ACTIONS), AuditEntry.at < before
+        )
+    ).all()
+    erased = 0
+    for entry_id, detail in rows:
+        if not detail or "address" not in detail:
+            continue
+        erased += 1
+        if dry_run:
+            continue
+        address = str(detail["address"])
+        kept = {k: v for k, v in detail.items() if k != "address"}
+        if address and isinstance(kept.get("label"), str):
+            kept["label"] = kept["label"].replace(address, ERASED_ADDRESS)
+        # Core UPDATE: the ORM refuses to rewrite an audit entry, which this alone may do.
+        session.execute(
+            update(AuditEntry).where(AuditEntry.id == entry_id).values(detail=kept or None),
+            execution_options={"synchronize_session": False},
+        )
+    return erased
 
 
 @dataclass(frozen=True)
