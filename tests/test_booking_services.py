@@ -71,6 +71,29 @@ def test_a_change_at_12_59_59_counts_and_at_13_00_00_is_too_late(rt: Runtime) ->
     assert "il fallait réserver avant le jeudi 3 décembre à 13 heures" in str(err.value)
 
 
+def test_a_deadline_hour_the_clocks_skip_is_enforced_and_said_as_the_clocks_show_it(
+    rt: Runtime,
+) -> None:
+    # "2 h 30 the day before" for Monday 30 March 2026: that Sunday, Paris clocks go from 02:00
+    # to 03:00. The deadline is 01:30 UTC, 03:30 on the clocks. A change at 03:10 was refused
+    # "il fallait réserver avant le dimanche 29 mars à 2 h 30" (by wall clock, from 03:00).
+    import dataclasses
+    from datetime import time
+
+    from restomairie.calendar.deadlines import CalendarDaysRule
+
+    town = dataclasses.replace(rt.settings, deadline=CalendarDaysRule(1, time(2, 30)))
+    other = Runtime.build(settings=town, clock=rt.clock, engine=rt.engine)
+    make_family(other)
+    monday = date(2026, 3, 30)
+    other.clock.frozen = datetime(2026, 3, 29, 3, 29, 59, tzinfo=PARIS)
+    assert other.booking.cancel("210001", [monday], PARENT)[0].outcome is Outcome.CANCELLED
+    other.clock.frozen = datetime(2026, 3, 29, 3, 30, tzinfo=PARIS)
+    with pytest.raises(PastDeadline) as err:
+        other.booking.book("210001", [monday], PARENT)
+    assert "il fallait réserver avant le dimanche 29 mars à 3 h 30" in str(err.value)
+
+
 def test_booking_a_wednesday_is_refused_with_the_reason(rt: Runtime) -> None:
     make_family(rt)
     with pytest.raises(NotOperatingDay) as err:

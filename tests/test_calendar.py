@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from restomairie.calendar.days import Closure, SchoolCalendar
-from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule, WorkingHoursRule
+from restomairie.calendar.deadlines import (
+    CalendarDaysRule,
+    DeadlineContext,
+    OperatingDaysRule,
+    WorkingHoursRule,
+)
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import PARIS
+from restomairie.i18n import format_deadline
 
 DIJON_DAYS = frozenset({0, 1, 3, 4})
 DIJON_RULE = OperatingDaysRule(days=2, at=time(13, 0))
 CAL = SchoolCalendar(tz=PARIS, zone="A")
+# For a rule that looks at no calendar (calendar days): every day counts.
+CTX = DeadlineContext(PARIS, lambda day, n: day - timedelta(days=n), lambda day: False)
 
 
 def deadline(
@@ -220,6 +228,25 @@ def test_cesson_changes_until_j_minus_2_included() -> None:
     rule = CalendarDaysRule(days=1, at=time(0, 0))
     assert deadline(date(2026, 12, 10), rule) == datetime(2026, 12, 9, 0, 0, tzinfo=PARIS)
     assert deadline(date(2026, 12, 7), rule) == datetime(2026, 12, 6, 0, 0, tzinfo=PARIS)
+
+
+def test_a_deadline_hour_the_clocks_skip_is_the_instant_it_stands_for_written_as_it_exists() -> None:
+    # "Jusqu'à J-2, 2 h 30": on Sunday 29 March 2026 Paris clocks jump from 02:00 to 03:00, so
+    # 02:30 does not exist. Python reads it with the offset before the change (PEP 495, fold=0):
+    # 01:30 UTC, which Paris clocks show as 03:30. It was kept as "02:30+01:00": said "2 h 30",
+    # and compared with "now" by wall clock (same zone), it refused changes from 03:00 while
+    # the lock scheduler, in UTC, waited until 03:30.
+    rule = CalendarDaysRule(days=1, at=time(2, 30))
+    got = deadline(date(2026, 3, 30), rule)
+    assert got.astimezone(UTC) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert (got.hour, got.minute, got.utcoffset()) == (3, 30, timedelta(hours=2))
+    assert datetime(2026, 3, 29, 3, 10, tzinfo=PARIS) < got  # wall clock and UTC agree now
+    assert format_deadline(got) == "dimanche 29 mars à 3 h 30"
+    # The same rule on an ordinary Sunday, and the autumn's 02:30, which happens twice: the
+    # first one (summer time), as Python reads it.
+    assert deadline(date(2026, 3, 23), rule) == datetime(2026, 3, 22, 2, 30, tzinfo=PARIS)
+    autumn = rule.deadline(date(2026, 10, 26), CTX)
+    assert (autumn.hour, autumn.minute, autumn.utcoffset()) == (2, 30, timedelta(hours=2))
 
 
 def test_zones_differ_on_winter_holidays() -> None:

@@ -576,6 +576,6 @@ def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> No
     }
     text = cli.invoke(main, ["--config", "villepreux", "deadline", "2026-12-07"]).output
     assert text.strip().endswith(
-        "; à la mairie, avant le mardi 24 novembre à 24 heures (25/11/2026 00:00)."
+        "; à la mairie, avant le mardi 24 novembre à minuit (25/11/2026 00:00)."
     )
     assert "staff_deadline" not in cli.invoke(main, ["deadline", "2026-12-07", "--json"]).output

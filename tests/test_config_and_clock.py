@@ -229,7 +229,14 @@ def test_dates_are_written_the_french_way() -> None:
     assert format_day(date(2026, 11, 9)) == "lundi 9 novembre"
     assert format_deadline(datetime(2026, 11, 9, 13, 0, tzinfo=PARIS)) == "lundi 9 novembre à 13 heures"
     assert format_deadline(datetime(2026, 11, 9, 12, 30, tzinfo=PARIS)) == "lundi 9 novembre à 12 h 30"
-    # A deadline at midnight is the end of the day before ("mardi à 0 heures" was a day late).
+    # A deadline at midnight is the end of the day before, said the way people say it: "lundi
+    # à minuit" (it was "lundi 23 novembre à 24 heures", and "the end of Monday 23 November";
+    # "mardi à 0 heures" would be a day late).
     midnight = datetime(2026, 11, 24, 0, 0, tzinfo=PARIS)
-    assert format_deadline(midnight) == "lundi 23 novembre à 24 heures"
-    assert format_deadline(midnight, "en_GB") == "the end of Monday 23 November"
+    assert format_deadline(midnight) == "lundi 23 novembre à minuit"
+    assert format_deadline(midnight, "en_GB") == "midnight on Monday 23 November"
+    # The first of the month and the eve of a month are said like any other day.
+    assert format_deadline(datetime(2026, 12, 2, 0, 0, tzinfo=PARIS)) == "mardi 1er décembre à minuit"
+    assert format_deadline(datetime(2026, 12, 1, 0, 0, tzinfo=PARIS)) == "lundi 30 novembre à minuit"
+    # A minute past midnight is that day's: "0 h 01", not the eve's.
+    assert format_deadline(datetime(2026, 11, 24, 0, 1, tzinfo=PARIS)) == "mardi 24 novembre à 0 h 01"

@@ -8,11 +8,13 @@ that Monday at 13:00).
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import datetime, time
 
 import pytest
 from flask.testing import FlaskClient
 
+from restomairie.calendar.deadlines import CalendarDaysRule, DeadlineRule, WorkingHoursRule
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
 from restomairie.ivr.prompts import Speaker
@@ -33,11 +35,18 @@ MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
         # Yesterday's is said with its date: "avant hier" would be heard as "avant-hier".
         ("fr", datetime(2026, 11, 22, 13, 0), "le dimanche 22 novembre à 13 heures"),
         ("fr", datetime(2026, 11, 20, 13, 0), "le vendredi 20 novembre à 13 heures"),
-        # A deadline at midnight is the end of the day before, said so, never "demain".
-        ("fr", datetime(2026, 11, 24, 0, 0), "le lundi 23 novembre à 24 heures"),
+        # A deadline at midnight is the end of the day before, said "à minuit" with that day
+        # (it was "à 24 heures"), never "demain": tonight's is "minuit ce soir".
+        ("fr", datetime(2026, 11, 24, 0, 0), "minuit ce soir"),
+        ("fr", datetime(2026, 11, 25, 0, 0), "le mardi 24 novembre à minuit"),
+        ("fr", datetime(2026, 11, 23, 0, 0), "le dimanche 22 novembre à minuit"),
+        ("fr", datetime(2026, 12, 2, 0, 0), "le mardi 1er décembre à minuit"),
         ("en", datetime(2026, 11, 23, 13, 0), "1:00 pm today"),
         ("en", datetime(2026, 11, 24, 13, 0), "tomorrow at 1:00 pm"),
         ("en", datetime(2026, 11, 20, 13, 0), "Friday 20 November at 1:00 pm"),
+        ("en", datetime(2026, 11, 24, 0, 0), "midnight tonight"),
+        ("en", datetime(2026, 11, 25, 0, 0), "midnight on Tuesday 24 November"),
+        ("en", datetime(2026, 11, 23, 0, 0), "midnight on Sunday 22 November"),
     ],
 )
 def test_a_deadline_is_said_relative_to_today_when_it_is_today_or_tomorrow(
@@ -123,3 +132,62 @@ def test_a_day_whose_deadline_is_days_away_gets_no_warning(
     says = call.keys("1234", "2", "0412").says  # Friday 4 December: its deadline is days away
     assert says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
     assert not any(s.startswith("Attention") for s in says)
+
+
+def town_line(rt: Runtime, rule: DeadlineRule, language: str = "fr") -> FlaskClient:
+    """The line of a town whose families' deadline is ``rule``, with Léa (Mon, Tue, Thu, Fri)."""
+    town = Runtime.build(
+        settings=dataclasses.replace(rt.settings, deadline=rule), clock=rt.clock, engine=rt.engine
+    )
+    make_family(town, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language=language)
+    return line_app(town).test_client()
+
+
+@pytest.mark.parametrize(
+    ("rule", "language", "said"),
+    [
+        # Cesson-Sévigné's "jusqu'à J-2" (config/cesson-sevigne.toml): Tuesday 24's deadline is
+        # Monday 23 at 00:00, the end of Sunday. It was "avant le dimanche 22 novembre à 24
+        # heures" ("the end of Sunday 22 November").
+        (
+            CalendarDaysRule(1, time(0)),
+            "fr",
+            "Trop tard pour le mardi 24 novembre : il fallait annuler avant le dimanche 22 "
+            "novembre à minuit. Le repas sera facturé, sauf maladie signalée à l'école.",
+        ),
+        (
+            CalendarDaysRule(1, time(0)),
+            "en",
+            "Too late for Tuesday 24 November: you had to cancel before midnight on Sunday 22 "
+            "November. The meal will be charged, unless an illness is reported to the school.",
+        ),
+        # 24 working hours before the meal day, weekends not counted (Villepreux's kind of rule):
+        # the end of a Sunday all the same, the hours count back to Monday 00:00.
+        (
+            WorkingHoursRule(24),
+            "fr",
+            "Trop tard pour le mardi 24 novembre : il fallait annuler avant le dimanche 22 "
+            "novembre à minuit. Le repas sera facturé, sauf maladie signalée à l'école.",
+        ),
+    ],
+)
+def test_a_deadline_passed_at_midnight_is_said_at_midnight_the_day_before(
+    rt: Runtime, rule: DeadlineRule, language: str, said: str
+) -> None:
+    rt.clock.frozen = MORNING
+    call = Caller(town_line(rt, rule, language), rt.settings, PHONE)
+    call.start()
+    assert call.keys("1234", "2", "2411").says[0] == said
+
+
+def test_a_deadline_at_midnight_tonight_is_said_so(rt: Runtime) -> None:
+    # On Tuesday 24, Thursday 26's deadline under "jusqu'à J-2" is Wednesday 25 at 00:00.
+    rt.clock.frozen = datetime(2026, 11, 24, 10, 0, tzinfo=PARIS)
+    call = Caller(town_line(rt, CalendarDaysRule(1, time(0))), rt.settings, PHONE)
+    call.start()
+    call.keys("1234")
+    answer = call.say("Est-ce que Léa mange jeudi ?")
+    assert answer.says[:2] == [
+        "Le jeudi 26 novembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant minuit ce soir.",
+    ]

@@ -829,6 +829,41 @@ def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
     ) in result.output
 
 
+def test_a_deadline_at_midnight_reads_as_midnight_the_day_before_on_the_month_page(
+    settings: Any, clock: Any, engine: Any
+) -> None:
+    # "Jusqu'à J-2" for the families (Cesson-Sévigné), J-4 at the town hall: Thursday 26 reads
+    # "avant le mardi 24/11 à minuit" and "délai passé le dimanche 22/11 à minuit" (it read
+    # "mercredi 25/11 à 00:00" and "lundi 23/11 à 00:00", the day after).
+    from datetime import time as dtime
+
+    from restomairie.calendar.deadlines import CalendarDaysRule
+    from restomairie.web import create_app
+
+    town = dataclasses.replace(
+        settings,
+        deadline=CalendarDaysRule(1, dtime(0)),
+        deadline_by_channel={"staff": CalendarDaysRule(3, dtime(0))},
+    )
+    rt = Runtime.build(settings=town, clock=clock, engine=engine)
+    rt.sync_schools()
+    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
+    make_user(rt, "marie", "staff")
+    client = create_app({"TESTING": True}, runtime=rt).test_client()
+    login(client, "marie")
+    page = html.unescape(
+        client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
+    )
+    thu = day_cell(page, THU)
+    assert "Par la famille avant le mardi 24/11 à minuit" in thu
+    assert "délai passé le dimanche 22/11 à minuit" in thu
+    # A day both can still change: its deadline was "Date limite : 03/12/2026 00:00:00".
+    later = html.unescape(
+        client.get("/staff/families/210001/children/E1?month=2026-12").get_data(as_text=True)
+    )
+    assert 'title="Date limite : mercredi 02/12 à minuit"' in day_cell(later, date(2026, 12, 4))
+
+
 def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_on_its_page(
     settings: Any, clock: Any, engine: Any
 ) -> None:

@@ -36,12 +36,11 @@ def format_hour(moment: datetime, locale: str = "fr_FR") -> str:
 
 def format_deadline(moment: datetime, locale: str = "fr_FR") -> str:
     """``lundi 9 novembre à 13 heures`` in the moment's own zone (the town's). A deadline at
-    midnight is the end of the day before, said so: ``lundi 23 novembre à 24 heures`` (the
-    official French way; "mardi à 0 heure" or "à minuit" is easily heard as a day late)."""
+    midnight is the end of the day before, said with that day as people say it: Tuesday 00:00
+    is ``lundi 23 novembre à minuit``, ``midnight on Monday 23 November`` (never "mardi à 0
+    heure", a day late, nor the official but unspoken "à 24 heures")."""
     if moment.hour == 0 and moment.minute == 0:
-        eve = moment.date() - timedelta(days=1)
-        if locale.startswith("fr"):
-            return f"{format_day(eve, locale)} à 24 heures"
-        return f"the end of {format_day(eve, locale)}"
+        eve = format_day(moment.date() - timedelta(days=1), locale)
+        return f"{eve} à minuit" if locale.startswith("fr") else f"midnight on {eve}"
     sep = " à " if locale.startswith("fr") else " at "
     return f"{format_day(moment.date(), locale)}{sep}{format_hour(moment, locale)}"

@@ -13,14 +13,28 @@ Three kinds cover the towns we know (``config/*.toml`` quote the sentences they 
 * :class:`CalendarDaysRule` — Cesson-Sévigné: "modifications jusqu'à J-2", plain calendar days.
 
 All answers are wall-clock times in the town's zone, so 13:00 stays 13:00 across DST changes.
+A time the clocks skip (02:30 on the last Sunday of March in Paris) is the instant Python reads
+it as, with the offset before the change (PEP 495, ``fold=0``), written as the clocks show it
+(03:30): see :func:`at_local`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+
+def at_local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """``at`` o'clock on ``day`` in ``tz``, as a local time that exists. A time the clocks skip
+    is read with the offset before the change (PEP 495's ``fold=0``, what Python does anyway):
+    02:30 on Sunday 29 March 2026 in Paris is 01:30 UTC, which the clocks show as 03:30, and is
+    returned so. Left as "02:30+01:00", it was said "2 h 30" and, compared with a "now" of the
+    same zone (Python compares those by wall clock), closed at 03:00 while the same instant in
+    UTC (the lock scheduler, the database) is 03:30. A time that happens twice (the last Sunday
+    of October) is the first, summer-time one."""
+    return datetime.combine(day, at, tz).astimezone(UTC).astimezone(tz)
 
 
 @dataclass(frozen=True)
@@ -40,7 +54,7 @@ class OperatingDaysRule:
     at: time
 
     def deadline(self, day: date, ctx: DeadlineContext) -> datetime:
-        return datetime.combine(ctx.previous_operating(day, self.days), self.at, ctx.tz)
+        return at_local(ctx.previous_operating(day, self.days), self.at, ctx.tz)
 
     def describe(self) -> str:
         return f"{self.days} jours de fonctionnement avant, avant {self.at:%H:%M}"
@@ -63,7 +77,7 @@ class WorkingHoursRule:
             working = cursor_day.weekday() < 5 and not ctx.is_public_holiday(cursor_day)
             if working and remaining <= available:
                 moment = datetime.combine(cursor_day, time(0)) + (available - remaining)
-                return moment.replace(tzinfo=ctx.tz)
+                return at_local(moment.date(), moment.time(), ctx.tz)
             if working:
                 remaining -= available
             cursor_day -= timedelta(days=1)
@@ -81,7 +95,7 @@ class CalendarDaysRule:
     at: time
 
     def deadline(self, day: date, ctx: DeadlineContext) -> datetime:
-        return datetime.combine(day - timedelta(days=self.days), self.at, ctx.tz)
+        return at_local(day - timedelta(days=self.days), self.at, ctx.tz)
 
     def describe(self) -> str:
         return f"{self.days} jours calendaires avant, avant {self.at:%H:%M}"

@@ -124,14 +124,19 @@ class Speaker:
         """A deadline as the caller hears it after "avant" (*before*), in the town's time:
         ``13 heures aujourd'hui``, ``demain à 13 heures``, else with its date, ``le lundi 23
         novembre à 13 heures``. A caller at 13:05 hearing "avant le lundi 23 novembre" must work
-        out that it was today; "hier" is never said ("avant hier" is heard as *avant-hier*), nor
-        for a deadline at midnight (said as the day before at 24 heures)."""
+        out that it was today; "hier" is never said ("avant hier" is heard as *avant-hier*). A
+        deadline at midnight is the end of the day before: tonight's is ``minuit ce soir``, any
+        other ``le lundi 23 novembre à minuit`` (never "demain", nor "demain à minuit", heard
+        either way)."""
         local = moment.astimezone(self.settings.tz)
-        if self.clock is not None and (local.hour, local.minute) != (0, 0):
+        if self.clock is not None:
             today = self.clock.today()
-            if local.date() == today:
+            if (local.hour, local.minute) == (0, 0):
+                if local.date() == today + timedelta(days=1):
+                    return self._("midnight tonight")
+            elif local.date() == today:
                 return self._("%(hour)s today", hour=self.hour(local))
-            if local.date() == today + timedelta(days=1):
+            elif local.date() == today + timedelta(days=1):
                 return self._("tomorrow at %(hour)s", hour=self.hour(local))
         said = format_deadline(local, self.locale)
         return self._("(a deadline's date) %(deadline)s", deadline=said)

@@ -230,10 +230,14 @@ def _fmt_day(value: date | None) -> str:
 
 @bp.app_template_filter("staff_deadline")
 def _fmt_deadline(value: datetime | None) -> str:
-    """A deadline, town time: "lundi 23/11 à 13:00"."""
+    """A deadline, town time: "lundi 23/11 à 13:00"; at midnight, the end of the day before:
+    Tuesday 00:00 is "lundi 23/11 à minuit" (not "mardi 24/11 à 00:00", a day late)."""
     if value is None:
         return "—"
     local = value.astimezone(runtime().settings.tz)
+    if (local.hour, local.minute) == (0, 0):
+        eve = local.date() - timedelta(days=1)
+        return f"{format_date(eve, 'EEEE dd/MM', locale='fr_FR')} à minuit"
     return f"{format_date(local.date(), 'EEEE dd/MM', locale='fr_FR')} à {local:%H:%M}"
 
 
