@@ -2667,3 +2667,40 @@ def test_menus_and_prices_are_said_to_be_on_the_website(call: Caller) -> None:
         "l'espace famille du site www.dijon.fr."
     )
     assert answer.says[1] == "Pour Léa :"
+
+
+def test_les_and_days_of_the_month_after_a_result_are_those_days(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    call.press("1")
+    answer = call.say("Les 3 et 4 aussi.")
+    # It was the three children, whose Thursday was cancelled (Léa's 3rd and 4th untouched).
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+    assert booked(rt, "E3", date(2026, 11, 26)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [
+        ("Les 3.", ["jeudi 3 décembre"]),  # it was the three children, the day asked again
+        ("Les 3 et le 4.", ["jeudi 3 décembre", "vendredi 4 décembre"]),  # it was the 4th, for all
+        ("Les 26 et 27.", ["jeudi 26 novembre", "vendredi 27 novembre"]),  # "pas compris"
+    ],
+)
+def test_les_and_days_of_the_month_at_the_date_question(
+    call: Caller, said: str, days: list[str]
+) -> None:
+    call.press("2")  # Léa
+    call.say("annuler")
+    answer = call.say(said)
+    assert f"Vous souhaitez annuler le repas de Léa le {days[0]}." in answer.says
+    for day in days[1:]:
+        assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {day}."

@@ -69,6 +69,7 @@ from restomairie.ivr.speech import (
     asks_subscription_change,
     child_hints,
     children_left_out,
+    day_said_after_les,
     days_said,
     days_to_choose,
     digits_day_alone,
@@ -1251,6 +1252,9 @@ class CallFlow:
             switched = self._switch_action(st, heard.speech)
             change = _CHANGES.get(str(st.data.get("action")))
             guess = parse_date(heard.speech, today, action=change)
+            # "Les 3" to this question: the 3rd, not the three children (said elsewhere).
+            les = day_said_after_les(heard.speech, today) if guess is None else None
+            guess = guess or les
             day = guess.day if guess else None
             if names_the_offered_day(heard.speech) or (
                 day is None
@@ -1299,7 +1303,7 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
-            if day is not None:  # "pour Rose, le 3 décembre"
+            if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
@@ -2040,7 +2044,10 @@ class CallFlow:
             # "Et la veille", "mince, c'était le jour d'avant": no day but from the one just done
             guess = parse_date(speech, today, heard=last)
         day = guess.day if guess is not None else None
-        moved = shifted_day(speech, last, today) if last is not None else None
+        # "Les 3 et 4 aussi", "et jeudi et vendredi": several days, taken one after the other
+        action = _CHANGES.get(str(st.data.get("action")))
+        listed = days_said(speech, today, action) if day is None and action else []
+        moved = shifted_day(speech, last, today) if last is not None and not listed else None
         if moved is not None:
             # "Mince, c'était le jeudi d'après", "je me suis trompée de semaine, c'était la
             # semaine d'avant", "et la semaine suivante aussi": counted from the day just done
@@ -2063,6 +2070,8 @@ class CallFlow:
             return None
         if named is not None:
             self._pick(st, named)
+        if len(listed) > 1:
+            return self._one_after_another(st, sp, listed, answered, before)
         target = day or last
         said = day is not None or named is not None
         if said and target is not None and st.data.get("action"):
