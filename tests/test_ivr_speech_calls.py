@@ -2704,3 +2704,24 @@ def test_les_and_days_of_the_month_at_the_date_question(
     assert f"Vous souhaitez annuler le repas de Léa le {days[0]}." in answer.says
     for day in days[1:]:
         assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {day}."
+
+
+@pytest.mark.parametrize(
+    ("said", "child", "first", "then"),
+    [
+        ("annuler jeudi et vendredi", "Léa", "annuler le repas de Léa le jeudi 26", "vendredi 27"),
+        ("annuler jeudi et vendredi", "2", "annuler le repas de Léa le jeudi 26", "vendredi 27"),
+        ("il ne mange pas jeudi et vendredi", "Hugo", "annuler le repas d'Hugo le jeudi 26",
+         "vendredi 27"),
+        ("annuler les 3 et 4", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+    ],
+)
+def test_days_said_before_the_child_are_kept_for_the_child(
+    rt: Runtime, call: Caller, said: str, child: str, first: str, then: str
+) -> None:
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    answer = call.press(child) if child.isdigit() else call.say(child)
+    # Both days were lost: "Pour quel jour voulez-vous annuler ?"
+    assert answer.says[0] == "Je prends ces jours un par un."
+    assert answer.says[1].startswith(f"Vous souhaitez {first} ")
+    assert then in call.press("1").says[1]

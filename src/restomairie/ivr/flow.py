@@ -688,6 +688,10 @@ class CallFlow:
             # vendredi") read back for them, or asked.
             said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
             day = said.day.isoformat() if said is not None else st.data.get("day")
+            more = [str(d) for d in st.data.pop("asked_more", None) or []]
+            if day and more and said is None:  # the days said with the change, one by one
+                days = [date.fromisoformat(str(d)) for d in (day, *more)]
+                return self._one_after_another(st, sp, days, CHILD, [])
             if day:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
@@ -716,9 +720,13 @@ class CallFlow:
         st.data["action"] = choice
         st.data["resume"] = True
         st.data.pop("day", None)
-        guess = parse_date(speech, self.clock.today())
-        if guess is not None:
-            st.data["day"] = guess.day.isoformat()
+        today = self.clock.today()
+        guess = parse_date(speech, today)
+        # "annuler jeudi et vendredi": both kept (the first was, alone), read back one by one
+        days = [guess.day] if guess is not None else days_said(speech, today, _CHANGES[choice])
+        if days:
+            st.data["day"] = days[0].isoformat()
+            st.data["asked_more"] = [day.isoformat() for day in days[1:]]
         lines = [sp._("For which child?")]
         return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
