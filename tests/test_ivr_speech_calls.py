@@ -2725,3 +2725,33 @@ def test_days_said_before_the_child_are_kept_for_the_child(
     assert answer.says[0] == "Je prends ces jours un par un."
     assert answer.says[1].startswith(f"Vous souhaitez {first} ")
     assert then in call.press("1").says[1]
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "then"),
+    [
+        ("Léa ne mangera ni jeudi ni vendredi.", "jeudi 26 novembre", "vendredi 27 novembre"),
+        ("Léa ne mangera ni le 3 ni le 4 décembre", "jeudi 3 décembre", "vendredi 4 décembre"),
+    ],
+)
+def test_ni_one_day_ni_another_cancels_both(
+    rt: Runtime, call: Caller, said: str, first: str, then: str
+) -> None:
+    # It was the action menu for Léa: the change and both days lost.
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        f"Vous souhaitez annuler le repas de Léa le {first}.",
+    ]
+    assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {then}."
+
+
+def test_ni_one_day_ni_another_at_the_date_question(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler")
+    answer = call.say("Elle ne mange ni jeudi ni vendredi.")
+    # It was "Je n'ai pas compris cette date."
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]

@@ -157,6 +157,20 @@ def _ordinal_digits_repl(match: re.Match[str]) -> str:
 
 # "Le vin six novembre": how speech recognition may write "vingt-six" (a homophone).
 _VIN_RE = re.compile(r"\bvins?(?= +(?:et +un|une?|deux|trois|quatre|cinq|six|sept|huit|neuf)\b)")
+# "Rose ne mangera ni jeudi ni vendredi", "il n'y va ni lundi ni mardi": the verb denied for
+# both, read as "ne mangera pas jeudi ni vendredi" (which the parsers know: both days meant).
+# Not "ce n'est ni jeudi ni vendredi" (neither day is the one meant).
+_NE_NI_RE = re.compile(
+    r"\b(ne|n) ((?:[a-z]+ ){1,2}?)ni (?=(?:(?:le|ce|cette) [a-z0-9]+|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|demain|apres|aujourd|[0-9]+)\b(?: [a-z0-9]+)*? ni\b)"
+)
+_NE_NI_KEPT = frozenset({"est", "etait", "sera", "serait", "c", "ce", "pas", "plus", "jamais"})
+
+
+def _ne_ni_repl(match: re.Match[str]) -> str:
+    if _NE_NI_KEPT.intersection(match.group(2).split()):
+        return match.group(0)
+    return f"{match.group(1)} {match.group(2)}pas "
 
 
 @functools.lru_cache(maxsize=4096)  # a webhook reads one phrase many times, names too
@@ -179,7 +193,8 @@ def normalise(text: str) -> str:
     text = _ORDINAL_DIGITS_RE.sub(_ordinal_digits_repl, text)
     text = _DIGIT_LETTER_RE.sub(" ", text)
     text = _VIN_RE.sub("vingt", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return _NE_NI_RE.sub(_ne_ni_repl, text)
 
 
 def _tokens(text: str) -> list[str]:
@@ -3653,7 +3668,8 @@ def _listed_weekdays(
         end = k
         while (
             end + 1 < len(exprs)
-            and _one_list(tokens[spans[end][1] : spans[end + 1][0]])
+            # (both meant after "ni": "il ne mange pas lundi ni mardi", see _date_spans)
+            and _one_list([t for t in tokens[spans[end][1] : spans[end + 1][0]] if t != "ni"])
             and all(_a_weekday(tokens, exprs[m], spans[m]) for m in (end, end + 1))
             and exprs[end].weekday_only
         ):
