@@ -2755,3 +2755,21 @@ def test_ni_one_day_ni_another_at_the_date_question(call: Caller) -> None:
         "Je prends ces jours un par un.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
+
+
+@pytest.mark.parametrize("said", ["annuler jeudi, c'est tout.", "Annuler jeudi, au revoir."])
+def test_a_change_said_with_a_goodbye_at_the_menu_is_read_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    # It was the question of the action again ("Pour réserver, tapez 1. Pour annuler…").
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_a_change_taken_back_with_a_goodbye_at_the_menu_is_not_a_change(call: Caller) -> None:
+    call.press("2")  # Léa
+    answer = call.say("réserver, non, au revoir")
+    assert answer.says[0] == "Pardon, je n'ai pas compris."

@@ -756,6 +756,15 @@ class CallFlow:
         said = parse_action(speech, [k.name for k in kids])
         if said != parse_intent(speech, {Intent.BOOK, Intent.CANCEL}):
             return said  # the statements about some children decide
+        if (
+            found is None
+            and said is not None
+            and Intent.GOODBYE in allowed
+            and parse_intent(speech, {Intent.NO}) is None  # not "réserver, non, au revoir"
+        ):
+            # "Annuler jeudi, c'est tout", "…, au revoir": the change, not a goodbye that
+            # leaves it unsaid (nor a phrase not understood)
+            return parse_intent(speech, allowed - {Intent.GOODBYE}) or found
         return found
 
     def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
