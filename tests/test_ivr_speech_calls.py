@@ -2773,3 +2773,17 @@ def test_a_change_taken_back_with_a_goodbye_at_the_menu_is_not_a_change(call: Ca
     call.press("2")  # Léa
     answer = call.say("réserver, non, au revoir")
     assert answer.says[0] == "Pardon, je n'ai pas compris."
+
+
+def test_both_at_the_read_back_of_the_first_of_two_days_is_a_yes(rt: Runtime, call: Caller) -> None:
+    call.say("annuler jeudi et vendredi pour Léa")
+    answer = call.say("Oui, les deux.")
+    # It was "Je n'ai pas compris de quel enfant vous parlez" (two of three children?).
+    assert answer.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None

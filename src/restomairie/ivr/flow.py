@@ -1517,6 +1517,10 @@ class CallFlow:
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
         # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
         # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.
+        if self._all_the_days(st, speech):
+            # "Oui, les deux" to the first of two days read back one by one: a yes to both
+            # (this one now, the next read back after it), not two of three children.
+            return self._apply(st, sp)
         corrected = self._children_correction(st, speech)
         if corrected is None:
             return self._not_whom(st, sp, speech)
@@ -1549,6 +1553,19 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _all_the_days(self, st: CallState, speech: str) -> bool:
+        """Whether ``speech`` takes every one of the days read back one by one, by their count
+        ("oui, les deux" to the first of two), when no child is named by it (in a family of
+        two, "les deux" stays both children)."""
+        queue = st.data.get("queue") or []
+        count = every_one_said(speech) if queue else None
+        return (
+            count == 1 + len(queue)
+            and parse_intent(speech, {Intent.YES, Intent.NO}) is not Intent.NO
+            and not is_hesitant(speech)
+            and self._children_said(self._kids(st), speech, ordinals=False) is None
+        )
 
     def _days_at_read_back(
         self, st: CallState, sp: Speaker, speech: str, pending: date, day: date
