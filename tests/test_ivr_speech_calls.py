@@ -2667,3 +2667,123 @@ def test_menus_and_prices_are_said_to_be_on_the_website(call: Caller) -> None:
         "l'espace famille du site www.dijon.fr."
     )
     assert answer.says[1] == "Pour Léa :"
+
+
+def test_les_and_days_of_the_month_after_a_result_are_those_days(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    call.press("1")
+    answer = call.say("Les 3 et 4 aussi.")
+    # It was the three children, whose Thursday was cancelled (Léa's 3rd and 4th untouched).
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+    ]
+    assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+    assert booked(rt, "E3", date(2026, 11, 26)) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "days"),
+    [
+        ("Les 3.", ["jeudi 3 décembre"]),  # it was the three children, the day asked again
+        ("Les 3 et le 4.", ["jeudi 3 décembre", "vendredi 4 décembre"]),  # it was the 4th, for all
+        ("Les 26 et 27.", ["jeudi 26 novembre", "vendredi 27 novembre"]),  # "pas compris"
+    ],
+)
+def test_les_and_days_of_the_month_at_the_date_question(
+    call: Caller, said: str, days: list[str]
+) -> None:
+    call.press("2")  # Léa
+    call.say("annuler")
+    answer = call.say(said)
+    assert f"Vous souhaitez annuler le repas de Léa le {days[0]}." in answer.says
+    for day in days[1:]:
+        assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {day}."
+
+
+@pytest.mark.parametrize(
+    ("said", "child", "first", "then"),
+    [
+        ("annuler jeudi et vendredi", "Léa", "annuler le repas de Léa le jeudi 26", "vendredi 27"),
+        ("annuler jeudi et vendredi", "2", "annuler le repas de Léa le jeudi 26", "vendredi 27"),
+        ("il ne mange pas jeudi et vendredi", "Hugo", "annuler le repas d'Hugo le jeudi 26",
+         "vendredi 27"),
+        ("annuler les 3 et 4", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+    ],
+)
+def test_days_said_before_the_child_are_kept_for_the_child(
+    rt: Runtime, call: Caller, said: str, child: str, first: str, then: str
+) -> None:
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    answer = call.press(child) if child.isdigit() else call.say(child)
+    # Both days were lost: "Pour quel jour voulez-vous annuler ?"
+    assert answer.says[0] == "Je prends ces jours un par un."
+    assert answer.says[1].startswith(f"Vous souhaitez {first} ")
+    assert then in call.press("1").says[1]
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "then"),
+    [
+        ("Léa ne mangera ni jeudi ni vendredi.", "jeudi 26 novembre", "vendredi 27 novembre"),
+        ("Léa ne mangera ni le 3 ni le 4 décembre", "jeudi 3 décembre", "vendredi 4 décembre"),
+    ],
+)
+def test_ni_one_day_ni_another_cancels_both(
+    rt: Runtime, call: Caller, said: str, first: str, then: str
+) -> None:
+    # It was the action menu for Léa: the change and both days lost.
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        f"Vous souhaitez annuler le repas de Léa le {first}.",
+    ]
+    assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {then}."
+
+
+def test_ni_one_day_ni_another_at_the_date_question(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler")
+    answer = call.say("Elle ne mange ni jeudi ni vendredi.")
+    # It was "Je n'ai pas compris cette date."
+    assert answer.says[:2] == [
+        "Je prends ces jours un par un.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+
+
+@pytest.mark.parametrize("said", ["annuler jeudi, c'est tout.", "Annuler jeudi, au revoir."])
+def test_a_change_said_with_a_goodbye_at_the_menu_is_read_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    # It was the question of the action again ("Pour réserver, tapez 1. Pour annuler…").
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_a_change_taken_back_with_a_goodbye_at_the_menu_is_not_a_change(call: Caller) -> None:
+    call.press("2")  # Léa
+    answer = call.say("réserver, non, au revoir")
+    assert answer.says[0] == "Pardon, je n'ai pas compris."
+
+
+def test_both_at_the_read_back_of_the_first_of_two_days_is_a_yes(rt: Runtime, call: Caller) -> None:
+    call.say("annuler jeudi et vendredi pour Léa")
+    answer = call.say("Oui, les deux.")
+    # It was "Je n'ai pas compris de quel enfant vous parlez" (two of three children?).
+    assert answer.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None

@@ -1091,6 +1091,10 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         # said on a Monday: next Monday and the Tuesday after it, not tomorrow and next Monday
         ("annuler lundi et mardi", ["2026-11-30", "2026-12-01"]),
         ("les 3 et 4 décembre", ["2026-12-03", "2026-12-04"]),
+        # "les N" and another day of the month, without the month (no day was read)
+        ("Les 3 et 4 aussi.", ["2026-12-03", "2026-12-04"]),
+        ("Les 3 et le 4.", ["2026-12-03", "2026-12-04"]),
+        ("Les 26 et 27.", ["2026-11-26", "2026-11-27"]),
         ("le 30 novembre et le 1er décembre", ["2026-11-30", "2026-12-01"]),
         ("demain et après-demain", ["2026-11-24", "2026-11-25"]),
         # What follows the last weekday of a list is said of them all (each used to be dropped
@@ -1422,3 +1426,19 @@ def test_a_day_after_but_in_a_denial_is_the_day_eaten() -> None:
     ]
     # After a statement that she eats, "mais jeudi" says nothing of its own: one change.
     assert speech.requests_said("Rose mange lundi mais jeudi", names, MON_23_NOV) == []
+
+
+@pytest.mark.parametrize(
+    ("phrase", "day"),
+    [
+        ("Les 3.", date(2026, 12, 3)),
+        ("c'est les 26", date(2026, 11, 26)),
+        ("les trois", None),  # in words: more often the three children
+        ("les 3 enfants", None),
+        ("les 3 jours", None),
+        ("les 3 et 4", None),  # days of a list: see days_said
+    ],
+)
+def test_les_and_a_day_number_alone_is_that_day(phrase: str, day: date | None) -> None:
+    guess = speech.day_said_after_les(phrase, date(2026, 11, 23))
+    assert (guess.day if guess is not None else None) == day

@@ -752,6 +752,12 @@ def test_children_left_out(text: str, left_out: set[int]) -> None:
         ("les 3 premiers jours", None),
         ("les trois", {1, 2, 3}),
         ("tous les trois le 4 décembre", {1, 2, 3}),
+        # "les N" before another day of the month: days (it was the three children, and the
+        # days were dropped)
+        ("Les 3 et 4 aussi.", None),
+        ("Les 3 et le 4.", None),
+        ("annuler les 3 et 4", None),
+        ("les 2 et 3 enfants", None),  # unclear: not everyone either
     ],
 )
 def test_numbers_of_days_are_not_counts_of_children(text: str, chosen: set[int] | None) -> None:

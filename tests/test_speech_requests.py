@@ -201,6 +201,12 @@ def test_a_day_said_to_stay_as_it_is_is_not_meant(
         # dropped: the weekday read as tomorrow's, said twice)
         ("il ne mange pas demain ni jeudi", [date(2026, 11, 24), THU]),
         ("il ne mange pas le 3 décembre ni lundi", [MON, date(2026, 12, 3)]),
+        # "ne … ni X ni Y": the verb denied for both (both were dropped, the change too)
+        ("Rose ne mangera ni jeudi ni vendredi.", [THU, FRI]),
+        ("elle ne mange ni le 3 ni le 4 décembre", [date(2026, 12, 3), date(2026, 12, 4)]),
+        ("il ne mange ni lundi ni mardi", [MON, date(2026, 12, 1)]),
+        # a list of weekdays after a denied verb (it was tomorrow and next Monday)
+        ("il ne mange pas lundi ni mardi", [MON, date(2026, 12, 1)]),
         # All said to stay (no other day meant): as before
         ("jeudi et vendredi c'est bon", [THU, FRI]),
         ("jeudi, vendredi elle mange", [THU, FRI]),  # a booking of both, without a change
@@ -368,3 +374,18 @@ def test_the_new_passes_stay_fast() -> None:
         lambda: days_said(text, TODAY),
     ):
         assert timeit.timeit(parse, number=20) / 20 < 0.02
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("Rose ne mangera ni jeudi ni vendredi.", Intent.CANCEL),  # it was a "non"
+        ("elle ne mange ni le 3 ni le 4 décembre", Intent.CANCEL),
+        ("non, ni jeudi ni vendredi", None),  # neither day meant: no change
+        ("ce n'est ni jeudi ni vendredi", None),
+    ],
+)
+def test_a_verb_denied_by_ni_is_a_cancellation(text: str, action: Intent | None) -> None:
+    assert speech.parse_action(text, ["Margaux", "Nathan", "Rose"]) == action
+    if action is None:
+        assert days_said(text, TODAY) == []

@@ -69,6 +69,7 @@ from restomairie.ivr.speech import (
     asks_subscription_change,
     child_hints,
     children_left_out,
+    day_said_after_les,
     days_said,
     days_to_choose,
     digits_day_alone,
@@ -687,6 +688,10 @@ class CallFlow:
             # vendredi") read back for them, or asked.
             said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
             day = said.day.isoformat() if said is not None else st.data.get("day")
+            more = [str(d) for d in st.data.pop("asked_more", None) or []]
+            if day and more and said is None:  # the days said with the change, one by one
+                days = [date.fromisoformat(str(d)) for d in (day, *more)]
+                return self._one_after_another(st, sp, days, CHILD, [])
             if day:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
@@ -715,9 +720,13 @@ class CallFlow:
         st.data["action"] = choice
         st.data["resume"] = True
         st.data.pop("day", None)
-        guess = parse_date(speech, self.clock.today())
-        if guess is not None:
-            st.data["day"] = guess.day.isoformat()
+        today = self.clock.today()
+        guess = parse_date(speech, today)
+        # "annuler jeudi et vendredi": both kept (the first was, alone), read back one by one
+        days = [guess.day] if guess is not None else days_said(speech, today, _CHANGES[choice])
+        if days:
+            st.data["day"] = days[0].isoformat()
+            st.data["asked_more"] = [day.isoformat() for day in days[1:]]
         lines = [sp._("For which child?")]
         return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
@@ -747,6 +756,15 @@ class CallFlow:
         said = parse_action(speech, [k.name for k in kids])
         if said != parse_intent(speech, {Intent.BOOK, Intent.CANCEL}):
             return said  # the statements about some children decide
+        if (
+            found is None
+            and said is not None
+            and Intent.GOODBYE in allowed
+            and parse_intent(speech, {Intent.NO}) is None  # not "réserver, non, au revoir"
+        ):
+            # "Annuler jeudi, c'est tout", "…, au revoir": the change, not a goodbye that
+            # leaves it unsaid (nor a phrase not understood)
+            return parse_intent(speech, allowed - {Intent.GOODBYE}) or found
         return found
 
     def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
@@ -1251,6 +1269,9 @@ class CallFlow:
             switched = self._switch_action(st, heard.speech)
             change = _CHANGES.get(str(st.data.get("action")))
             guess = parse_date(heard.speech, today, action=change)
+            # "Les 3" to this question: the 3rd, not the three children (said elsewhere).
+            les = day_said_after_les(heard.speech, today) if guess is None else None
+            guess = guess or les
             day = guess.day if guess else None
             if names_the_offered_day(heard.speech) or (
                 day is None
@@ -1299,7 +1320,7 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
-            if day is not None:  # "pour Rose, le 3 décembre"
+            if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
@@ -1496,6 +1517,10 @@ class CallFlow:
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
         # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
         # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.
+        if self._all_the_days(st, speech):
+            # "Oui, les deux" to the first of two days read back one by one: a yes to both
+            # (this one now, the next read back after it), not two of three children.
+            return self._apply(st, sp)
         corrected = self._children_correction(st, speech)
         if corrected is None:
             return self._not_whom(st, sp, speech)
@@ -1528,6 +1553,19 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _all_the_days(self, st: CallState, speech: str) -> bool:
+        """Whether ``speech`` takes every one of the days read back one by one, by their count
+        ("oui, les deux" to the first of two), when no child is named by it (in a family of
+        two, "les deux" stays both children)."""
+        queue = st.data.get("queue") or []
+        count = every_one_said(speech) if queue else None
+        return (
+            count == 1 + len(queue)
+            and parse_intent(speech, {Intent.YES, Intent.NO}) is not Intent.NO
+            and not is_hesitant(speech)
+            and self._children_said(self._kids(st), speech, ordinals=False) is None
+        )
 
     def _days_at_read_back(
         self, st: CallState, sp: Speaker, speech: str, pending: date, day: date
@@ -2040,7 +2078,10 @@ class CallFlow:
             # "Et la veille", "mince, c'était le jour d'avant": no day but from the one just done
             guess = parse_date(speech, today, heard=last)
         day = guess.day if guess is not None else None
-        moved = shifted_day(speech, last, today) if last is not None else None
+        # "Les 3 et 4 aussi", "et jeudi et vendredi": several days, taken one after the other
+        action = _CHANGES.get(str(st.data.get("action")))
+        listed = days_said(speech, today, action) if day is None and action else []
+        moved = shifted_day(speech, last, today) if last is not None and not listed else None
         if moved is not None:
             # "Mince, c'était le jeudi d'après", "je me suis trompée de semaine, c'était la
             # semaine d'avant", "et la semaine suivante aussi": counted from the day just done
@@ -2063,6 +2104,8 @@ class CallFlow:
             return None
         if named is not None:
             self._pick(st, named)
+        if len(listed) > 1:
+            return self._one_after_another(st, sp, listed, answered, before)
         target = day or last
         said = day is not None or named is not None
         if said and target is not None and st.data.get("action"):

@@ -157,6 +157,20 @@ def _ordinal_digits_repl(match: re.Match[str]) -> str:
 
 # "Le vin six novembre": how speech recognition may write "vingt-six" (a homophone).
 _VIN_RE = re.compile(r"\bvins?(?= +(?:et +un|une?|deux|trois|quatre|cinq|six|sept|huit|neuf)\b)")
+# "Rose ne mangera ni jeudi ni vendredi", "il n'y va ni lundi ni mardi": the verb denied for
+# both, read as "ne mangera pas jeudi ni vendredi" (which the parsers know: both days meant).
+# Not "ce n'est ni jeudi ni vendredi" (neither day is the one meant).
+_NE_NI_RE = re.compile(
+    r"\b(ne|n) ((?:[a-z]+ ){1,2}?)ni (?=(?:(?:le|ce|cette) [a-z0-9]+|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|demain|apres|aujourd|[0-9]+)\b(?: [a-z0-9]+)*? ni\b)"
+)
+_NE_NI_KEPT = frozenset({"est", "etait", "sera", "serait", "c", "ce", "pas", "plus", "jamais"})
+
+
+def _ne_ni_repl(match: re.Match[str]) -> str:
+    if _NE_NI_KEPT.intersection(match.group(2).split()):
+        return match.group(0)
+    return f"{match.group(1)} {match.group(2)}pas "
 
 
 @functools.lru_cache(maxsize=4096)  # a webhook reads one phrase many times, names too
@@ -179,7 +193,8 @@ def normalise(text: str) -> str:
     text = _ORDINAL_DIGITS_RE.sub(_ordinal_digits_repl, text)
     text = _DIGIT_LETTER_RE.sub(" ", text)
     text = _VIN_RE.sub("vingt", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    return _NE_NI_RE.sub(_ne_ni_repl, text)
 
 
 def _tokens(text: str) -> list[str]:
@@ -1266,6 +1281,8 @@ def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
         return True  # "les 3 jours", "les 3 premiers jours"
     if _month_after_list(tokens, number.end) is not None:
         return True
+    if _day_listed_after(tokens, number.end):
+        return True  # "les 3 et 4", "les 3 et le 4": days of the month, not three children
     k = number.start - 1
     if k >= 0 and tokens[k] == "le":
         k -= 1
@@ -3090,6 +3107,25 @@ def _month_after_list(tokens: Sequence[str], end: int) -> _MonthSaid | None:
 _DAY_LIST_LINKS = frozenset({"et", "ou", "puis"})
 
 
+def _day_listed_after(tokens: Sequence[str], end: int) -> bool:
+    """Whether another day of the month is listed just after ``tokens[end]`` (a day number
+    said before it): "les 3 et 4", "les 3 et le 4", "les 26 ou 27". Not "les deux et le
+    troisième", "les 2 et 3 enfants"."""
+    j = end
+    if j >= len(tokens) or tokens[j] not in _DAY_LIST_LINKS:
+        return False
+    j += 1
+    if j < len(tokens) and tokens[j] == "le":
+        j += 1
+    following = _day_number_at(tokens, j)
+    return (
+        following is not None
+        and 1 <= following.value <= 31
+        and (not following.ordinal or following.value == 1)
+        and not _counted_at(tokens, following.end, _COUNTED_NOUNS)
+    )
+
+
 def _listed_after(
     tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
 ) -> date | None:
@@ -3172,7 +3208,11 @@ def _number_expr(
         found = _nearest_day_of_month(number.value, today)
         return _DateExpr(found, False, False, ranged=True), number.end
     said_alone = number.start == 0 and number.end == len(tokens)
-    after_article = number.start > 0 and tokens[number.start - 1] in _DAY_ARTICLES
+    after_article = number.start > 0 and (
+        tokens[number.start - 1] in _DAY_ARTICLES
+        # "les 3 et 4": "les" before a list of days, as "le 3 et 4"
+        or (tokens[number.start - 1] == "les" and _day_listed_after(tokens, number.end))
+    )
     before = _month_before(tokens, number.start, free, today)
     if before is not None:  # "en janvier, le 4", "février le 5"
         month, year = before
@@ -3628,7 +3668,8 @@ def _listed_weekdays(
         end = k
         while (
             end + 1 < len(exprs)
-            and _one_list(tokens[spans[end][1] : spans[end + 1][0]])
+            # (both meant after "ni": "il ne mange pas lundi ni mardi", see _date_spans)
+            and _one_list([t for t in tokens[spans[end][1] : spans[end + 1][0]] if t != "ni"])
             and all(_a_weekday(tokens, exprs[m], spans[m]) for m in (end, end + 1))
             and exprs[end].weekday_only
         ):
@@ -3993,6 +4034,25 @@ def _keyed_digits(tokens: Sequence[str]) -> str | None:
 
 
 _KEY_LEAD_INS = frozenset({"le", "non", "attendez", "pardon"})
+
+
+def day_said_after_les(text: str, today: date) -> DateGuess | None:
+    """ "Les 3", "c'est les 26" said to the date question: the day of the month, as "le 3"
+    (:func:`parse_date`). Only a number written in digits, said alone: "les trois" in words
+    is more often the three children, and :func:`parse_children` reads "les 3" so at the
+    other questions. ``None`` otherwise. Pure; never raises."""
+    tokens = _tokens(text)
+    numbers = _numbers(tokens)
+    if len(numbers) != 1:
+        return None
+    number = numbers[0]
+    if not number.digits or number.start == 0 or tokens[number.start - 1] != "les":
+        return None
+    others = [*tokens[: number.start - 1], *tokens[number.end :]]
+    if not set(others) <= _CHOICE_STOPWORDS - _CHILD_WORDS:
+        return None  # "les 3 enfants", "les 3 jours"
+    said = [*tokens[: number.start - 1], "le", *tokens[number.start :]]
+    return parse_date(" ".join(said), today)
 
 
 def several_days(text: str, today: date, action: Intent | None = None) -> bool:
