@@ -81,6 +81,26 @@ def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
     assert later.press("1234").says[0] == "Merci."
 
 
+def test_codes_typed_with_the_account_number_count_against_the_number_too(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "2100010000": the account and a code in one go (no "#"). Each wrong code so typed counts
+    # for the number like one typed at the code question: ten, four at most per family, refuse it
+    # (they were counted against the family only, so one phone could try four on every family).
+    for account in ACCOUNTS[:2]:
+        typed_call(client, rt, account + "0000", "0001", "0002")
+        typed_call(client, rt, account + "0003")
+    typed_call(client, rt, "2100030000")
+    typed_call(client, rt, "2100030001")
+    assert failed_pins(rt, "210003") == 2
+    refused = typed_call(client, rt, "2100031234").last
+    assert refused is not None and refused.hangup
+    assert refused.says[0].startswith(
+        "Trop de codes erronés ont été tapés depuis ce numéro de téléphone."
+    )
+    assert failed_pins(rt, "210003") == 2  # refused unchecked: not counted against the family
+
+
 def test_a_number_refused_is_told_when_to_call_again_as_its_oldest_wrong_code_leaves_the_hour(
     rt: Runtime, client: FlaskClient
 ) -> None:

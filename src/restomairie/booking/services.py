@@ -1154,7 +1154,12 @@ _FAMILY_PLAN_PHONES = _FAMILY_PLAN.add_columns(
     .scalar_subquery()
 )
 # Wrong codes typed from a number since a moment, over every call and account (the call log's
-# code steps; the code itself is never there).
+# code steps; the code itself is never there). A code typed with the account number in one go
+# ("2105011000", see CallFlow._account_and_code) is logged at the account step: counted too, or
+# one phone could try four codes on every family without ever being refused.
+WRONG_CODE_STEPS = ("pin", "account")
+
+
 def _wrong_codes(number: Any) -> Any:
     """When wrong codes were typed (since ``p_since``) from the numbers ``number`` matches,
     the latest first, at most ``p_limit`` of them."""
@@ -1164,7 +1169,7 @@ def _wrong_codes(number: Any) -> Any:
         .join(Call, Call.id == CallEvent.call_id)
         .where(
             number,
-            CallEvent.step == "pin",
+            CallEvent.step.in_(WRONG_CODE_STEPS),
             CallEvent.outcome == "wrong_code",
             CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
         )
