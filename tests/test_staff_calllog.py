@@ -380,7 +380,9 @@ def test_calls_without_a_status_are_in_progress_then_without_a_known_end(
 
 
 # ------------------------------------------------------------------ 6. withheld numbers
-@pytest.mark.parametrize("number", ["anonymous", "+266696687", "+7378742833"])
+@pytest.mark.parametrize(
+    "number", ["anonymous", "+266696687", "+7378742833", "", "client:Anonymous"]
+)
 def test_a_withheld_number_reads_as_such(
     app: Flask, rt: Runtime, agent: Any, number: str
 ) -> None:
@@ -498,12 +500,16 @@ def test_out_of_range_form_input_is_refused_not_a_500(agent: Any, rt: Runtime) -
 def test_calls_from_withheld_numbers_can_be_searched(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService, query: str
 ) -> None:
-    hidden = [call(app, rt, n) for n in ("anonymous", "+266696687", "Restricted")]
+    hidden = [
+        call(app, rt, n)
+        for n in ("anonymous", "+266696687", "Restricted", "", "client:Anonymous")
+    ]
     call(app, rt).hang_up()
+    call(app, rt, "client:alice").hang_up()
     rows, total = staff.search_calls(phone=query)
-    assert total == 3 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
+    assert total == 5 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
     page = body(agent, f"/staff/calls?phone={query}")
-    assert "3 appel(s)" in page and "incomplet" not in page
+    assert "5 appel(s)" in page and "incomplet" not in page
 
 
 # ------------------------------------------------------------------ 4. the "Issue" column

@@ -32,6 +32,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -1179,8 +1180,11 @@ def _wrong_codes(number: Any) -> Any:
 
 
 _WRONG_CODES_FROM = _wrong_codes(Call.from_number == bindparam("p_number"))
-# The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS).
-_WRONG_CODES_WITHHELD = _wrong_codes(Call.from_number.in_(bindparam("p_numbers", expanding=True)))
+# The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS) and
+# the calls without any number (no From: stored as NULL).
+_WRONG_CODES_WITHHELD = _wrong_codes(
+    or_(Call.from_number.is_(None), Call.from_number.in_(bindparam("p_numbers", expanding=True)))
+)
 
 _ACCOUNTS_BY_PHONE = (
     select(Family.account, Family.language)

@@ -536,13 +536,14 @@ class CallFlow:
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
         # A caller recognised by caller ID can only try its own family's code (its lockout);
-        # one who typed an account number is also counted by number, over every account.
-        typed = not st.data.get("by_caller_id") and st.from_number is not None
-        number = st.from_number if typed else None
+        # one who typed an account number is also counted by number, over every account — a
+        # call without a number ("") with the withheld ones.
+        typed = not st.data.get("by_caller_id")
+        number = (st.from_number or "") if typed else None
         check = self.booking.check_pin(account, code, number=number, call_sid=st.call_sid)
         if check.caller_blocked:
             st.settle("refused")
-            if is_withheld(st.from_number or ""):
+            if is_withheld(st.from_number):
                 # Withheld numbers share one count: a parent hiding theirs gets through by
                 # showing it (recognised, or counted apart).
                 why = sp._(

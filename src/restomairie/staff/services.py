@@ -51,7 +51,7 @@ from restomairie.models import (
     StaffUser,
     Subscription,
 )
-from restomairie.phones import WITHHELD, is_withheld, mask_phone
+from restomairie.phones import WITHHELD_SPELLINGS, is_withheld, mask_phone
 from restomairie.staff.labels import (
     BLOCKED,
     CALL_FACTS,
@@ -140,14 +140,14 @@ def withheld_query(text: str) -> bool:
     """Whether a search for a number asks for the withheld ones ("anonyme", "masqué", or one of
     Twilio's own spellings)."""
     words = " ".join(text.split()).lower()
-    return words in WITHHELD_SEARCH or is_withheld(words)
+    return bool(words) and (words in WITHHELD_SEARCH or is_withheld(words))
 
 
 def _withheld_number() -> Any:
     """The calls whose ``From`` is a withheld number, however Twilio wrote it (with or without
-    "+", any case)."""
-    spellings = [*WITHHELD, *(f"+{w}" for w in WITHHELD)]
-    return func.lower(Call.from_number).in_(spellings)
+    "+", "client:Anonymous", any case), or none at all."""
+    spellings = sorted({w.lower() for w in WITHHELD_SPELLINGS})
+    return or_(Call.from_number.is_(None), func.lower(Call.from_number).in_(spellings))
 
 
 def phone_query(text: str) -> str | None:
