@@ -1994,12 +1994,58 @@ def test_a_change_ready_after_twilio_gave_up_is_rolled_back(
     monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
     late = call.press("1")
     assert late.hangup
-    assert late.says[0].startswith("Nous sommes désolés, un problème technique")
+    # Rolled back: the caller is told that nothing was changed (not only "a problem").
+    assert late.says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Votre "
+        "demande n'a pas été enregistrée : rien n'a été changé. Merci de rappeler un peu plus "
+        "tard. Au revoir."
+    ]
     assert booked(rt, "E1", date(2026, 11, 26)) is None
     assert the_call(rt, call).outcome == "error"
+    # The log keeps the "1" heard at the read-back, and that it was not done.
+    confirm = events(rt, call)[-1]
+    assert (confirm.step, confirm.input_kind, confirm.heard, confirm.outcome) == (
+        "confirm", "dtmf", "1", "too_slow"
+    )
     # Outside a webhook (staff, imports) there is no such limit.
     rt.booking.cancel("210001", [date(2026, 11, 26)], Actor("staff", "agent", "staff"))
     assert booked(rt, "E1", date(2026, 11, 26)) is False
+
+
+def test_a_change_rolled_back_after_an_earlier_one_was_made_does_not_unsay_it(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")  # Thursday cancelled
+    call.keys("1", "2", "2711")  # another operation: Friday, read back
+    monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
+    late = call.press("1")
+    assert late.hangup
+    assert late.says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Cette "
+        "dernière demande n'a pas été enregistrée ; les changements faits plus tôt dans "
+        "l'appel restent faits. Merci de rappeler un peu plus tard. Au revoir."
+    ]
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 27)) is None
+
+
+def test_an_error_at_a_code_keeps_no_code_in_the_log(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(flow_module.CallFlow, "answer", broken)
+    assert call.press("1234").says[0].endswith("Merci de rappeler un peu plus tard. Au revoir.")
+    failed = events(rt, call)[-1]
+    assert (failed.step, failed.input_kind, failed.heard, failed.outcome) == (
+        "pin", "dtmf", "[code]", "error"
+    )
 
 
 def test_an_unexpected_error_answers_an_apology_never_a_500(

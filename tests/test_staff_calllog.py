@@ -922,3 +922,31 @@ def test_a_key_received_after_the_end_of_the_call_is_marked_so(
     page = body(agent, f"/staff/calls/{late.call_sid}")
     assert page.count("reçu après la fin de l'appel : fait, réponse non entendue") == 1
     no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ 10. a confirmation rolled back
+def test_a_confirmation_rolled_back_as_too_slow_reads_as_received_but_not_done(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie.ivr import service as service_module
+
+    slow = call(app, rt)
+    slow.keys("1234", "2", "2611")
+    # The change ready after the webhook's time limit: rolled back, the caller apologised to.
+    monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
+    slow.press("1")
+    slow.hang_up()
+    (attempt,) = staff.child_attempts("210001", "E1")
+    assert attempt.label == (
+        "annulation relue et confirmée, mais pas faite (problème technique) : rien n'a été "
+        "changé"
+    )
+    page = body(agent, f"/staff/calls/{slow.call_sid}")
+    assert "jamais confirmée" not in page
+    assert (
+        "Confirmation reçue à la relecture du jeudi 26 novembre 2026, mais pas faite "
+        "(problème technique) : rien n&#39;a été modifié." in page
+    )
+    assert "confirmation reçue, pas faite (problème technique)" in page
+    assert "« 1 »" in page
+    no_raw_codes(page)

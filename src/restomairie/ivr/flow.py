@@ -3269,6 +3269,12 @@ def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:
     return shown
 
 
+def logged_answer(step: str, heard: Heard) -> str | None:
+    """What the call log keeps of an answer whose step failed (see :func:`_logged`): never the
+    code, every run of four digits or more masked."""
+    return _logged(step, heard, None)
+
+
 def _mobile(number: str) -> bool:
     """A number that can receive an SMS: French mobiles (06, 07) or any foreign number."""
     if not number.startswith("+"):

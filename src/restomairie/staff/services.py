@@ -1757,6 +1757,8 @@ def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
         if step in OFF_CALL_STEPS:
             continue
         o = outcome or ""
+        if step == "confirm" and o == "too_slow":
+            return o  # confirmed, but rolled back: not made
         if step != "confirm" or o in _CONFIRMED or o.startswith(("refused:", "read_back:")):
             return None
         if o in _DECLINED:
@@ -1883,6 +1885,7 @@ def _read_back_ending(
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
+    too_slow = False  # confirmed, but the change was rolled back (too late for Twilio)
     for x in exchanges:
         outcome = x.outcome or ""
         if x.step in ("status", "fallback", "end"):
@@ -1892,6 +1895,8 @@ def _read_back_ending(
         elif pending is not None and x.step == "confirm":
             if outcome in _LEAVE_READ_BACK or outcome.startswith("refused:"):
                 pending = None
+            elif outcome == "too_slow":
+                line_ended = too_slow = True
             elif x.hung_up:  # "non merci", too many answers not understood
                 line_ended = True
                 said_goodbye = outcome == "goodbye"
@@ -1905,6 +1910,9 @@ def _read_back_ending(
         day = ""
     what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
             "restent faits)." if changed else "rien n'a été modifié.")
+    if too_slow:
+        return (f"Confirmation reçue à la relecture{day}, mais pas faite (problème technique) : "
+                f"{what}")
     if said_goodbye:  # not the line's doing: the caller declined and said goodbye
         return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
