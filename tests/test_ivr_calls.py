@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -2148,6 +2149,65 @@ def test_the_fallback_url_apologises_and_logs_twilio_error(
     fallback = events(rt, call)[-1]
     assert fallback.step == "fallback" and fallback.outcome == "error:11200"
     assert fallback.heard == f"{PUBLIC_URL}/ivr/step?n=1"
+
+
+def test_a_fallback_after_a_change_was_made_says_it_was_made(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The change is committed, then the step's save waits (SQLite's write lock) past Twilio's
+    # 15 s: Twilio plays the fallback's answer, not ours. It must not let the parent believe
+    # the cancellation failed, and the late save must not take back the fallback's end.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    heard: list[str] = []
+    save = PhoneLine._save
+
+    def late_save(self: PhoneLine, *args: Any) -> None:
+        params = call.params(ErrorCode="11205", ErrorUrl=f"{PUBLIC_URL}/ivr/step?n=4")
+        response = post_signed(client, "/ivr/fallback", params)
+        heard.extend(check_twiml(response.get_data(as_text=True), rt.settings).says)
+        save(self, *args)
+
+    monkeypatch.setattr(PhoneLine, "_save", late_save)
+    call.press("1")  # never played: Twilio has hung up on the fallback's answer
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert heard == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Avant cet "
+        "incident, votre demande a bien été enregistrée. C'est fait : le repas de Léa du jeudi "
+        "26 novembre est annulé. Merci de rappeler un peu plus tard. Au revoir."
+    ]
+    ended = the_call(rt, call)
+    assert ended.step == "end"  # the late save kept the fallback's end of the call
+    assert ended.outcome == "cancelled"
+    # Cancelled, then booked back in the same call: nothing left to say but the apology.
+    monkeypatch.setattr(PhoneLine, "_save", save)
+    again = caller(client, rt)
+    again.start()
+    again.keys("1234", "2", "2711", "1", "1", "1", "2711", "1")
+    fallback = post_signed(client, "/ivr/fallback", again.params(ErrorCode="11205"))
+    assert check_twiml(fallback.get_data(as_text=True), rt.settings).says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+        "rappeler un peu plus tard. Au revoir."
+    ]
+
+
+def test_a_fallback_whose_changes_cannot_be_read_still_apologises(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(PhoneLine, "_changes_of", broken)
+    fallback = post_signed(client, "/ivr/fallback", call.params(ErrorCode="11205"))
+    assert check_twiml(fallback.get_data(as_text=True), rt.settings).says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+        "rappeler un peu plus tard. Au revoir."
+    ]
 
 
 def test_the_status_callback_records_the_duration_and_abandoned_calls(

@@ -46,6 +46,7 @@ from restomairie.booking.services import (
     BookingService,
     ChangeResult,
     ChildDay,
+    Outcome,
     Outlook,
     TooSlow,
 )
@@ -2602,6 +2603,19 @@ class CallFlow:
                         **params,
                     )
                 )
+        return lines
+
+    def done_lines(
+        self, sp: Speaker, changes: Sequence[tuple[str, date, Sequence[str]]]
+    ) -> list[str]:
+        """What changes made say, as the line said them when it made them ("C'est fait : le
+        repas de Léa le jeudi 26 novembre est annulé."): ``changes`` are the action ("book",
+        "cancel"), day and first names of the children changed."""
+        lines = []
+        for action, day, names in changes:
+            outcome = Outcome.BOOKED if action == "book" else Outcome.CANCELLED
+            results = [ChangeResult("", name, day, action, outcome) for name in names]
+            lines += self._result_lines(sp, action, day, results)
         return lines
 
     def _listing(self, st: CallState, sp: Speaker) -> list[str]:

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
@@ -51,7 +52,7 @@ from restomairie.ivr.flow import (
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker
 from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.ivr.store import CallStore
-from restomairie.models import Call, CallEvent
+from restomairie.models import AuditEntry, Call, CallEvent, Child
 
 if TYPE_CHECKING:
     from restomairie.runtime import Runtime
@@ -177,13 +178,12 @@ class PhoneLine:
             hook.error_code,
             hook.error_url,
         )
-        answer = twiml.apology(self.settings)
+        answer = self._fallback_answer(hook.call_sid)
         now = self.clock.now()
         key = f"fallback:{hook.error_code or ''}:{hook.error_url or ''}"[:KEY_LENGTH]
         try:
             with self.sessions() as session, session.begin():
                 call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
-                answer = twiml.apology(self.settings, call.language)  # the caller's, if known
                 _settle(call, "error")
                 call.step = END
                 if self._event(session, call.id, key) is None:
@@ -201,6 +201,56 @@ class PhoneLine:
         except Exception:
             log.exception("call %s: the fallback could not be logged", hook.call_sid)
         return answer
+
+    def _fallback_answer(self, call_sid: str) -> str:
+        """The fallback's apology, in the caller's language once known; when the call made
+        changes (the step that timed out may well have made its change, then waited to save
+        the call: SQLite's write lock), what they were — the parent must not believe they
+        failed. Any error reading them: the plain apology."""
+        lang: str | None = None
+        try:
+            with self.sessions() as session:
+                call = self._load(session, call_sid)
+                if call is None:
+                    return twiml.apology(self.settings)
+                lang = call.language
+                changes = self._changes_of(session, call_sid)
+        except Exception:
+            log.exception("call %s: the fallback could not read the call's changes", call_sid)
+            return twiml.apology(self.settings, lang)
+        if not changes:
+            return twiml.apology(self.settings, lang)
+
+        def said(sp: Speaker) -> list[str]:
+            done = self.flow.done_lines(self.flow.speaker(sp.lang), changes)
+            return [sp._("Before this incident, your request was recorded."), *done] if done else []
+
+        return twiml.apology(self.settings, lang, said)
+
+    def _changes_of(
+        self, session: Session, call_sid: str
+    ) -> list[tuple[str, date, list[str]]]:
+        """The meals this call changed, by the audit log (a change taken back in the same call
+        is none): the action, day and first names of each change, in the order made."""
+        rows = session.execute(
+            select(AuditEntry.child_id, AuditEntry.day, AuditEntry.before, AuditEntry.after,
+                   Child.first_name)
+            .join(Child, Child.id == AuditEntry.child_id)
+            .where(AuditEntry.call_sid == call_sid, AuditEntry.action.in_(("book", "cancel")))
+            .order_by(AuditEntry.id)
+        ).all()
+        net: dict[tuple[int, date], list[Any]] = {}
+        for child_id, day, before, after, name in rows:
+            if child_id is None or day is None:
+                continue
+            seen = net.setdefault((child_id, day), [before, after, name])
+            seen[1] = after
+        grouped: dict[tuple[str, date], list[str]] = {}
+        for (_, day), (before, after, name) in net.items():
+            if before != after and after in ("booked", "not_booked"):
+                action = "book" if after == "booked" else "cancel"
+                grouped.setdefault((action, day), []).append(name)
+        return [(action, day, names) for (action, day), names in grouped.items()]
 
     # ------------------------------------------------------------------ claim, work, save
     def _run(
