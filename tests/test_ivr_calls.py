@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -1928,6 +1929,21 @@ def test_signatures_are_checked_on_every_webhook(
         assert client.post(path, data=params).status_code == 403
 
 
+def test_a_webhook_body_too_large_is_refused_before_being_read(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Twilio's webhooks are a few hundred bytes: over 1 MB is refused (413) up front, signed or
+    # not (the whole application accepts 20 MB, for the staff's CSV imports).
+    big = b"CallSid=CA1&From=%2B33612345678&SpeechResult=" + b"x" * (2 * 1024 * 1024)
+    form = "application/x-www-form-urlencoded"
+    for headers in ({}, {"X-Twilio-Signature": "forged"}):
+        response = client.post("/ivr/voice", data=big, content_type=form, headers=headers)
+        assert response.status_code == 413
+    assert "Traceback" not in caplog.text and "signature check failed" not in caplog.text
+    # A webhook of ordinary size still goes through.
+    assert Caller(client, rt.settings).start().gather is not None
+
+
 def test_the_signed_url_is_the_public_url_whatever_the_proxy_sends_us(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
@@ -1994,12 +2010,58 @@ def test_a_change_ready_after_twilio_gave_up_is_rolled_back(
     monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
     late = call.press("1")
     assert late.hangup
-    assert late.says[0].startswith("Nous sommes désolés, un problème technique")
+    # Rolled back: the caller is told that nothing was changed (not only "a problem").
+    assert late.says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Votre "
+        "demande n'a pas été enregistrée : rien n'a été changé. Merci de rappeler un peu plus "
+        "tard. Au revoir."
+    ]
     assert booked(rt, "E1", date(2026, 11, 26)) is None
     assert the_call(rt, call).outcome == "error"
+    # The log keeps the "1" heard at the read-back, and that it was not done.
+    confirm = events(rt, call)[-1]
+    assert (confirm.step, confirm.input_kind, confirm.heard, confirm.outcome) == (
+        "confirm", "dtmf", "1", "too_slow"
+    )
     # Outside a webhook (staff, imports) there is no such limit.
     rt.booking.cancel("210001", [date(2026, 11, 26)], Actor("staff", "agent", "staff"))
     assert booked(rt, "E1", date(2026, 11, 26)) is False
+
+
+def test_a_change_rolled_back_after_an_earlier_one_was_made_does_not_unsay_it(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")  # Thursday cancelled
+    call.keys("1", "2", "2711")  # another operation: Friday, read back
+    monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
+    late = call.press("1")
+    assert late.hangup
+    assert late.says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Cette "
+        "dernière demande n'a pas été enregistrée ; les changements faits plus tôt dans "
+        "l'appel restent faits. Merci de rappeler un peu plus tard. Au revoir."
+    ]
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 27)) is None
+
+
+def test_an_error_at_a_code_keeps_no_code_in_the_log(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(flow_module.CallFlow, "answer", broken)
+    assert call.press("1234").says[0].endswith("Merci de rappeler un peu plus tard. Au revoir.")
+    failed = events(rt, call)[-1]
+    assert (failed.step, failed.input_kind, failed.heard, failed.outcome) == (
+        "pin", "dtmf", "[code]", "error"
+    )
 
 
 def test_an_unexpected_error_answers_an_apology_never_a_500(
@@ -2102,6 +2164,65 @@ def test_the_fallback_url_apologises_and_logs_twilio_error(
     fallback = events(rt, call)[-1]
     assert fallback.step == "fallback" and fallback.outcome == "error:11200"
     assert fallback.heard == f"{PUBLIC_URL}/ivr/step?n=1"
+
+
+def test_a_fallback_after_a_change_was_made_says_it_was_made(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The change is committed, then the step's save waits (SQLite's write lock) past Twilio's
+    # 15 s: Twilio plays the fallback's answer, not ours. It must not let the parent believe
+    # the cancellation failed, and the late save must not take back the fallback's end.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    heard: list[str] = []
+    save = PhoneLine._save
+
+    def late_save(self: PhoneLine, *args: Any) -> None:
+        params = call.params(ErrorCode="11205", ErrorUrl=f"{PUBLIC_URL}/ivr/step?n=4")
+        response = post_signed(client, "/ivr/fallback", params)
+        heard.extend(check_twiml(response.get_data(as_text=True), rt.settings).says)
+        save(self, *args)
+
+    monkeypatch.setattr(PhoneLine, "_save", late_save)
+    call.press("1")  # never played: Twilio has hung up on the fallback's answer
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert heard == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Avant cet "
+        "incident, votre demande a bien été enregistrée. C'est fait : le repas de Léa du jeudi "
+        "26 novembre est annulé. Merci de rappeler un peu plus tard. Au revoir."
+    ]
+    ended = the_call(rt, call)
+    assert ended.step == "end"  # the late save kept the fallback's end of the call
+    assert ended.outcome == "cancelled"
+    # Cancelled, then booked back in the same call: nothing left to say but the apology.
+    monkeypatch.setattr(PhoneLine, "_save", save)
+    again = caller(client, rt)
+    again.start()
+    again.keys("1234", "2", "2711", "1", "1", "1", "2711", "1")
+    fallback = post_signed(client, "/ivr/fallback", again.params(ErrorCode="11205"))
+    assert check_twiml(fallback.get_data(as_text=True), rt.settings).says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+        "rappeler un peu plus tard. Au revoir."
+    ]
+
+
+def test_a_fallback_whose_changes_cannot_be_read_still_apologises(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(PhoneLine, "_changes_of", broken)
+    fallback = post_signed(client, "/ivr/fallback", call.params(ErrorCode="11205"))
+    assert check_twiml(fallback.get_data(as_text=True), rt.settings).says == [
+        "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+        "rappeler un peu plus tard. Au revoir."
+    ]
 
 
 def test_the_status_callback_records_the_duration_and_abandoned_calls(

@@ -81,6 +81,26 @@ def test_wrong_codes_from_one_number_over_several_accounts_refuse_that_number(
     assert later.press("1234").says[0] == "Merci."
 
 
+def test_codes_typed_with_the_account_number_count_against_the_number_too(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "2100010000": the account and a code in one go (no "#"). Each wrong code so typed counts
+    # for the number like one typed at the code question: ten, four at most per family, refuse it
+    # (they were counted against the family only, so one phone could try four on every family).
+    for account in ACCOUNTS[:2]:
+        typed_call(client, rt, account + "0000", "0001", "0002")
+        typed_call(client, rt, account + "0003")
+    typed_call(client, rt, "2100030000")
+    typed_call(client, rt, "2100030001")
+    assert failed_pins(rt, "210003") == 2
+    refused = typed_call(client, rt, "2100031234").last
+    assert refused is not None and refused.hangup
+    assert refused.says[0].startswith(
+        "Trop de codes erronés ont été tapés depuis ce numéro de téléphone."
+    )
+    assert failed_pins(rt, "210003") == 2  # refused unchecked: not counted against the family
+
+
 def test_a_number_refused_is_told_when_to_call_again_as_its_oldest_wrong_code_leaves_the_hour(
     rt: Runtime, client: FlaskClient
 ) -> None:
@@ -152,6 +172,47 @@ def test_every_spelling_of_a_withheld_number_shares_one_count(
     assert refused.says[0].startswith("Trop de codes erronés ont été tapés depuis des numéros")
     # A shown number is still counted on its own.
     assert typed_call(client, rt, "210003").press("1234").says[0] == "Merci."
+
+
+def test_a_call_without_a_caller_number_is_counted_as_withheld(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # No From at all (or an empty one), and Twilio Client's "client:Anonymous": withheld
+    # numbers, counted together with "anonymous" (they escaped the count altogether).
+    tries = [("210001", ""), ("210001", "client:Anonymous"), ("210002", "anonymous"),
+             ("210002", ""), ("210003", "client:anonymous")]
+    for account, spelling in tries:
+        typed_call(client, rt, account, "0000", "0001", number=spelling)
+    for number in ("", "client:Anonymous"):
+        refused = typed_call(client, rt, "210003", number=number).press("1234")
+        assert refused.hangup
+        assert refused.says[0].startswith("Trop de codes erronés ont été tapés depuis des numéros")
+    # A Twilio Client caller with a name is counted on its own.
+    assert typed_call(client, rt, "210003", number="client:alice").press("1234").says[0] == (
+        "Merci."
+    )
+
+
+def test_a_call_with_no_from_parameter_at_all_is_counted_as_withheld(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    class NoFrom(Caller):
+        def params(self, **extra: str) -> dict[str, str]:
+            params = super().params(**extra)
+            del params["From"]
+            return params
+
+    for account in ACCOUNTS[:2]:
+        for codes in (("0000", "0001", "0002"), ("0003",)):
+            call = NoFrom(client, rt.settings)
+            call.start()
+            call.keys(account, *codes)
+    call = NoFrom(client, rt.settings)
+    call.start()
+    refused = call.keys("210003", "0000", "0001", "1234")
+    assert refused.hangup
+    assert refused.says[0].startswith("Trop de codes erronés ont été tapés depuis des numéros")
+    assert failed_pins(rt, "210003") == 2
 
 
 def test_a_number_recognised_by_caller_id_is_limited_by_its_family_lockout_only(

@@ -87,6 +87,23 @@ def test_a_call_against_a_running_server_over_http(rt: Runtime, served: str) -> 
     assert refused.statuses == [403]
 
 
+def test_the_url_may_be_the_voice_url_itself(rt: Runtime, served: str) -> None:
+    # `call --url http://host:port/ivr/voice` (the address given to Twilio): it was taken as
+    # the server's base address, and the call got a 404 at /ivr/voice/ivr/voice.
+    from tests.ivr_support import TOKEN
+
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    for url in (f"{served}/ivr/voice", f"{served}/ivr/voice/", f"{served}/ivr/"):
+        record = run_call(HttpLine(url, TOKEN), ["1234", "3", "2"], PHONE, "", [].append)
+        assert record.hung_up_by_line and set(record.statuses) == {200}, url
+    # Any other path: the 404 says what --url is.
+    said: list[str] = []
+    assert run_call(HttpLine(f"{served}/autre", TOKEN), [], PHONE, "", said.append).statuses == [
+        404
+    ]
+    assert any("--url est l'adresse de base du serveur" in line for line in said), said
+
+
 def test_a_call_to_a_server_behind_its_public_url_is_signed_for_that_url(rt: Runtime) -> None:
     # The server checks signatures against RESTOMAIRIE_PUBLIC_URL (Twilio calls it from
     # outside); `call --url` signed for the local address, and every request was a 403.

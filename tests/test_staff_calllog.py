@@ -380,7 +380,9 @@ def test_calls_without_a_status_are_in_progress_then_without_a_known_end(
 
 
 # ------------------------------------------------------------------ 6. withheld numbers
-@pytest.mark.parametrize("number", ["anonymous", "+266696687", "+7378742833"])
+@pytest.mark.parametrize(
+    "number", ["anonymous", "+266696687", "+7378742833", "", "client:Anonymous"]
+)
 def test_a_withheld_number_reads_as_such(
     app: Flask, rt: Runtime, agent: Any, number: str
 ) -> None:
@@ -498,12 +500,16 @@ def test_out_of_range_form_input_is_refused_not_a_500(agent: Any, rt: Runtime) -
 def test_calls_from_withheld_numbers_can_be_searched(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService, query: str
 ) -> None:
-    hidden = [call(app, rt, n) for n in ("anonymous", "+266696687", "Restricted")]
+    hidden = [
+        call(app, rt, n)
+        for n in ("anonymous", "+266696687", "Restricted", "", "client:Anonymous")
+    ]
     call(app, rt).hang_up()
+    call(app, rt, "client:alice").hang_up()
     rows, total = staff.search_calls(phone=query)
-    assert total == 3 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
+    assert total == 5 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
     page = body(agent, f"/staff/calls?phone={query}")
-    assert "3 appel(s)" in page and "incomplet" not in page
+    assert "5 appel(s)" in page and "incomplet" not in page
 
 
 # ------------------------------------------------------------------ 4. the "Issue" column
@@ -915,4 +921,32 @@ def test_a_key_received_after_the_end_of_the_call_is_marked_so(
     late.press("1")
     page = body(agent, f"/staff/calls/{late.call_sid}")
     assert page.count("reçu après la fin de l'appel : fait, réponse non entendue") == 1
+    no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ 10. a confirmation rolled back
+def test_a_confirmation_rolled_back_as_too_slow_reads_as_received_but_not_done(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie.ivr import service as service_module
+
+    slow = call(app, rt)
+    slow.keys("1234", "2", "2611")
+    # The change ready after the webhook's time limit: rolled back, the caller apologised to.
+    monkeypatch.setattr(service_module, "WEBHOOK_BUDGET", -1.0)
+    slow.press("1")
+    slow.hang_up()
+    (attempt,) = staff.child_attempts("210001", "E1")
+    assert attempt.label == (
+        "annulation relue et confirmée, mais pas faite (problème technique) : rien n'a été "
+        "changé"
+    )
+    page = body(agent, f"/staff/calls/{slow.call_sid}")
+    assert "jamais confirmée" not in page
+    assert (
+        "Confirmation reçue à la relecture du jeudi 26 novembre 2026, mais pas faite "
+        "(problème technique) : rien n&#39;a été modifié." in page
+    )
+    assert "confirmation reçue, pas faite (problème technique)" in page
+    assert "« 1 »" in page
     no_raw_codes(page)

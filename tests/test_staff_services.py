@@ -69,6 +69,15 @@ def adjustments(rt: Runtime) -> list[LockAdjustment]:
         ("+2562533", "numéro masqué"),
         ("+2666966870", "+26 •• •• 70"),  # a real number that merely starts like one
         ("0612", "•• 12"),
+        ("", "numéro masqué"),
+        # Twilio Client and SIP callers: not a phone number, nor its last two letters
+        ("client:Anonymous", "numéro masqué"),
+        ("client:anonymous", "numéro masqué"),
+        ("sip:anonymous@anonymous.invalid", "numéro masqué"),
+        ("client:alice", "client •• ce"),
+        ("sip:bob.martin@pbx.example.fr", "SIP •• in"),
+        ("sip:+33612345678@pbx.example.fr", "SIP •• 78"),
+        ("client:", "client"),
     ],
 )
 def test_phone_numbers_are_masked_but_for_the_kind_of_line_and_last_two_digits(

@@ -65,6 +65,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
         SESSION_COOKIE_SAMESITE="Lax",
         # Served over HTTPS (the public URL says so): the staff session never travels in clear.
         SESSION_COOKIE_SECURE=https,
+        # The staff's CSV imports (a town's families: a few megabytes); the phone line's
+        # webhooks have their own limit, 1 MB (restomairie.ivr.views.WEBHOOK_MAX_BYTES).
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
     )
     if test_config:

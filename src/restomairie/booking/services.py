@@ -32,6 +32,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -1154,7 +1155,12 @@ _FAMILY_PLAN_PHONES = _FAMILY_PLAN.add_columns(
     .scalar_subquery()
 )
 # Wrong codes typed from a number since a moment, over every call and account (the call log's
-# code steps; the code itself is never there).
+# code steps; the code itself is never there). A code typed with the account number in one go
+# ("2105011000", see CallFlow._account_and_code) is logged at the account step: counted too, or
+# one phone could try four codes on every family without ever being refused.
+WRONG_CODE_STEPS = ("pin", "account")
+
+
 def _wrong_codes(number: Any) -> Any:
     """When wrong codes were typed (since ``p_since``) from the numbers ``number`` matches,
     the latest first, at most ``p_limit`` of them."""
@@ -1164,7 +1170,7 @@ def _wrong_codes(number: Any) -> Any:
         .join(Call, Call.id == CallEvent.call_id)
         .where(
             number,
-            CallEvent.step == "pin",
+            CallEvent.step.in_(WRONG_CODE_STEPS),
             CallEvent.outcome == "wrong_code",
             CallEvent.at >= bindparam("p_since", type_=UTCDateTime()),
         )
@@ -1174,8 +1180,11 @@ def _wrong_codes(number: Any) -> Any:
 
 
 _WRONG_CODES_FROM = _wrong_codes(Call.from_number == bindparam("p_number"))
-# The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS).
-_WRONG_CODES_WITHHELD = _wrong_codes(Call.from_number.in_(bindparam("p_numbers", expanding=True)))
+# The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS) and
+# the calls without any number (no From: stored as NULL).
+_WRONG_CODES_WITHHELD = _wrong_codes(
+    or_(Call.from_number.is_(None), Call.from_number.in_(bindparam("p_numbers", expanding=True)))
+)
 
 _ACCOUNTS_BY_PHONE = (
     select(Family.account, Family.language)

@@ -46,6 +46,7 @@ from restomairie.booking.services import (
     BookingService,
     ChangeResult,
     ChildDay,
+    Outcome,
     Outlook,
     TooSlow,
 )
@@ -537,13 +538,14 @@ class CallFlow:
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
         # A caller recognised by caller ID can only try its own family's code (its lockout);
-        # one who typed an account number is also counted by number, over every account.
-        typed = not st.data.get("by_caller_id") and st.from_number is not None
-        number = st.from_number if typed else None
+        # one who typed an account number is also counted by number, over every account — a
+        # call without a number ("") with the withheld ones.
+        typed = not st.data.get("by_caller_id")
+        number = (st.from_number or "") if typed else None
         check = self.booking.check_pin(account, code, number=number, call_sid=st.call_sid)
         if check.caller_blocked:
             st.settle("refused")
-            if is_withheld(st.from_number or ""):
+            if is_withheld(st.from_number):
                 # Withheld numbers share one count: a parent hiding theirs gets through by
                 # showing it (recognised, or counted apart).
                 why = sp._(
@@ -2646,6 +2648,19 @@ class CallFlow:
                 )
         return lines
 
+    def done_lines(
+        self, sp: Speaker, changes: Sequence[tuple[str, date, Sequence[str]]]
+    ) -> list[str]:
+        """What changes made say, as the line said them when it made them ("C'est fait : le
+        repas de Léa le jeudi 26 novembre est annulé."): ``changes`` are the action ("book",
+        "cancel"), day and first names of the children changed."""
+        lines = []
+        for action, day, names in changes:
+            outcome = Outcome.BOOKED if action == "book" else Outcome.CANCELLED
+            results = [ChangeResult("", name, day, action, outcome) for name in names]
+            lines += self._result_lines(sp, action, day, results)
+        return lines
+
     def _listing(self, st: CallState, sp: Speaker) -> list[str]:
         account = st.account
         assert account is not None
@@ -3309,6 +3324,12 @@ def _logged(step: str, heard: Heard, outcome: str | None) -> str | None:
     for start, end in reversed(spoken_digit_runs(shown)):
         shown = f"{shown[:start]}••••{shown[end:]}"
     return shown
+
+
+def logged_answer(step: str, heard: Heard) -> str | None:
+    """What the call log keeps of an answer whose step failed (see :func:`_logged`): never the
+    code, every run of four digits or more masked."""
+    return _logged(step, heard, None)
 
 
 def _mobile(number: str) -> bool:

@@ -27,22 +27,32 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from restomairie.booking.services import commit_by
+from restomairie.booking.services import TooSlow, commit_by
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.db import is_postgres, lend_connection, make_session_factory
 from restomairie.ivr import twiml
-from restomairie.ivr.flow import END, GREETING, OUTCOME_RANK, CallFlow, CallState, Heard, Turn
-from restomairie.ivr.prompts import DEFAULT_LANGUAGE
+from restomairie.ivr.flow import (
+    END,
+    GREETING,
+    OUTCOME_RANK,
+    CallFlow,
+    CallState,
+    Heard,
+    Turn,
+    logged_answer,
+)
+from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker
 from restomairie.ivr.sms import ReceiptOutbox
 from restomairie.ivr.store import CallStore
-from restomairie.models import Call, CallEvent
+from restomairie.models import AuditEntry, Call, CallEvent, Child
 
 if TYPE_CHECKING:
     from restomairie.runtime import Runtime
@@ -55,6 +65,8 @@ REPLAY_WAIT = 10.0  # seconds a duplicate waits for the first delivery's answer 
 # plays the fallback's apology. A change ready later is rolled back (the caller never hears it).
 WEBHOOK_BUDGET = 10.0
 KEY_LENGTH = 128
+# A call's outcomes that say it changed a meal.
+CHANGED = frozenset({"booked", "cancelled"})
 
 ActionUrl = Callable[[int], str]
 
@@ -166,13 +178,12 @@ class PhoneLine:
             hook.error_code,
             hook.error_url,
         )
-        answer = twiml.apology(self.settings)
+        answer = self._fallback_answer(hook.call_sid)
         now = self.clock.now()
         key = f"fallback:{hook.error_code or ''}:{hook.error_url or ''}"[:KEY_LENGTH]
         try:
             with self.sessions() as session, session.begin():
                 call = self._load(session, hook.call_sid) or self._new_call(session, hook, END)
-                answer = twiml.apology(self.settings, call.language)  # the caller's, if known
                 _settle(call, "error")
                 call.step = END
                 if self._event(session, call.id, key) is None:
@@ -190,6 +201,56 @@ class PhoneLine:
         except Exception:
             log.exception("call %s: the fallback could not be logged", hook.call_sid)
         return answer
+
+    def _fallback_answer(self, call_sid: str) -> str:
+        """The fallback's apology, in the caller's language once known; when the call made
+        changes (the step that timed out may well have made its change, then waited to save
+        the call: SQLite's write lock), what they were — the parent must not believe they
+        failed. Any error reading them: the plain apology."""
+        lang: str | None = None
+        try:
+            with self.sessions() as session:
+                call = self._load(session, call_sid)
+                if call is None:
+                    return twiml.apology(self.settings)
+                lang = call.language
+                changes = self._changes_of(session, call_sid)
+        except Exception:
+            log.exception("call %s: the fallback could not read the call's changes", call_sid)
+            return twiml.apology(self.settings, lang)
+        if not changes:
+            return twiml.apology(self.settings, lang)
+
+        def said(sp: Speaker) -> list[str]:
+            done = self.flow.done_lines(self.flow.speaker(sp.lang), changes)
+            return [sp._("Before this incident, your request was recorded."), *done] if done else []
+
+        return twiml.apology(self.settings, lang, said)
+
+    def _changes_of(
+        self, session: Session, call_sid: str
+    ) -> list[tuple[str, date, list[str]]]:
+        """The meals this call changed, by the audit log (a change taken back in the same call
+        is none): the action, day and first names of each change, in the order made."""
+        rows = session.execute(
+            select(AuditEntry.child_id, AuditEntry.day, AuditEntry.before, AuditEntry.after,
+                   Child.first_name)
+            .join(Child, Child.id == AuditEntry.child_id)
+            .where(AuditEntry.call_sid == call_sid, AuditEntry.action.in_(("book", "cancel")))
+            .order_by(AuditEntry.id)
+        ).all()
+        net: dict[tuple[int, date], list[Any]] = {}
+        for child_id, day, before, after, name in rows:
+            if child_id is None or day is None:
+                continue
+            seen = net.setdefault((child_id, day), [before, after, name])
+            seen[1] = after
+        grouped: dict[tuple[str, date], list[str]] = {}
+        for (_, day), (before, after, name) in net.items():
+            if before != after and after in ("booked", "not_booked"):
+                action = "book" if after == "booked" else "cancel"
+                grouped.setdefault((action, day), []).append(name)
+        return [(action, day, names) for (action, day), names in grouped.items()]
 
     # ------------------------------------------------------------------ claim, work, save
     def _run(
@@ -215,6 +276,8 @@ class PhoneLine:
                 log.warning("step for unknown call %s: apologising", hook.call_sid)
                 return twiml.apology(self.settings)
             st = claim.state
+            asked = st.step  # the question answered (the work moves st on)
+            heard = hook.heard if key != "voice" else None
             try:
                 with commit_by(started + WEBHOOK_BUDGET):
                     turn = work(st)
@@ -224,11 +287,21 @@ class PhoneLine:
                     st.data["seq"] = seq
                     action = action_url(seq)
                 answer = twiml.render(turn.reply, action)
-                self._save(claim, st, turn, hook.heard if key != "voice" else None, answer)
+                self._save(claim, st, turn, heard, answer)
+            except TooSlow:
+                # The change was rolled back (ready past the webhook's time limit): the caller
+                # is told that it was not made — and that the earlier ones of the call stay.
+                log.error("call %s: change rolled back at %s, too slow", hook.call_sid, key)
+                earlier = claim.outcome in CHANGED
+                answer = twiml.apology(
+                    self.settings, st.language, lambda sp: [_not_recorded(sp, earlier)]
+                )
+                self._save_failure(claim, answer, asked, heard, "too_slow")
+                return answer
             except Exception:
                 log.exception("call %s: unexpected error at %s", hook.call_sid, key)
                 answer = twiml.apology(self.settings, st.language)
-                self._save_failure(claim, answer)
+                self._save_failure(claim, answer, asked, heard)
                 return answer
             if self.outbox is not None:
                 for receipt in turn.receipts:
@@ -292,7 +365,17 @@ class PhoneLine:
             account=st.account if identified else None,
         )
 
-    def _save_failure(self, claim: _Claim, answer: str) -> None:
+    def _save_failure(
+        self,
+        claim: _Claim,
+        answer: str,
+        step: str,
+        heard: Heard | None,
+        outcome: str = "error",
+    ) -> None:
+        """The call ended by an apology; on its event, what was heard (never a code: see
+        :func:`~restomairie.ivr.flow.logged_answer`) and ``outcome`` ("too_slow": the change
+        confirmed was rolled back)."""
         try:
             with self.sessions() as session, session.begin():
                 call = session.get(Call, claim.call_id)
@@ -301,8 +384,11 @@ class PhoneLine:
                     _settle(call, "error")
                     call.step = END
                 if event is not None:
-                    event.outcome = "error"
+                    event.outcome = outcome
                     event.response = answer
+                    if heard is not None:
+                        event.input_kind = heard.kind
+                        event.heard = logged_answer(step, heard)
         except Exception:
             log.exception("the failure of call event %s could not be saved", claim.event_id)
 
@@ -353,6 +439,15 @@ def _state_of(call: Any) -> CallState:
         from_number=call.from_number,
         data=dict(call.state or {}),
     )
+
+
+def _not_recorded(sp: Speaker, earlier: bool) -> str:
+    """What a change rolled back means for the caller (``earlier``: the call made others)."""
+    if earlier:
+        return sp._(
+            "This last request was not recorded; the changes made earlier in the call stay made."
+        )
+    return sp._("Your request was not recorded: nothing was changed.")
 
 
 def _settle(call: Call, outcome: str) -> None:

@@ -44,6 +44,7 @@ from restomairie.db import (
     autocommit_connection,
     direct_transaction,
 )
+from restomairie.ivr.flow import END
 from restomairie.models import Call, CallEvent, Family, UTCDateTime
 
 _CALL_COLUMNS = (
@@ -332,7 +333,10 @@ class CallStore:
 
     def _save_statement(self, with_outcome: bool, with_family: bool) -> tuple[Executable, ...]:
         values: dict[str, Any] = {
-            "step": bindparam("p_step"),
+            # A call ended meanwhile stays ended: Twilio called the fallback URL while this
+            # webhook was running late (waiting for the database), and the caller has heard
+            # its goodbye. The rest of the state (what the step did) is still saved.
+            "step": case((Call.step == END, Call.step), else_=bindparam("p_step")),
             "attempts": bindparam("p_attempts"),
             "language": bindparam("p_language"),
             "state": bindparam("p_state", type_=Call.__table__.c.state.type),

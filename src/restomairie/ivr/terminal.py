@@ -65,16 +65,26 @@ class InProcessLine:
         return response.status_code, response.get_data(as_text=True)
 
 
+def server_base(url: str) -> str:
+    """The server's base address from ``--url``: the voice URL given to Twilio
+    (``http://host:8000/ivr/voice``) or ``…/ivr/`` are taken for the server's."""
+    base = url.strip().rstrip("/")
+    for tail in ("/ivr/voice", "/ivr"):
+        if base.lower().endswith(tail):
+            return base[: -len(tail)]
+    return base
+
+
 class HttpLine:
     """A running server (``restomairie serve``), over HTTP."""
 
     def __init__(
         self, base_url: str, auth_token: str | None, public_url: str | None = None
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url = server_base(base_url)
         # The server checks signatures against its public URL (RESTOMAIRIE_PUBLIC_URL) when it
         # has one, as Twilio calls it from outside: sign for that address, as Twilio would.
-        self.public_url = (public_url or self.base_url).rstrip("/")
+        self.public_url = server_base(public_url or self.base_url)
         self.security = WebhookSecurity(auth_token, self.public_url, False)
 
     def post(self, url: str, params: dict[str, str]) -> tuple[int, str]:
@@ -180,6 +190,11 @@ def run_call(
                         " : signature refusée ; TWILIO_AUTH_TOKEN et RESTOMAIRIE_PUBLIC_URL "
                         "doivent être les mêmes ici et pour le serveur"
                     )
+                elif status == 404:  # --url with a path of its own
+                    hint = (
+                        f" : pas de ligne à {url} ; --url est l'adresse de base du serveur "
+                        "(ex. http://127.0.0.1:8000)"
+                    )
                 echo(f"(la ligne a répondu HTTP {status}{hint})")
                 return record
             question = _play(body, url, record, echo)
@@ -261,8 +276,8 @@ def _stdin_answers() -> Iterator[str]:
 @click.option(
     "--url",
     default=None,
-    help="Appeler un serveur en marche (ex. http://127.0.0.1:8000) au lieu de "
-    "l'application en local.",
+    help="Appeler un serveur en marche, par son adresse de base (ex. http://127.0.0.1:8000 ; "
+    "…/ivr/voice est aussi accepté) au lieu de l'application en local.",
 )
 @click.argument("answers", nargs=-1, metavar="[TOUCHES|PHRASE]...")
 @click.pass_context

@@ -9,13 +9,21 @@ speech model (warning 13335).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from restomairie.config import Settings
 from restomairie.ivr.flow import Reply
+
+if TYPE_CHECKING:
+    from restomairie.ivr.prompts import Speaker
+
+log = logging.getLogger(__name__)
 
 SPEECH_TIMEOUT = 2  # seconds of silence that end a spoken answer
 
@@ -79,9 +87,15 @@ def _rendered(reply: Reply) -> str:
     return str(response.to_xml())
 
 
-def apology(settings: Settings | None = None, lang: str | None = None) -> str:
+def apology(
+    settings: Settings | None = None,
+    lang: str | None = None,
+    said: Callable[[Speaker], Sequence[str]] | None = None,
+) -> str:
     """A short apology and a hang-up: the answer to anything unexpected (never a 500), in the
-    call's language once known (``lang``), else the line's.
+    call's language once known (``lang``), else the line's. ``said``: sentences to say between
+    the apology and "call again", in the speaker's language (what the call did or did not do);
+    without them if they cannot be made.
 
     Built without the database and, should the catalog itself be the problem, without it."""
     voice, language = "Polly.Lea-Neural", "fr-FR"
@@ -96,8 +110,15 @@ def apology(settings: Settings | None = None, lang: str | None = None) -> str:
                 "We are sorry, a technical problem prevents us from handling your call. "
                 "Please call again a little later. Goodbye."
             )
+            middle = [line for line in said(sp) if line] if said is not None else []
+            if middle:
+                text = " ".join([
+                    sp._("We are sorry, a technical problem prevents us from handling your call."),
+                    *middle,
+                    sp._("Please call again a little later. Goodbye."),
+                ])
     except Exception:  # the apology must always be available
-        pass
+        log.exception("the apology could not be made in full: the plain one instead")
     response = VoiceResponse()
     response.say(text, voice=voice, language=language)
     response.hangup()

@@ -27,6 +27,7 @@ log = logging.getLogger("restomairie.ivr")
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 EXTENSION = "restomairie.ivr"
 TWIML = "text/xml; charset=utf-8"
+WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
 def register(app: Flask, runtime: Runtime, outbox: ReceiptOutbox | None = None) -> PhoneLine:
@@ -107,6 +108,20 @@ def _action_url(seq: int) -> str:
     # Relative to the webhook's own URL (Twilio resolves it like a browser): it stays right
     # whatever prefix a proxy adds in front of /ivr/.
     return f"step?n={seq}"
+
+
+@bp.before_request
+def _limit_size() -> Response | None:
+    """Twilio's webhooks are a few hundred bytes: a body over :data:`WEBHOOK_MAX_BYTES` is
+    refused before it is read (the application's own limit is the staff's CSV imports')."""
+    request.max_content_length = WEBHOOK_MAX_BYTES  # also for a body without a length
+    if (request.content_length or 0) > WEBHOOK_MAX_BYTES:
+        log.warning(
+            "phone line: refused %s %s (%s bytes)", request.method, request.path,
+            request.content_length,
+        )
+        return Response("Request too large.\n", status=413, mimetype="text/plain")
+    return None
 
 
 @bp.before_request

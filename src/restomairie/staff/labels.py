@@ -116,6 +116,7 @@ EVENT_OUTCOMES = {
     "which_child": "action dite avant l'enfant : quel enfant ?",
     "day_kept": "jour dit sans l'action : l'action demandée pour ce jour",
     "not_confirmed": "remerciement sans oui : rien n'est encore fait",
+    "too_slow": "confirmation reçue, pas faite (problème technique) : rien n'a été changé",
     "several_days": "plusieurs jours demandés (un à la fois)",
     "one_at_a_time": "plusieurs opérations mêlées : une à la fois, la question à nouveau",
     "which_day": "un jour ou un autre : lequel ?",
@@ -313,6 +314,10 @@ def attempt_label(
     ``read_back`` (``code``: how it ended, :data:`READ_BACK_ENDINGS`); ``deadline`` and
     ``reason`` (a closed day's), when known, say why."""
     noun = REQUESTS.get(action or "", "demande")
+    if kind == "read_back" and code == "too_slow":
+        # Confirmed, but the change was rolled back (ready past the webhook's time limit).
+        return (f"{noun} relue et confirmée, mais pas faite (problème technique) : "
+                "rien n'a été changé")
     if kind == "read_back":
         return f"{noun} relue, jamais confirmée ({READ_BACK_ENDINGS.get(code, code)})"
     if code in ("past_deadline", "locked") and deadline is not None:

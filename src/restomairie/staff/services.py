@@ -51,7 +51,7 @@ from restomairie.models import (
     StaffUser,
     Subscription,
 )
-from restomairie.phones import WITHHELD, is_withheld, mask_phone
+from restomairie.phones import WITHHELD_SPELLINGS, is_withheld, mask_phone
 from restomairie.staff.labels import (
     BLOCKED,
     CALL_FACTS,
@@ -140,14 +140,14 @@ def withheld_query(text: str) -> bool:
     """Whether a search for a number asks for the withheld ones ("anonyme", "masqué", or one of
     Twilio's own spellings)."""
     words = " ".join(text.split()).lower()
-    return words in WITHHELD_SEARCH or is_withheld(words)
+    return bool(words) and (words in WITHHELD_SEARCH or is_withheld(words))
 
 
 def _withheld_number() -> Any:
     """The calls whose ``From`` is a withheld number, however Twilio wrote it (with or without
-    "+", any case)."""
-    spellings = [*WITHHELD, *(f"+{w}" for w in WITHHELD)]
-    return func.lower(Call.from_number).in_(spellings)
+    "+", "client:Anonymous", any case), or none at all."""
+    spellings = sorted({w.lower() for w in WITHHELD_SPELLINGS})
+    return or_(Call.from_number.is_(None), func.lower(Call.from_number).in_(spellings))
 
 
 def phone_query(text: str) -> str | None:
@@ -1757,6 +1757,8 @@ def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
         if step in OFF_CALL_STEPS:
             continue
         o = outcome or ""
+        if step == "confirm" and o == "too_slow":
+            return o  # confirmed, but rolled back: not made
         if step != "confirm" or o in _CONFIRMED or o.startswith(("refused:", "read_back:")):
             return None
         if o in _DECLINED:
@@ -1883,6 +1885,7 @@ def _read_back_ending(
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
+    too_slow = False  # confirmed, but the change was rolled back (too late for Twilio)
     for x in exchanges:
         outcome = x.outcome or ""
         if x.step in ("status", "fallback", "end"):
@@ -1892,6 +1895,8 @@ def _read_back_ending(
         elif pending is not None and x.step == "confirm":
             if outcome in _LEAVE_READ_BACK or outcome.startswith("refused:"):
                 pending = None
+            elif outcome == "too_slow":
+                line_ended = too_slow = True
             elif x.hung_up:  # "non merci", too many answers not understood
                 line_ended = True
                 said_goodbye = outcome == "goodbye"
@@ -1905,6 +1910,9 @@ def _read_back_ending(
         day = ""
     what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
             "restent faits)." if changed else "rien n'a été modifié.")
+    if too_slow:
+        return (f"Confirmation reçue à la relecture{day}, mais pas faite (problème technique) : "
+                f"{what}")
     if said_goodbye:  # not the line's doing: the caller declined and said goodbye
         return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
