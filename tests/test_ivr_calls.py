@@ -1559,7 +1559,7 @@ def test_several_days_asked_at_once_are_answered_one_day_at_a_time(
     call.press("1234")
     answer = call.say("Annuler toute la semaine prochaine.")
     assert answer.says[:2] == [
-        "Sur cette ligne, les repas se changent un jour à la fois : dites jusqu'à 5 jours, par "
+        "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par "
         "exemple lundi, mardi et jeudi.",
         "Pour plusieurs jours d'un coup, vous pouvez utiliser l'espace famille du site www.dijon.fr.",
     ]

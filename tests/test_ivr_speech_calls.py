@@ -477,7 +477,7 @@ def test_a_request_with_a_goodbye_word_at_the_child_question_is_not_a_goodbye(
 ) -> None:
     answer = call.say("Léa ne mangera pas jusqu'à la fin de la semaine.")
     assert not answer.hangup
-    assert any("un jour à la fois" in line for line in answer.says)
+    assert any("dites les jours un par un" in line for line in answer.says)
 
 
 def test_the_same_change_after_nothing_to_do_is_for_that_day(rt: Runtime, call: Caller) -> None:
@@ -2183,7 +2183,7 @@ def test_a_child_added_at_the_action_menu_is_with_the_one_chosen(
 
 
 ONE_DAY = (
-    "Sur cette ligne, les repas se changent un jour à la fois : dites jusqu'à 5 jours, par "
+    "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par "
     "exemple lundi, mardi et jeudi."
 )
 

@@ -3132,8 +3132,8 @@ class CallFlow:
         # phone line that in fact takes "lundi, mardi et jeudi".
         lines = [
             sp._(
-                "On this line, meals are changed one day at a time: name up to %(count)d days, "
-                "for example Monday, Tuesday and Thursday.",
+                "On this line, name the days one by one, up to %(count)d: for example Monday, "
+                "Tuesday and Thursday.",
                 count=MAX_DAYS_SAID,
             )
         ]
