@@ -783,6 +783,20 @@ def test_no_staff_template_holds_inline_script_the_policy_would_block() -> None:
         assert not re.search(r"\sstyle\s*=", text), template.name
 
 
+def _town_with_lea(settings: Any, clock: Any, engine: Any, **changes: Any) -> tuple[Runtime, Any]:
+    """A town whose settings differ by ``changes`` (its deadline rules), with Léa (E1) of
+    family 210001 and a staff client logged in as marie."""
+    from restomairie.web import create_app
+
+    rt = Runtime.build(settings=dataclasses.replace(settings, **changes), clock=clock, engine=engine)
+    rt.sync_schools()
+    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
+    make_user(rt, "marie", "staff")
+    client = create_app({"TESTING": True}, runtime=rt).test_client()
+    login(client, "marie")
+    return rt, client
+
+
 def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
     settings: Any, clock: Any, engine: Any
 ) -> None:
@@ -792,17 +806,10 @@ def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
 
     from restomairie.calendar.deadlines import OperatingDaysRule
     from restomairie.cli import main
-    from restomairie.web import create_app
 
-    strict = dataclasses.replace(
-        settings, deadline_by_channel={"staff": OperatingDaysRule(4, dtime(13, 0))}
+    rt, client = _town_with_lea(
+        settings, clock, engine, deadline_by_channel={"staff": OperatingDaysRule(4, dtime(13, 0))}
     )
-    rt = Runtime.build(settings=strict, clock=clock, engine=engine)
-    rt.sync_schools()
-    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
-    make_user(rt, "marie", "staff")
-    client = create_app({"TESTING": True}, runtime=rt).test_client()
-    login(client, "marie")
     page = html.unescape(
         client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
     )
@@ -838,19 +845,12 @@ def test_a_deadline_at_midnight_reads_as_midnight_the_day_before_on_the_month_pa
     from datetime import time as dtime
 
     from restomairie.calendar.deadlines import CalendarDaysRule
-    from restomairie.web import create_app
 
-    town = dataclasses.replace(
-        settings,
+    _, client = _town_with_lea(
+        settings, clock, engine,
         deadline=CalendarDaysRule(1, dtime(0)),
         deadline_by_channel={"staff": CalendarDaysRule(3, dtime(0))},
     )
-    rt = Runtime.build(settings=town, clock=clock, engine=engine)
-    rt.sync_schools()
-    make_family(rt, "210001", phones=("+33612345678",), kids=[KidSpec("E1", "Léa")])
-    make_user(rt, "marie", "staff")
-    client = create_app({"TESTING": True}, runtime=rt).test_client()
-    login(client, "marie")
     page = html.unescape(
         client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
     )
