@@ -494,6 +494,27 @@ def test_a_child_of_another_family_is_reported_with_the_line_s_other_errors(
     assert err.value.errors[-1] == (2, other_family("E3", "210002"))
 
 
+def test_a_move_imported_while_the_scheduler_is_down_is_an_adjustment_beside_the_late_lock(
+    rt: Runtime,
+) -> None:
+    """Thursday's cut-off passed at 13:00 with no scheduler running; at 13:10 an import moves
+    Léa to the vegetarian menu. The late lock froze the import (vegetarian 1, no adjustment):
+    the kitchen's 13:05 figure moved without a word. The lock now comes first, the move
+    beside it; the preview takes it too, so as to announce the adjustments the import makes."""
+    thu = date(2026, 11, 26)
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 10, tzinfo=PARIS)
+    changed = GOOD.replace("anjou-elem,standard", "anjou-elem,vegetarien")  # Léa
+    assert import_csv(rt.booking, changed.encode(), IMPORTER, dry_run=True).adjustments == 2
+    report = import_csv(rt.booking, changed.encode(), IMPORTER)
+    assert report.adjustments == 2
+    lock = rt.locks.get("anjou-elem", thu)
+    assert lock is not None and lock.late and lock.counts["standard"] == 1
+    assert sorted((a["variant"], a["delta"]) for a in lock.adjustments) == [
+        ("standard", -1), ("vegetarien", 1),
+    ]
+
+
 def test_the_import_itself_refuses_a_child_moved_to_another_family_since_the_check(
     rt: Runtime,
 ) -> None:

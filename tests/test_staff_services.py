@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from restomairie.booking.errors import InvalidRequest, OutsideCalendar, PastDeadline
 from restomairie.booking.importer import import_csv
 from restomairie.booking.services import Actor
+from restomairie.clock import PARIS
 from restomairie.kitchen.export import to_csv
 from restomairie.kitchen.service import KitchenService
 from restomairie.models import AuditEntry, Call, CallEvent, LockAdjustment
@@ -216,6 +217,37 @@ def test_lifting_a_closure_makes_its_meals_billable_again_and_readjusts_the_kitc
     assert rt.booking.state("210001", "E1", THU).booked
     assert staff.closures() == []
     assert {e.after for e in audit(rt, "closure_lifted") if e.child_id} == {"booked"}
+
+
+def test_a_closure_declared_while_the_scheduler_is_down_is_an_adjustment_beside_the_late_lock(
+    rt: Runtime, staff: StaffService
+) -> None:
+    """Thursday's cut-off passed at 13:00 and the scheduler is down; a strike is declared at
+    13:10. The late lock froze the closure (0, no adjustment), where the same strike a minute
+    after an on-time lock was "-1 beside 1": the record depended on when the scheduler ran.
+    The lock now comes first, like a forced change's."""
+    make_family(rt, "210001")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 10, tzinfo=PARIS)
+    assert rt.locks.get("anjou-elem", THU) is None
+    report = staff.declare_closure("anjou-elem", THU, THU, "strike", "", MARIE)
+    assert report.adjustments == 1
+    lock = rt.locks.get("anjou-elem", THU)
+    assert lock is not None and lock.late and lock.counts["standard"] == 1
+    assert [(a.kind, a.delta) for a in adjustments(rt)] == [("closure", -1)]
+    assert rt.locks.get("anjou-elem", FRI) is None  # not due yet: left to the scheduler
+
+
+def test_a_closure_lifted_while_the_scheduler_is_down_is_an_adjustment_beside_the_late_lock(
+    rt: Runtime, staff: StaffService
+) -> None:
+    make_family(rt, "210001")
+    report = staff.declare_closure("anjou-elem", THU, THU, "strike", "", MARIE)  # 10:00
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 10, tzinfo=PARIS)
+    lifted = staff.lift_closure(report.closure_id, MARIE)
+    assert (lifted.meals, lifted.adjustments) == (1, 1)
+    lock = rt.locks.get("anjou-elem", THU)
+    assert lock is not None and lock.late and lock.counts.get("standard", 0) == 0
+    assert [(a.kind, a.delta) for a in adjustments(rt)] == [("reopening", 1)]
 
 
 @pytest.mark.parametrize(

@@ -767,6 +767,13 @@ def _apply(
     today = now.date()
     report = ImportReport(rows=len(rows))
     pepper = service.pin_pepper
+    # A change of school or diet is recorded beside the locked figures from tomorrow on
+    # (_settle_moves); a day whose cut-off passed while the scheduler was down has no figure yet,
+    # and its late lock would freeze the change instead. Those locks come first, as the
+    # scheduler would have taken them — for the preview too, which would otherwise announce
+    # fewer adjustments than the import then records.
+    service.lock_overdue(
+        {s.id for s in service.settings.schools}, today + timedelta(days=1), None, now)
     with service.sessions() as session, session.begin():
         families = {
             f.account: f

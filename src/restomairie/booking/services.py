@@ -590,7 +590,7 @@ class BookingService:
         if override_reason is not None:
             read = _plan_of(self._read(_FAMILY_PLAN, {"account": account}), account, False)
             schools = {c.school_id for c in read.pick(children)}
-            self._lock_overdue(schools, wanted[0], wanted[-1], now)
+            self.lock_overdue(schools, wanted[0], wanted[-1], now)
         with self._changing() as run:
             family = _plan_of(run(_FAMILY_PLAN, {"account": account}), account, False)
             kids = family.pick(children)
@@ -700,12 +700,14 @@ class BookingService:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
 
-    def _lock_overdue(
+    def lock_overdue(
         self, school_ids: set[str], first: date, last: date | None, now: datetime
     ) -> None:
-        """Before a change forced past a deadline: lock, late, the days from ``first`` to
-        ``last`` (None: on) of ``school_ids`` whose cut-off has passed and that the scheduler has
-        not locked yet (it was down), as it will when it is back. Without this, the change was
+        """Before a change forced past a deadline (and before a closure or an import's change
+        of school or diet, which touch days past their cut-off too): lock, late, the days from
+        ``first`` to ``last`` (None: on) of ``school_ids`` whose cut-off has passed and that the
+        scheduler has not locked yet (it was down), as it will when it is back. Each lock is a
+        transaction of its own: call it before the change's. Without this, the change was
         part of the figure that late lock froze, with no adjustment beside it: the kitchen's
         count moved without a word, and a billing correction of a day already served rewrote
         what was produced. With it the change is recorded against that figure, like any change
@@ -798,7 +800,7 @@ class BookingService:
         if override_reason is not None:
             read = _plan_of(self._read(_FAMILY_PLAN, {"account": account}), account, False)
             (kid,) = read.pick([child_ref])
-            self._lock_overdue({kid.school_id}, start, None, now)
+            self.lock_overdue({kid.school_id}, start, None, now)
         with self.sessions() as session, session.begin():
             family = self._family(session, account)
             (child,) = _pick_children(family, [child_ref])

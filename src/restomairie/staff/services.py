@@ -558,6 +558,10 @@ class StaffService:
         kind, label = self._closure_label(kind, note)
         schools = self._closure_schools(school_id, first_day, last_day)
         now = self.clock.now()
+        # Declared between a cut-off and a lock the scheduler missed (or has not taken yet), the
+        # closure was folded into the figure that lock froze: 0, with no adjustment, unlike the
+        # same closure a minute later. The lock comes first, then the closure beside it.
+        self.booking.lock_overdue(set(schools), first_day, last_day, now)
         with self.sessions() as session, session.begin():
             days = self._closure_days(session, schools, first_day, last_day, exclude=None)
             if not days:
@@ -591,6 +595,13 @@ class StaffService:
         """Withdraw a closure declared by mistake: its days open again and their meals are
         billable again (audited; +1 adjustments on locked days)."""
         now = self.clock.now()
+        with self.sessions() as session:
+            known = session.get(Closure, closure_id)
+            span = None if known is None else (known.school_id, known.first_day, known.last_day)
+        if span is not None:  # as for a declared closure: the lock first, then the change
+            school_id, first_day, last_day = span
+            closed = {school_id} if school_id else {s.id for s in self.settings.schools}
+            self.booking.lock_overdue(closed, first_day, last_day, now)
         with self.sessions() as session, session.begin():
             row = session.get(Closure, closure_id)
             if row is None:
