@@ -250,6 +250,22 @@ def test_a_closure_lifted_while_the_scheduler_is_down_is_an_adjustment_beside_th
     assert [(a.kind, a.delta) for a in adjustments(rt)] == [("reopening", 1)]
 
 
+def test_a_pattern_from_a_closed_day_follows_the_deadline_of_the_first_open_day(
+    rt: Runtime, staff: StaffService
+) -> None:
+    """A strike on Thursday 26 (its meals changeable until 13:00 today); a pattern set from
+    that Thursday was refused for its closure ("il n'y a pas de restauration scolaire"), a
+    pattern ended from Wednesday 25 too. It takes effect on Friday 27, open until Tuesday."""
+    make_family(rt, "210001", kids=[KidSpec("E1", "Léa", weekdays=0)])
+    make_family(rt, "210002", kids=[KidSpec("E2", "Hugo")])
+    staff.declare_closure("anjou-elem", THU, THU, "strike", "", MARIE)
+    rt.clock.frozen = datetime(2026, 11, 23, 14, 0, tzinfo=PARIS)  # Thursday's cut-off passed
+    rt.booking.set_subscription("210001", "E1", [0, 1, 3, 4], THU, MARIE)
+    rt.booking.end_subscription("210002", "E2", date(2026, 11, 25), MARIE)
+    assert rt.booking.state("210001", "E1", FRI).booked
+    assert not rt.booking.state("210002", "E2", FRI).booked
+
+
 @pytest.mark.parametrize(
     ("kind", "note", "first", "last", "message"),
     [

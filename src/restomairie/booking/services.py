@@ -813,8 +813,12 @@ class BookingService:
                 raise InvalidRequest(
                     f"Pas de cantine le {names} à « {school.name} » : abonnement de "
                     f"{child.first_name} non enregistré.")
+            # A day closed (a strike) is no operating day either: the change was refused for
+            # that day's closure ("il n'y a pas de restauration scolaire") instead of following
+            # the deadline of the first day that is open.
             first = self.calendar.next_operating(
                 start, served_days, self.settings.rule_for(actor.channel),
+                school_id=child.school_id, closures=closures,
             )
             if first is not None and override_reason is None:
                 # The change takes effect on the first operating day from ``start``: it must
