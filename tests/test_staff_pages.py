@@ -859,11 +859,13 @@ def test_a_deadline_at_midnight_reads_as_midnight_the_day_before_on_the_month_pa
     thu = day_cell(page, THU)
     assert "Par la famille avant le mardi 24/11 à minuit" in thu
     assert "délai passé le dimanche 22/11 à minuit" in thu
-    # A day both can still change: its deadline was "Date limite : 03/12/2026 00:00:00".
+    # A day both can still change: its deadline was "Date limite : 03/12/2026 00:00:00", then
+    # "Date limite : … à minuit" (read as inclusive by some: "avant", as everywhere else).
     later = html.unescape(
         client.get("/staff/families/210001/children/E1?month=2026-12").get_data(as_text=True)
     )
-    assert 'title="Date limite : mercredi 02/12 à minuit"' in day_cell(later, date(2026, 12, 4))
+    assert 'title="Modifiable avant le mercredi 02/12 à minuit"' in day_cell(
+        later, date(2026, 12, 4))
 
 
 def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_on_its_page(
