@@ -210,6 +210,11 @@ def test_a_diet_or_school_changed_after_the_lock_is_an_adjustment_beside_the_loc
         ("+33 6 12 34 56 78", "+33612345678"),
         ("0033380000000", "+33380000000"),
         ("03.80.74.51.51", "+33380745151"),
+        # the trunk 0 written for abroad: it made "+330642880483", which no caller ID shows
+        ("+33 (0)6 42 88 04 83", "+33642880483"),
+        ("+33 06 42 88 04 83", "+33642880483"),
+        ("0033 (0)3 80 74 51 51", "+33380745151"),
+        ("+44 (0)20 7946 0958", "+442079460958"),
     ],
 )
 def test_phone_numbers_become_e164(raw: str, e164: str) -> None:

@@ -449,7 +449,8 @@ def test_wrong_input_is_a_400_that_says_what_is_wrong(agent: Any, url: str, mess
 
 
 @pytest.mark.parametrize("number", ["33612345678", "0033612345678", "+33 6 12 34 56 78",
-                                    "06 12 34 56 78"])
+                                    "06 12 34 56 78", "+33 (0)6 12 34 56 78",
+                                    "+33 06 12 34 56 78", "33 (0)6 12 34 56 78"])
 def test_a_whole_number_is_found_however_it_is_typed(
     app: Flask, rt: Runtime, agent: Any, number: str
 ) -> None:

@@ -257,12 +257,21 @@ def _birth_text(day: date | None) -> str:
 
 
 def normalise_phone(raw: str) -> str:
-    """A French or international number in E.164 ("06 12 34 56 78" → "+33612345678")."""
-    s = re.sub(r"[\s.\-()]", "", raw)
+    """A French or international number in E.164 ("06 12 34 56 78" → "+33612345678").
+
+    The national trunk 0 written after the country code, "+33 (0)6 12 34 56 78" (the usual
+    way of writing a number for abroad) or "+33 06…", is dropped: kept, it gave "+330612…",
+    a number no caller ID ever shows, so staff found no call and the line knew no family."""
+    s = re.sub(r"[\s.\-]", "", raw)
+    if s.startswith(("+", "00")):
+        s = s.replace("(0)", "", 1)
+    s = re.sub(r"[()]", "", s)
     if s.startswith("00"):
         s = "+" + s[2:]
     elif s.startswith("0") and len(s) == 10:
         s = "+33" + s[1:]
+    if re.fullmatch(r"\+330\d{9}", s):
+        s = "+33" + s[4:]
     if not PHONE.match(s):
         raise ValueError(_phone_problem(raw.strip()))
     return s

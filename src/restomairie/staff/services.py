@@ -155,9 +155,11 @@ def phone_query(text: str) -> str | None:
 
     Beside the importer's spellings ("06 12 34 56 78", "+33…", "0033…"), a French number
     typed in international form without its "+" ("33 6 12 34 56 78": 11 digits starting 33,
-    which no French national number is) is taken as it is meant."""
+    which no French national number is; "33 (0)6…", its trunk 0 kept, 12) is taken as it is
+    meant."""
     digits = re.sub(r"[\s.\-()]", "", text)
-    if len(digits) == 11 and digits.isdigit() and digits.startswith("33"):
+    if digits.isdigit() and digits.startswith("33") and (
+            len(digits) == 11 or (len(digits) == 12 and digits[2] == "0")):
         text = "+" + digits
     try:
         return normalise_phone(text)
