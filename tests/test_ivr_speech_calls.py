@@ -1553,15 +1553,19 @@ def test_a_day_of_every_month_is_one_day_at_a_time(rt: Runtime, call: Caller) ->
 
 
 @pytest.mark.parametrize("said", ["la semaine du 7 décembre", "Toute la semaine du lundi 7."])
-def test_a_week_named_by_its_monday_is_one_day_at_a_time(
+def test_a_week_named_by_its_monday_is_its_school_days_one_by_one(
     rt: Runtime, call: Caller, said: str
 ) -> None:
     # "la semaine du 7 décembre" read back Monday 7 alone: a "oui" cancelled one meal of five.
+    # Then it was refused ("dites les jours un par un"); now its four days, each read back.
     call.press("2")  # Léa
     call.press("2")  # cancel
     answer = call.say(said)
-    assert answer.says[0] == ONE_DAY
-    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert answer.says[:2] == [
+        "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
+        "décembre et vendredi 11 décembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 7 décembre.",
+    ]
     assert booked(rt, "E2", date(2026, 12, 7)) is None
 
 
@@ -2186,6 +2190,11 @@ ONE_DAY = (
     "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par "
     "exemple lundi, mardi et jeudi."
 )
+MONDAY_30_READ_BACK = "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+NEXT_WEEK_NAMED = (
+    "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 décembre "
+    "et vendredi 4 décembre."
+)
 
 
 @pytest.mark.parametrize(
@@ -2234,15 +2243,14 @@ def test_a_choice_of_days_is_not_a_failed_attempt(rt: Runtime, call: Caller) -> 
         "jeudi, non, toute la semaine prochaine",
     ],
 )
-def test_a_correction_to_several_days_is_one_day_at_a_time(
-    rt: Runtime, call: Caller, said: str
-) -> None:
-    # The first read Tuesday 24 (too late), the second read back Thursday 3 December.
+def test_a_span_said_instead_of_a_day_is_the_span(rt: Runtime, call: Caller, said: str) -> None:
+    # The first read Tuesday 24 (too late), the second read back Thursday 3 December; then
+    # both were refused ("dites les jours un par un"): now next week's days, one by one.
     call.keys("2", "2")
     answer = call.say(said)
-    assert answer.says[0] == ONE_DAY
-    assert not any(line.startswith(("Vous souhaitez", "Trop tard")) for line in answer.says)
-    assert events(rt, call)[-1].outcome == "several_days"
+    assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
+    assert not any(line.startswith("Trop tard") for line in answer.says)
+    assert events(rt, call)[-1].outcome == "read_back:2026-11-30"
 
 
 @pytest.mark.parametrize("said", ["pendant les vacances", "Pendant les vacances de Noël."])
@@ -2787,3 +2795,194 @@ def test_both_at_the_read_back_of_the_first_of_two_days_is_a_yes(rt: Runtime, ca
     assert booked(rt, "E2", date(2026, 11, 26)) is False
     assert booked(rt, "E2", date(2026, 11, 27)) is False
     assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Spans of days ("toute la semaine prochaine", "du lundi au jeudi"): their school days, taken as
+# if the parent had listed them. It was "Sur cette ligne, dites les jours un par un" for each.
+# ---------------------------------------------------------------------------------------------
+
+
+def _confirm_each(call: Caller, days: int) -> None:
+    """"Oui" to each of ``days`` read back one by one."""
+    for _ in range(days):
+        call.say("oui")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Annuler toute la semaine prochaine.",
+        "Annuler la semaine prochaine.",
+        "Elle sera absente toute la semaine prochaine.",
+        "Annuler du lundi au vendredi.",
+        "Annuler de lundi à vendredi.",
+        "Annuler du 30 novembre au 4 décembre.",
+        "Annuler du 30 novembre au 4.",
+    ],
+)
+def test_a_span_is_its_school_days_each_read_back_then_cancelled(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    # The read-back names the days (Wednesday 2 December, without canteen, is not one)
+    assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
+    assert booked(rt, "E2", date(2026, 11, 30)) is None  # read back, not done
+    second = call.say("oui")
+    assert second.says == [
+        "C'est fait : le repas de Léa du lundi 30 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
+        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+        "Vous pouvez aussi dire oui ou non.",
+    ]
+    _confirm_each(call, 2)
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 4 décembre est annulé."
+    assert done.says[1].startswith("Pour une autre opération, tapez 1.")
+    for day in (30, 1, 3, 4):
+        month = 11 if day == 30 else 12
+        assert booked(rt, "E2", date(2026, month, day)) is False
+    # Exactly those: not Wednesday, nor the days around the span, nor the other children
+    assert booked(rt, "E2", date(2026, 12, 2)) is None
+    assert booked(rt, "E2", date(2026, 11, 27)) is None
+    assert booked(rt, "E2", date(2026, 12, 7)) is None
+    assert booked(rt, "E1", date(2026, 11, 30)) is None
+    assert booked(rt, "E3", date(2026, 11, 30)) is None
+
+
+def test_a_span_over_a_wednesday_leaves_it_out_unsaid(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say("du mardi 1er au jeudi 3 décembre")
+    assert answer.says[:2] == [
+        "Je prends ces 2 jours un par un : mardi 1er décembre et jeudi 3 décembre.",
+        "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
+    ]
+    done = call.say("oui")
+    assert not any("mercredi" in line for line in done.says)  # no "pas de cantine" for it
+    assert done.says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+    call.say("oui")
+    assert booked(rt, "E2", date(2026, 12, 1)) is False
+    assert booked(rt, "E2", date(2026, 12, 2)) is None
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+
+
+def test_a_span_across_the_deadline_refuses_its_late_days_as_a_list(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say("annuler toute cette semaine")
+    assert answer.says[:4] == [
+        "Je prends ces 4 jours un par un : lundi 23 novembre, mardi 24 novembre, jeudi 26 "
+        "novembre et vendredi 27 novembre.",
+        "Trop tard pour le lundi 23 novembre : il fallait annuler avant le jeudi 19 novembre à "
+        "13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre "
+        "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    call.say("oui")
+    call.say("oui")
+    assert booked(rt, "E2", date(2026, 11, 24)) is None
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_a_span_up_to_a_day_starts_at_the_first_day_that_can_change(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say("Léa ne mangera pas jusqu'à vendredi")
+    assert answer.says[:2] == [
+        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    assert not any(line.startswith("Trop tard") for line in answer.says)
+    _confirm_each(call, 2)
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 27)) is False
+
+
+def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say("du 21 au 25 décembre")
+    assert answer.says[:2] == [
+        "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration scolaire : "
+        "ce sont les vacances de Noël.",
+        "Pour quel jour voulez-vous annuler ?",
+    ]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+    assert not call.ended
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "annuler du 7 au 18 décembre",
+        "annuler toute la semaine prochaine et la suivante",
+        "annuler à partir de jeudi",
+        "annuler tous les jeudis",
+        "annuler lundi, 3 jours",
+    ],
+)
+def test_a_long_or_open_span_is_still_refused(rt: Runtime, call: Caller, said: str) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    assert answer.says[0] == ONE_DAY
+    assert not any(line.startswith(("Vous souhaitez", "Je prends")) for line in answer.says)
+    assert events(rt, call)[-1].outcome == "several_days"
+    assert booked(rt, "E2", date(2026, 12, 7)) is None
+
+
+def test_a_span_is_booked_the_same_way(rt: Runtime, client: FlaskClient) -> None:
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0)  # Hugo books each day
+    answer = call.say("réserver du lundi au jeudi pour Hugo")
+    assert answer.says[:2] == [
+        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "décembre.",
+        "Vous souhaitez réserver le repas d'Hugo le lundi 30 novembre.",
+    ]
+    _confirm_each(call, 3)
+    for day in (date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)):
+        assert booked(rt, "E3", day) is True
+    assert booked(rt, "E3", date(2026, 12, 4)) is None
+
+
+def test_a_span_for_two_children_changes_both(rt: Runtime, call: Caller) -> None:
+    answer = call.say("annuler du lundi au mardi pour Léa et Zoé")
+    assert answer.says[:2] == [
+        "Je prends ces 2 jours un par un : lundi 30 novembre et mardi 1er décembre.",
+        "Vous souhaitez annuler les repas de Léa et Zoé le lundi 30 novembre.",
+    ]
+    _confirm_each(call, 2)
+    for ref in ("E1", "E2"):
+        assert booked(rt, ref, date(2026, 11, 30)) is False
+        assert booked(rt, ref, date(2026, 12, 1)) is False
+    assert booked(rt, "E3", date(2026, 11, 30)) is None
+
+
+def test_a_span_said_before_the_child_is_kept_for_the_child(rt: Runtime, call: Caller) -> None:
+    asked = call.say("annuler toute la semaine prochaine")
+    assert asked.says[0] == "Pour quel enfant ?"
+    answer = call.say("Léa")
+    assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
+
+
+def test_a_span_said_without_the_change_is_kept_for_it(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Léa
+    asked = call.say("toute la semaine prochaine")
+    assert asked.says[0] == (
+        "Pour Léa, le lundi 30 novembre, le mardi 1er décembre, le jeudi 3 décembre et le "
+        "vendredi 4 décembre :"
+    )
+    answer = call.say("annuler")
+    assert answer.says[:2] == ["Je prends ces jours un par un.", MONDAY_30_READ_BACK]
+
+
+def test_a_whole_week_said_at_the_read_back_is_every_day_of_it(rt: Runtime, call: Caller) -> None:
+    # It read back Thursday 3 December alone ("la semaine prochaine": the same day a week on).
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    answer = call.say("non, toute la semaine prochaine")
+    assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
+    assert booked(rt, "E2", date(2026, 11, 26)) is None

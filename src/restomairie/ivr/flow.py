@@ -60,6 +60,7 @@ from restomairie.ivr.speech import (
     MAX_DAYS_SAID,
     SPEECH_HINTS,
     DateGuess,
+    DaySpan,
     Intent,
     TakenBack,
     adds_to,
@@ -96,6 +97,7 @@ from restomairie.ivr.speech import (
     return_day_said,
     several_days,
     shifted_day,
+    span_said,
     speaks_of_children,
     spoken_digit_runs,
     spoken_key,
@@ -691,6 +693,11 @@ class CallFlow:
             said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
             day = said.day.isoformat() if said is not None else st.data.get("day")
             more = [str(d) for d in st.data.pop("asked_more", None) or []]
+            span = st.data.pop("asked_span", None)
+            if span and said is None:
+                first, last, from_open = span
+                asked = DaySpan(date.fromisoformat(first), date.fromisoformat(last), from_open)
+                return self._span_days(st, sp, asked, CHILD)
             if day and more and said is None:  # the days said with the change, one by one
                 days = [date.fromisoformat(str(d)) for d in (day, *more)]
                 return self._one_after_another(st, sp, days, CHILD, [])
@@ -722,6 +729,7 @@ class CallFlow:
         st.data["action"] = choice
         st.data["resume"] = True
         st.data.pop("day", None)
+        st.data.pop("asked_span", None)
         today = self.clock.today()
         guess = parse_date(speech, today)
         # "annuler jeudi et vendredi": both kept (the first was, alone), read back one by one
@@ -729,6 +737,9 @@ class CallFlow:
         if days:
             st.data["day"] = days[0].isoformat()
             st.data["asked_more"] = [day.isoformat() for day in days[1:]]
+        elif (span := span_said(speech, today)) is not None:
+            # "annuler toute la semaine prochaine": its school days are the child's, once known
+            st.data["asked_span"] = [span.first.isoformat(), span.last.isoformat(), span.from_open]
         lines = [sp._("For which child?")]
         return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
@@ -977,13 +988,19 @@ class CallFlow:
         return outlook, statuses
 
     def _keep_days(self, st: CallState, speech: str) -> bool:
-        """Keep the day, or the days named together ("jeudi et vendredi"), said without the
-        action, until the action is said (:meth:`_with_asked_days`); whether any was said."""
+        """Keep the day, or the days named together ("jeudi et vendredi") or in a span
+        ("toute la semaine prochaine": its school days, named by the action question), said
+        without the action, until the action is said (:meth:`_with_asked_days`); whether any
+        was said."""
         today = self.clock.today()
         guess = parse_date(speech, today)
         days = [guess.day] if guess is not None else days_said(speech, today)
         days = days or self._return_days(st, speech, today)  # "mardi de la rentrée"
-        if not days:
+        span = span_said(speech, today) if not days else None
+        if span is not None:
+            with contextlib.suppress(OutsideCalendar):
+                days = self._school_days(st, span)
+        if not days or len(days) > MAX_DAYS_SAID:
             return False
         st.data["asked_day"] = days[0].isoformat()
         st.data["asked_more"] = [day.isoformat() for day in days[1:]]
@@ -1097,6 +1114,9 @@ class CallFlow:
             # "Pendant les vacances de Noël": no meals then, said as listening says it.
             return self._ask(st, sp, DATE, holidays, step, "holidays")
         days = days_said(speech, today, action)
+        span = span_said(speech, today) if not days else None
+        if span is not None:  # "toute la semaine prochaine", "du lundi au jeudi"
+            return self._span_days(st, sp, span, step)
         if not days:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         # "jeudi 27 et vendredi 28": each weekday said wrong, said first (as for one day).
@@ -1162,6 +1182,93 @@ class CallFlow:
             st.data["queue"] = [day.isoformat() for day in days[1:]]
             before = [sp._("I will take these days one at a time."), *before]
         return self._with_date(st, sp, days[0], step, list(before))
+
+    def _span_days(self, st: CallState, sp: Speaker, span: DaySpan, step: str) -> Turn:
+        """A span of days asked at once ("toute la semaine prochaine", "du lundi au jeudi",
+        "jusqu'à vendredi"): its school days for the children concerned, taken as if the caller
+        had listed them (:meth:`_one_after_another`: each read back and confirmed in its turn,
+        each past its deadline refused), after a sentence that names them all; days without
+        school meals (Wednesdays, holidays) are not part of it. No school day at all: said so;
+        more than MAX_DAYS_SAID: one day at a time, as for any longer span."""
+        try:
+            days = self._school_days(st, span)
+        except OutsideCalendar as exc:  # "du 7 au 11 septembre" past the calendar in use
+            assert exc.day is not None
+            refusal = self._unknown_calendar(st, sp, exc.day)
+            return self._ask(st, sp, DATE, [refusal], step, "refused:outside_calendar")
+        if not days:
+            lines = [self._no_school_days(st, sp, span)]
+            return self._ask(st, sp, DATE, lines, step, "no_school_days")
+        if len(days) > MAX_DAYS_SAID:
+            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+        if len(days) == 1:
+            return self._with_date(st, sp, days[0], step)  # its read-back names it
+        st.data["queue"] = [day.isoformat() for day in days[1:]]
+        return self._with_date(st, sp, days[0], step, [self._span_named(sp, days)])
+
+    @staticmethod
+    def _span_named(sp: Speaker, days: Sequence[date]) -> str:
+        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the school days of a span,
+        which the caller did not name (Wednesday left out)."""
+        return sp._(
+            "I will take these %(count)d days one at a time: %(days)s.",
+            count=len(days),
+            days=sp.names([sp.day(day) for day in days]),
+        )
+
+    def _school_days(self, st: CallState, span: DaySpan) -> list[date]:
+        """The days of ``span`` with school meals for one of the children picked (else of the
+        family), as the calendar and the local closures have them (no more than one past
+        MAX_DAYS_SAID are looked for); from the first day that can still change with
+        ``from_open`` ("jusqu'à vendredi"), unless none of the span can. Raises
+        OutsideCalendar."""
+        kids = self._picked(st) or self._kids(st)
+        first = span.first
+        if span.from_open:
+            opened = self._first_open(kids)
+            if opened is not None and opened <= span.last:
+                first = max(first, opened)
+        closures = self.booking.local_closures()
+        schools = {k.school for k in kids}
+        days: list[date] = []
+        day = first
+        while day <= span.last and len(days) <= MAX_DAYS_SAID:
+            statuses = [self.booking.day_status(day, s, "phone", closures) for s in schools]
+            if any(status.operating for status in statuses):
+                days.append(day)
+            day += timedelta(days=1)
+        return days
+
+    def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
+        """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
+        scolaire : ce sont les vacances de Noël." The reason when the school days of the span
+        share one (the weekly day without canteen aside), else none."""
+        kids = self._picked(st) or self._kids(st)
+        school = kids[0].school if kids else None
+        closures = self.booking.local_closures()
+        if span.first == span.last:
+            return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
+        whys: set[str] = set()
+        public: set[str] = set()  # Christmas Day in the Christmas holidays: the holidays'
+        day = span.first
+        while day <= span.last:
+            status = self.booking.day_status(day, school, "phone", closures)
+            if day.weekday() < 5 and not self._weekly_closed(sp, day, status):
+                why = self._closed_why(sp, day, status)
+                (public if self.booking.calendar.is_public_holiday(day) else whys).add(why)
+            day += timedelta(days=1)
+        whys = whys or public
+        first, last = sp.day(span.first), sp.day(span.last)
+        if len(whys) == 1:
+            return sp._(
+                "From %(first)s to %(last)s, there is no school catering: %(why)s.",
+                first=first,
+                last=last,
+                why=whys.pop(),
+            )
+        return sp._(
+            "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
+        )
 
     def _holidays_line(self, sp: Speaker, name: str, first: date, last: date, today: date) -> str:
         """ "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18
@@ -1581,6 +1688,11 @@ class CallFlow:
         days would drop the one the caller just said yes to)."""
         today = self.clock.today()
         days = days_said(speech, today)
+        span = span_said(speech, today) if not days else None
+        if span is not None:  # "non, toute la semaine prochaine": its school days
+            with contextlib.suppress(OutsideCalendar):
+                days = self._school_days(st, span)
+            days = days if len(days) <= MAX_DAYS_SAID else []
         if not days and day != pending and adds_to(speech):
             days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
         yes = (
@@ -1601,6 +1713,8 @@ class CallFlow:
         first, *later_days = days
         st.data["queue"] = _unique([*(d.isoformat() for d in later_days), *queued])
         before = [sp._("I will take these days one at a time.")]
+        if span is not None and later_days:
+            before = [self._span_named(sp, days)]
         return self._with_date(st, sp, first, CONFIRM, before)
 
     def _yes_but_moved(self, speech: str, pending: date) -> bool:
@@ -2563,16 +2677,7 @@ class CallFlow:
     ) -> str:
         """ "Le vendredi 15 mai, il n'y a pas de restauration scolaire : c'est le pont de
         l'Ascension." With ``kids``, only for them ("Pour Margaux et Nathan, …")."""
-        reason = status.reason or ""
-        if status.closure:
-            why = self._closure_phrase(sp, status)
-        elif reason == sp.weekday(day) or reason == self.speaker("fr").weekday(day):
-            why = sp._("the canteen is never open on %(weekday)s", weekday=sp.weekday(day))
-        elif self.booking.calendar.is_public_holiday(day):
-            name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
-            why = sp._("it is a public holiday (%(name)s)", name=name)
-        else:
-            why = _holiday_phrase(sp, reason)
+        why = self._closed_why(sp, day, status)
         if kids:
             return sp._(
                 "For %(names)s, there is no school catering on %(day)s: %(why)s.",
@@ -2581,6 +2686,23 @@ class CallFlow:
                 why=why,
             )
         return sp._("On %(day)s, there is no school catering: %(why)s.", day=sp.day(day), why=why)
+
+    def _weekly_closed(self, sp: Speaker, day: date, status: DayStatus) -> bool:
+        """Whether ``day`` has no school meals because of its weekday ("mercredi")."""
+        reason = status.reason or ""
+        return not status.closure and reason in (sp.weekday(day), self.speaker("fr").weekday(day))
+
+    def _closed_why(self, sp: Speaker, day: date, status: DayStatus) -> str:
+        """Why ``day`` has no school meals: "c'est le pont de l'Ascension"."""
+        reason = status.reason or ""
+        if status.closure:
+            return self._closure_phrase(sp, status)
+        if self._weekly_closed(sp, day, status):
+            return sp._("the canteen is never open on %(weekday)s", weekday=sp.weekday(day))
+        if self.booking.calendar.is_public_holiday(day):
+            name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
+            return sp._("it is a public holiday (%(name)s)", name=name)
+        return _holiday_phrase(sp, reason)
 
     @staticmethod
     def _closure_phrase(sp: Speaker, status: DayStatus) -> str:
@@ -2899,6 +3021,7 @@ class CallFlow:
             st.data.pop("asked_day", None)
             st.data.pop("asked_more", None)
             st.data.pop("asked_for", None)
+            st.data.pop("asked_span", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)

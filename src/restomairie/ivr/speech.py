@@ -35,6 +35,7 @@ from typing import NamedTuple, TypeVar
 __all__ = [
     "SPEECH_HINTS",
     "DateGuess",
+    "DaySpan",
     "Intent",
     "Request",
     "adds_to",
@@ -59,6 +60,7 @@ __all__ = [
     "parse_number",
     "requests_said",
     "restore_commas",
+    "span_said",
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
@@ -1960,7 +1962,8 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
     jeudi d'avant", "la semaine précédente" (before it); "jeudi prochain" when that is
     ``last`` itself (the caller moves away from it). ``None`` otherwise, for a date of its
     own (a number, a month, two weekdays) and for a day on or back ("le jour d'après", "le
-    lendemain": :func:`parse_date` with ``heard``). Pure, and never raises."""
+    lendemain": :func:`parse_date` with ``heard``) or every day of a week ("toute la semaine
+    prochaine": :func:`span_said`). Pure, and never raises."""
     try:
         tokens, breaks = _date_tokens(text)
         named = {
@@ -1973,6 +1976,8 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
             return None
         if any(_day_step_at(tokens, k) is not None for k in range(len(tokens))):
             return None  # "le jour d'après", "le lendemain": a day on, not a week (parse_date's)
+        if "toute" in tokens:
+            return None  # "non, toute la semaine prochaine": every day of it (span_said)
         weekday = next(iter(named), last.weekday())
         words = set(tokens)
         if words & _WEEK_BEFORE or any(_contains_run(tokens, r) for r in _WEEK_BEFORE_RUNS):
@@ -4120,6 +4125,154 @@ def days_to_choose(text: str, today: date, action: Intent | None = None) -> list
     return days if "ou" in tokens and "et" not in tokens and len(days) > 1 else []
 
 
+class DaySpan(NamedTuple):
+    """A bounded span of days said at once (see :func:`span_said`): every day from ``first``
+    to ``last``, both included, whichever are school days (the flow asks the calendar)."""
+
+    first: date
+    last: date
+    # "jusqu'à vendredi": from the first day that can still change, not from today (the days
+    # before it, past their deadline, were not named: no "trop tard" for each of them)
+    from_open: bool = False
+
+
+# Words before the first day of a span ("du lundi", "de lundi", "à partir du 7") and between
+# its two days ("au", "à", "jusqu'à", "jusqu'au").
+_SPAN_FROM = (("du",), ("de",), ("d",), ("le",), ("a", "partir", "de"), ("a", "partir", "du"),
+              ("a", "partir", "d"))  # fmt: skip
+_SPAN_TO = (("au",), ("a",), ("jusqu", "a"), ("jusqu", "au"), ("jusque", "a"), ("jusque", "au"),
+            ("jusque",), ("jusqua",), ("jusquau",))  # fmt: skip
+_UNTIL_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau"})
+# Said with a span, these make it something else: open-ended or counted ("tous les jeudis",
+# "chaque lundi", "3 jours", "à partir de jeudi" alone), a choice ("ou"), days left out
+# ("sauf jeudi"), a month, several weeks ("la semaine prochaine et la suivante").
+_NOT_A_SPAN = (
+    _DAYS_COUNTED
+    | _STRONG_EXCLUDING
+    | {"ou", "chaque", "tous", "toutes", "mois", "depuis", "des", "part", "suivantes",
+       "prochaines", "fin", "debut", "vacances", "rentree"}
+)  # fmt: skip
+# Words that name another week than the one said: "et la suivante", "et celle d'après".
+_OTHER_WEEK = frozenset({"suivante", "suivant", "prochaine", "apres", "celle"})
+_LONGEST_SPAN = timedelta(days=62)  # beyond it, no span the line could take anyway
+
+
+def _run_before(tokens: Sequence[str], start: int, runs: Sequence[tuple[str, ...]]) -> bool:
+    """Whether one of ``runs`` ends just before ``tokens[start]``."""
+    return any(tuple(tokens[max(0, start - len(r)) : start]) == r for r in runs)
+
+
+def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan, int] | None:
+    """The week said in ``tokens`` as a span ("toute la semaine prochaine", "toute cette
+    semaine", "annuler la semaine prochaine" with ``acted``, a change said), and the index of
+    "semaine"; ``None`` when none is. This week is from today on; said on a weekend, "cette
+    semaine" is the one that starts on Monday (this one has no school day left)."""
+    weeks = [s for s, token in enumerate(tokens) if token in ("semaine", "semaines")]
+    if len(weeks) != 1 or tokens[weeks[0]] != "semaine":
+        return None
+    s = weeks[0]
+    if any(t in _OTHER_WEEK for k, t in enumerate(tokens) if not s < k <= s + 2):
+        return None  # "toute la semaine prochaine et la suivante": two weeks
+    whole = tuple(tokens[max(0, s - 2) : s]) in (("toute", "la"), ("toute", "cette"))
+    this = s > 0 and tokens[s - 1] == "cette"
+    after = tokens[s + 1 : s + 3]
+    monday = today - timedelta(days=today.weekday())
+    if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
+        if not (whole or (acted and s > 0 and tokens[s - 1] == "la")):
+            return None  # "jeudi, la semaine prochaine", "non, la semaine suivante"
+        monday += timedelta(days=7)
+    elif after[:1] in (["derniere"], ["passee"], ["precedente"], ["du"], ["de"], ["d"]):
+        return None  # past, or "la semaine du 7 décembre" (see span_said)
+    elif not (this and (whole or acted)) and not (whole and tokens[s - 1] == "la"):
+        return None  # "la semaine" alone: which one?
+    elif today.weekday() >= 5:
+        monday += timedelta(days=7)  # "cette semaine" said on a Sunday: the coming one
+    return DaySpan(max(monday, today), monday + timedelta(days=6)), s
+
+
+def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | None:
+    """The bounded span of days ``text`` asks for at once, as its first and last days: a week
+    ("toute la semaine prochaine", "toute cette semaine" from today, "la semaine du 7
+    décembre"; "la semaine prochaine", "cette semaine" only with a change said, "annuler la
+    semaine prochaine", as said alone they are as likely the week of a day to come), two days
+    and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
+    7 décembre au 11") or up to a day ("jusqu'à vendredi": from the first day that can still
+    change, ``from_open``). Which of its days are school days is the calendar's, not known
+    here. ``None`` for anything else: one day, days listed (:func:`days_said`), an open-ended
+    or counted span ("à partir de jeudi", "tous les jeudis", "lundi, 3 jours", "jusqu'aux
+    vacances"), several weeks, days left out ("toute la semaine sauf jeudi"), a span ending
+    before it starts. ``acted``: whether a change is said (by default, whether the phrase says
+    one: :func:`parse_intent`). Pure; never raises."""
+    try:
+        tokens, breaks = _date_tokens(text)
+        if _NOT_A_SPAN.intersection(tokens) or _keyed_digits(tokens) is not None:
+            return None
+        exprs, spans = _date_spans(tokens, today, breaks)
+    except OverflowError:
+        return None
+    meant = [k for k, expr in enumerate(exprs) if not expr.negated]
+    if any(exprs[k].day is None for k in meant):
+        return None
+    if acted is None:
+        acted = parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is not None
+    found: DaySpan | None = None
+    week = _week_span(tokens, today, acted)
+    if week is not None:
+        found, s = week
+        # Only the week's own words date it ("toute la semaine" is read as a ranged date too).
+        if any(not (spans[k][0] <= s < spans[k][1]) for k in meant):
+            return None
+    elif (named := [k for k in meant if _names_a_week(tokens, spans[k][0])]) and all(
+        k in named or tokens[spans[k][0] : spans[k][1]] == ["toute", "la", "semaine"]
+        for k in meant
+    ):
+        # "la semaine du 7 décembre", "toute la semaine du lundi 7" ("toute la semaine" is
+        # read as a date of its own): Monday to Sunday
+        if len(named) != 1:
+            return None
+        day = exprs[named[0]].day
+        assert day is not None
+        monday = day - timedelta(days=day.weekday())
+        found = DaySpan(monday, monday + timedelta(days=6))
+    elif len(meant) == 2 and meant[1] == meant[0] + 1:
+        found = _from_to(tokens, exprs, spans, meant[0])
+    elif len(meant) == 1:
+        k = meant[0]
+        day = exprs[k].day
+        start = spans[k][0]
+        while start > 0 and tokens[start - 1] in ("le", "a", "au"):
+            start -= 1
+        if day is not None and start > 0 and tokens[start - 1] in _UNTIL_WORDS and day >= today:
+            found = DaySpan(today, day, from_open=True)  # "jusqu'à vendredi"
+    if found is None or found.last < found.first or found.last - found.first > _LONGEST_SPAN:
+        return None
+    return found
+
+
+def _from_to(
+    tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
+) -> DaySpan | None:
+    """The span from the date ``exprs[k]`` to the next one, when the words around them say so
+    ("du lundi au jeudi", "de lundi à jeudi", "du 7 décembre au 11"). A weekday or a day of the
+    month alone at the end is the first one from the start ("du lundi 30 au jeudi": 3
+    December; "du 28 décembre au 3": 3 January), and a weekday alone at the start the last
+    one before the end ("du lundi au 4 décembre": 30 November)."""
+    start, end = exprs[k], exprs[k + 1]
+    gap = tuple(tokens[spans[k][1] : spans[k + 1][0]])
+    if gap not in _SPAN_TO or (len(gap) == 1 and not _run_before(tokens, spans[k][0], _SPAN_FROM)):
+        return None  # "lundi à jeudi" alone: not said as a span
+    first, last = start.day, end.day
+    assert first is not None and last is not None
+    month_said = any(t in _MONTHS for t in tokens[spans[k + 1][0] : spans[k + 1][1]])
+    if end.weekday_only:
+        last = first + timedelta(days=(last.weekday() - first.weekday()) % 7)
+    elif last < first and not month_said:
+        last = _nearest_day_of_month(last.day, first) or last
+    if start.weekday_only and not end.weekday_only:
+        first = last - timedelta(days=(last.weekday() - first.weekday()) % 7)
+    return DaySpan(first, last)
+
+
 def _listed_days(
     text: str, today: date, action: Intent | None = None
 ) -> tuple[list[date], list[str]]:
@@ -4139,6 +4292,8 @@ def _listed_days(
         return [], tokens
     if {"du", "entre"} & set(tokens) and {"au", "et"} & set(tokens):
         return [], tokens  # "du 30 au 4", "entre le 3 et le 7": a span
+    if span_said(text, today) is not None:
+        return [], tokens  # "de lundi à jeudi": Tuesday too, not two days (span_said)
     if {"semaine", "semaines", "mois"} & set(tokens) and len(meant) < 2:
         return [], tokens  # "toute la semaine"
     # "lundi, mardi et jeudi sauf mardi": a weekday left out is none of the days of the list.

@@ -1,0 +1,187 @@
+"""Tests for spans of days said at once (restomairie.ivr.speech.span_said).
+
+"Annuler toute la semaine prochaine", "du lundi au jeudi", "jusqu'à vendredi": the parser gives
+the span's first and last days; which of them have school meals is the calendar's (the phone
+flow's, see tests/test_ivr_speech_calls.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from restomairie.ivr.speech import (
+    DaySpan,
+    days_said,
+    parse_date,
+    several_days,
+    shifted_day,
+    span_said,
+)
+
+MON_23_NOV = date(2026, 11, 23)
+THU_26_NOV = date(2026, 11, 26)
+SAT_28_NOV = date(2026, 11, 28)
+NEXT_WEEK = DaySpan(date(2026, 11, 30), date(2026, 12, 6))
+THIS_WEEK = DaySpan(MON_23_NOV, date(2026, 11, 29))
+
+
+def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
+    assert MON_23_NOV.weekday() == 0
+    assert THU_26_NOV.weekday() == 3
+    assert SAT_28_NOV.weekday() == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A week: Monday to Sunday (the calendar leaves out the days without meals)
+        ("annuler toute la semaine prochaine pour Rose", NEXT_WEEK),
+        ("toute la semaine prochaine", NEXT_WEEK),
+        ("Toute la semaine suivante.", NEXT_WEEK),
+        ("annuler la semaine prochaine", NEXT_WEEK),
+        ("réserver la semaine d'après pour Nathan", NEXT_WEEK),
+        ("Rose sera absente la semaine prochaine", NEXT_WEEK),
+        ("annuler cette semaine", THIS_WEEK),
+        ("toute cette semaine", THIS_WEEK),
+        ("toute cette semaine-ci", THIS_WEEK),
+        ("toute la semaine", THIS_WEEK),
+        ("la semaine du 7 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 13))),
+        ("Toute la semaine du lundi 7.", DaySpan(date(2026, 12, 7), date(2026, 12, 13))),
+        # Two days and the days between
+        ("du lundi au jeudi", DaySpan(date(2026, 11, 30), date(2026, 12, 3))),
+        ("de lundi à jeudi", DaySpan(date(2026, 11, 30), date(2026, 12, 3))),
+        ("réserver du lundi au jeudi pour Nathan", DaySpan(date(2026, 11, 30), date(2026, 12, 3))),
+        ("de mardi à vendredi", DaySpan(date(2026, 11, 24), date(2026, 11, 27))),
+        ("du 7 au 11 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        ("du 7 décembre au 11", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        ("le 7 au 11 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        ("à partir du 7 jusqu'au 11 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        (
+            "du lundi 30 novembre au vendredi 4 décembre",
+            DaySpan(date(2026, 11, 30), date(2026, 12, 4)),
+        ),
+        # The end alone: the first one from the start, across a month or a year
+        ("du lundi 30 novembre au jeudi", DaySpan(date(2026, 11, 30), date(2026, 12, 3))),
+        ("du 28 décembre au 3", DaySpan(date(2026, 12, 28), date(2027, 1, 3))),
+        # The start alone: the last one before the end
+        ("du lundi au 4 décembre", DaySpan(date(2026, 11, 30), date(2026, 12, 4))),
+        # Up to a day: from the first that can still change (the flow's)
+        ("jusqu'à vendredi", DaySpan(MON_23_NOV, date(2026, 11, 27), from_open=True)),
+        ("annuler jusqu'au 11 décembre", DaySpan(MON_23_NOV, date(2026, 12, 11), True)),
+        # A long span is one too: the flow counts its school days and refuses it
+        ("du 7 au 18 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 18))),
+        ("du 21 au 25 décembre", DaySpan(date(2026, 12, 21), date(2026, 12, 25))),
+        # A day taken back by a span: the span
+        ("jeudi, non, toute la semaine prochaine", NEXT_WEEK),
+        ("mardi prochain alors, non, euh, toute la semaine prochaine", NEXT_WEEK),
+        ("jeudi, pardon, toute la semaine", THIS_WEEK),
+    ],
+)
+def test_a_bounded_span(text: str, expected: DaySpan) -> None:
+    assert span_said(text, MON_23_NOV) == expected
+    # Still several days to the other parsers (never one date, nor a list of its own)
+    assert several_days(text, MON_23_NOV), text
+    assert parse_date(text, MON_23_NOV) is None, text
+    assert days_said(text, MON_23_NOV) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Open-ended or counted
+        "à partir de jeudi",
+        "annuler à partir du 7 décembre",
+        "dès lundi",
+        "tous les jeudis",
+        "chaque lundi",
+        "lundi, 3 jours",
+        "3 jours",
+        "jeudi, pour 2 semaines",
+        "tous les jours",
+        "tout le mois de décembre",
+        "le 3 de chaque mois",
+        "jusqu'aux vacances",
+        "jusqu'à la fin de la semaine",
+        "jusqu'à la rentrée",
+        "pendant les vacances de Noël",
+        # Several weeks, days left out, a choice
+        "toute la semaine prochaine et la suivante",
+        "la semaine prochaine et celle d'après",
+        "toute la semaine sauf jeudi",
+        "toute la semaine ou jeudi",
+        "du lundi au jeudi ou du mardi au vendredi",
+        # A week without a change said: which days of it?
+        "la semaine prochaine",
+        "cette semaine",
+        "jeudi, pas la semaine prochaine",
+        "oui, la semaine prochaine",
+        "non, la semaine suivante",
+        "la semaine dernière",
+        # A day, days listed, days of a week
+        "annuler jeudi",
+        "lundi et mardi",
+        "lundi, mardi, jeudi et vendredi",
+        "jeudi de la semaine prochaine",
+        "annuler la semaine prochaine le jeudi pour Léa",
+        "toute la semaine prochaine, non, jeudi",
+        "lundi au lieu de jeudi",
+        # Ending before it starts, or not a span at all
+        "du vendredi 4 décembre au lundi 30 novembre",
+        "jusqu'à jeudi dernier",
+        "",
+        "bonjour",
+    ],
+)
+def test_not_a_bounded_span(text: str) -> None:
+    assert span_said(text, MON_23_NOV) is None, text
+
+
+def test_a_week_said_on_a_weekend_is_the_coming_one() -> None:
+    # This week has no school day left on Saturday: "cette semaine" is the one from Monday.
+    coming = DaySpan(date(2026, 11, 30), date(2026, 12, 6))
+    assert span_said("annuler toute cette semaine", SAT_28_NOV) == coming
+    assert span_said("annuler toute la semaine", date(2026, 11, 29)) == coming
+    # "la semaine prochaine" is the calendar's, as "jeudi de la semaine prochaine": the same
+    assert span_said("annuler la semaine prochaine", SAT_28_NOV) == coming
+
+
+def test_this_week_is_from_today() -> None:
+    assert span_said("annuler cette semaine", THU_26_NOV) == DaySpan(THU_26_NOV, date(2026, 11, 29))
+
+
+def test_a_change_said_makes_a_week_a_span() -> None:
+    assert span_said("la semaine prochaine", MON_23_NOV, acted=True) == NEXT_WEEK
+    assert span_said("annuler la semaine prochaine", MON_23_NOV, acted=False) is None
+    assert span_said("toute la semaine prochaine", MON_23_NOV, acted=False) == NEXT_WEEK
+
+
+def test_the_whole_week_said_at_a_read_back_is_not_the_same_day_a_week_on() -> None:
+    # "non, toute la semaine prochaine" to Thursday 26 read back: every day of next week (it
+    # read back Thursday 3 December alone).
+    assert shifted_day("non, toute la semaine prochaine", THU_26_NOV, MON_23_NOV) is None
+    assert shifted_day("non, la semaine prochaine", THU_26_NOV, MON_23_NOV) == date(2026, 12, 3)
+
+
+@given(st.text(max_size=60), st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_span_said_never_raises_and_is_bounded(text: str, today: date) -> None:
+    span = span_said(text, today)
+    if span is not None:
+        assert span.first <= span.last
+        assert (span.last - span.first).days <= 62
+
+
+@given(
+    st.sampled_from(
+        ["toute la semaine prochaine", "du lundi au jeudi", "jusqu'à vendredi", "cette semaine",
+         "du 7 au 11 décembre", "du 28 décembre au 3", "annuler la semaine prochaine"]
+    ),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+)
+def test_spans_said_any_day_are_not_past(text: str, today: date) -> None:
+    span = span_said(f"annuler {text}", today)
+    if span is not None:
+        assert span.first >= today
