@@ -2714,6 +2714,9 @@ def test_les_and_days_of_the_month_at_the_date_question(
         ("il ne mange pas jeudi et vendredi", "Hugo", "annuler le repas d'Hugo le jeudi 26",
          "vendredi 27"),
         ("annuler les 3 et 4", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+        # The 4 was April's: the 3rd and 5th of April read back
+        ("annuler le 3, 4 et 5", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+        ("annuler les 3, 4 et 5", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
     ],
 )
 def test_days_said_before_the_child_are_kept_for_the_child(

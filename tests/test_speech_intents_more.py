@@ -757,6 +757,7 @@ def test_children_left_out(text: str, left_out: set[int]) -> None:
         ("Les 3 et 4 aussi.", None),
         ("Les 3 et le 4.", None),
         ("annuler les 3 et 4", None),
+        ("annuler les 3, 4 et 5", None),  # it was the three children, on the 3rd of April
         ("les 2 et 3 enfants", None),  # unclear: not everyone either
     ],
 )

@@ -1281,8 +1281,8 @@ def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
         return True  # "les 3 jours", "les 3 premiers jours"
     if _month_after_list(tokens, number.end) is not None:
         return True
-    if _day_listed_after(tokens, number.end):
-        return True  # "les 3 et 4", "les 3 et le 4": days of the month, not three children
+    if _starts_day_list(tokens, number):
+        return True  # "les 3 et 4", "les 3 et le 4", "les 3, 4 et 5": days, not three children
     k = number.start - 1
     if k >= 0 and tokens[k] == "le":
         k -= 1
@@ -2902,6 +2902,7 @@ def _day_month_at(
         # "le 1, 3 et 4 décembre", "le 7 8 10 et 11 décembre": days of a list that ends with
         # its month, not the 3rd of January nor the 7th of August 2010
         and _month_after_list(tokens, number.end) is None
+        and not _bare_days_listed(tokens, number.end, number.value)  # "le 3, 4 et 5": the 4th
     ):
         # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26", "le 21 du 11"
         end = second.end
@@ -3126,6 +3127,32 @@ def _day_listed_after(tokens: Sequence[str], end: int) -> bool:
     )
 
 
+def _bare_days_listed(tokens: Sequence[str], end: int, first: int) -> bool:
+    """Whether the day numbers from ``tokens[end]`` go on a list of days begun by the day
+    ``first`` said just before: "le 3, 4 et 5" (commas are not words), "les 3 4 5 et 6", each
+    number bigger than the one before and the list ended by "et"/"ou" and a last day said
+    without a month. The 4 is then the 4th, not April: "3 4" alone (the 3rd of April, as on
+    the keypad) and "le 21 11 et le 22 11" (two dates with their months) are not lists."""
+    j, previous = end, first
+    while True:
+        following = _day_number_at(tokens, j)
+        if following is None or following.ordinal or not previous < following.value <= 31:
+            return False
+        if _day_listed_after(tokens, following.end):
+            k = following.end + 1 + (tokens[following.end + 1 : following.end + 2] == ["le"])
+            last = _day_number_at(tokens, k)
+            return last is not None and _number_at(tokens, last.end) is None
+        j, previous = following.end, following.value
+
+
+def _starts_day_list(tokens: Sequence[str], number: _Number) -> bool:
+    """Whether the day ``number`` begins a list of days of the month: "les 3 et 4", "les 3, 4
+    et 5" (:func:`_day_listed_after`, :func:`_bare_days_listed`)."""
+    return _day_listed_after(tokens, number.end) or _bare_days_listed(
+        tokens, number.end, number.value
+    )
+
+
 def _listed_after(
     tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
 ) -> date | None:
@@ -3211,7 +3238,7 @@ def _number_expr(
     after_article = number.start > 0 and (
         tokens[number.start - 1] in _DAY_ARTICLES
         # "les 3 et 4": "les" before a list of days, as "le 3 et 4"
-        or (tokens[number.start - 1] == "les" and _day_listed_after(tokens, number.end))
+        or (tokens[number.start - 1] == "les" and _starts_day_list(tokens, number))
     )
     before = _month_before(tokens, number.start, free, today)
     if before is not None:  # "en janvier, le 4", "février le 5"
