@@ -2055,6 +2055,34 @@ def test_a_child_by_position_at_the_child_question_is_no_date(call: Caller) -> N
     assert menu.says[0] == "Pour Léa :"
 
 
+@pytest.mark.parametrize(
+    "said", ["annuler le 1er", "Annuler le premier.", "je voudrais annuler le 1er décembre"]
+)
+def test_the_first_said_with_a_change_at_the_child_question_is_a_date(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was Hugo, the first child, and the date dropped: "Pour quel jour voulez-vous annuler ?"
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    read_back = call.press("3")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre."
+    call.press("1")
+    assert booked(rt, "E1", date(2026, 12, 1)) is False
+    assert booked(rt, "E3", date(2026, 12, 1)) is None
+
+
+@pytest.mark.parametrize(("said", "menu"), [("le premier", "Pour Hugo :"), ("Le 1er.", "Pour Hugo :")])
+def test_the_first_alone_at_the_child_question_is_the_first_child(
+    call: Caller, said: str, menu: str
+) -> None:
+    assert call.say(said).says[0] == menu
+
+
+def test_the_first_after_pour_with_a_change_is_the_first_child(call: Caller) -> None:
+    answer = call.say("annuler pour le premier")
+    assert answer.says[0] == "Pour quel jour voulez-vous annuler ?"
+    assert "Hugo" in call.say("jeudi").says[0]
+
+
 def test_a_day_said_at_the_menu_after_another_operation(rt: Runtime, call: Caller) -> None:
     call.press("2")  # Léa
     call.say("annuler jeudi 26")

@@ -645,6 +645,8 @@ class CallFlow:
             )
             # "Annuler jeudi pour Rose, Nathan il mange": Rose's alone
             picked = self._children_said(kids, heard.speech, action=action)
+            if picked is not None and self._first_of_the_month(kids, heard.speech, action):
+                picked = None  # "annuler le 1er": that day kept, and the child asked
             # Not "Rose ne mangera pas jusqu'à la fin de la semaine" (a request), nor "Rose,
             # pardon, Nathan" (a correction): only a phrase that asks nothing else.
             if intent is Intent.REPEAT and picked is None and action is None:
@@ -698,6 +700,21 @@ class CallFlow:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    def _first_of_the_month(self, kids: Sequence[Kid], speech: str, action: Intent | None) -> bool:
+        """Whether "le premier" said with a change ("annuler le 1er", "réserver le premier")
+        is the 1st of the month, not the first child: no child is named otherwise, and it
+        comes right after the request, not after "pour" ("annuler pour le premier" is the
+        first child, and so is "le premier" alone)."""
+        if action not in (Intent.BOOK, Intent.CANCEL):
+            return False
+        if self._children_said(kids, speech, ordinals=False, action=action) is not None:
+            return False  # "annuler le premier enfant", "annuler le 1er pour Rose"
+        if parse_date(speech, self.clock.today()) is None:
+            return False  # "annuler le premier jour possible"
+        words = normalise(speech).split()
+        firsts = [k for k, w in enumerate(words) if w in ("premier", "premiere") and k >= 2]
+        return any(words[k - 1] == "le" and words[k - 2] != "pour" for k in firsts)
 
     def _day_at_child_question(
         self, st: CallState, sp: Speaker, kids: Sequence[Kid], picked: list[Kid] | None, speech: str
