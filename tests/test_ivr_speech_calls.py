@@ -2796,8 +2796,46 @@ def test_a_change_said_with_a_goodbye_at_the_menu_is_read_back(
     answer = call.say(said)
     # It was the question of the action again ("Pour réserver, tapez 1. Pour annuler…").
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
-    call.press("1")
+    assert call.press("1").hangup  # the result, then the goodbye said with the change
     assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+@pytest.mark.parametrize("said", ["Annuler jeudi, au revoir.", "annuler jeudi, c'est tout"])
+def test_a_change_said_with_a_goodbye_ends_the_call_after_its_result(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    read_back = call.press("2")  # Léa: read back and confirmed as any change
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    done = call.press("1")
+    # It was "Pour une autre opération, tapez 1…" after the result.
+    assert done.says == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Merci de votre appel. Au revoir.",
+    ]
+    assert done.hangup
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_a_change_and_a_goodbye_after_a_result_end_the_call_after_it(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    assert not call.press("1").hangup  # the menu "pour une autre opération"
+    call.say("annuler vendredi aussi, au revoir")
+    done = call.press("1")
+    assert done.says[-1] == "Merci de votre appel. Au revoir." and done.hangup
+
+
+def test_a_goodbye_said_with_a_change_is_dropped_back_at_the_menu(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("Annuler jeudi, au revoir.")
+    call.say("laissez tomber, retour au menu")
+    call.say("annuler vendredi")
+    done = call.press("1")
+    # The goodbye was for the change given up: the next one ends with the menu, as usual.
+    assert not done.hangup
+    assert "Pour une autre opération, tapez 1" in done.text
 
 
 def test_a_change_taken_back_with_a_goodbye_at_the_menu_is_not_a_change(call: Caller) -> None:

@@ -643,6 +643,7 @@ class CallFlow:
             action = self._action_said(
                 kids, heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST}
             )
+            self._keep_goodbye(st, heard.speech, action)  # "annuler jeudi, au revoir"
             # "Annuler jeudi pour Rose, Nathan il mange": Rose's alone
             picked = self._children_said(kids, heard.speech, action=action)
             if picked is not None and self._first_of_the_month(kids, heard.speech, action):
@@ -786,6 +787,21 @@ class CallFlow:
             return parse_intent(speech, allowed - {Intent.GOODBYE}) or found
         return found
 
+    @staticmethod
+    def _keep_goodbye(st: CallState, speech: str, change: Intent | None) -> None:
+        """A goodbye said with the change asked ("annuler jeudi, au revoir", "…, c'est tout"):
+        the change is read back and confirmed as any other, then its result ends the call
+        with the goodbye, as a yes with a goodbye does at the read-back ("oui, merci, au
+        revoir": ``then_end`` of :meth:`_apply`), not with the menu "pour une autre
+        opération…". Kept until that result, or until a menu is asked again (see
+        :meth:`_ask`). Not with a "non" ("réserver, non, au revoir")."""
+        if (
+            change in (Intent.BOOK, Intent.CANCEL)
+            and parse_intent(speech, {Intent.GOODBYE}) is Intent.GOODBYE
+            and parse_intent(speech, {Intent.NO}) is None
+        ):
+            st.data["leaving"] = True
+
     def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
         """ "Merci", "non merci" at a menu: the caller is done (not "Rose, merci")."""
         return is_closing(speech) and self._children_said(kids, speech, ordinals=False) is None
@@ -825,6 +841,7 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
+            self._keep_goodbye(st, heard.speech, intent)  # "annuler jeudi, c'est tout"
             about = self._about_day(st, sp, heard.speech, ACTION, self._picked(st))
             if about is not None:
                 return about
@@ -1843,7 +1860,7 @@ class CallFlow:
     ) -> Turn:
         if st.data.get("queue"):  # the next day asked (even after "oui, merci, au revoir")
             turn = self._then_next(st, sp, AFTER, lines, CONFIRM, outcome)
-        elif then_end:  # "oui, merci, au revoir": the result, then goodbye
+        elif then_end or st.data.get("leaving"):  # "oui, merci, au revoir": then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
         else:
             turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
@@ -1872,6 +1889,7 @@ class CallFlow:
             return mixed
         if intent in (None, Intent.BOOK, Intent.CANCEL):  # "Nathan mange jeudi mais pas Rose"
             intent = self._action_said(self._kids(st), heard.speech, set(AFTER_INTENTS))
+        self._keep_goodbye(st, heard.speech, intent)  # "annuler vendredi aussi, au revoir"
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
@@ -2919,6 +2937,8 @@ class CallFlow:
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
+        if step in (ACTION, AFTER):  # a goodbye said with a change, kept for its result alone
+            st.data.pop("leaving", None)
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
         if recap:
