@@ -2050,6 +2050,29 @@ def test_days_said_together_at_the_action_menu_are_kept_then_taken_one_by_one(
     assert booked(rt, "E2", date(2026, 11, 27)) is False
 
 
+@pytest.mark.parametrize("said", ["ni Hugo ni Léa", "Ni Hugo, ni Léa.", "pas pour Léa"])
+def test_children_only_left_out_at_the_child_question_ask_it_again(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.say("annuler jeudi")
+    answer = call.say(said)
+    # It was "Pardon, je n'ai pas compris." (the one left, Zoé, is not guessed)
+    assert answer.says[0] == "Pour quel enfant ?"
+    assert "Pour Zoé, tapez 3." in answer.says
+    assert call.press("3").says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."
+
+
+def test_ni_one_child_ni_another_who_do_not_eat_are_both_meant(rt: Runtime, call: Caller) -> None:
+    call.say("annuler jeudi")
+    answer = call.say("Ni Hugo ni Léa ne mangent jeudi.")
+    # It was Hugo's alone.
+    assert answer.says[0] == "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E3", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
 def test_a_child_by_position_at_the_child_question_is_no_date(call: Caller) -> None:
     menu = call.say("la deuxième")  # not the 2nd of the month
     assert menu.says[0] == "Pour Léa :"

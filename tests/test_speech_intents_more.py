@@ -793,6 +793,26 @@ def test_a_child_taken_back_gives_way_to_the_next(text: str, chosen: set[int]) -
 
 
 @pytest.mark.parametrize(
+    ("text", "chosen", "left_out"),
+    [
+        ("ni Margaux ni Nathan", None, {1, 2}),  # none named for the change
+        ("Ni Margaux, ni Nathan.", None, {1, 2}),
+        ("ni Margaux ni Nathan ne sont concernés", None, {1, 2}),
+        # Before a denied "manger" or "aller", "ni … ni" names those who do not eat: it was
+        # Margaux alone (Nathan read as left out)
+        ("ni Margaux ni Nathan ne mangent jeudi", {1, 2}, set()),
+        ("Ni Margaux ni Nathan n'iront à la cantine jeudi.", {1, 2}, set()),
+        ("ni Margaux ni Nathan n'y vont jeudi", {1, 2}, set()),
+    ],
+)
+def test_ni_one_child_ni_another(text: str, chosen: set[int] | None, left_out: set[int]) -> None:
+    names = ["Margaux", "Nathan", "Rose"]
+    found = parse_children(text, names)
+    assert found == (None if chosen is None else frozenset(chosen))
+    assert speech.children_left_out(text, names) == frozenset(left_out)
+
+
+@pytest.mark.parametrize(
     ("text", "chosen"),
     [
         ("Sacha oui, Timéo non", {1}),

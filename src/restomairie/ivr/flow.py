@@ -669,6 +669,10 @@ class CallFlow:
                 kept = self._day_at_child_question(st, sp, kids, picked, heard.speech)
                 if kept is not None:
                     return kept
+            if picked is None and children_left_out(heard.speech, [k.name for k in kids]):
+                # "Ni Margaux ni Nathan", "pas pour Nathan": understood, but no child named
+                # for the change (the others are not guessed): the question again, plainly.
+                return self._retry(st, sp, sp._("For which child?"), "left_out_only")
             if picked is None:  # "la petite": the first name is asked for
                 return self._not_whom(st, sp, heard.speech)
             if action is not None:

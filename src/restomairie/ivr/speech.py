@@ -1109,7 +1109,10 @@ def _left_out(
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
         denied = token == "ni" and _after_a_denial(tokens, k)
-        if denied or (token == "ni" and _opens_a_dated_clause(tokens, k, clause_of)):
+        if denied or (
+            token == "ni"
+            and (_opens_a_dated_clause(tokens, k, clause_of) or _denied_after(tokens, k, clause_of))
+        ):
             # "Rose ne mange pas jeudi ni Nathan", "…, ni Margaux vendredi": they do not
             # either (a request of its own, read apart from the denial it shares); but "Rose,
             # ni Margaux ni Nathan" leaves those two out.
@@ -1156,6 +1159,24 @@ def _after_a_denial(tokens: Sequence[str], k: int) -> bool:
     for j in range(k - 1):  # not "pas ni" (nothing between)
         if tokens[j] == "pas" and {"ne", "n"}.intersection(tokens[max(0, j - 4) : j]):
             return True
+    return False
+
+
+# Verbs denied after "ni A ni B ne": the children then are the ones who do not eat or come.
+_NI_SUBJECT_VERBS = ("mang", "dejeun", "ir", "va", "vont", "vien", "viendr")
+
+
+def _denied_after(tokens: Sequence[str], k: int, clause_of: Sequence[int]) -> bool:
+    """Whether eating or going is denied after the "ni" at ``tokens[k]``, in its clause: "ni
+    Margaux ni Nathan ne mangent jeudi", "… n'iront pas" name the two who do not eat; they are
+    not left out (as in "Rose, ni Margaux ni Nathan"). Not "ni Margaux ni Nathan ne sont
+    concernés"."""
+    for j in range(k + 1, len(tokens) - 1):
+        if clause_of[j + 1] != clause_of[k]:
+            break
+        if tokens[j] in ("ne", "n"):
+            verb = tokens[j + 2] if tokens[j + 1] == "y" and j + 2 < len(tokens) else tokens[j + 1]
+            return verb.startswith(_NI_SUBJECT_VERBS)
     return False
 
 
