@@ -2054,9 +2054,60 @@ def test_days_said_together_at_the_action_menu_are_kept_then_taken_one_by_one(
     assert booked(rt, "E2", date(2026, 11, 27)) is False
 
 
+@pytest.mark.parametrize("said", ["ni Hugo ni Léa", "Ni Hugo, ni Léa.", "pas pour Léa"])
+def test_children_only_left_out_at_the_child_question_ask_it_again(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.say("annuler jeudi")
+    answer = call.say(said)
+    # It was "Pardon, je n'ai pas compris." (the one left, Zoé, is not guessed)
+    assert answer.says[0] == "Pour quel enfant ?"
+    assert "Pour Zoé, tapez 3." in answer.says
+    assert call.press("3").says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."
+
+
+def test_ni_one_child_ni_another_who_do_not_eat_are_both_meant(rt: Runtime, call: Caller) -> None:
+    call.say("annuler jeudi")
+    answer = call.say("Ni Hugo ni Léa ne mangent jeudi.")
+    # It was Hugo's alone.
+    assert answer.says[0] == "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 26 novembre."
+    call.press("1")
+    assert booked(rt, "E3", date(2026, 11, 26)) is False
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
 def test_a_child_by_position_at_the_child_question_is_no_date(call: Caller) -> None:
     menu = call.say("la deuxième")  # not the 2nd of the month
     assert menu.says[0] == "Pour Léa :"
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler le 1er", "Annuler le premier.", "je voudrais annuler le 1er décembre"]
+)
+def test_the_first_said_with_a_change_at_the_child_question_is_a_date(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was Hugo, the first child, and the date dropped: "Pour quel jour voulez-vous annuler ?"
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    read_back = call.press("3")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre."
+    call.press("1")
+    assert booked(rt, "E1", date(2026, 12, 1)) is False
+    assert booked(rt, "E3", date(2026, 12, 1)) is None
+
+
+@pytest.mark.parametrize(("said", "menu"), [("le premier", "Pour Hugo :"), ("Le 1er.", "Pour Hugo :")])
+def test_the_first_alone_at_the_child_question_is_the_first_child(
+    call: Caller, said: str, menu: str
+) -> None:
+    assert call.say(said).says[0] == menu
+
+
+def test_the_first_after_pour_with_a_change_is_the_first_child(call: Caller) -> None:
+    answer = call.say("annuler pour le premier")
+    assert answer.says[0] == "Pour quel jour voulez-vous annuler ?"
+    assert "Hugo" in call.say("jeudi").says[0]
 
 
 def test_a_day_said_at_the_menu_after_another_operation(rt: Runtime, call: Caller) -> None:
@@ -2722,6 +2773,9 @@ def test_les_and_days_of_the_month_at_the_date_question(
         ("il ne mange pas jeudi et vendredi", "Hugo", "annuler le repas d'Hugo le jeudi 26",
          "vendredi 27"),
         ("annuler les 3 et 4", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+        # The 4 was April's: the 3rd and 5th of April read back
+        ("annuler le 3, 4 et 5", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
+        ("annuler les 3, 4 et 5", "Zoé", "annuler le repas de Zoé le jeudi 3", "vendredi 4"),
     ],
 )
 def test_days_said_before_the_child_are_kept_for_the_child(
@@ -2773,8 +2827,46 @@ def test_a_change_said_with_a_goodbye_at_the_menu_is_read_back(
     answer = call.say(said)
     # It was the question of the action again ("Pour réserver, tapez 1. Pour annuler…").
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
-    call.press("1")
+    assert call.press("1").hangup  # the result, then the goodbye said with the change
     assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+@pytest.mark.parametrize("said", ["Annuler jeudi, au revoir.", "annuler jeudi, c'est tout"])
+def test_a_change_said_with_a_goodbye_ends_the_call_after_its_result(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    assert call.say(said).says[0] == "Pour quel enfant ?"
+    read_back = call.press("2")  # Léa: read back and confirmed as any change
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    done = call.press("1")
+    # It was "Pour une autre opération, tapez 1…" after the result.
+    assert done.says == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Merci de votre appel. Au revoir.",
+    ]
+    assert done.hangup
+    assert booked(rt, "E2", date(2026, 11, 26)) is False
+
+
+def test_a_change_and_a_goodbye_after_a_result_end_the_call_after_it(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    assert not call.press("1").hangup  # the menu "pour une autre opération"
+    call.say("annuler vendredi aussi, au revoir")
+    done = call.press("1")
+    assert done.says[-1] == "Merci de votre appel. Au revoir." and done.hangup
+
+
+def test_a_goodbye_said_with_a_change_is_dropped_back_at_the_menu(call: Caller) -> None:
+    call.press("2")  # Léa
+    call.say("Annuler jeudi, au revoir.")
+    call.say("laissez tomber, retour au menu")
+    call.say("annuler vendredi")
+    done = call.press("1")
+    # The goodbye was for the change given up: the next one ends with the menu, as usual.
+    assert not done.hangup
+    assert "Pour une autre opération, tapez 1" in done.text
 
 
 def test_a_change_taken_back_with_a_goodbye_at_the_menu_is_not_a_change(call: Caller) -> None:

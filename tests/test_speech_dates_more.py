@@ -1256,6 +1256,17 @@ def test_days_before_a_dated_day_of_a_list_come_before_it() -> None:
         ("annuler le 26 27 et 30 pour Rose", ["2026-11-26", "2026-11-27", "2026-11-30"]),
         ("le 26 et 27", ["2026-11-26", "2026-11-27"]),
         ("le 30 et 2", ["2026-11-30", "2026-12-02"]),  # across the month's end
+        # A second number up to 12, then the end of the list: the next day, not a month (it
+        # was the 3rd and 5th of April)
+        ("annuler le 3, 4 et 5", ["2026-12-03", "2026-12-04", "2026-12-05"]),
+        ("annuler le 3, le 4 et le 5", ["2026-12-03", "2026-12-04", "2026-12-05"]),
+        ("annuler les 3, 4 et 5", ["2026-12-03", "2026-12-04", "2026-12-05"]),
+        ("le 3 4 et 5", ["2026-12-03", "2026-12-04", "2026-12-05"]),
+        ("le 3 4 et 5 décembre", ["2026-12-03", "2026-12-04", "2026-12-05"]),
+        ("le 1, 2, 3 et 4", ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]),
+        # Two dates, each with its month's number
+        ("le 21 11 et le 22 11", ["2027-11-21", "2027-11-22"]),
+        ("le 3 4 et le 5 4", ["2027-04-03", "2027-04-05"]),
     ],
 )
 def test_days_listed_by_their_numbers(text: str, expected: list[str]) -> None:
@@ -1264,6 +1275,9 @@ def test_days_listed_by_their_numbers(text: str, expected: list[str]) -> None:
 
 def test_numbers_of_a_list_keep_their_other_readings() -> None:
     assert parse_date("21 11 2026", MON_23_NOV) == DateGuess(date(2026, 11, 21), True)
+    # Two numbers alone are a day and its month, as keyed ("3 4": the 3rd of April)
+    assert parse_date("le 3 4", MON_23_NOV) == DateGuess(date(2027, 4, 3), True)
+    assert parse_date("3 4", MON_23_NOV) == DateGuess(date(2027, 4, 3), True)
     assert days_to_choose("le 26 ou 27", MON_23_NOV) == [THU_26_NOV, FRI_27_NOV]
     # "le 7 au 11" is a span, as "du 7 au 11": the days between were silently left out
     assert several_days("le 7 au 11", MON_23_NOV) and days_said("le 7 au 11", MON_23_NOV) == []

@@ -757,6 +757,7 @@ def test_children_left_out(text: str, left_out: set[int]) -> None:
         ("Les 3 et 4 aussi.", None),
         ("Les 3 et le 4.", None),
         ("annuler les 3 et 4", None),
+        ("annuler les 3, 4 et 5", None),  # it was the three children, on the 3rd of April
         ("les 2 et 3 enfants", None),  # unclear: not everyone either
     ],
 )
@@ -789,6 +790,26 @@ def test_numbers_of_days_are_not_counts_of_children(text: str, chosen: set[int] 
 def test_a_child_taken_back_gives_way_to_the_next(text: str, chosen: set[int]) -> None:
     found = parse_children(text, ["Margaux", "Nathan", "Rose"], ordinals=False)
     assert found == frozenset(chosen)
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "left_out"),
+    [
+        ("ni Margaux ni Nathan", None, {1, 2}),  # none named for the change
+        ("Ni Margaux, ni Nathan.", None, {1, 2}),
+        ("ni Margaux ni Nathan ne sont concernés", None, {1, 2}),
+        # Before a denied "manger" or "aller", "ni … ni" names those who do not eat: it was
+        # Margaux alone (Nathan read as left out)
+        ("ni Margaux ni Nathan ne mangent jeudi", {1, 2}, set()),
+        ("Ni Margaux ni Nathan n'iront à la cantine jeudi.", {1, 2}, set()),
+        ("ni Margaux ni Nathan n'y vont jeudi", {1, 2}, set()),
+    ],
+)
+def test_ni_one_child_ni_another(text: str, chosen: set[int] | None, left_out: set[int]) -> None:
+    names = ["Margaux", "Nathan", "Rose"]
+    found = parse_children(text, names)
+    assert found == (None if chosen is None else frozenset(chosen))
+    assert speech.children_left_out(text, names) == frozenset(left_out)
 
 
 @pytest.mark.parametrize(

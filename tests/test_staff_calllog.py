@@ -277,6 +277,7 @@ def test_a_step_after_the_end_of_the_call_reads_as_nothing_done(
         ("already_booked", "action", "déjà réservé"),
         ("nothing_to_do", "date", "rien à changer (rien à annuler ou déjà réservé)"),
         ("other_date", "confirm", "autre date demandée"),
+        ("left_out_only", "child", "enfants seulement exclus (« ni l'un ni l'autre ») : quel enfant ?"),
         ("completed", "status", "terminé"),
         ("ended", "end", "après la fin de l'appel : rien n'a été fait"),
         ("error:11200", "fallback", "erreur (code Twilio 11200)"),

@@ -645,8 +645,11 @@ class CallFlow:
             action = self._action_said(
                 kids, heard.speech, {Intent.BOOK, Intent.CANCEL, Intent.LIST}
             )
+            self._keep_goodbye(st, heard.speech, action)  # "annuler jeudi, au revoir"
             # "Annuler jeudi pour Rose, Nathan il mange": Rose's alone
             picked = self._children_said(kids, heard.speech, action=action)
+            if picked is not None and self._first_of_the_month(kids, heard.speech, action):
+                picked = None  # "annuler le 1er": that day kept, and the child asked
             # Not "Rose ne mangera pas jusqu'à la fin de la semaine" (a request), nor "Rose,
             # pardon, Nathan" (a correction): only a phrase that asks nothing else.
             if intent is Intent.REPEAT and picked is None and action is None:
@@ -668,6 +671,10 @@ class CallFlow:
                 kept = self._day_at_child_question(st, sp, kids, picked, heard.speech)
                 if kept is not None:
                     return kept
+            if picked is None and children_left_out(heard.speech, [k.name for k in kids]):
+                # "Ni Margaux ni Nathan", "pas pour Nathan": understood, but no child named
+                # for the change (the others are not guessed): the question again, plainly.
+                return self._retry(st, sp, sp._("For which child?"), "left_out_only")
             if picked is None:  # "la petite": the first name is asked for
                 return self._not_whom(st, sp, heard.speech)
             if action is not None:
@@ -705,6 +712,21 @@ class CallFlow:
                 return self._with_date(st, sp, date.fromisoformat(str(day)), CHILD)
             return self._choose(st, sp, str(st.data["action"]), CHILD)
         return self._ask(st, sp, ACTION, [], CHILD, "ok")
+
+    def _first_of_the_month(self, kids: Sequence[Kid], speech: str, action: Intent | None) -> bool:
+        """Whether "le premier" said with a change ("annuler le 1er", "réserver le premier")
+        is the 1st of the month, not the first child: no child is named otherwise, and it
+        comes right after the request, not after "pour" ("annuler pour le premier" is the
+        first child, and so is "le premier" alone)."""
+        if action not in (Intent.BOOK, Intent.CANCEL):
+            return False
+        if self._children_said(kids, speech, ordinals=False, action=action) is not None:
+            return False  # "annuler le premier enfant", "annuler le 1er pour Rose"
+        if parse_date(speech, self.clock.today()) is None:
+            return False  # "annuler le premier jour possible"
+        words = normalise(speech).split()
+        firsts = [k for k, w in enumerate(words) if w in ("premier", "premiere") and k >= 2]
+        return any(words[k - 1] == "le" and words[k - 2] != "pour" for k in firsts)
 
     def _day_at_child_question(
         self, st: CallState, sp: Speaker, kids: Sequence[Kid], picked: list[Kid] | None, speech: str
@@ -780,6 +802,21 @@ class CallFlow:
             return parse_intent(speech, allowed - {Intent.GOODBYE}) or found
         return found
 
+    @staticmethod
+    def _keep_goodbye(st: CallState, speech: str, change: Intent | None) -> None:
+        """A goodbye said with the change asked ("annuler jeudi, au revoir", "…, c'est tout"):
+        the change is read back and confirmed as any other, then its result ends the call
+        with the goodbye, as a yes with a goodbye does at the read-back ("oui, merci, au
+        revoir": ``then_end`` of :meth:`_apply`), not with the menu "pour une autre
+        opération…". Kept until that result, or until a menu is asked again (see
+        :meth:`_ask`). Not with a "non" ("réserver, non, au revoir")."""
+        if (
+            change in (Intent.BOOK, Intent.CANCEL)
+            and parse_intent(speech, {Intent.GOODBYE}) is Intent.GOODBYE
+            and parse_intent(speech, {Intent.NO}) is None
+        ):
+            st.data["leaving"] = True
+
     def _closing_at_menu(self, kids: Sequence[Kid], speech: str) -> bool:
         """ "Merci", "non merci" at a menu: the caller is done (not "Rose, merci")."""
         return is_closing(speech) and self._children_said(kids, speech, ordinals=False) is None
@@ -819,6 +856,7 @@ class CallFlow:
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
+            self._keep_goodbye(st, heard.speech, intent)  # "annuler jeudi, c'est tout"
             about = self._about_day(st, sp, heard.speech, ACTION, self._picked(st))
             if about is not None:
                 return about
@@ -1940,7 +1978,7 @@ class CallFlow:
     ) -> Turn:
         if st.data.get("queue"):  # the next day asked (even after "oui, merci, au revoir")
             turn = self._then_next(st, sp, AFTER, lines, CONFIRM, outcome)
-        elif then_end:  # "oui, merci, au revoir": the result, then goodbye
+        elif then_end or st.data.get("leaving"):  # "oui, merci, au revoir": then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
         else:
             turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
@@ -1969,6 +2007,7 @@ class CallFlow:
             return mixed
         if intent in (None, Intent.BOOK, Intent.CANCEL):  # "Nathan mange jeudi mais pas Rose"
             intent = self._action_said(self._kids(st), heard.speech, set(AFTER_INTENTS))
+        self._keep_goodbye(st, heard.speech, intent)  # "annuler vendredi aussi, au revoir"
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
             return self._ask(st, sp, CHILD, [], AFTER, "change_child")
         if intent in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
@@ -3025,6 +3064,8 @@ class CallFlow:
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
+        if step in (ACTION, AFTER):  # a goodbye said with a change, kept for its result alone
+            st.data.pop("leaving", None)
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
         if recap:

@@ -1111,7 +1111,10 @@ def _left_out(
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
         denied = token == "ni" and _after_a_denial(tokens, k)
-        if denied or (token == "ni" and _opens_a_dated_clause(tokens, k, clause_of)):
+        if denied or (
+            token == "ni"
+            and (_opens_a_dated_clause(tokens, k, clause_of) or _denied_after(tokens, k, clause_of))
+        ):
             # "Rose ne mange pas jeudi ni Nathan", "…, ni Margaux vendredi": they do not
             # either (a request of its own, read apart from the denial it shares); but "Rose,
             # ni Margaux ni Nathan" leaves those two out.
@@ -1158,6 +1161,24 @@ def _after_a_denial(tokens: Sequence[str], k: int) -> bool:
     for j in range(k - 1):  # not "pas ni" (nothing between)
         if tokens[j] == "pas" and {"ne", "n"}.intersection(tokens[max(0, j - 4) : j]):
             return True
+    return False
+
+
+# Verbs denied after "ni A ni B ne": the children then are the ones who do not eat or come.
+_NI_SUBJECT_VERBS = ("mang", "dejeun", "ir", "va", "vont", "vien", "viendr")
+
+
+def _denied_after(tokens: Sequence[str], k: int, clause_of: Sequence[int]) -> bool:
+    """Whether eating or going is denied after the "ni" at ``tokens[k]``, in its clause: "ni
+    Margaux ni Nathan ne mangent jeudi", "… n'iront pas" name the two who do not eat; they are
+    not left out (as in "Rose, ni Margaux ni Nathan"). Not "ni Margaux ni Nathan ne sont
+    concernés"."""
+    for j in range(k + 1, len(tokens) - 1):
+        if clause_of[j + 1] != clause_of[k]:
+            break
+        if tokens[j] in ("ne", "n"):
+            verb = tokens[j + 2] if tokens[j + 1] == "y" and j + 2 < len(tokens) else tokens[j + 1]
+            return verb.startswith(_NI_SUBJECT_VERBS)
     return False
 
 
@@ -1283,8 +1304,8 @@ def _is_date_number(tokens: Sequence[str], number: _Number) -> bool:
         return True  # "les 3 jours", "les 3 premiers jours"
     if _month_after_list(tokens, number.end) is not None:
         return True
-    if _day_listed_after(tokens, number.end):
-        return True  # "les 3 et 4", "les 3 et le 4": days of the month, not three children
+    if _starts_day_list(tokens, number):
+        return True  # "les 3 et 4", "les 3 et le 4", "les 3, 4 et 5": days, not three children
     k = number.start - 1
     if k >= 0 and tokens[k] == "le":
         k -= 1
@@ -2907,6 +2928,7 @@ def _day_month_at(
         # "le 1, 3 et 4 décembre", "le 7 8 10 et 11 décembre": days of a list that ends with
         # its month, not the 3rd of January nor the 7th of August 2010
         and _month_after_list(tokens, number.end) is None
+        and not _bare_days_listed(tokens, number.end, number.value)  # "le 3, 4 et 5": the 4th
     ):
         # "21 11", "21/11", "vingt et un onze", "21/11/2026", "21/11/26", "le 21 du 11"
         end = second.end
@@ -3131,6 +3153,32 @@ def _day_listed_after(tokens: Sequence[str], end: int) -> bool:
     )
 
 
+def _bare_days_listed(tokens: Sequence[str], end: int, first: int) -> bool:
+    """Whether the day numbers from ``tokens[end]`` go on a list of days begun by the day
+    ``first`` said just before: "le 3, 4 et 5" (commas are not words), "les 3 4 5 et 6", each
+    number bigger than the one before and the list ended by "et"/"ou" and a last day said
+    without a month. The 4 is then the 4th, not April: "3 4" alone (the 3rd of April, as on
+    the keypad) and "le 21 11 et le 22 11" (two dates with their months) are not lists."""
+    j, previous = end, first
+    while True:
+        following = _day_number_at(tokens, j)
+        if following is None or following.ordinal or not previous < following.value <= 31:
+            return False
+        if _day_listed_after(tokens, following.end):
+            k = following.end + 1 + (tokens[following.end + 1 : following.end + 2] == ["le"])
+            last = _day_number_at(tokens, k)
+            return last is not None and _number_at(tokens, last.end) is None
+        j, previous = following.end, following.value
+
+
+def _starts_day_list(tokens: Sequence[str], number: _Number) -> bool:
+    """Whether the day ``number`` begins a list of days of the month: "les 3 et 4", "les 3, 4
+    et 5" (:func:`_day_listed_after`, :func:`_bare_days_listed`)."""
+    return _day_listed_after(tokens, number.end) or _bare_days_listed(
+        tokens, number.end, number.value
+    )
+
+
 def _listed_after(
     tokens: Sequence[str], exprs: Sequence[_DateExpr], spans: Sequence[tuple[int, int]], k: int
 ) -> date | None:
@@ -3216,7 +3264,7 @@ def _number_expr(
     after_article = number.start > 0 and (
         tokens[number.start - 1] in _DAY_ARTICLES
         # "les 3 et 4": "les" before a list of days, as "le 3 et 4"
-        or (tokens[number.start - 1] == "les" and _day_listed_after(tokens, number.end))
+        or (tokens[number.start - 1] == "les" and _starts_day_list(tokens, number))
     )
     before = _month_before(tokens, number.start, free, today)
     if before is not None:  # "en janvier, le 4", "février le 5"

@@ -68,6 +68,7 @@ ASKED_AGAIN = frozenset({
     "invalid", "not_understood", "invalid_key", "invalid_date", "no_input", "repeat", "stale",
     "operator", "wrong_code", "unknown_account", "not_confirmed", "wait", "help", "hello",
     "unnamed_children", "one_at_a_time",
+    "left_out_only",
 })
 ASKED_AFTER = {
     "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
@@ -104,6 +105,7 @@ EVENT_OUTCOMES = {
     "invalid_key": "touche non prévue",
     "not_understood": "pas compris",
     "unnamed_children": "enfants dits sans leur prénom (prénom demandé)",
+    "left_out_only": "enfants seulement exclus (« ni l'un ni l'autre ») : quel enfant ?",
     "invalid_date": "date non comprise",
     "no_input": "silence",
     "repeat": "question répétée",
