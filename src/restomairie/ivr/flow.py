@@ -12,6 +12,8 @@ A call is a small state machine (DOMAIN.md §4, the keypad contract)::
 
 Every question accepts the keypad, menus and dates also French speech (never the secret code);
 ``*`` (or "répétez") repeats the question, after the result, refusal or list just heard;
+at the code question of a caller recognised by caller ID, ``0#`` (a phone registered to another
+family) asks the account number, then the code, as for an unknown caller;
 silence or an answer not understood asks again, at most ``phone.max_attempts`` times, then a
 polite goodbye. A refused date says why and the exact deadline, and the date question, asked
 again, offers the first date that can still be changed;
@@ -124,6 +126,10 @@ _MENU_KEYS = {CHILD: "123456789", ACTION: "1234", CONFIRM: "12", AFTER: "12"}
 
 ALL_CHILDREN_KEY = "9"
 CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
+# "0#" at the code question of a caller recognised by caller ID: "this phone is not my
+# family's" (a grandmother's), then the account number as an unknown caller types it. Never a
+# code (codes have four digits), and Twilio posts it as "0" (the "#" ends the Gather).
+OTHER_ACCOUNT_KEY = "0"
 # Four digits or more in a row (spaces, dots, commas or dashes between them): maybe the code.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .,\-]?[0-9]){3,}")
 MAX_ANSWERS = 80  # a call ends after this many answers, whatever happens: no endless call
@@ -511,7 +517,9 @@ class CallFlow:
             message = sp._("I cannot find that family account number.")
             return self._retry(st, sp, message, "unknown_account")
         st.data["account"] = digits
-        return self._ask(st, sp, PIN, [], ACCOUNT, "ok")
+        turn = self._ask(st, sp, PIN, [], ACCOUNT, "ok")
+        st.attempts = self._code_attempts(st)
+        return turn
 
     def _is_account(self, digits: str) -> bool:
         try:
@@ -528,7 +536,7 @@ class CallFlow:
         if not account or not self._is_account(account):
             return None
         st.data["account"] = account
-        st.step, st.attempts = PIN, 0
+        st.step, st.attempts = PIN, self._code_attempts(st)
         turn = self._on_pin(st, sp, Heard(digits=code))
         return Turn(turn.reply, ACCOUNT, turn.outcome, f"{account} + [code]", turn.receipts)
 
@@ -537,6 +545,8 @@ class CallFlow:
         account = st.account
         if account is None:  # cannot happen through Twilio: start again
             return self._ask(st, sp, ACCOUNT, [], PIN, "no_account")
+        if code.rstrip("#") == OTHER_ACCOUNT_KEY and st.data.get("by_caller_id"):
+            return self._other_account(st, sp)
         if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
             return self._retry(st, sp, sp._("The secret code has four digits."), "invalid")
         # A caller recognised by caller ID can only try its own family's code (its lockout);
@@ -595,7 +605,15 @@ class CallFlow:
             ]
             return self._end(st, sp, lines, PIN, "locked")
         if not check.ok:
-            return self._retry(st, sp, sp._("That code is not correct."), "wrong_code")
+            hint = ""
+            if not typed:
+                # Maybe not this family's phone (the grandmother's): how to give one's own
+                # account. Not in the first question: every caller would hear it.
+                hint = sp._(
+                    "If this phone is not the one on your family account, press 0 then the "
+                    "hash key to give your account number."
+                )
+            return self._retry(st, sp, sp._("That code is not correct."), "wrong_code", hint=hint)
         info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
         sp = self.speaker(st.language)
@@ -621,6 +639,24 @@ class CallFlow:
             st.data["pick"] = [kids[0].ref]
             return self._ask(st, sp, ACTION, [sp._("Thank you.")], PIN, "right_code")
         return self._ask(st, sp, CHILD, [sp._("Thank you.")], PIN, "right_code")
+
+    def _other_account(self, st: CallState, sp: Speaker) -> Turn:
+        """ "0#" at the code question of a caller recognised by caller ID: the account number is
+        asked as for an unknown caller, then the code. From then on the code is counted as
+        typed (by the caller's number, over every account, like any typed account), and the
+        code question goes on from the attempts already made there: this way gives no more
+        tries than an unknown caller has. The account recognised stays the call's until another
+        is typed (the staff find the wrong codes typed for it under it)."""
+        st.data.pop("by_caller_id", None)
+        st.data["pin_attempts"] = st.attempts
+        turn = self._ask(st, sp, ACCOUNT, [], PIN, "other_account")
+        return replace(turn, heard=OTHER_ACCOUNT_KEY)  # never a code: shown as typed
+
+    @staticmethod
+    def _code_attempts(st: CallState) -> int:
+        """The failed answers already counted at the code question before "0#" (see
+        _other_account), where the code question is asked again after the account number."""
+        return int(st.data.get("pin_attempts", 0))
 
     def _on_child(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         kids = self._kids(st)
@@ -3083,8 +3119,16 @@ class CallFlow:
         return Turn(turn.reply, turn.step, turn.outcome, shown)
 
     def _retry(
-        self, st: CallState, sp: Speaker, message: str, outcome: str, shown: str | None = None
+        self,
+        st: CallState,
+        sp: Speaker,
+        message: str,
+        outcome: str,
+        shown: str | None = None,
+        hint: str = "",
     ) -> Turn:
+        """``message`` (why the answer is not taken) and the question again, or the goodbye
+        after the last attempt; ``hint`` is said after ``message`` only with the question."""
         step = st.step
         st.attempts += 1
         if st.attempts >= self.settings.phone.max_attempts:
@@ -3097,7 +3141,7 @@ class CallFlow:
             lines = [message, self._nothing_done(st, sp), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
-        return Turn(self._reply(sp, [message, *lines], ask), step, outcome, shown)
+        return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("abandoned")

@@ -72,6 +72,7 @@ ASKED_AGAIN = frozenset({
 })
 ASKED_AFTER = {
     "open": "account", "caller_id": "pin", "no_account": "account", "book": "date",
+    "other_account": "account",
     "cancel": "date", "other_date": "date", "back": "action", "another": "action",
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
@@ -99,6 +100,9 @@ EVENT_OUTCOMES = {
     "unknown_account": "dossier inconnu",
     "no_account": "numéro de dossier manquant",
     "wrong_code": "code erroné",
+    # "0#" at the code question of a caller recognised by caller ID: the phone is another
+    # family's (a grandmother's); the account number is asked.
+    "other_account": "autre dossier demandé",
     "right_code": "code correct",
     "locked": "accès bloqué (codes erronés)",
     "caller_blocked": "numéro bloqué (trop de codes erronés depuis ce numéro)",
