@@ -780,9 +780,11 @@ def _apply(
     # (_settle_moves); a day whose cut-off passed while the scheduler was down has no figure yet,
     # and its late lock would freeze the change instead. Those locks come first, as the
     # scheduler would have taken them — for the preview too, which would otherwise announce
-    # fewer adjustments than the import then records.
-    service.lock_overdue(
-        {s.id for s in service.settings.schools}, today + timedelta(days=1), None, now)
+    # fewer adjustments than the import then records. Only the schools a child leaves or joins:
+    # an import that moves nobody takes no lock.
+    moving = _schools_moving(service, rows)
+    if moving:
+        service.lock_overdue(moving, today + timedelta(days=1), None, now)
     with service.sessions() as session, session.begin():
         families = {
             f.account: f
@@ -999,6 +1001,22 @@ def _child_audit(
                          None if before is None else before.isoformat(),
                          None if after is None else after.isoformat()))
     return out
+
+
+def _schools_moving(service: BookingService, rows: list[Row]) -> set[str]:
+    """The schools that children already known leave or join with ``rows`` (a change of school
+    or diet), read before the import's transaction: see :func:`_apply`."""
+    wanted = {r.child: r for r in rows}
+    with service.sessions() as session:
+        known = session.execute(
+            select(Child.ref, Child.school_id, Child.diet).where(Child.ref.in_(wanted))
+        ).all()
+    return {
+        school
+        for ref, school_id, diet in known
+        if (school_id, diet) != (wanted[ref].school, wanted[ref].diet)
+        for school in (school_id, wanted[ref].school)
+    }
 
 
 @dataclass(frozen=True)
