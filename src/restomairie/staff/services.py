@@ -69,6 +69,7 @@ from restomairie.staff.labels import (
     asked_after,
     attempt_label,
     call_outcome_label,
+    who_label,
 )
 from restomairie.textfold import fold, folded
 
@@ -354,6 +355,39 @@ class HistoryEntry:
         """How long a phone lockout lasted (``phone_lockout`` entries)."""
         return _until(self.detail) if self.action == "phone_lockout" else None
 
+    @property
+    def staff_note(self) -> str | None:
+        """A staff change's forcing or reason, as a day's line and a call's correction say it:
+        "forçage : certificat médical", "motif : maladie signalée"; None without either."""
+        if self.forced:
+            return f"forçage : {self.override}"
+        return f"motif : {self.reason}" if self.reason else None
+
+    @property
+    def done(self) -> str:
+        """What a booking change left the meal: "réservé", "annulé"."""
+        return DONE_STATES.get(self.action, self.action)
+
+    @property
+    def by(self) -> str:
+        """Who made a booking change and how, after its state: "par téléphone", "par marie
+        (mairie, forçage : certificat médical)", "par la famille (web)", "par import"."""
+        if self.channel == "phone":
+            return "par téléphone" + (
+                f" (appel d'essai par {who_label(self.training_by)})" if self.training_by else "")
+        if self.channel == "staff":
+            kind, _, name = self.actor.partition(":")
+            who = name if kind == "staff" and name else who_label(self.actor)
+            note = self.staff_note
+            return f"par {who} (mairie{', ' + note if note else ''})"
+        if self.channel == "web":
+            return "par la famille (web)"
+        if self.channel == "import":
+            return "par import"
+        if self.channel == "system":
+            return "par le système"
+        return f"par {who_label(self.actor)}"
+
 
 @dataclass(frozen=True)
 class CallDetail:
@@ -458,6 +492,9 @@ class DayCell:
     # The staff's own deadline, when their rule is stricter than the families' and has passed
     # while the family can still change the day: "modifiable par la famille" only.
     staff_closed_at: datetime | None = None
+    # The change that made the day's state (booked or cancelled, not the weekly pattern's):
+    # the last booking or cancellation of the child's day in the audit log.
+    change: HistoryEntry | None = None
 
     @property
     def overdue(self) -> bool:
@@ -1161,7 +1198,14 @@ class StaffService:
             return until
 
     def child_month(self, account: str, child_ref: str, month: date) -> MonthView | None:
-        """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason."""
+        """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason,
+        and for a day booked or cancelled (not by the weekly pattern) the change that made it
+        so: who, how, when (:attr:`DayCell.change`)."""
+        first = month.replace(day=1)
+        last = first.replace(day=stdcalendar.monthrange(first.year, first.month)[1])
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = last + timedelta(days=6 - last.weekday())
+        span = (grid_end - grid_start).days + 1
         with self.sessions() as session:
             fam = self._family(session, account)
             if fam is None:
@@ -1171,11 +1215,20 @@ class StaffService:
                 raise UnknownChild(child_ref)
             view = self._child_view(child, self.clock.today())
             closures = self.booking.closures(session)
-        first = month.replace(day=1)
-        last = first.replace(day=stdcalendar.monthrange(first.year, first.month)[1])
-        grid_start = first - timedelta(days=first.weekday())
-        grid_end = last + timedelta(days=6 - last.weekday())
-        span = (grid_end - grid_start).days + 1
+            # One read for the grid: each day's bookings and cancellations, the last kept
+            # (the booking engine writes the day and its entry together: the last entry is
+            # what the day holds).
+            latest: dict[date, AuditEntry] = {}
+            for e in session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.child_id == child.id,
+                    AuditEntry.day.between(grid_start, grid_end),
+                    AuditEntry.action.in_(list(DONE_ACTIONS)))
+                .order_by(AuditEntry.id)
+            ):
+                assert e.day is not None
+                latest[e.day] = e
+            changes = {h.day: h for h in self._history(session, list(latest.values()))}
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
@@ -1183,6 +1236,10 @@ class StaffService:
         day = grid_start
         while day <= grid_end:
             cell = self._cell(states.get(day), day, first.month, child, closures, now)
+            change = changes.get(day)
+            # (its action's word is the state it leaves: "booked", "cancelled")
+            if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
+                cell = replace(cell, change=change)
             if cell.in_month:
                 counts[cell.state] = counts.get(cell.state, 0) + 1
             cells.append(cell)

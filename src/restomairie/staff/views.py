@@ -613,10 +613,13 @@ def child(account: str, ref: str) -> str:
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     history_total = service().family_totals(account, ref)[1]
     attempts = service().child_attempts(account, ref)
-    # Each day of the calendar shows its own (the list under the history shows them all).
+    # Each day of the calendar shows its own (the list under the history shows them all),
+    # after the change that made the day's state: only those made since, so that a request
+    # refused before a correction does not read as what the day holds.
+    changed = {c.day: c.change.at for week in view.weeks for c in week if c.change}
     by_day: dict[date, list[Any]] = {}
     for a in attempts:
-        if a.day is not None:
+        if a.day is not None and (a.day not in changed or a.at > changed[a.day]):
             by_day.setdefault(a.day, []).insert(0, a)  # in the order they were made
     return render_template(
         # The list is capped like the history (a family whose account is typed over and over
