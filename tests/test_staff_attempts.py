@@ -71,7 +71,7 @@ def cell(html: str, day: str) -> str:
 
 def text(html: str) -> str:
     """What a piece of a page reads, without its tags."""
-    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # ------------------------------------------------------------------ the call log's rows
@@ -374,3 +374,35 @@ def test_the_changes_of_a_month_are_read_in_a_fixed_number_of_queries(
         return len(seen)
 
     assert count(1) == count(4)
+
+
+def test_a_refused_call_says_when_staff_did_it_later_for_that_child_and_day(
+    app: Flask, rt: Runtime, clock: Any, agent: Any
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Rose's Tuesday
+    refused.hang_up()
+    unconfirmed = call(app, rt)
+    unconfirmed.keys("1234", LEA, "2", FRIDAY)  # Léa's Friday, never confirmed
+    unconfirmed.hang_up()
+    # Léa's Friday cancelled on the web, then booked back by staff: not what the call asked
+    rt.booking.change("210001", "cancel", [date(2026, 11, 27)], Actor("family", "x", "web"),
+                      ["E1"])
+    post(agent, "/staff/families/210001/change", {
+        "action": "book", "child": "E1", "day": "2026-11-27"})
+    assert "corrigé ensuite" not in text(page(agent, f"/staff/calls/{unconfirmed.call_sid}"))
+
+    clock.frozen = datetime(2026, 11, 24, 14, 3, 10, tzinfo=PARIS)
+    for child, day in (("E2", "2026-11-24"), ("E1", "2026-11-24"), ("E1", "2026-11-27")):
+        done = post(agent, "/staff/families/210001/change", {
+            "action": "cancel", "child": child, "day": day, "override": "1",
+            "reason": "certificat médical"})
+        assert done.status_code == 302
+
+    detail = text(page(agent, f"/staff/calls/{refused.call_sid}"))
+    assert ("Corrigé ensuite Rose — 24/11 : annulation refusée (délai dépassé), corrigé "
+            "ensuite par marie le 24/11 à 14:03 (forçage : certificat médical)") in detail
+    assert "Léa — 24/11" not in detail  # Léa's Tuesday: not a day the call asked for her
+    detail = text(page(agent, f"/staff/calls/{unconfirmed.call_sid}"))
+    assert ("Léa — 27/11 : annulation relue, jamais confirmée (raccroché), corrigé ensuite par "
+            "marie le 24/11 à 14:03 (forçage : certificat médical)") in detail

@@ -364,6 +364,13 @@ class HistoryEntry:
         return f"motif : {self.reason}" if self.reason else None
 
     @property
+    def who(self) -> str:
+        """Who made it, as a day's line says it: a staff user by their name ("marie"),
+        anyone else as the journal does ("famille 210500")."""
+        kind, _, name = self.actor.partition(":")
+        return name if kind == "staff" and name else who_label(self.actor, self.action)
+
+    @property
     def done(self) -> str:
         """What a booking change left the meal: "réservé", "annulé"."""
         return DONE_STATES.get(self.action, self.action)
@@ -376,10 +383,8 @@ class HistoryEntry:
             return "par téléphone" + (
                 f" (appel d'essai par {who_label(self.training_by)})" if self.training_by else "")
         if self.channel == "staff":
-            kind, _, name = self.actor.partition(":")
-            who = name if kind == "staff" and name else who_label(self.actor)
             note = self.staff_note
-            return f"par {who} (mairie{', ' + note if note else ''})"
+            return f"par {self.who} (mairie{', ' + note if note else ''})"
         if self.channel == "web":
             return "par la famille (web)"
         if self.channel == "import":
@@ -387,6 +392,16 @@ class HistoryEntry:
         if self.channel == "system":
             return "par le système"
         return f"par {who_label(self.actor)}"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A request of a call that changed nothing, done later by staff for that child and day."""
+
+    name: str  # the child's first name
+    day: date
+    asked: str  # the request, as the call's row says it: "annulation refusée (délai dépassé)"
+    change: HistoryEntry  # the staff change (who, when, forced or not and why)
 
 
 @dataclass(frozen=True)
@@ -403,6 +418,10 @@ class CallDetail:
     # not the family's)
     identified_by: str | None = None
     ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
+    # The staff changes made later that did what the call asked and could not do (refused,
+    # never confirmed), for the same child and day: "corrigé ensuite par marie…".
+    corrections: tuple[Correction, ...] = ()
+
 
 
 @dataclass(frozen=True)
@@ -893,6 +912,10 @@ class StaffService:
                     if theirs is None:
                         identified_by = "typed_elsewhere"
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
+            steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
+                     for e, x in zip(call.events, exchanges, strict=True)]
+            corrections = self._corrections(
+                session, call, _attempts(call.call_sid, call.state, steps, over))
             return CallDetail(
                 row=row,
                 number=call.from_number,
@@ -904,7 +927,45 @@ class StaffService:
                 training_by=row.training_by,
                 identified_by=identified_by,
                 ending=_read_back_ending(exchanges, over, bool(changes)),
+                corrections=corrections,
             )
+
+    def _corrections(
+        self, session: Session, call: Call, attempts: Sequence[Attempt]
+    ) -> tuple[Correction, ...]:
+        """For each child and day a request of the call asked and did not change, the first
+        staff change after it that did what it asked (the same action; any, when the line did
+        not keep the action). One read for the call, and the history's own for what is found."""
+        wanted = [(a, ref) for a in attempts if a.day is not None for ref in a.children]
+        if not wanted or call.family_id is None:
+            return ()
+        later = session.execute(
+            select(AuditEntry, Child.ref)
+            .join(Child, Child.id == AuditEntry.child_id)
+            .where(Child.family_id == call.family_id,
+                   Child.ref.in_({ref for _, ref in wanted}),
+                   AuditEntry.day.in_({a.day for a, _ in wanted}),
+                   AuditEntry.channel == "staff",
+                   AuditEntry.action.in_(list(DONE_ACTIONS)),
+                   AuditEntry.at >= call.started_at)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ).all()
+        found: dict[tuple[str, date | None], tuple[Attempt, str, AuditEntry]] = {}
+        for a, ref in wanted:
+            entry = next((e for e, r in later if r == ref and e.day == a.day
+                          and _utc(e.at) > _utc(a.at)
+                          and (a.action is None or e.action == a.action)), None)
+            if entry is not None and (ref, a.day) not in found:
+                name = a.names[a.children.index(ref)]
+                found[(ref, a.day)] = (a, name, entry)
+        if not found:
+            return ()
+        entries = {h.id: h for h in self._history(session, [e for _, _, e in found.values()])}
+        out = []
+        for (_, day), (a, name, entry) in found.items():
+            assert day is not None
+            out.append(Correction(name, day, _short(a), entries[entry.id]))
+        return tuple(out)
 
     def gone_call(self, call_sid: str) -> GoneCall | None:
         """A call the call log no longer holds (see :mod:`restomairie.retention`) but the audit
