@@ -416,9 +416,9 @@ def test_a_training_call_is_marked_in_the_call_log(
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/staff/calls?day=0001-01-01", "Date hors limites (jour) : 0001-01-01"),
-        ("/staff/calls?day=9999-12-31", "Date hors limites (jour) : 9999-12-31"),
-        ("/staff/calls?day=31/12/9999", "Date hors limites (jour) : 31/12/9999"),
+        ("/staff/calls?day=0001-01-01", "Date hors limites (jour de l&#39;appel) : 0001-01-01"),
+        ("/staff/calls?day=9999-12-31", "Date hors limites (jour de l&#39;appel) : 9999-12-31"),
+        ("/staff/calls?day=31/12/9999", "Date hors limites (jour de l&#39;appel) : 31/12/9999"),
         ("/staff/audit?start=0001-01-01", "Date hors limites (du) : 0001-01-01"),
         ("/staff/audit?end=9999-12-31", "Date hors limites (au) : 9999-12-31"),
         ("/staff/families/210001/children/E1?month=9999-12", "Mois hors limites : 9999-12"),
@@ -950,3 +950,37 @@ def test_a_confirmation_rolled_back_as_too_slow_reads_as_received_but_not_done(
     assert "confirmation reçue, pas faite (problème technique)" in page
     assert "« 1 »" in page
     no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ the meal day a call was about
+def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_were_made(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    cancelled = call(app, rt)
+    cancelled.keys("1234", "2", "2611", "1")  # Monday's call cancels Thursday
+    cancelled.hang_up()
+    refused = call(app, rt)
+    refused.keys("1234", "2", "2411")  # Tuesday: too late
+    refused.hang_up()
+    read_back = call(app, rt)
+    read_back.keys("1234", "2", "2711")  # Friday read back, never confirmed
+    read_back.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "2", "2611")  # Thursday again: nothing left to cancel
+    nothing.hang_up()
+    rt.clock.frozen = rt.clock.now() + timedelta(days=1)
+    listened = call(app, rt)  # the next day, about no meal in particular
+    listened.keys("1234", "3")
+    listened.hang_up()
+
+    assert sids(staff, meal_day=THU) == [nothing.call_sid, cancelled.call_sid]
+    assert sids(staff, meal_day=date(2026, 11, 24)) == [refused.call_sid]
+    assert sids(staff, meal_day=date(2026, 11, 27)) == [read_back.call_sid]
+    assert sids(staff, meal_day=THU, day=date(2026, 11, 24)) == []
+    page = body(agent, "/staff/calls?meal=2026-11-26")
+    form = page.split('role="search"')[1].split("</form>")[0]
+    assert "Jour de l'appel" in form and "Repas du" in form
+    assert 'name="meal" value="2026-11-26"' in form
+    assert "2 appel(s)" in page and cancelled.call_sid in page and refused.call_sid not in page
+    assert "Date hors limites (repas du) : 9999-12-31" in body(
+        agent, "/staff/calls?meal=9999-12-31", 400)

@@ -813,10 +813,13 @@ class StaffService:
         account: str | None = None,
         outcome: str | None = None,
         page: int = 1,
+        meal_day: date | None = None,
     ) -> tuple[list[CallRow], int]:
-        """Calls, the latest first, filtered by day (town time), whole phone number (or
-        "anonyme", "masqué": the withheld numbers), family account and outcome; 50 a page.
-        Returns the page and the total count.
+        """Calls, the latest first, filtered by the day of the call (town time), whole phone
+        number (or "anonyme", "masqué": the withheld numbers), family account, outcome and
+        meal day (the calls that asked about that day's meal or changed it: Monday's call
+        about Thursday is found under Thursday); 50 a page. Returns the page and the total
+        count.
 
         The account finds the family's calls and the calls where it was typed (or matched by
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
@@ -832,6 +835,8 @@ class StaffService:
         )
         if day is not None:
             stmt = stmt.where(*_day_range(day, self.settings.tz))
+        if meal_day is not None:
+            stmt = stmt.where(_about_meal_day(meal_day))
         if phone and withheld_query(phone):
             stmt = stmt.where(_withheld_number())
         elif phone:
@@ -1734,6 +1739,26 @@ def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:
     start = datetime.combine(day, time(0), tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tz)
     return Call.started_at >= start, Call.started_at < end
+
+
+def _about_meal_day(day: date) -> Any:
+    """The calls about ``day``'s meal, from what the call log keeps of them: a change of that
+    day (the audit entries carrying the call's CallSid), a read-back of it (its step's
+    outcome), a request refused or read back for it (the line's ``tried`` records), or the
+    day of the call's last request or question ("rien à annuler", "est-ce que Rose mange
+    jeudi ?": its ``day`` and ``asked_day``). Not every day the state names: the first day
+    the line offered, the children's enrolment dates are not the caller's."""
+    iso = day.isoformat()
+    return or_(
+        Call.call_sid.in_(select(AuditEntry.call_sid).where(
+            AuditEntry.day == day, AuditEntry.call_sid.is_not(None),
+            AuditEntry.action.in_(list(DONE_ACTIONS)))),
+        Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == f"read_back:{iso}")),
+        # a record is [outcome, action, day, children…]: the day as a JSON string
+        Call.state["tried"].as_string().contains(f'"{iso}"', autoescape=True),
+        Call.state["day"].as_string() == iso,
+        Call.state["asked_day"].as_string() == iso,
+    )
 
 
 def _calls_with(events: Sequence[str]) -> Any:

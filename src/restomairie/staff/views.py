@@ -499,16 +499,17 @@ def home() -> str:
 @bp.get("/calls")
 @roles(STAFF)
 def calls() -> tuple[str, int]:
-    """The call log, searchable by day, whole phone number, family and outcome."""
+    """The call log, searchable by the day of the call, whole phone number, family, outcome
+    and the meal day a call was about."""
     args = request.args
     error = None
     rows: list[Any] = []
     total = 0
     try:
         rows, total = service().search_calls(
-            day=_day(args.get("day"), "jour"), phone=args.get("phone") or None,
+            day=_day(args.get("day"), "jour de l'appel"), phone=args.get("phone") or None,
             account=args.get("account") or None, outcome=args.get("outcome") or None,
-            page=_page(),
+            page=_page(), meal_day=_day(args.get("meal"), "repas du"),
         )
     except BookingError as exc:
         error = str(exc)
