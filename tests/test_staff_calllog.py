@@ -984,3 +984,23 @@ def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_w
     assert "2 appel(s)" in page and cancelled.call_sid in page and refused.call_sid not in page
     assert "Date hors limites (repas du) : 9999-12-31" in body(
         agent, "/staff/calls?meal=9999-12-31", 400)
+
+
+def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    mine = call(app, rt)
+    mine.keys("1234", "3")
+    hidden = call(app, rt, "anonymous")  # the same family, number withheld
+    hidden.keys("210001", "1234", "3")
+    assert staff.number_accounts("06 12 34 56 78") == ["210001"]
+    assert staff.number_accounts("masqué") == [] and staff.number_accounts(STRANGER) == []
+
+    page = body(agent, "/staff/calls?phone=06+12+34+56+78")
+    assert "1 appel(s)" in page and hidden.call_sid not in page
+    above = page.split('id="calls"')[0]
+    assert ("Ce numéro est celui du dossier <a href=\"/staff/families/210001\">210001</a> : "
+            '<a href="/staff/calls?account=210001">voir tous les appels du dossier</a>') in above
+    assert hidden.call_sid in body(agent, "/staff/calls?account=210001")
+    assert "Ce numéro est celui" not in body(agent, f"/staff/calls?phone={STRANGER}")
+    assert "Ce numéro est celui" not in body(agent, "/staff/calls?phone=masqu%C3%A9")

@@ -874,6 +874,18 @@ class StaffService:
             ).all()
             return self._call_rows(session, [(c, acc) for c, acc in rows]), total
 
+    def number_accounts(self, phone: str) -> list[str]:
+        """The family accounts a whole number typed in the call log's search is registered to
+        (today's numbers; none for a withheld number or text that is no number): the family's
+        calls from a withheld number or another phone are not found by that number."""
+        number = None if withheld_query(phone) else phone_query(phone)
+        if number is None:
+            return []
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(Family.account).join(FamilyPhone, FamilyPhone.family_id == Family.id)
+                .where(FamilyPhone.number == number).order_by(Family.account).distinct()))
+
     def _call_rows(
         self, session: Session, calls: Sequence[tuple[Call, str | None]]
     ) -> list[CallRow]:

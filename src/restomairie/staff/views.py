@@ -513,8 +513,12 @@ def calls() -> tuple[str, int]:
         )
     except BookingError as exc:
         error = str(exc)
+    # A number of a family's: its calls from a withheld number or another phone are the
+    # family's too, and not in this search.
+    owners = service().number_accounts(args["phone"]) if args.get("phone") and not error else []
     return render_template("staff/calls.html", rows=rows, total=total, page=_page(), error=error,
-                           outcomes=service().outcomes(), args=args), 400 if error else 200
+                           outcomes=service().outcomes(), args=args,
+                           owners=owners), 400 if error else 200
 
 
 @bp.get("/calls/<call_sid>")
