@@ -1004,3 +1004,31 @@ def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
     assert hidden.call_sid in body(agent, "/staff/calls?account=210001")
     assert "Ce numéro est celui" not in body(agent, f"/staff/calls?phone={STRANGER}")
     assert "Ce numéro est celui" not in body(agent, "/staff/calls?phone=masqu%C3%A9")
+
+
+def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_did_before(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused_first = call(app, rt)
+    refused_first.keys("1234", "2", "2411", "2711")  # Tuesday refused, Friday read back
+    refused_first.hang_up()
+    only = call(app, rt)
+    only.keys("1234", "2", "2711")  # read back, hung up: an abandon
+    only.hang_up()
+    confirmed = call(app, rt)
+    confirmed.keys("1234", "2", "2711", "1")  # confirmed: not hung up at the read-back
+    confirmed.hang_up()
+    ongoing = call(app, rt)
+    ongoing.keys("1234", "1", "3011")  # at the read-back now: may yet confirm
+
+    rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
+    assert rows[refused_first.call_sid] == "refusé, raccroché à la relecture"
+    assert staff.outcomes()["hung_up_read_back"] == "raccroché à la relecture"
+    assert sids(staff, outcome="hung_up_read_back") == [only.call_sid, refused_first.call_sid]
+    assert refused_first.call_sid not in sids(staff, outcome="abandoned")
+    assert staff.overview()["by_outcome"]["hung_up_read_back"] == 2
+    page = body(agent, "/staff/calls?outcome=hung_up_read_back")
+    options = page.split('name="outcome"')[1].split("</select>")[0]
+    assert options.index(">abandon<") < options.index(
+        '<option value="hung_up_read_back" selected>raccroché à la relecture</option>')
+    assert "2 appel(s)" in page and refused_first.call_sid in page

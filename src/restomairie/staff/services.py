@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from restomairie.booking import queries
 from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
@@ -797,13 +797,20 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
+        in the log); ``hung_up_read_back``: calls that ended at a read-back, the change read
+        back not confirmed (whatever they did before: a refusal, a change), beside "abandon";
+        ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
         "rien à annuler" or "déjà réservé"; ``in_progress``: calls without an
         outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
+        found: dict[str, str] = {}
+        for key, label in CALL_OUTCOMES.items():
+            found[key] = label
+            if key == "abandoned":  # where a reader looks for the calls hung up midway
+                found[HUNG_UP_READ_BACK] = CALL_FACTS[HUNG_UP_READ_BACK]
+        return {**found, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
                 **extra, ONGOING: ONGOING_LABEL, NO_END: NO_END_LABEL}
 
     def search_calls(
@@ -1773,6 +1780,17 @@ def _about_meal_day(day: date) -> Any:
     )
 
 
+def _ended_at_read_back() -> Any:
+    """The calls whose last step of conversation (Twilio's callbacks aside) is a read-back:
+    :func:`_call_facts`'s rule for "raccroché à la relecture"."""
+    step, later = aliased(CallEvent), aliased(CallEvent)
+    return select(step.call_id).where(
+        step.outcome.startswith("read_back:", autoescape=True),
+        ~exists().where(later.call_id == step.call_id, later.id > step.id,
+                        later.step.not_in(OFF_CALL_STEPS)),
+    )
+
+
 def _calls_with(events: Sequence[str]) -> Any:
     """The calls with a step whose outcome is one of ``events``."""
     return select(CallEvent.call_id).where(CallEvent.outcome.in_(list(events)))
@@ -1792,6 +1810,11 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
         return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
     if outcome == NO_END:
         return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
+    if outcome == HUNG_UP_READ_BACK:
+        # The call over (else the caller may yet confirm), its last step of conversation a
+        # read-back, whatever its own outcome: "abandon", or "refusé" after an earlier refusal.
+        over = or_(Call.outcome.is_not(None), Call.started_at <= now - ONGOING_FOR)
+        return and_(over, Call.id.in_(_ended_at_read_back()))
     # The call's own outcome, unless a fact of its steps says it better (a refusal that was
     # the lockout, an "abandon" after "rien à annuler")…
     own: Any = Call.outcome == outcome
