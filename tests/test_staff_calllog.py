@@ -1032,3 +1032,20 @@ def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_
     assert options.index(">abandon<") < options.index(
         '<option value="hung_up_read_back" selected>raccroché à la relecture</option>')
     assert "2 appel(s)" in page and refused_first.call_sid in page
+
+
+def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    known = call(app, rt)  # caller ID: the code is asked
+    known.keys("1234", "3")
+    known.hang_up()
+    labels = line_labels(agent, known)
+    assert labels[:3] == ["Ligne (accueil)", "Ligne (accueil)", "Ligne (code secret)"]
+    assert labels.count("Ligne (accueil)") == 2
+    stranger = call(app, rt, STRANGER)  # the account number is asked
+    stranger.hang_up()
+    assert line_labels(agent, stranger) == [
+        "Ligne (accueil)", "Ligne (accueil)", "Ligne (numéro de dossier)"]
+    timeline = body(agent, f"/staff/calls/{known.call_sid}").split('id="timeline"')[1]
+    assert "Ligne</strong> (accueil) : Bonjour et bienvenue" in timeline

@@ -36,6 +36,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
 from restomairie.i18n import format_day
+from restomairie.ivr.flow import ACCOUNT, GREETING, PIN
 from restomairie.ivr.service import FINAL_STATUSES
 from restomairie.models import (
     AuditEntry,
@@ -127,6 +128,8 @@ LONGEST_CALL = timedelta(hours=4)
 WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
                              "anonymous", "caché", "cache", "inconnu"})
 SECRET_STEP_WORDS = ("pin", "code", "secret")
+# The questions that may follow a call's welcome (one sentence each).
+FIRST_QUESTIONS = frozenset({ACCOUNT, PIN})
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
 # The words of a family search that count (each must match: more only narrow it further).
@@ -292,6 +295,9 @@ class Exchange:
     # Received after Twilio said the call had ended (a key pressed just before hanging up):
     # done, but what the line answered was never heard.
     after_end: bool = False
+    # How many of the sentences said are the line's welcome, before its first question
+    # (labelled "accueil", not with the question's step).
+    opening: int = 0
 
 
 @dataclass(frozen=True)
@@ -415,7 +421,7 @@ class CallDetail:
     changes: tuple[HistoryEntry, ...]
     training_by: str | None  # staff user who made it from the in-browser phone
     # How the account was found: "caller_id", "typed", "typed_elsewhere" (from a number that is
-    # not the family's)
+    # not the family's), "typed_withheld" (from a withheld number)
     identified_by: str | None = None
     ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
     # The staff changes made later that did what the call asked and could not do (refused,
@@ -934,7 +940,9 @@ class StaffService:
                         FamilyPhone.family_id == call.family_id,
                         FamilyPhone.number == call.from_number))
                     if theirs is None:
-                        identified_by = "typed_elsewhere"
+                        # a withheld number is nobody's: not "a number not the family's"
+                        identified_by = ("typed_withheld" if is_withheld(call.from_number)
+                                         else "typed_elsewhere")
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
                      for e, x in zip(call.events, exchanges, strict=True)]
@@ -1720,7 +1728,14 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
             asks = following.step
         else:
             asks = asked_after(x.step, x.outcome)
-        out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS))
+        opening = 0
+        if x.step == GREETING:
+            # The welcome, then the first question, which at the account number and the code
+            # is one sentence (ivr.flow's _question); a line closed says its welcome and
+            # goodbye only.
+            opening = len(x.said) - 1 if asks in FIRST_QUESTIONS else len(x.said)
+        out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS,
+                           opening=max(opening, 0)))
     return tuple(out)
 
 
