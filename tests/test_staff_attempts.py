@@ -7,13 +7,14 @@ and never confirmed (hung up, declined), each with its time and a link to the ca
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, select
 
+from restomairie.booking.services import Actor
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
 from restomairie.models import Call
@@ -21,7 +22,7 @@ from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family, two_deadlines_family
 from tests.ivr_support import Caller, line_app
-from tests.staff_support import login, make_user, started_call
+from tests.staff_support import login, make_user, post, started_call
 
 PHONE = "+33612345678"
 # 23 November 2026, 10:00 (conftest): Tuesday 24 is past its deadline (Friday 20, 13:00),
@@ -66,6 +67,11 @@ def cell(html: str, day: str) -> str:
     found = re.search(rf'data-day="{day}"[^>]*>(.*?)</td>', html)
     assert found is not None, day
     return found.group(1)
+
+
+def text(html: str) -> str:
+    """What a piece of a page reads, without its tags."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 # ------------------------------------------------------------------ the call log's rows
@@ -288,3 +294,115 @@ def test_the_list_of_requests_without_effect_is_capped_and_says_so(
     assert "Les 2 dernières sur 3." in html
     assert sids[2] in listed and sids[1] in listed and sids[0] not in listed
     assert all(sid in cell(html, "2026-11-24") for sid in sids)  # the day shows its own
+
+
+# ------------------------------------------------------------------ what changed a day
+def test_a_day_names_the_change_that_made_it_then_the_requests_made_since(
+    app: Flask, rt: Runtime, clock: Any, agent: Any
+) -> None:
+    # Rose's Friday: a cancellation read back and never confirmed, then the same Friday
+    # cancelled for both children by a later call, then a booking read back and hung up.
+    clock.frozen = datetime(2026, 11, 23, 9, 41, 12, tzinfo=PARIS)
+    abandoned = call(app, rt)
+    abandoned.keys("1234", ROSE, "2", FRIDAY)
+    abandoned.hang_up()
+    clock.frozen = datetime(2026, 11, 23, 11, 2, 17, tzinfo=PARIS)
+    both = call(app, rt)
+    both.keys("1234", "9", "2", FRIDAY, "1")
+    both.hang_up()
+    clock.frozen = datetime(2026, 11, 23, 11, 30, 5, tzinfo=PARIS)
+    again = call(app, rt)
+    again.keys("1234", ROSE, "1", FRIDAY)  # booking it back: read back, hung up
+    again.hang_up()
+
+    html = page(agent, "/staff/families/210001/children/E2?month=2026-11")
+    friday = cell(html, "2026-11-27")
+    assert "annulé par téléphone le 23/11 à 11:02:17" in text(friday)
+    assert f'href="/staff/calls/{both.call_sid}"' in friday
+    # the request before the change is history (in the list below), not the day's state
+    assert abandoned.call_sid not in friday
+    assert abandoned.call_sid in html.split('id="attempts"')[1]
+    # the one made since is kept, after the change: what happened last reads last
+    assert friday.index("11:02:17") < friday.index(again.call_sid)
+    assert "réservation relue, jamais confirmée (raccroché)" in friday
+    # a day of the weekly pattern that nobody changed says nothing more
+    monday = cell(html, "2026-11-30")
+    assert "réservé (abonnement)" in monday and "par " not in monday
+
+
+def test_a_day_forced_by_staff_after_a_refused_call_names_the_forcing_not_the_call(
+    app: Flask, rt: Runtime, clock: Any, agent: Any
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Tuesday
+    refused.hang_up()
+    clock.frozen = datetime(2026, 11, 23, 14, 3, 10, tzinfo=PARIS)
+    forced = post(agent, "/staff/families/210001/change", {
+        "action": "cancel", "child": "E2", "day": "2026-11-24", "override": "1",
+        "reason": "certificat médical"})
+    assert forced.status_code == 302
+
+    tuesday = cell(page(agent, "/staff/families/210001/children/E2?month=2026-11"),
+                   "2026-11-24")
+    assert "annulé" in tuesday and "verrouillé" in tuesday
+    assert ("annulé par marie (mairie, forçage : certificat médical) le 23/11 à 14:03:10"
+            in text(tuesday))
+    assert "refusée" not in tuesday and refused.call_sid not in tuesday
+
+
+def test_the_changes_of_a_month_are_read_in_a_fixed_number_of_queries(
+    rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    marie = Actor("staff", "marie", "staff")
+    days = [date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)]
+
+    def count(changed: int) -> int:
+        rt.booking.change("210001", "cancel", days[:changed], marie, ["E2"],
+                          override_reason="certificat médical")
+        seen: list[str] = []
+
+        def on(*args: Any) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(rt.engine, "before_cursor_execute", on)
+        try:
+            view = staff.child_month("210001", "E2", date(2026, 11, 1))
+        finally:
+            event.remove(rt.engine, "before_cursor_execute", on)
+        assert view is not None
+        assert sum(1 for week in view.weeks for c in week if c.change) == changed
+        return len(seen)
+
+    assert count(1) == count(4)
+
+
+def test_a_refused_call_says_when_staff_did_it_later_for_that_child_and_day(
+    app: Flask, rt: Runtime, clock: Any, agent: Any
+) -> None:
+    refused = call(app, rt)
+    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Rose's Tuesday
+    refused.hang_up()
+    unconfirmed = call(app, rt)
+    unconfirmed.keys("1234", LEA, "2", FRIDAY)  # Léa's Friday, never confirmed
+    unconfirmed.hang_up()
+    # Léa's Friday cancelled on the web, then booked back by staff: not what the call asked
+    rt.booking.change("210001", "cancel", [date(2026, 11, 27)], Actor("family", "x", "web"),
+                      ["E1"])
+    post(agent, "/staff/families/210001/change", {
+        "action": "book", "child": "E1", "day": "2026-11-27"})
+    assert "corrigé ensuite" not in text(page(agent, f"/staff/calls/{unconfirmed.call_sid}"))
+
+    clock.frozen = datetime(2026, 11, 24, 14, 3, 10, tzinfo=PARIS)
+    for child, day in (("E2", "2026-11-24"), ("E1", "2026-11-24"), ("E1", "2026-11-27")):
+        done = post(agent, "/staff/families/210001/change", {
+            "action": "cancel", "child": child, "day": day, "override": "1",
+            "reason": "certificat médical"})
+        assert done.status_code == 302
+
+    detail = text(page(agent, f"/staff/calls/{refused.call_sid}"))
+    assert ("Corrigé ensuite Rose — 24/11 : annulation refusée (délai dépassé), corrigé "
+            "ensuite par marie le 24/11 à 14:03 (forçage : certificat médical)") in detail
+    assert "Léa — 24/11" not in detail  # Léa's Tuesday: not a day the call asked for her
+    detail = text(page(agent, f"/staff/calls/{unconfirmed.call_sid}"))
+    assert ("Léa — 27/11 : annulation relue, jamais confirmée (raccroché), corrigé ensuite par "
+            "marie le 24/11 à 14:03 (forçage : certificat médical)") in detail

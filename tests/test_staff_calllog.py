@@ -417,9 +417,9 @@ def test_a_training_call_is_marked_in_the_call_log(
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/staff/calls?day=0001-01-01", "Date hors limites (jour) : 0001-01-01"),
-        ("/staff/calls?day=9999-12-31", "Date hors limites (jour) : 9999-12-31"),
-        ("/staff/calls?day=31/12/9999", "Date hors limites (jour) : 31/12/9999"),
+        ("/staff/calls?day=0001-01-01", "Date hors limites (jour de l&#39;appel) : 0001-01-01"),
+        ("/staff/calls?day=9999-12-31", "Date hors limites (jour de l&#39;appel) : 9999-12-31"),
+        ("/staff/calls?day=31/12/9999", "Date hors limites (jour de l&#39;appel) : 31/12/9999"),
         ("/staff/audit?start=0001-01-01", "Date hors limites (du) : 0001-01-01"),
         ("/staff/audit?end=9999-12-31", "Date hors limites (au) : 9999-12-31"),
         ("/staff/families/210001/children/E1?month=9999-12", "Mois hors limites : 9999-12"),
@@ -952,3 +952,102 @@ def test_a_confirmation_rolled_back_as_too_slow_reads_as_received_but_not_done(
     assert "confirmation reçue, pas faite (problème technique)" in page
     assert "« 1 »" in page
     no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ the meal day a call was about
+def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_were_made(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    cancelled = call(app, rt)
+    cancelled.keys("1234", "2", "2611", "1")  # Monday's call cancels Thursday
+    cancelled.hang_up()
+    refused = call(app, rt)
+    refused.keys("1234", "2", "2411")  # Tuesday: too late
+    refused.hang_up()
+    read_back = call(app, rt)
+    read_back.keys("1234", "2", "2711")  # Friday read back, never confirmed
+    read_back.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "2", "2611")  # Thursday again: nothing left to cancel
+    nothing.hang_up()
+    rt.clock.frozen = rt.clock.now() + timedelta(days=1)
+    listened = call(app, rt)  # the next day, about no meal in particular
+    listened.keys("1234", "3")
+    listened.hang_up()
+
+    assert sids(staff, meal_day=THU) == [nothing.call_sid, cancelled.call_sid]
+    assert sids(staff, meal_day=date(2026, 11, 24)) == [refused.call_sid]
+    assert sids(staff, meal_day=date(2026, 11, 27)) == [read_back.call_sid]
+    assert sids(staff, meal_day=THU, day=date(2026, 11, 24)) == []
+    page = body(agent, "/staff/calls?meal=2026-11-26")
+    form = page.split('role="search"')[1].split("</form>")[0]
+    assert "Jour de l'appel" in form and "Repas du" in form
+    assert 'name="meal" value="2026-11-26"' in form
+    assert "2 appel(s)" in page and cancelled.call_sid in page and refused.call_sid not in page
+    assert "Date hors limites (repas du) : 9999-12-31" in body(
+        agent, "/staff/calls?meal=9999-12-31", 400)
+
+
+def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    mine = call(app, rt)
+    mine.keys("1234", "3")
+    hidden = call(app, rt, "anonymous")  # the same family, number withheld
+    hidden.keys("210001", "1234", "3")
+    assert staff.number_accounts("06 12 34 56 78") == ["210001"]
+    assert staff.number_accounts("masqué") == [] and staff.number_accounts(STRANGER) == []
+
+    page = body(agent, "/staff/calls?phone=06+12+34+56+78")
+    assert "1 appel(s)" in page and hidden.call_sid not in page
+    above = page.split('id="calls"')[0]
+    assert ("Ce numéro est celui du dossier <a href=\"/staff/families/210001\">210001</a> : "
+            '<a href="/staff/calls?account=210001">voir tous les appels du dossier</a>') in above
+    assert hidden.call_sid in body(agent, "/staff/calls?account=210001")
+    assert "Ce numéro est celui" not in body(agent, f"/staff/calls?phone={STRANGER}")
+    assert "Ce numéro est celui" not in body(agent, "/staff/calls?phone=masqu%C3%A9")
+
+
+def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_did_before(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused_first = call(app, rt)
+    refused_first.keys("1234", "2", "2411", "2711")  # Tuesday refused, Friday read back
+    refused_first.hang_up()
+    only = call(app, rt)
+    only.keys("1234", "2", "2711")  # read back, hung up: an abandon
+    only.hang_up()
+    confirmed = call(app, rt)
+    confirmed.keys("1234", "2", "2711", "1")  # confirmed: not hung up at the read-back
+    confirmed.hang_up()
+    ongoing = call(app, rt)
+    ongoing.keys("1234", "1", "3011")  # at the read-back now: may yet confirm
+
+    rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
+    assert rows[refused_first.call_sid] == "refusé, raccroché à la relecture"
+    assert staff.outcomes()["hung_up_read_back"] == "raccroché à la relecture"
+    assert sids(staff, outcome="hung_up_read_back") == [only.call_sid, refused_first.call_sid]
+    assert refused_first.call_sid not in sids(staff, outcome="abandoned")
+    assert staff.overview()["by_outcome"]["hung_up_read_back"] == 2
+    page = body(agent, "/staff/calls?outcome=hung_up_read_back")
+    options = page.split('name="outcome"')[1].split("</select>")[0]
+    assert options.index(">abandon<") < options.index(
+        '<option value="hung_up_read_back" selected>raccroché à la relecture</option>')
+    assert "2 appel(s)" in page and refused_first.call_sid in page
+
+
+def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    known = call(app, rt)  # caller ID: the code is asked
+    known.keys("1234", "3")
+    known.hang_up()
+    labels = line_labels(agent, known)
+    assert labels[:3] == ["Ligne (accueil)", "Ligne (accueil)", "Ligne (code secret)"]
+    assert labels.count("Ligne (accueil)") == 2
+    stranger = call(app, rt, STRANGER)  # the account number is asked
+    stranger.hang_up()
+    assert line_labels(agent, stranger) == [
+        "Ligne (accueil)", "Ligne (accueil)", "Ligne (numéro de dossier)"]
+    timeline = body(agent, f"/staff/calls/{known.call_sid}").split('id="timeline"')[1]
+    assert "Ligne</strong> (accueil) : Bonjour et bienvenue" in timeline

@@ -105,6 +105,17 @@ def test_a_call_says_how_its_family_was_found(app: Flask, rt: Runtime, agent: An
             "vérifié)") in page_text(agent.get(f"/staff/calls/{other.call_sid}"))
 
 
+def test_a_call_from_a_withheld_number_says_so_not_a_number_not_the_familys(
+    app: Flask, rt: Runtime, agent: Any
+) -> None:
+    hidden = started_call(app, rt, "anonymous")
+    hidden.keys("210001#", "1234", "3")
+    hidden.hang_up()
+    page = page_text(agent.get(f"/staff/calls/{hidden.call_sid}"))
+    assert "(numéro de dossier tapé depuis un numéro masqué ; code vérifié)" in page
+    assert "pas enregistré au dossier" not in page
+
+
 def test_a_number_shared_by_two_families_lists_the_call_under_each_and_says_so(
     app: Flask, rt: Runtime, agent: Any
 ) -> None:

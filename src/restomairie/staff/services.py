@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from restomairie.booking import queries
 from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
@@ -36,6 +36,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
 from restomairie.i18n import format_day
+from restomairie.ivr.flow import ACCOUNT, GREETING, PIN
 from restomairie.ivr.service import FINAL_STATUSES
 from restomairie.models import (
     AuditEntry,
@@ -69,6 +70,7 @@ from restomairie.staff.labels import (
     asked_after,
     attempt_label,
     call_outcome_label,
+    who_label,
 )
 from restomairie.textfold import fold, folded
 
@@ -126,6 +128,8 @@ LONGEST_CALL = timedelta(hours=4)
 WITHHELD_SEARCH = frozenset({"anonyme", "masqué", "masque", "numéro masqué", "numero masque",
                              "anonymous", "caché", "cache", "inconnu"})
 SECRET_STEP_WORDS = ("pin", "code", "secret")
+# The questions that may follow a call's welcome (one sentence each).
+FIRST_QUESTIONS = frozenset({ACCOUNT, PIN})
 CHOSEN = "choisi (jour par jour)"
 MAX_CLOSURE_DAYS = 366
 # The words of a family search that count (each must match: more only narrow it further).
@@ -293,6 +297,9 @@ class Exchange:
     # Received after Twilio said the call had ended (a key pressed just before hanging up):
     # done, but what the line answered was never heard.
     after_end: bool = False
+    # How many of the sentences said are the line's welcome, before its first question
+    # (labelled "accueil", not with the question's step).
+    opening: int = 0
 
 
 @dataclass(frozen=True)
@@ -356,6 +363,54 @@ class HistoryEntry:
         """How long a phone lockout lasted (``phone_lockout`` entries)."""
         return _until(self.detail) if self.action == "phone_lockout" else None
 
+    @property
+    def staff_note(self) -> str | None:
+        """A staff change's forcing or reason, as a day's line and a call's correction say it:
+        "forçage : certificat médical", "motif : maladie signalée"; None without either."""
+        if self.forced:
+            return f"forçage : {self.override}"
+        return f"motif : {self.reason}" if self.reason else None
+
+    @property
+    def who(self) -> str:
+        """Who made it, as a day's line says it: a staff user by their name ("marie"),
+        anyone else as the journal does ("famille 210500")."""
+        kind, _, name = self.actor.partition(":")
+        return name if kind == "staff" and name else who_label(self.actor, self.action)
+
+    @property
+    def done(self) -> str:
+        """What a booking change left the meal: "réservé", "annulé"."""
+        return DONE_STATES.get(self.action, self.action)
+
+    @property
+    def by(self) -> str:
+        """Who made a booking change and how, after its state: "par téléphone", "par marie
+        (mairie, forçage : certificat médical)", "par la famille (web)", "par import"."""
+        if self.channel == "phone":
+            return "par téléphone" + (
+                f" (appel d'essai par {who_label(self.training_by)})" if self.training_by else "")
+        if self.channel == "staff":
+            note = self.staff_note
+            return f"par {self.who} (mairie{', ' + note if note else ''})"
+        if self.channel == "web":
+            return "par la famille (web)"
+        if self.channel == "import":
+            return "par import"
+        if self.channel == "system":
+            return "par le système"
+        return f"par {who_label(self.actor)}"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A request of a call that changed nothing, done later by staff for that child and day."""
+
+    name: str  # the child's first name
+    day: date
+    asked: str  # the request, as the call's row says it: "annulation refusée (délai dépassé)"
+    change: HistoryEntry  # the staff change (who, when, forced or not and why)
+
 
 @dataclass(frozen=True)
 class CallDetail:
@@ -368,9 +423,13 @@ class CallDetail:
     changes: tuple[HistoryEntry, ...]
     training_by: str | None  # staff user who made it from the in-browser phone
     # How the account was found: "caller_id", "typed", "typed_elsewhere" (from a number that is
-    # not the family's)
+    # not the family's), "typed_withheld" (from a withheld number)
     identified_by: str | None = None
     ending: str | None = None  # how it ended when that needs saying (hung up at the read-back)
+    # The staff changes made later that did what the call asked and could not do (refused,
+    # never confirmed), for the same child and day: "corrigé ensuite par marie…".
+    corrections: tuple[Correction, ...] = ()
+
 
 
 @dataclass(frozen=True)
@@ -460,6 +519,9 @@ class DayCell:
     # The staff's own deadline, when their rule is stricter than the families' and has passed
     # while the family can still change the day: "modifiable par la famille" only.
     staff_closed_at: datetime | None = None
+    # The change that made the day's state (booked or cancelled, not the weekly pattern's):
+    # the last booking or cancellation of the child's day in the audit log.
+    change: HistoryEntry | None = None
 
     @property
     def overdue(self) -> bool:
@@ -743,13 +805,20 @@ class StaffService:
     # ================================================================== calls
     def outcomes(self) -> dict[str, str]:
         """The outcomes the call log can be searched by, with their labels (and any other seen
-        in the log); ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
+        in the log); ``hung_up_read_back``: calls that ended at a read-back, the change read
+        back not confirmed (whatever they did before: a refusal, a change), beside "abandon";
+        ``blocked``: calls refused by a lockout; ``nothing``: calls that heard
         "rien à annuler" or "déjà réservé"; ``in_progress``: calls without an
         outcome yet, started less than an hour ago; ``no_end``: the older ones."""
         with self.sessions() as session:
             seen = session.scalars(select(Call.outcome).where(Call.outcome.is_not(None)).distinct())
             extra = {o: o for o in seen if o and o not in CALL_OUTCOMES}
-        return {**CALL_OUTCOMES, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
+        found: dict[str, str] = {}
+        for key, label in CALL_OUTCOMES.items():
+            found[key] = label
+            if key == "abandoned":  # where a reader looks for the calls hung up midway
+                found[HUNG_UP_READ_BACK] = CALL_FACTS[HUNG_UP_READ_BACK]
+        return {**found, BLOCKED: CALL_FACTS[BLOCKED], NOTHING: CALL_FACTS[NOTHING],
                 **extra, ONGOING: ONGOING_LABEL, NO_END: NO_END_LABEL}
 
     def search_calls(
@@ -759,10 +828,13 @@ class StaffService:
         account: str | None = None,
         outcome: str | None = None,
         page: int = 1,
+        meal_day: date | None = None,
     ) -> tuple[list[CallRow], int]:
-        """Calls, the latest first, filtered by day (town time), whole phone number (or
-        "anonyme", "masqué": the withheld numbers), family account and outcome; 50 a page.
-        Returns the page and the total count.
+        """Calls, the latest first, filtered by the day of the call (town time), whole phone
+        number (or "anonyme", "masqué": the withheld numbers), family account, outcome and
+        meal day (the calls that asked about that day's meal or changed it: Monday's call
+        about Thursday is found under Thursday); 50 a page. Returns the page and the total
+        count.
 
         The account finds the family's calls and the calls where it was typed (or matched by
         caller ID) but the code was never right: wrong codes, the lockout. An outcome finds every
@@ -778,6 +850,8 @@ class StaffService:
         )
         if day is not None:
             stmt = stmt.where(*_day_range(day, self.settings.tz))
+        if meal_day is not None:
+            stmt = stmt.where(_about_meal_day(meal_day))
         if phone and withheld_query(phone):
             stmt = stmt.where(_withheld_number())
         elif phone:
@@ -814,6 +888,18 @@ class StaffService:
                 .limit(PAGE).offset(max(page - 1, 0) * PAGE)
             ).all()
             return self._call_rows(session, [(c, acc) for c, acc in rows]), total
+
+    def number_accounts(self, phone: str) -> list[str]:
+        """The family accounts a whole number typed in the call log's search is registered to
+        (today's numbers; none for a withheld number or text that is no number): the family's
+        calls from a withheld number or another phone are not found by that number."""
+        number = None if withheld_query(phone) else phone_query(phone)
+        if number is None:
+            return []
+        with self.sessions() as session:
+            return list(session.scalars(
+                select(Family.account).join(FamilyPhone, FamilyPhone.family_id == Family.id)
+                .where(FamilyPhone.number == number).order_by(Family.account).distinct()))
 
     def _call_rows(
         self, session: Session, calls: Sequence[tuple[Call, str | None]]
@@ -856,8 +942,14 @@ class StaffService:
                         FamilyPhone.family_id == call.family_id,
                         FamilyPhone.number == call.from_number))
                     if theirs is None:
-                        identified_by = "typed_elsewhere"
+                        # a withheld number is nobody's: not "a number not the family's"
+                        identified_by = ("typed_withheld" if is_withheld(call.from_number)
+                                         else "typed_elsewhere")
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
+            steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
+                     for e, x in zip(call.events, exchanges, strict=True)]
+            corrections = self._corrections(
+                session, call, _attempts(call.call_sid, call.state, steps, over))
             return CallDetail(
                 row=row,
                 number=call.from_number,
@@ -869,7 +961,45 @@ class StaffService:
                 training_by=row.training_by,
                 identified_by=identified_by,
                 ending=_read_back_ending(exchanges, over, bool(changes)),
+                corrections=corrections,
             )
+
+    def _corrections(
+        self, session: Session, call: Call, attempts: Sequence[Attempt]
+    ) -> tuple[Correction, ...]:
+        """For each child and day a request of the call asked and did not change, the first
+        staff change after it that did what it asked (the same action; any, when the line did
+        not keep the action). One read for the call, and the history's own for what is found."""
+        wanted = [(a, ref) for a in attempts if a.day is not None for ref in a.children]
+        if not wanted or call.family_id is None:
+            return ()
+        later = session.execute(
+            select(AuditEntry, Child.ref)
+            .join(Child, Child.id == AuditEntry.child_id)
+            .where(Child.family_id == call.family_id,
+                   Child.ref.in_({ref for _, ref in wanted}),
+                   AuditEntry.day.in_({a.day for a, _ in wanted}),
+                   AuditEntry.channel == "staff",
+                   AuditEntry.action.in_(list(DONE_ACTIONS)),
+                   AuditEntry.at >= call.started_at)
+            .order_by(AuditEntry.at, AuditEntry.id)
+        ).all()
+        found: dict[tuple[str, date | None], tuple[Attempt, str, AuditEntry]] = {}
+        for a, ref in wanted:
+            entry = next((e for e, r in later if r == ref and e.day == a.day
+                          and _utc(e.at) > _utc(a.at)
+                          and (a.action is None or e.action == a.action)), None)
+            if entry is not None and (ref, a.day) not in found:
+                name = a.names[a.children.index(ref)]
+                found[(ref, a.day)] = (a, name, entry)
+        if not found:
+            return ()
+        entries = {h.id: h for h in self._history(session, [e for _, _, e in found.values()])}
+        out = []
+        for (_, day), (a, name, entry) in found.items():
+            assert day is not None
+            out.append(Correction(name, day, _short(a), entries[entry.id]))
+        return tuple(out)
 
     def gone_call(self, call_sid: str) -> GoneCall | None:
         """A call the call log no longer holds (see :mod:`restomairie.retention`) but the audit
@@ -1163,7 +1293,14 @@ class StaffService:
             return until
 
     def child_month(self, account: str, child_ref: str, month: date) -> MonthView | None:
-        """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason."""
+        """A child's month as a calendar (weeks Monday→Sunday), each day's state and reason,
+        and for a day booked or cancelled (not by the weekly pattern) the change that made it
+        so: who, how, when (:attr:`DayCell.change`)."""
+        first = month.replace(day=1)
+        last = first.replace(day=stdcalendar.monthrange(first.year, first.month)[1])
+        grid_start = first - timedelta(days=first.weekday())
+        grid_end = last + timedelta(days=6 - last.weekday())
+        span = (grid_end - grid_start).days + 1
         with self.sessions() as session:
             fam = self._family(session, account)
             if fam is None:
@@ -1173,11 +1310,20 @@ class StaffService:
                 raise UnknownChild(child_ref)
             view = self._child_view(child, self.clock.today())
             closures = self.booking.closures(session)
-        first = month.replace(day=1)
-        last = first.replace(day=stdcalendar.monthrange(first.year, first.month)[1])
-        grid_start = first - timedelta(days=first.weekday())
-        grid_end = last + timedelta(days=6 - last.weekday())
-        span = (grid_end - grid_start).days + 1
+            # One read for the grid: each day's bookings and cancellations, the last kept
+            # (the booking engine writes the day and its entry together: the last entry is
+            # what the day holds).
+            latest: dict[date, AuditEntry] = {}
+            for e in session.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.child_id == child.id,
+                    AuditEntry.day.between(grid_start, grid_end),
+                    AuditEntry.action.in_(list(DONE_ACTIONS)))
+                .order_by(AuditEntry.id)
+            ):
+                assert e.day is not None
+                latest[e.day] = e
+            changes = {h.day: h for h in self._history(session, list(latest.values()))}
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
@@ -1185,6 +1331,10 @@ class StaffService:
         day = grid_start
         while day <= grid_end:
             cell = self._cell(states.get(day), day, first.month, child, closures, now)
+            change = changes.get(day)
+            # (its action's word is the state it leaves: "booked", "cancelled")
+            if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
+                cell = replace(cell, change=change)
             if cell.in_month:
                 counts[cell.state] = counts.get(cell.state, 0) + 1
             cells.append(cell)
@@ -1580,7 +1730,14 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
             asks = following.step
         else:
             asks = asked_after(x.step, x.outcome)
-        out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS))
+        opening = 0
+        if x.step == GREETING:
+            # The welcome, then the first question, which at the account number and the code
+            # is one sentence (ivr.flow's _question); a line closed says its welcome and
+            # goodbye only.
+            opening = len(x.said) - 1 if asks in FIRST_QUESTIONS else len(x.said)
+        out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS,
+                           opening=max(opening, 0)))
     return tuple(out)
 
 
@@ -1620,6 +1777,37 @@ def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:
     return Call.started_at >= start, Call.started_at < end
 
 
+def _about_meal_day(day: date) -> Any:
+    """The calls about ``day``'s meal, from what the call log keeps of them: a change of that
+    day (the audit entries carrying the call's CallSid), a read-back of it (its step's
+    outcome), a request refused or read back for it (the line's ``tried`` records), or the
+    day of the call's last request or question ("rien à annuler", "est-ce que Rose mange
+    jeudi ?": its ``day`` and ``asked_day``). Not every day the state names: the first day
+    the line offered, the children's enrolment dates are not the caller's."""
+    iso = day.isoformat()
+    return or_(
+        Call.call_sid.in_(select(AuditEntry.call_sid).where(
+            AuditEntry.day == day, AuditEntry.call_sid.is_not(None),
+            AuditEntry.action.in_(list(DONE_ACTIONS)))),
+        Call.id.in_(select(CallEvent.call_id).where(CallEvent.outcome == f"read_back:{iso}")),
+        # a record is [outcome, action, day, children…]: the day as a JSON string
+        Call.state["tried"].as_string().contains(f'"{iso}"', autoescape=True),
+        Call.state["day"].as_string() == iso,
+        Call.state["asked_day"].as_string() == iso,
+    )
+
+
+def _ended_at_read_back() -> Any:
+    """The calls whose last step of conversation (Twilio's callbacks aside) is a read-back:
+    :func:`_call_facts`'s rule for "raccroché à la relecture"."""
+    step, later = aliased(CallEvent), aliased(CallEvent)
+    return select(step.call_id).where(
+        step.outcome.startswith("read_back:", autoescape=True),
+        ~exists().where(later.call_id == step.call_id, later.id > step.id,
+                        later.step.not_in(OFF_CALL_STEPS)),
+    )
+
+
 def _calls_with(events: Sequence[str]) -> Any:
     """The calls with a step whose outcome is one of ``events``."""
     return select(CallEvent.call_id).where(CallEvent.outcome.in_(list(events)))
@@ -1639,6 +1827,11 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
         return and_(Call.outcome.is_(None), Call.started_at > now - ONGOING_FOR)
     if outcome == NO_END:
         return and_(Call.outcome.is_(None), Call.started_at <= now - ONGOING_FOR)
+    if outcome == HUNG_UP_READ_BACK:
+        # The call over (else the caller may yet confirm), its last step of conversation a
+        # read-back, whatever its own outcome: "abandon", or "refusé" after an earlier refusal.
+        over = or_(Call.outcome.is_not(None), Call.started_at <= now - ONGOING_FOR)
+        return and_(over, Call.id.in_(_ended_at_read_back()))
     # The call's own outcome, unless a fact of its steps says it better (a refusal that was
     # the lockout, an "abandon" after "rien à annuler")…
     own: Any = Call.outcome == outcome

@@ -499,21 +499,26 @@ def home() -> str:
 @bp.get("/calls")
 @roles(STAFF)
 def calls() -> tuple[str, int]:
-    """The call log, searchable by day, whole phone number, family and outcome."""
+    """The call log, searchable by the day of the call, whole phone number, family, outcome
+    and the meal day a call was about."""
     args = request.args
     error = None
     rows: list[Any] = []
     total = 0
     try:
         rows, total = service().search_calls(
-            day=_day(args.get("day"), "jour"), phone=args.get("phone") or None,
+            day=_day(args.get("day"), "jour de l'appel"), phone=args.get("phone") or None,
             account=args.get("account") or None, outcome=args.get("outcome") or None,
-            page=_page(),
+            page=_page(), meal_day=_day(args.get("meal"), "repas du"),
         )
     except BookingError as exc:
         error = str(exc)
+    # A number of a family's: its calls from a withheld number or another phone are the
+    # family's too, and not in this search.
+    owners = service().number_accounts(args["phone"]) if args.get("phone") and not error else []
     return render_template("staff/calls.html", rows=rows, total=total, page=_page(), error=error,
-                           outcomes=service().outcomes(), args=args), 400 if error else 200
+                           outcomes=service().outcomes(), args=args,
+                           owners=owners), 400 if error else 200
 
 
 @bp.get("/calls/<call_sid>")
@@ -613,10 +618,13 @@ def child(account: str, ref: str) -> str:
     next_month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
     history_total = service().family_totals(account, ref)[1]
     attempts = service().child_attempts(account, ref)
-    # Each day of the calendar shows its own (the list under the history shows them all).
+    # Each day of the calendar shows its own (the list under the history shows them all),
+    # after the change that made the day's state: only those made since, so that a request
+    # refused before a correction does not read as what the day holds.
+    changed = {c.day: c.change.at for week in view.weeks for c in week if c.change}
     by_day: dict[date, list[Any]] = {}
     for a in attempts:
-        if a.day is not None:
+        if a.day is not None and (a.day not in changed or a.at > changed[a.day]):
             by_day.setdefault(a.day, []).insert(0, a)  # in the order they were made
     return render_template(
         # The list is capped like the history (a family whose account is typed over and over
