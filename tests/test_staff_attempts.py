@@ -172,6 +172,94 @@ def test_a_call_logged_before_the_line_kept_its_requests_still_names_a_read_back
     assert staff.child_attempts("210001", "E2") == []
 
 
+# ------------------------------------------------------------------ nothing to change
+# A family as the billing centre's explorer had it: Margaux eats on Tuesdays and Fridays,
+# Nathan on Mondays and Thursdays, Rose every day (keys 1, 2, 3; 9 for all three).
+THREE = "+33687654321"
+MARGAUX, NATHAN, ALL = "1", "2", "9"
+
+
+@pytest.fixture
+def three(rt: Runtime, agent: Any) -> Any:
+    make_family(rt, "210002", "5678", (THREE,), (
+        KidSpec("M1", "Margaux", weekdays=0b0010010), KidSpec("N1", "Nathan", weekdays=0b0001001),
+        KidSpec("R1", "Rose")))
+    return agent
+
+
+def test_a_request_with_nothing_to_change_names_its_child_and_day(
+    app: Flask, rt: Runtime, three: Any, staff: StaffService
+) -> None:
+    nothing = started_call(app, rt, THREE)
+    nothing.keys("5678", MARGAUX, "2", THURSDAY)  # Margaux does not eat on Thursdays
+    nothing.hang_up()
+    booked = started_call(app, rt, THREE)
+    booked.keys("5678", "3", "1", THURSDAY)  # Rose's Thursday is booked already
+    booked.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[nothing.call_sid].summary == "rien à changer"
+    assert rows[nothing.call_sid].about == (
+        "Margaux — 26/11 : rien à annuler (pas de repas réservé)",)
+    assert rows[booked.call_sid].about == ("Rose — 26/11 : déjà réservé",)
+    listed = page(three, "/staff/calls").split('id="calls"')[1]
+    assert "Margaux — 26/11 : rien à annuler (pas de repas réservé)" in listed
+    assert "Rose — 26/11 : déjà réservé" in listed
+    detail = page(three, f"/staff/calls/{nothing.call_sid}").split('id="timeline"')[0]
+    assert "Enfant(s) et jour(s)" in detail
+    assert "Margaux — 26/11 : rien à annuler (pas de repas réservé)" in detail
+    # the call found under "Repas du 26/11" shows that day in its row
+    assert {r.call_sid for r in staff.search_calls(meal_day=date(2026, 11, 26))[0]} == {
+        nothing.call_sid, booked.call_sid}
+
+
+def test_all_the_children_names_the_one_with_nothing_to_cancel_beside_the_others(
+    app: Flask, rt: Runtime, clock: Any, three: Any, staff: StaffService
+) -> None:
+    both = started_call(app, rt, THREE)
+    both.keys("5678", ALL, "2", FRIDAY)  # Nathan does not eat on Fridays: the others read back
+    clock.frozen += timedelta(seconds=20)
+    both.press("1")
+    both.hang_up()
+    hung_up = started_call(app, rt, THREE)
+    hung_up.keys("5678", ALL, "1", "3011")  # booking Monday: Nathan's and Rose's booked already
+    hung_up.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    # in the order the caller heard them: Nathan's before the others' confirmation
+    assert rows[both.call_sid].about == (
+        "Nathan — 27/11 : rien à annuler (pas de repas réservé)",
+        "Margaux — 27/11 : annulé", "Rose — 27/11 : annulé")
+    assert rows[hung_up.call_sid].about == (
+        "Nathan, Rose — 30/11 : déjà réservé",
+        "Margaux — 30/11 : réservation relue, jamais confirmée (raccroché)")
+    listed = page(three, "/staff/calls").split('id="calls"')[1]
+    assert ("Nathan — 27/11 : rien à annuler (pas de repas réservé)<br>"
+            "Margaux — 27/11 : annulé<br>Rose — 27/11 : annulé") in listed
+    # still not a request without effect for the child's page (nothing was refused)
+    assert staff.child_attempts("210002", "N1") == []
+
+
+def test_a_call_names_each_day_with_nothing_to_change_beside_its_changes(
+    app: Flask, rt: Runtime, clock: Any, three: Any, staff: StaffService
+) -> None:
+    both = started_call(app, rt, THREE)
+    both.keys("5678", MARGAUX, "2", "1012")  # Thursday 10 December: not Margaux's day
+    clock.frozen += timedelta(seconds=20)
+    both.keys("1", "4", "3", "2", "1712", "1", "2")  # then Rose's Thursday 17 cancelled
+    assert both.ended
+
+    (row,) = staff.search_calls()[0]
+    assert row.summary == "rien à changer, annulation"
+    assert row.about == ("Margaux — 10/12 : rien à annuler (pas de repas réservé)",
+                         "Rose — 17/12 : annulé")
+    # found under either meal day, and naming it
+    assert staff.search_calls(meal_day=date(2026, 12, 10))[0] == [row]
+    assert staff.search_calls(meal_day=date(2026, 12, 17))[0] == [row]
+    found = page(three, "/staff/calls?meal=2026-12-10").split('id="calls"')[1]
+    assert "Margaux — 10/12 : rien à annuler (pas de repas réservé)" in found
+
+
 # ------------------------------------------------------------------ the child's page
 def test_the_childs_page_shows_each_request_without_effect_on_its_day_and_in_a_list(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService

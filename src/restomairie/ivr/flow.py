@@ -306,6 +306,7 @@ class Check:
     change: tuple[Kid, ...] = ()  # children whose meal will change
     notes: tuple[str, ...] = ()  # already in the wanted state
     late: tuple[Kid, ...] = ()  # refused as too late while the others change
+    done: tuple[Kid, ...] = ()  # already as asked: "rien à annuler", "déjà réservé"
 
 
 class CallFlow:
@@ -1638,13 +1639,19 @@ class CallFlow:
             # change before it.
             st.data.pop("done", None)
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
-            # Which nothing it was, for the call log: "rien à annuler" is not "déjà réservé".
-            nothing = "already_booked" if st.data.get("action") == "book" else "nothing_to_cancel"
-            return self._then_next(st, sp, AFTER, lines, step, nothing)
+            # Which nothing it was, for the call log: "rien à annuler" is not "déjà réservé";
+            # for whom, so that its row names the child and day ("I cancelled Thursday!").
+            _tried(st, _nothing(st), day, [k.ref for k in check.done])
+            return self._then_next(st, sp, AFTER, lines, step, _nothing(st))
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]
         _tried(st, f"read_back:{day.isoformat()}", day, st.data["change"], check.late)
+        if check.done:
+            # "Tous vos enfants" on Friday, Nathan's meal not booked: his "rien à annuler",
+            # heard before the others' read-back, kept after its record (":beside": no step of
+            # the call log has this outcome, the read-back's step is the one that said it).
+            _tried(st, f"{_nothing(st)}:beside", day, [k.ref for k in check.done])
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
 
     def _then_next(
@@ -2688,7 +2695,9 @@ class CallFlow:
             if not change:
                 return Check(" ".join([*notes, text]), PastDeadline.code)
             notes.append(text)
-        return Check(change=tuple(change), notes=tuple(notes), late=tuple(late))
+        return Check(
+            change=tuple(change), notes=tuple(notes), late=tuple(late), done=tuple(done)
+        )
 
     @staticmethod
     def _too_late(status: DayStatus, state: ChildDay | None, now: datetime) -> bool:
@@ -3499,11 +3508,17 @@ def _day_at(items: Sequence[Any], index: int) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
+def _nothing(st: CallState) -> str:
+    """The outcome of a request already as asked: "already_booked" or "nothing_to_cancel"."""
+    return "already_booked" if st.data.get("action") == "book" else "nothing_to_cancel"
+
+
 def _tried(st: CallState, outcome: str, day: date, refs: Any, late: Sequence[Kid] = ()) -> None:
-    """Keep, in the call's state, the action, day and children of a refusal or read-back (its
-    event's outcome names neither the children nor a refusal's day): the staff pages pair them,
-    in order, with the events of that outcome. A read-back for some children, refused as too
-    late for others (``late``), keeps those too: "mais j'ai bien annulé pour les deux !"."""
+    """Keep, in the call's state, the action, day and children of a refusal, read-back or
+    request with nothing to change (its event's outcome names neither the children nor a
+    refusal's day): the staff pages pair them, in order, with the events of that outcome. A
+    read-back for some children, refused as too late for others (``late``), keeps those too:
+    "mais j'ai bien annulé pour les deux !"."""
     record: list[Any] = [outcome, st.data.get("action"), day.isoformat()]
     record.append([str(r) for r in refs or ()])
     if late:

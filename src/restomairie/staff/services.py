@@ -70,6 +70,7 @@ from restomairie.staff.labels import (
     asked_after,
     attempt_label,
     call_outcome_label,
+    event_label,
     who_label,
 )
 from restomairie.textfold import fold, folded
@@ -1780,9 +1781,10 @@ def _day_range(day: date, tz: tzinfo) -> tuple[Any, Any]:
 def _about_meal_day(day: date) -> Any:
     """The calls about ``day``'s meal, from what the call log keeps of them: a change of that
     day (the audit entries carrying the call's CallSid), a read-back of it (its step's
-    outcome), a request refused or read back for it (the line's ``tried`` records), or the
-    day of the call's last request or question ("rien à annuler", "est-ce que Rose mange
-    jeudi ?": its ``day`` and ``asked_day``). Not every day the state names: the first day
+    outcome), a request refused, read back or already as asked for it ("rien à annuler": the
+    line's ``tried`` records), or the day of the call's last request or question (a call
+    logged before the line kept "rien à annuler", "est-ce que Rose mange jeudi ?": its
+    ``day`` and ``asked_day``). Not every day the state names: the first day
     the line offered, the children's enrolment dates are not the caller's."""
     iso = day.isoformat()
     return or_(
@@ -1923,6 +1925,11 @@ def _call_facts(
         if outcome.startswith("read_back:"):  # always last: nothing came after it
             did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
     for c in calls:
+        # Its requests already as asked ("rien à annuler"): asked too, for that day. Before
+        # its attempts: at the same step, the line says them before the others' read-back.
+        nothing = _nothing_asked(c, steps.get(c.id, []))
+        if nothing:
+            about.setdefault(c.id, []).extend(nothing)
         over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
         for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
             if a.day is None:  # a refusal logged before the line kept its day: nothing to name
@@ -1935,6 +1942,45 @@ def _call_facts(
         call_id: tuple(dict.fromkeys(text for _, text in sorted(found, key=lambda m: m[0])))
         for call_id, found in about.items()
     }
+
+
+# The line's ``tried`` records of a request already as asked: the step's own outcome, or, for
+# the children beside a read-back ("tous vos enfants": Nathan's meal not booked), this outcome
+# with ":beside" (said at the read-back's step).
+NOTHING_TRIED = ("nothing_to_cancel", "already_booked")
+
+
+def _nothing_asked(c: Call, steps: Sequence[_Step]) -> list[tuple[datetime, str]]:
+    """A call's requests that found the meal already as asked, each with the time of the step
+    that said so, for its row: "Margaux — 26/11 : rien à annuler (pas de repas réservé)",
+    "… : déjà réservé". From the line's ``tried`` records (calls logged before the line kept
+    them name none): each is found among the steps in order, a record whose step was not
+    logged under its outcome (several days said at once: one step for the turn; the children
+    beside a read-back) taking the time of the step found before it."""
+    state = c.state or {}
+    names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
+    talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    at, nxt = c.started_at, 0
+    out = []
+    for rec in state.get("tried") or ():
+        if not isinstance(rec, list) or len(rec) not in (4, 5):
+            continue
+        outcome = str(rec[0])
+        kind = outcome.removesuffix(":beside")
+        if kind not in NOTHING_TRIED and not outcome.startswith("read_back:"):
+            continue  # refusals: some are said at a step logged otherwise (the confirmation)
+        found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+        if found is not None:
+            at, nxt = talk[found][1], found + 1
+        if kind not in NOTHING_TRIED or not isinstance(rec[3], list) or not rec[3]:
+            continue
+        try:
+            day = date.fromisoformat(str(rec[2]))
+        except ValueError:
+            continue
+        who = ", ".join(names.get(str(r), str(r)) for r in rec[3])
+        out.append((at, f"{who} — {day:%d/%m} : {event_label(kind)}"))
+    return out
 
 
 def _short(a: Attempt) -> str:
