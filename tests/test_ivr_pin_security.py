@@ -193,6 +193,24 @@ def test_a_call_without_a_caller_number_is_counted_as_withheld(
     )
 
 
+def test_a_sip_caller_hiding_its_identity_is_counted_as_withheld_through_any_host(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # RFC 3323's anonymous SIP caller is "sip:anonymous@anonymous.invalid", but a PBX may put
+    # its own host there: each host used to get a fresh count of wrong codes.
+    tries = [("210001", "sip:anonymous@pbx.example.fr"), ("210001", "sip:Anonymous@10.0.0.7"),
+             ("210002", "sip:anonymous@anonymous.invalid"), ("210002", "sip:restricted@pbx2.fr"),
+             ("210003", "anonymous")]
+    for account, spelling in tries:
+        typed_call(client, rt, account, "0000", "0001", number=spelling)
+    refused = typed_call(client, rt, "210003", number="sip:ANONYMOUS@other.example").press("1234")
+    assert refused.hangup
+    assert refused.says[0].startswith("Trop de codes erronés ont été tapés depuis des numéros")
+    # A SIP caller with a name is counted on its own.
+    assert typed_call(client, rt, "210003", number="sip:alice@pbx.example.fr").press(
+        "1234").says[0] == "Merci."
+
+
 def test_a_call_with_no_from_parameter_at_all_is_counted_as_withheld(
     rt: Runtime, client: FlaskClient
 ) -> None:

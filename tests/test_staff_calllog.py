@@ -504,14 +504,16 @@ def test_calls_from_withheld_numbers_can_be_searched(
 ) -> None:
     hidden = [
         call(app, rt, n)
-        for n in ("anonymous", "+266696687", "Restricted", "", "client:Anonymous")
+        for n in ("anonymous", "+266696687", "Restricted", "", "client:Anonymous",
+                  "sip:anonymous@pbx.example.fr")
     ]
     call(app, rt).hang_up()
     call(app, rt, "client:alice").hang_up()
+    call(app, rt, "sip:alice@pbx.example.fr").hang_up()
     rows, total = staff.search_calls(phone=query)
-    assert total == 5 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
+    assert total == 6 and {r.call_sid for r in rows} == {c.call_sid for c in hidden}
     page = body(agent, f"/staff/calls?phone={query}")
-    assert "5 appel(s)" in page and "incomplet" not in page
+    assert "6 appel(s)" in page and "incomplet" not in page
 
 
 # ------------------------------------------------------------------ 4. the "Issue" column

@@ -47,16 +47,22 @@ def mask_phone(number: str | None) -> str:
 
 
 # Every spelling of a withheld number as Twilio may send it ("anonymous", "Anonymous",
-# "+266696687", "client:Anonymous"…): wrong codes from any of them are counted together (see
-# BookingService.check_pin), or a caller hiding its number would get a fresh count per spelling.
+# "+266696687", "client:Anonymous"…; SIP's by WITHHELD_SIP_PATTERNS below): wrong codes from any
+# of them are counted together (see BookingService.check_pin), or a caller hiding its number
+# would get a fresh count per spelling.
 # A call without any number (no From, or an empty one: stored as NULL) is counted with them.
 WITHHELD_SPELLINGS = tuple(
     sorted(
         {form for w in WITHHELD for form in (w, w.capitalize(), w.upper(), f"+{w}")}
         | {f"{CLIENT}{form}" for w in WITHHELD for form in (w, w.capitalize(), w.upper())}
-        | {f"{SIP}{form}@anonymous.invalid" for form in ("anonymous", "Anonymous", "ANONYMOUS")}
     )
 )
+
+
+# A SIP caller that hides its identity may come through any host ("sip:anonymous@pbx.example.fr",
+# not only RFC 3323's "anonymous.invalid"): :func:`is_withheld` goes by the user part alone, so the
+# database does too, on the lower-cased number (``LIKE`` patterns; every database has them).
+WITHHELD_SIP_PATTERNS = tuple(sorted({f"{SIP}{plus}{w}@%" for w in WITHHELD for plus in ("", "+")}))
 
 
 def is_withheld(number: str | None) -> bool:

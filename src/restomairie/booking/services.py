@@ -81,7 +81,7 @@ from restomairie.models import (
     Subscription,
     UTCDateTime,
 )
-from restomairie.phones import WITHHELD_SPELLINGS, is_withheld
+from restomairie.phones import WITHHELD_SIP_PATTERNS, WITHHELD_SPELLINGS, is_withheld
 
 # The farthest ahead :meth:`BookingService.days_to_cutoff` ever walks. The walk stops much earlier
 # (at the first day still open); this only bounds it. The longest gap between a cut-off and its
@@ -1189,7 +1189,11 @@ _WRONG_CODES_FROM = _wrong_codes(Call.from_number == bindparam("p_number"))
 # The same over every spelling of a withheld number (restomairie.phones.WITHHELD_SPELLINGS) and
 # the calls without any number (no From: stored as NULL).
 _WRONG_CODES_WITHHELD = _wrong_codes(
-    or_(Call.from_number.is_(None), Call.from_number.in_(bindparam("p_numbers", expanding=True)))
+    or_(
+        Call.from_number.is_(None),
+        Call.from_number.in_(bindparam("p_numbers", expanding=True)),
+        *(func.lower(Call.from_number).like(p) for p in WITHHELD_SIP_PATTERNS),
+    )
 )
 
 _ACCOUNTS_BY_PHONE = (

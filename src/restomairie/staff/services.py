@@ -52,7 +52,7 @@ from restomairie.models import (
     StaffUser,
     Subscription,
 )
-from restomairie.phones import WITHHELD_SPELLINGS, is_withheld, mask_phone
+from restomairie.phones import WITHHELD_SIP_PATTERNS, WITHHELD_SPELLINGS, is_withheld, mask_phone
 from restomairie.staff.labels import (
     BLOCKED,
     CALL_FACTS,
@@ -152,7 +152,9 @@ def _withheld_number() -> Any:
     """The calls whose ``From`` is a withheld number, however Twilio wrote it (with or without
     "+", "client:Anonymous", any case), or none at all."""
     spellings = sorted({w.lower() for w in WITHHELD_SPELLINGS})
-    return or_(Call.from_number.is_(None), func.lower(Call.from_number).in_(spellings))
+    number = func.lower(Call.from_number)
+    return or_(Call.from_number.is_(None), number.in_(spellings),
+               *(number.like(p) for p in WITHHELD_SIP_PATTERNS))
 
 
 def phone_query(text: str) -> str | None:
