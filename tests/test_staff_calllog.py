@@ -609,8 +609,9 @@ def test_a_call_the_line_ended_at_identification_is_an_identification_failure(
     gone = call(app, rt)  # one wrong code, then the caller hangs up: an abandon
     gone.press("0000")
     gone.hang_up()
-    locked = call(app, rt)  # the fifth wrong code for the family: the lockout
-    assert locked.press("0003").hangup
+    locked = call(app, rt)  # the fifth wrong code for the family: the lockout, then the
+    # "0#" of a caller from another family offered, and the caller hangs up
+    assert locked.press("0003").says[0].startswith("Après plusieurs codes erronés")
     locked.hang_up()
 
     with rt.sessions() as s:
