@@ -58,6 +58,28 @@ def started_call(app: Any, rt: Runtime, number: str) -> Caller:
     return caller
 
 
+def refused_and_unconfirmed(
+    app: Any,
+    rt: Runtime,
+    phone: str,
+    refused_child: str | None = None,
+    unconfirmed_child: str | None = None,
+) -> tuple[Caller, Caller]:
+    """Two calls of family 210001 (code 1234) from ``phone``, on Monday 23 November 2026 at
+    10:00 (conftest), each hung up: the cancellation of Tuesday 24 refused as too late (its
+    deadline was Friday 20 at 13:00), then the cancellation of Friday 27 read back and never
+    confirmed. ``refused_child`` and ``unconfirmed_child``: the key choosing the child in
+    each call (none for a family of one child)."""
+
+    def cancel(child: str | None, day: str) -> Caller:
+        caller = started_call(app, rt, phone)
+        caller.keys("1234", *([child] if child else []), "2", day)
+        caller.hang_up()
+        return caller
+
+    return cancel(refused_child, "2411"), cancel(unconfirmed_child, "2711")
+
+
 def page_text(response: Any) -> str:
     """A page's text without its tags, spaces collapsed."""
     raw = html.unescape(response.get_data(as_text=True))

@@ -929,7 +929,12 @@ def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
         "jusqu'à 10 h 15."
     )
     assert locked.says[1] == f"Pour parler à quelqu'un, appelez {DESK}"
-    assert locked.hangup
+    # The way to another family's account ("0#": this phone is not the caller's family's),
+    # then nothing else: the line hangs up.
+    assert locked.says[-1].startswith("Si ce téléphone n'est pas celui de votre dossier")
+    assert not locked.hangup
+    bye = second.silence()
+    assert bye.hangup and bye.says == ["Au revoir."]
     assert the_call(rt, second).outcome == "refused"
 
     third = caller(client, rt)

@@ -20,6 +20,7 @@ from restomairie.staff.labels import asked_after, event_label
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, Twiml, events, line_app
+from tests.staff_support import login, make_user, page_text
 
 GRANDMA = "+33641473104"  # the phone of family 210503 (Sacha)
 PARENT_ACCOUNT = "210500"  # Margaux and Nathan's family, code 1951, phone elsewhere
@@ -31,6 +32,13 @@ HINT = (
     "numéro de dossier."
 )
 PARENT_MENU = ["Merci.", "Pour Margaux, tapez 1.", "Pour Nathan, tapez 2."]
+LOCKED = "Après plusieurs codes erronés, l'accès par téléphone à ce dossier est bloqué jusqu'à "
+# After the lockout, who to call and the web, before the way to another account.
+DESK_AND_WEB = [
+    "Pour parler à quelqu'un, appelez le Centre de traitement unique de la facturation au 03 80 "
+    "74 51 51, du lundi au vendredi de 8 heures à 18 heures.",
+    "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site www.dijon.fr.",
+]
 
 
 @pytest.fixture
@@ -165,7 +173,7 @@ def test_a_locked_family_stays_locked_and_the_grandmother_s_lock_is_not_the_pare
     # Five wrong codes on the grandmother's account: locked, but not the parent's.
     from_grandma(client, rt).keys("1111", "2222", "3333")
     locked = from_grandma(client, rt).keys("4444", "5555")
-    assert locked.hangup and locked.says[0].startswith("Après plusieurs codes erronés")
+    assert locked.says[0].startswith(LOCKED) and locked.says[-1] == HINT  # see below
     call = from_grandma(client, rt)
     call.keys("0", PARENT_ACCOUNT)
     assert call.press("1951").says[:3] == PARENT_MENU
@@ -220,3 +228,122 @@ def test_an_english_speaking_family_s_phone_hears_the_hint_in_english(
     assert call.press("0").says == [
         "Please type your family account number, then press the hash key."
     ]
+
+
+def test_after_0_hash_a_call_that_goes_no_further_is_not_the_phone_s_family_s(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    hung_up = from_grandma(client, rt)
+    hung_up.keys("1951", "0")  # the parent's code, "0#", then hung up at the account question
+    hung_up.hang_up()
+    lost = from_grandma(client, rt)
+    assert lost.keys("0", "999999", "999998", "999997").hangup  # no such account, three times
+    lost.hang_up()
+    assert failed_pins(rt, "210503") == 1  # the code typed for it still counts
+    back = from_grandma(client, rt)  # "0#", then the grandmother's own account after all
+    back.keys("0", "210503", "9460", "3", "2")
+    back.hang_up()
+
+    staff = StaffService(rt.booking)
+    assert [r.call_sid for r in staff.family_calls("210503")] == [back.call_sid]
+    assert [r.call_sid for r in staff.search_calls(account="210503")[0]] == [back.call_sid]
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    for gave_up in (hung_up, lost):
+        row = rows[gave_up.call_sid]
+        assert (row.account, row.number_of, row.verified) == (None, (), False)
+    assert (rows[back.call_sid].account, rows[back.call_sid].verified) == ("210503", True)
+    detail = staff.call_detail(hung_up.call_sid)
+    assert detail is not None and detail.phone_account == "210503"
+
+    # What the staff read: not on the grandmother's family page nor under her account.
+    make_user(rt, "marie", "staff")
+    agent = client.application.test_client()
+    assert login(agent, "marie").status_code == 302
+    family = agent.get("/staff/families/210503").get_data(as_text=True)
+    calls = family.split("<h2>Appels</h2>")[1].split("<h2>")[0]
+    assert back.call_sid in calls
+    assert hung_up.call_sid not in calls and lost.call_sid not in calls
+    listed = agent.get("/staff/calls?account=210503").get_data(as_text=True)
+    assert "1 appel(s)" in listed and hung_up.call_sid not in listed
+    page = page_text(agent.get(f"/staff/calls/{hung_up.call_sid}"))
+    assert "Famille non identifiée" in page and "code non saisi" not in page
+    assert ("Téléphone d'un autre dossier l'appelant a tapé 0# : ce téléphone, enregistré au "
+            "dossier 210503, n'est pas celui de sa famille") in page
+
+
+def test_the_wrong_codes_typed_before_0_hash_are_among_the_causes_of_the_lockout(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    before = from_grandma(client, rt)
+    before.keys("1111", "2222", "0")
+    before.hang_up()
+    locking = from_grandma(client, rt)
+    assert locking.keys("3333", "4444", "5555").hangup  # the fifth, the call's last attempt
+    lockout = StaffService(rt.booking).phone_lockout("210503")
+    assert lockout is not None and lockout.active
+    assert [r.call_sid for r in lockout.causes] == [before.call_sid, locking.call_sid]
+
+
+def test_at_a_locked_phone_0_hash_still_leads_to_the_caller_s_own_account(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    from_grandma(client, rt).keys("1111", "2222", "3333")
+    fifth = from_grandma(client, rt)
+    locked = fifth.keys("4444", "5555")  # the fifth wrong code locks the grandmother's family
+    assert locked.says == [LOCKED + "10 h 15.", *DESK_AND_WEB, HINT]
+    assert_code_gather(locked)
+    fifth.hang_up()
+
+    call = from_grandma(client, rt)
+    offer = call.press("1951")  # refused unchecked: the family is locked
+    assert offer.says == [LOCKED + "10 h 15.", *DESK_AND_WEB, HINT] and not offer.hangup
+    assert call.press("*").says == [LOCKED + "10 h 15.", *DESK_AND_WEB, HINT]
+    assert call.press("0").says == [ACCOUNT_Q]
+    call.press(PARENT_ACCOUNT)
+    assert call.press("1951").says[:3] == PARENT_MENU
+    with rt.sessions() as session:
+        logged = session.scalars(select(Call).where(Call.call_sid == call.call_sid)).one()
+    assert logged.state["phone_account"] == "210503"
+    assert [(e.step, e.heard, e.outcome) for e in events(rt, call)][1:4] == [
+        ("pin", "[code]", "locked"), ("pin", "[code]", "repeat"), ("pin", "0", "other_account")]
+    detail = StaffService(rt.booking).call_detail(call.call_sid)
+    assert detail is not None
+    assert (detail.row.account, detail.row.verified) == (PARENT_ACCOUNT, True)
+    assert detail.phone_account == "210503" and detail.identified_by == "typed_elsewhere"
+    assert [event_label(x.outcome, x.step) for x in detail.exchanges[1:4:2]] == [
+        "accès bloqué (codes erronés)", "autre dossier demandé"]
+
+    # Anything but "0#" ends the call, the grandmother's right code too (never checked).
+    for answer in ("9460", ""):
+        other = from_grandma(client, rt)
+        other.press("1951")
+        bye = other.press(answer) if answer else other.silence()
+        assert bye.hangup and bye.says == ["Au revoir."]
+    assert from_grandma(client, rt).press("9460").says[0].startswith(LOCKED)
+
+    # After "0#", the grandmother's account typed is still locked.
+    typed = from_grandma(client, rt)
+    typed.keys("1951", "0", "210503")
+    refused = typed.press("9460")
+    assert refused.hangup and refused.says[0].startswith(LOCKED)
+
+    # No more codes than an unknown caller: the answer refused counts, two codes are left.
+    parent = from_grandma(client, rt)
+    parent.keys("1951", "0", PARENT_ACCOUNT)
+    assert parent.press("0000").says == [WRONG, CODE_Q]
+    assert parent.press("0001").hangup
+    assert failed_pins(rt, PARENT_ACCOUNT) == 2
+    with rt.sessions() as session:
+        locked_until = session.scalars(
+            select(Family.locked_until).where(Family.account == "210503")).one()
+    assert locked_until is not None  # still the lockout of the fifth wrong code
+    assert failed_pins(rt, "210503") == 0
+
+
+def test_after_the_call_s_last_attempt_a_locked_phone_offers_no_other_account(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    from_grandma(client, rt).keys("1111", "2222")
+    call = from_grandma(client, rt)
+    locked = call.keys("3333", "4444", "5555")  # the fifth wrong code is the call's third
+    assert locked.hangup and locked.says[0].startswith(LOCKED) and HINT not in locked.says

@@ -43,6 +43,18 @@ def test_a_scripted_call_in_process_prints_what_the_caller_hears(rt: Runtime) ->
     assert call.duration is not None and call.duration >= 1
 
 
+def test_0_hash_at_the_code_question_is_shown_as_typed_the_codes_stay_masked(rt: Runtime) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    make_family(rt, "210002", "5678", (), (KidSpec("E2", "Hugo"),))
+    app = line_app(rt)
+    line = InProcessLine(app, app.extensions["restomairie.ivr"][1])
+    out: list[str] = []
+    run_call(line, ["5678", "0#", "210002#", "5678", "3", "2"], PHONE, "", out.append)
+    shown = [line.strip() for line in out if "[touches]" in line]
+    assert shown[:4] == ["[touches] ••••", "[touches] 0#", "[touches] 210002", "[touches] ••••"]
+    assert "5678" not in _lines(out)
+
+
 def test_an_english_familys_typed_date_is_shown_only_its_code_is_masked(rt: Runtime) -> None:
     # Their date question is keypad only with four keys, like the code: it comes after a menu.
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
@@ -141,6 +153,11 @@ def test_a_server_gone_during_a_call_is_said_not_a_traceback() -> None:
             "[touches] 210500",
         ),
         (Question("step?n=1", "dtmf", 4, "#"), "123456", {"Digits": "1234"}, "[touches] ••••"),
+        # "0#" at the code question: another family's phone, not a code (codes have 4 digits)
+        (Question("step?n=1", "dtmf", 4, "#"), "0#", {"Digits": "0"}, "[touches] 0#"),
+        (Question("step?n=1", "dtmf", 4, "#"), "0", {"Digits": "0"}, "[touches] 0"),
+        (Question("step?n=1", "dtmf", 4, "#"), "01#", {"Digits": "01"}, "[touches] ••"),
+        (Question("step?n=1", "dtmf", 4, "#"), "0000", {"Digits": "0000"}, "[touches] ••••"),
         (Question("step?n=1", "dtmf speech", 4, "#"), "2611", {"Digits": "2611"}, "[touches] 2611"),
         (Question("step?n=1", "dtmf speech", 1, "#"), "*", {"Digits": "*"}, "[touches] *"),
         (Question("step?n=1", "dtmf speech", 1, "#"), "-", {}, "[silence]"),

@@ -22,7 +22,7 @@ from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family, two_deadlines_family
 from tests.ivr_support import Caller, line_app
-from tests.staff_support import login, make_user, post, started_call
+from tests.staff_support import login, make_user, post, refused_and_unconfirmed, started_call
 
 PHONE = "+33612345678"
 # 23 November 2026, 10:00 (conftest): Tuesday 24 is past its deadline (Friday 20, 13:00),
@@ -78,12 +78,8 @@ def text(html: str) -> str:
 def test_each_call_row_names_the_children_and_days_it_was_about(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:
-    refused = call(app, rt)
-    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Rose's Tuesday
-    refused.hang_up()
-    unconfirmed = call(app, rt)
-    unconfirmed.keys("1234", LEA, "2", FRIDAY)  # read back, never confirmed
-    unconfirmed.hang_up()
+    # too late for Rose's Tuesday; Léa's Friday read back, never confirmed
+    refused, unconfirmed = refused_and_unconfirmed(app, rt, PHONE, ROSE, LEA)
     done = call(app, rt)
     done.keys("1234", "9", "2", THURSDAY, "1", "2")  # both children's Thursday cancelled
     done.hang_up()
@@ -467,12 +463,8 @@ def test_the_changes_of_a_month_are_read_in_a_fixed_number_of_queries(
 def test_a_refused_call_says_when_staff_did_it_later_for_that_child_and_day(
     app: Flask, rt: Runtime, clock: Any, agent: Any
 ) -> None:
-    refused = call(app, rt)
-    refused.keys("1234", ROSE, "2", TOO_LATE)  # too late for Rose's Tuesday
-    refused.hang_up()
-    unconfirmed = call(app, rt)
-    unconfirmed.keys("1234", LEA, "2", FRIDAY)  # Léa's Friday, never confirmed
-    unconfirmed.hang_up()
+    # too late for Rose's Tuesday; Léa's Friday read back, never confirmed
+    refused, unconfirmed = refused_and_unconfirmed(app, rt, PHONE, ROSE, LEA)
     # Léa's Friday cancelled on the web, then booked back by staff: not what the call asked
     rt.booking.change("210001", "cancel", [date(2026, 11, 27)], Actor("family", "x", "web"),
                       ["E1"])

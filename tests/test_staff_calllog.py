@@ -23,7 +23,7 @@ from restomairie.staff.labels import asked_after, event_label
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, line_app, post_signed
-from tests.staff_support import agent_with_a_family, post, started_call
+from tests.staff_support import agent_with_a_family, post, refused_and_unconfirmed, started_call
 
 PHONE = "+33612345678"
 STRANGER = "+33198765432"
@@ -611,8 +611,9 @@ def test_a_call_the_line_ended_at_identification_is_an_identification_failure(
     gone = call(app, rt)  # one wrong code, then the caller hangs up: an abandon
     gone.press("0000")
     gone.hang_up()
-    locked = call(app, rt)  # the fifth wrong code for the family: the lockout
-    assert locked.press("0003").hangup
+    locked = call(app, rt)  # the fifth wrong code for the family: the lockout, then the
+    # "0#" of a caller from another family offered, and the caller hangs up
+    assert locked.press("0003").says[0].startswith("Après plusieurs codes erronés")
     locked.hang_up()
 
     with rt.sessions() as s:
@@ -963,12 +964,8 @@ def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_w
     cancelled = call(app, rt)
     cancelled.keys("1234", "2", "2611", "1")  # Monday's call cancels Thursday
     cancelled.hang_up()
-    refused = call(app, rt)
-    refused.keys("1234", "2", "2411")  # Tuesday: too late
-    refused.hang_up()
-    read_back = call(app, rt)
-    read_back.keys("1234", "2", "2711")  # Friday read back, never confirmed
-    read_back.hang_up()
+    # Tuesday: too late; Friday read back, never confirmed
+    refused, read_back = refused_and_unconfirmed(app, rt, PHONE)
     nothing = call(app, rt)
     nothing.keys("1234", "2", "2611")  # Thursday again: nothing left to cancel
     nothing.hang_up()

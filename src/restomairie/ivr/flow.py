@@ -13,7 +13,8 @@ A call is a small state machine (DOMAIN.md §4, the keypad contract)::
 Every question accepts the keypad, menus and dates also French speech (never the secret code);
 ``*`` (or "répétez") repeats the question, after the result, refusal or list just heard;
 at the code question of a caller recognised by caller ID, ``0#`` (a phone registered to another
-family) asks the account number, then the code, as for an unknown caller;
+family) asks the account number, then the code, as for an unknown caller (also offered, once,
+when that family's phone access is locked: nothing else is taken then);
 silence or an answer not understood asks again, at most ``phone.max_attempts`` times, then a
 polite goodbye. A refused date says why and the exact deadline, and the date question, asked
 again, offers the first date that can still be changed;
@@ -383,6 +384,11 @@ class CallFlow:
             heard = Heard(digits=heard.digits.rstrip("*"))
         if heard.star:
             return self._repeat(st, sp, shown)
+        if step == PIN and st.data.get("locked_offer"):
+            # The family is locked: only "0#" is taken (silence included, nothing is asked
+            # again: no code is checked while it is locked).
+            turn = self._on_locked_offer(st, sp, heard)
+            return turn if turn.heard is not None else replace(turn, heard=shown)
         if heard.kind == "none" and (step in (ACCOUNT, PIN) or not sp.speech):
             # These questions listen to keys only (all of them in a language the line does not
             # understand spoken: English): an answer said aloud arrives as nothing at all.
@@ -598,22 +604,25 @@ class CallFlow:
                     "until %(time)s.",
                     time=sp.hour(until),
                 )
-            lines = [
-                blocked,
-                self._desk_sentence(sp),
-                self._web_sentence(sp),
-                sp._("Goodbye."),
-            ]
+            if not typed and st.attempts + 1 < self.settings.phone.max_attempts:
+                # The phone's family is locked, maybe by a caller from another family (a
+                # parent at the grandmother's): "0#" still leads to their own account. This
+                # answer counts as an attempt of the call, and after "0#" the codes are
+                # counted by number and for the account typed (its own lock applies): no
+                # more tries than an unknown caller has, and none for the locked family,
+                # whose codes are not checked while it is locked.
+                st.attempts += 1
+                st.data["locked_offer"] = True
+                lines = self._locked_lines(sp, blocked)
+                return self._ask(st, sp, PIN, lines, PIN, "locked", reset=False, recap=True)
+            lines = [*self._locked_lines(sp, blocked), sp._("Goodbye.")]
             return self._end(st, sp, lines, PIN, "locked")
         if not check.ok:
             hint = ""
             if not typed:
                 # Maybe not this family's phone (the grandmother's): how to give one's own
                 # account. Not in the first question: every caller would hear it.
-                hint = sp._(
-                    "If this phone is not the one on your family account, press 0 then the "
-                    "hash key to give your account number."
-                )
+                hint = self._other_phone_hint(sp)
             return self._retry(st, sp, sp._("That code is not correct."), "wrong_code", hint=hint)
         info = check.family or self.booking.family_info(account)
         st.language = language_of(info.language)
@@ -641,17 +650,45 @@ class CallFlow:
             return self._ask(st, sp, ACTION, [sp._("Thank you.")], PIN, "right_code")
         return self._ask(st, sp, CHILD, [sp._("Thank you.")], PIN, "right_code")
 
+    def _locked_lines(self, sp: Speaker, blocked: str) -> list[str]:
+        """What a caller refused because the family's phone access is locked hears: until
+        when (``blocked``), who to call, the web."""
+        return [blocked, self._desk_sentence(sp), self._web_sentence(sp)]
+
+    def _on_locked_offer(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
+        """The answer to "this account is locked; if this phone is not the one on your family
+        account, press 0 then hash": "0#" asks the account number (see _other_account);
+        anything else ends the call (who to call and the web were said with the lockout), no
+        code checked: the family is locked."""
+        st.data.pop("locked_offer", None)
+        if heard.digits.strip().rstrip("#") == OTHER_ACCOUNT_KEY:
+            return self._other_account(st, sp)
+        return self._end(st, sp, [sp._("Goodbye.")], PIN, "locked")
+
     def _other_account(self, st: CallState, sp: Speaker) -> Turn:
         """ "0#" at the code question of a caller recognised by caller ID: the account number is
         asked as for an unknown caller, then the code. From then on the code is counted as
         typed (by the caller's number, over every account, like any typed account), and the
         code question goes on from the attempts already made there: this way gives no more
-        tries than an unknown caller has. The account recognised stays the call's until another
-        is typed (the staff find the wrong codes typed for it under it)."""
+        tries than an unknown caller has. The call is no longer the phone's family's (the
+        caller said it is not theirs): the account recognised is kept apart, as
+        ``phone_account`` (the staff find the wrong codes typed for it in its lockout), and the
+        call belongs to the account typed next, if any."""
         st.data.pop("by_caller_id", None)
+        phone_account = st.data.pop("account", None)
+        if phone_account:
+            st.data["phone_account"] = phone_account
         st.data["pin_attempts"] = st.attempts
         turn = self._ask(st, sp, ACCOUNT, [], PIN, "other_account")
         return replace(turn, heard=OTHER_ACCOUNT_KEY)  # never a code: shown as typed
+
+    @staticmethod
+    def _other_phone_hint(sp: Speaker) -> str:
+        """How a caller at a phone registered to another family gives their own account."""
+        return sp._(
+            "If this phone is not the one on your family account, press 0 then the hash key to "
+            "give your account number."
+        )
 
     @staticmethod
     def _code_attempts(st: CallState) -> int:
@@ -2319,6 +2356,8 @@ class CallFlow:
                 [sp._("Please type your family account number, then press the hash key.")],
                 Ask(ACCOUNT, None, False, timeout=TYPING_TIMEOUT),
             )
+        if step == PIN and st.data.get("locked_offer"):
+            return [self._other_phone_hint(sp)], Ask(PIN, 4, False, timeout=TYPING_TIMEOUT)
         if step == PIN:
             return (
                 [sp._("Please type your four-digit secret code.")],

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import click
 
+from restomairie.ivr.flow import OTHER_ACCOUNT_KEY
 from restomairie.ivr.security import SIGNATURE_HEADER, WebhookSecurity
 
 ACCOUNT_SID = "AC" + "0" * 32
@@ -144,8 +145,9 @@ def answer_params(
 ) -> tuple[dict[str, str], str]:
     """Twilio's parameters for ``answer`` to ``question``, and how to show it. Keys typed for
     the secret code (four keys, keypad only, before the caller is ``identified``) are shown as
-    dots; after it, four keys are a date (keypad-only questions in a language the speech parser
-    does not know)."""
+    dots, except "0#" ("this phone is not my family's": never a code, codes have four digits),
+    shown as typed; after it, four keys are a date (keypad-only questions in a language the
+    speech parser does not know)."""
     text = answer.strip()
     if text.lower() in SILENCE:
         return {}, "[silence]"
@@ -157,6 +159,9 @@ def answer_params(
             keys = keys[: question.num_digits]
         secret = not identified and question.input == "dtmf" and question.num_digits == 4
         shown = "•" * len(keys) if secret else keys
+        if secret and keys == OTHER_ACCOUNT_KEY:
+            ended = bool(question.finish_on_key) and question.finish_on_key in text
+            shown = keys + question.finish_on_key if ended else keys
         return ({"Digits": keys} if keys else {}), f"[touches] {shown or '(aucune)'}"
     if "speech" in question.input:
         return {"SpeechResult": text, "Confidence": "0.92"}, f"[parole] « {text} »"

@@ -122,6 +122,11 @@ ONGOING_FOR = timedelta(hours=1)
 # The call's account when the caller was not identified: typed, or matched by caller ID, and the
 # code never right (Call.family_id is only set with the right code). Kept in the call's state.
 TYPED_ACCOUNT = Call.state["account"].as_string()
+# The account of the family whose phone called, when the caller pressed "0#" at its code
+# question ("this phone is not my family's", ivr.flow.CallFlow._other_account): the call is not
+# that family's (unless identified as it), but the wrong codes typed for it before count in its
+# lockout.
+PHONE_ACCOUNT = Call.state["phone_account"].as_string()
 # Twilio ends any call after four hours: a change made this long after a purge's cut-off can
 # still come from a call that started before it (and was purged).
 LONGEST_CALL = timedelta(hours=4)
@@ -432,6 +437,9 @@ class CallDetail:
     # The staff changes made later that did what the call asked and could not do (refused,
     # never confirmed), for the same child and day: "corrigé ensuite par marie…".
     corrections: tuple[Correction, ...] = ()
+    # The family whose phone called, when the caller said with "0#" that it was not theirs
+    # (the call is not that family's unless identified as it).
+    phone_account: str | None = None
 
 
 
@@ -965,6 +973,7 @@ class StaffService:
                 identified_by=identified_by,
                 ending=_read_back_ending(exchanges, over, bool(changes)),
                 corrections=corrections,
+                phone_account=_state_text(call.state, "phone_account"),
             )
 
     def _corrections(
@@ -1220,7 +1229,7 @@ class StaffService:
             if last_right is not None:
                 since.append(last_right)
             stmt = select(Call).where(
-                Call.family_id.is_(None), account == TYPED_ACCOUNT,
+                Call.family_id.is_(None), or_(account == TYPED_ACCOUNT, account == PHONE_ACCOUNT),
                 Call.id.in_(select(CallEvent.call_id).where(
                     CallEvent.outcome.in_(("wrong_code", "locked")))),
             )
@@ -1746,20 +1755,24 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
 
 def _of_account(family_id: int, account: str) -> Any:
     """Calls of a family: identified; or its account typed (or matched) with no right code;
-    or, with neither (the line closed, hung up before the code), from one of its numbers."""
+    or, with neither (the line closed, hung up before the code), from one of its numbers — not
+    when the caller said with "0#" that the phone was not their family's."""
     return or_(
         Call.family_id == family_id,
         and_(Call.family_id.is_(None), account == TYPED_ACCOUNT),
-        and_(Call.family_id.is_(None), TYPED_ACCOUNT.is_(None), Call.from_number.in_(
-            select(FamilyPhone.number).where(FamilyPhone.family_id == family_id))),
+        and_(Call.family_id.is_(None), TYPED_ACCOUNT.is_(None), PHONE_ACCOUNT.is_(None),
+             Call.from_number.in_(
+                 select(FamilyPhone.number).where(FamilyPhone.family_id == family_id))),
     )
 
 
 def _number_owners(session: Session, calls: Sequence[Call]) -> dict[int, tuple[str, ...]]:
     """For each call neither identified nor with an account typed, the accounts its number is
-    registered to (in order; none for a withheld or unknown number). One read for a page."""
+    registered to (in order; none for a withheld or unknown number, nor after "0#": the caller
+    said the phone was not their family's). One read for a page."""
     unknown = {c.id: c.from_number for c in calls if c.family_id is None and c.from_number
-               and (c.state or {}).get("account") is None}
+               and (c.state or {}).get("account") is None
+               and (c.state or {}).get("phone_account") is None}
     if not unknown:
         return {}
     accounts: dict[str, list[str]] = {}
@@ -2103,6 +2116,12 @@ def _call_row(
     # Twilio's duration only: a status without CallDuration (busy, no answer…) has none.
     return CallRow(c.call_sid, c.started_at, mask_phone(c.from_number), account, c.outcome,
                    c.status, c.duration, verified, did, training_by, summary)
+
+
+def _state_text(state: dict[str, Any] | None, key: str) -> str | None:
+    """A text kept in a call's state (``None`` when absent or empty)."""
+    found = (state or {}).get(key)
+    return str(found) if found else None
 
 
 def _detail_account(detail: dict[str, Any] | None) -> str | None:
