@@ -213,3 +213,51 @@ def test_0010_says_once_the_kind_a_closure_label_repeated(backend: str, tmp_path
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0011_counts_the_wrong_passwords_already_there_as_the_login_s(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from restomairie.clock import PARIS, Clock
+    from restomairie.db import make_session_factory
+    from restomairie.migrate import alembic_config
+    from restomairie.staff.accounts import AccountService, LoginThrottled
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    failures = sa.table("staff_login_failures", sa.column("username", sa.String()),
+                        sa.column("address", sa.String()), sa.column("at", sa.DateTime()),
+                        sa.column("kind", sa.String()))
+    try:
+        upgrade(engine, "0010_closure_labels_said_once")
+        with engine.begin() as conn:
+            conn.execute(failures.insert(), [
+                {"username": "marie", "address": "203.0.113.66", "at": at.replace(tzinfo=None)}
+            ] * 5)
+        upgrade(engine)
+        with engine.begin() as conn:
+            kinds = list(conn.scalars(sa.select(failures.c.kind)))
+            conn.execute(failures.insert().values(
+                kind="kitchen_token", username="", address="203.0.113.66",
+                at=at.replace(tzinfo=None)))
+        assert kinds == ["login"] * 5
+        # The login's limit still counts them: marie is refused to that address.
+        accounts = AccountService(make_session_factory(engine), Clock(PARIS, frozen=at))
+        with pytest.raises(LoginThrottled):
+            accounts.authenticate("marie", "peu importe", "203.0.113.66")
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0010_closure_labels_said_once")
+        with engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT username FROM staff_login_failures")).all()
+        assert [row[0] for row in left] == ["marie"] * 5  # the token's row deleted
+    finally:
+        engine.dispose()
+        drop_schema(schema)

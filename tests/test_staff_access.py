@@ -52,6 +52,7 @@ EXPECTED: dict[str, set[str]] = {
     "staff.user_delete": ADMIN,
     "staff.user_unlock": ADMIN,
     "staff.address_unlock": ADMIN,
+    "staff.kitchen_token_unlock": ADMIN,
 }
 ARGS: dict[str, Any] = {
     "account": "210001",

@@ -6,9 +6,10 @@ older than the retention period it is **deleted with its events**. What billing 
 booking change is in the append-only audit log (who, which child and day, before/after, when,
 channel and CallSid), which is never purged. The purge itself is written to the audit log.
 
-The staff logins' client addresses (``login``, ``login_failed`` and ``login_unlock`` in the audit
-log) are kept as long as the calls, for the same support work (who tried a password from where),
-then erased from those entries (:func:`forget_login_addresses`); who logged in and when stay.
+The staff logins' client addresses (``login``, ``login_failed``, ``login_unlock`` and
+``kitchen_token_unlock`` in the audit log) are kept as long as the calls, for the same support
+work (who tried a password from where), then erased from those entries
+(:func:`forget_login_addresses`); who logged in and when stay.
 
 The staff import's leftovers are personal data too (:func:`purge_imports`): a checked file never
 confirmed is deleted once expired, and a job (its lines, names and changes, for the finished
@@ -40,7 +41,7 @@ class PurgeReport:
 
 
 # The audit entries that keep a staff login's client address (restomairie.staff.accounts).
-LOGIN_ACTIONS = ("login", "login_failed", "login_unlock")
+LOGIN_ACTIONS = ("login", "login_failed", "login_unlock", "kitchen_token_unlock")
 ERASED_ADDRESS = "(adresse effacée)"
 
 

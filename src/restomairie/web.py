@@ -52,6 +52,14 @@ def get_runtime() -> Runtime:
     return runtime
 
 
+def client_address() -> str:
+    """The client's address, as the rate limits count it (the staff login's, the kitchen
+    token's): the connection's, or the one the trusted proxies forwarded
+    (``RESTOMAIRIE_TRUSTED_PROXIES``: :func:`create_app` puts werkzeug's ProxyFix in front,
+    which rewrites ``remote_addr``)."""
+    return request.remote_addr or ""
+
+
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     """Build the Flask application for one deployment."""
     app = Flask(__name__)

@@ -9,6 +9,13 @@ Access
       carries a fingerprint of the token, so changing the token logs every tablet out.
     * A login of the staff back office (roles ``kitchen``, ``staff``, ``admin``) opens the pages
       and the CSV links too, when that capability is installed.
+    * Guessing the token is rate-limited like the staff login's passwords
+      (:mod:`restomairie.ratelimit`): :data:`TOKEN_LIMIT` wrong tokens from one client address
+      (page link, login form or bearer header) in :data:`~restomairie.ratelimit.WINDOW` refuse
+      that address's token tries, the right token too, with 429 and ``Retry-After`` until the
+      oldest leaves the window or an admin clears the lock (the staff accounts page). A kitchen
+      session already open and a staff login keep their access; a right token forgets the
+      address's wrong ones. The token typed is never logged nor stored, only that a try failed.
 
 Views parse the request and render; the counts come from
 :class:`~restomairie.kitchen.service.KitchenService`.
@@ -44,7 +51,8 @@ from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
 from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
 from restomairie.kitchen.service import NOT_PRODUCED, KitchenService, UnknownKitchen
-from restomairie.web import get_runtime
+from restomairie.ratelimit import KITCHEN_TOKEN, AddressLimit, Throttled
+from restomairie.web import client_address, get_runtime
 
 bp = Blueprint("kitchen", __name__, url_prefix="/kitchen")
 
@@ -52,6 +60,11 @@ TOKEN_VAR = "RESTOMAIRIE_KITCHEN_TOKEN"
 SESSION_KEY = "kitchen"
 SESSION_HOURS = 12  # one working shift on the kitchen tablet
 STAFF_ROLES = frozenset({"kitchen", "staff", "admin"})  # back-office logins that may read counts
+# Wrong tokens from one address in the window before its tries are refused: a tablet's typos
+# pass, guessing a short token ("cuisine2026") does not.
+TOKEN_LIMIT = 10
+THROTTLED = ("Trop d'essais de jeton depuis ce poste : réessayez après {until}, ou demandez à "
+             "un administrateur de débloquer ce poste (page Comptes de l'espace du personnel).")
 PRINT_SCRIPT = (
     "document.querySelectorAll('[data-print]').forEach(function(b){"
     "b.hidden=false;b.addEventListener('click',function(){window.print()})})"
@@ -86,6 +99,35 @@ def token_matches(candidate: str | None) -> bool:
     if not expected or not candidate:
         return False
     return hmac.compare_digest(_digest(candidate), _digest(expected))
+
+
+def token_limit() -> AddressLimit:
+    """The rate limit on the kitchen token's tries (by client address). Call within a
+    request or an application context."""
+    rt = get_runtime()
+    return AddressLimit(rt.sessions, rt.clock, KITCHEN_TOKEN, TOKEN_LIMIT, THROTTLED)
+
+
+def _try_token(candidate: str | None) -> bool:
+    """One try of the token by this client: True when right (the address's earlier wrong ones
+    are forgotten), False when wrong (counted by address; the token typed is kept nowhere).
+    Raises :class:`~restomairie.ratelimit.Throttled` when the address is past
+    :data:`TOKEN_LIMIT`, before the token is looked at. An empty token, or none configured,
+    is no guess: False, not counted."""
+    if not candidate or not _expected_token():
+        return False
+    limit = token_limit()
+    address = client_address()
+    failures = limit.check(address)
+    if token_matches(candidate):
+        limit.succeeded(address, failures)
+        return True
+    limit.failed(address)
+    return False
+
+
+def _retry_after(exc: Throttled) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after(get_runtime().clock.now()))}
 
 
 def _fingerprint(token: str) -> str:
@@ -192,12 +234,22 @@ def _kitchen_arg() -> str | None:
 def counts() -> Response:
     """The counts of ``?date=`` as JSON, or ``?format=csv``."""
     bearer = _bearer()
-    if not (token_matches(bearer) or page_access()):
+    # A session or a staff login first: it keeps its access whatever the token tries from its
+    # address.
+    if not page_access():
         if not _expected_token():
             return _unauthorised("Accès cuisine non configuré (RESTOMAIRIE_KITCHEN_TOKEN).", False)
         if bearer is None:
             return _unauthorised("Jeton d'accès requis : Authorization: Bearer <jeton>.", False)
-        return _unauthorised("Jeton d'accès invalide.", True)
+        try:
+            right = _try_token(bearer)
+        except Throttled as exc:
+            refused = jsonify({"error": str(exc)})
+            refused.status_code = 429
+            refused.headers.update(_retry_after(exc))
+            return refused
+        if not right:
+            return _unauthorised("Jeton d'accès invalide.", True)
     try:
         day = parse_date(request.args.get("date"))
         fmt = request.args.get("format", "json")
@@ -296,13 +348,26 @@ def _login_page(status: int = 401, error: str | None = None) -> tuple[str, int]:
     return page, status
 
 
+def _throttled_page(exc: Throttled) -> tuple[str, int, dict[str, str]]:
+    """The login page saying the address is refused token tries for now (429)."""
+    page, status = _login_page(429, str(exc))
+    return page, status, _retry_after(exc)
+
+
 def _page_guard() -> Any:
     """None when the page may be shown; else the response to send (login or redirect)."""
     if "token" in request.args:
-        if token_matches(request.args.get("token")):
+        rest = {k: v for k, v in request.args.items() if k != "token"}
+        without_token = redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), 303)
+        try:
+            right = _try_token(request.args.get("token"))
+        except Throttled as exc:
+            if page_access():  # the tablet's bookmark, its session still open: it keeps it
+                return without_token
+            return _throttled_page(exc)
+        if right:
             _open_session()
-            rest = {k: v for k, v in request.args.items() if k != "token"}
-            return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), 303)
+            return without_token
         return _login_page(401, "Jeton invalide.")
     if not page_access():
         return _login_page()
@@ -398,7 +463,11 @@ def sheet(day: str) -> Any:
 @bp.post("/login")
 def login() -> Any:
     """The login form: the kitchen token typed once on the tablet."""
-    if not token_matches(request.form.get("token")):
+    try:
+        right = _try_token(request.form.get("token"))
+    except Throttled as exc:
+        return _throttled_page(exc)
+    if not right:
         return _login_page(401, "Jeton invalide.")
     _open_session()
     target = request.form.get("next") or ""

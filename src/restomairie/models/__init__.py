@@ -345,11 +345,13 @@ class StaffSession(Base):
 
 
 class StaffLoginFailure(Base):
-    """A wrong password typed at the staff login, with the user name tried and the client's
-    address: what the login's rate limit counts (per name and address, per name, per address;
-    see ``restomairie.staff.accounts``). Rows older than the limit's window are deleted; a
-    right password deletes its name and address's rows, an admin's unlock a name's or an
-    address's. The audit log keeps every failure for good."""
+    """A wrong secret typed, with the client's address: what the rate limits count
+    (:mod:`restomairie.ratelimit`). ``kind`` ``login``: a wrong password at the staff login,
+    with the user name tried (per name and address, per name, per address; see
+    ``restomairie.staff.accounts``; the audit log keeps every one for good); ``kitchen_token``:
+    a wrong kitchen token, by address only, the token itself never kept (``username`` "").
+    Rows older than the limits' window are deleted; a right secret deletes its rows, an admin's
+    unlock a name's or an address's."""
 
     __tablename__ = "staff_login_failures"
     __table_args__ = (
@@ -357,6 +359,7 @@ class StaffLoginFailure(Base):
         Index("ix_staff_login_failures_address_at", "address", "at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), server_default="login")
     username: Mapped[str] = mapped_column(String(64))
     address: Mapped[str] = mapped_column(String(64))  # "" when the address is not known
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -19,7 +19,8 @@ expires). A session also ends :data:`MAX_SESSION` after the login.
 
 The login's rate limit counts the wrong passwords of the last :data:`WINDOW` in
 ``staff_login_failures`` (by user name and client address, so it holds across processes and
-restarts) and must not be a way to lock someone else out:
+restarts; :mod:`restomairie.ratelimit`, shared with the kitchen token's limit) and must not be
+a way to lock someone else out:
 
 * :data:`MAX_FAILURES` wrong passwords for a name *from one address* refuse that name to that
   address only (without checking the password): a stranger typing ``demo`` five times does not
@@ -51,6 +52,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from restomairie.clock import Clock
 from restomairie.models import AuditEntry, StaffLoginFailure, StaffSession, StaffUser
+from restomairie.ratelimit import LOGIN, WINDOW, Throttled, record_failure, until_text
 
 ROLES = ("staff", "kitchen", "admin")
 ROLE_LABELS = {"staff": "personnel", "kitchen": "cuisine", "admin": "administrateur"}
@@ -58,7 +60,6 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5  # wrong passwords for one name from one address
 NAME_ALERT = 20  # for one name from every address together
 ADDRESS_LIMIT = 20  # from one address over every name
-WINDOW = timedelta(minutes=15)
 MAX_SESSION = timedelta(hours=10)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -71,20 +72,19 @@ class AccountError(Exception):
     """A refused account operation; the message (French) says why."""
 
 
-class LoginThrottled(AccountError):
+class LoginThrottled(AccountError, Throttled):
     """Too many failed logins: try again after ``until``. ``scope``: ``"name"`` when this
     name is refused to this address, ``"address"`` when this address is refused any name."""
 
     def __init__(self, until: datetime, scope: str, tz: tzinfo) -> None:
-        when = until.astimezone(tz).strftime("%H:%M")
+        when = until_text(until, tz)
         if scope == "address":
             message = (f"Trop d'essais depuis ce poste : réessayez après {when}, ou demandez à "
                        "un administrateur de le débloquer.")
         else:
             message = (f"Trop d'essais pour cet identifiant depuis ce poste : réessayez après "
                        f"{when}, ou demandez à un administrateur de débloquer la connexion.")
-        super().__init__(message)
-        self.until = until
+        Throttled.__init__(self, message, until)
         self.scope = scope
 
 
@@ -353,11 +353,11 @@ class AccountService:
         with self.sessions() as session, session.begin():
             if ok:
                 session.add(_audit(now, f"staff:{username}", "login", detail=detail))
-                session.execute(delete(f).where(f.username == username, f.address == address))
+                session.execute(delete(f).where(
+                    f.kind == LOGIN, f.username == username, f.address == address))
             else:
                 session.add(_audit(now, f"staff:{username}", "login_failed", detail=detail))
-                session.execute(delete(f).where(f.at <= now - WINDOW))
-                session.add(StaffLoginFailure(username=username, address=address, at=now))
+                record_failure(session, LOGIN, address, now, username)
         if not ok or found is None:  # raised after the commit: the failure stays counted
             raise AccountError("Identifiant ou mot de passe incorrect.")
         return found
@@ -378,7 +378,7 @@ class AccountService:
                 func.count(case((f.username == username, 1))),
                 func.count(case((by_address, 1))),
                 func.min(case((by_address, f.at))),
-            ).where(f.at > now - WINDOW, or_(f.username == username, by_address))
+            ).where(f.kind == LOGIN, f.at > now - WINDOW, or_(f.username == username, by_address))
         ).one()
         tz = self.clock.tz
         if address and address_n >= ADDRESS_LIMIT:
@@ -398,7 +398,7 @@ class AccountService:
         with self.sessions() as session:
             rows = session.execute(
                 select(f.username, f.address, func.count(), func.min(f.at), func.max(f.at))
-                .where(f.at > now - WINDOW).group_by(f.username, f.address)
+                .where(f.kind == LOGIN, f.at > now - WINDOW).group_by(f.username, f.address)
             ).all()
         locks: list[LoginLock] = []
         names: dict[str, list[tuple[str, int, datetime, datetime]]] = {}
@@ -438,7 +438,8 @@ class AccountService:
             raise AccountError("Débloquez un identifiant ou une adresse.")
         now = self.clock.now()
         f = StaffLoginFailure
-        which = f.username == username if username else f.address == address
+        which = and_(f.kind == LOGIN,
+                     f.username == username if username else f.address == address)
         with self.sessions() as session, session.begin():
             count, spread = session.execute(
                 select(func.count(), func.count(

@@ -93,13 +93,6 @@ def current_user() -> UserView | None:
     return user
 
 
-def client_address() -> str:
-    """The client's address, as the login's rate limit counts it: the connection's, or the
-    one the trusted proxies forwarded (``RESTOMAIRIE_TRUSTED_PROXIES``: ``restomairie.web``
-    puts werkzeug's ProxyFix in front, which rewrites ``remote_addr``)."""
-    return request.remote_addr or ""
-
-
 def staff_actor() -> Actor:
     """The booking services' actor for the logged-in user."""
     user = current_user()

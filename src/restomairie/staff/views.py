@@ -67,7 +67,6 @@ from restomairie.staff.security import (
     STAFF,
     accounts,
     actor_label,
-    client_address,
     csrf_token,
     current_user,
     enforce,
@@ -85,6 +84,7 @@ from restomairie.staff.services import (
     StaffService,
     mask_phone,
 )
+from restomairie.web import client_address
 
 log = logging.getLogger(__name__)
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -143,6 +143,7 @@ ACTION_LABELS = {
     "user_deleted": "compte supprimé",
     "password_set": "mot de passe changé",
     "login_unlock": "connexion débloquée",
+    "kitchen_token_unlock": "jeton de la cuisine débloqué",
     "purge_call_logs": "purge du journal des appels",
 }
 STATE_TEXT = {"booked": "réservé", "not_booked": "non réservé", "closed": "fermé"}
@@ -906,8 +907,15 @@ def import_job(job_id: str) -> Any:
 @roles(ADMIN)
 def users() -> str:
     """The accounts, with the login locks in force (by name and address, names guessed from
-    many addresses, addresses that tried many names) and a way to lift them."""
+    many addresses, addresses that tried many names), the addresses refused the kitchen token,
+    and a way to lift them."""
     locks = accounts().login_locks()
+    kitchen_locks: list[Any] = []
+    kitchen_limit = 0
+    if "kitchen.index" in current_app.view_functions:
+        from restomairie.kitchen.views import TOKEN_LIMIT, token_limit  # the capability is there
+
+        kitchen_locks, kitchen_limit = token_limit().locks(), TOKEN_LIMIT
     by_name: dict[str, list[Any]] = {}
     for lock in locks:
         if lock.username is not None:
@@ -923,6 +931,7 @@ def users() -> str:
                        and lk.username not in known],
         max_failures=MAX_FAILURES, name_alert=NAME_ALERT, address_limit=ADDRESS_LIMIT,
         window=int(WINDOW.total_seconds() // 60),
+        kitchen_locks=kitchen_locks, kitchen_limit=kitchen_limit,
     )
 
 
@@ -940,6 +949,28 @@ def address_unlock() -> BaseResponse:
     """Forget the recent wrong passwords typed from one address (for every name); audited."""
     address = request.form.get("address", "").strip()
     return _unlock({"address": address}, f"Adresse {address} débloquée")
+
+
+@bp.post("/users/unlock-kitchen-token")
+@roles(ADMIN)
+def kitchen_token_unlock() -> BaseResponse:
+    """Forget the recent wrong kitchen tokens tried from one address: its token tries are
+    checked again. Audited as ``kitchen_token_unlock`` with the reason given."""
+    if "kitchen.index" not in current_app.view_functions:
+        abort(404)
+    from restomairie.kitchen.views import token_limit  # the capability is installed
+
+    address = request.form.get("address", "").strip()
+    try:
+        count = token_limit().unlock(
+            address, request.form.get("reason", ""), actor_label(), "kitchen_token_unlock",
+            "jeton de la cuisine")
+    except ValueError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Jeton de la cuisine : adresse {address} débloquée "
+              f"({count} essai(s) manqué(s) oublié(s)).")
+    return redirect(url_for("staff.users"))
 
 
 def _unlock(which: dict[str, str], done: str) -> BaseResponse:
