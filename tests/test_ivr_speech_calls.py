@@ -2705,6 +2705,42 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
     ]
 
 
+@pytest.mark.parametrize(
+    "asked", ["Quels jours mange Léa ?", "Quand est-ce que Léa mange à la cantine ?",
+              "Léa mange quels jours ?"]
+)
+def test_which_days_a_child_eats_is_answered_with_her_meals(call: Caller, asked: str) -> None:
+    answer = call.say(asked)
+    # It answered for one day, the first that could still change ("Le jeudi 26 novembre, Léa
+    # a un repas réservé."), as if it were her only one.
+    assert answer.says[0] == ("Léa : un repas est réservé chaque jour de cantine, du lundi 23 "
+                              "novembre au vendredi 4 décembre.")
+    assert "Zoé" not in answer.text and "Hugo" not in answer.text
+
+
+def test_which_days_asked_at_the_action_question_lists_the_chosen_child(call: Caller) -> None:
+    call.press("2")  # Léa
+    answer = call.say("Elle mange quels jours ?")
+    assert answer.says[0] == ("Léa : un repas est réservé chaque jour de cantine, du lundi 23 "
+                              "novembre au vendredi 4 décembre.")
+    assert "Pour une autre opération, tapez 1." in answer.text
+
+
+@pytest.mark.parametrize(
+    ("day", "read_back"),
+    [("Jeudi.", "le jeudi 26 novembre"), ("Le 3/12.", "le jeudi 3 décembre"),
+     ("lundi et mardi prochains", "le lundi 30 novembre")],
+)
+def test_a_day_said_when_asked_which_child_is_kept(
+    rt: Runtime, call: Caller, day: str, read_back: str
+) -> None:
+    assert call.say("Annuler.").says[0] == "Pour quel enfant ?"
+    again = call.say(day)
+    # It was "Pardon, je n'ai pas compris", and the day was asked again after the child.
+    assert again.says[0] == "Pour quel enfant ?"
+    assert f"Vous souhaitez annuler le repas de Léa {read_back}." in call.say("Léa").says[:2]
+
+
 def test_is_it_cancelled_after_a_result_is_answered_from_the_bookings(
     rt: Runtime, call: Caller
 ) -> None:

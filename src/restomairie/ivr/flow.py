@@ -310,6 +310,28 @@ class Check:
     done: tuple[Kid, ...] = ()  # already as asked: "rien à annuler", "déjà réservé"
 
 
+# "Quels jours…", "quel jour…", "quand…" (not "jusqu'à quand", a deadline): which days a child
+# eats, asked without a day.
+_WHICH_DAYS = (("quels", "jours"), ("quel", "jour"), ("quelles", "dates"), ("quelle", "date"))
+
+
+def _asks_which_days(speech: str) -> bool:
+    """Whether a question about meals asks on which days ("quels jours mange Margaux ?",
+    "quand est-ce que Rose mange ?"), not until when a day can be changed."""
+    tokens = normalise(speech).split()
+    if any(tuple(tokens[k : k + 2]) in _WHICH_DAYS for k in range(len(tokens) - 1)):
+        return True
+    # "Quand est-ce que Rose mange ?", not "jusqu'à quand…" nor "quand est-ce que je dois
+    # annuler au plus tard ?" (a deadline).
+    return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
+            and bool(_MEALS_WORDS.intersection(tokens)))
+
+
+_DEADLINE_WORDS = frozenset({"jusqu", "tard", "limite", "avant", "heure", "peux", "peut", "dois",
+                             "doit", "faut", "annuler", "reserver"})
+_MEALS_WORDS = frozenset({"mange", "mangent", "mangera", "mangeront", "cantine", "repas"})
+
+
 class CallFlow:
     """The phone line's call flow over the booking services (see the module docstring)."""
 
@@ -745,6 +767,10 @@ class CallFlow:
                 kept = self._day_at_child_question(st, sp, kids, picked, heard.speech)
                 if kept is not None:
                     return kept
+            if picked is None and action is None and asked and self._a_day_said(heard.speech):
+                # "Annuler." – "Pour quel enfant ?" – "Jeudi.": the day kept with the action,
+                # and the child asked again (it was "je n'ai pas compris", the day lost).
+                return self._which_child(st, sp, str(asked), heard.speech)
             if picked is None and children_left_out(heard.speech, [k.name for k in kids]):
                 # "Ni Margaux ni Nathan", "pas pour Nathan": understood, but no child named
                 # for the change (the others are not guessed): the question again, plainly.
@@ -818,6 +844,13 @@ class CallFlow:
             return self._ask(st, sp, CHILD, lines, CHILD, "which_child", reset=False)
         self._pick(st, picked)
         return self._ask(st, sp, ACTION, [], CHILD, "day_kept")
+
+    def _a_day_said(self, speech: str) -> bool:
+        """Whether ``speech`` names a day, days or a span of days (what :meth:`_which_child`
+        keeps)."""
+        today = self.clock.today()
+        return (parse_date(speech, today) is not None or bool(days_said(speech, today))
+                or span_said(speech, today) is not None)
 
     def _which_child(
         self, st: CallState, sp: Speaker, choice: str, speech: str, answered: str = CHILD
@@ -1007,6 +1040,11 @@ class CallFlow:
             # "C'est bien annulé ?" right after a result: that change's day, as it stands now.
             day = date.fromisoformat(str(done[1]))
             kids = [k for k in self._kids(st) if k.ref in done[2]] or kids
+        elif _asks_which_days(speech):
+            # "Quels jours mange Margaux ?", "quand est-ce que Rose mange ?": her meals, not
+            # one day's (the first open day would read as the only one).
+            self._pick(st, kids)
+            return self._choose(st, sp, "list", step)
         else:
             # "Jusqu'à quand je peux annuler ?": answered for the first day that can change.
             first = self._first_open(kids)
