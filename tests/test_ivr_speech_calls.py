@@ -2741,6 +2741,15 @@ def test_a_day_said_when_asked_which_child_is_kept(
     assert f"Vous souhaitez annuler le repas de Léa {read_back}." in call.say("Léa").says[:2]
 
 
+@pytest.mark.parametrize(
+    "said", ["Annuler jeudi pour Zoé et Hugo, non, juste Léa.",
+             "Annuler jeudi pour Zoé et Léa, enfin non, Léa uniquement."]
+)
+def test_children_taken_back_in_a_request_are_all_taken_back(call: Caller, said: str) -> None:
+    # Zoé was kept beside Léa: her meal would have been cancelled on a "oui".
+    assert call.say(said).says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
 def test_is_it_cancelled_after_a_result_is_answered_from_the_bookings(
     rt: Runtime, call: Caller
 ) -> None:

@@ -439,6 +439,15 @@ def test_is_closing_never_raises(text: str) -> None:
         ("Margaux mais pas Rose", MARGAUX_ROSE_JULES, {1}),
         ("pas tous, juste Rose", MARGAUX_ROSE_JULES, {2}),
         ("pas les deux, juste Rose", MARGAUX_ROSE_JULES, {2}),
+        # A list taken back, whole (the names before its last were kept beside the new one).
+        ("Margaux et Rose, enfin non, Jules.", MARGAUX_ROSE_JULES, {3}),
+        ("Margaux et Rose, non, juste Jules.", MARGAUX_ROSE_JULES, {3}),
+        ("Rose et Jules, non, juste Jules.", MARGAUX_ROSE_JULES, {3}),
+        ("Rose et Jules, non, Jules uniquement.", MARGAUX_ROSE_JULES, {3}),
+        ("Margaux, non, Rose et Jules.", MARGAUX_ROSE_JULES, {2, 3}),
+        ("Margaux et Rose, non, Rose et Jules", MARGAUX_ROSE_JULES, {2, 3}),
+        ("Annuler jeudi pour Rose et Jules, non, juste Jules.", MARGAUX_ROSE_JULES, {3}),
+        ("Rose, non, Jules", MARGAUX_ROSE_JULES, {3}),
         # Days and meals counted, not children.
         ("réserver tous les lundis pour Rose", MARGAUX_ROSE_JULES, {2}),
         ("tous les jours pour Jules", MARGAUX_ROSE_JULES, {3}),

@@ -980,6 +980,8 @@ _HE_SHE_THEY = frozenset({"il", "elle", "ils", "elles"})
 # "sauf pour Rose", "pas de Hugo", "pas celui de Nathan"
 _EXCLUSION_LINKS = frozenset({"pour", "de", "d", "a", "celui", "celle", "ceux", "celles"})
 _NAME_LINKS = frozenset({"et", "ni"})  # "sauf Rose et Margaux": both left out
+# "Nathan et Rose, non, juste Rose", "non, Rose uniquement": the name that replaces the others.
+_ONLY = frozenset({"juste", "seulement", "uniquement"})
 # Words before a count of the children: "les deux", "mes 3 enfants", "tous deux".
 _COUNT_WORDS = frozenset({"les", "mes", "ces", "nos", "tous", "toutes"})
 # Nouns that make "tous les ...", "les deux ..." about something else than the children.
@@ -1065,22 +1067,40 @@ def _left_out(
             # "pour Rose non pour Nathan" takes Rose back; not after a yes ("oui pour Rose, non
             # pour Nathan": Nathan left out).
             answered = {"oui", "si"}.intersection(tokens[:p])
-            while q < n and (tokens[q] in _CORRECTION_GAP or tokens[q] == "pour") and not (
-                tokens[q] == "pour" and answered
-            ):
+            while q < n and (
+                tokens[q] in _CORRECTION_GAP or tokens[q] == "pour" or tokens[q] in _ONLY
+            ) and not (tokens[q] == "pour" and answered):
                 q += 1
             # "euh non", "ah non": taken back, as plainly as "pardon"
             plain_no = token == "non" and not (
                 (_CORRECTION_MARKERS - {"non"}) | {"euh", "heu", "ah"}
             ) & set(tokens[p:q])
-            ends = q + 1 >= n or clause_of[q + 1] != clause_of[q]
+            # "non, Nathan et Rose", "non, Rose uniquement": the clause ends after them
+            last = q
+            while (last + 2 < n and tokens[last + 1] in _NAME_LINKS
+                   and _names_in(tokens, names, [last + 2], ())):
+                last += 2
+            last += last + 1 < n and tokens[last + 1] in _ONLY
+            ends = last + 1 >= n or clause_of[last + 1] != clause_of[last]
             if (
                 p > 0
                 and q < n
                 and (ends or not plain_no)
                 and _names_in(tokens, names, [q], ())
             ):
-                every.add(p - 1)
+                # "Margaux et Nathan, enfin non, Rose": the whole list taken back, not only
+                # its last name (Margaux was kept beside Rose); but not a name said again
+                # ("Nathan et Rose, non, juste Rose": Rose).
+                again = _names_in(tokens, names, range(q, n), ()) or set()
+                j = p - 1
+                while True:
+                    named = _names_in(tokens, names, [j], ())
+                    if not named or not named <= again:
+                        every.add(j)
+                    if not (j >= 2 and tokens[j - 1] in _NAME_LINKS
+                            and _names_in(tokens, names, [j - 2], ())):
+                        break
+                    j -= 2
         if token in _POST_EXCLUDING and k > 0 and clause_of[k - 1] == clause_of[k]:
             # "Timéo non", "Sacha oui, Timéo non", "Timéo pas": the word(s) just before, when
             # the clause ends there ("Timéo non plus" is Timéo too, "il mange pas" no name).
