@@ -215,3 +215,25 @@ def test_a_span_said_on_one_of_its_days_takes_those_not_yet_past(
     done = call.say("oui")
     assert done.says[0] == "C'est fait : le repas de Léa du vendredi 11 décembre est annulé."
     assert booked(rt, "E2", date(2026, 12, 11)) is False
+
+
+def test_a_span_but_some_days_said_without_the_change_is_kept_for_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Said at the child question without "annuler": the days kept, the action asked for them.
+    call = _call_at(rt, client)
+    menu = call.say("Léa, toute la semaine prochaine sauf jeudi")
+    assert menu.says[0] == (
+        "Pour Léa, le lundi 30 novembre, le mardi 1er décembre et le vendredi 4 décembre :"
+    )
+    answer = call.say("annuler")
+    assert _read_back("lundi 30 novembre") in answer.says
+
+
+def test_a_day_left_out_beside_the_span_without_the_change_keeps_no_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "du lundi au jeudi sauf vendredi" is not kept as Monday to Thursday: the menu, no day.
+    call = _call_at(rt, client)
+    menu = call.say("Léa, du lundi au jeudi sauf vendredi")
+    assert menu.says[0] == "Pour Léa :"

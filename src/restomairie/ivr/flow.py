@@ -1084,7 +1084,8 @@ class CallFlow:
         span = span_said(speech, today) if not days else None
         if span is not None:
             with contextlib.suppress(OutsideCalendar):
-                days = self._school_days(st, span)
+                # "du lundi au jeudi sauf vendredi": not kept, asked about (_span_days)
+                days = [] if self._left_out_beside(st, span) else self._school_days(st, span)
         if not days or len(days) > MAX_DAYS_SAID:
             return False
         st.data["asked_day"] = days[0].isoformat()
