@@ -72,6 +72,50 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         # Up to a day: from the first that can still change (the flow's)
         ("jusqu'à vendredi", DaySpan(MON_23_NOV, date(2026, 11, 27), from_open=True)),
         ("annuler jusqu'au 11 décembre", DaySpan(MON_23_NOV, date(2026, 12, 11), True)),
+        # Up to the end of a week: its Sunday (was asked for a day, "la fin" not understood)
+        ("jusqu'à la fin de la semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
+        ("annuler jusqu'à la fin de cette semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
+        ("jusqu'à la fin de la semaine prochaine", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
+        ("Jusqu'à la fin de la semaine d'après.", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
+        # "entre … et …": the same as "du … au …" (was refused, or two days)
+        ("entre le 7 et le 11 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        ("annuler entre le 7 et le 11", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
+        ("entre lundi et jeudi", DaySpan(date(2026, 11, 30), date(2026, 12, 3))),
+        # The month said at the end only is the start's too (was 7 December to 11 January)
+        ("du 7 au 11 janvier", DaySpan(date(2027, 1, 7), date(2027, 1, 11))),
+        ("du 28 au 3 janvier", DaySpan(date(2026, 12, 28), date(2027, 1, 3))),
+        # Days left out, by weekday or date (was refused)
+        ("toute la semaine sauf jeudi", THIS_WEEK._replace(left_out=(THU_26_NOV,))),
+        (
+            "annuler toute la semaine prochaine sauf jeudi pour Rose",
+            NEXT_WEEK._replace(left_out=(date(2026, 12, 3),)),
+        ),
+        (
+            "toute la semaine prochaine sauf le mercredi et le vendredi",
+            NEXT_WEEK._replace(left_out=(date(2026, 12, 2), date(2026, 12, 4))),
+        ),
+        (
+            "du lundi au vendredi sauf mardi",
+            DaySpan(date(2026, 11, 30), date(2026, 12, 4), left_out=(date(2026, 12, 1),)),
+        ),
+        (
+            "toute la semaine prochaine à part le lundi",
+            NEXT_WEEK._replace(left_out=(date(2026, 11, 30),)),
+        ),
+        (
+            "du 7 au 11 décembre excepté le 10",
+            DaySpan(date(2026, 12, 7), date(2026, 12, 11), left_out=(date(2026, 12, 10),)),
+        ),
+        (
+            "jusqu'à la fin de la semaine prochaine sauf vendredi",
+            DaySpan(MON_23_NOV, date(2026, 12, 6), True, (date(2026, 11, 27), date(2026, 12, 4))),
+        ),
+        # A day left out that is not in the span: kept, for the flow to ask about (unless it has
+        # no school meal)
+        (
+            "du lundi au jeudi sauf vendredi",
+            DaySpan(date(2026, 11, 30), date(2026, 12, 3), left_out=(date(2026, 12, 4),)),
+        ),
         # A long span is one too: the flow counts its school days and refuses it
         ("du 7 au 18 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 18))),
         ("du 21 au 25 décembre", DaySpan(date(2026, 12, 21), date(2026, 12, 25))),
@@ -105,14 +149,24 @@ def test_a_bounded_span(text: str, expected: DaySpan) -> None:
         "tout le mois de décembre",
         "le 3 de chaque mois",
         "jusqu'aux vacances",
-        "jusqu'à la fin de la semaine",
+        "jusqu'à la fin du mois",
+        "jusqu'à la fin de l'année",
+        "à la fin de la semaine",
+        "jusqu'à la fin de cette semaine prochaine",
+        "jusqu'à la fin de la semaine prochaine et jeudi",
         "jusqu'à la rentrée",
         "pendant les vacances de Noël",
         # Several weeks, days left out, a choice
         "toute la semaine prochaine et la suivante",
         "la semaine prochaine et celle d'après",
-        "toute la semaine sauf jeudi",
+        "toute la semaine sauf",
+        "toute la semaine sauf pour Rose",
+        "toute la semaine sauf jeudi ou vendredi",
+        "toute la semaine sauf tous les jeudis",
+        "toute la semaine sans jeudi",
         "toute la semaine ou jeudi",
+        "entre lundi",
+        "lundi et jeudi",
         "du lundi au jeudi ou du mardi au vendredi",
         # A week without a change said: which days of it?
         "la semaine prochaine",
@@ -149,6 +203,28 @@ def test_a_week_said_on_a_weekend_is_the_coming_one() -> None:
     assert span_said("annuler la semaine prochaine", SAT_28_NOV) == coming
 
 
+def test_a_span_said_on_one_of_its_days_is_from_today() -> None:
+    # "du 7 au 11 décembre" said on Wednesday 9 was the 7 January to the 11 (the 7th of
+    # December past), then refused: now the days not yet past, today first.
+    wed_9_dec = date(2026, 12, 9)
+    span = DaySpan(wed_9_dec, date(2026, 12, 11))
+    assert span_said("annuler du 7 au 11 décembre", wed_9_dec) == span
+    assert span_said("entre le 7 et le 11 décembre", wed_9_dec) == span
+    # A day left out already past is no longer said (the flow has nothing to ask about it)
+    assert span_said("du 7 au 11 décembre sauf le lundi", wed_9_dec) == span
+    assert span_said("du 7 au 11 décembre sauf le 10", wed_9_dec) == span._replace(
+        left_out=(date(2026, 12, 10),)
+    )
+    # Over by then: next year's, as "le 8 décembre" alone would be
+    assert span_said("du 7 au 8 décembre", wed_9_dec) == DaySpan(
+        date(2027, 12, 7), date(2027, 12, 8)
+    )
+    # Said on the weekend, "la fin de la semaine" is the coming week's
+    assert span_said("jusqu'à la fin de la semaine", SAT_28_NOV) == DaySpan(
+        SAT_28_NOV, date(2026, 12, 6), from_open=True
+    )
+
+
 def test_this_week_is_from_today() -> None:
     assert span_said("annuler cette semaine", THU_26_NOV) == DaySpan(THU_26_NOV, date(2026, 11, 29))
 
@@ -177,7 +253,9 @@ def test_span_said_never_raises_and_is_bounded(text: str, today: date) -> None:
 @given(
     st.sampled_from(
         ["toute la semaine prochaine", "du lundi au jeudi", "jusqu'à vendredi", "cette semaine",
-         "du 7 au 11 décembre", "du 28 décembre au 3", "annuler la semaine prochaine"]
+         "du 7 au 11 décembre", "du 28 décembre au 3", "annuler la semaine prochaine",
+         "entre le 7 et le 11 décembre", "jusqu'à la fin de la semaine prochaine",
+         "toute la semaine sauf jeudi", "du 1er au 5 mars sauf le 3"]
     ),
     st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
 )

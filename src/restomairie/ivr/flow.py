@@ -802,8 +802,13 @@ class CallFlow:
             more = [str(d) for d in st.data.pop("asked_more", None) or []]
             span = st.data.pop("asked_span", None)
             if span and said is None:
-                first, last, from_open = span
-                asked = DaySpan(date.fromisoformat(first), date.fromisoformat(last), from_open)
+                first, last, from_open, *left_out = span
+                asked = DaySpan(
+                    date.fromisoformat(first),
+                    date.fromisoformat(last),
+                    from_open,
+                    tuple(date.fromisoformat(d) for d in (left_out[0] if left_out else ())),
+                )
                 return self._span_days(st, sp, asked, CHILD)
             if day and more and said is None:  # the days said with the change, one by one
                 days = [date.fromisoformat(str(d)) for d in (day, *more)]
@@ -868,7 +873,12 @@ class CallFlow:
             st.data["asked_more"] = [day.isoformat() for day in days[1:]]
         elif (span := span_said(speech, today)) is not None:
             # "annuler toute la semaine prochaine": its school days are the child's, once known
-            st.data["asked_span"] = [span.first.isoformat(), span.last.isoformat(), span.from_open]
+            st.data["asked_span"] = [
+                span.first.isoformat(),
+                span.last.isoformat(),
+                span.from_open,
+                [day.isoformat() for day in span.left_out],
+            ]
         lines = [sp._("For which child?")]
         return self._ask(st, sp, CHILD, lines, answered, "which_child", reset=False)
 
@@ -1149,7 +1159,8 @@ class CallFlow:
         span = span_said(speech, today) if not days else None
         if span is not None:
             with contextlib.suppress(OutsideCalendar):
-                days = self._school_days(st, span)
+                # "du lundi au jeudi sauf vendredi": not kept, asked about (_span_days)
+                days = [] if self._left_out_beside(st, span) else self._school_days(st, span)
         if not days or len(days) > MAX_DAYS_SAID:
             return False
         st.data["asked_day"] = days[0].isoformat()
@@ -1338,14 +1349,24 @@ class CallFlow:
         "jusqu'à vendredi"): its school days for the children concerned, taken as if the caller
         had listed them (:meth:`_one_after_another`: each read back and confirmed in its turn,
         each past its deadline refused), after a sentence that names them all; days without
-        school meals (Wednesdays, holidays) are not part of it. No school day at all: said so;
-        more than MAX_DAYS_SAID: one day at a time, as for any longer span."""
+        school meals (Wednesdays, holidays) are not part of it, nor those it leaves out ("sauf
+        jeudi"). No school day at all: said so; more than MAX_DAYS_SAID, or a day left out
+        that is not in it: one day at a time, as for any longer span."""
         try:
             days = self._school_days(st, span)
+            # "du lundi au jeudi sauf vendredi": which days did the caller mean? Or "du lundi
+            # au mardi sauf lundi et mardi": none. Asked one by one, as for any span the line
+            # does not take.
+            whole = span._replace(left_out=())
+            unclear = self._left_out_beside(st, span) or (
+                not days and bool(span.left_out) and bool(self._school_days(st, whole))
+            )
         except OutsideCalendar as exc:  # "du 7 au 11 septembre" past the calendar in use
             assert exc.day is not None
             refusal = self._unknown_calendar(st, sp, exc.day)
             return self._ask(st, sp, DATE, [refusal], step, "refused:outside_calendar")
+        if unclear:
+            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         if not days:
             lines = [self._no_school_days(st, sp, span)]
             return self._ask(st, sp, DATE, lines, step, "no_school_days")
@@ -1366,12 +1387,27 @@ class CallFlow:
             days=sp.names([sp.day(day) for day in days]),
         )
 
+    def _left_out_beside(self, st: CallState, span: DaySpan) -> bool:
+        """Whether a day said after "sauf" is not in ``span`` and has school meals for one of
+        the children concerned ("du lundi au jeudi sauf vendredi": a mistake to ask about, not
+        to ignore); one without ("sauf mercredi" in Dijon) changes nothing. Raises
+        OutsideCalendar."""
+        kids = self._picked(st) or self._kids(st)
+        schools = {k.school for k in kids}
+        closures = self.booking.local_closures()
+        return any(
+            self.booking.day_status(day, school, "phone", closures).operating
+            for day in span.left_out
+            if not span.first <= day <= span.last
+            for school in schools
+        )
+
     def _school_days(self, st: CallState, span: DaySpan) -> list[date]:
         """The days of ``span`` with school meals for one of the children picked (else of the
         family), as the calendar and the local closures have them (no more than one past
-        MAX_DAYS_SAID are looked for); from the first day that can still change with
-        ``from_open`` ("jusqu'à vendredi"), unless none of the span can. Raises
-        OutsideCalendar."""
+        MAX_DAYS_SAID are looked for), but those it leaves out ("sauf jeudi"); from the first
+        day that can still change with ``from_open`` ("jusqu'à vendredi"), unless none of the
+        span can. Raises OutsideCalendar."""
         kids = self._picked(st) or self._kids(st)
         first = span.first
         if span.from_open:
@@ -1384,7 +1420,7 @@ class CallFlow:
         day = first
         while day <= span.last and len(days) <= MAX_DAYS_SAID:
             statuses = [self.booking.day_status(day, s, "phone", closures) for s in schools]
-            if any(status.operating for status in statuses):
+            if day not in span.left_out and any(status.operating for status in statuses):
                 days.append(day)
             day += timedelta(days=1)
         return days

@@ -4202,6 +4202,10 @@ class DaySpan(NamedTuple):
     # "jusqu'à vendredi": from the first day that can still change, not from today (the days
     # before it, past their deadline, were not named: no "trop tard" for each of them)
     from_open: bool = False
+    # "toute la semaine sauf jeudi": the days named after "sauf", not taken. One outside
+    # ``first``..``last`` ("du lundi au jeudi sauf vendredi") is the caller's mistake unless
+    # it has no school meal anyway (the flow asks the calendar).
+    left_out: tuple[date, ...] = ()
 
 
 # Words before the first day of a span ("du lundi", "de lundi", "à partir du 7") and between
@@ -4210,10 +4214,18 @@ _SPAN_FROM = (("du",), ("de",), ("d",), ("le",), ("a", "partir", "de"), ("a", "p
               ("a", "partir", "d"))  # fmt: skip
 _SPAN_TO = (("au",), ("a",), ("jusqu", "a"), ("jusqu", "au"), ("jusque", "a"), ("jusque", "au"),
             ("jusque",), ("jusqua",), ("jusquau",))  # fmt: skip
+# "entre le 7 et le 11", "entre lundi et jeudi": the same as "du … au …"
+_SPAN_BETWEEN = (("entre",), ("entre", "le"))
+_SPAN_AND = (("et",), ("et", "le"))
+# Words before the days a span leaves out: "toute la semaine sauf jeudi", "à part le mercredi".
+_SPAN_EXCEPT = (("sauf",), ("excepte",), ("hormis",), ("a", "part"))
+# "jusqu'à la fin de la semaine (prochaine)": up to the Sunday of that week
+_WEEK_END = (("la", "fin", "de", "la", "semaine"), ("la", "fin", "de", "cette", "semaine"))
 _UNTIL_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau"})
 # Said with a span, these make it something else: open-ended or counted ("tous les jeudis",
-# "chaque lundi", "3 jours", "à partir de jeudi" alone), a choice ("ou"), days left out
-# ("sauf jeudi"), a month, several weeks ("la semaine prochaine et la suivante").
+# "chaque lundi", "3 jours", "à partir de jeudi" alone), a choice ("ou"), days left out other
+# than after the first "sauf" ("sans jeudi"; see _SPAN_EXCEPT), a month, several weeks ("la
+# semaine prochaine et la suivante"), an end other than a week's ("jusqu'à la fin du mois").
 _NOT_A_SPAN = (
     _DAYS_COUNTED
     | _STRONG_EXCLUDING
@@ -4264,16 +4276,26 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     décembre"; "la semaine prochaine", "cette semaine" only with a change said, "annuler la
     semaine prochaine", as said alone they are as likely the week of a day to come), two days
     and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
-    7 décembre au 11") or up to a day ("jusqu'à vendredi": from the first day that can still
-    change, ``from_open``). Which of its days are school days is the calendar's, not known
-    here. ``None`` for anything else: one day, days listed (:func:`days_said`), an open-ended
-    or counted span ("à partir de jeudi", "tous les jeudis", "lundi, 3 jours", "jusqu'aux
-    vacances"), several weeks, days left out ("toute la semaine sauf jeudi"), a span ending
-    before it starts. ``acted``: whether a change is said (by default, whether the phrase says
-    one: :func:`parse_intent`). Pure; never raises."""
+    7 décembre au 11", "entre le 7 et le 11") or up to a day ("jusqu'à vendredi", "jusqu'à la
+    fin de la semaine": from the first day that can still change, ``from_open``); the days
+    named after "sauf", "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
+    Said on one of its days ("du 7 au 11 décembre" on the 9th), the span is from today. Which
+    of its days are school days is the calendar's, not known here. ``None`` for anything
+    else: one day, days listed (:func:`days_said`), an open-ended or counted span ("à partir
+    de jeudi", "tous les jeudis", "lundi, 3 jours", "jusqu'aux vacances"), several weeks,
+    children left out ("toute la semaine sauf pour Rose"), a span ending before it starts.
+    ``acted``: whether a change is said (by default, whether the phrase says one:
+    :func:`parse_intent`). Pure; never raises."""
     try:
         tokens, breaks = _date_tokens(text)
-        if _NOT_A_SPAN.intersection(tokens) or _keyed_digits(tokens) is not None:
+        # "toute la semaine sauf jeudi": the span before "sauf", the days it leaves out after
+        cut = _span_except_at(tokens)
+        rest = [] if cut is None else tokens[cut[1] :]
+        if cut is not None:
+            tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
+        week_end = _week_end_span(tokens, today)
+        ignored = {"fin"} if week_end is not None else set()
+        if _NOT_A_SPAN.intersection(tokens + rest) - ignored or _keyed_digits(tokens) is not None:
             return None
         exprs, spans = _date_spans(tokens, today, breaks)
     except OverflowError:
@@ -4284,8 +4306,14 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     if acted is None:
         acted = parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is not None
     found: DaySpan | None = None
-    week = _week_span(tokens, today, acted)
-    if week is not None:
+    week = _week_span(tokens, today, acted) if week_end is None else None
+    if week_end is not None:
+        found, (start, stop) = week_end
+        # "jusqu'à la fin de la semaine prochaine": no other day said ("la semaine prochaine"
+        # is read as a ranged date too)
+        if any(not (start <= spans[k][0] and spans[k][1] <= stop) for k in meant):
+            return None
+    elif week is not None:
         found, s = week
         # Only the week's own words date it ("toute la semaine" is read as a ranged date too).
         if any(not (spans[k][0] <= s < spans[k][1]) for k in meant):
@@ -4314,7 +4342,94 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
             found = DaySpan(today, day, from_open=True)  # "jusqu'à vendredi"
     if found is None or found.last < found.first or found.last - found.first > _LONGEST_SPAN:
         return None
+    if cut is not None:
+        try:
+            left_out = _span_left_out(found, rest, today)
+        except OverflowError:
+            return None
+        if left_out is None:
+            return None  # "toute la semaine sauf pour Rose": no day left out
+        found = found._replace(left_out=left_out)
+    if found.first < today:
+        # "du 7 au 11 décembre" said on the 9th: the days not yet past (the past ones left
+        # out are no longer the caller's concern)
+        left_out = tuple(day for day in found.left_out if day >= today)
+        found = found._replace(first=today, left_out=left_out)
+        if found.last < found.first:
+            return None
     return found
+
+
+def _span_except_at(tokens: Sequence[str]) -> tuple[int, int] | None:
+    """Where the first words that leave days out of a span ("sauf", "à part", "excepté")
+    start and end in ``tokens``; ``None`` when there are none."""
+    for i in range(len(tokens)):
+        for run in _SPAN_EXCEPT:
+            if tuple(tokens[i : i + len(run)]) == run:
+                return i, i + len(run)
+    return None
+
+
+def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[int, int]] | None:
+    """ "jusqu'à la fin de la semaine (prochaine)": from the first day that can still change
+    (``from_open``) to that week's Sunday, and the tokens that say it; ``None`` when not said.
+    On a weekend, "la semaine" is the coming one (as in :func:`_week_span`)."""
+    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
+    for i in range(len(tokens)):
+        for run in _WEEK_END:
+            if tuple(tokens[i : i + len(run)]) != run or not _run_before(tokens, i, until):
+                continue
+            start = i - max(len(r) for r in until if _run_before(tokens, i, [r]))
+            stop = i + len(run)
+            after = tokens[stop : stop + 2]
+            monday = today - timedelta(days=today.weekday())
+            if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
+                if "cette" in run:
+                    return None
+                monday += timedelta(days=7)
+                stop += 1 if after[:1] != ["d"] else 2
+            elif today.weekday() >= 5:
+                monday += timedelta(days=7)  # said on a Sunday: the coming week
+            return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
+    return None
+
+
+def _span_left_out(span: DaySpan, tokens: Sequence[str], today: date) -> tuple[date, ...] | None:
+    """The days of ``span`` that ``tokens``, said after "sauf", leave out: each weekday named
+    ("sauf le mercredi et le vendredi"), each day of the month ("sauf le 9"); one that is not
+    in the span is kept as the date it names (the flow refuses it, unless it has no school
+    meal anyway). ``None`` when no day is said, or something else than days."""
+    exprs, spans = _date_spans(tokens, today)
+    if not exprs or any(e.day is None or e.negated or e.ranged for e in exprs):
+        return None
+    days = [span.first + timedelta(days=n) for n in range((span.last - span.first).days + 1)]
+    left_out: set[date] = set()
+    for expr, (start, stop) in zip(exprs, spans, strict=True):
+        said = expr.day
+        assert said is not None
+        if expr.weekday_only:
+            hit = [d for d in days if d.weekday() == said.weekday()]
+            left_out.update(hit or [_next_weekday(said.weekday(), span.last)])
+        else:
+            month = any(t in _MONTHS for t in tokens[start:stop])
+            hit = [d for d in days if d.day == said.day and (d.month == said.month or not month)]
+            left_out.update(hit or [said])
+    return tuple(sorted(left_out))
+
+
+def _latest_day_of_month(day: int, last: date) -> date | None:
+    """The last date with this day of the month that is not after ``last`` (this month's or
+    the one before)."""
+    year, month = last.year, last.month
+    for _ in range(2):
+        try:
+            candidate: date | None = date(year, month, day)
+        except ValueError:
+            candidate = None
+        if candidate is not None and candidate <= last:
+            return candidate
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return None
 
 
 def _from_to(
@@ -4327,11 +4442,21 @@ def _from_to(
     one before the end ("du lundi au 4 décembre": 30 November)."""
     start, end = exprs[k], exprs[k + 1]
     gap = tuple(tokens[spans[k][1] : spans[k + 1][0]])
-    if gap not in _SPAN_TO or (len(gap) == 1 and not _run_before(tokens, spans[k][0], _SPAN_FROM)):
+    between = gap in _SPAN_AND and _run_before(tokens, spans[k][0], _SPAN_BETWEEN)
+    if not between and (
+        gap not in _SPAN_TO
+        or (len(gap) == 1 and not _run_before(tokens, spans[k][0], _SPAN_FROM))
+    ):
         return None  # "lundi à jeudi" alone: not said as a span
     first, last = start.day, end.day
     assert first is not None and last is not None
     month_said = any(t in _MONTHS for t in tokens[spans[k + 1][0] : spans[k + 1][1]])
+    if month_said and not (start.weekday_only or end.weekday_only) and not any(
+        t in _MONTHS for t in tokens[spans[k][0] : spans[k][1]]
+    ):
+        # "du 7 au 11 décembre": the 7th of December, even past when said on the 9th (the
+        # span is then from today: span_said), not the 7th of January
+        first = _latest_day_of_month(first.day, last) or first
     if end.weekday_only:
         last = first + timedelta(days=(last.weekday() - first.weekday()) % 7)
     elif last < first and not month_said:

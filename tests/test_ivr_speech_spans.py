@@ -1,0 +1,239 @@
+"""Spans of days said at once on the phone line, end to end: "jusqu'à la fin de la semaine",
+"entre le 7 et le 11", "toute la semaine sauf jeudi", a span said on one of its own days. The
+parser's side is in tests/test_speech_spans.py.
+
+Each test is a whole call through the real webhooks (signed like Twilio's), on a family of three
+(Hugo, Léa, Zoé: keys 1, 2, 3), every meal booked by subscription, on Monday 23 November 2026
+unless said otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from restomairie.clock import PARIS
+from restomairie.runtime import Runtime
+from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+
+PHONE = "+33612345678"
+ONE_DAY = (
+    "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par exemple lundi, mardi et jeudi."
+)
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    app: Flask = line_app(rt)
+    return app.test_client()
+
+
+def _call_at(rt: Runtime, client: FlaskClient, at: datetime | None = None) -> Caller:
+    """A call identified at ``at`` (by default the tests' Monday 23 November)."""
+    if at is not None:
+        rt.clock.frozen = at
+    return identified_three_children(rt, client, PHONE)
+
+
+def _read_back(day: str) -> str:
+    return f"Vous souhaitez annuler le repas de Léa le {day}."
+
+
+@pytest.mark.parametrize(
+    ("said", "at", "named", "first"),
+    [
+        # From the first day that can still change (Thursday 26 on Monday 23)
+        (
+            "jusqu'à la fin de la semaine",
+            None,
+            "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+            "jeudi 26 novembre",
+        ),
+        (
+            "Annuler jusqu'à la fin de cette semaine.",
+            None,
+            "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+            "jeudi 26 novembre",
+        ),
+        # On Friday 27, Monday 30 is past its deadline: from Tuesday
+        (
+            "jusqu'à la fin de la semaine prochaine",
+            datetime(2026, 11, 27, 9, 30, tzinfo=PARIS),
+            "Je prends ces 3 jours un par un : mardi 1er décembre, jeudi 3 décembre et vendredi "
+            "4 décembre.",
+            "mardi 1er décembre",
+        ),
+    ],
+)
+def test_up_to_the_end_of_a_week_is_its_school_days_one_by_one(
+    rt: Runtime, client: FlaskClient, said: str, at: datetime | None, named: str, first: str
+) -> None:
+    # "la fin de la semaine" was not understood: the line asked for a day, and a "oui" there
+    # cancelled the first day offered alone.
+    call = _call_at(rt, client, at)
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    assert answer.says[:2] == [named, _read_back(first)]
+    assert not any(line.startswith("Trop tard") for line in answer.says)
+
+
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        (
+            "entre le 7 et le 11 décembre",
+            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
+            "décembre et vendredi 11 décembre.",
+        ),
+        (
+            "Entre le 7 et le 11.",
+            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
+            "décembre et vendredi 11 décembre.",
+        ),
+        (
+            "entre lundi et jeudi",
+            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+            "décembre.",
+        ),
+    ],
+)
+def test_between_two_days_is_the_days_from_one_to_the_other(
+    rt: Runtime, client: FlaskClient, said: str, named: str
+) -> None:
+    # "entre le 7 et le 11 décembre" was refused ("dites les jours un par un").
+    call = _call_at(rt, client)
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[0] == named
+    assert answer.says[1].startswith("Vous souhaitez annuler le repas de Léa le lundi ")
+
+
+@pytest.mark.parametrize(
+    ("said", "named", "kept"),
+    [
+        (
+            "toute la semaine prochaine sauf jeudi",
+            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et vendredi "
+            "4 décembre.",
+            date(2026, 12, 3),
+        ),
+        (
+            "Toute la semaine prochaine, sauf le mercredi et le vendredi.",
+            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+            "décembre.",
+            date(2026, 12, 4),
+        ),
+        (
+            "du lundi au vendredi sauf mardi",
+            "Je prends ces 3 jours un par un : lundi 30 novembre, jeudi 3 décembre et vendredi 4 "
+            "décembre.",
+            date(2026, 12, 1),
+        ),
+        (
+            "toute la semaine prochaine à part le lundi",
+            "Je prends ces 3 jours un par un : mardi 1er décembre, jeudi 3 décembre et vendredi 4 "
+            "décembre.",
+            date(2026, 11, 30),
+        ),
+    ],
+)
+def test_a_span_but_some_days_leaves_them_as_they_are(
+    rt: Runtime, client: FlaskClient, said: str, named: str, kept: date
+) -> None:
+    # "toute la semaine sauf jeudi" was refused ("dites les jours un par un").
+    call = _call_at(rt, client)
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[0] == named
+    for _ in range(3):
+        answer = call.say("oui")
+    assert answer.says[0].startswith("C'est fait : le repas de Léa du ")
+    assert booked(rt, "E2", kept) is None  # never changed: booked by subscription
+    cancelled = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
+    assert [booked(rt, "E2", day) for day in cancelled if day != kept] == [False] * 3
+
+
+def test_a_span_but_wednesday_is_the_span_without_canteen_on_wednesday(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # No canteen on Wednesday in Dijon: leaving it out changes nothing, and is not a mistake.
+    call = _call_at(rt, client)
+    call.keys("2", "2")
+    answer = call.say("toute la semaine prochaine sauf mercredi")
+    assert answer.says[0] == (
+        "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 "
+        "décembre et vendredi 4 décembre."
+    )
+
+
+def test_a_day_left_out_that_is_not_in_the_span_is_asked_about(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "du lundi au jeudi sauf vendredi": not what the caller meant, whichever it was (silently
+    # ignoring Friday would cancel Thursday, which might have been meant to stay).
+    call = _call_at(rt, client)
+    call.keys("2", "2")
+    answer = call.say("du lundi au jeudi sauf vendredi")
+    assert answer.says[0] == ONE_DAY
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert events(rt, call)[-1].outcome == "several_days"
+
+
+def test_a_span_but_some_days_said_before_the_child_is_kept_for_the_child(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client)
+    asked = call.say("annuler toute la semaine prochaine sauf jeudi")
+    assert asked.says[0] == "Pour quel enfant ?"
+    answer = call.say("Léa")
+    assert answer.says[:2] == [
+        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et vendredi 4 "
+        "décembre.",
+        _read_back("lundi 30 novembre"),
+    ]
+
+
+def test_a_span_said_on_one_of_its_days_takes_those_not_yet_past(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # On Tuesday 8 December, "du 7 au 11 décembre" was refused (the 7th, past, read as the 7th
+    # of January). Now the days from today: the two past their deadline refused, Friday's read
+    # back; Monday 7, past, not said at all.
+    call = _call_at(rt, client, datetime(2026, 12, 8, 9, 30, tzinfo=PARIS))
+    call.keys("2", "2")
+    answer = call.say("du 7 au 11 décembre")
+    assert answer.says[0] == (
+        "Je prends ces 3 jours un par un : mardi 8 décembre, jeudi 10 décembre et vendredi 11 "
+        "décembre."
+    )
+    too_late = [line.split(" :")[0] for line in answer.says if line.startswith("Trop tard")]
+    assert too_late == ["Trop tard pour le mardi 8 décembre", "Trop tard pour le jeudi 10 décembre"]
+    assert answer.says[1:4] == [*answer.says[1:3], _read_back("vendredi 11 décembre")]
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 11 décembre est annulé."
+    assert booked(rt, "E2", date(2026, 12, 11)) is False
+
+
+def test_a_span_but_some_days_said_without_the_change_is_kept_for_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Said at the child question without "annuler": the days kept, the action asked for them.
+    call = _call_at(rt, client)
+    menu = call.say("Léa, toute la semaine prochaine sauf jeudi")
+    assert menu.says[0] == (
+        "Pour Léa, le lundi 30 novembre, le mardi 1er décembre et le vendredi 4 décembre :"
+    )
+    answer = call.say("annuler")
+    assert _read_back("lundi 30 novembre") in answer.says
+
+
+def test_a_day_left_out_beside_the_span_without_the_change_keeps_no_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "du lundi au jeudi sauf vendredi" is not kept as Monday to Thursday: the menu, no day.
+    call = _call_at(rt, client)
+    menu = call.say("Léa, du lundi au jeudi sauf vendredi")
+    assert menu.says[0] == "Pour Léa :"
