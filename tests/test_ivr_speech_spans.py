@@ -237,3 +237,32 @@ def test_a_day_left_out_beside_the_span_without_the_change_keeps_no_day(
     call = _call_at(rt, client)
     menu = call.say("Léa, du lundi au jeudi sauf vendredi")
     assert menu.says[0] == "Pour Léa :"
+
+
+@pytest.mark.parametrize(
+    ("said", "named", "first"),
+    [
+        (
+            "La semaine prochaine.",
+            "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, "
+            "jeudi 3 décembre et vendredi 4 décembre.",
+            "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+        ),
+        (
+            "Cette semaine.",
+            "Je prends ces 4 jours un par un : lundi 23 novembre, mardi 24 novembre, "
+            "jeudi 26 novembre et vendredi 27 novembre.",
+            "Trop tard pour le lundi 23 novembre : il fallait annuler avant le jeudi 19 novembre "
+            "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        ),
+    ],
+)
+def test_a_week_said_alone_at_the_date_question_is_its_school_days(
+    rt: Runtime, client: FlaskClient, said: str, named: str, first: str
+) -> None:
+    call = _call_at(rt, client)
+    call.press("2")  # Léa
+    call.press("2")  # cancel
+    answer = call.say(said)
+    # The change is the question's: it was "dites les jours un par un".
+    assert answer.says[:2] == [named, first]

@@ -1275,7 +1275,10 @@ class CallFlow:
             # "Pendant les vacances de Noël": no meals then, said as listening says it.
             return self._ask(st, sp, DATE, holidays, step, "holidays")
         days = days_said(speech, today, action)
-        span = span_said(speech, today) if not days else None
+        # "Cette semaine", "la semaine prochaine" answering "pour quel jour voulez-vous
+        # annuler ?" are that week: the change is said by the question.
+        acted = True if action is not None else None
+        span = span_said(speech, today, acted) if not days else None
         if span is not None:  # "toute la semaine prochaine", "du lundi au jeudi"
             return self._span_days(st, sp, span, step)
         if not days:
