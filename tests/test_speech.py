@@ -1136,7 +1136,8 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         ("le vingt-six euh et le vingt-sept", ["2026-11-26", "2026-11-27"]),
         # A hesitation between the two, "le" said again: the second corrects the first.
         ("le vingt-six euh le vingt-sept", []),
-        ("le 26 euh le 27 et le 30", ["2026-11-27", "2026-11-30"]),
+        # ... unless a list goes on after it: "euh" was the caller finding the next day.
+        ("le 26 euh le 27 et le 30", ["2026-11-26", "2026-11-27", "2026-11-30"]),
         # A span, a week, a count, a choice, one day, too many: not listed.
         ("du 30 novembre au 4 décembre", []),
         ("entre le 3 et le 7 décembre", []),

@@ -68,6 +68,7 @@ from restomairie.ivr.speech import (
     TakenBack,
     adds_to,
     asks_about_day,
+    asks_first_possible_day,
     asks_for_english,
     asks_for_help,
     asks_menus_or_prices,
@@ -149,6 +150,8 @@ RECENT_PAST = timedelta(days=62)
 HURRY = timedelta(minutes=10)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
 _CHANGES = {"book": Intent.BOOK, "cancel": Intent.CANCEL}  # the change asked, for the parser
+# "resume" when the change was asked for the first day possible before the child was chosen
+_FIRST_POSSIBLE = "first_possible"
 # What speech may mean at each menu (parse_intent's ``allowed``).
 ACTION_INTENTS = frozenset(
     {Intent.BOOK, Intent.CANCEL, Intent.LIST, Intent.REPEAT, Intent.GOODBYE, Intent.OTHER_CHILD}
@@ -793,11 +796,17 @@ class CallFlow:
                         return dated
                 return self._choose(st, sp, choice, CHILD)
         self._pick(st, picked)
-        if st.data.pop("resume", False) and st.data.get("action") in ("book", "cancel"):
+        resume = st.data.pop("resume", False)
+        if resume and st.data.get("action") in ("book", "cancel"):
             # The change asked before the child was chosen ("annuler jeudi" said first, or
             # "un autre enfant" at the read-back): its day (or one said now: "Rose, mais
             # vendredi") read back for them, or asked.
             said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
+            if resume == _FIRST_POSSIBLE and said is None:
+                # "Annuler le premier jour possible" before the child: theirs, read back
+                first_possible = self._at_first_possible(st, sp, CHILD)
+                if first_possible is not None:
+                    return first_possible
             day = said.day.isoformat() if said is not None else st.data.get("day")
             more = [str(d) for d in st.data.pop("asked_more", None) or []]
             span = st.data.pop("asked_span", None)
@@ -866,6 +875,9 @@ class CallFlow:
         st.data.pop("asked_span", None)
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if guess is None and asks_first_possible_day(speech):
+            # "Annuler le premier jour possible": the children's first day, once they are known
+            st.data["resume"] = _FIRST_POSSIBLE
         # "annuler jeudi et vendredi": both kept (the first was, alone), read back one by one
         days = [guess.day] if guess is not None else days_said(speech, today, _CHANGES[choice])
         if days:
@@ -1156,6 +1168,10 @@ class CallFlow:
         guess = parse_date(speech, today)
         days = [guess.day] if guess is not None else days_said(speech, today)
         days = days or self._return_days(st, speech, today)  # "mardi de la rentrée"
+        if not days and asks_first_possible_day(speech):
+            # "Le prochain jour possible" without the change: the first day that can change
+            first = self._first_open(self._picked(st) or self._kids(st))
+            days = [first] if first is not None else []
         span = span_said(speech, today) if not days else None
         if span is not None:
             with contextlib.suppress(OutsideCalendar):
@@ -1200,9 +1216,14 @@ class CallFlow:
         guess = parse_date(speech, today, action=_CHANGES[choice])
         if guess is not None:
             return self._with_date(st, sp, guess.day, step, self._weekday_note(sp, speech, guess))
+        if asks_first_possible_day(speech):  # "annuler dès que possible"
+            return self._at_first_possible(st, sp, step)
         back = self._return_days(st, speech, today)
         if back:  # "annuler à la rentrée": read back with its date
             return self._one_after_another(st, sp, back, step, [])
+        unknown = self._return_unknown(sp, speech, today)
+        if unknown:  # "annuler après les vacances de Noël" in June: not known yet, said so
+            return self._ask(st, sp, DATE, unknown, step, "return_unknown")
         if several_days(speech, today, _CHANGES[choice]):
             return self._several_days(st, sp, speech, step)
         return None
@@ -1336,6 +1357,26 @@ class CallFlow:
             except OutsideCalendar:
                 break  # the calendar's end: the days it knows
         return days
+
+    def _return_unknown(self, sp: Speaker, speech: str, today: date) -> list[str]:
+        """What the line says when the phrase asks for the day school starts again ("après
+        les vacances de Noël", "à la rentrée") after holidays the school calendar in use does
+        not know the end of (past its last day): that it is not known yet, rather than a
+        guess. Empty otherwise."""
+        said = return_day_said(speech, today)
+        if said is None or self._holidays_ahead(said.kind, today) is not None:
+            return []
+        known = self.booking.calendar.school_holidays.last_covered
+        return [sp._("The school calendar after %(day)s is not known yet.", day=sp.day(known))]
+
+    def _at_first_possible(self, st: CallState, sp: Speaker, step: str) -> Turn | None:
+        """ "Annuler le premier jour possible", "réserver dès que possible": the day the date
+        question offers for the children picked (the first meal that can still be cancelled,
+        the first day that can still be booked: :meth:`_offered_day`), read back as any date
+        said. ``None`` when it offers none (nothing to cancel for months): the date question
+        then says why."""
+        day = self._offer_taken(str(st.data.get("action")), self._offered_day(st))
+        return self._with_date(st, sp, day, step) if day is not None else None
 
     def _one_after_another(
         self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
@@ -1598,6 +1639,9 @@ class CallFlow:
             if back:  # "à la rentrée", "lundi et mardi de la rentrée": read back
                 self._children_correction(st, heard.speech, action=change)
                 return self._one_after_another(st, sp, back, DATE, [])
+            unknown = self._return_unknown(sp, heard.speech, today) if day is None else []
+            if unknown:  # "après les vacances de Noël" in June: not known yet, said so
+                return self._ask(st, sp, DATE, unknown, DATE, "return_unknown")
             if day is None and several_days(heard.speech, today, change):
                 # Understood: not a failed attempt.
                 return self._several_days(st, sp, heard.speech, DATE)
@@ -2521,8 +2565,10 @@ class CallFlow:
             else sp._("Which day do you want to cancel?"),
             sp._("Type the day, then the month: four digits."),
         ]
-        first, applies, having, until = self._offered_day(st)
-        st.data["offered"] = first.isoformat() if first is not None else None
+        offered = self._offered_day(st)
+        first, applies, having, until = offered
+        taken = self._offer_taken(str(action), offered)
+        st.data["offered"] = taken.isoformat() if taken is not None else None  # for a "oui"
         if first is not None:
             params = {"day": sp.day(first), "keys": sp.keys(first.strftime("%d%m"))}
             if applies and action == "cancel":
@@ -2548,7 +2594,6 @@ class CallFlow:
                     names=sp.names(names),
                     day=sp.day(until),
                 )
-                st.data["offered"] = None  # a "oui" now is no day
             elif action == "book" and having and until is not None:
                 # Every open day already booked for months (a child who eats every day): the
                 # first open day would only lead to "déjà réservé". Said of the children who have
@@ -2560,7 +2605,6 @@ class CallFlow:
                     names=sp.names(having),
                     day=sp.day(until),
                 )
-                st.data["offered"] = None
             else:
                 offer = sp._(
                     "The first day you can still change is %(day)s: for that day, type %(keys)s.",
@@ -3377,6 +3421,18 @@ class CallFlow:
         having = tuple(k.name for k in kids if open_days[k.ref])
         last = max((d.day for states in open_days.values() for d in states), default=None)
         return _Offer(first, False, having, last)
+
+    @staticmethod
+    def _offer_taken(action: str, offer: _Offer) -> date | None:
+        """The day of the date question's offer that a "oui" or "le premier jour possible"
+        takes: the day offered, none when the offer is that there is nothing to change until
+        a later day (nothing booked to cancel, or every day already booked, for months)."""
+        first, applies, having, until = offer
+        if first is None or applies or until is None:
+            return first
+        if action == "cancel" or (action == "book" and having):
+            return None
+        return first
 
     def _first_open(self, kids: Sequence[Kid]) -> date | None:
         """The first day whose meal can still be changed, for one of ``kids`` at least."""

@@ -1339,6 +1339,11 @@ def _near_child_word(tokens: Sequence[str], start: int, end: int) -> bool:
     return any(t in _CHILD_WORDS for t in tokens[max(0, start - 3) : end + 1])
 
 
+# Said right after a position, it is not a child's: "le premier jour (possible)", "la première
+# date", "le premier possible", "le premier repas".
+_NOT_CHILD_AFTER = _NOT_CHILDREN | {"date", "possible"}
+
+
 def _positions(tokens: Sequence[str], count: int, ordinals: bool) -> set[int]:
     """1-based positions said as "le premier", "la deuxième", "numéro deux", "le dernier" or a
     number said alone; with ``ordinals`` False, only beside the word "enfant"."""
@@ -1356,6 +1361,8 @@ def _positions(tokens: Sequence[str], count: int, ordinals: bool) -> set[int]:
             continue  # "les deux" is a count of the children, not the second one
         if not ordinals and not _near_child_word(tokens, number.start, number.end):
             continue  # "annuler le premier" may be the 1st of the month
+        if _NOT_CHILD_AFTER.intersection(tokens[number.end : number.end + 1]):
+            continue  # "annuler le premier jour possible": a day, not the first child
         said = list(tokens[number.start : number.end])
         after_numero = before in ("numero", "no", "n")
         if _is_article_un(tokens, number):
@@ -2034,17 +2041,36 @@ def shifted_day(text: str, last: date, today: date) -> date | None:
     return None
 
 
+# The first day that can still change, asked for as such: "le premier jour possible", "le
+# prochain jour possible", "dès que possible", "le plus tôt possible", "au plus vite".
+_FIRST_POSSIBLE_RUNS = (
+    ("premier", "jour"), ("premier", "possible"), ("jour", "possible"), ("date", "possible"),
+    ("plus", "tot"), ("des", "que", "possible"), ("plus", "vite"), ("plus", "rapidement"),
+)  # fmt: skip
 _OFFERED_RUNS = (
-    ("premier", "jour"), ("premier", "possible"), ("plus", "tot"), ("ce", "jour"),
-    ("cette", "date"), ("celui", "la"), ("celle", "la"), ("va", "pour"),
+    *_FIRST_POSSIBLE_RUNS, ("ce", "jour"), ("cette", "date"), ("celui", "la"), ("celle", "la"),
+    ("va", "pour"),
 )  # fmt: skip
 
 
 def names_the_offered_day(text: str) -> bool:
     """Whether ``text``, said to "the first day you can still change is Thursday 26: for that
     day, type 2, 6, 1, 1", points at that day ("le premier jour possible", "ce jour-là", "le
-    plus tôt possible", "va pour celui-là") rather than at a date of its own: no weekday,
-    month or number in it ("le premier jour possible" is not the 1st of the month)."""
+    plus tôt possible", "dès que possible", "va pour celui-là") rather than at a date of its
+    own: no weekday, month or number in it ("le premier jour possible" is not the 1st of the
+    month)."""
+    return _names_a_first_day(text, _OFFERED_RUNS)
+
+
+def asks_first_possible_day(text: str) -> bool:
+    """Whether ``text`` asks for the first day that can still change, before any day was
+    offered ("annuler le premier jour possible", "le prochain jour possible", "dès que
+    possible", "le plus tôt possible"): as :func:`names_the_offered_day`, without the words
+    that only point at a day just offered ("ce jour-là", "celui-là"). Pure."""
+    return _names_a_first_day(text, _FIRST_POSSIBLE_RUNS)
+
+
+def _names_a_first_day(text: str, runs: Sequence[tuple[str, ...]]) -> bool:
     tokens, _breaks = _date_tokens(text)
     if {"pas", "mois", "semaine", "apres"} & set(tokens) or any(
         t in _WEEKDAYS or t in _MONTHS or t in _EVENT_WORDS for t in tokens
@@ -2054,7 +2080,7 @@ def names_the_offered_day(text: str) -> bool:
         return False
     if _numbers([t for t in tokens if t not in ("premier", "premiere")]):
         return False
-    return any(_contains_run(tokens, run) for run in _OFFERED_RUNS)
+    return any(_contains_run(tokens, run) for run in runs)
 
 
 # A request to wait ("attendez", "un instant s'il vous plaît", "deux secondes, je regarde le
@@ -3904,6 +3930,9 @@ def _corrected(
         if rather and not exprs[k].negated:
             exprs[k + 1] = exprs[k + 1]._replace(negated=True)  # "plutôt X que Y": X
             continue
+        # "le lundi euh le mardi et le jeudi": a list said on after the hesitation is the
+        # caller finding the next day, not starting again; each day is read back anyway
+        listed_on = k + 2 < len(exprs) and _one_list(tokens[spans[k + 1][1] : spans[k + 2][0]])
         # "jeudi, euh, vendredi plutôt": the "plutôt" said after the day meant instead
         rather_after = (
             tokens[spans[k + 1][1] : spans[k + 1][1] + 1] == [_RATHER]
@@ -3914,7 +3943,7 @@ def _corrected(
             and (
                 _CORRECTION_MARKERS.intersection(gap)
                 or rather_after
-                or _said_again(tokens, spans[k][0], gap)
+                or (_said_again(tokens, spans[k][0], gap) and not listed_on)
             )
             and _CORRECTION_GAP.issuperset(gap)
         ):
@@ -4828,18 +4857,26 @@ class ReturnDays(NamedTuple):
 def return_day_said(text: str, today: date) -> ReturnDays | None:
     """Whether ``text`` asks for the day school starts again after holidays ("à la rentrée",
     "le jour de la rentrée", "à la reprise", "au retour des vacances de Noël", "le lundi de la
-    rentrée"): those holidays' kind as :func:`holidays_said` gives it (``""`` for the holidays
-    under way or to come), the weekdays said with it, in order ("le mardi de la rentrée": that
-    day of the week school starts again; "lundi et mardi à la rentrée": both), and how many
-    school days from it ("les deux premiers jours de la rentrée": 2). ``None`` for anything
-    else, a date said with it ("le 4 janvier, à la rentrée"), a span ("jusqu'à la rentrée"), a
-    day near it ("la veille de la rentrée") or a choice ("lundi ou mardi de la rentrée"). Pure;
+    rentrée", "après les vacances", "le lundi après les vacances"): those holidays' kind as
+    :func:`holidays_said` gives it (``""`` for the holidays under way or to come), the
+    weekdays said with it, in order ("le mardi de la rentrée": that day of the week school
+    starts again; "lundi et mardi à la rentrée": both), and how many school days from it ("les
+    deux premiers jours de la rentrée": 2). ``None`` for anything else, a date said with it
+    ("le 4 janvier, à la rentrée"), a span ("jusqu'à la rentrée"), a day near it ("la veille
+    de la rentrée", "après la rentrée") or a choice ("lundi ou mardi de la rentrée"). Pure;
     never raises."""
     tokens, breaks = _date_tokens(text)
     words = set(tokens)
-    if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words):
+    # "après les vacances", "le lundi après les vacances de Noël": the day school starts again
+    # (not "après la rentrée", a day after it)
+    after = any(
+        tokens[k] == "apres" and tokens[k + 1 : k + 3] in (["les", "vacances"], ["ces", "vacances"])
+        for k in range(len(tokens))
+    )
+    if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
-    if (_RANGE_WORDS - {"des"}) & words or _NOT_THE_RETURN & words:
+    near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
+    if (_RANGE_WORDS - {"des"}) & words or near & words:
         return None
     try:
         exprs = _date_exprs(tokens, today, breaks)
