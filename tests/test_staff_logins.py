@@ -58,6 +58,7 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_user_out_of_another(
         assert attempt(stranger, "demo") == 401
     refused = login(stranger, "demo", PASSWORD)  # even the right password, from there
     assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "900"  # 10:15, in seconds
     page = refused.get_data(as_text=True)
     assert "Trop d&#39;essais pour cet identifiant depuis ce poste : réessayez après 10:15" in page
     # The real admin, at the office, logs in: the stranger locked only themself.

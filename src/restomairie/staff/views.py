@@ -428,6 +428,7 @@ def login() -> Any:
     """Log in with a user name and password."""
     error = None
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST":
         try:
             user = accounts().authenticate(
@@ -436,6 +437,8 @@ def login() -> Any:
             )
         except LoginThrottled as exc:
             error, status = str(exc), 429
+            # As the kitchen token's refusal: when to try again, for scripts and proxies too.
+            headers["Retry-After"] = str(exc.retry_after(runtime().clock.now()))
         except AccountError as exc:
             error, status = str(exc), 401
         else:
@@ -443,7 +446,7 @@ def login() -> Any:
             return redirect(_safe_next(request.form.get("next"), user))
     return render_template(
         "staff/login.html", error=error, next=request.values.get("next", "")
-    ), status
+    ), status, headers
 
 
 @bp.post("/logout")
