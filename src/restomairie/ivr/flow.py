@@ -85,6 +85,7 @@ from restomairie.ivr.speech import (
     is_dismayed,
     is_hello,
     is_hesitant,
+    is_question,
     is_see_you,
     is_waiting,
     names_the_offered_day,
@@ -104,6 +105,7 @@ from restomairie.ivr.speech import (
     speaks_of_children,
     spoken_digit_runs,
     spoken_key,
+    states_a_condition,
     taken_back,
     undoes,
     weekday_alone,
@@ -1725,6 +1727,16 @@ class CallFlow:
             day != pending and adds_to(speech)
         ):
             return self._days_at_read_back(st, sp, speech, pending, day)
+        if (
+            day == pending
+            and states_a_condition(speech)
+            and parse_intent(speech, {Intent.NO}) is None
+        ):
+            # "Même si elle est malade ?", "et si Nathan va mieux ?", "sauf si elle va mieux":
+            # a doubt, neither a yes nor a child or an action said instead.
+            if is_question(speech):
+                return self._repeat(st, sp)
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if self._left_as_they_are(st, speech):
             return self._with_date(st, sp, day, CONFIRM)
         if self._switch_action(st, speech) is not None:
@@ -1754,6 +1766,10 @@ class CallFlow:
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)  # even after "pardon": "pardon, Rose"
         if intent is Intent.REPEAT:
+            return self._repeat(st, sp)
+        if intent in (Intent.YES, None) and is_question(speech):
+            # "C'est bien ça ?", "et si Nathan va mieux ?": the parent checks, and says no yes
+            # (even "oui ?"): what will be done and how to confirm it, again.
             return self._repeat(st, sp)
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:
