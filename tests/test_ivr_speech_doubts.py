@@ -1,7 +1,8 @@
 """Doubts and questions said to the line, through the real webhooks (signed like Twilio's): a
 « si » that is the conjunction "if" ("même si elle est malade ?", "si ça se trouve …") or a
 question ("c'est bien ça ?") at a read-back used to be taken as a « oui », and the change was
-made at once; at the date question after a refusal, it took the first day offered.
+made at once; at the date question after a refusal, it took the first day offered. "OK" or
+"ah d'accord" there only acknowledges the refusal.
 
 On a family of three (Hugo, Léa, Zoé: keys 1, 2, 3), every meal booked by subscription, on
 Monday 23 November 2026.
@@ -124,6 +125,30 @@ def test_a_doubt_at_the_date_question_after_a_refusal_takes_no_day(
         assert not any(line.startswith("Vous souhaitez") for line in answer.says)
     assert booked(rt, "E2", date(2026, 11, 26)) is None
     assert booked(rt, "E2", date(2026, 11, 24)) is None
+
+
+@pytest.mark.parametrize("said", ["OK.", "Ah d'accord.", "D'accord.", "Ça marche.", "Très bien."])
+def test_an_acknowledged_refusal_asks_the_day_again(rt: Runtime, call: Caller, said: str) -> None:
+    _refused(call)
+    answer = call.say(said)
+    assert answer.says[0] == DATE_QUESTION  # no read-back, no "je n'ai pas compris"
+    assert OFFER in answer.says
+    assert events(rt, call)[-1].outcome == "repeat"
+    # "Oui" then takes the day offered, read back first.
+    assert call.say("Oui.").says[0] == READ_BACK_26
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Oui.", "Oui, ce jour-là.", "D'accord pour jeudi.", "Va pour jeudi.", "Oui, jeudi.", "Ouais."],
+)
+def test_the_day_offered_after_a_refusal_is_taken_when_accepted(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    _refused(call)
+    assert call.say(said).says[0] == READ_BACK_26
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
 
 
 def test_ok_with_a_farewell_after_a_refusal_ends_the_call(rt: Runtime, call: Caller) -> None:

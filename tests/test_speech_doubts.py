@@ -1,6 +1,8 @@
 """Doubts and questions at a read-back (restomairie.ivr.speech): « si » is a yes only as an
 answer ("si", "mais si"), never the conjunction "if" ("si ça se trouve", "même si elle est
-malade"); a question ("c'est bien ça ?", "j'ai bien entendu, jeudi 26 ?") is never a yes."""
+malade"); a question ("c'est bien ça ?", "j'ai bien entendu, jeudi 26 ?") is never a yes; and
+at the date question after a refusal, "OK" or "ah d'accord" acknowledges it without taking the
+day offered, where "oui" takes it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from restomairie.ivr.speech import (
     is_question,
     parse_intent,
     speaks_of_children,
+    takes_the_offer,
 )
 
 READ_BACK = {Intent.YES, Intent.NO, Intent.REPEAT, Intent.GOODBYE}
@@ -40,7 +43,7 @@ CONDITIONS = [
 
 
 def test_the_new_names_are_public() -> None:
-    assert {"is_question", "states_a_condition"} <= set(speech.__all__)
+    assert {"is_question", "takes_the_offer"} <= set(speech.__all__)
 
 
 @pytest.mark.parametrize("said", CONDITIONS)
@@ -105,6 +108,29 @@ def test_sauf_si_leaves_no_child_out() -> None:
     assert not speaks_of_children(said, NAMES)
     # "sauf" before a child still leaves it out
     assert children_left_out("Oui, sauf Rose.", NAMES) == frozenset({3})
+
+
+@pytest.mark.parametrize(
+    ("said", "taken"),
+    [
+        ("Oui.", True),
+        ("Oui, d'accord.", True),
+        ("D'accord, oui.", True),
+        ("Ouais.", True),
+        ("Volontiers.", True),
+        ("OK.", False),
+        ("Ah d'accord.", False),
+        ("D'accord.", False),
+        ("Ça marche.", False),
+        ("Très bien.", False),
+        ("Oui ?", False),
+        ("Oui enfin je sais pas.", False),
+        ("Oui si possible.", False),
+        ("Non.", False),
+    ],
+)
+def test_taking_the_offered_day(said: str, taken: bool) -> None:
+    assert takes_the_offer(said) is taken
 
 
 _WORDS = st.sampled_from(

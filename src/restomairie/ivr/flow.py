@@ -107,6 +107,7 @@ from restomairie.ivr.speech import (
     spoken_key,
     states_a_condition,
     taken_back,
+    takes_the_offer,
     undoes,
     weekday_alone,
     weekday_mismatch,
@@ -1496,12 +1497,17 @@ class CallFlow:
             les = day_said_after_les(heard.speech, today) if guess is None else None
             guess = guess or les
             day = guess.day if guess else None
-            if names_the_offered_day(heard.speech) or (
+            yes = (
                 day is None
+                and st.data.get("offered") is not None
                 and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES
                 and not is_hesitant(heard.speech)
                 and not is_closing(heard.speech)  # "ok merci au revoir": no day after all
-            ):
+            )
+            # After a refusal (or anything said before the question), "OK", "ah d'accord", "ça
+            # marche" acknowledge it and choose no day: "oui" does.
+            acknowledged = yes and bool(st.data.get("said")) and not takes_the_offer(heard.speech)
+            if names_the_offered_day(heard.speech) or (yes and not acknowledged):
                 # "Oui", "le premier jour possible", "ce jour-là": the first day the question
                 # offered (read back before anything is done).
                 offered = st.data.get("offered")
@@ -1543,6 +1549,10 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
+                if acknowledged:
+                    # The question again, offer included, as no failed attempt: the caller
+                    # heard the refusal and has not chosen yet.
+                    return self._ask(st, sp, DATE, [], DATE, "repeat", reset=False)
             if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
         if day is None:

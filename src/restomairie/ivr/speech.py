@@ -66,6 +66,7 @@ __all__ = [
     "spoken_digit_runs",
     "spoken_key",
     "states_a_condition",
+    "takes_the_offer",
     "undoes",
     "weekday_alone",
 ]
@@ -2425,6 +2426,23 @@ def states_a_condition(text: str) -> bool:
         )
         for tokens in _clauses(text)
         for k, t in enumerate(tokens)
+    )
+
+
+# A yes that takes the day a question offers ("oui", "ouais", "volontiers"), where "OK", "ah
+# d'accord", "ça marche" only acknowledge what was just said (a refusal, most often).
+_TAKING_WORDS = frozenset({"oui", "ouais", "ouai", "ouaip", "ouep", "yep", "yes", "volontiers"})
+
+
+def takes_the_offer(text: str) -> bool:
+    """Whether ``text``, said to "the first meal you can still cancel is on Thursday 26: for
+    that day, type 2, 6, 1, 1", takes that day ("oui", "oui d'accord", "ouais"): a plain yes
+    with a word of acceptance in it, not a mere acknowledgement ("OK", "ah d'accord", "ça
+    marche"), nor a doubt or a question ("oui ?"). Pure."""
+    return (
+        parse_intent(text, {Intent.YES, Intent.NO}) is Intent.YES
+        and bool(_TAKING_WORDS.intersection(_tokens(text)))
+        and not is_hesitant(text)
     )
 
 
