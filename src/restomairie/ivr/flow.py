@@ -86,6 +86,7 @@ from restomairie.ivr.speech import (
     is_dismayed,
     is_hello,
     is_hesitant,
+    is_question,
     is_see_you,
     is_waiting,
     names_the_offered_day,
@@ -105,7 +106,9 @@ from restomairie.ivr.speech import (
     speaks_of_children,
     spoken_digit_runs,
     spoken_key,
+    states_a_condition,
     taken_back,
+    takes_the_offer,
     undoes,
     weekday_alone,
     weekday_mismatch,
@@ -1612,12 +1615,17 @@ class CallFlow:
             les = day_said_after_les(heard.speech, today) if guess is None else None
             guess = guess or les
             day = guess.day if guess else None
-            if names_the_offered_day(heard.speech) or (
+            yes = (
                 day is None
+                and st.data.get("offered") is not None
                 and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.YES
                 and not is_hesitant(heard.speech)
                 and not is_closing(heard.speech)  # "ok merci au revoir": no day after all
-            ):
+            )
+            # After a refusal (or anything said before the question), "OK", "ah d'accord", "ça
+            # marche" acknowledge it and choose no day: "oui" does.
+            acknowledged = yes and bool(st.data.get("said")) and not takes_the_offer(heard.speech)
+            if names_the_offered_day(heard.speech) or (yes and not acknowledged):
                 # "Oui", "le premier jour possible", "ce jour-là": the first day the question
                 # offered (read back before anything is done).
                 offered = st.data.get("offered")
@@ -1662,6 +1670,10 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
+                if acknowledged:
+                    # The question again, offer included, as no failed attempt: the caller
+                    # heard the refusal and has not chosen yet.
+                    return self._ask(st, sp, DATE, [], DATE, "repeat", reset=False)
             if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
         if day is None:
@@ -1846,6 +1858,16 @@ class CallFlow:
             day != pending and adds_to(speech)
         ):
             return self._days_at_read_back(st, sp, speech, pending, day)
+        if (
+            day == pending
+            and states_a_condition(speech)
+            and parse_intent(speech, {Intent.NO}) is None
+        ):
+            # "Même si elle est malade ?", "et si Nathan va mieux ?", "sauf si elle va mieux":
+            # a doubt, neither a yes nor a child or an action said instead.
+            if is_question(speech):
+                return self._repeat(st, sp)
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if self._left_as_they_are(st, speech):
             return self._with_date(st, sp, day, CONFIRM)
         if self._switch_action(st, speech) is not None:
@@ -1875,6 +1897,10 @@ class CallFlow:
         if corrected or day != pending:
             return self._with_date(st, sp, day, CONFIRM)  # even after "pardon": "pardon, Rose"
         if intent is Intent.REPEAT:
+            return self._repeat(st, sp)
+        if intent in (Intent.YES, None) and is_question(speech):
+            # "C'est bien ça ?", "et si Nathan va mieux ?": the parent checks, and says no yes
+            # (even "oui ?"): what will be done and how to confirm it, again.
             return self._repeat(st, sp)
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:

@@ -50,6 +50,7 @@ __all__ = [
     "is_closing",
     "is_hello",
     "is_hesitant",
+    "is_question",
     "normalise",
     "parse_action",
     "parse_children",
@@ -64,6 +65,8 @@ __all__ = [
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
+    "states_a_condition",
+    "takes_the_offer",
     "undoes",
     "weekday_alone",
 ]
@@ -825,6 +828,31 @@ def _eats_away(tokens: Sequence[str], match: _Match) -> bool:
     return any(not denied(k) for k in away)
 
 
+# "Si" is a yes only as an answer ("si", "si si", "mais si", "ben si, c'est ça"): with other
+# words in its clause it is the conjunction "if" ("si ça se trouve", "même si elle est malade",
+# "et si Nathan va mieux ?", "si possible"), which a read-back must never take as a yes.
+_SI_BEFORE = frozenset({"si", "mais", "ben", "bah", "beh", "eh", "ah", "oh", "euh", "oui", "ouais"})
+_SI_AFTER = frozenset({"si", "merci"})
+# "J'ai bien entendu ?", "vous avez entendu": hearing, not agreeing ("c'est entendu" agrees).
+_HEARD_AFTER = frozenset({"ai", "as", "a", "avez", "avons", "avait", "avais", "ont"})
+
+
+def _si_answers(tokens: Sequence[str], k: int) -> bool:
+    """Whether the "si" at ``tokens[k]`` (the tokens of one clause) answers yes."""
+    return all(t in _SI_BEFORE for t in tokens[:k]) and all(t in _SI_AFTER for t in tokens[k:])
+
+
+def _says_yes(tokens: Sequence[str], match: _Match) -> bool:
+    """Whether a yes phrase matched in a clause says yes: not the conjunction "si", nor
+    "(bien) entendu" after an auxiliary ("j'ai bien entendu, jeudi 26 ?")."""
+    words = match.phrase.words
+    if words == ("si",):
+        return _si_answers(tokens, match.start)
+    if words[-1] == "entendu":
+        return not (match.start and tokens[match.start - 1] in _HEARD_AFTER)
+    return True
+
+
 def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent | None:
     """The caller's intent in ``text``, restricted to ``allowed`` when given.
 
@@ -848,7 +876,7 @@ def parse_intent(text: str, allowed: Collection[Intent] | None = None) -> Intent
         owner = _owners(tokens, matches)
         for match in matches:
             readings = match.phrase.readings
-            if not readings:
+            if not readings or (Intent.YES in readings and not _says_yes(tokens, match)):
                 continue
             if _is_negated(tokens, match, owner):
                 if Intent.NO not in readings:
@@ -1146,8 +1174,8 @@ def _left_out(
             # An exclusion ends with its clause: "Pas Hugo, Léa" is Léa.
             if j >= n or clause_of[j] != clause_of[k]:
                 break
-            if tokens[j] in _CHOICE_STOPWORDS or tokens[j] in _EXCLUDING:
-                break
+            if tokens[j] in _CHOICE_STOPWORDS or tokens[j] in _EXCLUDING or tokens[j] == "si":
+                break  # (nor "sauf si elle va mieux": a condition, no one left out)
             if tokens[j] in _WEEKDAYS or tokens[j] in _MONTHS:
                 break  # "il mange pas jeudi et Nathan …": a day, then no name left out
 
@@ -2303,10 +2331,11 @@ def adds_to(text: str, and_first: bool = True) -> bool:
 
 def _and_first(text: str) -> bool:
     """Whether a clause of ``text`` starts with "et" (after "oui", "mince"…), adding something
-    ("oui, et pour Timéo", "zut, et vendredi"; not "et pas pour Nathan")."""
+    ("oui, et pour Timéo", "zut, et vendredi"; not "et pas pour Nathan", nor "et si elle va
+    mieux ?": a condition)."""
     for clause in _clauses(text):
         said = [t for t in clause if t not in _LEAD_INS]
-        if said[:1] == ["et"] and said[1:2] not in (["pas"], ["non"], ["sauf"]):
+        if said[:1] == ["et"] and said[1:2] not in (["pas"], ["non"], ["sauf"], ["si"]):
             return True
     return False
 
@@ -2346,8 +2375,8 @@ def speaks_of_children(text: str, names: Sequence[str] | None = None) -> bool:
         if token in _KIN and before not in _NOT_KIN_AFTER:
             return True
         following = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if token in _LEAVING_OUT or (
-            token == "part" and before == "a" and following not in ("ca", "cela")
+        if (token in _LEAVING_OUT and following != "si") or (  # "sauf si": a condition
+            token == "part" and before == "a" and following not in ("ca", "cela", "si")
         ):
             return True
         # "les deux", not "les deux jours", "les deux jeudis"
@@ -2416,12 +2445,69 @@ def is_see_you(text: str) -> bool:
 def is_hesitant(text: str) -> bool:
     """Whether ``text`` holds a doubt or a negation outside the line's phrases, so that a "yes"
     in it must not be taken as a confirmation ("oui, attendez", "oui enfin je sais pas", "oui,
-    je ne veux pas"); "oui, pas de problème" and "oui, bien sûr" are not hesitant."""
+    je ne veux pas"); "oui, pas de problème" and "oui, bien sûr" are not hesitant. A question
+    (see :func:`is_question`) and a condition ("oui, si elle va mieux", "sauf si …") are."""
+    if is_question(text):
+        return True
     for tokens in _clauses(text):
+        if "si" in tokens and _si_answers(tokens, tokens.index("si")):
+            continue  # "mais si": an answer, not "oui mais"
         owner = _owners(tokens, _match_phrases(tokens))
         if any(owner[k] is None and token in _HESITATIONS for k, token in enumerate(tokens)):
             return True
-    return False
+    return states_a_condition(text)
+
+
+def states_a_condition(text: str) -> bool:
+    """Whether ``text`` says "if" ("si ça se trouve elle sera chez sa mamie", "même si elle
+    est malade", "et si Nathan va mieux ?", "sauf si elle va mieux", "oui si possible"): a
+    doubt, never a yes, nor a child added or left out. "Si", "mais si" answering are not; "même
+    s'il est malade" is one, "s'il vous plaît" is not."""
+    return any(
+        (t == "si" and not _si_answers(tokens, k))
+        or (
+            t == "s"
+            and tokens[k + 1 : k + 2] in (["il"], ["ils"])
+            and tokens[k + 2 : k + 3] not in (["vous"], ["te"])
+        )
+        for tokens in _clauses(text)
+        for k, t in enumerate(tokens)
+    )
+
+
+# A yes that takes the day a question offers ("oui", "ouais", "volontiers"), where "OK", "ah
+# d'accord", "ça marche" only acknowledge what was just said (a refusal, most often).
+_TAKING_WORDS = frozenset({"oui", "ouais", "ouai", "ouaip", "ouep", "yep", "yes", "volontiers"})
+
+
+def takes_the_offer(text: str) -> bool:
+    """Whether ``text``, said to "the first meal you can still cancel is on Thursday 26: for
+    that day, type 2, 6, 1, 1", takes that day ("oui", "oui d'accord", "ouais"): a plain yes
+    with a word of acceptance in it, not a mere acknowledgement ("OK", "ah d'accord", "ça
+    marche"), nor a doubt or a question ("oui ?"). Pure."""
+    return (
+        parse_intent(text, {Intent.YES, Intent.NO}) is Intent.YES
+        and bool(_TAKING_WORDS.intersection(_tokens(text)))
+        and not is_hesitant(text)
+    )
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` asks rather than answers: the transcript ends with "?" (the recogniser
+    heard a question: "c'est bien ça ?", "oui ?", "et si Nathan va mieux ?"), or it is built
+    as one ("est-ce que c'est bon", "j'ai bien entendu, jeudi 26"): not to be taken as a yes.
+    Pure."""
+    if text.rstrip().endswith("?"):
+        return True
+    tokens = _tokens(text)
+    return any(
+        tokens[k : k + 2] == ["est", "ce"] and tokens[k + 2] in ("que", "qu")
+        for k in range(len(tokens) - 2)
+    ) or any(
+        tokens[k] in _HEARD_AFTER and tokens[k + 1 : k + 2] == ["bien"]
+        and tokens[k + 2] in ("entendu", "compris")
+        for k in range(len(tokens) - 2)
+    )
 
 
 # A question about a day rather than a change asked for: "est-ce que Rose mange jeudi ?",
