@@ -2751,15 +2751,19 @@ def test_children_taken_back_in_a_request_are_all_taken_back(call: Caller, said:
     assert call.say(said).says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 
-def test_is_it_cancelled_after_a_result_is_answered_from_the_bookings(
+def test_is_it_cancelled_after_a_result_is_answered_with_the_result(
     rt: Runtime, call: Caller
 ) -> None:
     call.press("2")
     call.say("annuler jeudi")
     call.press("1")
     answer = call.say("c'est bien annulé ?")
-    # It was "pour quel jour voulez-vous annuler ?", as if a new cancellation.
-    assert answer.says[0] == "Le jeudi 26 novembre, Léa n'a pas de repas réservé."
+    # It was "pour quel jour voulez-vous annuler ?", as if a new cancellation; then the day's
+    # state and its menu, where "parfait" was not understood: now yes, the result again.
+    assert answer.says[:2] == [
+        "Oui.",
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+    ]
     assert booked(rt, "E2", date(2026, 11, 26)) is False
 
 

@@ -168,6 +168,17 @@ AFTER_INTENTS = frozenset(
         Intent.CANCEL, Intent.LIST, Intent.REPEAT,
     }
 )  # fmt: skip
+# A bare "annulez" (no day, no child), and the words said around it: "non, annulez",
+# "attendez, annulez !", "zut, annulez s'il vous plaît". At a booking read-back, also what it
+# drops ("annulez tout", "annuler l'opération", "annulez la demande"): see _drops_request.
+_CANCEL_VERBS = frozenset({"annulez", "annuler", "annule", "annules"})
+_TAKING_BACK = frozenset({"non", "attendez", "attends", "zut", "mince", "oups", "stop"})
+_AROUND_CANCEL = _TAKING_BACK | frozenset(
+    {"oh", "ah", "euh", "bon", "alors", "vite", "finalement", "s", "il", "vous", "plait", "svp"}
+)
+_DROPPED = frozenset(
+    {"tout", "toute", "l", "operation", "la", "demande", "ca", "cela", "cette", "reservation"}
+)
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
 MAX_PAUSES = 5  # requests to wait or for help not counted as failed answers, per call
 WAIT_TIMEOUT = 15  # "attendez, je regarde": the same question, answered a little later
@@ -1057,8 +1068,12 @@ class CallFlow:
             return None
         today = self.clock.today()
         guess = parse_date(speech, today)
-        kids = self._children_said(self._kids(st), speech, ordinals=False) or unnamed
+        named = self._children_said(self._kids(st), speech, ordinals=False)
+        kids = named or unnamed
         done = st.data.get("done")
+        reassured = self._done_again(st, sp, speech, guess, named, step)
+        if reassured is not None:
+            return reassured
         if guess is not None:
             day = guess.day
         elif done:
@@ -1084,6 +1099,35 @@ class CallFlow:
         if open_to_change:
             st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
         return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+
+    def _done_again(
+        self,
+        st: CallState,
+        sp: Speaker,
+        speech: str,
+        guess: DateGuess | None,
+        named: Sequence[Kid] | None,
+        step: str,
+    ) -> Turn | None:
+        """ "C'est bien annulé ?", "c'est bien réservé pour Rose jeudi ?" right after a result,
+        about the change just made: "Oui.", its result said again, then the question after a
+        result (where "parfait", "merci" lead on as after any result; the menu of a day asked
+        about would not understand them). ``None`` for another day, child or action ("c'est
+        bien réservé ?" after a cancellation: what the day has now, see :meth:`_about_day`)."""
+        done = st.data.get("done")
+        said = [str(x) for x in st.data.get("said") or []]
+        if st.step != AFTER or not done or not done[2] or not said:
+            return None
+        asked = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
+        if asked is not None and _CHOICES[asked] != done[0]:
+            return None
+        if guess is not None and guess.day.isoformat() != str(done[1]):
+            return None
+        if named is not None and not {k.ref for k in named} <= set(done[2]):
+            return None
+        turn = self._ask(st, sp, AFTER, [sp._("Yes."), *said], step, "repeat", recap=True)
+        st.data["said"] = said  # "répétez" says the result again, not "oui" before it
+        return turn
 
     def _day_answer(
         self, st: CallState, sp: Speaker, day: date, kids: Sequence[Kid]
@@ -1550,6 +1594,7 @@ class CallFlow:
         if isinstance(entry, list):  # a request of its own: its children and change
             self._take(st, entry)
             entry = entry[0]
+        _in_series(st, [str(entry)])  # the last one too, read back with the queue empty
         return self._with_date(st, sp, date.fromisoformat(str(entry)), step, lines)
 
     def _switch_action(self, st: CallState, speech: str) -> str | None:
@@ -1770,6 +1815,8 @@ class CallFlow:
         """The change asked for ``day``: refused, nothing to do, or read back (after
         ``before``)."""
         queue = st.data.get("queue")
+        if queue:  # one of several days taken one by one: "oui, les deux" is for the days
+            _in_series(st, [day.isoformat(), *(str(_entry_day(e)) for e in queue)])
         if queue and day.isoformat() in queue:
             # A day still waiting among several said at once, chosen now ("jeudi et vendredi",
             # 2 at Thursday's read-back, then "vendredi"): taken now, not a second time.
@@ -1854,6 +1901,11 @@ class CallFlow:
             # d'avant", the one before (with a plain yes, the caller says again the day they
             # asked for; "oui mais la semaine prochaine" moves it).
             day = moved
+        if self._all_the_days(st, speech):
+            # "Oui, les deux" to the first of two days read back one by one: a yes to both
+            # (this one now, the next read back after it), not two of three children ("oui,
+            # pour tous les jours": not several days said anew).
+            return self._apply(st, sp)
         if (moved is None and several_days(speech, self.clock.today())) or (
             day != pending and adds_to(speech)
         ):
@@ -1870,12 +1922,23 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if self._left_as_they_are(st, speech):
             return self._with_date(st, sp, day, CONFIRM)
+        if self._drops_request(st, speech):
+            # "Annulez", "non, annulez tout", "annuler l'opération" to a booking read back:
+            # this request dropped, as with "laissez tomber", not the children's meals
+            # cancelled instead (some of them booked well before the call).
+            return self._ask(st, sp, ACTION, [self._nothing_done(st, sp)], CONFIRM, "back")
+        nothing = self._nothing_done(st, sp)
         if self._switch_action(st, speech) is not None:
-            # "Non, je veux réserver" (or even "oui, réserver") to a cancellation read back:
-            # never the action read back; the one said, read back in its turn.
+            # "Non, je veux réserver" (or even "oui, réserver"; "non, je veux annuler le
+            # repas", "plutôt annuler") to the other action read back: never the action read
+            # back; the one said, read back in its turn. A cancellation after "aucun
+            # changement n'a été fait": it may read back meals booked long before, for
+            # children the booking read back did not name; the parent must hear that the
+            # booking was not made and this is another change.
             if self._children_correction(st, speech) is None:
                 return self._not_whom(st, sp, speech)
-            return self._with_date(st, sp, day, CONFIRM)
+            before = [nothing] if st.data["action"] == "cancel" else []
+            return self._with_date(st, sp, day, CONFIRM, before)
         intent = parse_intent(speech, CONFIRM_INTENTS)
         if intent is Intent.ANOTHER:  # "retour au menu", "laissez tomber"
             return self._ask(st, sp, ACTION, [self._nothing_done(st, sp)], CONFIRM, "back")
@@ -1887,10 +1950,6 @@ class CallFlow:
         # Another day or other children said here ("oui, pour Rose", "oui sauf Timéo", "oui
         # mais le 4 décembre", "le 4 décembre", "non, le 4"): a correction, read back in its
         # turn, even after a yes. Children that cannot be told apart, or none left: not a yes.
-        if self._all_the_days(st, speech):
-            # "Oui, les deux" to the first of two days read back one by one: a yes to both
-            # (this one now, the next read back after it), not two of three children.
-            return self._apply(st, sp)
         corrected = self._children_correction(st, speech)
         if corrected is None:
             return self._not_whom(st, sp, speech)
@@ -1928,17 +1987,32 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
 
-    def _all_the_days(self, st: CallState, speech: str) -> bool:
-        """Whether ``speech`` takes every one of the days read back one by one, by their count
-        ("oui, les deux" to the first of two), when no child is named by it (in a family of
-        two, "les deux" stays both children)."""
+    @staticmethod
+    def _drops_request(st: CallState, speech: str) -> bool:
+        """Whether ``speech``, said to a booking read back, drops it: a bare "annulez" ("non,
+        annulez tout", "annuler l'opération", "annulez la demande") cancels what was just
+        asked. Only a cancellation asked in so many words ("non, je veux annuler le repas",
+        "plutôt annuler", "annulez jeudi pour Rose") switches the action."""
+        return st.data.get("action") == "book" and _bare_cancel(speech, _AROUND_CANCEL | _DROPPED)
+
+    @staticmethod
+    def _all_the_days(st: CallState, speech: str) -> bool:
+        """Whether ``speech``, said to one of several days read back one by one (``series``),
+        takes every one of them: by their count ("oui, les deux" to the first of two, or to the
+        second when the first had nothing to change) or all ("oui, tous", "oui pour tous",
+        "oui, pour tous les jours"). The children were said with the days: in a family of two,
+        "les deux" there is both days, not the other child added ("oui, pour tous les
+        enfants" still names the children)."""
+        series = [str(d) for d in st.data.get("series") or []]
+        if str(st.data.get("day")) not in series:
+            return False
         queue = st.data.get("queue") or []
-        count = every_one_said(speech) if queue else None
+        # "pour" is no more than a filler here ("oui pour les deux jours")
+        count = every_one_said(" ".join(t for t in normalise(speech).split() if t != "pour"))
         return (
-            count == 1 + len(queue)
+            count in (0, len(series), 1 + len(queue))
             and parse_intent(speech, {Intent.YES, Intent.NO}) is not Intent.NO
             and not is_hesitant(speech)
-            and self._children_said(self._kids(st), speech, ordinals=False) is None
         )
 
     def _days_at_read_back(
@@ -2222,7 +2296,8 @@ class CallFlow:
         intent = parse_intent(heard.speech, AFTER_INTENTS)
         if is_see_you(heard.speech) and intent not in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             return self._bye(st, sp, AFTER)  # "merci, à lundi": not a request for Monday
-        taken_back = self._taken_back(st, sp, heard.speech, intent)
+        plainly = self._undone_plainly(st, heard.speech)
+        taken_back = self._taken_back(st, sp, heard.speech, intent, plainly=plainly)
         if taken_back is not None:
             return taken_back
         mine = self._kids(st) if st.data.get("unchosen") else self._picked(st)
@@ -2278,6 +2353,7 @@ class CallFlow:
         intent: Intent | None,
         answered: str = AFTER,
         surely: bool = False,
+        plainly: bool = False,
     ) -> Turn | None:
         """Right after a change, "mince, je voulais dire vendredi", "je me suis trompé, c'était
         pour Rose": the change said instead, read back with the undoing of the one just made
@@ -2288,14 +2364,16 @@ class CallFlow:
         ``None`` when nothing was just changed, the phrase takes nothing back, or asks for the
         other action ("je voulais réserver": an operation of its own). Said after the result or at
         the menu or date question that follows it (``answered``: which); ``surely``: only with a
-        word of error."""
+        word of error; ``plainly``: the phrase takes it back in so many words (see
+        :meth:`_undone_plainly`)."""
         done = st.data.get("done")
         if not done or not done[2]:
             return None
-        strength = taken_back(speech, date.fromisoformat(str(done[1])).weekday())
+        weekday = date.fromisoformat(str(done[1])).weekday()
+        strength = TakenBack.YES if plainly else taken_back(speech, weekday)
         if strength is TakenBack.NO or (surely and strength is not TakenBack.YES):
             return None
-        if intent in (Intent.BOOK, Intent.CANCEL) and not undoes(speech) and (
+        if intent in (Intent.BOOK, Intent.CANCEL) and not (plainly or undoes(speech)) and (
             _CHOICES[intent] != done[0] or strength is not TakenBack.YES
         ):
             # "Je voulais réserver": an operation of its own; "pardon, je voudrais annuler
@@ -2324,6 +2402,18 @@ class CallFlow:
         st.data["day"] = day.isoformat()
         st.data["change"] = []  # the undoing alone
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
+
+    @staticmethod
+    def _undone_plainly(st: CallState, speech: str) -> bool:
+        """Whether ``speech``, right after a result, takes back the change just made with a bare
+        "annulez" ("non, annulez", "non attendez, annulez", "zut, annulez !"): with no day and
+        no child, nothing else is asked but undoing it. After a cancellation only with a word
+        that takes it back ("non", "attendez", "zut"): "annulez" alone there may well be the
+        next cancellation (its day asked), "annulez jeudi pour Nathan" always is."""
+        done = st.data.get("done")
+        if not done or not _bare_cancel(speech):
+            return False
+        return done[0] == "book" or bool(_TAKING_BACK & set(normalise(speech).split()))
 
     def _too_late_to_undo(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]
@@ -3295,6 +3385,7 @@ class CallFlow:
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)
+            st.data.pop("series", None)
         if step in (ACTION, AFTER):  # a goodbye said with a change, kept for its result alone
             st.data.pop("leaving", None)
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
@@ -3645,6 +3736,25 @@ def _holiday_name(sp: Speaker, reason: str) -> str:
         "summer": sp._("the summer holidays"),
     }
     return names.get(_holiday_kind(reason) or "", reason)
+
+
+def _entry_day(entry: object) -> object:
+    """The day of an entry of the queue: a day, or a request of its own (its day first)."""
+    return entry[0] if isinstance(entry, list) else entry
+
+
+def _in_series(st: CallState, days: Sequence[str]) -> None:
+    """Adds ``days`` to those read back one by one in this request (see _all_the_days)."""
+    st.data["series"] = _unique([*(st.data.get("series") or []), *days])
+
+
+def _bare_cancel(speech: str, around: frozenset[str] = _AROUND_CANCEL) -> bool:
+    """Whether ``speech`` is a cancel verb with nothing but ``around`` words ("non, annulez",
+    "annulez !"): no day, no child, no "je veux" that would ask for a cancellation."""
+    tokens = normalise(speech).split()
+    return bool(_CANCEL_VERBS & set(tokens)) and all(
+        t in _CANCEL_VERBS or t in around for t in tokens
+    )
 
 
 def _shown(heard: Heard) -> str | None:

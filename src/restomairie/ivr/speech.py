@@ -2206,8 +2206,8 @@ _UNDO_RUNS = (
     ("en", "arriere"), ("comme", "avant"), ("l", "annulation"), ("cette", "annulation"),
     ("cette", "reservation"), ("defaire",), ("defaites",), ("defaites", "le"),
     # "Annulez ça", "annulez ce que j'ai fait", "j'ai changé d'avis", "finalement non",
-    # "laissez comme c'était": the change just made taken back (plain "annulez" after a
-    # booking is another cancellation).
+    # "laissez comme c'était": the change just made taken back (a bare "annulez", "non
+    # attendez, annulez", is too, but only right after a result: the line's _undone_plainly).
     ("annulez", "ca"), ("annule", "ca"), ("annuler", "ca"), ("ce", "que", "j", "ai", "fait"),
     ("ce", "que", "je", "viens"), ("ce", "que", "j", "ai", "dit"), ("change", "d", "avis"),
     ("finalement", "non"), ("comme", "c", "etait"), ("en", "fait", "non"),

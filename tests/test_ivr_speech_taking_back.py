@@ -1,0 +1,248 @@
+"""Whole calls where a parent takes back what they just asked or just had done, or checks it:
+"annulez" to a booking read back, "non attendez, annulez" right after a result, "oui pour
+tous" to one of several days read back one by one, "c'est bien annulé ?" after a result. A
+tester heard meals cancelled that nobody asked to cancel, other children added to a
+cancellation, and a parent stuck at a menu after asking whether it was done.
+
+A family of three (Zoé, Léa, Hugo: keys 1, 2, 3) on Monday 23 November 2026: Zoé and Léa eat
+every canteen day by subscription, Hugo books day by day (nothing booked).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, booked, identified_three_children, line_app
+
+PHONE = "+33612345678"
+THU, FRI = date(2026, 11, 26), date(2026, 11, 27)
+MON, TUE, NEXT_THU = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)
+ZOE, LEA, HUGO = "E1", "E2", "E3"
+NOTHING = "Aucun changement n'a été fait."
+AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
+MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
+NOT_UNDERSTOOD = "Pardon, je n'ai pas compris."
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    app: Flask = line_app(rt)
+    return app.test_client()
+
+
+@pytest.fixture
+def call(rt: Runtime, client: FlaskClient) -> Caller:
+    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+
+
+def _two_children(rt: Runtime, client: FlaskClient, zoe_weekdays: int) -> Caller:
+    """A family of two (Zoé, Léa: refs E1, E2), Léa every canteen day, Zoé on
+    ``zoe_weekdays``; at the child menu."""
+    kids = (KidSpec(ZOE, "Zoé", weekdays=zoe_weekdays), KidSpec(LEA, "Léa"))
+    make_family(rt, "210001", "1234", (PHONE,), kids)
+    caller = Caller(client, rt.settings, PHONE)
+    caller.start()
+    caller.press("1234")
+    return caller
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. "Annulez" to a booking read back: this request dropped, not the meals cancelled
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["Annulez.", "Non, annulez tout.", "Annuler l'opération.", "Annulez la demande."],
+)
+def test_cancel_said_to_a_booking_read_back_drops_it(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    read_back = call.say("Réserver pour Hugo et Zoé jeudi.")
+    assert read_back.says[:2] == [
+        "Le repas de Zoé du jeudi 26 novembre est déjà réservé.",
+        "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
+    ]
+    dropped = call.say(said)
+    # It was "Hugo n'a pas de repas réservé… rien à annuler. Vous souhaitez annuler le repas de
+    # Zoé le jeudi 26 novembre.", and "oui" cancelled Zoé's meal of her subscription.
+    assert dropped.says[0] == NOTHING
+    assert MENU in dropped.says
+    assert "Vous souhaitez" not in dropped.text
+    call.say("Oui.")
+    assert booked(rt, ZOE, THU) is None
+    assert booked(rt, HUGO, THU) is None
+
+
+def test_cancel_said_to_one_of_the_days_of_a_week_drops_them_all(rt: Runtime, call: Caller) -> None:
+    first = call.say("Réserver toute la semaine prochaine pour Hugo.")
+    assert first.says[1] == "Vous souhaitez réserver le repas d'Hugo le lundi 30 novembre."
+    dropped = call.say("Annulez.")
+    assert dropped.says[0] == NOTHING
+    assert "Vous souhaitez" not in dropped.text
+    call.say("Oui.")
+    call.say("Oui.")
+    for day in (MON, TUE, NEXT_THU):
+        assert booked(rt, HUGO, day) is None
+
+
+@pytest.mark.parametrize("said", ["Non, je veux annuler le repas.", "Plutôt annuler."])
+def test_a_cancellation_asked_in_so_many_words_is_read_back_after_nothing_done(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.say("Réserver pour Hugo et Zoé jeudi.")
+    switched = call.say(said)
+    # The switch is read back after "nothing was changed": the booking just read back was not
+    # made, and the cancellation now read back is the only change asked.
+    assert switched.says[0] == NOTHING
+    assert "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre." in switched.says
+    assert booked(rt, ZOE, THU) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. "Non attendez, annulez" right after a result: undoing it, not a new cancellation
+# ---------------------------------------------------------------------------------------------
+
+UNDO_HUGO = "Vous souhaitez que le repas d'Hugo du jeudi 26 novembre ne soit plus réservé."
+
+
+@pytest.mark.parametrize("said", ["Non attendez, annulez.", "Non non annulez !", "Annulez !"])
+def test_a_bare_cancel_right_after_a_booking_undoes_it_alone(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.say("Réserver Hugo et Zoé jeudi.")
+    done = call.say("Oui.")
+    assert done.says[0] == "C'est fait : le repas d'Hugo du jeudi 26 novembre est réservé."
+    undo = call.say(said)
+    # It was "Pour quel jour voulez-vous annuler ?", then Hugo's and Zoé's Thursday cancelled:
+    # Zoé's meal of her subscription with the booking just made.
+    assert undo.says[0] == UNDO_HUGO
+    call.say("Oui.")
+    assert booked(rt, HUGO, THU) is False
+    assert booked(rt, ZOE, THU) is None
+
+
+def test_a_bare_cancel_with_a_no_right_after_a_cancellation_undoes_it(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler Léa jeudi.")
+    call.say("Oui.")
+    assert booked(rt, LEA, THU) is False
+    undo = call.say("Non attendez, annulez.")
+    assert undo.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé."
+    )
+    call.say("Oui.")
+    assert booked(rt, LEA, THU) is True
+
+
+def test_a_cancel_with_a_day_and_a_child_after_a_booking_is_a_new_request(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Réserver Hugo jeudi.")
+    call.say("Oui.")
+    request = call.say("Annulez vendredi pour Léa.")
+    assert request.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    call.say("Oui.")
+    assert booked(rt, LEA, FRI) is False
+    assert booked(rt, HUGO, THU) is True
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. "Oui pour tous", "oui, les deux" to one of several days read back one by one: the days
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said", ["Oui pour tous.", "Oui, tous.", "Oui, pour tous les jours.", "Oui, les 4."]
+)
+def test_yes_for_all_to_a_week_read_back_day_by_day_is_for_its_days(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.say("Annuler toute la semaine prochaine pour Léa.")
+    answer = call.say(said)
+    # It was "annuler les repas d'Hugo, Léa et Zoé le lundi 30 novembre" ("tous": the
+    # children), or "dites les jours un par un" ("pour tous les jours").
+    assert answer.says[:2] == [
+        "C'est fait : le repas de Léa du lundi 30 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
+    ]
+    call.say("Oui.")
+    assert booked(rt, LEA, MON) is False
+    assert booked(rt, LEA, TUE) is False
+    assert booked(rt, ZOE, MON) is None
+
+
+def test_both_in_a_family_of_two_is_both_days_not_the_other_child(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _two_children(rt, client, zoe_weekdays=0b0011011)
+    call.say("Annuler lundi et mardi prochain pour Zoé.")
+    answer = call.say("Oui, les deux.")
+    assert answer.says[:2] == [
+        "C'est fait : le repas de Zoé du lundi 30 novembre est annulé.",
+        "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre.",
+    ]
+    call.say("Oui.")
+    assert booked(rt, ZOE, TUE) is False
+    assert booked(rt, LEA, MON) is None
+    assert booked(rt, LEA, TUE) is None
+
+
+@pytest.mark.parametrize("said", ["Oui, les deux.", "Oui, les deux jours.", "Oui pour les deux jours."])
+def test_both_to_the_second_day_when_the_first_had_nothing_is_a_yes(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    call = _two_children(rt, client, zoe_weekdays=0b0000010)  # Zoé eats on Tuesdays only
+    read_back = call.say("Annuler lundi et mardi prochain pour Zoé.")
+    assert "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre." in read_back.says
+    answer = call.say(said)
+    # It was "annuler les repas de Léa et Zoé le mardi 1er décembre" (both children), or "dites
+    # les jours un par un".
+    assert answer.says[:2] == ["C'est fait : le repas de Zoé du mardi 1er décembre est annulé.", AFTER]
+    assert booked(rt, ZOE, TUE) is False
+    assert booked(rt, LEA, TUE) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. "C'est bien annulé ?" right after a result: yes, the result again, and on from there
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asked", ["C'est bien annulé ?", "C'est bien annulé pour Léa jeudi ?"])
+def test_is_it_cancelled_after_a_result_says_yes_and_leads_on(
+    rt: Runtime, call: Caller, asked: str
+) -> None:
+    call.say("Annuler Léa jeudi.")
+    call.say("Oui.")
+    answer = call.say(asked)
+    # It was the day's menu ("Pour réserver, tapez 1. Pour annuler, tapez 2."), where
+    # "parfait", "oui", "très bien" were not understood, then the failure goodbye.
+    assert answer.says[:3] == [
+        "Oui.",
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        AFTER,
+    ]
+    on = call.say("Parfait.")
+    assert NOT_UNDERSTOOD not in on.says
+    assert MENU in on.says
+    assert booked(rt, LEA, THU) is False
+
+
+def test_is_it_booked_after_a_booking_says_yes_and_may_still_be_undone(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Réserver Hugo jeudi.")
+    call.say("Oui.")
+    answer = call.say("C'est bien réservé ?")
+    assert answer.says[:2] == ["Oui.", "C'est fait : le repas d'Hugo du jeudi 26 novembre est réservé."]
+    again = call.say("Répétez.")  # the result again, not "oui"
+    assert again.says[0] == "C'est fait : le repas d'Hugo du jeudi 26 novembre est réservé."
+    undo = call.say("Je me suis trompé.")
+    assert undo.says[0] == UNDO_HUGO
