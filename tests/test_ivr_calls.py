@@ -2270,6 +2270,24 @@ def test_a_confirmation_that_arrives_after_the_status_callback_is_still_done(
     assert [(c.day, c.after) for c in detail.changes] == [(date(2026, 11, 26), "not_booked")]
 
 
+@pytest.mark.parametrize("status", ["ringing", "initiated", "in-progress"])
+def test_a_status_callback_before_the_voice_webhook_does_not_end_the_call(
+    rt: Runtime, client: FlaskClient, family: str, status: str
+) -> None:
+    # Status events subscribed, or the first webhooks reordered by the network: the call was
+    # created ended, and the parent heard "Au revoir" after the right code.
+    call = caller(client, rt)
+    post_signed(client, "/ivr/status", call.params(CallStatus=status))
+    assert "code" in call.start().text
+    answer = call.press("1234")
+    assert not answer.hangup and answer.says[0] == "Merci."
+    call.keys("2", "2611")
+    assert call.press("1").says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+    call.hang_up(duration=30)
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration, logged.outcome) == ("completed", 30, "cancelled")
+
+
 @pytest.mark.parametrize("duration", ["9" * 40, "²", "-5"])
 def test_a_status_callback_with_an_absurd_duration_still_records_the_end(
     rt: Runtime, client: FlaskClient, family: str, duration: str

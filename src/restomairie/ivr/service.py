@@ -158,15 +158,19 @@ class PhoneLine:
         """The status callback: final status and duration; a call that ended before any
         outcome was abandoned."""
         key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
+        final = hook.call_status in FINAL_STATUSES
         self.store.status(
             hook.call_sid,
             key,
             self.clock.now(),
             (hook.call_status or "")[:32] or None,
             hook.duration,
-            hook.call_status in FINAL_STATUSES,
+            final,
             twiml.empty(),
-            self._fresh_call(hook, END),
+            # A call the line has not answered yet: ended if this status says so; else
+            # ("ringing", "in-progress" delivered before the voice webhook) still to be
+            # welcomed — a call created ended would say goodbye after the right code.
+            self._fresh_call(hook, END if final else GREETING),
         )
 
     def fallback(self, hook: Webhook) -> str:
