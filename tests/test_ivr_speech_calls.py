@@ -2706,6 +2706,20 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
     ]
 
 
+@pytest.mark.parametrize("then", ["Parfait.", "D'accord.", "Non.", "Oui, très bien."])
+def test_an_answer_to_a_question_about_a_day_then_nothing_to_change(
+    rt: Runtime, call: Caller, then: str
+) -> None:
+    call.say("Est-ce que Léa mange jeudi ?")
+    answer = call.say(then)
+    # It was "Pardon, je n'ai pas compris" at "Pour réserver, tapez 1. Pour annuler, tapez 2.",
+    # three times, then goodbye: a parent who was only checking had no way on.
+    assert answer.says[0] == "Aucun changement n'a été fait."
+    assert "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2." in answer.text
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    assert call.press("1").gather is not None  # another operation: the menu
+
+
 @pytest.mark.parametrize(
     "asked", ["Quels jours mange Léa ?", "Quand est-ce que Léa mange à la cantine ?",
               "Léa mange quels jours ?"]

@@ -1012,6 +1012,13 @@ class CallFlow:
                 return self._choose(st, sp, "child", ACTION)
             if intent is None and self._closing_at_menu(kids, heard.speech):
                 return self._bye(st, sp, ACTION)
+            if (intent is None and st.data.get("answered_day")
+                    and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is not None):
+                # "Est-ce que Rose mange jeudi ?" answered, then "parfait", "d'accord", "non":
+                # the parent was checking, nothing to change (it was "je n'ai pas compris"
+                # three times, then goodbye).
+                lines = [sp._("Nothing was changed.")]
+                return self._ask(st, sp, AFTER, lines, ACTION, "nothing_to_change")
             if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
                 return self._repeat(st, sp)  # "retour au menu": this is the menu
             mixed = self._requests(st, sp, heard.speech, ACTION)
@@ -1092,6 +1099,7 @@ class CallFlow:
                 return None
             day = first
         self._pick(st, kids)
+        st.data["answered_day"] = True  # "parfait" now: nothing to change (see _on_action)
         if day < today:
             lines = [sp._("%(day)s is already past.", day=sp.day(day))]
             return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
@@ -3382,6 +3390,7 @@ class CallFlow:
             st.data.pop("asked_more", None)
             st.data.pop("asked_for", None)
             st.data.pop("asked_span", None)
+            st.data.pop("answered_day", None)
         st.step = step
         if step in (ACTION, CHILD, AFTER):  # the days asked at once are left with their change
             st.data.pop("queue", None)

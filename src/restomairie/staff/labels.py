@@ -77,7 +77,8 @@ ASKED_AFTER = {
     "listed": "after", "booked": "after", "cancelled": "after", "unchanged": "after",
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
     "which_child": "child", "another_which_child": "child", "day_kept": "action",
-    "which_day": "date", "holidays": "date",
+    "which_day": "date", "holidays": "date", "no_school_days": "date", "return_unknown": "date",
+    "nothing_to_change": "after",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -128,6 +129,10 @@ EVENT_OUTCOMES = {
     "which_day": "un jour ou un autre : lequel ?",
     "holidays": "vacances scolaires demandées (pas de cantine)",
     "asked_day": "question sur un jour : réservé ou non, jusqu'à quand le changer",
+    "nothing_to_change": "réponse à sa question reçue (« parfait », « non ») : rien à changer",
+    "no_school_days": "jours demandés sans cantine (vacances, mercredis) : dit, la date redemandée",
+    "return_unknown": "rentrée demandée au-delà du calendrier scolaire connu : dit",
+    "menus_prices": "menus ou tarifs demandés : renvoyé au site",
     "dismay": "« ah non » après un changement : comment le reprendre",
     "english": "passe l'appel en anglais (clavier)",
     "subscription": "abonnement ou changement d'école demandé (pas sur cette ligne)",
