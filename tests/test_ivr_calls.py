@@ -934,7 +934,7 @@ def test_five_wrong_codes_lock_the_phone_access_and_the_caller_is_told(
     assert locked.says[-1].startswith("Si ce téléphone n'est pas celui de votre dossier")
     assert not locked.hangup
     bye = second.silence()
-    assert bye.hangup and bye.says == ["Au revoir."]
+    assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
     assert the_call(rt, second).outcome == "refused"
 
     third = caller(client, rt)

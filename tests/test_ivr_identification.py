@@ -318,7 +318,7 @@ def test_at_a_locked_phone_0_hash_still_leads_to_the_caller_s_own_account(
         other = from_grandma(client, rt)
         other.press("1951")
         bye = other.press(answer) if answer else other.silence()
-        assert bye.hangup and bye.says == ["Au revoir."]
+        assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
     assert from_grandma(client, rt).press("9460").says[0].startswith(LOCKED)
 
     # After "0#", the grandmother's account typed is still locked.

@@ -702,7 +702,7 @@ class CallFlow:
         st.data.pop("locked_offer", None)
         if heard.digits.strip().rstrip("#") == OTHER_ACCOUNT_KEY:
             return self._other_account(st, sp)
-        return self._end(st, sp, [sp._("Goodbye.")], PIN, "locked")
+        return self._end(st, sp, [sp._("Thank you for calling. Goodbye.")], PIN, "locked")
 
     def _other_account(self, st: CallState, sp: Speaker) -> Turn:
         """ "0#" at the code question of a caller recognised by caller ID: the account number is
