@@ -565,7 +565,7 @@ def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them
             "1",  # book: Léa is booked by her subscription, Hugo books day by day
             [
                 "Le repas de Léa du mardi 24 novembre est déjà réservé.",
-                "Pour Hugo : trop tard pour le mardi 24 novembre : il fallait réserver avant le "
+                "Pour Hugo, trop tard pour le mardi 24 novembre : il fallait réserver avant le "
                 "vendredi 20 novembre à 13 heures. Un repas pris sans réservation est facturé au "
                 "tarif le plus élevé.",
             ],
@@ -574,7 +574,7 @@ def test_with_all_the_children_the_first_day_offered_is_the_earliest_one_of_them
             "2",  # cancel: Hugo has nothing to cancel, Léa's meal will be charged
             [
                 "Hugo n'a pas de repas réservé le mardi 24 novembre : il n'y a rien à annuler.",
-                "Pour Léa : trop tard pour le mardi 24 novembre : il fallait annuler avant le "
+                "Pour Léa, trop tard pour le mardi 24 novembre : il fallait annuler avant le "
                 "vendredi 20 novembre à 13 heures. Le repas sera facturé, sauf maladie signalée "
                 "à l'école.",
             ],
@@ -604,7 +604,7 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
     call.start()
     read_back = call.keys("1234", "9", "2", "0312")
     assert read_back.says[:2] == [
-        "Pour Léa : trop tard pour le jeudi 3 décembre : il fallait annuler avant le lundi "
+        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant le lundi "
         "30 novembre à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre.",
     ]
@@ -626,13 +626,13 @@ def test_a_deadline_passed_during_the_read_back_for_one_child_changes_the_others
     assert read_back.says[:2] == [
         "Vous souhaitez annuler les repas d'Hugo et Léa le jeudi 3 décembre.",
         # Hugo's may still change tomorrow: the warning is Léa's.
-        "Pour Léa : ce changement n'est possible qu'avant 13 heures, dans moins de 2 minutes.",
+        "Pour Léa, ce changement n'est possible qu'avant 13 heures, dans moins de 2 minutes.",
     ]
     clock.frozen = datetime(2026, 11, 30, 13, 0, 30, tzinfo=PARIS)
     done = call.press("1")
     # Both were refused, "les repas seront facturés", though Hugo's could still be cancelled.
     assert done.says[:2] == [
-        "Pour Léa : trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
+        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
         "aujourd'hui. Le repas sera facturé, sauf maladie signalée à l'école.",
         "C'est fait : le repas d'Hugo du jeudi 3 décembre est annulé.",
     ]
