@@ -2720,6 +2720,12 @@ def test_an_answer_to_a_question_about_a_day_then_nothing_to_change(
     assert call.press("1").gather is not None  # another operation: the menu
 
 
+def test_a_bare_yes_after_a_question_about_a_day_asks_the_menu_again(call: Caller) -> None:
+    # "Oui" may start a change there: not taken as "nothing to change".
+    call.say("Est-ce que Léa mange jeudi ?")
+    assert call.say("Oui.").says[0] == "Pardon, je n'ai pas compris."
+
+
 @pytest.mark.parametrize(
     "asked", ["Quels jours mange Léa ?", "Quand est-ce que Léa mange à la cantine ?",
               "Léa mange quels jours ?"]

@@ -344,6 +344,8 @@ def _asks_which_days(speech: str) -> bool:
             and bool(_MEALS_WORDS.intersection(tokens)))
 
 
+# "Oui" alone, answering "pour réserver, tapez 1; pour annuler, tapez 2": not an acknowledgement.
+_BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
 _DEADLINE_WORDS = frozenset({"jusqu", "tard", "limite", "avant", "heure", "peux", "peut", "dois",
                              "doit", "faut", "annuler", "reserver"})
 _MEALS_WORDS = frozenset({"mange", "mangent", "mangera", "mangeront", "cantine", "repas"})
@@ -1013,10 +1015,12 @@ class CallFlow:
             if intent is None and self._closing_at_menu(kids, heard.speech):
                 return self._bye(st, sp, ACTION)
             if (intent is None and st.data.get("answered_day")
-                    and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is not None):
+                    and parse_intent(heard.speech, {Intent.YES, Intent.NO}) is not None
+                    and not _BARE_YES.issuperset(normalise(heard.speech).split())):
                 # "Est-ce que Rose mange jeudi ?" answered, then "parfait", "d'accord", "non":
                 # the parent was checking, nothing to change (it was "je n'ai pas compris"
-                # three times, then goodbye).
+                # three times, then goodbye). Not a bare "oui", which may be the start of a
+                # change: the menu is asked again.
                 lines = [sp._("Nothing was changed.")]
                 return self._ask(st, sp, AFTER, lines, ACTION, "nothing_to_change")
             if intent is None and parse_intent(heard.speech, {Intent.ANOTHER}):
