@@ -266,3 +266,15 @@ def test_a_week_said_alone_at_the_date_question_is_its_school_days(
     answer = call.say(said)
     # The change is the question's: it was "dites les jours un par un".
     assert answer.says[:2] == [named, first]
+
+
+def test_until_the_end_of_the_week_is_no_goodbye(rt: Runtime, client: FlaskClient) -> None:
+    # "fin" read as a goodbye: the days were cancelled, then "Merci de votre appel. Au revoir."
+    # with no other operation offered.
+    call = _call_at(rt, client)
+    call.say("Annuler les repas de Léa jusqu'à la fin de la semaine.")
+    call.press("1")
+    done = call.press("1")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
+    assert not done.hangup
+    assert "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2." in done.says

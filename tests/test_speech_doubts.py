@@ -7,7 +7,7 @@ day offered, where "oui" takes it."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from restomairie.ivr import speech
@@ -50,9 +50,10 @@ def test_the_new_names_are_public() -> None:
 def test_si_as_a_conjunction_is_no_yes(said: str) -> None:
     assert parse_intent(said, READ_BACK) is not Intent.YES
     assert parse_intent(said, {Intent.YES}) is None
-    # and a yes said with it is a doubt, not a confirmation
+    # and a yes said with it is a doubt, not a confirmation (but "oui, si possible": polite)
     assert is_hesitant(said)
-    assert is_hesitant(f"Oui, {said[0].lower()}{said[1:]}")
+    polite = said.lower().startswith("si possible")
+    assert is_hesitant(f"Oui, {said[0].lower()}{said[1:]}") is not polite
 
 
 @pytest.mark.parametrize("said", ["Si.", "Si si.", "Si, si.", "Mais si.", "Ben si.", "Si merci."])
@@ -125,7 +126,7 @@ def test_sauf_si_leaves_no_child_out() -> None:
         ("Très bien.", False),
         ("Oui ?", False),
         ("Oui enfin je sais pas.", False),
-        ("Oui si possible.", False),
+        ("Oui si possible.", True),  # politeness beside a yes
         ("Non.", False),
     ],
 )
@@ -144,6 +145,8 @@ _WORDS = st.sampled_from(
     st.lists(_WORDS, min_size=1, max_size=6),
 )
 def test_a_condition_never_confirms(conjunction: str, words: list[str]) -> None:
+    # Not the polite "si possible", "si c'est possible" beside a yes: see below.
+    assume(words[0] not in ("possible", "c'est"))
     said = f"{conjunction} {' '.join(words)}"
     assert is_hesitant(said)
     assert is_hesitant(said + " ?")
@@ -169,6 +172,11 @@ def test_et_si_adds_no_one() -> None:
         ("Sauf s'il va mieux.", True),
         ("Si ça se trouve elle sera chez sa mamie.", True),
         ("Oui s'il vous plaît.", False),
+        # Politeness beside a yes said in so many words; alone, "si possible" stays a doubt.
+        ("Oui, si vous voulez.", False),
+        ("Oui si possible.", False),
+        ("Si c'est possible, oui.", False),
+        ("Oui, si elle va mieux.", True),
         ("Oui, s'il te plaît.", False),
         ("Si.", False),
         ("Mais si.", False),

@@ -1971,8 +1971,16 @@ class CallFlow:
             return self._repeat(st, sp)
         if intent in (Intent.YES, None) and is_question(speech):
             # "C'est bien ça ?", "et si Nathan va mieux ?": the parent checks, and says no yes
-            # (even "oui ?"): what will be done and how to confirm it, again.
-            return self._repeat(st, sp)
+            # (even "oui ?"): what will be done and how to confirm it, again. "C'est bien
+            # annulé ?" first hears that it is not done yet: the read-back alone could be
+            # taken for a yes, and the parent hang up with nothing changed.
+            if not asks_about_day(speech):
+                return self._repeat(st, sp)
+            said = [str(x) for x in st.data.get("said", [])]
+            lines = [sp._("Not done yet."), *said]
+            again = self._ask(st, sp, CONFIRM, lines, CONFIRM, "repeat", reset=False)
+            st.data["said"] = said  # "répétez" says the read-back, not "pas encore" before it
+            return again
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:
             farewell = self._farewell_at_read_back(st, sp, speech)

@@ -659,6 +659,14 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         (),
         False,
     ),
+    # "Jusqu'à la fin de la semaine", "elle part en fin de semaine": a day, not a goodbye ("fin"
+    # alone is one; "bonne fin de semaine", longer and said first, still is).
+    (
+        "fin de la semaine|fin de semaine|fin de cette semaine|fin du mois|fin de l'année|"
+        "fin d'année|fin des vacances",
+        (),
+        False,
+    ),
 ]
 
 _NEGATION_WORDS = frozenset({"ne", "n", "pas", "jamais", "aucun", "aucune", "nullement"})
@@ -2463,16 +2471,30 @@ def states_a_condition(text: str) -> bool:
     est malade", "et si Nathan va mieux ?", "sauf si elle va mieux", "oui si possible"): a
     doubt, never a yes, nor a child added or left out. "Si", "mais si" answering are not; "même
     s'il est malade" is one, "s'il vous plaît" is not."""
+    clauses = _clauses(text)
+    said_yes = bool(_TAKING_WORDS.intersection(t for clause in clauses for t in clause))
     return any(
-        (t == "si" and not _si_answers(tokens, k))
+        (t == "si" and not _si_answers(tokens, k)
+         and not (said_yes and _polite_if(tokens, k)))
         or (
             t == "s"
             and tokens[k + 1 : k + 2] in (["il"], ["ils"])
             and tokens[k + 2 : k + 3] not in (["vous"], ["te"])
         )
-        for tokens in _clauses(text)
+        for tokens in clauses
         for k, t in enumerate(tokens)
     )
+
+
+# "Oui, si vous voulez", "oui si possible", "si c'est possible, oui": politeness beside a yes
+# said in so many words, not a doubt (alone, "si possible" stays one).
+_POLITE_IFS = (("vous", "voulez"), ("possible",), ("c", "est", "possible"), ("ca", "vous", "va"),
+               ("vous", "le", "voulez"), ("ca", "ne", "vous", "derange", "pas"))
+
+
+def _polite_if(tokens: Sequence[str], k: int) -> bool:
+    """Whether the "si" at ``tokens[k]`` starts a polite "if" ("si vous voulez", "si possible")."""
+    return any(tuple(tokens[k + 1 : k + 1 + len(run)]) == run for run in _POLITE_IFS)
 
 
 # A yes that takes the day a question offers ("oui", "ouais", "volontiers"), where "OK", "ah
