@@ -431,8 +431,14 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
         f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it}"
     )
     assert call.press("3").says[0] == (
-        f"Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : {after_it}"
+        "Il faut le jour et le mois, en 4 chiffres. Je ne connais pas encore le calendrier "
+        f"scolaire du vendredi 3 septembre 2027 : {after_it}"
     )
+    # No day to give as an example of the four keys: the rule alone (the question says why).
+    assert call.press("0000").says[:2] == [
+        "Il faut le jour et le mois, en 4 chiffres.",
+        "Pour quel jour voulez-vous annuler ?",
+    ]
 
 
 def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
@@ -1105,10 +1111,154 @@ def test_the_code_typed_again_at_the_date_question_is_not_logged(
     call.start()
     call.keys("1234", "2")
     again = call.press("1234")  # not a date (the 12th of a 34th month)
-    assert again.says[0] == "Je n'ai pas compris cette date."
+    assert again.says[0] == (
+        "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 novembre, "
+        "tapez 2, 6, 1, 1."
+    )
     logged = events(rt, call)
     assert (logged[-1].heard, logged[-1].outcome) == ("••••", "invalid_date")
     assert "1234" not in _everything_logged(rt, call, caplog)
+
+
+# ---------------------------------------------------------------------------------- keys at the date question
+FOUR_KEYS = "Il faut le jour et le mois, en 4 chiffres."
+RULE = "Tapez le jour puis le mois, en 4 chiffres."
+
+
+@pytest.mark.parametrize(
+    ("keys", "why"),
+    [
+        ("2", "Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la cantine ne "
+         "fonctionne jamais le mercredi."),
+        ("9", "Le mercredi 9 décembre, il n'y a pas de restauration scolaire : la cantine ne "
+         "fonctionne jamais le mercredi."),
+        ("31", "Le jeudi 31 décembre, il n'y a pas de restauration scolaire : ce sont les "
+         "vacances de Noël."),
+        ("24", CANCEL_TOO_LATE),
+    ],
+)
+def test_one_or_two_keys_for_a_day_that_cannot_change_first_say_a_date_is_four_keys(
+    rt: Runtime, client: FlaskClient, family: str, keys: str, why: str
+) -> None:
+    # They used to hear only why that day cannot change ("Le mercredi 2 décembre, il n'y a pas
+    # de restauration scolaire…"), about a day they may never have meant: "2" is also the
+    # goodbye key of other menus.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    answer = call.press(keys)
+    assert answer.says[:3] == [f"{FOUR_KEYS} {why}", "Pour quel jour voulez-vous annuler ?", OFFER]
+    assert RULE not in answer.says  # just said, not twice in a row
+    assert events(rt, call)[-1].outcome == "invalid_date"
+    # Asked again in full after that, and the keypad contract holds.
+    assert RULE in call.press("*").says
+    assert call.press("2611").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
+def test_2_for_goodbye_after_a_deadline_passed_during_the_read_back_hears_four_keys_first(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # 12:58: Thursday 26 November can be cancelled until 13:00; confirmed at 13:00:30, refused,
+    # and the date question comes back. A parent pressing 2 as at the menu after a result (end
+    # the call) used to hear only about Wednesday 2 December.
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
+    refused = call.press("1")
+    assert refused.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert "Pour quel jour voulez-vous annuler ?" in refused.says
+    answer = call.press("2")
+    assert answer.says[0] == (
+        f"{FOUR_KEYS} Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la "
+        "cantine ne fonctionne jamais le mercredi."
+    )
+    assert answer.says[-1] == "Pour revenir au menu, tapez 0."
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        # Three keys missing the zero of a one-digit day or month, read one way only.
+        ("312", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 3 décembre, tapez "
+         "0, 3, 1, 2."),
+        ("123", "Il faut le jour et le mois, en 4 chiffres : pour le vendredi 12 mars, tapez "
+         "1, 2, 0, 3."),
+        # Either way ("111": 1 November or 11 January), or no date at all: the first day that
+        # can still change, as an example. "1234" is also what the line gets of "12345": the
+        # question's Gather ends at the 4th key.
+        ("111", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
+        ("0000", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
+        ("1234", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
+        # A day of the month, for a day that can change: its four keys (as before).
+        ("3", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 3 décembre, tapez "
+         "0, 3, 1, 2."),
+    ],
+)
+def test_too_few_or_wrong_keys_at_the_date_question_say_four_keys_with_an_example(
+    rt: Runtime, client: FlaskClient, family: str, keys: str, message: str
+) -> None:
+    # They used to hear "Je n'ai pas compris cette date.", which says nothing of what was
+    # wrong.
+    call = caller(client, rt)
+    call.start()
+    question = call.keys("1234", "2")
+    gather = question.gather
+    assert gather is not None and gather.get("numDigits") == "4"
+    answer = call.press(keys)
+    assert answer.says[:2] == [message, "Pour quel jour voulez-vous annuler ?"]
+    assert RULE not in answer.says
+    assert events(rt, call)[-1].outcome == "invalid_date"
+
+
+@pytest.mark.parametrize("nothing", ["", "#"])
+def test_hash_alone_or_silence_at_the_date_question_is_no_date_not_nothing_heard(
+    rt: Runtime, client: FlaskClient, family: str, nothing: str
+) -> None:
+    # "#" alone does not end Twilio's Gather (finishOnKey needs keys before it): the line
+    # gets the silence after it. Either way, "Je n'ai rien entendu" was wrong for a parent who
+    # pressed a key; the question after it says the four keys.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    answer = call.press(nothing) if nothing else call.silence()
+    assert answer.says[:3] == [
+        "Je n'ai reçu aucune date.",
+        "Pour quel jour voulez-vous annuler ?",
+        RULE,
+    ]
+    assert events(rt, call)[-1].outcome == "no_input"
+    call.silence()
+    bye = call.silence()  # still a failed attempt: the third ends the call
+    assert bye.hangup and bye.says[0] == "Je n'ai reçu aucune date."
+
+
+def test_an_english_family_pressing_nothing_at_the_date_question_hears_no_date(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    answer = call.silence()
+    assert answer.says[0] == (
+        "I did not receive a date: please type it on your phone's keypad. To speak to someone, "
+        "call the billing centre on 03 80 74 51 51, Monday to Friday from 8 am to 6 pm."
+    )
+    assert answer.says[1:3] == [
+        "Which day do you want to cancel?",
+        "Type the day, then the month: four digits.",
+    ]
+    assert call.press("24").says[0] == (
+        "Please type the day and the month, four digits. Too late for Tuesday 24 November: you "
+        "had to cancel before Friday 20 November at 1:00 pm. The meal will be charged, unless "
+        "an illness is reported to the school."
+    )
 
 
 # ---------------------------------------------------------------------------------- children

@@ -2327,15 +2327,19 @@ def test_the_holidays_asked_for_are_said_to_have_no_canteen(
         ("3104", "Le 31 avril n'existe pas."),
         ("26", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 26 novembre, tapez "
          "2, 6, 1, 1."),
-        # A day with no canteen: why, not its keys (which would only lead to that refusal).
-        ("2", "Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la cantine ne "
-         "fonctionne jamais le mercredi."),
-        ("31", "Le jeudi 31 décembre, il n'y a pas de restauration scolaire : ce sont les "
-         "vacances de Noël."),
+        # A day with no canteen: that a date is four keys, then why, not its keys (which
+        # would only lead to that refusal).
+        ("2", "Il faut le jour et le mois, en 4 chiffres. Le mercredi 2 décembre, il n'y a pas "
+         "de restauration scolaire : la cantine ne fonctionne jamais le mercredi."),
+        ("31", "Il faut le jour et le mois, en 4 chiffres. Le jeudi 31 décembre, il n'y a pas "
+         "de restauration scolaire : ce sont les vacances de Noël."),
         # A day past its deadline likewise: why, with the deadline.
-        ("24", "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 "
-         "novembre à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école."),
-        ("9999", "Je n'ai pas compris cette date."),
+        ("24", "Il faut le jour et le mois, en 4 chiffres. Trop tard pour le mardi 24 novembre : "
+         "il fallait annuler avant le vendredi 20 novembre à 13 heures. Le repas sera facturé, "
+         "sauf maladie signalée à l'école."),
+        # No date: the four keys of the first day that can change, as an example.
+        ("9999", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
     ],
 )
 def test_keys_that_are_no_date_say_why(rt: Runtime, call: Caller, keys: str, message: str) -> None:

@@ -20,6 +20,7 @@ from restomairie.ivr.speech import (
     days_said,
     days_to_choose,
     digits_day_alone,
+    digits_missing_a_zero,
     holidays_said,
     impossible_digits_date,
     names_the_offered_day,
@@ -1221,6 +1222,25 @@ def test_impossible_digits_date(keys: str, expected: tuple[int, int] | None) -> 
 )
 def test_digits_day_alone(keys: str, expected: date | None) -> None:
     assert digits_day_alone(keys, MON_23_NOV) == expected
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        ("312", date(2026, 12, 3)),  # 31 February does not exist
+        ("123", date(2027, 3, 12)),  # no 23rd month
+        ("132", date(2027, 2, 13)),  # no 32nd month
+        ("102", None),  # 1 February or 10 February
+        ("111", None),  # 1 November or 11 January
+        ("311#", None),  # 3 November or 31 January
+        ("999", None),  # neither
+        ("26", None),
+        ("2611", None),
+        ("1a2", None),
+    ],
+)
+def test_digits_missing_a_zero(keys: str, expected: date | None) -> None:
+    assert digits_missing_a_zero(keys, MON_23_NOV) == expected
 
 
 @pytest.mark.parametrize(

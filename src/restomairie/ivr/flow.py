@@ -79,6 +79,7 @@ from restomairie.ivr.speech import (
     days_said,
     days_to_choose,
     digits_day_alone,
+    digits_missing_a_zero,
     every_one_said,
     holidays_said,
     impossible_digits_date,
@@ -430,6 +431,12 @@ class CallFlow:
             # again: no code is checked while it is locked).
             turn = self._on_locked_offer(st, sp, heard)
             return turn if turn.heard is not None else replace(turn, heard=shown)
+        if step == DATE and heard.kind == "dtmf" and not heard.digits.strip().strip("#"):
+            # "#" alone: the keys it ends are none (Twilio posts nothing at all for it: see
+            # _no_date), answered like it.
+            heard = Heard()
+        if step == DATE and heard.kind == "none":
+            return self._retry(st, sp, self._no_date(st, sp), "no_input", shown)
         if heard.kind == "none" and (step in (ACCOUNT, PIN) or not sp.speech):
             # These questions listen to keys only (all of them in a language the line does not
             # understand spoken: English): an answer said aloud arrives as nothing at all.
@@ -1779,26 +1786,55 @@ class CallFlow:
 
     def _keys_not_a_date(self, st: CallState, sp: Speaker, digits: str, today: date) -> Turn:
         """Keys at the date question that are no date: a day the month never has ("3002":
-        "Le 30 février n'existe pas."), a day without its month ("26": the four keys of the
-        nearest 26th), else not understood. Each counts as a failed attempt."""
+        "Le 30 février n'existe pas."), else first that a date is four keys, the day then the
+        month, then the keys of the day they may have meant ("26", "312": the nearest 26th, the
+        3rd of December), or why it cannot change ("2": Wednesday), else of the first day that
+        can change ("123", "0000"). Each counts as a failed attempt."""
         impossible = impossible_digits_date(digits)
-        alone = digits_day_alone(digits, today)
         if impossible is not None:
             message = sp._("%(day)s does not exist.", day=sp.day_of_month(*impossible))
-        elif alone is not None and (why := self._why_not_alone(st, sp, alone)) is not None:
+            return self._retry(st, sp, message, "invalid_date")
+        # One or two keys may as well be the key of another menu ("2" for goodbye, the deadline
+        # having passed during the read-back): the parent hears what the question expected
+        # before anything about that day. Said here, not again by the question.
+        st.data["told_keys"] = True
+        meant = digits_day_alone(digits, today) or digits_missing_a_zero(digits, today)
+        why = self._why_not_alone(st, sp, meant) if meant is not None else None
+        if meant is not None and why is not None:
             # "2" for Wednesday 2 December, "24" on 23 November: its keys would only lead to a
-            # refusal. Why that day cannot change, then the question again (four digits, and
-            # the first day that can change).
-            message = why
-        elif alone is not None:
+            # refusal. Why that day cannot change, then the question again (with the first day
+            # that can change).
+            message = f"{sp._('Please type the day and the month, four digits.')} {why}"
+        elif meant is not None:
             message = sp._(
                 "Please type the day and the month, four digits: for %(day)s, type %(keys)s.",
-                day=sp.day(alone),
-                keys=sp.keys(alone.strftime("%d%m")),
+                day=sp.day(meant),
+                keys=sp.keys(meant.strftime("%d%m")),
             )
-        else:
-            message = sp._("I did not understand that date.")
+        elif (first := self._first_open(self._picked(st))) is not None:
+            message = sp._(
+                "Please type the day and the month, four digits: for example, for %(day)s, "
+                "type %(keys)s.",
+                day=sp.day(first),
+                keys=sp.keys(first.strftime("%d%m")),
+            )
+        else:  # no day can change (the calendar has ended): the question says so
+            message = sp._("Please type the day and the month, four digits.")
         return self._retry(st, sp, message, "invalid_date")
+
+    def _no_date(self, st: CallState, sp: Speaker) -> str:
+        """Nothing at the date question: silence, or "#" alone (Twilio's finishOnKey ends no
+        Gather without keys before it: the line hears only the silence after it), so not "je
+        n'ai rien entendu" to a parent who pressed a key. The question after it says the four
+        keys. On a keypad-only line (English), what was said aloud arrives as nothing too."""
+        if sp.speech:
+            return sp._("I did not receive a date.")
+        why = sp._("I did not receive a date: please type it on your phone's keypad.")
+        desk = self._desk_sentence(sp, DATE)
+        if st.attempts + 1 < self.settings.phone.max_attempts and desk:
+            # "I would like to speak to someone", said, never heard: who can help.
+            why = f"{why} {desk}"
+        return why
 
     def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
         """Why ``day`` (never past: see digits_day_alone) cannot change for the children asked
@@ -2699,8 +2735,9 @@ class CallFlow:
             sp._("Which day do you want to book?")
             if action == "book"
             else sp._("Which day do you want to cancel?"),
-            sp._("Type the day, then the month: four digits."),
         ]
+        if not st.data.pop("told_keys", False):  # just said with the keys that were no date
+            lines.append(sp._("Type the day, then the month: four digits."))
         offered = self._offered_day(st)
         first, applies, having, until = offered
         taken = self._offer_taken(str(action), offered)

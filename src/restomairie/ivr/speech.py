@@ -45,6 +45,7 @@ __all__ = [
     "days_said",
     "days_to_choose",
     "digits_day_alone",
+    "digits_missing_a_zero",
     "holidays_said",
     "impossible_digits_date",
     "is_closing",
@@ -5050,6 +5051,22 @@ def digits_day_alone(digits: str, today: date) -> date | None:
         return None
     day = int(cleaned)
     return _nearest_day_of_month(day, today) if 1 <= day <= 31 else None
+
+
+def digits_missing_a_zero(digits: str, today: date) -> date | None:
+    """The date of three keys that lack the zero of a one-digit day or month, when only one
+    of the two readings exists ("312": 3 December, as 31 February does not; "123": 12 March),
+    the nearest not past (as :func:`parse_digits_date`); ``None`` when both or neither exist
+    ("111": 1 November or 11 January) or for anything but three keys."""
+    cleaned = digits.strip().removesuffix("#").strip()
+    if not (len(cleaned) == 3 and cleaned.isascii() and cleaned.isdigit()):
+        return None
+    readings = {
+        found
+        for keys in ("0" + cleaned, cleaned[:2] + "0" + cleaned[2])
+        if (found := parse_digits_date(keys, today)) is not None
+    }
+    return readings.pop() if len(readings) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------
