@@ -180,6 +180,15 @@ _AROUND_CANCEL = _TAKING_BACK | frozenset(
 _DROPPED = frozenset(
     {"tout", "toute", "l", "operation", "la", "demande", "ca", "cela", "cette", "reservation"}
 )
+# What only a request can be at a cancellation read-back ("annulez la demande"), where "annulez
+# tout", "annulez-le" may as well be the meal (see CallFlow._cancel_or_drop).
+_REQUEST_WORDS = frozenset({"demande", "operation"})
+# "Non, arrêtez", "stop", "non, stop, je ne veux rien changer", "arrêtez tout" at a read-back:
+# the request stopped (see CallFlow._drops_request); "stop" ends the call elsewhere.
+_STOP_VERBS = frozenset({"stop", "stoppez", "stopper", "arretez", "arrete", "arreter", "arretes"})
+_AROUND_STOP = _AROUND_CANCEL | frozenset(
+    {"tout", "la", "ca", "je", "j", "ne", "n", "veux", "voulais", "rien", "changer", "modifier"}
+)
 MENU_TIMEOUT = 6  # seconds of silence before a menu is asked again
 MAX_PAUSES = 5  # requests to wait or for help not counted as failed answers, per call
 WAIT_TIMEOUT = 15  # "attendez, je regarde": the same question, answered a little later
@@ -1666,7 +1675,10 @@ class CallFlow:
                 # dire vendredi" is as likely the answer to the question).
                 # ("Je me suis trompé d'enfant": which child, then the same change for them.)
                 other = parse_intent(heard.speech, {Intent.OTHER_CHILD})
-                taken = self._taken_back(st, sp, heard.speech, other, DATE, surely=True)
+                plainly = self._undone_plainly(st, heard.speech)  # "non attendez, annulez"
+                taken = self._taken_back(
+                    st, sp, heard.speech, other, DATE, surely=True, plainly=plainly
+                )
                 if taken is not None:
                     return taken
             mixed = self._requests(st, sp, heard.speech, DATE, st.data.get("action"))
@@ -1954,6 +1966,15 @@ class CallFlow:
             # (this one now, the next read back after it), not two of three children ("oui,
             # pour tous les jours": not several days said anew).
             return self._apply(st, sp)
+        miscounted = self._days_miscounted(st, speech)
+        if miscounted is not None:
+            # "Oui, les 5" (or "oui pour les 5 jours") to the first of 4 days read back one by
+            # one: the yes is clear, the count is not; this day done, the next read back (it
+            # asked which child, or said to name the days one by one). Without a yes, the
+            # read-back again.
+            if miscounted:
+                return self._apply(st, sp)
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
         if (moved is None and several_days(speech, self.clock.today())) or (
             day != pending and adds_to(speech)
         ):
@@ -1973,8 +1994,15 @@ class CallFlow:
         if self._drops_request(st, speech):
             # "Annulez", "non, annulez tout", "annuler l'opération" to a booking read back:
             # this request dropped, as with "laissez tomber", not the children's meals
-            # cancelled instead (some of them booked well before the call).
+            # cancelled instead (some of them booked well before the call). "Non, arrêtez",
+            # "stop" to any read-back: the parent stops the request, not the call (it ended
+            # on "stop", or went on to the date question on "non, arrêtez").
             return self._ask(st, sp, ACTION, [self._nothing_done(st, sp)], CONFIRM, "back")
+        if self._cancel_or_drop(st, speech):
+            # "Annulez", "annulez tout" to a cancellation read back: the meal (a yes) or the
+            # request (a "laissez tomber")? Neither is taken on that word: what each answer
+            # does, asked plainly.
+            return self._cancel_asked_plainly(st, sp)
         nothing = self._nothing_done(st, sp)
         if self._switch_action(st, speech) is not None:
             # "Non, je veux réserver" (or even "oui, réserver"; "non, je veux annuler le
@@ -2045,11 +2073,50 @@ class CallFlow:
 
     @staticmethod
     def _drops_request(st: CallState, speech: str) -> bool:
-        """Whether ``speech``, said to a booking read back, drops it: a bare "annulez" ("non,
-        annulez tout", "annuler l'opération", "annulez la demande") cancels what was just
-        asked. Only a cancellation asked in so many words ("non, je veux annuler le repas",
-        "plutôt annuler", "annulez jeudi pour Rose") switches the action."""
-        return st.data.get("action") == "book" and _bare_cancel(speech, _AROUND_CANCEL | _DROPPED)
+        """Whether ``speech``, said to a read-back, drops it. To a booking: a bare "annulez"
+        ("non, annulez tout", "annuler l'opération", "annulez la demande") cancels what was
+        just asked; only a cancellation asked in so many words ("non, je veux annuler le
+        repas", "plutôt annuler", "annulez jeudi pour Rose") switches the action. To a
+        cancellation, only with a word that takes it back or names the request ("non,
+        annulez", "attendez, annulez", "annulez la demande"): "annulez" alone may be the meal
+        (see :meth:`_cancel_or_drop`). To any: "non, arrêtez", "stop", "arrêtez tout", "non,
+        stop, je ne veux rien changer" (not with thanks or a farewell: "stop, au revoir" ends
+        the call, the request not made)."""
+        if _bare_cancel(speech, _AROUND_STOP, _STOP_VERBS):
+            return True
+        if not _bare_cancel(speech, _AROUND_CANCEL | _DROPPED):
+            return False
+        if st.data.get("action") == "book":
+            return True
+        # A cancellation: not its undoing read back ("… soit de nouveau réservé"), as before.
+        said = set(normalise(speech).split())
+        return not st.data.get("undo") and bool(said & (_TAKING_BACK | _REQUEST_WORDS))
+
+    @staticmethod
+    def _cancel_or_drop(st: CallState, speech: str) -> bool:
+        """Whether ``speech``, said to a cancellation read back, is a bare "annulez" that may
+        mean the meal as well as the request ("annulez", "annulez tout", "annulez-le",
+        "annulez cette réservation"): never a yes, nor a "laissez tomber"."""
+        return (
+            st.data.get("action") == "cancel"
+            and bool(st.data.get("change"))
+            and not st.data.get("undo")
+            and _bare_cancel(speech, _AROUND_CANCEL | _DROPPED | {"le", "les"})
+        )
+
+    def _cancel_asked_plainly(self, st: CallState, sp: Speaker) -> Turn:
+        """The cancellation read back again, with what confirms it and what drops it in so
+        many words ("dites oui", "dites : laissez tomber") instead of the usual keys; as a
+        retry (the call ends after the last attempt, as for an answer not understood)."""
+        if st.attempts + 1 >= self.settings.phone.max_attempts:
+            return self._retry(st, sp, self._not_understood(sp), "not_understood")
+        st.attempts += 1
+        lines, ask = self._question(st, sp, CONFIRM)
+        keys = lines.index(sp._("To confirm, press 1. To choose another date, press 2."))
+        plainly = sp._(
+            "To confirm the cancellation, press 1 or say yes. To change nothing, say: never mind."
+        )
+        return Turn(self._reply(sp, [*lines[:keys], plainly], ask), CONFIRM, "not_understood")
 
     @staticmethod
     def _all_the_days(st: CallState, speech: str) -> bool:
@@ -2068,6 +2135,27 @@ class CallFlow:
         return (
             count in (0, len(series), 1 + len(queue))
             and parse_intent(speech, {Intent.YES, Intent.NO}) is not Intent.NO
+            and not is_hesitant(speech)
+        )
+
+    def _days_miscounted(self, st: CallState, speech: str) -> bool | None:
+        """Whether ``speech``, said to one of several days read back one by one, is a count
+        of days that is not theirs ("oui, les 5", "oui pour les 5 jours" to 4 days) with a
+        plain yes; ``False`` without one ("les 5", "non, les 5"), ``None`` when it is no such
+        count. A count that may be the children ("oui, les 3" in a family of three, not "les
+        3 jours") is left to them (see :meth:`_children_correction`)."""
+        series = st.data.get("series") or []
+        if str(st.data.get("day")) not in [str(d) for d in series]:
+            return None
+        # "pour" a filler, as in _all_the_days; "non" read below
+        tokens = [t for t in normalise(speech).split() if t not in ("pour", "non")]
+        count = every_one_said(" ".join(tokens))
+        if not count:  # not a count, or "tous" (all of them: _all_the_days)
+            return None
+        if count <= len(self._kids(st)) and not {"jour", "jours"} & set(tokens):
+            return None
+        return (
+            parse_intent(speech, {Intent.YES, Intent.NO}) is Intent.YES  # not "non, les 5"
             and not is_hesitant(speech)
         )
 
@@ -3425,11 +3513,13 @@ class CallFlow:
         what the caller may want to hear again (a result, a refusal, the meals listed): ``*``
         and "pardon ?" repeat it before the question, until another question is asked."""
         # A change just made can be taken back only right after its result (and at the menu
-        # and date question the caller goes on to from there); the one read back to undo it,
-        # only at the read-back and the date and child questions (_taken_back).
+        # and date question the caller goes on to from there, the date question asked
+        # straight after the result too: "annulez" after a cancellation asks its day, and
+        # "non, je me suis trompé" there takes the cancellation back); the one read back to
+        # undo it, only at the read-back and the date and child questions (_taken_back).
         if step != AFTER and not (
             (step == ACTION and st.step in (AFTER, ACTION))
-            or (step == DATE and st.step in (ACTION, DATE))
+            or (step == DATE and st.step in (AFTER, ACTION, DATE))
         ):
             st.data.pop("done", None)
         if step not in (ACTION, CHILD):
@@ -3806,13 +3896,14 @@ def _in_series(st: CallState, days: Sequence[str]) -> None:
     st.data["series"] = _unique([*(st.data.get("series") or []), *days])
 
 
-def _bare_cancel(speech: str, around: frozenset[str] = _AROUND_CANCEL) -> bool:
-    """Whether ``speech`` is a cancel verb with nothing but ``around`` words ("non, annulez",
-    "annulez !"): no day, no child, no "je veux" that would ask for a cancellation."""
+def _bare_cancel(
+    speech: str, around: frozenset[str] = _AROUND_CANCEL, verbs: frozenset[str] = _CANCEL_VERBS
+) -> bool:
+    """Whether ``speech`` is a cancel verb (or one of ``verbs``) with nothing but ``around``
+    words ("non, annulez", "annulez !"): no day, no child, no "je veux" that would ask for a
+    cancellation."""
     tokens = normalise(speech).split()
-    return bool(_CANCEL_VERBS & set(tokens)) and all(
-        t in _CANCEL_VERBS or t in around for t in tokens
-    )
+    return bool(verbs & set(tokens)) and all(t in verbs or t in around for t in tokens)
 
 
 def _shown(heard: Heard) -> str | None:
