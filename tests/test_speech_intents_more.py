@@ -463,6 +463,39 @@ def test_parse_children(text: str, names: list[str], expected: set[int]) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name taken back with "non, pas X" where it was said (it was both named and left
+        # out: no child understood).
+        ("Rose et Jules, non, pas Jules", {2}),
+        ("Annuler jeudi pour Rose et Jules, non, pas Jules.", {2}),
+        ("Margaux et Rose, euh non, pas pour Margaux", {2}),
+        ("Rose, pardon, pas Rose, Jules", {3}),
+        ("Margaux, Rose et Jules, non, pas Rose ni Jules", {1}),
+        # "enfin, et Rose aussi": one more, not a correction ("enfin" was taken for a first
+        # name heard wrong beside the list).
+        ("Margaux et Jules, enfin, et Rose aussi, jeudi.", {1, 2, 3}),
+        ("Margaux et Jules, enfin, et Rose aussi", {1, 2, 3}),
+    ],
+)
+def test_parse_children_taken_back_or_added(text: str, expected: set[int]) -> None:
+    for action in (None, Intent.CANCEL):
+        assert parse_children(text, MARGAUX_ROSE_JULES, action=action) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Margaux et Jules, enfin, Rose", {2}),  # a correction still
+        ("Rose et Jules pas Jules", None),  # no "non" before: both named and left out
+    ],
+)
+def test_parse_children_corrections_unchanged(text: str, expected: set[int] | None) -> None:
+    result = parse_children(text, MARGAUX_ROSE_JULES)
+    assert result == (frozenset(expected) if expected is not None else None)
+
+
+@pytest.mark.parametrize(
     ("text", "names"),
     [
         ("", THREE),

@@ -1085,6 +1085,15 @@ def _name_at(tokens: Sequence[str], k: int, names: Sequence[Sequence[str]]) -> i
     return max(sizes, default=1)
 
 
+def _after_a_correction(tokens: Sequence[str], k: int) -> bool:
+    """Whether the word at ``k`` comes just after a word that takes back what was said ("non,
+    pas Nathan", "pardon, pas Rose"), with only hesitations between ("euh non, pas Nathan")."""
+    j = k - 1
+    while j >= 0 and tokens[j] in _CORRECTION_GAP and tokens[j] not in _CORRECTION_MARKERS:
+        j -= 1
+    return j > 0 and tokens[j] in _CORRECTION_MARKERS
+
+
 def _left_out(
     tokens: Sequence[str], clause_of: Sequence[int], names: Sequence[Sequence[str]]
 ) -> tuple[set[int], set[int]]:
@@ -1167,6 +1176,8 @@ def _left_out(
         is_strong = token in _STRONG_EXCLUDING or after_a_part or _in_place_of(tokens, k)
         if not is_strong and token not in ("pas", "ni"):  # "ni Margaux ni Nathan"
             continue
+        # "Rose et Nathan, non, pas Nathan": a name taken back where it was said before.
+        taking_back = token == "pas" and _after_a_correction(tokens, k)
         denied = token == "ni" and _after_a_denial(tokens, k)
         if denied or (
             token == "ni"
@@ -1190,6 +1201,12 @@ def _left_out(
 
             size = _name_at(tokens, j, names)
             words = set(range(j, j + size))
+            if taking_back:
+                name = tuple(tokens[j : j + size])
+                words.update(
+                    i for at in range(k) if tuple(tokens[at : at + size]) == name
+                    for i in range(at, at + size)
+                )
             every |= words
             if is_strong:
                 strong |= words
@@ -2406,6 +2423,8 @@ _ADDED_NOT_A_NAME = frozenset(
         "cantine", "midi", "matin", "ca", "cela", "tout", "tous", "toutes", "celui", "celle",
         "puis", "donc", "ensuite", "alors", "encore", "surtout", "autre", "autres", "nous",
         "vous", "ils", "elles", "eux", "mari", "femme", "papa", "maman",
+        # "Margaux et Nathan, enfin, et Rose aussi": words that take back or add to a list
+        "enfin", "pardon", "plutot", "oups", "euh", "heu", "bref",
     }
 )  # fmt: skip
 
