@@ -833,7 +833,16 @@ class CallFlow:
             # The change asked before the child was chosen ("annuler jeudi" said first, or
             # "un autre enfant" at the read-back): its day (or one said now: "Rose, mais
             # vendredi") read back for them, or asked.
-            said = parse_date(heard.speech, self.clock.today()) if heard.speech else None
+            # A child chosen by position ("le premier", "la deuxième") said no date: "le
+            # premier" is Margaux, not also the 1st of the month.
+            by_position = bool(heard.speech) and self._children_said(
+                kids, heard.speech, ordinals=False
+            ) is None
+            said = (
+                parse_date(heard.speech, self.clock.today())
+                if heard.speech and not by_position
+                else None
+            )
             if resume == _FIRST_POSSIBLE and said is None:
                 # "Annuler le premier jour possible" before the child: theirs, read back
                 first_possible = self._at_first_possible(st, sp, CHILD)
@@ -1459,9 +1468,74 @@ class CallFlow:
         """Days named together, taken one after the other: the first read back now, each next
         one after the result, refusal or nothing to do of the one before (``queue``)."""
         if len(days) > 1:
-            st.data["queue"] = [day.isoformat() for day in days[1:]]
             before = [sp._("I will take these days one at a time."), *before]
-        return self._with_date(st, sp, days[0], step, list(before))
+        return self._first_of_days(st, sp, days, step, before)
+
+    def _first_of_days(
+        self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
+    ) -> Turn:
+        """The first of ``days`` asked at once read back (after ``before``), the others
+        queued. Those at its head already past their deadline, when there are several, are
+        refused together in one sentence first ("Trop tard pour le lundi 23 et le mardi 24
+        novembre : …"): two long refusals in a row, each with its own deadline, before the
+        first day that can change, lose the caller. One such day keeps its own refusal, with
+        the deadline."""
+        late = self._late_at_head(st, sp, days)
+        lines = list(before)
+        if len(late) > 1:
+            st.settle("refused")
+            outcome = f"refused:{PastDeadline.code}"
+            for day in late:
+                _tried(st, outcome, day, st.data.get("pick"))
+            lines.append(self._too_late_together(sp, late, str(st.data.get("action"))))
+            days = days[len(late) :]
+            if not days:
+                st.data.pop("queue", None)
+                return self._ask(st, sp, DATE, lines, step, outcome, recap=True)
+        if len(days) > 1:
+            st.data["queue"] = [day.isoformat() for day in days[1:]]
+        else:
+            st.data.pop("queue", None)
+        return self._with_date(st, sp, days[0], step, lines)
+
+    def _late_at_head(self, st: CallState, sp: Speaker, days: Sequence[date]) -> list[date]:
+        """The days at the head of ``days`` refused as past their deadline for every child
+        picked (not a past day, nor a change being taken back: those say more)."""
+        late: list[date] = []
+        for day in days:
+            if day < self.clock.today() or self._undo(st, day) is not None:
+                break
+            check = self._check(st, sp, day)
+            if check.refusal is None or check.code != PastDeadline.code:
+                break
+            late.append(day)
+        return late
+
+    @staticmethod
+    def _too_late_together(sp: Speaker, days: Sequence[date], action: str) -> str:
+        """ "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés,
+        sauf maladie signalée à l'école." Several days past their deadline in one sentence,
+        the month said once for the days of the same month in a row."""
+        said = []
+        for k, day in enumerate(days):
+            following = days[k + 1] if k + 1 < len(days) else None
+            same_month = following is not None and (following.year, following.month) == (
+                day.year,
+                day.month,
+            )
+            text = sp.weekday_and_day(day) if same_month else sp.day(day)
+            said.append(sp._("(a day in a list) %(day)s", day=text))
+        if action == "book":
+            return sp._(
+                "Too late for %(days)s: a meal eaten without booking is charged at the "
+                "highest rate.",
+                days=sp.names(said),
+            )
+        return sp._(
+            "Too late for %(days)s: these meals will be charged, unless an illness is "
+            "reported to the school.",
+            days=sp.names(said),
+        )
 
     def _span_days(self, st: CallState, sp: Speaker, span: DaySpan, step: str) -> Turn:
         """A span of days asked at once ("toute la semaine prochaine", "du lundi au jeudi",
@@ -1493,8 +1567,7 @@ class CallFlow:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         if len(days) == 1:
             return self._with_date(st, sp, days[0], step)  # its read-back names it
-        st.data["queue"] = [day.isoformat() for day in days[1:]]
-        return self._with_date(st, sp, days[0], step, [self._span_named(sp, days)])
+        return self._first_of_days(st, sp, days, step, [self._span_named(sp, days)])
 
     @staticmethod
     def _span_named(sp: Speaker, days: Sequence[date]) -> str:

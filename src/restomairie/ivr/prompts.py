@@ -102,6 +102,13 @@ class Speaker:
             year = self.clock is not None and abs(day - self.clock.today()) > FAR_DAY
         return format_day(day, self.locale, year=year)
 
+    def weekday_and_day(self, day: date) -> str:
+        """``lundi 23``, ``mardi 1er``: a day said without its month (said once, after the last
+        day of a list in that month)."""
+        if day.day == 1 and self.lang == "fr":
+            return format_date(day, "EEEE '1er'", locale=self.locale)
+        return format_date(day, "EEEE d", locale=self.locale)
+
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
         if day.day == 1 and self.lang == "fr":
