@@ -251,8 +251,9 @@ def identified_three_children(
     rt: Runtime, client: FlaskClient, phone: str, hugo_weekdays: int = MON_TUE_THU_FRI
 ) -> Caller:
     """A call identified by caller ID for family 210001 (code 1234, ``phone``): Zoé, Léa and
-    Hugo (keys 1, 2, 3: refs E1, E2, E3), every canteen day booked by subscription, Hugo's
-    as ``hugo_weekdays`` says (0: he books day by day). At the child menu."""
+    Hugo (refs E1, E2, E3; keys in first-name order: Hugo 1, Léa 2, Zoé 3), every canteen day
+    booked by subscription, Hugo's as ``hugo_weekdays`` says (0: he books day by day). At the
+    child menu."""
     hugo = KidSpec("E3", "Hugo", weekdays=hugo_weekdays)
     kids = (KidSpec("E1", "Zoé"), KidSpec("E2", "Léa"), hugo)
     make_family(rt, "210001", "1234", (phone,), kids)

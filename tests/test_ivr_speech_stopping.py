@@ -5,7 +5,7 @@ days read back one by one (a question about children in a request for one child)
 "annulez" right after a cancellation (its day asked; "non, je me suis trompé" there was "je
 n'ai pas compris cette date").
 
-A family of three (Zoé, Léa, Hugo: keys 1, 2, 3) on Monday 23 November 2026: Zoé and Léa eat
+A family of three (Hugo, Léa, Zoé: keys 1, 2, 3) on Monday 23 November 2026: Zoé and Léa eat
 every canteen day by subscription, Hugo books day by day (nothing booked).
 """
 

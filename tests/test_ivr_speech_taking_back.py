@@ -4,7 +4,7 @@ tous" to one of several days read back one by one, "c'est bien annulé ?" after 
 tester heard meals cancelled that nobody asked to cancel, other children added to a
 cancellation, and a parent stuck at a menu after asking whether it was done.
 
-A family of three (Zoé, Léa, Hugo: keys 1, 2, 3) on Monday 23 November 2026: Zoé and Léa eat
+A family of three (Hugo, Léa, Zoé: keys 1, 2, 3) on Monday 23 November 2026: Zoé and Léa eat
 every canteen day by subscription, Hugo books day by day (nothing booked).
 """
 
