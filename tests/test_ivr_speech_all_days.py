@@ -211,3 +211,38 @@ def test_no_to_taking_back_one_day_changes_nothing(
     )
     assert MENU in answer.says
     assert booked(rt, LEA, THU) is False
+
+
+def test_taking_back_after_yes_then_yes_for_all_undoes_every_day_of_the_request(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler jeudi, vendredi et lundi pour Léa.")
+    call.say("Oui.")  # Thursday, one by one
+    assert call.say("Oui pour tous.").says[0] == (
+        "C'est fait : les repas de Léa des vendredi 27 novembre et lundi 30 novembre sont "
+        "annulés."
+    )
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que les repas de Léa des jeudi 26 novembre, vendredi 27 novembre et "
+        "lundi 30 novembre soient de nouveau réservés."
+    )
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [True, True, True]
+
+
+def test_taking_back_a_day_asked_after_several_undoes_that_day_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    assert call.say("Et lundi aussi.").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    )
+    call.say("Oui.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du lundi 30 novembre soit de nouveau réservé."
+    )
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, True]

@@ -2496,10 +2496,10 @@ class CallFlow:
             st.settle("booked" if action == "book" else "cancelled")
             last_day, last = made[-1]
             st.data["done"] = [action, last_day.isoformat(), [r.child_ref for r in last]]
-            # "Non attendez, annulez" after it: every day of the request is taken back.
-            st.data["done_series"] = [
-                action, [[d.isoformat(), [r.child_ref for r in rs]] for d, rs in made]
-            ]
+            # "Non attendez, annulez" after it: every day of the request is taken back (those
+            # confirmed one by one before "oui pour tous" too).
+            for made_day, results in made:
+                self._keep_series_done(st, action, made_day, [r.child_ref for r in results])
         else:
             st.data.pop("done", None)
         outcome = ("booked" if action == "book" else "cancelled") if made else "unchanged"
