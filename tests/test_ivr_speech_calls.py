@@ -2954,10 +2954,10 @@ def test_both_at_the_read_back_of_the_first_of_two_days_is_a_yes(rt: Runtime, ca
     answer = call.say("Oui, les deux.")
     # It was "Je n'ai pas compris de quel enfant vous parlez" (two of three children?).
     assert answer.says[:2] == [
-        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
-        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
+        "C'est fait : les repas de Léa des jeudi 26 novembre et vendredi 27 novembre sont "
+        "annulés.",
+        "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2.",
     ]
-    call.press("1")
     assert booked(rt, "E2", date(2026, 11, 26)) is False
     assert booked(rt, "E2", date(2026, 11, 27)) is False
     assert booked(rt, "E1", date(2026, 11, 26)) is None

@@ -168,12 +168,13 @@ def test_yes_for_all_to_a_week_read_back_day_by_day_is_for_its_days(
     call.say("Annuler toute la semaine prochaine pour Léa.")
     answer = call.say(said)
     # It was "annuler les repas d'Hugo, Léa et Zoé le lundi 30 novembre" ("tous": the
-    # children), or "dites les jours un par un" ("pour tous les jours").
+    # children), or "dites les jours un par un" ("pour tous les jours"); then Monday alone
+    # done and Tuesday read back (see tests/test_ivr_speech_all_days.py).
     assert answer.says[:2] == [
-        "C'est fait : le repas de Léa du lundi 30 novembre est annulé.",
-        "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
+        "C'est fait : les repas de Léa des lundi 30 novembre, mardi 1er décembre, jeudi 3 "
+        "décembre et vendredi 4 décembre sont annulés.",
+        AFTER,
     ]
-    call.say("Oui.")
     assert booked(rt, LEA, MON) is False
     assert booked(rt, LEA, TUE) is False
     assert booked(rt, ZOE, MON) is None
@@ -186,10 +187,10 @@ def test_both_in_a_family_of_two_is_both_days_not_the_other_child(
     call.say("Annuler lundi et mardi prochain pour Zoé.")
     answer = call.say("Oui, les deux.")
     assert answer.says[:2] == [
-        "C'est fait : le repas de Zoé du lundi 30 novembre est annulé.",
-        "Vous souhaitez annuler le repas de Zoé le mardi 1er décembre.",
+        "C'est fait : les repas de Zoé des lundi 30 novembre et mardi 1er décembre sont annulés.",
+        AFTER,
     ]
-    call.say("Oui.")
+    assert booked(rt, ZOE, MON) is False
     assert booked(rt, ZOE, TUE) is False
     assert booked(rt, LEA, MON) is None
     assert booked(rt, LEA, TUE) is None

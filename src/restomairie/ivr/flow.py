@@ -2017,6 +2017,8 @@ class CallFlow:
     def _on_confirm(self, st: CallState, sp: Speaker, heard: Heard) -> Turn:
         if heard.kind == "dtmf":
             key = heard.digits[:1]
+            if key == "2" and self._undoing_alone(st):
+                return self._ask(st, sp, ACTION, [self._undo_declined(st, sp)], CONFIRM, "back")
             if key == "2":
                 return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
             if key != "1":
@@ -2035,10 +2037,11 @@ class CallFlow:
             # asked for; "oui mais la semaine prochaine" moves it).
             day = moved
         if self._all_the_days(st, speech):
-            # "Oui, les deux" to the first of two days read back one by one: a yes to both
-            # (this one now, the next read back after it), not two of three children ("oui,
-            # pour tous les jours": not several days said anew).
-            return self._apply(st, sp)
+            # "Oui, les deux", "oui pour tous" to the first of two days read back one by one:
+            # a yes to all of them, done now (the parent who said "for all" may hang up
+            # believing so), not two of three children ("oui, pour tous les jours": not several
+            # days said anew).
+            return self._apply_all(st, sp)
         miscounted = self._days_miscounted(st, speech)
         if miscounted is not None:
             # "Oui, les 5" (or "oui pour les 5 jours") to the first of 4 days read back one by
@@ -2136,6 +2139,10 @@ class CallFlow:
             turn = self._next_day(st, sp, CONFIRM, [skipped])
             if turn is not None:
                 return replace(turn, outcome="skipped")
+        if intent is Intent.NO and self._undoing_alone(st):
+            # "Non" to "… soit de nouveau réservé": the change just made stays; the parent did
+            # not ask for another day.
+            return self._ask(st, sp, ACTION, [self._undo_declined(st, sp)], CONFIRM, "back")
         if intent is Intent.NO:
             return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
         if intent is not Intent.YES or is_hesitant(speech):
@@ -2143,6 +2150,19 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _undo_declined(self, st: CallState, sp: Speaker) -> str:
+        """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's
+        change taken back stays as it is."""
+        undo = self._undo(st, None)
+        single = undo is not None and not self._more_undone(st)
+        stays = [self._stays(st, sp, undo)] if single and undo is not None else []
+        return " ".join([sp._("Nothing was changed."), *stays])
+
+    @staticmethod
+    def _undoing_alone(st: CallState) -> bool:
+        """Whether the read-back is the undoing of the change just made, with nothing else."""
+        return bool(st.data.get("undo")) and not st.data.get("change")
 
     @staticmethod
     def _drops_request(st: CallState, speech: str) -> bool:
@@ -2408,6 +2428,8 @@ class CallFlow:
                 lines = [*late, self._stays(st, sp, undo), sp._("Nothing else was changed.")]
                 _tried(st, "refused:past_deadline", day, refs)
                 return self._ask(st, sp, AFTER, lines, CONFIRM, "refused:past_deadline", recap=True)
+        if undo is not None and not refs and st.data.get("undo_more"):
+            return self._undo_series(st, sp, undo, actor, then_end)
         if undo is not None:
             # The change taken back first: if it can no longer be undone, the one said instead
             # of it is not made either (the parent wanted to move a meal, not lose two).
@@ -2447,10 +2469,258 @@ class CallFlow:
         st.data.pop("change", None)
         # What "mince, je voulais dire vendredi" would take back.
         st.data["done"] = [action, day.isoformat(), [r.child_ref for r in changed]]
+        self._keep_series_done(st, action, day, [r.child_ref for r in changed])
         outcome = (
             "booked" if action == "book" and changed else "cancelled" if changed else "unchanged"
         )
         return self._result(st, sp, lines, outcome, receipts, then_end)
+
+    @staticmethod
+    def _keep_series_done(st: CallState, action: str, day: date, refs: Sequence[str]) -> None:
+        """What a request of several days read back one by one changed so far
+        (``done_series``: the action, then each day and its children), for "non attendez,
+        annulez" after its last result: all of them taken back, not the last day alone. A day
+        of no such series starts afresh."""
+        series = [str(d) for d in st.data.get("series") or []]
+        if day.isoformat() not in series:
+            st.data.pop("done_series", None)
+            return
+        before = st.data.get("done_series") or [action, []]
+        kept = [e for e in before[1] if before[0] == action and str(e[0]) in series]
+        if refs:
+            kept.append([day.isoformat(), list(refs)])
+        st.data["done_series"] = [action, kept]
+
+    def _series_undone(self, st: CallState) -> list[tuple[date, list[str]]]:
+        """The days of the request of several days just done, before its last one (``done``),
+        that "non attendez, annulez" takes back with it; empty when it was a single day."""
+        done = st.data.get("done")
+        series = st.data.get("done_series")
+        if not done or not series or series[0] != done[0] or not series[1]:
+            return []
+        *earlier, last = series[1]
+        if [str(last[0]), list(last[1])] != [str(done[1]), list(done[2])]:
+            return []  # another change since
+        return [(date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs in earlier]
+
+    def _apply_all(self, st: CallState, sp: Speaker) -> Turn:
+        """ "Oui pour tous" to one of several days read back one by one (their days named
+        before): the one read back and every day still waiting, done now in their order, each
+        as :meth:`_apply` does it (checked again, in its own transaction, refused if too late
+        or left as it is when there is nothing to change), then the results grouped: one
+        sentence per outcome, not per day. A request of its own still waiting (another child
+        or action) or a change taken back with it: one by one, as before."""
+        queue = list(st.data.get("queue") or [])
+        if st.data.get("undo") or any(isinstance(entry, list) for entry in queue):
+            return self._apply(st, sp)
+        account = st.account
+        assert account is not None
+        action = str(st.data["action"])
+        actor = Actor("family", account, "phone", st.call_sid)
+        first = date.fromisoformat(str(st.data["day"]))
+        wanted: list[tuple[date, list[str] | None]] = [
+            (first, [str(r) for r in st.data.get("change", [])]),
+            *((date.fromisoformat(str(entry)), None) for entry in queue),
+        ]
+        st.data.pop("queue", None)
+        st.data.pop("change", None)
+        lines: list[str] = []  # refusals and notes, in the order of the days
+        done: list[tuple[date, list[ChangeResult]]] = []
+        receipts: tuple[Receipt, ...] = ()
+        # The days refused: the call log pairs a refusal kept in the state with a step of that
+        # outcome, and this step has one outcome (the first refusal, when nothing was made).
+        refused: list[tuple[str, date, list[str]]] = []
+        for day, refs in wanted:
+            if refs is None:  # a day still waiting: checked now, as its read-back would
+                if day < self.clock.today():
+                    lines.append(sp._("%(day)s is already past.", day=sp.day(day)))
+                    refused.append(("refused:past_day", day, list(st.data.get("pick") or [])))
+                    continue
+                check = self._check(st, sp, day)
+                if check.refusal is not None:
+                    lines.append(check.refusal)
+                    refused.append((f"refused:{check.code}", day, list(st.data.get("pick") or [])))
+                    continue
+                lines += check.notes  # "rien à annuler" for those with nothing to change
+                if not check.change:
+                    _tried(st, _nothing(st), day, [k.ref for k in check.done])
+                    continue
+                refs = [k.ref for k in check.change]
+            try:
+                results = self._change_open(st, sp, action, day, actor, refs, lines)
+            except BookingError as exc:  # its deadline passed meanwhile: this day refused
+                lines.append(self._refusal(sp, exc, action, len(refs)))
+                refused.append((f"refused:{exc.code}", day, refs))
+                continue
+            except TooSlow:
+                if not any(r.changed for _, rs in done for r in rs):
+                    raise  # nothing done: the apology says so
+                # The days before were made (each its own transaction): said, and the others
+                # not made.
+                lines.append(sp._("The other change could not be made. Please try again."))
+                break
+            changed = [r for r in results if r.changed]
+            receipts += self._receipts(st, action, day, changed)
+            done.append((day, results))
+        made = [(day, [r for r in rs if r.changed]) for day, rs in done]
+        made = [(day, rs) for day, rs in made if rs]
+        lines = [*self._grouped_results(sp, action, done), *lines]
+        if made:
+            st.settle("booked" if action == "book" else "cancelled")
+            last_day, last = made[-1]
+            st.data["done"] = [action, last_day.isoformat(), [r.child_ref for r in last]]
+            # "Non attendez, annulez" after it: every day of the request is taken back (those
+            # confirmed one by one before "oui pour tous" too).
+            for made_day, results in made:
+                self._keep_series_done(st, action, made_day, [r.child_ref for r in results])
+        else:
+            st.data.pop("done", None)
+        outcome = ("booked" if action == "book" else "cancelled") if made else "unchanged"
+        if not made and refused:
+            st.settle("refused")
+            outcome = refused[0][0]
+            _tried(st, *refused[0])
+        if st.data.get("leaving"):  # "oui pour tous, merci, au revoir": then goodbye
+            turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
+        else:
+            turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
+        return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
+
+    def _grouped_results(
+        self, sp: Speaker, action: str, done: Sequence[tuple[date, Sequence[ChangeResult]]]
+    ) -> list[str]:
+        """The results of several days done at once, one sentence per outcome and children
+        ("C'est fait : les repas de Rose des lundi 30 novembre et mardi 1er décembre sont
+        annulés."); a group of one day is said as :meth:`_result_lines` says it."""
+        groups: dict[tuple[bool, tuple[str, ...]], list[date]] = {}
+        for day, results in done:
+            for changed in (True, False):
+                names = tuple(r.first_name for r in results if r.changed is changed)
+                if names:
+                    groups.setdefault((changed, names), []).append(day)
+        lines: list[str] = []
+        for (changed, names), days in groups.items():
+            if len(days) == 1:
+                outcome = _changed(action) if changed else _unchanged(action)
+                results = [ChangeResult("", n, days[0], action, outcome) for n in names]
+                lines += self._result_lines(sp, action, days[0], results)
+                continue
+            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            if changed and action == "book":
+                line = sp._("Done: the meals of %(names)s on %(days)s are booked.", **params)
+            elif changed:
+                line = sp._("Done: the meals of %(names)s on %(days)s are cancelled.", **params)
+            elif action == "book":
+                line = sp._(
+                    "The meals of %(names)s on %(days)s were already booked: nothing changed.",
+                    **params,
+                )
+            else:
+                line = sp.ngettext(
+                    "%(names)s had no meal booked on %(days)s: nothing changed.",
+                    "%(names)s had no meals booked on %(days)s: nothing changed.",
+                    len(names),
+                    **params,
+                )
+            lines.append(line)
+        return lines
+
+    def _more_undone(self, st: CallState) -> list[tuple[date, list[str]]]:
+        """The earlier days taken back with the undoing read back alone (``undo_more``)."""
+        more = st.data.get("undo_more") if st.data.get("undo") else None
+        return [(date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs in more or []]
+
+    def _undo_series(
+        self,
+        st: CallState,
+        sp: Speaker,
+        undo: tuple[str, date, list[str]],
+        actor: Actor,
+        then_end: bool,
+    ) -> Turn:
+        """ "Oui" to the undoing of a request of several days: each day undone in its order, in
+        its own transaction, each past its deadline refused (and said to stay as it is)."""
+        account = st.account
+        assert account is not None
+        reverse = undo[0]
+        days = [*self._more_undone(st), (undo[1], undo[2])]
+        st.data.pop("undo", None)  # done (or not to be): never read back again
+        st.data.pop("undo_more", None)
+        st.data.pop("done_series", None)
+        lines: list[str] = []
+        undone: list[tuple[date, list[ChangeResult]]] = []
+        receipts: tuple[Receipt, ...] = ()
+        for day, refs in days:
+            stays = self._stays(st, sp, (reverse, day, refs))
+            late = self._past_deadline(st, sp, reverse, day, refs)
+            if late:
+                lines += [*late, stays]
+                _tried(st, "refused:past_deadline", day, refs)
+                continue
+            try:
+                results = self.booking.change(account, reverse, [day], actor, refs)
+            except BookingError as exc:  # its deadline passed during the read-back
+                lines += [self._refusal(sp, exc, reverse, len(refs)), stays]
+                _tried(st, f"refused:{exc.code}", day, refs)
+                continue
+            except TooSlow:
+                if not any(r.changed for _, rs in undone for r in rs):
+                    raise  # nothing done: the apology says so
+                lines.append(sp._("The other change could not be made. Please try again."))
+                break
+            undone.append((day, results))
+            receipts += self._receipts(st, reverse, day, [r for r in results if r.changed])
+        lines = [*self._grouped_undone(sp, reverse, undone), *lines]
+        made = [(day, [r for r in rs if r.changed]) for day, rs in undone]
+        made = [(day, rs) for day, rs in made if rs]
+        if made:
+            st.settle("booked" if reverse == "book" else "cancelled")
+            st.data["done"] = [reverse, made[-1][0].isoformat(), [r.child_ref for r in made[-1][1]]]
+        else:
+            st.settle("refused")
+            st.data.pop("done", None)
+        outcome = ("booked" if reverse == "book" else "cancelled") if made else "unchanged"
+        return self._result(st, sp, lines, outcome, receipts, then_end)
+
+    def _grouped_undone(
+        self, sp: Speaker, reverse: str, undone: Sequence[tuple[date, Sequence[ChangeResult]]]
+    ) -> list[str]:
+        """The days undone, one sentence for the children undone on the same days ("Les
+        repas de Rose des jeudi 26 et vendredi 27 novembre sont de nouveau réservés."), then
+        those with nothing to undo, as :meth:`_result_lines` says them."""
+        groups: dict[tuple[str, ...], list[date]] = {}
+        lines: list[str] = []
+        for day, results in undone:
+            names = tuple(r.first_name for r in results if r.changed)
+            if names:
+                groups.setdefault(names, []).append(day)
+        for names, days in groups.items():
+            params = {"names": sp.names(names), "day": sp.day(days[0])}
+            if len(days) > 1:
+                params["days"] = sp.names([sp.day(d) for d in days])
+                if reverse == "book":
+                    lines.append(sp._("The meals of %(names)s on %(days)s are booked again.",
+                                      **params))
+                else:
+                    lines.append(sp._("The meals of %(names)s on %(days)s are no longer booked.",
+                                      **params))
+            elif reverse == "book":
+                lines.append(sp.ngettext(
+                    "The meal of %(names)s on %(day)s is booked again.",
+                    "The meals of %(names)s on %(day)s are booked again.",
+                    len(names),
+                    **params,
+                ))
+            else:
+                lines.append(sp.ngettext(
+                    "The meal of %(names)s on %(day)s is no longer booked.",
+                    "The meals of %(names)s on %(day)s are no longer booked.",
+                    len(names),
+                    **params,
+                ))
+        for day, results in undone:
+            lines += self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
+        return lines
 
     def _change_open(
         self,
@@ -2597,6 +2867,7 @@ class CallFlow:
             # lundi pour Nathan": a request, politely.
             return None
         st.data["undo"] = done
+        st.data.pop("undo_more", None)
         undo = self._undo(st, None)
         assert undo is not None  # done[2], the children it changed, is not empty
         day = undo[1]
@@ -2618,6 +2889,9 @@ class CallFlow:
             return self._ask(st, sp, AFTER, too_late, answered, "refused:undo", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = []  # the undoing alone
+        more = self._series_undone(st)
+        if more:  # "non attendez, annulez" after several days done: all of them taken back
+            st.data["undo_more"] = [[d.isoformat(), refs] for d, refs in more]
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
 
     @staticmethod
@@ -3020,15 +3294,22 @@ class CallFlow:
                 )
             lines.append(what)
         undo = self._undo(st, day if refs else None)
-        if undo is not None:
+        more = self._more_undone(st) if not refs else []
+        if undo is not None and more:
+            lines += self._series_undo_read_back(st, sp, undo, more)
+        elif undo is not None:
             lines.append(self._undo_read_back(st, sp, undo, alone=not refs))
         # The change read back and the undoing: either deadline may be minutes away, and both
         # are made or neither.
-        changes = ([(day, refs)] if refs else []) + ([(undo[1], undo[2])] if undo else [])
+        changes = ([(day, refs)] if refs else []) + ([(undo[1], undo[2])] if undo else []) + more
         hurry = self._hurry(st, sp, changes)
         if hurry:
             lines.append(hurry)
-        lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
+        if undo is not None and not refs:
+            # The undoing alone: "non" (2) changes nothing, it does not ask for another day.
+            lines.append(sp._("To confirm, press 1. To change nothing, press 2."))
+        else:
+            lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say yes or no."))
         return lines
@@ -3067,6 +3348,39 @@ class CallFlow:
             text = text.split(": ", 1)[-1]
             return sp._("For %(name)s: %(text)s", name=sp.names(hurried), text=text)
         return text
+
+    def _series_undo_read_back(
+        self,
+        st: CallState,
+        sp: Speaker,
+        undo: tuple[str, date, list[str]],
+        more: Sequence[tuple[date, list[str]]],
+    ) -> list[str]:
+        """The undoing of a request of several days, read back: one sentence for the children
+        undone on the same days ("Vous souhaitez que les repas de Rose des jeudi 26 et vendredi
+        27 novembre soient de nouveau réservés.")."""
+        reverse = undo[0]
+        groups: dict[tuple[str, ...], list[date]] = {}
+        for day, refs in [*more, (undo[1], undo[2])]:
+            groups.setdefault(tuple(self._names_of(st, refs)), []).append(day)
+        lines = []
+        for names, days in groups.items():
+            if len(days) == 1:
+                lines.append(self._undo_read_back(st, sp, (reverse, days[0], [
+                    k.ref for k in self._kids(st) if k.name in names
+                ]), alone=True))
+                continue
+            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            if reverse == "book":
+                lines.append(sp._(
+                    "You want the meals of %(names)s on %(days)s to be booked again.", **params
+                ))
+            else:
+                lines.append(sp._(
+                    "You want the meals of %(names)s on %(days)s to be no longer booked.",
+                    **params,
+                ))
+        return lines
 
     def _undo_read_back(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], alone: bool
@@ -3611,6 +3925,7 @@ class CallFlow:
             st.data.pop("leaving", None)
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
+            st.data.pop("undo_more", None)
         if recap:
             st.data["said"] = [x for x in preamble if x]
         elif reset:
@@ -4027,6 +4342,14 @@ def _unique(entries: Sequence[Any]) -> list[Any]:
             seen.add(key)
             kept.append(entry)
     return kept
+
+
+def _changed(action: str) -> Outcome:
+    return Outcome.BOOKED if action == "book" else Outcome.CANCELLED
+
+
+def _unchanged(action: str) -> Outcome:
+    return Outcome.ALREADY_BOOKED if action == "book" else Outcome.NOTHING_TO_CANCEL
 
 
 def _iso(day: date | None) -> str | None:

@@ -1,0 +1,248 @@
+"""Several days asked at once and taken one by one, end to end: "oui pour tous" at the first
+read-back does them all, and "non attendez, annulez" after them takes all of them back.
+
+A tester heard "oui pour tous" confirm Monday alone, then Tuesday read back (a parent who said
+"for all" may hang up thinking the week cancelled), and "non attendez, annulez" after Thursday
+and Friday undo Friday alone, Thursday staying cancelled; "non" to that undoing asked "pour
+quel jour voulez-vous annuler ?".
+
+Each test is a whole call through the real webhooks, on a family of three (Zoé, Léa, Hugo: keys
+1, 2, 3): Zoé and Léa eat every canteen day by subscription, Hugo books day by day (nothing
+booked); Monday 23 November 2026 unless said otherwise (Thursday 26's deadline is today 13:00,
+Friday 27's tomorrow 13:00).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from restomairie.booking.services import Actor
+from restomairie.clock import PARIS
+from restomairie.models import AuditEntry
+from restomairie.runtime import Runtime
+from tests.ivr_support import Caller, booked, identified_three_children, line_app, post_signed
+
+PHONE = "+33612345678"
+THU, FRI = date(2026, 11, 26), date(2026, 11, 27)
+MON, TUE, NEXT_THU = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)
+ZOE, LEA = "E1", "E2"
+AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
+MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
+NEXT_WEEK = "Annuler les repas de Léa lundi, mardi et jeudi de la semaine prochaine."
+ALL_DONE = (
+    "C'est fait : les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+    "décembre sont annulés."
+)
+UNDO_BOTH = (
+    "Vous souhaitez que les repas de Léa des jeudi 26 novembre et vendredi 27 novembre soient "
+    "de nouveau réservés."
+)
+UNDO_KEYS = "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2."
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    app: Flask = line_app(rt)
+    return app.test_client()
+
+
+@pytest.fixture
+def call(rt: Runtime, client: FlaskClient) -> Caller:
+    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+
+
+def _phone_changes(rt: Runtime) -> int:
+    with rt.sessions() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.channel == "phone", AuditEntry.action.in_(("book", "cancel")))
+        )
+    return int(count or 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. "Oui pour tous" at the first day read back: every day done, said in one sentence
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said", ["Oui pour tous.", "Oui, tous.", "Oui pour tous les jours.", "Oui, les 3."]
+)
+def test_yes_for_all_at_the_first_day_does_every_day(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    read_back = call.say(NEXT_WEEK)
+    assert "Vous souhaitez annuler le repas de Léa le lundi 30 novembre." in read_back.says
+    answer = call.say(said)
+    # It was "C'est fait : le repas de Léa du lundi 30 novembre est annulé." then Tuesday read
+    # back: Tuesday and Thursday left booked if the parent hung up.
+    assert answer.says[:2] == [ALL_DONE, AFTER]
+    assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, False, False]
+    assert booked(rt, ZOE, MON) is None
+    assert _phone_changes(rt) == 3  # each day audited, as when confirmed one by one
+
+
+def test_yes_for_all_delivered_twice_does_each_day_once(
+    rt: Runtime, client: FlaskClient, call: Caller
+) -> None:
+    call.say(NEXT_WEEK)
+    url = call.url
+    assert url is not None
+    first = post_signed(client, url, call.params(SpeechResult="Oui pour tous.", Confidence="0.9"))
+    again = post_signed(client, url, call.params(SpeechResult="Oui pour tous.", Confidence="0.9"))
+    assert first.status_code == again.status_code == 200
+    assert first.get_data() == again.get_data()
+    assert ALL_DONE in first.get_data(as_text=True).replace("&#x27;", "'").replace("&apos;", "'")
+    assert _phone_changes(rt) == 3
+
+
+def test_yes_for_all_says_each_kind_of_outcome_once(rt: Runtime, call: Caller) -> None:
+    # Friday cancelled on the website before the call: nothing to cancel that day.
+    rt.booking.change("210001", "cancel", [FRI], Actor("family", "210001", "web"), [LEA])
+    read_back = call.say("Annuler jeudi, vendredi et lundi pour Léa.")
+    assert "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre." in read_back.says
+    answer = call.say("Oui pour les trois.")
+    assert answer.says[:3] == [
+        "C'est fait : les repas de Léa des jeudi 26 novembre et lundi 30 novembre sont annulés.",
+        "Léa n'a pas de repas réservé le vendredi 27 novembre : il n'y a rien à annuler.",
+        AFTER,
+    ]
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, False]
+
+
+def test_yes_for_all_refuses_the_day_whose_deadline_passed_during_the_read_back(
+    rt: Runtime, call: Caller
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    call.say("Annuler jeudi, vendredi et lundi pour Léa.")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)  # Thursday's deadline
+    answer = call.say("Oui pour tous.")
+    assert answer.says[0] == (
+        "C'est fait : les repas de Léa des vendredi 27 novembre et lundi 30 novembre sont "
+        "annulés."
+    )
+    assert answer.says[1].startswith("Trop tard pour le jeudi 26 novembre")
+    assert answer.says[2] == AFTER
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [None, False, False]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. "Non attendez, annulez" after the days of one request: all of them taken back
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "taken_back"),
+    [
+        (("Oui.", "Oui."), "Non attendez, annulez."),
+        (("Oui.", "Oui."), "Je me suis trompé."),
+        (("Oui pour les deux.",), "Annulez ça."),
+    ],
+)
+def test_taking_back_several_days_undoes_them_all(
+    rt: Runtime, call: Caller, confirmed: tuple[str, ...], taken_back: str
+) -> None:
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    for yes in confirmed:
+        call.say(yes)
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, False]
+    read_back = call.say(taken_back)
+    # It was "… que le repas de Léa du vendredi 27 novembre soit de nouveau réservé" alone.
+    assert read_back.says[:2] == [UNDO_BOTH, UNDO_KEYS]
+    done = call.say("Oui.")
+    assert done.says[:2] == [
+        "Les repas de Léa des jeudi 26 novembre et vendredi 27 novembre sont de nouveau "
+        "réservés.",
+        AFTER,
+    ]
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [True, True]
+
+
+def test_taking_back_several_days_refuses_the_one_past_its_deadline(
+    rt: Runtime, call: Caller
+) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 50, tzinfo=PARIS)
+    assert call.say("Non attendez, annulez.").says[0] == UNDO_BOTH
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)  # Thursday's deadline
+    done = call.say("Oui.")
+    assert done.says[0] == "Le repas de Léa du vendredi 27 novembre est de nouveau réservé."
+    assert done.says[1].startswith("Trop tard pour le jeudi 26 novembre")
+    assert done.says[2] == "Le repas de Léa du jeudi 26 novembre reste annulé."
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, True]
+
+
+@pytest.mark.parametrize("declined", ["non", "2"])
+def test_no_to_taking_back_several_days_changes_nothing(
+    rt: Runtime, call: Caller, declined: str
+) -> None:
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    call.say("Non attendez, annulez.")
+    answer = call.say(declined) if declined.isalpha() else call.press(declined)
+    # It was "Pour quel jour voulez-vous annuler ?".
+    assert answer.says[0] == "Aucun changement n'a été fait."
+    assert MENU in answer.says
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, False]
+
+
+@pytest.mark.parametrize("declined", ["non", "2"])
+def test_no_to_taking_back_one_day_changes_nothing(
+    rt: Runtime, call: Caller, declined: str
+) -> None:
+    call.say("Annuler jeudi pour Léa.")
+    call.say("Oui.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé.",
+        UNDO_KEYS,
+    ]
+    answer = call.say(declined) if declined.isalpha() else call.press(declined)
+    assert answer.says[0] == (
+        "Aucun changement n'a été fait. Le repas de Léa du jeudi 26 novembre reste annulé."
+    )
+    assert MENU in answer.says
+    assert booked(rt, LEA, THU) is False
+
+
+def test_taking_back_after_yes_then_yes_for_all_undoes_every_day_of_the_request(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler jeudi, vendredi et lundi pour Léa.")
+    call.say("Oui.")  # Thursday, one by one
+    assert call.say("Oui pour tous.").says[0] == (
+        "C'est fait : les repas de Léa des vendredi 27 novembre et lundi 30 novembre sont "
+        "annulés."
+    )
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que les repas de Léa des jeudi 26 novembre, vendredi 27 novembre et "
+        "lundi 30 novembre soient de nouveau réservés."
+    )
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [True, True, True]
+
+
+def test_taking_back_a_day_asked_after_several_undoes_that_day_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    assert call.say("Et lundi aussi.").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    )
+    call.say("Oui.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que le repas de Léa du lundi 30 novembre soit de nouveau réservé."
+    )
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, True]
