@@ -1712,7 +1712,7 @@ def test_several_days_asked_at_once_are_answered_one_day_at_a_time(
     call = caller(client, rt)
     call.start()
     call.press("1234")
-    # (A span of up to 5 school days is taken day by day: see test_ivr_speech_calls.py.)
+    # (A span of up to 5 school days is taken day by day: see ivr_speech/test_ivr_speech_calls.py.)
     answer = call.say("Annuler toute la semaine prochaine et la suivante.")
     assert answer.says[:2] == [
         "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par "

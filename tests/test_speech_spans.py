@@ -2,7 +2,7 @@
 
 "Annuler toute la semaine prochaine", "du lundi au jeudi", "jusqu'à vendredi": the parser gives
 the span's first and last days; which of them have school meals is the calendar's (the phone
-flow's, see tests/test_ivr_speech_calls.py).
+flow's, see tests/ivr_speech/test_ivr_speech_calls.py).
 """
 
 from __future__ import annotations

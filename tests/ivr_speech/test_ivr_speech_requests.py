@@ -12,28 +12,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+from tests.ivr_support import Caller, booked, events
 
-PHONE = "+33612345678"
 THU, FRI, MON = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)
 ZOE, LEA, HUGO = "E1", "E2", "E3"
 ONE_BY_ONE = "Je prends vos demandes une par une."
 AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
 
 
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+# Hugo books day by day (nothing booked): see conftest.py.
+HUGO_WEEKDAYS = 0
 
 
 def _untouched(rt: Runtime, *meals: tuple[str, date]) -> None:

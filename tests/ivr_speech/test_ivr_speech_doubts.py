@@ -13,11 +13,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+from tests.ivr_support import Caller, booked, events, identified_three_children
 
 PHONE = "+33612345678"
 READ_BACK = "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
@@ -28,17 +27,6 @@ OFFER = (
     "Le premier repas que vous pouvez encore annuler est celui du jeudi 26 novembre : pour ce "
     "jour, tapez 2, 6, 1, 1."
 )
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE)
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, identified_three_children, line_app
+from tests.ivr_support import Caller, booked
 
-PHONE = "+33612345678"
 THU = date(2026, 11, 26)
 MON, TUE, NEXT_THU, NEXT_FRI = (
     date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)
@@ -39,15 +36,8 @@ DATE_QUESTION = "Pour quel jour voulez-vous annuler ?"
 RESTORE_LEA = "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé."
 
 
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+# Hugo books day by day (nothing booked): see conftest.py.
+HUGO_WEEKDAYS = 0
 
 
 # ---------------------------------------------------------------------------------------------

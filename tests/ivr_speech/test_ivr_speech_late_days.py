@@ -13,28 +13,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, identified_three_children, line_app
+from tests.ivr_support import Caller, booked, identified_three_children
 
 PHONE = "+33612345678"
 BOTH_LATE = (
     "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, sauf "
     "maladie signalée à l'école."
 )
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE)
 
 
 def test_a_week_at_the_date_question_refuses_its_late_days_in_one_sentence(

@@ -12,27 +12,15 @@ from typing import Any
 
 import pytest
 from babel.dates import format_date
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.booking.services import TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, Twiml, booked, events, identified_three_children, line_app
+from tests.ivr_support import Caller, Twiml, booked, events, identified_three_children
 
 PHONE = "+33612345678"
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE)
 
 
 @pytest.mark.parametrize(
@@ -477,7 +465,7 @@ def test_a_request_with_a_goodbye_word_at_the_child_question_is_not_a_goodbye(
 ) -> None:
     answer = call.say("Léa ne mangera pas jusqu'à la fin de la semaine.")
     assert not answer.hangup
-    # "la fin de la semaine" is a span now (tests/test_ivr_speech_spans.py), no longer refused
+    # "la fin de la semaine" is a span now (tests/ivr_speech/test_ivr_speech_spans.py), no longer refused
     assert answer.says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 

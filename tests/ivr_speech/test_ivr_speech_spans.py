@@ -12,23 +12,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+from tests.ivr_support import Caller, booked, events, identified_three_children
 
 PHONE = "+33612345678"
 ONE_DAY = (
     "Sur cette ligne, dites les jours un par un, jusqu'à 5 : par exemple lundi, mardi et jeudi."
 )
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
 
 
 def _call_at(rt: Runtime, client: FlaskClient, at: datetime | None = None) -> Caller:

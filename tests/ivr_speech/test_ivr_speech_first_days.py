@@ -11,26 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, booked, identified_three_children, line_app
+from tests.ivr_support import Caller, booked
 
 PHONE = "+33612345678"
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE)
 
 
 def _léa_only(rt: Runtime, client: FlaskClient, at: datetime) -> Caller:

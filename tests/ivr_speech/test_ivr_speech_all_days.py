@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -25,9 +24,8 @@ from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.models import AuditEntry
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, identified_three_children, line_app, post_signed
+from tests.ivr_support import Caller, booked, post_signed
 
-PHONE = "+33612345678"
 THU, FRI = date(2026, 11, 26), date(2026, 11, 27)
 MON, TUE, NEXT_THU = date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)
 ZOE, LEA = "E1", "E2"
@@ -45,15 +43,8 @@ UNDO_BOTH = (
 UNDO_KEYS = "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2."
 
 
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+# Hugo books day by day (nothing booked): see conftest.py.
+HUGO_WEEKDAYS = 0
 
 
 def _phone_changes(rt: Runtime) -> int:

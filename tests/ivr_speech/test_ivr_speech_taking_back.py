@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.ivr_support import Caller, booked, identified_three_children, line_app
+from tests.ivr_support import Caller, booked
 
 PHONE = "+33612345678"
 THU, FRI = date(2026, 11, 26), date(2026, 11, 27)
@@ -30,15 +29,8 @@ MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
 NOT_UNDERSTOOD = "Pardon, je n'ai pas compris."
 
 
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    app: Flask = line_app(rt)
-    return app.test_client()
-
-
-@pytest.fixture
-def call(rt: Runtime, client: FlaskClient) -> Caller:
-    return identified_three_children(rt, client, PHONE, hugo_weekdays=0)
+# Hugo books day by day (nothing booked): see conftest.py.
+HUGO_WEEKDAYS = 0
 
 
 def _two_children(rt: Runtime, client: FlaskClient, zoe_weekdays: int) -> Caller:
@@ -169,7 +161,7 @@ def test_yes_for_all_to_a_week_read_back_day_by_day_is_for_its_days(
     answer = call.say(said)
     # It was "annuler les repas d'Hugo, Léa et Zoé le lundi 30 novembre" ("tous": the
     # children), or "dites les jours un par un" ("pour tous les jours"); then Monday alone
-    # done and Tuesday read back (see tests/test_ivr_speech_all_days.py).
+    # done and Tuesday read back (see tests/ivr_speech/test_ivr_speech_all_days.py).
     assert answer.says[:2] == [
         "C'est fait : les repas de Léa des lundi 30 novembre, mardi 1er décembre, jeudi 3 "
         "décembre et vendredi 4 décembre sont annulés.",
