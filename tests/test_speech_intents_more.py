@@ -1418,3 +1418,20 @@ def test_words_that_are_never_names_are_not_heard_as_a_brother(names: list[str],
     # "sans" and "part" were heard as San and Parth (both children read back): a second list
     # of such words had replaced the first at run time.
     assert speech.parse_children(text, names) == frozenset({2})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quels jours mange Margaux ?", True),
+        ("Margaux mange quels jours ?", True),
+        ("Quand est-ce que Rose mange à la cantine ?", True),
+        ("Jusqu'à quand je peux annuler ?", False),  # a deadline
+        ("Quand est-ce que je dois annuler au plus tard ?", False),
+        ("Est-ce que Rose mange jeudi ?", False),  # one day
+    ],
+)
+def test_asks_which_days(text: str, expected: bool) -> None:
+    from restomairie.ivr.speech import asks_which_days
+
+    assert asks_which_days(text) is expected

@@ -73,6 +73,7 @@ from restomairie.ivr.speech import (
     asks_for_help,
     asks_menus_or_prices,
     asks_subscription_change,
+    asks_which_days,
     child_hints,
     children_left_out,
     day_said_after_les,
@@ -337,28 +338,8 @@ class Check:
     done: tuple[Kid, ...] = ()  # already as asked: "rien à annuler", "déjà réservé"
 
 
-# "Quels jours…", "quel jour…", "quand…" (not "jusqu'à quand", a deadline): which days a child
-# eats, asked without a day.
-_WHICH_DAYS = (("quels", "jours"), ("quel", "jour"), ("quelles", "dates"), ("quelle", "date"))
-
-
-def _asks_which_days(speech: str) -> bool:
-    """Whether a question about meals asks on which days ("quels jours mange Margaux ?",
-    "quand est-ce que Rose mange ?"), not until when a day can be changed."""
-    tokens = normalise(speech).split()
-    if any(tuple(tokens[k : k + 2]) in _WHICH_DAYS for k in range(len(tokens) - 1)):
-        return True
-    # "Quand est-ce que Rose mange ?", not "jusqu'à quand…" nor "quand est-ce que je dois
-    # annuler au plus tard ?" (a deadline).
-    return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
-            and bool(_MEALS_WORDS.intersection(tokens)))
-
-
 # "Oui" alone, answering "pour réserver, tapez 1; pour annuler, tapez 2": not an acknowledgement.
 _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
-_DEADLINE_WORDS = frozenset({"jusqu", "tard", "limite", "avant", "heure", "peux", "peut", "dois",
-                             "doit", "faut", "annuler", "reserver"})
-_MEALS_WORDS = frozenset({"mange", "mangent", "mangera", "mangeront", "cantine", "repas"})
 
 
 class CallFlow:
@@ -1116,7 +1097,7 @@ class CallFlow:
             # "C'est bien annulé ?" right after a result: that change's day, as it stands now.
             day = date.fromisoformat(str(done[1]))
             kids = [k for k in self._kids(st) if k.ref in done[2]] or kids
-        elif _asks_which_days(speech):
+        elif asks_which_days(speech):
             # "Quels jours mange Margaux ?", "quand est-ce que Rose mange ?": her meals, not
             # one day's (the first open day would read as the only one).
             self._pick(st, kids)

@@ -2576,6 +2576,25 @@ _POLITE_REQUEST = frozenset(
 _EATS = frozenset({"mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite", "prevu"})
 
 
+# "Quels jours…", "quel jour…" (or "quand…", not "jusqu'à quand": a deadline): which days a
+# child eats, asked without a day.
+_WHICH_DAYS = (("quels", "jours"), ("quel", "jour"), ("quelles", "dates"), ("quelle", "date"))
+_DEADLINE_WORDS = frozenset({"jusqu", "tard", "limite", "avant", "heure", "peux", "peut", "dois",
+                             "doit", "faut", "annuler", "reserver"})
+_MEALS_WORDS = _EATS - {"inscrit", "inscrite", "prevu"} | {"cantine", "repas"}
+
+
+def asks_which_days(text: str) -> bool:
+    """Whether a question about meals asks on which days ("quels jours mange Margaux ?",
+    "quand est-ce que Rose mange ?"), not until when a day can be changed ("jusqu'à quand…",
+    "quand est-ce que je dois annuler au plus tard ?"). Pure; never raises."""
+    tokens = normalise(text).split()
+    if any(_contains_run(tokens, run) for run in _WHICH_DAYS):
+        return True
+    return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
+            and bool(_MEALS_WORDS.intersection(tokens)))
+
+
 def asks_about_day(text: str) -> bool:
     """Whether ``text`` asks about a day's meal or its deadline instead of asking for a change
     ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je
