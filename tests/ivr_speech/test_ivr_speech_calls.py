@@ -2428,8 +2428,8 @@ def test_a_day_of_a_list_chosen_again_at_the_date_question_is_done_once(
 ) -> None:
     call.press("2")
     call.say("annuler jeudi et vendredi")
-    call.press("2")  # not Thursday: another date
-    read_back = call.say("vendredi")
+    # Not Thursday: Friday instead (2 would leave Thursday and read back Friday, the next)
+    read_back = call.say("non, vendredi")
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
     done = call.press("1")
     # Friday, still waiting in the list, used to be read back again: "rien à annuler".
@@ -2957,6 +2957,39 @@ def test_both_at_the_read_back_of_the_first_of_two_days_is_a_yes(rt: Runtime, ca
 # ---------------------------------------------------------------------------------------------
 
 
+NEXT_DAY_KEYS = (
+    "Pour confirmer, tapez 1. Pour laisser ce jour tel quel et passer au suivant, tapez 2."
+)
+
+
+def test_two_at_one_of_several_days_leaves_that_day_and_reads_back_the_next(
+    rt: Runtime, call: Caller
+) -> None:
+    """2 at one of the days of a span does what its keys say, like "non": that day stays, the
+    next is read back. It used to ask for another date, silently dropping the days left."""
+    call.press("2")  # Léa
+    first = call.say("Annuler la semaine prochaine.")
+    assert first.says[2] == NEXT_DAY_KEYS
+    second = call.press("1")  # Monday 30 cancelled
+    assert second.says[2] == NEXT_DAY_KEYS
+    skipped = call.press("2")  # Tuesday 1st left as it is
+    assert skipped.says[:3] == [
+        "Rien n'a été changé pour le mardi 1er décembre.",
+        "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
+        NEXT_DAY_KEYS,
+    ]
+    last = call.press("1")  # Thursday 3 cancelled; Friday 4, the last, has the usual keys
+    assert last.says[1:3] == [
+        "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre.",
+        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+    ]
+    call.press("1")
+    assert booked(rt, "E2", date(2026, 11, 30)) is False
+    assert booked(rt, "E2", date(2026, 12, 1)) is None  # her subscription's meal, untouched
+    assert booked(rt, "E2", date(2026, 12, 3)) is False
+    assert booked(rt, "E2", date(2026, 12, 4)) is False
+
+
 def _confirm_each(call: Caller, days: int) -> None:
     """"Oui" to each of ``days`` read back one by one."""
     for _ in range(days):
@@ -2987,7 +3020,7 @@ def test_a_span_is_its_school_days_each_read_back_then_cancelled(
     assert second.says == [
         "C'est fait : le repas de Léa du lundi 30 novembre est annulé.",
         "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
-        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+        NEXT_DAY_KEYS,
         "Vous pouvez aussi dire oui ou non.",
     ]
     _confirm_each(call, 2)

@@ -2000,6 +2000,10 @@ class CallFlow:
             key = heard.digits[:1]
             if key == "2" and self._undoing_alone(st):
                 return self._ask(st, sp, ACTION, [self._undo_declined(st, sp)], CONFIRM, "back")
+            if key == "2" and st.data.get("queue"):
+                skipped = self._skip_day(st, sp)
+                if skipped is not None:
+                    return skipped
             if key == "2":
                 return self._ask(st, sp, DATE, [], CONFIRM, "other_date")
             if key != "1":
@@ -2114,12 +2118,9 @@ class CallFlow:
             # (never "oui merci", which confirms).
             return self._bye(st, sp, CONFIRM)
         if intent is Intent.NO and st.data.get("queue"):
-            # "Non" to one of several days taken one by one: that day is left as it is and the
-            # next one read back (the date question would drop the days left unsaid).
-            skipped = sp._("Nothing was changed for %(day)s.", day=sp.day(pending))
-            turn = self._next_day(st, sp, CONFIRM, [skipped])
+            turn = self._skip_day(st, sp)
             if turn is not None:
-                return replace(turn, outcome="skipped")
+                return turn
         if intent is Intent.NO and self._undoing_alone(st):
             # "Non" to "… soit de nouveau réservé": the change just made stays; the parent did
             # not ask for another day.
@@ -2131,6 +2132,15 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _skip_day(self, st: CallState, sp: Speaker) -> Turn | None:
+        """ "Non" (or 2) to one of several days taken one by one: that day is left as it is and
+        the next one read back, as the read-back's keys say; the date question would drop the
+        days left unsaid. ``None`` when no day is left."""
+        pending = date.fromisoformat(str(st.data["day"]))
+        skipped = sp._("Nothing was changed for %(day)s.", day=sp.day(pending))
+        turn = self._next_day(st, sp, CONFIRM, [skipped])
+        return replace(turn, outcome="skipped") if turn is not None else None
 
     def _undo_declined(self, st: CallState, sp: Speaker) -> str:
         """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's
@@ -2186,7 +2196,8 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         st.attempts += 1
         lines, ask = self._question(st, sp, CONFIRM)
-        keys = lines.index(sp._("To confirm, press 1. To choose another date, press 2."))
+        choices = self._read_back_key_choices(sp)
+        keys = next(i for i, line in enumerate(lines) if line in choices.values())
         plainly = sp._(
             "To confirm the cancellation, press 1 or say yes. To change nothing, say: never mind."
         )
@@ -3286,14 +3297,28 @@ class CallFlow:
         hurry = self._hurry(st, sp, changes)
         if hurry:
             lines.append(hurry)
-        if undo is not None and not refs:
-            # The undoing alone: "non" (2) changes nothing, it does not ask for another day.
-            lines.append(sp._("To confirm, press 1. To change nothing, press 2."))
-        else:
-            lines.append(sp._("To confirm, press 1. To choose another date, press 2."))
+        lines.append(self._read_back_keys(st, sp, undo_alone=undo is not None and not refs))
         if sp.speech:
             lines.append(sp._("You can also say yes or no."))
         return lines
+
+    @staticmethod
+    def _read_back_key_choices(sp: Speaker) -> dict[str, str]:
+        """What 1 and 2 do at a read-back, by kind: the keypad contract's "another date"; the
+        undoing alone, where 2 changes nothing; one of several days taken one by one, where 2,
+        like "non", leaves that day and reads back the next (see :meth:`_skip_day`)."""
+        return {
+            "other_date": sp._("To confirm, press 1. To choose another date, press 2."),
+            "undo_alone": sp._("To confirm, press 1. To change nothing, press 2."),
+            "next_day": sp._(
+                "To confirm, press 1. To leave this day as it is and go on to the next, press 2."
+            ),
+        }
+
+    def _read_back_keys(self, st: CallState, sp: Speaker, undo_alone: bool) -> str:
+        """The keys said at a read-back (see :meth:`_read_back_key_choices`)."""
+        kind = "undo_alone" if undo_alone else "next_day" if st.data.get("queue") else "other_date"
+        return self._read_back_key_choices(sp)[kind]
 
     def _hurry(
         self, st: CallState, sp: Speaker, changes: Sequence[tuple[date, Sequence[str]]]
