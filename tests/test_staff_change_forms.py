@@ -134,6 +134,44 @@ def test_a_change_without_child_or_action_is_refused_and_books_nothing(
     assert changes(rt) == []
 
 
+# ------------------------------------------------------------------ the subscription form
+def test_the_subscription_form_starts_from_the_childs_pattern(agent: Any, rt: Runtime) -> None:
+    page = agent.get("/staff/families/210500/children/E00002").get_data(as_text=True)
+    sub = form(page, "subscription-form")
+    assert ticked(sub, "weekdays") == ["0", "1", "3", "4"]  # lun mar jeu ven
+    assert selected(sub, "mode") == []  # "jours réguliers", the first
+    assert "Actuellement : lun mar jeu ven" in html.unescape(sub)
+    margaux = form(agent.get("/staff/families/210500/children/E00001").get_data(as_text=True),
+                   "subscription-form")
+    assert ticked(margaux, "weekdays") == ["1", "4"]
+    # Several children on the family page: no child is implied, so nothing is ticked.
+    family = form(agent.get("/staff/families/210500").get_data(as_text=True),
+                  "subscription-form")
+    assert ticked(family, "weekdays") == [] and "Actuellement" not in family
+    # Dropping Friday is unticking it.
+    done = post(agent, "/staff/families/210500/subscription",
+                {"child": "E00002", "mode": "set", "weekdays": ["0", "1", "3"],
+                 "start": "2026-12-07"}, follow_redirects=True)
+    assert "Abonnement enregistré" in text(done)
+    later = form(agent.get("/staff/families/210500/children/E00002").get_data(as_text=True),
+                 "subscription-form")
+    assert ticked(later, "weekdays") == ["0", "1", "3"]  # the pattern scheduled
+
+
+def test_the_subscription_form_of_a_child_without_pattern_ticks_nothing(
+    app: Flask, rt: Runtime
+) -> None:
+    make_family(rt, "210700", kids=[KidSpec("E7", "Hugo", weekdays=0)])
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    login(client, "marie")
+    sub = form(client.get("/staff/families/210700/children/E7").get_data(as_text=True),
+               "subscription-form")
+    assert ticked(sub, "weekdays") == []
+    assert "Actuellement : choisi (jour par jour)" in html.unescape(sub)
+    assert selected(sub, "mode") == []  # "arrêter" is never preselected
+
+
 # ------------------------------------------------------------------ after a late change
 def test_a_late_change_comes_back_unforced_as_the_hint_says(agent: Any, rt: Runtime) -> None:
     back = "/staff/families/210500/children/E00002"
