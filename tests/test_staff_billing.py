@@ -263,7 +263,7 @@ def weekday_boxes(client: Any, url: str) -> list[str]:
     form = client.get(url).get_data(as_text=True).split('id="subscription-form"')[1]
     form = form.split("</form>")[0]
     return [" ".join(label.split()) for label in re.findall(
-        r'<input type="checkbox" name="weekdays" value="\d">([^<]*)</label>', form)]
+        r'<input type="checkbox" name="weekdays" value="\d"(?: checked)?>([^<]*)</label>', form)]
 
 
 def test_the_subscription_form_offers_only_the_days_the_school_serves(agent: Any) -> None:

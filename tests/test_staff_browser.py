@@ -84,7 +84,10 @@ def test_a_booking_after_the_deadline_needs_an_override_and_is_audited(
     form.get_by_role("button", name="Valider").click()
     page.get_by_role("alert").filter(has_text="vendredi 20 novembre à 13 heures").wait_for()
     form = page.locator("#change-form")
-    assert form.locator("input[name=override]").is_checked()  # the refused change is kept
+    # The refused change is kept, not forced: "cochez « forcer le délai »", as the hint says.
+    assert form.locator("select[name=action]").input_value() == "book"
+    assert not form.locator("input[name=override]").is_checked()
+    form.locator("input[name=override]").check()
     form.locator("input[name=reason]").fill("inscription tardive validée par l'école")
     form.get_by_role("button", name="Valider").click()
     page.get_by_role("status").filter(has_text="Hugo, mardi 24 novembre : réservé").wait_for()

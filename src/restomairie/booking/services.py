@@ -700,6 +700,51 @@ class BookingService:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
 
+    def refusals(
+        self,
+        account: str,
+        action: str,
+        days: Sequence[date],
+        actor: Actor,
+        children: Sequence[str] | None = None,
+        skip_closed: bool = False,
+    ) -> dict[date, list[BookingError]]:
+        """What :meth:`change` without an override would refuse, day by day, read without
+        writing anything: each day asked with the refusal of each child it would refuse (the
+        same checks, :meth:`_check`, and the kitchen's locks). An empty list: a day it would do
+        for every child. With ``skip_closed`` a day without canteen for a child is passed over
+        for that child, and left out when it has none for any. :meth:`change` refuses the whole
+        request on its first refusal; staff are then told which of the days asked could still
+        be done without the refused ones."""
+        wanted = sorted(set(days))
+        if not wanted:
+            return {}
+        kids, facts = self._family_days(account, wanted[0], wanted[-1])
+        kids = _pick(kids, children, account)
+        now = self.clock.now()
+        out: dict[date, list[BookingError]] = {}
+        for day in wanted:
+            refused: list[BookingError] = []
+            closed = 0
+            for child in kids:
+                try:
+                    self._check(child, day, now, actor, action, facts.closures, None)
+                except NotOperatingDay as exc:
+                    closed += 1
+                    if not skip_closed:
+                        refused.append(exc)
+                    continue
+                except BookingError as exc:
+                    refused.append(exc)
+                    continue
+                lock = facts.locks.get((child.school_id, day))
+                if lock is not None:
+                    locked_at = lock[1].astimezone(self.settings.tz)
+                    refused.append(DayLocked(day, locked_at, child.first_name))
+            if refused or closed < len(kids):
+                out[day] = refused
+        return out
+
     def lock_overdue(
         self, school_ids: set[str], first: date, last: date | None, now: datetime
     ) -> None:

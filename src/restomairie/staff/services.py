@@ -500,6 +500,9 @@ class ChildView:
     enrolled_until: date | None
     pattern: str  # the weekly pattern in force today, and the next one if it changes
     subscriptions: tuple[tuple[date, date | None, str], ...]
+    # The weekdays (0 = Monday) of the pattern the subscription form starts from: the one
+    # already scheduled if any, else the one in force today; empty for "abonnement choisi".
+    weekdays: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1139,6 +1142,10 @@ class StaffService:
             c.ref, c.first_name, c.last_name, c.school_id, self.school_name(c.school_id), c.diet,
             c.enrolled_from, c.enrolled_until, pattern,
             tuple((s.starts_on, s.ends_on, weekdays_text(s.weekdays)) for s in c.subscriptions),
+            # A form that changes the pattern from a date shows the one it changes, so that
+            # dropping Friday is unticking Friday, not ticking the others again from memory.
+            tuple(d for d in range(7) if (ahead.weekdays >> d) & 1)
+            if (ahead := coming or current) is not None else (),
         )
 
     def family_history(self, account: str, child_ref: str | None = None,

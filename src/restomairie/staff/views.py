@@ -7,11 +7,13 @@ import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -563,7 +565,19 @@ def family(account: str) -> str:
         calls=service().family_calls(account, limit=FAMILY_CALLS), today=runtime().clock.today(),
         weekdays=_weekday_choices(fam.children), lockout=service().phone_lockout(account),
         calls_total=calls_total, history_total=history_total, lockout_shown=LOCKOUT_SHOWN,
+        **_change_form_state(account),
     )
+
+
+def _change_form_state(account: str) -> dict[str, Any]:
+    """What the change form shows after a refusal, read once and for this family only: the
+    request refused (``pending``, to complete with "forcer le délai"), and the days asked that
+    could still be done without the refused ones (``offer``)."""
+    state = {}
+    for key, name in (("staff_pending_change", "pending"), ("staff_change_offer", "offer")):
+        kept = session.pop(key, None)
+        state[name] = kept if kept and kept.get("account") == account else None
+    return state
 
 
 @bp.post("/families/<account>/unlock")
@@ -639,8 +653,7 @@ def child(account: str, ref: str) -> str:
         history_total=history_total,
         month_label=format_date(month, "MMMM y", locale="fr_FR"), prev_month=prev_month,
         next_month=next_month, today=today, state_labels=STATE_LABELS,
-        weekdays=_weekday_choices([view.child]),
-        pending=session.pop("staff_pending_change", None),
+        weekdays=_weekday_choices([view.child]), **_change_form_state(account),
     )
 
 
@@ -688,6 +701,11 @@ def _describe(results: list[ChangeResult], today: date) -> str:
     return " ; ".join(parts_)
 
 
+# The change form's actions, chosen each time: none is preselected (a clerk who only picked a
+# date booked every child).
+CHANGE_ACTIONS = {"book": "réserver", "cancel": "annuler"}
+
+
 @bp.post("/families/<account>/change")
 @roles(STAFF)
 def change(account: str) -> BaseResponse:
@@ -697,11 +715,17 @@ def change(account: str) -> BaseResponse:
     if not back.startswith("/staff/"):
         back = url_for("staff.family", account=account)
     action = form.get("action", "")
-    child_ref = form.get("child", "*")
+    # No default: a missing child is refused, never read as "tous les enfants".
+    child_ref = form.get("child", "")
     refs = None if child_ref == "*" else [child_ref]
     override = form.get("override") == "1"
     reason = " ".join(form.get("reason", "").split())
+    days: list[date] = []
     try:
+        if not child_ref:
+            raise InvalidRequest("Choisissez l'enfant (ou « tous les enfants »).")
+        if action not in CHANGE_ACTIONS:
+            raise InvalidRequest("Choisissez l'action : réserver ou annuler.")
         if override and not reason:
             raise InvalidRequest("Un forçage demande un motif.")
         first = _day(form.get("day"), "date")
@@ -713,16 +737,25 @@ def change(account: str) -> BaseResponse:
             skip_closed=len(days) > 1, note=None if override else reason,
         )
     except (BookingError, CalendarCoverageError) as exc:
-        flash(str(exc), "error")
+        refused = _refused(account, action, days, refs, exc)
+        flash(refused.text, "error")
         if getattr(exc, "code", "") in ("past_deadline", "locked"):
+            # The request comes back in the form, "forcer le délai" not ticked: forcing stays a
+            # choice the clerk makes, as the hint says.
             session["staff_pending_change"] = {
-                "action": action, "child": child_ref, "day": form.get("day", ""),
-                "until": form.get("until", ""),
+                "account": account, "action": action, "child": child_ref,
+                "day": form.get("day", ""), "until": form.get("until", ""),
             }
             flash("Pour passer outre, cochez « forcer le délai » et donnez un motif : "
                   "le changement sera audité (et ajusté pour la cuisine si le jour est "
                   "verrouillé et ses repas pas encore servis).",
                   "hint")
+        if refused.offer is not None:
+            session["staff_change_offer"] = {
+                "account": account, "action": action, "child": child_ref,
+                "day": refused.offer[0].isoformat(), "until": refused.offer[-1].isoformat(),
+                "days": format_list([format_day(d) for d in refused.offer], locale="fr_FR"),
+            }
         return redirect(back)
     skipped = {d for d in days if d.weekday() < 5} - {r.day for r in results}
     ignored = f" (jours sans cantine ignorés : {len(skipped)})" if skipped else ""
@@ -730,6 +763,50 @@ def change(account: str) -> BaseResponse:
     noted = f" — motif noté : {reason}" if reason and any(r.changed for r in results) else ""
     flash(_describe(results, runtime().clock.today()) + ignored + noted)
     return redirect(back)
+
+
+@dataclass(frozen=True)
+class _Refused:
+    text: str
+    offer: list[date] | None = None  # the days asked that could be done without the refused
+
+
+def _refused(account: str, action: str, days: list[date], refs: list[str] | None,
+             exc: Exception) -> _Refused:
+    """A refused change said to staff. A request is done whole or not at all: when the refusal
+    is about a day, say that nothing was changed, each day refused (naming the children when
+    several were asked), and which of the others could still be done, offered as a request of
+    their own when they follow each other."""
+    if getattr(exc, "day", None) is None or not days:
+        return _Refused(str(exc))  # a form to fix ("Choisissez une date.")
+    try:
+        by_day = runtime().booking.refusals(account, action, days, staff_actor(), refs,
+                                            skip_closed=len(days) > 1)
+    except BookingError:
+        by_day = {}
+    refused = {day: errors for day, errors in by_day.items() if errors}
+    if not refused:  # changed since: its own reason only
+        return _Refused(f"Aucun changement n'a été fait. {exc}")
+    fam = service().family(account)
+    several = refs is None and fam is not None and len(fam.children) > 1
+    lines = ["Aucun changement n'a été fait (une demande est faite en entier ou pas du tout)."]
+    for errors in refused.values():
+        said: dict[str, list[str]] = {}
+        for e in errors:
+            said.setdefault(str(e), []).append(e.child or "")
+        for text, names in said.items():
+            who = format_list([n for n in names if n], locale="fr_FR")
+            lines.append(f"Pour {who}, {text[0].lower()}{text[1:]}" if several and who
+                         else text)
+    doable = [day for day, errors in by_day.items() if not errors]
+    if not doable:
+        return _Refused(" ".join(lines))
+    lines.append(f"Les autres jours demandés restent possibles : "
+                 f"{format_list([format_day(d) for d in doable], locale='fr_FR')}.")
+    # Offered as one request (a range, whose days without canteen are passed over) only when
+    # no refused day lies between them.
+    gapless = not any(doable[0] < day < doable[-1] for day in refused)
+    return _Refused(" ".join(lines), doable if gapless else None)
 
 
 @bp.post("/families/<account>/subscription")

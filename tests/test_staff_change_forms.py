@@ -1,0 +1,193 @@
+"""The family and child pages' forms (Flask's test client): what a refused change says and
+offers, what the forms preselect, and how they come back after a refusal."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from restomairie.clock import PARIS
+from restomairie.models import AuditEntry
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.staff_support import login, make_user, post
+
+CHANGE = "/staff/families/210500/change"
+TUE_FRI = 0b0010010
+MON_THU = 0b0001001
+
+
+@pytest.fixture
+def agent(app: Flask, rt: Runtime) -> Any:
+    """The demo family of three, its clerk, at 13:05 on Monday 23 November: Thursday 26 is past
+    its deadline (Monday 13:00), Friday 27 and Monday 30 are not."""
+    make_family(rt, "210500", kids=[KidSpec("E00001", "Margaux", weekdays=TUE_FRI),
+                                    KidSpec("E00003", "Nathan", weekdays=MON_THU),
+                                    KidSpec("E00002", "Rose")])
+    make_family(rt, "210600", kids=[KidSpec("E00009", "Paul")])
+    make_user(rt, "marie", "staff")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    return client
+
+
+def text(response: Any) -> str:
+    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def form(page: str, form_id: str) -> str:
+    found = re.search(rf'<form [^>]*id="{form_id}".*?</form>', page, re.S)
+    assert found is not None, form_id
+    return found.group(0)
+
+
+def selected(form_html: str, name: str) -> list[str]:
+    select_ = re.search(rf'<select name="{name}".*?</select>', form_html, re.S)
+    assert select_ is not None, name
+    return re.findall(r'<option value="([^"]*)" selected', select_.group(0))
+
+
+def ticked(form_html: str, name: str) -> list[str]:
+    return re.findall(rf'<input type="checkbox" name="{name}" value="([^"]*)" checked', form_html)
+
+
+def changes(rt: Runtime) -> list[AuditEntry]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.action.in_(("book", "cancel")))))
+
+
+def cancelled_days(rt: Runtime, ref: str) -> list[date]:
+    days = [date(2026, 11, d) for d in (26, 27, 30)]
+    return [d for d in days if rt.booking.state("210500", ref, d).source == "cancelled"]
+
+
+# ------------------------------------------------------------------ a refused range
+def test_a_range_refused_for_one_late_day_says_nothing_was_changed_and_offers_the_others(
+    agent: Any, rt: Runtime
+) -> None:
+    refused = post(agent, CHANGE, {"child": "*", "action": "cancel", "day": "2026-11-26",
+                                   "until": "2026-11-30"}, follow_redirects=True)
+    page = text(refused)
+    assert "Aucun changement n'a été fait" in page
+    # Every child asked is named: the day is too late for all three, not for Margaux only.
+    assert ("Pour Margaux, Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait "
+            "annuler avant le lundi 23 novembre à 13 heures." in page)
+    assert ("Les autres jours demandés restent possibles : vendredi 27 novembre et lundi 30 "
+            "novembre." in page)
+    assert all(cancelled_days(rt, ref) == [] for ref in ("E00001", "E00002", "E00003"))
+    offer = form(refused.get_data(as_text=True), "change-offer")
+    assert 'name="day" value="2026-11-27"' in offer and 'name="until" value="2026-11-30"' in offer
+    assert 'name="child" value="*"' in offer and 'name="action" value="cancel"' in offer
+    assert "Annuler seulement ces jours" in offer
+    # The offer, taken: the days in time are cancelled, the late one is not.
+    fields = dict(re.findall(r'name="(child|action|day|until|back)" value="([^"]*)"', offer))
+    done = post(agent, CHANGE, fields, follow_redirects=True)
+    assert "Margaux, vendredi 27 novembre : annulé" in text(done)
+    assert cancelled_days(rt, "E00001") == [date(2026, 11, 27)]
+    assert cancelled_days(rt, "E00002") == [date(2026, 11, 27), date(2026, 11, 30)]
+    assert cancelled_days(rt, "E00003") == [date(2026, 11, 30)]
+    assert "change-offer" not in agent.get("/staff/families/210500").get_data(as_text=True)
+
+
+def test_one_child_refused_is_not_named_again_and_nothing_changed_is_said(
+    agent: Any, rt: Runtime
+) -> None:
+    refused = text(post(agent, CHANGE, {"child": "E00002", "action": "cancel",
+                                        "day": "2026-11-26"}, follow_redirects=True))
+    assert ("Aucun changement n'a été fait (une demande est faite en entier ou pas du tout). "
+            "Trop tard pour le jeudi 26 novembre : il fallait annuler avant le lundi 23 "
+            "novembre à 13 heures." in refused)
+    assert "restent possibles" not in refused and 'id="change-offer"' not in refused
+
+
+# ------------------------------------------------------------------ no risky default
+def test_the_change_form_preselects_neither_the_children_nor_the_action(
+    agent: Any, rt: Runtime
+) -> None:
+    change_form = form(agent.get("/staff/families/210500").get_data(as_text=True), "change-form")
+    assert selected(change_form, "child") == [""] and selected(change_form, "action") == [""]
+    assert '<select name="child" required>' in change_form
+    assert '<select name="action" required>' in change_form
+    # A family of one: its child is the choice (the action is still to choose).
+    only = form(agent.get("/staff/families/210600").get_data(as_text=True), "change-form")
+    assert selected(only, "child") == ["E00009"] and selected(only, "action") == [""]
+    assert 'value="*"' not in only
+
+
+def test_a_change_without_child_or_action_is_refused_and_books_nothing(
+    agent: Any, rt: Runtime
+) -> None:
+    no_child = post(agent, CHANGE, {"action": "book", "day": "2026-12-03"}, follow_redirects=True)
+    assert "Choisissez l'enfant (ou « tous les enfants »)." in text(no_child)
+    no_action = post(agent, CHANGE, {"child": "*", "day": "2026-12-03"}, follow_redirects=True)
+    assert "Choisissez l'action : réserver ou annuler." in text(no_action)
+    blank = post(agent, CHANGE, {"child": "", "action": "", "day": "2026-12-03"},
+                 follow_redirects=True)
+    assert "Choisissez l'enfant" in text(blank)
+    assert changes(rt) == []
+
+
+# ------------------------------------------------------------------ the subscription form
+def test_the_subscription_form_starts_from_the_childs_pattern(agent: Any, rt: Runtime) -> None:
+    page = agent.get("/staff/families/210500/children/E00002").get_data(as_text=True)
+    sub = form(page, "subscription-form")
+    assert ticked(sub, "weekdays") == ["0", "1", "3", "4"]  # lun mar jeu ven
+    assert selected(sub, "mode") == []  # "jours réguliers", the first
+    assert "Actuellement : lun mar jeu ven" in html.unescape(sub)
+    margaux = form(agent.get("/staff/families/210500/children/E00001").get_data(as_text=True),
+                   "subscription-form")
+    assert ticked(margaux, "weekdays") == ["1", "4"]
+    # Several children on the family page: no child is implied, so nothing is ticked.
+    family = form(agent.get("/staff/families/210500").get_data(as_text=True),
+                  "subscription-form")
+    assert ticked(family, "weekdays") == [] and "Actuellement" not in family
+    # Dropping Friday is unticking it.
+    done = post(agent, "/staff/families/210500/subscription",
+                {"child": "E00002", "mode": "set", "weekdays": ["0", "1", "3"],
+                 "start": "2026-12-07"}, follow_redirects=True)
+    assert "Abonnement enregistré" in text(done)
+    later = form(agent.get("/staff/families/210500/children/E00002").get_data(as_text=True),
+                 "subscription-form")
+    assert ticked(later, "weekdays") == ["0", "1", "3"]  # the pattern scheduled
+
+
+def test_the_subscription_form_of_a_child_without_pattern_ticks_nothing(
+    app: Flask, rt: Runtime
+) -> None:
+    make_family(rt, "210700", kids=[KidSpec("E7", "Hugo", weekdays=0)])
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    login(client, "marie")
+    sub = form(client.get("/staff/families/210700/children/E7").get_data(as_text=True),
+               "subscription-form")
+    assert ticked(sub, "weekdays") == []
+    assert "Actuellement : choisi (jour par jour)" in html.unescape(sub)
+    assert selected(sub, "mode") == []  # "arrêter" is never preselected
+
+
+# ------------------------------------------------------------------ after a late change
+def test_a_late_change_comes_back_unforced_as_the_hint_says(agent: Any, rt: Runtime) -> None:
+    back = "/staff/families/210500/children/E00002"
+    refused = post(agent, CHANGE, {"child": "E00002", "action": "cancel", "day": "2026-11-26",
+                                   "back": back}, follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    assert "cochez « forcer le délai » et donnez un motif" in html.unescape(page)
+    again = form(page, "change-form")
+    assert ticked(again, "override") == []  # as the hint says: to tick
+    assert selected(again, "child") == ["E00002"] and selected(again, "action") == ["cancel"]
+    assert 'name="day" required value="2026-11-26"' in again
+    # Refused from the family page: it comes back there too, and nowhere else.
+    post(agent, CHANGE, {"child": "*", "action": "cancel", "day": "2026-11-26"})
+    family = form(agent.get("/staff/families/210500").get_data(as_text=True), "change-form")
+    assert selected(family, "child") == ["*"] and ticked(family, "override") == []
+    post(agent, CHANGE, {"child": "*", "action": "cancel", "day": "2026-11-26"})
+    other = form(agent.get("/staff/families/210600/children/E00009").get_data(as_text=True),
+                 "change-form")
+    assert 'value="2026-11-26"' not in other
