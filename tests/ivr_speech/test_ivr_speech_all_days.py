@@ -62,6 +62,18 @@ def _phone_changes(rt: Runtime) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_days_listed_are_named_before_the_first_is_read_back(call: Caller) -> None:
+    # It was "Je prends ces jours un par un." alone: speech is uncertain, and a parent about to
+    # say "oui pour tous" must hear which days the line understood, as for a span.
+    read_back = call.say(NEXT_WEEK)
+    assert read_back.says[:2] == [
+        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "décembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+
+
+
 @pytest.mark.parametrize(
     "said", ["Oui pour tous.", "Oui, tous.", "Oui pour tous les jours.", "Oui, les 3."]
 )

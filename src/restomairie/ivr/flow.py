@@ -1447,9 +1447,12 @@ class CallFlow:
         self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
     ) -> Turn:
         """Days named together, taken one after the other: the first read back now, each next
-        one after the result, refusal or nothing to do of the one before (``queue``)."""
+        one after the result, refusal or nothing to do of the one before (``queue``). Named
+        first, as a span's days are (:meth:`_days_named`): speech is uncertain, and the parent
+        must hear which days the line understood before confirming any (after ``before``, the
+        weekdays said wrong: the days named are those meant)."""
         if len(days) > 1:
-            before = [sp._("I will take these days one at a time."), *before]
+            before = [*before, self._days_named(sp, days)]
         return self._first_of_days(st, sp, days, step, before)
 
     def _first_of_days(
@@ -1548,16 +1551,18 @@ class CallFlow:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         if len(days) == 1:
             return self._with_date(st, sp, days[0], step)  # its read-back names it
-        return self._first_of_days(st, sp, days, step, [self._span_named(sp, days)])
+        return self._first_of_days(st, sp, days, step, [self._days_named(sp, days)])
 
     @staticmethod
-    def _span_named(sp: Speaker, days: Sequence[date]) -> str:
-        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the school days of a span,
-        which the caller did not name (Wednesday left out)."""
+    def _days_named(sp: Speaker, days: Sequence[date]) -> str:
+        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the days asked at once,
+        the school days of a span (which the caller did not name: Wednesday left out) or those
+        the caller listed (heard through speech recognition: the parent hears what was
+        understood)."""
         return sp._(
             "I will take these %(count)d days one at a time: %(days)s.",
             count=len(days),
-            days=sp.names([sp.day(day) for day in days]),
+            days=sp.days(days),
         )
 
     def _left_out_beside(self, st: CallState, span: DaySpan) -> bool:
@@ -2269,9 +2274,7 @@ class CallFlow:
             return self._apply(st, sp)
         first, *later_days = days
         st.data["queue"] = _unique([*(d.isoformat() for d in later_days), *queued])
-        before = [sp._("I will take these days one at a time.")]
-        if span is not None and later_days:
-            before = [self._span_named(sp, days)]
+        before = [self._days_named(sp, days)] if later_days else []
         return self._with_date(st, sp, first, CONFIRM, before)
 
     def _yes_but_moved(self, speech: str, pending: date) -> bool:
@@ -2586,7 +2589,7 @@ class CallFlow:
                 results = [ChangeResult("", n, days[0], action, outcome) for n in names]
                 lines += self._result_lines(sp, action, days[0], results)
                 continue
-            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            params = {"names": sp.names(names), "days": sp.days(days)}
             if changed and action == "book":
                 line = sp._("Done: the meals of %(names)s on %(days)s are booked.", **params)
             elif changed:
@@ -2678,7 +2681,7 @@ class CallFlow:
         for names, days in groups.items():
             params = {"names": sp.names(names), "day": sp.day(days[0])}
             if len(days) > 1:
-                params["days"] = sp.names([sp.day(d) for d in days])
+                params["days"] = sp.days(days)
                 if reverse == "book":
                     lines.append(sp._("The meals of %(names)s on %(days)s are booked again.",
                                       **params))
@@ -3351,7 +3354,7 @@ class CallFlow:
                     k.ref for k in self._kids(st) if k.name in names
                 ]), alone=True))
                 continue
-            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            params = {"names": sp.names(names), "days": sp.days(days)}
             if reverse == "book":
                 lines.append(sp._(
                     "You want the meals of %(names)s on %(days)s to be booked again.", **params
