@@ -2512,7 +2512,8 @@ class CallFlow:
         done: list[tuple[date, list[ChangeResult]]] = []
         receipts: tuple[Receipt, ...] = ()
         # The days refused: the call log pairs a refusal kept in the state with a step of that
-        # outcome, and this step has one outcome (the first refusal, when nothing was made).
+        # outcome, and this step has one outcome (the first refusal, when nothing was made);
+        # the others are kept as said beside it.
         refused: list[tuple[str, date, list[str]]] = []
         for day, refs in wanted:
             if refs is None:  # a day still waiting: checked now, as its read-back would
@@ -2563,7 +2564,11 @@ class CallFlow:
         if not made and refused:
             st.settle("refused")
             outcome = refused[0][0]
-            _tried(st, *refused[0])
+        # Every day refused is kept for the staff pages, as a refusal one by one is: the first,
+        # when nothing was made, is this step's outcome; the others are said at a step logged
+        # otherwise (":beside").
+        for k, (code, day, refs) in enumerate(refused):
+            _tried(st, code if k == 0 and not made else f"{code}:beside", day, refs)
         if st.data.get("leaving"):  # "oui pour tous, merci, au revoir": then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
         else:
