@@ -406,7 +406,7 @@ class CallFlow:
             st.settle("abandoned")
             lines = [
                 sp._("This call has lasted a long time."),
-                self._nothing_done(st, sp),
+                self._nothing_done(st, sp, ending=True),
                 self._goodbye_failed(sp),
             ]
             return self._end(st, sp, lines, step, "too_long", shown)
@@ -2665,6 +2665,11 @@ class CallFlow:
         if made:
             st.settle("booked" if reverse == "book" else "cancelled")
             st.data["done"] = [reverse, made[-1][0].isoformat(), [r.child_ref for r in made[-1][1]]]
+            # "Non attendez, annulez" again right after: the parent takes back what they just
+            # heard done, every day of it (not the last day alone).
+            st.data["done_series"] = [
+                reverse, [[day.isoformat(), [r.child_ref for r in rs]] for day, rs in made]
+            ]
         else:
             st.settle("refused")
             st.data.pop("done", None)
@@ -3949,19 +3954,28 @@ class CallFlow:
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
             bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
-            lines = [message, self._nothing_done(st, sp), bye]
+            lines = [message, self._nothing_done(st, sp, ending=True), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("abandoned")
-        return self._end(st, sp, [self._nothing_done(st, sp), self._goodbye(sp)], step, "goodbye")
+        lines = [self._nothing_done(st, sp, ending=True), self._goodbye(sp)]
+        return self._end(st, sp, lines, step, "goodbye")
 
-    def _nothing_done(self, st: CallState, sp: Speaker) -> str:
+    def _nothing_done(self, st: CallState, sp: Speaker, ending: bool = False) -> str:
+        """What was not done, said when the caller leaves a request (``ending``: the call
+        ends there)."""
         # A call that ends at the read-back: the last thing heard was the change, which was
         # not made; the parent must not believe it was (nor that the change taken back with
         # it was undone).
+        # A call ending in the middle of several days: which were done, which were not. (Going
+        # on in the call, "stop" or "retour au menu" drops the days left, said so shortly.)
+        if ending and st.step == DATE and st.data.get("queue"):
+            # "2" (another date) to one of several days taken one by one: the days still
+            # waiting are not done either.
+            return " ".join(self._series_left(st, sp, None))
         if st.step == DATE and st.outcome not in ("booked", "cancelled"):
             # "Ça ne fait rien" to "pour quel jour voulez-vous annuler ?": the request asked
             # for was not made (said only when the call changed nothing at all).
@@ -3971,10 +3985,77 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
+        left = self._series_left(st, sp, day) if ending else []
+        if left:
+            return " ".join([*left, *stays])
         if st.outcome in ("booked", "cancelled"):
             # An earlier change of the call was made: "rien n'a été changé" would unsay it.
             return " ".join([sp._("Nothing was changed for %(day)s.", day=sp.day(day)), *stays])
         return " ".join([sp._("Nothing was changed."), *stays])
+
+    def _series_left(self, st: CallState, sp: Speaker, pending: date | None) -> list[str]:
+        """A call ending in the middle of several days taken one by one (silence, "au revoir",
+        "non merci" at one of them): the days of the request already done, then those not done,
+        the day read back and every day still waiting ("C'est fait : le repas de Rose du lundi
+        30 novembre est annulé. Les repas de Rose des mardi 1er décembre et jeudi 3 décembre
+        n'ont pas été annulés."). The parent who said "annuler toute la semaine" and heard one
+        day done must not believe the week done. Empty for a single day. ``pending``: the day
+        read back (``None`` at the date question, asked instead of it)."""
+        action = str(st.data.get("action"))
+        queue = list(st.data.get("queue") or [])
+        series = [str(d) for d in st.data.get("series") or []]
+        before = st.data.get("done_series") or [action, []]
+        made = [e for e in before[1] if before[0] == action and str(e[0]) in series]
+        if not queue and not made:
+            return []
+        names = {k.ref: k.name for k in self._kids(st)}
+        pick = [str(r) for r in st.data.get("pick") or []]
+        waiting: list[tuple[str, date, Sequence[Any]]] = []
+        if pending is not None:
+            refs = [str(r) for r in st.data.get("change") or []] or pick
+            waiting.append((action, pending, refs))
+        for entry in queue:  # a day of this request, or a request of its own (day, children,
+            if isinstance(entry, list):  # change)
+                waiting.append((str(entry[2]), date.fromisoformat(str(entry[0])), entry[1]))
+            else:
+                waiting.append((action, date.fromisoformat(str(entry)), pick))
+        done = [
+            (day, [ChangeResult(str(r), names.get(str(r), str(r)), day, action, _changed(action))
+                   for r in refs])
+            for day, refs in ((date.fromisoformat(str(d)), refs) for d, refs in made)
+        ]
+        lines = self._grouped_results(sp, action, done)
+        groups: dict[tuple[str, tuple[str, ...]], list[date]] = {}
+        for change, day, whom in waiting:
+            said = tuple(names.get(str(r), str(r)) for r in whom)
+            groups.setdefault((change, said), []).append(day)
+        for (change, said), days in groups.items():
+            lines.append(self._not_done(sp, change, said, days))
+        return lines
+
+    @staticmethod
+    def _not_done(sp: Speaker, action: str, names: Sequence[str], days: Sequence[date]) -> str:
+        """ "Le repas de Rose du jeudi 3 décembre n'a pas été annulé.": a change asked for and
+        not made, said with its children and days as a result is."""
+        if len(days) > 1:
+            params = {"names": sp.names(names), "days": sp.days(days)}
+            if action == "book":
+                return sp._("The meals of %(names)s on %(days)s were not booked.", **params)
+            return sp._("The meals of %(names)s on %(days)s were not cancelled.", **params)
+        params = {"names": sp.names(names), "day": sp.day(days[0])}
+        if action == "book":
+            return sp.ngettext(
+                "The meal of %(names)s on %(day)s was not booked.",
+                "The meals of %(names)s on %(day)s were not booked.",
+                len(names),
+                **params,
+            )
+        return sp.ngettext(
+            "The meal of %(names)s on %(day)s was not cancelled.",
+            "The meals of %(names)s on %(day)s were not cancelled.",
+            len(names),
+            **params,
+        )
 
     def _end(
         self,
