@@ -10,13 +10,15 @@ what the "Issue" column says, lists that say they are cut, one rule for "en cour
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from restomairie.booking.services import Actor
+from restomairie.clock import PARIS
 from restomairie.models import AuditEntry, Call, CallEvent, Closure, Family
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after, event_label
@@ -1054,3 +1056,35 @@ def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(
         "Ligne (accueil)", "Ligne (accueil)", "Ligne (numéro de dossier)"]
     timeline = body(agent, f"/staff/calls/{known.call_sid}").split('id="timeline"')[1]
     assert "Ligne</strong> (accueil) : Bonjour et bienvenue" in timeline
+
+
+# ------------------------------------------------------------------ "oui pour tous"
+def test_days_refused_within_yes_for_all_are_among_the_calls_attempts(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    # Friday already cancelled on the website; Thursday's deadline passes during the read-back.
+    web = Actor("family", "210001", "web")
+    rt.booking.change("210001", "cancel", [date(2026, 11, 27)], web, ["E1"])
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    caller = call(app, rt)
+    caller.keys("1234")
+    caller.say("Annuler jeudi, vendredi et lundi.")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)  # Thursday's deadline
+    said = caller.say("Oui pour tous.").says
+    assert said[1].startswith("Trop tard pour le jeudi 26 novembre")
+    caller.hang_up()
+    # Thursday's refusal was nowhere on the staff pages (Monday done, Friday "rien à annuler"):
+    # it reads as a refusal made one by one does.
+    (attempt,) = staff.child_attempts("210001", "E1")
+    assert (attempt.kind, attempt.code, attempt.day) == ("refused", "past_deadline", THU)
+    row = {r.call_sid: r for r in staff.search_calls()[0]}[caller.call_sid]
+    assert row.summary == "annulation, refusé"
+    assert row.about == (
+        "Léa — 27/11 : rien à annuler (pas de repas réservé)",
+        "Léa — 30/11 : annulé",
+        "Léa — 26/11 : annulation refusée (délai dépassé)",
+    )
+    assert caller.call_sid in sids(staff, outcome="refused")
+    page = body(agent, f"/staff/calls/{caller.call_sid}")
+    assert "Léa — 26/11 : annulation refusée (délai dépassé)" in page
+    no_raw_codes(page)

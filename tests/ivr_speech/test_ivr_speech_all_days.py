@@ -62,6 +62,18 @@ def _phone_changes(rt: Runtime) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+def test_days_listed_are_named_before_the_first_is_read_back(call: Caller) -> None:
+    # It was "Je prends ces jours un par un." alone: speech is uncertain, and a parent about to
+    # say "oui pour tous" must hear which days the line understood, as for a span.
+    read_back = call.say(NEXT_WEEK)
+    assert read_back.says[:2] == [
+        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "décembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+
+
+
 @pytest.mark.parametrize(
     "said", ["Oui pour tous.", "Oui, tous.", "Oui pour tous les jours.", "Oui, les 3."]
 )
@@ -222,6 +234,29 @@ def test_taking_back_after_yes_then_yes_for_all_undoes_every_day_of_the_request(
     assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [True, True, True]
 
 
+def test_taking_back_the_taking_back_of_several_days_covers_them_all(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say(NEXT_WEEK)
+    call.say("Oui pour tous.")
+    call.say("Non attendez, annulez.")
+    call.say("Oui.")  # all three booked again
+    read_back = call.say("Non attendez, annulez.")
+    # It was "… que le repas de Léa du jeudi 3 décembre ne soit plus réservé" alone: Monday and
+    # Tuesday left booked, which the parent had just heard taken back with it.
+    assert read_back.says[:2] == [
+        "Vous souhaitez que les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi "
+        "3 décembre ne soient plus réservés.",
+        UNDO_KEYS,
+    ]
+    done = call.say("Oui.")
+    assert done.says[0] == (
+        "Les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi 3 décembre ne sont "
+        "plus réservés."
+    )
+    assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, False, False]
+
+
 def test_taking_back_a_day_asked_after_several_undoes_that_day_alone(
     rt: Runtime, call: Caller
 ) -> None:
@@ -237,3 +272,60 @@ def test_taking_back_a_day_asked_after_several_undoes_that_day_alone(
     )
     call.say("Oui.")
     assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, True]
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. The call ending in the middle of the days: those done, and those not done, said plainly
+# ---------------------------------------------------------------------------------------------
+
+MON_DONE_REST_NOT = (
+    "C'est fait : le repas de Léa du lundi 30 novembre est annulé. Les repas de Léa des mardi "
+    "1er décembre et jeudi 3 décembre n'ont pas été annulés."
+)
+
+
+@pytest.mark.parametrize("ending", ["silence", "Au revoir.", "Non merci."])
+def test_a_call_ending_in_the_middle_of_the_days_says_which_were_not_done(
+    rt: Runtime, call: Caller, ending: str
+) -> None:
+    call.say(NEXT_WEEK)
+    assert call.say("Oui.").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
+    if ending == "silence":
+        call.silence()
+        call.silence()
+        last = call.silence()
+    else:
+        last = call.say(ending)
+    # It was "Rien n'a été changé pour le mardi 1er décembre." alone, then the goodbye:
+    # Thursday unsaid, as if done.
+    assert last.hangup
+    assert MON_DONE_REST_NOT in last.says
+    assert last.says.index(MON_DONE_REST_NOT) == len(last.says) - 2  # then the goodbye
+    assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, None, None]
+
+
+def test_a_call_ending_at_the_date_question_asked_instead_of_a_day_says_the_days_waiting(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say(NEXT_WEEK)
+    call.say("Oui.")
+    call.press("2")  # another date instead of Tuesday
+    for _ in range(2):
+        call.silence()
+    last = call.silence()
+    # It was "Je n'ai reçu aucune date." and the goodbye: Thursday dropped unsaid.
+    assert last.hangup
+    assert (
+        "C'est fait : le repas de Léa du lundi 30 novembre est annulé. Le repas de Léa du jeudi 3 "
+        "décembre n'a pas été annulé."
+    ) in last.says
+    assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, None, None]
+
+
+def test_a_goodbye_before_any_day_of_several_says_none_was_done(call: Caller) -> None:
+    call.say(NEXT_WEEK)
+    last = call.say("Au revoir.")
+    assert last.says[0] == (
+        "Les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi 3 décembre n'ont "
+        "pas été annulés."
+    )

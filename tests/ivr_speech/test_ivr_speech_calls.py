@@ -1494,7 +1494,10 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
         ("pas jeudi, le 27", None),
         ("lundi 4", None),  # Monday 4 January
         # Two days, not one with its weekday wrong (the warning was "un mardi, pas un jeudi")
-        ("elle ne mange pas demain ni jeudi", "Je prends ces jours un par un."),
+        (
+            "elle ne mange pas demain ni jeudi",
+            "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre.",
+        ),
     ],
 )
 def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
@@ -1698,8 +1701,9 @@ def test_days_named_together_are_taken_one_after_the_other(rt: Runtime, call: Ca
     call.press("2")  # Léa
     call.press("2")  # cancel
     first = call.say("Elle est malade, les 3 et 4 décembre.")
+    # The days are named first (speech is uncertain): it was "Je prends ces jours un par un."
     assert first.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     second = call.press("1")
@@ -1723,7 +1727,7 @@ def test_a_day_after_ni_is_a_second_day_of_the_cancellation(
 ) -> None:
     # "ni jeudi" was dropped without a word: Tuesday refused, then the date question again.
     answer = call.say(said)
-    assert answer.says[0] == "Je prends ces jours un par un."
+    assert answer.says[0] == "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre."
     assert answer.says[1].startswith(
         "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre"
     )
@@ -1820,8 +1824,12 @@ def test_days_said_at_the_read_back_without_a_yes_are_read_back_one_by_one(
     call.press("2")
     call.say("annuler le 3 décembre")
     again = call.say(said)
+    named = {
+        "le jeudi 3 décembre": "jeudi 3 décembre et vendredi 4 décembre",
+        "le lundi 7 décembre": "lundi 7 décembre et mardi 8 décembre",
+    }[read_back]
     assert again.says[:2] == [
-        "Je prends ces jours un par un.",
+        f"Je prends ces 2 jours un par un : {named}.",
         f"Vous souhaitez annuler le repas de Léa {read_back}.",
     ]
     assert booked(rt, "E2", date(2026, 12, 3)) is None
@@ -2033,7 +2041,7 @@ def test_days_said_together_at_the_action_menu_are_kept_then_taken_one_by_one(
     ]
     first = call.press("2")
     assert first.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
     second = call.press("1")
@@ -2400,7 +2408,7 @@ def test_every_day_of_a_list_is_read_back_and_done(
     call.press("2")  # Léa
     read_back = call.say(phrase)
     assert read_back.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : lundi 30 novembre et mardi 1er décembre.",
         f"Vous souhaitez annuler le repas de Léa {first}.",
     ]
     then = call.press("1")
@@ -2505,7 +2513,7 @@ def test_both_days_answer_a_choice_of_days(rt: Runtime, call: Caller, said: str)
     # "Les deux" was "je n'ai pas compris cette date".
     answer = call.say(said)
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     assert (
@@ -2531,7 +2539,7 @@ def test_weekdays_of_the_return_are_those_of_its_week(rt: Runtime, call: Caller,
     answer = call.say(said)
     # It was Monday 30 November (this week's Monday, "à la rentrée" dropped), then nothing.
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : lundi 4 janvier et mardi 5 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
@@ -2557,7 +2565,7 @@ def test_weekdays_of_the_return_said_before_the_action_are_kept(call: Caller) ->
     assert asked.says[0] == "Pour Léa, le lundi 4 janvier et le mardi 5 janvier :"
     answer = call.say("annuler")
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : lundi 4 janvier et mardi 5 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
 
@@ -2566,7 +2574,7 @@ def test_the_first_days_of_the_return_are_its_school_days(rt: Runtime, call: Cal
     call.press("2")
     answer = call.say("annuler les trois premiers jours de la rentrée")
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 3 jours un par un : lundi 4 janvier, mardi 5 janvier et jeudi 7 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
@@ -2591,10 +2599,11 @@ def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
 def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
     call.press("2")
     answer = call.say("annuler jeudi 27 et vendredi 28")
+    # The days named after the weekdays said wrong: those named are the days meant.
     assert answer.says[:4] == [
-        "Je prends ces jours un par un.",
         "Attention : le 27 novembre est un vendredi, pas un jeudi.",
         "Attention : le 28 novembre est un samedi, pas un vendredi.",
+        "Je prends ces 2 jours un par un : vendredi 27 novembre et samedi 28 novembre.",
         "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
     ]
 
@@ -2797,7 +2806,7 @@ def test_les_and_days_of_the_month_after_a_result_are_those_days(rt: Runtime, ca
     answer = call.say("Les 3 et 4 aussi.")
     # It was the three children, whose Thursday was cancelled (Léa's 3rd and 4th untouched).
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
@@ -2846,7 +2855,21 @@ def test_days_said_before_the_child_are_kept_for_the_child(
     assert call.say(said).says[0] == "Pour quel enfant ?"
     answer = call.press(child) if child.isdigit() else call.say(child)
     # Both days were lost: "Pour quel jour voulez-vous annuler ?"
-    assert answer.says[0] == "Je prends ces jours un par un."
+    named = {
+        "annuler jeudi et vendredi": "2 jours un par un : jeudi 26 novembre et vendredi 27 novembre",
+        "il ne mange pas jeudi et vendredi": (
+            "2 jours un par un : jeudi 26 novembre et vendredi 27 novembre"
+        ),
+        "annuler les 3 et 4": "2 jours un par un : jeudi 3 décembre et vendredi 4 décembre",
+        # Saturday 5 named too: the parent hears what the line understood.
+        "annuler le 3, 4 et 5": (
+            "3 jours un par un : jeudi 3 décembre, vendredi 4 décembre et samedi 5 décembre"
+        ),
+        "annuler les 3, 4 et 5": (
+            "3 jours un par un : jeudi 3 décembre, vendredi 4 décembre et samedi 5 décembre"
+        ),
+    }[said]
+    assert answer.says[0] == f"Je prends ces {named}."
     assert answer.says[1].startswith(f"Vous souhaitez {first} ")
     assert then in call.press("1").says[1]
 
@@ -2864,7 +2887,7 @@ def test_ni_one_day_ni_another_cancels_both(
     # It was the action menu for Léa: the change and both days lost.
     answer = call.say(said)
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        f"Je prends ces 2 jours un par un : {first} et {then}.",
         f"Vous souhaitez annuler le repas de Léa le {first}.",
     ]
     assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {then}."
@@ -2876,7 +2899,7 @@ def test_ni_one_day_ni_another_at_the_date_question(call: Caller) -> None:
     answer = call.say("Elle ne mange ni jeudi ni vendredi.")
     # It was "Je n'ai pas compris cette date."
     assert answer.says[:2] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
 
@@ -3163,7 +3186,7 @@ def test_a_span_said_without_the_change_is_kept_for_it(rt: Runtime, call: Caller
         "vendredi 4 décembre :"
     )
     answer = call.say("annuler")
-    assert answer.says[:2] == ["Je prends ces jours un par un.", MONDAY_30_READ_BACK]
+    assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
 
 
 def test_a_whole_week_said_at_the_read_back_is_every_day_of_it(rt: Runtime, call: Caller) -> None:

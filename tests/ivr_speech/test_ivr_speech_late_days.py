@@ -63,7 +63,10 @@ def test_days_listed_all_past_their_deadline_are_refused_together_then_a_day_ask
     rt: Runtime, call: Caller
 ) -> None:
     answer = call.say("Annuler le 23 et le 24 pour Léa.")
-    assert answer.says[:2] == ["Je prends ces jours un par un.", BOTH_LATE]
+    assert answer.says[:2] == [
+        "Je prends ces 2 jours un par un : lundi 23 novembre et mardi 24 novembre.",
+        BOTH_LATE,
+    ]
     assert "Pour quel jour voulez-vous annuler ?" in answer.says
     assert booked(rt, "E2", date(2026, 11, 23)) is not False
     assert booked(rt, "E2", date(2026, 11, 24)) is not False
@@ -74,7 +77,8 @@ def test_late_days_to_book_are_refused_together(rt: Runtime, client: FlaskClient
     call = identified_three_children(rt, client, PHONE, hugo_weekdays=0)
     answer = call.say("Réserver le 23, le 24 et le 26 pour Hugo.")
     assert answer.says[:3] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 3 jours un par un : lundi 23 novembre, mardi 24 novembre et jeudi 26 "
+        "novembre.",
         "Trop tard pour le lundi 23 et le mardi 24 novembre : un repas pris sans réservation est "
         "facturé au tarif le plus élevé.",
         "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
@@ -84,7 +88,7 @@ def test_late_days_to_book_are_refused_together(rt: Runtime, client: FlaskClient
 def test_a_single_late_day_at_the_head_keeps_its_deadline(rt: Runtime, call: Caller) -> None:
     answer = call.say("Annuler le 24 et le 26 pour Léa.")
     assert answer.says[:3] == [
-        "Je prends ces jours un par un.",
+        "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre.",
         "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre "
         "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",

@@ -406,7 +406,7 @@ class CallFlow:
             st.settle("abandoned")
             lines = [
                 sp._("This call has lasted a long time."),
-                self._nothing_done(st, sp),
+                self._nothing_done(st, sp, ending=True),
                 self._goodbye_failed(sp),
             ]
             return self._end(st, sp, lines, step, "too_long", shown)
@@ -1447,9 +1447,12 @@ class CallFlow:
         self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
     ) -> Turn:
         """Days named together, taken one after the other: the first read back now, each next
-        one after the result, refusal or nothing to do of the one before (``queue``)."""
+        one after the result, refusal or nothing to do of the one before (``queue``). Named
+        first, as a span's days are (:meth:`_days_named`): speech is uncertain, and the parent
+        must hear which days the line understood before confirming any (after ``before``, the
+        weekdays said wrong: the days named are those meant)."""
         if len(days) > 1:
-            before = [sp._("I will take these days one at a time."), *before]
+            before = [*before, self._days_named(sp, days)]
         return self._first_of_days(st, sp, days, step, before)
 
     def _first_of_days(
@@ -1548,16 +1551,18 @@ class CallFlow:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
         if len(days) == 1:
             return self._with_date(st, sp, days[0], step)  # its read-back names it
-        return self._first_of_days(st, sp, days, step, [self._span_named(sp, days)])
+        return self._first_of_days(st, sp, days, step, [self._days_named(sp, days)])
 
     @staticmethod
-    def _span_named(sp: Speaker, days: Sequence[date]) -> str:
-        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the school days of a span,
-        which the caller did not name (Wednesday left out)."""
+    def _days_named(sp: Speaker, days: Sequence[date]) -> str:
+        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the days asked at once,
+        the school days of a span (which the caller did not name: Wednesday left out) or those
+        the caller listed (heard through speech recognition: the parent hears what was
+        understood)."""
         return sp._(
             "I will take these %(count)d days one at a time: %(days)s.",
             count=len(days),
-            days=sp.names([sp.day(day) for day in days]),
+            days=sp.days(days),
         )
 
     def _left_out_beside(self, st: CallState, span: DaySpan) -> bool:
@@ -2280,9 +2285,7 @@ class CallFlow:
             return self._apply(st, sp)
         first, *later_days = days
         st.data["queue"] = _unique([*(d.isoformat() for d in later_days), *queued])
-        before = [sp._("I will take these days one at a time.")]
-        if span is not None and later_days:
-            before = [self._span_named(sp, days)]
+        before = [self._days_named(sp, days)] if later_days else []
         return self._with_date(st, sp, first, CONFIRM, before)
 
     def _yes_but_moved(self, speech: str, pending: date) -> bool:
@@ -2520,7 +2523,8 @@ class CallFlow:
         done: list[tuple[date, list[ChangeResult]]] = []
         receipts: tuple[Receipt, ...] = ()
         # The days refused: the call log pairs a refusal kept in the state with a step of that
-        # outcome, and this step has one outcome (the first refusal, when nothing was made).
+        # outcome, and this step has one outcome (the first refusal, when nothing was made);
+        # the others are kept as said beside it.
         refused: list[tuple[str, date, list[str]]] = []
         for day, refs in wanted:
             if refs is None:  # a day still waiting: checked now, as its read-back would
@@ -2571,7 +2575,11 @@ class CallFlow:
         if not made and refused:
             st.settle("refused")
             outcome = refused[0][0]
-            _tried(st, *refused[0])
+        # Every day refused is kept for the staff pages, as a refusal one by one is: the first,
+        # when nothing was made, is this step's outcome; the others are said at a step logged
+        # otherwise (":beside").
+        for k, (code, day, refs) in enumerate(refused):
+            _tried(st, code if k == 0 and not made else f"{code}:beside", day, refs)
         if st.data.get("leaving"):  # "oui pour tous, merci, au revoir": then goodbye
             turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
         else:
@@ -2597,7 +2605,7 @@ class CallFlow:
                 results = [ChangeResult("", n, days[0], action, outcome) for n in names]
                 lines += self._result_lines(sp, action, days[0], results)
                 continue
-            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            params = {"names": sp.names(names), "days": sp.days(days)}
             if changed and action == "book":
                 line = sp._("Done: the meals of %(names)s on %(days)s are booked.", **params)
             elif changed:
@@ -2668,6 +2676,11 @@ class CallFlow:
         if made:
             st.settle("booked" if reverse == "book" else "cancelled")
             st.data["done"] = [reverse, made[-1][0].isoformat(), [r.child_ref for r in made[-1][1]]]
+            # "Non attendez, annulez" again right after: the parent takes back what they just
+            # heard done, every day of it (not the last day alone).
+            st.data["done_series"] = [
+                reverse, [[day.isoformat(), [r.child_ref for r in rs]] for day, rs in made]
+            ]
         else:
             st.settle("refused")
             st.data.pop("done", None)
@@ -2689,7 +2702,7 @@ class CallFlow:
         for names, days in groups.items():
             params = {"names": sp.names(names), "day": sp.day(days[0])}
             if len(days) > 1:
-                params["days"] = sp.names([sp.day(d) for d in days])
+                params["days"] = sp.days(days)
                 if reverse == "book":
                     lines.append(sp._("The meals of %(names)s on %(days)s are booked again.",
                                       **params))
@@ -3376,7 +3389,7 @@ class CallFlow:
                     k.ref for k in self._kids(st) if k.name in names
                 ]), alone=True))
                 continue
-            params = {"names": sp.names(names), "days": sp.names([sp.day(d) for d in days])}
+            params = {"names": sp.names(names), "days": sp.days(days)}
             if reverse == "book":
                 lines.append(sp._(
                     "You want the meals of %(names)s on %(days)s to be booked again.", **params
@@ -3966,19 +3979,28 @@ class CallFlow:
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
             bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
-            lines = [message, self._nothing_done(st, sp), bye]
+            lines = [message, self._nothing_done(st, sp, ending=True), bye]
             return self._end(st, sp, lines, step, outcome, shown)
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("abandoned")
-        return self._end(st, sp, [self._nothing_done(st, sp), self._goodbye(sp)], step, "goodbye")
+        lines = [self._nothing_done(st, sp, ending=True), self._goodbye(sp)]
+        return self._end(st, sp, lines, step, "goodbye")
 
-    def _nothing_done(self, st: CallState, sp: Speaker) -> str:
+    def _nothing_done(self, st: CallState, sp: Speaker, ending: bool = False) -> str:
+        """What was not done, said when the caller leaves a request (``ending``: the call
+        ends there)."""
         # A call that ends at the read-back: the last thing heard was the change, which was
         # not made; the parent must not believe it was (nor that the change taken back with
         # it was undone).
+        # A call ending in the middle of several days: which were done, which were not. (Going
+        # on in the call, "stop" or "retour au menu" drops the days left, said so shortly.)
+        if ending and st.step == DATE and st.data.get("queue"):
+            # "2" (another date) to one of several days taken one by one: the days still
+            # waiting are not done either.
+            return " ".join(self._series_left(st, sp, None))
         if st.step == DATE and st.outcome not in ("booked", "cancelled"):
             # "Ça ne fait rien" to "pour quel jour voulez-vous annuler ?": the request asked
             # for was not made (said only when the call changed nothing at all).
@@ -3988,10 +4010,77 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
+        left = self._series_left(st, sp, day) if ending else []
+        if left:
+            return " ".join([*left, *stays])
         if st.outcome in ("booked", "cancelled"):
             # An earlier change of the call was made: "rien n'a été changé" would unsay it.
             return " ".join([sp._("Nothing was changed for %(day)s.", day=sp.day(day)), *stays])
         return " ".join([sp._("Nothing was changed."), *stays])
+
+    def _series_left(self, st: CallState, sp: Speaker, pending: date | None) -> list[str]:
+        """A call ending in the middle of several days taken one by one (silence, "au revoir",
+        "non merci" at one of them): the days of the request already done, then those not done,
+        the day read back and every day still waiting ("C'est fait : le repas de Rose du lundi
+        30 novembre est annulé. Les repas de Rose des mardi 1er décembre et jeudi 3 décembre
+        n'ont pas été annulés."). The parent who said "annuler toute la semaine" and heard one
+        day done must not believe the week done. Empty for a single day. ``pending``: the day
+        read back (``None`` at the date question, asked instead of it)."""
+        action = str(st.data.get("action"))
+        queue = list(st.data.get("queue") or [])
+        series = [str(d) for d in st.data.get("series") or []]
+        before = st.data.get("done_series") or [action, []]
+        made = [e for e in before[1] if before[0] == action and str(e[0]) in series]
+        if not queue and not made:
+            return []
+        names = {k.ref: k.name for k in self._kids(st)}
+        pick = [str(r) for r in st.data.get("pick") or []]
+        waiting: list[tuple[str, date, Sequence[Any]]] = []
+        if pending is not None:
+            refs = [str(r) for r in st.data.get("change") or []] or pick
+            waiting.append((action, pending, refs))
+        for entry in queue:  # a day of this request, or a request of its own (day, children,
+            if isinstance(entry, list):  # change)
+                waiting.append((str(entry[2]), date.fromisoformat(str(entry[0])), entry[1]))
+            else:
+                waiting.append((action, date.fromisoformat(str(entry)), pick))
+        done = [
+            (day, [ChangeResult(str(r), names.get(str(r), str(r)), day, action, _changed(action))
+                   for r in refs])
+            for day, refs in ((date.fromisoformat(str(d)), refs) for d, refs in made)
+        ]
+        lines = self._grouped_results(sp, action, done)
+        groups: dict[tuple[str, tuple[str, ...]], list[date]] = {}
+        for change, day, whom in waiting:
+            said = tuple(names.get(str(r), str(r)) for r in whom)
+            groups.setdefault((change, said), []).append(day)
+        for (change, said), days in groups.items():
+            lines.append(self._not_done(sp, change, said, days))
+        return lines
+
+    @staticmethod
+    def _not_done(sp: Speaker, action: str, names: Sequence[str], days: Sequence[date]) -> str:
+        """ "Le repas de Rose du jeudi 3 décembre n'a pas été annulé.": a change asked for and
+        not made, said with its children and days as a result is."""
+        if len(days) > 1:
+            params = {"names": sp.names(names), "days": sp.days(days)}
+            if action == "book":
+                return sp._("The meals of %(names)s on %(days)s were not booked.", **params)
+            return sp._("The meals of %(names)s on %(days)s were not cancelled.", **params)
+        params = {"names": sp.names(names), "day": sp.day(days[0])}
+        if action == "book":
+            return sp.ngettext(
+                "The meal of %(names)s on %(day)s was not booked.",
+                "The meals of %(names)s on %(day)s were not booked.",
+                len(names),
+                **params,
+            )
+        return sp.ngettext(
+            "The meal of %(names)s on %(day)s was not cancelled.",
+            "The meals of %(names)s on %(day)s were not cancelled.",
+            len(names),
+            **params,
+        )
 
     def _end(
         self,

@@ -156,6 +156,11 @@ class Speaker:
             moment = moment.astimezone(self.settings.tz)
         return format_hour(moment, self.locale)
 
+    def days(self, days: Sequence[date]) -> str:
+        """``lundi 30 novembre, mardi 1er décembre et jeudi 3 décembre``: days said in a list,
+        each whole (the read-backs that follow say them so)."""
+        return self.names([self.day(day) for day in days])
+
     def names(self, names: Sequence[str]) -> str:
         """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
         return format_list(list(names), locale=self._babel_locale) if names else ""

@@ -1870,6 +1870,8 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
     if outcome == "refused":  # a refused day, then a day booked, is still a refusal heard
         conds.append(Call.id.in_(
             select(CallEvent.call_id).where(CallEvent.outcome.like("refused:%"))))
+        # …and one said beside a step of another outcome ("oui pour tous", a day too late)
+        conds.append(Call.state["tried"].as_string().contains('"refused:', autoescape=True))
     action = {v: k for k, v in DONE_ACTIONS.items()}.get(outcome)
     if action is not None:  # booked, cancelled: a change in the audit log whose step was lost
         conds.append(Call.call_sid.in_(select(AuditEntry.call_sid).where(
@@ -1939,6 +1941,10 @@ def _call_facts(
             if day is not None:
                 about.setdefault(ids[sid], []).append(
                     (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
+    for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)
+        talk = [x for x in steps.get(c.id, []) if x[2] not in OFF_CALL_STEPS]
+        for a in _refused_beside(c.call_sid, c.state or {}, talk, {}):
+            marks.setdefault(c.id, []).append((a.at, "refused"))
     did = {
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
@@ -2067,7 +2073,7 @@ def _attempts(
         if isinstance(rec, list) and len(rec) in (4, 5):
             kept.setdefault(str(rec[0]), []).append(rec)
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
-    out = []
+    out = _refused_beside(call_sid, state, talk, names)
     for i, (_, at, _, outcome, _) in enumerate(talk):
         o = outcome or ""
         kind, _, rest = o.partition(":")
@@ -2100,6 +2106,41 @@ def _attempts(
         out.append(Attempt(
             call_sid, at, kind, code, action, day, refs,
             tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
+        ))
+    # In the order of the call (the refusals said beside a step come with it).
+    return sorted(out, key=lambda a: a.at)
+
+
+def _refused_beside(
+    call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str]
+) -> list[Attempt]:
+    """The refusals the line said at a step logged under another outcome (``tried`` records
+    "refused:<code>:beside": "oui pour tous" to several days, some made, one too late): each at
+    the step after the one of the record before it (the answer that asked for them), as
+    :func:`_nothing_asked` finds its records."""
+    out = []
+    nxt = 0
+    for rec in state.get("tried") or ():
+        if not isinstance(rec, list) or len(rec) not in (4, 5):
+            continue
+        outcome = str(rec[0])
+        code = outcome.removeprefix("refused:").removesuffix(":beside")
+        if not (outcome.startswith("refused:") and outcome.endswith(":beside")):
+            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+            nxt = found + 1 if found is not None else nxt
+            continue
+        if not talk:
+            continue
+        at = talk[min(nxt, len(talk) - 1)][1]
+        try:
+            day: date | None = date.fromisoformat(str(rec[2]))
+        except ValueError:
+            day = None
+        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
+        refs = tuple(str(r) for r in rec[3] or ())
+        out.append(Attempt(
+            call_sid, at, "refused", code, action, day, refs,
+            tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
         ))
     return out
 
