@@ -88,6 +88,7 @@ from restomairie.ivr.speech import (
     is_dismayed,
     is_hello,
     is_hesitant,
+    is_parting,
     is_question,
     is_see_you,
     is_waiting,
@@ -2326,10 +2327,25 @@ class CallFlow:
         no = parse_intent(speech, {Intent.NO}) is Intent.NO  # "non merci", "non, c'est bon"
         if yes and not no and not is_hesitant(speech):
             return self._apply(st, sp, then_end=True)
-        if not yes and not no and parse_intent(speech, {Intent.GOODBYE}) is None:
-            # An attempt like any answer that is not a yes or a no: no endless "merci".
-            return self._retry(st, sp, sp._("Nothing has been changed yet."), "not_confirmed")
+        thanks = parse_intent(speech, {Intent.GOODBYE}) is None
+        if not yes and not no and (thanks or (is_parting(speech) and not st.data.get("unsaid"))):
+            # "Merci, au revoir", "bonne journée" too, once in the call: a parent who says it
+            # to a read-back usually believes the change made, and the one sentence that ends
+            # the call ("aucun changement n'a été fait") is easily missed. Said again, it
+            # ends the call. An attempt like any answer that is not a yes or a no: no endless
+            # "merci".
+            st.data["unsaid"] = True
+            return self._retry(st, sp, self._not_yet(st, sp), "not_confirmed")
         return None
+
+    @staticmethod
+    def _not_yet(st: CallState, sp: Speaker) -> str:
+        """That the change read back is not made yet: "Rien n'a encore été modifié.", or "Ce
+        n'est pas encore fait." once a change of the call was made (a day of several taken one
+        by one: the first is done)."""
+        if st.outcome in ("booked", "cancelled"):
+            return sp._("Not done yet.")
+        return sp._("Nothing has been changed yet.")
 
     def _day_at_read_back(self, speech: str, pending: date, nearest: bool = False) -> date:
         """The day a phrase said at the read-back means: the one read back, unless another is

@@ -981,6 +981,32 @@ def is_closing(text: str) -> bool:
     return closing
 
 
+# Thanks and farewells that neither take nor decline what was just asked, and the words that
+# go with them ("merci beaucoup, au revoir", "bonne fin de journée", "c'est tout, merci").
+_PARTING_WORDS = frozenset({"merci", "remercie", "revoir", "journee", "soiree", "bye", "bientot"})
+_PARTING_RUNS = (("c", "est", "tout"), ("ce", "sera", "tout"), ("ca", "sera", "tout"))
+_AROUND_PARTING = frozenset(
+    {
+        "beaucoup", "bien", "encore", "au", "a", "bonne", "bon", "fin", "de", "week", "end",
+        "semaine", "c", "est", "ce", "ca", "sera", "tout", "pour", "et", "je", "vous", "euh",
+        "madame", "monsieur",
+    }
+)  # fmt: skip
+
+
+def is_parting(text: str) -> bool:
+    """Whether ``text`` is nothing but thanks or a farewell ("merci, au revoir", "bonne
+    journée", "c'est tout, merci", "au revoir"): it neither accepts nor declines what was
+    just asked. Not "non merci", "stop, au revoir", "tant pis, au revoir", "ça ira", "je
+    raccroche" (a refusal, or the caller leaving), nor "oui merci" (a yes). Pure; never
+    raises."""
+    tokens = _tokens(text)
+    parting = bool(_PARTING_WORDS.intersection(tokens)) or any(
+        _contains_run(tokens, run) for run in _PARTING_RUNS
+    )
+    return parting and all(t in _PARTING_WORDS or t in _AROUND_PARTING for t in tokens)
+
+
 # ---------------------------------------------------------------------------------------------
 # Choosing a child
 # ---------------------------------------------------------------------------------------------

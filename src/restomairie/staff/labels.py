@@ -122,7 +122,7 @@ EVENT_OUTCOMES = {
     "change_child": "changement d'enfant",
     "which_child": "action dite avant l'enfant : quel enfant ?",
     "day_kept": "jour dit sans l'action : l'action demandée pour ce jour",
-    "not_confirmed": "remerciement sans oui : rien n'est encore fait",
+    "not_confirmed": "remerciement ou au revoir sans oui : rien n'est encore fait",
     "too_slow": "confirmation reçue, pas faite (problème technique) : rien n'a été changé",
     "several_days": "plusieurs jours demandés (un à la fois)",
     "one_at_a_time": "plusieurs opérations mêlées : une à la fois, la question à nouveau",
