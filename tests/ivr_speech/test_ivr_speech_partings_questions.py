@@ -104,3 +104,58 @@ def test_a_refusal_with_a_farewell_still_ends_the_call_at_once(
     assert call.ended
     assert booked(rt, LEA, THU) is None
 
+
+# ---------------------------------------------------------------------------------------------
+# 2. Questions at the date question, at a read-back, after a result
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["C'est jusqu'à quand qu'on peut annuler pour lundi ?", "Est-ce que Léa mange lundi ?"],
+)
+def test_a_question_about_a_day_at_the_date_question_is_answered(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")
+    call.say("Annuler.")
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Le lundi 30 novembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant le jeudi 26 novembre à 13 heures.",
+    ]
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    # The action asked for that day: "annuler" now reads back Monday's cancellation.
+    read_back = call.say("Annuler.")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
+    assert booked(rt, LEA, MON) is None
+
+
+def test_billing_asked_at_the_date_question_is_answered(call: Caller) -> None:
+    call.press("2")
+    call.say("Annuler.")
+    answer = call.say("Ça sera facturé ?")
+    assert answer.says[:2] == [BILLING, DATE_QUESTION]
+
+
+def test_billing_asked_after_a_result_is_answered(rt: Runtime, call: Caller) -> None:
+    call.press("2")
+    call.say("Annuler jeudi.")
+    call.say("Oui.")
+    answer = call.say("Ça sera facturé ?")
+    assert answer.says == [BILLING, AFTER_MENU]
+    assert not call.ended
+
+
+def test_billing_asked_at_a_read_back_is_answered_and_nothing_done(
+    rt: Runtime, call: Caller
+) -> None:
+    call.press("2")
+    call.say("Annuler jeudi.")
+    answer = call.say("Si j'annule, ça sera facturé ?")
+    assert answer.says[:2] == [BILLING, CANCEL_LEA_THU]
+    assert booked(rt, LEA, THU) is None
+    assert call.say("Répétez.").says[0] == CANCEL_LEA_THU
+    call.say("Oui.")
+    assert booked(rt, LEA, THU) is False
+

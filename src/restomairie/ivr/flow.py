@@ -67,6 +67,7 @@ from restomairie.ivr.speech import (
     Intent,
     TakenBack,
     adds_to,
+    asks_about_billing,
     asks_about_day,
     asks_first_possible_day,
     asks_for_english,
@@ -491,6 +492,14 @@ class CallFlow:
                 ]
             turn = self._ask(st, sp, step, lines, step, "menus_prices", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if (
+            heard.kind == "speech"
+            and step in (CHILD, ACTION, DATE, CONFIRM, AFTER)
+            and asks_about_billing(heard.speech)
+        ):
+            # "Ça sera facturé ?": when a meal is charged, then the same question; never an
+            # answer to it (a date not understood, or a change).
+            return replace(self._billing(st, sp, step), heard=shown)
         if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
             # "English please", "je ne parle pas bien français": the rest of the call in
             # English, on the keypad (the line understands spoken French only).
@@ -1736,6 +1745,12 @@ class CallFlow:
                 )
                 if taken is not None:
                     return taken
+            about = self._about_day(st, sp, heard.speech, DATE, self._picked(st))
+            if about is not None:
+                # "C'est jusqu'à quand qu'on peut annuler pour lundi ?": answered as at the
+                # action menu (the meal, its deadline), then the action asked for that day;
+                # never read back as the change, which a "oui" would then make.
+                return about
             mixed = self._requests(st, sp, heard.speech, DATE, st.data.get("action"))
             if mixed is not None:  # "jeudi pour Rose et lundi pour Nathan"
                 return mixed
@@ -2132,6 +2147,19 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _billing(self, st: CallState, sp: Speaker, step: str) -> Turn:
+        """When a meal is charged (DOMAIN.md §3), then the question of ``step`` again: at a
+        read-back, the read-back whole, still to be confirmed."""
+        line = sp._(
+            "A meal cancelled in time is not charged. A booked meal that is not cancelled in "
+            "time is charged, except for an illness reported to the school, a school trip, a "
+            "strike or a closure."
+        )
+        if step != CONFIRM:
+            return self._ask(st, sp, step, [line], step, "billing", reset=False, recap=True)
+        said = [str(x) for x in st.data.get("said", [])]
+        return self._ask(st, sp, CONFIRM, [line, *said], CONFIRM, "billing", reset=False)
 
     def _undo_declined(self, st: CallState, sp: Speaker) -> str:
         """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's

@@ -2719,6 +2719,31 @@ def asks_menus_or_prices(text: str) -> bool:
     return any(_contains_run(tokens, run) for run in _MENU_RUNS)
 
 
+# Whether a meal is paid for: "ça sera facturé ?", "est-ce que je vais payer quand même ?",
+# "je serai remboursée ?" (what it costs is asks_menus_or_prices').
+_BILLING_PREFIXES = ("factur", "rembours")
+_PAYING = frozenset(
+    {
+        "payer", "paye", "payee", "payes", "payera", "payerai", "payerez", "payeront", "paie",
+        "paies", "paient", "paiera", "paierai", "paierez", "paieront", "paiement", "payant",
+        "payante", "payants", "payantes", "gratuit", "gratuite",
+    }
+)  # fmt: skip
+
+
+def asks_about_billing(text: str) -> bool:
+    """Whether ``text`` asks whether a meal is charged ("ça sera facturé ?", "est-ce que je
+    vais le payer quand même ?", "je serai remboursé ?"): a question, or a phrase that asks
+    for no change ("annuler jeudi pour ne pas payer" is the cancellation). Pure; never
+    raises."""
+    tokens = normalise(text).split()
+    if "combien" in tokens:  # "combien je vais payer ?": a price
+        return False
+    if not any(t.startswith(_BILLING_PREFIXES) or t in _PAYING for t in tokens):
+        return False
+    return is_question(text) or parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is None
+
+
 _ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
 
 

@@ -133,6 +133,7 @@ EVENT_OUTCOMES = {
     "no_school_days": "jours demandés sans cantine (vacances, mercredis) : dit, la date redemandée",
     "return_unknown": "rentrée demandée au-delà du calendrier scolaire connu : dit",
     "menus_prices": "menus ou tarifs demandés : renvoyé au site",
+    "billing": "facturation demandée : quand un repas est facturé, puis la question",
     "dismay": "« ah non » après un changement : comment le reprendre",
     "english": "passe l'appel en anglais (clavier)",
     "subscription": "abonnement ou changement d'école demandé (pas sur cette ligne)",
