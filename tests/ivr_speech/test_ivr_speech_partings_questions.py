@@ -159,3 +159,17 @@ def test_billing_asked_at_a_read_back_is_answered_and_nothing_done(
     call.say("Oui.")
     assert booked(rt, LEA, THU) is False
 
+
+# ---------------------------------------------------------------------------------------------
+# 3. Key 3 after a result: the meals booked, as "écouter" there
+# ---------------------------------------------------------------------------------------------
+
+
+def test_key_3_after_a_result_lists_the_meals(call: Caller) -> None:
+    call.press("2")
+    call.say("Annuler jeudi.")
+    call.say("Oui.")
+    listed = call.press("3")
+    assert listed.says[0].startswith("Léa : des repas sont réservés les ")
+    assert "Pas de repas le jeudi 26 novembre." in listed.says
+    assert listed.says[-1] == AFTER_MENU

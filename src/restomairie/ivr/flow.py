@@ -2804,6 +2804,11 @@ class CallFlow:
                 return self._another(st, sp)
             if key == "2":
                 return self._bye(st, sp, AFTER)
+            if key == "3":
+                # The action menu's key to hear the meals booked, which a parent checking the
+                # change just made may press here too (as "écouter" is understood here); not
+                # in the prompt, to keep it short.
+                return self._choose(st, sp, "list", AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         intent = parse_intent(heard.speech, AFTER_INTENTS)
         if is_see_you(heard.speech) and intent not in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
