@@ -67,6 +67,7 @@ from restomairie.ivr.speech import (
     Intent,
     TakenBack,
     adds_to,
+    asks_about_billing,
     asks_about_day,
     asks_first_possible_day,
     asks_for_english,
@@ -88,6 +89,7 @@ from restomairie.ivr.speech import (
     is_dismayed,
     is_hello,
     is_hesitant,
+    is_parting,
     is_question,
     is_see_you,
     is_waiting,
@@ -490,6 +492,14 @@ class CallFlow:
                 ]
             turn = self._ask(st, sp, step, lines, step, "menus_prices", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if (
+            heard.kind == "speech"
+            and step in (CHILD, ACTION, DATE, CONFIRM, AFTER)
+            and asks_about_billing(heard.speech)
+        ):
+            # "Ça sera facturé ?": when a meal is charged, then the same question; never an
+            # answer to it (a date not understood, or a change).
+            return replace(self._billing(st, sp, step), heard=shown)
         if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
             # "English please", "je ne parle pas bien français": the rest of the call in
             # English, on the keypad (the line understands spoken French only).
@@ -1740,6 +1750,12 @@ class CallFlow:
                 )
                 if taken is not None:
                     return taken
+            about = self._about_day(st, sp, heard.speech, DATE, self._picked(st))
+            if about is not None:
+                # "C'est jusqu'à quand qu'on peut annuler pour lundi ?": answered as at the
+                # action menu (the meal, its deadline), then the action asked for that day;
+                # never read back as the change, which a "oui" would then make.
+                return about
             mixed = self._requests(st, sp, heard.speech, DATE, st.data.get("action"))
             if mixed is not None:  # "jeudi pour Rose et lundi pour Nathan"
                 return mixed
@@ -2147,6 +2163,19 @@ class CallFlow:
         turn = self._next_day(st, sp, CONFIRM, [skipped])
         return replace(turn, outcome="skipped") if turn is not None else None
 
+    def _billing(self, st: CallState, sp: Speaker, step: str) -> Turn:
+        """When a meal is charged (DOMAIN.md §3), then the question of ``step`` again: at a
+        read-back, the read-back whole, still to be confirmed."""
+        line = sp._(
+            "A meal cancelled in time is not charged. A booked meal that is not cancelled in "
+            "time is charged, except for an illness reported to the school, a school trip, a "
+            "strike or a closure."
+        )
+        if step != CONFIRM:
+            return self._ask(st, sp, step, [line], step, "billing", reset=False, recap=True)
+        said = [str(x) for x in st.data.get("said", [])]
+        return self._ask(st, sp, CONFIRM, [line, *said], CONFIRM, "billing", reset=False)
+
     def _undo_declined(self, st: CallState, sp: Speaker) -> str:
         """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's
         change taken back stays as it is."""
@@ -2340,10 +2369,25 @@ class CallFlow:
         no = parse_intent(speech, {Intent.NO}) is Intent.NO  # "non merci", "non, c'est bon"
         if yes and not no and not is_hesitant(speech):
             return self._apply(st, sp, then_end=True)
-        if not yes and not no and parse_intent(speech, {Intent.GOODBYE}) is None:
-            # An attempt like any answer that is not a yes or a no: no endless "merci".
-            return self._retry(st, sp, sp._("Nothing has been changed yet."), "not_confirmed")
+        thanks = parse_intent(speech, {Intent.GOODBYE}) is None
+        if not yes and not no and (thanks or (is_parting(speech) and not st.data.get("unsaid"))):
+            # "Merci, au revoir", "bonne journée" too, once in the call: a parent who says it
+            # to a read-back usually believes the change made, and the one sentence that ends
+            # the call ("aucun changement n'a été fait") is easily missed. Said again, it
+            # ends the call. An attempt like any answer that is not a yes or a no: no endless
+            # "merci".
+            st.data["unsaid"] = True
+            return self._retry(st, sp, self._not_yet(st, sp), "not_confirmed")
         return None
+
+    @staticmethod
+    def _not_yet(st: CallState, sp: Speaker) -> str:
+        """That the change read back is not made yet: "Rien n'a encore été modifié.", or "Ce
+        n'est pas encore fait." once a change of the call was made (a day of several taken one
+        by one: the first is done)."""
+        if st.outcome in ("booked", "cancelled"):
+            return sp._("Not done yet.")
+        return sp._("Nothing has been changed yet.")
 
     def _day_at_read_back(self, speech: str, pending: date, nearest: bool = False) -> date:
         """The day a phrase said at the read-back means: the one read back, unless another is
@@ -2784,6 +2828,11 @@ class CallFlow:
                 return self._another(st, sp)
             if key == "2":
                 return self._bye(st, sp, AFTER)
+            if key == "3":
+                # The action menu's key to hear the meals booked, which a parent checking the
+                # change just made may press here too (as "écouter" is understood here); not
+                # in the prompt, to keep it short.
+                return self._choose(st, sp, "list", AFTER)
             return self._retry(st, sp, self._wrong_key(sp), "invalid_key")
         intent = parse_intent(heard.speech, AFTER_INTENTS)
         if is_see_you(heard.speech) and intent not in (Intent.BOOK, Intent.CANCEL, Intent.LIST):

@@ -981,6 +981,32 @@ def is_closing(text: str) -> bool:
     return closing
 
 
+# Thanks and farewells that neither take nor decline what was just asked, and the words that
+# go with them ("merci beaucoup, au revoir", "bonne fin de journée", "c'est tout, merci").
+_PARTING_WORDS = frozenset({"merci", "remercie", "revoir", "journee", "soiree", "bye", "bientot"})
+_PARTING_RUNS = (("c", "est", "tout"), ("ce", "sera", "tout"), ("ca", "sera", "tout"))
+_AROUND_PARTING = frozenset(
+    {
+        "beaucoup", "bien", "encore", "au", "a", "bonne", "bon", "fin", "de", "week", "end",
+        "semaine", "c", "est", "ce", "ca", "sera", "tout", "pour", "et", "je", "vous", "euh",
+        "madame", "monsieur",
+    }
+)  # fmt: skip
+
+
+def is_parting(text: str) -> bool:
+    """Whether ``text`` is nothing but thanks or a farewell ("merci, au revoir", "bonne
+    journée", "c'est tout, merci", "au revoir"): it neither accepts nor declines what was
+    just asked. Not "non merci", "stop, au revoir", "tant pis, au revoir", "ça ira", "je
+    raccroche" (a refusal, or the caller leaving), nor "oui merci" (a yes). Pure; never
+    raises."""
+    tokens = _tokens(text)
+    parting = bool(_PARTING_WORDS.intersection(tokens)) or any(
+        _contains_run(tokens, run) for run in _PARTING_RUNS
+    )
+    return parting and all(t in _PARTING_WORDS or t in _AROUND_PARTING for t in tokens)
+
+
 # ---------------------------------------------------------------------------------------------
 # Choosing a child
 # ---------------------------------------------------------------------------------------------
@@ -2691,6 +2717,31 @@ def asks_menus_or_prices(text: str) -> bool:
            for k, t in enumerate(tokens)):
         return True
     return any(_contains_run(tokens, run) for run in _MENU_RUNS)
+
+
+# Whether a meal is paid for: "ça sera facturé ?", "est-ce que je vais payer quand même ?",
+# "je serai remboursée ?" (what it costs is asks_menus_or_prices').
+_BILLING_PREFIXES = ("factur", "rembours")
+_PAYING = frozenset(
+    {
+        "payer", "paye", "payee", "payes", "payera", "payerai", "payerez", "payeront", "paie",
+        "paies", "paient", "paiera", "paierai", "paierez", "paieront", "paiement", "payant",
+        "payante", "payants", "payantes", "gratuit", "gratuite",
+    }
+)  # fmt: skip
+
+
+def asks_about_billing(text: str) -> bool:
+    """Whether ``text`` asks whether a meal is charged ("ça sera facturé ?", "est-ce que je
+    vais le payer quand même ?", "je serai remboursé ?"): a question, or a phrase that asks
+    for no change ("annuler jeudi pour ne pas payer" is the cancellation). Pure; never
+    raises."""
+    tokens = normalise(text).split()
+    if "combien" in tokens:  # "combien je vais payer ?": a price
+        return False
+    if not any(t.startswith(_BILLING_PREFIXES) or t in _PAYING for t in tokens):
+        return False
+    return is_question(text) or parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is None
 
 
 _ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
