@@ -294,6 +294,9 @@ def test_a_call_ending_in_the_middle_of_the_days_says_which_were_not_done(
         call.silence()
         call.silence()
         last = call.silence()
+    elif ending == "Au revoir.":  # a plain goodbye is first told "pas encore fait", once
+        assert call.say(ending).says[0] == "Ce n'est pas encore fait."
+        last = call.say(ending)
     else:
         last = call.say(ending)
     # It was "Rien n'a été changé pour le mardi 1er décembre." alone, then the goodbye:
@@ -304,16 +307,17 @@ def test_a_call_ending_in_the_middle_of_the_days_says_which_were_not_done(
     assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, None, None]
 
 
-def test_a_call_ending_at_the_date_question_asked_instead_of_a_day_says_the_days_waiting(
+def test_a_call_ending_after_a_day_left_as_it_is_says_the_days_waiting(
     rt: Runtime, call: Caller
 ) -> None:
     call.say(NEXT_WEEK)
     call.say("Oui.")
-    call.press("2")  # another date instead of Tuesday
+    call.press("2")  # Tuesday left as it is: Thursday read back
     for _ in range(2):
         call.silence()
     last = call.silence()
-    # It was "Je n'ai reçu aucune date." and the goodbye: Thursday dropped unsaid.
+    # 2 asked for another date, then "Je n'ai reçu aucune date." and the goodbye: Thursday
+    # dropped unsaid.
     assert last.hangup
     assert (
         "C'est fait : le repas de Léa du lundi 30 novembre est annulé. Le repas de Léa du jeudi 3 "
@@ -324,6 +328,7 @@ def test_a_call_ending_at_the_date_question_asked_instead_of_a_day_says_the_days
 
 def test_a_goodbye_before_any_day_of_several_says_none_was_done(call: Caller) -> None:
     call.say(NEXT_WEEK)
+    assert call.say("Au revoir.").says[0] == "Rien n'a encore été modifié."  # asked once more
     last = call.say("Au revoir.")
     assert last.says[0] == (
         "Les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi 3 décembre n'ont "

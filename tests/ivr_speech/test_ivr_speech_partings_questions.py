@@ -85,7 +85,11 @@ def test_a_farewell_at_the_next_of_several_days_says_that_day_is_not_done(
     # Thursday is cancelled: "rien n'a encore été modifié" would unsay it
     assert again.says[:2] == ["Ce n'est pas encore fait.", CANCEL_LEA_FRI]
     bye = call.say("Au revoir.")
-    assert bye.says == ["Rien n'a été changé pour le vendredi 27 novembre.", GOODBYE]
+    assert bye.says == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé. Le repas de Léa du "
+        "vendredi 27 novembre n'a pas été annulé.",
+        GOODBYE,
+    ]
     assert booked(rt, LEA, THU) is False
     assert booked(rt, LEA, FRI) is None
 

@@ -4047,8 +4047,9 @@ class CallFlow:
         # A call ending in the middle of several days: which were done, which were not. (Going
         # on in the call, "stop" or "retour au menu" drops the days left, said so shortly.)
         if ending and st.step == DATE and st.data.get("queue"):
-            # "2" (another date) to one of several days taken one by one: the days still
-            # waiting are not done either.
+            # The date question while days of a list still wait: they are not done either.
+            # (2 and "non" at one of them no longer lead there, they read back the next; kept
+            # so that no way there drops them unsaid.)
             return " ".join(self._series_left(st, sp, None))
         if st.step == DATE and st.outcome not in ("booked", "cancelled"):
             # "Ça ne fait rien" to "pour quel jour voulez-vous annuler ?": the request asked
