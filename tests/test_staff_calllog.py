@@ -10,6 +10,7 @@ what the "Issue" column says, lists that say they are cut, one rule for "en cour
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -1037,6 +1038,78 @@ def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_
     assert options.index(">abandon<") < options.index(
         '<option value="hung_up_read_back" selected>raccroché à la relecture</option>')
     assert "2 appel(s)" in page and refused_first.call_sid in page
+
+
+def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    declined = call(app, rt)
+    declined.keys("1234", "2", "3011")  # read back…
+    assert declined.say("non merci").says == [
+        "Aucun changement n'a été fait.", "Merci de votre appel. Au revoir."]
+    declined.hang_up()
+    bye = call(app, rt)
+    bye.press("1234")
+    assert bye.say("au revoir").hangup  # at the menu
+    bye.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "1", "2611")  # Thursday is booked already: "déjà réservé"
+    assert nothing.say("au revoir").hangup
+    nothing.hang_up()
+    gone = call(app, rt)
+    gone.keys("1234", "2")  # hung up at the date question: the abandon
+    gone.hang_up()
+
+    with rt.sessions() as s:
+        stored = dict(s.execute(select(Call.call_sid, Call.outcome)).all())
+    assert stored[declined.call_sid] == stored[bye.call_sid] == "goodbye"
+    assert stored[gone.call_sid] == "abandoned"
+    rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
+    assert rows[declined.call_sid] == rows[bye.call_sid] == "terminé sans changement"
+    assert rows[nothing.call_sid] == "rien à changer"
+    assert rows[gone.call_sid] == "abandon"
+    assert sids(staff, outcome="abandoned") == [gone.call_sid]
+    assert sids(staff, outcome="goodbye") == [bye.call_sid, declined.call_sid]
+    assert staff.overview()["by_outcome"] == {"goodbye": 2, "abandoned": 1, "nothing": 1}
+    page = body(agent, "/staff/calls?outcome=goodbye")
+    assert '<option value="goodbye" selected>terminé sans changement</option>' in page
+    assert "2 appel(s)" in page
+    home = body(agent, "/staff/")
+    assert "outcome=goodbye\">terminé sans changement</a> : 2</li>" in home
+    detail = body(agent, f"/staff/calls/{declined.call_sid}")
+    assert "terminé sans changement" in detail and "(l&#39;appelant a dit au revoir)" in detail
+    no_raw_codes(detail)
+
+
+def test_the_home_page_counts_a_call_hung_up_at_a_read_back_as_a_part_of_the_others(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused_first = call(app, rt)
+    refused_first.keys("1234", "2", "2411", "2711")  # Tuesday refused, Friday read back
+    refused_first.hang_up()
+    only = call(app, rt)
+    only.keys("1234", "2", "2711")  # read back, hung up: an abandon
+    only.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "2", "2711", "1")
+    booked.hang_up()
+
+    home = body(agent, "/staff/")
+    listed = home.split('id="calls-today"')[1].split("</ul>")[0]
+    counts = [int(n) for n in re.findall(r"</a> : (\d+)</li>", listed)]
+    # Three calls: "refusé" 1, "abandon" 1, "annulation" 1 — the read-back is not a fourth.
+    assert sorted(counts) == [1, 1, 1] and sum(counts) == 3
+    assert "relecture" not in listed
+    assert ('Dont <a href="/staff/calls?day=2026-11-23&amp;outcome=hung_up_read_back">'
+            "raccroché à la relecture</a> : 2 (déjà comptés ci-dessus)") in home
+    assert 'id="calls-several"' not in home
+
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday…
+    both.keys("1", "1", "2611", "1", "2")  # …then book it back: counted in both
+    both.hang_up()
+    home = body(agent, "/staff/")
+    assert "compte dans chacune" in home.split('id="calls-several"')[1].split("</p>")[0]
 
 
 def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(

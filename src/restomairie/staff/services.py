@@ -108,12 +108,16 @@ DONE_EVENTS = {
     "unchanged": NOTHING,
 }
 # The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
-# an "abandon" after "rien à changer".
-SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
+# an "abandon" or a goodbye after "rien à changer".
+SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING, "goodbye": NOTHING}
 # Steps that are not the caller's conversation: Twilio's status callback, its fallback, an
 # answer after the end.
 OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
+# What the home page counts as a part of calls it counts elsewhere ("dont …"): a call that hung
+# up at a read-back is also its outcome's (an "abandon", a "refusé" after an earlier refusal);
+# listed among the others, 21 calls read as 22.
+AMONG_CALLS = (HUNG_UP_READ_BACK,)
 # The channels whose changes are held to a deadline (the import's and the system's are not).
 TIMED_CHANNELS = ("phone", "web", "staff")
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
@@ -1664,7 +1668,12 @@ class StaffService:
         of its outcomes (the same filter as the list each count links to: a call that
         cancelled then booked counts in both; ``nothing`` for "rien à changer", ``blocked``
         for lockouts, ``in_progress`` and ``no_end`` for those without an outcome), upcoming
-        closures, accounts. Only the outcomes with calls are given."""
+        closures, accounts. Only the outcomes with calls are given.
+
+        ``among`` holds the counts the page shows apart, as a part of the calls already
+        counted (``hung_up_read_back``: those calls are also an "abandon", a "refusé"…);
+        ``several`` says whether the other counts add up to more than the calls, some calls
+        having done several things."""
         now = self.clock.now()
         outcomes = list(self.outcomes())
         with self.sessions() as session:
@@ -1677,9 +1686,12 @@ class StaffService:
             by_outcome = {o: n for o, n in zip(outcomes, figures[1:], strict=True) if n}
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
+        listed = sum(n for o, n in by_outcome.items() if o not in AMONG_CALLS)
         return {
             "calls_today": figures[0],
             "by_outcome": by_outcome,
+            "among": {o: by_outcome[o] for o in AMONG_CALLS if o in by_outcome},
+            "several": listed > figures[0],
             "families": families,
             "users": users,
             "closures": self.closures()[:5],
