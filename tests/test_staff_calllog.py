@@ -425,8 +425,8 @@ def test_a_training_call_is_marked_in_the_call_log(
         ("/staff/calls?day=0001-01-01", "Date hors limites (jour de l&#39;appel) : 0001-01-01"),
         ("/staff/calls?day=9999-12-31", "Date hors limites (jour de l&#39;appel) : 9999-12-31"),
         ("/staff/calls?day=31/12/9999", "Date hors limites (jour de l&#39;appel) : 31/12/9999"),
-        ("/staff/audit?start=0001-01-01", "Date hors limites (du) : 0001-01-01"),
-        ("/staff/audit?end=9999-12-31", "Date hors limites (au) : 9999-12-31"),
+        ("/staff/audit?start=0001-01-01", "Date hors limites (changé du) : 0001-01-01"),
+        ("/staff/audit?end=9999-12-31", "Date hors limites (changé au) : 9999-12-31"),
         ("/staff/families/210001/children/E1?month=9999-12", "Mois hors limites : 9999-12"),
         ("/staff/families/210001/children/E1?month=0001-01", "Mois hors limites : 0001-01"),
     ],
@@ -990,6 +990,42 @@ def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_w
     assert "2 appel(s)" in page and cancelled.call_sid in page and refused.call_sid not in page
     assert "Date hors limites (repas du) : 9999-12-31" in body(
         agent, "/staff/calls?meal=9999-12-31", 400)
+
+
+def test_the_journal_finds_the_changes_of_a_meal_day_apart_from_the_day_they_were_made(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    from restomairie.booking.services import Actor
+
+    make_family(rt, "210002", "5678", (STRANGER,), (KidSpec("E2", "Rose"), KidSpec("E3", "Tom")))
+    marie = Actor("staff", "marie", "staff")
+    rt.booking.cancel("210001", [THU], marie)  # on Monday 23, about Thursday 26's meal
+    rt.booking.cancel("210002", [THU, date(2026, 11, 27)], marie)  # Rose and Tom
+
+    # The day of the change: nothing was changed on Thursday (kept, now labelled so).
+    assert "0 entrée(s)" in body(agent, "/staff/audit?start=2026-11-26&end=2026-11-26")
+    page = body(agent, "/staff/audit?meal=2026-11-26")
+    assert "3 entrée(s)" in page
+    form = page.split('role="search"')[1].split("</form>")[0]
+    assert "Changé du" in form and "Repas du" in form and "Enfant" in form
+    assert 'name="meal" value="2026-11-26"' in form
+    assert staff.search_audit(meal_day=THU, start=date(2026, 11, 23))[1] == 3
+    assert staff.search_audit(meal_day=date(2026, 11, 27))[1] == 2
+    only = staff.search_audit(meal_day=THU, child="E2")[0]
+    assert [(e.child, e.day) for e in only] == [("Rose (E2)", THU)]
+    assert "1 entrée(s)" in body(agent, "/staff/audit?meal=2026-11-26&child=e2&account=210002")
+    assert "Date hors limites (repas du) : 9999-12-31" in body(
+        agent, "/staff/audit?meal=9999-12-31", 400)
+    # A child's id typed as the account says it is no family's, and whose child it is.
+    wrong = body(agent, "/staff/audit?account=E2", 400)
+    assert "Dossier famille inconnu : « E2 »." in wrong and "dossier 210002" in wrong
+    assert "0 entrée(s)" not in wrong
+    assert "Dossier famille inconnu : « E2 »." in body(agent, "/staff/calls?account=E2", 400)
+    unknown = body(agent, "/staff/audit?child=E9", 400)
+    assert "Enfant inconnu : « E9 »" in unknown and "0 entrée(s)" not in unknown
+    # The child's page links its whole journal.
+    child_page = body(agent, "/staff/families/210002/children/E2")
+    assert 'href="/staff/audit?account=210002&amp;child=E2"' in child_page
 
 
 def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(

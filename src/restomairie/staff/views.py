@@ -824,16 +824,19 @@ def lift_closure(closure_id: int) -> BaseResponse:
 @bp.get("/audit")
 @roles(STAFF)
 def audit() -> tuple[str, int]:
+    """The audit journal, searchable by the day of the change, the meal day it is about (the
+    "Repas du" column, as the call log's filter), who, action, channel, family and child."""
     args = request.args
     error = None
     rows: list[Any] = []
     total = 0
     try:
         rows, total = service().search_audit(
-            start=_day(args.get("start"), "du"), end=_day(args.get("end"), "au"),
+            start=_day(args.get("start"), "changé du"), end=_day(args.get("end"), "changé au"),
             actor=args.get("actor") or None, action=args.get("action") or None,
             account=args.get("account") or None, channel=args.get("channel") or None,
-            page=_page(),
+            page=_page(), meal_day=_day(args.get("meal"), "repas du"),
+            child=args.get("child") or None,
         )
     except BookingError as exc:
         error = str(exc)
