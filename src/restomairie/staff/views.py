@@ -912,9 +912,9 @@ def import_job(job_id: str) -> Any:
 @bp.get("/users")
 @roles(ADMIN)
 def users() -> str:
-    """The accounts, with the login locks in force (by name and address, names guessed from
-    many addresses, addresses that tried many names), the addresses refused the kitchen token,
-    and a way to lift them."""
+    """The accounts, with their last login and the login locks in force (by name and address,
+    names guessed from many addresses, addresses that tried many names), the addresses refused
+    the kitchen token, and a way to lift them."""
     locks = accounts().login_locks()
     kitchen_locks: list[Any] = []
     kitchen_limit = 0
@@ -930,6 +930,7 @@ def users() -> str:
     known = {u.username for u in users}
     return render_template(
         "staff/users.html", users=users, roles=ROLES, locks=by_name,
+        last_logins=accounts().last_logins(),
         address_locks=[lk for lk in locks if lk.username is None],
         # Names that are no account (guessed, mistyped) are listed apart: nothing to lift
         # for a real user, but the guessing is there to see.
