@@ -261,3 +261,54 @@ def test_0011_counts_the_wrong_passwords_already_there_as_the_login_s(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0012_files_the_calls_ended_by_the_callers_goodbye_apart_from_hang_ups(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import select
+
+    from restomairie.migrate import alembic_config
+    from restomairie.models import Call, CallEvent
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 11, 23, 11, 45, tzinfo=UTC)
+    bye = "<Response><Say>Aucun changement n'a été fait.</Say><Hangup /></Response>"
+    asked = "<Response><Gather><Say>Pour quel jour ?</Say></Gather></Response>"
+    calls = {  # CallSid: (outcome, its last steps (step, outcome, response))
+        "CAdeclined": ("abandoned", [("confirm", "goodbye", bye), ("status", "completed", "")]),
+        "CAgone": ("abandoned", [("action", "cancel", asked), ("status", "completed", "")]),
+        "CAlistened": ("listened", [("after", "goodbye", bye)]),  # stronger: kept
+    }
+    try:
+        upgrade(engine, "0011_kitchen_token_failures")
+        with engine.begin() as conn:
+            for i, (sid, (outcome, steps)) in enumerate(calls.items(), 1):
+                conn.execute(Call.__table__.insert().values(
+                    id=i, call_sid=sid, started_at=at, language="fr", step="end", attempts=0,
+                    state={}, outcome=outcome))
+                for j, (step, event, response) in enumerate(steps):
+                    conn.execute(CallEvent.__table__.insert().values(
+                        call_id=i, at=at, request_key=f"k{i}-{j}", step=step, outcome=event,
+                        response=response))
+
+        def outcomes() -> dict[str, str]:
+            with engine.connect() as conn:
+                return {sid: o for sid, o in conn.execute(select(Call.call_sid, Call.outcome))}
+
+        upgrade(engine)
+        assert outcomes() == {"CAdeclined": "goodbye", "CAgone": "abandoned",
+                              "CAlistened": "listened"}
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011_kitchen_token_failures")
+        assert outcomes() == {"CAdeclined": "abandoned", "CAgone": "abandoned",
+                              "CAlistened": "listened"}
+    finally:
+        engine.dispose()
+        drop_schema(schema)

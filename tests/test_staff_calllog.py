@@ -10,6 +10,7 @@ what the "Issue" column says, lists that say they are cut, one rule for "en cour
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -426,8 +427,8 @@ def test_a_training_call_is_marked_in_the_call_log(
         ("/staff/calls?day=0001-01-01", "Date hors limites (jour de l&#39;appel) : 0001-01-01"),
         ("/staff/calls?day=9999-12-31", "Date hors limites (jour de l&#39;appel) : 9999-12-31"),
         ("/staff/calls?day=31/12/9999", "Date hors limites (jour de l&#39;appel) : 31/12/9999"),
-        ("/staff/audit?start=0001-01-01", "Date hors limites (du) : 0001-01-01"),
-        ("/staff/audit?end=9999-12-31", "Date hors limites (au) : 9999-12-31"),
+        ("/staff/audit?start=0001-01-01", "Date hors limites (changé du) : 0001-01-01"),
+        ("/staff/audit?end=9999-12-31", "Date hors limites (changé au) : 9999-12-31"),
         ("/staff/families/210001/children/E1?month=9999-12", "Mois hors limites : 9999-12"),
         ("/staff/families/210001/children/E1?month=0001-01", "Mois hors limites : 0001-01"),
     ],
@@ -993,6 +994,42 @@ def test_the_meal_day_filter_finds_the_calls_about_that_meal_whatever_day_they_w
         agent, "/staff/calls?meal=9999-12-31", 400)
 
 
+def test_the_journal_finds_the_changes_of_a_meal_day_apart_from_the_day_they_were_made(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    from restomairie.booking.services import Actor
+
+    make_family(rt, "210002", "5678", (STRANGER,), (KidSpec("E2", "Rose"), KidSpec("E3", "Tom")))
+    marie = Actor("staff", "marie", "staff")
+    rt.booking.cancel("210001", [THU], marie)  # on Monday 23, about Thursday 26's meal
+    rt.booking.cancel("210002", [THU, date(2026, 11, 27)], marie)  # Rose and Tom
+
+    # The day of the change: nothing was changed on Thursday (kept, now labelled so).
+    assert "0 entrée(s)" in body(agent, "/staff/audit?start=2026-11-26&end=2026-11-26")
+    page = body(agent, "/staff/audit?meal=2026-11-26")
+    assert "3 entrée(s)" in page
+    form = page.split('role="search"')[1].split("</form>")[0]
+    assert "Changé du" in form and "Repas du" in form and "Enfant" in form
+    assert 'name="meal" value="2026-11-26"' in form
+    assert staff.search_audit(meal_day=THU, start=date(2026, 11, 23))[1] == 3
+    assert staff.search_audit(meal_day=date(2026, 11, 27))[1] == 2
+    only = staff.search_audit(meal_day=THU, child="E2")[0]
+    assert [(e.child, e.day) for e in only] == [("Rose (E2)", THU)]
+    assert "1 entrée(s)" in body(agent, "/staff/audit?meal=2026-11-26&child=e2&account=210002")
+    assert "Date hors limites (repas du) : 9999-12-31" in body(
+        agent, "/staff/audit?meal=9999-12-31", 400)
+    # A child's id typed as the account says it is no family's, and whose child it is.
+    wrong = body(agent, "/staff/audit?account=E2", 400)
+    assert "Dossier famille inconnu : « E2 »." in wrong and "dossier 210002" in wrong
+    assert "0 entrée(s)" not in wrong
+    assert "Dossier famille inconnu : « E2 »." in body(agent, "/staff/calls?account=E2", 400)
+    unknown = body(agent, "/staff/audit?child=E9", 400)
+    assert "Enfant inconnu : « E9 »" in unknown and "0 entrée(s)" not in unknown
+    # The child's page links its whole journal.
+    child_page = body(agent, "/staff/families/210002/children/E2")
+    assert 'href="/staff/audit?account=210002&amp;child=E2"' in child_page
+
+
 def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:
@@ -1039,6 +1076,78 @@ def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_
     assert options.index(">abandon<") < options.index(
         '<option value="hung_up_read_back" selected>raccroché à la relecture</option>')
     assert "2 appel(s)" in page and refused_first.call_sid in page
+
+
+def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    declined = call(app, rt)
+    declined.keys("1234", "2", "3011")  # read back…
+    assert declined.say("non merci").says == [
+        "Aucun changement n'a été fait.", "Merci de votre appel. Au revoir."]
+    declined.hang_up()
+    bye = call(app, rt)
+    bye.press("1234")
+    assert bye.say("au revoir").hangup  # at the menu
+    bye.hang_up()
+    nothing = call(app, rt)
+    nothing.keys("1234", "1", "2611")  # Thursday is booked already: "déjà réservé"
+    assert nothing.say("au revoir").hangup
+    nothing.hang_up()
+    gone = call(app, rt)
+    gone.keys("1234", "2")  # hung up at the date question: the abandon
+    gone.hang_up()
+
+    with rt.sessions() as s:
+        stored = dict(s.execute(select(Call.call_sid, Call.outcome)).all())
+    assert stored[declined.call_sid] == stored[bye.call_sid] == "goodbye"
+    assert stored[gone.call_sid] == "abandoned"
+    rows = {r.call_sid: r.summary for r in staff.search_calls()[0]}
+    assert rows[declined.call_sid] == rows[bye.call_sid] == "terminé sans changement"
+    assert rows[nothing.call_sid] == "rien à changer"
+    assert rows[gone.call_sid] == "abandon"
+    assert sids(staff, outcome="abandoned") == [gone.call_sid]
+    assert sids(staff, outcome="goodbye") == [bye.call_sid, declined.call_sid]
+    assert staff.overview()["by_outcome"] == {"goodbye": 2, "abandoned": 1, "nothing": 1}
+    page = body(agent, "/staff/calls?outcome=goodbye")
+    assert '<option value="goodbye" selected>terminé sans changement</option>' in page
+    assert "2 appel(s)" in page
+    home = body(agent, "/staff/")
+    assert "outcome=goodbye\">terminé sans changement</a> : 2</li>" in home
+    detail = body(agent, f"/staff/calls/{declined.call_sid}")
+    assert "terminé sans changement" in detail and "(l&#39;appelant a dit au revoir)" in detail
+    no_raw_codes(detail)
+
+
+def test_the_home_page_counts_a_call_hung_up_at_a_read_back_as_a_part_of_the_others(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    refused_first = call(app, rt)
+    refused_first.keys("1234", "2", "2411", "2711")  # Tuesday refused, Friday read back
+    refused_first.hang_up()
+    only = call(app, rt)
+    only.keys("1234", "2", "2711")  # read back, hung up: an abandon
+    only.hang_up()
+    booked = call(app, rt)
+    booked.keys("1234", "2", "2711", "1")
+    booked.hang_up()
+
+    home = body(agent, "/staff/")
+    listed = home.split('id="calls-today"')[1].split("</ul>")[0]
+    counts = [int(n) for n in re.findall(r"</a> : (\d+)</li>", listed)]
+    # Three calls: "refusé" 1, "abandon" 1, "annulation" 1 — the read-back is not a fourth.
+    assert sorted(counts) == [1, 1, 1] and sum(counts) == 3
+    assert "relecture" not in listed
+    assert ('Dont <a href="/staff/calls?day=2026-11-23&amp;outcome=hung_up_read_back">'
+            "raccroché à la relecture</a> : 2 (déjà comptés ci-dessus)") in home
+    assert 'id="calls-several"' not in home
+
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday…
+    both.keys("1", "1", "2611", "1", "2")  # …then book it back: counted in both
+    both.hang_up()
+    home = body(agent, "/staff/")
+    assert "compte dans chacune" in home.split('id="calls-several"')[1].split("</p>")[0]
 
 
 def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(

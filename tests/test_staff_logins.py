@@ -127,7 +127,8 @@ def test_admins_see_the_locks_on_the_accounts_page_and_lift_them_with_a_reason(
     row = page.split("<td>marie</td>")[1].split("</tr>")[0]
     assert f"bloqué pour le poste {STRANGER}</strong> (5 mots de passe erronés) jusqu'à 10:15" in row
     assert 'action="/staff/users/marie/unlock"' in row
-    assert "—" in page.split("<td>chef</td>")[1].split("</tr>")[0]  # chef: no lock
+    assert '<td class="login-locks">aucun</td>' in page.split(  # chef: no lock
+        "<td>chef</td>")[1].split("</tr>")[0]
     unknown = page.split('id="unknown-locks"')[1].split("</ul>")[0]
     assert "personne" in unknown and STRANGER in unknown
     # Without a reason: refused, nothing lifted.
@@ -245,3 +246,33 @@ def test_failures_older_than_the_window_are_forgotten_and_purged(
     assert failures(rt) == [("marie", OFFICE)]
     assert attempt(stranger, "marie", PASSWORD) == 302
     assert csrf(stranger)
+
+
+def test_the_accounts_page_says_each_accounts_last_login_apart_from_its_lock(
+    app: Flask, rt: Runtime, chef: Any
+) -> None:
+    make_user(rt, "marie", "staff")
+    make_user(rt, "paul", "staff")
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=30)
+    assert attempt(computer(app, OFFICE), "marie", PASSWORD) == 302
+    for _ in range(MAX_FAILURES):  # paul never logged in; someone guesses his password
+        attempt(computer(app, STRANGER), "paul")
+    page = chef.get("/staff/users").get_data(as_text=True)
+    head = page.split('id="users"')[1].split("</thead>")[0]
+    assert "<th>Dernière connexion</th>" in head and ">Blocage de connexion</th>" in head
+    assert ">Connexion</th>" not in head
+
+    def row(name: str) -> str:
+        return page.split(f"<td>{name}</td>")[1].split("</tr>")[0]
+
+    assert '<td class="last-login">23/11/2026 10:30:00</td>' in row("marie")
+    assert '<td class="login-locks">aucun</td>' in row("marie")
+    assert '<td class="last-login">23/11/2026 10:00:00</td>' in row("chef")
+    assert '<td class="last-login">jamais</td>' in row("paul")
+    assert "bloqué pour le poste" in row("paul")
+    # A name deleted then created again does not take the old account's logins.
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=1)
+    post(chef, "/staff/users/marie/delete", {})
+    make_user(rt, "marie", "staff")
+    again = chef.get("/staff/users").get_data(as_text=True)
+    assert '<td class="last-login">jamais</td>' in again.split("<td>marie</td>")[1].split("</tr>")[0]

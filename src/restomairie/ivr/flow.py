@@ -199,11 +199,14 @@ TYPING_TIMEOUT = 10  # account number and code: people look for their papers
 
 # Call outcomes (the call log), from the weakest to the strongest. "ident_failed": the line
 # ended the call at identification after the last attempt (wrong codes, an account number not
-# found, nothing typed) — its doing, not the caller's, so not an "abandoned".
+# found, nothing typed) — its doing, not the caller's, so not an "abandoned". "goodbye": the
+# caller ended the call in words or with the key offered ("au revoir", "non merci" to a read-back)
+# before anything was done — not a hang-up, which stays "abandoned" (the status callback's).
 OUTCOME_RANK = {
     None: 0,
     "closed": 1,
     "abandoned": 1,
+    "goodbye": 1,
     "refused": 2,
     "ident_failed": 2,
     "listened": 3,
@@ -4034,7 +4037,7 @@ class CallFlow:
         return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
-        st.settle("abandoned")
+        st.settle("goodbye")
         lines = [self._nothing_done(st, sp, ending=True), self._goodbye(sp)]
         return self._end(st, sp, lines, step, "goodbye")
 

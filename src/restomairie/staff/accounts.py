@@ -240,6 +240,24 @@ class AccountService:
             users = session.scalars(select(StaffUser).order_by(StaffUser.username))
             return [_view(u) for u in users]
 
+    def last_logins(self) -> dict[str, datetime]:
+        """Each account's latest login, from the audit log (every login is audited), when
+        there was one since the account was created: a name deleted then created again does
+        not take the old account's logins."""
+        with self.sessions() as session:
+            created = {name: at for name, at in session.execute(
+                select(StaffUser.username, StaffUser.created_at))}
+            latest = session.execute(
+                select(AuditEntry.actor, func.max(AuditEntry.at))
+                .where(AuditEntry.action == "login", AuditEntry.actor.startswith("staff:"))
+                .group_by(AuditEntry.actor))
+            out = {}
+            for actor, at in latest:
+                name = actor.removeprefix("staff:")
+                if name in created and at is not None and at >= created[name]:
+                    out[name] = at
+            return out
+
     # ------------------------------------------------------------------ changes
     def create_user(self, username: str, role: str, password: str, by: str = "system") -> UserView:
         """Create an account; ``by`` is who did it (audited)."""

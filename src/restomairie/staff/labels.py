@@ -20,7 +20,10 @@ CALL_OUTCOMES = {
     "cancelled": "annulation",
     "listened": "consultation",
     "refused": "refusé",
+    # The caller hung up before any outcome (the status callback's); never a caller who said
+    # goodbye: that is "goodbye", the caller ending the call with nothing done.
     "abandoned": "abandon",
+    "goodbye": "terminé sans changement",
     # The line hung up at the account number or the code after the last attempt (wrong codes,
     # an unknown account, nothing typed): the caller was not identified.
     "ident_failed": "échec d'identification",
@@ -35,8 +38,9 @@ NO_END = "no_end"
 NO_END_LABEL = "fin non signalée"
 # What else the "Issue" column says of a call, beside its outcomes (read from its steps): a call
 # refused because the family's (or the number's) phone access was locked is not a deadline
-# refusal; "rien à annuler" / "déjà réservé" then goodbye is not an abandon; a change read back
-# and never confirmed because the caller hung up.
+# refusal; "rien à annuler" / "déjà réservé", then goodbye or a hang-up, is "rien à changer" (not a
+# plain "terminé sans changement" nor an abandon); a change read back and never confirmed because
+# the caller hung up.
 BLOCKED = "blocked"
 NOTHING = "nothing"
 HUNG_UP_READ_BACK = "hung_up_read_back"

@@ -108,12 +108,16 @@ DONE_EVENTS = {
     "unchanged": NOTHING,
 }
 # The call's own outcome that a fact of its steps says better: a refusal that was the lockout,
-# an "abandon" after "rien à changer".
-SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING}
+# an "abandon" or a goodbye after "rien à changer".
+SAID_BETTER = {"refused": BLOCKED, "abandoned": NOTHING, "goodbye": NOTHING}
 # Steps that are not the caller's conversation: Twilio's status callback, its fallback, an
 # answer after the end.
 OFF_CALL_STEPS = ("status", "fallback", "end")
 DONE_ACTIONS = {"book": "booked", "cancel": "cancelled"}
+# What the home page counts as a part of calls it counts elsewhere ("dont …"): a call that hung
+# up at a read-back is also its outcome's (an "abandon", a "refusé" after an earlier refusal);
+# listed among the others, 21 calls read as 22.
+AMONG_CALLS = (HUNG_UP_READ_BACK,)
 # The channels whose changes are held to a deadline (the import's and the system's are not).
 TIMED_CHANNELS = ("phone", "web", "staff")
 # A call without an outcome (no status callback yet) is "en cours" for this long after its start,
@@ -887,12 +891,7 @@ class StaffService:
                 f"Issue inconnue : « {outcome} ». Choisissez-en une dans la liste.")
         if account:
             acc = account_query(account)
-            # An account no family has finds nothing: say so rather than "0 appel(s)" (a
-            # number the caller typed that matched no family is not kept in the log either).
-            fid = self.family_id(acc)
-            if fid is None:
-                raise InvalidRequest(f"Dossier famille inconnu : « {acc} ».")
-            stmt = stmt.where(_of_account(fid, acc))
+            stmt = stmt.where(_of_account(self._known_family(acc), acc))
         if outcome:
             stmt = stmt.where(_outcome_filter(outcome, self.clock.now()))
         with self.sessions() as session:
@@ -902,6 +901,22 @@ class StaffService:
                 .limit(PAGE).offset(max(page - 1, 0) * PAGE)
             ).all()
             return self._call_rows(session, [(c, acc) for c, acc in rows]), total
+
+    def _known_family(self, account: str) -> int:
+        """The id of the family with this account (as :func:`account_query` gives it). An
+        account no family has would find nothing: the search says so rather than "0 appel(s)"
+        or "0 entrée(s)" (a number the caller typed that matched no family is not kept in the
+        log either; a child's id typed as an account is no family's)."""
+        fid = self.family_id(account)
+        if fid is not None:
+            return fid
+        with self.sessions() as session:
+            # A child's id typed where the family's account goes: say whose it is.
+            family = session.scalar(select(Family.account).join(Child).where(
+                func.lower(Child.ref) == account.lower()))
+        hint = (f" C'est l'identifiant d'un enfant du dossier {family} : tapez ce dossier, "
+                "ou cherchez par enfant dans le journal des changements.") if family else ""
+        raise InvalidRequest(f"Dossier famille inconnu : « {account} ».{hint}")
 
     def number_accounts(self, phone: str) -> list[str]:
         """The family accounts a whole number typed in the call log's search is registered to
@@ -1455,9 +1470,14 @@ class StaffService:
         account: str | None = None,
         channel: str | None = None,
         page: int = 1,
+        meal_day: date | None = None,
+        child: str | None = None,
     ) -> tuple[list[HistoryEntry], int]:
-        """The audit log, the latest first, filtered; 50 a page. A start after the end is
-        refused (it would find nothing, silently)."""
+        """The audit log, the latest first, filtered; 50 a page. ``start`` and ``end``: the day
+        the change was made (town time); ``meal_day``: the meal it is about (the "Repas du"
+        column: Monday's cancellation of Thursday is found under Thursday); ``child``: a
+        child's id. A start after the end is refused, and an account or a child no one has
+        (it would find nothing, silently)."""
         if start and end and start > end:
             raise InvalidRequest(
                 f"La date de début ({start:%d/%m/%Y}) est après la date de fin "
@@ -1476,9 +1496,20 @@ class StaffService:
             stmt = stmt.where(AuditEntry.action == action)
         if channel:
             stmt = stmt.where(AuditEntry.channel == channel)
+        if meal_day:
+            stmt = stmt.where(AuditEntry.day == meal_day)
         if account:
-            stmt = stmt.where(AuditEntry.family_id.in_(
-                select(Family.id).where(Family.account == account_query(account))))
+            stmt = stmt.where(AuditEntry.family_id == self._known_family(account_query(account)))
+        if child and child.strip():
+            ref = child.strip()
+            with self.sessions() as session:
+                # Case aside: "e00002" typed for E00002.
+                cid = session.scalar(select(Child.id).where(func.lower(Child.ref) == ref.lower()))
+            if cid is None:
+                raise InvalidRequest(f"Enfant inconnu : « {ref} » : tapez l'identifiant de "
+                                     "l'enfant, entre parenthèses après son nom sur la page "
+                                     "du dossier.")
+            stmt = stmt.where(AuditEntry.child_id == cid)
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.scalars(
@@ -1671,7 +1702,12 @@ class StaffService:
         of its outcomes (the same filter as the list each count links to: a call that
         cancelled then booked counts in both; ``nothing`` for "rien à changer", ``blocked``
         for lockouts, ``in_progress`` and ``no_end`` for those without an outcome), upcoming
-        closures, accounts. Only the outcomes with calls are given."""
+        closures, accounts. Only the outcomes with calls are given.
+
+        ``among`` holds the counts the page shows apart, as a part of the calls already
+        counted (``hung_up_read_back``: those calls are also an "abandon", a "refusé"…);
+        ``several`` says whether the other counts add up to more than the calls, some calls
+        having done several things."""
         now = self.clock.now()
         outcomes = list(self.outcomes())
         with self.sessions() as session:
@@ -1684,9 +1720,12 @@ class StaffService:
             by_outcome = {o: n for o, n in zip(outcomes, figures[1:], strict=True) if n}
             families = session.scalar(select(func.count()).select_from(Family)) or 0
             users = session.scalar(select(func.count()).select_from(StaffUser)) or 0
+        listed = sum(n for o, n in by_outcome.items() if o not in AMONG_CALLS)
         return {
             "calls_today": figures[0],
             "by_outcome": by_outcome,
+            "among": {o: by_outcome[o] for o in AMONG_CALLS if o in by_outcome},
+            "several": listed > figures[0],
             "families": families,
             "users": users,
             "closures": self.closures()[:5],

@@ -901,16 +901,19 @@ def lift_closure(closure_id: int) -> BaseResponse:
 @bp.get("/audit")
 @roles(STAFF)
 def audit() -> tuple[str, int]:
+    """The audit journal, searchable by the day of the change, the meal day it is about (the
+    "Repas du" column, as the call log's filter), who, action, channel, family and child."""
     args = request.args
     error = None
     rows: list[Any] = []
     total = 0
     try:
         rows, total = service().search_audit(
-            start=_day(args.get("start"), "du"), end=_day(args.get("end"), "au"),
+            start=_day(args.get("start"), "changé du"), end=_day(args.get("end"), "changé au"),
             actor=args.get("actor") or None, action=args.get("action") or None,
             account=args.get("account") or None, channel=args.get("channel") or None,
-            page=_page(),
+            page=_page(), meal_day=_day(args.get("meal"), "repas du"),
+            child=args.get("child") or None,
         )
     except BookingError as exc:
         error = str(exc)
@@ -986,9 +989,9 @@ def import_job(job_id: str) -> Any:
 @bp.get("/users")
 @roles(ADMIN)
 def users() -> str:
-    """The accounts, with the login locks in force (by name and address, names guessed from
-    many addresses, addresses that tried many names), the addresses refused the kitchen token,
-    and a way to lift them."""
+    """The accounts, with their last login and the login locks in force (by name and address,
+    names guessed from many addresses, addresses that tried many names), the addresses refused
+    the kitchen token, and a way to lift them."""
     locks = accounts().login_locks()
     kitchen_locks: list[Any] = []
     kitchen_limit = 0
@@ -1004,6 +1007,7 @@ def users() -> str:
     known = {u.username for u in users}
     return render_template(
         "staff/users.html", users=users, roles=ROLES, locks=by_name,
+        last_logins=accounts().last_logins(),
         address_locks=[lk for lk in locks if lk.username is None],
         # Names that are no account (guessed, mistyped) are listed apart: nothing to lift
         # for a real user, but the guessing is there to see.
