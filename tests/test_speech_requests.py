@@ -471,12 +471,33 @@ def test_a_weekday_of_a_second_request_is_not_before_the_first_ones_week(
 
 
 @pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("ah non finalement elle ira jeudi", B),
+        ("non en fait elle va mieux elle ira à la cantine", B),
+        ("finalement elle mange jeudi", B),
+        ("finalement il ne mange pas", C),
+        # A request of its own, no word taking back, nothing stated
+        ("non réservez jeudi", None),
+        ("elle mange jeudi", None),
+        ("non pas jeudi", None),
+        ("non, en fait c'était bien jeudi", None),
+    ],
+)
+def test_stated_after_all(text: str, stated: Intent | None) -> None:
+    assert speech.stated_after_all(text) is stated
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
+        ("elle ira à la cantine jeudi", B),
+        ("elle ira chez sa mamie jeudi", C),
+        ("ça ira merci", Intent.GOODBYE),
         ("mettre vendredi", B),
         ("il reprend lundi", B),
         ("on reprend", Intent.ANOTHER),
     ],
 )
-def test_putting_and_resuming_are_read(text: str, intent: Intent) -> None:
+def test_going_putting_and_resuming_are_read(text: str, intent: Intent) -> None:
     assert speech.parse_intent(text) is intent

@@ -1,7 +1,8 @@
 """Whole calls where one phrase asks a cancellation and a booking ("il mange pas jeudi mais il
-mange vendredi", "enlever jeudi et mettre vendredi"). A tester heard the second change dropped
-without a word, taken for a second cancellation, or read on the wrong week: the child ate
-unbooked, or lost a meal.
+mange vendredi", "enlever jeudi et mettre vendredi"), and where, right after a cancellation,
+the parent says the child eats after all ("ah non, finalement elle ira jeudi"). A tester heard
+the second change dropped without a word, taken for a second cancellation, or read on the
+wrong week: the child ate unbooked, or lost a meal.
 
 A family of three (Hugo, Léa, Zoé: keys 1, 2, 3) on Monday 23 November 2026: Léa and Zoé eat
 every canteen day by subscription, Hugo on Mondays and Thursdays.
@@ -77,3 +78,38 @@ def test_a_weekday_already_booked_in_the_second_request_is_said_of_its_week(
         "C'est fait : le repas de Léa du lundi 30 novembre est annulé.",
         "Le repas de Léa du mardi 1er décembre est déjà réservé.",
     ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "ah non finalement elle ira jeudi",
+        "non en fait elle va mieux elle ira à la cantine",
+    ],
+)
+def test_a_child_who_eats_after_all_takes_the_cancellation_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was Thursday's cancellation again ("rien à annuler"), or "Si c'est une erreur, dites :
+    # je me suis trompé": Léa would have eaten unbooked.
+    call.press("2")
+    call.say("annuler jeudi")
+    call.say("oui")
+    assert booked(rt, LEA, THU) is False
+    undo = call.say(said)
+    assert undo.says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé."
+    )
+    done = call.say("oui")
+    assert done.says[0] == "Le repas de Léa du jeudi 26 novembre est de nouveau réservé."
+    assert booked(rt, LEA, THU) is True
+
+
+def test_a_child_who_eats_another_day_is_a_request_of_its_own(rt: Runtime, call: Caller) -> None:
+    # Not an undoing: Thursday stays cancelled, Friday is asked (already booked).
+    call.press("2")
+    call.say("annuler jeudi")
+    call.say("oui")
+    answer = call.say("non finalement elle ira vendredi")
+    assert "de nouveau réservé" not in " ".join(answer.says)
+    assert booked(rt, LEA, THU) is False

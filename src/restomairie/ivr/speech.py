@@ -66,6 +66,7 @@ __all__ = [
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
+    "stated_after_all",
     "states_a_condition",
     "takes_the_offer",
     "undoes",
@@ -522,7 +523,8 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
     ("réservation|inscription", (_I.BOOK,), True),
     # "Finalement elle mange jeudi": the present tense with a day means the canteen, but only
     # when nothing stronger was said ("il mange à la maison" is a cancellation, below).
-    ("mange|mangent|déjeune|déjeunent", (_I.BOOK,), True),
+    # "Finalement elle ira jeudi", "elle ira à la cantine": going is eating there too.
+    ("mange|mangent|déjeune|déjeunent|ira|iront", (_I.BOOK,), True),
     # CANCEL
     (
         "annul*|décommand*|désinscri*|supprim*|retirer|retire|retirez|enlever|enlève|enlevez|"
@@ -819,7 +821,7 @@ def _is_negated(tokens: Sequence[str], match: _Match, owner: Sequence[_Match | N
 
 # Eating somewhere else is not eating at the canteen: "il mangera chez sa mamie", "elle mange
 # avec nous jeudi" cancel, whatever eating verb is used.
-_EATING_PREFIXES = ("mang", "dejeun")
+_EATING_PREFIXES = ("mang", "dejeun", "ira", "iront")  # "il ira chez sa mamie": away
 _AWAY_WORDS = frozenset({"chez", "ailleurs", "dehors", "maison"})
 _AWAY_RUNS = (("avec", "moi"), ("avec", "nous"), ("avec", "papa"), ("avec", "maman"))
 
@@ -2335,6 +2337,31 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     if words & _INSTEAD or pairs & _INSTEAD_PAIRS:
         return TakenBack.IF_NAMED
     return TakenBack.NO
+
+
+# Words that take back what was just done when said with a statement of who eats.
+_AFTER_ALL = frozenset({"non", "finalement", "attendez", "attends", "zut", "mince", "oups"})
+_AFTER_ALL_RUNS = (("en", "fait"), ("tout", "compte", "fait"))
+
+
+def stated_after_all(text: str) -> Intent | None:
+    """The change a phrase states with a word that takes back, as said right after a change:
+    ``BOOK`` for "ah non, finalement elle ira jeudi", "non en fait elle va mieux, elle ira à
+    la cantine" (the child eats after all), ``CANCEL`` for "finalement il ne mange pas".
+    ``None`` without such a word, with a change asked in so many words ("non, réservez
+    jeudi": a request of its own), or with both stances. Pure; never raises."""
+    reading = _read(text)
+    tokens = reading.tokens
+    if not _AFTER_ALL.intersection(tokens) and not any(
+        _contains_run(tokens, run) for run in _AFTER_ALL_RUNS
+    ):
+        return None
+    if any(part.asked for part in reading.parts):
+        return None
+    stances = {part.stance for part in reading.parts if part.stance in _OPPOSITE}
+    if len(stances) != 1:
+        return None
+    return Intent.BOOK if stances.pop() is _Stance.EATS else Intent.CANCEL
 
 
 _ADDING = frozenset({"aussi", "egalement", "avec", "pareil", "idem"})
