@@ -110,6 +110,7 @@ from restomairie.ivr.speech import (
     speaks_of_children,
     spoken_digit_runs,
     spoken_key,
+    stated_after_all,
     states_a_condition,
     taken_back,
     takes_the_offer,
@@ -2841,7 +2842,10 @@ class CallFlow:
         if is_see_you(heard.speech) and intent not in (Intent.BOOK, Intent.CANCEL, Intent.LIST):
             return self._bye(st, sp, AFTER)  # "merci, à lundi": not a request for Monday
         plainly = self._undone_plainly(st, heard.speech)
-        taken_back = self._taken_back(st, sp, heard.speech, intent, plainly=plainly)
+        alone = self._undone_after_all(st, heard.speech)
+        taken_back = self._taken_back(
+            st, sp, heard.speech, intent, plainly=plainly or alone, alone=alone
+        )
         if taken_back is not None:
             return taken_back
         mine = self._kids(st) if st.data.get("unchosen") else self._picked(st)
@@ -2898,6 +2902,7 @@ class CallFlow:
         answered: str = AFTER,
         surely: bool = False,
         plainly: bool = False,
+        alone: bool = False,
     ) -> Turn | None:
         """Right after a change, "mince, je voulais dire vendredi", "je me suis trompé, c'était
         pour Rose": the change said instead, read back with the undoing of the one just made
@@ -2909,7 +2914,8 @@ class CallFlow:
         other action ("je voulais réserver": an operation of its own). Said after the result or at
         the menu or date question that follows it (``answered``: which); ``surely``: only with a
         word of error; ``plainly``: the phrase takes it back in so many words (see
-        :meth:`_undone_plainly`)."""
+        :meth:`_undone_plainly`); ``alone``: it names nothing instead (see
+        :meth:`_undone_after_all`)."""
         done = st.data.get("done")
         if not done or not done[2]:
             return None
@@ -2936,7 +2942,7 @@ class CallFlow:
             # back with the undoing.
             st.data["resume"] = True
             return self._ask(st, sp, CHILD, too_late, answered, "change_child")
-        turn = self._same_change(st, sp, speech, True, too_late, answered)
+        turn = None if alone else self._same_change(st, sp, speech, True, too_late, answered)
         if turn is not None:
             return turn
         if strength is TakenBack.IF_NAMED:  # "pardon ?", "c'était bien ça": nothing instead
@@ -2950,6 +2956,25 @@ class CallFlow:
         if more:  # "non attendez, annulez" after several days done: all of them taken back
             st.data["undo_more"] = [[d.isoformat(), refs] for d, refs in more]
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
+
+    def _undone_after_all(self, st: CallState, speech: str) -> bool:
+        """Whether ``speech``, right after a result, says the children just changed eat after
+        all (or do not), of the day just changed or of none: "ah non, finalement elle ira
+        jeudi", "non en fait elle va mieux, elle ira à la cantine" after Rose's Thursday was
+        cancelled. It was that cancellation again ("nothing to cancel") or a dismayed "ah
+        non", and Rose ate unbooked; it is the undoing, read back."""
+        done = st.data.get("done")
+        if not done or not done[2]:
+            return False
+        stated = stated_after_all(speech)
+        if stated is None or _CHOICES[stated] == done[0]:
+            return False
+        guess = parse_date(speech, self.clock.today())
+        if guess is not None and guess.day.isoformat() != str(done[1]):
+            return False  # "non, finalement elle mange vendredi": a request of its own
+        kids = self._kids(st)
+        named = self._children_said(kids, speech, ordinals=False) if len(kids) > 1 else None
+        return named is None or {k.ref for k in named} <= {str(r) for r in done[2]}
 
     @staticmethod
     def _undone_plainly(st: CallState, speech: str) -> bool:

@@ -66,6 +66,7 @@ __all__ = [
     "speaks_of_children",
     "spoken_digit_runs",
     "spoken_key",
+    "stated_after_all",
     "states_a_condition",
     "takes_the_offer",
     "undoes",
@@ -512,14 +513,18 @@ _PHRASE_TABLE: list[tuple[str, tuple[Intent, ...], bool]] = [
         "mange à la cantine|mangent à la cantine|mangera à la cantine|déjeune à la cantine|"
         "déjeunent à la cantine|déjeunera à la cantine|déjeuner à la cantine|"
         # (not "il mange": "il mange à la maison", "elle mange chez sa mamie" cancel)
-        "remettre|remettez|remets|remet|rétablir|rétablissez|rétablis",
+        "remettre|remettez|remets|remet|rétablir|rétablissez|rétablis|"
+        # "enlever jeudi et mettre vendredi", "annuler jeudi, il reprend vendredi": a booking
+        # (not "je reprends", "on reprend": starting over)
+        "mettre|mettez|mets|reprend|reprendra|reprennent|reprendront",
         (_I.BOOK,),
         False,
     ),
     ("réservation|inscription", (_I.BOOK,), True),
     # "Finalement elle mange jeudi": the present tense with a day means the canteen, but only
     # when nothing stronger was said ("il mange à la maison" is a cancellation, below).
-    ("mange|mangent|déjeune|déjeunent", (_I.BOOK,), True),
+    # "Finalement elle ira jeudi", "elle ira à la cantine": going is eating there too.
+    ("mange|mangent|déjeune|déjeunent|ira|iront", (_I.BOOK,), True),
     # CANCEL
     (
         "annul*|décommand*|désinscri*|supprim*|retirer|retire|retirez|enlever|enlève|enlevez|"
@@ -816,7 +821,7 @@ def _is_negated(tokens: Sequence[str], match: _Match, owner: Sequence[_Match | N
 
 # Eating somewhere else is not eating at the canteen: "il mangera chez sa mamie", "elle mange
 # avec nous jeudi" cancel, whatever eating verb is used.
-_EATING_PREFIXES = ("mang", "dejeun")
+_EATING_PREFIXES = ("mang", "dejeun", "ira", "iront")  # "il ira chez sa mamie": away
 _AWAY_WORDS = frozenset({"chez", "ailleurs", "dehors", "maison"})
 _AWAY_RUNS = (("avec", "moi"), ("avec", "nous"), ("avec", "papa"), ("avec", "maman"))
 
@@ -1691,7 +1696,8 @@ _STANCE_OF = {Intent.BOOK: _Stance.EATS, Intent.CANCEL: _Stance.ABSENT}
 # opposed to a statement of who eats ("il mange", "elle est malade").
 _ASKING = (
     "annul", "decommand", "desinscri", "supprim", "reserv", "inscri", "reinscri", "ajout",
-    "rajout", "command", "retir", "enlev", "remet", "retabl", "arret", "stopp",
+    "rajout", "command", "retir", "enlev", "remet", "retabl", "arret", "stopp", "mett", "mets",
+    "repren",
 )  # fmt: skip
 # A part of a phrase ends with its clause, and before "mais", "tandis que", "par contre",
 # "alors que", "en revanche"; and before "et", "puis" between two statements ("jeudi elle
@@ -2357,6 +2363,31 @@ def taken_back(text: str, done_weekday: int | None = None) -> TakenBack:
     if words & _INSTEAD or pairs & _INSTEAD_PAIRS:
         return TakenBack.IF_NAMED
     return TakenBack.NO
+
+
+# Words that take back what was just done when said with a statement of who eats.
+_AFTER_ALL = frozenset({"non", "finalement", "attendez", "attends", "zut", "mince", "oups"})
+_AFTER_ALL_RUNS = (("en", "fait"), ("tout", "compte", "fait"))
+
+
+def stated_after_all(text: str) -> Intent | None:
+    """The change a phrase states with a word that takes back, as said right after a change:
+    ``BOOK`` for "ah non, finalement elle ira jeudi", "non en fait elle va mieux, elle ira à
+    la cantine" (the child eats after all), ``CANCEL`` for "finalement il ne mange pas".
+    ``None`` without such a word, with a change asked in so many words ("non, réservez
+    jeudi": a request of its own), or with both stances. Pure; never raises."""
+    reading = _read(text)
+    tokens = reading.tokens
+    if not _AFTER_ALL.intersection(tokens) and not any(
+        _contains_run(tokens, run) for run in _AFTER_ALL_RUNS
+    ):
+        return None
+    if any(part.asked for part in reading.parts):
+        return None
+    stances = {part.stance for part in reading.parts if part.stance in _OPPOSITE}
+    if len(stances) != 1:
+        return None
+    return Intent.BOOK if stances.pop() is _Stance.EATS else Intent.CANCEL
 
 
 _ADDING = frozenset({"aussi", "egalement", "avec", "pareil", "idem"})
@@ -4293,6 +4324,7 @@ def _days_staying(
         return exprs
     ruling = _ruling(parts, set(stances.values()), action)
     wanted = _STANCE_OF.get(ruling) if ruling is not None else None
+    moved = _moved_parts(tokens, parts, [spans[k][0] for k in meant])
     staying = {  # "vendredi c'est bon" whatever the change; "vendredi elle mange" for one
         k
         for k, stance in stances.items()
@@ -4301,8 +4333,9 @@ def _days_staying(
             wanted is not None
             and stance in _OPPOSITE
             and stance is not wanted
-            # "elle mangera vendredi à la place": a change of its own, not a day that stays
-            and not _said_in_place(tokens, _part_at(parts, spans[k][0]))
+            # "elle mangera vendredi à la place", "mais il mange vendredi": a change of its
+            # own, not a day that stays
+            and _part_at(parts, spans[k][0]) not in moved
         )
     }
     if not staying or len(staying) == len(meant):
@@ -4798,24 +4831,91 @@ def _denied_days(
     return found
 
 
+def _moved_parts(
+    tokens: Sequence[str], parts: Sequence[_Part], starts: Collection[int]
+) -> list[_Part]:
+    """The parts of a phrase that state who eats as a change of their own, not as a day that
+    stays as it is (see :func:`_days_staying`): one said "à la place" of what comes before it
+    ("Rose ne mange pas jeudi, elle mangera vendredi à la place"), or one with its own day
+    joined by "mais", "par contre", "et"... to an opposite change or statement with its day
+    ("il mange pas jeudi mais il mange vendredi", "pas de cantine jeudi, par contre il mange
+    vendredi", "annuler jeudi et vendredi il mange"): Friday was dropped unsaid, and a child
+    without Friday's meal ate it unbooked (one already booked hears so). Beside a change
+    without a link, a statement still stays: "Rose ne mange pas jeudi, elle mange vendredi".
+    ``starts``: where the days said start."""
+
+    def dated(part: _Part) -> bool:
+        return any(part.start <= k < part.end for k in starts)
+
+    def joined(part: _Part) -> bool:  # starts with "mais", "par contre", "et"...
+        first = tokens[part.start : part.start + 1]
+        return bool(_PART_BREAKS.intersection(first) or _PART_LINKS.intersection(first)) or any(
+            tuple(tokens[part.start : part.start + len(run)]) == run for run in _PART_BREAK_RUNS
+        )
+
+    moved: list[_Part] = []
+    for m, part in enumerate(parts):
+        if part.asked or part.said not in _OPPOSITE:
+            continue
+        if _said_in_place(tokens, part):
+            moved.append(part)
+        elif part.stance is part.said and joined(part) and dated(part):
+            opposite = _OPPOSITE[part.said]
+            if any(
+                dated(other)
+                and (other.said is opposite or any(_STANCE_OF[i] is opposite for i in other.asked))
+                for other in parts[:m]
+            ):
+                moved.append(part)
+    return moved
+
+
 def _moved_days(
-    tokens: Sequence[str], said: Sequence[_Said], parts: Sequence[_Part]
+    tokens: Sequence[str], said: Sequence[_Said], parts: Sequence[_Part], starts: Collection[int]
 ) -> list[tuple[int, int, Intent]]:
-    """Statements of who eats as changes of their own, when one of them is said "à la place"
-    of what comes before it: "Rose ne mange pas jeudi, elle mangera vendredi à la place" is
-    Thursday's cancellation and Friday's booking (a statement beside a change is otherwise a
-    day that stays as it is: "Rose ne mange pas jeudi, elle mange vendredi")."""
+    """Statements of who eats as changes of their own when one of them is (see
+    :func:`_moved_parts`): "Rose ne mange pas jeudi, elle mangera vendredi à la place", "il
+    mange pas jeudi mais il mange vendredi" are Thursday's cancellation and Friday's
+    booking. ``starts``: where the days said start."""
     intent_of = {_Stance.EATS: Intent.BOOK, _Stance.ABSENT: Intent.CANCEL}
-    if not any(
-        _said_in_place(tokens, part) and not part.asked and part.said in intent_of
-        for part in parts
-    ):
+    if not _moved_parts(tokens, parts, starts):
         return []
     return [
         (found.start, found.end, intent_of[stance])
         for found in said
         if (stance := _states(found, tokens, tokens)[1]) in intent_of
     ]
+
+
+def _weeks_kept(
+    tokens: Sequence[str],
+    dated: Sequence[tuple[tuple[int, int], _DateExpr]],
+    asked: Sequence[tuple[int, int, Intent]],
+) -> list[tuple[tuple[int, int], _DateExpr]]:
+    """``dated`` with a weekday alone said in a request after another's day not taken in an
+    earlier week than that day: in "annuler lundi et réserver mardi (à la place)", said on a
+    Monday, Tuesday is the one after Monday 30, not tomorrow (a rushed "oui" would change the
+    wrong week's meal; "vendredi ... jeudi" stays in Friday's week). Days of one request are
+    a list (see :func:`_listed_weekdays`)."""
+    kept = list(dated)
+    for m in range(1, len(kept)):
+        (start, _), expr = kept[m]
+        (_, end), before = kept[m - 1]
+        if (
+            not expr.weekday_only
+            or tokens[start] not in _WEEKDAYS
+            or expr.day is None
+            or before.day is None
+            or expr.negated
+            or before.negated
+            or not any(end <= a < start for a, _, _ in asked)
+        ):
+            continue
+        monday = before.day - timedelta(days=before.day.weekday())
+        if expr.day < monday:
+            that = monday + timedelta(days=expr.day.weekday())
+            kept[m] = (kept[m][0], expr._replace(day=that, certain=False, weekday_only=False))
+    return kept
 
 
 def requests_said(
@@ -4871,9 +4971,10 @@ def requests_said(
         [
             *asked,
             *_denied_days(tokens, reading.said, asked, dated, breaks),
-            *_moved_days(tokens, reading.said, reading.parts),
+            *_moved_days(tokens, reading.said, reading.parts, [s for (s, _), _ in dated]),
         ]
     )
+    dated = _weeks_kept(tokens, dated, asked)
     kinds = {intent for _, _, intent in asked}
     if (len(dated) < 2 and len(kinds) < 2) or ("ou" in tokens and len(kinds) < 2):
         return []  # one request; or a choice of days (days_to_choose)
@@ -4918,6 +5019,22 @@ def requests_said(
             or (k < start and instead and (_in_place_of(tokens, k) or _rather_than(tokens, k)))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
+        if not links and _day and not day:
+            # The other change asked after a day starts a request of its own: at the link
+            # after the first change ("jeudi elle mange pas et vendredi elle mange"), else at
+            # its verb and subject ("supprimer jeudi remettre vendredi", "annuler jeudi il
+            # reprend vendredi")
+            this = next(i for a, _, i in asked if a == start)
+            other = [b for a, b, i in asked if cuts[-1] <= a < end and i is not this]
+            if other:
+                joins = [
+                    k
+                    for k in range(max(other), start)
+                    if k in breaks or tokens[k] in _REQUEST_LINKS
+                ]
+                cut = joins[-1] if joins else start
+                while not joins and cut > end and tokens[cut - 1] in _SUBJECT_PRONOUNS:
+                    cut -= 1
         if cut > cuts[-1]:
             # (not the "plutôt" of "lundi plutôt que jeudi": both days changed)
             rather = instead and any(_rather_than(tokens, k) for k in range(end, start))
@@ -5228,8 +5345,11 @@ _NAME_LEADS = frozenset(
 # mange", "… vendredi comme d'habitude".
 _DAY_STANCES = frozenset({"c", "ca", "elle", "il", "ils", "elles", "on", "comme", "normalement"})
 # The verbs of a statement of who eats after its pronoun (_HE_SHE_THEY): "… jeudi | elle mange
-# vendredi"; eating (as asks_about_day reads it) or coming.
-_EATS_AFTER_A_DAY = _EATS - {"inscrit", "inscrite", "prevu"} | {"vient", "viendra", "viennent"}
+# vendredi"; eating (as asks_about_day reads it), coming or going back ("annuler jeudi | il
+# reprend vendredi": not "jeudi il …", that day's statement).
+_EATS_AFTER_A_DAY = _EATS - {"inscrit", "inscrite", "prevu"} | {
+    "vient", "viendra", "viennent", "reprend", "reprendra", "reprennent", "reprendront"
+}
 # Words after which a weekday belongs to what comes before it ("et vendredi", "le vendredi").
 _DAY_LEADS = _NAME_LEADS | {"au", "du", "ce", "chaque", "tous", "dernier", "prochain"}
 _ALL_OF_THEM = frozenset({"tous", "toutes", "les"})
