@@ -424,13 +424,14 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
         "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
         "après cette date n'est pas encore connu.",
     ]
-    # A day of September, typed whole or alone: "choisissez une date plus proche" was advice
-    # no caller could follow, and "3" was answered with the keys of a day past the calendar.
+    # A day of September, typed whole or missing a zero: "choisissez une date plus proche" was
+    # advice no caller could follow, and "039" was answered with the keys of a day past the
+    # calendar.
     after_it = "ce repas pourra être changé dès qu'il sera publié."
     assert call.press("0609").says[0] == (
         f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it}"
     )
-    assert call.press("3").says[0] == (
+    assert call.press("039").says[0] == (
         "Il faut le jour et le mois, en 4 chiffres. Je ne connais pas encore le calendrier "
         f"scolaire du vendredi 3 septembre 2027 : {after_it}"
     )
@@ -656,7 +657,7 @@ def test_0_at_the_date_question_goes_back_to_the_menu_and_is_said_when_it_is_ask
     refused = call.press("2411")
     assert refused.says[0].startswith("Trop tard pour le mardi 24 novembre")
     # A caller on the keypad alone who meant to book had no way back but three failures.
-    assert refused.says[-1] == "Pour revenir au menu, tapez 0."
+    assert refused.says[-2:] == ["Pour revenir au menu, tapez 0.", "Pour terminer l'appel, tapez 2."]
     menu = call.press("0")
     assert menu.says[0] == "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
     assert call.press("1").says[0] == "Pour quel jour voulez-vous réserver ?"
@@ -729,6 +730,49 @@ def test_a_child_enrolled_later_is_offered_the_first_day_of_the_enrolment(
         "Léa n'a pas d'inscription à la restauration scolaire le lundi 14 décembre."
     )
     assert "réserver un repas est le jeudi 7 janvier" in refused.text
+
+
+def test_listening_before_the_enrolment_starts_says_so_not_that_no_meal_is_served(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Enrolled from Thursday 7 January, both: the school serves meals these two weeks. They
+    # each heard "Léa : pas de restauration scolaire dans les deux prochaines semaines."
+    start = date(2027, 1, 7)
+    kids = [KidSpec(ref, name, enrolled_from=start, subscribed_from=start)
+            for ref, name in (("E1", "Léa"), ("E2", "Hugo"))]
+    make_family(rt, "210001", "1234", (PHONE,), kids)
+    call = caller(client, rt)
+    call.start()
+    listed = call.keys("1234", "9", "3")
+    assert "Hugo et Léa n'ont pas d'inscription à la restauration scolaire avant le jeudi 7 " \
+        "janvier." in listed.says
+    assert "pas de restauration scolaire dans les deux prochaines semaines" not in listed.text
+
+
+def test_listening_when_the_enrolment_starts_within_the_two_weeks_says_from_when(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Enrolled from Monday 30 November: the week of 23 November is served to others, not her.
+    start = date(2026, 11, 30)
+    kid = KidSpec("E1", "Léa", enrolled_from=start, subscribed_from=start)
+    make_family(rt, "210001", "1234", (PHONE,), (kid,))
+    call = caller(client, rt)
+    call.start()
+    listed = call.keys("1234", "3")
+    assert listed.says[:2] == [
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 30 novembre au vendredi 4 "
+        "décembre.",
+        "L'inscription de Léa à la cantine commence le lundi 30 novembre.",
+    ]
+
+
+def test_listening_with_an_enrolment_under_way_says_nothing_of_its_start(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Guard: a child enrolled since 2024 hears no "commence le …".
+    call = caller(client, rt)
+    call.start()
+    assert "commence" not in call.keys("1234", "3").text
 
 
 def test_a_child_whose_enrolment_has_ended_is_not_in_the_menu(
@@ -1125,42 +1169,41 @@ FOUR_KEYS = "Il faut le jour et le mois, en 4 chiffres."
 RULE = "Tapez le jour puis le mois, en 4 chiffres."
 
 
-@pytest.mark.parametrize(
-    ("keys", "why"),
-    [
-        ("2", "Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la cantine ne "
-         "fonctionne jamais le mercredi."),
-        ("9", "Le mercredi 9 décembre, il n'y a pas de restauration scolaire : la cantine ne "
-         "fonctionne jamais le mercredi."),
-        ("31", "Le jeudi 31 décembre, il n'y a pas de restauration scolaire : ce sont les "
-         "vacances de Noël."),
-        ("24", CANCEL_TOO_LATE),
-    ],
+EXAMPLE = (
+    "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 novembre, tapez "
+    "2, 6, 1, 1."
 )
-def test_one_or_two_keys_for_a_day_that_cannot_change_first_say_a_date_is_four_keys(
-    rt: Runtime, client: FlaskClient, family: str, keys: str, why: str
+END_KEY = "Pour terminer l'appel, tapez 2."
+
+
+@pytest.mark.parametrize("keys", ["2", "9", "31", "24", "3", "1"])
+def test_one_or_two_keys_are_no_day_of_the_month_the_four_keys_are_said_with_an_example(
+    rt: Runtime, client: FlaskClient, family: str, keys: str
 ) -> None:
-    # They used to hear only why that day cannot change ("Le mercredi 2 décembre, il n'y a pas
-    # de restauration scolaire…"), about a day they may never have meant: "2" is also the
-    # goodbye key of other menus.
+    # They were read as a day of the month: "2" heard "Il faut le jour et le mois, en 4
+    # chiffres. Le mercredi 2 décembre, il n'y a pas de restauration scolaire…", "24" a
+    # refusal for Tuesday 24, "3" the keys of 3 December: facts about a date never given, to
+    # a parent who may have meant the key of another menu (2 to end the call, 1 another
+    # operation). Kept: the rule first, then the first day that can change, as "0000" hears.
     call = caller(client, rt)
     call.start()
     call.keys("1234", "2")
     answer = call.press(keys)
-    assert answer.says[:3] == [f"{FOUR_KEYS} {why}", "Pour quel jour voulez-vous annuler ?", OFFER]
+    assert answer.says[:3] == [EXAMPLE, "Pour quel jour voulez-vous annuler ?", OFFER]
     assert RULE not in answer.says  # just said, not twice in a row
+    assert END_KEY not in answer.says  # no refusal before: 2 is no key of this question
     assert events(rt, call)[-1].outcome == "invalid_date"
     # Asked again in full after that, and the keypad contract holds.
     assert RULE in call.press("*").says
     assert call.press("2611").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 
-def test_2_for_goodbye_after_a_deadline_passed_during_the_read_back_hears_four_keys_first(
+def test_2_ends_the_call_after_a_deadline_passed_during_the_read_back(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
     # 12:58: Thursday 26 November can be cancelled until 13:00; confirmed at 13:00:30, refused,
     # and the date question comes back. A parent pressing 2 as at the menu after a result (end
-    # the call) used to hear only about Wednesday 2 December.
+    # the call) heard about Wednesday 2 December; the question did not say how to end the call.
     rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
     call = caller(client, rt)
     call.start()
@@ -1168,14 +1211,40 @@ def test_2_for_goodbye_after_a_deadline_passed_during_the_read_back_hears_four_k
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
     refused = call.press("1")
     assert refused.says[0].startswith("Trop tard pour le jeudi 26 novembre")
-    assert "Pour quel jour voulez-vous annuler ?" in refused.says
+    assert refused.says[-2:] == ["Pour revenir au menu, tapez 0.", END_KEY]
     answer = call.press("2")
-    assert answer.says[0] == (
-        f"{FOUR_KEYS} Le mercredi 2 décembre, il n'y a pas de restauration scolaire : la "
-        "cantine ne fonctionne jamais le mercredi."
-    )
-    assert answer.says[-1] == "Pour revenir au menu, tapez 0."
+    assert answer.hangup
+    assert answer.says == ["Aucun changement n'a été fait.", "Merci de votre appel. Au revoir."]
     assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+
+def test_2_ends_the_call_after_a_date_refused_at_the_date_question(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # The tester's call: 2411 refused (too late), then 2 to end the call, as after a result.
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    assert refused.says[0] == CANCEL_TOO_LATE
+    assert refused.says[-1] == END_KEY
+    # "*" asks the same question again, the way out with it; another date still works.
+    assert call.press("*").says[-1] == END_KEY
+    assert call.press("2").hangup
+
+
+def test_after_a_refusal_another_date_is_still_four_keys(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Guard: the keypad contract at the date question after a refusal, and the way out is no
+    # longer said once another date is read back then changed.
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2411")
+    read_back = call.press("2611")
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    again = call.press("2")  # another date
+    assert END_KEY not in again.says
+    assert call.press("2").says[0] == EXAMPLE
 
 
 @pytest.mark.parametrize(
@@ -1195,9 +1264,6 @@ def test_2_for_goodbye_after_a_deadline_passed_during_the_read_back_hears_four_k
          "novembre, tapez 2, 6, 1, 1."),
         ("1234", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
          "novembre, tapez 2, 6, 1, 1."),
-        # A day of the month, for a day that can change: its four keys (as before).
-        ("3", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 3 décembre, tapez "
-         "0, 3, 1, 2."),
     ],
 )
 def test_too_few_or_wrong_keys_at_the_date_question_say_four_keys_with_an_example(
@@ -1254,11 +1320,14 @@ def test_an_english_family_pressing_nothing_at_the_date_question_hears_no_date(
         "Which day do you want to cancel?",
         "Type the day, then the month: four digits.",
     ]
+    # Two keys are no day of the month: not "Too late for Tuesday 24 November…".
     assert call.press("24").says[0] == (
-        "Please type the day and the month, four digits. Too late for Tuesday 24 November: you "
-        "had to cancel before Friday 20 November at 1:00 pm. The meal will be charged, unless "
-        "an illness is reported to the school."
+        "Please type the day and the month, four digits: for example, for Thursday 26 November, "
+        "type 2, 6, 1, 1."
     )
+    refused = call.press("2411")
+    assert refused.says[0].startswith("Too late for Tuesday 24 November")
+    assert refused.says[-2:] == ["To go back to the menu, type 0.", "To end the call, type 2."]
 
 
 # ---------------------------------------------------------------------------------- children
@@ -2657,7 +2726,8 @@ def test_the_first_day_offered_is_one_the_child_is_still_enrolled_for(
     call.start()
     booking = call.keys("1234", "9", "1")  # Hugo has every day: said of him alone
     assert (
-        "Hugo a déjà un repas réservé chaque jour de cantine jusqu'au mardi 30 mars." in booking.says
+        "Hugo a déjà un repas réservé chaque jour de cantine, au moins jusqu'au mardi 30 mars."
+        in booking.says
     )
 
 
@@ -2697,8 +2767,8 @@ def test_a_child_with_no_meal_to_cancel_is_said_so_at_the_date_question(
     call.start()
     cancel = call.keys("1234", "2")
     assert (
-        "Léa n'a aucun repas réservé qui puisse encore être annulé jusqu'au jeudi 25 mars."
-        in cancel.says
+        "Léa n'a aucun repas réservé qui puisse encore être annulé, au moins jusqu'au jeudi 25 "
+        "mars." in cancel.says
     )
     assert "Le premier" not in cancel.text
     assert "Je n'ai pas compris cette date." in call.say("oui").says  # no day was offered
@@ -2714,11 +2784,16 @@ def test_a_child_booked_every_day_is_said_so_at_the_date_question_to_book(
     call.start()
     book = call.keys("1234", "1")
     assert (
-        "Léa a déjà un repas réservé chaque jour de cantine jusqu'au jeudi 25 mars." in book.says
+        "Léa a déjà un repas réservé chaque jour de cantine, au moins jusqu'au jeudi 25 mars."
+        in book.says
     )
     assert "Le premier" not in book.text
     # A day further on can still be typed: the refusal says it is booked already.
     assert "Le repas de Léa du jeudi 26 novembre est déjà réservé." in call.press("2611").says
+    # 25 March is how far the line looked, not the last day booked: "jusqu'au jeudi 25 mars"
+    # said her meals stopped there.
+    call.keys("1", "1")  # another operation: book
+    assert "Le repas de Léa du vendredi 26 mars est déjà réservé." in call.press("2603").says
 
 
 def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(

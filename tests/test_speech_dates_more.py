@@ -19,9 +19,9 @@ from restomairie.ivr.speech import (
     DateGuess,
     days_said,
     days_to_choose,
-    digits_day_alone,
     digits_missing_a_zero,
     holidays_said,
+    impossible_date_said,
     impossible_digits_date,
     names_the_offered_day,
     parse_choice,
@@ -1207,21 +1207,23 @@ def test_impossible_digits_date(keys: str, expected: tuple[int, int] | None) -> 
 
 
 @pytest.mark.parametrize(
-    ("keys", "expected"),
+    ("text", "expected"),
     [
-        ("26", THU_26_NOV),
-        ("3", date(2026, 12, 3)),
-        ("03", date(2026, 12, 3)),
-        ("31", date(2026, 12, 31)),
-        ("23#", MON_23_NOV),
-        ("32", None),
-        ("0", None),
-        ("2611", None),
-        ("", None),
+        ("le 31 novembre", (31, 11)),
+        ("annuler le jeudi 30 février", (30, 2)),
+        ("le trente et un avril", (31, 4)),
+        ("le 31 du mois prochain", None),  # said on 23 November: December has one
+        ("le 31 de ce mois-ci", (31, 11)),
+        ("le 30 novembre", None),
+        ("le 29 février", None),  # exists, every four years
+        ("le 31", None),  # no month said
+        ("jeudi", None),
     ],
 )
-def test_digits_day_alone(keys: str, expected: date | None) -> None:
-    assert digits_day_alone(keys, MON_23_NOV) == expected
+def test_impossible_date_said(text: str, expected: tuple[int, int] | None) -> None:
+    assert impossible_date_said(text, MON_23_NOV) == expected
+    if expected is not None:
+        assert parse_date(text, MON_23_NOV) is None
 
 
 @pytest.mark.parametrize(

@@ -2317,24 +2317,37 @@ def test_the_holidays_asked_for_are_said_to_have_no_canteen(
 
 
 @pytest.mark.parametrize(
+    ("said", "message"),
+    [("le 31 novembre", "Le 31 novembre n'existe pas."),
+     ("annuler le jeudi 30 février", "Le 30 février n'existe pas.")],
+)
+def test_a_day_said_that_the_month_never_has_is_said_not_to_exist(
+    rt: Runtime, call: Caller, said: str, message: str
+) -> None:
+    # As the keys 3111 hear; said, it was "Je n'ai pas compris cette date.", and the parent
+    # said it again.
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[:2] == [message, "Pour quel jour voulez-vous annuler ?"]
+    assert events(rt, call)[-1].outcome == "invalid_date"
+
+
+@pytest.mark.parametrize(
     ("keys", "message"),
     [
         ("3002", "Le 30 février n'existe pas."),
         ("3104", "Le 31 avril n'existe pas."),
-        ("26", "Il faut le jour et le mois, en 4 chiffres : pour le jeudi 26 novembre, tapez "
-         "2, 6, 1, 1."),
-        # A day with no canteen: that a date is four keys, then why, not its keys (which
-        # would only lead to that refusal).
-        ("2", "Il faut le jour et le mois, en 4 chiffres. Le mercredi 2 décembre, il n'y a pas "
+        # Three keys missing a zero, for a day with no canteen: that a date is four keys, then
+        # why, not its keys (which would only lead to that refusal).
+        ("302", "Il faut le jour et le mois, en 4 chiffres. Le mercredi 3 février, il n'y a pas "
          "de restauration scolaire : la cantine ne fonctionne jamais le mercredi."),
-        ("31", "Il faut le jour et le mois, en 4 chiffres. Le jeudi 31 décembre, il n'y a pas "
-         "de restauration scolaire : ce sont les vacances de Noël."),
-        # A day past its deadline likewise: why, with the deadline.
-        ("24", "Il faut le jour et le mois, en 4 chiffres. Trop tard pour le mardi 24 novembre : "
-         "il fallait annuler avant le vendredi 20 novembre à 13 heures. Le repas sera facturé, "
-         "sauf maladie signalée à l'école."),
-        # No date: the four keys of the first day that can change, as an example.
+        # No date, and one or two keys (no day of the month: maybe another menu's key): the
+        # four keys of the first day that can change, as an example.
         ("9999", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
+        ("2", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
+         "novembre, tapez 2, 6, 1, 1."),
+        ("24", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "
          "novembre, tapez 2, 6, 1, 1."),
     ],
 )

@@ -163,6 +163,9 @@ def served_text(day: date, today: date) -> str:
     return f"{when} : facturation corrigée, rien à changer pour la cuisine"
 
 
+NOT_ENROLLED = "non inscrit"  # ChildDay.reason of a day served to others, not to this child
+
+
 @dataclass(frozen=True)
 class ChildDay:
     """A child's effective state on a day, and why."""
@@ -176,6 +179,11 @@ class ChildDay:
     reason: str | None = None
     deadline: datetime | None = None
     locked: bool = False
+
+    @property
+    def not_enrolled(self) -> bool:
+        """Whether the school serves meals that day but the child is not enrolled for it."""
+        return not self.operating and self.reason == NOT_ENROLLED
 
     @property
     def closed_by_closure(self) -> bool:
@@ -1017,7 +1025,7 @@ class BookingService:
                             False,
                             False,
                             "closed",
-                            st.reason or "non inscrit",
+                            st.reason or NOT_ENROLLED,
                             st.deadline,
                             is_locked,
                         )

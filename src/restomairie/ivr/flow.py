@@ -80,10 +80,10 @@ from restomairie.ivr.speech import (
     day_said_after_les,
     days_said,
     days_to_choose,
-    digits_day_alone,
     digits_missing_a_zero,
     every_one_said,
     holidays_said,
+    impossible_date_said,
     impossible_digits_date,
     is_closing,
     is_dismayed,
@@ -1730,6 +1730,10 @@ class CallFlow:
         if heard.kind == "dtmf":
             if heard.digits.strip().removesuffix("#") == "0":  # no date: back to the menu
                 return self._ask(st, sp, ACTION, [], DATE, "back")
+            if heard.digits.strip().removesuffix("#") == "2" and st.data.get("after_refusal"):
+                # The question after a refusal says "pour terminer l'appel, tapez 2", the key
+                # that ends the call after a result, which a refusal also is to a parent.
+                return self._bye(st, sp, DATE)
             day = parse_digits_date(heard.digits, today)
             if day is None:
                 return self._keys_not_a_date(st, sp, heard.digits, today)
@@ -1831,6 +1835,10 @@ class CallFlow:
                     return self._ask(st, sp, DATE, [], DATE, "repeat", reset=False)
             if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
+        if day is None and heard.kind == "speech":
+            impossible = impossible_date_said(heard.speech, today)
+            if impossible is not None:
+                return self._no_such_day(st, sp, impossible)
         if day is None:
             return self._retry(st, sp, sp._("I did not understand that date."), "invalid_date")
         if guess is not None and guess.day == day:  # the date said, not the one offered
@@ -1878,23 +1886,23 @@ class CallFlow:
     def _keys_not_a_date(self, st: CallState, sp: Speaker, digits: str, today: date) -> Turn:
         """Keys at the date question that are no date: a day the month never has ("3002":
         "Le 30 février n'existe pas."), else first that a date is four keys, the day then the
-        month, then the keys of the day they may have meant ("26", "312": the nearest 26th, the
-        3rd of December), or why it cannot change ("2": Wednesday), else of the first day that
-        can change ("123", "0000"). Each counts as a failed attempt."""
+        month, then the keys of the day three keys missing a zero meant ("312": the 3rd of
+        December), or why it cannot change, else of the first day that can change ("2", "26",
+        "123", "0000"). Each counts as a failed attempt."""
         impossible = impossible_digits_date(digits)
         if impossible is not None:
-            message = sp._("%(day)s does not exist.", day=sp.day_of_month(*impossible))
-            return self._retry(st, sp, message, "invalid_date")
-        # One or two keys may as well be the key of another menu ("2" for goodbye, the deadline
-        # having passed during the read-back): the parent hears what the question expected
-        # before anything about that day. Said here, not again by the question.
+            return self._no_such_day(st, sp, impossible)
+        # Said here, not again by the question.
         st.data["told_keys"] = True
-        meant = digits_day_alone(digits, today) or digits_missing_a_zero(digits, today)
+        # One or two keys are not read as a day of the month: they are as likely the key of
+        # another menu ("2" for goodbye after a refusal, as after a result), and "Le mercredi
+        # 2 décembre, il n'y a pas de restauration scolaire" answered a date never given.
+        meant = digits_missing_a_zero(digits, today)
         why = self._why_not_alone(st, sp, meant) if meant is not None else None
         if meant is not None and why is not None:
-            # "2" for Wednesday 2 December, "24" on 23 November: its keys would only lead to a
-            # refusal. Why that day cannot change, then the question again (with the first day
-            # that can change).
+            # "302" for Wednesday 3 February: its keys would only lead to a refusal. Why that
+            # day cannot change, then the question again (with the first day that can
+            # change).
             message = f"{sp._('Please type the day and the month, four digits.')} {why}"
         elif meant is not None:
             message = sp._(
@@ -1913,6 +1921,12 @@ class CallFlow:
             message = sp._("Please type the day and the month, four digits.")
         return self._retry(st, sp, message, "invalid_date")
 
+    def _no_such_day(self, st: CallState, sp: Speaker, day_month: tuple[int, int]) -> Turn:
+        """ "Le 31 novembre n'existe pas.", typed ("3111") or said, then the question again (a
+        failed attempt): "je n'ai pas compris" would have the parent say it again."""
+        message = sp._("%(day)s does not exist.", day=sp.day_of_month(*day_month))
+        return self._retry(st, sp, message, "invalid_date")
+
     def _no_date(self, st: CallState, sp: Speaker) -> str:
         """Nothing at the date question: silence, or "#" alone (Twilio's finishOnKey ends no
         Gather without keys before it: the line hears only the silence after it), so not "je
@@ -1928,16 +1942,16 @@ class CallFlow:
         return why
 
     def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
-        """Why ``day`` (never past: see digits_day_alone) cannot change for the children asked
-        about: no school meals (see :meth:`_closed_day`), past its deadline, or past the school
-        calendar in use; ``None`` when it can, for one of them."""
+        """Why ``day`` (never past: see digits_missing_a_zero) cannot change for the children
+        asked about: no school meals (see :meth:`_closed_day`), past its deadline, or past the
+        school calendar in use; ``None`` when it can, for one of them."""
         refs = st.data.get("pick") or []
         try:
             # No child picked yet: the town's canteen days.
             statuses = [s for _, s in self._phone_statuses(st, day, refs)] or [
                 self.booking.day_status(day, None, "phone")
             ]
-        except OutsideCalendar:  # "3" in late August: 3 September, past the calendar
+        except OutsideCalendar:  # "039" in late August: 3 September, past the calendar
             return self._unknown_calendar(st, sp, day)
         if not any(status.operating for status in statuses):
             return self._closed_day(sp, day, statuses[0])
@@ -3275,11 +3289,14 @@ class CallFlow:
                 )
             elif action == "cancel" and until is not None:
                 # Nothing booked to cancel for months (a child who eats day by day): offering the
-                # first open day would only lead to "rien à annuler".
+                # first open day would only lead to "rien à annuler". "At least": ``until`` is
+                # how far the line looked, not where the meals change.
                 names = self._picked_names(st)
                 offer = sp.ngettext(
-                    "%(names)s has no meal booked that can still be cancelled until %(day)s.",
-                    "%(names)s have no meal booked that can still be cancelled until %(day)s.",
+                    "%(names)s has no meal booked that can still be cancelled, at least until "
+                    "%(day)s.",
+                    "%(names)s have no meal booked that can still be cancelled, at least until "
+                    "%(day)s.",
                     len(names),
                     names=sp.names(names),
                     day=sp.day(until),
@@ -3289,8 +3306,10 @@ class CallFlow:
                 # first open day would only lead to "déjà réservé". Said of the children who have
                 # open days (not of one whose enrolment has ended).
                 offer = sp.ngettext(
-                    "%(names)s already has a meal booked on every canteen day until %(day)s.",
-                    "%(names)s already have a meal booked on every canteen day until %(day)s.",
+                    "%(names)s already has a meal booked on every canteen day, at least until "
+                    "%(day)s.",
+                    "%(names)s already have a meal booked on every canteen day, at least until "
+                    "%(day)s.",
                     len(having),
                     names=sp.names(having),
                     day=sp.day(until),
@@ -3327,6 +3346,10 @@ class CallFlow:
             # keypad alone (an English-speaking family) may want another action or child
             # instead, and had no key for it.
             lines.append(sp._("To go back to the menu, type 0."))
+        if st.data.get("after_refusal"):
+            # Refused, a parent may be done: how to end the call, with the key that ends it
+            # after a result (not read as a date: a date is four keys).
+            lines.append(sp._("To end the call, type 2."))
         st.data["date_asked"] = True
         return lines
 
@@ -3813,12 +3836,33 @@ class CallFlow:
             for kid in kids
         }
         shared = len(kids) > 1 and len({tuple(days) for days in closures.values()}) == 1
+        # Children whose enrolment starts after the days listed: not "no school meal", which the
+        # school serves, but what booking one of those days says ("n'a pas d'inscription"),
+        # once for the brothers and sisters starting the same day.
+        later: dict[date, list[str]] = {}
+        for kid in kids:
+            days = upcoming.get(kid.ref, [])
+            if kid.since is not None and kid.since > today and not any(d.operating for d in days):
+                later.setdefault(kid.since, []).append(kid.name)
         for kid in kids:
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]
             booked = [sp.day(d.day) for d in days if d.booked]
             free = [sp.day(d.day) for d in days if not d.booked]
             closed = [] if shared else closures[kid.ref]
+            starting = later.get(kid.since) if kid.since is not None else None
+            if starting and kid.since is not None:
+                if starting[0] == kid.name:
+                    lines.append(
+                        sp.ngettext(
+                            "%(names)s is not registered for school catering before %(day)s.",
+                            "%(names)s are not registered for school catering before %(day)s.",
+                            len(starting),
+                            names=sp.names(starting),
+                            day=sp.day(kid.since),
+                        )
+                    )
+                continue
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
                 if closed:
@@ -3880,6 +3924,15 @@ class CallFlow:
                 )
             if closed:
                 lines.append(self._closed_line(sp, closed))
+            if kid.since is not None and any(d.not_enrolled and d.day < kid.since for d in states):
+                # The school serves meals before the child's first day: why none are listed.
+                lines.append(
+                    sp._(
+                        "The canteen registration of %(name)s starts on %(day)s.",
+                        name=kid.name,
+                        day=sp.day(kid.since),
+                    )
+                )
             if kid.until is not None and today <= kid.until < today + timedelta(days=span):
                 # Otherwise the child's meals simply stop, and the child leaves the menu.
                 lines.append(
@@ -4022,6 +4075,10 @@ class CallFlow:
         if step not in (CONFIRM, DATE, CHILD):  # "2" at its read-back: another day instead,
             st.data.pop("undo", None)  # still; "un autre enfant": another child instead
             st.data.pop("undo_more", None)
+        if step == DATE and outcome.startswith("refused"):
+            st.data["after_refusal"] = True  # the question says how to end the call
+        elif outcome not in ("repeat", "operator"):  # the same question again keeps it
+            st.data.pop("after_refusal", None)
         if recap:
             st.data["said"] = [x for x in preamble if x]
         elif reset:

@@ -44,9 +44,9 @@ __all__ = [
     "children_left_out",
     "days_said",
     "days_to_choose",
-    "digits_day_alone",
     "digits_missing_a_zero",
     "holidays_said",
+    "impossible_date_said",
     "impossible_digits_date",
     "is_closing",
     "is_hello",
@@ -5249,14 +5249,23 @@ def impossible_digits_date(digits: str) -> tuple[int, int] | None:
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # 29 February exists
 
 
-def digits_day_alone(digits: str, today: date) -> date | None:
-    """The nearest day of that number for one or two keys that are a day of the month alone
-    ("26", "3": the month is missing), to show the caller the four keys; else ``None``."""
-    cleaned = digits.strip().removesuffix("#").strip()
-    if not (1 <= len(cleaned) <= 2 and cleaned.isascii() and cleaned.isdigit()):
-        return None
-    day = int(cleaned)
-    return _nearest_day_of_month(day, today) if 1 <= day <= 31 else None
+def impossible_date_said(text: str, today: date) -> tuple[int, int] | None:
+    """The day and month of a date said that its month never has ("le 31 novembre", "jeudi
+    30 février", "le 31 du mois prochain" said in October), as :func:`impossible_digits_date`
+    for the keys, else ``None`` (a date that exists, or no day said with a month; "29 février"
+    exists). For the line to say that date does not exist, where :func:`parse_date` gives
+    ``None``."""
+    tokens = _tokens(text)
+    for k in range(len(tokens)):
+        number = _day_number_at(tokens, k)
+        if number is None or not 1 <= number.value <= 31:
+            continue
+        said = _month_at(tokens, number.end)
+        if said is not None:
+            month = said.year_month(today)[1]
+            if number.value > _DAYS_IN_MONTH[month - 1]:
+                return number.value, month
+    return None
 
 
 def digits_missing_a_zero(digits: str, today: date) -> date | None:
