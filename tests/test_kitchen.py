@@ -14,19 +14,27 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from restomairie.booking.services import Actor
 from restomairie.cli import main
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
 from restomairie.kitchen.service import KitchenService
-from restomairie.models import Closure
+from restomairie.models import Closure, StaffLoginFailure
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from restomairie.web import create_app
 from tests.factories import KidSpec, make_family
-from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
+from tests.kitchen_support import (
+    FRI,
+    THU,
+    THU_CUTOFF,
+    TOKEN,
+    form_login,
+    small_town,
+    with_token,
+)
 from tests.staff_support import PASSWORD, csrf, login, make_user
 
 STAFF = Actor("staff", "marie", "staff")
@@ -324,8 +332,8 @@ def test_the_page_takes_the_token_once_then_a_session(town: Runtime, client: Fla
 
 
 def test_the_login_form_opens_the_session_and_logout_closes_it(town: Runtime, client: FlaskClient) -> None:
-    assert client.post("/kitchen/login", data={"token": "nope"}).status_code == 401
-    res = client.post("/kitchen/login", data={"token": TOKEN, "next": "/kitchen/sheet/2026-11-26"})
+    assert form_login(client, "nope").status_code == 401
+    res = form_login(client, TOKEN, next="/kitchen/sheet/2026-11-26")
     assert res.status_code == 303 and res.headers["Location"] == "/kitchen/sheet/2026-11-26"
     assert client.get("/kitchen/sheet/2026-11-26").status_code == 200
     assert client.post("/kitchen/logout", data={"csrf": "forged"}).status_code == 400
@@ -335,9 +343,29 @@ def test_the_login_form_opens_the_session_and_logout_closes_it(town: Runtime, cl
     assert client.get("/kitchen/").status_code == 401
 
 
+def test_the_login_form_refuses_a_post_without_its_csrf_token(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """Like every other form: another site's form posting a token (right or wrong) to the
+    tablet's browser is refused (400), opens nothing and is not counted as a try; the login
+    page comes back with a fresh form that works."""
+    for data in ({"token": TOKEN}, {"token": TOKEN, "csrf_token": "forged"},
+                 {"token": "devinette"}):
+        res = client.post("/kitchen/login", data=data)
+        assert res.status_code == 400
+        assert "Formulaire expiré" in res.get_data(as_text=True)
+        with client.session_transaction() as cookie:
+            assert "kitchen" not in cookie
+    assert client.get("/kitchen/").status_code == 401
+    with town.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StaffLoginFailure)) == 0
+    assert form_login(client, TOKEN).status_code == 303
+    assert client.get("/kitchen/").status_code == 200
+
+
 def test_the_login_never_redirects_off_the_kitchen_pages(town: Runtime, client: FlaskClient) -> None:
     for target in ("https://evil.example/", "//evil.example/kitchen/", "/staff/"):
-        res = client.post("/kitchen/login", data={"token": TOKEN, "next": target})
+        res = form_login(client, TOKEN, next=target)
         assert res.headers["Location"] == "/kitchen/"
 
 
