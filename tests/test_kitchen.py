@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -234,11 +235,12 @@ def test_the_csv_down_to_its_bytes(settings: Settings, clock: Clock, engine: Eng
     expected = (
         b"\xef\xbb\xbf"
         b"date;code_ecole;ecole;cuisine;variante;libelle;effectif;ajustements;effectif_ajuste;"
-        b"statut;verrouille_le\r\n"
-        + (row + "standard;Standard;0;1;1;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "sans_porc;Sans porc;0;0;0;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "vegetarien;Végétarien;1;0;1;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "pai;Panier repas (PAI);1;0;1;verrouillé;2026-11-23 13:00\r\n").encode()
+        b"statut;verrouille_le;a_produire\r\n"
+        + (row + "standard;Standard;0;1;1;verrouillé;2026-11-23 13:00;1\r\n").encode()
+        + (row + "sans_porc;Sans porc;0;0;0;verrouillé;2026-11-23 13:00;0\r\n").encode()
+        + (row + "vegetarien;Végétarien;1;0;1;verrouillé;2026-11-23 13:00;1\r\n").encode()
+        # the packed meal is counted, not produced
+        + (row + "pai;Panier repas (PAI);1;0;1;verrouillé;2026-11-23 13:00;0\r\n").encode()
     )
     assert res.data == expected
     assert "Joséphine".encode() == b"Jos\xc3\xa9phine"  # UTF-8, not Latin-1 or escaped
@@ -251,7 +253,7 @@ def test_the_csv_has_one_row_per_school_and_variant(town: Runtime, client: Flask
     assert res.data.count(b"\r\n") == 41 and b"\n" not in res.data.replace(b"\r\n", b"")
     rows = list(csv.reader(io.StringIO(res.data.decode("utf-8-sig"), newline=""), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert all(len(r) == len(header) == 11 for r in rows)
+    assert all(len(r) == len(header) == 12 for r in rows)
     assert len(body) == 10 * 4
     assert {(r[1], r[4]) for r in body} == {
         (s.id, v) for s in town.settings.schools for v in ("standard", "sans_porc", "vegetarien", "pai")
@@ -313,6 +315,32 @@ def test_a_closure_after_the_lock_is_one_adjustment_line_per_menu_not_one_per_ch
     body = _counts(client, "2026-11-26").get_json()
     site = next(s for s in body["schools"] if s["school"] == "montchapet-elem")
     assert [a["delta"] for a in site["adjustments"]] == [-1, -1, -1]
+
+
+def test_the_csv_says_what_to_produce_row_by_row_as_the_page_adds_it_up(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """``effectif_ajuste`` counts every child, packed meals (PAI) too: its column added up to
+    more than the page's "Repas à produire et à livrer". ``a_produire``, added after the
+    columns a reader may take by position, is 0 on a PAI row and adds up to the page's figure."""
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due(lookback_days=0)
+    town.clock.frozen = THU_CUTOFF + timedelta(minutes=30)
+    town.booking.book("210002", [THU], STAFF, ["E5"], override_reason="oubli")  # +1 after the lock
+    res = _counts(client, "2026-11-26", format="csv")
+    rows = list(csv.DictReader(io.StringIO(res.data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == [
+        "date", "code_ecole", "ecole", "cuisine", "variante", "libelle", "effectif",
+        "ajustements", "effectif_ajuste", "statut", "verrouille_le", "a_produire"]
+    assert sum(int(r["effectif_ajuste"]) for r in rows) == 6  # Zoé's packed meal included
+    assert {r["a_produire"] for r in rows if r["variante"] == "pai"} == {"0"}
+    assert all(r["a_produire"] == r["effectif_ajuste"] for r in rows if r["variante"] != "pai")
+    to_produce = sum(int(r["a_produire"]) for r in rows)
+    assert to_produce == 5 == _counts(client, "2026-11-26").get_json()["to_produce"]
+    client.get(f"/kitchen/?token={TOKEN}")
+    page = client.get("/kitchen/?from=2026-11-26").get_data(as_text=True)
+    shown = re.search(r'<td class="num" data-produce>(\d+)</td>', page)
+    assert shown is not None and shown.group(1) == str(to_produce)
 
 
 # --------------------------------------------------------------------------- the pages' access

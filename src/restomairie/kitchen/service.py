@@ -124,9 +124,16 @@ class SchoolCounts:
         return [Adjustment(v, n, kind, actor, at) for (v, kind, actor, at), n in lines.items()]
 
     @property
+    def produced(self) -> dict[str, int]:
+        """Meals the kitchen cooks per variant: the adjusted figure, 0 for packed meals (PAI).
+        The one computation behind :attr:`to_produce`, the pages' "à produire" figures and the
+        CSV's ``a_produire`` column."""
+        return {v: 0 if v in NOT_PRODUCED else n for v, n in self.adjusted.items()}
+
+    @property
     def to_produce(self) -> int:
         """Meals the kitchen cooks (adjusted, packed meals left out)."""
-        return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
+        return sum(self.produced.values())
 
 
 # What a day's state (:attr:`DayCounts.state`) is called: its badge on the kitchen page and its
