@@ -343,6 +343,31 @@ def test_the_csv_says_what_to_produce_row_by_row_as_the_page_adds_it_up(
     assert shown is not None and shown.group(1) == str(to_produce)
 
 
+def test_who_made_an_adjustment_or_a_closure_reads_as_in_the_journal(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """"agent marie", as the journal says it, on the kitchen page, the production sheets (the
+    schools' delivery notes) and the closures list; not the stored "staff:marie", which the
+    JSON's ``actor`` keeps for the kitchen's software."""
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due(lookback_days=0)
+    town.clock.frozen = THU_CUTOFF + timedelta(minutes=5)
+    town.booking.cancel("210001", [THU], STAFF, ["E1"], override_reason="malade")
+    StaffService(town.booking).declare_closure("buffon-mat", FRI, FRI, "strike", "", STAFF)
+    make_user(town, "chef", "staff")
+    assert login(client, "chef").status_code == 302
+    for url in ("/kitchen/?from=2026-11-26", "/kitchen/sheet/2026-11-26",
+                "/kitchen/sheet/2026-11-26?school=anjou-elem"):
+        html = client.get(url).get_data(as_text=True)
+        assert "(agent marie, lundi 23 novembre à 13 h 05)" in html, url
+        assert "staff:marie" not in html, url
+    closures = client.get("/staff/closures").get_data(as_text=True)
+    assert "<td>agent marie, " in closures and "staff:marie" not in closures
+    site = next(s for s in _counts(client, "2026-11-26").get_json()["schools"]
+                if s["school"] == "anjou-elem")
+    assert [a["actor"] for a in site["adjustments"]] == ["staff:marie"]
+
+
 # --------------------------------------------------------------------------- the pages' access
 def test_the_page_takes_the_token_once_then_a_session(town: Runtime, client: FlaskClient) -> None:
     assert client.get("/kitchen/").status_code == 401

@@ -27,6 +27,7 @@ from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
 from restomairie.models import DayLock, LockAdjustment
+from restomairie.staff.labels import who_label
 
 NOT_PRODUCED = frozenset({"pai"})  # packed meals brought from home: counted, never cooked
 
@@ -57,6 +58,12 @@ class Adjustment:
     def label(self) -> str:
         """The kitchen's words for why (the JSON's ``reason``)."""
         return kind_label(self.kind)
+
+    @property
+    def who(self) -> str:
+        """Who made it, as the staff's journal says it ("agent marie", not the stored
+        "staff:marie", which the JSON's ``actor`` keeps)."""
+        return who_label(self.actor)
 
 
 @dataclass(frozen=True)
