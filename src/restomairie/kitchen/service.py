@@ -397,6 +397,32 @@ class KitchenService:
             day += timedelta(days=1)
         return found
 
+    def production_days(self, now: datetime | None = None) -> list[date]:
+        """The meal days the kitchen produces now (cold chain: three operating days ahead).
+
+        On a day with a cut-off, the days it locks: from 13:00 they are frozen and produced
+        right after, and in the morning they are the ones the kitchen prepares for (the days
+        locked at the previous cut-off were produced then). On a day without one (a
+        Wednesday, a weekend), the days locked at the latest cut-off. Several days when one
+        cut-off locks several (schools with other canteen days); none past the calendar.
+        Today's own meals are never among them: they were produced days ago."""
+        now = now or self.booking.clock.now()
+        tz = self.settings.tz
+        today = now.astimezone(tz).date()
+        locking: dict[datetime, set[date]] = {}
+        for school in self.settings.schools:
+            try:
+                for day, st in self.booking.days_to_cutoff(school.id, today, now):
+                    if day > today and st.operating and st.deadline is not None:
+                        locking.setdefault(st.deadline, set()).add(day)
+            except (OutsideCalendar, CalendarCoverageError):
+                continue
+        last = max((c for c in locking if c <= now), default=None)
+        nxt = min((c for c in locking if c > now), default=None)
+        on_today = [c for c in (last, nxt) if c is not None and c.astimezone(tz).date() == today]
+        cutoff = on_today[0] if on_today else last or nxt
+        return sorted(locking[cutoff]) if cutoff is not None else []
+
     def _serves(self, day: date, school_id: str) -> bool:
         return self.booking.day_status(day, school_id).operating
 

@@ -416,20 +416,26 @@ def index() -> Any:
 
 def staff_links() -> list[tuple[str, str]]:
     """The kitchen pages as (label, address) for the back office's home page: the next days'
-    counts, then the production sheets and the CSV of today or the next operating day (none
-    past the shipped calendar). Call within a request."""
+    counts, then the production sheets and the CSV of the days the kitchen produces now
+    (:meth:`~restomairie.kitchen.service.KitchenService.production_days`: from 13:00 the days
+    just locked, in the morning the ones today's cut-off locks), then today's sheets when
+    today is served, for its delivery notes (none past the shipped calendar). Call within a
+    request."""
     svc = _service()
+    today = get_runtime().clock.today()
     links = [("Effectifs des repas des prochains jours", url_for("kitchen.index"))]
-    days = svc.operating_days(get_runtime().clock.today(), 1)
-    if days:
-        day = days[0]
+    produce = svc.production_days()
+    for day in produce:
         label = format_day(day)
-        sheet_url = url_for("kitchen.sheet", day=day.isoformat())
-        links.append((f"Fiches de production du {label}", sheet_url))
+        links.append((f"Fiches de production du {label}",
+                      url_for("kitchen.sheet", day=day.isoformat())))
         links.append((
             f"Effectifs du {label} en tableur (CSV)",
             url_for("kitchen.counts", date=day.isoformat(), format="csv"),
         ))
+    if svc.operating_days(today, 1) == [today] and today not in produce:
+        links.append((f"Bons de livraison du jour ({format_day(today)})",
+                      url_for("kitchen.sheet", day=today.isoformat())))
     return links
 
 
