@@ -4,7 +4,9 @@ small town whose counts are easy to check by hand."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime
+from typing import Any
 
 from restomairie.clock import PARIS
 from restomairie.config import Settings
@@ -41,3 +43,21 @@ def small_town(rt: Runtime) -> None:
     make_family(rt, "210003", phones=("+33622222222",), kids=[
         KidSpec("E6", "Malo", school="buffon-mat"),
     ])
+
+
+def login_form_csrf(client: Any) -> str:
+    """The CSRF token of the kitchen's own login form, as a browser gets it: the form shown
+    at ``/kitchen/`` to a browser without access (one with access was given it then)."""
+    res = client.get("/kitchen/")
+    if res.status_code == 200:  # a session is open: no form, the token it was given
+        with client.session_transaction() as cookie:
+            return str(cookie["csrf_token"])
+    found = re.search(r'name="csrf_token" value="([^"]+)"', res.get_data(as_text=True))
+    assert found is not None, "the login form has no CSRF token"
+    return found.group(1)
+
+
+def form_login(client: Any, token: str, **fields: str) -> Any:
+    """Post the kitchen's login form as a browser does (its CSRF token included)."""
+    return client.post("/kitchen/login",
+                       data={"token": token, "csrf_token": login_form_csrf(client), **fields})

@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -14,19 +15,27 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from restomairie.booking.services import Actor
 from restomairie.cli import main
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
 from restomairie.kitchen.service import KitchenService
-from restomairie.models import Closure
+from restomairie.models import Closure, StaffLoginFailure
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from restomairie.web import create_app
 from tests.factories import KidSpec, make_family
-from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
+from tests.kitchen_support import (
+    FRI,
+    THU,
+    THU_CUTOFF,
+    TOKEN,
+    form_login,
+    small_town,
+    with_token,
+)
 from tests.staff_support import PASSWORD, csrf, login, make_user
 
 STAFF = Actor("staff", "marie", "staff")
@@ -226,11 +235,12 @@ def test_the_csv_down_to_its_bytes(settings: Settings, clock: Clock, engine: Eng
     expected = (
         b"\xef\xbb\xbf"
         b"date;code_ecole;ecole;cuisine;variante;libelle;effectif;ajustements;effectif_ajuste;"
-        b"statut;verrouille_le\r\n"
-        + (row + "standard;Standard;0;1;1;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "sans_porc;Sans porc;0;0;0;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "vegetarien;Végétarien;1;0;1;verrouillé;2026-11-23 13:00\r\n").encode()
-        + (row + "pai;Panier repas (PAI);1;0;1;verrouillé;2026-11-23 13:00\r\n").encode()
+        b"statut;verrouille_le;a_produire\r\n"
+        + (row + "standard;Standard;0;1;1;verrouillé;2026-11-23 13:00;1\r\n").encode()
+        + (row + "sans_porc;Sans porc;0;0;0;verrouillé;2026-11-23 13:00;0\r\n").encode()
+        + (row + "vegetarien;Végétarien;1;0;1;verrouillé;2026-11-23 13:00;1\r\n").encode()
+        # the packed meal is counted, not produced
+        + (row + "pai;Panier repas (PAI);1;0;1;verrouillé;2026-11-23 13:00;0\r\n").encode()
     )
     assert res.data == expected
     assert "Joséphine".encode() == b"Jos\xc3\xa9phine"  # UTF-8, not Latin-1 or escaped
@@ -243,7 +253,7 @@ def test_the_csv_has_one_row_per_school_and_variant(town: Runtime, client: Flask
     assert res.data.count(b"\r\n") == 41 and b"\n" not in res.data.replace(b"\r\n", b"")
     rows = list(csv.reader(io.StringIO(res.data.decode("utf-8-sig"), newline=""), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert all(len(r) == len(header) == 11 for r in rows)
+    assert all(len(r) == len(header) == 12 for r in rows)
     assert len(body) == 10 * 4
     assert {(r[1], r[4]) for r in body} == {
         (s.id, v) for s in town.settings.schools for v in ("standard", "sans_porc", "vegetarien", "pai")
@@ -307,6 +317,57 @@ def test_a_closure_after_the_lock_is_one_adjustment_line_per_menu_not_one_per_ch
     assert [a["delta"] for a in site["adjustments"]] == [-1, -1, -1]
 
 
+def test_the_csv_says_what_to_produce_row_by_row_as_the_page_adds_it_up(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """``effectif_ajuste`` counts every child, packed meals (PAI) too: its column added up to
+    more than the page's "Repas à produire et à livrer". ``a_produire``, added after the
+    columns a reader may take by position, is 0 on a PAI row and adds up to the page's figure."""
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due(lookback_days=0)
+    town.clock.frozen = THU_CUTOFF + timedelta(minutes=30)
+    town.booking.book("210002", [THU], STAFF, ["E5"], override_reason="oubli")  # +1 after the lock
+    res = _counts(client, "2026-11-26", format="csv")
+    rows = list(csv.DictReader(io.StringIO(res.data.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0]) == [
+        "date", "code_ecole", "ecole", "cuisine", "variante", "libelle", "effectif",
+        "ajustements", "effectif_ajuste", "statut", "verrouille_le", "a_produire"]
+    assert sum(int(r["effectif_ajuste"]) for r in rows) == 6  # Zoé's packed meal included
+    assert {r["a_produire"] for r in rows if r["variante"] == "pai"} == {"0"}
+    assert all(r["a_produire"] == r["effectif_ajuste"] for r in rows if r["variante"] != "pai")
+    to_produce = sum(int(r["a_produire"]) for r in rows)
+    assert to_produce == 5 == _counts(client, "2026-11-26").get_json()["to_produce"]
+    client.get(f"/kitchen/?token={TOKEN}")
+    page = client.get("/kitchen/?from=2026-11-26").get_data(as_text=True)
+    shown = re.search(r'<td class="num" data-produce>(\d+)</td>', page)
+    assert shown is not None and shown.group(1) == str(to_produce)
+
+
+def test_who_made_an_adjustment_or_a_closure_reads_as_in_the_journal(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """"agent marie", as the journal says it, on the kitchen page, the production sheets (the
+    schools' delivery notes) and the closures list; not the stored "staff:marie", which the
+    JSON's ``actor`` keeps for the kitchen's software."""
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due(lookback_days=0)
+    town.clock.frozen = THU_CUTOFF + timedelta(minutes=5)
+    town.booking.cancel("210001", [THU], STAFF, ["E1"], override_reason="malade")
+    StaffService(town.booking).declare_closure("buffon-mat", FRI, FRI, "strike", "", STAFF)
+    make_user(town, "chef", "staff")
+    assert login(client, "chef").status_code == 302
+    for url in ("/kitchen/?from=2026-11-26", "/kitchen/sheet/2026-11-26",
+                "/kitchen/sheet/2026-11-26?school=anjou-elem"):
+        html = client.get(url).get_data(as_text=True)
+        assert "(agent marie, lundi 23 novembre à 13 h 05)" in html, url
+        assert "staff:marie" not in html, url
+    closures = client.get("/staff/closures").get_data(as_text=True)
+    assert "<td>agent marie, " in closures and "staff:marie" not in closures
+    site = next(s for s in _counts(client, "2026-11-26").get_json()["schools"]
+                if s["school"] == "anjou-elem")
+    assert [a["actor"] for a in site["adjustments"]] == ["staff:marie"]
+
+
 # --------------------------------------------------------------------------- the pages' access
 def test_the_page_takes_the_token_once_then_a_session(town: Runtime, client: FlaskClient) -> None:
     assert client.get("/kitchen/").status_code == 401
@@ -324,8 +385,8 @@ def test_the_page_takes_the_token_once_then_a_session(town: Runtime, client: Fla
 
 
 def test_the_login_form_opens_the_session_and_logout_closes_it(town: Runtime, client: FlaskClient) -> None:
-    assert client.post("/kitchen/login", data={"token": "nope"}).status_code == 401
-    res = client.post("/kitchen/login", data={"token": TOKEN, "next": "/kitchen/sheet/2026-11-26"})
+    assert form_login(client, "nope").status_code == 401
+    res = form_login(client, TOKEN, next="/kitchen/sheet/2026-11-26")
     assert res.status_code == 303 and res.headers["Location"] == "/kitchen/sheet/2026-11-26"
     assert client.get("/kitchen/sheet/2026-11-26").status_code == 200
     assert client.post("/kitchen/logout", data={"csrf": "forged"}).status_code == 400
@@ -335,9 +396,29 @@ def test_the_login_form_opens_the_session_and_logout_closes_it(town: Runtime, cl
     assert client.get("/kitchen/").status_code == 401
 
 
+def test_the_login_form_refuses_a_post_without_its_csrf_token(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """Like every other form: another site's form posting a token (right or wrong) to the
+    tablet's browser is refused (400), opens nothing and is not counted as a try; the login
+    page comes back with a fresh form that works."""
+    for data in ({"token": TOKEN}, {"token": TOKEN, "csrf_token": "forged"},
+                 {"token": "devinette"}):
+        res = client.post("/kitchen/login", data=data)
+        assert res.status_code == 400
+        assert "Formulaire expiré" in res.get_data(as_text=True)
+        with client.session_transaction() as cookie:
+            assert "kitchen" not in cookie
+    assert client.get("/kitchen/").status_code == 401
+    with town.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StaffLoginFailure)) == 0
+    assert form_login(client, TOKEN).status_code == 303
+    assert client.get("/kitchen/").status_code == 200
+
+
 def test_the_login_never_redirects_off_the_kitchen_pages(town: Runtime, client: FlaskClient) -> None:
     for target in ("https://evil.example/", "//evil.example/kitchen/", "/staff/"):
-        res = client.post("/kitchen/login", data={"token": TOKEN, "next": target})
+        res = form_login(client, TOKEN, next=target)
         assert res.headers["Location"] == "/kitchen/"
 
 

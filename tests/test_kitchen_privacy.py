@@ -143,7 +143,7 @@ def test_the_counts_command_shows_the_category_in_every_form(town: Runtime) -> N
     text = runner.invoke(main, ["counts", "2026-11-26"], obj={"runtime": town}).output
     assert (
         "  ajustement -1 PAI — École élémentaire Joséphine Baker — " + OVERRIDE_LABEL
-        + " (staff:marie, lundi 23 novembre à 13 h 05)"
+        + " (agent marie, lundi 23 novembre à 13 h 05)"
     ) in text.splitlines()
     assert "  ajustement -1 standard — École maternelle Buffon — " + IMPORT_LABEL in text
     as_json = runner.invoke(main, ["counts", "2026-11-26", "--json"], obj={"runtime": town})

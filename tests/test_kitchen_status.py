@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from restomairie.booking.locks import LATE_AFTER
 from restomairie.cli import main
 from restomairie.clock import PARIS
 from restomairie.config import Settings
+from restomairie.kitchen.service import KitchenService
 from restomairie.models import DayLock
 from restomairie.runtime import Runtime
 from tests.kitchen_support import FRI, THU, THU_CUTOFF, TOKEN, small_town, with_token
@@ -259,15 +260,60 @@ def test_a_kitchen_account_lands_on_named_links_that_all_work(
     assert login(client, "cuisine1").status_code == 302
     home = client.get("/staff/").get_data(as_text=True)
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', home)
+    # Monday morning: the kitchen prepares for Thursday, locked at 13:00 today; today's meals
+    # (produced last Wednesday) are delivered: their sheets are the delivery notes.
     assert [label for _href, label in links] == [
         "Effectifs des repas des prochains jours",
-        "Fiches de production du lundi 23 novembre",
-        "Effectifs du lundi 23 novembre en tableur (CSV)",
+        "Fiches de production du jeudi 26 novembre",
+        "Effectifs du jeudi 26 novembre en tableur (CSV)",
+        "Bons de livraison du jour (lundi 23 novembre)",
+    ]
+    assert [href for href, _label in links][1:] == [
+        "/kitchen/sheet/2026-11-26", "/kitchen/counts?date=2026-11-26&amp;format=csv",
+        "/kitchen/sheet/2026-11-23",
     ]
     for href, label in links:
         res = client.get(href.replace("&amp;", "&"))
         assert res.status_code == 200, (label, res.status_code)
     assert ">/kitchen/" not in home
+
+
+@pytest.mark.parametrize(("now", "produce", "delivered"), [
+    # 13:05 on Monday: Thursday is locked, the kitchen produces it now
+    (AT_13_05, "jeudi 26 novembre", "lundi 23 novembre"),
+    # after lunch, still Thursday: never the next operating day (Tuesday, produced on Friday)
+    (datetime(2026, 11, 23, 15, 0, tzinfo=PARIS), "jeudi 26 novembre", "lundi 23 novembre"),
+    # Tuesday before and after its cut-off: Friday
+    (datetime(2026, 11, 24, 9, 0, tzinfo=PARIS), "vendredi 27 novembre", "mardi 24 novembre"),
+    (datetime(2026, 11, 24, 13, 5, tzinfo=PARIS), "vendredi 27 novembre", "mardi 24 novembre"),
+    # Wednesday (no canteen, no cut-off): the day locked last, nothing delivered today
+    (datetime(2026, 11, 25, 10, 0, tzinfo=PARIS), "vendredi 27 novembre", None),
+    # Friday after its cut-off: Tuesday, over the weekend
+    (datetime(2026, 11, 27, 13, 5, tzinfo=PARIS), "mardi 1er décembre", "vendredi 27 novembre"),
+])
+def test_a_kitchen_account_is_led_to_the_day_it_produces_and_to_todays_delivery(
+    town: Runtime, client: FlaskClient, now: datetime, produce: str, delivered: str | None
+) -> None:
+    make_user(town, "cuisine1", "kitchen")
+    assert login(client, "cuisine1").status_code == 302
+    town.clock.frozen = now
+    town.locks.lock_due(lookback_days=0)  # the scheduler's lock at the cut-off (this week's)
+    home = client.get("/staff/").get_data(as_text=True)
+    labels = re.findall(r'<li><a href="[^"]+">([^<]+)</a></li>', home)
+    assert labels[1:3] == [
+        f"Fiches de production du {produce}", f"Effectifs du {produce} en tableur (CSV)"]
+    assert labels[3:] == ([f"Bons de livraison du jour ({delivered})"] if delivered else [])
+
+
+def test_the_day_to_produce_over_a_break_is_the_first_after_it(town: Runtime) -> None:
+    """Friday 18 December after 13:00, and all through the Christmas holidays: Tuesday 5
+    January (its cut-off is the last before the break; Monday 4's was on Thursday)."""
+    kitchen = KitchenService(town.booking)
+    for now in (datetime(2026, 12, 18, 13, 5, tzinfo=PARIS),
+                datetime(2026, 12, 28, 10, 0, tzinfo=PARIS)):
+        assert kitchen.production_days(now) == [date(2027, 1, 5)], now
+    assert kitchen.production_days(datetime(2026, 12, 17, 12, 0, tzinfo=PARIS)) == [
+        date(2027, 1, 4)]
 
 
 # --------------------------------------------------------------------------- 4. the wording

@@ -23,7 +23,7 @@ from restomairie.models import AuditEntry, Base, StaffLoginFailure
 from restomairie.ratelimit import WINDOW
 from restomairie.runtime import Runtime
 from restomairie.staff.accounts import ADDRESS_LIMIT, AccountService
-from tests.kitchen_support import TOKEN, small_town, with_token
+from tests.kitchen_support import TOKEN, form_login, small_town, with_token
 from tests.staff_support import PASSWORD, login, make_user, post
 
 KITCHEN = "10.1.2.50"  # the kitchen's network: its tablet, its software
@@ -55,7 +55,7 @@ def by_link(client: Any, token: str) -> Any:
 
 
 def by_form(client: Any, token: str) -> Any:
-    return client.post("/kitchen/login", data={"token": token})
+    return form_login(client, token)
 
 
 def by_bearer(client: Any, token: str) -> Any:

@@ -207,7 +207,7 @@ def test_a_lockout_shows_the_calls_that_caused_it_and_staff_can_lift_it(
     assert "n&#39;est pas bloqué" in again.get_data(as_text=True)
     history = body(agent, "/staff/families/210001")
     assert "accès téléphone débloqué" in history
-    assert "débloqué</strong> le 23/11/2026 10:02:00 par staff:marie" in history
+    assert "débloqué</strong> le 23/11/2026 10:02:00 par agent marie" in history
     assert "Pour réserver un repas" in call(app, rt).press("1234").text
 
 
@@ -877,7 +877,7 @@ def test_a_lockout_lifted_by_staff_says_who_when_and_why(
     lock(app, rt)
     post(agent, "/staff/families/210001/unlock", {"reason": "parent rappelé"})
     facts = body(agent, "/staff/families/210001").split('id="lockout"')[1].split("</dd>")[0]
-    assert ("débloqué</strong> le 23/11/2026 10:00:00 par staff:marie (motif : parent rappelé)"
+    assert ("débloqué</strong> le 23/11/2026 10:00:00 par agent marie (motif : parent rappelé)"
             in facts)
 
 

@@ -122,7 +122,7 @@ def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[s
         sign = f"+{a.delta}" if a.delta > 0 else str(a.delta)
         lines.append(
             f"  ajustement {sign} {variant_short(a.variant)} — {s.name} — {a.label} "
-            f"({a.actor}, {format_deadline(a.at)})"
+            f"({a.who}, {format_deadline(a.at)})"
         )
     return lines
 

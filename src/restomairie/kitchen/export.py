@@ -28,6 +28,8 @@ VARIANT_SHORT = {
 CSV_HEADER = (
     "date", "code_ecole", "ecole", "cuisine", "variante", "libelle", "effectif", "ajustements",
     "effectif_ajuste", "statut", "verrouille_le",
+    # Last, so that a reader of the columns above by position reads them still.
+    "a_produire",
 )
 BOM = "\ufeff"
 
@@ -128,19 +130,24 @@ def status_text(s: SchoolCounts) -> str:
 
 def to_csv(days: Iterable[DayCounts]) -> bytes:
     """One row per day, school and variant; ``;``-separated, CRLF, UTF-8 with a BOM: the file
-    opens with its accents and columns right in a French Excel."""
+    opens with its accents and columns right in a French Excel.
+
+    ``effectif_ajuste`` counts every child, packed meals (PAI) included; ``a_produire`` is what
+    the kitchen cooks and delivers (:attr:`SchoolCounts.produced`: 0 on a PAI row), so its sum
+    is the pages' "Repas à produire et à livrer"."""
     buf = io.StringIO()
     buf.write(BOM)
     out = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     out.writerow(CSV_HEADER)
     for day in days:
         for s in day.schools:
-            adjusted = s.adjusted
+            adjusted, produced = s.adjusted, s.produced
             stamp = s.locked_at.strftime("%Y-%m-%d %H:%M") if s.locked_at else ""
             for v in day.variants:
                 out.writerow((
                     day.day.isoformat(), s.school, s.name, s.kitchen, v, variant_label(v),
                     s.counts.get(v, 0), s.delta(v), adjusted.get(v, 0), status_text(s), stamp,
+                    produced.get(v, 0),
                 ))
     return buf.getvalue().encode("utf-8")
 

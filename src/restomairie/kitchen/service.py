@@ -27,6 +27,7 @@ from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
 from restomairie.models import DayLock, LockAdjustment
+from restomairie.staff.labels import who_label
 
 NOT_PRODUCED = frozenset({"pai"})  # packed meals brought from home: counted, never cooked
 
@@ -57,6 +58,12 @@ class Adjustment:
     def label(self) -> str:
         """The kitchen's words for why (the JSON's ``reason``)."""
         return kind_label(self.kind)
+
+    @property
+    def who(self) -> str:
+        """Who made it, as the staff's journal says it ("agent marie", not the stored
+        "staff:marie", which the JSON's ``actor`` keeps)."""
+        return who_label(self.actor)
 
 
 @dataclass(frozen=True)
@@ -124,9 +131,16 @@ class SchoolCounts:
         return [Adjustment(v, n, kind, actor, at) for (v, kind, actor, at), n in lines.items()]
 
     @property
+    def produced(self) -> dict[str, int]:
+        """Meals the kitchen cooks per variant: the adjusted figure, 0 for packed meals (PAI).
+        The one computation behind :attr:`to_produce`, the pages' "à produire" figures and the
+        CSV's ``a_produire`` column."""
+        return {v: 0 if v in NOT_PRODUCED else n for v, n in self.adjusted.items()}
+
+    @property
     def to_produce(self) -> int:
         """Meals the kitchen cooks (adjusted, packed meals left out)."""
-        return sum(n for v, n in self.adjusted.items() if v not in NOT_PRODUCED)
+        return sum(self.produced.values())
 
 
 # What a day's state (:attr:`DayCounts.state`) is called: its badge on the kitchen page and its
@@ -382,6 +396,32 @@ class KitchenService:
                 break
             day += timedelta(days=1)
         return found
+
+    def production_days(self, now: datetime | None = None) -> list[date]:
+        """The meal days the kitchen produces now (cold chain: three operating days ahead).
+
+        On a day with a cut-off, the days it locks: from 13:00 they are frozen and produced
+        right after, and in the morning they are the ones the kitchen prepares for (the days
+        locked at the previous cut-off were produced then). On a day without one (a
+        Wednesday, a weekend), the days locked at the latest cut-off. Several days when one
+        cut-off locks several (schools with other canteen days); none past the calendar.
+        Today's own meals are never among them: they were produced days ago."""
+        now = now or self.booking.clock.now()
+        tz = self.settings.tz
+        today = now.astimezone(tz).date()
+        locking: dict[datetime, set[date]] = {}
+        for school in self.settings.schools:
+            try:
+                for day, st in self.booking.days_to_cutoff(school.id, today, now):
+                    if day > today and st.operating and st.deadline is not None:
+                        locking.setdefault(st.deadline, set()).add(day)
+            except (OutsideCalendar, CalendarCoverageError):
+                continue
+        last = max((c for c in locking if c <= now), default=None)
+        nxt = min((c for c in locking if c > now), default=None)
+        on_today = [c for c in (last, nxt) if c is not None and c.astimezone(tz).date() == today]
+        cutoff = on_today[0] if on_today else last or nxt
+        return sorted(locking[cutoff]) if cutoff is not None else []
 
     def _serves(self, day: date, school_id: str) -> bool:
         return self.booking.day_status(day, school_id).operating

@@ -6,7 +6,9 @@ Access
     * The pages (and the CSV links on them) take the same token once — ``/kitchen/?token=…`` (a
       link bookmarked on the kitchen tablet; the token is dropped from the address at once) or the
       login form — and then a signed session cookie valid ``SESSION_HOURS`` hours. The cookie
-      carries a fingerprint of the token, so changing the token logs every tablet out.
+      carries a fingerprint of the token, so changing the token logs every tablet out. The
+      login form carries the browser's CSRF token (:mod:`restomairie.csrf`, as the staff
+      pages' forms): a post without it is refused (400) before the token is tried.
     * A login of the staff back office (roles ``kitchen``, ``staff``, ``admin``) opens the pages
       and the CSV links too, when that capability is installed.
     * Guessing the token is rate-limited like the staff login's passwords
@@ -47,6 +49,7 @@ from flask import (
 from markupsafe import Markup
 
 from restomairie.booking.errors import OutsideCalendar
+from restomairie.csrf import csrf_ok, csrf_token
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
 from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
@@ -328,6 +331,7 @@ def _helpers() -> dict[str, Any]:
         # password) and its own logout.
         "staff_account": account if account is not None and account[1] in STAFF_ROLES else None,
         "logout_token": (session.get(SESSION_KEY) or {}).get("csrf", ""),
+        "csrf_token": csrf_token,  # the login form's
     }
 
 
@@ -412,20 +416,26 @@ def index() -> Any:
 
 def staff_links() -> list[tuple[str, str]]:
     """The kitchen pages as (label, address) for the back office's home page: the next days'
-    counts, then the production sheets and the CSV of today or the next operating day (none
-    past the shipped calendar). Call within a request."""
+    counts, then the production sheets and the CSV of the days the kitchen produces now
+    (:meth:`~restomairie.kitchen.service.KitchenService.production_days`: from 13:00 the days
+    just locked, in the morning the ones today's cut-off locks), then today's sheets when
+    today is served, for its delivery notes (none past the shipped calendar). Call within a
+    request."""
     svc = _service()
+    today = get_runtime().clock.today()
     links = [("Effectifs des repas des prochains jours", url_for("kitchen.index"))]
-    days = svc.operating_days(get_runtime().clock.today(), 1)
-    if days:
-        day = days[0]
+    produce = svc.production_days()
+    for day in produce:
         label = format_day(day)
-        sheet_url = url_for("kitchen.sheet", day=day.isoformat())
-        links.append((f"Fiches de production du {label}", sheet_url))
+        links.append((f"Fiches de production du {label}",
+                      url_for("kitchen.sheet", day=day.isoformat())))
         links.append((
             f"Effectifs du {label} en tableur (CSV)",
             url_for("kitchen.counts", date=day.isoformat(), format="csv"),
         ))
+    if svc.operating_days(today, 1) == [today] and today not in produce:
+        links.append((f"Bons de livraison du jour ({format_day(today)})",
+                      url_for("kitchen.sheet", day=today.isoformat())))
     return links
 
 
@@ -462,7 +472,12 @@ def sheet(day: str) -> Any:
 
 @bp.post("/login")
 def login() -> Any:
-    """The login form: the kitchen token typed once on the tablet."""
+    """The login form: the kitchen token typed once on the tablet. A post without this
+    browser's CSRF token (another site's form, a page kept from a closed browser) is refused
+    like every other form's, before the token is looked at (so not counted as a try), with the
+    form again to type it in."""
+    if not csrf_ok():
+        return _login_page(400, "Formulaire expiré : saisissez de nouveau le jeton.")
     try:
         right = _try_token(request.form.get("token"))
     except Throttled as exc:

@@ -11,15 +11,12 @@
   :func:`login_required` for the same session.
 * **CSRF**: one random token per session, put in every form as ``csrf_token`` (and sent by the
   page's scripts as the ``X-CSRF-Token`` header); any POST without the right token is refused with
-  400 before anything else runs. We write this instead of adding Flask-WTF: a session token,
-  a constant-time comparison and one hook are all the staff pages need, and a new dependency would
-  bring WTForms along for forms we render by hand.
+  400 before anything else runs (:mod:`restomairie.csrf`, which the kitchen's login form uses
+  too).
 """
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -28,13 +25,11 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from restomairie.booking.services import Actor
+from restomairie.csrf import SAFE_METHODS, check_csrf, csrf_token
 from restomairie.staff.accounts import AccountService, UserView
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ALL_ROLES = frozenset({"staff", "kitchen", "admin"})
 STAFF = frozenset({"staff", "admin"})
 ADMIN = frozenset({"admin"})
@@ -49,25 +44,6 @@ def roles(allowed: frozenset[str]) -> Callable[[F], F]:
         return fn
 
     return mark
-
-
-def csrf_token() -> str:
-    """This session's CSRF token (created on first use)."""
-    token = session.get(CSRF_FIELD)
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        session[CSRF_FIELD] = token
-    return token
-
-
-def check_csrf() -> None:
-    """Abort with 400 unless a state-changing request carries this session's token."""
-    if request.method in SAFE_METHODS:
-        return
-    expected = session.get(CSRF_FIELD)
-    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if not isinstance(expected, str) or not sent or not hmac.compare_digest(sent, expected):
-        abort(400, description="Jeton de sécurité (CSRF) absent ou invalide : rechargez la page.")
 
 
 def accounts() -> AccountService:
