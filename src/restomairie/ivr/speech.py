@@ -3783,7 +3783,8 @@ def _date_spans(
                 negated = exprs[-1].negated
             # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
             ranged = (expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
-                      or _ends_a_span(tokens, exprs, spans, start))
+                      or _ends_a_span(tokens, exprs, spans, start)
+                      or _rest_of_week_at(tokens, i) is not None)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     offset = 1 if heard is not None else 0
@@ -4398,6 +4399,25 @@ _SPAN_EXCEPT = (("sauf",), ("excepte",), ("hormis",), ("a", "part"))
 # "jusqu'à la fin de la semaine (prochaine)": up to the Sunday of that week
 _WEEK_END = (("la", "fin", "de", "la", "semaine"), ("la", "fin", "de", "cette", "semaine"))
 _UNTIL_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau"})
+# Said right after a day, the days after it to the end of its week: "jeudi et le reste de la
+# semaine", "jeudi jusqu'à la fin de la semaine", "jeudi et les jours suivants" (a sick child's
+# week: "les jours suivants" read to the end of that week, which the read-back names, rather
+# than an open count of days). "Jeudi et le reste de la semaine prochaine": next week's
+# Thursday (the week is said of the day too: _free_week) and the days after it.
+_REST_OF_WEEK = (
+    *(
+        (*lead, *week)
+        for lead in (
+            ("et", "le", "reste"), ("et", "tout", "le", "reste"), ("et", "la", "suite"),
+            ("et", "la", "fin"), *((*until, "la", "fin") for until in _SPAN_TO
+                                   if until[0] in _UNTIL_WORDS),
+        )
+        for week in (("de", "la", "semaine"), ("de", "cette", "semaine"))
+    ),
+    ("et", "les", "jours", "suivants"), ("et", "les", "jours", "d", "apres"),
+    ("et", "les", "jours", "qui", "suivent"),
+    ("et", "les", "autres", "jours", "de", "la", "semaine"),
+)  # fmt: skip
 # Said with a span, these make it something else: open-ended or counted ("tous les jeudis",
 # "chaque lundi", "3 jours", "à partir de jeudi" alone), a choice ("ou"), days left out other
 # than after the first "sauf" ("sans jeudi"; see _SPAN_EXCEPT), a month, several weeks ("la
@@ -4453,8 +4473,10 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     semaine prochaine", as said alone they are as likely the week of a day to come), two days
     and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
     7 décembre au 11", "entre le 7 et le 11") or up to a day ("jusqu'à vendredi", "jusqu'à la
-    fin de la semaine": from the first day that can still change, ``from_open``); the days
-    named after "sauf", "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
+    fin de la semaine": from the first day that can still change, ``from_open``), a day and
+    the rest of its week ("jeudi et le reste de la semaine", "jeudi et les jours suivants",
+    "jeudi jusqu'à la fin de la semaine": Thursday to Sunday); the days named after "sauf",
+    "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
     Said on one of its days ("du 7 au 11 décembre" on the 9th), the span is from today. Which
     of its days are school days is the calendar's, not known here. ``None`` for anything
     else: one day, days listed (:func:`days_said`), an open-ended or counted span ("à partir
@@ -4471,7 +4493,12 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
             tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
         week_end = _week_end_span(tokens, today)
         ignored = {"fin"} if week_end is not None else set()
-        if _NOT_A_SPAN.intersection(tokens + rest) - ignored or _keyed_digits(tokens) is not None:
+        # "jeudi et les jours suivants": its words say the span, they do not count days
+        stretch = next(
+            ((k, end) for k in range(len(tokens)) if (end := _rest_of_week_at(tokens, k))), None
+        )
+        kept = tokens if stretch is None else tokens[: stretch[0]] + tokens[stretch[1] :]
+        if _NOT_A_SPAN.intersection(kept + rest) - ignored or _keyed_digits(tokens) is not None:
             return None
         exprs, spans = _date_spans(tokens, today, breaks)
     except OverflowError:
@@ -4483,7 +4510,14 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         acted = parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is not None
     found: DaySpan | None = None
     week = _week_span(tokens, today, acted) if week_end is None else None
-    if week_end is not None:
+    if stretch is not None and [spans[k][1] for k in meant] == [stretch[0]]:
+        # "jeudi et le reste de la semaine": that day to the end of its week
+        day = exprs[meant[0]].day
+        assert day is not None
+        found = DaySpan(day, day + timedelta(days=6 - day.weekday()))
+    elif stretch is not None and week_end is None:
+        return None  # "jeudi et vendredi et les jours suivants": the rest of which day's week?
+    elif week_end is not None:
         found, (start, stop) = week_end
         # "jusqu'à la fin de la semaine prochaine": no other day said ("la semaine prochaine"
         # is read as a ranged date too)
@@ -4534,6 +4568,19 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         if found.last < found.first:
             return None
     return found
+
+
+def _rest_of_week_at(tokens: Sequence[str], i: int) -> int | None:
+    """Where the words that stretch the day said just before ``tokens[i]`` to the end of its
+    week ("et le reste de la semaine", "et les jours suivants": see _REST_OF_WEEK) end; ``None``
+    when they are not there, or name a past week ("… de la semaine dernière")."""
+    for run in _REST_OF_WEEK:
+        end = i + len(run)
+        if tuple(tokens[i:end]) == run and tokens[end : end + 1] not in (
+            ["derniere"], ["passee"], ["precedente"]
+        ):
+            return end
+    return None
 
 
 def _span_except_at(tokens: Sequence[str]) -> tuple[int, int] | None:
