@@ -1109,6 +1109,14 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
             "2026-11-30", "2026-12-01", "2026-12-03", "2026-12-04"
         ]),
         ("vendredi et lundi", ["2026-11-27", "2026-11-30"]),
+        # Out of the week's order, on a Monday: this week's days, each the nearest (Thursday
+        # was the one after Friday, next week's)
+        ("vendredi et jeudi", ["2026-11-26", "2026-11-27"]),
+        ("annuler vendredi et le jeudi pour Rose", ["2026-11-26", "2026-11-27"]),
+        ("vendredi, mardi et jeudi", ["2026-11-24", "2026-11-26", "2026-11-27"]),
+        # ... unless the words say otherwise: a week said after the last is every day's
+        ("vendredi et jeudi de la semaine prochaine", ["2026-12-03", "2026-12-04"]),
+        ("vendredi et jeudi de la semaine d'après", ["2026-12-03", "2026-12-04"]),
         # A week said apart from the days, after or before them and the children.
         ("réserver mardi pour Nathan et jeudi pour Margaux de la semaine prochaine", [
             "2026-12-01", "2026-12-03"

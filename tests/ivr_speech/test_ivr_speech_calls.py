@@ -2390,6 +2390,19 @@ def test_a_plain_yes_with_next_week_already_read_back_confirms(rt: Runtime, call
             "le mardi 1er décembre",
             [date(2026, 11, 30), date(2026, 12, 1)],
         ),
+        (
+            # Out of order on a Monday: this week's (Thursday was next week's, the 3rd)
+            "annuler vendredi et jeudi",
+            "le jeudi 26 novembre",
+            "le vendredi 27 novembre",
+            [date(2026, 11, 26), date(2026, 11, 27)],
+        ),
+        (
+            "annuler vendredi et jeudi de la semaine prochaine",
+            "le jeudi 3 décembre",
+            "le vendredi 4 décembre",
+            [date(2026, 12, 3), date(2026, 12, 4)],
+        ),
     ],
 )
 def test_every_day_of_a_list_is_read_back_and_done(

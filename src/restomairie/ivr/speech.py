@@ -3888,6 +3888,8 @@ def _listed_weekdays(
     - what follows the last one is said of them all: "lundi et mardi de la semaine prochaine",
       "jeudi et vendredi de cette semaine", "lundi et mardi 1er décembre", "lundi et mardi en
       huit" are days of the week of the last one (each alone would be the coming Monday);
+    - bare weekdays that, each read alone, fall in one week are that week's days, in whatever
+      order said: "vendredi et jeudi" said on a Monday is this Thursday and Friday;
     - else each comes after the one before it: "lundi et mardi" said on a Monday is Monday 30
       November and Tuesday 1 December, not tomorrow and the Monday after; "lundi, mardi, jeudi
       et vendredi prochains" one week's days.
@@ -3952,12 +3954,27 @@ def _one_stretch(
         # Each day before the last is the one before it ("vendredi et lundi 30", said on a
         # Thursday: Friday 27, then Monday 30; "lundi et mardi de la semaine prochaine").
         anchor = last.day
+        # A week said after the last ("vendredi et jeudi de la semaine prochaine") dates every
+        # day of the list in it, whatever the order said (not Friday of this week).
+        week = "semaine" in tokens[spans[end][0] : spans[end][1]]
+        monday = anchor - timedelta(days=anchor.weekday())
         for m in range(end - 1, k - 1, -1):
             weekday = _WEEKDAYS[tokens[spans[m][0]]]
-            anchor -= timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
+            if week:
+                anchor = monday + timedelta(days=weekday)
+            else:
+                anchor -= timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
             exprs[m] = exprs[m]._replace(day=anchor, certain=last.certain, weekday_only=False)
         return
     if not ordered:
+        return
+    alone = [exprs[m].day for m in range(k, end + 1) if spans[m][1] - spans[m][0] == 1]
+    mondays = {day - timedelta(days=day.weekday()) for day in alone if day is not None}
+    if len(alone) == end - k + 1 and len(mondays) == 1:
+        # Bare weekdays that, each alone, fall in one week are that week's, whatever the order
+        # said: "vendredi et jeudi" on a Monday is this Thursday and Friday, not Thursday
+        # next week. "Lundi et mardi" on a Monday still comes one after the other: alone,
+        # Monday is next week's and Tuesday tomorrow.
         return
     for m in range(k + 1, end + 1):
         before, expr = exprs[m - 1].day, exprs[m]
