@@ -4931,6 +4931,11 @@ def requests_said(
             or (k < start and instead and (_in_place_of(tokens, k) or _rather_than(tokens, k)))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
+        between = [k for k in named if end <= k < start]
+        if not links and day and _day and between:
+            # "Rose jeudi Nathan lundi" (speech-to-text drops the "et"): a name between two
+            # days starts the next request, or ends the one before ("jeudi Rose lundi Nathan")
+            cut = min(between) if names_first else start
         if cut > cuts[-1]:
             # (not the "plutôt" of "lundi plutôt que jeudi": both days changed)
             rather = instead and any(_rather_than(tokens, k) for k in range(end, start))
