@@ -1179,6 +1179,9 @@ def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
         ("au retour des vacances de Noël", "christmas"),
         ("le premier jour de la rentrée", ""),  # not the 1st of the month
         ("à la rentrée des vacances d'hiver", "winter"),
+        # Asked until when: about that day (was taken for a span, "jusqu'à la rentrée")
+        ("jusqu'à quand on peut annuler pour la rentrée", ""),
+        ("jusqu'à quelle heure je peux annuler le jour de la rentrée ?", ""),
         # Not the day school starts again: a span, a day near it, another date, nothing.
         ("jusqu'à la rentrée", None),
         ("la veille de la rentrée", None),

@@ -2711,6 +2711,24 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
     ]
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["jusqu'à quand on peut annuler pour la rentrée", "Jusqu'à quand je peux annuler à la rentrée ?"],
+)
+def test_until_when_for_the_day_school_starts_again_is_answered_for_that_day(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It answered for Thursday 26 ("avant 13 heures aujourd'hui"), "la rentrée" dropped.
+    call.press("2")
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Le lundi 4 janvier, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant le jeudi 17 décembre à 13 heures.",
+    ]
+    read_back = call.press("2")  # cancel: that day
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+
+
 @pytest.mark.parametrize("then", ["Parfait.", "D'accord.", "Non.", "Oui, très bien."])
 def test_an_answer_to_a_question_about_a_day_then_nothing_to_change(
     rt: Runtime, call: Caller, then: str

@@ -1085,6 +1085,10 @@ class CallFlow:
             return None
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if guess is None and (back := self._return_days(st, speech, today)):
+            # "Jusqu'à quand peut-on annuler pour la rentrée ?": the day school starts again
+            # (the calendar's), not the first day that can change
+            guess = DateGuess(back[0], True)
         named = self._children_said(self._kids(st), speech, ordinals=False)
         kids = named or unnamed
         done = st.data.get("done")

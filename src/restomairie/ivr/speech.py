@@ -5057,6 +5057,7 @@ def holidays_said(text: str, today: date) -> str | None:
 
 # Said of a day near the return, not of the return itself: "avant la rentrée", "la semaine
 # de la rentrée", "le lendemain de la rentrée".
+_UNTIL_WHEN = (["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusque", "quand"])
 _NOT_THE_RETURN = frozenset(
     {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
 )
@@ -5092,7 +5093,10 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
     near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
-    if (_RANGE_WORDS - {"des"}) & words or near & words:
+    # "jusqu'à quand peut-on annuler pour la rentrée ?": a question about that day, not a span
+    asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN}
+    ranged = {t for k, t in enumerate(tokens) if k not in asking} & _RANGE_WORDS - {"des"}
+    if ranged or near & words:
         return None
     try:
         exprs = _date_exprs(tokens, today, breaks)
