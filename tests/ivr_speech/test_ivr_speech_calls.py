@@ -2601,6 +2601,35 @@ def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "oui et pour la semaine prochaine ?",
+        "Oui, et la semaine prochaine aussi.",
+        "oui et toute la semaine prochaine",
+    ],
+)
+def test_yes_and_next_week_at_the_read_back_confirms_then_takes_that_week(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "Oui et pour la semaine prochaine ?" was no yes (a question): Friday read back again,
+    # then Friday 4 alone, the rest of next week dropped without a word.
+    call.press("2")
+    call.say("annuler jeudi et vendredi")
+    call.say("oui")
+    answer = call.say(said)
+    assert answer.says[:3] == [
+        "C'est fait : le repas de Léa du vendredi 27 novembre est annulé.",
+        "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 "
+        "décembre et vendredi 4 décembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+    for _ in range(4):
+        call.press("1")
+    week = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
+    assert [booked(rt, "E2", day) for day in week] == [False] * 4
+
+
 def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
     call.press("2")
     answer = call.say("annuler jeudi 27 et vendredi 28")
