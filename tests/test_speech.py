@@ -1109,6 +1109,14 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
             "2026-11-30", "2026-12-01", "2026-12-03", "2026-12-04"
         ]),
         ("vendredi et lundi", ["2026-11-27", "2026-11-30"]),
+        # Out of the week's order, on a Monday: this week's days, each the nearest (Thursday
+        # was the one after Friday, next week's)
+        ("vendredi et jeudi", ["2026-11-26", "2026-11-27"]),
+        ("annuler vendredi et le jeudi pour Rose", ["2026-11-26", "2026-11-27"]),
+        ("vendredi, mardi et jeudi", ["2026-11-24", "2026-11-26", "2026-11-27"]),
+        # ... unless the words say otherwise: a week said after the last is every day's
+        ("vendredi et jeudi de la semaine prochaine", ["2026-12-03", "2026-12-04"]),
+        ("vendredi et jeudi de la semaine d'après", ["2026-12-03", "2026-12-04"]),
         # A week said apart from the days, after or before them and the children.
         ("réserver mardi pour Nathan et jeudi pour Margaux de la semaine prochaine", [
             "2026-12-01", "2026-12-03"
@@ -1171,6 +1179,9 @@ def test_days_said_one_by_one(phrase: str, days: list[str]) -> None:
         ("au retour des vacances de Noël", "christmas"),
         ("le premier jour de la rentrée", ""),  # not the 1st of the month
         ("à la rentrée des vacances d'hiver", "winter"),
+        # Asked until when: about that day (was taken for a span, "jusqu'à la rentrée")
+        ("jusqu'à quand on peut annuler pour la rentrée", ""),
+        ("jusqu'à quelle heure je peux annuler le jour de la rentrée ?", ""),
         # Not the day school starts again: a span, a day near it, another date, nothing.
         ("jusqu'à la rentrée", None),
         ("la veille de la rentrée", None),

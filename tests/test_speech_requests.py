@@ -236,6 +236,16 @@ def test_a_single_day_said_to_stay_is_still_that_day() -> None:
         ),
         ("Rose jeudi et Nathan lundi, annuler", None, [(C, THU, {3}), (C, MON, {2})]),
         ("annuler pour Rose jeudi et pour Nathan lundi", None, [(C, THU, {3}), (C, MON, {2})]),
+        # ... the "et" dropped (speech-to-text often does): each name with the days after it
+        # (was one request of both children on both days: four cancellations)
+        ("rose jeudi nathan lundi annuler", None, [(C, THU, {3}), (C, MON, {2})]),
+        ("annuler Rose jeudi Nathan lundi", None, [(C, THU, {3}), (C, MON, {2})]),
+        ("annuler jeudi Rose lundi Nathan", None, [(C, THU, {3}), (C, MON, {2})]),
+        (
+            "annuler Rose jeudi et vendredi Nathan lundi",
+            None,
+            [(C, THU, {3}), (C, FRI, {3}), (C, MON, {2})],
+        ),
         ("Rose est malade jeudi et Nathan lundi", None, [(C, THU, {3}), (C, MON, {2})]),
         (
             "Rose ne mange pas jeudi et Nathan ne mange pas lundi",

@@ -77,6 +77,19 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         ("annuler jusqu'à la fin de cette semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
         ("jusqu'à la fin de la semaine prochaine", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
         ("Jusqu'à la fin de la semaine d'après.", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
+        # A day and the rest of its week: to its Sunday (Thursday alone was read back, and
+        # Friday stayed booked without a word)
+        ("jeudi et le reste de la semaine", DaySpan(THU_26_NOV, date(2026, 11, 29))),
+        ("annuler jeudi et les jours suivants", DaySpan(THU_26_NOV, date(2026, 11, 29))),
+        ("jeudi et les jours d'après", DaySpan(THU_26_NOV, date(2026, 11, 29))),
+        ("jeudi jusqu'à la fin de la semaine", DaySpan(THU_26_NOV, date(2026, 11, 29))),
+        ("mardi et tout le reste de cette semaine", DaySpan(date(2026, 11, 24), date(2026, 11, 29))),
+        ("jeudi et le reste de la semaine prochaine", DaySpan(date(2026, 12, 3), date(2026, 12, 6))),
+        ("jeudi 3 décembre et les jours suivants", DaySpan(date(2026, 12, 3), date(2026, 12, 6))),
+        (
+            "mardi et le reste de la semaine sauf jeudi",
+            DaySpan(date(2026, 11, 24), date(2026, 11, 29), left_out=(THU_26_NOV,)),
+        ),
         # "entre … et …": the same as "du … au …" (was refused, or two days)
         ("entre le 7 et le 11 décembre", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),
         ("annuler entre le 7 et le 11", DaySpan(date(2026, 12, 7), date(2026, 12, 11))),

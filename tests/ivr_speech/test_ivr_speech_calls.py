@@ -2411,6 +2411,19 @@ def test_a_plain_yes_with_next_week_already_read_back_confirms(rt: Runtime, call
             "le mardi 1er décembre",
             [date(2026, 11, 30), date(2026, 12, 1)],
         ),
+        (
+            # Out of order on a Monday: this week's (Thursday was next week's, the 3rd)
+            "annuler vendredi et jeudi",
+            "le jeudi 26 novembre",
+            "le vendredi 27 novembre",
+            [date(2026, 11, 26), date(2026, 11, 27)],
+        ),
+        (
+            "annuler vendredi et jeudi de la semaine prochaine",
+            "le jeudi 3 décembre",
+            "le vendredi 4 décembre",
+            [date(2026, 12, 3), date(2026, 12, 4)],
+        ),
     ],
 )
 def test_every_day_of_a_list_is_read_back_and_done(
@@ -2609,6 +2622,35 @@ def test_yes_and_other_days_at_the_read_back_confirms_then_reads_them_back(
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "oui et pour la semaine prochaine ?",
+        "Oui, et la semaine prochaine aussi.",
+        "oui et toute la semaine prochaine",
+    ],
+)
+def test_yes_and_next_week_at_the_read_back_confirms_then_takes_that_week(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # "Oui et pour la semaine prochaine ?" was no yes (a question): Friday read back again,
+    # then Friday 4 alone, the rest of next week dropped without a word.
+    call.press("2")
+    call.say("annuler jeudi et vendredi")
+    call.say("oui")
+    answer = call.say(said)
+    assert answer.says[:3] == [
+        "C'est fait : le repas de Léa du vendredi 27 novembre est annulé.",
+        "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 "
+        "décembre et vendredi 4 décembre.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+    for _ in range(4):
+        call.press("1")
+    week = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
+    assert [booked(rt, "E2", day) for day in week] == [False] * 4
+
+
 def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
     call.press("2")
     answer = call.say("annuler jeudi 27 et vendredi 28")
@@ -2718,6 +2760,24 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
         "Le jeudi 26 novembre, Léa a un repas réservé.",
         "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
     ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["jusqu'à quand on peut annuler pour la rentrée", "Jusqu'à quand je peux annuler à la rentrée ?"],
+)
+def test_until_when_for_the_day_school_starts_again_is_answered_for_that_day(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It answered for Thursday 26 ("avant 13 heures aujourd'hui"), "la rentrée" dropped.
+    call.press("2")
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Le lundi 4 janvier, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant le jeudi 17 décembre à 13 heures.",
+    ]
+    read_back = call.press("2")  # cancel: that day
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
 
 
 @pytest.mark.parametrize("then", ["Parfait.", "D'accord.", "Non.", "Oui, très bien."])

@@ -41,6 +41,9 @@ def _untouched(rt: Runtime, *meals: tuple[str, date]) -> None:
     [
         ((), "Annuler jeudi pour Zoé et lundi pour Léa."),
         ((), "Zoé jeudi et Léa lundi, annuler."),
+        # The "et" dropped by speech-to-text: the same (was both children on both days)
+        ((), "Zoé jeudi Léa lundi annuler"),
+        ((), "annuler Zoé jeudi Léa lundi"),
         ((), "Zoé est malade jeudi et Léa lundi."),
         (("9",), "Annuler jeudi pour Zoé et lundi pour Léa."),  # all chosen, then the menu
         (("9", "2"), "Jeudi pour Zoé et lundi pour Léa."),  # at the date question

@@ -273,3 +273,29 @@ def test_until_the_end_of_the_week_is_no_goodbye(rt: Runtime, client: FlaskClien
     assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
     assert not done.hangup
     assert "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2." in done.says
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "jeudi et le reste de la semaine",
+        "Jeudi et les jours suivants.",
+        "jeudi jusqu'à la fin de la semaine",
+    ],
+)
+def test_a_day_and_the_rest_of_its_week_is_every_school_day_to_its_end(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    # Thursday alone was read back and cancelled, then the call ended: Friday stayed booked
+    # and billed without a word.
+    call = _call_at(rt, client)
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says[:2] == [
+        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        _read_back("jeudi 26 novembre"),
+    ]
+    call.say("oui")
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
+    assert [booked(rt, "E2", date(2026, 11, d)) for d in (26, 27)] == [False, False]

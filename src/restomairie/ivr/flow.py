@@ -1099,6 +1099,10 @@ class CallFlow:
             return None
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if guess is None and (back := self._return_days(st, speech, today)):
+            # "Jusqu'à quand peut-on annuler pour la rentrée ?": the day school starts again
+            # (the calendar's), not the first day that can change
+            guess = DateGuess(back[0], True)
         named = self._children_said(self._kids(st), speech, ordinals=False)
         kids = named or unnamed
         done = st.data.get("done")
@@ -1689,6 +1693,8 @@ class CallFlow:
         queue = list(st.data.pop("queue", None) or [])
         if not queue:
             return None
+        named = st.data.pop("queue_named", None)  # "Je prends ces 4 jours un par un : …"
+        lines = [*lines, str(named)] if named else lines
         if queue[1:]:
             st.data["queue"] = queue[1:]
         entry = queue[0]
@@ -2308,28 +2314,39 @@ class CallFlow:
         days would drop the one the caller just said yes to)."""
         today = self.clock.today()
         days = days_said(speech, today)
-        span = span_said(speech, today) if not days else None
+        # The change is the one read back: "et la semaine prochaine" is that whole week, as
+        # at the date question (not the same weekday a week on)
+        span = span_said(speech, today, acted=True) if not days else None
         if span is not None:  # "non, toute la semaine prochaine": its school days
             with contextlib.suppress(OutsideCalendar):
                 days = self._school_days(st, span)
             days = days if len(days) <= MAX_DAYS_SAID else []
-        if not days and day != pending and adds_to(speech):
+        added = adds_to(speech)
+        if not days and day != pending and added:
             days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
+        # "Oui, et pour la semaine prochaine ?": what is asked is the days added; the yes
+        # before them is still a yes ("oui ?" alone is no yes).
+        answer = speech.rstrip().rstrip("?") if added else speech
         yes = (
-            parse_intent(speech, {Intent.YES}) is Intent.YES
-            and parse_intent(speech, {Intent.NO}) is None
-            and not is_hesitant(speech)
+            parse_intent(answer, {Intent.YES}) is Intent.YES
+            and parse_intent(answer, {Intent.NO}) is None
+            and not is_hesitant(answer)
         )
-        if days and yes and pending not in days and adds_to(speech):
+        if days and yes and pending not in days and added:
             days = [pending, *days]  # "oui, et lundi et mardi": the day read back, then those
         named = self._children_said(self._kids(st), speech, ordinals=False)
         if not days or named or (yes and pending not in days):
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
         queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
         if yes:
-            later = [d.isoformat() for d in days if d != pending]
-            st.data["queue"] = _unique([*later, *queued])
-            return self._apply(st, sp)
+            later = [d for d in days if d != pending]
+            st.data["queue"] = _unique([*(d.isoformat() for d in later), *queued])
+            if span is not None and len(later) > 1:
+                # A week added: its days named after this day's result, before the first
+                st.data["queue_named"] = self._span_named(sp, later)
+            turn = self._apply(st, sp)
+            st.data.pop("queue_named", None)  # said with the next day, or not at all
+            return turn
         first, *later_days = days
         st.data["queue"] = _unique([*(d.isoformat() for d in later_days), *queued])
         before = [self._days_named(sp, days)] if later_days else []

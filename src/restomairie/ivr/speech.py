@@ -3865,7 +3865,8 @@ def _date_spans(
                 negated = exprs[-1].negated
             # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
             ranged = (expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
-                      or _ends_a_span(tokens, exprs, spans, start))
+                      or _ends_a_span(tokens, exprs, spans, start)
+                      or _rest_of_week_at(tokens, i) is not None)
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     offset = 1 if heard is not None else 0
@@ -3969,6 +3970,8 @@ def _listed_weekdays(
     - what follows the last one is said of them all: "lundi et mardi de la semaine prochaine",
       "jeudi et vendredi de cette semaine", "lundi et mardi 1er décembre", "lundi et mardi en
       huit" are days of the week of the last one (each alone would be the coming Monday);
+    - bare weekdays that, each read alone, fall in one week are that week's days, in whatever
+      order said: "vendredi et jeudi" said on a Monday is this Thursday and Friday;
     - else each comes after the one before it: "lundi et mardi" said on a Monday is Monday 30
       November and Tuesday 1 December, not tomorrow and the Monday after; "lundi, mardi, jeudi
       et vendredi prochains" one week's days.
@@ -4033,12 +4036,27 @@ def _one_stretch(
         # Each day before the last is the one before it ("vendredi et lundi 30", said on a
         # Thursday: Friday 27, then Monday 30; "lundi et mardi de la semaine prochaine").
         anchor = last.day
+        # A week said after the last ("vendredi et jeudi de la semaine prochaine") dates every
+        # day of the list in it, whatever the order said (not Friday of this week).
+        week = "semaine" in tokens[spans[end][0] : spans[end][1]]
+        monday = anchor - timedelta(days=anchor.weekday())
         for m in range(end - 1, k - 1, -1):
             weekday = _WEEKDAYS[tokens[spans[m][0]]]
-            anchor -= timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
+            if week:
+                anchor = monday + timedelta(days=weekday)
+            else:
+                anchor -= timedelta(days=(anchor.weekday() - weekday - 1) % 7 + 1)
             exprs[m] = exprs[m]._replace(day=anchor, certain=last.certain, weekday_only=False)
         return
     if not ordered:
+        return
+    alone = [exprs[m].day for m in range(k, end + 1) if spans[m][1] - spans[m][0] == 1]
+    mondays = {day - timedelta(days=day.weekday()) for day in alone if day is not None}
+    if len(alone) == end - k + 1 and len(mondays) == 1:
+        # Bare weekdays that, each alone, fall in one week are that week's, whatever the order
+        # said: "vendredi et jeudi" on a Monday is this Thursday and Friday, not Thursday
+        # next week. "Lundi et mardi" on a Monday still comes one after the other: alone,
+        # Monday is next week's and Tuesday tomorrow.
         return
     for m in range(k + 1, end + 1):
         before, expr = exprs[m - 1].day, exprs[m]
@@ -4482,6 +4500,25 @@ _SPAN_EXCEPT = (("sauf",), ("excepte",), ("hormis",), ("a", "part"))
 # "jusqu'à la fin de la semaine (prochaine)": up to the Sunday of that week
 _WEEK_END = (("la", "fin", "de", "la", "semaine"), ("la", "fin", "de", "cette", "semaine"))
 _UNTIL_WORDS = frozenset({"jusqu", "jusque", "jusqua", "jusquau"})
+# Said right after a day, the days after it to the end of its week: "jeudi et le reste de la
+# semaine", "jeudi jusqu'à la fin de la semaine", "jeudi et les jours suivants" (a sick child's
+# week: "les jours suivants" read to the end of that week, which the read-back names, rather
+# than an open count of days). "Jeudi et le reste de la semaine prochaine": next week's
+# Thursday (the week is said of the day too: _free_week) and the days after it.
+_REST_OF_WEEK = (
+    *(
+        (*lead, *week)
+        for lead in (
+            ("et", "le", "reste"), ("et", "tout", "le", "reste"), ("et", "la", "suite"),
+            ("et", "la", "fin"), *((*until, "la", "fin") for until in _SPAN_TO
+                                   if until[0] in _UNTIL_WORDS),
+        )
+        for week in (("de", "la", "semaine"), ("de", "cette", "semaine"))
+    ),
+    ("et", "les", "jours", "suivants"), ("et", "les", "jours", "d", "apres"),
+    ("et", "les", "jours", "qui", "suivent"),
+    ("et", "les", "autres", "jours", "de", "la", "semaine"),
+)  # fmt: skip
 # Said with a span, these make it something else: open-ended or counted ("tous les jeudis",
 # "chaque lundi", "3 jours", "à partir de jeudi" alone), a choice ("ou"), days left out other
 # than after the first "sauf" ("sans jeudi"; see _SPAN_EXCEPT), a month, several weeks ("la
@@ -4537,8 +4574,10 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     semaine prochaine", as said alone they are as likely the week of a day to come), two days
     and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
     7 décembre au 11", "entre le 7 et le 11") or up to a day ("jusqu'à vendredi", "jusqu'à la
-    fin de la semaine": from the first day that can still change, ``from_open``); the days
-    named after "sauf", "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
+    fin de la semaine": from the first day that can still change, ``from_open``), a day and
+    the rest of its week ("jeudi et le reste de la semaine", "jeudi et les jours suivants",
+    "jeudi jusqu'à la fin de la semaine": Thursday to Sunday); the days named after "sauf",
+    "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
     Said on one of its days ("du 7 au 11 décembre" on the 9th), the span is from today. Which
     of its days are school days is the calendar's, not known here. ``None`` for anything
     else: one day, days listed (:func:`days_said`), an open-ended or counted span ("à partir
@@ -4555,7 +4594,12 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
             tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
         week_end = _week_end_span(tokens, today)
         ignored = {"fin"} if week_end is not None else set()
-        if _NOT_A_SPAN.intersection(tokens + rest) - ignored or _keyed_digits(tokens) is not None:
+        # "jeudi et les jours suivants": its words say the span, they do not count days
+        stretch = next(
+            ((k, end) for k in range(len(tokens)) if (end := _rest_of_week_at(tokens, k))), None
+        )
+        kept = tokens if stretch is None else tokens[: stretch[0]] + tokens[stretch[1] :]
+        if _NOT_A_SPAN.intersection(kept + rest) - ignored or _keyed_digits(tokens) is not None:
             return None
         exprs, spans = _date_spans(tokens, today, breaks)
     except OverflowError:
@@ -4567,7 +4611,14 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         acted = parse_intent(text, {Intent.BOOK, Intent.CANCEL}) is not None
     found: DaySpan | None = None
     week = _week_span(tokens, today, acted) if week_end is None else None
-    if week_end is not None:
+    if stretch is not None and [spans[k][1] for k in meant] == [stretch[0]]:
+        # "jeudi et le reste de la semaine": that day to the end of its week
+        day = exprs[meant[0]].day
+        assert day is not None
+        found = DaySpan(day, day + timedelta(days=6 - day.weekday()))
+    elif stretch is not None and week_end is None:
+        return None  # "jeudi et vendredi et les jours suivants": the rest of which day's week?
+    elif week_end is not None:
         found, (start, stop) = week_end
         # "jusqu'à la fin de la semaine prochaine": no other day said ("la semaine prochaine"
         # is read as a ranged date too)
@@ -4618,6 +4669,19 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         if found.last < found.first:
             return None
     return found
+
+
+def _rest_of_week_at(tokens: Sequence[str], i: int) -> int | None:
+    """Where the words that stretch the day said just before ``tokens[i]`` to the end of its
+    week ("et le reste de la semaine", "et les jours suivants": see _REST_OF_WEEK) end; ``None``
+    when they are not there, or name a past week ("… de la semaine dernière")."""
+    for run in _REST_OF_WEEK:
+        end = i + len(run)
+        if tuple(tokens[i:end]) == run and tokens[end : end + 1] not in (
+            ["derniere"], ["passee"], ["precedente"]
+        ):
+            return end
+    return None
 
 
 def _span_except_at(tokens: Sequence[str]) -> tuple[int, int] | None:
@@ -5019,6 +5083,7 @@ def requests_said(
             or (k < start and instead and (_in_place_of(tokens, k) or _rather_than(tokens, k)))
         ]
         cut = (links[0] if names_first else links[-1]) if links else 0
+        between = [k for k in named if end <= k < start]
         if not links and _day and not day:
             # The other change asked after a day starts a request of its own: at the link
             # after the first change ("jeudi elle mange pas et vendredi elle mange"), else at
@@ -5035,6 +5100,10 @@ def requests_said(
                 cut = joins[-1] if joins else start
                 while not joins and cut > end and tokens[cut - 1] in _SUBJECT_PRONOUNS:
                     cut -= 1
+        elif not links and day and _day and between:
+            # "Rose jeudi Nathan lundi" (speech-to-text drops the "et"): a name between two
+            # days starts the next request, or ends the one before ("jeudi Rose lundi Nathan")
+            cut = min(between) if names_first else start
         if cut > cuts[-1]:
             # (not the "plutôt" of "lundi plutôt que jeudi": both days changed)
             rather = instead and any(_rather_than(tokens, k) for k in range(end, start))
@@ -5156,6 +5225,7 @@ def holidays_said(text: str, today: date) -> str | None:
 
 # Said of a day near the return, not of the return itself: "avant la rentrée", "la semaine
 # de la rentrée", "le lendemain de la rentrée".
+_UNTIL_WHEN = (["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusque", "quand"])
 _NOT_THE_RETURN = frozenset(
     {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
 )
@@ -5191,7 +5261,10 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
     near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
-    if (_RANGE_WORDS - {"des"}) & words or near & words:
+    # "jusqu'à quand peut-on annuler pour la rentrée ?": a question about that day, not a span
+    asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN}
+    ranged = {t for k, t in enumerate(tokens) if k not in asking} & _RANGE_WORDS - {"des"}
+    if ranged or near & words:
         return None
     try:
         exprs = _date_exprs(tokens, today, breaks)
