@@ -2343,7 +2343,7 @@ class CallFlow:
             st.data["queue"] = _unique([*(d.isoformat() for d in later), *queued])
             if span is not None and len(later) > 1:
                 # A week added: its days named after this day's result, before the first
-                st.data["queue_named"] = self._span_named(sp, later)
+                st.data["queue_named"] = self._days_named(sp, later)
             turn = self._apply(st, sp)
             st.data.pop("queue_named", None)  # said with the next day, or not at all
             return turn
