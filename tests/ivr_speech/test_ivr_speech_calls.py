@@ -2434,7 +2434,8 @@ def test_every_day_of_a_list_is_read_back_and_done(
     call.press("2")  # Léa
     read_back = call.say(phrase)
     assert read_back.says[:2] == [
-        "Je prends ces 2 jours un par un : lundi 30 novembre et mardi 1er décembre.",
+        f"Je prends ces 2 jours un par un : {first.removeprefix('le ')} et "
+        f"{second.removeprefix('le ')}.",
         f"Vous souhaitez annuler le repas de Léa {first}.",
     ]
     then = call.press("1")
