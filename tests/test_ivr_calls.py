@@ -2316,6 +2316,37 @@ def test_an_unexpected_error_answers_an_apology_never_a_500(
     assert events(rt, call)[-1].outcome == "error"
 
 
+def test_an_unexpected_error_at_a_read_back_says_whether_the_change_was_made(
+    rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent who pressed 1 and hears the apology is told, by the audit log, whether the
+    cancellation was made: it was the plain apology, and they could not know."""
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    apply = flow_module.CallFlow._apply
+    monkeypatch.setattr(flow_module.CallFlow, "_apply", broken)
+    failed = call.press("1")
+    assert failed.hangup
+    assert "Votre demande n'a pas été enregistrée : rien n'a été changé." in failed.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None
+
+    # The change made, then the error (saving the call): it is said done.
+    monkeypatch.setattr(flow_module.CallFlow, "_apply", apply)
+    again = caller(client, rt, PHONE)
+    again.start()
+    again.keys("1234", "2", "2611")
+    monkeypatch.setattr(PhoneLine, "_save", broken)
+    done = again.press("1")
+    assert done.hangup and "problème technique" in done.text
+    assert "C'est fait : le repas de Léa du jeudi 26 novembre est annulé." in done.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+
+
 def test_a_connection_the_server_drops_during_the_booking_loses_nothing_half_written(
     rt: Runtime, client: FlaskClient, family: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

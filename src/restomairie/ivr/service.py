@@ -40,6 +40,7 @@ from restomairie.config import Settings
 from restomairie.db import is_postgres, lend_connection, make_session_factory
 from restomairie.ivr import twiml
 from restomairie.ivr.flow import (
+    CONFIRM,
     END,
     GREETING,
     OUTCOME_RANK,
@@ -206,11 +207,12 @@ class PhoneLine:
             log.exception("call %s: the fallback could not be logged", hook.call_sid)
         return answer
 
-    def _fallback_answer(self, call_sid: str) -> str:
+    def _fallback_answer(self, call_sid: str, confirming: bool = False) -> str:
         """The fallback's apology, in the caller's language once known; when the call made
         changes (the step that timed out may well have made its change, then waited to save
         the call: SQLite's write lock), what they were — the parent must not believe they
-        failed. Any error reading them: the plain apology."""
+        failed. ``confirming`` (the error answered a read-back) and no change: that nothing
+        was changed. Any error reading them: the plain apology."""
         lang: str | None = None
         try:
             with self.sessions() as session:
@@ -222,6 +224,8 @@ class PhoneLine:
         except Exception:
             log.exception("call %s: the fallback could not read the call's changes", call_sid)
             return twiml.apology(self.settings, lang)
+        if not changes and confirming:
+            return twiml.apology(self.settings, lang, lambda sp: [_not_recorded(sp, False)])
         if not changes:
             return twiml.apology(self.settings, lang)
 
@@ -304,7 +308,9 @@ class PhoneLine:
                 return answer
             except Exception:
                 log.exception("call %s: unexpected error at %s", hook.call_sid, key)
-                answer = twiml.apology(self.settings, st.language)
+                # The parent who has just pressed 1 to a read-back is told whether it was done,
+                # as the fallback tells it: by the audit log, written with each change.
+                answer = self._fallback_answer(hook.call_sid, confirming=asked == CONFIRM)
                 self._save_failure(claim, answer, asked, heard)
                 return answer
             if self.outbox is not None:
