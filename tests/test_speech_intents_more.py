@@ -1224,10 +1224,41 @@ def test_asks_about_day(text: str, asks: bool) -> None:
         ("je ne parle pas anglais", False),
         ("je parle français", False),
         ("annuler jeudi", False),
+        # A request for English, not a sentence naming the language: "anglais" anywhere
+        # switched the call to English for good, on the keypad, and "je parle un peu français"
+        # (which says the caller speaks French) too.
+        ("je parle anglais", True),
+        ("in English", True),
+        ("vous parlez anglais ?", True),
+        ("Rose a une sortie avec sa classe d'anglais jeudi", False),
+        ("annuler jeudi, elle a anglais", False),
+        ("je parle un peu français", False),
+        ("Rose ne parle pas français", False),
     ],
 )
 def test_asks_for_english(text: str, english: bool) -> None:
     assert speech.asks_for_english(text) is english
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        ("cancel", True),
+        ("cancel please", True),
+        ("no understand", True),
+        ("help", True),
+        ("help me", True),
+        ("thank you", True),
+        ("annuler jeudi", False),
+        ("non merci", False),
+        ("le thé", False),
+        ("annuler pour Rose please", False),
+    ],
+)
+def test_sounds_english(text: str, english: bool) -> None:
+    # Common English words at a French question were "Pardon, je n'ai pas compris" three times,
+    # then goodbye, without a word of the English the line speaks.
+    assert speech.sounds_english(text) is english
 
 
 @pytest.mark.parametrize(

@@ -595,8 +595,10 @@ def test_a_wait_word_with_a_take_back_is_the_take_back(rt: Runtime, call: Caller
 
 
 def test_requests_to_wait_stop_being_free_after_a_few(call: Caller) -> None:
-    for _ in range(5):
-        assert call.say("Aidez-moi.").says[0].startswith("Répondez avec les touches")
+    # (Help asked for a third time counts anyway: see test_help_asked_again_….)
+    for _ in range(4):
+        assert call.say("Attendez.").says[0] == "Prenez votre temps, je vous écoute."
+    assert call.say("Aidez-moi.").says[0].startswith("Répondez avec les touches")
     assert call.say("Aidez-moi.").says[0] == NOT_UNDERSTOOD  # now a failed answer
     call.say("Attendez.")
     assert call.say("Aidez-moi.").hangup  # the third: the call ends
@@ -795,6 +797,59 @@ def test_asking_for_english_goes_on_in_english_on_the_keypad(rt: Runtime, call: 
     menu = call.press("2")
     assert menu.says[0] == "For Léa:"
     assert events(rt, call)[-2].outcome == "english"
+
+
+@pytest.mark.parametrize(
+    "said", ["Léa a une sortie avec sa classe d'anglais jeudi", "je parle un peu français"]
+)
+def test_a_sentence_naming_english_does_not_switch_the_call_to_english(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Both switched the call to English for good, on the keypad: French said next was "No key
+    # was pressed".
+    heard = call.say(said)
+    assert not any("English" in line for line in heard.says)
+    assert heard.gather is not None and "speech" in heard.gather.get("input", "")
+
+
+def test_english_words_not_understood_are_answered_with_the_english_offer(
+    rt: Runtime, call: Caller
+) -> None:
+    # "cancel", "cancel please", "no understand": "Pardon, je n'ai pas compris." three times,
+    # then the goodbye, all in French. (A French answer not understood hears no English.)
+    assert "For English, say English." not in call.say("patati patata").says
+    first = call.say("cancel please")
+    assert first.says[:2] == ["Pardon, je n'ai pas compris.", "For English, say English."]
+    bye = call.say("no understand")
+    assert bye.hangup
+    assert bye.says[-1] == (
+        "To speak to someone, call the billing centre on 03 80 74 51 51, Monday to Friday from "
+        "8 am to 6 pm."
+    )
+
+
+def test_help_asked_again_gives_the_billing_centre_and_english_then_counts(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Je comprends pas" again and again: the same sentence every time, never who answers in
+    # person nor English, and no end (only the fifth pause counted).
+    how = (
+        "Répondez avec les touches de votre téléphone, ou dites votre réponse en quelques mots. "
+        "Tapez étoile pour réécouter la question."
+    )
+    desk = (
+        "Pour parler à quelqu'un, appelez le Centre de traitement unique de la facturation au "
+        "03 80 74 51 51, du lundi au vendredi de 8 heures à 18 heures."
+    )
+    first = call.say("je comprends pas")
+    assert first.says[0] == how and desk not in first.says
+    second = call.say("lentement")
+    assert second.says[:3] == [how, desk, "For English, say English."]
+    third = call.say("je comprends pas")
+    assert third.says[:2] == [how, f"{desk} For English, say English."]
+    assert not third.hangup
+    call.say("je comprends pas")
+    assert call.say("je comprends pas").hangup  # the third counted: the call ends
 
 
 @pytest.mark.parametrize("said", ["Je veux résilier l'abonnement.", "Elle change d'école."])

@@ -106,6 +106,7 @@ from restomairie.ivr.speech import (
     return_day_said,
     several_days,
     shifted_day,
+    sounds_english,
     span_said,
     speaks_of_children,
     spoken_digit_runs,
@@ -436,10 +437,15 @@ class CallFlow:
         if heard.kind == "none" and (step in (ACCOUNT, PIN) or not sp.speech):
             # These questions listen to keys only (all of them in a language the line does not
             # understand spoken: English): an answer said aloud arrives as nothing at all.
-            why = sp._("No key was pressed: please type the digits on your phone's keypad.")
+            if sp.speech:
+                why = sp._("No key was pressed: please type the digits on your phone's keypad.")
+            else:
+                # Keys only, all call long: a parent who spoke did press no key, but was not
+                # silent either; what to do, true of both.
+                why = sp._("Please use your phone's keypad.")
             # Maybe "je n'ai pas mon numéro de dossier", "je voudrais parler à quelqu'un"
             # (said, never heard: these questions take keys only): who can help.
-            desk = self._desk_sentence(sp, step)
+            desk = self._desk_once(st, sp, step)
             if st.attempts + 1 < self.settings.phone.max_attempts and desk:
                 why = f"{why} {desk}"
             return self._retry(st, sp, why, "no_input", shown)
@@ -532,9 +538,25 @@ class CallFlow:
                 "Answer with your phone's keys, or say your answer in a few words. Press star "
                 "to hear the question again."
             )
-            turn = self._ask(st, sp, step, [how], step, "help", reset=False)
+            helps = st.data["helps"] = int(st.data.get("helps", 0)) + 1
+            if helps == 1:
+                turn = self._ask(st, sp, step, [how], step, "help", reset=False)
+                return Turn(turn.reply, turn.step, turn.outcome, shown)
+            # Asked again: the same sentence did not help; who answers in person, and English.
+            # From the third, a failed answer: help asked for again and again ends the call.
+            more = [self._desk_sentence(sp), self._english_offer(st)]
+            if helps > 2:
+                return self._retry(st, sp, how, "help", shown, " ".join(x for x in more if x))
+            turn = self._ask(st, sp, step, [how, *more], step, "help", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
-        turn = self._handlers[step](st, sp, self._punctuated(st, heard))
+        if heard.kind == "speech" and st.language != "en" and sounds_english(heard.speech):
+            # "Cancel please", "no understand": if not understood, the retry says in English
+            # that English is spoken here (see _retry); only for this answer.
+            st.data["sounds_english"] = True
+        try:
+            turn = self._handlers[step](st, sp, self._punctuated(st, heard))
+        finally:
+            st.data.pop("sounds_english", None)
         if turn.heard is None:
             shown = _logged(step, heard, turn.outcome)
             turn = Turn(turn.reply, turn.step, turn.outcome, shown, turn.receipts)
@@ -1941,7 +1963,7 @@ class CallFlow:
         if sp.speech:
             return sp._("I did not receive a date.")
         why = sp._("I did not receive a date: please type it on your phone's keypad.")
-        desk = self._desk_sentence(sp, DATE)
+        desk = self._desk_once(st, sp, DATE)
         if st.attempts + 1 < self.settings.phone.max_attempts and desk:
             # "I would like to speak to someone", said, never heard: who can help.
             why = f"{why} {desk}"
@@ -4123,6 +4145,9 @@ class CallFlow:
         after the last attempt; ``hint`` is said after ``message`` only with the question."""
         step = st.step
         st.attempts += 1
+        # An answer in English not understood (see answer): say in English that English is
+        # spoken, or, on the last attempt, who answers in person, in English.
+        english = bool(st.data.get("sounds_english"))
         if st.attempts >= self.settings.phone.max_attempts:
             # The line hangs up: at the account number or the code, the caller could not be
             # identified (three wrong codes are not a parent who gave up).
@@ -4131,7 +4156,11 @@ class CallFlow:
             # may call again between 8 and 13 o'clock".
             bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
             lines = [message, self._nothing_done(st, sp, ending=True), bye]
+            if english:
+                lines.append(self._desk_sentence(self.speaker("en")))
             return self._end(st, sp, lines, step, outcome, shown)
+        if english:
+            hint = " ".join(x for x in (hint, self._english_offer(st)) if x)
         lines, ask = self._question(st, sp, step)
         return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
 
@@ -4464,6 +4493,26 @@ class CallFlow:
         if step == PIN:
             return sp._("If you do not know your secret code, call %(desk)s.", desk=desk)
         return sp._("To speak to someone, call %(desk)s.", desk=desk)
+
+    def _desk_once(self, st: CallState, sp: Speaker, step: str) -> str:
+        """:meth:`_desk_sentence` for a question that takes keys only, or "" if already said in
+        this call: on an English, keypad-only call every silence said it again, at length. (A
+        French call hears it at the account and code questions, which it does not reach twice.)"""
+        desk = self._desk_sentence(sp, step)
+        if sp.speech or not desk:
+            return desk
+        said = [str(x) for x in st.data.get("desk_said", [])]
+        if desk in said:
+            return ""
+        st.data["desk_said"] = [*said, desk]
+        return desk
+
+    def _english_offer(self, st: CallState) -> str:
+        """ "For English, say English.", in English, on a French call ("" on an English one):
+        said to a caller who may not follow French."""
+        if st.language == "en":
+            return ""
+        return self.speaker("en")._("For English, say English.")
 
     def _wrong_key(self, sp: Speaker) -> str:
         return sp._("That key is not in the menu.")

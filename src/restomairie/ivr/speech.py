@@ -2776,19 +2776,75 @@ def asks_about_billing(text: str) -> bool:
 
 
 _ENGLISH = frozenset({"english", "anglais", "englisch", "ingles", "inglese"})
+_FRENCH = frozenset({"francais", "french"})
+_SPEAK = frozenset(
+    {"parle", "parlez", "parlons", "parler", "speak", "comprends", "comprend", "understand"}
+)
+# "je ne parle pas bien français", "I don't speak French", "je parle mal le français", "no
+# French": a caller who says they cannot follow French (not "je parle un peu français").
+_CANNOT = frozenset({"pas", "not", "t", "no", "mal", "don", "cannot"})
+# The words around a request for English, every one of them ("en anglais s'il vous plaît",
+# "vous parlez anglais ?", "English please", "do you speak English?"): a sentence with any other
+# word in it only mentions the language ("sa classe d'anglais jeudi" is Rose's English class).
+_ENGLISH_AROUND = frozenset(
+    {
+        "en", "in", "please", "s", "il", "vous", "plait", "svp", "je", "j", "i", "we", "on",
+        "nous", "do", "does", "you", "can", "could", "est", "ce", "que", "qu", "pouvez",
+        "pourriez", "peut", "voudrais", "veux", "prefere", "prefer", "would", "like", "want",
+        "only", "seulement", "uniquement", "ne", "n", "pas", "not", "t", "don", "no", "non",
+        "bien", "tres", "very", "well", "mal", "le", "la", "l", "un", "peu", "a", "little",
+        "bit", "of", "oui", "yes", "euh", "hello", "bonjour", "allo", "sorry", "pardon",
+        "excusez", "excuse", "moi", "me", "madame", "monsieur", "desole", "desolee", "langue",
+        "language", "speak", "parle", "parlez", "parler", "comprends", "comprend", "understand",
+        "continuer", "continue", "is", "there", "it", "ok", "d", "accord", "mais", "but",
+        "and", "et", "cannot", "mieux", "better", "francais", "french", "anyone", "someone",
+    }
+)  # fmt: skip
 
 
 def asks_for_english(text: str) -> bool:
     """Whether ``text`` asks for the line in English ("English please", "en anglais s'il vous
-    plaît", "je ne parle pas bien français", "I don't speak French"); not "je ne parle pas
-    anglais". Pure; never raises."""
+    plaît", "je parle anglais", "je ne parle pas bien français", "I don't speak French"); not
+    "je ne parle pas anglais", "je parle un peu français", nor a sentence that merely names the
+    language ("Rose a une sortie avec sa classe d'anglais jeudi"): every word must be one of a
+    request for a language. Pure; never raises."""
     tokens = normalise(text).split()
+    if not tokens or not all(t in _ENGLISH_AROUND or t in _ENGLISH for t in tokens):
+        return False
     for k, token in enumerate(tokens):
         if token in _ENGLISH and not {"pas", "not", "t"} & set(tokens[max(0, k - 3) : k]):
             return True
-    speaks = {"parle", "parlons", "speak"} & set(tokens)
-    french = {"francais", "french"} & set(tokens)
-    return bool(speaks and french and {"pas", "not", "t", "peu"} & set(tokens))
+    return bool(_SPEAK & set(tokens) and _FRENCH & set(tokens) and _CANNOT & set(tokens))
+
+
+# Common English words a caller who does not follow French may say at a French question
+# ("cancel please", "help", "sorry I don't understand", "thank you"): none of them a French
+# word once accents are gone ("son", "the" for "thé", "a", "do" are, so only count beside them).
+_ENGLISH_WORDS = frozenset(
+    {
+        "cancel", "cancelled", "booking", "book", "please", "help", "sorry", "understand",
+        "thank", "thanks", "hello", "yes", "yeah", "what", "speak", "english", "french",
+        "don", "can", "could", "would", "want", "child", "children", "daughter", "lunch",
+        "meal", "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "week", "next", "how", "why", "repeat", "again", "slowly", "slow", "anyone", "someone",
+        "goodbye", "bye", "sure", "okay",
+    }
+)  # fmt: skip
+_ENGLISH_TOO = frozenset(
+    {"i", "you", "me", "my", "it", "is", "the", "a", "do", "no", "not", "t", "s", "to", "son"}
+)
+
+
+def sounds_english(text: str) -> bool:
+    """Whether ``text``, not understood as French, looks said in English: an English word in
+    it and at least half its words English ("cancel please", "no understand", "help me",
+    "sorry I don't understand French", "thank you"), so that the line can say that it speaks
+    English. Not "annuler jeudi", "non merci". Pure; never raises."""
+    tokens = normalise(text).split()
+    if not _ENGLISH_WORDS.intersection(tokens):
+        return False
+    english = [t for t in tokens if t in _ENGLISH_WORDS or t in _ENGLISH_TOO]
+    return 2 * len(english) >= len(tokens)
 
 
 _DISMAY = frozenset({"ah", "oh", "mais", "attendez", "attends", "zut", "mince", "hein", "la"})
