@@ -436,8 +436,9 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
         f"scolaire du vendredi 3 septembre 2027 : {after_it}"
     )
     # No day to give as an example of the four keys: the rule alone (the question says why).
-    assert call.press("0000").says[:2] == [
+    assert call.press("0000").says[:3] == [
         "Il faut le jour et le mois, en 4 chiffres.",
+        "Attention : c'est votre dernier essai.",
         "Pour quel jour voulez-vous annuler ?",
     ]
 
@@ -918,7 +919,8 @@ def test_outside_opening_hours_the_caller_hears_the_hours_and_the_web_alternativ
         return
     assert answer.says == [
         "Bienvenue sur Resto-Mairie, la ligne des repas de restauration scolaire de Dijon.",
-        "La ligne est ouverte de 8 heures à 13 heures.",
+        "La ligne est fermée.",
+        "Elle est ouverte de 8 heures à 13 heures.",
         "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site www.dijon.fr.",
         "Au revoir.",
     ]
@@ -1327,7 +1329,7 @@ def test_an_english_family_pressing_nothing_at_the_date_question_hears_no_date(
     )
     refused = call.press("2411")
     assert refused.says[0].startswith("Too late for Tuesday 24 November")
-    assert refused.says[-2:] == ["To go back to the menu, type 0.", "To end the call, type 2."]
+    assert refused.says[-2:] == ["To go back to the menu, press 0.", "To end the call, press 2."]
 
 
 # ---------------------------------------------------------------------------------- children
@@ -1487,13 +1489,13 @@ def test_silence_asks_again_and_three_silences_end_the_call_politely(
     call.start()
     call.press("1234")
     first = call.silence()
-    assert first.says[0] == "Je n'ai rien entendu."
+    assert first.says[0] == "Je n'ai reçu aucun choix."
     assert "Pour réserver un repas, tapez 1." in first.text
     call.silence()
     bye = call.silence()
     assert bye.hangup
     assert bye.says == [
-        "Je n'ai rien entendu.",
+        "Je n'ai reçu aucun choix.",
         f"Vous pouvez rappeler jusqu'à 13 heures. Pour parler à quelqu'un, appelez {DESK} "
         "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site "
         "www.dijon.fr. Merci de votre appel. Au revoir.",
@@ -1897,7 +1899,7 @@ def test_an_english_family_recognised_by_its_number_is_greeted_in_english(
     assert greeting.says[-1] == "Please type your four-digit secret code."
     rt.clock.frozen = datetime(2026, 11, 23, 7, 30, tzinfo=PARIS)  # before the line opens
     closed = caller(client, rt).start()
-    assert closed.hangup and "The line is open from" in closed.text
+    assert closed.hangup and "The line is closed." in closed.text
     # A number two families share says nothing of either: French, and the account asked.
     make_family(rt, "210002", "5678", (PHONE,), (KidSpec("E2", "Hugo"),))
     rt.clock.frozen = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)

@@ -27,6 +27,7 @@ PARENT_ACCOUNT = "210500"  # Margaux and Nathan's family, code 1951, phone elsew
 CODE_Q = "Tapez votre code secret à 4 chiffres."
 ACCOUNT_Q = "Tapez votre numéro de dossier famille, puis la touche dièse."
 WRONG = "Ce code n'est pas le bon."
+LAST_TRY = "Attention : c'est votre dernier essai."
 HINT = (
     "Si ce téléphone n'est pas celui de votre dossier, tapez 0 puis dièse pour donner votre "
     "numéro de dossier."
@@ -137,7 +138,7 @@ def test_other_short_entries_and_0_once_the_account_is_typed_are_not_a_code(
     call.press("0")
     call.press(PARENT_ACCOUNT)
     # The account typed: "0" is a code too short, not another account again.
-    assert call.press("0").says == ["Le code secret a 4 chiffres.", CODE_Q]
+    assert call.press("0").says == ["Le code secret a 4 chiffres.", LAST_TRY, CODE_Q]
     bye = call.press("0000")  # "12", "0" and "0000": the code question's three attempts
     assert bye.hangup and bye.says[0] == WRONG and HINT not in bye.says
 
@@ -313,12 +314,13 @@ def test_at_a_locked_phone_0_hash_still_leads_to_the_caller_s_own_account(
     assert [event_label(x.outcome, x.step) for x in detail.exchanges[1:4:2]] == [
         "accès bloqué (codes erronés)", "autre dossier demandé"]
 
-    # Anything but "0#" ends the call, the grandmother's right code too (never checked).
-    for answer in ("9460", ""):
+    # Anything but "0#" ends the call, the grandmother's right code too (never checked): a
+    # code typed again hears the lockout again, silence only the goodbye.
+    for answer, lockout in (("9460", [LOCKED + "10 h 15."]), ("", [])):
         other = from_grandma(client, rt)
         other.press("1951")
         bye = other.press(answer) if answer else other.silence()
-        assert bye.hangup and bye.says == ["Merci de votre appel. Au revoir."]
+        assert bye.hangup and bye.says == [*lockout, "Merci de votre appel. Au revoir."]
     assert from_grandma(client, rt).press("9460").says[0].startswith(LOCKED)
 
     # After "0#", the grandmother's account typed is still locked.
@@ -330,7 +332,7 @@ def test_at_a_locked_phone_0_hash_still_leads_to_the_caller_s_own_account(
     # No more codes than an unknown caller: the answer refused counts, two codes are left.
     parent = from_grandma(client, rt)
     parent.keys("1951", "0", PARENT_ACCOUNT)
-    assert parent.press("0000").says == [WRONG, CODE_Q]
+    assert parent.press("0000").says == [WRONG, LAST_TRY, CODE_Q]
     assert parent.press("0001").hangup
     assert failed_pins(rt, PARENT_ACCOUNT) == 2
     with rt.sessions() as session:

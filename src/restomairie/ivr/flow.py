@@ -449,6 +449,10 @@ class CallFlow:
             if st.attempts + 1 < self.settings.phone.max_attempts and desk:
                 why = f"{why} {desk}"
             return self._retry(st, sp, why, "no_input", shown)
+        if heard.kind == "none" and step in _MENU_KEYS:
+            # Silence, or "#" alone (Twilio posts nothing for it, see _no_date): not "je n'ai
+            # rien entendu" to a parent who pressed a key; true either way.
+            return self._retry(st, sp, sp._("I did not receive a choice."), "no_input", shown)
         if heard.kind == "none":
             return self._retry(st, sp, sp._("I did not hear anything."), "no_input", shown)
         if heard.kind == "speech" and step in _MENU_KEYS:
@@ -665,19 +669,7 @@ class CallFlow:
             return self._end(st, sp, lines, PIN, "caller_blocked")
         if check.locked_until is not None:
             st.settle("refused")
-            until = check.locked_until.astimezone(self.settings.tz)
-            if self._after_hours(until):
-                # Blocked until 13:06 on a line that closes at 13:00: say what it means.
-                blocked = sp._(
-                    "After too many wrong codes, phone access to this account is blocked for "
-                    "the rest of the day."
-                )
-            else:
-                blocked = sp._(
-                    "After too many wrong codes, phone access to this account is blocked "
-                    "until %(time)s.",
-                    time=sp.hour(until),
-                )
+            blocked = self._blocked_sentence(sp, check.locked_until)
             if not typed and st.attempts + 1 < self.settings.phone.max_attempts:
                 # The phone's family is locked, maybe by a caller from another family (a
                 # parent at the grandmother's): "0#" still leads to their own account. This
@@ -687,6 +679,8 @@ class CallFlow:
                 # whose codes are not checked while it is locked.
                 st.attempts += 1
                 st.data["locked_offer"] = True
+                # Said again if the caller types a code anyway (see _on_locked_offer).
+                st.data["locked_until"] = check.locked_until.isoformat()
                 lines = self._locked_lines(sp, blocked)
                 return self._ask(st, sp, PIN, lines, PIN, "locked", reset=False, recap=True)
             lines = [*self._locked_lines(sp, blocked), sp._("Goodbye.")]
@@ -735,9 +729,31 @@ class CallFlow:
         anything else ends the call (who to call and the web were said with the lockout), no
         code checked: the family is locked."""
         st.data.pop("locked_offer", None)
+        until = st.data.pop("locked_until", None)
         if heard.digits.strip().rstrip("#") == OTHER_ACCOUNT_KEY:
             return self._other_account(st, sp)
-        return self._end(st, sp, [sp._("Thank you for calling. Goodbye.")], PIN, "locked")
+        # A parent typing the code again did not take in the lockout: said again, or the bare
+        # goodbye sounds like a line that hangs up on a right code (silence: understood).
+        lines = []
+        until_at = datetime.fromisoformat(until) if until is not None else None
+        if heard.kind == "dtmf" and until_at is not None and self.clock.now() < until_at:
+            lines.append(self._blocked_sentence(sp, until_at))
+        lines.append(self._goodbye(sp))
+        return self._end(st, sp, lines, PIN, "locked")
+
+    def _blocked_sentence(self, sp: Speaker, locked_until: datetime) -> str:
+        """Until when the family's phone access is locked (see _after_hours)."""
+        until = locked_until.astimezone(self.settings.tz)
+        if self._after_hours(until):
+            # Blocked until 13:06 on a line that closes at 13:00: say what it means.
+            return sp._(
+                "After too many wrong codes, phone access to this account is blocked for the "
+                "rest of the day."
+            )
+        return sp._(
+            "After too many wrong codes, phone access to this account is blocked until %(time)s.",
+            time=sp.hour(until),
+        )
 
     def _other_account(self, st: CallState, sp: Speaker) -> Turn:
         """ "0#" at the code question of a caller recognised by caller ID: the account number is
@@ -1938,14 +1954,18 @@ class CallFlow:
                 day=sp.day(meant),
                 keys=sp.keys(meant.strftime("%d%m")),
             )
-        elif (first := self._first_open(self._picked(st))) is not None:
+        elif (
+            first := self._offer_taken(str(st.data.get("action")), self._offered_day(st))
+        ) is not None:
+            # The day the date question offers for this action (Rose, who eats every day, was
+            # told to type 2611 to book a meal she already has); none when it offers none.
             message = sp._(
                 "Please type the day and the month, four digits: for example, for %(day)s, "
                 "type %(keys)s.",
                 day=sp.day(first),
                 keys=sp.keys(first.strftime("%d%m")),
             )
-        else:  # no day can change (the calendar has ended): the question says so
+        else:  # no day offered (nothing to cancel, all booked, no calendar): the question says why
             message = sp._("Please type the day and the month, four digits.")
         return self._retry(st, sp, message, "invalid_date")
 
@@ -3244,7 +3264,10 @@ class CallFlow:
                 lines.append(sp._("For %(names)s:", names=sp.names(self._picked_names(st))))
             lines.append(sp._("To book a meal, press 1. To cancel a meal, press 2."))
             lines.append(sp._("To hear the meals booked for the next two weeks, press 3."))
-            if len(self._kids(st)) > 1:
+            if len(self._picked(st)) > 1:
+                # All of them (9), or several named: "un autre enfant" would mean none of them.
+                lines.append(sp._("To choose just one child, press 4."))
+            elif len(self._kids(st)) > 1:
                 lines.append(sp._("To choose another child, press 4."))
             if sp.speech:
                 lines.append(sp._("You can also say: book, cancel, or listen."))
@@ -3384,11 +3407,11 @@ class CallFlow:
             # Asked again (after a refusal, a wrong date, 2 at the read-back): a caller on the
             # keypad alone (an English-speaking family) may want another action or child
             # instead, and had no key for it.
-            lines.append(sp._("To go back to the menu, type 0."))
+            lines.append(sp._("To go back to the menu, press 0."))
         if st.data.get("after_refusal"):
             # Refused, a parent may be done: how to end the call, with the key that ends it
             # after a result (not read as a date: a date is four keys).
-            lines.append(sp._("To end the call, type 2."))
+            lines.append(sp._("To end the call, press 2."))
         st.data["date_asked"] = True
         return lines
 
@@ -4162,7 +4185,12 @@ class CallFlow:
         if english:
             hint = " ".join(x for x in (hint, self._english_offer(st)) if x)
         lines, ask = self._question(st, sp, step)
-        return Turn(self._reply(sp, [message, hint, *lines], ask), step, outcome, shown)
+        warning = ""
+        if st.attempts == self.settings.phone.max_attempts - 1 and step != AFTER:
+            # The next slip ends the call: said, so that a parent taught the format by the
+            # message above takes care (after a result, silence is a parent who is done).
+            warning = sp._("Please note: this is your last try.")
+        return Turn(self._reply(sp, [message, warning, hint, *lines], ask), step, outcome, shown)
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("goodbye")
@@ -4424,9 +4452,12 @@ class CallFlow:
                 )
             )
         else:
+            # "Closed" first: a parent with little French catches "ouverte" in the hours alone
+            # and waits for a menu.
+            lines.append(sp._("The line is closed."))
             lines.append(
                 sp._(
-                    "The line is open from %(opens)s to %(closes)s.",
+                    "It is open from %(opens)s to %(closes)s.",
                     opens=sp.hour(phone.opens),
                     closes=sp.hour(phone.closes),
                 )
