@@ -683,8 +683,8 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
         f"à {format_hour(before)} {done}."
     )
     click.echo(
-        f"Connexions du personnel avant cette date : adresse de {report.addresses} connexion(s) "
-        f"{'à effacer' if dry_run else 'effacée'}." + (" Rien n'a été effacé." if dry_run else "")
+        f"Connexions du personnel avant cette date : {report.addresses} adresse(s) "
+        + ("à effacer. Rien n'a été effacé." if dry_run else "effacée(s).")
     )
 
 
