@@ -577,6 +577,27 @@ def test_demo_runs_again_in_a_demo_database_with_accounts_made_to_try_it(
     assert "Démonstration chargée : 5 familles" in again.output
 
 
+def test_an_import_with_a_birth_date_in_the_future_is_refused_naming_line_and_column(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # 2030 for 2020 was imported as is; today's date (a birth date cannot be later) is accepted.
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    file = tmp_path / "f.csv"
+    file.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210500;4321;0611223344;Mme A;R1;Aa;Bb;23/11/2026;anjou-elem;standard;lun\n"
+        "210501;4321;0611223345;Mme C;R2;Cc;Dd;2030-01-01;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    res = cli.invoke(main, ["import", str(file)])
+    assert res.exit_code == 1, res.output
+    assert res.output == (
+        "Import refusé, rien n'a été importé :\n"
+        "  ligne 3, colonne birth_date : date de naissance '2030-01-01' dans le futur (nous "
+        "sommes le 23/11/2026)\n"
+    )
+
+
 @pytest.mark.parametrize("module", ["restomairie", "restomairie.cli"])
 def test_python_dash_m_runs_the_whole_command_line(module: str) -> None:
     import subprocess
