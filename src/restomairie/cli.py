@@ -713,9 +713,9 @@ def demo(ctx: click.Context, families: int) -> None:
             more = f" et {len(refused.families) - 5} autres" if len(refused.families) > 5 else ""
             why = (
                 f"contient des familles qui ne sont pas celles de la démonstration (dossiers "
-                f"{shown}{more}) : la démonstration écraserait les codes, téléphones et "
-                "responsables de certaines et ajouterait ses familles fictives aux repas comptés "
-                "par la cuisine"
+                f"{shown}{more}) : la démonstration écrirait sur les familles de ses numéros de "
+                "dossier (codes, téléphones, responsables) et ajouterait ses familles fictives "
+                "aux repas comptés par la cuisine"
             )
         else:
             why = (
