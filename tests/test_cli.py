@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from restomairie.booking.services import Actor
 from restomairie.cli import main
+from restomairie.models import StaffUser
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 
@@ -520,6 +522,80 @@ def test_demo_loads_about_fifty_families_with_codes_to_try(cli: CliRunner) -> No
     counts = cli.invoke(main, ["counts", "2026-11-23", "--json"])
     assert counts.exit_code == 0, counts.output
     assert json.loads(counts.output)["total"] > 20
+
+
+def test_demo_refuses_a_database_that_holds_the_towns_families(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # The demo writes over the families whose account numbers it uses (code, phones, guardian)
+    # and adds fifty fictitious ones to the kitchen's counts: a town's database is refused.
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    real = tmp_path / "real.csv"
+    real.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210500;4321;0611223344;Mme Réelle;R1;Vraie;Famille;2018-01-01;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(real)]).exit_code == 0
+    res = cli.invoke(main, ["demo"])
+    assert res.exit_code == 1, res.output
+    assert "Refusé : la base de données de « DATABASE_URL »" in res.output
+    assert "familles qui ne sont pas celles de la démonstration (dossiers 210500)" in res.output
+    assert "Rien n'a été écrit" in res.output and "Démonstration chargée" not in res.output
+    listing = cli.invoke(main, ["bookings", "210500", "--days", "2"])
+    assert "Dossier 210500 — Mme Réelle" in listing.output, listing.output
+    assert "Margaux" not in listing.output
+    with Runtime.build().sessions() as session:  # no demo account either
+        assert session.scalars(select(StaffUser.username)).all() == []
+    assert cli.invoke(main, ["bookings", "210501"]).exit_code == 1  # no demo family added
+
+
+def test_demo_refuses_a_database_being_set_up_with_staff_accounts(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    made = cli.invoke(main, ["create-user", "marie", "--role", "admin", "--password-stdin"],
+                      input="Motdepasse-tres-long-42\n")
+    assert made.exit_code == 0, made.output
+    res = cli.invoke(main, ["demo"])
+    assert res.exit_code == 1, res.output
+    assert ("a des comptes du personnel (marie) et pas encore de familles" in res.output
+            and "Rien n'a été écrit" in res.output)
+    assert cli.invoke(main, ["bookings", "210500"]).exit_code == 1
+
+
+def test_demo_runs_again_in_a_demo_database_with_accounts_made_to_try_it(
+    cli: CliRunner,
+) -> None:
+    # Guard (passes on the base too): a previous demo's database is recognised by its families,
+    # so re-running the demo there, after a kitchen account was made to try the pages, and with
+    # fewer families, still works as the README says.
+    assert cli.invoke(main, ["demo"]).exit_code == 0
+    made = cli.invoke(main, ["create-user", "cuisine", "--role", "kitchen", "--password-stdin"],
+                      input="Motdepasse-tres-long-42\n")
+    assert made.exit_code == 0, made.output
+    again = cli.invoke(main, ["demo", "--families", "5"])
+    assert again.exit_code == 0, again.output
+    assert "Démonstration chargée : 5 familles" in again.output
+
+
+def test_an_import_with_a_birth_date_in_the_future_is_refused_naming_line_and_column(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # 2030 for 2020 was imported as is; today's date (a birth date cannot be later) is accepted.
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    file = tmp_path / "f.csv"
+    file.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210500;4321;0611223344;Mme A;R1;Aa;Bb;23/11/2026;anjou-elem;standard;lun\n"
+        "210501;4321;0611223345;Mme C;R2;Cc;Dd;2030-01-01;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    res = cli.invoke(main, ["import", str(file)])
+    assert res.exit_code == 1, res.output
+    assert res.output == (
+        "Import refusé, rien n'a été importé :\n"
+        "  ligne 3, colonne birth_date : date de naissance '2030-01-01' dans le futur (nous "
+        "sommes le 23/11/2026)\n"
+    )
 
 
 @pytest.mark.parametrize("module", ["restomairie", "restomairie.cli"])

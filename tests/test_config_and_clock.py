@@ -240,3 +240,26 @@ def test_dates_are_written_the_french_way() -> None:
     assert format_deadline(datetime(2026, 12, 1, 0, 0, tzinfo=PARIS)) == "lundi 30 novembre à minuit"
     # A minute past midnight is that day's: "0 h 01", not the eve's.
     assert format_deadline(datetime(2026, 11, 24, 0, 1, tzinfo=PARIS)) == "mardi 24 novembre à 0 h 01"
+
+
+@pytest.mark.parametrize("days", [0, -3, 3651, 100000, "abc", 30.5, True])
+def test_the_call_log_retention_is_a_whole_number_of_days_in_a_sensible_range(days: Any) -> None:
+    # 0 printed "0 jours de conservation" while a day was kept; 100000 reached back to 1754
+    # (never purged); a text or a decimal was "a un type inattendu (str)".
+    data = dijon()
+    data["retention"]["call_log_days"] = days
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "retention.call_log_days"
+    assert str(err.value) == (
+        "configuration : « retention.call_log_days » doit être un nombre entier de jours entre "
+        f"1 et 3650, pas {days!r}"
+    )
+
+
+@pytest.mark.parametrize("days", [1, 30, 3650])
+def test_a_call_log_retention_in_range_is_kept(days: int) -> None:
+    # Guard (passes on the base too): the bounds themselves are accepted.
+    data = dijon()
+    data["retention"]["call_log_days"] = days
+    assert parse_settings(data, environ={}).call_log_retention_days == days

@@ -541,3 +541,17 @@ def test_the_preview_and_the_finished_import_name_menus_by_their_labels(
     report = page.split('id="import-report"')[1]
     assert "<td>Végétarien</td>" in report and "<td>Panier repas (PAI)</td>" in report
     assert "sans_porc" not in report and "vegetarien" not in report
+
+
+def test_a_birth_date_after_today_is_refused_by_the_desk_naming_line_and_column(
+    rt: Runtime,
+) -> None:
+    # A child not born yet is a typo (2030 for 2020): the file was accepted and kept it.
+    future = (rt.clock.today() + timedelta(days=1)).isoformat()
+    data = HEADER + f"300001;1234;0612300001;Mme A;C1;Enfant;A;{future};anjou-elem;standard;lun\n"
+    preview = ImportDesk(rt.booking).check(data.encode(), "familles.csv", "staff:admin")
+    assert not preview.ok and not preview.token
+    assert preview.errors == [(2, (
+        f"colonne birth_date : date de naissance '{future}' dans le futur (nous sommes le "
+        f"{rt.clock.today():%d/%m/%Y})"))]
+    assert count(rt, Family) == 0

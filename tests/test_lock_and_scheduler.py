@@ -425,7 +425,8 @@ def test_the_purge_command_says_what_it_would_delete_then_deletes_it(rt: Runtime
     _call(rt, "CA-recent", rt.clock.now() - timedelta(days=3), 2)
     said = "Journal des appels (365 jours de conservation) : 1 appel(s) et 3 étape(s) commencés "
     said += "avant le dimanche 23 novembre 2025 à 10 heures"
-    logins = "Connexions du personnel avant cette date : adresse de 0 connexion(s)"
+    # "adresse de 0 connexion(s) effacée": one address erased, said of none.
+    logins = "Connexions du personnel avant cette date : 0 adresse(s)"
     dry = CliRunner().invoke(main, ["purge", "--dry-run"], obj={"runtime": rt})
     assert dry.exit_code == 0 and dry.output == (
         f"{said} à effacer.\n{logins} à effacer. Rien n'a été effacé.\n"
@@ -435,7 +436,7 @@ def test_the_purge_command_says_what_it_would_delete_then_deletes_it(rt: Runtime
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "purge_call_logs")) == 0
     done = CliRunner().invoke(main, ["purge"], obj={"runtime": rt})
-    assert done.exit_code == 0 and done.output == f"{said} effacés.\n{logins} effacée.\n"
+    assert done.exit_code == 0 and done.output == f"{said} effacés.\n{logins} effacée(s).\n"
     with rt.sessions() as s:
         assert list(s.scalars(select(Call.call_sid))) == ["CA-recent"]
 

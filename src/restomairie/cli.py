@@ -145,19 +145,20 @@ def explained_errors() -> Iterator[None]:
         sys.exit(3 if found is not None and found[0] == UNREACHABLE else 1)
 
 
+def database_named(rt: Runtime) -> str:
+    """The database as a sentence names it: the setting that chose it, and its URL without
+    the password."""
+    url = rt.engine.url.render_as_string(hide_password=True)
+    return f"la base de données de « {rt.settings.database_url_key} » ({url})"
+
+
 def _database_sentence(found: tuple[str, str] | None, exc: Exception) -> str:
     ctx = click.get_current_context(silent=True)
     rt: Runtime | None = ctx.find_root().ensure_object(dict).get("runtime") if ctx else None
     command = ctx.command.name if ctx is not None else None
     if ctx is not None and isinstance(ctx.command, click.Group):  # said by the group itself
         command = ctx.invoked_subcommand
-    where = "la base de données"
-    if rt is not None:
-        url = rt.engine.url
-        where = (
-            f"la base de données de « {rt.settings.database_url_key} » "
-            f"({url.render_as_string(hide_password=True)})"
-        )
+    where = "la base de données" if rt is None else database_named(rt)
     kind, said = found if found is not None else ("", str(getattr(exc, "orig", exc)))
     if kind == UNREACHABLE:
         if rt is not None and rt.engine.url.get_backend_name() == "sqlite":
@@ -682,8 +683,8 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
         f"à {format_hour(before)} {done}."
     )
     click.echo(
-        f"Connexions du personnel avant cette date : adresse de {report.addresses} connexion(s) "
-        f"{'à effacer' if dry_run else 'effacée'}." + (" Rien n'a été effacé." if dry_run else "")
+        f"Connexions du personnel avant cette date : {report.addresses} adresse(s) "
+        + ("à effacer. Rien n'a été effacé." if dry_run else "effacée(s).")
     )
 
 
@@ -697,10 +698,37 @@ def purge(ctx: click.Context, dry_run: bool) -> None:
 def demo(ctx: click.Context, families: int) -> None:
     """Créer la base si besoin et charger une ville de démonstration (familles, codes,
     téléphones)."""
-    from restomairie.demo import load_demo
+    from restomairie.demo import DEMO_USER, load_demo, not_a_demo
     from restomairie.migrate import upgrade
 
     rt = runtime(ctx)
+    # Before anything is written (the migration, the schools): the demo writes over the
+    # families whose account numbers it uses and adds fifty fictitious ones to the kitchen's
+    # counts, so a town's database is refused (see not_a_demo).
+    refused = not_a_demo(rt.engine, [s.id for s in rt.settings.schools], families)
+    if refused is not None:
+        where = database_named(rt)
+        if refused.families:
+            shown = ", ".join(refused.families[:5])
+            more = f" et {len(refused.families) - 5} autres" if len(refused.families) > 5 else ""
+            why = (
+                f"contient des familles qui ne sont pas celles de la démonstration (dossiers "
+                f"{shown}{more}) : la démonstration écrirait sur les familles de ses numéros de "
+                "dossier (codes, téléphones, responsables) et ajouterait ses familles fictives "
+                "aux repas comptés par la cuisine"
+            )
+        else:
+            why = (
+                f"a des comptes du personnel ({', '.join(refused.users)}) et pas encore de "
+                "familles : c'est une base en préparation, la démonstration y ajouterait ses "
+                "familles fictives"
+            )
+        click.echo(
+            f"Refusé : {where} {why}. Rien n'a été écrit. Pour une démonstration, lancez-la "
+            f"dans un autre dossier ou avec une autre base ({rt.settings.database_url_key}).",
+            err=True,
+        )
+        sys.exit(1)
     upgrade(rt.engine)
     rt.sync_schools()
     report, listing = load_demo(rt.booking, families)
@@ -717,7 +745,7 @@ def demo(ctx: click.Context, families: int) -> None:
     click.echo(f"  … et {len(listing) - 10} autres familles." if len(listing) > 10 else "")
     from restomairie.staff.accounts import AccountService
 
-    _, password = AccountService(rt.sessions, rt.clock).ensure_user("demo", "admin")
+    _, password = AccountService(rt.sessions, rt.clock).ensure_user(DEMO_USER, "admin")
     click.echo(
         "Téléphone d'essai dans le navigateur : lancez « restomairie serve », ouvrez "
         "http://127.0.0.1:8000/staff/phone et connectez-vous (identifiant demo, mot de passe "

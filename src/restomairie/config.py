@@ -299,6 +299,23 @@ def _positive(data: Mapping[str, Any], key: str, default: Any = ...) -> int:
     return int(value)
 
 
+def _days(data: Mapping[str, Any], key: str, low: int, high: int, default: Any = ...) -> int:
+    """A number of days between ``low`` and ``high``: anything else (a text, a decimal, out of
+    range) is refused in a sentence saying what is expected, rather than in type names."""
+    value = _get(data, key, object, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(key, f"doit être un nombre entier de jours entre {low} et {high}, "
+                               f"pas {value!r}")
+    return value
+
+
+# How long the call log is kept (retention.call_log_days). At least a day: the purge deletes the
+# calls started before the cut-off, and 0 would empty the staff's call log each night while
+# saying "0 jours de conservation". At most ten years: beyond, a typo (100000 days reached back
+# to 1754) would keep numbers and steps forever, which the retention exists to prevent.
+CALL_LOG_DAYS = (1, 3650)
+
+
 # The keys of each kind of deadline rule, beside ``kind``: a key of another kind (``hours`` in an
 # operating_days rule) would be ignored, so it is refused like a misspelt one.
 RULE_KEYS = {
@@ -503,7 +520,7 @@ def parse_settings(
         menu_variants=variants,
         kitchens=tuple(kitchens),
         schools=tuple(schools),
-        call_log_retention_days=_positive(data, "retention.call_log_days", 365),
+        call_log_retention_days=_days(data, "retention.call_log_days", *CALL_LOG_DAYS, 365),
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         database_url_key=(

@@ -7,8 +7,12 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
+
 from restomairie.booking.importer import ImportReport, import_csv
 from restomairie.booking.services import Actor, BookingService, name_key
+from restomairie.models import Child, Family, StaffUser
 
 FIRST_NAMES = (
     "Léa",
@@ -107,13 +111,34 @@ class DemoFamily:
     children: tuple[str, ...]
 
 
+# The account the demo creates for the in-browser phone (``restomairie demo`` prints its password).
+DEMO_USER = "demo"
+
+
+@dataclass(frozen=True)
+class NotADemo:
+    """What stops the demo from loading into a database: its families that the demo did not
+    write (account numbers), or, in a database without families, its staff accounts."""
+
+    families: list[str]
+    users: list[str]
+
+
 def demo_csv(
     school_ids: list[str], families: int = 50, seed: int = 2026
 ) -> tuple[str, list[DemoFamily]]:
     """The demo town as an import file (so the demo goes through the real import)."""
+    return _demo_rows(school_ids, families, seed)[:2]
+
+
+def _demo_rows(
+    school_ids: list[str], families: int = 50, seed: int = 2026
+) -> tuple[str, list[DemoFamily], set[tuple[str, str]]]:
+    """The demo's import file, its families, and its (account, child reference) pairs."""
     rng = random.Random(seed)
     lines = ["family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days"]
     out = []
+    pairs = set()
     child_no = 1
     for i in range(families):
         account = f"{210500 + i}"
@@ -134,9 +159,42 @@ def demo_csv(
                 f"{account};{pin};{phones};{guardian};E{child_no:05d};{first};{last};{birth};"
                 f"{school};{rng.choice(DIETS)};{rng.choice(PATTERNS)}"
             )
+            pairs.add((account, f"E{child_no:05d}"))
             child_no += 1
         out.append(DemoFamily(account, pin, phone, guardian, tuple(sorted(names, key=name_key))))
-    return "\n".join(lines) + "\n", out
+    return "\n".join(lines) + "\n", out, pairs
+
+
+def not_a_demo(engine: Engine, school_ids: list[str], families: int = 50) -> NotADemo | None:
+    """Why the demo must not load into this database, or None when it may: the demo writes
+    over the families whose account numbers it uses (code, phones, guardian) and adds its own
+    beside them, so it loads only into an empty database or a previous demo's.
+
+    A previous demo's is recognised by its content, so that one made by any version is: each
+    family is one the demo writes (its account number, and its children's references as the
+    demo gives them with this configuration's schools). Staff accounts other than ``demo`` stop
+    it only in a database without families (one being set up for real: the accounts come
+    before the import); in a demo's, they are the ones created to try the pages. Reads only:
+    a database without tables (new) is empty."""
+    if not inspect(engine).has_table("families"):
+        return None
+    with Session(engine) as session:
+        found = session.execute(
+            select(Family.account, Child.ref).outerjoin(Child, Child.family_id == Family.id)
+        ).all()
+        users = list(session.scalars(
+            select(StaffUser.username).where(StaffUser.username != DEMO_USER)
+            .order_by(StaffUser.username)
+        ))
+    accounts = {account for account, _ in found}
+    _, _, pairs = _demo_rows(school_ids, max(families, len(accounts)))
+    # A family without children (ref None) is none of the demo's either.
+    foreign = sorted({account for account, ref in found if (account, ref) not in pairs})
+    if foreign:
+        return NotADemo(foreign, [])
+    if not accounts and users:
+        return NotADemo([], users)
+    return None
 
 
 def load_demo(service: BookingService, families: int = 50) -> tuple[ImportReport, list[DemoFamily]]:

@@ -415,12 +415,14 @@ def check_file(
     schools: Mapping[str, frozenset[int]],
     variants: tuple[str, ...],
     known: Callable[[list[Claim]], list[tuple[int, str]]] | None = None,
+    today: date | None = None,
 ) -> CheckedFile:
     """Parse and check a whole file; raise :class:`ImportFailed` with every error by line (all
     of each line's, each naming its column). ``known``, if given, checks each line's family and
     child against the database (:func:`database_errors`), those of lines with other errors too:
     its errors are reported with the others, in line order, so that one refusal lists
-    everything to correct. ``schools``: :func:`school_days`."""
+    everything to correct. ``schools``: :func:`school_days`. ``today``, if given: a birth date
+    after it is refused."""
     if isinstance(data, bytes):
         text, encoding = decode(data)
     else:
@@ -459,7 +461,7 @@ def check_file(
         rec = {k: v.strip() for k, v in zip(header, values, strict=True)}
         if rec["family"] and rec["child"]:
             claims.append(Claim(line, rec["family"], rec["child"]))
-        row, problems = _row(line, rec, schools, variants)
+        row, problems = _row(line, rec, schools, variants, today)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
         if row is None:
             continue
@@ -553,7 +555,7 @@ def _columns_error(lines: list[str], start: int, end: int, found: int,
 
 def _row(
     line: int, rec: dict[str, str], schools: Mapping[str, frozenset[int]],
-    variants: tuple[str, ...]
+    variants: tuple[str, ...], today: date | None = None
 ) -> tuple[Row | None, list[tuple[str, str]]]:
     """The row of a line, or None, with every problem found as (column, message)."""
     problems: list[tuple[str, str]] = []
@@ -577,6 +579,11 @@ def _row(
         birth = _date(rec["birth_date"])
     except ValueError as exc:
         problems.append(("birth_date", str(exc)))
+    if birth is not None and today is not None and birth > today:
+        # A child not born yet is a typo (2030 for 2020), kept as such in the child's record.
+        problems.append(("birth_date", (
+            f"date de naissance {rec['birth_date']!r} dans le futur "
+            f"(nous sommes le {today:%d/%m/%Y})")))
     if rec["school"] and rec["school"] not in schools:
         problems.append(("school", (
             f"école inconnue {rec['school']!r} ({', '.join(sorted(schools))})"
@@ -1135,7 +1142,7 @@ def import_csv(
     with ``dry_run``, say what it would do and write nothing."""
     checked = check_file(
         data, school_days(service.settings), service.settings.menu_variants,
-        known=lambda rows: database_errors(service, rows),
+        known=lambda rows: database_errors(service, rows), today=service.clock.today(),
     )
     report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
     report.encoding = checked.encoding

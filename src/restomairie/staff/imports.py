@@ -223,7 +223,8 @@ class ImportDesk:
         too (a child already in another family), with the file's own errors."""
         settings = self.booking.settings
         known = (lambda rows: database_errors(self.booking, rows)) if against_database else None
-        return check_file(data, school_days(settings), settings.menu_variants, known)
+        return check_file(data, school_days(settings), settings.menu_variants, known,
+                          today=self.booking.clock.today())
 
     def check(self, data: bytes, filename: str, owner: str) -> Preview:
         """Check a whole file without writing anything: the import is tried and rolled back, so
