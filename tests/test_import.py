@@ -747,3 +747,52 @@ def test_a_misspelt_column_is_named_with_the_expected_one(settings: Settings) ->
     assert (line, message) == (
         1, "colonnes manquantes : family ; colonne(s) inattendue(s) : 'famille' (pour 'family' ?)"
     )
+
+
+def test_a_repeated_child_id_is_said_even_when_its_first_line_has_another_error(
+    settings: Settings,
+) -> None:
+    errors = _errors(settings, HEADER + (
+        "300001,1234,0612345679,M. D,E3,Paul,D,31/02/2019,anjou-elem,standard,lun\n"
+        "300001,1234,0612345679,M. D,E3,Paul,D,2019-01-01,anjou-elem,standard,mar\n"
+    ))
+    assert errors == [
+        (2, "colonne birth_date : date de naissance invalide '31/02/2019' (AAAA-MM-JJ ou "
+            "JJ/MM/AAAA)"),
+        (3, "colonne child : enfant 'E3' déjà présent ligne 2"),
+    ]
+
+
+def test_a_family_s_phones_in_another_order_are_the_same_phones(settings: Settings) -> None:
+    text = HEADER.replace(",", ";") + (
+        "300001;1234;06 12 34 56 78, 03 80 00 00 00;Mme A;Q1;A;B;;anjou-elem;standard;lun\n"
+        "300001;1234;03 80 00 00 00, 0612345678;Mme A;Q2;C;B;;anjou-elem;standard;lun\n"
+    )
+    rows = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert [set(r.phones) for r in rows] == [{"+33612345678", "+33380000000"}] * 2
+
+
+def test_an_unknown_column_is_refused_with_the_one_it_may_stand_for(settings: Settings) -> None:
+    line = "300001,1234,0612345678,Mme A,C1,Léa,A,,anjou-elem,standard,lun,en\n"
+    [(number, message)] = _errors(settings, HEADER.rstrip("\n") + ",langue\n" + line)
+    assert number == 1
+    assert message.startswith("colonne(s) inconnue(s) : 'langue' (pour 'language' ?) ; "
+                              "colonnes attendues : family, pin,")
+    [(_, other)] = _errors(settings, HEADER.rstrip("\n") + ",remarque\n" + line)
+    assert other.startswith("colonne(s) inconnue(s) : 'remarque' ; colonnes attendues")
+
+
+def test_a_school_is_read_in_any_case(settings: Settings) -> None:
+    text = HEADER + "300001,1234,0612345678,Mme A,C1,Léa,A,,Anjou-Elem,standard,lun\n"
+    [row] = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert row.school == "anjou-elem"
+
+
+def test_a_line_written_with_the_other_separator_says_so(settings: Settings) -> None:
+    [(line, message)] = _errors(settings, HEADER.replace(",", ";") + (
+        "300001,1234,06 12 34 56 78,Mme A,C1,Léa,A,,anjou-elem,standard,lun\n"
+    ))
+    assert (line, message) == (2, (
+        "1 colonnes au lieu de 11 : cette ligne est séparée par des virgules, l'en-tête par des "
+        "points-virgules ; utilisez le même séparateur dans tout le fichier"
+    ))

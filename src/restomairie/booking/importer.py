@@ -61,6 +61,8 @@ REQUIRED = (
     "diet",
     "days",
 )
+# Every column a file may have: the required ones and the optional language.
+KNOWN_COLUMNS = (*REQUIRED, "language")
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
@@ -353,6 +355,13 @@ def match_diet(raw: str, variants: tuple[str, ...]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def match_school(raw: str, schools: Mapping[str, frozenset[int]]) -> str | None:
+    """The school id written as ``raw``: itself, else the one id it matches as a diet does,
+    case, accents, spaces and dashes aside ("Anjou-Elem" → ``anjou-elem``); None when none or
+    several do."""
+    return raw if raw in schools else match_diet(raw, tuple(schools))
+
+
 def match_weekday(raw: str) -> int | None:
     """Monday = 0 for "lun", "lundi", "Lundi", "LUN."; None when it is no weekday's name: its
     first three letters or more of the full name ("mer" and "mar" differ, "jeudi" is Thursday)."""
@@ -435,6 +444,13 @@ def check_file(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFailed([(1, _header_problem(header, missing, encoding))])
+    unknown = _unknown_columns(header)
+    if unknown:
+        # Ignored, a misspelt optional column ("langue") would silently leave its values unread.
+        raise ImportFailed([(1, (
+            f"colonne(s) inconnue(s) : {unknown} ; colonnes attendues : "
+            f"{', '.join(KNOWN_COLUMNS)}"
+        ))])
     errors: list[tuple[int, str]] = []
     rows: list[Row] = []
     seen_children: dict[str, int] = {}
@@ -447,7 +463,8 @@ def check_file(
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            number, message = _columns_error(lines, start, line, len(values), len(header))
+            number, message = _columns_error(lines, start, line, len(values), len(header),
+                                             delimiter)
             if delimiter == "," and _phones_split(header, values):
                 message += (
                     " : le champ phones contient une virgule entre deux numéros ; mettez-le "
@@ -461,21 +478,26 @@ def check_file(
             claims.append(Claim(line, rec["family"], rec["child"]))
         row, problems = _row(line, rec, schools, variants)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
-        if row is None:
-            continue
-        if row.child in seen_children:
+        # A child id is counted from its first line even when that line has other errors: the
+        # repeat is an error of its own, said with them, not only once they are corrected.
+        first_seen = seen_children.setdefault(rec["child"], line) if rec["child"] else line
+        if first_seen != line:
             errors.append(
-                (line, f"colonne child : enfant {row.child!r} déjà présent "
-                       f"ligne {seen_children[row.child]}")
+                (line, f"colonne child : enfant {rec['child']!r} déjà présent ligne {first_seen}")
             )
             continue
-        seen_children[row.child] = line
+        if row is None:
+            continue
         prev = families.get(row.family)
         if prev is not None:
             differ = [
                 col
-                for col, a, b in (("pin", prev.pin, row.pin), ("phones", prev.phones, row.phones),
-                                  ("guardian", prev.guardian, row.guardian))
+                for col, a, b in (
+                    ("pin", prev.pin, row.pin),
+                    # The same numbers in another order are the same phones.
+                    ("phones", set(prev.phones), set(row.phones)),
+                    ("guardian", prev.guardian, row.guardian),
+                )
                 if a != b
             ]
             if differ:
@@ -503,7 +525,7 @@ def _header_problem(header: list[str], missing: list[str], encoding: str) -> str
     eleven columns as missing would hide that. Some: the missing ones, and the columns that
     are not expected, with the expected one each may be a misspelling of (``famille`` →
     ``family``)."""
-    known = (*REQUIRED, "language")
+    known = KNOWN_COLUMNS
     if not any(h in known for h in header):
         return (
             "aucune colonne attendue dans la première ligne (lue en "
@@ -522,6 +544,33 @@ def _header_problem(header: list[str], missing: list[str], encoding: str) -> str
     return text
 
 
+def _unknown_columns(header: list[str]) -> str:
+    """The header's columns the import does not know, each with the known column it may be a
+    misspelling of ("'langue' (pour 'language' ?)"), or "" when there is none. A column without
+    a name (a separator left at the end of the line by a spreadsheet) is no column."""
+    odd = []
+    for h in header:
+        if h and h not in KNOWN_COLUMNS:
+            close = difflib.get_close_matches(h, KNOWN_COLUMNS, n=1, cutoff=0.6)
+            odd.append(f"{h!r} (pour {close[0]!r} ?)" if close else repr(h))
+    return ", ".join(odd)
+
+
+def _separator_hint(record: list[str], delimiter: str, expected: int) -> str:
+    """A hint for a line with too few columns that has the header's number of columns once read
+    with the other separator: the line was written with a comma under a semicolon header (or
+    the reverse), e.g. pasted from another file."""
+    other = "," if delimiter == ";" else ";"
+    values = next(csv.reader(["".join(record)], delimiter=other), [])
+    if len(values) < expected:
+        return ""
+    names = {",": "des virgules", ";": "des points-virgules"}
+    return (
+        f" : cette ligne est séparée par {names[other]}, l'en-tête par {names[delimiter]} ; "
+        "utilisez le même séparateur dans tout le fichier"
+    )
+
+
 def _phones_split(header: list[str], values: list[str]) -> bool:
     """Whether a line with one column too many reads right once the ``phones`` field and the
     one after it are taken as one: two numbers separated by a comma, left unquoted in a comma
@@ -536,19 +585,21 @@ def _phones_split(header: list[str], values: list[str]) -> bool:
 
 
 def _columns_error(lines: list[str], start: int, end: int, found: int,
-                   expected: int) -> tuple[int, str]:
+                   expected: int, delimiter: str) -> tuple[int, str]:
     """The error of a record of lines ``start`` to ``end`` without the header's number of
     columns. A quote opened and never closed makes the reader take the separators and line
     ends after it as text, up to the next quote or the end of the file, so the count alone
     ("3 colonnes au lieu de 11") would mislead: the first line of the record with an odd number
-    of quotes is named instead."""
+    of quotes is named instead. A record that reads right with the other separator says so
+    (:func:`_separator_hint`)."""
     for number, text in enumerate(lines[start - 1:end], start):
         if text.count('"') % 2:
             return (number, (
                 "guillemet (\") non fermé sur cette ligne : la suite du fichier jusqu'au "
                 "guillemet suivant est lue comme une seule valeur ; fermez-le ou retirez-le"
             ))
-    return (end, f"{found} colonnes au lieu de {expected}")
+    return (end, f"{found} colonnes au lieu de {expected}"
+                 + _separator_hint(lines[start - 1:end], delimiter, expected))
 
 
 def _row(
@@ -577,7 +628,8 @@ def _row(
         birth = _date(rec["birth_date"])
     except ValueError as exc:
         problems.append(("birth_date", str(exc)))
-    if rec["school"] and rec["school"] not in schools:
+    school = match_school(rec["school"], schools) if rec["school"] else None
+    if rec["school"] and school is None:
         problems.append(("school", (
             f"école inconnue {rec['school']!r} ({', '.join(sorted(schools))})"
         )))
@@ -593,19 +645,19 @@ def _row(
             problems.append(("days", f"jour inconnu {token!r} (lun mar mer jeu ven)"))
         else:
             mask |= 1 << day
-    served = schools.get(rec["school"])
+    served = schools.get(school) if school is not None else None
     names = unserved_weekdays(mask, served) if served is not None else None
     if names:
         # A pattern on a day the canteen never serves would book nothing on it, and read as if
         # it did (the staff form refuses it the same way).
-        problems.append(("days", f"pas de cantine le {names} à l'école {rec['school']!r}"))
+        problems.append(("days", f"pas de cantine le {names} à l'école {school!r}"))
     # Any case, as diet and days ("EN", "Fr").
     language = (rec.get("language", "") or "fr").lower()
     if language not in LANGUAGES:
         problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
     if problems:
         return None, problems
-    assert diet is not None
+    assert diet is not None and school is not None
     return Row(
         line,
         rec["family"],
@@ -616,7 +668,7 @@ def _row(
         rec["first_name"],
         rec["last_name"],
         birth,
-        rec["school"],
+        school,
         diet,
         mask,
         language,
