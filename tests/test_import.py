@@ -796,3 +796,41 @@ def test_a_line_written_with_the_other_separator_says_so(settings: Settings) -> 
         "1 colonnes au lieu de 11 : cette ligne est séparée par des virgules, l'en-tête par des "
         "points-virgules ; utilisez le même séparateur dans tout le fichier"
     ))
+
+
+# ------------------------------------------------------------------ said, not refused
+def test_a_phone_of_another_family_and_the_same_child_under_a_new_id_are_said(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = HEADER + (
+        "210009,1111,06 12 34 56 78,M. Martin,E9,Léa,MARTIN,04/03/2018,anjou-elem,standard,lun\n"
+    )
+    for dry_run in (True, False):
+        report = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=dry_run)
+        assert report.warnings[:2] == [
+            "téléphone +33 6 •• •• •• 78 (ligne 2, dossier 210009) partagé par les dossiers "
+            "210001, 210009 : un appel de ce numéro n'identifie plus la famille, le numéro de "
+            "dossier y est demandé ; si ce n'est pas voulu, corrigez le numéro",
+            "Léa MARTIN, né(e) le 04/03/2018 : E1 du dossier 210001 et E9 du dossier 210009 "
+            "(ligne 2) ; le même enfant sous deux identifiants serait compté et facturé deux "
+            "fois",
+        ]
+    # The same file again: still shared, still said (nothing in the file says it is meant).
+    assert import_csv(rt.booking, data.encode(), IMPORTER).warnings[0].startswith("téléphone")
+
+
+def test_children_and_families_left_out_of_a_file_are_said_and_keep_their_subscriptions(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    only_hugo = HEADER + GOOD.splitlines(keepends=True)[2]
+    report = import_csv(rt.booking, only_hugo.encode(), IMPORTER)
+    assert report.warnings == [
+        "dossier 210001 : Léa Martin (E1) absent(e) du fichier, son abonnement continue (repas "
+        "comptés et facturés) ; pour l'arrêter, laissez la colonne days vide sur sa ligne ou "
+        "changez-le dans sa fiche",
+        "1 dossier(s) avec des abonnements en cours absent(s) du fichier, inchangé(s) : 210002",
+    ]
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
+    assert import_csv(rt.booking, GOOD.encode(), IMPORTER).warnings == []

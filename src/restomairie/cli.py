@@ -246,6 +246,10 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         click.echo("Changements dans les dossiers existants :")
         for line, who, said in sorted(changes, key=lambda c: c[0]):
             click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
+    if report.warnings:
+        click.echo("À vérifier :")
+        for warning in report.warnings:
+            click.echo(f"  {warning}")
     if report.adjustments:
         click.echo(
             f"{report.adjustments} ajustement(s) pour la cuisine à côté des effectifs déjà "

@@ -7,7 +7,7 @@ any wrong line makes the import fail with every error of every line, by line num
 and nothing is written; so does a line whose child id already belongs to another family (an
 import never moves a child between families). A valid file is applied in one transaction, which
 also says what it changed in families and children already known (run and rolled back, it is the
-preview).
+preview), and what staff should check without it being an error (:func:`_warnings`).
 """
 
 from __future__ import annotations
@@ -855,6 +855,7 @@ def _apply(
                                _owners(session, set(children)))
         if moved:
             raise ImportFailed(moved)
+        known_accounts = set(families)
         done_families: set[str] = set()
         moves: list[_Move] = []
         for done, row in enumerate(rows):
@@ -960,6 +961,8 @@ def _apply(
                 report.child_changes.append(child_change)
             elif child_change is not None:
                 report.children_unchanged += 1
+        session.flush()
+        report.warnings = _warnings(session, rows, known_accounts, today)
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
@@ -967,6 +970,118 @@ def _apply(
         if before_commit is not None:
             before_commit(session, report)
     return report
+
+
+# At most this many accounts are named in a warning about families absent from a file.
+NAMED_ACCOUNTS = 10
+
+
+def _warnings(
+    session: Session, rows: list[Row], known: set[str], today: date
+) -> list[str]:
+    """What the import does not refuse but staff must see, read once the rows are written (in
+    the import's transaction, so the preview says it too): each phone of the file that several
+    families now share, the same child (first name, last name, birth date) under two ids, and
+    the children and families already known that the file leaves out while their subscriptions
+    run on (they stay booked and billed: the import never ends anything by omission)."""
+    out = _shared_phones(session, rows) + _same_children(session, rows)
+    return out + _left_out(session, rows, known, today)
+
+
+def _shared_phones(session: Session, rows: list[Row]) -> list[str]:
+    """A number of several families is a supported case (a grandparent's phone, two households
+    of one parent): the line then asks the account number. So it is said, not refused; but a
+    number typed in the wrong family takes the caller-ID recognition away from the other."""
+    first: dict[str, Row] = {}
+    for row in rows:
+        for number in row.phones:
+            first.setdefault(number, row)
+    owners: dict[str, list[str]] = {}
+    for number, account in session.execute(
+        select(FamilyPhone.number, Family.account)
+        .join(Family, FamilyPhone.family_id == Family.id)
+        .where(FamilyPhone.number.in_(first))
+        .order_by(Family.account)
+    ):
+        owners.setdefault(number, []).append(account)
+    return [
+        f"téléphone {mask_phone(number)} (ligne {first[number].line}, dossier "
+        f"{first[number].family}) partagé par les dossiers {', '.join(accounts)} : un appel de "
+        "ce numéro n'identifie plus la famille, le numéro de dossier y est demandé ; si ce "
+        "n'est pas voulu, corrigez le numéro"
+        for number, accounts in sorted(owners.items(), key=lambda o: first[o[0]].line)
+        if len(accounts) > 1
+    ]
+
+
+def _same_children(session: Session, rows: list[Row]) -> list[str]:
+    """A child of the file with the first name, last name and birth date of a child with
+    another id (in the file or the database): most often the same child given a new id, who
+    would be counted and billed twice. Homonyms born the same day exist, so it is said, not
+    refused. Without a birth date nothing is said (names alone match too often)."""
+    births = {r.birth_date for r in rows if r.birth_date is not None}
+    if not births:
+        return []
+    found: dict[tuple[str, str, date], dict[str, str]] = {}
+    for ref, first_name, last_name, birth, account in session.execute(
+        select(Child.ref, Child.first_name, Child.last_name, Child.birth_date, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .where(Child.birth_date.in_(births))
+        .order_by(Child.ref)
+    ):
+        if birth is not None:  # (the query asked for known dates)
+            found.setdefault((_key(first_name), _key(last_name), birth), {})[ref] = account
+    lines = {r.child: r.line for r in rows}
+    out = []
+    for (_, _, birth), refs in found.items():
+        if len(refs) < 2 or not lines.keys() & refs.keys():
+            continue
+        said = [
+            f"{ref} du dossier {account}" + (f" (ligne {lines[ref]})" if ref in lines else "")
+            for ref, account in sorted(refs.items(), key=lambda r: lines.get(r[0], 0))
+        ]
+        row = next(r for r in rows if r.child in refs)
+        out.append(
+            f"{row.first_name} {row.last_name}, né(e) le {_birth_text(birth)} : "
+            f"{' et '.join(said)} ; le même enfant sous deux identifiants serait compté et "
+            "facturé deux fois"
+        )
+    return out
+
+
+def _left_out(session: Session, rows: list[Row], known: set[str], today: date) -> list[str]:
+    """The children already known with a subscription running on or after ``today`` that the
+    file leaves out: those of the file's families one by one, the other families as a count
+    (a file of a few families is a partial one, and may be meant as such)."""
+    refs = {r.child for r in rows}
+    running = (
+        select(Child.ref, Child.first_name, Child.last_name, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .join(Subscription, Subscription.child_id == Child.id)
+        .where(Subscription.weekdays != 0)
+        .where((Subscription.ends_on.is_(None)) | (Subscription.ends_on >= today))
+        .distinct()
+        .order_by(Family.account, Child.ref)
+    )
+    out = []
+    others: list[str] = []
+    for ref, first_name, last_name, account in session.execute(running):
+        if account in known and ref not in refs:
+            out.append(
+                f"dossier {account} : {first_name} {last_name} ({ref}) absent(e) du fichier, "
+                "son abonnement continue (repas comptés et facturés) ; pour l'arrêter, "
+                "laissez la colonne days vide sur sa ligne ou changez-le dans sa fiche"
+            )
+        elif account not in {r.family for r in rows} and account not in others:
+            others.append(account)
+    if others:
+        named = ", ".join(others[:NAMED_ACCOUNTS])
+        more = len(others) - NAMED_ACCOUNTS
+        out.append(
+            f"{len(others)} dossier(s) avec des abonnements en cours absent(s) du fichier, "
+            f"inchangé(s) : {named}{f' et {more} autre(s)' if more > 0 else ''}"
+        )
+    return out
 
 
 def _family_change(fam: Family, row: Row, pepper: str | None) -> FamilyChange:
