@@ -834,3 +834,33 @@ def test_children_and_families_left_out_of_a_file_are_said_and_keep_their_subscr
     ]
     assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
     assert import_csv(rt.booking, GOOD.encode(), IMPORTER).warnings == []
+
+
+def test_end_missing_ends_the_subscriptions_of_children_left_out_from_the_first_open_day(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.booking.book("210002", [date(2026, 11, 27)], IMPORTER, children=["E3"])
+    only_hugo = HEADER + GOOD.splitlines(keepends=True)[2]
+    said = [
+        "dossier 210001 : Léa Martin (E1), jours lun mar jeu ven → aucun à partir du jeudi 26 "
+        "novembre",
+        "dossier 210002 : Zoé Petit (E3), jours lun jeu → aucun à partir du jeudi 26 novembre",
+    ]
+    dry = import_csv(rt.booking, only_hugo.encode(), IMPORTER, dry_run=True, end_missing=True)
+    assert (dry.ended, dry.warnings) == (said, [])
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
+    report = import_csv(rt.booking, only_hugo.encode(), IMPORTER, end_missing=True)
+    assert report.ended == said
+    # From the first day that can still change; nothing deleted (the children, a day booked
+    # one by one, the subscriptions' history for billing).
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "none"
+    assert rt.booking.state("210002", "E3", date(2026, 11, 26)).source == "none"
+    assert rt.booking.state("210002", "E3", date(2026, 11, 27)).source == "booked"
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Child)) == 3
+    assert [e.after for e in audit(rt, "unsubscribe")] == ["aucun", "aucun"]
+    # Ended, so no longer said as running when the same file comes again; nothing more to end.
+    again = import_csv(rt.booking, only_hugo.encode(), IMPORTER, end_missing=True)
+    assert (again.ended, again.warnings) == ([], [])
+    assert import_csv(rt.booking, only_hugo.encode(), IMPORTER).warnings == []

@@ -130,6 +130,8 @@ class ImportReport:
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
+    # With end_missing: the subscriptions of children left out of the file, ended.
+    ended: list[str] = field(default_factory=list)
     encoding: str = "UTF-8"  # the file's, when it was read from bytes
     # What changes in families and children already known (new ones are counted above).
     family_changes: list[FamilyChange] = field(default_factory=list)
@@ -795,6 +797,7 @@ def apply_rows(
     since: date | None = None,
     dry_run: bool = False,
     before_commit: Callable[[Session, ImportReport], None] | None = None,
+    end_missing: bool = False,
 ) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
     changed weekly pattern takes effect on the first day that can still be changed.
@@ -803,14 +806,16 @@ def apply_rows(
     import's transaction (not on a dry run): what it writes is committed with the import or
     not at all (the staff page's job says "done" in the same commit).
     ``since`` (the demo town only) enrols and subscribes from that date instead, as if the
-    families had been there since the start of the school year.
+    families had been there since the start of the school year. ``end_missing``: the file is
+    the whole list; the subscriptions of the children it leaves out end (:func:`_end_missing`).
 
     The report says what changed in each family and child already known (code, phones, school,
     diet, pattern, the locked days adjusted); each change is in the audit log, the code's as a
     fact only. With ``dry_run`` everything is done the same way, then rolled back: the report is
     the preview of exactly what the import would do (taking, meanwhile, the same locks)."""
     try:
-        return _apply(service, rows, actor, progress, since, dry_run, before_commit)
+        return _apply(service, rows, actor, progress, since, dry_run, before_commit,
+                      end_missing)
     except _DryRun as trial:
         return trial.report
 
@@ -823,6 +828,7 @@ def _apply(
     since: date | None,
     dry_run: bool,
     before_commit: Callable[[Session, ImportReport], None] | None = None,
+    end_missing: bool = False,
 ) -> ImportReport:
     now = service.clock.now()
     today = now.date()
@@ -933,36 +939,18 @@ def _apply(
                 if child_change is not None:
                     child_change.weekdays = (weekdays_text(old_mask), weekdays_text(row.weekdays))
                     child_change.pattern_from = start
-                for sub in list(child.subscriptions):
-                    if sub.starts_on >= start:
-                        session.delete(sub)
-                    elif sub.ends_on is None or sub.ends_on >= start:
-                        sub.ends_on = start.fromordinal(start.toordinal() - 1)
-                if row.weekdays:
-                    session.add(
-                        Subscription(child_id=child.id, weekdays=row.weekdays, starts_on=start)
-                    )
-                session.add(
-                    AuditEntry(
-                        at=now,
-                        actor=actor.label,
-                        channel=actor.channel,
-                        action="subscribe" if row.weekdays else "unsubscribe",
-                        family_id=fam.id,
-                        child_id=child.id,
-                        day=start,
-                        before=weekdays_text(old_mask),
-                        after=weekdays_text(row.weekdays),
-                        detail={"line": row.line},
-                    )
-                )
+                _repattern(session, child, (old_mask, row.weekdays), start, now, actor,
+                           {"line": row.line})
             if child_change:
                 report.children_updated += 1
                 report.child_changes.append(child_change)
             elif child_change is not None:
                 report.children_unchanged += 1
         session.flush()
-        report.warnings = _warnings(session, rows, known_accounts, today)
+        # Said before --end-missing ends them: what the file leaves out is then in ``ended``.
+        report.warnings = _warnings(session, rows, known_accounts, left_out=not end_missing)
+        if end_missing:
+            report.ended = _end_missing(service, session, rows, since, now, actor)
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
@@ -977,15 +965,16 @@ NAMED_ACCOUNTS = 10
 
 
 def _warnings(
-    session: Session, rows: list[Row], known: set[str], today: date
+    session: Session, rows: list[Row], known: set[str], left_out: bool = True
 ) -> list[str]:
     """What the import does not refuse but staff must see, read once the rows are written (in
     the import's transaction, so the preview says it too): each phone of the file that several
     families now share, the same child (first name, last name, birth date) under two ids, and
     the children and families already known that the file leaves out while their subscriptions
-    run on (they stay booked and billed: the import never ends anything by omission)."""
+    run on (they stay booked and billed: the import never ends anything by omission; with
+    ``left_out`` False, under ``--end-missing``, they are not said here)."""
     out = _shared_phones(session, rows) + _same_children(session, rows)
-    return out + _left_out(session, rows, known, today)
+    return out + (_left_out(session, rows, known) if left_out else [])
 
 
 def _shared_phones(session: Session, rows: list[Row]) -> list[str]:
@@ -1049,9 +1038,9 @@ def _same_children(session: Session, rows: list[Row]) -> list[str]:
     return out
 
 
-def _left_out(session: Session, rows: list[Row], known: set[str], today: date) -> list[str]:
-    """The children already known with a subscription running on or after ``today`` that the
-    file leaves out: those of the file's families one by one, the other families as a count
+def _left_out(session: Session, rows: list[Row], known: set[str]) -> list[str]:
+    """The children already known with a subscription without an end that the file leaves
+    out: those of the file's families one by one, the other families as a count
     (a file of a few families is a partial one, and may be meant as such)."""
     refs = {r.child for r in rows}
     running = (
@@ -1059,7 +1048,8 @@ def _left_out(session: Session, rows: list[Row], known: set[str], today: date) -
         .join(Family, Child.family_id == Family.id)
         .join(Subscription, Subscription.child_id == Child.id)
         .where(Subscription.weekdays != 0)
-        .where((Subscription.ends_on.is_(None)) | (Subscription.ends_on >= today))
+        # Open-ended: one given an end (by staff, an empty ``days``, --end-missing) is settled.
+        .where(Subscription.ends_on.is_(None))
         .distinct()
         .order_by(Family.account, Child.ref)
     )
@@ -1081,6 +1071,65 @@ def _left_out(session: Session, rows: list[Row], known: set[str], today: date) -
             f"{len(others)} dossier(s) avec des abonnements en cours absent(s) du fichier, "
             f"inchangé(s) : {named}{f' et {more} autre(s)' if more > 0 else ''}"
         )
+    return out
+
+
+def _repattern(
+    session: Session, child: Child, masks: tuple[int, int], start: date, now: datetime,
+    actor: Actor, detail: dict[str, object],
+) -> None:
+    """Replace the child's weekly pattern ``masks[0]`` by ``masks[1]`` (0: none) from ``start``
+    on, and audit it. The subscriptions before ``start`` end the day before (the meals they
+    gave are billed), those not begun yet are deleted."""
+    old_mask, mask = masks
+    for sub in list(child.subscriptions):
+        if sub.starts_on >= start:
+            session.delete(sub)
+        elif sub.ends_on is None or sub.ends_on >= start:
+            sub.ends_on = start.fromordinal(start.toordinal() - 1)
+    if mask:
+        session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor.label,
+            channel=actor.channel,
+            action="subscribe" if mask else "unsubscribe",
+            family_id=child.family_id,
+            child_id=child.id,
+            day=start,
+            before=weekdays_text(old_mask),
+            after=weekdays_text(mask),
+            detail=detail,
+        )
+    )
+
+
+def _end_missing(
+    service: BookingService, session: Session, rows: list[Row], since: date | None,
+    now: datetime, actor: Actor,
+) -> list[str]:
+    """``--end-missing``: the file is the whole list. Every child it leaves out whose
+    subscription still runs has it ended from the first day that can still change (as an empty
+    ``days`` would: the days before stay booked, and billed); nothing is deleted. What was
+    ended, one sentence each."""
+    refs = {r.child for r in rows}
+    out = []
+    for child in session.scalars(select(Child).order_by(Child.family_id, Child.ref)):
+        if child.ref in refs:
+            continue
+        start = since or _first_open_day(service, child.school_id, now)
+        mask = next((s.weekdays for s in child.subscriptions
+                     if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)), 0)
+        later = any(s.starts_on > start for s in child.subscriptions)
+        if not mask and not later:
+            continue
+        _repattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
+        out.append(
+            f"dossier {child.family.account} : {child.first_name} {child.last_name} "
+            f"({child.ref}), jours {weekdays_text(mask)} → aucun à partir du {format_day(start)}"
+        )
+    session.flush()
     return out
 
 
@@ -1297,6 +1346,7 @@ def import_csv(
     actor: Actor,
     since: date | None = None,
     dry_run: bool = False,
+    end_missing: bool = False,
 ) -> ImportReport:
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
     with ``dry_run``, say what it would do and write nothing."""
@@ -1304,6 +1354,7 @@ def import_csv(
         data, school_days(service.settings), service.settings.menu_variants,
         known=lambda rows: database_errors(service, rows),
     )
-    report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
+    report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run,
+                        end_missing=end_missing)
     report.encoding = checked.encoding
     return report
