@@ -309,6 +309,50 @@ def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
 
 
+def test_import_says_what_to_check_a_phone_shared_and_a_child_left_out(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    csv = tmp_path / "g.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E2;Hugo;Martin;;anjou-elem;standard;lun\n"
+        "210002;4321;0612345678;M. Petit;E3;Zoé;Petit;;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    res = cli.invoke(main, ["import", "--dry-run", str(csv)])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[1:] == [
+        "À vérifier :",
+        "  téléphone +33 6 •• •• •• 78 (ligne 2, dossier 210001) partagé par les dossiers "
+        "210001, 210002 : un appel de ce numéro n'identifie plus la famille, le numéro de "
+        "dossier y est demandé ; si ce n'est pas voulu, corrigez le numéro",
+        "  dossier 210001 : Léa Martin (E1) absent(e) du fichier, son abonnement continue (repas "
+        "comptés et facturés) ; pour l'arrêter, laissez la colonne days vide sur sa ligne ou "
+        "changez-le dans sa fiche",
+    ]
+
+
+def test_import_end_missing_ends_and_names_the_subscriptions_of_children_left_out(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    _import_lea(cli, tmp_path)
+    csv = tmp_path / "g.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;1234;0612345678;Mme Martin;E2;Hugo;Martin;;anjou-elem;standard;lun\n",
+        encoding="utf-8",
+    )
+    for extra, verb in ((["--dry-run"], "à arrêter"), ([], "arrêtés")):
+        res = cli.invoke(main, ["import", "--end-missing", *extra, str(csv)])
+        assert res.exit_code == 0, res.output
+        assert res.output.splitlines()[1:] == [
+            f"Abonnements {verb} (absents du fichier) :",
+            "  dossier 210001 : Léa Martin (E1), jours lun mar jeu ven → aucun à partir du "
+            "jeudi 26 novembre",
+        ]
+
+
 def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_path: Path) -> None:
     _import_lea(cli, tmp_path)
     for extra in (["--dry-run"], []):

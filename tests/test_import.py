@@ -747,3 +747,122 @@ def test_a_misspelt_column_is_named_with_the_expected_one(settings: Settings) ->
     assert (line, message) == (
         1, "colonnes manquantes : family ; colonne(s) inattendue(s) : 'famille' (pour 'family' ?)"
     )
+
+
+def test_a_repeated_child_id_is_said_even_when_its_first_line_has_another_error(
+    settings: Settings,
+) -> None:
+    errors = _errors(settings, HEADER + (
+        "300001,1234,0612345679,M. D,E3,Paul,D,31/02/2019,anjou-elem,standard,lun\n"
+        "300001,1234,0612345679,M. D,E3,Paul,D,2019-01-01,anjou-elem,standard,mar\n"
+    ))
+    assert errors == [
+        (2, "colonne birth_date : date de naissance invalide '31/02/2019' (AAAA-MM-JJ ou "
+            "JJ/MM/AAAA)"),
+        (3, "colonne child : enfant 'E3' déjà présent ligne 2"),
+    ]
+
+
+def test_a_family_s_phones_in_another_order_are_the_same_phones(settings: Settings) -> None:
+    text = HEADER.replace(",", ";") + (
+        "300001;1234;06 12 34 56 78, 03 80 00 00 00;Mme A;Q1;A;B;;anjou-elem;standard;lun\n"
+        "300001;1234;03 80 00 00 00, 0612345678;Mme A;Q2;C;B;;anjou-elem;standard;lun\n"
+    )
+    rows = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert [set(r.phones) for r in rows] == [{"+33612345678", "+33380000000"}] * 2
+
+
+def test_an_unknown_column_is_refused_with_the_one_it_may_stand_for(settings: Settings) -> None:
+    line = "300001,1234,0612345678,Mme A,C1,Léa,A,,anjou-elem,standard,lun,en\n"
+    [(number, message)] = _errors(settings, HEADER.rstrip("\n") + ",langue\n" + line)
+    assert number == 1
+    assert message.startswith("colonne(s) inconnue(s) : 'langue' (pour 'language' ?) ; "
+                              "colonnes attendues : family, pin,")
+    # A column like none of the import's is the town's own ("remarque"): still read past.
+    text = HEADER.rstrip("\n") + ",remarque\n" + line.replace(",en\n", ",à rappeler\n")
+    [row] = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert row.child == "C1"
+
+
+def test_a_school_is_read_in_any_case(settings: Settings) -> None:
+    text = HEADER + "300001,1234,0612345678,Mme A,C1,Léa,A,,Anjou-Elem,standard,lun\n"
+    [row] = check_file(text.encode(), school_days(settings), settings.menu_variants).rows
+    assert row.school == "anjou-elem"
+
+
+def test_a_line_written_with_the_other_separator_says_so(settings: Settings) -> None:
+    [(line, message)] = _errors(settings, HEADER.replace(",", ";") + (
+        "300001,1234,06 12 34 56 78,Mme A,C1,Léa,A,,anjou-elem,standard,lun\n"
+    ))
+    assert (line, message) == (2, (
+        "1 colonnes au lieu de 11 : cette ligne est séparée par des virgules, l'en-tête par des "
+        "points-virgules ; utilisez le même séparateur dans tout le fichier"
+    ))
+
+
+# ------------------------------------------------------------------ said, not refused
+def test_a_phone_of_another_family_and_the_same_child_under_a_new_id_are_said(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    data = HEADER + (
+        "210009,1111,06 12 34 56 78,M. Martin,E9,Léa,MARTIN,04/03/2018,anjou-elem,standard,lun\n"
+    )
+    for dry_run in (True, False):
+        report = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=dry_run)
+        assert report.warnings[:2] == [
+            "téléphone +33 6 •• •• •• 78 (ligne 2, dossier 210009) partagé par les dossiers "
+            "210001, 210009 : un appel de ce numéro n'identifie plus la famille, le numéro de "
+            "dossier y est demandé ; si ce n'est pas voulu, corrigez le numéro",
+            "Léa MARTIN, né(e) le 04/03/2018 : E1 du dossier 210001 et E9 du dossier 210009 "
+            "(ligne 2) ; le même enfant sous deux identifiants serait compté et facturé deux "
+            "fois",
+        ]
+    # The same file again: still shared, still said (nothing in the file says it is meant).
+    assert import_csv(rt.booking, data.encode(), IMPORTER).warnings[0].startswith("téléphone")
+
+
+def test_children_and_families_left_out_of_a_file_are_said_and_keep_their_subscriptions(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    only_hugo = HEADER + GOOD.splitlines(keepends=True)[2]
+    report = import_csv(rt.booking, only_hugo.encode(), IMPORTER)
+    assert report.warnings == [
+        "dossier 210001 : Léa Martin (E1) absent(e) du fichier, son abonnement continue (repas "
+        "comptés et facturés) ; pour l'arrêter, laissez la colonne days vide sur sa ligne ou "
+        "changez-le dans sa fiche",
+        "1 dossier(s) avec des abonnements en cours absent(s) du fichier, inchangé(s) : 210002",
+    ]
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
+    assert import_csv(rt.booking, GOOD.encode(), IMPORTER).warnings == []
+
+
+def test_end_missing_ends_the_subscriptions_of_children_left_out_from_the_first_open_day(
+    rt: Runtime,
+) -> None:
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.booking.book("210002", [date(2026, 11, 27)], IMPORTER, children=["E3"])
+    only_hugo = HEADER + GOOD.splitlines(keepends=True)[2]
+    said = [
+        "dossier 210001 : Léa Martin (E1), jours lun mar jeu ven → aucun à partir du jeudi 26 "
+        "novembre",
+        "dossier 210002 : Zoé Petit (E3), jours lun jeu → aucun à partir du jeudi 26 novembre",
+    ]
+    dry = import_csv(rt.booking, only_hugo.encode(), IMPORTER, dry_run=True, end_missing=True)
+    assert (dry.ended, dry.warnings) == (said, [])
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "subscription"
+    report = import_csv(rt.booking, only_hugo.encode(), IMPORTER, end_missing=True)
+    assert report.ended == said
+    # From the first day that can still change; nothing deleted (the children, a day booked
+    # one by one, the subscriptions' history for billing).
+    assert rt.booking.state("210001", "E1", date(2026, 11, 26)).source == "none"
+    assert rt.booking.state("210002", "E3", date(2026, 11, 26)).source == "none"
+    assert rt.booking.state("210002", "E3", date(2026, 11, 27)).source == "booked"
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Child)) == 3
+    assert [e.after for e in audit(rt, "unsubscribe")] == ["aucun", "aucun"]
+    # Ended, so no longer said as running when the same file comes again; nothing more to end.
+    again = import_csv(rt.booking, only_hugo.encode(), IMPORTER, end_missing=True)
+    assert (again.ended, again.warnings) == ([], [])
+    assert import_csv(rt.booking, only_hugo.encode(), IMPORTER).warnings == []

@@ -555,3 +555,21 @@ def test_a_birth_date_after_today_is_refused_by_the_desk_naming_line_and_column(
         f"colonne birth_date : date de naissance '{future}' dans le futur (nous sommes le "
         f"{rt.clock.today():%d/%m/%Y})"))]
     assert count(rt, Family) == 0
+
+
+def test_the_preview_says_what_to_check_before_importing(
+    rt: Runtime, two_apps: tuple[Flask, Flask]
+) -> None:
+    from io import BytesIO
+
+    desk = ImportDesk(rt.booking)
+    desk.run_now(checked(desk, secret_file()), ADMIN)
+    make_user(rt, "chef", "admin")
+    client = two_apps[0].test_client()
+    assert login(client, "chef").status_code == 302
+    # Lina's family's phone under another account.
+    other = (HEADER + "310009;1111;06 12 34 56 78;M. X;R9;Zed;X;;anjou-elem;standard;lun\n").encode()
+    page = html.unescape(post(client, "/staff/import", {"file": (BytesIO(other), "f.csv")},
+                              content_type="multipart/form-data").get_data(as_text=True))
+    warnings = page.split('id="import-warnings"')[1].split("</section>")[0]
+    assert "partagé par les dossiers" in warnings and "Importer tout" in page

@@ -219,13 +219,19 @@ def init_db(ctx: click.Context) -> None:
     "--dry-run", is_flag=True,
     help="Vérifier le fichier et dire ce qui changerait, sans rien écrire.",
 )
+@click.option(
+    "--end-missing", is_flag=True,
+    help="Le fichier est la liste complète : arrêter l'abonnement des enfants absents du "
+         "fichier, dès le premier jour encore modifiable (rien n'est supprimé).",
+)
 @click.pass_context
 @friendly
-def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
+def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool) -> None:
     """Importer des familles et enfants depuis un CSV (tout ou rien)."""
     rt = runtime(ctx)
     report = import_csv(
-        rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run
+        rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run,
+        end_missing=end_missing,
     )
     verb = "Import vérifié, rien n'a été écrit" if dry_run else "Import terminé"
     future = dry_run  # the dry run says what would be done
@@ -247,6 +253,14 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         click.echo("Changements dans les dossiers existants :")
         for line, who, said in sorted(changes, key=lambda c: c[0]):
             click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
+    if report.ended:
+        click.echo(f"Abonnements {'à arrêter' if future else 'arrêtés'} (absents du fichier) :")
+        for ended in report.ended:
+            click.echo(f"  {ended}")
+    if report.warnings:
+        click.echo("À vérifier :")
+        for warning in report.warnings:
+            click.echo(f"  {warning}")
     if report.adjustments:
         click.echo(
             f"{report.adjustments} ajustement(s) pour la cuisine à côté des effectifs déjà "

@@ -7,7 +7,7 @@ any wrong line makes the import fail with every error of every line, by line num
 and nothing is written; so does a line whose child id already belongs to another family (an
 import never moves a child between families). A valid file is applied in one transaction, which
 also says what it changed in families and children already known (run and rolled back, it is the
-preview).
+preview), and what staff should check without it being an error (:func:`_warnings`).
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ REQUIRED = (
     "diet",
     "days",
 )
+# Every column a file may have: the required ones and the optional language.
+KNOWN_COLUMNS = (*REQUIRED, "language")
 PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 
 
@@ -128,6 +130,8 @@ class ImportReport:
     rows: int = 0
     adjustments: int = 0  # recorded beside locked figures (a child's school or diet changed)
     warnings: list[str] = field(default_factory=list)
+    # With end_missing: the subscriptions of children left out of the file, ended.
+    ended: list[str] = field(default_factory=list)
     encoding: str = "UTF-8"  # the file's, when it was read from bytes
     # What changes in families and children already known (new ones are counted above).
     family_changes: list[FamilyChange] = field(default_factory=list)
@@ -353,6 +357,13 @@ def match_diet(raw: str, variants: tuple[str, ...]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def match_school(raw: str, schools: Mapping[str, frozenset[int]]) -> str | None:
+    """The school id written as ``raw``: itself, else the one id it matches as a diet does,
+    case, accents, spaces and dashes aside ("Anjou-Elem" → ``anjou-elem``); None when none or
+    several do."""
+    return raw if raw in schools else match_diet(raw, tuple(schools))
+
+
 def match_weekday(raw: str) -> int | None:
     """Monday = 0 for "lun", "lundi", "Lundi", "LUN."; None when it is no weekday's name: its
     first three letters or more of the full name ("mer" and "mar" differ, "jeudi" is Thursday)."""
@@ -437,6 +448,14 @@ def check_file(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFailed([(1, _header_problem(header, missing, encoding))])
+    unknown = _unknown_columns(header)
+    if unknown:
+        # Ignored, a misspelt optional column ("langue") would silently leave its values unread
+        # (a column like no known one is the town's own, and left unread).
+        raise ImportFailed([(1, (
+            f"colonne(s) inconnue(s) : {unknown} ; colonnes attendues : "
+            f"{', '.join(KNOWN_COLUMNS)}"
+        ))])
     errors: list[tuple[int, str]] = []
     rows: list[Row] = []
     seen_children: dict[str, int] = {}
@@ -449,7 +468,8 @@ def check_file(
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            number, message = _columns_error(lines, start, line, len(values), len(header))
+            number, message = _columns_error(lines, start, line, len(values), len(header),
+                                             delimiter)
             if delimiter == "," and _phones_split(header, values):
                 message += (
                     " : le champ phones contient une virgule entre deux numéros ; mettez-le "
@@ -463,21 +483,26 @@ def check_file(
             claims.append(Claim(line, rec["family"], rec["child"]))
         row, problems = _row(line, rec, schools, variants, today)
         errors.extend((line, f"colonne {col} : {message}") for col, message in problems)
-        if row is None:
-            continue
-        if row.child in seen_children:
+        # A child id is counted from its first line even when that line has other errors: the
+        # repeat is an error of its own, said with them, not only once they are corrected.
+        first_seen = seen_children.setdefault(rec["child"], line) if rec["child"] else line
+        if first_seen != line:
             errors.append(
-                (line, f"colonne child : enfant {row.child!r} déjà présent "
-                       f"ligne {seen_children[row.child]}")
+                (line, f"colonne child : enfant {rec['child']!r} déjà présent ligne {first_seen}")
             )
             continue
-        seen_children[row.child] = line
+        if row is None:
+            continue
         prev = families.get(row.family)
         if prev is not None:
             differ = [
                 col
-                for col, a, b in (("pin", prev.pin, row.pin), ("phones", prev.phones, row.phones),
-                                  ("guardian", prev.guardian, row.guardian))
+                for col, a, b in (
+                    ("pin", prev.pin, row.pin),
+                    # The same numbers in another order are the same phones.
+                    ("phones", set(prev.phones), set(row.phones)),
+                    ("guardian", prev.guardian, row.guardian),
+                )
                 if a != b
             ]
             if differ:
@@ -505,7 +530,7 @@ def _header_problem(header: list[str], missing: list[str], encoding: str) -> str
     eleven columns as missing would hide that. Some: the missing ones, and the columns that
     are not expected, with the expected one each may be a misspelling of (``famille`` →
     ``family``)."""
-    known = (*REQUIRED, "language")
+    known = KNOWN_COLUMNS
     if not any(h in known for h in header):
         return (
             "aucune colonne attendue dans la première ligne (lue en "
@@ -524,6 +549,35 @@ def _header_problem(header: list[str], missing: list[str], encoding: str) -> str
     return text
 
 
+def _unknown_columns(header: list[str]) -> str:
+    """The header's columns the import does not know that look like a misspelling of one it
+    does ("'langue' (pour 'language' ?)"), or "" when there is none. Other columns (a town's
+    "remarque", "classe") are the file's own business and are not read, as before; a column
+    without a name (a separator left at the end of the line by a spreadsheet) is no column."""
+    odd = []
+    for h in header:
+        if h and h not in KNOWN_COLUMNS:
+            close = difflib.get_close_matches(h, KNOWN_COLUMNS, n=1, cutoff=0.6)
+            if close:
+                odd.append(f"{h!r} (pour {close[0]!r} ?)")
+    return ", ".join(odd)
+
+
+def _separator_hint(record: list[str], delimiter: str, expected: int) -> str:
+    """A hint for a line with too few columns that has the header's number of columns once read
+    with the other separator: the line was written with a comma under a semicolon header (or
+    the reverse), e.g. pasted from another file."""
+    other = "," if delimiter == ";" else ";"
+    values = next(csv.reader(["".join(record)], delimiter=other), [])
+    if len(values) < expected:
+        return ""
+    names = {",": "des virgules", ";": "des points-virgules"}
+    return (
+        f" : cette ligne est séparée par {names[other]}, l'en-tête par {names[delimiter]} ; "
+        "utilisez le même séparateur dans tout le fichier"
+    )
+
+
 def _phones_split(header: list[str], values: list[str]) -> bool:
     """Whether a line with one column too many reads right once the ``phones`` field and the
     one after it are taken as one: two numbers separated by a comma, left unquoted in a comma
@@ -538,19 +592,21 @@ def _phones_split(header: list[str], values: list[str]) -> bool:
 
 
 def _columns_error(lines: list[str], start: int, end: int, found: int,
-                   expected: int) -> tuple[int, str]:
+                   expected: int, delimiter: str) -> tuple[int, str]:
     """The error of a record of lines ``start`` to ``end`` without the header's number of
     columns. A quote opened and never closed makes the reader take the separators and line
     ends after it as text, up to the next quote or the end of the file, so the count alone
     ("3 colonnes au lieu de 11") would mislead: the first line of the record with an odd number
-    of quotes is named instead."""
+    of quotes is named instead. A record that reads right with the other separator says so
+    (:func:`_separator_hint`)."""
     for number, text in enumerate(lines[start - 1:end], start):
         if text.count('"') % 2:
             return (number, (
                 "guillemet (\") non fermé sur cette ligne : la suite du fichier jusqu'au "
                 "guillemet suivant est lue comme une seule valeur ; fermez-le ou retirez-le"
             ))
-    return (end, f"{found} colonnes au lieu de {expected}")
+    return (end, f"{found} colonnes au lieu de {expected}"
+                 + _separator_hint(lines[start - 1:end], delimiter, expected))
 
 
 def _row(
@@ -584,7 +640,8 @@ def _row(
         problems.append(("birth_date", (
             f"date de naissance {rec['birth_date']!r} dans le futur "
             f"(nous sommes le {today:%d/%m/%Y})")))
-    if rec["school"] and rec["school"] not in schools:
+    school = match_school(rec["school"], schools) if rec["school"] else None
+    if rec["school"] and school is None:
         problems.append(("school", (
             f"école inconnue {rec['school']!r} ({', '.join(sorted(schools))})"
         )))
@@ -600,19 +657,19 @@ def _row(
             problems.append(("days", f"jour inconnu {token!r} (lun mar mer jeu ven)"))
         else:
             mask |= 1 << day
-    served = schools.get(rec["school"])
+    served = schools.get(school) if school is not None else None
     names = unserved_weekdays(mask, served) if served is not None else None
     if names:
         # A pattern on a day the canteen never serves would book nothing on it, and read as if
         # it did (the staff form refuses it the same way).
-        problems.append(("days", f"pas de cantine le {names} à l'école {rec['school']!r}"))
+        problems.append(("days", f"pas de cantine le {names} à l'école {school!r}"))
     # Any case, as diet and days ("EN", "Fr").
     language = (rec.get("language", "") or "fr").lower()
     if language not in LANGUAGES:
         problems.append(("language", f"langue inconnue {language!r} ({', '.join(LANGUAGES)})"))
     if problems:
         return None, problems
-    assert diet is not None
+    assert diet is not None and school is not None
     return Row(
         line,
         rec["family"],
@@ -623,7 +680,7 @@ def _row(
         rec["first_name"],
         rec["last_name"],
         birth,
-        rec["school"],
+        school,
         diet,
         mask,
         language,
@@ -750,6 +807,7 @@ def apply_rows(
     since: date | None = None,
     dry_run: bool = False,
     before_commit: Callable[[Session, ImportReport], None] | None = None,
+    end_missing: bool = False,
 ) -> ImportReport:
     """Write checked rows in one transaction: families and children are created or updated; a
     changed weekly pattern takes effect on the first day that can still be changed.
@@ -758,14 +816,16 @@ def apply_rows(
     import's transaction (not on a dry run): what it writes is committed with the import or
     not at all (the staff page's job says "done" in the same commit).
     ``since`` (the demo town only) enrols and subscribes from that date instead, as if the
-    families had been there since the start of the school year.
+    families had been there since the start of the school year. ``end_missing``: the file is
+    the whole list; the subscriptions of the children it leaves out end (:func:`_end_missing`).
 
     The report says what changed in each family and child already known (code, phones, school,
     diet, pattern, the locked days adjusted); each change is in the audit log, the code's as a
     fact only. With ``dry_run`` everything is done the same way, then rolled back: the report is
     the preview of exactly what the import would do (taking, meanwhile, the same locks)."""
     try:
-        return _apply(service, rows, actor, progress, since, dry_run, before_commit)
+        return _apply(service, rows, actor, progress, since, dry_run, before_commit,
+                      end_missing)
     except _DryRun as trial:
         return trial.report
 
@@ -778,6 +838,7 @@ def _apply(
     since: date | None,
     dry_run: bool,
     before_commit: Callable[[Session, ImportReport], None] | None = None,
+    end_missing: bool = False,
 ) -> ImportReport:
     now = service.clock.now()
     today = now.date()
@@ -810,6 +871,7 @@ def _apply(
                                _owners(session, set(children)))
         if moved:
             raise ImportFailed(moved)
+        known_accounts = set(families)
         done_families: set[str] = set()
         moves: list[_Move] = []
         for done, row in enumerate(rows):
@@ -887,34 +949,18 @@ def _apply(
                 if child_change is not None:
                     child_change.weekdays = (weekdays_text(old_mask), weekdays_text(row.weekdays))
                     child_change.pattern_from = start
-                for sub in list(child.subscriptions):
-                    if sub.starts_on >= start:
-                        session.delete(sub)
-                    elif sub.ends_on is None or sub.ends_on >= start:
-                        sub.ends_on = start.fromordinal(start.toordinal() - 1)
-                if row.weekdays:
-                    session.add(
-                        Subscription(child_id=child.id, weekdays=row.weekdays, starts_on=start)
-                    )
-                session.add(
-                    AuditEntry(
-                        at=now,
-                        actor=actor.label,
-                        channel=actor.channel,
-                        action="subscribe" if row.weekdays else "unsubscribe",
-                        family_id=fam.id,
-                        child_id=child.id,
-                        day=start,
-                        before=weekdays_text(old_mask),
-                        after=weekdays_text(row.weekdays),
-                        detail={"line": row.line},
-                    )
-                )
+                _repattern(session, child, (old_mask, row.weekdays), start, now, actor,
+                           {"line": row.line})
             if child_change:
                 report.children_updated += 1
                 report.child_changes.append(child_change)
             elif child_change is not None:
                 report.children_unchanged += 1
+        session.flush()
+        # Said before --end-missing ends them: what the file leaves out is then in ``ended``.
+        report.warnings = _warnings(session, rows, known_accounts, left_out=not end_missing)
+        if end_missing:
+            report.ended = _end_missing(service, session, rows, since, now, actor)
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
@@ -922,6 +968,179 @@ def _apply(
         if before_commit is not None:
             before_commit(session, report)
     return report
+
+
+# At most this many accounts are named in a warning about families absent from a file.
+NAMED_ACCOUNTS = 10
+
+
+def _warnings(
+    session: Session, rows: list[Row], known: set[str], left_out: bool = True
+) -> list[str]:
+    """What the import does not refuse but staff must see, read once the rows are written (in
+    the import's transaction, so the preview says it too): each phone of the file that several
+    families now share, the same child (first name, last name, birth date) under two ids, and
+    the children and families already known that the file leaves out while their subscriptions
+    run on (they stay booked and billed: the import never ends anything by omission; with
+    ``left_out`` False, under ``--end-missing``, they are not said here)."""
+    out = _shared_phones(session, rows) + _same_children(session, rows)
+    return out + (_left_out(session, rows, known) if left_out else [])
+
+
+def _shared_phones(session: Session, rows: list[Row]) -> list[str]:
+    """A number of several families is a supported case (a grandparent's phone, two households
+    of one parent): the line then asks the account number. So it is said, not refused; but a
+    number typed in the wrong family takes the caller-ID recognition away from the other."""
+    first: dict[str, Row] = {}
+    for row in rows:
+        for number in row.phones:
+            first.setdefault(number, row)
+    owners: dict[str, list[str]] = {}
+    for number, account in session.execute(
+        select(FamilyPhone.number, Family.account)
+        .join(Family, FamilyPhone.family_id == Family.id)
+        .where(FamilyPhone.number.in_(first))
+        .order_by(Family.account)
+    ):
+        owners.setdefault(number, []).append(account)
+    return [
+        f"téléphone {mask_phone(number)} (ligne {first[number].line}, dossier "
+        f"{first[number].family}) partagé par les dossiers {', '.join(accounts)} : un appel de "
+        "ce numéro n'identifie plus la famille, le numéro de dossier y est demandé ; si ce "
+        "n'est pas voulu, corrigez le numéro"
+        for number, accounts in sorted(owners.items(), key=lambda o: first[o[0]].line)
+        if len(accounts) > 1
+    ]
+
+
+def _same_children(session: Session, rows: list[Row]) -> list[str]:
+    """A child of the file with the first name, last name and birth date of a child with
+    another id (in the file or the database): most often the same child given a new id, who
+    would be counted and billed twice. Homonyms born the same day exist, so it is said, not
+    refused. Without a birth date nothing is said (names alone match too often)."""
+    births = {r.birth_date for r in rows if r.birth_date is not None}
+    if not births:
+        return []
+    found: dict[tuple[str, str, date], dict[str, str]] = {}
+    for ref, first_name, last_name, birth, account in session.execute(
+        select(Child.ref, Child.first_name, Child.last_name, Child.birth_date, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .where(Child.birth_date.in_(births))
+        .order_by(Child.ref)
+    ):
+        if birth is not None:  # (the query asked for known dates)
+            found.setdefault((_key(first_name), _key(last_name), birth), {})[ref] = account
+    lines = {r.child: r.line for r in rows}
+    out = []
+    for (_, _, birth), refs in found.items():
+        if len(refs) < 2 or not lines.keys() & refs.keys():
+            continue
+        said = [
+            f"{ref} du dossier {account}" + (f" (ligne {lines[ref]})" if ref in lines else "")
+            for ref, account in sorted(refs.items(), key=lambda r: lines.get(r[0], 0))
+        ]
+        row = next(r for r in rows if r.child in refs)
+        out.append(
+            f"{row.first_name} {row.last_name}, né(e) le {_birth_text(birth)} : "
+            f"{' et '.join(said)} ; le même enfant sous deux identifiants serait compté et "
+            "facturé deux fois"
+        )
+    return out
+
+
+def _left_out(session: Session, rows: list[Row], known: set[str]) -> list[str]:
+    """The children already known with a subscription without an end that the file leaves
+    out: those of the file's families one by one, the other families as a count
+    (a file of a few families is a partial one, and may be meant as such)."""
+    refs = {r.child for r in rows}
+    running = (
+        select(Child.ref, Child.first_name, Child.last_name, Family.account)
+        .join(Family, Child.family_id == Family.id)
+        .join(Subscription, Subscription.child_id == Child.id)
+        .where(Subscription.weekdays != 0)
+        # Open-ended: one given an end (by staff, an empty ``days``, --end-missing) is settled.
+        .where(Subscription.ends_on.is_(None))
+        .distinct()
+        .order_by(Family.account, Child.ref)
+    )
+    out = []
+    others: list[str] = []
+    for ref, first_name, last_name, account in session.execute(running):
+        if account in known and ref not in refs:
+            out.append(
+                f"dossier {account} : {first_name} {last_name} ({ref}) absent(e) du fichier, "
+                "son abonnement continue (repas comptés et facturés) ; pour l'arrêter, "
+                "laissez la colonne days vide sur sa ligne ou changez-le dans sa fiche"
+            )
+        elif account not in {r.family for r in rows} and account not in others:
+            others.append(account)
+    if others:
+        named = ", ".join(others[:NAMED_ACCOUNTS])
+        more = len(others) - NAMED_ACCOUNTS
+        out.append(
+            f"{len(others)} dossier(s) avec des abonnements en cours absent(s) du fichier, "
+            f"inchangé(s) : {named}{f' et {more} autre(s)' if more > 0 else ''}"
+        )
+    return out
+
+
+def _repattern(
+    session: Session, child: Child, masks: tuple[int, int], start: date, now: datetime,
+    actor: Actor, detail: dict[str, object],
+) -> None:
+    """Replace the child's weekly pattern ``masks[0]`` by ``masks[1]`` (0: none) from ``start``
+    on, and audit it. The subscriptions before ``start`` end the day before (the meals they
+    gave are billed), those not begun yet are deleted."""
+    old_mask, mask = masks
+    for sub in list(child.subscriptions):
+        if sub.starts_on >= start:
+            session.delete(sub)
+        elif sub.ends_on is None or sub.ends_on >= start:
+            sub.ends_on = start.fromordinal(start.toordinal() - 1)
+    if mask:
+        session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor.label,
+            channel=actor.channel,
+            action="subscribe" if mask else "unsubscribe",
+            family_id=child.family_id,
+            child_id=child.id,
+            day=start,
+            before=weekdays_text(old_mask),
+            after=weekdays_text(mask),
+            detail=detail,
+        )
+    )
+
+
+def _end_missing(
+    service: BookingService, session: Session, rows: list[Row], since: date | None,
+    now: datetime, actor: Actor,
+) -> list[str]:
+    """``--end-missing``: the file is the whole list. Every child it leaves out whose
+    subscription still runs has it ended from the first day that can still change (as an empty
+    ``days`` would: the days before stay booked, and billed); nothing is deleted. What was
+    ended, one sentence each."""
+    refs = {r.child for r in rows}
+    out = []
+    for child in session.scalars(select(Child).order_by(Child.family_id, Child.ref)):
+        if child.ref in refs:
+            continue
+        start = since or _first_open_day(service, child.school_id, now)
+        mask = next((s.weekdays for s in child.subscriptions
+                     if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)), 0)
+        later = any(s.starts_on > start for s in child.subscriptions)
+        if not mask and not later:
+            continue
+        _repattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
+        out.append(
+            f"dossier {child.family.account} : {child.first_name} {child.last_name} "
+            f"({child.ref}), jours {weekdays_text(mask)} → aucun à partir du {format_day(start)}"
+        )
+    session.flush()
+    return out
 
 
 def _family_change(fam: Family, row: Row, pepper: str | None) -> FamilyChange:
@@ -1137,6 +1356,7 @@ def import_csv(
     actor: Actor,
     since: date | None = None,
     dry_run: bool = False,
+    end_missing: bool = False,
 ) -> ImportReport:
     """Check then apply a whole CSV file (see the module docstring and :func:`apply_rows`);
     with ``dry_run``, say what it would do and write nothing."""
@@ -1144,6 +1364,7 @@ def import_csv(
         data, school_days(service.settings), service.settings.menu_variants,
         known=lambda rows: database_errors(service, rows), today=service.clock.today(),
     )
-    report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run)
+    report = apply_rows(service, checked.rows, actor, since=since, dry_run=dry_run,
+                        end_missing=end_missing)
     report.encoding = checked.encoding
     return report

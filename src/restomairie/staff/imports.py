@@ -118,6 +118,7 @@ class Preview:
     family_changes: list[PreviewChange] = field(default_factory=list)
     child_changes: list[PreviewChange] = field(default_factory=list)
     adjustments: int = 0  # kitchen adjustments the import would record on locked days
+    warnings: list[str] = field(default_factory=list)  # shared phones, children left out…
     token: str | None = None  # set when the file can be imported
 
     @property
@@ -251,6 +252,7 @@ class ImportDesk:
             preview.errors = [(0, f"l'import échouerait ({type(exc).__name__} : {exc})")]
             return preview
         preview.adjustments = trial.adjustments
+        preview.warnings = trial.warnings
         preview.family_changes, preview.child_changes = _changes(trial)
         known_families, known_children = self._known(rows)
         preview.total_rows = len(rows)
