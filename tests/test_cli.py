@@ -156,31 +156,91 @@ def test_serve_says_when_children_are_in_schools_the_configuration_does_not_have
     assert "écoles absentes" not in res.output
 
 
-def test_lock_with_another_town_s_file_locks_its_schools_and_says_whose_days_are_never_locked(
+def _town_without_anjou(tmp_path: Path) -> Path:
+    """Dijon's file with anjou-elem taken out and a school new to the database put in."""
+    from restomairie.config import PRESETS_DIR
+
+    text = (PRESETS_DIR / "dijon.toml").read_text(encoding="utf-8").replace(
+        'id = "anjou-elem"\nname = "École élémentaire Anjou"',
+        'id = "nouvelle-elem"\nname = "École élémentaire Nouvelle"',
+    )
+    assert "anjou-elem" not in text
+    toml = tmp_path / "town.toml"
+    toml.write_text(text, encoding="utf-8")
+    return toml
+
+
+def _import_tom(cli: CliRunner, tmp_path: Path) -> None:
+    """Tom (E2, champollion-elem) of family 210002, beside Léa."""
+    csv = tmp_path / "tom.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210002;4321;0698765432;M. Petit;E2;Tom;Petit;2017-01-02;champollion-elem;standard;"
+        "lun mar jeu ven\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+
+
+def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whose_days_are_not(
     cli: CliRunner, tmp_path: Path
 ) -> None:
-    # Its schools had no row in this database: the lock's insert failed on the foreign key and
-    # the command died on an AssertionError; the children of Dijon's schools were never named.
+    # A school new to the file had no row in this database: the lock's insert failed on the
+    # foreign key and the command died on an AssertionError; the children of the school taken
+    # out were never named.
     from sqlalchemy import func, select
 
     from restomairie.models import DayLock
     from restomairie.runtime import Runtime
 
     _import_lea(cli, tmp_path)
-    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    _import_tom(cli, tmp_path)
+    town = _town_without_anjou(tmp_path)
+    res = cli.invoke(main, ["--config", str(town), "lock"])
     assert res.exit_code == 0, res.output
     assert "Traceback" not in res.output and "AssertionError" not in res.output
     assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
             "de la ville : « anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés "
             "ni comptés pour la cuisine") in res.output
     assert "verrouillage(s) sur" in res.output
-    rt = Runtime.build("villepreux")
+    rt = Runtime.build(str(town))
     with rt.sessions() as session:
         schools = set(session.scalars(select(DayLock.school_id).distinct()))
         assert schools == {s.id for s in rt.settings.schools}
         assert session.scalar(select(func.count()).select_from(DayLock)) > 0
     res = cli.invoke(main, ["lock"])  # Dijon's own file: no warning
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
+def test_lock_with_another_town_s_file_is_refused_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Villepreux's file on Dijon's database only warned, exited 0, added Villepreux's schools to
+    # the database and locked them (empty), every real child left uncounted.
+    from sqlalchemy import func, select
+
+    from restomairie.models import DayLock, School
+
+    _import_lea(cli, tmp_path)
+    rt = Runtime.build()
+    with rt.sessions() as session:
+        schools = set(session.scalars(select(School.id)))
+    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    assert res.exit_code == 3, res.output
+    assert res.output.startswith("Erreur de configuration : « schools » de Villepreux ("), res.output
+    assert ("aucun des 1 enfant(s) de la base de données n'est dans une de ces écoles ; ils sont "
+            "dans anjou-elem (1). C'est le fichier d'une autre ville") in res.output
+    assert "Rien n'a été écrit" in res.output and "Attention" not in res.output
+    with rt.sessions() as session:
+        assert set(session.scalars(select(School.id))) == schools
+        assert session.scalar(select(func.count()).select_from(DayLock)) == 0
+
+
+def test_lock_on_a_fresh_database_of_any_town_works(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["--config", "villepreux", "init-db"]).exit_code == 0
+    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    assert res.exit_code == 0, res.output
+    assert "verrouillage(s) sur" in res.output
 
 
 def test_the_scheduler_says_whose_days_it_will_never_lock(
@@ -190,11 +250,26 @@ def test_the_scheduler_says_whose_days_it_will_never_lock(
 
     monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: None)
     _import_lea(cli, tmp_path)
-    res = cli.invoke(main, ["--config", "villepreux", "scheduler"])
+    _import_tom(cli, tmp_path)
+    res = cli.invoke(main, ["--config", str(_town_without_anjou(tmp_path)), "scheduler"])
     assert res.exit_code == 0, res.output
     assert "« anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés" in res.output
     res = cli.invoke(main, ["scheduler"])
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
+def test_the_scheduler_refuses_to_start_with_another_town_s_file(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie import scheduler
+
+    started: list[object] = []
+    monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: started.append(rt))
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "scheduler"])
+    assert res.exit_code == 3 and not started, res.output
+    assert "Erreur de configuration : « schools » de Villepreux" in res.output
+    assert "démarrage" not in res.output
 
 
 def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:

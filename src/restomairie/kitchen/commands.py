@@ -63,7 +63,9 @@ def lock_now(rt: Runtime) -> list[LockResult]:
     """Lock what is due now (the scheduler's job, once, by hand); only the new locks. The
     configured schools are mirrored into the database first, as the scheduler does when it
     starts: a school new in the town's file (or a database the scheduler never ran on) has no
-    row yet, and its lock could not be written."""
+    row yet, and its lock could not be written. Another town's file is refused first
+    (:meth:`Runtime.check_town`): nothing is written."""
+    rt.check_town()
     rt.sync_schools()
     return lock_job(rt)
 
@@ -140,10 +142,11 @@ def lock_cmd(ctx: click.Context) -> None:
     """Verrouiller maintenant les effectifs de chaque jour dont la date limite est passée
     (ce que fait le planificateur à chaque heure limite) et dire ce qui a été verrouillé."""
     rt = runtime(ctx)
+    results = lock_now(rt)  # another town's file is refused there, before this warning
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
         click.echo(said, err=True)
-    for line in describe_locks(rt, lock_now(rt)):
+    for line in describe_locks(rt, results):
         click.echo(line)
 
 
@@ -190,6 +193,7 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     rt = runtime(ctx)
+    rt.check_town()  # another town's file: refused before the catch-up writes anything
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
