@@ -641,6 +641,40 @@ def test_a_calendar_range_past_the_calendar_lists_the_days_it_knows(cli: CliRunn
     assert cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06", "--json"]).exit_code == 1
 
 
+ENDED = ("Refusé : Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : les repas des "
+         "jours suivants ne peuvent pas être verrouillés pour la cuisine")
+
+
+def test_lock_past_the_end_of_the_calendar_says_it_must_be_updated(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said "Rien à verrouiller : chaque jour … l'est déjà." and exited 0, though no day after
+    # 2 September 2027 can be locked.
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-09-06T13:30:00+02:00")
+    first = cli.invoke(main, ["lock"])  # 2 September, the last day known, is locked first
+    assert first.exit_code == 1, first.output
+    assert "Repas du jeudi 2 septembre 2027" in first.output and ENDED in first.output
+    again = cli.invoke(main, ["lock"])
+    assert again.exit_code == 1, again.output
+    assert "Rien à verrouiller" not in again.output and ENDED in again.output
+    assert "« restomairie calendar-file convert »" in again.output
+
+
+def test_lock_before_the_last_known_cut_off_is_not_refused(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2 September's cut-off is 1 July, 13:00: until then the next cut-off is known.
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T12:30:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 0 and "calendrier" not in res.output, res.output
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T13:00:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 1 and ENDED in res.output, res.output
+    assert "Repas du jeudi 2 septembre 2027" in res.output  # what could be locked was
+
+
 def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> None:
     # Villepreux: 48 working hours for the families, 8 days "via la mairie"; only the
     # families' was given, and the staff's change was refused.

@@ -471,10 +471,20 @@ def calendar_file_show(ctx: click.Context) -> None:
         mark = f"  ← zone de {settings.town}" if line.startswith(f"zone {settings.zone} ") else ""
         click.echo(f"  {line}{mark}")
     left = (cal.last_covered - today).days
-    if left <= CALENDAR_WARNING_DAYS:
+    if left < 0:
+        # "plus que -4 jour(s) connus": the calendar has ended, and every day is refused.
         click.echo(
-            f"Attention : plus que {left} jour(s) connus. Téléchargez l'année scolaire suivante "
-            "(voir le README, « School holidays »)."
+            f"Attention : ce calendrier s'est arrêté le {format_french_date(cal.last_covered)}, "
+            f"il y a {-left} jour(s) : tout jour après est refusé et rien n'est plus verrouillé "
+            "pour la cuisine. Mettez-le à jour maintenant (voir le README, « A newer school "
+            "calendar »)."
+        )
+    elif left <= CALENDAR_WARNING_DAYS:
+        last = "c'est aujourd'hui" if left == 0 else f"plus que {left} jour(s)"
+        click.echo(
+            f"Attention : ce calendrier s'arrête le {format_french_date(cal.last_covered)} "
+            f"({last}). Téléchargez l'année scolaire suivante (voir le README, « A newer school "
+            "calendar »)."
         )
 
 

@@ -20,7 +20,7 @@ from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
 from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
 from restomairie.runtime import Runtime
-from restomairie.scheduler import lock_job
+from restomairie.scheduler import calendar_end_text, lock_job
 
 NOTHING_TO_LOCK = (
     "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de "
@@ -146,6 +146,13 @@ def lock_cmd(ctx: click.Context) -> None:
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
         click.echo(said, err=True)
+    ended = calendar_end_text(rt)
+    if ended is not None:
+        # "Rien à verrouiller" would be false: the days past the calendar are not known.
+        for line in describe_locks(rt, results) if results else []:
+            click.echo(line)
+        click.echo(f"Refusé : {ended[0].upper()}{ended[1:]}", err=True)
+        sys.exit(1)
     for line in describe_locks(rt, results):
         click.echo(line)
 
