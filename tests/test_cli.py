@@ -536,7 +536,11 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
                         "2018-03-04;anjou-elem;Sans porc;lun jeu\n").encode("cp1252"))
     dry = cli.invoke(main, ["import", "--dry-run", str(second)])
     assert dry.exit_code == 0, dry.output
-    assert "Import vérifié, rien n'a été écrit (fichier lu en Windows-1252)" in dry.output
+    # The scheduler never ran: Tuesday 24's lock, overdue, is taken first, and said.
+    assert "Import vérifié, rien n'a été importé (fichier lu en Windows-1252)" in dry.output
+    assert ("Effectifs verrouillés en retard avant la vérification, et qui le restent "
+            "(l'import les prendrait de même) : le planificateur ne l'avait pas fait à leur "
+            "heure limite : École élémentaire Anjou le mardi 24 novembre.") in dry.output
     assert ("ligne 2, dossier 210001 : code secret modifié ; téléphone retiré : "
             "+33 3 •• •• •• 00") in dry.output
     assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès demain "
@@ -550,6 +554,38 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     assert "code secret modifié" in done.output
     assert "vendredi 27 novembre    réservé" not in cli.invoke(
         main, ["bookings", "210001", "--days", "7"]).output
+
+
+def test_import_dry_run_says_the_overdue_lock_it_took(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dry run said "rien n'a été écrit" but locked Friday 27 November (overdue since
+    # Tuesday 13:00, the scheduler down), without a word.
+    from sqlalchemy import select
+
+    from restomairie.models import DayLock
+
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T13:00:00+01:00")
+    assert cli.invoke(main, ["lock"]).exit_code == 0
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-25T10:00:00+01:00")
+    diet = tmp_path / "diet.csv"
+    diet.write_text((tmp_path / "f.csv").read_text(encoding="utf-8").replace(
+        "anjou-elem;standard", "anjou-elem;vegetarien"), encoding="utf-8")
+    dry = cli.invoke(main, ["import", "--dry-run", str(diet)])
+    assert dry.exit_code == 0, dry.output
+    assert "Import vérifié, rien n'a été importé" in dry.output
+    assert "rien n'a été écrit" not in dry.output
+    assert ("Effectifs verrouillés en retard avant la vérification, et qui le restent (l'import "
+            "les prendrait de même) : le planificateur ne l'avait pas fait à leur heure limite : "
+            "École élémentaire Anjou le vendredi 27 novembre.") in dry.output
+    rt = Runtime.build()
+    with rt.sessions() as session:
+        assert date(2026, 11, 27) in set(
+            session.scalars(select(DayLock.day).where(DayLock.school_id == "anjou-elem"))
+        )
+    again = cli.invoke(main, ["import", "--dry-run", str(diet)])  # nothing overdue any more
+    assert "Import vérifié, rien n'a été écrit" in again.output and "en retard" not in again.output
 
 
 def test_import_refuses_a_child_of_another_family_by_line_and_says_a_rename(

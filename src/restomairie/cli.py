@@ -227,6 +227,8 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run
     )
     verb = "Import vérifié, rien n'a été écrit" if dry_run else "Import terminé"
+    if dry_run and report.late_locks:
+        verb = "Import vérifié, rien n'a été importé"  # but the overdue locks were taken
     future = dry_run  # the dry run says what would be done
     click.echo(
         f"{verb} (fichier lu en {report.encoding}) : {report.rows} ligne(s) ; "
@@ -246,6 +248,20 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool) -> None:
         click.echo("Changements dans les dossiers existants :")
         for line, who, said in sorted(changes, key=lambda c: c[0]):
             click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
+    if report.late_locks:
+        names = {s.id: s.name for s in rt.settings.schools}
+        days = ", ".join(
+            f"{names.get(school, school)} le {format_day(day)}"
+            for school, day in sorted(report.late_locks, key=lambda x: (x[1], x[0]))
+        )
+        when = (
+            "avant la vérification, et qui le restent (l'import les prendrait de même)"
+            if future else "avant l'import"
+        )
+        click.echo(
+            f"Effectifs verrouillés en retard {when} : le planificateur ne l'avait pas fait à "
+            f"leur heure limite : {days}."
+        )
     if report.adjustments:
         click.echo(
             f"{report.adjustments} ajustement(s) pour la cuisine à côté des effectifs déjà "
