@@ -272,6 +272,27 @@ def test_the_scheduler_refuses_to_start_with_another_town_s_file(
     assert "démarrage" not in res.output
 
 
+def test_the_scheduler_says_when_its_clock_is_frozen(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With RESTOMAIRIE_NOW the catch-up used the frozen time, but the next runs were announced
+    # on the real clock ("prochaine exécution 2026-12-03T13:00" for a frozen 25 November).
+    from restomairie import scheduler
+
+    monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: None)
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-25T10:00:00+01:00")
+    res = cli.invoke(main, ["scheduler"])
+    assert res.exit_code == 0, res.output
+    assert ("Attention : horloge figée au 2026-11-25T10:00:00+01:00 (RESTOMAIRIE_NOW) : le "
+            "rattrapage et chaque verrouillage se font à cette heure, qui n'avance pas, mais les "
+            "« prochaine exécution » annoncées suivent l'horloge réelle ; la prochaine heure "
+            "limite à cette heure-là, le 2026-11-26T13:00:00+01:00, ne passera donc jamais."
+            ) in res.output
+    monkeypatch.delenv("RESTOMAIRIE_NOW")
+    assert "horloge figée" not in cli.invoke(main, ["scheduler"]).output
+
+
 def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
     import socket
 

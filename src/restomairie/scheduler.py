@@ -129,6 +129,26 @@ def calendar_end_text(rt: Runtime) -> str | None:
     )
 
 
+def frozen_clock_text(rt: Runtime) -> str | None:
+    """What the start-up says when ``RESTOMAIRIE_NOW`` freezes the clock (French), None when it
+    does not: the jobs are planned by APScheduler on the real clock, while every lock and purge
+    reads the frozen time, which never moves, so no cut-off after it ever passes."""
+    if rt.clock.frozen is None:
+        return None
+    now = rt.clock.now()
+    cutoff = next_cutoff(rt, now)
+    following = (
+        f"la prochaine heure limite à cette heure-là, le {cutoff.isoformat()}, ne passera donc "
+        "jamais" if cutoff is not None else "aucune heure limite n'est connue après"
+    )
+    return (
+        f"Attention : horloge figée au {now.isoformat()} (RESTOMAIRIE_NOW) : le rattrapage et "
+        "chaque verrouillage se font à cette heure, qui n'avance pas, mais les « prochaine "
+        f"exécution » annoncées suivent l'horloge réelle ; {following}. Retirez "
+        "RESTOMAIRIE_NOW pour un vrai service."
+    )
+
+
 def purge_job(rt: Runtime) -> PurgeReport:
     """Purge the call logs older than ``retention.call_log_days``, and the staff import's expired
     files and old jobs (:func:`~restomairie.retention.purge_imports`)."""

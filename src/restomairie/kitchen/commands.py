@@ -20,7 +20,7 @@ from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
 from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
 from restomairie.runtime import Runtime
-from restomairie.scheduler import calendar_end_text, lock_job
+from restomairie.scheduler import calendar_end_text, frozen_clock_text, lock_job
 
 NOTHING_TO_LOCK = (
     "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de "
@@ -202,6 +202,9 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
     rt = runtime(ctx)
     rt.check_town()  # another town's file: refused before the catch-up writes anything
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
+    frozen = frozen_clock_text(rt)
+    if frozen is not None:
+        click.echo(frozen, err=True)
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
         click.echo(said, err=True)
