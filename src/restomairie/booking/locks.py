@@ -100,9 +100,10 @@ class LockService:
         today = now.date()
         last_covered = self.booking.calendar.last_covered
         for school in self.settings.schools:
+            # The walk's last day: the first cut-off to come, or where the calendar ends.
             last: tuple[date, DayStatus] | None = None
-            for last in self.booking.days_to_cutoff(school.id, today, now):
-                pass
+            for walked in self.booking.days_to_cutoff(school.id, today, now):
+                last = walked
             if last is None:
                 return last_covered  # today itself is past the calendar
             day, st = last

@@ -771,9 +771,10 @@ class BookingService:
         locks = LockService(self)
         taken = []
         for school_id, day, deadline in locks.due(now):
-            if school_id in school_ids and first <= day and (last is None or day <= last):
-                if locks.lock_day(school_id, day, deadline=deadline, now=now).created:
-                    taken.append((school_id, day))
+            if school_id not in school_ids or day < first or (last is not None and day > last):
+                continue
+            if locks.lock_day(school_id, day, deadline=deadline, now=now).created:
+                taken.append((school_id, day))
         return taken
 
     @contextmanager
