@@ -482,7 +482,19 @@ def test_show_warns_near_the_end_of_the_calendar_in_use(
 ) -> None:
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-06-01T10:00:00+02:00")
     res = cli.invoke(main, ["calendar-file", "show"])
-    assert "Attention : plus que 93 jour(s) connus." in res.output
+    assert ("Attention : ce calendrier s'arrête le 2 septembre 2027 (plus que 93 jour(s)). "
+            "Téléchargez l'année scolaire suivante") in res.output
+
+
+def test_show_says_plainly_when_the_calendar_in_use_has_ended(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said "plus que -4 jour(s) connus".
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-09-06T13:30:00+02:00")
+    res = cli.invoke(main, ["calendar-file", "show"])
+    assert ("Attention : ce calendrier s'est arrêté le 2 septembre 2027, il y a 4 jour(s) : tout "
+            "jour après est refusé et rien n'est plus verrouillé pour la cuisine.") in res.output
+    assert "-4" not in res.output
 
 
 def test_convert_refuses_a_wrong_export_naming_the_record(cli: CliRunner, tmp_path: Path) -> None:

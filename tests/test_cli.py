@@ -158,31 +158,91 @@ def test_serve_says_when_children_are_in_schools_the_configuration_does_not_have
     assert "écoles absentes" not in res.output
 
 
-def test_lock_with_another_town_s_file_locks_its_schools_and_says_whose_days_are_never_locked(
+def _town_without_anjou(tmp_path: Path) -> Path:
+    """Dijon's file with anjou-elem taken out and a school new to the database put in."""
+    from restomairie.config import PRESETS_DIR
+
+    text = (PRESETS_DIR / "dijon.toml").read_text(encoding="utf-8").replace(
+        'id = "anjou-elem"\nname = "École élémentaire Anjou"',
+        'id = "nouvelle-elem"\nname = "École élémentaire Nouvelle"',
+    )
+    assert "anjou-elem" not in text
+    toml = tmp_path / "town.toml"
+    toml.write_text(text, encoding="utf-8")
+    return toml
+
+
+def _import_tom(cli: CliRunner, tmp_path: Path) -> None:
+    """Tom (E2, champollion-elem) of family 210002, beside Léa."""
+    csv = tmp_path / "tom.csv"
+    csv.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210002;4321;0698765432;M. Petit;E2;Tom;Petit;2017-01-02;champollion-elem;standard;"
+        "lun mar jeu ven\n",
+        encoding="utf-8",
+    )
+    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+
+
+def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whose_days_are_not(
     cli: CliRunner, tmp_path: Path
 ) -> None:
-    # Its schools had no row in this database: the lock's insert failed on the foreign key and
-    # the command died on an AssertionError; the children of Dijon's schools were never named.
+    # A school new to the file had no row in this database: the lock's insert failed on the
+    # foreign key and the command died on an AssertionError; the children of the school taken
+    # out were never named.
     from sqlalchemy import func, select
 
     from restomairie.models import DayLock
     from restomairie.runtime import Runtime
 
     _import_lea(cli, tmp_path)
-    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    _import_tom(cli, tmp_path)
+    town = _town_without_anjou(tmp_path)
+    res = cli.invoke(main, ["--config", str(town), "lock"])
     assert res.exit_code == 0, res.output
     assert "Traceback" not in res.output and "AssertionError" not in res.output
     assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
             "de la ville : « anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés "
             "ni comptés pour la cuisine") in res.output
     assert "verrouillage(s) sur" in res.output
-    rt = Runtime.build("villepreux")
+    rt = Runtime.build(str(town))
     with rt.sessions() as session:
         schools = set(session.scalars(select(DayLock.school_id).distinct()))
         assert schools == {s.id for s in rt.settings.schools}
         assert session.scalar(select(func.count()).select_from(DayLock)) > 0
     res = cli.invoke(main, ["lock"])  # Dijon's own file: no warning
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
+def test_lock_with_another_town_s_file_is_refused_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Villepreux's file on Dijon's database only warned, exited 0, added Villepreux's schools to
+    # the database and locked them (empty), every real child left uncounted.
+    from sqlalchemy import func, select
+
+    from restomairie.models import DayLock, School
+
+    _import_lea(cli, tmp_path)
+    rt = Runtime.build()
+    with rt.sessions() as session:
+        schools = set(session.scalars(select(School.id)))
+    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    assert res.exit_code == 3, res.output
+    assert res.output.startswith("Erreur de configuration : « schools » de Villepreux ("), res.output
+    assert ("aucun des 1 enfant(s) de la base de données n'est dans une de ces écoles ; ils sont "
+            "dans anjou-elem (1). C'est le fichier d'une autre ville") in res.output
+    assert "Rien n'a été écrit" in res.output and "Attention" not in res.output
+    with rt.sessions() as session:
+        assert set(session.scalars(select(School.id))) == schools
+        assert session.scalar(select(func.count()).select_from(DayLock)) == 0
+
+
+def test_lock_on_a_fresh_database_of_any_town_works(cli: CliRunner) -> None:
+    assert cli.invoke(main, ["--config", "villepreux", "init-db"]).exit_code == 0
+    res = cli.invoke(main, ["--config", "villepreux", "lock"])
+    assert res.exit_code == 0, res.output
+    assert "verrouillage(s) sur" in res.output
 
 
 def test_the_scheduler_says_whose_days_it_will_never_lock(
@@ -192,11 +252,47 @@ def test_the_scheduler_says_whose_days_it_will_never_lock(
 
     monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: None)
     _import_lea(cli, tmp_path)
-    res = cli.invoke(main, ["--config", "villepreux", "scheduler"])
+    _import_tom(cli, tmp_path)
+    res = cli.invoke(main, ["--config", str(_town_without_anjou(tmp_path)), "scheduler"])
     assert res.exit_code == 0, res.output
     assert "« anjou-elem » (1 enfant(s)). Leurs repas ne sont jamais verrouillés" in res.output
     res = cli.invoke(main, ["scheduler"])
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
+
+
+def test_the_scheduler_refuses_to_start_with_another_town_s_file(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie import scheduler
+
+    started: list[object] = []
+    monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: started.append(rt))
+    _import_lea(cli, tmp_path)
+    res = cli.invoke(main, ["--config", "villepreux", "scheduler"])
+    assert res.exit_code == 3 and not started, res.output
+    assert "Erreur de configuration : « schools » de Villepreux" in res.output
+    assert "démarrage" not in res.output
+
+
+def test_the_scheduler_says_when_its_clock_is_frozen(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With RESTOMAIRIE_NOW the catch-up used the frozen time, but the next runs were announced
+    # on the real clock ("prochaine exécution 2026-12-03T13:00" for a frozen 25 November).
+    from restomairie import scheduler
+
+    monkeypatch.setattr(scheduler, "run_scheduler", lambda rt, safety_interval: None)
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-25T10:00:00+01:00")
+    res = cli.invoke(main, ["scheduler"])
+    assert res.exit_code == 0, res.output
+    assert ("Attention : horloge figée au 2026-11-25T10:00:00+01:00 (RESTOMAIRIE_NOW) : le "
+            "rattrapage et chaque verrouillage se font à cette heure, qui n'avance pas, mais les "
+            "« prochaine exécution » annoncées suivent l'horloge réelle ; la prochaine heure "
+            "limite à cette heure-là, le 2026-11-26T13:00:00+01:00, ne passera donc jamais."
+            ) in res.output
+    monkeypatch.delenv("RESTOMAIRIE_NOW")
+    assert "horloge figée" not in cli.invoke(main, ["scheduler"]).output
 
 
 def test_serve_on_a_port_in_use_says_so_and_names_the_option(cli: CliRunner) -> None:
@@ -507,7 +603,11 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
                         "2018-03-04;anjou-elem;Sans porc;lun jeu\n").encode("cp1252"))
     dry = cli.invoke(main, ["import", "--dry-run", str(second)])
     assert dry.exit_code == 0, dry.output
-    assert "Import vérifié, rien n'a été écrit (fichier lu en Windows-1252)" in dry.output
+    # The scheduler never ran: Tuesday 24's lock, overdue, is taken first, and said.
+    assert "Import vérifié, rien n'a été importé (fichier lu en Windows-1252)" in dry.output
+    assert ("Effectifs verrouillés en retard avant la vérification, et qui le restent "
+            "(l'import les prendrait de même) : le planificateur ne l'avait pas fait à leur "
+            "heure limite : École élémentaire Anjou le mardi 24 novembre.") in dry.output
     assert ("ligne 2, dossier 210001 : code secret modifié ; téléphone retiré : "
             "+33 3 •• •• •• 00") in dry.output
     assert ("ligne 2, Léa (E1, dossier 210001) : régime standard → sans_porc, dès demain "
@@ -521,6 +621,38 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     assert "code secret modifié" in done.output
     assert "vendredi 27 novembre    réservé" not in cli.invoke(
         main, ["bookings", "210001", "--days", "7"]).output
+
+
+def test_import_dry_run_says_the_overdue_lock_it_took(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dry run said "rien n'a été écrit" but locked Friday 27 November (overdue since
+    # Tuesday 13:00, the scheduler down), without a word.
+    from sqlalchemy import select
+
+    from restomairie.models import DayLock
+
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T13:00:00+01:00")
+    assert cli.invoke(main, ["lock"]).exit_code == 0
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-25T10:00:00+01:00")
+    diet = tmp_path / "diet.csv"
+    diet.write_text((tmp_path / "f.csv").read_text(encoding="utf-8").replace(
+        "anjou-elem;standard", "anjou-elem;vegetarien"), encoding="utf-8")
+    dry = cli.invoke(main, ["import", "--dry-run", str(diet)])
+    assert dry.exit_code == 0, dry.output
+    assert "Import vérifié, rien n'a été importé" in dry.output
+    assert "rien n'a été écrit" not in dry.output
+    assert ("Effectifs verrouillés en retard avant la vérification, et qui le restent (l'import "
+            "les prendrait de même) : le planificateur ne l'avait pas fait à leur heure limite : "
+            "École élémentaire Anjou le vendredi 27 novembre.") in dry.output
+    rt = Runtime.build()
+    with rt.sessions() as session:
+        assert date(2026, 11, 27) in set(
+            session.scalars(select(DayLock.day).where(DayLock.school_id == "anjou-elem"))
+        )
+    again = cli.invoke(main, ["import", "--dry-run", str(diet)])  # nothing overdue any more
+    assert "Import vérifié, rien n'a été écrit" in again.output and "en retard" not in again.output
 
 
 def test_import_refuses_a_child_of_another_family_by_line_and_says_a_rename(
@@ -684,6 +816,40 @@ def test_a_calendar_range_past_the_calendar_lists_the_days_it_knows(cli: CliRunn
     # A range that starts past it, or the JSON, is refused as a whole.
     assert cli.invoke(main, ["calendar", "2027-09-03", "2027-09-06"]).output.startswith("Refusé")
     assert cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06", "--json"]).exit_code == 1
+
+
+ENDED = ("Refusé : Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : les repas des "
+         "jours suivants ne peuvent pas être verrouillés pour la cuisine")
+
+
+def test_lock_past_the_end_of_the_calendar_says_it_must_be_updated(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It said "Rien à verrouiller : chaque jour … l'est déjà." and exited 0, though no day after
+    # 2 September 2027 can be locked.
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-09-06T13:30:00+02:00")
+    first = cli.invoke(main, ["lock"])  # 2 September, the last day known, is locked first
+    assert first.exit_code == 1, first.output
+    assert "Repas du jeudi 2 septembre 2027" in first.output and ENDED in first.output
+    again = cli.invoke(main, ["lock"])
+    assert again.exit_code == 1, again.output
+    assert "Rien à verrouiller" not in again.output and ENDED in again.output
+    assert "« restomairie calendar-file convert »" in again.output
+
+
+def test_lock_before_the_last_known_cut_off_is_not_refused(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 2 September's cut-off is 1 July, 13:00: until then the next cut-off is known.
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T12:30:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 0 and "calendrier" not in res.output, res.output
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T13:00:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 1 and ENDED in res.output, res.output
+    assert "Repas du jeudi 2 septembre 2027" in res.output  # what could be locked was
 
 
 def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> None:

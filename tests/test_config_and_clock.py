@@ -104,6 +104,38 @@ def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Indian/Reunion", "Europe/Brussels"])
+def test_a_town_outside_paris_time_is_refused_naming_the_key(zone: str) -> None:
+    # "UTC" was accepted: Dijon's cut-off fell at 13:00 UTC, 14:00 in Paris. The school calendar
+    # holds zones A, B and C only, Paris days; overseas departments are not in it.
+    data = dijon()
+    data["town"]["timezone"] = zone
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "town.timezone"
+    assert f"doit être « Europe/Paris », pas « {zone} »" in str(err.value)
+    assert "outre-mer" in str(err.value)
+
+
+def test_the_cli_refuses_a_town_outside_paris_time_as_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from restomairie.cli import main
+
+    toml = tmp_path / "t.toml"
+    toml.write_text(
+        (PRESETS_DIR / "dijon.toml").read_text(encoding="utf-8").replace(
+            '"Europe/Paris"', '"UTC"'
+        ),
+        encoding="utf-8",
+    )
+    res = CliRunner().invoke(main, ["--config", str(toml), "deadline", "2026-12-07", "--json"])
+    assert res.exit_code == 3, res.output
+    assert res.output.startswith("Erreur de configuration : « town.timezone » doit être")
+
+
 @pytest.mark.parametrize(
     ("mutate", "key", "hint"),
     [

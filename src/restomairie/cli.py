@@ -234,6 +234,8 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool)
         end_missing=end_missing,
     )
     verb = "Import vérifié, rien n'a été écrit" if dry_run else "Import terminé"
+    if dry_run and report.late_locks:
+        verb = "Import vérifié, rien n'a été importé"  # but the overdue locks were taken
     future = dry_run  # the dry run says what would be done
     click.echo(
         f"{verb} (fichier lu en {report.encoding}) : {report.rows} ligne(s) ; "
@@ -253,6 +255,20 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool)
         click.echo("Changements dans les dossiers existants :")
         for line, who, said in sorted(changes, key=lambda c: c[0]):
             click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
+    if report.late_locks:
+        names = {s.id: s.name for s in rt.settings.schools}
+        days = ", ".join(
+            f"{names.get(school, school)} le {format_day(day)}"
+            for school, day in sorted(report.late_locks, key=lambda x: (x[1], x[0]))
+        )
+        when = (
+            "avant la vérification, et qui le restent (l'import les prendrait de même)"
+            if future else "avant l'import"
+        )
+        click.echo(
+            f"Effectifs verrouillés en retard {when} : le planificateur ne l'avait pas fait à "
+            f"leur heure limite : {days}."
+        )
     if report.ended:
         click.echo(f"Abonnements {'à arrêter' if future else 'arrêtés'} (absents du fichier) :")
         for ended in report.ended:
@@ -486,10 +502,20 @@ def calendar_file_show(ctx: click.Context) -> None:
         mark = f"  ← zone de {settings.town}" if line.startswith(f"zone {settings.zone} ") else ""
         click.echo(f"  {line}{mark}")
     left = (cal.last_covered - today).days
-    if left <= CALENDAR_WARNING_DAYS:
+    if left < 0:
+        # "plus que -4 jour(s) connus": the calendar has ended, and every day is refused.
         click.echo(
-            f"Attention : plus que {left} jour(s) connus. Téléchargez l'année scolaire suivante "
-            "(voir le README, « School holidays »)."
+            f"Attention : ce calendrier s'est arrêté le {format_french_date(cal.last_covered)}, "
+            f"il y a {-left} jour(s) : tout jour après est refusé et rien n'est plus verrouillé "
+            "pour la cuisine. Mettez-le à jour maintenant (voir le README, « A newer school "
+            "calendar »)."
+        )
+    elif left <= CALENDAR_WARNING_DAYS:
+        last = "c'est aujourd'hui" if left == 0 else f"plus que {left} jour(s)"
+        click.echo(
+            f"Attention : ce calendrier s'arrête le {format_french_date(cal.last_covered)} "
+            f"({last}). Téléchargez l'année scolaire suivante (voir le README, « A newer school "
+            "calendar »)."
         )
 
 

@@ -24,6 +24,7 @@ from restomairie.calendar.deadlines import (
     OperatingDaysRule,
     WorkingHoursRule,
 )
+from restomairie.calendar.schoolholidays import PARIS
 from restomairie.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 WEEKDAY_KEYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
@@ -31,6 +32,9 @@ MENU_VARIANTS = ("standard", "sans_porc", "vegetarien", "pai")
 CHANNELS = ("phone", "web", "staff", "import", "system")
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "config"
 DEFAULT_PRESET = "dijon"
+# The only time zone of a town: the school calendar's zones A, B and C are Paris days (see
+# parse_settings).
+TOWN_TIMEZONE = PARIS.key
 
 
 class ConfigError(Exception):
@@ -420,11 +424,24 @@ def parse_settings(
     """Validate a parsed TOML document; raise :class:`ConfigError` naming the first wrong key."""
     env = os.environ if environ is None else environ
     check_known_keys(data)
-    tz_name = _get(data, "town.timezone", str, "Europe/Paris")
+    tz_name = _get(data, "town.timezone", str, TOWN_TIMEZONE)
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError("town.timezone", f"fuseau inconnu {tz_name!r}") from exc
+    if tz_name != TOWN_TIMEZONE:
+        # The school calendar shipped (and any file "calendar-file convert" writes) holds zones
+        # A, B and C only, whose days are Paris days: a town elsewhere would get its cut-off at
+        # 13:00 of another clock (UTC: 14:00 in Paris) against holidays that are not its own.
+        # Overseas departments have their own calendars, which the data does not cover.
+        raise ConfigError(
+            "town.timezone",
+            f"doit être « {TOWN_TIMEZONE} », pas « {tz_name} » : le calendrier scolaire utilisé "
+            "(zones A, B et C de métropole) est à l'heure de Paris ; les départements "
+            "d'outre-mer (Indian/Reunion, America/Guadeloupe, America/Martinique, "
+            "America/Cayenne, Indian/Mayotte…) ont leur propre calendrier scolaire, qu'il ne "
+            "couvre pas",
+        )
     zone = _get(data, "town.zone", str)
     if zone not in ("A", "B", "C"):
         raise ConfigError("town.zone", "doit être A, B ou C")

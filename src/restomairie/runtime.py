@@ -156,6 +156,33 @@ class Runtime:
             ).all()
         return {school: count for school, count in rows}
 
+    def check_town(self) -> None:
+        """Refuse (:class:`ConfigError`, before anything is written) a database whose children
+        are all in schools the configuration does not list: the file of another town (or the
+        database of another town), with which a lock would lock this town's empty schools, mirror
+        them into the database and leave every real child uncounted. A fresh database (no child)
+        is fine, and so is a school taken out of the town's file while the others stay: that is
+        a warning (:meth:`unconfigured_schools`), the other schools' days must still be locked."""
+        missing = self.unconfigured_schools()
+        if not missing:
+            return
+        configured = [s.id for s in self.settings.schools]
+        with self.sessions() as session:
+            known = session.scalar(
+                select(func.count()).select_from(Child).where(Child.school_id.in_(configured))
+            )
+        if known:
+            return
+        listed = ", ".join(f"{school} ({n})" for school, n in missing.items())
+        raise ConfigError(
+            "schools",
+            f"de {self.settings.town} ({self.settings.source}) : aucun des "
+            f"{sum(missing.values())} enfant(s) de la base de données n'est dans une de ces "
+            f"écoles ; ils sont dans {listed}. C'est le fichier d'une autre ville, ou la base "
+            f"d'une autre ville (voir --config, RESTOMAIRIE_CONFIG et "
+            f"{self.settings.database_url_key}). Rien n'a été écrit",
+        )
+
     def sync_schools(self) -> None:
         """Mirror the configured schools into the database (the file is the truth)."""
         with self.sessions() as session, session.begin():

@@ -39,7 +39,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from restomairie.booking.locks import LockResult
-from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.calendar.schoolholidays import CalendarCoverageError, format_french_date
 from restomairie.retention import PurgeReport, purge_call_logs, purge_imports
 from restomairie.runtime import Runtime
 
@@ -111,6 +111,42 @@ def lock_job(rt: Runtime, workers: int = LOCK_WORKERS) -> list[LockResult]:
             dict(r.counts), " (en retard)" if r.late else "",
         )
     return results
+
+
+def calendar_end_text(rt: Runtime) -> str | None:
+    """Why nothing after the school calendar's end can be locked, in French, when it has ended
+    before some school's next cut-off (:meth:`~restomairie.booking.locks.LockService.calendar_end`);
+    None while the calendar reaches every next cut-off."""
+    last = rt.locks.calendar_end(rt.clock.now())
+    if last is None:
+        return None
+    return (
+        f"le calendrier scolaire utilisé s'arrête au {format_french_date(last)} : les repas "
+        "des jours suivants ne peuvent pas être verrouillés pour la cuisine (leur date limite "
+        "est peut-être déjà passée), ni réservés. Mettez le calendrier à jour : "
+        "« restomairie calendar-file convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le README, "
+        "« A newer school calendar »)."
+    )
+
+
+def frozen_clock_text(rt: Runtime) -> str | None:
+    """What the start-up says when ``RESTOMAIRIE_NOW`` freezes the clock (French), None when it
+    does not: the jobs are planned by APScheduler on the real clock, while every lock and purge
+    reads the frozen time, which never moves, so no cut-off after it ever passes."""
+    if rt.clock.frozen is None:
+        return None
+    now = rt.clock.now()
+    cutoff = next_cutoff(rt, now)
+    following = (
+        f"la prochaine heure limite à cette heure-là, le {cutoff.isoformat()}, ne passera donc "
+        "jamais" if cutoff is not None else "aucune heure limite n'est connue après"
+    )
+    return (
+        f"Attention : horloge figée au {now.isoformat()} (RESTOMAIRIE_NOW) : le rattrapage et "
+        "chaque verrouillage se font à cette heure, qui n'avance pas, mais les « prochaine "
+        f"exécution » annoncées suivent l'horloge réelle ; {following}. Retirez "
+        "RESTOMAIRIE_NOW pour un vrai service."
+    )
 
 
 def purge_job(rt: Runtime) -> PurgeReport:
@@ -214,6 +250,9 @@ def run_scheduler(
         for job in sched.get_jobs():
             when = job.next_run_time.isoformat() if job.next_run_time else "-"
             log.info("tâche %s : prochaine exécution %s", job.id, when)
+        ended = calendar_end_text(rt)
+        if ended is not None:
+            log.error("%s%s", ended[0].upper(), ended[1:])
         while not stop.wait(1):
             pass
     finally:

@@ -136,6 +136,8 @@ class ImportReport:
     # What changes in families and children already known (new ones are counted above).
     family_changes: list[FamilyChange] = field(default_factory=list)
     child_changes: list[ChildChange] = field(default_factory=list)
+    # (school, day) of the overdue locks taken before the changes, dry run included (_apply).
+    late_locks: list[tuple[str, date]] = field(default_factory=list)
 
 
 # At most this many locked days are named one by one; more are said as a count and a range.
@@ -852,7 +854,9 @@ def _apply(
     # an import that moves nobody takes no lock.
     moving = _schools_moving(service, rows)
     if moving:
-        service.lock_overdue(moving, today + timedelta(days=1), None, now)
+        # The dry run takes them too, and says so (report.late_locks): they are the scheduler's,
+        # owed already, and its preview would otherwise miss their adjustments.
+        report.late_locks = service.lock_overdue(moving, today + timedelta(days=1), None, now)
     with service.sessions() as session, session.begin():
         families = {
             f.account: f

@@ -24,6 +24,7 @@ from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
+from restomairie.calendar.days import DayStatus
 from restomairie.db import is_postgres
 from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
 
@@ -90,6 +91,26 @@ class LockService:
                 ):
                     out.append((school.id, day, st.deadline))
         return sorted(out, key=lambda x: (x[2], x[0]))
+
+    def calendar_end(self, now: datetime) -> date | None:
+        """The school calendar's last day when it ends before some school's next cut-off still
+        to come: the meals after it may be due already (2 September's cut-off is 1 July), yet
+        their days are unknown, so :meth:`due` cannot find them and they are never locked until
+        the calendar is updated. None while every school's next cut-off is known."""
+        today = now.date()
+        last_covered = self.booking.calendar.last_covered
+        for school in self.settings.schools:
+            # The walk's last day: the first cut-off to come, or where the calendar ends.
+            last: tuple[date, DayStatus] | None = None
+            for walked in self.booking.days_to_cutoff(school.id, today, now):
+                last = walked
+            if last is None:
+                return last_covered  # today itself is past the calendar
+            day, st = last
+            ahead = st.operating and st.deadline is not None and st.deadline > now
+            if not ahead and day >= last_covered:
+                return last_covered
+        return None
 
     def lock_due(
         self,

@@ -755,7 +755,7 @@ class BookingService:
 
     def lock_overdue(
         self, school_ids: set[str], first: date, last: date | None, now: datetime
-    ) -> None:
+    ) -> list[tuple[str, date]]:
         """Before a change forced past a deadline (and before a closure or an import's change
         of school or diet, which touch days past their cut-off too): lock, late, the days from
         ``first`` to ``last`` (None: on) of ``school_ids`` whose cut-off has passed and that the
@@ -764,13 +764,18 @@ class BookingService:
         part of the figure that late lock froze, with no adjustment beside it: the kitchen's
         count moved without a word, and a billing correction of a day already served rewrote
         what was produced. With it the change is recorded against that figure, like any change
-        after a lock (DOMAIN §5)."""
+        after a lock (DOMAIN §5). Returns the (school, day) it locked, for the caller to say
+        so (an import's dry run writes nothing but these locks)."""
         from restomairie.booking.locks import LockService  # it builds on this service
 
         locks = LockService(self)
+        taken = []
         for school_id, day, deadline in locks.due(now):
-            if school_id in school_ids and first <= day and (last is None or day <= last):
-                locks.lock_day(school_id, day, deadline=deadline, now=now)
+            if school_id not in school_ids or day < first or (last is not None and day > last):
+                continue
+            if locks.lock_day(school_id, day, deadline=deadline, now=now).created:
+                taken.append((school_id, day))
+        return taken
 
     @contextmanager
     def _changing(self) -> Iterator[_Change]:

@@ -20,7 +20,7 @@ from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
 from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
 from restomairie.runtime import Runtime
-from restomairie.scheduler import lock_job
+from restomairie.scheduler import calendar_end_text, frozen_clock_text, lock_job
 
 NOTHING_TO_LOCK = (
     "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de "
@@ -63,7 +63,9 @@ def lock_now(rt: Runtime) -> list[LockResult]:
     """Lock what is due now (the scheduler's job, once, by hand); only the new locks. The
     configured schools are mirrored into the database first, as the scheduler does when it
     starts: a school new in the town's file (or a database the scheduler never ran on) has no
-    row yet, and its lock could not be written."""
+    row yet, and its lock could not be written. Another town's file is refused first
+    (:meth:`Runtime.check_town`): nothing is written."""
+    rt.check_town()
     rt.sync_schools()
     return lock_job(rt)
 
@@ -140,10 +142,18 @@ def lock_cmd(ctx: click.Context) -> None:
     """Verrouiller maintenant les effectifs de chaque jour dont la date limite est passée
     (ce que fait le planificateur à chaque heure limite) et dire ce qui a été verrouillé."""
     rt = runtime(ctx)
+    results = lock_now(rt)  # another town's file is refused there, before this warning
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
         click.echo(said, err=True)
-    for line in describe_locks(rt, lock_now(rt)):
+    ended = calendar_end_text(rt)
+    if ended is not None:
+        # "Rien à verrouiller" would be false: the days past the calendar are not known.
+        for line in describe_locks(rt, results) if results else []:
+            click.echo(line)
+        click.echo(f"Refusé : {ended[0].upper()}{ended[1:]}", err=True)
+        sys.exit(1)
+    for line in describe_locks(rt, results):
         click.echo(line)
 
 
@@ -190,7 +200,11 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     rt = runtime(ctx)
+    rt.check_town()  # another town's file: refused before the catch-up writes anything
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
+    frozen = frozen_clock_text(rt)
+    if frozen is not None:
+        click.echo(frozen, err=True)
     said = unconfigured_warning(rt, NEVER_LOCKED)
     if said is not None:
         click.echo(said, err=True)
