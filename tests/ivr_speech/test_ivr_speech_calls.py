@@ -819,7 +819,11 @@ def test_english_words_not_understood_are_answered_with_the_english_offer(
     # then the goodbye, all in French. (A French answer not understood hears no English.)
     assert "For English, say English." not in call.say("patati patata").says
     first = call.say("cancel please")
-    assert first.says[:2] == ["Pardon, je n'ai pas compris.", "For English, say English."]
+    assert first.says[:3] == [
+        "Pardon, je n'ai pas compris.",
+        "Attention : c'est votre dernier essai.",  # the second slip (help-j)
+        "For English, say English.",
+    ]
     bye = call.say("no understand")
     assert bye.hangup
     assert bye.says[-1] == (
