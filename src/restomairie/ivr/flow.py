@@ -69,6 +69,7 @@ from restomairie.ivr.speech import (
     adds_to,
     asks_about_billing,
     asks_about_day,
+    asks_deadline,
     asks_first_possible_day,
     asks_for_english,
     asks_for_help,
@@ -2100,6 +2101,10 @@ class CallFlow:
         pending = date.fromisoformat(str(st.data["day"]))
         # "Non, jeudi" to Friday 4 read back: Thursday 3, the nearest (not the 10th).
         day = self._day_at_read_back(speech, pending, nearest=True)
+        if asks_deadline(speech):
+            # "C'est jusqu'à quand pour jeudi ?": answered before anything is taken from the
+            # phrase (the day named is not a correction, nor the next of several days).
+            return self._deadline_at_read_back(st, sp, speech, day)
         moved = shifted_day(speech, pending, self.clock.today())
         if moved is not None and (
             parse_intent(speech, {Intent.YES}) is None or self._yes_but_moved(speech, pending)
@@ -2219,6 +2224,24 @@ class CallFlow:
             # plain yes does.
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
+
+    def _deadline_at_read_back(
+        self, st: CallState, sp: Speaker, speech: str, day: date
+    ) -> Turn:
+        """Until when ``day`` (the one read back, or the one named) can be changed, in the
+        words of the action menu and date question (:meth:`_day_answer`), for the children
+        named, else those read back; then the read-back whole, still to be confirmed, and
+        the days left of several said at once still to come (nothing is done or skipped)."""
+        kids = self._children_said(self._kids(st), speech, ordinals=False)
+        if kids is None:
+            change = st.data.get("change") or []
+            kids = [k for k in self._kids(st) if k.ref in change] or self._picked(st)
+        if day < self.clock.today():
+            lines = [sp._("%(day)s is already past.", day=sp.day(day))]
+        else:
+            lines, _open = self._day_answer(st, sp, day, kids)
+        # Not a recap: "*" repeats the read-back as it was read, not this answer.
+        return self._ask(st, sp, CONFIRM, lines, CONFIRM, "asked_day", reset=False)
 
     def _skip_day(self, st: CallState, sp: Speaker) -> Turn | None:
         """ "Non" (or 2) to one of several days taken one by one: that day is left as it is and
