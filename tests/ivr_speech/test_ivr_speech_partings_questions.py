@@ -213,6 +213,35 @@ def test_a_deadline_question_in_a_series_keeps_the_day_read_back(
     assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, False, False]
 
 
+@pytest.mark.parametrize(
+    ("said", "answered"),
+    [("Ça sera facturé ?", BILLING), ("C'est bien annulé ?", "Ce n'est pas encore fait.")],
+)
+def test_a_question_in_a_series_repeats_the_read_back_alone(
+    rt: Runtime, call: Caller, said: str, answered: str
+) -> None:
+    # Monday's result was said again before Tuesday's read-back ("c'est fait" right after
+    # "pas encore fait"), even after "*".
+    call.press("2")
+    call.say("Annuler lundi mardi et jeudi prochain.")
+    call.press("1")
+    assert call.say(said).says[:3] == [answered, CANCEL_LEA_TUE, SERIES_KEYS]
+    call.press("*")
+    assert call.say(said).says[:3] == [answered, CANCEL_LEA_TUE, SERIES_KEYS]
+    assert booked(rt, LEA, TUE) is None
+
+
+def test_billing_at_the_first_of_two_requests_repeats_the_read_back_alone(
+    call: Caller,
+) -> None:
+    # "Je prends vos demandes une par une." was said again before the read-back.
+    call.press("2")
+    first = call.say("Annuler jeudi et réserver vendredi pour Hugo.")
+    assert first.says[0] == "Je prends vos demandes une par une."
+    answer = call.say("Ça sera facturé ?")
+    assert answer.says[:2] == [BILLING, first.says[1]]
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Key 3 after a result: the meals booked, as "écouter" there
 # ---------------------------------------------------------------------------------------------

@@ -2193,11 +2193,11 @@ class CallFlow:
             # taken for a yes, and the parent hang up with nothing changed.
             if not asks_about_day(speech):
                 return self._repeat(st, sp)
-            said = [str(x) for x in st.data.get("said", [])]
-            lines = [sp._("Not done yet."), *said]
-            again = self._ask(st, sp, CONFIRM, lines, CONFIRM, "repeat", reset=False)
-            st.data["said"] = said  # "répétez" says the read-back, not "pas encore" before it
-            return again
+            # The read-back alone after it: what was said before it (the day before's result,
+            # "je prends ces jours un par un") would contradict "pas encore" (not a recap:
+            # "répétez" says the read-back as it was first read, not "pas encore").
+            lines = [sp._("Not done yet.")]
+            return self._ask(st, sp, CONFIRM, lines, CONFIRM, "repeat", reset=False)
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:
             farewell = self._farewell_at_read_back(st, sp, speech)
@@ -2254,7 +2254,7 @@ class CallFlow:
 
     def _billing(self, st: CallState, sp: Speaker, step: str) -> Turn:
         """When a meal is charged (DOMAIN.md §3), then the question of ``step`` again: at a
-        read-back, the read-back whole, still to be confirmed."""
+        read-back, the read-back itself, still to be confirmed."""
         line = sp._(
             "A meal cancelled in time is not charged. A booked meal that is not cancelled in "
             "time is charged, except for an illness reported to the school, a school trip, a "
@@ -2262,8 +2262,9 @@ class CallFlow:
         )
         if step != CONFIRM:
             return self._ask(st, sp, step, [line], step, "billing", reset=False, recap=True)
-        said = [str(x) for x in st.data.get("said", [])]
-        return self._ask(st, sp, CONFIRM, [line, *said], CONFIRM, "billing", reset=False)
+        # The read-back alone after it, not what was said before it (the day before's result,
+        # "je prends vos demandes une par une"); "*" still repeats the read-back as first read.
+        return self._ask(st, sp, CONFIRM, [line], CONFIRM, "billing", reset=False)
 
     def _undo_declined(self, st: CallState, sp: Speaker) -> str:
         """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's
