@@ -164,6 +164,84 @@ def test_billing_asked_at_a_read_back_is_answered_and_nothing_done(
     assert booked(rt, LEA, THU) is False
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["C'est jusqu'à quand pour jeudi ?", "C'est trop tard pour jeudi ?", "Jusqu'à quand je peux "
+     "annuler ?"],
+)
+def test_a_deadline_question_at_a_read_back_is_answered_then_read_back(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It was "Ce n'est pas encore fait." and the read-back: today's 13:00 deadline never said.
+    call.press("2")
+    call.say("Annuler jeudi.")
+    answer = call.say(said)
+    assert answer.says[:3] == [
+        "Le jeudi 26 novembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+        CANCEL_LEA_THU,
+    ]
+    assert booked(rt, LEA, THU) is None
+    assert call.say("Répétez.").says[0] == CANCEL_LEA_THU  # the read-back, not the answer
+    call.say("Oui.")
+    assert booked(rt, LEA, THU) is False
+
+
+SERIES_KEYS = "Pour confirmer, tapez 1. Pour laisser ce jour tel quel et passer au suivant, tapez 2."
+CANCEL_LEA_TUE = "Vous souhaitez annuler le repas de Léa le mardi 1er décembre."
+TUE, NEXT_THU = date(2026, 12, 1), date(2026, 12, 3)
+
+
+def test_a_deadline_question_in_a_series_keeps_the_day_read_back(
+    rt: Runtime, call: Caller
+) -> None:
+    # The Thursday named was taken for a correction: Tuesday was dropped from the series (and
+    # from the goodbye's summary), the question never answered.
+    call.press("2")
+    call.say("Annuler lundi mardi et jeudi prochain.")
+    assert call.press("1").says[1] == CANCEL_LEA_TUE
+    answer = call.say("C'est jusqu'à quand pour jeudi ?")
+    assert answer.says[:4] == [
+        "Le jeudi 3 décembre, Léa a un repas réservé.",
+        "Ce jour peut encore être changé avant le lundi 30 novembre à 13 heures.",
+        CANCEL_LEA_TUE,
+        SERIES_KEYS,
+    ]
+    assert booked(rt, LEA, TUE) is None
+    assert call.say("Oui.").says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre."
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("said", "answered"),
+    [("Ça sera facturé ?", BILLING), ("C'est bien annulé ?", "Ce n'est pas encore fait.")],
+)
+def test_a_question_in_a_series_repeats_the_read_back_alone(
+    rt: Runtime, call: Caller, said: str, answered: str
+) -> None:
+    # Monday's result was said again before Tuesday's read-back ("c'est fait" right after
+    # "pas encore fait"), even after "*".
+    call.press("2")
+    call.say("Annuler lundi mardi et jeudi prochain.")
+    call.press("1")
+    assert call.say(said).says[:3] == [answered, CANCEL_LEA_TUE, SERIES_KEYS]
+    call.press("*")
+    assert call.say(said).says[:3] == [answered, CANCEL_LEA_TUE, SERIES_KEYS]
+    assert booked(rt, LEA, TUE) is None
+
+
+def test_billing_at_the_first_of_two_requests_repeats_the_read_back_alone(
+    call: Caller,
+) -> None:
+    # "Je prends vos demandes une par une." was said again before the read-back.
+    call.press("2")
+    first = call.say("Annuler jeudi et réserver vendredi pour Hugo.")
+    assert first.says[0] == "Je prends vos demandes une par une."
+    answer = call.say("Ça sera facturé ?")
+    assert answer.says[:2] == [BILLING, first.says[1]]
+
+
 # ---------------------------------------------------------------------------------------------
 # 3. Key 3 after a result: the meals booked, as "écouter" there
 # ---------------------------------------------------------------------------------------------

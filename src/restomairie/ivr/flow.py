@@ -69,6 +69,7 @@ from restomairie.ivr.speech import (
     adds_to,
     asks_about_billing,
     asks_about_day,
+    asks_deadline,
     asks_first_possible_day,
     asks_for_english,
     asks_for_help,
@@ -2100,6 +2101,10 @@ class CallFlow:
         pending = date.fromisoformat(str(st.data["day"]))
         # "Non, jeudi" to Friday 4 read back: Thursday 3, the nearest (not the 10th).
         day = self._day_at_read_back(speech, pending, nearest=True)
+        if asks_deadline(speech):
+            # "C'est jusqu'à quand pour jeudi ?": answered before anything is taken from the
+            # phrase (the day named is not a correction, nor the next of several days).
+            return self._deadline_at_read_back(st, sp, speech, day)
         moved = shifted_day(speech, pending, self.clock.today())
         if moved is not None and (
             parse_intent(speech, {Intent.YES}) is None or self._yes_but_moved(speech, pending)
@@ -2188,11 +2193,11 @@ class CallFlow:
             # taken for a yes, and the parent hang up with nothing changed.
             if not asks_about_day(speech):
                 return self._repeat(st, sp)
-            said = [str(x) for x in st.data.get("said", [])]
-            lines = [sp._("Not done yet."), *said]
-            again = self._ask(st, sp, CONFIRM, lines, CONFIRM, "repeat", reset=False)
-            st.data["said"] = said  # "répétez" says the read-back, not "pas encore" before it
-            return again
+            # The read-back alone after it: what was said before it (the day before's result,
+            # "je prends ces jours un par un") would contradict "pas encore" (not a recap:
+            # "répétez" says the read-back as it was first read, not "pas encore").
+            lines = [sp._("Not done yet.")]
+            return self._ask(st, sp, CONFIRM, lines, CONFIRM, "repeat", reset=False)
         closing = is_closing(speech)
         if intent in (Intent.GOODBYE, None) and closing:
             farewell = self._farewell_at_read_back(st, sp, speech)
@@ -2220,6 +2225,24 @@ class CallFlow:
             return self._retry(st, sp, self._not_understood(sp), "not_understood")
         return self._apply(st, sp)
 
+    def _deadline_at_read_back(
+        self, st: CallState, sp: Speaker, speech: str, day: date
+    ) -> Turn:
+        """Until when ``day`` (the one read back, or the one named) can be changed, in the
+        words of the action menu and date question (:meth:`_day_answer`), for the children
+        named, else those read back; then the read-back whole, still to be confirmed, and
+        the days left of several said at once still to come (nothing is done or skipped)."""
+        kids = self._children_said(self._kids(st), speech, ordinals=False)
+        if kids is None:
+            change = st.data.get("change") or []
+            kids = [k for k in self._kids(st) if k.ref in change] or self._picked(st)
+        if day < self.clock.today():
+            lines = [sp._("%(day)s is already past.", day=sp.day(day))]
+        else:
+            lines, _open = self._day_answer(st, sp, day, kids)
+        # Not a recap: "*" repeats the read-back as it was read, not this answer.
+        return self._ask(st, sp, CONFIRM, lines, CONFIRM, "asked_day", reset=False)
+
     def _skip_day(self, st: CallState, sp: Speaker) -> Turn | None:
         """ "Non" (or 2) to one of several days taken one by one: that day is left as it is and
         the next one read back, as the read-back's keys say; the date question would drop the
@@ -2231,7 +2254,7 @@ class CallFlow:
 
     def _billing(self, st: CallState, sp: Speaker, step: str) -> Turn:
         """When a meal is charged (DOMAIN.md §3), then the question of ``step`` again: at a
-        read-back, the read-back whole, still to be confirmed."""
+        read-back, the read-back itself, still to be confirmed."""
         line = sp._(
             "A meal cancelled in time is not charged. A booked meal that is not cancelled in "
             "time is charged, except for an illness reported to the school, a school trip, a "
@@ -2239,8 +2262,9 @@ class CallFlow:
         )
         if step != CONFIRM:
             return self._ask(st, sp, step, [line], step, "billing", reset=False, recap=True)
-        said = [str(x) for x in st.data.get("said", [])]
-        return self._ask(st, sp, CONFIRM, [line, *said], CONFIRM, "billing", reset=False)
+        # The read-back alone after it, not what was said before it (the day before's result,
+        # "je prends vos demandes une par une"); "*" still repeats the read-back as first read.
+        return self._ask(st, sp, CONFIRM, [line], CONFIRM, "billing", reset=False)
 
     def _undo_declined(self, st: CallState, sp: Speaker) -> str:
         """ "Non" (2) to the undoing read back alone: nothing was changed, and a single day's

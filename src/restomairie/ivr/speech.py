@@ -2613,12 +2613,17 @@ def is_question(text: str) -> bool:
 # "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je peux annuler jeudi ?", "c'est trop
 # tard pour demain ?". Not "est-ce que je peux annuler jeudi ?" nor "est-ce que vous pouvez
 # annuler jeudi ?": polite requests.
-_ASKING_RUNS = (
+# Until when a day can be changed: "jusqu'à quand…", "c'est trop tard pour jeudi ?".
+_DEADLINE_RUNS = (
     ("jusqu", "a", "quand"), ("date", "limite"), ("trop", "tard"), ("encore", "le", "temps"),
+    ("peux", "encore"), ("peut", "encore"), ("jusqu", "a", "quelle", "heure"),
+    ("avant", "quelle", "heure"),
+)  # fmt: skip
+_ASKING_RUNS = (
+    *_DEADLINE_RUNS,
     ("bien", "annule"), ("bien", "annulee"), ("bien", "reserve"), ("bien", "reservee"),
     ("bien", "pris"), ("bien", "enregistre"), ("bien", "inscrit"), ("bien", "inscrite"),
-    ("mange", "t"), ("mangent", "ils"), ("mangent", "elles"), ("peux", "encore"),
-    ("peut", "encore"), ("jusqu", "a", "quelle", "heure"), ("avant", "quelle", "heure"),
+    ("mange", "t"), ("mangent", "ils"), ("mangent", "elles"),
 )  # fmt: skip
 _ASKING_AFTER_EST_CE = frozenset(
     {"mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite", "inscrits", "prevu",
@@ -2650,6 +2655,15 @@ def asks_which_days(text: str) -> bool:
         return True
     return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
             and bool(_MEALS_WORDS.intersection(tokens)))
+
+
+def asks_deadline(text: str) -> bool:
+    """Whether ``text`` asks until when a day can be changed ("c'est jusqu'à quand pour
+    jeudi ?", "c'est trop tard pour demain ?", "je peux encore annuler ?"), one of the
+    questions :func:`asks_about_day` finds; not whether a change was made ("c'est bien
+    annulé ?"). Pure; never raises."""
+    tokens = normalise(text).split()
+    return any(_contains_run(tokens, run) for run in _DEADLINE_RUNS)
 
 
 def asks_about_day(text: str) -> bool:
