@@ -4245,7 +4245,10 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
-        left = self._series_left(st, sp, day, done=ending)
+        # Going on with nothing made in the call, "aucun changement n'a été fait" covers
+        # every day left.
+        made = st.outcome in ("booked", "cancelled")
+        left = self._series_left(st, sp, day, with_done=ending) if ending or made else []
         if left:
             return " ".join([*left, *stays])
         if st.outcome in ("booked", "cancelled"):
@@ -4254,7 +4257,7 @@ class CallFlow:
         return " ".join([sp._("Nothing was changed."), *stays])
 
     def _series_left(
-        self, st: CallState, sp: Speaker, pending: date | None, done: bool = True
+        self, st: CallState, sp: Speaker, pending: date | None, with_done: bool = True
     ) -> list[str]:
         """A call ending in the middle of several days taken one by one (silence, "au revoir",
         "non merci" at one of them): the days of the request already done, then those not done,
@@ -4262,7 +4265,7 @@ class CallFlow:
         30 novembre est annulé. Les repas de Rose des mardi 1er décembre et jeudi 3 décembre
         n'ont pas été annulés."). The parent who said "annuler toute la semaine" and heard one
         day done must not believe the week done. Empty for a single day. ``pending``: the day
-        read back (``None`` at the date question, asked instead of it). Without ``done`` (the
+        read back (``None`` at the date question, asked instead of it). Without ``with_done`` (the
         call goes on, the days left dropped): the days not done alone, empty when none waits
         after ``pending``."""
         action = str(st.data.get("action"))
@@ -4270,9 +4273,9 @@ class CallFlow:
         series = [str(d) for d in st.data.get("series") or []]
         before = st.data.get("done_series") or [action, []]
         made = [e for e in before[1] if before[0] == action and str(e[0]) in series]
-        if not queue and (not made or not done):
+        if not queue and (not made or not with_done):
             return []
-        if not done:
+        if not with_done:
             made = []
         names = {k.ref: k.name for k in self._kids(st)}
         pick = [str(r) for r in st.data.get("pick") or []]
