@@ -334,3 +334,19 @@ def test_a_goodbye_before_any_day_of_several_says_none_was_done(call: Caller) ->
         "Les repas de Léa des lundi 30 novembre, mardi 1er décembre et jeudi 3 décembre n'ont "
         "pas été annulés."
     )
+
+
+def test_stopping_after_adding_the_next_week_says_every_day_left_in_order(
+    rt: Runtime, call: Caller
+) -> None:
+    call.say("Annuler jeudi et vendredi pour Léa.")
+    call.say("Oui et pour la semaine prochaine ?")  # Thursday done, Monday 30 read back
+    stopped = call.say("Non attendez, annulez.")
+    # It was "Rien n'a été changé pour le lundi 30 novembre." alone: five days dropped unsaid.
+    assert stopped.says[0] == (
+        "Les repas de Léa des vendredi 27 novembre, lundi 30 novembre, mardi 1er décembre, "
+        "jeudi 3 décembre et vendredi 4 décembre n'ont pas été annulés."
+    )
+    assert MENU in stopped.says
+    assert booked(rt, LEA, date(2026, 11, 26)) is False
+    assert booked(rt, LEA, date(2026, 11, 27)) is None

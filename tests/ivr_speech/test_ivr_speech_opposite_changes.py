@@ -67,6 +67,38 @@ def test_a_weekday_booked_in_place_of_another_is_of_its_week(rt: Runtime, call: 
     assert booked(rt, HUGO, TUE) is True
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "annuler aujourd'hui et réserver vendredi à la place",
+        "annuler aujourd'hui et réserver vendredi plutôt",
+    ],
+)
+def test_a_booking_instead_of_a_refused_cancellation_is_said_to_be_in_addition(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Today too late, then at once Friday's read-back: a "oui" and the parent who asked
+    # to move the meal had two charged.
+    call.press("1")
+    first = call.say(said)
+    assert first.says[1].startswith("Trop tard pour le lundi 23 novembre")
+    assert first.says[2:4] == [
+        "Le repas du vendredi 27 novembre serait donc réservé en plus, pas à la place.",
+        "Vous souhaitez réserver le repas d'Hugo le vendredi 27 novembre.",
+    ]
+    call.say("non")
+    assert booked(rt, HUGO, FRI) is None
+
+
+def test_a_booking_after_a_refused_cancellation_without_instead_is_read_back_alone(
+    call: Caller,
+) -> None:
+    # Named guard: two changes asked side by side are no swap.
+    call.press("1")
+    first = call.say("annuler aujourd'hui et réserver vendredi")
+    assert first.says[2] == "Vous souhaitez réserver le repas d'Hugo le vendredi 27 novembre."
+
+
 def test_a_weekday_already_booked_in_the_second_request_is_said_of_its_week(
     rt: Runtime, call: Caller
 ) -> None:

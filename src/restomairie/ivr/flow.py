@@ -105,6 +105,7 @@ from restomairie.ivr.speech import (
     requests_said,
     restore_commas,
     return_day_said,
+    said_instead,
     several_days,
     shifted_day,
     sounds_english,
@@ -1387,6 +1388,10 @@ class CallFlow:
             return self._ask(st, sp, ACTION, [], step, "day_kept")
         first, *rest = entries
         st.data["queue"] = rest
+        if rest and rest[0][2] != first[2] and said_instead(speech):
+            # "Annuler mardi et réserver jeudi à la place": the booking hangs on the
+            # cancellation; if that one is refused, the parent must hear it is no swap.
+            st.data["instead_of"] = [first[0], first[2]]
         self._take(st, first)
         before = [sp._("I will take your requests one at a time.")] if rest else []
         return self._with_date(st, sp, date.fromisoformat(first[0]), step, before)
@@ -2017,6 +2022,8 @@ class CallFlow:
         """The change asked for ``day``: refused, nothing to do, or read back (after
         ``before``)."""
         queue = st.data.get("queue")
+        instead_of = st.data.pop("instead_of", None)  # the first of a swap (see _requests)
+        swap = instead_of == [day.isoformat(), st.data.get("action")] and bool(queue)
         if queue:  # one of several days taken one by one: "oui, les deux" is for the days
             _in_series(st, [day.isoformat(), *(str(_entry_day(e)) for e in queue)])
         if queue and day.isoformat() in queue:
@@ -2026,7 +2033,7 @@ class CallFlow:
         if day < self.clock.today():  # "jeudi dernier", "hier": said plainly, not "too late"
             st.settle("refused")
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
-            lines = [*before, refusal, *self._kept(st, sp, day)]
+            lines = [*before, refusal, *self._kept(st, sp, day), *self._no_swap(st, sp, swap)]
             _tried(st, "refused:past_day", day, st.data.get("pick"))
             return self._then_next(st, sp, DATE, lines, step, "refused:past_day")
         check = self._check(st, sp, day)
@@ -2036,6 +2043,7 @@ class CallFlow:
             # as many times as they like (MAX_ANSWERS still ends any call). Only answers that
             # were not understood count towards phone.max_attempts.
             lines = [*before, check.refusal, *self._kept(st, sp, day)]
+            lines += self._no_swap(st, sp, swap)
             _tried(st, f"refused:{check.code}", day, st.data.get("pick"))
             return self._then_next(st, sp, DATE, lines, step, f"refused:{check.code}")
         if not check.change:
@@ -2072,6 +2080,23 @@ class CallFlow:
             # the call log has this outcome, the read-back's step is the one that said it).
             _tried(st, f"{_nothing(st)}:beside", day, [k.ref for k in check.done])
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
+
+    @staticmethod
+    def _no_swap(st: CallState, sp: Speaker, swap: bool) -> list[str]:
+        """The first change of a swap refused ("annuler mardi et réserver jeudi à la place",
+        Tuesday too late): that the next one, read back after it, is no longer instead of it
+        (two meals charged, not one moved), said before its read-back asks for a yes."""
+        if not swap:
+            return []
+        entry = (st.data.get("queue") or [None])[0]
+        if not isinstance(entry, list):
+            return []
+        then = sp.day(date.fromisoformat(str(entry[0])))
+        if entry[2] == "book":
+            return [sp._("The meal on %(day)s would then be booked in addition, not instead.",
+                         day=then)]
+        return [sp._("The meal on %(day)s would then be cancelled with nothing booked instead.",
+                     day=then)]
 
     def _then_next(
         self, st: CallState, sp: Speaker, ask: str, lines: list[str], step: str, outcome: str
@@ -4227,8 +4252,9 @@ class CallFlow:
         # A call that ends at the read-back: the last thing heard was the change, which was
         # not made; the parent must not believe it was (nor that the change taken back with
         # it was undone).
-        # A call ending in the middle of several days: which were done, which were not. (Going
-        # on in the call, "stop" or "retour au menu" drops the days left, said so shortly.)
+        # A call ending in the middle of several days: which were done, which were not. Going
+        # on in the call ("stop", "non attendez, annulez", "retour au menu" drop the days
+        # left): the days not done alone, the done ones having just been said one by one.
         if ending and st.step == DATE and st.data.get("queue"):
             # The date question while days of a list still wait: they are not done either.
             # (2 and "non" at one of them no longer lead there, they read back the next; kept
@@ -4243,7 +4269,10 @@ class CallFlow:
         day = date.fromisoformat(str(st.data["day"]))
         undo = self._undo(st, day if st.data.get("change") else None)
         stays = [self._stays(st, sp, undo)] if undo is not None else []
-        left = self._series_left(st, sp, day) if ending else []
+        # Going on with nothing made in the call, "aucun changement n'a été fait" covers
+        # every day left.
+        made = st.outcome in ("booked", "cancelled")
+        left = self._series_left(st, sp, day, with_done=ending) if ending or made else []
         if left:
             return " ".join([*left, *stays])
         if st.outcome in ("booked", "cancelled"):
@@ -4251,21 +4280,27 @@ class CallFlow:
             return " ".join([sp._("Nothing was changed for %(day)s.", day=sp.day(day)), *stays])
         return " ".join([sp._("Nothing was changed."), *stays])
 
-    def _series_left(self, st: CallState, sp: Speaker, pending: date | None) -> list[str]:
+    def _series_left(
+        self, st: CallState, sp: Speaker, pending: date | None, with_done: bool = True
+    ) -> list[str]:
         """A call ending in the middle of several days taken one by one (silence, "au revoir",
         "non merci" at one of them): the days of the request already done, then those not done,
         the day read back and every day still waiting ("C'est fait : le repas de Rose du lundi
         30 novembre est annulé. Les repas de Rose des mardi 1er décembre et jeudi 3 décembre
         n'ont pas été annulés."). The parent who said "annuler toute la semaine" and heard one
         day done must not believe the week done. Empty for a single day. ``pending``: the day
-        read back (``None`` at the date question, asked instead of it)."""
+        read back (``None`` at the date question, asked instead of it). Without ``with_done`` (the
+        call goes on, the days left dropped): the days not done alone, empty when none waits
+        after ``pending``."""
         action = str(st.data.get("action"))
         queue = list(st.data.get("queue") or [])
         series = [str(d) for d in st.data.get("series") or []]
         before = st.data.get("done_series") or [action, []]
         made = [e for e in before[1] if before[0] == action and str(e[0]) in series]
-        if not queue and not made:
+        if not queue and (not made or not with_done):
             return []
+        if not with_done:
+            made = []
         names = {k.ref: k.name for k in self._kids(st)}
         pick = [str(r) for r in st.data.get("pick") or []]
         waiting: list[tuple[str, date, Sequence[Any]]] = []
@@ -4288,7 +4323,9 @@ class CallFlow:
             said = tuple(names.get(str(r), str(r)) for r in whom)
             groups.setdefault((change, said), []).append(day)
         for (change, said), days in groups.items():
-            lines.append(self._not_done(sp, change, said, days))
+            # In the order of the calendar: "oui et pour la semaine prochaine ?" queues the
+            # next week before the days left of this one.
+            lines.append(self._not_done(sp, change, said, sorted(days)))
         return lines
 
     @staticmethod

@@ -5245,6 +5245,15 @@ def requests_said(
     return unique if len(unique) <= MAX_DAYS_SAID else None
 
 
+def said_instead(text: str) -> bool:
+    """Whether ``text`` says one change instead of another: "annuler mardi et réserver jeudi
+    à la place", "réserver jeudi au lieu de mardi", "plutôt", "ça remplace mardi". Of
+    several requests (see :func:`requests_said`), the later then hangs on the earlier. Pure;
+    never raises."""
+    tokens = normalise(text).split()
+    return _RATHER in tokens or any(_in_place_of(tokens, k) for k in range(len(tokens)))
+
+
 def _filled(
     values: Sequence[_T | None], default: _T | None, forward_first: bool
 ) -> list[_T | None]:
