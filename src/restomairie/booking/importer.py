@@ -36,6 +36,7 @@ from restomairie.booking.services import (
     check_pin_hash,
     hash_pin,
     needs_rehash,
+    replace_pattern,
     unserved_weekdays,
     weekdays_text,
 )
@@ -953,7 +954,7 @@ def _apply(
                 if child_change is not None:
                     child_change.weekdays = (weekdays_text(old_mask), weekdays_text(row.weekdays))
                     child_change.pattern_from = start
-                _repattern(session, child, (old_mask, row.weekdays), start, now, actor,
+                replace_pattern(session, child, (old_mask, row.weekdays), start, now, actor,
                            {"line": row.line})
             if child_change:
                 report.children_updated += 1
@@ -1088,37 +1089,6 @@ def _left_out(session: Session, rows: list[Row], known: set[str]) -> list[str]:
     return out
 
 
-def _repattern(
-    session: Session, child: Child, masks: tuple[int, int], start: date, now: datetime,
-    actor: Actor, detail: dict[str, object],
-) -> None:
-    """Replace the child's weekly pattern ``masks[0]`` by ``masks[1]`` (0: none) from ``start``
-    on, and audit it. The subscriptions before ``start`` end the day before (the meals they
-    gave are billed), those not begun yet are deleted."""
-    old_mask, mask = masks
-    for sub in list(child.subscriptions):
-        if sub.starts_on >= start:
-            session.delete(sub)
-        elif sub.ends_on is None or sub.ends_on >= start:
-            sub.ends_on = start.fromordinal(start.toordinal() - 1)
-    if mask:
-        session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=actor.label,
-            channel=actor.channel,
-            action="subscribe" if mask else "unsubscribe",
-            family_id=child.family_id,
-            child_id=child.id,
-            day=start,
-            before=weekdays_text(old_mask),
-            after=weekdays_text(mask),
-            detail=detail,
-        )
-    )
-
-
 def _end_missing(
     service: BookingService, session: Session, rows: list[Row], since: date | None,
     now: datetime, actor: Actor,
@@ -1138,7 +1108,7 @@ def _end_missing(
         later = any(s.starts_on > start for s in child.subscriptions)
         if not mask and not later:
             continue
-        _repattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
+        replace_pattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
         out.append(
             f"dossier {child.family.account} : {child.first_name} {child.last_name} "
             f"({child.ref}), jours {weekdays_text(mask)} → aucun à partir du {format_day(start)}"

@@ -941,32 +941,14 @@ class BookingService:
                         actor=actor.label,
                         at=now,
                     )
-            before = _pattern(child, start)
-            for sub in list(child.subscriptions):
-                if sub.starts_on >= start:
-                    session.delete(sub)
-                elif sub.ends_on is None or sub.ends_on >= start:
-                    sub.ends_on = start - timedelta(days=1)
-            if mask:
-                session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
-            session.add(
-                AuditEntry(
-                    at=now,
-                    actor=actor.label,
-                    channel=actor.channel,
-                    action="subscribe" if mask else "unsubscribe",
-                    family_id=family.id,
-                    child_id=child.id,
-                    day=start,
-                    before=weekdays_text(before),
-                    after=weekdays_text(mask),
-                    call_sid=actor.call_sid,
-                    # Forced only when its first day was past its deadline or a day was locked
-                    # (as for a booking: see change).
-                    detail=_detail(override_reason, note, forced=bool(locks) or (
-                        first is not None and first.deadline is not None
-                        and now >= first.deadline)),
-                )
+            # Forced only when its first day was past its deadline or a day was locked (as for
+            # a booking: see change).
+            forced = bool(locks) or (
+                first is not None and first.deadline is not None and now >= first.deadline
+            )
+            replace_pattern(
+                session, child, (_pattern(child, start), mask), start, now, actor,
+                _detail(override_reason, note, forced=forced),
             )
 
     # ----------------------------------------------------------------- reads
@@ -1260,6 +1242,39 @@ _ACCOUNTS_BY_PHONE = (
     .where(FamilyPhone.number == bindparam("p_number"))
     .distinct()
 )
+
+
+def replace_pattern(
+    session: Session, child: Child, masks: tuple[int, int], start: date, now: datetime,
+    actor: Actor, detail: dict[str, Any] | None,
+) -> None:
+    """Replace the child's weekly pattern ``masks[0]`` by ``masks[1]`` (0: none) from ``start``
+    on, and audit it, in ``session``'s transaction: the subscriptions before ``start`` end the
+    day before (the meals they gave are billed), those not begun yet are deleted. The staff's
+    subscription change and the import both change a pattern this way."""
+    old_mask, mask = masks
+    for sub in list(child.subscriptions):
+        if sub.starts_on >= start:
+            session.delete(sub)
+        elif sub.ends_on is None or sub.ends_on >= start:
+            sub.ends_on = start - timedelta(days=1)
+    if mask:
+        session.add(Subscription(child_id=child.id, weekdays=mask, starts_on=start))
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor.label,
+            channel=actor.channel,
+            action="subscribe" if mask else "unsubscribe",
+            family_id=child.family_id,
+            child_id=child.id,
+            day=start,
+            before=weekdays_text(old_mask),
+            after=weekdays_text(mask),
+            call_sid=actor.call_sid,
+            detail=detail,
+        )
+    )
 
 
 @dataclass(frozen=True)
