@@ -830,6 +830,14 @@ def test_english_words_not_understood_are_answered_with_the_english_offer(
         "To speak to someone, call the billing centre on 03 80 74 51 51, Monday to Friday from "
         "8 am to 6 pm."
     )
+    # Both English sentences in the English voice (the French one said English with French
+    # sounds), the French ones in the line's.
+    for heard in (first, bye):
+        voices = [(" ".join((el.text or "").split()), el.get("voice"), el.get("language"))
+                  for el in heard.root.iter("Say")]
+        english = [v for v in voices if v[0].startswith(("For English", "To speak to"))]
+        assert english and all(v[1:] == ("Polly.Amy-Neural", "en-GB") for v in english)
+        assert all(v[1:] == ("Polly.Lea-Neural", "fr-FR") for v in voices if v not in english)
 
 
 def test_help_asked_again_gives_the_billing_centre_and_english_then_counts(
@@ -850,7 +858,15 @@ def test_help_asked_again_gives_the_billing_centre_and_english_then_counts(
     second = call.say("lentement")
     assert second.says[:3] == [how, desk, "For English, say English."]
     third = call.say("je comprends pas")
-    assert third.says[:2] == [how, f"{desk} For English, say English."]
+    assert third.says[:3] == [how, desk, "For English, say English."]
+    for heard in (second, third):
+        offer = [el for el in heard.root.iter("Say") if (el.text or "").startswith("For English")]
+        assert [(el.get("voice"), el.get("language")) for el in offer] == [
+            ("Polly.Amy-Neural", "en-GB")
+        ]
+        assert {el.get("voice") for el in heard.root.iter("Say") if el not in offer} == {
+            "Polly.Lea-Neural"
+        }
     assert not third.hangup
     call.say("je comprends pas")
     assert call.say("je comprends pas").hangup  # the third counted: the call ends

@@ -232,10 +232,21 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Aside:
+    """A sentence in another language than the call's, said in that language's own voice
+    ("For English, say English." on a French call): read by the French voice, English words
+    come out with French sounds, and the caller it is meant for may not make them out."""
+
+    text: str
+    voice: str
+    language: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the caller hears, then either a question (``ask``) or the end of the call."""
 
-    lines: tuple[str, ...]
+    lines: tuple[str | Aside, ...]
     ask: Ask | None
     voice: str
     language: str
@@ -550,10 +561,10 @@ class CallFlow:
                 return Turn(turn.reply, turn.step, turn.outcome, shown)
             # Asked again: the same sentence did not help; who answers in person, and English.
             # From the third, a failed answer: help asked for again and again ends the call.
-            more = [self._desk_sentence(sp), self._english_offer(st)]
+            desk, offer = self._desk_sentence(sp), self._english_offer(st)
             if helps > 2:
-                return self._retry(st, sp, how, "help", shown, " ".join(x for x in more if x))
-            turn = self._ask(st, sp, step, [how, *more], step, "help", reset=False)
+                return self._retry(st, sp, how, "help", shown, desk, offer)
+            turn = self._ask(st, sp, step, [how, desk, offer], step, "help", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         if heard.kind == "speech" and st.language != "en" and sounds_english(heard.speech):
             # "Cancel please", "no understand": if not understood, the retry says in English
@@ -4150,7 +4161,7 @@ class CallFlow:
         st: CallState,
         sp: Speaker,
         step: str,
-        preamble: Sequence[str],
+        preamble: Sequence[str | Aside | None],
         answered: str,
         outcome: str,
         reset: bool = True,
@@ -4191,7 +4202,8 @@ class CallFlow:
         elif outcome not in ("repeat", "operator"):  # the same question again keeps it
             st.data.pop("after_refusal", None)
         if recap:
-            st.data["said"] = [x for x in preamble if x]
+            # (An aside in another voice is never part of what "*" repeats: the state keeps text.)
+            st.data["said"] = [x for x in preamble if isinstance(x, str) and x]
         elif reset:
             st.data.pop("said", None)
         if reset:
@@ -4212,9 +4224,11 @@ class CallFlow:
         outcome: str,
         shown: str | None = None,
         hint: str = "",
+        offer: Aside | None = None,
     ) -> Turn:
         """``message`` (why the answer is not taken) and the question again, or the goodbye
-        after the last attempt; ``hint`` is said after ``message`` only with the question."""
+        after the last attempt; ``hint`` is said after ``message`` only with the question, then
+        ``offer`` (the English offer, in its own voice)."""
         step = st.step
         st.attempts += 1
         # An answer in English not understood (see answer): say in English that English is
@@ -4227,19 +4241,23 @@ class CallFlow:
             # After a result, silence is a caller who is done: the plain goodbye, not "you
             # may call again between 8 and 13 o'clock".
             bye = self._goodbye(sp) if step == AFTER else self._goodbye_failed(sp, step)
-            lines = [message, self._nothing_done(st, sp, ending=True), bye]
+            ending: list[str | Aside | None] = [
+                message, self._nothing_done(st, sp, ending=True), bye
+            ]
             if english:
-                lines.append(self._desk_sentence(self.speaker("en")))
-            return self._end(st, sp, lines, step, outcome, shown)
+                ending.append(self._in_english(st, self._desk_sentence(self.speaker("en"))))
+            return self._end(st, sp, ending, step, outcome, shown)
         if english:
-            hint = " ".join(x for x in (hint, self._english_offer(st)) if x)
+            offer = offer or self._english_offer(st)
         lines, ask = self._question(st, sp, step)
         warning = ""
         if st.attempts == self.settings.phone.max_attempts - 1 and step != AFTER:
             # The next slip ends the call: said, so that a parent taught the format by the
             # message above takes care (after a result, silence is a parent who is done).
             warning = sp._("Please note: this is your last try.")
-        return Turn(self._reply(sp, [message, warning, hint, *lines], ask), step, outcome, shown)
+        return Turn(
+            self._reply(sp, [message, warning, hint, offer, *lines], ask), step, outcome, shown
+        )
 
     def _bye(self, st: CallState, sp: Speaker, step: str) -> Turn:
         st.settle("goodbye")
@@ -4356,7 +4374,7 @@ class CallFlow:
         self,
         st: CallState,
         sp: Speaker,
-        lines: Sequence[str],
+        lines: Sequence[str | Aside | None],
         step: str,
         outcome: str,
         shown: str | None = None,
@@ -4386,7 +4404,7 @@ class CallFlow:
         st.data["pauses"] = pauses + 1
         return pause
 
-    def _reply(self, sp: Speaker, lines: Sequence[str], ask: Ask | None) -> Reply:
+    def _reply(self, sp: Speaker, lines: Sequence[str | Aside | None], ask: Ask | None) -> Reply:
         return Reply(
             tuple(x for x in lines if x), ask, sp.voice, sp.say_language, sp.speech_language
         )
@@ -4599,12 +4617,18 @@ class CallFlow:
         st.data["desk_said"] = [*said, desk]
         return desk
 
-    def _english_offer(self, st: CallState) -> str:
-        """ "For English, say English.", in English, on a French call ("" on an English one):
-        said to a caller who may not follow French."""
-        if st.language == "en":
-            return ""
-        return self.speaker("en")._("For English, say English.")
+    def _english_offer(self, st: CallState) -> Aside | None:
+        """ "For English, say English.", in English and an English voice, on a French call
+        (``None`` on an English one): said to a caller who may not follow French."""
+        return self._in_english(st, self.speaker("en")._("For English, say English."))
+
+    def _in_english(self, st: CallState, text: str) -> Aside | None:
+        """``text`` (English) said by the English voice on a French call; ``None`` when empty
+        or on an English call (its lines are all English already)."""
+        if not text or st.language == "en":
+            return None
+        en = self.speaker("en")
+        return Aside(text, en.voice, en.say_language)
 
     def _wrong_key(self, sp: Speaker) -> str:
         return sp._("That key is not in the menu.")

@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from restomairie.config import Settings
-from restomairie.ivr.flow import Reply
+from restomairie.ivr.flow import Aside, Reply
 
 if TYPE_CHECKING:
     from restomairie.ivr.prompts import Speaker
@@ -62,8 +62,7 @@ def _rendered(reply: Reply) -> str:
     response = VoiceResponse()
     ask = reply.ask
     if ask is None:
-        for line in reply.lines:
-            response.say(line, voice=reply.voice, language=reply.language)
+        _say_lines(response, reply)
         response.hangup()
         return str(response.to_xml())
     options: dict[str, object] = {
@@ -82,9 +81,17 @@ def _rendered(reply: Reply) -> str:
         if ask.hints:
             options["hints"] = ask.hints
     gather = response.gather(**options)
-    for line in reply.lines:
-        gather.say(line, voice=reply.voice, language=reply.language)
+    _say_lines(gather, reply)
     return str(response.to_xml())
+
+
+def _say_lines(verb: VoiceResponse | Gather, reply: Reply) -> None:
+    """One ``<Say>`` per line, in the reply's voice; an aside in its own voice and language."""
+    for line in reply.lines:
+        if isinstance(line, Aside):
+            verb.say(line.text, voice=line.voice, language=line.language)
+        else:
+            verb.say(line, voice=reply.voice, language=reply.language)
 
 
 def apology(
