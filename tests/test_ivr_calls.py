@@ -37,6 +37,7 @@ from tests.ivr_support import (
     booked,
     check_twiml,
     events,
+    get_signed,
     line_app,
     post_signed,
     sign,
@@ -2154,6 +2155,133 @@ def test_signatures_are_checked_on_every_webhook(
     params = Caller(client, rt.settings).params()
     for path in ("/ivr/step?n=1", "/ivr/status", "/ivr/fallback"):
         assert client.post(path, data=params).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("reason", "logged"),
+    [
+        ("no header", "no X-Twilio-Signature header"),
+        ("wrong signature", "signature does not match"),
+        ("no auth token", "no auth token configured (TWILIO_AUTH_TOKEN)"),
+    ],
+)
+def test_a_refused_webhook_logs_why_the_call_the_address_and_the_url_checked(
+    rt: Runtime, family: str, caplog: pytest.LogCaptureFixture, reason: str, logged: str
+) -> None:
+    """IT must be able to tell a forged request from a misconfigured line, from the log alone —
+    which never holds the form's values (a code), the token or the signature."""
+    app = line_app(rt, IVR_AUTH_TOKEN=None) if reason == "no auth token" else line_app(rt)
+    client = app.test_client()
+    params = Caller(client, rt.settings).params(Digits="9876")
+    signature = sign(PUBLIC_URL + "/ivr/step?n=3", params, "other-token")
+    headers = {} if reason == "no header" else {"X-Twilio-Signature": signature}
+    caplog.set_level(logging.INFO, logger="restomairie.ivr")
+    remote = {"REMOTE_ADDR": "198.51.100.7"}
+    response = client.post("/ivr/step?n=3", data=params, headers=headers, environ_base=remote)
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if "refused POST" in r.getMessage()]
+    line = record.getMessage()
+    assert record.levelno == logging.WARNING
+    assert logged in line
+    assert params["CallSid"] in line and "198.51.100.7" in line
+    assert "checked against https://resto.example.fr/ivr/step" in line
+    assert "?n=" not in line  # the URL without its query
+    assert ("RESTOMAIRIE_PUBLIC_URL" in line) == (reason == "wrong signature")
+    for secret in ("9876", TOKEN, signature, params["From"]):
+        assert secret not in caplog.text
+
+
+def test_a_wrong_signature_without_a_public_url_says_the_url_as_received_was_checked(
+    rt: Runtime, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = line_app(rt, IVR_PUBLIC_URL=None).test_client()
+    params = Caller(client, rt.settings).params()
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+    response = client.post(
+        "/ivr/voice", base_url="http://10.0.0.7:8080", data=params, headers=headers
+    )
+    assert response.status_code == 403
+    assert "checked against http://10.0.0.7:8080/ivr/voice" in caplog.text
+    assert "RESTOMAIRIE_PUBLIC_URL is not set" in caplog.text
+
+
+APOLOGY = (
+    "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+    "rappeler un peu plus tard. Au revoir."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "setting"),
+    [
+        ("/ivr/voice", "'A call comes in'"),
+        ("/ivr/step?n=2", "'A call comes in'"),
+        ("/ivr/fallback", "'Primary handler fails'"),
+    ],
+)
+def test_a_signed_get_is_never_a_step_the_caller_hears_an_apology_and_it_is_told_to_post(
+    rt: Runtime,
+    client: FlaskClient,
+    family: str,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    setting: str,
+) -> None:
+    """A number configured with "HTTP GET": the caller hears the French apology, not Twilio's
+    English error; the keys in the URL are never processed nor logged; IT reads what to fix."""
+    call = caller(client, rt)
+    call.start()
+    assert call.url == "/ivr/step?n=1"
+    response = get_signed(client, path, call.params(Digits="1234"))
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    answer = check_twiml(response.get_data(as_text=True), rt.settings)
+    assert answer.says == [APOLOGY] and answer.hangup
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1, errors
+    assert "HTTP GET" in errors[0] and "HTTP POST" in errors[0] and "Twilio console" in errors[0]
+    assert setting in errors[0] and call.call_sid in errors[0]
+    assert "1234" not in caplog.text and "Digits" not in caplog.text
+    # Nothing done: the code question is still the one asked, and the right code still works.
+    assert [e.request_key for e in events(rt, call)] == ["voice"]
+    assert call.press("1234").gather is not None
+    assert the_call(rt, call).family_id is not None
+    assert [e.request_key for e in events(rt, call)] == ["voice", "step:1"]
+
+
+def test_a_signed_get_on_the_status_callback_records_nothing_and_says_so(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    response = get_signed(
+        client, "/ivr/status", call.params(CallStatus="completed", CallDuration="42")
+    )
+    assert response.status_code == 200
+    assert "<Say" not in response.get_data(as_text=True)  # no one listens to a status answer
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration, logged.ended_at) == (None, None, None)
+    (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "'Call status changes'" in error and "HTTP POST" in error
+    assert "the end of the call was not recorded" in error
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "wrong token", "signed as a post"])
+def test_an_unsigned_or_forged_get_is_refused_with_403(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture, forgery: str
+) -> None:
+    params = Caller(client, rt.settings).params(Digits="1234")
+    if forgery == "unsigned":
+        response = get_signed(client, "/ivr/voice", params, token=None)
+    elif forgery == "wrong token":
+        response = get_signed(client, "/ivr/voice", params, token="other-token")
+    else:  # the signature of a POST of these values, on a GET carrying them in its body
+        headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+        response = client.get("/ivr/voice", data=params, headers=headers)
+    assert response.status_code == 403
+    assert "Twilio called" not in caplog.text
+    assert "1234" not in caplog.text
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Call)) == 0
 
 
 def test_a_webhook_body_too_large_is_refused_before_being_read(
