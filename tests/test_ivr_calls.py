@@ -2126,6 +2126,48 @@ def test_a_stale_step_asks_the_current_question_again(
     assert audit_count(rt) == 0
 
 
+def test_a_stale_step_leaves_the_real_answer_to_the_current_question_to_be_taken(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    """An out-of-date n (an old action URL, a validly signed replay) must not make the answer
+    the caller gives next, to the question they heard, count as stale in its turn."""
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    current = call.url
+    assert current is not None and current.startswith("/ivr/step?n=")
+    stale = post_signed(client, "/ivr/step?n=99", call.params(Digits="1"))
+    repeated = check_twiml(stale.get_data(as_text=True), rt.settings)
+    assert "Pour quel jour voulez-vous annuler ?" in repeated.text
+    assert repeated.gather is not None
+    assert "/ivr/" + repeated.gather.get("action", "") == current  # the same question's n
+    read_back = call.press("2611")  # the caller answers the question they heard
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert call.press("1").says[0].startswith("C'est fait")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    logged = [(e.request_key, e.outcome, e.heard) for e in events(rt, call)]
+    assert ("step:99", "stale", None) in logged
+
+
+def test_a_stale_step_changes_nothing_in_the_call(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    """The call's state is not saved from a stale step: it could overwrite the real answer's,
+    saved meanwhile. Here: after a refusal, the question still says how to end the call."""
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    before = the_call(rt, call)
+    stale = post_signed(client, "/ivr/step?n=0", call.params(Digits="2711"))
+    again = check_twiml(stale.get_data(as_text=True), rt.settings)
+    after = the_call(rt, call)
+    assert (after.step, after.attempts, after.state) == (before.step, before.attempts, before.state)
+    assert refused.says[-1] in again.text  # the question as asked, its way out included
+    assert call.press("2711").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    )
+
+
 @pytest.mark.parametrize(
     "tamper",
     ["missing", "wrong token", "other url", "changed digits", "http instead of https"],

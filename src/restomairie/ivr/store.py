@@ -194,6 +194,20 @@ _PG_STATUS = _pg_status()
 _SQLITE_STATUS_EVENT = _status_event(sqlite_insert, bindparam("p_call_id"))
 
 
+# The answer of a webhook on its event (see CallStore.save).
+_SAVE_EVENT = (
+    update(CallEvent)
+    .where(CallEvent.id == bindparam("p_event_id"))
+    .values(
+        step=bindparam("p_event_step"),
+        input_kind=bindparam("p_input_kind"),
+        heard=bindparam("p_heard"),
+        outcome=bindparam("p_event_outcome"),
+        response=bindparam("p_response"),
+    )
+)
+
+
 @dataclass(frozen=True)
 class Claimed:
     """The call as the claim found it, and the event inserted for this webhook (``None``: the
@@ -331,6 +345,16 @@ class CallStore:
             for statement in statements:
                 self._direct(statement).execute(conn, params)
 
+    def save_event(self, event_id: int, event: dict[str, Any]) -> None:
+        """Write the event's answer alone (``event`` as for :meth:`save`), the call untouched."""
+        params = {"p_event_id": event_id, **_prefixed(event)}
+        if self.postgres:
+            with autocommit_connection(self.autocommit) as conn:
+                self._direct(_SAVE_EVENT).execute(conn, params)
+            return
+        with direct_transaction(self.engine) as conn:
+            self._direct(_SAVE_EVENT).execute(conn, params)
+
     def _save_statement(self, with_outcome: bool, with_family: bool) -> tuple[Executable, ...]:
         values: dict[str, Any] = {
             # A call ended meanwhile stays ended: Twilio called the fallback URL while this
@@ -348,21 +372,10 @@ class CallStore:
                 select(Family.id).where(Family.account == bindparam("p_account")).scalar_subquery()
             )
         update_call = update(Call).where(Call.id == bindparam("p_call_id")).values(**values)
-        update_event = (
-            update(CallEvent)
-            .where(CallEvent.id == bindparam("p_event_id"))
-            .values(
-                step=bindparam("p_event_step"),
-                input_kind=bindparam("p_input_kind"),
-                heard=bindparam("p_heard"),
-                outcome=bindparam("p_event_outcome"),
-                response=bindparam("p_response"),
-            )
-        )
         if self.postgres:
             # WITH u AS (UPDATE calls …) UPDATE call_events …: one statement, one round trip.
-            return (update_event.add_cte(update_call.cte("saved_call")),)
-        return (update_call, update_event)
+            return (_SAVE_EVENT.add_cte(update_call.cte("saved_call")),)
+        return (update_call, _SAVE_EVENT)
 
 
 def _prefixed(values: dict[str, Any]) -> dict[str, Any]:
