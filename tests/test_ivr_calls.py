@@ -2879,6 +2879,47 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
     assert the_call(rt, call).status == "completed"
 
 
+def test_a_later_final_status_keeps_the_first_and_is_logged(
+    rt: Runtime, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Twilio sends one final status; a retry carries the same values. A later one with other
+    values does not rewrite how the call ended: the first is kept and the difference logged."""
+    call = caller(client, rt)
+    call.start()
+    assert call.hang_up(duration=42).status_code == 200
+    assert call.hang_up(duration=42).status_code == 200  # a retry: nothing to say
+    assert "the first is kept" not in caplog.text
+    assert call.hang_up(duration=99).status_code == 200
+    failed = post_signed(
+        client, "/ivr/status", call.params(CallStatus="failed", CallDuration="0")
+    )
+    assert failed.status_code == 200
+    found = the_call(rt, call)
+    assert (found.status, found.duration, found.outcome) == ("completed", 42, "abandoned")
+    warnings = [r.getMessage() for r in caplog.records if "the first is kept" in r.getMessage()]
+    assert len(warnings) == 2, warnings
+    assert "completed (99 s)" in warnings[0] and "completed (42 s)" in warnings[0]
+    assert "failed (0 s)" in warnings[1]
+    # The call log keeps what Twilio said each time.
+    assert [e.request_key for e in found.events if e.step == "status"] == [
+        "status:completed", "status:failed"
+    ]
+
+
+def test_guard_a_final_status_without_a_duration_still_gets_it_from_a_retry(
+    rt: Runtime, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Guard of kept behaviour: keeping the first final status does not keep a duration Twilio
+    sent unreadable; the retry's fills it in, without a warning."""
+    call = caller(client, rt)
+    call.start()
+    post_signed(client, "/ivr/status", call.params(CallStatus="completed", CallDuration="x"))
+    assert call.hang_up(duration=42).status_code == 200
+    found = the_call(rt, call)
+    assert (found.status, found.duration) == ("completed", 42)
+    assert "the first is kept" not in caplog.text
+
+
 def test_a_free_day_after_the_holidays_is_offered_not_said_booked(
     rt: Runtime, client: FlaskClient
 ) -> None:

@@ -151,15 +151,17 @@ class PhoneLine:
         )
 
     def status(self, hook: Webhook) -> None:
-        """The status callback: final status and duration; a call that ended before any
-        outcome was abandoned."""
+        """The status callback: final status and duration (the first final status is kept, a
+        later one that differs is logged); a call that ended before any outcome was
+        abandoned."""
         key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
         final = hook.call_status in FINAL_STATUSES
-        self.store.status(
+        status = (hook.call_status or "")[:32] or None
+        kept = self.store.status(
             hook.call_sid,
             key,
             self.clock.now(),
-            (hook.call_status or "")[:32] or None,
+            status,
             hook.duration,
             final,
             twiml.empty(),
@@ -168,6 +170,19 @@ class PhoneLine:
             # welcomed — a call created ended would say goodbye after the right code.
             self._fresh_call(hook, END if final else GREETING),
         )
+        # The first final status is kept (a retry says the same): another one is worth a look.
+        if final and (
+            kept[0] != status or (hook.duration is not None and kept[1] != hook.duration)
+        ):
+            log.warning(
+                "call %s: another final status, %s (%s s), after the one recorded, %s (%s s): "
+                "the first is kept",
+                hook.call_sid,
+                status,
+                hook.duration,
+                kept[0],
+                kept[1],
+            )
 
     def fallback(self, hook: Webhook) -> str:
         """Twilio's fallback URL (our voice or step URL failed): apologise and hang up; the
