@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -70,6 +70,16 @@ def post_signed(
     """POST like Twilio: form-encoded, signed over the public URL and the sorted parameters."""
     headers = {"X-Twilio-Signature": sign(PUBLIC_URL + path, params, token)} if token else {}
     return client.post(path, data=params, headers=headers)
+
+
+def get_signed(
+    client: FlaskClient, path: str, params: dict[str, str], token: str | None = TOKEN
+) -> Any:
+    """GET like Twilio when a webhook is configured with "HTTP GET": the parameters in the
+    query, signed over the whole public URL and no body parameters."""
+    target = path + ("&" if "?" in path else "?") + urlencode(params)
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + target, {}, token)} if token else {}
+    return client.get(target, headers=headers)
 
 
 @dataclass

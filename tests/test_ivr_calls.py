@@ -37,6 +37,7 @@ from tests.ivr_support import (
     booked,
     check_twiml,
     events,
+    get_signed,
     line_app,
     post_signed,
     sign,
@@ -2125,6 +2126,48 @@ def test_a_stale_step_asks_the_current_question_again(
     assert audit_count(rt) == 0
 
 
+def test_a_stale_step_leaves_the_real_answer_to_the_current_question_to_be_taken(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    """An out-of-date n (an old action URL, a validly signed replay) must not make the answer
+    the caller gives next, to the question they heard, count as stale in its turn."""
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    current = call.url
+    assert current is not None and current.startswith("/ivr/step?n=")
+    stale = post_signed(client, "/ivr/step?n=99", call.params(Digits="1"))
+    repeated = check_twiml(stale.get_data(as_text=True), rt.settings)
+    assert "Pour quel jour voulez-vous annuler ?" in repeated.text
+    assert repeated.gather is not None
+    assert "/ivr/" + repeated.gather.get("action", "") == current  # the same question's n
+    read_back = call.press("2611")  # the caller answers the question they heard
+    assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    assert call.press("1").says[0].startswith("C'est fait")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    logged = [(e.request_key, e.outcome, e.heard) for e in events(rt, call)]
+    assert ("step:99", "stale", None) in logged
+
+
+def test_a_stale_step_changes_nothing_in_the_call(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    """The call's state is not saved from a stale step: it could overwrite the real answer's,
+    saved meanwhile. Here: after a refusal, the question still says how to end the call."""
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2411")
+    before = the_call(rt, call)
+    stale = post_signed(client, "/ivr/step?n=0", call.params(Digits="2711"))
+    again = check_twiml(stale.get_data(as_text=True), rt.settings)
+    after = the_call(rt, call)
+    assert (after.step, after.attempts, after.state) == (before.step, before.attempts, before.state)
+    assert refused.says[-1] in again.text  # the question as asked, its way out included
+    assert call.press("2711").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+    )
+
+
 @pytest.mark.parametrize(
     "tamper",
     ["missing", "wrong token", "other url", "changed digits", "http instead of https"],
@@ -2154,6 +2197,133 @@ def test_signatures_are_checked_on_every_webhook(
     params = Caller(client, rt.settings).params()
     for path in ("/ivr/step?n=1", "/ivr/status", "/ivr/fallback"):
         assert client.post(path, data=params).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("reason", "logged"),
+    [
+        ("no header", "no X-Twilio-Signature header"),
+        ("wrong signature", "signature does not match"),
+        ("no auth token", "no auth token configured (TWILIO_AUTH_TOKEN)"),
+    ],
+)
+def test_a_refused_webhook_logs_why_the_call_the_address_and_the_url_checked(
+    rt: Runtime, family: str, caplog: pytest.LogCaptureFixture, reason: str, logged: str
+) -> None:
+    """IT must be able to tell a forged request from a misconfigured line, from the log alone —
+    which never holds the form's values (a code), the token or the signature."""
+    app = line_app(rt, IVR_AUTH_TOKEN=None) if reason == "no auth token" else line_app(rt)
+    client = app.test_client()
+    params = Caller(client, rt.settings).params(Digits="9876")
+    signature = sign(PUBLIC_URL + "/ivr/step?n=3", params, "other-token")
+    headers = {} if reason == "no header" else {"X-Twilio-Signature": signature}
+    caplog.set_level(logging.INFO, logger="restomairie.ivr")
+    remote = {"REMOTE_ADDR": "198.51.100.7"}
+    response = client.post("/ivr/step?n=3", data=params, headers=headers, environ_base=remote)
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if "refused POST" in r.getMessage()]
+    line = record.getMessage()
+    assert record.levelno == logging.WARNING
+    assert logged in line
+    assert params["CallSid"] in line and "198.51.100.7" in line
+    assert "checked against https://resto.example.fr/ivr/step" in line
+    assert "?n=" not in line  # the URL without its query
+    assert ("RESTOMAIRIE_PUBLIC_URL" in line) == (reason == "wrong signature")
+    for secret in ("9876", TOKEN, signature, params["From"]):
+        assert secret not in caplog.text
+
+
+def test_a_wrong_signature_without_a_public_url_says_the_url_as_received_was_checked(
+    rt: Runtime, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = line_app(rt, IVR_PUBLIC_URL=None).test_client()
+    params = Caller(client, rt.settings).params()
+    headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+    response = client.post(
+        "/ivr/voice", base_url="http://10.0.0.7:8080", data=params, headers=headers
+    )
+    assert response.status_code == 403
+    assert "checked against http://10.0.0.7:8080/ivr/voice" in caplog.text
+    assert "RESTOMAIRIE_PUBLIC_URL is not set" in caplog.text
+
+
+APOLOGY = (
+    "Nous sommes désolés, un problème technique empêche de traiter votre appel. Merci de "
+    "rappeler un peu plus tard. Au revoir."
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "setting"),
+    [
+        ("/ivr/voice", "'A call comes in'"),
+        ("/ivr/step?n=2", "'A call comes in'"),
+        ("/ivr/fallback", "'Primary handler fails'"),
+    ],
+)
+def test_a_signed_get_is_never_a_step_the_caller_hears_an_apology_and_it_is_told_to_post(
+    rt: Runtime,
+    client: FlaskClient,
+    family: str,
+    caplog: pytest.LogCaptureFixture,
+    path: str,
+    setting: str,
+) -> None:
+    """A number configured with "HTTP GET": the caller hears the French apology, not Twilio's
+    English error; the keys in the URL are never processed nor logged; IT reads what to fix."""
+    call = caller(client, rt)
+    call.start()
+    assert call.url == "/ivr/step?n=1"
+    response = get_signed(client, path, call.params(Digits="1234"))
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    answer = check_twiml(response.get_data(as_text=True), rt.settings)
+    assert answer.says == [APOLOGY] and answer.hangup
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1, errors
+    assert "HTTP GET" in errors[0] and "HTTP POST" in errors[0] and "Twilio console" in errors[0]
+    assert setting in errors[0] and call.call_sid in errors[0]
+    assert "1234" not in caplog.text and "Digits" not in caplog.text
+    # Nothing done: the code question is still the one asked, and the right code still works.
+    assert [e.request_key for e in events(rt, call)] == ["voice"]
+    assert call.press("1234").gather is not None
+    assert the_call(rt, call).family_id is not None
+    assert [e.request_key for e in events(rt, call)] == ["voice", "step:1"]
+
+
+def test_a_signed_get_on_the_status_callback_records_nothing_and_says_so(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    response = get_signed(
+        client, "/ivr/status", call.params(CallStatus="completed", CallDuration="42")
+    )
+    assert response.status_code == 200
+    assert "<Say" not in response.get_data(as_text=True)  # no one listens to a status answer
+    logged = the_call(rt, call)
+    assert (logged.status, logged.duration, logged.ended_at) == (None, None, None)
+    (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert "'Call status changes'" in error and "HTTP POST" in error
+    assert "the end of the call was not recorded" in error
+
+
+@pytest.mark.parametrize("forgery", ["unsigned", "wrong token", "signed as a post"])
+def test_an_unsigned_or_forged_get_is_refused_with_403(
+    rt: Runtime, client: FlaskClient, family: str, caplog: pytest.LogCaptureFixture, forgery: str
+) -> None:
+    params = Caller(client, rt.settings).params(Digits="1234")
+    if forgery == "unsigned":
+        response = get_signed(client, "/ivr/voice", params, token=None)
+    elif forgery == "wrong token":
+        response = get_signed(client, "/ivr/voice", params, token="other-token")
+    else:  # the signature of a POST of these values, on a GET carrying them in its body
+        headers = {"X-Twilio-Signature": sign(PUBLIC_URL + "/ivr/voice", params)}
+        response = client.get("/ivr/voice", data=params, headers=headers)
+    assert response.status_code == 403
+    assert "Twilio called" not in caplog.text
+    assert "1234" not in caplog.text
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Call)) == 0
 
 
 def test_a_webhook_body_too_large_is_refused_before_being_read(
@@ -2707,6 +2877,47 @@ def test_a_status_callback_delivered_twice_is_recorded_once(
     # A non-final status arriving after the end does not take it back.
     post_signed(client, "/ivr/status", call.params(CallStatus="in-progress"))
     assert the_call(rt, call).status == "completed"
+
+
+def test_a_later_final_status_keeps_the_first_and_is_logged(
+    rt: Runtime, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Twilio sends one final status; a retry carries the same values. A later one with other
+    values does not rewrite how the call ended: the first is kept and the difference logged."""
+    call = caller(client, rt)
+    call.start()
+    assert call.hang_up(duration=42).status_code == 200
+    assert call.hang_up(duration=42).status_code == 200  # a retry: nothing to say
+    assert "the first is kept" not in caplog.text
+    assert call.hang_up(duration=99).status_code == 200
+    failed = post_signed(
+        client, "/ivr/status", call.params(CallStatus="failed", CallDuration="0")
+    )
+    assert failed.status_code == 200
+    found = the_call(rt, call)
+    assert (found.status, found.duration, found.outcome) == ("completed", 42, "abandoned")
+    warnings = [r.getMessage() for r in caplog.records if "the first is kept" in r.getMessage()]
+    assert len(warnings) == 2, warnings
+    assert "completed (99 s)" in warnings[0] and "completed (42 s)" in warnings[0]
+    assert "failed (0 s)" in warnings[1]
+    # The call log keeps what Twilio said each time.
+    assert [e.request_key for e in found.events if e.step == "status"] == [
+        "status:completed", "status:failed"
+    ]
+
+
+def test_guard_a_final_status_without_a_duration_still_gets_it_from_a_retry(
+    rt: Runtime, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Guard of kept behaviour: keeping the first final status does not keep a duration Twilio
+    sent unreadable; the retry's fills it in, without a warning."""
+    call = caller(client, rt)
+    call.start()
+    post_signed(client, "/ivr/status", call.params(CallStatus="completed", CallDuration="x"))
+    assert call.hang_up(duration=42).status_code == 200
+    found = the_call(rt, call)
+    assert (found.status, found.duration) == ("completed", 42)
+    assert "the first is kept" not in caplog.text
 
 
 def test_a_free_day_after_the_holidays_is_offered_not_said_booked(

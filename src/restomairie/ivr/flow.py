@@ -4199,7 +4199,7 @@ class CallFlow:
             st.data.pop("undo_more", None)
         if step == DATE and outcome.startswith("refused"):
             st.data["after_refusal"] = True  # the question says how to end the call
-        elif outcome not in ("repeat", "operator"):  # the same question again keeps it
+        elif outcome not in ("repeat", "operator", "stale"):  # the same question again keeps it
             st.data.pop("after_refusal", None)
         if recap:
             # (An aside in another voice is never part of what "*" repeats: the state keeps text.)

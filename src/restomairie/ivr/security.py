@@ -1,9 +1,11 @@
 """Twilio's signature on every webhook (``X-Twilio-Signature``), checked with Twilio's library.
 
 Twilio signs the URL it called — the public URL, not the one the proxies hand to us — plus the
-sorted POST parameters, with the account's auth token (HMAC-SHA1). We rebuild that URL from the
-configured public base (``RESTOMAIRIE_PUBLIC_URL``) and the path and query exactly as received.
-A missing or wrong signature is refused before anything is done.
+sorted POST parameters, with the account's auth token (HMAC-SHA1); a GET (a number configured
+with "HTTP GET" by mistake) is signed over the URL alone, its parameters being in the query. We
+rebuild that URL from the configured public base (``RESTOMAIRIE_PUBLIC_URL``) and the path and
+query exactly as received. A missing or wrong signature is refused before anything is done, and
+:meth:`WebhookSecurity.refusal` says why, for the log.
 
 Configuration (Flask ``app.config``, else the deployment's secrets and environment):
 
@@ -30,6 +32,14 @@ from twilio.request_validator import RequestValidator
 from restomairie.config import Settings
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+# Methods whose parameters Twilio puts in the URL: signed over the URL alone, no body.
+URL_ONLY_METHODS = frozenset({"GET", "HEAD"})
+NO_HEADER = "no X-Twilio-Signature header"
+NO_TOKEN = (
+    "no auth token configured (TWILIO_AUTH_TOKEN): only this process's own in-browser phone "
+    "and `restomairie call` can drive the line"
+)
+MISMATCH = "signature does not match"
 SKIP_ENV = "RESTOMAIRIE_IVR_SKIP_SIGNATURE"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
@@ -48,13 +58,26 @@ class WebhookSecurity:
 
     def verify(self, request: Request) -> bool:
         """Whether the request carries a valid Twilio signature (always True when skipped)."""
+        return self.refusal(request) is None
+
+    def refusal(self, request: Request) -> str | None:
+        """Why the request is refused: :data:`NO_HEADER`, :data:`NO_TOKEN` or :data:`MISMATCH`;
+        ``None`` when it carries a valid Twilio signature (or the check is skipped)."""
         if self.skip:
-            return True
+            return None
         signature = request.headers.get(SIGNATURE_HEADER, "")
-        if not self.auth_token or not signature:
-            return False
+        if not signature:
+            return NO_HEADER
+        if not self.auth_token:
+            return NO_TOKEN
+        # A form body sent along with a GET is not Twilio's: it signs a GET's URL alone.
+        params = {} if request.method in URL_ONLY_METHODS else request.form
         validator = RequestValidator(self.auth_token)
-        return bool(validator.validate(self.expected_url(request), request.form, signature))
+        if validator.validate(self.expected_url(request), params, signature):
+            return None
+        # A random token of this process's own: Twilio's signatures cannot match, and the
+        # token is what IT has to set, not the URL.
+        return NO_TOKEN if self.ephemeral else MISMATCH
 
     def sign(self, url: str, params: Mapping[str, str]) -> str:
         """The signature Twilio would send for ``params`` posted to ``url``."""

@@ -139,32 +139,29 @@ class PhoneLine:
         return self._run(hook, "voice", True, action_url, lambda st: self.flow.greet(st))
 
     def step(self, n: str | None, hook: Webhook, action_url: ActionUrl) -> str:
-        """The answer to the question whose ``action`` URL carried sequence number ``n``."""
+        """The answer to the question whose ``action`` URL carried sequence number ``n``.
+
+        An ``n`` that is not the current question's (an old action URL, a forged request
+        replayed with a valid signature) answers nothing: the current question is asked again
+        under its own ``n``, and the call is left as it was, so that the caller's real answer
+        to that question, which may arrive next or at the same time, is still taken."""
         key = f"step:{(n or '')[:20]}"
-
-        def work(st: CallState) -> Turn:
-            if str(st.data.get("seq", "")) != (n or ""):
-                log.warning(
-                    "call %s: stale step n=%r (expected %r): asking again",
-                    hook.call_sid,
-                    n,
-                    st.data.get("seq"),
-                )
-                return self.flow.again(st)
-            return self.flow.answer(st, hook.heard)
-
-        return self._run(hook, key, False, action_url, work)
+        return self._run(
+            hook, key, False, action_url, lambda st: self.flow.answer(st, hook.heard), n or ""
+        )
 
     def status(self, hook: Webhook) -> None:
-        """The status callback: final status and duration; a call that ended before any
-        outcome was abandoned."""
+        """The status callback: final status and duration (the first final status is kept, a
+        later one that differs is logged); a call that ended before any outcome was
+        abandoned."""
         key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
         final = hook.call_status in FINAL_STATUSES
-        self.store.status(
+        status = (hook.call_status or "")[:32] or None
+        kept = self.store.status(
             hook.call_sid,
             key,
             self.clock.now(),
-            (hook.call_status or "")[:32] or None,
+            status,
             hook.duration,
             final,
             twiml.empty(),
@@ -173,6 +170,19 @@ class PhoneLine:
             # welcomed — a call created ended would say goodbye after the right code.
             self._fresh_call(hook, END if final else GREETING),
         )
+        # The first final status is kept (a retry says the same): another one is worth a look.
+        if final and (
+            kept[0] != status or (hook.duration is not None and kept[1] != hook.duration)
+        ):
+            log.warning(
+                "call %s: another final status, %s (%s s), after the one recorded, %s (%s s): "
+                "the first is kept",
+                hook.call_sid,
+                status,
+                hook.duration,
+                kept[0],
+                kept[1],
+            )
 
     def fallback(self, hook: Webhook) -> str:
         """Twilio's fallback URL (our voice or step URL failed): apologise and hang up; the
@@ -268,7 +278,10 @@ class PhoneLine:
         create: bool,
         action_url: ActionUrl,
         work: Callable[[CallState], Turn],
+        expected: str | None = None,
     ) -> str:
+        """Claim, work, save. ``expected``: the sequence number the step's URL carried; when it
+        is not the call's current one, see :meth:`_stale`."""
         started = time.monotonic()
         with ExitStack() as lent:
             if self.store.postgres:
@@ -284,6 +297,8 @@ class PhoneLine:
                 log.warning("step for unknown call %s: apologising", hook.call_sid)
                 return twiml.apology(self.settings)
             st = claim.state
+            if expected is not None and str(st.data.get("seq", "")) != expected:
+                return self._stale(hook, key, claim, expected, action_url)
             asked = st.step  # the question answered (the work moves st on)
             heard = hook.heard if key != "voice" else None
             try:
@@ -317,6 +332,43 @@ class PhoneLine:
                 for receipt in turn.receipts:
                     self.outbox.put(receipt)
             return answer
+
+    def _stale(
+        self, hook: Webhook, key: str, claim: _Claim, n: str, action_url: ActionUrl
+    ) -> str:
+        """A step whose ``n`` is not the current question's: the current question again, under
+        the same ``n`` — the sequence does not move on, or the caller's real answer, posted to
+        the action they heard, would be taken as stale in its turn. Only the event is written
+        (what was heard stays unlogged: it may be a code): a call state saved from this
+        webhook could overwrite the real answer's, made meanwhile."""
+        st = claim.state
+        current = st.data.get("seq")
+        log.warning(
+            "call %s: stale step n=%r (expected %r): asking again", hook.call_sid, n, current
+        )
+        step, outcome = st.step, "stale"
+        try:
+            turn = self.flow.again(st)  # a call already ended: its goodbye ("ended")
+            step, outcome = turn.step, turn.outcome[:64]
+            action = action_url(int(current or 0)) if turn.reply.ask is not None else None
+            answer = twiml.render(turn.reply, action)
+        except Exception:
+            log.exception("call %s: unexpected error at %s", hook.call_sid, key)
+            answer, outcome = twiml.apology(self.settings, st.language), "error"
+        try:
+            self.store.save_event(
+                claim.event_id,
+                {
+                    "event_step": step,
+                    "input_kind": hook.heard.kind,
+                    "heard": None,
+                    "event_outcome": outcome,
+                    "response": answer,
+                },
+            )
+        except Exception:
+            log.exception("call %s: the stale step %s could not be logged", hook.call_sid, key)
+        return answer
 
     def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
         new_call = self._fresh_call(hook, GREETING) if create else None

@@ -143,24 +143,28 @@ _FINAL = bindparam("p_final", type_=Boolean())
 # The status callback: the final status and duration; a call that ends without an outcome was
 # abandoned. Written the same way however often Twilio delivers it. The step stays: a key pressed
 # just before hanging up ("1" to confirm) may reach us after the call's end, and is still done.
+# Once the end is recorded (``ended_at``), its status and duration are the call's for good:
+# Twilio sends one final status, a retry carries the same values, and anything later ("in-progress"
+# late for its call — Twilio does not promise their order —, another final status, another
+# duration) does not take it back; a duration missing from the end is still filled in. The row
+# returns what is kept, for the caller to tell a differing final status from a retry.
+_ENDED = Call.ended_at.is_not(None)
 _STATUS_CALL = (
     update(Call)
     .where(Call.call_sid == bindparam("p_sid"))
     .values(
-        # A status callback late for its call ("in-progress" after "completed": Twilio does not
-        # promise their order) does not take back the end already recorded.
-        status=case(
-            (_FINAL | Call.ended_at.is_(None), func.coalesce(bindparam("p_status"), Call.status)),
-            else_=Call.status,
+        status=case((_ENDED, Call.status), else_=func.coalesce(bindparam("p_status"), Call.status)),
+        duration=case(
+            (_ENDED, func.coalesce(Call.duration, bindparam("p_duration"))),
+            else_=func.coalesce(bindparam("p_duration"), Call.duration),
         ),
-        duration=func.coalesce(bindparam("p_duration"), Call.duration),
         ended_at=case(
             (_FINAL, func.coalesce(Call.ended_at, bindparam("p_at", type_=UTCDateTime()))),
             else_=Call.ended_at,
         ),
         outcome=case((_FINAL & Call.outcome.is_(None), "abandoned"), else_=Call.outcome),
     )
-    .returning(Call.id)
+    .returning(Call.id, Call.status, Call.duration)
 )
 
 
@@ -187,11 +191,27 @@ def _pg_status() -> Executable:
     # SELECT id FROM c: one statement; no row means an unknown call.
     updated = _STATUS_CALL.cte("updated")
     event = _status_event(pg_insert, updated.c.id).add_cte(updated)
-    return select(updated.c.id).add_cte(event.cte("status_event"))
+    return select(updated.c.id, updated.c.status, updated.c.duration).add_cte(
+        event.cte("status_event")
+    )
 
 
 _PG_STATUS = _pg_status()
 _SQLITE_STATUS_EVENT = _status_event(sqlite_insert, bindparam("p_call_id"))
+
+
+# The answer of a webhook on its event (see CallStore.save).
+_SAVE_EVENT = (
+    update(CallEvent)
+    .where(CallEvent.id == bindparam("p_event_id"))
+    .values(
+        step=bindparam("p_event_step"),
+        input_kind=bindparam("p_input_kind"),
+        heard=bindparam("p_heard"),
+        outcome=bindparam("p_event_outcome"),
+        response=bindparam("p_response"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -269,9 +289,9 @@ class CallStore:
         final: bool,
         response: str,
         new_call: dict[str, Any],
-    ) -> None:
+    ) -> tuple[str | None, int | None]:
         """Record a status callback on the call (created when unknown: ``new_call``) and its
-        event (once per ``key``)."""
+        event (once per ``key``); the call's status and duration as kept (see _STATUS_CALL)."""
         params = {
             "p_sid": sid,
             "p_key": key,
@@ -284,16 +304,20 @@ class CallStore:
         fresh = {"p_sid": sid, "p_at": at, **_prefixed(new_call)}
         if self.postgres:
             with autocommit_connection(self.autocommit) as conn:
-                if not self._direct(_PG_STATUS).execute(conn, params):
+                found = self._direct(_PG_STATUS).execute(conn, params)
+                if not found:
                     self._direct(_PG_NEW_CALL).execute(conn, fresh)
-                    self._direct(_PG_STATUS).execute(conn, params)
-            return
-        with direct_transaction(self.engine) as conn:
-            found = self._direct(_STATUS_CALL).execute(conn, params)
-            if not found:
-                self._direct(_NEW_CALL).execute(conn, fresh)
+                    found = self._direct(_PG_STATUS).execute(conn, params)
+        else:
+            with direct_transaction(self.engine) as conn:
                 found = self._direct(_STATUS_CALL).execute(conn, params)
-            self._direct(_SQLITE_STATUS_EVENT).execute(conn, {**params, "p_call_id": found[0].id})
+                if not found:
+                    self._direct(_NEW_CALL).execute(conn, fresh)
+                    found = self._direct(_STATUS_CALL).execute(conn, params)
+                self._direct(_SQLITE_STATUS_EVENT).execute(
+                    conn, {**params, "p_call_id": found[0].id}
+                )
+        return found[0].status, found[0].duration
 
     def save(
         self,
@@ -331,6 +355,16 @@ class CallStore:
             for statement in statements:
                 self._direct(statement).execute(conn, params)
 
+    def save_event(self, event_id: int, event: dict[str, Any]) -> None:
+        """Write the event's answer alone (``event`` as for :meth:`save`), the call untouched."""
+        params = {"p_event_id": event_id, **_prefixed(event)}
+        if self.postgres:
+            with autocommit_connection(self.autocommit) as conn:
+                self._direct(_SAVE_EVENT).execute(conn, params)
+            return
+        with direct_transaction(self.engine) as conn:
+            self._direct(_SAVE_EVENT).execute(conn, params)
+
     def _save_statement(self, with_outcome: bool, with_family: bool) -> tuple[Executable, ...]:
         values: dict[str, Any] = {
             # A call ended meanwhile stays ended: Twilio called the fallback URL while this
@@ -348,21 +382,10 @@ class CallStore:
                 select(Family.id).where(Family.account == bindparam("p_account")).scalar_subquery()
             )
         update_call = update(Call).where(Call.id == bindparam("p_call_id")).values(**values)
-        update_event = (
-            update(CallEvent)
-            .where(CallEvent.id == bindparam("p_event_id"))
-            .values(
-                step=bindparam("p_event_step"),
-                input_kind=bindparam("p_input_kind"),
-                heard=bindparam("p_heard"),
-                outcome=bindparam("p_event_outcome"),
-                response=bindparam("p_response"),
-            )
-        )
         if self.postgres:
             # WITH u AS (UPDATE calls …) UPDATE call_events …: one statement, one round trip.
-            return (update_event.add_cte(update_call.cte("saved_call")),)
-        return (update_call, update_event)
+            return (_SAVE_EVENT.add_cte(update_call.cte("saved_call")),)
+        return (update_call, _SAVE_EVENT)
 
 
 def _prefixed(values: dict[str, Any]) -> dict[str, Any]:

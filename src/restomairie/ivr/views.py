@@ -2,8 +2,10 @@
 
 ``POST /ivr/voice`` (the number's voice URL), ``POST /ivr/step?n=…`` (each question's
 ``action``), ``POST /ivr/status`` (the status callback) and ``POST /ivr/fallback`` (the fallback
-URL). Every request must carry a valid Twilio signature (403 otherwise, nothing done); whatever
-goes wrong afterwards is answered with valid TwiML — a French apology and a hang-up — never a 500.
+URL). Every request must carry a valid Twilio signature (403 otherwise, nothing done, and the log
+says why); whatever goes wrong afterwards is answered with valid TwiML — a French apology and a
+hang-up — never a 500. A signed GET on any of them (the number configured with "HTTP GET") is
+never processed as a step: apology, hang-up, and an error in the log telling IT what to change.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 
 from restomairie.ivr import twiml
-from restomairie.ivr.security import WebhookSecurity, webhook_security
+from restomairie.ivr.security import MISMATCH, WebhookSecurity, webhook_security
 from restomairie.ivr.service import PhoneLine, Webhook
 from restomairie.ivr.sms import ReceiptOutbox, outbox_from_settings
 from restomairie.runtime import Runtime
@@ -128,17 +130,47 @@ def _limit_size() -> Response | None:
 def _check_signature() -> Response | None:
     _, security = _line()
     try:
-        if security.verify(request):
+        reason = security.refusal(request)
+        if reason is None:
             return None
     except Exception:  # an unreadable request is not a signed one
         log.exception("phone line: signature check failed on %s", request.path)
+        reason = "the request could not be read"
+    # What IT needs to find the cause — never the form values (a code), the token or the
+    # signature; the URL checked without its query (a GET's query holds the keys pressed).
+    try:
+        checked = security.expected_url(request).split("?", 1)[0]
+    except Exception:
+        checked = "?"
+    hint = ""
+    if reason == MISMATCH:
+        hint = (
+            "; if Twilio calls another address, set RESTOMAIRIE_PUBLIC_URL to the public base "
+            "URL configured in Twilio; else check TWILIO_AUTH_TOKEN"
+            if security.public_url
+            else "; RESTOMAIRIE_PUBLIC_URL is not set, so the URL as received was checked: "
+            "behind a proxy, set it to the public base URL configured in Twilio"
+        )
     log.warning(
-        "phone line: refused %s %s (%s signature)",
+        "phone line: refused %s %s with 403 (%s): call %s from %s, signature checked against %s%s",
         request.method,
         request.path,
-        "missing" if not request.headers.get("X-Twilio-Signature") else "wrong",
+        reason,
+        _call_sid() or "without CallSid",
+        request.remote_addr or "?",
+        checked,
+        hint,
     )
     return Response("Forbidden: invalid Twilio signature.\n", status=403, mimetype="text/plain")
+
+
+def _call_sid() -> str:
+    """The request's CallSid (from the query for a GET), printable; "" if none or unreadable."""
+    try:
+        values = request.args if request.method in ("GET", "HEAD") else request.form
+        return _clean(values.get("CallSid"), 64)
+    except Exception:
+        return ""
 
 
 def _safely(handler: Any) -> Response:
@@ -185,3 +217,48 @@ def status() -> Response:
 def fallback() -> Response:
     line, _ = _line()
     return _safely(line.fallback)
+
+
+# Where each URL is set in the Twilio console (Phone Numbers > Active numbers > the number >
+# Voice configuration), for the log of a GET.
+_CONSOLE_FIELDS = {
+    "voice": "the voice URL ('A call comes in')",
+    "status": "the status callback ('Call status changes')",
+    "fallback": "the fallback URL ('Primary handler fails')",
+    # The questions' answers: our <Gather> says POST, so Twilio only GETs them after a redirect.
+    "step": "the voice URL ('A call comes in')",
+}
+
+
+@bp.get("/voice", endpoint="get_voice")
+@bp.get("/step", endpoint="get_step")
+@bp.get("/status", endpoint="get_status")
+@bp.get("/fallback", endpoint="get_fallback")
+def wrong_method() -> Response:
+    """A signed GET (the number configured with "HTTP GET", or a redirect — http to https —
+    which Twilio follows with a GET) is never processed as a call step: a step's keys, a secret
+    code among them, would travel in the URL and end up in access logs. The caller hears the
+    apology instead of Twilio's English error, and the log tells IT what to change. The status
+    callback gets the empty answer it always gets (no one hears it). Unsigned, the GET was
+    refused (403) like a POST."""
+    name = request.path.rstrip("/").rsplit("/", 1)[-1]
+    status = name == "status"
+    # Never the query string: a GET's keys pressed are in it.
+    log.error(
+        "phone line: Twilio called %s with HTTP GET (call %s), which this line never processes: "
+        "in the Twilio console, set the method of %s to HTTP POST, with the exact https address "
+        "(a redirect turns Twilio's POST into a GET); %s",
+        request.path,
+        _call_sid() or "without CallSid",
+        _CONSOLE_FIELDS.get(name, "this webhook"),
+        "the end of the call was not recorded"
+        if status
+        else "the caller heard an apology and the call was hung up",
+    )
+    if status:
+        return _twiml(twiml.empty())
+    try:
+        settings = _line()[0].settings
+    except Exception:
+        settings = None
+    return _twiml(twiml.apology(settings))
