@@ -2380,7 +2380,7 @@ def test_the_development_switch_accepts_unsigned_requests_and_says_so_loudly(
     rt: Runtime, family: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     client = line_app(rt, IVR_SKIP_SIGNATURE=True).test_client()
-    assert "TWILIO SIGNATURE CHECK DISABLED" in capsys.readouterr().err
+    assert "SIGNATURES DE TWILIO NON VÉRIFIÉES" in capsys.readouterr().err
     params = Caller(client, rt.settings).params()
     assert client.post("/ivr/voice", data=params).status_code == 200
 

@@ -31,7 +31,7 @@ def test_the_outbox_never_blocks_and_drops_when_full() -> None:
 def test_receipts_need_twilio_credentials(caplog: pytest.LogCaptureFixture) -> None:
     assert outbox_from_settings(False, {}) is None
     assert outbox_from_settings(True, {"TWILIO_AUTH_TOKEN": "x"}) is None
-    assert "no SMS receipt will be sent" in caplog.text
+    assert "aucun SMS de confirmation ne sera envoyé" in caplog.text
     secrets = {
         "TWILIO_ACCOUNT_SID": "AC1",
         "TWILIO_AUTH_TOKEN": "x",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import io
 import json
 import re
@@ -33,6 +34,7 @@ from tests.kitchen_support import (
     THU_CUTOFF,
     TOKEN,
     form_login,
+    login_form_csrf,
     small_town,
     with_token,
 )
@@ -414,6 +416,24 @@ def test_the_login_form_refuses_a_post_without_its_csrf_token(
         assert s.scalar(select(func.count()).select_from(StaffLoginFailure)) == 0
     assert form_login(client, TOKEN).status_code == 303
     assert client.get("/kitchen/").status_code == 200
+
+
+def test_the_login_form_over_plain_http_while_cookies_are_secure_names_the_https_address(
+    town: Runtime,
+) -> None:
+    # The tablet at http://…:8000/kitchen/ was told "Formulaire expiré", again and again: its
+    # browser never sends the Secure session cookie back over http.
+    secrets = {**town.settings.secrets, "RESTOMAIRIE_PUBLIC_URL": "https://ligne.example.fr"}
+    rt = dataclasses.replace(town, settings=dataclasses.replace(town.settings, secrets=secrets))
+    client = create_app({"TESTING": True}, runtime=rt).test_client()
+    csrf = login_form_csrf(client)
+    client.delete_cookie("session")  # as a browser on http does with a Secure cookie
+    assert client.get_cookie("session") is None
+    res = client.post("/kitchen/login", data={"token": TOKEN, "csrf_token": csrf})
+    assert res.status_code == 400
+    said = html.unescape(res.get_data(as_text=True))
+    assert "Ouvrez l'adresse en https : https://ligne.example.fr/kitchen/login" in said
+    assert "Formulaire expiré" not in said
 
 
 def test_the_login_never_redirects_off_the_kitchen_pages(town: Runtime, client: FlaskClient) -> None:

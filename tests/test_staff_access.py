@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -298,6 +299,81 @@ def test_the_session_cookie_is_secure_when_the_line_is_served_over_https(
     assert ("; Secure" in cookie) is secure
     # and browsers are told to come back over HTTPS only
     assert ("Strict-Transport-Security" in response.headers) is secure
+
+
+def _https_app(rt: Runtime, public_url: str = "https://ligne.example.fr") -> Flask:
+    from dataclasses import replace
+
+    from restomairie.web import create_app
+
+    settings = replace(
+        rt.settings, secrets={**rt.settings.secrets, "RESTOMAIRIE_PUBLIC_URL": public_url}
+    )
+    return create_app({"TESTING": True}, runtime=replace(rt, settings=settings))
+
+
+def _login_as_a_browser_on(client: Any, base_url: str, keeps_secure_cookies: bool) -> Any:
+    """The login page opened at ``base_url``, then its form posted, as a browser does: one on a
+    plain-http address never sends a ``Secure`` cookie back (werkzeug's test client would)."""
+    page = client.get("/staff/login", base_url=base_url)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None
+    if not keeps_secure_cookies:
+        assert "; Secure" in page.headers.get("Set-Cookie", "")
+        client.delete_cookie("session", domain=urlsplit(base_url).hostname or "")
+        assert client.get_cookie("session", domain=urlsplit(base_url).hostname or "") is None
+    return client.post(
+        "/staff/login", base_url=base_url,
+        data={"username": "marie", "password": PASSWORD, "csrf_token": token.group(1)},
+    )
+
+
+def test_a_login_over_plain_http_while_cookies_are_secure_names_the_https_address(
+    rt: Runtime,
+) -> None:
+    # At http://127.0.0.1:8000/staff/login the agent read "rechargez la page", and reloading
+    # never helped: the Secure session cookie never comes back over http.
+    app = _https_app(rt, "https://ligne.example.fr/")
+    make_user(rt, "marie", "staff")
+    res = _login_as_a_browser_on(app.test_client(), "http://127.0.0.1:8000", False)
+    assert res.status_code == 400
+    said = html.unescape(res.get_data(as_text=True))
+    assert (
+        "Cette page est ouverte en http:// : le navigateur ne renvoie son cookie de session "
+        "qu'en https, et sans lui aucun formulaire n'est accepté (recharger la page n'y changera "
+        "rien). Ouvrez l'adresse en https : https://ligne.example.fr/staff/login"
+    ) in said
+    assert "rechargez la page" not in said
+
+
+@pytest.mark.parametrize(
+    ("public_url", "base_url", "headers"),
+    [
+        ("https://ligne.example.fr", "https://ligne.example.fr", {}),  # on https itself
+        # behind a proxy that ends TLS and says so
+        ("https://ligne.example.fr", "http://127.0.0.1:8000", {"X-Forwarded-Proto": "https"}),
+        ("", "http://127.0.0.1:8000", {}),  # local: the cookie is not Secure
+    ],
+)
+def test_a_form_without_its_token_elsewhere_still_says_to_reload_the_page(
+    rt: Runtime, public_url: str, base_url: str, headers: dict[str, str]
+) -> None:
+    # A guard of kept behaviour: a session lost on https (a browser restarted with the page
+    # open) is fixed by reloading, and so is a form kept from an older session.
+    app = _https_app(rt, public_url)
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    client.get("/staff/login", base_url=base_url)
+    client.delete_cookie("session", domain=urlsplit(base_url).hostname or "")
+    assert client.get_cookie("session", domain=urlsplit(base_url).hostname or "") is None
+    res = client.post("/staff/login", base_url=base_url, headers=headers,
+                      data={"username": "marie", "password": PASSWORD, "csrf_token": "ancien"})
+    assert res.status_code == 400
+    said = html.unescape(res.get_data(as_text=True))
+    assert "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page." in said
+    assert "ouverte en http://" not in said
+    # and a browser that keeps its cookie logs in
+    assert _login_as_a_browser_on(app.test_client(), base_url, True).status_code == 302
 
 
 def test_the_phone_line_opens_no_cookie_session_the_staff_pages_do(app: Flask) -> None:

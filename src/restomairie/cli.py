@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import getpass
 import json
+import logging
 import socket
 import sys
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -42,7 +44,13 @@ from restomairie.calendar.schoolholidays import (
     format_french_date,
 )
 from restomairie.clock import Clock, ClockError
-from restomairie.config import ConfigError, Settings, UnknownSchool, load_config
+from restomairie.config import (
+    PUBLIC_URL_KEY,
+    ConfigError,
+    Settings,
+    UnknownSchool,
+    load_config,
+)
 from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
 from restomairie.i18n import format_day, format_deadline, format_hour
 from restomairie.runtime import Runtime, calendar_file_in_use
@@ -86,6 +94,21 @@ class DayType(click.ParamType):
 
 
 DAY = DayType()
+
+
+# The long-running processes' log lines (serve, scheduler): the time first, so that the town's
+# IT can match a line to a parent's complaint ("j'ai appelé vers 8 h 10").
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging() -> None:
+    """Log to standard error with the time of each line (:data:`LOG_FORMAT`), from INFO up: the
+    one set-up of ``serve`` and ``scheduler``. Done before anything logs (the application's
+    start-up warnings), and before waitress, whose own ``basicConfig`` then finds it done."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=LOG_FORMAT)
+    # Alembic's INFO lines (each plugin it sets up, its migration context), logged when
+    # ``serve`` checks that the database is migrated, say nothing to the town's IT.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def runtime(ctx: click.Context) -> Runtime:
@@ -820,6 +843,7 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
 
     from restomairie.web import create_app
 
+    setup_logging()
     rt = runtime(ctx)
     require_current_database(rt)
     # Tried first, and said in French: waitress would raise (and leave its half-made server's
@@ -912,6 +936,23 @@ def deployment_warnings(settings: Settings) -> list[str]:
     """What ``serve`` says at start-up of secrets a real deployment should set (French): the
     service runs without them, as the demo does, but less safely."""
     warnings = []
+    public = settings.secret(PUBLIC_URL_KEY)
+    if settings.secret("TWILIO_AUTH_TOKEN") and not public:
+        # Twilio signs the URL it called; without the public URL the line checks the one it
+        # received, which a proxy or a tunnel changes (https://… becomes http://127.0.0.1:8000).
+        warnings.append(
+            f"{PUBLIC_URL_KEY} n'est pas défini alors que TWILIO_AUTH_TOKEN l'est : Twilio signe "
+            "l'adresse publique qu'il appelle, et la ligne vérifie la signature sur l'adresse "
+            "qu'elle reçoit ; derrière un proxy ou un tunnel, elles diffèrent et chaque appel de "
+            "Twilio sera refusé (403). Indiquez l'adresse du site, par exemple "
+            f"{PUBLIC_URL_KEY}=https://resto.example.fr (inutile pour un essai en local)."
+        )
+    elif public and public.lower().startswith("http://") and not _local(public):
+        warnings.append(
+            f"{PUBLIC_URL_KEY} commence par http:// ({public}) : si le site est servi en https, "
+            "Twilio signe l'adresse en https:// et chaque appel sera refusé (403) ; écrivez-la "
+            "en https://. Servi en http, les mots de passe du personnel circulent en clair."
+        )
     if not settings.secret("RESTOMAIRIE_PIN_PEPPER"):
         warnings.append("RESTOMAIRIE_PIN_PEPPER n'est pas défini : une copie de la base suffirait "
                         "à retrouver les codes secrets (voir la configuration dans le README).")
@@ -924,6 +965,12 @@ def deployment_warnings(settings: Settings) -> list[str]:
                         "il pourrait être deviné (par exemple « python3 -c 'import secrets; "
                         "print(secrets.token_urlsafe(24))' »).")
     return warnings
+
+
+def _local(url: str) -> bool:
+    """Whether ``url`` names this machine (a trial: neither Twilio nor an agent elsewhere)."""
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def _register_commands() -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from restomairie.calendar.deadlines import (
@@ -523,6 +524,7 @@ def parse_settings(
         schools.append(school)
     if not schools:
         raise ConfigError("schools", "doit contenir au moins une école")
+    _check_public_url(env)
 
     return Settings(
         source=source,
@@ -581,6 +583,58 @@ def _trusted_proxies(env: Mapping[str, str]) -> int:
             "doit être le nombre de proxys devant le service (0 à 10)",
         )
     return int(raw)
+
+
+PUBLIC_URL_KEY = "RESTOMAIRIE_PUBLIC_URL"
+
+
+def public_url_problem(raw: str) -> tuple[str, str | None] | None:
+    """What is wrong with ``raw`` as ``RESTOMAIRIE_PUBLIC_URL`` (French), and the address to write
+    instead when it can be guessed; None when it is right: ``http(s)://`` and the site's name
+    (a port may follow), a trailing ``/`` at most. Twilio signs the URL it calls, and the line
+    rebuilds it as this base plus the webhook's path (``/ivr/voice``, ``/ivr/step?n=…``): a base
+    without its scheme, or with a path, query or fragment of its own, never matches, and every
+    webhook is refused (403) without a word."""
+    if not raw or any(ch.isspace() for ch in raw):
+        return "contient un espace ou un saut de ligne", raw.strip() or None
+    if "://" not in raw:
+        host = raw.split("/")[0].split("?")[0].split("#")[0]
+        return "n'a pas de schéma", f"https://{host}" if host else None
+    parts = urlsplit(raw)
+    if parts.scheme.lower() not in ("http", "https"):
+        return f"a le schéma « {parts.scheme}:// » au lieu de https://", None
+    if not parts.hostname:
+        return "n'a pas de nom de site", None
+    site = f"{parts.scheme}://{parts.netloc}"
+    if parts.path not in ("", "/"):
+        return (
+            f"contient un chemin (« {parts.path} »), alors que la ligne y ajoute elle-même le "
+            "sien (/ivr/voice, /ivr/step…)",
+            site,
+        )
+    if parts.query or parts.fragment or raw.endswith(("?", "#")):
+        return "contient « ? » ou « # »", site
+    return None
+
+
+def _check_public_url(env: Mapping[str, str]) -> None:
+    """Refuse a wrong ``RESTOMAIRIE_PUBLIC_URL`` (see :func:`public_url_problem`); the settings
+    keep it with the secrets. Unset is fine: local development and the demo have no public
+    address (``serve`` warns when a Twilio token is set without it)."""
+    raw = env.get(PUBLIC_URL_KEY)
+    if not raw:
+        return
+    found = public_url_problem(raw)
+    if found is None:
+        return
+    problem, instead = found
+    advice = f" Écrivez {instead}." if instead else ""
+    raise ConfigError(
+        PUBLIC_URL_KEY,
+        f"doit être l'adresse publique du site seule, comme https://resto.example.fr, mais "
+        f"« {raw} » {problem} : la signature de Twilio, faite sur l'adresse qu'il appelle, ne "
+        f"correspondrait jamais et chaque appel serait refusé (403).{advice}",
+    )
 
 
 def _fail(key: str, message: str) -> Any:

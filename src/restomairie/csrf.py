@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import abort, request, session
+from flask import abort, current_app, request, session
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -39,4 +39,29 @@ def csrf_ok() -> bool:
 def check_csrf() -> None:
     """Abort with 400 unless a state-changing request carries this session's token."""
     if not csrf_ok():
-        abort(400, description="Jeton de sécurité (CSRF) absent ou invalide : rechargez la page.")
+        abort(400, description=csrf_refusal(
+            "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page."
+        ))
+
+
+def csrf_refusal(usual: str) -> str:
+    """Why a form without its token is refused, in French: ``usual`` (the form expired: reload
+    it), unless no reload can help. The session cookie is ``Secure`` when the public URL is
+    HTTPS (``create_app``), and a browser never sends it back to a plain-http address: a form
+    posted to http://127.0.0.1:8000/staff/login comes without its session, every time. Then the
+    agent is told to open the https address instead. A request a proxy says came over HTTPS
+    (``X-Forwarded-Proto``) is not that case, nor one that carries a session cookie."""
+    if (
+        not current_app.config.get("SESSION_COOKIE_SECURE")
+        or request.is_secure
+        or request.headers.get("X-Forwarded-Proto", "").strip().lower() == "https"
+        or current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
+    ):
+        return usual
+    public = str(current_app.config.get("RESTOMAIRIE_PUBLIC_URL") or "").rstrip("/")
+    where = f"{public}{request.path}" if public.lower().startswith("https://") else "https://…"
+    return (
+        f"Cette page est ouverte en http:// : le navigateur ne renvoie son cookie de session "
+        f"qu'en https, et sans lui aucun formulaire n'est accepté (recharger la page n'y "
+        f"changera rien). Ouvrez l'adresse en https : {where}"
+    )

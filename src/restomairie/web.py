@@ -73,6 +73,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
         SESSION_COOKIE_SAMESITE="Lax",
         # Served over HTTPS (the public URL says so): the staff session never travels in clear.
         SESSION_COOKIE_SECURE=https,
+        # The https address the CSRF refusal names to an agent on plain http (csrf_refusal).
+        RESTOMAIRIE_PUBLIC_URL=public_url,
         # The staff's CSV imports (a town's families: a few megabytes); the phone line's
         # webhooks have their own limit, 1 MB (restomairie.ivr.views.WEBHOOK_MAX_BYTES).
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,

@@ -98,8 +98,8 @@ def outbox_from_settings(enabled: bool, secrets: Mapping[str, str]) -> ReceiptOu
     sender = secrets.get("RESTOMAIRIE_SMS_FROM")
     if not (sid and token and sender):
         log.warning(
-            "phone.sms_receipts is on but TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN or "
-            "RESTOMAIRIE_SMS_FROM is missing: no SMS receipt will be sent"
+            "phone.sms_receipts est activé mais TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN ou "
+            "RESTOMAIRIE_SMS_FROM manque : aucun SMS de confirmation ne sera envoyé"
         )
         return None
     return ReceiptOutbox(twilio_sender(sid, token, sender))

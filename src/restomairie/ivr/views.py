@@ -55,8 +55,9 @@ def _announce(security: WebhookSecurity) -> None:
     if security.skip:
         banner = (
             "\n" + "!" * 78 + "\n"
-            "!!  PHONE LINE: TWILIO SIGNATURE CHECK DISABLED (RESTOMAIRIE_IVR_SKIP_SIGNATURE)\n"
-            "!!  Anyone can drive /ivr/* webhooks. Development only: never in production.\n"
+            "!!  LIGNE TÉLÉPHONIQUE : SIGNATURES DE TWILIO NON VÉRIFIÉES\n"
+            "!!  (RESTOMAIRIE_IVR_SKIP_SIGNATURE) : n'importe qui peut appeler /ivr/*.\n"
+            "!!  Pour le développement seulement, jamais en production.\n"
             + "!" * 78
             + "\n"
         )
@@ -64,9 +65,10 @@ def _announce(security: WebhookSecurity) -> None:
         sys.stderr.write(banner)
     elif security.ephemeral:
         log.warning(
-            "phone line: TWILIO_AUTH_TOKEN is not set: this process signs with a random token, "
-            "so only the in-browser phone and `restomairie call` can drive the line; requests "
-            "from Twilio will be refused (403) until the token is configured"
+            "ligne téléphonique : TWILIO_AUTH_TOKEN n'est pas défini : ce processus signe avec "
+            "un jeton aléatoire, seuls le téléphone d'essai du navigateur et « restomairie "
+            "call » peuvent appeler la ligne, et les appels de Twilio seront refusés (403) tant "
+            "que le jeton n'est pas configuré"
         )
 
 

@@ -6,7 +6,6 @@ Each parses its arguments, calls a plain function that tests call directly, and 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -15,7 +14,7 @@ import click
 
 from restomairie.booking.locks import LockResult
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS
-from restomairie.cli import DAY, friendly, runtime, unconfigured_warning
+from restomairie.cli import DAY, friendly, runtime, setup_logging, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
 from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
@@ -194,11 +193,7 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
     verrouillage à chaque heure limite, purge quotidienne du journal d'appels."""
     from restomairie.scheduler import run_scheduler
 
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging()
     rt = runtime(ctx)
     rt.check_town()  # another town's file: refused before the catch-up writes anything
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")

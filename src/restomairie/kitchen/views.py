@@ -49,7 +49,7 @@ from flask import (
 from markupsafe import Markup
 
 from restomairie.booking.errors import OutsideCalendar
-from restomairie.csrf import csrf_ok, csrf_token
+from restomairie.csrf import csrf_ok, csrf_refusal, csrf_token
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
 from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
@@ -477,7 +477,7 @@ def login() -> Any:
     like every other form's, before the token is looked at (so not counted as a try), with the
     form again to type it in."""
     if not csrf_ok():
-        return _login_page(400, "Formulaire expiré : saisissez de nouveau le jeton.")
+        return _login_page(400, csrf_refusal("Formulaire expiré : saisissez de nouveau le jeton."))
     try:
         right = _try_token(request.form.get("token"))
     except Throttled as exc:
