@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
 from restomairie import db
@@ -211,6 +211,55 @@ def test_a_direct_statement_raises_sqlalchemys_errors_and_writes_nothing(
         _direct(engine, new_call, {"p_sid": "CA-other"})
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Call)).scalar() == 1
+
+
+def test_a_failing_statement_never_shows_its_parameters(engine: Engine) -> None:
+    """Errors go to the server's log: the callers' numbers and the codes' hashes a statement
+    carries stay out of them, whether SQLAlchemy or DirectStatement ran it."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+
+    missing = Table(
+        "not_created", MetaData(), Column("id", Integer), Column("phone", String), Column("pin", String)
+    )
+    statement = insert(missing).values(phone=bindparam("p_phone"), pin=bindparam("p_pin_hash"))
+    secret = {"p_phone": "+33642880483", "p_pin_hash": "pbkdf2_sha256$600000$salt$hash"}
+    with pytest.raises(DBAPIError) as direct:
+        _direct(engine, statement, secret)
+    with pytest.raises(DBAPIError) as executed, engine.connect() as conn:
+        conn.execute(statement, secret)
+    for caught in (direct, executed):
+        said = str(caught.value)
+        assert "not_created" in said  # what failed is still said
+        assert "+33642880483" not in said and "pbkdf2" not in said, said
+        assert "parameters hidden" in said
+
+
+def test_a_connection_found_dropped_replaces_the_older_ones_of_every_pool(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLAlchemy's disconnect handling across the pools of one server: the statement that met a
+    dropped connection fails, the next ones of any pool get connections made since."""
+    from contextlib import closing
+
+    from sqlalchemy import literal, select
+
+    _postgres_only(engine)
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # no ping: the statement meets it
+    one = db.DirectStatement(select(literal(1).label("one")), engine.dialect)
+    pools = (engine, async_commit_engine(engine), read_only_engine(engine))
+    pids = [_backend_pid(each) for each in pools]
+    other = db.create_engine(engine.url)
+    try:
+        for pid in pids:
+            _kill(other, pid)
+    finally:
+        other.dispose()
+    lender = async_commit_engine(engine)
+    with closing(lender.raw_connection()) as conn, pytest.raises(DBAPIError) as caught:
+        one.execute(conn, {})
+    assert caught.value.connection_invalidated
+    fresh = [_backend_pid(each) for each in pools]  # no error: each one replaced before use
+    assert not set(fresh) & set(pids)
 
 
 def test_a_direct_statement_drops_a_connection_the_server_closed(

@@ -33,8 +33,12 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with the settings this application relies on."""
+    """An engine for ``url`` with the settings this application relies on.
+
+    Its errors never show a statement's parameters (``hide_parameters``): they hold callers'
+    phone numbers, family accounts and code hashes, and errors go to the server's log."""
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -132,9 +136,12 @@ def database_problem(error: BaseException) -> tuple[str, str] | None:
     return None
 
 
-def _create_pg(url: str, kwargs: dict[str, Any]) -> Engine:
+def _create_pg(url: str, kwargs: dict[str, Any], server: _Server | None = None) -> Engine:
     # pool_pre_ping as given (True or False), else a ping after an idle second (ping_when_idle).
     engine = create_engine(url, **kwargs)
+    server = server or _Server()
+    _SERVERS[engine] = server
+    replace_dropped(engine, server)
     if "pool_pre_ping" not in kwargs:
         ping_when_idle(engine)
     _MADE[engine] = (url, kwargs)
@@ -144,6 +151,8 @@ def _create_pg(url: str, kwargs: dict[str, Any]) -> Engine:
 # How each PostgreSQL engine was made, so that a sibling can be made like it; and its siblings.
 _MADE: weakref.WeakKeyDictionary[Engine, tuple[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
 _SIBLINGS: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKeyDictionary()
+# The server of each (the siblings share their engine's: see replace_dropped).
+_SERVERS: weakref.WeakKeyDictionary[Engine, _Server] = weakref.WeakKeyDictionary()
 
 # A pooled connection that was in use less than this many seconds ago is handed out without a
 # ping. SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip for each of the
@@ -152,6 +161,69 @@ _SIBLINGS: weakref.WeakKeyDictionary[Engine, dict[str, Engine]] = weakref.WeakKe
 # drops the whole pool); after it, every connection is pinged again.
 PING_AFTER_IDLE = 1.0
 _LAST_USED = "restomairie_last_used"
+
+
+class _Server:
+    """The pools of one database server (an engine made by :func:`make_engine` and its
+    siblings), and when a connection of one of them was last found dropped by the server."""
+
+    def __init__(self) -> None:
+        self.dropped_at = 0.0  # time.monotonic(); 0: never
+
+    def dropped(self, connected_at: float | None) -> None:
+        """A connection made at ``connected_at`` (None: unknown) was found dropped: so were,
+        most likely, all those made before now (a restart, a failover, connections ended by
+        an administrator). Those older than a connection already found dropped were condemned
+        then: the connections made since are kept."""
+        if connected_at is None or connected_at > self.dropped_at:
+            self.dropped_at = time.monotonic()
+
+
+_SERVER = "restomairie_server"
+_CONNECTED_AT = "restomairie_connected_at"
+
+
+def replace_dropped(engine: Engine, server: _Server) -> None:
+    """SQLAlchemy's handling of a disconnect ("dealing with disconnects": the pool invalidated,
+    each of its connections made before then replaced at its next checkout), for every pool of
+    ``server``: once one connection is found dropped, the others made before it, in any of the
+    pools, are replaced before anyone uses them, instead of each failing a statement (a phone
+    call) of its own. SQLAlchemy does it for its own pool after a failed ``execute``; this does
+    it across the pools, and for :class:`DirectStatement` and :func:`ping_when_idle` too.
+    Uses the pool's documented ``connect`` and ``checkout`` hooks."""
+
+    @event.listens_for(engine, "connect")
+    def _made(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_CONNECTED_AT] = time.monotonic()
+        record.info[_SERVER] = server
+
+    @event.listens_for(engine, "checkout")
+    def _replace(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get(_CONNECTED_AT, 0.0) < server.dropped_at:
+            # The pool drops this connection and hands out a new one instead.
+            raise exc.DisconnectionError("connection made before the server dropped others")
+
+    @event.listens_for(engine, "handle_error")
+    def _seen(context: Any) -> None:
+        # A statement of SQLAlchemy's own (a session's) met a dropped connection.
+        if context.is_disconnect:
+            server.dropped(_connected_at(context.connection))
+
+
+def _connected_at(connection: Any) -> float | None:
+    # When the pooled connection under ``connection`` (a pooled DBAPI connection or a
+    # SQLAlchemy Connection) was made; None when unknown.
+    try:
+        return connection.info.get(_CONNECTED_AT) if connection is not None else None
+    except Exception:  # a Connection already closed or invalidated
+        return None
+
+
+def _found_dropped(pooled: Any) -> None:
+    # The server dropped ``pooled`` (a pooled DBAPI connection): say so to its server's pools.
+    info = getattr(pooled, "info", None)
+    if isinstance(info, dict) and isinstance(info.get(_SERVER), _Server):
+        info[_SERVER].dropped(info.get(_CONNECTED_AT))
 
 
 def ping_when_idle(engine: Engine) -> None:
@@ -177,7 +249,11 @@ def ping_when_idle(engine: Engine) -> None:
         try:
             dialect.do_ping(dbapi_conn)
         except dialect.loaded_dbapi.Error as error:
-            # The pool retries with a new connection.
+            # The pool retries with a new connection; the other connections made before this
+            # one are replaced as well (see replace_dropped).
+            server = record.info.get(_SERVER)
+            if server is not None:
+                server.dropped(record.info.get(_CONNECTED_AT))
             raise exc.DisconnectionError(str(error)) from error
 
 
@@ -191,6 +267,7 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
     if role in siblings:
         return siblings[role]
     url, kwargs = made
+    server = _SERVERS[engine]
     connect_args = dict(kwargs.get("connect_args", {}))
     connect_args["options"] = (connect_args.get("options", "") + " " + options).strip()
     sibling = _create_pg(
@@ -202,6 +279,7 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
             "pool_size": pool_size,
             "max_overflow": 2 * pool_size,
         },
+        server,
     )
     siblings[role] = sibling
 
@@ -363,18 +441,22 @@ class DirectStatement:
 def _translated(
     dialect: Dialect, dbapi_conn: Any, cursor: Any, error: Any, sql: str, params: Any
 ) -> exc.StatementError:
-    """A driver error as SQLAlchemy raises it (``IntegrityError``…); a connection found dead
-    is dropped from its pool first."""
+    """A driver error as SQLAlchemy raises it (``IntegrityError``…), never showing the
+    statement's parameters (like the engines' ``hide_parameters``); a connection found dead is
+    dropped from its pool first, and the connections made before it, in all the pools of its
+    server, are replaced at their next checkout (see :func:`replace_dropped`)."""
     invalidated = dialect.is_disconnect(
         error, getattr(dbapi_conn, "dbapi_connection", dbapi_conn), cursor
     )
     if invalidated:
+        _found_dropped(dbapi_conn)
         dbapi_conn.invalidate(error)
     return exc.DBAPIError.instance(
         sql,
         params,
         error,
         dialect.loaded_dbapi.Error,
+        hide_parameters=True,
         connection_invalidated=invalidated,
         dialect=dialect,
     )

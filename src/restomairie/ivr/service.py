@@ -18,6 +18,11 @@
 Each question's ``action`` URL carries a sequence number (``/ivr/step?n=7``), never anything
 secret; the state stays in the database. Anything unexpected answers the apology TwiML, which is
 also stored, so that a retry gets the same apology. SMS receipts are queued after the save.
+
+A claim that meets a connection the server has dropped (a restart, a failover) is made once more
+on a new connection (it is alone in its transaction: made whole or not at all); a claim that still
+fails is answered with the fallback's apology and recorded on the call when the database answers
+again. Nothing else is ever run twice: a booking that fails is answered, never retried.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from restomairie.booking.services import TooSlow, commit_by
@@ -157,19 +162,31 @@ class PhoneLine:
         key = f"status:{hook.call_status or ''}"[:KEY_LENGTH]
         final = hook.call_status in FINAL_STATUSES
         status = (hook.call_status or "")[:32] or None
-        kept = self.store.status(
-            hook.call_sid,
-            key,
-            self.clock.now(),
-            status,
-            hook.duration,
-            final,
-            twiml.empty(),
-            # A call the line has not answered yet: ended if this status says so; else
-            # ("ringing", "in-progress" delivered before the voice webhook) still to be
-            # welcomed — a call created ended would say goodbye after the right code.
-            self._fresh_call(hook, END if final else GREETING),
-        )
+
+        def record() -> tuple[str | None, int | None]:
+            return self.store.status(
+                hook.call_sid,
+                key,
+                self.clock.now(),
+                status,
+                hook.duration,
+                final,
+                twiml.empty(),
+                # A call the line has not answered yet: ended if this status says so; else
+                # ("ringing", "in-progress" delivered before the voice webhook) still to be
+                # welcomed — a call created ended would say goodbye after the right code.
+                self._fresh_call(hook, END if final else GREETING),
+            )
+
+        # Written the same way however often it is delivered: safe to write again on a new
+        # connection when the server had dropped the first one (the first final status kept).
+        try:
+            kept = record()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("call %s: %s met a dropped connection: written again", hook.call_sid, key)
+            kept = record()
         # The first final status is kept (a retry says the same): another one is worth a look.
         if final and (
             kept[0] != status or (hook.duration is not None and kept[1] != hook.duration)
@@ -217,12 +234,13 @@ class PhoneLine:
             log.exception("call %s: the fallback could not be logged", hook.call_sid)
         return answer
 
-    def _fallback_answer(self, call_sid: str, confirming: bool = False) -> str:
+    def _fallback_answer(self, call_sid: str, confirming: bool | None = False) -> str:
         """The fallback's apology, in the caller's language once known; when the call made
         changes (the step that timed out may well have made its change, then waited to save
         the call: SQLite's write lock), what they were — the parent must not believe they
-        failed. ``confirming`` (the error answered a read-back) and no change: that nothing
-        was changed. Any error reading them: the plain apology."""
+        failed. ``confirming`` (the error answered a read-back; None: whether the call is at
+        one, by its step) and no change: that nothing was changed. Any error reading them: the
+        plain apology."""
         lang: str | None = None
         try:
             with self.sessions() as session:
@@ -230,6 +248,8 @@ class PhoneLine:
                 if call is None:
                     return twiml.apology(self.settings)
                 lang = call.language
+                if confirming is None:
+                    confirming = call.step == CONFIRM
                 changes = self._changes_of(session, call_sid)
         except Exception:
             log.exception("call %s: the fallback could not read the call's changes", call_sid)
@@ -284,18 +304,18 @@ class PhoneLine:
         is not the call's current one, see :meth:`_stale`."""
         started = time.monotonic()
         with ExitStack() as lent:
-            if self.store.postgres:
-                # One connection of the call-state pool serves the claim, the step's reads and
-                # the save (SQLite has no round trips to save).
-                lent.enter_context(lend_connection(self.store.autocommit))
             try:
-                claim = self._claim(hook, key, create)
+                claim = self._claim_lent(hook, key, create, lent)
             except _Answered:
                 lent.close()  # waiting for the first delivery's answer holds no connection
                 return self._replay(hook.call_sid, key)
             except _UnknownCall:
                 log.warning("step for unknown call %s: apologising", hook.call_sid)
                 return twiml.apology(self.settings)
+            except DBAPIError:
+                log.exception("call %s: the claim of %s failed", hook.call_sid, key)
+                lent.close()
+                return self._claim_failed(hook, key, create)
             st = claim.state
             if expected is not None and str(st.data.get("seq", "")) != expected:
                 return self._stale(hook, key, claim, expected, action_url)
@@ -370,6 +390,68 @@ class PhoneLine:
             log.exception("call %s: the stale step %s could not be logged", hook.call_sid, key)
         return answer
 
+    def _claim_lent(self, hook: Webhook, key: str, create: bool, lent: ExitStack) -> _Claim:
+        """The claim (:meth:`_claim`), on PostgreSQL on a connection of the call-state pool lent
+        in ``lent`` for the whole webhook: the claim, the step's reads and the save (SQLite has
+        no round trips to save).
+
+        A claim that meets a connection the server dropped (a restart, a failover: a pooled
+        connection used again within ``PING_AFTER_IDLE`` is not pinged) is made once more, on a
+        new connection — the other connections made before it are replaced too (see
+        :func:`restomairie.db.replace_dropped`). It is the webhook's first statement, alone in
+        its transaction, so the server made it whole or not at all. If it did (the connection
+        died after it, before its answer), the second claim finds the webhook's event and takes
+        the webhook as delivered before, like a Twilio retry: nothing is done twice."""
+        for last in (False, True):
+            try:
+                if self.store.postgres:
+                    lent.enter_context(lend_connection(self.store.autocommit))
+                return self._claim(hook, key, create)
+            except DBAPIError as error:
+                if last or not error.connection_invalidated:
+                    raise
+                log.warning(
+                    "call %s: the claim of %s met a connection the server dropped: claimed "
+                    "again on a new one",
+                    hook.call_sid,
+                    key,
+                )
+                lent.close()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _claim_failed(self, hook: Webhook, key: str, create: bool) -> str:
+        """The answer to a webhook whose claim failed on a database error: the fallback's
+        apology (at a read-back, that nothing was changed: the step never ran). The failure is
+        recorded, as the line's other apologies are, when the database answers again (new
+        connections): the call ended with the outcome "error" and an event for the step (a
+        first webhook's call is created for it); else it is logged."""
+        answer = self._fallback_answer(hook.call_sid, confirming=None)
+        heard = hook.heard if key != "voice" else None
+        try:
+            with self.sessions() as session, session.begin():
+                call = self._load(session, hook.call_sid)
+                if call is None and not create:
+                    return answer  # a step of a call this line never answered
+                call = call or self._new_call(session, hook, GREETING)
+                event = self._event(session, call.id, key)
+                if event is not None and event.response:
+                    return event.response  # answered meanwhile by another delivery
+                if event is None:
+                    event = CallEvent(
+                        call_id=call.id, at=self.clock.now(), request_key=key, step=call.step
+                    )
+                    session.add(event)
+                event.outcome = "error"
+                event.response = answer
+                if heard is not None:
+                    event.input_kind = heard.kind
+                    event.heard = logged_answer(event.step, heard)
+                _settle(call, "error")
+                call.step = END
+        except Exception:
+            log.exception("call %s: the failure at %s could not be recorded", hook.call_sid, key)
+        return answer
+
     def _claim(self, hook: Webhook, key: str, create: bool) -> _Claim:
         new_call = self._fresh_call(hook, GREETING) if create else None
         try:
@@ -384,7 +466,11 @@ class PhoneLine:
         return _Claim(row.id, claimed.event_id, _state_of(row), row.outcome, row.family_id)
 
     def _replay(self, call_sid: str, key: str) -> str:
-        """The answer given to the first delivery of this webhook (waiting for it if needed)."""
+        """The answer given to the first delivery of this webhook (waiting for it if needed).
+        None after :data:`REPLAY_WAIT`: the fallback's apology, which says what the call changed
+        (at a read-back, that nothing was). By then the first delivery's time to make its
+        change (:data:`WEBHOOK_BUDGET`, counted from its start, before this one's) is over: a
+        change not in the audit log by then is rolled back."""
         deadline = time.monotonic() + REPLAY_WAIT
         while True:
             with self.sessions() as session:
@@ -398,7 +484,7 @@ class PhoneLine:
                 return stored
             if time.monotonic() >= deadline:
                 log.error("call %s: %s still unanswered after %.0f s", call_sid, key, REPLAY_WAIT)
-                return twiml.apology(self.settings)
+                return self._fallback_answer(call_sid, confirming=None)
             time.sleep(0.02)
 
     def _save(
