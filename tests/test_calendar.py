@@ -305,3 +305,8 @@ def test_the_first_day_that_can_change_goes_past_the_calendar_only_when_none_of_
     now: datetime, expected: date
 ) -> None:
     assert CAL.first_changeable(now.date(), DIJON_DAYS, DIJON_RULE, open_at=now) == expected
+
+
+def test_the_last_deadline_the_calendar_knows_is_its_last_operating_days() -> None:
+    # 2 September 2027, the rentrée, is the calendar's last day; its deadline is 1 July.
+    assert CAL.last_deadline(DIJON_DAYS, DIJON_RULE) == at13(2027, 7, 1)

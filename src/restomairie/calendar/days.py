@@ -288,6 +288,18 @@ class SchoolCalendar:
         except (_Unknown, CalendarCoverageError):
             return None
 
+    def last_deadline(self, weekdays: frozenset[int], rule: DeadlineRule) -> datetime | None:
+        """The deadline of the calendar's last operating day (2 September 2027's: Thursday 1
+        July, 13:00): deadlines grow with the meal day, and the days after the calendar cannot
+        be booked at all, so after it no day can change until the calendar is updated — two
+        months before the calendar's last day. None when it has no operating day."""
+        index = self._index(weekdays, rule)
+        for day in reversed(index.operating):
+            found = index.statuses.get(day)
+            if found is not None and found.deadline is not None:
+                return found.deadline
+        return None
+
     def first_changeable(
         self,
         after: date,
