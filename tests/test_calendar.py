@@ -274,3 +274,39 @@ def test_public_holidays_are_named_in_the_callers_language() -> None:
     assert CAL.public_holiday_name(date(2026, 12, 25), "en") == "Christmas Day"
     assert CAL.public_holiday_name(date(2027, 5, 6), "en") == "Ascension Day"
     assert CAL.public_holiday_name(date(2026, 12, 24), "en") is None  # school holidays only
+
+
+def test_a_deadline_past_the_calendar_is_known_when_it_counts_back_to_days_it_knows() -> None:
+    # The shipped calendar ends with the rentrée, Thursday 2 September 2027. Friday 3 counts
+    # back to 2 September, then Friday 2 July; Monday 6 counts Friday 3, a school day or not.
+    assert CAL.deadline_beyond(date(2027, 9, 3), DIJON_DAYS, DIJON_RULE) == at13(2027, 7, 2)
+    assert CAL.deadline_beyond(date(2027, 9, 6), DIJON_DAYS, DIJON_RULE) is None
+    assert CAL.deadline_beyond(date(2027, 9, 8), DIJON_DAYS, DIJON_RULE) is None  # Wednesday
+    assert CAL.closed_beyond(date(2027, 9, 8), DIJON_DAYS) == "mercredi"
+    assert CAL.closed_beyond(date(2027, 11, 11), DIJON_DAYS) == "Armistice"
+    assert CAL.closed_beyond(date(2027, 9, 6), DIJON_DAYS) is None  # not known
+    # Working hours count no operating day: always known.
+    assert CAL_C.deadline_beyond(date(2027, 9, 6), DIJON_DAYS, VILLEPREUX) == datetime(
+        2027, 9, 2, 0, 0, tzinfo=PARIS
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2027, 6, 28, 12, 59, tzinfo=PARIS), date(2027, 7, 1)),
+        (datetime(2027, 7, 1, 12, 0, tzinfo=PARIS), date(2027, 9, 2)),
+        (datetime(2027, 7, 1, 13, 0, tzinfo=PARIS), date(2027, 9, 3)),
+        (datetime(2027, 7, 2, 13, 0, tzinfo=PARIS), date(2027, 9, 6)),
+        (datetime(2027, 8, 20, 10, 0, tzinfo=PARIS), date(2027, 9, 6)),
+    ],
+)
+def test_the_first_day_that_can_change_goes_past_the_calendar_only_when_none_of_it_can(
+    now: datetime, expected: date
+) -> None:
+    assert CAL.first_changeable(now.date(), DIJON_DAYS, DIJON_RULE, open_at=now) == expected
+
+
+def test_the_last_deadline_the_calendar_knows_is_its_last_operating_days() -> None:
+    # 2 September 2027, the rentrée, is the calendar's last day; its deadline is 1 July.
+    assert CAL.last_deadline(DIJON_DAYS, DIJON_RULE) == at13(2027, 7, 1)

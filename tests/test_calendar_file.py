@@ -480,10 +480,21 @@ def test_convert_then_show_then_the_new_year_answers(
 def test_show_warns_near_the_end_of_the_calendar_in_use(
     cli: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Counted to the last deadline the calendar knows, 2 September's (Thursday 1 July), not to
+    # 2 September itself: it said "plus que 93 jour(s)" and, on 5 July, "plus que 59", when no
+    # day could change any more.
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-06-01T10:00:00+02:00")
     res = cli.invoke(main, ["calendar-file", "show"])
-    assert ("Attention : ce calendrier s'arrête le 2 septembre 2027 (plus que 93 jour(s)). "
-            "Téléchargez l'année scolaire suivante") in res.output
+    assert ("Attention : ce calendrier s'arrête le 2 septembre 2027 ; sa dernière date limite est "
+            "le jeudi 1er juillet à 13 heures (plus que 30 jour(s)) : après elle, plus aucun jour "
+            "ne pourra être réservé ni annulé tant qu'il n'est pas mis à jour. Téléchargez "
+            "l'année scolaire suivante") in res.output
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-05T10:00:00+02:00")
+    res = cli.invoke(main, ["calendar-file", "show"])
+    assert ("Attention : ce calendrier s'arrête le 2 septembre 2027 et sa dernière date limite "
+            "est passée (le jeudi 1er juillet à 13 heures) : plus aucun jour ne peut être réservé "
+            "ni annulé tant qu'il n'est pas mis à jour. Mettez-le à jour maintenant") in res.output
+    assert "plus que" not in res.output
 
 
 def test_show_says_plainly_when_the_calendar_in_use_has_ended(

@@ -865,3 +865,24 @@ def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> No
         "; à la mairie, avant le mardi 24 novembre à minuit (25/11/2026 00:00)."
     )
     assert "staff_deadline" not in cli.invoke(main, ["deadline", "2026-12-07", "--json"]).output
+
+
+def test_bookings_past_the_calendar_says_it_stops_there(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 20 August 2027, 30 days asked: the list ended with 2 September, the calendar's last day,
+    # as if nothing came after it (the phone line says the calendar stops there).
+    _import_lea(cli, tmp_path)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-08-20T10:00:00+02:00")
+    res = cli.invoke(main, ["bookings", "210001", "--days", "30"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[-3:] == [
+        "  jeudi 2 septembre       réservé (abonnement) — plus modifiable",
+        "",
+        "Le calendrier scolaire après le jeudi 2 septembre 2027 n'est pas encore connu : les "
+        "jours suivants ne sont pas affichés (mettez le calendrier à jour, voir « restomairie "
+        "calendar-file show »).",
+    ]
+    # Fourteen days end before it: nothing said.
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T10:00:00+01:00")
+    assert "calendrier scolaire" not in cli.invoke(main, ["bookings", "210001"]).output

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from restomairie.booking import queries
+from restomairie.booking.errors import PastDeadline
 from restomairie.booking.importer import (
     ImportFailed,
     apply_rows,
@@ -866,3 +867,56 @@ def test_end_missing_ends_the_subscriptions_of_children_left_out_from_the_first_
     again = import_csv(rt.booking, only_hugo.encode(), IMPORTER, end_missing=True)
     assert (again.ended, again.warnings) == ([], [])
     assert import_csv(rt.booking, only_hugo.encode(), IMPORTER).warnings == []
+
+
+def test_an_import_in_the_summer_leaves_the_locked_rentree_alone_and_starts_after_the_calendar(
+    rt: Runtime,
+) -> None:
+    # The shipped calendar ends with the rentrée, Thursday 2 September 2027, whose deadline and
+    # lock are Thursday 1 July at 13:00. An import in August found no day of the calendar open
+    # and started its changes "tomorrow": the 2 September meals the kitchen had locked were
+    # ended for the children left out, and booked for a new child, without a word to the
+    # kitchen.
+    rentree = date(2027, 9, 2)
+    import_csv(rt.booking, GOOD.encode(), IMPORTER)
+    rt.clock.frozen = datetime(2027, 7, 1, 13, 0, tzinfo=PARIS)
+    assert ("anjou-elem", rentree) in {(r.school_id, r.day) for r in rt.locks.lock_due()}
+    locked = KitchenService(rt.booking).day(rentree).site("anjou-elem").counts
+    rt.clock.frozen = datetime(2027, 8, 20, 10, 0, tzinfo=PARIS)
+    newcomer = HEADER + (
+        "210003,4321,0611111111,M. Neuf,E9,Paul,Neuf,,anjou-elem,standard,lun mar jeu ven\n"
+    )
+    report = import_csv(rt.booking, newcomer.encode(), IMPORTER, end_missing=True)
+    # Friday 3 September's deadline is known although the day is not (two operating days
+    # back: 2 September, then Friday 2 July) and has passed: the changes start on Monday 6.
+    assert report.ended[0] == (
+        "dossier 210001 : Léa Martin (E1), jours lun mar jeu ven → aucun à partir du lundi 6 "
+        "septembre"
+    )
+    assert report.warnings[-1] == (
+        "aucun jour du calendrier scolaire utilisé, qui s'arrête le jeudi 2 septembre, ne peut "
+        "plus changer (dates limites passées, effectifs transmis à la cuisine) : les "
+        "abonnements créés, changés ou arrêtés par cet import prennent effet à partir du lundi "
+        "6 septembre, après la fin du calendrier ; mettez-le à jour (restomairie "
+        "calendar-file, voir le README)"
+    )
+    assert rt.booking.state("210001", "E1", rentree).source == "subscription"
+    assert rt.booking.state("210003", "E9", rentree).source == "none"
+    day = KitchenService(rt.booking).day(rentree).site("anjou-elem")
+    assert day.counts == locked and not day.adjustments
+    with rt.sessions() as s:
+        assert queries.counts(s, rentree, ["anjou-elem"])["anjou-elem"] == {
+            v: n for v, n in locked.items() if n
+        }
+    # The staff's subscription form, by the same rule, refuses the rentrée and Friday 3 (it
+    # took that one: no day of the calendar to check) and accepts the import's first day.
+    with pytest.raises(PastDeadline):
+        rt.booking.set_subscription("210003", "E9", [0], rentree, STAFF)
+    with pytest.raises(PastDeadline) as late:
+        rt.booking.set_subscription("210003", "E9", [0], date(2027, 9, 3), STAFF)
+    assert str(late.value) == (
+        "Trop tard pour le vendredi 3 septembre : il fallait modifier l'abonnement avant le "
+        "vendredi 2 juillet à 13 heures."
+    )
+    rt.booking.set_subscription("210003", "E9", [0], date(2027, 9, 6), STAFF)
+

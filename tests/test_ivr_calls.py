@@ -432,9 +432,12 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
     assert call.press("0609").says[0] == (
         f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it}"
     )
+    # Friday 3 September's deadline counts back to days the calendar knows (2 September, then
+    # Friday 2 July): gone, so the day can never change; "dès qu'il sera publié" was false.
     assert call.press("039").says[0] == (
         "Il faut le jour et le mois, en 4 chiffres. Je ne connais pas encore le calendrier "
-        f"scolaire du vendredi 3 septembre 2027 : {after_it}"
+        "scolaire du vendredi 3 septembre 2027, mais s'il y a cantine ce jour-là, il est trop "
+        "tard : il fallait annuler avant le vendredi 2 juillet à 13 heures."
     )
     # No day to give as an example of the four keys: the rule alone (the question says why).
     assert call.press("0000").says[:3] == [
@@ -442,6 +445,43 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
         "Attention : c'est votre dernier essai.",
         "Pour quel jour voulez-vous annuler ?",
     ]
+
+
+def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_said_with_it(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # 2 July 2027, 10:00, the last school day: Friday 3 September's deadline (were it a school
+    # day) is today at 13:00, known from the calendar although the day is not. The line said
+    # it "could be changed once the calendar is published", after that moment too.
+    rt.clock.frozen = datetime(2027, 7, 2, 10, 0, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "1")
+    assert call.press("0309").says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : s'il y a "
+        "cantine ce jour-là, ce repas pourra être changé dès la publication du calendrier, avant "
+        "13 heures aujourd'hui."
+    )
+    # Past it, as the line reopens on 16 August: never again, said as any deadline gone by.
+    rt.clock.frozen = datetime(2027, 8, 16, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "1")
+    assert call.press("0309").says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027, mais s'il "
+        "y a cantine ce jour-là, il est trop tard : il fallait réserver avant le vendredi 2 "
+        "juillet à 13 heures."
+    )
+    # Monday 6 counts back through Friday 3, a school day or not: not known, as before.
+    assert call.press("0609").says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : ce repas "
+        "pourra être changé dès qu'il sera publié."
+    )
+    # A Wednesday has no canteen whatever the calendar says.
+    assert call.press("0809").says[0] == (
+        "Le mercredi 8 septembre, il n'y a pas de restauration scolaire : la cantine ne "
+        "fonctionne jamais le mercredi."
+    )
 
 
 def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
@@ -670,9 +710,11 @@ def test_a_date_past_the_known_school_calendar_is_refused(
 ) -> None:
     call = caller(client, rt)
     call.start()
-    refused = call.keys("1234", "2", "0809")  # 8 September 2027: past the shipped calendar
+    # 9 September 2027: past the shipped calendar (a Wednesday, the 8th, is said to have no
+    # canteen: see test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days…)
+    refused = call.keys("1234", "2", "0909")
     assert refused.says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du mercredi 8 septembre 2027. "
+        "Je ne connais pas encore le calendrier scolaire du jeudi 9 septembre 2027. "
         "Choisissez une date plus proche."
     )
 

@@ -16,7 +16,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -36,11 +36,12 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, closed_reason
+from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, SchoolCalendar, closed_reason
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
     CalendarCoverageError,
+    SchoolHolidayCalendar,
     format_french_date,
 )
 from restomairie.clock import Clock, ClockError
@@ -524,6 +525,8 @@ def calendar_file_show(ctx: click.Context) -> None:
     for line in in_use.describe():
         mark = f"  ← zone de {settings.town}" if line.startswith(f"zone {settings.zone} ") else ""
         click.echo(f"  {line}{mark}")
+    now = Clock.from_env(settings.tz).now()
+    limit = last_deadline(settings, cal)
     left = (cal.last_covered - today).days
     if left < 0:
         # "plus que -4 jour(s) connus": the calendar has ended, and every day is refused.
@@ -533,13 +536,43 @@ def calendar_file_show(ctx: click.Context) -> None:
             "pour la cuisine. Mettez-le à jour maintenant (voir le README, « A newer school "
             "calendar »)."
         )
-    elif left <= CALENDAR_WARNING_DAYS:
-        last = "c'est aujourd'hui" if left == 0 else f"plus que {left} jour(s)"
+    elif limit is not None and now >= limit:
+        # July and August: the calendar has days left, but none of them can change any more
+        # (the last one's deadline was early July), and the days after it cannot be booked.
         click.echo(
-            f"Attention : ce calendrier s'arrête le {format_french_date(cal.last_covered)} "
-            f"({last}). Téléchargez l'année scolaire suivante (voir le README, « A newer school "
+            f"Attention : ce calendrier s'arrête le {format_french_date(cal.last_covered)} et "
+            f"sa dernière date limite est passée (le {format_deadline(limit)}) : plus aucun "
+            "jour ne peut être réservé ni annulé tant qu'il n'est pas mis à jour. Mettez-le à "
+            "jour maintenant (voir le README, « A newer school calendar »)."
+        )
+    elif limit is not None and (limit.date() - today).days <= CALENDAR_WARNING_DAYS:
+        # Counted to the last deadline, not to the last day: 2 September's is 1 July, and
+        # from then on nothing can change, two months before "the end".
+        days = (limit.date() - today).days
+        last = "c'est aujourd'hui" if days == 0 else f"plus que {days} jour(s)"
+        click.echo(
+            f"Attention : ce calendrier s'arrête le {format_french_date(cal.last_covered)} ; "
+            f"sa dernière date limite est le {format_deadline(limit)} ({last}) : après elle, "
+            "plus aucun jour ne pourra être réservé ni annulé tant qu'il n'est pas mis à jour. "
+            "Téléchargez l'année scolaire suivante (voir le README, « A newer school "
             "calendar »)."
         )
+
+
+def last_deadline(settings: Settings, holidays: SchoolHolidayCalendar) -> datetime | None:
+    """The last deadline the school calendar ``holidays`` lets one know, over the town's
+    schools and its deadline rules (the latest: the lock waits for it): after it no day can
+    change until the calendar is updated (:meth:`SchoolCalendar.last_deadline`)."""
+    cal = SchoolCalendar(
+        tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle,
+        school_holidays=holidays,
+    )
+    rules = {settings.deadline, *settings.deadline_by_channel.values()}
+    weekdays = {settings.weekdays_of(s) for s in settings.schools} or {
+        settings.weekdays_of(None)
+    }
+    found = [d for w in weekdays for r in rules if (d := cal.last_deadline(w, r)) is not None]
+    return max(found, default=None)
 
 
 def _user() -> str:
@@ -718,6 +751,15 @@ def bookings(ctx: click.Context, family: str, days: int) -> None:
                 staff = rt.booking.staff_deadline(d.day, child.school_id) if d.operating else None
                 line = describe_day(d, rt.clock.now(), staff)
                 click.echo(f"  {format_day(d.day):<24}{line}")
+    end = rt.booking.calendar.last_covered
+    if rt.clock.today() + timedelta(days=days - 1) > end:
+        # The days asked past the calendar are left out, not "no meal": said, as the phone
+        # line says it, or the list seems to end there.
+        click.echo(
+            f"\nLe calendrier scolaire après le {format_day(end, year=True)} n'est pas encore "
+            "connu : les jours suivants ne sont pas affichés (mettez le calendrier à jour, voir "
+            "« restomairie calendar-file show »)."
+        )
 
 
 @main.command()

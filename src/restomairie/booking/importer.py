@@ -877,6 +877,7 @@ def _apply(
         if moved:
             raise ImportFailed(moved)
         known_accounts = set(families)
+        starts = _Starts(service, session, now, actor.channel)
         done_families: set[str] = set()
         moves: list[_Move] = []
         for done, row in enumerate(rows):
@@ -911,7 +912,7 @@ def _apply(
                     report.families_unchanged += 1
             assert fam is not None
             child = children.get(row.child)
-            start = since or _first_open_day(service, row.school, now)
+            start = since or starts(row.school)
             child_change = None
             if child is None:
                 child = Child(ref=row.child, family_id=fam.id, enrolled_from=since or today)
@@ -956,6 +957,7 @@ def _apply(
                     child_change.pattern_from = start
                 replace_pattern(session, child, (old_mask, row.weekdays), start, now, actor,
                            {"line": row.line})
+                starts.used(start)
             if child_change:
                 report.children_updated += 1
                 report.child_changes.append(child_change)
@@ -965,7 +967,10 @@ def _apply(
         # Said before --end-missing ends them: what the file leaves out is then in ``ended``.
         report.warnings = _warnings(session, rows, known_accounts, left_out=not end_missing)
         if end_missing:
-            report.ended = _end_missing(service, session, rows, since, now, actor)
+            report.ended = _end_missing(session, rows, since, starts, now, actor)
+        note = starts.note()
+        if note is not None:
+            report.warnings.append(note)
         if moves:
             report.adjustments = _settle_moves(service, session, moves, now, actor)
         if dry_run:
@@ -1090,8 +1095,8 @@ def _left_out(session: Session, rows: list[Row], known: set[str]) -> list[str]:
 
 
 def _end_missing(
-    service: BookingService, session: Session, rows: list[Row], since: date | None,
-    now: datetime, actor: Actor,
+    session: Session, rows: list[Row], since: date | None, starts: _Starts, now: datetime,
+    actor: Actor,
 ) -> list[str]:
     """``--end-missing``: the file is the whole list. Every child it leaves out whose
     subscription still runs has it ended from the first day that can still change (as an empty
@@ -1102,13 +1107,14 @@ def _end_missing(
     for child in session.scalars(select(Child).order_by(Child.family_id, Child.ref)):
         if child.ref in refs:
             continue
-        start = since or _first_open_day(service, child.school_id, now)
+        start = since or starts(child.school_id)
         mask = next((s.weekdays for s in child.subscriptions
                      if s.starts_on <= start and (s.ends_on is None or s.ends_on >= start)), 0)
         later = any(s.starts_on > start for s in child.subscriptions)
         if not mask and not later:
             continue
         replace_pattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
+        starts.used(start)
         out.append(
             f"dossier {child.family.account} : {child.first_name} {child.last_name} "
             f"({child.ref}), jours {weekdays_text(mask)} → aucun à partir du {format_day(start)}"
@@ -1313,15 +1319,48 @@ def _settle_moves(
     return added
 
 
-def _first_open_day(service: BookingService, school_id: str, now: datetime) -> date:
-    st = service.calendar.next_operating(
-        now.date(),
-        service.settings.weekdays_of(service.settings.school(school_id)),
-        service.settings.deadline,
-        open_at=now,
-    )
-    # Past the known calendar there is nothing to book yet: start the pattern tomorrow.
-    return st.day if st is not None else date.fromordinal(now.date().toordinal() + 1)
+class _Starts:
+    """The day a changed weekly pattern takes effect from, per school, for one import: the
+    first day that can still change (:meth:`BookingService.first_changeable`, the rule the
+    staff's subscription form checks a start with). Never tomorrow by default: in July and
+    August no day of the calendar can change (2 September's deadline is in early July, and
+    its counts are locked for the kitchen), and a pattern changed from tomorrow rewrote it.
+    The starts past the calendar's last day are kept, for the report (:meth:`note`)."""
+
+    def __init__(self, service: BookingService, session: Session, now: datetime,
+                 channel: str) -> None:
+        self.service, self.now, self.channel = service, now, channel
+        self.closures = service.closures(session)
+        self.found: dict[str, date] = {}
+        self.beyond: set[date] = set()
+
+    def __call__(self, school_id: str) -> date:
+        start = self.found.get(school_id)
+        if start is None:
+            start = self.found[school_id] = self.service.first_changeable(
+                school_id, self.now, self.channel, self.closures
+            )
+        return start
+
+    def used(self, start: date) -> None:
+        """A pattern was changed from ``start``."""
+        if start > self.service.calendar.last_covered:
+            self.beyond.add(start)
+
+    def note(self) -> str | None:
+        """What staff must know when patterns changed only after the calendar's end, in
+        French; None when none did."""
+        if not self.beyond:
+            return None
+        days = " ou ".join(format_day(d) for d in sorted(self.beyond))
+        return (
+            "aucun jour du calendrier scolaire utilisé, qui s'arrête le "
+            f"{format_day(self.service.calendar.last_covered)}, ne peut plus changer (dates "
+            "limites passées, effectifs transmis à la cuisine) : les abonnements créés, "
+            f"changés ou arrêtés par cet import prennent effet à partir du {days}"
+            f"{' selon les écoles' if len(self.beyond) > 1 else ''}, après la fin du "
+            "calendrier ; mettez-le à jour (restomairie calendar-file, voir le README)"
+        )
 
 
 def import_csv(

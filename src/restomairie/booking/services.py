@@ -406,6 +406,28 @@ class BookingService:
                 return
             day += timedelta(days=1)
 
+    def first_changeable(
+        self,
+        school_id: str,
+        now: datetime,
+        channel: str,
+        closures: Iterable[CalendarClosure] = (),
+    ) -> date:
+        """The first day, from today, a change of a child's pattern through ``channel`` can
+        take effect on at ``now``: the first operating day whose deadline is still ahead — a
+        start :meth:`set_subscription` accepts without an override, checked by the same rule —
+        or, when no day of the calendar is open any more (July and August: 2 September's
+        deadline is in early July), the first canteen day past it whose deadline is not known
+        to have passed (:meth:`SchoolCalendar.first_changeable`)."""
+        return self.calendar.first_changeable(
+            now.astimezone(self.settings.tz).date(),
+            self.settings.weekdays_of(self.settings.school(school_id)),
+            self.settings.rule_for(channel),
+            open_at=now,
+            school_id=school_id,
+            closures=closures,
+        )
+
     def staff_deadline(self, day: date, school_id: str | None) -> datetime | None:
         """The deadline of a change made by the town's staff on ``day``, when their rule is not
         the families' (Villepreux's "8 jours via la mairie"); ``None`` when it is the same."""
@@ -883,6 +905,11 @@ class BookingService:
                 # still be open, like any booking of that day.
                 action = "subscribe" if mask else "unsubscribe"
                 self._check(child, first.day, now, actor, action, closures, None)
+            elif override_reason is None:
+                # Past the calendar, the first canteen day's deadline may be known all the
+                # same, and gone (Friday 3 September 2027's is Friday 2 July: see
+                # SchoolCalendar.deadline_beyond); the import starts after it, and so must this.
+                self._check_beyond(child, start, served_days, now, actor.channel, mask)
             # Ordered against the locks like a booking (see guard.py): a pattern change must not
             # commit after a count it changes was frozen. Locks are taken day after day, so only
             # the days just after ``start`` can be locked or being locked — or, for a change
@@ -950,6 +977,25 @@ class BookingService:
                 session, child, (_pattern(child, start), mask), start, now, actor,
                 _detail(override_reason, note, forced=forced),
             )
+
+    def _check_beyond(
+        self, child: Child, start: date, served_days: frozenset[int], now: datetime,
+        channel: str, mask: int,
+    ) -> None:
+        """Refuse (:class:`PastDeadline`) a pattern changed from ``start``, where the calendar
+        knows no operating day, when its first canteen day past the calendar has a deadline
+        known and gone."""
+        day = max(start, self.calendar.last_covered + timedelta(days=1))
+        for _ in range(7):  # a week holds a canteen day, or the school serves none
+            if self.calendar.closed_beyond(day, served_days) is None:
+                deadline = self.calendar.deadline_beyond(
+                    day, served_days, self.settings.rule_for(channel)
+                )
+                if deadline is not None and now >= deadline:
+                    action = "subscribe" if mask else "unsubscribe"
+                    raise PastDeadline(day, deadline, action, child.first_name)
+                return
+            day += timedelta(days=1)
 
     # ----------------------------------------------------------------- reads
     def state(self, account: str, child_ref: str, day: date) -> ChildDay:

@@ -31,6 +31,12 @@ from restomairie.calendar.schoolholidays import (
 )
 
 CLOSURE_PREFIX = "fermeture : "  # the reason of a day a local closure closes: "fermeture : grève"
+# How many days past the calendar first_changeable looks at, at most.
+BEYOND_HORIZON = 366
+
+
+class _Unknown(Exception):
+    """A deadline past the calendar counts a day the calendar does not know."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,97 @@ class SchoolCalendar:
             out.append(self.status(day, weekdays, rule, school_id=school_id, closures=closures))
             day += timedelta(days=1)
         return out
+
+    def closed_beyond(self, day: date, weekdays: frozenset[int]) -> str | None:
+        """Why ``day``, past the calendar, has no canteen whatever the calendar says once
+        published (a weekday the canteen never serves, a public holiday), as
+        :attr:`DayStatus.reason` says it; None when that depends on the school holidays, which
+        are not known there."""
+        return self._static_reason(weekdays, day, {})
+
+    def deadline_beyond(
+        self, day: date, weekdays: frozenset[int], rule: DeadlineRule
+    ) -> datetime | None:
+        """The deadline ``day``, past the calendar, would have were it an operating day, when
+        that depends only on days known: the calendar's own, and past it the weekdays the
+        canteen never serves and the public holidays (no school holiday is known there). A
+        Friday just after the rentrée counts back to days of the calendar (3 September 2027:
+        Thursday 2 September, then Friday 2 July), so its deadline is known although whether it
+        is a school day is not; the Monday after counts back through that Friday, and is not.
+        None then, and for a day that can be no operating day (:meth:`closed_beyond`). A rule
+        that counts no operating day (working hours, calendar days) always knows."""
+        if day <= self.last_covered:
+            raise ValueError(f"{day} is in the calendar: ask status()")
+        if self.closed_beyond(day, weekdays) is not None:
+            return None
+        index = self._index(weekdays, rule)
+
+        def previous_operating(d: date, n: int) -> date:
+            cursor = d - timedelta(days=1)
+            while cursor > self.last_covered:
+                if self.closed_beyond(cursor, weekdays) is None:
+                    raise _Unknown  # a canteen day past the calendar: school day or not?
+                cursor -= timedelta(days=1)
+            pos = bisect.bisect_left(index.operating, d) - n
+            if pos < 0:
+                raise CalendarCoverageError(d, self.first_covered, self.last_covered)
+            return index.operating[pos]
+
+        ctx = DeadlineContext(
+            tz=self.tz, previous_operating=previous_operating,
+            is_public_holiday=self.is_public_holiday,
+        )
+        try:
+            return rule.deadline(day, ctx)
+        except (_Unknown, CalendarCoverageError):
+            return None
+
+    def last_deadline(self, weekdays: frozenset[int], rule: DeadlineRule) -> datetime | None:
+        """The deadline of the calendar's last operating day (2 September 2027's: Thursday 1
+        July, 13:00): deadlines grow with the meal day, and the days after the calendar cannot
+        be booked at all, so after it no day can change until the calendar is updated — two
+        months before the calendar's last day. None when it has no operating day."""
+        index = self._index(weekdays, rule)
+        for day in reversed(index.operating):
+            found = index.statuses.get(day)
+            if found is not None and found.deadline is not None:
+                return found.deadline
+        return None
+
+    def first_changeable(
+        self,
+        after: date,
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        open_at: datetime,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+    ) -> date:
+        """The first day on or after ``after`` whose meal can still change at ``open_at``: the
+        first operating day whose deadline is later (:meth:`next_operating`); when no day of
+        the calendar is, the first canteen day past it whose deadline is not known to have
+        passed (:meth:`deadline_beyond`). A change from
+        that day on touches no day whose deadline has passed: days after the calendar are not
+        locked yet, but those whose deadline is known and gone would be locked late with it."""
+        closures = tuple(closures)
+        if after <= self.last_covered:
+            found = self.next_operating(
+                after, weekdays, rule, open_at=open_at, school_id=school_id, closures=closures,
+                horizon=(self.last_covered - after).days + 1,
+            )
+            if found is not None:
+                return found.day
+        day = max(after, self.last_covered + timedelta(days=1))
+        # Deadlines grow with the meal day: within a few weeks one is unknown or ahead (a
+        # rule counting no operating day), and the bound only ends a walk that never would.
+        for _ in range(BEYOND_HORIZON):
+            if self.closed_beyond(day, weekdays) is None:
+                deadline = self.deadline_beyond(day, weekdays, rule)
+                if deadline is None or open_at < deadline:
+                    return day
+            day += timedelta(days=1)
+        return day
 
     def next_operating(
         self,

@@ -3476,10 +3476,47 @@ class CallFlow:
         return lines
 
     def _unknown_calendar(self, st: CallState, sp: Speaker, day: date) -> str:
-        """Why ``day``, past the school calendar in use, cannot change: "choose a nearer date",
+        """Why ``day``, past the school calendar in use, cannot change. Whether it is a school
+        day is not guessed; but a day the canteen never serves (a Wednesday, a public holiday)
+        is said as such, and a day whose deadline counts back to days the calendar knows has
+        that deadline all the same (:meth:`SchoolCalendar.deadline_beyond`: Friday 3 September
+        2027's is Friday 2 July, 13:00): once passed, the day can never change, and "it can
+        once the calendar is published" was a false promise. Otherwise "choose a nearer date",
         except in late summer, when no nearer day can change either (their deadlines passed
         in July): then, that it can once the calendar is published."""
         params = {"day": sp.day(day, year=False), "year": day.year}  # the sentence says the year
+        known = self._beyond(st, day)
+        if isinstance(known, DayStatus):
+            return self._closed_day(sp, day, known)
+        if known is not None and self.clock.now() >= known:
+            action = st.data.get("action")
+            if action == "book":
+                return sp._(
+                    "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
+                    "school catering that day, it is too late: you had to book before "
+                    "%(deadline)s.",
+                    deadline=sp.deadline(known), **params,
+                )
+            if action == "cancel":
+                return sp._(
+                    "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
+                    "school catering that day, it is too late: you had to cancel before "
+                    "%(deadline)s.",
+                    deadline=sp.deadline(known), **params,
+                )
+            return sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
+                "school catering that day, it is too late to change it: it had to be done "
+                "before %(deadline)s.",
+                deadline=sp.deadline(known), **params,
+            )
+        if known is not None:
+            return sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: if there is school "
+                "catering that day, its meal can be changed once the calendar is published, "
+                "before %(deadline)s.",
+                deadline=sp.deadline(known), **params,
+            )
         if self._calendar_end_near() is not None and self._first_open(self._picked(st)) is None:
             return sp._(
                 "I do not know the school calendar of %(day)s %(year)s yet: this meal can be "
@@ -3491,6 +3528,31 @@ class CallFlow:
             "date.",
             **params,
         )
+
+    def _beyond(self, st: CallState, day: date) -> DayStatus | datetime | None:
+        """What is known of ``day``, past the school calendar, for the children picked (the
+        town's canteen days before any is): a :class:`DayStatus` when it has no canteen for
+        any of them whatever the calendar (a Wednesday, a public holiday); else the latest of
+        their deadlines when each is known (:meth:`SchoolCalendar.deadline_beyond`); else
+        None. Only on a refusal: never on the way of a change."""
+        cal = self.booking.calendar
+        if day <= cal.last_covered:
+            return None
+        rule = self.settings.rule_for("phone")
+        schools: set[str | None] = {k.school for k in self._picked(st)} or {None}
+        weekdays = [
+            self.settings.weekdays_of(self.settings.school(s) if s else None) for s in schools
+        ]
+        reasons = [cal.closed_beyond(day, w) for w in weekdays]
+        if all(reasons):
+            return DayStatus(day, False, reasons[0])
+        deadlines = [
+            cal.deadline_beyond(day, w, rule)
+            for w, why in zip(weekdays, reasons, strict=True)
+            if not why
+        ]
+        found = [d for d in deadlines if d is not None]
+        return max(found) if found and len(found) == len(deadlines) else None
 
     def _calendar_end_near(self) -> date | None:
         """The last day of the school calendar in use, when it is near (within two months):
