@@ -888,3 +888,25 @@ def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_on_its_page
     assert page.status_code == 500
     assert ("Erreur de configuration : l'école « anjou-elem » n'est pas dans la configuration "
             "de la ville") in html.unescape(page.get_data(as_text=True))
+
+
+def test_a_child_month_page_after_the_first_import_says_no_day_overdue_before_it(
+    app: Flask, rt: Runtime
+) -> None:
+    """The town's first import on Monday 23 at 14:00: Thursday 26's cut-off (13:00) came before
+    any family was in Resto-Mairie, so that day is never locked and the agent answering the
+    family must not read "verrouillage en retard" and a call to the IT."""
+    from restomairie.booking.importer import import_csv
+
+    rt.clock.frozen = datetime(2026, 11, 23, 14, 0, tzinfo=rt.settings.tz)
+    import_csv(rt.booking, (
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;4821;0612345678;Mme Martin;E1;Léa;Martin;;anjou-elem;standard;lun mar jeu ven\n"
+    ), Actor("staff", "marie", "import"))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    page = html.unescape(client.get(
+        "/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True))
+    assert "Verrouillage en retard" not in page
+    assert "retard" not in day_cell(page, THU) and "retard" not in day_cell(page, TUE)
