@@ -145,6 +145,31 @@ class ImportReport:
 NAMED_DAYS = 5
 
 
+def late_locks_said(settings: Settings, late_locks: list[tuple[str, date]]) -> str:
+    """The overdue locks an import (or its dry run) took first (:attr:`ImportReport.late_locks`),
+    in French, day by day: "École élémentaire Anjou le mardi 24 novembre, …" (the command line
+    and the staff page say them alike)."""
+    names = {s.id: s.name for s in settings.schools}
+    return ", ".join(
+        f"{names.get(school, school)} le {format_day(day)}"
+        for school, day in sorted(late_locks, key=lambda x: (x[1], x[0]))
+    )
+
+
+def late_locks_sentence(settings: Settings, late_locks: list[tuple[str, date]],
+                        dry_run: bool) -> str:
+    """What to say of the overdue locks an import took first (``dry_run``: its check, which
+    takes them too, as the import would), as the command line says it."""
+    when = (
+        "avant la vérification, et qui le restent (l'import les prendrait de même)"
+        if dry_run else "avant l'import"
+    )
+    return (
+        f"Effectifs verrouillés en retard {when} : le planificateur ne l'avait pas fait à "
+        f"leur heure limite : {late_locks_said(settings, late_locks)}."
+    )
+
+
 @dataclass
 class FamilyChange:
     """What an import changes in a family already known. Never the code itself: only whether
