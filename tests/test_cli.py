@@ -418,7 +418,7 @@ def test_import_says_what_to_check_a_phone_shared_and_a_child_left_out(
     csv.write_text(
         "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
         "210001;1234;0612345678;Mme Martin;E2;Hugo;Martin;;anjou-elem;standard;lun\n"
-        "210002;4321;0612345678;M. Petit;E3;Zoé;Petit;;anjou-elem;standard;lun\n",
+        "210002;4831;0612345678;M. Petit;E3;Zoé;Petit;;anjou-elem;standard;lun\n",
         encoding="utf-8",
     )
     res = cli.invoke(main, ["import", "--dry-run", str(csv)])

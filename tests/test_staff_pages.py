@@ -1040,3 +1040,29 @@ def test_the_whole_list_box_needs_an_admin_and_the_form_s_csrf_token(
 
         assert list(s.scalars(select(PendingImport))) == []
     assert _subscribed(rt, "E2", date(2026, 11, 26))
+
+
+def test_the_import_page_says_a_weak_code_before_and_after_the_import_never_the_code(
+    admin_client: Any, rt: Runtime
+) -> None:
+    """A file giving a family the code 0000 was checked and imported with nothing said: the
+    codes are sealed before the trial, so the warning is told at the sealing."""
+    make_family(rt, "210500", "1951", ("+33642880483",), [KidSpec("R5", "Rose")])
+    data = (HEADER + "210500;0000;+33642880483;Famille 210500;R5;Rose;Test;;anjou-elem;"
+            "standard;lun mar jeu ven\n"
+            "310501;4826;06 98 76 54 32;Mme Neuve;C1;Léon;Neuve;;anjou-elem;standard;lun\n"
+            ).encode()
+    said = ("code secret trop facile à deviner (quatre fois le même chiffre, des chiffres qui se "
+            "suivent ou une paire répétée) pour 1 dossier(s) : 210500 (ligne 2) ; importé tel "
+            "quel : demandez à la famille d'en choisir un autre et importez-le")
+    page = check_file(admin_client, data)
+    assert said in page.split('id="import-warnings"')[1].split("</section>")[0]
+    assert "Importer tout" in page  # said, not refused
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert said in done.split('id="import-warnings"')[1].split("</section>")[0]
+    for secret in ("0000", "1951", "4826"):
+        assert secret not in page and secret not in done
+    assert rt.booking.check_pin("210500", "0000").ok
