@@ -172,8 +172,8 @@ def _town_without_anjou(tmp_path: Path) -> Path:
     return toml
 
 
-def _import_tom(cli: CliRunner, tmp_path: Path) -> None:
-    """Tom (E2, champollion-elem) of family 210002, beside Léa."""
+def _import_tom(cli: CliRunner, tmp_path: Path, at: str | None = None) -> None:
+    """Tom (E2, champollion-elem) of family 210002, beside Léa (``at``: when, if not now)."""
     csv = tmp_path / "tom.csv"
     csv.write_text(
         "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
@@ -181,7 +181,8 @@ def _import_tom(cli: CliRunner, tmp_path: Path) -> None:
         "lun mar jeu ven\n",
         encoding="utf-8",
     )
-    assert cli.invoke(main, ["import", str(csv)]).exit_code == 0
+    env = {"RESTOMAIRIE_NOW": at} if at is not None else None
+    assert cli.invoke(main, ["import", str(csv)], env=env).exit_code == 0
 
 
 def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whose_days_are_not(
@@ -198,7 +199,9 @@ def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whos
     _import_lea(cli, tmp_path)
     _import_tom(cli, tmp_path)
     town = _town_without_anjou(tmp_path)
-    res = cli.invoke(main, ["--config", str(town), "lock"])
+    # Monday's cut-off, three hours after the families came in (none is due before it).
+    at_cutoff = {"RESTOMAIRIE_NOW": "2026-11-23T13:00:30+01:00"}
+    res = cli.invoke(main, ["--config", str(town), "lock"], env=at_cutoff)
     assert res.exit_code == 0, res.output
     assert "Traceback" not in res.output and "AssertionError" not in res.output
     assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
@@ -210,7 +213,7 @@ def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whos
         schools = set(session.scalars(select(DayLock.school_id).distinct()))
         assert schools == {s.id for s in rt.settings.schools}
         assert session.scalar(select(func.count()).select_from(DayLock)) > 0
-    res = cli.invoke(main, ["lock"])  # Dijon's own file: no warning
+    res = cli.invoke(main, ["lock"], env=at_cutoff)  # Dijon's own file: no warning
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
 
 
@@ -242,7 +245,9 @@ def test_lock_on_a_fresh_database_of_any_town_works(cli: CliRunner) -> None:
     assert cli.invoke(main, ["--config", "villepreux", "init-db"]).exit_code == 0
     res = cli.invoke(main, ["--config", "villepreux", "lock"])
     assert res.exit_code == 0, res.output
-    assert "verrouillage(s) sur" in res.output
+    # Not refused as another town's database; and no family yet, so no day to lock (the
+    # cut-offs gone by were never open to bookings here).
+    assert "Rien à verrouiller : la base de données n'a encore aucune famille." in res.output
 
 
 def test_the_scheduler_says_whose_days_it_will_never_lock(
@@ -413,7 +418,7 @@ def test_import_says_what_to_check_a_phone_shared_and_a_child_left_out(
     csv.write_text(
         "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
         "210001;1234;0612345678;Mme Martin;E2;Hugo;Martin;;anjou-elem;standard;lun\n"
-        "210002;4321;0612345678;M. Petit;E3;Zoé;Petit;;anjou-elem;standard;lun\n",
+        "210002;4831;0612345678;M. Petit;E3;Zoé;Petit;;anjou-elem;standard;lun\n",
         encoding="utf-8",
     )
     res = cli.invoke(main, ["import", "--dry-run", str(csv)])
@@ -464,6 +469,9 @@ def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_pa
 
 
 def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path) -> None:
+    # The town has been served since 2 November (Tom's family); Léa's comes in on Monday 23.
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    _import_tom(cli, tmp_path, at="2026-11-02T09:00:00+01:00")
     _import_lea(cli, tmp_path)
     res = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--user", "marie"])
     assert res.exit_code == 0 and "annulé" in res.output
@@ -595,7 +603,9 @@ def test_import_dry_run_says_what_would_change_and_writes_nothing(
     first = tmp_path / "first.csv"
     first.write_text(header + "210001;1234;06 12 34 56 78, 03 80 00 00 00;Mme Martin;E1;Léa;"
                      "Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n", encoding="utf-8")
-    res = cli.invoke(main, ["import", str(first)])
+    # The family came in on Thursday 19 at 9:00, and the scheduler never ran since.
+    res = cli.invoke(main, ["import", str(first)],
+                     env={"RESTOMAIRIE_NOW": "2026-11-19T09:00:00+01:00"})
     assert res.exit_code == 0, res.output
     assert "Import terminé (fichier lu en UTF-8)" in res.output
     second = tmp_path / "second.csv"

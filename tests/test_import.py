@@ -884,7 +884,7 @@ def test_an_import_in_the_summer_leaves_the_locked_rentree_alone_and_starts_afte
     locked = KitchenService(rt.booking).day(rentree).site("anjou-elem").counts
     rt.clock.frozen = datetime(2027, 8, 20, 10, 0, tzinfo=PARIS)
     newcomer = HEADER + (
-        "210003,4321,0611111111,M. Neuf,E9,Paul,Neuf,,anjou-elem,standard,lun mar jeu ven\n"
+        "210003,4831,0611111111,M. Neuf,E9,Paul,Neuf,,anjou-elem,standard,lun mar jeu ven\n"
     )
     report = import_csv(rt.booking, newcomer.encode(), IMPORTER, end_missing=True)
     # Friday 3 September's deadline is known although the day is not (two operating days
@@ -920,3 +920,44 @@ def test_an_import_in_the_summer_leaves_the_locked_rentree_alone_and_starts_afte
     )
     rt.booking.set_subscription("210003", "E9", [0], date(2027, 9, 6), STAFF)
 
+
+# --------------------------------------------------------------------------- weak codes
+WEAK_SAID = ("code secret trop facile à deviner (quatre fois le même chiffre, des chiffres qui se "
+             "suivent ou une paire répétée) pour {n} dossier(s) : {named} ; importé tel quel : "
+             "demandez à la famille d'en choisir un autre et importez-le")
+
+
+@pytest.mark.parametrize(("pin", "weak"), [
+    ("0000", True), ("7777", True), ("1234", True), ("6789", True), ("9876", True),
+    ("3210", True), ("1212", True), ("0101", True),
+    ("1951", False), ("0188", False), ("4826", False), ("1235", False), ("1221", False),
+    ("2468", False), ("123", False),
+])
+def test_a_weak_code_is_one_a_guesser_tries_first(pin: str, weak: bool) -> None:
+    from restomairie.booking.importer import weak_pin
+
+    assert weak_pin(pin) is weak
+
+
+def test_a_weak_code_set_by_the_import_is_said_to_check_never_the_code_itself(
+    rt: Runtime,
+) -> None:
+    """A family given 0000 by the file was imported without a word: five tries at the
+    lockout's limit find it."""
+    data = (HEADER
+            + "210001,0000,0612345678,Mme Martin,E1,Léa,Martin,,anjou-elem,standard,lun\n"
+            + "210002,4826,0698765432,M. Petit,E2,Zoé,Petit,,darcy-elem,standard,lun\n"
+            + "210003,1212,0611111111,M. Roy,E3,Tom,Roy,,darcy-elem,standard,lun\n")
+    for dry_run in (True, False):
+        report = import_csv(rt.booking, data.encode(), IMPORTER, dry_run=dry_run)
+        assert WEAK_SAID.format(n=2, named="210001 (ligne 2), 210003 (ligne 4)") in report.warnings
+        assert not any("0000" in w or "1212" in w for w in report.warnings)
+    assert rt.booking.check_pin("210001", "0000").ok  # said, not refused
+    # The same codes again: already said when they were set, not at every import.
+    assert not any("trop facile" in w for w in import_csv(rt.booking, data.encode(),
+                                                         IMPORTER).warnings)
+    # A code changed to a weak one is said; to a good one, nothing.
+    changed = data.replace("210002,4826", "210002,2345").replace("210001,0000", "210001,5190")
+    report = import_csv(rt.booking, changed.encode(), IMPORTER)
+    assert [w for w in report.warnings if "trop facile" in w] == [
+        WEAK_SAID.format(n=1, named="210002 (ligne 3)")]

@@ -383,6 +383,18 @@ def test_the_scheduler_process_catches_up_at_start_and_stops_on_sigterm(tmp_path
     }
     command = [sys.executable, "-c", "from restomairie.cli import main; main()"]
     subprocess.run([*command, "init-db"], env=env, check=True, capture_output=True, timeout=120)
+    # The town's families came in on Friday 20 November, 9:00 (a day-by-day family: no meal
+    # booked); the scheduler has been down since before Monday 23, 13:00.
+    families = tmp_path / "familles.csv"
+    families.write_text(
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;4821;0612345678;Mme Martin;E1;Léa;Martin;;buffon-mat;standard;\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [*command, "import", str(families)], check=True, capture_output=True, timeout=120,
+        env={**env, "RESTOMAIRIE_NOW": "2026-11-20T09:00:00+01:00"},
+    )
     lines: list[str] = []
     with subprocess.Popen(
         [*command, "scheduler", "--safety-interval", "0"], env=env,
@@ -561,3 +573,124 @@ def test_one_school_whose_lock_fails_leaves_the_others_locked(
     with rt.sessions() as session:
         locked = {(s, d) for s, d in session.execute(select(DayLock.school_id, DayLock.day))}
     assert locked == {(s, d) for s, d in due if s != first_school}
+
+
+# --------------------------------------------------------------------------- a fresh install
+FRESH_FILE = (
+    "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+    "210001;4821;0612345678;Mme Martin;E1;Léa;Martin;2018-03-04;anjou-elem;standard;lun mar jeu ven\n"
+)
+IMPORTER = Actor("staff", "marie", "import")
+
+
+def _first_import(rt: Runtime, at: datetime) -> None:
+    from restomairie.booking.importer import import_csv
+
+    rt.clock.frozen = at
+    report = import_csv(rt.booking, FRESH_FILE, IMPORTER)
+    assert report.families_created == 1 and report.children_created == 1
+
+
+def test_a_fresh_install_s_first_lock_freezes_no_day_before_its_first_families(
+    rt: Runtime,
+) -> None:
+    """The first ``lock`` of a town imported on Monday 23 at 14:00 froze every day back to
+    31 days at 0 meals, marked late: days nobody could book through Resto-Mairie. The kitchen
+    then read two weeks of late locks."""
+    _first_import(rt, paris(2026, 11, 23, 14, 0))
+    assert lock_job(rt) == []  # Thursday 26's cut-off (13:00) came before the families
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DayLock)) == 0
+    kitchen = KitchenService(rt.booking)
+    for day in kitchen.days([date(2026, 11, 16), date(2026, 11, 20), THU]):
+        assert not day.locked and not day.overdue and not day.due and not day.late, day.day
+        assert day.state == "provisional"
+    # Tuesday 24 at 13:00, Friday 27's cut-off: the first lock, on time, with Léa.
+    rt.clock.frozen = FRI_CUTOFF + timedelta(seconds=20)
+    locked = lock_job(rt)
+    assert {r.day for r in locked} == {FRI}
+    assert not any(r.late for r in locked)
+    anjou = rt.locks.get("anjou-elem", FRI)
+    assert anjou is not None and anjou.counts["standard"] == 1
+
+
+def test_a_fresh_install_imported_before_a_cut_off_locks_that_day_late_when_the_lock_is_late(
+    rt: Runtime,
+) -> None:
+    """Imported on Monday 23 at 10:00, the families could book Thursday 26 until 13:00: the
+    lock missed at 13:00 is taken at 14:00, marked late (DOMAIN §5), and no day before it."""
+    _first_import(rt, paris(2026, 11, 23, 10, 0))
+    rt.clock.frozen = paris(2026, 11, 23, 14, 0)
+    assert KitchenService(rt.booking).day(THU).overdue
+    locked = lock_job(rt)
+    assert {r.day for r in locked} == {THU}
+    assert all(r.late for r in locked) and len(locked) == 10
+
+
+def test_a_scheduler_down_on_a_running_install_catches_up_every_day_since_marked_late(
+    rt: Runtime,
+) -> None:
+    """Families in since Thursday 19 at 9:00 and no scheduler until Monday 23 at 14:00: every
+    day whose cut-off passed since their arrival is locked, late; none before (Friday 20's
+    cut-off was Tuesday 17, before them)."""
+    _first_import(rt, paris(2026, 11, 19, 9, 0))
+    rt.clock.frozen = paris(2026, 11, 23, 14, 0)
+    before = KitchenService(rt.booking)
+    assert not before.day(date(2026, 11, 20)).overdue
+    assert all(before.day(d).overdue for d in (date(2026, 11, 23), date(2026, 11, 24), THU))
+    locked, _ = catch_up(rt)
+    assert {r.day for r in locked} == {date(2026, 11, 23), date(2026, 11, 24), THU}
+    assert all(r.late for r in locked)
+    anjou = rt.locks.get("anjou-elem", THU)
+    assert anjou is not None and anjou.counts["standard"] == 1
+    # The install now runs: a later outage is caught up the same way.
+    rt.clock.frozen = paris(2026, 11, 30, 9, 0)
+    again = {r.day for r in lock_job(rt)}
+    assert again == {FRI, date(2026, 11, 30), date(2026, 12, 1)}
+
+
+def test_a_database_without_families_locks_nothing_and_says_why(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from restomairie.cli import main
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+           "RESTOMAIRIE_NOW": "2026-11-23T14:00:00+01:00", "RESTOMAIRIE_CONFIG": ""}
+    cli = CliRunner(env=env)
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 0, res.output
+    assert "la base de données n'a encore aucune famille" in res.output
+    engine = make_engine(env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(DayLock)).scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_counts_of_a_day_before_the_first_families_say_it_is_never_locked(
+    tmp_path: Path,
+) -> None:
+    """``restomairie counts`` of a day whose cut-off came before the first import: neither
+    "en retard" nor a ``lock`` to run, which would do nothing."""
+    from click.testing import CliRunner
+
+    from restomairie.cli import main
+
+    csv_file = tmp_path / "familles.csv"
+    csv_file.write_text(FRESH_FILE, encoding="utf-8")
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+           "RESTOMAIRIE_NOW": "2026-11-23T14:00:00+01:00", "RESTOMAIRIE_CONFIG": ""}
+    cli = CliRunner(env=env)
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    assert cli.invoke(main, ["import", str(csv_file)]).exit_code == 0
+    locked = cli.invoke(main, ["lock"])
+    assert locked.exit_code == 0 and "verrouillage(s)" not in locked.output, locked.output
+    res = cli.invoke(main, ["counts", "2026-11-20"])
+    assert res.exit_code == 0, res.output
+    assert ("Effectifs du vendredi 20 novembre 2026 — NON VERROUILLÉS (date limite passée : "
+            "mardi 17 novembre à 13 heures)") in res.output
+    assert ("sa date limite est passée avant l'arrivée des premières familles dans "
+            "Resto-Mairie (le lundi 23 novembre à 14 heures)") in res.output
+    assert "EN RETARD" not in res.output and "Lancez « restomairie lock »" not in res.output

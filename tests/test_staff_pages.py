@@ -888,3 +888,181 @@ def test_a_child_in_a_school_the_configuration_no_longer_has_is_said_on_its_page
     assert page.status_code == 500
     assert ("Erreur de configuration : l'école « anjou-elem » n'est pas dans la configuration "
             "de la ville") in html.unescape(page.get_data(as_text=True))
+
+
+def test_a_child_month_page_after_the_first_import_says_no_day_overdue_before_it(
+    app: Flask, rt: Runtime
+) -> None:
+    """The town's first import on Monday 23 at 14:00: Thursday 26's cut-off (13:00) came before
+    any family was in Resto-Mairie, so that day is never locked and the agent answering the
+    family must not read "verrouillage en retard" and a call to the IT."""
+    from restomairie.booking.importer import import_csv
+
+    rt.clock.frozen = datetime(2026, 11, 23, 14, 0, tzinfo=rt.settings.tz)
+    import_csv(rt.booking, (
+        "family;pin;phones;guardian;child;first_name;last_name;birth_date;school;diet;days\n"
+        "210001;4821;0612345678;Mme Martin;E1;Léa;Martin;;anjou-elem;standard;lun mar jeu ven\n"
+    ), Actor("staff", "marie", "import"))
+    make_user(rt, "marie", "staff")
+    client = app.test_client()
+    assert login(client, "marie").status_code == 302
+    page = html.unescape(client.get(
+        "/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True))
+    assert "Verrouillage en retard" not in page
+    assert "retard" not in day_cell(page, THU) and "retard" not in day_cell(page, TUE)
+
+
+# ------------------------------------------------------------------ import: what the CLI says too
+def _town_of_two(rt: Runtime) -> bytes:
+    """Families 210001 (Léa) and 210002 (Tom), both subscribed; a file with Léa's line only."""
+    make_family(rt, "210001", kids=[KidSpec("E1", "Léa")])
+    make_family(rt, "210002", phones=("+33611111111",), kids=[KidSpec("E2", "Tom")])
+    return (HEADER + "210001;1234;+33612345678;Famille 210001;E1;Léa;Test;;anjou-elem;"
+            "standard;lun mar jeu ven\n").encode()
+
+
+def _subscribed(rt: Runtime, ref: str, day: date) -> bool:
+    from restomairie.models import Child, Subscription
+
+    with rt.sessions() as s:
+        child = s.scalars(select(Child).where(Child.ref == ref)).one()
+        return any(sub.starts_on <= day and (sub.ends_on is None or sub.ends_on >= day)
+                   for sub in s.scalars(select(Subscription)
+                                        .where(Subscription.child_id == child.id)))
+
+
+def test_the_import_page_ends_the_subscriptions_a_whole_list_leaves_out_as_the_cli_does(
+    admin_client: Any, rt: Runtime
+) -> None:
+    """``restomairie import --end-missing`` had no equivalent on the staff page: a billing
+    agent with the town's whole file could only leave the children left out subscribed
+    (counted and billed) or ask the IT to run the command."""
+    from io import BytesIO
+
+    from restomairie.booking.importer import import_csv
+
+    data = _town_of_two(rt)
+    cli = import_csv(rt.booking, data, Actor("staff", "it", "import"), dry_run=True,
+                     end_missing=True)
+    said = "dossier 210002 : Tom Test (E2), jours lun mar jeu ven → aucun à partir du jeudi 26 novembre"
+    assert cli.ended == [said]  # the command line's dry run
+    form = admin_client.get("/staff/import").get_data(as_text=True)
+    assert 'name="end_missing" value="1"' in form
+    page = html.unescape(post(admin_client, "/staff/import",
+                              {"file": (BytesIO(data), "f.csv"), "end_missing": "1"},
+                              content_type="multipart/form-data").get_data(as_text=True))
+    ended = page.split('id="import-ended"')[1].split("</section>")[0]
+    assert "Abonnements à arrêter (absents du fichier, liste complète)" in ended
+    assert said in ended
+    assert "l'import arrêtera 1 abonnement(s) d'enfant(s) absent(s) du fichier" in page
+    assert "absent(e) du fichier, son abonnement continue" not in page  # said as ended instead
+    assert _subscribed(rt, "E2", date(2026, 11, 27))  # nothing written by the preview
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done", status
+    assert not _subscribed(rt, "E2", date(2026, 11, 26)) and _subscribed(rt, "E2", TUE)
+    assert _subscribed(rt, "E1", date(2026, 11, 26))
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert "Abonnements arrêtés (absents du fichier, liste complète)" in done and said in done
+    assert html.unescape(status["html"]) in done
+    with rt.sessions() as s:
+        (entry,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "unsubscribe"))
+        assert entry.actor == "staff:chef" and entry.channel == "import"
+        (job,) = s.scalars(select(AuditEntry).where(AuditEntry.action == "import"))
+        assert job.detail is not None
+        assert job.detail["end_missing"] is True and job.detail["ended"] == 1
+
+
+def test_the_import_page_without_the_whole_list_box_ends_nothing_and_the_end_says_what_to_check(
+    admin_client: Any, rt: Runtime
+) -> None:
+    """The finished screen did not repeat the « À vérifier » warnings of the preview: once the
+    import ran, the child left out (still subscribed, counted and billed) was said nowhere."""
+    data = _town_of_two(rt)
+    page = check_file(admin_client, data)
+    left_out = "1 dossier(s) avec des abonnements en cours absent(s) du fichier, inchangé(s) : 210002"
+    assert left_out in page.split('id="import-warnings"')[1].split("</section>")[0]
+    assert 'id="import-ended"' not in page and "l'import arrêtera" not in page
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    assert _subscribed(rt, "E2", date(2026, 11, 26))
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    warnings = done.split('id="import-warnings"')[1].split("</section>")[0]
+    assert "À vérifier" in warnings and left_out in warnings
+    assert 'id="import-ended"' not in done
+    assert left_out in html.unescape(status["html"])  # the polling page gets them too
+
+
+def test_the_import_preview_names_the_overdue_locks_its_check_took_as_the_cli_dry_run_does(
+    admin_client: Any, rt: Runtime
+) -> None:
+    """The check takes the overdue locks of the schools a child leaves or joins (as the import
+    would); the command line's dry run named them, the staff page did not."""
+    make_family(rt, "210001", kids=[KidSpec("E1", "Léa")])  # Anjou, Mon Tue Thu Fri
+    rt.locks.lock_day("anjou-elem", TUE)
+    data = (HEADER + "210001;1234;+33612345678;Famille 210001;E1;Léa;Test;;darcy-elem;"
+            "standard;lun mar jeu ven\n").encode()
+    page = check_file(admin_client, data)
+    said = ("Effectifs verrouillés en retard avant la vérification, et qui le restent (l'import "
+            "les prendrait de même) : le planificateur ne l'avait pas fait à leur heure limite "
+            ": École élémentaire Darcy le mardi 24 novembre.")
+    assert said in page.split('id="import-late-locks"')[1].split("</p>")[0]
+    assert rt.locks.get("darcy-elem", TUE) is not None  # taken, as said
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert 'id="import-late-locks"' not in done  # the import itself took none: the check had
+
+
+def test_the_whole_list_box_needs_an_admin_and_the_form_s_csrf_token(
+    app: Flask, rt: Runtime
+) -> None:
+    from io import BytesIO
+
+    data = _town_of_two(rt)
+    make_user(rt, "marie", "staff")
+    make_user(rt, "chef", "admin")
+    agent = app.test_client()
+    assert login(agent, "marie").status_code == 302
+    refused = post(agent, "/staff/import", {"file": (BytesIO(data), "f.csv"), "end_missing": "1"},
+                   content_type="multipart/form-data")
+    assert refused.status_code == 403
+    admin = app.test_client()
+    assert login(admin, "chef").status_code == 302
+    forged = admin.post("/staff/import", data={"file": (BytesIO(data), "f.csv"),
+                                               "end_missing": "1", "csrf_token": "forged"},
+                        content_type="multipart/form-data")
+    assert forged.status_code == 400
+    with rt.sessions() as s:
+        from restomairie.models import PendingImport
+
+        assert list(s.scalars(select(PendingImport))) == []
+    assert _subscribed(rt, "E2", date(2026, 11, 26))
+
+
+def test_the_import_page_says_a_weak_code_before_and_after_the_import_never_the_code(
+    admin_client: Any, rt: Runtime
+) -> None:
+    """A file giving a family the code 0000 was checked and imported with nothing said: the
+    codes are sealed before the trial, so the warning is told at the sealing."""
+    make_family(rt, "210500", "1951", ("+33642880483",), [KidSpec("R5", "Rose")])
+    data = (HEADER + "210500;0000;+33642880483;Famille 210500;R5;Rose;Test;;anjou-elem;"
+            "standard;lun mar jeu ven\n"
+            "310501;4826;06 98 76 54 32;Mme Neuve;C1;Léon;Neuve;;anjou-elem;standard;lun\n"
+            ).encode()
+    said = ("code secret trop facile à deviner (quatre fois le même chiffre, des chiffres qui se "
+            "suivent ou une paire répétée) pour 1 dossier(s) : 210500 (ligne 2) ; importé tel "
+            "quel : demandez à la famille d'en choisir un autre et importez-le")
+    page = check_file(admin_client, data)
+    assert said in page.split('id="import-warnings"')[1].split("</section>")[0]
+    assert "Importer tout" in page  # said, not refused
+    status = confirm_import(admin_client, page)
+    assert status["state"] == "done"
+    done = html.unescape(admin_client.get(f"/staff/import/jobs/{status['id']}")
+                         .get_data(as_text=True))
+    assert said in done.split('id="import-warnings"')[1].split("</section>")[0]
+    for secret in ("0000", "1951", "4826"):
+        assert secret not in page and secret not in done
+    assert rt.booking.check_pin("210500", "0000").ok

@@ -26,7 +26,12 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from restomairie.booking.errors import BookingError, OutsideCalendar
-from restomairie.booking.importer import ImportFailed, import_csv, line_text
+from restomairie.booking.importer import (
+    ImportFailed,
+    import_csv,
+    late_locks_sentence,
+    line_text,
+)
 from restomairie.booking.services import Actor, ChildDay, Outcome, enrolled_on, served_text
 from restomairie.calendar.calendarfile import (
     CalendarFile,
@@ -280,19 +285,7 @@ def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool)
         for line, who, said in sorted(changes, key=lambda c: c[0]):
             click.echo(f"  ligne {line}, {who} : {' ; '.join(said)}")
     if report.late_locks:
-        names = {s.id: s.name for s in rt.settings.schools}
-        days = ", ".join(
-            f"{names.get(school, school)} le {format_day(day)}"
-            for school, day in sorted(report.late_locks, key=lambda x: (x[1], x[0]))
-        )
-        when = (
-            "avant la vérification, et qui le restent (l'import les prendrait de même)"
-            if future else "avant l'import"
-        )
-        click.echo(
-            f"Effectifs verrouillés en retard {when} : le planificateur ne l'avait pas fait à "
-            f"leur heure limite : {days}."
-        )
+        click.echo(late_locks_sentence(rt.settings, report.late_locks, future))
     if report.ended:
         click.echo(f"Abonnements {'à arrêter' if future else 'arrêtés'} (absents du fichier) :")
         for ended in report.ended:

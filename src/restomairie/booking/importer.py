@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -97,6 +98,7 @@ class SealedPin:
     hash: str
     was: str | None = None
     same: bool = False
+    weak: bool = False  # :func:`weak_pin`, told when sealed (the « À vérifier » warning)
 
 
 @dataclass
@@ -143,6 +145,31 @@ class ImportReport:
 
 # At most this many locked days are named one by one; more are said as a count and a range.
 NAMED_DAYS = 5
+
+
+def late_locks_said(settings: Settings, late_locks: list[tuple[str, date]]) -> str:
+    """The overdue locks an import (or its dry run) took first (:attr:`ImportReport.late_locks`),
+    in French, day by day: "École élémentaire Anjou le mardi 24 novembre, …" (the command line
+    and the staff page say them alike)."""
+    names = {s.id: s.name for s in settings.schools}
+    return ", ".join(
+        f"{names.get(school, school)} le {format_day(day)}"
+        for school, day in sorted(late_locks, key=lambda x: (x[1], x[0]))
+    )
+
+
+def late_locks_sentence(settings: Settings, late_locks: list[tuple[str, date]],
+                        dry_run: bool) -> str:
+    """What to say of the overdue locks an import took first (``dry_run``: its check, which
+    takes them too, as the import would), as the command line says it."""
+    when = (
+        "avant la vérification, et qui le restent (l'import les prendrait de même)"
+        if dry_run else "avant l'import"
+    )
+    return (
+        f"Effectifs verrouillés en retard {when} : le planificateur ne l'avait pas fait à "
+        f"leur heure limite : {late_locks_said(settings, late_locks)}."
+    )
 
 
 @dataclass
@@ -690,6 +717,17 @@ def _row(
     ), []
 
 
+def weak_pin(pin: str) -> bool:
+    """Is this 4-digit code one a guesser tries first: the same digit four times (0000),
+    digits that follow each other up or down (1234, 9876), or a pair said twice (1212)? With
+    5 tries before the lockout, those few codes are most of a guesser's chances."""
+    if not re.fullmatch(r"[0-9]{4}", pin):
+        return False
+    digits = [int(c) for c in pin]
+    steps = {b - a for a, b in pairwise(digits)}
+    return (len(steps) == 1 and steps <= {-1, 0, 1}) or pin[:2] == pin[2:]
+
+
 def _pin_problem(pin: str) -> str:
     """Why a code is refused. Fewer than 4 digits is most often a spreadsheet that read "0188"
     as the number 188 and dropped its leading zero: say so. The example is not the line's code:
@@ -771,7 +809,7 @@ def seal_pins(service: BookingService, rows: list[Row]) -> list[Row]:
             else:
                 was = stored.get(row.family)
                 same = was is not None and not _pin_changed(row.pin, was, pepper)
-                seal = SealedPin(hash_pin(row.pin, pepper), was, same)
+                seal = SealedPin(hash_pin(row.pin, pepper), was, same, weak_pin(row.pin))
             sealed[row.family] = seal
         out.append(replace(row, pin=seal))
     return out
@@ -879,6 +917,7 @@ def _apply(
         known_accounts = set(families)
         starts = _Starts(service, session, now, actor.channel)
         done_families: set[str] = set()
+        weak_codes: dict[str, int] = {}  # account → line, of the weak codes this import sets
         moves: list[_Move] = []
         for done, row in enumerate(rows):
             if progress is not None:
@@ -893,10 +932,14 @@ def _apply(
                     report.families_created += 1
                     fam.pin_hash = _pin_hash(row.pin, pepper)
                     change = None
+                    if _is_weak(row.pin):
+                        weak_codes[row.family] = row.line
                 else:
                     change = _family_change(fam, row, pepper)
                     if change.pin_changed or needs_rehash(fam.pin_hash, pepper):
                         fam.pin_hash = _pin_hash(row.pin, pepper)
+                    if change.pin_changed and _is_weak(row.pin):
+                        weak_codes[row.family] = row.line
                 fam.guardian = row.guardian
                 fam.language = row.language
                 keep = {p.number: p for p in fam.phones if p.number in row.phones}
@@ -966,6 +1009,7 @@ def _apply(
         session.flush()
         # Said before --end-missing ends them: what the file leaves out is then in ``ended``.
         report.warnings = _warnings(session, rows, known_accounts, left_out=not end_missing)
+        report.warnings += _weak_pins(weak_codes)
         if end_missing:
             report.ended = _end_missing(session, rows, since, starts, now, actor)
         note = starts.note()
@@ -995,6 +1039,30 @@ def _warnings(
     ``left_out`` False, under ``--end-missing``, they are not said here)."""
     out = _shared_phones(session, rows) + _same_children(session, rows)
     return out + (_left_out(session, rows, known) if left_out else [])
+
+
+def _is_weak(pin: str | SealedPin) -> bool:
+    """:func:`weak_pin` of a line's code, in clear or sealed (told when it was sealed)."""
+    return pin.weak if isinstance(pin, SealedPin) else weak_pin(pin)
+
+
+def _weak_pins(weak: dict[str, int]) -> list[str]:
+    """The codes this import sets (a new family's, or one it changes: ``weak`` gives their
+    accounts and lines) that a guesser tries first (:func:`weak_pin`), said without the code.
+    Said, not refused: an import is all or nothing, and the town's file carries the codes the
+    families chose on the town's side; a whole town's file must not fail on one of them, nor
+    wait while that family is asked for another. Staff ask the family for another code and
+    import it (a code left as it was is not said again at each import)."""
+    if not weak:
+        return []
+    named = [f"{account} (ligne {line})" for account, line in list(weak.items())[:NAMED_ACCOUNTS]]
+    more = len(weak) - len(named)
+    return [
+        f"code secret trop facile à deviner (quatre fois le même chiffre, des chiffres qui se "
+        f"suivent ou une paire répétée) pour {len(weak)} dossier(s) : {', '.join(named)}"
+        + (f" et {more} autre(s)" if more else "")
+        + " ; importé tel quel : demandez à la famille d'en choisir un autre et importez-le"
+    ]
 
 
 def _shared_phones(session: Session, rows: list[Row]) -> list[str]:

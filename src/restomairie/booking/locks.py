@@ -26,7 +26,7 @@ from restomairie.booking.guard import guard
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
 from restomairie.calendar.days import DayStatus
 from restomairie.db import is_postgres
-from restomairie.models import DayLock, LockAdjustment, LockedChild, LockedCount
+from restomairie.models import DayLock, Family, LockAdjustment, LockedChild, LockedCount
 
 # A lock taken this long or longer after its cut-off is "late"; a day still not locked this long
 # after its cut-off is overdue (the kitchen pages, exports and ``restomairie counts`` say so).
@@ -42,7 +42,37 @@ def is_late(deadline: datetime, at: datetime) -> bool:
     return at - deadline >= LATE_AFTER
 
 
+def service_start(session: Session) -> datetime | None:
+    """The instant from which this database serves the town: the first family's arrival (the
+    first import: families come in no other way) or the cut-off of the first day ever locked,
+    whichever is earlier; None while it has neither (nothing can be booked, nothing is due).
+
+    A day whose cut-off came before it was never open to bookings through Resto-Mairie (the
+    families were not here to book it), so it is not due: a fresh install's first ``lock``, or
+    its scheduler's first catch-up, starts with the days whose cut-off is at or after it
+    instead of freezing the weeks before at 0 meals, marked late. On an install already
+    running it lies far back, and a scheduler that was down still catches up every day it
+    missed (DOMAIN §5). The readers (kitchen pages, ``counts``, the staff's calendar) use the
+    same instant, so a day before it is never shown overdue either."""
+    found = [
+        t
+        for t in (
+            session.scalar(select(func.min(Family.created_at))),
+            session.scalar(select(func.min(DayLock.deadline))),
+        )
+        if t is not None
+    ]
+    return min(found) if found else None
+
+
+def before_service(deadline: datetime, start: datetime | None) -> bool:
+    """Did the cut-off ``deadline`` pass before the database served the town
+    (:func:`service_start`), so that its day is never due for the lock?"""
+    return start is None or deadline < start
+
+
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class LockResult:
@@ -73,10 +103,16 @@ class LockService:
         """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
         still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
-        meals after the summer have their cut-off before it)."""
+        meals after the summer have their cut-off before it). Never a day whose cut-off came
+        before the database served the town (:func:`service_start`)."""
         today = now.date()
         start = today - timedelta(days=lookback_days)
         with self.booking.read_sessions() as session:
+            since = service_start(session)
+            if since is None:
+                return []
+            # A meal comes after its cut-off: no day before the service's start can be due.
+            start = max(start, since.astimezone(self.settings.tz).date())
             done: set[tuple[str, date]] = set(
                 session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
@@ -86,11 +122,17 @@ class LockService:
                 if (
                     st.operating
                     and st.deadline is not None
-                    and st.deadline <= now
+                    and since <= st.deadline <= now
                     and (school.id, day) not in done
                 ):
                     out.append((school.id, day, st.deadline))
         return sorted(out, key=lambda x: (x[2], x[0]))
+
+    def service_start(self) -> datetime | None:
+        """:func:`service_start`, in a session of its own, in the town's time."""
+        with self.booking.read_sessions() as session:
+            start = service_start(session)
+        return start.astimezone(self.settings.tz) if start is not None else None
 
     def calendar_end(self, now: datetime) -> date | None:
         """The school calendar's last day when it ends before some school's next cut-off still

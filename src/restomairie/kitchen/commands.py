@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import click
 
-from restomairie.booking.locks import LockResult
+from restomairie.booking.locks import LockResult, before_service
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS
 from restomairie.cli import DAY, friendly, runtime, setup_logging, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
@@ -25,12 +25,18 @@ NOTHING_TO_LOCK = (
     "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de "
     f"{LOCK_LOOKBACK_DAYS} jours l'est déjà."
 )
+# ``lock`` on a database without families yet: nothing could be booked, so nothing is due.
+NOTHING_YET = (
+    "Rien à verrouiller : la base de données n'a encore aucune famille. Les jours sont "
+    "verrouillés à partir de l'arrivée des premières familles (« restomairie import »), à "
+    "chaque heure limite qui suit."
+)
 
 
 def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
     """What a lock run did, in French: one heading per meal day, one line per school."""
     if not results:
-        return [NOTHING_TO_LOCK]
+        return [NOTHING_TO_LOCK if rt.locks.service_start() is not None else NOTHING_YET]
     names = {s.id: s.name for s in rt.settings.schools}
     lines: list[str] = []
     for day in sorted({r.day for r in results}):
@@ -69,12 +75,21 @@ def lock_now(rt: Runtime) -> list[LockResult]:
     return lock_job(rt)
 
 
-def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[str]:
+def describe_counts(
+    day: DayCounts, catch_up_from: date | None = None, since: datetime | None = None
+) -> list[str]:
     """A day's counts as a text table. ``catch_up_from``: the first day the lock's catch-up
     still locks (today minus :data:`LOCK_LOOKBACK_DAYS`): a day before it that was never
-    locked never will be, and running ``lock`` for it would do nothing."""
+    locked never will be, and running ``lock`` for it would do nothing. ``since``: when the
+    database began to serve the town (:func:`~restomairie.booking.locks.service_start`): a
+    day whose cut-off came before it is never locked either."""
     lines = []
     head = f"Effectifs du {format_day(day.day)} {day.day.year}"
+    never = (
+        not day.locked and day.operating and not day.due and not day.partly_locked
+        and day.deadline is not None and since is not None
+        and before_service(day.deadline, since)
+    )
     if day.locked:
         assert day.locked_at is not None
         head += f" — verrouillés le {format_deadline(day.locked_at)}"
@@ -85,6 +100,9 @@ def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[s
         head += " — NON VERROUILLÉS, EN RETARD"
         if day.deadline is not None:
             head += f" (verrouillage prévu le {format_deadline(day.deadline)})"
+    elif never:
+        assert day.deadline is not None
+        head += f" — NON VERROUILLÉS (date limite passée : {format_deadline(day.deadline)})"
     else:
         head += " — PROVISOIRES"
         if day.due and day.deadline is not None:
@@ -97,6 +115,14 @@ def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[s
             "Ce jour n'a jamais été verrouillé et ne le sera plus : le rattrapage des "
             f"verrouillages ne remonte que {LOCK_LOOKBACK_DAYS} jours. Ces effectifs sont les "
             "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
+        )
+    elif never:
+        assert since is not None
+        lines.append(
+            "Ce jour n'est pas verrouillé et ne le sera pas : sa date limite est passée avant "
+            f"l'arrivée des premières familles dans Resto-Mairie (le {format_deadline(since)}), "
+            "personne n'a donc pu y réserver par ce service. Ces effectifs sont les réservations "
+            "telles qu'elles sont aujourd'hui, pas ceux de la production."
         )
     elif day.overdue:
         lines.append(
@@ -177,7 +203,7 @@ def counts_cmd(ctx: click.Context, day: date, fmt: str | None, kitchen: str | No
         click.echo(to_csv([found]), nl=False)  # bytes: written as is (BOM, CRLF)
     else:
         catch_up_from = rt.clock.today() - timedelta(days=LOCK_LOOKBACK_DAYS)
-        for line in describe_counts(found, catch_up_from):
+        for line in describe_counts(found, catch_up_from, rt.locks.service_start()):
             click.echo(line)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from restomairie.booking import queries
 from restomairie.booking.adjustments import kind_label
 from restomairie.booking.errors import OutsideCalendar
-from restomairie.booking.locks import is_late
+from restomairie.booking.locks import before_service, is_late, service_start
 from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
@@ -315,6 +315,9 @@ class KitchenService:
         now = self.booking.clock.now()
         with self.booking.sessions() as session:
             closures = self.booking.closures(session)
+            # A day whose cut-off came before the database served the town is never locked
+            # (:meth:`LockService.due`): not due, so never shown overdue.
+            since = service_start(session)
             locks = {
                 (lk.school_id, lk.day): lk
                 for lk in session.scalars(
@@ -365,7 +368,8 @@ class KitchenService:
                         ))
                     else:
                         found = live.get(s.id, {})
-                        due = st.operating and deadline is not None and deadline <= now
+                        due = (st.operating and deadline is not None and deadline <= now
+                               and not before_service(deadline, since))
                         overdue = due and deadline is not None and is_late(deadline, now)
                         rows.append(SchoolCounts(
                             s.id, s.name, s.kitchen, st.operating, st.reason, False, None, False,

@@ -53,6 +53,7 @@ from restomairie.booking.importer import (
     apply_rows,
     check_file,
     database_errors,
+    late_locks_sentence,
     line_text,
     school_days,
     seal_pins,
@@ -120,6 +121,14 @@ class Preview:
     adjustments: int = 0  # kitchen adjustments the import would record on locked days
     warnings: list[str] = field(default_factory=list)  # shared phones, children left out…
     token: str | None = None  # set when the file can be imported
+    # The file is the whole list (the command line's --end-missing): the subscriptions of the
+    # children it leaves out would end (``ended``, one sentence each, at most PREVIEW_ROWS).
+    end_missing: bool = False
+    ended: list[str] = field(default_factory=list)
+    ended_total: int = 0
+    # The overdue locks the check took first, as the import would (the command line's dry run
+    # names them too), in a sentence; None when it took none.
+    late_locks: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -169,6 +178,14 @@ class Job:
     child_changes: list[PreviewChange] = field(default_factory=list)
     family_changes_total: int = 0
     child_changes_total: int = 0
+    # What the finished screen says besides (the preview said it too): the « À vérifier »
+    # warnings, the subscriptions ended as left out of the file (with ``end_missing``), the
+    # overdue locks taken before the import.
+    end_missing: bool = False
+    warnings: list[str] = field(default_factory=list)
+    ended: list[str] = field(default_factory=list)
+    ended_total: int = 0
+    late_locks: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         report = self.report
@@ -197,6 +214,11 @@ class Job:
             child_changes=[PreviewChange(**c) for c in result.get("child_changes", [])],
             family_changes_total=result.get("family_changes_total", 0),
             child_changes_total=result.get("child_changes_total", 0),
+            end_missing=result.get("end_missing", False),
+            warnings=result.get("warnings", []),
+            ended=result.get("ended", []),
+            ended_total=result.get("ended_total", 0),
+            late_locks=result.get("late_locks"),
         )
 
 
@@ -227,12 +249,17 @@ class ImportDesk:
         return check_file(data, school_days(settings), settings.menu_variants, known,
                           today=self.booking.clock.today())
 
-    def check(self, data: bytes, filename: str, owner: str) -> Preview:
+    def check(
+        self, data: bytes, filename: str, owner: str, end_missing: bool = False
+    ) -> Preview:
         """Check a whole file without writing anything: the import is tried and rolled back, so
         the preview says what it would change (codes, phones, schools, diets, patterns, the
-        locked days that would get kitchen adjustments). A file that can be imported waits in
-        the database for its confirmation by ``owner`` (``preview.token``)."""
-        preview = Preview(filename=filename)
+        locked days that would get kitchen adjustments, the overdue locks taken first). A file
+        that can be imported waits in the database for its confirmation by ``owner``
+        (``preview.token``). ``end_missing``: the file is the whole list, the subscriptions of
+        the children it leaves out end, as with ``restomairie import --end-missing``; the
+        choice waits with the file, so the confirmation imports what the preview showed."""
+        preview = Preview(filename=filename, end_missing=end_missing)
         try:
             checked = self._check(data, against_database=True)
         except ImportFailed as exc:
@@ -244,7 +271,7 @@ class ImportDesk:
         preview.encoding = checked.encoding
         actor = Actor("staff", owner.removeprefix("staff:"), "import")
         try:
-            trial = apply_rows(self.booking, rows, actor, dry_run=True)
+            trial = apply_rows(self.booking, rows, actor, dry_run=True, end_missing=end_missing)
         except ImportFailed as exc:  # the database changed since the check above: by line too
             preview.errors = exc.errors
             return preview
@@ -253,6 +280,10 @@ class ImportDesk:
             return preview
         preview.adjustments = trial.adjustments
         preview.warnings = trial.warnings
+        preview.ended, preview.ended_total = trial.ended[:PREVIEW_ROWS], len(trial.ended)
+        if trial.late_locks:
+            preview.late_locks = late_locks_sentence(
+                self.booking.settings, trial.late_locks, dry_run=True)
         preview.family_changes, preview.child_changes = _changes(trial)
         known_families, known_children = self._known(rows)
         preview.total_rows = len(rows)
@@ -266,7 +297,7 @@ class ImportDesk:
             trial.families_unchanged, trial.children_unchanged
         )
         preview.rows = _preview_rows(rows, known_families, known_children)
-        preview.token = self._keep(pending_data(rows), filename, owner)
+        preview.token = self._keep(pending_data(rows, end_missing), filename, owner)
         return preview
 
     def _keep(self, data: bytes, filename: str, owner: str) -> str:
@@ -307,24 +338,26 @@ class ImportDesk:
                 raise KeyError(token)
             filename, data = taken
             rows = pending_rows(data)
+            end_missing = pending_end_missing(data)
             # The lines as the preview showed them, new or known as they are now, before the
             # import; with the job, in the same transaction: a file is either waiting or begun.
             shown = _preview_rows(rows, *_known_in(session, rows))
             job_id = secrets.token_urlsafe(12)
             session.add(ImportJob(
                 id=job_id, owner=actor.label, filename=filename, state="running", done=0,
-                total=len(rows), result={"rows": [asdict(r) for r in shown]},
+                total=len(rows),
+                result={"rows": [asdict(r) for r in shown], "end_missing": end_missing},
                 started_at=now, updated_at=now,
             ))
         thread = threading.Thread(
-            target=self._run, args=(job_id, filename, rows, shown, actor), name=f"import-{job_id}",
-            daemon=True,
+            target=self._run, args=(job_id, filename, rows, shown, actor, end_missing),
+            name=f"import-{job_id}", daemon=True,
         )
         with self._lock:
             self._live[job_id] = 0
             self._threads[job_id] = thread
         thread.start()
-        return Job(job_id, actor.label, filename, len(rows), rows=shown)
+        return Job(job_id, actor.label, filename, len(rows), rows=shown, end_missing=end_missing)
 
     def run_now(self, token: str, actor: Actor) -> Job:
         """:meth:`start` and wait for the end (for the command line and tests)."""
@@ -367,7 +400,7 @@ class ImportDesk:
         return job
 
     def _run(self, job_id: str, filename: str, rows: list[Row], shown: list[PreviewRow],
-             actor: Actor) -> None:
+             actor: Actor, end_missing: bool = False) -> None:
         progress = _Progress(self, job_id)
 
         def finish(session: Session, report: ImportReport) -> None:
@@ -385,6 +418,13 @@ class ImportDesk:
                         "child_changes": [asdict(c) for c in child_changes[:PREVIEW_ROWS]],
                         "family_changes_total": len(family_changes),
                         "child_changes_total": len(child_changes),
+                        "end_missing": end_missing,
+                        "warnings": report.warnings,
+                        "ended": report.ended[:PREVIEW_ROWS],
+                        "ended_total": len(report.ended),
+                        "late_locks": late_locks_sentence(
+                            self.booking.settings, report.late_locks, dry_run=False,
+                        ) if report.late_locks else None,
                     },
                 ),
                 execution_options={"synchronize_session": False},
@@ -397,11 +437,14 @@ class ImportDesk:
                 "families_unchanged": report.families_unchanged,
                 "children_unchanged": report.children_unchanged,
                 "adjustments": report.adjustments,
+                "end_missing": end_missing,
+                "ended": len(report.ended),
             }))
 
         try:
             _still_configured(self.booking.settings, rows)
-            apply_rows(self.booking, rows, actor, progress=progress, before_commit=finish)
+            apply_rows(self.booking, rows, actor, progress=progress, before_commit=finish,
+                       end_missing=end_missing)
         except ImportFailed as exc:  # the database (or configuration) changed since the preview
             self._failed(job_id, filename, len(rows), actor,
                          " ; ".join(line_text(n, m) for n, m in exc.errors))
@@ -480,10 +523,11 @@ class _Progress:
             log.warning("import %s : progression non enregistrée", self.job_id, exc_info=True)
 
 
-def pending_data(rows: list[Row]) -> bytes:
+def pending_data(rows: list[Row], end_missing: bool = False) -> bytes:
     """What a checked file waits as in ``import_pending``: its checked lines as JSON, each
-    code sealed (:func:`restomairie.booking.importer.seal_pins`). A line whose code is in clear
-    is refused (:class:`TypeError`): no code is ever stored."""
+    code sealed (:func:`restomairie.booking.importer.seal_pins`), and whether it was checked
+    as the whole list (``end_missing``). A line whose code is in clear is refused
+    (:class:`TypeError`): no code is ever stored."""
     lines = []
     for row in rows:
         if not isinstance(row.pin, SealedPin):
@@ -491,7 +535,13 @@ def pending_data(rows: list[Row]) -> bytes:
         line = asdict(row)  # the sealed code as a mapping, the phones as a list
         line["birth_date"] = None if row.birth_date is None else row.birth_date.isoformat()
         lines.append(line)
-    return json.dumps({"rows": lines}, ensure_ascii=False).encode()
+    return json.dumps({"rows": lines, "end_missing": end_missing}, ensure_ascii=False).encode()
+
+
+def pending_end_missing(data: bytes) -> bool:
+    """Was a waiting file (:func:`pending_data`) checked as the whole list? (A file waiting
+    from before the option: no.)"""
+    return bool(json.loads(data).get("end_missing", False))
 
 
 def pending_rows(data: bytes) -> list[Row]:

@@ -24,7 +24,7 @@ from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
 from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
-from restomairie.booking.locks import is_late
+from restomairie.booking.locks import before_service, is_late, service_start
 from restomairie.booking.services import (
     Actor,
     BookingService,
@@ -1358,13 +1358,14 @@ class StaffService:
                 assert e.day is not None
                 latest[e.day] = e
             changes = {h.day: h for h in self._history(session, list(latest.values()))}
+            since = service_start(session)
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
         counts: dict[str, int] = {}
         day = grid_start
         while day <= grid_end:
-            cell = self._cell(states.get(day), day, first.month, child, closures, now)
+            cell = self._cell(states.get(day), day, first.month, child, closures, now, since)
             change = changes.get(day)
             # (its action's word is the state it leaves: "booked", "cancelled")
             if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
@@ -1429,7 +1430,8 @@ class StaffService:
                              closed_reason(a.day, status.reason) if status.reason else None)
 
     def _cell(self, st: ChildDay | None, day: date, month: int, child: Child,
-              closures: tuple[CalendarClosure, ...], now: datetime) -> DayCell:
+              closures: tuple[CalendarClosure, ...], now: datetime,
+              since: datetime | None) -> DayCell:
         in_month = day.month == month
         if st is None:
             return DayCell(day, in_month, "unknown", STATE_LABELS["unknown"])
@@ -1452,8 +1454,9 @@ class StaffService:
             # as the kitchen reads it) may have passed too, by the kitchen pages' measure. (A day
             # gone by is not said: the meals were served, and the days before the scheduler's
             # catch-up window were never locked.)
+            # (Nor a day whose cut-off came before the first import: it is never locked.)
             lock = self.booking.lock_deadline(day, child.school_id).deadline
-            if lock is not None and is_late(lock, now):
+            if lock is not None and is_late(lock, now) and not before_service(lock, since):
                 overdue_since = lock
         staff = self.booking.staff_deadline(day, child.school_id) if is_open else None
         return DayCell(day, in_month, st.source, STATE_LABELS[st.source], None, st.locked,

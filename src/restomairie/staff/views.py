@@ -950,7 +950,10 @@ def import_check() -> Any:
     if upload is None or not upload.filename:
         flash("Choisissez un fichier CSV.", "error")
         return redirect(url_for("staff.import_form"))
-    preview = parts().imports.check(upload.read(), upload.filename, actor_label())
+    # The file is the whole list: the subscriptions of the children it leaves out end (the
+    # command line's --end-missing); the preview shows which, and the choice waits with it.
+    end_missing = request.form.get("end_missing") == "1"
+    preview = parts().imports.check(upload.read(), upload.filename, actor_label(), end_missing)
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"ok": preview.ok, "errors": preview.errors, "token": preview.token,
                         "html": render_template("staff/_import_report.html", preview=preview)})
