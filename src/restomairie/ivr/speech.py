@@ -5382,6 +5382,65 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     return ReturnDays(kind, weekdays, first_days)
 
 
+# The week school starts again in, said by what follows "semaine": "la semaine de la rentrée",
+# "de la reprise", "du retour des vacances de Noël", "la première semaine après les vacances".
+_RETURN_WEEK_RUNS = (
+    ("de", "la", "rentree"), ("de", "rentree"), ("de", "la", "reprise"), ("de", "reprise"),
+    ("du", "retour"), ("apres", "les", "vacances"), ("apres", "ces", "vacances"),
+    ("suivant", "les", "vacances"), ("qui", "suit", "les", "vacances"),
+)  # fmt: skip
+# Said beside it, a day near the return or another span, not that week: "la veille de la
+# semaine de la rentrée", "jusqu'à la semaine de la rentrée", "la fin de la semaine de la
+# rentrée" (the days the caller means are not all of it).
+_NOT_THE_RETURN_WEEK = (_NOT_THE_RETURN - {"semaine"}) | _RANGE_WORDS - {"des"}
+
+
+def return_week_said(text: str, today: date) -> str | None:
+    """Whether ``text`` asks for the week school starts again in after holidays ("toute la
+    semaine de la rentrée", "la semaine de la reprise", "la semaine du retour des vacances de
+    Noël", "la première semaine après les vacances"): those holidays' kind as
+    :func:`holidays_said` gives it (``""`` for the holidays under way or to come); the days
+    meant are those from the return day to the end of its week, which only the calendar
+    knows. ``None`` for anything else: another week ("la semaine après la rentrée", "la
+    deuxième semaine de la rentrée"), a day of it ("le lundi de la semaine de la rentrée"), a
+    day near it ("avant la rentrée"), a span to it ("jusqu'à la semaine de la rentrée"), days
+    left out of it ("sauf jeudi"), or that week said to be excluded. Pure; never raises."""
+    tokens, breaks = _date_tokens(text)
+    if tokens.count("semaine") != 1 or "semaines" in tokens:
+        return None
+    s = tokens.index("semaine")
+    end = next(
+        (s + 1 + len(run) for run in _RETURN_WEEK_RUNS
+         if tuple(tokens[s + 1 : s + 1 + len(run)]) == run),
+        None,
+    )  # fmt: skip
+    if end is None:
+        return None
+    start = s - 1
+    if tokens[start : start + 1] == ["premiere"]:
+        start -= 1  # "la première semaine de la rentrée"
+    if start < 0 or tokens[start] != "la":
+        return None  # "la deuxième semaine de la rentrée", "une semaine après les vacances"
+    if start > 0 and tokens[start - 1] == "toute":
+        start -= 1
+    outside = tokens[:start] + tokens[end:]
+    if _NOT_THE_RETURN_WEEK.intersection(outside) or _span_except_at(tokens) is not None:
+        return None
+    if any(t in _WEEKDAYS or (t in _MONTHS and t not in _HOLIDAY_KINDS) for t in tokens):
+        return None  # "lundi de la semaine de la rentrée", "la semaine du 4 janvier"
+    if _negated_at(tokens, start, breaks):
+        return None  # "pas la semaine de la rentrée"
+    try:
+        spans = _date_spans(tokens, today, breaks)[1]
+    except OverflowError:
+        return None
+    # Only "toute la semaine" itself may be read as a date ("annuler demain et toute la
+    # semaine de la rentrée" is not that week alone).
+    if any(not (start <= a and b <= end) for a, b in spans):
+        return None
+    return next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+
+
 _DDMM_RE = re.compile(r"[0-9]{4}")
 
 
