@@ -666,10 +666,11 @@ def test_parse_choice_finds_each_name_in_a_sentence(names: list[str], data: st.D
         ("lundi", MON_28_DEC, date(2027, 1, 4), False),
         ("jeudi", MON_28_DEC, date(2026, 12, 31), False),
         ("vendredi", MON_28_DEC, date(2027, 1, 1), False),
-        ("lundi en huit", MON_23_NOV, date(2026, 12, 7), False),
+        # said on a Monday: a week from today, as "aujourd'hui en huit"
+        ("lundi en huit", MON_23_NOV, date(2026, 11, 30), False),
         ("Lundi en huit.", FRI_18_DEC, date(2026, 12, 28), False),
         ("jeudi en huit", MON_23_NOV, date(2026, 12, 3), False),
-        ("lundi en quinze", MON_23_NOV, date(2026, 12, 14), False),
+        ("lundi en quinze", MON_23_NOV, date(2026, 12, 7), False),
         ("mardi de la semaine prochaine", MON_23_NOV, date(2026, 12, 1), True),
         ("jeudi la semaine prochaine", FRI_18_DEC, date(2026, 12, 24), True),
         ("jeudi de cette semaine", MON_23_NOV, date(2026, 11, 26), True),
@@ -826,7 +827,10 @@ def test_weekday_is_next_one_strictly_after_today(today: date, weekday: int) -> 
     assert guess.day.weekday() == weekday
     assert today < guess.day <= today + timedelta(days=7)
     in_eight = parse_date(f"{WEEKDAYS[weekday]} en huit", today)
-    assert in_eight == DateGuess(guess.day + timedelta(days=7), False)
+    # "en huit" counts from the coming such day, today included: "jeudi en huit" said on a
+    # Thursday is a week from today, not the Thursday after the bare "jeudi"
+    coming = today if today.weekday() == weekday else guess.day
+    assert in_eight == DateGuess(coming + timedelta(days=7), False)
 
 
 @given(todays, st.integers(1, 31))

@@ -128,7 +128,7 @@ def test_past_weekday_is_the_last_one_before_today(today: date, weekday: int, wo
         # a bare weekday said on that weekday keeps today's behaviour: the next one
         ("vendredi", FRI_27_NOV, date(2026, 12, 4)),
         ("vendredi prochain", FRI_27_NOV, date(2026, 12, 4)),
-        ("ce vendredi en huit", FRI_27_NOV, date(2026, 12, 11)),
+        ("ce vendredi en huit", FRI_27_NOV, date(2026, 12, 4)),  # a week from today
     ],
 )
 def test_ce_weekday(text: str, today: date, expected: date) -> None:
@@ -494,7 +494,7 @@ def test_two_dates_without_a_correction_are_still_two(text: str) -> None:
     [
         ("la semaine prochaine jeudi", date(2026, 12, 3), True),
         ("la semaine prochaine, jeudi", date(2026, 12, 3), True),
-        ("Lundi en 8.", date(2026, 12, 7), False),
+        ("Lundi en 8.", date(2026, 11, 30), False),  # said on a Monday: a week from today
         ("Jeudi en 15.", date(2026, 12, 10), False),
         ("jeudi 12h", THU_26_NOV, False),  # the hour of the meal, not the 12th
         ("jeudi à 12 h 30", THU_26_NOV, False),
@@ -730,7 +730,7 @@ def test_an_ordinal_child_after_a_weekday_is_the_child(text: str, expected: int)
         ("jeudi 26, euh non, 27", FRI_27_NOV),
         ("jeudi en 8, non en 15", date(2026, 12, 10)),  # Thursday 26 + 14 days
         ("jeudi en huit, non, en quinze", date(2026, 12, 10)),
-        ("lundi en 15, non en 8", date(2026, 12, 7)),
+        ("lundi en 15, non en 8", date(2026, 11, 30)),  # said on a Monday: today + 7
         ("jeudi, non, en huit", date(2026, 12, 3)),
         ("demain en huit, non en quinze", date(2026, 12, 8)),
         # the month of the date corrected, not the nearest such day
@@ -956,11 +956,10 @@ def test_a_weekday_two_weeks_ahead_is_that_weekday_en_quinze(today: date, weekda
     in_fifteen = parse_date(f"{said} en quinze", today)
     assert in_fifteen is not None and in_fifteen.day.weekday() == weekday
     if today.weekday() == weekday:
-        # Said on that weekday: two weeks from today, as "dans deux semaines" alone (not
-        # three, as "jeudi en quinze" said on a Thursday gives)
-        expected = DateGuess(today + timedelta(days=14), False)
-    else:
-        expected = in_fifteen
+        # Said on that weekday: two weeks from today, as "dans deux semaines" alone, and as
+        # "jeudi en quinze" said on a Thursday
+        assert in_fifteen == DateGuess(today + timedelta(days=14), False)
+    expected = in_fifteen
     for text in (f"{said} dans deux semaines", f"dans deux semaines, {said}"):
         assert parse_date(text, today) == expected, text
     assert parse_date(f"{said} dans quinze jours", today) == expected

@@ -105,6 +105,7 @@ from restomairie.ivr.speech import (
     requests_said,
     restore_commas,
     return_day_said,
+    return_week_said,
     said_instead,
     several_days,
     shifted_day,
@@ -951,7 +952,7 @@ class CallFlow:
         keeps)."""
         today = self.clock.today()
         return (parse_date(speech, today) is not None or bool(days_said(speech, today))
-                or span_said(speech, today) is not None)
+                or self._span_said(speech, today) is not None)
 
     def _which_child(
         self, st: CallState, sp: Speaker, choice: str, speech: str, answered: str = CHILD
@@ -970,7 +971,7 @@ class CallFlow:
         if days:
             st.data["day"] = days[0].isoformat()
             st.data["asked_more"] = [day.isoformat() for day in days[1:]]
-        elif (span := span_said(speech, today)) is not None:
+        elif (span := self._span_said(speech, today)) is not None:
             # "annuler toute la semaine prochaine": its school days are the child's, once known
             st.data["asked_span"] = [
                 span.first.isoformat(),
@@ -1306,7 +1307,7 @@ class CallFlow:
             # "Le prochain jour possible" without the change: the first day that can change
             first = self._first_open(self._picked(st) or self._kids(st))
             days = [first] if first is not None else []
-        span = span_said(speech, today) if not days else None
+        span = self._span_said(speech, today) if not days else None
         if span is not None:
             with contextlib.suppress(OutsideCalendar):
                 # "du lundi au jeudi sauf vendredi": not kept, asked about (_span_days)
@@ -1437,7 +1438,7 @@ class CallFlow:
         # "Cette semaine", "la semaine prochaine" answering "pour quel jour voulez-vous
         # annuler ?" are that week: the change is said by the question.
         acted = True if action is not None else None
-        span = span_said(speech, today, acted) if not days else None
+        span = self._span_said(speech, today, acted) if not days else None
         if span is not None:  # "toute la semaine prochaine", "du lundi au jeudi"
             return self._span_days(st, sp, span, step)
         if not days:
@@ -1471,6 +1472,22 @@ class CallFlow:
             return period if period.last_day < holidays.last_covered else None
         return None
 
+    def _span_said(self, speech: str, today: date, acted: bool | None = None) -> DaySpan | None:
+        """The span of days the phrase asks for at once (:func:`span_said`), or the week school
+        starts again in ("toute la semaine de la rentrée", "la semaine du retour des vacances
+        de Noël"): from the return day after the holidays under way or next (of the kind
+        named) to the end of its week, as "toute la semaine du 4 janvier". ``None`` for
+        neither, or when the calendar does not know when school starts again
+        (:meth:`_return_unknown` says so)."""
+        kind = return_week_said(speech, today)
+        if kind is None:
+            return span_said(speech, today, acted)
+        period = self._holidays_ahead(kind, today)
+        if period is None:
+            return None
+        back = _weekday_from(period.last_day + timedelta(days=1), 1)
+        return DaySpan(back, back + timedelta(days=6 - back.weekday()))
+
     def _return_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour
         des vacances de Noël": that day; "lundi et mardi à la rentrée": those of its week; "les
@@ -1498,11 +1515,12 @@ class CallFlow:
 
     def _return_unknown(self, sp: Speaker, speech: str, today: date) -> list[str]:
         """What the line says when the phrase asks for the day school starts again ("après
-        les vacances de Noël", "à la rentrée") after holidays the school calendar in use does
-        not know the end of (past its last day): that it is not known yet, rather than a
-        guess. Empty otherwise."""
+        les vacances de Noël", "à la rentrée"), or its week ("toute la semaine de la
+        rentrée"), after holidays the school calendar in use does not know the end of (past
+        its last day): that it is not known yet, rather than a guess. Empty otherwise."""
         said = return_day_said(speech, today)
-        if said is None or self._holidays_ahead(said.kind, today) is not None:
+        kind = said.kind if said is not None else return_week_said(speech, today)
+        if kind is None or self._holidays_ahead(kind, today) is not None:
             return []
         known = self.booking.calendar.school_holidays.last_covered
         return [sp._("The school calendar after %(day)s is not known yet.", day=sp.day(known))]
@@ -2418,7 +2436,7 @@ class CallFlow:
         days = days_said(speech, today)
         # The change is the one read back: "et la semaine prochaine" is that whole week, as
         # at the date question (not the same weekday a week on)
-        span = span_said(speech, today, acted=True) if not days else None
+        span = self._span_said(speech, today, acted=True) if not days else None
         if span is not None:  # "non, toute la semaine prochaine": its school days
             with contextlib.suppress(OutsideCalendar):
                 days = self._school_days(st, span)

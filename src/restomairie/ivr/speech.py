@@ -2992,9 +2992,9 @@ def _next_weekday(weekday: int, today: date) -> date:
 
 
 def _weekday_from(weekday: int, today: date) -> date:
-    """The next day with this weekday, today included: what "dans deux semaines" counts from
-    after a weekday ("jeudi dans deux semaines" said on a Thursday is two weeks from today, as
-    "dans deux semaines" alone; a week later is what "jeudi en quinze" gives then)."""
+    """The next day with this weekday, today included: what "dans deux semaines", "en huit"
+    and "en quinze" count from after a weekday ("jeudi dans deux semaines" and "jeudi en
+    quinze" said on a Thursday are two weeks from today, as "dans deux semaines" alone)."""
     return today if today.weekday() == weekday else _next_weekday(weekday, today)
 
 
@@ -3339,8 +3339,18 @@ def _weekday_expr(
         return _DateExpr(None, False, False), j + 2
     if tokens[j : j + 2] == ["d", "apres"]:
         return _DateExpr(None, False, False), j + 2  # "le lundi d'après": after which day?
+    coming = _next_weekday(weekday, today)
+    # What "en huit", "dans une semaine" count from: the coming such day, today included
+    # ("jeudi en huit" said on a Thursday is a week from today, as "aujourd'hui en huit").
+    base = _weekday_from(weekday, today)
     if j < n and tokens[j] in ("prochain", "prochaine", "prochains", "prochaines"):
         j += 1
+        if coming == today + timedelta(days=1):
+            # "vendredi prochain" said on a Thursday: French callers say "demain" for
+            # tomorrow, so it is the Friday of next week (a caller just refused Friday 4
+            # says it to mean Friday 11). Two days ahead or more it is the coming one.
+            coming += timedelta(days=7)
+        base = coming
     k = j + 1 if j < n and tokens[j] == "le" else j
     # "pas ce jeudi, le 4 décembre": the date after the comma is the one meant, not part of
     # the excluded weekday. Without a negation, "jeudi, le 3" is still one date.
@@ -3352,7 +3362,7 @@ def _weekday_expr(
         number = None
     if number is not None and _counted_at(tokens, number.end, _COUNTED_SPANS):
         # "lundi, 3 jours": a span of days from Monday, not the 3rd
-        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
+        return _DateExpr(coming, False, False, ranged=True), j
     if number is not None and 1 <= number.value <= 31:
         # "jeudi 3 décembre", "jeudi 04/02/2027": the full date wins over the weekday.
         dated = _day_month_at(tokens, number, weekday, today)
@@ -3367,7 +3377,7 @@ def _weekday_expr(
     if count is not None and _counted_at(tokens, count.end, _COUNTED_SPANS):
         # "jeudi, pour 2 semaines", "lundi pendant 3 jours": how long, from that day (every
         # Thursday, or every day?): a span, asked one day at a time, never a single date.
-        return _DateExpr(_next_weekday(weekday, today), False, False, ranged=True), j
+        return _DateExpr(coming, False, False, ranged=True), j
     ahead = _weeks_ahead_at(tokens, j)
     if ahead is not None:
         # "jeudi dans une semaine", "jeudi dans deux semaines", "jeudi dans quinze jours": the
@@ -3376,16 +3386,16 @@ def _weekday_expr(
         # Thursday 10 December, in the week two weeks ahead. Read back: some count the weeks
         # from another Thursday.
         days, end = ahead
-        return _DateExpr(_weekday_from(weekday, today) + timedelta(days=days), False, False), end
+        return _DateExpr(base + timedelta(days=days), False, False), end
     rest = tokens[j : j + 4]
     if "semaine" in rest and not _WEEK_LEAD_INS.issuperset(rest[: rest.index("semaine")]):
         # "jeudi, non, toute la semaine prochaine": the week is another request (a span
         # taking Thursday back), not the week of that Thursday.
         rest = rest[: rest.index("semaine")]
     if rest[:2] in (["en", "huit"], ["en", "8"]):
-        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=7), False, False), j + 2
+        return _DateExpr(base + timedelta(days=7), False, False), j + 2
     if rest[:2] in (["en", "quinze"], ["en", "15"]):
-        return _DateExpr(_next_weekday(weekday, today) + timedelta(days=14), False, False), j + 2
+        return _DateExpr(base + timedelta(days=14), False, False), j + 2
     if "semaine" in rest:
         s = j + rest.index("semaine")
         monday = today - timedelta(days=today.weekday())
@@ -3406,7 +3416,7 @@ def _weekday_expr(
             return _DateExpr(monday + timedelta(days=weekday), True, False), s + 1
     if this and today.weekday() == weekday:
         return _DateExpr(today, False, True), j  # "ce vendredi" said on a Friday: today
-    return _DateExpr(_next_weekday(weekday, today), False, True), j
+    return _DateExpr(coming, False, True), j
 
 
 def _nth_weekday_expr(
@@ -3908,6 +3918,11 @@ def _date_spans(
             # (Thursday), not after the day it gave; "jeudi, non, en huit" likewise.
             before = tokens[spans[-1][1] - 2 : spans[-1][1]]
             base = taken.day - timedelta(days=_weeks_later(before)) if taken.day else None
+            taken_at, taken_end = spans[-1]
+            if base is not None and taken_end - taken_at == 1 and tokens[taken_at] in _WEEKDAYS:
+                # "jeudi, non, en huit" said on a Thursday: a week from today, as "jeudi en
+                # huit" (the bare "jeudi" taken back was next week's)
+                base = _weekday_from(base.weekday(), today)
             later = base + timedelta(days=_WEEKS_LATER[nxt]) if base else None
             expr = _DateExpr(later, False, False)
             i += 2
@@ -4294,8 +4309,9 @@ def parse_date(
 
     Understood: "aujourd'hui", "demain", "après-demain", "hier", "dans 3 jours", "dans huit
     jours" (a week), "dans deux semaines"; weekdays ("lundi" = the next Monday strictly after
-    today; "ce jeudi", "jeudi prochain" likewise; "lundi en huit" = that Monday + 7 days, "en
-    quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
+    today; "ce jeudi", "jeudi prochain" likewise, but "vendredi prochain" said on a Thursday is
+    next week's, not tomorrow; "lundi en huit" = the coming Monday, today included, + 7 days,
+    "en quinze" + 14, as "jeudi dans deux semaines", "dans quinze jours, jeudi"; "mardi de la
     semaine prochaine" = the Tuesday of next calendar week); "ce vendredi" said on a Friday is
     today; "jeudi dernier", "lundi passé", "le jeudi d'avant", "jeudi de la semaine dernière" =
     that weekday strictly before today (certain: the caller is then told it is past); "le 3"
@@ -5364,6 +5380,65 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
         return None  # "les deux premiers jours, lundi et mardi, de la rentrée": not both
     kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
     return ReturnDays(kind, weekdays, first_days)
+
+
+# The week school starts again in, said by what follows "semaine": "la semaine de la rentrée",
+# "de la reprise", "du retour des vacances de Noël", "la première semaine après les vacances".
+_RETURN_WEEK_RUNS = (
+    ("de", "la", "rentree"), ("de", "rentree"), ("de", "la", "reprise"), ("de", "reprise"),
+    ("du", "retour"), ("apres", "les", "vacances"), ("apres", "ces", "vacances"),
+    ("suivant", "les", "vacances"), ("qui", "suit", "les", "vacances"),
+)  # fmt: skip
+# Said beside it, a day near the return or another span, not that week: "la veille de la
+# semaine de la rentrée", "jusqu'à la semaine de la rentrée", "la fin de la semaine de la
+# rentrée" (the days the caller means are not all of it).
+_NOT_THE_RETURN_WEEK = (_NOT_THE_RETURN - {"semaine"}) | _RANGE_WORDS - {"des"}
+
+
+def return_week_said(text: str, today: date) -> str | None:
+    """Whether ``text`` asks for the week school starts again in after holidays ("toute la
+    semaine de la rentrée", "la semaine de la reprise", "la semaine du retour des vacances de
+    Noël", "la première semaine après les vacances"): those holidays' kind as
+    :func:`holidays_said` gives it (``""`` for the holidays under way or to come); the days
+    meant are those from the return day to the end of its week, which only the calendar
+    knows. ``None`` for anything else: another week ("la semaine après la rentrée", "la
+    deuxième semaine de la rentrée"), a day of it ("le lundi de la semaine de la rentrée"), a
+    day near it ("avant la rentrée"), a span to it ("jusqu'à la semaine de la rentrée"), days
+    left out of it ("sauf jeudi"), or that week said to be excluded. Pure; never raises."""
+    tokens, breaks = _date_tokens(text)
+    if tokens.count("semaine") != 1 or "semaines" in tokens:
+        return None
+    s = tokens.index("semaine")
+    end = next(
+        (s + 1 + len(run) for run in _RETURN_WEEK_RUNS
+         if tuple(tokens[s + 1 : s + 1 + len(run)]) == run),
+        None,
+    )  # fmt: skip
+    if end is None:
+        return None
+    start = s - 1
+    if tokens[start : start + 1] == ["premiere"]:
+        start -= 1  # "la première semaine de la rentrée"
+    if start < 0 or tokens[start] != "la":
+        return None  # "la deuxième semaine de la rentrée", "une semaine après les vacances"
+    if start > 0 and tokens[start - 1] == "toute":
+        start -= 1
+    outside = tokens[:start] + tokens[end:]
+    if _NOT_THE_RETURN_WEEK.intersection(outside) or _span_except_at(tokens) is not None:
+        return None
+    if any(t in _WEEKDAYS or (t in _MONTHS and t not in _HOLIDAY_KINDS) for t in tokens):
+        return None  # "lundi de la semaine de la rentrée", "la semaine du 4 janvier"
+    if _negated_at(tokens, start, breaks):
+        return None  # "pas la semaine de la rentrée"
+    try:
+        spans = _date_spans(tokens, today, breaks)[1]
+    except OverflowError:
+        return None
+    # Only "toute la semaine" itself may be read as a date ("annuler demain et toute la
+    # semaine de la rentrée" is not that week alone).
+    if any(not (start <= a and b <= end) for a, b in spans):
+        return None
+    return next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
