@@ -191,10 +191,12 @@ def test_the_week_of_a_return_the_calendar_does_not_know_is_said(
     again = call.say("la semaine de la rentrée des vacances de Noël")  # at the date question
     assert again.says[0] == answer.says[0]
     # The summer's return (Thursday 2 September) is known, not the rest of its week: the
-    # line says which day it does not know yet, and changes nothing.
+    # line says which day it does not know yet, until when it could change were it a school
+    # day (help-c), and changes nothing.
     summer = call.say("toute la semaine de la rentrée")
     assert summer.says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027. "
-        "Choisissez une date plus proche."
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : s'il y "
+        "a cantine ce jour-là, ce repas pourra être changé dès la publication du calendrier, "
+        "avant le vendredi 2 juillet à 13 heures."
     )
     assert booked(rt, "E2", date(2027, 9, 2)) is None
