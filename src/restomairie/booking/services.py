@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     func,
     insert,
     literal_column,
@@ -626,6 +627,7 @@ class BookingService:
                 raise first_refusal
             want = action == "book"
             writes: list[dict[str, Any]] = []
+            drops: list[dict[str, Any]] = []  # exceptions undone: deleted (with their audit)
             adjustments: list[dict[str, Any]] = []
             results = []
             for child, day, st in plan:
@@ -648,9 +650,15 @@ class BookingService:
                 # a forced change then corrects the bill, and the audit entry says so.
                 past = self.served(day, now)
                 adjust = lock is not None and not past
-                writes.append(
+                # Undoing a day's exception (booking back a meal the pattern gives, cancelling an
+                # extra meal the pattern does not give) removes it: the day follows the pattern
+                # again, and a pattern changed or ended later changes it too. Kept as an explicit
+                # "booked", it stayed booked and billed after the subscription ended. The state
+                # of the day is the same either way: the kitchen's count does not move.
+                drop = row is not None and want == _subscribed(child, day)
+                (drops if drop else writes).append(
                     {
-                        # the booking day (inserted, or updated when there is one)
+                        # the booking day (inserted, updated, or deleted when it is undone)
                         "p_child_id": child.id,
                         "p_day": day,
                         "p_booked": want,
@@ -704,6 +712,12 @@ class BookingService:
                 else:
                     run.many(_SQLITE_UPSERT_BOOKING, writes)
                     run.many(_INSERT_AUDIT, writes)
+            if drops:
+                if run.postgres:
+                    run.many(_PG_DROP_BOOKING, drops)  # deletion and audit: one statement
+                else:
+                    run.many(_DELETE_BOOKING, drops)
+                    run.many(_INSERT_AUDIT, drops)
             if adjustments:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
@@ -1434,6 +1448,12 @@ def _upsert_booking(dialect_insert: Any) -> Any:
 _SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
 # WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
 _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
+# An exception undone (see change): its booking day deleted, the day follows the pattern again.
+_DELETE_BOOKING = delete(_BOOKINGS).where(
+    _BOOKINGS.c.child_id == bindparam("p_child_id"), _BOOKINGS.c.day == bindparam("p_day")
+)
+# WITH audit AS (INSERT INTO audit_log …) DELETE FROM booking_days …
+_PG_DROP_BOOKING = _DELETE_BOOKING.add_cte(_INSERT_AUDIT.cte("audit"))
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
     **_bound("lock_id", "child_id", "variant", "delta", "kind", "reason", "actor", "at")
 )
