@@ -157,6 +157,20 @@ class ChangeResult:
         return self.outcome in (Outcome.BOOKED, Outcome.CANCELLED)
 
 
+@dataclass(frozen=True)
+class PatternChange:
+    """What a subscription change did (:meth:`BookingService.set_subscription`,
+    :meth:`~BookingService.end_subscription`), for staff to be told."""
+
+    first_name: str
+    # Made with "forcer le délai" when it needed it (its first day past its deadline, or locked).
+    forced: bool = False
+    adjusted: bool = False  # a locked day's figure moved: recorded as a kitchen adjustment
+    # The single days booked (True) or cancelled (False) by hand that keep that state under the
+    # new pattern, which would not give it: staff decide whether they should stay.
+    kept: tuple[tuple[date, bool], ...] = ()
+
+
 def served_text(day: date, today: date) -> str:
     """What staff are told of a change made for a day whose meals were served (French): the bill
     is corrected, the kitchen has nothing to do."""
@@ -833,7 +847,7 @@ class BookingService:
         actor: Actor,
         override_reason: str | None = None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         """Book the child's meals on ``weekdays`` from ``starts_on`` on (abonnement régulier),
         replacing any pattern from that date. Follows the deadline of its effective date."""
         mask = 0
@@ -843,7 +857,7 @@ class BookingService:
             mask |= 1 << wd
         if mask == 0:
             raise InvalidRequest("Un abonnement régulier a au moins un jour.")
-        self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason, note)
+        return self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason, note)
 
     def end_subscription(
         self,
@@ -853,9 +867,9 @@ class BookingService:
         actor: Actor,
         override_reason: str | None = None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         """No more meals by subscription from ``from_day`` on (abonnement choisi from then)."""
-        self._resubscribe(account, child_ref, 0, from_day, actor, override_reason, note)
+        return self._resubscribe(account, child_ref, 0, from_day, actor, override_reason, note)
 
     def _resubscribe(
         self,
@@ -866,7 +880,7 @@ class BookingService:
         actor: Actor,
         override_reason: str | None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         _check_override(override_reason, actor)
         now = self.clock.now()
         if override_reason is not None:
@@ -925,15 +939,17 @@ class BookingService:
                 raise DayLocked(
                     locks[0].day, locks[0].locked_at.astimezone(self.settings.tz), child.first_name
                 )
+            # The child's single days booked or cancelled by hand from ``start`` on: they keep
+            # their state whatever the pattern.
             explicit = {
                 b.day: b.booked
                 for b in session.scalars(
                     select(BookingDay).where(
-                        BookingDay.child_id == child.id,
-                        BookingDay.day.in_([lk.day for lk in locks]),
+                        BookingDay.child_id == child.id, BookingDay.day >= start
                     )
                 )
             }
+            adjusted = 0
             for lk in locks:
                 # A forced change of pattern on a day already counted: an adjustment beside the
                 # frozen figure, as for a forced booking — unless its meals were served already
@@ -946,7 +962,7 @@ class BookingService:
                     # Settled against what the kitchen was told for the child (its variant
                     # then, not a diet changed since), and a closed day counts nobody.
                     open_ = self.day_status(lk.day, child.school_id, "phone", closures).operating
-                    settle(
+                    adjusted += settle(
                         session,
                         lk,
                         {child.id: child.diet if will and open_ else None},
@@ -964,6 +980,28 @@ class BookingService:
                 session, child, (_pattern(child, start), mask), start, now, actor,
                 _detail(override_reason, note, forced=forced),
             )
+            return PatternChange(
+                child.first_name, forced, bool(adjusted),
+                self._kept(child, mask, explicit, closures),
+            )
+
+    def _kept(
+        self, child: Child, mask: int, explicit: dict[date, bool],
+        closures: tuple[CalendarClosure, ...],
+    ) -> tuple[tuple[date, bool], ...]:
+        """The days of ``explicit`` (booked or cancelled by hand) whose state the new pattern
+        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled."""
+        kept = []
+        for day, booked in sorted(explicit.items()):
+            if booked == bool(mask & (1 << day.weekday())) or not enrolled_on(child, day):
+                continue
+            try:
+                if not self.day_status(day, child.school_id, "phone", closures).operating:
+                    continue
+            except OutsideCalendar:
+                continue  # no meal can be known there yet
+            kept.append((day, booked))
+        return tuple(kept)
 
     # ----------------------------------------------------------------- reads
     def state(self, account: str, child_ref: str, day: date) -> ChildDay:
