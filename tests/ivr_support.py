@@ -30,7 +30,7 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from restomairie.config import Settings
-from restomairie.models import BookingDay, Call, CallEvent, Child
+from restomairie.models import AuditEntry, BookingDay, Call, CallEvent, Child, Family
 from restomairie.runtime import Runtime
 from tests.factories import MON_TUE_THU_FRI, KidSpec, make_family
 
@@ -234,13 +234,27 @@ class Caller:
 
 
 def booked(rt: Runtime, ref: str, day: date) -> bool | None:
-    """The booking day of child ``ref`` on ``day``: booked, cancelled, or None (never changed)."""
+    """Child ``ref``'s meal on ``day`` once a booking or cancellation changed it: booked,
+    cancelled, or None (never changed). A change undone (a cancelled meal booked back) leaves
+    the day to the weekly pattern, with no booking day: its state is then read as the engine
+    reads it."""
     with rt.sessions() as session:
-        return session.scalar(
+        row = session.scalar(
             select(BookingDay.booked)
             .join(Child, Child.id == BookingDay.child_id)
             .where(Child.ref == ref, BookingDay.day == day)
         )
+        if row is not None:
+            return row
+        account = session.scalar(
+            select(Family.account)
+            .join(Child, Child.family_id == Family.id)
+            .join(AuditEntry, AuditEntry.child_id == Child.id)
+            .where(Child.ref == ref, AuditEntry.day == day,
+                   AuditEntry.action.in_(("book", "cancel")))
+            .limit(1)
+        )
+    return None if account is None else rt.booking.state(account, ref, day).booked
 
 
 def events(rt: Runtime, call: Caller) -> list[CallEvent]:

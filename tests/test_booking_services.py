@@ -415,3 +415,88 @@ def test_a_forced_pattern_change_on_a_locked_day_is_an_adjustment(rt: Runtime) -
         (-1, "override", "déménagement"),
     ]
     assert not rt.booking.state("210001", "E1", MON_7_DEC).booked
+
+
+def booking_days(rt: Runtime) -> list[tuple[date, bool]]:
+    with rt.sessions() as s:
+        return [(b.day, b.booked) for b in s.scalars(select(BookingDay).order_by(BookingDay.day))]
+
+
+def audit_trail(rt: Runtime) -> list[tuple[str, date | None, str | None, str | None]]:
+    with rt.sessions() as s:
+        entries = s.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        return [(e.action, e.day, e.before, e.after) for e in entries]
+
+
+def test_undoing_a_cancellation_puts_the_day_back_under_the_subscription(rt: Runtime) -> None:
+    # A parent cancels a subscribed meal, then books it back ("je me suis trompé"): the day
+    # follows the subscription again. It stayed "booked" on its own: when staff then ended the
+    # subscription from that day, the day stayed booked, counted for the kitchen and billed.
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    assert rt.booking.book("210001", [MON_7_DEC], PARENT)[0].outcome is Outcome.BOOKED
+    state = rt.booking.state("210001", "E1", MON_7_DEC)
+    assert (state.booked, state.source) == (True, "subscription")
+    assert booking_days(rt) == []
+    # Each change is still in the audit log, with its true before and after (billing).
+    assert audit_trail(rt) == [
+        ("cancel", MON_7_DEC, "booked", "not_booked"),
+        ("book", MON_7_DEC, "not_booked", "booked"),
+    ]
+    assert rt.booking.counts(MON_7_DEC)["anjou-elem"]["standard"] == 1
+    rt.booking.end_subscription("210001", "E1", MON_7_DEC, STAFF)
+    for day in (MON_7_DEC, THU_10_DEC):
+        assert not rt.booking.state("210001", "E1", day).booked
+    assert rt.booking.counts(MON_7_DEC)["anjou-elem"]["standard"] == 0
+
+
+def test_undoing_an_extra_meal_puts_the_day_back_to_day_by_day(rt: Runtime) -> None:
+    make_family(rt, kids=[KidSpec("E1", "Léa", weekdays=0)])
+    rt.booking.book("210001", [MON_7_DEC], PARENT)
+    assert rt.booking.cancel("210001", [MON_7_DEC], PARENT)[0].outcome is Outcome.CANCELLED
+    state = rt.booking.state("210001", "E1", MON_7_DEC)
+    assert (state.booked, state.source) == (False, "none")
+    assert booking_days(rt) == []
+    assert audit_trail(rt) == [
+        ("book", MON_7_DEC, "not_booked", "booked"),
+        ("cancel", MON_7_DEC, "booked", "not_booked"),
+    ]
+    # A subscription taken afterwards books the day: nothing was cancelled by hand on it.
+    rt.booking.set_subscription("210001", "E1", [0], MON_7_DEC, STAFF)
+    assert rt.booking.state("210001", "E1", MON_7_DEC).source == "subscription"
+
+
+def test_an_exception_that_differs_from_the_pattern_is_still_kept(rt: Runtime) -> None:
+    # Guard of kept behaviour: only an exception undone is removed. One change for two
+    # children: Léa's cancellation undone (deleted), Hugo's extra meal new (written).
+    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
+    rt.booking.cancel("210001", [MON_7_DEC, THU_10_DEC], PARENT, children=["E1"])
+    res = rt.booking.book("210001", [MON_7_DEC], PARENT)
+    assert [(r.first_name, r.outcome) for r in res] == [
+        ("Hugo", Outcome.BOOKED), ("Léa", Outcome.BOOKED),
+    ]
+    assert booking_days(rt) == [(MON_7_DEC, True), (THU_10_DEC, False)]  # Hugo's, Léa's
+    assert rt.booking.state("210001", "E2", MON_7_DEC).source == "booked"
+    assert rt.booking.counts(MON_7_DEC)["anjou-elem"]["standard"] == 2
+    assert [e[0] for e in audit_trail(rt)] == ["cancel", "cancel", "book", "book"]
+
+
+def test_a_forced_undo_on_a_locked_day_adjusts_the_kitchen_as_before(rt: Runtime) -> None:
+    # Staff forcing a cancelled meal back after the lock: the day follows the subscription again,
+    # and the kitchen's figure moves by exactly one meal, as for any forced booking.
+    make_family(rt)
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT)
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 5, tzinfo=PARIS)
+    lock = rt.locks.lock_day("anjou-elem", MON_7_DEC)
+    assert lock.counts["standard"] == 0
+    res = rt.booking.book("210001", [MON_7_DEC], STAFF, override_reason="erreur du parent")
+    assert (res[0].outcome, res[0].adjusted, res[0].forced) == (Outcome.BOOKED, True, True)
+    assert rt.booking.state("210001", "E1", MON_7_DEC).source == "subscription"
+    assert booking_days(rt) == []
+    again = rt.booking.cancel("210001", [MON_7_DEC], STAFF, override_reason="finalement non")
+    assert again[0].adjusted
+    after = rt.locks.get("anjou-elem", MON_7_DEC)
+    assert after is not None and after.counts["standard"] == 0
+    assert [a["delta"] for a in after.adjustments] == [1, -1]
+    assert not rt.booking.state("210001", "E1", MON_7_DEC).booked
+    assert rt.booking.counts(MON_7_DEC)["anjou-elem"]["standard"] == 0

@@ -96,6 +96,31 @@ def test_the_scheduler_catches_up_every_missed_lock_at_start_marked_late(rt: Run
     assert catch_up(rt)[0] == []
 
 
+def test_a_start_at_a_cut_off_does_not_call_its_on_time_locks_missed(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Started exactly at 13:00, the scheduler locks that cut-off's days on time: it warned
+    # "rattrapage : 10 verrouillage(s) manqué(s)" for them all the same.
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF - timedelta(minutes=1)
+    lock_job(rt)  # every earlier cut-off was locked (the scheduler was running until then)
+    rt.clock.frozen = THU_CUTOFF
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        locked, _ = catch_up(rt)
+    assert len(locked) == 10 and not any(r.late for r in locked)
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+    assert "démarrage : 10 verrouillage(s) pris à l'heure" in caplog.messages
+    # Down at Friday's cut-off, started three hours later: those were missed, and said so.
+    caplog.clear()
+    rt.clock.frozen = FRI_CUTOFF + timedelta(hours=3)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        locked, _ = catch_up(rt)
+    assert {r.day for r in locked} == {FRI} and all(r.late for r in locked)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["rattrapage : 10 verrouillage(s) manqué(s) pris au démarrage"]
+    assert not any("à l'heure" in m for m in caplog.messages)
+
+
 def test_the_first_day_after_the_summer_is_locked_at_its_cut_off_before_the_break(
     settings: Settings, rt: Runtime
 ) -> None:

@@ -312,6 +312,61 @@ def test_a_subscription_is_set_and_ended_from_the_family_page(staff_client: Any,
     assert [e.after for e in entries(rt, "subscribe")] == ["lun jeu"]
 
 
+def test_a_subscription_change_names_the_days_kept_apart_from_the_pattern(
+    staff_client: Any, rt: Runtime
+) -> None:
+    # Single days booked or cancelled by hand keep their state under a new pattern that would
+    # not give it: the agent is told which, to decide about them. Days the new pattern agrees
+    # with (Hugo's Monday under lun jeu, Léa's Thursday cancelled once she has none) are not named.
+    family = "/staff/families/210001/subscription"
+    tue_1, thu_3, tue_8 = date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 8)
+    hugo = Actor("family", "210001", "phone")
+    rt.booking.book("210001", [date(2026, 11, 30), tue_1, tue_8], hugo, children=["E2"])
+    rt.booking.cancel("210001", [thu_3], hugo, children=["E1"])
+
+    def said(form: dict[str, Any]) -> str:
+        done = post(staff_client, family, {"start": "2026-11-30", **form}, follow_redirects=True)
+        return html.unescape(done.get_data(as_text=True))
+
+    hugo_set = said({"child": "E2", "mode": "set", "weekdays": ["0", "3"]})
+    assert ("Abonnement enregistré à partir du lundi 30 novembre. Restent réservés à part : "
+            "mardi 1er décembre et mardi 8 décembre (Hugo).") in hugo_set
+    lea_set = said({"child": "E1", "mode": "set", "weekdays": ["0", "3"]})
+    assert "Reste annulé à part : jeudi 3 décembre (Léa)." in lea_set
+    assert "réservé à part" not in lea_set
+    lea_end = said({"child": "E1", "mode": "end"})
+    assert "Abonnement arrêté à partir du lundi 30 novembre." in lea_end
+    assert "à part :" not in lea_end  # her cancelled Thursday is what the end gives anyway
+    assert not rt.booking.state("210001", "E1", thu_3).booked
+    hugo_end = said({"child": "E2", "mode": "end"})
+    # His Monday, booked by hand before, is now apart from the pattern too.
+    assert ("Restent réservés à part : lundi 30 novembre, mardi 1er décembre et "
+            "mardi 8 décembre (Hugo).") in hugo_end
+    assert rt.booking.state("210001", "E2", tue_1).source == "booked"
+
+
+def test_a_forced_subscription_change_on_a_locked_day_says_the_kitchen_adjustment(
+    staff_client: Any, rt: Runtime
+) -> None:
+    # As a forced single booking says it: the locked figure moved by an adjustment.
+    rt.locks.lock_day("anjou-elem", TUE)
+    done = post(staff_client, "/staff/families/210001/subscription",
+                {"child": "E1", "mode": "end", "start": TUE.isoformat(), "override": "1",
+                 "reason": "déménagement"}, follow_redirects=True)
+    assert ("Abonnement arrêté à partir du mardi 24 novembre — délai forcé — ajustement cuisine "
+            "(jour déjà verrouillé).") in html.unescape(done.get_data(as_text=True))
+    with rt.sessions() as s:
+        adj = s.scalars(select(LockAdjustment)).one()
+    assert (adj.delta, adj.kind) == (-1, "override")
+    # Forced from a day not locked yet (its deadline still ahead): neither is said.
+    later = post(staff_client, "/staff/families/210001/subscription",
+                 {"child": "E1", "mode": "set", "weekdays": ["0"], "start": "2026-12-07",
+                  "override": "1", "reason": "reprise"}, follow_redirects=True)
+    text = html.unescape(later.get_data(as_text=True))
+    assert "Abonnement enregistré à partir du lundi 7 décembre." in text
+    assert "ajustement cuisine (jour déjà verrouillé)." not in text.split("lundi 7 décembre")[1]
+
+
 def test_a_closure_is_declared_listed_and_lifted(staff_client: Any, rt: Runtime) -> None:
     done = post(staff_client, "/staff/closures",
                 {"school": "anjou-elem", "first_day": "2026-11-26", "last_day": "2026-11-27",

@@ -14,7 +14,7 @@ import pytest
 from babel.dates import format_date
 from flask.testing import FlaskClient
 
-from restomairie.booking.services import TooSlow
+from restomairie.booking.services import Actor, TooSlow
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
@@ -1061,6 +1061,21 @@ def test_a_mistake_said_alone_offers_to_undo_the_change(
     assert done.says[0] == THURSDAY_AGAIN
     assert "Pour une autre opération, tapez 1." in done.text
     assert booked(rt, "E2", date(2026, 12, 3)) is True
+
+
+def test_a_cancellation_undone_leaves_the_day_to_the_subscription(
+    rt: Runtime, call: Caller
+) -> None:
+    # Undone, the day was kept "booked" on its own: when staff then ended Léa's subscription
+    # from that day, it stayed booked, counted for the kitchen and billed.
+    thursday = date(2026, 12, 3)
+    _cancel_leas_thursday(rt, call)
+    call.say("Je me suis trompé.")
+    assert call.say("Oui.").says[0] == THURSDAY_AGAIN
+    state = rt.booking.state("210001", "E2", thursday)
+    assert (state.booked, state.source) == (True, "subscription")
+    rt.booking.end_subscription("210001", "E2", thursday, Actor("staff", "marie", "staff"))
+    assert not rt.booking.state("210001", "E2", thursday).booked
 
 
 @pytest.mark.parametrize(

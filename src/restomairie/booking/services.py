@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    delete,
     func,
     insert,
     literal_column,
@@ -154,6 +155,20 @@ class ChangeResult:
     @property
     def changed(self) -> bool:
         return self.outcome in (Outcome.BOOKED, Outcome.CANCELLED)
+
+
+@dataclass(frozen=True)
+class PatternChange:
+    """What a subscription change did (:meth:`BookingService.set_subscription`,
+    :meth:`~BookingService.end_subscription`), for staff to be told."""
+
+    first_name: str
+    # Made with "forcer le délai" when it needed it (its first day past its deadline, or locked).
+    forced: bool = False
+    adjusted: bool = False  # a locked day's figure moved: recorded as a kitchen adjustment
+    # The single days booked (True) or cancelled (False) by hand that keep that state under the
+    # new pattern, which would not give it: staff decide whether they should stay.
+    kept: tuple[tuple[date, bool], ...] = ()
 
 
 def served_text(day: date, today: date) -> str:
@@ -648,6 +663,7 @@ class BookingService:
                 raise first_refusal
             want = action == "book"
             writes: list[dict[str, Any]] = []
+            drops: list[dict[str, Any]] = []  # exceptions undone: deleted (with their audit)
             adjustments: list[dict[str, Any]] = []
             results = []
             for child, day, st in plan:
@@ -670,9 +686,15 @@ class BookingService:
                 # a forced change then corrects the bill, and the audit entry says so.
                 past = self.served(day, now)
                 adjust = lock is not None and not past
-                writes.append(
+                # Undoing a day's exception (booking back a meal the pattern gives, cancelling an
+                # extra meal the pattern does not give) removes it: the day follows the pattern
+                # again, and a pattern changed or ended later changes it too. Kept as an explicit
+                # "booked", it stayed booked and billed after the subscription ended. The state
+                # of the day is the same either way: the kitchen's count does not move.
+                drop = row is not None and want == _subscribed(child, day)
+                (drops if drop else writes).append(
                     {
-                        # the booking day (inserted, or updated when there is one)
+                        # the booking day (inserted, updated, or deleted when it is undone)
                         "p_child_id": child.id,
                         "p_day": day,
                         "p_booked": want,
@@ -726,6 +748,12 @@ class BookingService:
                 else:
                     run.many(_SQLITE_UPSERT_BOOKING, writes)
                     run.many(_INSERT_AUDIT, writes)
+            if drops:
+                if run.postgres:
+                    run.many(_PG_DROP_BOOKING, drops)  # deletion and audit: one statement
+                else:
+                    run.many(_DELETE_BOOKING, drops)
+                    run.many(_INSERT_AUDIT, drops)
             if adjustments:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
             return results
@@ -841,7 +869,7 @@ class BookingService:
         actor: Actor,
         override_reason: str | None = None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         """Book the child's meals on ``weekdays`` from ``starts_on`` on (abonnement régulier),
         replacing any pattern from that date. Follows the deadline of its effective date."""
         mask = 0
@@ -851,7 +879,7 @@ class BookingService:
             mask |= 1 << wd
         if mask == 0:
             raise InvalidRequest("Un abonnement régulier a au moins un jour.")
-        self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason, note)
+        return self._resubscribe(account, child_ref, mask, starts_on, actor, override_reason, note)
 
     def end_subscription(
         self,
@@ -861,9 +889,9 @@ class BookingService:
         actor: Actor,
         override_reason: str | None = None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         """No more meals by subscription from ``from_day`` on (abonnement choisi from then)."""
-        self._resubscribe(account, child_ref, 0, from_day, actor, override_reason, note)
+        return self._resubscribe(account, child_ref, 0, from_day, actor, override_reason, note)
 
     def _resubscribe(
         self,
@@ -874,7 +902,7 @@ class BookingService:
         actor: Actor,
         override_reason: str | None,
         note: str | None = None,
-    ) -> None:
+    ) -> PatternChange:
         _check_override(override_reason, actor)
         now = self.clock.now()
         if override_reason is not None:
@@ -938,15 +966,17 @@ class BookingService:
                 raise DayLocked(
                     locks[0].day, locks[0].locked_at.astimezone(self.settings.tz), child.first_name
                 )
+            # The child's single days booked or cancelled by hand from ``start`` on: they keep
+            # their state whatever the pattern.
             explicit = {
                 b.day: b.booked
                 for b in session.scalars(
                     select(BookingDay).where(
-                        BookingDay.child_id == child.id,
-                        BookingDay.day.in_([lk.day for lk in locks]),
+                        BookingDay.child_id == child.id, BookingDay.day >= start
                     )
                 )
             }
+            adjusted = 0
             for lk in locks:
                 # A forced change of pattern on a day already counted: an adjustment beside the
                 # frozen figure, as for a forced booking — unless its meals were served already
@@ -959,7 +989,7 @@ class BookingService:
                     # Settled against what the kitchen was told for the child (its variant
                     # then, not a diet changed since), and a closed day counts nobody.
                     open_ = self.day_status(lk.day, child.school_id, "phone", closures).operating
-                    settle(
+                    adjusted += settle(
                         session,
                         lk,
                         {child.id: child.diet if will and open_ else None},
@@ -977,6 +1007,28 @@ class BookingService:
                 session, child, (_pattern(child, start), mask), start, now, actor,
                 _detail(override_reason, note, forced=forced),
             )
+            return PatternChange(
+                child.first_name, forced, bool(adjusted),
+                self._kept(child, mask, explicit, closures),
+            )
+
+    def _kept(
+        self, child: Child, mask: int, explicit: dict[date, bool],
+        closures: tuple[CalendarClosure, ...],
+    ) -> tuple[tuple[date, bool], ...]:
+        """The days of ``explicit`` (booked or cancelled by hand) whose state the new pattern
+        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled."""
+        kept = []
+        for day, booked in sorted(explicit.items()):
+            if booked == bool(mask & (1 << day.weekday())) or not enrolled_on(child, day):
+                continue
+            try:
+                if not self.day_status(day, child.school_id, "phone", closures).operating:
+                    continue
+            except OutsideCalendar:
+                continue  # no meal can be known there yet
+            kept.append((day, booked))
+        return tuple(kept)
 
     def _check_beyond(
         self, child: Child, start: date, served_days: frozenset[int], now: datetime,
@@ -1480,6 +1532,12 @@ def _upsert_booking(dialect_insert: Any) -> Any:
 _SQLITE_UPSERT_BOOKING = _upsert_booking(sqlite_insert)
 # WITH audit AS (INSERT INTO audit_log …) INSERT INTO booking_days … ON CONFLICT DO UPDATE
 _PG_WRITE_BOOKING = _upsert_booking(pg_insert).add_cte(_INSERT_AUDIT.cte("audit"))
+# An exception undone (see change): its booking day deleted, the day follows the pattern again.
+_DELETE_BOOKING = delete(_BOOKINGS).where(
+    _BOOKINGS.c.child_id == bindparam("p_child_id"), _BOOKINGS.c.day == bindparam("p_day")
+)
+# WITH audit AS (INSERT INTO audit_log …) DELETE FROM booking_days …
+_PG_DROP_BOOKING = _DELETE_BOOKING.add_cte(_INSERT_AUDIT.cte("audit"))
 _INSERT_ADJUSTMENT = insert(cast(Table, LockAdjustment.__table__)).values(
     **_bound("lock_id", "child_id", "variant", "delta", "kind", "reason", "actor", "at")
 )

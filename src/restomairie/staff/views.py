@@ -33,7 +33,13 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from restomairie.booking.errors import BookingError, InvalidRequest
 from restomairie.booking.importer import normalise_phone
-from restomairie.booking.services import Actor, ChangeResult, Outcome, served_text
+from restomairie.booking.services import (
+    Actor,
+    ChangeResult,
+    Outcome,
+    PatternChange,
+    served_text,
+)
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
 from restomairie.i18n import LANGUAGES, format_day
@@ -827,21 +833,40 @@ def subscription(account: str) -> BaseResponse:
             raise InvalidRequest("Choisissez la date d'effet.")
         ref = form.get("child", "")
         if form.get("mode") == "end":
-            runtime().booking.end_subscription(account, ref, start, staff_actor(),
-                                               reason if override else None,
-                                               note=None if override else reason)
-            flash(f"Abonnement arrêté à partir du {format_day(start)}.")
+            done = runtime().booking.end_subscription(account, ref, start, staff_actor(),
+                                                      reason if override else None,
+                                                      note=None if override else reason)
+            flash(_describe_pattern("Abonnement arrêté", start, done))
         else:
             # ASCII digits only: "²" is a digit to str.isdigit, not to int().
             weekdays = [int(w) for w in form.getlist("weekdays")
                         if w.isascii() and w.isdigit()]
-            runtime().booking.set_subscription(account, ref, weekdays, start, staff_actor(),
-                                               reason if override else None,
-                                               note=None if override else reason)
-            flash(f"Abonnement enregistré à partir du {format_day(start)}.")
+            done = runtime().booking.set_subscription(account, ref, weekdays, start,
+                                                      staff_actor(),
+                                                      reason if override else None,
+                                                      note=None if override else reason)
+            flash(_describe_pattern("Abonnement enregistré", start, done))
     except (BookingError, CalendarCoverageError) as exc:
         flash(str(exc), "error")
     return redirect(back)
+
+
+def _describe_pattern(what: str, start: date, done: PatternChange) -> str:
+    """A subscription change said to staff: from when, forced or adjusted as a single change
+    says it (see _describe), and the single days booked or cancelled by hand that keep their
+    state although the new pattern would not give it, for the agent to decide about them."""
+    extra = " — délai forcé" if done.forced else ""
+    if done.adjusted:
+        extra += " — ajustement cuisine (jour déjà verrouillé)"
+    lines = [f"{what} à partir du {format_day(start)}{extra}."]
+    for booked, alone, several in ((True, "Reste réservé", "Restent réservés"),
+                                   (False, "Reste annulé", "Restent annulés")):
+        days = [format_day(day) for day, state in done.kept if state is booked]
+        if days:
+            head = several if len(days) > 1 else alone
+            lines.append(f"{head} à part : {format_list(days, locale='fr_FR')} "
+                         f"({done.first_name}).")
+    return " ".join(lines)
 
 
 # ------------------------------------------------------------------ closures
