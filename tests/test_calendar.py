@@ -148,6 +148,48 @@ def test_closed_days_say_why_in_french(day: date, reason: str) -> None:
     assert st.deadline is None
 
 
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        (date(2026, 12, 23), "Vacances de Noël"),  # a Wednesday in the Christmas holidays
+        (date(2027, 1, 2), "Vacances de Noël"),  # a Saturday in them
+        (date(2027, 1, 3), "Vacances de Noël"),  # a Sunday in them
+        (date(2027, 7, 14), "Vacances d'Été"),  # Wednesday 14 July, in the summer holidays
+    ],
+)
+def test_a_day_off_for_its_weekday_within_the_holidays_is_the_holidays_day(
+    day: date, reason: str
+) -> None:
+    """A parent asking about Wednesday 23 December thinks of Christmas, not of Wednesdays: it
+    was « la cantine ne fonctionne jamais le mercredi »."""
+    st = CAL.status(day, DIJON_DAYS, DIJON_RULE)
+    assert (st.operating, st.reason, st.deadline) == (False, reason, None)
+
+
+def test_the_holidays_first_change_no_operating_day_and_no_deadline() -> None:
+    """Guard: which reason a day closed twice keeps is wording only. Every day of the covered
+    range is operating exactly when it is a canteen weekday, no public holiday and no
+    school-holiday day, and its deadline is 13:00 on the second such day before it, for
+    Dijon's weekdays and for a school open on Wednesdays."""
+    closed = CAL.school_holidays.closed_days("A")
+    for weekdays in (DIJON_DAYS, frozenset({0, 1, 2, 3, 4})):
+        operating: list[date] = []
+        day = CAL.first_covered
+        while day <= CAL.last_covered:
+            expected = (day.weekday() in weekdays and not CAL.is_public_holiday(day)
+                        and day not in closed)
+            if len(operating) >= 2 or not expected:  # earlier: too close to count back
+                st = CAL.status(day, weekdays, DIJON_RULE)
+                assert st.operating is expected, day
+                if expected:
+                    before = operating[-2]
+                    assert st.deadline == at13(before.year, before.month, before.day), day
+            if expected:
+                operating.append(day)
+            day += timedelta(days=1)
+        assert len(operating) > 300
+
+
 def test_a_school_with_its_own_weekdays_has_its_own_operating_days() -> None:
     with_wednesday = frozenset({0, 1, 2, 3, 4})
     st = CAL.status(date(2026, 12, 9), with_wednesday, DIJON_RULE)

@@ -357,7 +357,7 @@ def test_calendar_lists_open_days_with_deadlines_and_closed_days_with_reasons(
         "2026-12-17" in lines[1] and "ouvert — avant le lundi 14 décembre à 13 heures" in lines[1]
     )
     assert "mercredi" in lines[0] and "fermé" in lines[0]
-    assert "Vacances de Noël" in lines[-1]
+    assert "vacances de Noël" in lines[-1]
 
 
 def test_calendar_refuses_an_unknown_school_as_deadline_does(cli: CliRunner) -> None:
@@ -395,6 +395,54 @@ def test_a_day_the_canteen_never_serves_is_said_as_the_phone_says_it(
     # Data stays data: the JSON's reason is the weekday.
     data = json.loads(cli.invoke(main, ["deadline", "2026-12-02", "--json"]).output)
     assert data["reason"] == "mercredi"
+
+
+def test_a_day_closed_twice_is_said_by_its_holidays_with_the_deadlines_unchanged(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """Wednesday 23 December and Saturday 2 January are in the Christmas holidays, Wednesday
+    14 July 2027 in the summer's: said so, not « jamais le mercredi ». The days around keep
+    their deadlines (the first meal after the break: before it)."""
+    _import_lea(cli, tmp_path)
+    for day, said in (
+        ("2026-12-23", "Le mercredi 23 décembre 2026, pas de restauration scolaire : vacances "
+                       "de Noël.\n"),
+        ("2027-01-02", "Le samedi 2 janvier 2027, pas de restauration scolaire : vacances de "
+                       "Noël.\n"),
+        ("2027-07-14", "Le mercredi 14 juillet 2027, pas de restauration scolaire : vacances "
+                       "d'été.\n"),
+        # Guards: a Wednesday out of the holidays, a public holiday on a canteen day in them.
+        ("2026-11-11", "Le mercredi 11 novembre 2026, pas de restauration scolaire : la "
+                       "cantine ne fonctionne jamais le mercredi.\n"),
+        ("2026-12-25", "Le vendredi 25 décembre 2026, pas de restauration scolaire : Noël.\n"),
+    ):
+        assert cli.invoke(main, ["deadline", day]).output == said
+    listed = cli.invoke(main, ["calendar", "2026-12-18", "2027-01-05"]).output.splitlines()
+    assert listed[0].endswith("ouvert — avant le mardi 15 décembre à 13 heures")
+    assert listed[5].startswith("2026-12-23") and listed[5].endswith("fermé — vacances de Noël")
+    assert listed[15].startswith("2027-01-02") and listed[15].endswith("fermé — vacances de Noël")
+    assert listed[17].endswith("ouvert — avant le jeudi 17 décembre à 13 heures")
+    assert listed[18].endswith("ouvert — avant le vendredi 18 décembre à 13 heures")
+    booked = cli.invoke(main, ["book", "210001", "E1", "2026-12-23"])
+    assert booked.output == (
+        "Refusé : Le mercredi 23 décembre, il n'y a pas de restauration scolaire : vacances de "
+        "Noël.\n"
+    )
+
+
+def test_the_holidays_are_written_as_the_phone_line_says_them(cli: CliRunner) -> None:
+    """Not with the data set's capitals (« Vacances d'Été », « Vacances d'Hiver »); the JSON
+    keeps the data set's name, as data."""
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    for day, name in (("2027-08-10", "vacances d'été"), ("2027-02-15", "vacances d'hiver"),
+                      ("2027-04-19", "vacances de printemps"),
+                      ("2026-10-20", "vacances de la Toussaint"),
+                      ("2026-05-15", "pont de l'Ascension")):
+        assert cli.invoke(main, ["deadline", day]).output.endswith(f" : {name}.\n"), day
+        listed = cli.invoke(main, ["calendar", day, day]).output
+        assert listed.rstrip().endswith(f"fermé — {name}"), day
+    data = json.loads(cli.invoke(main, ["deadline", "2027-08-10", "--json"]).output)
+    assert data["reason"] == "Vacances d'Été"
 
 
 def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
@@ -816,9 +864,9 @@ def test_a_calendar_range_past_the_calendar_lists_the_days_it_knows(cli: CliRunn
     res = cli.invoke(main, ["calendar", "2027-08-30", "2027-09-06"])
     assert res.exit_code == 1
     assert res.output.splitlines() == [
-        "2027-08-30  lundi 30 août            fermé — Vacances d'Été",
-        "2027-08-31  mardi 31 août            fermé — Vacances d'Été",
-        "2027-09-01  mercredi 1er septembre   fermé — la cantine ne fonctionne jamais le mercredi",
+        "2027-08-30  lundi 30 août            fermé — vacances d'été",
+        "2027-08-31  mardi 31 août            fermé — vacances d'été",
+        "2027-09-01  mercredi 1er septembre   fermé — vacances d'été",  # their last day
         "2027-09-02  jeudi 2 septembre        ouvert — avant le jeudi 1er juillet à 13 heures",
         "Refusé : Le calendrier scolaire connu s'arrête au 2 septembre 2027 : impossible de "
         "répondre pour le 3 septembre 2027.",

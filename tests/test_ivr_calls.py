@@ -566,6 +566,28 @@ def test_booking_too_late_says_the_deadline_and_the_price_of_an_unbooked_meal(
             "Le samedi 28 novembre, il n'y a pas de restauration scolaire : "
             "la cantine ne fonctionne jamais le samedi.",
         ),
+        # Closed for its weekday and for the holidays: the holidays, which the parent thinks of.
+        (
+            "2312",
+            "Le mercredi 23 décembre, il n'y a pas de restauration scolaire : "
+            "ce sont les vacances de Noël.",
+        ),
+        (
+            "0201",
+            "Le samedi 2 janvier, il n'y a pas de restauration scolaire : "
+            "ce sont les vacances de Noël.",
+        ),
+        (
+            "1407",
+            "Le mercredi 14 juillet 2027, il n'y a pas de restauration scolaire : "
+            "ce sont les vacances d'été.",
+        ),
+        # A public holiday on a canteen day in the holidays keeps its name (guard).
+        (
+            "2512",
+            "Le vendredi 25 décembre, il n'y a pas de restauration scolaire : "
+            "c'est un jour férié (Noël).",
+        ),
     ],
 )
 def test_a_day_without_school_catering_is_refused_with_its_reason(

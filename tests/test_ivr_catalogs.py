@@ -78,3 +78,22 @@ def test_the_french_catalog_speaks_french(settings: object) -> None:
     assert Speaker(settings, "fr")._("Goodbye.") == "Au revoir."
     assert Speaker(settings, "en")._("Goodbye.") == "Goodbye."
     assert Speaker(settings, "de").lang == "fr"  # an unknown language falls back to French
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Vacances de la Toussaint", "Vacances de Noël", "Vacances d'Hiver", "Vacances de Printemps",
+     "Vacances d'Été", "Pont de l'Ascension"],
+)
+def test_the_pages_and_the_command_line_name_the_holidays_as_the_phone_line_does(
+    name: str,
+) -> None:
+    """One spelling of the school holidays everywhere: :func:`holiday_label` (command line, staff
+    and kitchen pages) is the French catalog's name of the period, its article aside."""
+    from restomairie.calendar.schoolholidays import holiday_label
+    from restomairie.config import load_config
+    from restomairie.ivr.flow import _holiday_name
+
+    said = _holiday_name(Speaker(load_config("dijon", environ={}), "fr"), name)
+    article, _, rest = said.partition(" ")
+    assert article in ("le", "les") and rest == holiday_label(name)

@@ -521,12 +521,20 @@ def test_the_lock_command_says_what_it_locked_then_that_nothing_is_left(town: Ru
         "Repas du jeudi 26 novembre 2026 (date limite : lundi 23 novembre à 13 heures), "
         "verrouillés à 13:00:01 :"
     )
-    assert "  École élémentaire Anjou : 2 repas (standard 1, sans porc 1, végétarien 0, PAI 0)" in lines
+    assert "  École élémentaire Anjou : 2 repas (standard 1, sans porc 1, végétarien 0)" in lines
+    # Zoé's packed meal (PAI) is no meal of the kitchen: apart, as ``counts`` says it.
     assert (
-        "  École élémentaire Joséphine Baker : 2 repas (standard 0, sans porc 0, végétarien 1, PAI 1)"
-        in lines
+        "  École élémentaire Joséphine Baker : 1 repas (standard 0, sans porc 0, végétarien 1) "
+        "+ 1 panier repas PAI" in lines
     )
-    assert lines[-1] == "10 verrouillage(s) sur 1 jour(s)."
+    assert lines[-3:] == [
+        "  Repas à produire (hors paniers repas) : 4",
+        "  Paniers repas PAI (apportés par les familles, non livrés) : 1",
+        "10 verrouillage(s) sur 1 jour(s).",
+    ]
+    counts = runner.invoke(main, ["counts", "2026-11-26"], obj={"runtime": town}).output
+    assert "Repas à produire (hors paniers repas, ajustements compris) : 4" in counts
+    assert "Paniers repas PAI (apportés par les familles, non livrés) : 1" in counts
     again = runner.invoke(main, ["lock"], obj={"runtime": town})
     assert again.output.strip() == (
         "Rien à verrouiller : chaque jour dont la date limite est passée depuis moins de 31 jours "

@@ -12,6 +12,7 @@ import io
 import json
 import re
 from datetime import date, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -339,3 +340,91 @@ def test_the_first_sentence_agrees_in_number_and_names_the_end_of_the_calendar(
     before = _text(_page(client, "2024-01-08"))
     assert "Aucun jour de fonctionnement connu à partir du lundi 8 janvier 2024." in before
     assert "Le calendrier scolaire connu commence au lundi 2 septembre 2024" in before
+
+
+# --------------------------------------------------------------------------- 5. breaks, the end
+def _marks(html: str) -> list[tuple[str, str]]:
+    """The chart's break bands: (their name under the chart, their title)."""
+    return [(unescape(name), unescape(title)) for title, name in re.findall(
+        r'<g class="break">\s*<title>(.*?)</title>.*?font-weight="700"[^>]*>([^<]*)</text>',
+        html, re.S)]
+
+
+def _months(html: str) -> dict[str, str]:
+    """The month written under a bar, by the bar's label ("lun. 4": "janv.")."""
+    found = {}
+    for g in re.findall(r'<g class="bar[^"]*">(.*?)</g>', html, re.S):
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", g)
+        if len(texts) == 3:
+            found[texts[1]] = texts[2]
+    return found
+
+
+def test_at_13_05_on_18_december_the_page_shows_the_christmas_holidays_between_the_days(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """The chart read "ven. 18 | lun. 4 | mar. 5" with nothing between, no month: the
+    holidays are a named band between Friday's and Monday's bars, the month is under the day
+    after them, and a note between the two days' tables says them in full."""
+    town.clock.frozen = datetime(2026, 12, 18, 13, 5, tzinfo=PARIS)
+    town.locks.lock_due(lookback_days=0)
+    html = _page(_kitchen(client), "2026-12-18")
+    assert _marks(html) == [(
+        "Vacances de Noël",
+        "Vacances de Noël : pas de repas du samedi 19 décembre au dimanche 3 janvier",
+    )]
+    band = re.search(r'<g class="break">.*?<rect x="([\d.]+)"', html, re.S)
+    bars = [float(x) for x in re.findall(r'<g class="bar[^"]*">.*?<rect x="([\d.]+)"', html, re.S)]
+    assert band is not None and bars[0] < float(band.group(1)) < bars[1]
+    assert _months(html) == {"ven. 18": "déc.", "lun. 4": "janv."}
+    title = re.search(r'<title id="chart-title">(.*?)</title>', html, re.S)
+    assert title is not None
+    assert re.search(r"vendredi 18 décembre : .*? ; Vacances de Noël : pas de repas .*? ; "
+                     r"lundi 4 janvier : ", title.group(1))
+    note = re.search(r'<p class="break" role="note" id="pause-2026-12-18">([^<]*)</p>', html)
+    assert note is not None and note.group(1) == (
+        "Vacances de Noël : pas de repas du samedi 19 décembre au dimanche 3 janvier ; reprise "
+        "le lundi 4 janvier.")
+    assert html.index('id="j-2026-12-18"') < note.start() < html.index('id="j-2027-01-04"')
+    assert '<span class="pager-break">Vacances de Noël</span>' in html
+    # The counts' formats, which other clients read, say nothing of it (guard).
+    assert set(_json(client, "2026-12-18")) == {
+        "date", "operating", "reason", "locked", "locked_at", "late", "overdue", "deadline",
+        "schools", "totals", "total", "adjusted_totals", "adjusted_total", "to_produce", "packed"}
+
+
+def test_a_bridge_is_named_and_an_ordinary_week_has_no_band(
+    town: Runtime, client: FlaskClient
+) -> None:
+    _kitchen(client)
+    bridge = _page(client, "2027-04-30")  # Tuesday 4 May, then Monday 10 (6 and 7 May closed)
+    assert [name for name, _title in _marks(bridge)] == ["Ascension et pont de l'Ascension"]
+    assert _months(bridge) == {"ven. 30": "avr.", "lun. 3": "mai", "lun. 10": "mai"}
+    ordinary = _page(client)  # Monday 23 to Monday 30 November: Wednesdays and a weekend
+    assert _marks(ordinary) == [] and 'class="break"' not in ordinary
+    assert _months(ordinary) == {"lun. 23": "nov."}
+
+
+def test_at_the_end_of_the_calendar_no_link_leads_to_an_empty_page(
+    town: Runtime, client: FlaskClient
+) -> None:
+    """"Jours suivants →" led from the last days to /kitchen/?from=2027-09-03, which said only
+    that no day was known: it is not offered, and the page says where the calendar ends and
+    what to do; reached anyway, the empty page says it too and leads back."""
+    _kitchen(client)
+    todo = ("Les jours suivants s'afficheront quand la mairie aura mis à jour le calendrier "
+            "scolaire (l'année suivante publiée par le ministère) : prévenez le service "
+            "informatique de la mairie.")
+    for start in ("2027-06-28", "2027-08-20"):  # five days, the last one; one day
+        html = _page(client, start)
+        assert "Jours suivants" not in html and "from=2027-09-03" not in html, start
+        end = re.search(r'<p class="warning" id="calendar-end">(.*?)</p>', html, re.S)
+        assert end is not None, start
+        assert unescape(_text(end.group(1))).strip() == (
+            "Le calendrier scolaire connu s'arrête au jeudi 2 septembre 2027 : aucun jour de "
+            f"fonctionnement n'est connu après. {todo}")
+    empty = _page(client, "2027-09-03")
+    assert todo in unescape(_text(empty))
+    assert re.search(r'<a href="/kitchen/">Revenir aux prochains jours</a>', empty)
+    earlier = _page(client, "2027-06-21")  # five days with more after them (guard)
+    assert "?from=2027-06-29" in earlier and 'id="calendar-end"' not in earlier

@@ -277,7 +277,7 @@ def closures_in_store(rt: Runtime) -> list[Closure]:
      "ne fonctionne jamais le mercredi)"),
     ({"first_day": "2026-12-21", "last_day": "2026-12-31", "school": "anjou-elem"},
      "Aucun jour de cantine à fermer du lundi 21 décembre 2026 au jeudi 31 décembre 2026 pour "
-     "« École élémentaire Anjou » (Vacances de Noël"),
+     "« École élémentaire Anjou » (vacances de Noël; Noël)"),  # its Wednesdays, weekend too
 ])
 def test_a_closure_without_a_canteen_day_is_refused_and_nothing_is_written(
     agent: Any, rt: Runtime, form: dict[str, str], why: str

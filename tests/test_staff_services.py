@@ -405,6 +405,23 @@ def test_a_child_month_shows_each_day_state_with_its_reason(rt: Runtime, staff: 
     assert not cells[date(2026, 10, 26)].in_month
 
 
+def test_a_child_month_names_the_holidays_as_the_phone_line_does(
+    rt: Runtime, staff: StaffService
+) -> None:
+    """« vacances de Noël », not the data set's « Vacances de Noël » (nor « Vacances d'Été »);
+    the Wednesday and the weekend in them are the holidays' too."""
+    make_family(rt, "210001")
+    december = staff.child_month("210001", "E1", date(2026, 12, 1))
+    july = staff.child_month("210001", "E1", date(2027, 7, 1))
+    assert december is not None and july is not None
+    cells = {c.day: c for m in (december, july) for week in m.weeks for c in week if c.in_month}
+    for day in (date(2026, 12, 21), date(2026, 12, 23), date(2026, 12, 26)):
+        assert (cells[day].state, cells[day].reason) == ("closed", "vacances de Noël"), day
+    assert cells[date(2026, 12, 25)].reason == "Noël"
+    assert cells[date(2027, 7, 14)].reason == "vacances d'été"
+    assert cells[date(2026, 12, 9)].reason == "mercredi"  # a Wednesday out of the holidays
+
+
 def test_a_child_history_has_who_channel_when_before_after_and_the_call(
     rt: Runtime, staff: StaffService
 ) -> None:

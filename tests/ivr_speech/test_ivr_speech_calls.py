@@ -1611,8 +1611,8 @@ def test_a_weekday_that_disagrees_with_the_date_is_said_before_the_read_back(
         # It was read back as Thursday 26 November (the nearest 26th).
         (
             "le 26 du mois prochain",
-            "Le samedi 26 décembre, il n'y a pas de restauration scolaire : la cantine ne "
-            "fonctionne jamais le samedi.",
+            "Le samedi 26 décembre, il n'y a pas de restauration scolaire : ce sont les "
+            "vacances de Noël.",
         ),
         # It was read back as Friday 4 December (the nearest 4th).
         ("le 4 de ce mois-ci", "Le mercredi 4 novembre est déjà passé."),

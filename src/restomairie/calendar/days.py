@@ -27,6 +27,7 @@ from restomairie.calendar.deadlines import DeadlineContext, DeadlineRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
     SchoolHolidayCalendar,
+    holiday_label,
     load_school_holidays,
 )
 
@@ -58,15 +59,16 @@ class Closure:
 def closed_reason(day: date, reason: str | None) -> str:
     """Why ``day`` has no canteen, in the words of a French sentence: a weekday the canteen
     never serves is said as the phone line says it (``la cantine ne fonctionne jamais le
-    mercredi``, where the day's reason is only the weekday's name); a holiday or a closure, its
-    reason as it is.
+    mercredi``, where the day's reason is only the weekday's name); school holidays as the phone
+    line names them (``vacances de Noël``, :func:`holiday_label`); a public holiday or a
+    closure, its reason as it is.
 
-    :attr:`DayStatus.reason` itself stays the weekday's name: the phone line and the kitchen's
-    JSON read it as data."""
+    :attr:`DayStatus.reason` itself stays the weekday's name or the data set's ("Vacances
+    d'Été"): the phone line and the kitchen's JSON read it as data."""
     weekday = format_date(day, "EEEE", locale="fr")
     if reason == weekday:
         return f"la cantine ne fonctionne jamais le {weekday}"
-    return reason or ""
+    return holiday_label(reason or "")
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,10 @@ class SchoolCalendar:
         self, weekdays: frozenset[int], day: date, closed: dict[date, str]
     ) -> str | None:
         if day.weekday() not in weekdays:
-            return format_date(day, "EEEE", locale=self.locale)
+            # A Wednesday or a weekend within the school holidays is the holidays' day to a
+            # parent ("ce sont les vacances de Noël", not "jamais le mercredi"). The day is closed
+            # either way: which reason is kept changes no operating day and no deadline.
+            return closed.get(day) or format_date(day, "EEEE", locale=self.locale)
         name = self.public_holidays.get(day)
         if name:
             return str(name)

@@ -39,6 +39,8 @@ __all__ = [
     "HolidayPeriod",
     "SchoolHolidayCalendar",
     "format_french_date",
+    "holiday_kind",
+    "holiday_label",
     "load_school_holidays",
     "parse_school_holidays",
 ]
@@ -83,8 +85,46 @@ _CANONICAL_NAMES: Final[Mapping[str, str]] = {
 }
 _OPEN_ENDED_SUMMER_KEY: Final = "debut des vacances d'ete"
 
+# Each period as people write it in a sentence, the way the phone line says it (its French
+# catalog: « les vacances d'été », « le pont de l'Ascension »), not with the data set's capitals
+# (« Vacances d'Été »). By :func:`holiday_kind`.
+HOLIDAY_LABELS: Final[Mapping[str, str]] = {
+    "ascension": "pont de l'Ascension",
+    "autumn": "vacances de la Toussaint",
+    "christmas": "vacances de Noël",
+    "winter": "vacances d'hiver",
+    "spring": "vacances de printemps",
+    "summer": "vacances d'été",
+}
+
 # Populations whose records are about teachers only: they close no canteen.
 _TEACHER_POPULATIONS: Final = frozenset({"enseignants"})
+
+
+def holiday_kind(name: str) -> str | None:
+    """Which school-holiday period a name of the data set is: ``ascension``, ``autumn``,
+    ``christmas``, ``winter``, ``spring`` or ``summer`` ("Vacances de Noël" is ``christmas``);
+    None when the name says none. The phone line says each kind in the caller's language."""
+    key = name.casefold()
+    for kind, words in (
+        ("ascension", ("ascension",)),
+        ("autumn", ("toussaint",)),
+        ("christmas", ("noël", "noel")),
+        ("winter", ("hiver",)),
+        ("spring", ("printemps",)),
+    ):
+        if any(word in key for word in words):
+            return kind
+    return "summer" if "été" in key or "ete" in key.split() else None
+
+
+def holiday_label(name: str) -> str:
+    """A school-holiday period's name as the phone line says it, for French running text
+    (« vacances d'été » for the data set's "Vacances d'Été"); any other name — a public
+    holiday's ("Noël", "Toussaint", "Ascension"), a weekday, a closure's — as it is."""
+    if _key(name) not in _CANONICAL_NAMES:
+        return name
+    return HOLIDAY_LABELS.get(holiday_kind(name) or "", name)
 
 
 def format_french_date(day: date) -> str:

@@ -54,7 +54,11 @@ from restomairie.booking.services import (
     TooSlow,
 )
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
-from restomairie.calendar.schoolholidays import CalendarCoverageError, HolidayPeriod
+from restomairie.calendar.schoolholidays import (
+    CalendarCoverageError,
+    HolidayPeriod,
+    holiday_kind,
+)
 from restomairie.clock import Clock
 from restomairie.config import Settings
 from restomairie.ivr.hours import LineState, line_state
@@ -1467,7 +1471,7 @@ class CallFlow:
         if today < holidays.first_covered:
             return None
         for period in holidays.periods_of(self.settings.zone):
-            if period.last_day < today or (kind and _holiday_kind(period.name) != kind):
+            if period.last_day < today or (kind and holiday_kind(period.name) != kind):
                 continue
             return period if period.last_day < holidays.last_covered else None
         return None
@@ -3912,7 +3916,9 @@ class CallFlow:
             return self._closure_phrase(sp, status)
         if self._weekly_closed(sp, day, status):
             return sp._("the canteen is never open on %(weekday)s", weekday=sp.weekday(day))
-        if self.booking.calendar.is_public_holiday(day):
+        # The day's reason decides, not whether it is also a public holiday: Wednesday 14 July
+        # in the summer holidays is said as the holidays, as the calendar keeps it.
+        if reason == self.booking.calendar.public_holiday_name(day):
             name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
             return sp._("it is a public holiday (%(name)s)", name=name)
         return _holiday_phrase(sp, reason)
@@ -4725,21 +4731,6 @@ def _year_before(day: date) -> date | None:
         return None
 
 
-def _holiday_kind(reason: str) -> str | None:
-    """Which school-holiday period the official calendar's name is ("Vacances de Noël")."""
-    key = reason.casefold()
-    for kind, words in (
-        ("ascension", ("ascension",)),
-        ("autumn", ("toussaint",)),
-        ("christmas", ("noël", "noel")),
-        ("winter", ("hiver",)),
-        ("spring", ("printemps",)),
-    ):
-        if any(word in key for word in words):
-            return kind
-    return "summer" if "été" in key or "ete" in key.split() else None
-
-
 def _holiday_phrase(sp: Speaker, reason: str) -> str:
     """The school-holiday period, said as a reason ("c'est le pont de l'Ascension")."""
     phrases = {
@@ -4750,7 +4741,7 @@ def _holiday_phrase(sp: Speaker, reason: str) -> str:
         "spring": sp._("it is the spring holidays"),
         "summer": sp._("it is the summer holidays"),
     }
-    return phrases.get(_holiday_kind(reason) or "", reason)
+    return phrases.get(holiday_kind(reason) or "", reason)
 
 
 def _holiday_name(sp: Speaker, reason: str) -> str:
@@ -4763,7 +4754,7 @@ def _holiday_name(sp: Speaker, reason: str) -> str:
         "spring": sp._("the spring holidays"),
         "summer": sp._("the summer holidays"),
     }
-    return names.get(_holiday_kind(reason) or "", reason)
+    return names.get(holiday_kind(reason) or "", reason)
 
 
 def _entry_day(entry: object) -> object:

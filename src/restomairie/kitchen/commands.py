@@ -17,7 +17,7 @@ from restomairie.booking.services import LOCK_LOOKBACK_DAYS
 from restomairie.cli import DAY, friendly, runtime, setup_logging, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
-from restomairie.kitchen.service import DayCounts, KitchenService, UnknownKitchen
+from restomairie.kitchen.service import NOT_PRODUCED, DayCounts, KitchenService, UnknownKitchen
 from restomairie.runtime import Runtime
 from restomairie.scheduler import calendar_end_text, frozen_clock_text, lock_job
 
@@ -33,8 +33,16 @@ NOTHING_YET = (
 )
 
 
+def packed_text(n: int) -> str:
+    """``1 panier repas PAI``, ``3 paniers repas PAI``."""
+    return f"{n} panier{'s' if n > 1 else ''} repas PAI"
+
+
 def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
-    """What a lock run did, in French: one heading per meal day, one line per school."""
+    """What a lock run did, in French: one heading per meal day, one line per school, then the
+    day's meals to produce and packed meals. Said as ``counts`` says them: the packed meals (PAI)
+    the families bring are no "repas" of the kitchen, so they are counted apart, never in the
+    meals to produce."""
     if not results:
         return [NOTHING_TO_LOCK if rt.locks.service_start() is not None else NOTHING_YET]
     names = {s.id: s.name for s in rt.settings.schools}
@@ -48,9 +56,18 @@ def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
             f"{format_deadline(first.deadline)}), verrouillés à "
             f"{first.locked_at.astimezone(rt.settings.tz):%H:%M:%S}{late} :"
         )
+        produce = packed = 0
         for r in of_day:
-            detail = ", ".join(f"{variant_short(v)} {n}" for v, n in r.counts.items())
-            lines.append(f"  {names.get(r.school_id, r.school_id)} : {r.total} repas ({detail})")
+            made = {v: n for v, n in r.counts.items() if v not in NOT_PRODUCED}
+            brought = sum(n for v, n in r.counts.items() if v in NOT_PRODUCED)
+            produce, packed = produce + sum(made.values()), packed + brought
+            detail = ", ".join(f"{variant_short(v)} {n}" for v, n in made.items())
+            name = names.get(r.school_id, r.school_id)
+            line = f"  {name} : {sum(made.values())} repas ({detail})"
+            lines.append(line + (f" + {packed_text(brought)}" if brought else ""))
+        lines.append(f"  Repas à produire (hors paniers repas) : {produce}")
+        if packed:
+            lines.append(f"  Paniers repas PAI (apportés par les familles, non livrés) : {packed}")
     days = len({r.day for r in results})
     late_n = sum(1 for r in results if r.late)
     lines.append(

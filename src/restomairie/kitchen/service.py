@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,6 +27,7 @@ from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
+from restomairie.i18n import format_day
 from restomairie.models import DayLock, LockAdjustment
 from restomairie.staff.labels import who_label
 
@@ -281,6 +283,38 @@ class DayCounts:
         raise KeyError(school_id)
 
 
+@dataclass(frozen=True)
+class Break:
+    """Canteen weekdays without lunch between two days the kitchen serves (``after`` and
+    ``before``): the school holidays, a public holiday, the Ascension bridge. Not a Wednesday or
+    a weekend, which every week has."""
+
+    after: date  # the last day served before it
+    before: date  # the first day served after it
+    names: tuple[str, ...]  # what closes them, in order: "vacances de Noël", "Ascension"
+
+    @property
+    def label(self) -> str:
+        """``Vacances de Noël``; ``Ascension et pont de l'Ascension``."""
+        text = self.names[0] if len(self.names) < 2 else (
+            ", ".join(self.names[:-1]) + " et " + self.names[-1])
+        return text[:1].upper() + text[1:]
+
+    @property
+    def span(self) -> str:
+        """``Vacances de Noël : pas de repas du samedi 19 décembre au dimanche 3 janvier``."""
+        first, last = self.after + timedelta(days=1), self.before - timedelta(days=1)
+        days = (f"le {format_day(first)}" if first == last
+                else f"du {format_day(first)} au {format_day(last)}")
+        return f"{self.label} : pas de repas {days}"
+
+    @property
+    def text(self) -> str:
+        """The whole of it in one sentence: ``Vacances de Noël : pas de repas du samedi 19
+        décembre au dimanche 3 janvier ; reprise le lundi 4 janvier.``"""
+        return f"{self.span} ; reprise le {format_day(self.before)}."
+
+
 class KitchenService:
     """Meal counts for the central kitchen."""
 
@@ -426,6 +460,32 @@ class KitchenService:
         on_today = [c for c in (last, nxt) if c is not None and c.astimezone(tz).date() == today]
         cutoff = on_today[0] if on_today else last or nxt
         return sorted(locking[cutoff]) if cutoff is not None else []
+
+    def breaks(self, days: Sequence[date]) -> list[Break]:
+        """The :class:`Break` between each two following ``days`` (operating days, in order)
+        that have canteen weekdays without lunch between them: what a page listing those days
+        says between them, so that "ven. 18" then "lun. 4" reads as the Christmas holidays.
+
+        A weekday inside the school holidays is named by them (Christmas Day is in the
+        "vacances de Noël"), another by its own reason (a public holiday)."""
+        calendar = self.booking.calendar
+        weekdays = {s.id: self.settings.weekdays_of(s) for s in self.settings.schools}
+        found = []
+        for after, before in pairwise(days):
+            names: list[str] = []
+            day = after + timedelta(days=1)
+            while day < before:
+                school = next((s for s, wd in weekdays.items() if day.weekday() in wd), None)
+                if school is not None:
+                    holiday = calendar.school_holidays.reason_closed(self.settings.zone, day)
+                    reason = holiday or self.booking.day_status(day, school).reason
+                    name = closed_reason(day, reason)
+                    if name and name not in names:
+                        names.append(name)
+                day += timedelta(days=1)
+            if names:
+                found.append(Break(after, before, tuple(names)))
+        return found
 
     def _serves(self, day: date, school_id: str) -> bool:
         return self.booking.day_status(day, school_id).operating

@@ -276,6 +276,13 @@ def counts() -> Response:
 
 # --------------------------------------------------------------------------- pages
 UPCOMING_DAYS = 5  # days on the kitchen's front page
+# Said where the school calendar in use ends: the days after it are not known until the town
+# installs the next school year's calendar (README, "A newer school calendar").
+UPDATE_CALENDAR = (
+    "Les jours suivants s'afficheront quand la mairie aura mis à jour le calendrier scolaire "
+    "(l'année suivante publiée par le ministère) : prévenez le service informatique de la "
+    "mairie."
+)
 
 
 def school_year(day: date) -> int:
@@ -393,9 +400,12 @@ def index() -> Any:
     except (BadRequest, OutsideCalendar) as exc:
         return render_template("kitchen/error.html", message=str(exc)), 400
     nxt = days[-1].day + timedelta(days=1) if days else None
+    if nxt is not None and not svc.operating_days(nxt, 1):
+        nxt = None  # past the calendar in use: no "Jours suivants" to an empty page
     today = get_runtime().clock.today()
     first, last = svc.calendar_range
     overdue = [d.day for d in days if d.overdue]
+    breaks = svc.breaks([d.day for d in days])
     return render_template(
         "kitchen/index.html",
         days=days,
@@ -407,10 +417,12 @@ def index() -> Any:
         calendar_last_label=format_day(last, year=True),
         overdue_days=french_list([f"le {day_with_year(d, today)}" for d in overdue]),
         next_start=nxt,
+        update_calendar=UPDATE_CALENDAR,
+        breaks={b.after: b for b in breaks},
         kitchen=kitchen,
         kitchens=get_runtime().settings.kitchens,
         kitchen_name=svc.kitchen_name(kitchen) if kitchen else None,
-        chart=bar_chart(days),
+        chart=bar_chart(days, breaks),
     )
 
 

@@ -35,6 +35,7 @@ from restomairie.booking.services import (
 )
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
+from restomairie.calendar.schoolholidays import holiday_label
 from restomairie.i18n import format_day
 from restomairie.ivr.flow import ACCOUNT, GREETING, PIN
 from restomairie.ivr.service import FINAL_STATUSES
@@ -1444,7 +1445,9 @@ class StaffService:
             elif not enrolled and st.deadline is not None:
                 state, reason = "not_enrolled", None
             else:
-                state, reason = "closed", st.reason
+                # The holidays as the phone line says them ("vacances d'été"), not as the
+                # Ministry's data set writes them ("Vacances d'Été").
+                state, reason = "closed", holiday_label(st.reason) if st.reason else None
             return DayCell(day, in_month, state, STATE_LABELS[state], reason, st.locked)
         is_open = st.deadline is not None and now < st.deadline and not st.locked
         overdue_since = None
