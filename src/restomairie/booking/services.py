@@ -450,6 +450,26 @@ class BookingService:
             return None
         return self.day_status(day, school_id, "staff").deadline
 
+    def lock_deadline_beyond(self, day: date, school_id: str) -> datetime | None:
+        """The lock deadline ``day``, past the school calendar, would have were it an operating
+        day of the school (the latest of the rules in force, as :meth:`lock_deadline`), when
+        every rule's counts back to days known (:meth:`SchoolCalendar.deadline_beyond`: Friday
+        3 September 2027's is Friday 2 July, 13:00); None when one does not, or when the
+        school's canteen never serves that day."""
+        weekdays = self.settings.weekdays_of(self.settings.school(school_id))
+        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        found = [self.calendar.deadline_beyond(day, weekdays, r) for r in rules]
+        known = [d for d in found if d is not None]
+        return max(known) if known and len(known) == len(found) else None
+
+    def last_lock_deadline(self, school_id: str) -> datetime | None:
+        """The lock deadline of the school's last operating day in the calendar (the latest of
+        the rules in force: 2 September 2027's is Thursday 1 July, 13:00), None without one."""
+        weekdays = self.settings.weekdays_of(self.settings.school(school_id))
+        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        found = [d for r in rules if (d := self.calendar.last_deadline(weekdays, r)) is not None]
+        return max(found, default=None)
+
     def lock_deadline(self, day: date, school_id: str) -> DayStatus:
         """The status of a day under the latest of the rules in force (the lock waits for the
         last channel to close)."""
