@@ -454,6 +454,29 @@ def test_import_end_missing_ends_and_names_the_subscriptions_of_children_left_ou
         ]
 
 
+def test_import_names_under_to_check_the_days_kept_apart_from_a_pattern_it_changes(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Léa's pattern changed to lun jeu while her Thursday 3 December was cancelled by hand: the
+    # report said the new pattern, not that this Thursday stays cancelled apart from it.
+    _import_lea(cli, tmp_path)
+    rt = Runtime.build()
+    try:
+        rt.booking.cancel("210001", [date(2026, 12, 3)], Actor("family", "210001", "phone"))
+    finally:
+        rt.engine.dispose()
+    csv = tmp_path / "g.csv"
+    csv.write_text((tmp_path / "f.csv").read_text(encoding="utf-8").replace(
+        "lun mar jeu ven", "lun jeu"), encoding="utf-8")
+    for extra in (["--dry-run"], []):
+        res = cli.invoke(main, ["import", *extra, str(csv)])
+        assert res.exit_code == 0, res.output
+        assert res.output.splitlines()[-2:] == [
+            "À vérifier :",
+            "  Reste annulé à part : jeudi 3 décembre (Léa Martin, E1, dossier 210001, ligne 2)",
+        ]
+
+
 def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_path: Path) -> None:
     _import_lea(cli, tmp_path)
     for extra in (["--dry-run"], []):

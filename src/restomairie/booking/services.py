@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
+from babel.lists import format_list
 from sqlalchemy import (
     Boolean,
     Date,
@@ -67,6 +68,7 @@ from restomairie.db import (
     direct_transaction,
     read_only_engine,
 )
+from restomairie.i18n import format_day
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -169,6 +171,22 @@ class PatternChange:
     # The single days booked (True) or cancelled (False) by hand that keep that state under the
     # new pattern, which would not give it: staff decide whether they should stay.
     kept: tuple[tuple[date, bool], ...] = ()
+
+
+def kept_said(kept: Iterable[tuple[date, bool]]) -> list[str]:
+    """The single days booked or cancelled by hand that keep that state apart from a new
+    pattern (:attr:`PatternChange.kept`), in French, booked then cancelled: "Restent réservés
+    à part : mardi 1er décembre et mardi 8 décembre", "Reste annulé à part : jeudi 3 décembre".
+    Who they are for is the caller's to add (the staff page, the import's report)."""
+    kept = list(kept)
+    out = []
+    for booked, alone, several in ((True, "Reste réservé", "Restent réservés"),
+                                   (False, "Reste annulé", "Restent annulés")):
+        days = [format_day(day) for day, state in kept if state is booked]
+        if days:
+            head = several if len(days) > 1 else alone
+            out.append(f"{head} à part : {format_list(days, locale='fr_FR')}")
+    return out
 
 
 def served_text(day: date, today: date) -> str:
@@ -1029,15 +1047,16 @@ class BookingService:
             )
             return PatternChange(
                 child.first_name, forced, bool(adjusted),
-                self._kept(child, mask, explicit, closures),
+                self.kept_days(child, mask, explicit, closures),
             )
 
-    def _kept(
+    def kept_days(
         self, child: Child, mask: int, explicit: dict[date, bool],
         closures: tuple[CalendarClosure, ...],
     ) -> tuple[tuple[date, bool], ...]:
         """The days of ``explicit`` (booked or cancelled by hand) whose state the new pattern
-        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled."""
+        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled.
+        The staff's subscription change and the import both tell them (:func:`kept_said`)."""
         kept = []
         for day, booked in sorted(explicit.items()):
             if booked == bool(mask & (1 << day.weekday())) or not enrolled_on(child, day):
