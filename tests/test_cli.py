@@ -502,6 +502,29 @@ def test_import_end_missing_ends_and_names_the_subscriptions_of_children_left_ou
         ]
 
 
+def test_import_names_under_to_check_the_days_kept_apart_from_a_pattern_it_changes(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # Léa's pattern changed to lun jeu while her Thursday 3 December was cancelled by hand: the
+    # report said the new pattern, not that this Thursday stays cancelled apart from it.
+    _import_lea(cli, tmp_path)
+    rt = Runtime.build()
+    try:
+        rt.booking.cancel("210001", [date(2026, 12, 3)], Actor("family", "210001", "phone"))
+    finally:
+        rt.engine.dispose()
+    csv = tmp_path / "g.csv"
+    csv.write_text((tmp_path / "f.csv").read_text(encoding="utf-8").replace(
+        "lun mar jeu ven", "lun jeu"), encoding="utf-8")
+    for extra in (["--dry-run"], []):
+        res = cli.invoke(main, ["import", *extra, str(csv)])
+        assert res.exit_code == 0, res.output
+        assert res.output.splitlines()[-2:] == [
+            "À vérifier :",
+            "  Reste annulé à part : jeudi 3 décembre (Léa Martin, E1, dossier 210001, ligne 2)",
+        ]
+
+
 def test_importing_an_unchanged_file_again_says_unchanged(cli: CliRunner, tmp_path: Path) -> None:
     _import_lea(cli, tmp_path)
     for extra in (["--dry-run"], []):
@@ -904,10 +927,69 @@ def test_lock_before_the_last_known_cut_off_is_not_refused(
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T12:30:00+02:00")
     res = cli.invoke(main, ["lock"])
     assert res.exit_code == 0 and "calendrier" not in res.output, res.output
+
+
+WAIT = ("Attention : Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : les repas des "
+        "jours suivants ne pourront pas être verrouillés pour la cuisine, ni réservés, tant "
+        "qu'il ne sera pas mis à jour. Aucune de leurs dates limites n'est encore passée : "
+        "mettez-le à jour avant le vendredi 2 juillet à 13 heures (date limite du vendredi 3 "
+        "septembre 2027, s'il y a cantine ce jour-là) : « restomairie calendar-file convert » "
+        "puis RESTOMAIRIE_CALENDAR_FILE (voir le README, « A newer school calendar »).")
+FRIDAY_DUE = ("Refusé : Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : les repas "
+              "des jours suivants ne peuvent pas être verrouillés pour la cuisine, ni réservés, "
+              "et la date limite du vendredi 3 septembre 2027, s'il y a cantine ce jour-là, est "
+              "passée (le vendredi 2 juillet à 13 heures). Mettez le calendrier à jour : "
+              "« restomairie calendar-file convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le "
+              "README, « A newer school calendar »).")
+
+
+def test_lock_after_the_last_known_cut_off_refuses_only_once_a_later_meal_is_due(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From 1 July, 13:00 it refused (exit 1) saying the later meals' deadlines « est peut-être
+    # déjà passée »: none had. Friday 3 September's counts back to days the calendar knows
+    # (2 September, then Friday 2 July): nothing is due until Friday 2 July, 13:00, and the lock
+    # says until when the calendar must be updated, without failing (it locked all it had to).
+    _import_lea(cli, tmp_path)
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T13:00:00+02:00")
     res = cli.invoke(main, ["lock"])
-    assert res.exit_code == 1 and ENDED in res.output, res.output
+    assert res.exit_code == 0, res.output
     assert "Repas du jeudi 2 septembre 2027" in res.output  # what could be locked was
+    assert res.output.splitlines()[-1] == WAIT and "peut-être" not in res.output
+    assert "Refusé" not in res.output
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-02T12:59:59+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 0 and res.output.splitlines()[-1] == WAIT, res.output
+    # At Friday 3 September's cut-off the kitchen risks missing it: refused, naming it.
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-02T13:00:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 1, res.output
+    assert res.output.splitlines() == [FRIDAY_DUE]
+
+
+def test_lock_says_a_deadline_past_the_calendar_may_have_passed_only_when_it_cannot_count_it(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rule whose first deadline past the calendar counts back through days it does not know:
+    # that deadline is at least the last one known (1 July, 13:00), so it may have passed
+    # from then on, and is said so, without a date.
+    from restomairie.calendar.days import SchoolCalendar
+
+    _import_lea(cli, tmp_path)
+    monkeypatch.setattr(SchoolCalendar, "deadline_beyond", lambda *args: None)
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T12:59:59+02:00")
+    assert "calendrier" not in cli.invoke(main, ["lock"]).output
+    monkeypatch.setenv("RESTOMAIRIE_NOW", "2027-07-01T13:00:00+02:00")
+    res = cli.invoke(main, ["lock"])
+    assert res.exit_code == 1, res.output
+    assert res.output.splitlines()[-1] == (
+        "Refusé : Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : les repas des "
+        "jours suivants ne peuvent pas être verrouillés pour la cuisine, ni réservés, et la date "
+        "limite du vendredi 3 septembre 2027, s'il y a cantine ce jour-là, est peut-être déjà "
+        "passée (elle dépend de jours que le calendrier ne connaît pas). Mettez le calendrier à "
+        "jour : « restomairie calendar-file convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le "
+        "README, « A newer school calendar »)."
+    )
 
 
 def test_deadline_gives_the_staffs_own_when_it_is_stricter(cli: CliRunner) -> None:

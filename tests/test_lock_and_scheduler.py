@@ -147,6 +147,40 @@ def test_the_first_day_after_the_summer_is_locked_at_its_cut_off_before_the_brea
     assert [(a.variant, a.delta) for a in anjou.adjustments] == [("standard", -1)]
 
 
+def test_the_scheduler_warns_of_the_calendar_s_end_and_errs_once_a_meal_past_it_is_due(
+    rt: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From 1 July 2027, 13:00 (2 September's cut-off, the last the shipped calendar knows) it
+    # logged an error at start that the later meals' deadlines « est peut-être déjà passée »:
+    # Friday 3 September's is Friday 2 July, 13:00. A warning until then, saying until when
+    # the calendar must be updated (``restomairie lock`` exits 0 then); an error from then on.
+    from restomairie import scheduler
+
+    small_town(rt)
+    monkeypatch.setattr(scheduler.signal, "signal", lambda *args: None)  # pytest's own stay
+    stopped = threading.Event()
+    stopped.set()  # start, say what it says, stop
+
+    def said_at_start(now: datetime) -> list[tuple[str, str]]:
+        rt.clock.frozen = now
+        caplog.clear()
+        with caplog.at_level("INFO", logger="restomairie.scheduler"):
+            scheduler.run_scheduler(rt, safety_interval=0, stop=stopped)
+        return [(r.levelname, r.getMessage()) for r in caplog.records
+                if "calendrier scolaire" in r.getMessage()]
+
+    assert said_at_start(paris(2027, 7, 1, 12, 59)) == []
+    [(level, text)] = said_at_start(paris(2027, 7, 1, 13, 0))
+    assert level == "WARNING" and "peut-être" not in text
+    assert ("Aucune de leurs dates limites n'est encore passée : mettez-le à jour avant le "
+            "vendredi 2 juillet à 13 heures (date limite du vendredi 3 septembre 2027, s'il y a "
+            "cantine ce jour-là)") in text
+    [(level, text)] = said_at_start(paris(2027, 7, 2, 13, 0))
+    assert level == "ERROR"
+    assert ("la date limite du vendredi 3 septembre 2027, s'il y a cantine ce jour-là, est "
+            "passée (le vendredi 2 juillet à 13 heures)") in text
+
+
 def test_two_schedulers_running_the_lock_at_once_lock_each_day_once(
     settings: Settings, rt: Runtime
 ) -> None:

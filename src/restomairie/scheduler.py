@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from types import FrameType
-from typing import Any
+from typing import Any, NamedTuple
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -40,6 +40,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from restomairie.booking.locks import LockResult
 from restomairie.calendar.schoolholidays import CalendarCoverageError, format_french_date
+from restomairie.i18n import format_day, format_deadline
 from restomairie.retention import PurgeReport, purge_call_logs, purge_imports
 from restomairie.runtime import Runtime
 
@@ -113,19 +114,68 @@ def lock_job(rt: Runtime, workers: int = LOCK_WORKERS) -> list[LockResult]:
     return results
 
 
-def calendar_end_text(rt: Runtime) -> str | None:
+class EndNotice(NamedTuple):
+    """What is said of the school calendar's end (:func:`calendar_end_text`)."""
+
+    text: str  # French, starting lowercase (put after "Refusé : " or "Attention : ")
+    due: bool  # a meal past the calendar is due (or may be): the kitchen risks missing it
+
+
+UPDATE_HOW = (
+    "« restomairie calendar-file convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le README, "
+    "« A newer school calendar »)."
+)
+
+
+def calendar_end_text(rt: Runtime) -> EndNotice | None:
     """Why nothing after the school calendar's end can be locked, in French, when it has ended
     before some school's next cut-off (:meth:`~restomairie.booking.locks.LockService.calendar_end`);
-    None while the calendar reaches every next cut-off."""
-    last = rt.locks.calendar_end(rt.clock.now())
-    if last is None:
+    None while the calendar reaches every next cut-off.
+
+    ``due`` when a day past the end has a cut-off already passed (named, with that cut-off),
+    or one that may have (it counts back through days the calendar does not know): an error,
+    the kitchen will have no locked figure for it. Otherwise nothing is missed yet, and the
+    text says until when the calendar must be updated: a warning, not an error — the lock did
+    all it had to (1 July 2027 at 13:00, 2 September's cut-off: Friday 3 September's is only
+    Friday 2 July, 13:00)."""
+    end = rt.locks.calendar_end(rt.clock.now())
+    if end is None:
         return None
-    return (
-        f"le calendrier scolaire utilisé s'arrête au {format_french_date(last)} : les repas "
-        "des jours suivants ne peuvent pas être verrouillés pour la cuisine (leur date limite "
-        "est peut-être déjà passée), ni réservés. Mettez le calendrier à jour : "
-        "« restomairie calendar-file convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le README, "
-        "« A newer school calendar »)."
+    head = f"le calendrier scolaire utilisé s'arrête au {format_french_date(end.last_covered)}"
+    day = format_day(end.day, year=True) if end.day is not None else None
+    if end.due and end.deadline is not None:
+        return EndNotice(
+            f"{head} : les repas des jours suivants ne peuvent pas être verrouillés pour la "
+            f"cuisine, ni réservés, et la date limite du {day}, s'il y a cantine ce jour-là, "
+            f"est passée (le {format_deadline(end.deadline)}). Mettez le calendrier à jour : "
+            f"{UPDATE_HOW}",
+            True,
+        )
+    if end.due:
+        return EndNotice(
+            f"{head} : les repas des jours suivants ne peuvent pas être verrouillés pour la "
+            f"cuisine, ni réservés, et la date limite du {day}, s'il y a cantine ce jour-là, "
+            "est peut-être déjà passée (elle dépend de jours que le calendrier ne connaît "
+            f"pas). Mettez le calendrier à jour : {UPDATE_HOW}",
+            True,
+        )
+    if end.until is None:
+        when = "dès que possible"
+    elif end.deadline is not None:
+        when = (
+            f"avant le {format_deadline(end.until)} (date limite du {day}, s'il y a cantine "
+            "ce jour-là)"
+        )
+    else:
+        when = (
+            f"avant le {format_deadline(end.until)} (aucune de leurs dates limites ne tombe "
+            "plus tôt)"
+        )
+    return EndNotice(
+        f"{head} : les repas des jours suivants ne pourront pas être verrouillés pour la "
+        "cuisine, ni réservés, tant qu'il ne sera pas mis à jour. Aucune de leurs dates "
+        f"limites n'est encore passée : mettez-le à jour {when} : {UPDATE_HOW}",
+        False,
     )
 
 
@@ -258,7 +308,13 @@ def run_scheduler(
             log.info("tâche %s : prochaine exécution %s", job.id, when)
         ended = calendar_end_text(rt)
         if ended is not None:
-            log.error("%s%s", ended[0].upper(), ended[1:])
+            # An error only when a day past the calendar is due (as ``restomairie lock`` exits
+            # 1 then); before, a warning saying until when it must be updated.
+            said = f"{ended.text[0].upper()}{ended.text[1:]}"
+            if ended.due:
+                log.error("%s", said)
+            else:
+                log.warning("%s", said)
         while not stop.wait(1):
             pass
     finally:

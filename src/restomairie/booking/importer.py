@@ -36,14 +36,24 @@ from restomairie.booking.services import (
     MissingPepper,
     check_pin_hash,
     hash_pin,
+    kept_said,
     needs_rehash,
     replace_pattern,
     unserved_weekdays,
     weekdays_text,
 )
+from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.config import Settings
 from restomairie.i18n import LANGUAGES, format_day
-from restomairie.models import AuditEntry, Child, DayLock, Family, FamilyPhone, Subscription
+from restomairie.models import (
+    AuditEntry,
+    BookingDay,
+    Child,
+    DayLock,
+    Family,
+    FamilyPhone,
+    Subscription,
+)
 from restomairie.phones import mask_phone
 
 # How far ahead of now a cut-off must be for the import to leave its day unguarded: a lock may be
@@ -919,6 +929,7 @@ def _apply(
         done_families: set[str] = set()
         weak_codes: dict[str, int] = {}  # account → line, of the weak codes this import sets
         moves: list[_Move] = []
+        patterns: list[_Pattern] = []  # the known children's patterns changed or ended
         for done, row in enumerate(rows):
             if progress is not None:
                 progress(done, len(rows))
@@ -1001,6 +1012,8 @@ def _apply(
                 replace_pattern(session, child, (old_mask, row.weekdays), start, now, actor,
                            {"line": row.line})
                 starts.used(start)
+                if child_change is not None:  # a new child has no day booked by hand yet
+                    patterns.append(_Pattern(child, fam.account, row.weekdays, start, row.line))
             if child_change:
                 report.children_updated += 1
                 report.child_changes.append(child_change)
@@ -1011,7 +1024,8 @@ def _apply(
         report.warnings = _warnings(session, rows, known_accounts, left_out=not end_missing)
         report.warnings += _weak_pins(weak_codes)
         if end_missing:
-            report.ended = _end_missing(session, rows, since, starts, now, actor)
+            report.ended = _end_missing(session, rows, since, starts, now, actor, patterns)
+        report.warnings += _kept_apart(service, session, patterns, starts.closures)
         note = starts.note()
         if note is not None:
             report.warnings.append(note)
@@ -1164,12 +1178,12 @@ def _left_out(session: Session, rows: list[Row], known: set[str]) -> list[str]:
 
 def _end_missing(
     session: Session, rows: list[Row], since: date | None, starts: _Starts, now: datetime,
-    actor: Actor,
+    actor: Actor, patterns: list[_Pattern],
 ) -> list[str]:
     """``--end-missing``: the file is the whole list. Every child it leaves out whose
     subscription still runs has it ended from the first day that can still change (as an empty
     ``days`` would: the days before stay booked, and billed); nothing is deleted. What was
-    ended, one sentence each."""
+    ended, one sentence each; each ended pattern is added to ``patterns``."""
     refs = {r.child for r in rows}
     out = []
     for child in session.scalars(select(Child).order_by(Child.family_id, Child.ref)):
@@ -1183,11 +1197,64 @@ def _end_missing(
             continue
         replace_pattern(session, child, (mask, 0), start, now, actor, {"missing_from_file": True})
         starts.used(start)
+        patterns.append(_Pattern(child, child.family.account, 0, start, None))
         out.append(
             f"dossier {child.family.account} : {child.first_name} {child.last_name} "
             f"({child.ref}), jours {weekdays_text(mask)} → aucun à partir du {format_day(start)}"
         )
     session.flush()
+    return out
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """A known child's weekly pattern the import changed (``mask``; 0: ended) from ``start``,
+    on the file's ``line`` (None: ended as left out of the file, ``--end-missing``)."""
+
+    child: Child
+    account: str
+    mask: int
+    start: date
+    line: int | None
+
+
+# Children whose days booked by hand are read in one statement, at most (bound parameters).
+KEPT_BATCH = 500
+
+
+def _kept_apart(
+    service: BookingService, session: Session, patterns: list[_Pattern],
+    closures: tuple[CalendarClosure, ...],
+) -> list[str]:
+    """The single days booked or cancelled by hand that keep that state although the new
+    pattern would not give it (:meth:`BookingService.kept_days`), as the staff's subscription
+    form says them: "Reste réservé à part : vendredi 27 novembre (Zoé Petit, E3, dossier
+    210002, ligne 4)". Staff decide whether they should stay: a meal booked by hand stays
+    booked, and billed, after the subscription it went with has ended."""
+    if not patterns:
+        return []
+    first = min(p.start for p in patterns)
+    ids = [p.child.id for p in patterns]
+    explicit: dict[int, dict[date, bool]] = {}
+    for at in range(0, len(ids), KEPT_BATCH):
+        for child_id, day, booked in session.execute(
+            select(BookingDay.child_id, BookingDay.day, BookingDay.booked).where(
+                BookingDay.child_id.in_(ids[at:at + KEPT_BATCH]), BookingDay.day >= first
+            )
+        ):
+            explicit.setdefault(child_id, {})[day] = booked
+    out = []
+    for p in patterns:
+        days = {d: b for d, b in explicit.get(p.child.id, {}).items() if d >= p.start}
+        if not days:
+            continue
+        who = f"{p.child.first_name} {p.child.last_name}, {p.child.ref}, dossier {p.account}"
+        if p.line is not None:
+            who += f", ligne {p.line}"
+        out += [
+            f"{said} ({who})"
+            for said in kept_said(service.kept_days(p.child, p.mask, days, closures))
+        ]
     return out
 
 

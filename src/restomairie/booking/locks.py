@@ -24,7 +24,7 @@ from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
-from restomairie.calendar.days import DayStatus
+from restomairie.calendar.days import BEYOND_HORIZON, DayStatus
 from restomairie.db import is_postgres
 from restomairie.models import DayLock, Family, LockAdjustment, LockedChild, LockedCount
 
@@ -90,6 +90,24 @@ class LockResult:
         return sum(self.counts.values())
 
 
+@dataclass(frozen=True)
+class CalendarEnd:
+    """The school calendar ends before some school's next cut-off
+    (:meth:`LockService.calendar_end`): the meals after ``last_covered`` can be neither locked
+    nor booked until it is updated."""
+
+    last_covered: date
+    # The first day past it that decides: the first canteen day whose cut-off has passed (or
+    # may have), else the first whose cut-off is still to come; None when none is known.
+    day: date | None
+    # That day's cut-off, were it a school day, when it counts back to days known only.
+    deadline: datetime | None
+    # Its cut-off has passed (deadline None: may have): the kitchen risks missing that day.
+    due: bool
+    # Not due: the calendar must be updated before this, the earliest a day past it falls due.
+    until: datetime | None = None
+
+
 class LockService:
     """Takes and reads production locks."""
 
@@ -134,24 +152,65 @@ class LockService:
             start = service_start(session)
         return start.astimezone(self.settings.tz) if start is not None else None
 
-    def calendar_end(self, now: datetime) -> date | None:
-        """The school calendar's last day when it ends before some school's next cut-off still
-        to come: the meals after it may be due already (2 September's cut-off is 1 July), yet
-        their days are unknown, so :meth:`due` cannot find them and they are never locked until
-        the calendar is updated. None while every school's next cut-off is known."""
+    def calendar_end(self, now: datetime) -> CalendarEnd | None:
+        """What the lock knows of the meals past the school calendar's end, when it ends before
+        some school's next cut-off still to come (from 1 July 2027, 13:00, 2 September's
+        cut-off, for the shipped calendar): their days are unknown, so :meth:`due` cannot find
+        them and they are never locked until the calendar is updated. Whether one of them is
+        due already is counted exactly (:meth:`_beyond`): Friday 3 September 2027's cut-off
+        counts back to days the calendar knows (Friday 2 July, 13:00), so on 1 July nothing is
+        due yet and the calendar has until then. None while every school's next cut-off is
+        known."""
         today = now.date()
         last_covered = self.booking.calendar.last_covered
+        ended = False
         for school in self.settings.schools:
             # The walk's last day: the first cut-off to come, or where the calendar ends.
             last: tuple[date, DayStatus] | None = None
             for walked in self.booking.days_to_cutoff(school.id, today, now):
                 last = walked
             if last is None:
-                return last_covered  # today itself is past the calendar
+                ended = True  # today itself is past the calendar
+                break
             day, st = last
             ahead = st.operating and st.deadline is not None and st.deadline > now
             if not ahead and day >= last_covered:
-                return last_covered
+                ended = True
+                break
+        if not ended:
+            return None
+        found = [b for s in self.settings.schools if (b := self._beyond(s.id, now)) is not None]
+        due = [b for b in found if b.due and b.deadline is not None]  # known to have passed
+        if due:
+            return min(due, key=lambda b: (b.deadline or now, b.day or last_covered))
+        maybe = [b for b in found if b.due]
+        if maybe:
+            return min(maybe, key=lambda b: b.day or last_covered)
+        later = [b for b in found if b.until is not None]
+        if later:
+            return min(later, key=lambda b: (b.until or now, b.day or last_covered))
+        return CalendarEnd(last_covered, None, None, False)
+
+    def _beyond(self, school_id: str, now: datetime) -> CalendarEnd | None:
+        """The first canteen day of the school past the calendar's end, and whether its meals
+        are due (:class:`CalendarEnd`). Deadlines grow with the meal day, so that first day
+        decides: a deadline of it still to come means none of the days after has passed; one
+        not computable (it counts back through a day the calendar does not know) is at least
+        the last deadline known, and may have passed once that one has. None when the canteen
+        serves no day within a year past it."""
+        cal = self.booking.calendar
+        weekdays = self.settings.weekdays_of(self.settings.school(school_id))
+        day = cal.last_covered + timedelta(days=1)
+        for _ in range(BEYOND_HORIZON):
+            if cal.closed_beyond(day, weekdays) is None:
+                known = self.booking.lock_deadline_beyond(day, school_id)
+                if known is not None:
+                    return CalendarEnd(cal.last_covered, day, known, known <= now, known)
+                bound = self.booking.last_lock_deadline(school_id)
+                if bound is None or bound <= now:
+                    return CalendarEnd(cal.last_covered, day, None, True)
+                return CalendarEnd(cal.last_covered, day, None, False, bound)
+            day += timedelta(days=1)
         return None
 
     def lock_due(

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
+from babel.lists import format_list
 from sqlalchemy import (
     Boolean,
     Date,
@@ -67,6 +68,7 @@ from restomairie.db import (
     direct_transaction,
     read_only_engine,
 )
+from restomairie.i18n import format_day
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -169,6 +171,22 @@ class PatternChange:
     # The single days booked (True) or cancelled (False) by hand that keep that state under the
     # new pattern, which would not give it: staff decide whether they should stay.
     kept: tuple[tuple[date, bool], ...] = ()
+
+
+def kept_said(kept: Iterable[tuple[date, bool]]) -> list[str]:
+    """The single days booked or cancelled by hand that keep that state apart from a new
+    pattern (:attr:`PatternChange.kept`), in French, booked then cancelled: "Restent réservés
+    à part : mardi 1er décembre et mardi 8 décembre", "Reste annulé à part : jeudi 3 décembre".
+    Who they are for is the caller's to add (the staff page, the import's report)."""
+    kept = list(kept)
+    out = []
+    for booked, alone, several in ((True, "Reste réservé", "Restent réservés"),
+                                   (False, "Reste annulé", "Restent annulés")):
+        days = [format_day(day) for day, state in kept if state is booked]
+        if days:
+            head = several if len(days) > 1 else alone
+            out.append(f"{head} à part : {format_list(days, locale='fr_FR')}")
+    return out
 
 
 def served_text(day: date, today: date) -> str:
@@ -449,6 +467,26 @@ class BookingService:
         if self.settings.rule_for("staff") == self.settings.rule_for("phone"):
             return None
         return self.day_status(day, school_id, "staff").deadline
+
+    def lock_deadline_beyond(self, day: date, school_id: str) -> datetime | None:
+        """The lock deadline ``day``, past the school calendar, would have were it an operating
+        day of the school (the latest of the rules in force, as :meth:`lock_deadline`), when
+        every rule's counts back to days known (:meth:`SchoolCalendar.deadline_beyond`: Friday
+        3 September 2027's is Friday 2 July, 13:00); None when one does not, or when the
+        school's canteen never serves that day."""
+        weekdays = self.settings.weekdays_of(self.settings.school(school_id))
+        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        found = [self.calendar.deadline_beyond(day, weekdays, r) for r in rules]
+        known = [d for d in found if d is not None]
+        return max(known) if known and len(known) == len(found) else None
+
+    def last_lock_deadline(self, school_id: str) -> datetime | None:
+        """The lock deadline of the school's last operating day in the calendar (the latest of
+        the rules in force: 2 September 2027's is Thursday 1 July, 13:00), None without one."""
+        weekdays = self.settings.weekdays_of(self.settings.school(school_id))
+        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        found = [d for r in rules if (d := self.calendar.last_deadline(weekdays, r)) is not None]
+        return max(found, default=None)
 
     def lock_deadline(self, day: date, school_id: str) -> DayStatus:
         """The status of a day under the latest of the rules in force (the lock waits for the
@@ -1009,15 +1047,16 @@ class BookingService:
             )
             return PatternChange(
                 child.first_name, forced, bool(adjusted),
-                self._kept(child, mask, explicit, closures),
+                self.kept_days(child, mask, explicit, closures),
             )
 
-    def _kept(
+    def kept_days(
         self, child: Child, mask: int, explicit: dict[date, bool],
         closures: tuple[CalendarClosure, ...],
     ) -> tuple[tuple[date, bool], ...]:
         """The days of ``explicit`` (booked or cancelled by hand) whose state the new pattern
-        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled."""
+        ``mask`` would not give, and that still count: days the child's canteen serves, enrolled.
+        The staff's subscription change and the import both tell them (:func:`kept_said`)."""
         kept = []
         for day, booked in sorted(explicit.items()):
             if booked == bool(mask & (1 << day.weekday())) or not enrolled_on(child, day):

@@ -189,14 +189,19 @@ def lock_cmd(ctx: click.Context) -> None:
     if said is not None:
         click.echo(said, err=True)
     ended = calendar_end_text(rt)
-    if ended is not None:
-        # "Rien à verrouiller" would be false: the days past the calendar are not known.
+    if ended is not None and ended.due:
+        # "Rien à verrouiller" would be false: a day past the calendar is due, and unknown.
         for line in describe_locks(rt, results) if results else []:
             click.echo(line)
-        click.echo(f"Refusé : {ended[0].upper()}{ended[1:]}", err=True)
+        click.echo(f"Refusé : {ended.text[0].upper()}{ended.text[1:]}", err=True)
         sys.exit(1)
     for line in describe_locks(rt, results):
         click.echo(line)
+    if ended is not None:
+        # Nothing past the calendar is due yet: every day due is locked, so the run did its
+        # job (exit 0, as the scheduler only warns then); what is said is until when the
+        # calendar must be updated, before a day the kitchen needs falls due unknown.
+        click.echo(f"Attention : {ended.text[0].upper()}{ended.text[1:]}", err=True)
 
 
 @click.command("counts")

@@ -38,6 +38,7 @@ from restomairie.booking.services import (
     ChangeResult,
     Outcome,
     PatternChange,
+    kept_said,
     served_text,
 )
 from restomairie.calendar.schoolholidays import CalendarCoverageError
@@ -859,13 +860,7 @@ def _describe_pattern(what: str, start: date, done: PatternChange) -> str:
     if done.adjusted:
         extra += " — ajustement cuisine (jour déjà verrouillé)"
     lines = [f"{what} à partir du {format_day(start)}{extra}."]
-    for booked, alone, several in ((True, "Reste réservé", "Restent réservés"),
-                                   (False, "Reste annulé", "Restent annulés")):
-        days = [format_day(day) for day, state in done.kept if state is booked]
-        if days:
-            head = several if len(days) > 1 else alone
-            lines.append(f"{head} à part : {format_list(days, locale='fr_FR')} "
-                         f"({done.first_name}).")
+    lines += [f"{said} ({done.first_name})." for said in kept_said(done.kept)]
     return " ".join(lines)
 
 
