@@ -532,6 +532,10 @@ def test_the_lock_command_says_what_it_locked_then_that_nothing_is_left(town: Ru
         "  Paniers repas PAI (apportés par les familles, non livrés) : 1",
         "10 verrouillage(s) sur 1 jour(s).",
     ]
+    # The schools in the town's file order, as ``counts`` lists them (they came out in the
+    # database's, alphabetical: Alsace before Anjou).
+    said = [line.split(" : ")[0].strip() for line in lines[1:-3]]
+    assert said == [s.name for s in town.settings.schools]
     counts = runner.invoke(main, ["counts", "2026-11-26"], obj={"runtime": town}).output
     assert "Repas à produire (hors paniers repas, ajustements compris) : 4" in counts
     assert "Paniers repas PAI (apportés par les familles, non livrés) : 1" in counts

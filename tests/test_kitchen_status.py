@@ -230,6 +230,16 @@ def test_a_late_lock_has_its_own_badge_and_bar_beside_an_on_time_one(
     assert _legend(html)[:2] == ["verrouillé", "verrouillé en retard"]
 
 
+def test_the_chart_writes_the_first_of_the_month_as_the_page_does(
+    town: Runtime, client: FlaskClient
+) -> None:
+    # The chart's titles said "mardi 1 décembre" where the page and the phone say "1er".
+    html = _page(_kitchen(client), "2026-11-30")
+    title = re.search(r'<title id="chart-title">(.*?)</title>', html, re.S)
+    assert title is not None
+    assert "mardi 1er décembre :" in title.group(1) and "mardi 1 décembre" not in html
+
+
 # --------------------------------------------------------------------------- 2. meals delivered
 def test_the_chart_and_the_day_count_the_meals_delivered_with_packed_meals_apart(
     town: Runtime, client: FlaskClient

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 
+from restomairie.i18n import format_day
 from restomairie.kitchen.service import STATE_LABELS, Break, DayCounts
 
 WIDTH = 360
@@ -171,7 +172,7 @@ def bar_chart(
         value = d.to_produce
         h = usable * value / peak
         status = d.state_label.lower()  # the badge's words: never "provisoire" past cut-off
-        day_text = format_date(d.day, "EEEE d MMMM", locale=locale)
+        day_text = format_day(d.day, locale)  # "mardi 1er décembre", as the page writes it
         packed = ""
         if d.packed == 1:
             packed = ", plus 1 panier repas PAI apporté"

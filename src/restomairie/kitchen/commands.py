@@ -46,9 +46,15 @@ def describe_locks(rt: Runtime, results: Sequence[LockResult]) -> list[str]:
     if not results:
         return [NOTHING_TO_LOCK if rt.locks.service_start() is not None else NOTHING_YET]
     names = {s.id: s.name for s in rt.settings.schools}
+    # Schools in the town's file order, as ``counts``, the kitchen's pages and exports list
+    # them (the locks come back in the database's order).
+    order = {s.id: i for i, s in enumerate(rt.settings.schools)}
     lines: list[str] = []
     for day in sorted({r.day for r in results}):
-        of_day = [r for r in results if r.day == day]
+        of_day = sorted(
+            (r for r in results if r.day == day),
+            key=lambda r: (order.get(r.school_id, len(order)), r.school_id),
+        )
         first = of_day[0]
         late = " — EN RETARD" if any(r.late for r in of_day) else ""
         lines.append(
