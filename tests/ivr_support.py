@@ -233,6 +233,17 @@ class Caller:
         return self.last is not None and self.last.hangup
 
 
+def one_by_one(*requests: str, count: int | None = None) -> str:
+    """What the line says before the first of several requests of one phrase is read back,
+    each named as it understood it: ``one_by_one("annuler le jeudi 26 novembre", "réserver le
+    vendredi 27 novembre")`` is "Je prends vos 2 demandes une par une : annuler le jeudi 26
+    novembre, puis réserver le vendredi 27 novembre." (``count``: the days read back, when
+    some of ``requests`` name several)."""
+    *before, last = requests
+    said = f"{', '.join(before)}, puis {last}"
+    return f"Je prends vos {count or len(requests)} demandes une par une : {said}."
+
+
 def booked(rt: Runtime, ref: str, day: date) -> bool | None:
     """Child ``ref``'s meal on ``day`` once a booking or cancellation changed it: booked,
     cancelled, or None (never changed). A change undone (a cancelled meal booked back) leaves

@@ -257,6 +257,43 @@ def test_taking_back_the_taking_back_of_several_days_covers_them_all(
     assert [booked(rt, LEA, d) for d in (MON, TUE, NEXT_THU)] == [False, False, False]
 
 
+def test_taking_back_a_list_after_another_list_undoes_the_last_list_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    # Friday, cancelled by the first list, was taken back with Monday although the second
+    # list had nothing to cancel that day ("rien à annuler").
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    assert call.say("Et annuler vendredi et lundi.").says[1:3] == [
+        "Léa n'a pas de repas réservé le vendredi 27 novembre : il n'y a rien à annuler.",
+        "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
+    ]
+    call.say("Oui.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas de Léa du lundi 30 novembre soit de nouveau réservé.",
+        UNDO_KEYS,
+    ]
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, True]
+
+
+def test_taking_back_a_list_booked_back_undoes_the_bookings_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard: the cancellations of the list before are no part of the bookings after it.
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    call.say("Réserver jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que les repas de Léa des jeudi 26 novembre et vendredi 27 novembre ne "
+        "soient plus réservés.",
+        UNDO_KEYS,
+    ]
+
+
 def test_taking_back_a_day_asked_after_several_undoes_that_day_alone(
     rt: Runtime, call: Caller
 ) -> None:

@@ -13,13 +13,17 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from restomairie.models import Call
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked
+from tests.ivr_support import Caller, booked, one_by_one
 
 THU, FRI, MON, TUE = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)
 ZOE, LEA, HUGO = "E1", "E2", "E3"
-ONE_BY_ONE = "Je prends vos demandes une par une."
+# Both requests named before the first read-back (it was "Je prends vos demandes une par une."
+# alone: the parent confirmed Thursday not knowing Friday was heard as a cancellation too).
+CANCEL_THU_BOOK_FRI = one_by_one("annuler le jeudi 26 novembre", "réserver le vendredi 27 novembre")
 
 HUGO_WEEKDAYS = 0b0001001  # Mondays and Thursdays (see conftest.py)
 
@@ -43,7 +47,10 @@ def test_a_cancellation_and_a_booking_in_one_phrase_are_both_read_back(
     # ("mettre", "il reprend": "nothing to cancel"), or "one thing at a time".
     call.press("1")  # Hugo
     first = call.say(said)
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre."]
+    assert first.says[:2] == [
+        CANCEL_THU_BOOK_FRI,
+        "Vous souhaitez annuler le repas d'Hugo le jeudi 26 novembre.",
+    ]
     second = call.say("oui")
     assert second.says[:2] == [
         "C'est fait : le repas d'Hugo du jeudi 26 novembre est annulé.",
@@ -59,7 +66,10 @@ def test_a_weekday_booked_in_place_of_another_is_of_its_week(rt: Runtime, call: 
     # cancelled.
     call.press("1")
     first = call.say("annuler lundi et réserver mardi à la place")
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez annuler le repas d'Hugo le lundi 30 novembre."]
+    assert first.says[:2] == [
+        one_by_one("annuler le lundi 30 novembre", "réserver le mardi 1er décembre"),
+        "Vous souhaitez annuler le repas d'Hugo le lundi 30 novembre.",
+    ]
     second = call.say("oui")
     assert second.says[1] == "Vous souhaitez réserver le repas d'Hugo le mardi 1er décembre."
     call.say("oui")
@@ -145,3 +155,136 @@ def test_a_child_who_eats_another_day_is_a_request_of_its_own(rt: Runtime, call:
     answer = call.say("non finalement elle ira vendredi")
     assert "de nouveau réservé" not in " ".join(answer.says)
     assert booked(rt, LEA, THU) is False
+
+
+# ---------------------------------------------------------------------------------------------
+# The call ending at the second request, and "non attendez, annulez" after both
+# ---------------------------------------------------------------------------------------------
+
+THU_DONE_FRI_NOT = (
+    "C'est fait : le repas d'Hugo du jeudi 26 novembre est annulé. Le repas d'Hugo du vendredi "
+    "27 novembre n'a pas été réservé."
+)
+UNDO_BOTH = [
+    "Vous souhaitez que le repas d'Hugo du jeudi 26 novembre soit de nouveau réservé.",
+    "Et le repas d'Hugo du vendredi 27 novembre ne sera plus réservé.",
+    "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+]
+
+
+def _both_read_back_one_by_one(rt: Runtime, call: Caller, confirm_friday: bool) -> None:
+    call.press("1")  # Hugo
+    call.say("il mange pas jeudi mais il mange vendredi")
+    assert call.say("oui").says[1] == "Vous souhaitez réserver le repas d'Hugo le vendredi 27 novembre."
+    if confirm_friday:
+        call.say("oui")
+        assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]
+
+
+@pytest.mark.parametrize("ending", ["silence", "merci au revoir", "non merci"])
+def test_a_call_ending_at_the_second_request_says_the_first_done_and_the_second_not(
+    rt: Runtime, call: Caller, ending: str
+) -> None:
+    # It was "Rien n'a été changé pour le vendredi 27 novembre." alone: the parent who asked to
+    # move the meal did not hear that Thursday was cancelled and Friday not booked (the
+    # request of one phrase is said as a list of days is).
+    _both_read_back_one_by_one(rt, call, confirm_friday=False)
+    if ending == "silence":
+        call.silence()
+        call.silence()
+        last = call.silence()
+    elif ending == "merci au revoir":  # a plain goodbye is first told "pas encore fait", once
+        assert call.say(ending).says[0] == "Ce n'est pas encore fait."
+        last = call.say(ending)
+    else:
+        last = call.say(ending)
+    assert last.hangup
+    assert THU_DONE_FRI_NOT in last.says
+    assert last.says.index(THU_DONE_FRI_NOT) == len(last.says) - 2  # then the goodbye
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, None]
+
+
+def test_taking_back_after_both_requests_reads_back_and_undoes_both(
+    rt: Runtime, call: Caller
+) -> None:
+    # It read back and undid Friday's booking alone: Thursday stayed cancelled, and the parent
+    # who changed their mind about the move had Hugo's Thursday lost.
+    _both_read_back_one_by_one(rt, call, confirm_friday=True)
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:3] == UNDO_BOTH
+    done = call.say("Oui.")
+    assert done.says[:2] == [
+        "Le repas d'Hugo du jeudi 26 novembre est de nouveau réservé.",
+        "Le repas d'Hugo du vendredi 27 novembre n'est plus réservé.",
+    ]
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [True, False]
+
+
+@pytest.mark.parametrize("declined", ["non", "2"])
+def test_declining_the_undoing_of_both_requests_leaves_both(
+    rt: Runtime, call: Caller, declined: str
+) -> None:
+    # It said "Le repas d'Hugo du vendredi 27 novembre reste réservé." alone, of the one
+    # undoing it offered.
+    _both_read_back_one_by_one(rt, call, confirm_friday=True)
+    call.say("Non attendez, annulez.")
+    answer = call.say(declined) if declined.isalpha() else call.press(declined)
+    assert answer.says[0] == "Aucun changement n'a été fait."
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]
+
+
+def test_taking_back_the_taking_back_of_both_requests_makes_both_again(
+    rt: Runtime, call: Caller
+) -> None:
+    _both_read_back_one_by_one(rt, call, confirm_friday=True)
+    call.say("Non attendez, annulez.")
+    call.say("Oui.")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas d'Hugo du jeudi 26 novembre ne soit plus réservé.",
+        "Et le repas d'Hugo du vendredi 27 novembre sera de nouveau réservé.",
+    ]
+    call.say("Oui.")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]
+
+
+def test_taking_back_a_request_of_its_own_after_both_undoes_it_alone(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard: another change after the two requests is no part of them.
+    _both_read_back_one_by_one(rt, call, confirm_friday=True)
+    call.say("annuler lundi")
+    call.say("oui")
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas d'Hugo du lundi 30 novembre soit de nouveau réservé.",
+        "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+    ]
+
+
+def _state(rt: Runtime, call: Caller, **changed: object) -> None:
+    """The call's kept state with ``changed`` written over it, as the line before each change
+    of several kept its own action left it (a call under way during a deploy)."""
+    with rt.sessions() as session, session.begin():
+        row = session.scalars(select(Call).where(Call.call_sid == call.call_sid)).one()
+        row.state = {**row.state, **changed}
+
+
+def test_a_list_of_days_done_before_the_deploy_is_still_taken_back_whole(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard (the older shape of the kept state, one action for all the days): the days
+    # done before the deploy are taken back together after it.
+    call.press("2")  # Léa
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("oui")
+    call.say("oui")
+    _state(rt, call, done_series=["cancel", [[THU.isoformat(), [LEA]], [FRI.isoformat(), [LEA]]]])
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0] == (
+        "Vous souhaitez que les repas de Léa des jeudi 26 novembre et vendredi 27 novembre soient "
+        "de nouveau réservés."
+    )
+    _state(rt, call, undo_more=[[THU.isoformat(), [LEA]]])  # as the line before kept it
+    call.say("oui")
+    assert [booked(rt, LEA, THU), booked(rt, LEA, FRI)] == [True, True]

@@ -237,7 +237,7 @@ def test_billing_at_the_first_of_two_requests_repeats_the_read_back_alone(
     # "Je prends vos demandes une par une." was said again before the read-back.
     call.press("2")
     first = call.say("Annuler jeudi et réserver vendredi pour Hugo.")
-    assert first.says[0] == "Je prends vos demandes une par une."
+    assert first.says[0].startswith("Je prends vos 2 demandes une par une : ")
     answer = call.say("Ça sera facturé ?")
     assert answer.says[:2] == [BILLING, first.says[1]]
 

@@ -14,11 +14,10 @@ from datetime import date
 import pytest
 
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, events
+from tests.ivr_support import Caller, booked, events, one_by_one
 
 THU, FRI, MON = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30)
 ZOE, LEA, HUGO = "E1", "E2", "E3"
-ONE_BY_ONE = "Je prends vos demandes une par une."
 AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
 
 
@@ -55,7 +54,7 @@ def test_a_day_for_each_child_is_read_back_for_that_child_alone(
     # It was "Je prends ces jours un par un", then Léa's and Zoé's Thursday, then both Mondays.
     call.keys(*keys)
     first = call.say(said)
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
+    assert first.says[:2] == [one_by_one("annuler le jeudi 26 novembre pour Zoé", "annuler le lundi 30 novembre pour Léa"), "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
     second = call.press("1")
     assert second.says[:2] == [
         "C'est fait : le repas de Zoé du jeudi 26 novembre est annulé.",
@@ -78,7 +77,7 @@ def test_a_day_for_each_child_without_the_change_asks_it_for_both(
         "Pour réserver, tapez 1. Pour annuler, tapez 2.",
     ]
     first = call.press("2")
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
+    assert first.says[:2] == [one_by_one("annuler le jeudi 26 novembre pour Zoé", "annuler le lundi 30 novembre pour Léa"), "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
     second = call.press("1")
     assert second.says[1] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
     call.press("1")
@@ -115,7 +114,7 @@ def test_a_day_added_at_the_read_back_comes_before_the_other_child(
 
 def test_a_request_refused_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
     first = call.say("Annuler aujourd'hui pour Zoé et jeudi pour Léa.")
-    assert first.says[0] == ONE_BY_ONE
+    assert first.says[0] == one_by_one("annuler le lundi 23 novembre pour Zoé", "annuler le jeudi 26 novembre pour Léa")
     assert first.says[1].startswith("Trop tard pour le lundi 23 novembre")
     assert "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre." in first.says
     call.press("1")
@@ -242,7 +241,7 @@ def test_a_booking_and_a_cancellation_are_read_back_one_after_the_other(
     # It used to ask the action once for both children and both days.
     call.keys(*keys)
     first = call.say("Réserver pour Hugo jeudi et annuler pour Zoé vendredi.")
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre."]
+    assert first.says[:2] == [one_by_one("réserver le jeudi 26 novembre pour Hugo", "annuler le vendredi 27 novembre pour Zoé"), "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre."]
     second = call.press("1")
     assert second.says[:2] == [
         "C'est fait : le repas d'Hugo du jeudi 26 novembre est réservé.",
@@ -267,7 +266,7 @@ def test_two_changes_on_the_same_day(rt: Runtime, call: Caller) -> None:
 def test_a_request_already_so_goes_on_to_the_next(rt: Runtime, call: Caller) -> None:
     first = call.say("Réserver jeudi pour Léa et annuler vendredi pour Zoé.")
     assert first.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le jeudi 26 novembre pour Léa", "annuler le vendredi 27 novembre pour Zoé"),
         "Le repas de Léa du jeudi 26 novembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Zoé le vendredi 27 novembre.",
     ]
@@ -291,7 +290,7 @@ def test_changes_that_cannot_be_told_apart_are_asked_one_at_a_time(
 def test_a_request_taken_back_by_the_next(rt: Runtime, call: Caller) -> None:
     read_back = call.say("Annuler jeudi pour Zoé, non, lundi pour Léa.")
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
-    assert ONE_BY_ONE not in read_back.says
+    assert not any("une par une" in line for line in read_back.says)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,7 +309,7 @@ def test_two_changes_after_a_result(rt: Runtime, call: Caller) -> None:
     # It was "Hugo et Zoé n'ont pas de repas réservé le jeudi 26 novembre": both dropped.
     _one_change_made(rt, call)
     first = call.say("Réserver pour Hugo jeudi et annuler pour Zoé vendredi.")
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre."]
+    assert first.says[:2] == [one_by_one("réserver le jeudi 26 novembre pour Hugo", "annuler le vendredi 27 novembre pour Zoé"), "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre."]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Zoé le vendredi 27 novembre."
     call.press("1")
     assert booked(rt, HUGO, THU) is True and booked(rt, ZOE, FRI) is False
@@ -319,7 +318,7 @@ def test_two_changes_after_a_result(rt: Runtime, call: Caller) -> None:
 def test_a_day_for_each_child_after_a_result_is_the_same_change(rt: Runtime, call: Caller) -> None:
     _one_change_made(rt, call)
     first = call.say("Et jeudi pour Zoé et lundi pour Léa.")
-    assert first.says[:2] == [ONE_BY_ONE, "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
+    assert first.says[:2] == [one_by_one("annuler le jeudi 26 novembre pour Zoé", "annuler le lundi 30 novembre pour Léa"), "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre."]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
 
 
@@ -339,7 +338,7 @@ def test_a_week_said_after_the_children_is_said_of_every_day(rt: Runtime, call: 
     # tomorrow ("trop tard… facturé") and Zoé was booked on this Thursday.
     first = call.say("réserver mardi pour Hugo et jeudi pour Zoé de la semaine prochaine")
     assert first.says[:2] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le mardi 1er décembre pour Hugo", "réserver le jeudi 3 décembre pour Zoé"),
         "Vous souhaitez réserver le repas d'Hugo le mardi 1er décembre.",
     ]
     second = call.press("1")
@@ -354,7 +353,7 @@ def test_a_day_denied_after_a_statement_of_who_eats_is_its_cancellation(
     answer = call.say("Léa mange jeudi mais pas vendredi")
     # Both days were one booking: "déjà réservé" twice, and Friday never cancelled.
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le jeudi 26 novembre", "annuler le vendredi 27 novembre"),
         "Le repas de Léa du jeudi 26 novembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
     ]
@@ -369,7 +368,7 @@ def test_a_day_denied_after_a_statement_books_the_other_for_a_child_without_it(
     # Hugo books day by day: "il mange jeudi" is Thursday's booking; Friday has nothing.
     answer = call.say("Hugo mange jeudi mais pas vendredi")
     assert answer.says[:2] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le jeudi 26 novembre", "annuler le vendredi 27 novembre"),
         "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
     ]
 
@@ -378,7 +377,7 @@ def test_a_day_said_instead_of_another_is_moved(rt: Runtime, call: Caller) -> No
     # Léa eats every day: Monday was "déjà réservé" and Thursday kept, without a word.
     answer = call.say("Léa mange lundi au lieu de jeudi")
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le lundi 30 novembre", "annuler le jeudi 26 novembre"),
         "Le repas de Léa du lundi 30 novembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
@@ -390,7 +389,7 @@ def test_a_day_eaten_rather_than_another_is_moved(rt: Runtime, call: Caller) -> 
     # "plutôt que" was Friday alone ("déjà réservé"), Thursday kept without a word.
     answer = call.say("Léa mange vendredi plutôt que jeudi")
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le vendredi 27 novembre", "annuler le jeudi 26 novembre"),
         "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
@@ -403,7 +402,7 @@ def test_a_week_said_once_is_said_of_both_days_of_a_move(rt: Runtime, call: Call
     # Thursday was this week's: "oui" cancelled Thursday 26, and Thursday 3 stayed booked.
     answer = call.say("la semaine prochaine, Léa mange vendredi au lieu de jeudi")
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le vendredi 4 décembre", "annuler le jeudi 3 décembre"),
         "Le repas de Léa du vendredi 4 décembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
@@ -428,7 +427,7 @@ def test_a_day_eaten_in_place_of_a_day_cancelled_is_booked(rt: Runtime, call: Ca
     # would have eaten it unbooked.
     answer = call.say("Hugo ne mange pas jeudi il mangera vendredi à la place")
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("annuler le jeudi 26 novembre", "réserver le vendredi 27 novembre"),
         "Hugo n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler.",
         "Vous souhaitez réserver le repas d'Hugo le vendredi 27 novembre.",
     ]
@@ -441,7 +440,7 @@ def test_a_day_eaten_in_place_is_read_back_after_the_cancellation(
 ) -> None:
     answer = call.say("Léa ne mange pas jeudi, elle mangera vendredi à la place")
     assert answer.says[:2] == [
-        ONE_BY_ONE,
+        one_by_one("annuler le jeudi 26 novembre", "réserver le vendredi 27 novembre"),
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
     done = call.press("1")
@@ -455,7 +454,7 @@ def test_a_day_eaten_in_place_is_read_back_after_the_cancellation(
 def test_a_day_denied_in_a_clause_of_its_own_is_cancelled(rt: Runtime, call: Caller) -> None:
     answer = call.say("Léa mange vendredi pas jeudi")  # no comma, as speech often comes
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("réserver le vendredi 27 novembre", "annuler le jeudi 26 novembre"),
         "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
@@ -467,7 +466,7 @@ def test_a_day_after_but_in_a_denial_is_booked(rt: Runtime, call: Caller) -> Non
     # "Hugo ne mange pas lundi mais jeudi": Thursday was read back as a cancellation too.
     answer = call.say("Hugo ne mange pas lundi mais jeudi")
     assert answer.says[:3] == [
-        ONE_BY_ONE,
+        one_by_one("annuler le lundi 30 novembre", "réserver le jeudi 26 novembre"),
         "Hugo n'a pas de repas réservé le lundi 30 novembre : il n'y a rien à annuler.",
         "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
     ]

@@ -1331,10 +1331,11 @@ class CallFlow:
         if whom and len(whom) == len(more) + 1:
             change = str(st.data["action"])
             days = [asked.isoformat(), *more]
-            first, *rest = [[d, list(r), change] for d, r in zip(days, whom, strict=True)]
+            entries = [[d, list(r), change] for d, r in zip(days, whom, strict=True)]
+            first, *rest = entries
             st.data["queue"] = rest
             self._take(st, first)
-            before = [sp._("I will take your requests one at a time.")] if rest else []
+            before = [self._requests_named(st, sp, entries)] if rest else []
             return self._with_date(st, sp, asked, ACTION, before)
         listed = [asked, *(date.fromisoformat(day) for day in more)]
         return self._one_after_another(st, sp, listed, ACTION, [])
@@ -1409,8 +1410,61 @@ class CallFlow:
             # cancellation; if that one is refused, the parent must hear it is no swap.
             st.data["instead_of"] = [first[0], first[2]]
         self._take(st, first)
-        before = [sp._("I will take your requests one at a time.")] if rest else []
+        before = [self._requests_named(st, sp, entries)] if rest else []
         return self._with_date(st, sp, date.fromisoformat(first[0]), step, before)
+
+    def _requests_named(
+        self, st: CallState, sp: Speaker, entries: Sequence[Sequence[Any]]
+    ) -> str:
+        """ "Je prends vos 2 demandes une par une : annuler le jeudi 26 novembre, puis réserver
+        le vendredi 27 novembre.": the requests of one phrase (see :meth:`_requests`), named
+        before the first is read back, as days listed are (:meth:`_days_named`): speech is
+        uncertain, and the parent must hear what the line understood before confirming any
+        ("mais il mange vendredi" heard as a cancellation too). The children are named when the
+        requests are not all for the same ones (each read-back names them anyway)."""
+        whom = {tuple(sorted(str(r) for r in refs)) for _, refs, _ in entries}
+        # Days of the same change for the same children in a row are said together ("annuler
+        # les jeudi 26 et vendredi 27 novembre pour Zoé, puis annuler le lundi 30 novembre pour
+        # Léa"), each still read back on its own.
+        groups: list[tuple[str, list[str], list[date]]] = []
+        for day, refs, change in entries:
+            kids = [str(r) for r in refs]
+            if groups and groups[-1][:2] == (str(change), kids):
+                groups[-1][2].append(date.fromisoformat(str(day)))
+            else:
+                groups.append((str(change), kids, [date.fromisoformat(str(day))]))
+        said: list[str] = []
+        for change, kids, days in groups:
+            params = {"day": sp.day(days[0]), "days": sp.days(days)}
+            if len(whom) > 1:
+                params["names"] = sp.names(self._names_of(st, kids))
+            said.append(self._request_named(sp, change, len(days) > 1, params))
+        *before, last = said
+        listed = last
+        if before:
+            listed = sp._("%(before)s, then %(last)s", before=", ".join(before), last=last)
+        return sp._(
+            "I will take your %(count)d requests one at a time: %(requests)s.",
+            count=len(entries),
+            requests=listed,
+        )
+
+    @staticmethod
+    def _request_named(sp: Speaker, change: str, several: bool, params: dict[str, str]) -> str:
+        """ "annuler le jeudi 26 novembre", "réserver les jeudi 26 novembre et vendredi 27
+        novembre pour Zoé": one request named by :meth:`_requests_named` (its children when
+        ``params`` has them)."""
+        if "names" in params:
+            if change == "book":
+                if several:
+                    return sp._("book %(days)s for %(names)s", **params)
+                return sp._("book %(day)s for %(names)s", **params)
+            if several:
+                return sp._("cancel %(days)s for %(names)s", **params)
+            return sp._("cancel %(day)s for %(names)s", **params)
+        if change == "book":
+            return sp._("book %(days)s", **params) if several else sp._("book %(day)s", **params)
+        return sp._("cancel %(days)s", **params) if several else sp._("cancel %(day)s", **params)
 
     def _take(self, st: CallState, entry: Sequence[Any]) -> None:
         """The children and the change of one of several requests (see :meth:`_requests`)."""
@@ -2675,31 +2729,33 @@ class CallFlow:
 
     @staticmethod
     def _keep_series_done(st: CallState, action: str, day: date, refs: Sequence[str]) -> None:
-        """What a request of several days read back one by one changed so far
-        (``done_series``: the action, then each day and its children), for "non attendez,
-        annulez" after its last result: all of them taken back, not the last day alone. A day
-        of no such series starts afresh."""
+        """What a request of several days, or several requests of one phrase, read back one by
+        one changed so far (``done_series``: each change made, its day, children and action:
+        "il mange pas jeudi mais il mange vendredi" is a cancellation, then a booking), for
+        "non attendez, annulez" after its last result (all of them taken back, not the last
+        alone) and for a call ending before the rest is done (:meth:`_series_left`). A day of
+        no such series starts afresh."""
         series = [str(d) for d in st.data.get("series") or []]
         if day.isoformat() not in series:
             st.data.pop("done_series", None)
             return
-        before = st.data.get("done_series") or [action, []]
-        kept = [e for e in before[1] if before[0] == action and str(e[0]) in series]
+        kept = [(a, d, r) for a, d, r in _series_done(st) if d.isoformat() in series]
         if refs:
-            kept.append([day.isoformat(), list(refs)])
-        st.data["done_series"] = [action, kept]
+            kept.append((action, day, [str(r) for r in refs]))
+        st.data["done_series"] = [[d.isoformat(), list(r), a] for a, d, r in kept]
 
-    def _series_undone(self, st: CallState) -> list[tuple[date, list[str]]]:
-        """The days of the request of several days just done, before its last one (``done``),
-        that "non attendez, annulez" takes back with it; empty when it was a single day."""
+    def _series_undone(self, st: CallState) -> list[tuple[str, date, list[str]]]:
+        """The changes of the request of several days (or requests) just done, before its last
+        one (``done``), that "non attendez, annulez" takes back with it, each with its own
+        action; empty when it was a single change."""
         done = st.data.get("done")
-        series = st.data.get("done_series")
-        if not done or not series or series[0] != done[0] or not series[1]:
+        series = _series_done(st)
+        if not done or not series:
             return []
-        *earlier, last = series[1]
-        if [str(last[0]), list(last[1])] != [str(done[1]), list(done[2])]:
+        *earlier, last = series
+        if last != (str(done[0]), date.fromisoformat(str(done[1])), [str(r) for r in done[2]]):
             return []  # another change since
-        return [(date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs in earlier]
+        return earlier
 
     def _apply_all(self, st: CallState, sp: Speaker) -> Turn:
         """ "Oui pour tous" to one of several days read back one by one (their days named
@@ -2828,10 +2884,21 @@ class CallFlow:
             lines.append(line)
         return lines
 
-    def _more_undone(self, st: CallState) -> list[tuple[date, list[str]]]:
-        """The earlier days taken back with the undoing read back alone (``undo_more``)."""
-        more = st.data.get("undo_more") if st.data.get("undo") else None
-        return [(date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs in more or []]
+    def _more_undone(self, st: CallState) -> list[tuple[str, date, list[str]]]:
+        """The earlier changes taken back with the undoing read back alone (``undo_more``),
+        each as :meth:`_undo` gives it: the reverse action, the day, the children. Each keeps
+        the action it made ("il mange pas jeudi mais il mange vendredi": Thursday booked again,
+        Friday no longer booked); a call under way since before they did has the action of the
+        last one for all (its days were all of one action)."""
+        undo = st.data.get("undo")
+        if not undo:
+            return []
+        taken: list[tuple[str, date, list[str]]] = []
+        for entry in st.data.get("undo_more") or []:
+            action = str(entry[2]) if len(entry) > 2 else str(undo[0])
+            reverse = "cancel" if action == "book" else "book"
+            taken.append((reverse, date.fromisoformat(str(entry[0])), [str(r) for r in entry[1]]))
+        return taken
 
     def _undo_series(
         self,
@@ -2841,19 +2908,19 @@ class CallFlow:
         actor: Actor,
         then_end: bool,
     ) -> Turn:
-        """ "Oui" to the undoing of a request of several days: each day undone in its order, in
-        its own transaction, each past its deadline refused (and said to stay as it is)."""
+        """ "Oui" to the undoing of a request of several days (or of several requests of one
+        phrase, each its own action): each day undone in its order, in its own transaction,
+        each past its deadline refused (and said to stay as it is)."""
         account = st.account
         assert account is not None
-        reverse = undo[0]
-        days = [*self._more_undone(st), (undo[1], undo[2])]
+        changes = [*self._more_undone(st), undo]
         st.data.pop("undo", None)  # done (or not to be): never read back again
         st.data.pop("undo_more", None)
         st.data.pop("done_series", None)
         lines: list[str] = []
-        undone: list[tuple[date, list[ChangeResult]]] = []
+        undone: list[tuple[str, date, list[ChangeResult]]] = []
         receipts: tuple[Receipt, ...] = ()
-        for day, refs in days:
+        for reverse, day, refs in changes:
             stays = self._stays(st, sp, (reverse, day, refs))
             late = self._past_deadline(st, sp, reverse, day, refs)
             if late:
@@ -2867,27 +2934,35 @@ class CallFlow:
                 _tried(st, f"refused:{exc.code}", day, refs)
                 continue
             except TooSlow:
-                if not any(r.changed for _, rs in undone for r in rs):
+                if not any(r.changed for _, _, rs in undone for r in rs):
                     raise  # nothing done: the apology says so
                 lines.append(sp._("The other change could not be made. Please try again."))
                 break
-            undone.append((day, results))
+            undone.append((reverse, day, results))
             receipts += self._receipts(st, reverse, day, [r for r in results if r.changed])
-        lines = [*self._grouped_undone(sp, reverse, undone), *lines]
-        made = [(day, [r for r in rs if r.changed]) for day, rs in undone]
-        made = [(day, rs) for day, rs in made if rs]
+        said: list[str] = []
+        for reverse in dict.fromkeys(r for r, _, _ in undone):  # each action, as first undone
+            said += self._grouped_undone(
+                sp, reverse, [(day, rs) for r, day, rs in undone if r == reverse]
+            )
+        lines = [*said, *lines]
+        made = [(reverse, day, [r for r in rs if r.changed]) for reverse, day, rs in undone]
+        made = [(reverse, day, rs) for reverse, day, rs in made if rs]
         if made:
-            st.settle("booked" if reverse == "book" else "cancelled")
-            st.data["done"] = [reverse, made[-1][0].isoformat(), [r.child_ref for r in made[-1][1]]]
+            for reverse in dict.fromkeys(r for r, _, _ in made):
+                st.settle("booked" if reverse == "book" else "cancelled")
+            last_reverse, last_day, last = made[-1]
+            st.data["done"] = [last_reverse, last_day.isoformat(), [r.child_ref for r in last]]
             # "Non attendez, annulez" again right after: the parent takes back what they just
             # heard done, every day of it (not the last day alone).
             st.data["done_series"] = [
-                reverse, [[day.isoformat(), [r.child_ref for r in rs]] for day, rs in made]
+                [day.isoformat(), [r.child_ref for r in rs], reverse] for reverse, day, rs in made
             ]
         else:
             st.settle("refused")
             st.data.pop("done", None)
-        outcome = ("booked" if reverse == "book" else "cancelled") if made else "unchanged"
+        last_action = made[-1][0] if made else None
+        outcome = {"book": "booked", "cancel": "cancelled"}.get(last_action or "", "unchanged")
         return self._result(st, sp, lines, outcome, receipts, then_end)
 
     def _grouped_undone(
@@ -3109,7 +3184,7 @@ class CallFlow:
         st.data["change"] = []  # the undoing alone
         more = self._series_undone(st)
         if more:  # "non attendez, annulez" after several days done: all of them taken back
-            st.data["undo_more"] = [[d.isoformat(), refs] for d, refs in more]
+            st.data["undo_more"] = [[d.isoformat(), refs, a] for a, d, refs in more]
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
 
     def _undone_after_all(self, st: CallState, speech: str) -> bool:
@@ -3612,7 +3687,8 @@ class CallFlow:
             lines.append(self._undo_read_back(st, sp, undo, alone=not refs))
         # The change read back and the undoing: either deadline may be minutes away, and both
         # are made or neither.
-        changes = ([(day, refs)] if refs else []) + ([(undo[1], undo[2])] if undo else []) + more
+        changes = ([(day, refs)] if refs else []) + ([(undo[1], undo[2])] if undo else [])
+        changes += [(d, r) for _, d, r in more]
         hurry = self._hurry(st, sp, changes)
         if hurry:
             lines.append(hurry)
@@ -3679,31 +3755,43 @@ class CallFlow:
         st: CallState,
         sp: Speaker,
         undo: tuple[str, date, list[str]],
-        more: Sequence[tuple[date, list[str]]],
+        more: Sequence[tuple[str, date, list[str]]],
     ) -> list[str]:
         """The undoing of a request of several days, read back: one sentence for the children
         undone on the same days ("Vous souhaitez que les repas de Rose des jeudi 26 et vendredi
-        27 novembre soient de nouveau réservés.")."""
-        reverse = undo[0]
-        groups: dict[tuple[str, ...], list[date]] = {}
-        for day, refs in [*more, (undo[1], undo[2])]:
-            groups.setdefault(tuple(self._names_of(st, refs)), []).append(day)
+        27 novembre soient de nouveau réservés."). Several requests of one phrase undone
+        together, of opposite actions, say each undoing: the other action after the first
+        ("Vous souhaitez que le repas de Nathan du jeudi 26 novembre soit de nouveau réservé.
+        Et le repas de Nathan du vendredi 27 novembre ne sera plus réservé.")."""
+        groups: dict[tuple[str, tuple[str, ...]], list[date]] = {}
+        for reverse, day, refs in [*more, undo]:
+            groups.setdefault((reverse, tuple(self._names_of(st, refs))), []).append(day)
+        first = next(iter(groups))[0]
         lines = []
-        for names, days in groups.items():
+        for (reverse, names), days in groups.items():
+            alone = reverse == first  # "Vous souhaitez que…"; the other action "Et…"
             if len(days) == 1:
                 lines.append(self._undo_read_back(st, sp, (reverse, days[0], [
                     k.ref for k in self._kids(st) if k.name in names
-                ]), alone=True))
+                ]), alone=alone))
                 continue
             params = {"names": sp.names(names), "days": sp.days(days)}
-            if reverse == "book":
+            if reverse == "book" and alone:
                 lines.append(sp._(
                     "You want the meals of %(names)s on %(days)s to be booked again.", **params
                 ))
-            else:
+            elif alone:
                 lines.append(sp._(
                     "You want the meals of %(names)s on %(days)s to be no longer booked.",
                     **params,
+                ))
+            elif reverse == "book":
+                lines.append(sp._(
+                    "And the meals of %(names)s on %(days)s will be booked again.", **params
+                ))
+            else:
+                lines.append(sp._(
+                    "And the meals of %(names)s on %(days)s will no longer be booked.", **params
                 ))
         return lines
 
@@ -4399,8 +4487,10 @@ class CallFlow:
         action = str(st.data.get("action"))
         queue = list(st.data.get("queue") or [])
         series = [str(d) for d in st.data.get("series") or []]
-        before = st.data.get("done_series") or [action, []]
-        made = [e for e in before[1] if before[0] == action and str(e[0]) in series]
+        # Each change made with its own action: "il mange pas jeudi mais il mange vendredi",
+        # Thursday cancelled, then a goodbye at Friday's read-back (it was "Rien n'a été
+        # changé pour le vendredi 27 novembre.", Thursday unsaid).
+        made = [(a, d, r) for a, d, r in _series_done(st) if d.isoformat() in series]
         if not queue and (not made or not with_done):
             return []
         if not with_done:
@@ -4416,12 +4506,15 @@ class CallFlow:
                 waiting.append((str(entry[2]), date.fromisoformat(str(entry[0])), entry[1]))
             else:
                 waiting.append((action, date.fromisoformat(str(entry)), pick))
-        done = [
-            (day, [ChangeResult(str(r), names.get(str(r), str(r)), day, action, _changed(action))
-                   for r in refs])
-            for day, refs in ((date.fromisoformat(str(d)), refs) for d, refs in made)
-        ]
-        lines = self._grouped_results(sp, action, done)
+        lines: list[str] = []
+        for change in dict.fromkeys(a for a, _, _ in made):  # each action, as first made
+            done = [
+                (day, [ChangeResult(r, names.get(r, r), day, change, _changed(change))
+                       for r in refs])
+                for a, day, refs in made
+                if a == change
+            ]
+            lines += self._grouped_results(sp, change, done)
         groups: dict[tuple[str, tuple[str, ...]], list[date]] = {}
         for change, day, whom in waiting:
             said = tuple(names.get(str(r), str(r)) for r in whom)
@@ -4764,7 +4857,29 @@ def _entry_day(entry: object) -> object:
 
 def _in_series(st: CallState, days: Sequence[str]) -> None:
     """Adds ``days`` to those read back one by one in this request (see _all_the_days)."""
+    if not st.data.get("series"):
+        # A new request: what an earlier one did is no part of it ("annuler jeudi et
+        # vendredi", then "annuler vendredi et lundi": Friday, nothing to cancel this time, is
+        # not taken back with Monday).
+        st.data.pop("done_series", None)
     st.data["series"] = _unique([*(st.data.get("series") or []), *days])
+
+
+def _series_done(st: CallState) -> list[tuple[str, date, list[str]]]:
+    """The changes made so far in the request read back one by one (``done_series``, see
+    CallFlow._keep_series_done): each its action, day and children, in the order made. Calls
+    under way since before each change kept its own action have the older shape, one action
+    for all: ``[action, [[day, children], …]]``."""
+    kept = st.data.get("done_series")
+    if not kept:
+        return []
+    if isinstance(kept[0], str):  # the older shape
+        action, entries = kept
+        return [
+            (str(action), date.fromisoformat(str(d)), [str(r) for r in refs])
+            for d, refs in entries
+        ]
+    return [(str(a), date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs, a in kept]
 
 
 def _bare_cancel(
