@@ -59,6 +59,7 @@ from restomairie.booking.errors import (
 from restomairie.booking.guard import guard, guard_direct
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, SchoolCalendar
 from restomairie.calendar.days import Closure as CalendarClosure
+from restomairie.calendar.deadlines import DeadlineRule
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.clock import Clock
 from restomairie.config import Settings
@@ -468,6 +469,11 @@ class BookingService:
             return None
         return self.day_status(day, school_id, "staff").deadline
 
+    def _rules_in_force(self) -> set[DeadlineRule]:
+        """Every deadline rule of the town (its default and each channel's): the lock waits for
+        the last of them."""
+        return {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+
     def lock_deadline_beyond(self, day: date, school_id: str) -> datetime | None:
         """The lock deadline ``day``, past the school calendar, would have were it an operating
         day of the school (the latest of the rules in force, as :meth:`lock_deadline`), when
@@ -475,7 +481,7 @@ class BookingService:
         3 September 2027's is Friday 2 July, 13:00); None when one does not, or when the
         school's canteen never serves that day."""
         weekdays = self.settings.weekdays_of(self.settings.school(school_id))
-        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        rules = self._rules_in_force()
         found = [self.calendar.deadline_beyond(day, weekdays, r) for r in rules]
         known = [d for d in found if d is not None]
         return max(known) if known and len(known) == len(found) else None
@@ -484,7 +490,7 @@ class BookingService:
         """The lock deadline of the school's last operating day in the calendar (the latest of
         the rules in force: 2 September 2027's is Thursday 1 July, 13:00), None without one."""
         weekdays = self.settings.weekdays_of(self.settings.school(school_id))
-        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        rules = self._rules_in_force()
         found = [d for r in rules if (d := self.calendar.last_deadline(weekdays, r)) is not None]
         return max(found, default=None)
 
@@ -492,7 +498,7 @@ class BookingService:
         """The status of a day under the latest of the rules in force (the lock waits for the
         last channel to close)."""
         school = self.settings.school(school_id)
-        rules = {self.settings.deadline, *self.settings.deadline_by_channel.values()}
+        rules = self._rules_in_force()
         statuses = [self.calendar.status(day, self.settings.weekdays_of(school), r) for r in rules]
         return max(
             statuses, key=lambda s: s.deadline or datetime.min.replace(tzinfo=self.settings.tz)
