@@ -5,6 +5,7 @@ configured rule, and the call-log purge."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import random
 import signal
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy import func, select
 
 from restomairie.booking import queries
@@ -33,9 +36,12 @@ from restomairie.models import AuditEntry, Call, CallEvent, Child, DayLock, Lock
 from restomairie.retention import purge_call_logs
 from restomairie.runtime import Runtime
 from restomairie.scheduler import (
+    CalendarWatch,
     CutoffTrigger,
     build_scheduler,
+    calendar_job,
     catch_up,
+    cutoff_past_end,
     cutoffs_between,
     lock_job,
     next_cutoff,
@@ -179,6 +185,220 @@ def test_the_scheduler_warns_of_the_calendar_s_end_and_errs_once_a_meal_past_it_
     assert level == "ERROR"
     assert ("la date limite du vendredi 3 septembre 2027, s'il y a cantine ce jour-là, est "
             "passée (le vendredi 2 juillet à 13 heures)") in text
+
+
+class _SteppedScheduler(BaseScheduler):
+    """APScheduler 3's own job processing (run times, coalescing, a job removed when its trigger
+    has no next time), stepped by the test instead of a thread: each step runs what is due at
+    the runtime's frozen clock, in this thread (:class:`DebugExecutor`)."""
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
+    def wakeup(self) -> None:
+        pass
+
+
+def _apscheduler_on_the_clock(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    """APScheduler reads the runtime's frozen clock (its planning and its misfire check)."""
+    import apscheduler.executors.base
+    import apscheduler.schedulers.base
+
+    class Now(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+            assert rt.clock.frozen is not None
+            return rt.clock.frozen.astimezone(tz)
+
+    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", Now)
+    monkeypatch.setattr(apscheduler.executors.base, "datetime", Now)
+
+
+def _run_until(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, start: datetime, end: datetime
+) -> BaseScheduler:
+    """Start the scheduler's jobs (no safety run) at ``start`` and run each as APScheduler
+    would, the clock jumping from one run to the next, until ``end``."""
+    _apscheduler_on_the_clock(rt, monkeypatch)
+    rt.clock.frozen = start
+    sched = build_scheduler(
+        rt, _SteppedScheduler(timezone=PARIS, executors={"default": DebugExecutor()}),
+        safety_interval=0,
+    )
+    sched.start()
+    while True:
+        runs = [job.next_run_time for job in sched.get_jobs() if job.next_run_time is not None]
+        if not runs or min(runs) > end:
+            return sched
+        rt.clock.frozen = min(runs)
+        sched._process_jobs()
+
+
+def test_a_scheduler_left_running_warns_of_the_calendar_s_end_then_errs_when_it_is_due(
+    rt: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Started in June 2027 and left running, it said nothing of the calendar's end: the notice
+    # was logged at start only, and after the last cut-off the calendar knows (1 July, 13:00,
+    # for 2 September) the cut-off job's trigger had no next time, so APScheduler removed the
+    # job without a word. It says the notice after that cut-off's lock and every morning, the
+    # error from Friday 3 September's cut-off (2 July, 13:00), and why the job ends.
+    small_town(rt)
+    rt.clock.frozen = paris(2027, 6, 20, 10, 0)
+    lock_job(rt)  # the start's catch-up
+    heard: list[tuple[datetime | None, str, str]] = []
+
+    class Heard(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            heard.append((rt.clock.frozen, record.levelname, record.getMessage()))
+
+    logger = logging.getLogger("restomairie.scheduler")
+    handler = Heard(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        with caplog.at_level("INFO", logger="restomairie.scheduler"):
+            sched = _run_until(
+                rt, monkeypatch, paris(2027, 6, 20, 10, 0), paris(2027, 7, 3, 12, 0)
+            )
+    finally:
+        logger.removeHandler(handler)
+    said = [(at, level, text) for at, level, text in heard if "calendrier" in text]
+    # After 1 July's lock, the next morning, at 2 July's cut-off (the job's end, then its
+    # run), the next morning; never at the cut-offs and mornings before.
+    assert [(at, level) for at, level, _ in said] == [
+        (paris(2027, 7, 1, 13, 0), "WARNING"),
+        (paris(2027, 7, 2, 7, 0), "WARNING"),
+        (paris(2027, 7, 2, 13, 0), "WARNING"),
+        (paris(2027, 7, 2, 13, 0), "ERROR"),
+        (paris(2027, 7, 3, 7, 0), "ERROR"),
+    ]
+    first, morning, ended, due, next_morning = (text for _, _, text in said)
+    assert first == morning and due == next_morning
+    assert first.startswith("Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 : ")
+    assert ("mettez-le à jour avant le vendredi 2 juillet à 13 heures (date limite du vendredi 3 "
+            "septembre 2027, s'il y a cantine ce jour-là)") in first
+    assert first.endswith("Redémarrez ensuite le planificateur et l'application web : ils ne "
+                          "lisent le calendrier qu'à leur démarrage.")
+    assert ("la date limite du vendredi 3 septembre 2027, s'il y a cantine ce jour-là, est "
+            "passée (le vendredi 2 juillet à 13 heures)") in due
+    assert due.endswith("qu'à leur démarrage.")
+    assert ended.startswith(
+        "tâche lock-at-cutoff arrêtée : aucune heure limite n'est connue après le vendredi 2 "
+        "juillet à 13 heures (le calendrier scolaire utilisé s'arrête au 2 septembre 2027)"
+    )
+    assert "restomairie calendar-file convert" in ended and "Redémarrez ensuite" in ended
+    assert [r.getMessage() for r in caplog.records
+            if r.levelname == "ERROR" and "calendrier" not in r.getMessage()] == []
+    # 2 September was locked at its cut-off, on time, before the notice.
+    back = rt.locks.get("anjou-elem", date(2027, 9, 2))
+    assert back is not None and not back.late and back.locked_at == paris(2027, 7, 1, 13, 0)
+    jobs = {job.id for job in sched.get_jobs()}
+    assert "lock-at-cutoff" not in jobs and {"purge-call-logs", "calendar-check"} <= jobs
+    sched.shutdown(wait=False)
+
+
+def test_past_the_calendar_s_last_cut_off_the_lock_job_fires_once_more_then_says_it_ends(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    ended: list[datetime] = []
+    trigger = CutoffTrigger(
+        lambda after: next_cutoff(rt, after), PARIS,
+        past_end=lambda after: cutoff_past_end(rt, after), on_end=ended.append,
+    )
+    last = paris(2027, 7, 1, 13, 0)  # 2 September's, the last the calendar knows
+    assert trigger.get_next_fire_time(paris(2027, 6, 29, 13, 0), last) == last
+    beyond = paris(2027, 7, 2, 13, 0)  # Friday 3 September's: counts back to known days
+    assert trigger.get_next_fire_time(last, last) == beyond
+    assert ended == []
+    assert trigger.get_next_fire_time(beyond, beyond) is None
+    assert trigger.get_next_fire_time(beyond, beyond) is None  # APScheduler asks twice
+    assert ended == [beyond]
+    # Planned between the two, the lock job has a next run (it had none: "-").
+    assert planned(rt, paris(2027, 7, 1, 15, 0))["lock-at-cutoff"] == beyond
+    assert planned(rt, paris(2027, 7, 2, 13, 0))["lock-at-cutoff"] == beyond
+    assert planned(rt, paris(2027, 7, 2, 13, 0, 1))["lock-at-cutoff"] is None
+    assert planned(rt, paris(2027, 7, 1, 15, 0))["calendar-check"] == paris(2027, 7, 2, 7, 0)
+
+
+def test_a_scheduler_started_past_the_calendar_says_why_the_lock_job_has_no_next_run(
+    rt: Runtime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from restomairie import scheduler
+
+    small_town(rt)
+    monkeypatch.setattr(scheduler.signal, "signal", lambda *args: None)  # pytest's own stay
+    _apscheduler_on_the_clock(rt, monkeypatch)
+    rt.clock.frozen = paris(2027, 7, 5, 9, 0)
+    stopped = threading.Event()
+    stopped.set()
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        scheduler.run_scheduler(rt, safety_interval=0, stop=stopped)
+    assert ("tâche lock-at-cutoff : prochaine exécution - (aucune heure limite connue après la "
+            "fin du calendrier)") in caplog.messages
+    [(level, text)] = [(r.levelname, r.getMessage()) for r in caplog.records
+                       if "calendrier scolaire" in r.getMessage()]
+    assert level == "ERROR" and "est passée (le vendredi 2 juillet à 13 heures)" in text
+    assert text.endswith("ils ne lisent le calendrier qu'à leur démarrage.")
+
+
+def test_a_calendar_file_replaced_while_the_scheduler_runs_is_read_after_a_restart_and_said(
+    settings: Settings, clock: Clock, rt: Runtime, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The README's "A newer school calendar": the file is read at start, so the scheduler
+    # running since before it was replaced keeps the old one, and says to restart it.
+    path = tmp_path / "calendrier.json"
+    shipped = (Path(__file__).resolve().parents[1]
+               / "src/restomairie/calendar/data/fr-en-calendrier-scolaire.json")
+    path.write_bytes(shipped.read_bytes())
+    town = Runtime.build(settings=dataclasses.replace(settings, calendar_file=path), clock=clock,
+                         engine=rt.engine)
+    watch = CalendarWatch(town)
+    clock.frozen = paris(2027, 3, 1, 7, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        assert calendar_job(town, watch) is None
+    assert caplog.messages == []  # the same file, a calendar reaching the next cut-off
+    path.write_bytes(shipped.read_bytes() + b"\n")
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        calendar_job(town, watch)
+    [(level, text)] = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert level == "WARNING"
+    assert text == (
+        f"Le fichier de calendrier scolaire {path} a changé depuis le démarrage du "
+        "planificateur, qui utilise toujours celui lu alors (jusqu'au 2 septembre 2027) : "
+        "vérifiez-le avec « restomairie calendar-file show », puis redémarrez le planificateur "
+        "et l'application web pour qu'ils le lisent."
+    )
+    # Past the end, the notice says so instead of the bare "restart".
+    caplog.clear()
+    clock.frozen = paris(2027, 7, 3, 7, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        notice = calendar_job(town, watch)
+    assert notice is not None and notice.due
+    [(level, text)] = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert level == "ERROR" and text.endswith("pour qu'ils le lisent.")
+    assert "a changé depuis le démarrage" in text and "Redémarrez ensuite" not in text
+    # Gone: the running scheduler keeps what it read, but would not start again.
+    caplog.clear()
+    clock.frozen = paris(2027, 3, 1, 7, 0)
+    path.unlink()
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        calendar_job(town, watch)
+    [text] = caplog.messages
+    assert text.startswith(f"Le fichier de calendrier scolaire {path} n'est plus lisible (")
+    assert text.endswith("mais ne redémarrerait pas : remettez-le en place.")
+
+
+def test_the_safety_run_says_nothing_of_the_calendar_s_end(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every minute: the notice is said at the cut-offs and each morning, not sixty times an hour.
+    small_town(rt)
+    rt.clock.frozen = paris(2027, 7, 5, 9, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        lock_job(rt)
+        caplog.clear()
+        lock_job(rt)
+    assert caplog.messages == []
 
 
 def test_two_schedulers_running_the_lock_at_once_lock_each_day_once(
@@ -374,7 +594,8 @@ def test_a_started_scheduler_has_its_three_jobs(rt: Runtime) -> None:
         jobs = {job.id: job for job in sched.get_jobs()}
         assert {"lock-safety", "purge-call-logs"} <= jobs.keys()
         now = datetime.now(PARIS)
-        expected = next_cutoff(rt, now - timedelta(microseconds=1))
+        after = now - timedelta(microseconds=1)
+        expected = next_cutoff(rt, after) or cutoff_past_end(rt, after)
         cutoff_job = jobs.get("lock-at-cutoff")
         # the job's first run is the calendar's next cut-off (none past the shipped calendar)
         assert (cutoff_job.next_run_time if cutoff_job else None) == expected

@@ -13,7 +13,16 @@ It runs as its own process so that web workers never run jobs (twice or at all).
 * **every minute**, a safety run of the same lock (cheap: nothing is due almost always) covers a
   cut-off missed because the database was unreachable or the machine slept;
 * **every night** (03:30 town time), the call-log purge (:mod:`restomairie.retention`), and the
-  staff import's expired files and old jobs.
+  staff import's expired files and old jobs;
+* **every morning** (07:00 town time), and after each cut-off's lock, what is said at start of
+  the school calendar's end (:func:`calendar_end_text`: a warning, then an error once a meal
+  past it is due), so that a scheduler left running for months says it when it applies, not
+  only when it was started; and a calendar file replaced since the start (it is read at start
+  only: :class:`CalendarWatch`).
+
+Past the calendar's last cut-off, the cut-off job runs once more at the first cut-off past the
+end that is known (Friday 3 September 2027's, Friday 2 July 13:00), to say that it is missed,
+then ends (APScheduler removes a job whose trigger has no next time), saying why and what to do.
 
 Two schedulers started by mistake still lock each day once: the lock takes an exclusive per-day
 guard and ``uq_day_locks_school_day`` refuses a second lock row, so the second run finds the day
@@ -24,6 +33,7 @@ locked and does nothing. The job functions are plain functions of a
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -49,6 +59,7 @@ log = logging.getLogger("restomairie.scheduler")
 LOCK_WORKERS = 4  # connections locking schools side by side at a cut-off (PostgreSQL)
 SAFETY_INTERVAL = 60  # seconds between safety runs of the lock (well under LATE_AFTER)
 PURGE_AT = (3, 30)  # the nightly purge, town time
+CHECK_AT = (7, 0)  # the daily calendar check, town time (before the phone line opens at 8:00)
 HORIZON_DAYS = 200  # how far to look for the next cut-off (covers the summer break)
 
 
@@ -78,12 +89,38 @@ def next_cutoff(rt: Runtime, after: datetime, horizon_days: int = HORIZON_DAYS) 
     return best
 
 
-class CutoffTrigger(BaseTrigger):
-    """Fires at each lock cut-off, computed from the calendar after every run."""
+def cutoff_past_end(rt: Runtime, after: datetime) -> datetime | None:
+    """Past the calendar's last cut-off, the cut-off still to come after ``after`` of the first
+    canteen day past its end, when it counts back to days the calendar knows (Friday 3
+    September 2027's: Friday 2 July, 13:00): nothing can be locked then, but it is when the
+    kitchen starts missing a day, so the cut-off job runs to say so. None while a cut-off in
+    the calendar is still to come (:func:`next_cutoff`), and once that one has passed."""
+    end = rt.locks.calendar_end(after.astimezone(rt.settings.tz))
+    if end is None or end.due or end.deadline is None or end.until is None:
+        return None
+    return end.until if end.until > after else None
 
-    def __init__(self, next_fn: Callable[[datetime], datetime | None], timezone: tzinfo) -> None:
+
+class CutoffTrigger(BaseTrigger):
+    """Fires at each lock cut-off, computed from the calendar after every run; past the
+    calendar's last one, at ``past_end``'s (:func:`cutoff_past_end`), if any.
+
+    With nothing more to come it returns None, and APScheduler 3 then removes the job after
+    its run (a job added without a first time stays, paused): ``on_end`` is told, once, with
+    the last time it fired, to say why."""
+
+    def __init__(
+        self,
+        next_fn: Callable[[datetime], datetime | None],
+        timezone: tzinfo,
+        past_end: Callable[[datetime], datetime | None] | None = None,
+        on_end: Callable[[datetime], None] | None = None,
+    ) -> None:
         self.next_fn = next_fn
         self.timezone = timezone
+        self.past_end = past_end
+        self.on_end = on_end
+        self.ended = False
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
@@ -93,6 +130,16 @@ class CutoffTrigger(BaseTrigger):
         else:
             after = previous_fire_time
         found = self.next_fn(after)
+        if found is None and self.past_end is not None:
+            try:
+                found = self.past_end(after)
+            except Exception:  # never in the scheduler's own thread: it would stop every job
+                log.exception("heure limite après la fin du calendrier scolaire incalculable")
+        # Said once: APScheduler asks twice at the end (for its run times, then the next one).
+        if found is None and previous_fire_time is not None and not self.ended:
+            self.ended = True
+            if self.on_end is not None:
+                self.on_end(previous_fire_time)
         return found.astimezone(self.timezone) if found is not None else None
 
     def __str__(self) -> str:
@@ -179,6 +226,71 @@ def calendar_end_text(rt: Runtime) -> EndNotice | None:
     )
 
 
+RESTART = (
+    "Redémarrez ensuite le planificateur et l'application web : ils ne lisent le calendrier "
+    "qu'à leur démarrage."
+)
+
+
+def _file_version(path: os.PathLike[str] | None) -> tuple[int, int] | str | None:
+    """(modification time, size) of the configured calendar file, the reason it cannot be
+    read, or None when none is configured (the shipped calendar)."""
+    if path is None:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+class CalendarWatch:
+    """The school calendar as the running scheduler knows it: read once, at start
+    (:class:`~restomairie.runtime.Runtime`), so a file put in its place since (README, "A newer
+    school calendar") is used only after a restart, and the running scheduler says so."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.read = _file_version(rt.settings.calendar_file)
+
+    def file_text(self) -> str | None:
+        """What is said of the configured calendar file when it is not the one read at start
+        (French), None when it is (or none is configured)."""
+        path = self.rt.settings.calendar_file
+        now = _file_version(path)
+        if path is None or now == self.read:
+            return None
+        last = format_french_date(self.rt.booking.calendar.last_covered)
+        if isinstance(now, str):
+            return (
+                f"Le fichier de calendrier scolaire {path} n'est plus lisible ({now}) : le "
+                f"planificateur utilise toujours celui lu à son démarrage (jusqu'au {last}), "
+                "mais ne redémarrerait pas : remettez-le en place."
+            )
+        return (
+            f"Le fichier de calendrier scolaire {path} a changé depuis le démarrage du "
+            f"planificateur, qui utilise toujours celui lu alors (jusqu'au {last}) : "
+            "vérifiez-le avec « restomairie calendar-file show », puis redémarrez le "
+            "planificateur et l'application web pour qu'ils le lisent."
+        )
+
+    def say(self, file: bool = True) -> EndNotice | None:
+        """Log the calendar's end as the start-up does (:func:`calendar_end_text`: an error
+        once a meal past it is due, a warning before), with what a restart does; and, with
+        ``file``, a calendar file changed since the start (a warning, also without an end)."""
+        ended = calendar_end_text(self.rt)
+        changed = self.file_text() if file else None
+        if ended is None:
+            if changed is not None:
+                log.warning("%s", changed)
+            return None
+        said = f"{ended.text[0].upper()}{ended.text[1:]} {changed or RESTART}"
+        # An error only when a day past the calendar is due (as ``restomairie lock`` exits 1
+        # then); before, a warning saying until when it must be updated.
+        log.log(logging.ERROR if ended.due else logging.WARNING, "%s", said)
+        return ended
+
+
 def frozen_clock_text(rt: Runtime) -> str | None:
     """What the start-up says when ``RESTOMAIRIE_NOW`` freezes the clock (French), None when it
     does not: the jobs are planned by APScheduler on the real clock, while every lock and purge
@@ -230,12 +342,25 @@ def catch_up(rt: Runtime) -> tuple[list[LockResult], PurgeReport]:
     return locked, purge_job(rt)
 
 
-def _safe(job: Callable[[Runtime], Any]) -> Callable[[Runtime], None]:
+def cutoff_job(rt: Runtime, watch: CalendarWatch) -> list[LockResult]:
+    """The lock at a cut-off (:func:`lock_job`), then the calendar's end when it applies
+    (:meth:`CalendarWatch.say`): from its last cut-off on, every run of this job says it."""
+    results = lock_job(rt)
+    watch.say(file=False)
+    return results
+
+
+def calendar_job(rt: Runtime, watch: CalendarWatch) -> EndNotice | None:
+    """The daily check of the school calendar (:meth:`CalendarWatch.say`)."""
+    return watch.say()
+
+
+def _safe(job: Callable[..., Any]) -> Callable[..., None]:
     """A job that logs its failure instead of killing the scheduler (the next run retries)."""
 
-    def run(rt: Runtime) -> None:
+    def run(*args: Any) -> None:
         try:
-            job(rt)
+            job(*args)
         except Exception:
             log.exception("échec de la tâche %s (nouvel essai à la prochaine échéance)",
                           job.__name__)
@@ -249,14 +374,31 @@ def build_scheduler(
     rt: Runtime,
     scheduler: BaseScheduler | None = None,
     safety_interval: int = SAFETY_INTERVAL,
+    watch: CalendarWatch | None = None,
 ) -> BaseScheduler:
-    """The lock at each cut-off, its safety run and the nightly purge, on ``scheduler``
-    (default: a :class:`BlockingScheduler` in the town's zone)."""
+    """The lock at each cut-off, its safety run, the nightly purge and the daily calendar check,
+    on ``scheduler`` (default: a :class:`BlockingScheduler` in the town's zone)."""
     tz = rt.settings.tz
     sched = scheduler or BlockingScheduler(timezone=tz)
+    watch = watch or CalendarWatch(rt)
     defaults: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+
+    def ended(last: datetime) -> None:
+        log.warning(
+            "tâche lock-at-cutoff arrêtée : aucune heure limite n'est connue après le %s (le "
+            "calendrier scolaire utilisé s'arrête au %s), les repas suivants ne peuvent pas "
+            "être verrouillés. Mettez le calendrier à jour : %s %s La tâche reprendra alors à "
+            "la prochaine heure limite.",
+            format_deadline(last.astimezone(tz)),
+            format_french_date(rt.booking.calendar.last_covered), UPDATE_HOW, RESTART,
+        )
+
+    trigger = CutoffTrigger(
+        lambda after: next_cutoff(rt, after), tz,
+        past_end=lambda after: cutoff_past_end(rt, after), on_end=ended,
+    )
     sched.add_job(
-        _safe(lock_job), CutoffTrigger(lambda after: next_cutoff(rt, after), tz), args=[rt],
+        _safe(cutoff_job), trigger, args=[rt, watch],
         id="lock-at-cutoff", name="verrouillage à l'heure limite", **defaults,
     )
     if safety_interval > 0:
@@ -267,6 +409,10 @@ def build_scheduler(
     sched.add_job(
         _safe(purge_job), CronTrigger(hour=PURGE_AT[0], minute=PURGE_AT[1], timezone=tz),
         args=[rt], id="purge-call-logs", name="purge du journal d'appels", **defaults,
+    )
+    sched.add_job(
+        _safe(calendar_job), CronTrigger(hour=CHECK_AT[0], minute=CHECK_AT[1], timezone=tz),
+        args=[rt, watch], id="calendar-check", name="fin du calendrier scolaire", **defaults,
     )
     return sched
 
@@ -287,12 +433,15 @@ def run_scheduler(
     """Catch up, then run the jobs (in the scheduler's threads) until SIGTERM, Ctrl-C or
     ``stop`` is set."""
     stop = stop or threading.Event()
+    watch = CalendarWatch(rt)  # the calendar file as read at start (by ``rt``)
     try:
         rt.sync_schools()
         catch_up(rt)
     except Exception:  # e.g. the database is not reachable yet: the safety run retries
         log.exception("rattrapage impossible au démarrage (nouvel essai par la tâche de sécurité)")
-    sched = build_scheduler(rt, BackgroundScheduler(timezone=rt.settings.tz), safety_interval)
+    sched = build_scheduler(
+        rt, BackgroundScheduler(timezone=rt.settings.tz), safety_interval, watch
+    )
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         log.info("arrêt demandé (signal %d)", signum)
@@ -305,16 +454,10 @@ def run_scheduler(
     try:
         for job in sched.get_jobs():
             when = job.next_run_time.isoformat() if job.next_run_time else "-"
+            if job.id == "lock-at-cutoff" and job.next_run_time is None:
+                when += " (aucune heure limite connue après la fin du calendrier)"
             log.info("tâche %s : prochaine exécution %s", job.id, when)
-        ended = calendar_end_text(rt)
-        if ended is not None:
-            # An error only when a day past the calendar is due (as ``restomairie lock`` exits
-            # 1 then); before, a warning saying until when it must be updated.
-            said = f"{ended.text[0].upper()}{ended.text[1:]}"
-            if ended.due:
-                log.error("%s", said)
-            else:
-                log.warning("%s", said)
+        watch.say(file=False)
         while not stop.wait(1):
             pass
     finally:

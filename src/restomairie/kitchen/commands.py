@@ -244,7 +244,8 @@ def counts_cmd(ctx: click.Context, day: date, fmt: str | None, kitchen: str | No
 @friendly
 def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
     """Lancer le planificateur (un seul processus) : rattrapage des verrouillages manqués,
-    verrouillage à chaque heure limite, purge quotidienne du journal d'appels."""
+    verrouillage à chaque heure limite, purge quotidienne du journal d'appels, et chaque matin
+    la fin du calendrier scolaire quand elle approche."""
     from restomairie.scheduler import run_scheduler
 
     setup_logging()
