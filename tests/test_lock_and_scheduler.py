@@ -41,6 +41,7 @@ from restomairie.scheduler import (
     build_scheduler,
     calendar_job,
     catch_up,
+    cutoff_job,
     cutoff_past_end,
     cutoffs_between,
     lock_job,
@@ -175,7 +176,9 @@ def test_the_scheduler_warns_of_the_calendar_s_end_and_errs_once_a_meal_past_it_
         return [(r.levelname, r.getMessage()) for r in caplog.records
                 if "calendrier scolaire" in r.getMessage()]
 
-    assert said_at_start(paris(2027, 7, 1, 12, 59)) == []
+    # A minute before, the month's notice (calendar_ahead_text), counted to this very day.
+    [(level, text)] = said_at_start(paris(2027, 7, 1, 12, 59))
+    assert level == "WARNING" and "(c'est aujourd'hui)" in text
     [(level, text)] = said_at_start(paris(2027, 7, 1, 13, 0))
     assert level == "WARNING" and "peut-être" not in text
     assert ("Aucune de leurs dates limites n'est encore passée : mettez-le à jour avant le "
@@ -261,7 +264,15 @@ def test_a_scheduler_left_running_warns_of_the_calendar_s_end_then_errs_when_it_
             )
     finally:
         logger.removeHandler(handler)
-    said = [(at, level, text) for at, level, text in heard if "calendrier" in text]
+    soon = [(at, text) for at, _, text in heard if "plus que" in text or "aujourd'hui" in text]
+    said = [(at, level, text) for at, level, text in heard
+            if "calendrier" in text and (at, text) not in soon]
+    # Each morning of the month before the last deadline (1 July, 13:00), its notice
+    # (calendar_ahead_text): 21 June to 1 July, counting down.
+    assert [at for at, _ in soon] == [paris(2027, 6, d, 7, 0) for d in range(21, 31)] + [
+        paris(2027, 7, 1, 7, 0)
+    ]
+    assert "(plus que 10 jour(s))" in soon[0][1] and "(c'est aujourd'hui)" in soon[-1][1]
     # After 1 July's lock, the next morning, at 2 July's cut-off (the job's end, then its
     # run), the next morning; never at the cut-offs and mornings before.
     assert [(at, level) for at, level, _ in said] == [
@@ -386,6 +397,40 @@ def test_a_calendar_file_replaced_while_the_scheduler_runs_is_read_after_a_resta
     [text] = caplog.messages
     assert text.startswith(f"Le fichier de calendrier scolaire {path} n'est plus lisible (")
     assert text.endswith("mais ne redémarrerait pas : remettez-le en place.")
+
+
+def test_the_morning_check_warns_a_month_before_the_calendar_s_last_deadline(
+    rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A scheduler left running said nothing until 1 July at 13:00, the last moment any day of
+    # the shipped calendar can change (2 September's deadline): the day the town had to have
+    # updated it already. Each morning of the month before, it now says that it is coming.
+    small_town(rt)
+    watch = CalendarWatch(rt)
+    rt.clock.frozen = paris(2027, 5, 31, 7, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        assert calendar_job(rt, watch) is None
+    assert caplog.messages == []  # 31 days before
+    rt.clock.frozen = paris(2027, 6, 1, 7, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        assert calendar_job(rt, watch) is None
+    [(level, text)] = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert level == "WARNING"
+    assert text == (
+        "Le calendrier scolaire utilisé s'arrête au 2 septembre 2027 ; sa dernière date limite "
+        "est le jeudi 1er juillet à 13 heures (plus que 30 jour(s)) : après elle, plus aucun "
+        "repas ne pourra être réservé, annulé ni verrouillé pour la cuisine tant qu'il n'est pas "
+        "mis à jour. Téléchargez l'année scolaire suivante : « restomairie calendar-file "
+        "convert » puis RESTOMAIRIE_CALENDAR_FILE (voir le README, « A newer school calendar »). "
+        "Redémarrez ensuite le planificateur et l'application web : ils ne lisent le calendrier "
+        "qu'à leur démarrage."
+    )
+    # The cut-off job leaves it to the morning check.
+    caplog.clear()
+    rt.clock.frozen = paris(2027, 6, 1, 13, 0)
+    with caplog.at_level("INFO", logger="restomairie.scheduler"):
+        cutoff_job(rt, watch)
+    assert [m for m in caplog.messages if "calendrier" in m] == []
 
 
 def test_the_safety_run_says_nothing_of_the_calendar_s_end(

@@ -60,6 +60,9 @@ LOCK_WORKERS = 4  # connections locking schools side by side at a cut-off (Postg
 SAFETY_INTERVAL = 60  # seconds between safety runs of the lock (well under LATE_AFTER)
 PURGE_AT = (3, 30)  # the nightly purge, town time
 CHECK_AT = (7, 0)  # the daily calendar check, town time (before the phone line opens at 8:00)
+# The daily check warns this many days before the calendar's last deadline: a month for the
+# town to download the next school year (``calendar-file show`` warns from 120 days, once run).
+NOTICE_DAYS = 30
 HORIZON_DAYS = 200  # how far to look for the next cut-off (covers the summer break)
 
 
@@ -232,6 +235,32 @@ RESTART = (
 )
 
 
+def calendar_ahead_text(rt: Runtime, notice_days: int = NOTICE_DAYS) -> str | None:
+    """What the daily check says when the school calendar's last deadline (the last moment any
+    day in it can change: Thursday 1 July 2027, 13:00, for 2 September) is less than
+    ``notice_days`` away (French); None before, and from that deadline on, when
+    :func:`calendar_end_text` takes over."""
+    now = rt.clock.now()
+    found = [
+        d for school in rt.settings.schools
+        if (d := rt.booking.last_lock_deadline(school.id)) is not None
+    ]
+    limit = max(found, default=None)
+    if limit is None or limit <= now:
+        return None
+    days = (limit.date() - now.date()).days
+    if days > notice_days:
+        return None
+    left = "c'est aujourd'hui" if days == 0 else f"plus que {days} jour(s)"
+    last = format_french_date(rt.booking.calendar.last_covered)
+    return (
+        f"Le calendrier scolaire utilisé s'arrête au {last} ; sa dernière date limite est le "
+        f"{format_deadline(limit)} ({left}) : après elle, plus aucun repas ne pourra être "
+        "réservé, annulé ni verrouillé pour la cuisine tant qu'il n'est pas mis à jour. "
+        f"Téléchargez l'année scolaire suivante : {UPDATE_HOW} {RESTART}"
+    )
+
+
 def _file_version(path: os.PathLike[str] | None) -> tuple[int, int] | str | None:
     """(modification time, size) of the configured calendar file, the reason it cannot be
     read, or None when none is configured (the shipped calendar)."""
@@ -274,15 +303,20 @@ class CalendarWatch:
             "planificateur et l'application web pour qu'ils le lisent."
         )
 
-    def say(self, file: bool = True) -> EndNotice | None:
+    def say(self, file: bool = True, ahead: bool = True) -> EndNotice | None:
         """Log the calendar's end as the start-up does (:func:`calendar_end_text`: an error
         once a meal past it is due, a warning before), with what a restart does; and, with
-        ``file``, a calendar file changed since the start (a warning, also without an end)."""
+        ``file``, a calendar file changed since the start (a warning, also without an end); with
+        ``ahead``, in the month before the calendar's last deadline, that it is coming
+        (:func:`calendar_ahead_text`)."""
         ended = calendar_end_text(self.rt)
         changed = self.file_text() if file else None
         if ended is None:
             if changed is not None:
                 log.warning("%s", changed)
+            soon = calendar_ahead_text(self.rt) if ahead else None
+            if soon is not None:
+                log.warning("%s", soon)
             return None
         said = f"{ended.text[0].upper()}{ended.text[1:]} {changed or RESTART}"
         # An error only when a day past the calendar is due (as ``restomairie lock`` exits 1
@@ -346,7 +380,7 @@ def cutoff_job(rt: Runtime, watch: CalendarWatch) -> list[LockResult]:
     """The lock at a cut-off (:func:`lock_job`), then the calendar's end when it applies
     (:meth:`CalendarWatch.say`): from its last cut-off on, every run of this job says it."""
     results = lock_job(rt)
-    watch.say(file=False)
+    watch.say(file=False, ahead=False)  # the month's notice is the morning check's
     return results
 
 
