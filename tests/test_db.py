@@ -234,6 +234,124 @@ def test_a_failing_statement_never_shows_its_parameters(engine: Engine) -> None:
         assert "parameters hidden" in said
 
 
+# PostgreSQL's DETAIL lines that quote values, as its server (15) words them, and what is left
+# of each: the columns and the constraint's words, never a value.
+QUOTED_DETAILS = [
+    ("Key (account)=(D123) already exists.", "Key (account)=(…) already exists."),
+    ("Key (family_id, number)=(1, +33612345678) already exists.",
+     "Key (family_id, number)=(…) already exists."),
+    ("Key (lower(g))=(mme (dupont)) already exists.", "Key (lower(g))=(…) already exists."),
+    ("Key (a)=(1) is duplicated.", "Key (a)=(…) is duplicated."),
+    ('Key (family_id)=(42) is not present in table "f".',
+     'Key (family_id)=(…) is not present in table "f".'),
+    ('Key (id)=(1) is still referenced from table "p".',
+     'Key (id)=(…) is still referenced from table "p".'),
+    ("Key (during)=([2,3)) conflicts with existing key (during)=([1,5)).",
+     "Key (during)=(…) conflicts with existing key (during)=(…)."),
+    ("Failing row contains (3, D999, +33612345678, 0, y).", "Failing row contains (…)."),
+    ("Failing row contains (4, D998, +33612345678, 1, null).", "Failing row contains (…)."),
+    ("Partition key of the failing row contains (a) = (42).",
+     "Partition key of the failing row contains (a) = (…)."),
+    # A value that holds a line break and the words that end the line: hidden all the same.
+    ("Key (account)=(a\nb) already exists. x) already exists.",
+     "Key (account)=(…) already exists."),
+    # Other words (a server speaking French): all of it hidden.
+    ("La clé « (account)=(D123) » existe déjà.", "…"),
+]
+
+
+@pytest.mark.parametrize(("detail", "left"), QUOTED_DETAILS)
+def test_the_values_postgresql_quotes_in_a_detail_are_hidden_the_rest_kept(
+    detail: str, left: str
+) -> None:
+    assert db.hide_values(detail) == left
+
+
+def _said(error: BaseException) -> str:
+    """Everything the server's log can show of ``error``: its text, its cause's, the traceback
+    (``log.exception``) with the application's log format."""
+    import logging
+
+    from restomairie.cli import LOG_FORMAT
+
+    record = logging.LogRecord("restomairie", logging.ERROR, __file__, 1, "failed", None,
+                               (type(error), error, error.__traceback__))
+    cause = error.__cause__
+    return "\n".join([str(error), repr(error), str(cause), repr(cause),
+                      logging.Formatter(LOG_FORMAT).format(record)])
+
+
+def test_a_driver_error_and_sqlalchemys_made_of_it_hide_the_quoted_values() -> None:
+    """The words a driver error carries (psycopg's text as the server sends it), without a
+    result to ask: what follows the DETAIL label is hidden, in the driver's error and in
+    SQLAlchemy's, in their texts and in a logged traceback."""
+    import psycopg
+
+    message = ('duplicate key value violates unique constraint "uq_family_phones_number"\n'
+               "DETAIL:  Key (family_id, number)=(1, +33642880483) already exists.")
+    raw = psycopg.errors.UniqueViolation(message)
+    wrapped = DBAPIError.instance("INSERT …", (), raw, psycopg.Error, hide_parameters=True)
+    db.hide_quoted_values(raw, wrapped)
+    try:
+        raise wrapped from raw
+    except DBAPIError as error:
+        said = _said(error)
+    assert "42880483" not in said, said
+    assert said.count('"uq_family_phones_number"\nDETAIL:  Key (family_id, number)=(…)') == 4
+    other = psycopg.errors.UndefinedTable('relation "x" does not exist\nDETAIL:  (x)=(1)')
+    db.hide_quoted_values(other)  # not a constraint error: left as it is
+    assert str(other).endswith("(x)=(1)")
+
+
+# Values a constraint error could quote, each found nowhere else (not in the statements' text).
+_PHONE, _ACCOUNT, _FIRST, _LAST = "+33642880483", "210077", "Apolline", "Secretname"
+
+
+def test_a_constraint_error_never_shows_the_values_the_database_quotes(rt: Any) -> None:
+    """A duplicate phone (a session's flush), a missing family (SQLAlchemy's execute), a child
+    outside a check constraint (DirectStatement): the errors, their causes and their logged
+    tracebacks never show a value, on either database; on PostgreSQL they still name the
+    constraint and the columns, and the driver's ``diag`` still has the values for code."""
+    from datetime import date
+
+    from sqlalchemy import insert, select
+
+    from restomairie.models import Child, Family, FamilyPhone
+    from tests.factories import make_family
+
+    engine = rt.engine
+    postgres = engine.dialect.name == "postgresql"
+    make_family(rt, _ACCOUNT, phones=(_PHONE,))
+    with rt.sessions() as session:
+        family_id = session.scalars(select(Family.id)).one()
+    caught: list[DBAPIError] = []
+    with pytest.raises(DBAPIError) as twice, rt.sessions() as session, session.begin():
+        session.add(FamilyPhone(family_id=family_id, number=_PHONE))
+    caught.append(twice.value)
+    with pytest.raises(DBAPIError) as orphan, engine.begin() as conn:
+        conn.execute(insert(FamilyPhone).values(family_id=family_id + 1, number=_PHONE))
+    caught.append(orphan.value)
+    child = insert(Child).values(
+        ref=bindparam("p_ref"), family_id=family_id, first_name=bindparam("p_first"),
+        last_name=bindparam("p_last"), school_id="anjou-elem", diet=bindparam("p_diet"),
+        enrolled_from=date(2026, 9, 1),
+    )
+    with pytest.raises(DBAPIError) as outside:
+        _direct(engine, child, {"p_ref": "E9", "p_first": _FIRST, "p_last": _LAST,
+                                "p_diet": "halal"})
+    caught.append(outside.value)
+    for error in caught:
+        said = _said(error)
+        for value in ("42880483", _ACCOUNT, _FIRST, _LAST):
+            assert value not in said, said
+    if postgres:
+        assert 'constraint "uq_family_phones_number"\nDETAIL:  Key (family_id, number)=(…) ' \
+               "already exists." in str(caught[0])
+        assert 'Key (family_id)=(…) is not present in table "families".' in str(caught[1])
+        assert '"ck_children_diet_known"\nDETAIL:  Failing row contains (…).' in str(caught[2])
+        assert _PHONE in caught[0].orig.diag.message_detail  # type: ignore[union-attr]
+
+
 def test_a_connection_found_dropped_replaces_the_older_ones_of_every_pool(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

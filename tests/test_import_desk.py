@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from restomairie.booking.importer import check_file, school_days
 from restomairie.booking.services import PEPPERED_SCHEME, PLAIN_SCHEME, Actor, hash_pin
@@ -25,6 +25,7 @@ from restomairie.scheduler import purge_job
 from restomairie.staff import imports
 from restomairie.staff.imports import (
     INTERRUPTED,
+    OVERTAKEN,
     PENDING_TTL,
     STALE_AFTER,
     ImportDesk,
@@ -298,6 +299,69 @@ def test_a_failed_import_is_seen_failed_by_the_other_process(rt: Runtime) -> Non
     assert seen is not None and seen.state == "failed" and not seen.interrupted
     assert seen.error is not None and seen.error.startswith("ligne 2, colonne child")
     assert count(rt, AuditEntry, AuditEntry.action == "import_failed") == 1
+
+
+# ------------------------------------------------------------------ two imports at once
+def family_file(phones: str) -> bytes:
+    """One family, two children: the first line writes the family (and its phones)."""
+    return (HEADER + "".join(
+        f"300001;1234;{phones};Mme A;C{i};Enfant{i};A;;anjou-elem;standard;lun mar\n"
+        for i in (1, 2))).encode()
+
+
+def waiting_on_a_lock(rt: Runtime) -> bool:
+    with rt.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'")).scalar())
+
+
+def test_two_imports_adding_the_same_phone_at_once_say_it_and_log_no_number(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two files checked before either is imported both give a known family the same new
+    number: the second import, waiting on the first's row, is refused by the unique constraint
+    when the first commits. Its page says why in French; the server's log names the constraint
+    and the columns, never the number PostgreSQL quoted (``Key (family_id, number)=(…)``)."""
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite runs one import at a time")
+    desk = ImportDesk(rt.booking)
+    assert desk.run_now(checked(desk, family_file("0612300001")), ADMIN).state == "done"
+    both = family_file("0612300001, 06 99 88 77 66")
+    first, second = checked(desk, both), checked(desk, both)  # each checked alone: fine
+    reached, release = threading.Event(), threading.Event()
+    original = imports._Progress.__call__
+
+    def held(self: Any, done: int, total: int) -> None:
+        original(self, done, total)
+        if done == 1 and not reached.is_set():  # the first import wrote the family's phones
+            reached.set()
+            release.wait(30)
+
+    monkeypatch.setattr(imports._Progress, "__call__", held)
+    one = desk.start(first, ADMIN)
+    try:
+        assert reached.wait(30)
+        other = desk.start(second, ADMIN)
+        for _ in range(300):  # the second waits for the first's new number to commit or not
+            if waiting_on_a_lock(rt):
+                break
+            threading.Event().wait(0.1)
+        else:
+            pytest.fail("the second import never waited for the first")
+    finally:
+        release.set()
+    assert desk.wait(one.id).state == "done"
+    caplog.set_level("ERROR", logger="restomairie.imports")
+    failed = desk.wait(other.id)
+    assert failed.state == "failed" and failed.error == OVERTAKEN
+    with rt.sessions() as s:
+        audited = s.scalars(select(AuditEntry).where(AuditEntry.action == "import_failed")).one()
+    logged = caplog.text
+    assert "uq_family_phones_number" in logged, logged  # what failed, for the town's IT
+    assert "Key (family_id, number)=(…) already exists." in logged
+    for said in (logged, failed.error, str(audited.detail)):
+        assert "99887766" not in said and "99 88 77 66" not in said, said
 
 
 # ------------------------------------------------------------------ the pages, two processes

@@ -387,3 +387,43 @@ def test_the_phone_line_opens_no_cookie_session_the_staff_pages_do(app: Flask) -
         assert not opened()
     with app.test_request_context("/staff/login"):
         assert opened()
+
+
+def test_an_account_created_twice_at_once_fails_without_the_name_in_the_log_or_page(
+    app: Flask, rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two admins create the same account at once: the second finds no such account, then its
+    insert meets the first's, committed meanwhile. The unexpected error is logged (Flask's
+    ``log_exception``) with the constraint and the column, not the name PostgreSQL quoted; the
+    admin sees the error page, no DETAIL."""
+    from sqlalchemy import event
+
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite's writers queue, its errors quote no value")
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: logged, then the 500 page
+    make_user(rt, "chef", "admin")
+    client = app.test_client()
+    assert login(client, "chef").status_code == 302
+    name = "jeanne.durand"
+    overtaken: list[str] = []
+
+    def meanwhile(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        # Right after the page's check that the name is free, the other admin's account commits.
+        asked = params.values() if isinstance(params, dict) else ()
+        if statement.startswith("SELECT") and name in asked and not overtaken:
+            overtaken.append(statement)
+            make_user(rt, name, "staff")
+
+    event.listen(rt.engine, "after_cursor_execute", meanwhile)
+    try:
+        caplog.set_level("ERROR")
+        page = client.post("/staff/users", data={
+            "username": name, "role": "staff", "password": PASSWORD, "csrf_token": csrf(client)})
+    finally:
+        event.remove(rt.engine, "after_cursor_execute", meanwhile)
+    assert overtaken and page.status_code == 500
+    logged = caplog.text
+    assert "uq_staff_users_username" in logged and "Key (username)=(…) already exists." in logged
+    assert name not in logged, logged
+    shown = page.get_data(as_text=True)
+    assert name not in shown and "DETAIL" not in shown and "Key (" not in shown

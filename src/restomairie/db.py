@@ -10,6 +10,7 @@ there reads and the call state have autocommit pools of their own beside the mai
 
 from __future__ import annotations
 
+import re
 import time
 import weakref
 from collections import namedtuple
@@ -36,7 +37,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings this application relies on.
 
     Its errors never show a statement's parameters (``hide_parameters``): they hold callers'
-    phone numbers, family accounts and code hashes, and errors go to the server's log."""
+    phone numbers, family accounts and code hashes, and errors go to the server's log. On
+    PostgreSQL they never show the values the server quotes in a constraint error's DETAIL
+    either (:func:`hide_quoted_values`)."""
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -136,12 +139,86 @@ def database_problem(error: BaseException) -> tuple[str, str] | None:
     return None
 
 
+# What stands for a value PostgreSQL quoted in a constraint error (see hide_values).
+HIDDEN = "…"
+
+# The DETAIL lines of PostgreSQL's constraint errors (SQLSTATE class 23) that quote a row's
+# values, as its server writes them (errdetail, English messages), each with what is kept: the
+# columns and the constraint's own words. A value may hold anything (a bracket, a newline, these
+# very words): each runs as far as its line allows, so what is shown is never part of a value.
+_KEY = r"Key \((?P<columns>.*?)\)=\(.*\) "
+_DETAILS_WITH_VALUES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # unique (and a unique index being built), foreign key both ways
+    (re.compile(_KEY + r'(?P<end>already exists\.|is duplicated\.'
+                r'|is (?:not present in|still referenced from) table ".*"\.)', re.DOTALL),
+     "Key (\\g<columns>)=(" + HIDDEN + ") \\g<end>"),
+    # exclusion (the same columns on both sides)
+    (re.compile(_KEY + r"conflicts with (?P<existing>existing )?key \((?P=columns)\)=\(.*\)\.",
+                re.DOTALL),
+     "Key (\\g<columns>)=(" + HIDDEN + ") conflicts with \\g<existing>key (\\g<columns>)=("
+     + HIDDEN + ")."),
+    # check and not-null constraints: the whole row
+    (re.compile(r"Failing row contains \(.*\)\.", re.DOTALL),
+     "Failing row contains (" + HIDDEN + ")."),
+    # a row that fits no partition
+    (re.compile(r"Partition key of the failing row contains \((?P<columns>.*?)\) = \(.*\)\.",
+                re.DOTALL),
+     "Partition key of the failing row contains (\\g<columns>) = (" + HIDDEN + ")."),
+)
+
+
+def hide_values(detail: str) -> str:
+    """The DETAIL of a PostgreSQL constraint error without the values it quotes (a duplicate
+    phone number, an account, a whole failing row), its columns and words kept:
+    ``Key (phone)=(+33612345678) already exists.`` becomes ``Key (phone)=(…) already exists.``
+    A DETAIL of any other shape (another server version's words, another language's) is hidden
+    whole: it may quote them too."""
+    for shape, kept in _DETAILS_WITH_VALUES:
+        found = shape.fullmatch(detail)
+        if found:
+            return found.expand(kept)
+    return HIDDEN
+
+
+def hide_quoted_values(error: BaseException, *wrappers: BaseException | None) -> None:
+    """Hide, in the message of ``error`` (a driver error) and of each of its ``wrappers`` (the
+    SQLAlchemy error made of it), the values PostgreSQL quoted in the DETAIL of a constraint
+    error (:func:`hide_values`): the message is what ``str()``, a traceback and a log show. The
+    error's ``diag`` keeps them, for code that asks. Errors of another kind, and SQLite's (which
+    quote no value), are left as they are.
+
+    Done where driver errors become SQLAlchemy's: the engines' ``handle_error`` hook (see
+    :func:`make_engine`) and :func:`_translated`; like ``hide_parameters``, it holds for every
+    log, traceback and page that shows a database error."""
+    sqlstate = getattr(error, "sqlstate", None)
+    if not isinstance(sqlstate, str) or not sqlstate.startswith("23"):
+        return
+    message = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+    detail = getattr(getattr(error, "diag", None), "message_detail", None)
+    if not detail:
+        # No result to ask: all that follows the DETAIL label in the message.
+        _, found, after = message.partition("\nDETAIL:  ")
+        detail = after if found else None
+    if not detail:
+        return
+    hidden = hide_values(detail)
+    for each in (error, *wrappers):
+        if each is not None and each.args and isinstance(each.args[0], str):
+            each.args = (each.args[0].replace(detail, hidden), *each.args[1:])
+
+
+def _hide_quoted_values(context: Any) -> None:
+    # The engines' handle_error hook: SQLAlchemy has made its error of the driver's already.
+    hide_quoted_values(context.original_exception, context.sqlalchemy_exception)
+
+
 def _create_pg(url: str, kwargs: dict[str, Any], server: _Server | None = None) -> Engine:
     # pool_pre_ping as given (True or False), else a ping after an idle second (ping_when_idle).
     engine = create_engine(url, **kwargs)
     server = server or _Server()
     _SERVERS[engine] = server
     replace_dropped(engine, server)
+    event.listen(engine, "handle_error", _hide_quoted_values)
     if "pool_pre_ping" not in kwargs:
         ping_when_idle(engine)
     _MADE[engine] = (url, kwargs)
@@ -442,15 +519,17 @@ def _translated(
     dialect: Dialect, dbapi_conn: Any, cursor: Any, error: Any, sql: str, params: Any
 ) -> exc.StatementError:
     """A driver error as SQLAlchemy raises it (``IntegrityError``…), never showing the
-    statement's parameters (like the engines' ``hide_parameters``); a connection found dead is
-    dropped from its pool first, and the connections made before it, in all the pools of its
-    server, are replaced at their next checkout (see :func:`replace_dropped`)."""
+    statement's parameters (like the engines' ``hide_parameters``) nor the values PostgreSQL
+    quotes (:func:`hide_quoted_values`, like the engines' ``handle_error`` hook); a connection
+    found dead is dropped from its pool first, and the connections made before it, in all the
+    pools of its server, are replaced at their next checkout (see :func:`replace_dropped`)."""
     invalidated = dialect.is_disconnect(
         error, getattr(dbapi_conn, "dbapi_connection", dbapi_conn), cursor
     )
     if invalidated:
         _found_dropped(dbapi_conn)
         dbapi_conn.invalidate(error)
+    hide_quoted_values(error)
     return exc.DBAPIError.instance(
         sql,
         params,

@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from restomairie.booking.importer import (
@@ -75,6 +75,14 @@ STALE_AFTER = 120.0  # seconds without progress after which a running job is sho
 INTERRUPTED = (
     "l'import a été interrompu (le serveur qui l'exécutait s'est arrêté) ; sa transaction a "
     "été annulée : aucune ligne n'a été écrite. Envoyez le fichier de nouveau."
+)
+# An import refused by a constraint of the database: the file was checked, so another change of
+# the same families or children (another import, from this page or the command line) was
+# committed meanwhile (the same phone number added to a family by both, the same new account).
+OVERTAKEN = (
+    "une autre modification des mêmes familles ou enfants (un autre import ?) a été "
+    "enregistrée pendant l'import ; sa transaction a été annulée : aucune ligne n'a été écrite. "
+    "Envoyez le fichier de nouveau : il sera vérifié avec ces changements."
 )
 
 
@@ -449,7 +457,11 @@ class ImportDesk:
             self._failed(job_id, filename, len(rows), actor,
                          " ; ".join(line_text(n, m) for n, m in exc.errors))
         except Exception as exc:  # reported on the page; the transaction was rolled back
-            self._failed(job_id, filename, len(rows), actor, f"{type(exc).__name__}: {exc}")
+            # The details (which constraint, the traceback) are for the server's log, never
+            # with a value the database quoted (restomairie.db.hide_quoted_values).
+            log.exception("import %s : échec, aucune ligne écrite", job_id)
+            said = OVERTAKEN if isinstance(exc, IntegrityError) else f"{type(exc).__name__}: {exc}"
+            self._failed(job_id, filename, len(rows), actor, said)
         finally:
             with self._lock:
                 self._live.pop(job_id, None)
