@@ -35,6 +35,19 @@ def kitchen(rt: Runtime, page: Any) -> Any:  # noqa: F811
     rt.clock.frozen = datetime(2026, 11, 23, 14, 0, tzinfo=PARIS)
     rt.booking.cancel("210001", [THU], Actor("staff", "marie", "staff"), ["E1"],
                       override_reason="malade, certificat")
+    return _log_in(page)
+
+
+@pytest.fixture
+def overdue(rt: Runtime, page: Any) -> Any:  # noqa: F811
+    """The small town at 13:05 on Monday, the scheduler stopped: Thursday is not locked; logged
+    in."""
+    small_town(rt)
+    rt.clock.frozen = THU_CUTOFF + timedelta(minutes=5)
+    return _log_in(page)
+
+
+def _log_in(page: Any) -> Any:  # noqa: F811
     page.goto("/kitchen/")  # 401: the login form
     assert page.get_by_role("heading", name="Accès cuisine").is_visible()
     page.get_by_label("Jeton d'accès").fill(TOKEN)
@@ -105,6 +118,29 @@ def test_the_page_fits_a_tablet_and_a_phone_without_sideways_scrolling(
     assert button["height"] >= 44  # a finger, possibly gloved
 
 
+def test_on_a_phone_the_day_s_total_and_the_meals_to_produce_are_on_screen(kitchen: Any) -> None:
+    """At 390 px the counts are one card per school, with the day's totals below them: no
+    figure is left in a box that scrolls sideways; the tablet keeps its table."""
+    kitchen.set_viewport_size({"width": 390, "height": 844})
+    kitchen.reload()
+    thursday = kitchen.locator("#j-2026-11-26")
+    for selector in ("[data-produce]", "[data-total]", 'tr[data-school="buffon-mat"] td.total'):
+        box = thursday.locator(selector).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, selector
+    assert thursday.locator("[data-produce]").inner_text() == "3"
+    wrap = thursday.locator(".table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth - e.clientWidth") <= 0  # nothing to scroll to
+    label = thursday.locator('tr[data-school="anjou-elem"] td[data-variant="sans_porc"]')
+    assert label.evaluate("e => getComputedStyle(e, '::before').content") == '"Sans porc "'
+    day_label = kitchen.locator("figure.chart svg g.bar text.day").first
+    assert day_label.bounding_box()["height"] >= 13  # the chart's days readable on a phone
+
+    kitchen.set_viewport_size({"width": 768, "height": 1024})
+    table = thursday.locator("table.counts")
+    assert table.evaluate("e => getComputedStyle(e).display") == "table"
+    assert thursday.locator("thead").is_visible()
+
+
 def test_the_csv_link_downloads_the_excel_file_with_the_session(kitchen: Any, tmp_path: Path) -> None:
     with kitchen.expect_download() as download:
         kitchen.locator("#j-2026-11-26").get_by_role("link", name="Export CSV").click()
@@ -145,6 +181,17 @@ def test_the_production_sheet_prints_one_a4_page_per_delivery_site(kitchen: Any)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 11  # the kitchen's summary, then one page per delivery site
     assert kitchen.console_errors == []
+
+
+def test_an_overdue_day_s_sheet_warns_on_every_page_and_its_summary_fits_one(overdue: Any) -> None:
+    overdue.goto("/kitchen/sheet/2026-11-26")
+    pdf = overdue.pdf(format="A4", print_background=False)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 11  # the summary, warning and ten schools on its one page, then the sites
+    overdue.emulate_media(media="print")
+    warnings = overdue.locator("section.sheet.site .unlocked-site")
+    assert warnings.count() == 10 and all(w.is_visible() for w in warnings.all())
+    assert "NON VERROUILLÉ" in warnings.first.inner_text()
 
 
 def test_a_session_from_yesterday_asks_for_the_token_again(rt: Runtime, kitchen: Any) -> None:

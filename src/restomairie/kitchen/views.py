@@ -423,6 +423,7 @@ def index() -> Any:
         kitchens=get_runtime().settings.kitchens,
         kitchen_name=svc.kitchen_name(kitchen) if kitchen else None,
         chart=bar_chart(days, breaks),
+        printed_at=get_runtime().clock.now(),
     )
 
 
