@@ -104,6 +104,55 @@ def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (["lun", "mar", "jeu", "ven"], {0, 1, 3, 4}),
+        (["Lundi", "MARDI", "jeudi", "Ven"], {0, 1, 3, 4}),
+        (["mercredi", "sam", "dimanche"], {2, 5, 6}),
+    ],
+)
+def test_canteen_weekdays_are_keys_or_full_names_in_any_case(
+    days: list[str], expected: set[int]
+) -> None:
+    data = dijon()
+    data["town"]["canteen_weekdays"] = days
+    data["schools"][0]["canteen_weekdays"] = days
+    settings = parse_settings(data, environ={})
+    assert settings.canteen_weekdays == frozenset(expected)
+    assert settings.schools[0].canteen_weekdays == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("days", "bad"),
+    [
+        # One string for the whole week was read as Monday alone (its first three letters).
+        (["lun mar mer jeu ven"], "lun mar mer jeu ven"),
+        # Thursday and Friday in one item: Friday was dropped.
+        (["lun", "mar", "jeudi, vendredi"], "jeudi, vendredi"),
+        # A misspelt day was read as the day of its first three letters.
+        (["lun", "vendredy"], "vendredy"),
+        (["lun", "mardis"], "mardis"),
+        (["lu"], "lu"),
+    ],
+)
+def test_a_canteen_weekday_not_written_as_a_known_day_is_refused(
+    days: list[str], bad: str
+) -> None:
+    data = dijon()
+    data["town"]["canteen_weekdays"] = days
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "town.canteen_weekdays"
+    assert f"« town.canteen_weekdays » contient un jour inconnu {bad!r}" in str(err.value)
+    data = dijon()
+    data["schools"][1]["canteen_weekdays"] = days
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "schools[1].canteen_weekdays"
+    assert f"contient un jour inconnu {bad!r}" in str(err.value)
+
+
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Indian/Reunion", "Europe/Brussels"])
 def test_a_town_outside_paris_time_is_refused_naming_the_key(zone: str) -> None:
     # "UTC" was accepted: Dijon's cut-off fell at 13:00 UTC, 14:00 in Paris. The school calendar
