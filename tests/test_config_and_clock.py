@@ -235,6 +235,25 @@ def test_an_unknown_key_or_table_is_refused_and_named(mutate: Any, key: str, hin
     assert hint in str(err.value)
 
 
+def test_an_import_follows_the_staff_s_rule_unless_the_town_gives_it_its_own() -> None:
+    # An import is the town hall's channel: Villepreux's "8 jours via la mairie" applies to it
+    # as to the staff's own forms, not the families' 48 hours.
+    villepreux = load_config("villepreux", environ={})
+    assert villepreux.rule_for("import") == villepreux.rule_for("staff") == WorkingHoursRule(
+        192, time(0))
+    assert villepreux.rule_for("phone") == villepreux.rule_for("web") == WorkingHoursRule(
+        48, time(0))
+    data = dijon()
+    data["deadline"]["by_channel"] = {
+        "staff": {"kind": "operating_days", "days": 4, "at": "13:00"},
+        "import": {"kind": "operating_days", "days": 3, "at": "13:00"},
+    }
+    own = parse_settings(data, environ={})
+    assert own.rule_for("import") == OperatingDaysRule(3, time(13))
+    dijon_settings = load_config("dijon", environ={})
+    assert dijon_settings.rule_for("import") == dijon_settings.deadline
+
+
 def test_an_unknown_preset_lists_the_presets() -> None:
     with pytest.raises(ConfigError) as err:
         load_config("paris", environ={})

@@ -174,8 +174,14 @@ class Settings:
         return self.canteen_weekdays
 
     def rule_for(self, channel: str) -> DeadlineRule:
-        """The deadline rule that applies to a change made through ``channel``."""
-        return self.deadline_by_channel.get(channel, self.deadline)
+        """The deadline rule that applies to a change made through ``channel``: its own
+        (``[deadline.by_channel.<channel>]``), else the town's. An import is the town hall's
+        (staff import the families' file): without a rule of its own it follows the staff's,
+        Villepreux's "8 jours via la mairie", as the staff's subscription form does."""
+        found = self.deadline_by_channel.get(channel)
+        if found is None and channel == "import":
+            found = self.deadline_by_channel.get("staff")
+        return found if found is not None else self.deadline
 
     def secret(self, name: str) -> str | None:
         return self.secrets.get(name)
