@@ -104,6 +104,55 @@ def test_a_wrong_configuration_names_the_key(mutate: Any, key: str) -> None:
     assert key in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (["lun", "mar", "jeu", "ven"], {0, 1, 3, 4}),
+        (["Lundi", "MARDI", "jeudi", "Ven"], {0, 1, 3, 4}),
+        (["mercredi", "sam", "dimanche"], {2, 5, 6}),
+    ],
+)
+def test_canteen_weekdays_are_keys_or_full_names_in_any_case(
+    days: list[str], expected: set[int]
+) -> None:
+    data = dijon()
+    data["town"]["canteen_weekdays"] = days
+    data["schools"][0]["canteen_weekdays"] = days
+    settings = parse_settings(data, environ={})
+    assert settings.canteen_weekdays == frozenset(expected)
+    assert settings.schools[0].canteen_weekdays == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("days", "bad"),
+    [
+        # One string for the whole week was read as Monday alone (its first three letters).
+        (["lun mar mer jeu ven"], "lun mar mer jeu ven"),
+        # Thursday and Friday in one item: Friday was dropped.
+        (["lun", "mar", "jeudi, vendredi"], "jeudi, vendredi"),
+        # A misspelt day was read as the day of its first three letters.
+        (["lun", "vendredy"], "vendredy"),
+        (["lun", "mardis"], "mardis"),
+        (["lu"], "lu"),
+    ],
+)
+def test_a_canteen_weekday_not_written_as_a_known_day_is_refused(
+    days: list[str], bad: str
+) -> None:
+    data = dijon()
+    data["town"]["canteen_weekdays"] = days
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "town.canteen_weekdays"
+    assert f"« town.canteen_weekdays » contient un jour inconnu {bad!r}" in str(err.value)
+    data = dijon()
+    data["schools"][1]["canteen_weekdays"] = days
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "schools[1].canteen_weekdays"
+    assert f"contient un jour inconnu {bad!r}" in str(err.value)
+
+
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Indian/Reunion", "Europe/Brussels"])
 def test_a_town_outside_paris_time_is_refused_naming_the_key(zone: str) -> None:
     # "UTC" was accepted: Dijon's cut-off fell at 13:00 UTC, 14:00 in Paris. The school calendar
@@ -184,6 +233,25 @@ def test_an_unknown_key_or_table_is_refused_and_named(mutate: Any, key: str, hin
     assert err.value.key == key
     assert f"« {key} » est une" in str(err.value) or "ne s'applique pas" in str(err.value)
     assert hint in str(err.value)
+
+
+def test_an_import_follows_the_staff_s_rule_unless_the_town_gives_it_its_own() -> None:
+    # An import is the town hall's channel: Villepreux's "8 jours via la mairie" applies to it
+    # as to the staff's own forms, not the families' 48 hours.
+    villepreux = load_config("villepreux", environ={})
+    assert villepreux.rule_for("import") == villepreux.rule_for("staff") == WorkingHoursRule(
+        192, time(0))
+    assert villepreux.rule_for("phone") == villepreux.rule_for("web") == WorkingHoursRule(
+        48, time(0))
+    data = dijon()
+    data["deadline"]["by_channel"] = {
+        "staff": {"kind": "operating_days", "days": 4, "at": "13:00"},
+        "import": {"kind": "operating_days", "days": 3, "at": "13:00"},
+    }
+    own = parse_settings(data, environ={})
+    assert own.rule_for("import") == OperatingDaysRule(3, time(13))
+    dijon_settings = load_config("dijon", environ={})
+    assert dijon_settings.rule_for("import") == dijon_settings.deadline
 
 
 def test_an_unknown_preset_lists_the_presets() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from restomairie.booking import queries
 from restomairie.booking.errors import PastDeadline
@@ -996,3 +996,38 @@ def test_a_weak_code_set_by_the_import_is_said_to_check_never_the_code_itself(
     report = import_csv(rt.booking, changed.encode(), IMPORTER)
     assert [w for w in report.warnings if "trop facile" in w] == [
         WEAK_SAID.format(n=1, named="210002 (ligne 3)")]
+
+
+def test_an_import_starts_a_pattern_by_the_town_hall_s_rule_as_the_staff_form_does(
+    engine: Engine,
+) -> None:
+    # Villepreux: 48 working hours for the families, "8 jours via la mairie". Monday 23
+    # November, 9:30: the import started Nathan's new pattern on Thursday 26 (the families'
+    # rule), a start the staff's subscription form refuses; an import is the town hall's.
+    from restomairie.clock import Clock
+    from restomairie.config import load_config
+
+    settings = load_config("villepreux", environ={})
+    row = "210500,1951,0642880483,Mme Martin,E00003,Nathan,Martin,2015-05-27,prieure,standard,"
+    early = Clock(tz=PARIS, frozen=datetime(2026, 10, 1, 9, 30, tzinfo=PARIS))
+    first = Runtime.build(settings=settings, clock=early, engine=engine)
+    first.sync_schools()
+    import_csv(first.booking, (HEADER + row + "lun jeu\n").encode(), IMPORTER)
+    clock = Clock(tz=PARIS, frozen=datetime(2026, 11, 23, 9, 30, tzinfo=PARIS))
+    rt = Runtime.build(settings=settings, clock=clock, engine=engine)
+    assert rt.booking.state("210500", "E00003", date(2026, 11, 26)).source == "subscription"
+    assert rt.booking.state("210500", "E00003", date(2026, 11, 27)).source == "none"
+    changed = (HEADER + row + "lun mar jeu ven\n").encode()
+    [nathan] = import_csv(rt.booking, changed, IMPORTER, dry_run=True).child_changes
+    assert nathan.describe() == ["jours lun jeu → lun mar jeu ven à partir du vendredi 4 décembre"]
+    # The staff's form: Thursday 3 December is too late at the town hall, Friday 4 is not.
+    staff = Actor("staff", "marie", "staff")
+    with pytest.raises(PastDeadline, match="avant le dimanche 22 novembre à minuit"):
+        rt.booking.set_subscription("210500", "E00003", [0, 1, 3, 4], date(2026, 12, 3), staff)
+    import_csv(rt.booking, changed, IMPORTER)
+    # The old pattern up to Thursday 3 December, the new one from Friday 4.
+    assert rt.booking.state("210500", "E00003", date(2026, 11, 27)).source == "none"
+    assert rt.booking.state("210500", "E00003", date(2026, 12, 1)).source == "none"
+    assert rt.booking.state("210500", "E00003", date(2026, 12, 3)).source == "subscription"
+    assert rt.booking.state("210500", "E00003", date(2026, 12, 4)).source == "subscription"
+    assert rt.booking.state("210500", "E00003", date(2026, 12, 8)).source == "subscription"

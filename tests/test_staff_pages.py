@@ -893,6 +893,51 @@ def test_a_day_the_family_can_still_change_but_the_staff_no_longer_says_so(
     ) in result.output
 
 
+def test_a_day_the_staff_can_still_change_but_the_family_no_longer_says_so(
+    settings: Any, clock: Any, engine: Any
+) -> None:
+    # "Jusqu'à J-2" for the families (Cesson-Sévigné), the town hall until 9:00 on the meal day.
+    # Monday 23, 10:00: Tuesday 24 closed for the family at Sunday's midnight, the staff can
+    # change it until 9:00 tomorrow. Both said "plus modifiable" (and the page nothing), though
+    # the staff's cancellation goes through.
+    from datetime import time as dtime
+
+    from restomairie.calendar.deadlines import CalendarDaysRule
+    from restomairie.cli import main
+
+    tue = date(2026, 11, 24)
+    rt, client = _town_with_lea(
+        settings, clock, engine,
+        deadline=CalendarDaysRule(1, dtime(0)),
+        deadline_by_channel={"staff": CalendarDaysRule(0, dtime(9, 0))},
+    )
+    page = html.unescape(
+        client.get("/staff/families/210001/children/E1?month=2026-11").get_data(as_text=True)
+    )
+    cell = day_cell(page, tue)
+    assert ">modifiable à la mairie<" in cell
+    assert ('title="À la mairie avant le mardi 24/11 à 09:00 ; par la famille, délai passé le '
+            'dimanche 22/11 à minuit"') in cell
+    # Today's meal: closed for both at 9:00.
+    assert "modifiable" not in day_cell(page, date(2026, 11, 23))
+    # Thursday 26: both can still change it.
+    assert ">modifiable<" in day_cell(page, THU)
+    result = CliRunner().invoke(
+        main, ["bookings", "210001", "--days", "4"], obj={"runtime": rt}, catch_exceptions=False
+    )
+    assert (
+        "lundi 23 novembre       réservé (abonnement) — plus modifiable\n"
+        "  mardi 24 novembre       réservé (abonnement) — modifiable à la mairie avant le mardi "
+        "24 novembre à 9 heures (par la famille : trop tard depuis le dimanche 22 novembre à "
+        "minuit)\n"
+        "  jeudi 26 novembre       réservé (abonnement) — modifiable avant le mardi 24 novembre à "
+        "minuit par la famille, avant le jeudi 26 novembre à 9 heures à la mairie\n"
+    ) in result.output
+    # What the lines say is what the booking engine does.
+    rt.booking.cancel("210001", [tue], Actor("staff", "marie", "staff"), children=["E1"])
+    assert rt.booking.state("210001", "E1", tue).source == "cancelled"
+
+
 def test_a_deadline_at_midnight_reads_as_midnight_the_day_before_on_the_month_page(
     settings: Any, clock: Any, engine: Any
 ) -> None:

@@ -700,19 +700,31 @@ def describe_day(d: ChildDay, now: datetime, staff: datetime | None = None) -> s
     }[d.source]
     if d.locked:
         return f"{state} — transmis à la cuisine"
-    if d.deadline and now < d.deadline:
-        if staff is not None and staff != d.deadline:
-            # Villepreux: the staff are held to 8 days, the families to 48 hours.
-            if now < staff:
-                return (
-                    f"{state} — modifiable avant le {format_deadline(staff)} à la mairie, "
-                    f"avant le {format_deadline(d.deadline)} par la famille"
-                )
+    family = d.deadline if d.deadline is not None and now < d.deadline else None  # still open
+    if staff is not None and staff != d.deadline:
+        # The staff's rule is not the families': stricter (Villepreux: 8 days at the town hall,
+        # 48 hours for the families) or more lenient (a town hall open until the morning of the
+        # meal day, J-2 for the families). Each side still open is said, the earlier first.
+        if family is not None and now < staff:
+            sides = sorted([(staff, "à la mairie"), (family, "par la famille")])
+            (first, who), (second, other) = sides
             return (
-                f"{state} — modifiable par la famille avant le {format_deadline(d.deadline)} "
+                f"{state} — modifiable avant le {format_deadline(first)} {who}, "
+                f"avant le {format_deadline(second)} {other}"
+            )
+        if family is not None:
+            return (
+                f"{state} — modifiable par la famille avant le {format_deadline(family)} "
                 f"(à la mairie : trop tard depuis le {format_deadline(staff)})"
             )
-        return f"{state} — modifiable avant le {format_deadline(d.deadline)}"
+        if now < staff:
+            since = f" depuis le {format_deadline(d.deadline)}" if d.deadline else ""
+            return (
+                f"{state} — modifiable à la mairie avant le {format_deadline(staff)} "
+                f"(par la famille : trop tard{since})"
+            )
+    elif family is not None:
+        return f"{state} — modifiable avant le {format_deadline(family)}"
     return f"{state} — plus modifiable"
 
 

@@ -29,6 +29,14 @@ from restomairie.calendar.schoolholidays import PARIS
 from restomairie.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 WEEKDAY_KEYS = {"lun": 0, "mar": 1, "mer": 2, "jeu": 3, "ven": 4, "sam": 5, "dim": 6}
+# What a weekday may be written as in the file: its key or its full French name, in any case
+# ("lun", "Lundi", "VENDREDI"); nothing else ("vendredy", "lun mar" are refused, not guessed).
+WEEKDAY_NAMES = WEEKDAY_KEYS | {
+    name: i
+    for i, name in enumerate(
+        ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    )
+}
 MENU_VARIANTS = ("standard", "sans_porc", "vegetarien", "pai")
 CHANNELS = ("phone", "web", "staff", "import", "system")
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -166,8 +174,14 @@ class Settings:
         return self.canteen_weekdays
 
     def rule_for(self, channel: str) -> DeadlineRule:
-        """The deadline rule that applies to a change made through ``channel``."""
-        return self.deadline_by_channel.get(channel, self.deadline)
+        """The deadline rule that applies to a change made through ``channel``: its own
+        (``[deadline.by_channel.<channel>]``), else the town's. An import is the town hall's
+        (staff import the families' file): without a rule of its own it follows the staff's,
+        Villepreux's "8 jours via la mairie", as the staff's subscription form does."""
+        found = self.deadline_by_channel.get(channel)
+        if found is None and channel == "import":
+            found = self.deadline_by_channel.get("staff")
+        return found if found is not None else self.deadline
 
     def secret(self, name: str) -> str | None:
         return self.secrets.get(name)
@@ -289,9 +303,13 @@ def _weekdays(data: Mapping[str, Any], key: str, default: Any = ...) -> frozense
         return None
     days = set()
     for item in raw:
-        if not isinstance(item, str) or item.lower()[:3] not in WEEKDAY_KEYS:
-            raise ConfigError(key, f"contient un jour inconnu {item!r} (lun, mar, mer, jeu, ven…)")
-        days.add(WEEKDAY_KEYS[item.lower()[:3]])
+        if not isinstance(item, str) or item.lower() not in WEEKDAY_NAMES:
+            raise ConfigError(
+                key,
+                f"contient un jour inconnu {item!r} (un jour par élément : lun, mar, mer, jeu, "
+                "ven… ou lundi, mardi…)",
+            )
+        days.add(WEEKDAY_NAMES[item.lower()])
     if not days:
         raise ConfigError(key, "ne peut pas être vide")
     return frozenset(days)

@@ -538,6 +538,9 @@ class DayCell:
     # The staff's own deadline, when their rule is stricter than the families' and has passed
     # while the family can still change the day: "modifiable par la famille" only.
     staff_closed_at: datetime | None = None
+    # The staff's own deadline, when their rule is more lenient than the families' and is still
+    # ahead while the family's has passed: "modifiable à la mairie" only (``open`` is False).
+    staff_open_until: datetime | None = None
     # The change that made the day's state (booked or cancelled, not the weekly pattern's):
     # the last booking or cancellation of the child's day in the audit log.
     change: HistoryEntry | None = None
@@ -1461,10 +1464,17 @@ class StaffService:
             lock = self.booking.lock_deadline(day, child.school_id).deadline
             if lock is not None and is_late(lock, now) and not before_service(lock, since):
                 overdue_since = lock
-        staff = self.booking.staff_deadline(day, child.school_id) if is_open else None
+        # Where the staff's rule is not the families', the staff's deadline: past while the
+        # family can still change the day (Villepreux's 8 days), or ahead when the family no
+        # longer can (a town hall more lenient than the families' J-2).
+        staff = (self.booking.staff_deadline(day, child.school_id)
+                 if st.deadline is not None and not st.locked else None)
         return DayCell(day, in_month, st.source, STATE_LABELS[st.source], None, st.locked,
                        st.deadline, is_open, overdue_since,
-                       staff_closed_at=staff if staff is not None and staff <= now else None)
+                       staff_closed_at=staff if is_open and staff is not None and staff <= now
+                       else None,
+                       staff_open_until=staff if not is_open and staff is not None and now < staff
+                       else None)
 
     # ================================================================== audit
     def search_audit(
