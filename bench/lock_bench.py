@@ -83,6 +83,7 @@ def load(rt: Runtime, children: int, days: list[date], seed: int = 1) -> float:
             "last_name": "Banc", "birth_date": None,
             "school_id": schools[(family - 1) % len(schools)],
             "diet": rng.choice(DIETS), "enrolled_from": START, "enrolled_until": None,
+            "school_since": now,
         })
         pattern = rng.choice(PATTERNS)
         if pattern:

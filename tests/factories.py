@@ -66,6 +66,7 @@ def make_family(
                 diet=k.diet,
                 enrolled_from=k.enrolled_from,
                 enrolled_until=k.enrolled_until,
+                school_since=created_at,
             )
             session.add(child)
             session.flush()

@@ -211,8 +211,16 @@ def test_lock_with_a_school_taken_out_of_the_file_locks_the_others_and_says_whos
     rt = Runtime.build(str(town))
     with rt.sessions() as session:
         schools = set(session.scalars(select(DayLock.school_id).distinct()))
-        assert schools == {s.id for s in rt.settings.schools}
+        # The new school came into the file after Monday's cut-off: served from its next one.
+        assert schools == {s.id for s in rt.settings.schools} - {"nouvelle-elem"}
         assert session.scalar(select(func.count()).select_from(DayLock)) > 0
+    res = cli.invoke(main, ["--config", str(town), "lock"],
+                     env={"RESTOMAIRIE_NOW": "2026-11-24T13:00:30+01:00"})
+    assert res.exit_code == 0 and "École élémentaire Nouvelle : 0 repas" in res.output, res.output
+    with rt.sessions() as session:
+        schools = set(session.scalars(select(DayLock.school_id).distinct()))
+        assert schools == {s.id for s in rt.settings.schools}
+    rt.engine.dispose()
     res = cli.invoke(main, ["lock"], env=at_cutoff)  # Dijon's own file: no warning
     assert res.exit_code == 0 and "écoles absentes" not in res.output, res.output
 

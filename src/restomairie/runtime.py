@@ -34,7 +34,7 @@ from restomairie.db import (
     make_read_session_factory,
     make_session_factory,
 )
-from restomairie.models import Child, School
+from restomairie.models import Child, Family, School
 
 _CALENDARS: dict[tuple[str, str, bool, SchoolHolidayCalendar], SchoolCalendar] = {}
 _FILES: dict[tuple[str, int, int], CalendarFile] = {}
@@ -184,12 +184,18 @@ class Runtime:
         )
 
     def sync_schools(self) -> None:
-        """Mirror the configured schools into the database (the file is the truth)."""
+        """Mirror the configured schools into the database (the file is the truth). A school
+        new to the file of a database that serves the town already (it has families) is
+        stamped with the time (:attr:`School.added_at`): until its own children come in, it
+        is served from then, not from the town's first import (the lock would otherwise catch
+        up the weeks before at 0 meals, late)."""
         with self.sessions() as session, session.begin():
             known = {s.id: s for s in session.scalars(select(School))}
+            serving = session.scalar(select(Family.id).limit(1)) is not None
             for s in self.settings.schools:
                 row = known.get(s.id)
                 if row is None:
-                    session.add(School(id=s.id, name=s.name, kitchen=s.kitchen))
+                    session.add(School(id=s.id, name=s.name, kitchen=s.kitchen,
+                                       added_at=self.clock.now() if serving else None))
                 else:
                     row.name, row.kitchen = s.name, s.kitchen

@@ -969,7 +969,8 @@ def _apply(
             start = since or starts(row.school)
             child_change = None
             if child is None:
-                child = Child(ref=row.child, family_id=fam.id, enrolled_from=since or today)
+                child = Child(ref=row.child, family_id=fam.id, enrolled_from=since or today,
+                              school_since=now)
                 session.add(child)
                 report.children_created += 1
                 old_mask = 0
@@ -991,6 +992,9 @@ def _apply(
                     child_change.moved_on = today + timedelta(days=1)  # see _settle_moves
                     if child.school_id != row.school:
                         child_change.school = (child.school_id, row.school)
+                        # Its new school is served from here on if it had nobody yet
+                        # (restomairie.booking.locks.school_starts).
+                        child.school_since = now
                     if child.diet != row.diet:
                         child_change.diet = (child.diet, row.diet)
                 old_mask = next(

@@ -26,7 +26,15 @@ from restomairie.booking.guard import guard
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
 from restomairie.calendar.days import BEYOND_HORIZON, DayStatus
 from restomairie.db import is_postgres
-from restomairie.models import DayLock, Family, LockAdjustment, LockedChild, LockedCount
+from restomairie.models import (
+    Child,
+    DayLock,
+    Family,
+    LockAdjustment,
+    LockedChild,
+    LockedCount,
+    School,
+)
 
 # A lock taken this long or longer after its cut-off is "late"; a day still not locked this long
 # after its cut-off is overdue (the kitchen pages, exports and ``restomairie counts`` say so).
@@ -45,15 +53,9 @@ def is_late(deadline: datetime, at: datetime) -> bool:
 def service_start(session: Session) -> datetime | None:
     """The instant from which this database serves the town: the first family's arrival (the
     first import: families come in no other way) or the cut-off of the first day ever locked,
-    whichever is earlier; None while it has neither (nothing can be booked, nothing is due).
-
-    A day whose cut-off came before it was never open to bookings through Resto-Mairie (the
-    families were not here to book it), so it is not due: a fresh install's first ``lock``, or
-    its scheduler's first catch-up, starts with the days whose cut-off is at or after it
-    instead of freezing the weeks before at 0 meals, marked late. On an install already
-    running it lies far back, and a scheduler that was down still catches up every day it
-    missed (DOMAIN §5). The readers (kitchen pages, ``counts``, the staff's calendar) use the
-    same instant, so a day before it is never shown overdue either."""
+    whichever is earlier; None while it has neither. What ``lock`` and ``counts`` say of the
+    town as a whole; the lock itself serves each school from its own start
+    (:func:`school_starts`)."""
     found = [
         t
         for t in (
@@ -65,9 +67,53 @@ def service_start(session: Session) -> datetime | None:
     return min(found) if found else None
 
 
+def school_starts(session: Session) -> dict[str, datetime]:
+    """The instant from which this database serves each school.
+
+    A school there from the start (:attr:`School.added_at` None) is served from the town's
+    start: the earliest arrival of a child (:attr:`Child.school_since`, the family's import) or
+    cut-off of a day locked, in any school, as before schools had starts of their own: every
+    delivery site of the town is locked at each cut-off from then on, 0 meals for a school
+    without children. A school the town added to its file later is served from its own first
+    child's arrival (the import that wrote the child, or moved it there) or the cut-off of its
+    own first day locked, whichever is earlier; while it has neither, from when it was added
+    (locked at 0 meals at each cut-off from then on, on time while the scheduler runs). Left
+    out while the town has no start (no child, no lock): nothing is due.
+
+    A day whose cut-off came before it was never open to bookings through Resto-Mairie (the
+    school's families were not here to book it), so it is not due: a fresh install's first
+    ``lock``, and the first run after the town adds a school to its file and imports its
+    families, start with the days whose cut-off is at or after them instead of freezing the
+    weeks before at 0 meals, marked late. On a school already served it lies far back, and a
+    scheduler that was down still catches up every day it missed (DOMAIN §5). The readers
+    (kitchen pages, ``counts``, the staff's calendar) use the same instants, so a day before
+    them is never shown overdue either. One query for every school (an index seek each)."""
+    first_child = (
+        select(func.min(Child.school_since)).where(Child.school_id == School.id).scalar_subquery()
+    )
+    first_lock = (
+        select(func.min(DayLock.deadline)).where(DayLock.school_id == School.id).scalar_subquery()
+    )
+    own: dict[str, datetime] = {}
+    added: dict[str, datetime | None] = {}
+    for school_id, added_at, child_at, lock_at in session.execute(
+        select(School.id, School.added_at, first_child, first_lock)
+    ):
+        found = [t for t in (child_at, lock_at) if t is not None]
+        if found:
+            own[school_id] = min(found)
+        added[school_id] = added_at
+    if not own:
+        return {}
+    town = min(own.values())
+    # A school's own instants come after it was added (its rows need the school's).
+    return {s: town if at is None else own.get(s, at) for s, at in added.items()}
+
+
 def before_service(deadline: datetime, start: datetime | None) -> bool:
-    """Did the cut-off ``deadline`` pass before the database served the town
-    (:func:`service_start`), so that its day is never due for the lock?"""
+    """Did the cut-off ``deadline`` pass before the database served the school (its
+    :func:`school_starts` entry; None: the town is not served yet), so that its day is never
+    due for the lock?"""
     return start is None or deadline < start
 
 
@@ -122,21 +168,25 @@ class LockService:
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
         still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
         meals after the summer have their cut-off before it). Never a day whose cut-off came
-        before the database served the town (:func:`service_start`)."""
+        before the database served its school (:func:`school_starts`)."""
         today = now.date()
         start = today - timedelta(days=lookback_days)
         with self.booking.read_sessions() as session:
-            since = service_start(session)
-            if since is None:
+            starts = school_starts(session)
+            if not starts:
                 return []
-            # A meal comes after its cut-off: no day before the service's start can be due.
-            start = max(start, since.astimezone(self.settings.tz).date())
+            # A meal comes after its cut-off: no day before a school's start can be due.
+            start = max(start, min(starts.values()).astimezone(self.settings.tz).date())
             done: set[tuple[str, date]] = set(
                 session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
         out = []
         for school in self.settings.schools:
-            for day, st in self.booking.days_to_cutoff(school.id, start, now):
+            since = starts.get(school.id)
+            if since is None:
+                continue  # not in the database (lock_now mirrors the file first)
+            first = max(start, since.astimezone(self.settings.tz).date())
+            for day, st in self.booking.days_to_cutoff(school.id, first, now):
                 if (
                     st.operating
                     and st.deadline is not None

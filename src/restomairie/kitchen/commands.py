@@ -104,15 +104,12 @@ def describe_counts(
     """A day's counts as a text table. ``catch_up_from``: the first day the lock's catch-up
     still locks (today minus :data:`LOCK_LOOKBACK_DAYS`): a day before it that was never
     locked never will be, and running ``lock`` for it would do nothing. ``since``: when the
-    database began to serve the town (:func:`~restomairie.booking.locks.service_start`): a
-    day whose cut-off came before it is never locked either."""
+    database began to serve the town (:func:`~restomairie.booking.locks.service_start`). A
+    day whose cut-off came before the database served each of its schools
+    (:attr:`DayCounts.never_locked`) is never locked either."""
     lines = []
     head = f"Effectifs du {format_day(day.day)} {day.day.year}"
-    never = (
-        not day.locked and day.operating and not day.due and not day.partly_locked
-        and day.deadline is not None and since is not None
-        and before_service(day.deadline, since)
-    )
+    never = day.never_locked and day.deadline is not None
     if day.locked:
         assert day.locked_at is not None
         head += f" — verrouillés le {format_deadline(day.locked_at)}"
@@ -140,12 +137,17 @@ def describe_counts(
             "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
         )
     elif never:
-        assert since is not None
+        assert day.deadline is not None
+        before = (
+            f"l'arrivée des premières familles dans Resto-Mairie (le {format_deadline(since)})"
+            if since is not None and before_service(day.deadline, since)
+            # The town was served, not yet these schools (added to its file later).
+            else "l'arrivée des premiers enfants de ses écoles dans Resto-Mairie"
+        )
         lines.append(
-            "Ce jour n'est pas verrouillé et ne le sera pas : sa date limite est passée avant "
-            f"l'arrivée des premières familles dans Resto-Mairie (le {format_deadline(since)}), "
-            "personne n'a donc pu y réserver par ce service. Ces effectifs sont les réservations "
-            "telles qu'elles sont aujourd'hui, pas ceux de la production."
+            f"Ce jour n'est pas verrouillé et ne le sera pas : sa date limite est passée avant "
+            f"{before}, personne n'a donc pu y réserver par ce service. Ces effectifs sont les "
+            "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
         )
     elif day.overdue:
         lines.append(

@@ -108,8 +108,9 @@ def to_json(day: DayCounts) -> dict[str, Any]:
 def status_text(s: SchoolCounts) -> str:
     """``verrouillé``, ``verrouillé (en retard)``, ``non verrouillé (en retard)`` (the cut-off has
     passed and the scheduler has not locked it), ``verrouillage en cours`` (the cut-off has just
-    passed), ``provisoire``, ``fermé : <raison>`` or, for a site closed after its day was locked,
-    ``fermé : <raison> (verrouillé)``.
+    passed), ``non verrouillé (date limite passée avant ses premiers inscrits)`` (never locked:
+    :attr:`SchoolCounts.before_service`), ``provisoire``, ``fermé : <raison>`` or, for a site
+    closed after its day was locked, ``fermé : <raison> (verrouillé)``.
 
     A closure comes first: a site closed after the lock still has its locked figures (and the
     adjustments that take them to 0), and a kitchen system reading only this column must see
@@ -123,6 +124,8 @@ def status_text(s: SchoolCounts) -> str:
         return "verrouillé (en retard)" if s.late else "verrouillé"
     if s.overdue:
         return "non verrouillé (en retard)"
+    if s.before_service:
+        return "non verrouillé (date limite passée avant ses premiers inscrits)"
     if s.due:
         return "verrouillage en cours"
     return "provisoire"

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from restomairie.booking import queries
 from restomairie.booking.adjustments import kind_label
 from restomairie.booking.errors import OutsideCalendar
-from restomairie.booking.locks import before_service, is_late, service_start
+from restomairie.booking.locks import before_service, is_late, school_starts
 from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
@@ -85,6 +85,11 @@ class SchoolCounts:
     adjustments: tuple[Adjustment, ...] = ()
     due: bool = False  # serving, not locked, and its cut-off has passed: the lock is expected now
     overdue: bool = False  # due for ``LATE_AFTER`` or more: the scheduler has not locked it
+    # Serving, not locked, and its cut-off came before the database served this school (one
+    # the town added to its file later, before its first children came in:
+    # locks.school_starts): never locked, never due. The day is locked without it once the
+    # schools served are.
+    before_service: bool = False
 
     @property
     def late(self) -> bool:
@@ -186,13 +191,24 @@ class DayCounts:
 
     @property
     def locked(self) -> bool:
-        """True once every school serving that day is locked."""
-        serving = [s for s in self.schools if s.operating or s.locked]
+        """True once every school serving that day is locked (a school not served yet at
+        its cut-off is never locked, and waited for by nobody: :attr:`SchoolCounts.
+        before_service`)."""
+        serving = [s for s in self.schools if (s.operating and not s.before_service) or s.locked]
         return bool(serving) and all(s.locked for s in serving)
 
     @property
     def partly_locked(self) -> bool:
         return not self.locked and any(s.locked for s in self.schools)
+
+    @property
+    def never_locked(self) -> bool:
+        """Serving, and no school of it is locked nor ever will be: each school serving it
+        was not served yet by the database at its cut-off (:attr:`SchoolCounts.
+        before_service`)."""
+        serving = [s for s in self.schools if s.operating]
+        return (bool(serving) and not any(s.locked for s in self.schools)
+                and all(s.before_service for s in serving))
 
     @property
     def locked_at(self) -> datetime | None:
@@ -349,9 +365,9 @@ class KitchenService:
         now = self.booking.clock.now()
         with self.booking.sessions() as session:
             closures = self.booking.closures(session)
-            # A day whose cut-off came before the database served the town is never locked
+            # A day whose cut-off came before the database served its school is never locked
             # (:meth:`LockService.due`): not due, so never shown overdue.
-            since = service_start(session)
+            starts = school_starts(session)
             locks = {
                 (lk.school_id, lk.day): lk
                 for lk in session.scalars(
@@ -402,13 +418,15 @@ class KitchenService:
                         ))
                     else:
                         found = live.get(s.id, {})
-                        due = (st.operating and deadline is not None and deadline <= now
-                               and not before_service(deadline, since))
+                        passed = st.operating and deadline is not None and deadline <= now
+                        unserved = (passed and deadline is not None
+                                    and before_service(deadline, starts.get(s.id)))
+                        due = passed and not unserved
                         overdue = due and deadline is not None and is_late(deadline, now)
                         rows.append(SchoolCounts(
                             s.id, s.name, s.kitchen, st.operating, st.reason, False, None, False,
                             deadline, {v: found.get(v, 0) for v in variants},
-                            due=due, overdue=overdue,
+                            due=due, overdue=overdue, before_service=unserved,
                         ))
                 out.append(DayCounts(day, variants, tuple(rows)))
         return out

@@ -81,6 +81,10 @@ class School(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kitchen: Mapped[str] = mapped_column(String(64))
+    # When the school came into the town's file of a database already serving the town (it had
+    # families); None: it was there from the start. Until its first child or its first lock,
+    # the school is served from then on (restomairie.booking.locks.school_starts).
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Family(Base):
@@ -124,6 +128,9 @@ class Child(Base):
             "diet IN ('standard', 'sans_porc', 'vegetarien', 'pai')", name="diet_known"
         ),
         Index("ix_children_school_diet", "school_id", "diet"),
+        # The first arrival at each school (restomairie.booking.locks.school_starts): one index
+        # seek per school.
+        Index("ix_children_school_since", "school_id", "school_since"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(64), unique=True)  # the child id of the import
@@ -135,6 +142,11 @@ class Child(Base):
     diet: Mapped[str] = mapped_column(String(16), default="standard")
     enrolled_from: Mapped[date] = mapped_column(Date)
     enrolled_until: Mapped[date | None] = mapped_column(Date)
+    # When the child came into its school in Resto-Mairie: the import that wrote it, or the
+    # import that moved it there. A school is served from its first child's arrival (or its
+    # first lock): the lock's catch-up never freezes the days before at 0 meals. Every import
+    # sets it (nullable only so that adding it rebuilt no table on SQLite).
+    school_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     family: Mapped[Family] = relationship(back_populates="children")
     school: Mapped[School] = relationship()
     subscriptions: Mapped[list[Subscription]] = relationship(

@@ -24,7 +24,7 @@ from restomairie.booking.adjustments import CLOSURE, REOPENING, settle
 from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild, UnknownFamily
 from restomairie.booking.guard import guard
 from restomairie.booking.importer import normalise_phone
-from restomairie.booking.locks import before_service, is_late, service_start
+from restomairie.booking.locks import before_service, is_late, school_starts
 from restomairie.booking.services import (
     Actor,
     BookingService,
@@ -1362,7 +1362,7 @@ class StaffService:
                 assert e.day is not None
                 latest[e.day] = e
             changes = {h.day: h for h in self._history(session, list(latest.values()))}
-            since = service_start(session)
+            since = school_starts(session).get(child.school_id)
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
@@ -1460,7 +1460,8 @@ class StaffService:
             # as the kitchen reads it) may have passed too, by the kitchen pages' measure. (A day
             # gone by is not said: the meals were served, and the days before the scheduler's
             # catch-up window were never locked.)
-            # (Nor a day whose cut-off came before the first import: it is never locked.)
+            # (Nor a day whose cut-off came before the school's first child came in: it is
+            # never locked.)
             lock = self.booking.lock_deadline(day, child.school_id).deadline
             if lock is not None and is_late(lock, now) and not before_service(lock, since):
                 overdue_since = lock
