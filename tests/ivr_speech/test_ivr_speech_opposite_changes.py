@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from restomairie.models import Call
 from restomairie.runtime import Runtime
-from tests.ivr_support import Caller, booked, one_by_one
+from restomairie.staff.labels import EVENT_OUTCOMES
+from tests.ivr_support import Caller, booked, events, one_by_one
 
 THU, FRI, MON, TUE = date(2026, 11, 26), date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1)
 ZOE, LEA, HUGO = "E1", "E2", "E3"
@@ -288,3 +289,131 @@ def test_a_list_of_days_done_before_the_deploy_is_still_taken_back_whole(
     _state(rt, call, undo_more=[[THU.isoformat(), [LEA]]])  # as the line before kept it
     call.say("oui")
     assert [booked(rt, LEA, THU), booked(rt, LEA, FRI)] == [True, True]
+
+
+# ---------------------------------------------------------------------------------------------
+# "Annulez" after both requests, one of them (or both) with nothing to do or refused
+# ---------------------------------------------------------------------------------------------
+
+UNDO_LEA_THU = [
+    "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé.",
+    "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+]
+
+
+@pytest.mark.parametrize(
+    "said", ["annulez", "annulez ça", "Non attendez, annulez.", "je me suis trompé"]
+)
+def test_taking_back_after_the_second_request_had_nothing_to_do_undoes_the_first(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Friday already booked: "annulez" asked which day to cancel ("je me suis trompé" ended the
+    # call), and Léa's Thursday stayed cancelled. The undoing read back names Thursday alone
+    # (Friday, never changed, is not said to be undone).
+    call.press("2")  # Léa
+    call.say("annuler jeudi et réserver vendredi")
+    done = call.say("oui")
+    assert done.says[:2] == [
+        "C'est fait : le repas de Léa du jeudi 26 novembre est annulé.",
+        "Le repas de Léa du vendredi 27 novembre est déjà réservé.",
+    ]
+    read_back = call.say(said)
+    assert read_back.says[:2] == UNDO_LEA_THU
+    undone = call.say("oui")
+    assert undone.says[0] == "Le repas de Léa du jeudi 26 novembre est de nouveau réservé."
+    assert not any("vendredi" in line for line in undone.says)
+    assert [booked(rt, LEA, THU), booked(rt, LEA, FRI)] == [True, None]  # Friday never changed
+
+
+def test_taking_back_after_the_first_request_had_nothing_to_do_undoes_the_second(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard (the mirror case): Hugo has no meal on Friday, Tuesday 1st booked.
+    call.press("1")  # Hugo
+    call.say("annuler vendredi et réserver mardi 1er décembre")
+    call.say("oui")
+    assert [booked(rt, HUGO, FRI), booked(rt, HUGO, TUE)] == [None, True]
+    read_back = call.say("annulez")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas d'Hugo du mardi 1er décembre ne soit plus réservé.",
+        "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+    ]
+    call.say("oui")
+    assert [booked(rt, HUGO, FRI), booked(rt, HUGO, TUE)] == [None, False]
+
+
+@pytest.mark.parametrize("said", ["annulez", "je me suis trompé"])
+def test_taking_back_after_both_requests_had_nothing_to_do_says_so(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # Hugo has no meal on Friday, and Thursday is already booked: nothing was changed, and
+    # "annulez" asked which day to cancel ("je me suis trompé" ended the call).
+    call.press("1")  # Hugo
+    first = call.say("annuler vendredi et réserver jeudi")
+    assert first.says[1:3] == [
+        "Hugo n'a pas de repas réservé le vendredi 27 novembre : il n'y a rien à annuler.",
+        "Le repas d'Hugo du jeudi 26 novembre est déjà réservé.",
+    ]
+    answer = call.say(said)
+    assert not answer.hangup
+    assert answer.says[:2] == [
+        "Vos demandes n'ont rien changé : il n'y a rien à annuler.",
+        "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2.",
+    ]
+    assert [booked(rt, HUGO, FRI), booked(rt, HUGO, THU)] == [None, None]  # never changed
+    assert events(rt, call)[-1].outcome == "nothing_to_undo"  # labelled on the staff pages
+    assert "nothing_to_undo" in EVENT_OUTCOMES
+    # Said once: "annulez" again is a cancellation, its day asked.
+    assert call.say("annulez").says[0] == "Pour quel jour voulez-vous annuler ?"
+
+
+def test_taking_back_after_the_second_request_was_refused_undoes_the_first(
+    rt: Runtime, call: Caller
+) -> None:
+    # Tuesday 24 too late: at the date question after it, "annulez" asked which day to cancel,
+    # and Hugo's Thursday stayed cancelled.
+    call.press("1")  # Hugo
+    call.say("annuler jeudi et réserver mardi 24 novembre")
+    done = call.say("oui")
+    assert done.says[0] == "C'est fait : le repas d'Hugo du jeudi 26 novembre est annulé."
+    assert done.says[1].startswith("Trop tard pour le mardi 24 novembre")
+    read_back = call.say("annulez")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas d'Hugo du jeudi 26 novembre soit de nouveau réservé.",
+        "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+    ]
+    call.say("oui")
+    assert booked(rt, HUGO, THU) is True
+
+
+def test_taking_back_after_the_first_request_was_refused_undoes_the_second(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard (the mirror case): today too late, Friday booked; Monday stays as it was.
+    call.press("1")  # Hugo
+    call.say("annuler aujourd'hui et réserver vendredi")
+    call.say("oui")
+    read_back = call.say("annulez")
+    assert read_back.says[:2] == [
+        "Vous souhaitez que le repas d'Hugo du vendredi 27 novembre ne soit plus réservé.",
+        "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2.",
+    ]
+    call.say("oui")
+    assert booked(rt, HUGO, FRI) is False
+
+
+def test_a_day_said_instead_after_the_second_request_was_refused_is_that_request_again(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard: "je voulais dire mardi 1er" to the date question after Tuesday 24 refused is
+    # Tuesday's booking said again, not Thursday's cancellation taken back with it.
+    call.press("1")  # Hugo
+    call.say("annuler jeudi et réserver mardi 24 novembre")
+    call.say("oui")
+    read_back = call.say("je me suis trompé, je voulais dire mardi 1er décembre")
+    assert read_back.says[:2] == [
+        "Vous souhaitez réserver le repas d'Hugo le mardi 1er décembre.",
+        "Pour confirmer, tapez 1. Pour choisir une autre date, tapez 2.",
+    ]
+    call.say("oui")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, TUE)] == [False, True]

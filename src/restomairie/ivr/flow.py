@@ -1883,7 +1883,7 @@ class CallFlow:
             # "Réserver lundi" while the question was for cancelling: the action said now is
             # the one wanted (the read-back says it before anything is done).
             done = st.data.get("done")
-            if done and done[0] == st.data.get("action"):
+            if done and _last_asked(done) == st.data.get("action"):
                 # "1", "2", then "mince, je voulais dire vendredi": Friday instead of the day
                 # just cancelled, not as well (only with a word of error: here "je voulais
                 # dire vendredi" is as likely the answer to the question).
@@ -2122,7 +2122,9 @@ class CallFlow:
             refusal = sp._("%(day)s is already past.", day=sp.day(day))
             lines = [*before, refusal, *self._kept(st, sp, day), *self._no_swap(st, sp, swap)]
             _tried(st, "refused:past_day", day, st.data.get("pick"))
-            return self._then_next(st, sp, DATE, lines, step, "refused:past_day")
+            last = self._series_ends(st, day)
+            turn = self._then_next(st, sp, DATE, lines, step, "refused:past_day")
+            return self._keep_series_end(st, last, turn)
         check = self._check(st, sp, day)
         if check.refusal is not None:
             st.settle("refused")
@@ -2132,7 +2134,9 @@ class CallFlow:
             lines = [*before, check.refusal, *self._kept(st, sp, day)]
             lines += self._no_swap(st, sp, swap)
             _tried(st, f"refused:{check.code}", day, st.data.get("pick"))
-            return self._then_next(st, sp, DATE, lines, step, f"refused:{check.code}")
+            last = self._series_ends(st, day)
+            turn = self._then_next(st, sp, DATE, lines, step, f"refused:{check.code}")
+            return self._keep_series_end(st, last, turn)
         if not check.change:
             undo = self._undo(st, day)
             lines = [*before, *check.notes]
@@ -2150,13 +2154,15 @@ class CallFlow:
                     lines = list(before)
                 return self._ask(st, sp, CONFIRM, lines, step, "read_back:undo", recap=True)
             # A request that changed nothing: "je voulais dire…" after it is not about the
-            # change before it.
+            # change before it (unless both were of one phrase: see _keep_series_end).
             st.data.pop("done", None)
             st.data["day"] = day.isoformat()  # "pareil pour Rose" is for this day
             # Which nothing it was, for the call log: "rien à annuler" is not "déjà réservé";
             # for whom, so that its row names the child and day ("I cancelled Thursday!").
             _tried(st, _nothing(st), day, [k.ref for k in check.done])
-            return self._then_next(st, sp, AFTER, lines, step, _nothing(st))
+            last = self._series_ends(st, day)
+            turn = self._then_next(st, sp, AFTER, lines, step, _nothing(st))
+            return self._keep_series_end(st, last, turn)
         st.data["day"] = day.isoformat()
         st.data["change"] = [k.ref for k in check.change]
         lines = [*before, *check.notes]
@@ -2167,6 +2173,40 @@ class CallFlow:
             # the call log has this outcome, the read-back's step is the one that said it).
             _tried(st, f"{_nothing(st)}:beside", day, [k.ref for k in check.done])
         return self._ask(st, sp, CONFIRM, lines, step, f"read_back:{day.isoformat()}", recap=True)
+
+    @staticmethod
+    def _series_ends(st: CallState, day: date) -> list[Any] | None:
+        """What "annulez" right after the last of several requests of one phrase (or of the
+        last of several days) would take back, when it ends with nothing to do or refused:
+        the last change the phrase did make, as ``done`` keeps it, with the action of that
+        last request as fourth item (see :meth:`_keep_series_end`); with no children when the
+        phrase made none. ``None`` for a request of its own, or one with others still waiting
+        after it."""
+        series = [str(d) for d in st.data.get("series") or []]
+        if st.data.get("queue") or day.isoformat() not in series:
+            return None
+        action = str(st.data.get("action"))
+        made = [(a, d, r) for a, d, r in _series_done(st) if d.isoformat() in series]
+        if not made:
+            return [action, day.isoformat(), [], action]
+        done, made_day, refs = made[-1]
+        return [done, made_day.isoformat(), refs, action]
+
+    @staticmethod
+    def _keep_series_end(st: CallState, last: list[Any] | None, turn: Turn) -> Turn:
+        """After the last of several requests of one phrase had nothing to do ("annuler jeudi
+        et réserver vendredi", Friday already booked) or was refused, what "annulez", "non
+        attendez, annulez" or "je me suis trompé" right after takes back (``last``, from
+        :meth:`_series_ends`): the last change the phrase did make (``done``, the earlier ones
+        with it, see :meth:`_series_undone`), with the action of that last request (a bare
+        "annulez" after a booking asked takes back, see :meth:`_undone_plainly`). Nothing made
+        at all (after its result only): ``done`` names no children, and "annulez" hears there
+        is nothing to take back. It was forgotten: Thursday's cancellation stayed while
+        "annulez" asked which day to cancel, and "je me suis trompé" ended the call."""
+        if last is None or st.step not in (AFTER, DATE) or (st.step == DATE and not last[2]):
+            return turn
+        st.data["done"] = last
+        return turn
 
     @staticmethod
     def _no_swap(st: CallState, sp: Speaker, swap: bool) -> list[str]:
@@ -3078,6 +3118,13 @@ class CallFlow:
         )
         if taken_back is not None:
             return taken_back
+        if self._nothing_taken_back(st, heard.speech, intent, plainly or alone):
+            # "Annulez" after "annuler jeudi et réserver vendredi" had nothing to do on either
+            # day: said so, not the day of a new cancellation asked (nor a goodbye, to "je me
+            # suis trompé").
+            st.data.pop("done", None)  # said once: "annulez" again is a cancellation
+            lines = [sp._("Your requests changed nothing: there is nothing to undo.")]
+            return self._ask(st, sp, AFTER, lines, AFTER, "nothing_to_undo", recap=True)
         mine = self._kids(st) if st.data.get("unchosen") else self._picked(st)
         about = self._about_day(st, sp, heard.speech, AFTER, mine)
         if about is not None:
@@ -3111,7 +3158,8 @@ class CallFlow:
             return self._repeat(st, sp)
         if is_closing(heard.speech):  # "merci", "non c'est bon", "d'accord, merci"
             return self._bye(st, sp, AFTER)
-        if st.data.get("done") and is_dismayed(heard.speech):
+        done = st.data.get("done")
+        if done and (done[2] or len(done) < 4) and is_dismayed(heard.speech):
             # "Ah non", "oh là là" right after a change: not a goodbye that leaves it unsaid.
             line = sp._("If this was a mistake, say: I made a mistake.")
             return self._retry(st, sp, line, "dismay")
@@ -3148,6 +3196,12 @@ class CallFlow:
         :meth:`_undone_after_all`)."""
         done = st.data.get("done")
         if not done or not done[2]:
+            return None
+        if len(done) > 3 and (intent is Intent.OTHER_CHILD or self._names_another(st, speech)):
+            # After several requests of one phrase, the last with nothing to do or refused
+            # (see _keep_series_end): which of them a day or child said would replace is not
+            # known ("je voulais dire mercredi" to the date question after Tuesday refused is
+            # Tuesday's): a request of its own, as before.
             return None
         weekday = date.fromisoformat(str(done[1])).weekday()
         strength = TakenBack.YES if plainly else taken_back(speech, weekday)
@@ -3187,6 +3241,36 @@ class CallFlow:
             st.data["undo_more"] = [[d.isoformat(), refs, a] for a, d, refs in more]
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
 
+    def _names_another(self, st: CallState, speech: str) -> bool:
+        """Whether ``speech`` names a day other than that of the change just made (``done``),
+        or children it did not change."""
+        done = st.data["done"]
+        guess = parse_date(speech, self.clock.today())
+        if guess is not None and guess.day.isoformat() != str(done[1]):
+            return True
+        kids = self._kids(st)
+        named = self._children_said(kids, speech, ordinals=False) if len(kids) > 1 else None
+        return named is not None and not {k.ref for k in named} <= {str(r) for r in done[2]}
+
+    def _nothing_taken_back(
+        self, st: CallState, speech: str, intent: Intent | None, plainly: bool
+    ) -> bool:
+        """Whether ``speech``, right after several requests of one phrase that changed nothing
+        (``done`` naming no children, see :meth:`_keep_series_end`), would take them back:
+        "annulez" after a booking asked, "annulez ça", "non attendez, annulez", "je me suis
+        trompé", naming no action, day or child instead (those are requests of their own)."""
+        done = st.data.get("done")
+        if not done or done[2] or len(done) < 4:
+            return False
+        if not plainly and taken_back(speech) is not TakenBack.YES:
+            return False
+        if intent in (Intent.BOOK, Intent.CANCEL) and not (plainly or undoes(speech)):
+            return False  # "je me suis trompé, je voulais réserver"
+        if parse_date(speech, self.clock.today()) is not None:
+            return False
+        kids = self._kids(st)
+        return len(kids) < 2 or self._children_said(kids, speech, ordinals=False) is None
+
     def _undone_after_all(self, st: CallState, speech: str) -> bool:
         """Whether ``speech``, right after a result, says the children just changed eat after
         all (or do not), of the day just changed or of none: "ah non, finalement elle ira
@@ -3216,7 +3300,8 @@ class CallFlow:
         done = st.data.get("done")
         if not done or not _bare_cancel(speech):
             return False
-        return done[0] == "book" or bool(_TAKING_BACK & set(normalise(speech).split()))
+        taking_back = bool(_TAKING_BACK & set(normalise(speech).split()))
+        return _last_asked(done) == "book" or taking_back
 
     def _too_late_to_undo(
         self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]
@@ -4880,6 +4965,13 @@ def _series_done(st: CallState) -> list[tuple[str, date, list[str]]]:
             for d, refs in entries
         ]
     return [(str(a), date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs, a in kept]
+
+
+def _last_asked(done: Sequence[Any]) -> str:
+    """The action of the last request heard with the change just made (``done``): its own,
+    or that of a request of the same phrase said after it that had nothing to do or was
+    refused (a fourth item, see CallFlow._keep_series_end)."""
+    return str(done[3] if len(done) > 3 else done[0])
 
 
 def _bare_cancel(

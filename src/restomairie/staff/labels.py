@@ -82,7 +82,7 @@ ASKED_AFTER = {
     "nothing_to_cancel": "after", "already_booked": "after", "nothing_to_do": "after",
     "which_child": "child", "another_which_child": "child", "day_kept": "action",
     "which_day": "date", "holidays": "date", "no_school_days": "date", "return_unknown": "date",
-    "nothing_to_change": "after",
+    "nothing_to_change": "after", "nothing_to_undo": "after",
 }
 # Outcomes whose next question depends on the step answered.
 ASKED_AFTER_STEP = {
@@ -139,6 +139,7 @@ EVENT_OUTCOMES = {
     "menus_prices": "menus ou tarifs demandés : renvoyé au site",
     "billing": "facturation demandée : quand un repas est facturé, puis la question",
     "dismay": "« ah non » après un changement : comment le reprendre",
+    "nothing_to_undo": "« annulez » après des demandes qui n'ont rien changé : rien à reprendre",
     "english": "passe l'appel en anglais (clavier)",
     "subscription": "abonnement ou changement d'école demandé (pas sur cette ligne)",
     "skipped": "« non » à l'un de plusieurs jours : jour laissé, le suivant relu",
