@@ -76,9 +76,11 @@ def test_a_range_refused_for_one_late_day_says_nothing_was_changed_and_offers_th
                                    "until": "2026-11-30"}, follow_redirects=True)
     page = text(refused)
     assert "Aucun changement n'a été fait" in page
-    # Every child asked is named: the day is too late for all three, not for Margaux only.
-    assert ("Pour Margaux, Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait "
+    # Every child it is too late for is named, not the first only; Margaux (Tuesdays and
+    # Fridays) has no meal to cancel that day: she is not.
+    assert ("Pour Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait "
             "annuler avant le lundi 23 novembre à 13 heures." in page)
+    assert "Pour Margaux" not in page
     assert ("Les autres jours demandés restent possibles : vendredi 27 novembre et lundi 30 "
             "novembre." in page)
     assert all(cancelled_days(rt, ref) == [] for ref in ("E00001", "E00002", "E00003"))
@@ -191,3 +193,24 @@ def test_a_late_change_comes_back_unforced_as_the_hint_says(agent: Any, rt: Runt
     other = form(agent.get("/staff/families/210600/children/E00009").get_data(as_text=True),
                  "change-form")
     assert 'value="2026-11-26"' not in other
+
+
+# ------------------------------------------------------------------ already as asked
+def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
+    agent: Any, rt: Runtime
+) -> None:
+    # Thursday 26 is past its deadline: Rose's meal (every day) is booked, Margaux (Tuesdays and
+    # Fridays) has none. "Trop tard" there told the clerk Rose had no meal.
+    booked = text(post(agent, CHANGE, {"child": "E00002", "action": "book",
+                                       "day": "2026-11-26"}, follow_redirects=True))
+    assert "Rose, jeudi 26 novembre : déjà réservé" in booked and "Trop tard" not in booked
+    assert "forcer le délai" not in booked.split('id="change-form"')[0]  # no hint to force
+    none = text(post(agent, CHANGE, {"child": "E00001", "action": "cancel",
+                                     "day": "2026-11-26"}, follow_redirects=True))
+    assert "Margaux, jeudi 26 novembre : rien à annuler" in none and "Trop tard" not in none
+    # All three: the two whose meal would change are refused, Margaux is not named.
+    all_ = text(post(agent, CHANGE, {"child": "*", "action": "cancel", "day": "2026-11-26"},
+                     follow_redirects=True))
+    assert ("Pour Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait annuler "
+            "avant le lundi 23 novembre à 13 heures." in all_)
+    assert changes(rt) == []
