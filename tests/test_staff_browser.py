@@ -103,6 +103,33 @@ def test_a_booking_after_the_deadline_needs_an_override_and_is_audited(
     assert entry.detail == {"override": "inscription tardive validée par l'école"}
 
 
+def test_a_mistake_in_the_change_form_comes_back_typed_and_focused_on_its_field(
+    page: Any, rt: Runtime  # noqa: F811
+) -> None:
+    sign_in(page)
+    page.goto("/staff/families/210001/children/E2?month=2026-11")
+    form = page.locator("#change-form")
+    form.locator("select[name=action]").select_option("book")
+    form.locator("input[name=day]").fill("2026-11-24")
+    form.locator("input[name=override]").check()
+    form.get_by_role("button", name="Valider").click()
+    page.locator("#change-reason-error").wait_for()
+    form = page.locator("#change-form")
+    # Everything typed is back, and the motif is where the keyboard is, described by its error.
+    assert form.locator("select[name=action]").input_value() == "book"
+    assert form.locator("input[name=day]").input_value() == "2026-11-24"
+    assert form.locator("input[name=override]").is_checked()
+    assert page.evaluate("document.activeElement.name") == "reason"
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    described = page.evaluate("document.getElementById(document.activeElement"
+                              ".getAttribute('aria-describedby')).textContent")
+    assert described.startswith("Un forçage demande un motif")
+    page.keyboard.type("inscription tardive")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Hugo, mardi 24 novembre : réservé").wait_for()
+    assert [e.detail for e in audit(rt, "book")] == [{"override": "inscription tardive"}]
+
+
 def test_a_closure_declared_in_the_page_closes_the_days_and_is_listed(
     page: Any, rt: Runtime  # noqa: F811
 ) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from restomairie.booking.errors import BookingError, InvalidRequest
+from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
     Actor,
@@ -577,9 +577,10 @@ def family(account: str) -> str:
 
 
 def _change_form_state(account: str) -> dict[str, Any]:
-    """What the change form shows after a refusal, read once and for this family only: the
-    request refused (``pending``, to complete with "forcer le délai"), and the days asked that
-    could still be done without the refused ones (``offer``)."""
+    """What the change form shows after a refusal or a mistake, read once and for this family
+    only: the request as typed (``pending``: to complete with "forcer le délai", or to correct,
+    with the field at fault and why), and the days asked that could still be done without the
+    refused ones (``offer``)."""
     state = {}
     for key, name in (("staff_pending_change", "pending"), ("staff_change_offer", "offer")):
         kept = session.pop(key, None)
@@ -713,6 +714,24 @@ def _describe(results: list[ChangeResult], today: date) -> str:
 CHANGE_ACTIONS = {"book": "réserver", "cancel": "annuler"}
 
 
+class FieldError(InvalidRequest):
+    """A mistake in one field of a form (``field``: its name): said next to that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _in_field(field: str, read: Any) -> Any:
+    """``read()``, its InvalidRequest said as a mistake in ``field``."""
+    try:
+        return read()
+    except FieldError:
+        raise
+    except InvalidRequest as exc:
+        raise FieldError(field, str(exc)) from exc
+
+
 @bp.post("/families/<account>/change")
 @roles(STAFF)
 def change(account: str) -> BaseResponse:
@@ -730,29 +749,40 @@ def change(account: str) -> BaseResponse:
     days: list[date] = []
     try:
         if not child_ref:
-            raise InvalidRequest("Choisissez l'enfant (ou « tous les enfants »).")
+            raise FieldError("child", "Choisissez l'enfant (ou « tous les enfants »).")
         if action not in CHANGE_ACTIONS:
-            raise InvalidRequest("Choisissez l'action : réserver ou annuler.")
-        if override and not reason:
-            raise InvalidRequest("Un forçage demande un motif.")
-        first = _day(form.get("day"), "date")
+            raise FieldError("action", "Choisissez l'action : réserver ou annuler.")
+        first = _in_field("day", lambda: _day(form.get("day"), "date"))
         if first is None:
-            raise InvalidRequest("Choisissez une date.")
-        days = _days_for(first, _day(form.get("until"), "fin"))
+            raise FieldError("day", "Choisissez une date.")
+        last = _in_field("until", lambda: _day(form.get("until"), "fin"))
+        days = _in_field("until", lambda: _days_for(first, last))
+        if override and not reason:
+            raise FieldError("reason", "Un forçage demande un motif : donnez-le ici (il est "
+                                       "gardé au journal).")
         results = runtime().booking.change(
             account, action, days, staff_actor(), refs, reason if override else None,
             skip_closed=len(days) > 1, note=None if override else reason,
         )
     except (BookingError, CalendarCoverageError) as exc:
+        # The request comes back in the form as typed, whatever the mistake or the refusal:
+        # a past deadline or a lock could only be refused with "forcer le délai" not ticked,
+        # and it stays so (forcing is a choice the clerk makes, as the hint says).
+        pending = {
+            "account": account, "action": action, "child": child_ref,
+            "day": form.get("day", ""), "until": form.get("until", ""),
+            "override": override, "reason": form.get("reason", ""),
+        }
+        if isinstance(exc, UnknownChild):
+            exc = FieldError("child", str(exc))
+        if isinstance(exc, FieldError):
+            # Said next to its field (which the page focuses), not at the top of the page.
+            session["staff_pending_change"] = pending | {"field": exc.field, "error": str(exc)}
+            return redirect(back)
+        session["staff_pending_change"] = pending
         refused = _refused(account, action, days, refs, exc)
         flash(refused.text, "error")
         if getattr(exc, "code", "") in ("past_deadline", "locked"):
-            # The request comes back in the form, "forcer le délai" not ticked: forcing stays a
-            # choice the clerk makes, as the hint says.
-            session["staff_pending_change"] = {
-                "account": account, "action": action, "child": child_ref,
-                "day": form.get("day", ""), "until": form.get("until", ""),
-            }
             flash("Pour passer outre, cochez « forcer le délai » et donnez un motif : "
                   "le changement sera audité (et ajusté pour la cuisine si le jour est "
                   "verrouillé et ses repas pas encore servis).",
