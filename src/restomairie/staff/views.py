@@ -43,6 +43,7 @@ from restomairie.booking.services import (
 )
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
+from restomairie.csrf import SAFE_METHODS
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -82,6 +83,7 @@ from restomairie.staff.security import (
     log_in,
     log_out,
     roles,
+    session_ended,
     staff_actor,
 )
 from restomairie.staff.services import (
@@ -335,9 +337,10 @@ def _fmt_actor(actor: str, action: str | None = None) -> str:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> tuple[Any, int]:
     code = exc.code or 500
+    if code == 401:
+        return _unauthorised()
     messages = {
         400: exc.description or "Requête invalide.",
-        401: "Connectez-vous pour continuer.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
@@ -345,12 +348,56 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     return _error_response(code, messages.get(code, exc.description or exc.name))
 
 
-def _error_response(code: int, message: str) -> tuple[Any, int]:
-    """An error said as the page asking expects it: JSON for the in-browser phone's requests,
+def _unauthorised() -> tuple[Any, int]:
+    """A request without a login (401: a form sent, or a script's request): whether the
+    session has ended or there was none, and, for a form, that nothing was changed (a clerk
+    back from lunch took "Connectez-vous pour continuer" for a change made); with the login,
+    back to the page the request came from."""
+    ended = session_ended()
+    if request.method in SAFE_METHODS:
+        message = ("Votre session a pris fin : reconnectez-vous pour continuer." if ended
+                   else "Connectez-vous pour continuer.")
+    elif ended:
+        message = ("Votre session a pris fin (déconnexion, ou trop longtemps sans activité) : "
+                   "votre demande n'a pas été faite, rien n'a été modifié. Reconnectez-vous, "
+                   "puis refaites-la.")
+    else:
+        message = ("Vous n'êtes pas connecté(e) : votre demande n'a pas été faite, rien n'a été "
+                   "modifié. Connectez-vous, puis refaites-la.")
+    login_url = url_for("staff.login", next=_return_page())
+    return _error_response(401, message, login_url=login_url)
+
+
+def _return_page() -> str:
+    """The page a request refused for want of a login came from, to come back to after it: the
+    form's ``back`` page, the page at the request's own address (a form posted to its page),
+    else the home page."""
+    for target in (request.form.get("back", ""), request.full_path.rstrip("?")):
+        if target.startswith("/staff/") and not target.startswith("//") and _is_page(target):
+            return target
+    return url_for("staff.home")
+
+
+def _is_page(path: str) -> bool:
+    """Does ``path`` name a staff page one can open (a GET, not the login)?"""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(urlsplit(path).path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint.startswith("staff.") and endpoint != "staff.login"
+
+
+def _error_response(code: int, message: str, login_url: str | None = None) -> tuple[Any, int]:
+    """An error said as the page asking expects it: JSON for the in-browser phone's and the
+    pages' scripts' requests (with ``error``, and ``login`` when a login is what is missing),
     the staff error page otherwise."""
-    if request.path.startswith("/staff/phone/") or request.is_json:
-        return jsonify({"error": message}), code
-    return render_template("staff/error.html", code=code, message=message), code
+    if (request.path.startswith("/staff/phone/") or request.is_json
+            or request.accept_mimetypes.best == "application/json"):
+        body = {"error": message} | ({"login": login_url} if login_url else {})
+        return jsonify(body), code
+    return render_template("staff/error.html", code=code, message=message,
+                           login_url=login_url), code
 
 
 @bp.errorhandler(UnknownSchool)
