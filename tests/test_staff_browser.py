@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from restomairie.models import AuditEntry, Closure
+from restomairie.models import AuditEntry, Closure, StaffSession
 from restomairie.runtime import Runtime
 from restomairie.web import create_app
 from tests.browser_support import live_server, page  # noqa: F401
@@ -184,6 +184,33 @@ def test_an_import_with_a_bad_line_is_reported_then_a_good_file_is_imported(
     assert rows.count() == 40 and "300107" in rows.nth(7).inner_text()
     assert "créé" in rows.first.inner_text()
     assert rt.booking.families_by_phone("+33633333307") == ["300107"]
+
+
+def test_an_upload_refused_for_want_of_a_session_is_said_in_the_servers_words(
+    page: Any, rt: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    csv = tmp_path / "familles.csv"
+    csv.write_text("family;pin;phones;guardian;child;first_name;last_name;birth_date;school;"
+                   "diet;days\n300001;1234;0611111111;Mme A;C1;Léa;A;;anjou-elem;standard;lun\n",
+                   encoding="utf-8")
+    sign_in(page, "chef")
+    page.get_by_role("link", name="Import", exact=True).click()
+    with rt.sessions() as s, s.begin():  # the session ends on the server (idle, logout…)
+        s.execute(delete(StaffSession))
+    page.set_input_files("input[name=file]", str(csv))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    status = page.locator("#upload-status")
+    status.filter(has_text="rien n'a été modifié").wait_for()
+    assert status.inner_text().startswith("Votre session a pris fin")
+    assert "HTTP" not in status.inner_text()
+    link = status.get_by_role("link", name="Se reconnecter et revenir à l'import")
+    assert "next=/staff/import" in (link.get_attribute("href") or "")
+    # No session cookie at all (the browser closed): the form's token is refused, said so.
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    status.filter(has_text="Jeton de sécurité (CSRF) absent ou invalide").wait_for()
+    assert status.get_by_role("link").count() == 0  # the message replaced the old one
+    assert rt.booking.families_by_phone("+33611111111") == []
 
 
 def test_a_whole_call_on_the_in_browser_phone(page: Any, rt: Runtime) -> None:  # noqa: F811
