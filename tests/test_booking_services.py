@@ -232,6 +232,56 @@ def test_staff_override_after_the_lock_is_an_adjustment_not_a_rewrite(rt: Runtim
         assert s.scalar(select(func.count()).select_from(LockAdjustment)) == 1
 
 
+def test_a_day_already_as_asked_past_its_deadline_or_locked_is_said_so_not_refused(
+    rt: Runtime,
+) -> None:
+    # "Trop tard" for a meal already booked told a billing clerk the child had no meal (the
+    # phone line said "déjà réservé"): a day already as asked is no change, so no change too
+    # late; a real change is still refused.
+    make_family(rt)  # Léa, every canteen day
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 5, tzinfo=PARIS)  # Monday 7: deadline passed
+    for actor in (STAFF, PARENT):
+        assert [r.outcome for r in rt.booking.book("210001", [MON_7_DEC], actor)] == [
+            Outcome.ALREADY_BOOKED
+        ]
+    assert rt.booking.refusals("210001", "book", [MON_7_DEC], STAFF) == {MON_7_DEC: []}
+    with pytest.raises(PastDeadline):
+        rt.booking.cancel("210001", [MON_7_DEC], STAFF)
+    assert [type(e) for e in rt.booking.refusals("210001", "cancel", [MON_7_DEC], STAFF)[
+        MON_7_DEC]] == [PastDeadline]
+    # Locked: the same.
+    rt.locks.lock_day("anjou-elem", MON_7_DEC)
+    assert rt.booking.book("210001", [MON_7_DEC], STAFF)[0].outcome is Outcome.ALREADY_BOOKED
+    assert rt.booking.refusals("210001", "book", [MON_7_DEC], STAFF) == {MON_7_DEC: []}
+    with pytest.raises(PastDeadline):
+        rt.booking.cancel("210001", [MON_7_DEC], STAFF)
+    assert audit_count(rt) == 0
+    # Cancelled with "forcer le délai": cancelling again is "rien à annuler", booking is refused.
+    done = rt.booking.cancel("210001", [MON_7_DEC], STAFF, override_reason="malade")
+    assert done[0].outcome is Outcome.CANCELLED and done[0].adjusted
+    assert rt.booking.cancel("210001", [MON_7_DEC], STAFF)[0].outcome is (
+        Outcome.NOTHING_TO_CANCEL
+    )
+    with pytest.raises(PastDeadline):
+        rt.booking.book("210001", [MON_7_DEC], STAFF)
+    # A clock that lags behind the lock: refused as locked, unless already as asked.
+    rt.clock.frozen = datetime(2026, 12, 3, 12, 0, tzinfo=PARIS)
+    with pytest.raises(DayLocked):
+        rt.booking.book("210001", [MON_7_DEC], STAFF)
+    assert rt.booking.cancel("210001", [MON_7_DEC], PARENT)[0].outcome is (
+        Outcome.NOTHING_TO_CANCEL
+    )
+    assert audit_count(rt) == 1
+    # Several days: one already as asked and one too late to change are refused whole; with
+    # one still in time, that one is changed.
+    rt.clock.frozen = datetime(2026, 12, 3, 13, 5, tzinfo=PARIS)
+    with pytest.raises(PastDeadline):
+        rt.booking.cancel("210001", [date(2026, 12, 4), MON_7_DEC], STAFF)
+    assert audit_count(rt) == 1
+    both = rt.booking.cancel("210001", [MON_7_DEC, THU_10_DEC], STAFF)
+    assert [r.outcome for r in both] == [Outcome.NOTHING_TO_CANCEL, Outcome.CANCELLED]
+
+
 def test_only_staff_may_override_and_with_a_reason(rt: Runtime) -> None:
     make_family(rt)
     with pytest.raises(InvalidRequest, match="Seul le personnel"):

@@ -1034,3 +1034,26 @@ def test_bookings_past_the_calendar_says_it_stops_there(
     # Fourteen days end before it: nothing said.
     monkeypatch.setenv("RESTOMAIRIE_NOW", "2026-11-23T10:00:00+01:00")
     assert "calendrier scolaire" not in cli.invoke(main, ["bookings", "210001"]).output
+
+
+def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    # A billing clerk checking "is Léa's meal booked?" with "book" heard "trop tard", and could
+    # tell the parent the child had no meal: the day already as asked is said so, as the phone
+    # line says it, and a real change past the deadline is still refused.
+    _import_lea(cli, tmp_path)
+    late = {"RESTOMAIRIE_NOW": "2026-12-04T13:05:00+01:00"}  # Monday 7: deadline Thursday 3
+    booked = cli.invoke(main, ["book", "210001", "E1", "2026-12-07"], env=late)
+    assert booked.exit_code == 0, booked.output
+    assert booked.output.strip() == "Léa — lundi 7 décembre 2026 : déjà réservé"
+    refused = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"], env=late)
+    assert refused.exit_code == 1
+    assert "il fallait annuler avant le jeudi 3 décembre à 13 heures" in refused.output
+    forced = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--override", "malade"],
+                        env=late)
+    assert forced.exit_code == 0, forced.output
+    again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"], env=late)
+    assert again.exit_code == 0, again.output
+    assert again.output.strip() == "Léa — lundi 7 décembre 2026 : rien à annuler"
+    assert cli.invoke(main, ["book", "210001", "E1", "2026-12-07"], env=late).exit_code == 1

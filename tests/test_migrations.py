@@ -312,3 +312,40 @@ def test_0012_files_the_calls_ended_by_the_callers_goodbye_apart_from_hang_ups(
     finally:
         engine.dispose()
         drop_schema(schema)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_0013_starts_the_open_sessions_idle_time_from_their_login(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from restomairie.migrate import alembic_config
+
+    engine, schema = new_engine(backend, tmp_path)
+    at = datetime(2026, 12, 4, 9, 0)  # UTC, stored naive
+    try:
+        upgrade(engine, "0012_goodbye_outcome")
+        with engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO staff_users (id, username, password_hash, role, created_at) "
+                "VALUES (1, 'marie', 'x', 'staff', :at)"), {"at": at})
+            conn.execute(sa.text(
+                "INSERT INTO staff_sessions (user_id, token_hash, created_at) "
+                "VALUES (1, :h, :at)"), {"h": "a" * 64, "at": at})
+        upgrade(engine)
+        with engine.connect() as conn:
+            seen = conn.execute(sa.text("SELECT last_seen_at FROM staff_sessions")).scalar_one()
+        assert str(seen)[:19] == "2026-12-04 09:00:00"  # its login's time
+        cfg = alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0012_goodbye_outcome")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("staff_sessions")}
+        assert "last_seen_at" not in columns and "created_at" in columns
+    finally:
+        engine.dispose()
+        drop_schema(schema)

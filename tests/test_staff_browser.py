@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from restomairie.models import AuditEntry, Closure
+from restomairie.models import AuditEntry, Closure, StaffSession
 from restomairie.runtime import Runtime
 from restomairie.web import create_app
 from tests.browser_support import live_server, page  # noqa: F401
@@ -103,6 +103,33 @@ def test_a_booking_after_the_deadline_needs_an_override_and_is_audited(
     assert entry.detail == {"override": "inscription tardive validée par l'école"}
 
 
+def test_a_mistake_in_the_change_form_comes_back_typed_and_focused_on_its_field(
+    page: Any, rt: Runtime  # noqa: F811
+) -> None:
+    sign_in(page)
+    page.goto("/staff/families/210001/children/E2?month=2026-11")
+    form = page.locator("#change-form")
+    form.locator("select[name=action]").select_option("book")
+    form.locator("input[name=day]").fill("2026-11-24")
+    form.locator("input[name=override]").check()
+    form.get_by_role("button", name="Valider").click()
+    page.locator("#change-reason-error").wait_for()
+    form = page.locator("#change-form")
+    # Everything typed is back, and the motif is where the keyboard is, described by its error.
+    assert form.locator("select[name=action]").input_value() == "book"
+    assert form.locator("input[name=day]").input_value() == "2026-11-24"
+    assert form.locator("input[name=override]").is_checked()
+    assert page.evaluate("document.activeElement.name") == "reason"
+    assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    described = page.evaluate("document.getElementById(document.activeElement"
+                              ".getAttribute('aria-describedby')).textContent")
+    assert described.startswith("Un forçage demande un motif")
+    page.keyboard.type("inscription tardive")
+    page.keyboard.press("Enter")
+    page.get_by_role("status").filter(has_text="Hugo, mardi 24 novembre : réservé").wait_for()
+    assert [e.detail for e in audit(rt, "book")] == [{"override": "inscription tardive"}]
+
+
 def test_a_closure_declared_in_the_page_closes_the_days_and_is_listed(
     page: Any, rt: Runtime  # noqa: F811
 ) -> None:
@@ -157,6 +184,33 @@ def test_an_import_with_a_bad_line_is_reported_then_a_good_file_is_imported(
     assert rows.count() == 40 and "300107" in rows.nth(7).inner_text()
     assert "créé" in rows.first.inner_text()
     assert rt.booking.families_by_phone("+33633333307") == ["300107"]
+
+
+def test_an_upload_refused_for_want_of_a_session_is_said_in_the_servers_words(
+    page: Any, rt: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    csv = tmp_path / "familles.csv"
+    csv.write_text("family;pin;phones;guardian;child;first_name;last_name;birth_date;school;"
+                   "diet;days\n300001;1234;0611111111;Mme A;C1;Léa;A;;anjou-elem;standard;lun\n",
+                   encoding="utf-8")
+    sign_in(page, "chef")
+    page.get_by_role("link", name="Import", exact=True).click()
+    with rt.sessions() as s, s.begin():  # the session ends on the server (idle, logout…)
+        s.execute(delete(StaffSession))
+    page.set_input_files("input[name=file]", str(csv))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    status = page.locator("#upload-status")
+    status.filter(has_text="rien n'a été modifié").wait_for()
+    assert status.inner_text().startswith("Votre session a pris fin")
+    assert "HTTP" not in status.inner_text()
+    link = status.get_by_role("link", name="Se reconnecter et revenir à l'import")
+    assert "next=/staff/import" in (link.get_attribute("href") or "")
+    # No session cookie at all (the browser closed): the form's token is refused, said so.
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    status.filter(has_text="Jeton de sécurité (CSRF) absent ou invalide").wait_for()
+    assert status.get_by_role("link").count() == 0  # the message replaced the old one
+    assert rt.booking.families_by_phone("+33611111111") == []
 
 
 def test_a_whole_call_on_the_in_browser_phone(page: Any, rt: Runtime) -> None:  # noqa: F811

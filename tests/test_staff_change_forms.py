@@ -76,9 +76,11 @@ def test_a_range_refused_for_one_late_day_says_nothing_was_changed_and_offers_th
                                    "until": "2026-11-30"}, follow_redirects=True)
     page = text(refused)
     assert "Aucun changement n'a été fait" in page
-    # Every child asked is named: the day is too late for all three, not for Margaux only.
-    assert ("Pour Margaux, Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait "
+    # Every child it is too late for is named, not the first only; Margaux (Tuesdays and
+    # Fridays) has no meal to cancel that day: she is not.
+    assert ("Pour Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait "
             "annuler avant le lundi 23 novembre à 13 heures." in page)
+    assert "Pour Margaux" not in page
     assert ("Les autres jours demandés restent possibles : vendredi 27 novembre et lundi 30 "
             "novembre." in page)
     assert all(cancelled_days(rt, ref) == [] for ref in ("E00001", "E00002", "E00003"))
@@ -191,3 +193,88 @@ def test_a_late_change_comes_back_unforced_as_the_hint_says(agent: Any, rt: Runt
     other = form(agent.get("/staff/families/210600/children/E00009").get_data(as_text=True),
                  "change-form")
     assert 'value="2026-11-26"' not in other
+
+
+# ------------------------------------------------------------------ already as asked
+def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
+    agent: Any, rt: Runtime
+) -> None:
+    # Thursday 26 is past its deadline: Rose's meal (every day) is booked, Margaux (Tuesdays and
+    # Fridays) has none. "Trop tard" there told the clerk Rose had no meal.
+    booked = text(post(agent, CHANGE, {"child": "E00002", "action": "book",
+                                       "day": "2026-11-26"}, follow_redirects=True))
+    assert "Rose, jeudi 26 novembre : déjà réservé" in booked and "Trop tard" not in booked
+    assert "forcer le délai" not in booked.split('id="change-form"')[0]  # no hint to force
+    none = text(post(agent, CHANGE, {"child": "E00001", "action": "cancel",
+                                     "day": "2026-11-26"}, follow_redirects=True))
+    assert "Margaux, jeudi 26 novembre : rien à annuler" in none and "Trop tard" not in none
+    # All three: the two whose meal would change are refused, Margaux is not named.
+    all_ = text(post(agent, CHANGE, {"child": "*", "action": "cancel", "day": "2026-11-26"},
+                     follow_redirects=True))
+    assert ("Pour Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait annuler "
+            "avant le lundi 23 novembre à 13 heures." in all_)
+    assert changes(rt) == []
+
+
+# ------------------------------------------------------------------ a mistake in the form
+def field_tag(form_html: str, name: str) -> str:
+    found = re.search(rf'<(?:input|select)[^>]* name="{name}"[^>]*>', form_html)
+    assert found is not None, name
+    return found.group(0)
+
+
+def test_a_mistake_keeps_what_was_typed_and_is_said_beside_its_field(
+    agent: Any, rt: Runtime
+) -> None:
+    back = "/staff/families/210500/children/E00002"
+    # "Forcer le délai" ticked without a motif: everything comes back, the motif is marked.
+    page = post(agent, CHANGE, {"child": "E00002", "action": "book", "day": "2026-11-26",
+                                "until": "2026-11-27", "override": "1", "reason": " ",
+                                "back": back}, follow_redirects=True).get_data(as_text=True)
+    again = form(page, "change-form")
+    assert selected(again, "child") == ["E00002"] and selected(again, "action") == ["book"]
+    assert 'value="2026-11-26"' in field_tag(again, "day")
+    assert 'value="2026-11-27"' in field_tag(again, "until")
+    assert ticked(again, "override") == ["1"]
+    reason = field_tag(again, "reason")
+    assert 'aria-invalid="true"' in reason and "autofocus" in reason
+    assert 'aria-describedby="change-reason-error"' in reason
+    said = re.search(r'<span class="field-error" id="change-reason-error">([^<]*)</span>', again)
+    assert said is not None and said.group(1).startswith("Un forçage demande un motif")
+    assert "Un forçage demande" not in page.split('id="change-form"')[0]  # not at the top
+    assert [f for f in ("child", "action", "day", "until") if "aria-invalid" in
+            field_tag(again, f)] == []
+    # Read once: the next visit shows the form empty again.
+    fresh = form(agent.get(back).get_data(as_text=True), "change-form")
+    assert "aria-invalid" not in fresh and ticked(fresh, "override") == []
+    # Each field its own mistake, what was typed kept (the motif, given as a note, too).
+    for data, field in (
+        ({"child": "*", "day": "2026-12-03", "reason": "maladie"}, "action"),
+        ({"action": "cancel", "day": "2026-12-03", "reason": "maladie"}, "child"),
+        ({"child": "*", "action": "cancel", "reason": "maladie"}, "day"),
+        ({"child": "*", "action": "cancel", "day": "31/02/2026", "reason": "maladie"}, "day"),
+        ({"child": "*", "action": "cancel", "day": "2026-12-03", "until": "2026-12-01",
+          "reason": "maladie"}, "until"),
+        ({"child": "E99", "action": "cancel", "day": "2026-12-03", "reason": "maladie"},
+         "child"),
+    ):
+        page = post(agent, CHANGE, data, follow_redirects=True).get_data(as_text=True)
+        again = form(page, "change-form")
+        assert 'aria-invalid="true"' in field_tag(again, field), (data, field)
+        assert f'id="change-{field}-error"' in again, (data, field)
+        assert again.count("aria-invalid") == 1 and again.count("autofocus") == 1
+        assert 'value="maladie"' in field_tag(again, "reason"), data
+        if data.get("action"):
+            assert selected(again, "action") == [data["action"]]
+    assert changes(rt) == []
+
+
+def test_a_refused_change_comes_back_as_typed_with_its_motif(agent: Any, rt: Runtime) -> None:
+    # Not a mistake of the form: said at the top, the request back in the form to correct.
+    page = post(agent, CHANGE, {"child": "*", "action": "book", "day": "2026-12-02",
+                                "reason": "sortie"}, follow_redirects=True)
+    assert "il n'y a pas de restauration scolaire" in text(page)
+    again = form(page.get_data(as_text=True), "change-form")
+    assert selected(again, "child") == ["*"] and selected(again, "action") == ["book"]
+    assert 'value="2026-12-02"' in field_tag(again, "day")
+    assert 'value="sortie"' in field_tag(again, "reason") and "aria-invalid" not in again

@@ -5,8 +5,11 @@ staff pages as on the kitchen pages, for reading as for changing. Through HTTP, 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -15,7 +18,7 @@ from sqlalchemy import func, select
 from restomairie.models import AuditEntry, BookingDay, StaffSession
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
-from tests.staff_support import PASSWORD, csrf, login, make_user, post
+from tests.staff_support import PASSWORD, csrf, login, make_user, page_text, post
 
 THU = date(2026, 11, 26)
 
@@ -158,11 +161,13 @@ def test_changing_ones_password_ends_the_other_sessions_and_keeps_this_one(
 def test_a_session_ends_ten_hours_after_the_login_on_the_server(
     app: Flask, rt: Runtime, marie: Any
 ) -> None:
-    accounts = app.extensions["restomairie.staff"].accounts
-    real = accounts.wall_clock
-    accounts.wall_clock = lambda: real() + timedelta(hours=9, minutes=59)
+    # Never 30 minutes without a request (see the next test): one every 25 minutes.
+    for minutes in range(25, 10 * 60, 25):
+        later(app, minutes)
+        assert marie.get("/staff/").status_code == 200, minutes
+    later(app, 9 * 60 + 59)
     assert marie.get("/staff/calls").status_code == 200
-    accounts.wall_clock = lambda: real() + timedelta(hours=10, minutes=1)
+    later(app, 10 * 60 + 1)
     assert marie.get("/staff/calls").status_code == 302
     # The next login purges the expired session rows (the new one stays).
     other = app.test_client()
@@ -180,3 +185,104 @@ def test_a_new_login_in_the_same_browser_closes_the_session_it_had(
     assert sessions_of(rt) == 1
     assert before.get("/staff/calls").status_code == 302
     assert marie.get("/staff/calls").status_code == 200
+
+
+def later(app: Flask, minutes: float) -> None:
+    """The sessions' clock (real time, not the application's, which demos freeze), moved on
+    ``minutes`` from now."""
+    accounts = app.extensions["restomairie.staff"].accounts
+    accounts.wall_clock = lambda: datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def next_of(url: str) -> str:
+    """The page a login address returns to."""
+    parts = urlsplit(url)
+    assert parts.path == "/staff/login"
+    return parse_qs(parts.query)["next"][0]
+
+
+def last_seen(rt: Runtime) -> datetime:
+    with rt.sessions() as s:
+        return s.scalars(select(StaffSession.last_seen_at)).one()
+
+
+def test_a_session_ends_after_30_minutes_without_a_request(
+    app: Flask, rt: Runtime, marie: Any
+) -> None:
+    # Each request keeps it open for 30 more minutes: 29 then 58 minutes after the login.
+    later(app, 29)
+    assert marie.get("/staff/calls").status_code == 200
+    seen = last_seen(rt)
+    later(app, 29.5)  # within the minute: no write
+    assert marie.get("/staff/calls").status_code == 200
+    assert last_seen(rt) == seen
+    later(app, 58)
+    assert marie.get("/staff/calls").status_code == 200
+    assert book_thursday(marie).status_code == 302 and bookings(rt) == 1
+    # The computer left open over lunch: 31 minutes without a request.
+    later(app, 89)
+    page = marie.get("/staff/families/210001")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/staff/login?next=/staff/families/210001"
+    login_page = page_text(marie.get(page.headers["Location"]))
+    assert "Votre session a pris fin" in login_page
+    # The next login purges the idle session's row.
+    assert login(app.test_client(), "marie").status_code == 302 and sessions_of(rt) == 1
+
+
+def test_a_form_sent_after_the_session_ended_says_nothing_was_changed_and_offers_the_login(
+    app: Flask, rt: Runtime, marie: Any
+) -> None:
+    back = "/staff/families/210001/children/E1"
+    later(app, 31)
+    refused = post(marie, "/staff/families/210001/change",
+                   {"action": "book", "child": "E1", "day": THU.isoformat(), "back": back})
+    assert refused.status_code == 401 and bookings(rt) == 0
+    said = page_text(refused)
+    assert ("Votre session a pris fin (déconnexion, ou trop longtemps sans activité) : votre "
+            "demande n'a pas été faite, rien n'a été modifié. Reconnectez-vous, puis "
+            "refaites-la." in said)
+    link = re.search(r'<a href="([^"]+)">Se reconnecter et revenir à la page</a>',
+                     refused.get_data(as_text=True))
+    assert link is not None
+    target = html.unescape(link.group(1))
+    assert next_of(target) == back
+    # The login, from that link, comes back to the page.
+    token = csrf(marie)
+    again = marie.post(target, data={"username": "marie", "password": PASSWORD,
+                                     "next": back, "csrf_token": token})
+    assert again.status_code == 302 and again.headers["Location"] == back
+    # Ten hours after the login, a form posted to its own page: back to that page.
+    later(app, 10 * 60 + 1)
+    closure = post(marie, "/staff/closures", {"school": "*", "first_day": THU.isoformat(),
+                                              "kind": "strike"})
+    assert closure.status_code == 401
+    assert "rien n'a été modifié" in page_text(closure)
+    link = re.search(r'<a href="([^"]+)">Se reconnecter', closure.get_data(as_text=True))
+    assert link is not None and next_of(html.unescape(link.group(1))) == "/staff/closures"
+    # A script's request (the import page's) is answered in JSON, with the login's address.
+    later(app, 10 * 60 + 2)
+    scripted = post(marie, "/staff/families/210001/change", {"action": "book", "child": "E1"},
+                    headers={"Accept": "application/json"})
+    assert scripted.status_code == 401
+    assert scripted.get_json()["error"].startswith("Vous n'êtes pas connecté(e) : votre demande "
+                                                   "n'a pas été faite, rien n'a été modifié.")
+    assert next_of(scripted.get_json()["login"]) == "/staff/"  # no page of its own
+    assert bookings(rt) == 0
+
+
+def test_a_scripts_request_refused_is_answered_in_json_in_french(
+    app: Flask, rt: Runtime, chef: Any
+) -> None:
+    # The import page's upload (Accept: application/json) showed "Erreur HTTP 400" / "401":
+    # the server's sentence is in the JSON it reads.
+    bad_token = chef.post("/staff/import", data={"csrf_token": "pas le bon"},
+                          headers={"Accept": "application/json"})
+    assert bad_token.status_code == 400
+    assert bad_token.get_json() == {
+        "error": "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page."}
+    later(app, 31)
+    ended = post(chef, "/staff/import", headers={"Accept": "application/json"})
+    assert ended.status_code == 401
+    assert ended.get_json()["error"].startswith("Votre session a pris fin")
+    assert next_of(ended.get_json()["login"]) == "/staff/import"

@@ -688,29 +688,39 @@ class BookingService:
             # a lock taken meanwhile is there.
             run.guard({(c.school_id, d) for c in kids for d in wanted})
             facts = _facts_of(run(_FACTS, _facts_params(kids, wanted[0], wanted[-1])))
-            plan: list[tuple[KidPlan, date, DayStatus]] = []
+            want = action == "book"
+            plan: list[tuple[KidPlan, date, DayStatus, bool]] = []
             first_refusal: NotOperatingDay | None = None
             for day in wanted:
                 for child in kids:
+                    # The day's state as it is (from the read above: no query): a day already
+                    # as asked is said so ("déjà réservé"), past its deadline or lock too, as
+                    # the phone line says it; "trop tard" told staff the child had no meal.
+                    row = facts.bookings.get((child.id, day))
+                    booked = row if row is not None else _subscribed(child, day)
                     try:
                         st = self._check(
-                            child, day, now, actor, action, facts.closures, override_reason
+                            child, day, now, actor, action, facts.closures, override_reason,
+                            as_asked=booked == want,
                         )
                     except NotOperatingDay as exc:
                         if not skip_closed:
                             raise
                         first_refusal = first_refusal or exc
                         continue
-                    plan.append((child, day, st))
+                    plan.append((child, day, st, booked))
             if not plan:
                 assert first_refusal is not None
                 raise first_refusal
-            want = action == "book"
             writes: list[dict[str, Any]] = []
             drops: list[dict[str, Any]] = []  # exceptions undone: deleted (with their audit)
             adjustments: list[dict[str, Any]] = []
             results = []
-            for child, day, st in plan:
+            for child, day, st, booked in plan:
+                if booked == want:
+                    outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
+                    results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
+                    continue
                 lock = facts.locks.get((child.school_id, day))
                 if lock is not None and override_reason is None:
                     raise DayLocked(day, lock[1].astimezone(self.settings.tz), child.first_name)
@@ -721,11 +731,6 @@ class BookingService:
                 assert st.deadline is not None
                 forced = lock is not None or now >= st.deadline
                 row = facts.bookings.get((child.id, day))
-                booked = row if row is not None else _subscribed(child, day)
-                if booked == want:
-                    outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
-                    results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
-                    continue
                 # A day already served (59 meals cooked and delivered) keeps its kitchen record:
                 # a forced change then corrects the bill, and the audit entry says so.
                 past = self.served(day, now)
@@ -824,13 +829,16 @@ class BookingService:
         kids, facts = self._family_days(account, wanted[0], wanted[-1])
         kids = _pick(kids, children, account)
         now = self.clock.now()
+        want = action == "book"
         out: dict[date, list[BookingError]] = {}
         for day in wanted:
             refused: list[BookingError] = []
             closed = 0
             for child in kids:
+                row = facts.bookings.get((child.id, day))
+                as_asked = (row if row is not None else _subscribed(child, day)) == want
                 try:
-                    self._check(child, day, now, actor, action, facts.closures, None)
+                    self._check(child, day, now, actor, action, facts.closures, None, as_asked)
                 except NotOperatingDay as exc:
                     closed += 1
                     if not skip_closed:
@@ -840,7 +848,7 @@ class BookingService:
                     refused.append(exc)
                     continue
                 lock = facts.locks.get((child.school_id, day))
-                if lock is not None:
+                if lock is not None and not as_asked:
                     locked_at = lock[1].astimezone(self.settings.tz)
                     refused.append(DayLocked(day, locked_at, child.first_name))
             if refused or closed < len(kids):
@@ -892,14 +900,18 @@ class BookingService:
         action: str,
         closures: tuple[CalendarClosure, ...],
         override_reason: str | None,
+        as_asked: bool = False,
     ) -> DayStatus:
+        """The day's status for a change of ``child``'s meal, or the refusal: no canteen that
+        day, the child not enrolled, or past the deadline without an override. ``as_asked``:
+        the day is already as asked (nothing to change, which is no change too late)."""
         st = self.day_status(day, child.school_id, actor.channel, closures)
         if not st.operating:
             raise NotOperatingDay(day, st.reason or "", child.first_name)
         if not enrolled_on(child, day):
             raise NotEnrolled(child.first_name, day)
         assert st.deadline is not None
-        if now >= st.deadline and override_reason is None:
+        if now >= st.deadline and override_reason is None and not as_asked:
             raise PastDeadline(day, st.deadline, action, child.first_name)
         return st
 

@@ -345,7 +345,8 @@ class StaffSession(Base):
     the logout would stay valid until it expires), so the cookie also carries a random token
     whose hash is kept here: the logout deletes the row, and a password set, a role changed or
     an account deleted deletes all of that user's rows. Each staff request reads its row, with
-    the user, by the unique hash."""
+    the user, by the unique hash; ``last_seen_at`` (moved on at most once a minute) ends it after
+    a while without a request (``restomairie.staff.accounts.IDLE_TIMEOUT``)."""
 
     __tablename__ = "staff_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -354,6 +355,7 @@ class StaffSession(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256, hex
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StaffLoginFailure(Base):

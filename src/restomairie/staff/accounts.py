@@ -15,7 +15,11 @@ Each login opens a row in ``staff_sessions`` (:meth:`AccountService.open_session
 carries its random token, the table its SHA-256. A logout deletes that row; setting a password,
 changing a role or deleting an account deletes all of the user's rows, so a copy of the cookie
 stops working at once on every process (a signed cookie alone could not be taken back before it
-expires). A session also ends :data:`MAX_SESSION` after the login.
+expires). A session also ends :data:`MAX_SESSION` after the login, and after
+:data:`IDLE_TIMEOUT` without a request (a computer left open over lunch): each request's read of
+its row checks both, and moves its ``last_seen_at`` on at most every :data:`SEEN_EVERY`. Both
+are real time (:attr:`AccountService.wall_clock`), not the application's clock, which a demo or
+a training session freezes (``RESTOMAIRIE_NOW``): frozen, a session would never go idle.
 
 The login's rate limit counts the wrong passwords of the last :data:`WINDOW` in
 ``staff_login_failures`` (by user name and client address, so it holds across processes and
@@ -46,7 +50,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
-from sqlalchemy import and_, case, delete, false, func, or_, select
+from sqlalchemy import and_, case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -61,6 +65,8 @@ MAX_FAILURES = 5  # wrong passwords for one name from one address
 NAME_ALERT = 20  # for one name from every address together
 ADDRESS_LIMIT = 20  # from one address over every name
 MAX_SESSION = timedelta(hours=10)
+IDLE_TIMEOUT = timedelta(minutes=30)  # without a request: the session ends
+SEEN_EVERY = timedelta(minutes=1)  # how stale last_seen_at may be before a request writes it
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 # A fixed hash to check against when the user does not exist, so that an unknown name and a wrong
@@ -125,7 +131,8 @@ def _token_hash(token: str) -> str:
 
 
 def _wall_clock() -> datetime:
-    """Real time: a session lasts 10 real hours even when the clock is frozen for a demo."""
+    """Real time: a session lasts 10 real hours (30 real minutes without a request) even when
+    the application's clock is frozen for a demo."""
     return datetime.now(UTC)
 
 
@@ -192,30 +199,51 @@ class AccountService:
     # ------------------------------------------------------------------ sessions
     def open_session(self, user_id: int) -> str:
         """Open a session for the user; returns its token (for the signed cookie only: the
-        database keeps its hash). Sessions past :data:`MAX_SESSION` are purged on the way."""
+        database keeps its hash). Sessions past :data:`MAX_SESSION` or idle past
+        :data:`IDLE_TIMEOUT` are purged on the way."""
         token = secrets.token_urlsafe(32)
         now = self.wall_clock()
         with self.sessions() as session, session.begin():
             session.execute(
-                delete(StaffSession).where(StaffSession.created_at <= now - MAX_SESSION)
+                delete(StaffSession).where(or_(
+                    StaffSession.created_at <= now - MAX_SESSION,
+                    StaffSession.last_seen_at <= now - IDLE_TIMEOUT,
+                ))
             )
             session.add(
-                StaffSession(user_id=user_id, token_hash=_token_hash(token), created_at=now)
+                StaffSession(user_id=user_id, token_hash=_token_hash(token), created_at=now,
+                             last_seen_at=now)
             )
         return token
 
     def session_user(self, user_id: int, token: str) -> UserView | None:
         """The user of an open session (one read by the token's unique hash), or None when the
-        session was closed, has expired, or is not that user's."""
+        session was closed, has expired (:data:`MAX_SESSION` after its login, or
+        :data:`IDLE_TIMEOUT` after its last request), or is not that user's. The session's
+        ``last_seen_at`` is moved on when it is :data:`SEEN_EVERY` old or more: a write a minute
+        at most, not one a request."""
+        now = self.wall_clock()
         with self.sessions() as session:
-            user = session.scalars(
-                select(StaffUser).join(StaffSession, StaffSession.user_id == StaffUser.id).where(
+            found = session.execute(
+                select(StaffUser, StaffSession.id, StaffSession.last_seen_at)
+                .join(StaffSession, StaffSession.user_id == StaffUser.id).where(
                     StaffSession.token_hash == _token_hash(token),
                     StaffSession.user_id == user_id,
-                    StaffSession.created_at > self.wall_clock() - MAX_SESSION,
+                    StaffSession.created_at > now - MAX_SESSION,
+                    StaffSession.last_seen_at > now - IDLE_TIMEOUT,
                 )
             ).first()
-            return _view(user) if user is not None else None
+            if found is None:
+                return None
+            user, session_id, seen = found
+            view = _view(user)
+        if now - seen >= SEEN_EVERY:
+            with self.sessions() as session, session.begin():
+                session.execute(
+                    update(StaffSession).where(StaffSession.id == session_id)
+                    .values(last_seen_at=now)
+                )
+        return view
 
     def close_session(self, token: str) -> None:
         """End one session (the logout): its cookie, even copied, opens nothing any more."""

@@ -5,7 +5,10 @@
   :mod:`restomairie.staff.accounts`). Every request reads that session with its user, in one
   indexed read: a logout, a password set, a role changed or an account deleted ends it at once,
   even for a copy of the cookie, and it ends
-  :data:`~restomairie.staff.accounts.MAX_SESSION` after the login.
+  :data:`~restomairie.staff.accounts.MAX_SESSION` after the login or
+  :data:`~restomairie.staff.accounts.IDLE_TIMEOUT` after its last request. A page asked then
+  sends to the login (and back); a form sent then is refused (401) with a page that says
+  nothing was changed and offers the login, back to the page it came from.
 * **Roles**: every view declares who may use it with :func:`roles`; a view without a declaration
   is refused to everyone (fail closed). Other blueprints (the kitchen pages) can use
   :func:`login_required` for the same session.
@@ -21,7 +24,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from restomairie.booking.services import Actor
@@ -34,6 +37,9 @@ ALL_ROLES = frozenset({"staff", "kitchen", "admin"})
 STAFF = frozenset({"staff", "admin"})
 ADMIN = frozenset({"admin"})
 PUBLIC = frozenset({"*"})
+# Said on the login page a page asked after the end of the session sends to.
+SESSION_ENDED = ("Votre session a pris fin (déconnexion, ou trop longtemps sans activité) : "
+                 "reconnectez-vous pour revenir à la page.")
 
 
 def roles(allowed: frozenset[str]) -> Callable[[F], F]:
@@ -65,8 +71,19 @@ def current_user() -> UserView | None:
         # set_password (which ends the sessions) still closes them.
         if found is not None and found.fingerprint == session.get("staff_fp"):
             user = found
+        else:
+            # Ended on the server (logout elsewhere, idle, 10 hours, password or role changed):
+            # said as such, once, and never read again from this cookie.
+            g.staff_session_ended = True
+            for key in ("staff_uid", "staff_sid", "staff_fp"):
+                session.pop(key, None)
     g.staff_user = user
     return user
+
+
+def session_ended() -> bool:
+    """Did this request come with a login session that has ended since (rather than none)?"""
+    return bool(g.get("staff_session_ended"))
 
 
 def staff_actor() -> Actor:
@@ -123,6 +140,8 @@ def enforce() -> Response | None:
     if user is None:
         if _wants_json() or request.method not in SAFE_METHODS:
             abort(401)
+        if session_ended():
+            flash(SESSION_ENDED)
         return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
     if user.role not in allowed:
         abort(403)

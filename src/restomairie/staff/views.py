@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from restomairie.booking.errors import BookingError, InvalidRequest
+from restomairie.booking.errors import BookingError, InvalidRequest, UnknownChild
 from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
     Actor,
@@ -43,6 +43,7 @@ from restomairie.booking.services import (
 )
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
+from restomairie.csrf import SAFE_METHODS
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -82,6 +83,7 @@ from restomairie.staff.security import (
     log_in,
     log_out,
     roles,
+    session_ended,
     staff_actor,
 )
 from restomairie.staff.services import (
@@ -335,9 +337,10 @@ def _fmt_actor(actor: str, action: str | None = None) -> str:
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> tuple[Any, int]:
     code = exc.code or 500
+    if code == 401:
+        return _unauthorised()
     messages = {
         400: exc.description or "Requête invalide.",
-        401: "Connectez-vous pour continuer.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
@@ -345,12 +348,56 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     return _error_response(code, messages.get(code, exc.description or exc.name))
 
 
-def _error_response(code: int, message: str) -> tuple[Any, int]:
-    """An error said as the page asking expects it: JSON for the in-browser phone's requests,
+def _unauthorised() -> tuple[Any, int]:
+    """A request without a login (401: a form sent, or a script's request): whether the
+    session has ended or there was none, and, for a form, that nothing was changed (a clerk
+    back from lunch took "Connectez-vous pour continuer" for a change made); with the login,
+    back to the page the request came from."""
+    ended = session_ended()
+    if request.method in SAFE_METHODS:
+        message = ("Votre session a pris fin : reconnectez-vous pour continuer." if ended
+                   else "Connectez-vous pour continuer.")
+    elif ended:
+        message = ("Votre session a pris fin (déconnexion, ou trop longtemps sans activité) : "
+                   "votre demande n'a pas été faite, rien n'a été modifié. Reconnectez-vous, "
+                   "puis refaites-la.")
+    else:
+        message = ("Vous n'êtes pas connecté(e) : votre demande n'a pas été faite, rien n'a été "
+                   "modifié. Connectez-vous, puis refaites-la.")
+    login_url = url_for("staff.login", next=_return_page())
+    return _error_response(401, message, login_url=login_url)
+
+
+def _return_page() -> str:
+    """The page a request refused for want of a login came from, to come back to after it: the
+    form's ``back`` page, the page at the request's own address (a form posted to its page),
+    else the home page."""
+    for target in (request.form.get("back", ""), request.full_path.rstrip("?")):
+        if target.startswith("/staff/") and not target.startswith("//") and _is_page(target):
+            return target
+    return url_for("staff.home")
+
+
+def _is_page(path: str) -> bool:
+    """Does ``path`` name a staff page one can open (a GET, not the login)?"""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(urlsplit(path).path, method="GET")
+    except HTTPException:
+        return False
+    return endpoint.startswith("staff.") and endpoint != "staff.login"
+
+
+def _error_response(code: int, message: str, login_url: str | None = None) -> tuple[Any, int]:
+    """An error said as the page asking expects it: JSON for the in-browser phone's and the
+    pages' scripts' requests (with ``error``, and ``login`` when a login is what is missing),
     the staff error page otherwise."""
-    if request.path.startswith("/staff/phone/") or request.is_json:
-        return jsonify({"error": message}), code
-    return render_template("staff/error.html", code=code, message=message), code
+    if (request.path.startswith("/staff/phone/") or request.is_json
+            or request.accept_mimetypes.best == "application/json"):
+        body = {"error": message} | ({"login": login_url} if login_url else {})
+        return jsonify(body), code
+    return render_template("staff/error.html", code=code, message=message,
+                           login_url=login_url), code
 
 
 @bp.errorhandler(UnknownSchool)
@@ -577,9 +624,10 @@ def family(account: str) -> str:
 
 
 def _change_form_state(account: str) -> dict[str, Any]:
-    """What the change form shows after a refusal, read once and for this family only: the
-    request refused (``pending``, to complete with "forcer le délai"), and the days asked that
-    could still be done without the refused ones (``offer``)."""
+    """What the change form shows after a refusal or a mistake, read once and for this family
+    only: the request as typed (``pending``: to complete with "forcer le délai", or to correct,
+    with the field at fault and why), and the days asked that could still be done without the
+    refused ones (``offer``)."""
     state = {}
     for key, name in (("staff_pending_change", "pending"), ("staff_change_offer", "offer")):
         kept = session.pop(key, None)
@@ -713,6 +761,24 @@ def _describe(results: list[ChangeResult], today: date) -> str:
 CHANGE_ACTIONS = {"book": "réserver", "cancel": "annuler"}
 
 
+class FieldError(InvalidRequest):
+    """A mistake in one field of a form (``field``: its name): said next to that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _in_field(field: str, read: Any) -> Any:
+    """``read()``, its InvalidRequest said as a mistake in ``field``."""
+    try:
+        return read()
+    except FieldError:
+        raise
+    except InvalidRequest as exc:
+        raise FieldError(field, str(exc)) from exc
+
+
 @bp.post("/families/<account>/change")
 @roles(STAFF)
 def change(account: str) -> BaseResponse:
@@ -730,29 +796,40 @@ def change(account: str) -> BaseResponse:
     days: list[date] = []
     try:
         if not child_ref:
-            raise InvalidRequest("Choisissez l'enfant (ou « tous les enfants »).")
+            raise FieldError("child", "Choisissez l'enfant (ou « tous les enfants »).")
         if action not in CHANGE_ACTIONS:
-            raise InvalidRequest("Choisissez l'action : réserver ou annuler.")
-        if override and not reason:
-            raise InvalidRequest("Un forçage demande un motif.")
-        first = _day(form.get("day"), "date")
+            raise FieldError("action", "Choisissez l'action : réserver ou annuler.")
+        first = _in_field("day", lambda: _day(form.get("day"), "date"))
         if first is None:
-            raise InvalidRequest("Choisissez une date.")
-        days = _days_for(first, _day(form.get("until"), "fin"))
+            raise FieldError("day", "Choisissez une date.")
+        last = _in_field("until", lambda: _day(form.get("until"), "fin"))
+        days = _in_field("until", lambda: _days_for(first, last))
+        if override and not reason:
+            raise FieldError("reason", "Un forçage demande un motif : donnez-le ici (il est "
+                                       "gardé au journal).")
         results = runtime().booking.change(
             account, action, days, staff_actor(), refs, reason if override else None,
             skip_closed=len(days) > 1, note=None if override else reason,
         )
     except (BookingError, CalendarCoverageError) as exc:
+        # The request comes back in the form as typed, whatever the mistake or the refusal:
+        # a past deadline or a lock could only be refused with "forcer le délai" not ticked,
+        # and it stays so (forcing is a choice the clerk makes, as the hint says).
+        pending = {
+            "account": account, "action": action, "child": child_ref,
+            "day": form.get("day", ""), "until": form.get("until", ""),
+            "override": override, "reason": form.get("reason", ""),
+        }
+        if isinstance(exc, UnknownChild):
+            exc = FieldError("child", str(exc))
+        if isinstance(exc, FieldError):
+            # Said next to its field (which the page focuses), not at the top of the page.
+            session["staff_pending_change"] = pending | {"field": exc.field, "error": str(exc)}
+            return redirect(back)
+        session["staff_pending_change"] = pending
         refused = _refused(account, action, days, refs, exc)
         flash(refused.text, "error")
         if getattr(exc, "code", "") in ("past_deadline", "locked"):
-            # The request comes back in the form, "forcer le délai" not ticked: forcing stays a
-            # choice the clerk makes, as the hint says.
-            session["staff_pending_change"] = {
-                "account": account, "action": action, "child": child_ref,
-                "day": form.get("day", ""), "until": form.get("until", ""),
-            }
             flash("Pour passer outre, cochez « forcer le délai » et donnez un motif : "
                   "le changement sera audité (et ajusté pour la cuisine si le jour est "
                   "verrouillé et ses repas pas encore servis).",

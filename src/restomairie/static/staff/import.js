@@ -1,6 +1,30 @@
 // Import page: upload with a progress bar, then poll the import job's progress.
 "use strict";
 (function () {
+  // A refused upload (session ended: 401; form expired: 400; file too large: 413) is said in
+  // the server's own words, with its login link when a login is missing; "Erreur HTTP 401"
+  // alone did not say that nothing was checked nor what to do.
+  const refused = (label, xhr) => {
+    let message = "";
+    let login = "";
+    try {
+      const data = JSON.parse(xhr.responseText);
+      message = data.error || "";
+      login = data.login || "";
+    } catch (e) {
+      const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      const said = page.querySelector(".flash.error");
+      message = said ? said.textContent.trim() : "";
+    }
+    label.textContent = message || "Erreur HTTP " + xhr.status + " : le fichier n'a pas été vérifié.";
+    if (login) {
+      const link = document.createElement("a");
+      link.href = login;
+      link.textContent = "Se reconnecter et revenir à l'import";
+      label.append(" ", link);
+    }
+    document.getElementById("upload-progress").hidden = true;
+  };
   const form = document.getElementById("import-form");
   if (form && window.XMLHttpRequest && window.FormData) {
     form.addEventListener("submit", (ev) => {
@@ -20,7 +44,7 @@
       };
       xhr.upload.onload = () => { label.textContent = "Vérification du fichier…"; };
       xhr.onload = () => {
-        if (xhr.status !== 200) { label.textContent = "Erreur HTTP " + xhr.status; return; }
+        if (xhr.status !== 200) { refused(label, xhr); return; }
         const data = JSON.parse(xhr.responseText);
         document.getElementById("import-result").innerHTML = data.html;
         label.textContent = data.ok ? "Fichier vérifié." : "Fichier refusé.";
