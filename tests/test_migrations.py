@@ -315,7 +315,7 @@ def test_0012_files_the_calls_ended_by_the_callers_goodbye_apart_from_hang_ups(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_0013_starts_the_open_sessions_idle_time_from_their_login(
+def test_0014_starts_the_open_sessions_idle_time_from_their_login(
     backend: str, tmp_path: Path
 ) -> None:
     from datetime import datetime
@@ -328,7 +328,7 @@ def test_0013_starts_the_open_sessions_idle_time_from_their_login(
     engine, schema = new_engine(backend, tmp_path)
     at = datetime(2026, 12, 4, 9, 0)  # UTC, stored naive
     try:
-        upgrade(engine, "0012_goodbye_outcome")
+        upgrade(engine, "0013_school_starts")
         with engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO staff_users (id, username, password_hash, role, created_at) "
@@ -343,7 +343,7 @@ def test_0013_starts_the_open_sessions_idle_time_from_their_login(
         cfg = alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0012_goodbye_outcome")
+            command.downgrade(cfg, "0013_school_starts")
         columns = {c["name"] for c in sa.inspect(engine).get_columns("staff_sessions")}
         assert "last_seen_at" not in columns and "created_at" in columns
     finally:

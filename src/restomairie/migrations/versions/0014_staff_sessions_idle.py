@@ -3,8 +3,8 @@ minute), so that a session ends after a while without any (restomairie.staff.acc
 .IDLE_TIMEOUT), not only 10 hours after its login. The sessions already open start from their
 login time.
 
-Revision ID: 0013_staff_sessions_idle
-Revises: 0012_goodbye_outcome
+Revision ID: 0014_staff_sessions_idle
+Revises: 0013_school_starts
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import restomairie.models
 
-revision = "0013_staff_sessions_idle"
-down_revision = "0012_goodbye_outcome"
+revision = "0014_staff_sessions_idle"
+down_revision = "0013_school_starts"
 branch_labels = None
 depends_on = None
 
