@@ -466,7 +466,8 @@ def test_a_request_with_a_goodbye_word_at_the_child_question_is_not_a_goodbye(
     answer = call.say("Léa ne mangera pas jusqu'à la fin de la semaine.")
     assert not answer.hangup
     # "la fin de la semaine" is a span now (tests/ivr_speech/test_ivr_speech_spans.py), no longer refused
-    assert answer.says[1] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    # (after Monday and Tuesday, past their deadline, and the days taken)
+    assert answer.says[2] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 
 
 def test_the_same_change_after_nothing_to_do_is_for_that_day(rt: Runtime, call: Caller) -> None:
@@ -3267,11 +3268,15 @@ def test_a_span_up_to_a_day_starts_at_the_first_day_that_can_change(
 ) -> None:
     call.press("2")  # Léa
     answer = call.say("Léa ne mangera pas jusqu'à vendredi")
-    assert answer.says[:2] == [
+    # Monday and Tuesday, past their deadline, were not said at all: now in one sentence
+    # first, as for "toute la semaine" (the changes still start on Thursday).
+    assert answer.says[:3] == [
+        "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, sauf "
+        "maladie signalée à l'école.",
         "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
-    assert not any(line.startswith("Trop tard") for line in answer.says)
+    assert sum(line.startswith("Trop tard") for line in answer.says) == 1
     _confirm_each(call, 2)
     assert booked(rt, "E2", date(2026, 11, 26)) is False
     assert booked(rt, "E2", date(2026, 11, 27)) is False

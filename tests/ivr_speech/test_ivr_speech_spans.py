@@ -35,19 +35,28 @@ def _read_back(day: str) -> str:
     return f"Vous souhaitez annuler le repas de Léa le {day}."
 
 
+_LATE_MON_TUE = (
+    "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, sauf "
+    "maladie signalée à l'école."
+)
+
+
 @pytest.mark.parametrize(
-    ("said", "at", "named", "first"),
+    ("said", "at", "late", "named", "first"),
     [
-        # From the first day that can still change (Thursday 26 on Monday 23)
+        # From the first day that can still change (Thursday 26 on Monday 23), after the days
+        # before it, past their deadline, in one sentence
         (
             "jusqu'à la fin de la semaine",
             None,
+            _LATE_MON_TUE,
             "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
             "jeudi 26 novembre",
         ),
         (
             "Annuler jusqu'à la fin de cette semaine.",
             None,
+            _LATE_MON_TUE,
             "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
             "jeudi 26 novembre",
         ),
@@ -55,6 +64,8 @@ def _read_back(day: str) -> str:
         (
             "jusqu'à la fin de la semaine prochaine",
             datetime(2026, 11, 27, 9, 30, tzinfo=PARIS),
+            "Trop tard pour le vendredi 27 et le lundi 30 novembre : ces repas seront facturés, "
+            "sauf maladie signalée à l'école.",
             "Je prends ces 3 jours un par un : mardi 1er décembre, jeudi 3 décembre et vendredi "
             "4 décembre.",
             "mardi 1er décembre",
@@ -62,15 +73,21 @@ def _read_back(day: str) -> str:
     ],
 )
 def test_up_to_the_end_of_a_week_is_its_school_days_one_by_one(
-    rt: Runtime, client: FlaskClient, said: str, at: datetime | None, named: str, first: str
+    rt: Runtime,
+    client: FlaskClient,
+    said: str,
+    at: datetime | None,
+    late: str,
+    named: str,
+    first: str,
 ) -> None:
     # "la fin de la semaine" was not understood: the line asked for a day, and a "oui" there
     # cancelled the first day offered alone.
     call = _call_at(rt, client, at)
     call.keys("2", "2")  # Léa, cancel
     answer = call.say(said)
-    assert answer.says[:2] == [named, _read_back(first)]
-    assert not any(line.startswith("Trop tard") for line in answer.says)
+    assert answer.says[:3] == [late, named, _read_back(first)]
+    assert sum(line.startswith("Trop tard") for line in answer.says) == 1
 
 
 @pytest.mark.parametrize(

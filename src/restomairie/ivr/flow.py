@@ -87,6 +87,7 @@ from restomairie.ivr.speech import (
     days_to_choose,
     digits_missing_a_zero,
     every_one_said,
+    holidays_eve_said,
     holidays_said,
     impossible_date_said,
     impossible_digits_date,
@@ -98,6 +99,8 @@ from restomairie.ivr.speech import (
     is_question,
     is_see_you,
     is_waiting,
+    leap_day_missing,
+    left_out_of_span,
     names_the_offered_day,
     normalise,
     parse_action,
@@ -972,6 +975,8 @@ class CallFlow:
             st.data["resume"] = _FIRST_POSSIBLE
         # "annuler jeudi et vendredi": both kept (the first was, alone), read back one by one
         days = [guess.day] if guess is not None else days_said(speech, today, _CHANGES[choice])
+        # "annuler à la rentrée", "annuler la veille des vacances": the calendar's days
+        days = days or self._return_days(st, speech, today) or self._eve_days(st, speech, today)
         if days:
             st.data["day"] = days[0].isoformat()
             st.data["asked_more"] = [day.isoformat() for day in days[1:]]
@@ -1307,6 +1312,7 @@ class CallFlow:
         guess = parse_date(speech, today)
         days = [guess.day] if guess is not None else days_said(speech, today)
         days = days or self._return_days(st, speech, today)  # "mardi de la rentrée"
+        days = days or self._eve_days(st, speech, today)  # "la veille des vacances"
         if not days and asks_first_possible_day(speech):
             # "Le prochain jour possible" without the change: the first day that can change
             first = self._first_open(self._picked(st) or self._kids(st))
@@ -1354,12 +1360,16 @@ class CallFlow:
         st.data["action"] = choice
         today = self.clock.today()
         guess = parse_date(speech, today, action=_CHANGES[choice])
+        if guess is not None and (leap := leap_day_missing(speech, today)) is not None:
+            return self._no_such_day(st, sp, (29, 2), leap)  # "annuler le 29 février"
         if guess is not None:
             return self._with_date(st, sp, guess.day, step, self._weekday_note(sp, speech, guess))
         if asks_first_possible_day(speech):  # "annuler dès que possible"
             return self._at_first_possible(st, sp, step)
-        back = self._return_days(st, speech, today)
-        if back:  # "annuler à la rentrée": read back with its date
+        # "annuler à la rentrée", "annuler le dernier jour avant les vacances": read back with
+        # its date
+        back = self._return_days(st, speech, today) or self._eve_days(st, speech, today)
+        if back:
             return self._one_after_another(st, sp, back, step, [])
         unknown = self._return_unknown(sp, speech, today)
         if unknown:  # "annuler après les vacances de Noël" in June: not known yet, said so
@@ -1538,13 +1548,75 @@ class CallFlow:
         neither, or when the calendar does not know when school starts again
         (:meth:`_return_unknown` says so)."""
         kind = return_week_said(speech, today)
-        if kind is None:
+        eve = holidays_eve_said(speech, today) if kind is None else None
+        span: DaySpan
+        if kind is not None:
+            period = self._holidays_ahead(kind, today)
+            if period is None:
+                return None
+            back = _weekday_from(period.last_day + timedelta(days=1), 1)
+            span = DaySpan(back, back + timedelta(days=6 - back.weekday()))
+        elif eve is not None and eve.reach != "day":
+            # "la dernière semaine avant les vacances" (from today), "jusqu'aux vacances de
+            # Noël" (from the first day that can still change): to the day before them
+            coming = self._holidays_coming(eve.kind, today)
+            if coming is None:
+                return None
+            last = coming.first_day - timedelta(days=1)
+            if last < today:  # "jusqu'aux vacances de Noël" during them: that day, past
+                span = DaySpan(last, last)
+            elif eve.reach == "week":
+                span = DaySpan(max(today, last - timedelta(days=last.weekday())), last)
+            else:
+                span = DaySpan(today, last, from_open=True)
+        else:
             return span_said(speech, today, acted)
-        period = self._holidays_ahead(kind, today)
-        if period is None:
+        # "toute la semaine de la rentrée sauf lundi", as "la semaine du 4 janvier sauf lundi"
+        return left_out_of_span(speech, span, today)
+
+    def _holidays_coming(self, kind: str, today: date) -> HolidayPeriod | None:
+        """The school holidays whose eve a phrase asks for ("le dernier jour avant les
+        vacances de Noël", "jusqu'aux vacances"), in the town's zone: the next ones of
+        ``kind`` ("christmas"…), those under way included (their eve is past); with ``""``,
+        the next ones not started yet, other than a bridge day ("les vacances" are not the
+        Ascension's Friday). ``None`` when the calendar in use does not know them."""
+        holidays = self.booking.calendar.school_holidays
+        if today < holidays.first_covered:
             return None
-        back = _weekday_from(period.last_day + timedelta(days=1), 1)
-        return DaySpan(back, back + timedelta(days=6 - back.weekday()))
+        for period in holidays.periods_of(self.settings.zone):
+            found = holiday_kind(period.name)
+            if period.last_day < today or (kind and found != kind):
+                continue
+            if not kind and (found == "ascension" or period.first_day <= today):
+                continue
+            return period
+        return None
+
+    def _eve_days(self, st: CallState, speech: str, today: date) -> list[date]:
+        """The days just before school holidays the phrase asks for: the last day with
+        school meals before them for the children picked (else the family's: "le dernier
+        jour avant les vacances", "la veille des vacances de Noël"), or the weekdays said of
+        that last week ("vendredi avant les vacances"), from the school calendar. Empty when
+        none is asked (spans: :meth:`_span_said`), or the calendar does not know them."""
+        eve = holidays_eve_said(speech, today)
+        coming = self._holidays_coming(eve.kind, today) if eve is not None else None
+        if eve is None or eve.reach != "day" or coming is None:
+            return []
+        last = coming.first_day - timedelta(days=1)
+        if eve.weekdays:  # "jeudi et vendredi avant les vacances": those of its last week
+            return [last - timedelta(days=(last.weekday() - wd) % 7) for wd in eve.weekdays]
+        schools = {k.school for k in self._picked(st) or self._kids(st)}
+        closures = self.booking.local_closures()
+        day = last
+        with contextlib.suppress(OutsideCalendar):
+            while day > last - timedelta(days=21):
+                if any(
+                    self.booking.day_status(day, school, "phone", closures).operating
+                    for school in schools
+                ):
+                    return [day]
+                day -= timedelta(days=1)
+        return [last]  # none found: the day before them, whose read-back says why
 
     def _return_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour
@@ -1578,7 +1650,11 @@ class CallFlow:
         its last day): that it is not known yet, rather than a guess. Empty otherwise."""
         said = return_day_said(speech, today)
         kind = said.kind if said is not None else return_week_said(speech, today)
-        if kind is None or self._holidays_ahead(kind, today) is not None:
+        eve = holidays_eve_said(speech, today) if kind is None else None
+        if eve is not None:  # "jusqu'aux grandes vacances" in September
+            if self._holidays_coming(eve.kind, today) is not None:
+                return []
+        elif kind is None or self._holidays_ahead(kind, today) is not None:
             return []
         known = self.booking.calendar.school_holidays.last_covered
         return [sp._("The school calendar after %(day)s is not known yet.", day=sp.day(known))]
@@ -1616,11 +1692,8 @@ class CallFlow:
         late = self._late_at_head(st, sp, days)
         lines = list(before)
         if len(late) > 1:
-            st.settle("refused")
             outcome = f"refused:{PastDeadline.code}"
-            for day in late:
-                _tried(st, outcome, day, st.data.get("pick"))
-            lines.append(self._too_late_together(sp, late, str(st.data.get("action"))))
+            lines.append(self._refused_together(st, sp, late))
             days = days[len(late) :]
             if not days:
                 st.data.pop("queue", None)
@@ -1630,6 +1703,14 @@ class CallFlow:
         else:
             st.data.pop("queue", None)
         return self._with_date(st, sp, days[0], step, lines)
+
+    def _refused_together(self, st: CallState, sp: Speaker, late: Sequence[date]) -> str:
+        """Several days past their deadline refused in one sentence (see
+        :meth:`_too_late_together`), each kept as a refusal for the call log."""
+        st.settle("refused")
+        for day in late:
+            _tried(st, f"refused:{PastDeadline.code}", day, st.data.get("pick"))
+        return self._too_late_together(sp, late, str(st.data.get("action")))
 
     def _late_at_head(self, st: CallState, sp: Speaker, days: Sequence[date]) -> list[date]:
         """The days at the head of ``days`` refused as past their deadline for every child
@@ -1676,8 +1757,10 @@ class CallFlow:
         had listed them (:meth:`_one_after_another`: each read back and confirmed in its turn,
         each past its deadline refused), after a sentence that names them all; days without
         school meals (Wednesdays, holidays) are not part of it, nor those it leaves out ("sauf
-        jeudi"). No school day at all: said so; more than MAX_DAYS_SAID, or a day left out
-        that is not in it: one day at a time, as for any longer span."""
+        jeudi"). Said from today ("jusqu'à vendredi"), from the first day that can change,
+        the days before it past their deadline said first (:meth:`_late_before_open`). No
+        school day at all: said so; more than MAX_DAYS_SAID, or a day left out that is not in
+        it: one day at a time, as for any longer span."""
         try:
             days = self._school_days(st, span)
             # "du lundi au jeudi sauf vendredi": which days did the caller mean? Or "du lundi
@@ -1698,9 +1781,35 @@ class CallFlow:
             return self._ask(st, sp, DATE, lines, step, "no_school_days")
         if len(days) > MAX_DAYS_SAID:
             return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+        # "Jusqu'à vendredi" said on Monday: the days before the first that can change, past
+        # their deadline, said first, as for "toute la semaine" (a sick child's days: the
+        # parent must hear that they will be charged), not asked one by one.
+        before = self._late_before_open(st, sp, span, days[0])
         if len(days) == 1:
-            return self._with_date(st, sp, days[0], step)  # its read-back names it
-        return self._first_of_days(st, sp, days, step, [self._days_named(sp, days)])
+            return self._with_date(st, sp, days[0], step, before)  # its read-back names it
+        return self._first_of_days(st, sp, days, step, [*before, self._days_named(sp, days)])
+
+    def _late_before_open(
+        self, st: CallState, sp: Speaker, span: DaySpan, first: date
+    ) -> list[str]:
+        """The days of a span said from today (``from_open``: "jusqu'à vendredi", "jusqu'à la
+        fin de la semaine") before ``first``, the first it takes, that are past their deadline
+        for every child picked, refused: several in one sentence ("Trop tard pour le lundi 14
+        et le mardi 15 décembre : …"), one with its own deadline. Empty for any other span.
+        Raises OutsideCalendar."""
+        if not span.from_open or first <= span.first:
+            return []
+        before = span._replace(last=first - timedelta(days=1), from_open=False)
+        earlier = self._school_days(st, before)
+        late = self._late_at_head(st, sp, earlier)
+        if len(late) > 1:
+            return [self._refused_together(st, sp, late)]
+        if late:
+            check = self._check(st, sp, late[0])
+            st.settle("refused")
+            _tried(st, f"refused:{check.code}", late[0], st.data.get("pick"))
+            return [check.refusal or ""]
+        return []
 
     @staticmethod
     def _days_named(sp: Speaker, days: Sequence[date]) -> str:
@@ -1874,6 +1983,9 @@ class CallFlow:
             day = parse_digits_date(heard.digits, today)
             if day is None:
                 return self._keys_not_a_date(st, sp, heard.digits, today)
+            leap = leap_day_missing(heard.digits, today)
+            if leap is not None:  # "2902" in December 2026: the coming February has none
+                return self._no_such_day(st, sp, (29, 2), leap)
         else:
             count = every_one_said(heard.speech) if choice else None
             if count is not None and count in (0, len(choice)):
@@ -1940,7 +2052,8 @@ class CallFlow:
                 # mercredi", refused): "vendredi alors" is the one of its week.
                 day = self._day_at_read_back(heard.speech, date.fromisoformat(undo[1]), True)
             back = self._return_days(st, heard.speech, today) if day is None else []
-            if back:  # "à la rentrée", "lundi et mardi de la rentrée": read back
+            back = back or (self._eve_days(st, heard.speech, today) if day is None else [])
+            if back:  # "à la rentrée", "vendredi avant les vacances": read back
                 self._children_correction(st, heard.speech, action=change)
                 return self._one_after_another(st, sp, back, DATE, [])
             unknown = self._return_unknown(sp, heard.speech, today) if day is None else []
@@ -1972,6 +2085,9 @@ class CallFlow:
                     return self._ask(st, sp, DATE, [], DATE, "repeat", reset=False)
             if day is not None and les is None:  # "pour Rose, le 3 décembre"
                 self._children_correction(st, heard.speech, action=change)
+            leap = leap_day_missing(heard.speech, today)
+            if leap is not None and guess is not None and day == guess.day:
+                return self._no_such_day(st, sp, (29, 2), leap)  # "le 29 février" in 2026
         if day is None and heard.kind == "speech":
             impossible = impossible_date_said(heard.speech, today)
             if impossible is not None:
@@ -2034,7 +2150,8 @@ class CallFlow:
         # One or two keys are not read as a day of the month: they are as likely the key of
         # another menu ("2" for goodbye after a refusal, as after a result), and "Le mercredi
         # 2 décembre, il n'y a pas de restauration scolaire" answered a date never given.
-        meant = digits_missing_a_zero(digits, today)
+        # "412" on 7 December: the 4th, three days ago, as "0412" (see _check)
+        meant = digits_missing_a_zero(digits, today, RECENT_PAST)
         why = self._why_not_alone(st, sp, meant) if meant is not None else None
         if meant is not None and why is not None:
             # "302" for Wednesday 3 February: its keys would only lead to a refusal. Why that
@@ -2062,10 +2179,18 @@ class CallFlow:
             message = sp._("Please type the day and the month, four digits.")
         return self._retry(st, sp, message, "invalid_date")
 
-    def _no_such_day(self, st: CallState, sp: Speaker, day_month: tuple[int, int]) -> Turn:
+    def _no_such_day(
+        self, st: CallState, sp: Speaker, day_month: tuple[int, int], year: int | None = None
+    ) -> Turn:
         """ "Le 31 novembre n'existe pas.", typed ("3111") or said, then the question again (a
-        failed attempt): "je n'ai pas compris" would have the parent say it again."""
-        message = sp._("%(day)s does not exist.", day=sp.day_of_month(*day_month))
+        failed attempt): "je n'ai pas compris" would have the parent say it again. With
+        ``year``, a 29 February the coming February has not: "Le 29 février n'existe pas en
+        2027." (rather than the next one's calendar, years ahead)."""
+        said = sp.day_of_month(*day_month)
+        if year is not None:
+            message = sp._("%(day)s does not exist in %(year)s.", day=said, year=str(year))
+            return self._retry(st, sp, message, "invalid_date")
+        message = sp._("%(day)s does not exist.", day=said)
         return self._retry(st, sp, message, "invalid_date")
 
     def _no_date(self, st: CallState, sp: Speaker) -> str:
@@ -2083,9 +2208,11 @@ class CallFlow:
         return why
 
     def _why_not_alone(self, st: CallState, sp: Speaker, day: date) -> str | None:
-        """Why ``day`` (never past: see digits_missing_a_zero) cannot change for the children
-        asked about: no school meals (see :meth:`_closed_day`), past its deadline, or past the
-        school calendar in use; ``None`` when it can, for one of them."""
+        """Why ``day`` (see digits_missing_a_zero) cannot change for the children asked
+        about: already past, no school meals (see :meth:`_closed_day`), past its deadline, or
+        past the school calendar in use; ``None`` when it can, for one of them."""
+        if day < self.clock.today():
+            return sp._("%(day)s is already past.", day=sp.day(day))
         refs = st.data.get("pick") or []
         try:
             # No child picked yet: the town's canteen days.

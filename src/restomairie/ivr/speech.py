@@ -26,6 +26,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from calendar import isleap
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,6 +37,7 @@ __all__ = [
     "SPEECH_HINTS",
     "DateGuess",
     "DaySpan",
+    "HolidaysEve",
     "Intent",
     "Request",
     "adds_to",
@@ -45,6 +47,7 @@ __all__ = [
     "days_said",
     "days_to_choose",
     "digits_missing_a_zero",
+    "holidays_eve_said",
     "holidays_said",
     "impossible_date_said",
     "impossible_digits_date",
@@ -52,6 +55,8 @@ __all__ = [
     "is_hello",
     "is_hesitant",
     "is_question",
+    "leap_day_missing",
+    "left_out_of_span",
     "normalise",
     "parse_action",
     "parse_children",
@@ -4564,7 +4569,7 @@ class DaySpan(NamedTuple):
     first: date
     last: date
     # "jusqu'à vendredi": from the first day that can still change, not from today (the days
-    # before it, past their deadline, were not named: no "trop tard" for each of them)
+    # before it, past their deadline, are said together in one sentence, not each refused)
     from_open: bool = False
     # "toute la semaine sauf jeudi": the days named after "sauf", not taken. One outside
     # ``first``..``last`` ("du lundi au jeudi sauf vendredi") is the caller's mistake unless
@@ -4660,14 +4665,16 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     semaine prochaine", as said alone they are as likely the week of a day to come), two days
     and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
     7 décembre au 11", "entre le 7 et le 11") or up to a day ("jusqu'à vendredi", "jusqu'à la
-    fin de la semaine": from the first day that can still change, ``from_open``), a day and
+    fin de la semaine", "le reste de la semaine": from the first day that can still change,
+    ``from_open``), a day and
     the rest of its week ("jeudi et le reste de la semaine", "jeudi et les jours suivants",
     "jeudi jusqu'à la fin de la semaine": Thursday to Sunday); the days named after "sauf",
     "à part", "excepté" are ``left_out`` ("toute la semaine sauf jeudi").
     Said on one of its days ("du 7 au 11 décembre" on the 9th), the span is from today. Which
     of its days are school days is the calendar's, not known here. ``None`` for anything
     else: one day, days listed (:func:`days_said`), an open-ended or counted span ("à partir
-    de jeudi", "tous les jeudis", "lundi, 3 jours", "jusqu'aux vacances"), several weeks,
+    de jeudi", "tous les jeudis", "lundi, 3 jours"; "jusqu'aux vacances" is the calendar's:
+    :func:`holidays_eve_said`), several weeks,
     children left out ("toute la semaine sauf pour Rose"), a span ending before it starts.
     ``acted``: whether a change is said (by default, whether the phrase says one:
     :func:`parse_intent`). Pure; never raises."""
@@ -4678,7 +4685,7 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         rest = [] if cut is None else tokens[cut[1] :]
         if cut is not None:
             tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
-        week_end = _week_end_span(tokens, today)
+        week_end = _week_end_span(tokens, today) or _rest_of_week_span(tokens, today)
         ignored = {"fin"} if week_end is not None else set()
         # "jeudi et les jours suivants": its words say the span, they do not count days
         stretch = next(
@@ -4801,6 +4808,37 @@ def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[i
             elif today.weekday() >= 5:
                 monday += timedelta(days=7)  # said on a Sunday: the coming week
             return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
+    return None
+
+
+# "le reste de la semaine", "tout le reste de cette semaine", said alone (after a day, see
+# _REST_OF_WEEK): from the first day that can still change to Sunday
+_REST_ALONE = tuple(
+    (*lead, "reste", "de", *week)
+    for lead in (("tout", "le"), ("le",))
+    for week in (("la", "semaine"), ("cette", "semaine"))
+)
+
+
+def _rest_of_week_span(
+    tokens: Sequence[str], today: date
+) -> tuple[DaySpan, tuple[int, int]] | None:
+    """ "Le reste de la semaine" said alone: this week from the first day that can still
+    change (``from_open``, as "jusqu'à la fin de la semaine": :func:`_week_end_span`), and
+    the tokens that say it; ``None`` when not said, said after a day ("jeudi et le reste de
+    la semaine": _REST_OF_WEEK), or of another week ("le reste de la semaine prochaine"). On
+    a weekend, the coming week."""
+    for i in range(len(tokens)):
+        for run in _REST_ALONE:
+            stop = i + len(run)
+            if tuple(tokens[i:stop]) != run or tokens[i - 1 : i] in (["et"], ["tout"]):
+                continue
+            if tokens[stop : stop + 1] and tokens[stop] in (*_OTHER_WEEK, "derniere", "passee"):
+                return None
+            monday = today - timedelta(days=today.weekday())
+            if today.weekday() >= 5:
+                monday += timedelta(days=7)
+            return DaySpan(today, monday + timedelta(days=6), from_open=True), (i, stop)
     return None
 
 
@@ -5403,9 +5441,13 @@ def return_week_said(text: str, today: date) -> str | None:
     meant are those from the return day to the end of its week, which only the calendar
     knows. ``None`` for anything else: another week ("la semaine après la rentrée", "la
     deuxième semaine de la rentrée"), a day of it ("le lundi de la semaine de la rentrée"), a
-    day near it ("avant la rentrée"), a span to it ("jusqu'à la semaine de la rentrée"), days
-    left out of it ("sauf jeudi"), or that week said to be excluded. Pure; never raises."""
+    day near it ("avant la rentrée"), a span to it ("jusqu'à la semaine de la rentrée"), or
+    that week said to be excluded. Days left out of it ("toute la semaine de la rentrée sauf
+    lundi") are read by :func:`left_out_of_span`. Pure; never raises."""
     tokens, breaks = _date_tokens(text)
+    cut = _span_except_at(tokens)
+    if cut is not None:  # "toute la semaine de la rentrée sauf lundi": see left_out_of_span
+        tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
     if tokens.count("semaine") != 1 or "semaines" in tokens:
         return None
     s = tokens.index("semaine")
@@ -5424,7 +5466,7 @@ def return_week_said(text: str, today: date) -> str | None:
     if start > 0 and tokens[start - 1] == "toute":
         start -= 1
     outside = tokens[:start] + tokens[end:]
-    if _NOT_THE_RETURN_WEEK.intersection(outside) or _span_except_at(tokens) is not None:
+    if _NOT_THE_RETURN_WEEK.intersection(outside):
         return None
     if any(t in _WEEKDAYS or (t in _MONTHS and t not in _HOLIDAY_KINDS) for t in tokens):
         return None  # "lundi de la semaine de la rentrée", "la semaine du 4 janvier"
@@ -5439,6 +5481,129 @@ def return_week_said(text: str, today: date) -> str | None:
     if any(not (start <= a and b <= end) for a, b in spans):
         return None
     return next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+
+
+def left_out_of_span(text: str, span: DaySpan, today: date) -> DaySpan | None:
+    """``span``, one the calendar gives (the week school starts again, the last week before
+    the holidays), with the days ``text`` leaves out of it after "sauf", "à part", "excepté"
+    ("toute la semaine de la rentrée sauf lundi": its Monday), as :func:`span_said` reads
+    them; ``span`` itself when none are said; ``None`` when the words after "sauf" are no
+    days ("sauf pour Rose"). Pure; never raises."""
+    tokens = _date_tokens(text)[0]
+    cut = _span_except_at(tokens)
+    if cut is None:
+        return span
+    try:
+        left_out = _span_left_out(span, tokens[cut[1] :], today)
+    except OverflowError:
+        return None
+    return None if left_out is None else span._replace(left_out=left_out)
+
+
+class HolidaysEve(NamedTuple):
+    """The days just before school holidays a phrase asks for (see
+    :func:`holidays_eve_said`)."""
+
+    kind: str  # the holidays' kind as :func:`holidays_said` gives it; "" for the next ones
+    # "day": the last school day before them, or the weekdays said of its week; "week": that
+    # week; "until": from the first day that can still change to that day
+    reach: str
+    weekdays: tuple[int, ...] = ()  # "jeudi et vendredi avant les vacances"
+
+
+# Between a day and the holidays: "le dernier jour avant les vacances", "la veille des
+# vacances", "le jeudi d'avant les vacances de Noël".
+_BEFORE_HOLIDAYS = (("avant", "les"), ("avant", "ces"), ("avant", "des"))
+_EVE_OF_HOLIDAYS = (("veille", "des"), ("veille", "de", "les"))
+# "le dernier jour d'école (de classe) avant les vacances": the school day
+_SCHOOL_WORDS = (("d", "ecole"), ("de", "classe"), ("de", "cantine"))
+# The words an "until" may have before the holidays: "jusqu'aux vacances", "jusqu'au début
+# des vacances", "jusqu'à la veille des vacances", "jusqu'au dernier jour avant les vacances".
+_UNTIL_HOLIDAYS_WORDS = frozenset(
+    {"a", "au", "aux", "la", "le", "les", "des", "de", "d", "debut", "veille", "dernier",
+     "jour", "avant", "ecole", "classe", "cantine", "prochaines", "grandes"}
+)  # fmt: skip
+# Said with it, another day or span near the holidays, or their own days: not the days before.
+_NOT_BEFORE_HOLIDAYS = frozenset(
+    {"apres", "rentree", "retour", "reprise", "lendemain", "pendant", "durant", "ou", "fin",
+     "depuis", "partir", "chaque", "tous", "toutes", "semaines", "jours"}
+)  # fmt: skip
+
+
+def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
+    """Whether ``text`` asks for the days just before school holidays: the last school day
+    before them ("le dernier jour avant les vacances", "la veille des vacances de Noël",
+    "le dernier jour d'école avant les vacances"), weekdays of that last week ("vendredi
+    avant les vacances", "le jeudi et le vendredi avant les vacances"), that week ("la
+    dernière semaine avant les vacances", "toute la semaine avant les vacances") or the days
+    up to them ("jusqu'aux vacances (de Noël)", "jusqu'à la veille des vacances"). Which days
+    those are is the school calendar's, not known here; days left out after "sauf" are read
+    by :func:`left_out_of_span`. ``None`` for anything else: the holidays' own days
+    ("pendant les vacances"), the return ("après les vacances"), another date said with it,
+    a question ("jusqu'à quand … avant les vacances ?"), a choice, a day said to be excluded
+    ("pas la veille des vacances"), the family's holidays ("avant qu'on parte en vacances").
+    Pure; never raises."""
+    tokens, breaks = _date_tokens(text)
+    cut = _span_except_at(tokens)
+    if cut is not None:
+        tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
+    if tokens.count("vacances") != 1 or _NOT_BEFORE_HOLIDAYS.intersection(tokens):
+        return None
+    if any(tokens[k : k + 3] in _UNTIL_WHEN for k in range(len(tokens))):
+        return None  # "jusqu'à quand peut-on annuler avant les vacances ?": a question
+    k = tokens.index("vacances")
+    start = k  # where the words that name the holidays start: "les prochaines vacances"
+    while start > 0 and tokens[start - 1] in ("prochaines", "grandes"):
+        start -= 1
+    until = [u for u in range(start) if tokens[u] in _UNTIL_WORDS]
+    weekdays: tuple[int, ...] = ()
+    if until and set(tokens[until[-1] + 1 : start]) <= _UNTIL_HOLIDAYS_WORDS:
+        reach, first = "until", until[-1]
+    else:
+        link = next(
+            (r for r in (*_BEFORE_HOLIDAYS, *_EVE_OF_HOLIDAYS) if _run_before(tokens, start, [r])),
+            None,
+        )
+        if link is None or _RANGE_WORDS.intersection(tokens) - {"des"}:
+            return None
+        first = start - len(link)
+        if link in _EVE_OF_HOLIDAYS:
+            reach = "day"  # "la veille des vacances"
+        else:
+            if tokens[first - 1 : first] == ["d"]:
+                first -= 1  # "le jeudi d'avant les vacances"
+            if tokens[first - 1 : first] == ["juste"]:
+                first -= 1
+            for run in _SCHOOL_WORDS:
+                if _run_before(tokens, first, [run]):
+                    first -= len(run)
+            said = tokens[first - 1] if first > 0 else ""
+            if said == "jour":
+                reach, first = "day", first - 1
+            elif said == "semaine":
+                reach, first = "week", first - 1
+            elif said in _WEEKDAYS:
+                reach = "day"
+                while first > 0 and tokens[first - 1] in {*_WEEKDAYS, "et", "le"}:
+                    first -= 1
+                weekdays = tuple(
+                    dict.fromkeys(_WEEKDAYS[t] for t in tokens[first:start] if t in _WEEKDAYS)
+                )
+            else:
+                return None  # "avant les vacances" alone: which day?
+        while first > 0 and tokens[first - 1] in ("dernier", "derniere", "la", "le", "toute"):
+            first -= 1
+        if reach == "week" and tokens[first : first + 1] not in (["la"], ["toute"]):
+            return None  # "une semaine avant les vacances": a week earlier, not the last one
+    try:
+        spans = _date_spans(tokens, today, breaks)[1]
+    except OverflowError:
+        return None
+    if any(not (first <= a and b <= k) for a, b in spans) or _negated_at(tokens, first, breaks):
+        return None  # "demain et la veille des vacances", "pas la veille des vacances"
+    near = tokens[max(0, k - 1) : k + 4]
+    kind = next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
+    return HolidaysEve(kind, reach, weekdays)
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
@@ -5495,20 +5660,71 @@ def impossible_date_said(text: str, today: date) -> tuple[int, int] | None:
     return None
 
 
-def digits_missing_a_zero(digits: str, today: date) -> date | None:
-    """The date of three keys that lack the zero of a one-digit day or month, when only one
-    of the two readings exists ("312": 3 December, as 31 February does not; "123": 12 March),
-    the nearest not past (as :func:`parse_digits_date`); ``None`` when both or neither exist
-    ("111": 1 November or 11 January) or for anything but three keys."""
+def digits_missing_a_zero(
+    digits: str, today: date, recent: timedelta = timedelta(0)
+) -> date | None:
+    """The date of three keys that lack the zero of a one-digit day or month: the reading
+    nearest to today, of the two ("312": 3 December, as 31 February does not exist; "123": 12
+    March; "112" on 30 November: 1 December rather than 11 February; "101" in December: 1
+    January rather than 10 January), each the nearest such date not past (as
+    :func:`parse_digits_date`), or the one gone by at most ``recent`` ago ("412" on 7
+    December: the 4th, three days ago, as "0412" is then read, not next year's); ``None``
+    when both readings are as near, neither exists ("999"), or for anything but three keys."""
     cleaned = digits.strip().removesuffix("#").strip()
     if not (len(cleaned) == 3 and cleaned.isascii() and cleaned.isdigit()):
         return None
-    readings = {
-        found
-        for keys in ("0" + cleaned, cleaned[:2] + "0" + cleaned[2])
-        if (found := parse_digits_date(keys, today)) is not None
-    }
-    return readings.pop() if len(readings) == 1 else None
+    readings: set[date] = set()
+    for keys in ("0" + cleaned, cleaned[:2] + "0" + cleaned[2]):
+        found = parse_digits_date(keys, today)
+        if found is None:
+            continue
+        gone = _day_month_before(found, today)
+        readings.add(gone if gone is not None and today - gone <= recent else found)
+    if not readings:
+        return None
+    distances = sorted((abs((day - today).days), day) for day in readings)
+    if len(distances) > 1 and distances[0][0] == distances[1][0]:
+        return None
+    return distances[0][1]
+
+
+def _day_month_before(day: date, today: date) -> date | None:
+    """The last date before ``today`` with the day and month of ``day``; ``None`` when there
+    is none in the years searched (a 29 February is found, years back)."""
+    for year in range(today.year, today.year - _YEARS_SEARCHED, -1):
+        try:
+            candidate = date(year, day.month, day.day)
+        except ValueError:
+            continue
+        if candidate < today:
+            return candidate
+    return None
+
+
+def leap_day_missing(said: str, today: date) -> int | None:
+    """The year of the coming February, when ``said`` asks for its 29th and it has none: keys
+    ("2902") or words without a year ("le 29 février") said in December 2026 mean February
+    2027, which has no 29th (2027), not the next 29 February, in 2028. ``None`` for anything
+    else, a year said ("le 29 février 2028"), or a coming February that has it. Pure; never
+    raises."""
+    coming = today.year if today.month <= 2 else today.year + 1
+    if isleap(coming):
+        return None
+    cleaned = said.strip().removesuffix("#").strip()
+    if cleaned == "2902":
+        return coming
+    tokens = _tokens(said)
+    for k in range(len(tokens)):
+        number = _day_number_at(tokens, k)
+        if number is None or number.value != 29:
+            continue
+        month = _month_at(tokens, number.end)
+        if month is None or month.year_month(today) != (None, 2):
+            continue
+        year = _number_at(tokens, month.end)
+        if year is None or year.value < 1000:
+            return coming
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
