@@ -1322,10 +1322,10 @@ def test_after_a_refusal_another_date_is_still_four_keys(
          "0, 3, 1, 2."),
         ("123", "Il faut le jour et le mois, en 4 chiffres : pour le vendredi 12 mars, tapez "
          "1, 2, 0, 3."),
-        # Read both ways, the nearer ("111": 1 November, three weeks ago, not 11 January),
-        # as "0111" would be.
-        ("111", "Il faut le jour et le mois, en 4 chiffres. Le dimanche 1er novembre est déjà "
-         "passé."),
+        # Read both ways, the nearer still to come ("111": 11 January, not 1 November, three
+        # weeks ago: a day gone by only when no reading is to come, as "412" on 7 December).
+        ("111", "Il faut le jour et le mois, en 4 chiffres : pour le lundi 11 janvier, tapez "
+         "1, 1, 0, 1."),
         # No date at all: the first day that can still change, as an example. "1234" is also
         # what the line gets of "12345": the question's Gather ends at the 4th key.
         ("0000", "Il faut le jour et le mois, en 4 chiffres : par exemple, pour le jeudi 26 "

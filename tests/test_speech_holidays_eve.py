@@ -126,14 +126,16 @@ def test_days_left_out_of_the_week_school_starts_again() -> None:
         ("412", date(2026, 12, 7), date(2026, 12, 4)),  # was Saturday 4 December 2027
         ("0412", date(2026, 12, 7), None),  # four keys: not this function's
         ("112", date(2026, 11, 30), date(2026, 12, 1)),  # not 11 February
-        ("112", date(2026, 12, 3), date(2026, 12, 1)),  # two days ago
+        # A day gone by only when no reading is still to come
+        ("112", date(2026, 12, 3), date(2027, 2, 11)),  # not 1 December, two days ago
+        ("111", date(2026, 11, 23), date(2027, 1, 11)),  # not 1 November, three weeks ago
         ("101", MON_14_DEC, date(2027, 1, 1)),  # not 10 January
         ("312", date(2026, 12, 7), date(2026, 12, 3)),  # 31 February does not exist
         ("123", date(2026, 12, 7), date(2027, 3, 12)),
         ("999", date(2026, 12, 7), None),
     ],
 )
-def test_three_keys_are_the_nearest_reading_a_recent_past_day_included(
+def test_three_keys_are_the_nearest_reading_a_recent_past_day_when_none_is_to_come(
     keys: str, today: date, expected: date | None
 ) -> None:
     assert digits_missing_a_zero(keys, today, RECENT) == expected

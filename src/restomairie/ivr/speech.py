@@ -5668,7 +5668,8 @@ def digits_missing_a_zero(
     March; "112" on 30 November: 1 December rather than 11 February; "101" in December: 1
     January rather than 10 January), each the nearest such date not past (as
     :func:`parse_digits_date`), or the one gone by at most ``recent`` ago ("412" on 7
-    December: the 4th, three days ago, as "0412" is then read, not next year's); ``None``
+    December: the 4th, three days ago, as "0412" is then read, not next year's) when no reading
+    is still to come ("111" on 23 November: 11 January, not 1 November); ``None``
     when both readings are as near, neither exists ("999"), or for anything but three keys."""
     cleaned = digits.strip().removesuffix("#").strip()
     if not (len(cleaned) == 3 and cleaned.isascii() and cleaned.isdigit()):
@@ -5680,6 +5681,10 @@ def digits_missing_a_zero(
             continue
         gone = _day_month_before(found, today)
         readings.add(gone if gone is not None and today - gone <= recent else found)
+    # A day gone by only when no reading is still to come: "111" on 23 November is 11 January
+    # (for a booking, a past day is never what is meant), not 1 November three weeks ago.
+    coming = {day for day in readings if day >= today}
+    readings = coming or readings
     if not readings:
         return None
     distances = sorted((abs((day - today).days), day) for day in readings)
