@@ -929,7 +929,8 @@ def test_a_fresh_install_s_first_lock_freezes_no_day_before_its_first_families(
     kitchen = KitchenService(rt.booking)
     for day in kitchen.days([date(2026, 11, 16), date(2026, 11, 20), THU]):
         assert not day.locked and not day.overdue and not day.due and not day.late, day.day
-        assert day.state == "provisional"
+        # Not "provisional" either: no lock will come, so the kitchen is not told to wait.
+        assert day.state == "never_locked" and day.never_locked
     # Tuesday 24 at 13:00, Friday 27's cut-off: the first lock, on time, with Léa.
     rt.clock.frozen = FRI_CUTOFF + timedelta(seconds=20)
     locked = lock_job(rt)

@@ -36,7 +36,7 @@ NEW_FAMILIES = HEADER + (
 )
 IMPORTER = Actor("staff", "marie", "import")
 TUE = date(2026, 11, 24)  # cut-off Friday 20 November, 13:00
-NOT_SERVED = "non verrouillé (date limite passée avant ses premiers inscrits)"
+NOT_SERVED = "non verrouillé (date limite passée avant la mise en service)"
 
 
 def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
@@ -92,10 +92,12 @@ def test_a_school_added_mid_year_is_locked_from_its_families_arrival_not_31_days
         date(2026, 11, 20), date(2026, 11, 23), TUE, THU,
     }
     assert _locked(town, NEW.id) == {TUE, THU}
-    # The days before it: locked for the town, the new school's row never locked nor late.
+    # The days before it: locked for the other schools, the new school's row never locked nor
+    # late; the day partly locked, with nothing left to wait for.
     for day in kitchen.days([date(2026, 11, 20), date(2026, 11, 23)]):
         site = day.site(NEW.id)
-        assert day.locked and day.state == "locked_late" and not day.overdue, day.day
+        assert not day.locked and day.state == "partial" and day.rest_never_locked, day.day
+        assert not day.overdue and not day.never_locked, day.day
         assert not site.locked and not site.due and not site.overdue and site.total == 0
         assert status_text(site) == NOT_SERVED
     assert lock_job(town) == []
@@ -177,13 +179,15 @@ def test_lock_and_counts_with_a_town_file_that_adds_a_school(
     assert out.count(f"{NEW.name} :") == 2  # Tuesday 24 and Thursday 26, with its children
     assert f"{NEW.name} : 2 repas (standard 1, sans porc 0, végétarien 1)" in out
     shown = run("2026-11-23T14:00:00+01:00", "--config", str(town), "counts", "2026-11-20")
-    assert "Effectifs du vendredi 20 novembre 2026 — verrouillés le lundi 23 novembre" in shown
+    assert ("Effectifs du vendredi 20 novembre 2026 — verrouillés le lundi 23 novembre à 14 "
+            "heures (en retard), sauf pour les écoles marquées, qui ne le seront pas") in shown
+    assert f"Pour les écoles marquées « {NOT_SERVED} », ce jour ne le sera pas" in shown
     row = next(line for line in shown.splitlines() if line.startswith(NEW.name))
     assert row.endswith(f"[{NOT_SERVED}]")
     data = json.loads(run("2026-11-23T14:00:00+01:00", "--config", str(town), "counts",
                           "2026-11-20", "--json"))
     site = next(s for s in data["schools"] if s["school"] == NEW.id)
-    assert data["locked"] and not site["locked"] and not site["late"]
+    assert not data["locked"] and not site["locked"] and not site["late"]
     assert site["status"] == NOT_SERVED
 
 

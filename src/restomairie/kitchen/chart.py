@@ -32,13 +32,15 @@ RED = "#cf222e"
 # A bar's look says the day's state as its badge does. The fill says how settled the figure is:
 # solid once frozen (locked, on time or late), striped dark while the lock is being taken or
 # holds for some schools only, striped light while families can still change it (or the lock
-# is overdue: nothing is frozen). A red outline says "late", as the red of the badges does.
+# is overdue: nothing is frozen), plain grey when it will never be locked (its cut-off came before
+# the database served the town). A red outline says "late", as the red of the badges does.
 FILLS = {
     "locked": BLUE,
     "locked_late": BLUE,
     "locking": "url(#hatch-locking)",
     "partial": "url(#hatch-partial)",
     "provisional": "url(#hatch)",
+    "never_locked": "#d0d7de",
     "overdue": "url(#hatch)",
     "closed": "url(#hatch)",
 }
@@ -51,10 +53,12 @@ CLASSES = {
     "locking": "locking",
     "partial": "partial",
     "provisional": "provisional",
+    "never_locked": "never-locked",
     "overdue": "provisional overdue",
     "closed": "closed",
 }
-LEGEND_ORDER = ("locked", "locked_late", "locking", "partial", "provisional", "overdue", "closed")
+LEGEND_ORDER = ("locked", "locked_late", "locking", "partial", "provisional", "never_locked",
+                "overdue", "closed")
 
 
 @dataclass(frozen=True)

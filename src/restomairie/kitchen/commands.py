@@ -8,16 +8,30 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import click
 
-from restomairie.booking.locks import LockResult, before_service
+from restomairie.booking.locks import LockResult
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS
 from restomairie.cli import DAY, friendly, runtime, setup_logging, unconfigured_warning
 from restomairie.i18n import format_day, format_deadline
-from restomairie.kitchen.export import status_text, to_csv, to_json, variant_label, variant_short
-from restomairie.kitchen.service import NOT_PRODUCED, DayCounts, KitchenService, UnknownKitchen
+from restomairie.kitchen.export import (
+    NEVER_LOCKED_STATUS,
+    status_text,
+    to_csv,
+    to_json,
+    variant_label,
+    variant_short,
+)
+from restomairie.kitchen.service import (
+    NEVER_LOCKED_ACTION,
+    NOT_PRODUCED,
+    DayCounts,
+    KitchenService,
+    UnknownKitchen,
+    never_locked_reason,
+)
 from restomairie.runtime import Runtime
 from restomairie.scheduler import calendar_end_text, frozen_clock_text, lock_job
 
@@ -98,18 +112,15 @@ def lock_now(rt: Runtime) -> list[LockResult]:
     return lock_job(rt)
 
 
-def describe_counts(
-    day: DayCounts, catch_up_from: date | None = None, since: datetime | None = None
-) -> list[str]:
+def describe_counts(day: DayCounts, catch_up_from: date | None = None) -> list[str]:
     """A day's counts as a text table. ``catch_up_from``: the first day the lock's catch-up
     still locks (today minus :data:`LOCK_LOOKBACK_DAYS`): a day before it that was never
-    locked never will be, and running ``lock`` for it would do nothing. ``since``: when the
-    database began to serve the town (:func:`~restomairie.booking.locks.service_start`). A
-    day whose cut-off came before the database served each of its schools
-    (:attr:`DayCounts.never_locked`) is never locked either."""
+    locked never will be, and running ``lock`` for it would do nothing. A day whose cut-off
+    came before the database served the town (:attr:`DayCounts.never_locked`, as the kitchen
+    pages say it) is never locked either."""
     lines = []
     head = f"Effectifs du {format_day(day.day)} {day.day.year}"
-    never = day.never_locked and day.deadline is not None
+    never = day.never_locked
     if day.locked:
         assert day.locked_at is not None
         head += f" — verrouillés le {format_deadline(day.locked_at)}"
@@ -123,6 +134,12 @@ def describe_counts(
     elif never:
         assert day.deadline is not None
         head += f" — NON VERROUILLÉS (date limite passée : {format_deadline(day.deadline)})"
+    elif day.rest_never_locked and day.locked_at is not None:
+        # A school the town added later, beside schools locked: "PROVISOIRES (verrouillage le
+        # …)" would have the kitchen wait for a lock that never comes.
+        late = " (en retard)" if day.late else ""
+        head += (f" — verrouillés le {format_deadline(day.locked_at)}{late}, sauf pour les "
+                 "écoles marquées, qui ne le seront pas")
     else:
         head += " — PROVISOIRES"
         if day.due and day.deadline is not None:
@@ -137,17 +154,15 @@ def describe_counts(
             "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
         )
     elif never:
-        assert day.deadline is not None
-        before = (
-            f"l'arrivée des premières familles dans Resto-Mairie (le {format_deadline(since)})"
-            if since is not None and before_service(day.deadline, since)
-            # The town was served, not yet these schools (added to its file later).
-            else "l'arrivée des premiers enfants de ses écoles dans Resto-Mairie"
-        )
+        # The cut-off is on the line above: the reason leaves it out.
         lines.append(
-            f"Ce jour n'est pas verrouillé et ne le sera pas : sa date limite est passée avant "
-            f"{before}, personne n'a donc pu y réserver par ce service. Ces effectifs sont les "
-            "réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
+            "Ce jour n'est pas verrouillé et ne le sera pas : "
+            f"{never_locked_reason(None, day.service_start)} {NEVER_LOCKED_ACTION}"
+        )
+    elif day.rest_never_locked and day.locked_at is not None:
+        lines.append(
+            f"Pour les écoles marquées « {NEVER_LOCKED_STATUS} », ce jour ne le sera pas : "
+            f"{never_locked_reason(day.deadline, day.service_start)} {NEVER_LOCKED_ACTION}"
         )
     elif day.overdue:
         lines.append(
@@ -160,7 +175,8 @@ def describe_counts(
     lines.append(f"{'École':<{width}}{cols}{'Total':>10}")
     for s in day.schools:
         cells = "".join(f"{_cell(s.counts[v], s.delta(v)):>13}" for v in day.variants)
-        note = "" if s.operating and day.locked == s.locked else f"  [{status_text(s)}]"
+        plain = s.operating and day.locked == s.locked and (day.never_locked or not s.never_locked)
+        note = "" if plain else f"  [{status_text(s)}]"
         total = _cell(s.total, s.adjusted_total - s.total)
         lines.append(f"{s.name:<{width}}{cells}{total:>10}{note}")
     cells = "".join(
@@ -233,7 +249,7 @@ def counts_cmd(ctx: click.Context, day: date, fmt: str | None, kitchen: str | No
         click.echo(to_csv([found]), nl=False)  # bytes: written as is (BOM, CRLF)
     else:
         catch_up_from = rt.clock.today() - timedelta(days=LOCK_LOOKBACK_DAYS)
-        for line in describe_counts(found, catch_up_from, rt.locks.service_start()):
+        for line in describe_counts(found, catch_up_from):
             click.echo(line)
 
 

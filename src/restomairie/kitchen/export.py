@@ -32,6 +32,8 @@ CSV_HEADER = (
     "a_produire",
 )
 BOM = "\ufeff"
+# The status of a site whose day is never locked (:attr:`SchoolCounts.never_locked`).
+NEVER_LOCKED_STATUS = "non verrouillé (date limite passée avant la mise en service)"
 
 
 def variant_label(variant: str) -> str:
@@ -108,9 +110,9 @@ def to_json(day: DayCounts) -> dict[str, Any]:
 def status_text(s: SchoolCounts) -> str:
     """``verrouillé``, ``verrouillé (en retard)``, ``non verrouillé (en retard)`` (the cut-off has
     passed and the scheduler has not locked it), ``verrouillage en cours`` (the cut-off has just
-    passed), ``non verrouillé (date limite passée avant ses premiers inscrits)`` (never locked:
-    :attr:`SchoolCounts.before_service`), ``provisoire``, ``fermé : <raison>`` or, for a site
-    closed after its day was locked, ``fermé : <raison> (verrouillé)``.
+    passed), ``non verrouillé (date limite passée avant la mise en service)`` (never locked: its
+    figures are today's bookings), ``provisoire``, ``fermé : <raison>`` or, for a site closed
+    after its day was locked, ``fermé : <raison> (verrouillé)``.
 
     A closure comes first: a site closed after the lock still has its locked figures (and the
     adjustments that take them to 0), and a kitchen system reading only this column must see
@@ -124,10 +126,10 @@ def status_text(s: SchoolCounts) -> str:
         return "verrouillé (en retard)" if s.late else "verrouillé"
     if s.overdue:
         return "non verrouillé (en retard)"
-    if s.before_service:
-        return "non verrouillé (date limite passée avant ses premiers inscrits)"
     if s.due:
         return "verrouillage en cours"
+    if s.never_locked:
+        return NEVER_LOCKED_STATUS
     return "provisoire"
 
 

@@ -4,7 +4,10 @@ A day a school has been locked for (:mod:`restomairie.booking.locks`) shows the 
 unchanged, with the staff adjustments made since listed beside them; a day not locked yet shows the
 live, provisional count (``locked`` false). A day whose cut-off has passed and that is still not
 locked is *due*, and once ``LATE_AFTER`` has gone by, *overdue*: the scheduler did not lock it, and
-every reader says so (``late``), as it says of a lock taken late. Every reader — the JSON/CSV
+every reader says so (``late``), as it says of a lock taken late. A day whose cut-off passed before
+the database served the town (a fresh install's first days) is neither: it is *never locked*
+(``never_locked``), and its live figures are today's bookings, not a production figure still to
+come. Every reader — the JSON/CSV
 endpoint, the kitchen pages, ``restomairie counts`` — goes through :class:`KitchenService`; none
 of them reads the store itself.
 """
@@ -27,11 +30,35 @@ from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import Settings
-from restomairie.i18n import format_day
+from restomairie.i18n import format_day, format_deadline
 from restomairie.models import DayLock, LockAdjustment
 from restomairie.staff.labels import who_label
 
 NOT_PRODUCED = frozenset({"pai"})  # packed meals brought from home: counted, never cooked
+
+# What the kitchen does with the figures of a day never locked (its cut-off came before the
+# database served the town): said after :func:`never_locked_reason` by the kitchen page, the
+# production sheets and ``restomairie counts``.
+NEVER_LOCKED_ACTION = (
+    "N'attendez pas de verrouillage : produisez et livrez ce jour selon les effectifs arrêtés "
+    "avant la mise en service de Resto-Mairie."
+)
+
+
+def never_locked_reason(deadline: datetime | None, since: datetime | None) -> str:
+    """Why a day (or a site's day) is not locked and never will be, after « … ne le sera pas : »:
+    ``sa date limite (le vendredi 20 novembre à 13 heures) est passée avant l'arrivée des
+    premières familles dans Resto-Mairie (le lundi 23 novembre à 9 h 30), personne n'a donc pu
+    y réserver par ce service. Ces effectifs sont les réservations telles qu'elles sont
+    aujourd'hui, pas ceux de la production.`` The cut-off is left out when the line before
+    says it (``deadline`` None), the arrival when there is none yet."""
+    when = f" (le {format_deadline(deadline)})" if deadline is not None else ""
+    arrival = f" (le {format_deadline(since)})" if since is not None else ""
+    return (
+        f"sa date limite{when} est passée avant l'arrivée des premières familles dans "
+        f"Resto-Mairie{arrival}, personne n'a donc pu y réserver par ce service. Ces effectifs "
+        "sont les réservations telles qu'elles sont aujourd'hui, pas ceux de la production."
+    )
 
 
 class UnknownKitchen(ValueError):
@@ -85,11 +112,18 @@ class SchoolCounts:
     adjustments: tuple[Adjustment, ...] = ()
     due: bool = False  # serving, not locked, and its cut-off has passed: the lock is expected now
     overdue: bool = False  # due for ``LATE_AFTER`` or more: the scheduler has not locked it
-    # Serving, not locked, and its cut-off came before the database served this school (one
-    # the town added to its file later, before its first children came in:
-    # locks.school_starts): never locked, never due. The day is locked without it once the
-    # schools served are.
-    before_service: bool = False
+    # Serving, not locked, and its cut-off passed before the database served this school (the
+    # town's first families, or, for a school the town added to its file later, its own first
+    # children: :func:`~restomairie.booking.locks.school_starts`): never due, it never will be
+    # locked; its figures are today's bookings. A day locked for the others stays partly
+    # locked (:attr:`DayCounts.rest_never_locked`).
+    never_locked: bool = False
+    service_start: datetime | None = None  # when the database began to serve this school (never_locked)
+
+    @property
+    def never_locked_reason(self) -> str:
+        """:func:`never_locked_reason` of this site's day, its cut-off said."""
+        return never_locked_reason(self.deadline, self.service_start)
 
     @property
     def late(self) -> bool:
@@ -158,6 +192,7 @@ STATE_LABELS = {
     "locking": "Verrouillage en cours",
     "partial": "Partiellement verrouillé",
     "overdue": "Verrouillage en retard",
+    "never_locked": "Non verrouillé, avant la mise en service",
     "locked": "Verrouillé",
     "locked_late": "Verrouillé en retard",
     "closed": "Pas de restauration",
@@ -191,24 +226,16 @@ class DayCounts:
 
     @property
     def locked(self) -> bool:
-        """True once every school serving that day is locked (a school not served yet at
-        its cut-off is never locked, and waited for by nobody: :attr:`SchoolCounts.
-        before_service`)."""
-        serving = [s for s in self.schools if (s.operating and not s.before_service) or s.locked]
+        """True once every school serving that day is locked. A school not served yet at its
+        cut-off (:attr:`SchoolCounts.never_locked`, one the town added to its file later) never
+        will be: the day stays partly locked, and says so (:attr:`rest_never_locked`), since
+        that school's figures are not the ones to produce."""
+        serving = [s for s in self.schools if s.operating or s.locked]
         return bool(serving) and all(s.locked for s in serving)
 
     @property
     def partly_locked(self) -> bool:
         return not self.locked and any(s.locked for s in self.schools)
-
-    @property
-    def never_locked(self) -> bool:
-        """Serving, and no school of it is locked nor ever will be: each school serving it
-        was not served yet by the database at its cut-off (:attr:`SchoolCounts.
-        before_service`)."""
-        serving = [s for s in self.schools if s.operating]
-        return (bool(serving) and not any(s.locked for s in self.schools)
-                and all(s.before_service for s in serving))
 
     @property
     def locked_at(self) -> datetime | None:
@@ -231,10 +258,37 @@ class DayCounts:
         return any(s.due for s in self.schools)
 
     @property
+    def rest_never_locked(self) -> bool:
+        """No lock is still to come for this day although it is not locked: every school serving
+        it that is not locked never will be (:attr:`SchoolCounts.never_locked`)."""
+        unlocked = [s for s in self.schools if s.operating and not s.locked]
+        return bool(unlocked) and all(s.never_locked for s in unlocked)
+
+    @property
+    def never_locked(self) -> bool:
+        """Not locked for any school and never will be: the cut-off passed before the database
+        served the town (a fresh install's first days). ``restomairie counts`` says « NON
+        VERROUILLÉS … ne le sera pas », the kitchen page and sheets the same."""
+        return self.rest_never_locked and not self.partly_locked
+
+    @property
+    def service_start(self) -> datetime | None:
+        """When the database began to serve the schools never locked that day (the latest)."""
+        found = [s.service_start for s in self.schools
+                 if s.never_locked and s.service_start is not None]
+        return max(found) if found else None
+
+    @property
+    def never_locked_reason(self) -> str:
+        """:func:`never_locked_reason` of the day, its cut-off said."""
+        return never_locked_reason(self.deadline, self.service_start)
+
+    @property
     def state(self) -> str:
         """One word for the day's badge: ``locked``, ``locked_late``, ``closed``, ``overdue``,
-        ``partial``, ``locking`` (cut-off just passed, the lock is being taken) or
-        ``provisional``."""
+        ``partial``, ``locking`` (cut-off just passed, the lock is being taken),
+        ``never_locked`` (cut-off passed before the database served the town: no lock will
+        come) or ``provisional``."""
         if self.locked:
             return "locked_late" if self.late else "locked"
         if not self.operating:
@@ -245,6 +299,8 @@ class DayCounts:
             return "partial"
         if self.due:
             return "locking"
+        if self.never_locked:
+            return "never_locked"
         return "provisional"
 
     @property
@@ -366,7 +422,7 @@ class KitchenService:
         with self.booking.sessions() as session:
             closures = self.booking.closures(session)
             # A day whose cut-off came before the database served its school is never locked
-            # (:meth:`LockService.due`): not due, so never shown overdue.
+            # (:meth:`LockService.due`): not due, so never shown overdue, but never locked.
             starts = school_starts(session)
             locks = {
                 (lk.school_id, lk.day): lk
@@ -419,14 +475,17 @@ class KitchenService:
                     else:
                         found = live.get(s.id, {})
                         passed = st.operating and deadline is not None and deadline <= now
-                        unserved = (passed and deadline is not None
-                                    and before_service(deadline, starts.get(s.id)))
-                        due = passed and not unserved
+                        since = starts.get(s.id)
+                        never = (passed and deadline is not None
+                                 and before_service(deadline, since))
+                        due = passed and not never
                         overdue = due and deadline is not None and is_late(deadline, now)
                         rows.append(SchoolCounts(
                             s.id, s.name, s.kitchen, st.operating, st.reason, False, None, False,
                             deadline, {v: found.get(v, 0) for v in variants},
-                            due=due, overdue=overdue, before_service=unserved,
+                            due=due, overdue=overdue, never_locked=never,
+                            service_start=(since.astimezone(self.settings.tz)
+                                           if never and since is not None else None),
                         ))
                 out.append(DayCounts(day, variants, tuple(rows)))
         return out

@@ -53,7 +53,12 @@ from restomairie.csrf import csrf_ok, csrf_refusal, csrf_token
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
 from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
-from restomairie.kitchen.service import NOT_PRODUCED, KitchenService, UnknownKitchen
+from restomairie.kitchen.service import (
+    NEVER_LOCKED_ACTION,
+    NOT_PRODUCED,
+    KitchenService,
+    UnknownKitchen,
+)
 from restomairie.ratelimit import KITCHEN_TOKEN, AddressLimit, Throttled
 from restomairie.web import client_address, get_runtime
 
@@ -331,6 +336,7 @@ def _helpers() -> dict[str, Any]:
         "signed": _signed,
         "variant_label": variant_label,
         "status_text": status_text,
+        "never_locked_action": NEVER_LOCKED_ACTION,
         "not_produced": NOT_PRODUCED,
         "print_script": Markup(PRINT_SCRIPT),  # a constant, hashed in the CSP
         "authed": session_ok(),
