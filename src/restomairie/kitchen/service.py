@@ -118,7 +118,7 @@ class SchoolCounts:
     # locked; its figures are today's bookings. A day locked for the others stays partly
     # locked (:attr:`DayCounts.rest_never_locked`).
     never_locked: bool = False
-    service_start: datetime | None = None  # when the database began to serve this school (never_locked)
+    service_start: datetime | None = None  # when the database began to serve it (never_locked)
 
     @property
     def never_locked_reason(self) -> str:
