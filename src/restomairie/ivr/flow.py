@@ -73,6 +73,7 @@ from restomairie.ivr.speech import (
     adds_to,
     asks_about_billing,
     asks_about_day,
+    asks_about_holidays,
     asks_deadline,
     asks_first_possible_day,
     asks_for_english,
@@ -1156,6 +1157,9 @@ class CallFlow:
         whether a meal is booked and until when it can be changed, then only the action is
         asked for that day (a question is never read back as a change: a parent answering
         "oui" to it would make one). ``None`` when the phrase asks no such thing."""
+        holidays = self._holidays_asked(st, sp, speech, step)
+        if holidays is not None:
+            return holidays
         if not asks_about_day(speech):
             return None
         today = self.clock.today()
@@ -1196,6 +1200,24 @@ class CallFlow:
         if open_to_change:
             st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
         return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+
+    def _holidays_asked(self, st: CallState, sp: Speaker, speech: str, step: str) -> Turn | None:
+        """ "Est-ce qu'il y a cantine pendant les vacances de Noël ?", "il y a cantine à la
+        Toussaint ?": answered from the calendar as listening says the holidays (no school
+        catering then, and when school starts again), then the question of the step (the
+        menu after a result). It was answered with another day's meal, or not understood.
+        ``None`` when the phrase asks no such thing, or asks a change for them (the date
+        question says the same: :meth:`_several_days`)."""
+        today = self.clock.today()
+        if asks_about_holidays(speech, today) is None:
+            return None
+        lines = self._holidays_lines(sp, speech, today)
+        if not lines:
+            return None
+        if step == DATE:  # as said there with no question: the date asked again
+            return self._ask(st, sp, DATE, lines, step, "holidays", recap=True)
+        ask = CHILD if step == CHILD else ACTION
+        return self._ask(st, sp, ask, lines, step, "holidays_asked", recap=True)
 
     def _done_again(
         self,
@@ -1521,9 +1543,22 @@ class CallFlow:
         vacances", "les vacances de Noël": the next such ones, or the ones under way), as
         listening says them; empty when none are named or the calendar does not know them."""
         kind = holidays_said(speech, today)
-        period = self._holidays_ahead(kind, today) if kind is not None else None
-        if period is None:
+        if kind is None:
             return []
+        period = self._holidays_ahead(kind, today)
+        if period is None:
+            # "À la Toussaint" in December: the next ones, past the calendar in use (what
+            # is true of all holidays, and that the calendar is not known yet, not a guess).
+            holidays = self.booking.calendar.school_holidays
+            if today < holidays.first_covered:
+                return []
+            return [
+                sp._("No school catering during the school holidays."),
+                sp._(
+                    "The school calendar after %(day)s is not known yet.",
+                    day=sp.day(holidays.last_covered),
+                ),
+            ]
         first = max(period.first_day, today)  # under way: from today
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 

@@ -41,6 +41,7 @@ __all__ = [
     "Intent",
     "Request",
     "adds_to",
+    "asks_about_holidays",
     "asks_menus_or_prices",
     "child_hints",
     "children_left_out",
@@ -2656,28 +2657,71 @@ def asks_which_days(text: str) -> bool:
     "quand est-ce que Rose mange ?"), not until when a day can be changed ("jusqu'à quand…",
     "quand est-ce que je dois annuler au plus tard ?"). Pure; never raises."""
     tokens = normalise(text).split()
+    if _asks_when_to_change(tokens):
+        return False  # "avant quel jour faut-il réserver ?": a deadline
     if any(_contains_run(tokens, run) for run in _WHICH_DAYS):
         return True
     return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
             and bool(_MEALS_WORDS.intersection(tokens)))
 
 
+# When a change can or must be made, asked with a word of time ("quand", "à quelle heure",
+# "avant quel jour") and one of changing, can or must: "quand est-ce que je peux annuler
+# jeudi ?", "il faut réserver quand ?", "à quelle heure je dois annuler ?". Not "quand est-ce
+# que Rose mange ?" (which days), "annuler jeudi quand même", nor "quand" opening a clause of
+# its own ("annuler les jeudis quand il y a piscine").
+_WHEN_RUNS = (
+    ("quelle", "heure"), ("quel", "delai"), ("quels", "delais"), ("dernier", "delai"),
+    ("avant", "quel", "jour"), ("avant", "quelle", "date"), ("jusqu", "a", "quel", "jour"),
+    ("jusqu", "a", "quelle", "date"),
+)  # fmt: skip
+_CHANGING_WORDS = frozenset(
+    {"annuler", "reserver", "decommander", "commander", "inscrire", "desinscrire", "modifier",
+     "changer", "prevenir", "signaler", "peux", "peut", "pouvons", "pouvez", "puis", "pourrais",
+     "pourrait", "pourriez", "dois", "doit", "devons", "devez", "faut", "faudra", "faudrait"}
+)  # fmt: skip
+_CLAUSE_SUBJECTS = _SUBJECT_PRONOUNS | {"tu", "c", "ce", "ca", "y"}
+
+
+def _asks_when_to_change(tokens: Sequence[str]) -> bool:
+    """Whether the words ask when a change can or must be made (see :data:`_WHEN_RUNS`)."""
+    if not _CHANGING_WORDS.intersection(tokens):
+        return False
+    if any(_contains_run(tokens, run) for run in _WHEN_RUNS):
+        return True
+    for k, token in enumerate(tokens):
+        if token != "quand" or tokens[k + 1 : k + 2] == ["meme"]:
+            continue
+        # "quand est-ce que je peux…", "c'est quand qu'on doit…": the change said after it;
+        # "il faut annuler quand ?", "… quand pour jeudi ?": asked after it, not "… quand il
+        # y a piscine" (a clause of its own).
+        if _CHANGING_WORDS.intersection(tokens[k + 1 :]) or (
+            tokens[k + 1 : k + 2] == [] or tokens[k + 1] not in _CLAUSE_SUBJECTS
+        ):
+            return True
+    return False
+
+
 def asks_deadline(text: str) -> bool:
     """Whether ``text`` asks until when a day can be changed ("c'est jusqu'à quand pour
-    jeudi ?", "c'est trop tard pour demain ?", "je peux encore annuler ?"), one of the
-    questions :func:`asks_about_day` finds; not whether a change was made ("c'est bien
-    annulé ?"). Pure; never raises."""
+    jeudi ?", "c'est trop tard pour demain ?", "je peux encore annuler ?", "quand est-ce que je
+    peux annuler jeudi ?", "à quelle heure je dois réserver ?"), one of the questions
+    :func:`asks_about_day` finds; not whether a change was made ("c'est bien annulé ?"), nor a
+    polite request ("je peux annuler jeudi ?"). Pure; never raises."""
     tokens = normalise(text).split()
-    return any(_contains_run(tokens, run) for run in _DEADLINE_RUNS)
+    return any(_contains_run(tokens, run) for run in _DEADLINE_RUNS) or _asks_when_to_change(
+        tokens
+    )
 
 
 def asks_about_day(text: str) -> bool:
     """Whether ``text`` asks about a day's meal or its deadline instead of asking for a change
     ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je
-    peux annuler jeudi ?", "c'est trop tard pour demain ?"). A polite request ("est-ce que je
+    peux annuler jeudi ?", "quand est-ce que je peux annuler jeudi ?", "c'est trop tard pour
+    demain ?"). A polite request ("est-ce que je
     peux annuler jeudi ?") is not one. Pure; never raises."""
     tokens = normalise(text).split()
-    if any(_contains_run(tokens, run) for run in _ASKING_RUNS):
+    if any(_contains_run(tokens, run) for run in _ASKING_RUNS) or _asks_when_to_change(tokens):
         return True
     if text.rstrip().endswith("?") and _EATS.intersection(tokens) and not (
         _REQUEST_VERBS | _POLITE_REQUEST
@@ -5330,17 +5374,40 @@ _HOLIDAY_KINDS = {
     "printemps": "spring", "paques": "spring", "ete": "summer", "grandes": "summer",
 }  # fmt: skip
 _NEAR_HOLIDAYS = frozenset({"avant", "apres", "rentree", "retour", "fin", "debut", "veille"})
+_WISHING = frozenset({"bonnes", "bonne", "belles", "joyeuses", "joyeux", "joyeuse"})
+
+
+# The feasts whose name alone, said as a time ("à la Toussaint", "pour Noël", "pendant la
+# Toussaint"), names the school holidays around them (the feast day always falls in them).
+_HOLIDAY_FEASTS = frozenset({"toussaint", "noel"})
+_FEAST_LEADS = (["a"], ["pour"], ["pendant"], ["durant"], ["a", "la"], ["pour", "la"],
+                ["pendant", "la"], ["durant", "la"])  # fmt: skip
+
+
+def _feast_of_holidays(tokens: Sequence[str]) -> int | None:
+    """Where a feast that names school holidays is said as a time ("à la Toussaint", "pour
+    Noël"; not "joyeux Noël"), else ``None``."""
+    for k, token in enumerate(tokens):
+        if token in _HOLIDAY_FEASTS and any(
+            k >= len(lead) and list(tokens[k - len(lead) : k]) == lead for lead in _FEAST_LEADS
+        ):
+            return k
+    return None
 
 
 def holidays_said(text: str, today: date) -> str | None:
     """Which school holidays ``text`` asks for as the days wanted ("pendant les vacances",
-    "pour les vacances de Noël", "les grandes vacances"): the period's kind ("christmas",
+    "pour les vacances de Noël", "les grandes vacances", "à la Toussaint", "pour Noël"): the
+    period's kind ("christmas",
     "autumn", "winter", "spring", "summer"), or ``""`` for the holidays to come, whichever they
     are. ``None`` when the phrase names no holidays, or a date or a span that is not them ("le
     lundi de la rentrée", "jusqu'aux vacances", "le 23 décembre"). Pure; never raises."""
     tokens, breaks = _date_tokens(text)
-    if "vacances" not in tokens or _RANGE_WORDS.intersection(tokens) - {"des"}:
+    k = tokens.index("vacances") if "vacances" in tokens else _feast_of_holidays(tokens)
+    if k is None or _RANGE_WORDS.intersection(tokens) - {"des"}:
         return None
+    if k > 0 and tokens[k - 1] in _WISHING:
+        return None  # "merci, bonnes vacances": a wish, not days asked for
     if _NEAR_HOLIDAYS.intersection(tokens):
         return None  # "avant les vacances", "la rentrée des vacances": a day near them
     try:
@@ -5348,7 +5415,6 @@ def holidays_said(text: str, today: date) -> str | None:
             return None
     except OverflowError:
         return None
-    k = tokens.index("vacances")
     near = tokens[max(0, k - 1) : k + 4]
     kind = next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
     if kind == "" and k > 0 and tokens[k - 1] == "en":
@@ -5356,9 +5422,36 @@ def holidays_said(text: str, today: date) -> str | None:
     return kind
 
 
+# Whether there is a canteen, asked: "il y a cantine…", "y a-t-il…", "ya…".
+_THERE_IS_RUNS = (("il", "y", "a"), ("y", "a", "t", "il"), ("ya",), ("y", "aura"), ("y", "a"))
+
+
+def asks_about_holidays(text: str, today: date) -> str | None:
+    """Which school holidays ``text`` asks about, as :func:`holidays_said` gives their kind,
+    when it is a question ("est-ce qu'il y a cantine pendant les vacances de Noël ?", "il y a
+    cantine pendant les vacances d'hiver", "Rose mange à la Toussaint ?") or names them with no
+    change asked ("pendant les vacances de Noël"); ``None`` for a change asked for them
+    ("annuler pendant les vacances de Noël": the days asked for a change, see
+    :func:`several_days`) or no holidays named. Pure; never raises."""
+    kind = holidays_said(text, today)
+    if kind is None:
+        return None
+    tokens = normalise(text).split()
+    asked = (
+        is_question(text)
+        or asks_about_day(text)
+        or any(_contains_run(tokens, run) for run in _THERE_IS_RUNS)
+        or parse_intent(text, {Intent.BOOK, Intent.CANCEL, Intent.LIST}) is None
+    )
+    return kind if asked else None
+
+
 # Said of a day near the return, not of the return itself: "avant la rentrée", "la semaine
 # de la rentrée", "le lendemain de la rentrée".
-_UNTIL_WHEN = (["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusque", "quand"])
+_UNTIL_WHEN = (
+    ["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusqu", "a", "quel"], ["jusque", "quand"]
+)
+_BEFORE_WHEN = (["avant", "quand"], ["avant", "quelle"], ["avant", "quel"])
 _NOT_THE_RETURN = frozenset(
     {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
 )
@@ -5394,10 +5487,13 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
     near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
-    # "jusqu'à quand peut-on annuler pour la rentrée ?": a question about that day, not a span
-    asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN}
+    # "jusqu'à quand peut-on annuler pour la rentrée ?", "avant quand dois-je annuler pour la
+    # rentrée ?": a question about that day, not a span nor a day before it
+    asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN} | {
+        k for k in range(len(tokens)) if tokens[k : k + 2] in _BEFORE_WHEN
+    }
     ranged = {t for k, t in enumerate(tokens) if k not in asking} & _RANGE_WORDS - {"des"}
-    if ranged or near & words:
+    if ranged or near & {t for k, t in enumerate(tokens) if k not in asking}:
         return None
     try:
         exprs = _date_exprs(tokens, today, breaks)

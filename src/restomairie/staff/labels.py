@@ -88,6 +88,8 @@ ASKED_AFTER = {
 ASKED_AFTER_STEP = {
     ("account", "ok"): "pin", ("child", "ok"): "action", ("date", "several_days"): "date",
     ("action", "several_days"): "date", ("confirm", "several_days"): "confirm",
+    ("child", "holidays_asked"): "child", ("action", "holidays_asked"): "action",
+    ("after", "holidays_asked"): "action",
 }
 # A refusal asks for another date, except a change taken back too late (or said instead, past its
 # deadline since the read-back): then the line offers another operation.
@@ -132,6 +134,7 @@ EVENT_OUTCOMES = {
     "one_at_a_time": "plusieurs opérations mêlées : une à la fois, la question à nouveau",
     "which_day": "un jour ou un autre : lequel ?",
     "holidays": "vacances scolaires demandées (pas de cantine)",
+    "holidays_asked": "question sur les vacances scolaires : pas de cantine, reprise dite",
     "asked_day": "question sur un jour : réservé ou non, jusqu'à quand le changer",
     "nothing_to_change": "réponse à sa question reçue (« parfait », « non ») : rien à changer",
     "no_school_days": "jours demandés sans cantine (vacances, mercredis) : dit, la date redemandée",
