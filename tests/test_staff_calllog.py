@@ -70,7 +70,7 @@ def body(client: Any, url: str, status: int = 200) -> str:
 
 
 def no_raw_codes(page: str) -> None:
-    main = page.split("<main>")[1]
+    main = page.split("<main", 1)[1]
     for raw in RAW:
         assert raw not in main, raw
 

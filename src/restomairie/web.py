@@ -107,6 +107,9 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     links.append(("/kitchen/", "Cuisine : effectifs des repas des prochains jours"))
 
     ivr_prefix = str(phone_line_bp.url_prefix).rstrip("/") + "/"
+    from restomairie import errors
+
+    errors.register(app, ivr_prefix)
 
     @app.after_request
     def _headers(resp: Response) -> Response:

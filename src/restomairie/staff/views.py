@@ -500,8 +500,10 @@ def login() -> Any:
         else:
             log_in(user)
             return redirect(_safe_next(request.form.get("next"), user))
+    # After a refusal the user name stays typed in (never the password): only a typo to fix.
+    username = request.form.get("username", "")[:200] if request.method == "POST" else ""
     return render_template(
-        "staff/login.html", error=error, next=request.values.get("next", "")
+        "staff/login.html", error=error, next=request.values.get("next", ""), username=username
     ), status, headers
 
 

@@ -1,0 +1,90 @@
+"""The application's error pages in French (400, 403, 404, 405) where no blueprint answers
+itself; the staff pages' own error page, JSON answers and the phone line's webhooks unchanged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from restomairie.runtime import Runtime
+from tests.staff_support import PASSWORD, csrf, login, make_user
+
+
+@pytest.fixture
+def admin(app: Flask, rt: Runtime) -> Any:
+    make_user(rt, "chef", "admin")
+    client = app.test_client()
+    assert login(client, "chef").status_code == 302
+    return client
+
+
+def _french_page(response: Any, code: int, title: str, back: str) -> str:
+    assert response.status_code == code
+    assert response.mimetype == "text/html"
+    text = response.get_data(as_text=True)
+    assert '<html lang="fr">' in text
+    assert f"<title>{title} (erreur {code}) — Resto-Mairie</title>" in text
+    assert f'href="{back}"' in text
+    assert "The requested URL" not in text and "not allowed" not in text
+    return text
+
+
+def test_an_unknown_address_answers_a_french_404(client: Any) -> None:
+    _french_page(client.get("/nulle-part"), 404, "Page introuvable", "/")
+    _french_page(client.get("/staff/nulle-part"), 404, "Page introuvable", "/staff/")
+    _french_page(client.get("/kitchen/nulle-part"), 404, "Page introuvable", "/kitchen/")
+
+
+def test_a_form_opened_by_its_address_answers_a_french_405(admin: Any, client: Any) -> None:
+    for who, url, back in [
+        (client, "/kitchen/login", "/kitchen/"),
+        (admin, "/staff/logout", "/staff/"),
+        (admin, "/staff/closures/1/lift", "/staff/"),
+    ]:
+        response = who.get(url)
+        _french_page(response, 405, "Adresse à ne pas ouvrir ainsi", back)
+        assert "POST" in response.headers["Allow"]
+    assert admin.get("/staff/").status_code == 200  # the GET logged nobody out
+
+
+def test_the_kitchen_logout_without_its_token_answers_in_french(client: Any) -> None:
+    text = _french_page(client.post("/kitchen/logout"), 400, "Demande invalide", "/kitchen/")
+    assert "Formulaire expiré : rechargez la page." in text
+
+
+def test_json_addresses_keep_answering_json(admin: Any) -> None:
+    response = admin.get("/staff/phone/call")
+    assert response.status_code == 405 and response.is_json
+    assert response.get_json()["error"].startswith("Cette action se fait")
+    response = admin.post("/staff/phone/nulle-part", json={})
+    assert response.status_code == 404 and response.is_json
+    # the staff pages' own error page and the in-browser phone's JSON, as before
+    response = admin.post("/staff/phone/send", json={"sid": "CAinconnu", "digits": "1"},
+                          headers={"X-CSRF-Token": csrf(admin)})
+    assert response.status_code == 404 and response.get_json() == {"error": "Page introuvable."}
+    text = admin.get("/staff/families/999999").get_data(as_text=True)
+    assert "Erreur 404" in text and "Page introuvable." in text
+
+
+def test_the_staff_csrf_refusal_is_unchanged(app: Flask, rt: Runtime) -> None:
+    make_user(rt, "marie", "staff")
+    response = app.test_client().post("/staff/login", data={
+        "username": "marie", "password": PASSWORD,
+    })
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Erreur 400" in text and "Jeton de sécurité (CSRF) absent ou invalide" in text
+
+
+def test_the_phone_line_keeps_werkzeug_answers(client: Any) -> None:
+    response = client.post("/ivr/nulle-part")
+    assert response.status_code == 404
+    assert response.get_data() == NotFound().get_response().get_data()
+    response = client.put("/ivr/voice")
+    assert response.status_code == 405
+    assert response.get_data() == MethodNotAllowed().get_response().get_data()
+
+
