@@ -167,20 +167,75 @@ def test_taking_back_several_days_undoes_them_all(
     assert [booked(rt, LEA, d) for d in (THU, FRI)] == [True, True]
 
 
-def test_taking_back_several_days_refuses_the_one_past_its_deadline(
+def test_taking_back_several_days_past_one_deadline_since_reads_back_the_others(
     rt: Runtime, call: Caller
 ) -> None:
+    # "Oui" to both taken back, said after Thursday's deadline: Friday was booked again alone,
+    # which the read-back had not said. Now nothing is done unsaid: Thursday's refusal, then
+    # Friday alone read back, done on a yes.
     rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
     call.say("Annuler les repas de Léa jeudi et vendredi.")
     call.say("Oui pour les deux.")
     rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 50, tzinfo=PARIS)
     assert call.say("Non attendez, annulez.").says[0] == UNDO_BOTH
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 0, tzinfo=PARIS)  # Thursday's deadline
+    again = call.say("Oui.")
+    assert again.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert again.says[1:5] == [
+        "Le repas de Léa du jeudi 26 novembre reste annulé.",
+        "Vous pouvez encore reprendre seulement le changement du vendredi 27 novembre.",
+        "Vous souhaitez que le repas de Léa du vendredi 27 novembre soit de nouveau réservé.",
+        UNDO_KEYS,
+    ]
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, False]
     done = call.say("Oui.")
-    assert done.says[0] == "Le repas de Léa du vendredi 27 novembre est de nouveau réservé."
-    assert done.says[1].startswith("Trop tard pour le jeudi 26 novembre")
-    assert done.says[2] == "Le repas de Léa du jeudi 26 novembre reste annulé."
+    assert done.says[:2] == [
+        "Le repas de Léa du vendredi 27 novembre est de nouveau réservé.", AFTER
+    ]
     assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, True]
+
+
+@pytest.mark.parametrize("confirmed", [("Oui.", "Oui."), ("Oui pour les deux.",)])
+def test_taking_back_several_days_past_one_deadline_reads_back_the_others_alone(
+    rt: Runtime, call: Caller, confirmed: tuple[str, ...]
+) -> None:
+    # "Non attendez, annulez" at 13:00:05: the read-back said both would be booked again, and
+    # "oui" booked Friday alone, then "trop tard" for Thursday. Now Thursday's refusal comes
+    # first, and Friday alone is read back as all that can still be taken back.
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    for yes in confirmed:
+        call.say(yes)
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 5, tzinfo=PARIS)
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0].startswith(
+        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui."
+    )
+    assert read_back.says[1:5] == [
+        "Le repas de Léa du jeudi 26 novembre reste annulé.",
+        "Vous pouvez encore reprendre seulement le changement du vendredi 27 novembre.",
+        "Vous souhaitez que le repas de Léa du vendredi 27 novembre soit de nouveau réservé.",
+        UNDO_KEYS,
+    ]
+    call.say("Oui.")
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, True]
+
+
+def test_taking_back_several_days_all_past_their_deadlines_says_so_and_leads_on(
+    rt: Runtime, call: Caller
+) -> None:
+    # Tuesday 13:00:05, both deadlines passed (a call that lasted): no read-back promising
+    # either day booked again, but each refusal, then the question after a result.
+    call.say("Annuler les repas de Léa jeudi et vendredi.")
+    call.say("Oui pour les deux.")
+    rt.clock.frozen = datetime(2026, 11, 24, 13, 0, 5, tzinfo=PARIS)
+    answer = call.say("Non attendez, annulez.")
+    assert answer.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert answer.says[1] == "Le repas de Léa du jeudi 26 novembre reste annulé."
+    assert answer.says[2].startswith("Trop tard pour le vendredi 27 novembre")
+    assert answer.says[3:5] == ["Le repas de Léa du vendredi 27 novembre reste annulé.", AFTER]
+    assert not answer.hangup
+    assert [booked(rt, LEA, d) for d in (THU, FRI)] == [False, False]
 
 
 @pytest.mark.parametrize("declined", ["non", "2"])

@@ -10,11 +10,12 @@ every canteen day by subscription, Hugo on Mondays and Thursdays.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from restomairie.clock import PARIS
 from restomairie.models import Call
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import EVENT_OUTCOMES
@@ -417,3 +418,92 @@ def test_a_day_said_instead_after_the_second_request_was_refused_is_that_request
     ]
     call.say("oui")
     assert [booked(rt, HUGO, THU), booked(rt, HUGO, TUE)] == [False, True]
+
+
+# ---------------------------------------------------------------------------------------------
+# Taking both back once a deadline has passed (Thursday 26's is today at 13:00)
+# ---------------------------------------------------------------------------------------------
+
+UNDO_KEYS = "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2."
+AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
+THU_TOO_LATE = "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui."
+HUGO_THU_STAYS = "Le repas d'Hugo du jeudi 26 novembre reste annulé."
+ONLY_FRI = "Vous pouvez encore reprendre seulement le changement du vendredi 27 novembre."
+UNDO_HUGO_FRI = "Vous souhaitez que le repas d'Hugo du vendredi 27 novembre ne soit plus réservé."
+UNDO_HUGO_BOTH = [
+    "Vous souhaitez que le repas d'Hugo du jeudi 26 novembre soit de nouveau réservé.",
+    "Et le repas d'Hugo du vendredi 27 novembre ne sera plus réservé.",
+]
+
+
+def _at(rt: Runtime, hour: int, minute: int, second: int = 0) -> None:
+    rt.clock.frozen = datetime(2026, 11, 23, hour, minute, second, tzinfo=PARIS)
+
+
+def _cancel_thu_book_fri_at_12_59(rt: Runtime, call: Caller, said: str) -> None:
+    _at(rt, 12, 59)
+    call.press("1")  # Hugo
+    call.say(said)
+    call.say("oui")
+    call.say("oui")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler jeudi et réserver vendredi", "réserver vendredi et annuler jeudi"]
+)
+def test_taking_both_back_past_the_first_deadline_says_so_then_reads_back_the_other(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # The read-back said Thursday would be booked again (past its deadline), and "oui" then
+    # took back Friday alone: Hugo had no meal on either day. With Thursday last ("réserver
+    # vendredi et annuler jeudi"), Friday was not even offered.
+    _cancel_thu_book_fri_at_12_59(rt, call, said)
+    _at(rt, 13, 0, 5)
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[0].startswith(THU_TOO_LATE)
+    assert read_back.says[1:5] == [HUGO_THU_STAYS, ONLY_FRI, UNDO_HUGO_FRI, UNDO_KEYS]
+    assert not any("de nouveau" in line for line in read_back.says)
+    done = call.say("oui")
+    assert done.says[:2] == ["Le repas d'Hugo du vendredi 27 novembre n'est plus réservé.", AFTER]
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, False]
+
+
+def test_no_to_taking_back_the_other_alone_keeps_both(rt: Runtime, call: Caller) -> None:
+    # Named guard: the parent who wanted the pair kept together says "non": nothing changes.
+    _cancel_thu_book_fri_at_12_59(rt, call, "annuler jeudi et réserver vendredi")
+    _at(rt, 13, 0, 5)
+    call.say("je me suis trompé")
+    answer = call.say("non")
+    assert answer.says[0].startswith("Aucun changement n'a été fait.")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]
+
+
+def test_a_deadline_passed_since_the_undoing_read_back_takes_back_nothing_unsaid(
+    rt: Runtime, call: Caller
+) -> None:
+    # Both read back at 12:59:30; "oui" at 13:00:05 took Friday back and said Thursday too
+    # late: not what the parent agreed to. Now Thursday's refusal, then Friday alone read back.
+    _cancel_thu_book_fri_at_12_59(rt, call, "annuler jeudi et réserver vendredi")
+    _at(rt, 12, 59, 30)
+    read_back = call.say("Non attendez, annulez.")
+    assert read_back.says[:2] == UNDO_HUGO_BOTH
+    assert "moins d'une minute" in read_back.says[2]
+    _at(rt, 13, 0, 5)
+    again = call.say("oui")
+    assert again.says[0].startswith(THU_TOO_LATE)
+    assert again.says[1:5] == [HUGO_THU_STAYS, ONLY_FRI, UNDO_HUGO_FRI, UNDO_KEYS]
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, True]  # nothing yet
+    done = call.press("1")
+    assert done.says[0] == "Le repas d'Hugo du vendredi 27 novembre n'est plus réservé."
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [False, False]
+
+
+def test_taking_both_back_in_time_still_reads_back_both(rt: Runtime, call: Caller) -> None:
+    # Named guard: before 13:00 both are read back and both taken back, as before.
+    _cancel_thu_book_fri_at_12_59(rt, call, "annuler jeudi et réserver vendredi")
+    _at(rt, 12, 59, 30)
+    assert call.say("Non attendez, annulez.").says[:2] == UNDO_HUGO_BOTH
+    _at(rt, 12, 59, 40)
+    call.say("oui")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [True, False]

@@ -239,3 +239,61 @@ def test_is_it_booked_after_a_booking_says_yes_and_may_still_be_undone(
     assert again.says[0] == "C'est fait : le repas d'Hugo du jeudi 26 novembre est réservé."
     undo = call.say("Je me suis trompé.")
     assert undo.says[0] == UNDO_HUGO
+
+
+# ---------------------------------------------------------------------------------------------
+# "Je me suis trompé" right after a request that had nothing to do
+# ---------------------------------------------------------------------------------------------
+
+NOTHING_TO_UNDO = "Votre demande n'a rien changé : il n'y a rien à annuler."
+
+
+@pytest.mark.parametrize(
+    ("key", "asked", "nothing"),
+    [
+        ("1", "annuler jeudi", "Hugo n'a pas de repas réservé le jeudi 26 novembre"),
+        ("2", "réserver jeudi", "Le repas de Léa du jeudi 26 novembre est déjà réservé."),
+    ],
+)
+@pytest.mark.parametrize("said", ["Je me suis trompé.", "Oups, erreur.", "Annulez ça."])
+def test_a_mistake_said_after_a_request_that_changed_nothing_says_so_and_leads_on(
+    rt: Runtime, call: Caller, key: str, asked: str, nothing: str, said: str
+) -> None:
+    # "Je me suis trompé" after "il n'y a rien à annuler" ended the call ("Au revoir").
+    call.press(key)
+    assert call.say(asked).says[0].startswith(nothing)
+    answer = call.say(said)
+    assert not answer.hangup
+    assert answer.says[:2] == [NOTHING_TO_UNDO, AFTER]
+    assert [booked(rt, HUGO, THU), booked(rt, LEA, THU)] == [None, None]  # never changed
+    assert call.press("1").says[-1].startswith("Vous pouvez aussi dire")  # the menu, as after
+
+
+def test_a_bare_cancel_after_a_booking_that_changed_nothing_asks_its_day(call: Caller) -> None:
+    # Named guard: "annulez" after "déjà réservé" stays the next cancellation, its day asked.
+    call.press("2")  # Léa
+    call.say("réserver jeudi")
+    assert call.say("Annulez.").says[0] == "Pour quel jour voulez-vous annuler ?"
+
+
+def test_a_mistake_of_child_after_a_request_that_changed_nothing_asks_which(
+    call: Caller,
+) -> None:
+    # Named guard: "je me suis trompé d'enfant" is the child question, not "rien à annuler".
+    call.press("1")  # Hugo
+    call.say("annuler jeudi")
+    answer = call.say("Je me suis trompé d'enfant.")
+    assert NOTHING_TO_UNDO not in answer.says
+    assert "Pour Hugo, tapez 1." in answer.says
+
+
+def test_a_mistake_of_action_after_a_request_that_changed_nothing_is_that_action(
+    call: Caller,
+) -> None:
+    # Named guard: "je me suis trompé, je voulais réserver" after "rien à annuler" names the
+    # action wanted: not answered "rien à annuler" (nor the call ended).
+    call.press("1")  # Hugo
+    call.say("annuler jeudi")
+    answer = call.say("Je me suis trompé, je voulais réserver.")
+    assert NOTHING_TO_UNDO not in answer.says
+    assert not answer.hangup

@@ -2323,6 +2323,11 @@ class CallFlow:
             # for whom, so that its row names the child and day ("I cancelled Thursday!").
             _tried(st, _nothing(st), day, [k.ref for k in check.done])
             last = self._series_ends(st, day)
+            if last is None and not st.data.get("queue"):
+                # A request of its own: "je me suis trompé" right after hears that it changed
+                # nothing (it ended the call).
+                action = str(st.data.get("action"))
+                last = [action, day.isoformat(), [], action, _ALONE]
             turn = self._then_next(st, sp, AFTER, lines, step, _nothing(st))
             return self._keep_series_end(st, last, turn)
         st.data["day"] = day.isoformat()
@@ -3116,6 +3121,13 @@ class CallFlow:
         account = st.account
         assert account is not None
         changes = [*self._more_undone(st), undo]
+        past = [bool(self._past_deadline(st, sp, *change, locks=True)) for change in changes]
+        if any(past) and not all(past):
+            # A deadline passed since the read-back: none is taken back unsaid ("oui" was for
+            # all of them); those that can no longer be are said, the others read back again.
+            # (None left: each refused below.)
+            as_made = [("cancel" if r == "book" else "book", d, refs) for r, d, refs in changes]
+            return self._series_taken_back(st, sp, as_made, CONFIRM, "read_back:undo")
         st.data.pop("undo", None)  # done (or not to be): never read back again
         st.data.pop("undo_more", None)
         st.data.pop("done_series", None)
@@ -3284,8 +3296,11 @@ class CallFlow:
             # "Annulez" after "annuler jeudi et réserver vendredi" had nothing to do on either
             # day: said so, not the day of a new cancellation asked (nor a goodbye, to "je me
             # suis trompé").
-            st.data.pop("done", None)  # said once: "annulez" again is a cancellation
-            lines = [sp._("Your requests changed nothing: there is nothing to undo.")]
+            single = st.data.pop("done")[4:] == [_ALONE]  # said once: "annulez" again is a
+            if single:  # cancellation
+                lines = [sp._("Your request changed nothing: there is nothing to undo.")]
+            else:
+                lines = [sp._("Your requests changed nothing: there is nothing to undo.")]
             return self._ask(st, sp, AFTER, lines, AFTER, "nothing_to_undo", recap=True)
         mine = self._kids(st) if st.data.get("unchosen") else self._picked(st)
         about = self._about_day(st, sp, heard.speech, AFTER, mine)
@@ -3394,14 +3409,61 @@ class CallFlow:
         if strength is TakenBack.IF_NAMED:  # "pardon ?", "c'était bien ça": nothing instead
             st.data.pop("undo", None)
             return None
+        more = self._series_undone(st)
+        if more:  # "non attendez, annulez" after several days done: all of them taken back
+            made = (str(done[0]), date.fromisoformat(str(done[1])), [str(r) for r in done[2]])
+            return self._series_taken_back(st, sp, [*more, made], answered, "read_back:undo")
         if too_late:  # "je me suis trompé" about a change that can no longer be undone
             return self._ask(st, sp, AFTER, too_late, answered, "refused:undo", recap=True)
         st.data["day"] = day.isoformat()
         st.data["change"] = []  # the undoing alone
-        more = self._series_undone(st)
-        if more:  # "non attendez, annulez" after several days done: all of them taken back
-            st.data["undo_more"] = [[d.isoformat(), refs, a] for a, d, refs in more]
         return self._ask(st, sp, CONFIRM, [], answered, "read_back:undo", recap=True)
+
+    def _series_taken_back(
+        self,
+        st: CallState,
+        sp: Speaker,
+        made: Sequence[tuple[str, date, list[str]]],
+        answered: str,
+        outcome: str,
+    ) -> Turn:
+        """The undoing of several changes just made ("non attendez, annulez" after "annuler
+        lundi et réserver mardi"; each as made: action, day, children), read back, each
+        checked against its deadline (and lock) now: those that can no longer be taken back
+        are said first, with what stays, and only the others are read back, said to be all
+        that can still be ("non" then keeps everything as it is). Before, the read-back
+        promised Monday booked again past its deadline, and "oui" took back Tuesday alone.
+        None left: said, then the question after a result, as for a single change. Also at
+        its confirmation when a deadline passed since the read-back (``answered``: the step
+        answered; ``outcome``: that of the read-back)."""
+        lines: list[str] = []
+        still: list[tuple[str, date, list[str]]] = []
+        for action, day, refs in made:
+            reverse = "cancel" if action == "book" else "book"
+            late = self._too_late_to_undo(st, sp, (reverse, day, refs), locks=True)
+            if late:  # (not kept for the staff pages: taking back is not a request of a day)
+                lines += late
+            else:
+                still.append((action, day, refs))
+        st.data.pop("undo", None)
+        st.data.pop("undo_more", None)
+        if not still:
+            return self._ask(st, sp, AFTER, lines, answered, "refused:undo", recap=True)
+        *earlier, (action, day, refs) = still
+        st.data["undo"] = [action, day.isoformat(), refs]
+        if earlier:
+            st.data["undo_more"] = [[d.isoformat(), r, a] for a, d, r in earlier]
+        if lines:  # "…reste annulé. Vous pouvez encore reprendre seulement le mardi 5 janvier."
+            days = list(dict.fromkeys(d for _, d, _ in still))
+            lines.append(sp.ngettext(
+                "You can still take back only the change of %(days)s.",
+                "You can still take back only the changes of %(days)s.",
+                len(days),
+                days=sp.days(days),
+            ))
+        st.data["day"] = day.isoformat()
+        st.data["change"] = []  # the undoing alone
+        return self._ask(st, sp, CONFIRM, lines, answered, outcome, recap=True)
 
     def _names_another(self, st: CallState, speech: str) -> bool:
         """Whether ``speech`` names a day other than that of the change just made (``done``),
@@ -3424,10 +3486,20 @@ class CallFlow:
         done = st.data.get("done")
         if not done or done[2] or len(done) < 4:
             return False
+        if done[4:] == [_ALONE]:
+            # After a request of its own, only in so many words ("je me suis trompé", "annulez
+            # ça"): a bare "annulez", "non attendez, annulez" after "rien à annuler" may well be
+            # the next cancellation (its day asked).
+            plainly = False
         if not plainly and taken_back(speech) is not TakenBack.YES:
             return False
-        if intent in (Intent.BOOK, Intent.CANCEL) and not (plainly or undoes(speech)):
+        asked = parse_intent(speech, {Intent.BOOK, Intent.CANCEL})
+        if (intent in (Intent.BOOK, Intent.CANCEL) or asked is not None) and not (
+            plainly or undoes(speech)
+        ):
             return False  # "je me suis trompé, je voulais réserver"
+        if intent is Intent.OTHER_CHILD:
+            return False  # "je me suis trompé d'enfant": which child
         if parse_date(speech, self.clock.today()) is not None:
             return False
         kids = self._kids(st)
@@ -3466,20 +3538,33 @@ class CallFlow:
         return _last_asked(done) == "book" or taking_back
 
     def _too_late_to_undo(
-        self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]]
+        self, st: CallState, sp: Speaker, undo: tuple[str, date, list[str]], locks: bool = False
     ) -> list[str]:
-        """Why the change just made can no longer be undone (its deadline passed since), and
-        that it stays; empty when it can."""
-        late = self._past_deadline(st, sp, *undo)
+        """Why the change just made can no longer be undone (its deadline passed since, or,
+        with ``locks``, its day is locked), and that it stays; empty when it can."""
+        late = self._past_deadline(st, sp, *undo, locks=locks)
         return [*late, self._stays(st, sp, undo)] if late else []
 
     def _past_deadline(
-        self, st: CallState, sp: Speaker, action: str, day: date, refs: Sequence[str]
+        self,
+        st: CallState,
+        sp: Speaker,
+        action: str,
+        day: date,
+        refs: Sequence[str],
+        locks: bool = False,
     ) -> list[str]:
-        """Why ``action`` on ``day`` for those children is past its deadline; empty if not."""
+        """Why ``action`` on ``day`` for those children is past its deadline (or, with
+        ``locks``, locked: one more read); empty if not."""
         now = self.clock.now()
+        states: dict[str, ChildDay | None] = {}
+        if locks:
+            account = st.account
+            assert account is not None
+            found = self.booking.outlook(account, start=day, days=1).states
+            states = {ref: next(iter(found.get(ref, [])), None) for ref in refs}
         for kid, status in self._phone_statuses(st, day, refs):
-            if status.deadline is not None and self._too_late(status, None, now):
+            if status.deadline is not None and self._too_late(status, states.get(kid.ref), now):
                 exc = PastDeadline(day, status.deadline, action, kid.name)
                 return [self._refusal(sp, exc, action, len(refs))]
         return []
@@ -5127,6 +5212,11 @@ def _series_done(st: CallState) -> list[tuple[str, date, list[str]]]:
             for d, refs in entries
         ]
     return [(str(a), date.fromisoformat(str(d)), [str(r) for r in refs]) for d, refs, a in kept]
+
+
+# The fifth item of ``done`` after a request of its own that changed nothing (see
+# CallFlow._nothing_taken_back).
+_ALONE = "alone"
 
 
 def _last_asked(done: Sequence[Any]) -> str:
