@@ -10,12 +10,14 @@ every canteen day by subscription, Hugo books day by day (nothing booked).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask.testing import FlaskClient
 
+from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
+from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, booked
 
@@ -297,3 +299,91 @@ def test_a_mistake_of_action_after_a_request_that_changed_nothing_is_that_action
     answer = call.say("Je me suis trompé, je voulais réserver.")
     assert NOTHING_TO_UNDO not in answer.says
     assert not answer.hangup
+
+
+# ---------------------------------------------------------------------------------------------
+# "Je me suis trompé" about a change whose day was locked since (before its deadline)
+# ---------------------------------------------------------------------------------------------
+
+HUGO_THU_STAYS_BOOKED = "Le repas d'Hugo du jeudi 26 novembre reste réservé."
+
+
+def _book_hugo_thursday_then_lock_it(rt: Runtime, call: Caller) -> None:
+    """Hugo's Thursday booked at 10:00, then its counts locked by hand (``restomairie lock``
+    run early, or a rule changed since): before its deadline (13:00), but locked."""
+    call.say("Réserver Hugo jeudi.")
+    call.say("Oui.")
+    assert booked(rt, HUGO, THU) is True
+    rt.locks.lock_day("anjou-elem", THU)
+
+
+@pytest.mark.parametrize("said", ["Je me suis trompé.", "Non attendez, annulez."])
+def test_taking_back_a_change_on_a_day_locked_since_says_it_stays(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # It read back "… ne soit plus réservé", as if it could be, and only "oui" heard "trop
+    # tard" from the booking engine. Now said at once, as for several changes taken back.
+    _book_hugo_thursday_then_lock_it(rt, call)
+    answer = call.say(said)
+    assert answer.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert answer.says[1:3] == [HUGO_THU_STAYS_BOOKED, AFTER]
+    assert "Vous souhaitez" not in answer.text
+    assert booked(rt, HUGO, THU) is True
+
+
+def test_a_day_locked_during_the_undoing_read_back_is_refused_by_the_booking_engine(
+    rt: Runtime, call: Caller
+) -> None:
+    # Named guard: locked between the read-back and "oui", the booking engine refuses it,
+    # said as the line says a refusal, and the meal stays as it was.
+    call.say("Réserver Hugo jeudi.")
+    call.say("Oui.")
+    assert call.say("Je me suis trompé.").says[0] == UNDO_HUGO
+    rt.locks.lock_day("anjou-elem", THU)
+    answer = call.say("Oui.")
+    assert answer.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert answer.says[1] == HUGO_THU_STAYS_BOOKED
+    assert booked(rt, HUGO, THU) is True
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff's call page when the undoing of several changes is refused at its "oui"
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_undoing_refused_at_its_yes_is_shown_at_that_step_and_not_paired_with_another(
+    rt: Runtime, call: Caller
+) -> None:
+    # Two changes of one phrase on Thursday, both taken back at 12:59:30, "oui" at 13:00:05:
+    # each refused. That step was logged "rien à changer", and the refusals were kept as
+    # requests of the day, then paired with the next refusal of the call: the call page read
+    # "Léa — 26/11 : réservation refusée" at Zoé's refusal, and Zoé's was not there.
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 58, tzinfo=PARIS)
+    call.say("annuler jeudi pour Léa et réserver jeudi pour Hugo")
+    call.say("oui")
+    call.say("oui")
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    assert call.say("Non attendez, annulez.").says[0] == (
+        "Vous souhaitez que le repas de Léa du jeudi 26 novembre soit de nouveau réservé."
+    )
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 5, tzinfo=PARIS)
+    refused = call.say("oui")
+    assert refused.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert [booked(rt, LEA, THU), booked(rt, HUGO, THU)] == [False, True]
+    call.press("1")
+    assert call.say("annuler jeudi pour Zoé").says[0].startswith("Trop tard pour le jeudi")
+    detail = StaffService(rt.booking).call_detail(call.call_sid)
+    assert detail is not None
+    steps = [(x.step, x.outcome) for x in detail.exchanges]
+    assert steps[-4:] == [
+        ("after", "read_back:undo"),
+        ("confirm", "refused:undo"),  # "trop tard pour revenir sur le changement"
+        ("after", "another"),
+        ("action", "refused:past_deadline"),
+    ]
+    assert detail.row.about == (
+        "Léa — 26/11 : annulé",
+        "Hugo — 26/11 : réservé",
+        "Zoé — 26/11 : annulation refusée (délai dépassé)",
+    )
+    assert detail.row.summary == "annulation, réservation, refusé"

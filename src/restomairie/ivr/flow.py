@@ -3134,18 +3134,23 @@ class CallFlow:
         lines: list[str] = []
         undone: list[tuple[str, date, list[ChangeResult]]] = []
         receipts: tuple[Receipt, ...] = ()
+        # Any day that could not be taken back makes this step's outcome "refused:undo", as
+        # for a single change: the call log shows the refusal at this step. (Not kept in
+        # ``tried``: taking back is not a request of a day, and a record of a refusal said at
+        # a step of another outcome was paired with a later refusal of the call.)
+        refused = False
         for reverse, day, refs in changes:
             stays = self._stays(st, sp, (reverse, day, refs))
             late = self._past_deadline(st, sp, reverse, day, refs)
             if late:
                 lines += [*late, stays]
-                _tried(st, "refused:past_deadline", day, refs)
+                refused = True
                 continue
             try:
                 results = self.booking.change(account, reverse, [day], actor, refs)
             except BookingError as exc:  # its deadline passed during the read-back
                 lines += [self._refusal(sp, exc, reverse, len(refs)), stays]
-                _tried(st, f"refused:{exc.code}", day, refs)
+                refused = True
                 continue
             except TooSlow:
                 if not any(r.changed for _, _, rs in undone for r in rs):
@@ -3177,6 +3182,9 @@ class CallFlow:
             st.data.pop("done", None)
         last_action = made[-1][0] if made else None
         outcome = {"book": "booked", "cancel": "cancelled"}.get(last_action or "", "unchanged")
+        if refused:
+            st.settle("refused")
+            outcome = "refused:undo"
         return self._result(st, sp, lines, outcome, receipts, then_end)
 
     def _grouped_undone(
@@ -3395,7 +3403,10 @@ class CallFlow:
         undo = self._undo(st, None)
         assert undo is not None  # done[2], the children it changed, is not empty
         day = undo[1]
-        too_late = self._too_late_to_undo(st, sp, undo)
+        # Its lock too (one more read, on this step only): a day locked before its deadline
+        # (by hand, or under a rule changed since) was read back as taken back, then refused
+        # on "oui" by the booking engine, as the series undoing already says at once.
+        too_late = self._too_late_to_undo(st, sp, undo, locks=True)
         if too_late:
             st.data.pop("undo")
         if intent is Intent.OTHER_CHILD and len(self._kids(st)) > 1:
