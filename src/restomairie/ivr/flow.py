@@ -1562,16 +1562,25 @@ class CallFlow:
         first = max(period.first_day, today)  # under way: from today
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 
-    def _holidays_ahead(self, kind: str, today: date) -> HolidayPeriod | None:
+    def _holidays_ahead(self, kind: str, today: date, eve: bool = False) -> HolidayPeriod | None:
         """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
         the town's zone; ``None`` when the calendar in use does not know them, or their end
-        (the summer's)."""
+        (the summer's). With ``eve``, the holidays whose eve a phrase asks for ("le dernier
+        jour avant les vacances de Noël", "jusqu'aux vacances"): those of ``kind`` under way
+        still count (their eve is past), but with ``""`` only the next ones not started yet,
+        other than a bridge day ("les vacances" are not the Ascension's Friday); their end
+        need not be known (the eve is before them)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
         for period in holidays.periods_of(self.settings.zone):
-            if period.last_day < today or (kind and holiday_kind(period.name) != kind):
+            found = holiday_kind(period.name)
+            if period.last_day < today or (kind and found != kind):
                 continue
+            if eve:
+                if not kind and (found == "ascension" or period.first_day <= today):
+                    continue
+                return period
             return period if period.last_day < holidays.last_covered else None
         return None
 
@@ -1594,7 +1603,7 @@ class CallFlow:
         elif eve is not None and eve.reach != "day":
             # "la dernière semaine avant les vacances" (from today), "jusqu'aux vacances de
             # Noël" (from the first day that can still change): to the day before them
-            coming = self._holidays_coming(eve.kind, today)
+            coming = self._holidays_ahead(eve.kind, today, eve=True)
             if coming is None:
                 return None
             last = coming.first_day - timedelta(days=1)
@@ -1609,24 +1618,6 @@ class CallFlow:
         # "toute la semaine de la rentrée sauf lundi", as "la semaine du 4 janvier sauf lundi"
         return left_out_of_span(speech, span, today)
 
-    def _holidays_coming(self, kind: str, today: date) -> HolidayPeriod | None:
-        """The school holidays whose eve a phrase asks for ("le dernier jour avant les
-        vacances de Noël", "jusqu'aux vacances"), in the town's zone: the next ones of
-        ``kind`` ("christmas"…), those under way included (their eve is past); with ``""``,
-        the next ones not started yet, other than a bridge day ("les vacances" are not the
-        Ascension's Friday). ``None`` when the calendar in use does not know them."""
-        holidays = self.booking.calendar.school_holidays
-        if today < holidays.first_covered:
-            return None
-        for period in holidays.periods_of(self.settings.zone):
-            found = holiday_kind(period.name)
-            if period.last_day < today or (kind and found != kind):
-                continue
-            if not kind and (found == "ascension" or period.first_day <= today):
-                continue
-            return period
-        return None
-
     def _eve_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days just before school holidays the phrase asks for: the last day with
         school meals before them for the children picked (else the family's: "le dernier
@@ -1634,7 +1625,7 @@ class CallFlow:
         that last week ("vendredi avant les vacances"), from the school calendar. Empty when
         none is asked (spans: :meth:`_span_said`), or the calendar does not know them."""
         eve = holidays_eve_said(speech, today)
-        coming = self._holidays_coming(eve.kind, today) if eve is not None else None
+        coming = self._holidays_ahead(eve.kind, today, eve=True) if eve is not None else None
         if eve is None or eve.reach != "day" or coming is None:
             return []
         last = coming.first_day - timedelta(days=1)
@@ -1687,7 +1678,7 @@ class CallFlow:
         kind = said.kind if said is not None else return_week_said(speech, today)
         eve = holidays_eve_said(speech, today) if kind is None else None
         if eve is not None:  # "jusqu'aux grandes vacances" in September
-            if self._holidays_coming(eve.kind, today) is not None:
+            if self._holidays_ahead(eve.kind, today, eve=True) is not None:
                 return []
         elif kind is None or self._holidays_ahead(kind, today) is not None:
             return []
