@@ -54,6 +54,7 @@ from restomairie.booking.services import (
     TooSlow,
 )
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
+from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
     HolidayPeriod,
@@ -74,6 +75,7 @@ from restomairie.ivr.speech import (
     asks_about_billing,
     asks_about_day,
     asks_about_holidays,
+    asks_days_to_change,
     asks_deadline,
     asks_first_possible_day,
     asks_for_english,
@@ -1160,6 +1162,9 @@ class CallFlow:
         holidays = self._holidays_asked(st, sp, speech, step)
         if holidays is not None:
             return holidays
+        changeable = self._changeable_days_asked(st, sp, speech, step, unnamed)
+        if changeable is not None:
+            return changeable
         if not asks_about_day(speech):
             return None
         today = self.clock.today()
@@ -1171,6 +1176,7 @@ class CallFlow:
         named = self._children_said(self._kids(st), speech, ordinals=False)
         kids = named or unnamed
         done = st.data.get("done")
+        rule = False  # the deadline rule said after the day's answer
         reassured = self._done_again(st, sp, speech, guess, named, step)
         if reassured is not None:
             return reassured
@@ -1186,20 +1192,91 @@ class CallFlow:
             self._pick(st, kids)
             return self._choose(st, sp, "list", step)
         else:
-            # "Jusqu'à quand je peux annuler ?": answered for the first day that can change.
+            # "Jusqu'à quand je peux annuler ?": answered for the first day that can change,
+            # then the rule for any other day.
             first = self._first_open(kids)
             if first is None:
                 return None
             day = first
+            rule = True
         self._pick(st, kids)
         st.data["answered_day"] = True  # "parfait" now: nothing to change (see _on_action)
         if day < today:
             lines = [sp._("%(day)s is already past.", day=sp.day(day))]
             return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
         lines, open_to_change = self._day_answer(st, sp, day, kids)
+        if rule:
+            lines.append(self._rule_line(sp))
         if open_to_change:
             st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
         return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+
+    def _changeable_days_asked(
+        self, st: CallState, sp: Speaker, speech: str, step: str, unnamed: Sequence[Kid]
+    ) -> Turn | None:
+        """ "Quels jours je peux annuler ?", "quel jour on peut encore réserver ?", asked
+        without a day: the deadline rule, and the first day that can still be changed for the
+        children named (else ``unnamed``) with its deadline, as :meth:`_about_day` says a day;
+        then the question of the step again (the date question offers that first day itself).
+        It was heard as which days a child eats, or not understood. ``None`` when the phrase
+        asks no such thing, or names a day (a question about that day)."""
+        today = self.clock.today()
+        if not asks_days_to_change(speech) or parse_date(speech, today) is not None:
+            return None
+        lines = [self._rule_line(sp)]
+        if step == DATE:
+            return self._ask(st, sp, DATE, lines, step, "rule_asked", recap=True)
+        kids = self._children_said(self._kids(st), speech, ordinals=False) or unnamed
+        first = self._first_open(kids)
+        if first is not None:
+            lines += self._day_answer(st, sp, first, kids)[0]
+        ask = CHILD if step == CHILD else ACTION
+        return self._ask(st, sp, ask, lines, step, "rule_asked", recap=True)
+
+    def _rule_line(self, sp: Speaker) -> str:
+        """The town's deadline rule on the phone line, as a parent hears it ("Un repas peut
+        être réservé ou annulé jusqu'au 2e jour de cantine qui le précède, avant 13 heures…"
+        in Dijon), from the configured rule, whichever its kind."""
+        rule = self.settings.rule_for("phone")
+        if isinstance(rule, OperatingDaysRule):
+            return sp.ngettext(
+                "A meal can be booked or cancelled until the canteen day before it, before "
+                "%(hour)s; days without school catering do not count.",
+                "A meal can be booked or cancelled until %(count)d canteen days before it, "
+                "before %(hour)s; days without school catering do not count.",
+                rule.days,
+                count=rule.days,
+                hour=sp.hour(rule.at),
+            )
+        if isinstance(rule, CalendarDaysRule):
+            if (rule.at.hour, rule.at.minute) == (0, 0):  # the end of the day before
+                return sp.ngettext(
+                    "A meal can be booked or cancelled until the end of the day before it.",
+                    "A meal can be booked or cancelled until the end of the day %(count)d days "
+                    "before it.",
+                    rule.days + 1,
+                    count=rule.days + 1,
+                )
+            return sp.ngettext(
+                "A meal can be booked or cancelled until the day before it, before %(hour)s.",
+                "A meal can be booked or cancelled until %(count)d days before it, before "
+                "%(hour)s.",
+                rule.days,
+                count=rule.days,
+                hour=sp.hour(rule.at),
+            )
+        if (rule.reference.hour, rule.reference.minute) == (0, 0):
+            return sp._(
+                "A meal can be booked or cancelled until %(count)d hours before the day of the "
+                "meal, weekends and public holidays not counted.",
+                count=rule.hours,
+            )
+        return sp._(
+            "A meal can be booked or cancelled until %(count)d hours before %(hour)s on the "
+            "day of the meal, weekends and public holidays not counted.",
+            count=rule.hours,
+            hour=sp.hour(rule.reference),
+        )
 
     def _holidays_asked(self, st: CallState, sp: Speaker, speech: str, step: str) -> Turn | None:
         """ "Est-ce qu'il y a cantine pendant les vacances de Noël ?", "il y a cantine à la
@@ -1562,16 +1639,25 @@ class CallFlow:
         first = max(period.first_day, today)  # under way: from today
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 
-    def _holidays_ahead(self, kind: str, today: date) -> HolidayPeriod | None:
+    def _holidays_ahead(self, kind: str, today: date, eve: bool = False) -> HolidayPeriod | None:
         """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
         the town's zone; ``None`` when the calendar in use does not know them, or their end
-        (the summer's)."""
+        (the summer's). With ``eve``, the holidays whose eve a phrase asks for ("le dernier
+        jour avant les vacances de Noël", "jusqu'aux vacances"): those of ``kind`` under way
+        still count (their eve is past), but with ``""`` only the next ones not started yet,
+        other than a bridge day ("les vacances" are not the Ascension's Friday); their end
+        need not be known (the eve is before them)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
         for period in holidays.periods_of(self.settings.zone):
-            if period.last_day < today or (kind and holiday_kind(period.name) != kind):
+            found = holiday_kind(period.name)
+            if period.last_day < today or (kind and found != kind):
                 continue
+            if eve:
+                if not kind and (found == "ascension" or period.first_day <= today):
+                    continue
+                return period
             return period if period.last_day < holidays.last_covered else None
         return None
 
@@ -1594,7 +1680,7 @@ class CallFlow:
         elif eve is not None and eve.reach != "day":
             # "la dernière semaine avant les vacances" (from today), "jusqu'aux vacances de
             # Noël" (from the first day that can still change): to the day before them
-            coming = self._holidays_coming(eve.kind, today)
+            coming = self._holidays_ahead(eve.kind, today, eve=True)
             if coming is None:
                 return None
             last = coming.first_day - timedelta(days=1)
@@ -1609,24 +1695,6 @@ class CallFlow:
         # "toute la semaine de la rentrée sauf lundi", as "la semaine du 4 janvier sauf lundi"
         return left_out_of_span(speech, span, today)
 
-    def _holidays_coming(self, kind: str, today: date) -> HolidayPeriod | None:
-        """The school holidays whose eve a phrase asks for ("le dernier jour avant les
-        vacances de Noël", "jusqu'aux vacances"), in the town's zone: the next ones of
-        ``kind`` ("christmas"…), those under way included (their eve is past); with ``""``,
-        the next ones not started yet, other than a bridge day ("les vacances" are not the
-        Ascension's Friday). ``None`` when the calendar in use does not know them."""
-        holidays = self.booking.calendar.school_holidays
-        if today < holidays.first_covered:
-            return None
-        for period in holidays.periods_of(self.settings.zone):
-            found = holiday_kind(period.name)
-            if period.last_day < today or (kind and found != kind):
-                continue
-            if not kind and (found == "ascension" or period.first_day <= today):
-                continue
-            return period
-        return None
-
     def _eve_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days just before school holidays the phrase asks for: the last day with
         school meals before them for the children picked (else the family's: "le dernier
@@ -1634,7 +1702,7 @@ class CallFlow:
         that last week ("vendredi avant les vacances"), from the school calendar. Empty when
         none is asked (spans: :meth:`_span_said`), or the calendar does not know them."""
         eve = holidays_eve_said(speech, today)
-        coming = self._holidays_coming(eve.kind, today) if eve is not None else None
+        coming = self._holidays_ahead(eve.kind, today, eve=True) if eve is not None else None
         if eve is None or eve.reach != "day" or coming is None:
             return []
         last = coming.first_day - timedelta(days=1)
@@ -1687,7 +1755,7 @@ class CallFlow:
         kind = said.kind if said is not None else return_week_said(speech, today)
         eve = holidays_eve_said(speech, today) if kind is None else None
         if eve is not None:  # "jusqu'aux grandes vacances" in September
-            if self._holidays_coming(eve.kind, today) is not None:
+            if self._holidays_ahead(eve.kind, today, eve=True) is not None:
                 return []
         elif kind is None or self._holidays_ahead(kind, today) is not None:
             return []

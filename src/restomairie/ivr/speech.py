@@ -2657,12 +2657,41 @@ def asks_which_days(text: str) -> bool:
     "quand est-ce que Rose mange ?"), not until when a day can be changed ("jusqu'à quand…",
     "quand est-ce que je dois annuler au plus tard ?"). Pure; never raises."""
     tokens = normalise(text).split()
-    if _asks_when_to_change(tokens):
+    if _asks_when_to_change(tokens) or asks_days_to_change(text):
         return False  # "avant quel jour faut-il réserver ?": a deadline
     if any(_contains_run(tokens, run) for run in _WHICH_DAYS):
         return True
     return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
             and bool(_MEALS_WORDS.intersection(tokens)))
+
+
+# Which days can still be changed, asked without a day: "quels jours je peux annuler ?",
+# "quelles dates on peut encore réserver ?", "quels sont les jours où je peux annuler ?". Not
+# which days a child eats ("quels jours il mange ?": :func:`asks_which_days`).
+_WHICH_DAYS_TO_CHANGE = (*_WHICH_DAYS, ("quels", "sont", "les", "jours"))
+_CAN_WORDS = frozenset(
+    {"peux", "peut", "pouvons", "pouvez", "puis", "pourrais", "pourrait", "pourriez",
+     "possible", "possibles", "encore"}
+)  # fmt: skip
+_CHANGE_VERBS = frozenset(
+    {"annuler", "reserver", "decommander", "commander", "modifier", "changer", "inscrire",
+     "desinscrire"}
+)  # fmt: skip
+
+
+def asks_days_to_change(text: str) -> bool:
+    """Whether ``text`` asks on which days a meal can still be booked or cancelled ("quels
+    jours je peux annuler ?", "quel jour on peut encore réserver ?"), a question about the
+    deadline rule rather than which days a child eats ("quels jours il mange ?") or a change
+    asked for. Pure; never raises."""
+    tokens = normalise(text).split()
+    if _asks_when_to_change(tokens):
+        return False  # "jusqu'à quel jour je peux annuler pour la rentrée ?": that day's deadline
+    return (
+        any(_contains_run(tokens, run) for run in _WHICH_DAYS_TO_CHANGE)
+        and bool(_CAN_WORDS.intersection(tokens))
+        and bool(_CHANGE_VERBS.intersection(tokens))
+    )
 
 
 # When a change can or must be made, asked with a word of time ("quand", "à quelle heure",
@@ -5395,6 +5424,27 @@ def _feast_of_holidays(tokens: Sequence[str]) -> int | None:
     return None
 
 
+# School holidays named without "vacances": Easter said as a time ("à Pâques", "pour Pâques",
+# "pendant Pâques") is the spring holidays, as parents call them (not "le lundi de Pâques", a
+# public holiday, nor "joyeuses Pâques"); "le pont de l'Ascension" is the data set's "Pont de
+# l'Ascension".
+_EASTER_LEADS = (["a"], ["pour"], ["pendant"], ["durant"])
+_ASCENSION_BRIDGE = ("pont", "de", "l", "ascension")
+
+
+def _holidays_named(tokens: Sequence[str]) -> tuple[int, str] | None:
+    """Where holidays are named by a feast or a bridge rather than as "vacances" ("à Pâques",
+    "pendant le pont de l'Ascension"), and their kind as :func:`holidays_said` gives it."""
+    for k, token in enumerate(tokens):
+        if token == "paques" and any(
+            k >= len(lead) and list(tokens[k - len(lead) : k]) == lead for lead in _EASTER_LEADS
+        ):
+            return k, "spring"
+        if tuple(tokens[k : k + len(_ASCENSION_BRIDGE)]) == _ASCENSION_BRIDGE:
+            return k, "ascension"
+    return None
+
+
 def holidays_said(text: str, today: date) -> str | None:
     """Which school holidays ``text`` asks for as the days wanted ("pendant les vacances",
     "pour les vacances de Noël", "les grandes vacances", "à la Toussaint", "pour Noël"): the
@@ -5404,6 +5454,8 @@ def holidays_said(text: str, today: date) -> str | None:
     lundi de la rentrée", "jusqu'aux vacances", "le 23 décembre"). Pure; never raises."""
     tokens, breaks = _date_tokens(text)
     k = tokens.index("vacances") if "vacances" in tokens else _feast_of_holidays(tokens)
+    named = _holidays_named(tokens) if k is None else None  # "à Pâques", "le pont de l'Ascension"
+    k = named[0] if named is not None else k
     if k is None or _RANGE_WORDS.intersection(tokens) - {"des"}:
         return None
     if k > 0 and tokens[k - 1] in _WISHING:
@@ -5415,6 +5467,8 @@ def holidays_said(text: str, today: date) -> str | None:
             return None
     except OverflowError:
         return None
+    if named is not None:
+        return named[1]
     near = tokens[max(0, k - 1) : k + 4]
     kind = next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
     if kind == "" and k > 0 and tokens[k - 1] == "en":

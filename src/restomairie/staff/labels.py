@@ -90,6 +90,8 @@ ASKED_AFTER_STEP = {
     ("action", "several_days"): "date", ("confirm", "several_days"): "confirm",
     ("child", "holidays_asked"): "child", ("action", "holidays_asked"): "action",
     ("after", "holidays_asked"): "action",
+    ("child", "rule_asked"): "child", ("action", "rule_asked"): "action",
+    ("after", "rule_asked"): "action", ("date", "rule_asked"): "date",
 }
 # A refusal asks for another date, except a change taken back too late (or said instead, past its
 # deadline since the read-back): then the line offers another operation.
@@ -136,6 +138,7 @@ EVENT_OUTCOMES = {
     "holidays": "vacances scolaires demandées (pas de cantine)",
     "holidays_asked": "question sur les vacances scolaires : pas de cantine, reprise dite",
     "asked_day": "question sur un jour : réservé ou non, jusqu'à quand le changer",
+    "rule_asked": "question sur les jours encore modifiables : règle du délai et premier jour dits",
     "nothing_to_change": "réponse à sa question reçue (« parfait », « non ») : rien à changer",
     "no_school_days": "jours demandés sans cantine (vacances, mercredis) : dit, la date redemandée",
     "return_unknown": "rentrée demandée au-delà du calendrier scolaire connu : dit",
