@@ -257,6 +257,12 @@ def init_db(ctx: click.Context) -> None:
 def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool) -> None:
     """Importer des familles et enfants depuis un CSV (tout ou rien)."""
     rt = runtime(ctx)
+    # The children go into the configured schools: mirror them first, as ``init-db``, ``demo``,
+    # ``lock`` and the scheduler do. A database whose tables were made without them, or a
+    # school new in the town's file, has no row yet, and the import died on the foreign key.
+    # Another town's file is refused before anything is written (as ``lock`` does).
+    rt.check_town()
+    rt.sync_schools()
     report = import_csv(
         rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run,
         end_missing=end_missing,
