@@ -12,6 +12,7 @@ impossible.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -162,13 +163,20 @@ class LockService:
         self.settings = booking.settings
 
     def due(
-        self, now: datetime, lookback_days: int = LOCK_LOOKBACK_DAYS
+        self,
+        now: datetime,
+        lookback_days: int = LOCK_LOOKBACK_DAYS,
+        joined: Mapping[str, date] | None = None,
     ) -> list[tuple[str, date, datetime]]:
         """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
         still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
         meals after the summer have their cut-off before it). Never a day whose cut-off came
-        before the database served its school (:func:`school_starts`)."""
+        before the database served its school (:func:`school_starts`), except, with ``joined``
+        (school → first day children moving in eat there), that day and the days after: they
+        are eaten there, so they must be locked before the move (see
+        :meth:`BookingService.lock_overdue`)."""
+        joined = joined or {}
         today = now.date()
         start = today - timedelta(days=lookback_days)
         with self.booking.read_sessions() as session:
@@ -176,7 +184,10 @@ class LockService:
             if not starts:
                 return []
             # A meal comes after its cut-off: no day before a school's start can be due.
-            start = max(start, min(starts.values()).astimezone(self.settings.tz).date())
+            start = max(start, min(
+                [s.astimezone(self.settings.tz).date() for s in starts.values()]
+                + [d for s, d in joined.items() if s in starts]
+            ))
             done: set[tuple[str, date]] = set(
                 session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
@@ -186,11 +197,15 @@ class LockService:
             if since is None:
                 continue  # not in the database (lock_now mirrors the file first)
             first = max(start, since.astimezone(self.settings.tz).date())
+            moving_in = joined.get(school.id)
+            if moving_in is not None:
+                first = min(first, max(start, moving_in))
             for day, st in self.booking.days_to_cutoff(school.id, first, now):
                 if (
                     st.operating
                     and st.deadline is not None
-                    and since <= st.deadline <= now
+                    and st.deadline <= now
+                    and (since <= st.deadline or (moving_in is not None and day >= moving_in))
                     and (school.id, day) not in done
                 ):
                     out.append((school.id, day, st.deadline))
