@@ -126,7 +126,9 @@ def test_children_moved_into_a_new_school_start_its_service_the_day_they_move(
     rt: Runtime,
 ) -> None:
     """Léa, at Anjou since 2024, moves to the new school on Friday 20 at 9:00: the new school
-    is served from then (her arrival there), not from her arrival in the town."""
+    is served from then (her arrival there), not from her arrival in the town; but she eats
+    there from Monday 23, whose cut-off (Thursday 19) came before: that day is locked by the
+    import before the move (0 meals, late) with her move beside it, not left never locked."""
     _running_town(rt)
     town = _with_new_school(rt, paris(2026, 11, 20, 9, 0))
     moved = HEADER + (
@@ -135,10 +137,15 @@ def test_children_moved_into_a_new_school_start_its_service_the_day_they_move(
         "210001;1234;+33612345678;Famille 210001;E2;Hugo;Test;;anjou-elem;sans_porc;"
         "lun mar jeu ven\n"
     )
-    import_csv(town.booking, moved, IMPORTER)
+    report = import_csv(town.booking, moved, IMPORTER)
+    mon = date(2026, 11, 23)
+    assert (NEW.id, mon) in report.late_locks
+    monday = town.locks.get(NEW.id, mon)
+    assert monday is not None and monday.late and monday.total == 0
+    assert [(a["variant"], a["delta"]) for a in monday.adjustments] == [("standard", 1)]
     town.clock.frozen = paris(2026, 11, 23, 14, 0)
     lock_job(town)
-    assert _locked(town, NEW.id) == {TUE, THU}
+    assert _locked(town, NEW.id) == {mon, TUE, THU}
     lea = town.locks.get(NEW.id, THU)
     assert lea is not None and lea.counts["standard"] == 1 and lea.late
 
@@ -230,3 +237,43 @@ def test_0013_gives_the_children_there_their_family_s_arrival(
             assert "school_since" not in cols
     finally:
         engine.dispose()
+
+
+def test_a_child_moved_into_a_school_added_since_the_cut_off_of_a_day_she_eats_there_is_locked(
+    rt: Runtime,
+) -> None:
+    """The scheduler running, Tuesday 24's meals locked on Friday 20 at 13:00 with Léa at Anjou.
+    On Monday 23 at 9:00 the town adds a school to its file and imports the move of Léa into it:
+    from Tuesday on she eats there. Tuesday's cut-off passed before the school was added, so the
+    new school's Tuesday was 'never locked' (before its start): its figure was the live count
+    (Léa), never frozen, while Anjou's locked figure had her taken away (-1). The new school's
+    Tuesday is now locked before the move (0 meals, late: nobody was there at its cut-off) and
+    the move recorded beside it (+1), as for any change after a lock (DOMAIN §5)."""
+    _running_town(rt)
+    rt.clock.frozen = paris(2026, 11, 20, 13, 0, 30)
+    assert TUE in {r.day for r in lock_job(rt)}
+    town = _with_new_school(rt, paris(2026, 11, 23, 9, 0))
+    moved = HEADER + (
+        "210001;1234;+33612345678;Famille 210001;E1;Léa;Test;;nouvelle-elem;standard;"
+        "lun mar jeu ven\n"
+        "210001;1234;+33612345678;Famille 210001;E2;Hugo;Test;;anjou-elem;sans_porc;"
+        "lun mar jeu ven\n"
+    )
+    report = import_csv(town.booking, moved, IMPORTER)
+    assert report.late_locks == [(NEW.id, TUE)]
+    lea = town.locks.get(NEW.id, TUE)
+    assert lea is not None and lea.late and lea.total == 0
+    assert [(a["variant"], a["delta"]) for a in lea.adjustments] == [("standard", 1)]
+    anjou = town.locks.get("anjou-elem", TUE)
+    assert anjou is not None and [a["delta"] for a in anjou.adjustments] == [-1]
+    kitchen = KitchenService(town.booking)
+    tuesday = kitchen.day(TUE)
+    site = tuesday.site(NEW.id)
+    assert site.locked and not site.never_locked and site.adjusted_total == 1
+    assert tuesday.locked and not tuesday.rest_never_locked
+    # Nothing before it is due for the new school, and nothing is left for the scheduler.
+    town.clock.frozen = paris(2026, 11, 23, 13, 0, 30)
+    assert {(r.school_id, r.day) for r in lock_job(town) if r.school_id == NEW.id} == {
+        (NEW.id, THU)}
+    monday = kitchen.day(date(2026, 11, 23)).site(NEW.id)
+    assert not monday.locked and not monday.due and not monday.overdue

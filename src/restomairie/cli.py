@@ -41,12 +41,11 @@ from restomairie.calendar.calendarfile import (
     shipped_calendar_file,
     write_calendar,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, SchoolCalendar, closed_reason
+from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, closed_reason
 from restomairie.calendar.schoolholidays import (
     DATA_FILE_NAME,
     PARIS,
     CalendarCoverageError,
-    SchoolHolidayCalendar,
     format_french_date,
 )
 from restomairie.clock import Clock, ClockError
@@ -258,6 +257,12 @@ def init_db(ctx: click.Context) -> None:
 def import_cmd(ctx: click.Context, file: Path, dry_run: bool, end_missing: bool) -> None:
     """Importer des familles et enfants depuis un CSV (tout ou rien)."""
     rt = runtime(ctx)
+    # The children go into the configured schools: mirror them first, as ``init-db``, ``demo``,
+    # ``lock`` and the scheduler do. A database whose tables were made without them, or a
+    # school new in the town's file, has no row yet, and the import died on the foreign key.
+    # Another town's file is refused before anything is written (as ``lock`` does).
+    rt.check_town()
+    rt.sync_schools()
     report = import_csv(
         rt.booking, file.read_bytes(), Actor("staff", _user(), "import"), dry_run=dry_run,
         end_missing=end_missing,
@@ -519,7 +524,8 @@ def calendar_file_show(ctx: click.Context) -> None:
         mark = f"  ← zone de {settings.town}" if line.startswith(f"zone {settings.zone} ") else ""
         click.echo(f"  {line}{mark}")
     now = Clock.from_env(settings.tz).now()
-    limit = last_deadline(settings, cal)
+    # The runtime reads the same file (it connects to nothing here).
+    limit = runtime(ctx).locks.last_lock_deadline()
     left = (cal.last_covered - today).days
     if left < 0:
         # "plus que -4 jour(s) connus": the calendar has ended, and every day is refused.
@@ -550,22 +556,6 @@ def calendar_file_show(ctx: click.Context) -> None:
             "Téléchargez l'année scolaire suivante (voir le README, « A newer school "
             "calendar »)."
         )
-
-
-def last_deadline(settings: Settings, holidays: SchoolHolidayCalendar) -> datetime | None:
-    """The last deadline the school calendar ``holidays`` lets one know, over the town's
-    schools and its deadline rules (the latest: the lock waits for it): after it no day can
-    change until the calendar is updated (:meth:`SchoolCalendar.last_deadline`)."""
-    cal = SchoolCalendar(
-        tz=settings.tz, zone=settings.zone, alsace_moselle=settings.alsace_moselle,
-        school_holidays=holidays,
-    )
-    rules = {settings.deadline, *settings.deadline_by_channel.values()}
-    weekdays = {settings.weekdays_of(s) for s in settings.schools} or {
-        settings.weekdays_of(None)
-    }
-    found = [d for w in weekdays for r in rules if (d := cal.last_deadline(w, r)) is not None]
-    return max(found, default=None)
 
 
 def _user() -> str:

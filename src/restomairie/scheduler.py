@@ -241,11 +241,7 @@ def calendar_ahead_text(rt: Runtime, notice_days: int = NOTICE_DAYS) -> str | No
     ``notice_days`` away (French); None before, and from that deadline on, when
     :func:`calendar_end_text` takes over."""
     now = rt.clock.now()
-    found = [
-        d for school in rt.settings.schools
-        if (d := rt.booking.last_lock_deadline(school.id)) is not None
-    ]
-    limit = max(found, default=None)
+    limit = rt.locks.last_lock_deadline()
     if limit is None or limit <= now:
         return None
     days = (limit.date() - now.date()).days

@@ -901,11 +901,14 @@ def _apply(
     # scheduler would have taken them — for the preview too, which would otherwise announce
     # fewer adjustments than the import then records. Only the schools a child leaves or joins:
     # an import that moves nobody takes no lock.
-    moving = _schools_moving(service, rows)
+    moving, joined = _schools_moving(service, rows)
     if moving:
         # The dry run takes them too, and says so (report.late_locks): they are the scheduler's,
-        # owed already, and its preview would otherwise miss their adjustments.
-        report.late_locks = service.lock_overdue(moving, today + timedelta(days=1), None, now)
+        # owed already, and its preview would otherwise miss their adjustments. A school that
+        # children join has its days from tomorrow locked even if their cut-off came before
+        # it was served (added to the town's file since): the children eat there then.
+        report.late_locks = service.lock_overdue(moving, today + timedelta(days=1), None, now,
+                                                 joined)
     with service.sessions() as session, session.begin():
         families = {
             f.account: f
@@ -1348,20 +1351,23 @@ def _child_audit(
     return out
 
 
-def _schools_moving(service: BookingService, rows: list[Row]) -> set[str]:
+def _schools_moving(service: BookingService, rows: list[Row]) -> tuple[set[str], set[str]]:
     """The schools that children already known leave or join with ``rows`` (a change of school
-    or diet), read before the import's transaction: see :func:`_apply`."""
+    or diet), and those of them that children join (a change of school), read before the
+    import's transaction: see :func:`_apply`."""
     wanted = {r.child: r for r in rows}
     with service.sessions() as session:
         known = session.execute(
             select(Child.ref, Child.school_id, Child.diet).where(Child.ref.in_(wanted))
         ).all()
-    return {
+    moving = {
         school
         for ref, school_id, diet in known
         if (school_id, diet) != (wanted[ref].school, wanted[ref].diet)
         for school in (school_id, wanted[ref].school)
     }
+    return moving, {wanted[ref].school for ref, school_id, _ in known
+                    if school_id != wanted[ref].school}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ impossible.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,7 +25,7 @@ from restomairie.booking import queries
 from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.guard import guard
 from restomairie.booking.services import LOCK_LOOKBACK_DAYS, BookingService
-from restomairie.calendar.days import BEYOND_HORIZON, DayStatus
+from restomairie.calendar.days import BEYOND_HORIZON
 from restomairie.db import is_postgres
 from restomairie.models import (
     Child,
@@ -162,13 +163,20 @@ class LockService:
         self.settings = booking.settings
 
     def due(
-        self, now: datetime, lookback_days: int = LOCK_LOOKBACK_DAYS
+        self,
+        now: datetime,
+        lookback_days: int = LOCK_LOOKBACK_DAYS,
+        joined: Mapping[str, date] | None = None,
     ) -> list[tuple[str, date, datetime]]:
         """(school, day, deadline) of every day whose cut-off has passed and that is not locked,
         from ``lookback_days`` back (the catch-up after a scheduler outage) up to the first day
         still open, however far ahead it is (:meth:`BookingService.days_to_cutoff`: the first
         meals after the summer have their cut-off before it). Never a day whose cut-off came
-        before the database served its school (:func:`school_starts`)."""
+        before the database served its school (:func:`school_starts`), except, with ``joined``
+        (school → first day children moving in eat there), that day and the days after: they
+        are eaten there, so they must be locked before the move (see
+        :meth:`BookingService.lock_overdue`)."""
+        joined = joined or {}
         today = now.date()
         start = today - timedelta(days=lookback_days)
         with self.booking.read_sessions() as session:
@@ -176,7 +184,10 @@ class LockService:
             if not starts:
                 return []
             # A meal comes after its cut-off: no day before a school's start can be due.
-            start = max(start, min(starts.values()).astimezone(self.settings.tz).date())
+            start = max(start, min(
+                [s.astimezone(self.settings.tz).date() for s in starts.values()]
+                + [d for s, d in joined.items() if s in starts]
+            ))
             done: set[tuple[str, date]] = set(
                 session.execute(select(DayLock.school_id, DayLock.day).where(DayLock.day >= start))
             )
@@ -186,11 +197,15 @@ class LockService:
             if since is None:
                 continue  # not in the database (lock_now mirrors the file first)
             first = max(start, since.astimezone(self.settings.tz).date())
+            moving_in = joined.get(school.id)
+            if moving_in is not None:
+                first = min(first, max(start, moving_in))
             for day, st in self.booking.days_to_cutoff(school.id, first, now):
                 if (
                     st.operating
                     and st.deadline is not None
-                    and since <= st.deadline <= now
+                    and st.deadline <= now
+                    and (since <= st.deadline or (moving_in is not None and day >= moving_in))
                     and (school.id, day) not in done
                 ):
                     out.append((school.id, day, st.deadline))
@@ -202,6 +217,20 @@ class LockService:
             start = service_start(session)
         return start.astimezone(self.settings.tz) if start is not None else None
 
+    def last_lock_deadlines(self) -> dict[str, datetime | None]:
+        """Each configured school's last lock deadline in the calendar in use
+        (:meth:`BookingService.last_lock_deadline`: the cut-off of its last operating day there,
+        under the latest of the rules in force), None for a school without one. After it no
+        day of that school can change, and its next cut-off is past the calendar."""
+        return {s.id: self.booking.last_lock_deadline(s.id) for s in self.settings.schools}
+
+    def last_lock_deadline(self) -> datetime | None:
+        """The town's last lock deadline: the latest of :meth:`last_lock_deadlines` (Thursday
+        1 July 2027, 13:00, for 2 September in the shipped calendar), the last moment any meal
+        of the calendar in use can change; None when no school has one."""
+        return max((d for d in self.last_lock_deadlines().values() if d is not None),
+                   default=None)
+
     def calendar_end(self, now: datetime) -> CalendarEnd | None:
         """What the lock knows of the meals past the school calendar's end, when it ends before
         some school's next cut-off still to come (from 1 July 2027, 13:00, 2 September's
@@ -211,25 +240,14 @@ class LockService:
         counts back to days the calendar knows (Friday 2 July, 13:00), so on 1 July nothing is
         due yet and the calendar has until then. None while every school's next cut-off is
         known."""
-        today = now.date()
         last_covered = self.booking.calendar.last_covered
-        ended = False
-        for school in self.settings.schools:
-            # The walk's last day: the first cut-off to come, or where the calendar ends.
-            last: tuple[date, DayStatus] | None = None
-            for walked in self.booking.days_to_cutoff(school.id, today, now):
-                last = walked
-            if last is None:
-                ended = True  # today itself is past the calendar
-                break
-            day, st = last
-            ahead = st.operating and st.deadline is not None and st.deadline > now
-            if not ahead and day >= last_covered:
-                ended = True
-                break
-        if not ended:
+        # A school's next cut-off is still known while its last one is to come: deadlines grow
+        # with the meal day, so its first operating day whose cut-off is ahead is in the
+        # calendar (today past the calendar: every last cut-off has passed).
+        last = self.last_lock_deadlines()
+        if all(d is not None and d > now for d in last.values()):
             return None
-        found = [b for s in self.settings.schools if (b := self._beyond(s.id, now)) is not None]
+        found = [b for s, d in last.items() if (b := self._beyond(s, now, d)) is not None]
         due = [b for b in found if b.due and b.deadline is not None]  # known to have passed
         if due:
             return min(due, key=lambda b: (b.deadline or now, b.day or last_covered))
@@ -241,13 +259,16 @@ class LockService:
             return min(later, key=lambda b: (b.until or now, b.day or last_covered))
         return CalendarEnd(last_covered, None, None, False)
 
-    def _beyond(self, school_id: str, now: datetime) -> CalendarEnd | None:
+    def _beyond(
+        self, school_id: str, now: datetime, bound: datetime | None
+    ) -> CalendarEnd | None:
         """The first canteen day of the school past the calendar's end, and whether its meals
         are due (:class:`CalendarEnd`). Deadlines grow with the meal day, so that first day
         decides: a deadline of it still to come means none of the days after has passed; one
         not computable (it counts back through a day the calendar does not know) is at least
         the last deadline known, and may have passed once that one has. None when the canteen
-        serves no day within a year past it."""
+        serves no day within a year past it. ``bound``: the school's last lock deadline
+        (:meth:`last_lock_deadlines`)."""
         cal = self.booking.calendar
         weekdays = self.settings.weekdays_of(self.settings.school(school_id))
         day = cal.last_covered + timedelta(days=1)
@@ -256,7 +277,6 @@ class LockService:
                 known = self.booking.lock_deadline_beyond(day, school_id)
                 if known is not None:
                     return CalendarEnd(cal.last_covered, day, known, known <= now, known)
-                bound = self.booking.last_lock_deadline(school_id)
                 if bound is None or bound <= now:
                     return CalendarEnd(cal.last_covered, day, None, True)
                 return CalendarEnd(cal.last_covered, day, None, False, bound)

@@ -12,7 +12,7 @@ import hmac
 import secrets
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -856,7 +856,12 @@ class BookingService:
         return out
 
     def lock_overdue(
-        self, school_ids: set[str], first: date, last: date | None, now: datetime
+        self,
+        school_ids: set[str],
+        first: date,
+        last: date | None,
+        now: datetime,
+        joined: Collection[str] = (),
     ) -> list[tuple[str, date]]:
         """Before a change forced past a deadline (and before a closure or an import's change
         of school or diet, which touch days past their cut-off too): lock, late, the days from
@@ -867,12 +872,19 @@ class BookingService:
         count moved without a word, and a billing correction of a day already served rewrote
         what was produced. With it the change is recorded against that figure, like any change
         after a lock (DOMAIN §5). Returns the (school, day) it locked, for the caller to say
-        so (an import's dry run writes nothing but these locks)."""
+        so (an import's dry run writes nothing but these locks).
+
+        ``joined``: the schools of ``school_ids`` that children move into (from ``first``).
+        Their days from ``first`` whose cut-off has passed are locked even when it passed before
+        the school was served (:func:`~restomairie.booking.locks.school_starts`: a school added
+        to the town's file since, with nobody yet): the children eat there on those days, so
+        they need a frozen figure (0 meals: nobody was there) beside which the move is recorded,
+        not a figure never locked."""
         from restomairie.booking.locks import LockService  # it builds on this service
 
         locks = LockService(self)
         taken = []
-        for school_id, day, deadline in locks.due(now):
+        for school_id, day, deadline in locks.due(now, joined=dict.fromkeys(joined, first)):
             if school_id not in school_ids or day < first or (last is not None and day > last):
                 continue
             if locks.lock_day(school_id, day, deadline=deadline, now=now).created:
