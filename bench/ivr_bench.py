@@ -256,6 +256,7 @@ def prepare(database_url: str, schema: str) -> list[Caller]:
     """A fresh database with the demo town; the families' phones and codes."""
     from sqlalchemy import text
 
+    from restomairie.clock import Clock, parse_now
     from restomairie.config import load_config
     from restomairie.db import make_engine
     from restomairie.demo import load_demo
@@ -270,9 +271,11 @@ def prepare(database_url: str, schema: str) -> list[Caller]:
     kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
     engine = make_engine(database_url, **kwargs)
     upgrade(engine)
-    rt = Runtime.build(
-        settings=load_config("dijon", environ={"DATABASE_URL": database_url}), engine=engine
-    )
+    settings = load_config("dijon", environ={"DATABASE_URL": database_url})
+    # Loaded at the calls' own time: the demo locks every cut-off passed by then, and a later
+    # clock would lock the days the calls change.
+    clock = Clock(settings.tz, parse_now(NOW))
+    rt = Runtime.build(settings=settings, clock=clock, engine=engine)
     rt.sync_schools()
     _, listing = load_demo(rt.booking, 50)
     engine.dispose()

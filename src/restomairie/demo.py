@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
 from restomairie.booking.importer import ImportReport, import_csv
+from restomairie.booking.locks import LockService, service_start
 from restomairie.booking.services import Actor, BookingService, name_key
+from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.clock import Clock
 from restomairie.models import Child, Family, StaffUser
 
 FIRST_NAMES = (
@@ -198,13 +201,97 @@ def not_a_demo(engine: Engine, school_ids: list[str], families: int = 50) -> Not
 
 
 def load_demo(service: BookingService, families: int = 50) -> tuple[ImportReport, list[DemoFamily]]:
-    """Load the demo town through the import (idempotent: a second run updates in place).
+    """Load the demo town through the import (idempotent: a second run updates in place), then
+    lock its past days as the scheduler would have.
 
-    The families are enrolled and subscribed since the start of the current school year, so
-    that past and locked days have meals too (the kitchen pages, the calendars)."""
+    The demo is a town that has run the service for some weeks (:func:`first_meals`): the first
+    load imports its families, enrolled and subscribed from then, just before the cut-off of
+    those first meals (:func:`opening`), so that every day since is due to the lock
+    (:func:`~restomairie.booking.locks.school_starts`) and none is « never locked ». Each
+    cut-off passed since is then replayed in order (:func:`replay_cutoffs`): the kitchen pages
+    show today's and the next days' counts locked on time, and the past ones the same way. A
+    later run imports at the present time, as a town's next import would, and locks the
+    cut-offs passed since the last run."""
     data, listing = demo_csv([s.id for s in service.settings.schools], families)
-    today = service.clock.today()
-    rentree = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
-    since = max(rentree, service.calendar.first_covered)
-    report = import_csv(service, data, Actor("system", "demo", "import"), since=since)
+    now = service.clock.now()
+    since = first_meals(service, now)
+    with service.read_sessions() as session:
+        serving = service_start(session) is not None
+    importer = service if serving else at_time(service, opening(service, since, now))
+    report = import_csv(importer, data, Actor("system", "demo", "import"), since=since)
+    replay_cutoffs(service, now)
     return report, listing
+
+
+# The demo town's history: its first meals are the rentrée's when the school year started this
+# recently, else those of this many days ago (four weeks: the month on the staff's calendars).
+# Each canteen day since is a lock per school for ``demo`` to replay (Dijon: ten transactions),
+# so a demo loaded in June does not replay the whole year.
+HISTORY_DAYS = 28
+# How long before the cut-off of its first meals the demo town imports its families.
+OPENING_LEAD = timedelta(hours=1)
+# How far the first canteen day is looked for (past the summer break from early July).
+FIRST_DAY_HORIZON = 120
+
+
+def first_meals(service: BookingService, now: datetime) -> date:
+    """The day from which the demo town's children are enrolled and subscribed: the rentrée of
+    the current school year, or :data:`HISTORY_DAYS` ago if later (never before the calendar)."""
+    today = now.date()
+    rentree = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+    recent = today - timedelta(days=HISTORY_DAYS)
+    return max(rentree, recent, service.calendar.first_covered)
+
+
+def opening(service: BookingService, since: date, now: datetime) -> datetime:
+    """When the demo town imported its families: :data:`OPENING_LEAD` before the first cut-off
+    of the meals from ``since`` (the rentrée's have theirs before the summer), never after
+    ``now``; at the start of ``since`` when the calendar knows no such cut-off."""
+    firsts = []
+    for school in service.settings.schools:
+        day = since
+        for _ in range(FIRST_DAY_HORIZON):
+            try:
+                st = service.lock_deadline(day, school.id)
+            except CalendarCoverageError:
+                break
+            if st.operating and st.deadline is not None:
+                firsts.append(st.deadline)
+                break
+            day += timedelta(days=1)
+    tz = service.settings.tz
+    start = min(firsts) - OPENING_LEAD if firsts else datetime.combine(since, time(), tz)
+    return min(start, now)
+
+
+def at_time(service: BookingService, clock: Clock | datetime) -> BookingService:
+    """The same booking service on the same database, its clock frozen at another time."""
+    if isinstance(clock, datetime):
+        clock = Clock(service.settings.tz, frozen=clock)
+    return BookingService(
+        service.settings, service.sessions, clock, calendar=service.calendar,
+        read_sessions=service.read_sessions, engine=service.engine,
+    )
+
+
+def replay_cutoffs(service: BookingService, now: datetime) -> int:
+    """Take every lock due at ``now`` as the scheduler would have taken it: cut-off after
+    cut-off, each at its own time (:meth:`LockService.lock_due` on a clock set to it), so the
+    locks are on time. Each counts the bookings as they stand, which for the demo's days are
+    those of its cut-off: the booking path changes no day past it. The number of days locked.
+
+    Only for the demo: a real town's missed cut-offs are caught up late, and say so."""
+    from restomairie.scheduler import LOCK_WORKERS  # the scheduler's own (imports APScheduler)
+
+    clock = Clock(service.settings.tz, frozen=now)
+    locks = LockService(at_time(service, clock))
+    with service.read_sessions() as session:
+        start = service_start(session)
+    if start is None:
+        return 0
+    back = (now.date() - start.astimezone(service.settings.tz).date()).days + 1
+    done = 0
+    for cutoff in sorted({deadline for _, _, deadline in locks.due(now, back)}):
+        clock.frozen = cutoff
+        done += sum(1 for r in locks.lock_due(cutoff, workers=LOCK_WORKERS) if r.created)
+    return done
