@@ -125,6 +125,25 @@ def test_an_explicit_pool_pre_ping_is_kept_on_the_sibling_pools_too(
         never.dispose()
 
 
+def test_the_sibling_pools_keep_the_options_the_database_url_gives(engine: Engine) -> None:
+    """A deployment that keeps its tables in a schema of its own says so in its URL
+    (``?options=-csearch_path=…``): the read-only and call-state pools must keep it beside their
+    own server options, or their reads look for the tables elsewhere."""
+    _postgres_only(engine)
+    url = engine.url.update_query_dict({"options": "-csearch_path=resto_elsewhere"})
+    mine = db.make_engine(url.render_as_string(hide_password=False))
+    try:
+        for pool in (mine, read_only_engine(mine), async_commit_engine(mine)):
+            with pool.connect() as conn:
+                assert conn.exec_driver_sql("SHOW search_path").scalar() == "resto_elsewhere"
+        with read_only_engine(mine).connect() as conn:  # and its own option still applies
+            assert conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on"
+        with async_commit_engine(mine).connect() as conn:
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    finally:
+        mine.dispose()
+
+
 # ------------------------------------------------------------------------- DirectStatement
 _SID = "CA" + "d" * 32
 

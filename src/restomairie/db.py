@@ -19,7 +19,7 @@ from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
-from sqlalchemy import URL, Dialect, Engine, Insert, create_engine, event, exc
+from sqlalchemy import URL, Dialect, Engine, Insert, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.textfold import register_sqlite
@@ -346,7 +346,13 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
     url, kwargs = made
     server = _SERVERS[engine]
     connect_args = dict(kwargs.get("connect_args", {}))
-    connect_args["options"] = (connect_args.get("options", "") + " " + options).strip()
+    # The driver takes ``options`` from connect_args over the URL's own ``?options=``: keep what
+    # the deployment's URL says (a ``-csearch_path=…`` for a schema of its own) before ours, or
+    # these pools would look for the tables in another schema.
+    given = connect_args.get("options") or make_url(url).query.get("options", "")
+    if isinstance(given, tuple):  # the same key given twice in the URL
+        given = " ".join(given)
+    connect_args["options"] = (given + " " + options).strip()
     sibling = _create_pg(
         url,
         {
