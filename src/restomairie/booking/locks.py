@@ -107,7 +107,10 @@ def school_starts(session: Session) -> dict[str, datetime]:
     if not own:
         return {}
     town = min(own.values())
-    # A school's own instants come after it was added (its rows need the school's).
+    # A school added later starts at its first child or lock, or, with neither yet, when it was
+    # added. Its first lock may stand for a day whose cut-off passed before it was added (a
+    # child joining it locks those days at 0, see BookingService.lock_overdue's ``joined``):
+    # that day is locked, so counting it served is right.
     return {s: town if at is None else own.get(s, at) for s, at in added.items()}
 
 
