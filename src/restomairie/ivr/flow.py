@@ -58,6 +58,7 @@ from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
     HolidayPeriod,
     holiday_kind,
+    holiday_label,
 )
 from restomairie.clock import Clock
 from restomairie.config import Settings
@@ -4340,7 +4341,7 @@ class CallFlow:
         # in the summer holidays is said as the holidays, as the calendar keeps it.
         if reason == self.booking.calendar.public_holiday_name(day):
             name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
-            return sp._("it is a public holiday (%(name)s)", name=name)
+            return sp._("it is a public holiday (%(name)s)", name=holiday_label(name))
         return _holiday_phrase(sp, reason)
 
     @staticmethod
@@ -4446,7 +4447,9 @@ class CallFlow:
                     sp._(
                         "No school catering on %(day)s: %(name)s.",
                         day=sp.day(first),
-                        name=self.booking.calendar.public_holiday_name(first, sp.lang) or name,
+                        name=holiday_label(
+                            self.booking.calendar.public_holiday_name(first, sp.lang) or name
+                        ),
                     )
                 )
                 continue
