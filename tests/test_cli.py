@@ -453,6 +453,27 @@ def test_the_holidays_are_written_as_the_phone_line_says_them(cli: CliRunner) ->
     assert data["reason"] == "Vacances d'Été"
 
 
+def test_public_holidays_and_closed_sites_are_written_in_small_letters_mid_sentence(
+    cli: CliRunner,
+) -> None:
+    """« lundi de Pentecôte », « fermé : vacances d'été », « fermé : pont de l'Ascension »,
+    as the phone line says them, not « Lundi de Pentecôte », « [fermé : Vacances d'Été] »;
+    proper nouns keep their capitals (« Noël », « Toussaint »)."""
+    assert cli.invoke(main, ["init-db"]).exit_code == 0
+    for day, name in (("2027-05-17", "lundi de Pentecôte"), ("2027-03-29", "lundi de Pâques"),
+                      ("2026-05-01", "fête du Travail"), ("2026-12-25", "Noël"),
+                      ("2025-11-11", "Armistice")):
+        said = cli.invoke(main, ["deadline", day]).output
+        assert said.endswith(f"pas de restauration scolaire : {name}.\n"), said
+    listed = cli.invoke(main, ["calendar", "2027-05-17", "2027-05-17"]).output
+    assert listed.rstrip().endswith("fermé — lundi de Pentecôte"), listed
+    for day, name in (("2027-07-05", "vacances d'été"), ("2027-05-07", "pont de l'Ascension"),
+                      ("2027-05-17", "lundi de Pentecôte")):
+        counts = cli.invoke(main, ["counts", day]).output
+        assert f"[fermé : {name}]" in counts, counts
+        assert "[fermé : V" not in counts and "[fermé : P" not in counts and "[fermé : L" not in counts
+
+
 def _import_lea(cli: CliRunner, tmp_path: Path) -> None:
     """A fresh database with Léa (E1, anjou-elem, every canteen day) of family 210001."""
     assert cli.invoke(main, ["init-db"]).exit_code == 0

@@ -559,7 +559,7 @@ def test_booking_too_late_says_the_deadline_and_the_price_of_an_unbooked_meal(
         (
             "2903",
             "Le lundi 29 mars, il n'y a pas de restauration scolaire : "
-            "c'est un jour férié (Lundi de Pâques).",
+            "c'est un jour férié (lundi de Pâques).",
         ),
         (
             "2811",

@@ -17,6 +17,7 @@ from restomairie.calendar.schoolholidays import (
     HolidayPeriod,
     SchoolHolidayCalendar,
     format_french_date,
+    holiday_label,
     load_school_holidays,
 )
 
@@ -555,3 +556,48 @@ def test_periods_of_a_zone_are_its_own_in_order(calendar: SchoolHolidayCalendar)
     assert calendar.reason_closed("A", christmas.first_day) == christmas.name
     with pytest.raises(ValueError):
         calendar.periods_of("D")
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Lundi de Pentecôte", "lundi de Pentecôte"),
+        ("Lundi de Pâques", "lundi de Pâques"),
+        ("Fête du Travail", "fête du Travail"),
+        ("Fête nationale", "fête nationale"),
+        ("Jour de l'an", "jour de l'an"),
+        ("Vendredi saint", "vendredi saint"),
+        ("Vacances d'Été", "vacances d'été"),
+        ("Pont de l'Ascension", "pont de l'Ascension"),
+        # Proper nouns keep their capitals; other names are left as they are.
+        ("Noël", "Noël"),
+        ("Toussaint", "Toussaint"),
+        ("Ascension", "Ascension"),
+        ("Armistice", "Armistice"),
+        ("Saint-Étienne", "Saint-Étienne"),
+        ("Pentecost Monday", "Pentecost Monday"),
+        ("mercredi", "mercredi"),
+        ("JOUR J", "JOUR J"),
+    ],
+)
+def test_holiday_labels_are_written_for_the_middle_of_a_french_sentence(
+    name: str, label: str
+) -> None:
+    """Public holidays' names from the ``holidays`` package start with a capital that is not a
+    proper noun's (« Lundi de Pentecôte »): mid-sentence it is « lundi de Pentecôte »."""
+    assert holiday_label(name) == label
+
+
+def test_every_french_public_holiday_name_is_labelled_with_its_proper_nouns_kept() -> None:
+    """Every name the ``holidays`` package gives (Alsace-Moselle's too) starts in small letters
+    unless its first word is a proper noun."""
+    names = {
+        str(n)
+        for subdiv in (None, "6AE")
+        for n in holidays.France(years=2027, subdiv=subdiv, language="fr").values()
+    }
+    proper = {"Noël", "Toussaint", "Ascension", "Assomption", "Armistice", "Saint-Étienne"}
+    for name in names:
+        label = holiday_label(name)
+        assert label == name if name in proper else label[0].islower(), name
+        assert label[1:] == name[1:]

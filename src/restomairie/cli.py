@@ -47,6 +47,7 @@ from restomairie.calendar.schoolholidays import (
     PARIS,
     CalendarCoverageError,
     format_french_date,
+    holiday_label,
 )
 from restomairie.clock import Clock, ClockError
 from restomairie.config import (
@@ -681,7 +682,7 @@ def describe_day(d: ChildDay, now: datetime, staff: datetime | None = None) -> s
             # ": reason" as the kitchen's "fermé : <raison>", no brackets in brackets for a
             # reason with a note ("grève (grève des agents)")
             return f"{STATE_LABELS['closure']} : {(d.reason or '').removeprefix(CLOSURE_PREFIX)}"
-        return f"pas de cantine ({d.reason})"
+        return f"pas de cantine ({holiday_label(d.reason or '')})"
     state = {
         "subscription": "réservé (abonnement)",
         "booked": "réservé",

@@ -118,13 +118,26 @@ def holiday_kind(name: str) -> str | None:
     return "summer" if "été" in key or "ete" in key.split() else None
 
 
+# The first words of public holidays' French names (the ``holidays`` package's: "Lundi de
+# Pentecôte", "Fête du Travail", "Jour de l'an", Alsace-Moselle's "Vendredi saint") that are
+# common nouns, capitalised only because they start the name: written in small letters
+# mid-sentence (« c'est un jour férié (lundi de Pentecôte) »). Proper nouns keep theirs
+# ("Noël", "Toussaint", "Ascension", "Assomption", "Armistice", "Saint-Étienne", "Pâques").
+_COMMON_FIRST_WORDS: Final = frozenset({"lundi", "vendredi", "fête", "jour"})
+
+
 def holiday_label(name: str) -> str:
-    """A school-holiday period's name as the phone line says it, for French running text
-    (« vacances d'été » for the data set's "Vacances d'Été"); any other name — a public
-    holiday's ("Noël", "Toussaint", "Ascension"), a weekday, a closure's — as it is."""
-    if _key(name) not in _CANONICAL_NAMES:
-        return name
-    return HOLIDAY_LABELS.get(holiday_kind(name) or "", name)
+    """A school-holiday period's or a public holiday's name as the phone line says it, for
+    French running text (« vacances d'été » for the data set's "Vacances d'Été", « lundi de
+    Pentecôte » for the ``holidays`` package's "Lundi de Pentecôte"), proper nouns kept
+    ("Noël", "Toussaint", "Ascension", "pont de l'Ascension"); any other name — a weekday, a
+    closure's, an English one — as it is."""
+    if _key(name) in _CANONICAL_NAMES:
+        return HOLIDAY_LABELS.get(holiday_kind(name) or "", name)
+    first = name.split(" ", 1)[0]
+    if first[1:].islower() and first.casefold() in _COMMON_FIRST_WORDS:
+        return name[:1].lower() + name[1:]
+    return name
 
 
 def format_french_date(day: date) -> str:

@@ -59,6 +59,7 @@ from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
     HolidayPeriod,
     holiday_kind,
+    holiday_label,
 )
 from restomairie.clock import Clock
 from restomairie.config import Settings
@@ -70,6 +71,7 @@ from restomairie.ivr.speech import (
     DateGuess,
     DaySpan,
     Intent,
+    ResumeAsked,
     TakenBack,
     adds_to,
     asks_about_billing,
@@ -82,6 +84,7 @@ from restomairie.ivr.speech import (
     asks_for_help,
     asks_menus_or_prices,
     asks_subscription_change,
+    asks_when_school_resumes,
     asks_which_days,
     child_hints,
     children_left_out,
@@ -1196,7 +1199,14 @@ class CallFlow:
             # then the rule for any other day.
             first = self._first_open(kids)
             if first is None:
-                return None
+                # In August, none the calendar knows: said as the date question says it (it
+                # was read as a span, "jusqu'à …", and the days asked one by one).
+                lines = self._none_open_near_the_end(sp)
+                if not lines:
+                    return None
+                self._pick(st, kids)
+                st.data["answered_day"] = True
+                return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
             day = first
             rule = True
         self._pick(st, kids)
@@ -1286,9 +1296,13 @@ class CallFlow:
         ``None`` when the phrase asks no such thing, or asks a change for them (the date
         question says the same: :meth:`_several_days`)."""
         today = self.clock.today()
-        if asks_about_holidays(speech, today) is None:
+        resume = asks_when_school_resumes(speech)
+        if resume is not None:  # "c'est quand la rentrée ?", "la cantine reprend quand ?"
+            lines = self._resume_lines(sp, resume, today)
+        elif asks_about_holidays(speech, today) is None:
             return None
-        lines = self._holidays_lines(sp, speech, today)
+        else:
+            lines = self._holidays_lines(sp, speech, today)
         if not lines:
             return None
         if step == DATE:  # as said there with no question: the date asked again
@@ -1639,14 +1653,49 @@ class CallFlow:
         first = max(period.first_day, today)  # under way: from today
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 
+    def _resume_lines(self, sp: Speaker, resume: ResumeAsked, today: date) -> list[str]:
+        """When school starts again, asked ("c'est quand la rentrée ?", "quand est-ce que la
+        cantine reprend ?"), said as the line says holidays (:meth:`_holidays_line`: "… ;
+        reprise le jeudi 2 septembre"). Which holidays: those named ("la rentrée des vacances
+        de Noël"); else those under way, whose end is what a parent asks for during them
+        ("la reprise", and "la rentrée" too: in the Christmas holidays it is January's); else,
+        for "la rentrée", the summer's end: in term time parents mean the September rentrée by
+        it, not the day after the next bridge; for "la reprise", "la cantine reprend", the end
+        of the next holidays (not a bridge day). Past the calendar in use: that it is not known
+        yet. Empty before the calendar starts."""
+        holidays = self.booking.calendar.school_holidays
+        if today < holidays.first_covered:
+            return []
+        periods = holidays.periods_of(self.settings.zone)
+        current = next((p for p in periods if p.first_day <= today <= p.last_day), None)
+        if resume.kind:
+            period = self._holidays_ahead(resume.kind, today)
+        elif current is not None:
+            period = current if current.last_day < holidays.last_covered else None
+        elif resume.rentree:
+            period = self._holidays_ahead("summer", today)
+        else:
+            # Not a bridge day: after the Ascension's Friday nothing "reprend" to a parent.
+            period = next(
+                (p for p in periods if p.first_day > today and holiday_kind(p.name) != "ascension"),
+                None,
+            )
+            if period is not None and period.last_day >= holidays.last_covered:
+                period = None  # the summer's: its end is past the calendar in use
+        if period is None:
+            known = holidays.last_covered
+            return [sp._("The school calendar after %(day)s is not known yet.", day=sp.day(known))]
+        first = max(period.first_day, today)  # under way: from today
+        return [self._holidays_line(sp, period.name, first, period.last_day, today)]
+
     def _holidays_ahead(self, kind: str, today: date, eve: bool = False) -> HolidayPeriod | None:
         """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
         the town's zone; ``None`` when the calendar in use does not know them, or their end
         (the summer's). With ``eve``, the holidays whose eve a phrase asks for ("le dernier
         jour avant les vacances de Noël", "jusqu'aux vacances"): those of ``kind`` under way
         still count (their eve is past), but with ``""`` only the next ones not started yet,
-        other than a bridge day ("les vacances" are not the Ascension's Friday); their end
-        need not be known (the eve is before them)."""
+        other than a bridge day ("les vacances" are not the Ascension's Friday), and the summer's
+        only before they start; their end need not be known (the eve is before them)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
@@ -1656,6 +1705,12 @@ class CallFlow:
                 continue
             if eve:
                 if not kind and (found == "ascension" or period.first_day <= today):
+                    continue
+                if found == "summer" and period.first_day <= today:
+                    # Once the summer holidays have started, the school year they close is
+                    # over: "jusqu'aux vacances d'été" in August is next summer's (not known
+                    # yet), not the eve of these, past (as "jusqu'aux vacances de Noël" during
+                    # them is).
                     continue
                 return period
             return period if period.last_day < holidays.last_covered else None
@@ -3950,25 +4005,8 @@ class CallFlow:
                     **params,
                 )
             lines.append(offer)
-        elif (end := self._calendar_end_near()) is not None and end < self.clock.today():
-            # The calendar in use has ended (a town that has not loaded the new one yet).
-            lines.append(
-                sp._(
-                    "The school calendar after %(day)s is not known yet: no day can be changed "
-                    "for now.",
-                    day=sp.day(end),
-                )
-            )
-        elif end is not None:
-            # Mid-August: the first days of September are past their deadline, and the days
-            # after are not in the calendar yet. Said, rather than a question with no hint.
-            lines.append(
-                sp._(
-                    "No day can be changed until %(day)s, and the school calendar after that "
-                    "is not known yet.",
-                    day=sp.day(end),
-                )
-            )
+        else:
+            lines.extend(self._none_open_near_the_end(sp))
         if sp.speech:
             lines.append(sp._("You can also say the date."))
         if st.data.get("date_asked"):
@@ -4061,6 +4099,32 @@ class CallFlow:
         ]
         found = [d for d in deadlines if d is not None]
         return max(found) if found and len(found) == len(deadlines) else None
+
+    def _none_open_near_the_end(self, sp: Speaker) -> list[str]:
+        """Why no day can be changed, when it is the school calendar's end (no day it knows is
+        open any more): what the date question says instead of a day to type, and the answer to
+        "jusqu'à quand je peux annuler ?" then. Empty when the calendar's end is not near."""
+        end = self._calendar_end_near()
+        if end is None:
+            return []
+        if end < self.clock.today():
+            # The calendar in use has ended (a town that has not loaded the new one yet).
+            return [
+                sp._(
+                    "The school calendar after %(day)s is not known yet: no day can be changed "
+                    "for now.",
+                    day=sp.day(end),
+                )
+            ]
+        # Mid-August: the first days of September are past their deadline, and the days
+        # after are not in the calendar yet. Said, rather than a question with no hint.
+        return [
+            sp._(
+                "No day can be changed until %(day)s, and the school calendar after that "
+                "is not known yet.",
+                day=sp.day(end),
+            )
+        ]
 
     def _calendar_end_near(self) -> date | None:
         """The last day of the school calendar in use, when it is near (within two months):
@@ -4419,7 +4483,7 @@ class CallFlow:
         # in the summer holidays is said as the holidays, as the calendar keeps it.
         if reason == self.booking.calendar.public_holiday_name(day):
             name = self.booking.calendar.public_holiday_name(day, sp.lang) or reason
-            return sp._("it is a public holiday (%(name)s)", name=name)
+            return sp._("it is a public holiday (%(name)s)", name=holiday_label(name))
         return _holiday_phrase(sp, reason)
 
     @staticmethod
@@ -4525,7 +4589,9 @@ class CallFlow:
                     sp._(
                         "No school catering on %(day)s: %(name)s.",
                         day=sp.day(first),
-                        name=self.booking.calendar.public_holiday_name(first, sp.lang) or name,
+                        name=holiday_label(
+                            self.booking.calendar.public_holiday_name(first, sp.lang) or name
+                        ),
                     )
                 )
                 continue

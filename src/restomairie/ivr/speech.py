@@ -40,9 +40,11 @@ __all__ = [
     "HolidaysEve",
     "Intent",
     "Request",
+    "ResumeAsked",
     "adds_to",
     "asks_about_holidays",
     "asks_menus_or_prices",
+    "asks_when_school_resumes",
     "child_hints",
     "children_left_out",
     "days_said",
@@ -5568,6 +5570,58 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
         return None  # "les deux premiers jours, lundi et mardi, de la rentrée": not both
     kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
     return ReturnDays(kind, weekdays, first_days)
+
+
+class ResumeAsked(NamedTuple):
+    """When school starts again, asked (see :func:`asks_when_school_resumes`)."""
+
+    kind: str  # the holidays' kind as :func:`holidays_said` gives it; "" when none is named
+    rentree: bool  # said "la rentrée" (not "la reprise", "la cantine reprend")
+
+
+# When, asked: "c'est quand…", "quand est-ce que…", "… reprend quand ?", "à quelle date…".
+_WHEN_ASKED = (("quand",), ("quel", "jour"), ("quelle", "date"))
+# School or its canteen starting again, said with a verb: "quand est-ce que la cantine
+# reprend ?", "l'école recommence quand ?" (not "annuler jeudi, il reprend vendredi": a child's
+# meal, a change).
+_RESUMING = frozenset(
+    {"reprend", "reprendra", "reprennent", "reprendront", "recommence", "recommencera",
+     "recommencent", "recommenceront", "redemarre", "redemarrera", "rouvre", "rouvrira"}
+)  # fmt: skip
+_RESUMING_SUBJECTS = frozenset({"cantine", "ecole", "classe", "classes", "cours", "restauration"})
+# Said with it, a change or a question about one: "quand est-ce que je peux annuler pour la
+# rentrée ?" (that day's deadline, see :func:`asks_about_day`), "annuler à la rentrée".
+_NOT_ONLY_WHEN = _CHANGING_WORDS | _REQUEST_VERBS | _EATS | {
+    "jusqu", "jusque", "avant", "veille", "lendemain", "semaine", "fin", "debut",
+    "repas", "heure"}  # fmt: skip
+
+
+def asks_when_school_resumes(text: str) -> ResumeAsked | None:
+    """Whether ``text`` asks when school (its canteen) starts again ("c'est quand la
+    rentrée ?", "quand est-ce que la cantine reprend ?", "la cantine reprend quand ?", "c'est
+    quand la reprise après les vacances de Noël ?"), a question to answer from the calendar,
+    not a day asked for a change (:func:`return_day_said`): the holidays' kind named, if any,
+    and whether "la rentrée" was said (which holidays that is, the calendar decides). ``None``
+    for anything else: a change ("annuler à la rentrée"), a deadline ("jusqu'à quand je peux
+    annuler pour la rentrée ?"), a day near it ("la veille de la rentrée"). Pure; never
+    raises."""
+    tokens = normalise(text).split()
+    words = set(tokens)
+    resuming = bool(_RESUMING & words and _RESUMING_SUBJECTS & words)
+    if not ({"rentree", "reprise"} & words or resuming):
+        return None
+    if not any(_contains_run(tokens, run) for run in _WHEN_ASKED):
+        return None
+    if _NOT_ONLY_WHEN & words or any(w in _WEEKDAYS for w in words):
+        return None
+    if any(token.isdigit() for token in tokens) or any(
+        w in _MONTHS and w != "septembre" and w not in _HOLIDAY_KINDS for w in words
+    ):
+        return None  # "le 2 septembre, c'est la rentrée ?": a date said, not asked
+    # "la rentrée de septembre": after the summer holidays
+    kind = "summer" if "septembre" in words else ""
+    kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), kind)
+    return ResumeAsked(kind, "rentree" in words)
 
 
 # The week school starts again in, said by what follows "semaine": "la semaine de la rentrée",

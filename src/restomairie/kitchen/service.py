@@ -28,7 +28,7 @@ from restomairie.booking.errors import OutsideCalendar
 from restomairie.booking.locks import before_service, is_late, school_starts
 from restomairie.booking.services import BookingService
 from restomairie.calendar.days import CLOSURE_PREFIX, closed_reason
-from restomairie.calendar.schoolholidays import CalendarCoverageError
+from restomairie.calendar.schoolholidays import CalendarCoverageError, holiday_label
 from restomairie.config import Settings
 from restomairie.i18n import format_day, format_deadline
 from restomairie.models import DayLock, LockAdjustment
@@ -133,8 +133,13 @@ class SchoolCounts:
     @property
     def closed_because(self) -> str:
         """Why the site is closed, after "fermé : " ("grève", not "fermeture : grève")."""
+        if self.operating:
+            return ""
         reason = self.reason or ""
-        return reason.removeprefix(CLOSURE_PREFIX) if not self.operating else ""
+        if reason.startswith(CLOSURE_PREFIX):
+            return reason.removeprefix(CLOSURE_PREFIX)  # the staff's own words, as they are
+        # "vacances d'été", "lundi de Pentecôte" after "fermé : ", not the data's capitals
+        return holiday_label(reason)
 
     @property
     def total(self) -> int:
