@@ -1563,14 +1563,18 @@ class CallFlow:
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 
     def _holidays_ahead(self, kind: str, today: date) -> HolidayPeriod | None:
-        """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
-        the town's zone; ``None`` when the calendar in use does not know them, or their end
-        (the summer's)."""
+        """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any but
+        the Ascension bridge, which nobody calls "les vacances" nor its end "la rentrée": in
+        May, "la rentrée" is September's), in the town's zone; ``None`` when the calendar in
+        use does not know them, or their end (the summer's)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
         for period in holidays.periods_of(self.settings.zone):
-            if period.last_day < today or (kind and holiday_kind(period.name) != kind):
+            found = holiday_kind(period.name)
+            if period.last_day < today or (kind and found != kind):
+                continue
+            if not kind and found == "ascension":
                 continue
             return period if period.last_day < holidays.last_covered else None
         return None
@@ -1586,11 +1590,10 @@ class CallFlow:
         eve = holidays_eve_said(speech, today) if kind is None else None
         span: DaySpan
         if kind is not None:
-            period = self._holidays_ahead(kind, today)
-            if period is None:
+            found = self._return_week(kind, today)
+            if found is None:
                 return None
-            back = _weekday_from(period.last_day + timedelta(days=1), 1)
-            span = DaySpan(back, back + timedelta(days=6 - back.weekday()))
+            span = found
         elif eve is not None and eve.reach != "day":
             # "la dernière semaine avant les vacances" (from today), "jusqu'aux vacances de
             # Noël" (from the first day that can still change): to the day before them
@@ -1608,6 +1611,20 @@ class CallFlow:
             return span_said(speech, today, acted)
         # "toute la semaine de la rentrée sauf lundi", as "la semaine du 4 janvier sauf lundi"
         return left_out_of_span(speech, span, today)
+
+    def _return_week(self, kind: str, today: date) -> DaySpan | None:
+        """The week school starts again in after the holidays under way or next (of ``kind``):
+        from the return day to its Sunday. ``None`` when the calendar in use does not know all
+        of it (in May, September's return week past its last day: :meth:`_return_unknown`
+        says so rather than take part of the week)."""
+        period = self._holidays_ahead(kind, today)
+        if period is None:
+            return None
+        back = _weekday_from(period.last_day + timedelta(days=1), 1)
+        last = back + timedelta(days=6 - back.weekday())
+        if last > self.booking.calendar.school_holidays.last_covered:
+            return None
+        return DaySpan(back, last)
 
     def _holidays_coming(self, kind: str, today: date) -> HolidayPeriod | None:
         """The school holidays whose eve a phrase asks for ("le dernier jour avant les
@@ -1630,7 +1647,8 @@ class CallFlow:
     def _eve_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days just before school holidays the phrase asks for: the last day with
         school meals before them for the children picked (else the family's: "le dernier
-        jour avant les vacances", "la veille des vacances de Noël"), or the weekdays said of
+        jour avant les vacances", "la veille des vacances de Noël"), the last few such days
+        ("les deux derniers jours avant les vacances", in order), or the weekdays said of
         that last week ("vendredi avant les vacances"), from the school calendar. Empty when
         none is asked (spans: :meth:`_span_said`), or the calendar does not know them."""
         eve = holidays_eve_said(speech, today)
@@ -1642,16 +1660,18 @@ class CallFlow:
             return [last - timedelta(days=(last.weekday() - wd) % 7) for wd in eve.weekdays]
         schools = {k.school for k in self._picked(st) or self._kids(st)}
         closures = self.booking.local_closures()
+        found: list[date] = []
         day = last
         with contextlib.suppress(OutsideCalendar):
-            while day > last - timedelta(days=21):
+            # "les deux derniers jours avant les vacances": that many, counted back
+            while day > last - timedelta(days=21) and len(found) < eve.last_days:
                 if any(
                     self.booking.day_status(day, school, "phone", closures).operating
                     for school in schools
                 ):
-                    return [day]
+                    found.insert(0, day)
                 day -= timedelta(days=1)
-        return [last]  # none found: the day before them, whose read-back says why
+        return found or [last]  # none found: the day before them, whose read-back says why
 
     def _return_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour
@@ -1684,10 +1704,14 @@ class CallFlow:
         rentrée"), after holidays the school calendar in use does not know the end of (past
         its last day): that it is not known yet, rather than a guess. Empty otherwise."""
         said = return_day_said(speech, today)
-        kind = said.kind if said is not None else return_week_said(speech, today)
+        week = return_week_said(speech, today) if said is None else None
+        kind = said.kind if said is not None else week
         eve = holidays_eve_said(speech, today) if kind is None else None
         if eve is not None:  # "jusqu'aux grandes vacances" in September
             if self._holidays_coming(eve.kind, today) is not None:
+                return []
+        elif week is not None:  # "la semaine de la rentrée" in May: September's, not known
+            if self._return_week(week, today) is not None:
                 return []
         elif kind is None or self._holidays_ahead(kind, today) is not None:
             return []
