@@ -34,7 +34,6 @@ THURSDAY_AND_FRIDAY = (
 )
 THURSDAY = "Vous souhaitez annuler le repas de Léa le jeudi 17 décembre."
 FRIDAY = "Vous souhaitez annuler le repas de Léa le vendredi 18 décembre."
-NOT_KNOWN = "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
 
 
 def _léa(rt: Runtime, client: FlaskClient, at: datetime = MON_14_DEC) -> Caller:
@@ -140,19 +139,25 @@ def test_the_week_d_apres_is_the_week_after_next(rt: Runtime, client: FlaskClien
 @pytest.mark.parametrize(
     "at",
     [
-        datetime(2027, 5, 10, 9, 30, tzinfo=PARIS),  # after the Ascension bridge
-        datetime(2027, 4, 26, 9, 30, tzinfo=PARIS),  # before it
+        datetime(2027, 4, 26, 9, 30, tzinfo=PARIS),  # before the Ascension bridge
+        datetime(2027, 5, 3, 9, 30, tzinfo=PARIS),
     ],
 )
 def test_the_return_week_in_spring_is_septembers_not_known_yet(
     rt: Runtime, client: FlaskClient, at: datetime
 ) -> None:
-    # Was, on 26 April, the week after the Ascension bridge (10–14 May), taken as "la
-    # rentrée"; on 10 May, a sentence about Friday 3 September alone. The return is
-    # September's, whose week the shipped calendar does not cover: said plainly.
+    # Was the week after the Ascension bridge (10–14 May), taken as "la rentrée" and read
+    # back day by day. The return is September's, whose week the shipped calendar does not
+    # cover past Thursday 2: said plainly, as on 10 May already, and nothing changed.
     call = _léa(rt, client, at)
     answer = call.say("annuler toute la semaine de la rentrée")
-    assert answer.says[:2] == [NOT_KNOWN, "Pour quel jour voulez-vous annuler ?"]
+    assert answer.says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : s'il y "
+        "a cantine ce jour-là, ce repas pourra être changé dès la publication du calendrier, "
+        "avant le vendredi 2 juillet à 13 heures."
+    )
+    assert answer.says[1] == "Pour quel jour voulez-vous annuler ?"
+    assert not any(said.startswith("Je prends") for said in answer.says)
     assert booked(rt, "E2", date(2027, 5, 10)) is not False
 
 

@@ -1614,17 +1614,14 @@ class CallFlow:
 
     def _return_week(self, kind: str, today: date) -> DaySpan | None:
         """The week school starts again in after the holidays under way or next (of ``kind``):
-        from the return day to its Sunday. ``None`` when the calendar in use does not know all
-        of it (in May, September's return week past its last day: :meth:`_return_unknown`
-        says so rather than take part of the week)."""
+        from the return day to its Sunday. ``None`` when the calendar in use does not know
+        when (:meth:`_return_unknown` says so); its days past the calendar are said one by one
+        when taken (:meth:`_span_days`)."""
         period = self._holidays_ahead(kind, today)
         if period is None:
             return None
         back = _weekday_from(period.last_day + timedelta(days=1), 1)
-        last = back + timedelta(days=6 - back.weekday())
-        if last > self.booking.calendar.school_holidays.last_covered:
-            return None
-        return DaySpan(back, last)
+        return DaySpan(back, back + timedelta(days=6 - back.weekday()))
 
     def _holidays_coming(self, kind: str, today: date) -> HolidayPeriod | None:
         """The school holidays whose eve a phrase asks for ("le dernier jour avant les
@@ -1704,14 +1701,10 @@ class CallFlow:
         rentrée"), after holidays the school calendar in use does not know the end of (past
         its last day): that it is not known yet, rather than a guess. Empty otherwise."""
         said = return_day_said(speech, today)
-        week = return_week_said(speech, today) if said is None else None
-        kind = said.kind if said is not None else week
+        kind = said.kind if said is not None else return_week_said(speech, today)
         eve = holidays_eve_said(speech, today) if kind is None else None
         if eve is not None:  # "jusqu'aux grandes vacances" in September
             if self._holidays_coming(eve.kind, today) is not None:
-                return []
-        elif week is not None:  # "la semaine de la rentrée" in May: September's, not known
-            if self._return_week(week, today) is not None:
                 return []
         elif kind is None or self._holidays_ahead(kind, today) is not None:
             return []
