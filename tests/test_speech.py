@@ -1120,7 +1120,8 @@ def test_spoken_digit_runs_never_raises(text: str) -> None:
         ("vendredi, mardi et jeudi", ["2026-11-24", "2026-11-26", "2026-11-27"]),
         # ... unless the words say otherwise: a week said after the last is every day's
         ("vendredi et jeudi de la semaine prochaine", ["2026-12-03", "2026-12-04"]),
-        ("vendredi et jeudi de la semaine d'après", ["2026-12-03", "2026-12-04"]),
+        # (the week after next: "d'après" is after the next one)
+        ("vendredi et jeudi de la semaine d'après", ["2026-12-10", "2026-12-11"]),
         # A week said apart from the days, after or before them and the children.
         ("réserver mardi pour Nathan et jeudi pour Margaux de la semaine prochaine", [
             "2026-12-01", "2026-12-03"

@@ -383,7 +383,7 @@ def test_nth_weekday_of_month(text: str, today: date, expected: date, certain: b
         "le jeudi avant les vacances",
         "le lundi après les vacances de Noël",
         "le lundi de Pâques",
-        "le lundi d'après",
+        "le lundi d'après les vacances",  # (alone, the Monday after the coming one)
         "le deuxième jeudi",  # of which month?
         "le premier lundi du mois",
         "le premier lundi de la rentrée",

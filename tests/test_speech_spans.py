@@ -43,7 +43,8 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         ("toute la semaine prochaine", NEXT_WEEK),
         ("Toute la semaine suivante.", NEXT_WEEK),
         ("annuler la semaine prochaine", NEXT_WEEK),
-        ("réserver la semaine d'après pour Nathan", NEXT_WEEK),
+        # "la semaine d'après", said of now: after the next one (was next week)
+        ("réserver la semaine d'après pour Nathan", DaySpan(date(2026, 12, 7), date(2026, 12, 13))),
         ("Rose sera absente la semaine prochaine", NEXT_WEEK),
         ("annuler cette semaine", THIS_WEEK),
         ("toute cette semaine", THIS_WEEK),
@@ -76,7 +77,7 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         ("jusqu'à la fin de la semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
         ("annuler jusqu'à la fin de cette semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
         ("jusqu'à la fin de la semaine prochaine", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
-        ("Jusqu'à la fin de la semaine d'après.", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
+        ("Jusqu'à la fin de la semaine d'après.", DaySpan(MON_23_NOV, date(2026, 12, 13), True)),
         # A day and the rest of its week: to its Sunday (Thursday alone was read back, and
         # Friday stayed booked without a word)
         ("jeudi et le reste de la semaine", DaySpan(THU_26_NOV, date(2026, 11, 29))),

@@ -2817,7 +2817,8 @@ def test_a_name_not_understood_added_at_the_read_back_is_no_plain_yes(
     [
         # The week said before "le jeudi" (a request's verb before it is no week taken back).
         ("annuler la semaine prochaine le jeudi pour Léa", "jeudi 3 décembre"),
-        ("Léa ne mange pas mardi la semaine d'après", "mardi 1er décembre"),
+        # ("la semaine d'après", said of now: the week after next)
+        ("Léa ne mange pas mardi la semaine d'après", "mardi 8 décembre"),
         # "Le 1er" beside a name is the 1st of the month, and the child is kept.
         ("annuler le 1er pour Léa", "mardi 1er décembre"),
     ],

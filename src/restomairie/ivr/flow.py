@@ -1689,13 +1689,14 @@ class CallFlow:
         return [self._holidays_line(sp, period.name, first, period.last_day, today)]
 
     def _holidays_ahead(self, kind: str, today: date, eve: bool = False) -> HolidayPeriod | None:
-        """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any), in
-        the town's zone; ``None`` when the calendar in use does not know them, or their end
-        (the summer's). With ``eve``, the holidays whose eve a phrase asks for ("le dernier
-        jour avant les vacances de Noël", "jusqu'aux vacances"): those of ``kind`` under way
-        still count (their eve is past), but with ``""`` only the next ones not started yet,
-        other than a bridge day ("les vacances" are not the Ascension's Friday), and the summer's
-        only before they start; their end need not be known (the eve is before them)."""
+        """The school holidays under way or next (of ``kind``, "christmas"…; ``""``: any
+        but the Ascension bridge, which nobody calls "les vacances" nor its end "la rentrée":
+        in May, "la rentrée" is September's), in the town's zone; ``None`` when the calendar in
+        use does not know them, or their end (the summer's). With ``eve``, the holidays whose
+        eve a phrase asks for ("le dernier jour avant les vacances de Noël", "jusqu'aux
+        vacances"): those of ``kind`` under way still count (their eve is past), but with
+        ``""`` only the next ones not started yet, and the summer's only before they start;
+        their end need not be known (the eve is before them)."""
         holidays = self.booking.calendar.school_holidays
         if today < holidays.first_covered:
             return None
@@ -1703,8 +1704,10 @@ class CallFlow:
             found = holiday_kind(period.name)
             if period.last_day < today or (kind and found != kind):
                 continue
+            if not kind and found == "ascension":
+                continue
             if eve:
-                if not kind and (found == "ascension" or period.first_day <= today):
+                if not kind and period.first_day <= today:
                     continue
                 if found == "summer" and period.first_day <= today:
                     # Once the summer holidays have started, the school year they close is
@@ -1727,11 +1730,10 @@ class CallFlow:
         eve = holidays_eve_said(speech, today) if kind is None else None
         span: DaySpan
         if kind is not None:
-            period = self._holidays_ahead(kind, today)
-            if period is None:
+            found = self._return_week(kind, today)
+            if found is None:
                 return None
-            back = _weekday_from(period.last_day + timedelta(days=1), 1)
-            span = DaySpan(back, back + timedelta(days=6 - back.weekday()))
+            span = found
         elif eve is not None and eve.reach != "day":
             # "la dernière semaine avant les vacances" (from today), "jusqu'aux vacances de
             # Noël" (from the first day that can still change): to the day before them
@@ -1750,10 +1752,22 @@ class CallFlow:
         # "toute la semaine de la rentrée sauf lundi", as "la semaine du 4 janvier sauf lundi"
         return left_out_of_span(speech, span, today)
 
+    def _return_week(self, kind: str, today: date) -> DaySpan | None:
+        """The week school starts again in after the holidays under way or next (of ``kind``):
+        from the return day to its Sunday. ``None`` when the calendar in use does not know
+        when (:meth:`_return_unknown` says so); its days past the calendar are said one by one
+        when taken (:meth:`_span_days`)."""
+        period = self._holidays_ahead(kind, today)
+        if period is None:
+            return None
+        back = _weekday_from(period.last_day + timedelta(days=1), 1)
+        return DaySpan(back, back + timedelta(days=6 - back.weekday()))
+
     def _eve_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days just before school holidays the phrase asks for: the last day with
         school meals before them for the children picked (else the family's: "le dernier
-        jour avant les vacances", "la veille des vacances de Noël"), or the weekdays said of
+        jour avant les vacances", "la veille des vacances de Noël"), the last few such days
+        ("les deux derniers jours avant les vacances", in order), or the weekdays said of
         that last week ("vendredi avant les vacances"), from the school calendar. Empty when
         none is asked (spans: :meth:`_span_said`), or the calendar does not know them."""
         eve = holidays_eve_said(speech, today)
@@ -1765,16 +1779,18 @@ class CallFlow:
             return [last - timedelta(days=(last.weekday() - wd) % 7) for wd in eve.weekdays]
         schools = {k.school for k in self._picked(st) or self._kids(st)}
         closures = self.booking.local_closures()
+        found: list[date] = []
         day = last
         with contextlib.suppress(OutsideCalendar):
-            while day > last - timedelta(days=21):
+            # "les deux derniers jours avant les vacances": that many, counted back
+            while day > last - timedelta(days=21) and len(found) < eve.last_days:
                 if any(
                     self.booking.day_status(day, school, "phone", closures).operating
                     for school in schools
                 ):
-                    return [day]
+                    found.insert(0, day)
                 day -= timedelta(days=1)
-        return [last]  # none found: the day before them, whose read-back says why
+        return found or [last]  # none found: the day before them, whose read-back says why
 
     def _return_days(self, st: CallState, speech: str, today: date) -> list[date]:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour

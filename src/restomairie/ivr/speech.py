@@ -3384,6 +3384,11 @@ def _names_event(tokens: Sequence[str], j: int) -> bool:
     return k < len(tokens) and tokens[k] in _EVENT_WORDS
 
 
+# After "d'après", what the day is after ("le lundi d'après les vacances", "d'après le 7"): not
+# now, so not dated here.
+_AFTER_WHAT = frozenset({"le", "la", "les", "l", "ce", "ces", "cette", "du", "des", "noel",
+                         "toussaint", "vacances", "rentree"})  # fmt: skip
+
 # Words between a weekday and the week it is in: "jeudi de la semaine prochaine", "jeudi, la
 # semaine prochaine", "jeudi de cette semaine".
 _WEEK_LEAD_INS = frozenset({"de", "d", "la", "cette"})
@@ -3417,18 +3422,24 @@ def _weekday_expr(
         if j + 2 == n or j + 2 in breaks:
             return _DateExpr(_previous_weekday(weekday, today), True, False), j + 2
         return _DateExpr(None, False, False), j + 2
-    if tokens[j : j + 2] == ["d", "apres"]:
-        return _DateExpr(None, False, False), j + 2  # "le lundi d'après": after which day?
     coming = _next_weekday(weekday, today)
+    if tokens[j : j + 2] == ["d", "apres"]:
+        if tokens[j + 2 : j + 3] and tokens[j + 2] in _AFTER_WHAT:
+            return _DateExpr(None, False, False), j + 2  # "le lundi d'après les vacances"
+        # "lundi d'après", said of now: not the coming Monday, the one after it (a day just
+        # heard is counted from by shifted_day instead). Read back: some count from another.
+        return _DateExpr(coming + timedelta(days=7), False, False), j + 2
     # What "en huit", "dans une semaine" count from: the coming such day, today included
     # ("jeudi en huit" said on a Thursday is a week from today, as "aujourd'hui en huit").
     base = _weekday_from(weekday, today)
     if j < n and tokens[j] in ("prochain", "prochaine", "prochains", "prochaines"):
         j += 1
-        if coming == today + timedelta(days=1):
+        if coming == today + timedelta(days=1) and today.weekday() != 6:
             # "vendredi prochain" said on a Thursday: French callers say "demain" for
             # tomorrow, so it is the Friday of next week (a caller just refused Friday 4
-            # says it to mean Friday 11). Two days ahead or more it is the coming one.
+            # says it to mean Friday 11). Two days ahead or more it is the coming one. Said
+            # on a Sunday, "lundi prochain" is tomorrow, the Monday of next week (some mean the
+            # one after: the read-back names the date, so they can say no).
             coming += timedelta(days=7)
         base = coming
     k = j + 1 if j < n and tokens[j] == "le" else j
@@ -3488,8 +3499,8 @@ def _weekday_expr(
                 return _DateExpr(that, week.certain, False), end
         if s + 1 < n and tokens[s + 1] in ("prochaine", "suivante"):
             return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 2
-        if _week_after(tokens, s):  # "jeudi de la semaine d'après"
-            return _DateExpr(monday + timedelta(days=7 + weekday), True, False), s + 3
+        if _week_after(tokens, s):  # "jeudi de la semaine d'après": the week after next
+            return _DateExpr(monday + timedelta(days=14 + weekday), False, False), s + 3
         if s + 1 < n and tokens[s + 1] in _PAST_WORDS:
             return _DateExpr(monday - timedelta(days=7 - weekday), True, False), s + 2
         if s > 0 and tokens[s - 1] == "cette":
@@ -4100,7 +4111,9 @@ def _one_list(tokens: Sequence[str]) -> bool:
 
 
 def _week_after(tokens: Sequence[str], s: int) -> bool:
-    """Whether "semaine" at ``tokens[s]`` is "la semaine d'après" (next week, as said of now)."""
+    """Whether "semaine" at ``tokens[s]`` is "la semaine d'après": said of now, the week after
+    next (after the next one, as "le lundi d'après"; a week after a day just heard is
+    :func:`shifted_day`'s)."""
     return tokens[s + 1 : s + 3] == ["d", "apres"]
 
 
@@ -4115,8 +4128,10 @@ def _free_week(tokens: Sequence[str], spans: Sequence[tuple[int, int]]) -> int |
         before = set(tokens[max(0, s - 3) : s]) - _REQUEST_VERBS
         if token != "semaine" or s in used or _NOT_ONE_LIST.intersection(before):
             continue
-        if tokens[s + 1 : s + 2] in (["prochaine"], ["suivante"]) or _week_after(tokens, s):
+        if tokens[s + 1 : s + 2] in (["prochaine"], ["suivante"]):
             return 1
+        if _week_after(tokens, s):
+            return 2
         if s > 0 and tokens[s - 1] == "cette":
             return 0
     return None
@@ -4156,7 +4171,7 @@ def _listed_weekdays(
             expr = exprs[m]
             if expr.day is not None:
                 that = monday + timedelta(days=expr.day.weekday())
-                exprs[m] = expr._replace(day=that, certain=week > 0, weekday_only=False)
+                exprs[m] = expr._replace(day=that, certain=week == 1, weekday_only=False)
         return
     choice = "ou" in tokens
     k = first
@@ -4723,7 +4738,8 @@ def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan
     if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
         if not (whole or (acted and s > 0 and tokens[s - 1] == "la")):
             return None  # "jeudi, la semaine prochaine", "non, la semaine suivante"
-        monday += timedelta(days=7)
+        # "la semaine d'après": after the next one
+        monday += timedelta(days=14 if after == ["d", "apres"] else 7)
     elif after[:1] in (["derniere"], ["passee"], ["precedente"], ["du"], ["de"], ["d"]):
         return None  # past, or "la semaine du 7 décembre" (see span_said)
     elif not (this and (whole or acted)) and not (whole and tokens[s - 1] == "la"):
@@ -4878,7 +4894,7 @@ def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[i
             if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
                 if "cette" in run:
                     return None
-                monday += timedelta(days=7)
+                monday += timedelta(days=14 if after == ["d", "apres"] else 7)
                 stop += 1 if after[:1] != ["d"] else 2
             elif today.weekday() >= 5:
                 monday += timedelta(days=7)  # said on a Sunday: the coming week
@@ -5713,6 +5729,7 @@ class HolidaysEve(NamedTuple):
     # week; "until": from the first day that can still change to that day
     reach: str
     weekdays: tuple[int, ...] = ()  # "jeudi et vendredi avant les vacances"
+    last_days: int = 1  # "les deux derniers jours avant les vacances": 2 (with reach "day")
 
 
 # Between a day and the holidays: "le dernier jour avant les vacances", "la veille des
@@ -5734,13 +5751,54 @@ _NOT_BEFORE_HOLIDAYS = frozenset(
 )  # fmt: skip
 
 
+_LAST_DAY_WORDS = frozenset({"dernier", "derniere", "la", "le", "les", "toute"})
+
+
+def _feast_as_holidays(
+    tokens: list[str], breaks: frozenset[int]
+) -> tuple[list[str], frozenset[int]]:
+    """ "jusqu'à Noël", "le dernier jour avant la Toussaint" read as "jusqu'aux vacances de
+    Noël", "… avant les vacances de la Toussaint": the feast day always falls in those
+    holidays, so the days up to it with school are those up to them. ``tokens`` as they are
+    otherwise (and when "vacances" is said: "jusqu'aux vacances de Noël")."""
+    if "vacances" in tokens:
+        return tokens, breaks
+    for k, token in enumerate(tokens):
+        if token not in _HOLIDAY_FEASTS:
+            continue
+        start = k - 1 if tokens[k - 1 : k] == ["la"] else k
+        lead = tokens[start - 1] if start > 0 else ""
+        until = lead in ("avant", "jusqua", "jusquau", "jusque") or (
+            lead in ("a", "au") and start > 1 and tokens[start - 2] in _UNTIL_WORDS
+        )
+        if until:
+            shift = 3 - (k - start)
+            said = [*tokens[:start], "les", "vacances", "de", *tokens[k:]]
+            return said, frozenset(b + shift if b >= k else b for b in breaks)
+    return tokens, breaks
+
+
+def _last_days_at(tokens: Sequence[str]) -> tuple[int, int] | None:
+    """ "Les deux derniers jours (avant les vacances)": how many days, and where "jours" is;
+    ``None`` when not said."""
+    for k in range(1, len(tokens) - 1):
+        if tokens[k] not in ("derniers", "dernieres") or tokens[k + 1] != "jours":
+            continue
+        number = _number_at(tokens, k - 1)
+        if number is not None and number.end == k and 2 <= number.value <= MAX_DAYS_SAID:
+            return number.value, k + 1
+    return None
+
+
 def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
     """Whether ``text`` asks for the days just before school holidays: the last school day
     before them ("le dernier jour avant les vacances", "la veille des vacances de Noël",
     "le dernier jour d'école avant les vacances"), weekdays of that last week ("vendredi
     avant les vacances", "le jeudi et le vendredi avant les vacances"), that week ("la
     dernière semaine avant les vacances", "toute la semaine avant les vacances") or the days
-    up to them ("jusqu'aux vacances (de Noël)", "jusqu'à la veille des vacances"). Which days
+    up to them ("jusqu'aux vacances (de Noël)", "jusqu'à la veille des vacances", "jusqu'à
+    Noël"), the last few school days ("les deux derniers jours avant les vacances",
+    "les trois derniers jours avant Noël": ``last_days``). Which days
     those are is the school calendar's, not known here; days left out after "sauf" are read
     by :func:`left_out_of_span`. ``None`` for anything else: the holidays' own days
     ("pendant les vacances"), the return ("après les vacances"), another date said with it,
@@ -5751,7 +5809,10 @@ def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
     cut = _span_except_at(tokens)
     if cut is not None:
         tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
-    if tokens.count("vacances") != 1 or _NOT_BEFORE_HOLIDAYS.intersection(tokens):
+    tokens, breaks = _feast_as_holidays(tokens, breaks)
+    last_days = _last_days_at(tokens)
+    kept = [t for k, t in enumerate(tokens) if last_days is None or k != last_days[1]]
+    if tokens.count("vacances") != 1 or _NOT_BEFORE_HOLIDAYS.intersection(kept):
         return None
     if any(tokens[k : k + 3] in _UNTIL_WHEN for k in range(len(tokens))):
         return None  # "jusqu'à quand peut-on annuler avant les vacances ?": a question
@@ -5782,7 +5843,7 @@ def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
                 if _run_before(tokens, first, [run]):
                     first -= len(run)
             said = tokens[first - 1] if first > 0 else ""
-            if said == "jour":
+            if said == "jour" or (last_days is not None and last_days[1] == first - 1):
                 reach, first = "day", first - 1
             elif said == "semaine":
                 reach, first = "week", first - 1
@@ -5795,7 +5856,11 @@ def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
                 )
             else:
                 return None  # "avant les vacances" alone: which day?
-        while first > 0 and tokens[first - 1] in ("dernier", "derniere", "la", "le", "toute"):
+        if last_days is not None and reach == "day" and first == last_days[1]:
+            first -= 2  # "les deux derniers jours": the count and "derniers" too
+        elif last_days is not None:
+            return None  # "les deux derniers jours, jeudi…": not both
+        while first > 0 and tokens[first - 1] in _LAST_DAY_WORDS:
             first -= 1
         if reach == "week" and tokens[first : first + 1] not in (["la"], ["toute"]):
             return None  # "une semaine avant les vacances": a week earlier, not the last one
@@ -5807,7 +5872,7 @@ def holidays_eve_said(text: str, today: date) -> HolidaysEve | None:
         return None  # "demain et la veille des vacances", "pas la veille des vacances"
     near = tokens[max(0, k - 1) : k + 4]
     kind = next((_HOLIDAY_KINDS[t] for t in near if t in _HOLIDAY_KINDS), "")
-    return HolidaysEve(kind, reach, weekdays)
+    return HolidaysEve(kind, reach, weekdays, last_days[0] if last_days is not None else 1)
 
 
 _DDMM_RE = re.compile(r"[0-9]{4}")
