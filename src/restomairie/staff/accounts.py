@@ -51,6 +51,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from sqlalchemy import and_, case, delete, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -298,14 +299,23 @@ class AccountService:
             raise AccountError(f"Rôle inconnu : {role} ({', '.join(ROLES)}).")
         check_new_password(password, username)
         now = self.clock.now()
+        taken = AccountError(f"L'identifiant {username} existe déjà.")
         with self.sessions() as session, session.begin():
             if session.scalars(select(StaffUser).where(StaffUser.username == username)).first():
-                raise AccountError(f"L'identifiant {username} existe déjà.")
+                raise taken
             user = StaffUser(
                 username=username, password_hash=generate_password_hash(password), role=role,
                 created_at=now,
             )
             session.add(user)
+            try:
+                session.flush()
+            except IntegrityError:
+                # Created at the same moment by another admin or the CLI, after the check above
+                # (PostgreSQL lets both read before either writes): the name's unique index is
+                # the only constraint this row can break. Raising rolls the whole transaction
+                # back: no account and no audit line of ours.
+                raise taken from None
             session.add(_audit(now, by, "user_created", after=role, detail={"username": username}))
             session.flush()
             return _view(user)
