@@ -61,12 +61,40 @@ def test_json_addresses_keep_answering_json(admin: Any) -> None:
     assert response.get_json()["error"].startswith("Cette action se fait")
     response = admin.post("/staff/phone/nulle-part", json={})
     assert response.status_code == 404 and response.is_json
-    # the staff pages' own error page and the in-browser phone's JSON, as before
+    # the staff pages' own error page and the in-browser phone's JSON, with the view's message
     response = admin.post("/staff/phone/send", json={"sid": "CAinconnu", "digits": "1"},
                           headers={"X-CSRF-Token": csrf(admin)})
-    assert response.status_code == 404 and response.get_json() == {"error": "Page introuvable."}
+    assert response.status_code == 404 and response.get_json() == {"error": "Appel inconnu."}
     text = admin.get("/staff/families/999999").get_data(as_text=True)
     assert "Erreur 404" in text and "Page introuvable." in text
+
+
+def test_the_staff_error_page_says_the_views_own_message_escaped(
+    app: Flask, admin: Any
+) -> None:
+    from werkzeug.exceptions import BadRequest, Forbidden
+
+    from restomairie.staff.views import _http_error
+
+    response = admin.get("/staff/families/210001/children/X?month=<b>13</b>")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "Mois invalide : &lt;b&gt;13&lt;/b&gt;" in text and "<b>13" not in text
+    # each code with a message of its view's, or its usual sentence (never Werkzeug's English)
+    for exc, said in [
+        (NotFound(description="Appel <inconnu>."), "Appel &lt;inconnu&gt;."),
+        (NotFound(), "Page introuvable."),
+        (Forbidden(description="Réservé aux administrateurs."), "Réservé aux administrateurs."),
+        (Forbidden(), "Votre compte n&#39;a pas accès à cette page ou à cette action."),
+        (BadRequest(), "Requête invalide."),
+    ]:
+        with app.test_request_context("/staff/families"):
+            page, code = _http_error(exc)
+        assert code == exc.code
+        assert f'<p class="flash error" role="alert">{said}</p>' in page, page
+    response = admin.post("/staff/phone/hangup", json={"sid": "CAinconnu"},
+                          headers={"X-CSRF-Token": csrf(admin)})
+    assert response.status_code == 404 and response.get_json() == {"error": "Appel inconnu."}
 
 
 def test_the_staff_csrf_refusal_is_unchanged(app: Flask, rt: Runtime) -> None:

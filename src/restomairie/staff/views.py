@@ -44,6 +44,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
 from restomairie.csrf import SAFE_METHODS
+from restomairie.errors import own_message
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -339,13 +340,15 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     code = exc.code or 500
     if code == 401:
         return _unauthorised()
-    messages = {
-        400: exc.description or "Requête invalide.",
+    # The view's own message when it gave one (« Appel inconnu. », escaped by the page and by
+    # JSON), else the usual sentence: never Werkzeug's English default.
+    usual = {
+        400: "Requête invalide.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
     }
-    return _error_response(code, messages.get(code, exc.description or exc.name))
+    return _error_response(code, own_message(exc) or usual.get(code, exc.name))
 
 
 def _unauthorised() -> tuple[Any, int]:
