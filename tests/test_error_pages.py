@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from restomairie.runtime import Runtime
-from tests.staff_support import PASSWORD, csrf, login, make_user
+from tests.staff_support import PASSWORD, csrf, login, make_user, page_text
 
 
 @pytest.fixture
@@ -52,7 +52,8 @@ def test_a_form_opened_by_its_address_answers_a_french_405(admin: Any, client: A
 
 def test_the_kitchen_logout_without_its_token_answers_in_french(client: Any) -> None:
     text = _french_page(client.post("/kitchen/logout"), 400, "Demande invalide", "/kitchen/")
-    assert "Formulaire expiré : rechargez la page." in text
+    assert ("Formulaire expiré : votre demande n&#39;a pas été faite, rien n&#39;a été modifié, "
+            "vous êtes toujours connecté(e). Rechargez la page, puis refaites-la.") in text
 
 
 def test_json_addresses_keep_answering_json(admin: Any) -> None:
@@ -105,6 +106,37 @@ def test_the_staff_csrf_refusal_is_unchanged(app: Flask, rt: Runtime) -> None:
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Erreur 400" in text and "Jeton de sécurité (CSRF) absent ou invalide" in text
+
+
+def test_a_form_sent_without_any_session_says_nothing_was_done(
+    app: Flask, rt: Runtime
+) -> None:
+    # A plain form POST, no session cookie at all (another site's form, a browser that blocks
+    # cookies): refused before anything runs, and said so, with the way back to its page.
+    from restomairie.models import Closure
+
+    make_user(rt, "marie", "staff")
+    for url, data, back in [
+        ("/staff/login", {"username": "marie", "password": PASSWORD}, "/staff/login"),
+        ("/staff/closures", {"school": "anjou-elem", "start": "2026-12-07",
+                             "end": "2026-12-07", "reason": "Grève"}, "/staff/closures"),
+    ]:
+        client = app.test_client()
+        assert client.get_cookie("session") is None
+        response = client.post(url, data=data, headers={
+            "Referer": "http://localhost/staff/closures"} if "closures" in url else {})
+        assert response.status_code == 400
+        text = page_text(response)
+        assert ("Jeton de sécurité (CSRF) absent ou invalide : votre demande n'a pas été faite, "
+                "rien n'a été modifié. Rechargez la page, puis refaites-la.") in text
+        assert (f'<a href="{back}">Revenir à la page pour refaire la demande</a>'
+                in response.get_data(as_text=True))
+    with rt.sessions() as s:
+        assert s.query(Closure).count() == 0
+    response = app.test_client().post("/staff/closures", json={},
+                                      headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "rien n'a été modifié" in response.get_json()["error"]
 
 
 def test_the_phone_line_keeps_werkzeug_answers(client: Any) -> None:

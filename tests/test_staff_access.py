@@ -339,6 +339,7 @@ def test_a_login_over_plain_http_while_cookies_are_secure_names_the_https_addres
     assert res.status_code == 400
     said = html.unescape(res.get_data(as_text=True))
     assert (
+        "Votre demande n'a pas été faite, rien n'a été modifié. "
         "Cette page est ouverte en http:// : le navigateur ne renvoie son cookie de session "
         "qu'en https, et sans lui aucun formulaire n'est accepté (recharger la page n'y changera "
         "rien). Ouvrez l'adresse en https : https://ligne.example.fr/staff/login"
@@ -370,7 +371,8 @@ def test_a_form_without_its_token_elsewhere_still_says_to_reload_the_page(
                       data={"username": "marie", "password": PASSWORD, "csrf_token": "ancien"})
     assert res.status_code == 400
     said = html.unescape(res.get_data(as_text=True))
-    assert "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page." in said
+    assert ("Jeton de sécurité (CSRF) absent ou invalide : votre demande n'a pas été faite, "
+        "rien n'a été modifié. Rechargez la page, puis refaites-la.") in said
     assert "ouverte en http://" not in said
     # and a browser that keeps its cookie logs in
     assert _login_as_a_browser_on(app.test_client(), base_url, True).status_code == 302

@@ -280,7 +280,8 @@ def test_a_scripts_request_refused_is_answered_in_json_in_french(
                           headers={"Accept": "application/json"})
     assert bad_token.status_code == 400
     assert bad_token.get_json() == {
-        "error": "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page."}
+        "error": ("Jeton de sécurité (CSRF) absent ou invalide : votre demande n'a pas été faite, "
+        "rien n'a été modifié. Rechargez la page, puis refaites-la.")}
     later(app, 31)
     ended = post(chef, "/staff/import", headers={"Accept": "application/json"})
     assert ended.status_code == 401
