@@ -184,7 +184,10 @@ class StaffParts:
         from restomairie.staff.accounts import AccountService
 
         self.runtime = runtime
-        self.accounts = AccountService(runtime.sessions, runtime.clock)
+        self.accounts = AccountService(
+            runtime.sessions, runtime.clock,
+            idle_timeout=timedelta(minutes=runtime.settings.staff_idle_minutes),
+        )
         self.service = StaffService(runtime.booking)
         self.imports = ImportDesk(runtime.booking)
 
