@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from restomairie.config import Settings
 from restomairie.runtime import Runtime
-from tests.kitchen_support import FRI_CUTOFF, THU_CUTOFF, TOKEN, small_town, with_token
+from tests.kitchen_support import FRI_CUTOFF, THU, THU_CUTOFF, TOKEN, small_town, with_token
 
 AT_13_05 = THU_CUTOFF + timedelta(minutes=5)
 PRINTED_13_05 = "Édité le lundi 23 novembre à 13 h 05."
@@ -132,3 +132,26 @@ def test_each_day_of_the_printed_counts_page_says_when_it_was_printed(
     assert len(days) == 5
     for day in days:
         assert f'<p class="printed-at print-only">{PRINTED_13_05}</p>' in day
+
+
+def test_a_site_page_of_a_school_closed_that_day_says_so_before_the_lock(
+    town: Runtime, client: FlaskClient
+) -> None:
+    from restomairie.booking.services import Actor
+    from restomairie.staff.services import StaffService
+
+    StaffService(town.booking).declare_closure(
+        "anjou-elem", THU, THU, "strike", "", Actor("staff", "marie", "staff"))
+    # Not locked yet (Monday morning, Thursday's cut-off at 13:00): its page read "Effectif"
+    # and "Repas à livrer", as if its zeros were figures like any other day's.
+    page = _sites(_sheet(client, "2026-11-26", "?school=anjou-elem"))["anjou-elem"]
+    text = _text(page)
+    assert '<th scope="col" class="num">Effectif (fermé : grève)</th>' in page
+    assert ">Effectif<" not in page
+    assert "Repas à livrer — fermé ce jour : grève 0" in text
+    assert "Statut : fermé : grève" in text and "Fermé : grève." in text
+    assert 'data-locked="false"' in page and "NON VERROUILLÉ" not in text
+    # another school of the same day keeps its usual words
+    other = _text(_sites(_sheet(client, "2026-11-26", "?school=josephine-baker-elem"))[
+        "josephine-baker-elem"])
+    assert "Effectif provisoire" in other and "fermé" not in other
