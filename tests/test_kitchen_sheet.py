@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from flask.testing import FlaskClient
@@ -155,3 +156,33 @@ def test_a_site_page_of_a_school_closed_that_day_says_so_before_the_lock(
     other = _text(_sites(_sheet(client, "2026-11-26", "?school=josephine-baker-elem"))[
         "josephine-baker-elem"])
     assert "Effectif provisoire" in other and "fermé" not in other
+
+
+def test_the_sheet_headings_never_skip_a_level_and_print_as_before(
+    town: Runtime, client: FlaskClient
+) -> None:
+    # "Par site de livraison", "Ajustements après verrouillage" and "Départ cuisine et réception"
+    # were h3 under the page's h1: a screen reader's outline lost a level. They are h2, styled
+    # as the h3 were, so the printed sheet looks the same.
+    from datetime import datetime
+
+    from restomairie.booking.services import Actor
+    from restomairie.clock import PARIS
+    from restomairie.staff.services import StaffService
+
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due()
+    town.clock.frozen = datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+    StaffService(town.booking).declare_closure(  # after the lock: an adjustment on its page
+        "anjou-elem", THU, THU, "strike", "", Actor("staff", "marie", "staff"))
+    html = _sheet(client, "2026-11-26")
+    assert "<h2>Ajustements après verrouillage</h2>" in html
+    assert "<h2>Par site de livraison</h2>" in html
+    for part in [_summary(html), *_sites(html).values()]:
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", part)]
+        assert levels[0] == 1 and len(levels) > 1, levels
+        assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+    assert "<h3" not in html
+    rule = re.compile(r"^(h3|\.sheet h2) \{ ([^}]*) \}$", re.M)
+    styles = dict(rule.findall(html))
+    assert styles["h3"] == styles[".sheet h2"] == "font-size: 1.05rem; margin: .8rem 0 .3rem;"
