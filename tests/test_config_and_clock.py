@@ -363,3 +363,31 @@ def test_a_call_log_retention_in_range_is_kept(days: int) -> None:
     data = dijon()
     data["retention"]["call_log_days"] = days
     assert parse_settings(data, environ={}).call_log_retention_days == days
+
+
+@pytest.mark.parametrize("minutes", [0, 4, 601, "30", 30.5, True])
+def test_the_staff_idle_time_is_a_whole_number_of_minutes_in_a_sensible_range(
+    minutes: Any,
+) -> None:
+    data = dijon()
+    data["staff"] = {"idle_minutes": minutes}
+    with pytest.raises(ConfigError) as err:
+        parse_settings(data, environ={})
+    assert err.value.key == "staff.idle_minutes"
+    assert str(err.value) == (
+        "configuration : « staff.idle_minutes » doit être un nombre entier de minutes entre "
+        f"5 et 600, pas {minutes!r}"
+    )
+
+
+def test_the_staff_idle_time_is_read_and_defaults_to_30_minutes() -> None:
+    data = dijon()
+    assert data["staff"] == {"idle_minutes": 30}  # the preset says it, with its comment
+    del data["staff"]
+    assert parse_settings(data, environ={}).staff_idle_minutes == 30
+    for minutes in (5, 90, 600):
+        data["staff"] = {"idle_minutes": minutes}
+        assert parse_settings(data, environ={}).staff_idle_minutes == minutes
+    data["staff"] = {"idle_minute": 90}
+    with pytest.raises(ConfigError, match=r"vouliez-vous dire « staff\.idle_minutes »"):
+        parse_settings(data, environ={})

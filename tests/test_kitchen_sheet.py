@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from flask.testing import FlaskClient
 
 from restomairie.config import Settings
 from restomairie.runtime import Runtime
-from tests.kitchen_support import FRI_CUTOFF, THU_CUTOFF, TOKEN, small_town, with_token
+from tests.kitchen_support import FRI_CUTOFF, THU, THU_CUTOFF, TOKEN, small_town, with_token
 
 AT_13_05 = THU_CUTOFF + timedelta(minutes=5)
 PRINTED_13_05 = "Édité le lundi 23 novembre à 13 h 05."
@@ -132,3 +133,56 @@ def test_each_day_of_the_printed_counts_page_says_when_it_was_printed(
     assert len(days) == 5
     for day in days:
         assert f'<p class="printed-at print-only">{PRINTED_13_05}</p>' in day
+
+
+def test_a_site_page_of_a_school_closed_that_day_says_so_before_the_lock(
+    town: Runtime, client: FlaskClient
+) -> None:
+    from restomairie.booking.services import Actor
+    from restomairie.staff.services import StaffService
+
+    StaffService(town.booking).declare_closure(
+        "anjou-elem", THU, THU, "strike", "", Actor("staff", "marie", "staff"))
+    # Not locked yet (Monday morning, Thursday's cut-off at 13:00): its page read "Effectif"
+    # and "Repas à livrer", as if its zeros were figures like any other day's.
+    page = _sites(_sheet(client, "2026-11-26", "?school=anjou-elem"))["anjou-elem"]
+    text = _text(page)
+    assert '<th scope="col" class="num">Effectif (fermé : grève)</th>' in page
+    assert ">Effectif<" not in page
+    assert "Repas à livrer — fermé ce jour : grève 0" in text
+    assert "Statut : fermé : grève" in text and "Fermé : grève." in text
+    assert 'data-locked="false"' in page and "NON VERROUILLÉ" not in text
+    # another school of the same day keeps its usual words
+    other = _text(_sites(_sheet(client, "2026-11-26", "?school=josephine-baker-elem"))[
+        "josephine-baker-elem"])
+    assert "Effectif provisoire" in other and "fermé" not in other
+
+
+def test_the_sheet_headings_never_skip_a_level_and_print_as_before(
+    town: Runtime, client: FlaskClient
+) -> None:
+    # "Par site de livraison", "Ajustements après verrouillage" and "Départ cuisine et réception"
+    # were h3 under the page's h1: a screen reader's outline lost a level. They are h2, styled
+    # as the h3 were, so the printed sheet looks the same.
+    from datetime import datetime
+
+    from restomairie.booking.services import Actor
+    from restomairie.clock import PARIS
+    from restomairie.staff.services import StaffService
+
+    town.clock.frozen = THU_CUTOFF + timedelta(seconds=2)
+    town.locks.lock_due()
+    town.clock.frozen = datetime(2026, 11, 24, 8, 0, tzinfo=PARIS)
+    StaffService(town.booking).declare_closure(  # after the lock: an adjustment on its page
+        "anjou-elem", THU, THU, "strike", "", Actor("staff", "marie", "staff"))
+    html = _sheet(client, "2026-11-26")
+    assert "<h2>Ajustements après verrouillage</h2>" in html
+    assert "<h2>Par site de livraison</h2>" in html
+    for part in [_summary(html), *_sites(html).values()]:
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", part)]
+        assert levels[0] == 1 and len(levels) > 1, levels
+        assert all(b <= a + 1 for a, b in pairwise(levels)), levels
+    assert "<h3" not in html
+    rule = re.compile(r"^(h3|\.sheet h2) \{ ([^}]*) \}$", re.M)
+    styles = dict(rule.findall(html))
+    assert styles["h3"] == styles[".sheet h2"] == "font-size: 1.05rem; margin: .8rem 0 .3rem;"

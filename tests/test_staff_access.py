@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from restomairie.models import AuditEntry
 from restomairie.runtime import Runtime
 from tests.factories import make_family
-from tests.staff_support import PASSWORD, csrf, login, make_user
+from tests.staff_support import PASSWORD, csrf, login, make_user, page_text
 
 ALL = {"kitchen", "staff", "admin"}
 STAFF = {"staff", "admin"}
@@ -339,6 +339,7 @@ def test_a_login_over_plain_http_while_cookies_are_secure_names_the_https_addres
     assert res.status_code == 400
     said = html.unescape(res.get_data(as_text=True))
     assert (
+        "Votre demande n'a pas été faite, rien n'a été modifié. "
         "Cette page est ouverte en http:// : le navigateur ne renvoie son cookie de session "
         "qu'en https, et sans lui aucun formulaire n'est accepté (recharger la page n'y changera "
         "rien). Ouvrez l'adresse en https : https://ligne.example.fr/staff/login"
@@ -370,7 +371,8 @@ def test_a_form_without_its_token_elsewhere_still_says_to_reload_the_page(
                       data={"username": "marie", "password": PASSWORD, "csrf_token": "ancien"})
     assert res.status_code == 400
     said = html.unescape(res.get_data(as_text=True))
-    assert "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page." in said
+    assert ("Jeton de sécurité (CSRF) absent ou invalide : votre demande n'a pas été faite, "
+        "rien n'a été modifié. Rechargez la page, puis refaites-la.") in said
     assert "ouverte en http://" not in said
     # and a browser that keeps its cookie logs in
     assert _login_as_a_browser_on(app.test_client(), base_url, True).status_code == 302
@@ -389,41 +391,68 @@ def test_the_phone_line_opens_no_cookie_session_the_staff_pages_do(app: Flask) -
         assert opened()
 
 
-def test_an_account_created_twice_at_once_fails_without_the_name_in_the_log_or_page(
-    app: Flask, rt: Runtime, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Two admins create the same account at once: the second finds no such account, then its
-    insert meets the first's, committed meanwhile. The unexpected error is logged (Flask's
-    ``log_exception``) with the constraint and the column, not the name PostgreSQL quoted; the
-    admin sees the error page, no DETAIL."""
-    from sqlalchemy import event
-
-    if rt.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL: SQLite's writers queue, its errors quote no value")
-    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: logged, then the 500 page
-    make_user(rt, "chef", "admin")
-    client = app.test_client()
-    assert login(client, "chef").status_code == 302
-    name = "jeanne.durand"
+def _overtaken_by(rt: Runtime, name: str, role: str) -> tuple[Any, list[str]]:
+    """An engine hook: right after the creation's check that ``name`` is free, another admin's
+    (or the CLI's) account of that name commits, from another connection."""
     overtaken: list[str] = []
 
     def meanwhile(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        # Right after the page's check that the name is free, the other admin's account commits.
         asked = params.values() if isinstance(params, dict) else ()
         if statement.startswith("SELECT") and name in asked and not overtaken:
             overtaken.append(statement)
-            make_user(rt, name, "staff")
+            make_user(rt, name, role)
 
+    return meanwhile, overtaken
+
+
+def test_an_account_created_twice_at_once_is_refused_as_already_there(
+    app: Flask, rt: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two admins (or an admin and ``restomairie create-user``) create the same account at
+    once: the second finds no such account, then its insert meets the first's, committed
+    meanwhile. It is told « existe déjà », as when the account was there before, and writes
+    nothing: no second account, no audit line, no error logged."""
+    from sqlalchemy import event
+
+    from restomairie.models import StaffUser
+    from restomairie.staff.accounts import AccountError, AccountService
+    from restomairie.staff.cli import create_user
+
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite's writers queue (BEGIN IMMEDIATE), the race cannot happen")
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a 500 would be a page
+    make_user(rt, "chef", "admin")
+    client = app.test_client()
+    assert login(client, "chef").status_code == 302
+    caplog.set_level("ERROR")
+
+    name = "jeanne.durand"
+    meanwhile, overtaken = _overtaken_by(rt, name, "kitchen")
     event.listen(rt.engine, "after_cursor_execute", meanwhile)
     try:
-        caplog.set_level("ERROR")
         page = client.post("/staff/users", data={
-            "username": name, "role": "staff", "password": PASSWORD, "csrf_token": csrf(client)})
+            "username": name, "role": "admin", "password": PASSWORD, "csrf_token": csrf(client)},
+            follow_redirects=True)
     finally:
         event.remove(rt.engine, "after_cursor_execute", meanwhile)
-    assert overtaken and page.status_code == 500
-    logged = caplog.text
-    assert "uq_staff_users_username" in logged and "Key (username)=(…) already exists." in logged
-    assert name not in logged, logged
-    shown = page.get_data(as_text=True)
-    assert name not in shown and "DETAIL" not in shown and "Key (" not in shown
+    assert overtaken and page.status_code == 200
+    shown = page_text(page)
+    assert f"L'identifiant {name} existe déjà." in shown and f"Compte {name} créé" not in shown
+
+    other = "paul.martin"
+    meanwhile, overtaken = _overtaken_by(rt, other, "staff")
+    event.listen(rt.engine, "after_cursor_execute", meanwhile)
+    try:
+        with pytest.raises(AccountError, match=f"^L'identifiant {other} existe déjà.$"):
+            create_user(AccountService(rt.sessions, rt.clock), other, "admin", PASSWORD)
+    finally:
+        event.remove(rt.engine, "after_cursor_execute", meanwhile)
+    assert overtaken
+
+    assert caplog.text == ""
+    with rt.sessions() as s:
+        # Each account is the one that won, with its role; one creation audited for each.
+        assert {u: r for u, r in s.execute(select(StaffUser.username, StaffUser.role))} == {
+            "chef": "admin", name: "kitchen", other: "staff"}
+        assert s.scalar(select(func.count()).select_from(AuditEntry)
+                        .where(AuditEntry.action == "user_created")) == 3

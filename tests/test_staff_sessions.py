@@ -230,6 +230,24 @@ def test_a_session_ends_after_30_minutes_without_a_request(
     assert login(app.test_client(), "marie").status_code == 302 and sessions_of(rt) == 1
 
 
+def test_the_idle_time_is_the_towns_staff_idle_minutes(rt: Runtime) -> None:
+    from dataclasses import replace
+
+    from restomairie.web import create_app
+
+    app = create_app({"TESTING": True},
+                     runtime=replace(rt, settings=replace(rt.settings, staff_idle_minutes=90)))
+    make_family(rt, "210001", kids=[KidSpec("E1", "Léa", weekdays=0)])
+    make_user(rt, "marie", "staff")
+    marie = app.test_client()
+    assert login(marie, "marie").status_code == 302
+    later(app, 89)  # past the usual 30 minutes, within the town's 90
+    assert marie.get("/staff/calls").status_code == 200
+    later(app, 89 + 91)
+    page = marie.get("/staff/calls")
+    assert page.status_code == 302 and page.headers["Location"] == "/staff/login?next=/staff/calls"
+
+
 def test_a_form_sent_after_the_session_ended_says_nothing_was_changed_and_offers_the_login(
     app: Flask, rt: Runtime, marie: Any
 ) -> None:
@@ -280,7 +298,8 @@ def test_a_scripts_request_refused_is_answered_in_json_in_french(
                           headers={"Accept": "application/json"})
     assert bad_token.status_code == 400
     assert bad_token.get_json() == {
-        "error": "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page."}
+        "error": ("Jeton de sécurité (CSRF) absent ou invalide : votre demande n'a pas été faite, "
+        "rien n'a été modifié. Rechargez la page, puis refaites-la.")}
     later(app, 31)
     ended = post(chef, "/staff/import", headers={"Accept": "application/json"})
     assert ended.status_code == 401

@@ -159,6 +159,8 @@ class Settings:
     calendar_file: Path | None = None
     calendar_file_key: str = "calendar.file"  # the setting it came from, for error messages
     database_url_key: str = "DATABASE_URL"  # likewise: DATABASE_URL, or database.url in the file
+    # A staff session ends after this many minutes without a request (staff.idle_minutes).
+    staff_idle_minutes: int = 30
 
     def school(self, school_id: str) -> School:
         """The school with that id (:class:`UnknownSchool`, a KeyError, if unknown)."""
@@ -322,12 +324,14 @@ def _positive(data: Mapping[str, Any], key: str, default: Any = ...) -> int:
     return int(value)
 
 
-def _days(data: Mapping[str, Any], key: str, low: int, high: int, default: Any = ...) -> int:
-    """A number of days between ``low`` and ``high``: anything else (a text, a decimal, out of
-    range) is refused in a sentence saying what is expected, rather than in type names."""
+def _days(data: Mapping[str, Any], key: str, low: int, high: int, default: Any = ...,
+          unit: str = "jours") -> int:
+    """A number of days (or of another ``unit``) between ``low`` and ``high``: anything else (a
+    text, a decimal, out of range) is refused in a sentence saying what is expected, rather
+    than in type names."""
     value = _get(data, key, object, default)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(key, f"doit être un nombre entier de jours entre {low} et {high}, "
+        raise ConfigError(key, f"doit être un nombre entier de {unit} entre {low} et {high}, "
                                f"pas {value!r}")
     return value
 
@@ -337,6 +341,11 @@ def _days(data: Mapping[str, Any], key: str, low: int, high: int, default: Any =
 # saying "0 jours de conservation". At most ten years: beyond, a typo (100000 days reached back
 # to 1754) would keep numbers and steps forever, which the retention exists to prevent.
 CALL_LOG_DAYS = (1, 3650)
+# How long a staff session may go without a request (staff.idle_minutes). At least 5 minutes: a
+# clerk on the phone with a family must not be logged out between two pages. At most 600, the
+# session's own end 10 hours after its login (restomairie.staff.accounts.MAX_SESSION): beyond,
+# the setting would promise what never happens.
+STAFF_IDLE_MINUTES = (5, 600)
 
 
 # The keys of each kind of deadline rule, beside ``kind``: a key of another kind (``hours`` in an
@@ -369,6 +378,7 @@ SCHEMA: dict[str, Any] = {
     ),
     "menu": {"variants": None},
     "retention": {"call_log_days": None},
+    "staff": {"idle_minutes": None},
     "database": {"url": None},
     "calendar": {"file": None},
     "kitchens": [dict.fromkeys(("id", "name"))],
@@ -558,6 +568,8 @@ def parse_settings(
         kitchens=tuple(kitchens),
         schools=tuple(schools),
         call_log_retention_days=_days(data, "retention.call_log_days", *CALL_LOG_DAYS, 365),
+        staff_idle_minutes=_days(data, "staff.idle_minutes", *STAFF_IDLE_MINUTES, 30,
+                                 unit="minutes"),
         database_url=env.get("DATABASE_URL")
         or _get(data, "database.url", str, "sqlite:///restomairie.db"),
         database_url_key=(

@@ -11,11 +11,20 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import abort, current_app, request, session
+from flask import current_app, request, session
+from werkzeug.exceptions import BadRequest
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Said of every form refused here: it is refused before anything runs, and the person must
+# know that (« rechargez la page » alone was read as a change made, or half made).
+NOT_DONE = "votre demande n'a pas été faite, rien n'a été modifié"
+
+
+class CsrfRefused(BadRequest):
+    """A state-changing request without this session's token (400): nothing was done. The
+    staff error page offers the way back to the form's page."""
 
 
 def csrf_token() -> str:
@@ -37,10 +46,12 @@ def csrf_ok() -> bool:
 
 
 def check_csrf() -> None:
-    """Abort with 400 unless a state-changing request carries this session's token."""
+    """Raise :class:`CsrfRefused` (400) unless a state-changing request carries this session's
+    token."""
     if not csrf_ok():
-        abort(400, description=csrf_refusal(
-            "Jeton de sécurité (CSRF) absent ou invalide : rechargez la page."
+        raise CsrfRefused(description=csrf_refusal(
+            f"Jeton de sécurité (CSRF) absent ou invalide : {NOT_DONE}. Rechargez la page, "
+            "puis refaites-la."
         ))
 
 
@@ -61,6 +72,7 @@ def csrf_refusal(usual: str) -> str:
     public = str(current_app.config.get("RESTOMAIRIE_PUBLIC_URL") or "").rstrip("/")
     where = f"{public}{request.path}" if public.lower().startswith("https://") else "https://…"
     return (
+        f"{NOT_DONE[0].upper()}{NOT_DONE[1:]}. "
         f"Cette page est ouverte en http:// : le navigateur ne renvoie son cookie de session "
         f"qu'en https, et sans lui aucun formulaire n'est accepté (recharger la page n'y "
         f"changera rien). Ouvrez l'adresse en https : {where}"

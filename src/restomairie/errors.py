@@ -43,15 +43,13 @@ def register(app: Flask, ivr_prefix: str) -> None:
         if code not in PAGES or request.path.startswith(ivr) or request.path == ivr.rstrip("/"):
             return exc  # as before: Werkzeug's own answer
         title, usual = PAGES[code]
-        # A message of ours (French, set by ``abort(…, description=…)``), else the usual one:
-        # never Werkzeug's English default.
-        message = exc.description if exc.description != type(exc).description else usual
+        message = own_message(exc) or usual
         if _wants_json():
-            resp = jsonify({"error": message or usual})
+            resp = jsonify({"error": message})
         else:
             back, back_label = _way_back()
             resp = app.make_response(render_template(
-                "error.html", code=code, title=title, message=message or usual,
+                "error.html", code=code, title=title, message=message,
                 back=back, back_label=back_label,
             ))
         resp.status_code = code
@@ -62,6 +60,14 @@ def register(app: Flask, ivr_prefix: str) -> None:
         return resp
 
     app.register_error_handler(HTTPException, _french_error)
+
+
+def own_message(exc: HTTPException) -> str | None:
+    """The message an ``abort(…, description=…)`` of ours gave the error (French), or None
+    when it carries only Werkzeug's default (English, never shown): the page then says its
+    usual sentence."""
+    description = exc.description
+    return description if description and description != type(exc).description else None
 
 
 def _wants_json() -> bool:

@@ -49,7 +49,7 @@ from flask import (
 from markupsafe import Markup
 
 from restomairie.booking.errors import OutsideCalendar
-from restomairie.csrf import csrf_ok, csrf_refusal, csrf_token
+from restomairie.csrf import NOT_DONE, csrf_ok, csrf_refusal, csrf_token
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
 from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
@@ -516,6 +516,7 @@ def logout() -> Any:
     expected = str((session.get(SESSION_KEY) or {}).get("csrf", ""))
     sent = request.form.get("csrf", "")
     if not expected or not hmac.compare_digest(sent, expected):
-        abort(400, description="Formulaire expiré : rechargez la page.")
+        abort(400, description=f"Formulaire expiré : {NOT_DONE}, vous êtes toujours "
+                               "connecté(e). Rechargez la page, puis refaites-la.")
     session.pop(SESSION_KEY, None)
     return redirect(url_for("kitchen.index"), 303)

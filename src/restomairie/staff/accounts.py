@@ -16,7 +16,8 @@ carries its random token, the table its SHA-256. A logout deletes that row; sett
 changing a role or deleting an account deletes all of the user's rows, so a copy of the cookie
 stops working at once on every process (a signed cookie alone could not be taken back before it
 expires). A session also ends :data:`MAX_SESSION` after the login, and after
-:data:`IDLE_TIMEOUT` without a request (a computer left open over lunch): each request's read of
+:attr:`AccountService.idle_timeout` without a request (a computer left open over lunch: the
+town's ``staff.idle_minutes``, :data:`IDLE_TIMEOUT` by default): each request's read of
 its row checks both, and moves its ``last_seen_at`` on at most every :data:`SEEN_EVERY`. Both
 are real time (:attr:`AccountService.wall_clock`), not the application's clock, which a demo or
 a training session freezes (``RESTOMAIRIE_NOW``): frozen, a session would never go idle.
@@ -51,6 +52,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import pairwise
 
 from sqlalchemy import and_, case, delete, false, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -65,7 +67,7 @@ MAX_FAILURES = 5  # wrong passwords for one name from one address
 NAME_ALERT = 20  # for one name from every address together
 ADDRESS_LIMIT = 20  # from one address over every name
 MAX_SESSION = timedelta(hours=10)
-IDLE_TIMEOUT = timedelta(minutes=30)  # without a request: the session ends
+IDLE_TIMEOUT = timedelta(minutes=30)  # without a request: the session ends (the default)
 SEEN_EVERY = timedelta(minutes=1)  # how stale last_seen_at may be before a request writes it
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -191,23 +193,25 @@ def check_new_password(password: str, username: str = "") -> None:
 class AccountService:
     """Staff accounts over the shared store. Each public method is one transaction."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock,
+                 idle_timeout: timedelta = IDLE_TIMEOUT) -> None:
         self.sessions = sessions
         self.clock = clock
         self.wall_clock = _wall_clock
+        self.idle_timeout = idle_timeout  # without a request: the session ends
 
     # ------------------------------------------------------------------ sessions
     def open_session(self, user_id: int) -> str:
         """Open a session for the user; returns its token (for the signed cookie only: the
         database keeps its hash). Sessions past :data:`MAX_SESSION` or idle past
-        :data:`IDLE_TIMEOUT` are purged on the way."""
+        :attr:`idle_timeout` are purged on the way."""
         token = secrets.token_urlsafe(32)
         now = self.wall_clock()
         with self.sessions() as session, session.begin():
             session.execute(
                 delete(StaffSession).where(or_(
                     StaffSession.created_at <= now - MAX_SESSION,
-                    StaffSession.last_seen_at <= now - IDLE_TIMEOUT,
+                    StaffSession.last_seen_at <= now - self.idle_timeout,
                 ))
             )
             session.add(
@@ -219,7 +223,7 @@ class AccountService:
     def session_user(self, user_id: int, token: str) -> UserView | None:
         """The user of an open session (one read by the token's unique hash), or None when the
         session was closed, has expired (:data:`MAX_SESSION` after its login, or
-        :data:`IDLE_TIMEOUT` after its last request), or is not that user's. The session's
+        :attr:`idle_timeout` after its last request), or is not that user's. The session's
         ``last_seen_at`` is moved on when it is :data:`SEEN_EVERY` old or more: a write a minute
         at most, not one a request."""
         now = self.wall_clock()
@@ -230,7 +234,7 @@ class AccountService:
                     StaffSession.token_hash == _token_hash(token),
                     StaffSession.user_id == user_id,
                     StaffSession.created_at > now - MAX_SESSION,
-                    StaffSession.last_seen_at > now - IDLE_TIMEOUT,
+                    StaffSession.last_seen_at > now - self.idle_timeout,
                 )
             ).first()
             if found is None:
@@ -298,14 +302,23 @@ class AccountService:
             raise AccountError(f"Rôle inconnu : {role} ({', '.join(ROLES)}).")
         check_new_password(password, username)
         now = self.clock.now()
+        taken = AccountError(f"L'identifiant {username} existe déjà.")
         with self.sessions() as session, session.begin():
             if session.scalars(select(StaffUser).where(StaffUser.username == username)).first():
-                raise AccountError(f"L'identifiant {username} existe déjà.")
+                raise taken
             user = StaffUser(
                 username=username, password_hash=generate_password_hash(password), role=role,
                 created_at=now,
             )
             session.add(user)
+            try:
+                session.flush()
+            except IntegrityError:
+                # Created at the same moment by another admin or the CLI, after the check above
+                # (PostgreSQL lets both read before either writes): the name's unique index is
+                # the only constraint this row can break. Raising rolls the whole transaction
+                # back: no account and no audit line of ours.
+                raise taken from None
             session.add(_audit(now, by, "user_created", after=role, detail={"username": username}))
             session.flush()
             return _view(user)

@@ -6,7 +6,7 @@
   indexed read: a logout, a password set, a role changed or an account deleted ends it at once,
   even for a copy of the cookie, and it ends
   :data:`~restomairie.staff.accounts.MAX_SESSION` after the login or
-  :data:`~restomairie.staff.accounts.IDLE_TIMEOUT` after its last request. A page asked then
+  the town's ``staff.idle_minutes`` (30 by default) after its last request. A page asked then
   sends to the login (and back); a form sent then is refused (401) with a page that says
   nothing was changed and offers the login, back to the page it came from.
 * **Roles**: every view declares who may use it with :func:`roles`; a view without a declaration

@@ -43,7 +43,8 @@ from restomairie.booking.services import (
 )
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
-from restomairie.csrf import SAFE_METHODS
+from restomairie.csrf import SAFE_METHODS, CsrfRefused
+from restomairie.errors import own_message
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -183,7 +184,10 @@ class StaffParts:
         from restomairie.staff.accounts import AccountService
 
         self.runtime = runtime
-        self.accounts = AccountService(runtime.sessions, runtime.clock)
+        self.accounts = AccountService(
+            runtime.sessions, runtime.clock,
+            idle_timeout=timedelta(minutes=runtime.settings.staff_idle_minutes),
+        )
         self.service = StaffService(runtime.booking)
         self.imports = ImportDesk(runtime.booking)
 
@@ -339,13 +343,16 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     code = exc.code or 500
     if code == 401:
         return _unauthorised()
-    messages = {
-        400: exc.description or "Requête invalide.",
+    # The view's own message when it gave one (« Appel inconnu. », escaped by the page and by
+    # JSON), else the usual sentence: never Werkzeug's English default.
+    usual = {
+        400: "Requête invalide.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
     }
-    return _error_response(code, messages.get(code, exc.description or exc.name))
+    back = _form_page() if isinstance(exc, CsrfRefused) else None
+    return _error_response(code, own_message(exc) or usual.get(code, exc.name), back_url=back)
 
 
 def _unauthorised() -> tuple[Any, int]:
@@ -378,6 +385,20 @@ def _return_page() -> str:
     return url_for("staff.home")
 
 
+def _form_page() -> str:
+    """The page a refused form was sent from, to go back to and send it again: its ``back``
+    field, the page it came from (the ``Referer`` of this site), the page at its own address
+    (the login's), else the home page."""
+    referrer = urlsplit(request.referrer or "")
+    came_from = (referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                 if referrer.netloc == request.host else "")
+    for target in (request.form.get("back", ""), came_from, request.full_path.rstrip("?")):
+        if target.startswith("/staff/") and not target.startswith("//") and (
+                _is_page(target) or urlsplit(target).path == url_for("staff.login")):
+            return target
+    return url_for("staff.home")
+
+
 def _is_page(path: str) -> bool:
     """Does ``path`` name a staff page one can open (a GET, not the login)?"""
     adapter = current_app.url_map.bind_to_environ(request.environ)
@@ -388,16 +409,17 @@ def _is_page(path: str) -> bool:
     return endpoint.startswith("staff.") and endpoint != "staff.login"
 
 
-def _error_response(code: int, message: str, login_url: str | None = None) -> tuple[Any, int]:
+def _error_response(code: int, message: str, login_url: str | None = None,
+                    back_url: str | None = None) -> tuple[Any, int]:
     """An error said as the page asking expects it: JSON for the in-browser phone's and the
     pages' scripts' requests (with ``error``, and ``login`` when a login is what is missing),
-    the staff error page otherwise."""
+    the staff error page otherwise (its link: the login, else ``back_url``, else home)."""
     if (request.path.startswith("/staff/phone/") or request.is_json
             or request.accept_mimetypes.best == "application/json"):
         body = {"error": message} | ({"login": login_url} if login_url else {})
         return jsonify(body), code
     return render_template("staff/error.html", code=code, message=message,
-                           login_url=login_url), code
+                           login_url=login_url, back_url=back_url), code
 
 
 @bp.errorhandler(UnknownSchool)
