@@ -67,6 +67,7 @@ from restomairie.ivr.hours import LineState, line_state
 from restomairie.ivr.prompts import DEFAULT_LANGUAGE, Speaker, language_of
 from restomairie.ivr.speech import (
     MAX_DAYS_SAID,
+    RECENT_PAST,
     SPEECH_HINTS,
     DateGuess,
     DaySpan,
@@ -169,8 +170,6 @@ FAR_OFFER_DAYS = 120
 # School holidays do not count in those two weeks, up to a summer's worth of them.
 MAX_LIST_SPAN = 80
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
-# A day-month typed that fell this far back is a past day, not next year's (see _check).
-RECENT_PAST = timedelta(days=62)
 # A change read back this close to its deadline is said to be urgent (with the minutes left).
 HURRY = timedelta(minutes=10)
 _CHOICES = {Intent.BOOK: "book", Intent.CANCEL: "cancel", Intent.LIST: "list"}
@@ -2276,8 +2275,23 @@ class CallFlow:
         """ "Attention : le 27 novembre est un vendredi, pas un jeudi." when the caller said a
         weekday with a date that falls on another ("jeudi 27"): the date is taken, and the
         read-back's weekday alone would easily go unheard. Empty when they agree."""
-        said = weekday_mismatch(speech, guess, self.clock.today())
-        return [] if said is None else [self._weekday_line(sp, guess.day, said)]
+        today = self.clock.today()
+        # Against the day the line then speaks of: next year's 25 June, past the calendar, is
+        # this year's, just gone (see _check), whose weekday the caller may well have said.
+        meant = self._recent_instead(guess.day, today) or guess.day
+        said = weekday_mismatch(speech, DateGuess(meant, guess.certain), today)
+        return [] if said is None else [self._weekday_line(sp, meant, said)]
+
+    def _recent_instead(self, day: date, today: date) -> date | None:
+        """The same day a year earlier when ``day`` is past the calendar and that one went by
+        within RECENT_PAST ("2011" typed on 23 November: last week's 20 November, a past day,
+        rather than a calendar not published yet); else ``None``. No database read."""
+        if day <= self.booking.calendar.school_holidays.last_covered:
+            return None
+        last_year = _year_before(day)
+        if last_year is not None and timedelta(0) < today - last_year <= RECENT_PAST:
+            return last_year
+        return None
 
     @staticmethod
     def _weekday_line(sp: Speaker, day: date, said: int) -> str:
@@ -4334,7 +4348,8 @@ class CallFlow:
             if last_year is not None and timedelta(0) < now.date() - last_year <= RECENT_PAST:
                 # "2011" typed on 23 November is next year's 20 November by the keypad
                 # contract, but surely meant last week's: a calendar not published yet would
-                # be a puzzling answer.
+                # be a puzzling answer. (The weekday said with it is checked against that
+                # day: see _weekday_note.)
                 return Check(
                     sp._("%(day)s is already past.", day=sp.day(last_year)), "past_day"
                 )

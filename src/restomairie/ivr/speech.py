@@ -33,7 +33,10 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import NamedTuple, TypeVar
 
+import holidays
+
 __all__ = [
+    "RECENT_PAST",
     "SPEECH_HINTS",
     "DateGuess",
     "DaySpan",
@@ -50,6 +53,7 @@ __all__ = [
     "days_said",
     "days_to_choose",
     "digits_missing_a_zero",
+    "feast_day_said",
     "holidays_eve_said",
     "holidays_said",
     "impossible_date_said",
@@ -2745,14 +2749,48 @@ def asks_deadline(text: str) -> bool:
     )
 
 
+# What a canteen open or closed is said with: "il y a cantine", "il y a école", "y a-t-il
+# classe", "la cantine est ouverte", "l'école est fermée", "la cantine fonctionne".
+_OPEN_PLACES = frozenset({"cantine", "ecole", "classe", "restauration", "repas", "self"})
+_OPEN_WORDS = frozenset(
+    {"ouverte", "ouvert", "ouvre", "fermee", "ferme", "fonctionne", "fonctionnera", "assuree"}
+)
+_OPEN_LINKS = frozenset({"pas", "de", "d", "la", "l", "le", "du", "une", "un", "bien", "t", "il"})
+
+
+def _asks_if_open(tokens: Sequence[str]) -> bool:
+    """Whether the words ask if there is school catering ("il y a cantine le 7 mai", "y
+    a-t-il cantine", "il y a école le 7 mai", "la cantine est ouverte le 7 mai"), with no
+    change asked ("il y a pas école jeudi, j'annule": a reason given for one)."""
+    if _REQUEST_VERBS.intersection(tokens) or _POLITE_REQUEST.intersection(tokens):
+        return False
+    for k, token in enumerate(tokens):
+        if token not in _OPEN_PLACES:
+            continue
+        j = k  # "il y a [pas de] cantine", "y a-t-il [la] cantine"
+        while j > 0 and tokens[j - 1] in _OPEN_LINKS:
+            j -= 1
+        if any(tuple(tokens[j - len(run) : j]) == run for run in _THERE_IS_RUNS if j >= len(run)):
+            return True
+        # "la cantine est ouverte", "la cantine sera fermée", "la cantine fonctionne"
+        after = [t for t in tokens[k + 1 : k + 4] if t not in {"est", "sera", "elle", "bien"}]
+        if after[:1] and after[0] in _OPEN_WORDS:
+            return True
+    return False
+
+
 def asks_about_day(text: str) -> bool:
     """Whether ``text`` asks about a day's meal or its deadline instead of asking for a change
     ("est-ce que Rose mange jeudi ?", "est-ce que j'ai bien annulé jeudi ?", "jusqu'à quand je
     peux annuler jeudi ?", "quand est-ce que je peux annuler jeudi ?", "c'est trop tard pour
-    demain ?"). A polite request ("est-ce que je
+    demain ?"), or whether there is school catering that day ("il y a cantine le 7 mai ?", "y
+    a-t-il cantine le 7 mai ?", "la cantine est ouverte le 7 mai ?", as "est-ce qu'il y a
+    cantine le 7 mai ?"). A polite request ("est-ce que je
     peux annuler jeudi ?") is not one. Pure; never raises."""
     tokens = normalise(text).split()
     if any(_contains_run(tokens, run) for run in _ASKING_RUNS) or _asks_when_to_change(tokens):
+        return True
+    if _asks_if_open(tokens):
         return True
     if text.rstrip().endswith("?") and _EATS.intersection(tokens) and not (
         _REQUEST_VERBS | _POLITE_REQUEST
@@ -3037,6 +3075,10 @@ class DateGuess:
 
 
 _FAR_AHEAD = timedelta(days=183)
+# A day and month said that fell this far back is a past day, not next year's: said with the
+# weekday of this year's date and not of next year's ("vendredi 25 juin" on 28 June 2027), or
+# typed ("2506": see the phone line's date check).
+RECENT_PAST = timedelta(days=62)
 _YEARS_SEARCHED = 9  # enough to reach the next 29 February from any day
 
 
@@ -3162,6 +3204,13 @@ def _day_month_expr(
     if found is None:
         return _DateExpr(None, False, False)
     if weekday is not None and found.weekday() != weekday:
+        gone = _day_month_before(found, today) if year is None else None
+        if gone is not None and gone.weekday() == weekday and today - gone <= RECENT_PAST:
+            # "vendredi 25 juin" said on 28 June 2027: this year's, a Friday three days ago,
+            # not next year's, a Sunday. A past day only when no reading to come agrees with
+            # the weekday (as three keys, see digits_missing_a_zero): "lundi 8 mai" on 11 May
+            # 2027 is Monday 8 May 2028. Certain, as "jeudi dernier": the line says it is past.
+            return _DateExpr(gone, True, False)
         certain = False
     return _DateExpr(found, certain, False)
 
@@ -4464,6 +4513,11 @@ def parse_date(
         return None  # "demain et lundi": two days (see several_days)
     # A date said to be excluded ("non, pas demain, jeudi") is not the one meant.
     exprs = [expr for expr in found if not expr.negated]
+    if all(expr.day is None and not expr.ranged for expr in exprs):
+        # No date but a feast's ("le vendredi de l'Ascension", "à la Pentecôte")?
+        feast = feast_day_said(text, today)
+        if feast is not None:
+            return DateGuess(feast, True)
     if not exprs or any(expr.day is None or expr.ranged for expr in exprs):
         return None  # nothing, an impossible date, or a span ("jusqu'à vendredi")
     precise = [expr for expr in exprs if not expr.weekday_only]
@@ -5492,6 +5546,63 @@ def holidays_said(text: str, today: date) -> str | None:
     if kind == "" and k > 0 and tokens[k - 1] == "en":
         return None  # "on part en vacances la semaine prochaine": the family's, not the school's
     return kind
+
+
+# Feast days said as one day: the words before the feast's name, the public holiday (its name
+# in the ``holidays`` package, normalised) the day is counted from, and how many days after it.
+# "Le vendredi de l'Ascension", "le pont de l'Ascension": the Friday after Ascension Day, the
+# school calendar's "Pont de l'Ascension"; "la Pentecôte": its Monday, the day off school.
+# ("À Pâques", "pendant les vacances de Pâques": school holidays, not one day.)
+_FEAST_DAYS: tuple[tuple[tuple[str, ...], str, str, int], ...] = (
+    (("vendredi", "de", "l"), "ascension", "ascension", 1),
+    (("vendredi", "apres", "l"), "ascension", "ascension", 1),
+    (("pont", "de", "l"), "ascension", "ascension", 1),
+    (("jeudi", "de", "l"), "ascension", "ascension", 0),
+    (("l",), "ascension", "ascension", 0),
+    (("lundi", "de", "la"), "pentecote", "lundi de pentecote", 0),
+    (("lundi", "de"), "pentecote", "lundi de pentecote", 0),
+    (("la",), "pentecote", "lundi de pentecote", 0),
+    (("a",), "pentecote", "lundi de pentecote", 0),
+    (("lundi", "de"), "paques", "lundi de paques", 0),
+)  # fmt: skip
+# Said just before a feast day, these make it another day or a span ("la semaine de
+# l'Ascension", "avant la Pentecôte", "jusqu'au lundi de Pâques", "le week-end de la
+# Pentecôte", "les vacances de Pâques").
+_NOT_THE_FEAST = _RANGE_WORDS | _NEAR_HOLIDAYS | {
+    "semaine", "vacances", "week", "end", "weekend", "lendemain", "surlendemain", "au", "aux"
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=16)
+def _public_holidays(year: int) -> dict[str, date]:
+    """France's public holidays of ``year`` by their French names, normalised ("lundi de
+    pentecote"), from the ``holidays`` package."""
+    found = holidays.France(years=year, language="fr")
+    return {normalise(name): day for day in found for name in found.get_list(day)}
+
+
+def feast_day_said(text: str, today: date) -> date | None:
+    """The one day a feast names in ``text`` ("est-ce qu'il y a cantine le vendredi de
+    l'Ascension ?", "le pont de l'Ascension", "l'Ascension", "le jeudi de l'Ascension", "le lundi
+    de Pentecôte", "à la Pentecôte", "le lundi de Pâques"), dated from the public holidays of
+    the ``holidays`` package: this year's while not past or gone by within
+    :data:`RECENT_PAST` (the line then says it is past), else next year's. ``None`` when no
+    such day is said, or a day or span near it ("la semaine de l'Ascension", "avant la
+    Pentecôte", "pendant les vacances de Pâques"). Pure; never raises."""
+    tokens = _tokens(text)
+    for k, token in enumerate(tokens):
+        for before, feast, holiday, after in _FEAST_DAYS:
+            start = k - len(before)
+            if token != feast or start < 0 or tuple(tokens[start:k]) != before:
+                continue
+            if _NOT_THE_FEAST.intersection(tokens[max(0, start - 2) : start]):
+                return None
+            for year in (today.year, today.year + 1):
+                day = _public_holidays(year).get(holiday)
+                if day is not None and today - (day + timedelta(days=after)) <= RECENT_PAST:
+                    return day + timedelta(days=after)
+            return None
+    return None
 
 
 # Whether there is a canteen, asked: "il y a cantine…", "y a-t-il…", "ya…".
