@@ -3910,9 +3910,11 @@ class CallFlow:
         is said as such, and a day whose deadline counts back to days the calendar knows has
         that deadline all the same (:meth:`SchoolCalendar.deadline_beyond`: Friday 3 September
         2027's is Friday 2 July, 13:00): once passed, the day can never change, and "it can
-        once the calendar is published" was a false promise. Otherwise "choose a nearer date",
-        except in late summer, when no nearer day can change either (their deadlines passed
-        in July): then, that it can once the calendar is published."""
+        once the calendar is published" was a false promise; before, that deadline, and that
+        the line cannot change the day until the town loads the calendar. Otherwise "choose a
+        nearer date", except in late summer, when no nearer day can change either (their
+        deadlines passed in July): then, that its deadline cannot be told yet. Both with who
+        to call (the help desk)."""
         params = {"day": sp.day(day, year=False), "year": day.year}  # the sentence says the year
         known = self._beyond(st, day)
         if isinstance(known, DayStatus):
@@ -3939,19 +3941,24 @@ class CallFlow:
                 "before %(deadline)s.",
                 deadline=sp.deadline(known), **params,
             )
+        # Not "once the calendar is published": the line has no say in when the town loads
+        # the next calendar, and on 2 July at 12:30 "before 13:00 today" could not be kept.
+        # What is true, and who can help: the billing centre (the configured help desk).
         if known is not None:
-            return sp._(
-                "I do not know the school calendar of %(day)s %(year)s yet: if there is school "
-                "catering that day, its meal can be changed once the calendar is published, "
-                "before %(deadline)s.",
+            said = sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: the town has not "
+                "loaded it, so this meal cannot be changed on this line for now. If there is "
+                "school catering that day, it would have to be changed before %(deadline)s.",
                 deadline=sp.deadline(known), **params,
             )
+            return " ".join(p for p in (said, self._desk_sentence(sp)) if p)
         if self._calendar_end_near() is not None and self._first_open(self._picked(st)) is None:
-            return sp._(
-                "I do not know the school calendar of %(day)s %(year)s yet: this meal can be "
-                "changed once it is published.",
+            said = sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: the town has not "
+                "loaded it, so I cannot tell yet until when this meal can be changed.",
                 **params,
             )
+            return " ".join(p for p in (said, self._desk_sentence(sp)) if p)
         return sp._(
             "I do not know the school calendar of %(day)s %(year)s yet. Please choose a nearer "
             "date.",

@@ -1,0 +1,86 @@
+"""The phone line at the end of the shipped school calendar (Dijon, zone A: it ends with the
+rentrée on Thursday 2 September 2027; the line is closed in the summer holidays until 15 August):
+whole signed calls, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from restomairie.clock import PARIS
+from restomairie.runtime import Runtime
+from tests.factories import KidSpec, make_family
+from tests.ivr_support import Caller, line_app
+
+PHONE = "+33612345678"
+DESK_FR = (
+    "Pour parler à quelqu'un, appelez le Centre de traitement unique de la facturation au "
+    "03 80 74 51 51, du lundi au vendredi de 8 heures à 18 heures."
+)
+
+
+@pytest.fixture
+def client(rt: Runtime) -> FlaskClient:
+    app: Flask = line_app(rt)
+    return app.test_client()
+
+
+def _call(rt: Runtime, client: FlaskClient, moment: datetime, phone: str = PHONE) -> Caller:
+    rt.clock.frozen = moment
+    call = Caller(client, rt.settings, phone)
+    call.start()
+    return call
+
+
+def test_a_day_past_the_calendar_is_not_promised_for_a_time_the_town_cannot_keep(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # 2 July 2027, 12:30: Friday 3 September's deadline, were it a school day, is today at
+    # 13:00. The line said it "pourra être changé dès la publication du calendrier, avant
+    # 13 heures aujourd'hui": 30 minutes for a calendar the town had not loaded, the line
+    # closing for the summer. Said instead: not on this line for now, the deadline, and who
+    # to call.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    call = _call(rt, client, datetime(2027, 7, 2, 12, 30, tzinfo=PARIS))
+    call.keys("1234", "1")
+    said = call.press("0309").says[0]
+    assert said == (
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : la "
+        "mairie ne l'a pas encore chargé, et ce repas ne peut donc pas être changé sur cette "
+        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer avant "
+        f"13 heures aujourd'hui. {DESK_FR}"
+    )
+    assert "dès la publication" not in said
+
+
+def test_in_late_summer_a_day_past_the_calendar_has_no_deadline_promised(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # 30 August 2027: Monday 6 September's deadline counts back through Friday 3, not known.
+    # "ce repas pourra être changé dès qu'il sera publié" promised a change with no limit,
+    # whose deadline may well be gone by the time the town loads the calendar.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    call = _call(rt, client, datetime(2027, 8, 30, 9, 0, tzinfo=PARIS))
+    call.keys("1234", "1")
+    assert call.press("0609").says[0] == (
+        "Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : la mairie "
+        "ne l'a pas encore chargé, et je ne peux donc pas encore dire jusqu'à quand ce repas "
+        f"pourra être changé. {DESK_FR}"
+    )
+
+
+def test_in_late_summer_an_english_family_hears_the_same_in_english(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Lea"),), language="en")
+    call = _call(rt, client, datetime(2027, 8, 30, 9, 0, tzinfo=PARIS))
+    call.keys("1234", "1")
+    said = call.press("0609").says[0]
+    assert said.startswith(
+        "I do not know the school calendar of Monday 6 September 2027 yet: the town has not "
+        "loaded it, so I cannot tell yet until when this meal can be changed. To speak to "
+        "someone, call the billing centre on 03 80 74 51 51"
+    )
