@@ -84,3 +84,50 @@ def test_in_late_summer_an_english_family_hears_the_same_in_english(
         "loaded it, so I cannot tell yet until when this meal can be changed. To speak to "
         "someone, call the billing centre on 03 80 74 51 51"
     )
+
+
+TUE_FRI = 1 << 1 | 1 << 4
+
+
+def test_late_august_listening_says_what_is_known_not_no_meal_in_two_weeks(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # 23 August 2027: the two weeks reach past the calendar, which ends with the rentrée on
+    # Thursday 2 September. Margaux, subscribed on Tuesdays and Fridays, heard "aucun repas
+    # réservé dans les deux prochaines semaines", as if her subscription had stopped.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Margaux", weekdays=TUE_FRI),))
+    call = _call(rt, client, datetime(2027, 8, 23, 9, 0, tzinfo=PARIS))
+    listing = call.keys("1234", "3")
+    assert listing.says[:3] == [
+        "Pas de restauration scolaire pendant les vacances d'été ; reprise le jeudi 2 septembre.",
+        "Margaux : aucun repas réservé jusqu'au jeudi 2 septembre inclus.",
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu ; dès qu'il le "
+        "sera, les jours d'abonnement de Margaux seront réservés comme d'habitude.",
+    ]
+    assert not any("deux prochaines semaines" in line for line in listing.says)
+
+
+def test_late_august_listening_promises_no_subscription_to_a_family_booking_day_by_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    call = _call(rt, client, datetime(2027, 8, 23, 9, 0, tzinfo=PARIS))
+    listing = call.keys("1234", "3")
+    assert listing.says[1:3] == [
+        "Léa : aucun repas réservé jusqu'au jeudi 2 septembre inclus.",
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu.",
+    ]
+
+
+def test_late_august_the_date_question_says_the_rentree_itself_cannot_change(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "Aucun jour ne peut être changé d'ici le jeudi 2 septembre" left 2 September itself in
+    # doubt: its deadline was Thursday 1 July.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    call = _call(rt, client, datetime(2027, 8, 23, 9, 0, tzinfo=PARIS))
+    question = call.keys("1234", "1")
+    assert question.says[2] == (
+        "Aucun jour jusqu'au jeudi 2 septembre inclus ne peut plus être changé, et le "
+        "calendrier scolaire après cette date n'est pas encore connu."
+    )

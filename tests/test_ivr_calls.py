@@ -361,7 +361,8 @@ def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[-2] == (
-        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu ; dès qu'il "
+        "le sera, les jours d'abonnement de Léa seront réservés comme d'habitude."
     )
     # Past it (a town that has not loaded the new calendar): the same, and the menu again. It
     # was a technical error and the end of the call.
@@ -422,8 +423,8 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
     question = call.keys("1234", "2")
     assert question.says[1:3] == [
         "Tapez le jour puis le mois, en 4 chiffres.",
-        "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
-        "après cette date n'est pas encore connu.",
+        "Aucun jour jusqu'au jeudi 2 septembre inclus ne peut plus être changé, et le "
+        "calendrier scolaire après cette date n'est pas encore connu.",
     ]
     # A day of September, typed whole or missing a zero: "choisissez une date plus proche" was
     # advice no caller could follow, and "039" was answered with the keys of a day past the

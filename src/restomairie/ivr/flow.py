@@ -3885,8 +3885,8 @@ class CallFlow:
             # after are not in the calendar yet. Said, rather than a question with no hint.
             lines.append(
                 sp._(
-                    "No day can be changed until %(day)s, and the school calendar after that "
-                    "is not known yet.",
+                    "No day up to and including %(day)s can be changed any more, and the "
+                    "school calendar after that date is not known yet.",
                     day=sp.day(end),
                 )
             )
@@ -4438,7 +4438,8 @@ class CallFlow:
             assert known_until is not None
             return [sp._("The school calendar after %(day)s is not known yet.",
                          day=sp.day(known_until))]
-        upcoming = self.booking.upcoming(account, start=today, days=span)
+        outlook = self.booking.outlook(account, start=today, days=span)
+        upcoming = outlook.states
         lines = []
         # The weekdays the children's canteens serve: a public holiday on another ("mercredi 11
         # novembre", in a town without Wednesday meals) takes no meal away, and is not said.
@@ -4498,6 +4499,18 @@ class CallFlow:
                         )
                     )
                 continue
+            if not days and known_until is not None:
+                # The two weeks reach past the calendar: what is known, not "two weeks".
+                lines.append(
+                    sp._(
+                        "%(name)s: no school meal up to and including %(day)s.",
+                        name=kid.name,
+                        day=sp.day(known_until),
+                    )
+                )
+                if closed:
+                    lines.append(self._closed_line(sp, closed))
+                continue
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
                 if closed:
@@ -4541,6 +4554,17 @@ class CallFlow:
                         len(booked),
                         name=kid.name,
                         days=sp.names(booked),
+                    )
+                )
+            elif known_until is not None:
+                # Late August: "aucun repas réservé dans les deux prochaines semaines" told a
+                # child with a subscription that nothing was coming, when the days after the
+                # rentrée were only not known yet.
+                lines.append(
+                    sp._(
+                        "%(name)s: no meal booked up to and including %(day)s.",
+                        name=kid.name,
+                        day=sp.day(known_until),
                     )
                 )
             else:
@@ -4590,12 +4614,25 @@ class CallFlow:
                 )
             )
         if known_until is not None:  # not "no meal": the days after it are not known yet
-            lines.append(
-                sp._(
-                    "The school calendar after %(day)s is not known yet.",
-                    day=sp.day(known_until),
+            # The children with a subscription then: their days will be booked as ever once
+            # the town loads the calendar (a subscription is a weekly pattern, not dates).
+            subscribed = [k.name for k in kids if outlook.subscribed_after.get(k.ref)]
+            if subscribed:
+                lines.append(
+                    sp._(
+                        "The school calendar after %(day)s is not known yet; once it is, the "
+                        "subscription days of %(names)s will be booked as usual.",
+                        day=sp.day(known_until),
+                        names=sp.names(subscribed),
+                    )
                 )
-            )
+            else:
+                lines.append(
+                    sp._(
+                        "The school calendar after %(day)s is not known yet.",
+                        day=sp.day(known_until),
+                    )
+                )
         return lines
 
     @staticmethod
