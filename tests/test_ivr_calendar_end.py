@@ -131,3 +131,77 @@ def test_late_august_the_date_question_says_the_rentree_itself_cannot_change(
         "Aucun jour jusqu'au jeudi 2 septembre inclus ne peut plus être changé, et le "
         "calendrier scolaire après cette date n'est pas encore connu."
     )
+
+
+SUMMER_REOPENING = (
+    "La ligne est fermée pendant les vacances d'été ; elle rouvre le lundi 16 août à 8 heures."
+)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2027, 7, 3, 14, 0, tzinfo=PARIS),  # the last open day, after 13:00
+        datetime(2027, 7, 3, 23, 30, tzinfo=PARIS),
+    ],
+)
+def test_after_hours_on_the_eve_of_the_summer_closure_the_line_says_when_it_reopens(
+    rt: Runtime, client: FlaskClient, moment: datetime
+) -> None:
+    # The summer holidays (and the closure) start on Sunday 4 July 2027. A parent calling on
+    # Saturday 3 July after 13:00 heard "Elle est ouverte de 8 heures à 13 heures", and would
+    # call again at 8 the next morning, to a closed line until 16 August.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    rt.clock.frozen = moment
+    closed = Caller(client, rt.settings, PHONE).start()
+    assert closed.hangup
+    assert closed.says[1] == SUMMER_REOPENING
+    assert not any("ouverte de 8 heures" in line for line in closed.says)
+
+
+def test_after_hours_on_an_ordinary_day_the_line_still_says_its_hours(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Guard: the day before (its next opening is Saturday 3 July at 8), and the 16 August
+    # reopening itself before 8.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    for moment in (
+        datetime(2027, 7, 2, 14, 0, tzinfo=PARIS),
+        datetime(2027, 8, 16, 7, 0, tzinfo=PARIS),
+    ):
+        rt.clock.frozen = moment
+        closed = Caller(client, rt.settings, PHONE).start()
+        assert closed.says[1:3] == [
+            "La ligne est fermée.",
+            "Elle est ouverte de 8 heures à 13 heures.",
+        ]
+
+
+def test_a_call_failing_after_closing_time_on_the_eve_of_the_summer_closure_says_16_august(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Begun at 12:59 on Saturday 3 July 2027, it ended with "Vous pouvez rappeler entre
+    # 8 heures et 13 heures", the line being closed from the next day until 16 August.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    call = _call(rt, client, datetime(2027, 7, 3, 12, 59, tzinfo=PARIS))
+    call.press("1234")
+    rt.clock.frozen = datetime(2027, 7, 3, 13, 1, tzinfo=PARIS)
+    call.silence()
+    call.silence()
+    bye = call.silence()
+    assert bye.hangup
+    assert bye.says[1].startswith(
+        "Vous pourrez rappeler à partir du lundi 16 août à 8 heures. "
+    )
+
+
+def test_an_english_family_hears_the_summer_reopening_in_english(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Lea"),), language="en")
+    rt.clock.frozen = datetime(2027, 7, 3, 14, 0, tzinfo=PARIS)
+    closed = Caller(client, rt.settings, PHONE).start()
+    assert closed.says[1] == (
+        "The line is closed during the summer holidays; it opens again on Monday 16 August at "
+        "8:00 am."
+    )

@@ -5074,14 +5074,16 @@ class CallFlow:
                 town=self.settings.town,
             )
         ]
-        if state is LineState.CLOSED_SUMMER and phone.summer_closed_until is not None:
-            month, day = phone.summer_closed_until
+        # Closed for the day on the eve of the summer closure (3 July 2027, 14:00), the next
+        # opening is not tomorrow at 8 but the reopening: said as during the closure.
+        reopens = self._summer_reopening(now, state)
+        if reopens is not None:
             # When to call again (a parent calling on the 15th heard "jusqu'au 15 août").
             lines.append(
                 sp._(
                     "The line is closed during the summer holidays; it opens again on %(day)s "
                     "at %(opens)s.",
-                    day=sp.day(date(now.year, month, day) + timedelta(days=1)),
+                    day=sp.day(reopens),
                     opens=sp.hour(phone.opens),
                 )
             )
@@ -5099,6 +5101,25 @@ class CallFlow:
         lines.append(self._web_sentence(sp))
         lines.append(sp._("Goodbye."))
         return lines
+
+    def _summer_reopening(self, now: datetime, state: LineState) -> date | None:
+        """The day the line reopens after its summer closure, when that is its next opening
+        from ``now`` (in ``state``, not open): during the closure, or on its eve after closing
+        time. None otherwise (the line opens at its usual hour)."""
+        phone = self.settings.phone
+        if phone.summer_closed_until is None:
+            return None
+        local = now.astimezone(self.settings.tz)
+        if state is not LineState.CLOSED_SUMMER:
+            if local.time() < phone.opens:
+                return None  # it opens later today
+            tomorrow = datetime.combine(
+                local.date() + timedelta(days=1), phone.opens, tzinfo=self.settings.tz
+            )
+            if line_state(tomorrow, phone, self._school_holiday) is not LineState.CLOSED_SUMMER:
+                return None
+        month, day = phone.summer_closed_until
+        return date(local.year, month, day) + timedelta(days=1)
 
     def _web_sentence(self, sp: Speaker) -> str:
         web = self.settings.phone.web(sp.lang)
@@ -5131,8 +5152,16 @@ class CallFlow:
         identification questions, for a lost account number or code) and the web."""
         phone = self.settings.phone
         now = self.clock.now()
-        if line_state(now, phone, self._school_holiday) is LineState.OPEN:
+        state = line_state(now, phone, self._school_holiday)
+        if state is LineState.OPEN:
             again = sp._("You can call again until %(closes)s.", closes=sp.hour(phone.closes))
+        elif (reopens := self._summer_reopening(now, state)) is not None:
+            # Begun before 13:00 on the eve of the summer closure: not "between 8 and 13".
+            again = sp._(
+                "You can call again from %(day)s at %(opens)s.",
+                day=sp.day(reopens),
+                opens=sp.hour(phone.opens),
+            )
         else:  # a call that began before closing time
             again = sp._(
                 "You can call again between %(opens)s and %(closes)s.",
