@@ -361,7 +361,8 @@ def test_listening_names_public_holidays_bridges_and_the_end_of_the_calendar(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[-2] == (
-        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
+        "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu ; dès qu'il "
+        "le sera, les jours d'abonnement de Léa seront réservés comme d'habitude."
     )
     # Past it (a town that has not loaded the new calendar): the same, and the menu again. It
     # was a technical error and the end of the call.
@@ -422,15 +423,19 @@ def test_in_late_summer_the_date_question_says_no_day_can_change_before_the_cale
     question = call.keys("1234", "2")
     assert question.says[1:3] == [
         "Tapez le jour puis le mois, en 4 chiffres.",
-        "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
-        "après cette date n'est pas encore connu.",
+        "Aucun jour jusqu'au jeudi 2 septembre inclus ne peut plus être changé, et le "
+        "calendrier scolaire après cette date n'est pas encore connu.",
     ]
     # A day of September, typed whole or missing a zero: "choisissez une date plus proche" was
     # advice no caller could follow, and "039" was answered with the keys of a day past the
     # calendar.
-    after_it = "ce repas pourra être changé dès qu'il sera publié."
+    after_it = (
+        "la mairie ne l'a pas encore chargé, et je ne peux donc pas encore dire jusqu'à quand "
+        "ce repas pourra être changé."
+    )
     assert call.press("0609").says[0] == (
-        f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it}"
+        f"Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : {after_it} "
+        f"Pour parler à quelqu'un, appelez {DESK}"
     )
     # Friday 3 September's deadline counts back to days the calendar knows (2 September, then
     # Friday 2 July): gone, so the day can never change; "dès qu'il sera publié" was false.
@@ -452,15 +457,17 @@ def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_sai
 ) -> None:
     # 2 July 2027, 10:00, the last school day: Friday 3 September's deadline (were it a school
     # day) is today at 13:00, known from the calendar although the day is not. The line said
-    # it "could be changed once the calendar is published", after that moment too.
+    # it "could be changed once the calendar is published", after that moment too; now that
+    # the line cannot change it before the town loads the calendar, with the deadline.
     rt.clock.frozen = datetime(2027, 7, 2, 10, 0, tzinfo=PARIS)
     call = caller(client, rt)
     call.start()
     call.keys("1234", "1")
     assert call.press("0309").says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : s'il y a "
-        "cantine ce jour-là, ce repas pourra être changé dès la publication du calendrier, avant "
-        "13 heures aujourd'hui."
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : la "
+        "mairie ne l'a pas encore chargé, et ce repas ne peut donc pas être changé sur cette "
+        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer avant "
+        f"13 heures aujourd'hui. Pour parler à quelqu'un, appelez {DESK}"
     )
     # Past it, as the line reopens on 16 August: never again, said as any deadline gone by.
     rt.clock.frozen = datetime(2027, 8, 16, 9, 30, tzinfo=PARIS)
@@ -474,8 +481,9 @@ def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_sai
     )
     # Monday 6 counts back through Friday 3, a school day or not: not known, as before.
     assert call.press("0609").says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : ce repas "
-        "pourra être changé dès qu'il sera publié."
+        "Je ne connais pas encore le calendrier scolaire du lundi 6 septembre 2027 : la mairie "
+        "ne l'a pas encore chargé, et je ne peux donc pas encore dire jusqu'à quand ce repas "
+        f"pourra être changé. Pour parler à quelqu'un, appelez {DESK}"
     )
     # A Wednesday has no canteen whatever the calendar says.
     assert call.press("0809").says[0] == (

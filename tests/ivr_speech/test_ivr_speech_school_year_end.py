@@ -27,8 +27,8 @@ SUMMER_TO_COME = (
     "reprise le jeudi 2 septembre."
 )
 NONE_OPEN = (
-    "Aucun jour ne peut être changé d'ici le jeudi 2 septembre, et le calendrier scolaire "
-    "après cette date n'est pas encore connu."
+    "Aucun jour jusqu'au jeudi 2 septembre inclus ne peut plus être changé, et le calendrier "
+    "scolaire après cette date n'est pas encore connu."
 )
 NOT_KNOWN = "Le calendrier scolaire après le jeudi 2 septembre n'est pas encore connu."
 ACTION_MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."

@@ -195,8 +195,11 @@ def test_the_week_of_a_return_the_calendar_does_not_know_is_said(
     # day (help-c), and changes nothing.
     summer = call.say("toute la semaine de la rentrée")
     assert summer.says[0] == (
-        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : s'il y "
-        "a cantine ce jour-là, ce repas pourra être changé dès la publication du calendrier, "
-        "avant le vendredi 2 juillet à 13 heures."
+        "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : la "
+        "mairie ne l'a pas encore chargé, et ce repas ne peut donc pas être changé sur cette "
+        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer avant le "
+        "vendredi 2 juillet à 13 heures. Pour parler à quelqu'un, appelez le Centre de "
+        "traitement unique de la facturation au 03 80 74 51 51, du lundi au vendredi de "
+        "8 heures à 18 heures."
     )
     assert booked(rt, "E2", date(2027, 9, 2)) is None

@@ -251,6 +251,10 @@ class Outlook:
 
     states: dict[str, list[ChildDay]]
     closures: tuple[CalendarClosure, ...]
+    # Each child's weekly subscription (weekday bit mask) on the day after the days read, 0
+    # when none or not enrolled then: what will be booked on the days after, once known (the
+    # days past the school calendar in use are left out of ``states``).
+    subscribed_after: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -1145,7 +1149,9 @@ class BookingService:
         out: dict[str, list[ChildDay]] = {c.ref: [] for c in kids}
         for st in self._states(kids, dates, facts):
             out[st.child_ref].append(st)
-        return Outlook(out, facts.closures)
+        after = dates[-1] + timedelta(days=1)
+        subscribed = {c.ref: _pattern(c, after) if enrolled_on(c, after) else 0 for c in kids}
+        return Outlook(out, facts.closures, subscribed)
 
     def _family_days(self, account: str, first: date, last: date) -> tuple[list[KidPlan], _Facts]:
         """The family's children, and the facts of ``first``…``last`` for all of them, found by

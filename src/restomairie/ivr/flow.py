@@ -4057,9 +4057,11 @@ class CallFlow:
         is said as such, and a day whose deadline counts back to days the calendar knows has
         that deadline all the same (:meth:`SchoolCalendar.deadline_beyond`: Friday 3 September
         2027's is Friday 2 July, 13:00): once passed, the day can never change, and "it can
-        once the calendar is published" was a false promise. Otherwise "choose a nearer date",
-        except in late summer, when no nearer day can change either (their deadlines passed
-        in July): then, that it can once the calendar is published."""
+        once the calendar is published" was a false promise; before, that deadline, and that
+        the line cannot change the day until the town loads the calendar. Otherwise "choose a
+        nearer date", except in late summer, when no nearer day can change either (their
+        deadlines passed in July): then, that its deadline cannot be told yet. Both with who
+        to call (the help desk)."""
         params = {"day": sp.day(day, year=False), "year": day.year}  # the sentence says the year
         known = self._beyond(st, day)
         if isinstance(known, DayStatus):
@@ -4086,19 +4088,24 @@ class CallFlow:
                 "before %(deadline)s.",
                 deadline=sp.deadline(known), **params,
             )
+        # Not "once the calendar is published": the line has no say in when the town loads
+        # the next calendar, and on 2 July at 12:30 "before 13:00 today" could not be kept.
+        # What is true, and who can help: the billing centre (the configured help desk).
         if known is not None:
-            return sp._(
-                "I do not know the school calendar of %(day)s %(year)s yet: if there is school "
-                "catering that day, its meal can be changed once the calendar is published, "
-                "before %(deadline)s.",
+            said = sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: the town has not "
+                "loaded it, so this meal cannot be changed on this line for now. If there is "
+                "school catering that day, it would have to be changed before %(deadline)s.",
                 deadline=sp.deadline(known), **params,
             )
+            return " ".join(p for p in (said, self._desk_sentence(sp)) if p)
         if self._calendar_end_near() is not None and self._first_open(self._picked(st)) is None:
-            return sp._(
-                "I do not know the school calendar of %(day)s %(year)s yet: this meal can be "
-                "changed once it is published.",
+            said = sp._(
+                "I do not know the school calendar of %(day)s %(year)s yet: the town has not "
+                "loaded it, so I cannot tell yet until when this meal can be changed.",
                 **params,
             )
+            return " ".join(p for p in (said, self._desk_sentence(sp)) if p)
         return sp._(
             "I do not know the school calendar of %(day)s %(year)s yet. Please choose a nearer "
             "date.",
@@ -4150,8 +4157,8 @@ class CallFlow:
         # after are not in the calendar yet. Said, rather than a question with no hint.
         return [
             sp._(
-                "No day can be changed until %(day)s, and the school calendar after that "
-                "is not known yet.",
+                "No day up to and including %(day)s can be changed any more, and the "
+                "school calendar after that date is not known yet.",
                 day=sp.day(end),
             )
         ]
@@ -4605,7 +4612,8 @@ class CallFlow:
             assert known_until is not None
             return [sp._("The school calendar after %(day)s is not known yet.",
                          day=sp.day(known_until))]
-        upcoming = self.booking.upcoming(account, start=today, days=span)
+        outlook = self.booking.outlook(account, start=today, days=span)
+        upcoming = outlook.states
         lines = []
         # The weekdays the children's canteens serve: a public holiday on another ("mercredi 11
         # novembre", in a town without Wednesday meals) takes no meal away, and is not said.
@@ -4667,6 +4675,18 @@ class CallFlow:
                         )
                     )
                 continue
+            if not days and known_until is not None:
+                # The two weeks reach past the calendar: what is known, not "two weeks".
+                lines.append(
+                    sp._(
+                        "%(name)s: no school meal up to and including %(day)s.",
+                        name=kid.name,
+                        day=sp.day(known_until),
+                    )
+                )
+                if closed:
+                    lines.append(self._closed_line(sp, closed))
+                continue
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
                 if closed:
@@ -4710,6 +4730,17 @@ class CallFlow:
                         len(booked),
                         name=kid.name,
                         days=sp.names(booked),
+                    )
+                )
+            elif known_until is not None:
+                # Late August: "aucun repas réservé dans les deux prochaines semaines" told a
+                # child with a subscription that nothing was coming, when the days after the
+                # rentrée were only not known yet.
+                lines.append(
+                    sp._(
+                        "%(name)s: no meal booked up to and including %(day)s.",
+                        name=kid.name,
+                        day=sp.day(known_until),
                     )
                 )
             else:
@@ -4759,12 +4790,25 @@ class CallFlow:
                 )
             )
         if known_until is not None:  # not "no meal": the days after it are not known yet
-            lines.append(
-                sp._(
-                    "The school calendar after %(day)s is not known yet.",
-                    day=sp.day(known_until),
+            # The children with a subscription then: their days will be booked as ever once
+            # the town loads the calendar (a subscription is a weekly pattern, not dates).
+            subscribed = [k.name for k in kids if outlook.subscribed_after.get(k.ref)]
+            if subscribed:
+                lines.append(
+                    sp._(
+                        "The school calendar after %(day)s is not known yet; once it is, the "
+                        "subscription days of %(names)s will be booked as usual.",
+                        day=sp.day(known_until),
+                        names=sp.names(subscribed),
+                    )
                 )
-            )
+            else:
+                lines.append(
+                    sp._(
+                        "The school calendar after %(day)s is not known yet.",
+                        day=sp.day(known_until),
+                    )
+                )
         return lines
 
     @staticmethod
@@ -5206,14 +5250,16 @@ class CallFlow:
                 town=self.settings.town,
             )
         ]
-        if state is LineState.CLOSED_SUMMER and phone.summer_closed_until is not None:
-            month, day = phone.summer_closed_until
+        # Closed for the day on the eve of the summer closure (3 July 2027, 14:00), the next
+        # opening is not tomorrow at 8 but the reopening: said as during the closure.
+        reopens = self._summer_reopening(now, state)
+        if reopens is not None:
             # When to call again (a parent calling on the 15th heard "jusqu'au 15 août").
             lines.append(
                 sp._(
                     "The line is closed during the summer holidays; it opens again on %(day)s "
                     "at %(opens)s.",
-                    day=sp.day(date(now.year, month, day) + timedelta(days=1)),
+                    day=sp.day(reopens),
                     opens=sp.hour(phone.opens),
                 )
             )
@@ -5231,6 +5277,25 @@ class CallFlow:
         lines.append(self._web_sentence(sp))
         lines.append(sp._("Goodbye."))
         return lines
+
+    def _summer_reopening(self, now: datetime, state: LineState) -> date | None:
+        """The day the line reopens after its summer closure, when that is its next opening
+        from ``now`` (in ``state``, not open): during the closure, or on its eve after closing
+        time. None otherwise (the line opens at its usual hour)."""
+        phone = self.settings.phone
+        if phone.summer_closed_until is None:
+            return None
+        local = now.astimezone(self.settings.tz)
+        if state is not LineState.CLOSED_SUMMER:
+            if local.time() < phone.opens:
+                return None  # it opens later today
+            tomorrow = datetime.combine(
+                local.date() + timedelta(days=1), phone.opens, tzinfo=self.settings.tz
+            )
+            if line_state(tomorrow, phone, self._school_holiday) is not LineState.CLOSED_SUMMER:
+                return None
+        month, day = phone.summer_closed_until
+        return date(local.year, month, day) + timedelta(days=1)
 
     def _web_sentence(self, sp: Speaker) -> str:
         web = self.settings.phone.web(sp.lang)
@@ -5263,8 +5328,16 @@ class CallFlow:
         identification questions, for a lost account number or code) and the web."""
         phone = self.settings.phone
         now = self.clock.now()
-        if line_state(now, phone, self._school_holiday) is LineState.OPEN:
+        state = line_state(now, phone, self._school_holiday)
+        if state is LineState.OPEN:
             again = sp._("You can call again until %(closes)s.", closes=sp.hour(phone.closes))
+        elif (reopens := self._summer_reopening(now, state)) is not None:
+            # Begun before 13:00 on the eve of the summer closure: not "between 8 and 13".
+            again = sp._(
+                "You can call again from %(day)s at %(opens)s.",
+                day=sp.day(reopens),
+                opens=sp.hour(phone.opens),
+            )
         else:  # a call that began before closing time
             again = sp._(
                 "You can call again between %(opens)s and %(closes)s.",
