@@ -146,11 +146,14 @@ def test_serve_says_when_children_are_in_schools_the_configuration_does_not_have
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Their pages were a 500 and their calls "un problème technique", without a word at start.
+    # (A file none of whose schools has a child, another town's, is refused: test_serve_schools.)
     import waitress
 
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
     _import_lea(cli, tmp_path)
-    res = cli.invoke(main, ["--config", "villepreux", "serve", "--port", free_port()])
+    _import_tom(cli, tmp_path)
+    town = _town_without_anjou(tmp_path)
+    res = cli.invoke(main, ["--config", str(town), "serve", "--port", free_port()])
     assert res.exit_code == 0, res.output
     assert ("Attention : des enfants sont inscrits dans des écoles absentes de la configuration "
             "de la ville : « anjou-elem » (1 enfant(s)).") in res.output

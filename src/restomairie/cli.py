@@ -884,12 +884,19 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     setup_logging()
     rt = runtime(ctx)
     require_current_database(rt)
+    # Another town's file is refused before anything is written or served (as ``lock`` does).
+    rt.check_town()
     # Tried first, and said in French: waitress would raise (and leave its half-made server's
     # sockets open) on a port in use or a host it cannot listen on.
     said = listen_problem(host, port)
     if said is not None:
         click.echo(said, err=True)
         sys.exit(1)
+    # The town's file is read once, here: mirror its schools, as ``init-db``, ``lock`` and the
+    # scheduler do, so that a school new in the file (restarted ``serve``, not the scheduler)
+    # has its row for every page (the staff import, a child's school, the kitchen), not a
+    # foreign-key error on its first child.
+    rt.sync_schools()
     app = create_app(runtime=rt)
     for warning in deployment_warnings(rt.settings):
         click.echo(f"Attention : {warning}", err=True)
