@@ -1,4 +1,5 @@
-"""The application's error pages in French (400, 403, 404, 405) for the requests no blueprint
+"""The application's error pages in French (every HTTP error: 400, 403, 404, 405, 413, 429…,
+any other with a general sentence, never Werkzeug's English) for the requests no blueprint
 answers itself: an unknown address, a form opened by its address (``GET /staff/logout``), the
 kitchen's logout without its token.
 
@@ -28,21 +29,58 @@ PAGES: dict[int, tuple[str, str]] = {
     405: ("Adresse à ne pas ouvrir ainsi",
           "Cette action se fait depuis le bouton ou le formulaire de sa page, pas en ouvrant "
           "son adresse. Revenez à la page et utilisez son bouton."),
+    408: ("Demande trop lente",
+          "La demande a mis trop de temps à arriver. Rechargez la page et recommencez."),
+    409: ("Demande en conflit",
+          "Cette demande entre en conflit avec une modification faite entre-temps. Rechargez "
+          "la page pour voir ce qui est enregistré, puis recommencez si besoin."),
+    410: ("Page supprimée",
+          "Cette page n'existe plus. Repartez du lien ci-dessous."),
+    413: ("Envoi trop volumineux",
+          "Le fichier ou le formulaire envoyé est trop volumineux : rien n'a été enregistré. "
+          "Envoyez un fichier plus petit."),
+    414: ("Adresse trop longue",
+          "L'adresse demandée est trop longue. Repartez du lien ci-dessous."),
+    415: ("Format non accepté",
+          "Les données envoyées ne sont pas dans un format que cette page accepte. Rechargez "
+          "la page et recommencez."),
+    429: ("Trop de demandes",
+          "Trop de demandes en peu de temps : patientez quelques minutes, puis recommencez."),
+    431: ("Demande trop longue",
+          "La demande envoyée est trop longue. Fermez puis rouvrez le navigateur et "
+          "recommencez."),
+    503: ("Service momentanément indisponible",
+          "Le service est momentanément indisponible. Réessayez dans quelques minutes."),
 }
+# Any other code: a general sentence of its class, never Werkzeug's English name.
+CLIENT_ERROR = ("Demande refusée",
+                "La demande n'a pas pu être traitée. Revenez à la page précédente, rechargez-la "
+                "et recommencez.")
+SERVER_ERROR = ("Erreur du serveur",
+                "Une erreur est survenue sur le serveur. Rechargez la page pour voir ce qui a été "
+                "enregistré, puis réessayez ; si l'erreur revient, prévenez le service "
+                "informatique de la mairie.")
+
+
+def page_for(code: int) -> tuple[str, str]:
+    """The French title and usual sentence of an HTTP error ``code`` (400 to 599): its own,
+    else the general one of client (4xx) or server (5xx) errors."""
+    return PAGES.get(code) or (SERVER_ERROR if code >= 500 else CLIENT_ERROR)
 
 # Addresses whose answers are JSON (their scripts and clients read an error as JSON too).
 JSON_PATHS = ("/staff/phone/", "/kitchen/counts", "/healthz")
 
 
 def register(app: Flask, ivr_prefix: str) -> None:
-    """Answer 400, 403, 404 and 405 in French on ``app``, except under ``ivr_prefix``."""
+    """Answer every HTTP error in French on ``app``, except under ``ivr_prefix``."""
     ivr = ivr_prefix.rstrip("/") + "/"
 
     def _french_error(exc: HTTPException) -> Any:
         code = exc.code
-        if code not in PAGES or request.path.startswith(ivr) or request.path == ivr.rstrip("/"):
+        if (code is None or code < 400 or request.path.startswith(ivr)
+                or request.path == ivr.rstrip("/")):
             return exc  # as before: Werkzeug's own answer
-        title, usual = PAGES[code]
+        title, usual = page_for(code)
         message = own_message(exc) or usual
         if _wants_json():
             resp = jsonify({"error": message})

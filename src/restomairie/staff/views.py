@@ -44,7 +44,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
 from restomairie.csrf import SAFE_METHODS, CsrfRefused
-from restomairie.errors import own_message
+from restomairie.errors import own_message, page_for
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -344,15 +344,17 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
     if code == 401:
         return _unauthorised()
     # The view's own message when it gave one (« Appel inconnu. », escaped by the page and by
-    # JSON), else the usual sentence: never Werkzeug's English default.
+    # JSON), else the usual sentence (the staff's own, else the application's for its code, or
+    # its class's): never Werkzeug's English name (« Too Many Requests »).
     usual = {
         400: "Requête invalide.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
         413: "Fichier trop volumineux.",
     }
+    said = own_message(exc) or usual.get(code) or page_for(code)[1]
     back = _form_page() if isinstance(exc, CsrfRefused) else None
-    return _error_response(code, own_message(exc) or usual.get(code, exc.name), back_url=back)
+    return _error_response(code, said, back_url=back)
 
 
 def _unauthorised() -> tuple[Any, int]:
