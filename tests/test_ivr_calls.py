@@ -902,6 +902,23 @@ def test_a_locked_day_is_refused_with_its_deadline(
     assert refused.says[0] == CANCEL_TOO_LATE
 
 
+def test_a_day_locked_before_its_deadline_is_said_sent_to_the_kitchen_not_too_late(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Thursday 26 November locked at 10:00 by hand (``restomairie lock``), three hours before
+    # its deadline: "il fallait annuler avant 13 heures aujourd'hui" was false at 10:00.
+    rt.locks.lock_day("anjou-elem", date(2026, 11, 26))
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2611")
+    assert refused.says[0] == (
+        "Le jeudi 26 novembre ne peut plus être changé : les repas de ce jour sont déjà "
+        "transmis à la cuisine. Le repas sera facturé, sauf maladie signalée à l'école."
+    )
+    assert "Trop tard" not in refused.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None  # the subscription's meal stays
+
+
 def test_a_day_typed_that_is_next_years_is_read_back_with_its_year(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
