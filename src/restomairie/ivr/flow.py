@@ -4848,7 +4848,62 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
-        return lines
+        rentree = self._rentree_before_summer(st, sp)
+        return [*lines, rentree] if rentree else lines
+
+    def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
+        """On the last two weeks the line is open before its summer closure, when the meal of
+        the rentrée must be changed before the line closes: until when, and when the line
+        opens again. Empty otherwise. From the calendar alone (no database read)."""
+        phone = self.settings.phone
+        kids = self._picked(st)
+        if phone.summer_closed_until is None or not kids:
+            return ""
+        now = self.clock.now()
+        today = now.date()
+        summer = self._holidays_ahead("summer", today)
+        if summer is None or summer.first_day <= today:
+            return ""
+        # The first day the line is closed for the summer (not before the holidays start).
+        closes = next(
+            (
+                day
+                for k in range((summer.first_day - today).days, LIST_DAYS + 1)
+                if line_state(
+                    datetime.combine(
+                        day := today + timedelta(days=k), phone.opens, tzinfo=self.settings.tz
+                    ),
+                    phone,
+                    self._school_holiday,
+                )
+                is LineState.CLOSED_SUMMER
+            ),
+            None,
+        )
+        if closes is None:  # not within the two weeks ahead
+            return ""
+        school = kids[0].school
+        status = self.booking.calendar.next_operating(
+            summer.last_day + timedelta(days=1),
+            self.settings.weekdays_of(self.settings.school(school)),
+            self.settings.rule_for("phone"),
+            school_id=school,
+        )
+        if status is None or status.deadline is None:
+            return ""
+        deadline = status.deadline.astimezone(self.settings.tz)
+        if not now < deadline or deadline.date() >= closes:
+            return ""
+        month, last = phone.summer_closed_until
+        reopens = date(closes.year, month, last) + timedelta(days=1)
+        return sp._(
+            "The meal of %(day)s, the first day of school, can be changed until %(until)s at "
+            "%(hour)s; the line is then closed until %(reopens)s.",
+            day=sp.day(status.day),
+            until=sp.day(deadline.date()),
+            hour=sp.hour(deadline),
+            reopens=sp.day(reopens),
+        )
 
     @staticmethod
     def _closed_line(sp: Speaker, days: Sequence[str]) -> str:
