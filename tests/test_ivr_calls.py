@@ -902,6 +902,23 @@ def test_a_locked_day_is_refused_with_its_deadline(
     assert refused.says[0] == CANCEL_TOO_LATE
 
 
+def test_a_day_locked_before_its_deadline_is_said_sent_to_the_kitchen_not_too_late(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # Thursday 26 November locked at 10:00 by hand (``restomairie lock``), three hours before
+    # its deadline: "il fallait annuler avant 13 heures aujourd'hui" was false at 10:00.
+    rt.locks.lock_day("anjou-elem", date(2026, 11, 26))
+    call = caller(client, rt)
+    call.start()
+    refused = call.keys("1234", "2", "2611")
+    assert refused.says[0] == (
+        "Le jeudi 26 novembre ne peut plus être changé : les repas de ce jour sont déjà "
+        "transmis à la cuisine. Le repas sera facturé, sauf maladie signalée à l'école."
+    )
+    assert "Trop tard" not in refused.text
+    assert booked(rt, "E1", date(2026, 11, 26)) is None  # the subscription's meal stays
+
+
 def test_a_day_typed_that_is_next_years_is_read_back_with_its_year(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
@@ -3130,3 +3147,32 @@ def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(
         "03 80 74 51 51, Monday to Friday from 8 am to 6 pm."
     )
     assert call.silence().says[0] == "Please use your phone's keypad."
+
+
+RENTREE_2027 = (
+    "Le repas du jeudi 2 septembre, jour de la rentrée, peut être changé jusqu'au jeudi 1er "
+    "juillet à 13 heures ; la ligne est ensuite fermée jusqu'au lundi 16 août."
+)
+
+
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        (datetime(2027, 6, 28, 10, 0, tzinfo=PARIS), True),  # the line's last week before summer
+        (datetime(2027, 7, 1, 12, 0, tzinfo=PARIS), True),  # the rentrée's deadline day
+        (datetime(2027, 7, 2, 10, 0, tzinfo=PARIS), False),  # past it, the line still open
+        (datetime(2027, 6, 7, 10, 0, tzinfo=PARIS), False),  # the closure more than 2 weeks off
+        (datetime(2026, 11, 23, 10, 0, tzinfo=PARIS), False),
+    ],
+)
+def test_the_listing_before_the_summer_closure_says_until_when_the_rentree_can_change(
+    rt: Runtime, client: FlaskClient, family: str, now: datetime, said: bool
+) -> None:
+    # The line closes for the summer on 4 July 2027; the rentrée (Thursday 2 September) can
+    # change only until Thursday 1 July, 13:00: a parent listening on the last days heard
+    # nothing of it, and found the line closed in August.
+    rt.clock.frozen = now
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert (RENTREE_2027 in listing.says) is said

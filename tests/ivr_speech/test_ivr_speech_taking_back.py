@@ -306,6 +306,10 @@ def test_a_mistake_of_action_after_a_request_that_changed_nothing_is_that_action
 # ---------------------------------------------------------------------------------------------
 
 HUGO_THU_STAYS_BOOKED = "Le repas d'Hugo du jeudi 26 novembre reste réservé."
+THU_SENT_TO_KITCHEN = (
+    "Le jeudi 26 novembre ne peut plus être changé : les repas de ce jour sont déjà transmis à "
+    "la cuisine. Le repas sera facturé, sauf maladie signalée à l'école."
+)
 
 
 def _book_hugo_thursday_then_lock_it(rt: Runtime, call: Caller) -> None:
@@ -325,10 +329,40 @@ def test_taking_back_a_change_on_a_day_locked_since_says_it_stays(
     # tard" from the booking engine. Now said at once, as for several changes taken back.
     _book_hugo_thursday_then_lock_it(rt, call)
     answer = call.say(said)
-    assert answer.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    # Not "trop tard … avant 13 heures aujourd'hui" at 10:00: the day is locked, not past.
+    assert answer.says[0] == THU_SENT_TO_KITCHEN
     assert answer.says[1:3] == [HUGO_THU_STAYS_BOOKED, AFTER]
     assert "Vous souhaitez" not in answer.text
     assert booked(rt, HUGO, THU) is True
+
+
+def test_taking_back_several_changes_one_locked_since_says_it_sent_to_the_kitchen(
+    rt: Runtime, call: Caller
+) -> None:
+    # Thursday and Friday booked in one phrase at 10:00, Thursday locked by hand: its undoing
+    # is refused as sent to the kitchen (its deadline, 13:00, is still ahead), Friday's is read
+    # back.
+    call.say("Réserver Hugo jeudi et vendredi.")
+    call.say("Oui.")
+    call.say("Oui.")
+    assert [booked(rt, HUGO, THU), booked(rt, HUGO, FRI)] == [True, True]
+    rt.locks.lock_day("anjou-elem", THU)
+    answer = call.say("Non attendez, annulez.")
+    assert answer.says[:2] == [THU_SENT_TO_KITCHEN, HUGO_THU_STAYS_BOOKED]
+    assert "Trop tard" not in answer.text
+    assert "vendredi 27 novembre" in answer.text
+
+
+def test_asking_about_a_day_locked_before_its_deadline_says_it_is_sent_to_the_kitchen(
+    rt: Runtime, call: Caller
+) -> None:
+    rt.locks.lock_day("anjou-elem", THU)
+    answer = call.say("Est-ce que Zoé mange jeudi ?")
+    assert (
+        "Le jeudi 26 novembre ne peut plus être changé : les repas de ce jour sont déjà "
+        "transmis à la cuisine." in answer.says
+    )
+    assert "trop tard" not in answer.text.lower()
 
 
 def test_a_day_locked_during_the_undoing_read_back_is_refused_by_the_booking_engine(
@@ -341,7 +375,7 @@ def test_a_day_locked_during_the_undoing_read_back_is_refused_by_the_booking_eng
     assert call.say("Je me suis trompé.").says[0] == UNDO_HUGO
     rt.locks.lock_day("anjou-elem", THU)
     answer = call.say("Oui.")
-    assert answer.says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    assert answer.says[0] == THU_SENT_TO_KITCHEN
     assert answer.says[1] == HUGO_THU_STAYS_BOOKED
     assert booked(rt, HUGO, THU) is True
 

@@ -1395,6 +1395,8 @@ class CallFlow:
         if still:
             until = sp.deadline(deadlines[0])
             line = sp._("This day can still be changed before %(deadline)s.", deadline=until)
+        elif deadlines[-1] > now:  # locked before its deadline: no deadline passed to say
+            line = self._sent_to_kitchen(sp, day, None)
         else:
             line = sp._(
                 "It is too late to change this day: it had to be done before %(deadline)s.",
@@ -1895,6 +1897,9 @@ class CallFlow:
             check = self._check(st, sp, day)
             if check.refusal is None or check.code != PastDeadline.code:
                 break
+            deadline = self.booking.day_status(day).deadline
+            if deadline is not None and deadline > self.clock.now():
+                break  # locked before its deadline: not "trop tard", its own sentence
             late.append(day)
         return late
 
@@ -4451,6 +4456,10 @@ class CallFlow:
             day = sp.day(exc.day) if exc.day is not None else ""
             if deadline is None:
                 text = sp._("Too late: the meals of that day were already sent to the kitchen.")
+            elif exc.day is not None and self.clock.now() < deadline:
+                # Locked before its deadline (``restomairie lock`` run early, a rule changed
+                # since): "il fallait annuler avant 13 heures aujourd'hui" at 10:00 is false.
+                text = self._sent_to_kitchen(sp, exc.day, action, count)
             elif action == "book":
                 text = sp._(
                     "Too late for %(day)s: you had to book before %(deadline)s. A meal eaten "
@@ -4489,6 +4498,36 @@ class CallFlow:
         if count > 1 and exc.child and not isinstance(exc, NotEnrolled | PastDeadline | DayLocked):
             return sp._("For %(name)s: %(text)s", name=exc.child, text=_after_colon(text))
         return text
+
+    @staticmethod
+    def _sent_to_kitchen(sp: Speaker, day: date, action: str | None, count: int = 1) -> str:
+        """ "Le jeudi 26 novembre ne peut plus être changé : les repas de ce jour sont déjà
+        transmis à la cuisine." A day locked before its deadline, with what it costs for
+        ``action`` (``None``: the day alone, as the listing of a day says it)."""
+        said = sp.day(day)
+        if action == "book":
+            return sp._(
+                "%(day)s can no longer be changed: the meals of that day have already been "
+                "sent to the kitchen. A meal eaten without booking is charged at the highest "
+                "rate.",
+                day=said,
+            )
+        if action is None:
+            return sp._(
+                "%(day)s can no longer be changed: the meals of that day have already been "
+                "sent to the kitchen.",
+                day=said,
+            )
+        return sp.ngettext(
+            "%(day)s can no longer be changed: the meals of that day have already been sent "
+            "to the kitchen. The meal will be charged, unless an illness is reported to the "
+            "school.",
+            "%(day)s can no longer be changed: the meals of that day have already been sent "
+            "to the kitchen. The meals will be charged, unless an illness is reported to the "
+            "school.",
+            count,
+            day=said,
+        )
 
     def _closed_day(
         self, sp: Speaker, day: date, status: DayStatus, kids: Sequence[Kid] = ()
@@ -4809,7 +4848,62 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
-        return lines
+        rentree = self._rentree_before_summer(st, sp)
+        return [*lines, rentree] if rentree else lines
+
+    def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
+        """On the last two weeks the line is open before its summer closure, when the meal of
+        the rentrée must be changed before the line closes: until when, and when the line
+        opens again. Empty otherwise. From the calendar alone (no database read)."""
+        phone = self.settings.phone
+        kids = self._picked(st)
+        if phone.summer_closed_until is None or not kids:
+            return ""
+        now = self.clock.now()
+        today = now.date()
+        summer = self._holidays_ahead("summer", today)
+        if summer is None or summer.first_day <= today:
+            return ""
+        # The first day the line is closed for the summer (not before the holidays start).
+        closes = next(
+            (
+                day
+                for k in range((summer.first_day - today).days, LIST_DAYS + 1)
+                if line_state(
+                    datetime.combine(
+                        day := today + timedelta(days=k), phone.opens, tzinfo=self.settings.tz
+                    ),
+                    phone,
+                    self._school_holiday,
+                )
+                is LineState.CLOSED_SUMMER
+            ),
+            None,
+        )
+        if closes is None:  # not within the two weeks ahead
+            return ""
+        school = kids[0].school
+        status = self.booking.calendar.next_operating(
+            summer.last_day + timedelta(days=1),
+            self.settings.weekdays_of(self.settings.school(school)),
+            self.settings.rule_for("phone"),
+            school_id=school,
+        )
+        if status is None or status.deadline is None:
+            return ""
+        deadline = status.deadline.astimezone(self.settings.tz)
+        if not now < deadline or deadline.date() >= closes:
+            return ""
+        month, last = phone.summer_closed_until
+        reopens = date(closes.year, month, last) + timedelta(days=1)
+        return sp._(
+            "The meal of %(day)s, the first day of school, can be changed until %(until)s at "
+            "%(hour)s; the line is then closed until %(reopens)s.",
+            day=sp.day(status.day),
+            until=sp.day(deadline.date()),
+            hour=sp.hour(deadline),
+            reopens=sp.day(reopens),
+        )
 
     @staticmethod
     def _closed_line(sp: Speaker, days: Sequence[str]) -> str:
