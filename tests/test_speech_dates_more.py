@@ -306,10 +306,13 @@ def test_weekday_and_numeric_date(text: str, expected: date | None, certain: boo
         # No Monday the 3rd in December or January: Thursday 3 December (read back as such),
         # not Monday 3 May 2027.
         ("lundi 3", MON_23_NOV, date(2026, 12, 3), False),
-        ("mardi 3", MON_23_NOV, date(2026, 12, 3), False),  # not Tuesday 3 August 2027
+        ("mercredi 3", MON_23_NOV, date(2026, 12, 3), False),  # not Wednesday 3 February 2027
+        # Tuesday 3 November, just past, agrees (as "mardi 3 novembre"): the line says it is
+        # past, neither 3 December (a Thursday) nor 3 August 2027.
+        ("mardi 3", MON_23_NOV, date(2026, 11, 3), True),
         ("jeudi 4", MON_23_NOV, date(2026, 12, 4), False),  # not Thursday 4 February 2027
         ("jeudi 1er", MON_23_NOV, date(2026, 12, 1), False),  # not Thursday 1 April 2027
-        ("le mardi 3 ", MON_23_NOV, date(2026, 12, 3), False),
+        ("le mercredi 3 ", MON_23_NOV, date(2026, 12, 3), False),
         ("mardi 29", MON_23_NOV, date(2026, 12, 29), False),  # Sunday 29 Nov, Tuesday 29 Dec
         ("lundi 31", MON_23_NOV, date(2026, 12, 31), False),
         ("jeudi 3", MON_23_NOV, date(2026, 12, 3), True),  # the next 3rd agrees: unchanged
@@ -327,7 +330,11 @@ def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) 
     guess = parse_date(f"{WEEKDAYS[weekday]} {day}", today)
     assert guess is not None
     assert guess.day.day == day
-    assert guess.day >= today
+    if guess.day < today:
+        # The recent past such day, when it alone has the weekday (see below): said past.
+        assert guess.certain and guess.day.weekday() == weekday
+        assert today - guess.day <= timedelta(days=62)
+        return
     nearest = next(
         today + timedelta(days=k) for k in range(366) if (today + timedelta(days=k)).day == day
     )
@@ -342,6 +349,7 @@ def test_weekday_and_day_of_month_property(today: date, weekday: int, day: int) 
         assert guess.day == agreeing[0]
         assert guess.certain == (agreeing[0] == nearest)
     else:  # the number wins: the nearest such day of the month, read back with its weekday
+        # (unless the recent past one has the weekday, returned above)
         assert guess == DateGuess(nearest, False)
     # never months past the nearest such day (itself up to two months ahead on 1 November:
     # "dimanche 31", the next 31st being 31 December)

@@ -192,3 +192,43 @@ def test_whether_there_is_a_canteen_is_a_question_about_the_day(text: str) -> No
 )
 def test_a_change_asked_is_not_a_question_whether_there_is_a_canteen(text: str) -> None:
     assert not asks_about_day(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. A weekday and a day of the month just past, the month not said
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # It was Sunday 25 July (the nearest 25th to come), read back with a weekday warning.
+        ("vendredi 25", MON_28_JUN_2027, date(2027, 6, 25)),
+        ("le vendredi 25", MON_28_JUN_2027, date(2027, 6, 25)),
+        ("samedi 8", TUE_11_MAY_2027, date(2027, 5, 8)),
+        # A 31st skips the months without one: Monday 31 May, not Saturday 31 July.
+        ("lundi 31", MON_28_JUN_2027, date(2027, 5, 31)),
+    ],
+)
+def test_a_weekday_with_a_day_of_the_month_just_past_is_that_past_day(
+    text: str, today: date, expected: date
+) -> None:
+    guess = parse_date(text, today)
+    assert guess == DateGuess(expected, True)
+    assert weekday_mismatch(text, guess, today) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected", "certain"),
+    [
+        # Guards: the coming day when its weekday agrees ("mercredi 30": in two days)...
+        ("mercredi 30", MON_28_JUN_2027, date(2027, 6, 30), True),
+        ("dimanche 25", MON_28_JUN_2027, date(2027, 7, 25), True),
+        # ... and the nearest to come, read back, when neither agrees.
+        ("mardi 25", MON_28_JUN_2027, date(2027, 7, 25), False),
+    ],
+)
+def test_a_weekday_with_a_day_of_the_month_is_otherwise_one_to_come(
+    text: str, today: date, expected: date, certain: bool
+) -> None:
+    assert parse_date(text, today) == DateGuess(expected, certain)

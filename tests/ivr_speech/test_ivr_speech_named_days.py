@@ -185,3 +185,62 @@ def test_a_wrong_weekday_with_a_date_just_past_is_checked_against_that_day(
     heard = call.say(said)
     # It was "Attention : le 25 juin est un dimanche, pas un mardi." (next year's).
     assert heard.says[:2] == [warning, "Le vendredi 25 juin est déjà passé."]
+
+
+@pytest.mark.parametrize(("said", "past"), [("vendredi 25", "vendredi 25 juin")])
+def test_a_weekday_with_a_day_of_the_month_just_past_is_said_past(
+    rt: Runtime, client: FlaskClient, said: str, past: str
+) -> None:
+    call = _call_on(rt, client, datetime(2027, 6, 28, 10, 0, tzinfo=PARIS))
+    call.keys("2", "2")  # Léa, cancel
+    heard = call.say(said)
+    # It was "Attention : le 25 juillet est un dimanche, pas un vendredi." then Sunday 25 July.
+    assert heard.says[:2] == [f"Le {past} est déjà passé.", "Pour quel jour voulez-vous annuler ?"]
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. A deadline moved earlier by days without canteen, said on the refusal
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("when", "keys", "refusal"),
+    [
+        (
+            datetime(2027, 5, 4, 10, 0, tzinfo=PARIS),
+            "1005",
+            "Trop tard pour le lundi 10 mai : il fallait annuler avant le lundi 3 mai à 13 "
+            "heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours sans "
+            "cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le pont de "
+            "l'Ascension.",
+        ),
+        (
+            datetime(2027, 5, 14, 10, 0, tzinfo=PARIS),
+            "1805",
+            "Trop tard pour le mardi 18 mai : il fallait annuler avant le jeudi 13 mai à 13 "
+            "heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours sans "
+            "cantine ne comptent pas dans le délai : le lundi 17 mai (lundi de Pentecôte).",
+        ),
+        (
+            datetime(2027, 1, 4, 10, 0, tzinfo=PARIS),
+            "0401",
+            "Trop tard pour le lundi 4 janvier : il fallait annuler avant le jeudi 17 décembre "
+            "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours "
+            "sans cantine ne comptent pas dans le délai : les vacances de Noël.",
+        ),
+        # Guard: no day without canteen in between (Wednesday is in the published table).
+        (
+            datetime(2027, 5, 12, 10, 0, tzinfo=PARIS),
+            "1405",
+            "Trop tard pour le vendredi 14 mai : il fallait annuler avant le mardi 11 mai à 13 "
+            "heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        ),
+    ],
+)
+def test_a_refusal_says_which_days_without_canteen_moved_the_deadline(
+    rt: Runtime, client: FlaskClient, when: datetime, keys: str, refusal: str
+) -> None:
+    call = _call_on(rt, client, when)
+    heard = call.keys("2", "2", keys)  # Léa, cancel, the day
+    assert heard.says[0] == refusal
+    assert events(rt, call)[-1].outcome == "refused:past_deadline"

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from babel.dates import format_date
 
-from restomairie.calendar.deadlines import DeadlineContext, DeadlineRule
+from restomairie.calendar.deadlines import DeadlineContext, DeadlineRule, OperatingDaysRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
     SchoolHolidayCalendar,
@@ -248,6 +248,33 @@ class SchoolCalendar:
             out.append(self.status(day, weekdays, rule, school_id=school_id, closures=closures))
             day += timedelta(days=1)
         return out
+
+    def not_counted(
+        self, day: date, deadline: datetime, weekdays: frozenset[int], rule: DeadlineRule
+    ) -> list[DayStatus]:
+        """The canteen weekdays between a meal's deadline and the meal that have no canteen
+        (public holidays, school holidays, the Ascension bridge), which counting back skipped:
+        Monday 10 May 2027's deadline is Monday 3 May, not the Thursday before as the published
+        table says, as Thursday 6 (Ascension) and Friday 7 (the bridge) do not count. Never a
+        weekday the canteen does not serve (Wednesday): the table already leaves it out, nor a
+        public holiday within the school holidays (Christmas Day): the holidays' other days say
+        it. Empty under a rule that does not count operating days."""
+        if not isinstance(rule, OperatingDaysRule):
+            return []
+        holidays_closed = self.school_holidays.closed_days(self.zone)
+        found = []
+        d = deadline.astimezone(self.tz).date() + timedelta(days=1)
+        while d < day:
+            status = self._index(weekdays, rule).statuses.get(d)
+            if (
+                d.weekday() in weekdays
+                and status is not None
+                and not status.operating
+                and not (status.reason != holidays_closed.get(d) and d in holidays_closed)
+            ):
+                found.append(status)
+            d += timedelta(days=1)
+        return found
 
     def closed_beyond(self, day: date, weekdays: frozenset[int]) -> str | None:
         """Why ``day``, past the calendar, has no canteen whatever the calendar says once

@@ -4477,6 +4477,8 @@ class CallFlow:
                     day=day,
                     deadline=sp.deadline(deadline),
                 )
+            if deadline is not None and exc.day is not None:
+                text = " ".join([text, *self._not_counted(sp, exc.day, deadline)])
         elif isinstance(exc, NotOperatingDay) and exc.day is not None:
             text = self._closed_day(sp, exc.day, self.booking.day_status(exc.day))
         elif isinstance(exc, NotEnrolled) and exc.day is not None:
@@ -4528,6 +4530,35 @@ class CallFlow:
             count,
             day=said,
         )
+
+    def _not_counted(self, sp: Speaker, day: date, deadline: datetime) -> list[str]:
+        """Why ``day``'s deadline came earlier than the published table says, when it did:
+        "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
+        le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
+        does not see the holidays in between. From the shipped calendar: no query."""
+        settings, calendar = self.booking.settings, self.booking.calendar
+        skipped = calendar.not_counted(
+            day, deadline, settings.weekdays_of(None), settings.rule_for("phone")
+        )
+        parts: list[str] = []
+        said: set[str] = set()
+        for status in skipped:
+            reason = status.reason or ""
+            if reason == calendar.public_holiday_name(status.day):
+                name = calendar.public_holiday_name(status.day, sp.lang) or reason
+                parts.append(
+                    sp._(
+                        "(a public holiday) %(day)s (%(name)s)",
+                        day=sp.day(status.day),
+                        name=holiday_label(name),
+                    )
+                )
+            elif reason not in said:  # the holidays named once, however many days
+                said.add(reason)
+                parts.append(_holiday_name(sp, reason))
+        if not parts:
+            return []
+        return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
 
     def _closed_day(
         self, sp: Speaker, day: date, status: DayStatus, kids: Sequence[Kid] = ()

@@ -3154,7 +3154,25 @@ def _weekday_day_of_month(day: int, weekday: int, today: date) -> tuple[date | N
     for candidate in (nearest, later):
         if candidate is not None and candidate.weekday() == weekday:
             return candidate, True
+    gone = _day_of_month_before(day, today)
+    if gone is not None and gone.weekday() == weekday and today - gone <= RECENT_PAST:
+        # "vendredi 25" said on Monday 28 June 2027: Friday 25 June, three days ago, not
+        # Sunday 25 July, as "vendredi 25 juin" (see _day_month_expr): a past day only when
+        # no reading to come agrees with the weekday; the line then says it is past.
+        return gone, True
     return nearest, False
+
+
+def _day_of_month_before(day: int, today: date) -> date | None:
+    """The last date before ``today`` with this day of the month, within the three months
+    searched (a 31st skips the shorter months); ``None`` when there is none."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        candidate = _make_date(year, month, day)
+        if candidate is not None and candidate < today:
+            return candidate
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return None
 
 
 class _DateExpr(NamedTuple):
@@ -3511,7 +3529,10 @@ def _weekday_expr(
         # "jeudi 3": the next 3rd when a Thursday; "lundi 4" when the next 4th is a Friday: the
         # 4th after it if a Monday, else the next 4th; read back with its weekday either way.
         found, agrees = _weekday_day_of_month(number.value, weekday, today)
-        certain = agrees and found == _nearest_day_of_month(number.value, today)
+        # Certain when it is the nearest such day, or the recent past one ("vendredi 25" on
+        # Monday 28 June 2027): the line says that one is past, as for "jeudi dernier".
+        nearest = _nearest_day_of_month(number.value, today)
+        certain = agrees and (found == nearest or (found is not None and found < today))
         return _DateExpr(found, certain, False), number.end
     count = _number_at(tokens, j + 1) if j < n and tokens[j] in _SPAN_LEADS else None
     if count is not None and _counted_at(tokens, count.end, _COUNTED_SPANS):
