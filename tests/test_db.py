@@ -371,6 +371,59 @@ def test_a_constraint_error_never_shows_the_values_the_database_quotes(rt: Any) 
         assert _PHONE in caught[0].orig.diag.message_detail  # type: ignore[union-attr]
 
 
+
+# PostgreSQL's data errors (SQLSTATE class 22) quote the value in their first line, as its server
+# (15) words them; what is left of each.
+QUOTED_DATA = [
+    ('invalid input syntax for type integer: "+33612345678"',
+     'invalid input syntax for type integer: "…"'),
+    ('value "+33612345678" is out of range for type integer',
+     'value "…" is out of range for type integer'),
+    ("date field value out of range: 2026-13-01", "date field value out of range: …"),
+    ('invalid input syntax for type date: "a "quoted"\nvalue"',
+     'invalid input syntax for type date: "…"'),
+    ("value too long for type character varying(20)",
+     "value too long for type character varying(20)"),
+    ("division by zero", "division by zero"),
+]
+
+
+@pytest.mark.parametrize(("primary", "left"), QUOTED_DATA)
+def test_the_value_a_data_error_quotes_is_hidden_its_words_kept(primary: str, left: str) -> None:
+    assert db.hide_data_values(primary) == left
+
+
+@pytest.mark.parametrize(("sql", "value"), [
+    ("SELECT CAST(:v AS INTEGER)", _PHONE),
+    ("SELECT CAST(:v AS DATE)", "Apolline 2026-13-45"),
+    ("SELECT CAST(:v AS JSONB)", '{"phone": "+33642880483"'),
+    ("SELECT CAST(CAST(:v AS TEXT) AS INTEGER)", _ACCOUNT + "x"),
+])
+def test_a_data_error_never_shows_the_value_postgresql_quotes(
+    engine: Engine, sql: str, value: str
+) -> None:
+    """A value of the wrong shape sent to PostgreSQL (a phone number where a number was expected,
+    a name in a date): the server quotes it in its message, and in a JSON error again in its
+    CONTEXT; neither the errors nor their logged tracebacks show it, through SQLAlchemy's
+    execute or DirectStatement, and the message still says what was wrong."""
+    from contextlib import closing
+
+    _postgres_only(engine)
+    caught: list[DBAPIError] = []
+    with pytest.raises(DBAPIError) as executed, engine.connect() as conn:
+        conn.execute(text(sql), {"v": value})
+    caught.append(executed.value)
+    direct = db.DirectStatement(text(sql), engine.dialect)
+    with closing(engine.raw_connection()) as conn, pytest.raises(DBAPIError) as directly:
+        direct.execute(conn, {"v": value})
+    caught.append(directly.value)
+    for error in caught:
+        said = _said(error)
+        for part in ("42880483", "Apolline", "2026-13-45", _ACCOUNT):
+            assert part not in said, said
+        assert "invalid input syntax" in str(error) or "out of range" in str(error), str(error)
+
+
 def test_a_connection_found_dropped_replaces_the_older_ones_of_every_pool(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

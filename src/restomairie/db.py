@@ -38,8 +38,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     Its errors never show a statement's parameters (``hide_parameters``): they hold callers'
     phone numbers, family accounts and code hashes, and errors go to the server's log. On
-    PostgreSQL they never show the values the server quotes in a constraint error's DETAIL
-    either (:func:`hide_quoted_values`)."""
+    PostgreSQL they never show the values the server quotes in a constraint error's DETAIL or
+    a data error's message either (:func:`hide_quoted_values`)."""
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -180,20 +180,58 @@ def hide_values(detail: str) -> str:
     return HIDDEN
 
 
+# The quoted value of a data error's message (SQLSTATE class 22), as far as its last quote: a
+# value may hold a quote or a line break itself. And an unquoted one ending the message
+# (« date field value out of range: 2026-13-01 »).
+_QUOTED = re.compile(r'".*"', re.DOTALL)
+_AFTER_COLON = re.compile(r": (?!\")(?P<value>.+)\Z", re.DOTALL)
+
+
+def hide_data_values(primary: str) -> str:
+    """The primary message of a PostgreSQL data error (SQLSTATE class 22: a value out of range,
+    of the wrong syntax for its type, too long…) without the value it quotes, its words kept:
+    ``invalid input syntax for type date: "2026-13-45"`` becomes ``invalid input syntax for
+    type date: "…"``, ``date field value out of range: 2026-13-01`` becomes ``date field value
+    out of range: …``. A phone number or a name sent where a number or a date was expected
+    would otherwise reach the logs word for word."""
+    hidden = _QUOTED.sub('"' + HIDDEN + '"', primary)
+    return _AFTER_COLON.sub(": " + HIDDEN, hidden) if hidden == primary else hidden
+
+
+def _hidden_data_message(error: BaseException, message: str) -> str:
+    """The whole message of a data error without a value: its primary message hidden
+    (:func:`hide_data_values`), and its DETAIL and CONTEXT lines, which may quote the value again
+    (« JSON data, line 1: … », « Token "…" is invalid »), hidden whole."""
+    primary = getattr(getattr(error, "diag", None), "message_primary", None)
+    if not primary or not message.startswith(primary):
+        # No result to ask: the message's first part, as far as the first label.
+        primary = re.split(r"\n(?:DETAIL|HINT|CONTEXT):  ", message, maxsplit=1)[0]
+    rest = message[len(primary):]
+    labels = [label for label in ("DETAIL", "HINT", "CONTEXT") if f"\n{label}:  " in rest]
+    return hide_data_values(primary) + "".join(f"\n{label}:  {HIDDEN}" for label in labels)
+
+
 def hide_quoted_values(error: BaseException, *wrappers: BaseException | None) -> None:
     """Hide, in the message of ``error`` (a driver error) and of each of its ``wrappers`` (the
     SQLAlchemy error made of it), the values PostgreSQL quoted in the DETAIL of a constraint
-    error (:func:`hide_values`): the message is what ``str()``, a traceback and a log show. The
-    error's ``diag`` keeps them, for code that asks. Errors of another kind, and SQLite's (which
-    quote no value), are left as they are.
+    error (:func:`hide_values`) or in the message of a data error (:func:`hide_data_values`,
+    its DETAIL and CONTEXT hidden whole): the message is what ``str()``, a traceback and a log
+    show. The error's ``diag`` keeps them, for code that asks. Errors of another kind, and
+    SQLite's (which quote no value), are left as they are.
 
     Done where driver errors become SQLAlchemy's: the engines' ``handle_error`` hook (see
     :func:`make_engine`) and :func:`_translated`; like ``hide_parameters``, it holds for every
     log, traceback and page that shows a database error."""
     sqlstate = getattr(error, "sqlstate", None)
+    message = error.args[0] if error.args and isinstance(error.args[0], str) else ""
+    if isinstance(sqlstate, str) and sqlstate.startswith("22") and message:
+        hidden_message = _hidden_data_message(error, message)
+        for each in (error, *wrappers):
+            if each is not None and each.args and isinstance(each.args[0], str):
+                each.args = (each.args[0].replace(message, hidden_message), *each.args[1:])
+        return
     if not isinstance(sqlstate, str) or not sqlstate.startswith("23"):
         return
-    message = error.args[0] if error.args and isinstance(error.args[0], str) else ""
     detail = getattr(getattr(error, "diag", None), "message_detail", None)
     if not detail:
         # No result to ask: all that follows the DETAIL label in the message.
