@@ -84,8 +84,9 @@ def test_a_form_too_big_for_the_kitchen_login_is_said_in_french(app: Flask, clie
     assert response.status_code == 413
     text = response.get_data(as_text=True)
     assert "<title>Envoi trop volumineux (erreur 413) — Resto-Mairie</title>" in text
-    assert ("Le fichier ou le formulaire envoyé est trop volumineux : rien n&#39;a été "
-            "enregistré.") in text and 'href="/kitchen/"' in text
+    # The limit is said (« 1 000 octets au plus »), so that one knows how much smaller to send.
+    assert ("Le fichier ou le formulaire envoyé est trop volumineux (1\u202f000\xa0octets au "
+            "plus) : rien n&#39;a été enregistré.") in text and 'href="/kitchen/"' in text
     _no_english(text)
 
 
@@ -98,7 +99,25 @@ def test_a_staff_file_too_big_keeps_its_staff_sentence(app: Flask, rt: Runtime) 
     response = client.post("/staff/import", data={"file": (BytesIO(b"x" * 5000), "f.csv")},
                            content_type="multipart/form-data")
     assert response.status_code == 413
-    assert "Fichier trop volumineux." in response.get_data(as_text=True)
+    assert ("Fichier trop volumineux (1\u202f000\xa0octets au plus) : rien n&#39;a été "
+            "enregistré.") in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("limit", "said"), [
+    (20 * 1024 * 1024, "20\u202fMo"), (1536 * 1024, "1,5\u202fMo"), (64 * 1024, "64\u202fko"),
+    (1000, "1\u202f000\xa0octets"), (None, None),
+])
+def test_the_upload_limit_is_said_in_french_units(
+    app: Flask, limit: int | None, said: str | None
+) -> None:
+    from restomairie.errors import too_large, upload_limit
+
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    with app.app_context():
+        assert upload_limit() == said
+        assert too_large("Fichier trop volumineux : x.") == (
+            f"Fichier trop volumineux ({said} au plus) : x." if said
+            else "Fichier trop volumineux : x.")
 
 
 def test_the_phone_line_keeps_werkzeug_answers_for_every_code(app: Flask) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, url_for
+from babel.units import format_unit
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 # code: (the page's title, what is said when the error carries no message of ours)
@@ -81,7 +82,7 @@ def register(app: Flask, ivr_prefix: str) -> None:
                 or request.path == ivr.rstrip("/")):
             return exc  # as before: Werkzeug's own answer
         title, usual = page_for(code)
-        message = own_message(exc) or usual
+        message = own_message(exc) or (too_large(usual) if code == 413 else usual)
         if _wants_json():
             resp = jsonify({"error": message})
         else:
@@ -98,6 +99,31 @@ def register(app: Flask, ivr_prefix: str) -> None:
         return resp
 
     app.register_error_handler(HTTPException, _french_error)
+
+
+def upload_limit() -> str | None:
+    """The largest request the application takes (``MAX_CONTENT_LENGTH``), said in French
+    through Babel's units (« 20 Mo », « 1 000 octets »), or None when there is no limit: a
+    clerk whose file was refused needs to know how much smaller to make it."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if not limit:
+        return None
+    if limit < 1024:
+        return format_unit(limit, "digital-byte", length="long", locale="fr")
+    size, unit = ((limit / (1024 * 1024), "digital-megabyte") if limit >= 1024 * 1024
+                  else (limit / 1024, "digital-kilobyte"))
+    # 20 Mo, not « 20,0 Mo »; a limit that is no whole number of units keeps one decimal.
+    shown = int(size) if size == int(size) else round(size, 1)
+    return format_unit(shown, unit, length="short", locale="fr")
+
+
+def too_large(sentence: str) -> str:
+    """``sentence`` (« Fichier trop volumineux : … ») with the limit put in after its first
+    words: « Fichier trop volumineux (20 Mo au plus) : … »."""
+    limit = upload_limit()
+    if not limit:
+        return sentence
+    return sentence.replace(" trop volumineux", f" trop volumineux ({limit} au plus)", 1)
 
 
 def own_message(exc: HTTPException) -> str | None:

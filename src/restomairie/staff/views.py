@@ -44,7 +44,7 @@ from restomairie.booking.services import (
 from restomairie.calendar.schoolholidays import CalendarCoverageError
 from restomairie.config import UnknownSchool
 from restomairie.csrf import SAFE_METHODS, CsrfRefused
-from restomairie.errors import own_message, page_for
+from restomairie.errors import own_message, page_for, too_large
 from restomairie.i18n import LANGUAGES, format_day
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
@@ -350,7 +350,7 @@ def _http_error(exc: HTTPException) -> tuple[Any, int]:
         400: "Requête invalide.",
         403: "Votre compte n'a pas accès à cette page ou à cette action.",
         404: "Page introuvable.",
-        413: "Fichier trop volumineux.",
+        413: too_large("Fichier trop volumineux : rien n'a été enregistré."),
     }
     said = own_message(exc) or usual.get(code) or page_for(code)[1]
     back = _form_page() if isinstance(exc, CsrfRefused) else None
