@@ -901,14 +901,16 @@ def _apply(
     # scheduler would have taken them — for the preview too, which would otherwise announce
     # fewer adjustments than the import then records. Only the schools a child leaves or joins:
     # an import that moves nobody takes no lock.
-    moving, joined = _schools_moving(service, rows)
+    moving, joined, pairs = _schools_moving(service, rows)
     if moving:
         # The dry run takes them too, and says so (report.late_locks): they are the scheduler's,
         # owed already, and its preview would otherwise miss their adjustments. A school that
         # children join has its days from tomorrow locked even if their cut-off came before
-        # it was served (added to the town's file since): the children eat there then.
-        report.late_locks = service.lock_overdue(moving, today + timedelta(days=1), None, now,
-                                                 joined)
+        # it was served (added to the town's file since): the children eat there then. Before
+        # them, the days up to today a change of school would leave counted twice or nowhere.
+        report.late_locks = _lock_split_days(service, pairs, today, now)
+        report.late_locks += service.lock_overdue(moving, today + timedelta(days=1), None, now,
+                                                  joined)
     with service.sessions() as session, session.begin():
         families = {
             f.account: f
@@ -1351,10 +1353,12 @@ def _child_audit(
     return out
 
 
-def _schools_moving(service: BookingService, rows: list[Row]) -> tuple[set[str], set[str]]:
+def _schools_moving(
+    service: BookingService, rows: list[Row]
+) -> tuple[set[str], set[str], set[tuple[str, str]]]:
     """The schools that children already known leave or join with ``rows`` (a change of school
-    or diet), and those of them that children join (a change of school), read before the
-    import's transaction: see :func:`_apply`."""
+    or diet), those of them that children join (a change of school), and the (old, new) school
+    of each change of school, read before the import's transaction: see :func:`_apply`."""
     wanted = {r.child: r for r in rows}
     with service.sessions() as session:
         known = session.execute(
@@ -1366,8 +1370,53 @@ def _schools_moving(service: BookingService, rows: list[Row]) -> tuple[set[str],
         if (school_id, diet) != (wanted[ref].school, wanted[ref].diet)
         for school in (school_id, wanted[ref].school)
     }
-    return moving, {wanted[ref].school for ref, school_id, _ in known
-                    if school_id != wanted[ref].school}
+    pairs = {(school_id, wanted[ref].school) for ref, school_id, _ in known
+             if school_id != wanted[ref].school}
+    return moving, {new for _, new in pairs}, pairs
+
+
+def _lock_split_days(
+    service: BookingService, pairs: set[tuple[str, str]], today: date, now: datetime
+) -> list[tuple[str, date]]:
+    """Before children move from one school to another (``pairs``: old, new): lock, late, the
+    days up to today that one of the two schools has locked and the other has not although
+    its cut-off has passed (the scheduler was down; a staff's forced change took one school's
+    overdue lock). Returns the (school, day) it locked.
+
+    The move leaves those days alone (:func:`_settle_moves`: their meals were cooked days ago),
+    but a lock taken after it counts the child where she is then: nowhere, when the new
+    school's lock was taken without her and the old school's is taken after she left; and
+    twice, when the old school's counted her and the new school's is taken after she came.
+    Taken first, the missing lock counts her at the school she was at when the deadline passed,
+    once. Only the days the scheduler's catch-up would lock (:meth:`LockService.due`: never one
+    before a school was served, nor past its look-back); a day locked at neither school stays
+    the scheduler's, as the preview and the import have always left it."""
+    from restomairie.booking.locks import LockService  # it builds on the booking service
+
+    if not pairs:
+        return []  # a change of diet only: the school that counts the child stays the same
+    schools = {s for pair in pairs for s in pair}
+    locks = LockService(service)
+    owed = {(school, day): deadline for school, day, deadline in locks.due(now)
+            if day <= today and school in schools}
+    if not owed:
+        return []
+    with service.read_sessions() as session:
+        locked = {
+            (school, day)
+            for school, day in session.execute(
+                select(DayLock.school_id, DayLock.day).where(
+                    DayLock.school_id.in_(schools), DayLock.day.in_({d for _, d in owed}))
+            )
+        }
+    taken = []
+    for (school, day), deadline in sorted(owed.items(), key=lambda x: (x[1], x[0][0])):
+        partners = {b if a == school else a for a, b in pairs if school in (a, b)}
+        if any((other, day) in locked for other in partners) and locks.lock_day(
+            school, day, deadline=deadline, now=now
+        ).created:
+            taken.append((school, day))
+    return taken
 
 
 @dataclass(frozen=True)

@@ -357,7 +357,9 @@ class LockService:
                 closures = self.booking.closures(session)
                 open_ = self.booking.day_status(day, school_id, "phone", closures).operating
                 if open_:
-                    sub = queries.booked_children(day, [school_id]).subquery()
+                    # A child another school's lock of the day counts already (moved
+                    # since by an import) is not counted twice (queries.to_count).
+                    sub = queries.to_count(day, [school_id]).subquery()
                     session.execute(
                         insert(LockedChild).from_select(
                             ["lock_id", "child_id", "variant"],

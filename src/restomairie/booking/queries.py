@@ -1,17 +1,19 @@
 """The effective-booking rules as SQL: who eats on a day, per school and variant.
 
 Effective state of an enrolled child on a day (see :mod:`restomairie.models`): the BookingDay if
-there is one, else whether a subscription covers that weekday.
+there is one, else whether a subscription covers that weekday. What the kitchen counts of a day
+not locked at a school is the children booked there less those another school's lock of that
+day counts already (:func:`to_count`): a child counts once.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from restomairie.models import BookingDay, Child, Subscription
+from restomairie.models import BookingDay, Child, DayLock, LockAdjustment, LockedChild, Subscription
 
 
 def booked_children(day: date, school_ids: list[str] | None = None) -> Select[int, str, str]:
@@ -42,11 +44,52 @@ def booked_children(day: date, school_ids: list[str] | None = None) -> Select[in
     return stmt
 
 
+def counted_in_locks(day: date) -> Select[int, str]:
+    """SELECT child id, school of every child a lock of ``day`` counts now: its line in the
+    school's locked list plus the adjustments recorded for it since
+    (:func:`~restomairie.booking.adjustments.told`), one meal or more.
+
+    A child has one school and no history of it, so once an import has moved her, the school
+    she is at may not be the one whose lock counted her (she was there at the cut-off). A move
+    recorded beside that lock (an adjustment taking her meal out) leaves her counted there no
+    more, so she counts where she is now."""
+    lines = (
+        select(LockedChild.child_id, DayLock.school_id, literal(1).label("n"))
+        .join(DayLock, DayLock.id == LockedChild.lock_id)
+        .where(DayLock.day == day)
+    )
+    adjusted = (
+        select(LockAdjustment.child_id, DayLock.school_id, LockAdjustment.delta.label("n"))
+        .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+        .where(DayLock.day == day, LockAdjustment.child_id.is_not(None))
+    )
+    both = union_all(lines, adjusted).subquery()
+    return (
+        select(both.c.child_id, both.c.school_id)
+        .group_by(both.c.child_id, both.c.school_id)
+        .having(func.sum(both.c.n) > 0)
+    )
+
+
+def to_count(day: date, school_ids: list[str] | None = None) -> Select[int, str, str]:
+    """:func:`booked_children` less the children a lock of ``day`` at another school counts
+    (:func:`counted_in_locks`): what a school's lock of the day freezes, and its live figure
+    until then. Without it a child an import moved after the old school's lock was counted
+    there and again at the new school, whose day was not locked yet."""
+    elsewhere = counted_in_locks(day).subquery()
+    return booked_children(day, school_ids).where(
+        ~select(elsewhere.c.child_id)
+        .where(elsewhere.c.child_id == Child.id, elsewhere.c.school_id != Child.school_id)
+        .exists()
+    )
+
+
 def counts(
     session: Session, day: date, school_ids: list[str] | None = None
 ) -> dict[str, dict[str, int]]:
-    """{school: {variant: meals}} for ``day`` from the live bookings (no calendar check)."""
-    sub = booked_children(day, school_ids).subquery()
+    """{school: {variant: meals}} for ``day`` from the live bookings (no calendar check), a
+    child counted in another school's lock of that day left out (:func:`to_count`)."""
+    sub = to_count(day, school_ids).subquery()
     rows = session.execute(
         select(sub.c.school_id, sub.c.diet, func.count()).group_by(sub.c.school_id, sub.c.diet)
     )
