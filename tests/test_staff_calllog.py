@@ -9,6 +9,7 @@ what the "Issue" column says, lists that say they are cut, one rule for "en cour
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -1200,3 +1201,45 @@ def test_days_refused_within_yes_for_all_are_among_the_calls_attempts(
     page = body(agent, f"/staff/calls/{caller.call_sid}")
     assert "Léa — 26/11 : annulation refusée (délai dépassé)" in page
     no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ "mais j'ai bien annulé !"
+def test_a_day_cancelled_then_booked_again_within_one_call_says_both_on_the_childs_calendar(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    earlier = call(app, rt)  # another call first: its cancellation is not of the same call
+    earlier.keys("1234", "2", "2711", "1", "2")  # cancel Friday
+    earlier.hang_up()
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 20, tzinfo=PARIS)
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 21, 5, tzinfo=PARIS)
+    both.keys("1", "1", "2611", "1")  # another operation: book it back
+    both.keys("1", "1", "2711", "1", "2")  # and Friday too, then goodbye
+    both.hang_up()
+
+    page = html.unescape(body(agent, "/staff/families/210001/children/E1?month=2026-11"))
+    thu = day_cell(page, THU)
+    assert ("annulé puis réservé à nouveau pendant l'appel du 23/11 à 10:20"
+            in re.sub(r"<[^>]+>", "", thu))
+    assert f'href="/staff/calls/{both.call_sid}"' in thu
+    # Both changes, each a link to its line of the journal, and the day's end state.
+    with rt.sessions() as s:
+        ids = list(s.scalars(select(AuditEntry.id).where(AuditEntry.day == THU)
+                             .order_by(AuditEntry.id)))
+    assert len(ids) == 2
+    for entry_id, what in zip(ids, ("annulé à 10:20:00", "réservé à 10:21:05"), strict=True):
+        assert (f'/staff/audit?account=210001&child=E1&meal=2026-11-26#entry-{entry_id}">'
+                f"{what}</a>") in thu
+    assert "au final : <strong>réservé" in thu
+    journal = body(agent, "/staff/audit?account=210001&child=E1&meal=2026-11-26")
+    assert all(f'id="entry-{i}"' in journal for i in ids)
+    # Friday's cancellation was another call's: not "pendant l'appel", as any day booked again.
+    fri = day_cell(page, date(2026, 11, 27))
+    assert "pendant l'appel" not in fri and "réservé" in fri
+
+
+def day_cell(page: str, day: date) -> str:
+    """The month grid's cell of ``day`` (its classes, then its content)."""
+    start = page.rindex('<td class="', 0, page.index(f'data-day="{day.isoformat()}"'))
+    return page[start:page.index("</td>", start)]

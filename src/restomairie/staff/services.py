@@ -544,10 +544,31 @@ class DayCell:
     # The change that made the day's state (booked or cancelled, not the weekly pattern's):
     # the last booking or cancellation of the child's day in the audit log.
     change: HistoryEntry | None = None
+    # When that last change came after others of the same day within one call (cancelled, then
+    # booked again before hanging up): all of them, in order, the last one included; and when
+    # that call began (None: no longer in the call log). Empty otherwise.
+    within_call: tuple[HistoryEntry, ...] = ()
+    call_started: datetime | None = None
 
     @property
     def overdue(self) -> bool:
         return self.overdue_since is not None
+
+    @property
+    def sequence(self) -> str:
+        """The changes of :attr:`within_call` as one phrase: "annulé puis réservé à nouveau"
+        (a state the day already had, before the call or earlier in it, is "à nouveau")."""
+        if not self.within_call:
+            return ""
+        # (an entry's ``before`` is "booked" or "not_booked": only the first is a word said)
+        seen = {DONE_STATES["book"]} if self.within_call[0].before == "booked" else set()
+        words = []
+        for e in self.within_call:
+            word = e.done
+            words.append(f"{word} à nouveau" if word in seen else word)
+            seen.add(word)
+        return " puis ".join(words)
+
 
 
 @dataclass(frozen=True)
@@ -1351,7 +1372,7 @@ class StaffService:
             # One read for the grid: each day's bookings and cancellations, the last kept
             # (the booking engine writes the day and its entry together: the last entry is
             # what the day holds).
-            latest: dict[date, AuditEntry] = {}
+            by_day: dict[date, list[AuditEntry]] = {}
             for e in session.scalars(
                 select(AuditEntry).where(
                     AuditEntry.child_id == child.id,
@@ -1360,8 +1381,21 @@ class StaffService:
                 .order_by(AuditEntry.id)
             ):
                 assert e.day is not None
-                latest[e.day] = e
-            changes = {h.day: h for h in self._history(session, list(latest.values()))}
+                by_day.setdefault(e.day, []).append(e)
+            # The last change and, when it ends a run of changes of that day made within one
+            # call (cancelled, then booked again before hanging up), the whole run: the parent
+            # who says "but I did cancel!" did, and staff see both changes and the end state.
+            runs = {day: _same_call_run(found) for day, found in by_day.items()}
+            history = {h.id: h for h in self._history(
+                session, [e for run in runs.values() for e in run])}
+            changes = {day: history[run[-1].id] for day, run in runs.items()}
+            within = {day: tuple(history[e.id] for e in run)
+                      for day, run in runs.items() if len(run) > 1}
+            sids = {run[-1].call_sid for run in runs.values() if len(run) > 1}
+            started: dict[str | None, datetime] = {
+                sid: at for sid, at in session.execute(
+                    select(Call.call_sid, Call.started_at).where(Call.call_sid.in_(sids)))
+            } if sids else {}
             since = school_starts(session).get(child.school_id)
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
@@ -1374,6 +1408,9 @@ class StaffService:
             # (its action's word is the state it leaves: "booked", "cancelled")
             if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
                 cell = replace(cell, change=change)
+            if day in within:
+                run = within[day]
+                cell = replace(cell, within_call=run, call_started=started.get(run[-1].call_sid))
             if cell.in_month:
                 counts[cell.state] = counts.get(cell.state, 0) + 1
             cells.append(cell)
@@ -2199,6 +2236,21 @@ def _refused_beside(
             tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
         ))
     return out
+
+
+def _same_call_run(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+    """A day's booking changes (in order) from the last one back while they were made in the
+    same call as it: the last change alone when it was not made by phone or had no other
+    change of that day in its call."""
+    last = entries[-1]
+    if last.call_sid is None:
+        return [last]
+    run = [last]
+    for e in reversed(entries[:-1]):
+        if e.call_sid != last.call_sid:
+            break
+        run.insert(0, e)
+    return run
 
 
 def _call_row(
