@@ -50,6 +50,7 @@ from restomairie.models import (
     Family,
     FamilyPhone,
     LockAdjustment,
+    LockedChild,
     StaffUser,
     Subscription,
 )
@@ -316,6 +317,33 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """One change of a child's meal recorded beside a locked figure (never by rewriting it)."""
+
+    at: datetime
+    delta: int  # +1: a meal more for the kitchen, -1: a meal less
+    variant: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class KitchenNote:
+    """What the kitchen was told of a child's meal at the day's lock, and the adjustments made
+    since: what staff need to answer "mais j'ai bien annulé !" on a day forced after the lock
+    (was the meal produced, and is it still counted?)."""
+
+    locked_at: datetime
+    deadline: datetime  # the lock's cut-off
+    counted: str | None  # the menu the child was counted under at the lock; None: not counted
+    adjustments: tuple[Adjustment, ...]
+
+    @property
+    def meals(self) -> int:
+        """The child's meals the kitchen counts now: the lock's, moved by the adjustments."""
+        return (1 if self.counted else 0) + sum(a.delta for a in self.adjustments)
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     id: int
     at: datetime
@@ -343,6 +371,9 @@ class HistoryEntry:
     call_purged_after: int | None = None
     # …or never in it at all (a change recorded with a CallSid the log does not hold)
     call_missing: bool = False
+    # An adjustment after the lock: what the kitchen was told of that child's meal at the lock
+    # and the adjustments made until this one (included).
+    kitchen: KitchenNote | None = None
 
     @property
     def override(self) -> str | None:
@@ -549,6 +580,9 @@ class DayCell:
     # that call began (None: no longer in the call log). Empty otherwise.
     within_call: tuple[HistoryEntry, ...] = ()
     call_started: datetime | None = None
+    # A locked day whose figure for this child was adjusted since (a change forced after the
+    # lock, an import, a closure): what the kitchen was told at the lock and what changed since.
+    kitchen: KitchenNote | None = None
 
     @property
     def overdue(self) -> bool:
@@ -1397,6 +1431,8 @@ class StaffService:
                     select(Call.call_sid, Call.started_at).where(Call.call_sid.in_(sids)))
             } if sids else {}
             since = school_starts(session).get(child.school_id)
+            notes = _kitchen_notes(session, {child.id}, {
+                grid_start + timedelta(days=i) for i in range(span)})
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
@@ -1408,6 +1444,9 @@ class StaffService:
             # (its action's word is the state it leaves: "booked", "cancelled")
             if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
                 cell = replace(cell, change=change)
+            note = notes.get((child.id, day))
+            if note is not None and note.adjustments:
+                cell = replace(cell, kitchen=note)
             if day in within:
                 run = within[day]
                 cell = replace(cell, within_call=run, call_started=started.get(run[-1].call_sid))
@@ -1607,15 +1646,19 @@ class StaffService:
         # child and day (booking.services.change): one read for the page.
         forced = [e for e in entries
                   if (e.detail or {}).get("override") and e.child_id and e.day is not None]
-        adjusted = {
-            (child_id, day, actor, _utc(at), "book" if delta > 0 else "cancel")
-            for child_id, day, actor, at, delta in session.execute(
-                select(LockAdjustment.child_id, DayLock.day, LockAdjustment.actor,
-                       LockAdjustment.at, LockAdjustment.delta)
-                .join(DayLock, DayLock.id == LockAdjustment.lock_id)
-                .where(LockAdjustment.child_id.in_({e.child_id for e in forced}),
-                       DayLock.day.in_({e.day for e in forced})))
-        } if forced else set()
+        notes = _kitchen_notes(session, {e.child_id for e in forced if e.child_id},
+                               {e.day for e in forced if e.day}) if forced else {}
+        # Each forced entry's own adjustment, and what the kitchen had of that meal until it.
+        kitchen: dict[int, KitchenNote] = {}
+        for e in forced:
+            note = notes.get((e.child_id, e.day)) if e.child_id and e.day else None
+            if note is None:
+                continue
+            sign = 1 if e.action == "book" else -1
+            if any(a.actor == e.actor and _utc(a.at) == _utc(e.at) and a.delta * sign > 0
+                   for a in note.adjustments):
+                kitchen[e.id] = replace(note, adjustments=tuple(
+                    a for a in note.adjustments if _utc(a.at) <= _utc(e.at)))
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
@@ -1625,9 +1668,10 @@ class StaffService:
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
-                (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
+                e.id in kitchen,
                 *self._timing(e, schools),
                 *_gone(e, gone, purge),
+                kitchen=kitchen.get(e.id),
             )
             for e in entries
         ]
@@ -2236,6 +2280,48 @@ def _refused_beside(
             tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
         ))
     return out
+
+
+def _kitchen_notes(
+    session: Session, child_ids: set[int], days: set[date]
+) -> dict[tuple[int, date], KitchenNote]:
+    """For these children and days, each locked day's note: whether the child was counted at
+    the lock (the school's list, ``locked_children``) and the adjustments of their meal since,
+    in order. Three reads whatever the number of days."""
+    if not child_ids or not days:
+        return {}
+    adjustments: dict[int, list[tuple[int, Adjustment]]] = {}
+    for lock_id, child_id, at, delta, variant, actor in session.execute(
+        select(LockAdjustment.lock_id, LockAdjustment.child_id, LockAdjustment.at,
+               LockAdjustment.delta, LockAdjustment.variant, LockAdjustment.actor)
+        .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+        .where(LockAdjustment.child_id.in_(child_ids), DayLock.day.in_(days))
+        .order_by(LockAdjustment.id)
+    ):
+        if child_id is None:  # (not selected: the filter is on the child)
+            continue
+        adjustments.setdefault(lock_id, []).append(
+            (child_id, Adjustment(at, delta, variant, actor)))
+    if not adjustments:
+        return {}
+    locks = {
+        lock_id: (day, locked_at, deadline) for lock_id, day, locked_at, deadline in
+        session.execute(select(DayLock.id, DayLock.day, DayLock.locked_at, DayLock.deadline)
+                        .where(DayLock.id.in_(adjustments)))
+    }
+    counted = {
+        (lock_id, child_id): variant for lock_id, child_id, variant in session.execute(
+            select(LockedChild.lock_id, LockedChild.child_id, LockedChild.variant)
+            .where(LockedChild.lock_id.in_(adjustments), LockedChild.child_id.in_(child_ids)))
+    }
+    notes: dict[tuple[int, date], KitchenNote] = {}
+    for lock_id, found in adjustments.items():
+        day, locked_at, deadline = locks[lock_id]
+        for child_id in dict.fromkeys(c for c, _ in found):
+            notes[(child_id, day)] = KitchenNote(
+                locked_at, deadline, counted.get((lock_id, child_id)),
+                tuple(a for c, a in found if c == child_id))
+    return notes
 
 
 def _same_call_run(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
