@@ -1034,6 +1034,43 @@ def test_the_journal_finds_the_changes_of_a_meal_day_apart_from_the_day_they_wer
     assert 'href="/staff/audit?account=210002&amp;child=E2"' in child_page
 
 
+def test_the_journals_child_filter_takes_a_first_name_with_the_family_account_as_staff_type_it(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    make_family(rt, "210500", "5678", (STRANGER,),
+                (KidSpec("E2", "Margaux"), KidSpec("E3", "Rose"), KidSpec("E4", "Rosalie")))
+    make_family(rt, "210600", "4321", ("+33611111111",), (KidSpec("E5", "Rose"),))
+    marie = Actor("staff", "marie", "staff")
+    for account in ("210001", "210500", "210600"):
+        rt.booking.cancel(account, [THU], marie)
+
+    def children(url: str) -> list[str]:
+        page = body(agent, url)
+        assert "4 entrée(s)" not in page
+        return re.findall(r"<td>(\w+) \(E\d\)</td>", page)
+
+    for typed in ("Margaux 210500", "210500 Margaux", "  margaux   210 500 ", "MARGAUX", "E2", "e2"):
+        assert children(f"/staff/audit?child={typed}") == ["Margaux"], typed
+    # The account may be the « Dossier famille » field's; a whole first name is not a part of
+    # another ("Rose" is not Rosalie).
+    assert children("/staff/audit?child=Rose&account=210500") == ["Rose"]
+    assert children("/staff/audit?child=rosalie 210500") == ["Rosalie"]
+    assert children("/staff/audit?child=Rose 210600") == ["Rose"]
+    assert [e.account for e in staff.search_audit(child="Rose 210600")[0]] == ["210600"]
+    # What cannot find anything is said, not listed as "0 entrée(s)".
+    several = body(agent, "/staff/audit?child=Rose", 400)
+    assert ("Plusieurs enfants pour « Rose » (dossiers 210500, 210600) : ajoutez le numéro de "
+            "dossier, par exemple « Rose 210500 ».") in html.unescape(several)
+    margot = html.unescape(body(agent, "/staff/audit?child=Margot 210500", 400))
+    assert ("Aucun enfant « Margot » au dossier 210500 (ses enfants : Margaux (E2), Rosalie (E4), "
+            "Rose (E3)).") in margot
+    assert "Dossier famille inconnu : « 219999 »." in html.unescape(
+        body(agent, "/staff/audit?child=Margaux 219999", 400))
+    both = html.unescape(body(agent, "/staff/audit?child=Margaux 210500&account=210600", 400))
+    assert "nomme le dossier 210500, et le filtre « Dossier famille » le dossier 210600" in both
+    assert "0 entrée(s)" not in several + margot + both
+
+
 def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

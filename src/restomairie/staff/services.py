@@ -1569,7 +1569,8 @@ class StaffService:
         """The audit log, the latest first, filtered; 50 a page. ``start`` and ``end``: the day
         the change was made (town time); ``meal_day``: the meal it is about (the "Repas du"
         column: Monday's cancellation of Thursday is found under Thursday); ``child``: a
-        child's id. A start after the end is refused, and an account or a child no one has
+        child's id, or first name with the family account (:meth:`_audit_children`). A start
+        after the end is refused, and an account or a child no one has
         (it would find nothing, silently)."""
         if start and end and start > end:
             raise InvalidRequest(
@@ -1594,15 +1595,7 @@ class StaffService:
         if account:
             stmt = stmt.where(AuditEntry.family_id == self._known_family(account_query(account)))
         if child and child.strip():
-            ref = child.strip()
-            with self.sessions() as session:
-                # Case aside: "e00002" typed for E00002.
-                cid = session.scalar(select(Child.id).where(func.lower(Child.ref) == ref.lower()))
-            if cid is None:
-                raise InvalidRequest(f"Enfant inconnu : « {ref} » : tapez l'identifiant de "
-                                     "l'enfant, entre parenthèses après son nom sur la page "
-                                     "du dossier.")
-            stmt = stmt.where(AuditEntry.child_id == cid)
+            stmt = stmt.where(AuditEntry.child_id.in_(self._audit_children(child, account)))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.scalars(
@@ -1610,6 +1603,73 @@ class StaffService:
                 .limit(PAGE).offset(max(page - 1, 0) * PAGE)
             ).all()
             return self._history(session, rows), total
+
+    def _audit_children(self, text: str, account: str | None) -> list[int]:
+        """The children the journal's « Enfant » field names, as staff type it: a child's id
+        (case aside: "e00002" for E00002), or a first name with the family account, in either
+        order ("Margaux 210500", "210500 Margaux"; the account may also be the « Dossier
+        famille » field's). A first name alone is enough when one child in all has it. Accents
+        and case do not count; a first name the family's children do not have, or several
+        children of that name without an account, is said, not searched for nothing."""
+        typed = " ".join(text.split())
+        words = typed.split()
+        digits = "".join(w for w in words if w.isdigit())
+        names = [fold(w) for w in words if not w.isdigit()]
+        chosen = account_query(account) if account else ""
+        if digits and chosen and digits != chosen:
+            raise InvalidRequest(f"« {typed} » nomme le dossier {digits}, et le filtre « Dossier "
+                                 f"famille » le dossier {chosen} : aucune entrée ne peut "
+                                 "correspondre. Videz l'un des deux.")
+        with self.sessions() as session:
+            cid = session.scalar(select(Child.id).where(func.lower(Child.ref) == typed.lower()))
+        if cid is not None:
+            return [cid]
+        acc = digits or chosen
+        if not names:
+            raise InvalidRequest(
+                f"Enfant inconnu : « {typed} » : tapez l'identifiant de l'enfant, entre "
+                "parenthèses après son nom sur la page du dossier, ou son prénom avec le "
+                "numéro de dossier (« Margaux 210500 »).")
+        if acc:
+            self._known_family(acc)
+        with self.sessions() as session:
+            stmt = (select(Child.id, Child.first_name, Child.last_name, Child.ref,
+                           Family.account)
+                    .join(Family, Family.id == Child.family_id)
+                    .order_by(Family.account, Child.first_name, Child.ref))
+            if acc:
+                stmt = stmt.where(Family.account == acc)
+            else:
+                # Without an account, a first-name search across every family: narrowed in
+                # SQL by the first word (never every child of the town read).
+                stmt = stmt.where(or_(
+                    folded(Child.first_name).contains(names[0], autoescape=True),
+                    folded(Child.last_name).contains(names[0], autoescape=True)))
+            candidates = session.execute(stmt).all()
+        # Each word in the child's first or last name; a whole first name (or first and last
+        # names) typed wins over one only containing it ("Rose", not Rosalie).
+        whole = " ".join(names)
+        found = [c for c in candidates
+                 if all(w in fold(f"{c.first_name} {c.last_name}") for w in names)]
+        exact = [c for c in found if whole in (fold(c.first_name),
+                                               fold(f"{c.first_name} {c.last_name}"))]
+        found = exact or found
+        if not found:
+            if acc:
+                kids = ", ".join(f"{c.first_name} ({c.ref})" for c in candidates)
+                raise InvalidRequest(
+                    f"Aucun enfant « {' '.join(w for w in words if not w.isdigit())} » au "
+                    f"dossier {acc}" + (f" (ses enfants : {kids})." if kids else "."))
+            raise InvalidRequest(
+                f"Enfant inconnu : « {typed} » : tapez l'identifiant de l'enfant, ou son "
+                "prénom avec le numéro de dossier (« Margaux 210500 »).")
+        if not acc and len({c.account for c in found}) > 1:
+            accounts = sorted({c.account for c in found})
+            shown = ", ".join(accounts[:5]) + (" …" if len(accounts) > 5 else "")
+            raise InvalidRequest(
+                f"Plusieurs enfants pour « {typed} » (dossiers {shown}) : ajoutez le numéro de "
+                f"dossier, par exemple « {typed} {accounts[0]} ».")
+        return [c.id for c in found]
 
     def audit_actions(self) -> list[str]:
         with self.sessions() as session:
