@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as stdcalendar
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -73,6 +73,7 @@ from restomairie.staff.labels import (
     attempt_label,
     call_outcome_label,
     event_label,
+    refused_deadline,
     who_label,
 )
 from restomairie.textfold import fold, folded
@@ -994,13 +995,38 @@ class StaffService:
     ) -> list[CallRow]:
         """The rows of these calls with what each did (two reads for the whole page)."""
         now = self.clock.now()
-        did, training, about = _call_facts(session, [c for c, _ in calls], now)
+        did, training, about = _call_facts(session, [c for c, _ in calls], now,
+                                           self._refusal_deadlines(session, [c for c, _ in calls]))
         owners = _number_owners(session, [c for c, _ in calls])
         return [
             replace(_call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now),
                     about=about.get(c.id, ()), number_of=owners.get(c.id, ()))
             for c, acc in calls
         ]
+
+    def _refusal_deadlines(
+        self, session: Session, calls: Sequence[Call]
+    ) -> Callable[[Attempt], datetime | None]:
+        """How the rows of these calls find the deadline that refused a request too late: the
+        meal day's for the first of its children's schools (the town's when the line kept no
+        child), under the phone's rule, from the booking engine's calendar (local closures do
+        not move deadlines). One read for the page: the schools of the children the calls
+        tried."""
+        refs = {r for c in calls for rec in (c.state or {}).get("tried") or ()
+                for r in _tried_refs(rec)}
+        schools = dict(session.execute(
+            select(Child.ref, Child.school_id).where(Child.ref.in_(refs))).all()) if refs else {}
+
+        def deadline(a: Attempt) -> datetime | None:
+            if a.kind != "refused" or a.code not in ("past_deadline", "locked") or a.day is None:
+                return None
+            school = next((schools[r] for r in a.children if r in schools), None)
+            try:
+                return self.booking.day_status(a.day, school, "phone").deadline
+            except (BookingError, KeyError):  # past the calendar, a school since removed
+                return None
+
+        return deadline
 
     def call_detail(self, call_sid: str) -> CallDetail | None:
         """A call's timeline: each question and answer (never a code), the changes it made (the
@@ -2098,11 +2124,15 @@ def _steps(session: Session, call_ids: Sequence[int]) -> dict[int, list[_Step]]:
 
 
 def _call_facts(
-    session: Session, calls: Sequence[Call], now: datetime
+    session: Session, calls: Sequence[Call], now: datetime,
+    deadline_of: Callable[[Attempt], datetime | None] = lambda a: None,
 ) -> tuple[dict[int, tuple[str, ...]], dict[str, str], dict[int, tuple[str, ...]]]:
     """What each call did, in order (from its steps and its audit entries: a change whose step
     could not be logged is still in the audit), which were training calls (by whom), and which
-    children and days each was about (:attr:`CallRow.about`). Two reads for the whole page."""
+    children and days each was about (:attr:`CallRow.about`): a request refused as too late
+    with the deadline that refused it (``deadline_of``), and the read-backs the caller
+    declined to ask for something else (a correction) once for the call, without the days the
+    call then changed. Two reads for the whole page."""
     if not calls:
         return {}, {}, {}
     ids = {c.call_sid: c.id for c in calls}
@@ -2121,6 +2151,7 @@ def _call_facts(
                     (at, DONE_EVENTS.get(outcome or "", "refused")))
     training: dict[str, str] = {}
     about: dict[int, list[tuple[datetime, str]]] = {}
+    done: set[tuple[int, date, str]] = set()  # (call, meal day, child's first name) changed
     for sid, at, action, actor, day, name in session.execute(
         select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor,
                AuditEntry.day, Child.first_name)
@@ -2136,6 +2167,7 @@ def _call_facts(
         else:
             marks.setdefault(ids[sid], []).append((at, DONE_ACTIONS[action]))
             if day is not None:
+                done.add((ids[sid], day, name or "?"))
                 about.setdefault(ids[sid], []).append(
                     (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
     for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)
@@ -2156,11 +2188,29 @@ def _call_facts(
         if nothing:
             about.setdefault(c.id, []).extend(nothing)
         over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+        # The read-backs the caller declined for another date, child or menu (changing their
+        # mind at the read-back): one line for the call by children and request, its days in
+        # order, at the first one's time, not one line per step; a day the call then changed
+        # for them is not "jamais confirmée".
+        declined: dict[tuple[tuple[str, ...], str | None, str], tuple[datetime, list[date]]] = {}
         for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
             if a.day is None:  # a refusal logged before the line kept its day: nothing to name
                 continue
+            if a.kind == "read_back" and a.code in _DECLINED:
+                if a.names and all((c.id, a.day, n) in done for n in a.names):
+                    continue
+                days = declined.setdefault((a.names, a.action, a.code), (a.at, []))[1]
+                if a.day not in days:
+                    days.append(a.day)
+                continue
             names = ", ".join(a.names) + " — " if a.names else ""
-            about.setdefault(c.id, []).append((a.at, f"{names}{a.day:%d/%m} : {_short(a)}"))
+            about.setdefault(c.id, []).append(
+                (a.at, f"{names}{a.day:%d/%m} : {_short(a, deadline_of(a))}"))
+        for (kids, asked, code), (first, days) in declined.items():
+            names = ", ".join(kids) + " — " if kids else ""
+            when = ", ".join(f"{d:%d/%m}" for d in days)
+            about.setdefault(c.id, []).append(
+                (first, f"{names}{when} : {attempt_label('read_back', code, asked)}"))
     return did, training, {
         # Several children changed the same day read as one line per child: kept apart, in
         # the order they were made; the same line twice is said once.
@@ -2208,9 +2258,13 @@ def _nothing_asked(c: Call, steps: Sequence[_Step]) -> list[tuple[datetime, str]
     return out
 
 
-def _short(a: Attempt) -> str:
-    """An attempt in a call-log row, without its deadline: "annulation refusée (délai
-    dépassé)" (the call's timeline and the child's page say the rest)."""
+def _short(a: Attempt, deadline: datetime | None = None) -> str:
+    """An attempt in a call-log row: "annulation refusée (délai dépassé)"; with the deadline
+    that refused it when known, "annulation refusée : il fallait annuler avant le lundi 30
+    novembre à 13 heures" (what the parent heard, for "mais j'ai bien annulé !")."""
+    if a.kind == "refused" and deadline is not None:
+        noun = REQUESTS.get(a.action or "", "demande")
+        return f"{noun} refusée : {refused_deadline(a.action, deadline)}"
     if a.kind == "refused":
         return f"{REQUESTS.get(a.action or '', 'demande')} refusée ({REFUSALS.get(a.code, a.code)})"
     return a.label
