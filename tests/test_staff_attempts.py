@@ -6,6 +6,7 @@ and never confirmed (hung up, declined), each with its time and a link to the ca
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -30,6 +31,10 @@ PHONE = "+33612345678"
 TOO_LATE = "2411"
 FRIDAY = "2711"
 THURSDAY = "2611"
+# The row of a call whose cancellation of Tuesday 24 was refused: with the deadline that
+# refused it, as the caller heard it.
+REFUSED_24 = ("Rose — 24/11 : annulation refusée : il fallait annuler avant le vendredi 20 "
+              "novembre à 13 heures")
 LEA, ROSE = "1", "2"  # the children's keys, in the order of their first names
 
 
@@ -86,21 +91,21 @@ def test_each_call_row_names_the_children_and_days_it_was_about(
 
     rows = {r.call_sid: r for r in staff.search_calls()[0]}
     assert rows[refused.call_sid].about == (
-        "Rose — 24/11 : annulation refusée (délai dépassé)",)
+        REFUSED_24,)
     assert rows[unconfirmed.call_sid].about == (
         "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)",)
     assert rows[done.call_sid].about == ("Léa — 26/11 : annulé", "Rose — 26/11 : annulé")
 
     listed = page(agent, "/staff/calls").split('id="calls"')[1]
     assert "Enfant(s) et jour(s)" in listed
-    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in listed
+    assert REFUSED_24 in html.unescape(listed)
     assert "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)" in listed
     assert "Léa — 26/11 : annulé<br>Rose — 26/11 : annulé" in listed
     family = page(agent, "/staff/families/210001")
-    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in family
+    assert REFUSED_24 in html.unescape(family)
     assert "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)" in family
     detail = page(agent, f"/staff/calls/{refused.call_sid}")
-    assert "Rose — 24/11 : annulation refusée (délai dépassé)" in detail
+    assert REFUSED_24 in html.unescape(detail)
 
 
 def test_a_read_back_is_named_by_how_it_ended_and_not_when_confirmed_or_still_open(
@@ -130,6 +135,31 @@ def test_a_read_back_is_named_by_how_it_ended_and_not_when_confirmed_or_still_op
     assert rows[ongoing.call_sid].about == ()
 
 
+def test_a_caller_changing_their_mind_at_the_read_back_is_said_once_for_the_call(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    # Thursday read back, "2" for another date; Friday, "2" again; Thursday again, "2"; then
+    # Friday confirmed: the caller hesitated between two days and cancelled Friday.
+    hesitant = call(app, rt)
+    hesitant.keys("1234", ROSE, "2", THURSDAY, "2", FRIDAY, "2", THURSDAY, "2", FRIDAY, "1", "2")
+    hesitant.hang_up()
+    # Two days read back and each declined for another, then the caller hung up.
+    gave_up = call(app, rt)
+    gave_up.keys("1234", LEA, "2", THURSDAY, "2", FRIDAY, "2", THURSDAY, "2")
+    gave_up.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    # Friday was cancelled in the end: not "jamais confirmée"; Thursday once, not per step.
+    assert rows[hesitant.call_sid].about == (
+        "Rose — 27/11 : annulé",
+        "Rose — 26/11 : annulation relue, jamais confirmée (autre date demandée)",
+    )
+    assert rows[gave_up.call_sid].about == (
+        "Léa — 26/11, 27/11 : annulation relue, jamais confirmée (autre date demandée)",)
+    listed = page(agent, "/staff/calls")
+    assert listed.count("annulation relue, jamais confirmée (autre date demandée)") == 2
+
+
 def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
     app: Flask, rt: Runtime, clock: Any, agent: Any, staff: StaffService
 ) -> None:
@@ -141,7 +171,9 @@ def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
     late.press("1")
     late.hang_up()
     (row,) = staff.search_calls()[0]
-    assert row.about == ("Rose — 26/11 : annulation refusée (délai dépassé)",)
+    assert row.about == (
+        "Rose — 26/11 : annulation refusée : il fallait annuler avant le lundi 23 novembre à "
+        "13 heures",)
     with rt.sessions() as session:  # what the line kept for it (flow._tried)
         state = session.scalar(select(Call.state).where(Call.call_sid == late.call_sid))
     assert state["tried"] == [
@@ -301,7 +333,9 @@ def test_a_request_for_all_the_children_is_on_each_childs_page(
         (attempt,) = staff.child_attempts("210001", ref)
         assert attempt.call_sid == both.call_sid and attempt.names == ("Léa", "Rose")
     (row,) = staff.search_calls()[0]
-    assert row.about == ("Léa, Rose — 24/11 : annulation refusée (délai dépassé)",)
+    assert row.about == (
+        "Léa, Rose — 24/11 : annulation refusée : il fallait annuler avant le vendredi 20 "
+        "novembre à 13 heures",)
 
 
 def test_too_late_for_one_child_beside_a_read_back_is_on_that_childs_page(
@@ -321,7 +355,9 @@ def test_too_late_for_one_child_beside_a_read_back_is_on_that_childs_page(
     assert staff.child_attempts("210001", "E2") == []  # confirmed: it changed something
     (row,) = staff.search_calls()[0]
     assert row.about == (
-        "Hugo — 03/12 : annulé", "Léa — 03/12 : annulation refusée (délai dépassé)",
+        "Hugo — 03/12 : annulé",
+        "Léa — 03/12 : annulation refusée : il fallait annuler avant le lundi 30 novembre à "
+        "13 heures",
     )
 
 

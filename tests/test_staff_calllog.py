@@ -9,6 +9,7 @@ what the "Issue" column says, lists that say they are cut, one rule for "en cour
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -1033,6 +1034,43 @@ def test_the_journal_finds_the_changes_of_a_meal_day_apart_from_the_day_they_wer
     assert 'href="/staff/audit?account=210002&amp;child=E2"' in child_page
 
 
+def test_the_journals_child_filter_takes_a_first_name_with_the_family_account_as_staff_type_it(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    make_family(rt, "210500", "5678", (STRANGER,),
+                (KidSpec("E2", "Margaux"), KidSpec("E3", "Rose"), KidSpec("E4", "Rosalie")))
+    make_family(rt, "210600", "4321", ("+33611111111",), (KidSpec("E5", "Rose"),))
+    marie = Actor("staff", "marie", "staff")
+    for account in ("210001", "210500", "210600"):
+        rt.booking.cancel(account, [THU], marie)
+
+    def children(url: str) -> list[str]:
+        page = body(agent, url)
+        assert "4 entrée(s)" not in page
+        return re.findall(r"<td>(\w+) \(E\d\)</td>", page)
+
+    for typed in ("Margaux 210500", "210500 Margaux", "  margaux   210 500 ", "MARGAUX", "E2", "e2"):
+        assert children(f"/staff/audit?child={typed}") == ["Margaux"], typed
+    # The account may be the « Dossier famille » field's; a whole first name is not a part of
+    # another ("Rose" is not Rosalie).
+    assert children("/staff/audit?child=Rose&account=210500") == ["Rose"]
+    assert children("/staff/audit?child=rosalie 210500") == ["Rosalie"]
+    assert children("/staff/audit?child=Rose 210600") == ["Rose"]
+    assert [e.account for e in staff.search_audit(child="Rose 210600")[0]] == ["210600"]
+    # What cannot find anything is said, not listed as "0 entrée(s)".
+    several = body(agent, "/staff/audit?child=Rose", 400)
+    assert ("Plusieurs enfants pour « Rose » (dossiers 210500, 210600) : ajoutez le numéro de "
+            "dossier, par exemple « Rose 210500 ».") in html.unescape(several)
+    margot = html.unescape(body(agent, "/staff/audit?child=Margot 210500", 400))
+    assert ("Aucun enfant « Margot » au dossier 210500 (ses enfants : Margaux (E2), Rosalie (E4), "
+            "Rose (E3)).") in margot
+    assert "Dossier famille inconnu : « 219999 »." in html.unescape(
+        body(agent, "/staff/audit?child=Margaux 219999", 400))
+    both = html.unescape(body(agent, "/staff/audit?child=Margaux 210500&account=210600", 400))
+    assert "nomme le dossier 210500, et le filtre « Dossier famille » le dossier 210600" in both
+    assert "0 entrée(s)" not in several + margot + both
+
+
 def test_a_search_by_a_familys_number_links_to_all_the_familys_calls(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:
@@ -1171,6 +1209,10 @@ def test_the_welcome_reads_as_the_welcome_and_the_first_question_as_its_own(
 
 
 # ------------------------------------------------------------------ "oui pour tous"
+REFUSED_26 = ("Léa — 26/11 : annulation refusée : il fallait annuler avant le lundi 23 novembre "
+              "à 13 heures")
+
+
 def test_days_refused_within_yes_for_all_are_among_the_calls_attempts(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:
@@ -1194,9 +1236,51 @@ def test_days_refused_within_yes_for_all_are_among_the_calls_attempts(
     assert row.about == (
         "Léa — 27/11 : rien à annuler (pas de repas réservé)",
         "Léa — 30/11 : annulé",
-        "Léa — 26/11 : annulation refusée (délai dépassé)",
+        REFUSED_26,
     )
     assert caller.call_sid in sids(staff, outcome="refused")
     page = body(agent, f"/staff/calls/{caller.call_sid}")
-    assert "Léa — 26/11 : annulation refusée (délai dépassé)" in page
+    assert REFUSED_26 in html.unescape(page)
     no_raw_codes(page)
+
+
+# ------------------------------------------------------------------ "mais j'ai bien annulé !"
+def test_a_day_cancelled_then_booked_again_within_one_call_says_both_on_the_childs_calendar(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    earlier = call(app, rt)  # another call first: its cancellation is not of the same call
+    earlier.keys("1234", "2", "2711", "1", "2")  # cancel Friday
+    earlier.hang_up()
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 20, tzinfo=PARIS)
+    both = call(app, rt)
+    both.keys("1234", "2", "2611", "1")  # cancel Thursday
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 21, 5, tzinfo=PARIS)
+    both.keys("1", "1", "2611", "1")  # another operation: book it back
+    both.keys("1", "1", "2711", "1", "2")  # and Friday too, then goodbye
+    both.hang_up()
+
+    page = html.unescape(body(agent, "/staff/families/210001/children/E1?month=2026-11"))
+    thu = day_cell(page, THU)
+    assert ("annulé puis réservé à nouveau pendant l'appel du 23/11 à 10:20"
+            in re.sub(r"<[^>]+>", "", thu))
+    assert f'href="/staff/calls/{both.call_sid}"' in thu
+    # Both changes, each a link to its line of the journal, and the day's end state.
+    with rt.sessions() as s:
+        ids = list(s.scalars(select(AuditEntry.id).where(AuditEntry.day == THU)
+                             .order_by(AuditEntry.id)))
+    assert len(ids) == 2
+    for entry_id, what in zip(ids, ("annulé à 10:20:00", "réservé à 10:21:05"), strict=True):
+        assert (f'/staff/audit?account=210001&child=E1&meal=2026-11-26#entry-{entry_id}">'
+                f"{what}</a>") in thu
+    assert "au final : <strong>réservé" in thu
+    journal = body(agent, "/staff/audit?account=210001&child=E1&meal=2026-11-26")
+    assert all(f'id="entry-{i}"' in journal for i in ids)
+    # Friday's cancellation was another call's: not "pendant l'appel", as any day booked again.
+    fri = day_cell(page, date(2026, 11, 27))
+    assert "pendant l'appel" not in fri and "réservé" in fri
+
+
+def day_cell(page: str, day: date) -> str:
+    """The month grid's cell of ``day`` (its classes, then its content)."""
+    start = page.rindex('<td class="', 0, page.index(f'data-day="{day.isoformat()}"'))
+    return page[start:page.index("</td>", start)]

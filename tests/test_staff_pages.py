@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import re
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -277,7 +278,8 @@ def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
 
     def reasons(url: str) -> list[str]:
         page = staff_client.get(url).get_data(as_text=True).split('class="list history"')[1]
-        return [row.split("<strong>")[1].split("</td>")[0]
+        # (the kitchen's note follows the reason on a line of its own)
+        return [row.split("<strong>")[1].split("</td>")[0].split("<br>")[0]
                 for row in page.split("<tr")[1:] if "<strong>forçage" in row]
 
     for url in ("/staff/families/210001", "/staff/families/210001/children/E2",
@@ -286,6 +288,49 @@ def test_a_forced_change_after_the_lock_reads_as_an_adjustment_in_the_histories(
             "forçage (ajustement après verrouillage) :</strong> enfant malade",
             "forçage (ajustement après verrouillage) :</strong> oubli de la famille",
         ], url
+
+
+def test_a_day_forced_after_its_lock_says_what_the_kitchen_was_told_and_the_adjustments_since(
+    staff_client: Any, rt: Runtime
+) -> None:
+    rt.locks.lock_day("anjou-elem", TUE)  # Monday 10:00: Léa counted (her pattern), Hugo not
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=7)
+    force = {"day": TUE.isoformat(), "override": "1", "reason": "oubli de la famille"}
+    post(staff_client, "/staff/families/210001/change", {**force, "action": "book", "child": "E2"})
+    post(staff_client, "/staff/families/210001/change", {**force, "action": "cancel", "child": "E1"})
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=5)
+    post(staff_client, "/staff/families/210001/change",
+         {**force, "action": "cancel", "child": "E2", "reason": "enfant malade"})
+
+    def text(url: str) -> str:
+        raw = html.unescape(staff_client.get(url).get_data(as_text=True))
+        return " ".join(re.sub(r"<[^>]+>", " ", raw).split())
+
+    def cell(ref: str) -> str:
+        page = html.unescape(staff_client.get(
+            f"/staff/families/210001/children/{ref}?month=2026-11").get_data(as_text=True))
+        start = page.rindex('<td class="', 0, page.index(f'data-day="{TUE.isoformat()}"'))
+        return " ".join(re.sub(r"<[^>]+>", " ", page[start:page.index("</td>", start)]).split())
+
+    assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : "
+            "+1 repas (Standard) par agent marie le 23/11 à 10:07:00, -1 repas (Standard) par "
+            "agent marie le 23/11 à 10:12:00 ; soit aucun repas pour la cuisine.") in cell("E2")
+    assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas compté (Standard) ; ajusté "
+            "depuis : -1 repas (Standard) par agent marie le 23/11 à 10:07:00 ; soit aucun repas "
+            "pour la cuisine.") in cell("E1")
+    # The journal: each forced entry with what the kitchen had of that meal until it.
+    journal = text("/staff/audit?account=210001&child=E2")
+    assert ("forçage (ajustement après verrouillage) : enfant malade Cuisine : au verrouillage du "
+            "lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas (Standard) par agent "
+            "marie le 23/11 à 10:07:00, -1 repas (Standard) par agent marie le 23/11 à 10:12:00 ; "
+            "soit aucun repas pour la cuisine.") in journal
+    assert ("forçage (ajustement après verrouillage) : oubli de la famille Cuisine : au "
+            "verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas "
+            "(Standard) par agent marie le 23/11 à 10:07:00 ; soit 1 repas pour la cuisine.") in journal
+    # A day not adjusted says nothing of the kitchen (the grid; the history under it does).
+    december = staff_client.get("/staff/families/210001/children/E1?month=2026-12")
+    grid = december.get_data(as_text=True).split('id="month"')[1].split("</table>")[0]
+    assert "Cuisine :" not in grid and 'data-day="2026-12-01"' in grid
 
 
 def test_a_range_skips_days_without_canteen(staff_client: Any, rt: Runtime) -> None:

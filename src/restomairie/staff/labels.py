@@ -327,6 +327,13 @@ def event_label(outcome: str | None, step: str | None = None) -> str:
     return EVENT_OUTCOMES.get(outcome, outcome)
 
 
+def refused_deadline(action: str | None, deadline: datetime) -> str:
+    """The deadline a request came after, as the line said it: "il fallait annuler avant le
+    lundi 30 novembre à 13 heures"."""
+    verb = _VERBS.get(action or "", "changer le repas")
+    return f"il fallait {verb} avant le {format_deadline(deadline)}"
+
+
 def attempt_label(
     kind: str, code: str, action: str | None, deadline: datetime | None = None,
     reason: str | None = None,
@@ -344,8 +351,7 @@ def attempt_label(
     if kind == "read_back":
         return f"{noun} relue, jamais confirmée ({READ_BACK_ENDINGS.get(code, code)})"
     if code in ("past_deadline", "locked") and deadline is not None:
-        verb = _VERBS.get(action or "", "changer le repas")
-        why = f"trop tard : il fallait {verb} avant le {format_deadline(deadline)}"
+        why = f"trop tard : {refused_deadline(action, deadline)}"
     elif code == "past_deadline":
         why = "trop tard"
     elif code == "not_operating" and reason:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as stdcalendar
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -50,6 +50,7 @@ from restomairie.models import (
     Family,
     FamilyPhone,
     LockAdjustment,
+    LockedChild,
     StaffUser,
     Subscription,
 )
@@ -72,6 +73,7 @@ from restomairie.staff.labels import (
     attempt_label,
     call_outcome_label,
     event_label,
+    refused_deadline,
     who_label,
 )
 from restomairie.textfold import fold, folded
@@ -316,6 +318,33 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Adjustment:
+    """One change of a child's meal recorded beside a locked figure (never by rewriting it)."""
+
+    at: datetime
+    delta: int  # +1: a meal more for the kitchen, -1: a meal less
+    variant: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class KitchenNote:
+    """What the kitchen was told of a child's meal at the day's lock, and the adjustments made
+    since: what staff need to answer "mais j'ai bien annulé !" on a day forced after the lock
+    (was the meal produced, and is it still counted?)."""
+
+    locked_at: datetime
+    deadline: datetime  # the lock's cut-off
+    counted: str | None  # the menu the child was counted under at the lock; None: not counted
+    adjustments: tuple[Adjustment, ...]
+
+    @property
+    def meals(self) -> int:
+        """The child's meals the kitchen counts now: the lock's, moved by the adjustments."""
+        return (1 if self.counted else 0) + sum(a.delta for a in self.adjustments)
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     id: int
     at: datetime
@@ -343,6 +372,9 @@ class HistoryEntry:
     call_purged_after: int | None = None
     # …or never in it at all (a change recorded with a CallSid the log does not hold)
     call_missing: bool = False
+    # An adjustment after the lock: what the kitchen was told of that child's meal at the lock
+    # and the adjustments made until this one (included).
+    kitchen: KitchenNote | None = None
 
     @property
     def override(self) -> str | None:
@@ -544,10 +576,34 @@ class DayCell:
     # The change that made the day's state (booked or cancelled, not the weekly pattern's):
     # the last booking or cancellation of the child's day in the audit log.
     change: HistoryEntry | None = None
+    # When that last change came after others of the same day within one call (cancelled, then
+    # booked again before hanging up): all of them, in order, the last one included; and when
+    # that call began (None: no longer in the call log). Empty otherwise.
+    within_call: tuple[HistoryEntry, ...] = ()
+    call_started: datetime | None = None
+    # A locked day whose figure for this child was adjusted since (a change forced after the
+    # lock, an import, a closure): what the kitchen was told at the lock and what changed since.
+    kitchen: KitchenNote | None = None
 
     @property
     def overdue(self) -> bool:
         return self.overdue_since is not None
+
+    @property
+    def sequence(self) -> str:
+        """The changes of :attr:`within_call` as one phrase: "annulé puis réservé à nouveau"
+        (a state the day already had, before the call or earlier in it, is "à nouveau")."""
+        if not self.within_call:
+            return ""
+        # (an entry's ``before`` is "booked" or "not_booked": only the first is a word said)
+        seen = {DONE_STATES["book"]} if self.within_call[0].before == "booked" else set()
+        words = []
+        for e in self.within_call:
+            word = e.done
+            words.append(f"{word} à nouveau" if word in seen else word)
+            seen.add(word)
+        return " puis ".join(words)
+
 
 
 @dataclass(frozen=True)
@@ -939,13 +995,38 @@ class StaffService:
     ) -> list[CallRow]:
         """The rows of these calls with what each did (two reads for the whole page)."""
         now = self.clock.now()
-        did, training, about = _call_facts(session, [c for c, _ in calls], now)
+        did, training, about = _call_facts(session, [c for c, _ in calls], now,
+                                           self._refusal_deadlines(session, [c for c, _ in calls]))
         owners = _number_owners(session, [c for c, _ in calls])
         return [
             replace(_call_row(c, acc, did.get(c.id, ()), training.get(c.call_sid), now),
                     about=about.get(c.id, ()), number_of=owners.get(c.id, ()))
             for c, acc in calls
         ]
+
+    def _refusal_deadlines(
+        self, session: Session, calls: Sequence[Call]
+    ) -> Callable[[Attempt], datetime | None]:
+        """How the rows of these calls find the deadline that refused a request too late: the
+        meal day's for the first of its children's schools (the town's when the line kept no
+        child), under the phone's rule, from the booking engine's calendar (local closures do
+        not move deadlines). One read for the page: the schools of the children the calls
+        tried."""
+        refs = {r for c in calls for rec in (c.state or {}).get("tried") or ()
+                for r in _tried_refs(rec)}
+        schools = dict(session.execute(
+            select(Child.ref, Child.school_id).where(Child.ref.in_(refs))).all()) if refs else {}
+
+        def deadline(a: Attempt) -> datetime | None:
+            if a.kind != "refused" or a.code not in ("past_deadline", "locked") or a.day is None:
+                return None
+            school = next((schools[r] for r in a.children if r in schools), None)
+            try:
+                return self.booking.day_status(a.day, school, "phone").deadline
+            except (BookingError, KeyError):  # past the calendar, a school since removed
+                return None
+
+        return deadline
 
     def call_detail(self, call_sid: str) -> CallDetail | None:
         """A call's timeline: each question and answer (never a code), the changes it made (the
@@ -1351,7 +1432,7 @@ class StaffService:
             # One read for the grid: each day's bookings and cancellations, the last kept
             # (the booking engine writes the day and its entry together: the last entry is
             # what the day holds).
-            latest: dict[date, AuditEntry] = {}
+            by_day: dict[date, list[AuditEntry]] = {}
             for e in session.scalars(
                 select(AuditEntry).where(
                     AuditEntry.child_id == child.id,
@@ -1360,9 +1441,24 @@ class StaffService:
                 .order_by(AuditEntry.id)
             ):
                 assert e.day is not None
-                latest[e.day] = e
-            changes = {h.day: h for h in self._history(session, list(latest.values()))}
+                by_day.setdefault(e.day, []).append(e)
+            # The last change and, when it ends a run of changes of that day made within one
+            # call (cancelled, then booked again before hanging up), the whole run: the parent
+            # who says "but I did cancel!" did, and staff see both changes and the end state.
+            runs = {day: _same_call_run(found) for day, found in by_day.items()}
+            history = {h.id: h for h in self._history(
+                session, [e for run in runs.values() for e in run])}
+            changes = {day: history[run[-1].id] for day, run in runs.items()}
+            within = {day: tuple(history[e.id] for e in run)
+                      for day, run in runs.items() if len(run) > 1}
+            sids = {run[-1].call_sid for run in runs.values() if len(run) > 1}
+            started: dict[str | None, datetime] = {
+                sid: at for sid, at in session.execute(
+                    select(Call.call_sid, Call.started_at).where(Call.call_sid.in_(sids)))
+            } if sids else {}
             since = school_starts(session).get(child.school_id)
+            notes = _kitchen_notes(session, {child.id}, {
+                grid_start + timedelta(days=i) for i in range(span)})
         states = {d.day: d for d in self.booking.upcoming(account, grid_start, span)[child_ref]}
         now = self.clock.now()
         cells = []
@@ -1374,6 +1470,12 @@ class StaffService:
             # (its action's word is the state it leaves: "booked", "cancelled")
             if change is not None and DONE_ACTIONS.get(change.action) == cell.state:
                 cell = replace(cell, change=change)
+            note = notes.get((child.id, day))
+            if note is not None and note.adjustments:
+                cell = replace(cell, kitchen=note)
+            if day in within:
+                run = within[day]
+                cell = replace(cell, within_call=run, call_started=started.get(run[-1].call_sid))
             if cell.in_month:
                 counts[cell.state] = counts.get(cell.state, 0) + 1
             cells.append(cell)
@@ -1493,7 +1595,8 @@ class StaffService:
         """The audit log, the latest first, filtered; 50 a page. ``start`` and ``end``: the day
         the change was made (town time); ``meal_day``: the meal it is about (the "Repas du"
         column: Monday's cancellation of Thursday is found under Thursday); ``child``: a
-        child's id. A start after the end is refused, and an account or a child no one has
+        child's id, or first name with the family account (:meth:`_audit_children`). A start
+        after the end is refused, and an account or a child no one has
         (it would find nothing, silently)."""
         if start and end and start > end:
             raise InvalidRequest(
@@ -1518,15 +1621,7 @@ class StaffService:
         if account:
             stmt = stmt.where(AuditEntry.family_id == self._known_family(account_query(account)))
         if child and child.strip():
-            ref = child.strip()
-            with self.sessions() as session:
-                # Case aside: "e00002" typed for E00002.
-                cid = session.scalar(select(Child.id).where(func.lower(Child.ref) == ref.lower()))
-            if cid is None:
-                raise InvalidRequest(f"Enfant inconnu : « {ref} » : tapez l'identifiant de "
-                                     "l'enfant, entre parenthèses après son nom sur la page "
-                                     "du dossier.")
-            stmt = stmt.where(AuditEntry.child_id == cid)
+            stmt = stmt.where(AuditEntry.child_id.in_(self._audit_children(child, account)))
         with self.sessions() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             rows = session.scalars(
@@ -1534,6 +1629,73 @@ class StaffService:
                 .limit(PAGE).offset(max(page - 1, 0) * PAGE)
             ).all()
             return self._history(session, rows), total
+
+    def _audit_children(self, text: str, account: str | None) -> list[int]:
+        """The children the journal's « Enfant » field names, as staff type it: a child's id
+        (case aside: "e00002" for E00002), or a first name with the family account, in either
+        order ("Margaux 210500", "210500 Margaux"; the account may also be the « Dossier
+        famille » field's). A first name alone is enough when one child in all has it. Accents
+        and case do not count; a first name the family's children do not have, or several
+        children of that name without an account, is said, not searched for nothing."""
+        typed = " ".join(text.split())
+        words = typed.split()
+        digits = "".join(w for w in words if w.isdigit())
+        names = [fold(w) for w in words if not w.isdigit()]
+        chosen = account_query(account) if account else ""
+        if digits and chosen and digits != chosen:
+            raise InvalidRequest(f"« {typed} » nomme le dossier {digits}, et le filtre « Dossier "
+                                 f"famille » le dossier {chosen} : aucune entrée ne peut "
+                                 "correspondre. Videz l'un des deux.")
+        with self.sessions() as session:
+            cid = session.scalar(select(Child.id).where(func.lower(Child.ref) == typed.lower()))
+        if cid is not None:
+            return [cid]
+        acc = digits or chosen
+        if not names:
+            raise InvalidRequest(
+                f"Enfant inconnu : « {typed} » : tapez l'identifiant de l'enfant, entre "
+                "parenthèses après son nom sur la page du dossier, ou son prénom avec le "
+                "numéro de dossier (« Margaux 210500 »).")
+        if acc:
+            self._known_family(acc)
+        with self.sessions() as session:
+            stmt = (select(Child.id, Child.first_name, Child.last_name, Child.ref,
+                           Family.account)
+                    .join(Family, Family.id == Child.family_id)
+                    .order_by(Family.account, Child.first_name, Child.ref))
+            if acc:
+                stmt = stmt.where(Family.account == acc)
+            else:
+                # Without an account, a first-name search across every family: narrowed in
+                # SQL by the first word (never every child of the town read).
+                stmt = stmt.where(or_(
+                    folded(Child.first_name).contains(names[0], autoescape=True),
+                    folded(Child.last_name).contains(names[0], autoescape=True)))
+            candidates = session.execute(stmt).all()
+        # Each word in the child's first or last name; a whole first name (or first and last
+        # names) typed wins over one only containing it ("Rose", not Rosalie).
+        whole = " ".join(names)
+        found = [c for c in candidates
+                 if all(w in fold(f"{c.first_name} {c.last_name}") for w in names)]
+        exact = [c for c in found if whole in (fold(c.first_name),
+                                               fold(f"{c.first_name} {c.last_name}"))]
+        found = exact or found
+        if not found:
+            if acc:
+                kids = ", ".join(f"{c.first_name} ({c.ref})" for c in candidates)
+                raise InvalidRequest(
+                    f"Aucun enfant « {' '.join(w for w in words if not w.isdigit())} » au "
+                    f"dossier {acc}" + (f" (ses enfants : {kids})." if kids else "."))
+            raise InvalidRequest(
+                f"Enfant inconnu : « {typed} » : tapez l'identifiant de l'enfant, ou son "
+                "prénom avec le numéro de dossier (« Margaux 210500 »).")
+        if not acc and len({c.account for c in found}) > 1:
+            accounts = sorted({c.account for c in found})
+            shown = ", ".join(accounts[:5]) + (" …" if len(accounts) > 5 else "")
+            raise InvalidRequest(
+                f"Plusieurs enfants pour « {typed} » (dossiers {shown}) : ajoutez le numéro de "
+                f"dossier, par exemple « {typed} {accounts[0]} ».")
+        return [c.id for c in found]
 
     def audit_actions(self) -> list[str]:
         with self.sessions() as session:
@@ -1570,15 +1732,19 @@ class StaffService:
         # child and day (booking.services.change): one read for the page.
         forced = [e for e in entries
                   if (e.detail or {}).get("override") and e.child_id and e.day is not None]
-        adjusted = {
-            (child_id, day, actor, _utc(at), "book" if delta > 0 else "cancel")
-            for child_id, day, actor, at, delta in session.execute(
-                select(LockAdjustment.child_id, DayLock.day, LockAdjustment.actor,
-                       LockAdjustment.at, LockAdjustment.delta)
-                .join(DayLock, DayLock.id == LockAdjustment.lock_id)
-                .where(LockAdjustment.child_id.in_({e.child_id for e in forced}),
-                       DayLock.day.in_({e.day for e in forced})))
-        } if forced else set()
+        notes = _kitchen_notes(session, {e.child_id for e in forced if e.child_id},
+                               {e.day for e in forced if e.day}) if forced else {}
+        # Each forced entry's own adjustment, and what the kitchen had of that meal until it.
+        kitchen: dict[int, KitchenNote] = {}
+        for e in forced:
+            note = notes.get((e.child_id, e.day)) if e.child_id and e.day else None
+            if note is None:
+                continue
+            sign = 1 if e.action == "book" else -1
+            if any(a.actor == e.actor and _utc(a.at) == _utc(e.at) and a.delta * sign > 0
+                   for a in note.adjustments):
+                kitchen[e.id] = replace(note, adjustments=tuple(
+                    a for a in note.adjustments if _utc(a.at) <= _utc(e.at)))
         return [
             HistoryEntry(
                 e.id, e.at, e.actor, e.channel, e.action,
@@ -1588,9 +1754,10 @@ class StaffService:
                 names.get(e.child_id) if e.child_id else None,
                 e.day, e.before, e.after, e.call_sid, e.detail,
                 training.get(e.call_sid) if e.call_sid and e.action != "training_call" else None,
-                (e.child_id, e.day, e.actor, _utc(e.at), e.action) in adjusted,
+                e.id in kitchen,
                 *self._timing(e, schools),
                 *_gone(e, gone, purge),
+                kitchen=kitchen.get(e.id),
             )
             for e in entries
         ]
@@ -1957,11 +2124,15 @@ def _steps(session: Session, call_ids: Sequence[int]) -> dict[int, list[_Step]]:
 
 
 def _call_facts(
-    session: Session, calls: Sequence[Call], now: datetime
+    session: Session, calls: Sequence[Call], now: datetime,
+    deadline_of: Callable[[Attempt], datetime | None] = lambda a: None,
 ) -> tuple[dict[int, tuple[str, ...]], dict[str, str], dict[int, tuple[str, ...]]]:
     """What each call did, in order (from its steps and its audit entries: a change whose step
     could not be logged is still in the audit), which were training calls (by whom), and which
-    children and days each was about (:attr:`CallRow.about`). Two reads for the whole page."""
+    children and days each was about (:attr:`CallRow.about`): a request refused as too late
+    with the deadline that refused it (``deadline_of``), and the read-backs the caller
+    declined to ask for something else (a correction) once for the call, without the days the
+    call then changed. Two reads for the whole page."""
     if not calls:
         return {}, {}, {}
     ids = {c.call_sid: c.id for c in calls}
@@ -1980,6 +2151,7 @@ def _call_facts(
                     (at, DONE_EVENTS.get(outcome or "", "refused")))
     training: dict[str, str] = {}
     about: dict[int, list[tuple[datetime, str]]] = {}
+    done: set[tuple[int, date, str]] = set()  # (call, meal day, child's first name) changed
     for sid, at, action, actor, day, name in session.execute(
         select(AuditEntry.call_sid, AuditEntry.at, AuditEntry.action, AuditEntry.actor,
                AuditEntry.day, Child.first_name)
@@ -1995,6 +2167,7 @@ def _call_facts(
         else:
             marks.setdefault(ids[sid], []).append((at, DONE_ACTIONS[action]))
             if day is not None:
+                done.add((ids[sid], day, name or "?"))
                 about.setdefault(ids[sid], []).append(
                     (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
     for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)
@@ -2015,11 +2188,29 @@ def _call_facts(
         if nothing:
             about.setdefault(c.id, []).extend(nothing)
         over = c.outcome is not None or now - c.started_at >= ONGOING_FOR
+        # The read-backs the caller declined for another date, child or menu (changing their
+        # mind at the read-back): one line for the call by children and request, its days in
+        # order, at the first one's time, not one line per step; a day the call then changed
+        # for them is not "jamais confirmée".
+        declined: dict[tuple[tuple[str, ...], str | None, str], tuple[datetime, list[date]]] = {}
         for a in _attempts(c.call_sid, c.state, steps.get(c.id, []), over):
             if a.day is None:  # a refusal logged before the line kept its day: nothing to name
                 continue
+            if a.kind == "read_back" and a.code in _DECLINED:
+                if a.names and all((c.id, a.day, n) in done for n in a.names):
+                    continue
+                days = declined.setdefault((a.names, a.action, a.code), (a.at, []))[1]
+                if a.day not in days:
+                    days.append(a.day)
+                continue
             names = ", ".join(a.names) + " — " if a.names else ""
-            about.setdefault(c.id, []).append((a.at, f"{names}{a.day:%d/%m} : {_short(a)}"))
+            about.setdefault(c.id, []).append(
+                (a.at, f"{names}{a.day:%d/%m} : {_short(a, deadline_of(a))}"))
+        for (kids, asked, code), (first, days) in declined.items():
+            names = ", ".join(kids) + " — " if kids else ""
+            when = ", ".join(f"{d:%d/%m}" for d in days)
+            about.setdefault(c.id, []).append(
+                (first, f"{names}{when} : {attempt_label('read_back', code, asked)}"))
     return did, training, {
         # Several children changed the same day read as one line per child: kept apart, in
         # the order they were made; the same line twice is said once.
@@ -2067,9 +2258,13 @@ def _nothing_asked(c: Call, steps: Sequence[_Step]) -> list[tuple[datetime, str]
     return out
 
 
-def _short(a: Attempt) -> str:
-    """An attempt in a call-log row, without its deadline: "annulation refusée (délai
-    dépassé)" (the call's timeline and the child's page say the rest)."""
+def _short(a: Attempt, deadline: datetime | None = None) -> str:
+    """An attempt in a call-log row: "annulation refusée (délai dépassé)"; with the deadline
+    that refused it when known, "annulation refusée : il fallait annuler avant le lundi 30
+    novembre à 13 heures" (what the parent heard, for "mais j'ai bien annulé !")."""
+    if a.kind == "refused" and deadline is not None:
+        noun = REQUESTS.get(a.action or "", "demande")
+        return f"{noun} refusée : {refused_deadline(a.action, deadline)}"
     if a.kind == "refused":
         return f"{REQUESTS.get(a.action or '', 'demande')} refusée ({REFUSALS.get(a.code, a.code)})"
     return a.label
@@ -2199,6 +2394,63 @@ def _refused_beside(
             tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
         ))
     return out
+
+
+def _kitchen_notes(
+    session: Session, child_ids: set[int], days: set[date]
+) -> dict[tuple[int, date], KitchenNote]:
+    """For these children and days, each locked day's note: whether the child was counted at
+    the lock (the school's list, ``locked_children``) and the adjustments of their meal since,
+    in order. Three reads whatever the number of days."""
+    if not child_ids or not days:
+        return {}
+    adjustments: dict[int, list[tuple[int, Adjustment]]] = {}
+    for lock_id, child_id, at, delta, variant, actor in session.execute(
+        select(LockAdjustment.lock_id, LockAdjustment.child_id, LockAdjustment.at,
+               LockAdjustment.delta, LockAdjustment.variant, LockAdjustment.actor)
+        .join(DayLock, DayLock.id == LockAdjustment.lock_id)
+        .where(LockAdjustment.child_id.in_(child_ids), DayLock.day.in_(days))
+        .order_by(LockAdjustment.id)
+    ):
+        if child_id is None:  # (not selected: the filter is on the child)
+            continue
+        adjustments.setdefault(lock_id, []).append(
+            (child_id, Adjustment(at, delta, variant, actor)))
+    if not adjustments:
+        return {}
+    locks = {
+        lock_id: (day, locked_at, deadline) for lock_id, day, locked_at, deadline in
+        session.execute(select(DayLock.id, DayLock.day, DayLock.locked_at, DayLock.deadline)
+                        .where(DayLock.id.in_(adjustments)))
+    }
+    counted = {
+        (lock_id, child_id): variant for lock_id, child_id, variant in session.execute(
+            select(LockedChild.lock_id, LockedChild.child_id, LockedChild.variant)
+            .where(LockedChild.lock_id.in_(adjustments), LockedChild.child_id.in_(child_ids)))
+    }
+    notes: dict[tuple[int, date], KitchenNote] = {}
+    for lock_id, found in adjustments.items():
+        day, locked_at, deadline = locks[lock_id]
+        for child_id in dict.fromkeys(c for c, _ in found):
+            notes[(child_id, day)] = KitchenNote(
+                locked_at, deadline, counted.get((lock_id, child_id)),
+                tuple(a for c, a in found if c == child_id))
+    return notes
+
+
+def _same_call_run(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
+    """A day's booking changes (in order) from the last one back while they were made in the
+    same call as it: the last change alone when it was not made by phone or had no other
+    change of that day in its call."""
+    last = entries[-1]
+    if last.call_sid is None:
+        return [last]
+    run = [last]
+    for e in reversed(entries[:-1]):
+        if e.call_sid != last.call_sid:
+            break
+        run.insert(0, e)
+    return run
 
 
 def _call_row(
