@@ -85,6 +85,7 @@ from restomairie.ivr.speech import (
     asks_for_help,
     asks_menus_or_prices,
     asks_subscription_change,
+    asks_the_rule,
     asks_when_school_resumes,
     asks_which_days,
     child_hints,
@@ -1083,7 +1084,8 @@ class CallFlow:
                 return self._with_asked_days(st, sp, asked)
         else:
             intent = self._action_said(kids, heard.speech, set(ACTION_INTENTS))
-            if intent is Intent.REPEAT:
+            if intent is Intent.REPEAT and not asks_the_rule(heard.speech):
+                # "C'est quoi le délai ?" asks the rule, not the menu again ("quoi ?")
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
@@ -1230,7 +1232,15 @@ class CallFlow:
         It was heard as which days a child eats, or not understood. ``None`` when the phrase
         asks no such thing, or names a day (a question about that day)."""
         today = self.clock.today()
-        if not asks_days_to_change(speech) or parse_date(speech, today) is not None:
+        # "C'est quoi le délai ?", "quels jours je dois annuler ?": the rule too. "Jusqu'à quand
+        # je peux annuler ?" at a menu is answered for the first day that can change, then the
+        # rule (:meth:`_about_day`); at the date question, whose prompt already offers that day,
+        # the rule and the date question again (read as a span, "jusqu'à …", it was refused as
+        # "dites les jours un par un"). "… pour la rentrée": that day's question.
+        rule = asks_the_rule(speech) and (step == DATE or not asks_deadline(speech))
+        if not (rule or asks_days_to_change(speech)) or parse_date(speech, today) is not None:
+            return None
+        if rule and self._return_days(st, speech, today):
             return None
         lines = [self._rule_line(sp)]
         if step == DATE:
