@@ -11,14 +11,16 @@ bridge on Friday 7 May 2027.
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import date, datetime
 
 import pytest
 from flask.testing import FlaskClient
 
+from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after
-from tests.ivr_support import Caller, events, identified_three_children
+from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
 
 PHONE = "+33612345678"
 LEA = "E2"
@@ -86,4 +88,62 @@ def test_a_deadline_asked_for_a_day_at_the_date_question_is_that_days(call: Call
     call.keys("2", "2")
     answer = call.say("jusqu'à quand je peux annuler jeudi ?")
     assert answer.says[:2] == LEA_THU
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Several days refused together: the days without canteen said once, the school's
+# ---------------------------------------------------------------------------------------------
+
+ASCENSION_NOT_COUNTED = (
+    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le "
+    "pont de l'Ascension."
+)
+
+
+def test_days_refused_together_say_the_days_without_canteen_once(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Wednesday 5 May 2027: Monday 10's deadline was Monday 3 May, Tuesday 11's Tuesday 4,
+    # both earlier than the published table as Thursday 6 and Friday 7 have no canteen.
+    call = _call_at(rt, client, datetime(2027, 5, 5, 9, 0, tzinfo=PARIS))
+    call.press("2")
+    answer = call.say("annuler lundi et mardi")
+    refusal = next(line for line in answer.says if line.startswith("Trop tard"))
+    # It was the refusal alone: the parent counting from the table heard no reason.
+    assert refusal == (
+        "Trop tard pour le lundi 10 et le mardi 11 mai : ces repas seront facturés, sauf "
+        f"maladie signalée à l'école. {ASCENSION_NOT_COUNTED}"
+    )
+    assert answer.text.count("ne comptent pas") == 1
+    assert booked(rt, LEA, date(2027, 5, 10)) is None
+
+
+def _no_wednesday_school(rt: Runtime) -> Runtime:
+    """The town's canteens serve Monday to Friday, Léa's school not on Wednesdays."""
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset({0, 1, 3, 4}))
+        if school.id == "anjou-elem"
+        else school
+        for school in rt.settings.schools
+    )
+    settings = dataclasses.replace(
+        rt.settings, canteen_weekdays=frozenset(range(5)), schools=schools
+    )
+    town = Runtime.build(settings=settings, clock=rt.clock, engine=rt.engine)
+    town.sync_schools()
+    return town
+
+
+@pytest.mark.parametrize("said", ["annuler jeudi", "annuler jeudi et vendredi"])
+def test_the_days_not_counted_are_those_of_the_childs_school(rt: Runtime, said: str) -> None:
+    # Wednesday 11 November 2026 (a public holiday): Thursday 12's deadline was Monday 9, as
+    # the table says for a school closed on Wednesdays; the holiday moved nothing for Léa.
+    town = _no_wednesday_school(rt)
+    call = _call_at(town, line_app(town).test_client(), datetime(2026, 11, 11, 9, 0, tzinfo=PARIS))
+    call.press("2")
+    answer = call.say(said)
+    assert "Trop tard pour le jeudi 12" in answer.text
+    # It was "Les jours sans cantine ne comptent pas dans le délai : le mercredi 11 novembre
+    # (Armistice)", from the town's canteen weekdays.
+    assert "ne comptent pas" not in answer.text
 

@@ -1895,7 +1895,18 @@ class CallFlow:
         st.settle("refused")
         for day in late:
             _tried(st, f"refused:{PastDeadline.code}", day, st.data.get("pick"))
-        return self._too_late_together(sp, late, str(st.data.get("action")))
+        text = self._too_late_together(sp, late, str(st.data.get("action")))
+        # The days without canteen that moved these deadlines, said once for all of them (a
+        # long week of refusals repeating the Ascension bridge loses the caller), from each
+        # child's school's deadline and canteen weekdays.
+        pick = [str(r) for r in st.data.get("pick") or []]
+        meals = [
+            (day, status.deadline, self.settings.weekdays_of(self.settings.school(kid.school)))
+            for day in late
+            for kid, status in self._phone_statuses(st, day, pick)
+            if status.operating and status.deadline is not None
+        ]
+        return " ".join([text, *self._not_counted(sp, meals)])
 
     def _late_at_head(self, st: CallState, sp: Speaker, days: Sequence[date]) -> list[date]:
         """The days at the head of ``days`` refused as past their deadline for every child
@@ -2430,7 +2441,8 @@ class CallFlow:
         deadlines = [s.deadline for s in statuses if s.operating and s.deadline is not None]
         if deadlines and all(now >= deadline for deadline in deadlines):
             action = str(st.data.get("action") or "cancel")
-            return self._refusal(sp, PastDeadline(day, max(deadlines), action), action, len(refs))
+            exc = PastDeadline(day, max(deadlines), action)
+            return self._refusal(sp, exc, action, len(refs), served=self._served(st, refs))
         return None
 
     def _with_date(
@@ -3082,7 +3094,8 @@ class CallFlow:
                 lines.append(sp._("The other change could not be made. Please try again."))
                 code = "too_slow"
             else:
-                lines.append(self._refusal(sp, exc, action, len(refs)))
+                served = self._served(st, refs)
+                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
                 code = exc.code
             _tried(st, f"refused:{code}", day, refs)
             # The next of several days said at once, if any (its own deadline may be later).
@@ -3179,7 +3192,8 @@ class CallFlow:
             try:
                 results = self._change_open(st, sp, action, day, actor, refs, lines)
             except BookingError as exc:  # its deadline passed meanwhile: this day refused
-                lines.append(self._refusal(sp, exc, action, len(refs)))
+                served = self._served(st, refs)
+                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
                 refused.append((f"refused:{exc.code}", day, refs))
                 continue
             except TooSlow:
@@ -3317,7 +3331,8 @@ class CallFlow:
             try:
                 results = self.booking.change(account, reverse, [day], actor, refs)
             except BookingError as exc:  # its deadline passed during the read-back
-                lines += [self._refusal(sp, exc, reverse, len(refs)), stays]
+                served = self._served(st, refs)
+                lines += [self._refusal(sp, exc, reverse, len(refs), served=served), stays]
                 refused = True
                 continue
             except TooSlow:
@@ -3422,7 +3437,8 @@ class CallFlow:
             assert deadline is not None
             names = [k.name for k, _ in late]
             exc = PastDeadline(day, deadline, action, names[0])
-            text = _after_colon(self._refusal(sp, exc, action, len(late)))
+            served = self._served(st, [k.ref for k, _ in late])
+            text = _after_colon(self._refusal(sp, exc, action, len(late), served=served))
             lines.append(sp._("For %(name)s: %(text)s", name=sp.names(names), text=text))
             _tried(st, "refused:past_deadline", day, [k.ref for k, _ in late])
             others = [r for r in refs if r not in {k.ref for k, _ in late}]
@@ -3745,7 +3761,7 @@ class CallFlow:
         for kid, status in self._phone_statuses(st, day, refs):
             if status.deadline is not None and self._too_late(status, states.get(kid.ref), now):
                 exc = PastDeadline(day, status.deadline, action, kid.name)
-                return [self._refusal(sp, exc, action, len(refs))]
+                return [self._refusal(sp, exc, action, len(refs), served=self._served(st, refs))]
         return []
 
     def _phone_statuses(
@@ -3814,7 +3830,7 @@ class CallFlow:
         try:
             results = self.booking.change(account, reverse, [day], actor, refs)
         except BookingError as exc:  # its deadline passed during the read-back
-            lines = [self._refusal(sp, exc, reverse, len(refs))]
+            lines = [self._refusal(sp, exc, reverse, len(refs), served=self._served(st, refs))]
             return None, [*lines, self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
         except TooSlow:  # rolled back, past the webhook's time limit
             return None, [self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
@@ -4433,7 +4449,8 @@ class CallFlow:
             deadline = statuses[late[0].ref].deadline
             assert deadline is not None  # an operating day
             exc = PastDeadline(day, deadline, action, late[0].name)
-            text = self._refusal(sp, exc, action, len(late))
+            served = self._served(st, [k.ref for k in late])
+            text = self._refusal(sp, exc, action, len(late), served=served)
             if len(late) < len(kids):
                 # The others are dealt with otherwise (changed, already so, closed, their school
                 # with a later deadline): name those it is too late for, or a parent would take
@@ -4455,9 +4472,17 @@ class CallFlow:
         assert status.deadline is not None
         return now >= status.deadline or (state is not None and state.locked)
 
-    def _refusal(self, sp: Speaker, exc: BookingError, action: str, count: int = 1) -> str:
+    def _refusal(
+        self,
+        sp: Speaker,
+        exc: BookingError,
+        action: str,
+        count: int = 1,
+        served: frozenset[int] | None = None,
+    ) -> str:
         """Why a change was refused, in the caller's words, with the deadline that applied
-        (``count``: the children it is said of)."""
+        (``count``: the children it is said of; ``served``: the canteen weekdays of their
+        schools, the town's when not given)."""
         if isinstance(exc, PastDeadline | DayLocked):
             deadline = exc.deadline if isinstance(exc, PastDeadline) else None
             if deadline is None and exc.day is not None:
@@ -4488,7 +4513,8 @@ class CallFlow:
                     deadline=sp.deadline(deadline),
                 )
             if deadline is not None and exc.day is not None:
-                text = " ".join([text, *self._not_counted(sp, exc.day, deadline)])
+                weekdays = served if served is not None else self.settings.weekdays_of(None)
+                text = " ".join([text, *self._not_counted(sp, [(exc.day, deadline, weekdays)])])
         elif isinstance(exc, NotOperatingDay) and exc.day is not None:
             text = self._closed_day(sp, exc.day, self.booking.day_status(exc.day))
         elif isinstance(exc, NotEnrolled) and exc.day is not None:
@@ -4541,15 +4567,23 @@ class CallFlow:
             day=said,
         )
 
-    def _not_counted(self, sp: Speaker, day: date, deadline: datetime) -> list[str]:
-        """Why ``day``'s deadline came earlier than the published table says, when it did:
+    def _not_counted(
+        self, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
+    ) -> list[str]:
+        """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
+        of the child's school) came earlier than the published table says, when they did:
         "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
         le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
-        does not see the holidays in between. From the shipped calendar: no query."""
+        does not see the holidays in between. Several days refused together hear it once,
+        each day without canteen named once. The school's weekdays, not the town's: a public
+        holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
+        From the shipped calendar: no query."""
         settings, calendar = self.booking.settings, self.booking.calendar
-        skipped = calendar.not_counted(
-            day, deadline, settings.weekdays_of(None), settings.rule_for("phone")
-        )
+        found: dict[date, DayStatus] = {}
+        for day, deadline, weekdays in meals:
+            for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
+                found.setdefault(status.day, status)
+        skipped = [found[d] for d in sorted(found)]
         parts: list[str] = []
         said: set[str] = set()
         for status in skipped:
@@ -5286,6 +5320,17 @@ class CallFlow:
     def _picked(self, st: CallState) -> list[Kid]:
         pick = st.data.get("pick") or []
         return [k for k in self._kids(st) if k.ref in pick]
+
+    def _served(self, st: CallState, refs: Sequence[str] | None = None) -> frozenset[int]:
+        """The canteen weekdays of the schools of the children ``refs`` (else those picked;
+        the town's before any is)."""
+        kids = [k for k in self._kids(st) if k.ref in refs] if refs is not None else []
+        kids = kids or self._picked(st)
+        if not kids:
+            return self.settings.weekdays_of(None)
+        return frozenset().union(
+            *(self.settings.weekdays_of(self.settings.school(k.school)) for k in kids)
+        )
 
     def _picked_names(self, st: CallState) -> list[str]:
         return [k.name for k in self._picked(st)]
