@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from restomairie.clock import PARIS
+from restomairie.models import Closure
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after
 from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
@@ -147,3 +148,102 @@ def test_the_days_not_counted_are_those_of_the_childs_school(rt: Runtime, said: 
     # (Armistice)", from the town's canteen weekdays.
     assert "ne comptent pas" not in answer.text
 
+
+# ---------------------------------------------------------------------------------------------
+# 3. Before the Christmas holidays: the deadline after them comes before them
+# ---------------------------------------------------------------------------------------------
+
+MON_14_DEC = datetime(2026, 12, 14, 9, 0, tzinfo=PARIS)
+# `restomairie deadline 2027-01-04`: "avant le jeudi 17 décembre à 13 heures (17/12/2026 13:00)"
+AFTER_CHRISTMAS = (
+    "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+    "s'annule avant le jeudi 17 décembre à 13 heures."
+)
+
+
+def test_the_listing_before_christmas_warns_of_the_deadline_after_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("9")  # all three children, one school: said once
+    answer = call.press("3")
+    # It listed the meals of 4 and 5 January without a word of their deadline, before the
+    # holidays: a parent meaning to see to it after them is too late.
+    assert answer.says.count(AFTER_CHRISTMAS) == 1
+    assert answer.says.index(AFTER_CHRISTMAS) > answer.says.index(
+        "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18 "
+        "décembre ; reprise le lundi 4 janvier."
+    )
+
+
+def test_the_warning_on_the_day_of_that_deadline_and_after_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, datetime(2026, 12, 17, 12, 0, tzinfo=PARIS))
+    call.press("2")
+    assert (
+        "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+        "s'annule avant 13 heures aujourd'hui."
+    ) in call.press("3").says
+    rt.clock.frozen = datetime(2026, 12, 18, 9, 0, tzinfo=PARIS)
+    call.press("1")  # another operation: past it, no warning (nothing left to do in time)
+    assert "Attention" not in call.press("3").text
+
+
+def test_no_warning_far_from_the_holidays(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Monday 23 November: the two weeks ahead cross no holidays
+    assert "Attention" not in call.press("3").text
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["annuler après Noël", "annuler après les fêtes", "annuler après le nouvel an",
+     "annuler à la rentrée", "annuler après les fêtes de fin d'année"],
+)  # fmt: skip
+def test_after_the_feasts_is_the_first_school_day_after_the_holidays(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say(said)
+    # It was "Pour quel jour voulez-vous annuler ?": the feast not understood as a time.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+
+
+def test_a_span_all_in_the_holidays_says_when_school_starts_again(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say("annuler du 21 au 31 décembre")
+    assert answer.says[0] == (
+        "Du lundi 21 décembre au jeudi 31 décembre, il n'y a pas de restauration scolaire : ce "
+        "sont les vacances de Noël ; reprise le lundi 4 janvier."
+    )
+    assert answer.says[1] == ASK_CANCEL_DAY
+
+
+def test_the_warning_is_never_for_a_day_the_childs_school_is_closed(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa's school closed on Monday 4 January (a teachers' day): her first meal after the
+    # holidays is Tuesday 5's, whose deadline also comes before them.
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2027, 1, 4), last_day=date(2027, 1, 4),
+                kind="other", label="journée pédagogique", created_by="staff:marie",
+                created_at=MON_14_DEC,
+            )
+        )  # fmt: skip
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.press("3")
+    warning = [line for line in answer.says if line.startswith("Attention")]
+    deadline = rt.booking.day_status(date(2027, 1, 5), "anjou-elem").deadline
+    assert deadline is not None and deadline.date() == date(2026, 12, 18)
+    # It was "le repas du lundi 4 janvier", a day without canteen at her school.
+    assert warning == [
+        "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
+        "s'annule avant le vendredi 18 décembre à 13 heures."
+    ]

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -53,7 +53,7 @@ from restomairie.booking.services import (
     Outlook,
     TooSlow,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
+from restomairie.calendar.days import CLOSURE_PREFIX, Closure, DayStatus
 from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
@@ -2060,10 +2060,26 @@ class CallFlow:
             day += timedelta(days=1)
         return days
 
+    def _resumes_after(
+        self, day: date, school: str | None, closures: Sequence[Closure]
+    ) -> date | None:
+        """The first day after ``day`` on which ``school`` (the town when None) serves meals,
+        its local closures counted; None past the school calendar."""
+        found = self.booking.calendar.next_operating(
+            day + timedelta(days=1),
+            self.settings.weekdays_of(self.settings.school(school) if school else None),
+            self.settings.rule_for("phone"),
+            school_id=school,
+            closures=closures,
+        )
+        return found.day if found is not None else None
+
     def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
         """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
-        scolaire : ce sont les vacances de Noël." The reason when the school days of the span
-        share one (the weekly day without canteen aside), else none."""
+        scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier." The reason when
+        the school days of the span share one (the weekly day without canteen aside), else
+        none; when they are all school holidays, the day the child's school serves meals
+        again."""
         kids = self._picked(st) or self._kids(st)
         school = kids[0].school if kids else None
         closures = self.booking.local_closures()
@@ -2071,21 +2087,37 @@ class CallFlow:
             return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
         whys: set[str] = set()
         public: set[str] = set()  # Christmas Day in the Christmas holidays: the holidays'
+        holidays = True  # every day of the span is a school-holiday day
         day = span.first
         while day <= span.last:
             status = self.booking.day_status(day, school, "phone", closures)
             if day.weekday() < 5 and not self._weekly_closed(sp, day, status):
                 why = self._closed_why(sp, day, status)
                 (public if self.booking.calendar.is_public_holiday(day) else whys).add(why)
+                kind = holiday_kind(status.reason or "")
+                holidays = holidays and not status.closure and kind is not None
             day += timedelta(days=1)
         whys = whys or public
         first, last = sp.day(span.first), sp.day(span.last)
         if len(whys) == 1:
+            why = whys.pop()
+            resume = self._resumes_after(span.last, school, closures) if holidays else None
+            if resume is not None:
+                # All school holidays: when the child's school serves meals again, the day a
+                # parent will ask for next ("du 21 au 31 décembre": reprise le lundi 4 janvier).
+                return sp._(
+                    "From %(first)s to %(last)s, there is no school catering: %(why)s; school "
+                    "starts again on %(day)s.",
+                    first=first,
+                    last=last,
+                    why=why,
+                    day=sp.day(resume),
+                )
             return sp._(
                 "From %(first)s to %(last)s, there is no school catering: %(why)s.",
                 first=first,
                 last=last,
-                why=whys.pop(),
+                why=why,
             )
         return sp._(
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
@@ -4923,8 +4955,51 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
+        lines += self._after_break(sp, breaks, upcoming, kids)
         rentree = self._rentree_before_summer(st, sp)
         return [*lines, rentree] if rentree else lines
+
+    def _after_break(
+        self,
+        sp: Speaker,
+        breaks: Sequence[_Break],
+        upcoming: Mapping[str, Sequence[ChildDay]],
+        kids: Sequence[Kid],
+    ) -> list[str]:
+        """ "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou
+        s'annule avant le jeudi 17 décembre à 13 heures." When the days listed cross school
+        holidays still to come and the first meal after them must be changed before they
+        start: a parent expects to see to it after the holidays, and would be too late. From
+        the booking engine's days of each child (their school's canteen days, closures and
+        deadline): never a day the child's school is closed, nor a deadline already past.
+        Not the summer's (:meth:`_rentree_before_summer` says when the line closes)."""
+        now = self.clock.now()
+        lines: list[str] = []
+        for name, first, last, public in breaks:
+            if public or first <= now.date() or holiday_kind(name) == "summer":
+                continue
+            found: dict[tuple[date, datetime], list[str]] = {}
+            for kid in kids:
+                after = next(
+                    (d for d in upcoming.get(kid.ref, []) if d.day > last and d.operating), None
+                )
+                if after is None or after.deadline is None:
+                    continue
+                deadline = after.deadline.astimezone(self.settings.tz)
+                if now < deadline and deadline.date() < first:
+                    found.setdefault((after.day, deadline), []).append(kid.name)
+            for (day, deadline), names in found.items():
+                text = sp._(
+                    "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                    "cancelled before %(deadline)s.",
+                    holidays=_holiday_name(sp, name),
+                    day=sp.day(day),
+                    deadline=sp.deadline(deadline),
+                )
+                if len(found) > 1:  # schools with other canteen days: whose it is
+                    text = sp._("For %(name)s: %(text)s", name=sp.names(names), text=text)
+                lines.append(text)
+        return lines
 
     def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
         """On the last two weeks the line is open before its summer closure, when the meal of

@@ -5694,6 +5694,11 @@ _UNTIL_WHEN = (
     ["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusqu", "a", "quel"], ["jusque", "quand"]
 )
 _BEFORE_WHEN = (["avant", "quand"], ["avant", "quelle"], ["avant", "quel"])
+_AFTER_THE_FEASTS = (
+    ("apres", "noel"), ("apres", "les", "fetes"), ("apres", "le", "nouvel", "an"),
+    ("apres", "le", "jour", "de", "l", "an"), ("apres", "les", "fetes", "de", "fin", "d", "annee"),
+    ("apres", "le", "reveillon"), ("apres", "le", "premier", "de", "l", "an"),
+)  # fmt: skip
 _NOT_THE_RETURN = frozenset(
     {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
 )
@@ -5726,9 +5731,15 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
         tokens[k] == "apres" and tokens[k + 1 : k + 3] in (["les", "vacances"], ["ces", "vacances"])
         for k in range(len(tokens))
     )
+    # "après Noël", "après les fêtes", "après le nouvel an": the Christmas holidays' end, the
+    # next meal a parent means (not Saturday 26 December, nor Friday 1st January: no canteen)
+    feasts = any(_contains_run(tokens, run) for run in _AFTER_THE_FEASTS)
+    after = after or feasts
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
     near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
+    if feasts and _contains_run(tokens, ("fetes", "de", "fin", "d", "annee")):
+        near = near - {"fin"}  # "les fêtes de fin d'année": not the end of a span
     # "jusqu'à quand peut-on annuler pour la rentrée ?", "avant quand dois-je annuler pour la
     # rentrée ?": a question about that day, not a span nor a day before it
     asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN} | {
@@ -5755,6 +5766,8 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     if first_days > 1 and weekdays:
         return None  # "les deux premiers jours, lundi et mardi, de la rentrée": not both
     kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+    if feasts:
+        kind = "christmas"
     return ReturnDays(kind, weekdays, first_days)
 
 
