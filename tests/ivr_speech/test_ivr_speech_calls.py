@@ -3288,8 +3288,9 @@ def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
     call.keys("2", "2")  # Léa, cancel
     answer = call.say("du 21 au 25 décembre")
     assert answer.says[:2] == [
+        # All in the holidays: when school starts again too (the day a parent asks next).
         "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration scolaire : "
-        "ce sont les vacances de Noël.",
+        "ce sont les vacances de Noël ; reprise le lundi 4 janvier.",
         "Pour quel jour voulez-vous annuler ?",
     ]
     assert events(rt, call)[-1].outcome == "no_school_days"

@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -53,7 +53,7 @@ from restomairie.booking.services import (
     Outlook,
     TooSlow,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus
+from restomairie.calendar.days import CLOSURE_PREFIX, Closure, DayStatus
 from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
@@ -85,6 +85,7 @@ from restomairie.ivr.speech import (
     asks_for_help,
     asks_menus_or_prices,
     asks_subscription_change,
+    asks_the_rule,
     asks_when_school_resumes,
     asks_which_days,
     child_hints,
@@ -1083,7 +1084,8 @@ class CallFlow:
                 return self._with_asked_days(st, sp, asked)
         else:
             intent = self._action_said(kids, heard.speech, set(ACTION_INTENTS))
-            if intent is Intent.REPEAT:
+            if intent is Intent.REPEAT and not asks_the_rule(heard.speech):
+                # "C'est quoi le délai ?" asks the rule, not the menu again ("quoi ?")
                 return self._repeat(st, sp)
             if intent is Intent.GOODBYE:
                 return self._bye(st, sp, ACTION)
@@ -1230,7 +1232,15 @@ class CallFlow:
         It was heard as which days a child eats, or not understood. ``None`` when the phrase
         asks no such thing, or names a day (a question about that day)."""
         today = self.clock.today()
-        if not asks_days_to_change(speech) or parse_date(speech, today) is not None:
+        # "C'est quoi le délai ?", "quels jours je dois annuler ?": the rule too. "Jusqu'à quand
+        # je peux annuler ?" at a menu is answered for the first day that can change, then the
+        # rule (:meth:`_about_day`); at the date question, whose prompt already offers that day,
+        # the rule and the date question again (read as a span, "jusqu'à …", it was refused as
+        # "dites les jours un par un"). "… pour la rentrée": that day's question.
+        rule = asks_the_rule(speech) and (step == DATE or not asks_deadline(speech))
+        if not (rule or asks_days_to_change(speech)) or parse_date(speech, today) is not None:
+            return None
+        if rule and self._return_days(st, speech, today):
             return None
         lines = [self._rule_line(sp)]
         if step == DATE:
@@ -1885,7 +1895,18 @@ class CallFlow:
         st.settle("refused")
         for day in late:
             _tried(st, f"refused:{PastDeadline.code}", day, st.data.get("pick"))
-        return self._too_late_together(sp, late, str(st.data.get("action")))
+        text = self._too_late_together(sp, late, str(st.data.get("action")))
+        # The days without canteen that moved these deadlines, said once for all of them (a
+        # long week of refusals repeating the Ascension bridge loses the caller), from each
+        # child's school's deadline and canteen weekdays.
+        pick = [str(r) for r in st.data.get("pick") or []]
+        meals = [
+            (day, status.deadline, self.settings.weekdays_of(self.settings.school(kid.school)))
+            for day in late
+            for kid, status in self._phone_statuses(st, day, pick)
+            if status.operating and status.deadline is not None
+        ]
+        return " ".join([text, *self._not_counted(sp, meals)])
 
     def _late_at_head(self, st: CallState, sp: Speaker, days: Sequence[date]) -> list[date]:
         """The days at the head of ``days`` refused as past their deadline for every child
@@ -2039,10 +2060,26 @@ class CallFlow:
             day += timedelta(days=1)
         return days
 
+    def _resumes_after(
+        self, day: date, school: str | None, closures: Sequence[Closure]
+    ) -> date | None:
+        """The first day after ``day`` on which ``school`` (the town when None) serves meals,
+        its local closures counted; None past the school calendar."""
+        found = self.booking.calendar.next_operating(
+            day + timedelta(days=1),
+            self.settings.weekdays_of(self.settings.school(school) if school else None),
+            self.settings.rule_for("phone"),
+            school_id=school,
+            closures=closures,
+        )
+        return found.day if found is not None else None
+
     def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
         """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
-        scolaire : ce sont les vacances de Noël." The reason when the school days of the span
-        share one (the weekly day without canteen aside), else none."""
+        scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier." The reason when
+        the school days of the span share one (the weekly day without canteen aside), else
+        none; when they are all school holidays, the day the child's school serves meals
+        again."""
         kids = self._picked(st) or self._kids(st)
         school = kids[0].school if kids else None
         closures = self.booking.local_closures()
@@ -2050,21 +2087,37 @@ class CallFlow:
             return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
         whys: set[str] = set()
         public: set[str] = set()  # Christmas Day in the Christmas holidays: the holidays'
+        holidays = True  # every day of the span is a school-holiday day
         day = span.first
         while day <= span.last:
             status = self.booking.day_status(day, school, "phone", closures)
             if day.weekday() < 5 and not self._weekly_closed(sp, day, status):
                 why = self._closed_why(sp, day, status)
                 (public if self.booking.calendar.is_public_holiday(day) else whys).add(why)
+                kind = holiday_kind(status.reason or "")
+                holidays = holidays and not status.closure and kind is not None
             day += timedelta(days=1)
         whys = whys or public
         first, last = sp.day(span.first), sp.day(span.last)
         if len(whys) == 1:
+            why = whys.pop()
+            resume = self._resumes_after(span.last, school, closures) if holidays else None
+            if resume is not None:
+                # All school holidays: when the child's school serves meals again, the day a
+                # parent will ask for next ("du 21 au 31 décembre": reprise le lundi 4 janvier).
+                return sp._(
+                    "From %(first)s to %(last)s, there is no school catering: %(why)s; school "
+                    "starts again on %(day)s.",
+                    first=first,
+                    last=last,
+                    why=why,
+                    day=sp.day(resume),
+                )
             return sp._(
                 "From %(first)s to %(last)s, there is no school catering: %(why)s.",
                 first=first,
                 last=last,
-                why=whys.pop(),
+                why=why,
             )
         return sp._(
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
@@ -2420,7 +2473,8 @@ class CallFlow:
         deadlines = [s.deadline for s in statuses if s.operating and s.deadline is not None]
         if deadlines and all(now >= deadline for deadline in deadlines):
             action = str(st.data.get("action") or "cancel")
-            return self._refusal(sp, PastDeadline(day, max(deadlines), action), action, len(refs))
+            exc = PastDeadline(day, max(deadlines), action)
+            return self._refusal(sp, exc, action, len(refs), served=self._served(st, refs))
         return None
 
     def _with_date(
@@ -3072,7 +3126,8 @@ class CallFlow:
                 lines.append(sp._("The other change could not be made. Please try again."))
                 code = "too_slow"
             else:
-                lines.append(self._refusal(sp, exc, action, len(refs)))
+                served = self._served(st, refs)
+                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
                 code = exc.code
             _tried(st, f"refused:{code}", day, refs)
             # The next of several days said at once, if any (its own deadline may be later).
@@ -3169,7 +3224,8 @@ class CallFlow:
             try:
                 results = self._change_open(st, sp, action, day, actor, refs, lines)
             except BookingError as exc:  # its deadline passed meanwhile: this day refused
-                lines.append(self._refusal(sp, exc, action, len(refs)))
+                served = self._served(st, refs)
+                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
                 refused.append((f"refused:{exc.code}", day, refs))
                 continue
             except TooSlow:
@@ -3307,7 +3363,8 @@ class CallFlow:
             try:
                 results = self.booking.change(account, reverse, [day], actor, refs)
             except BookingError as exc:  # its deadline passed during the read-back
-                lines += [self._refusal(sp, exc, reverse, len(refs)), stays]
+                served = self._served(st, refs)
+                lines += [self._refusal(sp, exc, reverse, len(refs), served=served), stays]
                 refused = True
                 continue
             except TooSlow:
@@ -3412,7 +3469,8 @@ class CallFlow:
             assert deadline is not None
             names = [k.name for k, _ in late]
             exc = PastDeadline(day, deadline, action, names[0])
-            text = _after_colon(self._refusal(sp, exc, action, len(late)))
+            served = self._served(st, [k.ref for k, _ in late])
+            text = _after_colon(self._refusal(sp, exc, action, len(late), served=served))
             lines.append(sp._("For %(name)s: %(text)s", name=sp.names(names), text=text))
             _tried(st, "refused:past_deadline", day, [k.ref for k, _ in late])
             others = [r for r in refs if r not in {k.ref for k, _ in late}]
@@ -3735,7 +3793,7 @@ class CallFlow:
         for kid, status in self._phone_statuses(st, day, refs):
             if status.deadline is not None and self._too_late(status, states.get(kid.ref), now):
                 exc = PastDeadline(day, status.deadline, action, kid.name)
-                return [self._refusal(sp, exc, action, len(refs))]
+                return [self._refusal(sp, exc, action, len(refs), served=self._served(st, refs))]
         return []
 
     def _phone_statuses(
@@ -3804,7 +3862,7 @@ class CallFlow:
         try:
             results = self.booking.change(account, reverse, [day], actor, refs)
         except BookingError as exc:  # its deadline passed during the read-back
-            lines = [self._refusal(sp, exc, reverse, len(refs))]
+            lines = [self._refusal(sp, exc, reverse, len(refs), served=self._served(st, refs))]
             return None, [*lines, self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
         except TooSlow:  # rolled back, past the webhook's time limit
             return None, [self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
@@ -4423,7 +4481,8 @@ class CallFlow:
             deadline = statuses[late[0].ref].deadline
             assert deadline is not None  # an operating day
             exc = PastDeadline(day, deadline, action, late[0].name)
-            text = self._refusal(sp, exc, action, len(late))
+            served = self._served(st, [k.ref for k in late])
+            text = self._refusal(sp, exc, action, len(late), served=served)
             if len(late) < len(kids):
                 # The others are dealt with otherwise (changed, already so, closed, their school
                 # with a later deadline): name those it is too late for, or a parent would take
@@ -4445,9 +4504,17 @@ class CallFlow:
         assert status.deadline is not None
         return now >= status.deadline or (state is not None and state.locked)
 
-    def _refusal(self, sp: Speaker, exc: BookingError, action: str, count: int = 1) -> str:
+    def _refusal(
+        self,
+        sp: Speaker,
+        exc: BookingError,
+        action: str,
+        count: int = 1,
+        served: frozenset[int] | None = None,
+    ) -> str:
         """Why a change was refused, in the caller's words, with the deadline that applied
-        (``count``: the children it is said of)."""
+        (``count``: the children it is said of; ``served``: the canteen weekdays of their
+        schools, the town's when not given)."""
         if isinstance(exc, PastDeadline | DayLocked):
             deadline = exc.deadline if isinstance(exc, PastDeadline) else None
             if deadline is None and exc.day is not None:
@@ -4478,7 +4545,8 @@ class CallFlow:
                     deadline=sp.deadline(deadline),
                 )
             if deadline is not None and exc.day is not None:
-                text = " ".join([text, *self._not_counted(sp, exc.day, deadline)])
+                weekdays = served if served is not None else self.settings.weekdays_of(None)
+                text = " ".join([text, *self._not_counted(sp, [(exc.day, deadline, weekdays)])])
         elif isinstance(exc, NotOperatingDay) and exc.day is not None:
             text = self._closed_day(sp, exc.day, self.booking.day_status(exc.day))
         elif isinstance(exc, NotEnrolled) and exc.day is not None:
@@ -4531,15 +4599,23 @@ class CallFlow:
             day=said,
         )
 
-    def _not_counted(self, sp: Speaker, day: date, deadline: datetime) -> list[str]:
-        """Why ``day``'s deadline came earlier than the published table says, when it did:
+    def _not_counted(
+        self, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
+    ) -> list[str]:
+        """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
+        of the child's school) came earlier than the published table says, when they did:
         "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
         le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
-        does not see the holidays in between. From the shipped calendar: no query."""
+        does not see the holidays in between. Several days refused together hear it once,
+        each day without canteen named once. The school's weekdays, not the town's: a public
+        holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
+        From the shipped calendar: no query."""
         settings, calendar = self.booking.settings, self.booking.calendar
-        skipped = calendar.not_counted(
-            day, deadline, settings.weekdays_of(None), settings.rule_for("phone")
-        )
+        found: dict[date, DayStatus] = {}
+        for day, deadline, weekdays in meals:
+            for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
+                found.setdefault(status.day, status)
+        skipped = [found[d] for d in sorted(found)]
         parts: list[str] = []
         said: set[str] = set()
         for status in skipped:
@@ -4879,8 +4955,51 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
+        lines += self._after_break(sp, breaks, upcoming, kids)
         rentree = self._rentree_before_summer(st, sp)
         return [*lines, rentree] if rentree else lines
+
+    def _after_break(
+        self,
+        sp: Speaker,
+        breaks: Sequence[_Break],
+        upcoming: Mapping[str, Sequence[ChildDay]],
+        kids: Sequence[Kid],
+    ) -> list[str]:
+        """ "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou
+        s'annule avant le jeudi 17 décembre à 13 heures." When the days listed cross school
+        holidays still to come and the first meal after them must be changed before they
+        start: a parent expects to see to it after the holidays, and would be too late. From
+        the booking engine's days of each child (their school's canteen days, closures and
+        deadline): never a day the child's school is closed, nor a deadline already past.
+        Not the summer's (:meth:`_rentree_before_summer` says when the line closes)."""
+        now = self.clock.now()
+        lines: list[str] = []
+        for name, first, last, public in breaks:
+            if public or first <= now.date() or holiday_kind(name) == "summer":
+                continue
+            found: dict[tuple[date, datetime], list[str]] = {}
+            for kid in kids:
+                after = next(
+                    (d for d in upcoming.get(kid.ref, []) if d.day > last and d.operating), None
+                )
+                if after is None or after.deadline is None:
+                    continue
+                deadline = after.deadline.astimezone(self.settings.tz)
+                if now < deadline and deadline.date() < first:
+                    found.setdefault((after.day, deadline), []).append(kid.name)
+            for (day, deadline), names in found.items():
+                text = sp._(
+                    "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                    "cancelled before %(deadline)s.",
+                    holidays=_holiday_name(sp, name),
+                    day=sp.day(day),
+                    deadline=sp.deadline(deadline),
+                )
+                if len(found) > 1:  # schools with other canteen days: whose it is
+                    text = sp._("For %(name)s: %(text)s", name=sp.names(names), text=text)
+                lines.append(text)
+        return lines
 
     def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
         """On the last two weeks the line is open before its summer closure, when the meal of
@@ -5276,6 +5395,17 @@ class CallFlow:
     def _picked(self, st: CallState) -> list[Kid]:
         pick = st.data.get("pick") or []
         return [k for k in self._kids(st) if k.ref in pick]
+
+    def _served(self, st: CallState, refs: Sequence[str] | None = None) -> frozenset[int]:
+        """The canteen weekdays of the schools of the children ``refs`` (else those picked;
+        the town's before any is)."""
+        kids = [k for k in self._kids(st) if k.ref in refs] if refs is not None else []
+        kids = kids or self._picked(st)
+        if not kids:
+            return self.settings.weekdays_of(None)
+        return frozenset().union(
+            *(self.settings.weekdays_of(self.settings.school(k.school)) for k in kids)
+        )
 
     def _picked_names(self, st: CallState) -> list[str]:
         return [k.name for k in self._picked(st)]

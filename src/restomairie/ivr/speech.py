@@ -47,6 +47,7 @@ __all__ = [
     "adds_to",
     "asks_about_holidays",
     "asks_menus_or_prices",
+    "asks_the_rule",
     "asks_when_school_resumes",
     "child_hints",
     "children_left_out",
@@ -2663,8 +2664,8 @@ def asks_which_days(text: str) -> bool:
     "quand est-ce que Rose mange ?"), not until when a day can be changed ("jusqu'à quand…",
     "quand est-ce que je dois annuler au plus tard ?"). Pure; never raises."""
     tokens = normalise(text).split()
-    if _asks_when_to_change(tokens) or asks_days_to_change(text):
-        return False  # "avant quel jour faut-il réserver ?": a deadline
+    if _asks_when_to_change(tokens) or asks_days_to_change(text) or asks_the_rule(text):
+        return False  # "avant quel jour faut-il réserver ?", "quels jours je dois annuler ?"
     if any(_contains_run(tokens, run) for run in _WHICH_DAYS):
         return True
     return ("quand" in tokens and not _DEADLINE_WORDS.intersection(tokens)
@@ -2696,6 +2697,43 @@ def asks_days_to_change(text: str) -> bool:
     return (
         any(_contains_run(tokens, run) for run in _WHICH_DAYS_TO_CHANGE)
         and bool(_CAN_WORDS.intersection(tokens))
+        and bool(_CHANGE_VERBS.intersection(tokens))
+    )
+
+
+# The deadline rule itself asked, without a day: "c'est quoi le délai ?", "quel est le délai
+# pour annuler ?", "le délai c'est combien ?", "combien de jours à l'avance ?", "avant quelle
+# heure ?", "jusqu'à quand je peux annuler ?". Not "hors délai" said of a day (no question),
+# nor "quoi" alone (a repeat asked).
+_RULE_RUNS = (
+    ("quoi", "le", "delai"), ("quoi", "les", "delais"), ("quel", "delai"), ("quels", "delais"),
+    ("quel", "est", "le", "delai"), ("quels", "sont", "les", "delais"), ("le", "delai", "c"),
+    ("delai", "c", "est", "combien"), ("delai", "pour", "annuler"),
+    ("delai", "pour", "reserver"), ("combien", "de", "jours", "avant"),
+    ("combien", "de", "jours", "a", "l", "avance"), ("combien", "de", "temps", "avant"),
+    ("combien", "de", "temps", "a", "l", "avance"), ("quoi", "la", "regle"),
+    ("quelle", "est", "la", "regle"), ("avant", "quelle", "heure"),
+    ("jusqu", "a", "quelle", "heure"), ("a", "quelle", "heure"), ("jusqu", "a", "quand"),
+)  # fmt: skip
+_MUST_WORDS = frozenset({"dois", "doit", "doivent", "devons", "devez", "faut", "faudra",
+                         "faudrait"})  # fmt: skip
+
+
+def asks_the_rule(text: str) -> bool:
+    """Whether ``text`` asks the deadline rule itself ("c'est quoi le délai ?", "quel est le
+    délai pour annuler ?", "quels jours je dois annuler ?", "avant quelle heure ?", "jusqu'à
+    quand je peux annuler ?", "combien de jours à l'avance ?"), whether or not it names a day:
+    the caller checks the day said (a question about that day's deadline is one too). Not a
+    change ("annuler jeudi"), nor which days a child eats ("quels jours il mange ?"). Pure;
+    never raises."""
+    tokens = normalise(text).split()
+    if any(_contains_run(tokens, run) for run in _RULE_RUNS):
+        return True
+    # "Quels jours je dois annuler ?", "quel jour il faut réserver ?": when a change must be
+    # made, as "quels jours je peux annuler ?" asks when it still can be.
+    return (
+        any(_contains_run(tokens, run) for run in _WHICH_DAYS_TO_CHANGE)
+        and bool(_MUST_WORDS.intersection(tokens))
         and bool(_CHANGE_VERBS.intersection(tokens))
     )
 
@@ -5656,6 +5694,11 @@ _UNTIL_WHEN = (
     ["jusqu", "a", "quand"], ["jusqu", "a", "quelle"], ["jusqu", "a", "quel"], ["jusque", "quand"]
 )
 _BEFORE_WHEN = (["avant", "quand"], ["avant", "quelle"], ["avant", "quel"])
+_AFTER_THE_FEASTS = (
+    ("apres", "noel"), ("apres", "les", "fetes"), ("apres", "le", "nouvel", "an"),
+    ("apres", "le", "jour", "de", "l", "an"), ("apres", "les", "fetes", "de", "fin", "d", "annee"),
+    ("apres", "le", "reveillon"), ("apres", "le", "premier", "de", "l", "an"),
+)  # fmt: skip
 _NOT_THE_RETURN = frozenset(
     {"avant", "apres", "veille", "lendemain", "surlendemain", "fin", "debut", "semaine"}
 )
@@ -5688,9 +5731,15 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
         tokens[k] == "apres" and tokens[k + 1 : k + 3] in (["les", "vacances"], ["ces", "vacances"])
         for k in range(len(tokens))
     )
+    # "après Noël", "après les fêtes", "après le nouvel an": the Christmas holidays' end, the
+    # next meal a parent means (not Saturday 26 December, nor Friday 1st January: no canteen)
+    feasts = any(_contains_run(tokens, run) for run in _AFTER_THE_FEASTS)
+    after = after or feasts
     if not ({"rentree", "reprise"} & words or {"retour", "vacances"} <= words or after):
         return None
     near = _NOT_THE_RETURN - {"apres"} if after else _NOT_THE_RETURN
+    if feasts and _contains_run(tokens, ("fetes", "de", "fin", "d", "annee")):
+        near = near - {"fin"}  # "les fêtes de fin d'année": not the end of a span
     # "jusqu'à quand peut-on annuler pour la rentrée ?", "avant quand dois-je annuler pour la
     # rentrée ?": a question about that day, not a span nor a day before it
     asking = {k for k in range(len(tokens)) if tokens[k : k + 3] in _UNTIL_WHEN} | {
@@ -5717,6 +5766,8 @@ def return_day_said(text: str, today: date) -> ReturnDays | None:
     if first_days > 1 and weekdays:
         return None  # "les deux premiers jours, lundi et mardi, de la rentrée": not both
     kind = next((_HOLIDAY_KINDS[t] for t in tokens if t in _HOLIDAY_KINDS), "")
+    if feasts:
+        kind = "christmas"
     return ReturnDays(kind, weekdays, first_days)
 
 

@@ -1,0 +1,249 @@
+"""Whole calls where a parent asks the deadline rule by speech ("c'est quoi le délai ?",
+"quels jours je dois annuler ?", "avant quelle heure ?"), is refused several days past their
+deadline at once, or calls before the Christmas holidays. The parser's side is in
+tests/test_speech_rule_questions.py.
+
+A family of three (Hugo, Léa, Zoé: keys 1, 2, 3) each eating every canteen day by
+subscription, on Monday 23 November 2026 unless a test sets its own time; Dijon's zone A:
+Christmas holidays from Saturday 19 December 2026 to Sunday 3 January 2027, the Ascension
+bridge on Friday 7 May 2027.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+import pytest
+from flask.testing import FlaskClient
+
+from restomairie.clock import PARIS
+from restomairie.models import Closure
+from restomairie.runtime import Runtime
+from restomairie.staff.labels import asked_after
+from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+
+PHONE = "+33612345678"
+LEA = "E2"
+RULE = (
+    "Un repas peut être réservé ou annulé jusqu'au 2e jour de cantine qui le précède, avant 13 "
+    "heures ; les jours sans restauration scolaire ne comptent pas."
+)
+LEA_THU = [
+    "Le jeudi 26 novembre, Léa a un repas réservé.",
+    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+]
+ACTION_MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
+ASK_CANCEL_DAY = "Pour quel jour voulez-vous annuler ?"
+
+
+def _call_at(rt: Runtime, client: FlaskClient, now: datetime) -> Caller:
+    rt.clock.frozen = now
+    return identified_three_children(rt, client, PHONE)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. The rule asked at the action menu and at the date question
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said", ["c'est quoi le délai ?", "quels jours je dois annuler ?", "quel est le délai"]
+)
+def test_the_rule_asked_at_the_action_menu_is_said_with_the_first_day(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    # It was the menu again ("quoi ?" heard as "répétez") or "Pardon, je n'ai pas compris."
+    assert answer.says[:3] == [RULE, *LEA_THU]
+    assert "Pardon" not in answer.text
+    assert ACTION_MENU in answer.text
+    assert events(rt, call)[-1].outcome == "rule_asked"
+    assert asked_after("action", "rule_asked") == "action"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["quels jours je dois annuler ?", "jusqu'à quand je peux annuler ?", "c'est quoi le délai",
+     "avant quelle heure ?"],
+)  # fmt: skip
+def test_the_rule_asked_at_the_date_question_asks_the_date_again(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    # It was "Sur cette ligne, dites les jours un par un…" (read as a span), the question
+    # again without an answer, or "réserver ou annuler" for Thursday 26.
+    assert answer.says[:2] == [RULE, ASK_CANCEL_DAY]
+    assert "Le premier repas que vous pouvez encore annuler est celui du jeudi 26 novembre" in (
+        answer.text
+    )
+    assert "un par un" not in answer.text
+    assert events(rt, call)[-1].outcome == "rule_asked"
+    assert call.say("jeudi").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+
+
+def test_a_deadline_asked_for_a_day_at_the_date_question_is_that_days(call: Caller) -> None:
+    # A guard: a day named is answered for that day, not with the rule alone.
+    call.keys("2", "2")
+    answer = call.say("jusqu'à quand je peux annuler jeudi ?")
+    assert answer.says[:2] == LEA_THU
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Several days refused together: the days without canteen said once, the school's
+# ---------------------------------------------------------------------------------------------
+
+ASCENSION_NOT_COUNTED = (
+    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le "
+    "pont de l'Ascension."
+)
+
+
+def test_days_refused_together_say_the_days_without_canteen_once(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Wednesday 5 May 2027: Monday 10's deadline was Monday 3 May, Tuesday 11's Tuesday 4,
+    # both earlier than the published table as Thursday 6 and Friday 7 have no canteen.
+    call = _call_at(rt, client, datetime(2027, 5, 5, 9, 0, tzinfo=PARIS))
+    call.press("2")
+    answer = call.say("annuler lundi et mardi")
+    refusal = next(line for line in answer.says if line.startswith("Trop tard"))
+    # It was the refusal alone: the parent counting from the table heard no reason.
+    assert refusal == (
+        "Trop tard pour le lundi 10 et le mardi 11 mai : ces repas seront facturés, sauf "
+        f"maladie signalée à l'école. {ASCENSION_NOT_COUNTED}"
+    )
+    assert answer.text.count("ne comptent pas") == 1
+    assert booked(rt, LEA, date(2027, 5, 10)) is None
+
+
+def _no_wednesday_school(rt: Runtime) -> Runtime:
+    """The town's canteens serve Monday to Friday, Léa's school not on Wednesdays."""
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset({0, 1, 3, 4}))
+        if school.id == "anjou-elem"
+        else school
+        for school in rt.settings.schools
+    )
+    settings = dataclasses.replace(
+        rt.settings, canteen_weekdays=frozenset(range(5)), schools=schools
+    )
+    town = Runtime.build(settings=settings, clock=rt.clock, engine=rt.engine)
+    town.sync_schools()
+    return town
+
+
+@pytest.mark.parametrize("said", ["annuler jeudi", "annuler jeudi et vendredi"])
+def test_the_days_not_counted_are_those_of_the_childs_school(rt: Runtime, said: str) -> None:
+    # Wednesday 11 November 2026 (a public holiday): Thursday 12's deadline was Monday 9, as
+    # the table says for a school closed on Wednesdays; the holiday moved nothing for Léa.
+    town = _no_wednesday_school(rt)
+    call = _call_at(town, line_app(town).test_client(), datetime(2026, 11, 11, 9, 0, tzinfo=PARIS))
+    call.press("2")
+    answer = call.say(said)
+    assert "Trop tard pour le jeudi 12" in answer.text
+    # It was "Les jours sans cantine ne comptent pas dans le délai : le mercredi 11 novembre
+    # (Armistice)", from the town's canteen weekdays.
+    assert "ne comptent pas" not in answer.text
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Before the Christmas holidays: the deadline after them comes before them
+# ---------------------------------------------------------------------------------------------
+
+MON_14_DEC = datetime(2026, 12, 14, 9, 0, tzinfo=PARIS)
+# `restomairie deadline 2027-01-04`: "avant le jeudi 17 décembre à 13 heures (17/12/2026 13:00)"
+AFTER_CHRISTMAS = (
+    "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+    "s'annule avant le jeudi 17 décembre à 13 heures."
+)
+
+
+def test_the_listing_before_christmas_warns_of_the_deadline_after_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("9")  # all three children, one school: said once
+    answer = call.press("3")
+    # It listed the meals of 4 and 5 January without a word of their deadline, before the
+    # holidays: a parent meaning to see to it after them is too late.
+    assert answer.says.count(AFTER_CHRISTMAS) == 1
+    assert answer.says.index(AFTER_CHRISTMAS) > answer.says.index(
+        "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18 "
+        "décembre ; reprise le lundi 4 janvier."
+    )
+
+
+def test_the_warning_on_the_day_of_that_deadline_and_after_it(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, datetime(2026, 12, 17, 12, 0, tzinfo=PARIS))
+    call.press("2")
+    assert (
+        "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+        "s'annule avant 13 heures aujourd'hui."
+    ) in call.press("3").says
+    rt.clock.frozen = datetime(2026, 12, 18, 9, 0, tzinfo=PARIS)
+    call.press("1")  # another operation: past it, no warning (nothing left to do in time)
+    assert "Attention" not in call.press("3").text
+
+
+def test_no_warning_far_from_the_holidays(rt: Runtime, call: Caller) -> None:
+    call.press("2")  # Monday 23 November: the two weeks ahead cross no holidays
+    assert "Attention" not in call.press("3").text
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["annuler après Noël", "annuler après les fêtes", "annuler après le nouvel an",
+     "annuler à la rentrée", "annuler après les fêtes de fin d'année"],
+)  # fmt: skip
+def test_after_the_feasts_is_the_first_school_day_after_the_holidays(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say(said)
+    # It was "Pour quel jour voulez-vous annuler ?": the feast not understood as a time.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+
+
+def test_a_span_all_in_the_holidays_says_when_school_starts_again(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say("annuler du 21 au 31 décembre")
+    assert answer.says[0] == (
+        "Du lundi 21 décembre au jeudi 31 décembre, il n'y a pas de restauration scolaire : ce "
+        "sont les vacances de Noël ; reprise le lundi 4 janvier."
+    )
+    assert answer.says[1] == ASK_CANCEL_DAY
+
+
+def test_the_warning_is_never_for_a_day_the_childs_school_is_closed(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa's school closed on Monday 4 January (a teachers' day): her first meal after the
+    # holidays is Tuesday 5's, whose deadline also comes before them.
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2027, 1, 4), last_day=date(2027, 1, 4),
+                kind="other", label="journée pédagogique", created_by="staff:marie",
+                created_at=MON_14_DEC,
+            )
+        )  # fmt: skip
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.press("3")
+    warning = [line for line in answer.says if line.startswith("Attention")]
+    deadline = rt.booking.day_status(date(2027, 1, 5), "anjou-elem").deadline
+    assert deadline is not None and deadline.date() == date(2026, 12, 18)
+    # It was "le repas du lundi 4 janvier", a day without canteen at her school.
+    assert warning == [
+        "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
+        "s'annule avant le vendredi 18 décembre à 13 heures."
+    ]
