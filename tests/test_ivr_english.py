@@ -238,3 +238,19 @@ def test_with_eight_children_key_8_stays_the_eighth_child(
     assert ("For English, say English.", *EN_VOICE) in voices(silent)
     assert ENGLISH_OFFER not in silent.says
     assert call.press("8").says[0] == "Pour Hélène :"
+
+
+def test_the_action_asked_for_a_day_said_ends_with_the_french_offer_in_english(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = french_call(client, rt)
+    call.keys("1951", "1")
+    call.say("jeudi")  # a day without the action: only the action is asked
+    english = call.say("English please")
+    said = voices(english)
+    assert said[0] == (TO_ENGLISH, *EN_VOICE)
+    assert said[-1] == (FRENCH_OFFER, *fr_voice(rt))
+    assert "To book, press 1. To cancel, press 2." in english.says
+    french = call.press("9")
+    assert french.says[0] == "La suite de l'appel sera en français."
+    assert "Pour réserver, tapez 1. Pour annuler, tapez 2." in french.says

@@ -3965,7 +3965,7 @@ class CallFlow:
             return after, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
         raise ValueError(f"no question for step {step!r}")
 
-    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str], Ask]:
+    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str | Aside | None], Ask]:
         """The action menu once a day was said there without the action ("jeudi"): only the
         action is asked (keys 3 and 4 still work as on the whole menu)."""
         day = self._day_asked(st)
@@ -3997,7 +3997,7 @@ class CallFlow:
         lines.append(sp._("To book, press 1. To cancel, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say: book or cancel."))
-        return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
+        return [*lines, self._french_offer(st)], Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
 
     def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
         action = st.data.get("action")
