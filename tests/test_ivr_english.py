@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from restomairie.models import Call
 from restomairie.runtime import Runtime
+from restomairie.staff.labels import event_label
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, Twiml, events, line_app
 
@@ -123,6 +124,7 @@ def test_key_9_at_the_action_menu_of_an_english_call_goes_on_in_french(
     assert gather is not None and gather.get("input") == "dtmf speech"
     assert gather.get("language") == rt.settings.phone.language
     assert (events(rt, call)[-1].step, events(rt, call)[-1].outcome) == ("action", "french")
+    assert event_label("french", "action") == "repasse l'appel en français (touche 9)"
     # The rest of the call in French, and understood when spoken.
     assert call.say("écouter").says[0].startswith("Amy : un repas est réservé")
     call.hang_up()
