@@ -154,6 +154,12 @@ END = "end"
 _MENU_KEYS = {CHILD: "123456789", ACTION: "1234", CONFIRM: "12", AFTER: "12"}
 
 ALL_CHILDREN_KEY = "9"
+# Language keys (not in the keypad contract of ../shared/DOMAIN.md §4, which they leave alone):
+# on an English call, 9 at the action and after-result menus (where it is no choice) goes
+# back to French; on a French call, 8 at the child and action menus goes to English once the
+# line has offered it (at the child menu, only while 8 is no child's key).
+FRENCH_KEY = "9"
+ENGLISH_KEY = "8"
 CODE_DIGITS = 4  # the family's secret code (../shared/DOMAIN.md §4)
 # "0#" at the code question of a caller recognised by caller ID: "this phone is not my
 # family's" (a grandmother's), then the account number as an unknown caller types it. Never a
@@ -544,10 +550,24 @@ class CallFlow:
         if heard.kind == "speech" and st.language != "en" and asks_for_english(heard.speech):
             # "English please", "je ne parle pas bien français": the rest of the call in
             # English, on the keypad (the line understands spoken French only).
-            st.language = "en"
+            return self._to_english(st, step, shown)
+        if heard.kind == "dtmf" and heard.digits[:1] == ENGLISH_KEY and self._english_key(st, step):
+            # "For English, press 8", offered after a silence or an answer not understood.
+            return self._to_english(st, step, shown)
+        if (
+            heard.kind == "dtmf"
+            and heard.digits[:1] == FRENCH_KEY
+            and step in (ACTION, AFTER)
+            and st.language != DEFAULT_LANGUAGE
+        ):
+            # « Pour le français, tapez 9 », said in these menus of an English call (an
+            # English-speaking family's phone answered by a French-speaking grandparent, or
+            # "English" asked by mistake): the rest of the call in French, speech included.
+            st.language = DEFAULT_LANGUAGE
+            st.data["english_offered"] = True  # French chosen: English is not offered again
             sp = self.speaker(st.language)
-            line = sp._("This call will now be in English. Please answer with your phone's keypad.")
-            turn = self._ask(st, sp, step, [line], step, "english", reset=False)
+            line = sp._("This call will now be in French.")
+            turn = self._ask(st, sp, step, [line], step, "french", reset=False)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         pause = self._pause(st, heard)
         if pause == "wait":
@@ -3949,7 +3969,9 @@ class CallFlow:
         return None
 
     # ------------------------------------------------------------------ questions
-    def _question(self, st: CallState, sp: Speaker, step: str) -> tuple[list[str], Ask]:
+    def _question(
+        self, st: CallState, sp: Speaker, step: str
+    ) -> tuple[Sequence[str | Aside | None], Ask]:
         if step == ACCOUNT:
             return (
                 [sp._("Please type your family account number, then press the hash key.")],
@@ -3975,29 +3997,33 @@ class CallFlow:
         if step == ACTION and self._day_asked(st) is not None:
             return self._action_for_day(st, sp)
         if step == ACTION:
-            lines = []
+            menu: list[str | Aside | None] = []
             if len(self._kids(st)) > 1:
-                lines.append(sp._("For %(names)s:", names=sp.names(self._picked_names(st))))
-            lines.append(sp._("To book a meal, press 1. To cancel a meal, press 2."))
-            lines.append(sp._("To hear the meals booked for the next two weeks, press 3."))
+                menu.append(sp._("For %(names)s:", names=sp.names(self._picked_names(st))))
+            menu.append(sp._("To book a meal, press 1. To cancel a meal, press 2."))
+            menu.append(sp._("To hear the meals booked for the next two weeks, press 3."))
             if len(self._picked(st)) > 1:
                 # All of them (9), or several named: "un autre enfant" would mean none of them.
-                lines.append(sp._("To choose just one child, press 4."))
+                menu.append(sp._("To choose just one child, press 4."))
             elif len(self._kids(st)) > 1:
-                lines.append(sp._("To choose another child, press 4."))
+                menu.append(sp._("To choose another child, press 4."))
             if sp.speech:
-                lines.append(sp._("You can also say: book, cancel, or listen."))
-            return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
+                menu.append(sp._("You can also say: book, cancel, or listen."))
+            menu.append(self._french_offer(st))
+            return menu, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
         if step == DATE:
             return self._date_question(st, sp), Ask(DATE, 4, sp.speech, SPEECH_HINTS["date"])
         if step == CONFIRM:
             return self._read_back(st, sp), Ask(CONFIRM, 1, sp.speech, SPEECH_HINTS["confirm"])
         if step == AFTER:
-            lines = [sp._("For another operation, press 1. To end the call, press 2.")]
-            return lines, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
+            after: list[str | Aside | None] = [
+                sp._("For another operation, press 1. To end the call, press 2."),
+                self._french_offer(st),
+            ]
+            return after, Ask(AFTER, 1, sp.speech, SPEECH_HINTS["after"])
         raise ValueError(f"no question for step {step!r}")
 
-    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str], Ask]:
+    def _action_for_day(self, st: CallState, sp: Speaker) -> tuple[list[str | Aside | None], Ask]:
         """The action menu once a day was said there without the action ("jeudi"): only the
         action is asked (keys 3 and 4 still work as on the whole menu)."""
         day = self._day_asked(st)
@@ -4029,7 +4055,7 @@ class CallFlow:
         lines.append(sp._("To book, press 1. To cancel, press 2."))
         if sp.speech:
             lines.append(sp._("You can also say: book or cancel."))
-        return lines, Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
+        return [*lines, self._french_offer(st)], Ask(ACTION, 1, sp.speech, SPEECH_HINTS["action"])
 
     def _date_question(self, st: CallState, sp: Speaker) -> list[str]:
         action = st.data.get("action")
@@ -5219,6 +5245,16 @@ class CallFlow:
             return self._end(st, sp, ending, step, outcome, shown)
         if english:
             offer = offer or self._english_offer(st)
+        if (
+            offer is None
+            and step in (CHILD, ACTION)
+            and outcome in ("no_input", "not_understood")
+            and not st.data.get("english_offered")
+        ):
+            # Silent, or not understood, at the first menus of a French call: maybe a parent
+            # who does not follow French. English is offered once, in English.
+            offer = self._english_key_offer(st, step)
+            st.data["english_offered"] = offer is not None
         lines, ask = self._question(st, sp, step)
         warning = ""
         if st.attempts == self.settings.phone.max_attempts - 1 and step != AFTER:
@@ -5636,6 +5672,42 @@ class CallFlow:
         """ "For English, say English.", in English and an English voice, on a French call
         (``None`` on an English one): said to a caller who may not follow French."""
         return self._in_english(st, self.speaker("en")._("For English, say English."))
+
+    def _english_key(self, st: CallState, step: str) -> bool:
+        """Whether :data:`ENGLISH_KEY` asks for English at ``step``: on a French call, once
+        offered, at the action menu, and at the child menu while it is no child's key."""
+        if st.language != DEFAULT_LANGUAGE or not st.data.get("english_offered"):
+            return False
+        if step == CHILD:
+            return len(self._kids(st)) < int(ENGLISH_KEY)
+        return step == ACTION
+
+    def _english_key_offer(self, st: CallState, step: str) -> Aside | None:
+        """ "For English, press 8.", in English and an English voice, on a French call (``None``
+        on an English one); "For English, say English." at a child menu where 8 is a child's
+        key (a family of eight children or more)."""
+        en = self.speaker("en")
+        if step == CHILD and len(self._kids(st)) >= int(ENGLISH_KEY):
+            return self._english_offer(st)
+        return self._in_english(st, en._("For English, press %(key)s.", key=ENGLISH_KEY))
+
+    def _to_english(self, st: CallState, step: str, shown: str | None) -> Turn:
+        """The rest of the call in English, on the keypad (the line understands spoken French
+        only), from the same question."""
+        st.language = "en"
+        sp = self.speaker(st.language)
+        line = sp._("This call will now be in English. Please answer with your phone's keypad.")
+        turn = self._ask(st, sp, step, [line], step, "english", reset=False)
+        return Turn(turn.reply, turn.step, turn.outcome, shown)
+
+    def _french_offer(self, st: CallState) -> Aside | None:
+        """ « Pour le français, tapez 9. », in French and the line's French voice, in the
+        action and after-result menus of an English call (``None`` on a French one)."""
+        if st.language == DEFAULT_LANGUAGE:
+            return None
+        fr = self.speaker(DEFAULT_LANGUAGE)
+        text = fr._("For French, press %(key)s.", key=FRENCH_KEY)
+        return Aside(text, fr.voice, fr.say_language)
 
     def _in_english(self, st: CallState, text: str) -> Aside | None:
         """``text`` (English) said by the English voice on a French call; ``None`` when empty

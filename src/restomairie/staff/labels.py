@@ -147,6 +147,7 @@ EVENT_OUTCOMES = {
     "dismay": "« ah non » après un changement : comment le reprendre",
     "nothing_to_undo": "« annulez » après des demandes qui n'ont rien changé : rien à reprendre",
     "english": "passe l'appel en anglais (clavier)",
+    "french": "repasse l'appel en français (touche 9)",
     "subscription": "abonnement ou changement d'école demandé (pas sur cette ligne)",
     "skipped": "« non » à l'un de plusieurs jours : jour laissé, le suivant relu",
     "book": "réserver",
