@@ -418,6 +418,7 @@ def test_the_undoing_refused_at_its_yes_is_shown_at_that_step_and_not_paired_wit
     assert detail.row.about == (
         "Léa — 26/11 : annulé",
         "Hugo — 26/11 : réservé",
-        "Zoé — 26/11 : annulation refusée (délai dépassé)",
+        "Zoé — 26/11 : annulation refusée : il fallait annuler avant le lundi 23 novembre à 13 "
+        "heures",
     )
     assert detail.row.summary == "annulation, réservation, refusé"
