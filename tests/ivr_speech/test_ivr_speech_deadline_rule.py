@@ -170,6 +170,12 @@ def test_the_listing_before_christmas_warns_of_the_deadline_after_it(
     # It listed the meals of 4 and 5 January without a word of their deadline, before the
     # holidays: a parent meaning to see to it after them is too late.
     assert answer.says.count(AFTER_CHRISTMAS) == 1
+    # Tuesday 5's deadline comes before the holidays too (`restomairie deadline 2027-01-05`:
+    # 18/12/2026 13:00); Thursday 7's is Monday 4 January, after them: not said.
+    after = answer.says[answer.says.index(AFTER_CHRISTMAS) + 1:]
+    assert after[0] == ("Et celui du mardi 5 janvier, avant le vendredi 18 décembre à 13 "
+                        "heures.")
+    assert "jeudi 7 janvier" not in " ".join(after)
     assert answer.says.index(AFTER_CHRISTMAS) > answer.says.index(
         "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18 "
         "décembre ; reprise le lundi 4 janvier."
@@ -186,7 +192,13 @@ def test_the_warning_on_the_day_of_that_deadline_and_after_it(
         "s'annule avant 13 heures aujourd'hui."
     ) in call.press("3").says
     rt.clock.frozen = datetime(2026, 12, 18, 9, 0, tzinfo=PARIS)
-    call.press("1")  # another operation: past it, no warning (nothing left to do in time)
+    call.press("1")  # another operation: Monday 4's deadline is past, Tuesday 5's is not
+    assert [line for line in call.press("3").says if line.startswith("Attention")] == [
+        "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
+        "s'annule avant 13 heures aujourd'hui."
+    ]
+    rt.clock.frozen = datetime(2026, 12, 18, 13, 30, tzinfo=PARIS)
+    call.press("1")  # past both: no warning (nothing left to do in time)
     assert "Attention" not in call.press("3").text
 
 

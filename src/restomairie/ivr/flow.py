@@ -4993,7 +4993,8 @@ class CallFlow:
         kids: Sequence[Kid],
     ) -> list[str]:
         """ "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou
-        s'annule avant le jeudi 17 décembre à 13 heures." When the days listed cross school
+        s'annule avant le jeudi 17 décembre à 13 heures." "Et celui du mardi 5 janvier, avant le
+        vendredi 18 décembre à 13 heures." When the days listed cross school
         holidays still to come and the first meal after them must be changed before they
         start: a parent expects to see to it after the holidays, and would be too late. From
         the booking engine's days of each child (their school's canteen days, closures and
@@ -5004,17 +5005,24 @@ class CallFlow:
         for name, first, last, public in breaks:
             if public or first <= now.date() or holiday_kind(name) == "summer":
                 continue
-            found: dict[tuple[date, datetime], list[str]] = {}
+            # Every day after the holidays whose deadline comes before them, not only the
+            # first: the Tuesday's is often the holidays' last Friday (a child who eats on
+            # Tuesdays only would hear of the Monday, a day she does not eat).
+            found: dict[tuple[tuple[date, datetime], ...], list[str]] = {}
             for kid in kids:
-                after = next(
-                    (d for d in upcoming.get(kid.ref, []) if d.day > last and d.operating), None
-                )
-                if after is None or after.deadline is None:
-                    continue
-                deadline = after.deadline.astimezone(self.settings.tz)
-                if now < deadline and deadline.date() < first:
-                    found.setdefault((after.day, deadline), []).append(kid.name)
-            for (day, deadline), names in found.items():
+                owed: list[tuple[date, datetime]] = []
+                for after in upcoming.get(kid.ref, []):
+                    if after.day <= last or not after.operating or after.deadline is None:
+                        continue
+                    deadline = after.deadline.astimezone(self.settings.tz)
+                    if deadline.date() >= first:
+                        break  # the days after it are changed after the holidays
+                    if now < deadline:
+                        owed.append((after.day, deadline))
+                if owed:
+                    found.setdefault(tuple(owed), []).append(kid.name)
+            for days, names in found.items():
+                (day, deadline), *more = days
                 text = sp._(
                     "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
                     "cancelled before %(deadline)s.",
@@ -5025,6 +5033,11 @@ class CallFlow:
                 if len(found) > 1:  # schools with other canteen days: whose it is
                     text = sp._("For %(name)s: %(text)s", name=sp.names(names), text=text)
                 lines.append(text)
+                lines += [
+                    sp._("And the meal of %(day)s, before %(deadline)s.",
+                         day=sp.day(day), deadline=sp.deadline(deadline))
+                    for day, deadline in more
+                ]
         return lines
 
     def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
