@@ -198,3 +198,57 @@ def test_a_session_from_yesterday_asks_for_the_token_again(rt: Runtime, kitchen:
     rt.clock.frozen = rt.clock.now() + timedelta(hours=13)
     kitchen.reload()
     assert kitchen.get_by_role("heading", name="Accès cuisine").is_visible()
+
+
+def test_on_a_phone_the_production_sheet_reads_without_sideways_scrolling(kitchen: Any) -> None:
+    """At 390 px the sheet's sites are cards, its signature grid off the screen; the tablet keeps
+    the table, the printed sheet the table and the grid; a screen reader still reads a table."""
+    kitchen.set_viewport_size({"width": 390, "height": 844})
+    kitchen.goto("/kitchen/sheet/2026-11-26")
+    assert kitchen.evaluate("document.documentElement.scrollWidth") <= 390
+    by_site = kitchen.locator("table.by-site")
+    assert by_site.evaluate("e => getComputedStyle(e).display") == "block"
+    name = "Effectifs par site de livraison et par menu le jeudi 26 novembre"
+    assert kitchen.get_by_role("table", name=name).count() == 1
+    assert by_site.get_by_role("row").count() == 11  # the header row and ten sites
+    assert by_site.get_by_role("columnheader", name="Sans porc").count() == 1
+    anjou = by_site.locator('tr[data-school="anjou-elem"] td[data-variant="standard"]')
+    assert anjou.evaluate("e => getComputedStyle(e, '::before').content") == '"Standard "'
+    grids = kitchen.locator(".sign-grid")
+    assert grids.count() == 10 and not any(g.is_visible() for g in grids.all())
+
+    kitchen.emulate_media(media="print")
+    assert all(g.is_visible() for g in grids.all())
+    kitchen.emulate_media(media="screen")
+    kitchen.set_viewport_size({"width": 1024, "height": 768})
+    assert by_site.evaluate("e => getComputedStyle(e).display") == "table"
+    assert grids.first.is_visible()
+    assert kitchen.console_errors == []
+
+
+def test_on_a_phone_the_day_buttons_fit_one_row_and_every_tap_target_a_finger(kitchen: Any) -> None:
+    kitchen.set_viewport_size({"width": 390, "height": 844})
+    kitchen.reload()
+    days = kitchen.locator("nav.pager a.day-link")
+    shown = [d.locator(".short").inner_text() for d in days.all() if d.locator(".short").is_visible()]
+    assert shown == ["lun. 23", "mar. 24", "jeu. 26", "ven. 27", "lun. 30"]
+    boxes = [d.bounding_box() for d in days.all()]
+    assert len({round(b["y"]) for b in boxes}) == 1  # one row
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= 390
+    # a screen reader hears the full date
+    assert kitchen.get_by_role("link", name="jeudi 26 novembre", exact=True).count() == 1
+    for address in ("/kitchen/", "/kitchen/sheet/2026-11-26"):
+        kitchen.goto(address)
+        heights = kitchen.evaluate(
+            "[...document.querySelectorAll('a, button')].filter(e => e.offsetParent)"
+            ".map(e => [e.textContent.trim(), e.getBoundingClientRect().height])")
+        assert heights and all(h >= 44 for _, h in heights), heights
+
+
+def test_a_day_s_sheet_leads_back_to_the_next_days(kitchen: Any) -> None:
+    kitchen.set_viewport_size({"width": 390, "height": 844})
+    kitchen.goto("/kitchen/sheet/2026-11-26")
+    kitchen.get_by_role("link", name="Revenir aux prochains jours").click()
+    kitchen.wait_for_url(re.compile(r"/kitchen/#j-2026-11-26$"))
+    assert kitchen.locator("section.day").count() == 5
+    assert kitchen.locator("#j-2026-11-26").is_visible()

@@ -252,8 +252,8 @@ def test_the_chart_and_the_day_count_the_meals_delivered_with_packed_meals_apart
     bars = re.findall(r'<g class="bar[^"]*">.*?font-weight="700"[^>]*>(\d+)</text>', html, re.S)
     assert bars == ["4", "4", "4", "4", "4"]
     thursday = _section(html, "2026-11-26")
-    produce = re.search(r"<td class=\"num\" data-produce>(\d+)</td>", thursday)
-    packed = re.search(r"<td class=\"num\" data-packed>(\d+)</td>", thursday)
+    produce = re.search(r"<td class=\"num\" data-produce[^>]*>(\d+)</td>", thursday)
+    packed = re.search(r"<td class=\"num\" data-packed[^>]*>(\d+)</td>", thursday)
     assert produce is not None and produce.group(1) == "4"
     assert packed is not None and packed.group(1) == "1"
     assert "Paniers repas PAI, apportés par les familles" in thursday

@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from flask import (
     Blueprint,
     Response,
@@ -300,6 +301,12 @@ def day_with_year(day: date, today: date) -> str:
     return format_day(day, year=school_year(day) != school_year(today))
 
 
+def short_day(day: date) -> str:
+    """``lun. 23``: a day button's label on a phone, where five days must fit in one row (the
+    page gives screen readers the full date beside it)."""
+    return format_date(day, "EEE d", locale="fr_FR")
+
+
 def french_list(items: list[str]) -> str:
     """``a``, ``a et b``, ``a, b et c``."""
     if len(items) < 2:
@@ -332,6 +339,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "town": rt.settings.town,
         "day_label": format_day,
+        "short_day": short_day,
         "moment": _moment,
         "signed": _signed,
         "variant_label": variant_label,
@@ -477,9 +485,13 @@ def sheet(day: str) -> Any:
     sites = [s for s in found.schools if (school is None or s.school == school)]
     sites = [s for s in sites if s.operating or s.locked or school is not None]
     kitchen_ids = list(dict.fromkeys(s.kitchen for s in found.schools))
+    # The way back: the next days' list, at this day when it is one of them; a day further on
+    # (or past) keeps a link to the counts from that day too.
+    upcoming = svc.operating_days(get_runtime().clock.today(), UPCOMING_DAYS)
     return render_template(
         "kitchen/sheet.html",
         d=found,
+        in_upcoming=the_day in upcoming,
         sites=sites,
         single=school is not None,
         kitchen=kitchen,
