@@ -4889,8 +4889,13 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         rest = [] if cut is None else tokens[cut[1] :]
         if cut is not None:
             tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
-        week_end = _week_end_span(tokens, today) or _rest_of_week_span(tokens, today)
+        month_end = _month_end_span(tokens, today)
+        week_end = (
+            _week_end_span(tokens, today) or month_end or _rest_of_week_span(tokens, today)
+        )
         ignored = {"fin"} if week_end is not None else set()
+        if month_end is not None and week_end is month_end:
+            ignored.add("mois")  # "jusqu'à la fin du mois": the month's end, said
         # "jeudi et les jours suivants": its words say the span, they do not count days
         stretch = next(
             ((k, end) for k in range(len(tokens)) if (end := _rest_of_week_at(tokens, k))), None
@@ -5012,6 +5017,59 @@ def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[i
             elif today.weekday() >= 5:
                 monday += timedelta(days=7)  # said on a Sunday: the coming week
             return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
+    return None
+
+
+# "jusqu'à la fin du mois (prochain)", "jusqu'à la fin de ce mois", "… du mois de janvier",
+# "jusqu'à fin janvier", "jusqu'à la fin de janvier", "jusqu'à la fin d'avril"
+_MONTH_END_LEAD = (("la", "fin"), ("fin",))
+_THIS_MONTH = (("du", "mois"), ("de", "ce", "mois"))
+
+
+def _month_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[int, int]] | None:
+    """ "Jusqu'à la fin du mois", "jusqu'à fin janvier": from the first day that can still
+    change (``from_open``, as "jusqu'à la fin de la semaine": :func:`_week_end_span`) to the
+    last day of that month, and the tokens that say it; ``None`` when not said. "Le mois" is
+    this one ("prochain", "suivant", "d'après": the next); a month named is the nearest one
+    not past (this one, said during it: "jusqu'à fin novembre" on 23 November)."""
+    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
+    for i in range(len(tokens)):
+        for lead in _MONTH_END_LEAD:
+            if tuple(tokens[i : i + len(lead)]) != lead or not _run_before(tokens, i, until):
+                continue
+            start = i - max(len(r) for r in until if _run_before(tokens, i, [r]))
+            k = i + len(lead)
+            month: int | None = None
+            ahead = 0
+            this = next((r for r in _THIS_MONTH if tuple(tokens[k : k + len(r)]) == r), None)
+            if this is not None:
+                k += len(this)
+                if tokens[k : k + 1] in (["prochain"], ["suivant"]):
+                    ahead, k = 1, k + 1
+                elif tokens[k : k + 2] == ["d", "apres"]:
+                    ahead, k = 1, k + 2
+                elif tokens[k : k + 1] in (["de"], ["d"]) and tokens[k + 1 : k + 2] and (
+                    tokens[k + 1] in _MONTHS
+                ):
+                    month, k = _MONTHS[tokens[k + 1]], k + 2  # "du mois de janvier"
+                elif tokens[k : k + 1] in (["dernier"], ["passe"], ["precedent"]):
+                    return None  # past
+            else:
+                if tokens[k : k + 1] in (["de"], ["d"]):
+                    k += 1  # "la fin de janvier", "la fin d'avril"
+                if not tokens[k : k + 1] or tokens[k] not in _MONTHS:
+                    continue  # "la fin de la semaine", "la fin de l'année"
+                month, k = _MONTHS[tokens[k]], k + 1
+            if month is None:
+                first = today.replace(day=1)
+                for _ in range(ahead):
+                    first = (first + timedelta(days=31)).replace(day=1)
+            else:
+                # the nearest such month not past: "fin janvier" said in November is next year's
+                year = today.year + (1 if month < today.month else 0)
+                first = date(year, month, 1)
+            last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+            return DaySpan(today, last, from_open=True), (start, k)
     return None
 
 
