@@ -4831,8 +4831,8 @@ class CallFlow:
         for kid in kids:
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]
-            booked = [sp.day(d.day) for d in days if d.booked]
-            free = [sp.day(d.day) for d in days if not d.booked]
+            booked = [d.day for d in days if d.booked]
+            free = [d.day for d in days if not d.booked]
             closed = [] if shared else closures[kid.ref]
             starting = later.get(kid.since) if kid.since is not None else None
             if starting and kid.since is not None:
@@ -4890,18 +4890,18 @@ class CallFlow:
                         "%(name)s: a meal is booked on every canteen day, from %(first)s to "
                         "%(last)s.",
                         name=kid.name,
-                        first=booked[0],
-                        last=booked[-1],
+                        first=sp.day(booked[0]),
+                        last=sp.day(booked[-1]),
                     )
                 )
             elif booked:
                 lines.append(
                     sp.ngettext(
-                        "%(name)s: a meal is booked on %(days)s.",
-                        "%(name)s: meals are booked on %(days)s.",
+                        "%(name)s: a meal is booked %(days)s.",
+                        "%(name)s: meals are booked %(days)s.",
                         len(booked),
                         name=kid.name,
-                        days=sp.names(booked),
+                        days=sp.days_by_month(booked),
                     )
                 )
             elif known_until is not None:
@@ -4923,10 +4923,10 @@ class CallFlow:
             elif booked and free:
                 lines.append(
                     sp.ngettext(
-                        "No meal on %(days)s.",
-                        "No meal on %(days)s.",
+                        "No meal %(days)s.",
+                        "No meal %(days)s.",
                         len(free),
-                        days=sp.names(free),
+                        days=sp.days_by_month(free),
                     )
                 )
             if closed:
