@@ -4628,39 +4628,9 @@ class CallFlow:
     def _not_counted(
         self, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
     ) -> list[str]:
-        """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
-        of the child's school) came earlier than the published table says, when they did:
-        "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
-        le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
-        does not see the holidays in between. Several days refused together hear it once,
-        each day without canteen named once. The school's weekdays, not the town's: a public
-        holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
-        From the shipped calendar: no query."""
-        settings, calendar = self.booking.settings, self.booking.calendar
-        found: dict[date, DayStatus] = {}
-        for day, deadline, weekdays in meals:
-            for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
-                found.setdefault(status.day, status)
-        skipped = [found[d] for d in sorted(found)]
-        parts: list[str] = []
-        said: set[str] = set()
-        for status in skipped:
-            reason = status.reason or ""
-            if reason == calendar.public_holiday_name(status.day):
-                name = calendar.public_holiday_name(status.day, sp.lang) or reason
-                parts.append(
-                    sp._(
-                        "(a public holiday) %(day)s (%(name)s)",
-                        day=sp.day(status.day),
-                        name=holiday_label(name),
-                    )
-                )
-            elif reason not in said:  # the holidays named once, however many days
-                said.add(reason)
-                parts.append(_holiday_name(sp, reason))
-        if not parts:
-            return []
-        return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
+        """Why the deadlines of ``meals`` came earlier than the published table says
+        (:func:`not_counted_said`)."""
+        return not_counted_said(self.booking, sp, meals)
 
     def _closed_day(
         self, sp: Speaker, day: date, status: DayStatus, kids: Sequence[Kid] = ()
@@ -5743,6 +5713,45 @@ def _holiday_phrase(sp: Speaker, reason: str) -> str:
         "summer": sp._("it is the summer holidays"),
     }
     return phrases.get(holiday_kind(reason) or "", reason)
+
+
+def not_counted_said(
+    booking: BookingService, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
+) -> list[str]:
+    """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
+    of the child's school) came earlier than the published table says, when they did:
+    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
+    le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
+    does not see the holidays in between. Several days refused together hear it once,
+    each day without canteen named once. The school's weekdays, not the town's: a public
+    holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
+    From the shipped calendar: no query.
+    Also what ``restomairie deadline`` prints under a deadline, in the line's words."""
+    settings, calendar = booking.settings, booking.calendar
+    found: dict[date, DayStatus] = {}
+    for day, deadline, weekdays in meals:
+        for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
+            found.setdefault(status.day, status)
+    skipped = [found[d] for d in sorted(found)]
+    parts: list[str] = []
+    said: set[str] = set()
+    for status in skipped:
+        reason = status.reason or ""
+        if reason == calendar.public_holiday_name(status.day):
+            name = calendar.public_holiday_name(status.day, sp.lang) or reason
+            parts.append(
+                sp._(
+                    "(a public holiday) %(day)s (%(name)s)",
+                    day=sp.day(status.day),
+                    name=holiday_label(name),
+                )
+            )
+        elif reason not in said:  # the holidays named once, however many days
+            said.add(reason)
+            parts.append(_holiday_name(sp, reason))
+    if not parts:
+        return []
+    return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
 
 
 def _holiday_name(sp: Speaker, reason: str) -> str:
