@@ -31,6 +31,7 @@ import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -380,6 +381,14 @@ class Check:
 
 # "Oui" alone, answering "pour réserver, tapez 1; pour annuler, tapez 2": not an acknowledgement.
 _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
+
+
+# Set while "oui pour tous" does several days at once (CallFlow._apply_all): the meals whose
+# refusals would each say « Les jours sans cantine ne comptent pas … », gathered to say it once
+# after them all. A context variable, not the flow's: one flow answers every call's webhooks.
+_NOT_COUNTED_LATER: ContextVar[list[tuple[date, datetime, frozenset[int]]] | None] = ContextVar(
+    "_NOT_COUNTED_LATER", default=None
+)
 
 
 class CallFlow:
@@ -3225,39 +3234,60 @@ class CallFlow:
         # outcome, and this step has one outcome (the first refusal, when nothing was made);
         # the others are kept as said beside it.
         refused: list[tuple[str, date, list[str]]] = []
-        for day, refs in wanted:
-            if refs is None:  # a day still waiting: checked now, as its read-back would
-                if day < self.clock.today():
-                    lines.append(sp._("%(day)s is already past.", day=sp.day(day)))
-                    refused.append(("refused:past_day", day, list(st.data.get("pick") or [])))
+        # Two days refused past deadlines the Christmas holidays moved: « Les jours sans cantine
+        # ne comptent pas … » once, after the refusals, not in each.
+        not_counted: list[tuple[date, datetime, frozenset[int]]] = []
+        explained: list[int] = []  # the lines (refusals) that would have said it
+        gathering = _NOT_COUNTED_LATER.set(not_counted)
+        try:
+            for day, refs in wanted:
+                gathered = len(not_counted)  # those of the days before
+                if refs is None:  # a day still waiting: checked now, as its read-back would
+                    if day < self.clock.today():
+                        lines.append(sp._("%(day)s is already past.", day=sp.day(day)))
+                        pick = list(st.data.get("pick") or [])
+                        refused.append(("refused:past_day", day, pick))
+                        continue
+                    check = self._check(st, sp, day)
+                    if check.refusal is not None:
+                        lines.append(check.refusal)
+                        if len(not_counted) > gathered:
+                            explained.append(len(lines) - 1)
+                        pick = list(st.data.get("pick") or [])
+                        refused.append((f"refused:{check.code}", day, pick))
+                        continue
+                    lines += check.notes  # "rien à annuler" for those with nothing to change
+                    if not check.change:
+                        _tried(st, _nothing(st), day, [k.ref for k in check.done])
+                        continue
+                    refs = [k.ref for k in check.change]
+                try:
+                    results = self._change_open(st, sp, action, day, actor, refs, lines)
+                except BookingError as exc:  # its deadline passed meanwhile: this day refused
+                    served = self._served(st, refs)
+                    said = self._refusal(sp, exc, action, len(refs), served=served)
+                    lines.append(said)
+                    if len(not_counted) > gathered:
+                        explained.append(len(lines) - 1)
+                    refused.append((f"refused:{exc.code}", day, refs))
                     continue
-                check = self._check(st, sp, day)
-                if check.refusal is not None:
-                    lines.append(check.refusal)
-                    refused.append((f"refused:{check.code}", day, list(st.data.get("pick") or [])))
-                    continue
-                lines += check.notes  # "rien à annuler" for those with nothing to change
-                if not check.change:
-                    _tried(st, _nothing(st), day, [k.ref for k in check.done])
-                    continue
-                refs = [k.ref for k in check.change]
-            try:
-                results = self._change_open(st, sp, action, day, actor, refs, lines)
-            except BookingError as exc:  # its deadline passed meanwhile: this day refused
-                served = self._served(st, refs)
-                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
-                refused.append((f"refused:{exc.code}", day, refs))
-                continue
-            except TooSlow:
-                if not any(r.changed for _, rs in done for r in rs):
-                    raise  # nothing done: the apology says so
-                # The days before were made (each its own transaction): said, and the others
-                # not made.
-                lines.append(sp._("The other change could not be made. Please try again."))
-                break
-            changed = [r for r in results if r.changed]
-            receipts += self._receipts(st, action, day, changed)
-            done.append((day, results))
+                except TooSlow:
+                    if not any(r.changed for _, rs in done for r in rs):
+                        raise  # nothing done: the apology says so
+                    # The days before were made (each its own transaction): said, and the others
+                    # not made.
+                    lines.append(sp._("The other change could not be made. Please try again."))
+                    break
+                changed = [r for r in results if r.changed]
+                receipts += self._receipts(st, action, day, changed)
+                done.append((day, results))
+        finally:
+            _NOT_COUNTED_LATER.reset(gathering)
+        why = self._not_counted(sp, not_counted)
+        if why and len(explained) == 1:  # one refusal: in it, as when said alone
+            lines[explained[0]] = " ".join([lines[explained[0]], *why])
+        elif why:  # after the last of them, of them all
+            lines[explained[-1] + 1 : explained[-1] + 1] = why
         made = [(day, [r for r in rs if r.changed]) for day, rs in done]
         made = [(day, rs) for day, rs in made if rs]
         lines = [*self._grouped_results(sp, action, done), *lines]
@@ -4629,7 +4659,12 @@ class CallFlow:
         self, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
     ) -> list[str]:
         """Why the deadlines of ``meals`` came earlier than the published table says
-        (:func:`not_counted_said`)."""
+        (:func:`not_counted_said`); nothing while several days are done at once, which say it
+        once after their refusals (:meth:`_apply_all`)."""
+        later = _NOT_COUNTED_LATER.get()
+        if later is not None:
+            later.extend(meals)
+            return []
         return not_counted_said(self.booking, sp, meals)
 
     def _closed_day(
