@@ -90,6 +90,11 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
             "jusqu'à la fin du mois sauf vendredi",
             DaySpan(MON_23_NOV, date(2026, 11, 30), True, (date(2026, 11, 27),)),
         ),
+        # From a day said to the end of a month (was Thursday alone, read back)
+        ("jeudi jusqu'à la fin du mois", DaySpan(THU_26_NOV, date(2026, 11, 30))),
+        ("du 3 décembre jusqu'à la fin du mois", DaySpan(date(2026, 12, 3), date(2026, 12, 31))),
+        ("à partir de lundi jusqu'à fin décembre", DaySpan(date(2026, 11, 30), date(2026, 12, 31))),
+        ("le 3 jusqu'à la fin du mois prochain", DaySpan(date(2026, 12, 3), date(2026, 12, 31))),
         # A day and the rest of its week: to its Sunday (Thursday alone was read back, and
         # Friday stayed booked without a word)
         ("jeudi et le reste de la semaine", DaySpan(THU_26_NOV, date(2026, 11, 29))),
@@ -176,6 +181,8 @@ def test_a_bounded_span(text: str, expected: DaySpan) -> None:
         "le 3 de chaque mois",
         "jusqu'aux vacances",
         "jusqu'à la fin du mois dernier",
+        "jeudi, non, jusqu'à la fin du mois",  # as "jeudi, non, jusqu'à la fin de la semaine"
+        "jeudi et vendredi jusqu'à la fin du mois",
         "jusqu'à la fin du mois, tous les jeudis",
         "à la fin du mois",
         "jusqu'à la fin de l'année",

@@ -334,3 +334,18 @@ def test_a_day_and_the_rest_of_its_week_is_every_school_day_to_its_end(
     done = call.say("oui")
     assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
     assert [booked(rt, "E2", date(2026, 11, d)) for d in (26, 27)] == [False, False]
+
+
+def test_a_day_to_the_end_of_the_month_is_its_school_days_one_by_one(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "Annuler jeudi jusqu'à la fin du mois" read back Thursday alone: Friday and Monday
+    # stayed booked without a word.
+    call = _call_at(rt, client)
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say("Annuler jeudi jusqu'à la fin du mois.")
+    assert answer.says[:2] == [
+        "Je prends ces 3 jours un par un : jeudi 26 novembre, vendredi 27 novembre et lundi "
+        "30 novembre.",
+        _read_back("jeudi 26 novembre"),
+    ]
