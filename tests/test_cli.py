@@ -58,6 +58,25 @@ def test_deadline_for_a_closed_day_says_why(cli: CliRunner) -> None:
     assert "avant le jeudi 3 décembre à 13 heures" in text.output
 
 
+def test_deadline_says_which_days_without_canteen_moved_it_earlier(cli: CliRunner) -> None:
+    # Monday 10 May 2027's deadline is Monday 3 May, not the Thursday before as the published
+    # table says: staff read why, in the words the phone line gives a parent refused.
+    said = cli.invoke(main, ["deadline", "2027-05-10"]).output.splitlines()
+    assert said == [
+        "Repas du lundi 10 mai 2027 : réserver ou annuler avant le lundi 3 mai à 13 heures "
+        "(03/05/2027 13:00).",
+        "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le "
+        "pont de l'Ascension.",
+    ]
+    # The first meal after a break: the holidays, named once
+    assert cli.invoke(main, ["deadline", "2027-01-04"]).output.splitlines()[1:] == [
+        "Les jours sans cantine ne comptent pas dans le délai : les vacances de Noël."
+    ]
+    # Three days as the table says: nothing more (Wednesday is never counted in Dijon)
+    assert len(cli.invoke(main, ["deadline", "2026-12-07"]).output.splitlines()) == 1
+    assert len(cli.invoke(main, ["deadline", "2026-11-13"]).output.splitlines()) == 1
+
+
 def test_a_database_not_initialised_is_a_clear_error(cli: CliRunner) -> None:
     res = cli.invoke(main, ["bookings", "210001"])
     assert res.exit_code == 1

@@ -267,9 +267,9 @@ def test_listening_reads_the_meals_of_the_next_two_weeks(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[0] == (
-        "Léa : des repas sont réservés les lundi 23 novembre, mardi 24 novembre, "
-        "jeudi 26 novembre, lundi 30 novembre, mardi 1er décembre, jeudi 3 décembre "
-        "et vendredi 4 décembre."
+        # the month said once for its days in a row, not after each day
+        "Léa : des repas sont réservés le lundi 23, le mardi 24, le jeudi 26 et le lundi 30 "
+        "novembre, puis le mardi 1er, le jeudi 3 et le vendredi 4 décembre."
     )
     assert listing.says[1] == "Pas de repas le vendredi 27 novembre."
     assert "Pour une autre opération, tapez 1." in listing.text
@@ -291,9 +291,8 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
         # as parents know holidays, not their first and last days off (Sundays)
         "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi "
         "18 décembre ; reprise le lundi 4 janvier.",
-        "Léa : des repas sont réservés les vendredi 18 décembre, lundi 4 janvier, jeudi "
-        "7 janvier, vendredi 8 janvier, lundi 11 janvier, mardi 12 janvier, jeudi 14 janvier "
-        "et vendredi 15 janvier.",
+        "Léa : des repas sont réservés le vendredi 18 décembre, puis le lundi 4, le jeudi 7, le "
+        "vendredi 8, le lundi 11, le mardi 12, le jeudi 14 et le vendredi 15 janvier.",
         "Pas de repas le mardi 5 janvier.",
     ]
     # During the holidays, from the day of the call to the end of them.
@@ -304,7 +303,7 @@ def test_listening_before_the_holidays_says_them_and_the_meals_after_them(
     assert listing.says[0] == (
         "Pas de restauration scolaire pendant les vacances de Noël ; reprise le lundi 4 janvier."
     )
-    assert listing.says[1].startswith("Léa : des repas sont réservés les lundi 4 janvier, jeudi")
+    assert listing.says[1].startswith("Léa : des repas sont réservés le lundi 4, le jeudi 7,")
     assert listing.says[2] == "Pas de repas le mardi 5 janvier."
     # On the break's last day (a Sunday), too: it was "pendant les vacances de Noël, le
     # dimanche 3 janvier", as if the break were that day.

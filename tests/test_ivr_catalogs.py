@@ -97,3 +97,23 @@ def test_the_pages_and_the_command_line_name_the_holidays_as_the_phone_line_does
     said = _holiday_name(Speaker(load_config("dijon", environ={}), "fr"), name)
     article, _, rest = said.partition(" ")
     assert article in ("le", "les") and rest == holiday_label(name)
+
+
+def test_days_listed_say_each_month_once_after_its_days(settings: object) -> None:
+    # The listing of two weeks said the month after every day ("jeudi 17 décembre, vendredi
+    # 18 décembre, lundi 4 janvier"): each month once, after its last day in a row.
+    from datetime import date
+
+    from restomairie.config import Settings
+
+    assert isinstance(settings, Settings)
+    days = [date(2026, 12, 17), date(2026, 12, 18), date(2027, 1, 4)]
+    fr, en = Speaker(settings, "fr"), Speaker(settings, "en")
+    assert fr.days_by_month(days) == (
+        "le jeudi 17 et le vendredi 18 décembre, puis le lundi 4 janvier"
+    )
+    assert en.days_by_month(days) == "Thursday 17 and Friday 18 December, then Monday 4 January"
+    assert fr.days_by_month([date(2026, 12, 1)]) == "le mardi 1er décembre"
+    assert fr.days_by_month([date(2026, 11, 30), date(2026, 12, 1), date(2027, 1, 4)]) == (
+        "le lundi 30 novembre, puis le mardi 1er décembre, puis le lundi 4 janvier"
+    )

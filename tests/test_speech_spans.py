@@ -78,6 +78,23 @@ def test_dates_used_in_these_tests_fall_on_the_stated_weekdays() -> None:
         ("annuler jusqu'à la fin de cette semaine", DaySpan(MON_23_NOV, date(2026, 11, 29), True)),
         ("jusqu'à la fin de la semaine prochaine", DaySpan(MON_23_NOV, date(2026, 12, 6), True)),
         ("Jusqu'à la fin de la semaine d'après.", DaySpan(MON_23_NOV, date(2026, 12, 13), True)),
+        # Up to the end of a month: its last day (was "dites les jours un par un")
+        ("jusqu'à la fin du mois", DaySpan(MON_23_NOV, date(2026, 11, 30), True)),
+        ("annuler jusqu'à la fin de ce mois", DaySpan(MON_23_NOV, date(2026, 11, 30), True)),
+        ("jusqu'à la fin du mois prochain", DaySpan(MON_23_NOV, date(2026, 12, 31), True)),
+        ("jusqu'à fin décembre", DaySpan(MON_23_NOV, date(2026, 12, 31), True)),
+        ("jusqu'à la fin de décembre", DaySpan(MON_23_NOV, date(2026, 12, 31), True)),
+        ("jusqu'à la fin du mois de décembre", DaySpan(MON_23_NOV, date(2026, 12, 31), True)),
+        ("jusqu'à fin novembre", DaySpan(MON_23_NOV, date(2026, 11, 30), True)),
+        (
+            "jusqu'à la fin du mois sauf vendredi",
+            DaySpan(MON_23_NOV, date(2026, 11, 30), True, (date(2026, 11, 27),)),
+        ),
+        # From a day said to the end of a month (was Thursday alone, read back)
+        ("jeudi jusqu'à la fin du mois", DaySpan(THU_26_NOV, date(2026, 11, 30))),
+        ("du 3 décembre jusqu'à la fin du mois", DaySpan(date(2026, 12, 3), date(2026, 12, 31))),
+        ("à partir de lundi jusqu'à fin décembre", DaySpan(date(2026, 11, 30), date(2026, 12, 31))),
+        ("le 3 jusqu'à la fin du mois prochain", DaySpan(date(2026, 12, 3), date(2026, 12, 31))),
         # A day and the rest of its week: to its Sunday (Thursday alone was read back, and
         # Friday stayed booked without a word)
         ("jeudi et le reste de la semaine", DaySpan(THU_26_NOV, date(2026, 11, 29))),
@@ -163,7 +180,11 @@ def test_a_bounded_span(text: str, expected: DaySpan) -> None:
         "tout le mois de décembre",
         "le 3 de chaque mois",
         "jusqu'aux vacances",
-        "jusqu'à la fin du mois",
+        "jusqu'à la fin du mois dernier",
+        "jeudi, non, jusqu'à la fin du mois",  # as "jeudi, non, jusqu'à la fin de la semaine"
+        "jeudi et vendredi jusqu'à la fin du mois",
+        "jusqu'à la fin du mois, tous les jeudis",
+        "à la fin du mois",
         "jusqu'à la fin de l'année",
         "à la fin de la semaine",
         "jusqu'à la fin de cette semaine prochaine",
@@ -206,6 +227,20 @@ def test_a_bounded_span(text: str, expected: DaySpan) -> None:
 )
 def test_not_a_bounded_span(text: str) -> None:
     assert span_said(text, MON_23_NOV) is None, text
+
+
+def test_a_month_named_is_the_nearest_not_past() -> None:
+    # "fin janvier" said in January is this January's; said in November, next year's (too
+    # far for a span the line takes: the caller is asked for days one by one).
+    assert span_said("jusqu'à fin janvier", date(2027, 1, 21)) == DaySpan(
+        date(2027, 1, 21), date(2027, 1, 31), from_open=True
+    )
+    assert span_said("jusqu'à fin janvier", MON_23_NOV) is None
+    assert several_days("jusqu'à fin janvier", MON_23_NOV)
+    # "la fin du mois" on the last day of a month: that day (the flow refuses it, too late)
+    assert span_said("jusqu'à la fin du mois", date(2026, 11, 30)) == DaySpan(
+        date(2026, 11, 30), date(2026, 11, 30), from_open=True
+    )
 
 
 def test_a_week_said_on_a_weekend_is_the_coming_one() -> None:

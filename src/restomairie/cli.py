@@ -353,11 +353,27 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
                 moment = datetime.fromisoformat(ans[key])
                 said += f"{lead} avant le {format_deadline(moment)} ({moment:%d/%m/%Y %H:%M})"
         click.echo(f"{said}.")
+        # Why the deadline comes earlier than the published table (« trois jours »), in the
+        # phone line's own words: staff answering a parent say what the line said.
+        for line in _not_counted(rt, day, school, datetime.fromisoformat(ans["deadline"])):
+            click.echo(line)
     else:
         click.echo(
             f"Le {format_day(day)} {day.year}, pas de restauration scolaire : "
             f"{closed_reason(day, ans['reason'])}."
         )
+
+
+def _not_counted(rt: Runtime, day: date, school: str | None, deadline: datetime) -> list[str]:
+    """The phone line's sentence on the days without canteen that moved ``day``'s deadline
+    earlier (« Les jours sans cantine ne comptent pas dans le délai : … »), from the same
+    service (:func:`restomairie.ivr.flow.not_counted_said`); empty when none did."""
+    # Imported here, not at the top: the phone line's modules import this one's helpers.
+    from restomairie.ivr.flow import not_counted_said
+    from restomairie.ivr.prompts import Speaker
+
+    weekdays = rt.settings.weekdays_of(rt.settings.school(school) if school else None)
+    return not_counted_said(rt.booking, Speaker(rt.settings, "fr"), [(day, deadline, weekdays)])
 
 
 @main.command("calendar")

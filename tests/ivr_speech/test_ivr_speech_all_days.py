@@ -442,3 +442,44 @@ def test_stopping_after_adding_the_next_week_says_every_day_left_in_order(
     assert MENU in stopped.says
     assert booked(rt, LEA, date(2026, 11, 26)) is False
     assert booked(rt, LEA, date(2026, 11, 27)) is None
+
+
+def test_yes_for_all_says_the_days_without_canteen_once_for_several_refused(
+    rt: Runtime, call: Caller
+) -> None:
+    # Wednesday 16 December, then "oui pour tous" on Friday 18 after 13:00 (a call that
+    # lasted): Monday 4 and Tuesday 5 January are both past their deadlines, moved before the
+    # Christmas holidays. Each refusal repeated « Les jours sans cantine ne comptent pas … »;
+    # it is said once, after them, of both.
+    rt.clock.frozen = datetime(2026, 12, 16, 10, 0, tzinfo=PARIS)
+    read_back = call.say("Annuler lundi 4, mardi 5 et jeudi 7 janvier pour Léa.")
+    assert "Vous souhaitez annuler le repas de Léa le lundi 4 janvier." in read_back.says
+    rt.clock.frozen = datetime(2026, 12, 18, 13, 0, 5, tzinfo=PARIS)
+    answer = call.say("Oui pour tous.")
+    assert answer.says == [
+        "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
+        "Trop tard pour le lundi 4 janvier : il fallait annuler avant le jeudi 17 décembre à 13 "
+        "heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Trop tard pour le mardi 5 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
+        "repas sera facturé, sauf maladie signalée à l'école.",
+        "Les jours sans cantine ne comptent pas dans le délai : les vacances de Noël.",
+        AFTER,
+    ]
+    assert [booked(rt, LEA, date(2027, 1, d)) for d in (4, 5, 7)] == [None, None, False]
+
+
+def test_yes_for_all_with_one_day_refused_says_why_in_its_refusal(
+    rt: Runtime, call: Caller
+) -> None:
+    # One day refused: the days without canteen in its own sentence, as when said alone.
+    rt.clock.frozen = datetime(2026, 12, 16, 10, 0, tzinfo=PARIS)
+    call.say("Annuler lundi 4 et jeudi 7 janvier pour Léa.")
+    rt.clock.frozen = datetime(2026, 12, 17, 13, 0, 5, tzinfo=PARIS)
+    answer = call.say("Oui pour tous.")
+    assert answer.says == [
+        "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
+        "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
+        "repas sera facturé, sauf maladie signalée à l'école. Les jours sans cantine ne "
+        "comptent pas dans le délai : les vacances de Noël.",
+        AFTER,
+    ]

@@ -252,6 +252,6 @@ def test_key_3_after_a_result_lists_the_meals(call: Caller) -> None:
     call.say("Annuler jeudi.")
     call.say("Oui.")
     listed = call.press("3")
-    assert listed.says[0].startswith("Léa : des repas sont réservés les ")
+    assert listed.says[0].startswith("Léa : des repas sont réservés le ")
     assert "Pas de repas le jeudi 26 novembre." in listed.says
     assert listed.says[-1] == AFTER_MENU

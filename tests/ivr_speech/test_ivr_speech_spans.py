@@ -70,6 +70,24 @@ _LATE_MON_TUE = (
             "4 décembre.",
             "mardi 1er décembre",
         ),
+        # Up to the end of a month: the same (was "dites les jours un par un")
+        (
+            "Annuler jusqu'à la fin du mois.",
+            None,
+            _LATE_MON_TUE,
+            "Je prends ces 3 jours un par un : jeudi 26 novembre, vendredi 27 novembre et lundi "
+            "30 novembre.",
+            "jeudi 26 novembre",
+        ),
+        (
+            "jusqu'à fin janvier",
+            datetime(2027, 1, 21, 9, 30, tzinfo=PARIS),
+            "Trop tard pour le jeudi 21 et le vendredi 22 janvier : ces repas seront facturés, "
+            "sauf maladie signalée à l'école.",
+            "Je prends ces 4 jours un par un : lundi 25 janvier, mardi 26 janvier, jeudi 28 "
+            "janvier et vendredi 29 janvier.",
+            "lundi 25 janvier",
+        ),
     ],
 )
 def test_up_to_the_end_of_a_week_is_its_school_days_one_by_one(
@@ -316,3 +334,18 @@ def test_a_day_and_the_rest_of_its_week_is_every_school_day_to_its_end(
     done = call.say("oui")
     assert done.says[0] == "C'est fait : le repas de Léa du vendredi 27 novembre est annulé."
     assert [booked(rt, "E2", date(2026, 11, d)) for d in (26, 27)] == [False, False]
+
+
+def test_a_day_to_the_end_of_the_month_is_its_school_days_one_by_one(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "Annuler jeudi jusqu'à la fin du mois" read back Thursday alone: Friday and Monday
+    # stayed booked without a word.
+    call = _call_at(rt, client)
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say("Annuler jeudi jusqu'à la fin du mois.")
+    assert answer.says[:2] == [
+        "Je prends ces 3 jours un par un : jeudi 26 novembre, vendredi 27 novembre et lundi "
+        "30 novembre.",
+        _read_back("jeudi 26 novembre"),
+    ]

@@ -31,6 +31,7 @@ import contextlib
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -380,6 +381,14 @@ class Check:
 
 # "Oui" alone, answering "pour réserver, tapez 1; pour annuler, tapez 2": not an acknowledgement.
 _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
+
+
+# Set while "oui pour tous" does several days at once (CallFlow._apply_all): the meals whose
+# refusals would each say « Les jours sans cantine ne comptent pas … », gathered to say it once
+# after them all. A context variable, not the flow's: one flow answers every call's webhooks.
+_NOT_COUNTED_LATER: ContextVar[list[tuple[date, datetime, frozenset[int]]] | None] = ContextVar(
+    "_NOT_COUNTED_LATER", default=None
+)
 
 
 class CallFlow:
@@ -3225,39 +3234,60 @@ class CallFlow:
         # outcome, and this step has one outcome (the first refusal, when nothing was made);
         # the others are kept as said beside it.
         refused: list[tuple[str, date, list[str]]] = []
-        for day, refs in wanted:
-            if refs is None:  # a day still waiting: checked now, as its read-back would
-                if day < self.clock.today():
-                    lines.append(sp._("%(day)s is already past.", day=sp.day(day)))
-                    refused.append(("refused:past_day", day, list(st.data.get("pick") or [])))
+        # Two days refused past deadlines the Christmas holidays moved: « Les jours sans cantine
+        # ne comptent pas … » once, after the refusals, not in each.
+        not_counted: list[tuple[date, datetime, frozenset[int]]] = []
+        explained: list[int] = []  # the lines (refusals) that would have said it
+        gathering = _NOT_COUNTED_LATER.set(not_counted)
+        try:
+            for day, refs in wanted:
+                gathered = len(not_counted)  # those of the days before
+                if refs is None:  # a day still waiting: checked now, as its read-back would
+                    if day < self.clock.today():
+                        lines.append(sp._("%(day)s is already past.", day=sp.day(day)))
+                        pick = list(st.data.get("pick") or [])
+                        refused.append(("refused:past_day", day, pick))
+                        continue
+                    check = self._check(st, sp, day)
+                    if check.refusal is not None:
+                        lines.append(check.refusal)
+                        if len(not_counted) > gathered:
+                            explained.append(len(lines) - 1)
+                        pick = list(st.data.get("pick") or [])
+                        refused.append((f"refused:{check.code}", day, pick))
+                        continue
+                    lines += check.notes  # "rien à annuler" for those with nothing to change
+                    if not check.change:
+                        _tried(st, _nothing(st), day, [k.ref for k in check.done])
+                        continue
+                    refs = [k.ref for k in check.change]
+                try:
+                    results = self._change_open(st, sp, action, day, actor, refs, lines)
+                except BookingError as exc:  # its deadline passed meanwhile: this day refused
+                    served = self._served(st, refs)
+                    said = self._refusal(sp, exc, action, len(refs), served=served)
+                    lines.append(said)
+                    if len(not_counted) > gathered:
+                        explained.append(len(lines) - 1)
+                    refused.append((f"refused:{exc.code}", day, refs))
                     continue
-                check = self._check(st, sp, day)
-                if check.refusal is not None:
-                    lines.append(check.refusal)
-                    refused.append((f"refused:{check.code}", day, list(st.data.get("pick") or [])))
-                    continue
-                lines += check.notes  # "rien à annuler" for those with nothing to change
-                if not check.change:
-                    _tried(st, _nothing(st), day, [k.ref for k in check.done])
-                    continue
-                refs = [k.ref for k in check.change]
-            try:
-                results = self._change_open(st, sp, action, day, actor, refs, lines)
-            except BookingError as exc:  # its deadline passed meanwhile: this day refused
-                served = self._served(st, refs)
-                lines.append(self._refusal(sp, exc, action, len(refs), served=served))
-                refused.append((f"refused:{exc.code}", day, refs))
-                continue
-            except TooSlow:
-                if not any(r.changed for _, rs in done for r in rs):
-                    raise  # nothing done: the apology says so
-                # The days before were made (each its own transaction): said, and the others
-                # not made.
-                lines.append(sp._("The other change could not be made. Please try again."))
-                break
-            changed = [r for r in results if r.changed]
-            receipts += self._receipts(st, action, day, changed)
-            done.append((day, results))
+                except TooSlow:
+                    if not any(r.changed for _, rs in done for r in rs):
+                        raise  # nothing done: the apology says so
+                    # The days before were made (each its own transaction): said, and the others
+                    # not made.
+                    lines.append(sp._("The other change could not be made. Please try again."))
+                    break
+                changed = [r for r in results if r.changed]
+                receipts += self._receipts(st, action, day, changed)
+                done.append((day, results))
+        finally:
+            _NOT_COUNTED_LATER.reset(gathering)
+        why = self._not_counted(sp, not_counted)
+        if why and len(explained) == 1:  # one refusal: in it, as when said alone
+            lines[explained[0]] = " ".join([lines[explained[0]], *why])
+        elif why:  # after the last of them, of them all
+            lines[explained[-1] + 1 : explained[-1] + 1] = why
         made = [(day, [r for r in rs if r.changed]) for day, rs in done]
         made = [(day, rs) for day, rs in made if rs]
         lines = [*self._grouped_results(sp, action, done), *lines]
@@ -4628,39 +4658,14 @@ class CallFlow:
     def _not_counted(
         self, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
     ) -> list[str]:
-        """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
-        of the child's school) came earlier than the published table says, when they did:
-        "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
-        le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
-        does not see the holidays in between. Several days refused together hear it once,
-        each day without canteen named once. The school's weekdays, not the town's: a public
-        holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
-        From the shipped calendar: no query."""
-        settings, calendar = self.booking.settings, self.booking.calendar
-        found: dict[date, DayStatus] = {}
-        for day, deadline, weekdays in meals:
-            for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
-                found.setdefault(status.day, status)
-        skipped = [found[d] for d in sorted(found)]
-        parts: list[str] = []
-        said: set[str] = set()
-        for status in skipped:
-            reason = status.reason or ""
-            if reason == calendar.public_holiday_name(status.day):
-                name = calendar.public_holiday_name(status.day, sp.lang) or reason
-                parts.append(
-                    sp._(
-                        "(a public holiday) %(day)s (%(name)s)",
-                        day=sp.day(status.day),
-                        name=holiday_label(name),
-                    )
-                )
-            elif reason not in said:  # the holidays named once, however many days
-                said.add(reason)
-                parts.append(_holiday_name(sp, reason))
-        if not parts:
+        """Why the deadlines of ``meals`` came earlier than the published table says
+        (:func:`not_counted_said`); nothing while several days are done at once, which say it
+        once after their refusals (:meth:`_apply_all`)."""
+        later = _NOT_COUNTED_LATER.get()
+        if later is not None:
+            later.extend(meals)
             return []
-        return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
+        return not_counted_said(self.booking, sp, meals)
 
     def _closed_day(
         self, sp: Speaker, day: date, status: DayStatus, kids: Sequence[Kid] = ()
@@ -4831,8 +4836,8 @@ class CallFlow:
         for kid in kids:
             states = upcoming.get(kid.ref, [])
             days = [d for d in states if d.operating]
-            booked = [sp.day(d.day) for d in days if d.booked]
-            free = [sp.day(d.day) for d in days if not d.booked]
+            booked = [d.day for d in days if d.booked]
+            free = [d.day for d in days if not d.booked]
             closed = [] if shared else closures[kid.ref]
             starting = later.get(kid.since) if kid.since is not None else None
             if starting and kid.since is not None:
@@ -4890,18 +4895,18 @@ class CallFlow:
                         "%(name)s: a meal is booked on every canteen day, from %(first)s to "
                         "%(last)s.",
                         name=kid.name,
-                        first=booked[0],
-                        last=booked[-1],
+                        first=sp.day(booked[0]),
+                        last=sp.day(booked[-1]),
                     )
                 )
             elif booked:
                 lines.append(
                     sp.ngettext(
-                        "%(name)s: a meal is booked on %(days)s.",
-                        "%(name)s: meals are booked on %(days)s.",
+                        "%(name)s: a meal is booked %(days)s.",
+                        "%(name)s: meals are booked %(days)s.",
                         len(booked),
                         name=kid.name,
-                        days=sp.names(booked),
+                        days=sp.days_by_month(booked),
                     )
                 )
             elif known_until is not None:
@@ -4923,10 +4928,10 @@ class CallFlow:
             elif booked and free:
                 lines.append(
                     sp.ngettext(
-                        "No meal on %(days)s.",
-                        "No meal on %(days)s.",
+                        "No meal %(days)s.",
+                        "No meal %(days)s.",
                         len(free),
-                        days=sp.names(free),
+                        days=sp.days_by_month(free),
                     )
                 )
             if closed:
@@ -5756,6 +5761,45 @@ def _holiday_phrase(sp: Speaker, reason: str) -> str:
         "summer": sp._("it is the summer holidays"),
     }
     return phrases.get(holiday_kind(reason) or "", reason)
+
+
+def not_counted_said(
+    booking: BookingService, sp: Speaker, meals: Sequence[tuple[date, datetime, frozenset[int]]]
+) -> list[str]:
+    """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
+    of the child's school) came earlier than the published table says, when they did:
+    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
+    le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
+    does not see the holidays in between. Several days refused together hear it once,
+    each day without canteen named once. The school's weekdays, not the town's: a public
+    holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
+    From the shipped calendar: no query.
+    Also what ``restomairie deadline`` prints under a deadline, in the line's words."""
+    settings, calendar = booking.settings, booking.calendar
+    found: dict[date, DayStatus] = {}
+    for day, deadline, weekdays in meals:
+        for status in calendar.not_counted(day, deadline, weekdays, settings.rule_for("phone")):
+            found.setdefault(status.day, status)
+    skipped = [found[d] for d in sorted(found)]
+    parts: list[str] = []
+    said: set[str] = set()
+    for status in skipped:
+        reason = status.reason or ""
+        if reason == calendar.public_holiday_name(status.day):
+            name = calendar.public_holiday_name(status.day, sp.lang) or reason
+            parts.append(
+                sp._(
+                    "(a public holiday) %(day)s (%(name)s)",
+                    day=sp.day(status.day),
+                    name=holiday_label(name),
+                )
+            )
+        elif reason not in said:  # the holidays named once, however many days
+            said.add(reason)
+            parts.append(_holiday_name(sp, reason))
+    if not parts:
+        return []
+    return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
 
 
 def _holiday_name(sp: Speaker, reason: str) -> str:

@@ -161,6 +161,33 @@ class Speaker:
         each whole (the read-backs that follow say them so)."""
         return self.names([self.day(day) for day in days])
 
+    def days_by_month(self, days: Sequence[date]) -> str:
+        """``le jeudi 17 et le vendredi 18 décembre, puis le lundi 4 janvier``: days in order,
+        each with its article, the month said once after the last day of each run of days of
+        one month (a listing of two weeks, not "jeudi 17 décembre, vendredi 18 décembre")."""
+        groups: list[list[date]] = []
+        for day in days:
+            if groups and (groups[-1][-1].year, groups[-1][-1].month) == (day.year, day.month):
+                groups[-1].append(day)
+            else:
+                groups.append([day])
+        said = ""
+        for group in groups:
+            parts = [
+                self._(
+                    "(a day in a list) %(day)s",
+                    day=self.day(day) if k == len(group) - 1 else self.weekday_and_day(day),
+                )
+                for k, day in enumerate(group)
+            ]
+            month = self.names(parts)
+            said = (
+                self._("(months in a list) %(earlier)s, then %(later)s", earlier=said, later=month)
+                if said
+                else month
+            )
+        return said
+
     def names(self, names: Sequence[str]) -> str:
         """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
         return format_list(list(names), locale=self._babel_locale) if names else ""

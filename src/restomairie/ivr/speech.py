@@ -4150,7 +4150,9 @@ def _date_spans(
             # "jusqu'à vendredi", "la semaine du 7 décembre": a span of days
             ranged = (expr.ranged or _starts_range(tokens, start) or _names_a_week(tokens, start)
                       or _ends_a_span(tokens, exprs, spans, start)
-                      or _rest_of_week_at(tokens, i) is not None)
+                      or _rest_of_week_at(tokens, i) is not None
+                      or ((month_end := _month_end_said(tokens[i:])) is not None
+                          and month_end[0] == 0))
             exprs.append(expr._replace(negated=negated, ranged=ranged))
             spans.append((start, i))
     offset = 1 if heard is not None else 0
@@ -4889,8 +4891,13 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         rest = [] if cut is None else tokens[cut[1] :]
         if cut is not None:
             tokens, breaks = tokens[: cut[0]], frozenset(b for b in breaks if b < cut[0])
-        week_end = _week_end_span(tokens, today) or _rest_of_week_span(tokens, today)
+        month_end = _month_end_span(tokens, today)
+        week_end = (
+            _week_end_span(tokens, today) or month_end or _rest_of_week_span(tokens, today)
+        )
         ignored = {"fin"} if week_end is not None else set()
+        if month_end is not None and week_end is month_end:
+            ignored.add("mois")  # "jusqu'à la fin du mois": the month's end, said
         # "jeudi et les jours suivants": its words say the span, they do not count days
         stretch = next(
             ((k, end) for k in range(len(tokens)) if (end := _rest_of_week_at(tokens, k))), None
@@ -4915,6 +4922,18 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
         found = DaySpan(day, day + timedelta(days=6 - day.weekday()))
     elif stretch is not None and week_end is None:
         return None  # "jeudi et vendredi et les jours suivants": the rest of which day's week?
+    elif (
+        month_end is not None
+        and week_end is month_end
+        and len(meant) == 1
+        and spans[meant[0]][1] == month_end[1][0]  # not "jeudi, non, jusqu'à la fin du mois"
+        and (said := _month_end_said(tokens)) is not None
+    ):
+        # "jeudi jusqu'à la fin du mois", "du 3 décembre jusqu'à fin janvier": from that day
+        # ("du mois": the day's own month; "du mois prochain": the one after today's)
+        day = exprs[meant[0]].day
+        assert day is not None
+        found = DaySpan(day, _month_end(today if said[3] else day, said[2], said[3]))
     elif week_end is not None:
         found, (start, stop) = week_end
         # "jusqu'à la fin de la semaine prochaine": no other day said ("la semaine prochaine"
@@ -5013,6 +5032,70 @@ def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[i
                 monday += timedelta(days=7)  # said on a Sunday: the coming week
             return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
     return None
+
+
+# "jusqu'à la fin du mois (prochain)", "jusqu'à la fin de ce mois", "… du mois de janvier",
+# "jusqu'à fin janvier", "jusqu'à la fin de janvier", "jusqu'à la fin d'avril"
+_MONTH_END_LEAD = (("la", "fin"), ("fin",))
+_THIS_MONTH = (("du", "mois"), ("de", "ce", "mois"))
+
+
+def _month_end_said(tokens: Sequence[str]) -> tuple[int, int, int | None, int] | None:
+    """Where "jusqu'à la fin du mois", "jusqu'à fin janvier" starts and ends in ``tokens``,
+    the month named (``None``: "le mois") and how many months after that one ("du mois
+    prochain": 1); ``None`` when not said, or said of a past month ("du mois dernier")."""
+    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
+    for i in range(len(tokens)):
+        for lead in _MONTH_END_LEAD:
+            if tuple(tokens[i : i + len(lead)]) != lead or not _run_before(tokens, i, until):
+                continue
+            start = i - max(len(r) for r in until if _run_before(tokens, i, [r]))
+            k = i + len(lead)
+            this = next((r for r in _THIS_MONTH if tuple(tokens[k : k + len(r)]) == r), None)
+            if this is not None:
+                k += len(this)
+                if tokens[k : k + 1] in (["prochain"], ["suivant"]):
+                    return start, k + 1, None, 1
+                if tokens[k : k + 2] == ["d", "apres"]:
+                    return start, k + 2, None, 1
+                if tokens[k : k + 1] in (["de"], ["d"]) and tokens[k + 1 : k + 2] and (
+                    tokens[k + 1] in _MONTHS
+                ):
+                    return start, k + 2, _MONTHS[tokens[k + 1]], 0  # "du mois de janvier"
+                if tokens[k : k + 1] in (["dernier"], ["passe"], ["precedent"]):
+                    return None  # past
+                return start, k, None, 0
+            if tokens[k : k + 1] in (["de"], ["d"]):
+                k += 1  # "la fin de janvier", "la fin d'avril"
+            if tokens[k : k + 1] and tokens[k] in _MONTHS:
+                return start, k + 1, _MONTHS[tokens[k]], 0
+            # else "la fin de la semaine", "la fin de l'année": not a month's
+    return None
+
+
+def _month_end(since: date, month: int | None, ahead: int) -> date:
+    """The last day of the month said from ``since``: its own (``month`` None), ``ahead``
+    months after it, or the nearest ``month`` not past ("fin janvier" said in November is next
+    year's; said in January, this one)."""
+    if month is None:
+        first = since.replace(day=1)
+        for _ in range(ahead):
+            first = (first + timedelta(days=31)).replace(day=1)
+    else:
+        first = date(since.year + (1 if month < since.month else 0), month, 1)
+    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+
+
+def _month_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[int, int]] | None:
+    """ "Jusqu'à la fin du mois", "jusqu'à fin janvier": from the first day that can still
+    change (``from_open``, as "jusqu'à la fin de la semaine": :func:`_week_end_span`) to the
+    last day of that month (:func:`_month_end`), and the tokens that say it; ``None`` when not
+    said."""
+    said = _month_end_said(tokens)
+    if said is None:
+        return None
+    start, stop, month, ahead = said
+    return DaySpan(today, _month_end(today, month, ahead), from_open=True), (start, stop)
 
 
 # "le reste de la semaine", "tout le reste de cette semaine", said alone (after a day, see
