@@ -27,7 +27,7 @@ import itertools
 import re
 import unicodedata
 from calendar import isleap
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -5010,27 +5010,34 @@ def _span_except_at(tokens: Sequence[str]) -> tuple[int, int] | None:
     return None
 
 
+def _after_until(
+    tokens: Sequence[str], runs: Sequence[tuple[str, ...]]
+) -> Iterator[tuple[int, tuple[str, ...], int]]:
+    """Each of ``runs`` found in ``tokens`` right after "jusqu'à" (or its like): where it starts,
+    the run, and where the "jusqu'à" before it starts, in the order of ``tokens``."""
+    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
+    for i in range(len(tokens)):
+        for run in runs:
+            if tuple(tokens[i : i + len(run)]) == run and _run_before(tokens, i, until):
+                yield i, run, i - max(len(r) for r in until if _run_before(tokens, i, [r]))
+
+
 def _week_end_span(tokens: Sequence[str], today: date) -> tuple[DaySpan, tuple[int, int]] | None:
     """ "jusqu'à la fin de la semaine (prochaine)": from the first day that can still change
     (``from_open``) to that week's Sunday, and the tokens that say it; ``None`` when not said.
     On a weekend, "la semaine" is the coming one (as in :func:`_week_span`)."""
-    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
-    for i in range(len(tokens)):
-        for run in _WEEK_END:
-            if tuple(tokens[i : i + len(run)]) != run or not _run_before(tokens, i, until):
-                continue
-            start = i - max(len(r) for r in until if _run_before(tokens, i, [r]))
-            stop = i + len(run)
-            after = tokens[stop : stop + 2]
-            monday = today - timedelta(days=today.weekday())
-            if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
-                if "cette" in run:
-                    return None
-                monday += timedelta(days=14 if after == ["d", "apres"] else 7)
-                stop += 1 if after[:1] != ["d"] else 2
-            elif today.weekday() >= 5:
-                monday += timedelta(days=7)  # said on a Sunday: the coming week
-            return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
+    for i, run, start in _after_until(tokens, _WEEK_END):
+        stop = i + len(run)
+        after = tokens[stop : stop + 2]
+        monday = today - timedelta(days=today.weekday())
+        if after[:1] in (["prochaine"], ["suivante"]) or after == ["d", "apres"]:
+            if "cette" in run:
+                return None
+            monday += timedelta(days=14 if after == ["d", "apres"] else 7)
+            stop += 1 if after[:1] != ["d"] else 2
+        elif today.weekday() >= 5:
+            monday += timedelta(days=7)  # said on a Sunday: the coming week
+        return DaySpan(today, monday + timedelta(days=6), from_open=True), (start, stop)
     return None
 
 
@@ -5044,32 +5051,27 @@ def _month_end_said(tokens: Sequence[str]) -> tuple[int, int, int | None, int] |
     """Where "jusqu'à la fin du mois", "jusqu'à fin janvier" starts and ends in ``tokens``,
     the month named (``None``: "le mois") and how many months after that one ("du mois
     prochain": 1); ``None`` when not said, or said of a past month ("du mois dernier")."""
-    until = [r for r in _SPAN_TO if r[0] in _UNTIL_WORDS]
-    for i in range(len(tokens)):
-        for lead in _MONTH_END_LEAD:
-            if tuple(tokens[i : i + len(lead)]) != lead or not _run_before(tokens, i, until):
-                continue
-            start = i - max(len(r) for r in until if _run_before(tokens, i, [r]))
-            k = i + len(lead)
-            this = next((r for r in _THIS_MONTH if tuple(tokens[k : k + len(r)]) == r), None)
-            if this is not None:
-                k += len(this)
-                if tokens[k : k + 1] in (["prochain"], ["suivant"]):
-                    return start, k + 1, None, 1
-                if tokens[k : k + 2] == ["d", "apres"]:
-                    return start, k + 2, None, 1
-                if tokens[k : k + 1] in (["de"], ["d"]) and tokens[k + 1 : k + 2] and (
-                    tokens[k + 1] in _MONTHS
-                ):
-                    return start, k + 2, _MONTHS[tokens[k + 1]], 0  # "du mois de janvier"
-                if tokens[k : k + 1] in (["dernier"], ["passe"], ["precedent"]):
-                    return None  # past
-                return start, k, None, 0
-            if tokens[k : k + 1] in (["de"], ["d"]):
-                k += 1  # "la fin de janvier", "la fin d'avril"
-            if tokens[k : k + 1] and tokens[k] in _MONTHS:
-                return start, k + 1, _MONTHS[tokens[k]], 0
-            # else "la fin de la semaine", "la fin de l'année": not a month's
+    for i, lead, start in _after_until(tokens, _MONTH_END_LEAD):
+        k = i + len(lead)
+        this = next((r for r in _THIS_MONTH if tuple(tokens[k : k + len(r)]) == r), None)
+        if this is not None:
+            k += len(this)
+            if tokens[k : k + 1] in (["prochain"], ["suivant"]):
+                return start, k + 1, None, 1
+            if tokens[k : k + 2] == ["d", "apres"]:
+                return start, k + 2, None, 1
+            if tokens[k : k + 1] in (["de"], ["d"]) and tokens[k + 1 : k + 2] and (
+                tokens[k + 1] in _MONTHS
+            ):
+                return start, k + 2, _MONTHS[tokens[k + 1]], 0  # "du mois de janvier"
+            if tokens[k : k + 1] in (["dernier"], ["passe"], ["precedent"]):
+                return None  # past
+            return start, k, None, 0
+        if tokens[k : k + 1] in (["de"], ["d"]):
+            k += 1  # "la fin de janvier", "la fin d'avril"
+        if tokens[k : k + 1] and tokens[k] in _MONTHS:
+            return start, k + 1, _MONTHS[tokens[k]], 0
+        # else "la fin de la semaine", "la fin de l'année": not a month's
     return None
 
 
