@@ -259,3 +259,54 @@ def test_the_warning_is_never_for_a_day_the_childs_school_is_closed(
         "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
         "s'annule avant le vendredi 18 décembre à 13 heures."
     ]
+
+
+def _closed_on_monday_4(rt: Runtime) -> None:
+    """Léa's school (Anjou) closed on Monday 4 January 2027, the town's return day."""
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2027, 1, 4), last_day=date(2027, 1, 4),
+                kind="other", label="journée pédagogique", created_by="staff:marie",
+                created_at=MON_14_DEC,
+            )
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler à la rentrée", "annuler après Noël", "annuler après les vacances"]
+)
+def test_the_rentree_is_the_childs_schools_first_day_after_the_holidays(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    _closed_on_monday_4(rt)
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say(said)
+    # It was "le lundi 4 janvier" (the town's return day), then "il n'y a pas de restauration
+    # scolaire : l'école est fermée (journée pédagogique)" for a day she never asked about.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+    assert call.press("1").says[0] == (
+        "C'est fait : le repas de Léa du mardi 5 janvier est annulé."
+    )
+    assert booked(rt, LEA, date(2027, 1, 5)) is False
+    assert booked(rt, LEA, date(2027, 1, 4)) is not False
+
+
+def test_the_rentree_of_a_school_without_canteen_on_mondays(rt: Runtime) -> None:
+    # Léa's canteen serves on Tuesdays, Thursdays and Fridays only (the town's, Monday too).
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset({1, 3, 4}))
+        if school.id == "anjou-elem"
+        else school
+        for school in rt.settings.schools
+    )
+    town = Runtime.build(
+        settings=dataclasses.replace(rt.settings, schools=schools), clock=rt.clock,
+        engine=rt.engine,
+    )  # fmt: skip
+    town.sync_schools()
+    call = _call_at(town, line_app(town).test_client(), MON_14_DEC)
+    call.press("2")
+    answer = call.say("annuler à la rentrée")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."

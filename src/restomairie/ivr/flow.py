@@ -1836,8 +1836,11 @@ class CallFlow:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour
         des vacances de Noël": that day; "lundi et mardi à la rentrée": those of its week; "les
         deux premiers jours de la rentrée": the first two with school meals for the children
-        picked), after the holidays under way, or the next ones (of that kind). Empty when none
-        is asked, or the calendar does not know when (the summer's end)."""
+        picked), after the holidays under way, or the next ones (of that kind). The day itself
+        is the first after them on which a child picked has school meals (their schools'
+        canteen weekdays and local closures: "à la rentrée" is Tuesday 5 January for a school
+        closed on Monday 4), the town's return day when none has (past the calendar). Empty
+        when none is asked, or the calendar does not know when (the summer's end)."""
         said = return_day_said(speech, today)
         period = self._holidays_ahead(said.kind, today) if said is not None else None
         if said is None or period is None:
@@ -1845,13 +1848,20 @@ class CallFlow:
         back = _weekday_from(period.last_day + timedelta(days=1), 1)
         if said.weekdays:  # "le mardi de la rentrée": that day of its week
             return [back + timedelta(days=(wd - back.weekday()) % 7) for wd in said.weekdays]
-        days = [back]
         schools = {k.school for k in self._picked(st) or self._kids(st)}
+        # Read only for such a phrase: the day school starts again is each school's own.
+        closures = self.booking.local_closures()
+        opening = [self._resumes_after(period.last_day, s, closures) for s in sorted(schools)]
+        back = min((d for d in opening if d is not None), default=back)
+        days = [back]
         day = back
         while len(days) < said.first_days and day < back + timedelta(days=14):
             day += timedelta(days=1)
             try:
-                if any(self.booking.day_status(day, school).operating for school in schools):
+                if any(
+                    self.booking.day_status(day, school, "phone", closures).operating
+                    for school in schools
+                ):
                     days.append(day)
             except OutsideCalendar:
                 break  # the calendar's end: the days it knows
