@@ -5078,10 +5078,10 @@ class CallFlow:
         """The listing's warning (:meth:`_after_break`: "Attention : après les vacances de
         Noël, le repas du lundi 4 janvier se réserve ou s'annule avant le jeudi 17 décembre à
         13 heures."), said after a change made or refused as too late (``outcome``; or a day
-        before it of several taken one by one, :meth:`_then_next`) while
-        school holidays are ahead within the two weeks the listing says: a parent cancelling
-        the last days before Christmas, or told it is too late for one, would otherwise see to
-        the meals after them once back, too late. For the children picked, from the calendar
+        before it of several taken one by one, :meth:`_then_next`) while school holidays are
+        ahead within the two weeks the listing says: a parent cancelling the last days before
+        Christmas, or told it is too late for one, would otherwise see to the meals after them
+        once back, too late. For the children picked, from the calendar
         (their school's canteen days, local closures and enrolment), not for the days this
         call just changed. Once a call (the listing's counts too); the calendar is looked at
         only after such an outcome, and the local closures read only with holidays ahead."""
@@ -5108,7 +5108,8 @@ class CallFlow:
             weekdays = self.settings.weekdays_of(self.settings.school(kid.school))
             found: list[DayStatus] = []
             for brk in ahead:
-                # The days after the holidays up to the first changed after them (as listed).
+                # The days after the holidays up to the first whose deadline is not before
+                # them, where _after_break stops (as the listing's days would).
                 day = brk.last + timedelta(days=1)
                 while day <= brk.last + timedelta(days=LIST_DAYS):
                     try:
