@@ -481,5 +481,8 @@ def test_yes_for_all_with_one_day_refused_says_why_in_its_refusal(
         "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
         "repas sera facturé, sauf maladie signalée à l'école. Les jours sans cantine ne "
         "comptent pas dans le délai : les vacances de Noël.",
+        # Before the holidays: the meal after them still open, due before them (once a call).
+        "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
+        "s'annule avant demain à 13 heures.",
         AFTER,
     ]

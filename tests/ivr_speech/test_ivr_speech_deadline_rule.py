@@ -21,7 +21,14 @@ from restomairie.clock import PARIS
 from restomairie.models import Closure
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after
-from tests.ivr_support import Caller, booked, events, identified_three_children, line_app
+from tests.ivr_support import (
+    Caller,
+    Twiml,
+    booked,
+    events,
+    identified_three_children,
+    line_app,
+)
 
 PHONE = "+33612345678"
 LEA = "E2"
@@ -259,3 +266,161 @@ def test_the_warning_is_never_for_a_day_the_childs_school_is_closed(
         "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
         "s'annule avant le vendredi 18 décembre à 13 heures."
     ]
+
+
+def _closed_on_monday_4(rt: Runtime) -> None:
+    """Léa's school (Anjou) closed on Monday 4 January 2027, the town's return day."""
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2027, 1, 4), last_day=date(2027, 1, 4),
+                kind="other", label="journée pédagogique", created_by="staff:marie",
+                created_at=MON_14_DEC,
+            )
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "said", ["annuler à la rentrée", "annuler après Noël", "annuler après les vacances"]
+)
+def test_the_rentree_is_the_childs_schools_first_day_after_the_holidays(
+    rt: Runtime, client: FlaskClient, said: str
+) -> None:
+    _closed_on_monday_4(rt)
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    answer = call.say(said)
+    # It was "le lundi 4 janvier" (the town's return day), then "il n'y a pas de restauration
+    # scolaire : l'école est fermée (journée pédagogique)" for a day she never asked about.
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+    assert call.press("1").says[0] == (
+        "C'est fait : le repas de Léa du mardi 5 janvier est annulé."
+    )
+    assert booked(rt, LEA, date(2027, 1, 5)) is False
+    assert booked(rt, LEA, date(2027, 1, 4)) is not False
+
+
+def test_the_rentree_of_a_school_without_canteen_on_mondays(rt: Runtime) -> None:
+    # Léa's canteen serves on Tuesdays, Thursdays and Fridays only (the town's, Monday too).
+    schools = tuple(
+        dataclasses.replace(school, canteen_weekdays=frozenset({1, 3, 4}))
+        if school.id == "anjou-elem"
+        else school
+        for school in rt.settings.schools
+    )
+    town = Runtime.build(
+        settings=dataclasses.replace(rt.settings, schools=schools), clock=rt.clock,
+        engine=rt.engine,
+    )  # fmt: skip
+    town.sync_schools()
+    call = _call_at(town, line_app(town).test_client(), MON_14_DEC)
+    call.press("2")
+    answer = call.say("annuler à la rentrée")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
+
+
+# The listing's warning after a change or a refusal before the Christmas holidays: once a call.
+AND_TUESDAY_5 = "Et celui du mardi 5 janvier, avant le vendredi 18 décembre à 13 heures."
+
+
+def _warnings(answer: Twiml) -> list[str]:
+    return [line for line in answer.says if line.startswith("Attention : après")]
+
+
+def test_the_days_cancelled_together_before_christmas_hear_the_warning_once(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")  # Léa
+    assert call.say("annuler jeudi 17 et vendredi 18 décembre").says[1] == (
+        "Vous souhaitez annuler le repas de Léa le jeudi 17 décembre."
+    )
+    answer = call.say("oui pour tous")
+    assert booked(rt, LEA, date(2026, 12, 17)) is False
+    assert booked(rt, LEA, date(2026, 12, 18)) is False
+    # It was the result alone: the meals after the holidays, whose deadlines come before
+    # them, were only said when listening.
+    assert _warnings(answer) == [AFTER_CHRISTMAS]
+    assert answer.says[answer.says.index(AFTER_CHRISTMAS) + 1] == AND_TUESDAY_5
+    assert answer.says.index(AFTER_CHRISTMAS) > 0  # after the result
+    call.press("1")  # another operation: a refusal now says it no more
+    call.press("2")
+    assert "Trop tard pour le mardi 15" in (answer := call.say("annuler mardi 15 décembre")).text
+    assert _warnings(answer) == []
+
+
+def test_a_refusal_before_christmas_hears_the_warning(rt: Runtime, client: FlaskClient) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    call.press("2")
+    answer = call.say("mardi 15 décembre")
+    assert answer.says[0].startswith("Trop tard pour le mardi 15 décembre")
+    assert _warnings(answer) == [AFTER_CHRISTMAS]
+    # Said once a call: the next refusal does not repeat it, nor does listening after it
+    # need to be the first to say it (it still lists it, asked for).
+    assert _warnings(call.say("mardi 15 décembre")) == []
+
+
+def test_the_day_just_changed_is_not_in_the_warning(rt: Runtime, client: FlaskClient) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    call.press("2")
+    assert call.say("lundi 4 janvier").says[0] == (
+        "Vous souhaitez annuler le repas de Léa le lundi 4 janvier."
+    )
+    answer = call.press("1")
+    # Not "le repas du lundi 4 janvier se réserve ou s'annule avant…" right after cancelling it.
+    assert _warnings(answer) == [
+        "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
+        "s'annule avant le vendredi 18 décembre à 13 heures."
+    ]
+
+
+def test_after_the_listing_a_change_does_not_repeat_the_warning(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    """A guard (passes on main too, where no change says it): once a call."""
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    assert _warnings(call.press("3")) == [AFTER_CHRISTMAS]
+    call.press("1")
+    call.press("2")
+    call.say("vendredi 18 décembre")
+    answer = call.press("1")
+    assert answer.says[0] == "C'est fait : le repas de Léa du vendredi 18 décembre est annulé."
+    assert _warnings(answer) == []
+
+
+def test_no_warning_after_a_change_far_from_the_holidays(rt: Runtime, call: Caller) -> None:
+    """A guard (passes on main too): on Monday 23 November no holidays are within two weeks."""
+    call.press("2")
+    call.press("2")
+    call.say("jeudi 26 novembre")
+    assert "Attention" not in call.press("1").text
+
+
+def test_the_warning_comes_before_the_goodbye_said_with_the_yes(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.press("2")
+    call.press("2")
+    call.say("vendredi 18 décembre")
+    answer = call.say("oui merci au revoir")
+    assert answer.hangup
+    assert answer.says[0] == "C'est fait : le repas de Léa du vendredi 18 décembre est annulé."
+    assert answer.says[1:3] == [AFTER_CHRISTMAS, AND_TUESDAY_5]
+    assert answer.says[-1].endswith("Au revoir.")
+
+
+def test_a_refusal_among_days_taken_one_by_one_is_warned_after_the_last(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = MON_14_DEC
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0b10)  # Tuesdays only
+    call.press("1")  # Hugo
+    answer = call.say("annuler mardi 15 et jeudi 17 décembre")
+    assert "Trop tard pour le mardi 15 décembre" in answer.text
+    assert "Hugo n'a pas de repas réservé le jeudi 17 décembre" in answer.text
+    # The last day had nothing to cancel: the refusal before it still owed the warning.
+    assert _warnings(answer) == [AFTER_CHRISTMAS]

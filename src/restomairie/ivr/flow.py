@@ -383,6 +383,18 @@ class Check:
 _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
 
 
+# The outcomes after which the meals due before school holidays ahead are pointed out
+# (:meth:`CallFlow._break_note`): a change made, or refused as too late.
+_BREAK_NOTE_OUTCOMES = frozenset(
+    {"booked", "cancelled", f"refused:{PastDeadline.code}", f"refused:{DayLocked.code}"}
+)
+# In the call's state once that warning was said (listing or result): never twice in a call;
+# and while it is owed by a day of several taken one by one (said after the last of them, even
+# if that one had nothing to change).
+_BREAK_SAID = "break_said"
+_BREAK_DUE = "break_due"
+
+
 # Set while "oui pour tous" does several days at once (CallFlow._apply_all): the meals whose
 # refusals would each say « Les jours sans cantine ne comptent pas … », gathered to say it once
 # after them all. A context variable, not the flow's: one flow answers every call's webhooks.
@@ -1836,8 +1848,11 @@ class CallFlow:
         """The days school starts again that the phrase asks for ("à la rentrée", "au retour
         des vacances de Noël": that day; "lundi et mardi à la rentrée": those of its week; "les
         deux premiers jours de la rentrée": the first two with school meals for the children
-        picked), after the holidays under way, or the next ones (of that kind). Empty when none
-        is asked, or the calendar does not know when (the summer's end)."""
+        picked), after the holidays under way, or the next ones (of that kind). The day itself
+        is the first after them on which a child picked has school meals (their schools'
+        canteen weekdays and local closures: "à la rentrée" is Tuesday 5 January for a school
+        closed on Monday 4), the town's return day when none has (past the calendar). Empty
+        when none is asked, or the calendar does not know when (the summer's end)."""
         said = return_day_said(speech, today)
         period = self._holidays_ahead(said.kind, today) if said is not None else None
         if said is None or period is None:
@@ -1845,13 +1860,20 @@ class CallFlow:
         back = _weekday_from(period.last_day + timedelta(days=1), 1)
         if said.weekdays:  # "le mardi de la rentrée": that day of its week
             return [back + timedelta(days=(wd - back.weekday()) % 7) for wd in said.weekdays]
-        days = [back]
         schools = {k.school for k in self._picked(st) or self._kids(st)}
+        # Read only for such a phrase: the day school starts again is each school's own.
+        closures = self.booking.local_closures()
+        opening = [self._resumes_after(period.last_day, s, closures) for s in sorted(schools)]
+        back = min((d for d in opening if d is not None), default=back)
+        days = [back]
         day = back
         while len(days) < said.first_days and day < back + timedelta(days=14):
             day += timedelta(days=1)
             try:
-                if any(self.booking.day_status(day, school).operating for school in schools):
+                if any(
+                    self.booking.day_status(day, school, "phone", closures).operating
+                    for school in schools
+                ):
                     days.append(day)
             except OutsideCalendar:
                 break  # the calendar's end: the days it knows
@@ -2638,6 +2660,8 @@ class CallFlow:
     ) -> Turn:
         """After a day's result, refusal or nothing to do (``lines``, the answered ``step``'s
         ``outcome``): the next of several days asked at once, else the question ``ask``."""
+        if outcome in _BREAK_NOTE_OUTCOMES:  # the holidays' warning, after the last day
+            st.data[_BREAK_DUE] = True
         turn = self._next_day(st, sp, step, lines)
         if turn is None:
             return self._ask(st, sp, ask, lines, step, outcome, recap=True)
@@ -3311,7 +3335,8 @@ class CallFlow:
         for k, (code, day, refs) in enumerate(refused):
             _tried(st, code if k == 0 and not made else f"{code}:beside", day, refs)
         if st.data.get("leaving"):  # "oui pour tous, merci, au revoir": then goodbye
-            turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
+            note = self._break_note(st, sp, outcome)
+            turn = self._end(st, sp, [*lines, *note, self._goodbye(sp)], CONFIRM, outcome)
         else:
             turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
         return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
@@ -3538,7 +3563,8 @@ class CallFlow:
         if st.data.get("queue"):  # the next day asked (even after "oui, merci, au revoir")
             turn = self._then_next(st, sp, AFTER, lines, CONFIRM, outcome)
         elif then_end or st.data.get("leaving"):  # "oui, merci, au revoir": then goodbye
-            turn = self._end(st, sp, [*lines, self._goodbye(sp)], CONFIRM, outcome)
+            note = self._break_note(st, sp, outcome)
+            turn = self._end(st, sp, [*lines, *note, self._goodbye(sp)], CONFIRM, outcome)
         else:
             turn = self._ask(st, sp, AFTER, lines, CONFIRM, outcome, recap=True)
         return Turn(turn.reply, turn.step, turn.outcome, None, receipts)
@@ -4986,7 +5012,10 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
-        lines += self._after_break(sp, breaks, upcoming, kids)
+        warning = self._after_break(sp, breaks, upcoming, kids)
+        if warning:  # not said again after a change in this call (_break_note)
+            st.data[_BREAK_SAID] = True
+        lines += warning
         rentree = self._rentree_before_summer(st, sp)
         return [*lines, rentree] if rentree else lines
 
@@ -4994,7 +5023,7 @@ class CallFlow:
         self,
         sp: Speaker,
         breaks: Sequence[_Break],
-        upcoming: Mapping[str, Sequence[ChildDay]],
+        upcoming: Mapping[str, Sequence[ChildDay | DayStatus]],
         kids: Sequence[Kid],
     ) -> list[str]:
         """ "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou
@@ -5043,6 +5072,66 @@ class CallFlow:
                          day=sp.day(day), deadline=sp.deadline(deadline))
                     for day, deadline in more
                 ]
+        return lines
+
+    def _break_note(self, st: CallState, sp: Speaker, outcome: str) -> list[str]:
+        """The listing's warning (:meth:`_after_break`: "Attention : après les vacances de
+        Noël, le repas du lundi 4 janvier se réserve ou s'annule avant le jeudi 17 décembre à
+        13 heures."), said after a change made or refused as too late (``outcome``; or a day
+        before it of several taken one by one, :meth:`_then_next`) while school holidays are
+        ahead within the two weeks the listing says: a parent cancelling the last days before
+        Christmas, or told it is too late for one, would otherwise see to the meals after them
+        once back, too late. For the children picked, from the calendar
+        (their school's canteen days, local closures and enrolment), not for the days this
+        call just changed. Once a call (the listing's counts too); the calendar is looked at
+        only after such an outcome, and the local closures read only with holidays ahead."""
+        due = st.data.pop(_BREAK_DUE, False)
+        if (outcome not in _BREAK_NOTE_OUTCOMES and not due) or st.data.get(_BREAK_SAID):
+            return []
+        today = self.clock.today()
+        _, breaks, _ = self._list_span(today)
+        ahead = [
+            b for b in breaks
+            if not b.public and b.first > today and holiday_kind(b.name) != "summer"
+        ]  # fmt: skip
+        kids = self._picked(st)
+        if not ahead or not kids:
+            return []
+        changed = {day for _, day, _ in _series_done(st)}
+        done = st.data.get("done")
+        if done:
+            changed.add(date.fromisoformat(str(done[1])))
+        closures = self.booking.local_closures()
+        rule = self.settings.rule_for("phone")
+        days: dict[str, list[DayStatus]] = {}
+        for kid in kids:
+            weekdays = self.settings.weekdays_of(self.settings.school(kid.school))
+            found: list[DayStatus] = []
+            for brk in ahead:
+                # The days after the holidays up to the first whose deadline is not before
+                # them, where _after_break stops (as the listing's days would).
+                day = brk.last + timedelta(days=1)
+                while day <= brk.last + timedelta(days=LIST_DAYS):
+                    try:
+                        status = self.booking.calendar.status(
+                            day, weekdays, rule, school_id=kid.school, closures=closures
+                        )
+                    except CalendarCoverageError:
+                        break
+                    enrolled = (kid.since is None or kid.since <= day) and (
+                        kid.until is None or day <= kid.until
+                    )
+                    if status.operating and enrolled and status.deadline is not None:
+                        if status.deadline.astimezone(self.settings.tz).date() >= brk.first:
+                            found.append(status)  # where _after_break stops
+                            break
+                        if day not in changed:
+                            found.append(status)
+                    day += timedelta(days=1)
+            days[kid.ref] = found
+        lines = self._after_break(sp, ahead, days, kids)
+        if lines:
+            st.data[_BREAK_SAID] = True
         return lines
 
     def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
@@ -5215,6 +5304,8 @@ class CallFlow:
             st.data["after_refusal"] = True  # the question says how to end the call
         elif outcome not in ("repeat", "operator", "stale"):  # the same question again keeps it
             st.data.pop("after_refusal", None)
+        if recap and step in (AFTER, DATE):  # after a result or refusal, before holidays
+            preamble = [*preamble, *self._break_note(st, sp, outcome)]
         if recap:
             # (An aside in another voice is never part of what "*" repeats: the state keeps text.)
             st.data["said"] = [x for x in preamble if isinstance(x, str) and x]
