@@ -10,11 +10,13 @@ inclusive); a meal's deadline is 13:00 on the second operating day before it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+from datetime import datetime, time
 
 import pytest
 from flask.testing import FlaskClient
 
+from restomairie.calendar.deadlines import CalendarDaysRule
 from restomairie.clock import PARIS
 from restomairie.runtime import Runtime
 from tests.factories import KidSpec, make_family
@@ -163,3 +165,36 @@ def test_an_unknown_or_shared_number_hears_the_closed_line_in_french(
             TUESDAY_8,
             FRIDAY_27,
         ]
+
+
+@pytest.mark.parametrize(
+    ("moment", "meals"),
+    [
+        # Monday evening: Thursday 26's deadline is Wednesday 25 at 00:00, the end of Tuesday.
+        (
+            datetime(2026, 11, 23, 21, 30, tzinfo=PARIS),
+            "Avant le mardi 24 novembre à minuit, vous pourrez encore réserver ou annuler les "
+            "repas à partir du jeudi 26 novembre.",
+        ),
+        # Sunday evening: Tuesday 24's deadline, Monday 00:00, is still ahead now but passes
+        # before the line opens on Monday at 8: the first meal is counted at the reopening.
+        (
+            datetime(2026, 11, 22, 21, 30, tzinfo=PARIS),
+            "Avant le mardi 24 novembre à minuit, vous pourrez encore réserver ou annuler les "
+            "repas à partir du jeudi 26 novembre.",
+        ),
+    ],
+)
+def test_a_deadline_at_midnight_is_said_with_its_day_and_counted_from_the_reopening(
+    rt: Runtime, moment: datetime, meals: str
+) -> None:
+    # Cesson-Sévigné's "jusqu'à J-2" (config/cesson-sevigne.toml): midnight the day before
+    # the eve, never "demain avant minuit" (heard as the night to come or the next).
+    town = Runtime.build(
+        settings=dataclasses.replace(rt.settings, deadline=CalendarDaysRule(1, time(0))),
+        clock=rt.clock,
+        engine=rt.engine,
+    )
+    make_family(town, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    client = line_app(town).test_client()
+    assert _closed(town, client, moment)[3] == meals
