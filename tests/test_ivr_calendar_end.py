@@ -168,9 +168,9 @@ def test_after_hours_on_an_ordinary_day_the_line_still_says_its_next_opening(
     for moment, opens in (
         (
             datetime(2027, 7, 2, 14, 0, tzinfo=PARIS),
-            "Elle rouvrira demain, samedi 3 juillet, à 8 heures.",
+            "Elle rouvrira demain, samedi 3 juillet, de 8 heures à 13 heures.",
         ),
-        (datetime(2027, 8, 16, 7, 0, tzinfo=PARIS), "Elle ouvrira aujourd'hui à 8 heures."),
+        (datetime(2027, 8, 16, 7, 0, tzinfo=PARIS), "Elle ouvrira aujourd'hui de 8 heures à 13 heures."),
     ):
         rt.clock.frozen = moment
         closed = Caller(client, rt.settings, PHONE).start()

@@ -988,12 +988,12 @@ def test_cancelling_a_meal_that_is_not_booked_says_there_is_nothing_to_cancel(
 
 # ---------------------------------------------------------------------------------- the line
 _TODAY_8 = (
-    "Elle ouvrira aujourd'hui à 8 heures.",
+    "Elle ouvrira aujourd'hui de 8 heures à 13 heures.",
     "Aujourd'hui avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir du "
     "jeudi 26 novembre.",
 )
 _TOMORROW_8 = (
-    "Elle rouvrira demain, mardi 24 novembre, à 8 heures.",
+    "Elle rouvrira demain, mardi 24 novembre, de 8 heures à 13 heures.",
     "Demain avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir du "
     "vendredi 27 novembre.",
 )

@@ -25,7 +25,7 @@ from tests.ivr_support import Caller, line_app
 PHONE = "+33612345678"
 WELCOME = "Bienvenue sur Resto-Mairie, la ligne des repas de restauration scolaire de Dijon."
 WEB = "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site www.dijon.fr."
-TUESDAY_8 = "Elle rouvrira demain, mardi 24 novembre, à 8 heures."
+TUESDAY_8 = "Elle rouvrira demain, mardi 24 novembre, de 8 heures à 13 heures."
 FRIDAY_27 = (
     "Demain avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir du "
     "vendredi 27 novembre."
@@ -55,21 +55,21 @@ def _closed(rt: Runtime, client: FlaskClient, moment: datetime, number: str = PH
         # Monday's (for Thursday 3 December; Tuesday 1st's was today at 13:00).
         (
             datetime(2026, 11, 27, 21, 30, tzinfo=PARIS),
-            "Elle rouvrira demain, samedi 28 novembre, à 8 heures.",
+            "Elle rouvrira demain, samedi 28 novembre, de 8 heures à 13 heures.",
             "Avant le lundi 30 novembre à 13 heures, vous pourrez encore réserver ou annuler "
             "les repas à partir du jeudi 3 décembre.",
         ),
         # Sunday afternoon.
         (
             datetime(2026, 11, 22, 15, 0, tzinfo=PARIS),
-            "Elle rouvrira demain, lundi 23 novembre, à 8 heures.",
+            "Elle rouvrira demain, lundi 23 novembre, de 8 heures à 13 heures.",
             "Demain avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir "
             "du jeudi 26 novembre.",
         ),
         # Before the line opens: today, not tomorrow.
         (
             datetime(2026, 11, 23, 7, 30, tzinfo=PARIS),
-            "Elle ouvrira aujourd'hui à 8 heures.",
+            "Elle ouvrira aujourd'hui de 8 heures à 13 heures.",
             "Aujourd'hui avant 13 heures, vous pourrez encore réserver ou annuler les repas à "
             "partir du jeudi 26 novembre.",
         ),
@@ -124,19 +124,19 @@ def test_no_meal_is_named_when_the_school_calendar_after_the_reopening_is_not_kn
     [
         (
             datetime(2026, 11, 23, 21, 30, tzinfo=PARIS),
-            "It opens again tomorrow, Tuesday 24 November, at 8:00 am.",
+            "It opens again tomorrow, Tuesday 24 November, from 8:00 am to 1:00 pm.",
             "Tomorrow before 1:00 pm, you can still book or cancel the meals from Friday "
             "27 November.",
         ),
         (
             datetime(2026, 11, 27, 21, 30, tzinfo=PARIS),
-            "It opens again tomorrow, Saturday 28 November, at 8:00 am.",
+            "It opens again tomorrow, Saturday 28 November, from 8:00 am to 1:00 pm.",
             "Before Monday 30 November at 1:00 pm, you can still book or cancel the meals from "
             "Thursday 3 December.",
         ),
         (
             datetime(2026, 11, 23, 7, 30, tzinfo=PARIS),
-            "It opens today at 8:00 am.",
+            "It opens today from 8:00 am to 1:00 pm.",
             "Today before 1:00 pm, you can still book or cancel the meals from Thursday "
             "26 November.",
         ),

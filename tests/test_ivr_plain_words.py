@@ -37,13 +37,13 @@ def three(rt: Runtime, language: str = "fr") -> None:
 @pytest.mark.parametrize(
     ("language", "closed", "opens", "hour"),
     [
-        ("fr", "La ligne est fermée.", "Elle ouvrira aujourd'hui à 8 heures.", 7),
-        ("en", "The line is closed.", "It opens today at 8:00 am.", 7),
-        ("fr", "La ligne est fermée.", "Elle rouvrira demain, mardi 24 novembre, à 8 heures.", 14),
+        ("fr", "La ligne est fermée.", "Elle ouvrira aujourd'hui de 8 heures à 13 heures.", 7),
+        ("en", "The line is closed.", "It opens today from 8:00 am to 1:00 pm.", 7),
+        ("fr", "La ligne est fermée.", "Elle rouvrira demain, mardi 24 novembre, de 8 heures à 13 heures.", 14),
         (
             "en",
             "The line is closed.",
-            "It opens again tomorrow, Tuesday 24 November, at 8:00 am.",
+            "It opens again tomorrow, Tuesday 24 November, from 8:00 am to 1:00 pm.",
             14,
         ),
     ],

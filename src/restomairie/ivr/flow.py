@@ -5576,19 +5576,26 @@ class CallFlow:
             # "Closed" first: a parent with little French catches "ouverte" in the hours alone
             # and waits for a menu.
             lines.append(sp._("The line is closed."))
-            # When it opens, said as a day: "ouverte de 8 heures à 13 heures" left a parent
-            # calling at 21:30 to work out whether that meant tomorrow (or Saturday).
+            # When it opens, said as a day with the hours: "ouverte de 8 heures à 13 heures"
+            # alone left a parent calling at 21:30 to work out whether that meant tomorrow.
             local = now.astimezone(self.settings.tz)
             if local.time() < phone.opens:
                 reopens = local.date()
-                lines.append(sp._("It opens today at %(opens)s.", opens=sp.hour(phone.opens)))
+                lines.append(
+                    sp._(
+                        "It opens today from %(opens)s to %(closes)s.",
+                        opens=sp.hour(phone.opens),
+                        closes=sp.hour(phone.closes),
+                    )
+                )
             else:
                 reopens = local.date() + timedelta(days=1)
                 lines.append(
                     sp._(
-                        "It opens again tomorrow, %(day)s, at %(opens)s.",
+                        "It opens again tomorrow, %(day)s, from %(opens)s to %(closes)s.",
                         day=sp.day(reopens),
                         opens=sp.hour(phone.opens),
+                        closes=sp.hour(phone.closes),
                     )
                 )
         lines.append(self._first_meal_at_reopening(sp, now, reopens))
