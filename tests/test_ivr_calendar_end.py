@@ -159,22 +159,22 @@ def test_after_hours_on_the_eve_of_the_summer_closure_the_line_says_when_it_reop
     assert not any("ouverte de 8 heures" in line for line in closed.says)
 
 
-def test_after_hours_on_an_ordinary_day_the_line_still_says_its_hours(
+def test_after_hours_on_an_ordinary_day_the_line_still_says_its_next_opening(
     rt: Runtime, client: FlaskClient
 ) -> None:
     # Guard: the day before (its next opening is Saturday 3 July at 8), and the 16 August
     # reopening itself before 8.
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
-    for moment in (
-        datetime(2027, 7, 2, 14, 0, tzinfo=PARIS),
-        datetime(2027, 8, 16, 7, 0, tzinfo=PARIS),
+    for moment, opens in (
+        (
+            datetime(2027, 7, 2, 14, 0, tzinfo=PARIS),
+            "Elle rouvrira demain, samedi 3 juillet, de 8 heures à 13 heures.",
+        ),
+        (datetime(2027, 8, 16, 7, 0, tzinfo=PARIS), "Elle ouvrira aujourd'hui de 8 heures à 13 heures."),
     ):
         rt.clock.frozen = moment
         closed = Caller(client, rt.settings, PHONE).start()
-        assert closed.says[1:3] == [
-            "La ligne est fermée.",
-            "Elle est ouverte de 8 heures à 13 heures.",
-        ]
+        assert closed.says[1:3] == ["La ligne est fermée.", opens]
 
 
 def test_a_call_failing_after_closing_time_on_the_eve_of_the_summer_closure_says_16_august(

@@ -987,29 +987,41 @@ def test_cancelling_a_meal_that_is_not_booked_says_there_is_nothing_to_cancel(
 
 
 # ---------------------------------------------------------------------------------- the line
+_TODAY_8 = (
+    "Elle ouvrira aujourd'hui de 8 heures à 13 heures.",
+    "Aujourd'hui avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir du "
+    "jeudi 26 novembre.",
+)
+_TOMORROW_8 = (
+    "Elle rouvrira demain, mardi 24 novembre, de 8 heures à 13 heures.",
+    "Demain avant 13 heures, vous pourrez encore réserver ou annuler les repas à partir du "
+    "vendredi 27 novembre.",
+)
+
+
 @pytest.mark.parametrize(
-    ("now", "open_"),
+    ("now", "heard"),
     [
-        (datetime(2026, 11, 23, 7, 59, 59, tzinfo=PARIS), False),
-        (datetime(2026, 11, 23, 8, 0, tzinfo=PARIS), True),
-        (datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS), True),
-        (datetime(2026, 11, 23, 13, 0, tzinfo=PARIS), False),
-        (datetime(2026, 11, 23, 22, 0, tzinfo=PARIS), False),
+        (datetime(2026, 11, 23, 7, 59, 59, tzinfo=PARIS), _TODAY_8),
+        (datetime(2026, 11, 23, 8, 0, tzinfo=PARIS), None),
+        (datetime(2026, 11, 23, 12, 59, 59, tzinfo=PARIS), None),
+        (datetime(2026, 11, 23, 13, 0, tzinfo=PARIS), _TOMORROW_8),
+        (datetime(2026, 11, 23, 22, 0, tzinfo=PARIS), _TOMORROW_8),
     ],
 )
-def test_outside_opening_hours_the_caller_hears_the_hours_and_the_web_alternative(
-    rt: Runtime, client: FlaskClient, family: str, now: datetime, open_: bool
+def test_outside_opening_hours_the_caller_hears_the_next_opening_and_the_web_alternative(
+    rt: Runtime, client: FlaskClient, family: str, now: datetime, heard: tuple[str, str] | None
 ) -> None:
     rt.clock.frozen = now
     call = caller(client, rt)
     answer = call.start()
-    if open_:
+    if heard is None:  # open
         assert answer.gather is not None
         return
     assert answer.says == [
         "Bienvenue sur Resto-Mairie, la ligne des repas de restauration scolaire de Dijon.",
         "La ligne est fermée.",
-        "Elle est ouverte de 8 heures à 13 heures.",
+        *heard,
         "Vous pouvez aussi réserver ou annuler un repas sur l'espace famille du site www.dijon.fr.",
         "Au revoir.",
     ]

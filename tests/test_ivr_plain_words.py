@@ -35,22 +35,28 @@ def three(rt: Runtime, language: str = "fr") -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "closed", "hours"),
+    ("language", "closed", "opens", "hour"),
     [
-        ("fr", "La ligne est fermée.", "Elle est ouverte de 8 heures à 13 heures."),
-        ("en", "The line is closed.", "It is open from 8:00 am to 1:00 pm."),
+        ("fr", "La ligne est fermée.", "Elle ouvrira aujourd'hui de 8 heures à 13 heures.", 7),
+        ("en", "The line is closed.", "It opens today from 8:00 am to 1:00 pm.", 7),
+        ("fr", "La ligne est fermée.", "Elle rouvrira demain, mardi 24 novembre, de 8 heures à 13 heures.", 14),
+        (
+            "en",
+            "The line is closed.",
+            "It opens again tomorrow, Tuesday 24 November, from 8:00 am to 1:00 pm.",
+            14,
+        ),
     ],
 )
-@pytest.mark.parametrize("hour", [7, 14])
-def test_outside_opening_hours_the_line_says_it_is_closed_before_its_hours(
-    rt: Runtime, client: FlaskClient, language: str, closed: str, hours: str, hour: int
+def test_outside_opening_hours_the_line_says_it_is_closed_before_its_next_opening(
+    rt: Runtime, client: FlaskClient, language: str, closed: str, opens: str, hour: int
 ) -> None:
     # A parent with little French caught "ouverte" in the hours alone.
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language=language)
     rt.clock.frozen = datetime(2026, 11, 23, hour, 30, tzinfo=PARIS)
     answer = Caller(client, rt.settings, PHONE).start()
-    assert answer.hangup and answer.says[1:3] == [closed, hours]
-    assert "www.dijon.fr" in answer.says[3]
+    assert answer.hangup and answer.says[1:3] == [closed, opens]
+    assert "www.dijon.fr" in answer.says[4]
 
 
 @pytest.mark.parametrize("keys", [(), ("2",), ("2", "2", "2611")])

@@ -5667,16 +5667,79 @@ class CallFlow:
             # "Closed" first: a parent with little French catches "ouverte" in the hours alone
             # and waits for a menu.
             lines.append(sp._("The line is closed."))
-            lines.append(
-                sp._(
-                    "It is open from %(opens)s to %(closes)s.",
-                    opens=sp.hour(phone.opens),
-                    closes=sp.hour(phone.closes),
+            # When it opens, said as a day with the hours: "ouverte de 8 heures à 13 heures"
+            # alone left a parent calling at 21:30 to work out whether that meant tomorrow.
+            local = now.astimezone(self.settings.tz)
+            if local.time() < phone.opens:
+                reopens = local.date()
+                lines.append(
+                    sp._(
+                        "It opens today from %(opens)s to %(closes)s.",
+                        opens=sp.hour(phone.opens),
+                        closes=sp.hour(phone.closes),
+                    )
                 )
-            )
+            else:
+                reopens = local.date() + timedelta(days=1)
+                lines.append(
+                    sp._(
+                        "It opens again tomorrow, %(day)s, from %(opens)s to %(closes)s.",
+                        day=sp.day(reopens),
+                        opens=sp.hour(phone.opens),
+                        closes=sp.hour(phone.closes),
+                    )
+                )
+        lines.append(self._first_meal_at_reopening(sp, now, reopens))
         lines.append(self._web_sentence(sp))
         lines.append(sp._("Goodbye."))
         return lines
+
+    def _first_meal_at_reopening(self, sp: Speaker, now: datetime, reopens: date) -> str:
+        """Said by the closed line after when it opens (on ``reopens``, at its opening hour):
+        until when, from then, which meals can still be booked or cancelled (« Demain avant
+        13 heures, vous pourrez encore réserver ou annuler les repas à partir du vendredi
+        27 novembre. »).
+
+        The town's calendar (no caller is identified, no code is asked: the schools' own
+        weekdays and local closures are not known) under the phone's deadline rule, as the
+        date question's first open day (:meth:`_first_open`); nothing is read from the
+        database. Empty when no such day is known (past the school calendar shipped)."""
+        tz = self.settings.tz
+        today = now.astimezone(tz).date()
+        # Counted at the reopening, not now: a deadline passing while the line is closed (one
+        # at midnight) would name a day the parent can no longer change by phone.
+        reopening = datetime.combine(reopens, self.settings.phone.opens, tzinfo=tz)
+        status = self.booking.calendar.next_operating(
+            reopens,
+            self.settings.weekdays_of(None),
+            self.settings.rule_for("phone"),
+            open_at=reopening,
+        )
+        if status is None or status.deadline is None:
+            return ""
+        deadline = status.deadline.astimezone(tz)
+        if deadline.date() == reopens and (deadline.hour, deadline.minute) != (0, 0):
+            # The deadline falls on the day the line opens (Dijon's 13:00, while it is open):
+            # that day, said as the reopening was, then the hour.
+            if reopens == today:
+                return sp._(
+                    "Today before %(hour)s, you can still book or cancel the meals from "
+                    "%(day)s.",
+                    hour=sp.hour(deadline),
+                    day=sp.day(status.day),
+                )
+            if reopens == today + timedelta(days=1):
+                return sp._(
+                    "Tomorrow before %(hour)s, you can still book or cancel the meals from "
+                    "%(day)s.",
+                    hour=sp.hour(deadline),
+                    day=sp.day(status.day),
+                )
+        return sp._(
+            "Before %(deadline)s, you can still book or cancel the meals from %(day)s.",
+            deadline=sp.deadline(deadline),
+            day=sp.day(status.day),
+        )
 
     def _summer_reopening(self, now: datetime, state: LineState) -> date | None:
         """The day the line reopens after its summer closure, when that is its next opening
