@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
@@ -69,7 +69,7 @@ from restomairie.db import (
     direct_transaction,
     read_only_engine,
 )
-from restomairie.i18n import format_day
+from restomairie.i18n import format_day, format_deadline
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -208,6 +208,30 @@ def served_text(day: date, today: date) -> str:
     is corrected, the kitchen has nothing to do."""
     when = "jour passé" if day < today else "repas du jour déjà servi"
     return f"{when} : facturation corrigée, rien à changer pour la cuisine"
+
+
+OUTCOME_TEXT = {
+    Outcome.BOOKED: "réservé",
+    Outcome.ALREADY_BOOKED: "déjà réservé",
+    Outcome.CANCELLED: "annulé",
+    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
+}
+# How a change was made, as staff read it after "déjà annulé le …" (an import or the system:
+# nothing said).
+DECIDED_BY = {"phone": "par téléphone", "web": "sur internet", "staff": "par la mairie"}
+
+
+def outcome_text(result: ChangeResult, tz: tzinfo) -> str:
+    """A change's outcome in French, for staff (the staff pages, the command line): "annulé",
+    "rien à annuler", or, for a day already so by an earlier change, when and how: "déjà annulé
+    le lundi 23 novembre à 10 h 20, par téléphone". ``tz``: the town's."""
+    decided = result.decided
+    if decided is None:
+        return OUTCOME_TEXT[result.outcome]
+    head = "déjà réservé" if result.outcome is Outcome.ALREADY_BOOKED else "déjà annulé"
+    text = f"{head} le {format_deadline(decided.at.astimezone(tz))}"
+    by = DECIDED_BY.get(decided.channel)
+    return f"{text}, {by}" if by else text
 
 
 NOT_ENROLLED = "non inscrit"  # ChildDay.reason of a day served to others, not to this child

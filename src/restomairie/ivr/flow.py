@@ -4553,8 +4553,8 @@ class CallFlow:
             decided |= self.booking.cancelled_earlier(st.account, unknown, day)
         groups: dict[str, list[str]] = {}
         for k in done:
-            when = decided.get(k.ref)
-            groups.setdefault(_decided_said(sp, when) if when else "", []).append(k.name)
+            earlier = decided.get(k.ref)
+            groups.setdefault(_decided_said(sp, earlier) if earlier else "", []).append(k.name)
         notes = []
         for when, kid_names in groups.items():
             params = {"names": sp.names(kid_names), "day": sp.day(day), "when": when}
