@@ -1101,5 +1101,7 @@ def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
     assert forced.exit_code == 0, forced.output
     again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"], env=late)
     assert again.exit_code == 0, again.output
-    assert again.output.strip() == "Léa — lundi 7 décembre 2026 : rien à annuler"
+    assert again.output.strip() == (
+        "Léa — lundi 7 décembre 2026 : déjà annulé le vendredi 4 décembre à 13 h 05, par la mairie"
+    )
     assert cli.invoke(main, ["book", "210001", "E1", "2026-12-07"], env=late).exit_code == 1
