@@ -550,3 +550,48 @@ def test_a_forced_undo_on_a_locked_day_adjusts_the_kitchen_as_before(rt: Runtime
     assert [a["delta"] for a in after.adjustments] == [1, -1]
     assert not rt.booking.state("210001", "E1", MON_7_DEC).booked
     assert rt.booking.counts(MON_7_DEC)["anjou-elem"]["standard"] == 0
+
+
+def test_nothing_to_cancel_says_when_the_meal_was_cancelled(rt: Runtime) -> None:
+    """A parent cancelling again to be sure learns the meal IS cancelled, and when and how:
+    from the day's booking day (read with the day's facts), or, for an extra meal whose booking
+    day was deleted by its cancellation, from the journal. Never booked: nothing said."""
+    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
+    cancelled_at = datetime(2026, 11, 30, 10, 20, tzinfo=PARIS)
+    rt.clock.frozen = cancelled_at
+    rt.booking.book("210001", [THU_10_DEC], STAFF, children=["E2"])  # an extra meal
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT, children=["E1"])  # a subscribed one
+    rt.booking.cancel("210001", [THU_10_DEC], PARENT, children=["E2"])  # the extra, undone
+    rt.clock.frozen = datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)
+    again = rt.booking.cancel("210001", [MON_7_DEC], PARENT, children=["E1"])
+    again += rt.booking.cancel("210001", [MON_7_DEC, THU_10_DEC], PARENT, children=["E2"])
+    said = {(r.first_name, r.day): r for r in again}
+    assert all(r.outcome is Outcome.NOTHING_TO_CANCEL for r in again)
+    for key in (("Léa", MON_7_DEC), ("Hugo", THU_10_DEC)):
+        decided = said[key].decided
+        assert decided is not None, key
+        assert decided.at == cancelled_at and decided.channel == "phone"
+    assert said[("Hugo", MON_7_DEC)].decided is None  # never booked
+    # The day's state carries the booking day's decision (no journal read).
+    state = rt.booking.state("210001", "E1", MON_7_DEC)
+    assert state.decided is not None and state.decided.at == cancelled_at
+    assert rt.booking.cancelled_earlier("210001", ["E1", "E2"], THU_10_DEC).keys() == {"E2"}
+    # Booked again: the journal's last word is a booking, not a cancellation.
+    rt.booking.book("210001", [THU_10_DEC], PARENT, children=["E2"])
+    rt.booking.cancel("210001", [MON_7_DEC], STAFF, children=["E2"])
+    assert rt.booking.cancelled_earlier("210001", ["E2"], THU_10_DEC) == {}
+
+
+def test_already_booked_says_when_an_extra_meal_was_booked(rt: Runtime) -> None:
+    """An extra meal booked again is "already booked" with its booking's time and channel; a
+    subscribed one is booked by the subscription: no time to say."""
+    make_family(rt, kids=[KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)])
+    booked_at = datetime(2026, 11, 30, 10, 20, tzinfo=PARIS)
+    rt.clock.frozen = booked_at
+    rt.booking.book("210001", [MON_7_DEC], PARENT, children=["E2"])
+    rt.clock.frozen = datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)
+    again = {r.first_name: r for r in rt.booking.book("210001", [MON_7_DEC], STAFF)}
+    assert again["Hugo"].outcome is Outcome.ALREADY_BOOKED
+    assert again["Hugo"].decided is not None
+    assert (again["Hugo"].decided.at, again["Hugo"].decided.channel) == (booked_at, "phone")
+    assert again["Léa"].outcome is Outcome.ALREADY_BOOKED and again["Léa"].decided is None

@@ -597,8 +597,11 @@ def test_import_book_cancel_and_bookings_as_staff(cli: CliRunner, tmp_path: Path
     _import_lea(cli, tmp_path)
     res = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07", "--user", "marie"])
     assert res.exit_code == 0 and "annulé" in res.output
+    # Cancelled again: said already cancelled, with when and how (not "rien à annuler").
     again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"])
-    assert "rien à annuler" in again.output
+    assert again.output.strip() == (
+        "Léa — lundi 7 décembre 2026 : déjà annulé le lundi 23 novembre à 10 heures, par la mairie"
+    )
     late = cli.invoke(main, ["book", "210001", "E1", "2026-11-24"])
     assert (
         late.exit_code == 1
@@ -1098,5 +1101,7 @@ def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
     assert forced.exit_code == 0, forced.output
     again = cli.invoke(main, ["cancel", "210001", "E1", "2026-12-07"], env=late)
     assert again.exit_code == 0, again.output
-    assert again.output.strip() == "Léa — lundi 7 décembre 2026 : rien à annuler"
+    assert again.output.strip() == (
+        "Léa — lundi 7 décembre 2026 : déjà annulé le vendredi 4 décembre à 13 h 05, par la mairie"
+    )
     assert cli.invoke(main, ["book", "210001", "E1", "2026-12-07"], env=late).exit_code == 1

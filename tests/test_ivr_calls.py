@@ -986,6 +986,73 @@ def test_cancelling_a_meal_that_is_not_booked_says_there_is_nothing_to_cancel(
     assert "Pour une autre opération, tapez 1." in answer.text
 
 
+def test_cancelling_again_says_the_meal_is_already_cancelled_and_when(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    # « Mais j'ai bien annulé ! »: a parent calling again to be sure hears that the meal IS
+    # cancelled, and when and how, not "rien à annuler" (kept for a meal never booked).
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 5, tzinfo=PARIS)
+    again = call.keys("1", "2", "2611")
+    assert again.says[0] == (
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé aujourd'hui à 10 heures, "
+        "par téléphone."
+    )
+    assert "Pour une autre opération, tapez 1." in again.text
+    # Another call, days later: the day of the cancellation is said.
+    rt.clock.frozen = datetime(2026, 11, 25, 9, 0, tzinfo=PARIS)
+    later = caller(client, rt)
+    later.start()
+    answer = later.keys("1234", "2", "3011", "1", "1", "2", "3011")
+    assert answer.says[0] == (
+        "Le repas de Léa du lundi 30 novembre a déjà été annulé aujourd'hui à 9 heures, "
+        "par téléphone."
+    )
+
+
+def test_an_extra_meal_cancelled_by_the_town_hall_is_said_cancelled_from_the_journal(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # An extra meal booked then cancelled leaves no booking day (the day follows the pattern
+    # again): the journal says when; a meal never booked is still "rien à annuler".
+    make_family(
+        rt, "210001", "1234", (PHONE,),
+        (KidSpec("E1", "Léa", weekdays=0), KidSpec("E2", "Hugo", weekdays=0)),
+    )
+    staff = Actor("staff", "marie", "staff")
+    rt.clock.frozen = datetime(2026, 11, 20, 16, 45, tzinfo=PARIS)
+    rt.booking.book("210001", [date(2026, 11, 26)], staff, ["E1"])
+    rt.booking.cancel("210001", [date(2026, 11, 26)], staff, ["E1"])
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    answer = call.keys("1234", "9", "2", "2611")
+    assert answer.says[:2] == [
+        "Hugo n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler.",
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé le vendredi 20 novembre à "
+        "16 h 45, par la mairie.",
+    ]
+
+
+def test_booking_an_extra_meal_again_says_when_it_was_booked(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0),))
+    rt.clock.frozen = datetime(2026, 11, 22, 18, 30, tzinfo=PARIS)
+    rt.booking.book("210001", [date(2026, 11, 26)], Actor("family", "210001", "web"))
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    answer = call.keys("1234", "1", "2611")
+    assert answer.says[0] == (
+        "Le repas de Léa du jeudi 26 novembre a déjà été réservé hier à 18 h 30, sur internet."
+    )
+
+
 # ---------------------------------------------------------------------------------- the line
 _TODAY_8 = (
     "Elle ouvrira aujourd'hui de 8 heures à 13 heures.",
@@ -1502,7 +1569,8 @@ def test_all_children_when_one_is_already_in_the_wanted_state(
     call.start()
     read_back = call.keys("1234", "9", "2", "2611")
     assert read_back.says[0] == (
-        "Hugo n'a pas de repas réservé le jeudi 26 novembre : il n'y a rien à annuler."
+        "Le repas d'Hugo du jeudi 26 novembre a déjà été annulé aujourd'hui à 10 heures, "
+        "sur internet."
     )
     assert read_back.says[1] == (
         "Vous souhaitez annuler les repas de Léa et Zoé le jeudi 26 novembre."

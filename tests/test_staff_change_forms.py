@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from restomairie.booking.services import Actor
 from restomairie.clock import PARIS
 from restomairie.models import AuditEntry
 from restomairie.runtime import Runtime
@@ -214,6 +215,21 @@ def test_a_day_already_as_asked_past_its_deadline_is_said_so_not_too_late(
     assert ("Pour Nathan et Rose, trop tard pour le jeudi 26 novembre : il fallait annuler "
             "avant le lundi 23 novembre à 13 heures." in all_)
     assert changes(rt) == []
+
+
+def test_a_meal_cancelled_earlier_is_said_cancelled_with_when_and_how(
+    agent: Any, rt: Runtime
+) -> None:
+    # A parent on the phone: "I cancelled Friday!": the clerk cancelling again reads that it
+    # is, since when and through which channel, not "rien à annuler".
+    rt.clock.frozen = datetime(2026, 11, 23, 9, 40, tzinfo=PARIS)
+    rt.booking.cancel("210500", [date(2026, 11, 27)], Actor("family", "210500", "phone"),
+                      ["E00002"])
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 5, tzinfo=PARIS)
+    again = text(post(agent, CHANGE, {"child": "E00002", "action": "cancel",
+                                      "day": "2026-11-27"}, follow_redirects=True))
+    assert ("Rose, vendredi 27 novembre : déjà annulé le lundi 23 novembre à 9 h 40, par "
+            "téléphone") in again
 
 
 # ------------------------------------------------------------------ a mistake in the form

@@ -32,7 +32,13 @@ from restomairie.booking.importer import (
     late_locks_sentence,
     line_text,
 )
-from restomairie.booking.services import Actor, ChildDay, Outcome, enrolled_on, served_text
+from restomairie.booking.services import (
+    Actor,
+    ChildDay,
+    enrolled_on,
+    outcome_text,
+    served_text,
+)
 from restomairie.calendar.calendarfile import (
     CalendarFile,
     CalendarFileError,
@@ -68,14 +74,6 @@ MAX_DAYS = 400  # the most days ``calendar`` and ``bookings`` list at once
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-OUTCOME_TEXT = {
-    Outcome.BOOKED: "réservé",
-    Outcome.ALREADY_BOOKED: "déjà réservé",
-    Outcome.CANCELLED: "annulé",
-    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
-}
-
 
 def parse_day(text: str) -> date:
     """``2026-12-07`` or ``07/12/2026``."""
@@ -624,7 +622,8 @@ def _change(
         if r.served and r.changed:
             extra = f" ({served_text(r.day, today)})"
         click.echo(
-            f"{r.first_name} — {format_day(r.day)} {r.day.year} : {OUTCOME_TEXT[r.outcome]}{extra}"
+            f"{r.first_name} — {format_day(r.day)} {r.day.year} : "
+            f"{outcome_text(r, rt.settings.tz)}{extra}"
         )
 
 

@@ -106,14 +106,16 @@ def test_yes_for_all_delivered_twice_does_each_day_once(
 
 
 def test_yes_for_all_says_each_kind_of_outcome_once(rt: Runtime, call: Caller) -> None:
-    # Friday cancelled on the website before the call: nothing to cancel that day.
+    # Friday cancelled on the website before the call: nothing to cancel that day (said
+    # cancelled, and when).
     rt.booking.change("210001", "cancel", [FRI], Actor("family", "210001", "web"), [LEA])
     read_back = call.say("Annuler jeudi, vendredi et lundi pour Léa.")
     assert "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre." in read_back.says
     answer = call.say("Oui pour les trois.")
     assert answer.says[:3] == [
         "C'est fait : les repas de Léa des jeudi 26 novembre et lundi 30 novembre sont annulés.",
-        "Léa n'a pas de repas réservé le vendredi 27 novembre : il n'y a rien à annuler.",
+        "Le repas de Léa du vendredi 27 novembre a déjà été annulé aujourd'hui à 10 heures, "
+        "sur internet.",
         AFTER,
     ]
     assert [booked(rt, LEA, d) for d in (THU, FRI, MON)] == [False, False, False]
@@ -320,7 +322,8 @@ def test_taking_back_a_list_after_another_list_undoes_the_last_list_alone(
     call.say("Annuler les repas de Léa jeudi et vendredi.")
     call.say("Oui pour les deux.")
     assert call.say("Et annuler vendredi et lundi.").says[1:3] == [
-        "Léa n'a pas de repas réservé le vendredi 27 novembre : il n'y a rien à annuler.",
+        "Le repas de Léa du vendredi 27 novembre a déjà été annulé aujourd'hui à 10 heures, "
+        "par téléphone.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
     call.say("Oui.")

@@ -15,8 +15,8 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
@@ -69,7 +69,7 @@ from restomairie.db import (
     direct_transaction,
     read_only_engine,
 )
-from restomairie.i18n import format_day
+from restomairie.i18n import format_day, format_deadline
 from restomairie.models import (
     AuditEntry,
     BookingDay,
@@ -142,6 +142,16 @@ SYSTEM = Actor("system", "system", "system")
 
 
 @dataclass(frozen=True)
+class Decided:
+    """When, and through which channel (phone, web, staff…), a child's meal of a day was last
+    booked or cancelled by hand: what a parent calling again to be sure is told ("déjà annulé
+    le lundi 23 novembre à 10 h 20")."""
+
+    at: datetime
+    channel: str
+
+
+@dataclass(frozen=True)
 class ChangeResult:
     child_ref: str
     first_name: str
@@ -154,6 +164,9 @@ class ChangeResult:
     served: bool = False
     # Made with "forcer le délai" on a day that needed it (past its deadline, or locked).
     forced: bool = False
+    # A day already as asked (ALREADY_BOOKED, NOTHING_TO_CANCEL) by an earlier change: when and
+    # how. None when the day is so by the subscription, or never was otherwise.
+    decided: Decided | None = None
 
     @property
     def changed(self) -> bool:
@@ -197,6 +210,30 @@ def served_text(day: date, today: date) -> str:
     return f"{when} : facturation corrigée, rien à changer pour la cuisine"
 
 
+OUTCOME_TEXT = {
+    Outcome.BOOKED: "réservé",
+    Outcome.ALREADY_BOOKED: "déjà réservé",
+    Outcome.CANCELLED: "annulé",
+    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
+}
+# How a change was made, as staff read it after "déjà annulé le …" (an import or the system:
+# nothing said).
+DECIDED_BY = {"phone": "par téléphone", "web": "sur internet", "staff": "par la mairie"}
+
+
+def outcome_text(result: ChangeResult, tz: tzinfo) -> str:
+    """A change's outcome in French, for staff (the staff pages, the command line): "annulé",
+    "rien à annuler", or, for a day already so by an earlier change, when and how: "déjà annulé
+    le lundi 23 novembre à 10 h 20, par téléphone". ``tz``: the town's."""
+    decided = result.decided
+    if decided is None:
+        return OUTCOME_TEXT[result.outcome]
+    head = "déjà réservé" if result.outcome is Outcome.ALREADY_BOOKED else "déjà annulé"
+    text = f"{head} le {format_deadline(decided.at.astimezone(tz))}"
+    by = DECIDED_BY.get(decided.channel)
+    return f"{text}, {by}" if by else text
+
+
 NOT_ENROLLED = "non inscrit"  # ChildDay.reason of a day served to others, not to this child
 
 
@@ -213,6 +250,8 @@ class ChildDay:
     reason: str | None = None
     deadline: datetime | None = None
     locked: bool = False
+    # The day's booking or cancellation by hand (source "booked" or "cancelled"): when and how.
+    decided: Decided | None = None
 
     @property
     def not_enrolled(self) -> bool:
@@ -720,10 +759,18 @@ class BookingService:
             drops: list[dict[str, Any]] = []  # exceptions undone: deleted (with their audit)
             adjustments: list[dict[str, Any]] = []
             results = []
+            undone: list[tuple[int, date]] = []  # nothing to cancel, and no booking day: why?
             for child, day, st, booked in plan:
                 if booked == want:
                     outcome = Outcome.ALREADY_BOOKED if want else Outcome.NOTHING_TO_CANCEL
-                    results.append(ChangeResult(child.ref, child.first_name, day, action, outcome))
+                    decided = facts.decided.get((child.id, day))
+                    if decided is None and not want:
+                        undone.append((child.id, day))
+                    results.append(
+                        ChangeResult(
+                            child.ref, child.first_name, day, action, outcome, decided=decided
+                        )
+                    )
                     continue
                 lock = facts.locks.get((child.school_id, day))
                 if lock is not None and override_reason is None:
@@ -809,6 +856,8 @@ class BookingService:
                     run.many(_INSERT_AUDIT, drops)
             if adjustments:
                 run.many(_INSERT_ADJUSTMENT, adjustments)
+            if undone:
+                results = _with_cancellations(results, run, family.pick(children), undone)
             return results
 
     def refusals(
@@ -1134,6 +1183,20 @@ class BookingService:
             self.day_status(day, kid.school_id, "phone", facts.closures)
         return states[0]
 
+    def cancelled_earlier(
+        self, account: str, refs: Sequence[str], day: date
+    ) -> dict[str, Decided]:
+        """Of the children ``refs`` of a family, those whose meal of ``day`` was cancelled by
+        hand with no booking day left to say so (an extra meal booked then cancelled): when and
+        how, from the journal. One read, for "nothing to cancel" only (a rare answer): the day's
+        other decisions come with its state (:attr:`ChildDay.decided`)."""
+        if not refs:
+            return {}
+        rows = self._read(
+            _LAST_CHANGES_OF, {"p_account": account, "p_refs": sorted(refs), "p_day": day}
+        )
+        return {ref: decided for (ref, _), decided in _cancellations(rows).items()}
+
     def upcoming(
         self, account: str, start: date | None = None, days: int = 14
     ) -> dict[str, list[ChildDay]]:
@@ -1192,8 +1255,10 @@ class BookingService:
                     )
                     continue
                 row = rows.get((child.id, day))
+                decided = None
                 if row is not None:
                     booked, source = row, "booked" if row else "cancelled"
+                    decided = facts.decided.get((child.id, day))
                 else:
                     booked = _subscribed(child, day)
                     source = "subscription" if booked else "none"
@@ -1208,6 +1273,7 @@ class BookingService:
                         None,
                         st.deadline,
                         is_locked,
+                        decided,
                     )
                 )
         return out
@@ -1231,6 +1297,61 @@ class BookingService:
 
 
 # --------------------------------------------------------------------- helpers
+# The last booking or cancellation of some children's days, from the journal: the one trace
+# left of an extra meal booked then cancelled (its booking day deleted, see change). Read only
+# when there is nothing to cancel on a day without a booking day (rare), never otherwise.
+_LAST_CHANGES = (
+    select(AuditEntry.child_id, AuditEntry.day, AuditEntry.action, AuditEntry.at,
+           AuditEntry.channel)
+    .where(
+        AuditEntry.child_id.in_(bindparam("p_children", expanding=True)),
+        AuditEntry.day.in_(bindparam("p_days", expanding=True)),
+        AuditEntry.action.in_(("book", "cancel")),
+    )
+    .order_by(AuditEntry.at, AuditEntry.id)
+)
+
+# The same for some of a family's children (by ref) on one day: the phone line's rare path.
+_LAST_CHANGES_OF = (
+    select(Child.ref, AuditEntry.day, AuditEntry.action, AuditEntry.at, AuditEntry.channel)
+    .join(Child, Child.id == AuditEntry.child_id)
+    .join(Family, Family.id == Child.family_id)
+    .where(
+        Family.account == bindparam("p_account"),
+        Child.ref.in_(bindparam("p_refs", expanding=True)),
+        AuditEntry.day == bindparam("p_day"),
+        AuditEntry.action.in_(("book", "cancel")),
+    )
+    .order_by(AuditEntry.at, AuditEntry.id)
+)
+
+
+def _cancellations(rows: Iterable[Any]) -> dict[tuple[Any, date], Decided]:
+    """Of the rows of ``_LAST_CHANGES`` (``_LAST_CHANGES_OF``), oldest first, the (child id or
+    ref, day) whose last change was a cancellation, with when and how."""
+    last: dict[tuple[Any, date], tuple[str, Decided]] = {}
+    for child_id, day, action, at, channel in rows:
+        last[(child_id, day)] = (action, Decided(at, channel))
+    return {key: decided for key, (action, decided) in last.items() if action == "cancel"}
+
+
+def _with_cancellations(
+    results: list[ChangeResult], run: _Change, kids: Sequence[KidPlan],
+    undone: Sequence[tuple[int, date]],
+) -> list[ChangeResult]:
+    """``results`` with the earlier cancellation of each "nothing to cancel" day without a
+    booking day (``undone``: child ids and days), found in the journal."""
+    found = _cancellations(run(_LAST_CHANGES, {
+        "p_children": sorted({c for c, _ in undone}), "p_days": sorted({d for _, d in undone}),
+    }))
+    ids = {c.ref: c.id for c in kids}
+    return [
+        replace(r, decided=found.get((ids[r.child_ref], r.day)))
+        if r.outcome is Outcome.NOTHING_TO_CANCEL and r.decided is None else r
+        for r in results
+    ]
+
+
 def _check_override(override_reason: str | None, actor: Actor) -> None:
     """Refuse an override from anyone but staff, or without a reason, saying which: an empty
     reason is the staff's own mistake, and "only staff" would not tell them."""
@@ -1458,6 +1579,7 @@ class _Facts:
     closures: tuple[CalendarClosure, ...]
     locks: dict[tuple[str, date], tuple[int, datetime]]  # (school, day): (lock id, locked at)
     bookings: dict[tuple[int, date], bool]  # (child id, day): booked
+    decided: dict[tuple[int, date], Decided] = field(default_factory=dict)  # of each booking
 
 
 def _facts_query(children: Any, schools: Any) -> Any:
@@ -1490,16 +1612,18 @@ def _facts_query(children: Any, schools: Any) -> Any:
         sql_cast(null(), Integer()),
         sql_cast(null(), UTCDateTime()),
     )
+    # A booking day's channel and time ride in the label and locked_at columns (NULL for it
+    # otherwise): "déjà annulé le lundi 23 novembre à 10 h 20" costs no statement of its own.
     bookings: Any = select(
         literal_column("'booking'"),
         sql_cast(null(), String()),
         BookingDay.child_id,
         BookingDay.day,
         BookingDay.day,
-        sql_cast(null(), String()),
+        BookingDay.channel,
         BookingDay.booked,
         sql_cast(null(), Integer()),
-        sql_cast(null(), UTCDateTime()),
+        BookingDay.updated_at,
     ).where(
         BookingDay.child_id.in_(children),
         BookingDay.day.between(first, last),
@@ -1553,14 +1677,16 @@ def _facts_of(rows: Iterable[Any]) -> _Facts:
     closures: list[CalendarClosure] = []
     locks: dict[tuple[str, date], tuple[int, datetime]] = {}
     bookings: dict[tuple[int, date], bool] = {}
+    decided: dict[tuple[int, date], Decided] = {}
     for kind, school_id, child_id, day, last_day, label, booked, lock_id, locked_at in rows:
         if kind == "booking":
             bookings[(child_id, day)] = booked
+            decided[(child_id, day)] = Decided(locked_at, label)  # its updated_at, channel
         elif kind == "lock":
             locks[(school_id, day)] = (lock_id, locked_at)
         else:  # a closure: its kind
             closures.append(CalendarClosure(school_id, day, last_day, label, kind))
-    return _Facts(tuple(closures), locks, bookings)
+    return _Facts(tuple(closures), locks, bookings, decided)
 
 
 # change(): the booking day (inserted, or updated when there is one) and its audit entry.

@@ -50,6 +50,7 @@ from restomairie.booking.services import (
     BookingService,
     ChangeResult,
     ChildDay,
+    Decided,
     Outcome,
     Outlook,
     TooSlow,
@@ -4536,28 +4537,7 @@ class CallFlow:
         done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
         change = [k for k in enrolled if k not in done]
         if done:
-            names = sp.names([k.name for k in done])
-            n = len(done)
-            if want:
-                notes.append(
-                    sp.ngettext(
-                        "The meal of %(names)s on %(day)s is already booked.",
-                        "The meals of %(names)s on %(day)s are already booked.",
-                        n,
-                        names=names,
-                        day=sp.day(day),
-                    )
-                )
-            else:
-                notes.append(
-                    sp.ngettext(
-                        "%(names)s has no meal booked on %(day)s: there is nothing to cancel.",
-                        "%(names)s have no meal booked on %(day)s: there is nothing to cancel.",
-                        n,
-                        names=names,
-                        day=sp.day(day),
-                    )
-                )
+            notes += self._done_notes(st, sp, day, want, done, today_state)
         late = [k for k in change if self._too_late(statuses[k.ref], today_state[k.ref], now)]
         if late:
             deadline = statuses[late[0].ref].deadline
@@ -4578,6 +4558,59 @@ class CallFlow:
         return Check(
             change=tuple(change), notes=tuple(notes), late=tuple(late), done=tuple(done)
         )
+
+    def _done_notes(
+        self, st: CallState, sp: Speaker, day: date, want: bool, done: Sequence[Kid],
+        states: dict[str, ChildDay | None],
+    ) -> list[str]:
+        """What is said of the children whose meal of ``day`` is already as asked: "déjà
+        réservé", "rien à annuler", or, when it was booked or cancelled by hand earlier, when
+        and how ("Le repas de Margaux du jeudi 26 novembre a déjà été annulé le lundi 23
+        novembre à 10 h 20, par téléphone."): a parent calling again to be sure hears that it
+        is done. Those decided at the same moment are said together."""
+        decided: dict[str, Decided] = {
+            k.ref: d for k in done if (s := states[k.ref]) is not None and (d := s.decided)
+        }
+        unknown = [k.ref for k in done if k.ref not in decided]
+        if not want and unknown:
+            # An extra meal booked then cancelled leaves no booking day, only its journal
+            # entry: read for "rien à annuler" only (rare), never on a change's way.
+            assert st.account is not None
+            decided |= self.booking.cancelled_earlier(st.account, unknown, day)
+        groups: dict[str, list[str]] = {}
+        for k in done:
+            earlier = decided.get(k.ref)
+            groups.setdefault(_decided_said(sp, earlier) if earlier else "", []).append(k.name)
+        notes = []
+        for when, kid_names in groups.items():
+            params = {"names": sp.names(kid_names), "day": sp.day(day), "when": when}
+            n = len(kid_names)
+            if want and when:
+                text = sp.ngettext(
+                    "The meal of %(names)s on %(day)s was already booked %(when)s.",
+                    "The meals of %(names)s on %(day)s were already booked %(when)s.",
+                    n, **params,
+                )
+            elif want:
+                text = sp.ngettext(
+                    "The meal of %(names)s on %(day)s is already booked.",
+                    "The meals of %(names)s on %(day)s are already booked.",
+                    n, **params,
+                )
+            elif when:
+                text = sp.ngettext(
+                    "The meal of %(names)s on %(day)s was already cancelled %(when)s.",
+                    "The meals of %(names)s on %(day)s were already cancelled %(when)s.",
+                    n, **params,
+                )
+            else:
+                text = sp.ngettext(
+                    "%(names)s has no meal booked on %(day)s: there is nothing to cancel.",
+                    "%(names)s have no meal booked on %(day)s: there is nothing to cancel.",
+                    n, **params,
+                )
+            notes.append(text)
+        return notes
 
     @staticmethod
     def _too_late(status: DayStatus, state: ChildDay | None, now: datetime) -> bool:
@@ -6071,6 +6104,20 @@ def _unique(entries: Sequence[Any]) -> list[Any]:
             seen.add(key)
             kept.append(entry)
     return kept
+
+
+def _decided_said(sp: Speaker, decided: Decided) -> str:
+    """When and how a meal was booked or cancelled, as said after "annulé" or "réservé": "le
+    lundi 23 novembre à 10 h 20, par téléphone" (the channel when a parent knows it: the phone,
+    the website, the town hall; an import or the system says nothing of it)."""
+    when = sp.moment(decided.at)
+    if decided.channel == "phone":
+        return sp._("%(when)s, by phone", when=when)
+    if decided.channel == "web":
+        return sp._("%(when)s, online", when=when)
+    if decided.channel == "staff":
+        return sp._("%(when)s, by the town hall", when=when)
+    return when
 
 
 def _changed(action: str) -> Outcome:

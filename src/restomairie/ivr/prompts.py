@@ -148,6 +148,20 @@ class Speaker:
         said = format_deadline(local, self.locale)
         return self._("(a deadline's date) %(deadline)s", deadline=said)
 
+    def moment(self, moment: datetime) -> str:
+        """A moment gone by, in the town's time, as said after "annulé" (*cancelled*):
+        ``aujourd'hui à 9 h 05``, ``hier à 18 heures``, else ``le lundi 23 novembre à 10 h
+        20``."""
+        local = moment.astimezone(self.settings.tz)
+        hour = self.hour(local)
+        if self.clock is not None:
+            today = self.clock.today()
+            if local.date() == today:
+                return self._("today at %(hour)s", hour=hour)
+            if local.date() == today - timedelta(days=1):
+                return self._("yesterday at %(hour)s", hour=hour)
+        return self._("on %(day)s at %(hour)s", day=self.day(local.date()), hour=hour)
+
     def hour(self, moment: datetime | time) -> str:
         """``13 heures``, ``10 h 15``."""
         if isinstance(moment, time):

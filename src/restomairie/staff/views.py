@@ -36,9 +36,9 @@ from restomairie.booking.importer import normalise_phone
 from restomairie.booking.services import (
     Actor,
     ChangeResult,
-    Outcome,
     PatternChange,
     kept_said,
+    outcome_text,
     served_text,
 )
 from restomairie.calendar.schoolholidays import CalendarCoverageError
@@ -119,12 +119,6 @@ def _headers(resp: BaseResponse) -> BaseResponse:
         resp.headers.setdefault("Content-Security-Policy", CSP)
     return resp
 
-OUTCOME_TEXT = {
-    Outcome.BOOKED: "réservé",
-    Outcome.ALREADY_BOOKED: "déjà réservé",
-    Outcome.CANCELLED: "annulé",
-    Outcome.NOTHING_TO_CANCEL: "rien à annuler",
-}
 ACTION_LABELS = {
     "book": "réservation",
     "cancel": "annulation",
@@ -772,13 +766,15 @@ def _days_for(first: date, last: date | None) -> list[date]:
 
 def _describe(results: list[ChangeResult], today: date) -> str:
     parts_ = []
+    tz = runtime().settings.tz
     for r in results:
         extra = " — délai forcé" if r.forced else ""
         if r.adjusted:
             extra += " — ajustement cuisine (jour déjà verrouillé)"
         elif r.served and r.changed:
             extra += f" — {served_text(r.day, today)}"
-        parts_.append(f"{r.first_name}, {format_day(r.day)} : {OUTCOME_TEXT[r.outcome]}{extra}")
+        said = outcome_text(r, tz)
+        parts_.append(f"{r.first_name}, {format_day(r.day)} : {said}{extra}")
     return " ; ".join(parts_)
 
 
