@@ -160,6 +160,37 @@ def test_a_caller_changing_their_mind_at_the_read_back_is_said_once_for_the_call
     assert listed.count("annulation relue, jamais confirmée (autre date demandée)") == 2
 
 
+def test_the_days_of_a_series_read_back_and_not_confirmed_are_named_like_the_first(
+    app: Flask, rt: Runtime, clock: Any, agent: Any, staff: StaffService
+) -> None:
+    """Several days said at once are read back one by one, each but the first in the answer
+    to the one before: a day the caller left as it was ("2") or hung up on is named in the
+    row, on the child's day and in the list, as a single day read back would be."""
+    series = call(app, rt)
+    series.keys("1234", ROSE, "2")
+    series.say("annuler jeudi 26, vendredi 27 et lundi 30 novembre")
+    assert series.last is not None and "un par un" in series.last.text
+    clock.frozen += timedelta(seconds=20)
+    series.press("1")  # Thursday cancelled, Friday read back
+    clock.frozen += timedelta(seconds=20)
+    series.press("2")  # Friday left as it was, Monday read back
+    assert series.last is not None and "lundi 30 novembre" in series.last.text
+    series.hang_up()  # on Monday's read-back
+
+    (row,) = staff.search_calls()[0]
+    assert row.about == (
+        "Rose — 26/11 : annulé",
+        "Rose — 27/11 : annulation relue, jamais confirmée (jour laissé tel quel)",
+        "Rose — 30/11 : annulation relue, jamais confirmée (raccroché)",
+    )
+    assert [(a.day, a.code) for a in staff.child_attempts("210001", "E2")] == [
+        (date(2026, 11, 30), "hung_up"), (date(2026, 11, 27), "skipped")]
+    html = page(agent, "/staff/families/210001/children/E2?month=2026-11")
+    assert "annulation relue, jamais confirmée (jour laissé tel quel)" in cell(html, "2026-11-27")
+    assert "annulation relue, jamais confirmée (raccroché)" in cell(html, "2026-11-30")
+    assert "relue" not in cell(html, "2026-11-26")  # cancelled
+
+
 def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
     app: Flask, rt: Runtime, clock: Any, agent: Any, staff: StaffService
 ) -> None:

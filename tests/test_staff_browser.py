@@ -130,6 +130,23 @@ def test_a_mistake_in_the_change_form_comes_back_typed_and_focused_on_its_field(
     assert [e.detail for e in audit(rt, "book")] == [{"override": "inscription tardive"}]
 
 
+def test_on_a_phone_the_pages_do_not_run_wider_than_the_screen(
+    page: Any  # noqa: F811
+) -> None:
+    """At 390 px the calendar's words stay in their day (not written over the next one) and
+    no page scrolls sideways as a whole: a wide table scrolls in its own box."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page)
+    for url in ("/staff/families/210001/children/E2?month=2026-11", "/staff/families/210001",
+                "/staff/calls", "/staff/audit", "/staff/families?q=210001"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    page.goto("/staff/families/210001/children/E2?month=2026-11")
+    over = page.evaluate("Array.from(document.querySelectorAll('#month td'))"
+                         ".filter(td => td.scrollWidth > td.clientWidth + 1).length")
+    assert over == 0
+
+
 def test_a_closure_declared_in_the_page_closes_the_days_and_is_listed(
     page: Any, rt: Runtime  # noqa: F811
 ) -> None:

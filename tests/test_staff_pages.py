@@ -443,6 +443,16 @@ def test_the_audit_page_filters_by_actor(staff_client: Any, rt: Runtime) -> None
     assert "0 entrée(s)" in nobody
 
 
+def test_the_audit_pages_who_field_suggests_what_the_column_shows(staff_client: Any) -> None:
+    """The "Qui" field's example is written as the column shows who ("agent marie"), not as the
+    journal stores it ("staff:marie"), which staff never read."""
+    page = staff_client.get("/staff/audit").get_data(as_text=True)
+    field = re.search(r'<input name="actor"[^>]*>', page)
+    assert field is not None
+    assert 'placeholder="agent marie, famille 210500"' in field.group(0)
+    assert "staff:" not in field.group(0) and "family:" not in field.group(0)
+
+
 def test_the_journal_names_schools_menus_and_who_in_words(staff_client: Any, rt: Runtime) -> None:
     # "anjou-elem → champollion-elem", "staff:marie": the stored codes, not what staff read
     with rt.sessions() as s, s.begin():

@@ -197,6 +197,7 @@ READ_BACK_ENDINGS = {
     "other_date": "autre date demandée",
     "back": "retour au menu",
     "change_child": "autre enfant demandé",
+    "skipped": "jour laissé tel quel",
 }
 # The request, by its action (a call logged before the line kept the action: "demande").
 REQUESTS = {"book": "réservation", "cancel": "annulation"}

@@ -2275,15 +2275,16 @@ def _short(a: Attempt, deadline: datetime | None = None) -> str:
 # turn: that read-back is the request).
 _CONFIRMED = frozenset({"booked", "cancelled", "unchanged"})
 # Answers at the read-back that ask for something else instead: the change read back was
-# declined.
-_DECLINED = frozenset({"other_date", "back", "change_child"})
+# declined ("skipped": one of several days said at once left as it was, the next read back).
+_DECLINED = frozenset({"other_date", "back", "change_child", "skipped"})
 
 
 def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
     """How a read-back ended, from the steps after it: ``None`` when it was confirmed, refused,
     corrected (read back again), or may still be answered (the call not over); else
     "hung_up", "goodbye" ("non merci"), "line_ended" (too many answers not understood) or
-    what was asked instead ("other_date", "back", "change_child")."""
+    what was asked instead ("other_date", "back", "change_child"; "skipped": one of several
+    days left as it was)."""
     for _, _, step, outcome, hung_up in after:
         if step in OFF_CALL_STEPS:
             continue
@@ -2358,8 +2359,50 @@ def _attempts(
             call_sid, at, kind, code, action, day, refs,
             tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
         ))
+    out.extend(_series_read_backs(call_sid, state, talk, names, kept, over))
     # In the order of the call (the refusals said beside a step come with it).
     return sorted(out, key=lambda a: a.at)
+
+
+def _series_read_backs(
+    call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str],
+    unpaired: dict[str, list[list[Any]]], over: bool,
+) -> list[Attempt]:
+    """The read-backs no step was logged under (``unpaired``: the ``tried`` records left once
+    :func:`_attempts` paired the others with their steps): the days after the first of several
+    said at once, each read back in the answer to the day before (a step logged "cancelled",
+    "skipped"…). Each is placed, as :func:`_refused_beside` places its records, at the step
+    after the one of the record before it, and ends as the steps after it say ("skipped": left
+    as it was, the next day read back; hung up)."""
+    left = {id(rec) for queue in unpaired.values() for rec in queue}
+    out = []
+    nxt = 0
+    for rec in state.get("tried") or ():
+        if not isinstance(rec, list) or len(rec) not in (4, 5):
+            continue
+        outcome = str(rec[0])
+        if id(rec) not in left:
+            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+            nxt = found + 1 if found is not None else nxt
+            continue
+        if not outcome.startswith("read_back:") or not talk:
+            continue
+        at = min(nxt, len(talk) - 1)
+        nxt = at + 1  # the next day of the series is read back in the answer to this one
+        code = _read_back_end(talk[at + 1:], over)
+        try:
+            day = date.fromisoformat(str(rec[2]))
+        except ValueError:
+            continue
+        if code is None:
+            continue
+        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
+        refs = tuple(str(r) for r in rec[3] or ())
+        out.append(Attempt(
+            call_sid, talk[at][1], "read_back", code, action, day, refs,
+            tuple(names.get(r, r) for r in refs), attempt_label("read_back", code, action),
+        ))
+    return out
 
 
 def _refused_beside(
