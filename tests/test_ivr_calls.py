@@ -3130,6 +3130,34 @@ def test_a_child_booked_every_day_is_said_so_at_the_date_question_to_book(
     assert "Le repas de Léa du vendredi 26 mars est déjà réservé." in call.press("2603").says
 
 
+def test_a_date_question_with_no_day_to_offer_says_how_to_go_back_the_first_time(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "Paul n'a aucun repas réservé qui puisse encore être annulé", then "Pour quel jour ?" and
+    # nothing else: the key back to the menu was only said when the question came again.
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa", weekdays=0), KidSpec("E2", "Hugo")),
+    )
+    call = caller(client, rt)
+    call.start()
+    cancel = call.keys("1234", "2", "2")  # Léa books day by day: nothing to cancel
+    assert "Pour revenir au menu, tapez 0." in cancel.says
+    assert "Pour Léa :" in call.press("0").says
+    book = call.keys("4", "1", "1")  # Hugo eats every day: nothing to book
+    assert "Pour revenir au menu, tapez 0." in book.says
+    # A day to offer, asked for the first time: the question stays as short as before.
+    call.hang_up()
+    call = caller(client, rt)
+    call.start()
+    offered = call.keys("1234", "1", "2")
+    assert "Le premier" in offered.text
+    assert "Pour revenir au menu, tapez 0." not in offered.says
+
+
 def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(
     rt: Runtime, client: FlaskClient
 ) -> None:
