@@ -329,6 +329,30 @@ def test_listening_to_a_child_booked_day_by_day_does_not_list_every_day_without_
     ]
 
 
+def test_listening_joins_the_months_of_the_days_without_a_meal_without_puis(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa eats on Mondays and Thursdays: "Pas de repas le mardi 24 et le vendredi 27 novembre,
+    # puis le mardi 1er et le vendredi 4 décembre" told days off as if they came one after
+    # the other.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0b0001001),))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[1] == (
+        "Pas de repas le mardi 24 et le vendredi 27 novembre, ainsi que le mardi 1er et le "
+        "vendredi 4 décembre."
+    )
+    call.hang_up()
+    english = caller(client, rt)
+    english.start()
+    english.keys("1234")
+    english.say("English")
+    assert english.press("3").says[1] == (
+        "No meal on Tuesday 24 and Friday 27 November, or Tuesday 1 and Friday 4 December."
+    )
+
+
 def test_listening_says_when_an_enrolment_ends(rt: Runtime, client: FlaskClient) -> None:
     kid = KidSpec("E1", "Hugo", enrolled_until=date(2026, 11, 27))
     make_family(rt, "210001", "1234", (PHONE,), (kid,))

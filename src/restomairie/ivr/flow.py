@@ -4935,7 +4935,7 @@ class CallFlow:
                         "No meal %(days)s.",
                         "No meal %(days)s.",
                         len(free),
-                        days=sp.days_by_month(free),
+                        days=sp.days_by_month(free, without=True),
                     )
                 )
             if closed:
