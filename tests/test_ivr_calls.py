@@ -518,13 +518,15 @@ def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_sai
 def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
-    # It was "du lundi 14 décembre au lundi 11 janvier", as if meals ran over Christmas.
+    # It was "du lundi 14 décembre au lundi 11 janvier", as if meals ran over Christmas; and
+    # "chaque jour de cantine : du lundi…", two colons in one sentence: a comma, as when the
+    # days are one stretch.
     rt.clock.frozen = datetime(2026, 12, 14, 9, 30, tzinfo=PARIS)
     call = caller(client, rt)
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
-        "Léa : un repas est réservé chaque jour de cantine : du lundi 14 décembre au vendredi "
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 14 décembre au vendredi "
         "18 décembre et du lundi 4 janvier au lundi 11 janvier."
     )
     # The last days of June, then the day school starts again: "le jeudi 2 septembre".
@@ -533,7 +535,7 @@ def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
-        "Léa : un repas est réservé chaque jour de cantine : du lundi 28 juin au vendredi "
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 28 juin au vendredi "
         "2 juillet et le jeudi 2 septembre."
     )
 

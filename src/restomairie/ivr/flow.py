@@ -4887,7 +4887,7 @@ class CallFlow:
                 ]
                 lines.append(
                     sp._(
-                        "%(name)s: a meal is booked on every canteen day: %(stretches)s.",
+                        "%(name)s: a meal is booked on every canteen day, %(stretches)s.",
                         name=kid.name,
                         stretches=sp.names(stretches),
                     )
