@@ -329,6 +329,30 @@ def test_listening_to_a_child_booked_day_by_day_does_not_list_every_day_without_
     ]
 
 
+def test_listening_joins_the_months_of_the_days_without_a_meal_without_puis(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # Léa eats on Mondays and Thursdays: "Pas de repas le mardi 24 et le vendredi 27 novembre,
+    # puis le mardi 1er et le vendredi 4 décembre" told days off as if they came one after
+    # the other.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa", weekdays=0b0001001),))
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[1] == (
+        "Pas de repas le mardi 24 et le vendredi 27 novembre, ainsi que le mardi 1er et le "
+        "vendredi 4 décembre."
+    )
+    call.hang_up()
+    english = caller(client, rt)
+    english.start()
+    english.keys("1234")
+    english.say("English")
+    assert english.press("3").says[1] == (
+        "No meal on Tuesday 24 and Friday 27 November, or Tuesday 1 and Friday 4 December."
+    )
+
+
 def test_listening_says_when_an_enrolment_ends(rt: Runtime, client: FlaskClient) -> None:
     kid = KidSpec("E1", "Hugo", enrolled_until=date(2026, 11, 27))
     make_family(rt, "210001", "1234", (PHONE,), (kid,))
@@ -494,13 +518,15 @@ def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_sai
 def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
-    # It was "du lundi 14 décembre au lundi 11 janvier", as if meals ran over Christmas.
+    # It was "du lundi 14 décembre au lundi 11 janvier", as if meals ran over Christmas; and
+    # "chaque jour de cantine : du lundi…", two colons in one sentence: a comma, as when the
+    # days are one stretch.
     rt.clock.frozen = datetime(2026, 12, 14, 9, 30, tzinfo=PARIS)
     call = caller(client, rt)
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
-        "Léa : un repas est réservé chaque jour de cantine : du lundi 14 décembre au vendredi "
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 14 décembre au vendredi "
         "18 décembre et du lundi 4 janvier au lundi 11 janvier."
     )
     # The last days of June, then the day school starts again: "le jeudi 2 septembre".
@@ -509,7 +535,7 @@ def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     call.start()
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
-        "Léa : un repas est réservé chaque jour de cantine : du lundi 28 juin au vendredi "
+        "Léa : un repas est réservé chaque jour de cantine, du lundi 28 juin au vendredi "
         "2 juillet et le jeudi 2 septembre."
     )
 
@@ -3208,6 +3234,34 @@ def test_a_child_booked_every_day_is_said_so_at_the_date_question_to_book(
     # said her meals stopped there.
     call.keys("1", "1")  # another operation: book
     assert "Le repas de Léa du vendredi 26 mars est déjà réservé." in call.press("2603").says
+
+
+def test_a_date_question_with_no_day_to_offer_says_how_to_go_back_the_first_time(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # "Paul n'a aucun repas réservé qui puisse encore être annulé", then "Pour quel jour ?" and
+    # nothing else: the key back to the menu was only said when the question came again.
+    make_family(
+        rt,
+        "210001",
+        "1234",
+        (PHONE,),
+        (KidSpec("E1", "Léa", weekdays=0), KidSpec("E2", "Hugo")),
+    )
+    call = caller(client, rt)
+    call.start()
+    cancel = call.keys("1234", "2", "2")  # Léa books day by day: nothing to cancel
+    assert "Pour revenir au menu, tapez 0." in cancel.says
+    assert "Pour Léa :" in call.press("0").says
+    book = call.keys("4", "1", "1")  # Hugo eats every day: nothing to book
+    assert "Pour revenir au menu, tapez 0." in book.says
+    # A day to offer, asked for the first time: the question stays as short as before.
+    call.hang_up()
+    call = caller(client, rt)
+    call.start()
+    offered = call.keys("1234", "1", "2")
+    assert "Le premier" in offered.text
+    assert "Pour revenir au menu, tapez 0." not in offered.says
 
 
 def test_an_english_caller_who_speaks_hears_that_the_keypad_is_needed(

@@ -4134,6 +4134,9 @@ class CallFlow:
         first, applies, having, until = offered
         taken = self._offer_taken(str(action), offered)
         st.data["offered"] = taken.isoformat() if taken is not None else None  # for a "oui"
+        # No day to offer (nothing to cancel, every day booked, no day open): the caller most
+        # likely wants another action or child, and must hear the key for it the first time.
+        nothing_to_offer = first is None or not applies
         if first is not None:
             params = {"day": sp.day(first), "keys": sp.keys(first.strftime("%d%m"))}
             if applies and action == "cancel":
@@ -4176,6 +4179,7 @@ class CallFlow:
                     day=sp.day(until),
                 )
             else:
+                nothing_to_offer = False
                 offer = sp._(
                     "The first day you can still change is %(day)s: for that day, type %(keys)s.",
                     **params,
@@ -4185,7 +4189,7 @@ class CallFlow:
             lines.extend(self._none_open_near_the_end(sp))
         if sp.speech:
             lines.append(sp._("You can also say the date."))
-        if st.data.get("date_asked"):
+        if st.data.get("date_asked") or nothing_to_offer:
             # Asked again (after a refusal, a wrong date, 2 at the read-back): a caller on the
             # keypad alone (an English-speaking family) may want another action or child
             # instead, and had no key for it.
@@ -4942,7 +4946,7 @@ class CallFlow:
                 ]
                 lines.append(
                     sp._(
-                        "%(name)s: a meal is booked on every canteen day: %(stretches)s.",
+                        "%(name)s: a meal is booked on every canteen day, %(stretches)s.",
                         name=kid.name,
                         stretches=sp.names(stretches),
                     )
@@ -4990,7 +4994,7 @@ class CallFlow:
                         "No meal %(days)s.",
                         "No meal %(days)s.",
                         len(free),
-                        days=sp.days_by_month(free),
+                        days=sp.days_by_month(free, without=True),
                     )
                 )
             if closed:

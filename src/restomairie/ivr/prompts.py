@@ -175,10 +175,13 @@ class Speaker:
         each whole (the read-backs that follow say them so)."""
         return self.names([self.day(day) for day in days])
 
-    def days_by_month(self, days: Sequence[date]) -> str:
+    def days_by_month(self, days: Sequence[date], without: bool = False) -> str:
         """``le jeudi 17 et le vendredi 18 décembre, puis le lundi 4 janvier``: days in order,
         each with its article, the month said once after the last day of each run of days of
-        one month (a listing of two weeks, not "jeudi 17 décembre, vendredi 18 décembre")."""
+        one month (a listing of two weeks, not "jeudi 17 décembre, vendredi 18 décembre").
+        ``without``: the days without a meal, whose months are joined by "ainsi que" ("Pas de
+        repas le mardi 29 juin, ainsi que le vendredi 2 juillet"): "puis" after "pas de repas"
+        was no French."""
         groups: list[list[date]] = []
         for day in days:
             if groups and (groups[-1][-1].year, groups[-1][-1].month) == (day.year, day.month):
@@ -195,11 +198,19 @@ class Speaker:
                 for k, day in enumerate(group)
             ]
             month = self.names(parts)
-            said = (
-                self._("(months in a list) %(earlier)s, then %(later)s", earlier=said, later=month)
-                if said
-                else month
-            )
+            if not said:
+                said = month
+            elif without:
+                said = self._(
+                    "(months in a list of days without a meal) %(earlier)s, as well as "
+                    "%(later)s",
+                    earlier=said,
+                    later=month,
+                )
+            else:
+                said = self._(
+                    "(months in a list) %(earlier)s, then %(later)s", earlier=said, later=month
+                )
         return said
 
     def names(self, names: Sequence[str]) -> str:
