@@ -65,12 +65,12 @@ def test_deadline_says_which_days_without_canteen_moved_it_earlier(cli: CliRunne
     assert said == [
         "Repas du lundi 10 mai 2027 : réserver ou annuler avant le lundi 3 mai à 13 heures "
         "(03/05/2027 13:00).",
-        "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le "
-        "pont de l'Ascension.",
+        "Les jours sans cantine, comme le jeudi 6 mai (Ascension) et le pont de l'Ascension, "
+        "ne comptent pas dans le délai.",
     ]
     # The first meal after a break: the holidays, named once
     assert cli.invoke(main, ["deadline", "2027-01-04"]).output.splitlines()[1:] == [
-        "Les jours sans cantine ne comptent pas dans le délai : les vacances de Noël."
+        "Les jours sans cantine, comme les vacances de Noël, ne comptent pas dans le délai."
     ]
     # Three days as the table says: nothing more (Wednesday is never counted in Dijon)
     assert len(cli.invoke(main, ["deadline", "2026-12-07"]).output.splitlines()) == 1

@@ -229,6 +229,52 @@ def test_not_a_bounded_span(text: str) -> None:
     assert span_said(text, MON_23_NOV) is None, text
 
 
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("tous les jours de la semaine prochaine", "toute la semaine prochaine"),
+        ("annuler tous les jours de la semaine prochaine pour Rose", "annuler toute la semaine prochaine pour Rose"),
+        ("Tous les jours de cette semaine.", "toute cette semaine"),
+        ("tous les jours de la semaine", "toute la semaine"),
+        ("tous les jours de la semaine du 7 décembre", "la semaine du 7 décembre"),
+        ("tous les jours du 7 au 11 décembre", "du 7 au 11 décembre"),
+        ("réserver tous les jours du lundi au jeudi", "réserver du lundi au jeudi"),
+        ("tous les jours de lundi à jeudi", "de lundi à jeudi"),
+        ("tous les jours entre le 7 et le 11", "entre le 7 et le 11"),
+        ("tous les jours jusqu'à vendredi", "jusqu'à vendredi"),
+        ("tous les jours jusqu'à la fin de la semaine", "jusqu'à la fin de la semaine"),
+        ("tous les jours de la semaine prochaine sauf jeudi", "toute la semaine prochaine sauf jeudi"),
+    ],
+)  # fmt: skip
+def test_every_day_of_a_span_is_that_span(text: str, same_as: str) -> None:
+    # "tous les jours de la semaine prochaine" was no span ("tous" made it days counted): the
+    # line answered "dites les jours un par un", or did not understand at the child menu.
+    expected = span_said(same_as, MON_23_NOV)
+    assert expected is not None, same_as
+    assert span_said(text, MON_23_NOV) == expected
+    assert several_days(text, MON_23_NOV), text
+    assert parse_date(text, MON_23_NOV) is None, text
+    assert days_said(text, MON_23_NOV) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tous les jours",
+        "tous les jours à midi",
+        "tous les jours de décembre",
+        "tous les jours du mois",
+        "tous les lundis de la semaine prochaine",
+        "tous les jours de la semaine prochaine et la suivante",
+        "tous les jours à partir de lundi",
+    ],
+)
+def test_every_day_without_a_span_is_still_open_ended(text: str) -> None:
+    """Guard (also true before "tous les jours" before a span was read as it): every day with
+    no bounded span after it stays open-ended or counted."""
+    assert span_said(text, MON_23_NOV) is None, text
+
+
 def test_a_month_named_is_the_nearest_not_past() -> None:
     # "fin janvier" said in January is this January's; said in November, next year's (too
     # far for a span the line takes: the caller is asked for days one by one).

@@ -364,7 +364,7 @@ def deadline(ctx: click.Context, day: date, school: str | None, as_json: bool) -
 
 def _not_counted(rt: Runtime, day: date, school: str | None, deadline: datetime) -> list[str]:
     """The phone line's sentence on the days without canteen that moved ``day``'s deadline
-    earlier (« Les jours sans cantine ne comptent pas dans le délai : … »), from the same
+    earlier (« Les jours sans cantine, comme …, ne comptent pas dans le délai. »), from the same
     service (:func:`restomairie.ivr.flow.not_counted_said`); empty when none did."""
     # Imported here, not at the top: the phone line's modules import this one's helpers.
     from restomairie.ivr.flow import not_counted_said

@@ -465,7 +465,7 @@ def test_yes_for_all_says_the_days_without_canteen_once_for_several_refused(
         "heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Trop tard pour le mardi 5 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
         "repas sera facturé, sauf maladie signalée à l'école.",
-        "Les jours sans cantine ne comptent pas dans le délai : les vacances de Noël.",
+        "Les jours sans cantine, comme les vacances de Noël, ne comptent pas dans le délai.",
         AFTER,
     ]
     assert [booked(rt, LEA, date(2027, 1, d)) for d in (4, 5, 7)] == [None, None, False]
@@ -482,8 +482,8 @@ def test_yes_for_all_with_one_day_refused_says_why_in_its_refusal(
     assert answer.says == [
         "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
         "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
-        "repas sera facturé, sauf maladie signalée à l'école. Les jours sans cantine ne "
-        "comptent pas dans le délai : les vacances de Noël.",
+        "repas sera facturé, sauf maladie signalée à l'école. Les jours sans cantine, comme les "
+        "vacances de Noël, ne comptent pas dans le délai.",
         # Before the holidays: the meal after them still open, due before them (once a call).
         "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
         "s'annule avant demain à 13 heures.",

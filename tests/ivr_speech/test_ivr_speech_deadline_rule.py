@@ -103,8 +103,8 @@ def test_a_deadline_asked_for_a_day_at_the_date_question_is_that_days(call: Call
 # ---------------------------------------------------------------------------------------------
 
 ASCENSION_NOT_COUNTED = (
-    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le "
-    "pont de l'Ascension."
+    "Les jours sans cantine, comme le jeudi 6 mai (Ascension) et le pont de l'Ascension, ne "
+    "comptent pas dans le délai."
 )
 
 
@@ -196,13 +196,13 @@ def test_the_warning_on_the_day_of_that_deadline_and_after_it(
     call.press("2")
     assert (
         "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
-        "s'annule avant 13 heures aujourd'hui."
+        "s'annule aujourd'hui avant 13 heures."
     ) in call.press("3").says
     rt.clock.frozen = datetime(2026, 12, 18, 9, 0, tzinfo=PARIS)
     call.press("1")  # another operation: Monday 4's deadline is past, Tuesday 5's is not
     assert [line for line in call.press("3").says if line.startswith("Attention")] == [
         "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
-        "s'annule avant 13 heures aujourd'hui."
+        "s'annule aujourd'hui avant 13 heures."
     ]
     rt.clock.frozen = datetime(2026, 12, 18, 13, 30, tzinfo=PARIS)
     call.press("1")  # past both: no warning (nothing left to do in time)

@@ -211,22 +211,23 @@ def test_a_weekday_with_a_day_of_the_month_just_past_is_said_past(
             "1005",
             "Trop tard pour le lundi 10 mai : il fallait annuler avant le lundi 3 mai à 13 "
             "heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours sans "
-            "cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et le pont de "
-            "l'Ascension.",
+            "cantine, comme le jeudi 6 mai (Ascension) et le pont de l'Ascension, ne comptent "
+            "pas dans le délai.",
         ),
         (
             datetime(2027, 5, 14, 10, 0, tzinfo=PARIS),
             "1805",
             "Trop tard pour le mardi 18 mai : il fallait annuler avant le jeudi 13 mai à 13 "
             "heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours sans "
-            "cantine ne comptent pas dans le délai : le lundi 17 mai (lundi de Pentecôte).",
+            "cantine, comme le lundi 17 mai (lundi de Pentecôte), ne comptent pas dans le "
+            "délai.",
         ),
         (
             datetime(2027, 1, 4, 10, 0, tzinfo=PARIS),
             "0401",
             "Trop tard pour le lundi 4 janvier : il fallait annuler avant le jeudi 17 décembre "
             "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école. Les jours "
-            "sans cantine ne comptent pas dans le délai : les vacances de Noël.",
+            "sans cantine, comme les vacances de Noël, ne comptent pas dans le délai.",
         ),
         # Guard: no day without canteen in between (Wednesday is in the published table).
         (

@@ -349,3 +349,45 @@ def test_a_day_to_the_end_of_the_month_is_its_school_days_one_by_one(
         "30 novembre.",
         _read_back("jeudi 26 novembre"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "named"),
+    [
+        (
+            "tous les jours de la semaine prochaine",
+            "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, "
+            "jeudi 3 décembre et vendredi 4 décembre.",
+        ),
+        (
+            "Tous les jours du 7 au 11 décembre.",
+            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
+            "décembre et vendredi 11 décembre.",
+        ),
+    ],
+)
+def test_every_day_of_a_span_at_the_date_question_is_its_school_days(
+    rt: Runtime, client: FlaskClient, said: str, named: str
+) -> None:
+    # "tous les jours de la semaine prochaine" was answered "dites les jours un par un", while
+    # "toute la semaine prochaine" was taken day by day.
+    call = _call_at(rt, client)
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    assert ONE_DAY not in answer.says
+    assert answer.says[0] == named
+    assert answer.says[1].startswith("Vous souhaitez annuler le repas de Léa le lundi ")
+
+
+def test_every_day_of_next_week_at_the_child_question_is_understood(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # It was "Pardon, je n'ai pas compris" (as "toute la semaine prochaine" was not).
+    call = _call_at(rt, client)
+    menu = call.say("Léa, tous les jours de la semaine prochaine")
+    assert menu.says[0] == (
+        "Pour Léa, le lundi 30 novembre, le mardi 1er décembre, le jeudi 3 décembre et le "
+        "vendredi 4 décembre :"
+    )
+    answer = call.say("annuler")
+    assert _read_back("lundi 30 novembre") in answer.says

@@ -397,8 +397,9 @@ _BREAK_DUE = "break_due"
 
 
 # Set while "oui pour tous" does several days at once (CallFlow._apply_all): the meals whose
-# refusals would each say « Les jours sans cantine ne comptent pas … », gathered to say it once
-# after them all. A context variable, not the flow's: one flow answers every call's webhooks.
+# refusals would each say « Les jours sans cantine, comme …, ne comptent pas … », gathered to say
+# it once after them all. A context variable, not the flow's: one flow answers every call's
+# webhooks.
 _NOT_COUNTED_LATER: ContextVar[list[tuple[date, datetime, frozenset[int]]] | None] = ContextVar(
     "_NOT_COUNTED_LATER", default=None
 )
@@ -5094,13 +5095,24 @@ class CallFlow:
                     found.setdefault(tuple(owed), []).append(kid.name)
             for days, names in found.items():
                 (day, deadline), *more = days
-                text = sp._(
-                    "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
-                    "cancelled before %(deadline)s.",
-                    holidays=_holiday_name(sp, name),
-                    day=sp.day(day),
-                    deadline=sp.deadline(deadline),
-                )
+                if deadline.date() == now.date():
+                    # "aujourd'hui avant 13 heures", not "avant 13 heures aujourd'hui": today
+                    # is the news, and it comes first
+                    text = sp._(
+                        "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                        "cancelled today before %(hour)s.",
+                        holidays=_holiday_name(sp, name),
+                        day=sp.day(day),
+                        hour=sp.hour(deadline),
+                    )
+                else:
+                    text = sp._(
+                        "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                        "cancelled before %(deadline)s.",
+                        holidays=_holiday_name(sp, name),
+                        day=sp.day(day),
+                        deadline=sp.deadline(deadline),
+                    )
                 if len(found) > 1:  # schools with other canteen days: whose it is
                     text = sp._("For %(name)s: %(text)s", name=sp.names(names), text=text)
                 lines.append(text)
@@ -5959,8 +5971,8 @@ def not_counted_said(
 ) -> list[str]:
     """Why the deadlines of ``meals`` (each a day, its deadline and the canteen weekdays
     of the child's school) came earlier than the published table says, when they did:
-    "Les jours sans cantine ne comptent pas dans le délai : le jeudi 6 mai (Ascension) et
-    le pont de l'Ascension." A parent counting Monday's deadline as the Thursday before
+    "Les jours sans cantine, comme le jeudi 6 mai (Ascension) et le pont de l'Ascension, ne
+    comptent pas dans le délai." A parent counting Monday's deadline as the Thursday before
     does not see the holidays in between. Several days refused together hear it once,
     each day without canteen named once. The school's weekdays, not the town's: a public
     holiday on a Wednesday does not move the deadline of a school closed on Wednesdays.
@@ -5990,7 +6002,12 @@ def not_counted_said(
             parts.append(_holiday_name(sp, reason))
     if not parts:
         return []
-    return [sp._("Days without school catering do not count: %(days)s.", days=sp.names(parts))]
+    return [
+        sp._(
+            "Days without school catering, such as %(days)s, do not count.",
+            days=sp.names(parts),
+        )
+    ]
 
 
 def _holiday_name(sp: Speaker, reason: str) -> str:

@@ -4864,6 +4864,40 @@ def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan
     return DaySpan(max(monday, today), monday + timedelta(days=6)), s
 
 
+# "tous les jours" before a span's own words is that span, not days counted: "tous les jours
+# de la semaine prochaine" is "toute la semaine prochaine", "tous les jours du 7 au 11" is "du
+# 7 au 11". Alone, or before other words ("tous les jours à midi"), it stays open-ended.
+_EVERY_DAY = ("tous", "les", "jours")
+_EVERY_DAY_OF_WEEK = (("de", "la", "semaine"), ("de", "cette", "semaine"))
+
+
+def _every_day_of_span(
+    tokens: Sequence[str], breaks: frozenset[int]
+) -> tuple[list[str], frozenset[int]]:
+    """``tokens`` with "tous les jours" said before a span's words read as that span ("tous
+    les jours de la semaine prochaine" as "toute la semaine prochaine", "tous les jours
+    jusqu'à vendredi" as "jusqu'à vendredi"), and the clause starts moved with them; as they
+    are otherwise."""
+    n = len(_EVERY_DAY)
+    for i in range(len(tokens) - n):
+        if tuple(tokens[i : i + n]) != _EVERY_DAY:
+            continue
+        after = tokens[i + n :]
+        if any(tuple(after[: len(run)]) == run for run in _EVERY_DAY_OF_WEEK):
+            said, cut = ["toute"], n + 1  # "tous les jours de" -> "toute"
+        elif (
+            after[0] in ("du", "entre") or after[0] in _UNTIL_WORDS
+            or (after[0] == "de" and len(after) > 1 and after[1] in _WEEKDAYS)
+        ):
+            said, cut = [], n  # "du 7 au 11", "jusqu'à vendredi", "de lundi à jeudi"
+        else:
+            continue
+        shift = len(said) - cut
+        moved = frozenset(b if b <= i else max(i, b + shift) for b in breaks)
+        return [*tokens[:i], *said, *tokens[i + cut :]], moved
+    return list(tokens), breaks
+
+
 def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | None:
     """The bounded span of days ``text`` asks for at once, as its first and last days: a week
     ("toute la semaine prochaine", "toute cette semaine" from today, "la semaine du 7
@@ -4885,7 +4919,7 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     ``acted``: whether a change is said (by default, whether the phrase says one:
     :func:`parse_intent`). Pure; never raises."""
     try:
-        tokens, breaks = _date_tokens(text)
+        tokens, breaks = _every_day_of_span(*_date_tokens(text))
         # "toute la semaine sauf jeudi": the span before "sauf", the days it leaves out after
         cut = _span_except_at(tokens)
         rest = [] if cut is None else tokens[cut[1] :]
