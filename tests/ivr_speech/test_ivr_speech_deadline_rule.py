@@ -4,7 +4,8 @@ deadline at once, or calls before the Christmas holidays. The parser's side is i
 tests/test_speech_rule_questions.py.
 
 A family of three (Hugo, Léa, Zoé: keys 1, 2, 3) each eating every canteen day by
-subscription, on Monday 23 November 2026 unless a test sets its own time; Dijon's zone A:
+subscription, at one school (the last tests: Hugo and Zoé at another, HUGO_ZOE_LEA), on
+Monday 23 November 2026 unless a test sets its own time; Dijon's zone A:
 Christmas holidays from Saturday 19 December 2026 to Sunday 3 January 2027, the Ascension
 bridge on Friday 7 May 2027.
 """
@@ -21,6 +22,7 @@ from restomairie.clock import PARIS
 from restomairie.models import Closure
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after
+from tests.factories import KidSpec, make_family
 from tests.ivr_support import (
     Caller,
     Twiml,
@@ -424,3 +426,128 @@ def test_a_refusal_among_days_taken_one_by_one_is_warned_after_the_last(
     assert "Hugo n'a pas de repas réservé le jeudi 17 décembre" in answer.text
     # The last day had nothing to cancel: the refusal before it still owed the warning.
     assert _warnings(answer) == [AFTER_CHRISTMAS]
+
+
+# The warning of each child's school: Hugo and Zoé at Alsace, Léa at Anjou, closed on Monday 4
+# January (her first meal after the holidays is Tuesday 5's, due before Friday 18).
+HUGO_ZOE_LEA = (
+    KidSpec("E1", "Zoé", school="alsace-elem"),
+    KidSpec("E2", "Léa"),
+    KidSpec("E3", "Hugo", school="alsace-elem"),
+)
+TUESDAY_5 = (
+    "après les vacances de Noël, le repas du mardi 5 janvier se réserve ou s'annule avant le "
+    "vendredi 18 décembre à 13 heures."
+)
+
+
+def _two_schools(rt: Runtime, client: FlaskClient, language: str = "fr") -> Caller:
+    """The family of HUGO_ZOE_LEA, called on Monday 14 December 2026, at the child menu
+    (keys: Hugo 1, Léa 2, Zoé 3)."""
+    _closed_on_monday_4(rt)
+    make_family(rt, "210001", "1234", (PHONE,), HUGO_ZOE_LEA, language=language)
+    rt.clock.frozen = MON_14_DEC
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    call.press("1234")
+    return call
+
+
+def _attention(answer: Twiml) -> list[str]:
+    return [line for line in answer.says if line.startswith(("Attention", "Et celui"))]
+
+
+MONDAY_4_AND_TUESDAY_5 = [AFTER_CHRISTMAS, AND_TUESDAY_5]  # Hugo's and Zoé's (Alsace)
+
+
+def _another_child(call: Caller, key: str, day: str) -> Twiml:
+    """After a result: another operation, for the child ``key``: cancel ``day``, confirmed."""
+    call.press("1")
+    call.press("4")
+    call.press(key)
+    call.press("2")
+    call.say(day)
+    return call.press("1")
+
+
+def test_a_child_whose_first_day_after_the_holidays_differs_hears_hers(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _two_schools(rt, client)
+    call.keys("1", "2")  # Hugo, cancel
+    call.say("jeudi 17 décembre")
+    answer = call.press("1")
+    assert answer.says[0] == "C'est fait : le repas d'Hugo du jeudi 17 décembre est annulé."
+    assert _attention(answer) == MONDAY_4_AND_TUESDAY_5  # the first: named nobody, as ever
+    answer = _another_child(call, "2", "vendredi 18 décembre")  # Léa
+    assert answer.says[0] == "C'est fait : le repas de Léa du vendredi 18 décembre est annulé."
+    # It was nothing (once a call): Léa's school is closed on Monday 4 January, her first
+    # meal after the holidays is another, and the parent had heard Hugo's alone.
+    assert _attention(answer) == [f"Attention : pour Léa, {TUESDAY_5}"]
+    # Zoé's is Hugo's word for word (the same school): not said again.
+    answer = _another_child(call, "3", "vendredi 18 décembre")
+    assert answer.says[0] == "C'est fait : le repas de Zoé du vendredi 18 décembre est annulé."
+    assert _attention(answer) == []
+
+
+def test_after_a_refusal_for_one_child_a_change_for_another_school_says_its_own(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _two_schools(rt, client)
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say("lundi 14 décembre")
+    assert answer.says[0].startswith("Trop tard pour le lundi 14 décembre")
+    assert _attention(answer) == [f"Attention : {TUESDAY_5}"]
+    assert _attention(call.say("mardi 15 décembre")) == []  # the same child: once a call
+    call.press("0")  # back to the menu
+    call.press("4")
+    call.press("1")  # Hugo
+    call.press("2")
+    call.say("jeudi 17 décembre")
+    answer = call.press("1")
+    # It was nothing: Monday 4 January, whose deadline is Thursday, was never said for him.
+    assert _attention(answer) == [
+        "Attention : pour Hugo, après les vacances de Noël, le repas du lundi 4 janvier se "
+        "réserve ou s'annule avant le jeudi 17 décembre à 13 heures.",
+        AND_TUESDAY_5,
+    ]
+    # Zoé's is Hugo's, but "pour Hugo" was not said for her.
+    answer = _another_child(call, "3", "vendredi 18 décembre")
+    assert _attention(answer)[0] == (
+        "Attention : pour Zoé, après les vacances de Noël, le repas du lundi 4 janvier se "
+        "réserve ou s'annule avant le jeudi 17 décembre à 13 heures."
+    )
+
+
+def test_the_listing_of_children_at_two_schools_names_each_warning(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _two_schools(rt, client)
+    answer = call.keys("9", "3")
+    # It was "Pour Hugo et Zoé, Attention : après les vacances…": the name before the
+    # "Attention", the sentence begun twice.
+    assert _attention(answer) == [
+        "Attention : pour Hugo et Zoé, après les vacances de Noël, le repas du lundi 4 janvier "
+        "se réserve ou s'annule avant le jeudi 17 décembre à 13 heures.",
+        AND_TUESDAY_5,
+        f"Attention : pour Léa, {TUESDAY_5}",
+    ]
+    call.keys("1", "2")  # all three: cancel, after hearing both
+    call.say("vendredi 18 décembre")
+    assert _attention(call.press("1")) == []
+
+
+def test_the_listing_of_children_at_two_schools_in_english(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    call = _two_schools(rt, client, "en")
+    says = call.keys("9", "3").says
+    notes = [line for line in says if line.startswith("Please note")]
+    # It was "For Hugo and Zoé, Attention: after the Christmas holidays, …".
+    assert notes == [
+        "Please note: for Hugo and Zoé, after the Christmas holidays, the meal of Monday 4 "
+        "January must be booked or cancelled before Thursday 17 December at 1:00 pm.",
+        "Please note: for Léa, after the Christmas holidays, the meal of Tuesday 5 January must "
+        "be booked or cancelled before Friday 18 December at 1:00 pm.",
+    ]
+

@@ -368,6 +368,20 @@ class _Break(NamedTuple):
     public: bool
 
 
+class _Owed(NamedTuple):
+    """One warning before school holidays (CallFlow._after_break): the days after them whose
+    deadlines come before them, each with its deadline, and the children picked they are for."""
+
+    holidays: str
+    days: tuple[tuple[date, datetime], ...]
+    kids: tuple[Kid, ...]
+
+    @property
+    def key(self) -> str:
+        """The days and deadlines, whoever they are for: what makes the sentence."""
+        return " ".join(f"{day.isoformat()}/{due.isoformat()}" for day, due in self.days)
+
+
 @dataclass(frozen=True)
 class Check:
     """The outcome of checking a date before the read-back."""
@@ -389,10 +403,14 @@ _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
 _BREAK_NOTE_OUTCOMES = frozenset(
     {"booked", "cancelled", f"refused:{PastDeadline.code}", f"refused:{DayLocked.code}"}
 )
-# In the call's state once that warning was said (listing or result): never twice in a call;
-# and while it is owed by a day of several taken one by one (said after the last of them, even
-# if that one had nothing to change).
+# In the call's state: the warnings said (listing or result), each [holidays, days, refs of the
+# children it was said for, whether it named them], never twice the same sentence in a call
+# (a brother at another school, whose first day after them differs, still hears his); the
+# children whose warning was said or already heard (not looked up again); and while it is owed
+# by a day of several taken one by one (said after the last of them, even if that one had
+# nothing to change). Calls begun before the sentences were kept hold ``True``: said.
 _BREAK_SAID = "break_said"
+_BREAK_HEARD = "break_heard"
 _BREAK_DUE = "break_due"
 
 
@@ -5050,39 +5068,37 @@ class CallFlow:
                         day=sp.day(known_until),
                     )
                 )
-        warning = self._after_break(sp, breaks, upcoming, kids)
-        if warning:  # not said again after a change in this call (_break_note)
-            st.data[_BREAK_SAID] = True
-        lines += warning
+        # Asked for: said even if a change said it already; then not after a change.
+        lines += self._say_breaks(st, sp, self._after_break(breaks, upcoming, kids), asked=True)
         rentree = self._rentree_before_summer(st, sp)
         return [*lines, rentree] if rentree else lines
 
     def _after_break(
         self,
-        sp: Speaker,
         breaks: Sequence[_Break],
         upcoming: Mapping[str, Sequence[ChildDay | DayStatus]],
         kids: Sequence[Kid],
-    ) -> list[str]:
-        """ "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou
-        s'annule avant le jeudi 17 décembre à 13 heures." "Et celui du mardi 5 janvier, avant le
-        vendredi 18 décembre à 13 heures." When the days listed cross school
-        holidays still to come and the first meal after them must be changed before they
-        start: a parent expects to see to it after the holidays, and would be too late. From
-        the booking engine's days of each child (their school's canteen days, closures and
-        deadline): never a day the child's school is closed, nor a deadline already past.
+    ) -> list[_Owed]:
+        """The warnings "Attention : après les vacances de Noël, le repas du lundi 4 janvier se
+        réserve ou s'annule avant le jeudi 17 décembre à 13 heures." "Et celui du mardi 5
+        janvier, avant le vendredi 18 décembre à 13 heures." (:meth:`_say_breaks`): when the
+        days listed cross school holidays still to come and the first meal after them must be
+        changed before they start, a parent expects to see to it after the holidays, and would
+        be too late. One per distinct days and deadlines, with the children whose they are.
+        From the booking engine's days of each child (their school's canteen days, closures
+        and deadline): never a day the child's school is closed, nor a deadline already past.
         Not the summer's (:meth:`_rentree_before_summer` says when the line closes)."""
         now = self.clock.now()
-        lines: list[str] = []
+        owed: list[_Owed] = []
         for name, first, last, public in breaks:
             if public or first <= now.date() or holiday_kind(name) == "summer":
                 continue
             # Every day after the holidays whose deadline comes before them, not only the
             # first: the Tuesday's is often the holidays' last Friday (a child who eats on
             # Tuesdays only would hear of the Monday, a day she does not eat).
-            found: dict[tuple[tuple[date, datetime], ...], list[str]] = {}
+            found: dict[tuple[tuple[date, datetime], ...], list[Kid]] = {}
             for kid in kids:
-                owed: list[tuple[date, datetime]] = []
+                days: list[tuple[date, datetime]] = []
                 for after in upcoming.get(kid.ref, []):
                     if after.day <= last or not after.operating or after.deadline is None:
                         continue
@@ -5090,38 +5106,93 @@ class CallFlow:
                     if deadline.date() >= first:
                         break  # the days after it are changed after the holidays
                     if now < deadline:
-                        owed.append((after.day, deadline))
-                if owed:
-                    found.setdefault(tuple(owed), []).append(kid.name)
-            for days, names in found.items():
-                (day, deadline), *more = days
-                if deadline.date() == now.date():
-                    # "aujourd'hui avant 13 heures", not "avant 13 heures aujourd'hui": today
-                    # is the news, and it comes first
-                    text = sp._(
-                        "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
-                        "cancelled today before %(hour)s.",
-                        holidays=_holiday_name(sp, name),
-                        day=sp.day(day),
-                        hour=sp.hour(deadline),
-                    )
-                else:
-                    text = sp._(
-                        "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
-                        "cancelled before %(deadline)s.",
-                        holidays=_holiday_name(sp, name),
-                        day=sp.day(day),
-                        deadline=sp.deadline(deadline),
-                    )
-                if len(found) > 1:  # schools with other canteen days: whose it is
-                    text = sp._("For %(name)s: %(text)s", name=sp.names(names), text=text)
-                lines.append(text)
-                lines += [
-                    sp._("And the meal of %(day)s, before %(deadline)s.",
-                         day=sp.day(day), deadline=sp.deadline(deadline))
-                    for day, deadline in more
-                ]
+                        days.append((after.day, deadline))
+                if days:
+                    found.setdefault(tuple(days), []).append(kid)
+            owed += [_Owed(name, days, tuple(found_kids)) for days, found_kids in found.items()]
+        return owed
+
+    def _say_breaks(
+        self, st: CallState, sp: Speaker, owed: Sequence[_Owed], *, asked: bool
+    ) -> list[str]:
+        """The warnings ``owed`` (:meth:`_after_break`), each sentence once a call unless
+        ``asked`` (the listing says what it lists). A child whose days and deadlines were said
+        naming nobody hears nothing more: the sentence would be the same word for word. One
+        whose differ from those said for another child, or from those of the other children
+        picked, hears them named ("Attention : pour Nathan, après les vacances de Noël, …"):
+        the parent heard the first as that child's. Kept in the call's state (``_BREAK_SAID``:
+        [holidays, days, children, named]; ``_BREAK_HEARD``)."""
+        kept = st.data.get(_BREAK_SAID)
+        said: list[list[Any]] = kept if isinstance(kept, list) else []
+        heard: list[str] = list(st.data.get(_BREAK_HEARD) or [])
+        lines: list[str] = []
+        for warning in owed:
+            refs = [k.ref for k in warning.kids]
+            heard += [ref for ref in refs if ref not in heard]
+            same = [e for e in said if e[0] == warning.holidays and e[1] == warning.key]
+            if not asked and any(not e[3] for e in same):
+                continue  # said naming nobody: the very sentence
+            told = {ref for e in same for ref in e[2]}
+            kids = [k for k in warning.kids if asked or k.ref not in told]
+            if not kids:
+                continue  # said naming them
+            # Another child's days said in this call (not the same child's, whose deadline
+            # has passed since), or the children picked have other days: whose these are.
+            named = any(
+                o.holidays == warning.holidays and o.key != warning.key for o in owed
+            ) or any(
+                e[0] == warning.holidays and e[1] != warning.key and not set(e[2]) <= set(refs)
+                for e in said
+            )  # fmt: skip
+            lines += self._break_lines(sp, warning, [k.name for k in kids] if named else None)
+            said.append([warning.holidays, warning.key, [k.ref for k in kids], named])
+        if lines:
+            st.data[_BREAK_SAID] = said
+        if heard:
+            st.data[_BREAK_HEARD] = heard
         return lines
+
+    def _break_lines(self, sp: Speaker, warning: _Owed, names: Sequence[str] | None) -> list[str]:
+        """The sentences of one warning, naming ``names`` if given."""
+        (day, deadline), *more = warning.days
+        holidays = _holiday_name(sp, warning.holidays)
+        # "aujourd'hui avant 13 heures", not "avant 13 heures aujourd'hui": today is the news,
+        # and it comes first.
+        today = deadline.date() == self.clock.today()
+        if names is None and today:
+            text = sp._(
+                "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                "cancelled today before %(hour)s.",
+                holidays=holidays, day=sp.day(day), hour=sp.hour(deadline),
+            )  # fmt: skip
+        elif names is None:
+            text = sp._(
+                "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
+                "cancelled before %(deadline)s.",
+                holidays=holidays, day=sp.day(day), deadline=sp.deadline(deadline),
+            )  # fmt: skip
+        elif today:
+            text = sp._(
+                "Attention: for %(names)s, after %(holidays)s, the meal of %(day)s must be "
+                "booked or cancelled today before %(hour)s.",
+                names=sp.names(names), holidays=holidays, day=sp.day(day),
+                hour=sp.hour(deadline),
+            )  # fmt: skip
+        else:
+            text = sp._(
+                "Attention: for %(names)s, after %(holidays)s, the meal of %(day)s must be "
+                "booked or cancelled before %(deadline)s.",
+                names=sp.names(names), holidays=holidays, day=sp.day(day),
+                deadline=sp.deadline(deadline),
+            )  # fmt: skip
+        return [
+            text,
+            *(
+                sp._("And the meal of %(day)s, before %(deadline)s.",
+                     day=sp.day(d), deadline=sp.deadline(due))
+                for d, due in more
+            ),
+        ]  # fmt: skip
 
     def _break_note(self, st: CallState, sp: Speaker, outcome: str) -> list[str]:
         """The listing's warning (:meth:`_after_break`: "Attention : après les vacances de
@@ -5132,10 +5203,16 @@ class CallFlow:
         Christmas, or told it is too late for one, would otherwise see to the meals after them
         once back, too late. For the children picked, from the calendar
         (their school's canteen days, local closures and enrolment), not for the days this
-        call just changed. Once a call (the listing's counts too); the calendar is looked at
-        only after such an outcome, and the local closures read only with holidays ahead."""
+        call just changed. Each sentence once a call (the listing's count too), a child whose
+        days differ named (:meth:`_say_breaks`); the calendar is looked at only after such an
+        outcome for a child whose warning was not said yet, and the local closures read only
+        with holidays ahead."""
         due = st.data.pop(_BREAK_DUE, False)
-        if (outcome not in _BREAK_NOTE_OUTCOMES and not due) or st.data.get(_BREAK_SAID):
+        if (outcome not in _BREAK_NOTE_OUTCOMES and not due) or st.data.get(_BREAK_SAID) is True:
+            return []
+        kids = self._picked(st)
+        heard = st.data.get(_BREAK_HEARD) or []
+        if all(k.ref in heard for k in kids):  # (no child picked: nothing to say either)
             return []
         today = self.clock.today()
         _, breaks, _ = self._list_span(today)
@@ -5143,8 +5220,7 @@ class CallFlow:
             b for b in breaks
             if not b.public and b.first > today and holiday_kind(b.name) != "summer"
         ]  # fmt: skip
-        kids = self._picked(st)
-        if not ahead or not kids:
+        if not ahead:
             return []
         changed = {day for _, day, _ in _series_done(st)}
         done = st.data.get("done")
@@ -5178,10 +5254,7 @@ class CallFlow:
                             found.append(status)
                     day += timedelta(days=1)
             days[kid.ref] = found
-        lines = self._after_break(sp, ahead, days, kids)
-        if lines:
-            st.data[_BREAK_SAID] = True
-        return lines
+        return self._say_breaks(st, sp, self._after_break(ahead, days, kids), asked=False)
 
     def _rentree_before_summer(self, st: CallState, sp: Speaker) -> str:
         """On the last two weeks the line is open before its summer closure, when the meal of
