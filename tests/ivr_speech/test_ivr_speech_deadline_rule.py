@@ -551,3 +551,16 @@ def test_the_listing_of_children_at_two_schools_in_english(
         "be booked or cancelled before Friday 18 December at 1:00 pm.",
     ]
 
+
+
+def test_the_named_warnings_on_the_day_of_a_deadline(rt: Runtime, client: FlaskClient) -> None:
+    call = _two_schools(rt, client)
+    rt.clock.frozen = datetime(2026, 12, 17, 12, 0, tzinfo=PARIS)
+    # It was "Pour Hugo et Zoé, Attention : après les vacances de Noël, … aujourd'hui avant…".
+    assert _attention(call.keys("9", "3")) == [
+        "Attention : pour Hugo et Zoé, après les vacances de Noël, le repas du lundi 4 janvier "
+        "se réserve ou s'annule aujourd'hui avant 13 heures.",
+        "Et celui du mardi 5 janvier, avant demain à 13 heures.",
+        "Attention : pour Léa, après les vacances de Noël, le repas du mardi 5 janvier se "
+        "réserve ou s'annule avant demain à 13 heures.",
+    ]
