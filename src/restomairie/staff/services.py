@@ -37,7 +37,7 @@ from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
 from restomairie.calendar.schoolholidays import holiday_label
 from restomairie.i18n import format_day
-from restomairie.ivr.flow import ACCOUNT, GREETING, PIN
+from restomairie.ivr.flow import ACCOUNT, CONFIRM, GREETING, PIN
 from restomairie.ivr.service import FINAL_STATUSES
 from restomairie.models import (
     AuditEntry,
@@ -1062,8 +1062,8 @@ class StaffService:
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
                      for e, x in zip(call.events, exchanges, strict=True)]
-            corrections = self._corrections(
-                session, call, _attempts(call.call_sid, call.state, steps, over))
+            attempts = _attempts(call.call_sid, call.state, steps, over)
+            corrections = self._corrections(session, call, attempts)
             return CallDetail(
                 row=row,
                 number=call.from_number,
@@ -1074,7 +1074,7 @@ class StaffService:
                 changes=tuple(self._history(session, changes)),
                 training_by=row.training_by,
                 identified_by=identified_by,
-                ending=_read_back_ending(exchanges, over, bool(changes)),
+                ending=_read_back_ending(exchanges, over, bool(changes), attempts),
                 corrections=corrections,
                 phone_account=_state_text(call.state, "phone_account"),
             )
@@ -2045,14 +2045,25 @@ def _about_meal_day(day: date) -> Any:
 
 
 def _ended_at_read_back() -> Any:
-    """The calls whose last step of conversation (Twilio's callbacks aside) is a read-back:
-    :func:`_call_facts`'s rule for "raccroché à la relecture"."""
+    """The calls left waiting for the answer to a read-back: :func:`_call_facts`'s rule for
+    "raccroché à la relecture" (:func:`_waits_at_read_back`), in the database."""
     step, later = aliased(CallEvent), aliased(CallEvent)
-    return select(step.call_id).where(
-        step.outcome.startswith("read_back:", autoescape=True),
-        ~exists().where(later.call_id == step.call_id, later.id > step.id,
-                        later.step.not_in(OFF_CALL_STEPS)),
+    return or_(
+        Call.step == CONFIRM,
+        Call.id.in_(select(step.call_id).where(
+            step.outcome.startswith("read_back:", autoescape=True),
+            ~exists().where(later.call_id == step.call_id, later.id > step.id,
+                            later.step.not_in(OFF_CALL_STEPS)),
+        )),
     )
+
+
+def _waits_at_read_back(c: Call, last_outcome: str) -> bool:
+    """Whether a call was left waiting for the answer to a read-back (hung up there, the change
+    not made): the line's question still the read-back's (``Call.step``: a later day of a
+    series is read back in the answer to the day before, a step logged "annulé"; "répétez"
+    asks it again), or its last step of conversation a read-back (``last_outcome``)."""
+    return c.step == CONFIRM or last_outcome.startswith("read_back:")
 
 
 def _calls_with(events: Sequence[str]) -> Any:
@@ -2078,7 +2089,7 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
         # The call over (else the caller may yet confirm), its last step of conversation a
         # read-back, whatever its own outcome: "abandon", or "refusé" after an earlier refusal.
         over = or_(Call.outcome.is_not(None), Call.started_at <= now - ONGOING_FOR)
-        return and_(over, Call.id.in_(_ended_at_read_back()))
+        return and_(over, _ended_at_read_back())
     # The call's own outcome, unless a fact of its steps says it better (a refusal that was
     # the lockout, an "abandon" after "rien à annuler")…
     own: Any = Call.outcome == outcome
@@ -2178,9 +2189,9 @@ def _call_facts(
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
     }
-    for call_id, outcome in last.items():
-        if outcome.startswith("read_back:"):  # always last: nothing came after it
-            did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
+    for c in calls:
+        if _waits_at_read_back(c, last.get(c.id, "")):  # always last: nothing came after it
+            did[c.id] = (*did.get(c.id, ()), HUNG_UP_READ_BACK)
     for c in calls:
         # Its requests already as asked ("rien à annuler"): asked too, for that day. Before
         # its attempts: at the same step, the line says them before the others' read-back.
@@ -2549,11 +2560,18 @@ def _until(detail: dict[str, Any] | None) -> datetime | None:
 _LEAVE_READ_BACK = frozenset({"booked", "cancelled", "unchanged", "other_date", "back"})
 
 
+# How a read-back ended that ended the call there (:func:`_read_back_end`'s codes).
+_ENDED_CALL = frozenset({"hung_up", "goodbye", "line_ended", "too_slow"})
+
+
 def _read_back_ending(
-    exchanges: Sequence[Exchange], over: bool, changed: bool
+    exchanges: Sequence[Exchange], over: bool, changed: bool, attempts: Sequence[Attempt] = (),
 ) -> str | None:
     """What the end of a call means when it ended at the read-back (the change read back was
-    not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !"."""
+    not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !". A
+    later day of a series is read back in the answer to the day before, a step logged
+    otherwise: its read-back is found among the call's ``attempts``
+    (:func:`_series_read_backs`)."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
@@ -2574,7 +2592,13 @@ def _read_back_ending(
                 said_goodbye = outcome == "goodbye"
         elif pending is not None:
             pending = None
-    if pending is None or not (over or line_ended):
+    if pending is None:
+        last = next((a for a in reversed(attempts) if a.kind == "read_back"), None)
+        if last is None or last.code not in _ENDED_CALL or last.day is None:
+            return None
+        pending, line_ended = last.day.isoformat(), last.code != "hung_up"
+        said_goodbye, too_slow = last.code == "goodbye", last.code == "too_slow"
+    if not (over or line_ended):
         return None
     try:
         day = f" du {format_day(date.fromisoformat(pending), year=True)}"
