@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as stdcalendar
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -2382,24 +2382,19 @@ def _series_read_backs(
     """The read-backs no step was logged under (``unpaired``: the ``tried`` records left once
     :func:`_attempts` paired the others with their steps): the days after the first of several
     said at once, each read back in the answer to the day before (a step logged "cancelled",
-    "skipped"…). Each is placed, as :func:`_refused_beside` places its records, at the step
+    "skipped"…). Each is placed (:func:`_tried_at_steps`, as :func:`_refused_beside`) at the step
     after the one of the record before it, and ends as the steps after it say ("skipped": left
     as it was, the next day read back; hung up)."""
     left = {id(rec) for queue in unpaired.values() for rec in queue}
-    out = []
-    nxt = 0
-    for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
-            continue
-        outcome = str(rec[0])
+
+    def placed(rec: list[Any]) -> bool | None:
         if id(rec) not in left:
-            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
-            continue
-        if not outcome.startswith("read_back:") or not talk:
-            continue
-        at = min(nxt, len(talk) - 1)
-        nxt = at + 1  # the next day of the series is read back in the answer to this one
+            return False  # paired with its own step
+        return True if str(rec[0]).startswith("read_back:") else None
+
+    out = []
+    # the next day of the series is read back in the answer to this one: one step further
+    for rec, at in _tried_at_steps(state, talk, placed, advance=True):
         code = _read_back_end(talk[at + 1:], over)
         try:
             day = date.fromisoformat(str(rec[2]))
@@ -2416,6 +2411,39 @@ def _series_read_backs(
     return out
 
 
+def _tried_at_steps(
+    state: dict[str, Any], talk: Sequence[_Step],
+    placed: Callable[[list[Any]], bool | None], advance: bool = False,
+) -> Iterator[tuple[list[Any], int]]:
+    """The call's ``tried`` records that no step was logged under, each with the index in
+    ``talk`` of the step it was said at. The records are walked in order beside the steps:
+    a record ``placed`` says ``False`` for is found among the steps from where the walk is
+    (its own step, by outcome), and the walk goes on after it; one it says ``True`` for was
+    said at the step after the one of the record before it (the answer that asked for it),
+    yielded with that step's index (the last step at most; none when no step was logged),
+    the walk going one step further only with ``advance`` (each in the answer to the one
+    before, as a series' days are read back); one it says ``None`` for is passed over.
+    Malformed records are passed over too."""
+    nxt = 0
+    for rec in state.get("tried") or ():
+        if not isinstance(rec, list) or len(rec) not in (4, 5):
+            continue
+        where = placed(rec)
+        if where is None:
+            continue
+        if not where:
+            outcome = str(rec[0])
+            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+            nxt = found + 1 if found is not None else nxt
+            continue
+        if not talk:
+            continue
+        at = min(nxt, len(talk) - 1)
+        if advance:
+            nxt = at + 1
+        yield rec, at
+
+
 def _refused_beside(
     call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str]
 ) -> list[Attempt]:
@@ -2423,20 +2451,14 @@ def _refused_beside(
     "refused:<code>:beside": "oui pour tous" to several days, some made, one too late): each at
     the step after the one of the record before it (the answer that asked for them), as
     :func:`_nothing_asked` finds its records."""
-    out = []
-    nxt = 0
-    for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
-            continue
+    def placed(rec: list[Any]) -> bool:
         outcome = str(rec[0])
-        code = outcome.removeprefix("refused:").removesuffix(":beside")
-        if not (outcome.startswith("refused:") and outcome.endswith(":beside")):
-            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
-            continue
-        if not talk:
-            continue
-        at = talk[min(nxt, len(talk) - 1)][1]
+        return outcome.startswith("refused:") and outcome.endswith(":beside")
+
+    out = []
+    for rec, i in _tried_at_steps(state, talk, placed):
+        code = str(rec[0]).removeprefix("refused:").removesuffix(":beside")
+        at = talk[i][1]
         try:
             day: date | None = date.fromisoformat(str(rec[2]))
         except ValueError:
