@@ -417,27 +417,21 @@ class HistoryEntry:
         return f"motif : {self.reason}" if self.reason else None
 
     @property
-    def who(self) -> str:
-        """Who made it, as a day's line says it: a staff user by their name ("marie"),
-        anyone else as the journal does ("famille 210500")."""
-        kind, _, name = self.actor.partition(":")
-        return name if kind == "staff" and name else who_label(self.actor, self.action)
-
-    @property
     def done(self) -> str:
         """What a booking change left the meal: "réservé", "annulé"."""
         return DONE_STATES.get(self.action, self.action)
 
     @property
     def by(self) -> str:
-        """Who made a booking change and how, after its state: "par téléphone", "par marie
-        (mairie, forçage : certificat médical)", "par la famille (web)", "par import"."""
+        """Who made a booking change and how, after its state: "par téléphone", "par agent
+        marie (mairie, forçage : certificat médical)" (staff named as everywhere else, by
+        :func:`who_label`), "par la famille (web)", "par import"."""
         if self.channel == "phone":
             return "par téléphone" + (
                 f" (appel d'essai par {who_label(self.training_by)})" if self.training_by else "")
         if self.channel == "staff":
             note = self.staff_note
-            return f"par {self.who} (mairie{', ' + note if note else ''})"
+            return f"par {who_label(self.actor, self.action)} (mairie{', ' + note if note else ''})"
         if self.channel == "web":
             return "par la famille (web)"
         if self.channel == "import":
