@@ -313,16 +313,16 @@ def test_a_day_forced_after_its_lock_says_what_the_kitchen_was_told_and_the_adju
         return " ".join(re.sub(r"<[^>]+>", " ", page[start:page.index("</td>", start)]).split())
 
     assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : "
-            "+1 repas (Standard) par agent marie le 23/11 à 10:07:00, -1 repas (Standard) par "
+            "+1 repas (Standard) par agent marie le 23/11 à 10:07:00, −1 repas (Standard) par "
             "agent marie le 23/11 à 10:12:00 ; soit aucun repas pour la cuisine.") in cell("E2")
     assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas compté (Standard) ; ajusté "
-            "depuis : -1 repas (Standard) par agent marie le 23/11 à 10:07:00 ; soit aucun repas "
+            "depuis : −1 repas (Standard) par agent marie le 23/11 à 10:07:00 ; soit aucun repas "
             "pour la cuisine.") in cell("E1")
     # The journal: each forced entry with what the kitchen had of that meal until it.
     journal = text("/staff/audit?account=210001&child=E2")
     assert ("forçage (ajustement après verrouillage) : enfant malade Cuisine : au verrouillage du "
             "lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas (Standard) par agent "
-            "marie le 23/11 à 10:07:00, -1 repas (Standard) par agent marie le 23/11 à 10:12:00 ; "
+            "marie le 23/11 à 10:07:00, −1 repas (Standard) par agent marie le 23/11 à 10:12:00 ; "
             "soit aucun repas pour la cuisine.") in journal
     assert ("forçage (ajustement après verrouillage) : oubli de la famille Cuisine : au "
             "verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas "
