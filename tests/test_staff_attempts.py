@@ -496,7 +496,7 @@ def test_a_day_forced_by_staff_after_a_refused_call_names_the_forcing_not_the_ca
     tuesday = cell(page(agent, "/staff/families/210001/children/E2?month=2026-11"),
                    "2026-11-24")
     assert "annulé" in tuesday and "verrouillé" in tuesday
-    assert ("annulé par marie (mairie, forçage : certificat médical) le 23/11 à 14:03:10"
+    assert ("annulé par agent marie (mairie, forçage : certificat médical) le 23/11 à 14:03:10"
             in text(tuesday))
     assert "refusée" not in tuesday and refused.call_sid not in tuesday
 
@@ -548,8 +548,8 @@ def test_a_refused_call_says_when_staff_did_it_later_for_that_child_and_day(
 
     detail = text(page(agent, f"/staff/calls/{refused.call_sid}"))
     assert ("Corrigé ensuite Rose — 24/11 : annulation refusée (délai dépassé), corrigé "
-            "ensuite par marie le 24/11 à 14:03 (forçage : certificat médical)") in detail
+            "ensuite par agent marie le 24/11 à 14:03 (forçage : certificat médical)") in detail
     assert "Léa — 24/11" not in detail  # Léa's Tuesday: not a day the call asked for her
     detail = text(page(agent, f"/staff/calls/{unconfirmed.call_sid}"))
     assert ("Léa — 27/11 : annulation relue, jamais confirmée (raccroché), corrigé ensuite par "
-            "marie le 24/11 à 14:03 (forçage : certificat médical)") in detail
+            "agent marie le 24/11 à 14:03 (forçage : certificat médical)") in detail

@@ -147,6 +147,39 @@ def test_on_a_phone_the_pages_do_not_run_wider_than_the_screen(
     assert over == 0
 
 
+# Each visible field with an example in it: the example's width in the field's font, and the
+# room the field gives it (its width less its padding).
+PLACEHOLDERS = """() => Array.from(document.querySelectorAll('input[placeholder]'))
+  .filter(i => i.offsetParent !== null).map(i => {
+    const s = getComputedStyle(i);
+    const c = document.createElement('canvas').getContext('2d');
+    c.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+    const room = i.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+    return [i.placeholder, c.measureText(i.placeholder).width, room];
+  })"""
+
+
+def test_on_a_phone_the_examples_in_the_fields_are_shown_whole(
+    page: Any  # noqa: F811
+) -> None:
+    """At 390 px (and on a computer) a field's example is not cut at its edge (« dossier,
+    nom, enfant, téléph… »), and the page does not run wider than the screen for it."""
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 844})
+        if width == 390:
+            sign_in(page, "chef")
+        seen = 0
+        for url in ("/staff/", "/staff/families", "/staff/calls", "/staff/audit",
+                    "/staff/closures", "/staff/phone",
+                    "/staff/families/210001/children/E1?month=2026-11"):
+            page.goto(url)
+            for example, needs, room in page.evaluate(PLACEHOLDERS):
+                seen += 1
+                assert needs <= room, (width, url, example, round(needs), round(room))
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+        assert seen >= 9
+
+
 def test_a_closure_declared_in_the_page_closes_the_days_and_is_listed(
     page: Any, rt: Runtime  # noqa: F811
 ) -> None:

@@ -1120,6 +1120,50 @@ def test_a_call_that_hung_up_at_a_read_back_is_found_by_that_filter_whatever_it_
     assert "2 appel(s)" in page and refused_first.call_sid in page
 
 
+def test_a_call_hung_up_on_a_later_day_of_a_series_says_so_in_its_issue_filter_and_count(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Several days said at once are read back one by one, each but the first in the answer
+    to the one before (a step logged "annulé", not as a read-back): hanging up on Friday's
+    read-back, or after "répétez" at a read-back, is "raccroché à la relecture" in the Issue
+    column, under that filter, in the home page's count and on the call's page, as the row's
+    details already say."""
+    series = call(app, rt)
+    series.keys("1234", "2")
+    series.say("annuler jeudi 26, vendredi 27 et lundi 30 novembre")
+    series.press("1")  # Thursday cancelled, Friday read back
+    series.hang_up()
+    repeated = call(app, rt)
+    repeated.keys("1234", "2", "0112", "*")  # Tuesday 1 December read back, read again
+    repeated.hang_up()
+    done = call(app, rt)
+    done.keys("1234", "2")
+    done.say("annuler mardi 8 et jeudi 10 décembre")
+    done.keys("1", "1")  # both cancelled: no read-back left
+    done.hang_up()
+    bye = call(app, rt)
+    bye.keys("1234", "2")
+    bye.say("annuler lundi 7 et vendredi 11 décembre")
+    bye.press("1")
+    bye.say("non merci")  # the line said goodbye: not the caller hanging up
+    bye.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[series.call_sid].about[-1] == (
+        "Léa — 27/11 : annulation relue, jamais confirmée (raccroché)")
+    assert rows[series.call_sid].summary == "annulation, raccroché à la relecture"
+    assert rows[repeated.call_sid].summary == "raccroché à la relecture, abandon"
+    assert rows[done.call_sid].summary == "annulation"
+    assert "raccroché à la relecture" not in rows[bye.call_sid].summary
+    assert sids(staff, outcome="hung_up_read_back") == [repeated.call_sid, series.call_sid]
+    assert staff.overview()["among"] == {"hung_up_read_back": 2}
+    detail = html.unescape(body(agent, f"/staff/calls/{series.call_sid}"))
+    assert ("Raccroché à la relecture du vendredi 27 novembre 2026 : ce changement n'a pas "
+            "été fait") in detail
+    ended = html.unescape(body(agent, f"/staff/calls/{bye.call_sid}"))
+    assert "L'appel s'est terminé à la relecture du vendredi 11 décembre 2026" in ended
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

@@ -313,16 +313,16 @@ def test_a_day_forced_after_its_lock_says_what_the_kitchen_was_told_and_the_adju
         return " ".join(re.sub(r"<[^>]+>", " ", page[start:page.index("</td>", start)]).split())
 
     assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : "
-            "+1 repas (Standard) par agent marie le 23/11 à 10:07:00, -1 repas (Standard) par "
+            "+1 repas (Standard) par agent marie le 23/11 à 10:07:00, −1 repas (Standard) par "
             "agent marie le 23/11 à 10:12:00 ; soit aucun repas pour la cuisine.") in cell("E2")
     assert ("Cuisine : au verrouillage du lundi 23/11 à 10:00, repas compté (Standard) ; ajusté "
-            "depuis : -1 repas (Standard) par agent marie le 23/11 à 10:07:00 ; soit aucun repas "
+            "depuis : −1 repas (Standard) par agent marie le 23/11 à 10:07:00 ; soit aucun repas "
             "pour la cuisine.") in cell("E1")
     # The journal: each forced entry with what the kitchen had of that meal until it.
     journal = text("/staff/audit?account=210001&child=E2")
     assert ("forçage (ajustement après verrouillage) : enfant malade Cuisine : au verrouillage du "
             "lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas (Standard) par agent "
-            "marie le 23/11 à 10:07:00, -1 repas (Standard) par agent marie le 23/11 à 10:12:00 ; "
+            "marie le 23/11 à 10:07:00, −1 repas (Standard) par agent marie le 23/11 à 10:12:00 ; "
             "soit aucun repas pour la cuisine.") in journal
     assert ("forçage (ajustement après verrouillage) : oubli de la famille Cuisine : au "
             "verrouillage du lundi 23/11 à 10:00, repas non compté ; ajusté depuis : +1 repas "
@@ -1221,3 +1221,23 @@ def test_the_import_page_says_a_weak_code_before_and_after_the_import_never_the_
     for secret in ("0000", "1951", "4826"):
         assert secret not in page and secret not in done
     assert rt.booking.check_pin("210500", "0000").ok
+
+
+def test_every_page_names_the_site_icon_and_favicon_ico_answers_it(
+    app: Flask, rt: Runtime, staff_client: Any
+) -> None:
+    """Browsers ask for /favicon.ico on every page load: a real icon, not a 404 in the log; the
+    pages link the SVG one, which their Content-Security-Policy lets them load."""
+    with app.test_client().get("/favicon.ico") as icon:  # (a file sent: closed after)
+        assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    with app.test_client().get("/static/favicon.svg") as svg:
+        assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    link = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    for client, url in ((staff_client, "/staff/"), (app.test_client(), "/staff/login"),
+                        (app.test_client(), "/kitchen/"), (app.test_client(), "/"),
+                        (app.test_client(), "/nowhere")):
+        page = client.get(url)
+        assert link in page.get_data(as_text=True), url
+        policy = page.headers["Content-Security-Policy"]
+        assert "img-src 'self'" in policy, url

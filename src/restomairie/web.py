@@ -10,7 +10,15 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Flask, Request, Response, current_app, render_template_string, request
+from flask import (
+    Flask,
+    Request,
+    Response,
+    current_app,
+    render_template_string,
+    request,
+    send_from_directory,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -19,7 +27,8 @@ from restomairie.runtime import Runtime
 INDEX = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Resto-Mairie — {{ town }}</title></head>
+<title>Resto-Mairie — {{ town }}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto;
  padding: 0 1rem">
 <h1>Resto-Mairie — {{ town }}</h1>
@@ -29,7 +38,9 @@ INDEX = """<!doctype html>
 </body></html>"""
 
 # A page of this module's (the index) or an error page: no script, its inline style only.
-PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'"
+# The site's icon (static/favicon.svg) is its one image.
+PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+            "frame-ancestors 'none'")
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -134,6 +145,13 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
         return render_template_string(
             INDEX, town=runtime.settings.town, number=runtime.settings.phone.number, links=links
         )
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        # Browsers ask for it on every page (those that read no <link rel="icon">, a JSON
+        # opened in a tab): the town's icon, not a 404 in the server's log each time.
+        return send_from_directory(str(app.static_folder), "favicon.ico",
+                                   mimetype="image/vnd.microsoft.icon", max_age=86400)
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

@@ -36,6 +36,13 @@ BOM = "\ufeff"
 NEVER_LOCKED_STATUS = "non verrouillé (date limite passée avant la mise en service)"
 
 
+def signed(n: int) -> str:
+    """An adjustment as the kitchen's pages and the staff's kitchen notes write it: "+1",
+    "−1" (the minus sign U+2212, not a hyphen: the same width as "+", no line break after
+    it), "0"."""
+    return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "0"
+
+
 def variant_label(variant: str) -> str:
     return VARIANT_LABELS.get(variant, variant)
 

@@ -53,7 +53,14 @@ from restomairie.booking.errors import OutsideCalendar
 from restomairie.csrf import NOT_DONE, csrf_ok, csrf_refusal, csrf_token
 from restomairie.i18n import format_day, format_deadline
 from restomairie.kitchen.chart import bar_chart
-from restomairie.kitchen.export import csv_filename, status_text, to_csv, to_json, variant_label
+from restomairie.kitchen.export import (
+    csv_filename,
+    signed,
+    status_text,
+    to_csv,
+    to_json,
+    variant_label,
+)
 from restomairie.kitchen.service import (
     NEVER_LOCKED_ACTION,
     NOT_PRODUCED,
@@ -80,7 +87,7 @@ PRINT_SCRIPT = (
 )
 _PRINT_HASH = base64.b64encode(hashlib.sha256(PRINT_SCRIPT.encode()).digest()).decode()
 CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
     f"script-src 'sha256-{_PRINT_HASH}'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
@@ -322,10 +329,6 @@ def _headers(resp: Response) -> Response:
     return resp
 
 
-def _signed(n: int) -> str:
-    return f"+{n}" if n > 0 else f"−{-n}" if n < 0 else "0"
-
-
 def _moment(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -341,7 +344,7 @@ def _helpers() -> dict[str, Any]:
         "day_label": format_day,
         "short_day": short_day,
         "moment": _moment,
-        "signed": _signed,
+        "signed": signed,
         "variant_label": variant_label,
         "status_text": status_text,
         "never_locked_action": NEVER_LOCKED_ACTION,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as stdcalendar
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -37,7 +37,7 @@ from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.days import closed_reason
 from restomairie.calendar.schoolholidays import holiday_label
 from restomairie.i18n import format_day
-from restomairie.ivr.flow import ACCOUNT, GREETING, PIN
+from restomairie.ivr.flow import ACCOUNT, CONFIRM, GREETING, PIN
 from restomairie.ivr.service import FINAL_STATUSES
 from restomairie.models import (
     AuditEntry,
@@ -417,27 +417,21 @@ class HistoryEntry:
         return f"motif : {self.reason}" if self.reason else None
 
     @property
-    def who(self) -> str:
-        """Who made it, as a day's line says it: a staff user by their name ("marie"),
-        anyone else as the journal does ("famille 210500")."""
-        kind, _, name = self.actor.partition(":")
-        return name if kind == "staff" and name else who_label(self.actor, self.action)
-
-    @property
     def done(self) -> str:
         """What a booking change left the meal: "réservé", "annulé"."""
         return DONE_STATES.get(self.action, self.action)
 
     @property
     def by(self) -> str:
-        """Who made a booking change and how, after its state: "par téléphone", "par marie
-        (mairie, forçage : certificat médical)", "par la famille (web)", "par import"."""
+        """Who made a booking change and how, after its state: "par téléphone", "par agent
+        marie (mairie, forçage : certificat médical)" (staff named as everywhere else, by
+        :func:`who_label`), "par la famille (web)", "par import"."""
         if self.channel == "phone":
             return "par téléphone" + (
                 f" (appel d'essai par {who_label(self.training_by)})" if self.training_by else "")
         if self.channel == "staff":
             note = self.staff_note
-            return f"par {self.who} (mairie{', ' + note if note else ''})"
+            return f"par {who_label(self.actor, self.action)} (mairie{', ' + note if note else ''})"
         if self.channel == "web":
             return "par la famille (web)"
         if self.channel == "import":
@@ -1062,8 +1056,8 @@ class StaffService:
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
                      for e, x in zip(call.events, exchanges, strict=True)]
-            corrections = self._corrections(
-                session, call, _attempts(call.call_sid, call.state, steps, over))
+            attempts = _attempts(call.call_sid, call.state, steps, over)
+            corrections = self._corrections(session, call, attempts)
             return CallDetail(
                 row=row,
                 number=call.from_number,
@@ -1074,7 +1068,7 @@ class StaffService:
                 changes=tuple(self._history(session, changes)),
                 training_by=row.training_by,
                 identified_by=identified_by,
-                ending=_read_back_ending(exchanges, over, bool(changes)),
+                ending=_read_back_ending(exchanges, over, bool(changes), attempts),
                 corrections=corrections,
                 phone_account=_state_text(call.state, "phone_account"),
             )
@@ -2045,14 +2039,25 @@ def _about_meal_day(day: date) -> Any:
 
 
 def _ended_at_read_back() -> Any:
-    """The calls whose last step of conversation (Twilio's callbacks aside) is a read-back:
-    :func:`_call_facts`'s rule for "raccroché à la relecture"."""
+    """The calls left waiting for the answer to a read-back: :func:`_call_facts`'s rule for
+    "raccroché à la relecture" (:func:`_waits_at_read_back`), in the database."""
     step, later = aliased(CallEvent), aliased(CallEvent)
-    return select(step.call_id).where(
-        step.outcome.startswith("read_back:", autoescape=True),
-        ~exists().where(later.call_id == step.call_id, later.id > step.id,
-                        later.step.not_in(OFF_CALL_STEPS)),
+    return or_(
+        Call.step == CONFIRM,
+        Call.id.in_(select(step.call_id).where(
+            step.outcome.startswith("read_back:", autoescape=True),
+            ~exists().where(later.call_id == step.call_id, later.id > step.id,
+                            later.step.not_in(OFF_CALL_STEPS)),
+        )),
     )
+
+
+def _waits_at_read_back(c: Call, last_outcome: str) -> bool:
+    """Whether a call was left waiting for the answer to a read-back (hung up there, the change
+    not made): the line's question still the read-back's (``Call.step``: a later day of a
+    series is read back in the answer to the day before, a step logged "annulé"; "répétez"
+    asks it again), or its last step of conversation a read-back (``last_outcome``)."""
+    return c.step == CONFIRM or last_outcome.startswith("read_back:")
 
 
 def _calls_with(events: Sequence[str]) -> Any:
@@ -2078,7 +2083,7 @@ def _outcome_filter(outcome: str, now: datetime) -> Any:
         # The call over (else the caller may yet confirm), its last step of conversation a
         # read-back, whatever its own outcome: "abandon", or "refusé" after an earlier refusal.
         over = or_(Call.outcome.is_not(None), Call.started_at <= now - ONGOING_FOR)
-        return and_(over, Call.id.in_(_ended_at_read_back()))
+        return and_(over, _ended_at_read_back())
     # The call's own outcome, unless a fact of its steps says it better (a refusal that was
     # the lockout, an "abandon" after "rien à annuler")…
     own: Any = Call.outcome == outcome
@@ -2178,9 +2183,9 @@ def _call_facts(
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
         for call_id, found in marks.items()
     }
-    for call_id, outcome in last.items():
-        if outcome.startswith("read_back:"):  # always last: nothing came after it
-            did[call_id] = (*did.get(call_id, ()), HUNG_UP_READ_BACK)
+    for c in calls:
+        if _waits_at_read_back(c, last.get(c.id, "")):  # always last: nothing came after it
+            did[c.id] = (*did.get(c.id, ()), HUNG_UP_READ_BACK)
     for c in calls:
         # Its requests already as asked ("rien à annuler"): asked too, for that day. Before
         # its attempts: at the same step, the line says them before the others' read-back.
@@ -2371,24 +2376,19 @@ def _series_read_backs(
     """The read-backs no step was logged under (``unpaired``: the ``tried`` records left once
     :func:`_attempts` paired the others with their steps): the days after the first of several
     said at once, each read back in the answer to the day before (a step logged "cancelled",
-    "skipped"…). Each is placed, as :func:`_refused_beside` places its records, at the step
+    "skipped"…). Each is placed (:func:`_tried_at_steps`, as :func:`_refused_beside`) at the step
     after the one of the record before it, and ends as the steps after it say ("skipped": left
     as it was, the next day read back; hung up)."""
     left = {id(rec) for queue in unpaired.values() for rec in queue}
-    out = []
-    nxt = 0
-    for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
-            continue
-        outcome = str(rec[0])
+
+    def placed(rec: list[Any]) -> bool | None:
         if id(rec) not in left:
-            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
-            continue
-        if not outcome.startswith("read_back:") or not talk:
-            continue
-        at = min(nxt, len(talk) - 1)
-        nxt = at + 1  # the next day of the series is read back in the answer to this one
+            return False  # paired with its own step
+        return True if str(rec[0]).startswith("read_back:") else None
+
+    out = []
+    # the next day of the series is read back in the answer to this one: one step further
+    for rec, at in _tried_at_steps(state, talk, placed, advance=True):
         code = _read_back_end(talk[at + 1:], over)
         try:
             day = date.fromisoformat(str(rec[2]))
@@ -2405,6 +2405,39 @@ def _series_read_backs(
     return out
 
 
+def _tried_at_steps(
+    state: dict[str, Any], talk: Sequence[_Step],
+    placed: Callable[[list[Any]], bool | None], advance: bool = False,
+) -> Iterator[tuple[list[Any], int]]:
+    """The call's ``tried`` records that no step was logged under, each with the index in
+    ``talk`` of the step it was said at. The records are walked in order beside the steps:
+    a record ``placed`` says ``False`` for is found among the steps from where the walk is
+    (its own step, by outcome), and the walk goes on after it; one it says ``True`` for was
+    said at the step after the one of the record before it (the answer that asked for it),
+    yielded with that step's index (the last step at most; none when no step was logged),
+    the walk going one step further only with ``advance`` (each in the answer to the one
+    before, as a series' days are read back); one it says ``None`` for is passed over.
+    Malformed records are passed over too."""
+    nxt = 0
+    for rec in state.get("tried") or ():
+        if not isinstance(rec, list) or len(rec) not in (4, 5):
+            continue
+        where = placed(rec)
+        if where is None:
+            continue
+        if not where:
+            outcome = str(rec[0])
+            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+            nxt = found + 1 if found is not None else nxt
+            continue
+        if not talk:
+            continue
+        at = min(nxt, len(talk) - 1)
+        if advance:
+            nxt = at + 1
+        yield rec, at
+
+
 def _refused_beside(
     call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str]
 ) -> list[Attempt]:
@@ -2412,20 +2445,14 @@ def _refused_beside(
     "refused:<code>:beside": "oui pour tous" to several days, some made, one too late): each at
     the step after the one of the record before it (the answer that asked for them), as
     :func:`_nothing_asked` finds its records."""
-    out = []
-    nxt = 0
-    for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
-            continue
+    def placed(rec: list[Any]) -> bool:
         outcome = str(rec[0])
-        code = outcome.removeprefix("refused:").removesuffix(":beside")
-        if not (outcome.startswith("refused:") and outcome.endswith(":beside")):
-            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
-            continue
-        if not talk:
-            continue
-        at = talk[min(nxt, len(talk) - 1)][1]
+        return outcome.startswith("refused:") and outcome.endswith(":beside")
+
+    out = []
+    for rec, i in _tried_at_steps(state, talk, placed):
+        code = str(rec[0]).removeprefix("refused:").removesuffix(":beside")
+        at = talk[i][1]
         try:
             day: date | None = date.fromisoformat(str(rec[2]))
         except ValueError:
@@ -2549,11 +2576,18 @@ def _until(detail: dict[str, Any] | None) -> datetime | None:
 _LEAVE_READ_BACK = frozenset({"booked", "cancelled", "unchanged", "other_date", "back"})
 
 
+# How a read-back ended that ended the call there (:func:`_read_back_end`'s codes).
+_ENDED_CALL = frozenset({"hung_up", "goodbye", "line_ended", "too_slow"})
+
+
 def _read_back_ending(
-    exchanges: Sequence[Exchange], over: bool, changed: bool
+    exchanges: Sequence[Exchange], over: bool, changed: bool, attempts: Sequence[Attempt] = (),
 ) -> str | None:
     """What the end of a call means when it ended at the read-back (the change read back was
-    not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !"."""
+    not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !". A
+    later day of a series is read back in the answer to the day before, a step logged
+    otherwise: its read-back is found among the call's ``attempts``
+    (:func:`_series_read_backs`)."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
@@ -2574,7 +2608,13 @@ def _read_back_ending(
                 said_goodbye = outcome == "goodbye"
         elif pending is not None:
             pending = None
-    if pending is None or not (over or line_ended):
+    if pending is None:
+        last = next((a for a in reversed(attempts) if a.kind == "read_back"), None)
+        if last is None or last.code not in _ENDED_CALL or last.day is None:
+            return None
+        pending, line_ended = last.day.isoformat(), last.code != "hung_up"
+        said_goodbye, too_slow = last.code == "goodbye", last.code == "too_slow"
+    if not (over or line_ended):
         return None
     try:
         day = f" du {format_day(date.fromisoformat(pending), year=True)}"

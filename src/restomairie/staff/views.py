@@ -46,6 +46,7 @@ from restomairie.config import UnknownSchool
 from restomairie.csrf import SAFE_METHODS, CsrfRefused
 from restomairie.errors import own_message, page_for, too_large
 from restomairie.i18n import LANGUAGES, format_day
+from restomairie.kitchen.export import signed
 from restomairie.models import Family, FamilyPhone
 from restomairie.runtime import Runtime
 from restomairie.staff import phone as line_phone
@@ -321,6 +322,12 @@ def _fmt_state(state: str | None, action: str | None = None) -> str:
         except ValueError:
             return state
     return STATE_TEXT.get(state, state)
+
+
+@bp.app_template_filter("staff_signed")
+def _fmt_signed(delta: int) -> str:
+    """An adjustment of a kitchen note, "+1", "−1", as the kitchen's pages write it."""
+    return signed(delta)
 
 
 @bp.app_template_filter("staff_actor")
