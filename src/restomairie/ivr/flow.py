@@ -4542,7 +4542,7 @@ class CallFlow:
         done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
         change = [k for k in enrolled if k not in done]
         if done:
-            notes += self._done_notes(st, sp, day, want, done, today_state)
+            notes += self._done_notes(st, sp, day, want, done, today_state, outlook.ids)
         late = [k for k in change if self._too_late(statuses[k.ref], today_state[k.ref], now)]
         if late:
             deadline = statuses[late[0].ref].deadline
@@ -4566,7 +4566,7 @@ class CallFlow:
 
     def _done_notes(
         self, st: CallState, sp: Speaker, day: date, want: bool, done: Sequence[Kid],
-        states: dict[str, ChildDay | None],
+        states: dict[str, ChildDay | None], ids: Mapping[str, int],
     ) -> list[str]:
         """What is said of the children whose meal of ``day`` is already as asked: "déjà
         réservé", "rien à annuler", or, when it was booked or cancelled by hand earlier, when
@@ -4576,12 +4576,12 @@ class CallFlow:
         decided: dict[str, Decided] = {
             k.ref: d for k in done if (s := states[k.ref]) is not None and (d := s.decided)
         }
-        unknown = [k.ref for k in done if k.ref not in decided]
+        unknown = {ids[k.ref]: k.ref for k in done if k.ref not in decided and k.ref in ids}
         if not want and unknown:
             # An extra meal booked then cancelled leaves no booking day, only its journal
             # entry: read for "rien à annuler" only (rare), never on a change's way.
-            assert st.account is not None
-            decided |= self.booking.cancelled_earlier(st.account, unknown, day)
+            found = self.booking.cancelled_earlier(list(unknown), day)
+            decided |= {unknown[child_id]: d for child_id, d in found.items()}
         groups: dict[str, list[str]] = {}
         for k in done:
             earlier = decided.get(k.ref)
