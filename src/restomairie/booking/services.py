@@ -167,6 +167,10 @@ class ChangeResult:
     # A day already as asked (ALREADY_BOOKED, NOTHING_TO_CANCEL) by an earlier change: when and
     # how. None when the day is so by the subscription, or never was otherwise.
     decided: Decided | None = None
+    # A change made (BOOKED, CANCELLED): its time, as its booking day and audit entry keep it,
+    # so the :attr:`Decided.at` read back later is this very value. The phone line knows by it
+    # a day asked again in the call that changed it ("déjà annulé pendant cet appel").
+    at: datetime | None = None
 
     @property
     def changed(self) -> bool:
@@ -843,6 +847,7 @@ class BookingService:
                         adjusted=bool(adjusted),
                         served=past,
                         forced=forced,
+                        at=now,
                     )
                 )
             if writes:
