@@ -1110,6 +1110,8 @@ def test_an_english_call_says_a_day_changed_during_this_call(
     rt: Runtime, client: FlaskClient
 ) -> None:
     make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    # A clock's time to the microsecond, as the database keeps it and gives it back.
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 0, 7, 123456, tzinfo=PARIS)
     call = caller(client, rt)
     call.start()
     call.keys("1234", "2", "2611", "1")
