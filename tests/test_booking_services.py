@@ -575,11 +575,14 @@ def test_nothing_to_cancel_says_when_the_meal_was_cancelled(rt: Runtime) -> None
     # The day's state carries the booking day's decision (no journal read).
     state = rt.booking.state("210001", "E1", MON_7_DEC)
     assert state.decided is not None and state.decided.at == cancelled_at
-    assert rt.booking.cancelled_earlier("210001", ["E1", "E2"], THU_10_DEC).keys() == {"E2"}
+    # The phone line's check: by the children's ids, from the day's outlook (no other read).
+    ids = rt.booking.outlook("210001", THU_10_DEC, 1).ids
+    earlier = rt.booking.cancelled_earlier([ids["E1"], ids["E2"]], THU_10_DEC)
+    assert earlier.keys() == {ids["E2"]} and earlier[ids["E2"]].at == cancelled_at
     # Booked again: the journal's last word is a booking, not a cancellation.
     rt.booking.book("210001", [THU_10_DEC], PARENT, children=["E2"])
     rt.booking.cancel("210001", [MON_7_DEC], STAFF, children=["E2"])
-    assert rt.booking.cancelled_earlier("210001", ["E2"], THU_10_DEC) == {}
+    assert rt.booking.cancelled_earlier([ids["E2"]], THU_10_DEC) == {}
 
 
 def test_already_booked_says_when_an_extra_meal_was_booked(rt: Runtime) -> None:

@@ -25,7 +25,7 @@ from restomairie.ivr import service as service_module
 from restomairie.ivr.flow import Receipt
 from restomairie.ivr.service import PhoneLine
 from restomairie.ivr.sms import ReceiptOutbox
-from restomairie.models import AuditEntry, Call, Closure, Family
+from restomairie.models import AuditEntry, BookingDay, Call, Child, Closure, Family
 from restomairie.phones import mask_phone
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
@@ -1023,19 +1023,100 @@ def test_cancelling_again_says_the_meal_is_already_cancelled_and_when(
     assert booked(rt, "E1", date(2026, 11, 26)) is False
     rt.clock.frozen = datetime(2026, 11, 23, 10, 5, tzinfo=PARIS)
     again = call.keys("1", "2", "2611")
+    # In the same call: "aujourd'hui à 10 heures" would sound like someone else's doing.
     assert again.says[0] == (
-        "Le repas de Léa du jeudi 26 novembre a déjà été annulé aujourd'hui à 10 heures, "
-        "par téléphone."
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé pendant cet appel."
     )
     assert "Pour une autre opération, tapez 1." in again.text
-    # Another call, days later: the day of the cancellation is said.
+    # Another call, days later, hears when an earlier call cancelled.
     rt.clock.frozen = datetime(2026, 11, 25, 9, 0, tzinfo=PARIS)
     later = caller(client, rt)
     later.start()
-    answer = later.keys("1234", "2", "3011", "1", "1", "2", "3011")
+    later.keys("1234", "2", "3011", "1")
+    later.hang_up()
+    rt.clock.frozen = datetime(2026, 11, 25, 9, 5, tzinfo=PARIS)
+    third = caller(client, rt)
+    third.start()
+    answer = third.keys("1234", "2", "3011")
     assert answer.says[0] == (
         "Le repas de Léa du lundi 30 novembre a déjà été annulé aujourd'hui à 9 heures, "
         "par téléphone."
+    )
+
+
+def test_a_day_changed_earlier_in_the_same_call_is_said_changed_during_this_call(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # The call's own changes (kept in its state with their time) are "pendant cet appel";
+    # another call of the family, the same minute, is still said with its time: not a guess
+    # from the time alone.
+    make_family(
+        rt, "210001", "1234", (PHONE,),
+        (KidSpec("E1", "Léa"), KidSpec("E2", "Hugo", weekdays=0)),
+    )
+    rt.clock.frozen = datetime(2026, 11, 23, 9, 31, 5, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2", "2611", "1")  # Léa's Thursday cancelled
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    again = call.keys("1", "2", "2611")
+    assert again.says[0] == (
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé pendant cet appel."
+    )
+    # An extra meal for Hugo, booked again, then cancelled (its booking day deleted: the
+    # journal says when) and cancelled again.
+    call.keys("1", "4", "1", "1", "2611", "1")
+    assert booked(rt, "E2", date(2026, 11, 26)) is True
+    assert call.keys("1", "1", "2611").says[0] == (
+        "Le repas d'Hugo du jeudi 26 novembre a déjà été réservé pendant cet appel."
+    )
+    call.keys("1", "2", "2611", "1")
+    with rt.sessions() as session:  # Hugo's booking day deleted: only the journal says when
+        rows = session.execute(
+            select(Child.ref, BookingDay.booked)
+            .join(Child, Child.id == BookingDay.child_id)
+            .where(BookingDay.day == date(2026, 11, 26))
+        ).all()
+    assert [tuple(row) for row in rows] == [("E1", False)]
+    assert call.keys("1", "2", "2611").says[0] == (
+        "Le repas d'Hugo du jeudi 26 novembre a déjà été annulé pendant cet appel."
+    )
+    # Another call of the family, the same minute: its own changes are none of these.
+    rt.clock.frozen = datetime(2026, 11, 23, 9, 31, 20, tzinfo=PARIS)
+    other = caller(client, rt)
+    other.start()
+    assert other.keys("1234", "2", "2", "2611").says[0] == (
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé aujourd'hui à 9 h 31, "
+        "par téléphone."
+    )
+    assert other.keys("1", "4", "1", "2", "2611").says[0] == (
+        "Le repas d'Hugo du jeudi 26 novembre a déjà été annulé aujourd'hui à 9 h 31, "
+        "par téléphone."
+    )
+    # That call books Léa's Thursday back, then cancels it again: the first call, asking
+    # once more the same minute, hears of the other call's cancellation, not of its own.
+    other.keys("1", "4", "2", "1", "2611", "1")
+    assert booked(rt, "E1", date(2026, 11, 26)) is True
+    rt.clock.frozen = datetime(2026, 11, 23, 9, 31, 40, tzinfo=PARIS)
+    other.keys("1", "2", "2611", "1")
+    assert booked(rt, "E1", date(2026, 11, 26)) is False
+    assert call.keys("1", "4", "2", "2", "2611").says[0] == (
+        "Le repas de Léa du jeudi 26 novembre a déjà été annulé aujourd'hui à 9 h 31, "
+        "par téléphone."
+    )
+
+
+def test_an_english_call_says_a_day_changed_during_this_call(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),), language="en")
+    # A clock's time to the microsecond, as the database keeps it and gives it back.
+    rt.clock.frozen = datetime(2026, 11, 23, 10, 0, 7, 123456, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2", "2611", "1")
+    assert call.keys("1", "2", "2611").says[0] == (
+        "The meal of Léa on Thursday 26 November was already cancelled during this call."
     )
 
 

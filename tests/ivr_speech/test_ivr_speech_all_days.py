@@ -322,8 +322,7 @@ def test_taking_back_a_list_after_another_list_undoes_the_last_list_alone(
     call.say("Annuler les repas de Léa jeudi et vendredi.")
     call.say("Oui pour les deux.")
     assert call.say("Et annuler vendredi et lundi.").says[1:3] == [
-        "Le repas de Léa du vendredi 27 novembre a déjà été annulé aujourd'hui à 10 heures, "
-        "par téléphone.",
+        "Le repas de Léa du vendredi 27 novembre a déjà été annulé pendant cet appel.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
     call.say("Oui.")

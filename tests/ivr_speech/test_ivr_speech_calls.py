@@ -477,7 +477,7 @@ def test_the_same_change_after_nothing_to_do_is_for_that_day(rt: Runtime, call: 
     call.say("annuler le 4 décembre pour Hugo")
     call.press("1")
     nothing = call.say("annuler le 3 décembre pour Léa")
-    assert "a déjà été annulé aujourd'hui à 10 heures" in nothing.says[0]
+    assert "a déjà été annulé pendant cet appel." in nothing.says[0]
     same = call.say("pareil pour Zoé")
     assert same.says[0] == "Vous souhaitez annuler le repas de Zoé le jeudi 3 décembre."
 
@@ -1162,7 +1162,7 @@ def test_a_request_that_changed_nothing_is_not_taken_back_for_the_change_before(
     _cancel_leas_thursday(rt, call)
     call.keys("1", "2", "0412", "1")  # Friday cancelled too
     nothing = call.say("et vendredi aussi")
-    assert "a déjà été annulé aujourd'hui à 10 heures" in nothing.says[0]
+    assert "a déjà été annulé pendant cet appel." in nothing.says[0]
     read_back = call.say("Non, je voulais dire lundi.")
     assert read_back.says[0] == "Vous souhaitez annuler le repas de Léa le lundi 7 décembre."
     assert not any("de nouveau" in line for line in read_back.says)
@@ -1268,8 +1268,7 @@ def test_taken_back_to_a_day_already_so_reads_back_the_undoing_alone(
     call.keys("1", "2", "0412", "1")  # Friday cancelled too
     read_back = call.say("Mince, je voulais dire jeudi.")  # Thursday: already cancelled
     assert read_back.says[:2] == [
-        "Le repas de Léa du jeudi 3 décembre a déjà été annulé aujourd'hui à 10 heures, par "
-        "téléphone.",
+        "Le repas de Léa du jeudi 3 décembre a déjà été annulé pendant cet appel.",
         "Vous souhaitez que le repas de Léa du vendredi 4 décembre soit de nouveau réservé.",
     ]
     call.say("Oui.")

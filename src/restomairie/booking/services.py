@@ -167,6 +167,10 @@ class ChangeResult:
     # A day already as asked (ALREADY_BOOKED, NOTHING_TO_CANCEL) by an earlier change: when and
     # how. None when the day is so by the subscription, or never was otherwise.
     decided: Decided | None = None
+    # A change made (BOOKED, CANCELLED): its time, as its booking day and audit entry keep it,
+    # so the :attr:`Decided.at` read back later is this very value. The phone line knows by it
+    # a day asked again in the call that changed it ("déjà annulé pendant cet appel").
+    at: datetime | None = None
 
     @property
     def changed(self) -> bool:
@@ -294,6 +298,9 @@ class Outlook:
     # when none or not enrolled then: what will be booked on the days after, once known (the
     # days past the school calendar in use are left out of ``states``).
     subscribed_after: dict[str, int] = field(default_factory=dict)
+    # Each child's id by ref, from the same read: the key of the journal's rare reads
+    # (:meth:`BookingService.cancelled_earlier`), with no read of the family for it.
+    ids: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -840,6 +847,7 @@ class BookingService:
                         adjusted=bool(adjusted),
                         served=past,
                         forced=forced,
+                        at=now,
                     )
                 )
             if writes:
@@ -1184,18 +1192,17 @@ class BookingService:
         return states[0]
 
     def cancelled_earlier(
-        self, account: str, refs: Sequence[str], day: date
-    ) -> dict[str, Decided]:
-        """Of the children ``refs`` of a family, those whose meal of ``day`` was cancelled by
-        hand with no booking day left to say so (an extra meal booked then cancelled): when and
-        how, from the journal. One read, for "nothing to cancel" only (a rare answer): the day's
-        other decisions come with its state (:attr:`ChildDay.decided`)."""
-        if not refs:
+        self, children: Sequence[int], day: date
+    ) -> dict[int, Decided]:
+        """Of the children ``children`` (their ids, as :attr:`Outlook.ids` gives them), those
+        whose meal of ``day`` was cancelled by hand with no booking day left to say so (an extra
+        meal booked then cancelled): when and how, from the journal. One read, for "nothing to
+        cancel" only (a rare answer): the day's other decisions come with its state
+        (:attr:`ChildDay.decided`)."""
+        if not children:
             return {}
-        rows = self._read(
-            _LAST_CHANGES_OF, {"p_account": account, "p_refs": sorted(refs), "p_day": day}
-        )
-        return {ref: decided for (ref, _), decided in _cancellations(rows).items()}
+        rows = self._read(_LAST_CHANGES, {"p_children": sorted(children), "p_days": [day]})
+        return {child_id: decided for (child_id, _), decided in _cancellations(rows).items()}
 
     def upcoming(
         self, account: str, start: date | None = None, days: int = 14
@@ -1214,7 +1221,7 @@ class BookingService:
             out[st.child_ref].append(st)
         after = dates[-1] + timedelta(days=1)
         subscribed = {c.ref: _pattern(c, after) if enrolled_on(c, after) else 0 for c in kids}
-        return Outlook(out, facts.closures, subscribed)
+        return Outlook(out, facts.closures, subscribed, {c.ref: c.id for c in kids})
 
     def _family_days(self, account: str, first: date, last: date) -> tuple[list[KidPlan], _Facts]:
         """The family's children, and the facts of ``first``…``last`` for all of them, found by
@@ -1299,7 +1306,8 @@ class BookingService:
 # --------------------------------------------------------------------- helpers
 # The last booking or cancellation of some children's days, from the journal: the one trace
 # left of an extra meal booked then cancelled (its booking day deleted, see change). Read only
-# when there is nothing to cancel on a day without a booking day (rare), never otherwise.
+# when there is nothing to cancel on a day without a booking day (rare), never otherwise: inside
+# a change (_with_cancellations), or by the phone line's check of a day (cancelled_earlier).
 _LAST_CHANGES = (
     select(AuditEntry.child_id, AuditEntry.day, AuditEntry.action, AuditEntry.at,
            AuditEntry.channel)
@@ -1311,25 +1319,11 @@ _LAST_CHANGES = (
     .order_by(AuditEntry.at, AuditEntry.id)
 )
 
-# The same for some of a family's children (by ref) on one day: the phone line's rare path.
-_LAST_CHANGES_OF = (
-    select(Child.ref, AuditEntry.day, AuditEntry.action, AuditEntry.at, AuditEntry.channel)
-    .join(Child, Child.id == AuditEntry.child_id)
-    .join(Family, Family.id == Child.family_id)
-    .where(
-        Family.account == bindparam("p_account"),
-        Child.ref.in_(bindparam("p_refs", expanding=True)),
-        AuditEntry.day == bindparam("p_day"),
-        AuditEntry.action.in_(("book", "cancel")),
-    )
-    .order_by(AuditEntry.at, AuditEntry.id)
-)
 
-
-def _cancellations(rows: Iterable[Any]) -> dict[tuple[Any, date], Decided]:
-    """Of the rows of ``_LAST_CHANGES`` (``_LAST_CHANGES_OF``), oldest first, the (child id or
-    ref, day) whose last change was a cancellation, with when and how."""
-    last: dict[tuple[Any, date], tuple[str, Decided]] = {}
+def _cancellations(rows: Iterable[Any]) -> dict[tuple[int, date], Decided]:
+    """Of the rows of ``_LAST_CHANGES``, oldest first, the (child id, day) whose last change was
+    a cancellation, with when and how."""
+    last: dict[tuple[int, date], tuple[str, Decided]] = {}
     for child_id, day, action, at, channel in rows:
         last[(child_id, day)] = (action, Decided(at, channel))
     return {key: decided for key, (action, decided) in last.items() if action == "cancel"}

@@ -412,6 +412,9 @@ _BREAK_NOTE_OUTCOMES = frozenset(
 _BREAK_SAID = "break_said"
 _BREAK_HEARD = "break_heard"
 _BREAK_DUE = "break_due"
+# In the call's state: the changes this call made, "<child ref> <day>" -> their time (see
+# _remember_made).
+_MADE = "made"
 
 
 # Set while "oui pour tous" does several days at once (CallFlow._apply_all): the meals whose
@@ -3427,8 +3430,6 @@ class CallFlow:
         """ "Oui" to the undoing of a request of several days (or of several requests of one
         phrase, each its own action): each day undone in its order, in its own transaction,
         each past its deadline refused (and said to stay as it is)."""
-        account = st.account
-        assert account is not None
         changes = [*self._more_undone(st), undo]
         past = [bool(self._past_deadline(st, sp, *change, locks=True)) for change in changes]
         if any(past) and not all(past):
@@ -3456,7 +3457,7 @@ class CallFlow:
                 refused = True
                 continue
             try:
-                results = self.booking.change(account, reverse, [day], actor, refs)
+                results = self._change(st, reverse, day, actor, refs)
             except BookingError as exc:  # its deadline passed during the read-back
                 served = self._served(st, refs)
                 lines += [self._refusal(sp, exc, reverse, len(refs), served=served), stays]
@@ -3537,6 +3538,16 @@ class CallFlow:
             lines += self._result_lines(sp, reverse, day, [r for r in results if not r.changed])
         return lines
 
+    def _change(
+        self, st: CallState, action: str, day: date, actor: Actor, refs: Sequence[str]
+    ) -> list[ChangeResult]:
+        """Book or cancel ``day`` for the children ``refs``, the change kept in the call's
+        state (see :func:`_remember_made`): every change of the call goes through here."""
+        assert st.account is not None
+        results = self.booking.change(st.account, action, [day], actor, refs)
+        _remember_made(st, results)
+        return results
+
     def _change_open(
         self,
         st: CallState,
@@ -3553,7 +3564,7 @@ class CallFlow:
         refusing all of them said "les repas seront facturés" of a meal still open."""
         assert st.account is not None
         try:
-            return self.booking.change(st.account, action, [day], actor, refs)
+            return self._change(st, action, day, actor, refs)
         except PastDeadline:
             now = self.clock.now()
             statuses = self._phone_statuses(st, day, refs)
@@ -3569,7 +3580,7 @@ class CallFlow:
             lines.append(sp._("For %(name)s: %(text)s", name=sp.names(names), text=text))
             _tried(st, "refused:past_deadline", day, [k.ref for k, _ in late])
             others = [r for r in refs if r not in {k.ref for k, _ in late}]
-            return self.booking.change(st.account, action, [day], actor, others)
+            return self._change(st, action, day, actor, others)
 
     def _result(
         self,
@@ -3952,11 +3963,9 @@ class CallFlow:
     ) -> tuple[list[str] | None, list[str], tuple[Receipt, ...]]:
         """Undo the change taken back: the children it changed (``None`` if it was refused),
         what to say of it, and its receipts."""
-        account = st.account
-        assert account is not None
         reverse, day, refs = undo
         try:
-            results = self.booking.change(account, reverse, [day], actor, refs)
+            results = self._change(st, reverse, day, actor, refs)
         except BookingError as exc:  # its deadline passed during the read-back
             lines = [self._refusal(sp, exc, reverse, len(refs), served=self._served(st, refs))]
             return None, [*lines, self._stays(st, sp, undo), sp._("Nothing else was changed.")], ()
@@ -4560,7 +4569,7 @@ class CallFlow:
         done = [k for k in enrolled if (s := today_state[k.ref]) is not None and s.booked == want]
         change = [k for k in enrolled if k not in done]
         if done:
-            notes += self._done_notes(st, sp, day, want, done, today_state)
+            notes += self._done_notes(st, sp, day, want, done, today_state, outlook.ids)
         late = [k for k in change if self._too_late(statuses[k.ref], today_state[k.ref], now)]
         if late:
             deadline = statuses[late[0].ref].deadline
@@ -4584,7 +4593,7 @@ class CallFlow:
 
     def _done_notes(
         self, st: CallState, sp: Speaker, day: date, want: bool, done: Sequence[Kid],
-        states: dict[str, ChildDay | None],
+        states: dict[str, ChildDay | None], ids: Mapping[str, int],
     ) -> list[str]:
         """What is said of the children whose meal of ``day`` is already as asked: "déjà
         réservé", "rien à annuler", or, when it was booked or cancelled by hand earlier, when
@@ -4594,16 +4603,24 @@ class CallFlow:
         decided: dict[str, Decided] = {
             k.ref: d for k in done if (s := states[k.ref]) is not None and (d := s.decided)
         }
-        unknown = [k.ref for k in done if k.ref not in decided]
+        unknown = {ids[k.ref]: k.ref for k in done if k.ref not in decided and k.ref in ids}
         if not want and unknown:
             # An extra meal booked then cancelled leaves no booking day, only its journal
             # entry: read for "rien à annuler" only (rare), never on a change's way.
-            assert st.account is not None
-            decided |= self.booking.cancelled_earlier(st.account, unknown, day)
+            found = self.booking.cancelled_earlier(list(unknown), day)
+            decided |= {unknown[child_id]: d for child_id, d in found.items()}
         groups: dict[str, list[str]] = {}
         for k in done:
             earlier = decided.get(k.ref)
-            groups.setdefault(_decided_said(sp, earlier) if earlier else "", []).append(k.name)
+            if earlier is None:
+                when = ""
+            elif _made_in_call(st, k.ref, day, earlier):
+                # "aujourd'hui à 10 h 20, par téléphone" of a change the caller made minutes
+                # ago in this very call reads as someone else's doing.
+                when = sp._("during this call")
+            else:
+                when = _decided_said(sp, earlier)
+            groups.setdefault(when, []).append(k.name)
         notes = []
         for when, kid_names in groups.items():
             params = {"names": sp.names(kid_names), "day": sp.day(day), "when": when}
@@ -6212,6 +6229,27 @@ def _decided_said(sp: Speaker, decided: Decided) -> str:
     if decided.channel == "staff":
         return sp._("%(when)s, by the town hall", when=when)
     return when
+
+
+def _remember_made(st: CallState, results: Sequence[ChangeResult]) -> None:
+    """Keep, in the call's state, when this call changed each child's day (the time its
+    booking day and audit entry keep): :func:`_made_in_call` knows by it a day asked again in
+    the same call, with no read."""
+    made = st.data.setdefault(_MADE, {})
+    for r in results:
+        if r.changed and r.at is not None:
+            made[f"{r.child_ref} {r.day.isoformat()}"] = r.at.isoformat()
+
+
+def _made_in_call(st: CallState, ref: str, day: date, decided: Decided) -> bool:
+    """Whether the last change of a child's day (``decided``, read with its state or from the
+    journal) is this call's own: made by phone at the very time this call kept for that child
+    and day. Not a guess from the time alone: another call of the family, even the same
+    minute, made its change at another time and is said as such ("aujourd'hui à 10 h 20")."""
+    if decided.channel != "phone":
+        return False
+    at = st.data.get(_MADE, {}).get(f"{ref} {day.isoformat()}")
+    return at is not None and datetime.fromisoformat(str(at)) == decided.at
 
 
 def _changed(action: str) -> Outcome:
