@@ -2379,6 +2379,13 @@ class CallFlow:
                     return self._bye(st, sp, DATE)
                 if intent is Intent.ANOTHER:  # "retour au menu", "tant pis"
                     return self._ask(st, sp, ACTION, [], DATE, "back")
+                if parse_intent(heard.speech) is Intent.LIST:
+                    # "Qu'est-ce qui est réservé ?", "écouter": key 3 of the action menu (the
+                    # meals of the next two weeks), not a date not understood; for the
+                    # children picked, or those named ("écouter pour Rose"). A parent asks
+                    # before choosing the day to cancel. ("Réservé lundi" has a day: above.)
+                    self._children_correction(st, heard.speech, and_first=False)
+                    return self._choose(st, sp, "list", DATE)
                 if is_closing(heard.speech):  # "merci", "non merci": no date after all
                     return self._bye(st, sp, DATE)
                 other_child = self._other_child_at_date(st, sp, heard.speech)
