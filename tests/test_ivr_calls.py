@@ -2102,6 +2102,57 @@ def test_listening_by_speech(rt: Runtime, client: FlaskClient, family: str) -> N
     )
 
 
+LEA_LISTING = (
+    "Léa : un repas est réservé chaque jour de cantine, du lundi 23 novembre au vendredi 4 "
+    "décembre."
+)
+
+
+@pytest.mark.parametrize(
+    "said", ["qu'est-ce qui est réservé", "je veux écouter mes réservations", "écouter"]
+)
+def test_listening_asked_at_the_date_question_lists_the_meals(
+    rt: Runtime, client: FlaskClient, family: str, said: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    assert "Pour quel jour voulez-vous annuler ?" in call.keys("1234", "2").text
+    listing = call.say(said)
+    # It was "Je n'ai pas compris cette date." and the question again, a failed attempt:
+    # listening was understood at the action menu only (key 3 there).
+    assert listing.says[0] == LEA_LISTING
+    assert "compris" not in listing.text
+    assert listing.says[-1] == "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
+    assert [e.outcome for e in events(rt, call)][-1] == "listed"
+    # Then as after key 3 at the action menu: 1 another operation, * the meals again.
+    assert call.press("*").says[0] == LEA_LISTING
+    assert "Pour annuler un repas, tapez 2." in call.press("1").text
+
+
+def test_listening_for_another_child_at_the_date_question(
+    rt: Runtime, client: FlaskClient, three_children: str
+) -> None:
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "1", "2")  # Hugo, cancel
+    listing = call.say("écouter pour Zoé")
+    # It was "Pour Zoé :" and the date question: the child taken, the listening lost.
+    assert listing.says[0].startswith("Zoé : un repas est réservé")
+    assert not any(line.startswith("Hugo") for line in listing.says)
+
+
+def test_a_booked_day_said_at_the_cancel_date_question_is_still_a_booking(
+    rt: Runtime, client: FlaskClient, family: str
+) -> None:
+    """A guard (passes before the change too): "réservé lundi" has a day, it is no listening
+    (the other action said with its day, as before)."""
+    call = caller(client, rt)
+    call.start()
+    call.keys("1234", "2")
+    answer = call.say("réservé lundi")
+    assert answer.says[0] == "Le repas de Léa du lundi 30 novembre est déjà réservé."
+
+
 def test_listening_names_the_days_a_closure_takes_away(
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:

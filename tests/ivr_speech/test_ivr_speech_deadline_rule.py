@@ -428,6 +428,40 @@ def test_a_refusal_among_days_taken_one_by_one_is_warned_after_the_last(
     assert _warnings(answer) == [AFTER_CHRISTMAS]
 
 
+def test_the_days_just_asked_about_are_not_in_the_warning(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = datetime(2026, 12, 18, 12, 30, tzinfo=PARIS)
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0b1)  # Mondays only
+    call.press("1")  # Hugo
+    answer = call.say("annuler lundi 4 et mardi 5 janvier")
+    assert "Trop tard pour le lundi 4 janvier" in answer.text
+    assert "Hugo n'a pas de repas réservé le mardi 5 janvier" in answer.text
+    # It was "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve
+    # ou s'annule aujourd'hui avant 13 heures.", right after "rien à annuler" for that day;
+    # Monday's deadline is past: nothing left to say.
+    assert "Attention" not in answer.text
+    assert answer.says[-1].startswith("Pour une autre opération, tapez 1.")
+
+
+def test_a_day_asked_about_leaves_the_others_in_the_warning(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = datetime(2026, 12, 17, 10, 30, tzinfo=PARIS)
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0b1001)  # Mon and Thu
+    call.press("1")  # Hugo
+    answer = call.say("annuler mardi 5 et jeudi 7 janvier")
+    assert "Hugo n'a pas de repas réservé le mardi 5 janvier" in answer.text
+    answer = call.press("1")  # Thursday 7 cancelled
+    assert answer.says[0] == "C'est fait : le repas d'Hugo du jeudi 7 janvier est annulé."
+    # It was followed by "Et celui du mardi 5 janvier, avant demain à 13 heures.", the day
+    # the parent had just heard had nothing to cancel: Monday 4 alone, still to see to.
+    assert [line for line in answer.says if line.startswith(("Attention", "Et celui"))] == [
+        "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+        "s'annule aujourd'hui avant 13 heures."
+    ]
+
+
 # The warning of each child's school: Hugo and Zoé at Alsace, Léa at Anjou, closed on Monday 4
 # January (her first meal after the holidays is Tuesday 5's, due before Friday 18).
 HUGO_ZOE_LEA = (

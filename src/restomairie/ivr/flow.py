@@ -412,6 +412,9 @@ _BREAK_NOTE_OUTCOMES = frozenset(
 _BREAK_SAID = "break_said"
 _BREAK_HEARD = "break_heard"
 _BREAK_DUE = "break_due"
+# The days of the request being answered, whatever became of each (changed, nothing to do,
+# refused): the warning after it leaves them out, the parent was just told about them.
+_BREAK_ASKED = "break_asked"
 # In the call's state: the changes this call made, "<child ref> <day>" -> their time (see
 # _remember_made).
 _MADE = "made"
@@ -2379,6 +2382,13 @@ class CallFlow:
                     return self._bye(st, sp, DATE)
                 if intent is Intent.ANOTHER:  # "retour au menu", "tant pis"
                     return self._ask(st, sp, ACTION, [], DATE, "back")
+                if parse_intent(heard.speech) is Intent.LIST:
+                    # "Qu'est-ce qui est réservé ?", "écouter": key 3 of the action menu (the
+                    # meals of the next two weeks), not a date not understood; for the
+                    # children picked, or those named ("écouter pour Rose"). A parent asks
+                    # before choosing the day to cancel. ("Réservé lundi" has a day: above.)
+                    self._children_correction(st, heard.speech, and_first=False)
+                    return self._choose(st, sp, "list", DATE)
                 if is_closing(heard.speech):  # "merci", "non merci": no date after all
                     return self._bye(st, sp, DATE)
                 other_child = self._other_child_at_date(st, sp, heard.speech)
@@ -2561,6 +2571,10 @@ class CallFlow:
         swap = instead_of == [day.isoformat(), st.data.get("action")] and bool(queue)
         if queue:  # one of several days taken one by one: "oui, les deux" is for the days
             _in_series(st, [day.isoformat(), *(str(_entry_day(e)) for e in queue)])
+        # The request's days, for the holidays' warning after its last (see _break_note): all
+        # those said at once, or this one alone.
+        series = [str(d) for d in st.data.get("series") or []]
+        st.data[_BREAK_ASKED] = series if day.isoformat() in series else [day.isoformat()]
         if queue and day.isoformat() in queue:
             # A day still waiting among several said at once, chosen now ("jeudi et vendredi",
             # 2 at Thursday's read-back, then "vendredi"): taken now, not a second time.
@@ -5218,13 +5232,15 @@ class CallFlow:
         before it of several taken one by one, :meth:`_then_next`) while school holidays are
         ahead within the two weeks the listing says: a parent cancelling the last days before
         Christmas, or told it is too late for one, would otherwise see to the meals after them
-        once back, too late. For the children picked, from the calendar
-        (their school's canteen days, local closures and enrolment), not for the days this
-        call just changed. Each sentence once a call (the listing's count too), a child whose
-        days differ named (:meth:`_say_breaks`); the calendar is looked at only after such an
-        outcome for a child whose warning was not said yet, and the local closures read only
-        with holidays ahead."""
+        once back, too late. For the children picked, from the calendar (their school's
+        canteen days, local closures and enrolment), not for the days this call just changed
+        nor those the request just answered asked about (``_BREAK_ASKED``, whatever became of
+        them: the parent was just told about them). Each sentence once a call (the listing's
+        count too), a child whose days differ named (:meth:`_say_breaks`); the calendar is
+        looked at only after such an outcome for a child whose warning was not said yet, and
+        the local closures read only with holidays ahead."""
         due = st.data.pop(_BREAK_DUE, False)
+        asked = [date.fromisoformat(str(d)) for d in st.data.pop(_BREAK_ASKED, None) or []]
         if (outcome not in _BREAK_NOTE_OUTCOMES and not due) or st.data.get(_BREAK_SAID) is True:
             return []
         kids = self._picked(st)
@@ -5239,7 +5255,10 @@ class CallFlow:
         ]  # fmt: skip
         if not ahead:
             return []
-        changed = {day for _, day, _ in _series_done(st)}
+        # Not the days this request asked about: "rien à annuler le mardi 5 janvier", then
+        # "le repas du mardi 5 janvier se réserve ou s'annule aujourd'hui" would contradict
+        # what the parent was just told (nor those changed, the same).
+        changed = {day for _, day, _ in _series_done(st)} | set(asked)
         done = st.data.get("done")
         if done:
             changed.add(date.fromisoformat(str(done[1])))
