@@ -57,13 +57,21 @@ from restomairie.calendar.schoolholidays import (
 )
 from restomairie.clock import Clock, ClockError
 from restomairie.config import (
+    MAX_THREADS,
     PUBLIC_URL_KEY,
     ConfigError,
     Settings,
     UnknownSchool,
     load_config,
 )
-from restomairie.db import UNINITIALISED, UNREACHABLE, database_problem
+from restomairie.db import (
+    DEFAULT_CONCURRENCY,
+    POOL_OVERFLOW,
+    POOLS,
+    UNINITIALISED,
+    UNREACHABLE,
+    database_problem,
+)
 from restomairie.i18n import format_day, format_deadline, format_hour
 from restomairie.runtime import Runtime, calendar_file_in_use
 from restomairie.staff.services import STATE_LABELS
@@ -115,10 +123,18 @@ def setup_logging() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def runtime(ctx: click.Context) -> Runtime:
+# A command does one thing at a time: each database pool keeps one connection (its overflow,
+# restomairie.db.POOL_OVERFLOW, covers the demo's lock workers), whatever the web server's
+# RESTOMAIRIE_THREADS says in a shared environment.
+COMMAND_CONCURRENCY = 1
+
+
+def runtime(ctx: click.Context, concurrency: int | None = COMMAND_CONCURRENCY) -> Runtime:
+    """The command's runtime, built on first use, its database pools sized for ``concurrency``
+    requests or jobs at once (None: the deployment's web server's, see :meth:`Runtime.build`)."""
     obj = ctx.ensure_object(dict)
     if "runtime" not in obj:
-        obj["runtime"] = Runtime.build(obj.get("config"))
+        obj["runtime"] = Runtime.build(obj.get("config"), concurrency=concurrency)
     rt: Runtime = obj["runtime"]
     return rt
 
@@ -887,17 +903,28 @@ def require_current_database(rt: Runtime) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--threads", type=click.IntRange(1, MAX_THREADS),
+    help=(
+        "Requêtes servies à la fois (défaut : RESTOMAIRIE_THREADS, sinon "
+        f"{DEFAULT_CONCURRENCY}). Sur PostgreSQL, chacun des {POOLS} pools de connexions en "
+        f"garde autant, plus {POOL_OVERFLOW} en pointe : au plus {POOLS} × (threads + "
+        f"{POOL_OVERFLOW}) connexions pour ce processus (max_connections)."
+    ),
+)
 @click.pass_context
 @friendly
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, threads: int | None) -> None:
     """Servir l'application web (webhooks de la ligne, pages cuisine et personnel) avec waitress."""
     import waitress
 
     from restomairie.web import create_app
 
     setup_logging()
-    rt = runtime(ctx)
+    # The database pools follow the threads: as many requests at once never wait for a
+    # connection to be made (see restomairie.db.make_engine).
+    rt = runtime(ctx, concurrency=threads)
+    threads = threads or rt.concurrency
     require_current_database(rt)
     # Another town's file is refused before anything is written or served (as ``lock`` does).
     rt.check_town()

@@ -153,6 +153,10 @@ class Settings:
     # Reverse proxies in front of the web application (RESTOMAIRIE_TRUSTED_PROXIES): how many
     # X-Forwarded-For entries to trust for the client's address (0: the connection's own).
     trusted_proxies: int = 0
+    # How many requests the web application serves at once (RESTOMAIRIE_THREADS: the WSGI
+    # server's threads; ``serve --threads`` overrides it); None: not said, 8. Each database pool
+    # of the web process keeps that many connections (restomairie.db.make_engine).
+    threads: int | None = None
     # The school-calendar file used instead of the shipped one (RESTOMAIRIE_CALENDAR_FILE, or
     # calendar.file in the TOML file); None: the shipped one. Checked when the runtime is built,
     # against today (restomairie.runtime.calendar_file_in_use).
@@ -579,6 +583,7 @@ def parse_settings(
         secrets={k: env[k] for k in SECRET_VARS if env.get(k)},
         lunch_ends=_time(data, "town.lunch_ends", "14:00"),
         trusted_proxies=_trusted_proxies(env),
+        threads=_threads(env),
         **_calendar_file(data, source, env),
     )
 
@@ -611,6 +616,23 @@ def _trusted_proxies(env: Mapping[str, str]) -> int:
         raise ConfigError(
             "RESTOMAIRIE_TRUSTED_PROXIES",
             "doit être le nombre de proxys devant le service (0 à 10)",
+        )
+    return int(raw)
+
+
+# The most requests served at once RESTOMAIRIE_THREADS and ``serve --threads`` accept: each
+# costs a connection per pool, and PostgreSQL's max_connections is 100 by default.
+MAX_THREADS = 64
+
+
+def _threads(env: Mapping[str, str]) -> int | None:
+    raw = env.get("RESTOMAIRIE_THREADS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_THREADS:
+        raise ConfigError(
+            "RESTOMAIRIE_THREADS",
+            f"doit être le nombre de requêtes servies à la fois (1 à {MAX_THREADS})",
         )
     return int(raw)
 

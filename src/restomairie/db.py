@@ -33,13 +33,31 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+# How many requests a process serves at once when nobody says (waitress's default, and
+# ``restomairie serve``'s): on PostgreSQL each of its pools keeps that many connections.
+DEFAULT_CONCURRENCY = 8
+# The connections a PostgreSQL pool opens beyond its size under a burst (closed when they come
+# back): for what runs beside the requests (a staff import's thread) and a request holding two
+# connections of one pool. Bounded, so that a process's ceiling is known: on PostgreSQL
+# POOLS × (its concurrency + POOL_OVERFLOW), its three pools full and overflowing at once.
+POOL_OVERFLOW = 4
+# The pools of one process on PostgreSQL: the main one, the read-only one, the call state's.
+POOLS = 3
+
+
+def make_engine(url: str, *, concurrency: int = DEFAULT_CONCURRENCY, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings this application relies on.
 
     Its errors never show a statement's parameters (``hide_parameters``): they hold callers'
     phone numbers, family accounts and code hashes, and errors go to the server's log. On
     PostgreSQL they never show the values the server quotes in a constraint error's DETAIL or
-    a data error's message either (:func:`hide_quoted_values`)."""
+    a data error's message either (:func:`hide_quoted_values`).
+
+    On PostgreSQL its pool, and the pools made beside it (:func:`async_commit_engine`,
+    :func:`read_only_engine`), keep ``concurrency`` connections each, the requests the process
+    serves at once (``serve --threads``), so that as many simultaneous requests never connect
+    during a request, plus :data:`POOL_OVERFLOW` more under a burst; ``pool_size`` and
+    ``max_overflow`` given here size them otherwise. SQLite's pool is SQLAlchemy's default."""
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
@@ -67,8 +85,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", concurrency)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     return _create_pg(url, kwargs)
 
 
@@ -77,14 +95,14 @@ class DatabaseUrlError(ValueError):
     password): not a URL, a database SQLAlchemy does not know, or a driver not installed."""
 
 
-def engine_for(url: str, **kwargs: Any) -> Engine:
+def engine_for(url: str, *, concurrency: int = DEFAULT_CONCURRENCY, **kwargs: Any) -> Engine:
     """:func:`make_engine`, with what is wrong in ``url`` itself raised as
     :class:`DatabaseUrlError` rather than SQLAlchemy's or the import system's exceptions.
     Nothing connects yet: a database that cannot be reached is found at its first use (see
     :func:`database_problem`)."""
     expected = "attendu : postgresql://utilisateur@hôte:5432/base ou sqlite:///chemin/du/fichier.db"
     try:
-        return make_engine(url, **kwargs)
+        return make_engine(url, concurrency=concurrency, **kwargs)
     except exc.NoSuchModuleError as error:
         scheme = url.split(":", 1)[0]
         raise DatabaseUrlError(
@@ -372,9 +390,13 @@ def ping_when_idle(engine: Engine) -> None:
             raise exc.DisconnectionError(str(error)) from error
 
 
-def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
+def _sibling(
+    engine: Engine, role: str, options: str, pool_size: int | None, max_overflow: int | None
+) -> Engine:
     """An autocommit engine of its own pool beside ``engine`` (made by :func:`make_engine`: same
-    database and connection arguments, plus the server ``options``); one per role and engine."""
+    database and connection arguments, plus the server ``options``); one per role and engine.
+    Its pool is sized like the engine's (the requests the process serves at once: see
+    :func:`make_engine`) unless ``pool_size`` or ``max_overflow`` say otherwise, at its making."""
     made = _MADE.get(engine)
     if made is None or engine.dialect.name != "postgresql":
         return engine
@@ -397,8 +419,8 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
             **kwargs,
             "connect_args": connect_args,
             "isolation_level": "AUTOCOMMIT",
-            "pool_size": pool_size,
-            "max_overflow": 2 * pool_size,
+            "pool_size": kwargs["pool_size"] if pool_size is None else pool_size,
+            "max_overflow": kwargs["max_overflow"] if max_overflow is None else max_overflow,
         },
         server,
     )
@@ -413,25 +435,35 @@ def _sibling(engine: Engine, role: str, options: str, pool_size: int) -> Engine:
     return sibling
 
 
-def async_commit_engine(engine: Engine, pool_size: int = 5) -> Engine:
+def async_commit_engine(
+    engine: Engine, pool_size: int | None = None, max_overflow: int | None = None
+) -> Engine:
     """An engine of its own pool beside ``engine`` (see :func:`_sibling`), in autocommit mode
     with ``synchronous_commit = off`` on PostgreSQL: a commit returns before its WAL reaches the
     disk. For writes that can afford to be lost in a server crash (at most about three
     ``wal_writer_delay``, 0.6 s by default; the database stays consistent) and that run very
     often: the phone line's per-call state. Never bookings: one confirmed on the phone runs on
     a connection of this pool (see :func:`lend_connection`), in a transaction of its own that
-    commits synchronously.
+    commits synchronously. Its pool is sized like ``engine``'s unless ``pool_size`` or
+    ``max_overflow`` say otherwise (see :func:`_sibling`).
 
     Any other engine (SQLite, or one not made here) is returned as it is."""
-    return _sibling(engine, "async_commit", "-c synchronous_commit=off", pool_size)
+    return _sibling(
+        engine, "async_commit", "-c synchronous_commit=off", pool_size, max_overflow
+    )
 
 
-def read_only_engine(engine: Engine, pool_size: int = 5) -> Engine:
+def read_only_engine(
+    engine: Engine, pool_size: int | None = None, max_overflow: int | None = None
+) -> Engine:
     """An engine of its own pool beside ``engine`` for reads on PostgreSQL: autocommit (no
     ``BEGIN`` and ``ROLLBACK`` round trips around a look-up) and read-only at the server, so that
     a write sent through it by mistake fails instead of committing. Each statement reads its own
-    snapshot. Any other engine is returned as it is."""
-    return _sibling(engine, "read_only", "-c default_transaction_read_only=on", pool_size)
+    snapshot. Its pool is sized like ``engine``'s unless ``pool_size`` or ``max_overflow`` say
+    otherwise (see :func:`_sibling`). Any other engine is returned as it is."""
+    return _sibling(
+        engine, "read_only", "-c default_transaction_read_only=on", pool_size, max_overflow
+    )
 
 
 # SQLite: an execution option for statements that each commit on their own (see make_engine).

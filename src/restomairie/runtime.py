@@ -29,6 +29,7 @@ from restomairie.calendar.schoolholidays import SchoolHolidayCalendar
 from restomairie.clock import Clock
 from restomairie.config import ConfigError, Settings, load_config
 from restomairie.db import (
+    DEFAULT_CONCURRENCY,
     DatabaseUrlError,
     engine_for,
     make_read_session_factory,
@@ -106,6 +107,8 @@ class Runtime:
     sessions: sessionmaker[Session]
     booking: BookingService
     locks: LockService
+    # The requests (or jobs) this process runs at once, which its database pools were sized for.
+    concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
     def build(
@@ -115,9 +118,15 @@ class Runtime:
         settings: Settings | None = None,
         clock: Clock | None = None,
         engine: Engine | None = None,
+        concurrency: int | None = None,
         **engine_kwargs: Any,
     ) -> Runtime:
         """Load the configuration (unless given) and build everything from it.
+
+        ``concurrency`` is how many requests (or jobs) the process runs at once: each database
+        pool keeps that many connections (see :func:`restomairie.db.make_engine`). None: the
+        deployment's web server's, ``RESTOMAIRIE_THREADS`` (:attr:`Settings.threads`), else 8;
+        the commands and the scheduler give their own, small.
 
         Raises:
             ConfigError: the configuration is wrong, or its database URL is (not a URL, or a
@@ -126,9 +135,12 @@ class Runtime:
         env = os.environ if environ is None else environ
         settings = settings or load_config(config, env)
         clock = clock or Clock.from_env(settings.tz, dict(env))
+        concurrency = concurrency or settings.threads or DEFAULT_CONCURRENCY
         if engine is None:
             try:
-                engine = engine_for(settings.database_url, **engine_kwargs)
+                engine = engine_for(
+                    settings.database_url, concurrency=concurrency, **engine_kwargs
+                )
             except DatabaseUrlError as exc:
                 raise ConfigError(settings.database_url_key, f": {exc}") from exc
         sessions = make_session_factory(engine)
@@ -140,7 +152,9 @@ class Runtime:
             make_read_session_factory(engine),
             engine,
         )
-        return cls(settings, clock, engine, sessions, booking, LockService(booking))
+        return cls(
+            settings, clock, engine, sessions, booking, LockService(booking), concurrency
+        )
 
     def unconfigured_schools(self) -> dict[str, int]:
         """The schools the database's children are in that the configuration does not list,

@@ -264,10 +264,12 @@ def scheduler_cmd(ctx: click.Context, safety_interval: int) -> None:
     """Lancer le planificateur (un seul processus) : rattrapage des verrouillages manqués,
     verrouillage à chaque heure limite, purge quotidienne du journal d'appels, et chaque matin
     la fin du calendrier scolaire quand elle approche."""
-    from restomairie.scheduler import run_scheduler
+    from restomairie.scheduler import LOCK_WORKERS, run_scheduler
 
     setup_logging()
-    rt = runtime(ctx)
+    # Small pools, whatever the web server's RESTOMAIRIE_THREADS: the lock at a cut-off runs
+    # LOCK_WORKERS connections side by side, the other jobs one each (their overflow).
+    rt = runtime(ctx, concurrency=LOCK_WORKERS)
     rt.check_town()  # another town's file: refused before the catch-up writes anything
     click.echo(f"Planificateur Resto-Mairie {rt.settings.town} : démarrage (Ctrl-C pour arrêter).")
     frozen = frozen_clock_text(rt)
