@@ -80,12 +80,15 @@ from restomairie.ivr.speech import (
     asks_about_billing,
     asks_about_day,
     asks_about_holidays,
+    asks_about_invoices,
     asks_days_to_change,
     asks_deadline,
+    asks_enrolment,
     asks_first_possible_day,
     asks_for_english,
     asks_for_help,
     asks_menus_or_prices,
+    asks_prices,
     asks_subscription_change,
     asks_the_rule,
     asks_when_school_resumes,
@@ -567,6 +570,28 @@ class CallFlow:
             turn = self._ask(st, sp, step, lines, step, "subscription", reset=False, recap=True)
             return Turn(turn.reply, turn.step, turn.outcome, shown)
         speech_at_a_question = heard.kind == "speech" and step in (CHILD, ACTION, DATE, AFTER)
+        desk = self.settings.phone.desk(sp.lang)
+        if speech_at_a_question and asks_enrolment(heard.speech, self.clock.today()):
+            # "Je voudrais inscrire mon fils": enrolment is the help desk's, not a booking;
+            # where to go, then the same question (understood: not a failed attempt).
+            if desk:
+                lines = [
+                    sp._("Canteen enrolment is not done on this line: call %(desk)s.", desk=desk)
+                ]
+            else:
+                lines = [sp._("Canteen enrolment is not done on this line.")]
+            turn = self._ask(st, sp, step, lines, step, "enrolment", reset=False, recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
+        if (
+            speech_at_a_question
+            and desk
+            and (asks_prices(heard.speech) or asks_about_invoices(heard.speech))
+        ):
+            # "C'est combien un repas ?", "une question sur ma facture": the help desk answers
+            # both (the website has no invoice); then the same question, not a failed answer.
+            lines = [sp._("For prices and invoices, call %(desk)s.", desk=desk)]
+            turn = self._ask(st, sp, step, lines, step, "prices", reset=False, recap=True)
+            return Turn(turn.reply, turn.step, turn.outcome, shown)
         if speech_at_a_question and asks_menus_or_prices(heard.speech):
             # "C'est quoi le menu jeudi ?", "combien ça coûte ?": not this line's; where to
             # find them, then the same question (not a failed answer).
@@ -2368,7 +2393,10 @@ class CallFlow:
             if unknown:  # "après les vacances de Noël" in June: not known yet, said so
                 return self._ask(st, sp, DATE, unknown, DATE, "return_unknown")
             if day is None and several_days(heard.speech, today, change):
-                # Understood: not a failed attempt.
+                # Understood: not a failed attempt. The children said with the days count
+                # too ("toute la semaine prochaine pour tous", "jeudi et vendredi pour Rose"),
+                # as with one day.
+                self._children_correction(st, heard.speech, action=change)
                 return self._several_days(st, sp, heard.speech, DATE)
             if day is None and switched is not None:
                 return self._ask(st, sp, DATE, [], DATE, switched)  # the question, for it
@@ -2394,6 +2422,11 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
+                if taken_back(heard.speech) is TakenBack.YES:
+                    # "Je me suis trompé", "non c'est pas ça", "erreur" with no day: the action
+                    # chosen was not the one meant (no change is pending yet): back to the
+                    # action menu, as 0 does here, not a date not understood.
+                    return self._ask(st, sp, ACTION, [], DATE, "back")
                 if acknowledged:
                     # The question again, offer included, as no failed attempt: the caller
                     # heard the refusal and has not chosen yet.

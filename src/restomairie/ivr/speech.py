@@ -46,7 +46,10 @@ __all__ = [
     "ResumeAsked",
     "adds_to",
     "asks_about_holidays",
+    "asks_about_invoices",
+    "asks_enrolment",
     "asks_menus_or_prices",
+    "asks_prices",
     "asks_the_rule",
     "asks_when_school_resumes",
     "child_hints",
@@ -2872,6 +2875,35 @@ def asks_subscription_change(text: str, today: date) -> bool:
     return _weekday_for_good(tokens)
 
 
+# Enrolling a child at the canteen ("je voudrais inscrire mon fils", "l'inscription à la
+# cantine pour la rentrée"): the town's help desk does it, not this line. The verb alone
+# ("inscrire", "inscrire jeudi") stays a booking, as on the old line; with a child or the
+# canteen as its object and no day said, it is the enrolment.
+_ENROLLING = frozenset(
+    {"inscrire", "inscris", "inscrivez", "inscription", "reinscrire", "reinscription"}
+)
+_ENROLLED = frozenset(
+    {*_KIN, "cantine", "restauration", "scolaire", "rentree", "annee", "dossier", "nouveau",
+     "nouvelle", "nouvel"}
+)  # fmt: skip
+
+
+def asks_enrolment(text: str, today: date) -> bool:
+    """Whether ``text`` asks to enrol a child at the canteen ("je voudrais inscrire mon fils",
+    "inscrire ma fille à la cantine", "l'inscription à la cantine"), with no day said (with
+    one, "inscrire à la cantine jeudi" books that day's meal), nor another action ("annuler
+    une inscription", "mes inscriptions"). The line books days, it does not enrol: it says
+    where to go. Pure; never raises."""
+    tokens = normalise(text).split()
+    if not (_ENROLLING.intersection(tokens) and _ENROLLED.intersection(tokens)):
+        return False
+    if parse_intent(text, {Intent.BOOK, Intent.CANCEL, Intent.LIST}) not in (Intent.BOOK, None):
+        return False
+    if _DAY_NAMING.intersection(tokens) or _WEEKDAYS.keys() & {t.rstrip("s") for t in tokens}:
+        return False  # "inscrire les jeudis", "inscrire demain"
+    return parse_date(text, today) is None and not several_days(text, today)
+
+
 # Said with "le jeudi" (every Thursday), these make a weekday a habit: "Rose ne mange plus le
 # jeudi", "désormais elle mange le vendredi", "Margaux mange le jeudi maintenant".
 _FOR_GOOD = frozenset({"plus", "desormais", "dorenavant", "maintenant", "arrete", "arreter"})
@@ -2904,13 +2936,71 @@ _MENU_OF = frozenset({"de", "du", "d", "demain", "aujourd", "ce", "cette", *_WEE
 _BACK_TO_MENU = frozenset({"retour", "revenir", "retourner", "principal", "precedent"})
 
 
+# "Combien" before these counts ("combien de jours avant ?", "combien il en reste ?"), and
+# beside these asks the deadline ("le délai c'est combien ?"): not a price.
+_COUNTING_AFTER = frozenset(
+    {"de", "d", "en", "y", "il", "ils", "elle", "elles", "reste", "restent", "fois", "temps"}
+)
+_NOT_A_PRICE = frozenset(
+    {"delai", "limite", "heure", "heures", "jour", "jours", "avance", "avant", "temps"}
+)
+
+
+def _asks_how_much(tokens: Sequence[str]) -> bool:
+    """Whether the words ask what something costs with "combien": "c'est combien un repas ?",
+    "combien pour la cantine", "ça fait combien ?", "combien je vais payer ?"; not a count
+    ("combien de repas", "combien il en reste") nor the deadline ("le délai c'est combien ?")."""
+    if _NOT_A_PRICE.intersection(tokens):
+        return False
+    for k, token in enumerate(tokens):
+        if token != "combien":
+            continue
+        after = tokens[k + 1 : k + 2]
+        if after and after[0] in _COUNTING_AFTER:
+            continue
+        if after or tuple(tokens[max(0, k - 2) : k]) in (("c", "est"), ("ca", "fait")):
+            return True  # "combien un repas", "c'est combien ?" (not "combien ?" alone)
+    return False
+
+
+def asks_prices(text: str) -> bool:
+    """Whether ``text`` asks what a meal costs ("combien ça coûte ?", "le prix du repas", "les
+    tarifs", "c'est combien un repas ?"), as against what is on the menu. Pure; never
+    raises."""
+    tokens = normalise(text).split()
+    return bool(_PRICE_WORDS.intersection(tokens)) or _asks_how_much(tokens)
+
+
+# "Ma facture", "une question sur la facture", "mes factures", "la facturation": the invoice
+# itself, which the help desk answers (not whether a meal is charged: asks_about_billing).
+# After a determiner only: "facturé(s)" loses its accent in normalise ("ils seront facturés").
+_INVOICE_WORDS = frozenset({"facture", "factures", "facturation"})
+_INVOICE_BEFORE = frozenset(
+    {
+        "ma", "mes", "la", "les", "une", "des", "cette", "ces", "votre", "vos", "notre", "nos",
+        "sa", "ses", "ta", "tes", "leur", "leurs", "derniere", "dernieres", "premiere",
+    }
+)  # fmt: skip
+
+
+def asks_about_invoices(text: str) -> bool:
+    """Whether ``text`` speaks of an invoice ("ma facture", "une question sur ma facture", "je
+    n'ai pas reçu la facture", "la facturation"), which the help desk answers; not "ça sera
+    facturé ?" (:func:`asks_about_billing`). Pure; never raises."""
+    tokens = normalise(text).split()
+    return any(
+        token in _INVOICE_WORDS and k > 0 and tokens[k - 1] in _INVOICE_BEFORE
+        for k, token in enumerate(tokens)
+    )
+
+
 def asks_menus_or_prices(text: str) -> bool:
     """Whether ``text`` asks what is on the menu or what a meal costs ("c'est quoi le menu
-    jeudi ?", "qu'est-ce qu'il y a à manger", "combien ça coûte ?", "les tarifs"): not this
-    line's, which says where to find them. Not the line's own menu ("retour au menu"). Pure;
-    never raises."""
+    jeudi ?", "qu'est-ce qu'il y a à manger", "combien ça coûte ?", "les tarifs", "c'est
+    combien un repas ?"): not this line's, which says where to find them. Not the line's own
+    menu ("retour au menu"). Pure; never raises."""
     tokens = normalise(text).split()
-    if _PRICE_WORDS.intersection(tokens):
+    if asks_prices(text):
         return True
     if _BACK_TO_MENU.intersection(tokens) or "autre" in tokens:
         return False  # "retour au menu principal", "une autre opération"
@@ -4898,6 +4988,35 @@ def _every_day_of_span(
     return list(tokens), breaks
 
 
+# "Pour tous", "pour tous les enfants", "pour tous les trois" after a span: every child, said
+# to the children's reader (parse_children), not days counted ("tous les jeudis" stays one).
+_EVERY_CHILD_OF = frozenset({"les", "mes", "nos"})
+_EVERY_CHILD_WHO = frozenset({*_KIN, "deux", "trois", "quatre", "cinq", "2", "3", "4", "5"})
+
+
+def _without_every_child(
+    tokens: Sequence[str], breaks: frozenset[int]
+) -> tuple[list[str], frozenset[int]]:
+    """``tokens`` without the words that say every child ("toute la semaine prochaine pour
+    tous", "…pour tous les enfants", "…pour tous les trois"), and the clause starts moved
+    with them; as they are when there are none, or when "tous" counts days ("pour tous les
+    jeudis")."""
+    for i in range(len(tokens) - 1):
+        if tokens[i] != "pour" or tokens[i + 1] not in ("tous", "toutes"):
+            continue
+        end = i + 2
+        if tokens[end : end + 1] and tokens[end] in _EVERY_CHILD_OF:
+            if not (tokens[end + 1 : end + 2] and tokens[end + 1] in _EVERY_CHILD_WHO):
+                continue  # "pour tous les jeudis": days
+            end += 2
+        elif tokens[end : end + 1] and tokens[end] in ("ceux", "celles", "ce", "ces"):
+            continue  # "pour tous ceux qui…": not plainly the children
+        cut = end - i
+        moved = frozenset(b if b <= i else max(i, b - cut) for b in breaks)
+        return [*tokens[:i], *tokens[end:]], moved
+    return list(tokens), breaks
+
+
 def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | None:
     """The bounded span of days ``text`` asks for at once, as its first and last days: a week
     ("toute la semaine prochaine", "toute cette semaine" from today, "la semaine du 7
@@ -4919,7 +5038,7 @@ def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | No
     ``acted``: whether a change is said (by default, whether the phrase says one:
     :func:`parse_intent`). Pure; never raises."""
     try:
-        tokens, breaks = _every_day_of_span(*_date_tokens(text))
+        tokens, breaks = _every_day_of_span(*_without_every_child(*_date_tokens(text)))
         # "toute la semaine sauf jeudi": the span before "sauf", the days it leaves out after
         cut = _span_except_at(tokens)
         rest = [] if cut is None else tokens[cut[1] :]

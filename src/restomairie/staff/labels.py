@@ -149,6 +149,8 @@ EVENT_OUTCOMES = {
     "english": "passe l'appel en anglais (clavier)",
     "french": "repasse l'appel en français (touche 9)",
     "subscription": "abonnement ou changement d'école demandé (pas sur cette ligne)",
+    "enrolment": "inscription à la cantine demandée (pas sur cette ligne) : qui appeler, dit",
+    "prices": "tarifs ou factures demandés : qui appeler, dit",
     "skipped": "« non » à l'un de plusieurs jours : jour laissé, le suivant relu",
     "book": "réserver",
     "cancel": "annuler",
