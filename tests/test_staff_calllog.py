@@ -1164,6 +1164,38 @@ def test_a_call_hung_up_on_a_later_day_of_a_series_says_so_in_its_issue_filter_a
     assert "L'appel s'est terminé à la relecture du vendredi 11 décembre 2026" in ended
 
 
+def test_the_next_day_of_a_series_read_back_in_the_answer_is_the_question_of_that_step(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Several days said at once: the "oui" to Thursday's read-back is logged "annulé", and its
+    answer reads Friday back and asks to confirm it. Hung up there, the call's page shows that
+    question as the read-back ("relecture", as the call said it), not « autre opération ? »
+    ("suite", what "annulé" alone would ask); a step with an answer after it already did."""
+    series = call(app, rt)
+    series.keys("1234", "2")
+    series.say("annuler jeudi 26 et vendredi 27 novembre")
+    series.press("1")  # Thursday cancelled, Friday read back
+    series.hang_up()
+    on = call(app, rt)
+    on.keys("1234", "2")
+    on.say("annuler lundi 7 et mardi 8 décembre")
+    on.press("1")  # Monday cancelled, Tuesday read back
+    on.press("1")  # Tuesday cancelled: « autre opération ? »
+    on.hang_up()
+
+    detail = staff.call_detail(series.call_sid)
+    assert detail is not None
+    (step,) = [x for x in detail.exchanges if x.outcome == "cancelled"]
+    assert step.asks == "confirm"
+    page = html.unescape(body(agent, f"/staff/calls/{series.call_sid}"))
+    assert ("<strong>Ligne</strong> (relecture) : Vous souhaitez annuler le repas de Léa le "
+            "vendredi 27 novembre.") in page
+    assert "(suite)" not in page
+    both = staff.call_detail(on.call_sid)
+    assert both is not None
+    assert [x.asks for x in both.exchanges if x.outcome == "cancelled"] == ["confirm", "after"]
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

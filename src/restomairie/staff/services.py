@@ -1056,6 +1056,7 @@ class StaffService:
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
                      for e, x in zip(call.events, exchanges, strict=True)]
+            exchanges = _series_questions(exchanges, call.state or {}, steps)
             attempts = _attempts(call.call_sid, call.state, steps, over)
             corrections = self._corrections(session, call, attempts)
             return CallDetail(
@@ -1977,6 +1978,22 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
     return tuple(out)
 
 
+def _series_questions(
+    exchanges: tuple[Exchange, ...], state: dict[str, Any], steps: Sequence[_Step]
+) -> tuple[Exchange, ...]:
+    """The exchanges (one per step of ``steps``) with the question of a step whose answer read
+    back the next day of several said at once ("annuler du 26 au 27": Thursday's "oui" logged
+    "annulé", then Friday read back) as that read-back, "relecture": the outcome alone says
+    "suite" (« autre opération ? »), which the line did not ask when the call ended there."""
+    talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    _, unpaired = _paired_tried(state, talk)
+    read_back = {talk[at][0] for _, at in _series_read_backs_at(state, talk, unpaired)}
+    return tuple(
+        replace(x, asks="confirm") if step[0] in read_back and x.asks is not None else x
+        for x, step in zip(exchanges, steps, strict=True)
+    )
+
+
 def _of_account(family_id: int, account: str) -> Any:
     """Calls of a family: identified; or its account typed (or matched) with no right code;
     or, with neither (the line closed, hung up before the code), from one of its numbers — not
@@ -2325,19 +2342,15 @@ def _attempts(
     a read-back's day, no child."""
     state = state or {}
     names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
-    kept: dict[str, list[list[Any]]] = {}
-    for rec in state.get("tried") or ():
-        if isinstance(rec, list) and len(rec) in (4, 5):
-            kept.setdefault(str(rec[0]), []).append(rec)
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    paired, kept = _paired_tried(state, talk)
     out = _refused_beside(call_sid, state, talk, names)
     for i, (_, at, _, outcome, _) in enumerate(talk):
         o = outcome or ""
         kind, _, rest = o.partition(":")
         if kind not in ("refused", "read_back") or not rest or rest == "undo":
             continue  # taking back a change just made: not a request about a meal day
-        queue = kept.get(o)
-        rec = queue.pop(0) if queue else None  # popped even when skipped: the pairing is by order
+        rec = paired[i]
         day: date | None = None
         try:
             day = date.fromisoformat(str(rec[2]) if rec else rest)
@@ -2369,6 +2382,47 @@ def _attempts(
     return sorted(out, key=lambda a: a.at)
 
 
+def _paired_tried(
+    state: dict[str, Any], talk: Sequence[_Step]
+) -> tuple[list[list[Any] | None], dict[str, list[list[Any]]]]:
+    """The call's ``tried`` records paired with the steps logged under their outcome (a
+    refusal, a read-back), in order: for each step of ``talk`` its record (``None``: another
+    step, or a call logged before the line kept them), and the records left by outcome (a
+    series' later read-backs, said in the answer to the day before; the records of the
+    requests already as asked)."""
+    kept: dict[str, list[list[Any]]] = {}
+    for rec in state.get("tried") or ():
+        if isinstance(rec, list) and len(rec) in (4, 5):
+            kept.setdefault(str(rec[0]), []).append(rec)
+    paired: list[list[Any] | None] = []
+    for _, _, _, outcome, _ in talk:
+        o = outcome or ""
+        kind, _, rest = o.partition(":")
+        queue = kept.get(o)
+        if kind not in ("refused", "read_back") or not rest or rest == "undo" or not queue:
+            paired.append(None)  # taking back a change just made: not a request about a day
+            continue
+        paired.append(queue.pop(0))  # even for a step then skipped: the pairing is by order
+    return paired, kept
+
+
+def _series_read_backs_at(
+    state: dict[str, Any], talk: Sequence[_Step], unpaired: dict[str, list[list[Any]]]
+) -> Iterator[tuple[list[Any], int]]:
+    """A series' later read-backs (the ``unpaired`` records of :func:`_paired_tried` that are
+    read-backs), each with the index in ``talk`` of the step whose answer said it: the step
+    after the one of the record before it, one step further each time (each day is read back
+    in the answer to the one before)."""
+    left = {id(rec) for queue in unpaired.values() for rec in queue}
+
+    def placed(rec: list[Any]) -> bool | None:
+        if id(rec) not in left:
+            return False  # paired with its own step
+        return True if str(rec[0]).startswith("read_back:") else None
+
+    return _tried_at_steps(state, talk, placed, advance=True)
+
+
 def _series_read_backs(
     call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str],
     unpaired: dict[str, list[list[Any]]], over: bool,
@@ -2379,16 +2433,8 @@ def _series_read_backs(
     "skipped"…). Each is placed (:func:`_tried_at_steps`, as :func:`_refused_beside`) at the step
     after the one of the record before it, and ends as the steps after it say ("skipped": left
     as it was, the next day read back; hung up)."""
-    left = {id(rec) for queue in unpaired.values() for rec in queue}
-
-    def placed(rec: list[Any]) -> bool | None:
-        if id(rec) not in left:
-            return False  # paired with its own step
-        return True if str(rec[0]).startswith("read_back:") else None
-
     out = []
-    # the next day of the series is read back in the answer to this one: one step further
-    for rec, at in _tried_at_steps(state, talk, placed, advance=True):
+    for rec, at in _series_read_backs_at(state, talk, unpaired):
         code = _read_back_end(talk[at + 1:], over)
         try:
             day = date.fromisoformat(str(rec[2]))
