@@ -1196,6 +1196,35 @@ def test_the_next_day_of_a_series_read_back_in_the_answer_is_the_question_of_tha
     assert [x.asks for x in both.exchanges if x.outcome == "cancelled"] == ["confirm", "after"]
 
 
+def test_a_series_day_read_back_after_a_refusal_at_the_read_back_is_of_that_answer(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Thursday's deadline passes during its read-back: the "oui" is refused, and that same
+    answer reads Friday back. Friday confirmed, the call is not "raccroché à la relecture du
+    vendredi", nor Friday "relue, jamais confirmée" (its read-back was placed one step late,
+    at the step that confirmed it); the refusal's step asks the read-back, Friday's « autre
+    opération ? »."""
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    caller = call(app, rt)
+    caller.keys("1234", "2")
+    caller.say("annuler jeudi 26 et vendredi 27 novembre")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 5, tzinfo=PARIS)  # Thursday's deadline
+    assert caller.press("1").says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 15, tzinfo=PARIS)
+    caller.press("1")  # Friday cancelled
+    caller.hang_up()
+
+    row = {r.call_sid: r for r in staff.search_calls()[0]}[caller.call_sid]
+    assert row.summary == "refusé, annulation"
+    assert row.about == (REFUSED_26, "Léa — 27/11 : annulé")
+    detail = staff.call_detail(caller.call_sid)
+    assert detail is not None
+    assert [(x.outcome, x.asks) for x in detail.exchanges if x.step == "confirm"] == [
+        ("refused:past_deadline", "confirm"), ("cancelled", "after")]
+    page = html.unescape(body(agent, f"/staff/calls/{caller.call_sid}"))
+    assert "jamais confirmée" not in page and "Raccroché à la relecture" not in page
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

@@ -2412,7 +2412,9 @@ def _series_read_backs_at(
     """A series' later read-backs (the ``unpaired`` records of :func:`_paired_tried` that are
     read-backs), each with the index in ``talk`` of the step whose answer said it: the step
     after the one of the record before it, one step further each time (each day is read back
-    in the answer to the one before)."""
+    in the answer to the one before); the step of a refusal before it (the day before refused
+    at its read-back's answer, as its deadline passed: the next day read back in that
+    answer)."""
     left = {id(rec) for queue in unpaired.values() for rec in queue}
 
     def placed(rec: list[Any]) -> bool | None:
@@ -2420,7 +2422,12 @@ def _series_read_backs_at(
             return False  # paired with its own step
         return True if str(rec[0]).startswith("read_back:") else None
 
-    return _tried_at_steps(state, talk, placed, advance=True)
+    def stays(rec: list[Any]) -> bool:
+        # Refused at its step (the deadline passed during the read-back): the next day is
+        # read back in that same answer.
+        return str(rec[0]).startswith("refused:")
+
+    return _tried_at_steps(state, talk, placed, advance=True, stays=stays)
 
 
 def _series_read_backs(
@@ -2454,6 +2461,7 @@ def _series_read_backs(
 def _tried_at_steps(
     state: dict[str, Any], talk: Sequence[_Step],
     placed: Callable[[list[Any]], bool | None], advance: bool = False,
+    stays: Callable[[list[Any]], bool] | None = None,
 ) -> Iterator[tuple[list[Any], int]]:
     """The call's ``tried`` records that no step was logged under, each with the index in
     ``talk`` of the step it was said at. The records are walked in order beside the steps:
@@ -2463,8 +2471,13 @@ def _tried_at_steps(
     yielded with that step's index (the last step at most; none when no step was logged),
     the walk going one step further only with ``advance`` (each in the answer to the one
     before, as a series' days are read back); one it says ``None`` for is passed over.
-    Malformed records are passed over too."""
-    nxt = 0
+    Malformed records are passed over too. A record found at its own step that ``stays``
+    says true for was said in the answer at that step (a refusal of the answer to a
+    read-back): the record after it, if placed, was said in that same answer, at that step
+    (the next day of a series read back after the refusal), though the search goes on after
+    it."""
+    nxt = 0  # where the search of the records found at their own steps goes on
+    place = 0  # the step after the one of the record before: where the next one is placed
     for rec in state.get("tried") or ():
         if not isinstance(rec, list) or len(rec) not in (4, 5):
             continue
@@ -2474,13 +2487,15 @@ def _tried_at_steps(
         if not where:
             outcome = str(rec[0])
             found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
+            if found is not None:
+                nxt = found + 1
+                place = found if stays is not None and stays(rec) else nxt
             continue
         if not talk:
             continue
-        at = min(nxt, len(talk) - 1)
+        at = min(place, len(talk) - 1)
         if advance:
-            nxt = at + 1
+            nxt = place = at + 1
         yield rec, at
 
 
