@@ -1225,6 +1225,39 @@ def test_a_series_day_read_back_after_a_refusal_at_the_read_back_is_of_that_answ
     assert "jamais confirmée" not in page and "Raccroché à la relecture" not in page
 
 
+def test_hanging_up_at_the_read_back_of_a_change_taken_back_names_its_days(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """« Je me suis trompé » after Friday's cancellation reads back « … soit de nouveau
+    réservé »; hung up there, the call's end names that day as every other read-back's end
+    does (« Raccroché à la relecture du vendredi 27 novembre 2026 »), not a bare « à la
+    relecture »; after several days cancelled at once, each of them."""
+    single = call(app, rt)
+    single.keys("1234", "2", "2711", "1")
+    assert single.say("je me suis trompé").says[0] == (
+        "Vous souhaitez que le repas de Léa du vendredi 27 novembre soit de nouveau réservé.")
+    single.hang_up()
+    series = call(app, rt)
+    series.keys("1234", "2")
+    series.say("annuler mardi 1er et jeudi 3 décembre")
+    series.keys("1", "1")
+    assert "soient de nouveau réservés" in series.say("non attendez, annulez").says[0]
+    series.hang_up()
+
+    detail = staff.call_detail(single.call_sid)
+    assert detail is not None
+    assert detail.ending == (
+        "Raccroché à la relecture du vendredi 27 novembre 2026 : ce changement n'a pas été "
+        "fait (les changements faits plus tôt dans l'appel restent faits).")
+    page = html.unescape(body(agent, f"/staff/calls/{series.call_sid}"))
+    assert ("Raccroché à la relecture du mardi 1er décembre 2026 et du jeudi 3 décembre "
+            "2026 : ces changements n'ont pas été faits (les changements faits plus tôt dans "
+            "l'appel restent faits).") in page
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[single.call_sid].summary == "annulation, raccroché à la relecture"
+    assert rows[series.call_sid].summary == "annulation, raccroché à la relecture"
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

@@ -1069,7 +1069,8 @@ class StaffService:
                 changes=tuple(self._history(session, changes)),
                 training_by=row.training_by,
                 identified_by=identified_by,
-                ending=_read_back_ending(exchanges, over, bool(changes), attempts),
+                ending=_read_back_ending(exchanges, over, bool(changes), attempts,
+                                         call.state or {}),
                 corrections=corrections,
                 phone_account=_state_text(call.state, "phone_account"),
             )
@@ -2643,12 +2644,14 @@ _ENDED_CALL = frozenset({"hung_up", "goodbye", "line_ended", "too_slow"})
 
 def _read_back_ending(
     exchanges: Sequence[Exchange], over: bool, changed: bool, attempts: Sequence[Attempt] = (),
+    state: dict[str, Any] | None = None,
 ) -> str | None:
     """What the end of a call means when it ended at the read-back (the change read back was
     not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !". A
     later day of a series is read back in the answer to the day before, a step logged
     otherwise: its read-back is found among the call's ``attempts``
-    (:func:`_series_read_backs`)."""
+    (:func:`_series_read_backs`). The read-back of a change taken back ("… soit de nouveau
+    réservé") names its day(s) from the call's ``state``, as the others do."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
@@ -2677,12 +2680,16 @@ def _read_back_ending(
         said_goodbye, too_slow = last.code == "goodbye", last.code == "too_slow"
     if not (over or line_ended):
         return None
+    days = _undone_days(state or {}) if pending == "undo" else [pending]
     try:
-        day = f" du {format_day(date.fromisoformat(pending), year=True)}"
+        day = " " + _and(
+            [f"du {format_day(date.fromisoformat(d), year=True)}" for d in days]) if days else ""
     except ValueError:
         day = ""
-    what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
-            "restent faits)." if changed else "rien n'a été modifié.")
+    these = ("ces changements n'ont pas été faits" if len(days) > 1
+             else "ce changement n'a pas été fait")
+    what = (f"{these} (les changements faits plus tôt dans l'appel restent faits)."
+            if changed else "rien n'a été modifié.")
     if too_slow:
         return (f"Confirmation reçue à la relecture{day}, mais pas faite (problème technique) : "
                 f"{what}")
@@ -2690,3 +2697,19 @@ def _read_back_ending(
         return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
     return f"{who} à la relecture{day} : {what}"
+
+
+def _undone_days(state: dict[str, Any]) -> list[str]:
+    """The days (ISO, in the order read back) of the change(s) taken back whose read-back the
+    call ended at: the line keeps them (``undo``, and ``undo_more`` for the earlier days of a
+    series taken back with it) until that undoing is answered; empty when it kept none."""
+    undo = state.get("undo")
+    if not isinstance(undo, list) or len(undo) < 2:
+        return []
+    more = [str(e[0]) for e in state.get("undo_more") or () if isinstance(e, list) and e]
+    return list(dict.fromkeys([*more, str(undo[1])]))
+
+
+def _and(parts: Sequence[str]) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
