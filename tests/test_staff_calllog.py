@@ -1258,6 +1258,58 @@ def test_hanging_up_at_the_read_back_of_a_change_taken_back_names_its_days(
     assert rows[series.call_sid].summary == "annulation, raccroché à la relecture"
 
 
+def test_a_day_without_canteen_between_days_said_at_once_is_listed_and_counted_as_refused(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """« Annuler mardi 1er, mercredi 2 et jeudi 3 décembre »: the line says « pas de
+    restauration scolaire » for Wednesday in its answer to Tuesday's « oui » (a step logged
+    « annulé »), and days too late before the first read back in the same answer as it. Each
+    day is listed on the call as a Wednesday or a late day said first is
+    (« Léa — 02/12 : annulation refusée (pas de cantine ce jour) »), and the Issue column says
+    « refusé » as the « refusé » filter already found it; the child's page lists it too."""
+    between = call(app, rt)
+    between.keys("1234", "2")
+    between.say("annuler mardi 1er, mercredi 2 et jeudi 3 décembre")
+    assert "restauration scolaire" in between.press("1").says[1]
+    between.press("1")
+    between.hang_up()
+    last = call(app, rt)
+    last.keys("1234", "2")
+    last.say("annuler mardi 8 et mercredi 9 décembre")
+    assert "restauration scolaire" in last.press("1").says[1]
+    last.hang_up()
+    late = call(app, rt)
+    late.keys("1234", "2")
+    assert late.say("annuler lundi 23, mardi 24 et jeudi 26 novembre").says[1].startswith(
+        "Trop tard pour le lundi 23 et le mardi 24 novembre")
+    late.press("1")
+    late.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[between.call_sid].about == (
+        "Léa — 01/12 : annulé", "Léa — 03/12 : annulé",
+        "Léa — 02/12 : annulation refusée (pas de cantine ce jour)")
+    assert rows[last.call_sid].about == (
+        "Léa — 08/12 : annulé", "Léa — 09/12 : annulation refusée (pas de cantine ce jour)")
+    assert rows[late.call_sid].about == (
+        "Léa — 26/11 : annulé",
+        "Léa — 23/11 : annulation refusée : il fallait annuler avant le jeudi 19 novembre à "
+        "13 heures",
+        "Léa — 24/11 : annulation refusée : il fallait annuler avant le vendredi 20 novembre "
+        "à 13 heures")
+    for c in (between, last, late):
+        assert "refusé" in rows[c.call_sid].summary.split(", ")
+    assert set(sids(staff, outcome="refused")) == {between.call_sid, last.call_sid, late.call_sid}
+    page = html.unescape(body(agent, f"/staff/calls/{between.call_sid}"))
+    assert "Léa — 02/12 : annulation refusée (pas de cantine ce jour)" in page
+    detail = staff.call_detail(between.call_sid)
+    assert detail is not None  # Wednesday said in the answer to Tuesday's « oui »
+    (step,) = [x for x in detail.exchanges if x.step == "confirm" and x.asks == "confirm"]
+    wednesday = [a for a in staff.child_attempts("210001", "E1") if a.day == date(2026, 12, 2)]
+    assert [(a.call_sid, a.code, a.at) for a in wednesday] == [
+        (between.call_sid, "not_operating", step.at)]
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

@@ -2193,9 +2193,12 @@ def _call_facts(
                 done.add((ids[sid], day, name or "?"))
                 about.setdefault(ids[sid], []).append(
                     (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
-    for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)
+    for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)…
         talk = [x for x in steps.get(c.id, []) if x[2] not in OFF_CALL_STEPS]
-        for a in _refused_beside(c.call_sid, c.state or {}, talk, {}):
+        state = c.state or {}
+        # …or between the days of several said at once (a Wednesday, a day too late)
+        between = _refused_between(c.call_sid, state, talk, {}, *_paired_tried(state, talk))
+        for a in [*_refused_beside(c.call_sid, state, talk, {}), *between]:
             marks.setdefault(c.id, []).append((a.at, "refused"))
     did = {
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
@@ -2379,6 +2382,7 @@ def _attempts(
             tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
         ))
     out.extend(_series_read_backs(call_sid, state, talk, names, kept, over))
+    out.extend(_refused_between(call_sid, state, talk, names, paired, kept))
     # In the order of the call (the refusals said beside a step come with it).
     return sorted(out, key=lambda a: a.at)
 
@@ -2455,6 +2459,68 @@ def _series_read_backs(
         out.append(Attempt(
             call_sid, talk[at][1], "read_back", code, action, day, refs,
             tuple(names.get(r, r) for r in refs), attempt_label("read_back", code, action),
+        ))
+    return out
+
+
+def _refused_between(
+    call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str],
+    paired: Sequence[list[Any] | None], unpaired: dict[str, list[list[Any]]],
+) -> list[Attempt]:
+    """The refusals of several days said at once that no step was logged under (``paired``
+    and ``unpaired``: :func:`_paired_tried`'s pairing): a Wednesday ("pas de restauration
+    scolaire") or a day too late said between two days of a series, in the answer to the
+    day before ("mardi 1er, mercredi 2 et jeudi 3": Tuesday's "oui" logged "annulé"), or
+    several said before the first day read back (the step logged as that read-back, or as
+    the last of them). The line keeps its records in the order it says them: one whose record
+    before is of the same request (same action, an earlier day: the days are said in order)
+    was said in the same answer as it (at its step; at the step after, when that one was read
+    back there); any other, heading a request, at the step of the record after it (the step
+    where the request was said)."""
+    if not talk:
+        return []
+    left = {id(rec) for queue in unpaired.values() for rec in queue}
+    at_step: dict[int, int] = {id(rec): i for i, rec in enumerate(paired) if rec is not None}
+    read_backs = _series_read_backs_at(state, talk, unpaired)
+    at_step.update((id(rec), i) for rec, i in read_backs if str(rec[0]).startswith("read_back:"))
+
+    def between(rec: Any) -> bool:
+        outcome = str(rec[0]) if isinstance(rec, list) and len(rec) in (4, 5) else ""
+        return (id(rec) in left and outcome.startswith("refused:")
+                and not outcome.endswith(":beside"))
+
+    def day_of(rec: list[Any]) -> date | None:
+        try:
+            return date.fromisoformat(str(rec[2]))
+        except ValueError:
+            return None
+
+    records = [rec for rec in state.get("tried") or ()
+               if isinstance(rec, list) and len(rec) in (4, 5)
+               and (id(rec) in at_step or between(rec))]
+    out = []
+    for k, rec in enumerate(records):
+        if not between(rec):
+            continue
+        day = day_of(rec)
+        before = records[k - 1] if k else None
+        if before is not None and day is not None and before[1] == rec[1] and (
+                (earlier := day_of(before)) is not None and earlier < day):
+            at = at_step[id(before)]
+            if str(before[0]).startswith("read_back:"):
+                at = min(at + 1, len(talk) - 1)  # said in the answer to that read-back
+        else:
+            after = next((at_step[id(r)] for r in records[k + 1:] if id(r) in at_step), None)
+            if after is None:
+                continue  # a request whose step was not logged: nowhere to say it was
+            at = after
+        at_step[id(rec)] = at
+        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
+        code = str(rec[0]).removeprefix("refused:")
+        refs = tuple(str(r) for r in rec[3] or ())
+        out.append(Attempt(
+            call_sid, talk[at][1], "refused", code, action, day, refs,
+            tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
         ))
     return out
 
