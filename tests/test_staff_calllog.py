@@ -1310,6 +1310,39 @@ def test_a_day_without_canteen_between_days_said_at_once_is_listed_and_counted_a
         (between.call_sid, "not_operating", step.at)]
 
 
+def test_a_locked_family_s_offer_of_another_account_is_the_question_of_its_step(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """The family recognised by caller ID is locked: the line, still at the code step, says
+    so and offers « 0 puis dièse » for another account. Its lines ask that, not « code
+    secret » (with an answer after it) nor nothing (the caller hung up there); said again
+    (« * »), the same."""
+    call(app, rt).keys("0000", "1111", "2222")  # three wrong codes: goodbye
+    call(app, rt).keys("3333", "4444")  # the fifth locks the account
+    hung_up = call(app, rt)
+    assert "tapez 0 puis dièse" in hung_up.press("1234").text
+    hung_up.hang_up()
+    other = call(app, rt)
+    other.press("1234")
+    other.press("*")  # said again…
+    other.press("0#")  # …then another account: its number asked
+    other.hang_up()
+    again = call(app, rt)
+    again.press("1234")
+    again.press("*")
+    again.hang_up()
+
+    for c in (hung_up, other, again):
+        detail = staff.call_detail(c.call_sid)
+        assert detail is not None
+        asked = [x.asks for x in detail.exchanges if x.outcome in ("locked", "repeat")]
+        assert asked == (["locked_offer"] if c is hung_up else ["locked_offer"] * 2)
+        page = html.unescape(body(agent, f"/staff/calls/{c.call_sid}"))
+        assert ("<strong>Ligne</strong> (0 puis dièse pour un autre dossier) : Si ce téléphone "
+                "n'est pas celui de votre dossier, tapez 0 puis dièse") in page
+    assert asked_after("pin", "locked") == "locked_offer"
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

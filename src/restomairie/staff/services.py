@@ -56,6 +56,8 @@ from restomairie.models import (
 )
 from restomairie.phones import WITHHELD_SIP_PATTERNS, WITHHELD_SPELLINGS, is_withheld, mask_phone
 from restomairie.staff.labels import (
+    ASKED_AGAIN,
+    ASKED_INSTEAD,
     BLOCKED,
     CALL_FACTS,
     CALL_OUTCOMES,
@@ -1955,8 +1957,10 @@ def _exchange(e: CallEvent) -> Exchange:
 def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
     """Each step with the question the line ended it with: the step of the next answer, or,
     for the call's last answer (hung up at the read-back, after a refusal…), the one its outcome
-    says; none when the line hung up."""
-    out = []
+    says; none when the line hung up. A step whose outcome says the line asked something else
+    than the question of the step it waits at (:data:`ASKED_INSTEAD`: a locked family's
+    « 0 puis dièse ») asks that, and so does that question asked again."""
+    out: list[Exchange] = []
     ended = False
     for i, x in enumerate(exchanges):
         ended = ended or (x.step == "status" and x.outcome in FINAL_STATUSES)
@@ -1964,6 +1968,12 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
         if x.hung_up or x.step in OFF_CALL_STEPS:
             # (a key pressed before the hang-up may be logged after the status callback)
             asks: str | None = None
+        elif (x.step, x.outcome or "") in ASKED_INSTEAD:
+            # not the question of the step the line waits at
+            asks = ASKED_INSTEAD[x.step, x.outcome or ""]
+        elif x.outcome in ASKED_AGAIN and out and out[-1].step == x.step and (
+                out[-1].asks in ASKED_INSTEAD.values()):
+            asks = out[-1].asks  # "*" at that question: the same one again
         elif following is not None and following.step not in OFF_CALL_STEPS:
             asks = following.step
         else:
