@@ -1164,6 +1164,185 @@ def test_a_call_hung_up_on_a_later_day_of_a_series_says_so_in_its_issue_filter_a
     assert "L'appel s'est terminé à la relecture du vendredi 11 décembre 2026" in ended
 
 
+def test_the_next_day_of_a_series_read_back_in_the_answer_is_the_question_of_that_step(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Several days said at once: the "oui" to Thursday's read-back is logged "annulé", and its
+    answer reads Friday back and asks to confirm it. Hung up there, the call's page shows that
+    question as the read-back ("relecture", as the call said it), not « autre opération ? »
+    ("suite", what "annulé" alone would ask); a step with an answer after it already did."""
+    series = call(app, rt)
+    series.keys("1234", "2")
+    series.say("annuler jeudi 26 et vendredi 27 novembre")
+    series.press("1")  # Thursday cancelled, Friday read back
+    series.hang_up()
+    on = call(app, rt)
+    on.keys("1234", "2")
+    on.say("annuler lundi 7 et mardi 8 décembre")
+    on.press("1")  # Monday cancelled, Tuesday read back
+    on.press("1")  # Tuesday cancelled: « autre opération ? »
+    on.hang_up()
+
+    detail = staff.call_detail(series.call_sid)
+    assert detail is not None
+    (step,) = [x for x in detail.exchanges if x.outcome == "cancelled"]
+    assert step.asks == "confirm"
+    page = html.unescape(body(agent, f"/staff/calls/{series.call_sid}"))
+    assert ("<strong>Ligne</strong> (relecture) : Vous souhaitez annuler le repas de Léa le "
+            "vendredi 27 novembre.") in page
+    assert "(suite)" not in page
+    both = staff.call_detail(on.call_sid)
+    assert both is not None
+    assert [x.asks for x in both.exchanges if x.outcome == "cancelled"] == ["confirm", "after"]
+
+
+def test_a_series_day_read_back_after_a_refusal_at_the_read_back_is_of_that_answer(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Thursday's deadline passes during its read-back: the "oui" is refused, and that same
+    answer reads Friday back. Friday confirmed, the call is not "raccroché à la relecture du
+    vendredi", nor Friday "relue, jamais confirmée" (its read-back was placed one step late,
+    at the step that confirmed it); the refusal's step asks the read-back, Friday's « autre
+    opération ? »."""
+    rt.clock.frozen = datetime(2026, 11, 23, 12, 59, 30, tzinfo=PARIS)
+    caller = call(app, rt)
+    caller.keys("1234", "2")
+    caller.say("annuler jeudi 26 et vendredi 27 novembre")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 5, tzinfo=PARIS)  # Thursday's deadline
+    assert caller.press("1").says[0].startswith("Trop tard pour le jeudi 26 novembre")
+    rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 15, tzinfo=PARIS)
+    caller.press("1")  # Friday cancelled
+    caller.hang_up()
+
+    row = {r.call_sid: r for r in staff.search_calls()[0]}[caller.call_sid]
+    assert row.summary == "refusé, annulation"
+    assert row.about == (REFUSED_26, "Léa — 27/11 : annulé")
+    detail = staff.call_detail(caller.call_sid)
+    assert detail is not None
+    assert [(x.outcome, x.asks) for x in detail.exchanges if x.step == "confirm"] == [
+        ("refused:past_deadline", "confirm"), ("cancelled", "after")]
+    page = html.unescape(body(agent, f"/staff/calls/{caller.call_sid}"))
+    assert "jamais confirmée" not in page and "Raccroché à la relecture" not in page
+
+
+def test_hanging_up_at_the_read_back_of_a_change_taken_back_names_its_days(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """« Je me suis trompé » after Friday's cancellation reads back « … soit de nouveau
+    réservé »; hung up there, the call's end names that day as every other read-back's end
+    does (« Raccroché à la relecture du vendredi 27 novembre 2026 »), not a bare « à la
+    relecture »; after several days cancelled at once, each of them."""
+    single = call(app, rt)
+    single.keys("1234", "2", "2711", "1")
+    assert single.say("je me suis trompé").says[0] == (
+        "Vous souhaitez que le repas de Léa du vendredi 27 novembre soit de nouveau réservé.")
+    single.hang_up()
+    series = call(app, rt)
+    series.keys("1234", "2")
+    series.say("annuler mardi 1er et jeudi 3 décembre")
+    series.keys("1", "1")
+    assert "soient de nouveau réservés" in series.say("non attendez, annulez").says[0]
+    series.hang_up()
+
+    detail = staff.call_detail(single.call_sid)
+    assert detail is not None
+    assert detail.ending == (
+        "Raccroché à la relecture du vendredi 27 novembre 2026 : ce changement n'a pas été "
+        "fait (les changements faits plus tôt dans l'appel restent faits).")
+    page = html.unescape(body(agent, f"/staff/calls/{series.call_sid}"))
+    assert ("Raccroché à la relecture du mardi 1er décembre 2026 et du jeudi 3 décembre "
+            "2026 : ces changements n'ont pas été faits (les changements faits plus tôt dans "
+            "l'appel restent faits).") in page
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[single.call_sid].summary == "annulation, raccroché à la relecture"
+    assert rows[series.call_sid].summary == "annulation, raccroché à la relecture"
+
+
+def test_a_day_without_canteen_between_days_said_at_once_is_listed_and_counted_as_refused(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """« Annuler mardi 1er, mercredi 2 et jeudi 3 décembre »: the line says « pas de
+    restauration scolaire » for Wednesday in its answer to Tuesday's « oui » (a step logged
+    « annulé »), and days too late before the first read back in the same answer as it. Each
+    day is listed on the call as a Wednesday or a late day said first is
+    (« Léa — 02/12 : annulation refusée (pas de cantine ce jour) »), and the Issue column says
+    « refusé » as the « refusé » filter already found it; the child's page lists it too."""
+    between = call(app, rt)
+    between.keys("1234", "2")
+    between.say("annuler mardi 1er, mercredi 2 et jeudi 3 décembre")
+    assert "restauration scolaire" in between.press("1").says[1]
+    between.press("1")
+    between.hang_up()
+    last = call(app, rt)
+    last.keys("1234", "2")
+    last.say("annuler mardi 8 et mercredi 9 décembre")
+    assert "restauration scolaire" in last.press("1").says[1]
+    last.hang_up()
+    late = call(app, rt)
+    late.keys("1234", "2")
+    assert late.say("annuler lundi 23, mardi 24 et jeudi 26 novembre").says[1].startswith(
+        "Trop tard pour le lundi 23 et le mardi 24 novembre")
+    late.press("1")
+    late.hang_up()
+
+    rows = {r.call_sid: r for r in staff.search_calls()[0]}
+    assert rows[between.call_sid].about == (
+        "Léa — 01/12 : annulé", "Léa — 03/12 : annulé",
+        "Léa — 02/12 : annulation refusée (pas de cantine ce jour)")
+    assert rows[last.call_sid].about == (
+        "Léa — 08/12 : annulé", "Léa — 09/12 : annulation refusée (pas de cantine ce jour)")
+    assert rows[late.call_sid].about == (
+        "Léa — 26/11 : annulé",
+        "Léa — 23/11 : annulation refusée : il fallait annuler avant le jeudi 19 novembre à "
+        "13 heures",
+        "Léa — 24/11 : annulation refusée : il fallait annuler avant le vendredi 20 novembre "
+        "à 13 heures")
+    for c in (between, last, late):
+        assert "refusé" in rows[c.call_sid].summary.split(", ")
+    assert set(sids(staff, outcome="refused")) == {between.call_sid, last.call_sid, late.call_sid}
+    page = html.unescape(body(agent, f"/staff/calls/{between.call_sid}"))
+    assert "Léa — 02/12 : annulation refusée (pas de cantine ce jour)" in page
+    detail = staff.call_detail(between.call_sid)
+    assert detail is not None  # Wednesday said in the answer to Tuesday's « oui »
+    (step,) = [x for x in detail.exchanges if x.step == "confirm" and x.asks == "confirm"]
+    wednesday = [a for a in staff.child_attempts("210001", "E1") if a.day == date(2026, 12, 2)]
+    assert [(a.call_sid, a.code, a.at) for a in wednesday] == [
+        (between.call_sid, "not_operating", step.at)]
+
+
+def test_a_locked_family_s_offer_of_another_account_is_the_question_of_its_step(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """The family recognised by caller ID is locked: the line, still at the code step, says
+    so and offers « 0 puis dièse » for another account. Its lines ask that, not « code
+    secret » (with an answer after it) nor nothing (the caller hung up there); said again
+    (« * »), the same."""
+    call(app, rt).keys("0000", "1111", "2222")  # three wrong codes: goodbye
+    call(app, rt).keys("3333", "4444")  # the fifth locks the account
+    hung_up = call(app, rt)
+    assert "tapez 0 puis dièse" in hung_up.press("1234").text
+    hung_up.hang_up()
+    other = call(app, rt)
+    other.press("1234")
+    other.press("*")  # said again…
+    other.press("0#")  # …then another account: its number asked
+    other.hang_up()
+    again = call(app, rt)
+    again.press("1234")
+    again.press("*")
+    again.hang_up()
+
+    for c in (hung_up, other, again):
+        detail = staff.call_detail(c.call_sid)
+        assert detail is not None
+        asked = [x.asks for x in detail.exchanges if x.outcome in ("locked", "repeat")]
+        assert asked == (["locked_offer"] if c is hung_up else ["locked_offer"] * 2)
+        page = html.unescape(body(agent, f"/staff/calls/{c.call_sid}"))
+        assert ("<strong>Ligne</strong> (0 puis dièse pour un autre dossier) : Si ce téléphone "
+                "n'est pas celui de votre dossier, tapez 0 puis dièse") in page
+    assert asked_after("pin", "locked") == "locked_offer"
+
+
 def test_a_caller_who_ends_the_call_with_nothing_changed_is_no_abandon(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:

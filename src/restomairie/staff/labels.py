@@ -63,6 +63,9 @@ STEPS = {
     "end": "fin",
     "status": "fin d'appel (Twilio)",
     "fallback": "secours (Twilio)",
+    # Not a step of its own: the question the line asks at the code step when the family
+    # recognised by caller ID is locked (see ASKED_INSTEAD).
+    "locked_offer": "0 puis dièse pour un autre dossier",
 }
 
 # The question the line asks after a step, when that step's outcome alone says it (a call's last
@@ -93,6 +96,10 @@ ASKED_AFTER_STEP = {
     ("child", "rule_asked"): "child", ("action", "rule_asked"): "action",
     ("after", "rule_asked"): "action", ("date", "rule_asked"): "date",
 }
+# Answers whose question is not the one of the step the line then waits at: the family recognised
+# by caller ID is locked, and the line, still at the code step, offers only "0 puis dièse" for
+# another account (ivr.flow's _on_locked_offer: anything else ends the call), not the code.
+ASKED_INSTEAD = {("pin", "locked"): "locked_offer"}
 # A refusal asks for another date, except a change taken back too late (or said instead, past its
 # deadline since the read-back): then the line offers another operation.
 REFUSED_AFTER = {("confirm", "refused:past_deadline"), ("confirm", "refused:undo"),
@@ -255,6 +262,8 @@ def asked_after(step: str, outcome: str | None) -> str | None:
     outcome says it; ``None`` when it depends on more than the outcome."""
     if not outcome:
         return None
+    if (step, outcome) in ASKED_INSTEAD:
+        return ASKED_INSTEAD[step, outcome]
     if outcome in ASKED_AGAIN:
         return step
     if outcome.startswith("read_back:"):

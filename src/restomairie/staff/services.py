@@ -56,6 +56,8 @@ from restomairie.models import (
 )
 from restomairie.phones import WITHHELD_SIP_PATTERNS, WITHHELD_SPELLINGS, is_withheld, mask_phone
 from restomairie.staff.labels import (
+    ASKED_AGAIN,
+    ASKED_INSTEAD,
     BLOCKED,
     CALL_FACTS,
     CALL_OUTCOMES,
@@ -1056,6 +1058,7 @@ class StaffService:
             over = row.outcome is not None or (self.clock.now() - call.started_at) >= ONGOING_FOR
             steps = [(e.id, e.at, e.step, e.outcome, x.hung_up)
                      for e, x in zip(call.events, exchanges, strict=True)]
+            exchanges = _series_questions(exchanges, call.state or {}, steps)
             attempts = _attempts(call.call_sid, call.state, steps, over)
             corrections = self._corrections(session, call, attempts)
             return CallDetail(
@@ -1068,7 +1071,8 @@ class StaffService:
                 changes=tuple(self._history(session, changes)),
                 training_by=row.training_by,
                 identified_by=identified_by,
-                ending=_read_back_ending(exchanges, over, bool(changes), attempts),
+                ending=_read_back_ending(exchanges, over, bool(changes), attempts,
+                                         call.state or {}),
                 corrections=corrections,
                 phone_account=_state_text(call.state, "phone_account"),
             )
@@ -1953,8 +1957,10 @@ def _exchange(e: CallEvent) -> Exchange:
 def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
     """Each step with the question the line ended it with: the step of the next answer, or,
     for the call's last answer (hung up at the read-back, after a refusal…), the one its outcome
-    says; none when the line hung up."""
-    out = []
+    says; none when the line hung up. A step whose outcome says the line asked something else
+    than the question of the step it waits at (:data:`ASKED_INSTEAD`: a locked family's
+    « 0 puis dièse ») asks that, and so does that question asked again."""
+    out: list[Exchange] = []
     ended = False
     for i, x in enumerate(exchanges):
         ended = ended or (x.step == "status" and x.outcome in FINAL_STATUSES)
@@ -1962,6 +1968,12 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
         if x.hung_up or x.step in OFF_CALL_STEPS:
             # (a key pressed before the hang-up may be logged after the status callback)
             asks: str | None = None
+        elif (x.step, x.outcome or "") in ASKED_INSTEAD:
+            # not the question of the step the line waits at
+            asks = ASKED_INSTEAD[x.step, x.outcome or ""]
+        elif x.outcome in ASKED_AGAIN and out and out[-1].step == x.step and (
+                out[-1].asks in ASKED_INSTEAD.values()):
+            asks = out[-1].asks  # "*" at that question: the same one again
         elif following is not None and following.step not in OFF_CALL_STEPS:
             asks = following.step
         else:
@@ -1975,6 +1987,22 @@ def _with_questions(exchanges: Sequence[Exchange]) -> tuple[Exchange, ...]:
         out.append(replace(x, asks=asks, after_end=ended and x.step not in OFF_CALL_STEPS,
                            opening=max(opening, 0)))
     return tuple(out)
+
+
+def _series_questions(
+    exchanges: tuple[Exchange, ...], state: dict[str, Any], steps: Sequence[_Step]
+) -> tuple[Exchange, ...]:
+    """The exchanges (one per step of ``steps``) with the question of a step whose answer read
+    back the next day of several said at once ("annuler du 26 au 27": Thursday's "oui" logged
+    "annulé", then Friday read back) as that read-back, "relecture": the outcome alone says
+    "suite" (« autre opération ? »), which the line did not ask when the call ended there."""
+    talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    _, unpaired = _paired_tried(state, talk)
+    read_back = {talk[at][0] for _, at in _series_read_backs_at(state, talk, unpaired)}
+    return tuple(
+        replace(x, asks="confirm") if step[0] in read_back and x.asks is not None else x
+        for x, step in zip(exchanges, steps, strict=True)
+    )
 
 
 def _of_account(family_id: int, account: str) -> Any:
@@ -2175,9 +2203,12 @@ def _call_facts(
                 done.add((ids[sid], day, name or "?"))
                 about.setdefault(ids[sid], []).append(
                     (at, f"{name or '?'} — {day:%d/%m} : {DONE_STATES[action]}"))
-    for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)
+    for c in calls:  # refusals said beside a step ("oui pour tous", one day too late)…
         talk = [x for x in steps.get(c.id, []) if x[2] not in OFF_CALL_STEPS]
-        for a in _refused_beside(c.call_sid, c.state or {}, talk, {}):
+        state = c.state or {}
+        # …or between the days of several said at once (a Wednesday, a day too late)
+        between = _refused_between(c.call_sid, state, talk, {}, *_paired_tried(state, talk))
+        for a in [*_refused_beside(c.call_sid, state, talk, {}), *between]:
             marks.setdefault(c.id, []).append((a.at, "refused"))
     did = {
         call_id: tuple(dict.fromkeys(kind for _, kind in sorted(found, key=lambda m: m[0])))
@@ -2325,19 +2356,15 @@ def _attempts(
     a read-back's day, no child."""
     state = state or {}
     names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
-    kept: dict[str, list[list[Any]]] = {}
-    for rec in state.get("tried") or ():
-        if isinstance(rec, list) and len(rec) in (4, 5):
-            kept.setdefault(str(rec[0]), []).append(rec)
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    paired, kept = _paired_tried(state, talk)
     out = _refused_beside(call_sid, state, talk, names)
     for i, (_, at, _, outcome, _) in enumerate(talk):
         o = outcome or ""
         kind, _, rest = o.partition(":")
         if kind not in ("refused", "read_back") or not rest or rest == "undo":
             continue  # taking back a change just made: not a request about a meal day
-        queue = kept.get(o)
-        rec = queue.pop(0) if queue else None  # popped even when skipped: the pairing is by order
+        rec = paired[i]
         day: date | None = None
         try:
             day = date.fromisoformat(str(rec[2]) if rec else rest)
@@ -2365,8 +2392,57 @@ def _attempts(
             tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
         ))
     out.extend(_series_read_backs(call_sid, state, talk, names, kept, over))
+    out.extend(_refused_between(call_sid, state, talk, names, paired, kept))
     # In the order of the call (the refusals said beside a step come with it).
     return sorted(out, key=lambda a: a.at)
+
+
+def _paired_tried(
+    state: dict[str, Any], talk: Sequence[_Step]
+) -> tuple[list[list[Any] | None], dict[str, list[list[Any]]]]:
+    """The call's ``tried`` records paired with the steps logged under their outcome (a
+    refusal, a read-back), in order: for each step of ``talk`` its record (``None``: another
+    step, or a call logged before the line kept them), and the records left by outcome (a
+    series' later read-backs, said in the answer to the day before; the records of the
+    requests already as asked)."""
+    kept: dict[str, list[list[Any]]] = {}
+    for rec in state.get("tried") or ():
+        if isinstance(rec, list) and len(rec) in (4, 5):
+            kept.setdefault(str(rec[0]), []).append(rec)
+    paired: list[list[Any] | None] = []
+    for _, _, _, outcome, _ in talk:
+        o = outcome or ""
+        kind, _, rest = o.partition(":")
+        queue = kept.get(o)
+        if kind not in ("refused", "read_back") or not rest or rest == "undo" or not queue:
+            paired.append(None)  # taking back a change just made: not a request about a day
+            continue
+        paired.append(queue.pop(0))  # even for a step then skipped: the pairing is by order
+    return paired, kept
+
+
+def _series_read_backs_at(
+    state: dict[str, Any], talk: Sequence[_Step], unpaired: dict[str, list[list[Any]]]
+) -> Iterator[tuple[list[Any], int]]:
+    """A series' later read-backs (the ``unpaired`` records of :func:`_paired_tried` that are
+    read-backs), each with the index in ``talk`` of the step whose answer said it: the step
+    after the one of the record before it, one step further each time (each day is read back
+    in the answer to the one before); the step of a refusal before it (the day before refused
+    at its read-back's answer, as its deadline passed: the next day read back in that
+    answer)."""
+    left = {id(rec) for queue in unpaired.values() for rec in queue}
+
+    def placed(rec: list[Any]) -> bool | None:
+        if id(rec) not in left:
+            return False  # paired with its own step
+        return True if str(rec[0]).startswith("read_back:") else None
+
+    def stays(rec: list[Any]) -> bool:
+        # Refused at its step (the deadline passed during the read-back): the next day is
+        # read back in that same answer.
+        return str(rec[0]).startswith("refused:")
+
+    return _tried_at_steps(state, talk, placed, advance=True, stays=stays)
 
 
 def _series_read_backs(
@@ -2379,16 +2455,8 @@ def _series_read_backs(
     "skipped"…). Each is placed (:func:`_tried_at_steps`, as :func:`_refused_beside`) at the step
     after the one of the record before it, and ends as the steps after it say ("skipped": left
     as it was, the next day read back; hung up)."""
-    left = {id(rec) for queue in unpaired.values() for rec in queue}
-
-    def placed(rec: list[Any]) -> bool | None:
-        if id(rec) not in left:
-            return False  # paired with its own step
-        return True if str(rec[0]).startswith("read_back:") else None
-
     out = []
-    # the next day of the series is read back in the answer to this one: one step further
-    for rec, at in _tried_at_steps(state, talk, placed, advance=True):
+    for rec, at in _series_read_backs_at(state, talk, unpaired):
         code = _read_back_end(talk[at + 1:], over)
         try:
             day = date.fromisoformat(str(rec[2]))
@@ -2405,9 +2473,72 @@ def _series_read_backs(
     return out
 
 
+def _refused_between(
+    call_sid: str, state: dict[str, Any], talk: Sequence[_Step], names: dict[str, str],
+    paired: Sequence[list[Any] | None], unpaired: dict[str, list[list[Any]]],
+) -> list[Attempt]:
+    """The refusals of several days said at once that no step was logged under (``paired``
+    and ``unpaired``: :func:`_paired_tried`'s pairing): a Wednesday ("pas de restauration
+    scolaire") or a day too late said between two days of a series, in the answer to the
+    day before ("mardi 1er, mercredi 2 et jeudi 3": Tuesday's "oui" logged "annulé"), or
+    several said before the first day read back (the step logged as that read-back, or as
+    the last of them). The line keeps its records in the order it says them: one whose record
+    before is of the same request (same action, an earlier day: the days are said in order)
+    was said in the same answer as it (at its step; at the step after, when that one was read
+    back there); any other, heading a request, at the step of the record after it (the step
+    where the request was said)."""
+    if not talk:
+        return []
+    left = {id(rec) for queue in unpaired.values() for rec in queue}
+    at_step: dict[int, int] = {id(rec): i for i, rec in enumerate(paired) if rec is not None}
+    read_backs = _series_read_backs_at(state, talk, unpaired)
+    at_step.update((id(rec), i) for rec, i in read_backs if str(rec[0]).startswith("read_back:"))
+
+    def between(rec: Any) -> bool:
+        outcome = str(rec[0]) if isinstance(rec, list) and len(rec) in (4, 5) else ""
+        return (id(rec) in left and outcome.startswith("refused:")
+                and not outcome.endswith(":beside"))
+
+    def day_of(rec: list[Any]) -> date | None:
+        try:
+            return date.fromisoformat(str(rec[2]))
+        except ValueError:
+            return None
+
+    records = [rec for rec in state.get("tried") or ()
+               if isinstance(rec, list) and len(rec) in (4, 5)
+               and (id(rec) in at_step or between(rec))]
+    out = []
+    for k, rec in enumerate(records):
+        if not between(rec):
+            continue
+        day = day_of(rec)
+        before = records[k - 1] if k else None
+        if before is not None and day is not None and before[1] == rec[1] and (
+                (earlier := day_of(before)) is not None and earlier < day):
+            at = at_step[id(before)]
+            if str(before[0]).startswith("read_back:"):
+                at = min(at + 1, len(talk) - 1)  # said in the answer to that read-back
+        else:
+            after = next((at_step[id(r)] for r in records[k + 1:] if id(r) in at_step), None)
+            if after is None:
+                continue  # a request whose step was not logged: nowhere to say it was
+            at = after
+        at_step[id(rec)] = at
+        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
+        code = str(rec[0]).removeprefix("refused:")
+        refs = tuple(str(r) for r in rec[3] or ())
+        out.append(Attempt(
+            call_sid, talk[at][1], "refused", code, action, day, refs,
+            tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
+        ))
+    return out
+
+
 def _tried_at_steps(
     state: dict[str, Any], talk: Sequence[_Step],
     placed: Callable[[list[Any]], bool | None], advance: bool = False,
+    stays: Callable[[list[Any]], bool] | None = None,
 ) -> Iterator[tuple[list[Any], int]]:
     """The call's ``tried`` records that no step was logged under, each with the index in
     ``talk`` of the step it was said at. The records are walked in order beside the steps:
@@ -2417,8 +2548,13 @@ def _tried_at_steps(
     yielded with that step's index (the last step at most; none when no step was logged),
     the walk going one step further only with ``advance`` (each in the answer to the one
     before, as a series' days are read back); one it says ``None`` for is passed over.
-    Malformed records are passed over too."""
-    nxt = 0
+    Malformed records are passed over too. A record found at its own step that ``stays``
+    says true for was said in the answer at that step (a refusal of the answer to a
+    read-back): the record after it, if placed, was said in that same answer, at that step
+    (the next day of a series read back after the refusal), though the search goes on after
+    it."""
+    nxt = 0  # where the search of the records found at their own steps goes on
+    place = 0  # the step after the one of the record before: where the next one is placed
     for rec in state.get("tried") or ():
         if not isinstance(rec, list) or len(rec) not in (4, 5):
             continue
@@ -2428,13 +2564,15 @@ def _tried_at_steps(
         if not where:
             outcome = str(rec[0])
             found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-            nxt = found + 1 if found is not None else nxt
+            if found is not None:
+                nxt = found + 1
+                place = found if stays is not None and stays(rec) else nxt
             continue
         if not talk:
             continue
-        at = min(nxt, len(talk) - 1)
+        at = min(place, len(talk) - 1)
         if advance:
-            nxt = at + 1
+            nxt = place = at + 1
         yield rec, at
 
 
@@ -2582,12 +2720,14 @@ _ENDED_CALL = frozenset({"hung_up", "goodbye", "line_ended", "too_slow"})
 
 def _read_back_ending(
     exchanges: Sequence[Exchange], over: bool, changed: bool, attempts: Sequence[Attempt] = (),
+    state: dict[str, Any] | None = None,
 ) -> str | None:
     """What the end of a call means when it ended at the read-back (the change read back was
     not confirmed, so not made): said plainly, for the agent facing "mais j'ai annulé !". A
     later day of a series is read back in the answer to the day before, a step logged
     otherwise: its read-back is found among the call's ``attempts``
-    (:func:`_series_read_backs`)."""
+    (:func:`_series_read_backs`). The read-back of a change taken back ("… soit de nouveau
+    réservé") names its day(s) from the call's ``state``, as the others do."""
     pending: str | None = None  # the day read back, not answered yet
     line_ended = False
     said_goodbye = False  # "non merci", "au revoir" at the read-back: the caller ended it
@@ -2616,12 +2756,16 @@ def _read_back_ending(
         said_goodbye, too_slow = last.code == "goodbye", last.code == "too_slow"
     if not (over or line_ended):
         return None
+    days = _undone_days(state or {}) if pending == "undo" else [pending]
     try:
-        day = f" du {format_day(date.fromisoformat(pending), year=True)}"
+        day = " " + _and(
+            [f"du {format_day(date.fromisoformat(d), year=True)}" for d in days]) if days else ""
     except ValueError:
         day = ""
-    what = ("ce changement n'a pas été fait (les changements faits plus tôt dans l'appel "
-            "restent faits)." if changed else "rien n'a été modifié.")
+    these = ("ces changements n'ont pas été faits" if len(days) > 1
+             else "ce changement n'a pas été fait")
+    what = (f"{these} (les changements faits plus tôt dans l'appel restent faits)."
+            if changed else "rien n'a été modifié.")
     if too_slow:
         return (f"Confirmation reçue à la relecture{day}, mais pas faite (problème technique) : "
                 f"{what}")
@@ -2629,3 +2773,19 @@ def _read_back_ending(
         return f"L'appel s'est terminé à la relecture{day} (l'appelant a dit au revoir) : {what}"
     who = "La ligne a terminé l'appel" if line_ended else "Raccroché"
     return f"{who} à la relecture{day} : {what}"
+
+
+def _undone_days(state: dict[str, Any]) -> list[str]:
+    """The days (ISO, in the order read back) of the change(s) taken back whose read-back the
+    call ended at: the line keeps them (``undo``, and ``undo_more`` for the earlier days of a
+    series taken back with it) until that undoing is answered; empty when it kept none."""
+    undo = state.get("undo")
+    if not isinstance(undo, list) or len(undo) < 2:
+        return []
+    more = [str(e[0]) for e in state.get("undo_more") or () if isinstance(e, list) and e]
+    return list(dict.fromkeys([*more, str(undo[1])]))
+
+
+def _and(parts: Sequence[str]) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} et {parts[-1]}"
