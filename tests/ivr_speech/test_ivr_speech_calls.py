@@ -3374,3 +3374,16 @@ def test_a_whole_week_said_at_the_read_back_is_every_day_of_it(rt: Runtime, call
     answer = call.say("non, toute la semaine prochaine")
     assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
     assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+def test_a_day_refused_with_the_action_says_the_menu_key_like_its_repeat(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # « Annuler pour demain » at the action question: the date question was never asked, and
+    # after the refusal the key back to the menu was left out, then said by « * » alone.
+    call = _léa_only(rt, client, datetime(2026, 11, 23, 10, 0, tzinfo=PARIS))
+    refused = call.say("euh annuler pour demain")
+    assert refused.says[0].startswith("Trop tard pour le mardi 24 novembre")
+    assert refused.says[-2:] == ["Pour revenir au menu, tapez 0.", "Pour terminer l'appel, tapez 2."]
+    assert call.press("*").says == refused.says
+    assert "Pour réserver un repas, tapez 1" in call.press("0").text

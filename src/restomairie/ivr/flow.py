@@ -4264,10 +4264,12 @@ class CallFlow:
             lines.extend(self._none_open_near_the_end(sp))
         if sp.speech:
             lines.append(sp._("You can also say the date."))
-        if st.data.get("date_asked") or nothing_to_offer:
+        if st.data.get("date_asked") or nothing_to_offer or st.data.get("after_refusal"):
             # Asked again (after a refusal, a wrong date, 2 at the read-back): a caller on the
             # keypad alone (an English-speaking family) may want another action or child
-            # instead, and had no key for it.
+            # instead, and had no key for it. A refusal counts even when the day came with the
+            # action ("annuler pour demain"), the question never asked before: else the key
+            # was left out, and "*" then repeated the question with a line it had not said.
             lines.append(sp._("To go back to the menu, press 0."))
         if st.data.get("after_refusal"):
             # Refused, a parent may be done: how to end the call, with the key that ends it
