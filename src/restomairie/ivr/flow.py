@@ -91,6 +91,7 @@ from restomairie.ivr.speech import (
     asks_prices,
     asks_subscription_change,
     asks_the_rule,
+    asks_what_is_booked,
     asks_when_school_resumes,
     asks_which_days,
     child_hints,
@@ -1261,10 +1262,17 @@ class CallFlow:
         changeable = self._changeable_days_asked(st, sp, speech, step, unnamed)
         if changeable is not None:
             return changeable
-        if not asks_about_day(speech):
+        # "Qu'est-ce qui est réservé lundi ?", "écouter la semaine prochaine", "quels sont les
+        # repas réservés ?" at the menu or the date question: answered, nothing changed (it was
+        # read back as that day's change, or the week's days one by one, or not understood).
+        listening = step in (ACTION, DATE) and asks_what_is_booked(speech)
+        if not (listening or asks_about_day(speech)):
             return None
         today = self.clock.today()
         guess = parse_date(speech, today)
+        if listening and guess is None and not (st.data.get("done") and asks_about_day(speech)):
+            # ("C'est bien réservé ?" right after a result: that change's day, below.)
+            return self._booked_heard(st, sp, speech, step, unnamed)
         if guess is None and (back := self._return_days(st, speech, today)):
             # "Jusqu'à quand peut-on annuler pour la rentrée ?": the day school starts again
             # (the calendar's), not the first day that can change
@@ -1313,6 +1321,36 @@ class CallFlow:
         if open_to_change:
             st.data["asked_day"] = day.isoformat()  # "annuler" or key 2 now: that day
         return self._ask(st, sp, ACTION, lines, step, "asked_day", recap=True)
+
+    def _booked_heard(
+        self, st: CallState, sp: Speaker, speech: str, step: str, unnamed: Sequence[Kid]
+    ) -> Turn | None:
+        """What is booked, asked or to be heard without one day (see :func:`asks_what_is_booked`)
+        at the action menu or the date question: for days said ("écouter mes réservations de
+        la semaine prochaine", "qu'est-ce qui est réservé lundi et mardi ?"), the listing of
+        those days only; without any, the listing of the next two weeks, as key 3 at the action
+        menu. For the children named, else ``unnamed``; then the menu after a listing. ``None``
+        at the action menu for a listening its own intent takes ("écouter", "quels jours mange
+        Nathan ?": key 3, which also handles the children said there)."""
+        today = self.clock.today()
+        days: list[date] = []
+        span = span_said(speech, today, acted=True)
+        if span is not None:
+            days = [
+                span.first + timedelta(days=n)
+                for n in range((span.last - span.first).days + 1)
+                if span.first + timedelta(days=n) not in span.left_out
+            ]
+        else:
+            days = days_said(speech, today)
+        if not days and step == ACTION and parse_intent(speech) is Intent.LIST:
+            return None
+        if step == DATE:
+            # "Écouter pour Rose" at the date question: for Rose (as "pour Rose" alone there).
+            self._children_correction(st, speech, and_first=False)
+        else:
+            self._pick(st, self._children_said(self._kids(st), speech, ordinals=False) or unnamed)
+        return self._choose(st, sp, "list", step, frozenset(days) or None)
 
     def _changeable_days_asked(
         self, st: CallState, sp: Speaker, speech: str, step: str, unnamed: Sequence[Kid]
@@ -2289,14 +2327,24 @@ class CallFlow:
         st.data["action"] = said
         return said
 
-    def _choose(self, st: CallState, sp: Speaker, choice: str, step: str) -> Turn:
+    def _choose(
+        self,
+        st: CallState,
+        sp: Speaker,
+        choice: str,
+        step: str,
+        only: frozenset[date] | None = None,
+    ) -> Turn:
+        """The step after the action ``choice``: which child, the listing (of the days in
+        ``only`` when given, else of the next two weeks), or the date question."""
         if choice == "child":
             return self._ask(st, sp, CHILD, [], step, "change_child")
         if choice == "list":
             st.settle("listened")
             st.data.pop("day", None)  # no change to repeat "for Rose" after listening
             st.data.pop("done", None)  # nor one to take back: listening came in between
-            return self._ask(st, sp, AFTER, self._listing(st, sp), step, "listed", recap=True)
+            lines = self._listing(st, sp, only)
+            return self._ask(st, sp, AFTER, lines, step, "listed", recap=True)
         st.data["action"] = choice
         return self._ask(st, sp, DATE, [], step, choice)
 
@@ -4928,17 +4976,39 @@ class CallFlow:
             lines += self._result_lines(sp, action, day, results)
         return lines
 
-    def _listing(self, st: CallState, sp: Speaker) -> list[str]:
+    def _listing(
+        self, st: CallState, sp: Speaker, only: frozenset[date] | None = None
+    ) -> list[str]:
+        """The meals booked for the children picked in the next two weeks, or on the days of
+        ``only`` when given ("écouter la semaine prochaine": that week's days alone, the same
+        sentences), with the holidays, closures and enrolments that explain the days
+        without one."""
         account = st.account
         assert account is not None
         today = self.clock.today()
         span, breaks, known_until = self._list_span(today)
-        if not span:  # today is past the school calendar in use: no day to list
+        if only is not None:
+            # The days asked, up to what the calendar knows (past days too: "qu'est-ce qui
+            # était réservé lundi dernier ?" is answered as asked).
+            last_known = self.booking.calendar.school_holidays.last_covered
+            known_until = last_known if max(only) > last_known else None
+            only = frozenset(d for d in only if d <= last_known)
+        if not span or (only is not None and not only):
+            # today (or the days asked) past the school calendar in use: no day to list
             assert known_until is not None
             return [sp._("The school calendar after %(day)s is not known yet.",
                          day=sp.day(known_until))]
-        outlook = self.booking.outlook(account, start=today, days=span)
-        upcoming = outlook.states
+        if only is not None:
+            first, last = min(only), max(only)
+            span = (last - today).days + 1
+            breaks = self._breaks_between(first, last)
+            outlook = self.booking.outlook(account, start=first, days=(last - first).days + 1)
+            upcoming = {
+                ref: [d for d in states if d.day in only] for ref, states in outlook.states.items()
+            }
+        else:
+            outlook = self.booking.outlook(account, start=today, days=span)
+            upcoming = outlook.states
         lines = []
         # The weekdays the children's canteens serve: a public holiday on another ("mercredi 11
         # novembre", in a town without Wednesday meals) takes no meal away, and is not said.
@@ -5012,6 +5082,18 @@ class CallFlow:
                 if closed:
                     lines.append(self._closed_line(sp, closed))
                 continue
+            if not days and only is not None:
+                lines.append(
+                    sp._(
+                        "%(name)s: no school meal from %(first)s to %(last)s.",
+                        name=kid.name,
+                        first=sp.day(min(only)),
+                        last=sp.day(max(only)),
+                    )
+                )
+                if closed:
+                    lines.append(self._closed_line(sp, closed))
+                continue
             if not days:
                 lines.append(sp._("%(name)s: no school meal in the next two weeks.", name=kid.name))
                 if closed:
@@ -5066,6 +5148,14 @@ class CallFlow:
                         "%(name)s: no meal booked up to and including %(day)s.",
                         name=kid.name,
                         day=sp.day(known_until),
+                    )
+                )
+            elif only is not None:
+                lines.append(
+                    sp._(
+                        "%(name)s: no meal booked %(days)s.",
+                        name=kid.name,
+                        days=sp.days_by_month(free, without=True),
                     )
                 )
             else:
@@ -5389,6 +5479,43 @@ class CallFlow:
             len(days),
             days=sp.names(days),
         )
+
+    def _breaks_between(self, first: date, last: date) -> list[_Break]:
+        """The school holidays and weekday public holidays from ``first`` to ``last`` (days the
+        calendar knows), as :meth:`_list_span` finds them for the next two weeks: a listing of
+        days asked ("écouter du 19 au 27 décembre") says why they have no meal."""
+        calendar = self.booking.calendar
+        holidays = calendar.school_holidays
+        breaks: list[_Break] = []
+        day = first
+        while day <= last:
+            try:
+                name = holidays.reason_closed(self.settings.zone, day)
+            except CalendarCoverageError:
+                break
+            if name is None:
+                if day.weekday() < 5 and calendar.is_public_holiday(day):
+                    breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
+            elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
+                breaks[-1] = breaks[-1]._replace(last=day)
+            else:
+                breaks.append(_Break(name, day, day, False))
+            day += timedelta(days=1)
+        # Holidays cut by the days asked: said whole (their last school day and the day school
+        # starts again), not "après le mardi 22 décembre" for "du 23 décembre au 5 janvier".
+        zone = self.settings.zone
+        for k in (0, -1)[: len(breaks)]:
+            cut = breaks[k]
+            if cut.public:
+                continue
+            start, end = cut.first, cut.last
+            with contextlib.suppress(CalendarCoverageError):
+                while holidays.reason_closed(zone, start - timedelta(days=1)) == cut.name:
+                    start -= timedelta(days=1)
+                while holidays.reason_closed(zone, end + timedelta(days=1)) == cut.name:
+                    end += timedelta(days=1)
+            breaks[k] = cut._replace(first=start, last=end)
+        return breaks
 
     def _list_span(self, today: date) -> tuple[int, list[_Break], date | None]:
         """How many days "the next two weeks" take from ``today``, school holidays not counted

@@ -2846,6 +2846,59 @@ def asks_about_day(text: str) -> bool:
     return False
 
 
+# What is booked, asked or to be heard rather than changed: "qu'est-ce qui est réservé
+# lundi ?", "est-ce que Nathan mange lundi ?", "est-ce qu'il y a un repas jeudi ?", "quels
+# jours mange Nathan ?", "quels sont les repas réservés ?", "les repas réservés", "écouter mes
+# réservations de la semaine prochaine". Not a statement ("réservé lundi", "j'ai réservé
+# lundi": a booking), nor a change asked with it ("annuler ce qui est réservé lundi").
+_HEARING_WORDS = frozenset(
+    {"ecouter", "entendre", "consulter", "verifier", "lister", "liste", "recapitulatif", "recap"}
+)
+_BOOKED_QUESTIONS = (
+    ("qu", "est", "ce", "qui"), ("qu", "est", "ce", "que"), ("qu", "est", "ce", "qu"),
+    ("est", "ce", "que"), ("est", "ce", "qu"), ("quels", "jours"), ("quel", "jour"),
+    ("quels", "repas"), ("quelles", "dates"), ("quels", "sont"), ("quelles", "sont"),
+    ("quelles", "reservations"),
+)  # fmt: skip
+_BOOKED_WORDS = frozenset(
+    {"reserve", "reservee", "reserves", "reservees", "reservation", "reservations", "prevu",
+     "prevus", "repas", "mange", "mangent", "mangera", "mangeront", "inscrit", "inscrite",
+     "inscrits"}
+)  # fmt: skip
+# "Les repas réservés", "mes jours réservés": what is booked named, no change said with it
+_BOOKED_NAMED = (("repas", "reserves"), ("repas", "reservees"), ("jours", "reserves"))
+_CHANGES_ASKED = frozenset(
+    {"annuler", "annulez", "annule", "annules", "reserver", "reservez", "decommander",
+     "commander", "inscrire", "desinscrire", "ajouter", "rajouter", "retirer", "supprimer",
+     "enlever", "modifier", "changer", "remettre"}
+)  # fmt: skip
+
+
+def asks_what_is_booked(text: str) -> bool:
+    """Whether ``text`` asks what is booked, or to hear it, rather than a change: a question
+    ("qu'est-ce qui est réservé lundi ?", "est-ce que Nathan mange lundi ?", "est-ce qu'il y a
+    un repas jeudi ?", "quels jours mange Nathan ?", "quels sont les repas réservés ?"), what
+    is booked named alone ("les repas réservés"), or a listening verb ("écouter mes
+    réservations de la semaine prochaine", "vérifier lundi"), with or without days. Never
+    with a change asked ("annuler ce qui est réservé lundi", "est-ce que je peux annuler
+    lundi ?"), a statement ("réservé lundi", "j'ai réservé lundi"), a question about
+    deadlines or the rule ("quels jours je peux annuler ?"), the menus or the bill. Pure;
+    never raises."""
+    tokens = normalise(text).split()
+    if _CHANGES_ASKED.intersection(tokens):
+        return False
+    if (asks_days_to_change(text) or asks_the_rule(text) or asks_deadline(text)
+            or asks_menus_or_prices(text) or asks_about_billing(text)):
+        return False
+    if _HEARING_WORDS.intersection(tokens):
+        return True
+    if any(_contains_run(tokens, run) for run in _BOOKED_NAMED):
+        return True
+    return bool(_BOOKED_WORDS.intersection(tokens)) and any(
+        _contains_run(tokens, run) for run in _BOOKED_QUESTIONS
+    )
+
+
 _SUBSCRIPTION_WORDS = frozenset(
     {"abonnement", "abonnements", "resilier", "resiliez", "resiliation", "demenage",
      "demenageons", "demenagement"}
