@@ -2464,12 +2464,7 @@ def _series_read_backs(
             continue
         if code is None:
             continue
-        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
-        refs = tuple(str(r) for r in rec[3] or ())
-        out.append(Attempt(
-            call_sid, talk[at][1], "read_back", code, action, day, refs,
-            tuple(names.get(r, r) for r in refs), attempt_label("read_back", code, action),
-        ))
+        out.append(_attempt_of(call_sid, talk[at][1], "read_back", code, rec, day, names))
     return out
 
 
@@ -2525,13 +2520,8 @@ def _refused_between(
                 continue  # a request whose step was not logged: nowhere to say it was
             at = after
         at_step[id(rec)] = at
-        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
         code = str(rec[0]).removeprefix("refused:")
-        refs = tuple(str(r) for r in rec[3] or ())
-        out.append(Attempt(
-            call_sid, talk[at][1], "refused", code, action, day, refs,
-            tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
-        ))
+        out.append(_attempt_of(call_sid, talk[at][1], "refused", code, rec, day, names))
     return out
 
 
@@ -2595,13 +2585,23 @@ def _refused_beside(
             day: date | None = date.fromisoformat(str(rec[2]))
         except ValueError:
             day = None
-        action = str(rec[1]) if rec[1] in ("book", "cancel") else None
-        refs = tuple(str(r) for r in rec[3] or ())
-        out.append(Attempt(
-            call_sid, at, "refused", code, action, day, refs,
-            tuple(names.get(r, r) for r in refs), attempt_label("refused", code, action),
-        ))
+        out.append(_attempt_of(call_sid, at, "refused", code, rec, day, names))
     return out
+
+
+def _attempt_of(
+    call_sid: str, at: datetime, kind: str, code: str, rec: list[Any], day: date | None,
+    names: dict[str, str],
+) -> Attempt:
+    """The :class:`Attempt` of a call's ``tried`` record (``[outcome, action, day, refs, …]``)
+    said at ``at``: its action and children as the line recorded them, their first names from
+    ``names``, labelled as the call page says it."""
+    action = str(rec[1]) if rec[1] in ("book", "cancel") else None
+    refs = tuple(str(r) for r in rec[3] or ())
+    return Attempt(
+        call_sid, at, kind, code, action, day, refs,
+        tuple(names.get(r, r) for r in refs), attempt_label(kind, code, action),
+    )
 
 
 def _kitchen_notes(
