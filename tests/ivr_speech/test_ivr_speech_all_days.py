@@ -67,7 +67,7 @@ def test_days_listed_are_named_before_the_first_is_read_back(call: Caller) -> No
     # say "oui pour tous" must hear which days the line understood, as for a span.
     read_back = call.say(NEXT_WEEK)
     assert read_back.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le jeudi 3 "
         "décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]

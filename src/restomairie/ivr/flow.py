@@ -2152,14 +2152,16 @@ class CallFlow:
 
     @staticmethod
     def _days_named(sp: Speaker, days: Sequence[date]) -> str:
-        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the days asked at once,
-        the school days of a span (which the caller did not name: Wednesday left out) or those
-        the caller listed (heard through speech recognition: the parent hears what was
-        understood)."""
+        """ "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre": the
+        days asked at once, the school days of a span (which the caller did not name: Wednesday
+        left out) or those the caller listed (heard through speech recognition: the parent hears
+        what was understood). Said as the listing says days, each with its article and the month
+        once ("jeudi 26 novembre et vendredi 27 novembre" repeated the month, without the
+        article the line says everywhere else)."""
         return sp._(
             "I will take these %(count)d days one at a time: %(days)s.",
             count=len(days),
-            days=sp.days(days),
+            days=sp.days_by_month(days),
         )
 
     def _left_out_beside(self, st: CallState, span: DaySpan) -> bool:
