@@ -5105,19 +5105,21 @@ class CallFlow:
             if len(booked) >= EVERY_DAY_FROM and not free and len(runs) > 1:
                 # Every canteen day, across holidays (the end of June and the day school
                 # starts again): each stretch said apart, never "du 28 juin au 2 septembre".
-                stretches = [
-                    sp._("on %(day)s", day=sp.day(run[0]))
-                    if len(run) == 1
-                    else sp._(
-                        "from %(first)s to %(last)s", first=sp.day(run[0]), last=sp.day(run[-1])
+                stretches = [_stretch_said(sp, run) for run in runs]
+                joined = stretches[0]
+                for following in stretches[1:]:
+                    # "…, puis du lundi 4 janvier…": "et" joined them, twice in a row once a
+                    # stretch of two days was said "le jeudi 17 et le vendredi 18 décembre".
+                    joined = sp._(
+                        "(stretches of days) %(earlier)s, then %(later)s",
+                        earlier=joined,
+                        later=following,
                     )
-                    for run in runs
-                ]
                 lines.append(
                     sp._(
                         "%(name)s: a meal is booked on every canteen day, %(stretches)s.",
                         name=kid.name,
-                        stretches=sp.names(stretches),
+                        stretches=joined,
                     )
                 )
             elif len(booked) >= EVERY_DAY_FROM and not free:
@@ -6362,6 +6364,18 @@ def _shown(heard: Heard) -> str | None:
 # Canteen days further apart than this have school holidays between them (not a weekend, a
 # Wednesday, nor a bridge day: a listing of every canteen day runs over those, said apart).
 HOLIDAY_GAP = timedelta(days=7)
+
+
+def _stretch_said(sp: Speaker, run: Sequence[date]) -> str:
+    """One stretch of canteen days in a listing: ``le jeudi 2 septembre``, ``le jeudi 17 et le
+    vendredi 18 décembre`` (two days are two days, not "du jeudi 17 décembre au vendredi 18
+    décembre", a span for what a parent says as a pair), else ``du lundi 4 janvier au mardi
+    12 janvier``."""
+    if len(run) == 1:
+        return sp._("on %(day)s", day=sp.day(run[0]))
+    if len(run) == 2:
+        return sp._("(two days in a row) %(days)s", days=sp.days_by_month(run))
+    return sp._("from %(first)s to %(last)s", first=sp.day(run[0]), last=sp.day(run[-1]))
 
 
 def _runs(days: Sequence[date]) -> list[list[date]]:
