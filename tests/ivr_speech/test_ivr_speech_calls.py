@@ -3311,6 +3311,31 @@ def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        (
+            "du 24 au 25 décembre",
+            "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+        ),
+        (
+            "du samedi 19 au dimanche 20 décembre",
+            "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre.",
+        ),
+    ],
+)
+def test_a_span_of_two_days_without_school_days_says_them_as_two_days(
+    rt: Runtime, call: Caller, said: str, heard: str
+) -> None:
+    # It was "Du jeudi 24 décembre au vendredi 25 décembre, il n'y a pas…": a span, the month
+    # twice, for a pair of days.
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    assert answer.says[:2] == [heard, "Pour quel jour voulez-vous annuler ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "annuler du 7 au 18 décembre",

@@ -2240,6 +2240,8 @@ class CallFlow:
                 holidays = holidays and not status.closure and kind is not None
             day += timedelta(days=1)
         whys = whys or public
+        if span.last == span.first + timedelta(days=1):
+            return self._no_school_two_days(sp, span, whys, school, closures, holidays)
         first, last = sp.day(span.first), sp.day(span.last)
         if len(whys) == 1:
             why = whys.pop()
@@ -2264,6 +2266,33 @@ class CallFlow:
         return sp._(
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
         )
+
+    def _no_school_two_days(
+        self,
+        sp: Speaker,
+        span: DaySpan,
+        whys: set[str],
+        school: str | None,
+        closures: Sequence[Closure],
+        holidays: bool,
+    ) -> str:
+        """ "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre."
+        Two days are said as two days, the month once ("du samedi 19 décembre au dimanche 20
+        décembre" was a span for a pair), with the same reason and day school starts again as
+        a longer span."""
+        days = sp.days_by_month([span.first, span.last])
+        if len(whys) != 1:
+            return sp._("There is no school catering %(days)s.", days=days)
+        why = next(iter(whys))
+        resume = self._resumes_after(span.last, school, closures) if holidays else None
+        if resume is not None:
+            return sp._(
+                "There is no school catering %(days)s: %(why)s; school starts again on %(day)s.",
+                days=days,
+                why=why,
+                day=sp.day(resume),
+            )
+        return sp._("There is no school catering %(days)s: %(why)s.", days=days, why=why)
 
     def _holidays_line(self, sp: Speaker, name: str, first: date, last: date, today: date) -> str:
         """ "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18
