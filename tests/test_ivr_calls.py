@@ -527,7 +527,17 @@ def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
         "Léa : un repas est réservé chaque jour de cantine, du lundi 14 décembre au vendredi "
-        "18 décembre et du lundi 4 janvier au lundi 11 janvier."
+        "18 décembre, puis du lundi 4 janvier au lundi 11 janvier."
+    )
+    # Two days before the holidays are said as two days, the month once: it was "du jeudi 17
+    # décembre au vendredi 18 décembre et du lundi 4 janvier…", "et" and a span for a pair.
+    rt.clock.frozen = datetime(2026, 12, 16, 9, 30, tzinfo=PARIS)
+    call = caller(client, rt)
+    call.start()
+    listing = call.keys("1234", "3")
+    assert listing.says[1] == (
+        "Léa : un repas est réservé chaque jour de cantine, le jeudi 17 et le vendredi 18 "
+        "décembre, puis du lundi 4 janvier au mardi 12 janvier."
     )
     # The last days of June, then the day school starts again: "le jeudi 2 septembre".
     rt.clock.frozen = datetime(2027, 6, 28, 9, 30, tzinfo=PARIS)
@@ -536,7 +546,7 @@ def test_every_canteen_day_across_school_holidays_is_said_stretch_by_stretch(
     listing = call.keys("1234", "3")
     assert listing.says[1] == (
         "Léa : un repas est réservé chaque jour de cantine, du lundi 28 juin au vendredi "
-        "2 juillet et le jeudi 2 septembre."
+        "2 juillet, puis le jeudi 2 septembre."
     )
 
 
@@ -708,8 +718,9 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
     call.start()
     read_back = call.keys("1234", "9", "2", "0312")
     assert read_back.says[:2] == [
-        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant le lundi "
-        "30 novembre à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        # Said on Tuesday 1st: Monday's deadline was yesterday's.
+        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
+        "hier. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre.",
     ]
     call.press("1")

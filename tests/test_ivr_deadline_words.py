@@ -1,6 +1,7 @@
 """How the phone line says a deadline: today's and tomorrow's as such ("avant 13 heures
-aujourd'hui"), any other with its date, never "hier" (heard as *avant-hier*); and the read-back's
-warning when the change's deadline is minutes away.
+aujourd'hui"), yesterday's hour first ("avant 13 heures hier": "avant hier" is heard as
+*avant-hier*), any other with its date; and the read-back's warning when the change's deadline
+is minutes away.
 
 Whole calls through the signed webhooks, on Monday 23 November 2026 (Thursday 26's deadline is
 that Monday at 13:00).
@@ -32,8 +33,10 @@ MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
         ("fr", datetime(2026, 11, 23, 13, 0), "13 heures aujourd'hui"),
         ("fr", datetime(2026, 11, 24, 13, 0), "demain à 13 heures"),
         ("fr", datetime(2026, 11, 26, 12, 30), "le jeudi 26 novembre à 12 h 30"),
-        # Yesterday's is said with its date: "avant hier" would be heard as "avant-hier".
-        ("fr", datetime(2026, 11, 22, 13, 0), "le dimanche 22 novembre à 13 heures"),
+        # Yesterday's as such, its hour first: "avant hier à 13 heures" would be heard as
+        # "avant-hier" (it was "le dimanche 22 novembre", a date to work out on the Monday).
+        ("fr", datetime(2026, 11, 22, 13, 0), "13 heures hier"),
+        ("fr", datetime(2026, 11, 21, 13, 0), "le samedi 21 novembre à 13 heures"),
         ("fr", datetime(2026, 11, 20, 13, 0), "le vendredi 20 novembre à 13 heures"),
         # A deadline at midnight is the end of the day before, said "à minuit" with that day
         # (it was "à 24 heures"), never "demain": tonight's is "minuit ce soir".
@@ -44,6 +47,7 @@ MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
         ("en", datetime(2026, 11, 23, 13, 0), "1:00 pm today"),
         ("en", datetime(2026, 11, 24, 13, 0), "tomorrow at 1:00 pm"),
         ("en", datetime(2026, 11, 20, 13, 0), "Friday 20 November at 1:00 pm"),
+        ("en", datetime(2026, 11, 22, 13, 0), "1:00 pm yesterday"),
         ("en", datetime(2026, 11, 24, 0, 0), "midnight tonight"),
         ("en", datetime(2026, 11, 25, 0, 0), "midnight on Tuesday 24 November"),
         ("en", datetime(2026, 11, 23, 0, 0), "midnight on Sunday 22 November"),
@@ -191,3 +195,18 @@ def test_a_deadline_at_midnight_tonight_is_said_so(rt: Runtime) -> None:
         "Le jeudi 26 novembre, Léa a un repas réservé.",
         "Ce jour peut encore être changé avant minuit ce soir.",
     ]
+
+
+def test_a_refusal_the_day_after_the_deadline_says_yesterday(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    # On Friday 27, Monday 30's deadline was Thursday 26 at 13:00: it was "il fallait annuler
+    # avant le jeudi 26 novembre à 13 heures", a date the parent had to work out was yesterday.
+    make_family(rt, "210001", "1234", (PHONE,), (KidSpec("E1", "Léa"),))
+    rt.clock.frozen = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+    call = Caller(client, rt.settings, PHONE)
+    call.start()
+    says = call.keys("1234", "2", "3011").says
+    assert says[0].startswith(
+        "Trop tard pour le lundi 30 novembre : il fallait annuler avant 13 heures hier."
+    )

@@ -67,7 +67,7 @@ def test_days_listed_are_named_before_the_first_is_read_back(call: Caller) -> No
     # say "oui pour tous" must hear which days the line understood, as for a span.
     read_back = call.say(NEXT_WEEK)
     assert read_back.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le jeudi 3 "
         "décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
@@ -460,8 +460,8 @@ def test_yes_for_all_says_the_days_without_canteen_once_for_several_refused(
     answer = call.say("Oui pour tous.")
     assert answer.says == [
         "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
-        "Trop tard pour le lundi 4 janvier : il fallait annuler avant le jeudi 17 décembre à 13 "
-        "heures. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures hier. Le repas "
+        "sera facturé, sauf maladie signalée à l'école.",
         "Trop tard pour le mardi 5 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
         "repas sera facturé, sauf maladie signalée à l'école.",
         "Les jours sans cantine, comme les vacances de Noël, ne comptent pas dans le délai.",

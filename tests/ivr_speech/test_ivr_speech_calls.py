@@ -1590,7 +1590,7 @@ def test_dates_said_at_the_date_question_are_read_back(call: Caller, said: str, 
         # Two days, not one with its weekday wrong (the warning was "un mardi, pas un jeudi")
         (
             "elle ne mange pas demain ni jeudi",
-            "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre.",
+            "Je prends ces 2 jours un par un : le mardi 24 et le jeudi 26 novembre.",
         ),
     ],
 )
@@ -1648,8 +1648,8 @@ def test_a_week_named_by_its_monday_is_its_school_days_one_by_one(
     call.press("2")  # cancel
     answer = call.say(said)
     assert answer.says[:2] == [
-        "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
-        "décembre et vendredi 11 décembre.",
+        "Je prends ces 4 jours un par un : le lundi 7, le mardi 8, le jeudi 10 et le vendredi 11 "
+        "décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 7 décembre.",
     ]
     assert booked(rt, "E2", date(2026, 12, 7)) is None
@@ -1797,7 +1797,7 @@ def test_days_named_together_are_taken_one_after_the_other(rt: Runtime, call: Ca
     first = call.say("Elle est malade, les 3 et 4 décembre.")
     # The days are named first (speech is uncertain): it was "Je prends ces jours un par un."
     assert first.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
+        "Je prends ces 2 jours un par un : le jeudi 3 et le vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     second = call.press("1")
@@ -1821,7 +1821,9 @@ def test_a_day_after_ni_is_a_second_day_of_the_cancellation(
 ) -> None:
     # "ni jeudi" was dropped without a word: Tuesday refused, then the date question again.
     answer = call.say(said)
-    assert answer.says[0] == "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre."
+    assert answer.says[0] == (
+        "Je prends ces 2 jours un par un : le mardi 24 et le jeudi 26 novembre."
+    )
     assert answer.says[1].startswith(
         "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre"
     )
@@ -1919,8 +1921,8 @@ def test_days_said_at_the_read_back_without_a_yes_are_read_back_one_by_one(
     call.say("annuler le 3 décembre")
     again = call.say(said)
     named = {
-        "le jeudi 3 décembre": "jeudi 3 décembre et vendredi 4 décembre",
-        "le lundi 7 décembre": "lundi 7 décembre et mardi 8 décembre",
+        "le jeudi 3 décembre": "le jeudi 3 et le vendredi 4 décembre",
+        "le lundi 7 décembre": "le lundi 7 et le mardi 8 décembre",
     }[read_back]
     assert again.says[:2] == [
         f"Je prends ces 2 jours un par un : {named}.",
@@ -2135,7 +2137,7 @@ def test_days_said_together_at_the_action_menu_are_kept_then_taken_one_by_one(
     ]
     first = call.press("2")
     assert first.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
     second = call.press("1")
@@ -2338,8 +2340,8 @@ ONE_DAY = (
 )
 MONDAY_30_READ_BACK = "Vous souhaitez annuler le repas de Léa le lundi 30 novembre."
 NEXT_WEEK_NAMED = (
-    "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 décembre "
-    "et vendredi 4 décembre."
+    "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi 3 et le "
+    "vendredi 4 décembre."
 )
 
 
@@ -2531,9 +2533,14 @@ def test_every_day_of_a_list_is_read_back_and_done(
     # which the parent believed cancelled, stayed booked and billed.
     call.press("2")  # Léa
     read_back = call.say(phrase)
+    # The month said once when both days share it, as the listing says days.
+    first_month, second_month = first.rsplit(" ", 1)[1], second.rsplit(" ", 1)[1]
+    if first_month == second_month:
+        named = f"{first.rsplit(' ', 1)[0]} et {second}"
+    else:
+        named = f"{first}, puis {second}"
     assert read_back.says[:2] == [
-        f"Je prends ces 2 jours un par un : {first.removeprefix('le ')} et "
-        f"{second.removeprefix('le ')}.",
+        f"Je prends ces 2 jours un par un : {named}.",
         f"Vous souhaitez annuler le repas de Léa {first}.",
     ]
     then = call.press("1")
@@ -2638,7 +2645,7 @@ def test_both_days_answer_a_choice_of_days(rt: Runtime, call: Caller, said: str)
     # "Les deux" was "je n'ai pas compris cette date".
     answer = call.say(said)
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
+        "Je prends ces 2 jours un par un : le jeudi 3 et le vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     assert (
@@ -2664,7 +2671,7 @@ def test_weekdays_of_the_return_are_those_of_its_week(rt: Runtime, call: Caller,
     answer = call.say(said)
     # It was Monday 30 November (this week's Monday, "à la rentrée" dropped), then nothing.
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : lundi 4 janvier et mardi 5 janvier.",
+        "Je prends ces 2 jours un par un : le lundi 4 et le mardi 5 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
@@ -2690,7 +2697,7 @@ def test_weekdays_of_the_return_said_before_the_action_are_kept(call: Caller) ->
     assert asked.says[0] == "Pour Léa, le lundi 4 janvier et le mardi 5 janvier :"
     answer = call.say("annuler")
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : lundi 4 janvier et mardi 5 janvier.",
+        "Je prends ces 2 jours un par un : le lundi 4 et le mardi 5 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
 
@@ -2699,7 +2706,7 @@ def test_the_first_days_of_the_return_are_its_school_days(rt: Runtime, call: Cal
     call.press("2")
     answer = call.say("annuler les trois premiers jours de la rentrée")
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 4 janvier, mardi 5 janvier et jeudi 7 janvier.",
+        "Je prends ces 3 jours un par un : le lundi 4, le mardi 5 et le jeudi 7 janvier.",
         "Vous souhaitez annuler le repas de Léa le lundi 4 janvier.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le mardi 5 janvier."
@@ -2740,8 +2747,8 @@ def test_yes_and_next_week_at_the_read_back_confirms_then_takes_that_week(
     answer = call.say(said)
     assert answer.says[:3] == [
         "C'est fait : le repas de Léa du vendredi 27 novembre est annulé.",
-        "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 "
-        "décembre et vendredi 4 décembre.",
+        "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi 3 "
+        "et le vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
     for _ in range(4):
@@ -2757,7 +2764,7 @@ def test_weekdays_said_wrong_in_a_list_are_pointed_out(call: Caller) -> None:
     assert answer.says[:4] == [
         "Attention : le 27 novembre est un vendredi, pas un jeudi.",
         "Attention : le 28 novembre est un samedi, pas un vendredi.",
-        "Je prends ces 2 jours un par un : vendredi 27 novembre et samedi 28 novembre.",
+        "Je prends ces 2 jours un par un : le vendredi 27 et le samedi 28 novembre.",
         "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre.",
     ]
 
@@ -2979,7 +2986,7 @@ def test_les_and_days_of_the_month_after_a_result_are_those_days(rt: Runtime, ca
     answer = call.say("Les 3 et 4 aussi.")
     # It was the three children, whose Thursday was cancelled (Léa's 3rd and 4th untouched).
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 3 décembre et vendredi 4 décembre.",
+        "Je prends ces 2 jours un par un : le jeudi 3 et le vendredi 4 décembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 3 décembre.",
     ]
     assert call.press("1").says[1] == "Vous souhaitez annuler le repas de Léa le vendredi 4 décembre."
@@ -3029,17 +3036,17 @@ def test_days_said_before_the_child_are_kept_for_the_child(
     answer = call.press(child) if child.isdigit() else call.say(child)
     # Both days were lost: "Pour quel jour voulez-vous annuler ?"
     named = {
-        "annuler jeudi et vendredi": "2 jours un par un : jeudi 26 novembre et vendredi 27 novembre",
+        "annuler jeudi et vendredi": "2 jours un par un : le jeudi 26 et le vendredi 27 novembre",
         "il ne mange pas jeudi et vendredi": (
-            "2 jours un par un : jeudi 26 novembre et vendredi 27 novembre"
+            "2 jours un par un : le jeudi 26 et le vendredi 27 novembre"
         ),
-        "annuler les 3 et 4": "2 jours un par un : jeudi 3 décembre et vendredi 4 décembre",
+        "annuler les 3 et 4": "2 jours un par un : le jeudi 3 et le vendredi 4 décembre",
         # Saturday 5 named too: the parent hears what the line understood.
         "annuler le 3, 4 et 5": (
-            "3 jours un par un : jeudi 3 décembre, vendredi 4 décembre et samedi 5 décembre"
+            "3 jours un par un : le jeudi 3, le vendredi 4 et le samedi 5 décembre"
         ),
         "annuler les 3, 4 et 5": (
-            "3 jours un par un : jeudi 3 décembre, vendredi 4 décembre et samedi 5 décembre"
+            "3 jours un par un : le jeudi 3, le vendredi 4 et le samedi 5 décembre"
         ),
     }[said]
     assert answer.says[0] == f"Je prends ces {named}."
@@ -3060,7 +3067,7 @@ def test_ni_one_day_ni_another_cancels_both(
     # It was the action menu for Léa: the change and both days lost.
     answer = call.say(said)
     assert answer.says[:2] == [
-        f"Je prends ces 2 jours un par un : {first} et {then}.",
+        f"Je prends ces 2 jours un par un : le {first.rsplit(' ', 1)[0]} et le {then}.",
         f"Vous souhaitez annuler le repas de Léa le {first}.",
     ]
     assert call.press("1").says[1] == f"Vous souhaitez annuler le repas de Léa le {then}."
@@ -3072,7 +3079,7 @@ def test_ni_one_day_ni_another_at_the_date_question(call: Caller) -> None:
     answer = call.say("Elle ne mange ni jeudi ni vendredi.")
     # It was "Je n'ai pas compris cette date."
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
 
@@ -3238,7 +3245,7 @@ def test_a_span_over_a_wednesday_leaves_it_out_unsaid(rt: Runtime, call: Caller)
     call.keys("2", "2")  # Léa, cancel
     answer = call.say("du mardi 1er au jeudi 3 décembre")
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : mardi 1er décembre et jeudi 3 décembre.",
+        "Je prends ces 2 jours un par un : le mardi 1er et le jeudi 3 décembre.",
         "Vous souhaitez annuler le repas de Léa le mardi 1er décembre.",
     ]
     done = call.say("oui")
@@ -3258,8 +3265,8 @@ def test_a_span_across_the_deadline_refuses_its_late_days_as_a_list(
     # Its two late days were two long refusals in a row, each with its deadline: now one
     # short sentence for both, then the first day that can change.
     assert answer.says[:3] == [
-        "Je prends ces 4 jours un par un : lundi 23 novembre, mardi 24 novembre, jeudi 26 "
-        "novembre et vendredi 27 novembre.",
+        "Je prends ces 4 jours un par un : le lundi 23, le mardi 24, le jeudi 26 et le vendredi "
+        "27 novembre.",
         "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, sauf "
         "maladie signalée à l'école.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
@@ -3281,7 +3288,7 @@ def test_a_span_up_to_a_day_starts_at_the_first_day_that_can_change(
     assert answer.says[:3] == [
         "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, sauf "
         "maladie signalée à l'école.",
-        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
     ]
     assert sum(line.startswith("Trop tard") for line in answer.says) == 1
@@ -3301,6 +3308,31 @@ def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
     ]
     assert events(rt, call)[-1].outcome == "no_school_days"
     assert not call.ended
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        (
+            "du 24 au 25 décembre",
+            "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+        ),
+        (
+            "du samedi 19 au dimanche 20 décembre",
+            "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre.",
+        ),
+    ],
+)
+def test_a_span_of_two_days_without_school_days_says_them_as_two_days(
+    rt: Runtime, call: Caller, said: str, heard: str
+) -> None:
+    # It was "Du jeudi 24 décembre au vendredi 25 décembre, il n'y a pas…": a span, the month
+    # twice, for a pair of days.
+    call.keys("2", "2")  # Léa, cancel
+    answer = call.say(said)
+    assert answer.says[:2] == [heard, "Pour quel jour voulez-vous annuler ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
 
 
 @pytest.mark.parametrize(
@@ -3326,7 +3358,7 @@ def test_a_span_is_booked_the_same_way(rt: Runtime, client: FlaskClient) -> None
     call = identified_three_children(rt, client, PHONE, hugo_weekdays=0)  # Hugo books each day
     answer = call.say("réserver du lundi au jeudi pour Hugo")
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le jeudi 3 "
         "décembre.",
         "Vous souhaitez réserver le repas d'Hugo le lundi 30 novembre.",
     ]
@@ -3339,7 +3371,7 @@ def test_a_span_is_booked_the_same_way(rt: Runtime, client: FlaskClient) -> None
 def test_a_span_for_two_children_changes_both(rt: Runtime, call: Caller) -> None:
     answer = call.say("annuler du lundi au mardi pour Léa et Zoé")
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : lundi 30 novembre et mardi 1er décembre.",
+        "Je prends ces 2 jours un par un : le lundi 30 novembre, puis le mardi 1er décembre.",
         "Vous souhaitez annuler les repas de Léa et Zoé le lundi 30 novembre.",
     ]
     _confirm_each(call, 2)

@@ -134,8 +134,8 @@ def test_prices_said_again_and_again_never_end_the_call(rt: Runtime, call: Calle
 # ---------------------------------------------------------------------------------------------
 
 WEEK_NAMED = (
-    "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 décembre "
-    "et vendredi 4 décembre."
+    "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi 3 et le "
+    "vendredi 4 décembre."
 )
 
 

@@ -113,7 +113,7 @@ def test_a_hesitation_in_a_list_keeps_every_day(rt: Runtime, call: Caller) -> No
     answer = call.say("annuler le lundi euh le mardi et le jeudi")
     # Monday was dropped: Tuesday was read back first.
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
+        "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le jeudi 3 "
         "décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
     ]
@@ -129,7 +129,7 @@ def test_a_correction_word_in_a_list_still_takes_the_day_back(rt: Runtime, call:
     answer = call.say("annuler lundi euh non mardi et jeudi")
     # Tuesday and Thursday of this week, Monday taken back (Tuesday 24 is too late).
     assert answer.says[0] == (
-        "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre."
+        "Je prends ces 2 jours un par un : le mardi 24 et le jeudi 26 novembre."
     )
     assert answer.says[1].startswith("Trop tard pour le mardi 24 novembre")
     assert answer.says[2] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."

@@ -28,7 +28,7 @@ BOTH_LATE = (
     "maladie signalée à l'école."
 )
 THURSDAY_AND_FRIDAY = (
-    "Je prends ces 2 jours un par un : jeudi 17 décembre et vendredi 18 décembre."
+    "Je prends ces 2 jours un par un : le jeudi 17 et le vendredi 18 décembre."
 )
 THURSDAY = "Vous souhaitez annuler le repas de Léa le jeudi 17 décembre."
 FRIDAY = "Vous souhaitez annuler le repas de Léa le vendredi 18 décembre."
@@ -78,8 +78,8 @@ def test_the_last_week_before_the_holidays_is_its_school_days(
     call = _léa(rt, client)
     answer = call.say("annuler la dernière semaine avant les vacances")
     assert answer.says[:3] == [
-        "Je prends ces 4 jours un par un : lundi 14 décembre, mardi 15 décembre, jeudi 17 "
-        "décembre et vendredi 18 décembre.",
+        "Je prends ces 4 jours un par un : le lundi 14, le mardi 15, le jeudi 17 et le vendredi "
+        "18 décembre.",
         BOTH_LATE,
         THURSDAY,
     ]
@@ -122,8 +122,7 @@ def test_the_week_school_starts_again_but_a_day(rt: Runtime, client: FlaskClient
     call = _léa(rt, client)
     answer = call.say("annuler toute la semaine de la rentrée sauf lundi")
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : mardi 5 janvier, jeudi 7 janvier et vendredi 8 "
-        "janvier.",
+        "Je prends ces 3 jours un par un : le mardi 5, le jeudi 7 et le vendredi 8 janvier.",
         "Vous souhaitez annuler le repas de Léa le mardi 5 janvier.",
     ]
 

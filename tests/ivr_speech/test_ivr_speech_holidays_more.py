@@ -30,7 +30,7 @@ BOTH_LATE = (
     "maladie signalée à l'école."
 )
 THURSDAY_AND_FRIDAY = (
-    "Je prends ces 2 jours un par un : jeudi 17 décembre et vendredi 18 décembre."
+    "Je prends ces 2 jours un par un : le jeudi 17 et le vendredi 18 décembre."
 )
 THURSDAY = "Vous souhaitez annuler le repas de Léa le jeudi 17 décembre."
 FRIDAY = "Vous souhaitez annuler le repas de Léa le vendredi 18 décembre."
@@ -85,8 +85,7 @@ def test_the_last_three_days_before_christmas_say_the_late_one(
     # Days named, as "mardi, jeudi et vendredi": each taken in turn, Tuesday refused first.
     answer = call.say("annuler les trois derniers jours avant Noël")
     assert answer.says[0] == (
-        "Je prends ces 3 jours un par un : mardi 15 décembre, jeudi 17 décembre et "
-        "vendredi 18 décembre."
+        "Je prends ces 3 jours un par un : le mardi 15, le jeudi 17 et le vendredi 18 décembre."
     )
     assert answer.says[1].startswith("Trop tard pour le mardi 15 décembre")
     assert THURSDAY in answer.says
@@ -130,8 +129,8 @@ def test_d_apres_is_after_the_next_one(
 def test_the_week_d_apres_is_the_week_after_next(rt: Runtime, client: FlaskClient) -> None:
     call = _léa(rt, client, MON_23_NOV)
     assert call.say("annuler la semaine d'après").says[:2] == [
-        "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, "
-        "jeudi 10 décembre et vendredi 11 décembre.",
+        "Je prends ces 4 jours un par un : le lundi 7, le mardi 8, le jeudi 10 et le vendredi 11 "
+        "décembre.",
         "Vous souhaitez annuler le repas de Léa le lundi 7 décembre.",
     ]
 

@@ -52,8 +52,8 @@ def test_a_span_said_with_the_child_refuses_its_late_days_in_one_sentence(
 ) -> None:
     answer = call.say("annuler toute cette semaine pour Zoé")
     assert answer.says[:3] == [
-        "Je prends ces 4 jours un par un : lundi 23 novembre, mardi 24 novembre, jeudi 26 "
-        "novembre et vendredi 27 novembre.",
+        "Je prends ces 4 jours un par un : le lundi 23, le mardi 24, le jeudi 26 et le vendredi "
+        "27 novembre.",
         BOTH_LATE,
         "Vous souhaitez annuler le repas de Zoé le jeudi 26 novembre.",
     ]
@@ -64,7 +64,7 @@ def test_days_listed_all_past_their_deadline_are_refused_together_then_a_day_ask
 ) -> None:
     answer = call.say("Annuler le 23 et le 24 pour Léa.")
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : lundi 23 novembre et mardi 24 novembre.",
+        "Je prends ces 2 jours un par un : le lundi 23 et le mardi 24 novembre.",
         BOTH_LATE,
     ]
     assert "Pour quel jour voulez-vous annuler ?" in answer.says
@@ -77,8 +77,7 @@ def test_late_days_to_book_are_refused_together(rt: Runtime, client: FlaskClient
     call = identified_three_children(rt, client, PHONE, hugo_weekdays=0)
     answer = call.say("Réserver le 23, le 24 et le 26 pour Hugo.")
     assert answer.says[:3] == [
-        "Je prends ces 3 jours un par un : lundi 23 novembre, mardi 24 novembre et jeudi 26 "
-        "novembre.",
+        "Je prends ces 3 jours un par un : le lundi 23, le mardi 24 et le jeudi 26 novembre.",
         "Trop tard pour le lundi 23 et le mardi 24 novembre : un repas pris sans réservation est "
         "facturé au tarif le plus élevé.",
         "Vous souhaitez réserver le repas d'Hugo le jeudi 26 novembre.",
@@ -88,7 +87,7 @@ def test_late_days_to_book_are_refused_together(rt: Runtime, client: FlaskClient
 def test_a_single_late_day_at_the_head_keeps_its_deadline(rt: Runtime, call: Caller) -> None:
     answer = call.say("Annuler le 24 et le 26 pour Léa.")
     assert answer.says[:3] == [
-        "Je prends ces 2 jours un par un : mardi 24 novembre et jeudi 26 novembre.",
+        "Je prends ces 2 jours un par un : le mardi 24 et le jeudi 26 novembre.",
         "Trop tard pour le mardi 24 novembre : il fallait annuler avant le vendredi 20 novembre "
         "à 13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",

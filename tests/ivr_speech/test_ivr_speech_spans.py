@@ -50,14 +50,14 @@ _LATE_MON_TUE = (
             "jusqu'à la fin de la semaine",
             None,
             _LATE_MON_TUE,
-            "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+            "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
             "jeudi 26 novembre",
         ),
         (
             "Annuler jusqu'à la fin de cette semaine.",
             None,
             _LATE_MON_TUE,
-            "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+            "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
             "jeudi 26 novembre",
         ),
         # On Friday 27, Monday 30 is past its deadline: from Tuesday
@@ -66,8 +66,8 @@ _LATE_MON_TUE = (
             datetime(2026, 11, 27, 9, 30, tzinfo=PARIS),
             "Trop tard pour le vendredi 27 et le lundi 30 novembre : ces repas seront facturés, "
             "sauf maladie signalée à l'école.",
-            "Je prends ces 3 jours un par un : mardi 1er décembre, jeudi 3 décembre et vendredi "
-            "4 décembre.",
+            "Je prends ces 3 jours un par un : le mardi 1er, le jeudi 3 et le vendredi 4 "
+            "décembre.",
             "mardi 1er décembre",
         ),
         # Up to the end of a month: the same (was "dites les jours un par un")
@@ -75,8 +75,8 @@ _LATE_MON_TUE = (
             "Annuler jusqu'à la fin du mois.",
             None,
             _LATE_MON_TUE,
-            "Je prends ces 3 jours un par un : jeudi 26 novembre, vendredi 27 novembre et lundi "
-            "30 novembre.",
+            "Je prends ces 3 jours un par un : le jeudi 26, le vendredi 27 et le lundi 30 "
+            "novembre.",
             "jeudi 26 novembre",
         ),
         (
@@ -84,8 +84,8 @@ _LATE_MON_TUE = (
             datetime(2027, 1, 21, 9, 30, tzinfo=PARIS),
             "Trop tard pour le jeudi 21 et le vendredi 22 janvier : ces repas seront facturés, "
             "sauf maladie signalée à l'école.",
-            "Je prends ces 4 jours un par un : lundi 25 janvier, mardi 26 janvier, jeudi 28 "
-            "janvier et vendredi 29 janvier.",
+            "Je prends ces 4 jours un par un : le lundi 25, le mardi 26, le jeudi 28 et le "
+            "vendredi 29 janvier.",
             "lundi 25 janvier",
         ),
     ],
@@ -113,18 +113,18 @@ def test_up_to_the_end_of_a_week_is_its_school_days_one_by_one(
     [
         (
             "entre le 7 et le 11 décembre",
-            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
-            "décembre et vendredi 11 décembre.",
+            "Je prends ces 4 jours un par un : le lundi 7, le mardi 8, le jeudi 10 et le "
+            "vendredi 11 décembre.",
         ),
         (
             "Entre le 7 et le 11.",
-            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
-            "décembre et vendredi 11 décembre.",
+            "Je prends ces 4 jours un par un : le lundi 7, le mardi 8, le jeudi 10 et le "
+            "vendredi 11 décembre.",
         ),
         (
             "entre lundi et jeudi",
-            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
-            "décembre.",
+            "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le "
+            "jeudi 3 décembre.",
         ),
     ],
 )
@@ -144,25 +144,25 @@ def test_between_two_days_is_the_days_from_one_to_the_other(
     [
         (
             "toute la semaine prochaine sauf jeudi",
-            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et vendredi "
-            "4 décembre.",
+            "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le "
+            "vendredi 4 décembre.",
             date(2026, 12, 3),
         ),
         (
             "Toute la semaine prochaine, sauf le mercredi et le vendredi.",
-            "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et jeudi 3 "
-            "décembre.",
+            "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le "
+            "jeudi 3 décembre.",
             date(2026, 12, 4),
         ),
         (
             "du lundi au vendredi sauf mardi",
-            "Je prends ces 3 jours un par un : lundi 30 novembre, jeudi 3 décembre et vendredi 4 "
-            "décembre.",
+            "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le jeudi 3 et le "
+            "vendredi 4 décembre.",
             date(2026, 12, 1),
         ),
         (
             "toute la semaine prochaine à part le lundi",
-            "Je prends ces 3 jours un par un : mardi 1er décembre, jeudi 3 décembre et vendredi 4 "
+            "Je prends ces 3 jours un par un : le mardi 1er, le jeudi 3 et le vendredi 4 "
             "décembre.",
             date(2026, 11, 30),
         ),
@@ -192,8 +192,8 @@ def test_a_span_but_wednesday_is_the_span_without_canteen_on_wednesday(
     call.keys("2", "2")
     answer = call.say("toute la semaine prochaine sauf mercredi")
     assert answer.says[0] == (
-        "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, jeudi 3 "
-        "décembre et vendredi 4 décembre."
+        "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi 3 "
+        "et le vendredi 4 décembre."
     )
 
 
@@ -218,8 +218,8 @@ def test_a_span_but_some_days_said_before_the_child_is_kept_for_the_child(
     assert asked.says[0] == "Pour quel enfant ?"
     answer = call.say("Léa")
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : lundi 30 novembre, mardi 1er décembre et vendredi 4 "
-        "décembre.",
+        "Je prends ces 3 jours un par un : le lundi 30 novembre, puis le mardi 1er et le "
+        "vendredi 4 décembre.",
         _read_back("lundi 30 novembre"),
     ]
 
@@ -234,8 +234,7 @@ def test_a_span_said_on_one_of_its_days_takes_those_not_yet_past(
     call.keys("2", "2")
     answer = call.say("du 7 au 11 décembre")
     assert answer.says[:3] == [
-        "Je prends ces 3 jours un par un : mardi 8 décembre, jeudi 10 décembre et vendredi 11 "
-        "décembre.",
+        "Je prends ces 3 jours un par un : le mardi 8, le jeudi 10 et le vendredi 11 décembre.",
         "Trop tard pour le mardi 8 et le jeudi 10 décembre : ces repas seront facturés, sauf "
         "maladie signalée à l'école.",
         _read_back("vendredi 11 décembre"),
@@ -272,14 +271,14 @@ def test_a_day_left_out_beside_the_span_without_the_change_keeps_no_day(
     [
         (
             "La semaine prochaine.",
-            "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, "
-            "jeudi 3 décembre et vendredi 4 décembre.",
+            "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi "
+            "3 et le vendredi 4 décembre.",
             "Vous souhaitez annuler le repas de Léa le lundi 30 novembre.",
         ),
         (
             "Cette semaine.",
-            "Je prends ces 4 jours un par un : lundi 23 novembre, mardi 24 novembre, "
-            "jeudi 26 novembre et vendredi 27 novembre.",
+            "Je prends ces 4 jours un par un : le lundi 23, le mardi 24, le jeudi 26 et le "
+            "vendredi 27 novembre.",
             # Monday's and Tuesday's refusals in one sentence (they were two in a row, each
             # with its deadline, before Thursday's read-back)
             "Trop tard pour le lundi 23 et le mardi 24 novembre : ces repas seront facturés, "
@@ -327,7 +326,7 @@ def test_a_day_and_the_rest_of_its_week_is_every_school_day_to_its_end(
     call.keys("2", "2")
     answer = call.say(said)
     assert answer.says[:2] == [
-        "Je prends ces 2 jours un par un : jeudi 26 novembre et vendredi 27 novembre.",
+        "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre.",
         _read_back("jeudi 26 novembre"),
     ]
     call.say("oui")
@@ -345,8 +344,7 @@ def test_a_day_to_the_end_of_the_month_is_its_school_days_one_by_one(
     call.keys("2", "2")  # Léa, cancel
     answer = call.say("Annuler jeudi jusqu'à la fin du mois.")
     assert answer.says[:2] == [
-        "Je prends ces 3 jours un par un : jeudi 26 novembre, vendredi 27 novembre et lundi "
-        "30 novembre.",
+        "Je prends ces 3 jours un par un : le jeudi 26, le vendredi 27 et le lundi 30 novembre.",
         _read_back("jeudi 26 novembre"),
     ]
 
@@ -356,13 +354,13 @@ def test_a_day_to_the_end_of_the_month_is_its_school_days_one_by_one(
     [
         (
             "tous les jours de la semaine prochaine",
-            "Je prends ces 4 jours un par un : lundi 30 novembre, mardi 1er décembre, "
-            "jeudi 3 décembre et vendredi 4 décembre.",
+            "Je prends ces 4 jours un par un : le lundi 30 novembre, puis le mardi 1er, le jeudi "
+            "3 et le vendredi 4 décembre.",
         ),
         (
             "Tous les jours du 7 au 11 décembre.",
-            "Je prends ces 4 jours un par un : lundi 7 décembre, mardi 8 décembre, jeudi 10 "
-            "décembre et vendredi 11 décembre.",
+            "Je prends ces 4 jours un par un : le lundi 7, le mardi 8, le jeudi 10 et le "
+            "vendredi 11 décembre.",
         ),
     ],
 )

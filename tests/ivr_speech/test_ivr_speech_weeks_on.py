@@ -111,8 +111,8 @@ def test_guard_thursday_prochain_said_on_a_monday_is_the_coming_one(
 # ---------------------------------------------------------------------------------------------
 
 RETURN_WEEK = (
-    "Je prends ces 4 jours un par un : lundi 4 janvier, mardi 5 janvier, jeudi 7 janvier et "
-    "vendredi 8 janvier."
+    "Je prends ces 4 jours un par un : le lundi 4, le mardi 5, le jeudi 7 et le vendredi 8 "
+    "janvier."
 )
 RETURN_DAYS = [date(2027, 1, d) for d in (4, 5, 7, 8)]
 
@@ -170,8 +170,7 @@ def test_the_week_of_the_return_is_from_the_return_day(rt: Runtime, client: Flas
     call.press("2")
     answer = call.say("annuler toute la semaine de la rentrée")
     assert answer.says[0] == (
-        "Je prends ces 3 jours un par un : mardi 1er septembre, jeudi 3 septembre et vendredi "
-        "4 septembre."
+        "Je prends ces 3 jours un par un : le mardi 1er, le jeudi 3 et le vendredi 4 septembre."
     )
     assert answer.says[1].startswith("Trop tard pour le mardi 1er et le jeudi 3 septembre")
     assert answer.says[2] == _read_back("vendredi 4 septembre")

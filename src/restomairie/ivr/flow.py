@@ -2152,14 +2152,16 @@ class CallFlow:
 
     @staticmethod
     def _days_named(sp: Speaker, days: Sequence[date]) -> str:
-        """ "Je prends ces 4 jours un par un : lundi 30 novembre, …": the days asked at once,
-        the school days of a span (which the caller did not name: Wednesday left out) or those
-        the caller listed (heard through speech recognition: the parent hears what was
-        understood)."""
+        """ "Je prends ces 2 jours un par un : le jeudi 26 et le vendredi 27 novembre": the
+        days asked at once, the school days of a span (which the caller did not name: Wednesday
+        left out) or those the caller listed (heard through speech recognition: the parent hears
+        what was understood). Said as the listing says days, each with its article and the month
+        once ("jeudi 26 novembre et vendredi 27 novembre" repeated the month, without the
+        article the line says everywhere else)."""
         return sp._(
             "I will take these %(count)d days one at a time: %(days)s.",
             count=len(days),
-            days=sp.days(days),
+            days=sp.days_by_month(days),
         )
 
     def _left_out_beside(self, st: CallState, span: DaySpan) -> bool:
@@ -2238,6 +2240,8 @@ class CallFlow:
                 holidays = holidays and not status.closure and kind is not None
             day += timedelta(days=1)
         whys = whys or public
+        if span.last == span.first + timedelta(days=1):
+            return self._no_school_two_days(sp, span, whys, school, closures, holidays)
         first, last = sp.day(span.first), sp.day(span.last)
         if len(whys) == 1:
             why = whys.pop()
@@ -2262,6 +2266,33 @@ class CallFlow:
         return sp._(
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
         )
+
+    def _no_school_two_days(
+        self,
+        sp: Speaker,
+        span: DaySpan,
+        whys: set[str],
+        school: str | None,
+        closures: Sequence[Closure],
+        holidays: bool,
+    ) -> str:
+        """ "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre."
+        Two days are said as two days, the month once ("du samedi 19 décembre au dimanche 20
+        décembre" was a span for a pair), with the same reason and day school starts again as
+        a longer span."""
+        days = sp.days_by_month([span.first, span.last])
+        if len(whys) != 1:
+            return sp._("There is no school catering %(days)s.", days=days)
+        why = next(iter(whys))
+        resume = self._resumes_after(span.last, school, closures) if holidays else None
+        if resume is not None:
+            return sp._(
+                "There is no school catering %(days)s: %(why)s; school starts again on %(day)s.",
+                days=days,
+                why=why,
+                day=sp.day(resume),
+            )
+        return sp._("There is no school catering %(days)s: %(why)s.", days=days, why=why)
 
     def _holidays_line(self, sp: Speaker, name: str, first: date, last: date, today: date) -> str:
         """ "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18
@@ -5103,19 +5134,21 @@ class CallFlow:
             if len(booked) >= EVERY_DAY_FROM and not free and len(runs) > 1:
                 # Every canteen day, across holidays (the end of June and the day school
                 # starts again): each stretch said apart, never "du 28 juin au 2 septembre".
-                stretches = [
-                    sp._("on %(day)s", day=sp.day(run[0]))
-                    if len(run) == 1
-                    else sp._(
-                        "from %(first)s to %(last)s", first=sp.day(run[0]), last=sp.day(run[-1])
+                stretches = [_stretch_said(sp, run) for run in runs]
+                joined = stretches[0]
+                for following in stretches[1:]:
+                    # "…, puis du lundi 4 janvier…": "et" joined them, twice in a row once a
+                    # stretch of two days was said "le jeudi 17 et le vendredi 18 décembre".
+                    joined = sp._(
+                        "(stretches of days) %(earlier)s, then %(later)s",
+                        earlier=joined,
+                        later=following,
                     )
-                    for run in runs
-                ]
                 lines.append(
                     sp._(
                         "%(name)s: a meal is booked on every canteen day, %(stretches)s.",
                         name=kid.name,
-                        stretches=sp.names(stretches),
+                        stretches=joined,
                     )
                 )
             elif len(booked) >= EVERY_DAY_FROM and not free:
@@ -6360,6 +6393,18 @@ def _shown(heard: Heard) -> str | None:
 # Canteen days further apart than this have school holidays between them (not a weekend, a
 # Wednesday, nor a bridge day: a listing of every canteen day runs over those, said apart).
 HOLIDAY_GAP = timedelta(days=7)
+
+
+def _stretch_said(sp: Speaker, run: Sequence[date]) -> str:
+    """One stretch of canteen days in a listing: ``le jeudi 2 septembre``, ``le jeudi 17 et le
+    vendredi 18 décembre`` (two days are two days, not "du jeudi 17 décembre au vendredi 18
+    décembre", a span for what a parent says as a pair), else ``du lundi 4 janvier au mardi
+    12 janvier``."""
+    if len(run) == 1:
+        return sp._("on %(day)s", day=sp.day(run[0]))
+    if len(run) == 2:
+        return sp._("(two days in a row) %(days)s", days=sp.days_by_month(run))
+    return sp._("from %(first)s to %(last)s", first=sp.day(run[0]), last=sp.day(run[-1]))
 
 
 def _runs(days: Sequence[date]) -> list[list[date]]:

@@ -129,12 +129,14 @@ class Speaker:
 
     def deadline(self, moment: datetime) -> str:
         """A deadline as the caller hears it after "avant" (*before*), in the town's time:
-        ``13 heures aujourd'hui``, ``demain à 13 heures``, else with its date, ``le lundi 23
-        novembre à 13 heures``. A caller at 13:05 hearing "avant le lundi 23 novembre" must work
-        out that it was today; "hier" is never said ("avant hier" is heard as *avant-hier*). A
-        deadline at midnight is the end of the day before: tonight's is ``minuit ce soir``, any
-        other ``le lundi 23 novembre à minuit`` (never "demain", nor "demain à minuit", heard
-        either way)."""
+        ``13 heures aujourd'hui``, ``demain à 13 heures``, ``13 heures hier``, else with its
+        date, ``le lundi 23 novembre à 13 heures``. A caller at 13:05 hearing "avant le lundi 23
+        novembre" must work out that it was today, and on Friday that "le jeudi 26 novembre" was
+        yesterday. Yesterday's hour comes first: "avant hier à 13 heures" is heard as
+        *avant-hier*, two days ago, while "avant 13 heures hier" is only yesterday. A deadline
+        at midnight is the end of the day before: tonight's is ``minuit ce soir``, any other
+        ``le lundi 23 novembre à minuit`` (never "demain", nor "demain à minuit", heard either
+        way)."""
         local = moment.astimezone(self.settings.tz)
         if self.clock is not None:
             today = self.clock.today()
@@ -145,6 +147,8 @@ class Speaker:
                 return self._("%(hour)s today", hour=self.hour(local))
             elif local.date() == today + timedelta(days=1):
                 return self._("tomorrow at %(hour)s", hour=self.hour(local))
+            elif local.date() == today - timedelta(days=1):
+                return self._("%(hour)s yesterday", hour=self.hour(local))
         said = format_deadline(local, self.locale)
         return self._("(a deadline's date) %(deadline)s", deadline=said)
 
