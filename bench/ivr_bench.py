@@ -106,7 +106,7 @@ def serve(
     else:
         from restomairie.clock import Clock, parse_now
         from restomairie.config import load_config
-        from restomairie.db import async_commit_engine, make_engine, read_only_engine
+        from restomairie.db import make_engine
         from restomairie.runtime import Runtime
         from restomairie.web import create_app
 
@@ -115,17 +115,12 @@ def serve(
         kwargs: dict[str, Any] = (
             {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
         )
-        if schema:
-            # The pools the bench's figures were measured with, not serve's (which follow
-            # --threads): the main one threads + 2 (+20), the call state's and the reads' 5 (+10).
-            kwargs["pool_size"] = threads + 2
-            kwargs["max_overflow"] = 20
-        engine = make_engine(database_url, **kwargs)
-        if schema:
-            async_commit_engine(engine, pool_size=5, max_overflow=10)
-            read_only_engine(engine, pool_size=5, max_overflow=10)
+        # The pools as `serve --threads` makes them: each keeps a connection per thread.
+        engine = make_engine(database_url, concurrency=threads, **kwargs)
         clock = Clock(settings.tz, parse_now(NOW))
-        runtime = Runtime.build(settings=settings, clock=clock, engine=engine)
+        runtime = Runtime.build(
+            settings=settings, clock=clock, engine=engine, concurrency=threads
+        )
         app = create_app({"IVR_PUBLIC_URL": f"http://{HOST}:{port}"}, runtime=runtime)
     server_times: dict[str, list[float]] = defaultdict(list)
     app.wsgi_app = _timed(app.wsgi_app, server_times)  # type: ignore[method-assign]
