@@ -302,13 +302,15 @@ def drive_the_staff_pages(held: Held, app: Flask, rt: Runtime) -> None:
     with held.during("POST /staff/phone/call"):
         answer = marie.post("/staff/phone/call", json={"account": "210001"},
                             headers={"X-CSRF-Token": csrf(marie)}).get_json()
-    url = answer["url"]
-    for keys in ("1234", "1", "3"):
+    for keys in ("9999", "1234", "1", "1", "0312", "1"):
+        (gather,) = [verb for verb in answer["script"] if verb["verb"] == "gather"]
         with held.during(f"POST /staff/phone/send {keys}"):
             answer = marie.post("/staff/phone/send",
-                                json={"sid": answer["sid"], "url": url, "digits": keys},
+                                json={"sid": answer["sid"], "url": gather["action"],
+                                      "digits": keys},
                                 headers={"X-CSRF-Token": csrf(marie)}).get_json()
-        url = answer["url"]
+    said = " ".join(p["text"] for verb in answer["script"] for p in verb.get("prompts", []))
+    assert "Hugo du jeudi 3 décembre est réservé" in said, said
     with held.during("POST /staff/phone/hangup"):
         marie.post("/staff/phone/hangup", json={"sid": answer["sid"]},
                    headers={"X-CSRF-Token": csrf(marie)})
