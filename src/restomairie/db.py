@@ -37,9 +37,21 @@ def normalise_url(url: str) -> str:
 # ``restomairie serve``'s): on PostgreSQL each of its pools keeps that many connections.
 DEFAULT_CONCURRENCY = 8
 # The connections a PostgreSQL pool opens beyond its size under a burst (closed when they come
-# back): for what runs beside the requests (a staff import's thread) and a request holding two
-# connections of one pool. Bounded, so that a process's ceiling is known: on PostgreSQL
+# back): for what runs beside the requests (a staff import's thread: one connection of the main
+# pool for its transaction, one of the call state's for its progress) and the scheduler's other
+# jobs beside its lock. Bounded, so that a process's ceiling is known: on PostgreSQL
 # POOLS × (its concurrency + POOL_OVERFLOW), its three pools full and overflowing at once.
+#
+# The sizing relies on a rule: no request (nor thread: an import's, a lock worker) holds two
+# connections of ONE pool at once. One that did would, with as many such requests as threads,
+# leave each holding one and waiting for a second until the pool's timeout (30 s): a deadlock
+# under load that the overflow only puts off. A second connection comes from another pool (a
+# webhook's call state with the main pool to count a wrong code; an import's progress beside its
+# transaction), or the first one is shared (lend_connection, direct_transaction) or given back
+# before the next is taken. Measured (tests/test_db_pools_held.py, every kind of request, the
+# import's thread, the scheduler's jobs and the commands): at most one per pool per thread. At
+# once, the lock takes LOCK_WORKERS (4) of the main pool, one per worker: the scheduler's pools
+# keep that many; a command's (1) lend the other 3 from the overflow.
 POOL_OVERFLOW = 4
 # The pools of one process on PostgreSQL: the main one, the read-only one, the call state's.
 POOLS = 3

@@ -15,8 +15,9 @@ and whether it is the family's code already), so that no code is ever stored, ev
 The confirmation deletes it and reads it back in one statement, so a
 second confirmation, from any process, finds nothing and imports nothing twice. The job
 (``import_jobs``) runs in a thread of the process that received the confirmation; its progress
-is written every :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_EVERY` seconds on a short
-transaction of its own beside the import's, and its end ("done" and what the import did) in
+is written every :data:`PROGRESS_ROWS` rows or :data:`PROGRESS_EVERY` seconds beside the
+import's transaction (on PostgreSQL on a connection of another pool: see
+:meth:`ImportDesk.write_progress`), and its end ("done" and what the import did) in
 the import's own transaction. A job whose progress stopped for :data:`STALE_AFTER` belongs to
 a process that died: it is shown as interrupted, and nothing was written (its transaction was
 rolled back with its connection). Expired files and old jobs are purged
@@ -60,6 +61,7 @@ from restomairie.booking.importer import (
 )
 from restomairie.booking.services import Actor, BookingService, weekdays_text
 from restomairie.config import Settings
+from restomairie.db import async_commit_engine
 from restomairie.models import AuditEntry, Child, Family, ImportJob, PendingImport
 from restomairie.retention import purge_imports
 from restomairie.staff.labels import diet_label
@@ -484,14 +486,25 @@ class ImportDesk:
             log.exception("import %s : échec non enregistré", job_id)
 
     def write_progress(self, job_id: str, done: int) -> None:
-        """Write a running job's count (and heartbeat) on a short transaction of its own."""
+        """Write a running job's count (and heartbeat) beside the import's transaction, which
+        holds a connection of the main pool all along: on PostgreSQL on a connection of the
+        call state's pool (:func:`~restomairie.db.async_commit_engine`: autocommit, its commit
+        not waiting for the disk; a heartbeat lost in a server crash goes with the import it
+        reported), so that the import's thread never holds two connections of one pool (see
+        :data:`restomairie.db.POOL_OVERFLOW`). Without an engine, a short transaction of its
+        own."""
+        statement = (
+            update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.state == "running")
+            .values(done=done, updated_at=self.booking.clock.now())
+        )
+        engine = self.booking.engine
+        if engine is not None:
+            with async_commit_engine(engine).begin() as conn:
+                conn.execute(statement)
+            return
         with self.booking.sessions() as session, session.begin():
-            session.execute(
-                update(ImportJob)
-                .where(ImportJob.id == job_id, ImportJob.state == "running")
-                .values(done=done, updated_at=self.booking.clock.now()),
-                execution_options={"synchronize_session": False},
-            )
+            session.execute(statement, execution_options={"synchronize_session": False})
 
     def _known(self, rows: list[Row]) -> tuple[set[str], set[str]]:
         """The family accounts and child ids of ``rows`` already in the database."""
