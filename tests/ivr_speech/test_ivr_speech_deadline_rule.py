@@ -17,9 +17,10 @@ from datetime import date, datetime
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from restomairie.clock import PARIS
-from restomairie.models import Closure
+from restomairie.models import Call, Closure
 from restomairie.runtime import Runtime
 from restomairie.staff.labels import asked_after
 from tests.factories import KidSpec, make_family
@@ -460,6 +461,81 @@ def test_a_day_asked_about_leaves_the_others_in_the_warning(
         "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
         "s'annule aujourd'hui avant 13 heures."
     ]
+
+
+# A call under way when the warning's four keys in the call's state became one record: what
+# they kept is read, not dropped.
+def _as_before_the_record(rt: Runtime, call: Caller, **old: object) -> None:
+    """The call's state with the record of the warning replaced by ``old``, the keys it
+    replaced, as the line before it saved them."""
+    with rt.sessions() as session, session.begin():
+        row = session.scalars(select(Call).where(Call.call_sid == call.call_sid)).one()
+        assert "break" in row.state
+        row.state = {**{k: v for k, v in row.state.items() if k != "break"}, **old}
+
+
+SAID_FOR_LEA = [
+    "Vacances de Noël",
+    "2027-01-04/2026-12-17T13:00:00+01:00 2027-01-05/2026-12-18T13:00:00+01:00",
+    [LEA],
+    False,
+]
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        {"break_said": [SAID_FOR_LEA], "break_heard": [LEA]},
+        {"break_said": True},  # the oldest calls: said once a call
+    ],
+    ids=["sentences", "once"],
+)
+def test_a_warning_said_before_the_record_is_not_said_again(
+    rt: Runtime, client: FlaskClient, old: dict[str, object]
+) -> None:
+    call = _call_at(rt, client, MON_14_DEC)
+    call.keys("2", "2")  # Léa, cancel
+    call.say("vendredi 18 décembre")
+    assert _warnings(call.press("1")) == [AFTER_CHRISTMAS]
+    _as_before_the_record(rt, call, **old)
+    call.keys("1", "2")  # another operation: cancel
+    call.say("jeudi 17 décembre")
+    answer = call.press("1")
+    assert answer.says[0] == "C'est fait : le repas de Léa du jeudi 17 décembre est annulé."
+    assert _warnings(answer) == []
+
+
+def test_the_days_asked_before_the_record_are_still_left_out(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = datetime(2026, 12, 17, 10, 30, tzinfo=PARIS)
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0b1001)  # Mon and Thu
+    call.press("1")  # Hugo
+    answer = call.say("annuler mardi 5 et jeudi 7 janvier")
+    assert "Hugo n'a pas de repas réservé le mardi 5 janvier" in answer.text
+    _as_before_the_record(rt, call, break_asked=["2027-01-05", "2027-01-07"])
+    answer = call.press("1")
+    assert _attention(answer) == [
+        "Attention : après les vacances de Noël, le repas du lundi 4 janvier se réserve ou "
+        "s'annule aujourd'hui avant 13 heures."
+    ]
+
+
+def test_a_warning_owed_before_the_record_is_still_said_after_the_last_day(
+    rt: Runtime, client: FlaskClient
+) -> None:
+    rt.clock.frozen = MON_14_DEC
+    call = identified_three_children(rt, client, PHONE, hugo_weekdays=0b1001)  # Mon and Thu
+    call.press("1")  # Hugo
+    answer = call.say("annuler lundi 14, jeudi 17 et vendredi 18 décembre")
+    assert "Trop tard pour le lundi 14 décembre" in answer.text  # owes the warning
+    assert "Vous souhaitez annuler le repas d'Hugo le jeudi 17 décembre." in answer.says
+    _as_before_the_record(
+        rt, call, break_due=True, break_asked=["2026-12-14", "2026-12-17", "2026-12-18"]
+    )
+    answer = call.press("2")  # Thursday left as it is; Friday: nothing to cancel
+    assert "Hugo n'a pas de repas réservé le vendredi 18 décembre" in answer.text
+    assert _warnings(answer) == [AFTER_CHRISTMAS]
 
 
 # The warning of each child's school: Hugo and Zoé at Alsace, Léa at Anjou, closed on Monday 4

@@ -407,18 +407,70 @@ _BARE_YES = frozenset({"oui", "ouais", "si", "euh"})
 _BREAK_NOTE_OUTCOMES = frozenset(
     {"booked", "cancelled", f"refused:{PastDeadline.code}", f"refused:{DayLocked.code}"}
 )
-# In the call's state: the warnings said (listing or result), each [holidays, days, refs of the
-# children it was said for, whether it named them], never twice the same sentence in a call
-# (a brother at another school, whose first day after them differs, still hears his); the
-# children whose warning was said or already heard (not looked up again); and while it is owed
-# by a day of several taken one by one (said after the last of them, even if that one had
-# nothing to change). Calls begun before the sentences were kept hold ``True``: said.
-_BREAK_SAID = "break_said"
-_BREAK_HEARD = "break_heard"
-_BREAK_DUE = "break_due"
-# The days of the request being answered, whatever became of each (changed, nothing to do,
-# refused): the warning after it leaves them out, the parent was just told about them.
-_BREAK_ASKED = "break_asked"
+# In the call's state, what the warning keeps (see _Warned).
+_BREAK = "break"
+# The four keys it replaced, still held by calls under way when it did (see _Warned.of).
+_BREAK_OLD_KEYS = ("break_said", "break_heard", "break_due", "break_asked")
+
+
+@dataclass
+class _Warned:
+    """The holidays' warning in the call's state (``break``, fields left out when empty), read
+    by :meth:`CallFlow._break_note` and :meth:`CallFlow._say_breaks`:
+
+    - ``said``: the sentences said (listing or result), each [holidays, days (``_Owed.key``),
+      refs of the children it was said for, whether it named them]; never twice the same
+      sentence in a call (a brother at another school, whose first day after them differs,
+      still hears his);
+    - ``same``: the children whose sentence had already been said naming nobody, for another
+      child (not said again): heard too, as those of ``said`` are;
+    - ``asked``: the days of the request being answered, whatever became of each (changed,
+      nothing to do, refused): the warning after it leaves them out, the parent was just told
+      about them. As ordinals (``date.toordinal``), not ISO days: the record is no longer than
+      the keys it replaced, even at a read-back;
+    - ``due``: owed by a day of several taken one by one (said after the last of them, even if
+      that one had nothing to change).
+    """
+
+    said: list[list[Any]] = field(default_factory=list)
+    same: list[str] = field(default_factory=list)
+    asked: list[int] = field(default_factory=list)
+    due: bool = False
+
+    @property
+    def heard(self) -> set[str]:
+        """The children whose warning was said or already heard (``said``, ``same``): not
+        looked up again after a change."""
+        return {str(ref) for entry in self.said for ref in entry[2]} | set(self.same)
+
+    @classmethod
+    def of(cls, st: CallState) -> _Warned:
+        """The call's, from its state. A call's older keys are taken out of it here: every
+        reader keeps the record back (:meth:`keep`), in the same webhook."""
+        kept = st.data.get(_BREAK)
+        if kept is not None:
+            return cls(kept.get("said", []), kept.get("same", []), kept.get("asked", []),
+                       bool(kept.get("due")))  # fmt: skip
+        # A call under way when this record replaced four keys: read once, not dropped (the
+        # parent would hear the warning again, or of the day just asked about, or not at all
+        # after a day of several). The oldest hold ``True``, said once a call: every child
+        # heard it (no warning after a change, as then).
+        said, heard, due, asked = (st.data.pop(key, None) for key in _BREAK_OLD_KEYS)
+        if said is True:
+            said, heard = [], [str(k[0]) for k in st.data.get("kids", [])]
+        warned = cls(said or [], [], [date.fromisoformat(str(d)).toordinal() for d in asked or []],
+                     bool(due))  # fmt: skip
+        warned.same = [ref for ref in heard or [] if ref not in warned.heard]
+        return warned
+
+    def keep(self, st: CallState) -> None:
+        kept = {"said": self.said, "same": self.same, "asked": self.asked, "due": self.due}
+        if any(kept.values()):
+            st.data[_BREAK] = {key: value for key, value in kept.items() if value}
+        else:
+            st.data.pop(_BREAK, None)
+
+
 # In the call's state: the changes this call made, "<child ref> <day>" -> their time (see
 # _remember_made).
 _MADE = "made"
@@ -2685,8 +2737,10 @@ class CallFlow:
             _in_series(st, [day.isoformat(), *(str(_entry_day(e)) for e in queue)])
         # The request's days, for the holidays' warning after its last (see _break_note): all
         # those said at once, or this one alone.
-        series = [str(d) for d in st.data.get("series") or []]
-        st.data[_BREAK_ASKED] = series if day.isoformat() in series else [day.isoformat()]
+        series = [date.fromisoformat(str(d)).toordinal() for d in st.data.get("series") or []]
+        warned = _Warned.of(st)
+        warned.asked = series if day.toordinal() in series else [day.toordinal()]
+        warned.keep(st)
         if queue and day.isoformat() in queue:
             # A day still waiting among several said at once, chosen now ("jeudi et vendredi",
             # 2 at Thursday's read-back, then "vendredi"): taken now, not a second time.
@@ -2810,7 +2864,9 @@ class CallFlow:
         """After a day's result, refusal or nothing to do (``lines``, the answered ``step``'s
         ``outcome``): the next of several days asked at once, else the question ``ask``."""
         if outcome in _BREAK_NOTE_OUTCOMES:  # the holidays' warning, after the last day
-            st.data[_BREAK_DUE] = True
+            warned = _Warned.of(st)
+            warned.due = True
+            warned.keep(st)
         turn = self._next_day(st, sp, step, lines)
         if turn is None:
             return self._ask(st, sp, ask, lines, step, outcome, recap=True)
@@ -5309,19 +5365,20 @@ class CallFlow:
         naming nobody hears nothing more: the sentence would be the same word for word. One
         whose differ from those said for another child, or from those of the other children
         picked, hears them named ("Attention : pour Nathan, après les vacances de Noël, …"):
-        the parent heard the first as that child's. Kept in the call's state (``_BREAK_SAID``:
-        [holidays, days, children, named]; ``_BREAK_HEARD``)."""
-        kept = st.data.get(_BREAK_SAID)
-        said: list[list[Any]] = kept if isinstance(kept, list) else []
-        heard: list[str] = list(st.data.get(_BREAK_HEARD) or [])
+        the parent heard the first as that child's. Kept in the call's state (:class:`_Warned`:
+        ``said``, and ``same`` for a child who would have heard a sentence said naming
+        nobody)."""
+        warned = _Warned.of(st)
+        said = warned.said
         lines: list[str] = []
         for warning in owed:
             refs = [k.ref for k in warning.kids]
-            heard += [ref for ref in refs if ref not in heard]
-            same = [e for e in said if e[0] == warning.holidays and e[1] == warning.key]
-            if not asked and any(not e[3] for e in same):
+            alike = [e for e in said if e[0] == warning.holidays and e[1] == warning.key]
+            if not asked and any(not e[3] for e in alike):
+                heard = warned.heard
+                warned.same += [ref for ref in refs if ref not in heard]
                 continue  # said naming nobody: the very sentence
-            told = {ref for e in same for ref in e[2]}
+            told = {ref for e in alike for ref in e[2]}
             kids = [k for k in warning.kids if asked or k.ref not in told]
             if not kids:
                 continue  # said naming them
@@ -5335,10 +5392,7 @@ class CallFlow:
             )  # fmt: skip
             lines += self._break_lines(sp, warning, [k.name for k in kids] if named else None)
             said.append([warning.holidays, warning.key, [k.ref for k in kids], named])
-        if lines:
-            st.data[_BREAK_SAID] = said
-        if heard:
-            st.data[_BREAK_HEARD] = heard
+        warned.keep(st)
         return lines
 
     def _break_lines(self, sp: Speaker, warning: _Owed, names: Sequence[str] | None) -> list[str]:
@@ -5392,17 +5446,19 @@ class CallFlow:
         Christmas, or told it is too late for one, would otherwise see to the meals after them
         once back, too late. For the children picked, from the calendar (their school's
         canteen days, local closures and enrolment), not for the days this call just changed
-        nor those the request just answered asked about (``_BREAK_ASKED``, whatever became of
-        them: the parent was just told about them). Each sentence once a call (the listing's
-        count too), a child whose days differ named (:meth:`_say_breaks`); the calendar is
-        looked at only after such an outcome for a child whose warning was not said yet, and
-        the local closures read only with holidays ahead."""
-        due = st.data.pop(_BREAK_DUE, False)
-        asked = [date.fromisoformat(str(d)) for d in st.data.pop(_BREAK_ASKED, None) or []]
-        if (outcome not in _BREAK_NOTE_OUTCOMES and not due) or st.data.get(_BREAK_SAID) is True:
+        nor those the request just answered asked about (:class:`_Warned`, whatever became
+        of them: the parent was just told about them). Each sentence once a call (the
+        listing's count too), a child whose days differ named (:meth:`_say_breaks`); the
+        calendar is looked at only after such an outcome for a child whose warning was not
+        said yet, and the local closures read only with holidays ahead."""
+        warned = _Warned.of(st)
+        due, asked = warned.due, [date.fromordinal(d) for d in warned.asked]
+        warned.due, warned.asked = False, []  # the request's, answered now
+        warned.keep(st)
+        if outcome not in _BREAK_NOTE_OUTCOMES and not due:
             return []
         kids = self._picked(st)
-        heard = st.data.get(_BREAK_HEARD) or []
+        heard = warned.heard
         if all(k.ref in heard for k in kids):  # (no child picked: nothing to say either)
             return []
         today = self.clock.today()
