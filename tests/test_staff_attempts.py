@@ -18,7 +18,7 @@ from sqlalchemy import Engine, event, select
 from restomairie.booking.services import Actor
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings
-from restomairie.models import Call
+from restomairie.models import Call, CallEvent
 from restomairie.runtime import Runtime
 from restomairie.staff.services import StaffService
 from tests.factories import KidSpec, make_family, two_deadlines_family
@@ -207,9 +207,13 @@ def test_a_refusal_at_the_read_back_names_the_child_and_day_read_back(
         "13 heures",)
     with rt.sessions() as session:  # what the line kept for it (flow._tried)
         state = session.scalar(select(Call.state).where(Call.call_sid == late.call_sid))
+        steps = dict(session.execute(  # and the logged step that said each
+            select(CallEvent.outcome, CallEvent.id).join(Call, Call.id == CallEvent.call_id)
+            .where(Call.call_sid == late.call_sid)).all())
     assert state["tried"] == [
-        ["read_back:2026-11-26", "cancel", "2026-11-26", ["E2"]],
-        ["refused:past_deadline", "cancel", "2026-11-26", ["E2"]],
+        ["read_back:2026-11-26", "cancel", "2026-11-26", ["E2"], [], steps["read_back:2026-11-26"]],
+        ["refused:past_deadline", "cancel", "2026-11-26", ["E2"], [],
+         steps["refused:past_deadline"]],
     ]
     (attempt,) = staff.child_attempts("210001", "E2")
     assert attempt.label == ("annulation refusée (trop tard : il fallait annuler avant le "

@@ -1310,6 +1310,132 @@ def test_a_day_without_canteen_between_days_said_at_once_is_listed_and_counted_a
         (between.call_sid, "not_operating", step.at)]
 
 
+def two_requests(app: Flask, rt: Runtime) -> Caller:
+    """One call, a minute a step: « annuler vendredi 20 novembre » (past: refused at its own
+    step, 10:01), then « annuler lundi 23, mardi 24 et jeudi 26 novembre » (10:02): Monday and
+    Tuesday refused together before Thursday is read back, in the answer to that step (logged
+    as Thursday's read-back); hung up there."""
+    caller = call(app, rt)
+    caller.keys("1234", "2")
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=1)
+    assert caller.say("annuler vendredi 20 novembre").says[0] == (
+        "Le vendredi 20 novembre est déjà passé.")
+    rt.clock.frozen = rt.clock.now() + timedelta(minutes=1)
+    assert caller.say("annuler lundi 23, mardi 24 et jeudi 26 novembre").says[1].startswith(
+        "Trop tard pour le lundi 23 et le mardi 24 novembre")
+    caller.hang_up()
+    return caller
+
+
+def placed(agent: Any, staff: StaffService, caller: Caller) -> dict[date, str]:
+    """Each day of the call's requests without effect, at the time of the step the child's
+    page places it at (its list of requests, "23/11/2026 10:02:00"), the same as the
+    service's."""
+    detail = staff.call_detail(caller.call_sid)
+    assert detail is not None
+    steps = {x.at for x in detail.exchanges}
+    attempts = staff.child_attempts("210001", "E1")
+    assert all(a.at in steps for a in attempts)
+    page = html.unescape(body(agent, "/staff/families/210001/children/E1?month=2026-11"))
+    listed = re.findall(r'<tr class="attempt-\w+"><td>.*?</td><td><a [^>]*>([^<]*)</a>', page)
+    at = {a.day: a.at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M:%S") for a in attempts}
+    assert sorted(listed) == sorted(at.values())
+    return at
+
+
+def test_a_new_request_s_first_days_refused_are_placed_at_its_step_not_the_one_before(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Monday 23 and Tuesday 24, refused in the answer to the second request, were placed at
+    the first one's step (10:01): a refusal after an earlier day of the same action was
+    guessed to be of the same request. Each ``tried`` record now names the logged step that
+    said it (its event's id): they are at the second request's step (10:02), as Thursday's
+    read-back is."""
+    caller = two_requests(app, rt)
+    assert placed(agent, staff, caller) == {
+        date(2026, 11, 20): "23/11/2026 10:01:00",
+        date(2026, 11, 23): "23/11/2026 10:02:00",
+        date(2026, 11, 24): "23/11/2026 10:02:00",
+        date(2026, 11, 26): "23/11/2026 10:02:00",
+    }
+    with rt.sessions() as session:
+        state = session.scalar(select(Call.state).where(Call.call_sid == caller.call_sid))
+        ids = session.scalars(select(CallEvent.id).join(Call, Call.id == CallEvent.call_id)
+                              .where(Call.call_sid == caller.call_sid, CallEvent.step == "date")
+                              .order_by(CallEvent.id)).all()
+    assert [rec[5] for rec in state["tried"]] == [ids[0], ids[1], ids[1], ids[1]]
+
+
+def old_format(rt: Runtime, caller: Caller, records: slice) -> None:
+    """The call's ``tried`` records in ``records`` as the line wrote them before it named
+    their step: ``[outcome, action, day, refs]`` (``[…, late]`` with children too late)."""
+    with rt.sessions() as session, session.begin():
+        row = session.scalars(select(Call).where(Call.call_sid == caller.call_sid)).one()
+        tried = [list(rec) for rec in row.state["tried"]]
+        tried[records] = [rec[:4] + [late for late in rec[4:5] if late]
+                          for rec in tried[records]]
+        row.state = {**row.state, "tried": tried}
+
+
+def test_records_written_before_the_line_named_their_step_are_placed_as_before(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Guard (passes before the change too: the line wrote these records): a call already in
+    the database, its records naming no step, is placed by the old guess by order and
+    outcome, as it always was — Monday and Tuesday at the first request's step."""
+    caller = two_requests(app, rt)
+    old_format(rt, caller, slice(None))
+    assert placed(agent, staff, caller) == {
+        date(2026, 11, 20): "23/11/2026 10:01:00",
+        date(2026, 11, 23): "23/11/2026 10:01:00",
+        date(2026, 11, 24): "23/11/2026 10:01:00",
+        date(2026, 11, 26): "23/11/2026 10:02:00",
+    }
+
+
+def test_a_call_whose_first_records_name_no_step_places_those_before_the_others(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """A call under way when the line was updated: its first request's record names no step
+    (paired by order among the steps before the first one a record names), the second's name
+    theirs."""
+    caller = two_requests(app, rt)
+    old_format(rt, caller, slice(0, 1))
+    assert placed(agent, staff, caller) == {
+        date(2026, 11, 20): "23/11/2026 10:01:00",
+        date(2026, 11, 23): "23/11/2026 10:02:00",
+        date(2026, 11, 24): "23/11/2026 10:02:00",
+        date(2026, 11, 26): "23/11/2026 10:02:00",
+    }
+
+
+def test_a_day_without_canteen_in_two_requests_of_a_call_is_each_at_its_own(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """« Annuler mardi 1er, mercredi 2 et jeudi 3 décembre », both confirmed, then « annuler
+    mercredi 9 et jeudi 10 décembre », hung up at Thursday's read-back. Wednesday 2 (said in
+    the answer to Tuesday's « oui ») was paired, by order, with the second request's step,
+    logged « pas de cantine » for Wednesday 9: Thursday 3 then read as « relue, jamais
+    confirmée (raccroché) » although it was cancelled. Each record names its step now."""
+    caller = call(app, rt)
+    caller.keys("1234", "2")
+    for said in ("annuler mardi 1er, mercredi 2 et jeudi 3 décembre", "1", "1", "1", "2",
+                 "annuler mercredi 9 et jeudi 10 décembre"):
+        rt.clock.frozen = rt.clock.now() + timedelta(minutes=1)
+        caller.press(said) if said.isdigit() else caller.say(said)
+    caller.hang_up()
+    (row,) = staff.search_calls()[0]
+    assert row.about == (
+        "Léa — 01/12 : annulé", "Léa — 02/12 : annulation refusée (pas de cantine ce jour)",
+        "Léa — 03/12 : annulé", "Léa — 09/12 : annulation refusée (pas de cantine ce jour)",
+        "Léa — 10/12 : annulation relue, jamais confirmée (raccroché)")
+    assert placed(agent, staff, caller) == {
+        date(2026, 12, 2): "23/11/2026 10:02:00",  # the answer to Tuesday's « oui »
+        date(2026, 12, 9): "23/11/2026 10:06:00",
+        date(2026, 12, 10): "23/11/2026 10:06:00",
+    }
+
+
 def test_a_locked_family_s_offer_of_another_account_is_the_question_of_its_step(
     app: Flask, rt: Runtime, agent: Any, staff: StaffService
 ) -> None:
@@ -1457,9 +1583,11 @@ def test_days_refused_within_yes_for_all_are_among_the_calls_attempts(
     assert (attempt.kind, attempt.code, attempt.day) == ("refused", "past_deadline", THU)
     row = {r.call_sid: r for r in staff.search_calls()[0]}[caller.call_sid]
     assert row.summary == "annulation, refusé"
+    # Friday's "rien à annuler" was said in the answer to "oui pour tous" (13:00), with the
+    # others, not at Thursday's read-back (12:59:30): its record names that step.
     assert row.about == (
-        "Léa — 27/11 : rien à annuler (pas de repas réservé)",
         "Léa — 30/11 : annulé",
+        "Léa — 27/11 : rien à annuler (pas de repas réservé)",
         REFUSED_26,
     )
     assert caller.call_sid in sids(staff, outcome="refused")

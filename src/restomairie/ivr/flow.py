@@ -322,6 +322,9 @@ class CallState:
     outcome: str | None = None
     from_number: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The logged step of the webhook at work (its ``call_events`` row's id, made when the
+    # webhook was claimed): not saved; ``None`` outside a webhook.
+    event: int | None = None
 
     @property
     def account(self) -> str | None:
@@ -6559,12 +6562,17 @@ def _nothing(st: CallState) -> str:
 def _tried(st: CallState, outcome: str, day: date, refs: Any, late: Sequence[Kid] = ()) -> None:
     """Keep, in the call's state, the action, day and children of a refusal, read-back or
     request with nothing to change (its event's outcome names neither the children nor a
-    refusal's day): the staff pages pair them, in order, with the events of that outcome. A
-    read-back for some children, refused as too late for others (``late``), keeps those too:
-    "mais j'ai bien annulé pour les deux !"."""
+    refusal's day), and the logged step that said it (the id of the webhook's event row,
+    :attr:`CallState.event`): ``[outcome, action, day, refs, late, event]``. The staff pages
+    place it at that step (records written before the line kept the step, ``[outcome,
+    action, day, refs]`` or ``[…, refs, late]``, are paired, in order, with the events of
+    that outcome). A read-back for some children, refused as too late for others (``late``,
+    else empty), keeps those too: "mais j'ai bien annulé pour les deux !"."""
     record: list[Any] = [outcome, st.data.get("action"), day.isoformat()]
     record.append([str(r) for r in refs or ()])
-    if late:
+    if st.event is not None:
+        record += [[k.ref for k in late], st.event]
+    elif late:  # outside a webhook (no step to name): as the line kept them before
         record.append([k.ref for k in late])
     st.data.setdefault("tried", []).append(record)
 

@@ -463,7 +463,9 @@ class PhoneLine:
         if claimed.event_id is None:
             raise _Answered(key)
         row = claimed.call
-        return _Claim(row.id, claimed.event_id, _state_of(row), row.outcome, row.family_id)
+        state = _state_of(row)
+        state.event = claimed.event_id  # the step this webhook logs (``tried`` names it)
+        return _Claim(row.id, claimed.event_id, state, row.outcome, row.family_id)
 
     def _replay(self, call_sid: str, key: str) -> str:
         """The answer given to the first delivery of this webhook (waiting for it if needed).

@@ -2265,24 +2265,34 @@ def _nothing_asked(c: Call, steps: Sequence[_Step]) -> list[tuple[datetime, str]
     """A call's requests that found the meal already as asked, each with the time of the step
     that said so, for its row: "Margaux — 26/11 : rien à annuler (pas de repas réservé)",
     "… : déjà réservé". From the line's ``tried`` records (calls logged before the line kept
-    them name none): each is found among the steps in order, a record whose step was not
-    logged under its outcome (several days said at once: one step for the turn; the children
-    beside a read-back) taking the time of the step found before it."""
+    them name none): a record that names its step (:func:`_named_steps`) takes that step's
+    time. One written before the line named it is found among the steps in order (before
+    the first step a record names), a record whose step was not logged under its outcome
+    (several days said at once: one step for the turn; the children beside a read-back)
+    taking the time of the step found before it."""
     state = c.state or {}
     names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
+    where, cut = _named_steps(state, talk)
     at, nxt = c.started_at, 0
     out = []
     for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
+        if not _is_tried(rec):
             continue
         outcome = str(rec[0])
         kind = outcome.removesuffix(":beside")
         if kind not in NOTHING_TRIED and not outcome.startswith("read_back:"):
             continue  # refusals: some are said at a step logged otherwise (the confirmation)
-        found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
-        if found is not None:
-            at, nxt = talk[found][1], found + 1
+        when = at
+        if _step_named(rec) is not None:
+            if id(rec) not in where:
+                continue  # its step is not in the call log: nowhere to say it was
+            when = talk[where[id(rec)]][1]
+        else:
+            found = next((i for i in range(nxt, cut) if talk[i][3] == outcome), None)
+            if found is not None:
+                at, nxt = talk[found][1], found + 1
+            when = at
         if kind not in NOTHING_TRIED or not isinstance(rec[3], list) or not rec[3]:
             continue
         try:
@@ -2290,7 +2300,7 @@ def _nothing_asked(c: Call, steps: Sequence[_Step]) -> list[tuple[datetime, str]
         except ValueError:
             continue
         who = ", ".join(names.get(str(r), str(r)) for r in rec[3])
-        out.append((at, f"{who} — {day:%d/%m} : {event_label(kind)}"))
+        out.append((when, f"{who} — {day:%d/%m} : {event_label(kind)}"))
     return out
 
 
@@ -2340,9 +2350,45 @@ def _read_back_end(after: Sequence[_Step], over: bool) -> str | None:
 def _tried_refs(rec: Any) -> list[str]:
     """The children a ``tried`` record of the line is about: those read back or refused, and
     those refused as too late beside a read-back (its fifth item); none if malformed."""
-    if not isinstance(rec, list) or len(rec) not in (4, 5):
+    if not _is_tried(rec):
         return []
-    return [str(r) for part in rec[3:] for r in part or ()]
+    return [str(r) for part in rec[3:5] for r in part or ()]
+
+
+# The line's ``tried`` records (``flow._tried``): ``[outcome, action, day, refs, late, step]``,
+# ``step`` the id of the call event (the logged step) whose webhook said it, ``late`` the
+# children refused as too late beside a read-back (may be empty); written before the line named
+# the step, ``[outcome, action, day, refs]`` or ``[outcome, action, day, refs, late]``.
+_TRIED_LENGTHS = (4, 5, 6)
+
+
+def _is_tried(rec: Any) -> bool:
+    """Whether ``rec`` is a well-formed ``tried`` record (one naming its step names it by an
+    event id)."""
+    if not isinstance(rec, list) or len(rec) not in _TRIED_LENGTHS:
+        return False
+    return len(rec) < 6 or (isinstance(rec[5], int) and not isinstance(rec[5], bool))
+
+
+def _step_named(rec: list[Any]) -> int | None:
+    """The id of the logged step (call event) that said a ``tried`` record; ``None`` for a
+    record written before the line named it."""
+    return rec[5] if len(rec) == 6 else None
+
+
+def _named_steps(state: dict[str, Any], talk: Sequence[_Step]) -> tuple[dict[int, int], int]:
+    """Where the ``tried`` records that name their step were said, exactly: for each (by
+    ``id()`` of the record) the index in ``talk`` of that step — a record whose step is not in
+    ``talk`` has none —, and the index of the first step any names (``len(talk)`` when none).
+    The records written before the line named the step (a call already in the database; the
+    start of a call that went on after the line was updated) were all said before that step:
+    the pairing by order and outcome places them among the steps before it, as before."""
+    index = {step[0]: i for i, step in enumerate(talk)}
+    where: dict[int, int] = {}
+    for rec in state.get("tried") or ():
+        if _is_tried(rec) and (step := _step_named(rec)) is not None and step in index:
+            where[id(rec)] = index[step]
+    return where, min(where.values(), default=len(talk))
 
 
 def _attempts(
@@ -2350,10 +2396,12 @@ def _attempts(
 ) -> list[Attempt]:
     """A call's requests that changed nothing: each refusal, and each read-back never
     confirmed, with the action, day and children the line kept for it in the call's state
-    (``tried``: ``[outcome, action, day, refs]``, one per such step, in order: paired with the
-    steps of that outcome; a read-back for some children also keeps those refused as too late,
-    ``[..., refs, late]``). A call logged before the line kept them gives what its steps say:
-    a read-back's day, no child."""
+    (``tried``: ``[outcome, action, day, refs, late, step]``, one per such step and per day
+    said beside it; a read-back for some children also keeps those refused as too late,
+    ``late``), each at the step that said it (``step``, :func:`_paired_tried`). Records
+    written before the line named the step (``[outcome, action, day, refs]``, ``[…, late]``)
+    are paired, in order, with the steps of their outcome. A call logged before the line
+    kept them gives what its steps say: a read-back's day, no child."""
     state = state or {}
     names = {str(k[0]): str(k[1]) for k in state.get("kids") or () if len(k) >= 2}
     talk = [x for x in steps if x[2] not in OFF_CALL_STEPS]
@@ -2371,7 +2419,7 @@ def _attempts(
         except ValueError:
             day = None
         action = str(rec[1]) if rec and rec[1] in ("book", "cancel") else None
-        if rec is not None and len(rec) == 5 and rec[4]:
+        if rec is not None and len(rec) >= 5 and rec[4]:
             # Too late for these children while the others were read back: refused, whatever
             # the read-back became.
             late = tuple(str(r) for r in rec[4])
@@ -2401,24 +2449,46 @@ def _paired_tried(
     state: dict[str, Any], talk: Sequence[_Step]
 ) -> tuple[list[list[Any] | None], dict[str, list[list[Any]]]]:
     """The call's ``tried`` records paired with the steps logged under their outcome (a
-    refusal, a read-back), in order: for each step of ``talk`` its record (``None``: another
-    step, or a call logged before the line kept them), and the records left by outcome (a
-    series' later read-backs, said in the answer to the day before; the records of the
-    requests already as asked)."""
+    refusal, a read-back): for each step of ``talk`` its record (``None``: another step, or a
+    call logged before the line kept them), and the records left by outcome (a series' later
+    read-backs, said in the answer to the day before; the records of the requests already as
+    asked; the refusals said beside or between others). A record that names its step is
+    paired with that step when the step was logged under its outcome, else left. One written
+    before the line named the step is paired by order: with the next step of its outcome
+    before the first step a record names (:func:`_named_steps`)."""
+    where, cut = _named_steps(state, talk)
     kept: dict[str, list[list[Any]]] = {}
+    left: list[list[Any]] = []
+    paired: list[list[Any] | None] = [None] * len(talk)
     for rec in state.get("tried") or ():
-        if isinstance(rec, list) and len(rec) in (4, 5):
-            kept.setdefault(str(rec[0]), []).append(rec)
-    paired: list[list[Any] | None] = []
-    for _, _, _, outcome, _ in talk:
-        o = outcome or ""
-        kind, _, rest = o.partition(":")
-        queue = kept.get(o)
-        if kind not in ("refused", "read_back") or not rest or rest == "undo" or not queue:
-            paired.append(None)  # taking back a change just made: not a request about a day
+        if not _is_tried(rec):
             continue
-        paired.append(queue.pop(0))  # even for a step then skipped: the pairing is by order
+        if _step_named(rec) is None:
+            kept.setdefault(str(rec[0]), []).append(rec)
+            continue
+        i = where.get(id(rec))
+        if i is None:
+            continue  # its step is not in the call log: nowhere to say it was
+        if paired[i] is None and _a_request(talk[i][3]) and talk[i][3] == rec[0]:
+            paired[i] = rec
+        else:
+            left.append(rec)
+    for i, (_, _, _, outcome, _) in enumerate(talk[:cut]):
+        queue = kept.get(outcome or "")
+        if not _a_request(outcome) or not queue:
+            continue  # taking back a change just made: not a request about a day
+        paired[i] = queue.pop(0)  # even for a step then skipped: the pairing is by order
+    for rec in left:
+        kept.setdefault(str(rec[0]), []).append(rec)
     return paired, kept
+
+
+def _a_request(outcome: str | None) -> bool:
+    """Whether a step's outcome is a request about a meal day said to the caller, refused or
+    read back ("refused:past_deadline", "read_back:2026-11-26"; not "read_back:undo", taking
+    back a change just made)."""
+    kind, _, rest = (outcome or "").partition(":")
+    return kind in ("refused", "read_back") and bool(rest) and rest != "undo"
 
 
 def _series_read_backs_at(
@@ -2426,10 +2496,11 @@ def _series_read_backs_at(
 ) -> Iterator[tuple[list[Any], int]]:
     """A series' later read-backs (the ``unpaired`` records of :func:`_paired_tried` that are
     read-backs), each with the index in ``talk`` of the step whose answer said it: the step
-    after the one of the record before it, one step further each time (each day is read back
-    in the answer to the one before); the step of a refusal before it (the day before refused
-    at its read-back's answer, as its deadline passed: the next day read back in that
-    answer)."""
+    the record names (:func:`_tried_at_steps`); for a record written before the line named
+    it, the step after the one of the record before it, one step further each time (each day
+    is read back in the answer to the one before), or the step of a refusal before it (the
+    day before refused at its read-back's answer, as its deadline passed: the next day read
+    back in that answer)."""
     left = {id(rec) for queue in unpaired.values() for rec in queue}
 
     def placed(rec: list[Any]) -> bool | None:
@@ -2452,9 +2523,10 @@ def _series_read_backs(
     """The read-backs no step was logged under (``unpaired``: the ``tried`` records left once
     :func:`_attempts` paired the others with their steps): the days after the first of several
     said at once, each read back in the answer to the day before (a step logged "cancelled",
-    "skipped"…). Each is placed (:func:`_tried_at_steps`, as :func:`_refused_beside`) at the step
-    after the one of the record before it, and ends as the steps after it say ("skipped": left
-    as it was, the next day read back; hung up)."""
+    "skipped"…). Each is placed (:func:`_series_read_backs_at`) at the step it names; one
+    written before the line named it, at the step after the one of the record before it. It
+    ends as the steps after it say ("skipped": left as it was, the next day read back; hung
+    up)."""
     out = []
     for rec, at in _series_read_backs_at(state, talk, unpaired):
         code = _read_back_end(talk[at + 1:], over)
@@ -2477,20 +2549,26 @@ def _refused_between(
     scolaire") or a day too late said between two days of a series, in the answer to the
     day before ("mardi 1er, mercredi 2 et jeudi 3": Tuesday's "oui" logged "annulé"), or
     several said before the first day read back (the step logged as that read-back, or as
-    the last of them). The line keeps its records in the order it says them: one whose record
-    before is of the same request (same action, an earlier day: the days are said in order)
-    was said in the same answer as it (at its step; at the step after, when that one was read
-    back there); any other, heading a request, at the step of the record after it (the step
-    where the request was said)."""
+    the last of them). A record that names its step (:func:`_named_steps`) is placed at it.
+    One written before the line named the step is placed by the order the line says them
+    in, among the steps before the first one a record names: one whose record before is of
+    the same request (same action, an earlier day: the days are said in order) was said in
+    the same answer as it (at its step; at the step after, when that one was read back
+    there); any other, heading a request, at the step of the record after it (the step
+    where the request was said). (That guess places a new request's first days refused after
+    the day of the request before one request early: "vendredi 20" refused as past, then
+    "lundi 23, mardi 24 et jeudi 26", Monday and Tuesday refused together, are placed at
+    the step of Friday's refusal.)"""
     if not talk:
         return []
+    where, cut = _named_steps(state, talk)
     left = {id(rec) for queue in unpaired.values() for rec in queue}
     at_step: dict[int, int] = {id(rec): i for i, rec in enumerate(paired) if rec is not None}
     read_backs = _series_read_backs_at(state, talk, unpaired)
     at_step.update((id(rec), i) for rec, i in read_backs if str(rec[0]).startswith("read_back:"))
 
     def between(rec: Any) -> bool:
-        outcome = str(rec[0]) if isinstance(rec, list) and len(rec) in (4, 5) else ""
+        outcome = str(rec[0]) if _is_tried(rec) else ""
         return (id(rec) in left and outcome.startswith("refused:")
                 and not outcome.endswith(":beside"))
 
@@ -2500,28 +2578,38 @@ def _refused_between(
         except ValueError:
             return None
 
+    tried = [rec for rec in state.get("tried") or () if between(rec)]
+    # Those that name their step: said there.
+    said = {id(rec): where[id(rec)] for rec in tried if id(rec) in where}
+    # Those written before: by their neighbours among the records of the same kind.
     records = [rec for rec in state.get("tried") or ()
-               if isinstance(rec, list) and len(rec) in (4, 5)
+               if _is_tried(rec) and _step_named(rec) is None
                and (id(rec) in at_step or between(rec))]
-    out = []
     for k, rec in enumerate(records):
-        if not between(rec):
+        if not between(rec) or cut == 0:
             continue
         day = day_of(rec)
         before = records[k - 1] if k else None
         if before is not None and day is not None and before[1] == rec[1] and (
                 (earlier := day_of(before)) is not None and earlier < day):
-            at = at_step[id(before)]
+            at = at_step.get(id(before), -1)
+            if at < 0:
+                continue  # the record before was placed nowhere: nor is this one
             if str(before[0]).startswith("read_back:"):
-                at = min(at + 1, len(talk) - 1)  # said in the answer to that read-back
+                at = min(at + 1, cut - 1)  # said in the answer to that read-back
         else:
             after = next((at_step[id(r)] for r in records[k + 1:] if id(r) in at_step), None)
             if after is None:
                 continue  # a request whose step was not logged: nowhere to say it was
             at = after
-        at_step[id(rec)] = at
-        code = str(rec[0]).removeprefix("refused:")
-        out.append(_attempt_of(call_sid, talk[at][1], "refused", code, rec, day, names))
+        at_step[id(rec)] = said[id(rec)] = at
+    out = []
+    for rec in tried:
+        if id(rec) in said:
+            code = str(rec[0]).removeprefix("refused:")
+            at = said[id(rec)]
+            out.append(_attempt_of(call_sid, talk[at][1], "refused", code, rec, day_of(rec),
+                                   names))
     return out
 
 
@@ -2531,36 +2619,44 @@ def _tried_at_steps(
     stays: Callable[[list[Any]], bool] | None = None,
 ) -> Iterator[tuple[list[Any], int]]:
     """The call's ``tried`` records that no step was logged under, each with the index in
-    ``talk`` of the step it was said at. The records are walked in order beside the steps:
-    a record ``placed`` says ``False`` for is found among the steps from where the walk is
-    (its own step, by outcome), and the walk goes on after it; one it says ``True`` for was
-    said at the step after the one of the record before it (the answer that asked for it),
-    yielded with that step's index (the last step at most; none when no step was logged),
-    the walk going one step further only with ``advance`` (each in the answer to the one
-    before, as a series' days are read back); one it says ``None`` for is passed over.
-    Malformed records are passed over too. A record found at its own step that ``stays``
-    says true for was said in the answer at that step (a refusal of the answer to a
-    read-back): the record after it, if placed, was said in that same answer, at that step
-    (the next day of a series read back after the refusal), though the search goes on after
-    it."""
+    ``talk`` of the step it was said at: the records ``placed`` says ``True`` for (``False``:
+    found at its own step, by outcome; ``None``: passed over, as malformed records are). A
+    record that names its step (:func:`_named_steps`) is yielded with that step's index.
+
+    Those written before the line named the step are walked in order beside the steps
+    before the first one a record names: a record ``placed`` says ``False`` for is found
+    among the steps from where the walk is (its own step, by outcome), and the walk goes on
+    after it; one it says ``True`` for was said at the step after the one of the record
+    before it (the answer that asked for it), yielded with that step's index (the last step
+    at most; none when no step was logged), the walk going one step further only with
+    ``advance`` (each in the answer to the one before, as a series' days are read back). A
+    record found at its own step that ``stays`` says true for was said in the answer at that
+    step (a refusal of the answer to a read-back): the record after it, if placed, was said
+    in that same answer, at that step (the next day of a series read back after the
+    refusal), though the search goes on after it."""
+    where, cut = _named_steps(state, talk)
     nxt = 0  # where the search of the records found at their own steps goes on
     place = 0  # the step after the one of the record before: where the next one is placed
     for rec in state.get("tried") or ():
-        if not isinstance(rec, list) or len(rec) not in (4, 5):
+        if not _is_tried(rec):
             continue
-        where = placed(rec)
-        if where is None:
+        elsewhere = placed(rec)
+        if elsewhere is None:
             continue
-        if not where:
+        if _step_named(rec) is not None:
+            if elsewhere and id(rec) in where:
+                yield rec, where[id(rec)]
+            continue
+        if not elsewhere:
             outcome = str(rec[0])
-            found = next((i for i in range(nxt, len(talk)) if talk[i][3] == outcome), None)
+            found = next((i for i in range(nxt, cut) if talk[i][3] == outcome), None)
             if found is not None:
                 nxt = found + 1
                 place = found if stays is not None and stays(rec) else nxt
             continue
-        if not talk:
+        if not cut:
             continue
-        at = min(place, len(talk) - 1)
+        at = min(place, cut - 1)
         if advance:
             nxt = place = at + 1
         yield rec, at
@@ -2571,7 +2667,8 @@ def _refused_beside(
 ) -> list[Attempt]:
     """The refusals the line said at a step logged under another outcome (``tried`` records
     "refused:<code>:beside": "oui pour tous" to several days, some made, one too late): each at
-    the step after the one of the record before it (the answer that asked for them), as
+    the step it names (:func:`_tried_at_steps`); one written before the line named it, at the
+    step after the one of the record before it (the answer that asked for them), as
     :func:`_nothing_asked` finds its records."""
     def placed(rec: list[Any]) -> bool:
         outcome = str(rec[0])
