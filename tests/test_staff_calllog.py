@@ -1366,6 +1366,19 @@ def test_a_new_request_s_first_days_refused_are_placed_at_its_step_not_the_one_b
     assert [rec[5] for rec in state["tried"]] == [ids[0], ids[1], ids[1], ids[1]]
 
 
+def test_requests_said_in_one_answer_are_listed_in_the_order_of_their_days(
+    app: Flask, rt: Runtime, agent: Any, staff: StaffService
+) -> None:
+    """Monday 23 and Tuesday 24 refused, then Thursday 26 read back, all in the answer to the
+    second request: kept in that order (the days' order, as the line said them), not the
+    read-back first because the refusals were found after it; the child's page, the latest
+    first, lists them in reverse (the read-back was said last)."""
+    two_requests(app, rt)
+    at = datetime(2026, 11, 23, 10, 2, tzinfo=PARIS)
+    same = [a.day for a in staff.child_attempts("210001", "E1") if a.at == at]
+    assert same == [date(2026, 11, 26), date(2026, 11, 24), date(2026, 11, 23)]
+
+
 def old_format(rt: Runtime, caller: Caller, records: slice) -> None:
     """The call's ``tried`` records in ``records`` as the line wrote them before it named
     their step: ``[outcome, action, day, refs]`` (``[…, late]`` with children too late)."""

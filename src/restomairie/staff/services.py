@@ -2441,8 +2441,10 @@ def _attempts(
         ))
     out.extend(_series_read_backs(call_sid, state, talk, names, kept, over))
     out.extend(_refused_between(call_sid, state, talk, names, paired, kept))
-    # In the order of the call (the refusals said beside a step come with it).
-    return sorted(out, key=lambda a: a.at)
+    # In the order of the call (the refusals said beside a step come with it); within one
+    # answer, in the order of the days, as the line says them ("lundi 23 et mardi 24 : trop
+    # tard", then Thursday 26 read back), not refusals found later listed after a read-back.
+    return sorted(out, key=lambda a: (a.at, a.day or date.min))
 
 
 def _paired_tried(
