@@ -2384,6 +2384,24 @@ def test_a_choice_of_days_is_not_a_failed_attempt(rt: Runtime, call: Caller) -> 
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
 
 
+@pytest.mark.parametrize("said", ["erreur", "je me suis trompé", "non c'est pas ça", "non"])
+def test_a_word_of_error_to_a_choice_of_days_asks_the_day_again(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # The error words went back to the action menu (as at the date question, where the action
+    # was the mistake), and "non" was "Je n'ai pas compris cette date", a failed attempt: the
+    # mistake is the day just said, so the day is asked again for the same change and child.
+    call.keys("2", "2")  # Léa, cancel
+    for _ in range(rt.settings.phone.max_attempts + 1):
+        assert call.say("jeudi ou vendredi").says[0].startswith("Le jeudi 26 novembre ou")
+        answer = call.say(said)
+        assert answer.says[0] == "Pour quel jour voulez-vous annuler ?"
+        assert not answer.hangup
+        assert events(rt, call)[-1].outcome == "other_date"
+    answer = call.press("2711")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
 @pytest.mark.parametrize(
     "said",
     [

@@ -2501,6 +2501,13 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
+                no = parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.NO
+                if choice and (no or taken_back(heard.speech) is TakenBack.YES):
+                    # "Erreur", "je me suis trompé", "non" to "le jeudi 26 ou le vendredi 27
+                    # novembre ?": the day said was not the one meant, not the action (it was
+                    # the menu): the date question again, for the same action and children,
+                    # as no failed attempt.
+                    return self._ask(st, sp, DATE, [], DATE, "other_date")
                 if taken_back(heard.speech) is TakenBack.YES:
                     # "Je me suis trompé", "non c'est pas ça", "erreur" with no day: the action
                     # chosen was not the one meant (no change is pending yet): back to the
