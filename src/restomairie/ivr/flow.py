@@ -5069,6 +5069,14 @@ class CallFlow:
                 continue
             lines.append(self._holidays_line(sp, name, first, last, today))
         kids = self._picked(st)
+        # Days asked that are all in the holidays (or public holidays) just said, for every
+        # child: that sentence is the answer. "Léa : pas de restauration scolaire du lundi 21
+        # décembre au vendredi 25 décembre" after it said it again, child by child.
+        holidays_said = (
+            only is not None
+            and bool(lines)
+            and not any(d.operating for kid in kids for d in upcoming.get(kid.ref, []))
+        )
         # A local closure (strike, trip) is said: the meal the parent expects is not there (not
         # after the child's enrolment has ended: no meal was expected). Said once after all the
         # children when it is the same for each (brothers and sisters at one school).
@@ -5121,14 +5129,16 @@ class CallFlow:
                     lines.append(self._closed_line(sp, closed))
                 continue
             if not days and only is not None:
-                lines.append(
-                    sp._(
-                        "%(name)s: no school meal from %(first)s to %(last)s.",
-                        name=kid.name,
-                        first=sp.day(min(only)),
-                        last=sp.day(max(only)),
+                if not holidays_said:
+                    # Two days as two days ("le samedi 28 et le dimanche 29 novembre"), as
+                    # a listing says a stretch of them, not "du … au …".
+                    lines.append(
+                        sp._(
+                            "%(name)s: no school meal %(days)s.",
+                            name=kid.name,
+                            days=_stretch_said(sp, sorted(only)),
+                        )
                     )
-                )
                 if closed:
                     lines.append(self._closed_line(sp, closed))
                 continue
