@@ -25,7 +25,7 @@ THU = date(2026, 11, 26)
 NEXT_WEEK = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
 LEA_THU = [
     "Le jeudi 26 novembre, Léa a un repas réservé.",
-    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
 ]
 LEA_NEXT_WEEK = (
     "Léa : un repas est réservé chaque jour de cantine, du lundi 30 novembre au vendredi 4 "
