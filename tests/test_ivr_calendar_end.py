@@ -50,8 +50,8 @@ def test_a_day_past_the_calendar_is_not_promised_for_a_time_the_town_cannot_keep
     assert said == (
         "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : la "
         "mairie ne l'a pas encore chargé, et ce repas ne peut donc pas être changé sur cette "
-        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer avant "
-        f"13 heures aujourd'hui. {DESK_FR}"
+        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer aujourd'hui "
+        f"avant 13 heures. {DESK_FR}"
     )
     assert "dès la publication" not in said
 

@@ -489,8 +489,8 @@ def test_a_day_past_the_calendar_whose_deadline_counts_back_to_known_days_is_sai
     assert call.press("0309").says[0] == (
         "Je ne connais pas encore le calendrier scolaire du vendredi 3 septembre 2027 : la "
         "mairie ne l'a pas encore chargé, et ce repas ne peut donc pas être changé sur cette "
-        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer avant "
-        f"13 heures aujourd'hui. Pour parler à quelqu'un, appelez {DESK}"
+        "ligne pour l'instant. S'il y a cantine ce jour-là, il faudrait le changer aujourd'hui "
+        f"avant 13 heures. Pour parler à quelqu'un, appelez {DESK}"
     )
     # Past it, as the line reopens on 16 August: never again, said as any deadline gone by.
     rt.clock.frozen = datetime(2027, 8, 16, 9, 30, tzinfo=PARIS)
@@ -719,8 +719,8 @@ def test_too_late_for_one_child_changes_the_others_and_says_so(
     read_back = call.keys("1234", "9", "2", "0312")
     assert read_back.says[:2] == [
         # Said on Tuesday 1st: Monday's deadline was yesterday's.
-        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
-        "hier. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler hier avant 13 "
+        "heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "Vous souhaitez annuler le repas d'Hugo le jeudi 3 décembre.",
     ]
     call.press("1")
@@ -747,8 +747,8 @@ def test_a_deadline_passed_during_the_read_back_for_one_child_changes_the_others
     done = call.press("1")
     # Both were refused, "les repas seront facturés", though Hugo's could still be cancelled.
     assert done.says[:2] == [
-        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler avant 13 heures "
-        "aujourd'hui. Le repas sera facturé, sauf maladie signalée à l'école.",
+        "Pour Léa, trop tard pour le jeudi 3 décembre : il fallait annuler aujourd'hui avant "
+        "13 heures. Le repas sera facturé, sauf maladie signalée à l'école.",
         "C'est fait : le repas d'Hugo du jeudi 3 décembre est annulé.",
     ]
     assert booked(rt, "E2", date(2026, 12, 3)) is False
@@ -942,7 +942,7 @@ def test_a_day_locked_before_its_deadline_is_said_sent_to_the_kitchen_not_too_la
     rt: Runtime, client: FlaskClient, family: str
 ) -> None:
     # Thursday 26 November locked at 10:00 by hand (``restomairie lock``), three hours before
-    # its deadline: "il fallait annuler avant 13 heures aujourd'hui" was false at 10:00.
+    # its deadline: "il fallait annuler aujourd'hui avant 13 heures" was false at 10:00.
     rt.locks.lock_day("anjou-elem", date(2026, 11, 26))
     call = caller(client, rt)
     call.start()
@@ -985,7 +985,7 @@ def test_the_deadline_passing_during_the_read_back_refuses_the_change(
     refused = call.press("1")
     # A deadline passed today is said as today's, not as a date to work out.
     assert refused.says[0] == (
-        "Trop tard pour le jeudi 26 novembre : il fallait annuler avant 13 heures aujourd'hui. "
+        "Trop tard pour le jeudi 26 novembre : il fallait annuler aujourd'hui avant 13 heures. "
         "Le repas sera facturé, sauf maladie signalée à l'école."
     )
     assert f"{CANCEL_OFFER}vendredi 27 novembre" in refused.text

@@ -1,5 +1,5 @@
-"""How the phone line says a deadline: today's and tomorrow's as such ("avant 13 heures
-aujourd'hui"), yesterday's hour first ("avant 13 heures hier": "avant hier" is heard as
+"""How the phone line says a deadline: today's, tomorrow's and yesterday's as such, the day
+first ("aujourd'hui avant 13 heures", "hier avant 13 heures": never "avant hier", heard as
 *avant-hier*), any other with its date; and the read-back's warning when the change's deadline
 is minutes away.
 
@@ -30,39 +30,43 @@ MORNING = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
 @pytest.mark.parametrize(
     ("lang", "deadline", "said"),
     [
-        ("fr", datetime(2026, 11, 23, 13, 0), "13 heures aujourd'hui"),
-        ("fr", datetime(2026, 11, 24, 13, 0), "demain à 13 heures"),
-        ("fr", datetime(2026, 11, 26, 12, 30), "le jeudi 26 novembre à 12 h 30"),
-        # Yesterday's as such, its hour first: "avant hier à 13 heures" would be heard as
+        # Today, tomorrow and yesterday first, then the hour ("aujourd'hui avant 13 heures"),
+        # in every sentence with a deadline: the refusals said "avant 13 heures aujourd'hui"
+        # and the warning before holidays "aujourd'hui avant 13 heures", two orders for one
+        # thing.
+        ("fr", datetime(2026, 11, 23, 13, 0), "aujourd'hui avant 13 heures"),
+        ("fr", datetime(2026, 11, 24, 13, 0), "demain avant 13 heures"),
+        ("fr", datetime(2026, 11, 26, 12, 30), "avant le jeudi 26 novembre à 12 h 30"),
+        # Yesterday's as such, "hier" first: "avant hier à 13 heures" would be heard as
         # "avant-hier" (it was "le dimanche 22 novembre", a date to work out on the Monday).
-        ("fr", datetime(2026, 11, 22, 13, 0), "13 heures hier"),
-        ("fr", datetime(2026, 11, 21, 13, 0), "le samedi 21 novembre à 13 heures"),
-        ("fr", datetime(2026, 11, 20, 13, 0), "le vendredi 20 novembre à 13 heures"),
+        ("fr", datetime(2026, 11, 22, 13, 0), "hier avant 13 heures"),
+        ("fr", datetime(2026, 11, 21, 13, 0), "avant le samedi 21 novembre à 13 heures"),
+        ("fr", datetime(2026, 11, 20, 13, 0), "avant le vendredi 20 novembre à 13 heures"),
         # A deadline at midnight is the end of the day before, said "à minuit" with that day
         # (it was "à 24 heures"), never "demain": tonight's is "minuit ce soir".
-        ("fr", datetime(2026, 11, 24, 0, 0), "minuit ce soir"),
-        ("fr", datetime(2026, 11, 25, 0, 0), "le mardi 24 novembre à minuit"),
-        ("fr", datetime(2026, 11, 23, 0, 0), "le dimanche 22 novembre à minuit"),
-        ("fr", datetime(2026, 12, 2, 0, 0), "le mardi 1er décembre à minuit"),
-        ("en", datetime(2026, 11, 23, 13, 0), "1:00 pm today"),
-        ("en", datetime(2026, 11, 24, 13, 0), "tomorrow at 1:00 pm"),
-        ("en", datetime(2026, 11, 20, 13, 0), "Friday 20 November at 1:00 pm"),
-        ("en", datetime(2026, 11, 22, 13, 0), "1:00 pm yesterday"),
-        ("en", datetime(2026, 11, 24, 0, 0), "midnight tonight"),
-        ("en", datetime(2026, 11, 25, 0, 0), "midnight on Tuesday 24 November"),
-        ("en", datetime(2026, 11, 23, 0, 0), "midnight on Sunday 22 November"),
+        ("fr", datetime(2026, 11, 24, 0, 0), "avant minuit ce soir"),
+        ("fr", datetime(2026, 11, 25, 0, 0), "avant le mardi 24 novembre à minuit"),
+        ("fr", datetime(2026, 11, 23, 0, 0), "avant le dimanche 22 novembre à minuit"),
+        ("fr", datetime(2026, 12, 2, 0, 0), "avant le mardi 1er décembre à minuit"),
+        ("en", datetime(2026, 11, 23, 13, 0), "today before 1:00 pm"),
+        ("en", datetime(2026, 11, 24, 13, 0), "tomorrow before 1:00 pm"),
+        ("en", datetime(2026, 11, 20, 13, 0), "before Friday 20 November at 1:00 pm"),
+        ("en", datetime(2026, 11, 22, 13, 0), "yesterday before 1:00 pm"),
+        ("en", datetime(2026, 11, 24, 0, 0), "before midnight tonight"),
+        ("en", datetime(2026, 11, 25, 0, 0), "before midnight on Tuesday 24 November"),
+        ("en", datetime(2026, 11, 23, 0, 0), "before midnight on Sunday 22 November"),
     ],
 )
 def test_a_deadline_is_said_relative_to_today_when_it_is_today_or_tomorrow(
     settings: Settings, lang: str, deadline: datetime, said: str
 ) -> None:
     speaker = Speaker(settings, lang, Clock(frozen=MORNING))
-    assert speaker.deadline(deadline.replace(tzinfo=PARIS)) == said
+    assert speaker.before(deadline.replace(tzinfo=PARIS)) == said
 
 
 def test_without_a_clock_a_deadline_is_said_with_its_date(settings: Settings) -> None:
     deadline = datetime(2026, 11, 23, 13, 0, tzinfo=PARIS)
-    assert Speaker(settings, "fr").deadline(deadline) == "le lundi 23 novembre à 13 heures"
+    assert Speaker(settings, "fr").before(deadline) == "avant le lundi 23 novembre à 13 heures"
 
 
 @pytest.fixture
@@ -208,5 +212,5 @@ def test_a_refusal_the_day_after_the_deadline_says_yesterday(
     call.start()
     says = call.keys("1234", "2", "3011").says
     assert says[0].startswith(
-        "Trop tard pour le lundi 30 novembre : il fallait annuler avant 13 heures hier."
+        "Trop tard pour le lundi 30 novembre : il fallait annuler hier avant 13 heures."
     )

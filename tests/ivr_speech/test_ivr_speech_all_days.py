@@ -211,7 +211,7 @@ def test_taking_back_several_days_past_one_deadline_reads_back_the_others_alone(
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 5, tzinfo=PARIS)
     read_back = call.say("Non attendez, annulez.")
     assert read_back.says[0].startswith(
-        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui."
+        "Trop tard pour le jeudi 26 novembre : il fallait réserver aujourd'hui avant 13 heures."
     )
     assert read_back.says[1:5] == [
         "Le repas de Léa du jeudi 26 novembre reste annulé.",
@@ -460,9 +460,9 @@ def test_yes_for_all_says_the_days_without_canteen_once_for_several_refused(
     answer = call.say("Oui pour tous.")
     assert answer.says == [
         "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
-        "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures hier. Le repas "
+        "Trop tard pour le lundi 4 janvier : il fallait annuler hier avant 13 heures. Le repas "
         "sera facturé, sauf maladie signalée à l'école.",
-        "Trop tard pour le mardi 5 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
+        "Trop tard pour le mardi 5 janvier : il fallait annuler aujourd'hui avant 13 heures. Le "
         "repas sera facturé, sauf maladie signalée à l'école.",
         "Les jours sans cantine, comme les vacances de Noël, ne comptent pas dans le délai.",
         AFTER,
@@ -480,11 +480,11 @@ def test_yes_for_all_with_one_day_refused_says_why_in_its_refusal(
     answer = call.say("Oui pour tous.")
     assert answer.says == [
         "C'est fait : le repas de Léa du jeudi 7 janvier est annulé.",
-        "Trop tard pour le lundi 4 janvier : il fallait annuler avant 13 heures aujourd'hui. Le "
+        "Trop tard pour le lundi 4 janvier : il fallait annuler aujourd'hui avant 13 heures. Le "
         "repas sera facturé, sauf maladie signalée à l'école. Les jours sans cantine, comme les "
         "vacances de Noël, ne comptent pas dans le délai.",
         # Before the holidays: the meal after them still open, due before them (once a call).
         "Attention : après les vacances de Noël, le repas du mardi 5 janvier se réserve ou "
-        "s'annule avant demain à 13 heures.",
+        "s'annule demain avant 13 heures.",
         AFTER,
     ]

@@ -25,7 +25,7 @@ THU = date(2026, 11, 26)
 NEXT_WEEK = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 4)]
 LEA_THU = [
     "Le jeudi 26 novembre, Léa a un repas réservé.",
-    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
 ]
 LEA_NEXT_WEEK = (
     "Léa : un repas est réservé chaque jour de cantine, du lundi 30 novembre au vendredi 4 "
@@ -187,13 +187,47 @@ def test_a_change_said_is_still_read_back(
     assert call.say(said).says[0].startswith(first)
 
 
-def test_a_span_in_the_holidays_says_them(rt: Runtime, call: Caller) -> None:
+@pytest.mark.parametrize(
+    "said",
+    ["écouter du 19 au 27 décembre", "écouter du 21 au 25 décembre", "écouter le 24 et le 25 décembre"],
+)
+def test_a_span_in_the_holidays_says_them(rt: Runtime, call: Caller, said: str) -> None:
     call.keys("2", "2")
-    answer = call.say("écouter du 19 au 27 décembre")
-    # It was "Je n'ai pas compris" or the days one by one: here the holidays, whole.
+    answer = call.say(said)
+    # It was "Je n'ai pas compris" or the days one by one: here the holidays, whole, once
+    # (then "Léa : pas de restauration scolaire du samedi 19 décembre au dimanche 27
+    # décembre." said it again).
     assert answer.says == [
         "Pas de restauration scolaire pendant les vacances de Noël, après le vendredi 18 "
         "décembre ; reprise le lundi 4 janvier.",
-        "Léa : pas de restauration scolaire du samedi 19 décembre au dimanche 27 décembre.",
         AFTER_MENU,
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        (
+            "écouter du samedi 28 au dimanche 29 novembre",
+            "Léa : pas de restauration scolaire le samedi 28 et le dimanche 29 novembre.",
+        ),
+        (
+            "qu'est-ce qui est réservé samedi et dimanche",
+            "Léa : pas de restauration scolaire le samedi 28 et le dimanche 29 novembre.",
+        ),
+        (
+            "écouter le 28 et le 2 décembre",
+            "Léa : pas de restauration scolaire le samedi 28 novembre, puis le mercredi 2 "
+            "décembre.",
+        ),
+    ],
+)
+def test_two_days_without_canteen_are_said_as_two_days(
+    rt: Runtime, call: Caller, said: str, heard: str
+) -> None:
+    # It was "du samedi 28 novembre au dimanche 29 novembre": a span, the month twice, for a
+    # pair of days, as the rest of the line no longer says them.
+    call.keys("2", "2")
+    answer = call.say(said)
+    assert answer.says == [heard, AFTER_MENU]
+    assert events(rt, call)[-1].outcome == "listed"

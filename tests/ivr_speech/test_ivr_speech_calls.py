@@ -1186,7 +1186,7 @@ def test_a_change_that_can_no_longer_be_undone_is_said_before_the_new_one(
     rt.clock.frozen = datetime(2026, 11, 23, 13, 0, 30, tzinfo=PARIS)
     read_back = call.say("Oups, je voulais dire vendredi.")
     assert read_back.says[0].startswith(
-        "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui"
+        "Trop tard pour le jeudi 26 novembre : il fallait réserver aujourd'hui avant 13 heures"
     )
     assert read_back.says[1:3] == [
         "Le repas de Léa du jeudi 26 novembre reste annulé.",
@@ -2030,7 +2030,7 @@ def test_a_question_about_a_day_is_answered_never_read_back(rt: Runtime, call: C
     answer = call.say("Est-ce que Léa mange jeudi ?")
     assert answer.says[:3] == [
         "Le jeudi 26 novembre, Léa a un repas réservé.",
-        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+        "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
         "Pour Léa, le jeudi 26 novembre :",
     ]
     assert not any(line.startswith("Vous souhaitez") for line in answer.says)
@@ -2380,6 +2380,24 @@ def test_a_choice_of_days_is_not_a_failed_attempt(rt: Runtime, call: Caller) -> 
         asked = call.say("jeudi ou vendredi")
         assert asked.says[0].startswith("Le jeudi 26 novembre ou le vendredi 27 novembre ?")
         assert not asked.hangup
+    answer = call.press("2711")
+    assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
+
+
+@pytest.mark.parametrize("said", ["erreur", "je me suis trompé", "non c'est pas ça", "non"])
+def test_a_word_of_error_to_a_choice_of_days_asks_the_day_again(
+    rt: Runtime, call: Caller, said: str
+) -> None:
+    # The error words went back to the action menu (as at the date question, where the action
+    # was the mistake), and "non" was "Je n'ai pas compris cette date", a failed attempt: the
+    # mistake is the day just said, so the day is asked again for the same change and child.
+    call.keys("2", "2")  # Léa, cancel
+    for _ in range(rt.settings.phone.max_attempts + 1):
+        assert call.say("jeudi ou vendredi").says[0].startswith("Le jeudi 26 novembre ou")
+        answer = call.say(said)
+        assert answer.says[0] == "Pour quel jour voulez-vous annuler ?"
+        assert not answer.hangup
+        assert events(rt, call)[-1].outcome == "other_date"
     answer = call.press("2711")
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
 
@@ -2865,7 +2883,7 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
     # It was "pour quel jour ?" (or, at the child menu, "pour quel enfant ?"): no answer.
     assert answer.says[:2] == [
         "Le jeudi 26 novembre, Léa a un repas réservé.",
-        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+        "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
     ]
 
 
@@ -2876,7 +2894,7 @@ def test_until_when_without_a_day_is_answered_for_the_first_day_that_can_change(
 def test_until_when_for_the_day_school_starts_again_is_answered_for_that_day(
     rt: Runtime, call: Caller, said: str
 ) -> None:
-    # It answered for Thursday 26 ("avant 13 heures aujourd'hui"), "la rentrée" dropped.
+    # It answered for Thursday 26 ("aujourd'hui avant 13 heures"), "la rentrée" dropped.
     call.press("2")
     answer = call.say(said)
     assert answer.says[:2] == [

@@ -31,7 +31,7 @@ RULE = (
 )
 LEA_THU = [
     "Le jeudi 26 novembre, Léa a un repas réservé.",
-    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
 ]
 SPRING = (
     "Pas de restauration scolaire pendant les vacances de printemps, après le vendredi 9 avril ; "

@@ -41,7 +41,7 @@ RULE = (
 )
 LEA_THU = [
     "Le jeudi 26 novembre, Léa a un repas réservé.",
-    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
 ]
 ACTION_MENU = "Pour réserver un repas, tapez 1. Pour annuler un repas, tapez 2."
 ASK_CANCEL_DAY = "Pour quel jour voulez-vous annuler ?"
@@ -670,7 +670,7 @@ def test_the_named_warnings_on_the_day_of_a_deadline(rt: Runtime, client: FlaskC
     assert _attention(call.keys("9", "3")) == [
         "Attention : pour Hugo et Zoé, après les vacances de Noël, le repas du lundi 4 janvier "
         "se réserve ou s'annule aujourd'hui avant 13 heures.",
-        "Et celui du mardi 5 janvier, avant demain à 13 heures.",
+        "Et celui du mardi 5 janvier, demain avant 13 heures.",
         "Attention : pour Léa, après les vacances de Noël, le repas du mardi 5 janvier se "
-        "réserve ou s'annule avant demain à 13 heures.",
+        "réserve ou s'annule demain avant 13 heures.",
     ]

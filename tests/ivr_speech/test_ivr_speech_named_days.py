@@ -209,7 +209,7 @@ def test_a_weekday_with_a_day_of_the_month_just_past_is_said_past(
         (
             datetime(2027, 5, 4, 10, 0, tzinfo=PARIS),
             "1005",
-            "Trop tard pour le lundi 10 mai : il fallait annuler avant 13 heures hier. Le repas "
+            "Trop tard pour le lundi 10 mai : il fallait annuler hier avant 13 heures. Le repas "
             "sera facturé, sauf maladie signalée à l'école. Les jours sans "
             "cantine, comme le jeudi 6 mai (Ascension) et le pont de l'Ascension, ne comptent "
             "pas dans le délai.",
@@ -217,7 +217,7 @@ def test_a_weekday_with_a_day_of_the_month_just_past_is_said_past(
         (
             datetime(2027, 5, 14, 10, 0, tzinfo=PARIS),
             "1805",
-            "Trop tard pour le mardi 18 mai : il fallait annuler avant 13 heures hier. Le repas "
+            "Trop tard pour le mardi 18 mai : il fallait annuler hier avant 13 heures. Le repas "
             "sera facturé, sauf maladie signalée à l'école. Les jours sans "
             "cantine, comme le lundi 17 mai (lundi de Pentecôte), ne comptent pas dans le "
             "délai.",
@@ -233,7 +233,7 @@ def test_a_weekday_with_a_day_of_the_month_just_past_is_said_past(
         (
             datetime(2027, 5, 12, 10, 0, tzinfo=PARIS),
             "1405",
-            "Trop tard pour le vendredi 14 mai : il fallait annuler avant 13 heures hier. Le "
+            "Trop tard pour le vendredi 14 mai : il fallait annuler hier avant 13 heures. Le "
             "repas sera facturé, sauf maladie signalée à l'école.",
         ),
     ],

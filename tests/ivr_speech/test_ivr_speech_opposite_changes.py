@@ -426,7 +426,7 @@ def test_a_day_said_instead_after_the_second_request_was_refused_is_that_request
 
 UNDO_KEYS = "Pour confirmer, tapez 1. Pour ne rien changer, tapez 2."
 AFTER = "Pour une autre opération, tapez 1. Pour terminer l'appel, tapez 2."
-THU_TOO_LATE = "Trop tard pour le jeudi 26 novembre : il fallait réserver avant 13 heures aujourd'hui."
+THU_TOO_LATE = "Trop tard pour le jeudi 26 novembre : il fallait réserver aujourd'hui avant 13 heures."
 HUGO_THU_STAYS = "Le repas d'Hugo du jeudi 26 novembre reste annulé."
 ONLY_FRI = "Vous pouvez encore reprendre seulement le changement du vendredi 27 novembre."
 UNDO_HUGO_FRI = "Vous souhaitez que le repas d'Hugo du vendredi 27 novembre ne soit plus réservé."

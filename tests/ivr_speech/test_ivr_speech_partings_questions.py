@@ -178,7 +178,7 @@ def test_a_deadline_question_at_a_read_back_is_answered_then_read_back(
     answer = call.say(said)
     assert answer.says[:3] == [
         "Le jeudi 26 novembre, Léa a un repas réservé.",
-        "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+        "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
         CANCEL_LEA_THU,
     ]
     assert booked(rt, LEA, THU) is None

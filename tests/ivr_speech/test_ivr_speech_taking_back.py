@@ -329,7 +329,7 @@ def test_taking_back_a_change_on_a_day_locked_since_says_it_stays(
     # tard" from the booking engine. Now said at once, as for several changes taken back.
     _book_hugo_thursday_then_lock_it(rt, call)
     answer = call.say(said)
-    # Not "trop tard … avant 13 heures aujourd'hui" at 10:00: the day is locked, not past.
+    # Not "trop tard … aujourd'hui avant 13 heures" at 10:00: the day is locked, not past.
     assert answer.says[0] == THU_SENT_TO_KITCHEN
     assert answer.says[1:3] == [HUGO_THU_STAYS_BOOKED, AFTER]
     assert "Vous souhaitez" not in answer.text

@@ -26,7 +26,7 @@ THU = date(2026, 11, 26)
 CANCEL_LEA_THU = "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
 LEA_THU = [
     "Le jeudi 26 novembre, Léa a un repas réservé.",
-    "Ce jour peut encore être changé avant 13 heures aujourd'hui.",
+    "Ce jour peut encore être changé aujourd'hui avant 13 heures.",
 ]
 LEA_BACK = [
     "Le lundi 4 janvier, Léa a un repas réservé.",

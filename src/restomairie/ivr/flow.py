@@ -1588,14 +1588,14 @@ class CallFlow:
         if not deadlines:
             return lines, False
         if still:
-            until = sp.deadline(deadlines[0])
-            line = sp._("This day can still be changed before %(deadline)s.", deadline=until)
+            until = sp.before(deadlines[0])
+            line = sp._("This day can still be changed %(before)s.", before=until)
         elif deadlines[-1] > now:  # locked before its deadline: no deadline passed to say
             line = self._sent_to_kitchen(sp, day, None)
         else:
             line = sp._(
-                "It is too late to change this day: it had to be done before %(deadline)s.",
-                deadline=sp.deadline(deadlines[-1]),
+                "It is too late to change this day: it had to be done %(before)s.",
+                before=sp.before(deadlines[-1]),
             )
         return [*lines, line], bool(still)
 
@@ -2556,6 +2556,13 @@ class CallFlow:
                 other_child = self._other_child_at_date(st, sp, heard.speech)
                 if other_child is not None:
                     return other_child
+                no = parse_intent(heard.speech, {Intent.YES, Intent.NO}) is Intent.NO
+                if choice and (no or taken_back(heard.speech) is TakenBack.YES):
+                    # "Erreur", "je me suis trompé", "non" to "le jeudi 26 ou le vendredi 27
+                    # novembre ?": the day said was not the one meant, not the action (it was
+                    # the menu): the date question again, for the same action and children,
+                    # as no failed attempt.
+                    return self._ask(st, sp, DATE, [], DATE, "other_date")
                 if taken_back(heard.speech) is TakenBack.YES:
                     # "Je me suis trompé", "non c'est pas ça", "erreur" with no day: the action
                     # chosen was not the one meant (no change is pending yet): back to the
@@ -4436,22 +4443,22 @@ class CallFlow:
             if action == "book":
                 return sp._(
                     "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
-                    "school catering that day, it is too late: you had to book before "
-                    "%(deadline)s.",
-                    deadline=sp.deadline(known), **params,
+                    "school catering that day, it is too late: you had to book "
+                    "%(before)s.",
+                    before=sp.before(known), **params,
                 )
             if action == "cancel":
                 return sp._(
                     "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
-                    "school catering that day, it is too late: you had to cancel before "
-                    "%(deadline)s.",
-                    deadline=sp.deadline(known), **params,
+                    "school catering that day, it is too late: you had to cancel "
+                    "%(before)s.",
+                    before=sp.before(known), **params,
                 )
             return sp._(
                 "I do not know the school calendar of %(day)s %(year)s yet, but if there is "
                 "school catering that day, it is too late to change it: it had to be done "
-                "before %(deadline)s.",
-                deadline=sp.deadline(known), **params,
+                "%(before)s.",
+                before=sp.before(known), **params,
             )
         # Not "once the calendar is published": the line has no say in when the town loads
         # the next calendar, and on 2 July at 12:30 "before 13:00 today" could not be kept.
@@ -4460,8 +4467,8 @@ class CallFlow:
             said = sp._(
                 "I do not know the school calendar of %(day)s %(year)s yet: the town has not "
                 "loaded it, so this meal cannot be changed on this line for now. If there is "
-                "school catering that day, it would have to be changed before %(deadline)s.",
-                deadline=sp.deadline(known), **params,
+                "school catering that day, it would have to be changed %(before)s.",
+                before=sp.before(known), **params,
             )
             return " ".join(p for p in (said, self._desk_sentence(sp)) if p)
         if self._calendar_end_near() is not None and self._first_open(self._picked(st)) is None:
@@ -4867,24 +4874,24 @@ class CallFlow:
                 text = sp._("Too late: the meals of that day were already sent to the kitchen.")
             elif exc.day is not None and self.clock.now() < deadline:
                 # Locked before its deadline (``restomairie lock`` run early, a rule changed
-                # since): "il fallait annuler avant 13 heures aujourd'hui" at 10:00 is false.
+                # since): "il fallait annuler aujourd'hui avant 13 heures" at 10:00 is false.
                 text = self._sent_to_kitchen(sp, exc.day, action, count)
             elif action == "book":
                 text = sp._(
-                    "Too late for %(day)s: you had to book before %(deadline)s. A meal eaten "
+                    "Too late for %(day)s: you had to book %(before)s. A meal eaten "
                     "without booking is charged at the highest rate.",
                     day=day,
-                    deadline=sp.deadline(deadline),
+                    before=sp.before(deadline),
                 )
             else:
                 text = sp.ngettext(
-                    "Too late for %(day)s: you had to cancel before %(deadline)s. The meal will "
+                    "Too late for %(day)s: you had to cancel %(before)s. The meal will "
                     "be charged, unless an illness is reported to the school.",
-                    "Too late for %(day)s: you had to cancel before %(deadline)s. The meals will "
+                    "Too late for %(day)s: you had to cancel %(before)s. The meals will "
                     "be charged, unless an illness is reported to the school.",
                     count,
                     day=day,
-                    deadline=sp.deadline(deadline),
+                    before=sp.before(deadline),
                 )
             if deadline is not None and exc.day is not None:
                 weekdays = served if served is not None else self.settings.weekdays_of(None)
@@ -5121,6 +5128,14 @@ class CallFlow:
                 continue
             lines.append(self._holidays_line(sp, name, first, last, today))
         kids = self._picked(st)
+        # Days asked that are all in the holidays (or public holidays) just said, for every
+        # child: that sentence is the answer. "Léa : pas de restauration scolaire du lundi 21
+        # décembre au vendredi 25 décembre" after it said it again, child by child.
+        holidays_said = (
+            only is not None
+            and bool(lines)
+            and not any(d.operating for kid in kids for d in upcoming.get(kid.ref, []))
+        )
         # A local closure (strike, trip) is said: the meal the parent expects is not there (not
         # after the child's enrolment has ended: no meal was expected). Said once after all the
         # children when it is the same for each (brothers and sisters at one school).
@@ -5173,14 +5188,16 @@ class CallFlow:
                     lines.append(self._closed_line(sp, closed))
                 continue
             if not days and only is not None:
-                lines.append(
-                    sp._(
-                        "%(name)s: no school meal from %(first)s to %(last)s.",
-                        name=kid.name,
-                        first=sp.day(min(only)),
-                        last=sp.day(max(only)),
+                if not holidays_said:
+                    # Two days as two days ("le samedi 28 et le dimanche 29 novembre"), as
+                    # a listing says a stretch of them, not "du … au …".
+                    lines.append(
+                        sp._(
+                            "%(name)s: no school meal %(days)s.",
+                            name=kid.name,
+                            days=_stretch_said(sp, sorted(only)),
+                        )
                     )
-                )
                 if closed:
                     lines.append(self._closed_line(sp, closed))
                 continue
@@ -5402,40 +5419,26 @@ class CallFlow:
         """The sentences of one warning, naming ``names`` if given."""
         (day, deadline), *more = warning.days
         holidays = _holiday_name(sp, warning.holidays)
-        # "aujourd'hui avant 13 heures", not "avant 13 heures aujourd'hui": today is the news,
-        # and it comes first.
-        today = deadline.date() == self.clock.today()
-        if names is None and today:
+        # "aujourd'hui avant 13 heures": today is the news, and it comes first (as in every
+        # sentence with a deadline, see Speaker.before).
+        if names is None:
             text = sp._(
                 "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
-                "cancelled today before %(hour)s.",
-                holidays=holidays, day=sp.day(day), hour=sp.hour(deadline),
-            )  # fmt: skip
-        elif names is None:
-            text = sp._(
-                "Attention: after %(holidays)s, the meal of %(day)s must be booked or "
-                "cancelled before %(deadline)s.",
-                holidays=holidays, day=sp.day(day), deadline=sp.deadline(deadline),
-            )  # fmt: skip
-        elif today:
-            text = sp._(
-                "Attention: for %(names)s, after %(holidays)s, the meal of %(day)s must be "
-                "booked or cancelled today before %(hour)s.",
-                names=sp.names(names), holidays=holidays, day=sp.day(day),
-                hour=sp.hour(deadline),
+                "cancelled %(before)s.",
+                holidays=holidays, day=sp.day(day), before=sp.before(deadline),
             )  # fmt: skip
         else:
             text = sp._(
                 "Attention: for %(names)s, after %(holidays)s, the meal of %(day)s must be "
-                "booked or cancelled before %(deadline)s.",
+                "booked or cancelled %(before)s.",
                 names=sp.names(names), holidays=holidays, day=sp.day(day),
-                deadline=sp.deadline(deadline),
+                before=sp.before(deadline),
             )  # fmt: skip
         return [
             text,
             *(
-                sp._("And the meal of %(day)s, before %(deadline)s.",
-                     day=sp.day(d), deadline=sp.deadline(due))
+                sp._("And the meal of %(day)s, %(before)s.",
+                     day=sp.day(d), before=sp.before(due))
                 for d, due in more
             ),
         ]  # fmt: skip
@@ -6147,11 +6150,12 @@ class CallFlow:
                     hour=sp.hour(deadline),
                     day=sp.day(status.day),
                 )
-        return sp._(
-            "Before %(deadline)s, you can still book or cancel the meals from %(day)s.",
-            deadline=sp.deadline(deadline),
+        said = sp._(
+            "%(before)s, you can still book or cancel the meals from %(day)s.",
+            before=sp.before(deadline),
             day=sp.day(status.day),
         )
+        return said[:1].upper() + said[1:]
 
     def _summer_reopening(self, now: datetime, state: LineState) -> date | None:
         """The day the line reopens after its summer closure, when that is its next opening

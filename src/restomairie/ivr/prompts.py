@@ -127,30 +127,31 @@ class Speaker:
     def weekday(self, day: date) -> str:
         return format_date(day, "EEEE", locale=self.locale)
 
-    def deadline(self, moment: datetime) -> str:
-        """A deadline as the caller hears it after "avant" (*before*), in the town's time:
-        ``13 heures aujourd'hui``, ``demain à 13 heures``, ``13 heures hier``, else with its
-        date, ``le lundi 23 novembre à 13 heures``. A caller at 13:05 hearing "avant le lundi 23
-        novembre" must work out that it was today, and on Friday that "le jeudi 26 novembre" was
-        yesterday. Yesterday's hour comes first: "avant hier à 13 heures" is heard as
-        *avant-hier*, two days ago, while "avant 13 heures hier" is only yesterday. A deadline
-        at midnight is the end of the day before: tonight's is ``minuit ce soir``, any other
-        ``le lundi 23 novembre à minuit`` (never "demain", nor "demain à minuit", heard either
-        way)."""
+    def before(self, moment: datetime) -> str:
+        """A deadline as the caller hears it, "avant" (*before*) included, in the town's time:
+        ``aujourd'hui avant 13 heures``, ``demain avant 13 heures``, ``hier avant 13 heures``,
+        else with its date, ``avant le lundi 23 novembre à 13 heures``. The day first when it
+        is today, tomorrow or yesterday, in every sentence (the refusals, "ce jour peut encore
+        être changé", the warning before holidays, the closed line): it is the news, and
+        "avant hier à 13 heures" would be heard as *avant-hier*, two days ago. A caller at
+        13:05 hearing "avant le lundi 23 novembre" must work out that it was today. A deadline
+        at midnight is the end of the day before: tonight's is ``avant minuit ce soir``, any
+        other ``avant le lundi 23 novembre à minuit`` (never "demain", nor "demain à minuit",
+        heard either way)."""
         local = moment.astimezone(self.settings.tz)
         if self.clock is not None:
             today = self.clock.today()
             if (local.hour, local.minute) == (0, 0):
                 if local.date() == today + timedelta(days=1):
-                    return self._("midnight tonight")
+                    return self._("before midnight tonight")
             elif local.date() == today:
-                return self._("%(hour)s today", hour=self.hour(local))
+                return self._("today before %(hour)s", hour=self.hour(local))
             elif local.date() == today + timedelta(days=1):
-                return self._("tomorrow at %(hour)s", hour=self.hour(local))
+                return self._("tomorrow before %(hour)s", hour=self.hour(local))
             elif local.date() == today - timedelta(days=1):
-                return self._("%(hour)s yesterday", hour=self.hour(local))
+                return self._("yesterday before %(hour)s", hour=self.hour(local))
         said = format_deadline(local, self.locale)
-        return self._("(a deadline's date) %(deadline)s", deadline=said)
+        return self._("(a deadline's date) before %(deadline)s", deadline=said)
 
     def moment(self, moment: datetime) -> str:
         """A moment gone by, in the town's time, as said after "annulé" (*cancelled*):
