@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings, load_config
@@ -69,6 +70,24 @@ def drop_schema(schema: str) -> None:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """The URL of an empty PostgreSQL database of its own (a schema, named in the URL's
+    ``options`` as a deployment names it), dropped afterwards; the test is skipped without
+    PostgreSQL (outside CI)."""
+    if not PG_URL and not IN_CI:
+        pytest.skip("RESTOMAIRIE_TEST_DATABASE_URL not set")
+    engine = _pg_engine(schema := f"t_{uuid.uuid4().hex[:12]}")
+    engine.dispose()
+    url = make_url(normalise_url(str(PG_URL))).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        drop_schema(schema)
 
 
 @pytest.fixture(params=BACKENDS)

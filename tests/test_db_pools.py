@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, event
 
 from restomairie import db
 from restomairie.cli import main
 from restomairie.config import ConfigError, load_config
 from restomairie.db import POOL_OVERFLOW, async_commit_engine, lend_connection, read_only_engine
 from restomairie.runtime import Runtime
-from tests.conftest import IN_CI, PG_URL, drop_schema, new_engine
+from tests.conftest import pg_schema_url
 from tests.test_cli import free_port
 
 
@@ -34,17 +34,8 @@ def _pools(engine: Engine) -> list[tuple[int, int]]:
 def town_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a migrated PostgreSQL database of its own (a schema, named in the URL as a
     deployment names it)."""
-    if not PG_URL and not IN_CI:
-        pytest.skip("RESTOMAIRIE_TEST_DATABASE_URL not set")
-    engine, schema = new_engine("postgresql", tmp_path_factory.mktemp("pools"))
-    engine.dispose()
-    url = make_url(db.normalise_url(str(PG_URL))).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        drop_schema(schema)
+    with pg_schema_url() as url:
+        yield url
 
 
 class Commands:

@@ -27,10 +27,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sqlalchemy import event, make_url, select
+from sqlalchemy import event, select
 from sqlalchemy.pool import Pool
 
-from restomairie import db
 from restomairie.cli import main
 from restomairie.clock import PARIS, Clock
 from restomairie.config import Settings, load_config
@@ -47,7 +46,7 @@ from restomairie.scheduler import (
     purge_job,
 )
 from restomairie.staff import imports
-from tests.conftest import IN_CI, PG_URL, drop_schema, new_engine
+from tests.conftest import pg_schema_url
 from tests.factories import KidSpec, make_family
 from tests.ivr_support import Caller, get_signed, line_app, post_signed
 from tests.kitchen_support import TOKEN as KITCHEN_TOKEN
@@ -429,17 +428,8 @@ def test_no_request_holds_two_connections_of_one_pool(
 def town_url(tmp_path: Any) -> Iterator[str]:
     """The URL of an empty PostgreSQL database of its own (a schema, named in the URL as a
     deployment names it), for the commands to initialise."""
-    if not PG_URL and not IN_CI:
-        pytest.skip("RESTOMAIRIE_TEST_DATABASE_URL not set")
-    engine, schema = new_engine("postgresql", tmp_path)
-    engine.dispose()
-    url = make_url(db.normalise_url(str(PG_URL))).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        drop_schema(schema)
+    with pg_schema_url() as url:
+        yield url
 
 
 def test_the_commands_hold_one_connection_of_each_pool(
