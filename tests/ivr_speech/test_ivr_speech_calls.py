@@ -3354,6 +3354,49 @@ def test_a_span_of_two_days_without_school_days_says_them_as_two_days(
 
 
 @pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        # Saturday 26 is no public holiday: "c'est un jour férié (Noël)" was said of both days.
+        # Both are the Christmas holidays, Christmas Day too to a parent asking for the two.
+        (
+            "annuler du 25 au 26 décembre",
+            "Il n'y a pas de restauration scolaire le vendredi 25 et le samedi 26 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+        ),
+        (
+            "réserver du 25 au 26 décembre",
+            "Il n'y a pas de restauration scolaire le vendredi 25 et le samedi 26 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+        ),
+        (
+            "annuler du 24 au 27 décembre",
+            "Du jeudi 24 décembre au dimanche 27 décembre, il n'y a pas de restauration "
+            "scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier.",
+        ),
+        # Outside the holidays, a weekend and Whit Monday share no reason: "c'est un jour férié
+        # (lundi de Pentecôte)" was said of the Saturday and the Sunday too.
+        (
+            "annuler du 15 au 17 mai",
+            "Du samedi 15 mai au lundi 17 mai, il n'y a pas de restauration scolaire.",
+        ),
+        # Ascension Thursday is not the bridge (Friday 7 only, in zone A's calendar).
+        (
+            "annuler du 6 au 7 mai",
+            "Il n'y a pas de restauration scolaire le jeudi 6 et le vendredi 7 mai.",
+        ),
+    ],
+)
+def test_days_without_school_meals_get_only_a_reason_every_one_of_them_has(
+    rt: Runtime, call: Caller, said: str, heard: str
+) -> None:
+    call.press("2")  # Léa
+    answer = call.say(said)
+    action = "réserver" if said.startswith("réserver") else "annuler"
+    assert answer.says[:2] == [heard, f"Pour quel jour voulez-vous {action} ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+
+
+@pytest.mark.parametrize(
     "said",
     [
         "annuler du 7 au 18 décembre",

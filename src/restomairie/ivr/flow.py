@@ -2274,32 +2274,19 @@ class CallFlow:
     def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
         """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
         scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier." The reason when
-        the school days of the span share one (the weekly day without canteen aside), else
-        none; when they are all school holidays, the day the child's school serves meals
-        again."""
+        every day of the span has it (:meth:`_span_why`), else none; when they are all school
+        holidays, the day the child's school serves meals again."""
         kids = self._picked(st) or self._kids(st)
         school = kids[0].school if kids else None
         closures = self.booking.local_closures()
         if span.first == span.last:
             return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
-        whys: set[str] = set()
-        public: set[str] = set()  # Christmas Day in the Christmas holidays: the holidays'
-        holidays = True  # every day of the span is a school-holiday day
-        day = span.first
-        while day <= span.last:
-            status = self.booking.day_status(day, school, "phone", closures)
-            if day.weekday() < 5 and not self._weekly_closed(sp, day, status):
-                why = self._closed_why(sp, day, status)
-                (public if self.booking.calendar.is_public_holiday(day) else whys).add(why)
-                kind = holiday_kind(status.reason or "")
-                holidays = holidays and not status.closure and kind is not None
-            day += timedelta(days=1)
-        whys = whys or public
+        why, holidays = self._span_why(sp, span, school, closures)
+        whys = {why} if why is not None else set()
         if span.last == span.first + timedelta(days=1):
             return self._no_school_two_days(sp, span, whys, school, closures, holidays)
         first, last = sp.day(span.first), sp.day(span.last)
-        if len(whys) == 1:
-            why = whys.pop()
+        if why is not None:
             resume = self._resumes_after(span.last, school, closures) if holidays else None
             if resume is not None:
                 # All school holidays: when the child's school serves meals again, the day a
@@ -2321,6 +2308,29 @@ class CallFlow:
         return sp._(
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
         )
+
+    def _span_why(
+        self, sp: Speaker, span: DaySpan, school: str | None, closures: Sequence[Closure]
+    ) -> tuple[str | None, bool]:
+        """Why no day of ``span`` has school meals, when one reason holds for every one of
+        them (weekends and Wednesdays included: "vendredi 25 et samedi 26 décembre : c'est un
+        jour férié (Noël)" said of a Saturday what only the Friday is), else None; and whether
+        they are all school holidays. A day in the school holidays has the holidays' reason,
+        a public holiday among them too (Christmas Day is the Christmas holidays to a parent
+        asking for several days; the day alone keeps its own name: :meth:`_closed_day`)."""
+        whys: set[str] = set()
+        holidays = True
+        day = span.first
+        while day <= span.last and len(whys) < 2:
+            name = self._school_holiday(day)
+            if name is not None:
+                whys.add(_holiday_phrase(sp, name))
+            else:
+                holidays = False
+                status = self.booking.day_status(day, school, "phone", closures)
+                whys.add(self._closed_why(sp, day, status))
+            day += timedelta(days=1)
+        return (next(iter(whys)) if len(whys) == 1 else None), holidays and len(whys) == 1
 
     def _no_school_two_days(
         self,
