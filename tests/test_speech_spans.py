@@ -330,6 +330,34 @@ def test_a_change_said_makes_a_week_a_span() -> None:
     assert span_said("toute la semaine prochaine", MON_23_NOV, acted=False) == NEXT_WEEK
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["annuler toute la semaine de Noël", "toute la semaine de Noël", "annuler la semaine de noël"],
+)
+def test_the_week_of_christmas_is_its_school_week(text: str) -> None:
+    # It was "Sur cette ligne, dites les jours un par un": Monday to Friday of the week of 25
+    # December, as "du lundi 21 au vendredi 25 décembre" (the flow says they are holidays).
+    assert span_said(text, MON_23_NOV) == DaySpan(date(2026, 12, 21), date(2026, 12, 25))
+    # Under way: from today; over: next year's (Saturday 25 December 2027: 20 to 24)
+    assert span_said(text, date(2026, 12, 23)) == DaySpan(date(2026, 12, 23), date(2026, 12, 25))
+    assert span_said(text, date(2026, 12, 26)) == DaySpan(date(2027, 12, 20), date(2027, 12, 24))
+    # A Sunday Christmas (2022): the week that ends on it
+    assert span_said(text, date(2022, 12, 1)) == DaySpan(date(2022, 12, 19), date(2022, 12, 23))
+
+
+def test_the_week_of_christmas_is_a_span_as_next_week_is() -> None:
+    # Alone, as "la semaine prochaine": only with a change said, or answering the date question
+    assert span_said("la semaine de Noël", MON_23_NOV) is None
+    assert span_said("la semaine de Noël", MON_23_NOV, acted=True) == DaySpan(
+        date(2026, 12, 21), date(2026, 12, 25)
+    )
+    assert span_said("toute la semaine de Noël sauf lundi", MON_23_NOV) == DaySpan(
+        date(2026, 12, 21), date(2026, 12, 25), left_out=(date(2026, 12, 21),)
+    )
+    # A day of that week is not the week
+    assert span_said("annuler jeudi de la semaine de Noël", MON_23_NOV) is None
+
+
 def test_the_whole_week_said_at_a_read_back_is_not_the_same_day_a_week_on() -> None:
     # "non, toute la semaine prochaine" to Thursday 26 read back: every day of next week (it
     # read back Thursday 3 December alone).

@@ -3396,6 +3396,19 @@ def test_days_without_school_meals_get_only_a_reason_every_one_of_them_has(
     assert events(rt, call)[-1].outcome == "no_school_days"
 
 
+def test_the_week_of_christmas_is_said_as_its_days_are(rt: Runtime, call: Caller) -> None:
+    # It was "Sur cette ligne, dites les jours un par un": now its school week, all holidays.
+    holidays = (
+        "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration scolaire : "
+        "ce sont les vacances de Noël ; reprise le lundi 4 janvier."
+    )
+    call.press("2")  # Léa
+    answer = call.say("annuler toute la semaine de Noël")
+    assert answer.says[:2] == [holidays, "Pour quel jour voulez-vous annuler ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+    assert call.say("la semaine de Noël").says[:2] == answer.says[:2]  # at the date question
+
+
 @pytest.mark.parametrize(
     "said",
     [

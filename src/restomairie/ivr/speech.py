@@ -4980,7 +4980,8 @@ def _run_before(tokens: Sequence[str], start: int, runs: Sequence[tuple[str, ...
 
 def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan, int] | None:
     """The week said in ``tokens`` as a span ("toute la semaine prochaine", "toute cette
-    semaine", "annuler la semaine prochaine" with ``acted``, a change said), and the index of
+    semaine", "toute la semaine de Noël", "annuler la semaine prochaine" with ``acted``, a
+    change said), and the index of
     "semaine"; ``None`` when none is. This week is from today on; said on a weekend, "cette
     semaine" is the one that starts on Monday (this one has no school day left)."""
     weeks = [s for s, token in enumerate(tokens) if token in ("semaine", "semaines")]
@@ -4998,6 +4999,10 @@ def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan
             return None  # "jeudi, la semaine prochaine", "non, la semaine suivante"
         # "la semaine d'après": after the next one
         monday += timedelta(days=14 if after == ["d", "apres"] else 7)
+    elif after == ["de", "noel"]:
+        if not (whole or (acted and s > 0 and tokens[s - 1] == "la")):
+            return None  # "jeudi, la semaine de Noël": a day of it (not taken here)
+        return _christmas_week(today), s
     elif after[:1] in (["derniere"], ["passee"], ["precedente"], ["du"], ["de"], ["d"]):
         return None  # past, or "la semaine du 7 décembre" (see span_said)
     elif not (this and (whole or acted)) and not (whole and tokens[s - 1] == "la"):
@@ -5005,6 +5010,19 @@ def _week_span(tokens: Sequence[str], today: date, acted: bool) -> tuple[DaySpan
     elif today.weekday() >= 5:
         monday += timedelta(days=7)  # "cette semaine" said on a Sunday: the coming one
     return DaySpan(max(monday, today), monday + timedelta(days=6)), s
+
+
+def _christmas_week(today: date) -> DaySpan:
+    """ "La semaine de Noël": Monday to Friday of the week of 25 December (the school week a
+    parent means: "du lundi 21 au vendredi 25 décembre"), this year's while its Friday is not
+    past, else next year's; from today when under way."""
+    for year in (today.year, today.year + 1):
+        christmas = date(year, 12, 25)
+        monday = christmas - timedelta(days=christmas.weekday())
+        friday = monday + timedelta(days=4)
+        if friday >= today:
+            break
+    return DaySpan(max(monday, today), friday)
 
 
 # "tous les jours" before a span's own words is that span, not days counted: "tous les jours
@@ -5073,7 +5091,8 @@ def _without_every_child(
 def span_said(text: str, today: date, acted: bool | None = None) -> DaySpan | None:
     """The bounded span of days ``text`` asks for at once, as its first and last days: a week
     ("toute la semaine prochaine", "toute cette semaine" from today, "la semaine du 7
-    décembre"; "la semaine prochaine", "cette semaine" only with a change said, "annuler la
+    décembre", "toute la semaine de Noël" Monday to Friday; "la semaine prochaine", "la semaine
+    de Noël", "cette semaine" only with a change said, "annuler la
     semaine prochaine", as said alone they are as likely the week of a day to come), two days
     and the days between ("du lundi au jeudi", "de lundi à jeudi", "du 7 au 11 décembre", "du
     7 décembre au 11", "entre le 7 et le 11") or up to a day ("jusqu'à vendredi", "jusqu'à la
