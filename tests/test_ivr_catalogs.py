@@ -117,3 +117,24 @@ def test_days_listed_say_each_month_once_after_its_days(settings: object) -> Non
     assert fr.days_by_month([date(2026, 11, 30), date(2026, 12, 1), date(2027, 1, 4)]) == (
         "le lundi 30 novembre, puis le mardi 1er décembre, puis le lundi 4 janvier"
     )
+
+
+def test_a_choice_of_days_says_each_month_once_after_its_days(settings: object) -> None:
+    # The choice question said the month after each day ("le jeudi 26 novembre ou le vendredi
+    # 27 novembre ?"): once, as the listing says it; days of two months keep both.
+    from datetime import date
+
+    from restomairie.config import Settings
+
+    assert isinstance(settings, Settings)
+    fr, en = Speaker(settings, "fr"), Speaker(settings, "en")
+    same = [date(2026, 11, 26), date(2026, 11, 27)]
+    assert fr.days_by_month(same, either=True) == "le jeudi 26 ou le vendredi 27 novembre"
+    assert en.days_by_month(same, either=True) == "Thursday 26 or Friday 27 November"
+    across = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)]
+    assert fr.days_by_month(across, either=True) == (
+        "le lundi 30 novembre, le mardi 1er ou le jeudi 3 décembre"
+    )
+    assert en.days_by_month(across, either=True) == (
+        "Monday 30 November, Tuesday 1 or Thursday 3 December"
+    )

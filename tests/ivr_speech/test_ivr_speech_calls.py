@@ -2362,9 +2362,10 @@ def test_a_day_taken_back_in_the_date_answer_reads_back_the_later_one(
 def test_a_choice_of_days_asks_which_one(rt: Runtime, call: Caller) -> None:
     call.keys("2", "2")  # Léa, cancel
     asked = call.say("le 3 ou le 4 décembre")
+    # The month once, as the listing says days (it was "Le jeudi 3 décembre ou le vendredi 4
+    # décembre ?")
     assert asked.says == [
-        "Le jeudi 3 décembre ou le vendredi 4 décembre ? Dites le jour, ou tapez-le en 4 "
-        "chiffres."
+        "Le jeudi 3 ou le vendredi 4 décembre ? Dites le jour, ou tapez-le en 4 chiffres."
     ]
     assert asked.gather is not None
     assert events(rt, call)[-1].outcome == "which_day"
@@ -2374,11 +2375,19 @@ def test_a_choice_of_days_asks_which_one(rt: Runtime, call: Caller) -> None:
     assert booked(rt, "E2", date(2026, 12, 4)) is None
 
 
+def test_a_choice_of_days_of_two_months_names_both(call: Caller) -> None:
+    """Guard: the month said once per month (see the test above) keeps both months when the
+    days are in two."""
+    call.keys("2", "2")  # Léa, cancel
+    asked = call.say("le 30 novembre ou le 1er décembre")
+    assert asked.says[0].startswith("Le lundi 30 novembre ou le mardi 1er décembre ?")
+
+
 def test_a_choice_of_days_is_not_a_failed_attempt(rt: Runtime, call: Caller) -> None:
     call.keys("2", "2")
     for _ in range(rt.settings.phone.max_attempts + 1):
         asked = call.say("jeudi ou vendredi")
-        assert asked.says[0].startswith("Le jeudi 26 novembre ou le vendredi 27 novembre ?")
+        assert asked.says[0].startswith("Le jeudi 26 ou le vendredi 27 novembre ?")
         assert not asked.hangup
     answer = call.press("2711")
     assert answer.says[0] == "Vous souhaitez annuler le repas de Léa le vendredi 27 novembre."
@@ -2393,7 +2402,7 @@ def test_a_word_of_error_to_a_choice_of_days_asks_the_day_again(
     # mistake is the day just said, so the day is asked again for the same change and child.
     call.keys("2", "2")  # Léa, cancel
     for _ in range(rt.settings.phone.max_attempts + 1):
-        assert call.say("jeudi ou vendredi").says[0].startswith("Le jeudi 26 novembre ou")
+        assert call.say("jeudi ou vendredi").says[0].startswith("Le jeudi 26 ou")
         answer = call.say(said)
         assert answer.says[0] == "Pour quel jour voulez-vous annuler ?"
         assert not answer.hangup
@@ -2651,7 +2660,7 @@ def test_a_weekday_of_the_return_day_is_that_day_of_its_week(
 def test_a_position_answers_a_choice_of_days(call: Caller, said: str, day: str) -> None:
     call.press("2")
     asked = call.say("annuler le 3 ou le 4 décembre")
-    assert asked.says[0].startswith("Le jeudi 3 décembre ou le vendredi 4 décembre ?")
+    assert asked.says[0].startswith("Le jeudi 3 ou le vendredi 4 décembre ?")
     # "le premier" was the 1st of the month: Tuesday 1 December.
     assert call.say(said).says[0] == f"Vous souhaitez annuler le repas de Léa le {day}."
 

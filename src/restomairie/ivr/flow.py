@@ -4348,9 +4348,10 @@ class CallFlow:
         action = st.data.get("action")
         choice = [date.fromisoformat(str(day)) for day in st.data.get("choice") or []]
         if choice:
-            # "Jeudi ou vendredi": "Le jeudi 26 novembre ou le vendredi 27 novembre ?"
+            # "Jeudi ou vendredi": "Le jeudi 26 ou le vendredi 27 novembre ?", the month once
+            # as the listing says it (it was said after each day)
             st.data["offered"] = None  # a "oui" now is no day
-            days = sp.either([sp._("on %(day)s", day=sp.day(day)) for day in choice])
+            days = sp.days_by_month(choice, either=True)
             asked = sp._("%(days)s? Say the day, or type it with four digits.", days=days)
             return [asked[:1].upper() + asked[1:]]
         lines = [

@@ -121,7 +121,8 @@ class Speaker:
         return f"{day} {name}"
 
     def either(self, texts: Sequence[str]) -> str:
-        """``le jeudi 26 novembre ou le vendredi 27 novembre``: a choice."""
+        """``le jeudi 26 ou le vendredi 27 novembre``: a choice (of days: said by
+        :meth:`days_by_month`)."""
         return format_list(list(texts), style="or", locale=self._babel_locale)
 
     def weekday(self, day: date) -> str:
@@ -180,13 +181,17 @@ class Speaker:
         each whole (the read-backs that follow say them so)."""
         return self.names([self.day(day) for day in days])
 
-    def days_by_month(self, days: Sequence[date], without: bool = False) -> str:
+    def days_by_month(
+        self, days: Sequence[date], without: bool = False, either: bool = False
+    ) -> str:
         """``le jeudi 17 et le vendredi 18 décembre, puis le lundi 4 janvier``: days in order,
         each with its article, the month said once after the last day of each run of days of
         one month (a listing of two weeks, not "jeudi 17 décembre, vendredi 18 décembre").
         ``without``: the days without a meal, whose months are joined by "ainsi que" ("Pas de
         repas le mardi 29 juin, ainsi que le vendredi 2 juillet"): "puis" after "pas de repas"
-        was no French."""
+        was no French. ``either``: a choice, every day joined by "ou" (:meth:`either`), the
+        month still said once ("le jeudi 26 ou le vendredi 27 novembre", "le lundi 30
+        novembre ou le mardi 1er décembre")."""
         groups: list[list[date]] = []
         for day in days:
             if groups and (groups[-1][-1].year, groups[-1][-1].month) == (day.year, day.month):
@@ -194,6 +199,7 @@ class Speaker:
             else:
                 groups.append([day])
         said = ""
+        choices: list[str] = []
         for group in groups:
             parts = [
                 self._(
@@ -202,6 +208,9 @@ class Speaker:
                 )
                 for k, day in enumerate(group)
             ]
+            if either:
+                choices.extend(parts)
+                continue
             month = self.names(parts)
             if not said:
                 said = month
@@ -216,7 +225,7 @@ class Speaker:
                 said = self._(
                     "(months in a list) %(earlier)s, then %(later)s", earlier=said, later=month
                 )
-        return said
+        return self.either(choices) if either else said
 
     def names(self, names: Sequence[str]) -> str:
         """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
