@@ -102,3 +102,45 @@ def test_the_apology_needs_neither_settings_nor_database(settings: Settings) -> 
     bare = check_twiml(twiml.apology(None), settings)
     assert bare.hangup and "problème technique" in bare.text
     assert check_twiml(twiml.apology(settings), settings).says == bare.says
+
+
+def test_the_signature_check_accepts_what_twilios_validate_accepts() -> None:
+    """Guard: the webhook's signature check (``security._valid``: an HMAC computed only when the
+    one before did not match) accepts exactly the requests Twilio's ``validate`` accepts — the
+    URL with or without its port, a multi-valued form, a wrong token, URL or value."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from restomairie.ivr.security import _Form, _valid
+
+    validator = RequestValidator("token")
+    form = ImmutableMultiDict(
+        [("CallSid", "CA1"), ("Digits", "1"), ("SpeechResult", "lundi é"), ("Digits", "2")]
+    )
+    urls = (
+        "https://resto.example.fr/ivr/step?n=3",
+        "https://resto.example.fr:443/ivr/step?n=3",
+        "http://127.0.0.1:8080/ivr/voice",
+        "http://127.0.0.1:80/ivr/voice",
+        "http://resto.example.fr/ivr/step?n=3&" + urlencode({"bodySHA256": "x"}),
+    )
+    signed_forms = (form, ImmutableMultiDict([("CallSid", "CA1"), ("Digits", "1")]), {})
+    for signed_url in urls:
+        for signed_form in signed_forms:
+            for token in ("token", "other"):
+                signature = RequestValidator(token).compute_signature(signed_url, signed_form)
+                for url in urls:
+                    for params in (form, {}):
+                        ours = _valid(
+                            validator, url, _Form(params) if params else {}, signature
+                        )
+                        assert ours == validator.validate(url, params, signature), (
+                            signed_url, url, token, signed_form, params,
+                        )
+    # Both ports accepted, as by the library: signed without, checked with, and the reverse.
+    signature = validator.compute_signature("https://resto.example.fr/ivr/voice", form)
+    assert _valid(validator, "https://resto.example.fr:443/ivr/voice", _Form(form), signature)
+    signature = validator.compute_signature("https://resto.example.fr:443/ivr/voice", form)
+    assert _valid(validator, "https://resto.example.fr/ivr/voice", _Form(form), signature)
