@@ -92,6 +92,40 @@ def test_a_reply_rendered_again_gets_its_own_action_and_the_same_twiml(
         twiml.render(reply, None)
 
 
+def test_a_reply_is_rendered_as_twilios_builder_renders_it_whole() -> None:
+    """Guard: :func:`twiml.render` (a template per shape of reply, its sentences and action put
+    in) gives, byte for byte, the TwiML Twilio's builder gives for the whole reply: texts to
+    escape, empty sentences, asides in another voice, endings, odd action URLs."""
+    from restomairie.ivr.flow import Aside
+
+    texts = (
+        "Bonjour & bienvenue <chez> nous.",
+        "",
+        "Rose, Nathan et Margaux : « repas » réservé le lundi 23 — l'été, 1er.",
+        "a > b, c < d, \"e\" 'f'\r\n\tg RESTOMAIRIELINE0X RESTOMAIRIEACTIONURL",
+    )
+    aside = Aside("For English, say English & <more>.", "Polly.Joanna", "en-US")
+    asks = (
+        None,
+        Ask("action", 1, True, "oui, non"),
+        Ask("pin", None, False),
+        Ask("date", 4, True, None, 8),
+    )
+    actions = ("step?n=3", "https://x.test/ivr/step?n=6&a=<b>\"c\"'d'\n\te", "")
+    for ask in asks:
+        for lines in (
+            texts,
+            (texts[0],),
+            (aside, *texts),
+            (texts[2], Aside("", "Polly.Joanna", "en-US"), aside),
+            (),
+        ):
+            reply = Reply(lines, ask, "Polly.Lea-Neural", "fr-FR", "fr-FR")
+            for action in actions:
+                expected = twiml._rendered(reply, action if ask is not None else None)
+                assert twiml.render(reply, action) == expected, (lines, ask, action)
+
+
 def test_an_ending_says_its_sentences_then_hangs_up(settings: Settings) -> None:
     reply = Reply(("Au revoir.",), None, "Polly.Lea-Neural", "fr-FR", "fr-FR")
     parsed = check_twiml(twiml.render(reply, None), settings)
