@@ -10,8 +10,9 @@ two counts over 6, so that the start-up and the demo's loading cancel out. The s
 and environment give the same count whatever else the machine is doing (seen: the same total
 twice, once with the other core loaded), so two versions of the code can be compared one after
 the other: ``--src`` points at another checkout's ``src`` (a ``git worktree`` of an older commit),
-its ``bench/ivr_bench.py`` giving the script. Time is not measured here (``ivr_bench.py`` does it,
-through a real server); this tells whether a change made the line do more work.
+its ``bench/ivr_bench.py`` giving the script (the app is built by this checkout's ``build_app``).
+Time is not measured here (``ivr_bench.py`` does it, through a real server); this tells whether a
+change made the line do more work.
 
 ``--calls N`` (without valgrind, used by the runs above) places N calls in this process and
 prints each step's median time in-process, with ``--pause`` seconds before each request (a
