@@ -104,24 +104,7 @@ def serve(
     elif app_kind == "floor":
         app = _floor_app(port, threads, database_url, schema)
     else:
-        from restomairie.clock import Clock, parse_now
-        from restomairie.config import load_config
-        from restomairie.db import make_engine
-        from restomairie.runtime import Runtime
-        from restomairie.web import create_app
-
-        env = {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN}
-        settings = load_config("dijon", environ=env)
-        kwargs: dict[str, Any] = (
-            {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
-        )
-        # The pools as `serve --threads` makes them: each keeps a connection per thread.
-        engine = make_engine(database_url, concurrency=threads, **kwargs)
-        clock = Clock(settings.tz, parse_now(NOW))
-        runtime = Runtime.build(
-            settings=settings, clock=clock, engine=engine, concurrency=threads
-        )
-        app = create_app({"IVR_PUBLIC_URL": f"http://{HOST}:{port}"}, runtime=runtime)
+        app = build_app(database_url, f"http://{HOST}:{port}", schema, threads)
     server_times: dict[str, list[float]] = defaultdict(list)
     app.wsgi_app = _timed(app.wsgi_app, server_times)  # type: ignore[method-assign]
 
@@ -140,6 +123,28 @@ def serve(
         backlog=2048,
         _quiet=True,
     )
+
+
+def build_app(database_url: str, base: str, schema: str = "", threads: int = 8) -> Any:
+    """The phone line's application on ``database_url`` (the demo loaded by :func:`prepare`),
+    signed with :data:`TOKEN`, at the clock :data:`NOW`, answering at the public URL ``base``;
+    its pools as ``serve --threads`` makes them, each keeping a connection per thread. PostgreSQL:
+    in ``schema`` when given."""
+    from restomairie.clock import Clock, parse_now
+    from restomairie.config import load_config
+    from restomairie.db import make_engine
+    from restomairie.runtime import Runtime
+    from restomairie.web import create_app
+
+    env = {"DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN}
+    settings = load_config("dijon", environ=env)
+    kwargs: dict[str, Any] = (
+        {"connect_args": {"options": f"-csearch_path={schema}"}} if schema else {}
+    )
+    engine = make_engine(database_url, concurrency=threads, **kwargs)
+    clock = Clock(settings.tz, parse_now(NOW))
+    runtime = Runtime.build(settings=settings, clock=clock, engine=engine, concurrency=threads)
+    return create_app({"IVR_PUBLIC_URL": base}, runtime=runtime)
 
 
 def _floor_app(port: int, threads: int, database_url: str, schema: str) -> Any:

@@ -10,8 +10,9 @@ two counts over 6, so that the start-up and the demo's loading cancel out. The s
 and environment give the same count whatever else the machine is doing (seen: the same total
 twice, once with the other core loaded), so two versions of the code can be compared one after
 the other: ``--src`` points at another checkout's ``src`` (a ``git worktree`` of an older commit),
-its ``bench/ivr_bench.py`` giving the script. Time is not measured here (``ivr_bench.py`` does it,
-through a real server); this tells whether a change made the line do more work.
+its ``bench/ivr_bench.py`` giving the script (the app is built by this checkout's ``build_app``).
+Time is not measured here (``ivr_bench.py`` does it, through a real server); this tells whether a
+change made the line do more work.
 
 ``--calls N`` (without valgrind, used by the runs above) places N calls in this process and
 prints each step's median time in-process, with ``--pause`` seconds before each request (a
@@ -38,12 +39,12 @@ HERE = Path(__file__).resolve().parent
 CALLS = (2, 8)  # the two runs: their difference is the work of 6 calls
 
 
-def _bench_module(root: Path) -> ModuleType:
+def _bench_module(root: Path, name: str = "ivr_bench") -> ModuleType:
     """``ivr_bench.py`` of the checkout ``root`` (its call script and demo loading)."""
-    spec = importlib.util.spec_from_file_location("ivr_bench", root / "bench" / "ivr_bench.py")
+    spec = importlib.util.spec_from_file_location(name, root / "bench" / "ivr_bench.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["ivr_bench"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -55,20 +56,14 @@ def place_calls(root: Path, calls: int, pause: float) -> dict[str, list[float]]:
     b = _bench_module(root)
     os.environ["TWILIO_AUTH_TOKEN"] = b.TOKEN
     os.environ["RESTOMAIRIE_NOW"] = b.NOW
-    from restomairie.clock import Clock, parse_now
-    from restomairie.config import load_config
-    from restomairie.db import make_engine
-    from restomairie.runtime import Runtime
-    from restomairie.web import create_app
 
     url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     callers = b.prepare(url, "")
-    settings = load_config("dijon", environ={"DATABASE_URL": url, "TWILIO_AUTH_TOKEN": b.TOKEN})
-    runtime = Runtime.build(
-        settings=settings, clock=Clock(settings.tz, parse_now(b.NOW)), engine=make_engine(url)
-    )
     base = "http://127.0.0.1:1"
-    client = create_app({"IVR_PUBLIC_URL": base}, runtime=runtime).test_client()
+    # The app built as this checkout's bench serves it (an older checkout's bench may not have
+    # build_app), on the code of ``root``, first on sys.path.
+    own = b if root == HERE.parent else _bench_module(HERE.parent, "ivr_bench_own")
+    client = own.build_app(url, base).test_client()
     times: dict[str, list[float]] = defaultdict(list)
 
     class Session:

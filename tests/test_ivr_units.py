@@ -92,6 +92,40 @@ def test_a_reply_rendered_again_gets_its_own_action_and_the_same_twiml(
         twiml.render(reply, None)
 
 
+def test_a_reply_is_rendered_as_twilios_builder_renders_it_whole() -> None:
+    """Guard: :func:`twiml.render` (a template per shape of reply, its sentences and action put
+    in) gives, byte for byte, the TwiML Twilio's builder gives for the whole reply: texts to
+    escape, empty sentences, asides in another voice, endings, odd action URLs."""
+    from restomairie.ivr.flow import Aside
+
+    texts = (
+        "Bonjour & bienvenue <chez> nous.",
+        "",
+        "Rose, Nathan et Margaux : « repas » réservé le lundi 23 — l'été, 1er.",
+        "a > b, c < d, \"e\" 'f'\r\n\tg RESTOMAIRIELINE0X RESTOMAIRIEACTIONURL",
+    )
+    aside = Aside("For English, say English & <more>.", "Polly.Joanna", "en-US")
+    asks = (
+        None,
+        Ask("action", 1, True, "oui, non"),
+        Ask("pin", None, False),
+        Ask("date", 4, True, None, 8),
+    )
+    actions = ("step?n=3", "https://x.test/ivr/step?n=6&a=<b>\"c\"'d'\n\te", "")
+    for ask in asks:
+        for lines in (
+            texts,
+            (texts[0],),
+            (aside, *texts),
+            (texts[2], Aside("", "Polly.Joanna", "en-US"), aside),
+            (),
+        ):
+            reply = Reply(lines, ask, "Polly.Lea-Neural", "fr-FR", "fr-FR")
+            for action in actions:
+                expected = twiml._rendered(reply, action if ask is not None else None)
+                assert twiml.render(reply, action) == expected, (lines, ask, action)
+
+
 def test_an_ending_says_its_sentences_then_hangs_up(settings: Settings) -> None:
     reply = Reply(("Au revoir.",), None, "Polly.Lea-Neural", "fr-FR", "fr-FR")
     parsed = check_twiml(twiml.render(reply, None), settings)
@@ -102,3 +136,45 @@ def test_the_apology_needs_neither_settings_nor_database(settings: Settings) -> 
     bare = check_twiml(twiml.apology(None), settings)
     assert bare.hangup and "problème technique" in bare.text
     assert check_twiml(twiml.apology(settings), settings).says == bare.says
+
+
+def test_the_signature_check_accepts_what_twilios_validate_accepts() -> None:
+    """Guard: the webhook's signature check (``security._valid``: an HMAC computed only when the
+    one before did not match) accepts exactly the requests Twilio's ``validate`` accepts — the
+    URL with or without its port, a multi-valued form, a wrong token, URL or value."""
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from restomairie.ivr.security import _Form, _valid
+
+    validator = RequestValidator("token")
+    form = ImmutableMultiDict(
+        [("CallSid", "CA1"), ("Digits", "1"), ("SpeechResult", "lundi é"), ("Digits", "2")]
+    )
+    urls = (
+        "https://resto.example.fr/ivr/step?n=3",
+        "https://resto.example.fr:443/ivr/step?n=3",
+        "http://127.0.0.1:8080/ivr/voice",
+        "http://127.0.0.1:80/ivr/voice",
+        "http://resto.example.fr/ivr/step?n=3&" + urlencode({"bodySHA256": "x"}),
+    )
+    signed_forms = (form, ImmutableMultiDict([("CallSid", "CA1"), ("Digits", "1")]), {})
+    for signed_url in urls:
+        for signed_form in signed_forms:
+            for token in ("token", "other"):
+                signature = RequestValidator(token).compute_signature(signed_url, signed_form)
+                for url in urls:
+                    for params in (form, {}):
+                        ours = _valid(
+                            validator, url, _Form(params) if params else {}, signature
+                        )
+                        assert ours == validator.validate(url, params, signature), (
+                            signed_url, url, token, signed_form, params,
+                        )
+    # Both ports accepted, as by the library: signed without, checked with, and the reverse.
+    signature = validator.compute_signature("https://resto.example.fr/ivr/voice", form)
+    assert _valid(validator, "https://resto.example.fr:443/ivr/voice", _Form(form), signature)
+    signature = validator.compute_signature("https://resto.example.fr:443/ivr/voice", form)
+    assert _valid(validator, "https://resto.example.fr/ivr/voice", _Form(form), signature)

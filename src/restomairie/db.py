@@ -526,13 +526,20 @@ class DirectStatement:
         if isinstance(statement, Insert) and not statement.returning_column_descriptions:
             # Nobody reads the new row's key here: no implicit RETURNING for it.
             statement = statement.inline()
-        self.compiled = statement.compile(dialect=dialect)
+        self.compiled = compiled = statement.compile(dialect=dialect)
         # Each parameter's conversion (a datetime to UTC, a dict to JSON…): its type's own.
         self.bind_processors = {}
-        for key, bind in self.compiled.binds.items():
+        for key, bind in compiled.binds.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 self.bind_processors[key] = process
+        # Without late parameters (an expanding IN list, a literal-execute value) the SQL and
+        # its parameters' order are the compiled ones, whatever the values:
+        # construct_expanded_state would render the same string again on every call.
+        self.late = bool(compiled.post_compile_params or compiled.literal_execute_params)
+        self.positions: tuple[str, ...] | None = (
+            tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        )
         columns = _result_columns(statement)
         self.keys = tuple(name for name, _ in columns)
         self.result_processors = [
@@ -546,6 +553,14 @@ class DirectStatement:
         """The SQL and the driver's parameters for ``params``: defaults filled in, values
         converted by their types, late parameters rendered (SQLAlchemy's
         ``construct_expanded_state``: expanding ``IN`` lists, literal-execute values)."""
+        if not self.late:
+            values = self.compiled.construct_params(params)
+            for key, process in self.bind_processors.items():
+                if key in values:
+                    values[key] = process(values[key])
+            if self.positions is not None:
+                return self.compiled.string, tuple(values[key] for key in self.positions)
+            return self.compiled.string, values
         state = self.compiled.construct_expanded_state(params)
         values = state.parameters
         # The expanded state knows the processors of the values it expanded; the others are ours.

@@ -1238,12 +1238,22 @@ class BookingService:
     ) -> list[ChildDay]:
         closures, rows = facts.closures, facts.bookings
         locked = facts.locks
-        out = []
+        out: list[ChildDay] = []
+        if not dates:
+            return out
+        rule = self.settings.rule_for("phone")
         for child in kids:
-            for day in dates:
-                try:
-                    st = self.day_status(day, child.school_id, "phone", closures)
-                except OutsideCalendar:
+            # day_status for each day, the school's calendar index found once per child.
+            school = self.settings.school(child.school_id) if child.school_id else None
+            statuses = self.calendar.covered_statuses(
+                dates,
+                self.settings.weekdays_of(school),
+                rule,
+                school_id=child.school_id,
+                closures=closures,
+            )
+            for day, st in zip(dates, statuses, strict=True):
+                if st is None:  # past the calendar: day_status raises OutsideCalendar
                     continue
                 is_locked = (child.school_id, day) in locked
                 if not st.operating or not enrolled_on(child, day):

@@ -217,18 +217,26 @@ class SchoolCalendar:
         found = self._index(weekdays, rule).statuses.get(day)
         if found is None:
             raise CalendarCoverageError(day, self.first_covered, self.last_covered)
-        if found.operating and school_id is not None:
-            for closure in closures:
-                if closure.covers(school_id, day):
-                    return DayStatus(
-                        day,
-                        False,
-                        f"{CLOSURE_PREFIX}{closure.reason}",
-                        found.deadline,
-                        True,
-                        closure.kind,
-                    )
-        return found
+        return _closed_by(found, school_id, closures)
+
+    def covered_statuses(
+        self,
+        days: Iterable[date],
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+    ) -> list[DayStatus | None]:
+        """:meth:`status` of each of ``days``, None for a day the calendar does not cover
+        (where :meth:`status` raises): for many days of one school, its index found once."""
+        statuses = self._index(weekdays, rule).statuses
+        closures = tuple(closures)
+        out: list[DayStatus | None] = []
+        for day in days:
+            found = statuses.get(day)
+            out.append(None if found is None else _closed_by(found, school_id, closures))
+        return out
 
     def days(
         self,
@@ -390,3 +398,20 @@ class SchoolCalendar:
                 return st
             day += timedelta(days=1)
         return None
+
+
+def _closed_by(found: DayStatus, school_id: str | None, closures: Iterable[Closure]) -> DayStatus:
+    """The calendar's status ``found`` of a day, or, when a local closure of ``school_id``
+    covers that operating day, the day closed by it (its deadline kept)."""
+    if found.operating and school_id is not None:
+        for closure in closures:
+            if closure.covers(school_id, found.day):
+                return DayStatus(
+                    found.day,
+                    False,
+                    f"{CLOSURE_PREFIX}{closure.reason}",
+                    found.deadline,
+                    True,
+                    closure.kind,
+                )
+    return found

@@ -101,10 +101,14 @@ HOLIDAY_LABELS: Final[Mapping[str, str]] = {
 _TEACHER_POPULATIONS: Final = frozenset({"enseignants"})
 
 
+@functools.lru_cache(maxsize=512)
 def holiday_kind(name: str) -> str | None:
     """Which school-holiday period a name of the data set is: ``ascension``, ``autumn``,
     ``christmas``, ``winter``, ``spring`` or ``summer`` ("Vacances de Noël" is ``christmas``);
-    None when the name says none. The phone line says each kind in the caller's language."""
+    None when the name says none. The phone line says each kind in the caller's language.
+
+    Remembered by name (it depends on nothing else): the phone line asks it of every period of
+    the calendar, on every listing."""
     key = name.casefold()
     for kind, words in (
         ("ascension", ("ascension",)),

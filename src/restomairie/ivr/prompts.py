@@ -71,7 +71,7 @@ class Speaker:
         self.clock = clock  # for the year of far days (none: never said)
         self.lang = language_of(lang)
         self.locale = LOCALES[self.lang]
-        self._babel_locale = Locale.parse(self.locale)  # parsed once, not on every list
+        self._babel_locale = Locale.parse(self.locale)  # parsed once, not on every list or date
         self._catalog = catalog(self.lang)
 
     # -- words
@@ -106,14 +106,14 @@ class Speaker:
         """``lundi 23``, ``mardi 1er``: a day said without its month (said once, after the last
         day of a list in that month)."""
         if day.day == 1 and self.lang == "fr":
-            return format_date(day, "EEEE '1er'", locale=self.locale)
-        return format_date(day, "EEEE d", locale=self.locale)
+            return format_date(day, "EEEE '1er'", locale=self._babel_locale)
+        return format_date(day, "EEEE d", locale=self._babel_locale)
 
     def day_month(self, day: date) -> str:
         """``15 août``, ``1er septembre`` (French says the first of the month as an ordinal)."""
         if day.day == 1 and self.lang == "fr":
-            return format_date(day, "'1er' MMMM", locale=self.locale)
-        return format_date(day, "d MMMM", locale=self.locale)
+            return format_date(day, "'1er' MMMM", locale=self._babel_locale)
+        return format_date(day, "d MMMM", locale=self._babel_locale)
 
     def day_of_month(self, day: int, month: int) -> str:
         """``30 février``: a day and month said as typed, even one that does not exist."""
@@ -126,7 +126,7 @@ class Speaker:
         return format_list(list(texts), style="or", locale=self._babel_locale)
 
     def weekday(self, day: date) -> str:
-        return format_date(day, "EEEE", locale=self.locale)
+        return format_date(day, "EEEE", locale=self._babel_locale)
 
     def before(self, moment: datetime) -> str:
         """A deadline as the caller hears it, "avant" (*before*) included, in the town's time:

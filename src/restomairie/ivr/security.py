@@ -22,12 +22,12 @@ Configuration (Flask ``app.config``, else the deployment's secrets and environme
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlparse, urlsplit
 
 from flask import Request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, compare, remove_port
 
 from restomairie.config import Settings
 
@@ -71,9 +71,10 @@ class WebhookSecurity:
         if not self.auth_token:
             return NO_TOKEN
         # A form body sent along with a GET is not Twilio's: it signs a GET's URL alone.
-        params = {} if request.method in URL_ONLY_METHODS else request.form
-        validator = RequestValidator(self.auth_token)
-        if validator.validate(self.expected_url(request), params, signature):
+        params: Mapping[str, str] | _Form = (
+            {} if request.method in URL_ONLY_METHODS else _Form(request.form)
+        )
+        if _valid(RequestValidator(self.auth_token), self.expected_url(request), params, signature):
             return None
         # A random token of this process's own: Twilio's signatures cannot match, and the
         # token is what IT has to set, not the URL.
@@ -84,6 +85,45 @@ class WebhookSecurity:
         if not self.auth_token:
             raise ValueError("no auth token to sign with")
         return str(RequestValidator(self.auth_token).compute_signature(url, dict(params)))
+
+
+def _valid(
+    validator: RequestValidator, url: str, params: Mapping[str, str] | _Form, signature: str
+) -> bool:
+    """``validator.validate(url, params, signature)`` for a form (not a JSON body: no
+    ``bodySHA256``, which the library checks only for a body given as a string), with the same
+    library functions — the URL without its port and with it, as Twilio signs either — but the
+    second signature is computed only when the first does not match (``validate`` always
+    computes both, an HMAC of the whole form each), the URL as configured first: with its port
+    when it has one."""
+    parsed = urlparse(url)
+    candidates = (add_port, remove_port) if parsed.port else (remove_port, add_port)
+    return any(
+        compare(validator.compute_signature(candidate(parsed), params), signature)
+        for candidate in candidates
+    )
+
+
+class _Form:
+    """A request's form as Twilio's library reads the values of a multi-valued form: its
+    ``getall``, tried first. A werkzeug ``MultiDict`` has ``getlist`` instead, which the library
+    reaches only after an ``AttributeError`` for every parameter. The same values, in the same
+    order, so the same signature."""
+
+    __slots__ = ("form",)
+
+    def __init__(self, form: Mapping[str, str]) -> None:
+        self.form = form
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.form)
+
+    def __len__(self) -> int:
+        return len(self.form)
+
+    def getall(self, name: str) -> list[str]:
+        """Every value of ``name``, as the form's ``getlist`` gives them."""
+        return list(self.form.getlist(name))  # type: ignore[attr-defined]
 
 
 def received_target(request: Request) -> str:

@@ -99,10 +99,16 @@ class Webhook:
 @dataclass(frozen=True)
 class _Claim:
     call_id: int
-    event_id: int
-    state: CallState
+    state: CallState  # its ``event``: the webhook's event, made by the claim
     outcome: str | None  # the call's outcome when claimed
     family_id: int | None
+
+    @property
+    def event_id(self) -> int:
+        """The id of the webhook's event row (the state's :attr:`CallState.event`)."""
+        event = self.state.event
+        assert event is not None  # set by the claim, never by the flow
+        return event
 
 
 class _Answered(Exception):
@@ -463,9 +469,8 @@ class PhoneLine:
         if claimed.event_id is None:
             raise _Answered(key)
         row = claimed.call
-        state = _state_of(row)
-        state.event = claimed.event_id  # the step this webhook logs (``tried`` names it)
-        return _Claim(row.id, claimed.event_id, state, row.outcome, row.family_id)
+        # The event is the step this webhook logs (``tried`` names it).
+        return _Claim(row.id, _state_of(row, claimed.event_id), row.outcome, row.family_id)
 
     def _replay(self, call_sid: str, key: str) -> str:
         """The answer given to the first delivery of this webhook (waiting for it if needed).
@@ -579,7 +584,7 @@ class PhoneLine:
         ).one_or_none()
 
 
-def _state_of(call: Any) -> CallState:
+def _state_of(call: Any, event: int | None = None) -> CallState:
     return CallState(
         call_sid=call.call_sid,
         step=call.step,
@@ -588,6 +593,7 @@ def _state_of(call: Any) -> CallState:
         outcome=call.outcome,
         from_number=call.from_number,
         data=dict(call.state or {}),
+        event=event,
     )
 
 

@@ -10,6 +10,7 @@ speech model (warning 13335).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -33,32 +34,62 @@ APOLOGY_FR = (
 )
 
 
-# The Gather's action in a rendered template: letters only, so XML escaping leaves it as it is.
+# The stand-ins of a rendered template: the Gather's action, and each sentence's text, numbered.
+# Letters and digits only, so that XML escaping leaves them as they are.
 _ACTION = "RESTOMAIRIEACTIONURL"
-_CACHED_REPLIES = 1024
+_LINE = "RESTOMAIRIELINE{}X"
+_STAND_IN = re.compile(r"(RESTOMAIRIEACTIONURL|RESTOMAIRIELINE\d+X)")
+_CACHED_TEMPLATES = 1024
 
 
 def render(reply: Reply, action: str | None) -> str:
     """The TwiML of a reply; ``action`` is the URL that receives the answer to its question.
 
-    A reply's TwiML depends on nothing else, and most replies come back again and again (the
-    menus, the same questions in each call): Twilio's builder renders each distinct reply once
-    per process, with a stand-in for ``action``, which is then put in, escaped like any
-    attribute."""
-    if reply.ask is None:
-        return _rendered(reply)
-    if action is None:
+    Twilio's builder (ElementTree underneath) renders each *shape* of reply once per process —
+    its question, voices and number of sentences — with stand-ins for ``action`` and for each
+    sentence's text: a reply's own sentences (a child's name, a listing's days), different in
+    almost every answer, are then put in, escaped as ElementTree escapes a text (``&``, ``<``,
+    ``>``), and the action as it escapes an attribute. The same TwiML, byte for byte, as the
+    builder gives for the whole reply (a test compares them), without building it each time."""
+    if reply.ask is not None and action is None:
         raise ValueError("a question needs the URL of its answer")
-    template = _rendered(reply)
-    return template.replace(f'action="{_ACTION}"', f'action="{_attribute(action)}"', 1)
+    fragments = _template(_shape(reply))
+    texts = [line.text if isinstance(line, Aside) else line for line in reply.lines]
+    out = []
+    for k, fragment in enumerate(fragments):
+        if k % 2 == 0:
+            out.append(fragment)
+        elif fragment == _ACTION:
+            out.append(_attribute(action or ""))
+        else:
+            out.append(escape(texts[int(fragment[len("RESTOMAIRIELINE") : -1])]))
+    return "".join(out)
 
 
 def _attribute(value: str) -> str:
     return escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"})
 
 
-@lru_cache(maxsize=_CACHED_REPLIES)
-def _rendered(reply: Reply) -> str:
+def _shape(reply: Reply) -> Reply:
+    """``reply`` with a stand-in for the text of each sentence (an empty one stays empty: the
+    builder writes it ``<Say …/>``), the rest as it is."""
+    lines: list[str | Aside] = []
+    for k, line in enumerate(reply.lines):
+        if isinstance(line, Aside):
+            lines.append(Aside(_LINE.format(k), line.voice, line.language) if line.text else line)
+        else:
+            lines.append(_LINE.format(k) if line else line)
+    return Reply(tuple(lines), reply.ask, reply.voice, reply.language, reply.speech_language)
+
+
+@lru_cache(maxsize=_CACHED_TEMPLATES)
+def _template(shape: Reply) -> tuple[str, ...]:
+    """The TwiML of ``shape`` cut at its stand-ins: text, stand-in, text, …, text."""
+    return tuple(_STAND_IN.split(_rendered(shape, _ACTION)))
+
+
+def _rendered(reply: Reply, action: str | None) -> str:
+    """The TwiML of ``reply`` as Twilio's builder writes it."""
     response = VoiceResponse()
     ask = reply.ask
     if ask is None:
@@ -67,7 +98,7 @@ def _rendered(reply: Reply) -> str:
         return str(response.to_xml())
     options: dict[str, object] = {
         "input": "dtmf speech" if ask.speech else "dtmf",
-        "action": _ACTION,
+        "action": action,
         "method": "POST",
         "timeout": ask.timeout,
         "action_on_empty_result": True,

@@ -85,7 +85,10 @@ def _clean(text: str | None, limit: int) -> str:
     """Printable text only (a NUL cannot even be stored by PostgreSQL), at most ``limit``."""
     if not text:
         return ""
-    return "".join(ch if ch.isprintable() else " " for ch in text[:limit]).strip()
+    text = text[:limit]
+    if text.isprintable():  # the usual case: nothing to replace, no character by character
+        return text.strip()
+    return "".join(ch if ch.isprintable() else " " for ch in text).strip()
 
 
 def _hook() -> Webhook:
