@@ -598,3 +598,82 @@ def test_already_booked_says_when_an_extra_meal_was_booked(rt: Runtime) -> None:
     assert again["Hugo"].decided is not None
     assert (again["Hugo"].decided.at, again["Hugo"].decided.channel) == (booked_at, "phone")
     assert again["Léa"].outcome is Outcome.ALREADY_BOOKED and again["Léa"].decided is None
+
+
+def test_first_to_change_finds_what_the_outlook_states_give(rt: Runtime) -> None:
+    """Guard: ``first_to_change`` (the phone line's offered day, found without building every
+    day's state) gives exactly what the outlook's states give, searched the way the phone line
+    searched them before: every child's states of the window, the open ones, the first whose
+    meal differs from the action, else each child's last open day. Children subscribed, day
+    by day, at another school, leaving or starting within the windows; a meal cancelled, one
+    booked, a closure, a lock; windows before and across the Christmas holidays, into the days
+    past their deadline, past the end of the school calendar."""
+    from restomairie.models import Closure
+
+    make_family(
+        rt,
+        kids=[
+            KidSpec("E1", "Léa"),
+            KidSpec("E2", "Zoé", school="darcy-elem", weekdays=0),
+            KidSpec("E3", "Hugo", enrolled_until=date(2026, 12, 15)),
+            KidSpec("E4", "Inès", weekdays=0b0011111, enrolled_from=date(2027, 1, 4)),
+        ],
+    )
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem",
+                first_day=date(2026, 12, 1),
+                last_day=date(2026, 12, 2),
+                kind="strike",
+                label="grève",
+                created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )
+    rt.booking.cancel("210001", [MON_7_DEC], PARENT, children=["E1"])
+    rt.booking.book("210001", [THU_10_DEC, date(2027, 1, 5)], PARENT, children=["E2"])
+    rt.clock.frozen = datetime(2026, 11, 26, 13, 5, tzinfo=PARIS)  # Monday 30 Nov is due
+    rt.locks.lock_day("anjou-elem", date(2026, 11, 30))
+
+    def by_outlook(
+        refs: set[str], want: bool, start: date, days: int, now: datetime
+    ) -> tuple[date | None, dict[str, date]]:
+        states = rt.booking.outlook("210001", start=start, days=days).states
+        window = [
+            d
+            for ref in sorted(refs)
+            for d in states.get(ref, ())
+            if d.operating and not d.locked and d.deadline is not None and now < d.deadline
+        ]
+        found = [d.day for d in window if d.booked != want]
+        if found:
+            return min(found), {}
+        return None, {d.child_ref: d.day for d in sorted(window, key=lambda d: d.day)}
+
+    compared = found_some = found_none = 0
+    for now in (
+        # Before Monday 30 November's deadline, which its lock (taken early) closes all the same.
+        datetime(2026, 11, 26, 12, 0, tzinfo=PARIS),
+        datetime(2026, 11, 26, 13, 5, tzinfo=PARIS),
+        datetime(2026, 12, 9, 9, 0, tzinfo=PARIS),
+        datetime(2026, 12, 17, 13, 0, tzinfo=PARIS),
+    ):
+        rt.clock.frozen = now
+        for start, days in (
+            (now.date(), 21),
+            (now.date() + timedelta(days=3), 1),
+            (now.date() + timedelta(days=21), 99),
+            (rt.booking.calendar.last_covered - timedelta(days=40), 99),  # past its end
+        ):
+            for refs in ({"E1"}, {"E2"}, {"E3"}, {"E4"}, {"E1", "E2", "E3", "E4"}, {"E9"}):
+                for want in (True, False):
+                    got = rt.booking.first_to_change("210001", refs, want, start, days, now)
+                    assert got == by_outlook(refs, want, start, days, now), (
+                        now, start, days, refs, want
+                    )
+                    compared += 1
+                    found_some += got[0] is not None
+                    found_none += got[0] is None and bool(got[1])
+    # Both kinds of answer were compared, not only one.
+    assert compared == 192 and found_some > 20 and found_none > 5

@@ -1223,6 +1223,65 @@ class BookingService:
         subscribed = {c.ref: _pattern(c, after) if enrolled_on(c, after) else 0 for c in kids}
         return Outlook(out, facts.closures, subscribed, {c.ref: c.id for c in kids})
 
+    def first_to_change(
+        self,
+        account: str,
+        refs: Collection[str],
+        want: bool,
+        start: date,
+        days: int,
+        now: datetime,
+    ) -> tuple[date | None, dict[str, date]]:
+        """The first of the ``days`` days from ``start`` on which one of the children ``refs``
+        has a meal to change that can still change at ``now``: a day open to changes (in
+        :meth:`outlook`'s states: operating, not locked, before its deadline) whose meal is not
+        already as ``want`` says (booked for a booking, not booked for a cancellation). When
+        there is none, None and the last day open to changes of each of those children that
+        has one (already as asked, all of them).
+
+        What the phone line's date question offers, from the same read as :meth:`outlook` and
+        by the same states, without building every child's state of every day: most searches
+        stop at the first week's days, and one that finds nothing in months looks at each day
+        once, without making an object of it."""
+        end = start + timedelta(days=days - 1)
+        kids, facts = self._family_days(account, start, end)
+        rule = self.settings.rule_for("phone")
+        locked, rows = facts.locks, facts.bookings
+        first: date | None = None
+        open_until: dict[str, date] = {}
+        for child in kids:
+            if child.ref not in refs:
+                continue
+            # The days the child is enrolled on (enrolled_on), and of them the operating
+            # ones: the states of the others are not operating.
+            since, until = child.enrolled_from, child.enrolled_until
+            school = self.settings.school(child.school_id) if child.school_id else None
+            statuses = self.calendar.operating_statuses(
+                start if since is None else max(start, since),
+                end if until is None else min(end, until),
+                self.settings.weekdays_of(school),
+                rule,
+                school_id=child.school_id,
+                closures=facts.closures,
+            )
+            for st in statuses:
+                day = st.day
+                if first is not None and day >= first:
+                    break  # another child's day comes first
+                if (
+                    (child.school_id, day) in locked
+                    or st.deadline is None
+                    or now >= st.deadline
+                ):
+                    continue
+                row = rows.get((child.id, day))
+                booked = row if row is not None else _subscribed(child, day)
+                if booked != want:
+                    first = day
+                    break
+                open_until[child.ref] = day
+        return first, ({} if first is not None else open_until)
+
     def _family_days(self, account: str, first: date, last: date) -> tuple[list[KidPlan], _Facts]:
         """The family's children, and the facts of ``first``…``last`` for all of them, found by
         its account (no list of ids to pass from one to the other): two reads back to back on

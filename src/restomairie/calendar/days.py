@@ -15,7 +15,7 @@ a deadline answer is one dict look-up.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -227,16 +227,42 @@ class SchoolCalendar:
         *,
         school_id: str | None = None,
         closures: Iterable[Closure] = (),
-    ) -> list[DayStatus | None]:
+    ) -> Iterator[DayStatus | None]:
         """:meth:`status` of each of ``days``, None for a day the calendar does not cover
-        (where :meth:`status` raises): for many days of one school, its index found once."""
+        (where :meth:`status` raises): for many days of one school, its index found once. Given
+        one by one, as they are asked for: a search that stops at the first day it wants does
+        not have the others worked out."""
         statuses = self._index(weekdays, rule).statuses
         closures = tuple(closures)
-        out: list[DayStatus | None] = []
         for day in days:
             found = statuses.get(day)
-            out.append(None if found is None else _closed_by(found, school_id, closures))
-        return out
+            yield None if found is None else _closed_by(found, school_id, closures)
+
+    def operating_statuses(
+        self,
+        first: date,
+        last: date,
+        weekdays: frozenset[int],
+        rule: DeadlineRule,
+        *,
+        school_id: str | None = None,
+        closures: Iterable[Closure] = (),
+    ) -> Iterator[DayStatus]:
+        """The statuses of the operating days from ``first`` to ``last``, in order: those
+        :meth:`covered_statuses` gives as operating (a local closure of ``school_id`` takes
+        its days out), the other days not even looked at. Given one by one, as they are asked
+        for."""
+        index = self._index(weekdays, rule)
+        statuses, operating = index.statuses, index.operating
+        closures = tuple(closures)
+        start, end = bisect.bisect_left(operating, first), bisect.bisect_right(operating, last)
+        for k in range(start, end):
+            found = statuses.get(operating[k])
+            if found is None:  # its deadline counts back before the calendar: not covered
+                continue
+            status = _closed_by(found, school_id, closures)
+            if status.operating:
+                yield status
 
     def days(
         self,

@@ -5994,25 +5994,20 @@ class CallFlow:
             return _Offer(first, False)
         want = action == "book"
         now = self.clock.now()
-        open_days: dict[str, list[ChildDay]] = {k.ref: [] for k in kids}
+        refs = {k.ref for k in kids}
+        open_until: dict[str, date] = {}  # each child's last day open to changes
         # The near weeks first (the read every date question makes); further only when they
         # have no such day.
         far = FAR_OFFER_DAYS - OFFER_DAYS
         for start, days in ((first, OFFER_DAYS), (first + timedelta(OFFER_DAYS), far)):
-            outlook = self.booking.outlook(st.account, start=start, days=days)
-            window = [
-                d
-                for k in kids
-                for d in outlook.states.get(k.ref, ())
-                if d.operating and not d.locked and d.deadline is not None and now < d.deadline
-            ]
-            found = [d.day for d in window if d.booked != want]
-            if found:
-                return _Offer(min(found), True)
-            for d in window:
-                open_days[d.child_ref].append(d)
-        having = tuple(k.name for k in kids if open_days[k.ref])
-        last = max((d.day for states in open_days.values() for d in states), default=None)
+            found, open_in = self.booking.first_to_change(
+                st.account, refs, want, start, days, now
+            )
+            if found is not None:
+                return _Offer(found, True)
+            open_until.update(open_in)  # the far window's days come later
+        having = tuple(k.name for k in kids if k.ref in open_until)
+        last = max(open_until.values(), default=None)
         return _Offer(first, False, having, last)
 
     @staticmethod
