@@ -95,7 +95,8 @@ def test_a_reply_rendered_again_gets_its_own_action_and_the_same_twiml(
 def test_a_reply_is_rendered_as_twilios_builder_renders_it_whole() -> None:
     """Guard: :func:`twiml.render` (a template per shape of reply, its sentences and action put
     in) gives, byte for byte, the TwiML Twilio's builder gives for the whole reply: texts to
-    escape, empty sentences, asides in another voice, endings, odd action URLs."""
+    escape, empty sentences, asides in another voice, endings, odd action URLs, speech hints
+    (the family's children) to escape."""
     from restomairie.ivr.flow import Aside
 
     texts = (
@@ -110,6 +111,9 @@ def test_a_reply_is_rendered_as_twilios_builder_renders_it_whole() -> None:
         Ask("action", 1, True, "oui, non"),
         Ask("pin", None, False),
         Ask("date", 4, True, None, 8),
+        # A family's children in the hints, to escape as an attribute (quotes, line ends).
+        Ask("child", 1, True, 'Zoé & <Léa>, "Hugo"\n\tO\'Neil, RESTOMAIRIEHINTS, prénom'),
+        Ask("child", 1, False, "Zoé, Hugo"),  # hints without speech: not written
     )
     actions = ("step?n=3", "https://x.test/ivr/step?n=6&a=<b>\"c\"'d'\n\te", "")
     for ask in asks:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
@@ -34,11 +35,12 @@ APOLOGY_FR = (
 )
 
 
-# The stand-ins of a rendered template: the Gather's action, and each sentence's text, numbered.
-# Letters and digits only, so that XML escaping leaves them as they are.
+# The stand-ins of a rendered template: the Gather's action and speech hints, and each
+# sentence's text, numbered. Letters and digits only, so that XML escaping leaves them as they are.
 _ACTION = "RESTOMAIRIEACTIONURL"
+_HINTS = "RESTOMAIRIEHINTS"
 _LINE = "RESTOMAIRIELINE{}X"
-_STAND_IN = re.compile(r"(RESTOMAIRIEACTIONURL|RESTOMAIRIELINE\d+X)")
+_STAND_IN = re.compile(r"(RESTOMAIRIEACTIONURL|RESTOMAIRIEHINTS|RESTOMAIRIELINE\d+X)")
 _CACHED_TEMPLATES = 1024
 
 
@@ -46,11 +48,13 @@ def render(reply: Reply, action: str | None) -> str:
     """The TwiML of a reply; ``action`` is the URL that receives the answer to its question.
 
     Twilio's builder (ElementTree underneath) renders each *shape* of reply once per process —
-    its question, voices and number of sentences — with stand-ins for ``action`` and for each
-    sentence's text: a reply's own sentences (a child's name, a listing's days), different in
-    almost every answer, are then put in, escaped as ElementTree escapes a text (``&``, ``<``,
-    ``>``), and the action as it escapes an attribute. The same TwiML, byte for byte, as the
-    builder gives for the whole reply (a test compares them), without building it each time."""
+    its question, voices and number of sentences — with stand-ins for ``action``, for the
+    question's speech hints and for each sentence's text: a reply's own sentences (a child's
+    name, a listing's days), different in almost every answer, are then put in, escaped as
+    ElementTree escapes a text (``&``, ``<``, ``>``), and the action and hints as it escapes an
+    attribute (the hints of the child question name the family's children: one shape for every
+    family, not one per family). The same TwiML, byte for byte, as the builder gives for the
+    whole reply (a test compares them), without building it each time."""
     if reply.ask is not None and action is None:
         raise ValueError("a question needs the URL of its answer")
     fragments = _template(_shape(reply))
@@ -61,6 +65,9 @@ def render(reply: Reply, action: str | None) -> str:
             out.append(fragment)
         elif fragment == _ACTION:
             out.append(_attribute(action or ""))
+        elif fragment == _HINTS:
+            assert reply.ask is not None and reply.ask.hints  # the shape has them
+            out.append(_attribute(reply.ask.hints))
         else:
             out.append(escape(texts[int(fragment[len("RESTOMAIRIELINE") : -1])]))
     return "".join(out)
@@ -72,14 +79,18 @@ def _attribute(value: str) -> str:
 
 def _shape(reply: Reply) -> Reply:
     """``reply`` with a stand-in for the text of each sentence (an empty one stays empty: the
-    builder writes it ``<Say …/>``), the rest as it is."""
+    builder writes it ``<Say …/>``) and for its question's hints (the same), the rest as it
+    is."""
     lines: list[str | Aside] = []
     for k, line in enumerate(reply.lines):
         if isinstance(line, Aside):
             lines.append(Aside(_LINE.format(k), line.voice, line.language) if line.text else line)
         else:
             lines.append(_LINE.format(k) if line else line)
-    return Reply(tuple(lines), reply.ask, reply.voice, reply.language, reply.speech_language)
+    ask = reply.ask
+    if ask is not None and ask.hints:
+        ask = replace(ask, hints=_HINTS)
+    return Reply(tuple(lines), ask, reply.voice, reply.language, reply.speech_language)
 
 
 @lru_cache(maxsize=_CACHED_TEMPLATES)
