@@ -55,7 +55,7 @@ from restomairie.booking.services import (
     Outlook,
     TooSlow,
 )
-from restomairie.calendar.days import CLOSURE_PREFIX, Closure, DayStatus
+from restomairie.calendar.days import CLOSURE_PREFIX, Closure, DayStatus, SchoolCalendar
 from restomairie.calendar.deadlines import CalendarDaysRule, OperatingDaysRule
 from restomairie.calendar.schoolholidays import (
     CalendarCoverageError,
@@ -496,6 +496,9 @@ class CallFlow:
         self.booking = booking
         self.clock = clock
         self._speakers: dict[str, Speaker] = {}
+        # _list_span by day and calendar (it depends on nothing else): asked on every listing.
+        self._spans: dict[tuple[date, SchoolCalendar], tuple[int, tuple[_Break, ...], date | None]]
+        self._spans = {}
         self._handlers: dict[str, Callable[[CallState, Speaker, Heard], Turn]] = {
             ACCOUNT: self._on_account,
             PIN: self._on_pin,
@@ -5627,7 +5630,21 @@ class CallFlow:
         """How many days "the next two weeks" take from ``today``, school holidays not counted
         (on 18 December a parent hears the meals after Christmas, whose deadlines come before
         the break); the holidays and weekday public holidays within them; and the school
-        calendar's last day when they reach past it."""
+        calendar's last day when they reach past it.
+
+        Remembered by day and calendar, which are all it depends on (a few days at most)."""
+        key = (today, self.booking.calendar)
+        found = self._spans.get(key)
+        if found is None:
+            span, breaks, known_until = self._list_span_of(today)
+            if len(self._spans) >= 8:
+                self._spans.clear()
+            found = self._spans[key] = (span, tuple(breaks), known_until)
+        span, kept, known_until = found
+        return span, list(kept), known_until
+
+    def _list_span_of(self, today: date) -> tuple[int, list[_Break], date | None]:
+        """:meth:`_list_span`, worked out."""
         calendar = self.booking.calendar
         holidays = calendar.school_holidays
         zone = self.settings.zone
