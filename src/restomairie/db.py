@@ -282,6 +282,13 @@ def _hide_quoted_values(context: Any) -> None:
 
 def _create_pg(url: str, kwargs: dict[str, Any], server: _Server | None = None) -> Engine:
     # pool_pre_ping as given (True or False), else a ping after an idle second (ping_when_idle).
+    # psycopg's own prepared statements off (prepare_threshold=None), unless asked for: psycopg
+    # deallocates every prepared statement of its connection (DEALLOCATE ALL) at each rollback
+    # once it has prepared one of its own, which would take the phone line's with them; those
+    # are prepared by restomairie.libpq, which runs them unprepared where psycopg's are on.
+    connect_args = dict(kwargs.get("connect_args", {}))
+    connect_args.setdefault("prepare_threshold", None)
+    kwargs = {**kwargs, "connect_args": connect_args}
     engine = create_engine(url, **kwargs)
     server = server or _Server()
     _SERVERS[engine] = server
@@ -518,7 +525,8 @@ class DirectStatement:
     processors (the same ones ``execute`` applies), driver errors are still raised as
     SQLAlchemy's (``IntegrityError``…), and a connection found dead is dropped from its pool.
     What is skipped: SQLAlchemy's statement events and ``echo`` (these statements are not
-    logged by it) and its result objects (rows are named tuples).
+    logged by it) and its result objects (rows are named tuples). On psycopg, its cursor is
+    skipped too where it would send nothing but the statement (:mod:`restomairie.libpq`).
     """
 
     def __init__(self, statement: Any, dialect: Dialect) -> None:
@@ -548,6 +556,15 @@ class DirectStatement:
         # Rows as named tuples: attribute access like SQLAlchemy's Row, at a tuple's cost.
         row_class: Any = namedtuple("Row", self.keys, rename=True) if self.keys else None
         self.make_row = row_class._make if row_class is not None else None
+        # On psycopg, straight through its libpq layer (see restomairie.libpq), by SQL: one
+        # plan, or a few for a statement whose SQL changes with its values (late parameters:
+        # an IN list's length). The dialect names its parameters, %(name)s: no positions.
+        self.libpq: dict[str, Any] | None = None
+        if dialect.driver == "psycopg" and self.positions is None:
+            from restomairie import libpq
+
+            self.libpq = {}
+            self._libpq = libpq
 
     def prepare(self, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL and the driver's parameters for ``params``: defaults filled in, values
@@ -587,9 +604,21 @@ class DirectStatement:
         self._run(dbapi_conn, sql, [values for _, values in prepared], many=True)
 
     def _run(self, dbapi_conn: Any, sql: str, driver_params: Any, many: bool) -> list[Any]:
+        plan = self._libpq_plan(dbapi_conn, sql, many and len(driver_params) > 1)
+        if plan is not None:
+            try:
+                raw = plan.run(
+                    dbapi_conn,
+                    driver_params[0] if many else driver_params,
+                    self.make_row is not None,
+                )
+            except self.dialect.loaded_dbapi.Error as error:
+                wrapped = _translated(self.dialect, dbapi_conn, None, error, sql, driver_params)
+                raise wrapped from error
+            return self._rows(raw)
         cursor = dbapi_conn.cursor()
         try:
-            raw: list[Any] = []
+            raw = []
             if not many:
                 cursor.execute(sql, driver_params)
                 # Whether rows come back is known from the statement: asking the cursor
@@ -607,6 +636,20 @@ class DirectStatement:
             raise wrapped from error
         finally:
             cursor.close()
+        return self._rows(raw)
+
+    def _libpq_plan(self, dbapi_conn: Any, sql: str, several: bool) -> Any:
+        # The plan for ``sql`` when it may go through libpq (see restomairie.libpq), else None:
+        # several parameter sets keep psycopg's executemany, which sends them in one pipeline.
+        plans = self.libpq
+        if plans is None or several or not self._libpq.usable(dbapi_conn):
+            return None
+        plan = plans.get(sql)
+        if plan is None and len(plans) < self._libpq.LATE_PLANS_MAX:
+            plan = plans[sql] = self._libpq.LibpqPlan(sql)
+        return plan
+
+    def _rows(self, raw: list[Any]) -> list[Any]:
         if self.make_row is None:
             return []
         make, processors = self.make_row, self.result_processors
@@ -758,15 +801,14 @@ def _lent_transaction(conn: Any, dialect: Dialect) -> Iterator[None]:
     # millisecond, measured), and holds one connection per call instead of two. That connection
     # is in autocommit mode with asynchronous commits (the call state's pool), so the
     # transaction is begun by hand, with a synchronous commit: a booking is never lost.
-    with closing(conn.cursor()) as cursor:
-        _run_plain(dialect, conn, cursor, "BEGIN; SET LOCAL synchronous_commit = on")
-        try:
-            yield
-        except BaseException:
-            if conn.is_valid and _in_transaction(conn):
-                _run_plain(dialect, conn, cursor, "ROLLBACK")
-            raise
-        _run_plain(dialect, conn, cursor, "COMMIT")
+    _run_plain(dialect, conn, "BEGIN; SET LOCAL synchronous_commit = on")
+    try:
+        yield
+    except BaseException:
+        if conn.is_valid and _in_transaction(conn):
+            _run_plain(dialect, conn, "ROLLBACK")
+        raise
+    _run_plain(dialect, conn, "COMMIT")
 
 
 def _in_transaction(conn: Any) -> bool:
@@ -776,8 +818,11 @@ def _in_transaction(conn: Any) -> bool:
     return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
 
 
-def _run_plain(dialect: Dialect, conn: Any, cursor: Any, sql: str) -> None:
+def _run_plain(dialect: Dialect, conn: Any, sql: str) -> None:
+    # Through psycopg's libpq layer, as the lent connection's statements (restomairie.libpq).
+    from restomairie.libpq import run_plain
+
     try:
-        cursor.execute(sql)
+        run_plain(conn, sql)
     except dialect.loaded_dbapi.Error as error:
-        raise _translated(dialect, conn, cursor, error, sql, ()) from error
+        raise _translated(dialect, conn, None, error, sql, ()) from error
