@@ -221,3 +221,24 @@ def test_beyond_the_prepared_limit_statements_run_unprepared(
         assert [tuple(r) for r in one.execute(conn, {})] == [(1,)]
         assert read.execute(conn, {"p_id": 5}) == []
         assert [name for name, _ in _prepared(conn)] == ["rm_0"]
+
+
+def test_a_few_parameter_sets_in_a_transaction_run_one_by_one_all_or_none(pg: Engine) -> None:
+    write, read = db.DirectStatement(_INSERT, pg.dialect), db.DirectStatement(_READ, pg.dialect)
+    duplicate = {**_ROWS[1], "p_id": 3, "p_word": _ROWS[0]["p_word"]}
+    lender = db.async_commit_engine(pg)
+    with db.lend_connection(lender):
+        with pytest.raises(IntegrityError), db.direct_transaction(pg) as conn:
+            assert libpq.usable(conn, 2) and not libpq.usable(conn, libpq.MANY_MAX + 1)
+            write.execute_many(conn, [_ROWS[0], duplicate])
+        with db.autocommit_connection(lender) as conn:
+            assert read.execute(conn, {"p_id": 1}) == []  # the first set was taken back
+            assert not libpq.usable(conn, 2)  # outside a transaction: psycopg's executemany
+            assert "rm_0" in dict(_prepared(conn))
+        with db.direct_transaction(pg) as conn:
+            write.execute_many(conn, _ROWS)
+    with pg.connect() as conn:
+        assert conn.execute(select(_VALUES.c.id).order_by(_VALUES.c.id)).scalars().all() == [
+            1,
+            70000,
+        ]

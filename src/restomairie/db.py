@@ -604,18 +604,18 @@ class DirectStatement:
         self._run(dbapi_conn, sql, [values for _, values in prepared], many=True)
 
     def _run(self, dbapi_conn: Any, sql: str, driver_params: Any, many: bool) -> list[Any]:
-        plan = self._libpq_plan(dbapi_conn, sql, many and len(driver_params) > 1)
+        plan = self._libpq_plan(dbapi_conn, sql, len(driver_params) if many else 1)
         if plan is not None:
+            rows = self.make_row is not None
             try:
-                raw = plan.run(
-                    dbapi_conn,
-                    driver_params[0] if many else driver_params,
-                    self.make_row is not None,
-                )
+                if not many:
+                    return self._rows(plan.run(dbapi_conn, driver_params, rows))
+                for one in driver_params:
+                    plan.run(dbapi_conn, one, False)
+                return []
             except self.dialect.loaded_dbapi.Error as error:
                 wrapped = _translated(self.dialect, dbapi_conn, None, error, sql, driver_params)
                 raise wrapped from error
-            return self._rows(raw)
         cursor = dbapi_conn.cursor()
         try:
             raw = []
@@ -638,11 +638,13 @@ class DirectStatement:
             cursor.close()
         return self._rows(raw)
 
-    def _libpq_plan(self, dbapi_conn: Any, sql: str, several: bool) -> Any:
-        # The plan for ``sql`` when it may go through libpq (see restomairie.libpq), else None:
-        # several parameter sets keep psycopg's executemany, which sends them in one pipeline.
+    def _libpq_plan(self, dbapi_conn: Any, sql: str, sets: int) -> Any:
+        # The plan for ``sql`` when it may go through libpq (see restomairie.libpq), else None.
+        # Several parameter sets (a booking for two children) run one after the other inside a
+        # transaction, a few round trips on a server that has just answered; otherwise they keep
+        # psycopg's executemany, which sends them in one pipeline, all or none in autocommit.
         plans = self.libpq
-        if plans is None or several or not self._libpq.usable(dbapi_conn):
+        if plans is None or not self._libpq.usable(dbapi_conn, sets):
             return None
         plan = plans.get(sql)
         if plan is None and len(plans) < self._libpq.LATE_PLANS_MAX:

@@ -46,6 +46,10 @@ PREPARED_MAX = 200
 # The SQL strings kept per statement: one for most, one per IN list's length for a few.
 LATE_PLANS_MAX = 16
 
+# Parameter sets run one by one inside a transaction (more go through psycopg's executemany,
+# in one pipeline).
+MANY_MAX = 8
+
 _INFO_KEY = "restomairie_libpq"
 _OK = (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK)
 
@@ -121,13 +125,16 @@ class LibpqPlan:
             tx.set_pgresult(None)
 
 
-def usable(fairy: Any) -> bool:
-    """Whether a statement on ``fairy`` (a pooled psycopg connection) may skip the cursor:
-    psycopg would send no ``BEGIN`` before it."""
+def usable(fairy: Any, sets: int = 1) -> bool:
+    """Whether a statement run with ``sets`` parameter sets on ``fairy`` (a pooled psycopg
+    connection) may skip the cursor: psycopg would send no ``BEGIN`` before it, and several
+    sets (at most :data:`MANY_MAX`) are inside a transaction, all or none as in psycopg's
+    ``executemany``."""
     driver = fairy.dbapi_connection
-    return bool(driver.autocommit) or (
-        driver.pgconn.transaction_status == TransactionStatus.INTRANS
-    )
+    in_transaction = driver.pgconn.transaction_status == TransactionStatus.INTRANS
+    if sets > 1:
+        return in_transaction and sets <= MANY_MAX
+    return in_transaction or bool(driver.autocommit)
 
 
 def run_plain(fairy: Any, sql: str) -> None:
