@@ -28,6 +28,7 @@ next, what happened). It calls the booking services, which own their transaction
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -375,6 +376,46 @@ class _Break(NamedTuple):
     public: bool
 
 
+# Remembered by what it depends on, the day, the calendar and the zone (asked on every
+# listing; a few days at most are asked at a time).
+@functools.lru_cache(maxsize=8)
+def _list_span_of(
+    today: date, calendar: SchoolCalendar, zone: str
+) -> tuple[int, tuple[_Break, ...], date | None]:
+    """:meth:`CallFlow._list_span` of ``today``, worked out from ``calendar``'s school
+    holidays of ``zone`` and its public holidays; the breaks as a tuple (the answer is
+    shared)."""
+    holidays = calendar.school_holidays
+    breaks: list[_Break] = []
+    counted = span = 0
+    known_until = None
+    while counted < LIST_DAYS and span < MAX_LIST_SPAN:
+        day = today + timedelta(days=span)
+        try:
+            name = holidays.reason_closed(zone, day)
+        except CalendarCoverageError:
+            known_until = holidays.last_covered  # the days after it are not known
+            break
+        span += 1
+        if name is None:
+            counted += 1
+            if day.weekday() < 5 and calendar.is_public_holiday(day):
+                breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
+        elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
+            breaks[-1] = breaks[-1]._replace(last=day)
+        else:
+            breaks.append(_Break(name, day, day, False))
+    last = breaks[-1] if breaks else None
+    if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
+        # The window ends inside a break: said up to its end, which the calendar knows.
+        end = last.last
+        with contextlib.suppress(CalendarCoverageError):
+            while holidays.reason_closed(zone, end + timedelta(days=1)) == last.name:
+                end += timedelta(days=1)
+        breaks[-1] = last._replace(last=end)
+    return span, tuple(breaks), known_until
+
+
 class _Owed(NamedTuple):
     """One warning before school holidays (CallFlow._after_break): the days after them whose
     deadlines come before them, each with its deadline, and the children picked they are for."""
@@ -496,9 +537,6 @@ class CallFlow:
         self.booking = booking
         self.clock = clock
         self._speakers: dict[str, Speaker] = {}
-        # _list_span by day and calendar (it depends on nothing else): asked on every listing.
-        self._spans: dict[tuple[date, SchoolCalendar], tuple[int, tuple[_Break, ...], date | None]]
-        self._spans = {}
         self._handlers: dict[str, Callable[[CallState, Speaker, Heard], Turn]] = {
             ACCOUNT: self._on_account,
             PIN: self._on_pin,
@@ -5630,52 +5668,11 @@ class CallFlow:
         """How many days "the next two weeks" take from ``today``, school holidays not counted
         (on 18 December a parent hears the meals after Christmas, whose deadlines come before
         the break); the holidays and weekday public holidays within them; and the school
-        calendar's last day when they reach past it.
-
-        Remembered by day and calendar, which are all it depends on (a few days at most)."""
-        key = (today, self.booking.calendar)
-        found = self._spans.get(key)
-        if found is None:
-            span, breaks, known_until = self._list_span_of(today)
-            if len(self._spans) >= 8:
-                self._spans.clear()
-            found = self._spans[key] = (span, tuple(breaks), known_until)
-        span, kept, known_until = found
+        calendar's last day when they reach past it (:func:`_list_span_of`, remembered)."""
+        span, kept, known_until = _list_span_of(
+            today, self.booking.calendar, self.settings.zone
+        )
         return span, list(kept), known_until
-
-    def _list_span_of(self, today: date) -> tuple[int, list[_Break], date | None]:
-        """:meth:`_list_span`, worked out."""
-        calendar = self.booking.calendar
-        holidays = calendar.school_holidays
-        zone = self.settings.zone
-        breaks: list[_Break] = []
-        counted = span = 0
-        known_until = None
-        while counted < LIST_DAYS and span < MAX_LIST_SPAN:
-            day = today + timedelta(days=span)
-            try:
-                name = holidays.reason_closed(zone, day)
-            except CalendarCoverageError:
-                known_until = holidays.last_covered  # the days after it are not known
-                break
-            span += 1
-            if name is None:
-                counted += 1
-                if day.weekday() < 5 and calendar.is_public_holiday(day):
-                    breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
-            elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
-                breaks[-1] = breaks[-1]._replace(last=day)
-            else:
-                breaks.append(_Break(name, day, day, False))
-        last = breaks[-1] if breaks else None
-        if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
-            # The window ends inside a break: said up to its end, which the calendar knows.
-            end = last.last
-            with contextlib.suppress(CalendarCoverageError):
-                while holidays.reason_closed(zone, end + timedelta(days=1)) == last.name:
-                    end += timedelta(days=1)
-            breaks[-1] = last._replace(last=end)
-        return span, breaks, known_until
 
     def _receipts(
         self, st: CallState, action: str, day: date, changed: Sequence[ChangeResult]
