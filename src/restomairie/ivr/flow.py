@@ -4392,7 +4392,7 @@ class CallFlow:
             # "Jeudi ou vendredi": "Le jeudi 26 ou le vendredi 27 novembre ?", the month once
             # as the listing says it (it was said after each day)
             st.data["offered"] = None  # a "oui" now is no day
-            days = sp.days_by_month(choice, either=True)
+            days = sp.days_either(choice)
             asked = sp._("%(days)s? Say the day, or type it with four digits.", days=days)
             return [asked[:1].upper() + asked[1:]]
         lines = [
