@@ -3491,6 +3491,63 @@ def test_a_whole_week_said_at_the_read_back_is_every_day_of_it(rt: Runtime, call
     assert booked(rt, "E2", date(2026, 11, 26)) is None
 
 
+CHRISTMAS_WEEK = (
+    "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration scolaire : ce "
+    "sont les vacances de Noël ; reprise le lundi 4 janvier."
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "heard", "outcome"),
+    [
+        ("non, du 21 au 25 décembre", CHRISTMAS_WEEK, "no_school_days"),
+        ("non, toute la semaine de Noël", CHRISTMAS_WEEK, "no_school_days"),
+        (
+            "non, du 24 au 25 décembre",
+            "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+            "no_school_days",
+        ),
+        # Too long a span: one day at a time, as the date question says it, then that question.
+        ("non, du 7 au 18 décembre", ONE_DAY, "several_days"),
+    ],
+)
+def test_a_span_the_read_back_cannot_take_is_answered_as_at_the_date_question(
+    rt: Runtime, call: Caller, said: str, heard: str, outcome: str
+) -> None:
+    # The read-back worked out a span's days its own way: one all in the holidays was "Sur
+    # cette ligne, dites les jours un par un", then the read-back again, where the date
+    # question says why there is no meal on any of them and asks the date again.
+    call.keys("2", "2")  # Léa, cancel
+    assert call.say("jeudi").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    answer = call.say(said)
+    assert answer.says[0] == heard
+    assert "Pour quel jour voulez-vous annuler ?" in answer.says
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert events(rt, call)[-1].outcome == outcome
+    assert not call.ended
+    assert call.say(said.removeprefix("non, ")).says == answer.says  # at the date question
+    assert booked(rt, "E2", date(2026, 11, 26)) is None  # the day read back: left as it is
+
+
+def test_a_yes_with_a_span_without_school_days_says_why_and_reads_back_again(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Oui, et du 21 au 25 décembre" was "dites les jours un par un": no day of it has a meal,
+    # said as at the date question; the day read back still waits for its plain yes (as for
+    # any yes that comes with other days the line cannot take).
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    answer = call.say("oui, et du 21 au 25 décembre")
+    assert answer.says[:2] == [
+        CHRISTMAS_WEEK,
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    assert call.press("1").says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
+
+
 def test_a_day_refused_with_the_action_says_the_menu_key_like_its_repeat(
     rt: Runtime, client: FlaskClient
 ) -> None:

@@ -2102,14 +2102,20 @@ class CallFlow:
         return self._first_of_days(st, sp, days, step, before)
 
     def _first_of_days(
-        self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
+        self,
+        st: CallState,
+        sp: Speaker,
+        days: Sequence[date],
+        step: str,
+        before: Sequence[str],
+        then: Sequence[object] = (),
     ) -> Turn:
         """The first of ``days`` asked at once read back (after ``before``), the others
-        queued. Those at its head already past their deadline, when there are several, are
-        refused together in one sentence first ("Trop tard pour le lundi 23 et le mardi 24
-        novembre : …"): two long refusals in a row, each with its own deadline, before the
-        first day that can change, lose the caller. One such day keeps its own refusal, with
-        the deadline."""
+        queued, then ``then`` (entries still waiting from before: see :meth:`_span_days`).
+        Those at its head already past their deadline, when there are several, are refused
+        together in one sentence first ("Trop tard pour le lundi 23 et le mardi 24 novembre :
+        …"): two long refusals in a row, each with its own deadline, before the first day that
+        can change, lose the caller. One such day keeps its own refusal, with the deadline."""
         late = self._late_at_head(st, sp, days)
         lines = list(before)
         if len(late) > 1:
@@ -2118,9 +2124,15 @@ class CallFlow:
             days = days[len(late) :]
             if not days:
                 st.data.pop("queue", None)
+                if then:  # the days still waiting: the next read back
+                    st.data["queue"] = list(then)
+                    turn = self._next_day(st, sp, step, lines)
+                    if turn is not None:
+                        return turn
                 return self._ask(st, sp, DATE, lines, step, outcome, recap=True)
-        if len(days) > 1:
-            st.data["queue"] = [day.isoformat() for day in days[1:]]
+        queue = _unique([*(day.isoformat() for day in days[1:]), *then])
+        if queue:
+            st.data["queue"] = queue
         else:
             st.data.pop("queue", None)
         return self._with_date(st, sp, days[0], step, lines)
@@ -2186,16 +2198,47 @@ class CallFlow:
             days=sp.names(said),
         )
 
-    def _span_days(self, st: CallState, sp: Speaker, span: DaySpan, step: str) -> Turn:
+    def _span_days(
+        self,
+        st: CallState,
+        sp: Speaker,
+        span: DaySpan,
+        step: str,
+        then: Sequence[object] = (),
+    ) -> Turn:
         """A span of days asked at once ("toute la semaine prochaine", "du lundi au jeudi",
         "jusqu'à vendredi"): its school days for the children concerned, taken as if the caller
         had listed them (:meth:`_one_after_another`: each read back and confirmed in its turn,
         each past its deadline refused), after a sentence that names them all; days without
         school meals (Wednesdays, holidays) are not part of it, nor those it leaves out ("sauf
         jeudi"). Said from today ("jusqu'à vendredi"), from the first day that can change,
-        the days before it past their deadline said first (:meth:`_late_before_open`). No
-        school day at all: said so; more than MAX_DAYS_SAID, or a day left out that is not in
-        it: one day at a time, as for any longer span."""
+        the days before it past their deadline said first (:meth:`_late_before_open`). A span
+        the line cannot take (:meth:`_span_taken`: no school day, too many): why, then the date
+        question. At the date question and instead of the day read back alike; ``then``, the
+        days still waiting after it (the read-back was one of several days), after its own."""
+        days, refusal, outcome = self._span_taken(st, sp, span)
+        if not days:
+            return self._ask(st, sp, DATE, refusal, step, outcome)
+        # "Jusqu'à vendredi" said on Monday: the days before the first that can change, past
+        # their deadline, said first, as for "toute la semaine" (a sick child's days: the
+        # parent must hear that they will be charged), not asked one by one.
+        before = self._late_before_open(st, sp, span, days[0])
+        if len(days) == 1:
+            if then:
+                st.data["queue"] = list(then)
+            return self._with_date(st, sp, days[0], step, before)  # its read-back names it
+        named = self._days_named(sp, days)
+        return self._first_of_days(st, sp, days, step, [*before, named], then)
+
+    def _span_taken(
+        self, st: CallState, sp: Speaker, span: DaySpan
+    ) -> tuple[list[date], list[str], str]:
+        """The school days of ``span`` the line takes one by one (:meth:`_school_days`), else
+        none, what to say instead and the outcome: the calendar does not know them yet; a day
+        left out that is not in it ("du lundi au jeudi sauf vendredi": which days did the
+        caller mean?), or more than MAX_DAYS_SAID: one day at a time; no school day at all:
+        why (:meth:`_no_school_days`, "… ce sont les vacances de Noël ; reprise le lundi 4
+        janvier"). The one answer to a span, wherever it is said."""
         try:
             days = self._school_days(st, span)
             # "du lundi au jeudi sauf vendredi": which days did the caller mean? Or "du lundi
@@ -2207,22 +2250,12 @@ class CallFlow:
             )
         except OutsideCalendar as exc:  # "du 7 au 11 septembre" past the calendar in use
             assert exc.day is not None
-            refusal = self._unknown_calendar(st, sp, exc.day)
-            return self._ask(st, sp, DATE, [refusal], step, "refused:outside_calendar")
-        if unclear:
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+            return [], [self._unknown_calendar(st, sp, exc.day)], "refused:outside_calendar"
+        if unclear or len(days) > MAX_DAYS_SAID:
+            return [], self._one_day(sp), "several_days"
         if not days:
-            lines = [self._no_school_days(st, sp, span)]
-            return self._ask(st, sp, DATE, lines, step, "no_school_days")
-        if len(days) > MAX_DAYS_SAID:
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
-        # "Jusqu'à vendredi" said on Monday: the days before the first that can change, past
-        # their deadline, said first, as for "toute la semaine" (a sick child's days: the
-        # parent must hear that they will be charged), not asked one by one.
-        before = self._late_before_open(st, sp, span, days[0])
-        if len(days) == 1:
-            return self._with_date(st, sp, days[0], step, before)  # its read-back names it
-        return self._first_of_days(st, sp, days, step, [*before, self._days_named(sp, days)])
+            return [], [self._no_school_days(st, sp, span)], "no_school_days"
+        return days, [], ""
 
     def _late_before_open(
         self, st: CallState, sp: Speaker, span: DaySpan, first: date
@@ -3225,21 +3258,14 @@ class CallFlow:
         (as at the date question). "Oui, et le 4 aussi", "oui, jeudi et vendredi" to Thursday
         read back: the yes confirms Thursday's change, then the 4th or Friday is read back in
         its turn. Without a yes ("non, jeudi et vendredi", "et le 4 aussi"), the first day said
-        is read back. Children named with the days, a span, or a yes that leaves out the day
-        read back: one day at a time, the day read back asked again (taking only the other
-        days would drop the one the caller just said yes to)."""
+        is read back. A span is answered as at the date question (:meth:`_span_days`), and
+        one that has no day to take after a yes says why, the day read back asked again.
+        Children named with the days, or a yes that leaves out the day read back: one day at a
+        time, the day read back asked again (taking only the other days would drop the one
+        the caller just said yes to)."""
         today = self.clock.today()
         days = days_said(speech, today)
-        # The change is the one read back: "et la semaine prochaine" is that whole week, as
-        # at the date question (not the same weekday a week on)
-        span = self._span_said(speech, today, acted=True) if not days else None
-        if span is not None:  # "non, toute la semaine prochaine": its school days
-            with contextlib.suppress(OutsideCalendar):
-                days = self._school_days(st, span)
-            days = days if len(days) <= MAX_DAYS_SAID else []
         added = adds_to(speech)
-        if not days and day != pending and added:
-            days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
         # "Oui, et pour la semaine prochaine ?": what is asked is the days added; the yes
         # before them is still a yes ("oui ?" alone is no yes).
         answer = speech.rstrip().rstrip("?") if added else speech
@@ -3248,12 +3274,29 @@ class CallFlow:
             and parse_intent(answer, {Intent.NO}) is None
             and not is_hesitant(answer)
         )
+        named = self._children_said(self._kids(st), speech, ordinals=False)
+        queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
+        # The change is the one read back: "et la semaine prochaine" is that whole week, as
+        # at the date question (not the same weekday a week on)
+        span = self._span_said(speech, today, acted=True) if not days else None
+        if span is not None and not named:
+            if not yes:
+                # "Non, toute la semaine prochaine", "non, du 21 au 25 décembre": the span
+                # instead of the day read back, answered as at the date question (its days
+                # one by one, or why none: "… ce sont les vacances de Noël"), before the
+                # days still waiting.
+                return self._span_days(st, sp, span, CONFIRM, queued)
+            days, refusal, outcome = self._span_taken(st, sp, span)
+            if not days:
+                # "Oui, et du 21 au 25 décembre": why none of it is taken, then the day read
+                # back again, still to be confirmed (the yes came with more than it).
+                return self._ask(st, sp, CONFIRM, refusal, CONFIRM, outcome)
+        if not days and day != pending and added:
+            days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
         if days and yes and pending not in days and added:
             days = [pending, *days]  # "oui, et lundi et mardi": the day read back, then those
-        named = self._children_said(self._kids(st), speech, ordinals=False)
         if not days or named or (yes and pending not in days):
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
-        queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
         if yes:
             later = [d for d in days if d != pending]
             st.data["queue"] = _unique([*(d.isoformat() for d in later), *queued])
