@@ -3345,9 +3345,11 @@ def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
             "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
             "sont les vacances de Noël ; reprise le lundi 4 janvier.",
         ),
+        # Two reasons: each with its day (there was none; classes end on Saturday 19).
         (
             "du samedi 19 au dimanche 20 décembre",
-            "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre.",
+            "Il n'y a pas de restauration scolaire : le samedi 19 décembre, c'est le week-end ; "
+            "le dimanche 20 décembre, ce sont les vacances de Noël.",
         ),
     ],
 )
@@ -3383,15 +3385,25 @@ def test_a_span_of_two_days_without_school_days_says_them_as_two_days(
             "scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier.",
         ),
         # Outside the holidays, a weekend and Whit Monday share no reason: "c'est un jour férié
-        # (lundi de Pentecôte)" was said of the Saturday and the Sunday too.
+        # (lundi de Pentecôte)" was said of the Saturday and the Sunday too; then none was
+        # said. Each reason with its days.
         (
             "annuler du 15 au 17 mai",
-            "Du samedi 15 mai au lundi 17 mai, il n'y a pas de restauration scolaire.",
+            "Du samedi 15 mai au lundi 17 mai, il n'y a pas de restauration scolaire : le samedi "
+            "15 et le dimanche 16 mai, c'est le week-end ; le lundi 17 mai, c'est un jour férié "
+            "(lundi de Pentecôte).",
         ),
         # Ascension Thursday is not the bridge (Friday 7 only, in zone A's calendar).
         (
             "annuler du 6 au 7 mai",
-            "Il n'y a pas de restauration scolaire le jeudi 6 et le vendredi 7 mai.",
+            "Il n'y a pas de restauration scolaire : le jeudi 6 mai, c'est un jour férié "
+            "(Ascension) ; le vendredi 7 mai, c'est le pont de l'Ascension.",
+        ),
+        # A weekend alone: one reason (it was none, Saturday's and Sunday's weekdays told apart).
+        (
+            "annuler du 28 au 29 novembre",
+            "Il n'y a pas de restauration scolaire le samedi 28 et le dimanche 29 novembre : "
+            "c'est le week-end.",
         ),
     ],
 )
@@ -3402,6 +3414,33 @@ def test_days_without_school_meals_get_only_a_reason_every_one_of_them_has(
     answer = call.say(said)
     action = "réserver" if said.startswith("réserver") else "annuler"
     assert answer.says[:2] == [heard, f"Pour quel jour voulez-vous {action} ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+
+
+def test_a_span_closed_for_several_reasons_says_each_with_its_days(
+    rt: Runtime, call: Caller
+) -> None:
+    # A strike on Monday and Tuesday, then Wednesday (no canteen in Dijon): "Du lundi 7
+    # décembre au mercredi 9 décembre, il n'y a pas de restauration scolaire." and no reason,
+    # when a parent expects each with its days.
+    from restomairie.models import Closure
+
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2026, 12, 7), last_day=date(2026, 12, 8),
+                kind="strike", label="grève", created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )  # fmt: skip
+    call.press("2")  # Léa
+    answer = call.say("annuler du 7 au 9 décembre")
+    assert answer.says[:2] == [
+        "Du lundi 7 décembre au mercredi 9 décembre, il n'y a pas de restauration scolaire : le "
+        "lundi 7 et le mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9 décembre, la "
+        "cantine ne fonctionne jamais le mercredi.",
+        "Pour quel jour voulez-vous annuler ?",
+    ]
     assert events(rt, call)[-1].outcome == "no_school_days"
 
 

@@ -183,6 +183,9 @@ OFFER_DAYS = 21
 FAR_OFFER_DAYS = 120
 # School holidays do not count in those two weeks, up to a summer's worth of them.
 MAX_LIST_SPAN = 80
+# The most reasons said of a span without school meals, each with its days ("le lundi 7 et le
+# mardi 8, l'école est fermée (grève) ; le mercredi 9, …"): past it, the span alone.
+MAX_SPAN_REASONS = 3
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
 # A change read back this close to its deadline is said to be urgent (with the minutes left).
 HURRY = timedelta(minutes=10)
@@ -2348,17 +2351,26 @@ class CallFlow:
     def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
         """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
         scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier." The reason when
-        every day of the span has it (:meth:`_span_why`), else none; when they are all school
-        holidays, the day the child's school serves meals again."""
+        every day of the span has it, else each reason with its days ("… : le lundi 7 et le
+        mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9 décembre, la cantine ne
+        fonctionne jamais le mercredi."; :meth:`_span_whys`), none past MAX_SPAN_REASONS; when
+        they are all school holidays, the day the child's school serves meals again."""
         kids = self._picked(st) or self._kids(st)
         school = kids[0].school if kids else None
         closures = self.booking.local_closures()
         if span.first == span.last:
             return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
-        why, holidays = self._span_why(sp, span, school, closures)
-        whys = {why} if why is not None else set()
-        if span.last == span.first + timedelta(days=1):
-            return self._no_school_two_days(sp, span, whys, school, closures, holidays)
+        groups, holidays = self._span_whys(sp, span, school, closures)
+        two = span.last == span.first + timedelta(days=1)
+        why: str | None
+        if len(groups) > 1:
+            why = self._whys_with_days(sp, groups)
+            if two:  # the days are said with their reasons
+                return sp._("There is no school catering: %(why)s.", why=why)
+        else:
+            why = groups[0][1] if groups else None
+        if two:
+            return self._no_school_two_days(sp, span, why, school, closures, holidays)
         first, last = sp.day(span.first), sp.day(span.last)
         if why is not None:
             resume = self._resumes_after(span.last, school, closures) if holidays else None
@@ -2383,46 +2395,75 @@ class CallFlow:
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
         )
 
-    def _span_why(
+    def _span_whys(
         self, sp: Speaker, span: DaySpan, school: str | None, closures: Sequence[Closure]
-    ) -> tuple[str | None, bool]:
-        """Why no day of ``span`` has school meals, when one reason holds for every one of
-        them (weekends and Wednesdays included: "vendredi 25 et samedi 26 décembre : c'est un
-        jour férié (Noël)" said of a Saturday what only the Friday is), else None; and whether
+    ) -> tuple[list[tuple[list[date], str]], bool]:
+        """Why the days of ``span`` have no school meals: each reason with its days, in the
+        order of their first day (empty past MAX_SPAN_REASONS: too long to hear); and whether
         they are all school holidays. A day in the school holidays has the holidays' reason,
         a public holiday among them too (Christmas Day is the Christmas holidays to a parent
-        asking for several days; the day alone keeps its own name: :meth:`_closed_day`)."""
-        whys: set[str] = set()
+        asking for several days; the day alone keeps its own name: :meth:`_closed_day`); a
+        Saturday or Sunday without canteen is the weekend ("le samedi 15 et le dimanche 16
+        mai, c'est le week-end"), not each its weekday. One reason is said of a span only when
+        every day of it has it (weekends and Wednesdays included: "vendredi 25 et samedi 26
+        décembre : c'est un jour férié (Noël)" said of a Saturday what only the Friday is)."""
+        groups: dict[str, list[date]] = {}
         holidays = True
         day = span.first
-        while day <= span.last and len(whys) < 2:
+        while day <= span.last and len(groups) <= MAX_SPAN_REASONS:
             name = self._school_holiday(day)
             if name is not None:
-                whys.add(_holiday_phrase(sp, name))
+                why = _holiday_phrase(sp, name)
             else:
                 holidays = False
                 status = self.booking.day_status(day, school, "phone", closures)
-                whys.add(self._closed_why(sp, day, status))
+                if day.weekday() >= 5 and self._weekly_closed(sp, day, status):
+                    why = sp._("it is the weekend")
+                else:
+                    why = self._closed_why(sp, day, status)
+            groups.setdefault(why, []).append(day)
             day += timedelta(days=1)
-        return (next(iter(whys)) if len(whys) == 1 else None), holidays and len(whys) == 1
+        if len(groups) > MAX_SPAN_REASONS:
+            return [], False
+        return [(days, why) for why, days in groups.items()], holidays and len(groups) == 1
+
+    @staticmethod
+    def _whys_with_days(sp: Speaker, groups: Sequence[tuple[list[date], str]]) -> str:
+        """ "le lundi 7 et le mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9
+        décembre, la cantine ne fonctionne jamais le mercredi": each reason after its days
+        (a run of three days or more said from its first to its last)."""
+        said = ""
+        for days, why in groups:
+            run = len(days) > 2 and (days[-1] - days[0]).days == len(days) - 1
+            when = (
+                sp._("from %(first)s to %(last)s", first=sp.day(days[0]), last=sp.day(days[-1]))
+                if run
+                else sp.days_by_month(days)
+            )
+            part = sp._("(a reason after its days) %(days)s, %(why)s", days=when, why=why)
+            said = (
+                sp._("(reasons in a list) %(earlier)s; %(later)s", earlier=said, later=part)
+                if said
+                else part
+            )
+        return said
 
     def _no_school_two_days(
         self,
         sp: Speaker,
         span: DaySpan,
-        whys: set[str],
+        why: str | None,
         school: str | None,
         closures: Sequence[Closure],
         holidays: bool,
     ) -> str:
-        """ "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre."
-        Two days are said as two days, the month once ("du samedi 19 décembre au dimanche 20
-        décembre" was a span for a pair), with the same reason and day school starts again as
-        a longer span."""
+        """ "Il n'y a pas de restauration scolaire le samedi 28 et le dimanche 29 novembre :
+        c'est le week-end." Two days are said as two days, the month once ("du samedi 28
+        novembre au dimanche 29 novembre" was a span for a pair), with the same reason
+        (``why``, for both) and day school starts again as a longer span."""
         days = sp.days_by_month([span.first, span.last])
-        if len(whys) != 1:
+        if why is None:
             return sp._("There is no school catering %(days)s.", days=days)
-        why = next(iter(whys))
         resume = self._resumes_after(span.last, school, closures) if holidays else None
         if resume is not None:
             return sp._(
