@@ -129,12 +129,12 @@ def test_a_choice_of_days_says_each_month_once_after_its_days(settings: object) 
     assert isinstance(settings, Settings)
     fr, en = Speaker(settings, "fr"), Speaker(settings, "en")
     same = [date(2026, 11, 26), date(2026, 11, 27)]
-    assert fr.days_by_month(same, either=True) == "le jeudi 26 ou le vendredi 27 novembre"
-    assert en.days_by_month(same, either=True) == "Thursday 26 or Friday 27 November"
+    assert fr.days_either(same) == "le jeudi 26 ou le vendredi 27 novembre"
+    assert en.days_either(same) == "Thursday 26 or Friday 27 November"
     across = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 3)]
-    assert fr.days_by_month(across, either=True) == (
+    assert fr.days_either(across) == (
         "le lundi 30 novembre, le mardi 1er ou le jeudi 3 décembre"
     )
-    assert en.days_by_month(across, either=True) == (
+    assert en.days_either(across) == (
         "Monday 30 November, Tuesday 1 or Thursday 3 December"
     )

@@ -3345,9 +3345,11 @@ def test_a_span_without_school_days_says_so(rt: Runtime, call: Caller) -> None:
             "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
             "sont les vacances de Noël ; reprise le lundi 4 janvier.",
         ),
+        # Two reasons: each with its day (there was none; classes end on Saturday 19).
         (
             "du samedi 19 au dimanche 20 décembre",
-            "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre.",
+            "Il n'y a pas de restauration scolaire : le samedi 19 décembre, c'est le week-end ; "
+            "le dimanche 20 décembre, ce sont les vacances de Noël.",
         ),
     ],
 )
@@ -3383,15 +3385,25 @@ def test_a_span_of_two_days_without_school_days_says_them_as_two_days(
             "scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier.",
         ),
         # Outside the holidays, a weekend and Whit Monday share no reason: "c'est un jour férié
-        # (lundi de Pentecôte)" was said of the Saturday and the Sunday too.
+        # (lundi de Pentecôte)" was said of the Saturday and the Sunday too; then none was
+        # said. Each reason with its days.
         (
             "annuler du 15 au 17 mai",
-            "Du samedi 15 mai au lundi 17 mai, il n'y a pas de restauration scolaire.",
+            "Du samedi 15 mai au lundi 17 mai, il n'y a pas de restauration scolaire : le samedi "
+            "15 et le dimanche 16 mai, c'est le week-end ; le lundi 17 mai, c'est un jour férié "
+            "(lundi de Pentecôte).",
         ),
         # Ascension Thursday is not the bridge (Friday 7 only, in zone A's calendar).
         (
             "annuler du 6 au 7 mai",
-            "Il n'y a pas de restauration scolaire le jeudi 6 et le vendredi 7 mai.",
+            "Il n'y a pas de restauration scolaire : le jeudi 6 mai, c'est un jour férié "
+            "(Ascension) ; le vendredi 7 mai, c'est le pont de l'Ascension.",
+        ),
+        # A weekend alone: one reason (it was none, Saturday's and Sunday's weekdays told apart).
+        (
+            "annuler du 28 au 29 novembre",
+            "Il n'y a pas de restauration scolaire le samedi 28 et le dimanche 29 novembre : "
+            "c'est le week-end.",
         ),
     ],
 )
@@ -3402,6 +3414,33 @@ def test_days_without_school_meals_get_only_a_reason_every_one_of_them_has(
     answer = call.say(said)
     action = "réserver" if said.startswith("réserver") else "annuler"
     assert answer.says[:2] == [heard, f"Pour quel jour voulez-vous {action} ?"]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+
+
+def test_a_span_closed_for_several_reasons_says_each_with_its_days(
+    rt: Runtime, call: Caller
+) -> None:
+    # A strike on Monday and Tuesday, then Wednesday (no canteen in Dijon): "Du lundi 7
+    # décembre au mercredi 9 décembre, il n'y a pas de restauration scolaire." and no reason,
+    # when a parent expects each with its days.
+    from restomairie.models import Closure
+
+    with rt.sessions() as session, session.begin():
+        session.add(
+            Closure(
+                school_id="anjou-elem", first_day=date(2026, 12, 7), last_day=date(2026, 12, 8),
+                kind="strike", label="grève", created_by="staff:marie",
+                created_at=rt.clock.now(),
+            )
+        )  # fmt: skip
+    call.press("2")  # Léa
+    answer = call.say("annuler du 7 au 9 décembre")
+    assert answer.says[:2] == [
+        "Du lundi 7 décembre au mercredi 9 décembre, il n'y a pas de restauration scolaire : le "
+        "lundi 7 et le mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9 décembre, la "
+        "cantine ne fonctionne jamais le mercredi.",
+        "Pour quel jour voulez-vous annuler ?",
+    ]
     assert events(rt, call)[-1].outcome == "no_school_days"
 
 
@@ -3489,6 +3528,63 @@ def test_a_whole_week_said_at_the_read_back_is_every_day_of_it(rt: Runtime, call
     answer = call.say("non, toute la semaine prochaine")
     assert answer.says[:2] == [NEXT_WEEK_NAMED, MONDAY_30_READ_BACK]
     assert booked(rt, "E2", date(2026, 11, 26)) is None
+
+
+CHRISTMAS_WEEK = (
+    "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration scolaire : ce "
+    "sont les vacances de Noël ; reprise le lundi 4 janvier."
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "heard", "outcome"),
+    [
+        ("non, du 21 au 25 décembre", CHRISTMAS_WEEK, "no_school_days"),
+        ("non, toute la semaine de Noël", CHRISTMAS_WEEK, "no_school_days"),
+        (
+            "non, du 24 au 25 décembre",
+            "Il n'y a pas de restauration scolaire le jeudi 24 et le vendredi 25 décembre : ce "
+            "sont les vacances de Noël ; reprise le lundi 4 janvier.",
+            "no_school_days",
+        ),
+        # Too long a span: one day at a time, as the date question says it, then that question.
+        ("non, du 7 au 18 décembre", ONE_DAY, "several_days"),
+    ],
+)
+def test_a_span_the_read_back_cannot_take_is_answered_as_at_the_date_question(
+    rt: Runtime, call: Caller, said: str, heard: str, outcome: str
+) -> None:
+    # The read-back worked out a span's days its own way: one all in the holidays was "Sur
+    # cette ligne, dites les jours un par un", then the read-back again, where the date
+    # question says why there is no meal on any of them and asks the date again.
+    call.keys("2", "2")  # Léa, cancel
+    assert call.say("jeudi").says[0] == "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre."
+    answer = call.say(said)
+    assert answer.says[0] == heard
+    assert "Pour quel jour voulez-vous annuler ?" in answer.says
+    assert not any(line.startswith("Vous souhaitez") for line in answer.says)
+    assert events(rt, call)[-1].outcome == outcome
+    assert not call.ended
+    assert call.say(said.removeprefix("non, ")).says == answer.says  # at the date question
+    assert booked(rt, "E2", date(2026, 11, 26)) is None  # the day read back: left as it is
+
+
+def test_a_yes_with_a_span_without_school_days_says_why_and_reads_back_again(
+    rt: Runtime, call: Caller
+) -> None:
+    # "Oui, et du 21 au 25 décembre" was "dites les jours un par un": no day of it has a meal,
+    # said as at the date question; the day read back still waits for its plain yes (as for
+    # any yes that comes with other days the line cannot take).
+    call.press("2")  # Léa
+    call.say("annuler jeudi")
+    answer = call.say("oui, et du 21 au 25 décembre")
+    assert answer.says[:2] == [
+        CHRISTMAS_WEEK,
+        "Vous souhaitez annuler le repas de Léa le jeudi 26 novembre.",
+    ]
+    assert events(rt, call)[-1].outcome == "no_school_days"
+    assert booked(rt, "E2", date(2026, 11, 26)) is None
+    assert call.press("1").says[0] == "C'est fait : le repas de Léa du jeudi 26 novembre est annulé."
 
 
 def test_a_day_refused_with_the_action_says_the_menu_key_like_its_repeat(

@@ -746,8 +746,7 @@ class BookingService:
                     # The day's state as it is (from the read above: no query): a day already
                     # as asked is said so ("déjà réservé"), past its deadline or lock too, as
                     # the phone line says it; "trop tard" told staff the child had no meal.
-                    row = facts.bookings.get((child.id, day))
-                    booked = row if row is not None else _subscribed(child, day)
+                    booked = _booked(child, day, facts.bookings.get((child.id, day)))
                     try:
                         st = self._check(
                             child, day, now, actor, action, facts.closures, override_reason,
@@ -896,8 +895,7 @@ class BookingService:
             refused: list[BookingError] = []
             closed = 0
             for child in kids:
-                row = facts.bookings.get((child.id, day))
-                as_asked = (row if row is not None else _subscribed(child, day)) == want
+                as_asked = _booked(child, day, facts.bookings.get((child.id, day))) == want
                 try:
                     self._check(child, day, now, actor, action, facts.closures, None, as_asked)
                 except NotOperatingDay as exc:
@@ -1268,15 +1266,9 @@ class BookingService:
                 day = st.day
                 if first is not None and day >= first:
                     break  # another child's day comes first
-                if (
-                    (child.school_id, day) in locked
-                    or st.deadline is None
-                    or now >= st.deadline
-                ):
+                if not _open_to_change(st.deadline, (child.school_id, day) in locked, now):
                     continue
-                row = rows.get((child.id, day))
-                booked = row if row is not None else _subscribed(child, day)
-                if booked != want:
+                if _booked(child, day, rows.get((child.id, day))) != want:
                     first = day
                     break
                 open_until[child.ref] = day
@@ -1331,12 +1323,12 @@ class BookingService:
                     )
                     continue
                 row = rows.get((child.id, day))
+                booked = _booked(child, day, row)
                 decided = None
                 if row is not None:
-                    booked, source = row, "booked" if row else "cancelled"
+                    source = "booked" if row else "cancelled"
                     decided = facts.decided.get((child.id, day))
                 else:
-                    booked = _subscribed(child, day)
                     source = "subscription" if booked else "none"
                 out.append(
                     ChildDay(
@@ -1905,6 +1897,21 @@ def enrolled_on(child: Child | KidPlan | ChildInfo, day: date) -> bool:
     return (child.enrolled_from is None or child.enrolled_from <= day) and (
         child.enrolled_until is None or day <= child.enrolled_until
     )
+
+
+def _open_to_change(deadline: datetime | None, locked: bool, now: datetime) -> bool:
+    """Whether an operating day (with its ``deadline`` and whether it is ``locked``, as a
+    :class:`ChildDay` of the outlook has them) is open to changes at ``now``: not locked, and
+    its deadline not past (:meth:`BookingService.first_to_change`'s days)."""
+    return not locked and deadline is not None and now < deadline
+
+
+def _booked(child: Child | KidPlan, day: date, row: bool | None) -> bool:
+    """Whether ``child`` has a meal on ``day`` (an operating day it is enrolled on): as its
+    booking or cancellation by hand says (``row``, the day's booking row) when there is one,
+    else as its subscription has it. The one rule of the outlook's states
+    (:meth:`BookingService._states`), the offered day and the changes."""
+    return _subscribed(child, day) if row is None else row
 
 
 def _subscribed(child: Child | KidPlan, day: date) -> bool:

@@ -28,6 +28,7 @@ next, what happened). It calls the booking services, which own their transaction
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -182,6 +183,9 @@ OFFER_DAYS = 21
 FAR_OFFER_DAYS = 120
 # School holidays do not count in those two weeks, up to a summer's worth of them.
 MAX_LIST_SPAN = 80
+# The most reasons said of a span without school meals, each with its days ("le lundi 7 et le
+# mardi 8, l'école est fermée (grève) ; le mercredi 9, …"): past it, the span alone.
+MAX_SPAN_REASONS = 3
 EVERY_DAY_FROM = 4  # booked days (and none free) said as "every canteen day, from … to …"
 # A change read back this close to its deadline is said to be urgent (with the minutes left).
 HURRY = timedelta(minutes=10)
@@ -375,6 +379,46 @@ class _Break(NamedTuple):
     public: bool
 
 
+# Remembered by what it depends on, the day, the calendar and the zone (asked on every
+# listing; a few days at most are asked at a time).
+@functools.lru_cache(maxsize=8)
+def _list_span_of(
+    today: date, calendar: SchoolCalendar, zone: str
+) -> tuple[int, tuple[_Break, ...], date | None]:
+    """:meth:`CallFlow._list_span` of ``today``, worked out from ``calendar``'s school
+    holidays of ``zone`` and its public holidays; the breaks as a tuple (the answer is
+    shared)."""
+    holidays = calendar.school_holidays
+    breaks: list[_Break] = []
+    counted = span = 0
+    known_until = None
+    while counted < LIST_DAYS and span < MAX_LIST_SPAN:
+        day = today + timedelta(days=span)
+        try:
+            name = holidays.reason_closed(zone, day)
+        except CalendarCoverageError:
+            known_until = holidays.last_covered  # the days after it are not known
+            break
+        span += 1
+        if name is None:
+            counted += 1
+            if day.weekday() < 5 and calendar.is_public_holiday(day):
+                breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
+        elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
+            breaks[-1] = breaks[-1]._replace(last=day)
+        else:
+            breaks.append(_Break(name, day, day, False))
+    last = breaks[-1] if breaks else None
+    if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
+        # The window ends inside a break: said up to its end, which the calendar knows.
+        end = last.last
+        with contextlib.suppress(CalendarCoverageError):
+            while holidays.reason_closed(zone, end + timedelta(days=1)) == last.name:
+                end += timedelta(days=1)
+        breaks[-1] = last._replace(last=end)
+    return span, tuple(breaks), known_until
+
+
 class _Owed(NamedTuple):
     """One warning before school holidays (CallFlow._after_break): the days after them whose
     deadlines come before them, each with its deadline, and the children picked they are for."""
@@ -496,9 +540,6 @@ class CallFlow:
         self.booking = booking
         self.clock = clock
         self._speakers: dict[str, Speaker] = {}
-        # _list_span by day and calendar (it depends on nothing else): asked on every listing.
-        self._spans: dict[tuple[date, SchoolCalendar], tuple[int, tuple[_Break, ...], date | None]]
-        self._spans = {}
         self._handlers: dict[str, Callable[[CallState, Speaker, Heard], Turn]] = {
             ACCOUNT: self._on_account,
             PIN: self._on_pin,
@@ -2064,14 +2105,20 @@ class CallFlow:
         return self._first_of_days(st, sp, days, step, before)
 
     def _first_of_days(
-        self, st: CallState, sp: Speaker, days: Sequence[date], step: str, before: Sequence[str]
+        self,
+        st: CallState,
+        sp: Speaker,
+        days: Sequence[date],
+        step: str,
+        before: Sequence[str],
+        then: Sequence[object] = (),
     ) -> Turn:
         """The first of ``days`` asked at once read back (after ``before``), the others
-        queued. Those at its head already past their deadline, when there are several, are
-        refused together in one sentence first ("Trop tard pour le lundi 23 et le mardi 24
-        novembre : …"): two long refusals in a row, each with its own deadline, before the
-        first day that can change, lose the caller. One such day keeps its own refusal, with
-        the deadline."""
+        queued, then ``then`` (entries still waiting from before: see :meth:`_span_days`).
+        Those at its head already past their deadline, when there are several, are refused
+        together in one sentence first ("Trop tard pour le lundi 23 et le mardi 24 novembre :
+        …"): two long refusals in a row, each with its own deadline, before the first day that
+        can change, lose the caller. One such day keeps its own refusal, with the deadline."""
         late = self._late_at_head(st, sp, days)
         lines = list(before)
         if len(late) > 1:
@@ -2080,9 +2127,15 @@ class CallFlow:
             days = days[len(late) :]
             if not days:
                 st.data.pop("queue", None)
+                if then:  # the days still waiting: the next read back
+                    st.data["queue"] = list(then)
+                    turn = self._next_day(st, sp, step, lines)
+                    if turn is not None:
+                        return turn
                 return self._ask(st, sp, DATE, lines, step, outcome, recap=True)
-        if len(days) > 1:
-            st.data["queue"] = [day.isoformat() for day in days[1:]]
+        queue = _unique([*(day.isoformat() for day in days[1:]), *then])
+        if queue:
+            st.data["queue"] = queue
         else:
             st.data.pop("queue", None)
         return self._with_date(st, sp, days[0], step, lines)
@@ -2148,16 +2201,47 @@ class CallFlow:
             days=sp.names(said),
         )
 
-    def _span_days(self, st: CallState, sp: Speaker, span: DaySpan, step: str) -> Turn:
+    def _span_days(
+        self,
+        st: CallState,
+        sp: Speaker,
+        span: DaySpan,
+        step: str,
+        then: Sequence[object] = (),
+    ) -> Turn:
         """A span of days asked at once ("toute la semaine prochaine", "du lundi au jeudi",
         "jusqu'à vendredi"): its school days for the children concerned, taken as if the caller
         had listed them (:meth:`_one_after_another`: each read back and confirmed in its turn,
         each past its deadline refused), after a sentence that names them all; days without
         school meals (Wednesdays, holidays) are not part of it, nor those it leaves out ("sauf
         jeudi"). Said from today ("jusqu'à vendredi"), from the first day that can change,
-        the days before it past their deadline said first (:meth:`_late_before_open`). No
-        school day at all: said so; more than MAX_DAYS_SAID, or a day left out that is not in
-        it: one day at a time, as for any longer span."""
+        the days before it past their deadline said first (:meth:`_late_before_open`). A span
+        the line cannot take (:meth:`_span_taken`: no school day, too many): why, then the date
+        question. At the date question and instead of the day read back alike; ``then``, the
+        days still waiting after it (the read-back was one of several days), after its own."""
+        days, refusal, outcome = self._span_taken(st, sp, span)
+        if not days:
+            return self._ask(st, sp, DATE, refusal, step, outcome)
+        # "Jusqu'à vendredi" said on Monday: the days before the first that can change, past
+        # their deadline, said first, as for "toute la semaine" (a sick child's days: the
+        # parent must hear that they will be charged), not asked one by one.
+        before = self._late_before_open(st, sp, span, days[0])
+        if len(days) == 1:
+            if then:
+                st.data["queue"] = list(then)
+            return self._with_date(st, sp, days[0], step, before)  # its read-back names it
+        named = self._days_named(sp, days)
+        return self._first_of_days(st, sp, days, step, [*before, named], then)
+
+    def _span_taken(
+        self, st: CallState, sp: Speaker, span: DaySpan
+    ) -> tuple[list[date], list[str], str]:
+        """The school days of ``span`` the line takes one by one (:meth:`_school_days`), else
+        none, what to say instead and the outcome: the calendar does not know them yet; a day
+        left out that is not in it ("du lundi au jeudi sauf vendredi": which days did the
+        caller mean?), or more than MAX_DAYS_SAID: one day at a time; no school day at all:
+        why (:meth:`_no_school_days`, "… ce sont les vacances de Noël ; reprise le lundi 4
+        janvier"). The one answer to a span, wherever it is said."""
         try:
             days = self._school_days(st, span)
             # "du lundi au jeudi sauf vendredi": which days did the caller mean? Or "du lundi
@@ -2169,22 +2253,12 @@ class CallFlow:
             )
         except OutsideCalendar as exc:  # "du 7 au 11 septembre" past the calendar in use
             assert exc.day is not None
-            refusal = self._unknown_calendar(st, sp, exc.day)
-            return self._ask(st, sp, DATE, [refusal], step, "refused:outside_calendar")
-        if unclear:
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
+            return [], [self._unknown_calendar(st, sp, exc.day)], "refused:outside_calendar"
+        if unclear or len(days) > MAX_DAYS_SAID:
+            return [], self._one_day(sp), "several_days"
         if not days:
-            lines = [self._no_school_days(st, sp, span)]
-            return self._ask(st, sp, DATE, lines, step, "no_school_days")
-        if len(days) > MAX_DAYS_SAID:
-            return self._ask(st, sp, DATE, self._one_day(sp), step, "several_days")
-        # "Jusqu'à vendredi" said on Monday: the days before the first that can change, past
-        # their deadline, said first, as for "toute la semaine" (a sick child's days: the
-        # parent must hear that they will be charged), not asked one by one.
-        before = self._late_before_open(st, sp, span, days[0])
-        if len(days) == 1:
-            return self._with_date(st, sp, days[0], step, before)  # its read-back names it
-        return self._first_of_days(st, sp, days, step, [*before, self._days_named(sp, days)])
+            return [], [self._no_school_days(st, sp, span)], "no_school_days"
+        return days, [], ""
 
     def _late_before_open(
         self, st: CallState, sp: Speaker, span: DaySpan, first: date
@@ -2277,17 +2351,26 @@ class CallFlow:
     def _no_school_days(self, st: CallState, sp: Speaker, span: DaySpan) -> str:
         """ "Du lundi 21 décembre au vendredi 25 décembre, il n'y a pas de restauration
         scolaire : ce sont les vacances de Noël ; reprise le lundi 4 janvier." The reason when
-        every day of the span has it (:meth:`_span_why`), else none; when they are all school
-        holidays, the day the child's school serves meals again."""
+        every day of the span has it, else each reason with its days ("… : le lundi 7 et le
+        mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9 décembre, la cantine ne
+        fonctionne jamais le mercredi."; :meth:`_span_whys`), none past MAX_SPAN_REASONS; when
+        they are all school holidays, the day the child's school serves meals again."""
         kids = self._picked(st) or self._kids(st)
         school = kids[0].school if kids else None
         closures = self.booking.local_closures()
         if span.first == span.last:
             return self._closed_day(sp, span.first, self.booking.day_status(span.first, school))
-        why, holidays = self._span_why(sp, span, school, closures)
-        whys = {why} if why is not None else set()
-        if span.last == span.first + timedelta(days=1):
-            return self._no_school_two_days(sp, span, whys, school, closures, holidays)
+        groups, holidays = self._span_whys(sp, span, school, closures)
+        two = span.last == span.first + timedelta(days=1)
+        why: str | None
+        if len(groups) > 1:
+            why = self._whys_with_days(sp, groups)
+            if two:  # the days are said with their reasons
+                return sp._("There is no school catering: %(why)s.", why=why)
+        else:
+            why = groups[0][1] if groups else None
+        if two:
+            return self._no_school_two_days(sp, span, why, school, closures, holidays)
         first, last = sp.day(span.first), sp.day(span.last)
         if why is not None:
             resume = self._resumes_after(span.last, school, closures) if holidays else None
@@ -2312,46 +2395,75 @@ class CallFlow:
             "From %(first)s to %(last)s, there is no school catering.", first=first, last=last
         )
 
-    def _span_why(
+    def _span_whys(
         self, sp: Speaker, span: DaySpan, school: str | None, closures: Sequence[Closure]
-    ) -> tuple[str | None, bool]:
-        """Why no day of ``span`` has school meals, when one reason holds for every one of
-        them (weekends and Wednesdays included: "vendredi 25 et samedi 26 décembre : c'est un
-        jour férié (Noël)" said of a Saturday what only the Friday is), else None; and whether
+    ) -> tuple[list[tuple[list[date], str]], bool]:
+        """Why the days of ``span`` have no school meals: each reason with its days, in the
+        order of their first day (empty past MAX_SPAN_REASONS: too long to hear); and whether
         they are all school holidays. A day in the school holidays has the holidays' reason,
         a public holiday among them too (Christmas Day is the Christmas holidays to a parent
-        asking for several days; the day alone keeps its own name: :meth:`_closed_day`)."""
-        whys: set[str] = set()
+        asking for several days; the day alone keeps its own name: :meth:`_closed_day`); a
+        Saturday or Sunday without canteen is the weekend ("le samedi 15 et le dimanche 16
+        mai, c'est le week-end"), not each its weekday. One reason is said of a span only when
+        every day of it has it (weekends and Wednesdays included: "vendredi 25 et samedi 26
+        décembre : c'est un jour férié (Noël)" said of a Saturday what only the Friday is)."""
+        groups: dict[str, list[date]] = {}
         holidays = True
         day = span.first
-        while day <= span.last and len(whys) < 2:
+        while day <= span.last and len(groups) <= MAX_SPAN_REASONS:
             name = self._school_holiday(day)
             if name is not None:
-                whys.add(_holiday_phrase(sp, name))
+                why = _holiday_phrase(sp, name)
             else:
                 holidays = False
                 status = self.booking.day_status(day, school, "phone", closures)
-                whys.add(self._closed_why(sp, day, status))
+                if day.weekday() >= 5 and self._weekly_closed(sp, day, status):
+                    why = sp._("it is the weekend")
+                else:
+                    why = self._closed_why(sp, day, status)
+            groups.setdefault(why, []).append(day)
             day += timedelta(days=1)
-        return (next(iter(whys)) if len(whys) == 1 else None), holidays and len(whys) == 1
+        if len(groups) > MAX_SPAN_REASONS:
+            return [], False
+        return [(days, why) for why, days in groups.items()], holidays and len(groups) == 1
+
+    @staticmethod
+    def _whys_with_days(sp: Speaker, groups: Sequence[tuple[list[date], str]]) -> str:
+        """ "le lundi 7 et le mardi 8 décembre, l'école est fermée (grève) ; le mercredi 9
+        décembre, la cantine ne fonctionne jamais le mercredi": each reason after its days
+        (a run of three days or more said from its first to its last)."""
+        said = ""
+        for days, why in groups:
+            run = len(days) > 2 and (days[-1] - days[0]).days == len(days) - 1
+            when = (
+                sp._("from %(first)s to %(last)s", first=sp.day(days[0]), last=sp.day(days[-1]))
+                if run
+                else sp.days_by_month(days)
+            )
+            part = sp._("(a reason after its days) %(days)s, %(why)s", days=when, why=why)
+            said = (
+                sp._("(reasons in a list) %(earlier)s; %(later)s", earlier=said, later=part)
+                if said
+                else part
+            )
+        return said
 
     def _no_school_two_days(
         self,
         sp: Speaker,
         span: DaySpan,
-        whys: set[str],
+        why: str | None,
         school: str | None,
         closures: Sequence[Closure],
         holidays: bool,
     ) -> str:
-        """ "Il n'y a pas de restauration scolaire le samedi 19 et le dimanche 20 décembre."
-        Two days are said as two days, the month once ("du samedi 19 décembre au dimanche 20
-        décembre" was a span for a pair), with the same reason and day school starts again as
-        a longer span."""
+        """ "Il n'y a pas de restauration scolaire le samedi 28 et le dimanche 29 novembre :
+        c'est le week-end." Two days are said as two days, the month once ("du samedi 28
+        novembre au dimanche 29 novembre" was a span for a pair), with the same reason
+        (``why``, for both) and day school starts again as a longer span."""
         days = sp.days_by_month([span.first, span.last])
-        if len(whys) != 1:
+        if why is None:
             return sp._("There is no school catering %(days)s.", days=days)
-        why = next(iter(whys))
         resume = self._resumes_after(span.last, school, closures) if holidays else None
         if resume is not None:
             return sp._(
@@ -3187,21 +3299,14 @@ class CallFlow:
         (as at the date question). "Oui, et le 4 aussi", "oui, jeudi et vendredi" to Thursday
         read back: the yes confirms Thursday's change, then the 4th or Friday is read back in
         its turn. Without a yes ("non, jeudi et vendredi", "et le 4 aussi"), the first day said
-        is read back. Children named with the days, a span, or a yes that leaves out the day
-        read back: one day at a time, the day read back asked again (taking only the other
-        days would drop the one the caller just said yes to)."""
+        is read back. A span is answered as at the date question (:meth:`_span_days`), and
+        one that has no day to take after a yes says why, the day read back asked again.
+        Children named with the days, or a yes that leaves out the day read back: one day at a
+        time, the day read back asked again (taking only the other days would drop the one
+        the caller just said yes to)."""
         today = self.clock.today()
         days = days_said(speech, today)
-        # The change is the one read back: "et la semaine prochaine" is that whole week, as
-        # at the date question (not the same weekday a week on)
-        span = self._span_said(speech, today, acted=True) if not days else None
-        if span is not None:  # "non, toute la semaine prochaine": its school days
-            with contextlib.suppress(OutsideCalendar):
-                days = self._school_days(st, span)
-            days = days if len(days) <= MAX_DAYS_SAID else []
         added = adds_to(speech)
-        if not days and day != pending and added:
-            days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
         # "Oui, et pour la semaine prochaine ?": what is asked is the days added; the yes
         # before them is still a yes ("oui ?" alone is no yes).
         answer = speech.rstrip().rstrip("?") if added else speech
@@ -3210,12 +3315,29 @@ class CallFlow:
             and parse_intent(answer, {Intent.NO}) is None
             and not is_hesitant(answer)
         )
+        named = self._children_said(self._kids(st), speech, ordinals=False)
+        queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
+        # The change is the one read back: "et la semaine prochaine" is that whole week, as
+        # at the date question (not the same weekday a week on)
+        span = self._span_said(speech, today, acted=True) if not days else None
+        if span is not None and not named:
+            if not yes:
+                # "Non, toute la semaine prochaine", "non, du 21 au 25 décembre": the span
+                # instead of the day read back, answered as at the date question (its days
+                # one by one, or why none: "… ce sont les vacances de Noël"), before the
+                # days still waiting.
+                return self._span_days(st, sp, span, CONFIRM, queued)
+            days, refusal, outcome = self._span_taken(st, sp, span)
+            if not days:
+                # "Oui, et du 21 au 25 décembre": why none of it is taken, then the day read
+                # back again, still to be confirmed (the yes came with more than it).
+                return self._ask(st, sp, CONFIRM, refusal, CONFIRM, outcome)
+        if not days and day != pending and added:
+            days = [pending, day]  # "et le 4 aussi": the day read back and the 4th
         if days and yes and pending not in days and added:
             days = [pending, *days]  # "oui, et lundi et mardi": the day read back, then those
-        named = self._children_said(self._kids(st), speech, ordinals=False)
         if not days or named or (yes and pending not in days):
             return self._ask(st, sp, CONFIRM, self._one_day(sp), CONFIRM, "several_days")
-        queued = list(st.data.get("queue") or [])  # days, or requests of their own (lists)
         if yes:
             later = [d for d in days if d != pending]
             st.data["queue"] = _unique([*(d.isoformat() for d in later), *queued])
@@ -4354,7 +4476,7 @@ class CallFlow:
             # "Jeudi ou vendredi": "Le jeudi 26 ou le vendredi 27 novembre ?", the month once
             # as the listing says it (it was said after each day)
             st.data["offered"] = None  # a "oui" now is no day
-            days = sp.days_by_month(choice, either=True)
+            days = sp.days_either(choice)
             asked = sp._("%(days)s? Say the day, or type it with four digits.", days=days)
             return [asked[:1].upper() + asked[1:]]
         lines = [
@@ -5630,52 +5752,11 @@ class CallFlow:
         """How many days "the next two weeks" take from ``today``, school holidays not counted
         (on 18 December a parent hears the meals after Christmas, whose deadlines come before
         the break); the holidays and weekday public holidays within them; and the school
-        calendar's last day when they reach past it.
-
-        Remembered by day and calendar, which are all it depends on (a few days at most)."""
-        key = (today, self.booking.calendar)
-        found = self._spans.get(key)
-        if found is None:
-            span, breaks, known_until = self._list_span_of(today)
-            if len(self._spans) >= 8:
-                self._spans.clear()
-            found = self._spans[key] = (span, tuple(breaks), known_until)
-        span, kept, known_until = found
+        calendar's last day when they reach past it (:func:`_list_span_of`, remembered)."""
+        span, kept, known_until = _list_span_of(
+            today, self.booking.calendar, self.settings.zone
+        )
         return span, list(kept), known_until
-
-    def _list_span_of(self, today: date) -> tuple[int, list[_Break], date | None]:
-        """:meth:`_list_span`, worked out."""
-        calendar = self.booking.calendar
-        holidays = calendar.school_holidays
-        zone = self.settings.zone
-        breaks: list[_Break] = []
-        counted = span = 0
-        known_until = None
-        while counted < LIST_DAYS and span < MAX_LIST_SPAN:
-            day = today + timedelta(days=span)
-            try:
-                name = holidays.reason_closed(zone, day)
-            except CalendarCoverageError:
-                known_until = holidays.last_covered  # the days after it are not known
-                break
-            span += 1
-            if name is None:
-                counted += 1
-                if day.weekday() < 5 and calendar.is_public_holiday(day):
-                    breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
-            elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
-                breaks[-1] = breaks[-1]._replace(last=day)
-            else:
-                breaks.append(_Break(name, day, day, False))
-        last = breaks[-1] if breaks else None
-        if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
-            # The window ends inside a break: said up to its end, which the calendar knows.
-            end = last.last
-            with contextlib.suppress(CalendarCoverageError):
-                while holidays.reason_closed(zone, end + timedelta(days=1)) == last.name:
-                    end += timedelta(days=1)
-            breaks[-1] = last._replace(last=end)
-        return span, breaks, known_until
 
     def _receipts(
         self, st: CallState, action: str, day: date, changed: Sequence[ChangeResult]

@@ -122,7 +122,7 @@ class Speaker:
 
     def either(self, texts: Sequence[str]) -> str:
         """``le jeudi 26 ou le vendredi 27 novembre``: a choice (of days: said by
-        :meth:`days_by_month`)."""
+        :meth:`days_either`)."""
         return format_list(list(texts), style="or", locale=self._babel_locale)
 
     def weekday(self, day: date) -> str:
@@ -181,36 +181,15 @@ class Speaker:
         each whole (the read-backs that follow say them so)."""
         return self.names([self.day(day) for day in days])
 
-    def days_by_month(
-        self, days: Sequence[date], without: bool = False, either: bool = False
-    ) -> str:
+    def days_by_month(self, days: Sequence[date], without: bool = False) -> str:
         """``le jeudi 17 et le vendredi 18 décembre, puis le lundi 4 janvier``: days in order,
         each with its article, the month said once after the last day of each run of days of
         one month (a listing of two weeks, not "jeudi 17 décembre, vendredi 18 décembre").
         ``without``: the days without a meal, whose months are joined by "ainsi que" ("Pas de
         repas le mardi 29 juin, ainsi que le vendredi 2 juillet"): "puis" after "pas de repas"
-        was no French. ``either``: a choice, every day joined by "ou" (:meth:`either`), the
-        month still said once ("le jeudi 26 ou le vendredi 27 novembre", "le lundi 30
-        novembre ou le mardi 1er décembre")."""
-        groups: list[list[date]] = []
-        for day in days:
-            if groups and (groups[-1][-1].year, groups[-1][-1].month) == (day.year, day.month):
-                groups[-1].append(day)
-            else:
-                groups.append([day])
+        was no French. A choice of days is :meth:`days_either`."""
         said = ""
-        choices: list[str] = []
-        for group in groups:
-            parts = [
-                self._(
-                    "(a day in a list) %(day)s",
-                    day=self.day(day) if k == len(group) - 1 else self.weekday_and_day(day),
-                )
-                for k, day in enumerate(group)
-            ]
-            if either:
-                choices.extend(parts)
-                continue
+        for parts in self._month_runs(days):
             month = self.names(parts)
             if not said:
                 said = month
@@ -225,7 +204,35 @@ class Speaker:
                 said = self._(
                     "(months in a list) %(earlier)s, then %(later)s", earlier=said, later=month
                 )
-        return self.either(choices) if either else said
+        return said
+
+    def days_either(self, days: Sequence[date]) -> str:
+        """``le jeudi 26 ou le vendredi 27 novembre``: a choice of days, in order, every day
+        joined by "ou" (:meth:`either`), the month still said once after the last day of each
+        run of one month, as :meth:`days_by_month` says it ("le lundi 30 novembre, le mardi
+        1er ou le jeudi 3 décembre")."""
+        return self.either([part for parts in self._month_runs(days) for part in parts])
+
+    def _month_runs(self, days: Sequence[date]) -> list[list[str]]:
+        """``days`` (in order) grouped by runs of one month, each day said with its article,
+        the month only after the last day of its run: what :meth:`days_by_month` and
+        :meth:`days_either` join."""
+        groups: list[list[date]] = []
+        for day in days:
+            if groups and (groups[-1][-1].year, groups[-1][-1].month) == (day.year, day.month):
+                groups[-1].append(day)
+            else:
+                groups.append([day])
+        return [
+            [
+                self._(
+                    "(a day in a list) %(day)s",
+                    day=self.day(day) if k == len(group) - 1 else self.weekday_and_day(day),
+                )
+                for k, day in enumerate(group)
+            ]
+            for group in groups
+        ]
 
     def names(self, names: Sequence[str]) -> str:
         """``Léa``, ``Léa et Hugo``, ``Léa, Hugo et Zoé``."""
