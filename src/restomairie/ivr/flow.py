@@ -379,6 +379,21 @@ class _Break(NamedTuple):
     public: bool
 
 
+def _note_break(
+    breaks: list[_Break], calendar: SchoolCalendar, day: date, name: str | None
+) -> None:
+    """``day`` added to ``breaks`` (in the order of the days): a weekday public holiday as a
+    break of its own, a day of the school holidays ``name`` joined to the run of them before
+    it; any other day (``name`` None, no public holiday) adds nothing."""
+    if name is None:
+        if day.weekday() < 5 and calendar.is_public_holiday(day):
+            breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
+    elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
+        breaks[-1] = breaks[-1]._replace(last=day)
+    else:
+        breaks.append(_Break(name, day, day, False))
+
+
 # Remembered by what it depends on, the day, the calendar and the zone (asked on every
 # listing; a few days at most are asked at a time).
 @functools.lru_cache(maxsize=8)
@@ -402,12 +417,7 @@ def _list_span_of(
         span += 1
         if name is None:
             counted += 1
-            if day.weekday() < 5 and calendar.is_public_holiday(day):
-                breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
-        elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
-            breaks[-1] = breaks[-1]._replace(last=day)
-        else:
-            breaks.append(_Break(name, day, day, False))
+        _note_break(breaks, calendar, day, name)
     last = breaks[-1] if breaks else None
     if last is not None and not last.public and last.last == today + timedelta(days=span - 1):
         # The window ends inside a break: said up to its end, which the calendar knows.
@@ -5724,13 +5734,7 @@ class CallFlow:
                 name = holidays.reason_closed(self.settings.zone, day)
             except CalendarCoverageError:
                 break
-            if name is None:
-                if day.weekday() < 5 and calendar.is_public_holiday(day):
-                    breaks.append(_Break(calendar.public_holiday_name(day) or "", day, day, True))
-            elif breaks and breaks[-1].name == name and breaks[-1].last == day - timedelta(days=1):
-                breaks[-1] = breaks[-1]._replace(last=day)
-            else:
-                breaks.append(_Break(name, day, day, False))
+            _note_break(breaks, calendar, day, name)
             day += timedelta(days=1)
         # Holidays cut by the days asked: said whole (their last school day and the day school
         # starts again), not "après le mardi 22 décembre" for "du 23 décembre au 5 janvier".
