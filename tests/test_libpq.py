@@ -242,3 +242,18 @@ def test_a_few_parameter_sets_in_a_transaction_run_one_by_one_all_or_none(pg: En
             1,
             70000,
         ]
+
+
+def test_a_prepared_statement_is_found_by_its_sql_never_by_another(pg: Engine) -> None:
+    """The prepared statements of a connection are known by their SQL and parameter types: the
+    same statement made twice (another DirectStatement of it) shares one, and two statements of
+    the same parameter types never take each other's."""
+    plus_one, plus_two = (
+        select((bindparam("p_n", type_=Integer) + literal_column(n)).label("n")) for n in "12"
+    )
+    with closing(db.async_commit_engine(pg).raw_connection()) as conn:
+        for _ in range(2):
+            for statement, expected in ((plus_one, 6), (plus_two, 7)):
+                made = db.DirectStatement(statement, pg.dialect)  # made anew each time
+                assert [r.n for r in made.execute(conn, {"p_n": 5})] == [expected]
+        assert [name for name, _ in _prepared(conn)] == ["rm_0", "rm_1"]

@@ -63,13 +63,12 @@ class _Connection:
     def __init__(self, driver: Any) -> None:
         self.driver = driver
         self.transformer = Transformer(driver)
-        self.prepared: dict[tuple[int, tuple[int, ...]], bytes] = {}
+        # By SQL and parameter types: a name is never taken for another statement's SQL.
+        self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
 
 
 class LibpqPlan:
     """One statement's SQL in libpq's terms (``$1``…) and the order of its named parameters."""
-
-    _made = 0
 
     def __init__(self, sql: str) -> None:
         names: list[str] = []
@@ -85,8 +84,6 @@ class LibpqPlan:
         self.sql = _PYFORMAT.sub(number, sql).encode()
         self.names = tuple(names)
         self.formats = [PyFormat.AUTO] * len(names)
-        LibpqPlan._made += 1
-        self.key = LibpqPlan._made
 
     def run(self, fairy: Any, values: Mapping[str, Any], rows: bool) -> list[Any]:
         """Run with ``values`` (by name, converted by their SQLAlchemy types) on ``fairy``; its
@@ -100,7 +97,7 @@ class LibpqPlan:
         params = tx.dump_sequence([values[name] for name in self.names], self.formats)
         types, formats = tx.types, tx.formats
         pgconn = driver.pgconn
-        key = (self.key, types)
+        key = (self.sql, types)  # (the bytes keep their hash: no hashing per run)
         name = conn.prepared.get(key)
         # Prepared only where psycopg prepares nothing itself (prepare_threshold=None, as the
         # engines of restomairie.db make them): psycopg deallocates all of a connection's
