@@ -119,7 +119,7 @@ def test_values_and_rows_are_psycopgs_own(pg: Engine) -> None:
     write, read = db.DirectStatement(_INSERT, pg.dialect), db.DirectStatement(_READ, pg.dialect)
     lender = db.async_commit_engine(pg)
     with db.lend_connection(lender), db.autocommit_connection(lender) as conn:
-        assert write.libpq is not None and libpq.usable(conn)
+        assert write.libpq_plans is not None and libpq.usable(conn)
         for params in _ROWS:
             write.execute(conn, params)
             (row,) = read.execute(conn, {"p_id": params["p_id"]})

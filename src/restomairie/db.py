@@ -559,11 +559,11 @@ class DirectStatement:
         # On psycopg, straight through its libpq layer (see restomairie.libpq), by SQL: one
         # plan, or a few for a statement whose SQL changes with its values (late parameters:
         # an IN list's length). The dialect names its parameters, %(name)s: no positions.
-        self.libpq: dict[str, Any] | None = None
+        self.libpq_plans: dict[str, Any] | None = None
         if dialect.driver == "psycopg" and self.positions is None:
             from restomairie import libpq
 
-            self.libpq = {}
+            self.libpq_plans = {}
             self._libpq = libpq
 
     def prepare(self, params: Mapping[str, Any]) -> tuple[str, Any]:
@@ -643,7 +643,7 @@ class DirectStatement:
         # Several parameter sets (a booking for two children) run one after the other inside a
         # transaction, a few round trips on a server that has just answered; otherwise they keep
         # psycopg's executemany, which sends them in one pipeline, all or none in autocommit.
-        plans = self.libpq
+        plans = self.libpq_plans
         if plans is None or not self._libpq.usable(dbapi_conn, sets):
             return None
         plan = plans.get(sql)

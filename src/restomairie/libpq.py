@@ -39,8 +39,8 @@ _PYFORMAT = re.compile(r"%\((?P<name>[^)]+)\)s|%%")
 
 # Prepared statements kept per connection: the phone line runs a few dozen statements, each
 # prepared once per combination of its parameters' types (psycopg dumps an int as int2, int4 or
-# int8 by its size). Past this, a statement runs unprepared, as psycopg runs one before its fifth
-# execution.
+# int8 by its size). Past this, a statement runs unprepared (exec_params), as where psycopg's own
+# preparing is on.
 PREPARED_MAX = 200
 
 # The SQL strings kept per statement: one for most, one per IN list's length for a few.
