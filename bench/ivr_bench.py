@@ -215,8 +215,20 @@ def free_port() -> int:
 
 
 def start_server(
-    app_kind: str, threads: int, times_file: Path, database_url: str = "", schema: str = ""
+    app_kind: str,
+    threads: int,
+    times_file: Path,
+    database_url: str = "",
+    schema: str = "",
+    src: str | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
+    """Start one application's server; ``src``: the ``src`` folder its ``restomairie`` is
+    imported from (another commit's tree), first on its ``PYTHONPATH``."""
+    env = None
+    if src is not None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in (src, os.environ.get("PYTHONPATH", "")) if p
+        )}
     port = free_port()
     cmd = [
         sys.executable,
@@ -229,7 +241,7 @@ def start_server(
         schema,
         str(times_file),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -548,7 +560,9 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
     side and take turns wave by wave, in an order that rotates, so that a slower minute of this
     shared machine falls on all three alike instead of on one of them."""
     callers = prepare(database_url, schema)
-    kinds = ("ivr", "bare", "floor")
+    kinds: tuple[str, ...] = ("ivr", "bare", "floor")
+    if args.compare:
+        kinds += ("other",)
     results = {kind: Results() for kind in kinds}
     walls = dict.fromkeys(kinds, 0.0)
     with tempfile.TemporaryDirectory() as tmp:
@@ -556,10 +570,14 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
         try:
             for kind in kinds:
                 url = "" if kind == "bare" else database_url
-                servers[kind] = start_server(kind, args.threads, Path(tmp) / kind, url, schema)
+                src = args.compare if kind == "other" else None
+                servers[kind] = start_server(
+                    kind, args.threads, Path(tmp) / kind, url, schema, src
+                )
             ivr_waves = 0
+            n = len(kinds)
             for wave in range(args.waves):
-                for kind in kinds[wave % 3 :] + kinds[: wave % 3]:  # the phone line first at 0
+                for kind in kinds[wave % n :] + kinds[: wave % n]:  # the phone line first at 0
                     ivr_waves += kind == "ivr"
                     port = servers[kind][1]
                     target = _caller(kind, port, wave, ivr_waves, callers, results, args)
@@ -567,8 +585,31 @@ def bench(name: str, database_url: str, schema: str, args: argparse.Namespace) -
         finally:
             for kind, (proc, _port) in servers.items():
                 results[kind].server = stop_server(proc, Path(tmp) / kind)
-    ivr, bare, floor = (results[kind] for kind in kinds)
-    return report(name, ivr, walls["ivr"], bare, walls["bare"], floor)
+    ivr, bare, floor = (results[kind] for kind in ("ivr", "bare", "floor"))
+    ok = report(name, ivr, walls["ivr"], bare, walls["bare"], floor)
+    if args.compare:
+        compare(results["other"], ivr, bare, args.compare)
+    return ok
+
+
+def compare(other: Results, ivr: Results, bare: Results, src: str) -> None:
+    """Each step's medians, this tree's phone line beside ``src``'s, measured in the same run."""
+    bare_med = statistics.median(bare.latencies["bare"]) * 1e3
+    print(f"\n-- beside the phone line of {src} (same run, same database) --")
+    print(f"{'step':<10}{'median ms':>12}{'other':>9}{'in app ms':>12}{'other':>9}{'× bare':>9}"
+          f"{'other':>9}")
+    for step in STEPS:
+        mine, theirs = ivr.latencies.get(step), other.latencies.get(step)
+        if not mine or not theirs:
+            continue
+        med, omed = statistics.median(mine) * 1e3, statistics.median(theirs) * 1e3
+        print(
+            f"{step:<10}{med:>12.2f}{omed:>9.2f}{_server_median(ivr, step):>12}"
+            f"{_server_median(other, step):>9}{med / bare_med:>9.1f}{omed / bare_med:>9.1f}"
+        )
+    print(f"errors: {len(other.errors)}")
+    for message in sorted(set(other.errors))[:10]:
+        print(f"  {message}")
 
 
 def _caller(
@@ -584,7 +625,7 @@ def _caller(
     reference app as many requests as the phone line's calls made on average in its
     ``ivr_waves`` waves so far, paced alike."""
     think = (args.think[0], args.think[1])
-    if kind == "ivr":
+    if kind in ("ivr", "other"):
         return lambda i: ivr_call(
             port, callers[i % len(callers)], wave, think, results[kind], wave * 1000 + i
         )
@@ -608,6 +649,12 @@ def main() -> None:
         help="pause between answers, s (default 2 6: as fast as a caller who knows the menu)",
     )
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--compare",
+        metavar="SRC",
+        help="also run the phone line of another tree's src folder (a git worktree of the "
+        "commit before), side by side in the same run, and print both",
+    )
     parser.add_argument(
         "--pg-url",
         default=os.environ.get(
