@@ -257,3 +257,125 @@ def test_a_prepared_statement_is_found_by_its_sql_never_by_another(pg: Engine) -
                 made = db.DirectStatement(statement, pg.dialect)  # made anew each time
                 assert [r.n for r in made.execute(conn, {"p_n": 5})] == [expected]
         assert [name for name, _ in _prepared(conn)] == ["rm_0", "rm_1"]
+
+
+def test_statements_run_together_give_their_rows_in_one_round_trip_all_or_none(
+    pg: Engine,
+) -> None:
+    """``run_together``: each statement's rows, as run one by one; sent in one round trip (a
+    pipeline), so that in autocommit mode they make one implicit transaction: a failure takes
+    back the statements before it (one by one, the first insert would stay)."""
+    write, read = db.DirectStatement(_INSERT, pg.dialect), db.DirectStatement(_READ, pg.dialect)
+    one = db.DirectStatement(select(literal_column("1").label("one")), pg.dialect)
+    with closing(db.async_commit_engine(pg).raw_connection()) as conn:
+        write.execute(conn, _ROWS[0])
+        alone = [tuple(r) for r in read.execute(conn, {"p_id": 1})]
+        together = db.run_together(conn, [(read, {"p_id": 1}), (read, {"p_id": 2}), (one, {})])
+        assert [[tuple(r) for r in rows] for rows in together] == [alone, [], [(1,)]]
+        assert together[0][0].word == _ROWS[0]["p_word"]  # named rows, as execute gives them
+        duplicate = {**_ROWS[1], "p_id": 3, "p_word": _ROWS[0]["p_word"]}
+        with pytest.raises(IntegrityError) as caught:
+            db.run_together(conn, [(write, _ROWS[1]), (write, duplicate), (read, {"p_id": 1})])
+        assert type(caught.value.orig).__name__ == "UniqueViolation"
+        assert read.execute(conn, {"p_id": 70000}) == []  # taken back with the failure
+        assert not libpq.in_transaction(conn)  # and the connection serves on
+        assert [tuple(r) for r in one.execute(conn, {})] == [(1,)]
+
+
+def test_a_lent_transaction_begins_with_its_first_statement_durably(pg: Engine) -> None:
+    """On the lent connection (asynchronous commits), a transaction's BEGIN and its synchronous
+    commit setting go with its first statement; a transaction in which nothing ran sends
+    nothing; one that fails is rolled back and the connection is as it was."""
+    write, read = db.DirectStatement(_INSERT, pg.dialect), db.DirectStatement(_READ, pg.dialect)
+    setting = db.DirectStatement(
+        select(literal_column("current_setting('synchronous_commit')").label("s")), pg.dialect
+    )
+    lender = db.async_commit_engine(pg)
+    with db.lend_connection(lender), db.autocommit_connection(lender) as lent:
+        with db.direct_transaction(pg) as conn:
+            assert conn is lent and libpq.deferred(conn) and libpq.in_transaction(conn)
+        assert not libpq.deferred(lent) and not libpq.in_transaction(lent)  # nothing was sent
+        with db.direct_transaction(pg) as conn:
+            assert [r.s for r in setting.execute(conn, {})] == ["on"]
+            assert not libpq.deferred(conn)
+            write.execute(conn, _ROWS[0])
+        with pytest.raises(IntegrityError), db.direct_transaction(pg) as conn:
+            write.execute(conn, {**_ROWS[1], "p_word": _ROWS[0]["p_word"]})
+        assert not libpq.in_transaction(lent)
+        assert [r.s for r in setting.execute(lent, {})] == ["off"]
+        assert [r.id for r in read.execute(lent, {"p_id": 1})] == [1]
+    with pg.connect() as conn:
+        assert conn.execute(select(_VALUES.c.id)).scalars().all() == [1]
+
+
+def _deferred_unique(pg: Engine) -> tuple[db.DirectStatement, db.DirectStatement]:
+    # A table whose unique key is checked at COMMIT: the way to make a COMMIT fail.
+    with pg.begin() as conn:
+        conn.execute(text("CREATE TABLE once (x INTEGER UNIQUE DEFERRABLE INITIALLY DEFERRED)"))
+    insert_x = db.DirectStatement(text("INSERT INTO once VALUES (:x)"), pg.dialect)
+    count = db.DirectStatement(select(literal_column("count(*)").label("n")).select_from(
+        text("once")), pg.dialect)
+    return insert_x, count
+
+
+def test_a_lent_transactions_commit_is_read_by_the_next_statement_which_raises_its_error(
+    pg: Engine,
+) -> None:
+    """The COMMIT of a transaction on the lent connection is sent without waiting for its
+    answer; the connection's next statement reads it first: it sees what was committed, or
+    raises the COMMIT's error (nothing kept), once, and the connection serves on."""
+    insert_x, count = _deferred_unique(pg)
+    lender = db.async_commit_engine(pg)
+    with db.lend_connection(lender), db.autocommit_connection(lender) as lent:
+        with db.direct_transaction(pg) as conn:
+            insert_x.execute(conn, {"x": 1})
+        assert libpq.pending(lent)
+        assert [r.n for r in count.execute(lent, {})] == [1]
+        assert not libpq.pending(lent)
+        with db.direct_transaction(pg) as conn:
+            insert_x.execute(conn, {"x": 2})
+            insert_x.execute(conn, {"x": 2})  # accepted until the COMMIT checks it
+        with pytest.raises(IntegrityError) as caught:
+            count.execute(lent, {})
+        assert type(caught.value.orig).__name__ == "UniqueViolation"
+        assert not libpq.in_transaction(lent)
+        assert [r.n for r in count.execute(lent, {})] == [1]
+        with db.direct_transaction(pg) as conn:
+            insert_x.execute(conn, {"x": 3})
+        # A statement that goes through psycopg's cursor (several sets outside a transaction:
+        # its executemany) has the answer read first too.
+        insert_x.execute_many(lent, [{"x": 4}, {"x": 5}])
+        assert not libpq.pending(lent)
+        assert [r.n for r in count.execute(lent, {})] == [4]
+
+
+def test_a_commit_answer_nobody_read_is_read_before_the_connection_goes_back(
+    pg: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A webhook that ends right after its booking (no statement after it) leaves the COMMIT's
+    answer to the end of the lent connection's block: read there; a failure is logged and the
+    connection dropped, never handed out again with an answer waiting."""
+    insert_x, count = _deferred_unique(pg)
+    lender = db.async_commit_engine(pg)
+    with db.lend_connection(lender), db.direct_transaction(pg) as conn:
+        insert_x.execute(conn, {"x": 1})
+    with db.lend_connection(lender):
+        with db.direct_transaction(pg) as conn:
+            insert_x.execute(conn, {"x": 1})
+        dropped = conn.dbapi_connection
+    assert "a COMMIT's answer" in caplog.text
+    with db.autocommit_connection(lender) as conn:
+        assert conn.dbapi_connection is not dropped
+        assert [r.n for r in count.execute(conn, {})] == [1]
+
+
+def test_the_pools_hand_out_the_connection_used_last(pg: Engine) -> None:
+    """Last in, first out: a webhook gets the server process that answered last, not the one
+    idle longest (and pinged for it: ping_when_idle)."""
+    for engine in (pg, db.async_commit_engine(pg), db.read_only_engine(pg)):
+        first, second = engine.raw_connection(), engine.raw_connection()
+        used_last = second.dbapi_connection
+        first.close()
+        second.close()
+        with closing(engine.raw_connection()) as conn:
+            assert conn.dbapi_connection is used_last

@@ -10,6 +10,7 @@ there reads and the call state have autocommit pools of their own beside the mai
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import weakref
@@ -23,6 +24,8 @@ from sqlalchemy import URL, Dialect, Engine, Insert, create_engine, event, exc, 
 from sqlalchemy.orm import Session, sessionmaker
 
 from restomairie.textfold import register_sqlite
+
+log = logging.getLogger(__name__)
 
 
 def normalise_url(url: str) -> str:
@@ -99,6 +102,11 @@ def make_engine(url: str, *, concurrency: int = DEFAULT_CONCURRENCY, **kwargs: A
         return engine
     kwargs.setdefault("pool_size", concurrency)
     kwargs.setdefault("max_overflow", POOL_OVERFLOW)
+    # The connection used last goes out first (SQLAlchemy's pool_use_lifo): a webhook finds a
+    # server process that has just answered, not the one idle longest of the pool's (with the
+    # default order, each connection of a pool of eight sat idle most of a second between two
+    # of a quiet line's webhooks, half the time long enough to be pinged: ping_when_idle).
+    kwargs.setdefault("pool_use_lifo", True)
     return _create_pg(url, kwargs)
 
 
@@ -604,18 +612,21 @@ class DirectStatement:
         self._run(dbapi_conn, sql, [values for _, values in prepared], many=True)
 
     def _run(self, dbapi_conn: Any, sql: str, driver_params: Any, many: bool) -> list[Any]:
-        plan = self._libpq_plan(dbapi_conn, sql, len(driver_params) if many else 1)
-        if plan is not None:
-            rows = self.make_row is not None
-            try:
+        try:
+            plan = self._libpq_plan(dbapi_conn, sql, len(driver_params) if many else 1)
+            if plan is not None:
+                rows = self.make_row is not None
                 if not many:
                     return self._rows(plan.run(dbapi_conn, driver_params, rows))
-                for one in driver_params:
-                    plan.run(dbapi_conn, one, False)
+                # A few sets inside a transaction (a booking for two children): one round trip.
+                self._libpq.run_pipeline(dbapi_conn, [(plan, one, False) for one in driver_params])
                 return []
-            except self.dialect.loaded_dbapi.Error as error:
-                wrapped = _translated(self.dialect, dbapi_conn, None, error, sql, driver_params)
-                raise wrapped from error
+            if self.libpq_plans is not None:
+                # psycopg's cursor next: what restomairie.libpq left waiting goes first.
+                self._libpq.settle(dbapi_conn)
+        except self.dialect.loaded_dbapi.Error as error:
+            wrapped = _translated(self.dialect, dbapi_conn, None, error, sql, driver_params)
+            raise wrapped from error
         cursor = dbapi_conn.cursor()
         try:
             raw = []
@@ -640,9 +651,9 @@ class DirectStatement:
 
     def _libpq_plan(self, dbapi_conn: Any, sql: str, sets: int) -> Any:
         # The plan for ``sql`` when it may go through libpq (see restomairie.libpq), else None.
-        # Several parameter sets (a booking for two children) run one after the other inside a
-        # transaction, a few round trips on a server that has just answered; otherwise they keep
-        # psycopg's executemany, which sends them in one pipeline, all or none in autocommit.
+        # Several parameter sets (a booking for two children) go in one pipeline inside a
+        # transaction; otherwise they keep psycopg's executemany (its own pipeline, all or none
+        # in autocommit).
         plans = self.libpq_plans
         if plans is None or not self._libpq.usable(dbapi_conn, sets):
             return None
@@ -661,6 +672,47 @@ class DirectStatement:
             make([v if p is None else p(v) for v, p in zip(row, processors, strict=True)])
             for row in raw
         ]
+
+
+def run_together(
+    dbapi_conn: Any, runs: Sequence[tuple[DirectStatement, Mapping[str, Any]]]
+) -> list[Sequence[Any]]:
+    """The rows of each ``(statement, params)`` of ``runs``, run in order on ``dbapi_conn`` (a
+    pooled DBAPI connection), for statements that do not need each other's rows: on psycopg,
+    where each could skip the cursor, all in one round trip (:func:`restomairie.libpq.
+    run_pipeline`: the server runs each as it would alone, one after the other; in autocommit
+    mode they make one implicit transaction, all or none); elsewhere one after the other."""
+    if len(runs) > 1:
+        first = runs[0][0]
+        plans = []
+        if first.libpq_plans is not None:
+            for statement, params in runs:
+                sql, driver_params = statement.prepare(params)
+                plans.append((statement, sql, driver_params))
+            together = _together(dbapi_conn, plans)
+            if together is not None:
+                return together
+    return [statement.execute(dbapi_conn, params) for statement, params in runs]
+
+
+def _together(dbapi_conn: Any, prepared: list[tuple[DirectStatement, str, Any]]) -> Any:
+    # run_together's pipeline, or None where a statement may not skip the cursor.
+    statement, sql, _ = prepared[0]
+    dialect = statement.dialect
+    try:
+        plans = [s._libpq_plan(dbapi_conn, q, 1) for s, q, _ in prepared]
+        if any(plan is None for plan in plans):
+            return None
+        runs = [
+            (plan, params, s.make_row is not None)
+            for plan, (s, _, params) in zip(plans, prepared, strict=True)
+        ]
+        rows = statement._libpq.run_pipeline(dbapi_conn, runs)
+    except dialect.loaded_dbapi.Error as error:
+        # Named by the statements' SQL, which says which of them it may be (the error says more).
+        sql = "; ".join(q for _, q, _ in prepared)
+        raise _translated(dialect, dbapi_conn, None, error, sql, ()) from error
+    return [s._rows(r) for (s, _, _), r in zip(prepared, rows, strict=True)]
 
 
 def _translated(
@@ -736,6 +788,7 @@ def lend_connection(engine: Engine) -> Iterator[None]:
             yield
         finally:
             _LENT.reset(token)
+            _settled(engine.dialect, conn)
 
 
 @contextmanager
@@ -803,21 +856,53 @@ def _lent_transaction(conn: Any, dialect: Dialect) -> Iterator[None]:
     # millisecond, measured), and holds one connection per call instead of two. That connection
     # is in autocommit mode with asynchronous commits (the call state's pool), so the
     # transaction is begun by hand, with a synchronous commit: a booking is never lost.
-    _run_plain(dialect, conn, "BEGIN; SET LOCAL synchronous_commit = on")
+    # Round trips (restomairie.libpq): the BEGIN goes with the first statement; the COMMIT is
+    # sent without waiting for its answer, read (its error raised) before the connection's next
+    # statement (the call's save) or its return to the pool: the webhook never answers before
+    # the booking is on disk, but the disk's flush runs while its reply is made.
+    from restomairie import libpq
+
+    libpq.defer(conn, ["BEGIN", "SET LOCAL synchronous_commit = on"])
     try:
         yield
     except BaseException:
-        if conn.is_valid and _in_transaction(conn):
+        if not conn.is_valid:
+            raise  # found dead meanwhile, and dropped from its pool
+        if libpq.deferred(conn):
+            libpq.drop_deferred(conn)  # nothing ran: the server never saw the transaction
+        elif _in_transaction(conn):
             _run_plain(dialect, conn, "ROLLBACK")
         raise
-    _run_plain(dialect, conn, "COMMIT")
+    if libpq.deferred(conn):
+        libpq.drop_deferred(conn)  # nothing to commit
+        return
+    try:
+        libpq.send(conn, "COMMIT")
+    except dialect.loaded_dbapi.Error as error:
+        raise _translated(dialect, conn, None, error, "COMMIT", ()) from error
 
 
 def _in_transaction(conn: Any) -> bool:
-    from psycopg.pq import TransactionStatus
+    # Inside a transaction (begun, or waiting to go with the next statement): on the lent
+    # PostgreSQL connection, after reading a COMMIT's answer left waiting.
+    from restomairie.libpq import in_transaction
 
-    status = conn.dbapi_connection.info.transaction_status  # the driver's, not the pool's info
-    return status in (TransactionStatus.INTRANS, TransactionStatus.INERROR)
+    return in_transaction(conn)
+
+
+def _settled(dialect: Dialect, conn: Any) -> None:
+    # Before a lent connection goes back to its pool: a COMMIT's answer that nobody read (the
+    # webhook failed before its next statement) read now. Its failure can no longer reach the
+    # caller, who heard the apology already: logged, and the connection dropped.
+    if dialect.name != "postgresql" or not conn.is_valid:
+        return
+    from restomairie.libpq import settle
+
+    try:
+        settle(conn)
+    except Exception:
+        log.exception("a COMMIT's answer, read as its connection went back to the pool")
+        conn.invalidate()
 
 
 def _run_plain(dialect: Dialect, conn: Any, sql: str) -> None:

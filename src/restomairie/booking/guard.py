@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Dialect, text
 from sqlalchemy.orm import Session
 
-from restomairie.db import DirectStatements
+from restomairie.db import DirectStatement, DirectStatements
 
 
 def _key(school_id: str, day: date) -> tuple[int, int]:
@@ -57,8 +57,17 @@ def guard_direct(
 ) -> None:
     """Take the guards for ``keys`` in the transaction of ``conn`` (a pooled DBAPI connection,
     e.g. of a :func:`~restomairie.db.direct_transaction`)."""
-    if statements.dialect.name != "postgresql":
-        return
-    statement = statements(_EXCLUSIVE if exclusive else _SHARED)
-    for params in _sorted_keys(keys):
+    for statement, params in guard_statements(statements, keys, exclusive=exclusive):
         statement.execute(conn, params)
+
+
+def guard_statements(
+    statements: DirectStatements, keys: Iterable[tuple[str, date]], *, exclusive: bool
+) -> list[tuple[DirectStatement, dict[str, int]]]:
+    """The statements that take the guards for ``keys``, in their order, with their
+    parameters (none on SQLite), for :func:`guard_direct` or to run together with the read
+    that follows them (:func:`restomairie.db.run_together`)."""
+    if statements.dialect.name != "postgresql":
+        return []
+    statement = statements(_EXCLUSIVE if exclusive else _SHARED)
+    return [(statement, params) for params in _sorted_keys(keys)]

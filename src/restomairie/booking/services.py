@@ -56,7 +56,7 @@ from restomairie.booking.errors import (
     UnknownChild,
     UnknownFamily,
 )
-from restomairie.booking.guard import guard, guard_direct
+from restomairie.booking.guard import guard, guard_statements
 from restomairie.calendar.days import CLOSURE_PREFIX, DayStatus, SchoolCalendar
 from restomairie.calendar.days import Closure as CalendarClosure
 from restomairie.calendar.deadlines import DeadlineRule
@@ -68,6 +68,7 @@ from restomairie.db import (
     autocommit_connection,
     direct_transaction,
     read_only_engine,
+    run_together,
 )
 from restomairie.i18n import format_day, format_deadline
 from restomairie.models import (
@@ -424,7 +425,7 @@ class BookingService:
         statement sees its own snapshot: nothing here writes)."""
         statements = self._statements()
         with autocommit_connection(read_only_engine(self._engine())) as conn:
-            return [statements(statement).execute(conn, params) for statement, params in reads]
+            return run_together(conn, [(statements(st), params) for st, params in reads])
 
     def _engine(self) -> Engine:
         if self.engine is None:
@@ -736,8 +737,13 @@ class BookingService:
             # The shared guards first (on every day asked, for the children's schools), then
             # everything that decides the days in one read that sees what committed before them:
             # a lock taken meanwhile is there.
-            run.guard({(c.school_id, d) for c in kids for d in wanted})
-            facts = _facts_of(run(_FACTS, _facts_params(kids, wanted[0], wanted[-1])))
+            facts = _facts_of(
+                run.guarded(
+                    {(c.school_id, d) for c in kids for d in wanted},
+                    _FACTS,
+                    _facts_params(kids, wanted[0], wanted[-1]),
+                )
+            )
             want = action == "book"
             plan: list[tuple[KidPlan, date, DayStatus, bool]] = []
             first_refusal: NotOperatingDay | None = None
@@ -1722,9 +1728,14 @@ class _Change:
     def many(self, statement: Any, params: list[dict[str, Any]]) -> None:
         self.direct(statement).execute_many(self.conn, params)
 
-    def guard(self, keys: Iterable[tuple[str, date]]) -> None:
-        """The shared guards of ``keys`` (see :mod:`restomairie.booking.guard`)."""
-        guard_direct(self.conn, self.direct, keys, exclusive=False)
+    def guarded(
+        self, keys: Iterable[tuple[str, date]], statement: Any, params: dict[str, Any]
+    ) -> Sequence[Any]:
+        """The shared guards of ``keys`` (see :mod:`restomairie.booking.guard`), then the rows
+        of ``statement``, which sees what committed before the guards were taken: one round
+        trip on PostgreSQL (the server runs them in that order all the same)."""
+        runs = guard_statements(self.direct, keys, exclusive=False)
+        return run_together(self.conn, [*runs, (self.direct(statement), params)])[-1]
 
 
 def _facts_of(rows: Iterable[Any]) -> _Facts:
