@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.exc import DBAPIError
 
-from restomairie import db
+from restomairie import db, libpq
 from restomairie.db import async_commit_engine, make_read_session_factory, read_only_engine
 
 
@@ -567,6 +567,11 @@ def test_a_transaction_on_the_lent_connection_commits_synchronously_all_or_nothi
             assert conn is lent
             new_call.execute(conn, {"p_sid": "CA-1", "p_at": at})
             assert setting.execute(conn, {})[0].s == "on"
+        # Its COMMIT's answer is read by the connection's next use (the webhook's save) or by
+        # settle_lent (the apology's read of what the call changed), before other connections.
+        assert libpq.pending(lent)
+        db.settle_lent()
+        assert not libpq.pending(lent)
         assert count() == 1
         with pytest.raises(IntegrityError), db.direct_transaction(engine) as conn:
             new_call.execute(conn, {"p_sid": "CA-2", "p_at": at})

@@ -788,7 +788,26 @@ def lend_connection(engine: Engine) -> Iterator[None]:
             yield
         finally:
             _LENT.reset(token)
-            _settled(engine.dialect, conn)
+            _settled(conn)
+
+
+def settle_lent() -> None:
+    """Read what the connection lent in this thread left waiting (a phone booking's COMMIT,
+    sent without waiting for its answer: see :func:`lend_connection`), so that the other
+    connections see what it committed: before reading through them what the webhook did. A
+    COMMIT that failed is logged here (nothing was committed: what is read next is the truth);
+    a connection found dead is dropped."""
+    lent = _LENT.get()
+    if lent is None or not _libpq_driven(lent.conn):
+        return
+    from restomairie.libpq import settle
+
+    try:
+        settle(lent.conn)
+    except Exception:
+        log.exception("a COMMIT's answer, read before reading what it committed")
+        if lent.conn.is_valid and lent.conn.dbapi_connection.broken:
+            lent.conn.invalidate()
 
 
 @contextmanager
@@ -797,7 +816,9 @@ def direct_transaction(engine: Engine) -> Iterator[Any]:
     :class:`DirectStatement`: committed at the end, rolled back on any error. On SQLite it
     begins with ``BEGIN IMMEDIATE``, like every write transaction here (see :func:`make_engine`);
     PostgreSQL's driver begins it with the first statement. Inside :func:`lend_connection` on
-    PostgreSQL, the lent connection serves it (see :func:`_lent_transaction`)."""
+    PostgreSQL, the lent connection serves it (see :func:`_lent_transaction`): its COMMIT's
+    answer is read by the connection's next use, or :func:`settle_lent`, before which other
+    connections may not see it yet."""
     dialect = engine.dialect
     lent = _LENT.get()
     if lent is not None and dialect.name == "postgresql" and lent.url == engine.url:
@@ -882,6 +903,11 @@ def _lent_transaction(conn: Any, dialect: Dialect) -> Iterator[None]:
         raise _translated(dialect, conn, None, error, "COMMIT", ()) from error
 
 
+def _libpq_driven(conn: Any) -> bool:
+    # Whether restomairie.libpq may have left statements waiting on ``conn`` (psycopg's).
+    return bool(conn.is_valid and getattr(conn.dbapi_connection, "pgconn", None) is not None)
+
+
 def _in_transaction(conn: Any) -> bool:
     # Inside a transaction (begun, or waiting to go with the next statement): on the lent
     # PostgreSQL connection, after reading a COMMIT's answer left waiting.
@@ -890,11 +916,11 @@ def _in_transaction(conn: Any) -> bool:
     return in_transaction(conn)
 
 
-def _settled(dialect: Dialect, conn: Any) -> None:
+def _settled(conn: Any) -> None:
     # Before a lent connection goes back to its pool: a COMMIT's answer that nobody read (the
     # webhook failed before its next statement) read now. Its failure can no longer reach the
     # caller, who heard the apology already: logged, and the connection dropped.
-    if dialect.name != "postgresql" or not conn.is_valid:
+    if not _libpq_driven(conn):
         return
     from restomairie.libpq import settle
 

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from restomairie.booking.services import TooSlow, commit_by
 from restomairie.clock import Clock
 from restomairie.config import Settings
-from restomairie.db import is_postgres, lend_connection, make_session_factory
+from restomairie.db import is_postgres, lend_connection, make_session_factory, settle_lent
 from restomairie.ivr import twiml
 from restomairie.ivr.flow import (
     CONFIRM,
@@ -350,7 +350,9 @@ class PhoneLine:
             except Exception:
                 log.exception("call %s: unexpected error at %s", hook.call_sid, key)
                 # The parent who has just pressed 1 to a read-back is told whether it was done,
-                # as the fallback tells it: by the audit log, written with each change.
+                # as the fallback tells it: by the audit log, written with each change (read on
+                # another connection: the booking's COMMIT, sent without waiting, read first).
+                settle_lent()
                 answer = self._fallback_answer(hook.call_sid, confirming=asked == CONFIRM)
                 self._save_failure(claim, answer, asked, heard)
                 return answer
