@@ -798,16 +798,8 @@ def settle_lent() -> None:
     COMMIT that failed is logged here (nothing was committed: what is read next is the truth);
     a connection found dead is dropped."""
     lent = _LENT.get()
-    if lent is None or not _libpq_driven(lent.conn):
-        return
-    from restomairie.libpq import settle
-
-    try:
-        settle(lent.conn)
-    except Exception:
-        log.exception("a COMMIT's answer, read before reading what it committed")
-        if lent.conn.is_valid and lent.conn.dbapi_connection.broken:
-            lent.conn.invalidate()
+    if lent is not None:
+        _settled(lent.conn, "before reading what it committed", drop=False)
 
 
 @contextmanager
@@ -916,10 +908,14 @@ def _in_transaction(conn: Any) -> bool:
     return in_transaction(conn)
 
 
-def _settled(conn: Any) -> None:
-    # Before a lent connection goes back to its pool: a COMMIT's answer that nobody read (the
-    # webhook failed before its next statement) read now. Its failure can no longer reach the
-    # caller, who heard the apology already: logged, and the connection dropped.
+def _settled(conn: Any, when: str = "as its connection went back to the pool", *,
+             drop: bool = True) -> None:
+    # What restomairie.libpq left waiting on a lent connection, read now: before it goes back
+    # to its pool (a COMMIT's answer nobody read: the webhook failed before its next
+    # statement), or before other connections read (settle_lent). A failure can no longer
+    # reach the caller as an error of its own: logged; the connection dropped when ``drop``
+    # (going back to the pool) or when it is found dead (it serves on otherwise: the apology's
+    # own statements run on it).
     if not _libpq_driven(conn):
         return
     from restomairie.libpq import settle
@@ -927,8 +923,9 @@ def _settled(conn: Any) -> None:
     try:
         settle(conn)
     except Exception:
-        log.exception("a COMMIT's answer, read as its connection went back to the pool")
-        conn.invalidate()
+        log.exception("a COMMIT's answer, read %s", when)
+        if conn.is_valid and (drop or conn.dbapi_connection.broken):
+            conn.invalidate()
 
 
 def _run_plain(dialect: Dialect, conn: Any, sql: str) -> None:

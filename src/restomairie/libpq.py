@@ -302,7 +302,7 @@ def in_transaction(fairy: Any) -> bool:
 
 def _settle(conn: _Connection) -> None:
     # Read every result of the command sent by ``send``; raise the first failure's error.
-    sql, conn.pending = conn.pending, None
+    conn.pending = None
     driver = conn.driver
     pgconn = driver.pgconn
     failed = None
@@ -314,7 +314,6 @@ def _settle(conn: _Connection) -> None:
     if pgconn.status != ConnStatus.BAD and pgconn.transaction_status == TransactionStatus.INERROR:
         # "SET …; COMMIT" failed before its COMMIT: the transaction is over all the same.
         _check(pgconn, pgconn.exec_(b"ROLLBACK"), driver)
-    assert sql is not None
     _check(pgconn, failed, driver)
 
 
